@@ -1,0 +1,100 @@
+"""volunteer_rules: the rules of volunteer service as code.
+
+How service is recorded, how recorded hours become star ratings and awards, how hours are
+exchanged for community services (a time bank), and how a volunteer's records move between
+regions and organizations without being lost or counted twice.
+
+The domain modules are pure: no I/O, no clock, no environment reads. Time is a parameter.
+
+Example:
+    >>> import volunteer_rules as vr
+    >>> vr.Hours.from_hours("1.5").minutes
+    90
+    >>> vr.RegionCode.parse("211100").name
+    '盘锦市'
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+# The public names, module by module. Each block is owned by one area of the library.
+
+# --- foundation: errors, hours, regions, records ---
+from volunteer_rules.errors import (
+    ConflictError,
+    FieldError,
+    InsufficientHoursError,
+    InvalidIdentifierError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+    RecordFormatError,
+    RuleSetError,
+    StorageError,
+    UnknownRuleSetError,
+    VolunteerRulesError,
+)
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import (
+    FORMAT_VERSION,
+    RATINGS,
+    SERVICE_CATEGORIES,
+    STATUSES,
+    Evaluation,
+    ServiceRecord,
+)
+from volunteer_rules.region import REGION_TABLE_SOURCE, RegionCode
+
+__all__ = [
+    "FORMAT_VERSION",
+    "RATINGS",
+    "REGION_TABLE_SOURCE",
+    "SERVICE_CATEGORIES",
+    "STATUSES",
+    "ConflictError",
+    "Evaluation",
+    "FieldError",
+    "Hours",
+    "InsufficientHoursError",
+    "InvalidIdentifierError",
+    "InvalidTypeError",
+    "InvalidValueError",
+    "NotFoundError",
+    "RecordFormatError",
+    "RegionCode",
+    "RuleSetError",
+    "ServiceRecord",
+    "StorageError",
+    "UnknownRuleSetError",
+    "VolunteerRulesError",
+    "__version__",
+]
+# --- end foundation ---
+
+# --- record format (parse_record, dump_record) ---
+# --- end record format ---
+
+# --- identifiers and the volunteer's other record parts ---
+# --- end identifiers ---
+
+# --- record checks and calendar ---
+# --- end record checks ---
+
+# --- rule sets and certification ---
+# --- end certification ---
+
+# --- time bank ledger and feedback ---
+# --- end ledger ---
+
+# --- transfer ---
+# --- end transfer ---
+
+# --- storage ---
+# --- end storage ---
+
+# --- registration, training, matching, statistics ---
+# --- end registration ---
+
+# --- certificates ---
+# --- end certificates ---

@@ -1,0 +1,91 @@
+"""The ``volunteer-rules`` command line: the library for people with a data export and no code.
+
+Each sub-command lives in its own module (``volunteer_rules.cli.<name>``) that defines
+``build_parser(parser)`` (adds its arguments to an ``argparse`` parser) and
+``run(args) -> int`` (the exit status). Sub-commands are imported only when used, so the
+command starts fast.
+
+Exit statuses, shared by every sub-command: ``0`` clean, ``1`` findings (bad lines, violations,
+a transfer not allowed), ``2`` usage error (bad arguments, unreadable file).
+
+Example:
+    >>> from volunteer_rules.cli import main
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    volunteer-rules ...
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Final
+
+from volunteer_rules import __version__
+
+__all__ = ["COMMANDS", "main"]
+
+COMMANDS: Final[dict[str, str]] = {
+    "check": "check service records (JSON Lines) against the record format and each other",
+    "certify": "certify star levels of every volunteer in a file of records",
+    "ledger": "run the hour exchange (time bank) ledger",
+    "transfer": "create and check transfer packages between regions or organizations",
+    "match": "match volunteers to a demand (recruitment notice)",
+    "stats": "statistics by region, organization, category and period",
+    "certificate": "issue a service record certificate (志愿服务记录证明)",
+}
+"""Sub-command name to one-line description; the module is ``volunteer_rules.cli.<name>``."""
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="volunteer-rules",
+        description="The rules of volunteer service, for a data export.",
+        epilog="exit status: 0 clean, 1 findings, 2 usage error",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, summary in COMMANDS.items():
+        commands.add_parser(name, help=summary, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Example:
+        >>> main(["no-such-command"])
+        2
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS:
+        name = args[0]
+        module = importlib.import_module(f"volunteer_rules.cli.{name}")
+        parser = argparse.ArgumentParser(
+            prog=f"volunteer-rules {name}",
+            description=COMMANDS[name],
+            epilog="exit status: 0 clean, 1 findings, 2 usage error",
+        )
+        module.build_parser(parser)
+        try:
+            parsed = parser.parse_args(args[1:])
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+        status: int = module.run(parsed)
+        return status
+    parser = _top_parser()
+    try:
+        parsed = parser.parse_args(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if parsed.version:
+        print(f"volunteer-rules {__version__}")
+        return 0
+    parser.print_help(sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""The errors the library raises on purpose.
+
+Every error is a subclass of :class:`VolunteerRulesError`, mixed into the nearest built-in
+exception so that ``except ValueError`` keeps working for callers who do not know the library.
+Errors are raised for misuse and bad input only; expected business outcomes (a transfer that is
+not allowed, a record that does not count) are returned as values with reasons.
+
+No message ever contains a full ID-card number or contact: values that may be personal data are
+masked before they reach an error.
+
+Example:
+    >>> import volunteer_rules as vr
+    >>> try:
+    ...     vr.Hours.from_hours("0.001")
+    ... except vr.VolunteerRulesError as error:
+    ...     print(type(error).__name__, isinstance(error, ValueError))
+    InvalidValueError True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from volunteer_rules.hours import Hours
+
+__all__ = [
+    "ConflictError",
+    "FieldError",
+    "InsufficientHoursError",
+    "InvalidIdentifierError",
+    "InvalidTypeError",
+    "InvalidValueError",
+    "NotFoundError",
+    "RecordFormatError",
+    "RuleSetError",
+    "StorageError",
+    "UnknownRuleSetError",
+    "VolunteerRulesError",
+]
+
+
+class VolunteerRulesError(Exception):
+    """Root of every error the library raises on purpose.
+
+    Example:
+        >>> issubclass(RecordFormatError, VolunteerRulesError)
+        True
+    """
+
+
+class InvalidValueError(VolunteerRulesError, ValueError):
+    """An argument has the right type but a value the library cannot accept.
+
+    Attributes:
+        what: the name of the argument or field that is wrong (``"minutes"``, ``"as_of"``).
+
+    Example:
+        >>> error = InvalidValueError("as_of", "must be a date")
+        >>> str(error), error.what
+        ('as_of: must be a date', 'as_of')
+    """
+
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(f"{what}: {message}")
+        self.what = what
+
+
+class InvalidTypeError(VolunteerRulesError, TypeError):
+    """An argument has a type the library does not accept (a ``float`` for hours, say).
+
+    Attributes:
+        what: the name of the argument or field that is wrong.
+
+    Example:
+        >>> error = InvalidTypeError("hours", "float is not exact; use str, int or Decimal")
+        >>> isinstance(error, TypeError), error.what
+        (True, 'hours')
+    """
+
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(f"{what}: {message}")
+        self.what = what
+
+
+class InvalidIdentifierError(VolunteerRulesError, ValueError):
+    """An identifier (resident ID, credit code, region code) is not valid.
+
+    Attributes:
+        code: why: ``length``, ``invalid_format``, ``checksum``, ``invalid_date`` or
+            ``unknown_region``.
+        kind: which identifier was being read (``"resident ID"``, ``"region code"``...).
+
+    The message never repeats a full resident ID number.
+
+    Example:
+        >>> error = InvalidIdentifierError("checksum", "resident ID", "check character is wrong")
+        >>> error.code, str(error)
+        ('checksum', 'resident ID: check character is wrong')
+    """
+
+    CODES = frozenset({"length", "invalid_format", "checksum", "invalid_date", "unknown_region"})
+
+    def __init__(self, code: str, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.code = code
+        self.kind = kind
+
+
+@attrs.frozen
+class FieldError:
+    """One problem found in a payload: where, what kind, and a sentence a person can act on.
+
+    Attributes:
+        path: where, as ``$.field`` or ``$.evaluation.rating``.
+        code: one of ``missing``, ``unknown_field``, ``invalid_type``, ``invalid_format``,
+            ``out_of_range``, ``checksum``, ``unknown_code``, ``inconsistent``,
+            ``unsupported_version``.
+        message: one sentence.
+
+    Example:
+        >>> FieldError("$.date", "invalid_format", "date must be an ISO date such as 2019-07-19")
+        FieldError(path='$.date', code='invalid_format', message='date must be an ISO date such as 2019-07-19')
+    """  # noqa: E501
+
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.code}: {self.message}"
+
+
+class RecordFormatError(VolunteerRulesError, ValueError):
+    """A payload (a service record, or any other wire form of the library) is malformed.
+
+    Parsing never stops at the first problem: ``errors`` holds every problem found, each a
+    :class:`FieldError`. The same error model serves every wire form the library reads
+    (service records, profiles, training records, transfer packages).
+
+    Attributes:
+        errors: tuple of :class:`FieldError`, in the order the fields were checked.
+
+    Example:
+        >>> error = RecordFormatError([FieldError("$.date", "missing", "date is required")])
+        >>> [(e.path, e.code) for e in error.errors]
+        [('$.date', 'missing')]
+        >>> str(error)
+        'invalid record: $.date: missing: date is required'
+    """
+
+    def __init__(self, errors: Iterable[FieldError], *, what: str = "record") -> None:
+        self.errors: tuple[FieldError, ...] = tuple(errors)
+        self.what = what
+        shown = "; ".join(str(e) for e in self.errors[:5])
+        more = f" (+{len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
+        super().__init__(f"invalid {what}: {shown}{more}")
+
+
+class UnknownRuleSetError(VolunteerRulesError, LookupError):
+    """No rule set is registered under the id asked for.
+
+    Attributes:
+        rule_set_id: the id that was asked for.
+
+    Example:
+        >>> UnknownRuleSetError("xx-nowhere").rule_set_id
+        'xx-nowhere'
+    """
+
+    def __init__(self, rule_set_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"no rule set is registered under the id {rule_set_id!r}")
+        self.rule_set_id = rule_set_id
+
+
+class RuleSetError(VolunteerRulesError, ValueError):
+    """A rule set (or time-bank policy) definition is inconsistent.
+
+    Raised when a rule set is built: thresholds not strictly increasing, versions out of
+    order, gaps in ranks and the like.
+
+    Attributes:
+        rule_set_id: the id of the rule set being built (``""`` if it has none yet).
+
+    Example:
+        >>> str(RuleSetError("cn-x", "thresholds must increase"))
+        'rule set cn-x: thresholds must increase'
+    """
+
+    def __init__(self, rule_set_id: str, message: str) -> None:
+        super().__init__(f"rule set {rule_set_id}: {message}")
+        self.rule_set_id = rule_set_id
+
+
+class InsufficientHoursError(VolunteerRulesError, ValueError):
+    """A withdrawal asks for more hours than are available.
+
+    Attributes:
+        available: the hours that could be taken (an :class:`~volunteer_rules.Hours`).
+        requested: the hours asked for.
+
+    Example:
+        >>> from volunteer_rules import Hours
+        >>> error = InsufficientHoursError(Hours.from_minutes(30), Hours.from_minutes(90))
+        >>> error.available.minutes, error.requested.minutes
+        (30, 90)
+    """
+
+    def __init__(self, available: Hours, requested: Hours, message: str | None = None) -> None:
+        super().__init__(
+            message or f"{requested} requested but only {available} available",
+        )
+        self.available = available
+        self.requested = requested
+
+
+class ConflictError(VolunteerRulesError, ValueError):
+    """An id was used again with different content, or a write lost an optimistic-lock race.
+
+    Every id in the library is an idempotency key: the same id with the same content is a
+    no-op that returns the original, the same id with different content is this error.
+
+    Attributes:
+        key: the id (or key) in conflict.
+
+    Example:
+        >>> ConflictError("t-1", "transfer t-1 exists with different content").key
+        't-1'
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class StorageError(VolunteerRulesError):
+    """A store failed (the backend's own error is chained as ``__cause__``).
+
+    Example:
+        >>> issubclass(NotFoundError, StorageError)
+        True
+    """
+
+
+class NotFoundError(StorageError, LookupError):
+    """A store holds nothing under the key asked for.
+
+    Attributes:
+        key: the key that was looked up.
+
+    Example:
+        >>> NotFoundError("pkg-1", "no transfer package pkg-1").key
+        'pkg-1'
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
