@@ -1,0 +1,38 @@
+"""Hypothesis strategies for integrators' property-based tests.
+
+Strategies follow Hypothesis' house style: plural nouns, keyword-only arguments, defaults that
+generate every valid value, and arguments that take strategies rather than values.
+
+Example:
+    >>> from hypothesis import given
+    >>> from volunteer_rules.testing import strategies as vst
+    >>> isinstance(vst.__all__, list)
+    True
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# Each area of the library adds its strategies in its own block, from a private module
+# ``volunteer_rules.testing._<area>_strategies``. The final list is sorted in __all__ below.
+
+# --- foundation: hours, identifiers, regions, records ---
+# --- end foundation ---
+
+# --- profiles and the other record parts ---
+# --- end profiles ---
+
+# --- rule sets and certification ---
+# --- end certification ---
+
+# --- time bank ledger ---
+# --- end ledger ---
+
+# --- transfer ---
+# --- end transfer ---
+
+# --- registration and matching ---
+# --- end registration ---
+
+__all__.sort()
