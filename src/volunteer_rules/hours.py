@@ -56,9 +56,7 @@ class Hours:
     def __init__(self, minutes: int) -> None:
         if type(minutes) is not int:
             if isinstance(minutes, bool) or not isinstance(minutes, int):
-                raise InvalidTypeError(
-                    "minutes", f"must be an int, not {type(minutes).__name__}"
-                )
+                raise InvalidTypeError("minutes", f"must be an int, not {type(minutes).__name__}")
             minutes = int(minutes)
         _set_minutes(self, minutes)
 
