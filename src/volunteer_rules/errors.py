@@ -124,7 +124,7 @@ class FieldError:
     Example:
         >>> FieldError("$.date", "invalid_format", "date must be an ISO date such as 2019-07-19")
         FieldError(path='$.date', code='invalid_format', message='date must be an ISO date such as 2019-07-19')
-    """  # noqa: E501
+    """
 
     path: str
     code: str

@@ -99,7 +99,7 @@ class Hours:
             ...
             volunteer_rules.errors.InvalidValueError: hours: 0.01 h is not a whole number of minutes
         """
-        if isinstance(hours, bool) or isinstance(hours, float):
+        if isinstance(hours, (bool, float)):
             raise InvalidTypeError(
                 "hours", f"{type(hours).__name__} is not exact; give a str, int or Decimal"
             )
