@@ -1,0 +1,376 @@
+r"""Input and output shared by the sub-commands: JSON Lines in; tables, JSON and CSV out.
+
+Reading
+    :func:`read_json_lines` reads JSON Lines from an open binary stream lazily, one line at a
+    time, and yields a :class:`JsonLine` for every non-blank line: its 1-based line number and
+    either the decoded value or an error message (bad UTF-8, bad JSON). Memory stays constant
+    in the length of the input. :func:`open_input` opens a path, or standard input for ``-``.
+    A byte-order mark at the start is ignored; blank lines are skipped (they keep their
+    numbers, so line numbers always match what an editor shows).
+
+Writing
+    :func:`write_table` (aligned text, Chinese characters counted as two columns),
+    :func:`write_json` (one document, UTF-8, no ASCII escapes) and :func:`write_csv` (a header
+    row, then one row per item) take the same ``headers`` and ``rows``, so every command offers
+    the same three formats the same way (:data:`OUTPUT_FORMATS`, :func:`add_format_argument`).
+
+Progress
+    :class:`Progress` writes ``<label>: <n> lines`` to standard error every ``every`` lines,
+    overwriting itself with ``\r``, and only when standard error is a terminal: pipes, files
+    and CI logs never see it.
+
+Usage errors
+    :func:`usage_error` prints ``volunteer-rules <command>: error: <message>`` on standard
+    error and returns the exit status ``2``.
+
+Example:
+    >>> import io
+    >>> lines = list(read_json_lines(io.BytesIO(b'{"a": 1}\n\n[1, \n')))
+    >>> [(line.number, line.value, line.error) for line in lines]  # doctest: +ELLIPSIS
+    [(1, {'a': 1}, None), (3, None, 'not valid JSON: ...')]
+    >>> write_table(["code", "count"], [["overlap", 3], ["late", 12]], out=sys.stdout)
+    code     count
+    overlap      3
+    late        12
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, Final, NamedTuple
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "JsonLine",
+    "Progress",
+    "add_format_argument",
+    "open_input",
+    "read_json_lines",
+    "text_width",
+    "usage_error",
+    "write_csv",
+    "write_json",
+    "write_table",
+]
+
+OUTPUT_FORMATS: Final = ("text", "json", "csv")
+"""The output formats every command offers (``--format``); ``text`` is the default."""
+
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+class JsonLine(NamedTuple):
+    """One non-blank input line: its number and its value, or why it could not be read.
+
+    Attributes:
+        number: the 1-based line number in the input.
+        value: the decoded JSON value (``None`` when ``error`` is set; note that the JSON
+            literal ``null`` also decodes to ``None`` with ``error`` unset).
+        error: ``None``, or a one-sentence message (``not UTF-8 ...``, ``not valid JSON ...``).
+
+    Example:
+        >>> JsonLine(number=1, value={"a": 1}, error=None).number
+        1
+    """
+
+    number: int
+    value: Any
+    error: str | None
+
+
+def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> Iterator[JsonLine]:
+    r"""Yield a :class:`JsonLine` for every non-blank line of ``stream``, lazily.
+
+    Only one line is held in memory at a time. A line that is not UTF-8 or not valid JSON is
+    yielded with its ``error`` set and reading goes on with the next line.
+
+    Args:
+        stream: an open binary stream (a file opened with ``"rb"``, ``sys.stdin.buffer``).
+        progress: if given, ticked once per line read (blank lines included).
+
+    Yields:
+        one :class:`JsonLine` per non-blank line, in input order.
+
+    Example:
+        >>> import io
+        >>> data = io.BytesIO('{"名": "王芳"}\n"text"\n'.encode() + b"\xff\n")
+        >>> for line in read_json_lines(data):
+        ...     print(line.number, line.value, line.error)
+        1 {'名': '王芳'} None
+        2 text None
+        3 None not UTF-8: invalid start byte at column 1
+    """
+    loads = json.loads
+    for number, raw in enumerate(stream, start=1):
+        if progress is not None:
+            progress.tick()
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield JsonLine(number, None, f"not UTF-8: {error.reason} at column {error.start + 1}")
+            continue
+        if not text.strip():
+            continue
+        try:
+            value = loads(text)
+        except ValueError as error:  # json.JSONDecodeError
+            message = getattr(error, "msg", str(error))
+            column = getattr(error, "colno", None)
+            where = f" at column {column}" if column is not None else ""
+            yield JsonLine(number, None, f"not valid JSON: {message}{where}")
+            continue
+        except RecursionError:
+            yield JsonLine(number, None, "not valid JSON: nested too deeply")
+            continue
+        yield JsonLine(number, value, None)
+
+
+@contextlib.contextmanager
+def open_input(path: str) -> Iterator[IO[bytes]]:
+    r"""Open ``path`` for binary reading, or standard input when ``path`` is ``-``.
+
+    Standard input is not closed on exit. ``OSError`` (a missing or unreadable file) is left to
+    the caller, who reports it as a usage error (:func:`usage_error`).
+
+    Args:
+        path: a file path, or ``-``.
+
+    Yields:
+        the open binary stream.
+
+    Example:
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     name = os.path.join(folder, "a.jsonl")
+        ...     with open(name, "wb") as file:
+        ...         _ = file.write(b"1\n2\n")
+        ...     with open_input(name) as stream:
+        ...         [line.value for line in read_json_lines(stream)]
+        [1, 2]
+    """
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as stream:
+        yield stream
+
+
+class Progress:
+    """A progress line on a terminal: ``<label>: <n> lines``, rewritten every ``every`` lines.
+
+    Inactive (writes nothing at all) unless ``stream`` is a terminal, so redirected output and
+    CI logs stay clean. Call :meth:`tick` once per unit of work and :meth:`close` at the end
+    (it clears the line).
+
+    Args:
+        label: what is being done (``"check"``).
+        every: how many ticks between two updates.
+        stream: where to write; default standard error.
+
+    Example:
+        >>> import io
+        >>> progress = Progress("check", every=2, stream=io.StringIO())  # not a terminal
+        >>> progress.active
+        False
+        >>> for _ in range(5):
+        ...     progress.tick()
+        >>> progress.count
+        5
+    """
+
+    def __init__(self, label: str, *, every: int = 10_000, stream: IO[str] | None = None) -> None:
+        self.label = label
+        self.every = max(1, every)
+        self.stream = sys.stderr if stream is None else stream
+        self.count = 0
+        try:
+            self.active = bool(self.stream.isatty())
+        except (AttributeError, ValueError):  # closed or odd streams
+            self.active = False
+        self._next = self.every
+
+    def tick(self, n: int = 1) -> None:
+        """Count ``n`` more units of work; redraw the line when a multiple of ``every`` passes.
+
+        Example:
+            >>> import io
+            >>> Progress("x", stream=io.StringIO()).tick(3)
+        """
+        self.count += n
+        if self.active and self.count >= self._next:
+            self._next = self.count - self.count % self.every + self.every
+            self.stream.write(f"\r{self.label}: {self.count:,} lines")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """Clear the progress line (if one was drawn).
+
+        Example:
+            >>> import io
+            >>> Progress("x", stream=io.StringIO()).close()
+        """
+        if self.active and self.count >= self.every:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def usage_error(command: str, message: str) -> int:
+    """Print ``volunteer-rules <command>: error: <message>`` on standard error; return ``2``.
+
+    Args:
+        command: the sub-command's name.
+        message: what is wrong, in one sentence.
+
+    Returns:
+        ``2``, the usage-error exit status.
+
+    Example:
+        >>> usage_error("check", "no such file: x.jsonl")
+        2
+    """
+    print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def add_format_argument(
+    parser: argparse.ArgumentParser, *, choices: Sequence[str] = OUTPUT_FORMATS
+) -> None:
+    """Add the shared ``--format`` option (default ``text``) to a sub-command's parser.
+
+    Args:
+        parser: the sub-command's parser.
+        choices: the formats this command offers (default all of :data:`OUTPUT_FORMATS`).
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_format_argument(parser)
+        >>> parser.parse_args(["--format", "csv"]).format
+        'csv'
+    """
+    parser.add_argument(
+        "--format",
+        choices=tuple(choices),
+        default="text",
+        help="output format (default: text)",
+    )
+
+
+def text_width(text: str) -> int:
+    """The number of terminal columns ``text`` takes: wide (CJK) characters count twice.
+
+    Example:
+        >>> text_width("盘锦"), text_width("Panjin")
+        (4, 6)
+    """
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+def write_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], *, out: IO[str] | None = None
+) -> None:
+    """Write an aligned text table: a header line, then one line per row.
+
+    Numbers (``int``, and strings that look like numbers) are right-aligned, everything else
+    left-aligned; wide characters count as two columns. ``None`` is written as an empty cell.
+    The rows are held in memory to measure them: use it for summaries, not for millions of
+    lines.
+
+    Args:
+        headers: the column names.
+        rows: the rows, each as long as ``headers``.
+        out: where to write; default standard output.
+
+    Example:
+        >>> write_table(["区", "人数"], [["兴隆台区", 12], ["大洼区", 3]], out=sys.stdout)
+        区        人数
+        兴隆台区    12
+        大洼区       3
+    """
+    stream = sys.stdout if out is None else out
+    cells = [[_cell(value) for value in row] for row in rows]
+    numeric = [
+        bool(cells) and all(_is_number(row[index]) for row in cells if row[index] != "")
+        for index in range(len(headers))
+    ]
+    widths = [text_width(header) for header in headers]
+    for row in cells:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], text_width(cell))
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for index, value in enumerate(values):
+            pad = " " * (widths[index] - text_width(value))
+            parts.append(pad + value if numeric[index] else value + pad)
+        return "  ".join(parts).rstrip()
+
+    stream.write(line(list(headers)) + "\n")
+    for row in cells:
+        stream.write(line(row) + "\n")
+
+
+def _is_number(text: str) -> bool:
+    stripped = text.replace(",", "").replace(".", "", 1).lstrip("-")
+    return stripped.isdigit()
+
+
+def write_json(value: Any, *, out: IO[str] | None = None) -> None:
+    """Write ``value`` as one JSON document (indented, UTF-8 text, keys in given order).
+
+    Args:
+        value: JSON-compatible data (dicts, lists, strings, numbers, booleans, ``None``).
+        out: where to write; default standard output.
+
+    Example:
+        >>> write_json({"区": "兴隆台区", "n": 2}, out=sys.stdout)
+        {
+          "区": "兴隆台区",
+          "n": 2
+        }
+    """
+    stream = sys.stdout if out is None else out
+    json.dump(value, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def write_csv(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], *, out: IO[str] | None = None
+) -> None:
+    r"""Write CSV (RFC 4180 quoting, ``\n`` line ends): a header row, then the rows, streaming.
+
+    ``None`` is written as an empty cell.
+
+    Args:
+        headers: the column names.
+        rows: the rows, each as long as ``headers``; consumed lazily.
+        out: where to write; default standard output.
+
+    Example:
+        >>> write_csv(["code", "message"], [["late", "entered 3 days late, ok"]], out=sys.stdout)
+        code,message
+        late,"entered 3 days late, ok"
+    """
+    stream = sys.stdout if out is None else out
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
