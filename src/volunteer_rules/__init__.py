@@ -76,6 +76,19 @@ __all__ = [
 # --- end record format ---
 
 # --- identifiers and the volunteer's other record parts ---
+from volunteer_rules.identifiers import (
+    ORGANIZATION_ENTITY_TYPES,
+    REGISTRATION_DEPARTMENTS,
+    OrganizationCode,
+    ResidentId,
+)
+
+__all__ += [
+    "ORGANIZATION_ENTITY_TYPES",
+    "REGISTRATION_DEPARTMENTS",
+    "OrganizationCode",
+    "ResidentId",
+]
 # --- end identifiers ---
 
 # --- record checks and calendar ---

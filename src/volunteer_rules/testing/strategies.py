@@ -21,6 +21,9 @@ __all__: list[str] = []
 # --- end foundation ---
 
 # --- profiles and the other record parts ---
+from volunteer_rules.testing._identifier_strategies import organization_codes, resident_ids
+
+__all__ += ["organization_codes", "resident_ids"]
 # --- end profiles ---
 
 # --- rule sets and certification ---
