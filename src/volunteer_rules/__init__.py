@@ -73,6 +73,9 @@ __all__ = [
 # --- end foundation ---
 
 # --- record format (parse_record, dump_record) ---
+from volunteer_rules.record import dump_record, parse_record, parse_records
+
+__all__ += ["dump_record", "parse_record", "parse_records"]
 # --- end record format ---
 
 # --- identifiers and the volunteer's other record parts ---

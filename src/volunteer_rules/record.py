@@ -1,9 +1,21 @@
 """The volunteer service record (志愿服务记录中的服务信息), format version 1.
 
 A :class:`ServiceRecord` is one service entry as MCA Order 67 (志愿服务记录与证明出具办法（试行）,
-2020), Art. 7 describes it: activity name, date, place, content, service time, organising unit
-and person in charge, plus what a machine needs to check a record (ids, status, time stamps).
-The wire form is specified in ``docs/record-format.md``.
+2020), Art. 7 describes it (regulations.md §2, [MCA2020]): activity name, date, place,
+content, service time, organising unit and person in charge, plus what a machine needs to
+check a record (ids, status, time stamps). The wire form is specified in
+``docs/record-format.md``; :func:`parse_record` reads it, checking every rule and reporting
+every problem at once, and :func:`dump_record` writes the canonical form back.
+
+Canonical form (what :func:`dump_record` writes, and what ``dump_record(parse_record(x)) == x``
+holds for):
+
+- text fields trimmed; optional fields that are absent are omitted (never ``null``);
+  ``group_service`` is written only when ``true``;
+- dates as ``YYYY-MM-DD``; date-times as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` with the offset the
+  record came with, seconds always, ``.ffffff`` microseconds only when they are not zero
+  (exactly :meth:`datetime.datetime.isoformat`); UTC is written ``+00:00``;
+- credit codes in uppercase; ``extensions`` exactly as given.
 
 Example:
     >>> from datetime import date, datetime, timedelta, timezone
@@ -19,26 +31,46 @@ Example:
     ... )
     >>> record.key, record.service
     (('G-panjin-youth', 'r-1'), Hours(minutes=120))
+    >>> dump_record(record)["recorded_at"]
+    '2024-05-02T09:00:00+08:00'
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+import math
+import re
+import types
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Final
 
 import attrs
 
+from volunteer_rules.errors import (
+    FieldError,
+    InvalidIdentifierError,
+    InvalidTypeError,
+    InvalidValueError,
+    RecordFormatError,
+)
 from volunteer_rules.hours import Hours
 from volunteer_rules.region import RegionCode
 
 __all__ = [
+    "FIELDS",
     "FORMAT_VERSION",
+    "MAX_EXTENSION_DEPTH",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "RATINGS",
+    "REQUIRED_FIELDS",
     "SERVICE_CATEGORIES",
     "STATUSES",
     "Evaluation",
     "ServiceRecord",
+    "dump_record",
+    "parse_record",
+    "parse_records",
 ]
 
 FORMAT_VERSION: Final = 1
@@ -69,17 +101,94 @@ SERVICE_CATEGORIES: Final[Mapping[str, str]] = {
 }
 """The built-in service category vocabulary: code to Chinese label."""
 
+FIELDS: Final = (
+    "format_version",
+    "record_id",
+    "volunteer_id",
+    "organization_id",
+    "activity_name",
+    "service_category",
+    "content",
+    "place",
+    "region_code",
+    "date",
+    "start",
+    "end",
+    "service_minutes",
+    "person_in_charge",
+    "recorded_by",
+    "recorded_at",
+    "status",
+    "evaluation",
+    "beneficiary",
+    "group_service",
+    "amends",
+    "extensions",
+)
+"""Every top-level field of the record format v1, in canonical order."""
 
-def _aware(
-    instance: object, attribute: attrs.Attribute[Any], value: _dt.datetime | None
-) -> None:
+REQUIRED_FIELDS: Final = frozenset(FIELDS) - {
+    "start",
+    "end",
+    "evaluation",
+    "beneficiary",
+    "group_service",
+    "amends",
+    "extensions",
+}
+"""The fields every record must have (``start`` and ``end`` come both or neither)."""
+
+MIN_YEAR: Final = 1900
+"""Earliest year of any date or date-time in a record (inclusive)."""
+
+MAX_YEAR: Final = 2999
+"""Latest year of any date or date-time in a record (inclusive).
+
+The bounds keep every date-time convertible to UTC and back without overflow.
+"""
+
+MAX_EXTENSION_DEPTH: Final = 32
+"""How deeply ``extensions`` may nest (objects and arrays); deeper is ``out_of_range``."""
+
+_ID_MAX: Final = 64
+_NAME_MAX: Final = 200  # activity_name, place, beneficiary
+_CONTENT_MAX: Final = 2000
+_PERSON_MAX: Final = 100  # person_in_charge, recorded_by
+_MAX_MINUTES: Final = 1440
+
+
+# --------------------------------------------------------------------------------------------
+# The classes
+
+
+def _aware(instance: object, attribute: attrs.Attribute[Any], value: _dt.datetime | None) -> None:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError(f"{attribute.name} must be a time-zone-aware datetime")
+
+
+def _plain_date(instance: object, attribute: attrs.Attribute[Any], value: _dt.date) -> None:
+    if isinstance(value, _dt.datetime):
+        raise TypeError(f"{attribute.name} must be a date, not a datetime")
+
+
+def _freeze_extensions(value: object) -> Mapping[str, Any] | None:
+    """Attrs converter: deep-freeze ``extensions`` (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    problems: list[FieldError] = []
+    frozen = _freeze(value, "$.extensions", 0, problems)
+    if problems:
+        raise InvalidValueError("extensions", problems[0].message)
+    if not isinstance(frozen, Mapping):
+        raise InvalidTypeError("extensions", "must be a mapping of JSON values")
+    return frozen
 
 
 @attrs.frozen(kw_only=True)
 class Evaluation:
     """The evaluation of a service entry (评价情况): a rating and the day it was given.
+
+    MCA Order 67, Art. 10: an evaluation is a quality rating plus a date.
 
     Attributes:
         rating: ``excellent``, ``good``, ``pass`` or ``fail``.
@@ -92,7 +201,7 @@ class Evaluation:
     """
 
     rating: str = attrs.field(validator=attrs.validators.in_(RATINGS))
-    date: _dt.date = attrs.field(validator=attrs.validators.instance_of(_dt.date))
+    date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
 
 
 @attrs.frozen(kw_only=True)
@@ -103,6 +212,11 @@ class ServiceRecord:
     corrects (MCA Order 67, Art. 13). Build records from payloads with
     :func:`~volunteer_rules.parse_record`; the constructor checks types only, the parser checks
     every rule of the format.
+
+    Two records are equal when every field is; date-times compare as instants, so the same
+    moment written with two offsets is equal (``dump_record`` keeps the offset each came with).
+    ``extensions`` is deep-frozen (objects become read-only mappings, arrays tuples) and does
+    not take part in the hash.
 
     Attributes:
         record_id: unique within the recording organization.
@@ -125,11 +239,12 @@ class ServiceRecord:
         beneficiary: 服务对象, if given.
         group_service: whether the hours were earned as a group.
         amends: the ``record_id`` this record corrects, if any.
-        extensions: integrator data, kept as it came (JSON values), or ``None``.
+        extensions: integrator data, kept as it came (JSON values, frozen), or ``None``.
 
     Example:
         >>> import volunteer_rules as vr
-        >>> record = vr.parse_record(vr.testing.examples.SAMPLE_RECORD_PAYLOAD)
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
         >>> record.status, record.service.minutes
         ('verified', 120)
     """
@@ -142,7 +257,7 @@ class ServiceRecord:
     content: str = attrs.field(validator=attrs.validators.instance_of(str))
     place: str = attrs.field(validator=attrs.validators.instance_of(str))
     region_code: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
-    date: _dt.date = attrs.field(validator=attrs.validators.instance_of(_dt.date))
+    date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
     start: _dt.datetime | None = attrs.field(
         validator=[attrs.validators.optional(attrs.validators.instance_of(_dt.datetime)), _aware]
     )
@@ -162,13 +277,13 @@ class ServiceRecord:
     beneficiary: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
     )
-    group_service: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
+    group_service: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     amends: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
     )
-    extensions: Mapping[str, Any] | None = attrs.field(default=None, hash=False)
+    extensions: Mapping[str, Any] | None = attrs.field(
+        default=None, hash=False, converter=_freeze_extensions
+    )
 
     @property
     def key(self) -> tuple[str, str]:
@@ -176,7 +291,8 @@ class ServiceRecord:
 
         Example:
             >>> import volunteer_rules as vr
-            >>> vr.parse_record(vr.testing.examples.SAMPLE_RECORD_PAYLOAD).key
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> vr.parse_record(SAMPLE_RECORD_PAYLOAD).key
             ('512111005000000154', 'r-2024-0001')
         """
         return (self.organization_id, self.record_id)
@@ -187,7 +303,1178 @@ class ServiceRecord:
 
         Example:
             >>> import volunteer_rules as vr
-            >>> vr.parse_record(vr.testing.examples.SAMPLE_RECORD_PAYLOAD).recorded_order[1]
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> vr.parse_record(SAMPLE_RECORD_PAYLOAD).recorded_order[1]
             'r-2024-0001'
         """
         return (self.recorded_at, self.record_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Fast construction (no validators): only for values the parser has already checked.
+
+_new_object = object.__new__
+_S = ServiceRecord.__dict__
+_set_record_id = _S["record_id"].__set__
+_set_volunteer_id = _S["volunteer_id"].__set__
+_set_organization_id = _S["organization_id"].__set__
+_set_activity_name = _S["activity_name"].__set__
+_set_service_category = _S["service_category"].__set__
+_set_content = _S["content"].__set__
+_set_place = _S["place"].__set__
+_set_region_code = _S["region_code"].__set__
+_set_date = _S["date"].__set__
+_set_start = _S["start"].__set__
+_set_end = _S["end"].__set__
+_set_service = _S["service"].__set__
+_set_person_in_charge = _S["person_in_charge"].__set__
+_set_recorded_by = _S["recorded_by"].__set__
+_set_recorded_at = _S["recorded_at"].__set__
+_set_status = _S["status"].__set__
+_set_evaluation = _S["evaluation"].__set__
+_set_beneficiary = _S["beneficiary"].__set__
+_set_group_service = _S["group_service"].__set__
+_set_amends = _S["amends"].__set__
+_set_extensions = _S["extensions"].__set__
+_E = Evaluation.__dict__
+_set_rating = _E["rating"].__set__
+_set_evaluation_date = _E["date"].__set__
+del _S, _E
+
+def _new_record(  # one argument per field, positional for speed
+    record_id: str,
+    volunteer_id: str,
+    organization_id: str,
+    activity_name: str,
+    service_category: str,
+    content: str,
+    place: str,
+    region_code: RegionCode,
+    date: _dt.date,
+    start: _dt.datetime | None,
+    end: _dt.datetime | None,
+    service: Hours,
+    person_in_charge: str,
+    recorded_by: str,
+    recorded_at: _dt.datetime,
+    status: str,
+    evaluation: Evaluation | None,
+    beneficiary: str | None,
+    group_service: bool,
+    amends: str | None,
+    extensions: Mapping[str, Any] | None,
+) -> ServiceRecord:
+    record: ServiceRecord = _new_object(ServiceRecord)
+    _set_record_id(record, record_id)
+    _set_volunteer_id(record, volunteer_id)
+    _set_organization_id(record, organization_id)
+    _set_activity_name(record, activity_name)
+    _set_service_category(record, service_category)
+    _set_content(record, content)
+    _set_place(record, place)
+    _set_region_code(record, region_code)
+    _set_date(record, date)
+    _set_start(record, start)
+    _set_end(record, end)
+    _set_service(record, service)
+    _set_person_in_charge(record, person_in_charge)
+    _set_recorded_by(record, recorded_by)
+    _set_recorded_at(record, recorded_at)
+    _set_status(record, status)
+    _set_evaluation(record, evaluation)
+    _set_beneficiary(record, beneficiary)
+    _set_group_service(record, group_service)
+    _set_amends(record, amends)
+    _set_extensions(record, extensions)
+    return record
+
+
+def _new_evaluation(rating: str, date: _dt.date) -> Evaluation:
+    evaluation: Evaluation = _new_object(Evaluation)
+    _set_rating(evaluation, rating)
+    _set_evaluation_date(evaluation, date)
+    return evaluation
+
+
+# --------------------------------------------------------------------------------------------
+# Shapes, caches and messages
+
+_ID_RE: Final = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
+_ID_CHARS_RE: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
+_DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Only forms that Python 3.10's ``datetime.fromisoformat`` reads (plus ``Z``, rewritten).
+_DATETIME_RE: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
+    r"(Z|[+-]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?)?",
+    re.ASCII,
+)
+# A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside.
+_RESIDENT_ID_RE: Final = re.compile(
+    r"\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
+)
+# Runs that could be (part of) an identity number are masked in every message.
+_LONG_NUMBER_RE: Final = re.compile(r"\d{6}\d{4,}[\dXx]?", re.ASCII)
+_PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+_DATETIME_MATCH: Final = _DATETIME_RE.fullmatch
+_DATE_MATCH: Final = _DATE_RE.fullmatch
+_ID_MATCH: Final = _ID_RE.fullmatch
+_from_iso_datetime: Final = _dt.datetime.fromisoformat
+_from_iso_date: Final = _dt.date.fromisoformat
+_REGION_GET: Final = RegionCode.parse
+_HOURS: Final = Hours.from_minutes
+_STATUS_SET: Final = frozenset(STATUSES)
+_RATING_SET: Final = frozenset(RATINGS)
+_KNOWN_FIELDS: Final = frozenset(FIELDS)
+_EVALUATION_FIELDS: Final = ("rating", "date")
+_EMPTY: Final[frozenset[str]] = frozenset()
+_REQUIRED_COUNT: Final = len(REQUIRED_FIELDS)
+
+_ORGANIZATIONS: dict[str, str] = {}
+"""Organization ids already validated: text as given -> canonical form."""
+_ORGANIZATIONS_MAX: Final = 4096
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[:6] + "*" * (len(run) - 7) + run[-1]
+
+
+def _mask(text: str) -> str:
+    """Mask every run of digits long enough to be an identity number."""
+    return _LONG_NUMBER_RE.sub(_mask_run, text)
+
+
+def _show(value: object) -> str:
+    """A short, masked rendering of a value for a message."""
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return repr(_mask(text))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return "a very large number"
+    if value is None or isinstance(value, (bool, int)):
+        return _mask(repr(value)[:40])
+    return f"a value of type {type(value).__name__}"
+
+
+def _type_name(value: object) -> str:
+    """The JSON type name of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _key_path(parent: str, key: object) -> str:
+    """JSONPath of a member: ``$.name``, or ``$["odd name"]`` for names that need quoting."""
+    if isinstance(key, str):
+        if _PLAIN_KEY_RE.fullmatch(key):
+            return f"{parent}.{_mask(key)}"
+        shown = key if len(key) <= 40 else key[:40] + "…"
+        escaped = _mask(shown).replace("\\", "\\\\").replace('"', '\\"')
+        return f'{parent}["{escaped}"]'
+    return f"{parent}[{_show(key)}]"
+
+
+def _credit_code(text: str) -> str:
+    """Validate a GB 32100 credit code; return it canonical (uppercase) or raise."""
+    try:
+        from volunteer_rules.identifiers import OrganizationCode
+    except ImportError:  # pragma: no cover - the identifiers module ships with this one
+        from stdnum import exceptions as _stdnum_errors
+        from stdnum.cn import uscc
+
+        try:
+            return str(uscc.validate(text))
+        except _stdnum_errors.InvalidChecksum:
+            raise InvalidIdentifierError("checksum", "credit code", "check is wrong") from None
+        except _stdnum_errors.ValidationError:
+            raise InvalidIdentifierError("invalid_format", "credit code", "bad shape") from None
+    return OrganizationCode.parse(text).code
+
+
+# --------------------------------------------------------------------------------------------
+# Field readers for the slow path (a problem was found, or the value is unusual)
+
+
+class _Problems:
+    """Collects field errors; cheap when nothing goes wrong."""
+
+    __slots__ = ("errors", "prefix")
+
+    def __init__(self, prefix: str) -> None:
+        self.errors: list[FieldError] = []
+        self.prefix = prefix
+
+    def add(self, field: str, code: str, message: str) -> None:
+        path = f"{self.prefix}.{field}" if field else self.prefix
+        self.errors.append(FieldError(path, code, message))
+
+    def add_path(self, path: str, code: str, message: str) -> None:
+        self.errors.append(FieldError(path, code, message))
+
+
+def _text(
+    value: object, field: str, maximum: int, problems: _Problems, *, required: bool = True
+) -> str | None:
+    """A trimmed text field; ``None`` (and a problem when required) if unusable."""
+    if value is None:
+        if required:
+            problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "invalid_type", f"{field} must be a string, not {_type_name(value)}")
+        return None
+    text = str(value).strip()
+    if not text:
+        if required:
+            problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if len(text) > maximum:
+        problems.add(
+            field,
+            "out_of_range",
+            f"{field} must be at most {maximum} characters, not {len(text)}",
+        )
+        return None
+    return text
+
+
+def _identifier(
+    value: object, field: str, problems: _Problems, *, required: bool = True
+) -> str | None:
+    """A trimmed id: 1-64 letters, digits, ``-``, ``_``, ``.``."""
+    text = _text(value, field, 10**9, problems, required=required)
+    if text is None:
+        return None
+    if _ID_MATCH(text):
+        return text
+    if _ID_CHARS_RE.fullmatch(text):
+        problems.add(
+            field, "out_of_range", f"{field} must be at most {_ID_MAX} characters, not {len(text)}"
+        )
+    else:
+        problems.add(
+            field,
+            "invalid_format",
+            f"{field} may contain only ASCII letters, digits, '-', '_' and '.'",
+        )
+    return None
+
+
+def _volunteer_id(value: object, problems: _Problems) -> str | None:
+    text = _identifier(value, "volunteer_id", problems)
+    if text is not None and len(text) == 18 and _RESIDENT_ID_RE.fullmatch(text):
+        problems.add(
+            "volunteer_id",
+            "invalid_format",
+            f"volunteer_id {_show(text)} looks like a resident ID number; give the volunteer's "
+            "unified number (志愿者统一编号), never an ID-card number",
+        )
+        return None
+    return text
+
+
+def _organization_id(value: object, problems: _Problems) -> str | None:
+    if type(value) is str:
+        found = _ORGANIZATIONS.get(value)
+        if found is not None:
+            return found
+    text = _text(value, "organization_id", 10**9, problems)
+    if text is None:
+        return None
+    if text.startswith("G-"):
+        rest = text[2:]
+        if rest and _ID_MATCH(rest) and len(rest) <= _ID_MAX - 2:
+            canonical = text
+        elif rest and _ID_CHARS_RE.fullmatch(rest):
+            problems.add(
+                "organization_id",
+                "out_of_range",
+                f"a group's organization_id is 'G-' and 1 to {_ID_MAX - 2} id characters, "
+                f"not {len(rest)}",
+            )
+            return None
+        else:
+            problems.add(
+                "organization_id",
+                "invalid_format",
+                "a group's organization_id is 'G-' followed by ASCII letters, digits, "
+                "'-', '_' or '.'",
+            )
+            return None
+    else:
+        try:
+            canonical = _credit_code(text)
+        except InvalidIdentifierError as error:
+            if error.code == "checksum":
+                problems.add(
+                    "organization_id",
+                    "checksum",
+                    f"organization_id {_show(text)} fails the GB 32100 check: {error}",
+                )
+            else:
+                problems.add(
+                    "organization_id",
+                    "invalid_format",
+                    f"organization_id must be an 18-character unified social credit code "
+                    f"(GB 32100) or 'G-' and a group id: {error}",
+                )
+            return None
+    if type(value) is str:
+        if len(_ORGANIZATIONS) >= _ORGANIZATIONS_MAX:
+            _ORGANIZATIONS.clear()
+        _ORGANIZATIONS[value] = canonical
+    return canonical
+
+
+def _region(value: object, problems: _Problems) -> RegionCode | None:
+    if value is None:
+        problems.add("region_code", "missing", "region_code is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            "region_code",
+            "invalid_type",
+            f"region_code must be a string of 6 digits, not {_type_name(value)}",
+        )
+        return None
+    text = value.strip()
+    if not text:
+        problems.add("region_code", "missing", "region_code is required and must not be blank")
+        return None
+    try:
+        return _REGION_GET(text)
+    except InvalidIdentifierError as error:
+        if error.code == "unknown_region":
+            problems.add(
+                "region_code",
+                "unknown_code",
+                f"region_code {text} was never assigned in GB/T 2260",
+            )
+        else:
+            problems.add(
+                "region_code",
+                "invalid_format",
+                "region_code must be a 6-digit GB/T 2260 code such as 211103",
+            )
+        return None
+
+
+def _choice(value: object, field: str, allowed: Collection[str], problems: _Problems) -> str | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "invalid_type", f"{field} must be a string, not {_type_name(value)}")
+        return None
+    text = value.strip()
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if text in allowed:
+        return str(text)
+    shown = ", ".join(sorted(allowed)) if len(allowed) <= 20 else "the documented codes"
+    problems.add(field, "unknown_code", f"{field} {_show(text)} is not one of {shown}")
+    return None
+
+
+def _check_year(value: _dt.date, field: str, problems: _Problems) -> bool:
+    if MIN_YEAR <= value.year <= MAX_YEAR:
+        return True
+    problems.add(field, "out_of_range", f"{field} must fall in the years {MIN_YEAR} to {MAX_YEAR}")
+    return False
+
+
+def _date(value: object, field: str, problems: _Problems) -> _dt.date | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            field,
+            "invalid_type",
+            f"{field} must be a string such as 2019-07-19, not {_type_name(value)}",
+        )
+        return None
+    text = value.strip()
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if _DATE_MATCH(text):
+        try:
+            day = _from_iso_date(text)
+        except ValueError:
+            problems.add(field, "invalid_format", f"{field} {_show(text)} is not a calendar date")
+            return None
+        return day if _check_year(day, field, problems) else None
+    problems.add(
+        field,
+        "invalid_format",
+        f"{field} must be an ISO date such as 2019-07-19, not {_show(text)}",
+    )
+    return None
+
+
+def _datetime(
+    value: object, field: str, default_tz: _dt.tzinfo | None, problems: _Problems
+) -> _dt.datetime | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            field,
+            "invalid_type",
+            f"{field} must be a string such as 2019-07-19T08:00:00+08:00, not {_type_name(value)}",
+        )
+        return None
+    text = value.strip()
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    match = _DATETIME_MATCH(text)
+    if match is None:
+        problems.add(
+            field,
+            "invalid_format",
+            f"{field} must be an ISO 8601 date-time with an offset such as "
+            f"2019-07-19T08:00:00+08:00, not {_show(text)}",
+        )
+        return None
+    offset = match.group(1)
+    if offset == "Z":
+        text = text[:-1] + "+00:00"
+    try:
+        moment = _from_iso_datetime(text)
+    except ValueError:
+        problems.add(field, "invalid_format", f"{field} {_show(text)} is not a valid date-time")
+        return None
+    if offset is None:
+        if default_tz is None:
+            problems.add(
+                field,
+                "invalid_format",
+                f"{field} has no UTC offset; write one (such as +08:00) or parse with default_tz",
+            )
+            return None
+        moment = moment.replace(tzinfo=default_tz)
+        try:
+            usable = moment.utcoffset() is not None
+        except Exception:  # a caller's tzinfo may fail in any way
+            usable = False
+        if not usable:
+            problems.add(field, "invalid_format", f"default_tz gives no UTC offset for {field}")
+            return None
+    return moment if _check_year(moment, field, problems) else None
+
+
+def _minutes(value: object, problems: _Problems) -> int | None:
+    if value is None:
+        problems.add("service_minutes", "missing", "service_minutes is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(
+            "service_minutes",
+            "invalid_type",
+            f"service_minutes must be a whole number (JSON integer), not {_type_name(value)}",
+        )
+        return None
+    minutes = int(value)
+    if 1 <= minutes <= _MAX_MINUTES:
+        return minutes
+    problems.add(
+        "service_minutes",
+        "out_of_range",
+        f"service_minutes must be 1 to {_MAX_MINUTES} (a day), not {_show(minutes)}",
+    )
+    return None
+
+
+def _evaluation(value: object, problems: _Problems) -> Evaluation | None:
+    if not isinstance(value, Mapping):
+        problems.add(
+            "evaluation",
+            "invalid_type",
+            f"evaluation must be an object with rating and date, not {_type_name(value)}",
+        )
+        return None
+    inner = _Problems(problems.prefix + ".evaluation")
+    try:
+        items = list(value.items())
+    except Exception:  # a broken mapping given by a caller
+        problems.add("evaluation", "invalid_type", "evaluation could not be read as an object")
+        return None
+    given = dict(items)
+    for key in given:
+        if key not in _EVALUATION_FIELDS:
+            inner.add_path(
+                _key_path(inner.prefix, key),
+                "unknown_field",
+                "evaluation has only rating and date",
+            )
+    rating = _choice(given.get("rating"), "rating", _RATING_SET, inner)
+    day = _date(given.get("date"), "date", inner)
+    problems.errors.extend(inner.errors)
+    if rating is None or day is None or inner.errors:
+        return None
+    return _new_evaluation(rating, day)
+
+
+def _freeze(value: object, path: str, depth: int, problems: list[FieldError]) -> Any:
+    """A deep, immutable copy of a JSON value; problems are appended to ``problems``."""
+    if value is None or value is True or value is False:
+        return value
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    if kind is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return value
+        problems.append(
+            FieldError(path, "invalid_format", "numbers in extensions must be finite (JSON)")
+        )
+        return None
+    if depth >= MAX_EXTENSION_DEPTH:
+        problems.append(
+            FieldError(
+                path,
+                "out_of_range",
+                f"extensions may nest at most {MAX_EXTENSION_DEPTH} levels deep",
+            )
+        )
+        return None
+    if isinstance(value, Mapping):
+        frozen: dict[str, Any] = {}
+        try:
+            items = list(value.items())
+        except Exception:  # a broken mapping given by a caller
+            problems.append(FieldError(path, "invalid_type", "could not be read as an object"))
+            return None
+        for key, item in items:
+            if not isinstance(key, str):
+                problems.append(
+                    FieldError(
+                        _key_path(path, key),
+                        "invalid_type",
+                        f"object member names must be strings, not {_type_name(key)}",
+                    )
+                )
+                continue
+            frozen[str(key)] = _freeze(item, _key_path(path, key), depth + 1, problems)
+        return types.MappingProxyType(frozen)
+    if isinstance(value, (list, tuple)):
+        return tuple(
+            _freeze(item, f"{path}[{index}]", depth + 1, problems)
+            for index, item in enumerate(value)
+        )
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _freeze(float(value), path, depth, problems)
+    problems.append(
+        FieldError(
+            path,
+            "invalid_type",
+            f"extensions may hold only JSON values, not {_type_name(value)}",
+        )
+    )
+    return None
+
+
+def _thaw(value: Any) -> Any:
+    """The JSON form of a frozen value: a fresh copy with dicts and lists."""
+    kind = type(value)
+    if kind is types.MappingProxyType or isinstance(value, Mapping):
+        return {key: _thaw(item) for key, item in value.items()}
+    if kind is tuple or kind is list:
+        return [_thaw(item) for item in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# parse_record
+
+_ABSENT: Final = object()
+
+
+def _categories(extra: Iterable[str]) -> Collection[str]:
+    if isinstance(extra, (str, bytes)) or not isinstance(extra, Iterable):
+        raise InvalidTypeError("extra_categories", "must be a collection of category codes")
+    codes = frozenset(extra)
+    for code in codes:
+        if not isinstance(code, str) or not _ID_MATCH(code):
+            raise InvalidValueError(
+                "extra_categories", "each category code must be 1-64 id characters"
+            )
+    return frozenset(SERVICE_CATEGORIES) | codes
+
+
+def _check_default_tz(default_tz: object) -> None:
+    if default_tz is not None and not isinstance(default_tz, _dt.tzinfo):
+        raise InvalidTypeError(
+            "default_tz", f"must be a datetime.tzinfo or None, not {type(default_tz).__name__}"
+        )
+
+
+def parse_record(
+    mapping: Mapping[str, Any],
+    *,
+    default_tz: _dt.tzinfo | None = None,
+    extra_categories: Collection[str] = _EMPTY,
+) -> ServiceRecord:
+    """Read one service record (format v1) and check every rule of the format.
+
+    Every problem is collected; if there is any, one :class:`~volunteer_rules.RecordFormatError`
+    is raised whose ``errors`` list them all, each with a path (``$.date``,
+    ``$.evaluation.rating``), a code and a message (see ``docs/record-format.md``). Messages
+    never contain a full ID-card number. A ``format_version`` other than ``1`` stops the
+    reading at once (``unsupported_version``): the other rules are version 1's.
+
+    Args:
+        mapping: the record, a JSON object (any :class:`~collections.abc.Mapping`).
+        default_tz: read date-times written without an offset in this zone; without it such a
+            date-time is ``invalid_format``.
+        extra_categories: service category codes accepted besides :data:`SERVICE_CATEGORIES`.
+
+    Returns:
+        The record. Text is trimmed; ``extensions`` is a frozen deep copy.
+
+    Raises:
+        RecordFormatError: the payload breaks the format (all problems listed).
+        InvalidTypeError: ``default_tz`` or ``extra_categories`` is of the wrong type.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> payload = dict(SAMPLE_RECORD_PAYLOAD)
+        >>> record = vr.parse_record(payload)
+        >>> record.service, record.start.isoformat(), record.region_code.name
+        (Hours(minutes=120), '2024-05-01T08:30:00+08:00', '兴隆台区')
+        >>> payload["service_minutes"] = 1441
+        >>> payload["colour"] = "blue"
+        >>> try:
+        ...     vr.parse_record(payload)
+        ... except vr.RecordFormatError as error:
+        ...     for problem in error.errors:
+        ...         print(problem.path, problem.code)
+        $.colour unknown_field
+        $.service_minutes out_of_range
+    """
+    if default_tz is not None:
+        _check_default_tz(default_tz)
+    categories: Collection[str] = SERVICE_CATEGORIES
+    if extra_categories is not _EMPTY:
+        categories = _categories(extra_categories)
+    if type(mapping) is not dict:
+        if not isinstance(mapping, Mapping):
+            raise RecordFormatError(
+                [
+                    FieldError(
+                        "$",
+                        "invalid_type",
+                        f"a record must be a JSON object, not {_type_name(mapping)}",
+                    )
+                ]
+            )
+        try:
+            mapping = dict(mapping.items())
+        except Exception:  # a broken mapping given by a caller
+            raise RecordFormatError(
+                [FieldError("$", "invalid_type", "the record could not be read as an object")]
+            ) from None
+    return _parse(mapping, default_tz, categories, "$")
+
+
+def _parse(  # one pass over the fields, on purpose
+    m: dict[Any, Any],
+    default_tz: _dt.tzinfo | None,
+    categories: Collection[str],
+    prefix: str,
+) -> ServiceRecord:
+    get = m.get
+    problems: _Problems | None = None
+
+    # --- format_version: a wrong version stops everything.
+    version = get("format_version", _ABSENT)
+    if type(version) is not int or version != FORMAT_VERSION:
+        problems = _Problems(prefix)
+        if version is _ABSENT or version is None:
+            problems.add("format_version", "missing", "format_version is required (1)")
+        elif isinstance(version, bool) or not isinstance(version, int):
+            problems.add(
+                "format_version",
+                "invalid_type",
+                f"format_version must be the integer 1, not {_type_name(version)}",
+            )
+        elif version != FORMAT_VERSION:
+            problems.add(
+                "format_version",
+                "unsupported_version",
+                f"format_version {_show(version)} is not supported; this library reads 1",
+            )
+            raise RecordFormatError(problems.errors)
+
+    # --- unknown fields (cheap check first: every key known when the count allows it)
+    present = len(m)
+    if present > len(FIELDS) or not _KNOWN_FIELDS.issuperset(m):
+        if problems is None:
+            problems = _Problems(prefix)
+        for key in m:
+            if key not in _KNOWN_FIELDS:
+                problems.add_path(
+                    _key_path(prefix, key),
+                    "unknown_field",
+                    "no such field in record format v1 (field names are case-sensitive)",
+                )
+
+    # --- ids
+    record_id = get("record_id")
+    if type(record_id) is not str or not _ID_MATCH(record_id):
+        if problems is None:
+            problems = _Problems(prefix)
+        record_id = _identifier(record_id, "record_id", problems)
+    volunteer_id = get("volunteer_id")
+    if (
+        type(volunteer_id) is not str
+        or not _ID_MATCH(volunteer_id)
+        or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
+    ):
+        if problems is None:
+            problems = _Problems(prefix)
+        volunteer_id = _volunteer_id(volunteer_id, problems)
+    organization_id = get("organization_id")
+    found_org = _ORGANIZATIONS.get(organization_id) if type(organization_id) is str else None
+    if found_org is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        found_org = _organization_id(organization_id, problems)
+    organization_id = found_org
+
+    # --- text
+    activity_name = get("activity_name")
+    if type(activity_name) is str:
+        activity_name = activity_name.strip()
+        if not activity_name or len(activity_name) > _NAME_MAX:
+            activity_name = None
+    else:
+        activity_name = None
+    if activity_name is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        activity_name = _text(get("activity_name"), "activity_name", _NAME_MAX, problems)
+
+    service_category = get("service_category")
+    if type(service_category) is not str or service_category not in categories:
+        if problems is None:
+            problems = _Problems(prefix)
+        service_category = _choice(service_category, "service_category", categories, problems)
+
+    content = get("content")
+    if type(content) is str:
+        content = content.strip()
+        if not content or len(content) > _CONTENT_MAX:
+            content = None
+    else:
+        content = None
+    if content is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        content = _text(get("content"), "content", _CONTENT_MAX, problems)
+
+    place = get("place")
+    if type(place) is str:
+        place = place.strip()
+        if not place or len(place) > _NAME_MAX:
+            place = None
+    else:
+        place = None
+    if place is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        place = _text(get("place"), "place", _NAME_MAX, problems)
+
+    region_text = get("region_code")
+    region: RegionCode | None = None
+    if type(region_text) is str and len(region_text) == 6:
+        try:
+            region = _REGION_GET(region_text)
+        except InvalidIdentifierError:
+            region = None
+    if region is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        region = _region(region_text, problems)
+
+    # --- date and interval
+    day: _dt.date | None = None
+    date_text = get("date")
+    if type(date_text) is str and _DATE_MATCH(date_text):
+        try:
+            day = _from_iso_date(date_text)
+        except ValueError:
+            day = None
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+            day = None
+    if day is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        day = _date(date_text, "date", problems)
+
+    start_text = get("start")
+    end_text = get("end")
+    start: _dt.datetime | None = None
+    end: _dt.datetime | None = None
+    if start_text is not None or end_text is not None:
+        start = _fast_datetime(start_text)
+        if start is None:
+            if problems is None:
+                problems = _Problems(prefix)
+            if start_text is None:
+                problems.add("start", "missing", "start is required when end is given")
+            else:
+                start = _datetime(start_text, "start", default_tz, problems)
+        end = _fast_datetime(end_text)
+        if end is None:
+            if problems is None:
+                problems = _Problems(prefix)
+            if end_text is None:
+                problems.add("end", "missing", "end is required when start is given")
+            else:
+                end = _datetime(end_text, "end", default_tz, problems)
+        if start is not None and end is not None:
+            if not end > start:
+                if problems is None:
+                    problems = _Problems(prefix)
+                problems.add("end", "inconsistent", "end must be after start")
+            if day is not None and start.date() != day:
+                if problems is None:
+                    problems = _Problems(prefix)
+                problems.add(
+                    "date",
+                    "inconsistent",
+                    f"date {day.isoformat()} is not the local date of start "
+                    f"({start.date().isoformat()})",
+                )
+
+    # --- service time
+    minutes = get("service_minutes")
+    if type(minutes) is not int or not 1 <= minutes <= _MAX_MINUTES:
+        if problems is None:
+            problems = _Problems(prefix)
+        minutes = _minutes(minutes, problems)
+    if minutes is not None and start is not None and end is not None and end > start:
+        span = end - start
+        if (
+            minutes * 60_000_000
+            > (span.days * 86400 + span.seconds) * 1_000_000 + span.microseconds
+        ):
+            if problems is None:
+                problems = _Problems(prefix)
+            problems.add(
+                "service_minutes",
+                "inconsistent",
+                f"service_minutes {minutes} is longer than the interval from start to end",
+            )
+
+    # --- people
+    person_in_charge = get("person_in_charge")
+    if type(person_in_charge) is str:
+        person_in_charge = person_in_charge.strip()
+        if not person_in_charge or len(person_in_charge) > _PERSON_MAX:
+            person_in_charge = None
+    else:
+        person_in_charge = None
+    if person_in_charge is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        person_in_charge = _text(get("person_in_charge"), "person_in_charge", _PERSON_MAX, problems)
+
+    recorded_by = get("recorded_by")
+    if type(recorded_by) is str:
+        recorded_by = recorded_by.strip()
+        if not recorded_by or len(recorded_by) > _PERSON_MAX:
+            recorded_by = None
+    else:
+        recorded_by = None
+    if recorded_by is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        recorded_by = _text(get("recorded_by"), "recorded_by", _PERSON_MAX, problems)
+
+    recorded_text = get("recorded_at")
+    recorded_at = _fast_datetime(recorded_text)
+    if recorded_at is None:
+        if problems is None:
+            problems = _Problems(prefix)
+        recorded_at = _datetime(recorded_text, "recorded_at", default_tz, problems)
+    if recorded_at is not None:
+        if end is not None and start is not None:
+            if recorded_at < end:
+                if problems is None:
+                    problems = _Problems(prefix)
+                problems.add("recorded_at", "inconsistent", "recorded_at must not be before end")
+        elif day is not None and recorded_at.date() < day:
+            if problems is None:
+                problems = _Problems(prefix)
+            problems.add(
+                "recorded_at",
+                "inconsistent",
+                "recorded_at must not be before the activity's date",
+            )
+
+    status = get("status")
+    if type(status) is not str or status not in _STATUS_SET:
+        if problems is None:
+            problems = _Problems(prefix)
+        status = _choice(status, "status", _STATUS_SET, problems)
+
+    # --- optional fields
+    evaluation: Evaluation | None = None
+    beneficiary: str | None = None
+    group_service = False
+    amends: str | None = None
+    extensions: Mapping[str, Any] | None = None
+    if problems is not None or present != _REQUIRED_COUNT + (start_text is not None) + (
+        end_text is not None
+    ):
+        if problems is None:
+            problems = _Problems(prefix)
+        raw = get("evaluation")
+        if raw is not None:
+            evaluation = _evaluation(raw, problems)
+            if evaluation is not None and day is not None and evaluation.date < day:
+                problems.add_path(
+                    prefix + ".evaluation.date",
+                    "inconsistent",
+                    "the evaluation's date must not be before the activity's date",
+                )
+        beneficiary = _text(get("beneficiary"), "beneficiary", _NAME_MAX, problems, required=False)
+        raw = get("group_service")
+        if raw is not None:
+            if raw is True or raw is False:
+                group_service = raw
+            else:
+                problems.add(
+                    "group_service",
+                    "invalid_type",
+                    f"group_service must be true or false, not {_type_name(raw)}",
+                )
+        raw = get("amends")
+        if raw is not None:
+            amends = _identifier(raw, "amends", problems, required=False)
+            if amends is not None and amends == record_id:
+                problems.add("amends", "inconsistent", "a record cannot amend itself")
+        raw = get("extensions")
+        if raw is not None:
+            if isinstance(raw, Mapping):
+                found: list[FieldError] = []
+                extensions = _freeze(raw, prefix + ".extensions", 0, found)
+                problems.errors.extend(found)
+            else:
+                problems.add(
+                    "extensions",
+                    "invalid_type",
+                    f"extensions must be an object, not {_type_name(raw)}",
+                )
+
+    if problems is not None and problems.errors:
+        raise RecordFormatError(problems.errors)
+    return _new_record(
+        record_id,  # type: ignore[arg-type]
+        volunteer_id,  # type: ignore[arg-type]
+        organization_id,  # type: ignore[arg-type]
+        activity_name,  # type: ignore[arg-type]
+        service_category,  # type: ignore[arg-type]
+        content,  # type: ignore[arg-type]
+        place,  # type: ignore[arg-type]
+        region,  # type: ignore[arg-type]
+        day,  # type: ignore[arg-type]
+        start,
+        end,
+        _HOURS(minutes),  # type: ignore[arg-type]
+        person_in_charge,  # type: ignore[arg-type]
+        recorded_by,  # type: ignore[arg-type]
+        recorded_at,  # type: ignore[arg-type]
+        status,  # type: ignore[arg-type]
+        evaluation,
+        beneficiary,
+        group_service,
+        amends,
+        extensions,
+    )
+
+
+def _fast_datetime(value: object) -> _dt.datetime | None:
+    """The common case: a canonical date-time with an explicit numeric offset; else ``None``."""
+    if type(value) is not str:
+        return None
+    match = _DATETIME_MATCH(value)
+    if match is None or match.group(1) in (None, "Z"):
+        return None
+    try:
+        moment = _from_iso_datetime(value)
+    except ValueError:
+        return None
+    if MIN_YEAR <= moment.year <= MAX_YEAR:
+        return moment
+    return None
+
+
+def parse_records(
+    payloads: Iterable[Mapping[str, Any]],
+    *,
+    default_tz: _dt.tzinfo | None = None,
+    extra_categories: Collection[str] = _EMPTY,
+) -> tuple[ServiceRecord, ...]:
+    """Read many records at once, all or nothing.
+
+    Every payload is read (with the same rules as :func:`parse_record`); if any is malformed,
+    one :class:`~volunteer_rules.RecordFormatError` lists every problem of every payload, with
+    paths such as ``$[3].date`` (the index in ``payloads``).
+
+    Args:
+        payloads: the records, an iterable of JSON objects (not a single mapping).
+        default_tz: as for :func:`parse_record`.
+        extra_categories: as for :func:`parse_record`.
+
+    Returns:
+        The records, in the order given.
+
+    Raises:
+        RecordFormatError: some payload breaks the format.
+        InvalidTypeError: ``default_tz`` or ``extra_categories`` is of the wrong type.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD as good
+        >>> bad = dict(good, status="done")
+        >>> len(vr.parse_records([good, good]))
+        2
+        >>> try:
+        ...     vr.parse_records([good, bad])
+        ... except vr.RecordFormatError as error:
+        ...     print([(e.path, e.code) for e in error.errors])
+        [('$[1].status', 'unknown_code')]
+    """
+    _check_default_tz(default_tz)
+    categories: Collection[str] = SERVICE_CATEGORIES
+    if extra_categories is not _EMPTY:
+        categories = _categories(extra_categories)
+    if isinstance(payloads, (str, bytes, Mapping)) or not isinstance(payloads, Iterable):
+        raise RecordFormatError(
+            [
+                FieldError(
+                    "$",
+                    "invalid_type",
+                    f"records must be an array of objects, not {_type_name(payloads)}",
+                )
+            ]
+        )
+    records: list[ServiceRecord] = []
+    errors: list[FieldError] = []
+    for index, payload in enumerate(payloads):
+        prefix = f"$[{index}]"
+        if type(payload) is not dict:
+            if not isinstance(payload, Mapping):
+                errors.append(
+                    FieldError(
+                        prefix,
+                        "invalid_type",
+                        f"a record must be a JSON object, not {_type_name(payload)}",
+                    )
+                )
+                continue
+            try:
+                payload = dict(payload.items())
+            except Exception:  # a broken mapping given by a caller
+                errors.append(
+                    FieldError(prefix, "invalid_type", "the record could not be read as an object")
+                )
+                continue
+        try:
+            records.append(_parse(payload, default_tz, categories, prefix))
+        except RecordFormatError as error:
+            errors.extend(error.errors)
+    if errors:
+        raise RecordFormatError(errors, what="records")
+    return tuple(records)
+
+
+# --------------------------------------------------------------------------------------------
+# dump_record
+
+_isoformat: Final[Callable[[_dt.date], str]] = _dt.date.isoformat
+
+
+def dump_record(record: ServiceRecord) -> dict[str, Any]:
+    """Write a record in the canonical form of the record format v1.
+
+    Optional fields that are absent are omitted (never ``null``); ``group_service`` appears
+    only when ``true``; date-times keep the offset they came with (seconds always,
+    microseconds only when not zero); ``extensions`` is a fresh copy of what was given.
+    ``parse_record(dump_record(r)) == r`` for every valid record.
+
+    Args:
+        record: a :class:`ServiceRecord`.
+
+    Returns:
+        A new ``dict`` of JSON values, fields in the documented order.
+
+    Raises:
+        InvalidTypeError: ``record`` is not a :class:`ServiceRecord`.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD as payload
+        >>> vr.dump_record(vr.parse_record(payload)) == payload
+        True
+    """
+    if type(record) is not ServiceRecord and not isinstance(record, ServiceRecord):
+        raise InvalidTypeError("record", f"must be a ServiceRecord, not {type(record).__name__}")
+    out: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "record_id": record.record_id,
+        "volunteer_id": record.volunteer_id,
+        "organization_id": record.organization_id,
+        "activity_name": record.activity_name,
+        "service_category": record.service_category,
+        "content": record.content,
+        "place": record.place,
+        "region_code": record.region_code.code,
+        "date": _isoformat(record.date),
+    }
+    start = record.start
+    if start is not None:
+        out["start"] = start.isoformat()
+    end = record.end
+    if end is not None:
+        out["end"] = end.isoformat()
+    out["service_minutes"] = record.service.minutes
+    out["person_in_charge"] = record.person_in_charge
+    out["recorded_by"] = record.recorded_by
+    out["recorded_at"] = record.recorded_at.isoformat()
+    out["status"] = record.status
+    evaluation = record.evaluation
+    if evaluation is not None:
+        out["evaluation"] = {"rating": evaluation.rating, "date": _isoformat(evaluation.date)}
+    if record.beneficiary is not None:
+        out["beneficiary"] = record.beneficiary
+    if record.group_service:
+        out["group_service"] = True
+    if record.amends is not None:
+        out["amends"] = record.amends
+    if record.extensions is not None:
+        out["extensions"] = _thaw(record.extensions)
+    return out
