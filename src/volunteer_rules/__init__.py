@@ -101,6 +101,35 @@ __all__ += [
 # --- end certification ---
 
 # --- time bank ledger and feedback ---
+from volunteer_rules.ledger import (
+    HOLDS,
+    ISSUER,
+    POOL,
+    REDEEMED,
+    SYSTEM_ACCOUNTS,
+    Ledger,
+    LedgerEntry,
+    LedgerLimits,
+    LedgerTransfer,
+    LedgerViolation,
+    PostedTransfer,
+    check_ledger,
+)
+
+__all__ += [
+    "HOLDS",
+    "ISSUER",
+    "POOL",
+    "REDEEMED",
+    "SYSTEM_ACCOUNTS",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerLimits",
+    "LedgerTransfer",
+    "LedgerViolation",
+    "PostedTransfer",
+    "check_ledger",
+]
 # --- end ledger ---
 
 # --- transfer ---
