@@ -11,11 +11,13 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 from hypothesis import strategies as st
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from volunteer_rules.hours import Hours
 from volunteer_rules.identifiers import (
     _USCC_ALPHABET,
     _USCC_VALUES_31,
@@ -24,9 +26,37 @@ from volunteer_rules.identifiers import (
     ResidentId,
     _org_check_character,
 )
+from volunteer_rules.profile import (
+    _MAX_STUDY_MINUTES,
+    COMMENDATION_LEVELS,
+    CONSENTS,
+    DOCUMENT_KINDS,
+    TRAINING_CATEGORIES,
+    Commendation,
+    EvaluationRecord,
+    IdDocument,
+    TrainingRecord,
+    VolunteerProfile,
+    dump_commendation,
+    dump_evaluation_record,
+    dump_profile,
+    dump_training,
+)
+from volunteer_rules.record import RATINGS, SERVICE_CATEGORIES
 from volunteer_rules.region import RegionCode
 
-__all__ = ["organization_codes", "resident_ids"]
+__all__ = [
+    "commendation_payloads",
+    "commendations",
+    "evaluation_payloads",
+    "evaluation_records",
+    "organization_codes",
+    "profile_payloads",
+    "resident_ids",
+    "training_payloads",
+    "training_records",
+    "volunteer_profiles",
+]
 
 _SEXES = ("male", "female")
 
@@ -120,3 +150,288 @@ def organization_codes(
         if region_codes is not None
         else st.text(alphabet="0123456789", min_size=6, max_size=6),
     )
+
+
+# --- profiles and the other record parts -----------------------------------------------------
+
+_TEXT_CHARS = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
+_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True)
+_SKILL_IDS = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True)
+
+
+def _texts(max_size: int = 30) -> st.SearchStrategy[str]:
+    return st.text(_TEXT_CHARS, min_size=1, max_size=max_size)
+
+
+def _contacts() -> st.SearchStrategy[str]:
+    phones = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+    emails = st.builds(
+        lambda local, domain: f"{local}@{domain}.example",
+        st.from_regex(r"[a-z][a-z0-9.]{0,11}", fullmatch=True),
+        st.from_regex(r"[a-z]{1,10}", fullmatch=True),
+    )
+    return phones | emails
+
+
+@st.composite
+def _id_documents(
+    draw: st.DrawFn,
+    birth_date: _dt.date,
+    sex: str,
+    regions: st.SearchStrategy[RegionCode],
+    kinds: st.SearchStrategy[str],
+) -> IdDocument:
+    kind = draw(kinds)
+    if kind == "resident_id":
+        rid = draw(
+            resident_ids(regions=regions, birth_dates=st.just(birth_date), sexes=st.just(sex))
+        )
+        return IdDocument(kind=kind, number=rid.number)
+    number = draw(st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,18}[A-Z0-9]", fullmatch=True))
+    return IdDocument(kind=kind, number=number)
+
+
+@st.composite
+def _volunteer_profiles(
+    draw: st.DrawFn,
+    volunteer_ids: st.SearchStrategy[str],
+    birth_dates: st.SearchStrategy[_dt.date],
+    regions: st.SearchStrategy[RegionCode],
+    document_kinds: st.SearchStrategy[str],
+    consents: st.SearchStrategy[frozenset[str]],
+    skills: st.SearchStrategy[frozenset[str]],
+    service_categories: st.SearchStrategy[frozenset[str]],
+) -> VolunteerProfile:
+    birth = draw(birth_dates)
+    sex = draw(st.sampled_from(_SEXES))
+    registered = draw(
+        st.none() | st.dates(min_value=birth, max_value=max(birth, _dt.date(2099, 12, 31)))
+    )
+    return VolunteerProfile(
+        volunteer_id=draw(volunteer_ids),
+        name=draw(_texts()),
+        sex=sex,
+        birth_date=birth,
+        id_document=draw(_id_documents(birth, sex, regions, document_kinds)),
+        residence_region=draw(st.none() | regions),
+        contact=draw(st.none() | _contacts()),
+        skills=draw(skills),
+        service_categories=draw(service_categories),
+        consents=draw(consents),
+        self_supporting=draw(st.booleans()),
+        registered_on=registered,
+    )
+
+
+def volunteer_profiles(
+    *,
+    volunteer_ids: st.SearchStrategy[str] | None = None,
+    birth_dates: st.SearchStrategy[_dt.date] | None = None,
+    regions: st.SearchStrategy[RegionCode] | None = None,
+    document_kinds: st.SearchStrategy[str] | None = None,
+    consents: st.SearchStrategy[frozenset[str]] | None = None,
+    skills: st.SearchStrategy[frozenset[str]] | None = None,
+    service_categories: st.SearchStrategy[frozenset[str]] | None = None,
+) -> st.SearchStrategy[VolunteerProfile]:
+    """Valid volunteer profiles (basic information), consistent with their resident IDs.
+
+    Args:
+        volunteer_ids: volunteer ids; short ids of the record format's alphabet by default.
+        birth_dates: birth dates; 1900-01-01 to 2030-12-31 by default.
+        regions: regions for the resident ID's address code and the residence; every known
+            region by default.
+        document_kinds: kinds of ID document; every :data:`~volunteer_rules.DOCUMENT_KINDS`
+            kind by default (a ``resident_id`` is generated to match birth date and sex).
+        consents: consent sets; any subset of :data:`~volunteer_rules.CONSENTS` by default.
+        skills: skill sets; up to four short ids by default.
+        service_categories: category sets; any subset of up to four built-in categories.
+
+    Example:
+        >>> from hypothesis import given
+        >>> @given(volunteer_profiles(document_kinds=st.just("resident_id")))
+        ... def test(profile):
+        ...     assert profile.resident_id.birth_date == profile.birth_date
+        >>> test()
+    """
+    return _volunteer_profiles(
+        volunteer_ids if volunteer_ids is not None else _IDS,
+        birth_dates
+        if birth_dates is not None
+        else st.dates(min_value=_dt.date(1900, 1, 1), max_value=_dt.date(2030, 12, 31)),
+        regions if regions is not None else st.sampled_from(RegionCode.all()),
+        document_kinds if document_kinds is not None else st.sampled_from(list(DOCUMENT_KINDS)),
+        consents if consents is not None else st.frozensets(st.sampled_from(list(CONSENTS))),
+        skills if skills is not None else st.frozensets(_SKILL_IDS, max_size=4),
+        service_categories
+        if service_categories is not None
+        else st.frozensets(st.sampled_from(list(SERVICE_CATEGORIES)), max_size=4),
+    )
+
+
+@st.composite
+def _training_records(
+    draw: st.DrawFn,
+    volunteer_ids: st.SearchStrategy[str],
+    categories: st.SearchStrategy[str],
+    dates: st.SearchStrategy[_dt.date],
+) -> TrainingRecord:
+    day = draw(dates)
+    valid_until = draw(
+        st.none()
+        | st.integers(min_value=0, max_value=3653).map(
+            lambda n: min(day + _dt.timedelta(days=n), _dt.date.max)
+        )
+    )
+    return TrainingRecord(
+        training_id=draw(_IDS),
+        volunteer_id=draw(volunteer_ids),
+        name=draw(_texts()),
+        category=draw(categories),
+        content=draw(_texts(60)),
+        hours=Hours.from_minutes(draw(st.integers(min_value=1, max_value=_MAX_STUDY_MINUTES))),
+        organizer=draw(_texts()),
+        date=day,
+        valid_until=valid_until,
+    )
+
+
+def training_records(
+    *,
+    volunteer_ids: st.SearchStrategy[str] | None = None,
+    categories: st.SearchStrategy[str] | None = None,
+    dates: st.SearchStrategy[_dt.date] | None = None,
+) -> st.SearchStrategy[TrainingRecord]:
+    """Valid training records.
+
+    Args:
+        volunteer_ids: volunteer ids; short ids by default.
+        categories: training categories; the built-in ones or short ids by default.
+        dates: training dates; 2000-01-01 to 2030-12-31 by default. ``valid_until`` is absent
+            or up to ten years after.
+
+    Example:
+        >>> from hypothesis import given
+        >>> @given(training_records(categories=st.just("legal_aid")))
+        ... def test(training):
+        ...     assert training.is_valid_on(training.date)
+        >>> test()
+    """
+    return _training_records(
+        volunteer_ids if volunteer_ids is not None else _IDS,
+        categories
+        if categories is not None
+        else st.sampled_from(list(TRAINING_CATEGORIES)) | _SKILL_IDS,
+        dates
+        if dates is not None
+        else st.dates(min_value=_dt.date(2000, 1, 1), max_value=_dt.date(2030, 12, 31)),
+    )
+
+
+def commendations(
+    *, levels: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[Commendation]:
+    """Valid commendations.
+
+    Args:
+        levels: award levels; every :data:`~volunteer_rules.COMMENDATION_LEVELS` by default.
+
+    Example:
+        >>> from hypothesis import given
+        >>> @given(commendations(levels=st.just("national")))
+        ... def test(award):
+        ...     assert award.government_level
+        >>> test()
+    """
+    return st.builds(
+        Commendation,
+        name=_texts(),
+        date=st.dates(min_value=_dt.date(1950, 1, 1), max_value=_dt.date(2030, 12, 31)),
+        awarding_body=_texts(),
+        level=levels if levels is not None else st.sampled_from(COMMENDATION_LEVELS),
+        documented=st.booleans(),
+        volunteer_id=st.none() | _IDS,
+    )
+
+
+def evaluation_records(
+    *, ratings: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[EvaluationRecord]:
+    """Valid evaluation records.
+
+    Args:
+        ratings: ratings; every :data:`~volunteer_rules.RATINGS` value by default.
+
+    Example:
+        >>> from hypothesis import given
+        >>> @given(evaluation_records(ratings=st.just("good")))
+        ... def test(evaluation):
+        ...     assert evaluation.rating == "good"
+        >>> test()
+    """
+    return st.builds(
+        EvaluationRecord,
+        rating=ratings if ratings is not None else st.sampled_from(RATINGS),
+        date=st.dates(min_value=_dt.date(2000, 1, 1), max_value=_dt.date(2030, 12, 31)),
+        evaluator=_texts(),
+        record_id=st.none() | _IDS,
+        comment=st.none() | _texts(60),
+        volunteer_id=st.none() | _IDS,
+    )
+
+
+def profile_payloads(**kwargs: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Canonical profile payloads (``dump_profile`` of :func:`volunteer_profiles`).
+
+    Takes the keyword arguments of :func:`volunteer_profiles`.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from volunteer_rules import dump_profile, parse_profile
+        >>> @given(profile_payloads())
+        ... def test(payload):
+        ...     assert dump_profile(parse_profile(payload)) == payload
+        >>> test()
+    """
+    return volunteer_profiles(**kwargs).map(dump_profile)
+
+
+def training_payloads(**kwargs: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Canonical training-record payloads; takes :func:`training_records`' arguments.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from volunteer_rules import dump_training, parse_training
+        >>> @given(training_payloads())
+        ... def test(payload):
+        ...     assert dump_training(parse_training(payload)) == payload
+        >>> test()
+    """
+    return training_records(**kwargs).map(dump_training)
+
+
+def commendation_payloads(**kwargs: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Canonical commendation payloads; takes :func:`commendations`' arguments.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from volunteer_rules import dump_commendation, parse_commendation
+        >>> @given(commendation_payloads())
+        ... def test(payload):
+        ...     assert dump_commendation(parse_commendation(payload)) == payload
+        >>> test()
+    """
+    return commendations(**kwargs).map(dump_commendation)
+
+
+def evaluation_payloads(**kwargs: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Canonical evaluation-record payloads; takes :func:`evaluation_records`' arguments.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from volunteer_rules import dump_evaluation_record, parse_evaluation_record
+        >>> @given(evaluation_payloads())
+        ... def test(payload):
+        ...     assert dump_evaluation_record(parse_evaluation_record(payload)) == payload
+        >>> test()
+    """
+    return evaluation_records(**kwargs).map(dump_evaluation_record)

@@ -21,9 +21,31 @@ __all__: list[str] = []
 # --- end foundation ---
 
 # --- profiles and the other record parts ---
-from volunteer_rules.testing._identifier_strategies import organization_codes, resident_ids
+from volunteer_rules.testing._identifier_strategies import (
+    commendation_payloads,
+    commendations,
+    evaluation_payloads,
+    evaluation_records,
+    organization_codes,
+    profile_payloads,
+    resident_ids,
+    training_payloads,
+    training_records,
+    volunteer_profiles,
+)
 
-__all__ += ["organization_codes", "resident_ids"]
+__all__ += [
+    "commendation_payloads",
+    "commendations",
+    "evaluation_payloads",
+    "evaluation_records",
+    "organization_codes",
+    "profile_payloads",
+    "resident_ids",
+    "training_payloads",
+    "training_records",
+    "volunteer_profiles",
+]
 # --- end profiles ---
 
 # --- rule sets and certification ---
