@@ -1,0 +1,837 @@
+"""Task eligibility and matching volunteers to a demand.
+
+:func:`check_assignment` says whether one volunteer may take a demand's slots, with every
+reason they may not (a :class:`~volunteer_rules.registration.Reason` each, codes in
+:data:`ASSIGNMENT_CODES`). :func:`match` ranks many candidates for one demand, lists the
+ineligible ones with their reasons, and fills each slot's head count.
+
+The conditions (tasks suit the volunteer's age, knowledge, skills and health [REG2017 Art 15];
+service is voluntary [REG2017 Art 3]; minors under the rule set of the region,
+:mod:`volunteer_rules.registration`):
+
+==========================  ================================================================
+code                        when
+==========================  ================================================================
+``category_not_chosen``     the volunteer registered service categories and not this one
+``skill_missing``           a required skill is not among the volunteer's skills
+``training_missing``        no training record of a required category on record on ``as_of``
+``training_expired``        one exists, but none is valid on the slot's day
+``below_minimum_age``       younger than the demand's or the rule set's minimum on the day
+``minor_barred``            under 18 on the day, and the demand bars minors or its category
+                            is barred to minors by the rule set (disaster relief)
+``guardian_consent_missing``  a minor without the guardian's consent (where accompaniment may
+                            replace it, a demand on which a guardian accompanies suffices)
+``child_data_consent_missing``  under 14 without the guardian's consent to data use [PIPL 31]
+``schedule_clash``          the slot overlaps an assignment the volunteer already holds
+``outside_region``          (:func:`match` only) lives outside the region ``reach`` allows
+==========================  ================================================================
+
+Ages and training validity are judged on each slot's day (the local date of its start),
+intervals are half-open (touching slots do not clash). A training counts only if it was on
+record on ``as_of`` (its date is on or before ``as_of``).
+
+The score (:class:`Score`), compared in this order, larger first, ties broken by the smaller
+``volunteer_id`` so that the result never depends on the order of the candidates:
+
+1. ``covered``: required and preferred skills and required trainings the volunteer holds;
+2. ``proximity``: where the volunteer lives against the demand's region: 3 same county,
+   2 same city, 1 same province, 0 elsewhere (:meth:`RegionCode.ancestors`);
+3. ``history_minutes``: counted service minutes in the demand's category (from ``records``
+   through the counting engine, or from ``history``);
+4. ``star_rank``: the star level of the volunteer's certification, if given.
+
+Slots are filled in order of start: each slot takes the best-ranked candidates who may take
+it and hold no overlapping slot of this match, up to the head count.
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+    >>> from volunteer_rules.demand import parse_demand
+    >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+    >>> result = match(demand, [], rules="cn-national", as_of=date(2024, 5, 1))
+    >>> result.ranked, result.unfilled[0]
+    ((), (0, 3))
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any, Final, Literal
+
+import attrs
+
+from volunteer_rules.demand import Demand, Interval, TimeSlot
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.profile import TrainingRecord, VolunteerProfile, age_on
+from volunteer_rules.region import RegionCode
+from volunteer_rules.registration import (
+    ADULT_AGE,
+    Reason,
+    RegistrationRules,
+    _check_day,
+    _rules,
+    personal_reasons,
+)
+
+__all__ = [
+    "ASSIGNMENT_CODES",
+    "Assignment",
+    "Eligibility",
+    "MatchResult",
+    "RankedCandidate",
+    "Score",
+    "check_assignment",
+    "match",
+]
+
+ASSIGNMENT_CODES: Final[Mapping[str, str]] = {
+    "category_not_chosen": "registered for other service categories",
+    "skill_missing": "lacks a required skill",
+    "training_missing": "holds no training of a required category",
+    "training_expired": "holds a required training, but not valid on the slot's day",
+    "below_minimum_age": "younger than the minimum age on the slot's day",
+    "minor_barred": "a minor, and minors are barred from this task",
+    "guardian_consent_missing": "a minor without the guardian's consent",
+    "child_data_consent_missing": "a child under 14 without consent to data use",
+    "schedule_clash": "the slot overlaps an assignment already held",
+    "outside_region": "lives outside the region the match reaches",
+}
+"""Every code :func:`check_assignment` and :func:`match` give, with what it means."""
+
+Reach = Literal["county", "city", "province"]
+_LEVEL_VALUE: Final = {"county": 3, "city": 2, "province": 1}
+
+
+@attrs.frozen(kw_only=True)
+class Assignment:
+    """A volunteer holding one slot of a demand (or any other time they are taken).
+
+    Attributes:
+        volunteer_id: who.
+        start: aware start.
+        end: aware end (half-open).
+        demand_id: the demand, or ``""`` for time taken elsewhere.
+        slot: the slot index in the demand, or ``None``.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> Assignment(volunteer_id="V1", start=datetime(2024, 1, 1, 8, tzinfo=timezone.utc),
+        ...            end=datetime(2024, 1, 1, 9, tzinfo=timezone.utc)).demand_id
+        ''
+    """
+
+    volunteer_id: str
+    start: _dt.datetime
+    end: _dt.datetime
+    demand_id: str = ""
+    slot: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        Interval(start=self.start, end=self.end)  # validates: aware, end after start
+
+
+@attrs.frozen(kw_only=True)
+class Eligibility:
+    """Whether one volunteer may take a demand's slots, and why not.
+
+    Attributes:
+        volunteer_id: the volunteer.
+        demand_id: the demand.
+        reasons: every unmet condition (a reason with ``slot`` set concerns that slot only).
+        open_slots: indexes of the slots the volunteer may take.
+
+    Example:
+        >>> Eligibility(volunteer_id="V1", demand_id="D", reasons=(), open_slots=(0,)).eligible
+        True
+    """
+
+    volunteer_id: str
+    demand_id: str
+    reasons: tuple[Reason, ...]
+    open_slots: tuple[int, ...]
+
+    @property
+    def eligible(self) -> bool:
+        """True when there is no reason at all (every slot checked is open).
+
+        Example:
+            >>> Eligibility(volunteer_id="V", demand_id="D", reasons=(),
+            ...             open_slots=()).eligible
+            True
+        """
+        return not self.reasons
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reasons' codes, in order.
+
+        Example:
+            >>> Eligibility(volunteer_id="V", demand_id="D", reasons=(), open_slots=()).codes
+            ()
+        """
+        return tuple(r.code for r in self.reasons)
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Score:
+    """Why a candidate ranks where they do; compared field by field, larger is better.
+
+    Attributes:
+        covered: required and preferred skills and required trainings held.
+        proximity: 3 same county, 2 same city, 1 same province, 0 elsewhere.
+        history_minutes: counted minutes of service in the demand's category.
+        star_rank: star level rank (0 for none or unknown).
+
+    Example:
+        >>> Score(covered=2, proximity=3, history_minutes=0, star_rank=0) > Score(
+        ...     covered=2, proximity=2, history_minutes=600, star_rank=5)
+        True
+    """
+
+    covered: int
+    proximity: int
+    history_minutes: int
+    star_rank: int
+
+
+_PROXIMITY_TEXT: Final = {
+    3: "lives in the same county",
+    2: "lives in the same city",
+    1: "lives in the same province",
+    0: "lives outside the province",
+}
+
+
+@attrs.frozen(kw_only=True)
+class RankedCandidate:
+    """An eligible candidate: rank, score, the reasons behind it, and the slots given.
+
+    Attributes:
+        rank: 1 for the best.
+        volunteer_id: who.
+        score: the :class:`Score`.
+        explanation: sentences behind the score, in its order.
+        open_slots: slots the candidate may take.
+        assigned_slots: slots the match gave the candidate.
+        blocked: reasons some slots are closed to the candidate (each with ``slot`` set).
+
+    Example:
+        >>> c = RankedCandidate(rank=1, volunteer_id="V1",
+        ...                     score=Score(covered=0, proximity=3, history_minutes=0,
+        ...                                 star_rank=0),
+        ...                     explanation=("lives in the same county",), open_slots=(0,),
+        ...                     assigned_slots=(0,), blocked=())
+        >>> c.rank, c.assigned_slots
+        (1, (0,))
+    """
+
+    rank: int
+    volunteer_id: str
+    score: Score
+    explanation: tuple[str, ...]
+    open_slots: tuple[int, ...]
+    assigned_slots: tuple[int, ...]
+    blocked: tuple[Reason, ...]
+
+
+@attrs.frozen(kw_only=True)
+class MatchResult:
+    """What :func:`match` found: the ranking, the assignments, the unfilled places, who not.
+
+    Attributes:
+        demand_id: the demand.
+        rule_set_id: the registration rule set applied.
+        as_of: the day of the match.
+        ranked: eligible candidates, best first.
+        assignments: the slots given, by slot then rank.
+        unfilled: ``(slot index, places left)`` for every slot not filled.
+
+    Example:
+        >>> MatchResult(demand_id="D", rule_set_id="cn-national", as_of=None, ranked=(),
+        ...             assignments=(), unfilled=(), rejected=()).ineligible
+        ()
+    """
+
+    demand_id: str
+    rule_set_id: str
+    as_of: _dt.date | None
+    ranked: tuple[RankedCandidate, ...]
+    assignments: tuple[Assignment, ...]
+    unfilled: tuple[tuple[int, int], ...]
+    rejected: list[tuple[str, tuple[Reason, ...]]] | tuple[()] = attrs.field(repr=False, eq=False)
+
+    @cached_property
+    def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
+        """``(volunteer_id, reasons)`` for every ineligible candidate, by volunteer id.
+
+        A candidate outside the demand's category or region is listed with that reason alone
+        (it is rejected before the other checks); every other one with all its reasons.
+
+        Example:
+            >>> MatchResult(demand_id="D", rule_set_id="x", as_of=None, ranked=(),
+            ...             assignments=(), unfilled=(), rejected=[("b", ()), ("a", ())]
+            ...             ).ineligible
+            (('a', ()), ('b', ()))
+        """
+        return tuple(sorted(self.rejected, key=lambda item: item[0]))
+
+
+# --- the demand side, computed once --------------------------------------------------------
+
+
+def _cutoff(day: _dt.date, years: int) -> _dt.date:
+    """The latest birth date of someone ``years`` old or older on ``day``."""
+    year = day.year - years
+    if year < _dt.MINYEAR:
+        return _dt.date.min
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return _dt.date(year, 2, 28)
+
+
+class _DemandView:
+    """Everything about the demand that does not depend on the candidate."""
+
+    def __init__(
+        self,
+        demand: Demand,
+        rules: RegistrationRules,
+        as_of: _dt.date,
+        slots: tuple[TimeSlot, ...],
+    ) -> None:
+        self.demand = demand
+        self.rules = rules
+        self.as_of = as_of
+        self.slots = slots
+        self.category = demand.service_category
+        self.skills = demand.required_skills
+        self.trainings = tuple(sorted(demand.required_trainings))
+        self.preferred = demand.preferred_skills
+        self.minors_barred = (
+            demand.minors_barred or demand.service_category in rules.minors_barred_categories
+        )
+        minimums = [m for m in (demand.minimum_age, rules.minimum_age) if m is not None]
+        self.minimum_age = max(minimums) if minimums else None
+        # Anyone at least this old on the first slot's day meets every age condition there is
+        # on every slot (slots only get later): the fast path skips the age checks.
+        bounds = [ADULT_AGE, rules.child_data_age, *minimums]
+        if rules.guardian_consent_below is not None:
+            bounds.append(rules.guardian_consent_below)
+        first_day = min(slot.day for slot in slots)
+        self.settled_cutoff = _cutoff(first_day, max(bounds))
+        ancestry: dict[str, int] = {}
+        for region in demand.region.ancestors():
+            ancestry[region.code] = _LEVEL_VALUE[region.level]
+        self.ancestry = ancestry
+        self.proximity_memo: dict[str, int] = {}
+
+    def proximity(self, region: RegionCode) -> int:
+        code = region.code
+        found = self.proximity_memo.get(code)
+        if found is None:
+            found = 0
+            for ancestor in region.ancestors():
+                level = self.ancestry.get(ancestor.code)
+                if level is not None:
+                    found = level
+                    break
+            self.proximity_memo[code] = found
+        return found
+
+    def personal(self, profile: VolunteerProfile, birth: _dt.date) -> list[Reason]:
+        """Age and consent reasons, slot by slot, merged when every slot has the same."""
+        if birth <= self.settled_cutoff:
+            return []
+        by_slot: list[list[Reason]] = []
+        accompanied = self.demand.guardian_must_accompany
+        rules = self.rules
+        for slot in self.slots:
+            age = age_on(birth, slot.day)
+            found = [
+                r
+                for r in personal_reasons(profile, rules, age, accompanied=accompanied)
+                if r.code != "below_minimum_age"
+            ]
+            if self.minimum_age is not None and age < self.minimum_age:
+                found.insert(
+                    0,
+                    Reason(
+                        code="below_minimum_age",
+                        message=f"aged {age} on {slot.day}; the minimum is {self.minimum_age}",
+                        source="[REG2017 Art 15] " + rules.source("CYL", "BJ-old"),
+                    ),
+                )
+            if self.minors_barred and age < ADULT_AGE:
+                why = (
+                    "the demand bars minors"
+                    if self.demand.minors_barred
+                    else f"{rules.id} bars minors from {self.category}"
+                )
+                found.append(
+                    Reason(
+                        code="minor_barred",
+                        message=f"aged {age} on {slot.day}; {why}",
+                        source=" ".join(str(r) for r in rules.references[:1]),
+                    )
+                )
+            by_slot.append(found)
+        return _merge(by_slot, self.slots)
+
+    def training(self, records: Iterable[TrainingRecord] | None) -> tuple[list[Reason], int]:
+        """Training reasons (slot by slot, merged) and how many required categories are held."""
+        if not self.trainings:
+            return [], 0
+        held: dict[str, list[TrainingRecord]] = {}
+        for record in records or ():
+            day = getattr(record, "date", None)
+            if isinstance(day, _dt.date) and day > self.as_of:
+                continue  # not on record on as_of
+            held.setdefault(record.category, []).append(record)
+        general: list[Reason] = []
+        covered = 0
+        by_slot: list[list[Reason]] = [[] for _ in self.slots]
+        for category in self.trainings:
+            mine = held.get(category)
+            if not mine:
+                general.append(
+                    Reason(
+                        code="training_missing",
+                        message=f"no {category} training on record",
+                        source="[REG2017 Art 15]",
+                    )
+                )
+                continue
+            covered += 1
+            for n, slot in enumerate(self.slots):
+                if not any(t.is_valid_on(slot.day) for t in mine):
+                    by_slot[n].append(
+                        Reason(
+                            code="training_expired",
+                            message=f"no {category} training valid on {slot.day}",
+                            source="[REG2017 Art 15]",
+                        )
+                    )
+        return general + _merge(by_slot, self.slots), covered
+
+    def clashes(self, held: Iterable[Any]) -> list[Reason]:
+        found: list[list[Reason]] = [[] for _ in self.slots]
+        taken = [(a.start, a.end, getattr(a, "demand_id", "")) for a in held]
+        if not taken:
+            return []
+        for n, slot in enumerate(self.slots):
+            for start, end, demand_id in taken:
+                if start < slot.end and slot.start < end:
+                    where = f" of {demand_id}" if demand_id else ""
+                    found[n].append(
+                        Reason(
+                            code="schedule_clash",
+                            message=f"{slot.start.isoformat()} overlaps an assignment{where} "
+                            f"from {start.isoformat()} to {end.isoformat()}",
+                        )
+                    )
+                    break
+        return _merge(found, self.slots)
+
+    def general(self, profile: VolunteerProfile) -> list[Reason]:
+        reasons: list[Reason] = []
+        chosen = profile.service_categories
+        if chosen and self.category not in chosen:
+            reasons.append(
+                Reason(
+                    code="category_not_chosen",
+                    message=f"registered for {', '.join(sorted(chosen))}, not {self.category}",
+                    source="[REG2017 Art 3] [MCA2020 Art 5]",
+                )
+            )
+        missing = self.skills - profile.skills
+        if missing:
+            reasons.append(
+                Reason(
+                    code="skill_missing",
+                    message=f"lacks {', '.join(sorted(missing))}",
+                    source="[REG2017 Art 15]",
+                )
+            )
+        return reasons
+
+    def evaluate(
+        self,
+        profile: VolunteerProfile,
+        trainings: Iterable[TrainingRecord] | None,
+        held: Iterable[Any],
+    ) -> tuple[list[Reason], tuple[int, ...], int]:
+        """Every reason, the open slots and the trainings covered, for one volunteer."""
+        reasons = self.general(profile)
+        reasons += self.personal(profile, profile.birth_date)
+        training_reasons, covered = self.training(trainings)
+        reasons += training_reasons
+        reasons += self.clashes(held)
+        if any(r.slot is None for r in reasons):
+            return reasons, (), covered
+        closed = {r.slot for r in reasons}
+        return reasons, tuple(s.index for s in self.slots if s.index not in closed), covered
+
+
+def _merge(by_slot: list[list[Reason]], slots: tuple[TimeSlot, ...]) -> list[Reason]:
+    """A code found on every slot is one reason for all; otherwise one per slot."""
+    if not by_slot:
+        return []
+    codes = [{r.code for r in found} for found in by_slot]
+    everywhere = set.intersection(*codes) if len(slots) > 1 else codes[0]
+    merged: list[Reason] = []
+    done: set[str] = set()
+    for found in by_slot:
+        for reason in found:
+            if reason.code in everywhere and reason.code not in done:
+                done.add(reason.code)
+                merged.append(reason)
+    for slot, found in zip(slots, by_slot, strict=True):
+        for reason in found:
+            if reason.code not in everywhere:
+                merged.append(attrs.evolve(reason, slot=slot.index))
+    return merged
+
+
+def _select_slots(demand: Demand, slot: TimeSlot | int | None) -> tuple[TimeSlot, ...]:
+    if slot is None:
+        return demand.slots
+    index = slot.index if isinstance(slot, TimeSlot) else slot
+    if type(index) is not int:
+        raise InvalidTypeError("slot", "must be a TimeSlot, a slot index or None")
+    if not 0 <= index < len(demand.slots):
+        raise InvalidValueError("slot", f"the demand has slots 0 to {len(demand.slots) - 1}")
+    return (demand.slots[index],)
+
+
+def check_assignment(
+    profile: VolunteerProfile,
+    demand: Demand,
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    slot: TimeSlot | int | None = None,
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment | Interval | TimeSlot] = (),
+) -> Eligibility:
+    """Every reason ``profile``'s volunteer may not take ``demand``'s slot (or any slot).
+
+    Args:
+        profile: the volunteer.
+        demand: the demand.
+        rules: the registration rule set (or its id) of the demand's region.
+        as_of: the day of the decision; trainings entered later do not count.
+        slot: one slot (a :class:`TimeSlot` or its index), or ``None`` for all of them.
+        trainings: the volunteer's training records (others' are ignored).
+        existing_assignments: time the volunteer already holds (anything with aware
+            ``start`` and ``end``; half-open).
+
+    Returns:
+        an :class:`Eligibility`: reasons with codes of :data:`ASSIGNMENT_CODES`, a reason
+        with ``slot`` set concerning that slot only.
+
+    Raises:
+        InvalidTypeError: an argument of the wrong type.
+        InvalidValueError: a slot index the demand does not have.
+        UnknownRuleSetError: an unknown rule set id.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD, sample_profile
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> teen = sample_profile(birth_date=date(2009, 1, 1))
+        >>> result = check_assignment(teen, demand, rules="cn-zhejiang", as_of=date(2024, 5, 1))
+        >>> result.codes
+        ('skill_missing', 'below_minimum_age', 'guardian_consent_missing', 'minor_barred')
+        >>> result.reasons[3].message
+        'aged 15 on 2024-06-01; cn-zhejiang bars minors from emergency_rescue'
+    """
+    if not isinstance(profile, VolunteerProfile):
+        raise InvalidTypeError(
+            "profile", f"must be a VolunteerProfile, not {type(profile).__name__}"
+        )
+    if not isinstance(demand, Demand):
+        raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
+    rule_set = _rules(rules)
+    day = _check_day(as_of, "as_of")
+    slots = _select_slots(demand, slot)
+    mine = [t for t in _iterable(trainings, "trainings") if _training_of(t, profile)]
+    held = [
+        _interval(a, "existing_assignments")
+        for a in _iterable(existing_assignments, "existing_assignments")
+    ]
+    view = _DemandView(demand, rule_set, day, slots)
+    reasons, open_slots, _ = view.evaluate(profile, mine, held)
+    return Eligibility(
+        volunteer_id=profile.volunteer_id,
+        demand_id=demand.demand_id,
+        reasons=tuple(reasons),
+        open_slots=open_slots,
+    )
+
+
+def _iterable(value: object, what: str) -> Iterable[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidTypeError(what, f"must be an iterable, not {type(value).__name__}")
+    return value
+
+
+def _training_of(record: object, profile: VolunteerProfile) -> bool:
+    if not isinstance(record, TrainingRecord):
+        raise InvalidTypeError(
+            "trainings", f"must hold TrainingRecord, not {type(record).__name__}"
+        )
+    owner = getattr(record, "volunteer_id", None)
+    return owner is None or owner == profile.volunteer_id
+
+
+def _interval(value: object, what: str) -> Any:
+    if not isinstance(value, (Assignment, Interval, TimeSlot)):
+        raise InvalidTypeError(
+            what, f"must hold Assignment, Interval or TimeSlot values, not {type(value).__name__}"
+        )
+    return value
+
+
+def _group(values: Iterable[Any], what: str, cls: type) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for value in _iterable(values, what):
+        if not isinstance(value, cls):
+            raise InvalidTypeError(what, f"holds a {type(value).__name__}")
+        owner: str = getattr(value, "volunteer_id")  # noqa: B009 - both classes have it
+        grouped[owner].append(value)
+    return grouped
+
+
+def match(
+    demand: Demand,
+    candidates: Iterable[VolunteerProfile],
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment] = (),
+    history: Mapping[str, int] | None = None,
+    star_ranks: Mapping[str, int] | None = None,
+    reach: Reach | None = None,
+    max_slots_per_volunteer: int | None = None,
+) -> MatchResult:
+    """Rank ``candidates`` for ``demand``, list the ineligible, and fill every slot.
+
+    Cheap rejects come first: a candidate who registered other service categories, or who
+    lives outside the region ``reach`` allows, is listed with that reason alone. Everyone else
+    is checked as :func:`check_assignment` checks them. Eligible candidates (open on at least
+    one slot) are ranked by :class:`Score`, then volunteer id; each slot, in order of start,
+    takes the best-ranked who may take it and hold no overlapping slot of this match.
+
+    Args:
+        demand: the demand.
+        candidates: volunteer profiles, in any order (a volunteer id at most once).
+        rules: the registration rule set (or its id) of the demand's region.
+        as_of: the day of the match.
+        trainings: training records of any candidates.
+        existing_assignments: :class:`Assignment` values the candidates already hold.
+        history: counted minutes of service in the demand's category per volunteer id (see
+            :func:`volunteer_rules.statistics.category_minutes` to get them from records).
+        star_ranks: star level rank per volunteer id (``certification.level.rank``).
+        reach: ``"county"``, ``"city"`` or ``"province"``: only candidates living in that
+            region around the demand's; ``None`` (default) for anywhere.
+        max_slots_per_volunteer: at most this many slots per volunteer (default no limit).
+
+    Returns:
+        a :class:`MatchResult`.
+
+    Raises:
+        InvalidTypeError: an argument of the wrong type.
+        InvalidValueError: a volunteer id given twice, a bad ``reach`` or limit.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD, sample_profile
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> able = sample_profile(volunteer_id="V2", skills=("first_aid",))
+        >>> result = match(demand, [sample_profile(), able], rules="cn-national",
+        ...                as_of=date(2024, 5, 1))
+        >>> [c.volunteer_id for c in result.ranked], [v for v, _ in result.ineligible]
+        (['V2'], ['V1'])
+    """
+    if not isinstance(demand, Demand):
+        raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
+    rule_set = _rules(rules)
+    day = _check_day(as_of, "as_of")
+    if reach is not None and reach not in _LEVEL_VALUE:
+        raise InvalidValueError("reach", "must be 'county', 'city', 'province' or None")
+    if max_slots_per_volunteer is not None and (
+        type(max_slots_per_volunteer) is not int or max_slots_per_volunteer < 1
+    ):
+        raise InvalidValueError("max_slots_per_volunteer", "must be a positive int or None")
+    history = _int_mapping(history, "history")
+    star_ranks = _int_mapping(star_ranks, "star_ranks")
+    training_by = _group(trainings, "trainings", TrainingRecord)
+    held_by = _group(existing_assignments, "existing_assignments", Assignment)
+    view = _DemandView(demand, rule_set, day, demand.slots)
+    need_reach = 0
+    if reach is not None:
+        need_reach = min(_LEVEL_VALUE[reach], _LEVEL_VALUE[demand.region.level])
+
+    category = view.category
+    memo = view.proximity_memo
+    proximity_of = view.proximity
+    not_chosen = (
+        Reason(
+            code="category_not_chosen",
+            message=f"registered for other service categories, not {category}",
+            source="[REG2017 Art 3] [MCA2020 Art 5]",
+        ),
+    )
+    outside = (
+        Reason(
+            code="outside_region",
+            message=f"lives outside the {reach} of {demand.region.name}",
+        ),
+    )
+    rejected: list[tuple[str, tuple[Reason, ...]]] = []
+    reject = rejected.append
+    survivors: list[tuple[VolunteerProfile, int]] = []
+    keep = survivors.append
+    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
+        raise InvalidTypeError("candidates", "must be an iterable of VolunteerProfile")
+    for profile in candidates:
+        if type(profile) is not VolunteerProfile and not isinstance(profile, VolunteerProfile):
+            raise InvalidTypeError("candidates", f"holds a {type(profile).__name__}")
+        chosen = profile.service_categories
+        if chosen and category not in chosen:
+            reject((profile.volunteer_id, not_chosen))
+            continue
+        region = profile.residence_region
+        if region is None:
+            proximity = 0
+        else:
+            known = memo.get(region.code)
+            proximity = proximity_of(region) if known is None else known
+        if proximity < need_reach:
+            reject((profile.volunteer_id, outside))
+            continue
+        keep((profile, proximity))
+
+    seen: set[str] = set()
+    scored: list[
+        tuple[
+            tuple[int, int, int, int, str],
+            VolunteerProfile,
+            Score,
+            tuple[int, ...],
+            tuple[Reason, ...],
+        ]
+    ] = []
+    preferred = view.preferred
+    required_skills = len(view.skills)
+    for profile, proximity in survivors:
+        volunteer_id = profile.volunteer_id
+        if volunteer_id in seen:
+            raise InvalidValueError("candidates", f"volunteer {volunteer_id} is given twice")
+        seen.add(volunteer_id)
+        reasons, open_slots, trained = view.evaluate(
+            profile, training_by.get(volunteer_id), held_by.get(volunteer_id, ())
+        )
+        if not open_slots:
+            reject((volunteer_id, tuple(reasons)))
+            continue
+        covered = required_skills + trained + len(preferred & profile.skills)
+        minutes = history.get(volunteer_id, 0)
+        stars = star_ranks.get(volunteer_id, 0)
+        key = (-covered, -proximity, -minutes, -stars, volunteer_id)
+        score = Score(
+            covered=covered, proximity=proximity, history_minutes=minutes, star_rank=stars
+        )
+        scored.append((key, profile, score, open_slots, tuple(reasons)))
+    scored.sort(key=lambda item: item[0])
+
+    # Fill each slot in order of start with the best-ranked who may take it.
+    given: dict[str, list[TimeSlot]] = defaultdict(list)
+    assignments: list[Assignment] = []
+    unfilled: list[tuple[int, int]] = []
+    open_sets = [frozenset(item[3]) for item in scored]
+    for slot in demand.slots:
+        places = demand.head_count
+        for (key, _, _, _, _), open_set in zip(scored, open_sets, strict=True):
+            if places == 0:
+                break
+            if slot.index not in open_set:
+                continue
+            mine = given[key[4]]
+            if max_slots_per_volunteer is not None and len(mine) >= max_slots_per_volunteer:
+                continue
+            if any(s.start < slot.end and slot.start < s.end for s in mine):
+                continue
+            mine.append(slot)
+            assignments.append(
+                Assignment(
+                    volunteer_id=key[4],
+                    demand_id=demand.demand_id,
+                    slot=slot.index,
+                    start=slot.start,
+                    end=slot.end,
+                )
+            )
+            places -= 1
+        if places:
+            unfilled.append((slot.index, places))
+
+    ranked = tuple(
+        RankedCandidate(
+            rank=n,
+            volunteer_id=key[4],
+            score=score,
+            explanation=_explain(score, view, demand),
+            open_slots=open_slots,
+            assigned_slots=tuple(s.index for s in given.get(key[4], ())),
+            blocked=reasons,
+        )
+        for n, (key, _, score, open_slots, reasons) in enumerate(scored, start=1)
+    )
+    return MatchResult(
+        demand_id=demand.demand_id,
+        rule_set_id=rule_set.id,
+        as_of=day,
+        ranked=ranked,
+        assignments=tuple(assignments),
+        unfilled=tuple(unfilled),
+        rejected=rejected,
+    )
+
+
+def _int_mapping(value: object, what: str) -> Mapping[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(
+            what, f"must be a mapping of volunteer id to int, not {type(value).__name__}"
+        )
+    for key, item in value.items():
+        if not isinstance(key, str) or type(item) is not int:
+            raise InvalidTypeError(what, "must map volunteer ids (str) to ints")
+    return value
+
+
+def _explain(score: Score, view: _DemandView, demand: Demand) -> tuple[str, ...]:
+    wanted = (
+        len(demand.required_skills) + len(demand.required_trainings) + len(demand.preferred_skills)
+    )
+    lines = [
+        f"covers {score.covered} of {wanted} skills and trainings",
+        f"{_PROXIMITY_TEXT[score.proximity]} as {demand.region.name}",
+    ]
+    if score.history_minutes:
+        lines.append(
+            f"{score.history_minutes // 60} h {score.history_minutes % 60} min of "
+            f"{view.category} service"
+        )
+    if score.star_rank:
+        lines.append(f"{score.star_rank} star level")
+    return tuple(lines)

@@ -1,0 +1,602 @@
+"""Who may register as a volunteer: age, guardian consent and consent to data entry.
+
+Registration eligibility is rule-set data (:class:`RegistrationRules`), one built-in rule set
+per source, each with its references. :func:`check_registration` applies one to a volunteer's
+profile on a given day and returns every unmet condition as a :class:`Reason` (a value with a
+``code`` and a ``message``), never an exception.
+
+What the rules say, and where (keys as in the research notes, ``regulations.md``):
+
+* No national minimum age. The State Council's 志愿服务条例 has no minimum age and no
+  guardian-consent clause; tasks must suit the volunteer's age, knowledge, skills and health
+  [REG2017 Art 15]. That suitability is the demand's business (its minimum age, its
+  minors-barred flag), see :mod:`volunteer_rules.matching`.
+* Communist Youth League: under 14 refused; 14 to 17 only with a legal representative's
+  consent, unless 16 or older and living on their own earnings, who count as adults
+  [CYL; CIVIL Art 18]. Beijing: from 14, guardian consent under 18 [BJ-old].
+* Shanghai: minors need guardian consent [SH Art 13]. Zhejiang, Shandong, Henan, Ningbo,
+  Tai'an and Chongqing: minors serve with guardian consent *or accompaniment*
+  [ZJ Art 9; SD Art 10; HN Art 8; NB Art 10; TA; CQ Art 9]; Zhejiang, Shandong, Ningbo and
+  Tai'an also bar minors from disaster relief (抢险救灾), the ``emergency_rescue`` category.
+* Everywhere: the personal data of a child under 14 is sensitive and is processed only with
+  a parent's or guardian's consent [PIPL Art 28, Art 31]; an organization enters a
+  volunteer's basic information only with the volunteer's consent [MCA2020 Art 6;
+  MCA2012 Art 6].
+
+Age is counted in whole years from the birth date (a profile's birth date always agrees with
+its resident ID's): a person turns ``n`` on their birthday, and someone born on 29 February
+turns ``n`` on 1 March in a year without one (:func:`volunteer_rules.profile.age_on`).
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.registration import check_registration, get_registration_rules
+    >>> from volunteer_rules.testing.matching_examples import sample_profile
+    >>> teen = sample_profile(birth_date=date(2010, 5, 1))
+    >>> [r.code for r in check_registration(teen, rules="cn-cyl", as_of=date(2024, 5, 1))]
+    ['guardian_consent_missing']
+    >>> [r.code for r in check_registration(teen, rules="cn-cyl", as_of=date(2024, 4, 30))]
+    ['below_minimum_age', 'guardian_consent_missing', 'child_data_consent_missing']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from volunteer_rules.errors import (
+    InvalidTypeError,
+    InvalidValueError,
+    RuleSetError,
+    UnknownRuleSetError,
+)
+from volunteer_rules.profile import VolunteerProfile, age_on
+from volunteer_rules.region import RegionCode
+
+__all__ = [
+    "ADULT_AGE",
+    "CHILD_DATA_AGE",
+    "REGISTRATION_CODES",
+    "Reason",
+    "Reference",
+    "RegistrationRules",
+    "check_registration",
+    "get_registration_rules",
+    "register_registration_rules",
+    "registration_rule_set_ids",
+    "registration_rules_for_region",
+]
+
+ADULT_AGE: Final = 18
+"""Full civil capacity at 18 [CIVIL Art 17]."""
+
+CHILD_DATA_AGE: Final = 14
+"""A child under this age has sensitive personal data needing guardian consent [PIPL 28, 31]."""
+
+REGISTRATION_CODES: Final[Mapping[str, str]] = {
+    "below_minimum_age": "younger than the rule set's minimum age on the day",
+    "guardian_consent_missing": "a minor without the guardian's consent where it is needed",
+    "child_data_consent_missing": "a child under 14 without the guardian's consent to data use",
+    "entry_consent_missing": "an organization entered the basic information without consent",
+}
+"""The codes :func:`check_registration` returns, with what each means."""
+
+EnteredBy = Literal["volunteer", "organization"]
+
+
+@attrs.frozen(kw_only=True)
+class Reference:
+    """Where a rule comes from: a source key of the research notes and an article.
+
+    Attributes:
+        key: the source key in ``regulations.md`` (``"CYL"``, ``"PIPL"``...).
+        article: the article (``"Art 31"``), or ``""`` when the source has none.
+        note: what the source says, or how good the source is (secondary, draft).
+
+    Example:
+        >>> str(Reference(key="PIPL", article="Art 31", note="guardian consent"))
+        '[PIPL Art 31]'
+    """
+
+    key: str
+    article: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"[{self.key} {self.article}]" if self.article else f"[{self.key}]"
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """One unmet condition: a stable ``code``, a sentence, and the rule's source.
+
+    Attributes:
+        code: a stable code (:data:`REGISTRATION_CODES`; assignments add theirs).
+        message: one sentence a coordinator can act on (never a full ID number).
+        source: the references behind the rule, such as ``"[CYL] [CIVIL Art 18]"``.
+        slot: the index of the demand's time slot it concerns, or ``None`` for all.
+
+    Example:
+        >>> Reason(code="skill_missing", message="lacks first_aid").code
+        'skill_missing'
+    """
+
+    code: str
+    message: str
+    source: str = ""
+    slot: int | None = None
+
+
+def _check_age(instance: RegistrationRules, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name in (
+        "minimum_age",
+        "guardian_consent_below",
+        "self_supporting_from",
+    ):
+        return
+    if type(value) is not int or not 0 <= value <= 150:
+        raise RuleSetError(
+            str(getattr(instance, "id", "")), f"{attribute.name} must be an int from 0 to 150"
+        )
+
+
+def _frozen_names(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _tuple_of_str(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _references(value: Iterable[Reference]) -> tuple[Reference, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class RegistrationRules:
+    """A registration rule set: who may register, with whose consent, under which sources.
+
+    Ages are whole years on the day (:func:`volunteer_rules.profile.age_on`); every bound is
+    "younger than": ``minimum_age=14`` refuses 13-year-olds and admits on the 14th birthday.
+
+    Attributes:
+        id: stable id (``cn-cyl``).
+        name: English name.
+        name_zh: Chinese name.
+        minimum_age: refused when younger (``below_minimum_age``); ``None`` for no minimum.
+        guardian_consent_below: the guardian must consent when younger than this
+            (``guardian_consent_missing``); ``None`` when the source says nothing.
+        self_supporting_from: a self-supporting volunteer this old or older needs no consent
+            [CIVIL Art 18]; ``None`` when the rule set has no such exception.
+        accompaniment_suffices: whether a guardian accompanying the minor on the task may take
+            the place of consent; then registration does not ask for consent, and each task
+            asks for consent or a demand on which a guardian accompanies.
+        minors_barred_categories: service categories no minor may serve in (disaster relief).
+        child_data_age: a child younger than this needs the guardian's consent to the
+            processing of their data (``child_data_consent_missing``) [PIPL Art 31].
+        organization_entry_needs_consent: an organization entering the basic information
+            needs the volunteer's consent (``entry_consent_missing``) [MCA2020 Art 6].
+        regions: the region codes the rule set is bound to (a province, a city).
+        references: the sources.
+
+    Raises:
+        RuleSetError: an age outside 0..150, or bounds that contradict each other.
+
+    Example:
+        >>> rules = get_registration_rules("cn-cyl")
+        >>> rules.minimum_age, rules.guardian_consent_below, rules.self_supporting_from
+        (14, 18, 16)
+        >>> RegistrationRules(id="x", name="x", name_zh="x", minimum_age=200)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RuleSetError: rule set x: minimum_age must be an int from 0 to 150
+    """
+
+    id: str
+    name: str
+    name_zh: str
+    minimum_age: int | None = attrs.field(default=None, validator=_check_age)
+    guardian_consent_below: int | None = attrs.field(default=None, validator=_check_age)
+    self_supporting_from: int | None = attrs.field(default=None, validator=_check_age)
+    accompaniment_suffices: bool = False
+    minors_barred_categories: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_frozen_names
+    )
+    child_data_age: int = attrs.field(default=CHILD_DATA_AGE, validator=_check_age)
+    organization_entry_needs_consent: bool = True
+    regions: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise RuleSetError("", "id must be a non-empty string")
+        if self.self_supporting_from is not None and self.guardian_consent_below is None:
+            raise RuleSetError(self.id, "self_supporting_from needs guardian_consent_below")
+        for code in self.regions:
+            if not RegionCode.is_known(code):
+                raise RuleSetError(self.id, f"unknown region code {code!r}")
+
+    def source(self, *keys: str) -> str:
+        """The references among this rule set's whose key is one of ``keys``, as one string.
+
+        Example:
+            >>> get_registration_rules("cn-cyl").source("CIVIL")
+            '[CIVIL Art 18]'
+        """
+        return " ".join(str(r) for r in self.references if r.key in keys)
+
+
+def check_registration(
+    profile: VolunteerProfile,
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    entered_by: EnteredBy = "volunteer",
+) -> tuple[Reason, ...]:
+    """Every condition of ``rules`` the volunteer does not meet on ``as_of``; empty if none.
+
+    Conditions, in this order (the codes of :data:`REGISTRATION_CODES`):
+
+    1. ``below_minimum_age``: younger than ``rules.minimum_age`` on ``as_of``.
+    2. ``guardian_consent_missing``: younger than ``rules.guardian_consent_below``, not
+       self-supporting at ``rules.self_supporting_from`` or older, and no ``guardian``
+       consent (not asked at registration where accompaniment may take its place).
+    3. ``child_data_consent_missing``: younger than ``rules.child_data_age`` (14) and no
+       ``guardian_data`` consent [PIPL Art 31].
+    4. ``entry_consent_missing``: ``entered_by="organization"`` and no ``basic_info_entry``
+       consent [MCA2020 Art 6].
+
+    Args:
+        profile: the volunteer's basic information.
+        rules: a rule set or the id of a registered one.
+        as_of: the day of registration (ages are counted on it).
+        entered_by: who entered the basic information.
+
+    Raises:
+        UnknownRuleSetError: ``rules`` is an id no rule set is registered under.
+        InvalidTypeError: a wrong type for any argument.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.testing.matching_examples import sample_profile
+        >>> adult = sample_profile(birth_date=date(1990, 1, 1), consents=())
+        >>> check_registration(adult, rules="cn-national", as_of=date(2024, 1, 1))
+        ()
+        >>> [r.code for r in check_registration(
+        ...     adult, rules="cn-national", as_of=date(2024, 1, 1), entered_by="organization")]
+        ['entry_consent_missing']
+    """
+    rule_set = _rules(rules)
+    _check_profile(profile)
+    day = _check_day(as_of, "as_of")
+    if entered_by not in ("volunteer", "organization"):
+        raise InvalidValueError("entered_by", "must be 'volunteer' or 'organization'")
+    age = age_on(profile.birth_date, day)
+    reasons = list(personal_reasons(profile, rule_set, age, accompanied=True))
+    if (
+        entered_by == "organization"
+        and rule_set.organization_entry_needs_consent
+        and ("basic_info_entry" not in profile.consents)
+    ):
+        reasons.append(
+            Reason(
+                code="entry_consent_missing",
+                message="an organization entered the basic information without the "
+                "volunteer's consent (basic_info_entry)",
+                source=rule_set.source("MCA2020", "MCA2012"),
+            )
+        )
+    return tuple(reasons)
+
+
+def personal_reasons(
+    profile: VolunteerProfile,
+    rules: RegistrationRules,
+    age: int,
+    *,
+    accompanied: bool,
+    slot: int | None = None,
+) -> Iterable[Reason]:
+    """The age and consent conditions of ``rules`` for a volunteer ``age`` years old.
+
+    ``accompanied`` tells whether a guardian accompanies (registration passes ``True``: where
+    accompaniment suffices, registration asks no consent; a task asks it unless the demand has
+    a guardian accompany). Used by :func:`check_registration` and by the task checks.
+
+    Example:
+        >>> from volunteer_rules.testing.matching_examples import sample_profile
+        >>> rules = get_registration_rules("cn-zhejiang")
+        >>> [r.code for r in personal_reasons(sample_profile(consents=()), rules, 15,
+        ...                                   accompanied=False)]
+        ['guardian_consent_missing']
+    """
+    consents = profile.consents
+    if rules.minimum_age is not None and age < rules.minimum_age:
+        yield Reason(
+            code="below_minimum_age",
+            message=f"aged {age}; {rules.id} admits volunteers from {rules.minimum_age}",
+            source=rules.source("CYL", "BJ-old"),
+            slot=slot,
+        )
+    below = rules.guardian_consent_below
+    if below is not None and age < below and "guardian" not in consents:
+        exempt = (
+            rules.self_supporting_from is not None
+            and age >= rules.self_supporting_from
+            and profile.self_supporting
+        )
+        waived = rules.accompaniment_suffices and accompanied
+        if not exempt and not waived:
+            also = " or accompaniment" if rules.accompaniment_suffices else ""
+            yield Reason(
+                code="guardian_consent_missing",
+                message=f"aged {age}; under {below} a volunteer needs the guardian's "
+                f"consent{also} under {rules.id}",
+                source=" ".join(str(r) for r in rules.references if r.key != "PIPL"),
+                slot=slot,
+            )
+    if age < rules.child_data_age and "guardian_data" not in consents:
+        yield Reason(
+            code="child_data_consent_missing",
+            message=f"aged {age}; the data of a child under {rules.child_data_age} is "
+            "processed only with the guardian's consent (guardian_data)",
+            source=rules.source("PIPL"),
+            slot=slot,
+        )
+
+
+def _check_day(value: object, what: str) -> _dt.date:
+    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
+    return value
+
+
+def _check_profile(profile: object) -> None:
+    if not isinstance(profile, VolunteerProfile):
+        raise InvalidTypeError(
+            "profile", f"must be a VolunteerProfile, not {type(profile).__name__}"
+        )
+
+
+def _rules(rules: object) -> RegistrationRules:
+    if isinstance(rules, RegistrationRules):
+        return rules
+    if isinstance(rules, str):
+        return _REGISTRY.get(rules)
+    raise InvalidTypeError(
+        "rules", f"must be a RegistrationRules or a rule set id, not {type(rules).__name__}"
+    )
+
+
+_PIPL = Reference(key="PIPL", article="Art 31", note="data of a child under 14: guardian consent")
+_MCA2020 = Reference(key="MCA2020", article="Art 6", note="entry by an organization: consent")
+_MCA2012 = Reference(key="MCA2012-a", article="Art 6", note="further personal data: consent")
+_COMMON = (_PIPL, _MCA2020, _MCA2012)
+
+
+def _provincial(
+    rule_id: str, name: str, name_zh: str, region: str, key: str, article: str, *, barred: bool
+) -> RegistrationRules:
+    note = "people of limited capacity serve with guardian consent or accompaniment"
+    if barred:
+        note += "; minors barred from disaster relief (抢险救灾)"
+    return RegistrationRules(
+        id=rule_id,
+        name=name,
+        name_zh=name_zh,
+        guardian_consent_below=ADULT_AGE,
+        accompaniment_suffices=True,
+        minors_barred_categories=frozenset({"emergency_rescue"}) if barred else frozenset(),
+        regions=(region,),
+        references=(Reference(key=key, article=article, note=note), *_COMMON),
+    )
+
+
+BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
+    RegistrationRules(
+        id="cn-national",
+        name="State Council regulations (no minimum age)",
+        name_zh="志愿服务条例",
+        references=(
+            Reference(
+                key="REG2017",
+                article="Art 15",
+                note="no minimum age, no guardian clause; tasks suit age, skills and health",
+            ),
+            *_COMMON,
+        ),
+    ),
+    RegistrationRules(
+        id="cn-cyl",
+        name="Communist Youth League registered volunteers",
+        name_zh="中国注册志愿者管理办法",
+        minimum_age=14,
+        guardian_consent_below=ADULT_AGE,
+        self_supporting_from=16,
+        references=(
+            Reference(key="CYL", note="from 14; 14-17 with a legal representative's consent"),
+            Reference(key="CIVIL", article="Art 18", note="16+ and self-supporting: adult"),
+            *_COMMON,
+        ),
+    ),
+    RegistrationRules(
+        id="cn-beijing",
+        name="Beijing volunteers",
+        name_zh="北京市志愿者管理办法",
+        minimum_age=14,
+        guardian_consent_below=ADULT_AGE,
+        regions=("110000",),
+        references=(
+            Reference(key="BJ-old", note="registration from 14, guardian consent under 18"),
+            Reference(key="BJ", article="Art 12", note="minors' tasks suit their age"),
+            *_COMMON,
+        ),
+    ),
+    RegistrationRules(
+        id="cn-shanghai",
+        name="Shanghai volunteer service regulations",
+        name_zh="上海市志愿服务条例",
+        guardian_consent_below=ADULT_AGE,
+        regions=("310000",),
+        references=(
+            Reference(key="SH", article="Art 13", note="minors need guardian consent"),
+            *_COMMON,
+        ),
+    ),
+    _provincial(
+        "cn-zhejiang",
+        "Zhejiang volunteer service regulations",
+        "浙江省志愿服务条例",
+        "330000",
+        "ZJ",
+        "Art 9",
+        barred=True,
+    ),
+    _provincial(
+        "cn-shandong",
+        "Shandong volunteer service regulations",
+        "山东省志愿服务条例",
+        "370000",
+        "SD",
+        "Art 10",
+        barred=True,
+    ),
+    _provincial(
+        "cn-henan",
+        "Henan volunteer service regulations",
+        "河南省志愿服务条例",
+        "410000",
+        "HN",
+        "Art 8",
+        barred=False,
+    ),
+    _provincial(
+        "cn-ningbo",
+        "Ningbo volunteer service regulations",
+        "宁波市志愿服务条例",
+        "330200",
+        "NB",
+        "Art 10",
+        barred=True,
+    ),
+    _provincial(
+        "cn-taian",
+        "Tai'an volunteer service promotion regulations",
+        "泰安市志愿服务促进条例",
+        "370900",
+        "TA",
+        "",
+        barred=True,
+    ),
+    _provincial(
+        "cn-chongqing",
+        "Chongqing volunteer service regulations",
+        "重庆市志愿服务条例",
+        "500000",
+        "CQ",
+        "Art 9",
+        barred=False,
+    ),
+)
+"""The built-in registration rule sets, in the order of :func:`registration_rule_set_ids`."""
+
+
+class _Registry:
+    """Rule sets by id, and the region bindings: the most specific bound region wins."""
+
+    def __init__(self, default: str) -> None:
+        self.default = default
+        self.by_id: dict[str, RegistrationRules] = {}
+        self.by_region: dict[str, str] = {}
+
+    def register(self, rules: RegistrationRules, *, replace: bool = False) -> None:
+        if rules.id in self.by_id and not replace and self.by_id[rules.id] != rules:
+            raise RuleSetError(rules.id, "a different rule set is registered under this id")
+        for code in rules.regions:
+            bound = self.by_region.get(code)
+            if bound is not None and bound != rules.id and not replace:
+                raise RuleSetError(rules.id, f"region {code} is already bound to {bound}")
+        self.by_id[rules.id] = rules
+        for code in rules.regions:
+            self.by_region[code] = rules.id
+
+    def get(self, rule_set_id: object) -> RegistrationRules:
+        found = self.by_id.get(rule_set_id) if isinstance(rule_set_id, str) else None
+        if found is None:
+            raise UnknownRuleSetError(
+                str(rule_set_id),
+                f"no registration rule set is registered under the id {rule_set_id!r}",
+            )
+        return found
+
+    def for_region(self, region: RegionCode | str) -> RegistrationRules:
+        code = region if isinstance(region, RegionCode) else RegionCode.parse(region)
+        for ancestor in code.ancestors():
+            bound = self.by_region.get(ancestor.code)
+            if bound is not None:
+                return self.by_id[bound]
+        return self.by_id[self.default]
+
+
+_REGISTRY: Final = _Registry(default="cn-national")
+for _built_in in BUILT_IN:
+    _REGISTRY.register(_built_in)
+
+
+def registration_rule_set_ids() -> tuple[str, ...]:
+    """The ids of every registered registration rule set, built-in ones first.
+
+    Example:
+        >>> registration_rule_set_ids()[:3]
+        ('cn-national', 'cn-cyl', 'cn-beijing')
+    """
+    return tuple(_REGISTRY.by_id)
+
+
+def get_registration_rules(rule_set_id: str) -> RegistrationRules:
+    """The registration rule set registered under ``rule_set_id``.
+
+    Raises:
+        UnknownRuleSetError: no rule set is registered under that id.
+
+    Example:
+        >>> get_registration_rules("cn-shanghai").name_zh
+        '上海市志愿服务条例'
+    """
+    return _REGISTRY.get(rule_set_id)
+
+
+def register_registration_rules(rules: RegistrationRules, *, replace: bool = False) -> None:
+    """Register an integrator's rule set (bound to ``rules.regions``).
+
+    Raises:
+        RuleSetError: the id is taken and ``replace`` is false.
+
+    Example:
+        >>> custom = RegistrationRules(id="x-demo", name="demo", name_zh="示例", minimum_age=16)
+        >>> register_registration_rules(custom)
+        >>> get_registration_rules("x-demo").minimum_age
+        16
+    """
+    if not isinstance(rules, RegistrationRules):
+        raise InvalidTypeError("rules", f"must be a RegistrationRules, not {type(rules).__name__}")
+    _REGISTRY.register(rules, replace=replace)
+
+
+def registration_rules_for_region(region: RegionCode | str) -> RegistrationRules:
+    """The rule set that applies in ``region``: the most specific one bound to it or above.
+
+    A county inherits its city's rule set, a city its province's, a province the national
+    default (``cn-national``).
+
+    Example:
+        >>> registration_rules_for_region("330203").id  # a district of Ningbo
+        'cn-ningbo'
+        >>> registration_rules_for_region("330100").id  # Hangzhou: Zhejiang's
+        'cn-zhejiang'
+        >>> registration_rules_for_region("211103").id  # Panjin: the national default
+        'cn-national'
+    """
+    return _REGISTRY.for_region(region)

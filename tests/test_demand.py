@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from volunteer_rules.demand import (
+    MAX_SLOTS,
+    Demand,
+    Interval,
+    Recurrence,
+    dump_demand,
+    parse_demand,
+)
+from volunteer_rules.errors import InvalidValueError, RecordFormatError
+from volunteer_rules.region import RegionCode
+from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+
+CST = _dt.timezone(_dt.timedelta(hours=8))
+
+
+def at(day: int, hour: int, minute: int = 0) -> _dt.datetime:
+    return _dt.datetime(2024, 6, day, hour, minute, tzinfo=CST)
+
+
+def payload(**changes: Any) -> dict[str, Any]:
+    out = dict(SAMPLE_DEMAND_PAYLOAD)
+    out.update(changes)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def codes(error: RecordFormatError) -> list[tuple[str, str]]:
+    return [(e.path, e.code) for e in error.errors]
+
+
+class TestInterval:
+    def test_half_open(self) -> None:
+        """Touching intervals do not overlap; one minute of overlap does."""
+        a = Interval(start=at(1, 8), end=at(1, 10))
+        assert not a.overlaps(Interval(start=at(1, 10), end=at(1, 11)))
+        assert a.overlaps(Interval(start=at(1, 9, 59), end=at(1, 11)))
+
+    def test_end_must_follow_start(self) -> None:
+        """An empty or reversed interval is refused."""
+        with pytest.raises(InvalidValueError):
+            Interval(start=at(1, 8), end=at(1, 8))
+
+    def test_naive_refused(self) -> None:
+        """Naive datetimes are refused."""
+        with pytest.raises(InvalidValueError):
+            Interval(start=_dt.datetime(2024, 1, 1), end=_dt.datetime(2024, 1, 2))
+
+    def test_seven_days_at_most(self) -> None:
+        """Seven days is the longest slot; a minute more is refused."""
+        Interval(start=at(1, 0), end=at(8, 0))
+        with pytest.raises(InvalidValueError):
+            Interval(start=at(1, 0), end=at(8, 0, 1))
+
+
+class TestRecurrence:
+    def test_weekly_count(self) -> None:
+        """A weekly rule with COUNT expands to that many slots, offset kept."""
+        rec = Recurrence(rule="FREQ=WEEKLY;COUNT=4", start=at(1, 9), duration_minutes=90)
+        starts = [i.start for i in rec.intervals()]
+        assert starts == [at(1, 9) + _dt.timedelta(weeks=n) for n in range(4)]
+        assert all(
+            i.minutes == 90 and i.start.utcoffset() == _dt.timedelta(hours=8)
+            for i in rec.intervals()
+        )
+
+    def test_until_in_utc(self) -> None:
+        """UNTIL (in UTC) bounds the rule inclusively."""
+        rec = Recurrence(
+            rule="FREQ=DAILY;UNTIL=20240603T010000Z", start=at(1, 9), duration_minutes=60
+        )
+        assert len(rec.intervals()) == 3
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            "FREQ=DAILY",
+            "FREQ=MINUTELY;COUNT=3",
+            "FREQ=DAILY;COUNT=1001",
+            "FREQ=DAILY;UNTIL=20240610",
+            "RRULE:FREQ=DAILY;COUNT=2",
+            "FREQ=DAILY;COUNT=2\nFREQ=DAILY;COUNT=3",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1",
+            "FREQ=DAILY;UNTIL=20400101T000000Z",
+            "nonsense;COUNT=1",
+        ],
+    )
+    def test_bad_rules(self, rule: str) -> None:
+        """Unbounded, too long, too fine-grained, impossible or malformed rules are refused."""
+        with pytest.raises(InvalidValueError):
+            Recurrence(rule=rule, start=at(1, 9), duration_minutes=60)
+
+    def test_max_slots_exactly(self) -> None:
+        """Exactly MAX_SLOTS occurrences are allowed."""
+        rec = Recurrence(rule=f"FREQ=HOURLY;COUNT={MAX_SLOTS}", start=at(1, 0), duration_minutes=30)
+        assert len(rec.intervals()) == MAX_SLOTS
+
+
+class TestDemand:
+    def test_slots_sorted_and_numbered(self) -> None:
+        """Slots from intervals and rules are merged in order of start and numbered."""
+        demand = Demand(
+            demand_id="D",
+            service_category="health",
+            region=RegionCode.parse("211103"),
+            head_count=1,
+            schedule=(
+                Recurrence(rule="FREQ=DAILY;COUNT=2", start=at(2, 9), duration_minutes=60),
+                Interval(start=at(1, 9), end=at(1, 10)),
+            ),
+        )
+        assert [(s.index, s.start) for s in demand.slots] == [
+            (0, at(1, 9)),
+            (1, at(2, 9)),
+            (2, at(3, 9)),
+        ]
+
+    def test_duplicate_slot_refused(self) -> None:
+        """The same slot twice is refused."""
+        with pytest.raises(InvalidValueError):
+            Demand(
+                demand_id="D",
+                service_category="health",
+                region=RegionCode.parse("211103"),
+                head_count=1,
+                schedule=(
+                    Interval(start=at(1, 9), end=at(1, 10)),
+                    Interval(start=at(1, 9), end=at(1, 10)),
+                ),
+            )
+
+    def test_head_count_bounds(self) -> None:
+        """Head count 1 is allowed, 0 is not."""
+        parse_demand(payload(head_count=1))
+        with pytest.raises(RecordFormatError) as info:
+            parse_demand(payload(head_count=0))
+        assert codes(info.value) == [("$.head_count", "out_of_range")]
+
+
+class TestParseDemand:
+    def test_sample_round_trip(self) -> None:
+        """The sample payload parses and dumps back unchanged."""
+        assert dump_demand(parse_demand(SAMPLE_DEMAND_PAYLOAD)) == SAMPLE_DEMAND_PAYLOAD
+
+    def test_every_error_collected(self) -> None:
+        """All problems are reported at once, with paths and codes."""
+        bad = payload(
+            demand_id="bad id!",
+            region_code="999999",
+            head_count="3",
+            colour="red",
+            required_skills=["First Aid", 3],
+            minors_barred="no",
+            slots=[
+                {"start": "2024-06-01T08:00:00", "end": "2024-06-01T09:00:00+08:00"},
+                {
+                    "rrule": "FREQ=DAILY",
+                    "start": "2024-06-01T08:00:00+08:00",
+                    "duration_minutes": 30,
+                },
+                {"start": "2024-06-01T10:00:00+08:00", "end": "2024-06-01T09:00:00+08:00"},
+                "x",
+            ],
+        )
+        with pytest.raises(RecordFormatError) as info:
+            parse_demand(bad)
+        assert info.value.what == "demand"
+        assert codes(info.value) == [
+            ("$.colour", "unknown_field"),
+            ("$.demand_id", "invalid_format"),
+            ("$.region_code", "unknown_code"),
+            ("$.slots[0].start", "invalid_format"),
+            ("$.slots[1].rrule", "invalid_format"),
+            ("$.slots[2].end", "inconsistent"),
+            ("$[3]".replace("$", "$.slots"), "invalid_type"),
+            ("$.head_count", "invalid_type"),
+            ("$.required_skills[0]", "invalid_format"),
+            ("$.required_skills[1]", "invalid_type"),
+            ("$.minors_barred", "invalid_type"),
+        ]
+
+    def test_not_an_object(self) -> None:
+        """A payload that is not an object is one invalid_type error."""
+        with pytest.raises(RecordFormatError) as info:
+            parse_demand([])  # type: ignore[arg-type]
+        assert codes(info.value) == [("$", "invalid_type")]
+
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda children: (
+                st.lists(children, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from([*SAMPLE_DEMAND_PAYLOAD, "start", "end", "rrule"]),
+                    children,
+                    max_size=4,
+                )
+            ),
+            max_leaves=12,
+        )
+    )
+    def test_any_json_raises_only_library_errors(self, value: object) -> None:
+        """Arbitrary JSON gives a demand or a RecordFormatError, nothing else."""
+        with contextlib.suppress(RecordFormatError):
+            parse_demand(value)  # type: ignore[arg-type]
+
+    @given(
+        st.dictionaries(
+            st.sampled_from(list(SAMPLE_DEMAND_PAYLOAD)),
+            st.none()
+            | st.integers()
+            | st.text(max_size=3)
+            | st.lists(st.text(max_size=3), max_size=2),
+        )
+    )
+    def test_mutated_sample_raises_only_library_errors(self, changes: dict[str, Any]) -> None:
+        """Any field of the sample replaced by junk gives a demand or a library error."""
+        with contextlib.suppress(RecordFormatError):
+            parse_demand(payload(**changes))
