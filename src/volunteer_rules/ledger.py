@@ -127,6 +127,7 @@ KINDS: Final = frozenset(
 """LedgerTransfer kinds. ``expire`` transfers are made by the ledger itself, never by a caller."""
 
 _NOT_REVERSIBLE: Final = frozenset({"reserve", "void", "expire", "reverse"})
+_EPOCH: Final = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
 _SIMPLE: Final = frozenset({"credit", "redeem", "give", "donate", "grant", "adjust"})
 _NEEDS_REFERENCE: Final = frozenset({"post", "void", "expire", "reverse"})
 _MAX_ID: Final = 200
@@ -466,25 +467,47 @@ class LedgerLimits:
 
 
 class _Log:
-    """The append-only part of a ledger, shared by a ledger and the ledgers made from it."""
+    """The append-only part of a ledger, shared by a ledger and the ledgers made from it.
 
-    __slots__ = ("by_id", "credited", "entries", "first", "lock", "reversed_by", "tip", "transfers")
+    Entries are kept in columns: the entry rows of transfer ``i`` are its legs followed by
+    ``extra[i]`` (overflow rows, rare), and ``versions[first[i] + j]`` is the version of its
+    ``j``-th row. No object is made per entry until someone reads it.
+    """
+
+    __slots__ = (
+        "by_id",
+        "credited",
+        "extra",
+        "first",
+        "lock",
+        "reversed_by",
+        "tip",
+        "transfers",
+        "versions",
+    )
 
     def __init__(self) -> None:
         self.transfers: list[LedgerTransfer] = []
-        self.first: list[int] = []  # index of each transfer's first entry
-        self.entries: list[tuple[int, str, int, int]] = []  # (transfer index, account, min, ver)
+        self.first: list[int] = []  # sequence of each transfer's first entry
+        self.versions: list[int] = []  # account version after each entry
+        self.extra: dict[int, tuple[tuple[str, int], ...]] = {}  # overflow rows by transfer
         self.by_id: dict[str, int] = {}
         self.credited: dict[tuple[str, str], int] = {}
         self.reversed_by: dict[str, int] = {}
         self.lock = threading.Lock()
         self.tip: object = None
 
+    def rows(self, index: int) -> tuple[tuple[str, int], ...]:
+        legs = self.transfers[index].legs
+        extra = self.extra.get(index)
+        return legs if extra is None else legs + extra
+
     def truncated(self, nt: int, ne: int) -> _Log:
         log = _Log()
         log.transfers = self.transfers[:nt]
         log.first = self.first[:nt]
-        log.entries = self.entries[:ne]
+        log.versions = self.versions[:ne]
+        log.extra = {k: v for k, v in list(self.extra.items()) if k < nt}
         log.by_id = {k: i for k, i in list(self.by_id.items()) if i < nt}
         log.credited = {k: i for k, i in list(self.credited.items()) if i < nt}
         log.reversed_by = {k: i for k, i in list(self.reversed_by.items()) if i < nt}
@@ -679,26 +702,40 @@ class Ledger:
                 ref = transfer.reference
                 if ref is not None and log.reversed_by.get(ref, -1) >= nt:
                     del log.reversed_by[ref]
+            for index in [k for k in log.extra if k >= nt]:
+                del log.extra[index]
             del log.transfers[nt:]
             del log.first[nt:]
-            del log.entries[ne:]
+            del log.versions[ne:]
             log.tip = old._token
 
     def _post_all(self, transfers: Iterable[LedgerTransfer]) -> None:
+        """Post a batch; the common case (two legs, no limit reached) runs inline.
+
+        Anything else (reservations, reversals, expiry due, overflow, a floor breached) goes
+        through :meth:`_post_simple` / :meth:`_special`, which make the same checks one by one.
+        """
         log = self._log
         log_transfers = log.transfers
-        first = log.first
-        entries = log.entries
         by_id = log.by_id
+        by_id_get = by_id.get
         credited = log.credited
+        credited_get = credited.get
+        first_append = log.first.append
+        transfers_append = log_transfers.append
+        versions_append = log.versions.append
         balances = self._balances
-        versions = self._versions
+        balance_get = balances.get
+        account_versions = self._versions
+        version_get = account_versions.get
         system = SYSTEM_ACCOUNTS
+        issuer = ISSUER
         limits = self._limits
-        vol_floor = -limits.overdraft.minutes
-        cap = None if limits.cap is None else limits.cap.minutes
-        refuse = limits.overflow == "refuse"
+        floor = -limits.overdraft.minutes
+        cap = limits.cap.minutes if limits.cap is not None else None
         last_at = self._last_at
+        if last_at is None:
+            last_at = _EPOCH
         nt = self._nt
         ne = self._ne
         transfer_type = LedgerTransfer
@@ -709,77 +746,68 @@ class Ledger:
                     "transfer", f"must be a LedgerTransfer, not {type(transfer).__name__}"
                 )
             tid = transfer.transfer_id
-            index = by_id.get(tid)
+            index = by_id_get(tid)
             if index is not None and index < nt:
                 self._same_or_conflict(index, transfer)
                 continue
             at = transfer.at
-            if last_at is not None and at < last_at:
+            if at < last_at:
                 raise InvalidValueError(
                     "at", f"transfer {tid!r} at {at.isoformat()} is earlier than the last transfer"
                 )
             kind = transfer.kind
-            if (self._next_expiry is not None and at >= self._next_expiry) or kind not in simple:
-                self._nt, self._ne, self._last_at = nt, ne, last_at
-                if self._next_expiry is not None and at >= self._next_expiry:
-                    self._expire_holds(at)
-                if kind not in simple:
-                    self._special(transfer)
+            legs = transfer.legs
+            next_expiry = self._next_expiry
+            if len(legs) == 2 and kind in simple and (next_expiry is None or at < next_expiry):
+                key = transfer.record_key
+                if key is not None:
+                    other = credited_get(key)
+                    if other is not None and other < nt:
+                        raise ConflictError(
+                            tid,
+                            f"record {key[0]}/{key[1]} was already credited by transfer "
+                            f"{log_transfers[other].transfer_id!r}",
+                        )
+                (a, ma), (b, mb) = legs
+                ba = balance_get(a, 0) + ma
+                bb = balance_get(b, 0) + mb
+                if ma < 0:
+                    fast = ba >= (floor if a not in system else (0 if a != issuer else ba))
+                    fast = fast and (cap is None or bb <= cap or b in system)
                 else:
-                    self._post_simple(transfer)
-                nt, ne, last_at = self._nt, self._ne, self._last_at
-                continue
-            key = transfer.record_key
-            if key is not None:
-                other = credited.get(key)
-                if other is not None and other < nt:
-                    raise ConflictError(
-                        tid,
-                        f"record {key[0]}/{key[1]} was already credited by transfer "
-                        f"{log_transfers[other].transfer_id!r}",
-                    )
-            overflow: list[tuple[str, int]] | None = None
-            total = 0
-            for account, minutes in transfer.legs:
-                total += minutes
-                balance = balances.get(account, 0) + minutes
-                if minutes < 0:
-                    floor = (None if account == ISSUER else 0) if account in system else vol_floor
-                    if floor is not None and balance < floor:
-                        raise _insufficient(account, balance - minutes, minutes, floor)
-                elif cap is not None and balance > cap and account not in system:
-                    if refuse:
-                        raise _above_cap(account, balance)
-                    if overflow is None:
-                        overflow = []
-                    overflow.append((account, min(minutes, balance - cap)))
-                balances[account] = balance
-                version = versions.get(account, 0) + 1
-                versions[account] = version
-                entries.append((nt, account, minutes, version))
-            if total != 0:  # only a LedgerTransfer altered behind attrs' back gets here
-                raise InvalidValueError("legs", f"transfer {tid!r} does not balance")
-            if overflow is not None:
-                pooled = 0
-                for account, excess in overflow:
-                    balances[account] -= excess
-                    version = versions[account] + 1
-                    versions[account] = version
-                    entries.append((nt, account, -excess, version))
-                    pooled += excess
-                balances[POOL] = balances.get(POOL, 0) + pooled
-                version = versions.get(POOL, 0) + 1
-                versions[POOL] = version
-                entries.append((nt, POOL, pooled, version))
-            log_transfers.append(transfer)
-            first.append(ne)
-            by_id[tid] = nt
-            if key is not None:
-                credited[key] = nt
-            nt += 1
-            ne = len(entries)
-            last_at = at
-        self._nt, self._ne, self._last_at = nt, ne, last_at
+                    fast = bb >= (floor if b not in system else (0 if b != issuer else bb))
+                    fast = fast and (cap is None or ba <= cap or a in system)
+                if fast:
+                    balances[a] = ba
+                    balances[b] = bb
+                    va = version_get(a, 0) + 1
+                    account_versions[a] = va
+                    vb = version_get(b, 0) + 1
+                    account_versions[b] = vb
+                    versions_append(va)
+                    versions_append(vb)
+                    transfers_append(transfer)
+                    first_append(ne)
+                    by_id[tid] = nt
+                    if key is not None:
+                        credited[key] = nt
+                    nt += 1
+                    ne += 2
+                    last_at = at
+                    continue
+            # the slow path: sync the state, post with every check one by one
+            self._nt, self._ne = nt, ne
+            self._last_at = None if last_at is _EPOCH else last_at
+            if self._next_expiry is not None and at >= self._next_expiry:
+                self._expire_holds(at)
+            if kind in simple:
+                self._post_simple(transfer)
+            else:
+                self._special(transfer)
+            nt, ne = self._nt, self._ne
+            last_at = self._last_at if self._last_at is not None else _EPOCH
+        self._nt, self._ne = nt, ne
+        self._last_at = None if last_at is _EPOCH else last_at
 
     def _open_hold(self, transfer: LedgerTransfer) -> None:
         assert transfer.expires_at is not None
@@ -854,10 +882,12 @@ class Ledger:
             rows.append((POOL, pooled))
         balances.update(new_balances)
         nt = self._nt
-        for account, minutes in rows:
+        for account, _minutes in rows:
             version = versions.get(account, 0) + 1
             versions[account] = version
-            log.entries.append((nt, account, minutes, version))
+            log.versions.append(version)
+        if len(rows) > len(transfer.legs):
+            log.extra[nt] = tuple(rows[len(transfer.legs) :])
         log.transfers.append(transfer)
         log.first.append(self._ne)
         log.by_id[tid] = nt
@@ -867,7 +897,7 @@ class Ledger:
             assert transfer.reference is not None
             log.reversed_by[transfer.reference] = nt
         self._nt = nt + 1
-        self._ne = len(log.entries)
+        self._ne = len(log.versions)
         self._last_at = transfer.at
 
     def _special(self, transfer: LedgerTransfer) -> None:
@@ -977,11 +1007,12 @@ class Ledger:
         end = log.first[index + 1] if index + 1 < self._nt else self._ne
         tid = transfer.transfer_id
         at = transfer.at
-        rows = log.entries
+        versions = log.versions
         entries = tuple(
-            LedgerEntry(seq, tid, rows[seq][1], rows[seq][2], rows[seq][3], at)
-            for seq in range(start, end)
+            LedgerEntry(start + j, tid, account, minutes, versions[start + j], at)
+            for j, (account, minutes) in enumerate(log.rows(index))
         )
+        assert start + len(entries) == end
         return PostedTransfer(transfer=transfer, index=index, entries=entries)
 
     # ----------------------------------------------------------------- reading
@@ -1201,17 +1232,21 @@ class Ledger:
         if end is not None:
             end = _check_now(end, "end")
         log = self._log
-        rows = log.entries
         transfers = log.transfers
-        for seq in range(self._ne):
-            index, acct, minutes, version = rows[seq]
-            if account is not None and acct != account:
-                continue
+        first = log.first
+        versions = log.versions
+        for index in range(self._nt):
             transfer = transfers[index]
             at = transfer.at
             if (start is not None and at < start) or (end is not None and at >= end):
                 continue
-            yield LedgerEntry(seq, transfer.transfer_id, acct, minutes, version, at)
+            seq = first[index]
+            for account_, minutes in log.rows(index):
+                if account is None or account_ == account:
+                    yield LedgerEntry(
+                        seq, transfer.transfer_id, account_, minutes, versions[seq], at
+                    )
+                seq += 1
 
     def stored_balances(self) -> dict[str, int]:
         """The running totals the ledger keeps, in minutes (a cache; see :func:`check_ledger`).
