@@ -58,6 +58,14 @@ __all__ += [
 # --- end transfer ---
 
 # --- registration and matching ---
+from volunteer_rules.testing._registration_strategies import (
+    demand_payloads,
+    demands,
+    matching_candidates,
+    registration_rule_sets,
+)
+
+__all__ += ["demand_payloads", "demands", "matching_candidates", "registration_rule_sets"]
 # --- end registration ---
 
 __all__.sort()
