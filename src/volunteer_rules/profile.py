@@ -685,10 +685,9 @@ class _Reader:
         self.data = payload
         for key in payload:
             if key not in allowed:
-                shown = key if isinstance(key, str) else repr(key)
                 self.errors.append(
                     FieldError(
-                        f"{prefix}.{_path_key(shown)}",
+                        _key_path(prefix, key),
                         "unknown_field",
                         "is not a field of this format (check the spelling)",
                     )
@@ -859,8 +858,24 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _path_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else repr(key)
+_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_LONG_NUMBER: Final = re.compile(r"[0-9]{14,}[0-9Xx]")
+
+
+def _mask_numbers(text: str) -> str:
+    """Mask every run of digits long enough to be an ID number (a key may be one)."""
+    return _LONG_NUMBER.sub(lambda m: mask_document_number("resident_id", m.group()), text)
+
+
+def _key_path(prefix: str, key: object) -> str:
+    """``$.name``, ``$["odd name"]`` or ``$[1]``, as the record format writes paths."""
+    if isinstance(key, str):
+        if _PLAIN_KEY.fullmatch(key):
+            return f"{prefix}.{key}"
+        shown = _mask_numbers(key if len(key) <= 40 else key[:40] + "…")
+        escaped = shown.replace("\\", "\\\\").replace('"', '\\"')
+        return f'{prefix}["{escaped}"]'
+    return f"{prefix}[{_mask_numbers(repr(key)[:40])}]"
 
 
 _PROFILE_FIELDS: Final = frozenset(
@@ -897,6 +912,9 @@ def _read_document(read: _Reader) -> IdDocument | None:
         read.add("$.id_document", "missing", "id_document is required")
         return None
     sub = _Reader(value, _DOCUMENT_FIELDS, "$.id_document")
+    if not isinstance(value, Mapping):
+        read.errors.extend(sub.errors)
+        return None
     kind = sub.choice("kind", DOCUMENT_KINDS)
     number = sub.text("number", max_length=64)
     read.errors.extend(sub.errors)
