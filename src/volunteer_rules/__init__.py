@@ -184,6 +184,33 @@ __all__ += [
 # --- end transfer ---
 
 # --- storage ---
+from volunteer_rules.storage import (
+    InMemoryLedgerStore,
+    InMemoryRecordStore,
+    InMemoryTransferStore,
+    LedgerStore,
+    PackageEvent,
+    RecordStore,
+    SQLiteDatabase,
+    SQLiteLedgerStore,
+    SQLiteRecordStore,
+    SQLiteTransferStore,
+    TransferStore,
+)
+
+__all__ += [
+    "InMemoryLedgerStore",
+    "InMemoryRecordStore",
+    "InMemoryTransferStore",
+    "LedgerStore",
+    "PackageEvent",
+    "RecordStore",
+    "SQLiteDatabase",
+    "SQLiteLedgerStore",
+    "SQLiteRecordStore",
+    "SQLiteTransferStore",
+    "TransferStore",
+]
 # --- end storage ---
 
 # --- registration, training, matching, statistics ---

@@ -1,0 +1,48 @@
+"""Pluggable storage: protocols, in-memory and SQLite stores, and services that use them.
+
+See ``docs/storage.md``. The protocols (:mod:`~volunteer_rules.storage.protocols`) say what
+a store guarantees; :mod:`~volunteer_rules.storage.memory` is the default and the reference
+semantics; :mod:`~volunteer_rules.storage.sqlite` keeps everything in one SQLite file; the
+conformance suite :mod:`volunteer_rules.testing.contracts` proves any implementation right.
+
+Example:
+    >>> from volunteer_rules.storage import InMemoryRecordStore, RecordStore
+    >>> isinstance(InMemoryRecordStore(), RecordStore)
+    True
+"""
+
+from __future__ import annotations
+
+from volunteer_rules.storage.memory import (
+    InMemoryLedgerStore,
+    InMemoryRecordStore,
+    InMemoryTransferStore,
+)
+from volunteer_rules.storage.protocols import (
+    INITIAL_PACKAGE_STATE,
+    LedgerStore,
+    PackageEvent,
+    RecordStore,
+    TransferStore,
+)
+from volunteer_rules.storage.sqlite import (
+    SQLiteDatabase,
+    SQLiteLedgerStore,
+    SQLiteRecordStore,
+    SQLiteTransferStore,
+)
+
+__all__ = [
+    "INITIAL_PACKAGE_STATE",
+    "InMemoryLedgerStore",
+    "InMemoryRecordStore",
+    "InMemoryTransferStore",
+    "LedgerStore",
+    "PackageEvent",
+    "RecordStore",
+    "SQLiteDatabase",
+    "SQLiteLedgerStore",
+    "SQLiteRecordStore",
+    "SQLiteTransferStore",
+    "TransferStore",
+]

@@ -1,0 +1,254 @@
+"""Helpers shared by the store implementations (not public)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+)
+from volunteer_rules.ledger import PostedTransfer
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.region import RegionCode
+from volunteer_rules.transfer_package import TransferPackage, dump_transfer_package
+
+__all__: list[str] = []
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_MICROSECOND = _dt.timedelta(microseconds=1)
+
+
+def canonical_json(payload: Any) -> str:
+    """The canonical text of a JSON value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def micros(moment: _dt.datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime (an order-preserving integer)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def record_key_text(organization_id: str, record_id: str) -> str:
+    """The text form of a record key used in errors: ``organization_id/record_id``."""
+    return f"{organization_id}/{record_id}"
+
+
+def record_payload(record: ServiceRecord) -> str:
+    """The canonical record-format JSON text of a record."""
+    from volunteer_rules.record import dump_record
+
+    return canonical_json(dump_record(record))
+
+
+def check_records(records: Iterable[ServiceRecord]) -> list[ServiceRecord]:
+    """Materialize a batch of records, checking the type of each item."""
+    if isinstance(records, (str, bytes, ServiceRecord)) or not isinstance(records, Iterable):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    batch = list(records)
+    for index, record in enumerate(batch):
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError(
+                f"records[{index}]", f"must be a ServiceRecord, not {type(record).__name__}"
+            )
+    return batch
+
+
+def same_record(a: ServiceRecord, b: ServiceRecord) -> bool:
+    """Whether two records with one key have the same content (canonical record format)."""
+    return a is b or record_payload(a) == record_payload(b)
+
+
+def record_conflict(record: ServiceRecord) -> ConflictError:
+    """The conflict raised when a record key is reused with other content."""
+    return record_conflict_key((record.organization_id, record.record_id))
+
+
+def record_conflict_key(key: tuple[str, str]) -> ConflictError:
+    """The conflict raised when a record key is reused with other content."""
+    text = record_key_text(*key)
+    return ConflictError(text, f"record {text} is already stored with different content")
+
+
+def check_text(what: str, value: object) -> str:
+    """Check that an id argument is a string."""
+    if not isinstance(value, str):
+        raise InvalidTypeError(what, f"must be a str, not {type(value).__name__}")
+    return value
+
+
+def check_optional_text(what: str, value: object) -> str | None:
+    """Check that a filter argument is a string or ``None``."""
+    return None if value is None else check_text(what, value)
+
+
+def check_region(value: object) -> RegionCode | None:
+    """Check that a region filter is a RegionCode or ``None``."""
+    if value is not None and not isinstance(value, RegionCode):
+        raise InvalidTypeError("region", f"must be a RegionCode, not {type(value).__name__}")
+    return value
+
+
+def check_day(what: str, value: object) -> _dt.date | None:
+    """Check that a period bound is a date (not a datetime) or ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
+        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
+    return value
+
+
+def check_moment(what: str, value: object) -> _dt.datetime | None:
+    """Check that a period bound is an aware datetime or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, _dt.datetime):
+        raise InvalidTypeError(what, f"must be an aware datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValueError(what, "must be a time-zone-aware datetime")
+    return value
+
+
+def check_aware(what: str, value: object) -> _dt.datetime:
+    """Check that an argument is an aware datetime."""
+    moment = check_moment(what, value)
+    if moment is None:
+        raise InvalidTypeError(what, "must be an aware datetime, not NoneType")
+    return moment
+
+
+def check_state(what: str, value: object) -> str:
+    """Check that a lifecycle state is a non-empty string."""
+    text = check_text(what, value)
+    if not text:
+        raise InvalidValueError(what, "must not be empty")
+    return text
+
+
+def check_package(value: object) -> TransferPackage:
+    """Check that an argument is a transfer package."""
+    if not isinstance(value, TransferPackage):
+        raise InvalidTypeError("package", f"must be a TransferPackage, not {type(value).__name__}")
+    return value
+
+
+def package_payload(package: TransferPackage) -> str:
+    """The canonical JSON text of a package's wire form."""
+    return canonical_json(dump_transfer_package(package))
+
+
+def package_not_found(package_id: str) -> NotFoundError:
+    """The error for an unknown package id."""
+    return NotFoundError(package_id, f"no transfer package {package_id}")
+
+
+def package_conflict(package_id: str) -> ConflictError:
+    """The error for another package under a stored id."""
+    return ConflictError(
+        package_id, f"another transfer package is already stored under {package_id}"
+    )
+
+
+def state_conflict(package_id: str, expected: str, current: str) -> ConflictError:
+    """The error for a lost compare-and-set on a package's state."""
+    return ConflictError(
+        package_id,
+        f"transfer package {package_id} is {current}, not {expected}: it changed meanwhile",
+    )
+
+
+def check_postings(postings: object) -> list[PostedTransfer]:
+    """Materialize a batch of postings, checking each is consistent in itself."""
+    if isinstance(postings, (str, bytes, PostedTransfer)) or not isinstance(postings, Iterable):
+        raise InvalidTypeError("postings", "must be a sequence of PostedTransfer")
+    batch = list(postings)
+    for index, posting in enumerate(batch):
+        if type(posting) is not PostedTransfer and not isinstance(posting, PostedTransfer):
+            raise InvalidTypeError(
+                f"postings[{index}]", f"must be a PostedTransfer, not {type(posting).__name__}"
+            )
+        tid = posting.transfer.transfer_id
+        total = 0
+        for entry in posting.entries:
+            if entry.transfer_id != tid:
+                raise InvalidValueError(
+                    f"postings[{index}]", f"an entry of {tid!r} names {entry.transfer_id!r}"
+                )
+            total += entry.minutes
+        if total != 0 or not posting.entries:
+            raise InvalidValueError(
+                f"postings[{index}]", f"the entries of {tid!r} must be some and sum to zero"
+            )
+    return batch
+
+
+def check_versions(expected_versions: object) -> dict[str, int]:
+    """Check an ``expected_versions`` argument: a mapping of account to a version >= 0."""
+    if expected_versions is None:
+        return {}
+    if not isinstance(expected_versions, Mapping):
+        raise InvalidTypeError("expected_versions", "must be a mapping of account to int")
+    checked: dict[str, int] = {}
+    for account, version in expected_versions.items():
+        if not isinstance(account, str) or type(version) is not int:
+            raise InvalidTypeError("expected_versions", "must map str accounts to int versions")
+        if version < 0:
+            raise InvalidValueError("expected_versions", "versions are 0 or more")
+        checked[account] = version
+    return checked
+
+
+def posting_content(posting: PostedTransfer) -> tuple[object, ...]:
+    """What makes two postings of one transfer id the same (everything but times and places)."""
+    return (
+        posting.transfer.content(),
+        tuple((entry.account, entry.minutes) for entry in posting.entries),
+    )
+
+
+def transfer_conflict(transfer_id: str) -> ConflictError:
+    """The error for a transfer id stored with other content."""
+    return ConflictError(transfer_id, f"transfer {transfer_id!r} exists with different content")
+
+
+def stale(transfer_id: str, message: str) -> ConflictError:
+    """The error for a posting that does not continue the stored ledger."""
+    return ConflictError(
+        transfer_id,
+        f"transfer {transfer_id!r} does not continue the stored ledger ({message}): "
+        "reload and retry",
+    )
+
+
+def version_conflict(account: str, expected: int, current: int) -> ConflictError:
+    """The error for an account not at its expected version."""
+    return ConflictError(
+        account, f"account {account!r} is at version {current}, not {expected}: reload and retry"
+    )
+
+
+def check_start(value: object) -> int:
+    """Check a ``start`` position: an int, 0 or more."""
+    if type(value) is not int:
+        raise InvalidTypeError("start", f"must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise InvalidValueError("start", "must be 0 or more")
+    return value
+
+
+def region_levels(region: RegionCode) -> tuple[str | None, str | None, str | None]:
+    """The ``(province, city, county)`` codes on a region's chain of ancestors."""
+    province = city = county = None
+    for ancestor in region.ancestors():
+        if ancestor.level == "province":
+            province = ancestor.code
+        elif ancestor.level == "city":
+            city = ancestor.code
+        else:
+            county = ancestor.code
+    return province, city, county

@@ -1,0 +1,1100 @@
+"""SQLite stores, with the standard library's :mod:`sqlite3`: one file (or ``:memory:``).
+
+:class:`SQLiteDatabase` opens the file, switches it to write-ahead logging (WAL), sets a busy
+timeout so that several processes can share the file, and brings the schema up to date with
+forward migrations recorded in a ``schema_version`` table. The stores
+(:class:`SQLiteRecordStore`, ...) take a database, or a path and open one.
+
+Guarantees, beyond those of the protocols:
+
+- **One transaction per batch.** Every write runs in ``BEGIN IMMEDIATE`` ... ``COMMIT``: a
+  batch is written whole or not at all, even if the process is killed in the middle (SQLite's
+  journal rolls an unfinished transaction back when the file is next opened).
+- **Threads.** One connection per :class:`SQLiteDatabase`, used under a lock: a database (and
+  its stores) may be shared by threads.
+- **Processes.** Each process opens its own :class:`SQLiteDatabase` on the file; writers wait
+  for each other up to ``timeout`` seconds (SQLite's busy timeout), readers never block
+  writers (WAL). Lost-update races on the ledger are caught by the per-account versions.
+- **Errors.** Every :class:`sqlite3.Error` is translated into
+  :class:`~volunteer_rules.errors.StorageError` (or :class:`~volunteer_rules.errors.ConflictError`
+  for a broken uniqueness constraint), with the original chained as ``__cause__``.
+- **Schema.** :data:`SCHEMA_VERSION` is the version this library writes. A file with an older
+  version is migrated forward when opened; a file with a newer one is refused
+  (``StorageError``) rather than misread.
+
+Records are stored as their canonical record-format JSON (``dump_record``) plus indexed
+columns for the look-ups (volunteer, organization, province / city / county, date, recorded
+time).
+
+Example:
+    >>> import volunteer_rules as vr
+    >>> from volunteer_rules.storage import SQLiteDatabase, SQLiteRecordStore
+    >>> database = SQLiteDatabase(":memory:")
+    >>> store = SQLiteRecordStore(database)
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> store.add([vr.parse_record(SAMPLE_RECORD_PAYLOAD)])
+    1
+    >>> [r.record_id for r in store.find(region=vr.RegionCode.parse("210000"))]
+    ['r-2024-0001']
+    >>> database.schema_version() == vr.storage.sqlite.SCHEMA_VERSION
+    True
+    >>> database.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+    RecordFormatError,
+    StorageError,
+)
+from volunteer_rules.hours import Hours
+from volunteer_rules.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.region import RegionCode
+from volunteer_rules.storage import _common
+from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
+from volunteer_rules.transfer_package import TransferPackage, parse_transfer_package
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SQLiteDatabase",
+    "SQLiteLedgerStore",
+    "SQLiteRecordStore",
+    "SQLiteTransferStore",
+]
+
+_LEDGER_ENTRIES_TABLE: Final = """CREATE TABLE ledger_entries (
+            sequence INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            account TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            at_us INTEGER NOT NULL,
+            UNIQUE (account, version)
+        )"""
+"""The shape of the ledger's entry table (the benchmark's baseline table has it too)."""
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # 1: service records
+    (
+        """CREATE TABLE records (
+            organization_id TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            volunteer_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            province_code TEXT,
+            city_code TEXT,
+            county_code TEXT,
+            date TEXT NOT NULL,
+            recorded_at_us INTEGER NOT NULL,
+            amends TEXT,
+            status TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (organization_id, record_id)
+        )""",
+        "CREATE INDEX records_volunteer ON records (volunteer_id, recorded_at_us)",
+        "CREATE INDEX records_organization ON records (organization_id, recorded_at_us)",
+        "CREATE INDEX records_province ON records (province_code, recorded_at_us)",
+        "CREATE INDEX records_city ON records (city_code, recorded_at_us)",
+        "CREATE INDEX records_county ON records (county_code, recorded_at_us)",
+        "CREATE INDEX records_date ON records (date)",
+    ),
+    # 2: transfer packages and their lifecycle events
+    (
+        """CREATE TABLE packages (
+            package_id TEXT PRIMARY KEY,
+            stored_order INTEGER NOT NULL UNIQUE,
+            volunteer_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            event_count INTEGER NOT NULL,
+            payload TEXT NOT NULL
+        )""",
+        """CREATE TABLE package_events (
+            package_id TEXT NOT NULL REFERENCES packages (package_id),
+            sequence INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (package_id, sequence)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX packages_state ON packages (state, stored_order)",
+        "CREATE INDEX packages_volunteer ON packages (volunteer_id, stored_order)",
+    ),
+    # 3: the time-bank ledger: one row per transfer, one row per entry
+    (
+        """CREATE TABLE ledger_transfers (
+            position INTEGER PRIMARY KEY,
+            transfer_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reference TEXT,
+            record_organization_id TEXT,
+            record_id TEXT,
+            expires_at TEXT,
+            details TEXT,
+            memo TEXT NOT NULL,
+            leg_count INTEGER NOT NULL,
+            first_sequence INTEGER NOT NULL,
+            entry_count INTEGER NOT NULL
+        )""",
+        _LEDGER_ENTRIES_TABLE,
+    ),
+)
+"""Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this library writes (the number of migrations)."""
+
+_RECORD_COLUMNS: Final = (
+    "organization_id, record_id, volunteer_id, region_code, province_code, city_code,"
+    " county_code, date, recorded_at_us, amends, status, payload"
+)
+
+
+@contextlib.contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Translate every sqlite3 error raised inside into the library's storage errors."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise ConflictError(what, f"{what}: constraint failed: {error}") from error
+    except sqlite3.Error as error:
+        raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+
+
+class SQLiteDatabase:
+    """An open SQLite file (or ``:memory:``) with the library's schema, shared by the stores.
+
+    Args:
+        path: a file name (created if missing) or ``":memory:"``.
+        timeout: seconds a writer waits for another process's transaction (busy timeout).
+        synchronous: SQLite's ``synchronous`` setting: ``"FULL"`` (the default: a committed
+            batch survives a power cut) or ``"NORMAL"`` (faster; in WAL mode still never
+            corrupts the file nor leaves half a batch, but the last commits may be lost if
+            the machine, not just the process, stops).
+        migrate: bring an older schema up to date (default). With ``False`` an out-of-date
+            file raises ``StorageError``.
+
+    Raises:
+        StorageError: the file cannot be opened, is not a SQLite database, or has a schema
+            newer than this library's.
+
+    Example:
+        >>> with SQLiteDatabase(":memory:") as database:
+        ...     database.schema_version() >= 1
+        True
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        timeout: float = 30.0,
+        synchronous: str = "FULL",
+        migrate: bool = True,
+        _target_version: int = SCHEMA_VERSION,
+    ) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
+        if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+            raise InvalidValueError("synchronous", "must be FULL, NORMAL or EXTRA")
+        self.path = os.fspath(path)
+        self._lock = threading.RLock()
+        with _translated(f"opening {self.path}"):
+            self._connection = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        try:
+            with _translated(f"opening {self.path}"):
+                self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self._connection.execute("PRAGMA journal_mode = WAL").fetchone()
+                self._connection.execute(f"PRAGMA synchronous = {synchronous}")
+                self._migrate(migrate, _target_version)
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def _migrate(self, migrate: bool, target: int) -> None:
+        with self.transaction("migrating the schema") as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+            )
+            (current,) = connection.execute(
+                "SELECT coalesce(max(version), 0) FROM schema_version"
+            ).fetchone()
+            if current > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.path} has schema version {current}, newer than this library's "
+                    f"{SCHEMA_VERSION}; upgrade volunteer_rules"
+                )
+            if current < target and not migrate:
+                raise StorageError(
+                    f"{self.path} has schema version {current}, older than {target}; "
+                    "open it with migrate=True"
+                )
+            for version in range(current, target):
+                for statement in MIGRATIONS[version]:
+                    connection.execute(statement)
+                connection.execute("INSERT INTO schema_version VALUES (?)", (version + 1,))
+
+    def schema_version(self) -> int:
+        """Return the schema version of the open file.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.schema_version() == SCHEMA_VERSION
+            True
+        """
+        with self.reading("reading the schema version") as connection:
+            (version,) = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(version)
+
+    @contextlib.contextmanager
+    def transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction: commit, or roll back on error.
+
+        sqlite3 errors are translated (see the module). Used by the stores; integrators
+        rarely need it.
+
+        Example:
+            >>> with SQLiteDatabase() as database, database.transaction("demo") as connection:
+            ...     connection.execute("SELECT 1").fetchone()
+            (1,)
+        """
+        with self._lock, _translated(what):
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self, what: str) -> Iterator[sqlite3.Connection]:
+        """Run the block in one read transaction (a consistent snapshot).
+
+        Example:
+            >>> with SQLiteDatabase() as database, database.reading("demo") as connection:
+            ...     connection.execute("SELECT 2").fetchone()
+            (2,)
+        """
+        with self._lock, _translated(what):
+            connection = self._connection
+            connection.execute("BEGIN DEFERRED")
+            try:
+                yield connection
+            finally:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close the connection (idempotent). The stores of this database stop working.
+
+        Example:
+            >>> database = SQLiteDatabase()
+            >>> database.close(); database.close()
+        """
+        with self._lock, _translated(f"closing {self.path}"):
+            self._connection.close()
+
+    def __enter__(self) -> SQLiteDatabase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteDatabase({self.path!r})"
+
+
+def _database(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
+    if isinstance(database, SQLiteDatabase):
+        return database
+    return SQLiteDatabase(database)
+
+
+def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
+    province, city, county = _common.region_levels(record.region_code)
+    return (
+        record.organization_id,
+        record.record_id,
+        record.volunteer_id,
+        record.region_code.code,
+        province,
+        city,
+        county,
+        record.date.isoformat(),
+        _common.micros(record.recorded_at),
+        record.amends,
+        record.status,
+        _common.record_payload(record),
+    )
+
+
+def _parse_payload(text: str) -> ServiceRecord:
+    from volunteer_rules.record import parse_record
+
+    try:
+        return parse_record(json.loads(text))
+    except (ValueError, RecordFormatError) as error:
+        raise StorageError(f"a stored record cannot be read back: {error}") from error
+
+
+class SQLiteRecordStore:
+    """A :class:`~volunteer_rules.storage.RecordStore` in a SQLite file.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path (``":memory:"`` by default) to
+            open one.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> store = SQLiteRecordStore(":memory:")
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> store.add([record]), store.add([record]), store.count()
+        (1, 0, 1)
+        >>> store.get(record.organization_id, record.record_id) == record
+        True
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    def add(self, records: Iterable[ServiceRecord], /) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().add([])
+            0
+        """
+        batch = _common.check_records(records)
+        rows = [_record_row(record) for record in batch]
+        if not rows:
+            return 0
+        added = 0
+        with self.database.transaction("adding records") as connection:
+            seen: dict[tuple[str, str], str] = {}
+            for row in rows:
+                key = (row[0], row[1])
+                payload = row[-1]
+                if key in seen:
+                    if seen[key] != payload:
+                        raise _common.record_conflict_key(key)
+                    continue
+                seen[key] = payload
+                cursor = connection.execute(
+                    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    row,
+                )
+                if cursor.rowcount == 1:
+                    added += 1
+                    continue
+                (stored,) = connection.execute(
+                    "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
+                    key,
+                ).fetchone()
+                if stored != payload:
+                    raise _common.record_conflict_key(key)
+        return added
+
+    def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
+        """Return the record under a key, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteRecordStore().get("G-x", "r-1")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no record G-x/r-1
+        """
+        key = (
+            _common.check_text("organization_id", organization_id),
+            _common.check_text("record_id", record_id),
+        )
+        with self.database.reading("reading a record") as connection:
+            row = connection.execute(
+                "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?", key
+            ).fetchone()
+        if row is None:
+            text = _common.record_key_text(*key)
+            raise NotFoundError(text, f"no record {text}")
+        return _parse_payload(row[0])
+
+    def find(
+        self,
+        *,
+        volunteer_id: str | None = None,
+        organization_id: str | None = None,
+        region: RegionCode | None = None,
+        since: _dt.date | None = None,
+        until: _dt.date | None = None,
+    ) -> tuple[ServiceRecord, ...]:
+        """Return matching records in recorded order (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().find(volunteer_id="V1")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[object] = []
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = ?")
+            parameters.append(volunteer_id)
+        organization_id = _common.check_optional_text("organization_id", organization_id)
+        if organization_id is not None:
+            clauses.append("organization_id = ?")
+            parameters.append(organization_id)
+        region = _common.check_region(region)
+        if region is not None:
+            clauses.append(f"{region.level}_code = ?")
+            parameters.append(region.code)
+        since = _common.check_day("since", since)
+        if since is not None:
+            clauses.append("date >= ?")
+            parameters.append(since.isoformat())
+        until = _common.check_day("until", until)
+        if until is not None:
+            clauses.append("date < ?")
+            parameters.append(until.isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("finding records") as connection:
+            rows = connection.execute(
+                f"SELECT payload FROM records{where}"
+                " ORDER BY recorded_at_us, record_id, organization_id",
+                parameters,
+            ).fetchall()
+        return tuple(_parse_payload(text) for (text,) in rows)
+
+    def count(self) -> int:
+        """Return how many records are stored.
+
+        Example:
+            >>> SQLiteRecordStore().count()
+            0
+        """
+        with self.database.reading("counting records") as connection:
+            (count,) = connection.execute("SELECT count(*) FROM records").fetchone()
+        return int(count)
+
+
+def _parse_package(text: str) -> TransferPackage:
+    try:
+        return parse_transfer_package(json.loads(text))
+    except (ValueError, RecordFormatError) as error:
+        raise StorageError(f"a stored transfer package cannot be read back: {error}") from error
+
+
+def _event(package_id: str, row: tuple[int, str, str, str]) -> PackageEvent:
+    sequence, state, at, reason = row
+    return PackageEvent(
+        package_id=package_id,
+        sequence=sequence,
+        state=state,
+        at=_dt.datetime.fromisoformat(at),
+        reason=reason,
+    )
+
+
+class SQLiteTransferStore:
+    """A :class:`~volunteer_rules.storage.TransferStore` in a SQLite file.
+
+    Packages are stored as the canonical JSON of their wire form
+    (``dump_transfer_package``); the current state is kept next to the package for the
+    compare-and-set and is always the state of the last event.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path to open one.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.transfer_package import create_transfer_package
+        >>> package = create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> store = SQLiteTransferStore()
+        >>> store.add_package(package, at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        True
+        >>> store.get_package(package.digest) == package, store.state(package.digest)
+        (True, 'initiated')
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    def add_package(self, package: TransferPackage, /, *, at: _dt.datetime) -> bool:
+        """Store a package in the state ``initiated``; return whether it was new.
+
+        Example:
+            >>> SQLiteTransferStore().add_package("{}", at=None)
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.InvalidTypeError: package: must be a TransferPackage, not str
+        """
+        package = _common.check_package(package)
+        at = _common.check_aware("at", at)
+        payload = _common.package_payload(package)
+        package_id = package.digest
+        with self.database.transaction("adding a transfer package") as connection:
+            row = connection.execute(
+                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+            if row is not None:
+                if row[0] != payload:
+                    raise _common.package_conflict(package_id)
+                return False
+            connection.execute(
+                "INSERT INTO packages VALUES"
+                " (?, (SELECT coalesce(max(stored_order), 0) + 1 FROM packages), ?, ?, 1, ?)",
+                (package_id, package.volunteer_id, INITIAL_PACKAGE_STATE, payload),
+            )
+            connection.execute(
+                "INSERT INTO package_events VALUES (?, 1, ?, ?, '')",
+                (package_id, INITIAL_PACKAGE_STATE, at.isoformat()),
+            )
+        return True
+
+    def get_package(self, package_id: str, /) -> TransferPackage:
+        """Return the package stored under an id, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteTransferStore().get_package("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a transfer package") as connection:
+            row = connection.execute(
+                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+        if row is None:
+            raise _common.package_not_found(package_id)
+        return _parse_package(row[0])
+
+    def state(self, package_id: str, /) -> str:
+        """Return the package's current state.
+
+        Example:
+            >>> SQLiteTransferStore().state("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a package state") as connection:
+            row = connection.execute(
+                "SELECT state FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+        if row is None:
+            raise _common.package_not_found(package_id)
+        return str(row[0])
+
+    def change_state(
+        self,
+        package_id: str,
+        /,
+        *,
+        expected: str,
+        new: str,
+        at: _dt.datetime,
+        reason: str = "",
+    ) -> PackageEvent:
+        """Compare-and-set the package's state in one transaction; return the new event.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> SQLiteTransferStore().change_state(
+            ...     "nope", expected="initiated", new="accepted",
+            ...     at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        expected = _common.check_state("expected", expected)
+        new = _common.check_state("new", new)
+        at = _common.check_aware("at", at)
+        reason = _common.check_text("reason", reason)
+        with self.database.transaction("changing a package state") as connection:
+            row = connection.execute(
+                "SELECT state, event_count FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+            if row is None:
+                raise _common.package_not_found(package_id)
+            current, count = row
+            if current != expected:
+                raise _common.state_conflict(package_id, expected, current)
+            sequence = count + 1
+            connection.execute(
+                "UPDATE packages SET state = ?, event_count = ? WHERE package_id = ?",
+                (new, sequence, package_id),
+            )
+            connection.execute(
+                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?)",
+                (package_id, sequence, new, at.isoformat(), reason),
+            )
+        return PackageEvent(
+            package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
+        )
+
+    def history(self, package_id: str, /) -> tuple[PackageEvent, ...]:
+        """Return the package's events, oldest first.
+
+        Example:
+            >>> SQLiteTransferStore().history("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a package history") as connection:
+            rows = connection.execute(
+                "SELECT sequence, state, at, reason FROM package_events"
+                " WHERE package_id = ? ORDER BY sequence",
+                (package_id,),
+            ).fetchall()
+        if not rows:
+            raise _common.package_not_found(package_id)
+        return tuple(_event(package_id, row) for row in rows)
+
+    def package_ids(
+        self, *, state: str | None = None, volunteer_id: str | None = None
+    ) -> tuple[str, ...]:
+        """Return stored package ids in storing order, filtered by state and volunteer.
+
+        Example:
+            >>> SQLiteTransferStore().package_ids(state="accepted")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[str] = []
+        state = _common.check_optional_text("state", state)
+        if state is not None:
+            clauses.append("state = ?")
+            parameters.append(state)
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = ?")
+            parameters.append(volunteer_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("listing transfer packages") as connection:
+            rows = connection.execute(
+                f"SELECT package_id FROM packages{where} ORDER BY stored_order", parameters
+            ).fetchall()
+        return tuple(package_id for (package_id,) in rows)
+
+
+class _SlowPath(Exception):
+    """The fast append path met something only the careful path can judge."""
+
+
+_TRANSFER_COLUMNS: Final = (
+    "position, transfer_id, kind, at, reference, record_organization_id, record_id,"
+    " expires_at, details, memo, leg_count, first_sequence, entry_count"
+)
+
+
+def _transfer_row(posting: PostedTransfer) -> tuple[Any, ...]:
+    transfer = posting.transfer
+    key = transfer.record_key
+    expires_at = transfer.expires_at
+    details = transfer.details
+    return (
+        posting.index,
+        transfer.transfer_id,
+        transfer.kind,
+        transfer.at.isoformat(),
+        transfer.reference,
+        None if key is None else key[0],
+        None if key is None else key[1],
+        None if expires_at is None else expires_at.isoformat(),
+        _common.canonical_json(details) if details else None,
+        transfer.memo,
+        len(transfer.legs),
+        posting.entries[0].sequence,
+        len(posting.entries),
+    )
+
+
+def _posting(row: Sequence[Any], entry_rows: Sequence[tuple[int, str, int, int]]) -> PostedTransfer:
+    (position, tid, kind, at_text, reference, org, record_id, expires, details, memo, legs) = row[
+        :11
+    ]
+    at = _dt.datetime.fromisoformat(at_text)
+    entries = tuple(
+        LedgerEntry(sequence, tid, account, minutes, version, at)
+        for sequence, account, minutes, version in entry_rows
+    )
+    try:
+        transfer = LedgerTransfer(
+            transfer_id=tid,
+            kind=kind,
+            legs=tuple((entry.account, entry.minutes) for entry in entries[:legs]),
+            at=at,
+            reference=reference,
+            record_key=None if org is None else (org, record_id),
+            expires_at=None if expires is None else _dt.datetime.fromisoformat(expires),
+            details=tuple(tuple(pair) for pair in json.loads(details)) if details else (),
+            memo=memo,
+        )
+    except ValueError as error:
+        raise StorageError(
+            f"stored ledger transfer {tid!r} cannot be read back: {error}"
+        ) from error
+    return PostedTransfer(transfer=transfer, index=position, entries=entries)
+
+
+class SQLiteLedgerStore:
+    """A :class:`~volunteer_rules.storage.LedgerStore` in a SQLite file.
+
+    One row per transfer (``ledger_transfers``) and one row per entry (``ledger_entries``,
+    unique on ``(account, version)``). No balance is stored: balances are summed from the
+    entries when asked for, so they cannot drift from them.
+
+    Appending takes a fast path when the batch continues the stored ledger (two
+    ``executemany`` calls after one look-up of the touched accounts' versions) and falls back
+    to a careful path, posting by posting, when it meets a stored transfer id or a stale
+    ledger; both give the protocol's answer.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path to open one.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.ledger import ISSUER, Ledger, LedgerTransfer
+        >>> credit = LedgerTransfer(
+        ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -120), ("V1", 120)),
+        ...     at=datetime(2024, 5, 1, tzinfo=timezone.utc), record_key=("G-a", "r-1"))
+        >>> ledger, posted = Ledger().post(credit)
+        >>> store = SQLiteLedgerStore()
+        >>> store.append([posted]), store.append([posted])
+        (1, 0)
+        >>> store.get_transfer("c-1") == posted, store.balance(ISSUER)
+        (True, Hours(minutes=-120))
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    def append(
+        self,
+        postings: Sequence[PostedTransfer],
+        /,
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol).
+
+        Example:
+            >>> SQLiteLedgerStore().append([])
+            0
+        """
+        batch = _common.check_postings(postings)
+        expected = _common.check_versions(expected_versions)
+        if not batch and not expected:
+            return 0
+        transfer_rows = [_transfer_row(posting) for posting in batch]
+        entry_rows: list[tuple[int, int, str, int, int, int]] = []
+        for posting in batch:
+            position = posting.index
+            at_us = _common.micros(posting.transfer.at)
+            entry_rows.extend(
+                (entry.sequence, position, entry.account, entry.minutes, entry.version, at_us)
+                for entry in posting.entries
+            )
+        try:
+            with self.database.transaction("appending ledger transfers") as connection:
+                return self._fast(connection, batch, transfer_rows, entry_rows, expected)
+        except _SlowPath:
+            pass
+        with self.database.transaction("appending ledger transfers") as connection:
+            return self._careful(connection, batch, transfer_rows, entry_rows, expected)
+
+    @staticmethod
+    def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
+        (positions,) = connection.execute(
+            "SELECT coalesce(max(position) + 1, 0) FROM ledger_transfers"
+        ).fetchone()
+        (sequences,) = connection.execute(
+            "SELECT coalesce(max(sequence) + 1, 0) FROM ledger_entries"
+        ).fetchone()
+        return int(positions), int(sequences)
+
+    @staticmethod
+    def _versions(connection: sqlite3.Connection, accounts: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(accounts), 500):
+            chunk = accounts[start : start + 500]
+            values = ", ".join("(?)" for _ in chunk)
+            rows = connection.execute(
+                f"WITH wanted(account) AS (VALUES {values}) SELECT account,"
+                " (SELECT max(version) FROM ledger_entries e WHERE e.account = wanted.account)"
+                " FROM wanted",
+                chunk,
+            ).fetchall()
+            found.update((account, version or 0) for account, version in rows)
+        return found
+
+    def _fast(
+        self,
+        connection: sqlite3.Connection,
+        batch: Sequence[PostedTransfer],
+        transfer_rows: Sequence[tuple[Any, ...]],
+        entry_rows: Sequence[tuple[int, int, str, int, int, int]],
+        expected: Mapping[str, int],
+    ) -> int:
+        positions, sequences = self._counts(connection)
+        # the batch must run on from the stored ledger, without gaps, in itself
+        for offset, row in enumerate(transfer_rows):
+            if row[0] != positions + offset:
+                raise _SlowPath
+        for offset, entry_row in enumerate(entry_rows):
+            if entry_row[0] != sequences + offset:
+                raise _SlowPath
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for entry_row in entry_rows:
+            account, version = entry_row[2], entry_row[4]
+            if account not in first:
+                first[account] = version
+            elif version != last[account] + 1:
+                raise _SlowPath
+            last[account] = version
+        stored = self._versions(connection, sorted(first.keys() | expected.keys()))
+        for account, version in expected.items():
+            if stored[account] != version:
+                raise _common.version_conflict(account, version, stored[account])
+        for account, version in first.items():
+            if version != stored[account] + 1:
+                raise _SlowPath
+        try:
+            connection.executemany(
+                f"INSERT INTO ledger_transfers ({_TRANSFER_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                transfer_rows,
+            )
+            connection.executemany(
+                "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)", entry_rows
+            )
+        except sqlite3.IntegrityError as error:
+            raise _SlowPath from error
+        return len(batch)
+
+    def _careful(
+        self,
+        connection: sqlite3.Connection,
+        batch: Sequence[PostedTransfer],
+        transfer_rows: Sequence[tuple[Any, ...]],
+        entry_rows: Sequence[tuple[int, int, str, int, int, int]],
+        expected: Mapping[str, int],
+    ) -> int:
+        positions, sequences = self._counts(connection)
+        for account, version in expected.items():
+            current = self._versions(connection, [account])[account]
+            if current != version:
+                raise _common.version_conflict(account, version, current)
+        versions: dict[str, int] = {}
+        added = 0
+        cursor = 0
+        for posting, transfer_row in zip(batch, transfer_rows, strict=True):
+            rows = entry_rows[cursor : cursor + len(posting.entries)]
+            cursor += len(posting.entries)
+            tid = posting.transfer.transfer_id
+            stored = self._load(connection, "transfer_id = ?", (tid,))
+            if stored:
+                if _common.posting_content(stored[0]) != _common.posting_content(posting):
+                    raise _common.transfer_conflict(tid)
+                continue
+            if posting.index != positions:
+                raise _common.stale(tid, f"index {posting.index}, expected {positions}")
+            for entry in posting.entries:
+                if entry.sequence != sequences:
+                    raise _common.stale(
+                        tid, f"entry sequence {entry.sequence}, expected {sequences}"
+                    )
+                account = entry.account
+                if account not in versions:
+                    versions[account] = self._versions(connection, [account])[account]
+                if entry.version != versions[account] + 1:
+                    raise _common.stale(
+                        tid, f"{account} version {entry.version}, expected {versions[account] + 1}"
+                    )
+                versions[account] += 1
+                sequences += 1
+            connection.execute(
+                f"INSERT INTO ledger_transfers ({_TRANSFER_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                transfer_row,
+            )
+            connection.executemany("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+            positions += 1
+            added += 1
+        return added
+
+    @staticmethod
+    def _load(
+        connection: sqlite3.Connection, where: str, parameters: Sequence[object]
+    ) -> list[PostedTransfer]:
+        rows = connection.execute(
+            f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfers WHERE {where} ORDER BY position",
+            parameters,
+        ).fetchall()
+        if not rows:
+            return []
+        entries: dict[int, list[tuple[int, str, int, int]]] = {row[0]: [] for row in rows}
+        entry_rows = connection.execute(
+            "SELECT position, sequence, account, minutes, version FROM ledger_entries"
+            " WHERE sequence BETWEEN ? AND ? ORDER BY sequence",
+            (rows[0][11], rows[-1][11] + rows[-1][12] - 1),
+        ).fetchall()
+        for position, sequence, account, minutes, version in entry_rows:
+            if position in entries:
+                entries[position].append((sequence, account, minutes, version))
+        return [_posting(row, entries[row[0]]) for row in rows]
+
+    def transfer_count(self) -> int:
+        """Return how many transfers are stored.
+
+        Example:
+            >>> SQLiteLedgerStore().transfer_count()
+            0
+        """
+        with self.database.reading("counting ledger transfers") as connection:
+            return self._counts(connection)[0]
+
+    def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
+        """Return the posting stored under an id, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteLedgerStore().get_transfer("t-1")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no ledger transfer 't-1'
+        """
+        _common.check_text("transfer_id", transfer_id)
+        with self.database.reading("reading a ledger transfer") as connection:
+            found = self._load(connection, "transfer_id = ?", (transfer_id,))
+        if not found:
+            raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+        return found[0]
+
+    def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
+        """Return the postings from position ``start`` on.
+
+        Example:
+            >>> SQLiteLedgerStore().postings(start=5)
+            ()
+        """
+        start = _common.check_start(start)
+        with self.database.reading("reading ledger transfers") as connection:
+            return tuple(self._load(connection, "position >= ?", (start,)))
+
+    def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
+        """Return the transfer requests from position ``start`` on.
+
+        Example:
+            >>> SQLiteLedgerStore().transfers()
+            ()
+        """
+        return tuple(posting.transfer for posting in self.postings(start=start))
+
+    def entries(
+        self,
+        account: str | None = None,
+        /,
+        *,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> tuple[LedgerEntry, ...]:
+        """Return entries (of one account or all) with ``since <= at < until``, in order.
+
+        Example:
+            >>> SQLiteLedgerStore().entries("V1")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[object] = []
+        account = _common.check_optional_text("account", account)
+        if account is not None:
+            clauses.append("e.account = ?")
+            parameters.append(account)
+        since = _common.check_moment("since", since)
+        if since is not None:
+            clauses.append("e.at_us >= ?")
+            parameters.append(_common.micros(since))
+        until = _common.check_moment("until", until)
+        if until is not None:
+            clauses.append("e.at_us < ?")
+            parameters.append(_common.micros(until))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("reading ledger entries") as connection:
+            rows = connection.execute(
+                "SELECT e.sequence, t.transfer_id, e.account, e.minutes, e.version, t.at"
+                " FROM ledger_entries e JOIN ledger_transfers t ON t.position = e.position"
+                f"{where} ORDER BY e.sequence",
+                parameters,
+            ).fetchall()
+        return tuple(
+            LedgerEntry(sequence, tid, acct, minutes, version, _dt.datetime.fromisoformat(at))
+            for sequence, tid, acct, minutes, version, at in rows
+        )
+
+    def version(self, account: str, /) -> int:
+        """Return the account's version (0 if it has no entries).
+
+        Example:
+            >>> SQLiteLedgerStore().version("V1")
+            0
+        """
+        _common.check_text("account", account)
+        with self.database.reading("reading an account version") as connection:
+            return self._versions(connection, [account])[account]
+
+    def balance(self, account: str, /) -> Hours:
+        """Return the account's balance, summed from its entries.
+
+        Example:
+            >>> SQLiteLedgerStore().balance("V1")
+            Hours(minutes=0)
+        """
+        _common.check_text("account", account)
+        with self.database.reading("reading a balance") as connection:
+            (total,) = connection.execute(
+                "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE account = ?",
+                (account,),
+            ).fetchone()
+        return Hours.from_minutes(int(total))
+
+    def balances(self) -> dict[str, Hours]:
+        """Return every account's balance, summed from the entries, sorted by account.
+
+        Example:
+            >>> SQLiteLedgerStore().balances()
+            {}
+        """
+        with self.database.reading("reading balances") as connection:
+            rows = connection.execute(
+                "SELECT account, sum(minutes) FROM ledger_entries GROUP BY account ORDER BY account"
+            ).fetchall()
+        return {account: Hours.from_minutes(int(total)) for account, total in rows}
