@@ -149,6 +149,13 @@ __all__ += [
 # --- end certification ---
 
 # --- time bank ledger and feedback ---
+from volunteer_rules.benefits import (
+    BENEFITS,
+    Benefit,
+    BenefitDecision,
+    BenefitReason,
+    eligible_benefits,
+)
 from volunteer_rules.ledger import (
     HOLDS,
     ISSUER,
@@ -163,7 +170,62 @@ from volunteer_rules.ledger import (
     PostedTransfer,
     check_ledger,
 )
+from volunteer_rules.statement import Statement, StatementLine, statement
+from volunteer_rules.timebank import (
+    Beneficiary,
+    CatalogService,
+    CreditDecision,
+    CreditResult,
+    LedgerResult,
+    PolicyViolation,
+    ServiceCatalog,
+    TimeBankPolicy,
+    credit_hours,
+    credit_records,
+    default_catalog,
+    donate,
+    get_time_bank_policy,
+    give,
+    grant,
+    redeem,
+    reserve,
+    reverse,
+    settle,
+    time_bank_policy_ids,
+    void,
+)
 
+__all__ += [
+    "BENEFITS",
+    "Beneficiary",
+    "Benefit",
+    "BenefitDecision",
+    "BenefitReason",
+    "CatalogService",
+    "CreditDecision",
+    "CreditResult",
+    "LedgerResult",
+    "PolicyViolation",
+    "ServiceCatalog",
+    "Statement",
+    "StatementLine",
+    "TimeBankPolicy",
+    "credit_hours",
+    "credit_records",
+    "default_catalog",
+    "donate",
+    "eligible_benefits",
+    "get_time_bank_policy",
+    "give",
+    "grant",
+    "redeem",
+    "reserve",
+    "reverse",
+    "settle",
+    "statement",
+    "time_bank_policy_ids",
+    "void",
+]
 __all__ += [
     "HOLDS",
     "ISSUER",

@@ -1,0 +1,305 @@
+r"""``volunteer-rules transfer``: make and check transfer packages (转移包).
+
+``transfer create RECORDS.jsonl --volunteer ID --from ORG --to ORG --to-region CODE
+--created-at TIME [--consent] [-o PACKAGE.json]`` reads service records (JSON Lines, record
+format v1), keeps the volunteer's, and writes the package (``docs/transfer.md``). A bad line is
+reported as ``check`` reports it (file, line, path, code, message) and no package is written.
+
+``transfer check PACKAGE.json [--destination RECORDS.jsonl] --as-of DATE`` reads a package
+(and what the destination holds), runs :func:`~volunteer_rules.check_transfer` and prints every
+violation and warning, then a summary.
+
+Exit status, as for every command: ``0`` clean (package written; transfer allowed, warnings
+allowed), ``1`` findings (a bad line, a malformed package, a transfer not allowed), ``2`` usage
+error (a missing file, a bad option).
+
+Example:
+    >>> import json, os, tempfile
+    >>> from volunteer_rules.cli import main
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     records = os.path.join(folder, "records.jsonl")
+    ...     with open(records, "w", encoding="utf-8") as file:
+    ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n")
+    ...     package = os.path.join(folder, "package.json")
+    ...     main(["transfer", "create", records, "--volunteer", "V0000001",
+    ...           "--from", "512111005000000154", "--to", "51211100MJ00000175",
+    ...           "--to-region", "210100", "--consent",
+    ...           "--created-at", "2024-06-01T09:00:00+08:00", "-o", package])
+    ...     main(["transfer", "check", package, "--as-of", "2024-06-01"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    0
+    summary
+      volunteer     V0000001
+      from          512111005000000154
+      to            51211100MJ00000175 (210100 沈阳市)
+      records       1 (2 h)
+      violations    0
+      warnings      0
+      decision      allowed
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from typing import IO, Any
+
+from volunteer_rules.cli._io import (
+    add_format_argument,
+    mask_identity_numbers,
+    open_input,
+    read_json_lines,
+    usage_error,
+)
+from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.region import RegionCode
+from volunteer_rules.transfer import TransferDecision, TransferFinding, check_transfer
+from volunteer_rules.transfer_package import (
+    TransferPackage,
+    create_transfer_package,
+    dump_transfer_package,
+    parse_transfer_package,
+)
+
+__all__ = ["build_parser", "run"]
+
+_COMMAND = "transfer"
+
+
+def build_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the ``create`` and ``check`` sub-commands of ``transfer`` to ``parser``.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> build_parser(parser)
+        >>> parser.parse_args(["check", "p.json", "--as-of", "2024-06-01"]).action
+        'check'
+    """
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    create = actions.add_parser("create", help="package a volunteer's records for a transfer")
+    create.add_argument("records", metavar="RECORDS", help="JSON Lines of service records; -")
+    create.add_argument("--volunteer", required=True, metavar="ID", help="the volunteer's id")
+    create.add_argument("--from", dest="source", required=True, metavar="ORG", help="source")
+    create.add_argument("--to", dest="destination", required=True, metavar="ORG")
+    create.add_argument("--to-region", required=True, metavar="CODE", help="destination region")
+    create.add_argument("--from-region", default=None, metavar="CODE", help="source region")
+    create.add_argument(
+        "--consent", action="store_true", help="the volunteer consented to the move"
+    )
+    create.add_argument(
+        "--guardian-consent", action="store_true", help="a guardian consented (under 14)"
+    )
+    create.add_argument(
+        "--created-at",
+        required=True,
+        metavar="TIME",
+        help="when the package is made: ISO 8601 with an offset (2024-06-01T09:00:00+08:00)",
+    )
+    create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
+    check = actions.add_parser("check", help="check a transfer package")
+    check.add_argument("package", metavar="PACKAGE", help="a package (JSON); - for stdin")
+    check.add_argument(
+        "--destination",
+        default=None,
+        metavar="RECORDS",
+        help="JSON Lines of the records the destination already holds",
+    )
+    check.add_argument("--as-of", required=True, metavar="DATE", help="the day of the check")
+    add_format_argument(check, choices=("text", "json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``transfer create`` or ``transfer check``; return the exit status.
+
+    Example:
+        >>> run(argparse.Namespace(action=None))
+        2
+    """
+    if getattr(args, "action", None) == "create":
+        return _create(args)
+    if getattr(args, "action", None) == "check":
+        return _check(args)
+    return usage_error(_COMMAND, "choose an action: create or check")
+
+
+def _read_records(path: str, out: IO[str]) -> tuple[list[ServiceRecord], int]:
+    """Read a JSON Lines file of records; print bad lines; return records and bad-line count."""
+    name = "<stdin>" if path == "-" else path
+    records: list[ServiceRecord] = []
+    bad = 0
+    with open_input(path) as stream:
+        for line in read_json_lines(stream):
+            if line.error is not None:
+                bad += 1
+                code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+                out.write(mask_identity_numbers(f"{name}:{line.number}: $: {code}: {line.error}\n"))
+                continue
+            try:
+                records.append(parse_record(line.value))
+            except RecordFormatError as error:
+                bad += 1
+                for item in error.errors:
+                    out.write(
+                        mask_identity_numbers(
+                            f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
+                        )
+                    )
+    return records, bad
+
+
+def _create(args: argparse.Namespace) -> int:
+    try:
+        created_at = _dt.datetime.fromisoformat(args.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return usage_error(_COMMAND, f"--created-at: {args.created_at!r} is not an ISO date-time")
+    if created_at.tzinfo is None:
+        return usage_error(_COMMAND, "--created-at: give a UTC offset (+08:00)")
+    try:
+        records, bad = _read_records(args.records, sys.stdout)
+    except OSError as error:
+        return usage_error(_COMMAND, f"cannot read {args.records}: {error.strerror or error}")
+    if bad:
+        sys.stdout.write(f"{bad} bad lines: no package written\n")
+        return 1
+    mine = [record for record in records if record.volunteer_id == args.volunteer]
+    try:
+        package = create_transfer_package(
+            mine,
+            volunteer_id=args.volunteer,
+            source_organization_id=args.source,
+            destination_organization_id=args.destination,
+            destination_region_code=args.to_region,
+            source_region_code=args.from_region,
+            consent=args.consent,
+            guardian_consent=args.guardian_consent,
+            created_at=created_at,
+        )
+    except VolunteerRulesError as error:
+        return usage_error(_COMMAND, str(error))
+    text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
+    try:
+        if args.output == "-":
+            sys.stdout.write(text)
+        else:
+            with open(args.output, "w", encoding="utf-8") as file:
+                file.write(text)
+    except OSError as error:
+        return usage_error(_COMMAND, f"cannot write {args.output}: {error.strerror or error}")
+    skipped = len(records) - len(mine)
+    note = f"; {skipped} records of other volunteers left out" if skipped else ""
+    sys.stderr.write(
+        f"package: {package.summary.record_count} records, {package.summary.service}, "
+        f"digest {package.digest[:16]}{note}\n"
+    )
+    return 0
+
+
+def _region_label(code: str) -> str:
+    return f"{code} {RegionCode.parse(code).name}" if RegionCode.is_known(code) else code
+
+
+def _finding_json(finding: TransferFinding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "organization_id": None if finding.record_key is None else finding.record_key[0],
+        "record_id": None if finding.record_key is None else finding.record_key[1],
+        "message": mask_identity_numbers(finding.message),
+    }
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        as_of = _dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        return usage_error(_COMMAND, f"--as-of: {args.as_of!r} is not an ISO date")
+    name = "<stdin>" if args.package == "-" else args.package
+    out = sys.stdout
+    try:
+        with open_input(args.package) as stream:
+            raw = stream.read()
+    except OSError as error:
+        return usage_error(_COMMAND, f"cannot read {name}: {error.strerror or error}")
+    try:
+        payload = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        out.write(f"{name}: $: invalid_json: not a JSON document ({type(error).__name__})\n")
+        return 1
+    try:
+        package = parse_transfer_package(payload)
+    except RecordFormatError as error:
+        for item in error.errors:
+            out.write(mask_identity_numbers(f"{name}: {item.path}: {item.code}: {item.message}\n"))
+        return 1
+    destination: list[ServiceRecord] = []
+    bad = 0
+    if args.destination is not None:
+        try:
+            destination, bad = _read_records(args.destination, out)
+        except OSError as error:
+            reason = error.strerror or error
+            return usage_error(_COMMAND, f"cannot read {args.destination}: {reason}")
+    decision = check_transfer(package, destination_records=destination, as_of=as_of)
+    if args.format == "json":
+        _write_json(name, package, decision, bad, out)
+    else:
+        _write_text(name, package, decision, bad, out)
+    return 0 if decision.allowed and not bad else 1
+
+
+def _write_text(
+    name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
+) -> None:
+    for finding in decision.violations:
+        out.write(mask_identity_numbers(f"{name}: {finding.code}: {finding.message}\n"))
+    for finding in decision.warnings:
+        out.write(mask_identity_numbers(f"{name}: warning: {finding.code}: {finding.message}\n"))
+    by_code: dict[str, int] = {}
+    for finding in decision.violations:
+        by_code[finding.code] = by_code.get(finding.code, 0) + 1
+    shown = ", ".join(f"{code} {count}" for code, count in by_code.items())
+    rows = [
+        ("volunteer", package.volunteer_id),
+        ("from", package.source_organization_id),
+        (
+            "to",
+            f"{package.destination_organization_id} "
+            f"({_region_label(package.destination_region_code)})",
+        ),
+        ("records", f"{package.summary.record_count} ({package.summary.service})"),
+        ("violations", f"{len(decision.violations)}" + (f" ({shown})" if shown else "")),
+        ("warnings", str(len(decision.warnings))),
+    ]
+    if bad:
+        rows.append(("bad lines", str(bad)))
+    rows.append(("decision", "allowed" if decision.allowed else "not allowed"))
+    width = max(len(label) for label, _ in rows)
+    out.write("summary\n")
+    for label, value in rows:
+        out.write(mask_identity_numbers(f"  {label.ljust(width)}  {value}\n"))
+
+
+def _write_json(
+    name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
+) -> None:
+    document = {
+        "file": name,
+        "allowed": decision.allowed,
+        "violations": [_finding_json(f) for f in decision.violations],
+        "warnings": [_finding_json(f) for f in decision.warnings],
+        "summary": {
+            "volunteer_id": package.volunteer_id,
+            "source_organization_id": package.source_organization_id,
+            "destination_organization_id": package.destination_organization_id,
+            "destination_region_code": package.destination_region_code,
+            "record_count": package.summary.record_count,
+            "service_minutes": package.summary.service.minutes,
+            "digest": package.digest,
+            "bad_lines": bad,
+        },
+    }
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

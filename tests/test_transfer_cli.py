@@ -1,0 +1,190 @@
+"""The ``volunteer-rules transfer`` command: create and check, outputs and exit statuses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from volunteer_rules.cli import main
+from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
+
+DESTINATION = "51211100MJ00000175"
+
+
+def write_lines(path: Path, payloads: list[Any]) -> Path:
+    path.write_text(
+        "".join(
+            (p if isinstance(p, str) else json.dumps(p, ensure_ascii=False)) + "\n"
+            for p in payloads
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def create(tmp_path: Path, payloads: list[Any], *extra: str) -> tuple[int, Path]:
+    records = write_lines(tmp_path / "records.jsonl", payloads)
+    package = tmp_path / "package.json"
+    status = main(
+        [
+            "transfer", "create", str(records), "--volunteer", "V0000001",
+            "--from", SAMPLE_ORGANIZATION_ID, "--to", DESTINATION, "--to-region", "210100",
+            "--created-at", "2024-06-01T09:00:00+08:00", "-o", str(package), *extra,
+        ]
+    )  # fmt: skip
+    return status, package
+
+
+class TestCreate:
+    """transfer create writes a package or reports bad lines."""
+
+    def test_writes_a_package(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Only the volunteer's records go in; a note on stderr says what was left out."""
+        other = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-x", "volunteer_id": "V2"}
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD, other], "--consent")
+        assert status == 0
+        wire = json.loads(package.read_text(encoding="utf-8"))
+        assert wire["summary"] == {"record_count": 1, "service_minutes": 120}
+        assert wire["consent"] is True
+        assert "1 records of other volunteers left out" in capsys.readouterr().err
+
+    def test_stdout(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """-o - writes the package to standard output."""
+        records = write_lines(tmp_path / "r.jsonl", [SAMPLE_RECORD_PAYLOAD])
+        status = main(
+            [
+                "transfer", "create", str(records), "--volunteer", "V0000001",
+                "--from", SAMPLE_ORGANIZATION_ID, "--to", DESTINATION, "--to-region", "210100",
+                "--created-at", "2024-06-01T01:00:00Z",
+            ]
+        )  # fmt: skip
+        assert status == 0
+        assert json.loads(capsys.readouterr().out)["consent"] is False
+
+    def test_bad_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A bad line is reported like check does, and no package is written."""
+        broken = {**SAMPLE_RECORD_PAYLOAD, "date": "2024-02-30"}
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD, broken, "{not json"])
+        out = capsys.readouterr().out
+        assert status == 1
+        assert not package.exists()
+        assert "records.jsonl:2: $.date: invalid_format" in out
+        assert "records.jsonl:3: $: invalid_json" in out
+
+    @pytest.mark.parametrize("created_at", ["2024-06-01", "yesterday", "2024-06-01T09:00:00"])
+    def test_bad_created_at(self, tmp_path: Path, created_at: str) -> None:
+        """A created-at without an offset (or not a time) is a usage error."""
+        records = write_lines(tmp_path / "r.jsonl", [SAMPLE_RECORD_PAYLOAD])
+        status = main(
+            [
+                "transfer", "create", str(records), "--volunteer", "V0000001",
+                "--from", SAMPLE_ORGANIZATION_ID, "--to", DESTINATION, "--to-region", "210100",
+                "--created-at", created_at,
+            ]
+        )  # fmt: skip
+        assert status == 2
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """An unreadable file is a usage error."""
+        status = main(
+            [
+                "transfer", "create", str(tmp_path / "none.jsonl"), "--volunteer", "V1",
+                "--from", "G-a", "--to", "G-b", "--to-region", "210100",
+                "--created-at", "2024-06-01T09:00:00+08:00",
+            ]
+        )  # fmt: skip
+        assert status == 2
+
+    def test_missing_option(self) -> None:
+        """A missing required option is a usage error."""
+        assert main(["transfer", "create", "x.jsonl"]) == 2
+        assert main(["transfer"]) == 2
+
+
+class TestCheck:
+    """transfer check prints findings and a summary; exit 0 allowed, 1 not."""
+
+    def test_allowed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A clean package is allowed."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        capsys.readouterr()
+        assert main(["transfer", "check", str(package), "--as-of", "2024-06-01"]) == 0
+        assert "decision    allowed" in capsys.readouterr().out
+
+    def test_not_allowed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """No consent and a duplicate at the destination: exit 1, both reported."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD])
+        held = write_lines(tmp_path / "held.jsonl", [SAMPLE_RECORD_PAYLOAD])
+        capsys.readouterr()
+        status = main(
+            ["transfer", "check", str(package), "--destination", str(held),
+             "--as-of", "2024-06-01"]
+        )  # fmt: skip
+        out = capsys.readouterr().out
+        assert status == 1
+        assert "consent_missing" in out
+        assert "duplicate_record" in out
+        assert "not allowed" in out
+
+    def test_json(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--format json writes one document."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD])
+        capsys.readouterr()
+        status = main(
+            ["transfer", "check", str(package), "--as-of", "2024-06-01", "--format", "json"]
+        )
+        document = json.loads(capsys.readouterr().out)
+        assert status == 1
+        assert document["allowed"] is False
+        assert [v["code"] for v in document["violations"]] == ["consent_missing"]
+        assert document["summary"]["service_minutes"] == 120
+
+    def test_tampered(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A package edited by hand: digest_mismatch."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        wire = json.loads(package.read_text(encoding="utf-8"))
+        wire["records"][0]["service_minutes"] = 150
+        package.write_text(json.dumps(wire), encoding="utf-8")
+        capsys.readouterr()
+        assert main(["transfer", "check", str(package), "--as-of", "2024-06-01"]) == 1
+        assert "digest_mismatch" in capsys.readouterr().out
+
+    def test_malformed_package(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A package with format errors is reported with paths; exit 1."""
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({"format_version": 1}), encoding="utf-8")
+        assert main(["transfer", "check", str(bad), "--as-of", "2024-06-01"]) == 1
+        assert "$.volunteer_id: missing" in capsys.readouterr().out
+        bad.write_text("{oops", encoding="utf-8")
+        assert main(["transfer", "check", str(bad), "--as-of", "2024-06-01"]) == 1
+        assert "invalid_json" in capsys.readouterr().out
+
+    def test_bad_destination_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A bad destination line makes the check incomplete: exit 1."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        held = write_lines(tmp_path / "held.jsonl", ["[1"])
+        status = main(
+            ["transfer", "check", str(package), "--destination", str(held),
+             "--as-of", "2024-06-01"]
+        )  # fmt: skip
+        assert status == 1
+        assert "bad lines" in capsys.readouterr().out
+
+    @pytest.mark.parametrize(
+        "arguments",
+        [
+            ["--as-of", "2024-13-01"],
+            ["--as-of", "2024-06-01", "--destination", "/no/such/file.jsonl"],
+        ],
+    )
+    def test_usage_errors(self, tmp_path: Path, arguments: list[str]) -> None:
+        """A bad date or a missing destination file is a usage error."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        assert main(["transfer", "check", str(package), *arguments]) == 2
+
+    def test_missing_package(self, tmp_path: Path) -> None:
+        """A missing package file is a usage error."""
+        assert main(["transfer", "check", str(tmp_path / "no.json"), "--as-of", "2024-06-01"]) == 2
