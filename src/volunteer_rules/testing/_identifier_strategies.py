@@ -155,22 +155,32 @@ def organization_codes(
 # --- profiles and the other record parts -----------------------------------------------------
 
 _TEXT_CHARS = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
-_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True)
-_SKILL_IDS = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True)
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_IDS = st.builds(
+    str.__add__,
+    st.sampled_from(_ALNUM),
+    st.text(alphabet=_ALNUM + "._-", max_size=15),
+)
+_SKILL_IDS = st.builds(
+    str.__add__,
+    st.sampled_from(_LOWER),
+    st.text(alphabet=_LOWER + "0123456789_", max_size=15),
+)
+_DOCUMENT_NUMBERS = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=20)
 
 
 def _texts(max_size: int = 30) -> st.SearchStrategy[str]:
     return st.text(_TEXT_CHARS, min_size=1, max_size=max_size)
 
 
-def _contacts() -> st.SearchStrategy[str]:
-    phones = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
-    emails = st.builds(
-        lambda local, domain: f"{local}@{domain}.example",
-        st.from_regex(r"[a-z][a-z0-9.]{0,11}", fullmatch=True),
-        st.from_regex(r"[a-z]{1,10}", fullmatch=True),
-    )
-    return phones | emails
+_PHONES = st.integers(min_value=13000000000, max_value=19999999999).map(str)
+_EMAILS = st.builds(
+    "{}@{}.example".format,
+    st.text(alphabet=_LOWER + "0123456789.", min_size=1, max_size=12),
+    st.text(alphabet=_LOWER, min_size=1, max_size=10),
+)
+_CONTACTS = _PHONES | _EMAILS
 
 
 @st.composite
@@ -183,12 +193,12 @@ def _id_documents(
 ) -> IdDocument:
     kind = draw(kinds)
     if kind == "resident_id":
-        rid = draw(
-            resident_ids(regions=regions, birth_dates=st.just(birth_date), sexes=st.just(sex))
-        )
-        return IdDocument(kind=kind, number=rid.number)
-    number = draw(st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,18}[A-Z0-9]", fullmatch=True))
-    return IdDocument(kind=kind, number=number)
+        region = draw(regions)
+        sequence = 2 * draw(st.integers(min_value=0, max_value=499)) + (sex == "male")
+        b = birth_date
+        first17 = f"{region.code}{b.year:04d}{b.month:02d}{b.day:02d}{sequence:03d}"
+        return IdDocument(kind=kind, number=first17 + _ric.calc_check_digit(first17 + "0"))
+    return IdDocument(kind=kind, number=draw(_DOCUMENT_NUMBERS))
 
 
 @st.composite
@@ -214,7 +224,7 @@ def _volunteer_profiles(
         birth_date=birth,
         id_document=draw(_id_documents(birth, sex, regions, document_kinds)),
         residence_region=draw(st.none() | regions),
-        contact=draw(st.none() | _contacts()),
+        contact=draw(st.none() | _CONTACTS),
         skills=draw(skills),
         service_categories=draw(service_categories),
         consents=draw(consents),
