@@ -593,9 +593,7 @@ class Ledger:
         ledger = cls(limits=limits)
         if isinstance(transfers, (str, bytes)) or not isinstance(transfers, Iterable):
             raise InvalidTypeError("transfers", "must be an iterable of LedgerTransfer")
-        return ledger.post_many(
-            t for t in transfers if not (isinstance(t, LedgerTransfer) and t.kind == "expire")
-        )
+        return ledger.post_many(transfers)
 
     def _fork(self) -> Ledger:
         new = object.__new__(Ledger)
@@ -800,6 +798,11 @@ class Ledger:
             self._last_at = None if last_at is _EPOCH else last_at
             if self._next_expiry is not None and at >= self._next_expiry:
                 self._expire_holds(at)
+                made = self._find(tid)
+                if made is not None:  # a stored ``expire`` the ledger has just re-made
+                    self._same_or_conflict(made, transfer)
+                    nt, ne, last_at = self._nt, self._ne, self._last_at or _EPOCH
+                    continue
             if kind in simple:
                 self._post_simple(transfer)
             else:

@@ -52,6 +52,14 @@ __all__ += [
 # --- end certification ---
 
 # --- time bank ledger ---
+from volunteer_rules.testing._ledger_strategies import (  # noqa: E402
+    ledger_limits,
+    ledger_transfers,
+    ledgers,
+    volunteer_accounts,
+)
+
+__all__ += ["ledger_limits", "ledger_transfers", "ledgers", "volunteer_accounts"]
 # --- end ledger ---
 
 # --- transfer ---
