@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
 import re
 import types
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -184,7 +185,7 @@ def _freeze_extensions(value: object) -> Mapping[str, Any] | None:
     return frozen
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Evaluation:
     """The evaluation of a service entry (评价情况): a rating and the day it was given.
 
@@ -204,7 +205,7 @@ class Evaluation:
     date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class ServiceRecord:
     """One volunteer service entry, as the record format v1 describes it.
 
@@ -314,34 +315,26 @@ class ServiceRecord:
 # Fast construction (no validators): only for values the parser has already checked.
 
 _new_object = object.__new__
-_S = ServiceRecord.__dict__
-_set_record_id = _S["record_id"].__set__
-_set_volunteer_id = _S["volunteer_id"].__set__
-_set_organization_id = _S["organization_id"].__set__
-_set_activity_name = _S["activity_name"].__set__
-_set_service_category = _S["service_category"].__set__
-_set_content = _S["content"].__set__
-_set_place = _S["place"].__set__
-_set_region_code = _S["region_code"].__set__
-_set_date = _S["date"].__set__
-_set_start = _S["start"].__set__
-_set_end = _S["end"].__set__
-_set_service = _S["service"].__set__
-_set_person_in_charge = _S["person_in_charge"].__set__
-_set_recorded_by = _S["recorded_by"].__set__
-_set_recorded_at = _S["recorded_at"].__set__
-_set_status = _S["status"].__set__
-_set_evaluation = _S["evaluation"].__set__
-_set_beneficiary = _S["beneficiary"].__set__
-_set_group_service = _S["group_service"].__set__
-_set_amends = _S["amends"].__set__
-_set_extensions = _S["extensions"].__set__
-_E = Evaluation.__dict__
-_set_rating = _E["rating"].__set__
-_set_evaluation_date = _E["date"].__set__
-del _S, _E
 
-def _new_record(  # one argument per field, positional for speed
+
+class _RecordSlots:
+    """The slot layout of :class:`ServiceRecord`, mutable: filled in, then re-classed.
+
+    Assigning ``__class__`` between two classes of the same slot layout is how the parser
+    builds a record without running the validators of the public constructor (the parser has
+    checked every value already) and without 21 slow descriptor calls.
+    """
+
+    __slots__ = tuple(field.name for field in attrs.fields(ServiceRecord))
+
+
+class _EvaluationSlots:
+    """The slot layout of :class:`Evaluation` (see :class:`_RecordSlots`)."""
+
+    __slots__ = tuple(field.name for field in attrs.fields(Evaluation))
+
+
+def _new_record(
     record_id: str,
     volunteer_id: str,
     organization_id: str,
@@ -364,36 +357,40 @@ def _new_record(  # one argument per field, positional for speed
     amends: str | None,
     extensions: Mapping[str, Any] | None,
 ) -> ServiceRecord:
-    record: ServiceRecord = _new_object(ServiceRecord)
-    _set_record_id(record, record_id)
-    _set_volunteer_id(record, volunteer_id)
-    _set_organization_id(record, organization_id)
-    _set_activity_name(record, activity_name)
-    _set_service_category(record, service_category)
-    _set_content(record, content)
-    _set_place(record, place)
-    _set_region_code(record, region_code)
-    _set_date(record, date)
-    _set_start(record, start)
-    _set_end(record, end)
-    _set_service(record, service)
-    _set_person_in_charge(record, person_in_charge)
-    _set_recorded_by(record, recorded_by)
-    _set_recorded_at(record, recorded_at)
-    _set_status(record, status)
-    _set_evaluation(record, evaluation)
-    _set_beneficiary(record, beneficiary)
-    _set_group_service(record, group_service)
-    _set_amends(record, amends)
-    _set_extensions(record, extensions)
-    return record
+    """A record from checked values, without the constructor's validators."""
+    record: Any = _new_object(_RecordSlots)
+    record.record_id = record_id
+    record.volunteer_id = volunteer_id
+    record.organization_id = organization_id
+    record.activity_name = activity_name
+    record.service_category = service_category
+    record.content = content
+    record.place = place
+    record.region_code = region_code
+    record.date = date
+    record.start = start
+    record.end = end
+    record.service = service
+    record.person_in_charge = person_in_charge
+    record.recorded_by = recorded_by
+    record.recorded_at = recorded_at
+    record.status = status
+    record.evaluation = evaluation
+    record.beneficiary = beneficiary
+    record.group_service = group_service
+    record.amends = amends
+    record.extensions = extensions
+    record.__class__ = ServiceRecord
+    return record  # type: ignore[no-any-return]
 
 
 def _new_evaluation(rating: str, date: _dt.date) -> Evaluation:
-    evaluation: Evaluation = _new_object(Evaluation)
-    _set_rating(evaluation, rating)
-    _set_evaluation_date(evaluation, date)
-    return evaluation
+    """An evaluation from checked values, without the constructor's validators."""
+    evaluation: Any = _new_object(_EvaluationSlots)
+    evaluation.rating = rating
+    evaluation.date = date
+    evaluation.__class__ = Evaluation
+    return evaluation  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------------
@@ -405,7 +402,7 @@ _DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # Only forms that Python 3.10's ``datetime.fromisoformat`` reads (plus ``Z``, rewritten).
 _DATETIME_RE: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
-    r"(Z|[+-]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?)?",
+    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{6})?)?)?",
     re.ASCII,
 )
 # A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside.
@@ -422,12 +419,35 @@ _ID_MATCH: Final = _ID_RE.fullmatch
 _from_iso_datetime: Final = _dt.datetime.fromisoformat
 _from_iso_date: Final = _dt.date.fromisoformat
 _REGION_GET: Final = RegionCode.parse
-_HOURS: Final = Hours.from_minutes
 _STATUS_SET: Final = frozenset(STATUSES)
 _RATING_SET: Final = frozenset(RATINGS)
 _KNOWN_FIELDS: Final = frozenset(FIELDS)
 _EVALUATION_FIELDS: Final = ("rating", "date")
 _EMPTY: Final[frozenset[str]] = frozenset()
+_FIELD_COUNT: Final = len(FIELDS)
+_ONE: Final = 1
+_strip: Final = str.strip
+"""``str.strip`` as a function: it refuses anything but a ``str`` (a fast type check)."""
+_STATUS_CANONICAL: Final = {status: status for status in STATUSES}
+_RATING_CANONICAL: Final = {rating: rating for rating in RATINGS}
+_OFFSETS: Final = frozenset(
+    f"{sign}{hours:02d}:{minutes:02d}"
+    for sign in "+-"
+    for hours in range(24)
+    for minutes in range(60)
+)
+"""Every UTC offset text ``±HH:MM`` (hours 00-23, minutes 00-59)."""
+_VOLUNTEER_IDS: set[str] = set()
+"""Volunteer ids already checked (volunteers have many records each)."""
+_VOLUNTEER_IDS_MAX: Final = 65536
+_ID_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+_DATETIME_SEPARATORS: Final = frozenset({"--T::+:", "--T::-:"})
+"""Characters at positions 4, 7, ..., 22 of ``YYYY-MM-DDTHH:MM:SS±HH:MM``."""
+_REGIONS_BY_CODE: Final = {region.code: region for region in RegionCode.all()}
+_HOURS_BY_MINUTE: Final = tuple(Hours.from_minutes(m) for m in range(_MAX_MINUTES + 1))
+_DATES: dict[str, _dt.date] = {}
+"""Dates already read: text -> date (dates repeat a lot in a batch)."""
+_DATES_MAX: Final = 65536
 _REQUIRED_COUNT: Final = len(REQUIRED_FIELDS)
 
 _ORGANIZATIONS: dict[str, str] = {}
@@ -830,24 +850,45 @@ def _evaluation(value: object, problems: _Problems) -> Evaluation | None:
     return _new_evaluation(rating, day)
 
 
-def _freeze(value: object, path: str, depth: int, problems: list[FieldError]) -> Any:
-    """A deep, immutable copy of a JSON value; problems are appended to ``problems``."""
-    if value is None or value is True or value is False:
-        return value
+_Where = Any
+"""Where a value sits, built cheaply and rendered only for an error: the root path (``str``),
+or ``(parent, key)`` for a member, or ``(parent, index)`` for an array item (``int`` index)."""
+
+_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
+def _render(where: _Where) -> str:
+    """The JSONPath of a :data:`_Where`."""
+    if isinstance(where, str):
+        return where
+    parent, key = where
+    if type(key) is int:
+        return f"{_render(parent)}[{key}]"
+    return _key_path(_render(parent), key)
+
+
+def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]) -> Any:
+    """A deep, immutable copy of a JSON value; problems are appended to ``problems``.
+
+    Objects become read-only mappings (:class:`types.MappingProxyType`) and arrays tuples;
+    ``str``, ``int``, ``bool``, ``None`` and finite ``float`` values are kept.
+    """
     kind = type(value)
-    if kind is str or kind is int:
+    if kind in _SCALARS:
         return value
     if kind is float:
         if math.isfinite(value):  # type: ignore[arg-type]
             return value
         problems.append(
-            FieldError(path, "invalid_format", "numbers in extensions must be finite (JSON)")
+            FieldError(
+                _render(where), "invalid_format", "numbers in extensions must be finite (JSON)"
+            )
         )
         return None
     if depth >= MAX_EXTENSION_DEPTH:
         problems.append(
             FieldError(
-                path,
+                _render(where),
                 "out_of_range",
                 f"extensions may nest at most {MAX_EXTENSION_DEPTH} levels deep",
             )
@@ -858,34 +899,43 @@ def _freeze(value: object, path: str, depth: int, problems: list[FieldError]) ->
         try:
             items = list(value.items())
         except Exception:  # a broken mapping given by a caller
-            problems.append(FieldError(path, "invalid_type", "could not be read as an object"))
+            problems.append(
+                FieldError(_render(where), "invalid_type", "could not be read as an object")
+            )
             return None
         for key, item in items:
-            if not isinstance(key, str):
-                problems.append(
-                    FieldError(
-                        _key_path(path, key),
-                        "invalid_type",
-                        f"object member names must be strings, not {_type_name(key)}",
+            if type(key) is not str:
+                if not isinstance(key, str):
+                    problems.append(
+                        FieldError(
+                            _render((where, key)),
+                            "invalid_type",
+                            f"object member names must be strings, not {_type_name(key)}",
+                        )
                     )
-                )
-                continue
-            frozen[str(key)] = _freeze(item, _key_path(path, key), depth + 1, problems)
+                    continue
+                key = str(key)
+            if type(item) in _SCALARS:
+                frozen[key] = item
+            else:
+                frozen[key] = _freeze(item, (where, key), depth + 1, problems)
         return types.MappingProxyType(frozen)
     if isinstance(value, (list, tuple)):
         return tuple(
-            _freeze(item, f"{path}[{index}]", depth + 1, problems)
-            for index, item in enumerate(value)
+            item if type(item) in _SCALARS else _freeze(item, (where, i), depth + 1, problems)
+            for i, item in enumerate(value)
         )
+    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(value)
     if isinstance(value, str):
         return str(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return _freeze(float(value), path, depth, problems)
+        return _freeze(float(value), where, depth, problems)
     problems.append(
         FieldError(
-            path,
+            _render(where),
             "invalid_type",
             f"extensions may hold only JSON values, not {_type_name(value)}",
         )
@@ -994,7 +1044,282 @@ def parse_record(
             raise RecordFormatError(
                 [FieldError("$", "invalid_type", "the record could not be read as an object")]
             ) from None
-    return _parse(mapping, default_tz, categories, "$")
+        return _parse(mapping, default_tz, categories, "$")
+    return _parse_fast(mapping, categories) or _parse(mapping, default_tz, categories, "$")
+
+
+_GET_WITH_INTERVAL: Final = operator.itemgetter(
+    "format_version",
+    "record_id",
+    "volunteer_id",
+    "organization_id",
+    "activity_name",
+    "service_category",
+    "content",
+    "place",
+    "region_code",
+    "date",
+    "service_minutes",
+    "person_in_charge",
+    "recorded_by",
+    "recorded_at",
+    "status",
+    "start",
+    "end",
+)
+_GET_REQUIRED: Final = operator.itemgetter(
+    "format_version",
+    "record_id",
+    "volunteer_id",
+    "organization_id",
+    "activity_name",
+    "service_category",
+    "content",
+    "place",
+    "region_code",
+    "date",
+    "service_minutes",
+    "person_in_charge",
+    "recorded_by",
+    "recorded_at",
+    "status",
+)
+
+
+def _parse_fast(  # the common case, inline; None sends the payload to _parse
+    m: dict[Any, Any], categories: Collection[str]
+) -> ServiceRecord | None:
+    """Read a canonical, valid payload quickly; ``None`` for anything else.
+
+    ``None`` means only "not handled here": :func:`_parse` then reads the payload from the
+    start, accepting what is valid but not canonical and reporting every problem. Whatever
+    this function accepts, :func:`_parse` accepts with an equal result (a property test
+    checks it).
+
+    Date-times are checked on their text where that is exact: canonical date-times with the
+    same offset order as text exactly as they order in time, and the local date of one is its
+    first ten characters.
+    """
+    count = len(m)
+    try:
+        try:
+            (
+                version,
+                record_id,
+                volunteer_id,
+                organization_id,
+                activity_name,
+                service_category,
+                content,
+                place,
+                region,
+                day_text,
+                minutes,
+                person_in_charge,
+                recorded_by,
+                recorded_text,
+                status,
+                start_text,
+                end_text,
+            ) = _GET_WITH_INTERVAL(m)
+            count -= 17
+        except KeyError:
+            (
+                version,
+                record_id,
+                volunteer_id,
+                organization_id,
+                activity_name,
+                service_category,
+                content,
+                place,
+                region,
+                day_text,
+                minutes,
+                person_in_charge,
+                recorded_by,
+                recorded_text,
+                status,
+            ) = _GET_REQUIRED(m)
+            if "start" in m or "end" in m:
+                return None
+            start_text = end_text = None
+            count -= 15
+        # Exact types: an int that is not a bool; str.strip refuses anything but a str.
+        if (
+            (version is not _ONE and (type(version) is not int or version != FORMAT_VERSION))
+            or type(minutes) is not int
+            or not 0 < minutes <= 1440
+            or type(service_category) is not str
+            or service_category not in categories
+        ):
+            return None
+        status = _STATUS_CANONICAL.get(status)
+        organization_id = _ORGANIZATIONS.get(organization_id)
+        region = _REGIONS_BY_CODE.get(region)
+        day = _DATES.get(day_text) or _cached_date(day_text)
+        if status is None or organization_id is None or region is None or day is None:
+            return None
+        if _strip(record_id, _ID_ALPHABET) or not 0 < len(record_id) <= 64:
+            return None
+        if volunteer_id not in _VOLUNTEER_IDS:
+            if (
+                _strip(volunteer_id, _ID_ALPHABET)
+                or not 0 < len(volunteer_id) <= 64
+                or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
+            ):
+                return None
+            if len(_VOLUNTEER_IDS) >= _VOLUNTEER_IDS_MAX:
+                _VOLUNTEER_IDS.clear()
+            _VOLUNTEER_IDS.add(str(volunteer_id))
+        activity_name = _strip(activity_name)
+        content = _strip(content)
+        place = _strip(place)
+        person_in_charge = _strip(person_in_charge)
+        recorded_by = _strip(recorded_by)
+        if (
+            not activity_name
+            or not content
+            or not place
+            or not person_in_charge
+            or not recorded_by
+            or len(activity_name) > 200
+            or len(content) > 2000
+            or len(place) > 200
+            or len(person_in_charge) > 100
+            or len(recorded_by) > 100
+        ):
+            return None
+        # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 ASCII characters).
+        offset = recorded_text[19:]
+        if (
+            offset not in _OFFSETS  # six characters: the text is 25 characters long
+            or recorded_text[4:17:3] != "--T::"
+            or not recorded_text.isascii()
+            or recorded_text >= "3000"
+        ):
+            return None
+        recorded_at = _from_iso_datetime(recorded_text)
+        if start_text is None:
+            start = end = None
+            if recorded_text[:10] < day_text:
+                return None
+        else:
+            if (
+                start_text[4:17:3] != "--T::"
+                or end_text[4:17:3] != "--T::"
+                or not start_text.isascii()
+                or not end_text.isascii()
+            ):
+                return None
+            start = _from_iso_datetime(start_text)
+            end = _from_iso_datetime(end_text)
+            if start_text[19:] == offset == end_text[19:]:
+                # One offset (so 25 characters each): text order is time order, and the
+                # local date is the text's first ten characters.
+                if not start_text < end_text <= recorded_text or start_text[:10] != day_text:
+                    return None
+            elif (
+                start_text[19:] not in _OFFSETS
+                or end_text[19:] not in _OFFSETS
+                or not 1900 <= start.year <= 2999
+                or not 1900 <= end.year <= 2999
+                or recorded_at.year < 1900
+                or not start < end <= recorded_at
+                or start.date() != day
+            ):
+                return None
+            span = end - start
+            if (
+                span.days == 0
+                and minutes * 60 > span.seconds
+                and (minutes * 60 - span.seconds) * 1_000_000 > span.microseconds
+            ):
+                return None
+
+        evaluation: Any = None
+        beneficiary = amends = extensions = None
+        group_service = False
+        # Optional fields, most frequent first, until the extra keys are accounted for: every
+        # extra key must be one of them, with a usable value.
+        if count:
+            raw: Any = m.get("beneficiary")
+            if raw is not None:
+                count -= 1
+                beneficiary = _strip(raw)
+                if not beneficiary or len(beneficiary) > 200:
+                    return None
+        if count:
+            raw = m.get("evaluation")
+            if raw is not None:
+                count -= 1
+                if type(raw) is not dict or len(raw) != 2:
+                    return None
+                rating_text: Any = raw.get("rating")
+                evaluation_text: Any = raw.get("date")
+                rating = _RATING_CANONICAL.get(rating_text)
+                evaluation_day = _DATES.get(evaluation_text) or _cached_date(evaluation_text)
+                if rating is None or evaluation_day is None or evaluation_day < day:
+                    return None
+                evaluation = _new_object(_EvaluationSlots)
+                evaluation.rating = rating
+                evaluation.date = evaluation_day
+                evaluation.__class__ = Evaluation
+        if count:
+            raw = m.get("group_service")
+            if raw is not None:
+                count -= 1
+                if raw is not True and raw is not False:
+                    return None
+                group_service = raw
+        if count:
+            raw = m.get("amends")
+            if raw is not None:
+                count -= 1
+                if _strip(raw, _ID_ALPHABET) or not 0 < len(raw) <= 64 or raw == record_id:
+                    return None
+                amends = raw
+        if count:
+            raw = m.get("extensions")
+            if raw is not None:
+                count -= 1
+                if type(raw) is not dict:
+                    return None
+                found: list[FieldError] = []
+                extensions = _freeze(raw, "$.extensions", 0, found)
+                if found:
+                    return None
+            if count:
+                return None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # A missing field, or an unhashable or oddly typed value: the general reader says
+        # what is wrong.
+        return None
+
+    record: Any = _new_object(_RecordSlots)
+    record.record_id = record_id
+    record.volunteer_id = volunteer_id
+    record.organization_id = organization_id
+    record.activity_name = activity_name
+    record.service_category = service_category
+    record.content = content
+    record.place = place
+    record.region_code = region
+    record.date = day
+    record.start = start
+    record.end = end
+    record.service = _HOURS_BY_MINUTE[minutes]
+    record.person_in_charge = person_in_charge
+    record.recorded_by = recorded_by
+    record.recorded_at = recorded_at
+    record.status = status
+    record.evaluation = evaluation
+    record.beneficiary = beneficiary
+    record.group_service = group_service
+    record.amends = amends
+    record.extensions = extensions
+    record.__class__ = ServiceRecord
+    return record  # type: ignore[no-any-return]
 
 
 def _parse(  # one pass over the fields, on purpose
@@ -1003,14 +1328,17 @@ def _parse(  # one pass over the fields, on purpose
     categories: Collection[str],
     prefix: str,
 ) -> ServiceRecord:
+    # The fast path checks each field inline for the common, canonical case; anything unusual
+    # goes to the slow readers above, which also write the messages. ``problems`` is created
+    # only when something is wrong.
     get = m.get
     problems: _Problems | None = None
 
     # --- format_version: a wrong version stops everything.
-    version = get("format_version", _ABSENT)
+    version = get("format_version")
     if type(version) is not int or version != FORMAT_VERSION:
         problems = _Problems(prefix)
-        if version is _ABSENT or version is None:
+        if version is None:
             problems.add("format_version", "missing", "format_version is required (1)")
         elif isinstance(version, bool) or not isinstance(version, int):
             problems.add(
@@ -1026,9 +1354,9 @@ def _parse(  # one pass over the fields, on purpose
             )
             raise RecordFormatError(problems.errors)
 
-    # --- unknown fields (cheap check first: every key known when the count allows it)
+    # --- unknown fields
     present = len(m)
-    if present > len(FIELDS) or not _KNOWN_FIELDS.issuperset(m):
+    if present > _FIELD_COUNT or not _KNOWN_FIELDS.issuperset(m):
         if problems is None:
             problems = _Problems(prefix)
         for key in m:
@@ -1041,26 +1369,30 @@ def _parse(  # one pass over the fields, on purpose
 
     # --- ids
     record_id = get("record_id")
-    if type(record_id) is not str or not _ID_MATCH(record_id):
+    if (
+        type(record_id) is not str
+        or not 0 < len(record_id) <= _ID_MAX
+        or record_id.strip(_ID_ALPHABET)
+    ):
         if problems is None:
             problems = _Problems(prefix)
         record_id = _identifier(record_id, "record_id", problems)
     volunteer_id = get("volunteer_id")
     if (
         type(volunteer_id) is not str
-        or not _ID_MATCH(volunteer_id)
+        or not 0 < len(volunteer_id) <= _ID_MAX
+        or volunteer_id.strip(_ID_ALPHABET)
         or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
     ):
         if problems is None:
             problems = _Problems(prefix)
         volunteer_id = _volunteer_id(volunteer_id, problems)
     organization_id = get("organization_id")
-    found_org = _ORGANIZATIONS.get(organization_id) if type(organization_id) is str else None
-    if found_org is None:
+    organization_id = _ORGANIZATIONS.get(organization_id) if type(organization_id) is str else None
+    if organization_id is None:
         if problems is None:
             problems = _Problems(prefix)
-        found_org = _organization_id(organization_id, problems)
-    organization_id = found_org
+        organization_id = _organization_id(get("organization_id"), problems)
 
     # --- text
     activity_name = get("activity_name")
@@ -1105,39 +1437,41 @@ def _parse(  # one pass over the fields, on purpose
             problems = _Problems(prefix)
         place = _text(get("place"), "place", _NAME_MAX, problems)
 
-    region_text = get("region_code")
-    region: RegionCode | None = None
-    if type(region_text) is str and len(region_text) == 6:
-        try:
-            region = _REGION_GET(region_text)
-        except InvalidIdentifierError:
-            region = None
+    region = get("region_code")
+    region = _REGIONS_BY_CODE.get(region) if type(region) is str else None
     if region is None:
         if problems is None:
             problems = _Problems(prefix)
-        region = _region(region_text, problems)
+        region = _region(get("region_code"), problems)
 
     # --- date and interval
-    day: _dt.date | None = None
-    date_text = get("date")
-    if type(date_text) is str and _DATE_MATCH(date_text):
-        try:
-            day = _from_iso_date(date_text)
-        except ValueError:
-            day = None
-        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
-            day = None
+    day = get("date")
+    day = _DATES.get(day) if type(day) is str else None
     if day is None:
-        if problems is None:
-            problems = _Problems(prefix)
-        day = _date(date_text, "date", problems)
+        day = _cached_date(get("date"))
+        if day is None:
+            if problems is None:
+                problems = _Problems(prefix)
+            day = _date(get("date"), "date", problems)
 
     start_text = get("start")
     end_text = get("end")
     start: _dt.datetime | None = None
     end: _dt.datetime | None = None
     if start_text is not None or end_text is not None:
-        start = _fast_datetime(start_text)
+        if (
+            type(start_text) is str
+            and len(start_text) == 25
+            and start_text[4:23:3] in _DATETIME_SEPARATORS
+            and start_text.isascii()
+        ):
+            try:
+                start = _from_iso_datetime(start_text)
+            except ValueError:
+                start = None
+            else:
+                if not MIN_YEAR <= start.year <= MAX_YEAR:
+                    start = None
         if start is None:
             if problems is None:
                 problems = _Problems(prefix)
@@ -1145,7 +1479,19 @@ def _parse(  # one pass over the fields, on purpose
                 problems.add("start", "missing", "start is required when end is given")
             else:
                 start = _datetime(start_text, "start", default_tz, problems)
-        end = _fast_datetime(end_text)
+        if (
+            type(end_text) is str
+            and len(end_text) == 25
+            and end_text[4:23:3] in _DATETIME_SEPARATORS
+            and end_text.isascii()
+        ):
+            try:
+                end = _from_iso_datetime(end_text)
+            except ValueError:
+                end = None
+            else:
+                if not MIN_YEAR <= end.year <= MAX_YEAR:
+                    end = None
         if end is None:
             if problems is None:
                 problems = _Problems(prefix)
@@ -1176,7 +1522,7 @@ def _parse(  # one pass over the fields, on purpose
         minutes = _minutes(minutes, problems)
     if minutes is not None and start is not None and end is not None and end > start:
         span = end - start
-        if (
+        if minutes * 60 > span.days * 86400 + span.seconds and (
             minutes * 60_000_000
             > (span.days * 86400 + span.seconds) * 1_000_000 + span.microseconds
         ):
@@ -1214,7 +1560,20 @@ def _parse(  # one pass over the fields, on purpose
         recorded_by = _text(get("recorded_by"), "recorded_by", _PERSON_MAX, problems)
 
     recorded_text = get("recorded_at")
-    recorded_at = _fast_datetime(recorded_text)
+    recorded_at: _dt.datetime | None = None
+    if (
+        type(recorded_text) is str
+        and len(recorded_text) == 25
+        and recorded_text[4:23:3] in _DATETIME_SEPARATORS
+        and recorded_text.isascii()
+    ):
+        try:
+            recorded_at = _from_iso_datetime(recorded_text)
+        except ValueError:
+            recorded_at = None
+        else:
+            if not MIN_YEAR <= recorded_at.year <= MAX_YEAR:
+                recorded_at = None
     if recorded_at is None:
         if problems is None:
             problems = _Problems(prefix)
@@ -1240,7 +1599,7 @@ def _parse(  # one pass over the fields, on purpose
             problems = _Problems(prefix)
         status = _choice(status, "status", _STATUS_SET, problems)
 
-    # --- optional fields
+    # --- optional fields: only looked at when the field count says some are there
     evaluation: Evaluation | None = None
     beneficiary: str | None = None
     group_service = False
@@ -1249,23 +1608,50 @@ def _parse(  # one pass over the fields, on purpose
     if problems is not None or present != _REQUIRED_COUNT + (start_text is not None) + (
         end_text is not None
     ):
-        if problems is None:
-            problems = _Problems(prefix)
         raw = get("evaluation")
         if raw is not None:
-            evaluation = _evaluation(raw, problems)
+            if type(raw) is dict and len(raw) == 2:
+                rating = raw.get("rating")
+                evaluation_day = raw.get("date")
+                evaluation_day = (
+                    _DATES.get(evaluation_day) or _cached_date(evaluation_day)
+                    if type(evaluation_day) is str
+                    else None
+                )
+                if type(rating) is str and rating in _RATING_SET and evaluation_day is not None:
+                    evaluation = _new_evaluation(rating, evaluation_day)
+            if evaluation is None:
+                if problems is None:
+                    problems = _Problems(prefix)
+                evaluation = _evaluation(raw, problems)
             if evaluation is not None and day is not None and evaluation.date < day:
+                if problems is None:
+                    problems = _Problems(prefix)
                 problems.add_path(
                     prefix + ".evaluation.date",
                     "inconsistent",
                     "the evaluation's date must not be before the activity's date",
                 )
-        beneficiary = _text(get("beneficiary"), "beneficiary", _NAME_MAX, problems, required=False)
+        raw = get("beneficiary")
+        if raw is not None:
+            if type(raw) is str:
+                beneficiary = raw.strip() or None
+                if beneficiary is not None and len(beneficiary) > _NAME_MAX:
+                    beneficiary = None
+                    if problems is None:
+                        problems = _Problems(prefix)
+                    _text(raw, "beneficiary", _NAME_MAX, problems, required=False)
+            else:
+                if problems is None:
+                    problems = _Problems(prefix)
+                beneficiary = _text(raw, "beneficiary", _NAME_MAX, problems, required=False)
         raw = get("group_service")
         if raw is not None:
             if raw is True or raw is False:
                 group_service = raw
             else:
+                if problems is None:
+                    problems = _Problems(prefix)
                 problems.add(
                     "group_service",
                     "invalid_type",
@@ -1273,16 +1659,28 @@ def _parse(  # one pass over the fields, on purpose
                 )
         raw = get("amends")
         if raw is not None:
-            amends = _identifier(raw, "amends", problems, required=False)
+            if type(raw) is str and 0 < len(raw) <= _ID_MAX and not raw.strip(_ID_ALPHABET):
+                amends = raw
+            else:
+                if problems is None:
+                    problems = _Problems(prefix)
+                amends = _identifier(raw, "amends", problems, required=False)
             if amends is not None and amends == record_id:
+                if problems is None:
+                    problems = _Problems(prefix)
                 problems.add("amends", "inconsistent", "a record cannot amend itself")
         raw = get("extensions")
         if raw is not None:
             if isinstance(raw, Mapping):
                 found: list[FieldError] = []
                 extensions = _freeze(raw, prefix + ".extensions", 0, found)
-                problems.errors.extend(found)
+                if found:
+                    if problems is None:
+                        problems = _Problems(prefix)
+                    problems.errors.extend(found)
             else:
+                if problems is None:
+                    problems = _Problems(prefix)
                 problems.add(
                     "extensions",
                     "invalid_type",
@@ -1291,6 +1689,7 @@ def _parse(  # one pass over the fields, on purpose
 
     if problems is not None and problems.errors:
         raise RecordFormatError(problems.errors)
+
     return _new_record(
         record_id,  # type: ignore[arg-type]
         volunteer_id,  # type: ignore[arg-type]
@@ -1303,7 +1702,7 @@ def _parse(  # one pass over the fields, on purpose
         day,  # type: ignore[arg-type]
         start,
         end,
-        _HOURS(minutes),  # type: ignore[arg-type]
+        _HOURS_BY_MINUTE[minutes],  # type: ignore[index]
         person_in_charge,  # type: ignore[arg-type]
         recorded_by,  # type: ignore[arg-type]
         recorded_at,  # type: ignore[arg-type]
@@ -1316,20 +1715,20 @@ def _parse(  # one pass over the fields, on purpose
     )
 
 
-def _fast_datetime(value: object) -> _dt.datetime | None:
-    """The common case: a canonical date-time with an explicit numeric offset; else ``None``."""
-    if type(value) is not str:
-        return None
-    match = _DATETIME_MATCH(value)
-    if match is None or match.group(1) in (None, "Z"):
+def _cached_date(text: object) -> _dt.date | None:
+    """A valid ISO date (``YYYY-MM-DD``, years in range) through the cache, else ``None``."""
+    if type(text) is not str or len(text) != 10 or text[4:8:3] != "--" or not text.isascii():
         return None
     try:
-        moment = _from_iso_datetime(value)
+        day = _from_iso_date(text)
     except ValueError:
         return None
-    if MIN_YEAR <= moment.year <= MAX_YEAR:
-        return moment
-    return None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    if len(_DATES) >= _DATES_MAX:
+        _DATES.clear()
+    _DATES[text] = day
+    return day
 
 
 def parse_records(
@@ -1403,6 +1802,10 @@ def parse_records(
                     FieldError(prefix, "invalid_type", "the record could not be read as an object")
                 )
                 continue
+        record = _parse_fast(payload, categories)
+        if record is not None:
+            records.append(record)
+            continue
         try:
             records.append(_parse(payload, default_tz, categories, prefix))
         except RecordFormatError as error:
