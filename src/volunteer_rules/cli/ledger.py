@@ -1,0 +1,175 @@
+r"""``volunteer-rules ledger``: credit service records to a time bank and show the result.
+
+Two actions, both reading a JSON Lines file of service records (record format v1):
+
+- ``ledger credit RECORDS.jsonl --policy ID --as-of DATETIME``: credit what certification
+  would count (one credit per record, however often it appears), then print every account's
+  balance (``--format text|json|csv``) and the number of records credited or not, by outcome.
+- ``ledger statement RECORDS.jsonl --policy ID --as-of DATETIME --volunteer ID``: the same
+  credits, then the volunteer's statement with a running balance.
+
+``--as-of`` is an aware ISO date-time (``2024-12-31T18:00:00+08:00``), or a date (read as the
+end of that day in UTC+8). Exit status: ``0`` clean, ``1`` when a line could not be read as a
+record, ``2`` on a usage error (missing file, unknown policy, bad date).
+
+Example:
+    >>> import os, tempfile, json
+    >>> from volunteer_rules.cli import main
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "records.jsonl")
+    ...     with open(path, "w", encoding="utf-8") as file:
+    ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n")
+    ...     main(["ledger", "credit", path, "--policy", "generic", "--as-of", "2024-12-31"])
+    ...     main(["ledger", "statement", path, "--policy", "generic", "--as-of", "2024-12-31",
+    ...           "--volunteer", "V0000001", "--format", "csv"])  # doctest: +ELLIPSIS
+    account   balance_minutes  balance
+    @issuer              -120  -2 h
+    V0000001              120  2 h
+    credited 1
+    0
+    account,at,transfer_id,kind,sequence,minutes,balance_minutes,reference,memo
+    V0000001,2024-12-31T23:59:59+08:00,credit:512111005000000154:r-2024-0001,credit,1,120,120,,
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from collections import Counter
+
+from volunteer_rules.cli._io import (
+    add_format_argument,
+    open_input,
+    read_json_lines,
+    usage_error,
+    write_csv,
+    write_json,
+    write_table,
+)
+from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.ledger import Ledger
+from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.statement import statement
+from volunteer_rules.timebank import credit_records, get_time_bank_policy, time_bank_policy_ids
+
+__all__ = ["build_parser", "run"]
+
+_CST = _dt.timezone(_dt.timedelta(hours=8))
+
+
+def build_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the ``ledger`` arguments.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> build_parser(parser)
+        >>> parser.parse_args(["credit", "r.jsonl", "--policy", "generic", "--as-of", "2024-01-01"]).action
+        'credit'
+    """
+    parser.add_argument("action", choices=("credit", "statement"), help="what to do")
+    parser.add_argument("file", help="service records, JSON Lines (- for standard input)")
+    parser.add_argument(
+        "--policy", required=True, help=f"time bank policy: {', '.join(time_bank_policy_ids())}"
+    )
+    parser.add_argument(
+        "--as-of", required=True, help="aware ISO date-time of the credit, or a date (UTC+8)"
+    )
+    parser.add_argument("--volunteer", help="the volunteer of a statement")
+    add_format_argument(parser)
+
+
+def _as_of(text: str) -> _dt.datetime:
+    try:
+        if len(text) == 10:
+            day = _dt.date.fromisoformat(text)
+            return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=_CST)
+        value = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--as-of {text!r} is not an ISO date or date-time") from None
+    if value.tzinfo is None:
+        raise ValueError("--as-of needs a UTC offset (e.g. +08:00)")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; return the exit status.
+
+    Example:
+        >>> run(argparse.Namespace(action="credit", file="/no/such/file", policy="generic",
+        ...                        as_of="2024-01-01", volunteer=None, format="text"))
+        2
+    """
+    try:
+        policy = get_time_bank_policy(args.policy)
+        now = _as_of(args.as_of)
+    except (VolunteerRulesError, ValueError) as error:
+        return usage_error("ledger", str(error))
+    if args.action == "statement" and not args.volunteer:
+        return usage_error("ledger", "statement needs --volunteer")
+    records: list[ServiceRecord] = []
+    bad = 0
+    try:
+        with open_input(args.file) as stream:
+            for line in read_json_lines(stream):
+                if line.error is not None:
+                    bad += 1
+                    print(f"line {line.number}: {line.error}", file=sys.stderr)
+                    continue
+                try:
+                    records.append(parse_record(line.value))
+                except RecordFormatError as error:
+                    bad += 1
+                    print(f"line {line.number}: {error}", file=sys.stderr)
+    except OSError as error:
+        return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
+    try:
+        result = credit_records(Ledger(limits=policy.limits), records, now=now, policy=policy)
+    except VolunteerRulesError as error:
+        print(f"volunteer-rules ledger: {error}", file=sys.stderr)
+        return 1
+    ledger = result.ledger
+    if args.action == "credit":
+        balances = ledger.balances()
+        rows = [(a, h.minutes, str(h)) for a, h in balances.items()]
+        outcomes = Counter(d.outcome for d in result.decisions)
+        if args.format == "json":
+            write_json(
+                {
+                    "balances_minutes": {a: h.minutes for a, h in balances.items()},
+                    "outcomes": dict(sorted(outcomes.items())),
+                }
+            )
+        elif args.format == "csv":
+            write_csv(("account", "balance_minutes", "balance"), rows)
+        else:
+            write_table(("account", "balance_minutes", "balance"), rows)
+            for outcome, count in sorted(outcomes.items()):
+                print(f"{outcome} {count}")
+    else:
+        s = statement(ledger, args.volunteer)
+        if args.format == "text":
+            print(s.to_text())
+        else:
+            rows_ = s.rows()
+            headers = (
+                "account",
+                "at",
+                "transfer_id",
+                "kind",
+                "sequence",
+                "minutes",
+                "balance_minutes",
+                "reference",
+                "memo",
+            )
+            if args.format == "json":
+                write_json([{**r, "at": r["at"].isoformat()} for r in rows_])
+            else:
+                write_csv(
+                    headers,
+                    ([r["at"].isoformat() if h == "at" else r[h] for h in headers] for r in rows_),
+                )
+    return 1 if bad else 0

@@ -1,0 +1,437 @@
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from volunteer_rules.benefits import BENEFITS, Benefit, eligible_benefits
+from volunteer_rules.ledger import POOL, REDEEMED, Ledger, check_ledger
+from volunteer_rules.record import parse_record
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.timebank import (
+    Beneficiary,
+    CatalogService,
+    ServiceCatalog,
+    TimeBankPolicy,
+    credit_hours,
+    credit_records,
+    default_catalog,
+    donate,
+    get_time_bank_policy,
+    give,
+    redeem,
+    reserve,
+    time_bank_policy_ids,
+)
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2024, 5, 1, 10, tzinfo=CST)
+DAY = NOW.date()
+
+
+def funded(policy: str = "generic", hours: int = 10, who: str = "V1") -> Ledger:
+    limits = get_time_bank_policy(policy).limits
+    return credit_hours(
+        Ledger(limits=limits),
+        transfer_id=f"open-{who}",
+        volunteer_id=who,
+        hours=vr.Hours.from_hours(hours),
+        now=NOW,
+        policy=policy,
+    ).ledger
+
+
+def born_years_before(years: int, day: dt.date = DAY) -> dt.date:
+    return day.replace(year=day.year - years)
+
+
+def redeem_as(policy: str, birth: dt.date | None, **kwargs: Any) -> vr.LedgerResult:
+    return redeem(
+        funded(policy),
+        transfer_id="x",
+        volunteer_id="V1",
+        service_id="home_visit",
+        now=NOW,
+        policy=policy,
+        volunteer_birth_date=birth,
+        **kwargs,
+    )
+
+
+class TestPolicies:
+    def test_builtin_ids(self) -> None:
+        """The four built-in policies are registered; an unknown id is UnknownRuleSetError."""
+        assert time_bank_policy_ids() == (
+            "cn-nanjing-2019",
+            "cn-nanjing-gulou-2018",
+            "cn-shanghai-2026",
+            "generic",
+        )
+        with pytest.raises(vr.UnknownRuleSetError):
+            get_time_bank_policy("cn-beijing")
+
+    def test_every_policy_cites_sources_and_says_not_regulated(self) -> None:
+        """Each policy cites sources; unknown matters are None, never an invented number."""
+        for policy_id in time_bank_policy_ids():
+            policy = get_time_bank_policy(policy_id)
+            assert policy.references
+            assert policy.credit_validity_days is None
+            assert policy.withdrawal_limit is None
+            assert policy.cash_out is False
+        assert get_time_bank_policy("cn-shanghai-2026").limits.cap is None
+
+    def test_cash_out_refused(self) -> None:
+        """A policy that pays hours out as cash cannot be built."""
+        with pytest.raises(vr.RuleSetError, match="cash"):
+            attrs.evolve(get_time_bank_policy("generic"), cash_out=True)
+
+    def test_duplicate_relation_refused(self) -> None:
+        """A relation listed twice is an inconsistent policy."""
+        with pytest.raises(vr.RuleSetError):
+            attrs.evolve(
+                get_time_bank_policy("generic"), beneficiaries=(("self", None), ("self", 60))
+            )
+
+
+class TestRedemptionAge:
+    @pytest.mark.parametrize(
+        ("policy", "age"),
+        [("cn-nanjing-2019", 60), ("cn-nanjing-gulou-2018", 60), ("cn-shanghai-2026", 65)],
+    )
+    def test_both_sides_of_the_birthday(self, policy: str, age: int) -> None:
+        """Refused the day before the birthday of the minimum age, allowed on it."""
+        on_birthday = born_years_before(age)
+        day_before = on_birthday + dt.timedelta(days=1)  # turns `age` tomorrow
+        refused = redeem_as(policy, day_before)
+        assert not refused.allowed
+        assert [v.code for v in refused.violations] == ["under_age"]
+        assert redeem_as(policy, on_birthday).allowed
+
+    def test_shanghai_hardship(self) -> None:
+        """Shanghai: 60 with a hardship flag; 59 is refused even then."""
+        sixty = born_years_before(60)
+        assert not redeem_as("cn-shanghai-2026", sixty).allowed
+        assert redeem_as("cn-shanghai-2026", sixty, hardship=True).allowed
+        almost = sixty + dt.timedelta(days=1)
+        assert not redeem_as("cn-shanghai-2026", almost, hardship=True).allowed
+
+    def test_leap_day_birth(self) -> None:
+        """Born 29 February: 61 on 1 March of a common year, not on 28 February."""
+        birth = dt.date(1964, 2, 29)
+        ledger = Ledger()
+        for day, allowed in ((dt.date(2025, 2, 28), False), (dt.date(2025, 3, 1), True)):
+            now = dt.datetime.combine(day, dt.time(10), tzinfo=CST)
+            ledger = credit_hours(
+                ledger,
+                transfer_id=f"c-{day}",
+                volunteer_id="V1",
+                hours=vr.Hours.from_hours(1),
+                now=now,
+                policy="generic",
+            ).ledger
+            result = redeem(
+                ledger,
+                transfer_id=f"x-{day}",
+                volunteer_id="V1",
+                service_id="home_visit",
+                now=now,
+                policy=attrs.evolve(
+                    get_time_bank_policy("cn-nanjing-2019"), beneficiaries=(("self", 61),)
+                ),
+                volunteer_birth_date=birth,
+            )
+            assert result.allowed is allowed, day
+
+    def test_birth_date_missing(self) -> None:
+        """Where an age applies and no birth date is known, the redemption is refused."""
+        result = redeem_as("cn-nanjing-2019", None)
+        assert [v.code for v in result.violations] == ["birth_date_missing"]
+        assert redeem_as("generic", None).allowed
+
+
+class TestBeneficiaries:
+    def test_gulou_direct_relative_age(self) -> None:
+        """Gulou: a direct relative is served from 60, not at 59."""
+        me = born_years_before(70)
+        for age, allowed in ((59, False), (60, True)):
+            who = Beneficiary(relation="direct_relative", birth_date=born_years_before(age))
+            assert redeem_as("cn-nanjing-gulou-2018", me, beneficiary=who).allowed is allowed
+
+    def test_gulou_friend_refused(self) -> None:
+        """Gulou: a friend may not benefit."""
+        who = Beneficiary(relation="friend", birth_date=born_years_before(80))
+        result = redeem_as("cn-nanjing-gulou-2018", born_years_before(70), beneficiary=who)
+        assert [v.code for v in result.violations] == ["relation_not_allowed"]
+
+    def test_shanghai_gives_to_relatives_and_friends(self) -> None:
+        """Shanghai: hours may be given to a friend; Gulou forbids giving."""
+        for policy, allowed in (("cn-shanghai-2026", True), ("cn-nanjing-gulou-2018", False)):
+            result = give(
+                funded(policy),
+                transfer_id="g",
+                from_volunteer="V1",
+                to_volunteer="V2",
+                hours=vr.Hours.from_hours(1),
+                relation="friend",
+                now=NOW,
+                policy=policy,
+            )
+            assert result.allowed is allowed
+
+
+class TestCapAndGroups:
+    def test_nanjing_cap_boundary(self) -> None:
+        """Nanjing: 1,500 h stays; 1,500 h 1 min sends 1 min to the pool."""
+        exact = funded("cn-nanjing-2019", hours=1500)
+        assert exact.balance("V1") == vr.Hours.from_hours(1500)
+        assert exact.balance(POOL) == vr.Hours.ZERO
+        over = credit_hours(
+            exact,
+            transfer_id="one-more",
+            volunteer_id="V1",
+            hours=vr.Hours.from_minutes(1),
+            now=NOW,
+            policy="cn-nanjing-2019",
+        ).ledger
+        assert over.balance("V1") == vr.Hours.from_hours(1500)
+        assert over.balance(POOL).minutes == 1
+        assert check_ledger(over) == ()
+
+    def test_group_hours_donate_only(self) -> None:
+        """Nanjing: group-earned hours go to the pool; under the generic policy to the volunteer."""
+        record = attrs.evolve(parse_record(SAMPLE_RECORD_PAYLOAD), group_service=True)
+        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        nanjing = credit_records(Ledger(), [record], now=now, policy="cn-nanjing-2019")
+        assert [d.outcome for d in nanjing.decisions] == ["credited_to_pool"]
+        assert nanjing.ledger.balance(POOL).minutes == 120
+        assert nanjing.ledger.balance(record.volunteer_id) == vr.Hours.ZERO
+        generic = credit_records(Ledger(), [record], now=now, policy="generic")
+        assert generic.ledger.balance(record.volunteer_id).minutes == 120
+
+    def test_shanghai_provider_age(self) -> None:
+        """Shanghai: own service credited from 18 (on the record's date), not at 17."""
+        record = parse_record(SAMPLE_RECORD_PAYLOAD)
+        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        eighteen = record.date.replace(year=record.date.year - 18)
+        for birth, outcome in (
+            (eighteen, "credited"),
+            (eighteen + dt.timedelta(days=1), "provider_under_age"),
+        ):
+            result = credit_records(
+                Ledger(),
+                [record],
+                now=now,
+                policy="cn-shanghai-2026",
+                birth_dates={record.volunteer_id: birth},
+            )
+            assert [d.outcome for d in result.decisions] == [outcome]
+        group = attrs.evolve(record, group_service=True)
+        young = {record.volunteer_id: eighteen + dt.timedelta(days=1)}
+        result = credit_records(
+            Ledger(), [group], now=now, policy="cn-shanghai-2026", birth_dates=young
+        )
+        assert [d.outcome for d in result.decisions] == ["credited"]
+
+
+class TestCreditRecords:
+    def test_only_what_certification_counts(self) -> None:
+        """Unverified and future records are not credited; verified ones once."""
+        record = parse_record(SAMPLE_RECORD_PAYLOAD)
+        submitted = attrs.evolve(record, record_id="r-2", status="submitted")
+        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        result = credit_records(Ledger(), [record, submitted], now=now, policy="generic")
+        outcomes = {d.key[1]: (d.outcome, d.reason) for d in result.decisions}
+        assert outcomes == {
+            record.record_id: ("credited", None),
+            "r-2": ("not_counted", "not_verified"),
+        }
+        again = credit_records(result.ledger, [record, submitted], now=now, policy="generic")
+        assert again.ledger.balances() == result.ledger.balances()
+        assert again.credited == vr.Hours.ZERO
+
+    def test_superseded_credit_is_reversed(self) -> None:
+        """A credited record later amended is reversed; the amendment is credited."""
+        record = parse_record(SAMPLE_RECORD_PAYLOAD)
+        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        first = credit_records(Ledger(), [record], now=now, policy="generic")
+        amendment = attrs.evolve(
+            record,
+            record_id="r-fix",
+            amends=record.record_id,
+            service=vr.Hours.from_minutes(90),
+            recorded_at=record.recorded_at + dt.timedelta(days=1),
+        )
+        second = credit_records(first.ledger, [record, amendment], now=now, policy="generic")
+        outcomes = sorted((d.key[1], d.outcome) for d in second.decisions)
+        assert outcomes == [(record.record_id, "reversed"), ("r-fix", "credited")]
+        assert second.ledger.balance(record.volunteer_id).minutes == 90
+        assert check_ledger(second.ledger) == ()
+
+
+class TestCatalog:
+    def test_one_rounding_per_transfer(self) -> None:
+        """25 min at rate 1/2, three units: 37.5 rounds half up to 38 once, not 3 x 13."""
+        svc = CatalogService(
+            service_id="x",
+            name="x",
+            name_zh="x",
+            category="health",
+            duration=vr.Hours.from_minutes(25),
+        )
+        catalog = ServiceCatalog(services=(svc,), rates=(("health", Fraction(1, 2)),))
+        assert catalog.price("x", 3).minutes == 38
+        assert catalog.price("x", 1).minutes == 13  # 12.5 -> 13
+        third = ServiceCatalog(services=(svc,), rates=(("health", Fraction(1, 3)),))
+        assert third.price("x", 1).minutes == 8  # 8.33 -> 8
+
+    def test_equal_time_policy_refuses_other_rates(self) -> None:
+        """Gulou exchanges hour for hour: a catalog rate other than 1 is refused."""
+        catalog = attrs.evolve(default_catalog(), rates=(("elderly_and_disabled", Fraction(2)),))
+        result = redeem_as("cn-nanjing-gulou-2018", born_years_before(70), catalog=catalog)
+        assert [v.code for v in result.violations] == ["rate_not_allowed"]
+        assert redeem_as("generic", None, catalog=catalog).allowed
+
+    def test_redeem_debits_price(self) -> None:
+        """Redeeming moves the price from the volunteer to the redeemed sink."""
+        result = redeem_as("generic", None, quantity=2)
+        assert result.ledger.balance(REDEEMED).minutes == 120
+        assert result.ledger.balance("V1").minutes == 480
+
+    def test_insufficient(self) -> None:
+        """More than is available raises InsufficientHoursError with both amounts."""
+        with pytest.raises(vr.InsufficientHoursError) as info:
+            redeem(
+                funded(hours=1),
+                transfer_id="x",
+                volunteer_id="V1",
+                service_id="home_visit",
+                quantity=2,
+                now=NOW,
+                policy="generic",
+            )
+        assert (info.value.available.minutes, info.value.requested.minutes) == (60, 120)
+
+    def test_reserved_hours_count_against_available(self) -> None:
+        """A held hour cannot be spent again while the hold is open."""
+        ledger = reserve(
+            funded(hours=1),
+            transfer_id="h",
+            volunteer_id="V1",
+            service_id="home_visit",
+            now=NOW,
+            expires_at=NOW + dt.timedelta(hours=1),
+            policy="generic",
+        ).ledger
+        with pytest.raises(vr.InsufficientHoursError):
+            donate(
+                ledger,
+                transfer_id="d",
+                volunteer_id="V1",
+                hours=vr.Hours.from_minutes(1),
+                now=NOW,
+                policy="generic",
+            )
+
+
+class TestBenefits:
+    def cert(self, rank: int, hours: int, rule_set: str = "cn-national") -> SimpleNamespace:
+        return SimpleNamespace(
+            level=SimpleNamespace(rank=rank),
+            counted=vr.Hours.from_hours(hours),
+            rule_set_id=rule_set,
+        )
+
+    def test_level_boundary(self) -> None:
+        """A one-star benefit applies at rank 1 and not at rank 0."""
+        by_id = {d.benefit.benefit_id: d for d in eligible_benefits(self.cert(1, 100))}
+        assert by_id["employment_preference"].applies
+        by_id = {d.benefit.benefit_id: d for d in eligible_benefits(self.cert(0, 99))}
+        assert not by_id["employment_preference"].applies
+        assert by_id["employment_preference"].reasons[0].code == "below_level"
+        assert by_id["practical_credits"].applies
+
+    def test_hours_boundary(self) -> None:
+        """An hour condition is inclusive: exactly 300 h applies, 299 h 59 min does not."""
+        benefit = Benefit(
+            benefit_id="b",
+            name="b",
+            name_zh="b",
+            category="commercial",
+            source="s",
+            min_hours=vr.Hours.from_hours(300),
+        )
+        assert eligible_benefits(self.cert(0, 300), benefits=[benefit])[0].applies
+        below = SimpleNamespace(
+            level=SimpleNamespace(rank=0),
+            counted=vr.Hours.from_minutes(300 * 60 - 1),
+            rule_set_id="x",
+        )
+        assert not eligible_benefits(below, benefits=[benefit])[0].applies
+
+    def test_rule_set_condition(self) -> None:
+        """Taiwan's honour-card entry applies only under the tw-honour-card rule set."""
+        tw = {
+            d.benefit.benefit_id: d for d in eligible_benefits(self.cert(1, 300, "tw-honour-card"))
+        }
+        assert tw["tw_honour_card_free_entry"].applies
+        cn = {d.benefit.benefit_id: d for d in eligible_benefits(self.cert(5, 2000))}
+        assert cn["tw_honour_card_free_entry"].reasons[0].code == "rule_set_mismatch"
+
+    def test_every_benefit_has_a_source(self) -> None:
+        """Each built-in benefit cites a source."""
+        assert all(b.source.startswith("[") for b in BENEFITS)
+
+
+BAD_CALLS: list[Callable[[Any], object]] = [
+    lambda x: get_time_bank_policy(x),
+    lambda x: redeem(Ledger(), transfer_id=x, volunteer_id=x, service_id=x, now=x, policy=x),
+    lambda x: redeem(
+        funded(),
+        transfer_id="t",
+        volunteer_id="V1",
+        service_id="home_visit",
+        now=NOW,
+        policy="generic",
+        beneficiary=x,
+    ),
+    lambda x: give(
+        Ledger(),
+        transfer_id="t",
+        from_volunteer=x,
+        to_volunteer="V2",
+        hours=x,
+        relation=x,
+        now=NOW,
+        policy="generic",
+    ),
+    lambda x: donate(x, transfer_id="t", volunteer_id="V1", hours=x, now=NOW, policy="generic"),
+    lambda x: credit_records(Ledger(), x, now=NOW, policy="generic"),
+    lambda x: credit_records(Ledger(), [], now=x, policy=x),
+    lambda x: eligible_benefits(x),
+    lambda x: default_catalog().price(x, x),
+    lambda x: TimeBankPolicy(
+        policy_id="p",
+        name="p",
+        name_zh="p",
+        references=(),
+        limits=vr.LedgerLimits(),
+        beneficiaries=x,
+    ),
+]
+
+
+class TestBadInput:
+    @given(st.from_type(object), st.sampled_from(range(len(BAD_CALLS))))
+    def test_only_library_errors(self, value: object, which: int) -> None:
+        """Arbitrary input raises only the library's errors."""
+        with contextlib.suppress(vr.VolunteerRulesError):
+            BAD_CALLS[which](value)
