@@ -69,6 +69,7 @@ from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEven
 from volunteer_rules.transfer_package import TransferPackage, parse_transfer_package
 
 __all__ = [
+    "LEDGER_SCHEMA",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SQLiteDatabase",
@@ -77,16 +78,37 @@ __all__ = [
     "SQLiteTransferStore",
 ]
 
-_LEDGER_ENTRIES_TABLE: Final = """CREATE TABLE ledger_entries (
+LEDGER_SCHEMA: Final = (
+    """CREATE TABLE ledger_entries (
             sequence INTEGER PRIMARY KEY,
             position INTEGER NOT NULL,
+            transfer_id TEXT NOT NULL,
             account TEXT NOT NULL,
             minutes INTEGER NOT NULL,
             version INTEGER NOT NULL,
             at_us INTEGER NOT NULL,
+            kind TEXT,
+            at TEXT,
+            reference TEXT,
+            record_organization_id TEXT,
+            record_id TEXT,
+            expires_at TEXT,
+            details TEXT,
+            memo TEXT,
+            leg_count INTEGER,
+            entry_count INTEGER,
             UNIQUE (account, version)
-        )"""
-"""The shape of the ledger's entry table (the benchmark's baseline table has it too)."""
+        )""",
+    "CREATE UNIQUE INDEX ledger_transfer_ids ON ledger_entries (transfer_id)"
+    " WHERE kind IS NOT NULL",
+    "CREATE UNIQUE INDEX ledger_positions ON ledger_entries (position) WHERE kind IS NOT NULL",
+)
+"""The ledger's table: one row per entry; a transfer's own fields sit on its first entry.
+
+The columns from ``kind`` on are set on the first entry of each transfer only (``NULL`` on
+the others); the two partial indexes make transfer ids unique and find a transfer by
+position. The benchmark's baseline table has exactly this shape.
+"""
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # 1: service records
@@ -134,25 +156,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX packages_state ON packages (state, stored_order)",
         "CREATE INDEX packages_volunteer ON packages (volunteer_id, stored_order)",
     ),
-    # 3: the time-bank ledger: one row per transfer, one row per entry
-    (
-        """CREATE TABLE ledger_transfers (
-            position INTEGER PRIMARY KEY,
-            transfer_id TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL,
-            at TEXT NOT NULL,
-            reference TEXT,
-            record_organization_id TEXT,
-            record_id TEXT,
-            expires_at TEXT,
-            details TEXT,
-            memo TEXT NOT NULL,
-            leg_count INTEGER NOT NULL,
-            first_sequence INTEGER NOT NULL,
-            entry_count INTEGER NOT NULL
-        )""",
-        _LEDGER_ENTRIES_TABLE,
-    ),
+    # 3: the time-bank ledger: one row per entry
+    LEDGER_SCHEMA,
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
 
@@ -709,73 +714,119 @@ class _SlowPath(Exception):
     """The fast append path met something only the careful path can judge."""
 
 
-_TRANSFER_COLUMNS: Final = (
-    "position, transfer_id, kind, at, reference, record_organization_id, record_id,"
-    " expires_at, details, memo, leg_count, first_sequence, entry_count"
+_ENTRY_INSERT: Final = (
+    "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_NO_TRANSFER: Final = (None,) * 10
+_EntryRow = tuple[Any, ...]
 
 
-def _transfer_row(posting: PostedTransfer) -> tuple[Any, ...]:
-    transfer = posting.transfer
-    key = transfer.record_key
-    expires_at = transfer.expires_at
-    details = transfer.details
-    return (
-        posting.index,
-        transfer.transfer_id,
-        transfer.kind,
-        transfer.at.isoformat(),
-        transfer.reference,
-        None if key is None else key[0],
-        None if key is None else key[1],
-        None if expires_at is None else expires_at.isoformat(),
-        _common.canonical_json(details) if details else None,
-        transfer.memo,
-        len(transfer.legs),
-        posting.entries[0].sequence,
-        len(posting.entries),
-    )
-
-
-def _posting(row: Sequence[Any], entry_rows: Sequence[tuple[int, str, int, int]]) -> PostedTransfer:
-    (position, tid, kind, at_text, reference, org, record_id, expires, details, memo, legs) = row[
-        :11
-    ]
-    at = _dt.datetime.fromisoformat(at_text)
-    entries = tuple(
-        LedgerEntry(sequence, tid, account, minutes, version, at)
-        for sequence, account, minutes, version in entry_rows
-    )
-    try:
-        transfer = LedgerTransfer(
-            transfer_id=tid,
-            kind=kind,
-            legs=tuple((entry.account, entry.minutes) for entry in entries[:legs]),
-            at=at,
-            reference=reference,
-            record_key=None if org is None else (org, record_id),
-            expires_at=None if expires is None else _dt.datetime.fromisoformat(expires),
-            details=tuple(tuple(pair) for pair in json.loads(details)) if details else (),
-            memo=memo,
+def _entry_rows(batch: Sequence[PostedTransfer]) -> list[_EntryRow]:
+    """One row per entry; the transfer's own fields on its first entry (the hot path)."""
+    rows: list[_EntryRow] = []
+    append = rows.append
+    micros = _common.micros
+    canonical = _common.canonical_json
+    for posting in batch:
+        transfer = posting.transfer
+        entries = posting.entries
+        position = posting.index
+        tid = transfer.transfer_id
+        at = transfer.at
+        at_us = micros(at)
+        key = transfer.record_key
+        expires_at = transfer.expires_at
+        details = transfer.details
+        first = entries[0]
+        append(
+            (
+                first.sequence,
+                position,
+                tid,
+                first.account,
+                first.minutes,
+                first.version,
+                at_us,
+                transfer.kind,
+                at.isoformat(),
+                transfer.reference,
+                None if key is None else key[0],
+                None if key is None else key[1],
+                None if expires_at is None else expires_at.isoformat(),
+                canonical(details) if details else None,
+                transfer.memo,
+                len(transfer.legs),
+                len(entries),
+            )
         )
-    except ValueError as error:
-        raise StorageError(
-            f"stored ledger transfer {tid!r} cannot be read back: {error}"
-        ) from error
-    return PostedTransfer(transfer=transfer, index=position, entries=entries)
+        for entry in entries[1:]:
+            append(
+                (
+                    entry.sequence,
+                    position,
+                    tid,
+                    entry.account,
+                    entry.minutes,
+                    entry.version,
+                    at_us,
+                    *_NO_TRANSFER,
+                )
+            )
+    return rows
+
+
+def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
+    """Group entry rows (in sequence order, starting at a transfer) back into postings."""
+    postings: list[PostedTransfer] = []
+    times: dict[str, _dt.datetime] = {}
+    index = 0
+    while index < len(rows):
+        head = rows[index]
+        sequence, position, tid = head[:3]
+        kind, at_text = head[7:9]
+        (reference, org, record_id, expires, details, memo, legs, count) = head[9:]
+        if kind is None or count is None:
+            raise StorageError(f"the stored ledger is damaged at entry {sequence}")
+        at = times.get(at_text)
+        if at is None:
+            at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+        entries = tuple(
+            LedgerEntry(row[0], tid, row[3], row[4], row[5], at)
+            for row in rows[index : index + count]
+        )
+        index += count
+        try:
+            transfer = LedgerTransfer(
+                transfer_id=tid,
+                kind=kind,
+                legs=tuple((entry.account, entry.minutes) for entry in entries[:legs]),
+                at=at,
+                reference=reference,
+                record_key=None if org is None else (org, record_id),
+                expires_at=None if expires is None else _dt.datetime.fromisoformat(expires),
+                details=tuple((str(a), str(b)) for a, b in json.loads(details)) if details else (),
+                memo=memo,
+            )
+        except (ValueError, TypeError) as error:
+            raise StorageError(
+                f"stored ledger transfer {tid!r} cannot be read back: {error}"
+            ) from error
+        postings.append(PostedTransfer(transfer=transfer, index=position, entries=entries))
+    return postings
 
 
 class SQLiteLedgerStore:
     """A :class:`~volunteer_rules.storage.LedgerStore` in a SQLite file.
 
-    One row per transfer (``ledger_transfers``) and one row per entry (``ledger_entries``,
-    unique on ``(account, version)``). No balance is stored: balances are summed from the
-    entries when asked for, so they cannot drift from them.
+    One row per entry in ``ledger_entries`` (:data:`LEDGER_SCHEMA`), unique on
+    ``(account, version)``; a transfer's own fields (kind, time, reference, record key...) sit
+    on its first entry, whose transfer id is unique. No balance is stored: balances are summed
+    from the entries when asked for, so they cannot drift from them.
 
-    Appending takes a fast path when the batch continues the stored ledger (two
-    ``executemany`` calls after one look-up of the touched accounts' versions) and falls back
-    to a careful path, posting by posting, when it meets a stored transfer id or a stale
-    ledger; both give the protocol's answer.
+    Appending takes a fast path when the batch continues the stored ledger (one look-up of the
+    last entry, one ``executemany``, one query proving that no account's versions skip a
+    number) and falls back to a careful path, posting by posting, when it meets a stored
+    transfer id or a stale ledger; both give the protocol's answer.
 
     Args:
         database: an open :class:`SQLiteDatabase`, or a path to open one.
@@ -814,164 +865,131 @@ class SQLiteLedgerStore:
         expected = _common.check_versions(expected_versions)
         if not batch and not expected:
             return 0
-        transfer_rows = [_transfer_row(posting) for posting in batch]
-        entry_rows: list[tuple[int, int, str, int, int, int]] = []
-        for posting in batch:
-            position = posting.index
-            at_us = _common.micros(posting.transfer.at)
-            entry_rows.extend(
-                (entry.sequence, position, entry.account, entry.minutes, entry.version, at_us)
-                for entry in posting.entries
-            )
+        rows = _entry_rows(batch)
         try:
             with self.database.transaction("appending ledger transfers") as connection:
-                return self._fast(connection, batch, transfer_rows, entry_rows, expected)
+                return self._fast(connection, batch, rows, expected)
         except _SlowPath:
             pass
         with self.database.transaction("appending ledger transfers") as connection:
-            return self._careful(connection, batch, transfer_rows, entry_rows, expected)
+            return self._careful(connection, batch, rows, expected)
 
     @staticmethod
-    def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
-        (positions,) = connection.execute(
-            "SELECT coalesce(max(position) + 1, 0) FROM ledger_transfers"
+    def _next(connection: sqlite3.Connection) -> tuple[int, int]:
+        """The index and the sequence the next posting must have."""
+        row = connection.execute(
+            "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1"
         ).fetchone()
-        (sequences,) = connection.execute(
-            "SELECT coalesce(max(sequence) + 1, 0) FROM ledger_entries"
-        ).fetchone()
-        return int(positions), int(sequences)
+        return (0, 0) if row is None else (row[0] + 1, row[1] + 1)
 
     @staticmethod
-    def _versions(connection: sqlite3.Connection, accounts: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(accounts), 500):
-            chunk = accounts[start : start + 500]
-            values = ", ".join("(?)" for _ in chunk)
-            rows = connection.execute(
-                f"WITH wanted(account) AS (VALUES {values}) SELECT account,"
-                " (SELECT max(version) FROM ledger_entries e WHERE e.account = wanted.account)"
-                " FROM wanted",
-                chunk,
-            ).fetchall()
-            found.update((account, version or 0) for account, version in rows)
-        return found
+    def _version(connection: sqlite3.Connection, account: str) -> int:
+        (version,) = connection.execute(
+            "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = ?", (account,)
+        ).fetchone()
+        return int(version)
+
+    def _check_expected(self, connection: sqlite3.Connection, expected: Mapping[str, int]) -> None:
+        for account, version in expected.items():
+            current = self._version(connection, account)
+            if current != version:
+                raise _common.version_conflict(account, version, current)
 
     def _fast(
         self,
         connection: sqlite3.Connection,
         batch: Sequence[PostedTransfer],
-        transfer_rows: Sequence[tuple[Any, ...]],
-        entry_rows: Sequence[tuple[int, int, str, int, int, int]],
+        rows: Sequence[_EntryRow],
         expected: Mapping[str, int],
     ) -> int:
-        positions, sequences = self._counts(connection)
+        self._check_expected(connection, expected)
+        if not batch:
+            return 0
+        next_index, next_sequence = self._next(connection)
         # the batch must run on from the stored ledger, without gaps, in itself
-        for offset, row in enumerate(transfer_rows):
-            if row[0] != positions + offset:
+        for offset, posting in enumerate(batch):
+            if posting.index != next_index + offset:
                 raise _SlowPath
-        for offset, entry_row in enumerate(entry_rows):
-            if entry_row[0] != sequences + offset:
-                raise _SlowPath
-        first: dict[str, int] = {}
         last: dict[str, int] = {}
-        for entry_row in entry_rows:
-            account, version = entry_row[2], entry_row[4]
-            if account not in first:
-                first[account] = version
-            elif version != last[account] + 1:
+        for offset, row in enumerate(rows):
+            if row[0] != next_sequence + offset:
                 raise _SlowPath
-            last[account] = version
-        stored = self._versions(connection, sorted(first.keys() | expected.keys()))
-        for account, version in expected.items():
-            if stored[account] != version:
-                raise _common.version_conflict(account, version, stored[account])
-        for account, version in first.items():
-            if version != stored[account] + 1:
+            account = row[3]
+            before = last.get(account)
+            if before is not None and row[5] != before + 1:
                 raise _SlowPath
+            last[account] = row[5]
         try:
-            connection.executemany(
-                f"INSERT INTO ledger_transfers ({_TRANSFER_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                transfer_rows,
-            )
-            connection.executemany(
-                "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)", entry_rows
-            )
-        except sqlite3.IntegrityError as error:
+            connection.executemany(_ENTRY_INSERT, rows)
+        except sqlite3.IntegrityError as error:  # a stored transfer id or a stale version
             raise _SlowPath from error
+        (gaps,) = connection.execute(
+            "SELECT count(*) FROM ledger_entries e WHERE e.sequence >= ? AND e.version > 1"
+            " AND NOT EXISTS (SELECT 1 FROM ledger_entries p"
+            " WHERE p.account = e.account AND p.version = e.version - 1)",
+            (next_sequence,),
+        ).fetchone()
+        if gaps:
+            raise _SlowPath
         return len(batch)
 
     def _careful(
         self,
         connection: sqlite3.Connection,
         batch: Sequence[PostedTransfer],
-        transfer_rows: Sequence[tuple[Any, ...]],
-        entry_rows: Sequence[tuple[int, int, str, int, int, int]],
+        rows: Sequence[_EntryRow],
         expected: Mapping[str, int],
     ) -> int:
-        positions, sequences = self._counts(connection)
-        for account, version in expected.items():
-            current = self._versions(connection, [account])[account]
-            if current != version:
-                raise _common.version_conflict(account, version, current)
+        self._check_expected(connection, expected)
+        next_index, next_sequence = self._next(connection)
         versions: dict[str, int] = {}
         added = 0
         cursor = 0
-        for posting, transfer_row in zip(batch, transfer_rows, strict=True):
-            rows = entry_rows[cursor : cursor + len(posting.entries)]
+        for posting in batch:
+            own_rows = rows[cursor : cursor + len(posting.entries)]
             cursor += len(posting.entries)
             tid = posting.transfer.transfer_id
-            stored = self._load(connection, "transfer_id = ?", (tid,))
-            if stored:
-                if _common.posting_content(stored[0]) != _common.posting_content(posting):
+            stored = self._load_transfer(connection, tid)
+            if stored is not None:
+                if _common.posting_content(stored) != _common.posting_content(posting):
                     raise _common.transfer_conflict(tid)
                 continue
-            if posting.index != positions:
-                raise _common.stale(tid, f"index {posting.index}, expected {positions}")
+            if posting.index != next_index:
+                raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
             for entry in posting.entries:
-                if entry.sequence != sequences:
+                if entry.sequence != next_sequence:
                     raise _common.stale(
-                        tid, f"entry sequence {entry.sequence}, expected {sequences}"
+                        tid, f"entry sequence {entry.sequence}, expected {next_sequence}"
                     )
                 account = entry.account
                 if account not in versions:
-                    versions[account] = self._versions(connection, [account])[account]
+                    versions[account] = self._version(connection, account)
                 if entry.version != versions[account] + 1:
                     raise _common.stale(
                         tid, f"{account} version {entry.version}, expected {versions[account] + 1}"
                     )
                 versions[account] += 1
-                sequences += 1
-            connection.execute(
-                f"INSERT INTO ledger_transfers ({_TRANSFER_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                transfer_row,
-            )
-            connection.executemany("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)", rows)
-            positions += 1
+                next_sequence += 1
+            connection.executemany(_ENTRY_INSERT, own_rows)
+            next_index += 1
             added += 1
         return added
 
     @staticmethod
-    def _load(
-        connection: sqlite3.Connection, where: str, parameters: Sequence[object]
-    ) -> list[PostedTransfer]:
+    def _load_transfer(connection: sqlite3.Connection, transfer_id: str) -> PostedTransfer | None:
+        head = connection.execute(
+            "SELECT sequence, entry_count FROM ledger_entries"
+            " WHERE transfer_id = ? AND kind IS NOT NULL",
+            (transfer_id,),
+        ).fetchone()
+        if head is None:
+            return None
+        first, count = head
         rows = connection.execute(
-            f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfers WHERE {where} ORDER BY position",
-            parameters,
+            "SELECT * FROM ledger_entries WHERE sequence BETWEEN ? AND ? ORDER BY sequence",
+            (first, first + count - 1),
         ).fetchall()
-        if not rows:
-            return []
-        entries: dict[int, list[tuple[int, str, int, int]]] = {row[0]: [] for row in rows}
-        entry_rows = connection.execute(
-            "SELECT position, sequence, account, minutes, version FROM ledger_entries"
-            " WHERE sequence BETWEEN ? AND ? ORDER BY sequence",
-            (rows[0][11], rows[-1][11] + rows[-1][12] - 1),
-        ).fetchall()
-        for position, sequence, account, minutes, version in entry_rows:
-            if position in entries:
-                entries[position].append((sequence, account, minutes, version))
-        return [_posting(row, entries[row[0]]) for row in rows]
+        return _postings_from_rows(rows)[0]
 
     def transfer_count(self) -> int:
         """Return how many transfers are stored.
@@ -981,7 +999,7 @@ class SQLiteLedgerStore:
             0
         """
         with self.database.reading("counting ledger transfers") as connection:
-            return self._counts(connection)[0]
+            return self._next(connection)[0]
 
     def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
         """Return the posting stored under an id, or raise ``NotFoundError``.
@@ -994,10 +1012,10 @@ class SQLiteLedgerStore:
         """
         _common.check_text("transfer_id", transfer_id)
         with self.database.reading("reading a ledger transfer") as connection:
-            found = self._load(connection, "transfer_id = ?", (transfer_id,))
-        if not found:
+            found = self._load_transfer(connection, transfer_id)
+        if found is None:
             raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
-        return found[0]
+        return found
 
     def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
         """Return the postings from position ``start`` on.
@@ -1008,7 +1026,16 @@ class SQLiteLedgerStore:
         """
         start = _common.check_start(start)
         with self.database.reading("reading ledger transfers") as connection:
-            return tuple(self._load(connection, "position >= ?", (start,)))
+            head = connection.execute(
+                "SELECT sequence FROM ledger_entries WHERE position = ? AND kind IS NOT NULL",
+                (start,),
+            ).fetchone()
+            if head is None:
+                return ()
+            rows = connection.execute(
+                "SELECT * FROM ledger_entries WHERE sequence >= ? ORDER BY sequence", head
+            ).fetchall()
+        return tuple(_postings_from_rows(rows))
 
     def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
         """Return the transfer requests from position ``start`` on.
@@ -1050,15 +1077,20 @@ class SQLiteLedgerStore:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self.database.reading("reading ledger entries") as connection:
             rows = connection.execute(
-                "SELECT e.sequence, t.transfer_id, e.account, e.minutes, e.version, t.at"
-                " FROM ledger_entries e JOIN ledger_transfers t ON t.position = e.position"
+                "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
+                " FROM ledger_entries e JOIN ledger_entries t"
+                " ON t.position = e.position AND t.kind IS NOT NULL"
                 f"{where} ORDER BY e.sequence",
                 parameters,
             ).fetchall()
-        return tuple(
-            LedgerEntry(sequence, tid, acct, minutes, version, _dt.datetime.fromisoformat(at))
-            for sequence, tid, acct, minutes, version, at in rows
-        )
+        times: dict[str, _dt.datetime] = {}
+        entries: list[LedgerEntry] = []
+        for sequence, tid, acct, minutes, version, at_text in rows:
+            at = times.get(at_text)
+            if at is None:
+                at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+            entries.append(LedgerEntry(sequence, tid, acct, minutes, version, at))
+        return tuple(entries)
 
     def version(self, account: str, /) -> int:
         """Return the account's version (0 if it has no entries).
@@ -1069,7 +1101,7 @@ class SQLiteLedgerStore:
         """
         _common.check_text("account", account)
         with self.database.reading("reading an account version") as connection:
-            return self._versions(connection, [account])[account]
+            return self._version(connection, account)
 
     def balance(self, account: str, /) -> Hours:
         """Return the account's balance, summed from its entries.

@@ -674,6 +674,27 @@ class LedgerStoreContract:
         assert store.get_transfer("h-1").transfer.details == (("service", "haircut"),)
         assert check_ledger(store.postings()) == ()
 
+    def test_expired_reservation_round_trips(self, store: LedgerStore) -> None:
+        """An expiry the ledger made is stored, read back and replayed to the same ledger."""
+        reserve = LedgerTransfer(
+            transfer_id="h-1",
+            kind="reserve",
+            legs=(("V1", -60), ("@holds", 60)),
+            at=_T0,
+            expires_at=_T0 + _dt.timedelta(hours=1),
+        )
+        later = _credit("c-2", "V2", 10, _T0 + _dt.timedelta(hours=2))
+        ledger, posted = _post(Ledger(), _credit("c-1", "V1", 120, _T0), reserve, later)
+        assert [p.transfer.kind for p in posted] == ["credit", "reserve", "expire", "credit"]
+        store.append(posted)
+        assert store.postings() == posted
+        rebuilt = Ledger.from_transfers(store.transfers())
+        assert tuple(rebuilt.postings()) == posted
+        caught_up = (
+            Ledger().post_many(store.transfers(start=0)[:2]).post_many(store.transfers(start=2))
+        )
+        assert tuple(caught_up.postings()) == posted
+
     def test_rebuilt_ledger_equals_the_original(self, store: LedgerStore) -> None:
         """``Ledger.from_transfers(store.transfers())`` rebuilds the same ledger."""
         ledger, posted = _post(
