@@ -18,6 +18,15 @@ __all__: list[str] = []
 # ``volunteer_rules.testing._<area>_strategies``. The final list is sorted in __all__ below.
 
 # --- foundation: hours, identifiers, regions, records ---
+from volunteer_rules.testing._record_strategies import (
+    hours,
+    record_payloads,
+    region_codes,
+    service_records,
+    volunteer_ids,
+)
+
+__all__ = [*__all__, "hours", "record_payloads", "region_codes", "service_records", "volunteer_ids"]
 # --- end foundation ---
 
 # --- profiles and the other record parts ---
