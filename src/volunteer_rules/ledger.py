@@ -68,6 +68,8 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import compress, count, islice
+from operator import attrgetter, le
 from typing import Any, Final, NamedTuple
 
 import attrs
@@ -127,6 +129,11 @@ KINDS: Final = frozenset(
 """LedgerTransfer kinds. ``expire`` transfers are made by the ledger itself, never by a caller."""
 
 _NOT_REVERSIBLE: Final = frozenset({"reserve", "void", "expire", "reverse"})
+_CHUNK: Final = 4096
+_ID: Final = attrgetter("transfer_id")
+_KIND: Final = attrgetter("kind")
+_AT: Final = attrgetter("at")
+_KEY: Final = attrgetter("record_key")
 _EPOCH: Final = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
 _SIMPLE: Final = frozenset({"credit", "redeem", "give", "donate", "grant", "adjust"})
 _NEEDS_REFERENCE: Final = frozenset({"post", "void", "expire", "reverse"})
@@ -708,7 +715,99 @@ class Ledger:
             log.tip = old._token
 
     def _post_all(self, transfers: Iterable[LedgerTransfer]) -> None:
-        """Post a batch; the common case (two legs, no limit reached) runs inline.
+        """Post a batch in chunks: clean chunks in bulk, the rest one by one."""
+        items = transfers if isinstance(transfers, list) else list(transfers)
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            done = self._post_chunk(chunk)
+            if done < len(chunk):
+                self._post_each(chunk[done:] if done else chunk)
+
+    def _post_chunk(self, chunk: list[LedgerTransfer]) -> int:
+        """Post a chunk of fresh two-leg transfers in bulk; return how many were posted.
+
+        The chunk-wide checks run at C speed: every item a ``LedgerTransfer`` of a simple
+        kind, ids new and distinct, record keys new and distinct, times in order and not
+        before the ledger's last, no hold falling due. Then one loop moves the balances and
+        checks floor and cap per leg; it stops at the first transfer needing more (three or
+        more legs, a floor breached, an overflow), and the caller posts the rest one by one
+        with every check. Returns 0 (nothing done) when a chunk-wide check fails.
+        """
+        n = len(chunk)
+        if not n or set(map(type, chunk)) != {LedgerTransfer}:
+            return 0
+        if not set(map(_KIND, chunk)) <= _SIMPLE:
+            return 0
+        log = self._log
+        by_id = log.by_id
+        ids = list(map(_ID, chunk))
+        if len(set(ids)) != n or not by_id.keys().isdisjoint(ids):
+            return 0
+        ats = list(map(_AT, chunk))
+        last_at = self._last_at
+        if (last_at is not None and ats[0] < last_at) or not all(
+            map(le, ats, islice(ats, 1, None))
+        ):
+            return 0
+        if self._next_expiry is not None and ats[-1] >= self._next_expiry:
+            return 0
+        keys = list(filter(None, map(_KEY, chunk)))
+        credited = log.credited
+        if keys and (len(set(keys)) != len(keys) or not credited.keys().isdisjoint(keys)):
+            return 0
+        balances = self._balances
+        balance_get = balances.get
+        account_versions = self._versions
+        version_get = account_versions.get
+        versions_append = log.versions.append
+        system = SYSTEM_ACCOUNTS
+        issuer = ISSUER
+        limits = self._limits
+        floor = -limits.overdraft.minutes
+        cap = limits.cap.minutes if limits.cap is not None else None
+        done = 0
+        for transfer in chunk:
+            legs = transfer.legs
+            if len(legs) != 2:
+                break
+            (a, ma), (b, mb) = legs
+            ba = balance_get(a, 0) + ma
+            bb = balance_get(b, 0) + mb
+            if ma < 0:
+                if ba < floor if a not in system else (ba < 0 and a != issuer):
+                    break
+                if cap is not None and bb > cap and b not in system:
+                    break
+            else:
+                if bb < floor if b not in system else (bb < 0 and b != issuer):
+                    break
+                if cap is not None and ba > cap and a not in system:
+                    break
+            balances[a] = ba
+            balances[b] = bb
+            va = version_get(a, 0) + 1
+            account_versions[a] = va
+            vb = version_get(b, 0) + 1
+            account_versions[b] = vb
+            versions_append(va)
+            versions_append(vb)
+            done += 1
+        if done:
+            prefix = chunk if done == n else chunk[:done]
+            nt, ne = self._nt, self._ne
+            log.transfers.extend(prefix)
+            log.first.extend(range(ne, ne + 2 * done, 2))
+            by_id.update(zip(ids if done == n else ids[:done], count(nt)))
+            if keys:
+                selectors = list(map(_KEY, prefix))
+                credited.update(compress(zip(selectors, count(nt)), selectors))
+            self._nt = nt + done
+            self._ne = ne + 2 * done
+            self._last_at = ats[done - 1]
+        return done
+
+    def _post_each(self, transfers: Iterable[LedgerTransfer]) -> None:
+        """Post transfers one by one; the common case (two legs, no limit reached) inline.
 
         Anything else (reservations, reversals, expiry due, overflow, a floor breached) goes
         through :meth:`_post_simple` / :meth:`_special`, which make the same checks one by one.
