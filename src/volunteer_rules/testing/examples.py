@@ -8,9 +8,18 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Final
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["SAMPLE_ORGANIZATION_ID", "SAMPLE_RECORD_PAYLOAD"]
+if TYPE_CHECKING:
+    from volunteer_rules.certificate import Certificate, Issuer
+
+__all__ = [
+    "SAMPLE_ORGANIZATION_ID",
+    "SAMPLE_RECORD_PAYLOAD",
+    "sample_certificate",
+    "sample_issuer",
+]
 
 SAMPLE_ORGANIZATION_ID: Final = "512111005000000154"
 """A valid unified social credit code (civil affairs, social organization, Panjin)."""
@@ -35,3 +44,44 @@ SAMPLE_RECORD_PAYLOAD: Final[dict[str, Any]] = {
     "status": "verified",
 }
 """A canonical record payload (record format v1): ``dump_record(parse_record(x)) == x``."""
+
+
+def sample_issuer() -> Issuer:
+    """The issuing organization of the sample record, for certificate examples.
+
+    Example:
+        >>> sample_issuer().organization_id == SAMPLE_ORGANIZATION_ID
+        True
+    """
+    from volunteer_rules.certificate import Issuer
+
+    return Issuer(
+        organization_id=SAMPLE_ORGANIZATION_ID,
+        name="盘锦市兴隆台区青年志愿者协会",
+        responsible_person="张伟",
+        handler="李雷",
+        contact="0427-2812345",
+    )
+
+
+def sample_certificate() -> Certificate:
+    """A certificate issued from the sample record for the sample profile.
+
+    Example:
+        >>> sample_certificate().service.minutes
+        120
+    """
+    from volunteer_rules.certificate import issue_certificate
+    from volunteer_rules.profile import parse_profile
+    from volunteer_rules.record import parse_record
+    from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+
+    issued = issue_certificate(
+        [parse_record(SAMPLE_RECORD_PAYLOAD)],
+        volunteer=parse_profile(SAMPLE_PROFILE_PAYLOAD),
+        issuer=sample_issuer(),
+        as_of=_dt.date(2024, 6, 1),
+        number="PJ-XLT-2024-0001",
+    )
+    assert issued.certificate is not None
+    return issued.certificate

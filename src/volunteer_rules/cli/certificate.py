@@ -1,0 +1,175 @@
+"""``volunteer-rules certificate``: issue a service record certificate from a records file.
+
+Reads service records (JSON Lines, record format v1) and the volunteers' basic information
+(``--profiles``, JSON Lines of profiles), and writes the certificate of one volunteer's service
+with one issuing organization as text, JSON or a printable HTML page. Records the issuer may
+not certify, and records that do not count, are listed on standard error with their reasons.
+
+Exit status: 0 a certificate was written, 1 nothing could be certified, 2 usage error.
+
+Example:
+    >>> from volunteer_rules.cli import main
+    >>> main(["certificate", "missing.jsonl", "--volunteer", "V1", "--profiles", "p.jsonl",
+    ...       "--issuer", "512111005000000154", "--issuer-name", "协会",
+    ...       "--responsible", "张伟", "--handler", "李雷", "--contact", "0427-2812345",
+    ...       "--number", "C-1", "--as-of", "2026-06-30"])
+    2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+from volunteer_rules.certificate import Issuer, dump_certificate, issue_certificate
+from volunteer_rules.certificate_render import render_html, render_text
+from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
+from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.profile import VolunteerProfile, parse_profile
+from volunteer_rules.record import ServiceRecord, parse_record
+
+__all__ = ["build_parser", "run"]
+
+
+def build_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the ``certificate`` arguments to ``parser``.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> build_parser(parser)
+        >>> parser.parse_args(["r.jsonl", "--volunteer", "V1", "--profiles", "p.jsonl",
+        ...     "--issuer", "X", "--issuer-name", "N", "--responsible", "R", "--handler", "H",
+        ...     "--contact", "C", "--number", "1", "--as-of", "2026-01-01"]).format
+        'text'
+    """
+    parser.add_argument("file", help="service records, JSON Lines (- for standard input)")
+    parser.add_argument("--volunteer", required=True, help="the volunteer's unified number")
+    parser.add_argument(
+        "--profiles", required=True, help="volunteers' basic information, JSON Lines"
+    )
+    parser.add_argument("--issuer", required=True, help="issuing organization's credit code")
+    parser.add_argument("--issuer-name", required=True, help="issuing organization's name")
+    parser.add_argument("--responsible", required=True, help="its responsible person (负责人)")
+    parser.add_argument("--handler", required=True, help="who handles the certificate (经办人)")
+    parser.add_argument("--contact", required=True, help="a contact for verification")
+    parser.add_argument(
+        "--successor-of",
+        action="append",
+        default=[],
+        metavar="ORG",
+        help="an organization merged into or dissolved under the issuer (repeatable)",
+    )
+    parser.add_argument("--number", required=True, help="the certificate number")
+    parser.add_argument("--as-of", required=True, help="date of issue, YYYY-MM-DD")
+    parser.add_argument("--since", help="first day of the period to certify, YYYY-MM-DD")
+    parser.add_argument("--rule-set", help="state the star level under this rule set")
+    parser.add_argument("--remarks", default="", help="remarks printed on the certificate")
+    parser.add_argument(
+        "--not-volunteer-service",
+        action="append",
+        default=[],
+        metavar="RECORD_ID",
+        help="a record flagged as not volunteer service (repeatable)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text")
+    parser.add_argument("-o", "--output", help="write here instead of standard output")
+
+
+def _date(text: str | None) -> _dt.date | None:
+    if text is None:
+        return None
+    return _dt.date.fromisoformat(text)
+
+
+def _records(stream: IO[bytes], volunteer: str) -> Iterator[tuple[int, ServiceRecord | str]]:
+    for line in read_json_lines(stream):
+        if line.error is not None:
+            yield line.number, line.error
+            continue
+        if isinstance(line.value, dict) and line.value.get("volunteer_id") != volunteer:
+            continue
+        try:
+            yield line.number, parse_record(line.value)
+        except RecordFormatError as error:
+            yield line.number, str(error)
+
+
+def _profile(stream: IO[bytes], volunteer: str) -> VolunteerProfile | None:
+    for line in read_json_lines(stream):
+        if isinstance(line.value, dict) and line.value.get("volunteer_id") == volunteer:
+            return parse_profile(line.value)
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Issue the certificate; return the exit status.
+
+    Example:
+        >>> run(argparse.Namespace(file="missing.jsonl", as_of="not a date"))
+        2
+    """
+    try:
+        as_of = _date(args.as_of)
+        since = _date(getattr(args, "since", None))
+    except ValueError:
+        return usage_error("certificate", "--as-of and --since must be dates, YYYY-MM-DD")
+    assert as_of is not None
+    try:
+        issuer = Issuer(
+            organization_id=args.issuer,
+            name=args.issuer_name,
+            responsible_person=args.responsible,
+            handler=args.handler,
+            contact=args.contact,
+            successor_of=frozenset(args.successor_of),
+        )
+        with open_input(args.profiles) as stream:
+            profile = _profile(stream, args.volunteer)
+        if profile is None:
+            return usage_error("certificate", f"no profile of volunteer {args.volunteer}")
+        records: list[ServiceRecord] = []
+        with open_input(args.file) as stream:
+            for number, item in _records(stream, args.volunteer):
+                if isinstance(item, str):
+                    print(f"line {number}: skipped: {mask_identity_numbers(item)}", file=sys.stderr)
+                else:
+                    records.append(item)
+        issued = issue_certificate(
+            records,
+            volunteer=profile,
+            issuer=issuer,
+            as_of=as_of,
+            number=args.number,
+            since=since,
+            rule_set=args.rule_set,
+            remarks=args.remarks,
+            not_volunteer_service=frozenset(args.not_volunteer_service),
+        )
+    except OSError as error:
+        return usage_error("certificate", f"cannot read {error.filename}: {error.strerror}")
+    except VolunteerRulesError as error:
+        return usage_error("certificate", mask_identity_numbers(str(error)))
+    for refusal in issued.refusals:
+        where = f"record {refusal.record_id}: " if refusal.record_id else ""
+        print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
+    if issued.certificate is None:
+        return 1
+    if args.format == "json":
+        text = json.dumps(dump_certificate(issued.certificate), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        text = render_html(issued.certificate)
+    else:
+        text = render_text(issued.certificate)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as error:
+            return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import volunteer_rules as vr
+from volunteer_rules.cli import main
+from volunteer_rules.testing import examples
+from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    records = tmp_path / "records.jsonl"
+    bad = dict(examples.SAMPLE_RECORD_PAYLOAD, record_id="r-bad", service_minutes=0)
+    other = dict(examples.SAMPLE_RECORD_PAYLOAD, record_id="r-x", organization_id="G-other")
+    lines = [examples.SAMPLE_RECORD_PAYLOAD, bad, other]
+    records.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    profiles = tmp_path / "profiles.jsonl"
+    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD, ensure_ascii=False) + "\n")
+    return records, profiles
+
+
+def arguments(records: Path, profiles: Path, *more: str) -> list[str]:
+    return [
+        "certificate",
+        str(records),
+        "--profiles",
+        str(profiles),
+        "--volunteer",
+        "V0000001",
+        "--issuer",
+        examples.SAMPLE_ORGANIZATION_ID,
+        "--issuer-name",
+        "盘锦市兴隆台区青年志愿者协会",
+        "--responsible",
+        "张伟",
+        "--handler",
+        "李雷",
+        "--contact",
+        "0427-2812345",
+        "--number",
+        "PJ-1",
+        "--as-of",
+        "2024-06-01",
+        *more,
+    ]
+
+
+class TestCertificateCommand:
+    def test_text(self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+        """The text certificate goes to stdout, refusals and skipped lines to stderr."""
+        assert main(arguments(*files)) == 0
+        out, err = capsys.readouterr()
+        assert "志愿服务记录证明" in out and "2小时" in out
+        assert "line 2: skipped" in err
+        assert "record r-x: other_organization" in err
+
+    def test_json_verifies(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The JSON certificate parses and verifies against the records it came from."""
+        assert main(arguments(*files, "--format", "json")) == 0
+        certificate = vr.parse_certificate(json.loads(capsys.readouterr().out))
+        record = vr.parse_record(examples.SAMPLE_RECORD_PAYLOAD)
+        assert vr.verify_certificate(certificate, [record]).valid
+
+    def test_html_to_file(self, files: tuple[Path, Path], tmp_path: Path) -> None:
+        """``-o`` writes the HTML page to a file."""
+        out = tmp_path / "c.html"
+        assert main(arguments(*files, "--format", "html", "-o", str(out))) == 0
+        assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+    def test_nothing_certifiable(self, files: tuple[Path, Path]) -> None:
+        """Exit status 1 when nothing can be certified."""
+        assert main(arguments(*files, "--not-volunteer-service", "r-2024-0001")) == 1
+
+    def test_usage_errors(self, files: tuple[Path, Path], tmp_path: Path) -> None:
+        """Bad dates, unknown volunteers, missing files and bad issuers are usage errors."""
+        records, profiles = files
+        assert main(arguments(records, profiles, "--as-of", "2024-13-01")) == 2
+        assert main(arguments(records, tmp_path / "none.jsonl")) == 2
+        assert main(arguments(tmp_path / "none.jsonl", profiles)) == 2
+        args = arguments(records, profiles)
+        args[args.index("--volunteer") + 1] = "V404"
+        assert main(args) == 2
+        args = arguments(records, profiles)
+        args[args.index("--issuer") + 1] = "512111005000000155"
+        assert main(args) == 2
