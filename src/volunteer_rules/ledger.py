@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, count, islice
 from operator import attrgetter, le
@@ -134,7 +135,15 @@ _ID: Final = attrgetter("transfer_id")
 _KIND: Final = attrgetter("kind")
 _AT: Final = attrgetter("at")
 _KEY: Final = attrgetter("record_key")
-_EPOCH: Final = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
+_NO_CAP: Final = 1 << 200  # above any balance: "no cap" without a None test per leg
+_NO_FLOOR: Final = -(1 << 200)  # below any balance: the issuer's "no floor"
+
+
+def _system_floors(volunteer_floor: int) -> dict[str, int]:
+    """Floor per system account, and ``""`` for the volunteers' floor."""
+    return {ISSUER: _NO_FLOOR, POOL: 0, REDEEMED: 0, HOLDS: 0, "": volunteer_floor}
+
+
 _SIMPLE: Final = frozenset({"credit", "redeem", "give", "donate", "grant", "adjust"})
 _NEEDS_REFERENCE: Final = frozenset({"post", "void", "expire", "reverse"})
 _MAX_ID: Final = 200
@@ -477,8 +486,10 @@ class _Log:
     """The append-only part of a ledger, shared by a ledger and the ledgers made from it.
 
     Entries are kept in columns: the entry rows of transfer ``i`` are its legs followed by
-    ``extra[i]`` (overflow rows, rare), and ``versions[first[i] + j]`` is the version of its
-    ``j``-th row. No object is made per entry until someone reads it.
+    ``extra[i]`` (overflow rows, rare). ``history[account]`` lists the sequences of the
+    account's entries in order, so the version of an entry is its position there plus one; the
+    lists are shared by the ledgers made from one another, each seeing the sequences below its
+    own entry count. No object is made per entry until someone reads it.
     """
 
     __slots__ = (
@@ -486,17 +497,17 @@ class _Log:
         "credited",
         "extra",
         "first",
+        "history",
         "lock",
         "reversed_by",
         "tip",
         "transfers",
-        "versions",
     )
 
     def __init__(self) -> None:
         self.transfers: list[LedgerTransfer] = []
         self.first: list[int] = []  # sequence of each transfer's first entry
-        self.versions: list[int] = []  # account version after each entry
+        self.history: dict[str, list[int]] = {}  # account -> sequences of its entries
         self.extra: dict[int, tuple[tuple[str, int], ...]] = {}  # overflow rows by transfer
         self.by_id: dict[str, int] = {}
         self.credited: dict[tuple[str, str], int] = {}
@@ -513,7 +524,11 @@ class _Log:
         log = _Log()
         log.transfers = self.transfers[:nt]
         log.first = self.first[:nt]
-        log.versions = self.versions[:ne]
+        log.history = {}
+        for account, seqs in list(self.history.items()):
+            kept = seqs[: bisect_left(seqs, ne)]
+            if kept:
+                log.history[account] = kept
         log.extra = {k: v for k, v in list(self.extra.items()) if k < nt}
         log.by_id = {k: i for k, i in list(self.by_id.items()) if i < nt}
         log.credited = {k: i for k, i in list(self.credited.items()) if i < nt}
@@ -558,7 +573,6 @@ class Ledger:
         "_next_expiry",
         "_nt",
         "_token",
-        "_versions",
     )
 
     def __init__(self, *, limits: LedgerLimits | None = None) -> None:
@@ -571,7 +585,6 @@ class Ledger:
         self._nt = 0
         self._ne = 0
         self._balances: dict[str, int] = {}
-        self._versions: dict[str, int] = {}
         self._holds: dict[str, _Hold] = {}
         self._last_at: _dt.datetime | None = None
         self._next_expiry: _dt.datetime | None = None
@@ -620,7 +633,6 @@ class Ledger:
         new._nt = self._nt
         new._ne = self._ne
         new._balances = dict(self._balances)
-        new._versions = dict(self._versions)
         new._holds = dict(self._holds)
         new._last_at = self._last_at
         new._next_expiry = self._next_expiry
@@ -711,7 +723,9 @@ class Ledger:
                 del log.extra[index]
             del log.transfers[nt:]
             del log.first[nt:]
-            del log.versions[ne:]
+            for seqs in log.history.values():
+                while seqs and seqs[-1] >= ne:
+                    seqs.pop()
             log.tip = old._token
 
     def _post_all(self, transfers: Iterable[LedgerTransfer]) -> None:
@@ -757,44 +771,42 @@ class Ledger:
             return 0
         balances = self._balances
         balance_get = balances.get
-        account_versions = self._versions
-        version_get = account_versions.get
-        versions_append = log.versions.append
+        history = log.history
+        history_get = history.get
         system = SYSTEM_ACCOUNTS
-        issuer = ISSUER
         limits = self._limits
-        floor = -limits.overdraft.minutes
-        cap = limits.cap.minutes if limits.cap is not None else None
-        done = 0
+        floors = _system_floors(-limits.overdraft.minutes)
+        floor_get = floors.get
+        floor = floors[""]
+        cap = limits.cap.minutes if limits.cap is not None else _NO_CAP
+        nt, ne = self._nt, self._ne
+        seq = ne
         for transfer in chunk:
-            legs = transfer.legs
-            if len(legs) != 2:
+            try:
+                (a, ma), (b, mb) = transfer.legs
+            except ValueError:  # three legs or more
                 break
-            (a, ma), (b, mb) = legs
             ba = balance_get(a, 0) + ma
             bb = balance_get(b, 0) + mb
             if ma < 0:
-                if ba < floor if a not in system else (ba < 0 and a != issuer):
+                if ba < floor_get(a, floor) or (bb > cap and b not in system):
                     break
-                if cap is not None and bb > cap and b not in system:
-                    break
-            else:
-                if bb < floor if b not in system else (bb < 0 and b != issuer):
-                    break
-                if cap is not None and ba > cap and a not in system:
-                    break
+            elif bb < floor_get(b, floor) or (ba > cap and a not in system):
+                break
             balances[a] = ba
             balances[b] = bb
-            va = version_get(a, 0) + 1
-            account_versions[a] = va
-            vb = version_get(b, 0) + 1
-            account_versions[b] = vb
-            versions_append(va)
-            versions_append(vb)
-            done += 1
+            seqs = history_get(a)
+            if seqs is None:
+                seqs = history[a] = []
+            seqs.append(seq)
+            seqs = history_get(b)
+            if seqs is None:
+                seqs = history[b] = []
+            seqs.append(seq + 1)
+            seq += 2
+        done = (seq - ne) // 2
         if done:
             prefix = chunk if done == n else chunk[:done]
-            nt, ne = self._nt, self._ne
             log.transfers.extend(prefix)
             log.first.extend(range(ne, ne + 2 * done, 2))
             by_id.update(zip(ids if done == n else ids[:done], count(nt)))
@@ -807,109 +819,32 @@ class Ledger:
         return done
 
     def _post_each(self, transfers: Iterable[LedgerTransfer]) -> None:
-        """Post transfers one by one; the common case (two legs, no limit reached) inline.
-
-        Anything else (reservations, reversals, expiry due, overflow, a floor breached) goes
-        through :meth:`_post_simple` / :meth:`_special`, which make the same checks one by one.
-        """
-        log = self._log
-        log_transfers = log.transfers
-        by_id = log.by_id
-        by_id_get = by_id.get
-        credited = log.credited
-        credited_get = credited.get
-        first_append = log.first.append
-        transfers_append = log_transfers.append
-        versions_append = log.versions.append
-        balances = self._balances
-        balance_get = balances.get
-        account_versions = self._versions
-        version_get = account_versions.get
-        system = SYSTEM_ACCOUNTS
-        issuer = ISSUER
-        limits = self._limits
-        floor = -limits.overdraft.minutes
-        cap = limits.cap.minutes if limits.cap is not None else None
-        last_at = self._last_at
-        if last_at is None:
-            last_at = _EPOCH
-        nt = self._nt
-        ne = self._ne
-        transfer_type = LedgerTransfer
-        simple = _SIMPLE
+        """Post transfers one by one, each with every check (retries, expiry, kinds)."""
         for transfer in transfers:
-            if type(transfer) is not transfer_type and not isinstance(transfer, LedgerTransfer):
+            if not isinstance(transfer, LedgerTransfer):
                 raise InvalidTypeError(
                     "transfer", f"must be a LedgerTransfer, not {type(transfer).__name__}"
                 )
             tid = transfer.transfer_id
-            index = by_id_get(tid)
-            if index is not None and index < nt:
+            index = self._find(tid)
+            if index is not None:
                 self._same_or_conflict(index, transfer)
                 continue
             at = transfer.at
-            if at < last_at:
+            if self._last_at is not None and at < self._last_at:
                 raise InvalidValueError(
                     "at", f"transfer {tid!r} at {at.isoformat()} is earlier than the last transfer"
                 )
-            kind = transfer.kind
-            legs = transfer.legs
-            next_expiry = self._next_expiry
-            if len(legs) == 2 and kind in simple and (next_expiry is None or at < next_expiry):
-                key = transfer.record_key
-                if key is not None:
-                    other = credited_get(key)
-                    if other is not None and other < nt:
-                        raise ConflictError(
-                            tid,
-                            f"record {key[0]}/{key[1]} was already credited by transfer "
-                            f"{log_transfers[other].transfer_id!r}",
-                        )
-                (a, ma), (b, mb) = legs
-                ba = balance_get(a, 0) + ma
-                bb = balance_get(b, 0) + mb
-                if ma < 0:
-                    fast = ba >= (floor if a not in system else (0 if a != issuer else ba))
-                    fast = fast and (cap is None or bb <= cap or b in system)
-                else:
-                    fast = bb >= (floor if b not in system else (0 if b != issuer else bb))
-                    fast = fast and (cap is None or ba <= cap or a in system)
-                if fast:
-                    balances[a] = ba
-                    balances[b] = bb
-                    va = version_get(a, 0) + 1
-                    account_versions[a] = va
-                    vb = version_get(b, 0) + 1
-                    account_versions[b] = vb
-                    versions_append(va)
-                    versions_append(vb)
-                    transfers_append(transfer)
-                    first_append(ne)
-                    by_id[tid] = nt
-                    if key is not None:
-                        credited[key] = nt
-                    nt += 1
-                    ne += 2
-                    last_at = at
-                    continue
-            # the slow path: sync the state, post with every check one by one
-            self._nt, self._ne = nt, ne
-            self._last_at = None if last_at is _EPOCH else last_at
             if self._next_expiry is not None and at >= self._next_expiry:
                 self._expire_holds(at)
                 made = self._find(tid)
                 if made is not None:  # a stored ``expire`` the ledger has just re-made
                     self._same_or_conflict(made, transfer)
-                    nt, ne, last_at = self._nt, self._ne, self._last_at or _EPOCH
                     continue
-            if kind in simple:
+            if transfer.kind in _SIMPLE:
                 self._post_simple(transfer)
             else:
                 self._special(transfer)
-            nt, ne = self._nt, self._ne
-            last_at = self._last_at if self._last_at is not None else _EPOCH
-        self._nt, self._ne = nt, ne
-        self._last_at = None if last_at is _EPOCH else last_at
 
     def _open_hold(self, transfer: LedgerTransfer) -> None:
         assert transfer.expires_at is not None
@@ -941,7 +876,6 @@ class Ledger:
         """Append one transfer whose special checks are done: floors, cap, entries."""
         log = self._log
         balances = self._balances
-        versions = self._versions
         limits = self._limits
         cap = None if limits.cap is None else limits.cap.minutes
         tid = transfer.transfer_id
@@ -984,10 +918,13 @@ class Ledger:
             rows.append((POOL, pooled))
         balances.update(new_balances)
         nt = self._nt
+        seq = self._ne
         for account, _minutes in rows:
-            version = versions.get(account, 0) + 1
-            versions[account] = version
-            log.versions.append(version)
+            seqs = log.history.get(account)
+            if seqs is None:
+                seqs = log.history[account] = []
+            seqs.append(seq)
+            seq += 1
         if len(rows) > len(transfer.legs):
             log.extra[nt] = tuple(rows[len(transfer.legs) :])
         log.transfers.append(transfer)
@@ -999,7 +936,7 @@ class Ledger:
             assert transfer.reference is not None
             log.reversed_by[transfer.reference] = nt
         self._nt = nt + 1
-        self._ne = len(log.versions)
+        self._ne = seq
         self._last_at = transfer.at
 
     def _special(self, transfer: LedgerTransfer) -> None:
@@ -1109,9 +1046,11 @@ class Ledger:
         end = log.first[index + 1] if index + 1 < self._nt else self._ne
         tid = transfer.transfer_id
         at = transfer.at
-        versions = log.versions
+        history = log.history
         entries = tuple(
-            LedgerEntry(start + j, tid, account, minutes, versions[start + j], at)
+            LedgerEntry(
+                start + j, tid, account, minutes, bisect_left(history[account], start + j) + 1, at
+            )
             for j, (account, minutes) in enumerate(log.rows(index))
         )
         assert start + len(entries) == end
@@ -1172,7 +1111,8 @@ class Ledger:
             0
         """
         _check_account("account", account)
-        return self._versions.get(account, 0)
+        seqs = self._log.history.get(account)
+        return 0 if seqs is None else bisect_left(seqs, self._ne)
 
     def versions(self) -> dict[str, int]:
         """Every account's version, sorted by account (a store's expected versions).
@@ -1181,7 +1121,7 @@ class Ledger:
             >>> Ledger().versions()
             {}
         """
-        return dict(sorted(self._versions.items()))
+        return {account: self.version(account) for account in sorted(self._balances)}
 
     def held(self, account: str, *, now: _dt.datetime) -> Hours:
         """Hours of ``account`` in reservations still open at ``now`` (``now < expires_at``).
@@ -1336,18 +1276,30 @@ class Ledger:
         log = self._log
         transfers = log.transfers
         first = log.first
-        versions = log.versions
-        for index in range(self._nt):
+        nt, ne = self._nt, self._ne
+        if account is not None:
+            seqs = log.history.get(account, [])
+            for position in range(bisect_left(seqs, ne)):
+                seq = seqs[position]
+                index = bisect_right(first, seq, 0, nt) - 1
+                transfer = transfers[index]
+                at = transfer.at
+                if (start is not None and at < start) or (end is not None and at >= end):
+                    continue
+                minutes = log.rows(index)[seq - first[index]][1]
+                yield LedgerEntry(seq, transfer.transfer_id, account, minutes, position + 1, at)
+            return
+        counts: dict[str, int] = {}
+        for index in range(nt):
             transfer = transfers[index]
             at = transfer.at
-            if (start is not None and at < start) or (end is not None and at >= end):
-                continue
+            skip = (start is not None and at < start) or (end is not None and at >= end)
             seq = first[index]
             for account_, minutes in log.rows(index):
-                if account is None or account_ == account:
-                    yield LedgerEntry(
-                        seq, transfer.transfer_id, account_, minutes, versions[seq], at
-                    )
+                version = counts.get(account_, 0) + 1
+                counts[account_] = version
+                if not skip:
+                    yield LedgerEntry(seq, transfer.transfer_id, account_, minutes, version, at)
                 seq += 1
 
     def stored_balances(self) -> dict[str, int]:
