@@ -407,7 +407,7 @@ _DATETIME_RE: Final = re.compile(
 )
 # A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside.
 _RESIDENT_ID_RE: Final = re.compile(
-    r"\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
+    r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
 )
 # Runs that could be (part of) an identity number are masked in every message.
 _LONG_NUMBER_RE: Final = re.compile(r"\d{6}\d{4,}[\dXx]?", re.ASCII)
@@ -441,8 +441,6 @@ _VOLUNTEER_IDS: set[str] = set()
 """Volunteer ids already checked (volunteers have many records each)."""
 _VOLUNTEER_IDS_MAX: Final = 65536
 _ID_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-_DATETIME_SEPARATORS: Final = frozenset({"--T::+:", "--T::-:"})
-"""Characters at positions 4, 7, ..., 22 of ``YYYY-MM-DDTHH:MM:SS±HH:MM``."""
 _REGIONS_BY_CODE: Final = {region.code: region for region in RegionCode.all()}
 _HOURS_BY_MINUTE: Final = tuple(Hours.from_minutes(m) for m in range(_MAX_MINUTES + 1))
 _DATES: dict[str, _dt.date] = {}
@@ -1462,7 +1460,8 @@ def _parse(  # one pass over the fields, on purpose
         if (
             type(start_text) is str
             and len(start_text) == 25
-            and start_text[4:23:3] in _DATETIME_SEPARATORS
+            and start_text[19:] in _OFFSETS
+            and start_text[4:17:3] == "--T::"
             and start_text.isascii()
         ):
             try:
@@ -1482,7 +1481,8 @@ def _parse(  # one pass over the fields, on purpose
         if (
             type(end_text) is str
             and len(end_text) == 25
-            and end_text[4:23:3] in _DATETIME_SEPARATORS
+            and end_text[19:] in _OFFSETS
+            and end_text[4:17:3] == "--T::"
             and end_text.isascii()
         ):
             try:
@@ -1564,7 +1564,8 @@ def _parse(  # one pass over the fields, on purpose
     if (
         type(recorded_text) is str
         and len(recorded_text) == 25
-        and recorded_text[4:23:3] in _DATETIME_SEPARATORS
+        and recorded_text[19:] in _OFFSETS
+        and recorded_text[4:17:3] == "--T::"
         and recorded_text.isascii()
     ):
         try:

@@ -1,0 +1,251 @@
+"""Record format v1: properties over generated payloads, records and arbitrary input."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from volunteer_rules import record as record_module
+from volunteer_rules.testing import strategies as vst
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+CODES = {
+    "missing",
+    "unknown_field",
+    "invalid_type",
+    "invalid_format",
+    "out_of_range",
+    "checksum",
+    "unknown_code",
+    "inconsistent",
+    "unsupported_version",
+}
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def reads(payload: Any, **kwargs: Any) -> vr.ServiceRecord | vr.RecordFormatError:
+    """parse_record's outcome: the record, or the format error it raised."""
+    try:
+        return vr.parse_record(payload, **kwargs)
+    except vr.RecordFormatError as error:
+        return error
+
+
+def general(payload: dict[str, Any]) -> vr.ServiceRecord | vr.RecordFormatError:
+    """The general reader's outcome, bypassing the fast path."""
+    try:
+        return record_module._parse(payload, None, vr.SERVICE_CATEGORIES, "$")
+    except vr.RecordFormatError as error:
+        return error
+
+
+class TestRoundTrip:
+    @given(vst.record_payloads())
+    def test_canonical_payloads(self, payload: dict[str, Any]) -> None:
+        """dump_record(parse_record(x)) == x for every canonical payload."""
+        assert vr.dump_record(vr.parse_record(payload)) == payload
+
+    @given(vst.service_records())
+    def test_records(self, record: vr.ServiceRecord) -> None:
+        """parse_record(dump_record(r)) == r for every valid record."""
+        again = vr.parse_record(vr.dump_record(record))
+        assert again == record
+        assert hash(again) == hash(record)
+
+    @given(vst.service_records())
+    def test_dump_is_json(self, record: vr.ServiceRecord) -> None:
+        """The dumped form survives JSON text unchanged."""
+        dumped = vr.dump_record(record)
+        assert json.loads(json.dumps(dumped, ensure_ascii=False)) == dumped
+
+    @given(vst.service_records())
+    def test_dump_never_null(self, record: vr.ServiceRecord) -> None:
+        """Absent optional fields are omitted, never written as null."""
+        assert None not in vr.dump_record(record).values()
+
+    @given(st.lists(vst.record_payloads(), max_size=4))
+    def test_parse_records(self, payloads: list[dict[str, Any]]) -> None:
+        """parse_records reads a list exactly as parse_record reads each item."""
+        assert vr.parse_records(payloads) == tuple(vr.parse_record(p) for p in payloads)
+
+
+class TestFastPath:
+    @given(vst.record_payloads())
+    def test_agrees_on_canonical(self, payload: dict[str, Any]) -> None:
+        """The fast path and the general reader give equal records, dumped alike."""
+        fast = record_module._parse_fast(payload, vr.SERVICE_CATEGORIES)
+        slow = general(payload)
+        assert isinstance(slow, vr.ServiceRecord)
+        if fast is not None:
+            assert fast == slow
+            assert vr.dump_record(fast) == vr.dump_record(slow)
+
+    @given(vst.record_payloads(malformed=True))
+    def test_never_accepts_malformed(self, payload: dict[str, Any]) -> None:
+        """The fast path refuses every payload the general reader refuses."""
+        assert isinstance(general(payload), vr.RecordFormatError)
+        assert record_module._parse_fast(payload, vr.SERVICE_CATEGORIES) is None
+
+    @given(vst.record_payloads(), st.data())
+    def test_agrees_on_perturbed(self, payload: dict[str, Any], data: st.DataObject) -> None:
+        """With one field replaced by any JSON value, both readers agree."""
+        field = data.draw(st.sampled_from(vr.record.FIELDS))
+        payload[field] = data.draw(JSON)
+        fast = record_module._parse_fast(payload, vr.SERVICE_CATEGORIES)
+        slow = general(payload)
+        if fast is not None:
+            assert fast == slow
+
+
+class TestMalformed:
+    @given(vst.record_payloads(malformed=True))
+    def test_refused_with_known_codes(self, payload: dict[str, Any]) -> None:
+        """Every malformed payload is refused, each problem with a known code and a path."""
+        outcome = reads(payload)
+        assert isinstance(outcome, vr.RecordFormatError)
+        assert outcome.errors
+        for error in outcome.errors:
+            assert error.code in CODES
+            assert error.path.startswith("$")
+            assert error.message
+
+    @given(JSON)
+    def test_any_json_value(self, value: Any) -> None:
+        """Any JSON value gives a record or a RecordFormatError, nothing else."""
+        reads(value)
+
+    @given(st.dictionaries(st.sampled_from(vr.record.FIELDS) | st.text(max_size=5), JSON))
+    def test_any_json_object(self, value: dict[str, Any]) -> None:
+        """Any JSON object with the format's field names gives only library outcomes."""
+        outcome = reads(value)
+        if isinstance(outcome, vr.RecordFormatError):
+            assert {e.code for e in outcome.errors} <= CODES
+
+    @given(st.sampled_from(vr.record.FIELDS), st.from_type(type).flatmap(st.from_type))
+    def test_any_python_object_in_a_field(self, field: str, value: Any) -> None:
+        """Any Python object as a field's value gives only library outcomes."""
+        payload = copy.deepcopy(SAMPLE_RECORD_PAYLOAD)
+        payload[field] = value
+        reads(payload)
+
+    @given(st.from_type(type).flatmap(st.from_type))
+    def test_any_python_object(self, value: Any) -> None:
+        """Any Python object as the payload gives only library outcomes."""
+        reads(value)
+
+
+class TestPrivacy:
+    @given(
+        vst.resident_ids(),
+        st.sampled_from(
+            [
+                "record_id",
+                "volunteer_id",
+                "organization_id",
+                "status",
+                "service_category",
+                "region_code",
+                "date",
+                "start",
+                "recorded_at",
+                "amends",
+                "service_minutes",
+            ]
+        ),
+        st.sampled_from(["{}", "{} ", "x{}", "{}x", "{}-1"]),
+    )
+    def test_no_full_id_number_in_errors(self, rid: Any, field: str, template: str) -> None:
+        """An ID number put in any field never appears in full in an error."""
+        number = str(rid)
+        payload = copy.deepcopy(SAMPLE_RECORD_PAYLOAD)
+        payload[field] = template.format(number)
+        outcome = reads(payload)
+        assume(isinstance(outcome, vr.RecordFormatError))
+        assert isinstance(outcome, vr.RecordFormatError)
+        text = str(outcome) + repr(outcome.errors)
+        assert number not in text
+        assert number.lower() not in text
+
+    @given(vst.resident_ids())
+    def test_id_number_as_field_name(self, rid: Any) -> None:
+        """An ID number used as an unknown field name is masked in the path and message."""
+        number = str(rid)
+        payload = dict(SAMPLE_RECORD_PAYLOAD, **{number: 1, "x" + number: 2})
+        outcome = reads(payload)
+        assert isinstance(outcome, vr.RecordFormatError)
+        assert number not in str(outcome) + repr(outcome.errors)
+
+    @given(vst.resident_ids())
+    def test_id_number_refused_as_volunteer_id(self, rid: Any) -> None:
+        """A resident ID number is never accepted as a volunteer_id."""
+        outcome = reads(dict(SAMPLE_RECORD_PAYLOAD, volunteer_id=str(rid)))
+        assert isinstance(outcome, vr.RecordFormatError)
+        assert [(e.path, e.code) for e in outcome.errors] == [("$.volunteer_id", "invalid_format")]
+
+
+class TestDefaultTz:
+    @given(
+        vst.record_payloads(),
+        st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+    )
+    def test_naive_times_take_default_zone(self, payload: dict[str, Any], minutes: int) -> None:
+        """Date-times without offset are read in default_tz; the record keeps that offset."""
+        zone = dt.timezone(dt.timedelta(minutes=minutes))
+        naive = dict(payload)
+        for field in ("start", "end", "recorded_at"):
+            if field in naive:
+                naive[field] = dt.datetime.fromisoformat(naive[field]).replace(tzinfo=None)
+                naive[field] = naive[field].isoformat()
+        outcome = reads(naive)
+        assert isinstance(outcome, vr.RecordFormatError)
+        assert {e.code for e in outcome.errors} == {"invalid_format"}
+        record = reads(naive, default_tz=zone)
+        if isinstance(record, vr.RecordFormatError):
+            # Moving every time to one zone may break the cross-field rules, nothing else.
+            assert {e.code for e in record.errors} <= {"inconsistent"}
+            return
+        assert record.recorded_at.utcoffset() == dt.timedelta(minutes=minutes)
+        assert vr.dump_record(record)["recorded_at"].startswith(naive["recorded_at"])
+
+
+class TestStrategies:
+    @given(vst.service_records(volunteer_ids=st.just("V1"), statuses=st.just("void")))
+    def test_arguments_respected(self, record: vr.ServiceRecord) -> None:
+        """service_records draws from the strategies it is given."""
+        assert (record.volunteer_id, record.status) == ("V1", "void")
+
+    @given(vst.service_records(intervals=True))
+    def test_intervals(self, record: vr.ServiceRecord) -> None:
+        """With intervals=True every record has start < end on its date."""
+        assert record.start is not None and record.end is not None
+        assert record.start < record.end
+        assert record.start.date() == record.date
+
+    @given(vst.hours(min_value=vr.Hours.from_minutes(-5), max_value=vr.Hours.from_minutes(5)))
+    def test_hours_bounds(self, amount: vr.Hours) -> None:
+        """hours() stays within its inclusive bounds."""
+        assert -5 <= amount.minutes <= 5
+
+    @given(st.from_type(vr.ServiceRecord), st.from_type(vr.Hours), st.from_type(vr.RegionCode))
+    def test_registered_types(self, record: Any, amount: Any, region: Any) -> None:
+        """st.from_type gives valid values for the registered types."""
+        assert vr.parse_record(vr.dump_record(record)) == record
+        assert isinstance(amount, vr.Hours)
+        assert vr.RegionCode.is_known(region.code)
