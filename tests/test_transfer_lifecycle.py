@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import volunteer_rules as vr
 from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
@@ -391,3 +394,26 @@ class TestConservation:
             )
         with pytest.raises(vr.InvalidTypeError):
             self._report(source_before=7)
+
+
+class TestAnyInput:
+    """Any object in any argument raises only library errors."""
+
+    @given(st.from_type(object), st.integers(0, 9))
+    def test_garbage(self, value: object, which: int) -> None:
+        """Each public function, one argument replaced by an arbitrary object."""
+        good = started()
+        calls: list[Callable[[], object]] = [
+            lambda: vr.initiate_transfer(value, at=AT),  # type: ignore[arg-type]
+            lambda: vr.initiate_transfer(package(), at=value),  # type: ignore[arg-type]
+            lambda: vr.initiate_transfer(package(), at=AT, expires_at=value),  # type: ignore[arg-type]
+            lambda: vr.accept_transfer(value, destination_records=[], at=AT, as_of=AS_OF),  # type: ignore[arg-type]
+            lambda: vr.accept_transfer(good, destination_records=value, at=AT, as_of=AS_OF),  # type: ignore[arg-type]
+            lambda: vr.accept_transfer(good, destination_records=[], at=AT, as_of=value),  # type: ignore[arg-type]
+            lambda: vr.reject_transfer(good, at=AT, reason=value),  # type: ignore[arg-type]
+            lambda: vr.expire_transfer(value, at=AT),  # type: ignore[arg-type]
+            lambda: vr.mark_transferred(value, package()),  # type: ignore[arg-type]
+            lambda: vr.combined_history([record()], value),  # type: ignore[arg-type]
+        ]
+        with contextlib.suppress(vr.VolunteerRulesError):
+            calls[which]()

@@ -757,9 +757,13 @@ def mark_transferred(
         )
     if isinstance(source_records, (str, bytes)):
         raise InvalidTypeError("source_records", "must be an iterable of records")
+    try:
+        items = iter(source_records)
+    except TypeError:
+        raise InvalidTypeError("source_records", "must be an iterable of records") from None
     keys = {(r.organization_id, r.record_id) for r in package.records}
     result: list[Holding] = []
-    for item in source_records:
+    for item in items:
         record = unwrap_record(item)
         if (
             isinstance(item, TransferredRecord)
