@@ -387,7 +387,7 @@ def check_transfer(
                     record_key=key,
                 )
             )
-        recorded_day = record.recorded_at.date()
+        recorded_day = recorded_date(record)
         if record.date > as_of or recorded_day > as_of:
             found["future_record"].append(
                 TransferFinding(
@@ -405,7 +405,7 @@ def check_transfer(
             except InvalidValueError:
                 deadline = _dt.date.max
             deadlines[end_day] = deadline
-        entered = recorded_date(record)
+        entered = recorded_day
         if entered > deadline:
             warnings.append(
                 TransferFinding(
