@@ -1,0 +1,823 @@
+"""The counting engine: which of a volunteer's service minutes count, and why the rest do not.
+
+This is the one place where the library decides what counts. Certification, the record checks,
+the time bank (which credits only what certification would count) and transfers all call it, so
+they can never disagree.
+
+The rules come from the record format ("Beyond one record", ``docs/record-format.md``) and
+MCA Order 67 (志愿服务记录与证明出具办法（试行）, 2020), Art. 13 for amendments
+(``research/regulations.md`` [MCA2020] 13). For one volunteer, each record is given one
+outcome. The rules apply in this order; the first one that excludes a record names its reason:
+
+1. ``other_volunteer``: the record belongs to another volunteer.
+2. ``after_as_of``: the record was not on record on ``as_of``: its ``date`` or the local date
+   of its ``recorded_at`` (in the offset it was recorded with) is after ``as_of``. A certificate
+   made for a past day can therefore always be reproduced. Such a record also amends nothing.
+3. ``outside_window``: the record's ``date`` is before the first day of the counting window
+   (``since``, inclusive). The window always ends on ``as_of`` (inclusive).
+4. ``not_verified``: the status is not ``verified``.
+5. ``superseded``: another record of the same organization amends it (its ``amends`` names this
+   record's ``record_id``) and that amendment is effective: its status is ``verified`` or
+   ``void`` (a void amendment withdraws the original), or it is superseded in turn. So in a
+   chain A ← B ← C, with C verified, neither A nor B counts. Amendments are honoured whoever's
+   records they are, as long as they are among the records given and on record on ``as_of``.
+6. ``below_minimum_rating``: only when a minimum rating is asked for (a rule set may require
+   one): the record has no evaluation, or its rating is worse than the minimum.
+7. ``overlap``: its interval overlaps (half-open: ``a.start < b.end and b.start < a.end``) the
+   interval of a record counted before it in recorded order (``recorded_at``, then
+   ``record_id``, then ``organization_id``). Records without an interval never overlap.
+   Records excluded by an earlier rule never block anyone: they do not count.
+8. ``daily_cap``: at most 1440 minutes count on one ``date`` (a record that crosses midnight
+   counts on the date it started). In recorded order, the record that crosses the cap counts
+   only up to it, the rest is excluded; that record is *partly* counted, so its outcome has
+   both counted minutes and the reason ``daily_cap``.
+
+Two records with the same ``(organization_id, record_id)`` are one record given twice when
+their counting fields agree (it is counted once); if they disagree, counting cannot go on and
+raises :class:`~volunteer_rules.ConflictError` (the record checks report such conflicts too).
+
+Everything is whole minutes (``int``). The single-volunteer form, :func:`count_records`, sorts
+once by recorded order and checks overlaps against a sorted list of the counted intervals
+(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, holds its input as
+columns of field values (no Python object per record) and settles most volunteers with C-level
+operations; see its docstring.
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.counting import count_records
+    >>> from volunteer_rules.record import parse_record
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> record = parse_record(SAMPLE_RECORD_PAYLOAD)
+    >>> count = count_records([record, record], as_of=date(2024, 12, 31))
+    >>> count.volunteer_id, count.minutes, count.excluded
+    ('V0000001', 120, ())
+    >>> count_records([record], as_of=date(2024, 5, 1)).excluded
+    (('r-2024-0001', 'after_as_of'),)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate, compress, islice, repeat
+from operator import attrgetter, gt, is_not, itemgetter, lt, mul, ne, not_, or_
+from typing import Any, Final
+
+import attrs
+
+from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import RATINGS, ServiceRecord
+
+__all__ = [
+    "DAILY_CAP_MINUTES",
+    "EXCLUSION_REASONS",
+    "Count",
+    "RecordOutcome",
+    "count_many",
+    "count_records",
+    "majority_volunteer",
+]
+
+DAILY_CAP_MINUTES: Final = 1440
+"""At most this many minutes count for one volunteer on one ``date``."""
+
+EXCLUSION_REASONS: Final = (
+    "other_volunteer",
+    "after_as_of",
+    "outside_window",
+    "not_verified",
+    "superseded",
+    "below_minimum_rating",
+    "overlap",
+    "daily_cap",
+)
+"""Why a record does not count (or counts only in part), in the order the rules apply.
+
+All but ``below_minimum_rating`` are the contract's reasons; that one appears only when a
+minimum rating is asked for.
+"""
+
+_RATING_RANK: Final = {rating: rank for rank, rating in enumerate(RATINGS)}
+
+# A compact row: one tuple of the fields counting needs, in this order. Only the single-volunteer
+# form and the bulk form's slow path build rows; the bulk fast path works on columns.
+_R_AT, _R_ID, _R_ORG, _R_VOL, _R_STATUS, _R_DATE, _R_START, _R_END, _R_AMENDS, _R_MIN, _R_EVAL = (
+    range(11)
+)
+_ROW: Final = attrgetter(
+    "recorded_at",
+    "record_id",
+    "organization_id",
+    "volunteer_id",
+    "status",
+    "date",
+    "start",
+    "end",
+    "amends",
+    "service._minutes",
+    "evaluation",
+)
+_ORDER: Final = itemgetter(_R_AT, _R_ID, _R_ORG)
+_Row = tuple[Any, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RecordOutcome:
+    """What counting made of one record.
+
+    Attributes:
+        organization_id: the recording organization (with ``record_id``, the record's key).
+        record_id: the record's id.
+        minutes: the minutes that count (``0`` when the record is excluded).
+        reason: ``None`` when the record counts in full; otherwise one of
+            :data:`EXCLUSION_REASONS`. A ``daily_cap`` record may still count in part.
+
+    Example:
+        >>> outcome = RecordOutcome(organization_id="G-x", record_id="r-1", minutes=60,
+        ...                         reason="daily_cap")
+        >>> outcome.key, outcome.counted, outcome.counts
+        (('G-x', 'r-1'), Hours(minutes=60), True)
+    """
+
+    organization_id: str
+    record_id: str
+    minutes: int
+    reason: str | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(organization_id, record_id)``, as :attr:`ServiceRecord.key`.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=0,
+            ...               reason="overlap").key
+            ('G-x', 'r')
+        """
+        return (self.organization_id, self.record_id)
+
+    @property
+    def counted(self) -> Hours:
+        """The counted minutes as :class:`~volunteer_rules.Hours`.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=90,
+            ...               reason=None).counted.hours
+            Decimal('1.5')
+        """
+        return Hours.from_minutes(self.minutes)
+
+    @property
+    def counts(self) -> bool:
+        """Whether any of the record's minutes count.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=0,
+            ...               reason="superseded").counts
+            False
+        """
+        return self.minutes > 0
+
+
+@attrs.frozen(kw_only=True)
+class Count:
+    """The result of counting one volunteer's records on a day.
+
+    Attributes:
+        volunteer_id: whose records were counted (``None`` when no record was given).
+        as_of: the day of the count (the window's last day, inclusive).
+        since: the window's first day (inclusive), or ``None`` for a lifetime count.
+        minutes: the total of counted minutes.
+        first_counted: the earliest ``date`` of a record that counts, or ``None`` (the start
+            of tenure for rule sets that need it).
+        excluded: ``(record_id, reason)`` for every record not counted in full, in recorded
+            order.
+        outcomes: one :class:`RecordOutcome` per distinct record given, in recorded order
+            (``None`` from :func:`count_many` unless it is asked for ``detail=True``).
+
+    Example:
+        >>> from datetime import date
+        >>> count = Count(volunteer_id="V1", as_of=date(2025, 1, 1), since=None, minutes=90,
+        ...               first_counted=date(2024, 3, 1), excluded=(), outcomes=None)
+        >>> count.total
+        Hours(minutes=90)
+    """
+
+    volunteer_id: str | None
+    as_of: _dt.date
+    since: _dt.date | None
+    minutes: int
+    first_counted: _dt.date | None
+    excluded: tuple[tuple[str, str], ...]
+    outcomes: tuple[RecordOutcome, ...] | None
+
+    @property
+    def total(self) -> Hours:
+        """The counted minutes as :class:`~volunteer_rules.Hours`.
+
+        Example:
+            >>> from datetime import date
+            >>> Count(volunteer_id=None, as_of=date(2025, 1, 1), since=None, minutes=0,
+            ...       first_counted=None, excluded=(), outcomes=()).total
+            Hours(minutes=0)
+        """
+        return Hours.from_minutes(self.minutes)
+
+    def minutes_of(self, organization_id: str, record_id: str) -> int:
+        """The counted minutes of one record (``0`` if it does not count or was not given).
+
+        Needs the outcomes (always there from :func:`count_records`).
+
+        Raises:
+            InvalidValueError: this count was made without outcomes.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.record import parse_record
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> count_records([record], as_of=date(2025, 1, 1)).minutes_of(*record.key)
+            120
+        """
+        if self.outcomes is None:
+            raise InvalidValueError("outcomes", "this count was made without per-record detail")
+        for outcome in self.outcomes:
+            if outcome.organization_id == organization_id and outcome.record_id == record_id:
+                return outcome.minutes
+        return 0
+
+
+def _check_as_of(as_of: object, since: object) -> None:
+    if type(as_of) is not _dt.date:
+        raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
+    if since is not None:
+        if type(since) is not _dt.date:
+            raise InvalidTypeError("since", f"must be a date or None, not {type(since).__name__}")
+        if since > as_of:
+            raise InvalidValueError("since", "the window cannot start after as_of")
+
+
+def _check_rating(min_rating: object) -> int | None:
+    if min_rating is None:
+        return None
+    if not isinstance(min_rating, str) or min_rating not in _RATING_RANK:
+        raise InvalidValueError("min_rating", f"must be one of {', '.join(RATINGS)} or None")
+    return _RATING_RANK[min_rating]
+
+
+def _rows(records: object) -> list[_Row]:
+    """Rows of the given records, refusing anything that is not a ServiceRecord."""
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    rows = []
+    for record in records:
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(record).__name__}"
+            )
+        rows.append(_ROW(record))
+    return rows
+
+
+def majority_volunteer(records: Iterable[ServiceRecord]) -> str | None:
+    """The volunteer most of the records belong to; ties go to the smallest id.
+
+    This is whom :func:`count_records` and :func:`~volunteer_rules.certify` count for when no
+    volunteer is named, so the input order never matters.
+
+    Args:
+        records: service records.
+
+    Returns:
+        The volunteer id, or ``None`` when there are no records.
+
+    Raises:
+        InvalidTypeError: ``records`` is not an iterable of ``ServiceRecord``.
+
+    Example:
+        >>> import attrs
+        >>> from volunteer_rules.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, volunteer_id="V0000000", record_id="x")
+        >>> majority_volunteer([a, b])
+        'V0000000'
+    """
+    return _majority(_rows(records))
+
+
+def _majority(rows: Sequence[_Row]) -> str | None:
+    if not rows:
+        return None
+    tally: Counter[str] = Counter(row[_R_VOL] for row in rows)
+    best = max(tally.values())
+    return min(v for v, n in tally.items() if n == best)
+
+
+def _dedupe(rows: list[_Row]) -> list[_Row]:
+    """Drop repeated copies of one record; raise on two different records under one key."""
+    seen: dict[tuple[str, str], _Row] = {}
+    out = []
+    for row in rows:
+        key = (row[_R_ORG], row[_R_ID])
+        other = seen.get(key)
+        if other is None:
+            seen[key] = row
+            out.append(row)
+        elif other != row:
+            raise ConflictError(
+                f"{key[0]}/{key[1]}",
+                f"record {key[1]} of organization {key[0]} was given twice with different content",
+            )
+    return out
+
+
+def _superseded(rows: Sequence[_Row], as_of: _dt.date) -> set[tuple[str, str]]:
+    """Keys of the records an effective amendment supersedes (chains followed)."""
+    amenders: dict[tuple[str, str], list[_Row]] = {}
+    for row in rows:
+        target = row[_R_AMENDS]
+        if target is not None and _on_record(row, as_of):
+            amenders.setdefault((row[_R_ORG], target), []).append(row)
+    if not amenders:
+        return set()
+    # Start from amendments that are effective by their own status, then follow chains: a
+    # record superseded in turn makes its own amendment effective (A <- B <- C).
+    superseded: set[tuple[str, str]] = set()
+    work = [
+        target
+        for target, rows_ in amenders.items()
+        if any(r[_R_STATUS] in ("verified", "void") for r in rows_)
+    ]
+    targets_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for target, rows_ in amenders.items():
+        for r in rows_:
+            targets_of[(r[_R_ORG], r[_R_ID])] = target
+    while work:
+        key = work.pop()
+        if key in superseded:
+            continue
+        superseded.add(key)
+        # ``key`` is superseded, so the amendment ``key`` itself makes (if any) is effective.
+        next_target = targets_of.get(key)
+        if next_target is not None:
+            work.append(next_target)
+    return superseded
+
+
+def _on_record(row: _Row, as_of: _dt.date) -> bool:
+    return bool(row[_R_DATE] <= as_of and row[_R_AT].date() <= as_of)
+
+
+def _count_rows(
+    rows: list[_Row],
+    volunteer_id: str | None,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    detail: bool,
+    *,
+    others: bool = True,
+) -> Count:
+    """The reference engine: count ``volunteer_id``'s rows among ``rows`` (any volunteers).
+
+    With ``others=False`` the records of other volunteers (amendments brought along) are left
+    out of ``excluded`` and ``outcomes``.
+    """
+    rows = _dedupe(rows)
+    superseded = _superseded(rows, as_of)
+    rows.sort(key=_ORDER)
+    starts: list[_dt.datetime] = []
+    ends: list[_dt.datetime] = []
+    per_day: dict[_dt.date, int] = {}
+    outcomes: list[RecordOutcome] = []
+    excluded: list[tuple[str, str]] = []
+    total = 0
+    first: _dt.date | None = None
+    for row in rows:
+        minutes = 0
+        reason: str | None
+        day = row[_R_DATE]
+        if row[_R_VOL] != volunteer_id:
+            if not others:
+                continue
+            reason = "other_volunteer"
+        elif not _on_record(row, as_of):
+            reason = "after_as_of"
+        elif since is not None and day < since:
+            reason = "outside_window"
+        elif row[_R_STATUS] != "verified":
+            reason = "not_verified"
+        elif (row[_R_ORG], row[_R_ID]) in superseded:
+            reason = "superseded"
+        elif min_rank is not None and (
+            row[_R_EVAL] is None or _RATING_RANK.get(row[_R_EVAL].rating, 99) > min_rank
+        ):
+            reason = "below_minimum_rating"
+        elif _overlaps(row[_R_START], row[_R_END], starts, ends):
+            reason = "overlap"
+        else:
+            used = per_day.get(day, 0)
+            minutes = min(row[_R_MIN], DAILY_CAP_MINUTES - used) if used < DAILY_CAP_MINUTES else 0
+            reason = None if minutes == row[_R_MIN] else "daily_cap"
+            per_day[day] = used + minutes
+            total += minutes
+            if (reason is None or minutes) and (first is None or day < first):
+                first = day
+        if reason is not None:
+            excluded.append((row[_R_ID], reason))
+        if detail:
+            outcomes.append(
+                RecordOutcome(
+                    organization_id=row[_R_ORG],
+                    record_id=row[_R_ID],
+                    minutes=minutes,
+                    reason=reason,
+                )
+            )
+    return Count(
+        volunteer_id=volunteer_id,
+        as_of=as_of,
+        since=since,
+        minutes=total,
+        first_counted=first,
+        excluded=tuple(excluded),
+        outcomes=tuple(outcomes) if detail else None,
+    )
+
+
+def _overlaps(
+    start: _dt.datetime | None,
+    end: _dt.datetime | None,
+    starts: list[_dt.datetime],
+    ends: list[_dt.datetime],
+) -> bool:
+    """Check ``[start, end)`` against the counted intervals; remember it when it is clear.
+
+    ``starts``/``ends`` hold the counted intervals sorted by start; they never overlap each
+    other, so only the two neighbours of the insertion point need a look.
+    """
+    if start is None or end is None or not start < end:
+        return False
+    i = bisect_right(starts, start)
+    if (i and ends[i - 1] > start) or (i < len(starts) and starts[i] < end):
+        return True
+    starts.insert(i, start)
+    ends.insert(i, end)
+    return False
+
+
+def count_records(
+    records: Iterable[ServiceRecord],
+    *,
+    as_of: _dt.date,
+    volunteer_id: str | None = None,
+    since: _dt.date | None = None,
+    min_rating: str | None = None,
+) -> Count:
+    """Count one volunteer's records on ``as_of``, with an outcome for every record.
+
+    Args:
+        records: service records, in any order; records of other volunteers may be among them
+            (they are excluded as ``other_volunteer``; amendments among them still apply).
+        as_of: the day of the count; nothing entered or done after it counts.
+        volunteer_id: whose records to count; by default the volunteer most records belong
+            to, ties to the smallest id (:func:`majority_volunteer`).
+        since: first day of the counting window (inclusive); ``None`` counts a lifetime.
+        min_rating: the worst evaluation rating a record may have to count (``"pass"``
+            lets ``excellent``, ``good`` and ``pass`` count); ``None`` for no minimum.
+
+    Returns:
+        A :class:`Count` with outcomes, in recorded order.
+
+    Raises:
+        InvalidTypeError: a record is not a ``ServiceRecord``, or ``as_of``/``since`` is not a
+            ``date``.
+        InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
+        ConflictError: two different records share one ``(organization_id, record_id)``.
+
+    Example:
+        >>> from datetime import date
+        >>> import attrs
+        >>> from volunteer_rules.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, record_id="r-2024-0002", amends=a.record_id, service=Hours(100))
+        >>> count = count_records([b, a], as_of=date(2024, 12, 31))
+        >>> count.minutes, count.excluded
+        (100, (('r-2024-0001', 'superseded'),))
+        >>> [(o.record_id, o.minutes, o.reason) for o in count.outcomes]
+        [('r-2024-0001', 0, 'superseded'), ('r-2024-0002', 100, None)]
+    """
+    _check_as_of(as_of, since)
+    min_rank = _check_rating(min_rating)
+    if volunteer_id is not None and not isinstance(volunteer_id, str):
+        raise InvalidTypeError("volunteer_id", "must be a str or None")
+    rows = _rows(records)
+    if volunteer_id is None:
+        volunteer_id = _majority(rows)
+    return _count_rows(rows, volunteer_id, as_of, since, min_rank, True)
+
+
+# --- the bulk form ---------------------------------------------------------------------------
+
+_CHUNK: Final = 65536
+_VOL: Final = attrgetter("volunteer_id")
+_COLUMNS: Final = (
+    "recorded_at",
+    "record_id",
+    "organization_id",
+    "status",
+    "date",
+    "start",
+    "end",
+    "amends",
+    "service._minutes",
+    "evaluation",
+)
+_GETTERS: Final = tuple(attrgetter(name) for name in _COLUMNS)
+_DT_DATE: Final = _dt.datetime.date
+
+
+def count_many(
+    records: Iterable[ServiceRecord],
+    *,
+    as_of: _dt.date,
+    since: _dt.date | None = None,
+    min_rating: str | None = None,
+    volunteers: Iterable[str] | None = None,
+    detail: bool = False,
+) -> dict[str, Count]:
+    """Count the records of many volunteers in one pass: one :class:`Count` per volunteer.
+
+    The result for each volunteer is exactly what :func:`count_records` gives for the same
+    input and that ``volunteer_id``, except that records of other volunteers are not listed
+    (and ``outcomes`` is ``None`` unless ``detail=True``).
+
+    How it is fast: the input is read once, in chunks, into columns of field values (lists of
+    references to the records' own values: no tuple or object per record), then grouped by
+    volunteer with one integer sort. Per-record rules that need no other record (``after_as_of``,
+    ``outside_window``, ``not_verified``, ``below_minimum_rating``) are computed for the whole
+    column at C speed. A volunteer whose remaining records have no amendment involved, no two
+    records on one ``date`` and no two overlapping intervals (checked after sorting by start, so
+    recorded order cannot matter) is then settled with sums over column slices; only the others
+    go through the reference engine, row by row.
+
+    To run on a distributed engine (Spark, Dask, Beam): partition the records by
+    ``volunteer_id`` and call this (or :func:`count_records`) per partition. Amendments that
+    name another volunteer's record must also be sent to that volunteer's partition.
+
+    Args:
+        records: service records of any volunteers, in any order.
+        as_of: the day of the count.
+        since: first day of the counting window (inclusive), or ``None``.
+        min_rating: as for :func:`count_records`.
+        volunteers: if given, only these volunteers are counted (and every one of them gets a
+            result, an empty count if they have no record).
+        detail: also build per-record outcomes (slower).
+
+    Returns:
+        ``{volunteer_id: Count}``, ordered by volunteer id.
+
+    Raises:
+        InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
+        InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
+        ConflictError: two different records share one ``(organization_id, record_id)``.
+
+    Example:
+        >>> from datetime import date
+        >>> import attrs
+        >>> from volunteer_rules.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, record_id="r-9", volunteer_id="V2")
+        >>> {v: c.minutes for v, c in count_many([a, b], as_of=date(2025, 1, 1)).items()}
+        {'V0000001': 120, 'V2': 120}
+    """
+    _check_as_of(as_of, since)
+    min_rank = _check_rating(min_rating)
+    wanted: set[str] | None = None
+    if volunteers is not None:
+        if isinstance(volunteers, (str, bytes)) or not isinstance(volunteers, Iterable):
+            raise InvalidTypeError("volunteers", "must be an iterable of volunteer ids")
+        wanted = set()
+        for volunteer in volunteers:
+            if not isinstance(volunteer, str):
+                raise InvalidTypeError("volunteers", "must contain str volunteer ids")
+            wanted.add(volunteer)
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    enabled = gc.isenabled()
+    gc.disable()  # the columns hold only references; collections would find nothing to free
+    try:
+        return _count_many(records, as_of, since, min_rank, wanted, bool(detail))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_columns(
+    records: Iterable[ServiceRecord], wanted: set[str] | None
+) -> tuple[list[str], list[list[Any]]]:
+    """Stream the records once, in chunks, into a volunteer column and the field columns."""
+    vols: list[str] = []
+    columns: list[list[Any]] = [[] for _ in _COLUMNS]
+    iterator = iter(records)
+    while True:
+        chunk = list(islice(iterator, _CHUNK))
+        if not chunk:
+            break
+        if not all(map(isinstance, chunk, repeat(ServiceRecord))):
+            bad = next(r for r in chunk if not isinstance(r, ServiceRecord))
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
+            )
+        chunk_vols = list(map(_VOL, chunk))
+        if wanted is not None:
+            keep = list(map(wanted.__contains__, chunk_vols))
+            # Amendments are kept whoever they belong to: they may supersede a wanted record.
+            keep = list(map(or_, keep, map(is_not, map(_GETTERS[7], chunk), repeat(None))))
+            chunk = list(compress(chunk, keep))
+            chunk_vols = list(compress(chunk_vols, keep))
+        vols += chunk_vols
+        for column, getter in zip(columns, _GETTERS, strict=True):
+            column += map(getter, chunk)
+    return vols, columns
+
+
+def _count_many(
+    records: Iterable[ServiceRecord],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: set[str] | None,
+    detail: bool,
+) -> dict[str, Count]:
+    vols, columns = _read_columns(records, wanted)
+    at, rid, org, status, day, start, end, amends, minutes, evaluation = columns
+    n = len(vols)
+    names = sorted(wanted) if wanted is not None else sorted(set(vols))
+    index = {v: i for i, v in enumerate(names)}
+    if wanted is not None:
+        vol_ix = [index.get(v, -1) for v in vols]
+    else:
+        vol_ix = list(map(index.__getitem__, vols))
+
+    # Volunteers that need the reference engine, row by row.
+    slow: set[int] = set()
+    # Keys: when the record ids are unique the keys are. Otherwise look at the keys: a repeated
+    # key with different content is a conflict; a copy is deduplicated by the engine.
+    if len(set(rid)) != n:
+        first_at: dict[tuple[str, str], int] = {}
+        for i, key in enumerate(zip(org, rid, strict=True)):
+            j = first_at.setdefault(key, i)
+            if j != i:
+                if _row_at(columns, vols, i) != _row_at(columns, vols, j):
+                    raise ConflictError(
+                        f"{key[0]}/{key[1]}",
+                        f"record {key[1]} of organization {key[0]} was given twice with"
+                        " different content",
+                    )
+                slow.add(vol_ix[i])
+    # Amendments: the owner of an amended record goes to the slow path; the amendments that
+    # reach its records (chains followed) go with it, whoever made them.
+    amenders_of: dict[tuple[str, str], list[int]] = {}
+    for i in compress(range(n), map(is_not, amends, repeat(None))):
+        amenders_of.setdefault((org[i], amends[i]), []).append(i)
+    if amenders_of:
+        target_ids = {key[1] for key in amenders_of}
+        for i in compress(range(n), map(target_ids.__contains__, rid)):
+            if (org[i], rid[i]) in amenders_of:
+                slow.add(vol_ix[i])
+
+    # Per-record rules that need no other record, for whole columns at once.
+    gone = list(map(gt, day, repeat(as_of)))
+    gone = list(map(or_, gone, map(gt, map(_DT_DATE, at), repeat(as_of))))
+    outside = list(map(lt, day, repeat(since))) if since is not None else [False] * n
+    unverified = list(map(ne, status, repeat("verified")))
+    if min_rank is not None:
+        low = [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in evaluation]
+    else:
+        low = [False] * n
+    excluded_any = list(map(or_, map(or_, gone, outside), map(or_, unverified, low)))
+    candidate = list(map(not_, excluded_any))
+
+    # Group by volunteer: one stable sort of positions by volunteer index; volunteer k's
+    # positions are order[bounds[k]:bounds[k + 1]] (index -1, unwanted amendments, sorts first).
+    order = sorted(range(n), key=vol_ix.__getitem__)
+    tally = Counter(vol_ix)
+    bounds = list(accumulate(tally.get(k, 0) for k in range(-1, len(names))))
+    o_cand = list(map(candidate.__getitem__, order))
+    o_day = list(map(day.__getitem__, order))
+    o_start = list(map(start.__getitem__, order))
+    o_excl = list(map(excluded_any.__getitem__, order))
+    prefix = [0, *accumulate(map(mul, map(minutes.__getitem__, order), o_cand))]
+
+    results: dict[str, Count] = {}
+    for k, name in enumerate(names):
+        a, b = bounds[k], bounds[k + 1]
+        if k not in slow and not detail:
+            cand = o_cand[a:b]
+            n_cand = cand.count(True)
+            days = list(compress(o_day[a:b], cand))
+            if len(set(days)) == n_cand and (
+                list(compress(o_start[a:b], cand)).count(None) == n_cand
+                or _disjoint(order[a:b], cand, start, end)
+            ):
+                results[name] = Count(
+                    volunteer_id=name,
+                    as_of=as_of,
+                    since=since,
+                    minutes=prefix[b] - prefix[a],
+                    first_counted=min(days) if days else None,
+                    excluded=_simple_exclusions(
+                        order[a:b], o_excl[a:b], columns, gone, outside, unverified
+                    ),
+                    outcomes=None,
+                )
+                continue
+        positions = order[a:b]
+        if k in slow:
+            positions += _amendments_reaching(positions, columns, amenders_of)
+        rows = [_row_at(columns, vols, i) for i in positions]
+        results[name] = _count_rows(rows, name, as_of, since, min_rank, detail, others=False)
+    return results
+
+
+def _amendments_reaching(
+    positions: list[int], columns: list[list[Any]], amenders_of: dict[tuple[str, str], list[int]]
+) -> list[int]:
+    """Positions of the amendments (of anyone) that reach the given records, chains followed."""
+    rid, org = columns[1], columns[2]
+    seen = set(positions)
+    extra: list[int] = []
+    stack = [(org[i], rid[i]) for i in positions]
+    while stack:
+        for j in amenders_of.get(stack.pop(), ()):
+            if j not in seen:
+                seen.add(j)
+                extra.append(j)
+                stack.append((org[j], rid[j]))
+    return extra
+
+
+def _simple_exclusions(
+    positions: list[int],
+    excluded: list[bool],
+    columns: list[list[Any]],
+    gone: list[bool],
+    outside: list[bool],
+    unverified: list[bool],
+) -> tuple[tuple[str, str], ...]:
+    """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
+    if True not in excluded:
+        return ()
+    at, rid, org = columns[0], columns[1], columns[2]
+    chosen = sorted(compress(positions, excluded), key=lambda i: (at[i], rid[i], org[i]))
+    return tuple(
+        (
+            rid[i],
+            "after_as_of"
+            if gone[i]
+            else "outside_window"
+            if outside[i]
+            else "not_verified"
+            if unverified[i]
+            else "below_minimum_rating",
+        )
+        for i in chosen
+    )
+
+
+def _disjoint(positions: list[int], cand: list[bool], start: list[Any], end: list[Any]) -> bool:
+    """Whether the candidates' intervals are pairwise disjoint (then order cannot matter)."""
+    spans = sorted(
+        (start[i], end[i])
+        for i in compress(positions, cand)
+        if start[i] is not None and end[i] is not None and start[i] < end[i]
+    )
+    return all(map(_le_end_start, spans, islice(spans, 1, None)))
+
+
+def _le_end_start(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
+    return bool(a[1] <= b[0])
+
+
+def _row_at(columns: list[list[Any]], vols: list[str], i: int) -> _Row:
+    at, rid, org, status, day, start, end, amends, minutes, evaluation = columns
+    return (
+        at[i],
+        rid[i],
+        org[i],
+        vols[i],
+        status[i],
+        day[i],
+        start[i],
+        end[i],
+        amends[i],
+        minutes[i],
+        evaluation[i],
+    )

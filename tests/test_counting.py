@@ -1,0 +1,393 @@
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from volunteer_rules.counting import (
+    DAILY_CAP_MINUTES,
+    EXCLUSION_REASONS,
+    Count,
+    count_many,
+    count_records,
+    majority_volunteer,
+)
+from volunteer_rules.errors import ConflictError, VolunteerRulesError
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import Evaluation, ServiceRecord
+from volunteer_rules.region import RegionCode
+from volunteer_rules.testing._certification_strategies import service_histories
+
+CST = dt.timezone(dt.timedelta(hours=8))
+ORG = "512111005000000154"
+AS_OF = dt.date(2024, 12, 31)
+
+
+def rec(
+    record_id: str,
+    *,
+    minutes: int = 60,
+    day: dt.date = dt.date(2024, 5, 1),
+    start: tuple[int, int] | None = None,
+    volunteer: str = "V1",
+    status: str = "verified",
+    recorded: dt.datetime | None = None,
+    amends: str | None = None,
+    org: str = ORG,
+    rating: str | None = None,
+) -> ServiceRecord:
+    begin = end = None
+    if start is not None:
+        begin = dt.datetime(day.year, day.month, day.day, start[0], tzinfo=CST)
+        end = dt.datetime(day.year, day.month, day.day, start[1], tzinfo=CST)
+    fields: dict[str, Any] = {
+        "record_id": record_id,
+        "volunteer_id": volunteer,
+        "organization_id": org,
+        "activity_name": "a",
+        "service_category": "other",
+        "content": "c",
+        "place": "p",
+        "region_code": RegionCode.parse("211103"),
+        "date": day,
+        "start": begin,
+        "end": end,
+        "service": Hours.from_minutes(minutes),
+        "person_in_charge": "x",
+        "recorded_by": "y",
+        "recorded_at": recorded or dt.datetime(day.year, day.month, day.day, 23, tzinfo=CST),
+        "status": status,
+        "amends": amends,
+        "evaluation": Evaluation(rating=rating, date=day) if rating else None,
+    }
+    return ServiceRecord(**fields)
+
+
+def reasons(count: Count) -> dict[str, str]:
+    return dict(count.excluded)
+
+
+def at(day: int, hour: int = 23) -> dt.datetime:
+    return dt.datetime(2024, 5, day, hour, tzinfo=CST)
+
+
+class TestStatus:
+    def test_only_verified_counts(self) -> None:
+        """Submitted, rejected and void records are excluded as not_verified."""
+        records = [rec("a"), *(rec(s, status=s) for s in ("submitted", "rejected", "void"))]
+        count = count_records(records, as_of=AS_OF)
+        assert count.minutes == 60
+        assert reasons(count) == dict.fromkeys(("submitted", "rejected", "void"), "not_verified")
+
+
+class TestAsOf:
+    def test_date_on_as_of_counts(self) -> None:
+        """A record dated and recorded on as_of counts; a day later it does not."""
+        record = rec("a", day=dt.date(2024, 5, 1), recorded=at(1, 20))
+        assert count_records([record], as_of=dt.date(2024, 5, 1)).minutes == 60
+        assert count_records([record], as_of=dt.date(2024, 4, 30)).excluded == (
+            ("a", "after_as_of"),
+        )
+
+    def test_recorded_after_as_of_does_not_count(self) -> None:
+        """A record entered the day after as_of is after_as_of even if its date is before."""
+        record = rec("a", day=dt.date(2024, 5, 1), recorded=at(2, 9))
+        assert reasons(count_records([record], as_of=dt.date(2024, 5, 1))) == {"a": "after_as_of"}
+        assert count_records([record], as_of=dt.date(2024, 5, 2)).minutes == 60
+
+    def test_local_date_of_recorded_at(self) -> None:
+        """recorded_at is read in its own offset: 23:30+08:00 is still that day locally."""
+        record = rec("a", recorded=dt.datetime(2024, 5, 1, 23, 30, tzinfo=CST))
+        assert count_records([record], as_of=dt.date(2024, 5, 1)).minutes == 60
+
+    def test_amendment_after_as_of_has_no_effect(self) -> None:
+        """An amendment entered after as_of does not supersede on as_of."""
+        a = rec("a", recorded=at(1))
+        b = rec("b", amends="a", recorded=at(3), minutes=30)
+        assert count_records([a, b], as_of=dt.date(2024, 5, 2)).minutes == 60
+        assert count_records([a, b], as_of=dt.date(2024, 5, 3)).minutes == 30
+
+
+class TestWindow:
+    def test_since_is_inclusive(self) -> None:
+        """A record dated on the window's first day counts; the day before is outside."""
+        records = [rec("a", day=dt.date(2024, 5, 1)), rec("b", day=dt.date(2024, 4, 30))]
+        count = count_records(records, as_of=AS_OF, since=dt.date(2024, 5, 1))
+        assert count.minutes == 60
+        assert reasons(count) == {"b": "outside_window"}
+
+    def test_since_after_as_of_is_refused(self) -> None:
+        """A window that starts after as_of is an error."""
+        with pytest.raises(VolunteerRulesError):
+            count_records([], as_of=AS_OF, since=AS_OF + dt.timedelta(days=1))
+
+
+class TestSuperseded:
+    def test_verified_amendment_supersedes(self) -> None:
+        """The amended record stops counting; the amendment counts."""
+        count = count_records([rec("a"), rec("b", amends="a", minutes=30)], as_of=AS_OF)
+        assert count.minutes == 30
+        assert reasons(count) == {"a": "superseded"}
+
+    def test_void_amendment_withdraws(self) -> None:
+        """A void amendment withdraws the original; neither counts."""
+        count = count_records([rec("a"), rec("b", amends="a", status="void")], as_of=AS_OF)
+        assert count.minutes == 0
+        assert reasons(count) == {"a": "superseded", "b": "not_verified"}
+
+    @pytest.mark.parametrize("status", ["submitted", "rejected"])
+    def test_pending_amendment_does_not_supersede(self, status: str) -> None:
+        """A submitted or rejected amendment leaves the original counting."""
+        count = count_records([rec("a"), rec("b", amends="a", status=status)], as_of=AS_OF)
+        assert count.minutes == 60
+
+    @pytest.mark.parametrize("middle", ["verified", "submitted"])
+    def test_chain_only_last_counts(self, middle: str) -> None:
+        """In A <- B <- C only C counts, whatever B's status."""
+        records = [
+            rec("a", minutes=10),
+            rec("b", amends="a", minutes=20, status=middle, recorded=at(2)),
+            rec("c", amends="b", minutes=30, recorded=at(3)),
+        ]
+        count = count_records(records, as_of=AS_OF)
+        assert count.minutes == 30
+        assert reasons(count)["a"] == "superseded"
+
+    def test_amendment_is_within_one_organization(self) -> None:
+        """An amends naming a record id of another organization supersedes nothing."""
+        other = "51211100MJ00000175"
+        count = count_records([rec("a"), rec("b", amends="a", org=other)], as_of=AS_OF)
+        assert count.minutes == 120
+
+    def test_superseded_record_does_not_block_overlap(self) -> None:
+        """A superseded interval does not count, so it does not make its correction overlap."""
+        a = rec("a", start=(8, 10), minutes=120, recorded=at(1))
+        b = rec("b", start=(9, 10), minutes=60, amends="a", recorded=at(2))
+        count = count_records([a, b], as_of=AS_OF)
+        assert count.minutes == 60
+        assert reasons(count) == {"a": "superseded"}
+
+
+class TestOverlap:
+    def test_later_recorded_is_excluded(self) -> None:
+        """Of two overlapping intervals the later-recorded one is excluded."""
+        a = rec("a", start=(9, 11), minutes=120, recorded=at(2))
+        b = rec("b", start=(8, 10), minutes=120, recorded=at(1))
+        count = count_records([a, b], as_of=AS_OF)
+        assert reasons(count) == {"a": "overlap"}
+
+    def test_touching_intervals_do_not_overlap(self) -> None:
+        """[8, 10) and [10, 12) touch: both count."""
+        a = rec("a", start=(8, 10), minutes=120)
+        b = rec("b", start=(10, 12), minutes=120)
+        assert count_records([a, b], as_of=AS_OF).minutes == 240
+
+    def test_one_minute_overlap(self) -> None:
+        """Overlapping by one minute is enough to exclude."""
+        a = rec("a", start=(8, 10), minutes=60)
+        b = attrs.evolve(rec("b", start=(10, 12)), start=dt.datetime(2024, 5, 1, 9, 59, tzinfo=CST))
+        assert reasons(count_records([a, b], as_of=AS_OF)) == {"b": "overlap"}
+
+    def test_same_instant_other_offset(self) -> None:
+        """Intervals are compared as instants, whatever their offsets."""
+        a = rec("a", start=(8, 10), minutes=60)
+        utc_start = dt.datetime(2024, 5, 1, 1, tzinfo=dt.timezone.utc)  # 09:00+08:00
+        b = attrs.evolve(
+            rec("b", recorded=at(2)), start=utc_start, end=utc_start + dt.timedelta(hours=1)
+        )
+        assert reasons(count_records([a, b], as_of=AS_OF)) == {"b": "overlap"}
+
+    def test_records_without_interval_never_overlap(self) -> None:
+        """A record without an interval overlaps nothing."""
+        assert count_records([rec("a", start=(8, 10)), rec("b")], as_of=AS_OF).minutes == 120
+
+    def test_excluded_interval_blocks_nothing(self) -> None:
+        """An overlap-excluded record does not block a third one."""
+        a = rec("a", start=(8, 9), recorded=at(1))
+        b = rec("b", start=(8, 11), minutes=180, recorded=at(2))
+        c = rec("c", start=(10, 11), recorded=at(3))
+        assert reasons(count_records([a, b, c], as_of=AS_OF)) == {"b": "overlap"}
+
+    def test_other_volunteers_do_not_overlap(self) -> None:
+        """Overlap is per volunteer."""
+        a = rec("a", start=(8, 10), minutes=60)
+        b = rec("b", start=(8, 10), minutes=60, volunteer="V2")
+        assert count_many([a, b], as_of=AS_OF)["V2"].minutes == 60
+
+
+class TestDailyCap:
+    def test_exactly_1440_counts(self) -> None:
+        """1440 minutes on one date count in full."""
+        count = count_records([rec("a", minutes=1000), rec("b", minutes=440)], as_of=AS_OF)
+        assert count.minutes == DAILY_CAP_MINUTES
+        assert count.excluded == ()
+
+    def test_crossing_record_counts_up_to_cap(self) -> None:
+        """The record crossing 1440 counts only up to it, and says daily_cap."""
+        a = rec("a", minutes=1000, recorded=at(1))
+        b = rec("b", minutes=441, recorded=at(2))
+        c = rec("c", minutes=5, recorded=at(3))
+        count = count_records([c, b, a], as_of=AS_OF)
+        assert count.minutes == 1440
+        assert reasons(count) == {"b": "daily_cap", "c": "daily_cap"}
+        assert count.minutes_of(ORG, "b") == 440
+        assert count.minutes_of(ORG, "c") == 0
+
+    def test_cap_is_per_date(self) -> None:
+        """Minutes on another date are not capped together."""
+        records = [rec("a", minutes=1440), rec("b", minutes=1440, day=dt.date(2024, 5, 2))]
+        assert count_records(records, as_of=AS_OF).minutes == 2880
+
+
+class TestRating:
+    def test_minimum_rating_both_sides(self) -> None:
+        """With min_rating good: good counts, pass and unevaluated do not."""
+        records = [rec("a", rating="good"), rec("b", rating="pass"), rec("c")]
+        count = count_records(records, as_of=AS_OF, min_rating="good")
+        assert count.minutes == 60
+        assert reasons(count) == {"b": "below_minimum_rating", "c": "below_minimum_rating"}
+
+
+class TestVolunteer:
+    def test_majority_then_smallest_id(self) -> None:
+        """The default volunteer has most records; a tie goes to the smallest id."""
+        records = [rec("a", volunteer="V2"), rec("b", volunteer="V1")]
+        assert majority_volunteer(records) == "V1"
+        assert majority_volunteer([*records, rec("c", volunteer="V2")]) == "V2"
+        assert majority_volunteer([]) is None
+
+    def test_other_volunteer_excluded(self) -> None:
+        """Another volunteer's record is excluded, not an error."""
+        count = count_records([rec("a"), rec("b", volunteer="V2")], as_of=AS_OF, volunteer_id="V1")
+        assert reasons(count) == {"b": "other_volunteer"}
+
+
+class TestDuplicates:
+    def test_same_record_twice_counts_once(self) -> None:
+        """A record given twice counts once."""
+        assert count_records([rec("a"), rec("a")], as_of=AS_OF).minutes == 60
+        assert count_many([rec("a"), rec("a")], as_of=AS_OF)["V1"].minutes == 60
+
+    def test_same_key_different_content_is_a_conflict(self) -> None:
+        """One key with two contents is a ConflictError, in both forms."""
+        records = [rec("a"), rec("a", minutes=61)]
+        with pytest.raises(ConflictError):
+            count_records(records, as_of=AS_OF)
+        with pytest.raises(ConflictError):
+            count_many(records, as_of=AS_OF)
+
+
+class TestBadInput:
+    @given(st.from_type(object))
+    def test_anything_is_a_library_error(self, value: object) -> None:
+        """Any non-record input raises a VolunteerRulesError (or counts nothing)."""
+        for call in (
+            lambda: count_records(value, as_of=AS_OF),  # type: ignore[arg-type]
+            lambda: count_records([value], as_of=AS_OF),  # type: ignore[list-item]
+            lambda: count_many(value, as_of=AS_OF),  # type: ignore[arg-type]
+            lambda: count_many([value], as_of=AS_OF),  # type: ignore[list-item]
+            lambda: count_records([], as_of=value),  # type: ignore[arg-type]
+            lambda: count_many([], as_of=AS_OF, volunteers=value),  # type: ignore[arg-type]
+        ):
+            with contextlib.suppress(VolunteerRulesError):
+                call()
+
+
+def _outcomes(count: Count) -> list[tuple[str, str, int, str | None]]:
+    assert count.outcomes is not None
+    return [(o.organization_id, o.record_id, o.minutes, o.reason) for o in count.outcomes]
+
+
+class TestProperties:
+    @given(service_histories(), st.randoms())
+    def test_order_never_matters(self, records: list[ServiceRecord], random: Any) -> None:
+        """Any permutation of the input gives the same count."""
+        shuffled = list(records)
+        random.shuffle(shuffled)
+        a = count_records(records, as_of=AS_OF)
+        b = count_records(shuffled, as_of=AS_OF)
+        assert a == b
+
+    @given(service_histories(volunteers=("V1", "V2", "V3"), max_size=16))
+    def test_many_equals_one_by_one(self, records: list[ServiceRecord]) -> None:
+        """count_many agrees with count_records per volunteer (others' records left out)."""
+        since = dt.date(2024, 1, 2)
+        for detail in (False, True):
+            many = count_many(records, as_of=dt.date(2024, 1, 4), since=since, detail=detail)
+            assert sorted(many) == sorted({r.volunteer_id for r in records})
+            for volunteer, count in many.items():
+                one = count_records(
+                    records, as_of=dt.date(2024, 1, 4), since=since, volunteer_id=volunteer
+                )
+                expected = attrs.evolve(
+                    one,
+                    excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer"),
+                    outcomes=tuple(o for o in one.outcomes or () if o.reason != "other_volunteer")
+                    if detail
+                    else None,
+                )
+                assert count == expected
+
+    @given(service_histories(volunteers=("V1", "V2"), max_size=10))
+    def test_many_with_named_volunteers(self, records: list[ServiceRecord]) -> None:
+        """Naming volunteers counts exactly those, the same as without naming them."""
+        everyone = count_many(records, as_of=AS_OF)
+        named = count_many(records, as_of=AS_OF, volunteers=["V1", "V9"])
+        assert set(named) == {"V1", "V9"}
+        assert named["V9"].minutes == 0
+        if "V1" in everyone:
+            assert named["V1"] == everyone["V1"]
+
+    @given(service_histories(), st.integers(1, 1440), st.integers(0, 3))
+    def test_adding_a_clean_record_never_lowers(
+        self, records: list[ServiceRecord], minutes: int, day: int
+    ) -> None:
+        """A new verified record without interval, amending nothing, never lowers the total."""
+        before = count_records(records, as_of=AS_OF, volunteer_id="V1")
+        extra = rec(
+            "new",
+            minutes=minutes,
+            day=dt.date(2024, 1, 1) + dt.timedelta(days=day),
+            recorded=dt.datetime(2024, 6, 1, tzinfo=CST),
+        )
+        after = count_records([*records, extra], as_of=AS_OF, volunteer_id="V1")
+        assert after.minutes >= before.minutes
+
+    @given(service_histories(max_size=16))
+    def test_invariants(self, records: list[ServiceRecord]) -> None:
+        """Counted minutes: within each record, at most 1440 a day, disjoint intervals."""
+        count = count_records(records, as_of=AS_OF)
+        by_key = {r.key: r for r in records}
+        per_day: dict[dt.date, int] = {}
+        spans = []
+        assert count.outcomes is not None
+        for outcome in count.outcomes:
+            record = by_key[outcome.key]
+            assert 0 <= outcome.minutes <= record.service.minutes
+            assert outcome.reason is None or outcome.reason in EXCLUSION_REASONS
+            assert (outcome.minutes == record.service.minutes) == (outcome.reason is None)
+            if outcome.minutes:
+                assert record.status == "verified"
+                per_day[record.date] = per_day.get(record.date, 0) + outcome.minutes
+                if record.start is not None and record.end is not None:
+                    spans.append((record.start, record.end))
+        assert all(v <= DAILY_CAP_MINUTES for v in per_day.values())
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+        assert count.minutes == sum(o.minutes for o in count.outcomes)
+
+    @given(service_histories(max_size=10), st.integers(0, 6))
+    def test_past_count_is_reproducible(self, records: list[ServiceRecord], day: int) -> None:
+        """What is entered after as_of never changes a count made on as_of."""
+        as_of = dt.date(2024, 1, 1) + dt.timedelta(days=day)
+        on_record = [r for r in records if r.date <= as_of and r.recorded_at.date() <= as_of]
+        full = count_records(records, as_of=as_of, volunteer_id="V1")
+        past = count_records(on_record, as_of=as_of, volunteer_id="V1")
+        assert full.minutes == past.minutes
+        assert full.first_counted == past.first_counted
