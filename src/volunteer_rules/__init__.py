@@ -143,6 +143,45 @@ __all__ += [
 # --- end identifiers ---
 
 # --- record checks and calendar ---
+from volunteer_rules.calendar import (
+    CHINA_WORKING_DAYS,
+    ChinaWorkingDays,
+    WeekdaysOnly,
+    WorkingDayCalendar,
+    add_working_days,
+)
+from volunteer_rules.checks import (
+    FINDING_CODES,
+    FINDING_SEVERITY,
+    LATE_WORKING_DAYS,
+    Finding,
+    RecordCheck,
+    RecordChecker,
+    activity_end_date,
+    check_records,
+    is_late,
+    late_deadline,
+    recorded_date,
+)
+
+__all__ += [
+    "CHINA_WORKING_DAYS",
+    "FINDING_CODES",
+    "FINDING_SEVERITY",
+    "LATE_WORKING_DAYS",
+    "ChinaWorkingDays",
+    "Finding",
+    "RecordCheck",
+    "RecordChecker",
+    "WeekdaysOnly",
+    "WorkingDayCalendar",
+    "activity_end_date",
+    "add_working_days",
+    "check_records",
+    "is_late",
+    "late_deadline",
+    "recorded_date",
+]
 # --- end record checks ---
 
 # --- rule sets and certification ---

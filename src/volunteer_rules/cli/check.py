@@ -1,0 +1,274 @@
+r"""``volunteer-rules check FILE``: check a JSON Lines file of service records.
+
+Each line is one record payload (record format v1). The command reads the file once, line by
+line, and reports:
+
+1. every bad line, as soon as it is read: line number, path, code and message for each
+   problem (``invalid_json`` / ``invalid_encoding`` for a line that is not JSON or not UTF-8,
+   otherwise the record format's codes);
+2. the findings across records (``duplicate_record``, ``superseded``, ``overlap``,
+   ``daily_cap``, ``late``: see ``docs/checks.md``), with the line of each record;
+3. a summary: lines, records, bad lines, volunteers, findings by code.
+
+Exit status: ``0`` when every line is a valid record and no finding is a problem (``superseded``
+is only information), ``1`` when there is a bad line or a problem finding, ``2`` on a usage
+error (a missing file, a bad option).
+
+Memory: the per-line part is constant in the file's length (one line at a time, bad lines
+written out at once). The cross-record checks keep one compact entry per distinct record (its
+key, a content fingerprint, its line and the dates, minutes and status the counting rules need; no
+text fields): see ``docs/cli.md`` for the measured bound.
+
+Example:
+    >>> import os, tempfile, json
+    >>> from volunteer_rules.cli import main
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "records.jsonl")
+    ...     with open(path, "w", encoding="utf-8") as file:
+    ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n")
+    ...     main(["check", path])  # doctest: +NORMALIZE_WHITESPACE
+    summary
+      lines       1
+      records     1
+      bad lines   0
+      volunteers  1
+      findings    0
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import re
+import sys
+from collections.abc import Iterator
+from typing import IO, Final
+
+from volunteer_rules.checks import FINDING_CODES, Finding, RecordCheck, RecordChecker
+from volunteer_rules.cli._io import (
+    Progress,
+    add_format_argument,
+    mask_identity_numbers,
+    open_input,
+    read_json_lines,
+    usage_error,
+)
+from volunteer_rules.errors import RecordFormatError
+from volunteer_rules.record import ServiceRecord, parse_record
+
+__all__ = ["build_parser", "parse_offset", "run"]
+
+_OFFSET_RE: Final = re.compile(r"([+-])(\d{2}):?(\d{2})", re.ASCII)
+
+
+def parse_offset(text: str) -> _dt.tzinfo:
+    """Read a ``--default-tz`` value: a UTC offset (``+08:00``, ``-0530``, ``Z``) or a zone name.
+
+    Raises:
+        ValueError: the text is neither.
+
+    Example:
+        >>> parse_offset("+08:00")
+        datetime.timezone(datetime.timedelta(seconds=28800))
+        >>> parse_offset("Asia/Shanghai")
+        zoneinfo.ZoneInfo(key='Asia/Shanghai')
+    """
+    if text in ("Z", "z", "UTC"):
+        return _dt.timezone.utc
+    match = _OFFSET_RE.fullmatch(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        delta = _dt.timedelta(hours=int(hours), minutes=int(minutes))
+        if delta >= _dt.timedelta(hours=24) or int(minutes) >= 60:
+            raise ValueError(f"{text!r} is not a UTC offset")
+        return _dt.timezone(-delta if sign == "-" else delta)
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{text!r} is neither a UTC offset (+08:00) nor a time zone") from None
+
+
+def build_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``check`` to ``parser``.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> build_parser(parser)
+        >>> parser.parse_args(["-", "--format", "json"]).file
+        '-'
+    """
+    parser.add_argument(
+        "file", metavar="FILE", help="JSON Lines of service records; - for standard input"
+    )
+    add_format_argument(parser, choices=("text", "json"))
+    parser.add_argument(
+        "--default-tz",
+        metavar="OFFSET",
+        default=None,
+        help="read date-times written without an offset in this zone (+08:00, Asia/Shanghai); "
+        "by default they are an error",
+    )
+
+
+class _Report:
+    """Writes what ``check`` finds, as text or as one streamed JSON document."""
+
+    def __init__(self, name: str, fmt: str, out: IO[str]) -> None:
+        self.name = name
+        self.json = fmt == "json"
+        self.out = out
+        self.bad_lines = 0
+
+    def start(self) -> None:
+        if self.json:
+            self.out.write('{\n  "file": ' + json.dumps(self.name, ensure_ascii=False))
+            self.out.write(',\n  "bad_lines": [')
+
+    def bad_line(self, number: int, errors: list[tuple[str, str, str]]) -> None:
+        self.bad_lines += 1
+        if self.json:
+            item = {
+                "line": number,
+                "errors": [
+                    {"path": path, "code": code, "message": mask_identity_numbers(message)}
+                    for path, code, message in errors
+                ],
+            }
+            self.out.write("\n    " if self.bad_lines == 1 else ",\n    ")
+            self.out.write(json.dumps(item, ensure_ascii=False))
+            return
+        for path, code, message in errors:
+            self.out.write(
+                mask_identity_numbers(f"{self.name}:{number}: {path}: {code}: {message}") + "\n"
+            )
+
+    def finish(self, result: RecordCheck, checker: RecordChecker, total: int) -> None:
+        counts = result.counts
+        if self.json:
+            self.out.write("\n  ]," if self.bad_lines else "],")
+            self.out.write('\n  "findings": [')
+            for index, finding in enumerate(result.findings):
+                item = {
+                    "code": finding.code,
+                    "severity": finding.severity,
+                    "organization_id": finding.organization_id,
+                    "record_id": mask_identity_numbers(finding.record_id),
+                    "volunteer_id": mask_identity_numbers(finding.volunteer_id),
+                    "line": finding.line,
+                    "related": [
+                        {
+                            "organization_id": org,
+                            "record_id": mask_identity_numbers(record_id),
+                            "line": checker.line_of((org, record_id)),
+                        }
+                        for org, record_id in finding.related
+                    ],
+                    "message": mask_identity_numbers(finding.message),
+                }
+                self.out.write("\n    " if index == 0 else ",\n    ")
+                self.out.write(json.dumps(item, ensure_ascii=False))
+            self.out.write("\n  ]," if result.findings else "],")
+            summary = {
+                "lines": total,
+                "records": result.records,
+                "repeated": result.repeated,
+                "bad_lines": self.bad_lines,
+                "volunteers": result.volunteers,
+                "findings": {code: counts[code] for code in FINDING_CODES if code in counts},
+            }
+            self.out.write('\n  "summary": ' + json.dumps(summary, ensure_ascii=False))
+            self.out.write("\n}\n")
+            return
+        for finding in result.findings:
+            self.out.write(_finding_line(self.name, finding, checker) + "\n")
+        by_code = ", ".join(f"{code} {counts[code]}" for code in FINDING_CODES if code in counts)
+        records = str(result.records)
+        if result.repeated:
+            records += f" ({result.repeated} identical repeats ignored)"
+        rows = [
+            ("lines", str(total)),
+            ("records", records),
+            ("bad lines", str(self.bad_lines)),
+            ("volunteers", str(result.volunteers)),
+            ("findings", f"{len(result.findings)}" + (f" ({by_code})" if by_code else "")),
+        ]
+        width = max(len(label) for label, _ in rows)
+        self.out.write("summary\n")
+        for label, value in rows:
+            self.out.write(f"  {label.ljust(width)}  {value}\n")
+
+
+def _finding_line(name: str, finding: Finding, checker: RecordChecker) -> str:
+    place = name if finding.line is None else f"{name}:{finding.line}"
+    related = ""
+    if finding.related:
+        shown = []
+        for key in finding.related:
+            line = checker.line_of(key)
+            shown.append(f"{key[1]}" + ("" if line is None else f" (line {line})"))
+        related = " [related: " + ", ".join(shown) + "]"
+    text = (
+        f"{place}: {finding.code}: {finding.organization_id} {finding.record_id} "
+        f"(volunteer {finding.volunteer_id}): {finding.message}{related}"
+    )
+    return mask_identity_numbers(text)
+
+
+def _records(
+    stream: IO[bytes],
+    report: _Report,
+    default_tz: _dt.tzinfo | None,
+    progress: Progress,
+) -> Iterator[tuple[int, ServiceRecord]]:
+    for line in read_json_lines(stream, progress=progress):
+        if line.error is not None:
+            code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+            report.bad_line(line.number, [("$", code, line.error)])
+            continue
+        try:
+            record = parse_record(line.value, default_tz=default_tz)
+        except RecordFormatError as error:
+            report.bad_line(
+                line.number, [(item.path, item.code, item.message) for item in error.errors]
+            )
+            continue
+        yield line.number, record
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``check`` with parsed arguments; return the exit status (0, 1 or 2).
+
+    Example:
+        >>> run(argparse.Namespace(file="/no/such/file.jsonl", format="text", default_tz=None))
+        2
+    """
+    default_tz: _dt.tzinfo | None = None
+    if args.default_tz is not None:
+        try:
+            default_tz = parse_offset(args.default_tz)
+        except ValueError as error:
+            return usage_error("check", f"--default-tz: {error}")
+    name = "<stdin>" if args.file == "-" else args.file
+    out = sys.stdout
+    try:
+        with open_input(args.file) as stream:
+            report = _Report(name, args.format, out)
+            report.start()
+            progress = Progress("check")
+            checker = RecordChecker()
+            try:
+                for number, record in _records(stream, report, default_tz, progress):
+                    checker.add(record, line=number)
+            finally:
+                progress.close()
+            result = checker.finish()
+            report.finish(result, checker, progress.count)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return usage_error("check", f"cannot read {name}: {reason}")
+    return 0 if result.ok and report.bad_lines == 0 else 1
