@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
 from typing import Any, Final, Literal
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -88,8 +87,8 @@ class Hours:
 
         Raises:
             InvalidTypeError: ``hours`` is a ``float``, ``bool`` or another type.
-            InvalidValueError: the text is not a number, or the amount is not a whole
-                number of minutes (``"0.01"`` h is 0.6 min).
+            InvalidValueError: the text is not a number, the amount is not a whole
+                number of minutes (``"0.01"`` h is 0.6 min), or it is 10**15 hours or more.
 
         Example:
             >>> Hours.from_hours("1.25").minutes
@@ -118,10 +117,7 @@ class Hours:
             )
         if not value.is_finite():
             raise InvalidValueError("hours", f"{value} is not a finite number")
-        minutes = value * 60
-        if minutes != minutes.to_integral_value():
-            raise InvalidValueError("hours", f"{value} h is not a whole number of minutes")
-        return cls.from_minutes(int(minutes))
+        return cls.from_minutes(_whole_minutes(value))
 
     @property
     def minutes(self) -> int:
@@ -169,12 +165,9 @@ class Hours:
             raise InvalidValueError("places", "must be a whole number, 0 or more")
         if rounding not in _ROUNDINGS:
             raise InvalidValueError("rounding", f"{rounding!r} is not a decimal rounding mode")
-        exact = Fraction(self._minutes, 60)
-        quantum = Decimal(1).scaleb(-places)
-        value = Decimal(exact.numerator) / Decimal(exact.denominator)
-        # Decimal context precision (28 digits) is ample for any realistic amount of minutes;
-        # quantize applies the one rounding step.
-        return value.quantize(quantum, rounding=rounding)
+        # Exact integer arithmetic: one rounding step, whatever the size or the decimal context.
+        scaled = _round_div(self._minutes * 10**places, 60, rounding)
+        return Decimal((0 if scaled >= 0 else 1, tuple(map(int, str(abs(scaled)))), -places))
 
     def round_to(self, step_minutes: int, rounding: str = ROUND_HALF_UP) -> Hours:
         """Round to a multiple of ``step_minutes`` (15 for quarter hours, 60 for whole hours).
@@ -196,8 +189,7 @@ class Hours:
             raise InvalidValueError("step_minutes", "must be a positive whole number")
         if rounding not in _ROUNDINGS:
             raise InvalidValueError("rounding", f"{rounding!r} is not a decimal rounding mode")
-        steps = (Decimal(self._minutes) / step_minutes).quantize(Decimal(1), rounding=rounding)
-        return Hours.from_minutes(int(steps) * step_minutes)
+        return Hours.from_minutes(_round_div(self._minutes, step_minutes, rounding) * step_minutes)
 
     def format(self, language: Literal["en", "zh"] = "en") -> str:
         """Readable text: ``1 h 30 min`` in English, ``1小时30分`` in Chinese.
@@ -307,6 +299,68 @@ class Hours:
 
 
 _set_minutes = Hours.__dict__["_minutes"].__set__
+
+_MAX_HOURS_DIGITS: Final = 15
+"""``from_hours`` reads amounts below 10**15 hours; larger ones are refused, not computed."""
+
+
+def _whole_minutes(value: Decimal) -> int:
+    """``value`` hours as exact whole minutes (no decimal context, no rounding).
+
+    Raises:
+        InvalidValueError: not a whole number of minutes, or too large.
+    """
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    number = int("".join(map(str, digits)) or "0")
+    if number == 0:
+        return 0
+    # Drop trailing zeros so that the exponent is as large as it can be.
+    text = str(number)
+    stripped = text.rstrip("0")
+    exponent += len(text) - len(stripped)
+    number = int(stripped)
+    if len(stripped) + exponent > _MAX_HOURS_DIGITS:
+        raise InvalidValueError("hours", f"{value} h is too large")
+    minutes: int
+    if exponent >= 0:
+        minutes = number * 60 * 10**exponent
+    elif exponent >= -2:
+        # 60 = 2**2 * 3 * 5: one or two decimal places may still give whole minutes.
+        minutes, rest = divmod(number * 60, 10**-exponent)
+        if rest:
+            raise InvalidValueError("hours", f"{value} h is not a whole number of minutes")
+    else:
+        # 10**k for k >= 3 needs both 2 and 5**2 from a number that no longer ends in 0.
+        raise InvalidValueError("hours", f"{value} h is not a whole number of minutes")
+    return -minutes if sign else minutes
+
+
+def _round_div(numerator: int, denominator: int, rounding: str) -> int:
+    """``numerator / denominator`` rounded to an integer with a decimal rounding mode, exactly.
+
+    ``denominator`` is positive; ties and directions follow :mod:`decimal`'s modes.
+    """
+    floor, rest = divmod(numerator, denominator)
+    if rest == 0 or rounding == "ROUND_FLOOR":
+        return floor
+    ceiling = floor + 1
+    if rounding == "ROUND_CEILING":
+        return ceiling
+    toward_zero, away = (floor, ceiling) if numerator >= 0 else (ceiling, floor)
+    if rounding == "ROUND_DOWN":
+        return toward_zero
+    if rounding == "ROUND_UP":
+        return away
+    twice = 2 * rest
+    if twice < denominator:
+        return floor
+    if twice > denominator:
+        return ceiling
+    if rounding == "ROUND_HALF_EVEN":
+        return floor if floor % 2 == 0 else ceiling
+    return away  # ROUND_HALF_UP
+
 
 _CACHE_MAX: Final = 1440
 

@@ -85,7 +85,7 @@ class RegionCode:
             ...
             volunteer_rules.errors.InvalidIdentifierError: region code: 999999 was never assigned in GB/T 2260
         """
-        found = _REGIONS.get(text)
+        found = _REGIONS.get(text) if type(text) is str else None
         if found is not None:
             return found
         if not isinstance(text, str):
