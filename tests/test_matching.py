@@ -377,7 +377,7 @@ class TestMatch:
             {"candidates": [1]},
             {"reach": "town"},
             {"max_slots_per_volunteer": 0},
-            {"history": {"a": 1.5}},
+            {"history": {"V1": 1.5}},
             {"star_ranks": [1]},
             {"trainings": [None]},
             {"existing_assignments": [Interval(start=at(6, 1, 1), end=at(6, 1, 2))]},

@@ -56,6 +56,8 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cached_property
@@ -241,42 +243,151 @@ class RankedCandidate:
 class MatchResult:
     """What :func:`match` found: the ranking, the assignments, the unfilled places, who not.
 
+    :attr:`ranked` and :attr:`ineligible` are built on first access (a city's candidates are
+    many; most callers want the assignments), and then kept.
+
     Attributes:
         demand_id: the demand.
         rule_set_id: the registration rule set applied.
         as_of: the day of the match.
-        ranked: eligible candidates, best first.
         assignments: the slots given, by slot then rank.
         unfilled: ``(slot index, places left)`` for every slot not filled.
 
     Example:
-        >>> MatchResult(demand_id="D", rule_set_id="cn-national", as_of=None, ranked=(),
-        ...             assignments=(), unfilled=(), rejected=()).ineligible
-        ()
+        >>> from datetime import date
+        >>> from volunteer_rules.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+        >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD), [], rules="cn-national",
+        ...                as_of=date(2024, 5, 1))
+        >>> result.ranked, result.ineligible, len(result.unfilled)
+        ((), (), 10)
     """
 
     demand_id: str
     rule_set_id: str
-    as_of: _dt.date | None
-    ranked: tuple[RankedCandidate, ...]
+    as_of: _dt.date
     assignments: tuple[Assignment, ...]
     unfilled: tuple[tuple[int, int], ...]
-    rejected: list[tuple[str, tuple[Reason, ...]]] | tuple[()] = attrs.field(repr=False, eq=False)
+    _state: _MatchState = attrs.field(alias="state", repr=False, eq=False)
+
+    @cached_property
+    def ranked(self) -> tuple[RankedCandidate, ...]:
+        """Eligible candidates (open on at least one slot), best first.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.demand import parse_demand
+            >>> from volunteer_rules.testing.matching_examples import (
+            ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
+            >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD),
+            ...                [sample_profile(skills=("first_aid",))], rules="cn-national",
+            ...                as_of=date(2024, 5, 1))
+            >>> top = result.ranked[0]
+            >>> top.rank, top.score.proximity, top.assigned_slots[:3], top.explanation[1]
+            (1, 3, (0, 1, 2), 'lives in the same county as 大洼区')
+        """
+        return self._state.ranked()
 
     @cached_property
     def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
         """``(volunteer_id, reasons)`` for every ineligible candidate, by volunteer id.
 
         A candidate outside the demand's category or region is listed with that reason alone
-        (it is rejected before the other checks); every other one with all its reasons.
+        (it is rejected before the other checks); every other one with all its reasons, as
+        :func:`check_assignment` gives them.
 
         Example:
-            >>> MatchResult(demand_id="D", rule_set_id="x", as_of=None, ranked=(),
-            ...             assignments=(), unfilled=(), rejected=[("b", ()), ("a", ())]
-            ...             ).ineligible
-            (('a', ()), ('b', ()))
+            >>> from datetime import date
+            >>> from volunteer_rules.demand import parse_demand
+            >>> from volunteer_rules.testing.matching_examples import (
+            ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
+            >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD), [sample_profile()],
+            ...                rules="cn-national", as_of=date(2024, 5, 1))
+            >>> [(v, [r.code for r in reasons]) for v, reasons in result.ineligible]
+            [('V1', ['skill_missing'])]
         """
-        return tuple(sorted(self.rejected, key=lambda item: item[0]))
+        return self._state.ineligible()
+
+
+class _MatchState:
+    """What a match keeps to build its ranking and its list of ineligible on demand."""
+
+    def __init__(
+        self,
+        view: _DemandView,
+        profiles: list[VolunteerProfile],
+        prefix: list[_Key],
+        heap: list[_Key],
+        slow: dict[int, tuple[tuple[int, ...], tuple[Reason, ...]]],
+        given: dict[str, list[TimeSlot]],
+        rejected: tuple[tuple[list[int], tuple[Reason, ...] | None], ...],
+        training_by: Mapping[str, list[TrainingRecord]],
+        held_by: Mapping[str, list[Assignment]],
+    ) -> None:
+        self.view = view
+        self.profiles = profiles
+        self.prefix = prefix
+        self.heap = heap
+        self.slow = slow
+        self.given = given
+        self.rejected = rejected
+        self.training_by = training_by
+        self.held_by = held_by
+
+    def ranked(self) -> tuple[RankedCandidate, ...]:
+        view = self.view
+        everything = self.order()
+        all_slots = tuple(s.index for s in view.slots)
+        out: list[RankedCandidate] = []
+        for rank, key in enumerate(everything, start=1):
+            covered, proximity, minutes, stars = -key[0], -key[1], -key[2], -key[3]
+            score = Score(
+                covered=covered, proximity=proximity, history_minutes=minutes, star_rank=stars
+            )
+            open_slots, blocked = self.slow.get(key[5], (all_slots, ()))
+            out.append(
+                RankedCandidate(
+                    rank=rank,
+                    volunteer_id=key[4],
+                    score=score,
+                    explanation=_explain(score, view),
+                    open_slots=open_slots,
+                    assigned_slots=tuple(s.index for s in self.given.get(key[4], ())),
+                    blocked=blocked,
+                )
+            )
+        return tuple(out)
+
+    def order(self) -> list[_Key]:
+        return self.prefix + sorted(self.heap)
+
+    def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
+        out: list[tuple[str, tuple[Reason, ...]]] = []
+        view = self.view
+        profiles = self.profiles
+        for indexes, shared in self.rejected:
+            for index in indexes:
+                profile = profiles[index]
+                volunteer_id = profile.volunteer_id
+                if shared is None:  # rejected by the fast checks: explain now
+                    reasons, _, _ = view.evaluate(
+                        profile,
+                        self.training_by.get(volunteer_id),
+                        self.held_by.get(volunteer_id, ()),
+                    )
+                    out.append((volunteer_id, tuple(reasons)))
+                else:
+                    out.append((volunteer_id, shared))
+        out.sort(key=_first)
+        return tuple(out)
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+_Key = tuple[int, int, int, int, str, int]
+"""A candidate's sort key: negated score fields, volunteer id, index in the candidates."""
 
 
 # --- the demand side, computed once --------------------------------------------------------
@@ -321,8 +432,10 @@ class _DemandView:
         bounds = [ADULT_AGE, rules.child_data_age, *minimums]
         if rules.guardian_consent_below is not None:
             bounds.append(rules.guardian_consent_below)
-        first_day = min(slot.day for slot in slots)
-        self.settled_cutoff = _cutoff(first_day, max(bounds))
+        self.days = [slot.day for slot in slots]
+        self.first_day = min(self.days)
+        self.last_day = max(self.days)
+        self.settled_cutoff = _cutoff(self.first_day, max(bounds))
         ancestry: dict[str, int] = {}
         for region in demand.region.ancestors():
             ancestry[region.code] = _LEVEL_VALUE[region.level]
@@ -342,44 +455,70 @@ class _DemandView:
             self.proximity_memo[code] = found
         return found
 
+    def fits(self, profile: VolunteerProfile, age: int) -> bool:
+        """Whether :meth:`personal_at` finds nothing at ``age``, without building reasons."""
+        if self.minimum_age is not None and age < self.minimum_age:
+            return False
+        if self.minors_barred and age < ADULT_AGE:
+            return False
+        rules = self.rules
+        consents = profile.consents
+        if age < rules.child_data_age and "guardian_data" not in consents:
+            return False
+        below = rules.guardian_consent_below
+        if below is None or age >= below or "guardian" in consents:
+            return True
+        if rules.accompaniment_suffices and self.demand.guardian_must_accompany:
+            return True
+        adult_from = rules.self_supporting_from
+        return adult_from is not None and age >= adult_from and profile.self_supporting
+
     def personal(self, profile: VolunteerProfile, birth: _dt.date) -> list[Reason]:
         """Age and consent reasons, slot by slot, merged when every slot has the same."""
         if birth <= self.settled_cutoff:
             return []
-        by_slot: list[list[Reason]] = []
-        accompanied = self.demand.guardian_must_accompany
+        ages = [age_on(birth, day) for day in self.days]
+        by_age: dict[int, list[Reason]] = {}
+        for age, day in zip(ages, self.days, strict=True):
+            if age not in by_age:
+                by_age[age] = self.personal_at(profile, age, day)
+        if len(by_age) == 1:
+            return by_age[ages[0]]
+        return _merge([by_age[age] for age in ages], self.slots)
+
+    def personal_at(self, profile: VolunteerProfile, age: int, day: _dt.date) -> list[Reason]:
+        """Age and consent reasons for a volunteer ``age`` years old on ``day``."""
         rules = self.rules
-        for slot in self.slots:
-            age = age_on(birth, slot.day)
-            found = [
-                r
-                for r in personal_reasons(profile, rules, age, accompanied=accompanied)
-                if r.code != "below_minimum_age"
-            ]
-            if self.minimum_age is not None and age < self.minimum_age:
-                found.insert(
-                    0,
-                    Reason(
-                        code="below_minimum_age",
-                        message=f"aged {age} on {slot.day}; the minimum is {self.minimum_age}",
-                        source="[REG2017 Art 15] " + rules.source("CYL", "BJ-old"),
-                    ),
+        found = [
+            r
+            for r in personal_reasons(
+                profile, rules, age, accompanied=self.demand.guardian_must_accompany
+            )
+            if r.code != "below_minimum_age"
+        ]
+        if self.minimum_age is not None and age < self.minimum_age:
+            found.insert(
+                0,
+                Reason(
+                    code="below_minimum_age",
+                    message=f"aged {age} on {day}; the minimum is {self.minimum_age}",
+                    source="[REG2017 Art 15] " + rules.source("CYL", "BJ-old"),
+                ),
+            )
+        if self.minors_barred and age < ADULT_AGE:
+            why = (
+                "the demand bars minors"
+                if self.demand.minors_barred
+                else f"{rules.id} bars minors from {self.category}"
+            )
+            found.append(
+                Reason(
+                    code="minor_barred",
+                    message=f"aged {age} on {day}; {why}",
+                    source=" ".join(str(r) for r in rules.references[:1]),
                 )
-            if self.minors_barred and age < ADULT_AGE:
-                why = (
-                    "the demand bars minors"
-                    if self.demand.minors_barred
-                    else f"{rules.id} bars minors from {self.category}"
-                )
-                found.append(
-                    Reason(
-                        code="minor_barred",
-                        message=f"aged {age} on {slot.day}; {why}",
-                        source=" ".join(str(r) for r in rules.references[:1]),
-                    )
-                )
-            by_slot.append(found)
-        return _merge(by_slot, self.slots)
+            )
+        return found
 
     def training(self, records: Iterable[TrainingRecord] | None) -> tuple[list[Reason], int]:
         """Training reasons (slot by slot, merged) and how many required categories are held."""
@@ -624,9 +763,15 @@ def match(
 
     Cheap rejects come first: a candidate who registered other service categories, or who
     lives outside the region ``reach`` allows, is listed with that reason alone. Everyone else
-    is checked as :func:`check_assignment` checks them. Eligible candidates (open on at least
+    is judged as :func:`check_assignment` judges them. Eligible candidates (open on at least
     one slot) are ranked by :class:`Score`, then volunteer id; each slot, in order of start,
     takes the best-ranked who may take it and hold no overlapping slot of this match.
+
+    How it stays fast on a city's candidates: everything about the demand is computed once;
+    a candidate is settled by set and date comparisons unless their age is near a boundary
+    on the slots' days, or they hold trainings the demand needs or assignments already (those
+    are checked in full); the ranking is a heap, of which only the head is sorted to fill the
+    slots; the reasons of the ineligible and the ranked entries are built when first read.
 
     Args:
         demand: the demand.
@@ -670,8 +815,10 @@ def match(
         type(max_slots_per_volunteer) is not int or max_slots_per_volunteer < 1
     ):
         raise InvalidValueError("max_slots_per_volunteer", "must be a positive int or None")
-    history = _int_mapping(history, "history")
-    star_ranks = _int_mapping(star_ranks, "star_ranks")
+    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
+        raise InvalidTypeError("candidates", "must be an iterable of VolunteerProfile")
+    minutes_of = _int_mapping(history, "history")
+    stars_of = _int_mapping(star_ranks, "star_ranks")
     training_by = _group(trainings, "trainings", TrainingRecord)
     held_by = _group(existing_assignments, "existing_assignments", Assignment)
     view = _DemandView(demand, rule_set, day, demand.slots)
@@ -682,6 +829,16 @@ def match(
     category = view.category
     memo = view.proximity_memo
     proximity_of = view.proximity
+    required_skills = view.skills
+    needs_training = bool(view.trainings)
+    preferred = view.preferred
+    settled = view.settled_cutoff
+    fits = view.fits
+    first_year = view.first_day.year
+    first_day_of_year = view.first_day.month * 100 + view.first_day.day
+    last_year = view.last_day.year
+    last_day_of_year = view.last_day.month * 100 + view.last_day.day
+    base_covered = len(required_skills)
     not_chosen = (
         Reason(
             code="category_not_chosen",
@@ -690,23 +847,20 @@ def match(
         ),
     )
     outside = (
-        Reason(
-            code="outside_region",
-            message=f"lives outside the {reach} of {demand.region.name}",
-        ),
+        Reason(code="outside_region", message=f"lives outside the {reach} of {demand.region.name}"),
     )
-    rejected: list[tuple[str, tuple[Reason, ...]]] = []
-    reject = rejected.append
-    survivors: list[tuple[VolunteerProfile, int]] = []
-    keep = survivors.append
-    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
-        raise InvalidTypeError("candidates", "must be an iterable of VolunteerProfile")
-    for profile in candidates:
-        if type(profile) is not VolunteerProfile and not isinstance(profile, VolunteerProfile):
-            raise InvalidTypeError("candidates", f"holds a {type(profile).__name__}")
+    pool = _snapshot(candidates)  # the result explains the ineligible lazily from it
+    by_category: list[int] = []
+    by_region: list[int] = []
+    by_checks: list[int] = []
+    keys: list[_Key] = []
+    keep = keys.append
+    slow: dict[int, tuple[tuple[int, ...], tuple[Reason, ...]]] = {}
+    seen: set[str] = set()
+    for index, profile in enumerate(pool):
         chosen = profile.service_categories
         if chosen and category not in chosen:
-            reject((profile.volunteer_id, not_chosen))
+            by_category.append(index)
             continue
         region = profile.residence_region
         if region is None:
@@ -715,64 +869,79 @@ def match(
             known = memo.get(region.code)
             proximity = proximity_of(region) if known is None else known
         if proximity < need_reach:
-            reject((profile.volunteer_id, outside))
+            by_region.append(index)
             continue
-        keep((profile, proximity))
-
-    seen: set[str] = set()
-    scored: list[
-        tuple[
-            tuple[int, int, int, int, str],
-            VolunteerProfile,
-            Score,
-            tuple[int, ...],
-            tuple[Reason, ...],
-        ]
-    ] = []
-    preferred = view.preferred
-    required_skills = len(view.skills)
-    for profile, proximity in survivors:
         volunteer_id = profile.volunteer_id
         if volunteer_id in seen:
             raise InvalidValueError("candidates", f"volunteer {volunteer_id} is given twice")
         seen.add(volunteer_id)
-        reasons, open_slots, trained = view.evaluate(
-            profile, training_by.get(volunteer_id), held_by.get(volunteer_id, ())
-        )
-        if not open_slots:
-            reject((volunteer_id, tuple(reasons)))
+        skills = profile.skills
+        if required_skills and not required_skills <= skills:
+            by_checks.append(index)
             continue
-        covered = required_skills + trained + len(preferred & profile.skills)
-        minutes = history.get(volunteer_id, 0)
-        stars = star_ranks.get(volunteer_id, 0)
-        key = (-covered, -proximity, -minutes, -stars, volunteer_id)
-        score = Score(
-            covered=covered, proximity=proximity, history_minutes=minutes, star_rank=stars
-        )
-        scored.append((key, profile, score, open_slots, tuple(reasons)))
-    scored.sort(key=lambda item: item[0])
+        trained = 0
+        mine = training_by.get(volunteer_id) if needs_training else None
+        if needs_training and mine is None:
+            by_checks.append(index)
+            continue
+        birth = profile.birth_date
+        if mine is None and birth > settled and volunteer_id not in held_by:
+            # Young: settle without reasons when the age is the same on every slot's day.
+            day_of_year = birth.month * 100 + birth.day
+            age = first_year - birth.year - (first_day_of_year < day_of_year)
+            if age == last_year - birth.year - (last_day_of_year < day_of_year):
+                if age < 0 or not fits(profile, age):
+                    by_checks.append(index)
+                    continue
+                birth = settled  # settled: no slot-specific reason
+        if mine is not None or birth > settled or volunteer_id in held_by:
+            reasons, open_slots, trained = view.evaluate(
+                profile, mine, held_by.get(volunteer_id, ())
+            )
+            if not open_slots:
+                by_checks.append(index)
+                continue
+            slow[index] = (open_slots, tuple(reasons))
+        covered = base_covered + trained + (len(preferred & skills) if preferred else 0)
+        minutes = minutes_of.get(volunteer_id, 0)
+        stars = stars_of.get(volunteer_id, 0)
+        if type(minutes) is not int or type(stars) is not int:
+            raise InvalidTypeError("history", "history and star_ranks must map ids to ints")
+        keep((-covered, -proximity, -minutes, -stars, volunteer_id, index))
 
-    # Fill each slot in order of start with the best-ranked who may take it.
-    given: dict[str, list[TimeSlot]] = defaultdict(list)
+    # Fill each slot in order of start with the best-ranked who may take it; the ranking is
+    # a heap and only as much of its head is sorted (into ``prefix``) as the filling reads.
+    heapq.heapify(keys)
+    prefix: list[_Key] = []
+    given: dict[str, list[TimeSlot]] = {}
     assignments: list[Assignment] = []
     unfilled: list[tuple[int, int]] = []
-    open_sets = [frozenset(item[3]) for item in scored]
+    limit = max_slots_per_volunteer
     for slot in demand.slots:
         places = demand.head_count
-        for (key, _, _, _, _), open_set in zip(scored, open_sets, strict=True):
-            if places == 0:
-                break
-            if slot.index not in open_set:
+        position = 0
+        while places:
+            if position == len(prefix):
+                if not keys:
+                    break
+                prefix.append(heapq.heappop(keys))
+            key = prefix[position]
+            position += 1
+            details = slow.get(key[5])
+            if details is not None and slot.index not in details[0]:
                 continue
-            mine = given[key[4]]
-            if max_slots_per_volunteer is not None and len(mine) >= max_slots_per_volunteer:
+            volunteer_id = key[4]
+            taken = given.get(volunteer_id)
+            if taken is None:
+                taken = given[volunteer_id] = []
+            elif (limit is not None and len(taken) >= limit) or any(
+                s.start < slot.end and slot.start < s.end for s in taken
+            ):
                 continue
-            if any(s.start < slot.end and slot.start < s.end for s in mine):
-                continue
-            mine.append(slot)
+            taken.append(slot)
             assignments.append(
                 Assignment(
-                    volunteer_id=key[4],
+                    volunteer_id=volunteer_id,
                     demand_id=demand.demand_id,
                     slot=slot.index,
                     start=slot.start,
@@ -783,43 +952,49 @@ def match(
         if places:
             unfilled.append((slot.index, places))
 
-    ranked = tuple(
-        RankedCandidate(
-            rank=n,
-            volunteer_id=key[4],
-            score=score,
-            explanation=_explain(score, view, demand),
-            open_slots=open_slots,
-            assigned_slots=tuple(s.index for s in given.get(key[4], ())),
-            blocked=reasons,
-        )
-        for n, (key, _, score, open_slots, reasons) in enumerate(scored, start=1)
+    rejected = (
+        (by_category, not_chosen),
+        (by_region, outside),
+        (by_checks, None),
     )
+    state = _MatchState(view, pool, prefix, keys, slow, given, rejected, training_by, held_by)
     return MatchResult(
         demand_id=demand.demand_id,
         rule_set_id=rule_set.id,
         as_of=day,
-        ranked=ranked,
         assignments=tuple(assignments),
         unfilled=tuple(unfilled),
-        rejected=rejected,
+        state=state,
     )
 
 
+def _snapshot(candidates: Iterable[object]) -> list[VolunteerProfile]:
+    """The candidates as a list, read in chunks whose types are checked once per type."""
+    pool: list[VolunteerProfile] = []
+    iterator = iter(candidates)
+    while True:
+        chunk = list(itertools.islice(iterator, 65536))
+        if not chunk:
+            return pool
+        for kind in set(map(type, chunk)):
+            if not issubclass(kind, VolunteerProfile):
+                raise InvalidTypeError("candidates", f"holds a {kind.__name__}")
+        pool.extend(chunk)  # type: ignore[arg-type]  # checked just above
+
+
 def _int_mapping(value: object, what: str) -> Mapping[str, int]:
+    """The mapping itself (its values are checked when read), or an empty one for ``None``."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidTypeError(
             what, f"must be a mapping of volunteer id to int, not {type(value).__name__}"
         )
-    for key, item in value.items():
-        if not isinstance(key, str) or type(item) is not int:
-            raise InvalidTypeError(what, "must map volunteer ids (str) to ints")
     return value
 
 
-def _explain(score: Score, view: _DemandView, demand: Demand) -> tuple[str, ...]:
+def _explain(score: Score, view: _DemandView) -> tuple[str, ...]:
+    demand = view.demand
     wanted = (
         len(demand.required_skills) + len(demand.required_trainings) + len(demand.preferred_skills)
     )
@@ -828,10 +1003,8 @@ def _explain(score: Score, view: _DemandView, demand: Demand) -> tuple[str, ...]
         f"{_PROXIMITY_TEXT[score.proximity]} as {demand.region.name}",
     ]
     if score.history_minutes:
-        lines.append(
-            f"{score.history_minutes // 60} h {score.history_minutes % 60} min of "
-            f"{view.category} service"
-        )
+        hours, minutes = divmod(score.history_minutes, 60)
+        lines.append(f"{hours} h {minutes} min of {view.category} service")
     if score.star_rank:
         lines.append(f"{score.star_rank} star level")
     return tuple(lines)
