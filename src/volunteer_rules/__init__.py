@@ -315,6 +315,57 @@ __all__ += [
 # --- end storage ---
 
 # --- registration, training, matching, statistics ---
+from volunteer_rules.demand import (
+    Demand,
+    Interval,
+    Recurrence,
+    TimeSlot,
+    dump_demand,
+    parse_demand,
+)
+from volunteer_rules.matching import (
+    ASSIGNMENT_CODES,
+    Assignment,
+    Eligibility,
+    MatchResult,
+    RankedCandidate,
+    check_assignment,
+    match,
+)
+from volunteer_rules.registration import (
+    REGISTRATION_CODES,
+    RegistrationRules,
+    check_registration,
+    get_registration_rules,
+    register_registration_rules,
+    registration_rule_set_ids,
+    registration_rules_for_region,
+)
+from volunteer_rules.statistics import summarize
+
+__all__ += [
+    "ASSIGNMENT_CODES",
+    "REGISTRATION_CODES",
+    "Assignment",
+    "Demand",
+    "Eligibility",
+    "Interval",
+    "MatchResult",
+    "RankedCandidate",
+    "Recurrence",
+    "RegistrationRules",
+    "TimeSlot",
+    "check_assignment",
+    "check_registration",
+    "dump_demand",
+    "get_registration_rules",
+    "match",
+    "parse_demand",
+    "register_registration_rules",
+    "registration_rule_set_ids",
+    "registration_rules_for_region",
+    "summarize",
+]
 # --- end registration ---
 
 # --- certificates ---
