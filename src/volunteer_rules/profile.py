@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -159,6 +159,8 @@ def mask_document_number(kind: str, number: str) -> str:
         >>> mask_document_number("passport", "E12345678"), mask_document_number("other", "12345")
         ('E*******8', '*****')
     """
+    if not isinstance(kind, str) or not isinstance(number, str):
+        raise InvalidTypeError("number", "kind and number must be strings")
     if kind == "resident_id" and len(number) == 18:
         return number[:6] + "*" * 11 + number[17]
     if len(number) >= 6:
@@ -184,6 +186,8 @@ def mask_contact(contact: str) -> str:
         >>> mask_contact("0427-2812345"), mask_contact("12345")
         ('042*****2345', '*****')
     """
+    if not isinstance(contact, str):
+        raise InvalidTypeError("contact", f"must be a string, not {type(contact).__name__}")
     local, at, domain = contact.rpartition("@")
     if at and local and domain:
         return local[0] + "***@" + domain
@@ -314,18 +318,28 @@ def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise InvalidValueError(attribute.name, "must not be empty")
 
 
-def _names(value: object) -> frozenset[str]:
-    """Converter: an iterable of strings (not a single string) to a frozenset."""
+def _names(value: object, what: str) -> frozenset[str]:
+    """A collection of strings (not a single string) as a frozenset."""
     if isinstance(value, frozenset) and all(isinstance(v, str) for v in value):
         return value
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(
-            "names", f"must be a collection of strings, not {type(value).__name__}"
-        )
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Collection):
+        raise InvalidTypeError(what, f"must be a collection of strings, not {type(value).__name__}")
     items = list(value)
     if not all(isinstance(v, str) for v in items):
-        raise InvalidTypeError("names", "must hold strings only")
+        raise InvalidTypeError(what, "must hold strings only")
     return frozenset(items)
+
+
+def _skills(value: object) -> frozenset[str]:
+    return _names(value, "skills")
+
+
+def _service_categories(value: object) -> frozenset[str]:
+    return _names(value, "service_categories")
+
+
+def _consents(value: object) -> frozenset[str]:
+    return _names(value, "consents")
 
 
 # --- the parts -------------------------------------------------------------------------------
@@ -473,9 +487,11 @@ class VolunteerProfile:
     contact: str | None = attrs.field(
         default=None, validator=[_of(str, optional=True), _non_empty], repr=_contact_repr
     )
-    skills: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
-    service_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
-    consents: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skills)
+    service_categories: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_service_categories
+    )
+    consents: frozenset[str] = attrs.field(default=frozenset(), converter=_consents)
     self_supporting: bool = attrs.field(default=False, validator=_of(bool))
     registered_on: _dt.date | None = attrs.field(
         default=None, validator=_of(_dt.date, optional=True)
@@ -717,15 +733,14 @@ class _Reader:
 
     def _raw(self, key: str, required: bool) -> object:
         value = self.data.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required and self.data is not None and isinstance(self.data, Mapping):
-                if value is None:
-                    self.add(self.path(key), "invalid_type", f"{key} must not be null")
-                else:
-                    self.add(self.path(key), "missing", f"{key} is required")
-            elif value is None:
+        if value is None:
+            if required:
+                self.add(self.path(key), "invalid_type", f"{key} must not be null")
+            else:
                 self.add(self.path(key), "invalid_type", f"{key} must be omitted rather than null")
             return _MISSING
+        if value is _MISSING and required:
+            self.add(self.path(key), "missing", f"{key} is required")
         return value
 
     def text(self, key: str, *, required: bool = True, max_length: int = 200) -> str | None:
@@ -830,7 +845,7 @@ class _Reader:
                 self.add(path, "invalid_format", "must be 1-64 letters, digits, '-', '_' or '.'")
                 ok = False
             elif vocabulary is not None and item not in vocabulary:
-                self.add(path, "unknown_code", f"{item} is not a known code")
+                self.add(path, "unknown_code", f"{_mask_numbers(item)} is not a known code")
                 ok = False
             else:
                 good.add(item)
@@ -979,6 +994,8 @@ def parse_profile(
         ...
         volunteer_rules.errors.RecordFormatError: invalid profile: $.nick: unknown_field: is not a field of this format (check the spelling); $.birth_date: inconsistent: birth_date does not agree with the birth date in the resident ID number
     """
+    if isinstance(categories, (str, bytes)) or not isinstance(categories, Collection):
+        raise InvalidTypeError("categories", "must be a collection of category codes")
     read = _Reader(payload, _PROFILE_FIELDS)
     if read.errors and not read.data:
         read.fail("profile")
