@@ -13,10 +13,7 @@ from stdnum.cn import ric, uscc
 
 import volunteer_rules as vr
 from volunteer_rules import InvalidIdentifierError, OrganizationCode, RegionCode, ResidentId
-from volunteer_rules.testing._identifier_strategies import (
-    organization_codes,
-    resident_ids,
-)
+from volunteer_rules.testing.strategies import organization_codes, resident_ids
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
