@@ -16,7 +16,8 @@ Columns of every row, in order: the group keys asked for (``region`` and ``regio
 ``organization``, ``category``, ``month``, ``quarter``, ``year``), then ``volunteers`` (distinct volunteers with
 counted service), ``organizations`` (distinct recording organizations), ``records``,
 ``minutes``, ``hours``, and ``registered`` (profiles whose residence lies in the region and,
-when grouping by category, who chose the category) when profiles are given.
+when grouping by category, who chose the category; one who chose none counts under ``""``,
+as one without a residence region does) when profiles are given.
 
 Example:
     >>> import volunteer_rules as vr
@@ -252,7 +253,7 @@ def _registered(
             code = region.code
             names[code] = region.name
         per_category: Iterable[str] = (
-            sorted(profile.service_categories) if "category" in dims else ("",)
+            sorted(profile.service_categories) or ("",) if "category" in dims else ("",)
         )
         for category in per_category:
             key = tuple(code if d == "region" else category for d in dims)
