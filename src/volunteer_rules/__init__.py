@@ -211,6 +211,7 @@ from volunteer_rules.ledger import (
 )
 from volunteer_rules.statement import Statement, StatementLine, statement
 from volunteer_rules.timebank import (
+    RELATIONS,
     Beneficiary,
     CatalogService,
     CreditDecision,
@@ -236,6 +237,7 @@ from volunteer_rules.timebank import (
 
 __all__ += [
     "BENEFITS",
+    "RELATIONS",
     "Beneficiary",
     "Benefit",
     "BenefitDecision",

@@ -78,6 +78,7 @@ from volunteer_rules.ledger import (
     LedgerTransfer,
     PostedTransfer,
 )
+from volunteer_rules.profile import age_on
 from volunteer_rules.record import ServiceRecord
 
 __all__ = [
@@ -633,8 +634,6 @@ def _retry(ledger: Ledger, transfer_id: object) -> PostedTransfer | None:
 
 
 def _age(birth_date: _dt.date, day: _dt.date) -> int:
-    from volunteer_rules.profile import age_on
-
     return age_on(birth_date, day)
 
 
