@@ -365,16 +365,12 @@ class TestAgainstOracle:
 
     @given(
         st.lists(
-            transfer_records(organization_id=st.just(SAMPLE_ORGANIZATION_ID)).filter(
-                lambda r: r.start is not None
-            ),
+            transfer_records(organization_id=st.just(SAMPLE_ORGANIZATION_ID), intervals=True),
             max_size=8,
             unique_by=lambda r: r.record_id,
         ),
         st.lists(
-            transfer_records(organization_id=st.just(DESTINATION)).filter(
-                lambda r: r.start is not None
-            ),
+            transfer_records(organization_id=st.just(DESTINATION), intervals=True),
             max_size=8,
             unique_by=lambda r: r.record_id,
         ),

@@ -657,18 +657,21 @@ def accept_transfer(
     if isinstance(destination_records, (str, bytes)):
         raise InvalidTypeError("destination_records", "must be an iterable of records")
     try:
-        holdings = tuple(destination_records)
+        items = iter(destination_records)
     except TypeError:
         raise InvalidTypeError("destination_records", "must be an iterable of records") from None
     package = transfer.package
     digest = package.digest
     already: set[tuple[str, str]] = set()
     others: list[ServiceRecord] = []
-    for item in holdings:
+    kept: list[Holding] = []
+    for item in items:
         if isinstance(item, ImportedRecord) and item.origin.package_digest == digest:
             already.add(item.key)
         else:
             others.append(unwrap_record(item))
+        kept.append(item)
+    holdings = tuple(kept)
     decision = check_transfer(package, destination_records=others, as_of=as_of)
     if transfer.state == "initiated" and _is_expired(transfer, at):
         expired = _move(transfer, "expired", at)

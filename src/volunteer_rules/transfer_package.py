@@ -406,14 +406,17 @@ def create_transfer_package(
     if isinstance(records, (str, bytes, Mapping)):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
     try:
-        items = tuple(records)
+        iterator = iter(records)
     except TypeError:
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord") from None
-    for index, item in enumerate(items):
+    collected: list[ServiceRecord] = []
+    for index, item in enumerate(iterator):
         if not isinstance(item, ServiceRecord):
             raise InvalidTypeError(
                 f"records[{index}]", f"must be a ServiceRecord, not {type(item).__name__}"
             )
+        collected.append(item)
+    items = tuple(collected)
     parts = transfer_parts.check_parts(
         profile=profile, training=training, commendations=commendations, evaluations=evaluations
     )

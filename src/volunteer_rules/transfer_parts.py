@@ -98,18 +98,19 @@ def check_parts(
         if isinstance(values, (str, bytes, Mapping)):
             raise InvalidTypeError(name, "must be an iterable")
         try:
-            items = tuple(values)
+            iterator = iter(values)
         except TypeError:
             raise InvalidTypeError(name, "must be an iterable") from None
-        if items:
-            api = _api(name)
-            for index, item in enumerate(items):
-                if api is None or not isinstance(item, api[0]):
-                    expected = _NAMES[name][0]
-                    raise InvalidTypeError(
-                        f"{name}[{index}]", f"must be a {expected}, not {type(item).__name__}"
-                    )
-        result[name] = items
+        api = _api(name)
+        items = []
+        for index, item in enumerate(iterator):
+            if api is None or not isinstance(item, api[0]):
+                expected = _NAMES[name][0]
+                raise InvalidTypeError(
+                    f"{name}[{index}]", f"must be a {expected}, not {type(item).__name__}"
+                )
+            items.append(item)
+        result[name] = tuple(items)
     return result
 
 

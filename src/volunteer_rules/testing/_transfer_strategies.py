@@ -53,8 +53,9 @@ def _record(
     organization_id: str,
     record_id: str,
     status: str,
+    intervals: bool | None = None,
 ) -> ServiceRecord:
-    with_interval = draw(st.booleans())
+    with_interval = draw(st.booleans()) if intervals is None else intervals
     if with_interval:
         # One interval inside the day, between 08:00 and 20:00 local time: intervals of
         # different days never overlap.
@@ -98,6 +99,7 @@ def transfer_records(
     volunteer_id: str = "V0000001",
     organization_id: st.SearchStrategy[str] | None = None,
     status: st.SearchStrategy[str] | None = None,
+    intervals: bool | None = None,
 ) -> st.SearchStrategy[ServiceRecord]:
     """One service record of ``volunteer_id``, dated 2023-01-01 to 2024-06-30 (``+08:00``).
 
@@ -106,6 +108,8 @@ def transfer_records(
         organization_id: a strategy for the recording organization (default: one of
             :data:`TRANSFER_ORGANIZATIONS`).
         status: a strategy for the status (default ``verified``).
+        intervals: ``True`` for records with ``start``/``end`` only, ``False`` for records
+            without, ``None`` for both.
 
     Example:
         >>> strategy = transfer_records(status=st.sampled_from(["verified", "void"]))
@@ -126,6 +130,7 @@ def transfer_records(
             organization_id=drawn[1],
             record_id=f"r-{drawn[2]}",
             status=drawn[3],
+            intervals=intervals,
         )
     )
 
