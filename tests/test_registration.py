@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,11 +17,13 @@ from volunteer_rules.errors import (
 from volunteer_rules.profile import age_on
 from volunteer_rules.registration import (
     BUILT_IN,
+    DEFAULT_REGISTRATION_REGISTRY,
+    REGISTRATION_BINDINGS,
     REGISTRATION_CODES,
+    RegistrationRegistry,
     RegistrationRules,
     check_registration,
     get_registration_rules,
-    register_registration_rules,
     registration_rule_set_ids,
     registration_rules_for_region,
 )
@@ -196,8 +199,9 @@ class TestEntryConsent:
 
 class TestRegistry:
     def test_built_in_ids(self) -> None:
-        """The built-in ids are all there, national first."""
-        assert registration_rule_set_ids()[: len(EXPECTED_IDS)] == EXPECTED_IDS
+        """The built-in ids are all there, and every binding names one of them."""
+        assert registration_rule_set_ids() == tuple(sorted(EXPECTED_IDS))
+        assert set(REGISTRATION_BINDINGS.values()) <= set(EXPECTED_IDS)
 
     def test_every_rule_set_cites_sources(self) -> None:
         """Every built-in rule set has references, PIPL among them."""
@@ -231,23 +235,43 @@ class TestRegistry:
         """The most specific bound region wins; unbound regions get the national rules."""
         assert registration_rules_for_region(region).id == expected
 
-    def test_register_and_conflict(self) -> None:
-        """A new rule set registers; a different one under the same id is refused."""
-        rules = RegistrationRules(
-            id="x-test-reg", name="t", name_zh="t", minimum_age=12, regions=("211100",)
-        )
-        register_registration_rules(rules)
-        register_registration_rules(rules)  # the same again is a no-op
-        assert registration_rules_for_region("211104").id == "x-test-reg"
+    def test_derived_registry(self) -> None:
+        """A derived registry adds rules and bindings; the default one never changes."""
+        rules = RegistrationRules(id="x-test-reg", name="t", name_zh="t", minimum_age=12)
+        registry = DEFAULT_REGISTRATION_REGISTRY.with_rules(rules).with_binding("211100", rules.id)
+        assert registry.with_rules(rules) == registry  # the same again is a no-op
+        assert registration_rules_for_region("211104", registry=registry).id == "x-test-reg"
+        assert registration_rules_for_region("211104").id == "cn-national"
+        assert get_registration_rules("x-test-reg", registry=registry) is rules
+        with pytest.raises(UnknownRuleSetError):
+            get_registration_rules("x-test-reg")
+        other = RegistrationRules(id="x-test-reg", name="u", name_zh="u")
         with pytest.raises(RuleSetError):
-            register_registration_rules(RegistrationRules(id="x-test-reg", name="u", name_zh="u"))
-        other = RegistrationRules(id="x-test-other", name="o", name_zh="o", regions=("211100",))
-        with pytest.raises(RuleSetError):
-            register_registration_rules(other)
-        register_registration_rules(
-            RegistrationRules(id="x-test-reg", name="t", name_zh="t"), replace=True
-        )
-        assert registration_rules_for_region("211104").id == "x-test-reg"
+            registry.with_rules(other)
+        assert registry.with_rules(other, replace=True).get("x-test-reg") is other
+        with pytest.raises(UnknownRuleSetError):
+            registry.with_binding("211100", "xx-none")
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"bindings": {"999999": "cn-national"}},
+            {"bindings": {"211100": "xx-none"}},
+            {"default_id": "xx-none"},
+            {"rule_sets": {"cn-x": BUILT_IN[0]}},
+        ],
+    )
+    def test_inconsistent_registries(self, kwargs: dict[str, Any]) -> None:
+        """A registry with unknown regions or ids, or rules under another id, is refused."""
+        arguments: dict[str, Any] = {"rule_sets": {r.id: r for r in BUILT_IN}}
+        arguments.update(kwargs)
+        with pytest.raises(VolunteerRulesError):
+            RegistrationRegistry(**arguments)
+
+    def test_bad_registry_argument(self) -> None:
+        """Something else as a registry is InvalidTypeError."""
+        with pytest.raises(InvalidTypeError):
+            get_registration_rules("cn-cyl", registry={})  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         "kwargs",
@@ -255,7 +279,6 @@ class TestRegistry:
             {"minimum_age": -1},
             {"minimum_age": 151},
             {"self_supporting_from": 16},
-            {"regions": ("999999",)},
             {"id": ""},
         ],
     )

@@ -336,10 +336,10 @@ from volunteer_rules.matching import (
 )
 from volunteer_rules.registration import (
     REGISTRATION_CODES,
+    RegistrationRegistry,
     RegistrationRules,
     check_registration,
     get_registration_rules,
-    register_registration_rules,
     registration_rule_set_ids,
     registration_rules_for_region,
 )
@@ -355,6 +355,7 @@ __all__ += [
     "MatchResult",
     "RankedCandidate",
     "Recurrence",
+    "RegistrationRegistry",
     "RegistrationRules",
     "TimeSlot",
     "check_assignment",
@@ -363,7 +364,6 @@ __all__ += [
     "get_registration_rules",
     "match",
     "parse_demand",
-    "register_registration_rules",
     "registration_rule_set_ids",
     "registration_rules_for_region",
     "summarize",

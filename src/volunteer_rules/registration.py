@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
@@ -58,13 +59,15 @@ from volunteer_rules.region import RegionCode
 __all__ = [
     "ADULT_AGE",
     "CHILD_DATA_AGE",
+    "DEFAULT_REGISTRATION_REGISTRY",
+    "REGISTRATION_BINDINGS",
     "REGISTRATION_CODES",
     "Reason",
     "Reference",
+    "RegistrationRegistry",
     "RegistrationRules",
     "check_registration",
     "get_registration_rules",
-    "register_registration_rules",
     "registration_rule_set_ids",
     "registration_rules_for_region",
 ]
@@ -146,10 +149,6 @@ def _frozen_names(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-def _tuple_of_str(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
 def _references(value: Iterable[Reference]) -> tuple[Reference, ...]:
     return tuple(value)
 
@@ -178,7 +177,6 @@ class RegistrationRules:
             processing of their data (``child_data_consent_missing``) [PIPL Art 31].
         organization_entry_needs_consent: an organization entering the basic information
             needs the volunteer's consent (``entry_consent_missing``) [MCA2020 Art 6].
-        regions: the region codes the rule set is bound to (a province, a city).
         references: the sources.
 
     Raises:
@@ -206,7 +204,6 @@ class RegistrationRules:
     )
     child_data_age: int = attrs.field(default=CHILD_DATA_AGE, validator=_check_age)
     organization_entry_needs_consent: bool = True
-    regions: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
 
     def __attrs_post_init__(self) -> None:
@@ -214,9 +211,6 @@ class RegistrationRules:
             raise RuleSetError("", "id must be a non-empty string")
         if self.self_supporting_from is not None and self.guardian_consent_below is None:
             raise RuleSetError(self.id, "self_supporting_from needs guardian_consent_below")
-        for code in self.regions:
-            if not RegionCode.is_known(code):
-                raise RuleSetError(self.id, f"unknown region code {code!r}")
 
     def source(self, *keys: str) -> str:
         """The references among this rule set's whose key is one of ``keys``, as one string.
@@ -364,7 +358,7 @@ def _rules(rules: object) -> RegistrationRules:
     if isinstance(rules, RegistrationRules):
         return rules
     if isinstance(rules, str):
-        return _REGISTRY.get(rules)
+        return DEFAULT_REGISTRATION_REGISTRY.get(rules)
     raise InvalidTypeError(
         "rules", f"must be a RegistrationRules or a rule set id, not {type(rules).__name__}"
     )
@@ -377,7 +371,7 @@ _COMMON = (_PIPL, _MCA2020, _MCA2012)
 
 
 def _provincial(
-    rule_id: str, name: str, name_zh: str, region: str, key: str, article: str, *, barred: bool
+    rule_id: str, name: str, name_zh: str, key: str, article: str, *, barred: bool
 ) -> RegistrationRules:
     note = "people of limited capacity serve with guardian consent or accompaniment"
     if barred:
@@ -389,7 +383,6 @@ def _provincial(
         guardian_consent_below=ADULT_AGE,
         accompaniment_suffices=True,
         minors_barred_categories=frozenset({"emergency_rescue"}) if barred else frozenset(),
-        regions=(region,),
         references=(Reference(key=key, article=article, note=note), *_COMMON),
     )
 
@@ -427,7 +420,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         name_zh="北京市志愿者管理办法",
         minimum_age=14,
         guardian_consent_below=ADULT_AGE,
-        regions=("110000",),
         references=(
             Reference(key="BJ-old", note="registration from 14, guardian consent under 18"),
             Reference(key="BJ", article="Art 12", note="minors' tasks suit their age"),
@@ -439,7 +431,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         name="Shanghai volunteer service regulations",
         name_zh="上海市志愿服务条例",
         guardian_consent_below=ADULT_AGE,
-        regions=("310000",),
         references=(
             Reference(key="SH", article="Art 13", note="minors need guardian consent"),
             *_COMMON,
@@ -449,7 +440,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-zhejiang",
         "Zhejiang volunteer service regulations",
         "浙江省志愿服务条例",
-        "330000",
         "ZJ",
         "Art 9",
         barred=True,
@@ -458,7 +448,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-shandong",
         "Shandong volunteer service regulations",
         "山东省志愿服务条例",
-        "370000",
         "SD",
         "Art 10",
         barred=True,
@@ -467,7 +456,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-henan",
         "Henan volunteer service regulations",
         "河南省志愿服务条例",
-        "410000",
         "HN",
         "Art 8",
         barred=False,
@@ -476,7 +464,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-ningbo",
         "Ningbo volunteer service regulations",
         "宁波市志愿服务条例",
-        "330200",
         "NB",
         "Art 10",
         barred=True,
@@ -485,7 +472,6 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-taian",
         "Tai'an volunteer service promotion regulations",
         "泰安市志愿服务促进条例",
-        "370900",
         "TA",
         "",
         barred=True,
@@ -494,36 +480,93 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "cn-chongqing",
         "Chongqing volunteer service regulations",
         "重庆市志愿服务条例",
-        "500000",
         "CQ",
         "Art 9",
         barred=False,
     ),
 )
-"""The built-in registration rule sets, in the order of :func:`registration_rule_set_ids`."""
+"""The built-in registration rule sets (national first, then by source)."""
 
 
-class _Registry:
-    """Rule sets by id, and the region bindings: the most specific bound region wins."""
+REGISTRATION_BINDINGS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "110000": "cn-beijing",  # 北京市 [BJ-old]
+        "310000": "cn-shanghai",  # 上海市 [SH Art 13]
+        "330000": "cn-zhejiang",  # 浙江省 [ZJ Art 9]
+        "330200": "cn-ningbo",  # 宁波市 [NB Art 10]
+        "370000": "cn-shandong",  # 山东省 [SD Art 10]
+        "370900": "cn-taian",  # 泰安市 [TA]
+        "410000": "cn-henan",  # 河南省 [HN Art 8]
+        "500000": "cn-chongqing",  # 重庆市 [CQ Art 9]
+    }
+)
+"""Built-in region bindings: GB/T 2260 code to registration rule set id. Unbound regions
+inherit their parent's; a province without one gets ``cn-national``."""
 
-    def __init__(self, default: str) -> None:
-        self.default = default
-        self.by_id: dict[str, RegistrationRules] = {}
-        self.by_region: dict[str, str] = {}
 
-    def register(self, rules: RegistrationRules, *, replace: bool = False) -> None:
-        if rules.id in self.by_id and not replace and self.by_id[rules.id] != rules:
-            raise RuleSetError(rules.id, "a different rule set is registered under this id")
-        for code in rules.regions:
-            bound = self.by_region.get(code)
-            if bound is not None and bound != rules.id and not replace:
-                raise RuleSetError(rules.id, f"region {code} is already bound to {bound}")
-        self.by_id[rules.id] = rules
-        for code in rules.regions:
-            self.by_region[code] = rules.id
+def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
 
-    def get(self, rule_set_id: object) -> RegistrationRules:
-        found = self.by_id.get(rule_set_id) if isinstance(rule_set_id, str) else None
+
+@attrs.frozen(kw_only=True)
+class RegistrationRegistry:
+    """An immutable set of registration rule sets by id, with region bindings and a default.
+
+    The same shape as the certification rule sets' registry
+    (:class:`volunteer_rules.rulesets.RuleSetRegistry`): integrators derive a registry with
+    their own rule sets and bindings and pass it as ``registry=``; nothing global changes.
+
+    Attributes:
+        rule_sets: ``{id: RegistrationRules}``.
+        bindings: ``{region code: rule set id}``.
+        default_id: the rule set of a region with no binding on its way up.
+
+    Raises:
+        RuleSetError: a rule set under another id, an unknown region or rule set id.
+
+    Example:
+        >>> mine = RegistrationRules(id="x-panjin", name="Panjin", name_zh="盘锦", minimum_age=12)
+        >>> registry = DEFAULT_REGISTRATION_REGISTRY.with_rules(mine).with_binding("211100", mine.id)
+        >>> registry.for_region("211103").id, DEFAULT_REGISTRATION_REGISTRY.for_region("211103").id
+        ('x-panjin', 'cn-national')
+    """
+
+    rule_sets: Mapping[str, RegistrationRules] = attrs.field(converter=_frozen_map)
+    bindings: Mapping[str, str] = attrs.field(converter=_frozen_map, factory=dict)
+    default_id: str = "cn-national"
+
+    def __attrs_post_init__(self) -> None:
+        for key, value in self.rule_sets.items():
+            if not isinstance(value, RegistrationRules) or value.id != key:
+                raise RuleSetError(str(key), "must map to the RegistrationRules of that id")
+        for code, rule_set_id in self.bindings.items():
+            if not RegionCode.is_known(code):
+                raise RuleSetError(str(rule_set_id), f"{code!r} is not a known region code")
+            if rule_set_id not in self.rule_sets:
+                raise UnknownRuleSetError(str(rule_set_id))
+        if self.default_id not in self.rule_sets:
+            raise UnknownRuleSetError(str(self.default_id))
+
+    def ids(self) -> tuple[str, ...]:
+        """The registered ids, sorted.
+
+        Example:
+            >>> DEFAULT_REGISTRATION_REGISTRY.ids()[:3]
+            ('cn-beijing', 'cn-chongqing', 'cn-cyl')
+        """
+        return tuple(sorted(self.rule_sets))
+
+    def get(self, rule_set_id: str) -> RegistrationRules:
+        """The rule set registered under ``rule_set_id``.
+
+        Raises:
+            UnknownRuleSetError: no rule set has that id.
+
+        Example:
+            >>> DEFAULT_REGISTRATION_REGISTRY.get("cn-cyl").minimum_age
+            14
+        """
+        found = self.rule_sets.get(rule_set_id) if isinstance(rule_set_id, str) else None
         if found is None:
             raise UnknownRuleSetError(
                 str(rule_set_id),
@@ -531,31 +574,89 @@ class _Registry:
             )
         return found
 
+    def with_rules(
+        self, rules: RegistrationRules, *, replace: bool = False
+    ) -> RegistrationRegistry:
+        """A registry that also holds ``rules`` (the same again is a no-op).
+
+        Raises:
+            RuleSetError: other rules are registered under the id and ``replace`` is false.
+
+        Example:
+            >>> same = DEFAULT_REGISTRATION_REGISTRY.with_rules(get_registration_rules("cn-cyl"))
+            >>> same == DEFAULT_REGISTRATION_REGISTRY
+            True
+        """
+        if not isinstance(rules, RegistrationRules):
+            raise InvalidTypeError(
+                "rules", f"must be a RegistrationRules, not {type(rules).__name__}"
+            )
+        existing = self.rule_sets.get(rules.id)
+        if existing is not None and existing != rules and not replace:
+            raise RuleSetError(rules.id, "a different rule set is registered under this id")
+        return attrs.evolve(self, rule_sets={**self.rule_sets, rules.id: rules})
+
+    def with_binding(self, region: RegionCode | str, rule_set_id: str) -> RegistrationRegistry:
+        """A registry where ``region`` (and every region in it) uses ``rule_set_id``.
+
+        Example:
+            >>> DEFAULT_REGISTRATION_REGISTRY.with_binding("210000", "cn-cyl").for_region(
+            ...     "211103").id
+            'cn-cyl'
+        """
+        code = _region(region)
+        self.get(rule_set_id)
+        return attrs.evolve(self, bindings={**self.bindings, code.code: rule_set_id})
+
     def for_region(self, region: RegionCode | str) -> RegistrationRules:
-        code = region if isinstance(region, RegionCode) else RegionCode.parse(region)
-        for ancestor in code.ancestors():
-            bound = self.by_region.get(ancestor.code)
+        """The rule set bound to ``region`` or, failing that, to its nearest ancestor.
+
+        Example:
+            >>> DEFAULT_REGISTRATION_REGISTRY.for_region("330203").id
+            'cn-ningbo'
+        """
+        for ancestor in _region(region).ancestors():
+            bound = self.bindings.get(ancestor.code)
             if bound is not None:
-                return self.by_id[bound]
-        return self.by_id[self.default]
+                return self.rule_sets[bound]
+        return self.rule_sets[self.default_id]
 
 
-_REGISTRY: Final = _Registry(default="cn-national")
-for _built_in in BUILT_IN:
-    _REGISTRY.register(_built_in)
+def _region(region: object) -> RegionCode:
+    if isinstance(region, RegionCode):
+        return region
+    if not isinstance(region, str):
+        raise InvalidTypeError("region", "must be a RegionCode or a six-digit code")
+    return RegionCode.parse(region)
 
 
-def registration_rule_set_ids() -> tuple[str, ...]:
-    """The ids of every registered registration rule set, built-in ones first.
+DEFAULT_REGISTRATION_REGISTRY: Final = RegistrationRegistry(
+    rule_sets={rules.id: rules for rules in BUILT_IN}, bindings=REGISTRATION_BINDINGS
+)
+"""The built-in registration rule sets and their region bindings."""
+
+
+def _registry(registry: object) -> RegistrationRegistry:
+    if registry is None:
+        return DEFAULT_REGISTRATION_REGISTRY
+    if not isinstance(registry, RegistrationRegistry):
+        raise InvalidTypeError("registry", "must be a RegistrationRegistry or None")
+    return registry
+
+
+def registration_rule_set_ids(*, registry: RegistrationRegistry | None = None) -> tuple[str, ...]:
+    """The ids of the registration rule sets (the built-in ones by default), sorted.
 
     Example:
         >>> registration_rule_set_ids()[:3]
-        ('cn-national', 'cn-cyl', 'cn-beijing')
+        ('cn-beijing', 'cn-chongqing', 'cn-cyl')
     """
-    return tuple(_REGISTRY.by_id)
+    return _registry(registry).ids()
 
 
-def get_registration_rules(rule_set_id: str) -> RegistrationRules:
+def get_registration_rules(
+    rule_set_id: str, *, registry: RegistrationRegistry | None = None
+) -> RegistrationRules:
     """The registration rule set registered under ``rule_set_id``.
 
     Raises:
@@ -565,31 +666,19 @@ def get_registration_rules(rule_set_id: str) -> RegistrationRules:
         >>> get_registration_rules("cn-shanghai").name_zh
         '上海市志愿服务条例'
     """
-    return _REGISTRY.get(rule_set_id)
+    return _registry(registry).get(rule_set_id)
 
 
-def register_registration_rules(rules: RegistrationRules, *, replace: bool = False) -> None:
-    """Register an integrator's rule set (bound to ``rules.regions``).
-
-    Raises:
-        RuleSetError: the id is taken and ``replace`` is false.
-
-    Example:
-        >>> custom = RegistrationRules(id="x-demo", name="demo", name_zh="示例", minimum_age=16)
-        >>> register_registration_rules(custom)
-        >>> get_registration_rules("x-demo").minimum_age
-        16
-    """
-    if not isinstance(rules, RegistrationRules):
-        raise InvalidTypeError("rules", f"must be a RegistrationRules, not {type(rules).__name__}")
-    _REGISTRY.register(rules, replace=replace)
-
-
-def registration_rules_for_region(region: RegionCode | str) -> RegistrationRules:
+def registration_rules_for_region(
+    region: RegionCode | str, *, registry: RegistrationRegistry | None = None
+) -> RegistrationRules:
     """The rule set that applies in ``region``: the most specific one bound to it or above.
 
     A county inherits its city's rule set, a city its province's, a province the national
     default (``cn-national``).
+
+    Raises:
+        InvalidIdentifierError: an unknown region code.
 
     Example:
         >>> registration_rules_for_region("330203").id  # a district of Ningbo
@@ -599,4 +688,4 @@ def registration_rules_for_region(region: RegionCode | str) -> RegistrationRules
         >>> registration_rules_for_region("211103").id  # Panjin: the national default
         'cn-national'
     """
-    return _REGISTRY.for_region(region)
+    return _registry(registry).for_region(region)
