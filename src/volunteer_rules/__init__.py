@@ -185,6 +185,65 @@ __all__ += [
 # --- end record checks ---
 
 # --- rule sets and certification ---
+from volunteer_rules.certification import (  # noqa: E402
+    Certification,
+    GroupCertification,
+    certify,
+    certify_group,
+    certify_many,
+)
+from volunteer_rules.counting import (  # noqa: E402
+    EXCLUSION_REASONS,
+    Count,
+    RecordOutcome,
+    count_many,
+    count_records,
+)
+from volunteer_rules.rule_set import (  # noqa: E402
+    NO_LEVEL,
+    AgeBand,
+    Award,
+    GroupRule,
+    Level,
+    Reference,
+    RuleSet,
+    RuleSetVersion,
+    dump_rule_set,
+    rule_set_from_mapping,
+)
+from volunteer_rules.rulesets import (  # noqa: E402
+    RuleSetRegistry,
+    get_rule_set,
+    rule_set_for_region,
+    rule_set_ids,
+)
+
+__all__ += [
+    "EXCLUSION_REASONS",
+    "NO_LEVEL",
+    "AgeBand",
+    "Award",
+    "Certification",
+    "Count",
+    "GroupCertification",
+    "GroupRule",
+    "Level",
+    "RecordOutcome",
+    "Reference",
+    "RuleSet",
+    "RuleSetRegistry",
+    "RuleSetVersion",
+    "certify",
+    "certify_group",
+    "certify_many",
+    "count_many",
+    "count_records",
+    "dump_rule_set",
+    "get_rule_set",
+    "rule_set_for_region",
+    "rule_set_from_mapping",
+    "rule_set_ids",
+]
 # --- end certification ---
 
 # --- time bank ledger and feedback ---

@@ -550,6 +550,7 @@ def count_many(
     min_rating: str | None = None,
     volunteers: Iterable[str] | None = None,
     detail: bool = False,
+    since_for: Mapping[str, _dt.date] | None = None,
 ) -> dict[str, Count]:
     """Count the records of many volunteers in one pass: one :class:`Count` per volunteer.
 
@@ -578,6 +579,8 @@ def count_many(
         volunteers: if given, only these volunteers are counted (and every one of them gets a
             result, an empty count if they have no record).
         detail: also build per-record outcomes (slower).
+        since_for: a window start for some volunteers that differs from ``since`` (a renewal
+            that may not reuse hours, say).
 
     Returns:
         ``{volunteer_id: Count}``, ordered by volunteer id.
@@ -610,10 +613,19 @@ def count_many(
             wanted.add(volunteer)
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    starts: dict[str, _dt.date] = {}
+    if since_for is not None:
+        if not isinstance(since_for, Mapping):
+            raise InvalidTypeError("since_for", "must be a mapping of volunteer id to date")
+        for volunteer, first in since_for.items():
+            if not isinstance(volunteer, str):
+                raise InvalidTypeError("since_for", "keys must be volunteer ids")
+            _check_as_of(as_of, first)
+            starts[volunteer] = first
     enabled = gc.isenabled()
     gc.disable()  # the columns hold only references; collections would find nothing to free
     try:
-        return _count_many(records, as_of, since, min_rank, wanted, bool(detail))
+        return _count_many(records, as_of, since, min_rank, wanted, bool(detail), starts)
     finally:
         if enabled:
             gc.enable()
@@ -655,6 +667,7 @@ def _count_many(
     min_rank: int | None,
     wanted: set[str] | None,
     detail: bool,
+    since_for: dict[str, _dt.date],
 ) -> dict[str, Count]:
     vols, columns = _read_columns(records, wanted)
     at, rid, org, status, day, start, end, amends, minutes, evaluation = columns
@@ -667,7 +680,7 @@ def _count_many(
         vol_ix = list(map(index.__getitem__, vols))
 
     # Volunteers that need the reference engine, row by row.
-    slow: set[int] = set()
+    slow: set[int] = {index[v] for v in since_for if v in index}
     # Keys: when the record ids are unique the keys are. Otherwise look at the keys: a repeated
     # key with different content is a conflict; a copy is deduplicated by the engine.
     if len(set(rid)) != n:
@@ -743,7 +756,9 @@ def _count_many(
         if k in slow:
             positions += _amendments_reaching(positions, columns, amenders_of)
         rows = [_row_at(columns, vols, i) for i in positions]
-        results[name] = _count_rows(rows, name, as_of, since, min_rank, detail, others=False)
+        results[name] = _count_rows(
+            rows, name, as_of, since_for.get(name, since), min_rank, detail, others=False
+        )
     return results
 
 

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import Evaluation, ServiceRecord
 from volunteer_rules.region import RegionCode
+from volunteer_rules.rule_set import WINDOWS, RuleSet, rule_set_from_mapping
 
-__all__ = ["service_histories"]
+__all__ = ["rule_set_mappings", "rule_sets", "service_histories"]
 
 _TZS = (
     _dt.timezone(_dt.timedelta(hours=8)),
@@ -125,3 +126,67 @@ def service_histories(
         >>> records = strategy.example()  # doctest: +SKIP
     """
     return _history(tuple(volunteers), min_size, max_size, days)
+
+
+@st.composite
+def _rule_set_mapping(draw: st.DrawFn, max_levels: int, max_versions: int) -> dict[str, Any]:
+    versions = []
+    day = _dt.date(2000, 1, 1)
+    for _ in range(draw(st.integers(1, max_versions))):
+        day += _dt.timedelta(days=draw(st.integers(1, 4000)))
+        count = draw(st.integers(1, max_levels))
+        steps = draw(st.lists(st.integers(1, 600), min_size=count, max_size=count))
+        hours = 0
+        levels = []
+        for rank, step in enumerate(steps, start=1):
+            hours += step
+            level: dict[str, Any] = {
+                "rank": rank,
+                "name": f"level_{rank}",
+                "label": f"{rank}级",
+                "hours": hours,
+            }
+            if draw(st.integers(0, 4)) == 0:
+                level["min_tenure_months"] = draw(st.integers(1, 36))
+            levels.append(level)
+        version: dict[str, Any] = {
+            "valid_from": day.isoformat(),
+            "window": draw(st.sampled_from(WINDOWS)),
+            "levels": levels,
+        }
+        if draw(st.integers(0, 4)) == 0:
+            version["cycle_hours"] = draw(st.integers(1, 500))
+        versions.append(version)
+    return {
+        "id": f"xx-{draw(st.from_regex(r'[a-z0-9]{1,8}', fullmatch=True))}",
+        "name": "Generated rule set",
+        "name_zh": "生成的规则",
+        "references": [{"key": "generated", "document": "Hypothesis"}],
+        "versions": versions,
+    }
+
+
+def rule_set_mappings(
+    *, max_levels: int = 5, max_versions: int = 3
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid rule sets in their plain mapping form (what ``rule_set_from_mapping`` reads).
+
+    Ids ``xx-…``; 1 to ``max_versions`` versions from 2000 on; 1 to ``max_levels`` levels with
+    strictly increasing whole-hour thresholds, sometimes a tenure minimum or a cycle. Shrinks
+    toward one version with one low level.
+
+    Example:
+        >>> mapping = rule_set_mappings().example()  # doctest: +SKIP
+    """
+    return _rule_set_mapping(max_levels, max_versions)
+
+
+def rule_sets(*, max_levels: int = 5, max_versions: int = 3) -> st.SearchStrategy[RuleSet]:
+    """Valid :class:`~volunteer_rules.rule_set.RuleSet` values, from :func:`rule_set_mappings`.
+
+    Example:
+        >>> rule_set = rule_sets().example()  # doctest: +SKIP
+    """
+    return rule_set_mappings(max_levels=max_levels, max_versions=max_versions).map(
+        rule_set_from_mapping
+    )

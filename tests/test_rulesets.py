@@ -1,0 +1,409 @@
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import pkgutil
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
+
+import volunteer_rules.rulesets as rulesets_package
+from volunteer_rules.certification import certify
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidValueError,
+    RecordFormatError,
+    RuleSetError,
+    UnknownRuleSetError,
+    VolunteerRulesError,
+)
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.region import RegionCode
+from volunteer_rules.rule_set import (
+    Award,
+    Level,
+    RuleSet,
+    RuleSetVersion,
+    dump_rule_set,
+    rule_set_from_mapping,
+)
+from volunteer_rules.rulesets import (
+    BUILTIN_MODULES,
+    DEFAULT_REGISTRY,
+    get_rule_set,
+    rule_set_for_region,
+    rule_set_ids,
+)
+from volunteer_rules.testing._certification_strategies import rule_set_mappings
+
+CONTRACT_IDS = {
+    "cn-national",
+    "cn-cyl",
+    "cn-beijing",
+    "cn-shenzhen-longgang",
+    "cn-maanshan",
+    "cn-sichuan",
+    "cn-zhangjiagang",
+    "tw-honour-card",
+    "tw-awards",
+    "hk-swd",
+    "hk-hkv-award",
+    "uk-millennium-volunteers",
+    "us-pvsa",
+}
+AS_OF = dt.date(2026, 6, 30)
+CST = dt.timezone(dt.timedelta(hours=8))
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rule-sets.md"
+
+REGISTERED = rule_set_from_mapping(
+    {
+        "id": "cn-panjin-example",
+        "name": "Panjin example",
+        "name_zh": "盘锦示例",
+        "references": [{"key": "example", "document": "an integrator's own rules"}],
+        "versions": [
+            {
+                "valid_from": "2020-01-01",
+                "levels": [
+                    {"rank": 1, "name": "one_star", "label": "一星", "hours": 50},
+                    {"rank": 2, "name": "two_star", "label": "二星", "hours": "150.5"},
+                ],
+            },
+            {
+                "valid_from": "2025-01-01",
+                "window": "calendar_year",
+                "levels": [
+                    {"rank": 1, "name": "one_star", "label": "一星", "hours": 40},
+                    {"rank": 2, "name": "two_star", "label": "二星", "hours": 80},
+                ],
+            },
+        ],
+    }
+)
+ALL_RULE_SETS = [get_rule_set(i) for i in rule_set_ids()] + [REGISTERED]
+
+
+def records_totalling(
+    minutes: int, as_of: dt.date, *, first: dt.date | None = None, volunteer: str = "V1"
+) -> list[ServiceRecord]:
+    """Verified records summing to ``minutes``: whole days back from as_of, plus ``first``."""
+    records = []
+    day = as_of
+    n = 0
+    left = minutes
+    if first is not None and left:
+        records.append(_record(f"f{volunteer}", volunteer, first, 1))
+        left -= 1
+    while left > 0:
+        take = min(left, 1440)
+        records.append(_record(f"r{n}{volunteer}", volunteer, day, take))
+        left -= take
+        day -= dt.timedelta(days=1)
+        n += 1
+    return records
+
+
+def _record(record_id: str, volunteer: str, day: dt.date, minutes: int) -> ServiceRecord:
+    fields: dict[str, Any] = {
+        "record_id": record_id,
+        "volunteer_id": volunteer,
+        "organization_id": "512111005000000154",
+        "activity_name": "a",
+        "service_category": "other",
+        "content": "c",
+        "place": "p",
+        "region_code": RegionCode.parse("211103"),
+        "date": day,
+        "start": None,
+        "end": None,
+        "service": Hours.from_minutes(minutes),
+        "person_in_charge": "x",
+        "recorded_by": "y",
+        "recorded_at": dt.datetime(day.year, day.month, day.day, 20, tzinfo=CST),
+        "status": "verified",
+    }
+    return ServiceRecord(**fields)
+
+
+@attrs.frozen
+class Person:
+    volunteer_id: str
+    birth_date: dt.date
+
+
+def _cases(rule_set: RuleSet) -> list[tuple[Any, Level, Hours, Person | None]]:
+    """Every (version, level, threshold, volunteer) to test a boundary of."""
+    cases: list[tuple[Any, Level, Hours, Person | None]] = []
+    for version in rule_set.versions:
+        if version.age_bands:
+            for band in version.age_bands:
+                birth = AS_OF - relativedelta(years=band.min_age)
+                for level, hours in zip(version.levels, band.hours, strict=True):
+                    cases.append((version, level, hours, Person("V1", birth)))
+        else:
+            for level in version.levels:
+                cases.append((version, level, level.hours, None))
+    return cases
+
+
+@pytest.fixture(params=ALL_RULE_SETS, ids=lambda rs: rs.id)
+def rule_set(request: pytest.FixtureRequest) -> RuleSet:
+    value: RuleSet = request.param
+    return value
+
+
+class TestCommonRuleSet:
+    """What every rule set, built-in or registered, must satisfy."""
+
+    def test_versions_ordered_and_levels_ranked(self, rule_set: RuleSet) -> None:
+        """Versions strictly increase; ranks are 1..n; thresholds strictly increase."""
+        dates = [v.valid_from for v in rule_set.versions]
+        assert dates == sorted(set(dates))
+        for version in rule_set.versions:
+            assert [lv.rank for lv in version.levels] == list(range(1, len(version.levels) + 1))
+            hours = [lv.hours for lv in version.levels]
+            assert all(a < b for a, b in itertools.pairwise(hours))
+
+    def test_has_references(self, rule_set: RuleSet) -> None:
+        """Every rule set names at least one source."""
+        assert rule_set.references
+        assert all(ref.key and ref.document for ref in rule_set.references)
+
+    def test_mapping_round_trip(self, rule_set: RuleSet) -> None:
+        """dump_rule_set and rule_set_from_mapping are inverse."""
+        assert rule_set_from_mapping(dump_rule_set(rule_set)) == rule_set
+
+    def test_registers(self, rule_set: RuleSet) -> None:
+        """It can be registered and found again."""
+        registry = DEFAULT_REGISTRY.with_rule_set(rule_set)
+        assert registry.get(rule_set.id) == rule_set
+        assert rule_set.id in registry.ids()
+
+    def test_nothing_gives_no_level(self, rule_set: RuleSet) -> None:
+        """No record: rank 0, next level is the first, shortfall its threshold."""
+        for version, level, hours, person in _cases(rule_set):
+            if level.rank != 1:
+                continue
+            result = certify(
+                [], rule_set=rule_set, as_of=max(AS_OF, version.valid_from), volunteer=person
+            )
+            assert result.level.rank == 0
+            assert result.counted == Hours.ZERO
+            if result.as_of >= version.valid_from and rule_set.version_on(result.as_of) == version:
+                assert result.next_level == level
+                assert result.shortfall == hours
+
+    def test_both_sides_of_every_threshold(self, rule_set: RuleSet) -> None:
+        """At the threshold the level is reached; one minute less it is not."""
+        for version, level, hours, person in _cases(rule_set):
+            later = [v.valid_from for v in rule_set.versions if v.valid_from > version.valid_from]
+            as_of = min([AS_OF, *(d - dt.timedelta(days=1) for d in later)])
+            first = None
+            if level.min_tenure_months:
+                first = as_of - relativedelta(months=level.min_tenure_months)
+            awarded = [Award(rank=r, date=dt.date(2000, 1, 1)) for r in range(1, level.rank)]
+            if version.validity_months is not None:
+                awarded = []
+            attested = {a for lv in version.levels for a in lv.attestations}
+            for minutes, expected in (
+                (hours.minutes, level.rank),
+                (hours.minutes - 1, level.rank - 1),
+            ):
+                records = records_totalling(minutes, as_of, first=first)
+                result = certify(
+                    records,
+                    rule_set=rule_set,
+                    as_of=as_of,
+                    volunteer=person,
+                    awarded=awarded,
+                    attested=attested,
+                )
+                assert result.counted.minutes == minutes, (rule_set.id, level.name)
+                assert result.level.rank == expected, (rule_set.id, level.name, minutes)
+                assert result.rule_set_version == version.valid_from.isoformat()
+                if expected < level.rank:
+                    assert result.next_level == level
+                    assert result.shortfall == Hours.from_minutes(1)
+
+    def test_certify_many_agrees(self, rule_set: RuleSet) -> None:
+        """certify_many gives each volunteer what certify gives."""
+        from volunteer_rules.certification import certify_many
+
+        people = [Person(f"V{n}", dt.date(2000, 1, 1)) for n in range(3)]
+        records = []
+        for n, person in enumerate(people):
+            records += records_totalling(60 * 120 * (n + 1), AS_OF, volunteer=person.volunteer_id)
+        many = certify_many(records, rule_set=rule_set, as_of=AS_OF, volunteers=people)
+        for person in people:
+            one = certify(records, rule_set=rule_set, as_of=AS_OF, volunteer=person)
+            expected = attrs.evolve(
+                one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            )
+            assert many[person.volunteer_id] == expected
+
+
+class TestRegistry:
+    def test_contract_ids(self) -> None:
+        """The built-in ids are exactly the contract's."""
+        assert set(rule_set_ids()) == CONTRACT_IDS
+
+    def test_modules_match_registry(self) -> None:
+        """Every module of the package is a built-in, and every built-in has a module."""
+        found = {
+            m.name
+            for m in pkgutil.iter_modules(rulesets_package.__path__)
+            if not m.name.startswith("_")
+        }
+        assert found == set(BUILTIN_MODULES)
+        ids = {
+            __import__(f"volunteer_rules.rulesets.{m}", fromlist=["RULE_SET"]).RULE_SET.id
+            for m in BUILTIN_MODULES
+        }
+        assert ids == set(rule_set_ids())
+        for m in BUILTIN_MODULES:
+            module = __import__(f"volunteer_rules.rulesets.{m}", fromlist=["RULE_SET"])
+            assert "References:" in (module.__doc__ or "")
+            assert module.RULE_SET.id.replace("-", "_") == m
+
+    def test_docs_table_matches_registry(self) -> None:
+        """docs/rule-sets.md lists exactly the built-in rule sets."""
+        text = DOCS.read_text(encoding="utf-8")
+        listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, flags=re.MULTILINE))
+        assert listed == set(rule_set_ids())
+
+    def test_unknown_id(self) -> None:
+        """An unknown id is UnknownRuleSetError, carrying the id."""
+        with pytest.raises(UnknownRuleSetError) as info:
+            get_rule_set("xx-none")
+        assert info.value.rule_set_id == "xx-none"
+        with pytest.raises(UnknownRuleSetError):
+            certify([], rule_set="xx-none", as_of=AS_OF)
+
+    def test_conflicting_registration(self) -> None:
+        """Another rule set under a taken id is a conflict unless replacing."""
+        other = attrs.evolve(get_rule_set("hk-swd"), name="Another")
+        with pytest.raises(ConflictError):
+            DEFAULT_REGISTRY.with_rule_set(other)
+        assert DEFAULT_REGISTRY.with_rule_set(other, replace=True).get("hk-swd").name == "Another"
+
+    def test_region_resolution(self) -> None:
+        """County -> city -> province -> national default, unless bound more specifically."""
+        assert rule_set_for_region("440307").id == "cn-shenzhen-longgang"  # bound county
+        assert rule_set_for_region("440304").id == "cn-national"  # sibling county
+        assert rule_set_for_region("340503").id == "cn-maanshan"  # county of a bound city
+        assert rule_set_for_region("510104").id == "cn-sichuan"  # county of a bound province
+        assert rule_set_for_region("110105").id == "cn-beijing"
+        assert rule_set_for_region(RegionCode.parse("211103")).id == "cn-national"
+        registry = DEFAULT_REGISTRY.with_rule_set(REGISTERED).with_binding("211100", REGISTERED.id)
+        assert registry.for_region("211103").id == REGISTERED.id
+        assert registry.for_region("210100").id == "cn-national"
+
+    def test_bad_region(self) -> None:
+        """An unknown region is a library error."""
+        with pytest.raises(VolunteerRulesError):
+            rule_set_for_region("999999")
+        with pytest.raises(VolunteerRulesError):
+            rule_set_for_region(211103)  # type: ignore[arg-type]
+
+
+def _version(*hours: int, **kw: Any) -> RuleSetVersion:
+    levels = tuple(
+        Level(rank=n, name=f"l{n}", label=f"级{n}", hours=Hours.from_hours(h))
+        for n, h in enumerate(hours, start=1)
+    )
+    return RuleSetVersion(valid_from=kw.pop("valid_from", dt.date(2020, 1, 1)), levels=levels, **kw)
+
+
+class TestValidation:
+    def test_thresholds_strictly_increasing(self) -> None:
+        """Equal or decreasing thresholds are refused."""
+        with pytest.raises(RuleSetError):
+            RuleSet(id="xx-a", name="a", name_zh="甲", references=(), versions=(_version(10, 10),))
+
+    def test_rank_gap(self) -> None:
+        """Ranks must be 1..n."""
+        version = _version(10, 20)
+        levels = (version.levels[0], attrs.evolve(version.levels[1], rank=3))
+        with pytest.raises(RuleSetError):
+            RuleSet(
+                id="xx-a",
+                name="a",
+                name_zh="甲",
+                references=(),
+                versions=(attrs.evolve(version, levels=levels),),
+            )
+
+    def test_versions_ordered(self) -> None:
+        """Versions must be in strictly increasing valid_from."""
+        with pytest.raises(RuleSetError):
+            RuleSet(
+                id="xx-a",
+                name="a",
+                name_zh="甲",
+                references=(),
+                versions=(_version(10, valid_from=dt.date(2021, 1, 1)), _version(10)),
+            )
+
+    def test_bad_id(self) -> None:
+        """Ids are lowercase words joined by '-'."""
+        with pytest.raises(RuleSetError):
+            RuleSet(id="Bad Id", name="a", name_zh="甲", references=(), versions=(_version(1),))
+
+    def test_version_in_force(self) -> None:
+        """The version with the latest valid_from on or before as_of applies; both sides."""
+        assert REGISTERED.version_on(dt.date(2024, 12, 31)).valid_from == dt.date(2020, 1, 1)
+        assert REGISTERED.version_on(dt.date(2025, 1, 1)).valid_from == dt.date(2025, 1, 1)
+        with pytest.raises(InvalidValueError):
+            REGISTERED.version_on(dt.date(2019, 12, 31))
+
+    def test_mapping_errors_collected(self) -> None:
+        """Structural problems are all reported, with paths."""
+        with pytest.raises(RecordFormatError) as info:
+            rule_set_from_mapping(
+                {
+                    "id": "xx-a",
+                    "name": "a",
+                    "name_zh": "甲",
+                    "references": [],
+                    "versions": [{"valid_from": "no", "levels": [{"rank": 1}], "extra": 1}],
+                }
+            )
+        paths = {e.path for e in info.value.errors}
+        assert "$.versions[0].valid_from" in paths
+        assert "$.versions[0].extra" in paths
+        assert "$.versions[0].levels[0].hours" in paths
+
+    def test_mapping_semantic_error(self) -> None:
+        """A well-formed mapping with contradictory rules is a RuleSetError."""
+        mapping = dump_rule_set(REGISTERED)
+        mapping["versions"][0]["levels"][1]["hours"] = 1
+        with pytest.raises(RuleSetError):
+            rule_set_from_mapping(mapping)
+
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(),
+            lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+            max_leaves=20,
+        )
+    )
+    def test_any_json_is_a_library_error(self, value: object) -> None:
+        """Any JSON value either builds a rule set or raises a library error."""
+        with contextlib.suppress(VolunteerRulesError):
+            rule_set_from_mapping(value)  # type: ignore[arg-type]
+
+    @given(rule_set_mappings())
+    def test_generated_rule_sets(self, mapping: dict[str, Any]) -> None:
+        """Generated rule sets build, round-trip, and certify without error."""
+        built = rule_set_from_mapping(mapping)
+        assert rule_set_from_mapping(dump_rule_set(built)) == built
+        result = certify(records_totalling(6000, AS_OF), rule_set=built, as_of=AS_OF)
+        assert result.counted.minutes == 6000
