@@ -165,6 +165,16 @@ class TestCheckAssignment:
         target = demand(guardian_must_accompany=True)
         assert codes(minor, target, "cn-shanghai") == ("guardian_consent_missing",)
 
+    def test_not_yet_born(self) -> None:
+        """A birth date after the slot's day is a reason, not an error."""
+        unborn = able(birth_date=_dt.date(2024, 6, 2), consents=("guardian", "guardian_data"))
+        target = demand(minimum_age=None, service_category="community_service")
+        result = check_assignment(unborn, target, rules="cn-national", as_of=AS_OF)
+        assert [(r.code, r.slot) for r in result.reasons] == [("below_minimum_age", 0)]
+        assert match(target, [unborn], rules="cn-national", as_of=AS_OF).ranked[0].open_slots == (
+            tuple(range(1, 10))
+        )
+
     def test_child_data(self) -> None:
         """A child under 14 needs the guardian's consent to data use."""
         child = able(birth_date=_dt.date(2012, 1, 1), consents=("guardian",))

@@ -318,9 +318,9 @@ class _MatchState:
         profiles: list[VolunteerProfile],
         prefix: list[_Key],
         heap: list[_Key],
-        slow: dict[int, tuple[tuple[int, ...], tuple[Reason, ...]]],
+        slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]],
         given: dict[str, list[TimeSlot]],
-        rejected: tuple[tuple[list[int], tuple[Reason, ...] | None], ...],
+        cheap: tuple[tuple[Reason, ...], tuple[Reason, ...], int],
         training_by: Mapping[str, list[TrainingRecord]],
         held_by: Mapping[str, list[Assignment]],
     ) -> None:
@@ -330,21 +330,22 @@ class _MatchState:
         self.heap = heap
         self.slow = slow
         self.given = given
-        self.rejected = rejected
+        self.cheap = cheap
         self.training_by = training_by
         self.held_by = held_by
 
+    def order(self) -> list[_Key]:
+        return self.prefix + sorted(self.heap)
+
     def ranked(self) -> tuple[RankedCandidate, ...]:
         view = self.view
-        everything = self.order()
         all_slots = tuple(s.index for s in view.slots)
         out: list[RankedCandidate] = []
-        for rank, key in enumerate(everything, start=1):
-            covered, proximity, minutes, stars = -key[0], -key[1], -key[2], -key[3]
+        for rank, key in enumerate(self.order(), start=1):
             score = Score(
-                covered=covered, proximity=proximity, history_minutes=minutes, star_rank=stars
+                covered=-key[0], proximity=-key[1], history_minutes=-key[2], star_rank=-key[3]
             )
-            open_slots, blocked = self.slow.get(key[5], (all_slots, ()))
+            open_slots, blocked = self.slow.get(key[4], (all_slots, ()))
             out.append(
                 RankedCandidate(
                     rank=rank,
@@ -358,26 +359,30 @@ class _MatchState:
             )
         return tuple(out)
 
-    def order(self) -> list[_Key]:
-        return self.prefix + sorted(self.heap)
-
     def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
-        out: list[tuple[str, tuple[Reason, ...]]] = []
         view = self.view
-        profiles = self.profiles
-        for indexes, shared in self.rejected:
-            for index in indexes:
-                profile = profiles[index]
-                volunteer_id = profile.volunteer_id
-                if shared is None:  # rejected by the fast checks: explain now
-                    reasons, _, _ = view.evaluate(
-                        profile,
-                        self.training_by.get(volunteer_id),
-                        self.held_by.get(volunteer_id, ()),
-                    )
-                    out.append((volunteer_id, tuple(reasons)))
-                else:
-                    out.append((volunteer_id, shared))
+        eligible = {key[4] for key in self.prefix}
+        eligible.update(key[4] for key in self.heap)
+        not_chosen, outside, need_reach = self.cheap
+        category = view.category
+        out: list[tuple[str, tuple[Reason, ...]]] = []
+        for profile in self.profiles:
+            volunteer_id = profile.volunteer_id
+            if volunteer_id in eligible:
+                continue
+            chosen = profile.service_categories
+            region = profile.residence_region
+            if chosen and category not in chosen:
+                out.append((volunteer_id, not_chosen))
+            elif (0 if region is None else view.proximity(region)) < need_reach:
+                out.append((volunteer_id, outside))
+            else:
+                reasons, _, _ = view.evaluate(
+                    profile,
+                    self.training_by.get(volunteer_id),
+                    self.held_by.get(volunteer_id, ()),
+                )
+                out.append((volunteer_id, tuple(reasons)))
         out.sort(key=_first)
         return tuple(out)
 
@@ -386,8 +391,8 @@ def _first(item: tuple[str, Any]) -> str:
     return item[0]
 
 
-_Key = tuple[int, int, int, int, str, int]
-"""A candidate's sort key: negated score fields, volunteer id, index in the candidates."""
+_Key = tuple[int, int, int, int, str]
+"""A candidate's sort key: the negated score fields, then the volunteer id."""
 
 
 # --- the demand side, computed once --------------------------------------------------------
@@ -477,7 +482,7 @@ class _DemandView:
         """Age and consent reasons, slot by slot, merged when every slot has the same."""
         if birth <= self.settled_cutoff:
             return []
-        ages = [age_on(birth, day) for day in self.days]
+        ages = [age_on(birth, day) if day >= birth else -1 for day in self.days]
         by_age: dict[int, list[Reason]] = {}
         for age, day in zip(ages, self.days, strict=True):
             if age not in by_age:
@@ -487,8 +492,10 @@ class _DemandView:
         return _merge([by_age[age] for age in ages], self.slots)
 
     def personal_at(self, profile: VolunteerProfile, age: int, day: _dt.date) -> list[Reason]:
-        """Age and consent reasons for a volunteer ``age`` years old on ``day``."""
+        """Age and consent reasons for a volunteer ``age`` years old on ``day`` (-1: unborn)."""
         rules = self.rules
+        if age < 0:
+            return [Reason(code="below_minimum_age", message=f"not yet born on {day}")]
         found = [
             r
             for r in personal_reasons(
@@ -850,17 +857,15 @@ def match(
         Reason(code="outside_region", message=f"lives outside the {reach} of {demand.region.name}"),
     )
     pool = _snapshot(candidates)  # the result explains the ineligible lazily from it
-    by_category: list[int] = []
-    by_region: list[int] = []
-    by_checks: list[int] = []
     keys: list[_Key] = []
     keep = keys.append
-    slow: dict[int, tuple[tuple[int, ...], tuple[Reason, ...]]] = {}
+    slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]] = {}
     seen: set[str] = set()
-    for index, profile in enumerate(pool):
+    # Only the eligible leave a trace here; who is ineligible, and why, is worked out again
+    # from ``pool`` when MatchResult.ineligible is first read.
+    for profile in pool:
         chosen = profile.service_categories
         if chosen and category not in chosen:
-            by_category.append(index)
             continue
         region = profile.residence_region
         if region is None:
@@ -869,7 +874,6 @@ def match(
             known = memo.get(region.code)
             proximity = proximity_of(region) if known is None else known
         if proximity < need_reach:
-            by_region.append(index)
             continue
         volunteer_id = profile.volunteer_id
         if volunteer_id in seen:
@@ -877,12 +881,10 @@ def match(
         seen.add(volunteer_id)
         skills = profile.skills
         if required_skills and not required_skills <= skills:
-            by_checks.append(index)
             continue
         trained = 0
         mine = training_by.get(volunteer_id) if needs_training else None
         if needs_training and mine is None:
-            by_checks.append(index)
             continue
         birth = profile.birth_date
         if mine is None and birth > settled and volunteer_id not in held_by:
@@ -891,7 +893,6 @@ def match(
             age = first_year - birth.year - (first_day_of_year < day_of_year)
             if age == last_year - birth.year - (last_day_of_year < day_of_year):
                 if age < 0 or not fits(profile, age):
-                    by_checks.append(index)
                     continue
                 birth = settled  # settled: no slot-specific reason
         if mine is not None or birth > settled or volunteer_id in held_by:
@@ -899,15 +900,14 @@ def match(
                 profile, mine, held_by.get(volunteer_id, ())
             )
             if not open_slots:
-                by_checks.append(index)
                 continue
-            slow[index] = (open_slots, tuple(reasons))
+            slow[volunteer_id] = (open_slots, tuple(reasons))
         covered = base_covered + trained + (len(preferred & skills) if preferred else 0)
         minutes = minutes_of.get(volunteer_id, 0)
         stars = stars_of.get(volunteer_id, 0)
         if type(minutes) is not int or type(stars) is not int:
             raise InvalidTypeError("history", "history and star_ranks must map ids to ints")
-        keep((-covered, -proximity, -minutes, -stars, volunteer_id, index))
+        keep((-covered, -proximity, -minutes, -stars, volunteer_id))
 
     # Fill each slot in order of start with the best-ranked who may take it; the ranking is
     # a heap and only as much of its head is sorted (into ``prefix``) as the filling reads.
@@ -927,7 +927,7 @@ def match(
                 prefix.append(heapq.heappop(keys))
             key = prefix[position]
             position += 1
-            details = slow.get(key[5])
+            details = slow.get(key[4])
             if details is not None and slot.index not in details[0]:
                 continue
             volunteer_id = key[4]
@@ -952,12 +952,17 @@ def match(
         if places:
             unfilled.append((slot.index, places))
 
-    rejected = (
-        (by_category, not_chosen),
-        (by_region, outside),
-        (by_checks, None),
+    state = _MatchState(
+        view,
+        pool,
+        prefix,
+        keys,
+        slow,
+        given,
+        (not_chosen, outside, need_reach),
+        training_by,
+        held_by,
     )
-    state = _MatchState(view, pool, prefix, keys, slow, given, rejected, training_by, held_by)
     return MatchResult(
         demand_id=demand.demand_id,
         rule_set_id=rule_set.id,
