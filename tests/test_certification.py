@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.test_rulesets import AS_OF, Person, _record, records_totalling
+
+import volunteer_rules as vr
+from volunteer_rules.certification import certify, certify_group, certify_many
+from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.rule_set import Award
+from volunteer_rules.rulesets import rule_set_ids
+from volunteer_rules.testing._certification_strategies import service_histories
+
+H = 60  # minutes in an hour
+
+
+def hours(n: int) -> int:
+    return n * H
+
+
+class TestContract:
+    def test_fields(self) -> None:
+        """A certification has the contract's fields with the contract's types."""
+        result = vr.certify(
+            records_totalling(hours(300), AS_OF), rule_set="cn-national", as_of=AS_OF
+        )
+        assert (result.level.rank, result.level.name) == (2, "two_star")
+        assert result.counted == Hours.from_hours(300)
+        assert result.next_level is not None and result.next_level.name == "three_star"
+        assert result.shortfall == Hours.from_hours(300)
+        assert result.rule_set_id == "cn-national"
+        assert result.rule_set_version == "2012-10-23"
+        assert result.excluded == ()
+
+    def test_top_level(self) -> None:
+        """At the top there is no next level and the shortfall is zero minutes."""
+        result = certify(records_totalling(hours(2000), AS_OF), rule_set="cn-national", as_of=AS_OF)
+        assert result.level.name == "five_star"
+        assert result.next_level is None
+        assert result.shortfall == Hours.from_minutes(0)
+
+    def test_rule_set_value_or_id(self) -> None:
+        """A RuleSet value gives the same result as its id."""
+        records = records_totalling(hours(150), AS_OF)
+        assert certify(records, rule_set="cn-beijing", as_of=AS_OF) == certify(
+            records, rule_set=vr.get_rule_set("cn-beijing"), as_of=AS_OF
+        )
+
+    def test_explain_names_version_and_reasons(self) -> None:
+        """The explanation names the version applied and each exclusion."""
+        records = records_totalling(hours(5), AS_OF)
+        records.append(attrs.evolve(records[0], record_id="pending", status="submitted"))
+        text = certify(records, rule_set="cn-national", as_of=AS_OF).explain()
+        assert "version valid from 2012-10-23" in text
+        assert "pending: not_verified" in text
+
+    def test_volunteer_choice(self) -> None:
+        """Without a volunteer, the one with most records is certified; others are excluded."""
+        records = records_totalling(hours(60), AS_OF, volunteer="B") + records_totalling(
+            hours(1), AS_OF, volunteer="A"
+        )
+        result = certify(records, rule_set="cn-national", as_of=AS_OF)
+        assert result.volunteer_id == "B"
+        assert {r for _, r in result.excluded} == {"other_volunteer"}
+        assert certify(records, rule_set="cn-national", as_of=AS_OF, volunteer="A").counted == (
+            Hours.from_hours(1)
+        )
+
+
+class TestTenure:
+    def test_longgang_six_months_both_sides(self) -> None:
+        """Six months to the day since the first counted record is enough; a day less is not."""
+        as_of = dt.date(2026, 6, 15)
+        first = dt.date(2025, 12, 15)
+        ok = certify(
+            records_totalling(hours(100), as_of, first=first),
+            rule_set="cn-shenzhen-longgang",
+            as_of=as_of,
+        )
+        assert ok.level.name == "one_star"
+        short = certify(
+            records_totalling(hours(100), as_of, first=first + dt.timedelta(days=1)),
+            rule_set="cn-shenzhen-longgang",
+            as_of=as_of,
+        )
+        assert short.level.rank == 0
+        assert short.shortfall == Hours.ZERO
+        assert short.unmet and "6 months" in short.unmet[0]
+
+
+class TestAttestations:
+    def test_maanshan_three_stars_need_influence(self) -> None:
+        """600 h without the attested condition stays at two stars."""
+        records = records_totalling(hours(600), AS_OF)
+        assert certify(records, rule_set="cn-maanshan", as_of=AS_OF).level.rank == 2
+        result = certify(records, rule_set="cn-maanshan", as_of=AS_OF, attested={"influence"})
+        assert result.level.rank == 3
+
+
+class TestSequence:
+    def test_sichuan_levels_in_sequence(self) -> None:
+        """With 1500 h and nothing awarded, only one star; with four awarded, five."""
+        records = records_totalling(hours(1500), AS_OF)
+        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF).level.rank == 1
+        awarded = [Award(rank=r, date=dt.date(2025, 1, 1)) for r in (1, 2, 3, 4)]
+        result = certify(records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded)
+        assert result.level.rank == 5
+        assert [level.rank for level in result.due] == [5]
+
+    def test_award_after_as_of_ignored(self) -> None:
+        """An award dated after as_of does not count."""
+        records = records_totalling(hours(300), AS_OF)
+        awarded = [Award(rank=1, date=AS_OF + dt.timedelta(days=1))]
+        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded).level.rank == 1
+
+
+class TestCycles:
+    def test_zhangjiagang_prize_every_300_hours(self) -> None:
+        """599 h is one cycle, 600 h two."""
+        for total, cycles in ((599, 1), (600, 2), (299, 0)):
+            result = certify(
+                records_totalling(hours(total), AS_OF), rule_set="cn-zhangjiagang", as_of=AS_OF
+            )
+            assert result.cycles == cycles
+
+
+class TestOnceOnly:
+    def test_tw_awards_once(self) -> None:
+        """A level already awarded is not due again."""
+        records = records_totalling(hours(5000), AS_OF)
+        result = certify(
+            records, rule_set="tw-awards", as_of=AS_OF, awarded=[Award(rank=1, date=AS_OF)]
+        )
+        assert result.level.name == "silver"
+        assert [level.name for level in result.due] == ["silver"]
+
+
+class TestHonourCard:
+    def test_three_years_and_300_hours(self) -> None:
+        """300 h over three years gives the card, valid three years."""
+        first = AS_OF - dt.timedelta(days=365 * 3 + 1)
+        result = certify(
+            records_totalling(hours(300), AS_OF, first=first),
+            rule_set="tw-honour-card",
+            as_of=AS_OF,
+        )
+        assert result.level.name == "honour_card"
+        assert result.valid_until == dt.date(2029, 6, 29)
+        assert [level.name for level in result.due] == ["honour_card"]
+
+    def test_renewal_does_not_reuse_hours(self) -> None:
+        """After a card, only hours after it count toward the next one."""
+        first = dt.date(2020, 1, 1)
+        records = records_totalling(hours(400), dt.date(2023, 1, 1), first=first)
+        award = Award(rank=1, date=dt.date(2023, 1, 2))
+        # The card of 2023-01-02 is valid until 2026-01-01: expired on AS_OF, and the 400 h
+        # before it do not count again.
+        expired = certify(records, rule_set="tw-honour-card", as_of=AS_OF, awarded=[award])
+        assert expired.window_start == dt.date(2023, 1, 3)
+        assert expired.counted == Hours.ZERO
+        assert expired.level.rank == 0 and expired.valid_until is None
+        later = [
+            attrs.evolve(r, record_id=f"later-{r.record_id}")
+            for r in records_totalling(hours(300), AS_OF, first=dt.date(2023, 6, 1))
+        ]
+        renewed = certify(records + later, rule_set="tw-honour-card", as_of=AS_OF, awarded=[award])
+        assert renewed.counted == Hours.from_hours(300)
+        assert renewed.level.name == "honour_card"
+        assert renewed.valid_until == dt.date(2029, 6, 29)
+
+    def test_card_valid_until_boundary(self) -> None:
+        """A card is valid through the day before its third anniversary."""
+        award = Award(rank=1, date=dt.date(2023, 7, 1))
+        on_last_day = certify(
+            [], rule_set="tw-honour-card", as_of=dt.date(2026, 6, 30), awarded=[award]
+        )
+        assert on_last_day.level.name == "honour_card"
+        assert on_last_day.valid_until == dt.date(2026, 6, 30)
+        after = certify([], rule_set="tw-honour-card", as_of=dt.date(2026, 7, 1), awarded=[award])
+        assert after.level.rank == 0
+
+
+class TestWindows:
+    def test_calendar_year_both_sides(self) -> None:
+        """hk-swd counts from 1 January: 31 December before is outside the window."""
+        inside = _record("in", "V1", dt.date(2026, 1, 1), 600)
+        outside = _record("out", "V1", dt.date(2025, 12, 31), 600)
+        result = certify([inside, outside], rule_set="hk-swd", as_of=AS_OF)
+        assert result.counted.minutes == 600
+        assert result.excluded == (("out", "outside_window"),)
+
+    def test_rolling_twelve_months_both_sides(self) -> None:
+        """us-pvsa counts the 12 months ending on as_of: 2025-07-01 in, 2025-06-30 out."""
+        person = Person("V1", dt.date(1990, 1, 1))
+        inside = _record("in", "V1", dt.date(2025, 7, 1), 600)
+        outside = _record("out", "V1", dt.date(2025, 6, 30), 600)
+        result = certify([inside, outside], rule_set="us-pvsa", as_of=AS_OF, volunteer=person)
+        assert result.counted.minutes == 600
+        assert result.excluded == (("out", "outside_window"),)
+
+
+class TestAgeBands:
+    def test_pvsa_band_boundary(self) -> None:
+        """At 10 years old, 75 h is gold; turning 11 that day, 75 h is silver."""
+        records = records_totalling(hours(75), AS_OF)
+        ten = Person("V1", dt.date(2016, 7, 1))
+        eleven = Person("V1", dt.date(2015, 6, 30))
+        assert certify(records, rule_set="us-pvsa", as_of=AS_OF, volunteer=ten).level.name == "gold"
+        assert (
+            certify(records, rule_set="us-pvsa", as_of=AS_OF, volunteer=eleven).level.name
+            == "silver"
+        )
+
+    def test_under_five_has_no_band(self) -> None:
+        """Under 5, no level applies and the certification says why."""
+        result = certify(
+            records_totalling(hours(100), AS_OF),
+            rule_set="us-pvsa",
+            as_of=AS_OF,
+            volunteer=Person("V1", dt.date(2022, 1, 1)),
+        )
+        assert result.level.rank == 0
+        assert result.next_level is None
+        assert result.unmet
+
+    def test_birth_date_required(self) -> None:
+        """An age-band rule set without a birth date is an error."""
+        with pytest.raises(InvalidValueError):
+            certify([], rule_set="us-pvsa", as_of=AS_OF)
+        with pytest.raises(InvalidValueError):
+            certify_many(records_totalling(60, AS_OF), rule_set="us-pvsa", as_of=AS_OF)
+
+    def test_paused(self) -> None:
+        """PVSA certifications on or after 2025-05-25 say the award is paused."""
+        person = Person("V1", dt.date(1990, 1, 1))
+        before = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 24), volunteer=person)
+        on = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 25), volunteer=person)
+        assert (before.paused, on.paused) == (False, True)
+        assert "paused" in on.explain()
+
+
+class TestGroup:
+    def test_each_member_needs_25_hours(self) -> None:
+        """A member under 25 h means no group level; at 25 h the group total counts."""
+        a = records_totalling(hours(175), AS_OF, volunteer="A")
+        b_short = records_totalling(hours(25) - 1, AS_OF, volunteer="B")
+        b_ok = records_totalling(hours(25), AS_OF, volunteer="B")
+        short = certify_group(a + b_short, rule_set="us-pvsa", as_of=AS_OF)
+        assert short.level.rank == 0 and short.below_minimum == ("B",)
+        ok = certify_group(a + b_ok, rule_set="us-pvsa", as_of=AS_OF)
+        assert ok.level.name == "bronze" and ok.counted == Hours.from_hours(200)
+
+    def test_no_group_award(self) -> None:
+        """A rule set without a group award refuses certify_group."""
+        with pytest.raises(InvalidValueError):
+            certify_group([], rule_set="cn-national", as_of=AS_OF)
+
+
+class TestBadInput:
+    @given(st.from_type(object))
+    def test_anything_is_a_library_error(self, value: Any) -> None:
+        """Any malformed argument raises a VolunteerRulesError."""
+        calls: list[Any] = [
+            lambda: certify(value, rule_set="cn-national", as_of=AS_OF),
+            lambda: certify([], rule_set=value, as_of=AS_OF),
+            lambda: certify([], rule_set="cn-national", as_of=value),
+            lambda: certify([], rule_set="cn-national", as_of=AS_OF, volunteer=value),
+            lambda: certify([], rule_set="cn-sichuan", as_of=AS_OF, awarded=value),
+            lambda: certify([], rule_set="cn-maanshan", as_of=AS_OF, attested=value),
+            lambda: certify_many([value], rule_set="cn-national", as_of=AS_OF),
+            lambda: certify_many([], rule_set="cn-national", as_of=AS_OF, awarded=value),
+        ]
+        for call in calls:
+            with contextlib.suppress(VolunteerRulesError):
+                call()
+
+
+SIMPLE = [i for i in rule_set_ids() if i not in {"us-pvsa"}]
+AS_OF_SMALL = dt.date(2024, 1, 5)
+
+
+class TestProperties:
+    @given(
+        service_histories(max_size=10),
+        st.sampled_from(SIMPLE),
+        st.integers(1, 1440),
+        st.integers(0, 3),
+    )
+    def test_adding_a_clean_record_never_lowers_the_level(
+        self, records: list[ServiceRecord], rule_set_id: str, minutes: int, day: int
+    ) -> None:
+        """A new verified record that overlaps nothing never lowers the level."""
+        before = certify(records, rule_set=rule_set_id, as_of=AS_OF_SMALL, volunteer="V1")
+        extra = _record("new", "V1", dt.date(2024, 1, 1) + dt.timedelta(days=day), minutes)
+        after = certify([*records, extra], rule_set=rule_set_id, as_of=AS_OF_SMALL, volunteer="V1")
+        assert after.level.rank >= before.level.rank
+        assert after.counted >= before.counted
+
+    @given(service_histories(max_size=10), st.sampled_from(SIMPLE), st.randoms())
+    def test_order_never_matters(
+        self, records: list[ServiceRecord], rule_set_id: str, random: Any
+    ) -> None:
+        """The certification is the same for any order of the records."""
+        shuffled = list(records)
+        random.shuffle(shuffled)
+        assert certify(records, rule_set=rule_set_id, as_of=AS_OF_SMALL) == certify(
+            shuffled, rule_set=rule_set_id, as_of=AS_OF_SMALL
+        )
+
+    @given(service_histories(volunteers=("V1", "V2", "V3"), max_size=14), st.sampled_from(SIMPLE))
+    def test_many_equals_one_by_one(self, records: list[ServiceRecord], rule_set_id: str) -> None:
+        """certify_many agrees with certify for every volunteer."""
+        many = certify_many(records, rule_set=rule_set_id, as_of=AS_OF_SMALL)
+        for volunteer, result in many.items():
+            one = certify(records, rule_set=rule_set_id, as_of=AS_OF_SMALL, volunteer=volunteer)
+            expected = attrs.evolve(
+                one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            )
+            assert result == expected
+
+    @given(service_histories(volunteers=("V1", "V2"), max_size=10))
+    def test_many_with_awards_equals_one_by_one(self, records: list[ServiceRecord]) -> None:
+        """With renewals (hours not reused) certify_many still agrees with certify."""
+        awards = {"V1": [Award(rank=1, date=dt.date(2024, 1, 2))]}
+        many = certify_many(records, rule_set="tw-honour-card", as_of=AS_OF_SMALL, awarded=awards)
+        for volunteer, result in many.items():
+            one = certify(
+                records,
+                rule_set="tw-honour-card",
+                as_of=AS_OF_SMALL,
+                volunteer=volunteer,
+                awarded=awards.get(volunteer),
+            )
+            expected = attrs.evolve(
+                one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            )
+            assert result == expected
