@@ -343,6 +343,87 @@ __all__ += [
 # --- end ledger ---
 
 # --- transfer ---
+from volunteer_rules.transfer import (
+    GUARDIAN_CONSENT_AGE,
+    TRANSFER_VIOLATION_CODES,
+    TRANSFER_WARNING_CODES,
+    TransferDecision,
+    TransferFinding,
+    check_transfer,
+    service_fingerprint,
+)
+from volunteer_rules.transfer_conservation import (
+    CONSERVATION_CODES,
+    ConservationReport,
+    check_transfer_conservation,
+)
+from volunteer_rules.transfer_lifecycle import (
+    TRANSFER_STATES,
+    Continuation,
+    Holding,
+    ImportedRecord,
+    RecordOrigin,
+    Transfer,
+    TransferAcceptance,
+    TransferEvent,
+    TransferredRecord,
+    accept_transfer,
+    cancel_transfer,
+    combined_history,
+    expire_transfer,
+    initiate_transfer,
+    mark_transferred,
+    reject_transfer,
+    transfer_continuation,
+)
+from volunteer_rules.transfer_package import (
+    PACKAGE_FORMAT_VERSION,
+    TransferPackage,
+    TransferSummary,
+    canonical_package_bytes,
+    compute_package_digest,
+    create_transfer_package,
+    dump_transfer_package,
+    parse_transfer_package,
+)
+
+__all__ += [
+    "CONSERVATION_CODES",
+    "GUARDIAN_CONSENT_AGE",
+    "PACKAGE_FORMAT_VERSION",
+    "TRANSFER_STATES",
+    "TRANSFER_VIOLATION_CODES",
+    "TRANSFER_WARNING_CODES",
+    "ConservationReport",
+    "Continuation",
+    "Holding",
+    "ImportedRecord",
+    "RecordOrigin",
+    "Transfer",
+    "TransferAcceptance",
+    "TransferDecision",
+    "TransferEvent",
+    "TransferFinding",
+    "TransferPackage",
+    "TransferSummary",
+    "TransferredRecord",
+    "accept_transfer",
+    "cancel_transfer",
+    "canonical_package_bytes",
+    "check_transfer",
+    "check_transfer_conservation",
+    "combined_history",
+    "compute_package_digest",
+    "create_transfer_package",
+    "dump_transfer_package",
+    "expire_transfer",
+    "initiate_transfer",
+    "mark_transferred",
+    "parse_transfer_package",
+    "reject_transfer",
+    "service_fingerprint",
+    "transfer_continuation",
+]
 # --- end transfer ---
 
 # --- storage ---

@@ -62,7 +62,7 @@ from __future__ import annotations
 import datetime as _dt
 from bisect import bisect_left
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -82,6 +82,10 @@ from volunteer_rules.transfer_package import (
     TransferSummary,
     compute_package_digest,
 )
+
+if TYPE_CHECKING:
+    from volunteer_rules.rule_set import RuleSet
+    from volunteer_rules.transfer_lifecycle import Continuation
 
 __all__ = [
     "GUARDIAN_CONSENT_AGE",
@@ -162,7 +166,7 @@ class TransferDecision:
     violations: tuple[TransferFinding, ...]
     warnings: tuple[TransferFinding, ...]
     digest: str
-    continuation: Any = None
+    continuation: Continuation | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -252,7 +256,7 @@ def check_transfer(
     as_of: _dt.date,
     calendar: WorkingDayCalendar = CHINA_WORKING_DAYS,
     continuation: bool = False,
-    rule_set: Any = None,
+    rule_set: RuleSet | str | None = None,
 ) -> TransferDecision:
     """Judge a transfer package against what the destination holds; report every problem.
 

@@ -63,12 +63,12 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 from collections.abc import Iterable
 from typing import Any, Final
 
 import attrs
 
+from volunteer_rules.certification import Certification, certify
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -76,6 +76,8 @@ from volunteer_rules.errors import (
 )
 from volunteer_rules.record import ServiceRecord
 from volunteer_rules.region import RegionCode
+from volunteer_rules.rule_set import Level, RuleSet
+from volunteer_rules.rulesets import rule_set_for_region
 from volunteer_rules.transfer import (
     TransferDecision,
     TransferFinding,
@@ -459,11 +461,11 @@ class Continuation:
         True
     """
 
-    before: Any
-    after: Any
+    before: Certification
+    after: Certification
 
     @property
-    def level_before(self) -> Any:
+    def level_before(self) -> Level:
         """The level before the move (``.rank``, ``.name``).
 
         Example:
@@ -473,7 +475,7 @@ class Continuation:
         return self.before.level
 
     @property
-    def level_after(self) -> Any:
+    def level_after(self) -> Level:
         """The level after the move.
 
         Example:
@@ -490,19 +492,13 @@ class Continuation:
             >>> Continuation.rank_change.__doc__ is not None
             True
         """
-        return int(self.after.level.rank) - int(self.before.level.rank)
+        return self.after.level.rank - self.before.level.rank
 
 
-def _certification() -> Any:
-    return importlib.import_module("volunteer_rules.certification")
-
-
-def _rule_set_for(region_code: str | None) -> Any:
-    module = _certification()
-    code = region_code if region_code is not None and RegionCode.is_known(region_code) else None
-    if code is None:
+def _rule_set_for(region_code: str | None) -> RuleSet | None:
+    if region_code is None or not RegionCode.is_known(region_code):
         return None
-    return module.rule_set_for_region(RegionCode.parse(code))
+    return rule_set_for_region(region_code)
 
 
 def transfer_continuation(
@@ -510,8 +506,8 @@ def transfer_continuation(
     *,
     destination_records: Iterable[object] = (),
     as_of: _dt.date,
-    rule_set: Any = None,
-    source_rule_set: Any = None,
+    rule_set: RuleSet | str | None = None,
+    source_rule_set: RuleSet | str | None = None,
 ) -> Continuation:
     """The volunteer's level before and after the move (接续).
 
@@ -550,8 +546,11 @@ def transfer_continuation(
         >>> result.after.counted.minutes, result.rank_change
         (120, 0)
     """
-    module = _certification()
-    after_rule_set = (
+    if not isinstance(package, TransferPackage):
+        raise InvalidTypeError(
+            "package", f"must be a TransferPackage, not {type(package).__name__}"
+        )
+    after_rule_set: RuleSet | str | None = (
         rule_set if rule_set is not None else _rule_set_for(package.destination_region_code)
     )
     if after_rule_set is None:
@@ -559,7 +558,7 @@ def transfer_continuation(
             "destination_region_code",
             f"{package.destination_region_code!r} is not a known region: pass rule_set",
         )
-    before_rule_set = source_rule_set
+    before_rule_set: RuleSet | str | None = source_rule_set
     if before_rule_set is None:
         before_rule_set = _rule_set_for(package.source_region_code) or after_rule_set
     volunteer = package.volunteer_id
@@ -568,8 +567,9 @@ def transfer_continuation(
         own, (r for r in map(unwrap_record, destination_records) if r.volunteer_id == volunteer)
     )
     profile = package.profile
-    before = module.certify(own, rule_set=before_rule_set, as_of=as_of, volunteer=profile)
-    after = module.certify(history, rule_set=after_rule_set, as_of=as_of, volunteer=profile)
+    whom: Any = profile if getattr(profile, "volunteer_id", None) == volunteer else volunteer
+    before = certify(own, rule_set=before_rule_set, as_of=as_of, volunteer=whom)
+    after = certify(history, rule_set=after_rule_set, as_of=as_of, volunteer=whom)
     return Continuation(before=before, after=after)
 
 

@@ -72,6 +72,21 @@ __all__ += ["ledger_limits", "ledger_transfers", "ledgers", "volunteer_accounts"
 # --- end ledger ---
 
 # --- transfer ---
+from volunteer_rules.testing._transfer_strategies import (  # noqa: E402
+    TRANSFER_AS_OF,
+    TRANSFER_ORGANIZATIONS,
+    transfer_histories,
+    transfer_packages,
+    transfer_records,
+)
+
+__all__ += [
+    "TRANSFER_AS_OF",
+    "TRANSFER_ORGANIZATIONS",
+    "transfer_histories",
+    "transfer_packages",
+    "transfer_records",
+]
 # --- end transfer ---
 
 # --- registration and matching ---

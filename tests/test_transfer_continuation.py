@@ -1,0 +1,147 @@
+"""Continuation (接续): certification after the move counts every hour exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.strategies import TRANSFER_AS_OF, transfer_histories
+
+CST = dt.timezone(dt.timedelta(hours=8))
+AT = dt.datetime(2024, 7, 1, 9, 0, tzinfo=CST)
+SOURCE = SAMPLE_ORGANIZATION_ID
+DESTINATION = "51211100MJ00000175"
+
+
+def make_package(records: list[vr.ServiceRecord], **changes: Any) -> vr.TransferPackage:
+    arguments: dict[str, Any] = {
+        "volunteer_id": "V0000001",
+        "source_organization_id": SOURCE,
+        "destination_organization_id": DESTINATION,
+        "destination_region_code": "110105",
+        "source_region_code": "211103",
+        "consent": True,
+        "created_at": AT,
+    }
+    arguments.update(changes)
+    return vr.create_transfer_package(records, **arguments)
+
+
+@st.composite
+def two_sides(draw: st.DrawFn) -> tuple[list[vr.ServiceRecord], list[vr.ServiceRecord]]:
+    """A source history and a destination history of one volunteer on different days."""
+    source = draw(transfer_histories(organization_id=SOURCE, max_size=10))
+    held = draw(transfer_histories(organization_id=DESTINATION, max_size=10))
+    days = {r.date for r in source}
+    return source, [r for r in held if r.date not in days]
+
+
+def counted(records: Any, rule_set: str = "cn-national") -> vr.Hours:
+    return vr.certify(list(records), rule_set=rule_set, as_of=TRANSFER_AS_OF).counted
+
+
+class TestExactlyOnce:
+    """accept-then-certify equals certifying the union of both sides' distinct records."""
+
+    @given(two_sides())
+    def test_accept_then_certify(
+        self, sides: tuple[list[vr.ServiceRecord], list[vr.ServiceRecord]]
+    ) -> None:
+        """Counted hours after acceptance equal those of the distinct union, twice or once."""
+        source, held = sides
+        package = make_package(source)
+        transfer = vr.initiate_transfer(package, at=AT)
+        once = vr.accept_transfer(transfer, destination_records=held, at=AT, as_of=TRANSFER_AS_OF)
+        assert once.accepted, once.decision.violations
+        union = {r.key: r for r in [*source, *held]}
+        expected = counted(union.values())
+        both_sides = vr.combined_history(vr.mark_transferred(source, package), once.holdings)
+        assert counted(both_sides) == expected
+        assert counted(vr.combined_history(once.holdings)) == expected
+        twice = vr.accept_transfer(
+            once.transfer, destination_records=once.holdings, at=AT, as_of=TRANSFER_AS_OF
+        )
+        assert twice.imported == ()
+        assert counted(vr.combined_history(twice.holdings)) == expected
+
+    @given(two_sides())
+    def test_continuation_after_is_the_whole_history(
+        self, sides: tuple[list[vr.ServiceRecord], list[vr.ServiceRecord]]
+    ) -> None:
+        """The level after the move is the destination rule set over the whole history."""
+        source, held = sides
+        package = make_package(source)
+        result = vr.accept_transfer(
+            vr.initiate_transfer(package, at=AT),
+            destination_records=held,
+            at=AT,
+            as_of=TRANSFER_AS_OF,
+            continuation=True,
+        )
+        continuation = result.continuation
+        assert continuation is not None
+        beijing = vr.rule_set_for_region(vr.RegionCode.parse("110105"))
+        assert continuation.after == vr.certify(
+            [*source, *held], rule_set=beijing, as_of=TRANSFER_AS_OF, volunteer="V0000001"
+        )
+        national = vr.rule_set_for_region(vr.RegionCode.parse("211103"))
+        assert continuation.before == vr.certify(
+            source, rule_set=national, as_of=TRANSFER_AS_OF, volunteer="V0000001"
+        )
+        assert continuation.rank_change == (
+            continuation.after.level.rank - continuation.before.level.rank
+        )
+
+
+def _hours(record: vr.ServiceRecord, day: int, minutes: int) -> vr.ServiceRecord:
+    return attrs.evolve(
+        record,
+        record_id=f"r-{day}",
+        date=dt.date(2023, 1, 1) + dt.timedelta(days=day),
+        start=None,
+        end=None,
+        service=vr.Hours.from_minutes(minutes),
+        recorded_at=dt.datetime(2023, 1, 1, 20, 0, tzinfo=CST) + dt.timedelta(days=day),
+    )
+
+
+class TestLevels:
+    """The level before and after the move, under each side's rules."""
+
+    def _records(self, organization: str, hours: int, first_day: int) -> list[vr.ServiceRecord]:
+        base = attrs.evolve(vr.parse_record(SAMPLE_RECORD_PAYLOAD), organization_id=organization)
+        return [_hours(base, first_day + i, 600) for i in range(hours // 10)]
+
+    def test_beijing_thresholds_raise_the_level(self) -> None:
+        """250 h: one star nationally (100/300), two stars in Beijing (100/200)."""
+        source = self._records(SOURCE, 250, 0)
+        decision = vr.check_transfer(make_package(source), as_of=TRANSFER_AS_OF, continuation=True)
+        continuation = decision.continuation
+        assert continuation is not None
+        assert continuation.level_before.rank == 1
+        assert continuation.level_after.rank == 2
+        assert continuation.rank_change == 1
+
+    def test_hours_carry_over(self) -> None:
+        """200 h at the source plus 120 h at the destination: 320 h, two stars nationally."""
+        source = self._records(SOURCE, 200, 0)
+        held = self._records(DESTINATION, 120, 100)
+        value = make_package(source, destination_region_code="210100")
+        result = vr.transfer_continuation(value, destination_records=held, as_of=TRANSFER_AS_OF)
+        assert result.before.counted == vr.Hours.from_hours(200)
+        assert result.after.counted == vr.Hours.from_hours(320)
+        assert (result.level_before.rank, result.level_after.rank) == (1, 2)
+
+    def test_explicit_rule_set(self) -> None:
+        """rule_set= overrides region resolution (an unknown region needs it)."""
+        source = self._records(SOURCE, 60, 0)
+        value = make_package(source, destination_region_code="219999")
+        result = vr.transfer_continuation(value, as_of=TRANSFER_AS_OF, rule_set="cn-zhangjiagang")
+        assert result.after.rule_set_id == "cn-zhangjiagang"
+        assert result.level_after.rank == 2
