@@ -608,14 +608,10 @@ def dump_demand(demand: Demand) -> dict[str, Any]:
     Optional fields at their defaults are left out; name lists are sorted.
 
     Example:
-        >>> from datetime import datetime, timedelta, timezone
-        >>> cst = timezone(timedelta(hours=8))
-        >>> demand = Demand(demand_id="D-1", service_category="health",
-        ...                 region=RegionCode.parse("211102"), head_count=3,
-        ...                 schedule=(Interval(start=datetime(2024, 6, 1, 8, tzinfo=cst),
-        ...                                    end=datetime(2024, 6, 1, 12, tzinfo=cst)),))
-        >>> parse_demand(dump_demand(demand)) == demand
-        True
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> dump_demand(demand) == SAMPLE_DEMAND_PAYLOAD, parse_demand(dump_demand(demand)) == demand
+        (True, True)
     """
     if not isinstance(demand, Demand):
         raise InvalidValueError("demand", f"must be a Demand, not {type(demand).__name__}")

@@ -75,6 +75,7 @@ from volunteer_rules.registration import (
     RegistrationRules,
     _check_day,
     _rules,
+    cite,
     personal_reasons,
 )
 
@@ -522,7 +523,7 @@ class _DemandView:
                 Reason(
                     code="minor_barred",
                     message=f"aged {age} on {day}; {why}",
-                    source=" ".join(str(r) for r in rules.references[:1]),
+                    source=" ".join(cite(r) for r in rules.references[:1]),
                 )
             )
         return found

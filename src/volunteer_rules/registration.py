@@ -55,6 +55,7 @@ from volunteer_rules.errors import (
 )
 from volunteer_rules.profile import VolunteerProfile, age_on
 from volunteer_rules.region import RegionCode
+from volunteer_rules.rule_set import Reference
 
 __all__ = [
     "ADULT_AGE",
@@ -63,10 +64,10 @@ __all__ = [
     "REGISTRATION_BINDINGS",
     "REGISTRATION_CODES",
     "Reason",
-    "Reference",
     "RegistrationRegistry",
     "RegistrationRules",
     "check_registration",
+    "cite",
     "get_registration_rules",
     "registration_rule_set_ids",
     "registration_rules_for_region",
@@ -89,26 +90,14 @@ REGISTRATION_CODES: Final[Mapping[str, str]] = {
 EnteredBy = Literal["volunteer", "organization"]
 
 
-@attrs.frozen(kw_only=True)
-class Reference:
-    """Where a rule comes from: a source key of the research notes and an article.
-
-    Attributes:
-        key: the source key in ``regulations.md`` (``"CYL"``, ``"PIPL"``...).
-        article: the article (``"Art 31"``), or ``""`` when the source has none.
-        note: what the source says, or how good the source is (secondary, draft).
+def cite(reference: Reference) -> str:
+    """A reference as it appears in a reason's ``source``: ``[KEY Art n]``.
 
     Example:
-        >>> str(Reference(key="PIPL", article="Art 31", note="guardian consent"))
+        >>> cite(Reference(key="PIPL", document="个人信息保护法", article="Art 31"))
         '[PIPL Art 31]'
     """
-
-    key: str
-    article: str = ""
-    note: str = ""
-
-    def __str__(self) -> str:
-        return f"[{self.key} {self.article}]" if self.article else f"[{self.key}]"
+    return f"[{reference.key} {reference.article}]" if reference.article else f"[{reference.key}]"
 
 
 @attrs.frozen(kw_only=True)
@@ -219,7 +208,7 @@ class RegistrationRules:
             >>> get_registration_rules("cn-cyl").source("CIVIL")
             '[CIVIL Art 18]'
         """
-        return " ".join(str(r) for r in self.references if r.key in keys)
+        return " ".join(cite(r) for r in self.references if r.key in keys)
 
 
 def check_registration(
@@ -279,7 +268,7 @@ def check_registration(
                 code="entry_consent_missing",
                 message="an organization entered the basic information without the "
                 "volunteer's consent (basic_info_entry)",
-                source=rule_set.source("MCA2020", "MCA2012"),
+                source=rule_set.source("MCA2020", "MCA2012-a"),
             )
         )
     return tuple(reasons)
@@ -328,7 +317,7 @@ def personal_reasons(
                 code="guardian_consent_missing",
                 message=f"aged {age}; under {below} a volunteer needs the guardian's "
                 f"consent{also} under {rules.id}",
-                source=" ".join(str(r) for r in rules.references if r.key != "PIPL"),
+                source=" ".join(cite(r) for r in rules.references if r.key != "PIPL"),
                 slot=slot,
             )
     if age < rules.child_data_age and "guardian_data" not in consents:
@@ -364,26 +353,54 @@ def _rules(rules: object) -> RegistrationRules:
     )
 
 
-_PIPL = Reference(key="PIPL", article="Art 31", note="data of a child under 14: guardian consent")
-_MCA2020 = Reference(key="MCA2020", article="Art 6", note="entry by an organization: consent")
-_MCA2012 = Reference(key="MCA2012-a", article="Art 6", note="further personal data: consent")
+_PIPL = Reference(
+    key="PIPL",
+    document="个人信息保护法",
+    article="Art 31",
+    date=_dt.date(2021, 8, 20),
+    note="a child under 14: sensitive data (Art 28), processed with guardian consent",
+)
+_MCA2020 = Reference(
+    key="MCA2020",
+    document="志愿服务记录与证明出具办法（试行）",
+    article="Art 6",
+    date=_dt.date(2020, 12, 28),
+    note="an organization enters the basic information only with the volunteer's consent",
+)
+_MCA2012 = Reference(
+    key="MCA2012-a",
+    document="志愿服务记录办法",
+    article="Art 6",
+    date=_dt.date(2012, 10, 23),
+    note="further personal data only with consent; final text read in part",
+)
 _COMMON = (_PIPL, _MCA2020, _MCA2012)
 
 
 def _provincial(
-    rule_id: str, name: str, name_zh: str, key: str, article: str, *, barred: bool
+    rule_id: str,
+    name: str,
+    document: str,
+    key: str,
+    article: str | None,
+    date: _dt.date,
+    *,
+    barred: bool,
 ) -> RegistrationRules:
     note = "people of limited capacity serve with guardian consent or accompaniment"
     if barred:
-        note += "; minors barred from disaster relief (抢险救灾)"
+        note += "; minors barred from disaster relief (抢险救灾) and other dangerous work"
     return RegistrationRules(
         id=rule_id,
         name=name,
-        name_zh=name_zh,
+        name_zh=document,
         guardian_consent_below=ADULT_AGE,
         accompaniment_suffices=True,
         minors_barred_categories=frozenset({"emergency_rescue"}) if barred else frozenset(),
-        references=(Reference(key=key, article=article, note=note), *_COMMON),
+        references=(
+            Reference(key=key, document=document, article=article, date=date, note=note),
+            *_COMMON,
+        ),
     )
 
 
@@ -395,7 +412,9 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         references=(
             Reference(
                 key="REG2017",
+                document="志愿服务条例",
                 article="Art 15",
+                date=_dt.date(2017, 8, 22),
                 note="no minimum age, no guardian clause; tasks suit age, skills and health",
             ),
             *_COMMON,
@@ -409,8 +428,18 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         guardian_consent_below=ADULT_AGE,
         self_supporting_from=16,
         references=(
-            Reference(key="CYL", note="from 14; 14-17 with a legal representative's consent"),
-            Reference(key="CIVIL", article="Art 18", note="16+ and self-supporting: adult"),
+            Reference(
+                key="CYL",
+                document="中国注册志愿者管理办法",
+                note="from 14; 14-17 with a legal representative's consent; read from a "
+                "secondary source",
+            ),
+            Reference(
+                key="CIVIL",
+                document="民法典",
+                article="Art 18",
+                note="16 or older and living on their own earnings: full capacity",
+            ),
             *_COMMON,
         ),
     ),
@@ -421,8 +450,18 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         minimum_age=14,
         guardian_consent_below=ADULT_AGE,
         references=(
-            Reference(key="BJ-old", note="registration from 14, guardian consent under 18"),
-            Reference(key="BJ", article="Art 12", note="minors' tasks suit their age"),
+            Reference(
+                key="BJ-old",
+                document="北京市志愿者管理办法（试行）",
+                note="registration from 14, guardian consent under 18; secondary source",
+            ),
+            Reference(
+                key="BJ",
+                document="北京市志愿服务促进条例",
+                article="Art 12",
+                date=_dt.date(2020, 12, 25),
+                note="minors' tasks suit their age",
+            ),
             *_COMMON,
         ),
     ),
@@ -432,7 +471,13 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         name_zh="上海市志愿服务条例",
         guardian_consent_below=ADULT_AGE,
         references=(
-            Reference(key="SH", article="Art 13", note="minors need guardian consent"),
+            Reference(
+                key="SH",
+                document="上海市志愿服务条例",
+                article="Art 13",
+                date=_dt.date(2019, 11, 15),
+                note="minors need guardian consent",
+            ),
             *_COMMON,
         ),
     ),
@@ -442,6 +487,7 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "浙江省志愿服务条例",
         "ZJ",
         "Art 9",
+        _dt.date(2018, 7, 27),
         barred=True,
     ),
     _provincial(
@@ -450,6 +496,7 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "山东省志愿服务条例",
         "SD",
         "Art 10",
+        _dt.date(2021, 12, 3),
         barred=True,
     ),
     _provincial(
@@ -458,6 +505,7 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "河南省志愿服务条例",
         "HN",
         "Art 8",
+        _dt.date(2018, 11, 30),
         barred=False,
     ),
     _provincial(
@@ -466,6 +514,7 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "宁波市志愿服务条例",
         "NB",
         "Art 10",
+        _dt.date(2021, 12, 3),
         barred=True,
     ),
     _provincial(
@@ -473,7 +522,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Tai'an volunteer service promotion regulations",
         "泰安市志愿服务促进条例",
         "TA",
-        "",
+        None,
+        _dt.date(2022, 1, 21),
         barred=True,
     ),
     _provincial(
@@ -482,6 +532,7 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "重庆市志愿服务条例",
         "CQ",
         "Art 9",
+        _dt.date(2015, 5, 28),
         barred=False,
     ),
 )
