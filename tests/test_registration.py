@@ -179,7 +179,8 @@ class TestEntryConsent:
             profile, rules="cn-national", as_of=_dt.date(2024, 1, 1), entered_by="organization"
         )
         assert [r.code for r in found] == ["entry_consent_missing"]
-        assert "MCA2020 Art 6" in found[0].source
+        assert "[MCA2020 Art 6]" in found[0].source
+        assert "[MCA2012-a Art 6]" in found[0].source
 
     def test_volunteer_needs_none(self) -> None:
         """A volunteer entering their own information needs no consent."""
