@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,9 @@ class TestCheck:
         _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
         capsys.readouterr()
         assert main(["transfer", "check", str(package), "--as-of", "2024-06-01"]) == 0
-        assert "decision    allowed" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert re.search(r"decision +allowed", out)
+        assert re.search(r"level after +none \(cn-national, 2 h counted\)", out)
 
     def test_not_allowed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """No consent and a duplicate at the destination: exit 1, both reported."""
@@ -141,6 +144,27 @@ class TestCheck:
         assert document["allowed"] is False
         assert [v["code"] for v in document["violations"]] == ["consent_missing"]
         assert document["summary"]["service_minutes"] == 120
+
+    def test_rule_set_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--rule-set picks the destination's rules for the level after the move."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        capsys.readouterr()
+        status = main(
+            ["transfer", "check", str(package), "--as-of", "2024-06-01", "--format", "json",
+             "--rule-set", "cn-zhangjiagang"]
+        )  # fmt: skip
+        document = json.loads(capsys.readouterr().out)
+        assert status == 0
+        assert document["continuation"]["after"]["rule_set_id"] == "cn-zhangjiagang"
+        assert document["continuation"]["after"]["counted_minutes"] == 120
+
+    def test_unknown_rule_set(self, tmp_path: Path) -> None:
+        """An unknown --rule-set is a usage error."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        status = main(
+            ["transfer", "check", str(package), "--as-of", "2024-06-01", "--rule-set", "xx"]
+        )
+        assert status == 2
 
     def test_tampered(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A package edited by hand: digest_mismatch."""

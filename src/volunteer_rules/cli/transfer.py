@@ -36,6 +36,8 @@ Example:
       records       1 (2 h)
       violations    0
       warnings      0
+      level before  none (cn-national, 2 h counted)
+      level after   none (cn-national, 2 h counted)
       decision      allowed
     0
 """
@@ -48,6 +50,9 @@ import json
 import sys
 from typing import IO, Any
 
+import attrs
+
+from volunteer_rules.certification import Certification
 from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
@@ -55,10 +60,11 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
-from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
 from volunteer_rules.record import ServiceRecord, parse_record
 from volunteer_rules.region import RegionCode
 from volunteer_rules.transfer import TransferDecision, TransferFinding, check_transfer
+from volunteer_rules.transfer_lifecycle import Continuation, transfer_continuation
 from volunteer_rules.transfer_package import (
     TransferPackage,
     create_transfer_package,
@@ -110,6 +116,12 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="JSON Lines of the records the destination already holds",
     )
     check.add_argument("--as-of", required=True, metavar="DATE", help="the day of the check")
+    check.add_argument(
+        "--rule-set",
+        default=None,
+        metavar="ID",
+        help="the destination's rule set for the level after the move (default: by region)",
+    )
     add_format_argument(check, choices=("text", "json"))
 
 
@@ -244,6 +256,17 @@ def _check(args: argparse.Namespace) -> int:
             reason = error.strerror or error
             return usage_error(_COMMAND, f"cannot read {args.destination}: {reason}")
     decision = check_transfer(package, destination_records=destination, as_of=as_of)
+    continuation: Continuation | None = None
+    if args.rule_set is not None or RegionCode.is_known(package.destination_region_code):
+        try:
+            continuation = transfer_continuation(
+                package, destination_records=destination, as_of=as_of, rule_set=args.rule_set
+            )
+        except UnknownRuleSetError as error:
+            return usage_error(_COMMAND, f"--rule-set: {error}")
+        except VolunteerRulesError:
+            continuation = None  # a level that cannot be computed is left out, not fatal
+    decision = attrs.evolve(decision, continuation=continuation)
     if args.format == "json":
         _write_json(name, package, decision, bad, out)
     else:
@@ -276,6 +299,10 @@ def _write_text(
     ]
     if bad:
         rows.append(("bad lines", str(bad)))
+    continuation = decision.continuation
+    if continuation is not None:
+        rows.append(("level before", _level_text(continuation.before)))
+        rows.append(("level after", _level_text(continuation.after)))
     rows.append(("decision", "allowed" if decision.allowed else "not allowed"))
     width = max(len(label) for label, _ in rows)
     out.write("summary\n")
@@ -283,10 +310,25 @@ def _write_text(
         out.write(mask_identity_numbers(f"  {label.ljust(width)}  {value}\n"))
 
 
+def _level_text(certification: Certification) -> str:
+    level = certification.level
+    name = level.label if level.rank else "none"
+    return f"{name} ({certification.rule_set_id}, {certification.counted} counted)"
+
+
+def _level_json(certification: Certification) -> dict[str, Any]:
+    return {
+        "rule_set_id": certification.rule_set_id,
+        "rank": certification.level.rank,
+        "level": certification.level.name,
+        "counted_minutes": certification.counted.minutes,
+    }
+
+
 def _write_json(
     name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
 ) -> None:
-    document = {
+    document: dict[str, Any] = {
         "file": name,
         "allowed": decision.allowed,
         "violations": [_finding_json(f) for f in decision.violations],
@@ -302,4 +344,9 @@ def _write_json(
             "bad_lines": bad,
         },
     }
+    if decision.continuation is not None:
+        document["continuation"] = {
+            "before": _level_json(decision.continuation.before),
+            "after": _level_json(decision.continuation.after),
+        }
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
