@@ -139,6 +139,11 @@ _NO_CAP: Final = 1 << 200  # above any balance: "no cap" without a None test per
 _NO_FLOOR: Final = -(1 << 200)  # below any balance: the issuer's "no floor"
 
 
+def _forget(mapping: dict[Any, int], keys: Iterable[Any]) -> None:
+    for key in keys:
+        mapping.pop(key, None)
+
+
 def _system_floors(volunteer_floor: int) -> dict[str, int]:
     """Floor per system account, and ``""`` for the volunteers' floor."""
     return {ISSUER: _NO_FLOOR, POOL: 0, REDEEMED: 0, HOLDS: 0, "": volunteer_floor}
@@ -498,6 +503,8 @@ class _Log:
         "extra",
         "first",
         "history",
+        "indexed",
+        "indexed_entries",
         "lock",
         "reversed_by",
         "tip",
@@ -506,8 +513,11 @@ class _Log:
 
     def __init__(self) -> None:
         self.transfers: list[LedgerTransfer] = []
+        # built lazily by index(): posting never pays for them
         self.first: list[int] = []  # sequence of each transfer's first entry
         self.history: dict[str, list[int]] = {}  # account -> sequences of its entries
+        self.indexed = 0  # transfers covered by first and history
+        self.indexed_entries = 0  # entries covered by history
         self.extra: dict[int, tuple[tuple[str, int], ...]] = {}  # overflow rows by transfer
         self.by_id: dict[str, int] = {}
         self.credited: dict[tuple[str, str], int] = {}
@@ -520,10 +530,37 @@ class _Log:
         extra = self.extra.get(index)
         return legs if extra is None else legs + extra
 
+    def index(self, upto: int) -> None:
+        """Extend ``first`` and ``history`` over the transfers below ``upto``."""
+        if self.indexed >= upto:
+            return
+        with self.lock:
+            history = self.history
+            first = self.first
+            transfers = self.transfers
+            extra = self.extra
+            seq = self.indexed_entries
+            for index in range(self.indexed, upto):
+                first.append(seq)
+                rows = transfers[index].legs
+                more = extra.get(index)
+                if more is not None:
+                    rows = rows + more
+                for account, _ in rows:
+                    seqs = history.get(account)
+                    if seqs is None:
+                        seqs = history[account] = []
+                    seqs.append(seq)
+                    seq += 1
+                self.indexed = index + 1
+                self.indexed_entries = seq
+
     def truncated(self, nt: int, ne: int) -> _Log:
         log = _Log()
         log.transfers = self.transfers[:nt]
         log.first = self.first[:nt]
+        log.indexed = min(self.indexed, nt)
+        log.indexed_entries = min(self.indexed_entries, ne)
         log.history = {}
         for account, seqs in list(self.history.items()):
             kept = seqs[: bisect_left(seqs, ne)]
@@ -723,6 +760,8 @@ class Ledger:
                 del log.extra[index]
             del log.transfers[nt:]
             del log.first[nt:]
+            log.indexed = min(log.indexed, nt)
+            log.indexed_entries = min(log.indexed_entries, ne)
             for seqs in log.history.values():
                 while seqs and seqs[-1] >= ne:
                     seqs.pop()
@@ -730,9 +769,11 @@ class Ledger:
 
     def _post_all(self, transfers: Iterable[LedgerTransfer]) -> None:
         """Post a batch in chunks: clean chunks in bulk, the rest one by one."""
-        items = transfers if isinstance(transfers, list) else list(transfers)
-        for start in range(0, len(items), _CHUNK):
-            chunk = items[start : start + _CHUNK]
+        items = iter(transfers)
+        while True:
+            chunk = list(islice(items, _CHUNK))
+            if not chunk:
+                return
             done = self._post_chunk(chunk)
             if done < len(chunk):
                 self._post_each(chunk[done:] if done else chunk)
@@ -753,10 +794,6 @@ class Ledger:
         if not set(map(_KIND, chunk)) <= _SIMPLE:
             return 0
         log = self._log
-        by_id = log.by_id
-        ids = list(map(_ID, chunk))
-        if len(set(ids)) != n or not by_id.keys().isdisjoint(ids):
-            return 0
         ats = list(map(_AT, chunk))
         last_at = self._last_at
         if (last_at is not None and ats[0] < last_at) or not all(
@@ -765,22 +802,39 @@ class Ledger:
             return 0
         if self._next_expiry is not None and ats[-1] >= self._next_expiry:
             return 0
-        keys = list(filter(None, map(_KEY, chunk)))
-        credited = log.credited
-        if keys and (len(set(keys)) != len(keys) or not credited.keys().isdisjoint(keys)):
+        nt, ne = self._nt, self._ne
+        # ids: none posted before (isdisjoint), none twice in the chunk (the dict grows by n)
+        by_id = log.by_id
+        ids = list(map(_ID, chunk))
+        if not by_id.keys().isdisjoint(ids):
             return 0
+        size = len(by_id)
+        by_id.update(zip(ids, count(nt)))
+        if len(by_id) != size + n:
+            _forget(by_id, ids)
+            return 0
+        selectors = list(map(_KEY, chunk))
+        keys = list(filter(None, selectors))
+        credited = log.credited
+        if keys:
+            size = len(credited)
+            if not credited.keys().isdisjoint(keys):
+                _forget(by_id, ids)
+                return 0
+            credited.update(compress(zip(selectors, count(nt)), selectors))
+            if len(credited) != size + len(keys):
+                _forget(by_id, ids)
+                _forget(credited, keys)
+                return 0
         balances = self._balances
         balance_get = balances.get
-        history = log.history
-        history_get = history.get
         system = SYSTEM_ACCOUNTS
         limits = self._limits
         floors = _system_floors(-limits.overdraft.minutes)
         floor_get = floors.get
         floor = floors[""]
         cap = limits.cap.minutes if limits.cap is not None else _NO_CAP
-        nt, ne = self._nt, self._ne
-        seq = ne
+        done = 0
         for transfer in chunk:
             try:
                 (a, ma), (b, mb) = transfer.legs
@@ -795,24 +849,12 @@ class Ledger:
                 break
             balances[a] = ba
             balances[b] = bb
-            seqs = history_get(a)
-            if seqs is None:
-                seqs = history[a] = []
-            seqs.append(seq)
-            seqs = history_get(b)
-            if seqs is None:
-                seqs = history[b] = []
-            seqs.append(seq + 1)
-            seq += 2
-        done = (seq - ne) // 2
+            done += 1
+        if done < n:  # the rest goes one by one: un-claim its ids and keys
+            _forget(by_id, ids[done:])
+            _forget(credited, filter(None, selectors[done:]))
         if done:
-            prefix = chunk if done == n else chunk[:done]
-            log.transfers.extend(prefix)
-            log.first.extend(range(ne, ne + 2 * done, 2))
-            by_id.update(zip(ids if done == n else ids[:done], count(nt)))
-            if keys:
-                selectors = list(map(_KEY, prefix))
-                credited.update(compress(zip(selectors, count(nt)), selectors))
+            log.transfers.extend(chunk if done == n else chunk[:done])
             self._nt = nt + done
             self._ne = ne + 2 * done
             self._last_at = ats[done - 1]
@@ -918,17 +960,9 @@ class Ledger:
             rows.append((POOL, pooled))
         balances.update(new_balances)
         nt = self._nt
-        seq = self._ne
-        for account, _minutes in rows:
-            seqs = log.history.get(account)
-            if seqs is None:
-                seqs = log.history[account] = []
-            seqs.append(seq)
-            seq += 1
         if len(rows) > len(transfer.legs):
             log.extra[nt] = tuple(rows[len(transfer.legs) :])
         log.transfers.append(transfer)
-        log.first.append(self._ne)
         log.by_id[tid] = nt
         if key is not None:
             log.credited[key] = nt
@@ -936,7 +970,7 @@ class Ledger:
             assert transfer.reference is not None
             log.reversed_by[transfer.reference] = nt
         self._nt = nt + 1
-        self._ne = seq
+        self._ne += len(rows)
         self._last_at = transfer.at
 
     def _special(self, transfer: LedgerTransfer) -> None:
@@ -1041,6 +1075,7 @@ class Ledger:
 
     def _posted(self, index: int) -> PostedTransfer:
         log = self._log
+        log.index(self._nt)
         transfer = log.transfers[index]
         start = log.first[index]
         end = log.first[index + 1] if index + 1 < self._nt else self._ne
@@ -1111,6 +1146,7 @@ class Ledger:
             0
         """
         _check_account("account", account)
+        self._log.index(self._nt)
         seqs = self._log.history.get(account)
         return 0 if seqs is None else bisect_left(seqs, self._ne)
 
@@ -1275,8 +1311,9 @@ class Ledger:
             end = _check_now(end, "end")
         log = self._log
         transfers = log.transfers
-        first = log.first
         nt, ne = self._nt, self._ne
+        log.index(nt)
+        first = log.first
         if account is not None:
             seqs = log.history.get(account, [])
             for position in range(bisect_left(seqs, ne)):

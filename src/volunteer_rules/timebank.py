@@ -806,12 +806,12 @@ def credit_records(
         raise InvalidTypeError("birth_dates", "must be a mapping of volunteer id to date")
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    records = list(records)
     by_volunteer: dict[str, list[ServiceRecord]] = {}
     for record in records:
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"must be ServiceRecord, not {type(record).__name__}")
         by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    records = [r for own in by_volunteer.values() for r in own]
     as_of = now.date()
     group_keys = {r.key for r in records if r.group_service}
     decisions: list[CreditDecision] = []
