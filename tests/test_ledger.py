@@ -457,6 +457,24 @@ class TestReading:
         assert ledger.versions() == {ISSUER: 1, "V1": 2, "V2": 1}
         assert isinstance(next(ledger.entries("V2")), LedgerEntry)
 
+    def test_index_survives_branches_and_rollbacks(self) -> None:
+        """Entry versions stay right across reads, branches and failed batches."""
+        base = Ledger().post_many([credit("c1", "V1", 60), credit("c2", "V1", 60, key="k2")])
+        assert base.version("V1") == 2
+        grown = base.post_many([give("g1", "V1", "V2", 10), give("g2", "V1", "V2", 10)])
+        assert grown.version("V1") == 4
+        assert [e.version for e in grown.entries("V2")] == [1, 2]
+        branch, _ = base.post(give("g1", "V1", "V3", 5))
+        assert branch.version("V1") == 3
+        assert branch.version("V2") == 0
+        with pytest.raises(vr.InsufficientHoursError):
+            grown.post_many([give("g3", "V1", "V2", 10), give("g4", "V1", "V2", 1000)])
+        assert grown.version("V1") == 4
+        after = grown.post_many([give("g3", "V1", "V2", 10)])
+        assert [e.version for e in after.entries("V1")] == [1, 2, 3, 4, 5]
+        for ledger in (base, grown, branch, after):
+            assert check_ledger(ledger) == ()
+
     def test_transfer_lookup(self) -> None:
         """A missing transfer is NotFoundError; a posted one comes back with its entries."""
         ledger = Ledger().post_many([credit("c", "V1", 60)])
