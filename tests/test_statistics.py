@@ -158,7 +158,18 @@ class TestSummarize:
             ("health", 1),
         ]
         with pytest.raises(InvalidValueError):
-            summarize([], by=("month",), profiles=profiles)
+            summarize([], by=("organization",), profiles=profiles)
+
+    def test_registered_by_period(self) -> None:
+        """By period, a profile counts in the period it registered in; later ones not at all."""
+        profiles = [
+            attrs.evolve(sample_profile(volunteer_id="a"), registered_on=_dt.date(2023, 12, 31)),
+            attrs.evolve(sample_profile(volunteer_id="b"), registered_on=_dt.date(2024, 1, 1)),
+            attrs.evolve(sample_profile(volunteer_id="c"), registered_on=_dt.date(2024, 6, 2)),
+            sample_profile(volunteer_id="d"),
+        ]
+        rows = summarize([], by=("year",), profiles=profiles, as_of=_dt.date(2024, 6, 1))
+        assert [(r["year"], r["registered"]) for r in rows] == [("", 1), ("2023", 1), ("2024", 1)]
 
     def test_pandas_takes_the_rows(self) -> None:
         """The rows go straight into a DataFrame."""

@@ -15,9 +15,9 @@ rounded once, at the end (:meth:`Hours.to_decimal_hours`, two places, half up).
 Columns of every row, in order: the group keys asked for (``region`` and ``region_name``,
 ``organization``, ``category``, ``month``, ``quarter``, ``year``), then ``volunteers`` (distinct volunteers with
 counted service), ``organizations`` (distinct recording organizations), ``records``,
-``minutes``, ``hours``, and ``registered`` (profiles whose residence lies in the region and,
-when grouping by category, who chose the category; one who chose none counts under ``""``,
-as one without a residence region does) when profiles are given.
+``minutes``, ``hours``, and ``registered`` when profiles are given: the volunteers whose
+residence lies in the region, who chose the category, and who registered in the period
+(``registered_on``); one who lacks any of these counts under ``""``.
 
 Example:
     >>> import volunteer_rules as vr
@@ -162,9 +162,11 @@ def summarize(
             ``organization``, ``category``, ``month``, ``quarter``, ``year``; ``()`` for one
             total row.
         region_level: the level regions roll up to (``"city"``: every county in its city).
-        profiles: volunteer profiles, for the ``registered`` column (only with ``region``
-            and ``category`` dimensions: a profile has no organization or period); a profile
-            without a residence region counts under region ``""``.
+        profiles: volunteer profiles, for the ``registered`` column (not with an
+            ``organization`` dimension: a profile has none). A profile counts in its
+            residence region, in each category it chose, and in the period of its
+            ``registered_on``; what it lacks counts under ``""``. With ``as_of``, profiles
+            registered later are left out.
         as_of: count only records on record on this day (``None``: all).
 
     Returns:
@@ -172,7 +174,7 @@ def summarize(
 
     Raises:
         InvalidValueError: an unknown dimension or level, or profiles with an
-            ``organization`` or period dimension.
+            ``organization`` dimension.
         InvalidTypeError: records that are not :class:`ServiceRecord` values.
 
     Example:
@@ -182,9 +184,9 @@ def summarize(
     dims = _dimensions(by)
     if region_level not in _DEPTH:
         raise InvalidValueError("region_level", "must be 'province', 'city' or 'county'")
-    if profiles is not None and not set(dims) <= {"region", "category"}:
+    if profiles is not None and "organization" in dims:
         raise InvalidValueError(
-            "profiles", "registered volunteers can be grouped by region and category only"
+            "profiles", "registered volunteers cannot be grouped by organization"
         )
     rollup = _Rollup(region_level)
     groups: dict[tuple[str, ...], list[Any]] = {}
@@ -211,7 +213,7 @@ def summarize(
         group[2] += 1
         group[3] += minutes
     if profiles is not None:
-        _registered(profiles, dims, rollup, groups, names)
+        _registered(profiles, dims, rollup, groups, names, as_of)
     if not dims and not groups:
         groups[()] = [set(), set(), 0, 0, 0]
     rows: list[dict[str, Any]] = []
@@ -241,12 +243,16 @@ def _registered(
     rollup: _Rollup,
     groups: dict[tuple[str, ...], list[Any]],
     names: dict[str, str],
+    as_of: _dt.date | None,
 ) -> None:
     if isinstance(profiles, (str, bytes)) or not isinstance(profiles, Iterable):
         raise InvalidTypeError("profiles", "must be an iterable of profiles")
     for profile in profiles:
         if not isinstance(profile, VolunteerProfile):
             raise InvalidTypeError("profiles", f"holds a {type(profile).__name__}")
+        registered_on = profile.registered_on
+        if as_of is not None and registered_on is not None and registered_on > as_of:
+            continue  # not yet registered on as_of
         code = ""
         if profile.residence_region is not None:
             region = rollup(profile.residence_region)
@@ -256,7 +262,14 @@ def _registered(
             sorted(profile.service_categories) or ("",) if "category" in dims else ("",)
         )
         for category in per_category:
-            key = tuple(code if d == "region" else category for d in dims)
+            key = tuple(
+                code
+                if d == "region"
+                else category
+                if d == "category"
+                else ("" if registered_on is None else period_of(registered_on, d))
+                for d in dims
+            )
             group = groups.get(key)
             if group is None:
                 group = groups[key] = [set(), set(), 0, 0, 0]

@@ -4,7 +4,7 @@ Reads service records (JSON Lines; ``-`` for standard input) and prints
 :func:`volunteer_rules.statistics.summarize` rows grouped ``--by`` any of ``region``,
 ``organization``, ``category``, ``month``, ``quarter``, ``year`` (default ``region``), with
 regions rolled up to ``--level`` (default ``city``). With ``--profiles``, the ``registered``
-column counts the volunteers registered in each region (and category). Only records that
+column counts the volunteers registered in each region, category and period. Only records that
 count are counted (the counting engine's rules); ``--as-of`` counts what was on record on
 that day. Hours are rounded once, to two places, at the end.
 
