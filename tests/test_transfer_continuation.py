@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -145,3 +146,28 @@ class TestLevels:
         result = vr.transfer_continuation(value, as_of=TRANSFER_AS_OF, rule_set="cn-zhangjiagang")
         assert result.after.rule_set_id == "cn-zhangjiagang"
         assert result.level_after.rank == 2
+
+
+class TestContinuationNeverRaisesForDuplicates:
+    """A duplicate with other content is a finding of the check, not an error of the levels."""
+
+    def test_conflicting_copy_at_destination(self) -> None:
+        """check_transfer(continuation=True) reports duplicate_record and still compares."""
+        record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        changed = attrs.evolve(record, place="别处")
+        decision = vr.check_transfer(
+            make_package([record]),
+            destination_records=[changed],
+            as_of=TRANSFER_AS_OF,
+            continuation=True,
+        )
+        assert decision.codes == ("duplicate_record",)
+        assert decision.continuation is not None
+        assert decision.continuation.after.counted == vr.Hours.from_minutes(120)
+
+    def test_misuse(self) -> None:
+        """A non-package or non-iterable destination is an InvalidTypeError."""
+        with pytest.raises(vr.InvalidTypeError):
+            vr.transfer_continuation("p", as_of=TRANSFER_AS_OF)  # type: ignore[arg-type]
+        with pytest.raises(vr.InvalidTypeError):
+            vr.transfer_continuation(make_package([]), destination_records=3, as_of=TRANSFER_AS_OF)  # type: ignore[arg-type]

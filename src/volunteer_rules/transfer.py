@@ -206,7 +206,8 @@ def unwrap_record(item: object) -> ServiceRecord:
     if isinstance(inner, ServiceRecord):
         return inner
     raise InvalidTypeError(
-        "destination_records", f"must hold ServiceRecord values, not {type(item).__name__}"
+        "records",
+        f"must be ServiceRecord values (or holdings wrapping one), not {type(item).__name__}",
     )
 
 

@@ -563,9 +563,23 @@ def transfer_continuation(
         before_rule_set = _rule_set_for(package.source_region_code) or after_rule_set
     volunteer = package.volunteer_id
     own = [r for r in package.records if r.volunteer_id == volunteer]
-    history = combined_history(
-        own, (r for r in map(unwrap_record, destination_records) if r.volunteer_id == volunteer)
-    )
+    # The whole history, each key once. The destination's version of a key wins: a package
+    # record it already holds (with other content) is a duplicate_record for check_transfer;
+    # here it must not stop the comparison.
+    held: dict[tuple[str, str], ServiceRecord] = {}
+    if isinstance(destination_records, (str, bytes)):
+        raise InvalidTypeError("destination_records", "must be an iterable of records")
+    try:
+        items = iter(destination_records)
+    except TypeError:
+        raise InvalidTypeError("destination_records", "must be an iterable of records") from None
+    for item in items:
+        record = unwrap_record(item)
+        if record.volunteer_id == volunteer:
+            held.setdefault((record.organization_id, record.record_id), record)
+    for record in own:
+        held.setdefault((record.organization_id, record.record_id), record)
+    history = list(held.values())
     profile = package.profile
     whom: Any = profile if getattr(profile, "volunteer_id", None) == volunteer else volunteer
     before = certify(own, rule_set=before_rule_set, as_of=as_of, volunteer=whom)
