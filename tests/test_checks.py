@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from volunteer_rules import checks as checks_module
 from volunteer_rules.calendar import CHINA_WORKING_DAYS, WeekdaysOnly
 from volunteer_rules.checks import (
     FINDING_CODES,
@@ -331,6 +332,17 @@ class TestCountingFindings:
         ]
         assert codes(check_records(records)) == [("superseded", "a"), ("superseded", "b")]
 
+    def test_amendment_by_another_volunteers_record(self) -> None:
+        """An amendment filed under another volunteer still supersedes (any batch size)."""
+        records = [
+            rec("a", volunteer="V1"),
+            rec("b", volunteer="V2", amends="a", recorded=at(D(2024, 3, 20))),
+        ]
+        assert codes(check_records(records)) == [("superseded", "a")]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(checks_module, "_BATCH", 1)
+            assert codes(check_records(records)) == [("superseded", "a")]
+
     def test_lines_are_carried(self) -> None:
         """Line numbers given to the checker come back on findings and keys."""
         checker = RecordChecker()
@@ -382,11 +394,14 @@ DAYS = [D(2024, 9, 27), D(2024, 9, 28), D(2024, 9, 30)]
 
 
 @st.composite
-def record_sets(draw: st.DrawFn) -> list[ServiceRecord]:
+def record_sets(draw: st.DrawFn, *, amendments: bool = False) -> list[ServiceRecord]:
     """A few records of two volunteers on three days: overlaps, caps and delays likely."""
     count = draw(st.integers(min_value=0, max_value=8))
-    records = []
+    records: list[ServiceRecord] = []
     for index in range(count):
+        target = None
+        if amendments and records and draw(st.booleans()):
+            target = draw(st.sampled_from(records))
         day = draw(st.sampled_from(DAYS))
         interval = draw(st.booleans())
         start = (draw(st.integers(0, 20)), draw(st.sampled_from((0, 30)))) if interval else None
@@ -400,8 +415,15 @@ def record_sets(draw: st.DrawFn) -> list[ServiceRecord]:
             day=day,
             start=start,
             span=span,
-            status=draw(st.sampled_from(("verified", "verified", "verified", "submitted"))),
+            status=draw(
+                st.sampled_from(("verified", "verified", "verified", "submitted", "void"))
+                if target is not None
+                else st.sampled_from(("verified", "verified", "verified", "submitted"))
+            ),
+            amends=None if target is None else target.record_id,
         )
+        if target is not None:
+            record = attrs.evolve(record, organization_id=target.organization_id)
         recorded = max(
             record.recorded_at,
             at(day + dt.timedelta(days=delay), 12, minute),
@@ -419,12 +441,20 @@ def _by_code(findings: Sequence[Finding], code: str) -> set[tuple[str, str]]:
 
 
 class TestProperties:
-    @given(record_sets(), st.randoms(use_true_random=False))
+    @given(record_sets(amendments=True), st.randoms(use_true_random=False))
     def test_findings_do_not_depend_on_order(self, records: list[ServiceRecord], rnd: Any) -> None:
         """Shuffling the input never changes the result."""
         shuffled = list(records)
         rnd.shuffle(shuffled)
         assert check_records(records) == check_records(shuffled)
+
+    @given(record_sets(amendments=True))
+    def test_batches_do_not_change_the_result(self, records: list[ServiceRecord]) -> None:
+        """Counting one volunteer at a time gives the same result as all at once."""
+        whole = check_records(records)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(checks_module, "_BATCH", 1)
+            assert check_records(records) == whole
 
     @given(record_sets())
     def test_removing_an_excluded_record_changes_nothing_else(

@@ -252,3 +252,35 @@ class TestSample:
         out = done.stdout.decode()
         assert "<stdin>:2: $: invalid_json" in out
         assert done.stderr == b""  # no progress line: stderr is not a terminal
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+class TestAnyInput:
+    @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        st.lists(
+            json_values
+            | st.fixed_dictionaries({}, optional=dict.fromkeys(SAMPLE_RECORD_PAYLOAD, json_values))
+            | st.builds(lambda x: dict(SAMPLE_RECORD_PAYLOAD, **x), st.dictionaries(
+                st.sampled_from(sorted(SAMPLE_RECORD_PAYLOAD)), json_values, max_size=2)),
+            max_size=5,
+        )
+    )  # fmt: skip
+    def test_any_json_lines(
+        self, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], values: list[Any]
+    ) -> None:
+        """Whatever JSON the lines hold, check reports and exits 0 or 1, never crashes."""
+        path = write(tmp_path / "any.jsonl", *[json.dumps(value) for value in values])
+        for fmt in ("text", "json"):
+            assert main(["check", path, "--format", fmt]) in (0, 1)
+            out = capsys.readouterr().out
+            if fmt == "json":
+                assert json.loads(out)["summary"]["lines"] == len(values)

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 import attrs
@@ -388,6 +388,8 @@ class _Row(NamedTuple):
     amends: str | None
 
 
+_BATCH: Final = 20_000
+"""Records per call of the counting engine in :meth:`RecordChecker.finish`."""
 _COUNTING_CODES: Final = frozenset({"superseded", "overlap", "daily_cap"})
 _NO_TIME: Final = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
 
@@ -556,7 +558,7 @@ def _clock(moment: _dt.datetime | None) -> str:
 
 def _counting_findings(
     count: Count,
-    rows: Mapping[tuple[str, str], _Row],
+    row_of: Callable[[tuple[str, str]], _Row],
     amenders: Mapping[tuple[str, str], list[tuple[str, str]]],
 ) -> list[Finding]:
     """Turn the counting engine's outcomes for one volunteer into findings."""
@@ -569,11 +571,11 @@ def _counting_findings(
         if reason not in ("superseded", "overlap", "daily_cap"):
             continue
         key = outcome.key
-        row = rows[key]
+        row = row_of(key)
         related: list[tuple[str, str]]
         if reason == "superseded":
             related = sorted(amenders.get(key, ()))
-            withdrawn = all(rows[other].status == "void" for other in related)
+            withdrawn = all(row_of(other).status == "void" for other in related)
             by = ", ".join(other[1] for other in related)
             message = (
                 f"record {row.record_id} is withdrawn by {by} (void): it no longer counts "
@@ -586,7 +588,7 @@ def _counting_findings(
             related = sorted(
                 other.key
                 for other in counted
-                if _before(rows[other.key], row) and _overlap(rows[other.key], row)
+                if _before(row_of(other.key), row) and _overlap(row_of(other.key), row)
             )
             names = ", ".join(f"{org} {rid}" for org, rid in related) or "an earlier record"
             message = (
@@ -598,7 +600,7 @@ def _counting_findings(
             related = sorted(
                 other.key
                 for other in counted
-                if rows[other.key].date == row.date and _before(rows[other.key], row)
+                if row_of(other.key).date == row.date and _before(row_of(other.key), row)
             )
             message = (
                 f"counts only {outcome.minutes} of its {row.minutes} minutes: with the "
@@ -669,6 +671,7 @@ class RecordChecker:
         self._deadlines: dict[_dt.date, _dt.date] = {}
         # key -> its one version, or a list of its distinct versions (rare).
         self._versions: dict[tuple[str, str], _Row | list[_Row]] = {}
+        self._names: dict[str, str] = {}  # one string object per volunteer id
         self._records = 0
         self._repeated = 0
 
@@ -742,7 +745,7 @@ class RecordChecker:
             self._late(record, line),
             record.organization_id,
             record.record_id,
-            record.volunteer_id,
+            self._names.setdefault(record.volunteer_id, record.volunteer_id),
             record.region_code,
             record.date,
             record.start,
@@ -776,6 +779,55 @@ class RecordChecker:
         assert isinstance(versions, list)
         return min(versions, key=_order).line
 
+    def _kept(self, key: tuple[str, str]) -> _Row:
+        """The version of ``key`` the checks use (``finish`` has sorted the versions)."""
+        versions = self._versions[key]
+        if type(versions) is _Row:
+            return versions
+        assert isinstance(versions, list)
+        return versions[0]
+
+    def _counting(
+        self,
+        batch: list[_Row],
+        names: set[str],
+        amenders: Mapping[tuple[str, str], list[tuple[str, str]]],
+    ) -> list[Finding]:
+        """Findings of the counting engine for the volunteers ``names`` (rows ``batch``)."""
+        rows = list(batch)
+        if amenders:
+            # Amendments made by other volunteers that reach these records, chains followed.
+            seen: set[tuple[str, str]] = set()
+            stack = [(row.organization_id, row.record_id) for row in batch]
+            while stack:
+                for key in amenders.get(stack.pop(), ()):
+                    if key not in seen:
+                        seen.add(key)
+                        stack.append(key)
+                        row = self._kept(key)
+                        if row.volunteer_id not in names:
+                            rows.append(row)
+        # Twice: a fast pass without per-record detail finds the volunteers with something to
+        # report; a second pass gives the detail for them only.
+        records = list(map(_rebuild, rows))
+        counts = count_many(records, as_of=_dt.date.max, volunteers=names)
+        flagged = {
+            volunteer_id
+            for volunteer_id, count in counts.items()
+            if any(reason in _COUNTING_CODES for _, reason in count.excluded)
+        }
+        findings: list[Finding] = []
+        if flagged:
+            detailed = count_many(
+                [r for r in records if r.volunteer_id in flagged or r.amends is not None],
+                as_of=_dt.date.max,
+                volunteers=flagged,
+                detail=True,
+            )
+            for count in detailed.values():
+                findings += _counting_findings(count, self._kept, amenders)
+        return findings
+
     def finish(self) -> RecordCheck:
         """The result for every record added so far.
 
@@ -784,8 +836,8 @@ class RecordChecker:
             RecordCheck(findings=(), records=0, repeated=0, volunteers=0)
         """
         findings: list[Finding] = []
-        kept: dict[tuple[str, str], _Row] = {}
         amenders: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        by_volunteer: dict[str, list[_Row]] = {}
         for key, versions in self._versions.items():
             if type(versions) is _Row:
                 version = versions
@@ -810,37 +862,31 @@ class RecordChecker:
                             line=other.line,
                         )
                     )
-            kept[key] = version
             if version.late is not None:
                 findings.append(version.late)
             amends = version.amends
             if amends is not None:
                 amenders.setdefault((key[0], amends), []).append(key)
-        # The counting engine, twice: a fast pass without per-record detail finds the
-        # volunteers with something to report; a second pass gives the detail for them only.
-        records = list(map(_rebuild, kept.values()))
-        counts = count_many(records, as_of=_dt.date.max)
-        flagged = {
-            volunteer_id
-            for volunteer_id, count in counts.items()
-            if any(reason in _COUNTING_CODES for _, reason in count.excluded)
-        }
-        if flagged:
-            detailed = count_many(
-                [r for r in records if r.volunteer_id in flagged or r.amends is not None],
-                as_of=_dt.date.max,
-                volunteers=flagged,
-                detail=True,
-            )
-            for count in detailed.values():
-                findings.extend(_counting_findings(count, kept, amenders))
-        del records
+            by_volunteer.setdefault(version.volunteer_id, []).append(version)
+        # The counting rules run per batch of volunteers, so the records rebuilt for the
+        # counting engine never all exist at once.
+        batch: list[_Row] = []
+        names: set[str] = set()
+        for volunteer_id in sorted(by_volunteer):
+            batch += by_volunteer[volunteer_id]
+            names.add(volunteer_id)
+            if len(batch) >= _BATCH:
+                findings += self._counting(batch, names, amenders)
+                batch = []
+                names = set()
+        if batch:
+            findings += self._counting(batch, names, amenders)
         findings.sort(key=Finding.sort_key)
         return RecordCheck(
             findings=tuple(findings),
             records=self._records,
             repeated=self._repeated,
-            volunteers=len(counts),
+            volunteers=len(by_volunteer),
         )
 
 
