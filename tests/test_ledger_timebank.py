@@ -26,6 +26,7 @@ from volunteer_rules.timebank import (
     credit_records,
     default_catalog,
     donate,
+    expire_credits,
     get_time_bank_policy,
     give,
     redeem,
@@ -340,6 +341,49 @@ class TestCatalog:
                 now=NOW,
                 policy="generic",
             )
+
+
+class TestCreditExpiry:
+    def policy(self, days: int) -> TimeBankPolicy:
+        return attrs.evolve(get_time_bank_policy("generic"), credit_validity_days=days)
+
+    def test_not_regulated_by_default(self) -> None:
+        """No built-in policy expires hours."""
+        ledger = funded()
+        later = NOW + dt.timedelta(days=10_000)
+        for policy_id in time_bank_policy_ids():
+            assert expire_credits(ledger, now=later, policy=policy_id).expired == ()
+
+    def test_boundary_and_fifo(self) -> None:
+        """Hours expire at exactly at + days (not a moment before); spending used the oldest."""
+        ledger = funded(hours=2)  # 120 min at NOW
+        later = NOW + dt.timedelta(days=10)
+        ledger = credit_hours(
+            ledger,
+            transfer_id="c2",
+            volunteer_id="V1",
+            hours=vr.Hours.from_hours(1),
+            now=later,
+            policy="generic",
+        ).ledger
+        ledger = donate(
+            ledger,
+            transfer_id="d",
+            volunteer_id="V1",
+            hours=vr.Hours.from_minutes(90),
+            now=later,
+            policy="generic",
+        ).ledger  # uses 90 of the first 120
+        policy = self.policy(30)
+        deadline = NOW + dt.timedelta(days=30)
+        before = expire_credits(ledger, now=deadline - dt.timedelta(microseconds=1), policy=policy)
+        assert before.expired == ()
+        result = expire_credits(ledger, now=deadline, policy=policy)
+        assert result.expired == (("V1", vr.Hours.from_minutes(30)),)
+        assert result.ledger.balance("V1").minutes == 60
+        assert check_ledger(result.ledger) == ()
+        again = expire_credits(result.ledger, now=deadline + dt.timedelta(days=1), policy=policy)
+        assert again.expired == ()
 
 
 class TestBenefits:

@@ -87,6 +87,7 @@ __all__ = [
     "CatalogService",
     "CreditDecision",
     "CreditResult",
+    "ExpiryResult",
     "LedgerResult",
     "PolicyViolation",
     "ServiceCatalog",
@@ -96,6 +97,7 @@ __all__ = [
     "credit_transfer_id",
     "default_catalog",
     "donate",
+    "expire_credits",
     "get_time_bank_policy",
     "give",
     "grant",
@@ -169,8 +171,9 @@ class TimeBankPolicy:
             other than 1 is refused.
         provider_min_age: age from which a volunteer's own (non-group) service is credited
             (Shanghai 18); ``None``: not regulated.
-        credit_validity_days: ``None``: not regulated (credits do not expire). No built-in
-            source sets an expiry [regulations.md §5 "Not found"].
+        credit_validity_days: how long hours stay valid, in days, or ``None``: not regulated
+            (hours do not expire). No built-in source sets an expiry [regulations.md §5 "Not
+            found"]; an integrator's policy may, and :func:`expire_credits` applies it.
         withdrawal_limit: the most one redemption may take; ``None``: not regulated.
         cash_out: always ``False``: hours are exchanged for services only, never for cash
             [NJ-GL]; there is no cash operation at all.
@@ -208,10 +211,6 @@ class TimeBankPolicy:
             type(self.credit_validity_days) is not int or self.credit_validity_days <= 0
         ):
             raise RuleSetError(self.policy_id, "credit_validity_days must be positive or None")
-        if self.credit_validity_days is not None:
-            raise RuleSetError(
-                self.policy_id, "credit expiry is not supported yet; use None (not regulated)"
-            )
         if self.withdrawal_limit is not None and (
             not isinstance(self.withdrawal_limit, Hours) or self.withdrawal_limit.minutes <= 0
         ):
@@ -1413,3 +1412,95 @@ def reverse(
         memo=memo,
     )
     return _post(ledger, transfer)
+
+
+# ------------------------------------------------------------------------------ expiry
+
+
+@attrs.frozen(kw_only=True)
+class ExpiryResult:
+    """The outcome of :func:`expire_credits`.
+
+    Attributes:
+        ledger: the new ledger.
+        expired: ``(volunteer_id, hours)`` for every volunteer whose hours expired, by id.
+
+    Example:
+        >>> ExpiryResult(ledger=Ledger(), expired=()).expired
+        ()
+    """
+
+    ledger: Ledger
+    expired: tuple[tuple[str, Hours], ...]
+
+
+def expire_credits(
+    ledger: Ledger, *, now: _dt.datetime, policy: TimeBankPolicy | str
+) -> ExpiryResult:
+    """Take back hours older than the policy's ``credit_validity_days`` (none if not regulated).
+
+    The rule, first in first out: every hour that came into a volunteer's account (a credit,
+    a gift, a grant, a refund) is a lot dated at its transfer's time; every hour that left
+    (spent, given, donated, reserved, expired) used the oldest lots first. A lot's hours
+    still unused expire at ``at + credit_validity_days`` (at that instant they are expired;
+    the instant before they are not). Expired hours go back to :data:`ISSUER` in one
+    ``adjust`` transfer per volunteer, id ``credit-expiry:<volunteer>:<now>``, so running it
+    again changes nothing.
+
+    Raises:
+        InvalidTypeError, InvalidValueError: bad arguments.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> now = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        >>> ledger = credit_hours(Ledger(), transfer_id="c", volunteer_id="V1", now=now,
+        ...                       hours=Hours.from_hours(2), policy="generic").ledger
+        >>> policy = attrs.evolve(get_time_bank_policy("generic"), credit_validity_days=365)
+        >>> expire_credits(ledger, now=now + timedelta(days=364), policy=policy).expired
+        ()
+        >>> expire_credits(ledger, now=now + timedelta(days=365), policy=policy).expired
+        (('V1', Hours(minutes=120)),)
+        >>> expire_credits(ledger, now=now, policy="generic").expired  # not regulated
+        ()
+    """
+    ledger = _check_ledger_arg(ledger)
+    policy = _check_policy(policy)
+    now = _check_now(now)
+    days = policy.credit_validity_days
+    if days is None:
+        return ExpiryResult(ledger=ledger, expired=())
+    validity = _dt.timedelta(days=days)
+    lots: dict[str, list[list[Any]]] = {}  # account -> [[at, minutes left], ...] oldest first
+    for entry in ledger.entries():
+        account = entry.account
+        if account in SYSTEM_ACCOUNTS:
+            continue
+        queue = lots.setdefault(account, [])
+        if entry.minutes > 0:
+            queue.append([entry.at, entry.minutes])
+            continue
+        need = -entry.minutes
+        while need and queue:
+            take = min(need, queue[0][1])
+            queue[0][1] -= take
+            need -= take
+            if not queue[0][1]:
+                queue.pop(0)
+    transfers: list[LedgerTransfer] = []
+    expired: list[tuple[str, Hours]] = []
+    for account in sorted(lots):
+        minutes = sum(left for at, left in lots[account] if at + validity <= now)
+        minutes = min(minutes, ledger.balance(account).minutes)
+        if minutes <= 0:
+            continue
+        transfers.append(
+            LedgerTransfer(
+                transfer_id=f"credit-expiry:{account}:{now.isoformat()}",
+                kind="adjust",
+                legs=((account, -minutes), (ISSUER, minutes)),
+                at=now,
+                memo=f"hours older than {days} days expired ({policy.policy_id})",
+            )
+        )
+        expired.append((account, Hours.from_minutes(minutes)))
+    return ExpiryResult(ledger=ledger.post_many(transfers), expired=tuple(expired))
