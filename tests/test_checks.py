@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from volunteer_rules import checks as checks_module
-from volunteer_rules.calendar import CHINA_WORKING_DAYS, WeekdaysOnly
+from volunteer_rules.calendar import CHINA_WORKING_DAYS, ChinaWorkingDays, WeekdaysOnly
 from volunteer_rules.checks import (
     FINDING_CODES,
     FINDING_SEVERITY,
@@ -197,6 +197,14 @@ class TestLateFinding:
         assert ("late", "b") not in codes(result)
         assert ("late", "c") not in codes(result)
         assert is_late(amendment)
+
+    def test_strict_calendar(self) -> None:
+        """A calendar that refuses uncovered years works inside them and raises outside."""
+        strict = ChinaWorkingDays(outside="refuse")
+        late = rec("r", day=D(2024, 9, 27), recorded=at(D(2024, 10, 17)))
+        assert codes(check_records([late], calendar=strict)) == [("late", "r")]
+        with pytest.raises(InvalidValueError):
+            check_records([rec("s", day=D(1999, 3, 1))], calendar=strict)
 
     def test_estimated_calendar_is_said(self) -> None:
         """Outside the official arrangements the message says the calendar was estimated."""

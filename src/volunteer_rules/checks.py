@@ -665,7 +665,10 @@ class RecordChecker:
     ) -> None:
         if not callable(getattr(calendar, "is_working_day", None)):
             raise InvalidTypeError("calendar", "calendar must have an is_working_day(day) method")
-        late_deadline(_dt.date(2000, 1, 1), calendar=calendar, working_days=working_days)
+        if not isinstance(working_days, int) or isinstance(working_days, bool):
+            raise InvalidTypeError("working_days", "working_days must be an int")
+        if working_days < 0:
+            raise InvalidValueError("working_days", "working_days must not be negative")
         self._calendar = calendar
         self._working_days = working_days
         self._deadlines: dict[_dt.date, _dt.date] = {}
@@ -917,6 +920,8 @@ def check_records(
     Raises:
         InvalidTypeError: ``records`` is not iterable, or holds something that is not a
             :class:`ServiceRecord`; ``calendar`` is not a calendar.
+        InvalidValueError: ``working_days`` is negative, or the calendar refuses a day it
+            has no data for (``ChinaWorkingDays(outside="refuse")``).
 
     Example:
         >>> import volunteer_rules as vr
