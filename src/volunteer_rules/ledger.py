@@ -834,7 +834,7 @@ class Ledger:
         floor_get = floors.get
         floor = floors[""]
         cap = limits.cap.minutes if limits.cap is not None else _NO_CAP
-        done = 0
+        # a floor is never above zero: look it up only for a balance that went negative
         for transfer in chunk:
             try:
                 (a, ma), (b, mb) = transfer.legs
@@ -843,13 +843,15 @@ class Ledger:
             ba = balance_get(a, 0) + ma
             bb = balance_get(b, 0) + mb
             if ma < 0:
-                if ba < floor_get(a, floor) or (bb > cap and b not in system):
+                if (ba < 0 and ba < floor_get(a, floor)) or (bb > cap and b not in system):
                     break
-            elif bb < floor_get(b, floor) or (ba > cap and a not in system):
+            elif (bb < 0 and bb < floor_get(b, floor)) or (ba > cap and a not in system):
                 break
             balances[a] = ba
             balances[b] = bb
-            done += 1
+        else:
+            transfer = None
+        done = n if transfer is None else chunk.index(transfer)
         if done < n:  # the rest goes one by one: un-claim its ids and keys
             _forget(by_id, ids[done:])
             _forget(credited, filter(None, selectors[done:]))
