@@ -445,6 +445,14 @@ class TestProperties:
         assert again.ranked == result.ranked
         assert again.assignments == result.assignments
         assert again.ineligible == result.ineligible
+        by_id = {p.volunteer_id: p for p in people}
+        for volunteer_id, reasons in result.ineligible:
+            assert reasons
+            if reasons[0].code == "category_not_chosen":
+                continue  # a cheap reject: that reason alone
+            alone = check_assignment(by_id[volunteer_id], target, rules=rules, as_of=AS_OF)
+            assert alone.reasons == reasons
+            assert alone.open_slots == ()
         for candidate in result.ranked:
             alone = check_assignment(
                 next(p for p in people if p.volunteer_id == candidate.volunteer_id),
