@@ -192,6 +192,20 @@ class TestCheckAssignment:
         assert {r.slot for r in result.reasons} == set(range(2, 10))
         assert result.open_slots == (0, 1)
 
+    def test_every_expired_training_named(self) -> None:
+        """Two required trainings expired before every slot are two reasons, not one."""
+        target = demand(required_trainings=["emergency_rescue", "medical_care"])
+        old = [
+            training(c, valid_until=_dt.date(2024, 4, 1))
+            for c in ("emergency_rescue", "medical_care")
+        ]
+        result = check_assignment(able(), target, rules="cn-national", as_of=AS_OF, trainings=old)
+        assert [(r.code, r.slot) for r in result.reasons] == [
+            ("training_expired", None),
+            ("training_expired", None),
+        ]
+        assert "medical_care" in result.reasons[1].message
+
     def test_training_after_as_of_does_not_count(self) -> None:
         """A training recorded after the day of the decision is not on record."""
         target = demand(required_trainings=["emergency_rescue"])

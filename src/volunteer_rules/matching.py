@@ -529,7 +529,11 @@ class _DemandView:
         return found
 
     def training(self, records: Iterable[TrainingRecord] | None) -> tuple[list[Reason], int]:
-        """Training reasons (slot by slot, merged) and how many required categories are held."""
+        """Training reasons and how many required categories are held.
+
+        A category with no valid training on any slot's day is one reason for all slots;
+        otherwise each slot without one has its own.
+        """
         if not self.trainings:
             return [], 0
         held: dict[str, list[TrainingRecord]] = {}
@@ -539,8 +543,8 @@ class _DemandView:
                 continue  # not on record on as_of
             held.setdefault(record.category, []).append(record)
         general: list[Reason] = []
+        per_slot: list[Reason] = []
         covered = 0
-        by_slot: list[list[Reason]] = [[] for _ in self.slots]
         for category in self.trainings:
             mine = held.get(category)
             if not mine:
@@ -553,35 +557,57 @@ class _DemandView:
                 )
                 continue
             covered += 1
-            for n, slot in enumerate(self.slots):
-                if not any(t.is_valid_on(slot.day) for t in mine):
-                    by_slot[n].append(
-                        Reason(
-                            code="training_expired",
-                            message=f"no {category} training valid on {slot.day}",
-                            source="[REG2017 Art 15]",
-                        )
+            closed = [s for s in self.slots if not any(t.is_valid_on(s.day) for t in mine)]
+            if len(closed) == len(self.slots):
+                general.append(
+                    Reason(
+                        code="training_expired",
+                        message=f"no {category} training valid on the slots' days "
+                        f"({self.first_day} to {self.last_day})",
+                        source="[REG2017 Art 15]",
                     )
-        return general + _merge(by_slot, self.slots), covered
+                )
+                continue
+            per_slot.extend(
+                Reason(
+                    code="training_expired",
+                    message=f"no {category} training valid on {slot.day}",
+                    source="[REG2017 Art 15]",
+                    slot=slot.index,
+                )
+                for slot in closed
+            )
+        return general + per_slot, covered
 
     def clashes(self, held: Iterable[Any]) -> list[Reason]:
-        found: list[list[Reason]] = [[] for _ in self.slots]
+        """A clash on every slot is one reason; otherwise one reason per slot that clashes."""
         taken = [(a.start, a.end, getattr(a, "demand_id", "")) for a in held]
         if not taken:
             return []
-        for n, slot in enumerate(self.slots):
+        found: list[Reason] = []
+        for slot in self.slots:
             for start, end, demand_id in taken:
                 if start < slot.end and slot.start < end:
                     where = f" of {demand_id}" if demand_id else ""
-                    found[n].append(
+                    found.append(
                         Reason(
                             code="schedule_clash",
                             message=f"{slot.start.isoformat()} overlaps an assignment{where} "
                             f"from {start.isoformat()} to {end.isoformat()}",
+                            slot=slot.index,
                         )
                     )
                     break
-        return _merge(found, self.slots)
+        if len(found) == len(self.slots) and len(found) > 1:
+            return [
+                Reason(
+                    code="schedule_clash",
+                    message=f"every slot overlaps an assignment already held ({len(found)} slots)",
+                )
+            ]
+        if len(found) == 1 and len(self.slots) == 1:
+            return [attrs.evolve(found[0], slot=None)]
+        return found
 
     def general(self, profile: VolunteerProfile) -> list[Reason]:
         reasons: list[Reason] = []
