@@ -63,7 +63,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, compress, islice, repeat
-from operator import attrgetter, gt, is_not, itemgetter, lt, mul, ne, not_, or_
+from operator import attrgetter, gt, is_not, itemgetter, le, lt, mul, ne, not_, or_
 from typing import Any, Final
 
 import attrs
@@ -717,6 +717,10 @@ def _count_many(
         low = [False] * n
     excluded_any = list(map(or_, map(or_, gone, outside), map(or_, unverified, low)))
     candidate = list(map(not_, excluded_any))
+    # A record longer than the daily cap on its own needs the engine (only the constructor,
+    # not the record format, allows one).
+    if n and max(minutes) > DAILY_CAP_MINUTES:
+        slow.update(compress(vol_ix, map(gt, minutes, repeat(DAILY_CAP_MINUTES))))
 
     # Group by volunteer: one stable sort of positions by volunteer index; volunteer k's
     # positions are order[bounds[k]:bounds[k + 1]] (index -1, unwanted amendments, sorts first).
@@ -726,7 +730,7 @@ def _count_many(
     o_cand = list(map(candidate.__getitem__, order))
     o_day = list(map(day.__getitem__, order))
     o_start = list(map(start.__getitem__, order))
-    o_excl = list(map(excluded_any.__getitem__, order))
+    o_end = list(map(end.__getitem__, order))
     prefix = [0, *accumulate(map(mul, map(minutes.__getitem__, order), o_cand))]
 
     results: dict[str, Count] = {}
@@ -734,24 +738,27 @@ def _count_many(
         a, b = bounds[k], bounds[k + 1]
         if k not in slow and not detail:
             cand = o_cand[a:b]
-            n_cand = cand.count(True)
-            days = list(compress(o_day[a:b], cand))
-            if len(set(days)) == n_cand and (
-                list(compress(o_start[a:b], cand)).count(None) == n_cand
-                or _disjoint(order[a:b], cand, start, end)
-            ):
-                results[name] = Count(
-                    volunteer_id=name,
-                    as_of=as_of,
-                    since=since,
-                    minutes=prefix[b] - prefix[a],
-                    first_counted=min(days) if days else None,
-                    excluded=_simple_exclusions(
-                        order[a:b], o_excl[a:b], columns, gone, outside, unverified
-                    ),
-                    outcomes=None,
-                )
-                continue
+            clean = False not in cand
+            days = o_day[a:b] if clean else list(compress(o_day[a:b], cand))
+            if len(set(days)) == len(days):
+                starts = o_start[a:b] if clean else list(compress(o_start[a:b], cand))
+                if starts.count(None) == len(starts) or _disjoint(
+                    starts, o_end[a:b] if clean else list(compress(o_end[a:b], cand))
+                ):
+                    results[name] = Count(
+                        volunteer_id=name,
+                        as_of=as_of,
+                        since=since,
+                        minutes=prefix[b] - prefix[a],
+                        first_counted=min(days) if days else None,
+                        excluded=()
+                        if clean
+                        else _simple_exclusions(
+                            order[a:b], cand, columns, gone, outside, unverified
+                        ),
+                        outcomes=None,
+                    )
+                    continue
         positions = order[a:b]
         if k in slow:
             positions += _amendments_reaching(positions, columns, amenders_of)
@@ -781,17 +788,17 @@ def _amendments_reaching(
 
 def _simple_exclusions(
     positions: list[int],
-    excluded: list[bool],
+    candidate: list[bool],
     columns: list[list[Any]],
     gone: list[bool],
     outside: list[bool],
     unverified: list[bool],
 ) -> tuple[tuple[str, str], ...]:
     """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
-    if True not in excluded:
-        return ()
     at, rid, org = columns[0], columns[1], columns[2]
-    chosen = sorted(compress(positions, excluded), key=lambda i: (at[i], rid[i], org[i]))
+    chosen = sorted(
+        compress(positions, map(not_, candidate)), key=lambda i: (at[i], rid[i], org[i])
+    )
     return tuple(
         (
             rid[i],
@@ -807,18 +814,23 @@ def _simple_exclusions(
     )
 
 
-def _disjoint(positions: list[int], cand: list[bool], start: list[Any], end: list[Any]) -> bool:
-    """Whether the candidates' intervals are pairwise disjoint (then order cannot matter)."""
-    spans = sorted(
-        (start[i], end[i])
-        for i in compress(positions, cand)
-        if start[i] is not None and end[i] is not None and start[i] < end[i]
-    )
-    return all(map(_le_end_start, spans, islice(spans, 1, None)))
+def _disjoint(starts: list[Any], ends: list[Any]) -> bool:
+    """Whether the intervals are pairwise disjoint, so that recorded order cannot matter.
 
-
-def _le_end_start(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
-    return bool(a[1] <= b[0])
+    Half-open intervals are pairwise disjoint exactly when, with starts and ends sorted each on
+    its own, every end is at most the next start (at no instant are two intervals open). Any
+    odd interval (a start without an end, or an empty one) sends the volunteer to the engine.
+    """
+    present = list(map(is_not, starts, repeat(None)))
+    if present != list(map(is_not, ends, repeat(None))):
+        return False
+    starts = list(compress(starts, present))
+    ends = list(compress(ends, present))
+    if not all(map(lt, starts, ends)):
+        return False
+    starts.sort()
+    ends.sort()
+    return all(map(le, ends, islice(starts, 1, None)))
 
 
 def _row_at(columns: list[list[Any]], vols: list[str], i: int) -> _Row:
