@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()  # the records are long-lived input, as they would be after parsing
     result = ours(records)
-    levels = {rank: 0 for rank in range(6)}
+    levels = dict.fromkeys(range(6), 0)
     for c in result.values():
         levels[c.level.rank] += 1
     excluded = sum(len(c.excluded) for c in result.values())
