@@ -468,3 +468,33 @@ class TestMisuse:
         """Any iterable works, read once."""
         first = vr.check_transfer(package(), destination_records=iter(held), as_of=AS_OF)
         assert first == vr.check_transfer(package(), destination_records=held, as_of=AS_OF)
+
+
+class TestLateAgreesWithChecks:
+    """The late warning is exactly volunteer_rules.checks.is_late, dense or sparse days."""
+
+    @given(
+        st.lists(st.tuples(st.integers(0, 400), st.integers(0, 40 * 24)), min_size=1, max_size=30),
+        st.sampled_from([1, 7, 30]),
+    )
+    def test_same_as_is_late(self, rows: list[tuple[int, int]], spread: int) -> None:
+        """Every record is late in the decision exactly when checks.is_late says so."""
+        from volunteer_rules.checks import is_late
+
+        first = dt.date(2023, 9, 1)
+        records = []
+        for index, (offset, delay_hours) in enumerate(rows):
+            day = first + dt.timedelta(days=offset // spread)
+            records.append(
+                record(
+                    record_id=f"r-{index}",
+                    date=day,
+                    start=None,
+                    end=None,
+                    recorded_at=dt.datetime.combine(day, dt.time(20), CST)
+                    + dt.timedelta(hours=delay_hours),
+                )
+            )
+        decision = vr.check_transfer(package(records), as_of=dt.date(2025, 1, 1))
+        late = {w.record_key for w in decision.warnings if w.code == "late"}
+        assert late == {r.key for r in records if is_late(r)}

@@ -60,7 +60,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -372,7 +372,7 @@ def check_transfer(
             )
 
     # --- each record on its own -----------------------------------------------------------
-    deadlines: dict[_dt.date, _dt.date] = {}
+    deadlines = _late_deadlines(records, calendar)
     for record in records:
         key = (record.organization_id, record.record_id)
         if record.volunteer_id != volunteer:
@@ -455,6 +455,44 @@ def check_transfer(
                 package, destination_records=mine, as_of=as_of, rule_set=rule_set
             ),
         )
+    return result
+
+
+def _late_deadlines(
+    records: tuple[ServiceRecord, ...], calendar: WorkingDayCalendar
+) -> dict[_dt.date, _dt.date]:
+    """The late deadline of every distinct activity end day, asking the calendar once per day.
+
+    ``late_deadline(day)`` is the 10th working day strictly after ``day``. When the end days
+    are dense, one sorted list of the working days over their span answers every day by
+    bisection; sparse days (or a calendar that fails) are left to the caller, day by day.
+    """
+    days = {activity_end_date(record) for record in records}
+    if len(days) < 8:
+        return {}
+    first, last = min(days), max(days)
+    if (last - first).days > 14 * len(days):
+        return {}
+    working: list[_dt.date] = []
+    one = _dt.timedelta(days=1)
+    day = first
+    try:
+        idle = 0
+        while day < last or len(working) - bisect_left(working, last + one) < LATE_WORKING_DAYS:
+            day += one
+            if calendar.is_working_day(day):
+                working.append(day)
+                idle = 0
+            else:
+                idle += 1
+                if idle > 3660:
+                    return {}
+    except (OverflowError, VolunteerRulesError):
+        return {}
+    result = {}
+    for end_day in days:
+        index = bisect_right(working, end_day) + LATE_WORKING_DAYS - 1
+        result[end_day] = working[index]
     return result
 
 
