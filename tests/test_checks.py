@@ -371,6 +371,21 @@ class TestRecordCheck:
         assert not result.ok
         assert set(FINDING_SEVERITY) == set(FINDING_CODES)
 
+    def test_id_numbers_are_masked(self) -> None:
+        """An ID-shaped record id never shows in full in a message or a repr."""
+        number = "21110219900307123X"
+        late = rec(number, day=D(2024, 9, 27), recorded=at(D(2024, 10, 17)))
+        first = rec("a", recorded=at(D(2024, 3, 11), 12))
+        second = rec(number, org=OTHER_ORG, start=(9, 0), recorded=at(D(2024, 3, 11), 13))
+        for result in (check_records([late]), check_records([first, second])):
+            (finding,) = result.findings
+            assert finding.record_id == number  # the key itself is kept
+            assert number not in finding.message
+            assert number not in repr(finding)
+            assert number not in repr(result)
+        with pytest.raises(InvalidTypeError):
+            Finding(code="late", organization_id="o", record_id="r", volunteer_id="v", message=1)
+
     def test_finding_validates_code(self) -> None:
         """A finding code must be known."""
         with pytest.raises(ValueError, match="code"):
