@@ -58,6 +58,13 @@ __all__ += [
 # --- end profiles ---
 
 # --- rule sets and certification ---
+from volunteer_rules.testing._certification_strategies import (  # noqa: E402
+    rule_set_mappings,
+    rule_sets,
+    service_histories,
+)
+
+__all__ += ["rule_set_mappings", "rule_sets", "service_histories"]
 # --- end certification ---
 
 # --- time bank ledger ---
