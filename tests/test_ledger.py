@@ -512,6 +512,30 @@ PUBLIC_CALLS: list[Callable[[Any], object]] = [
     lambda x: check_ledger(Ledger(), stored_balances=x),
     lambda x: statement(Ledger(), x),
     lambda x: Ledger.from_transfers(x),
+    lambda x: LedgerLimits(overdraft=x),
+    lambda x: LedgerLimits(cap=x),
+    lambda x: LedgerLimits(overflow=x),
+    lambda x: Ledger().held(x, now=x),
+    lambda x: Ledger().held("V1", now=x),
+    lambda x: Ledger().open_holds(now=x),
+    lambda x: Ledger().version(x),
+    lambda x: list(Ledger().postings(x)),
+    lambda x: Ledger().reversed_by(x),
+    lambda x: statement(Ledger(), "V1", start=x),
+    lambda x: statement(x, "V1"),
+    lambda x: statement(Ledger(), "V1").to_text(x),
+    lambda x: LedgerTransfer(
+        transfer_id="t", kind="give", legs=(("V1", -1), ("V2", 1)), at=T0, details=x
+    ),
+    lambda x: LedgerTransfer(
+        transfer_id="t", kind="credit", legs=(("V1", -1), ("V2", 1)), at=T0, record_key=x
+    ),
+    lambda x: LedgerTransfer(
+        transfer_id="t", kind="reserve", legs=(("V1", -1), (HOLDS, 1)), at=T0, expires_at=x
+    ),
+    lambda x: LedgerTransfer(
+        transfer_id="t", kind="give", legs=(("V1", -1), ("V2", 1)), at=T0, memo=x
+    ),
 ]
 
 

@@ -470,6 +470,29 @@ BAD_CALLS: list[Callable[[Any], object]] = [
         limits=vr.LedgerLimits(),
         beneficiaries=x,
     ),
+    lambda x: TimeBankPolicy(
+        policy_id=x, name=x, name_zh="p", references=x, limits=x, beneficiaries=(), group_hours=x
+    ),
+    lambda x: attrs.evolve(get_time_bank_policy("generic"), credit_validity_days=x),
+    lambda x: attrs.evolve(get_time_bank_policy("generic"), withdrawal_limit=x),
+    lambda x: attrs.evolve(get_time_bank_policy("generic"), give_to=x),
+    lambda x: Beneficiary(relation=x),
+    lambda x: Beneficiary(relation="spouse", birth_date=x),
+    lambda x: CatalogService(service_id=x, name="n", name_zh="n", category="c", duration=x),
+    lambda x: ServiceCatalog(services=x),
+    lambda x: ServiceCatalog(services=(), rates=x),
+    lambda x: Benefit(benefit_id="b", name="b", name_zh="b", category=x, source="s"),
+    lambda x: Benefit(
+        benefit_id="b", name="b", name_zh="b", category="commercial", source="s", min_rank=x
+    ),
+    lambda x: Benefit(
+        benefit_id="b", name="b", name_zh="b", category="commercial", source="s", rule_sets=x
+    ),
+    lambda x: Benefit(
+        benefit_id="b", name="b", name_zh="b", category="commercial", source="s", min_hours=x
+    ),
+    lambda x: expire_credits(Ledger(), now=x, policy=x),
+    lambda x: default_catalog().service(x),
 ]
 
 

@@ -44,6 +44,7 @@ import attrs
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
+from volunteer_rules.ledger import _instance_of, _one_of
 
 __all__ = [
     "BENEFITS",
@@ -124,14 +125,21 @@ class Benefit:
         2
     """
 
-    benefit_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name_zh: str = attrs.field(validator=attrs.validators.instance_of(str))
-    category: str = attrs.field(validator=attrs.validators.in_(BENEFIT_CATEGORIES))
-    source: str = attrs.field(validator=attrs.validators.instance_of(str))
+    benefit_id: str = attrs.field(validator=_instance_of(str))
+    name: str = attrs.field(validator=_instance_of(str))
+    name_zh: str = attrs.field(validator=_instance_of(str))
+    category: str = attrs.field(validator=_one_of(BENEFIT_CATEGORIES))
+    source: str = attrs.field(validator=_instance_of(str))
     min_rank: int | None = attrs.field(default=None, validator=_optional_rank)
     min_hours: Hours | None = attrs.field(default=None, validator=_optional_hours)
     rule_sets: frozenset[str] | None = attrs.field(default=None)
+
+    @rule_sets.validator
+    def _check_rule_sets(self, attribute: Any, value: Any) -> None:
+        if value is not None and (
+            not isinstance(value, frozenset) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidTypeError("rule_sets", "must be a frozenset of rule set ids, or None")
 
 
 @attrs.frozen(kw_only=True)

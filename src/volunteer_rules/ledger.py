@@ -154,6 +154,33 @@ _NEEDS_REFERENCE: Final = frozenset({"post", "void", "expire", "reverse"})
 _MAX_ID: Final = 200
 
 
+def _instance_of(kind: type | tuple[type, ...]) -> Any:
+    """An attrs validator raising the library's InvalidTypeError (never a bare TypeError)."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise InvalidTypeError(
+                attribute.name, f"must be {_type_names(kind)}, not {type(value).__name__}"
+            )
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    """An attrs validator raising the library's InvalidValueError (never a bare ValueError)."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if not isinstance(value, str) or value not in choices:
+            raise InvalidValueError(attribute.name, f"{value!r} is not one of {choices}")
+
+    return check
+
+
+def _type_names(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
 def _aware(value: _dt.datetime) -> bool:
     return value.tzinfo is not None and value.utcoffset() is not None
 
@@ -306,7 +333,7 @@ class LedgerTransfer:
     record_key: tuple[str, str] | None = attrs.field(default=None, validator=_validate_record_key)
     expires_at: _dt.datetime | None = attrs.field(default=None, validator=_validate_at)
     details: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_validate_details)
-    memo: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    memo: str = attrs.field(default="", validator=_instance_of(str))
 
     def __attrs_post_init__(self) -> None:
         _transfer_checks(self)
@@ -479,12 +506,10 @@ class LedgerLimits:
 
     overdraft: Hours = attrs.field(
         default=Hours.ZERO,
-        validator=[attrs.validators.instance_of(Hours), _non_negative],
+        validator=[_instance_of(Hours), _non_negative],
     )
     cap: Hours | None = attrs.field(default=None, converter=_hours_or_none, validator=_non_negative)
-    overflow: str = attrs.field(
-        default="donate", validator=attrs.validators.in_(("donate", "refuse"))
-    )
+    overflow: str = attrs.field(default="donate", validator=_one_of(("donate", "refuse")))
 
 
 class _Log:

@@ -77,6 +77,8 @@ from volunteer_rules.ledger import (
     LedgerLimits,
     LedgerTransfer,
     PostedTransfer,
+    _instance_of,
+    _one_of,
 )
 from volunteer_rules.profile import age_on
 from volunteer_rules.record import ServiceRecord
@@ -184,19 +186,17 @@ class TimeBankPolicy:
         (65, 60, True)
     """
 
-    policy_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name_zh: str = attrs.field(validator=attrs.validators.instance_of(str))
-    references: tuple[str, ...] = attrs.field(validator=attrs.validators.instance_of(tuple))
-    limits: LedgerLimits = attrs.field(validator=attrs.validators.instance_of(LedgerLimits))
+    policy_id: str = attrs.field(validator=_instance_of(str))
+    name: str = attrs.field(validator=_instance_of(str))
+    name_zh: str = attrs.field(validator=_instance_of(str))
+    references: tuple[str, ...] = attrs.field(validator=_instance_of(tuple))
+    limits: LedgerLimits = attrs.field(validator=_instance_of(LedgerLimits))
     beneficiaries: tuple[tuple[str, int | None], ...] = attrs.field(validator=_check_beneficiaries)
     hardship_min_age: int | None = attrs.field(default=None, validator=_optional_age)
     give_to: frozenset[str] | None = attrs.field(default=None, validator=_check_relation_set)
-    donation: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    group_hours: str = attrs.field(
-        default="own", validator=attrs.validators.in_(("own", "donate_only"))
-    )
-    equal_time: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    donation: bool = attrs.field(default=True, validator=_instance_of(bool))
+    group_hours: str = attrs.field(default="own", validator=_one_of(("own", "donate_only")))
+    equal_time: bool = attrs.field(default=False, validator=_instance_of(bool))
     provider_min_age: int | None = attrs.field(default=None, validator=_optional_age)
     credit_validity_days: int | None = attrs.field(default=None)
     withdrawal_limit: Hours | None = attrs.field(default=None)
@@ -358,10 +358,10 @@ class CatalogService:
         Hours(minutes=60)
     """
 
-    service_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name_zh: str = attrs.field(validator=attrs.validators.instance_of(str))
-    category: str = attrs.field(validator=attrs.validators.instance_of(str))
+    service_id: str = attrs.field(validator=_instance_of(str))
+    name: str = attrs.field(validator=_instance_of(str))
+    name_zh: str = attrs.field(validator=_instance_of(str))
+    category: str = attrs.field(validator=_instance_of(str))
     duration: Hours = attrs.field(validator=_positive_hours)
 
 
@@ -568,9 +568,9 @@ class Beneficiary:
         'spouse'
     """
 
-    relation: str = attrs.field(validator=attrs.validators.in_(RELATIONS))
+    relation: str = attrs.field(validator=_one_of(RELATIONS))
     birth_date: _dt.date | None = attrs.field(default=None)
-    name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(default="", validator=_instance_of(str))
 
     @birth_date.validator
     def _check_birth(self, attribute: Any, value: Any) -> None:
