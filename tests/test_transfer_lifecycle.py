@@ -11,6 +11,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import volunteer_rules as vr
 from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
@@ -417,3 +418,74 @@ class TestAnyInput:
         ]
         with contextlib.suppress(vr.VolunteerRulesError):
             calls[which]()
+
+
+class TransferMachine(RuleBasedStateMachine):
+    """Random sequences of lifecycle steps keep the lifecycle's invariants."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transfer = vr.initiate_transfer(
+            package(), at=AT, expires_at=AT + dt.timedelta(days=10)
+        )
+        self.holdings: tuple[vr.Holding, ...] = ()
+        self.clock = AT
+        self.final: str | None = None
+
+    @rule(hours=st.integers(0, 120))
+    def wait(self, hours: int) -> None:
+        self.clock += dt.timedelta(hours=hours)
+
+    def _attempt(self, step: Callable[[], vr.Transfer]) -> None:
+        try:
+            self.transfer = step()
+        except vr.ConflictError:
+            assert self.final is not None
+
+    @rule()
+    def accept(self) -> None:
+        try:
+            result = vr.accept_transfer(
+                self.transfer, destination_records=self.holdings, at=self.clock, as_of=AS_OF
+            )
+        except vr.ConflictError:
+            assert self.final not in (None, "accepted")
+            return
+        if result.accepted:
+            assert self.final in (None, "accepted")
+            if self.final == "accepted":
+                assert result.imported == ()
+            self.holdings = result.holdings
+        self.transfer = result.transfer
+
+    @rule(reason=st.sampled_from(["", "duplicate"]))
+    def reject(self, reason: str) -> None:
+        self._attempt(lambda: vr.reject_transfer(self.transfer, at=self.clock, reason=reason))
+
+    @rule()
+    def cancel(self) -> None:
+        self._attempt(lambda: vr.cancel_transfer(self.transfer, at=self.clock))
+
+    @rule()
+    def expire(self) -> None:
+        self._attempt(lambda: vr.expire_transfer(self.transfer, at=self.clock))
+
+    @invariant()
+    def states(self) -> None:
+        state = self.transfer.state
+        assert state in vr.TRANSFER_STATES
+        if self.final is not None:
+            assert state == self.final, "a final state never changes"
+        elif state != "initiated":
+            self.final = state
+        assert self.transfer.history[0].state == "initiated"
+        assert len(self.transfer.history) <= 2
+        if state == "expired":
+            assert self.transfer.expires_at is not None
+            assert self.transfer.history[-1].at >= self.transfer.expires_at
+        keys = [vr.combined_history([h])[0].key for h in self.holdings]
+        assert len(keys) == len(set(keys)), "imported at most once"
+        assert len(self.holdings) == (1 if self.final == "accepted" else 0)
+
+
+TestTransferMachine = TransferMachine.TestCase
