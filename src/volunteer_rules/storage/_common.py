@@ -50,12 +50,13 @@ def check_records(records: Iterable[ServiceRecord]) -> list[ServiceRecord]:
     """Materialize a batch of records, checking the type of each item."""
     if isinstance(records, (str, bytes, ServiceRecord)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    batch = list(records)
-    for index, record in enumerate(batch):
+    batch: list[ServiceRecord] = []
+    for index, record in enumerate(records):  # item by item: fail at the first wrong one
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError(
                 f"records[{index}]", f"must be a ServiceRecord, not {type(record).__name__}"
             )
+        batch.append(record)
     return batch
 
 
@@ -166,12 +167,13 @@ def check_postings(postings: object) -> list[PostedTransfer]:
     """Materialize a batch of postings, checking each is consistent in itself."""
     if isinstance(postings, (str, bytes, PostedTransfer)) or not isinstance(postings, Iterable):
         raise InvalidTypeError("postings", "must be a sequence of PostedTransfer")
-    batch = list(postings)
-    for index, posting in enumerate(batch):
+    batch: list[PostedTransfer] = []
+    for index, posting in enumerate(postings):  # item by item: fail at the first wrong one
         if type(posting) is not PostedTransfer and not isinstance(posting, PostedTransfer):
             raise InvalidTypeError(
                 f"postings[{index}]", f"must be a PostedTransfer, not {type(posting).__name__}"
             )
+        batch.append(posting)
         tid = posting.transfer.transfer_id
         total = 0
         for entry in posting.entries:

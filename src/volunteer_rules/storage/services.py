@@ -1,0 +1,414 @@
+"""Services: the domain's decisions written to a store, with retries on version conflicts.
+
+The domain modules decide (the :class:`~volunteer_rules.ledger.Ledger` posts, the transfer
+lifecycle accepts); the stores keep. These functions put the two together and take the stores
+as parameters, so they work the same with :mod:`~volunteer_rules.storage.memory`,
+:mod:`~volunteer_rules.storage.sqlite` or an integrator's store.
+
+**Optimistic concurrency and retries.** Ledger services follow *read, decide, append*: bring a
+ledger up to date from the store, post on it, and append the new postings; if another writer
+appended in between, the store refuses the stale batch (:class:`~volunteer_rules.ConflictError`)
+and the service catches up and decides again, at most ``attempts`` times (default
+:data:`DEFAULT_ATTEMPTS`). Deciding again matters: a redemption that fitted the balance it read
+may no longer fit, and then :class:`~volunteer_rules.InsufficientHoursError` is raised, never a
+negative balance written. A real conflict (a transfer id reused with other content) is raised
+at once: retrying cannot cure it. Retries are immediate (no sleep: the store's own busy
+timeout already queues writers); after the last attempt the last ``ConflictError`` is raised.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from volunteer_rules.ledger import ISSUER, LedgerTransfer
+    >>> from volunteer_rules.storage import InMemoryLedgerStore
+    >>> from volunteer_rules.storage.services import post_transfers
+    >>> store = InMemoryLedgerStore()
+    >>> credit = LedgerTransfer(
+    ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)),
+    ...     at=datetime(2024, 5, 1, tzinfo=timezone.utc), record_key=("G-a", "r-1"))
+    >>> result = post_transfers(store, [credit])
+    >>> len(result.posted), store.balance("V1"), post_transfers(store, [credit]).posted
+    (1, Hours(minutes=60), ())
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from typing import Final
+
+import attrs
+
+from volunteer_rules.counting import count_records
+from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.ledger import (
+    ISSUER,
+    REDEEMED,
+    Ledger,
+    LedgerLimits,
+    LedgerTransfer,
+    PostedTransfer,
+)
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.storage.protocols import LedgerStore, RecordStore, TransferStore
+from volunteer_rules.transfer_lifecycle import Transfer, TransferAcceptance, TransferEvent
+from volunteer_rules.transfer_lifecycle import accept_transfer as _accept
+
+__all__ = [
+    "DEFAULT_ATTEMPTS",
+    "PostingResult",
+    "accept_stored_transfer",
+    "credit_records",
+    "load_ledger",
+    "post_transfers",
+    "redeem_hours",
+]
+
+DEFAULT_ATTEMPTS: Final = 8
+"""How many times a service decides and appends before giving up on a busy ledger."""
+
+
+@attrs.frozen(kw_only=True)
+class PostingResult:
+    """What a ledger service did.
+
+    Attributes:
+        ledger: the ledger after the append, equal to the store's at that moment; pass it as
+            ``ledger=`` to the next call to catch up cheaply instead of replaying everything.
+        posted: the postings this call appended (empty when everything was already posted).
+        attempts: how many times it decided and appended (1 without contention).
+
+    Example:
+        >>> PostingResult(ledger=Ledger(), posted=(), attempts=1).attempts
+        1
+    """
+
+    ledger: Ledger
+    posted: tuple[PostedTransfer, ...]
+    attempts: int
+
+
+def load_ledger(
+    store: LedgerStore, *, limits: LedgerLimits | None = None, ledger: Ledger | None = None
+) -> Ledger:
+    """Return a ledger equal to the store's: replayed, or ``ledger`` brought up to date.
+
+    Args:
+        store: the ledger store.
+        limits: the limits of a new ledger (ignored when ``ledger`` is given).
+        ledger: a ledger earlier read from this store, to catch up from its length.
+
+    Raises:
+        ConflictError, InvalidValueError, InsufficientHoursError: the stored history is not a
+            ledger these limits allow, or ``ledger`` did not come from this store.
+
+    Example:
+        >>> from volunteer_rules.storage import InMemoryLedgerStore
+        >>> load_ledger(InMemoryLedgerStore())
+        Ledger(transfers=0, entries=0)
+    """
+    if ledger is None:
+        ledger = Ledger(limits=limits)
+    elif not isinstance(ledger, Ledger):
+        raise InvalidTypeError("ledger", f"must be a Ledger, not {type(ledger).__name__}")
+    new = store.transfers(start=len(ledger))
+    if not new:
+        return ledger
+    # stored expirations are re-made by the ledger at the same places, and compared
+    return ledger.post_many(new)
+
+
+def _check_attempts(attempts: object) -> int:
+    if type(attempts) is not int:
+        raise InvalidTypeError("attempts", f"must be an int, not {type(attempts).__name__}")
+    if attempts < 1:
+        raise InvalidValueError("attempts", "must be 1 or more")
+    return attempts
+
+
+def post_transfers(
+    store: LedgerStore,
+    transfers: Iterable[LedgerTransfer] | Callable[[Ledger], Iterable[LedgerTransfer]],
+    *,
+    limits: LedgerLimits | None = None,
+    ledger: Ledger | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+) -> PostingResult:
+    """Post transfers on the store's ledger, retrying when another writer got there first.
+
+    Args:
+        store: the ledger store.
+        transfers: the transfers to post, or a function that decides them from the current
+            ledger (called again on every attempt, so decisions see the latest balances).
+        limits: the ledger's limits (a policy's ``limits``), for a ledger read afresh.
+        ledger: a ledger from an earlier call, to catch up from (see :class:`PostingResult`).
+        attempts: how many times to decide and append at most (``>= 1``).
+
+    Returns:
+        A :class:`PostingResult`; transfers already posted (same id and content) are no-ops.
+
+    Raises:
+        ConflictError: a transfer id is posted with other content, or the store was still
+            busy after ``attempts`` tries.
+        InsufficientHoursError: a transfer would take an account below its floor.
+        InvalidValueError, InvalidTypeError: the ledger refused a transfer.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.storage import InMemoryLedgerStore
+        >>> store = InMemoryLedgerStore()
+        >>> give = LedgerTransfer(transfer_id="g-1", kind="give", legs=(("V1", -5), ("V2", 5)),
+        ...                       at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+        >>> import volunteer_rules as vr
+        >>> try:
+        ...     post_transfers(store, [give])
+        ... except vr.InsufficientHoursError as error:
+        ...     print(error.requested.minutes, error.available.minutes)
+        5 0
+    """
+    attempts = _check_attempts(attempts)
+    decide: Callable[[Ledger], Iterable[LedgerTransfer]]
+    if callable(transfers):
+        decide = transfers
+    else:
+        if isinstance(transfers, (str, bytes)) or not isinstance(transfers, Iterable):
+            raise InvalidTypeError("transfers", "must be an iterable of LedgerTransfer")
+        fixed_list: list[LedgerTransfer] = []
+        for index, transfer in enumerate(transfers):  # item by item: fail at the first wrong one
+            if not isinstance(transfer, LedgerTransfer):
+                raise InvalidTypeError(
+                    f"transfers[{index}]",
+                    f"must be a LedgerTransfer, not {type(transfer).__name__}",
+                )
+            fixed_list.append(transfer)
+        fixed = tuple(fixed_list)
+
+        def decide(_: Ledger) -> Iterable[LedgerTransfer]:
+            return fixed
+
+    current = load_ledger(store, limits=limits, ledger=ledger)
+    last_error: ConflictError | None = None
+    for attempt in range(1, attempts + 1):
+        new = current.post_many(decide(current))
+        posted = tuple(new.postings(len(current)))
+        if not posted:
+            return PostingResult(ledger=new, posted=(), attempts=attempt)
+        try:
+            store.append(posted)
+        except ConflictError as error:
+            last_error = error
+            current = load_ledger(store, ledger=current)
+            continue
+        return PostingResult(ledger=new, posted=posted, attempts=attempt)
+    assert last_error is not None
+    raise last_error
+
+
+def credit_records(
+    store: LedgerStore,
+    records: Iterable[ServiceRecord],
+    *,
+    at: _dt.datetime,
+    as_of: _dt.date,
+    limits: LedgerLimits | None = None,
+    ledger: Ledger | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+) -> PostingResult:
+    """Credit the minutes that certification would count, one credit per service record.
+
+    Each volunteer's records are counted with :func:`~volunteer_rules.counting.count_records`
+    on ``as_of`` (so unverified, superseded, overlapping and over-the-daily-cap minutes are
+    not credited); every record with counted minutes becomes a ``credit`` transfer from
+    :data:`~volunteer_rules.ledger.ISSUER` to the volunteer, with the id
+    ``credit:<organization_id>:<record_id>`` and the record's key. Crediting the same records
+    again changes nothing (the ids are idempotency keys, and the ledger credits a record at
+    most once).
+
+    Raises:
+        ConflictError: a record was credited before with other minutes (correct it with a
+            reversal), or the store stayed busy.
+        InvalidTypeError: ``records`` holds something else than service records.
+
+    Example:
+        >>> from datetime import date, datetime, timezone
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.storage import InMemoryLedgerStore
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> store = InMemoryLedgerStore()
+        >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+        >>> _ = credit_records(store, [record], at=at, as_of=date(2024, 5, 31))
+        >>> store.balance("V0000001"), credit_records(store, [record], at=at,
+        ...                                            as_of=date(2024, 5, 31)).posted
+        (Hours(minutes=120), ())
+    """
+    if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    by_volunteer: dict[str, list[ServiceRecord]] = {}
+    for index, record in enumerate(records):
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError(f"records[{index}]", "must be a ServiceRecord")
+        by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    credits: list[LedgerTransfer] = []
+    for volunteer_id in sorted(by_volunteer):
+        count = count_records(by_volunteer[volunteer_id], as_of=as_of, volunteer_id=volunteer_id)
+        for outcome in count.outcomes or ():
+            if outcome.minutes > 0:
+                credits.append(
+                    LedgerTransfer(
+                        transfer_id=f"credit:{outcome.organization_id}:{outcome.record_id}",
+                        kind="credit",
+                        legs=((ISSUER, -outcome.minutes), (volunteer_id, outcome.minutes)),
+                        at=at,
+                        record_key=outcome.key,
+                    )
+                )
+    return post_transfers(store, credits, limits=limits, ledger=ledger, attempts=attempts)
+
+
+def redeem_hours(
+    store: LedgerStore,
+    volunteer_id: str,
+    minutes: int,
+    *,
+    transfer_id: str,
+    at: _dt.datetime,
+    service: str = "",
+    limits: LedgerLimits | None = None,
+    ledger: Ledger | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+) -> PostingResult:
+    """Spend a volunteer's hours on a service (a ``redeem`` transfer), with retries.
+
+    The balance is checked by the ledger on every attempt against the latest entries, so two
+    writers redeeming at once can never take an account below its floor.
+
+    Raises:
+        InsufficientHoursError: the volunteer does not have the minutes available.
+        ConflictError: ``transfer_id`` was used with other content, or the store stayed busy.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.storage import InMemoryLedgerStore
+        >>> import volunteer_rules as vr
+        >>> try:
+        ...     redeem_hours(InMemoryLedgerStore(), "V1", 30, transfer_id="x-1",
+        ...                  at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+        ... except vr.InsufficientHoursError as error:
+        ...     print(error.requested.minutes, error.available.minutes)
+        30 0
+    """
+    if type(minutes) is not int:
+        raise InvalidTypeError("minutes", f"must be an int, not {type(minutes).__name__}")
+    if minutes <= 0:
+        raise InvalidValueError("minutes", "must be more than 0")
+    if not isinstance(service, str):
+        raise InvalidTypeError("service", f"must be a str, not {type(service).__name__}")
+    details = (("service", service),) if service else ()
+    transfer = LedgerTransfer(
+        transfer_id=transfer_id,
+        kind="redeem",
+        legs=((volunteer_id, -minutes), (REDEEMED, minutes)),
+        at=at,
+        details=details,
+    )
+    return post_transfers(store, [transfer], limits=limits, ledger=ledger, attempts=attempts)
+
+
+def accept_stored_transfer(
+    transfers: TransferStore,
+    records: RecordStore,
+    package_id: str,
+    *,
+    at: _dt.datetime,
+    as_of: _dt.date,
+    expires_at: _dt.datetime | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+) -> TransferAcceptance:
+    """The destination accepts a stored transfer package: decide, record the state, import.
+
+    The package's current state and history are read from ``transfers``; what the
+    destination holds is the volunteer's records in ``records`` other than the package's own
+    (so a package imported before is not a duplicate of itself). The domain's
+    :func:`~volunteer_rules.accept_transfer` decides. If it accepts, the state moves
+    ``initiated`` → ``accepted`` by compare-and-set *first*, then the package's records are
+    added to ``records`` (idempotently). If another process changed the state in between, the
+    decision is made again on the new state (at most ``attempts`` times). Calling this again
+    on an accepted package imports what is missing and nothing else, so a crash between the
+    two writes is repaired by calling it again.
+
+    Args:
+        transfers: the transfer store holding the package.
+        records: the destination's record store.
+        package_id: the package's id (its digest).
+        at: when the destination decides (aware).
+        as_of: the day of the check.
+        expires_at: when the package expires if nobody decides (exclusive), if it does.
+        attempts: how many times to decide at most.
+
+    Returns:
+        The domain's :class:`~volunteer_rules.TransferAcceptance`. When ``accepted`` is false
+        and the transfer is ``initiated``, the decision's violations say why (the caller may
+        reject it); an ``expired`` result has been stored as such.
+
+    Raises:
+        NotFoundError: no package has that id.
+        ConflictError: the package was rejected or cancelled, a package record conflicts with
+            a stored record, or the state kept changing.
+
+    Example:
+        >>> from datetime import date, datetime, timezone
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.storage import InMemoryRecordStore, InMemoryTransferStore
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+        >>> from volunteer_rules.transfer_package import create_transfer_package
+        >>> package = create_transfer_package(
+        ...     [record], volunteer_id=record.volunteer_id,
+        ...     source_organization_id=record.organization_id,
+        ...     destination_organization_id="51211100MJ00000175",
+        ...     destination_region_code="210100", consent=True, created_at=at)
+        >>> transfers, records = InMemoryTransferStore(), InMemoryRecordStore()
+        >>> transfers.add_package(package, at=at)
+        True
+        >>> result = accept_stored_transfer(transfers, records, package.digest, at=at,
+        ...                                 as_of=date(2024, 6, 1))
+        >>> result.accepted, transfers.state(package.digest), records.count()
+        (True, 'accepted', 1)
+    """
+    attempts = _check_attempts(attempts)
+    last_error: ConflictError | None = None
+    for _ in range(attempts):
+        package = transfers.get_package(package_id)
+        history = transfers.history(package_id)
+        state = history[-1].state
+        transfer = Transfer(
+            package=package,
+            state=state,
+            expires_at=expires_at,
+            history=tuple(
+                TransferEvent(state=event.state, at=event.at, reason=event.reason)
+                for event in history
+            ),
+        )
+        own = {(r.organization_id, r.record_id) for r in package.records}
+        holdings = [
+            r
+            for r in records.find(volunteer_id=package.volunteer_id)
+            if (r.organization_id, r.record_id) not in own
+        ]
+        result = _accept(transfer, destination_records=holdings, at=at, as_of=as_of)
+        new_state = result.transfer.state
+        try:
+            if new_state != state:
+                event = result.transfer.history[-1]
+                transfers.change_state(
+                    package_id, expected=state, new=new_state, at=event.at, reason=event.reason
+                )
+        except ConflictError as error:
+            last_error = error
+            continue
+        if result.accepted:
+            records.add(package.records)
+        return result
+    assert last_error is not None
+    raise last_error
