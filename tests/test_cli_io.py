@@ -111,6 +111,18 @@ class TestProgress:
         assert "check: 4 lines" in text
         assert "\n" not in text
 
+    def test_clear_then_redraw(self) -> None:
+        """Clearing wipes a drawn line once; the next update draws it again."""
+        stream = _Terminal()
+        progress = Progress("check", every=1, stream=stream)
+        progress.clear()
+        assert stream.getvalue() == ""  # nothing drawn yet, nothing to wipe
+        progress.tick()
+        progress.clear()
+        progress.clear()
+        progress.tick()
+        assert stream.getvalue() == "\rcheck: 1 lines\r\033[K\rcheck: 2 lines"
+
 
 class TestWriters:
     def test_table_aligns_wide_characters(self) -> None:

@@ -224,6 +224,7 @@ class Progress:
         except (AttributeError, ValueError):  # closed or odd streams
             self.active = False
         self._next = self.every
+        self._drawn = False
 
     def tick(self, n: int = 1) -> None:
         """Count ``n`` more units of work; redraw the line when a multiple of ``every`` passes.
@@ -237,6 +238,19 @@ class Progress:
             self._next = self.count - self.count % self.every + self.every
             self.stream.write(f"\r{self.label}: {self.count:,} lines")
             self.stream.flush()
+            self._drawn = True
+
+    def clear(self) -> None:
+        """Wipe the progress line before other output; the next update draws it again.
+
+        Example:
+            >>> import io
+            >>> Progress("x", stream=io.StringIO()).clear()
+        """
+        if self.active and self._drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._drawn = False
 
     def close(self) -> None:
         """Clear the progress line (if one was drawn).
@@ -245,9 +259,7 @@ class Progress:
             >>> import io
             >>> Progress("x", stream=io.StringIO()).close()
         """
-        if self.active and self.count >= self.every:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        self.clear()
 
 
 def usage_error(command: str, message: str) -> int:

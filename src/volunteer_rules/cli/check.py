@@ -118,10 +118,11 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
 class _Report:
     """Writes what ``check`` finds, as text or as one streamed JSON document."""
 
-    def __init__(self, name: str, fmt: str, out: IO[str]) -> None:
+    def __init__(self, name: str, fmt: str, out: IO[str], progress: Progress) -> None:
         self.name = name
         self.json = fmt == "json"
         self.out = out
+        self.progress = progress
         self.bad_lines = 0
 
     def start(self) -> None:
@@ -142,6 +143,7 @@ class _Report:
             self.out.write("\n    " if self.bad_lines == 1 else ",\n    ")
             self.out.write(json.dumps(item, ensure_ascii=False))
             return
+        self.progress.clear()
         for path, code, message in errors:
             self.out.write(
                 mask_identity_numbers(f"{self.name}:{number}: {path}: {code}: {message}") + "\n"
@@ -257,9 +259,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         with open_input(args.file) as stream:
-            report = _Report(name, args.format, out)
-            report.start()
             progress = Progress("check")
+            report = _Report(name, args.format, out, progress)
+            report.start()
             checker = RecordChecker()
             try:
                 for number, record in _records(stream, report, default_tz, progress):
