@@ -15,9 +15,9 @@ defines them:
     The same ``(organization_id, record_id)`` with different content: a conflict, never merged.
     The version first in recorded order (``recorded_at``, then the minutes, status, volunteer
     and times, so the choice never depends on input order) is the one the other checks see;
-    each other version is a finding. An identical repeat (same key, same content) is harmless: an export sent
-    twice, a retry. It is counted once, not reported, and shows only in
-    :attr:`RecordCheck.repeated` (the id is an idempotency key).
+    each other version is a finding. An identical repeat (same key, same content) is
+    harmless: an export sent twice, a retry. It is counted once, not reported, and shows only
+    in :attr:`RecordCheck.repeated` (the id is an idempotency key).
 ``superseded``
     A record that a ``verified`` or ``void`` record amends (MCA Order 67, Art. 13): it no
     longer counts. This is how corrections are meant to work, so its severity is ``info``.
