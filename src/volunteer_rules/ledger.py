@@ -139,11 +139,6 @@ _NO_CAP: Final = 1 << 200  # above any balance: "no cap" without a None test per
 _NO_FLOOR: Final = -(1 << 200)  # below any balance: the issuer's "no floor"
 
 
-def _forget(mapping: dict[Any, int], keys: Iterable[Any]) -> None:
-    for key in keys:
-        mapping.pop(key, None)
-
-
 def _system_floors(volunteer_floor: int) -> dict[str, int]:
     """Floor per system account, and ``""`` for the volunteers' floor."""
     return {ISSUER: _NO_FLOOR, POOL: 0, REDEEMED: 0, HOLDS: 0, "": volunteer_floor}
@@ -523,14 +518,18 @@ class _Log:
     """
 
     __slots__ = (
-        "by_id",
         "credited",
+        "credited_upto",
         "extra",
         "first",
         "history",
+        "ids",
         "indexed",
         "indexed_entries",
+        "keys",
         "lock",
+        "positions",
+        "positions_upto",
         "reversed_by",
         "tip",
         "transfers",
@@ -544,8 +543,14 @@ class _Log:
         self.indexed = 0  # transfers covered by first and history
         self.indexed_entries = 0  # entries covered by history
         self.extra: dict[int, tuple[tuple[str, int], ...]] = {}  # overflow rows by transfer
-        self.by_id: dict[str, int] = {}
+        # membership is eager (idempotency is decided on it); positions are an index built
+        # on demand by position() and credited_position()
+        self.ids: set[str] = set()
+        self.keys: set[tuple[str, str]] = set()
+        self.positions: dict[str, int] = {}
+        self.positions_upto = 0
         self.credited: dict[tuple[str, str], int] = {}
+        self.credited_upto = 0
         self.reversed_by: dict[str, int] = {}
         self.lock = threading.Lock()
         self.tip: object = None
@@ -580,6 +585,33 @@ class _Log:
                 self.indexed = index + 1
                 self.indexed_entries = seq
 
+    def position(self, transfer_id: str, nt: int) -> int | None:
+        """The index of the transfer with this id, if it is among the first ``nt``."""
+        if transfer_id not in self.ids:
+            return None
+        if self.positions_upto < nt:
+            with self.lock:
+                start = self.positions_upto
+                if start < nt:
+                    self.positions.update(zip(map(_ID, self.transfers[start:nt]), count(start)))
+                    self.positions_upto = nt
+        index = self.positions.get(transfer_id)
+        return index if index is not None and index < nt else None
+
+    def credited_position(self, key: tuple[str, str], nt: int) -> int | None:
+        """The index of the credit of this record key, if it is among the first ``nt``."""
+        if key not in self.keys:
+            return None
+        if self.credited_upto < nt:
+            with self.lock:
+                start = self.credited_upto
+                if start < nt:
+                    selectors = list(map(_KEY, self.transfers[start:nt]))
+                    self.credited.update(compress(zip(selectors, count(start)), selectors))
+                    self.credited_upto = nt
+        index = self.credited.get(key)
+        return index if index is not None and index < nt else None
+
     def truncated(self, nt: int, ne: int) -> _Log:
         log = _Log()
         log.transfers = self.transfers[:nt]
@@ -592,8 +624,8 @@ class _Log:
             if kept:
                 log.history[account] = kept
         log.extra = {k: v for k, v in list(self.extra.items()) if k < nt}
-        log.by_id = {k: i for k, i in list(self.by_id.items()) if i < nt}
-        log.credited = {k: i for k, i in list(self.credited.items()) if i < nt}
+        log.ids = set(map(_ID, log.transfers))
+        log.keys = set(filter(None, map(_KEY, log.transfers)))
         log.reversed_by = {k: i for k, i in list(self.reversed_by.items()) if i < nt}
         return log
 
@@ -773,11 +805,14 @@ class Ledger:
                 return
             nt, ne = old._nt, old._ne
             for transfer in log.transfers[nt:]:
-                if log.by_id.get(transfer.transfer_id, -1) >= nt:
-                    del log.by_id[transfer.transfer_id]
+                log.ids.discard(transfer.transfer_id)
+                if log.positions.get(transfer.transfer_id, -1) >= nt:
+                    del log.positions[transfer.transfer_id]
                 key = transfer.record_key
-                if key is not None and log.credited.get(key, -1) >= nt:
-                    del log.credited[key]
+                if key is not None:
+                    log.keys.discard(key)
+                    if log.credited.get(key, -1) >= nt:
+                        del log.credited[key]
                 ref = transfer.reference
                 if ref is not None and log.reversed_by.get(ref, -1) >= nt:
                     del log.reversed_by[ref]
@@ -787,6 +822,8 @@ class Ledger:
             del log.first[nt:]
             log.indexed = min(log.indexed, nt)
             log.indexed_entries = min(log.indexed_entries, ne)
+            log.positions_upto = min(log.positions_upto, nt)
+            log.credited_upto = min(log.credited_upto, nt)
             for seqs in log.history.values():
                 while seqs and seqs[-1] >= ne:
                     seqs.pop()
@@ -829,27 +866,27 @@ class Ledger:
             return 0
         nt, ne = self._nt, self._ne
         # ids: none posted before (isdisjoint), none twice in the chunk (the dict grows by n)
-        by_id = log.by_id
+        seen = log.ids
         ids = list(map(_ID, chunk))
-        if not by_id.keys().isdisjoint(ids):
+        if not seen.isdisjoint(ids):
             return 0
-        size = len(by_id)
-        by_id.update(zip(ids, count(nt)))
-        if len(by_id) != size + n:
-            _forget(by_id, ids)
+        size = len(seen)
+        seen.update(ids)
+        if len(seen) != size + n:
+            seen.difference_update(ids)
             return 0
         selectors = list(map(_KEY, chunk))
         keys = list(filter(None, selectors))
-        credited = log.credited
+        credited = log.keys
         if keys:
             size = len(credited)
-            if not credited.keys().isdisjoint(keys):
-                _forget(by_id, ids)
+            if not credited.isdisjoint(keys):
+                seen.difference_update(ids)
                 return 0
-            credited.update(compress(zip(selectors, count(nt)), selectors))
+            credited.update(keys)
             if len(credited) != size + len(keys):
-                _forget(by_id, ids)
-                _forget(credited, keys)
+                seen.difference_update(ids)
+                credited.difference_update(keys)
                 return 0
         balances = self._balances
         balance_get = balances.get
@@ -878,8 +915,8 @@ class Ledger:
             transfer = None
         done = n if transfer is None else chunk.index(transfer)
         if done < n:  # the rest goes one by one: un-claim its ids and keys
-            _forget(by_id, ids[done:])
-            _forget(credited, filter(None, selectors[done:]))
+            seen.difference_update(ids[done:])
+            credited.difference_update(filter(None, selectors[done:]))
         if done:
             log.transfers.extend(chunk if done == n else chunk[:done])
             self._nt = nt + done
@@ -950,8 +987,8 @@ class Ledger:
         tid = transfer.transfer_id
         key = transfer.record_key
         if key is not None:
-            other = log.credited.get(key)
-            if other is not None and other < self._nt:
+            other = log.credited_position(key, self._nt)
+            if other is not None:
                 raise ConflictError(
                     tid,
                     f"record {key[0]}/{key[1]} was already credited by transfer "
@@ -990,9 +1027,9 @@ class Ledger:
         if len(rows) > len(transfer.legs):
             log.extra[nt] = tuple(rows[len(transfer.legs) :])
         log.transfers.append(transfer)
-        log.by_id[tid] = nt
+        log.ids.add(tid)
         if key is not None:
-            log.credited[key] = nt
+            log.keys.add(key)
         if transfer.kind == "reverse":
             assert transfer.reference is not None
             log.reversed_by[transfer.reference] = nt
@@ -1087,7 +1124,7 @@ class Ledger:
     def _find(self, transfer_id: object) -> int | None:
         if not isinstance(transfer_id, str):
             return None
-        index = self._log.by_id.get(transfer_id)
+        index = self._log.position(transfer_id, self._nt)
         if index is None or index >= self._nt:
             return None
         return index
@@ -1287,7 +1324,7 @@ class Ledger:
             True
         """
         try:
-            index = self._log.credited.get(record_key)
+            index = self._log.credited_position(record_key, self._nt)
         except TypeError:
             raise InvalidTypeError(
                 "record_key", "must be an (organization_id, record_id) pair"
