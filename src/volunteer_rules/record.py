@@ -426,6 +426,7 @@ _EVALUATION_FIELDS: Final = ("rating", "date")
 _EMPTY: Final[frozenset[str]] = frozenset()
 _FIELD_COUNT: Final = len(FIELDS)
 _ONE: Final = 1
+_MINUTE_RANGE: Final = range(1, _MAX_MINUTES + 1)
 _strip: Final = str.strip
 """``str.strip`` as a function: it refuses anything but a ``str`` (a fast type check)."""
 _STATUS_CANONICAL: Final = {status: status for status in STATUSES}
@@ -1100,7 +1101,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
     """
     count = len(m)
     try:
-        try:
+        if "end" in m:
             (
                 version,
                 record_id,
@@ -1121,7 +1122,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
                 end_text,
             ) = _GET_WITH_INTERVAL(m)
             count -= 17
-        except KeyError:
+        else:
             (
                 version,
                 record_id,
@@ -1139,7 +1140,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
                 recorded_text,
                 status,
             ) = _GET_REQUIRED(m)
-            if "start" in m or "end" in m:
+            if "start" in m:
                 return None
             start_text = end_text = None
             count -= 15
@@ -1147,7 +1148,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
         if (
             (version is not _ONE and (type(version) is not int or version != FORMAT_VERSION))
             or type(minutes) is not int
-            or not 0 < minutes <= 1440
+            or minutes not in _MINUTE_RANGE
             or type(service_category) is not str
             or service_category not in categories
         ):
@@ -1158,7 +1159,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
         day = _DATES.get(day_text) or _cached_date(day_text)
         if status is None or organization_id is None or region is None or day is None:
             return None
-        if _strip(record_id, _ID_ALPHABET) or not 0 < len(record_id) <= 64:
+        if not record_id or len(record_id) > 64 or _strip(record_id, _ID_ALPHABET):
             return None
         if volunteer_id not in _VOLUNTEER_IDS:
             if (
