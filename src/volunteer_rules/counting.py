@@ -729,8 +729,8 @@ def _count_many(
     bounds = list(accumulate(tally.get(k, 0) for k in range(-1, len(names))))
     o_cand = list(map(candidate.__getitem__, order))
     o_day = list(map(day.__getitem__, order))
-    o_start = list(map(start.__getitem__, order))
-    o_end = list(map(end.__getitem__, order))
+    start_at = start.__getitem__
+    end_at = end.__getitem__
     prefix = [0, *accumulate(map(mul, map(minutes.__getitem__, order), o_cand))]
 
     results: dict[str, Count] = {}
@@ -741,10 +741,9 @@ def _count_many(
             clean = False not in cand
             days = o_day[a:b] if clean else list(compress(o_day[a:b], cand))
             if len(set(days)) == len(days):
-                starts = o_start[a:b] if clean else list(compress(o_start[a:b], cand))
-                if starts.count(None) == len(starts) or _disjoint(
-                    starts, o_end[a:b] if clean else list(compress(o_end[a:b], cand))
-                ):
+                mine = order[a:b] if clean else list(compress(order[a:b], cand))
+                starts = list(map(start_at, mine))
+                if starts.count(None) == len(starts) or _disjoint(starts, list(map(end_at, mine))):
                     results[name] = Count(
                         volunteer_id=name,
                         as_of=as_of,
@@ -828,6 +827,8 @@ def _disjoint(starts: list[Any], ends: list[Any]) -> bool:
     ends = list(compress(ends, present))
     if not all(map(lt, starts, ends)):
         return False
+    if len(starts) < 2:
+        return True
     starts.sort()
     ends.sort()
     return all(map(le, ends, islice(starts, 1, None)))
