@@ -37,8 +37,8 @@ def make_package(records: list[vr.ServiceRecord], **changes: Any) -> vr.Transfer
 @st.composite
 def two_sides(draw: st.DrawFn) -> tuple[list[vr.ServiceRecord], list[vr.ServiceRecord]]:
     """A source history and a destination history of one volunteer on different days."""
-    source = draw(transfer_histories(organization_id=SOURCE, max_size=10))
-    held = draw(transfer_histories(organization_id=DESTINATION, max_size=10))
+    source = draw(transfer_histories(organization_id=SOURCE, max_size=8))
+    held = draw(transfer_histories(organization_id=DESTINATION, max_size=6))
     days = {r.date for r in source}
     return source, [r for r in held if r.date not in days]
 

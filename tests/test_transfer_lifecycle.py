@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -195,7 +195,10 @@ class TestAcceptance:
         assert result.holdings[0] is mine
         assert len(result.holdings) == 2
 
-    @given(transfer_packages(allowed=True), transfer_histories(organization_id=DESTINATION))
+    @given(
+        transfer_packages(allowed=True, max_size=8),
+        transfer_histories(organization_id=DESTINATION, max_size=6),
+    )
     def test_accepting_twice_equals_once(
         self, value: vr.TransferPackage, held: list[vr.ServiceRecord]
     ) -> None:
@@ -296,7 +299,10 @@ def _move(
 class TestConservation:
     """check_transfer_conservation proves nothing lost, duplicated or altered."""
 
-    @given(transfer_packages(allowed=True), transfer_histories(organization_id=DESTINATION))
+    @given(
+        transfer_packages(allowed=True, max_size=8),
+        transfer_histories(organization_id=DESTINATION, max_size=6),
+    )
     def test_a_real_move_conserves(
         self, value: vr.TransferPackage, held: list[vr.ServiceRecord]
     ) -> None:
@@ -488,4 +494,7 @@ class TransferMachine(RuleBasedStateMachine):
         assert len(self.holdings) == (1 if self.final == "accepted" else 0)
 
 
+TransferMachine.TestCase.settings = settings(
+    settings(), max_examples=min(settings().max_examples, 60), stateful_step_count=12
+)
 TestTransferMachine = TransferMachine.TestCase
