@@ -100,8 +100,12 @@ class ConservationReport:
         """The distinct violation codes, in report order.
 
         Example:
-            >>> ConservationReport.codes.__doc__ is not None
-            True
+            >>> report = ConservationReport(conserved=False, violations=(
+            ...     TransferFinding(code="record_lost", message="a"),
+            ...     TransferFinding(code="record_lost", message="b")),
+            ...     hours_before=Hours.ZERO, hours_after=Hours.ZERO)
+            >>> report.codes
+            ('record_lost',)
         """
         return tuple(dict.fromkeys(v.code for v in self.violations))
 

@@ -279,7 +279,14 @@ class Transfer:
         """The package's digest: the transfer's identity.
 
         Example:
-            >>> Transfer.digest.__doc__ is not None
+            >>> import volunteer_rules as vr
+            >>> from datetime import datetime, timezone
+            >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+            >>> package = vr.create_transfer_package(
+            ...     [], volunteer_id="V1", source_organization_id="G-a",
+            ...     destination_organization_id="G-b", destination_region_code="211100",
+            ...     consent=True, created_at=at)
+            >>> vr.initiate_transfer(package, at=at).digest == package.digest
             True
         """
         return self.package.digest
@@ -289,8 +296,16 @@ class Transfer:
         """When the transfer reached its final state, or ``None`` while ``initiated``.
 
         Example:
-            >>> Transfer.decided_at.__doc__ is not None
-            True
+            >>> import volunteer_rules as vr
+            >>> from datetime import datetime, timezone
+            >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+            >>> package = vr.create_transfer_package(
+            ...     [], volunteer_id="V1", source_organization_id="G-a",
+            ...     destination_organization_id="G-b", destination_region_code="211100",
+            ...     consent=True, created_at=at)
+            >>> transfer = vr.initiate_transfer(package, at=at)
+            >>> transfer.decided_at is None, vr.cancel_transfer(transfer, at=at).decided_at == at
+            (True, True)
         """
         if self.state == "initiated" or not self.history:
             return None
@@ -457,8 +472,18 @@ class Continuation:
             volunteer and the package's, each key once) under the destination's rule set.
 
     Example:
-        >>> Continuation.__doc__.startswith("The volunteer")
-        True
+        >>> import volunteer_rules as vr
+        >>> from datetime import date, datetime, timezone
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> package = vr.create_transfer_package(
+        ...     [record], volunteer_id=record.volunteer_id,
+        ...     source_organization_id=record.organization_id, source_region_code="211103",
+        ...     destination_organization_id="G-b", destination_region_code="110105",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+        >>> levels.before.rule_set_id, levels.after.rule_set_id
+        ('cn-national', 'cn-beijing')
     """
 
     before: Certification
@@ -469,8 +494,18 @@ class Continuation:
         """The level before the move (``.rank``, ``.name``).
 
         Example:
-            >>> Continuation.level_before.__doc__ is not None
-            True
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.level_before.rank, levels.level_before.name
+            (0, 'none')
         """
         return self.before.level
 
@@ -479,8 +514,18 @@ class Continuation:
         """The level after the move.
 
         Example:
-            >>> Continuation.level_after.__doc__ is not None
-            True
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.level_after.rank
+            0
         """
         return self.after.level
 
@@ -489,8 +534,18 @@ class Continuation:
         """``after.level.rank - before.level.rank`` (different rule sets may rank differently).
 
         Example:
-            >>> Continuation.rank_change.__doc__ is not None
-            True
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.rank_change
+            0
         """
         return self.after.level.rank - self.before.level.rank
 
@@ -605,8 +660,17 @@ class TransferAcceptance:
         continuation: the level before and after (:class:`Continuation`), when computed.
 
     Example:
-        >>> TransferAcceptance.__doc__.startswith("What")
-        True
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
+        >>> package = vr.create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=at)
+        >>> accepted = vr.accept_transfer(vr.initiate_transfer(package, at=at),
+        ...     destination_records=[], at=at, as_of=at.date())
+        >>> accepted.accepted, accepted.imported, accepted.transfer.state
+        (True, (), 'accepted')
     """
 
     accepted: bool
