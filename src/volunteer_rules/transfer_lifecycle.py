@@ -696,7 +696,8 @@ def accept_transfer(
     what was already imported from this same package (so accepting again is not a
     ``duplicate_record``). With violations nothing is imported and the transfer stays
     ``initiated`` (the destination may :func:`reject_transfer` it). At or after
-    ``expires_at`` the transfer becomes ``expired`` and nothing is imported. Otherwise every
+    ``expires_at`` the transfer becomes ``expired``, nothing is imported and the decision
+    carries an ``expired`` violation. Otherwise every
     package record not already held with this package as origin is imported as an
     :class:`ImportedRecord` and the transfer is ``accepted``. Accepting an accepted transfer
     again imports nothing new.
