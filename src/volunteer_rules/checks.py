@@ -53,6 +53,7 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 import attrs
@@ -85,13 +86,15 @@ LATE_WORKING_DAYS: Final = 10
 FINDING_CODES: Final = ("duplicate_record", "superseded", "overlap", "daily_cap", "late")
 """Every finding code :func:`check_records` may return."""
 
-FINDING_SEVERITY: Final[Mapping[str, str]] = {
-    "duplicate_record": "problem",
-    "superseded": "info",
-    "overlap": "problem",
-    "daily_cap": "problem",
-    "late": "problem",
-}
+FINDING_SEVERITY: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "duplicate_record": "problem",
+        "superseded": "info",
+        "overlap": "problem",
+        "daily_cap": "problem",
+        "late": "problem",
+    }
+)
 """Finding code to severity: ``problem`` (something to fix) or ``info`` (worth knowing)."""
 
 
