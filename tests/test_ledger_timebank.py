@@ -259,6 +259,26 @@ class TestCreditRecords:
         assert again.ledger.balances() == result.ledger.balances()
         assert again.credited == vr.Hours.ZERO
 
+    def test_overlap_not_credited(self) -> None:
+        """Of two overlapping records, the later-recorded one is not credited (overlap)."""
+        record = parse_record(SAMPLE_RECORD_PAYLOAD)
+        assert record.start is not None
+        assert record.end is not None
+        twin = attrs.evolve(
+            record,
+            record_id="r-twin",
+            organization_id="51211100MJ00000175",
+            recorded_at=record.recorded_at + dt.timedelta(hours=1),
+        )
+        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        result = credit_records(Ledger(), [twin, record], now=now, policy="generic")
+        outcomes = {d.key[1]: (d.outcome, d.reason) for d in result.decisions}
+        assert outcomes == {
+            record.record_id: ("credited", None),
+            "r-twin": ("not_counted", "overlap"),
+        }
+        assert result.ledger.balance(record.volunteer_id) == record.service
+
     def test_superseded_credit_is_reversed(self) -> None:
         """A credited record later amended is reversed; the amendment is credited."""
         record = parse_record(SAMPLE_RECORD_PAYLOAD)
@@ -502,3 +522,64 @@ class TestBadInput:
         """Arbitrary input raises only the library's errors."""
         with contextlib.suppress(vr.VolunteerRulesError):
             BAD_CALLS[which](value)
+
+
+class TestCommandLine:
+    def write(self, folder: Any, lines: list[str]) -> str:
+        path = folder / "records.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return str(path)
+
+    def test_bad_line_exits_1(self, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        """A line that is not a record is reported and the exit status is 1."""
+        import json
+
+        from volunteer_rules.cli import main
+
+        path = self.write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD), "{not json"])
+        status = main(
+            ["ledger", "credit", path, "--policy", "cn-nanjing-2019", "--as-of", "2024-12-31"]
+        )
+        assert status == 1
+        captured = capsys.readouterr()
+        assert "line 2" in captured.err
+        assert "V0000001" in captured.out
+
+    def test_usage_errors_exit_2(self, tmp_path: Any) -> None:
+        """An unknown policy, a naive time or a statement without --volunteer exits 2."""
+        import json
+
+        from volunteer_rules.cli import main
+
+        path = self.write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD)])
+        assert main(["ledger", "credit", path, "--policy", "nowhere", "--as-of", "2024-12-31"]) == 2
+        assert (
+            main(["ledger", "credit", path, "--policy", "generic", "--as-of", "2024-12-31T10:00"])
+            == 2
+        )
+        assert (
+            main(["ledger", "statement", path, "--policy", "generic", "--as-of", "2024-12-31"]) == 2
+        )
+
+    def test_json_output(self, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        """--format json prints balances in minutes and the outcomes."""
+        import json
+
+        from volunteer_rules.cli import main
+
+        path = self.write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD)])
+        args = [
+            "ledger",
+            "credit",
+            path,
+            "--policy",
+            "generic",
+            "--as-of",
+            "2024-12-31",
+            "--format",
+            "json",
+        ]
+        assert main(args) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["balances_minutes"]["V0000001"] == 120
+        assert out["outcomes"] == {"credited": 1}
