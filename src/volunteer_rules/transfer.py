@@ -62,6 +62,7 @@ from __future__ import annotations
 import datetime as _dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -121,6 +122,7 @@ GUARDIAN_CONSENT_AGE: Final = 14
 consent)."""
 
 _COUNTING_STATUSES: Final = frozenset({"verified", "submitted"})
+_KEY_OF: Final = attrgetter("organization_id", "record_id")
 
 
 @attrs.frozen(kw_only=True)
@@ -422,13 +424,18 @@ def check_transfer(
             )
 
     # --- against the destination and inside the package --------------------------------------
+    # The hot loop of the check: one pass, locals bound, the key built in C.
     destination_keys: set[tuple[str, str]] = set()
     mine: list[ServiceRecord] = []
+    add_key = destination_keys.add
+    keep = mine.append
+    key_of = _KEY_OF
+    record_type = ServiceRecord
     for item in destination_iter:
-        record = item if type(item) is ServiceRecord else unwrap_record(item)
-        destination_keys.add((record.organization_id, record.record_id))
+        record = item if type(item) is record_type else unwrap_record(item)
+        add_key(key_of(record))
         if record.volunteer_id == volunteer:
-            mine.append(record)
+            keep(record)
     _check_duplicates(records, destination_keys, mine, found["duplicate_record"])
     duplicated = {f.record_key for f in found["duplicate_record"]}
     _check_overlaps(records, mine, duplicated, found["overlap"])
