@@ -178,7 +178,11 @@ class LedgerStore(Protocol):
       Otherwise the caller's ledger is stale (someone appended meanwhile): ``ConflictError``,
       nothing written; reload (:meth:`transfers` from the position you have) and retry.
       ``expected_versions`` names accounts that must be at exactly that version before the
-      batch (a check for callers who track versions themselves).
+      batch (a check for callers who track versions themselves). The store checks the
+      numbering; it cannot see whether the caller's ledger holds the same transfers as the
+      store. So post on a ledger read from this store (``load_ledger`` in
+      :mod:`~volunteer_rules.storage.services`) and, when an append is refused, drop the
+      ledger you posted on (it is a value: keep the one you had) and catch up.
     - Order: :meth:`postings`, :meth:`transfers` and :meth:`entries` return posting order.
     - Periods: ``since`` (inclusive) and ``until`` (exclusive) filter on the entry's time
       (the transfer's ``at``), compared as instants.
