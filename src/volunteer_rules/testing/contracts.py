@@ -88,7 +88,7 @@ _REGIONS = ("211102", "211103", "211104", "211122", "210102")
 _QUERY_REGIONS = ("210000", "211100", "211103", "210100", "110000", "211122")
 
 _STATEFUL = settings(
-    max_examples=min(settings.default.max_examples, 50),
+    max_examples=min(settings().max_examples, 50),
     stateful_step_count=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
