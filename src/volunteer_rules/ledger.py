@@ -866,27 +866,24 @@ class Ledger:
             return 0
         nt, ne = self._nt, self._ne
         # ids: none posted before (isdisjoint), none twice in the chunk (the dict grows by n)
+        # Claim the ids and record keys: each set must grow by exactly their number, or one
+        # was posted before (a retry) or comes twice; then give back the claims that are not
+        # posted transfers and let the one-by-one path sort it out.
         seen = log.ids
         ids = list(map(_ID, chunk))
-        if not seen.isdisjoint(ids):
-            return 0
         size = len(seen)
         seen.update(ids)
         if len(seen) != size + n:
-            seen.difference_update(ids)
+            self._unclaim(ids, ())
             return 0
         selectors = list(map(_KEY, chunk))
         keys = list(filter(None, selectors))
         credited = log.keys
         if keys:
             size = len(credited)
-            if not credited.isdisjoint(keys):
-                seen.difference_update(ids)
-                return 0
             credited.update(keys)
             if len(credited) != size + len(keys):
-                seen.difference_update(ids)
-                credited.difference_update(keys)
+                self._unclaim(ids, keys)
                 return 0
         balances = self._balances
         balance_get = balances.get
@@ -923,6 +920,15 @@ class Ledger:
             self._ne = ne + 2 * done
             self._last_at = ats[done - 1]
         return done
+
+    def _unclaim(self, ids: Iterable[str], keys: Iterable[tuple[str, str]]) -> None:
+        log = self._log
+        for tid in ids:
+            if log.position(tid, self._nt) is None:
+                log.ids.discard(tid)
+        for key in keys:
+            if log.credited_position(key, self._nt) is None:
+                log.keys.discard(key)
 
     def _post_each(self, transfers: Iterable[LedgerTransfer]) -> None:
         """Post transfers one by one, each with every check (retries, expiry, kinds)."""
