@@ -269,6 +269,14 @@ class TestCountingFindings:
         assert codes(result) == [("overlap", "b")]
         assert result.findings[0].related == ((ORG, "a"),)
 
+    def test_removing_a_counted_record_can_expose_an_overlap(self) -> None:
+        """Excluded records block nobody, so removing a counted one may reveal an overlap."""
+        a = rec("a", start=(8, 0), span=120, recorded=at(D(2024, 3, 12), 9))
+        b = rec("b", start=(9, 0), span=120, recorded=at(D(2024, 3, 12), 10))
+        c = rec("c", start=(10, 30), span=90, recorded=at(D(2024, 3, 12), 11))
+        assert codes(check_records([a, b, c])) == [("overlap", "b")]
+        assert codes(check_records([b, c])) == [("overlap", "c")]
+
     def test_touching_intervals_do_not_overlap(self) -> None:
         """Half-open intervals: 08:00-10:00 and 10:00-12:00 touch but do not overlap."""
         result = check_records([rec("a", start=(8, 0)), rec("b", start=(10, 0))])
