@@ -7,7 +7,8 @@ line, and reports:
    problem (``invalid_json`` / ``invalid_encoding`` for a line that is not JSON or not UTF-8,
    otherwise the record format's codes);
 2. the findings across records (``duplicate_record``, ``superseded``, ``overlap``,
-   ``daily_cap``, ``late``: see ``docs/checks.md``), with the line of each record;
+   ``daily_cap``, ``late``: see ``docs/checks.md``), with the line of each record, in the
+   order of the file;
 3. a summary: lines, records, bad lines, volunteers, findings by code.
 
 Exit status: ``0`` when every line is a valid record and no finding is a problem (``superseded``
@@ -154,7 +155,7 @@ class _Report:
         if self.json:
             self.out.write("\n  ]," if self.bad_lines else "],")
             self.out.write('\n  "findings": [')
-            for index, finding in enumerate(result.findings):
+            for index, finding in enumerate(_by_line(result.findings)):
                 item = {
                     "code": finding.code,
                     "severity": finding.severity,
@@ -186,7 +187,7 @@ class _Report:
             self.out.write('\n  "summary": ' + json.dumps(summary, ensure_ascii=False))
             self.out.write("\n}\n")
             return
-        for finding in result.findings:
+        for finding in _by_line(result.findings):
             self.out.write(_finding_line(self.name, finding, checker) + "\n")
         by_code = ", ".join(f"{code} {counts[code]}" for code in FINDING_CODES if code in counts)
         records = str(result.records)
@@ -203,6 +204,11 @@ class _Report:
         self.out.write("summary\n")
         for label, value in rows:
             self.out.write(f"  {label.ljust(width)}  {value}\n")
+
+
+def _by_line(findings: tuple[Finding, ...]) -> list[Finding]:
+    """Findings in the order of the file (then by code), as a reader goes through it."""
+    return sorted(findings, key=lambda f: (f.line or 0, FINDING_CODES.index(f.code)))
 
 
 def _finding_line(name: str, finding: Finding, checker: RecordChecker) -> str:
