@@ -441,7 +441,8 @@ _OFFSETS: Final = frozenset(
 _VOLUNTEER_IDS: set[str] = set()
 """Volunteer ids already checked (volunteers have many records each)."""
 _VOLUNTEER_IDS_MAX: Final = 65536
-_ID_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+_ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_."
+"""The id characters, most frequent first (``str.strip`` looks each character up in turn)."""
 _REGIONS_BY_CODE: Final = {region.code: region for region in RegionCode.all()}
 _HOURS_BY_MINUTE: Final = tuple(Hours.from_minutes(m) for m in range(_MAX_MINUTES + 1))
 _DATES: dict[str, _dt.date] = {}
