@@ -75,6 +75,12 @@ class TestClean:
         """transfer_packages(allowed=True) makes only allowed packages."""
         assert vr.check_transfer(value, as_of=TRANSFER_AS_OF).allowed
 
+    @given(transfer_packages(allowed=True, parts=True, max_size=4))
+    def test_allowed_strategy_with_parts(self, value: vr.TransferPackage) -> None:
+        """With a profile, training, commendations and evaluations: still allowed."""
+        assert value.profile is not None
+        assert vr.check_transfer(value, as_of=TRANSFER_AS_OF).allowed
+
     @given(transfer_packages(allowed=False))
     def test_not_allowed_strategy(self, value: vr.TransferPackage) -> None:
         """transfer_packages(allowed=False) makes only packages with violations."""

@@ -110,12 +110,26 @@ def check_parts(
                     f"{name}[{index}]", f"must be a {expected}, not {type(item).__name__}"
                 )
             items.append(item)
-        result[name] = tuple(items)
+        result[name] = _in_canonical_order(name, items)
     return result
 
 
 def _sort_key(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+def _in_canonical_order(name: str, items: list[Any]) -> tuple[Any, ...]:
+    """Items sorted as the wire form (and the digest) lists them: by canonical JSON text."""
+    if len(items) < 2:
+        return tuple(items)
+    api = _api(name)
+    assert api is not None
+    dump = api[1]
+    return tuple(item for _, item in sorted(((_sort_key(dump(i)), i) for i in items), key=_first))
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def dump_parts(package: Any) -> dict[str, Any]:
@@ -200,7 +214,7 @@ def parse_parts(present: Mapping[str, Any], errors: list[FieldError]) -> dict[st
                 items.append(api[2](payload))
             except RecordFormatError as error:
                 errors.extend(rebase_errors(error, f"$.{name}[{index}]"))
-        result[name] = tuple(items)
+        result[name] = _in_canonical_order(name, items)
     return result
 
 

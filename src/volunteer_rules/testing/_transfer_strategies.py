@@ -195,6 +195,7 @@ def transfer_packages(
     allowed: bool | None = None,
     min_size: int = 0,
     max_size: int = 12,
+    parts: bool = False,
 ) -> TransferPackage:
     """Transfer packages of one volunteer's records, made by ``create_transfer_package``.
 
@@ -207,9 +208,12 @@ def transfer_packages(
         allowed: ``True``, ``False`` or ``None``.
         min_size: fewest records.
         max_size: most records.
+        parts: also send the other four parts of the record: a profile (an adult's, so no
+            guardian is needed), training records, commendations and evaluations of the
+            volunteer.
 
     Example:
-        >>> strategy = transfer_packages(allowed=False)
+        >>> strategy = transfer_packages(allowed=False, parts=True)
     """
     if allowed is None:
         allowed = draw(st.booleans())
@@ -233,6 +237,8 @@ def transfer_packages(
         "consent": True,
         "created_at": _dt.datetime(2024, 7, 1, 9, 0, tzinfo=_CST),
     }
+    if parts:
+        arguments.update(draw(_parts(volunteer)))
     if not allowed:
         spoiler = draw(st.sampled_from(_SPOILERS))
         if spoiler == "consent":
@@ -246,6 +252,37 @@ def transfer_packages(
         else:
             records[0] = _replace(records[0], volunteer_id="V0000002")
     return create_transfer_package(records, **arguments)
+
+
+@st.composite
+def _parts(draw: st.DrawFn, volunteer: str) -> dict[str, Any]:
+    import attrs
+
+    from volunteer_rules.testing._identifier_strategies import (
+        commendations,
+        evaluation_records,
+        training_records,
+        volunteer_profiles,
+    )
+
+    owner = st.sampled_from((None, volunteer))
+    return {
+        "profile": draw(
+            volunteer_profiles(
+                volunteer_ids=st.just(volunteer),
+                birth_dates=st.dates(_dt.date(1940, 1, 1), _dt.date(2006, 12, 31)),
+            )
+        ),
+        "training": draw(st.lists(training_records(volunteer_ids=st.just(volunteer)), max_size=2)),
+        "commendations": [
+            attrs.evolve(item, volunteer_id=draw(owner))
+            for item in draw(st.lists(commendations(), max_size=2))
+        ],
+        "evaluations": [
+            attrs.evolve(item, volunteer_id=draw(owner))
+            for item in draw(st.lists(evaluation_records(), max_size=2))
+        ],
+    }
 
 
 def _replace(record: ServiceRecord, **changes: Any) -> ServiceRecord:
