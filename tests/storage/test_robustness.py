@@ -96,7 +96,8 @@ class TestAnyInput:
         records, ledger, transfers = stores
         only_library_errors(lambda: services.post_transfers(ledger, a, attempts=b))
         only_library_errors(lambda: services.load_ledger(ledger, ledger=a))
-        only_library_errors(lambda: services.credit_records(ledger, a, at=b, as_of=c))
+        only_library_errors(lambda: services.credit_records(ledger, a, now=b, policy=c))
+        only_library_errors(lambda: services.run_operation(ledger, a, attempts=b))
         only_library_errors(
             lambda: services.redeem_hours(ledger, a, b, transfer_id=c, at=a, service=b)
         )

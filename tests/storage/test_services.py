@@ -14,6 +14,7 @@ from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
 )
+from volunteer_rules.hours import Hours
 from volunteer_rules.ledger import ISSUER, Ledger, LedgerTransfer, PostedTransfer, check_ledger
 from volunteer_rules.storage import (
     InMemoryLedgerStore,
@@ -28,6 +29,7 @@ from volunteer_rules.storage.services import (
     load_ledger,
     post_transfers,
     redeem_hours,
+    run_operation,
 )
 from volunteer_rules.testing.contracts import make_package, make_record
 
@@ -67,6 +69,38 @@ class BusyLedgerStore(InMemoryLedgerStore):
             other = ledger.post_many([credit(f"other-{self.calls}", "V9", 5)])
             super().append(tuple(other.postings(len(ledger))))
         return super().append(postings, expected_versions=expected_versions)
+
+
+class TestRunOperation:
+    def test_policy_refusal_is_a_value(self) -> None:
+        """A time bank operation the policy refuses posts nothing and returns its reasons."""
+        from volunteer_rules.timebank import give
+
+        store = InMemoryLedgerStore()
+        post_transfers(store, [credit("c-1", "V1", 60)])
+        result = run_operation(
+            store,
+            lambda ledger: give(
+                ledger,
+                transfer_id="g-1",
+                from_volunteer="V1",
+                to_volunteer="V2",
+                hours=Hours.from_minutes(30),
+                relation="friend",
+                now=T0,
+                policy="cn-nanjing-gulou-2018",
+            ),
+        )
+        assert result.posted == ()
+        assert [v.code for v in result.value.violations] == ["giving_not_allowed"]
+        assert store.transfer_count() == 1
+
+    def test_operation_must_return_a_ledger(self) -> None:
+        """An operation returning something else is a usage error."""
+        with pytest.raises(InvalidTypeError):
+            run_operation(InMemoryLedgerStore(), lambda ledger: 42)
+        with pytest.raises(InvalidTypeError):
+            run_operation(InMemoryLedgerStore(), "not callable")  # type: ignore[arg-type]
 
 
 class TestPostTransfers:
@@ -145,7 +179,9 @@ class TestCreditRecords:
         fix = make_record("r-4", minutes=30, day=dt.date(2024, 5, 2), amends="r-3")
         other = make_record("r-5", volunteer_id="V0000002", minutes=45)
         store = InMemoryLedgerStore()
-        result = credit_records(store, [counted, pending, old, fix, other], at=T0, as_of=AS_OF)
+        result = credit_records(
+            store, [counted, pending, old, fix, other], now=T0, policy="generic"
+        )
         ids = sorted(p.transfer.transfer_id for p in result.posted)
         org = counted.organization_id
         assert ids == [f"credit:{org}:r-1", f"credit:{org}:r-4", f"credit:{org}:r-5"]
@@ -157,16 +193,26 @@ class TestCreditRecords:
         """The same records again post nothing."""
         store = InMemoryLedgerStore()
         records = [make_record("r-1"), make_record("r-2", day=dt.date(2024, 5, 2))]
-        credit_records(store, records, at=T0, as_of=AS_OF)
-        assert credit_records(store, records, at=T0, as_of=AS_OF).posted == ()
+        credit_records(store, records, now=T0, policy="generic")
+        again = credit_records(store, records, now=T0, policy="generic")
+        assert again.posted == ()
+        assert {d.outcome for d in again.value.decisions} == {"already_credited"}
         assert store.transfer_count() == 2
 
     def test_bad_records(self) -> None:
         """Something else than records raises InvalidTypeError."""
         with pytest.raises(InvalidTypeError):
-            credit_records(InMemoryLedgerStore(), [object()], at=T0, as_of=AS_OF)  # type: ignore[list-item]
+            credit_records(InMemoryLedgerStore(), [object()], now=T0, policy="generic")  # type: ignore[list-item]
         with pytest.raises(InvalidTypeError):
-            credit_records(InMemoryLedgerStore(), 3, at=T0, as_of=AS_OF)  # type: ignore[arg-type]
+            credit_records(InMemoryLedgerStore(), 3, now=T0, policy="generic")  # type: ignore[arg-type]
+
+    def test_runs_under_contention(self) -> None:
+        """Another writer in between: the credits are decided again and stored once."""
+        store = BusyLedgerStore(busy=1)
+        result = credit_records(store, [make_record("r-1")], now=T0, policy="generic")
+        assert result.attempts == 2
+        assert store.balance("V0000001").minutes == 120
+        assert check_ledger(store.postings()) == ()
 
 
 def stores_with_package() -> tuple[InMemoryTransferStore, InMemoryRecordStore, str]:

@@ -32,15 +32,13 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
 
 import attrs
 
-from volunteer_rules.counting import count_records
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
 from volunteer_rules.ledger import (
-    ISSUER,
     REDEEMED,
     Ledger,
     LedgerLimits,
@@ -60,6 +58,7 @@ __all__ = [
     "load_ledger",
     "post_transfers",
     "redeem_hours",
+    "run_operation",
 ]
 
 DEFAULT_ATTEMPTS: Final = 8
@@ -75,6 +74,9 @@ class PostingResult:
             ``ledger=`` to the next call to catch up cheaply instead of replaying everything.
         posted: the postings this call appended (empty when everything was already posted).
         attempts: how many times it decided and appended (1 without contention).
+        value: what the operation returned on the attempt that was stored (a time bank
+            ``CreditResult`` or ``LedgerResult`` with its decisions and violations, or the
+            new ``Ledger``).
 
     Example:
         >>> PostingResult(ledger=Ledger(), posted=(), attempts=1).attempts
@@ -84,6 +86,7 @@ class PostingResult:
     ledger: Ledger
     posted: tuple[PostedTransfer, ...]
     attempts: int
+    value: Any = None
 
 
 def load_ledger(
@@ -124,6 +127,77 @@ def _check_attempts(attempts: object) -> int:
     return attempts
 
 
+def run_operation(
+    store: LedgerStore,
+    operation: Callable[[Ledger], Any],
+    *,
+    limits: LedgerLimits | None = None,
+    ledger: Ledger | None = None,
+    attempts: int = DEFAULT_ATTEMPTS,
+) -> PostingResult:
+    """Run a ledger operation on the store's ledger and store what it posted, with retries.
+
+    ``operation`` takes the current ledger and returns the new one, or an object with a
+    ``ledger`` attribute (every operation of :mod:`volunteer_rules.timebank` does: ``redeem``,
+    ``give``, ``donate``, ``reserve``...). It is called again on every attempt, so each
+    decision sees the latest balances. What it refuses as a value (a policy violation) is
+    returned in :attr:`PostingResult.value` with nothing posted.
+
+    Args:
+        store: the ledger store.
+        operation: ``Ledger -> Ledger`` (or ``-> result with .ledger``).
+        limits: the ledger's limits (a policy's ``limits``), for a ledger read afresh.
+        ledger: a ledger from an earlier call, to catch up from (see :class:`PostingResult`).
+        attempts: how many times to decide and append at most (``>= 1``).
+
+    Raises:
+        ConflictError: the store was still busy after ``attempts`` tries, or the operation
+            raised it (a transfer id used with other content).
+        InsufficientHoursError, InvalidValueError, InvalidTypeError: raised by the operation.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.storage import InMemoryLedgerStore
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.ledger import ISSUER
+        >>> from volunteer_rules.timebank import donate
+        >>> at = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        >>> store = InMemoryLedgerStore()
+        >>> _ = post_transfers(store, [LedgerTransfer(
+        ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at,
+        ...     record_key=("G-a", "r-1"))])
+        >>> result = run_operation(store, lambda ledger: donate(
+        ...     ledger, transfer_id="d-1", volunteer_id="V1", hours=vr.Hours.from_minutes(30),
+        ...     now=at, policy="generic"))
+        >>> result.value.allowed, store.balance("V1"), store.balance("@pool")
+        (True, Hours(minutes=30), Hours(minutes=30))
+    """
+    attempts = _check_attempts(attempts)
+    if not callable(operation):
+        raise InvalidTypeError("operation", "must be a function of the ledger")
+    current = load_ledger(store, limits=limits, ledger=ledger)
+    last_error: ConflictError | None = None
+    for attempt in range(1, attempts + 1):
+        value = operation(current)
+        new = value if isinstance(value, Ledger) else getattr(value, "ledger", None)
+        if not isinstance(new, Ledger):
+            raise InvalidTypeError(
+                "operation", "must return a Ledger or a result with a .ledger attribute"
+            )
+        posted = tuple(new.postings(len(current))) if len(new) > len(current) else ()
+        if not posted:
+            return PostingResult(ledger=new, posted=(), attempts=attempt, value=value)
+        try:
+            store.append(posted)
+        except ConflictError as error:
+            last_error = error
+            current = load_ledger(store, ledger=current)
+            continue
+        return PostingResult(ledger=new, posted=posted, attempts=attempt, value=value)
+    assert last_error is not None
+    raise last_error
+
+
 def post_transfers(
     store: LedgerStore,
     transfers: Iterable[LedgerTransfer] | Callable[[Ledger], Iterable[LedgerTransfer]],
@@ -153,18 +227,17 @@ def post_transfers(
 
     Example:
         >>> from datetime import datetime, timezone
+        >>> import volunteer_rules as vr
         >>> from volunteer_rules.storage import InMemoryLedgerStore
         >>> store = InMemoryLedgerStore()
         >>> give = LedgerTransfer(transfer_id="g-1", kind="give", legs=(("V1", -5), ("V2", 5)),
         ...                       at=datetime(2024, 5, 1, tzinfo=timezone.utc))
-        >>> import volunteer_rules as vr
         >>> try:
         ...     post_transfers(store, [give])
         ... except vr.InsufficientHoursError as error:
         ...     print(error.requested.minutes, error.available.minutes)
         5 0
     """
-    attempts = _check_attempts(attempts)
     decide: Callable[[Ledger], Iterable[LedgerTransfer]]
     if callable(transfers):
         decide = transfers
@@ -184,84 +257,84 @@ def post_transfers(
         def decide(_: Ledger) -> Iterable[LedgerTransfer]:
             return fixed
 
-    current = load_ledger(store, limits=limits, ledger=ledger)
-    last_error: ConflictError | None = None
-    for attempt in range(1, attempts + 1):
-        new = current.post_many(decide(current))
-        posted = tuple(new.postings(len(current)))
-        if not posted:
-            return PostingResult(ledger=new, posted=(), attempts=attempt)
-        try:
-            store.append(posted)
-        except ConflictError as error:
-            last_error = error
-            current = load_ledger(store, ledger=current)
-            continue
-        return PostingResult(ledger=new, posted=posted, attempts=attempt)
-    assert last_error is not None
-    raise last_error
+    return run_operation(
+        store,
+        lambda current: current.post_many(decide(current)),
+        limits=limits,
+        ledger=ledger,
+        attempts=attempts,
+    )
 
 
 def credit_records(
     store: LedgerStore,
     records: Iterable[ServiceRecord],
     *,
-    at: _dt.datetime,
-    as_of: _dt.date,
-    limits: LedgerLimits | None = None,
+    now: _dt.datetime,
+    policy: Any,
+    birth_dates: Mapping[str, _dt.date] | None = None,
     ledger: Ledger | None = None,
     attempts: int = DEFAULT_ATTEMPTS,
 ) -> PostingResult:
-    """Credit the minutes that certification would count, one credit per service record.
+    """Credit what certification would count to the stored ledger, once per record.
 
-    Each volunteer's records are counted with :func:`~volunteer_rules.counting.count_records`
-    on ``as_of`` (so unverified, superseded, overlapping and over-the-daily-cap minutes are
-    not credited); every record with counted minutes becomes a ``credit`` transfer from
-    :data:`~volunteer_rules.ledger.ISSUER` to the volunteer, with the id
-    ``credit:<organization_id>:<record_id>`` and the record's key. Crediting the same records
-    again changes nothing (the ids are idempotency keys, and the ledger credits a record at
-    most once).
+    The decision is the time bank's :func:`volunteer_rules.timebank.credit_records` (the
+    counting engine on the local date of ``now``, the policy's rules for group hours and
+    ages), made again on every attempt; each counted record becomes the credit
+    ``credit:<organization_id>:<record_id>``, so crediting the same records again changes
+    nothing. :attr:`PostingResult.value` is the time bank's ``CreditResult`` with one decision
+    per record.
+
+    Args:
+        store: the ledger store.
+        records: service records of any volunteers.
+        now: aware time of the credit.
+        policy: a time bank policy or its id (``"generic"``, ``"cn-nanjing-2019"``...).
+        birth_dates: volunteer id to birth date, for policies with a minimum age.
+        ledger: a ledger from an earlier call, to catch up from.
+        attempts: how many times to decide and append at most.
 
     Raises:
-        ConflictError: a record was credited before with other minutes (correct it with a
-            reversal), or the store stayed busy.
-        InvalidTypeError: ``records`` holds something else than service records.
+        ConflictError: a record credited before with other minutes under the same id, or the
+            store stayed busy.
+        InvalidTypeError, InvalidValueError: bad arguments.
 
     Example:
-        >>> from datetime import date, datetime, timezone
+        >>> from datetime import datetime, timezone
         >>> import volunteer_rules as vr
         >>> from volunteer_rules.storage import InMemoryLedgerStore
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
         >>> store = InMemoryLedgerStore()
-        >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> _ = credit_records(store, [record], at=at, as_of=date(2024, 5, 31))
-        >>> store.balance("V0000001"), credit_records(store, [record], at=at,
-        ...                                            as_of=date(2024, 5, 31)).posted
-        (Hours(minutes=120), ())
+        >>> now = datetime(2024, 6, 1, tzinfo=timezone.utc)
+        >>> result = credit_records(store, [record], now=now, policy="generic")
+        >>> store.balance("V0000001"), [d.outcome for d in result.value.decisions]
+        (Hours(minutes=120), ['credited'])
+        >>> credit_records(store, [record], now=now, policy="generic").posted
+        ()
     """
+    from volunteer_rules.timebank import credit_records as decide_credits
+    from volunteer_rules.timebank import get_time_bank_policy
+
     if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    by_volunteer: dict[str, list[ServiceRecord]] = {}
-    for index, record in enumerate(records):
+    batch: list[ServiceRecord] = []
+    for index, record in enumerate(records):  # item by item: fail at the first wrong one
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError(f"records[{index}]", "must be a ServiceRecord")
-        by_volunteer.setdefault(record.volunteer_id, []).append(record)
-    credits: list[LedgerTransfer] = []
-    for volunteer_id in sorted(by_volunteer):
-        count = count_records(by_volunteer[volunteer_id], as_of=as_of, volunteer_id=volunteer_id)
-        for outcome in count.outcomes or ():
-            if outcome.minutes > 0:
-                credits.append(
-                    LedgerTransfer(
-                        transfer_id=f"credit:{outcome.organization_id}:{outcome.record_id}",
-                        kind="credit",
-                        legs=((ISSUER, -outcome.minutes), (volunteer_id, outcome.minutes)),
-                        at=at,
-                        record_key=outcome.key,
-                    )
-                )
-    return post_transfers(store, credits, limits=limits, ledger=ledger, attempts=attempts)
+        batch.append(record)
+    if isinstance(policy, str):
+        policy = get_time_bank_policy(policy)
+    limits = getattr(policy, "limits", None)
+    return run_operation(
+        store,
+        lambda current: decide_credits(
+            current, batch, now=now, policy=policy, birth_dates=birth_dates
+        ),
+        limits=limits if isinstance(limits, LedgerLimits) else None,
+        ledger=ledger,
+        attempts=attempts,
+    )
 
 
 def redeem_hours(
