@@ -62,8 +62,8 @@ import gc
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate, compress, islice, repeat
-from operator import attrgetter, gt, is_not, itemgetter, le, lt, mul, ne, not_, or_
+from itertools import compress, islice, repeat
+from operator import and_, attrgetter, eq, gt, is_not, itemgetter, le, lshift, lt, ne, not_, or_
 from typing import Any, Final
 
 import attrs
@@ -524,7 +524,7 @@ def count_records(
 
 # --- the bulk form ---------------------------------------------------------------------------
 
-_CHUNK: Final = 65536
+_CHUNK: Final = 4096
 _VOL: Final = attrgetter("volunteer_id")
 _COLUMNS: Final = (
     "recorded_at",
@@ -631,33 +631,10 @@ def count_many(
             gc.enable()
 
 
-def _read_columns(
-    records: Iterable[ServiceRecord], wanted: set[str] | None
-) -> tuple[list[str], list[list[Any]]]:
-    """Stream the records once, in chunks, into a volunteer column and the field columns."""
-    vols: list[str] = []
-    columns: list[list[Any]] = [[] for _ in _COLUMNS]
-    iterator = iter(records)
-    while True:
-        chunk = list(islice(iterator, _CHUNK))
-        if not chunk:
-            break
-        if not all(map(isinstance, chunk, repeat(ServiceRecord))):
-            bad = next(r for r in chunk if not isinstance(r, ServiceRecord))
-            raise InvalidTypeError(
-                "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
-            )
-        chunk_vols = list(map(_VOL, chunk))
-        if wanted is not None:
-            keep = list(map(wanted.__contains__, chunk_vols))
-            # Amendments are kept whoever they belong to: they may supersede a wanted record.
-            keep = list(map(or_, keep, map(is_not, map(_GETTERS[7], chunk), repeat(None))))
-            chunk = list(compress(chunk, keep))
-            chunk_vols = list(compress(chunk_vols, keep))
-        vols += chunk_vols
-        for column, getter in zip(columns, _GETTERS, strict=True):
-            column += map(getter, chunk)
-    return vols, columns
+_ALL: Final = attrgetter("volunteer_id", *_COLUMNS)
+_ORDINAL: Final = _dt.date.toordinal
+_TZINFO: Final = attrgetter("tzinfo")
+_SHIFT: Final = 22  # date ordinals (at most 3,652,059) fit in 22 bits
 
 
 def _count_many(
@@ -669,103 +646,228 @@ def _count_many(
     detail: bool,
     since_for: dict[str, _dt.date],
 ) -> dict[str, Count]:
-    vols, columns = _read_columns(records, wanted)
-    at, rid, org, status, day, start, end, amends, minutes, evaluation = columns
-    n = len(vols)
-    names = sorted(wanted) if wanted is not None else sorted(set(vols))
-    index = {v: i for i, v in enumerate(names)}
-    if wanted is not None:
-        vol_ix = [index.get(v, -1) for v in vols]
-    else:
-        vol_ix = list(map(index.__getitem__, vols))
+    # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
+    vols: list[str] = []
+    columns: list[list[Any]] = [[] for _ in _COLUMNS]
+    rid, org, start, end, amends, minutes = (
+        columns[1],
+        columns[2],
+        columns[5],
+        columns[6],
+        columns[7],
+        columns[8],
+    )
+    excl: list[bool] = []  # excluded by a rule that needs no other record
+    has_interval: list[bool] = []
+    ordinals: list[int] = []
+    odd: list[int] = []  # intervals the fast path cannot vouch for
+    amend_pos: list[int] = []
+    offsets: set[Any] = set()
+    rid_seen: set[str] = set()
+    base = 0
+    iterator = iter(records)
+    while True:
+        chunk = list(islice(iterator, _CHUNK))
+        if not chunk:
+            break
+        if not all(map(isinstance, chunk, repeat(ServiceRecord))):
+            bad = next(r for r in chunk if not isinstance(r, ServiceRecord))
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
+            )
+        rows = list(map(_ALL, chunk))
+        if wanted is not None:
+            # Amendments are kept whoever they belong to: they may supersede a wanted record.
+            keep = map(
+                or_,
+                map(wanted.__contains__, map(itemgetter(0), rows)),
+                map(is_not, map(itemgetter(8), rows), repeat(None)),
+            )
+            rows = list(compress(rows, keep))
+            if not rows:
+                continue
+        c_vol, c_at, c_rid, c_org, c_st, c_day, c_start, c_end, c_am, c_min, c_ev = zip(
+            *rows, strict=True
+        )
+        m = len(c_vol)
+        span = range(base, base + m)
+        vols += c_vol
+        for column, values in zip(
+            columns,
+            (c_at, c_rid, c_org, c_st, c_day, c_start, c_end, c_am, c_min, c_ev),
+            strict=True,
+        ):
+            column += values
+        out = list(
+            map(or_, map(gt, c_day, repeat(as_of)), map(gt, map(_DT_DATE, c_at), repeat(as_of)))
+        )
+        out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
+        if since is not None:
+            out = list(map(or_, out, map(lt, c_day, repeat(since))))
+        if min_rank is not None:
+            out = list(
+                map(
+                    or_,
+                    out,
+                    [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in c_ev],
+                )
+            )
+        excl += out
+        ordinals += map(_ORDINAL, c_day)
+        has = list(map(is_not, c_start, repeat(None)))
+        has_interval += has
+        if has != list(map(is_not, c_end, repeat(None))):
+            odd += compress(span, map(ne, has, map(is_not, c_end, repeat(None))))
+            has = list(map(and_, has, map(is_not, c_end, repeat(None))))
+        if True in has:
+            s_iv = list(compress(c_start, has))
+            e_iv = list(compress(c_end, has))
+            s_day = list(map(_DT_DATE, s_iv))
+            # Vouched for: starts on its record's date, ends on that local day, end > start.
+            nice = map(
+                and_,
+                map(
+                    and_, map(eq, s_day, compress(c_day, has)), map(eq, map(_DT_DATE, e_iv), s_day)
+                ),
+                map(lt, s_iv, e_iv),
+            )
+            odd += compress(compress(span, has), map(not_, nice))
+            offsets.update(map(_TZINFO, s_iv))
+            offsets.update(map(_TZINFO, e_iv))
+        if m != c_am.count(None):
+            amend_pos += compress(span, map(is_not, c_am, repeat(None)))
+        rid_seen.update(c_rid)
+        base += m
+    n = base
 
-    # Volunteers that need the reference engine, row by row.
+    # --- volunteers -----------------------------------------------------------------------
+    names = sorted(wanted) if wanted is not None else sorted(set(vols))
+    count_v = len(names)
+    index = {v: i for i, v in enumerate(names)}
+    # Records kept only as amendments of someone else get the index count_v (no result).
+    vol_ix = (
+        [index.get(v, count_v) for v in vols]
+        if wanted is not None
+        else list(map(index.__getitem__, vols))
+    )
     slow: set[int] = {index[v] for v in since_for if v in index}
-    # Keys: when the record ids are unique the keys are. Otherwise look at the keys: a repeated
-    # key with different content is a conflict; a copy is deduplicated by the engine.
-    if len(set(rid)) != n:
-        first_at: dict[tuple[str, str], int] = {}
+    if detail:
+        slow = set(range(count_v))
+
+    # Keys: unique record ids make unique keys; otherwise a key given twice with different
+    # content is a conflict, and a copy goes to the engine (which counts it once).
+    key_pos: dict[tuple[str, str], list[int]] | None = None
+    if len(rid_seen) != n:
+        key_pos = {}
         for i, key in enumerate(zip(org, rid, strict=True)):
-            j = first_at.setdefault(key, i)
-            if j != i:
-                if _row_at(columns, vols, i) != _row_at(columns, vols, j):
+            same = key_pos.setdefault(key, [])
+            if same:
+                if _row_at(columns, vols, i) != _row_at(columns, vols, same[0]):
                     raise ConflictError(
                         f"{key[0]}/{key[1]}",
                         f"record {key[1]} of organization {key[0]} was given twice with"
                         " different content",
                     )
                 slow.add(vol_ix[i])
-    # Amendments: the owner of an amended record goes to the slow path; the amendments that
-    # reach its records (chains followed) go with it, whoever made them.
+            same.append(i)
+    # Amendments: the owners of amended records go to the engine, with the amendments that
+    # reach their records (chains followed), whoever made them.
     amenders_of: dict[tuple[str, str], list[int]] = {}
-    for i in compress(range(n), map(is_not, amends, repeat(None))):
+    for i in amend_pos:
         amenders_of.setdefault((org[i], amends[i]), []).append(i)
     if amenders_of:
-        target_ids = {key[1] for key in amenders_of}
-        for i in compress(range(n), map(target_ids.__contains__, rid)):
-            if (org[i], rid[i]) in amenders_of:
-                slow.add(vol_ix[i])
-
-    # Per-record rules that need no other record, for whole columns at once.
-    gone = list(map(gt, day, repeat(as_of)))
-    gone = list(map(or_, gone, map(gt, map(_DT_DATE, at), repeat(as_of))))
-    outside = list(map(lt, day, repeat(since))) if since is not None else [False] * n
-    unverified = list(map(ne, status, repeat("verified")))
-    if min_rank is not None:
-        low = [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in evaluation]
-    else:
-        low = [False] * n
-    excluded_any = list(map(or_, map(or_, gone, outside), map(or_, unverified, low)))
-    candidate = list(map(not_, excluded_any))
-    # A record longer than the daily cap on its own needs the engine (only the constructor,
-    # not the record format, allows one).
+        if key_pos is None:
+            target_ids = {key[1] for key in amenders_of}
+            key_pos = {}
+            for i in compress(range(n), map(target_ids.__contains__, rid)):
+                key_pos.setdefault((org[i], rid[i]), []).append(i)
+        for target in amenders_of:
+            slow.update(vol_ix[j] for j in key_pos.get(target, ()))
+    # A record longer than the daily cap on its own (the constructor allows one).
     if n and max(minutes) > DAILY_CAP_MINUTES:
         slow.update(compress(vol_ix, map(gt, minutes, repeat(DAILY_CAP_MINUTES))))
+    slow.update(vol_ix[i] for i in odd)
 
-    # Group by volunteer: one stable sort of positions by volunteer index; volunteer k's
-    # positions are order[bounds[k]:bounds[k + 1]] (index -1, unwanted amendments, sorts first).
-    order = sorted(range(n), key=vol_ix.__getitem__)
-    tally = Counter(vol_ix)
-    bounds = list(accumulate(tally.get(k, 0) for k in range(-1, len(names))))
-    o_cand = list(map(candidate.__getitem__, order))
-    o_day = list(map(day.__getitem__, order))
-    start_at = start.__getitem__
-    end_at = end.__getitem__
-    prefix = [0, *accumulate(map(mul, map(minutes.__getitem__, order), o_cand))]
+    # Two candidate records of one volunteer on one date (daily cap, overlap) need the engine.
+    cand = list(map(not_, excl))
+    c_ix = list(compress(vol_ix, cand))
+    keys = list(map(or_, map(lshift, c_ix, repeat(_SHIFT)), compress(ordinals, cand)))
+    if len(set(keys)) != len(keys):
+        keys.sort()
+        slow.update(
+            k >> _SHIFT
+            for k in compress(islice(keys, 1, None), map(eq, keys, islice(keys, 1, None)))
+        )
+    # Vouched-for intervals in one fixed offset on distinct dates cannot overlap. With several
+    # offsets (or a zone whose offset may change), check each volunteer's intervals.
+    if len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets):
+        check: dict[int, list[int]] = {}
+        for i in compress(range(n), map(and_, cand, has_interval)):
+            if vol_ix[i] not in slow:
+                check.setdefault(vol_ix[i], []).append(i)
+        for k, positions in check.items():
+            if not _disjoint([start[i] for i in positions], [end[i] for i in positions]):
+                slow.add(k)
+
+    # --- totals and exclusions of the others ------------------------------------------------
+    totals = [0] * (count_v + 1)
+    first = [_NEVER] * (count_v + 1)
+    for k, value, o in zip(c_ix, compress(minutes, cand), compress(ordinals, cand), strict=True):
+        totals[k] += value
+        if o < first[k]:
+            first[k] = o
+    excluded_of: dict[int, list[int]] = {}
+    for i in compress(range(n), excl):
+        excluded_of.setdefault(vol_ix[i], []).append(i)
+    slow_positions: dict[int, list[int]] = {}
+    if slow:
+        for i in compress(range(n), map(slow.__contains__, vol_ix)):
+            slow_positions.setdefault(vol_ix[i], []).append(i)
 
     results: dict[str, Count] = {}
     for k, name in enumerate(names):
-        a, b = bounds[k], bounds[k + 1]
-        if k not in slow and not detail:
-            cand = o_cand[a:b]
-            clean = False not in cand
-            days = o_day[a:b] if clean else list(compress(o_day[a:b], cand))
-            if len(set(days)) == len(days):
-                mine = order[a:b] if clean else list(compress(order[a:b], cand))
-                starts = list(map(start_at, mine))
-                if starts.count(None) == len(starts) or _disjoint(starts, list(map(end_at, mine))):
-                    results[name] = Count(
-                        volunteer_id=name,
-                        as_of=as_of,
-                        since=since,
-                        minutes=prefix[b] - prefix[a],
-                        first_counted=min(days) if days else None,
-                        excluded=()
-                        if clean
-                        else _simple_exclusions(
-                            order[a:b], cand, columns, gone, outside, unverified
-                        ),
-                        outcomes=None,
-                    )
-                    continue
-        positions = order[a:b]
         if k in slow:
+            positions = slow_positions.get(k, [])
             positions += _amendments_reaching(positions, columns, amenders_of)
-        rows = [_row_at(columns, vols, i) for i in positions]
-        results[name] = _count_rows(
-            rows, name, as_of, since_for.get(name, since), min_rank, detail, others=False
+            rows_ = [_row_at(columns, vols, i) for i in positions]
+            results[name] = _count_rows(
+                rows_, name, as_of, since_for.get(name, since), min_rank, detail, others=False
+            )
+            continue
+        excluded = excluded_of.get(k)
+        results[name] = Count(
+            volunteer_id=name,
+            as_of=as_of,
+            since=since,
+            minutes=totals[k],
+            first_counted=None if first[k] == _NEVER else _dt.date.fromordinal(first[k]),
+            excluded=() if excluded is None else _exclusions(excluded, columns, as_of, since),
+            outcomes=None,
         )
     return results
+
+
+_NEVER: Final = 1 << 30
+
+
+def _exclusions(
+    positions: list[int], columns: list[list[Any]], as_of: _dt.date, since: _dt.date | None
+) -> tuple[tuple[str, str], ...]:
+    """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
+    at, rid, org, status, day = columns[0], columns[1], columns[2], columns[3], columns[4]
+    positions.sort(key=lambda i: (at[i], rid[i], org[i]))
+    out = []
+    for i in positions:
+        if day[i] > as_of or at[i].date() > as_of:
+            reason = "after_as_of"
+        elif since is not None and day[i] < since:
+            reason = "outside_window"
+        elif status[i] != "verified":
+            reason = "not_verified"
+        else:
+            reason = "below_minimum_rating"
+        out.append((rid[i], reason))
+    return tuple(out)
 
 
 def _amendments_reaching(
@@ -783,34 +885,6 @@ def _amendments_reaching(
                 extra.append(j)
                 stack.append((org[j], rid[j]))
     return extra
-
-
-def _simple_exclusions(
-    positions: list[int],
-    candidate: list[bool],
-    columns: list[list[Any]],
-    gone: list[bool],
-    outside: list[bool],
-    unverified: list[bool],
-) -> tuple[tuple[str, str], ...]:
-    """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
-    at, rid, org = columns[0], columns[1], columns[2]
-    chosen = sorted(
-        compress(positions, map(not_, candidate)), key=lambda i: (at[i], rid[i], org[i])
-    )
-    return tuple(
-        (
-            rid[i],
-            "after_as_of"
-            if gone[i]
-            else "outside_window"
-            if outside[i]
-            else "not_verified"
-            if unverified[i]
-            else "below_minimum_rating",
-        )
-        for i in chosen
-    )
 
 
 def _disjoint(starts: list[Any], ends: list[Any]) -> bool:
