@@ -171,3 +171,21 @@ class TestContinuationNeverRaisesForDuplicates:
             vr.transfer_continuation("p", as_of=TRANSFER_AS_OF)  # type: ignore[arg-type]
         with pytest.raises(vr.InvalidTypeError):
             vr.transfer_continuation(make_package([]), destination_records=3, as_of=TRANSFER_AS_OF)  # type: ignore[arg-type]
+
+
+class TestNoRuleSet:
+    """When no rule set can be found, the decision and the acceptance stand without levels."""
+
+    def test_unknown_region(self) -> None:
+        """An unknown destination region: unknown_region, continuation None."""
+        value = make_package([], destination_region_code="219999")
+        decision = vr.check_transfer(value, as_of=TRANSFER_AS_OF, continuation=True)
+        assert decision.codes == ("unknown_region",)
+        assert decision.continuation is None
+
+    def test_unknown_rule_set_id(self) -> None:
+        """An unknown rule_set id is misuse: UnknownRuleSetError."""
+        with pytest.raises(vr.UnknownRuleSetError):
+            vr.check_transfer(
+                make_package([]), as_of=TRANSFER_AS_OF, continuation=True, rule_set="xx"
+            )

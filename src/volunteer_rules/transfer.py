@@ -273,7 +273,8 @@ def check_transfer(
             ``future_record`` (``as_of`` itself is fine).
         calendar: the working-day calendar of the ``late`` warning (China's by default).
         continuation: also compute the certification level before and after the move
-            (:func:`~volunteer_rules.transfer_continuation`) into ``decision.continuation``.
+            (:func:`~volunteer_rules.transfer_continuation`) into ``decision.continuation``
+            (left ``None`` when no rule set can be found or applied).
         rule_set: with ``continuation``, the destination's rule set (an id or a
             ``RuleSet``); by default it is resolved from ``destination_region_code``.
 
@@ -283,6 +284,7 @@ def check_transfer(
     Raises:
         InvalidTypeError: ``package`` is not a ``TransferPackage``, ``as_of`` is not a
             ``date``, or a destination item is not a record.
+        UnknownRuleSetError: with ``continuation``, ``rule_set`` is an unknown id.
 
     Example:
         >>> import volunteer_rules as vr
@@ -456,12 +458,15 @@ def check_transfer(
     if continuation:
         from volunteer_rules.transfer_lifecycle import transfer_continuation
 
-        result = attrs.evolve(
-            result,
-            continuation=transfer_continuation(
+        try:
+            levels = transfer_continuation(
                 package, destination_records=mine, as_of=as_of, rule_set=rule_set
-            ),
-        )
+            )
+        except InvalidValueError:
+            # No rule set can be found (an unknown region) or applied (no version in force,
+            # no birth date for an age band): the decision stands without the comparison.
+            levels = None
+        result = attrs.evolve(result, continuation=levels)
     return result
 
 

@@ -790,12 +790,13 @@ def accept_transfer(
         holdings=(*holdings, *imported),
     )
     if continuation:
-        result = attrs.evolve(
-            result,
-            continuation=transfer_continuation(
+        try:
+            levels: Continuation | None = transfer_continuation(
                 package, destination_records=result.holdings, as_of=as_of, rule_set=rule_set
-            ),
-        )
+            )
+        except InvalidValueError:
+            levels = None  # no rule set found or applicable: accepted all the same
+        result = attrs.evolve(result, continuation=levels)
     return result
 
 
