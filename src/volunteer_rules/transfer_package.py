@@ -158,7 +158,7 @@ class TransferPackage:
     digest) or read one with :func:`parse_transfer_package` (which keeps the digest and the
     summary the sender claimed, so :func:`~volunteer_rules.check_transfer` can compare them
     with the content). Records are kept in canonical order, by ``(organization_id,
-    record_id)``.
+    record_id)``; training, commendations and evaluations by their canonical JSON text.
 
     The ``repr`` names the parties, the summary and a digest prefix, never personal data.
 
