@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as _dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
 from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules.record import ServiceRecord
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
     InMemoryRecordStore,
@@ -48,8 +51,18 @@ from volunteer_rules.storage.sqlite import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
+from volunteer_rules.transfer_package import TransferPackage
 
-__all__ = ["DB_HELP", "Stores", "add_db_option", "open_stores"]
+__all__ = [
+    "DB_HELP",
+    "Stores",
+    "add_db_option",
+    "credit_stored_ledger",
+    "keep_package",
+    "open_stores",
+    "remember_records",
+    "stored_records",
+]
 
 DB_HELP = (
     "keep records, the time bank ledger and transfer packages in this SQLite file "
@@ -139,3 +152,102 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         )
     finally:
         database.close()
+
+
+# The helpers below are what the sub-commands call when ``--db`` is given: each opens the
+# file, does one thing in one transaction, and closes it. They raise the library's errors
+# (``StorageError`` for the file, ``ConflictError`` for content that contradicts the file).
+
+
+def remember_records(
+    path: str | os.PathLike[str], records: Iterable[ServiceRecord]
+) -> tuple[ServiceRecord, ...]:
+    """Add ``records`` to the file's record store; return every record it now holds.
+
+    The records are added in one transaction (all or none, a record already held is a
+    no-op); the result, in recorded order, is what a command should work on: what was kept
+    before, and what came now.
+
+    Raises:
+        ConflictError: a record key is held with other content (nothing is added).
+        StorageError: the file cannot be used.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from volunteer_rules.testing.contracts import make_record
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     db = pathlib.Path(folder) / "records.sqlite"
+        ...     first = remember_records(db, [make_record("r-1")])
+        ...     both = remember_records(db, [make_record("r-2")])
+        >>> len(first), [r.record_id for r in both]
+        (1, ['r-1', 'r-2'])
+    """
+    batch = list(records)
+    with open_stores(path) as stores:
+        stores.records.add(batch)
+        return stores.records.find()
+
+
+def stored_records(
+    path: str | os.PathLike[str], *, volunteer_id: str | None = None
+) -> tuple[ServiceRecord, ...]:
+    """Return the records the file holds (of one volunteer, if given), in recorded order.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     stored_records(pathlib.Path(folder) / "empty.sqlite")
+        ()
+    """
+    with open_stores(path) as stores:
+        return stores.records.find(volunteer_id=volunteer_id)
+
+
+def credit_stored_ledger(
+    path: str | os.PathLike[str],
+    records: Iterable[ServiceRecord],
+    *,
+    now: _dt.datetime,
+    policy: Any,
+) -> Any:
+    """Credit ``records`` to the file's ledger; return the time bank's ``CreditResult``.
+
+    The result's ``ledger`` is the whole stored ledger after the credits (for balances and
+    statements); crediting the same records again posts nothing.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.contracts import make_record
+        >>> now = datetime(2024, 6, 1, tzinfo=timezone.utc)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     db = pathlib.Path(folder) / "bank.sqlite"
+        ...     _ = credit_stored_ledger(db, [make_record("r-1")], now=now, policy="generic")
+        ...     again = credit_stored_ledger(db, [make_record("r-1")], now=now, policy="generic")
+        >>> again.ledger.balance("V0000001"), [d.outcome for d in again.decisions]
+        (Hours(minutes=120), ['already_credited'])
+    """
+    from volunteer_rules.storage.services import credit_records
+
+    with open_stores(path) as stores:
+        return credit_records(stores.ledger, records, now=now, policy=policy).value
+
+
+def keep_package(path: str | os.PathLike[str], package: TransferPackage) -> bool:
+    """Keep a transfer package in the file (state ``initiated`` at its ``created_at``).
+
+    Returns whether it was new (the same package again is a no-op).
+
+    Raises:
+        ConflictError: another package is held under the same digest.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from volunteer_rules.testing.contracts import make_package
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     db = pathlib.Path(folder) / "transfers.sqlite"
+        ...     keep_package(db, make_package()), keep_package(db, make_package())
+        (True, False)
+    """
+    with open_stores(path) as stores:
+        return stores.transfers.add_package(package, at=package.created_at)
