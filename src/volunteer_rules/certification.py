@@ -48,6 +48,8 @@ from dateutil.relativedelta import relativedelta
 from volunteer_rules.counting import (
     _RATING_RANK,
     Count,
+    _as_count,
+    _bulk,
     _check_as_of,
     _count_rows,
     _majority,
@@ -304,6 +306,15 @@ class _Plan:
             and version.hours_reused_on_renewal
         )
         self.hours = [level.hours for level in version.levels]
+        levels = version.levels
+        self.by_rank = [
+            (
+                levels[rank - 1] if rank else NO_LEVEL,
+                levels[rank] if rank < len(levels) else None,
+                levels[:rank],
+            )
+            for rank in range(len(levels) + 1)
+        ]
 
     def certify(
         self,
@@ -333,6 +344,29 @@ class _Plan:
                 paused=self.paused,
             )
         return self._certify(count, birth_date, awards, attested)
+
+    def quick(
+        self, volunteer_id: str, minutes: int, excluded: tuple[tuple[str, str], ...]
+    ) -> Certification:
+        """The plain path from raw counts (thresholds only, nothing awarded)."""
+        rank = bisect_right(self.minutes, minutes)
+        level, next_level, due = self.by_rank[rank]
+        return Certification(
+            rule_set_id=self.rule_set.id,
+            rule_set_version=self.label,
+            volunteer_id=volunteer_id,
+            as_of=self.as_of,
+            level=level,
+            counted=Hours.from_minutes(minutes),
+            next_level=next_level,
+            shortfall=Hours.ZERO
+            if next_level is None
+            else Hours.from_minutes(self.minutes[rank] - minutes),
+            excluded=excluded,
+            window_start=self.since,
+            due=due,
+            paused=self.paused,
+        )
 
     def thresholds(self, birth_date: _dt.date | None) -> tuple[Hours, ...] | None:
         version = self.version
@@ -571,16 +605,17 @@ def certify_many(
         for v, a in all_awards.items()
         if a and (s := _since(plan.version, as_of, a)) is not None and s != plan.since
     }
-    counts = count_many(
-        records,
-        as_of=as_of,
-        since=plan.since,
-        min_rating=plan.version.min_rating,
-        volunteers=wanted,
-        since_for=since_for,
+    raw = _bulk(
+        _iterable(records),
+        as_of,
+        plan.since,
+        _rank(plan.version),
+        None if wanted is None else set(wanted),
+        False,
+        since_for,
     )
     if plan.version.age_bands:
-        missing = [v for v in counts if births.get(v) is None]
+        missing = [v for v in raw if births.get(v) is None]
         if missing:
             raise InvalidValueError(
                 "volunteers",
@@ -589,18 +624,28 @@ def certify_many(
             )
     no_awards: tuple[Award, ...] = ()
     empty: frozenset[str] = frozenset()
-    certify_one = plan.certify
-    if not all_awards and not attested_of and not plan.version.age_bands:
-        return {v: certify_one(c, None, no_awards, empty) for v, c in counts.items()}
+    since = plan.since
+    if plan.plain and not all_awards and not attested_of:
+        quick = plan.quick
+        return {
+            v: quick(v, c[0], c[2]) if type(c) is tuple else plan.certify(c, None, no_awards, empty)  # type: ignore[arg-type]
+            for v, c in raw.items()
+        }
     return {
-        v: certify_one(
-            c,
+        v: plan.certify(
+            c if type(c) is Count else _as_count(v, c, as_of, since),
             births.get(v),
             all_awards.get(v, no_awards),
             _attested(attested_of[v]) if v in attested_of else empty,
         )
-        for v, c in counts.items()
+        for v, c in raw.items()
     }
+
+
+def _iterable(records: object) -> Iterable[ServiceRecord]:
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    return records
 
 
 def _per_volunteer(value: object, what: str) -> Mapping[str, Any]:

@@ -622,10 +622,44 @@ def count_many(
                 raise InvalidTypeError("since_for", "keys must be volunteer ids")
             _check_as_of(as_of, first)
             starts[volunteer] = first
+    raw = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts)
+    return {
+        name: value if type(value) is Count else _as_count(name, value, as_of, since)
+        for name, value in raw.items()
+    }
+
+
+_Raw = tuple[int, int, tuple[tuple[str, str], ...]]
+"""A volunteer settled by the fast path: counted minutes, first counted ordinal, exclusions."""
+
+
+def _as_count(name: str, raw: Any, as_of: _dt.date, since: _dt.date | None) -> Count:
+    minutes, first, excluded = raw
+    return Count(
+        volunteer_id=name,
+        as_of=as_of,
+        since=since,
+        minutes=minutes,
+        first_counted=None if first == _NEVER else _dt.date.fromordinal(first),
+        excluded=excluded,
+        outcomes=None,
+    )
+
+
+def _bulk(
+    records: Iterable[ServiceRecord],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: set[str] | None,
+    detail: bool,
+    since_for: dict[str, _dt.date],
+) -> dict[str, Count | _Raw]:
+    """:func:`_count_many` with the collector paused (arguments already checked)."""
     enabled = gc.isenabled()
     gc.disable()  # the columns hold only references; collections would find nothing to free
     try:
-        return _count_many(records, as_of, since, min_rank, wanted, bool(detail), starts)
+        return _count_many(records, as_of, since, min_rank, wanted, detail, since_for)
     finally:
         if enabled:
             gc.enable()
@@ -645,7 +679,7 @@ def _count_many(
     wanted: set[str] | None,
     detail: bool,
     since_for: dict[str, _dt.date],
-) -> dict[str, Count]:
+) -> dict[str, Count | _Raw]:
     # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
     vols: list[str] = []
     columns: list[list[Any]] = [[] for _ in _COLUMNS]
@@ -824,7 +858,7 @@ def _count_many(
         for i in compress(range(n), map(slow.__contains__, vol_ix)):
             slow_positions.setdefault(vol_ix[i], []).append(i)
 
-    results: dict[str, Count] = {}
+    results: dict[str, Count | _Raw] = {}
     for k, name in enumerate(names):
         if k in slow:
             positions = slow_positions.get(k, [])
@@ -835,14 +869,10 @@ def _count_many(
             )
             continue
         excluded = excluded_of.get(k)
-        results[name] = Count(
-            volunteer_id=name,
-            as_of=as_of,
-            since=since,
-            minutes=totals[k],
-            first_counted=None if first[k] == _NEVER else _dt.date.fromordinal(first[k]),
-            excluded=() if excluded is None else _exclusions(excluded, columns, as_of, since),
-            outcomes=None,
+        results[name] = (
+            totals[k],
+            first[k],
+            () if excluded is None else _exclusions(excluded, columns, as_of, since),
         )
     return results
 
