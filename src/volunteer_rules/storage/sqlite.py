@@ -391,20 +391,41 @@ class SQLiteRecordStore:
             0
         """
         batch = _common.check_records(records)
-        rows = [_record_row(record) for record in batch]
-        if not rows:
+        all_rows = [_record_row(record) for record in batch]
+        unique: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for row in all_rows:
+            key = (row[0], row[1])
+            seen = unique.get(key)
+            if seen is None:
+                unique[key] = row
+            elif seen[-1] != row[-1]:  # the same key twice in the batch, other content
+                return self._add_one_by_one(all_rows)  # finds the first conflict in order
+        if not unique:
             return 0
+        rows = list(unique.values())
+        with self.database.transaction("adding records") as connection:
+            cursor = connection.executemany(
+                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            added = cursor.rowcount
+            if added < len(rows):  # some were held already: they must be the same content
+                for row in rows:
+                    (stored,) = connection.execute(
+                        "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
+                        (row[0], row[1]),
+                    ).fetchone()
+                    if stored != row[-1]:
+                        raise _common.record_conflict_key((row[0], row[1]))
+        return int(added)
+
+    def _add_one_by_one(self, rows: list[tuple[Any, ...]]) -> int:
+        """The careful path: row by row, raising at the first conflict in batch order."""
         added = 0
         with self.database.transaction("adding records") as connection:
-            seen: dict[tuple[str, str], str] = {}
             for row in rows:
                 key = (row[0], row[1])
-                payload = row[-1]
-                if key in seen:
-                    if seen[key] != payload:
-                        raise _common.record_conflict_key(key)
-                    continue
-                seen[key] = payload
                 cursor = connection.execute(
                     f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
                     " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -417,7 +438,7 @@ class SQLiteRecordStore:
                     "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
                     key,
                 ).fetchone()
-                if stored != payload:
+                if stored != row[-1]:
                     raise _common.record_conflict_key(key)
         return added
 
