@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -80,7 +81,7 @@ class TestRoundTrip:
         """Absent optional fields are omitted, never written as null."""
         assert None not in vr.dump_record(record).values()
 
-    @given(st.lists(vst.record_payloads(), max_size=4))
+    @given(st.lists(vst.record_payloads(), max_size=3))
     def test_parse_records(self, payloads: list[dict[str, Any]]) -> None:
         """parse_records reads a list exactly as parse_record reads each item."""
         assert vr.parse_records(payloads) == tuple(vr.parse_record(p) for p in payloads)
@@ -249,3 +250,23 @@ class TestStrategies:
         assert vr.parse_record(vr.dump_record(record)) == record
         assert isinstance(amount, vr.Hours)
         assert vr.RegionCode.is_known(region.code)
+
+    def test_bad_arguments(self) -> None:
+        """Arguments that are not strategies (or bools) are InvalidArgument at first draw."""
+        from hypothesis.errors import InvalidArgument
+
+        for strategy in (
+            vst.service_records(volunteer_ids="V1"),  # type: ignore[arg-type]
+            vst.service_records(statuses=["void"]),  # type: ignore[arg-type]
+            vst.service_records(intervals="yes"),  # type: ignore[arg-type]
+            vst.record_payloads(malformed=1),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(InvalidArgument):
+                strategy.validate()
+
+    def test_volunteer_ids_repeat(self) -> None:
+        """The default volunteer ids repeat, so lists of records share volunteers."""
+        from hypothesis import find
+
+        pair = find(st.lists(vst.volunteer_ids(), min_size=2, max_size=2), lambda v: v[0] == v[1])
+        assert pair[0] == pair[1]
