@@ -956,8 +956,6 @@ def _thaw(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # parse_record
 
-_ABSENT: Final = object()
-
 
 def _categories(extra: Iterable[str]) -> Collection[str]:
     if isinstance(extra, (str, bytes)) or not isinstance(extra, Iterable):
