@@ -8,6 +8,9 @@ The ledger runs with every check on: idempotency by id, record keys credited onc
 floors (no balance below zero), the cap (1,500 h, overflow donated), per-account versions, and
 the append-only entry log. Building the transfers is timed separately and reported too.
 
+Times are CPU time of this process (``time.process_time``), best of ``--repeat`` interleaved
+runs per side: on a shared machine wall time mostly measures the neighbours.
+
 Run: ``.venv/bin/python benchmarks/bench_ledger.py`` (``--quick`` for 100,000 transfers).
 """
 
@@ -76,9 +79,9 @@ def main() -> None:
     args = parser.parse_args()
     n = args.n or (100_000 if args.quick else 1_000_000)
     rows = make_rows(n, volunteers=10_000)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     transfers = make_transfers(rows)
-    build = time.perf_counter() - t0
+    build = time.process_time() - t0
 
     # Interleave the two sides and keep each one's best run: the machine may be shared.
     base = ours = float("inf")
@@ -87,19 +90,27 @@ def main() -> None:
     for _ in range(args.repeat):
         gc.collect()
         gc.disable()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         expected = bare(rows)
-        base = min(base, time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        base = min(base, time.process_time() - t0)
+        t0 = time.process_time()
         ledger = Ledger(limits=LedgerLimits(cap=Hours.from_hours(1500))).post_many(transfers)
-        ours = min(ours, time.perf_counter() - t0)
+        ours = min(ours, time.process_time() - t0)
         gc.enable()
+
+    # Honest accounting: the entry index (first entries, account versions) and the id index
+    # are built on the first read, not while posting; time that first read too.
+    t0 = time.process_time()
+    versions = ledger.versions()
+    _ = ledger.transfer(transfers[-1].transfer_id)
+    first_read = time.process_time() - t0
+    assert sum(versions.values()) == 2 * n
 
     got = ledger.stored_balances()
     assert {a: m for a, m in got.items() if m} == {a: m for a, m in expected.items() if m}
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     violations = check_ledger(ledger) if n <= 200_000 else ()
-    check = time.perf_counter() - t0
+    check = time.process_time() - t0
 
     print(f"transfers: {n:,} (best of {args.repeat} runs per side)")
     print(f"bare dict loop: {base:.3f} s  ({n / base:,.0f} transfers/s)")
@@ -107,6 +118,8 @@ def main() -> None:
     print(
         f"ratio: {ours / base:.2f}x  (target <= {TARGET:.0f}x: {'met' if ours / base <= TARGET else 'NOT met'})"
     )
+    print(f"first read after posting (builds the entry and id indexes): {first_read:.3f} s")
+    print(f"ratio with that first read included: {(ours + first_read) / base:.2f}x")
     print(f"building the LedgerTransfer values (validated): {build:.3f} s (not in the ratio)")
     print(f"ratio with building included: {(ours + build) / base:.2f}x")
     if n <= 200_000:

@@ -565,25 +565,27 @@ class _Log:
         if self.indexed >= upto:
             return
         with self.lock:
+            start = self.indexed
+            if start >= upto:
+                return
             history = self.history
-            first = self.first
-            transfers = self.transfers
+            history_get = history.get
+            first_append = self.first.append
             extra = self.extra
             seq = self.indexed_entries
-            for index in range(self.indexed, upto):
-                first.append(seq)
-                rows = transfers[index].legs
-                more = extra.get(index)
-                if more is not None:
-                    rows = rows + more
+            for index, transfer in enumerate(islice(self.transfers, start, upto), start):
+                first_append(seq)
+                rows = transfer.legs
+                if extra and index in extra:
+                    rows = rows + extra[index]
                 for account, _ in rows:
-                    seqs = history.get(account)
+                    seqs = history_get(account)
                     if seqs is None:
                         seqs = history[account] = []
                     seqs.append(seq)
                     seq += 1
-                self.indexed = index + 1
-                self.indexed_entries = seq
+            self.indexed = upto
+            self.indexed_entries = seq
 
     def position(self, transfer_id: str, nt: int) -> int | None:
         """The index of the transfer with this id, if it is among the first ``nt``."""
