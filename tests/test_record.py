@@ -619,3 +619,29 @@ class TestEveryCode:
         assert dumped["start"] == "2024-03-10T01:30:00-05:00"
         assert dumped["end"] == "2024-03-10T03:30:00-04:00"
         assert vr.parse_record(dumped) == record
+
+
+class TestNonAsciiDateTimes:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "２０２４-05-01T08:30:00+08:00",
+            "2024-05-０1T08:30:00+08:00",
+            "2024-05-01T08:3０:00+08:00",
+            "2024-05-01T08:30:00+０8:00",
+            "2024-05-01\u3000T08:30:00+08:00",
+            "2024-05-01Ｔ08:30:00+08:00",
+            "2024-05-01 08:30:00+08:00",
+            "2024-W18-3T08:30:00+08:00",
+            "20240501T083000.123+08:00",
+            "2024-05-01T08:30:00+08:00\ud800",
+            "\ud800024-05-01T08:30:00+08:00",
+            "2024-05-01T08:30:0\u0660+08:00",
+            "2024-05-01T08:30:0\xb2+08:00",
+        ],
+    )
+    def test_refused_in_every_field(self, text: str) -> None:
+        """Date-times with non-ASCII characters or other ISO forms are invalid_format."""
+        for field in ("start", "end", "recorded_at"):
+            found = problems(payload(**{field: text}))
+            assert (f"$.{field}", "invalid_format") in found

@@ -1188,12 +1188,13 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
             or len(recorded_by) > 100
         ):
             return None
-        # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 ASCII characters).
+        # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 characters). The separators and the
+        # offset are checked here, the digits by fromisoformat, which reads UTF-8 bytes and
+        # refuses any non-ASCII character in a digit's place (Python 3.10 to 3.13 alike).
         offset = recorded_text[19:]
         if (
             offset not in _OFFSETS  # six characters: the text is 25 characters long
             or recorded_text[4:17:3] != "--T::"
-            or not recorded_text.isascii()
             or recorded_text >= "3000"
         ):
             return None
@@ -1203,12 +1204,7 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
             if recorded_text[:10] < day_text:
                 return None
         else:
-            if (
-                start_text[4:17:3] != "--T::"
-                or end_text[4:17:3] != "--T::"
-                or not start_text.isascii()
-                or not end_text.isascii()
-            ):
+            if start_text[4:17:3] != "--T::" or end_text[4:17:3] != "--T::":
                 return None
             start = _from_iso_datetime(start_text)
             end = _from_iso_datetime(end_text)
