@@ -58,7 +58,7 @@ def make_records(n_records: int, n_volunteers: int, seed: int = 7) -> list[Servi
                 chosen[-1] = chosen[0]
             for k, day_index in enumerate(chosen):
                 day = days[day_index]
-                minutes = rnd.choice((60, 90, 120, 180, 240, 330, 480))
+                minutes = rnd.choice((60, 120, 180, 240, 330, 480, 600, 720, 900))
                 start = end = None
                 if rnd.random() < 0.6:
                     start = dt.datetime(day.year, day.month, day.day, 8, tzinfo=cst)

@@ -63,7 +63,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, islice, repeat
-from operator import and_, attrgetter, eq, gt, is_not, itemgetter, le, lshift, lt, ne, not_, or_
+from operator import and_, attrgetter, eq, gt, is_not, itemgetter, le, lt, ne, not_, or_
 from typing import Any, Final
 
 import attrs
@@ -668,7 +668,6 @@ def _bulk(
 _ALL: Final = attrgetter("volunteer_id", *_COLUMNS)
 _ORDINAL: Final = _dt.date.toordinal
 _TZINFO: Final = attrgetter("tzinfo")
-_SHIFT: Final = 22  # date ordinals (at most 3,652,059) fit in 22 bits
 
 
 def _count_many(
@@ -698,6 +697,8 @@ def _count_many(
     amend_pos: list[int] = []
     offsets: set[Any] = set()
     rid_seen: set[str] = set()
+    index: dict[str, int] = {}
+    vol_ix: list[int] = []
     base = 0
     iterator = iter(records)
     while True:
@@ -726,6 +727,11 @@ def _count_many(
         m = len(c_vol)
         span = range(base, base + m)
         vols += c_vol
+        if wanted is None:
+            fresh = set(c_vol).difference(index)
+            if fresh:
+                index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
+            vol_ix += map(index.__getitem__, c_vol)
         for column, values in zip(
             columns,
             (c_at, c_rid, c_org, c_st, c_day, c_start, c_end, c_am, c_min, c_ev),
@@ -775,15 +781,21 @@ def _count_many(
     n = base
 
     # --- volunteers -----------------------------------------------------------------------
-    names = sorted(wanted) if wanted is not None else sorted(set(vols))
-    count_v = len(names)
-    index = {v: i for i, v in enumerate(names)}
-    # Records kept only as amendments of someone else get the index count_v (no result).
-    vol_ix = (
-        [index.get(v, count_v) for v in vols]
-        if wanted is not None
-        else list(map(index.__getitem__, vols))
-    )
+    if wanted is None:
+        # Number volunteers in id order (the order of the results).
+        names = sorted(index)
+        count_v = len(names)
+        renumber = [0] * count_v
+        for new_index, name in enumerate(names):
+            renumber[index[name]] = new_index
+        index = {name: i for i, name in enumerate(names)}
+        vol_ix = list(map(renumber.__getitem__, vol_ix))
+    else:
+        names = sorted(wanted)
+        count_v = len(names)
+        index = {v: i for i, v in enumerate(names)}
+        # Records kept only as amendments of someone else get the index count_v (no result).
+        vol_ix = [index.get(v, count_v) for v in vols]
     slow: set[int] = {index[v] for v in since_for if v in index}
     if detail:
         slow = set(range(count_v))
@@ -822,16 +834,31 @@ def _count_many(
         slow.update(compress(vol_ix, map(gt, minutes, repeat(DAILY_CAP_MINUTES))))
     slow.update(vol_ix[i] for i in odd)
 
-    # Two candidate records of one volunteer on one date (daily cap, overlap) need the engine.
+    # Totals, first dates, and two candidate records of one volunteer on one date (a daily
+    # cap or an overlap may apply: the engine decides), in one loop over the candidates.
     cand = list(map(not_, excl))
     c_ix = list(compress(vol_ix, cand))
-    keys = list(map(or_, map(lshift, c_ix, repeat(_SHIFT)), compress(ordinals, cand)))
-    if len(set(keys)) != len(keys):
-        keys.sort()
-        slow.update(
-            k >> _SHIFT
-            for k in compress(islice(keys, 1, None), map(eq, keys, islice(keys, 1, None)))
-        )
+    totals = [0] * (count_v + 1)
+    first = [_NEVER] * (count_v + 1)
+    days: list[Any] = [None] * (count_v + 1)
+    for k, value, o in zip(c_ix, compress(minutes, cand), compress(ordinals, cand), strict=True):
+        totals[k] += value
+        seen = days[k]
+        if seen is None:
+            days[k] = o
+            first[k] = o
+            continue
+        if type(seen) is int:
+            if seen == o:
+                slow.add(k)
+                continue
+            seen = days[k] = {seen}
+        elif o in seen:
+            slow.add(k)
+            continue
+        seen.add(o)
+        if o < first[k]:
+            first[k] = o
     # Vouched-for intervals in one fixed offset on distinct dates cannot overlap. With several
     # offsets (or a zone whose offset may change), check each volunteer's intervals.
     if len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets):
@@ -843,13 +870,7 @@ def _count_many(
             if not _disjoint([start[i] for i in positions], [end[i] for i in positions]):
                 slow.add(k)
 
-    # --- totals and exclusions of the others ------------------------------------------------
-    totals = [0] * (count_v + 1)
-    first = [_NEVER] * (count_v + 1)
-    for k, value, o in zip(c_ix, compress(minutes, cand), compress(ordinals, cand), strict=True):
-        totals[k] += value
-        if o < first[k]:
-            first[k] = o
+    # --- exclusions of the others, and the engine for the rest -------------------------------
     excluded_of: dict[int, list[int]] = {}
     for i in compress(range(n), excl):
         excluded_of.setdefault(vol_ix[i], []).append(i)
