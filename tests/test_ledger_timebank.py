@@ -450,6 +450,30 @@ class TestBenefits:
         cn = {d.benefit.benefit_id: d for d in eligible_benefits(self.cert(5, 2000))}
         assert cn["tw_honour_card_free_entry"].reasons[0].code == "rule_set_mismatch"
 
+    def test_with_a_real_certification(self) -> None:
+        """eligible_benefits takes what vr.certify returns; 100 h is one star nationally."""
+        record = parse_record(SAMPLE_RECORD_PAYLOAD)
+        records = [
+            attrs.evolve(
+                record,
+                record_id=f"r-{day}",
+                date=record.date + dt.timedelta(days=day),
+                start=None,
+                end=None,
+                service=vr.Hours.from_hours(10),
+            )
+            for day in range(10)
+        ]
+        as_of = record.date + dt.timedelta(days=60)
+        one_star = vr.certify(records, rule_set="cn-national", as_of=as_of)
+        assert one_star.level.rank == 1
+        by_id = {d.benefit.benefit_id: d for d in eligible_benefits(one_star)}
+        assert by_id["employment_preference"].applies
+        none = vr.certify(records[:9], rule_set="cn-national", as_of=as_of)
+        by_id = {d.benefit.benefit_id: d for d in eligible_benefits(none)}
+        assert not by_id["employment_preference"].applies
+        assert by_id["practical_credits"].applies
+
     def test_every_benefit_has_a_source(self) -> None:
         """Each built-in benefit cites a source."""
         assert all(b.source.startswith("[") for b in BENEFITS)
