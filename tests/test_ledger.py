@@ -422,6 +422,24 @@ class TestCheckLedger:
         )
         assert "dangling_reference" in {v.code for v in check_ledger([posted[0], dangling])}
 
+    def test_settlements_checked(self) -> None:
+        """A reservation settled twice, or a settlement of a non-reservation, is reported."""
+        ledger = Ledger().post_many([credit("c", "V1", 100), reserve("r", "V1", 60, 1, 61)])
+        settle = LedgerTransfer(
+            transfer_id="s",
+            kind="post",
+            legs=((HOLDS, -60), (REDEEMED, 60)),
+            at=at(2),
+            reference="r",
+        )
+        ledger, _ = ledger.post(settle)
+        posted = list(ledger.postings())
+        again = attrs.evolve(posted[-1], transfer=attrs.evolve(settle, transfer_id="s2"))
+        codes = {v.code for v in check_ledger([*posted, again])}
+        assert "double_settlement" in codes
+        wrong = attrs.evolve(posted[-1], transfer=attrs.evolve(settle, reference="c"))
+        assert "bad_reference" in {v.code for v in check_ledger([*posted[:-1], wrong])}
+
     def test_limits_checked(self) -> None:
         """A ledger checked against tighter limits reports balances outside them."""
         ledger = Ledger().post_many([credit("c", "V1", 60)])

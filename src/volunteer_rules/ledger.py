@@ -1452,7 +1452,9 @@ class LedgerViolation:
 
     Attributes:
         code: ``unbalanced``, ``duplicate_transfer``, ``duplicate_record``, ``below_floor``,
-            ``above_cap``, ``dangling_reference``, ``double_reversal``, ``stored_total_mismatch``,
+            ``above_cap``, ``dangling_reference``, ``bad_reference`` (a settlement of something
+            that is not a reservation, a reversal of what cannot be reversed),
+            ``double_settlement``, ``double_reversal``, ``stored_total_mismatch``,
             ``version_gap``, ``sequence_gap``, ``time_order``, ``zero_entry``, ``hold_mismatch``.
         message: one sentence.
         transfer_id: the transfer concerned, if any.
@@ -1478,8 +1480,8 @@ def check_ledger(
     """Check every invariant of a ledger from its entries alone; return what is broken.
 
     Checks: every transfer sums to zero and has no zero entry; no transfer id twice; no
-    service record credited twice; every ``reference`` points at an earlier transfer, every
-    transfer reversed at most once; entry sequences run 0, 1, 2... and each account's
+    service record credited twice; every ``reference`` points at an earlier transfer of the
+    right kind, every transfer reversed and every reservation settled at most once; entry sequences run 0, 1, 2... and each account's
     versions 1, 2, 3...; times never go back; no account outside its limits at any point
     (floors: ``-overdraft`` for volunteers, 0 for system accounts but the issuer; cap for
     volunteers); :data:`HOLDS` equals the open holds; stored totals (the ledger's own running
@@ -1527,6 +1529,7 @@ def check_ledger(
     balances: dict[str, int] = {}
     versions: dict[str, int] = {}
     seen: dict[str, LedgerTransfer] = {}
+    settled: set[str] = set()
     credited: dict[tuple[str, str], str] = {}
     reversed_: dict[str, str] = {}
     holds: dict[str, int] = {}
@@ -1558,9 +1561,17 @@ def check_ledger(
             if reference not in seen or reference == tid:
                 add("dangling_reference", f"{tid!r} refers to missing transfer {reference!r}", tid)
             elif transfer.kind == "reverse":
+                if seen[reference].kind in _NOT_REVERSIBLE:
+                    add("bad_reference", f"{tid!r} reverses a {seen[reference].kind}", tid)
                 if reference in reversed_:
                     add("double_reversal", f"{reference!r} reversed twice", tid)
                 reversed_[reference] = tid
+            elif seen[reference].kind != "reserve":
+                add("bad_reference", f"{tid!r} settles {reference!r}, not a reservation", tid)
+            else:
+                if reference in settled:
+                    add("double_settlement", f"reservation {reference!r} settled twice", tid)
+                settled.add(reference)
         total = 0
         for entry in posted.entries:
             if entry.sequence != expected_seq:
