@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -645,3 +646,44 @@ class TestNonAsciiDateTimes:
         for field in ("start", "end", "recorded_at"):
             found = problems(payload(**{field: text}))
             assert (f"$.{field}", "invalid_format") in found
+
+
+class _Nasty:
+    """An object whose every protocol method fails."""
+
+    def _fail(self, *args: Any) -> Any:
+        raise RuntimeError("nasty")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __hash__ = __len__ = __getitem__ = __iter__ = __repr__ = __str__ = __index__ = _fail
+
+
+class _NastyStr(str):
+    """A str whose own methods fail."""
+
+    def _fail(self, *args: Any) -> Any:
+        raise RuntimeError("nasty")
+
+    strip = __eq__ = __ne__ = __lt__ = __repr__ = __str__ = __getitem__ = __len__ = _fail
+    __hash__ = _fail
+
+
+class _NastyInt(int):
+    """An int whose comparisons and repr fail."""
+
+    def _fail(self, *args: Any) -> Any:
+        raise RuntimeError("nasty")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __repr__ = _fail
+    __hash__ = _fail
+
+
+class TestHostileObjects:
+    @pytest.mark.parametrize("field", vr.record.FIELDS)
+    @pytest.mark.parametrize(
+        "value", [_Nasty(), _NastyStr("verified"), _NastyInt(1)], ids=["object", "str", "int"]
+    )
+    def test_only_library_errors(self, field: str, value: Any) -> None:
+        """Values whose own methods raise give a RecordFormatError (or a record), never more."""
+        with contextlib.suppress(vr.RecordFormatError):
+            vr.parse_record(payload(**{field: value}))

@@ -554,7 +554,7 @@ def _text(
     if not isinstance(value, str):
         problems.add(field, "invalid_type", f"{field} must be a string, not {_type_name(value)}")
         return None
-    text = str(value).strip()
+    text = _strip(value)
     if not text:
         if required:
             problems.add(field, "missing", f"{field} is required and must not be blank")
@@ -668,7 +668,7 @@ def _region(value: object, problems: _Problems) -> RegionCode | None:
             f"region_code must be a string of 6 digits, not {_type_name(value)}",
         )
         return None
-    text = value.strip()
+    text = _strip(value)
     if not text:
         problems.add("region_code", "missing", "region_code is required and must not be blank")
         return None
@@ -697,7 +697,7 @@ def _choice(value: object, field: str, allowed: Collection[str], problems: _Prob
     if not isinstance(value, str):
         problems.add(field, "invalid_type", f"{field} must be a string, not {_type_name(value)}")
         return None
-    text = value.strip()
+    text = _strip(value)
     if not text:
         problems.add(field, "missing", f"{field} is required and must not be blank")
         return None
@@ -726,7 +726,7 @@ def _date(value: object, field: str, problems: _Problems) -> _dt.date | None:
             f"{field} must be a string such as 2019-07-19, not {_type_name(value)}",
         )
         return None
-    text = value.strip()
+    text = _strip(value)
     if not text:
         problems.add(field, "missing", f"{field} is required and must not be blank")
         return None
@@ -758,7 +758,7 @@ def _datetime(
             f"{field} must be a string such as 2019-07-19T08:00:00+08:00, not {_type_name(value)}",
         )
         return None
-    text = value.strip()
+    text = _strip(value)
     if not text:
         problems.add(field, "missing", f"{field} is required and must not be blank")
         return None
@@ -876,6 +876,7 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
     kind = type(value)
     if kind in _SCALARS:
         return value
+    data: Any = value
     if kind is float:
         if math.isfinite(value):  # type: ignore[arg-type]
             return value
@@ -894,10 +895,10 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
             )
         )
         return None
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         frozen: dict[str, Any] = {}
         try:
-            items = list(value.items())
+            items = list(data.items())
         except Exception:  # a broken mapping given by a caller
             problems.append(
                 FieldError(_render(where), "invalid_type", "could not be read as an object")
@@ -920,10 +921,10 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
             else:
                 frozen[key] = _freeze(item, (where, key), depth + 1, problems)
         return types.MappingProxyType(frozen)
-    if isinstance(value, (list, tuple)):
+    if kind is list or isinstance(value, (list, tuple)):
         return tuple(
             item if type(item) in _SCALARS else _freeze(item, (where, i), depth + 1, problems)
-            for i, item in enumerate(value)
+            for i, item in enumerate(data)
         )
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
         return bool(value)
@@ -1042,8 +1043,8 @@ def parse_record(
             raise RecordFormatError(
                 [FieldError("$", "invalid_type", "the record could not be read as an object")]
             ) from None
-        return _parse(mapping, default_tz, categories, "$")
-    return _parse_fast(mapping, categories) or _parse(mapping, default_tz, categories, "$")
+        return _parse_safely(mapping, default_tz, categories, "$")
+    return _parse_fast(mapping, categories) or _parse_safely(mapping, default_tz, categories, "$")
 
 
 _GET_WITH_INTERVAL: Final = operator.itemgetter(
@@ -1285,9 +1286,9 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
                     return None
             if count:
                 return None
-    except (KeyError, TypeError, ValueError, AttributeError):
-        # A missing field, or an unhashable or oddly typed value: the general reader says
-        # what is wrong.
+    except Exception:
+        # A missing field, or an unhashable or oddly typed value (whose own methods may raise
+        # anything): the general reader says what is wrong.
         return None
 
     record: Any = _new_object(_RecordSlots)
@@ -1314,6 +1315,34 @@ def _parse_fast(  # the common case, inline; None sends the payload to _parse
     record.extensions = extensions
     record.__class__ = ServiceRecord
     return record  # type: ignore[no-any-return]
+
+
+def _parse_safely(
+    m: dict[Any, Any],
+    default_tz: _dt.tzinfo | None,
+    categories: Collection[str],
+    prefix: str,
+) -> ServiceRecord:
+    """:func:`_parse`, with any other error turned into a ``RecordFormatError``.
+
+    JSON values never fail on their own, but a caller's Python objects can: a value whose
+    ``__eq__``, ``__hash__``, ``__repr__`` or ``__getitem__`` raises is not a JSON value.
+    """
+    try:
+        return _parse(m, default_tz, categories, prefix)
+    except RecordFormatError:
+        raise
+    except Exception as error:
+        raise RecordFormatError(
+            [
+                FieldError(
+                    prefix,
+                    "invalid_type",
+                    f"the record holds a value that is not a JSON value ({type(error).__name__} "
+                    "while reading it)",
+                )
+            ]
+        ) from error
 
 
 def _parse(  # one pass over the fields, on purpose
@@ -1804,7 +1833,7 @@ def parse_records(
             records.append(record)
             continue
         try:
-            records.append(_parse(payload, default_tz, categories, prefix))
+            records.append(_parse_safely(payload, default_tz, categories, prefix))
         except RecordFormatError as error:
             errors.extend(error.errors)
     if errors:
