@@ -234,6 +234,33 @@ class TestLimits:
         assert check_ledger(base) == ()
 
 
+class TestThreads:
+    def test_branches_posted_from_threads(self) -> None:
+        """Threads posting on one ledger get separate, sound branches."""
+        import threading
+
+        base = Ledger().post_many([credit(f"c{i}", f"V{i}", 600, key=f"k{i}") for i in range(4)])
+        results: dict[int, Ledger] = {}
+
+        def work(i: int) -> None:
+            ledger = base
+            for j in range(50):
+                ledger = ledger.post_many([give(f"g{i}-{j}", f"V{i}", "V9", 1, when=j)])
+            results[i] = ledger
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(base) == 4
+        for i, ledger in results.items():
+            assert check_ledger(ledger) == ()
+            assert ledger.balance(f"V{i}").minutes == 550
+            assert ledger.balance("V9").minutes == 50
+            assert len(ledger) == 54
+
+
 class TestReservations:
     def test_reserved_hours_not_available(self) -> None:
         """Held hours count against what is available until the hold expires."""
