@@ -19,13 +19,14 @@ The data model:
   (the time ``at`` is not part of the content: a retry happens later); the same id with other
   content raises :class:`~volunteer_rules.ConflictError`.
 * A :class:`PostedTransfer` is a transfer as the ledger booked it: its position and its
-  :class:`LedgerEntry` rows (one per leg, then the overflow legs, if the cap sent hours to the pool).
-* An :class:`LedgerEntry` is one row of the append-only log: ``(sequence, transfer_id, account,
+  :class:`LedgerEntry` rows (one per leg, then the overflow legs, if the cap sent hours to
+  the pool).
+* A :class:`LedgerEntry` is one row of the append-only log: ``(sequence, transfer_id, account,
   minutes, version, at)``. ``version`` is the account's version after the entry (1 for the
   account's first entry): a store appends a batch only if every account is still at the
   version the batch was computed from (optimistic concurrency).
 
-LedgerLimits (:class:`LedgerLimits`) are enforced when posting, never merely flagged:
+Limits (:class:`LedgerLimits`) are enforced when posting, never merely flagged:
 
 * a volunteer's balance may not go below ``-overdraft`` (inclusive: exactly ``-overdraft`` is
   allowed); the system accounts other than :data:`ISSUER` may not go below zero. Breaking a
@@ -47,6 +48,9 @@ Corrections are reversing transfers (kind ``reverse``, ``reference`` = the corre
 nothing is edited or deleted. A transfer is reversed at most once (a second reversal with
 another id is a conflict); a reversal cannot itself be reversed (post the operation again
 instead); ``reserve``, ``void`` and ``expire`` are not reversed (void the reservation instead).
+
+Speed: :meth:`Ledger.post_many` is the bulk path (see ``docs/time-bank.md``, "Speed", and
+``benchmarks/bench_ledger.py``).
 
 Example:
     >>> from datetime import datetime, timezone
@@ -515,6 +519,11 @@ class _Log:
     account's entries in order, so the version of an entry is its position there plus one; the
     lists are shared by the ledgers made from one another, each seeing the sequences below its
     own entry count. No object is made per entry until someone reads it.
+
+    ``first`` and ``history`` (the entry index) and ``positions`` and ``credited`` (id and
+    record key → transfer index) are built on the first read (:meth:`index`,
+    :meth:`position`, :meth:`credited_position`); posting only appends to ``transfers`` and
+    claims ids and keys in the ``ids`` and ``keys`` sets that decide idempotency.
     """
 
     __slots__ = (
