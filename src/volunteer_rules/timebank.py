@@ -119,6 +119,13 @@ RELATIONS: Final = ("self", "spouse", "direct_relative", "other_relative", "frie
 """
 
 
+_WHO: Final = {
+    "self": "volunteer",
+    "direct_relative": "direct relative",
+    "other_relative": "relative",
+}
+
+
 def _check_relation_set(instance: object, attribute: Any, value: Any) -> None:
     if value is None:
         return
@@ -673,7 +680,8 @@ def _beneficiary_violations(
         return [
             PolicyViolation(
                 code="under_age",
-                message=f"the {relation} is {age} on {day.isoformat()}; {policy.policy_id} "
+                message=f"the {_WHO.get(relation, relation)} is {age} on {day.isoformat()}; "
+                f"{policy.policy_id} "
                 f"serves from age {min_age}",
             )
         ]
@@ -1092,7 +1100,7 @@ def redeem(
         >>> r = redeem(ledger, transfer_id="x-1", volunteer_id="V1", service_id="home_visit",
         ...            now=now, policy="cn-nanjing-2019", volunteer_birth_date=date(1964, 5, 2))
         >>> r.allowed, r.violations[0].message
-        (False, 'the self is 59 on 2024-05-01; cn-nanjing-2019 serves from age 60')
+        (False, 'the volunteer is 59 on 2024-05-01; cn-nanjing-2019 serves from age 60')
         >>> r = redeem(ledger, transfer_id="x-1", volunteer_id="V1", service_id="home_visit",
         ...            now=now, policy="cn-nanjing-2019", volunteer_birth_date=date(1964, 5, 1))
         >>> r.allowed, r.ledger.balance("V1")
