@@ -49,6 +49,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -184,6 +185,9 @@ def _translated(what: str) -> Iterator[None]:
 class SQLiteDatabase:
     """An open SQLite file (or ``:memory:``) with the library's schema, shared by the stores.
 
+    Close it with :meth:`close` (or use it as a context manager); one that is never closed is
+    closed when it is garbage collected.
+
     Args:
         path: a file name (created if missing) or ``":memory:"``.
         timeout: seconds a writer waits for another process's transaction (busy timeout).
@@ -223,6 +227,8 @@ class SQLiteDatabase:
             self._connection = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+        # a database nobody closed is closed when it is garbage collected
+        self._closer = weakref.finalize(self, self._connection.close)
         try:
             with _translated(f"opening {self.path}"):
                 self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -230,7 +236,7 @@ class SQLiteDatabase:
                 self._connection.execute(f"PRAGMA synchronous = {synchronous}")
                 self._migrate(migrate, _target_version)
         except BaseException:
-            self._connection.close()
+            self._closer()
             raise
 
     def _migrate(self, migrate: bool, target: int) -> None:
@@ -317,7 +323,7 @@ class SQLiteDatabase:
             >>> database.close(); database.close()
         """
         with self._lock, _translated(f"closing {self.path}"):
-            self._connection.close()
+            self._closer()
 
     def __enter__(self) -> SQLiteDatabase:
         return self
