@@ -334,6 +334,16 @@ class TestProperties:
                 )
                 assert count == expected
 
+    @given(service_histories(volunteers=("V1", "V2", "V3"), max_size=16, time_zones=(CST,), days=3))
+    def test_many_equals_one_by_one_in_one_offset(self, records: list[ServiceRecord]) -> None:
+        """In one UTC offset (the fast path that trusts same-day intervals) the same holds."""
+        many = count_many(records, as_of=AS_OF)
+        for volunteer, count in many.items():
+            one = count_records(records, as_of=AS_OF, volunteer_id=volunteer)
+            assert count.minutes == one.minutes
+            assert count.excluded == tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            assert count.first_counted == one.first_counted
+
     @given(service_histories(volunteers=("V1", "V2"), max_size=10))
     def test_many_with_named_volunteers(self, records: list[ServiceRecord]) -> None:
         """Naming volunteers counts exactly those, the same as without naming them."""

@@ -558,14 +558,19 @@ def count_many(
     input and that ``volunteer_id``, except that records of other volunteers are not listed
     (and ``outcomes`` is ``None`` unless ``detail=True``).
 
-    How it is fast: the input is read once, in chunks, into columns of field values (lists of
-    references to the records' own values: no tuple or object per record), then grouped by
-    volunteer with one integer sort. Per-record rules that need no other record (``after_as_of``,
-    ``outside_window``, ``not_verified``, ``below_minimum_rating``) are computed for the whole
-    column at C speed. A volunteer whose remaining records have no amendment involved, no two
-    records on one ``date`` and no two overlapping intervals (checked after sorting by start, so
-    recorded order cannot matter) is then settled with sums over column slices; only the others
-    go through the reference engine, row by row.
+    How it is fast: the input is read once, in chunks of 4096 records. Each record is read
+    with one C-level getter, and everything that needs its fields (the per-record rules
+    ``after_as_of``, ``outside_window``, ``not_verified``, ``below_minimum_rating``; whether its
+    interval starts on its ``date`` and ends that local day; its date ordinal) is computed for
+    the whole chunk with C-level ``map``/``compress`` while the chunk is still in the CPU cache.
+    What is kept are columns of references to the records' own values (no tuple or object per
+    record). Then one loop over the counting records sums minutes per volunteer and notices two
+    records on one date. A volunteer is settled from those sums when none of their records is
+    amended, none shares a date with another counting record, and their intervals are all
+    within their own day in one fixed UTC offset (so no two can overlap, whatever the recorded
+    order); with several offsets in the input, intervals are checked per volunteer (sorted
+    starts against sorted ends). Every other volunteer goes through the reference engine,
+    record by record, so the result is always the engine's.
 
     To run on a distributed engine (Spark, Dask, Beam): partition the records by
     ``volunteer_id`` and call this (or :func:`count_records`) per partition. Amendments that
@@ -693,7 +698,8 @@ def _count_many(
     excl: list[bool] = []  # excluded by a rule that needs no other record
     has_interval: list[bool] = []
     ordinals: list[int] = []
-    odd: list[int] = []  # intervals the fast path cannot vouch for
+    odd: list[int] = []  # a start without an end, or an end without a start
+    unsure: list[int] = []  # intervals not within their own date: checked per volunteer
     amend_pos: list[int] = []
     offsets: set[Any] = set()
     rid_seen: set[str] = set()
@@ -771,7 +777,7 @@ def _count_many(
                 ),
                 map(lt, s_iv, e_iv),
             )
-            odd += compress(compress(span, has), map(not_, nice))
+            unsure += compress(compress(span, has), map(not_, nice))
             offsets.update(map(_TZINFO, s_iv))
             offsets.update(map(_TZINFO, e_iv))
         if m != c_am.count(None):
@@ -859,12 +865,19 @@ def _count_many(
         seen.add(o)
         if o < first[k]:
             first[k] = o
-    # Vouched-for intervals in one fixed offset on distinct dates cannot overlap. With several
-    # offsets (or a zone whose offset may change), check each volunteer's intervals.
+    # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
+    # With several offsets (or a zone whose offset may change), every volunteer's are checked.
+    # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
+    # sorted ends, so that recorded order cannot matter.
     if len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets):
+        to_check = set(compress(vol_ix, map(and_, cand, has_interval)))
+    else:
+        to_check = {vol_ix[i] for i in unsure}
+    to_check -= slow
+    if to_check:
         check: dict[int, list[int]] = {}
         for i in compress(range(n), map(and_, cand, has_interval)):
-            if vol_ix[i] not in slow:
+            if vol_ix[i] in to_check:
                 check.setdefault(vol_ix[i], []).append(i)
         for k, positions in check.items():
             if not _disjoint([start[i] for i in positions], [end[i] for i in positions]):

@@ -42,6 +42,7 @@ def _history(
     min_size: int,
     max_size: int,
     days: int,
+    time_zones: tuple[_dt.tzinfo, ...],
 ) -> list[ServiceRecord]:
     size = draw(st.integers(min_size, max_size))
     region = RegionCode.parse("211103")
@@ -50,7 +51,7 @@ def _history(
     for n in range(size):
         org = draw(st.sampled_from(_ORGS))
         day = _BASE + _dt.timedelta(days=draw(st.integers(0, days - 1)))
-        tz = draw(st.sampled_from(_TZS))
+        tz = draw(st.sampled_from(time_zones))
         start: _dt.datetime | None = None
         end: _dt.datetime | None = None
         if draw(st.booleans()):
@@ -108,6 +109,7 @@ def service_histories(
     min_size: int = 0,
     max_size: int = 12,
     days: int = 4,
+    time_zones: tuple[_dt.tzinfo, ...] = _TZS,
 ) -> st.SearchStrategy[list[ServiceRecord]]:
     """Lists of service records that exercise every counting rule.
 
@@ -120,12 +122,13 @@ def service_histories(
         min_size: the fewest records.
         max_size: the most records.
         days: how many distinct dates to spread them over.
+        time_zones: the offsets of the date-times (UTC+8, UTC and UTC-5 by default).
 
     Example:
         >>> strategy = service_histories(volunteers=("V1", "V2"), max_size=5)
         >>> records = strategy.example()  # doctest: +SKIP
     """
-    return _history(tuple(volunteers), min_size, max_size, days)
+    return _history(tuple(volunteers), min_size, max_size, days, tuple(time_zones))
 
 
 @st.composite
