@@ -176,6 +176,11 @@ class Issuer:
         default=frozenset(), converter=_frozen, validator=_check_successors
     )
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis and IPython pretty-print attrs classes field by field, which would
+        # bypass the masking repr: print the repr instead.
+        printer.text(repr(self))
+
     def may_certify(self, organization_id: str) -> bool:
         """Whether records of ``organization_id`` are this issuer's to certify.
 

@@ -385,6 +385,11 @@ class IdDocument:
             number = rid.number
         object.__setattr__(self, "number", number)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis and IPython pretty-print attrs classes field by field, which would
+        # bypass the masking repr: print the repr instead.
+        printer.text(repr(self))
+
     def __repr__(self) -> str:
         return f"IdDocument(kind={self.kind!r}, number={self.masked()!r})"
 
@@ -496,6 +501,11 @@ class VolunteerProfile:
     registered_on: _dt.date | None = attrs.field(
         default=None, validator=_of(_dt.date, optional=True)
     )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis and IPython pretty-print attrs classes field by field, which would
+        # bypass the masking repr: print the repr instead.
+        printer.text(repr(self))
 
     def __attrs_post_init__(self) -> None:
         _check_profile_consistency(self)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from importlib import resources
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 import stdnum
@@ -195,6 +195,11 @@ class RegionCode:
 
     def __str__(self) -> str:
         return self.code
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis and IPython pretty-print attrs classes field by field, which would
+        # bypass the masking repr: print the repr instead.
+        printer.text(repr(self))
 
     def __repr__(self) -> str:
         return f"RegionCode({self.code!r}, {self.name!r})"
