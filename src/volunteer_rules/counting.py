@@ -845,26 +845,14 @@ def _count_many(
     cand = list(map(not_, excl))
     c_ix = list(compress(vol_ix, cand))
     totals = [0] * (count_v + 1)
-    first = [_NEVER] * (count_v + 1)
-    days: list[Any] = [None] * (count_v + 1)
+    days: list[list[int]] = [[] for _ in range(count_v + 1)]
+    add_day = [d.append for d in days]
     for k, value, o in zip(c_ix, compress(minutes, cand), compress(ordinals, cand), strict=True):
         totals[k] += value
-        seen = days[k]
-        if seen is None:
-            days[k] = o
-            first[k] = o
-            continue
-        if type(seen) is int:
-            if seen == o:
-                slow.add(k)
-                continue
-            seen = days[k] = {seen}
-        elif o in seen:
-            slow.add(k)
-            continue
-        seen.add(o)
-        if o < first[k]:
-            first[k] = o
+        add_day[k](o)
+    del add_day
+    first = [min(d) if d else _NEVER for d in days]
+    slow.update(compress(range(count_v), map(ne, map(len, map(set, days)), map(len, days))))
     # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
     # With several offsets (or a zone whose offset may change), every volunteer's are checked.
     # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
