@@ -38,9 +38,9 @@ raises :class:`~volunteer_rules.ConflictError` (the record checks report such co
 
 Everything is whole minutes (``int``). The single-volunteer form, :func:`count_records`, sorts
 once by recorded order and checks overlaps against a sorted list of the counted intervals
-(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, holds its input as
-columns of field values (no Python object per record) and settles most volunteers with C-level
-operations; see its docstring.
+(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, keeps one compact
+tuple per record (not the record) and settles most volunteers with C-level operations; see its
+docstring.
 
 Example:
     >>> from datetime import date
@@ -104,7 +104,7 @@ minimum rating is asked for.
 _RATING_RANK: Final = {rating: rank for rank, rating in enumerate(RATINGS)}
 
 # A compact row: one tuple of the fields counting needs, in this order. Only the single-volunteer
-# form and the bulk form's slow path build rows; the bulk fast path works on columns.
+# form and the bulk form build rows (the bulk form keeps one per record, nothing more).
 _R_AT, _R_ID, _R_ORG, _R_VOL, _R_STATUS, _R_DATE, _R_START, _R_END, _R_AMENDS, _R_MIN, _R_EVAL = (
     range(11)
 )
@@ -525,20 +525,6 @@ def count_records(
 # --- the bulk form ---------------------------------------------------------------------------
 
 _CHUNK: Final = 4096
-_VOL: Final = attrgetter("volunteer_id")
-_COLUMNS: Final = (
-    "recorded_at",
-    "record_id",
-    "organization_id",
-    "status",
-    "date",
-    "start",
-    "end",
-    "amends",
-    "service._minutes",
-    "evaluation",
-)
-_GETTERS: Final = tuple(attrgetter(name) for name in _COLUMNS)
 _DT_DATE: Final = _dt.datetime.date
 
 
@@ -563,8 +549,9 @@ def count_many(
     ``after_as_of``, ``outside_window``, ``not_verified``, ``below_minimum_rating``; whether its
     interval starts on its ``date`` and ends that local day; its date ordinal) is computed for
     the whole chunk with C-level ``map``/``compress`` while the chunk is still in the CPU cache.
-    What is kept are columns of references to the records' own values (no tuple or object per
-    record). Then one loop over the counting records sums minutes per volunteer and notices two
+    What is kept is one compact row per record: a tuple of eleven references to the record's
+    own values (the record object itself is not kept, so a stream of parsed records is freed
+    as it goes). Then one loop over the counting records sums minutes per volunteer and notices two
     records on one date. A volunteer is settled from those sums when none of their records is
     amended, none shares a date with another counting record, and their intervals are all
     within their own day in one fixed UTC offset (so no two can overlap, whatever the recorded
@@ -662,7 +649,7 @@ def _bulk(
 ) -> dict[str, Count | _Raw]:
     """:func:`_count_many` with the collector paused (arguments already checked)."""
     enabled = gc.isenabled()
-    gc.disable()  # the columns hold only references; collections would find nothing to free
+    gc.disable()  # the rows hold only references to values; a collection would free nothing
     try:
         return _count_many(records, as_of, since, min_rank, wanted, detail, since_for)
     finally:
@@ -670,7 +657,10 @@ def _bulk(
             gc.enable()
 
 
-_ALL: Final = attrgetter("volunteer_id", *_COLUMNS)
+_KEY: Final = itemgetter(_R_ORG, _R_ID)
+_ID: Final = itemgetter(_R_ID)
+_START: Final = itemgetter(_R_START)
+_END: Final = itemgetter(_R_END)
 _ORDINAL: Final = _dt.date.toordinal
 _TZINFO: Final = attrgetter("tzinfo")
 
@@ -685,16 +675,8 @@ def _count_many(
     since_for: dict[str, _dt.date],
 ) -> dict[str, Count | _Raw]:
     # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
-    vols: list[str] = []
-    columns: list[list[Any]] = [[] for _ in _COLUMNS]
-    rid, org, start, end, amends, minutes = (
-        columns[1],
-        columns[2],
-        columns[5],
-        columns[6],
-        columns[7],
-        columns[8],
-    )
+    table: list[_Row] = []  # one compact row per record, in the engine's layout
+    minutes: list[int] = []
     excl: list[bool] = []  # excluded by a rule that needs no other record
     has_interval: list[bool] = []
     ordinals: list[int] = []
@@ -705,6 +687,10 @@ def _count_many(
     rid_seen: set[str] = set()
     index: dict[str, int] = {}
     vol_ix: list[int] = []
+    names: list[str] = []
+    if wanted is not None:
+        names = sorted(wanted)
+        index = {v: i for i, v in enumerate(names)}
     base = 0
     iterator = iter(records)
     while True:
@@ -716,34 +702,32 @@ def _count_many(
             raise InvalidTypeError(
                 "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
             )
-        rows = list(map(_ALL, chunk))
+        rows = list(map(_ROW, chunk))
         if wanted is not None:
             # Amendments are kept whoever they belong to: they may supersede a wanted record.
             keep = map(
                 or_,
-                map(wanted.__contains__, map(itemgetter(0), rows)),
-                map(is_not, map(itemgetter(8), rows), repeat(None)),
+                map(wanted.__contains__, map(itemgetter(_R_VOL), rows)),
+                map(is_not, map(itemgetter(_R_AMENDS), rows), repeat(None)),
             )
             rows = list(compress(rows, keep))
             if not rows:
                 continue
-        c_vol, c_at, c_rid, c_org, c_st, c_day, c_start, c_end, c_am, c_min, c_ev = zip(
+        c_at, c_rid, _, c_vol, c_st, c_day, c_start, c_end, c_am, c_min, c_ev = zip(
             *rows, strict=True
         )
         m = len(c_vol)
         span = range(base, base + m)
-        vols += c_vol
+        table += rows
+        minutes += c_min
         if wanted is None:
             fresh = set(c_vol).difference(index)
             if fresh:
                 index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
             vol_ix += map(index.__getitem__, c_vol)
-        for column, values in zip(
-            columns,
-            (c_at, c_rid, c_org, c_st, c_day, c_start, c_end, c_am, c_min, c_ev),
-            strict=True,
-        ):
-            column += values
+        else:
+            # Records kept only as amendments of someone else get the index len(names).
+            vol_ix += map(index.get, c_vol, repeat(len(names)))
         out = list(
             map(or_, map(gt, c_day, repeat(as_of)), map(gt, map(_DT_DATE, c_at), repeat(as_of)))
         )
@@ -790,18 +774,12 @@ def _count_many(
     if wanted is None:
         # Number volunteers in id order (the order of the results).
         names = sorted(index)
-        count_v = len(names)
-        renumber = [0] * count_v
+        renumber = [0] * len(names)
         for new_index, name in enumerate(names):
             renumber[index[name]] = new_index
         index = {name: i for i, name in enumerate(names)}
         vol_ix = list(map(renumber.__getitem__, vol_ix))
-    else:
-        names = sorted(wanted)
-        count_v = len(names)
-        index = {v: i for i, v in enumerate(names)}
-        # Records kept only as amendments of someone else get the index count_v (no result).
-        vol_ix = [index.get(v, count_v) for v in vols]
+    count_v = len(names)
     slow: set[int] = {index[v] for v in since_for if v in index}
     if detail:
         slow = set(range(count_v))
@@ -811,10 +789,10 @@ def _count_many(
     key_pos: dict[tuple[str, str], list[int]] | None = None
     if len(rid_seen) != n:
         key_pos = {}
-        for i, key in enumerate(zip(org, rid, strict=True)):
+        for i, key in enumerate(map(_KEY, table)):
             same = key_pos.setdefault(key, [])
             if same:
-                if _row_at(columns, vols, i) != _row_at(columns, vols, same[0]):
+                if table[i] != table[same[0]]:
                     raise ConflictError(
                         f"{key[0]}/{key[1]}",
                         f"record {key[1]} of organization {key[0]} was given twice with"
@@ -826,13 +804,13 @@ def _count_many(
     # reach their records (chains followed), whoever made them.
     amenders_of: dict[tuple[str, str], list[int]] = {}
     for i in amend_pos:
-        amenders_of.setdefault((org[i], amends[i]), []).append(i)
+        amenders_of.setdefault((table[i][_R_ORG], table[i][_R_AMENDS]), []).append(i)
     if amenders_of:
         if key_pos is None:
             target_ids = {key[1] for key in amenders_of}
             key_pos = {}
-            for i in compress(range(n), map(target_ids.__contains__, rid)):
-                key_pos.setdefault((org[i], rid[i]), []).append(i)
+            for i in compress(range(n), map(target_ids.__contains__, map(_ID, table))):
+                key_pos.setdefault(_KEY(table[i]), []).append(i)
         for target in amenders_of:
             slow.update(vol_ix[j] for j in key_pos.get(target, ()))
     # A record longer than the daily cap on its own (the constructor allows one).
@@ -868,7 +846,8 @@ def _count_many(
             if vol_ix[i] in to_check:
                 check.setdefault(vol_ix[i], []).append(i)
         for k, positions in check.items():
-            if not _disjoint([start[i] for i in positions], [end[i] for i in positions]):
+            mine = [table[i] for i in positions]
+            if not _disjoint(list(map(_START, mine)), list(map(_END, mine))):
                 slow.add(k)
 
     # --- exclusions of the others, and the engine for the rest -------------------------------
@@ -884,8 +863,8 @@ def _count_many(
     for k, name in enumerate(names):
         if k in slow:
             positions = slow_positions.get(k, [])
-            positions += _amendments_reaching(positions, columns, amenders_of)
-            rows_ = [_row_at(columns, vols, i) for i in positions]
+            positions += _amendments_reaching(positions, table, amenders_of)
+            rows_ = [table[i] for i in positions]
             results[name] = _count_rows(
                 rows_, name, as_of, since_for.get(name, since), min_rank, detail, others=False
             )
@@ -894,7 +873,7 @@ def _count_many(
         results[name] = (
             totals[k],
             first[k],
-            () if excluded is None else _exclusions(excluded, columns, as_of, since),
+            () if excluded is None else _exclusions(excluded, table, as_of, since),
         )
     return results
 
@@ -903,39 +882,38 @@ _NEVER: Final = 1 << 30
 
 
 def _exclusions(
-    positions: list[int], columns: list[list[Any]], as_of: _dt.date, since: _dt.date | None
+    positions: list[int], table: list[_Row], as_of: _dt.date, since: _dt.date | None
 ) -> tuple[tuple[str, str], ...]:
     """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
-    at, rid, org, status, day = columns[0], columns[1], columns[2], columns[3], columns[4]
-    positions.sort(key=lambda i: (at[i], rid[i], org[i]))
+    rows = sorted(map(table.__getitem__, positions), key=_ORDER)
     out = []
-    for i in positions:
-        if day[i] > as_of or at[i].date() > as_of:
+    for row in rows:
+        day = row[_R_DATE]
+        if day > as_of or row[_R_AT].date() > as_of:
             reason = "after_as_of"
-        elif since is not None and day[i] < since:
+        elif since is not None and day < since:
             reason = "outside_window"
-        elif status[i] != "verified":
+        elif row[_R_STATUS] != "verified":
             reason = "not_verified"
         else:
             reason = "below_minimum_rating"
-        out.append((rid[i], reason))
+        out.append((row[_R_ID], reason))
     return tuple(out)
 
 
 def _amendments_reaching(
-    positions: list[int], columns: list[list[Any]], amenders_of: dict[tuple[str, str], list[int]]
+    positions: list[int], table: list[_Row], amenders_of: dict[tuple[str, str], list[int]]
 ) -> list[int]:
     """Positions of the amendments (of anyone) that reach the given records, chains followed."""
-    rid, org = columns[1], columns[2]
     seen = set(positions)
     extra: list[int] = []
-    stack = [(org[i], rid[i]) for i in positions]
+    stack = [_KEY(table[i]) for i in positions]
     while stack:
         for j in amenders_of.get(stack.pop(), ()):
             if j not in seen:
                 seen.add(j)
                 extra.append(j)
-                stack.append((org[j], rid[j]))
+                stack.append(_KEY(table[j]))
     return extra
 
 
@@ -958,20 +936,3 @@ def _disjoint(starts: list[Any], ends: list[Any]) -> bool:
     starts.sort()
     ends.sort()
     return all(map(le, ends, islice(starts, 1, None)))
-
-
-def _row_at(columns: list[list[Any]], vols: list[str], i: int) -> _Row:
-    at, rid, org, status, day, start, end, amends, minutes, evaluation = columns
-    return (
-        at[i],
-        rid[i],
-        org[i],
-        vols[i],
-        status[i],
-        day[i],
-        start[i],
-        end[i],
-        amends[i],
-        minutes[i],
-        evaluation[i],
-    )
