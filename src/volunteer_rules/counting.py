@@ -559,6 +559,9 @@ def count_many(
     starts against sorted ends). Every other volunteer goes through the reference engine,
     record by record, so the result is always the engine's.
 
+    The cyclic garbage collector is paused during the call (the rows it builds hold no
+    reference cycles) and restored afterwards.
+
     To run on a distributed engine (Spark, Dask, Beam): partition the records by
     ``volunteer_id`` and call this (or :func:`count_records`) per partition. Amendments that
     name another volunteer's record must also be sent to that volunteer's partition.
