@@ -63,7 +63,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, islice, repeat
-from operator import and_, attrgetter, eq, gt, is_not, itemgetter, le, lt, ne, not_, or_
+from operator import and_, attrgetter, eq, ge, gt, is_not, itemgetter, le, lt, ne, not_, or_
 from typing import Any, Final
 
 import attrs
@@ -660,6 +660,7 @@ def _bulk(
             gc.enable()
 
 
+_MIDNIGHT: Final = _dt.time(0)
 _KEY: Final = itemgetter(_R_ORG, _R_ID)
 _ID: Final = itemgetter(_R_ID)
 _START: Final = itemgetter(_R_START)
@@ -695,6 +696,7 @@ def _count_many(
         names = sorted(wanted)
         index = {v: i for i, v in enumerate(names)}
     base = 0
+    next_day = as_of + _dt.timedelta(days=1)
     iterator = iter(records)
     while True:
         chunk = list(islice(iterator, _CHUNK))
@@ -731,9 +733,14 @@ def _count_many(
         else:
             # Records kept only as amendments of someone else get the index len(names).
             vol_ix += map(index.get, c_vol, repeat(len(names)))
-        out = list(
-            map(or_, map(gt, c_day, repeat(as_of)), map(gt, map(_DT_DATE, c_at), repeat(as_of)))
-        )
+        # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
+        # offset, compare with the next midnight in that offset (no date object per record).
+        zones = set(map(_TZINFO, c_at))
+        if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone:
+            late = map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone)))
+        else:
+            late = map(gt, map(_DT_DATE, c_at), repeat(as_of))
+        out = list(map(or_, map(gt, c_day, repeat(as_of)), late))
         out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
         if since is not None:
             out = list(map(or_, out, map(lt, c_day, repeat(since))))
