@@ -100,6 +100,18 @@ class TestAsOf:
         record = rec("a", day=dt.date(2024, 5, 1), recorded=at(2, 9))
         assert reasons(count_records([record], as_of=dt.date(2024, 5, 1))) == {"a": "after_as_of"}
         assert count_records([record], as_of=dt.date(2024, 5, 2)).minutes == 60
+        assert count_many([record], as_of=dt.date(2024, 5, 1))["V1"].excluded == (
+            ("a", "after_as_of"),
+        )
+        assert count_many([record], as_of=dt.date(2024, 5, 2))["V1"].minutes == 60
+
+    def test_recorded_at_midnight_in_bulk(self) -> None:
+        """In bulk too, 00:00 local on the next day is after as_of and 23:59 is not."""
+        on_day = rec("a", recorded=dt.datetime(2024, 5, 1, 23, 59, tzinfo=CST))
+        next_day = rec("b", recorded=dt.datetime(2024, 5, 2, 0, 0, tzinfo=CST))
+        count = count_many([on_day, next_day], as_of=dt.date(2024, 5, 1))["V1"]
+        assert count.minutes == 60
+        assert count.excluded == (("b", "after_as_of"),)
 
     def test_local_date_of_recorded_at(self) -> None:
         """recorded_at is read in its own offset: 23:30+08:00 is still that day locally."""
