@@ -8,16 +8,68 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.test_rulesets import AS_OF, Person, _record, records_totalling
 
 import volunteer_rules as vr
 from volunteer_rules.certification import certify, certify_group, certify_many
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import ServiceRecord
+from volunteer_rules.region import RegionCode
 from volunteer_rules.rule_set import Award
 from volunteer_rules.rulesets import rule_set_ids
 from volunteer_rules.testing._certification_strategies import service_histories
+
+AS_OF = dt.date(2026, 6, 30)
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+@attrs.frozen
+class Person:
+    volunteer_id: str
+    birth_date: dt.date
+
+
+def _record(record_id: str, volunteer: str, day: dt.date, minutes: int) -> ServiceRecord:
+    fields: dict[str, Any] = {
+        "record_id": record_id,
+        "volunteer_id": volunteer,
+        "organization_id": "512111005000000154",
+        "activity_name": "a",
+        "service_category": "other",
+        "content": "c",
+        "place": "p",
+        "region_code": RegionCode.parse("211103"),
+        "date": day,
+        "start": None,
+        "end": None,
+        "service": Hours.from_minutes(minutes),
+        "person_in_charge": "x",
+        "recorded_by": "y",
+        "recorded_at": dt.datetime(day.year, day.month, day.day, 20, tzinfo=CST),
+        "status": "verified",
+    }
+    return ServiceRecord(**fields)
+
+
+def records_totalling(
+    minutes: int, as_of: dt.date, *, first: dt.date | None = None, volunteer: str = "V1"
+) -> list[ServiceRecord]:
+    """Verified records summing to ``minutes``: whole days back from as_of, plus ``first``."""
+    records = []
+    day = as_of
+    n = 0
+    left = minutes
+    if first is not None and left:
+        records.append(_record(f"f{volunteer}", volunteer, first, 1))
+        left -= 1
+    while left > 0:
+        take = min(left, 1440)
+        records.append(_record(f"r{n}{volunteer}", volunteer, day, take))
+        left -= take
+        day -= dt.timedelta(days=1)
+        n += 1
+    return records
+
 
 H = 60  # minutes in an hour
 
