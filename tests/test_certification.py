@@ -335,6 +335,31 @@ class TestBadInput:
                 call()
 
 
+class TestExtremeDates:
+    @given(st.dates(), st.sampled_from(rule_set_ids()), st.dates())
+    def test_any_day_is_a_value_or_a_library_error(
+        self, as_of: dt.date, rule_set_id: str, awarded_on: dt.date
+    ) -> None:
+        """Certifying on any day (date.min to date.max) never escapes the library's errors."""
+        records = [_record("a", "V1", as_of, 60)]
+        person = Person("V1", dt.date(2000, 1, 1))
+        awards = [Award(rank=1, date=awarded_on)]
+        for call in (
+            lambda: certify(
+                records, rule_set=rule_set_id, as_of=as_of, volunteer=person, awarded=awards
+            ),
+            lambda: certify_many(
+                records,
+                rule_set=rule_set_id,
+                as_of=as_of,
+                volunteers=[person],
+                awarded={"V1": awards},
+            ),
+        ):
+            with contextlib.suppress(VolunteerRulesError):
+                call()
+
+
 SIMPLE = [i for i in rule_set_ids() if i not in {"us-pvsa"}]
 AS_OF_SMALL = dt.date(2024, 1, 5)
 

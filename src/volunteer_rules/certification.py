@@ -43,7 +43,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from volunteer_rules.counting import (
     _RATING_RANK,
@@ -66,6 +65,7 @@ from volunteer_rules.rule_set import (
     RuleSet,
     RuleSetVersion,
     Volunteer,
+    add_months,
     age_on,
     window_start,
 )
@@ -274,9 +274,8 @@ def _volunteer(volunteer: object) -> tuple[str | None, _dt.date | None]:
 def _since(version: RuleSetVersion, as_of: _dt.date, awards: tuple[Award, ...]) -> _dt.date | None:
     since = window_start(version.window, as_of)
     if not version.hours_reused_on_renewal and awards:
-        restart = max(a.date for a in awards) + _dt.timedelta(days=1)
-        if restart > as_of:
-            restart = as_of
+        last = max(a.date for a in awards)
+        restart = as_of if last >= as_of else last + _dt.timedelta(days=1)
         if since is None or restart > since:
             since = restart
     return since
@@ -410,18 +409,18 @@ class _Plan:
         valid_until = None
         due: tuple[Level, ...]
         if version.validity_months is not None:
-            validity = relativedelta(months=version.validity_months)
-            held = [a for a in awards if as_of <= a.date + validity - _dt.timedelta(days=1)]
+            months = version.validity_months
+            held = [a for a in awards if as_of <= _last_valid_day(a.date, months)]
             if reached.rank:
                 due = (reached,) if not any(a.rank >= reached.rank for a in held) else ()
-                valid_until = as_of + validity - _dt.timedelta(days=1)
+                valid_until = _last_valid_day(as_of, months)
             else:
                 due = ()
             if held:
                 best = max(held, key=lambda a: (a.rank, a.date))
                 if reached.rank <= best.rank <= len(version.levels) and best.rank > 0:
                     reached = version.levels[best.rank - 1]
-                    valid_until = best.date + validity - _dt.timedelta(days=1)
+                    valid_until = _last_valid_day(best.date, months)
                     due = ()
             if next_level is not None and next_level.rank <= reached.rank:
                 next_level, shortfall, unmet = None, Hours.ZERO, []
@@ -460,7 +459,7 @@ class _Plan:
         missing = []
         if level.min_tenure_months:
             first = count.first_counted
-            if first is None or self.as_of < first + relativedelta(months=level.min_tenure_months):
+            if first is None or self.as_of < add_months(first, level.min_tenure_months):
                 missing.append(f"{level.min_tenure_months} months since the first counted service")
         if level.requires_previous and level.rank - 1 not in awarded_ranks:
             below = self.version.levels[level.rank - 2]
@@ -469,6 +468,12 @@ class _Plan:
             if condition not in attested:
                 missing.append(f"attested condition {condition!r}")
         return missing
+
+
+def _last_valid_day(awarded: _dt.date, months: int) -> _dt.date:
+    """The last day an award made on ``awarded`` is valid: the day before ``months`` later."""
+    end = add_months(awarded, months)
+    return end if end == _dt.date.max else end - _dt.timedelta(days=1)
 
 
 def certify(

@@ -696,7 +696,7 @@ def _count_many(
         names = sorted(wanted)
         index = {v: i for i, v in enumerate(names)}
     base = 0
-    next_day = as_of + _dt.timedelta(days=1)
+    next_day = as_of if as_of == _dt.date.max else as_of + _dt.timedelta(days=1)
     iterator = iter(records)
     while True:
         chunk = list(islice(iterator, _CHUNK))
@@ -736,7 +736,7 @@ def _count_many(
         # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
         # offset, compare with the next midnight in that offset (no date object per record).
         zones = set(map(_TZINFO, c_at))
-        if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone:
+        if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone and as_of < _dt.date.max:
             late = map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone)))
         else:
             late = map(gt, map(_DT_DATE, c_at), repeat(as_of))

@@ -70,6 +70,7 @@ __all__ = [
     "RuleSet",
     "RuleSetVersion",
     "Volunteer",
+    "add_months",
     "age_on",
     "dump_rule_set",
     "rule_set_from_mapping",
@@ -473,6 +474,21 @@ class RuleSet:
         return chosen
 
 
+def add_months(day: _dt.date, months: int) -> _dt.date:
+    """``day`` plus whole months (the last day of a shorter month); ``date.max`` on overflow.
+
+    Example:
+        >>> from datetime import date
+        >>> add_months(date(2025, 8, 31), 6), add_months(date(9999, 12, 1), 1)
+        (datetime.date(2026, 2, 28), datetime.date(9999, 12, 31))
+    """
+    try:
+        result: _dt.date = day + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        return _dt.date.max
+    return result
+
+
 def age_on(birth_date: _dt.date, day: _dt.date) -> int:
     """Whole years of age on ``day`` (a 29 February birthday falls on 1 March in other years).
 
@@ -495,6 +511,8 @@ def window_start(window: str, as_of: _dt.date) -> _dt.date | None:
         (datetime.date(2026, 1, 1), None)
     """
     if window == "rolling_12_months":
+        if as_of.year == 1:
+            return _dt.date.min
         start: _dt.date = as_of - relativedelta(years=1) + _dt.timedelta(days=1)
         return start
     if window == "calendar_year":
