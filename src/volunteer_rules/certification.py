@@ -305,6 +305,7 @@ class _Plan:
             and version.hours_reused_on_renewal
         )
         self.hours = [level.hours for level in version.levels]
+        self.hours_cache: dict[int, Hours] = {}  # Hours values are immutable: share them
         levels = version.levels
         self.by_rank = [
             (
@@ -350,17 +351,23 @@ class _Plan:
         """The plain path from raw counts (thresholds only, nothing awarded)."""
         rank = bisect_right(self.minutes, minutes)
         level, next_level, due = self.by_rank[rank]
+        cache = self.hours_cache
+        counted = cache.get(minutes)
+        if counted is None:
+            counted = cache[minutes] = Hours.from_minutes(minutes)
+        shortfall = Hours.ZERO
+        if next_level is not None:
+            missing = self.minutes[rank] - minutes
+            shortfall = cache.get(missing) or cache.setdefault(missing, Hours.from_minutes(missing))
         return Certification(
             rule_set_id=self.rule_set.id,
             rule_set_version=self.label,
             volunteer_id=volunteer_id,
             as_of=self.as_of,
             level=level,
-            counted=Hours.from_minutes(minutes),
+            counted=counted,
             next_level=next_level,
-            shortfall=Hours.ZERO
-            if next_level is None
-            else Hours.from_minutes(self.minutes[rank] - minutes),
+            shortfall=shortfall,
             excluded=excluded,
             window_start=self.since,
             due=due,
