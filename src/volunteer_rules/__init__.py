@@ -515,4 +515,42 @@ __all__ += [
 # --- end registration ---
 
 # --- certificates ---
+from volunteer_rules.certificate import (
+    CERTIFICATE_FORMAT_VERSION,
+    REFUSAL_CODES,
+    ActivitySummary,
+    Certificate,
+    CertificateIssue,
+    CertificateVerification,
+    CertifiedRecord,
+    Difference,
+    Issuer,
+    Refusal,
+    StarLevelNote,
+    dump_certificate,
+    issue_certificate,
+    parse_certificate,
+    verify_certificate,
+)
+from volunteer_rules.certificate_render import render_html, render_text
+
+__all__ += [
+    "CERTIFICATE_FORMAT_VERSION",
+    "REFUSAL_CODES",
+    "ActivitySummary",
+    "Certificate",
+    "CertificateIssue",
+    "CertificateVerification",
+    "CertifiedRecord",
+    "Difference",
+    "Issuer",
+    "Refusal",
+    "StarLevelNote",
+    "dump_certificate",
+    "issue_certificate",
+    "parse_certificate",
+    "render_html",
+    "render_text",
+    "verify_certificate",
+]
 # --- end certificates ---
