@@ -106,7 +106,7 @@ class TestContract:
     def test_hours_contract(self) -> None:
         """Hours behaves as the contract says."""
         assert vr.Hours.from_hours("1.5") == vr.Hours.from_minutes(90)
-        assert sum([vr.Hours.from_minutes(1), vr.Hours.from_minutes(2)]).minutes == 3
+        assert sum([vr.Hours.from_minutes(1), vr.Hours.from_minutes(2)]) == vr.Hours.from_minutes(3)
         with pytest.raises(TypeError):
             vr.Hours.from_hours(0.1)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="whole number of minutes"):

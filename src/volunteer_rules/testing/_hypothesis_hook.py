@@ -20,9 +20,20 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
+    from volunteer_rules.demand import Demand
     from volunteer_rules.hours import Hours
+    from volunteer_rules.identifiers import OrganizationCode, ResidentId
+    from volunteer_rules.ledger import Ledger, LedgerLimits, LedgerTransfer
+    from volunteer_rules.profile import (
+        Commendation,
+        EvaluationRecord,
+        TrainingRecord,
+        VolunteerProfile,
+    )
     from volunteer_rules.record import ServiceRecord
     from volunteer_rules.region import RegionCode
+    from volunteer_rules.rule_set import RuleSet
+    from volunteer_rules.transfer_package import TransferPackage
 
     def lazily(name: str) -> Any:
         def resolve(_type: type) -> st.SearchStrategy[Any]:
@@ -32,12 +43,21 @@ def _hypothesis_setup_hook() -> None:
 
         return resolve
 
-    st.register_type_strategy(Hours, lazily("hours"))
-    st.register_type_strategy(RegionCode, lazily("region_codes"))
-    st.register_type_strategy(ServiceRecord, lazily("service_records"))
-    try:
-        from volunteer_rules.identifiers import OrganizationCode, ResidentId
-    except ImportError:  # pragma: no cover - the identifiers ship with the package
-        return
-    st.register_type_strategy(ResidentId, lazily("resident_ids"))
-    st.register_type_strategy(OrganizationCode, lazily("organization_codes"))
+    for kind, name in (
+        (Hours, "hours"),
+        (RegionCode, "region_codes"),
+        (ServiceRecord, "service_records"),
+        (ResidentId, "resident_ids"),
+        (OrganizationCode, "organization_codes"),
+        (VolunteerProfile, "volunteer_profiles"),
+        (TrainingRecord, "training_records"),
+        (Commendation, "commendations"),
+        (EvaluationRecord, "evaluation_records"),
+        (RuleSet, "rule_sets"),
+        (Ledger, "ledgers"),
+        (LedgerLimits, "ledger_limits"),
+        (LedgerTransfer, "ledger_transfers"),
+        (TransferPackage, "transfer_packages"),
+        (Demand, "demands"),
+    ):
+        st.register_type_strategy(kind, lazily(name))

@@ -3,33 +3,33 @@
 Strategies follow Hypothesis' house style: plural nouns, keyword-only arguments, defaults that
 generate every valid value, and arguments that take strategies rather than values.
 
+The strategies cover every value of the library: hours, region codes and identifiers; service
+records (including intervals that cross midnight and records of several volunteers) and their
+canonical payloads (``record_payloads(malformed=True)`` for error paths); profiles, training,
+commendations and evaluations; rule sets and service histories; ledgers and ledger transfers;
+transfer packages and histories; demands and matching candidates.
+
+The library's types are also registered with Hypothesis (through its entry point), so
+``st.from_type(ServiceRecord)`` and ``st.builds`` work without importing this module.
+
 Example:
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
+    >>> import volunteer_rules as vr
     >>> from volunteer_rules.testing import strategies as vst
-    >>> isinstance(vst.__all__, list)
-    True
+    >>> @settings(max_examples=20)
+    ... @given(vst.record_payloads())
+    ... def test_round_trip(payload):
+    ...     assert vr.dump_record(vr.parse_record(payload)) == payload
+    >>> test_round_trip()
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
-
-# Each area of the library adds its strategies in its own block, from a private module
-# ``volunteer_rules.testing._<area>_strategies``. The final list is sorted in __all__ below.
-
-# --- foundation: hours, identifiers, regions, records ---
-from volunteer_rules.testing._record_strategies import (
-    hours,
-    record_payloads,
-    region_codes,
-    service_records,
-    volunteer_ids,
+from volunteer_rules.testing._certification_strategies import (
+    rule_set_mappings,
+    rule_sets,
+    service_histories,
 )
-
-__all__ = [*__all__, "hours", "record_payloads", "region_codes", "service_records", "volunteer_ids"]
-# --- end foundation ---
-
-# --- profiles and the other record parts ---
 from volunteer_rules.testing._identifier_strategies import (
     commendation_payloads,
     commendations,
@@ -42,44 +42,26 @@ from volunteer_rules.testing._identifier_strategies import (
     training_records,
     volunteer_profiles,
 )
-
-__all__ += [
-    "commendation_payloads",
-    "commendations",
-    "evaluation_payloads",
-    "evaluation_records",
-    "organization_codes",
-    "profile_payloads",
-    "resident_ids",
-    "training_payloads",
-    "training_records",
-    "volunteer_profiles",
-]
-# --- end profiles ---
-
-# --- rule sets and certification ---
-from volunteer_rules.testing._certification_strategies import (  # noqa: E402
-    rule_set_mappings,
-    rule_sets,
-    service_histories,
-)
-
-__all__ += ["rule_set_mappings", "rule_sets", "service_histories"]
-# --- end certification ---
-
-# --- time bank ledger ---
-from volunteer_rules.testing._ledger_strategies import (  # noqa: E402
+from volunteer_rules.testing._ledger_strategies import (
     ledger_limits,
     ledger_transfers,
     ledgers,
     volunteer_accounts,
 )
-
-__all__ += ["ledger_limits", "ledger_transfers", "ledgers", "volunteer_accounts"]
-# --- end ledger ---
-
-# --- transfer ---
-from volunteer_rules.testing._transfer_strategies import (  # noqa: E402
+from volunteer_rules.testing._record_strategies import (
+    hours,
+    record_payloads,
+    region_codes,
+    service_records,
+    volunteer_ids,
+)
+from volunteer_rules.testing._registration_strategies import (
+    demand_payloads,
+    demands,
+    matching_candidates,
+    registration_rule_sets,
+)
+from volunteer_rules.testing._transfer_strategies import (
     TRANSFER_AS_OF,
     TRANSFER_ORGANIZATIONS,
     transfer_histories,
@@ -87,24 +69,36 @@ from volunteer_rules.testing._transfer_strategies import (  # noqa: E402
     transfer_records,
 )
 
-__all__ += [
+__all__ = [
     "TRANSFER_AS_OF",
     "TRANSFER_ORGANIZATIONS",
+    "commendation_payloads",
+    "commendations",
+    "demand_payloads",
+    "demands",
+    "evaluation_payloads",
+    "evaluation_records",
+    "hours",
+    "ledger_limits",
+    "ledger_transfers",
+    "ledgers",
+    "matching_candidates",
+    "organization_codes",
+    "profile_payloads",
+    "record_payloads",
+    "region_codes",
+    "registration_rule_sets",
+    "resident_ids",
+    "rule_set_mappings",
+    "rule_sets",
+    "service_histories",
+    "service_records",
+    "training_payloads",
+    "training_records",
     "transfer_histories",
     "transfer_packages",
     "transfer_records",
+    "volunteer_accounts",
+    "volunteer_ids",
+    "volunteer_profiles",
 ]
-# --- end transfer ---
-
-# --- registration and matching ---
-from volunteer_rules.testing._registration_strategies import (
-    demand_payloads,
-    demands,
-    matching_candidates,
-    registration_rule_sets,
-)
-
-__all__ += ["demand_payloads", "demands", "matching_candidates", "registration_rule_sets"]
-# --- end registration ---
-
-__all__.sort()
