@@ -36,8 +36,14 @@ class TestCertifyCommand:
         captured = capsys.readouterr()
         document = json.loads(captured.out)
         assert document["bad_lines"] == 2
-        assert document["certifications"][0]["counted_h"] == "2"
-        assert "line 2" in captured.err and "line 3" in captured.err
+        # Like ``check``, the version first by version_order is kept (same recorded_at, so the
+        # one with fewer minutes), whatever the line order.
+        assert document["certifications"][0]["counted_h"] == "0.5"
+        assert "line 2" in captured.err and "line 1" in captured.err
+        reversed_path = _write(tmp_path, [json.dumps(other), json.dumps(SAMPLE_RECORD_PAYLOAD)])
+        assert main(["certify", reversed_path, *args[2:], "--format", "json"]) == 1
+        again = json.loads(capsys.readouterr().out)
+        assert again["certifications"][0]["counted_h"] == "0.5"
 
     def test_csv_and_limit(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--format csv writes a header and at most --limit rows."""

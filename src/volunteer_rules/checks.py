@@ -77,6 +77,7 @@ __all__ = [
     "is_late",
     "late_deadline",
     "recorded_date",
+    "version_order",
 ]
 
 LATE_WORKING_DAYS: Final = 10
@@ -435,16 +436,70 @@ def _order(row: _Row) -> tuple[Any, ...]:
     Versions that tie on all of these differ only in text; which one is kept then changes
     nothing the checks compute.
     """
-    return (
+    return _version_order(
         row.recorded_at,
         row.minutes,
         row.status,
         row.volunteer_id,
         row.date,
-        row.start or _NO_TIME,
-        row.end or _NO_TIME,
-        row.amends or "",
-        row.region_code.code,
+        row.start,
+        row.end,
+        row.amends,
+        row.region_code,
+    )
+
+
+def _version_order(
+    recorded_at: _dt.datetime,
+    minutes: int,
+    status: str,
+    volunteer_id: str,
+    date: _dt.date,
+    start: _dt.datetime | None,
+    end: _dt.datetime | None,
+    amends: str | None,
+    region_code: RegionCode,
+) -> tuple[Any, ...]:
+    return (
+        recorded_at,
+        minutes,
+        status,
+        volunteer_id,
+        date,
+        start or _NO_TIME,
+        end or _NO_TIME,
+        amends or "",
+        region_code.code,
+    )
+
+
+def version_order(record: ServiceRecord) -> tuple[Any, ...]:
+    """The sort key among conflicting versions of one record: the checks keep the smallest.
+
+    Two versions of one ``(organization_id, record_id)`` with different content are a
+    ``duplicate_record`` conflict; the version first in this order (``recorded_at``, then the
+    minutes, status, volunteer, date, interval, amendment and region) is the one the checks,
+    and the ``certify`` command, keep. The order does not depend on the input order.
+
+    Example:
+        >>> import attrs
+        >>> from volunteer_rules.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, service=Hours.from_minutes(60))
+        >>> min([a, b], key=version_order).service.minutes
+        60
+    """
+    return _version_order(
+        record.recorded_at,
+        record.service.minutes,
+        record.status,
+        record.volunteer_id,
+        record.date,
+        record.start,
+        record.end,
+        record.amends,
+        record.region_code,
     )
 
 

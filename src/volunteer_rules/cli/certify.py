@@ -44,6 +44,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from volunteer_rules.certification import Certification, certify_many
+from volunteer_rules.checks import version_order
 from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
@@ -122,12 +123,15 @@ def _row(result: Certification) -> list[Any]:
 
 
 def _records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator[ServiceRecord]:
-    """Parse each line; report and skip bad lines and records that conflict with an earlier one.
+    """Parse each line; report and skip bad lines and versions that conflict with another.
 
-    Keeps one small entry per record key (its hash and line) to find conflicts: the same
-    ``(organization_id, record_id)`` with different content is never silently merged.
+    The same ``(organization_id, record_id)`` with different content is never silently merged:
+    like ``check``, the version first by :func:`~volunteer_rules.checks.version_order` is
+    kept (so the result does not depend on line order) and every other version is reported
+    and skipped. This holds one parsed record per distinct key until the file is read.
     """
-    seen: dict[tuple[str, str], tuple[int, int]] = {}
+    kept: dict[tuple[str, str], tuple[tuple[Any, ...], int, int, ServiceRecord]] = {}
+    conflicts: list[tuple[int, ServiceRecord, int]] = []
     for line in read_json_lines(stream):
         if line.error is not None:
             bad.append(line.number)
@@ -142,14 +146,22 @@ def _records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator[Ser
                 errors.write(f"line {line.number}: {problem.path}: {problem.code}: {message}\n")
             continue
         fingerprint = hash(record)
-        first = seen.setdefault(record.key, (fingerprint, line.number))
-        if first[0] != fingerprint:
-            bad.append(line.number)
-            errors.write(
-                f"line {line.number}: $.record_id: conflict: record {record.record_id} of"
-                f" {record.organization_id} differs from line {first[1]}; skipped\n"
-            )
+        entry = (version_order(record), fingerprint, line.number, record)
+        first = kept.setdefault(record.key, entry)
+        if first[1] == fingerprint:
             continue
+        if entry[0] < first[0]:
+            kept[record.key] = entry
+            conflicts.append((first[2], first[3], line.number))
+        else:
+            conflicts.append((line.number, record, first[2]))
+    for number, record, other in sorted(conflicts, key=lambda c: c[0]):
+        bad.append(number)
+        errors.write(
+            f"line {number}: $.record_id: conflict: record {record.record_id} of"
+            f" {record.organization_id} differs from line {other}, which is kept; skipped\n"
+        )
+    for _order, _fingerprint, _number, record in kept.values():
         yield record
 
 
