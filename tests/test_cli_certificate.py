@@ -56,7 +56,7 @@ class TestCertificateCommand:
         out, err = capsys.readouterr()
         assert "志愿服务记录证明" in out and "2小时" in out
         assert "line 2: skipped" in err
-        assert "record r-x: other_organization" in err
+        assert "not certified: 1 records of other organizations" in err
 
     def test_json_verifies(
         self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]

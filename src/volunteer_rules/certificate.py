@@ -253,9 +253,12 @@ class CertifiedRecord:
 class StarLevelNote:
     """The star level stated on a certificate, under a named rule set and version.
 
+    The level is the one the certified records (this issuer's) reach under the rule set: a
+    certificate speaks only of the service its issuer recorded.
+
     Example:
         >>> StarLevelNote(rule_set_id="cn-national", rule_set_version="2012", rank=1,
-        ...     name="one_star").rank
+        ...     name="one_star", label="一星").rank
         1
     """
 
@@ -263,6 +266,7 @@ class StarLevelNote:
     rule_set_version: str
     rank: int
     name: str
+    label: str
 
 
 @attrs.frozen(kw_only=True)
@@ -495,6 +499,7 @@ def _content(certificate: Certificate) -> dict[str, Any]:
             "rule_set_version": level.rule_set_version,
             "rank": level.rank,
             "name": level.name,
+            "label": level.label,
         }
     return body
 
@@ -526,6 +531,7 @@ def _star_level(
         rule_set_version=str(result.rule_set_version),
         rank=result.level.rank,
         name=result.level.name,
+        label=result.level.label,
     )
 
 
@@ -981,7 +987,9 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
     star = None
     if "star_level" in top:
         s = r.obj(
-            top["star_level"], "$.star_level", ("rule_set_id", "rule_set_version", "rank", "name")
+            top["star_level"],
+            "$.star_level",
+            ("rule_set_id", "rule_set_version", "rank", "name", "label"),
         )
         if s is not None:
             values = {
@@ -989,6 +997,7 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
                 "rule_set_version": r.get(s, "rule_set_version", "$.star_level", str),
                 "rank": r.get(s, "rank", "$.star_level", int),
                 "name": r.get(s, "name", "$.star_level", str),
+                "label": r.get(s, "label", "$.star_level", str),
             }
             if None not in values.values():
                 star = StarLevelNote(**values)

@@ -53,6 +53,14 @@ def qr_payload(certificate: Certificate) -> str:
     return f"VR-CERT:{certificate.number}:{certificate.short_code}"
 
 
+def _service_text(certificate: Certificate) -> str:
+    service = certificate.service
+    text = f"{service.format('zh')} / {service.format('en')}"
+    if service.minutes % 60:
+        text += f" ({service.to_decimal_hours()} h)"
+    return text
+
+
 def _rows(certificate: Certificate) -> list[tuple[str, str, str]]:
     """(Chinese label, English label, value) for each line of the certificate."""
     issuer = certificate.issuer
@@ -68,12 +76,7 @@ def _rows(certificate: Certificate) -> list[tuple[str, str, str]]:
         ),
         ("志愿者编号", "Volunteer number", certificate.volunteer_id),
         ("服务期间", "Period", period),
-        (
-            "服务时间",
-            "Service time",
-            f"{certificate.service.format('zh')} ({certificate.service.format('en')}; "
-            f"{certificate.service.to_decimal_hours()} h)",
-        ),
+        ("服务时间", "Service time", _service_text(certificate)),
         ("服务记录", "Records", str(len(certificate.records))),
     ]
     if certificate.star_level is not None:
@@ -82,7 +85,7 @@ def _rows(certificate: Certificate) -> list[tuple[str, str, str]]:
             (
                 "星级",
                 "Star level",
-                f"{level.name} (rank {level.rank}; {level.rule_set_id} {level.rule_set_version})",
+                f"{level.label} {level.name} ({level.rule_set_id}, {level.rule_set_version})",
             )
         )
     rows += [

@@ -153,9 +153,17 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("certificate", f"cannot read {error.filename}: {error.strerror}")
     except VolunteerRulesError as error:
         return usage_error("certificate", mask_identity_numbers(str(error)))
+    elsewhere = [r for r in issued.refusals if r.code == "other_organization"]
+    if elsewhere:
+        print(
+            f"not certified: {len(elsewhere)} records of other organizations "
+            "(only the organization that recorded a service certifies it)",
+            file=sys.stderr,
+        )
     for refusal in issued.refusals:
-        where = f"record {refusal.record_id}: " if refusal.record_id else ""
-        print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
+        if refusal.code != "other_organization":
+            where = f"record {refusal.record_id}: " if refusal.record_id else ""
+            print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
     if issued.certificate is None:
         return 1
     if args.format == "json":
