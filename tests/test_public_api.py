@@ -58,7 +58,9 @@ PACKAGE = Path(vr.__file__).parent
 
 
 def isort_key(name: str) -> tuple[int, str]:
-    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then functions."""
+    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, Classes, functions, dunders."""
+    if name.startswith("__"):
+        return (3, name)
     if name.isupper() or (name.upper() == name and "_" in name):
         return (0, name)
     if name[:1].isupper():
@@ -67,7 +69,7 @@ def isort_key(name: str) -> tuple[int, str]:
 
 
 def public_modules() -> list[str]:
-    names = []
+    names = ["volunteer_rules"]
     for info in pkgutil.walk_packages([str(PACKAGE)], prefix="volunteer_rules."):
         if any(part.startswith("_") for part in info.name.split(".")[1:]):
             continue
