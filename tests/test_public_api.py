@@ -58,9 +58,7 @@ PACKAGE = Path(vr.__file__).parent
 
 
 def isort_key(name: str) -> tuple[int, str]:
-    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, Classes, functions, dunders."""
-    if name.startswith("__"):
-        return (3, name)
+    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then the rest."""
     if name.isupper() or (name.upper() == name and "_" in name):
         return (0, name)
     if name[:1].isupper():
