@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -358,6 +358,8 @@ class TestRobustness:
     @given(st.from_type(object))
     def test_any_object_to_public_functions(self, value: object) -> None:
         """Any Python object given to the package functions raises only library errors."""
+        # from_type(object) may draw a real package: the library's types are registered.
+        assume(not isinstance(value, vr.TransferPackage))
         for function in (
             vr.dump_transfer_package,
             vr.compute_package_digest,
