@@ -403,6 +403,30 @@ class TestProperties:
             )
             assert result == expected
 
+    @given(
+        service_histories(volunteers=("V1", "V2", "V3"), max_size=14, days=8, time_zones=(CST,)),
+        st.sampled_from(SIMPLE),
+        st.data(),
+    )
+    def test_many_equals_one_by_one_with_copies_in_one_offset(
+        self, records: list[ServiceRecord], rule_set_id: str, data: Any
+    ) -> None:
+        """In one UTC offset, with copies and dates after as_of, certify_many agrees too."""
+        early = dt.timedelta(days=data.draw(st.integers(0, 5)))  # entered before the date
+        records = [attrs.evolve(r, recorded_at=r.recorded_at - early) for r in records]
+        copies = data.draw(st.lists(st.sampled_from(records), max_size=3)) if records else []
+        given_records = [*records, *copies]
+        many = certify_many(given_records, rule_set=rule_set_id, as_of=AS_OF_SMALL)
+        assert list(many) == sorted({r.volunteer_id for r in given_records})
+        for volunteer, result in many.items():
+            one = certify(
+                given_records, rule_set=rule_set_id, as_of=AS_OF_SMALL, volunteer=volunteer
+            )
+            expected = attrs.evolve(
+                one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            )
+            assert result == expected
+
     @given(service_histories(volunteers=("V1", "V2"), max_size=10))
     def test_many_with_awards_equals_one_by_one(self, records: list[ServiceRecord]) -> None:
         """With renewals (hours not reused) certify_many still agrees with certify."""

@@ -356,6 +356,56 @@ class TestProperties:
             assert count.excluded == tuple(e for e in one.excluded if e[1] != "other_volunteer")
             assert count.first_counted == one.first_counted
 
+    @given(
+        service_histories(volunteers=("V1", "V2", "V3"), max_size=16, days=8),
+        st.sampled_from(((CST,), None)),
+        st.data(),
+    )
+    def test_many_equals_one_by_one_with_copies_and_late_dates(
+        self, records: list[ServiceRecord], zones: tuple[dt.tzinfo, ...] | None, data: Any
+    ) -> None:
+        """Copies, dates after as_of, early entries, a window, a rating, named volunteers agree."""
+        if zones is not None:
+            records = [
+                attrs.evolve(
+                    r,
+                    start=None if r.start is None else r.start.replace(tzinfo=zones[0]),
+                    end=None if r.end is None else r.end.replace(tzinfo=zones[0]),
+                    recorded_at=r.recorded_at.replace(tzinfo=zones[0]),
+                )
+                for r in records
+            ]
+        # Entered up to five days before the service date: only the date is then after as_of.
+        early = dt.timedelta(days=data.draw(st.integers(0, 5)))
+        records = [attrs.evolve(r, recorded_at=r.recorded_at - early) for r in records]
+        copies = data.draw(st.lists(st.sampled_from(records), max_size=3)) if records else []
+        given_records = [*records, *copies]
+        as_of = dt.date(2024, 1, 5)
+        since = data.draw(st.sampled_from((None, dt.date(2024, 1, 2))))
+        rating = data.draw(st.sampled_from((None, "good")))
+        named = data.draw(
+            st.none() | st.lists(st.sampled_from(("V1", "V2", "V3", "V9")), unique=True)
+        )
+        many = count_many(
+            given_records, as_of=as_of, since=since, min_rating=rating, volunteers=named
+        )
+        owners = {r.volunteer_id for r in given_records}
+        assert list(many) == sorted(owners if named is None else named)
+        for volunteer, count in many.items():
+            one = count_records(
+                given_records,
+                as_of=as_of,
+                since=since,
+                min_rating=rating,
+                volunteer_id=volunteer,
+            )
+            expected = attrs.evolve(
+                one,
+                excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer"),
+                outcomes=None,
+            )
+            assert count == expected
+
     @given(service_histories(volunteers=("V1", "V2"), max_size=10))
     def test_many_with_named_volunteers(self, records: list[ServiceRecord]) -> None:
         """Naming volunteers counts exactly those, the same as without naming them."""

@@ -38,8 +38,8 @@ raises :class:`~volunteer_rules.ConflictError` (the record checks report such co
 
 Everything is whole minutes (``int``). The single-volunteer form, :func:`count_records`, sorts
 once by recorded order and checks overlaps against a sorted list of the counted intervals
-(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, keeps one compact
-tuple per record (not the record) and settles most volunteers with C-level operations; see its
+(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, keeps one column per
+field (not the records) and settles most volunteers with C-level operations; see its
 docstring.
 
 Example:
@@ -63,8 +63,24 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, islice, repeat
-from operator import and_, attrgetter, eq, ge, gt, is_not, itemgetter, le, lt, ne, not_, or_
-from typing import Any, Final
+from operator import (
+    add,
+    and_,
+    attrgetter,
+    eq,
+    floordiv,
+    ge,
+    gt,
+    is_not,
+    itemgetter,
+    le,
+    lt,
+    mul,
+    ne,
+    not_,
+    or_,
+)
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -108,7 +124,7 @@ _RATING_RANK: Final = {rating: rank for rank, rating in enumerate(RATINGS)}
 _R_AT, _R_ID, _R_ORG, _R_VOL, _R_STATUS, _R_DATE, _R_START, _R_END, _R_AMENDS, _R_MIN, _R_EVAL = (
     range(11)
 )
-_ROW: Final = attrgetter(
+_ROW_FIELDS: Final = (
     "recorded_at",
     "record_id",
     "organization_id",
@@ -121,6 +137,7 @@ _ROW: Final = attrgetter(
     "service._minutes",
     "evaluation",
 )
+_ROW: Final = attrgetter(*_ROW_FIELDS)
 _ORDER: Final = itemgetter(_R_AT, _R_ID, _R_ORG)
 _Row = tuple[Any, ...]
 
@@ -524,7 +541,7 @@ def count_records(
 
 # --- the bulk form ---------------------------------------------------------------------------
 
-_CHUNK: Final = 4096
+_CHUNK: Final = 1024
 _DT_DATE: Final = _dt.datetime.date
 
 
@@ -544,22 +561,24 @@ def count_many(
     input and that ``volunteer_id``, except that records of other volunteers are not listed
     (and ``outcomes`` is ``None`` unless ``detail=True``).
 
-    How it is fast: the input is read once, in chunks of 4096 records. Each record is read
-    with one C-level getter, and everything that needs its fields (the per-record rules
-    ``after_as_of``, ``outside_window``, ``not_verified``, ``below_minimum_rating``; whether its
-    interval starts on its ``date`` and ends that local day; its date ordinal) is computed for
-    the whole chunk with C-level ``map``/``compress`` while the chunk is still in the CPU cache.
-    What is kept is one compact row per record: a tuple of eleven references to the record's
-    own values (the record object itself is not kept, so a stream of parsed records is freed
-    as it goes). Then one loop over the counting records sums minutes per volunteer and notices two
-    records on one date. A volunteer is settled from those sums when none of their records is
-    amended, none shares a date with another counting record, and their intervals are all
-    within their own day in one fixed UTC offset (so no two can overlap, whatever the recorded
-    order); with several offsets in the input, intervals are checked per volunteer (sorted
-    starts against sorted ends). Every other volunteer goes through the reference engine,
-    record by record, so the result is always the engine's.
+    How it is fast: the input is read once, in chunks of 1024 records (small enough that a
+    chunk's records and values stay in the CPU cache while they are worked on). Each field is
+    read for the whole chunk with one C-level getter, and everything that needs it (the
+    per-record rules ``after_as_of``, ``outside_window``, ``not_verified``,
+    ``below_minimum_rating``, decided once per distinct date where they depend on the date;
+    whether an interval starts on its ``date`` and ends that local day; the date ordinal) is
+    computed with C-level ``map``/``compress``. What is kept is one column (a list) per field:
+    references to the records' own values, no Python object per record (the record object
+    itself is not kept, so a stream of parsed records is freed as it goes). Then one loop over
+    the counting records sums minutes per volunteer, and a ``Counter`` of (volunteer, date)
+    keys notices two records on one date. A volunteer is settled from those sums when none of
+    their records is amended, none shares a date with another counting record, and their
+    intervals are all within their own day in one fixed UTC offset (so no two can overlap,
+    whatever the recorded order); with several offsets in the input, intervals are checked per
+    volunteer (sorted starts against sorted ends). Every other volunteer goes through the
+    reference engine, record by record, so the result is always the engine's.
 
-    The cyclic garbage collector is paused during the call (the rows it builds hold no
+    The cyclic garbage collector is paused during the call (the columns it builds hold no
     reference cycles) and restored afterwards.
 
     To run on a distributed engine (Spark, Dask, Beam): partition the records by
@@ -617,28 +636,46 @@ def count_many(
                 raise InvalidTypeError("since_for", "keys must be volunteer ids")
             _check_as_of(as_of, first)
             starts[volunteer] = first
-    raw = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts)
-    return {
-        name: value if type(value) is Count else _as_count(name, value, as_of, since)
-        for name, value in raw.items()
-    }
+    bulk = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts, True)
+    return bulk.counts(as_of, since)
 
 
-_Raw = tuple[int, int, tuple[tuple[str, str], ...]]
-"""A volunteer settled by the fast path: counted minutes, first counted ordinal, exclusions."""
+class _Bulk(NamedTuple):
+    """What the bulk pass found, per volunteer number ``k`` (volunteers in id order).
 
+    ``minutes[k]``, ``first[k]`` (a date ordinal, ``_NEVER`` for none; ``None`` when not asked
+    for) and ``excluded[k]`` describe the volunteers settled by the fast path; ``engine[k]`` is
+    the reference engine's count of every other volunteer.
+    """
 
-def _as_count(name: str, raw: Any, as_of: _dt.date, since: _dt.date | None) -> Count:
-    minutes, first, excluded = raw
-    return Count(
-        volunteer_id=name,
-        as_of=as_of,
-        since=since,
-        minutes=minutes,
-        first_counted=None if first == _NEVER else _dt.date.fromordinal(first),
-        excluded=excluded,
-        outcomes=None,
-    )
+    names: list[str]
+    minutes: list[int]
+    first: list[int] | None
+    excluded: dict[int, tuple[tuple[str, str], ...]]
+    engine: dict[int, Count]
+
+    def counts(self, as_of: _dt.date, since: _dt.date | None) -> dict[str, Count]:
+        """``{volunteer_id: Count}`` in volunteer id order."""
+        engine = self.engine
+        minutes = self.minutes
+        first = self.first
+        excluded = self.excluded
+        out: dict[str, Count] = {}
+        for k, name in enumerate(self.names):
+            count = engine.get(k)
+            if count is None:
+                day = _NEVER if first is None else first[k]
+                count = Count(
+                    volunteer_id=name,
+                    as_of=as_of,
+                    since=since,
+                    minutes=minutes[k],
+                    first_counted=None if day == _NEVER else _dt.date.fromordinal(day),
+                    excluded=excluded.get(k, ()),
+                    outcomes=None,
+                )
+            out[name] = count
+        return out
 
 
 def _bulk(
@@ -649,24 +686,33 @@ def _bulk(
     wanted: set[str] | None,
     detail: bool,
     since_for: dict[str, _dt.date],
-) -> dict[str, Count | _Raw]:
-    """:func:`_count_many` with the collector paused (arguments already checked)."""
+    first: bool,
+) -> _Bulk:
+    """:func:`_count_many` with the collector paused (arguments already checked).
+
+    With ``first=False`` the first counted dates of the fast path are not computed (callers
+    that never read ``Count.first_counted`` save a pass).
+    """
     enabled = gc.isenabled()
-    gc.disable()  # the rows hold only references to values; a collection would free nothing
+    gc.disable()  # the columns hold only references to values; a collection would free nothing
     try:
-        return _count_many(records, as_of, since, min_rank, wanted, detail, since_for)
+        return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
     finally:
         if enabled:
             gc.enable()
 
 
 _MIDNIGHT: Final = _dt.time(0)
-_KEY: Final = itemgetter(_R_ORG, _R_ID)
-_ID: Final = itemgetter(_R_ID)
-_START: Final = itemgetter(_R_START)
-_END: Final = itemgetter(_R_END)
 _ORDINAL: Final = _dt.date.toordinal
 _TZINFO: Final = attrgetter("tzinfo")
+_VOL: Final = attrgetter("volunteer_id")
+_AMENDS: Final = attrgetter("amends")
+# One C-level getter per field, in the layout of a row (``_R_AT`` ... ``_R_EVAL``).
+_GETTERS: Final = tuple(map(attrgetter, _ROW_FIELDS))
+_SPAN: Final = _dt.date.max.toordinal() + 1  # more than any date ordinal
+_ONE_DAY: Final = _dt.timedelta(days=1)
+_FIRST: Final = itemgetter(0)
+_SECOND: Final = itemgetter(1)
 
 
 def _count_many(
@@ -677,24 +723,33 @@ def _count_many(
     wanted: set[str] | None,
     detail: bool,
     since_for: dict[str, _dt.date],
-) -> dict[str, Count | _Raw]:
+    need_first: bool,
+) -> _Bulk:
     # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
-    table: list[_Row] = []  # one compact row per record, in the engine's layout
-    minutes: list[int] = []
-    excl: list[bool] = []  # excluded by a rule that needs no other record
-    has_interval: list[bool] = []
-    ordinals: list[int] = []
+    # Columns, one list per field of a row (no object per record is kept), plus per-record
+    # flags. For a list or tuple they are allocated once (the length is known), then filled.
+    hint = len(records) if wanted is None and type(records) in (list, tuple) else 0  # type: ignore[arg-type]
+    cols: list[list[Any]] = [[None] * hint for _ in _GETTERS]
+    t_rid, t_org, t_vol, t_start, t_end, t_am, t_min = (
+        cols[_R_ID],
+        cols[_R_ORG],
+        cols[_R_VOL],
+        cols[_R_START],
+        cols[_R_END],
+        cols[_R_AMENDS],
+        cols[_R_MIN],
+    )
+    excl: list[bool] = [False] * hint  # excluded by a rule that needs no other record
+    has_interval: list[bool] = [False] * hint
+    ordinals: list[int] = [0] * hint
+    per_record = [*cols, excl, has_interval, ordinals]
+    ordinal_of: dict[_dt.date, int] = {}  # dates are few: one ordinal each, shared
+    bounds: dict[Any, dict[_dt.date, tuple[_dt.datetime, _dt.datetime]]] = {}
     odd: list[int] = []  # a start without an end, or an end without a start
     unsure: list[int] = []  # intervals not within their own date: checked per volunteer
     amend_pos: list[int] = []
     offsets: set[Any] = set()
     rid_seen: set[str] = set()
-    index: dict[str, int] = {}
-    vol_ix: list[int] = []
-    names: list[str] = []
-    if wanted is not None:
-        names = sorted(wanted)
-        index = {v: i for i, v in enumerate(names)}
     base = 0
     next_day = as_of if as_of == _dt.date.max else as_of + _dt.timedelta(days=1)
     iterator = iter(records)
@@ -707,43 +762,35 @@ def _count_many(
             raise InvalidTypeError(
                 "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
             )
-        rows = list(map(_ROW, chunk))
         if wanted is not None:
             # Amendments are kept whoever they belong to: they may supersede a wanted record.
             keep = map(
                 or_,
-                map(wanted.__contains__, map(itemgetter(_R_VOL), rows)),
-                map(is_not, map(itemgetter(_R_AMENDS), rows), repeat(None)),
+                map(wanted.__contains__, map(_VOL, chunk)),
+                map(is_not, map(_AMENDS, chunk), repeat(None)),
             )
-            rows = list(compress(rows, keep))
-            if not rows:
+            chunk = list(compress(chunk, keep))
+            if not chunk:
                 continue
-        c_at, c_rid, _, c_vol, c_st, c_day, c_start, c_end, c_am, c_min, c_ev = zip(
-            *rows, strict=True
-        )
-        m = len(c_vol)
+        columns = [list(map(getter, chunk)) for getter in _GETTERS]
+        del chunk  # the records themselves are not kept
+        c_at, c_rid, _, _, c_st, c_day, c_start, c_end, c_am, _, c_ev = columns
+        m = len(c_rid)
         span = range(base, base + m)
-        table += rows
-        minutes += c_min
-        if wanted is None:
-            fresh = set(c_vol).difference(index)
-            if fresh:
-                index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
-            vol_ix += map(index.__getitem__, c_vol)
-        else:
-            # Records kept only as amendments of someone else get the index len(names).
-            vol_ix += map(index.get, c_vol, repeat(len(names)))
         # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
         # offset, compare with the next midnight in that offset (no date object per record).
         zones = set(map(_TZINFO, c_at))
         if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone and as_of < _dt.date.max:
-            late = map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone)))
+            out = list(map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone))))
         else:
-            late = map(gt, map(_DT_DATE, c_at), repeat(as_of))
-        out = list(map(or_, map(gt, c_day, repeat(as_of)), late))
-        out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
-        if since is not None:
-            out = list(map(or_, out, map(lt, c_day, repeat(since))))
+            out = list(map(gt, map(_DT_DATE, c_at), repeat(as_of)))
+        if c_st.count("verified") != m:
+            out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
+        # Dates are shared values, few per chunk: decide each distinct date once.
+        distinct = set(c_day)
+        outside = {d for d in distinct if d > as_of or (since is not None and d < since)}
+        if outside:
+            out = list(map(or_, out, map(outside.__contains__, c_day)))
         if min_rank is not None:
             out = list(
                 map(
@@ -752,43 +799,76 @@ def _count_many(
                     [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in c_ev],
                 )
             )
-        excl += out
-        ordinals += map(_ORDINAL, c_day)
+        if not distinct.issubset(ordinal_of):
+            ordinal_of.update(zip(distinct, map(_ORDINAL, distinct), strict=True))
         has = list(map(is_not, c_start, repeat(None)))
-        has_interval += has
+        for dest, values in zip(
+            per_record,
+            (*columns, out, has, map(ordinal_of.__getitem__, c_day)),
+            strict=True,
+        ):
+            dest[base : base + m] = values
+        del columns
         if has != list(map(is_not, c_end, repeat(None))):
             odd += compress(span, map(ne, has, map(is_not, c_end, repeat(None))))
             has = list(map(and_, has, map(is_not, c_end, repeat(None))))
         if True in has:
             s_iv = list(compress(c_start, has))
             e_iv = list(compress(c_end, has))
-            s_day = list(map(_DT_DATE, s_iv))
+            d_iv = list(compress(c_day, has))
+            iv_zones = set(map(_TZINFO, s_iv))
+            iv_zones.update(map(_TZINFO, e_iv))
+            offsets |= iv_zones
             # Vouched for: starts on its record's date, ends on that local day, end > start.
-            nice = map(
-                and_,
-                map(
-                    and_, map(eq, s_day, compress(c_day, has)), map(eq, map(_DT_DATE, e_iv), s_day)
-                ),
-                map(lt, s_iv, e_iv),
-            )
+            if (
+                len(iv_zones) == 1
+                and type(zone := next(iter(iv_zones))) is _dt.timezone
+                and _dt.date.max not in distinct
+            ):
+                # One fixed offset: that day's midnight <= start < end < next midnight.
+                of_zone = bounds.setdefault(zone, {})
+                for day in set(d_iv).difference(of_zone):
+                    low = _dt.datetime.combine(day, _MIDNIGHT, zone)
+                    of_zone[day] = (low, low + _ONE_DAY)
+                limits = list(map(of_zone.__getitem__, d_iv))
+                nice = map(
+                    and_,
+                    map(
+                        and_,
+                        map(le, map(_FIRST, limits), s_iv),
+                        map(lt, s_iv, e_iv),
+                    ),
+                    map(lt, e_iv, map(_SECOND, limits)),
+                )
+            else:
+                s_day = list(map(_DT_DATE, s_iv))
+                nice = map(
+                    and_,
+                    map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
+                    map(lt, s_iv, e_iv),
+                )
             unsure += compress(compress(span, has), map(not_, nice))
-            offsets.update(map(_TZINFO, s_iv))
-            offsets.update(map(_TZINFO, e_iv))
         if m != c_am.count(None):
             amend_pos += compress(span, map(is_not, c_am, repeat(None)))
         rid_seen.update(c_rid)
         base += m
     n = base
+    del ordinal_of, bounds
+    if n != hint:
+        for column in per_record:
+            del column[n:]
 
     # --- volunteers -----------------------------------------------------------------------
     if wanted is None:
         # Number volunteers in id order (the order of the results).
-        names = sorted(index)
-        renumber = [0] * len(names)
-        for new_index, name in enumerate(names):
-            renumber[index[name]] = new_index
+        names = sorted(set(t_vol))
         index = {name: i for i, name in enumerate(names)}
-        vol_ix = list(map(renumber.__getitem__, vol_ix))
+        vol_ix = list(map(index.__getitem__, t_vol))
+    else:
+        names = sorted(wanted)
+        index = {name: i for i, name in enumerate(names)}
+        # Records kept only as amendments of someone else get the index len(names).
+        vol_ix = list(map(index.get, t_vol, repeat(len(names))))
     count_v = len(names)
     slow: set[int] = {index[v] for v in since_for if v in index}
     if detail:
@@ -799,10 +879,10 @@ def _count_many(
     key_pos: dict[tuple[str, str], list[int]] | None = None
     if len(rid_seen) != n:
         key_pos = {}
-        for i, key in enumerate(map(_KEY, table)):
+        for i, key in enumerate(zip(t_org, t_rid, strict=True)):
             same = key_pos.setdefault(key, [])
             if same:
-                if table[i] != table[same[0]]:
+                if _rows_at(cols, [i]) != _rows_at(cols, same[:1]):
                     raise ConflictError(
                         f"{key[0]}/{key[1]}",
                         f"record {key[1]} of organization {key[0]} was given twice with"
@@ -810,37 +890,47 @@ def _count_many(
                     )
                 slow.add(vol_ix[i])
             same.append(i)
+    del rid_seen
     # Amendments: the owners of amended records go to the engine, with the amendments that
     # reach their records (chains followed), whoever made them.
     amenders_of: dict[tuple[str, str], list[int]] = {}
     for i in amend_pos:
-        amenders_of.setdefault((table[i][_R_ORG], table[i][_R_AMENDS]), []).append(i)
+        amenders_of.setdefault((t_org[i], t_am[i]), []).append(i)
     if amenders_of:
         if key_pos is None:
             target_ids = {key[1] for key in amenders_of}
             key_pos = {}
-            for i in compress(range(n), map(target_ids.__contains__, map(_ID, table))):
-                key_pos.setdefault(_KEY(table[i]), []).append(i)
+            for i in compress(range(n), map(target_ids.__contains__, t_rid)):
+                key_pos.setdefault((t_org[i], t_rid[i]), []).append(i)
         for target in amenders_of:
             slow.update(vol_ix[j] for j in key_pos.get(target, ()))
     # A record longer than the daily cap on its own (the constructor allows one).
-    if n and max(minutes) > DAILY_CAP_MINUTES:
-        slow.update(compress(vol_ix, map(gt, minutes, repeat(DAILY_CAP_MINUTES))))
+    if n and max(t_min) > DAILY_CAP_MINUTES:
+        slow.update(compress(vol_ix, map(gt, t_min, repeat(DAILY_CAP_MINUTES))))
     slow.update(vol_ix[i] for i in odd)
 
-    # Totals, first dates, and two candidate records of one volunteer on one date (a daily
-    # cap or an overlap may apply: the engine decides), in one loop over the candidates.
+    # Totals (and first dates when asked for) in one tight loop over the counting records.
     cand = list(map(not_, excl))
     c_ix = list(compress(vol_ix, cand))
+    c_ord = list(compress(ordinals, cand))
+    del ordinals
     totals = [0] * (count_v + 1)
-    days: list[list[int]] = [[] for _ in range(count_v + 1)]
-    add_day = [d.append for d in days]
-    for k, value, o in zip(c_ix, compress(minutes, cand), compress(ordinals, cand), strict=True):
+    for k, value in zip(c_ix, compress(t_min, cand), strict=True):
         totals[k] += value
-        add_day[k](o)
-    del add_day
-    first = [min(d) if d else _NEVER for d in days]
-    slow.update(compress(range(count_v), map(ne, map(len, map(set, days)), map(len, days))))
+    first: list[int] | None = None
+    if need_first:
+        first = [_NEVER] * (count_v + 1)
+        for k, day in zip(c_ix, c_ord, strict=True):
+            if day < first[k]:
+                first[k] = day
+    # Two counting records of one volunteer on one date (a daily cap or an overlap may apply:
+    # the engine decides): one integer key per (volunteer, date); a key met again is a clash.
+    # Counted in C (``Counter``); the keys met more than once name their volunteer.
+    keys = Counter(map(add, map(mul, c_ix, repeat(_SPAN)), c_ord))
+    if len(keys) != len(c_ix):
+        clashes = compress(keys, map(lt, repeat(1), keys.values()))
+        slow.update(map(floordiv, clashes, repeat(_SPAN)))
+    del keys, c_ix, c_ord
     # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
     # With several offsets (or a zone whose offset may change), every volunteer's are checked.
     # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
@@ -856,74 +946,90 @@ def _count_many(
             if vol_ix[i] in to_check:
                 check.setdefault(vol_ix[i], []).append(i)
         for k, positions in check.items():
-            mine = [table[i] for i in positions]
-            if not _disjoint(list(map(_START, mine)), list(map(_END, mine))):
+            if not _disjoint([t_start[i] for i in positions], [t_end[i] for i in positions]):
                 slow.add(k)
+    slow.discard(count_v)  # others' amendments are not counted for themselves
 
     # --- exclusions of the others, and the engine for the rest -------------------------------
     excluded_of: dict[int, list[int]] = {}
     for i in compress(range(n), excl):
         excluded_of.setdefault(vol_ix[i], []).append(i)
-    slow_positions: dict[int, list[int]] = {}
+    excluded = {
+        k: _exclusions(positions, cols, as_of, since)
+        for k, positions in excluded_of.items()
+        if k < count_v and k not in slow
+    }
+    engine: dict[int, Count] = {}
     if slow:
+        slow_positions: dict[int, list[int]] = {}
         for i in compress(range(n), map(slow.__contains__, vol_ix)):
             slow_positions.setdefault(vol_ix[i], []).append(i)
-
-    results: dict[str, Count | _Raw] = {}
-    for k, name in enumerate(names):
-        if k in slow:
+        for k in sorted(slow):
+            name = names[k]
             positions = slow_positions.get(k, [])
-            positions += _amendments_reaching(positions, table, amenders_of)
-            rows_ = [table[i] for i in positions]
-            results[name] = _count_rows(
-                rows_, name, as_of, since_for.get(name, since), min_rank, detail, others=False
+            positions += _amendments_reaching(positions, cols, amenders_of)
+            engine[k] = _count_rows(
+                _rows_at(cols, positions),
+                name,
+                as_of,
+                since_for.get(name, since),
+                min_rank,
+                detail,
+                others=False,
             )
-            continue
-        excluded = excluded_of.get(k)
-        results[name] = (
-            totals[k],
-            first[k],
-            () if excluded is None else _exclusions(excluded, table, as_of, since),
-        )
-    return results
+    return _Bulk(names, totals, first, excluded, engine)
 
 
 _NEVER: Final = 1 << 30
 
 
+def _rows_at(cols: list[list[Any]], positions: list[int]) -> list[_Row]:
+    """The rows (as :data:`_ROW` makes them) of the records at ``positions``."""
+    return list(zip(*[list(map(col.__getitem__, positions)) for col in cols], strict=True))
+
+
 def _exclusions(
-    positions: list[int], table: list[_Row], as_of: _dt.date, since: _dt.date | None
+    positions: list[int], cols: list[list[Any]], as_of: _dt.date, since: _dt.date | None
 ) -> tuple[tuple[str, str], ...]:
     """``(record_id, reason)`` for records excluded by the per-record rules, recorded order."""
-    rows = sorted(map(table.__getitem__, positions), key=_ORDER)
+    t_at, t_rid, t_org, t_st, t_day = (
+        cols[_R_AT],
+        cols[_R_ID],
+        cols[_R_ORG],
+        cols[_R_STATUS],
+        cols[_R_DATE],
+    )
+    if len(positions) > 1:
+        positions = sorted(positions, key=lambda i: (t_at[i], t_rid[i], t_org[i]))
     out = []
-    for row in rows:
-        day = row[_R_DATE]
-        if day > as_of or row[_R_AT].date() > as_of:
+    for i in positions:
+        day = t_day[i]
+        if day > as_of or t_at[i].date() > as_of:
             reason = "after_as_of"
         elif since is not None and day < since:
             reason = "outside_window"
-        elif row[_R_STATUS] != "verified":
+        elif t_st[i] != "verified":
             reason = "not_verified"
         else:
             reason = "below_minimum_rating"
-        out.append((row[_R_ID], reason))
+        out.append((t_rid[i], reason))
     return tuple(out)
 
 
 def _amendments_reaching(
-    positions: list[int], table: list[_Row], amenders_of: dict[tuple[str, str], list[int]]
+    positions: list[int], cols: list[list[Any]], amenders_of: dict[tuple[str, str], list[int]]
 ) -> list[int]:
     """Positions of the amendments (of anyone) that reach the given records, chains followed."""
+    t_org, t_rid = cols[_R_ORG], cols[_R_ID]
     seen = set(positions)
     extra: list[int] = []
-    stack = [_KEY(table[i]) for i in positions]
+    stack = [(t_org[i], t_rid[i]) for i in positions]
     while stack:
         for j in amenders_of.get(stack.pop(), ()):
             if j not in seen:
                 seen.add(j)
                 extra.append(j)
-                stack.append(_KEY(table[j]))
+                stack.append((t_org[j], t_rid[j]))
     return extra
 
 
