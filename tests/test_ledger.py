@@ -602,3 +602,158 @@ class TestBadInput:
         """Any nested junk as legs raises only the library's errors."""
         with contextlib.suppress(vr.VolunteerRulesError):
             LedgerTransfer(transfer_id="t", kind="give", legs=legs, at=T0)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the bulk path
+
+BULK_ACCOUNTS = ("V1", "V2", "V3", POOL, REDEEMED)
+
+
+def _issuer(distinct: bool) -> str:
+    """The issuer's id, as the constant or as an equal but distinct string (as a store reads it)."""
+    return "".join(["@iss", "uer"]) if distinct else ISSUER
+
+
+@st.composite
+def bulk_batches(draw: st.DrawFn) -> list[LedgerTransfer]:
+    """Batches mixing fresh transfers, retries, conflicts, reused record keys, three-leg
+    transfers, reservations, time steps, and transfers breaking a floor or the cap."""
+    batch: list[LedgerTransfer] = []
+    when = 0
+    plain = ["credit", "credit", "move", "move", "move", "move"]
+    for i in range(draw(st.integers(0, 16))):
+        when += draw(st.sampled_from([0, 0, 0, 1, 1, 30, -1]))
+        choice = draw(st.sampled_from([*plain, "three", "reserve", "again"]))
+        minutes = draw(st.sampled_from([1, 30, 60, 200]))
+        a = draw(st.sampled_from(BULK_ACCOUNTS))
+        b = draw(st.sampled_from([x for x in BULK_ACCOUNTS if x != a]))
+        tid = f"t{i}"
+        if choice == "again" and batch:
+            # a retry (same content, later or earlier), or the same id with other content
+            earlier = draw(st.sampled_from(batch))
+            later = at(max(when, 0))
+            if earlier.expires_at is not None and later >= earlier.expires_at:
+                later = earlier.at
+            if draw(st.booleans()):
+                batch.append(attrs.evolve(earlier, at=later))
+            else:
+                batch.append(attrs.evolve(earlier, memo="other", at=later))
+            continue
+        if choice == "credit" or choice == "again":
+            key = draw(st.sampled_from(["k1", "k2", tid, tid, tid]))
+            legs = ((_issuer(draw(st.booleans())), -minutes), (a, minutes))
+            if draw(st.booleans()):
+                legs = (legs[1], legs[0])
+            transfer = LedgerTransfer(
+                transfer_id=tid,
+                kind="credit",
+                legs=legs,
+                at=at(max(when, 0)),
+                record_key=("org", key),
+            )
+        elif choice == "move":
+            kind = draw(st.sampled_from(["give", "donate", "grant", "redeem", "adjust"]))
+            transfer = LedgerTransfer(
+                transfer_id=tid, kind=kind, legs=((a, -minutes), (b, minutes)), at=at(max(when, 0))
+            )
+        elif choice == "three":
+            transfer = LedgerTransfer(
+                transfer_id=tid,
+                kind="adjust",
+                legs=((_issuer(False), -2 * minutes), (a, minutes), (b, minutes)),
+                at=at(max(when, 0)),
+            )
+        else:
+            transfer = LedgerTransfer(
+                transfer_id=tid,
+                kind="reserve",
+                legs=(("V1", -minutes), (HOLDS, minutes)),
+                at=at(max(when, 0)),
+                expires_at=at(max(when, 0) + draw(st.integers(1, 40))),
+            )
+        batch.append(transfer)
+    return batch
+
+
+def _outcome(
+    post: Callable[[Ledger, list[LedgerTransfer]], Ledger],
+    base: Ledger,
+    batch: list[LedgerTransfer],
+) -> tuple[Ledger | None, tuple[type, str] | None]:
+    try:
+        return post(base, batch), None
+    except vr.VolunteerRulesError as error:
+        return None, (type(error), str(error))
+
+
+def _one_by_one(ledger: Ledger, batch: list[LedgerTransfer]) -> Ledger:
+    for transfer in batch:
+        ledger = ledger.post(transfer)[0]
+    return ledger
+
+
+_bulk_shapes: list[Callable[[Ledger, list[LedgerTransfer]], Ledger]] = [
+    lambda ledger, batch: ledger.post_many(batch),
+    lambda ledger, batch: ledger.post_many(tuple(batch)),
+    lambda ledger, batch: ledger.post_many(iter(batch)),
+]
+
+
+def _state(ledger: Ledger) -> tuple[object, ...]:
+    far = at(10**6)
+    return (
+        ledger.transfers(),
+        list(ledger.entries()),
+        ledger.stored_balances(),
+        ledger.versions(),
+        ledger.open_holds(now=T0),
+        ledger.open_holds(now=far),
+        ledger.last_at,
+        [ledger.credited_by(("org", k)) for k in ("k1", "k2")],
+    )
+
+
+class TestBulkPath:
+    @given(
+        st.sampled_from([None, 700, 800]),
+        st.sampled_from([0, 30]),
+        st.sampled_from(["donate", "refuse"]),
+        st.lists(bulk_batches(), min_size=1, max_size=3),
+        st.integers(1, 6),
+    )
+    def test_post_many_equals_posting_one_by_one(
+        self,
+        cap: int | None,
+        overdraft: int,
+        overflow: str,
+        batches: list[list[LedgerTransfer]],
+        chunk: int,
+    ) -> None:
+        """Bulk chunks of any size post exactly what posting one at a time posts, or fail alike."""
+        from unittest import mock
+
+        import volunteer_rules.ledger as ledger_module
+
+        limits = LedgerLimits(
+            cap=None if cap is None else vr.Hours.from_minutes(cap),
+            overdraft=vr.Hours.from_minutes(overdraft),
+            overflow=overflow,
+        )
+        funds = [credit(f"f{v}", v, 600, when=0, key=f"f{v}") for v in ("V1", "V2", "V3")]
+        funds.append(give("fpool", "V3", POOL, 300))
+        bulk = single = _one_by_one(Ledger(limits=limits), funds)
+        with mock.patch.object(ledger_module, "_CHUNK", chunk):
+            for batch in batches:
+                before = _state(bulk)
+                # post_many gets a list, a tuple and a plain iterator (three chunking paths)
+                shape = len(batch) % 3
+                new_bulk, bulk_error = _outcome(_bulk_shapes[shape], bulk, batch)
+                new_single, single_error = _outcome(_one_by_one, single, batch)
+                assert bulk_error == single_error
+                assert _state(bulk) == before  # the old ledger never changes
+                if new_bulk is None or new_single is None:
+                    assert check_ledger(bulk) == ()
+                    continue
+                bulk, single = new_bulk, new_single
+                assert _state(bulk) == _state(single)
+                assert check_ledger(bulk) == ()

@@ -74,7 +74,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, count, islice
-from operator import attrgetter, le
+from operator import attrgetter
 from typing import Any, Final, NamedTuple
 
 import attrs
@@ -474,6 +474,9 @@ class PostedTransfer:
         return Hours.from_minutes(sum(e.minutes for e in self.entries if e.account == account))
 
 
+_EXACT_TYPE: Final = frozenset({LedgerTransfer})  # the bulk path takes no subclass
+
+
 def _hours_or_none(value: object) -> Hours | None:
     if value is None or isinstance(value, Hours):
         return value
@@ -842,16 +845,19 @@ class Ledger:
 
     def _post_all(self, transfers: Iterable[LedgerTransfer]) -> None:
         """Post a batch in chunks: clean chunks in bulk, the rest one by one."""
-        items = iter(transfers)
-        while True:
-            chunk = list(islice(items, _CHUNK))
-            if not chunk:
-                return
+        if isinstance(transfers, (list, tuple)):  # slices copy faster than islice
+            chunks: Iterable[list[LedgerTransfer] | tuple[LedgerTransfer, ...]] = (
+                transfers[start : start + _CHUNK] for start in range(0, len(transfers), _CHUNK)
+            )
+        else:
+            items = iter(transfers)
+            chunks = iter(lambda: list(islice(items, _CHUNK)), [])
+        for chunk in chunks:
             done = self._post_chunk(chunk)
             if done < len(chunk):
                 self._post_each(chunk[done:] if done else chunk)
 
-    def _post_chunk(self, chunk: list[LedgerTransfer]) -> int:
+    def _post_chunk(self, chunk: list[LedgerTransfer] | tuple[LedgerTransfer, ...]) -> int:
         """Post a chunk of fresh two-leg transfers in bulk; return how many were posted.
 
         The chunk-wide checks run at C speed: every item a ``LedgerTransfer`` of a simple
@@ -862,21 +868,21 @@ class Ledger:
         with every check. Returns 0 (nothing done) when a chunk-wide check fails.
         """
         n = len(chunk)
-        if not n or set(map(type, chunk)) != {LedgerTransfer}:
+        # issuperset walks the iterator without building a set and stops at the first miss
+        if not n or not _EXACT_TYPE.issuperset(map(type, chunk)):
             return 0
-        if not set(map(_KIND, chunk)) <= _SIMPLE:
+        if not _SIMPLE.issuperset(map(_KIND, chunk)):
             return 0
         log = self._log
         ats = list(map(_AT, chunk))
         last_at = self._last_at
-        if (last_at is not None and ats[0] < last_at) or not all(
-            map(le, ats, islice(ats, 1, None))
-        ):
+        # in order: sorting an ordered list compares neighbours once (the sort is stable, so
+        # the sorted copy holds the same objects); this beats a map(le, ...) of n calls
+        if (last_at is not None and ats[0] < last_at) or ats != sorted(ats):
             return 0
         if self._next_expiry is not None and ats[-1] >= self._next_expiry:
             return 0
         nt, ne = self._nt, self._ne
-        # ids: none posted before (isdisjoint), none twice in the chunk (the dict grows by n)
         # Claim the ids and record keys: each set must grow by exactly their number, or one
         # was posted before (a retry) or comes twice; then give back the claims that are not
         # posted transfers and let the one-by-one path sort it out.
@@ -887,8 +893,7 @@ class Ledger:
         if len(seen) != size + n:
             self._unclaim(ids, ())
             return 0
-        selectors = list(map(_KEY, chunk))
-        keys = list(filter(None, selectors))
+        keys = list(filter(None, map(_KEY, chunk)))
         credited = log.keys
         if keys:
             size = len(credited)
@@ -899,23 +904,35 @@ class Ledger:
         balances = self._balances
         balance_get = balances.get
         system = SYSTEM_ACCOUNTS
+        issuer = ISSUER
         limits = self._limits
         floors = _system_floors(-limits.overdraft.minutes)
         floor_get = floors.get
         floor = floors[""]
         cap = limits.cap.minutes if limits.cap is not None else _NO_CAP
-        # a floor is never above zero: look it up only for a balance that went negative
+        # A floor is never above zero: look it up only for a balance that went negative, and
+        # not for the issuer (no floor; an equal but distinct "@issuer" string still finds
+        # its _NO_FLOOR in the look-up). Balances are read by subscript (faster than get);
+        # an account's first entry takes the KeyError branch once.
         for transfer in chunk:
             try:
                 (a, ma), (b, mb) = transfer.legs
             except ValueError:  # three legs or more
                 break
-            ba = balance_get(a, 0) + ma
-            bb = balance_get(b, 0) + mb
+            try:
+                ba = balances[a] + ma
+                bb = balances[b] + mb
+            except KeyError:
+                ba = balance_get(a, 0) + ma
+                bb = balance_get(b, 0) + mb
             if ma < 0:
-                if (ba < 0 and ba < floor_get(a, floor)) or (bb > cap and b not in system):
+                if (ba < 0 and a is not issuer and ba < floor_get(a, floor)) or (
+                    bb > cap and b not in system
+                ):
                     break
-            elif (bb < 0 and bb < floor_get(b, floor)) or (ba > cap and a not in system):
+            elif (bb < 0 and b is not issuer and bb < floor_get(b, floor)) or (
+                ba > cap and a not in system
+            ):
                 break
             balances[a] = ba
             balances[b] = bb
@@ -924,7 +941,7 @@ class Ledger:
         done = n if transfer is None else chunk.index(transfer)
         if done < n:  # the rest goes one by one: un-claim its ids and keys
             seen.difference_update(ids[done:])
-            credited.difference_update(filter(None, selectors[done:]))
+            credited.difference_update(filter(None, map(_KEY, chunk[done:])))
         if done:
             log.transfers.extend(chunk if done == n else chunk[:done])
             self._nt = nt + done
