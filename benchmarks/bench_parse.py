@@ -41,6 +41,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    Strict,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -53,19 +54,29 @@ from volunteer_rules.record import SERVICE_CATEGORIES
 TARGET = 1.5
 
 _ID = r"^[A-Za-z0-9._-]{1,64}$"
-IdText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_ID)]
+# Strict strings: JSON strings only, as parse_record (lax mode would also take bytes); strict
+# mode is also pydantic's faster string path.
+_STRICT = Strict()
+IdText = Annotated[str, _STRICT, StringConstraints(strip_whitespace=True, pattern=_ID)]
 OrgText = Annotated[
     str,
+    _STRICT,
     StringConstraints(
         strip_whitespace=True,
         pattern=r"^(?:[0-9A-HJ-NPQRTUWXY]{18}|G-[A-Za-z0-9._-]{1,62})$",
     ),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Content = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Beneficiary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Region = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Name = Annotated[
+    str, _STRICT, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Content = Annotated[
+    str, _STRICT, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+Person = Annotated[
+    str, _STRICT, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Beneficiary = Annotated[str, _STRICT, StringConstraints(strip_whitespace=True, max_length=200)]
+Region = Annotated[str, _STRICT, StringConstraints(pattern=r"^\d{6}$")]
 Category = Literal[
     "community_service",
     "elderly_and_disabled",
@@ -262,6 +273,15 @@ def make_payloads(count: int, seed: int = 20240501) -> list[dict[str, Any]]:
     return payloads
 
 
+def fastest(model: type[BaseModel]) -> Callable[[dict[str, Any]], object]:
+    """pydantic's fastest entry point for a model: its compiled validator, called directly.
+
+    ``model.model_validate(x)`` returns the same model instance, through one more Python-level
+    call (about 8 % of the time per record here).
+    """
+    return model.__pydantic_validator__.validate_python
+
+
 def timed(parse: Callable[[dict[str, Any]], object], payloads: Sequence[Any]) -> float:
     """CPU seconds to parse every payload once (CPU time: the machine may be shared)."""
     began = time.process_time()
@@ -286,9 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         PydanticAllRules.model_validate(payload)
     contenders: dict[str, Callable[[dict[str, Any]], object]] = {
         "parse_record (all rules, check digits)": parse_record,
-        "pydantic: shapes only": PydanticShapes.model_validate,
-        "pydantic: field rules (equivalent)": PydanticFieldRules.model_validate,
-        "pydantic: field + cross-field rules": PydanticAllRules.model_validate,
+        "pydantic: shapes only": fastest(PydanticShapes),
+        "pydantic: field rules (equivalent)": fastest(PydanticFieldRules),
+        "pydantic: field + cross-field rules": fastest(PydanticAllRules),
     }
     best = dict.fromkeys(contenders, float("inf"))
     for _ in range(max(1, args.rounds)):

@@ -275,6 +275,24 @@ class TestParseRecords:
         with pytest.raises(vr.RecordFormatError):
             vr.parse_records(SAMPLE_RECORD_PAYLOAD)  # type: ignore[arg-type]
 
+    def test_extra_categories(self) -> None:
+        """extra_categories holds for every item; a bad item is reported under its index."""
+        custom = payload(service_category="river_patrol", record_id="r-2")
+        records = vr.parse_records(
+            [SAMPLE_RECORD_PAYLOAD, custom], extra_categories=["river_patrol"]
+        )
+        assert [r.service_category for r in records] == ["elderly_and_disabled", "river_patrol"]
+        assert type(records[1].service_category) is str
+        with pytest.raises(vr.RecordFormatError) as info:
+            vr.parse_records(
+                [custom, payload(service_category="rowing")], extra_categories=["river_patrol"]
+            )
+        assert [(e.path, e.code) for e in info.value.errors] == [
+            ("$[1].service_category", "unknown_code")
+        ]
+        with pytest.raises(vr.InvalidValueError):
+            vr.parse_records([custom], extra_categories=["river patrol"])
+
 
 def accepted(mapping: dict[str, Any], **kwargs: Any) -> bool:
     """Whether parse_record accepts ``mapping``."""

@@ -431,6 +431,14 @@ _strip: Final = str.strip
 """``str.strip`` as a function: it refuses anything but a ``str`` (a fast type check)."""
 _STATUS_CANONICAL: Final = {status: status for status in STATUSES}
 _RATING_CANONICAL: Final = {rating: rating for rating in RATINGS}
+# Parts of a canonical date-time ``YYYY-MM-DDTHH:MM:SS±HH:MM`` (slice objects made once: the
+# slices of the fast path are the same each time).
+_SEPARATORS: Final = slice(4, 17, 3)
+"""The separators: ``--T::``."""
+_OFFSET_PART: Final = slice(19, None)
+"""The offset ``±HH:MM`` (six characters exactly when the text has 25)."""
+_DATE_PART: Final = slice(None, 10)
+"""The local date ``YYYY-MM-DD``."""
 _OFFSETS: Final = frozenset(
     f"{sign}{hours:02d}:{minutes:02d}"
     for sign in "+-"
@@ -438,17 +446,22 @@ _OFFSETS: Final = frozenset(
     for minutes in range(60)
 )
 """Every UTC offset text ``±HH:MM`` (hours 00-23, minutes 00-59)."""
-_VOLUNTEER_IDS: set[str] = set()
-"""Volunteer ids already checked (volunteers have many records each)."""
-_VOLUNTEER_IDS_MAX: Final = 65536
 _ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_."
 """The id characters, most frequent first (``str.strip`` looks each character up in turn)."""
 _REGIONS_BY_CODE: Final = {region.code: region for region in RegionCode.all()}
 _HOURS_BY_MINUTE: Final = tuple(Hours.from_minutes(m) for m in range(_MAX_MINUTES + 1))
+_HOURS_BY_MINUTES: Final = {m: _HOURS_BY_MINUTE[m] for m in _MINUTE_RANGE}
+"""Service time by minutes, 1 to 1440 only (a key error outside; a look-up by ``==``, so the
+type is checked first: ``True == 1``)."""
+_MINUTE_SPANS: Final = tuple(_dt.timedelta(minutes=m) for m in range(_MAX_MINUTES + 1))
+"""``timedelta(minutes=m)`` by ``m``, 0 to 1440."""
 _DATES: dict[str, _dt.date] = {}
 """Dates already read: text -> date (dates repeat a lot in a batch)."""
 _DATES_MAX: Final = 65536
 _REQUIRED_COUNT: Final = len(REQUIRED_FIELDS)
+_EVALUATIONS: dict[tuple[object, object], Evaluation] = {}
+"""Evaluations already read: ``(rating, date)`` as given -> the evaluation (shared)."""
+_EVALUATIONS_MAX: Final = 65536
 
 _ORGANIZATIONS: dict[str, str] = {}
 """Organization ids already validated: text as given -> canonical form."""
@@ -895,10 +908,11 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
             )
         )
         return None
-    if kind is dict or isinstance(value, Mapping):
+    # Exact dicts and lists first: the ABC check of Mapping is slow for a list.
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
         frozen: dict[str, Any] = {}
         try:
-            items = list(data.items())
+            items = data.items() if kind is dict else list(data.items())
         except Exception:  # a broken mapping given by a caller
             problems.append(
                 FieldError(_render(where), "invalid_type", "could not be read as an object")
@@ -922,10 +936,16 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
                 frozen[key] = _freeze(item, (where, key), depth + 1, problems)
         return types.MappingProxyType(frozen)
     if kind is list or isinstance(value, (list, tuple)):
-        return tuple(
-            item if type(item) in _SCALARS else _freeze(item, (where, i), depth + 1, problems)
-            for i, item in enumerate(data)
-        )
+        items = tuple(data)
+        for item in items:
+            if type(item) not in _SCALARS:
+                return tuple(
+                    item
+                    if type(item) in _SCALARS
+                    else _freeze(item, (where, i), depth + 1, problems)
+                    for i, item in enumerate(items)
+                )
+        return items  # scalars only (the common case): no generator
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
         return bool(value)
     if isinstance(value, str):
@@ -958,7 +978,21 @@ def _thaw(value: Any) -> Any:
 # parse_record
 
 
-def _categories(extra: Iterable[str]) -> Collection[str]:
+_CATEGORY_CODES: Final = {code: code for code in SERVICE_CATEGORIES}
+"""The category vocabulary, each code mapped to itself: the fast path's look-up gives the code
+as an exact ``str`` (an exact ``dict``: its look-ups are the fastest)."""
+
+
+class _CheckedCategories(frozenset[str]):
+    """Category codes :func:`_categories` has checked, handed on by :func:`parse_records`."""
+
+    codes: dict[str, str]
+
+
+def _categories(extra: Iterable[str]) -> dict[str, str]:
+    """The vocabulary with ``extra`` codes, each mapped to itself (see :data:`_CATEGORY_CODES`)."""
+    if type(extra) is _CheckedCategories:
+        return extra.codes
     if isinstance(extra, (str, bytes)) or not isinstance(extra, Iterable):
         raise InvalidTypeError("extra_categories", "must be a collection of category codes")
     codes = frozenset(extra)
@@ -967,7 +1001,7 @@ def _categories(extra: Iterable[str]) -> Collection[str]:
             raise InvalidValueError(
                 "extra_categories", "each category code must be 1-64 id characters"
             )
-    return frozenset(SERVICE_CATEGORIES) | codes
+    return {code: code for code in frozenset(SERVICE_CATEGORIES) | codes}
 
 
 def _check_default_tz(default_tz: object) -> None:
@@ -1023,7 +1057,7 @@ def parse_record(
     """
     if default_tz is not None:
         _check_default_tz(default_tz)
-    categories: Collection[str] = SERVICE_CATEGORIES
+    categories = _CATEGORY_CODES
     if extra_categories is not _EMPTY:
         categories = _categories(extra_categories)
     if type(mapping) is not dict:
@@ -1044,7 +1078,228 @@ def parse_record(
                 [FieldError("$", "invalid_type", "the record could not be read as an object")]
             ) from None
         return _parse_safely(mapping, default_tz, categories, "$")
-    return _parse_fast(mapping, categories) or _parse_safely(mapping, default_tz, categories, "$")
+    # The fast path, inline (no second call per record): a canonical, valid payload is read
+    # here; anything else (a problem, or a valid payload in a form that is not canonical) is
+    # handed to the general reader (_parse_safely), which reads it from the start, accepting
+    # what is valid and reporting every problem. Whatever this path accepts, the general
+    # reader accepts with an equal result (property tests check it).
+    #
+    # Date-times are checked on their text where that is exact: canonical date-times with the
+    # same offset order as text exactly as they order in time, and the local date of one is
+    # its first ten characters.
+    m: dict[Any, Any] = mapping
+    count = len(m)
+    try:
+        while True:  # a single pass: ``break`` hands the payload to the general reader
+            if "end" in m:
+                (
+                    version,
+                    record_id,
+                    volunteer_id,
+                    organization_id,
+                    activity_name,
+                    service_category,
+                    content,
+                    place,
+                    region,
+                    day_text,
+                    minutes,
+                    person_in_charge,
+                    recorded_by,
+                    recorded_text,
+                    status,
+                    start_text,
+                    end_text,
+                ) = _GET_WITH_INTERVAL(m)
+                count -= 17
+            else:
+                (
+                    version,
+                    record_id,
+                    volunteer_id,
+                    organization_id,
+                    activity_name,
+                    service_category,
+                    content,
+                    place,
+                    region,
+                    day_text,
+                    minutes,
+                    person_in_charge,
+                    recorded_by,
+                    recorded_text,
+                    status,
+                ) = _GET_REQUIRED(m)
+                if "start" in m:
+                    break
+                start_text = end_text = None
+                count -= 15
+            # Exact types: an int that is not a bool; str.strip refuses anything but a str.
+            if (
+                version is not _ONE and (type(version) is not int or version != FORMAT_VERSION)
+            ) or type(minutes) is not int:
+                break
+            # Look-ups that fail raise KeyError (or TypeError for an unhashable value): caught
+            # below. Each gives the canonical value (an exact str for a str subclass).
+            service_category = categories[service_category]
+            service = _HOURS_BY_MINUTES[minutes]
+            status = _STATUS_CANONICAL[status]
+            organization_id = _ORGANIZATIONS[organization_id]
+            region = _REGIONS_BY_CODE[region]
+            day = _DATES.get(day_text) or _cached_date(day_text)
+            if day is None:
+                break
+            if not record_id or len(record_id) > 64 or _strip(record_id, _ID_ALPHABET):
+                break
+            if (
+                _strip(volunteer_id, _ID_ALPHABET)
+                or not 0 < len(volunteer_id) <= 64
+                or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
+            ):
+                break
+            activity_name = _strip(activity_name)
+            content = _strip(content)
+            place = _strip(place)
+            person_in_charge = _strip(person_in_charge)
+            recorded_by = _strip(recorded_by)
+            if (
+                not activity_name
+                or not content
+                or not place
+                or not person_in_charge
+                or not recorded_by
+                or len(activity_name) > 200
+                or len(content) > 2000
+                or len(place) > 200
+                or len(person_in_charge) > 100
+                or len(recorded_by) > 100
+            ):
+                break
+            # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 characters). The separators and the
+            # offset are checked here, the digits by fromisoformat, which reads UTF-8 bytes and
+            # refuses any non-ASCII character in a digit's place (Python 3.10 to 3.13 alike).
+            offset = recorded_text[_OFFSET_PART]
+            if (
+                offset not in _OFFSETS  # six characters: the text is 25 characters long
+                or recorded_text[_SEPARATORS] != "--T::"
+                or recorded_text >= "3000"
+            ):
+                break
+            recorded_at = _from_iso_datetime(recorded_text)
+            if start_text is None:
+                start = end = None
+                if recorded_text[_DATE_PART] < day_text:
+                    break
+            else:
+                if start_text[_SEPARATORS] != "--T::" or end_text[_SEPARATORS] != "--T::":
+                    break
+                start = _from_iso_datetime(start_text)
+                end = _from_iso_datetime(end_text)
+                if start_text[_OFFSET_PART] == offset == end_text[_OFFSET_PART]:
+                    # One offset (so 25 characters each): text order is time order, and the
+                    # local date is the text's first ten characters.
+                    if (
+                        not start_text < end_text <= recorded_text
+                        or start_text[_DATE_PART] != day_text
+                    ):
+                        break
+                    # The same fixed offset: the clock difference is the elapsed time, plus whole
+                    # days when end falls on a later date (never earlier: end is after start). No
+                    # fractions of a second in 25 characters. Integers here; the (slow) aware
+                    # subtraction only when the clock alone does not cover the minutes.
+                    if (end.hour - start.hour) * 3600 + (end.minute - start.minute) * 60 + (
+                        end.second - start.second
+                    ) < minutes * 60 and end - start < _MINUTE_SPANS[minutes]:
+                        break
+                elif (
+                    start_text[_OFFSET_PART] not in _OFFSETS
+                    or end_text[_OFFSET_PART] not in _OFFSETS
+                    or not 1900 <= start.year <= 2999
+                    or not 1900 <= end.year <= 2999
+                    or recorded_at.year < 1900
+                    or not start < end <= recorded_at
+                    or start.date() != day
+                    or end - start < _MINUTE_SPANS[minutes]
+                ):
+                    break
+
+            evaluation: Any = None
+            beneficiary = amends = extensions = None
+            group_service = False
+            # Optional fields, most frequent first, until the extra keys are accounted for: every
+            # extra key must be one of them, with a usable value.
+            if count:
+                raw: Any = m.get("beneficiary")
+                if raw is not None:
+                    count -= 1
+                    beneficiary = _strip(raw)
+                    if not beneficiary or len(beneficiary) > 200:
+                        break
+            if count:
+                raw = m.get("evaluation")
+                if raw is not None:
+                    count -= 1
+                    if type(raw) is not dict or len(raw) != 2:
+                        break
+                    key = (raw["rating"], raw["date"])
+                    evaluation = _EVALUATIONS.get(key) or _cached_evaluation(key)
+                    if evaluation is None or evaluation.date < day:
+                        break
+            if count:
+                raw = m.get("group_service")
+                if raw is not None:
+                    count -= 1
+                    if raw is not True and raw is not False:
+                        break
+                    group_service = raw
+            if count:
+                raw = m.get("amends")
+                if raw is not None:
+                    count -= 1
+                    if _strip(raw, _ID_ALPHABET) or not 0 < len(raw) <= 64 or raw == record_id:
+                        break
+                    amends = raw
+            if count:
+                raw = m.get("extensions")
+                if raw is not None:
+                    count -= 1
+                    if type(raw) is not dict:
+                        break
+                    found: list[FieldError] = []
+                    extensions = _freeze(raw, "$.extensions", 0, found)
+                    if found:
+                        break
+                if count:
+                    break
+            record: Any = _new_object(_RecordSlots)
+            record.record_id = record_id
+            record.volunteer_id = volunteer_id
+            record.organization_id = organization_id
+            record.activity_name = activity_name
+            record.service_category = service_category
+            record.content = content
+            record.place = place
+            record.region_code = region
+            record.date = day
+            record.start = start
+            record.end = end
+            record.service = service
+            record.person_in_charge = person_in_charge
+            record.recorded_by = recorded_by
+            record.recorded_at = recorded_at
+            record.status = status
+            record.evaluation = evaluation
+            record.beneficiary = beneficiary
+            record.group_service = group_service
+            record.amends = amends
+            record.extensions = extensions
+            record.__class__ = ServiceRecord
+            return record  # type: ignore[no-any-return]
+    except Exception:
+        # A missing field, or an unhashable or oddly typed value (whose own methods may raise
+        # anything): the general reader says what is wrong.
+        pass
+    return _parse_safely(m, default_tz, categories, "$")
 
 
 _GET_WITH_INTERVAL: Final = operator.itemgetter(
@@ -1083,238 +1338,6 @@ _GET_REQUIRED: Final = operator.itemgetter(
     "recorded_at",
     "status",
 )
-
-
-def _parse_fast(  # the common case, inline; None sends the payload to _parse
-    m: dict[Any, Any], categories: Collection[str]
-) -> ServiceRecord | None:
-    """Read a canonical, valid payload quickly; ``None`` for anything else.
-
-    ``None`` means only "not handled here": :func:`_parse` then reads the payload from the
-    start, accepting what is valid but not canonical and reporting every problem. Whatever
-    this function accepts, :func:`_parse` accepts with an equal result (a property test
-    checks it).
-
-    Date-times are checked on their text where that is exact: canonical date-times with the
-    same offset order as text exactly as they order in time, and the local date of one is its
-    first ten characters.
-    """
-    count = len(m)
-    try:
-        if "end" in m:
-            (
-                version,
-                record_id,
-                volunteer_id,
-                organization_id,
-                activity_name,
-                service_category,
-                content,
-                place,
-                region,
-                day_text,
-                minutes,
-                person_in_charge,
-                recorded_by,
-                recorded_text,
-                status,
-                start_text,
-                end_text,
-            ) = _GET_WITH_INTERVAL(m)
-            count -= 17
-        else:
-            (
-                version,
-                record_id,
-                volunteer_id,
-                organization_id,
-                activity_name,
-                service_category,
-                content,
-                place,
-                region,
-                day_text,
-                minutes,
-                person_in_charge,
-                recorded_by,
-                recorded_text,
-                status,
-            ) = _GET_REQUIRED(m)
-            if "start" in m:
-                return None
-            start_text = end_text = None
-            count -= 15
-        # Exact types: an int that is not a bool; str.strip refuses anything but a str.
-        if (
-            (version is not _ONE and (type(version) is not int or version != FORMAT_VERSION))
-            or type(minutes) is not int
-            or minutes not in _MINUTE_RANGE
-            or type(service_category) is not str
-            or service_category not in categories
-        ):
-            return None
-        status = _STATUS_CANONICAL.get(status)
-        organization_id = _ORGANIZATIONS.get(organization_id)
-        region = _REGIONS_BY_CODE.get(region)
-        day = _DATES.get(day_text) or _cached_date(day_text)
-        if status is None or organization_id is None or region is None or day is None:
-            return None
-        if not record_id or len(record_id) > 64 or _strip(record_id, _ID_ALPHABET):
-            return None
-        if volunteer_id not in _VOLUNTEER_IDS:
-            if (
-                _strip(volunteer_id, _ID_ALPHABET)
-                or not 0 < len(volunteer_id) <= 64
-                or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
-            ):
-                return None
-            if len(_VOLUNTEER_IDS) >= _VOLUNTEER_IDS_MAX:
-                _VOLUNTEER_IDS.clear()
-            _VOLUNTEER_IDS.add(str(volunteer_id))
-        activity_name = _strip(activity_name)
-        content = _strip(content)
-        place = _strip(place)
-        person_in_charge = _strip(person_in_charge)
-        recorded_by = _strip(recorded_by)
-        if (
-            not activity_name
-            or not content
-            or not place
-            or not person_in_charge
-            or not recorded_by
-            or len(activity_name) > 200
-            or len(content) > 2000
-            or len(place) > 200
-            or len(person_in_charge) > 100
-            or len(recorded_by) > 100
-        ):
-            return None
-        # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 characters). The separators and the
-        # offset are checked here, the digits by fromisoformat, which reads UTF-8 bytes and
-        # refuses any non-ASCII character in a digit's place (Python 3.10 to 3.13 alike).
-        offset = recorded_text[19:]
-        if (
-            offset not in _OFFSETS  # six characters: the text is 25 characters long
-            or recorded_text[4:17:3] != "--T::"
-            or recorded_text >= "3000"
-        ):
-            return None
-        recorded_at = _from_iso_datetime(recorded_text)
-        if start_text is None:
-            start = end = None
-            if recorded_text[:10] < day_text:
-                return None
-        else:
-            if start_text[4:17:3] != "--T::" or end_text[4:17:3] != "--T::":
-                return None
-            start = _from_iso_datetime(start_text)
-            end = _from_iso_datetime(end_text)
-            if start_text[19:] == offset == end_text[19:]:
-                # One offset (so 25 characters each): text order is time order, and the
-                # local date is the text's first ten characters.
-                if not start_text < end_text <= recorded_text or start_text[:10] != day_text:
-                    return None
-            elif (
-                start_text[19:] not in _OFFSETS
-                or end_text[19:] not in _OFFSETS
-                or not 1900 <= start.year <= 2999
-                or not 1900 <= end.year <= 2999
-                or recorded_at.year < 1900
-                or not start < end <= recorded_at
-                or start.date() != day
-            ):
-                return None
-            span = end - start
-            if (
-                span.days == 0
-                and minutes * 60 > span.seconds
-                and (minutes * 60 - span.seconds) * 1_000_000 > span.microseconds
-            ):
-                return None
-
-        evaluation: Any = None
-        beneficiary = amends = extensions = None
-        group_service = False
-        # Optional fields, most frequent first, until the extra keys are accounted for: every
-        # extra key must be one of them, with a usable value.
-        if count:
-            raw: Any = m.get("beneficiary")
-            if raw is not None:
-                count -= 1
-                beneficiary = _strip(raw)
-                if not beneficiary or len(beneficiary) > 200:
-                    return None
-        if count:
-            raw = m.get("evaluation")
-            if raw is not None:
-                count -= 1
-                if type(raw) is not dict or len(raw) != 2:
-                    return None
-                rating_text: Any = raw.get("rating")
-                evaluation_text: Any = raw.get("date")
-                rating = _RATING_CANONICAL.get(rating_text)
-                evaluation_day = _DATES.get(evaluation_text) or _cached_date(evaluation_text)
-                if rating is None or evaluation_day is None or evaluation_day < day:
-                    return None
-                evaluation = _new_object(_EvaluationSlots)
-                evaluation.rating = rating
-                evaluation.date = evaluation_day
-                evaluation.__class__ = Evaluation
-        if count:
-            raw = m.get("group_service")
-            if raw is not None:
-                count -= 1
-                if raw is not True and raw is not False:
-                    return None
-                group_service = raw
-        if count:
-            raw = m.get("amends")
-            if raw is not None:
-                count -= 1
-                if _strip(raw, _ID_ALPHABET) or not 0 < len(raw) <= 64 or raw == record_id:
-                    return None
-                amends = raw
-        if count:
-            raw = m.get("extensions")
-            if raw is not None:
-                count -= 1
-                if type(raw) is not dict:
-                    return None
-                found: list[FieldError] = []
-                extensions = _freeze(raw, "$.extensions", 0, found)
-                if found:
-                    return None
-            if count:
-                return None
-    except Exception:
-        # A missing field, or an unhashable or oddly typed value (whose own methods may raise
-        # anything): the general reader says what is wrong.
-        return None
-
-    record: Any = _new_object(_RecordSlots)
-    record.record_id = record_id
-    record.volunteer_id = volunteer_id
-    record.organization_id = organization_id
-    record.activity_name = activity_name
-    record.service_category = service_category
-    record.content = content
-    record.place = place
-    record.region_code = region
-    record.date = day
-    record.start = start
-    record.end = end
-    record.service = _HOURS_BY_MINUTE[minutes]
-    record.person_in_charge = person_in_charge
-    record.recorded_by = recorded_by
-    record.recorded_at = recorded_at
-    record.status = status
-    record.evaluation = evaluation
-    record.beneficiary = beneficiary
-    record.group_service = group_service
-    record.amends = amends
-    record.extensions = extensions
-    record.__class__ = ServiceRecord
-    return record  # type: ignore[no-any-return]
 
 
 def _parse_safely(
@@ -1741,6 +1764,21 @@ def _parse(  # one pass over the fields, on purpose
     )
 
 
+def _cached_evaluation(key: tuple[object, object]) -> Evaluation | None:
+    """The evaluation of a valid ``(rating, date)`` pair through the cache, else ``None``.
+
+    Evaluations are immutable, so records may share one (as they share ``Hours`` values).
+    """
+    rating = _RATING_CANONICAL.get(key[0])  # type: ignore[call-overload]
+    day = _DATES.get(key[1]) or _cached_date(key[1])  # type: ignore[call-overload]
+    if rating is None or day is None:
+        return None
+    if len(_EVALUATIONS) >= _EVALUATIONS_MAX:
+        _EVALUATIONS.clear()
+    evaluation = _EVALUATIONS[key] = _new_evaluation(rating, day)
+    return evaluation
+
+
 def _cached_date(text: object) -> _dt.date | None:
     """A valid ISO date (``YYYY-MM-DD``, years in range) through the cache, else ``None``."""
     if type(text) is not str or len(text) != 10 or text[4:8:3] != "--" or not text.isascii():
@@ -1794,9 +1832,12 @@ def parse_records(
         [('$[1].status', 'unknown_code')]
     """
     _check_default_tz(default_tz)
-    categories: Collection[str] = SERVICE_CATEGORIES
+    codes = _CATEGORY_CODES
+    checked: Collection[str] = _EMPTY
     if extra_categories is not _EMPTY:
-        categories = _categories(extra_categories)
+        codes = _categories(extra_categories)
+        checked = _CheckedCategories(codes)
+        checked.codes = codes
     if isinstance(payloads, (str, bytes, Mapping)) or not isinstance(payloads, Iterable):
         raise RecordFormatError(
             [
@@ -1810,8 +1851,8 @@ def parse_records(
     records: list[ServiceRecord] = []
     errors: list[FieldError] = []
     for index, payload in enumerate(payloads):
-        prefix = f"$[{index}]"
         if type(payload) is not dict:
+            prefix = f"$[{index}]"
             if not isinstance(payload, Mapping):
                 errors.append(
                     FieldError(
@@ -1828,14 +1869,14 @@ def parse_records(
                     FieldError(prefix, "invalid_type", "the record could not be read as an object")
                 )
                 continue
-        record = _parse_fast(payload, categories)
-        if record is not None:
-            records.append(record)
-            continue
         try:
-            records.append(_parse_safely(payload, default_tz, categories, prefix))
-        except RecordFormatError as error:
-            errors.extend(error.errors)
+            records.append(parse_record(payload, default_tz=default_tz, extra_categories=checked))
+        except RecordFormatError:
+            # Read again for paths under this item: $[index]...
+            try:
+                records.append(_parse_safely(payload, default_tz, codes, f"$[{index}]"))
+            except RecordFormatError as error:
+                errors.extend(error.errors)
     if errors:
         raise RecordFormatError(errors, what="records")
     return tuple(records)
