@@ -446,6 +446,9 @@ _OFFSETS: Final = frozenset(
     for minutes in range(60)
 )
 """Every UTC offset text ``±HH:MM`` (hours 00-23, minutes 00-59)."""
+_VOLUNTEER_IDS: set[str] = set()
+"""Volunteer ids already checked (volunteers have many records each)."""
+_VOLUNTEER_IDS_MAX: Final = 65536
 _ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_."
 """The id characters, most frequent first (``str.strip`` looks each character up in turn)."""
 _REGIONS_BY_CODE: Final = {region.code: region for region in RegionCode.all()}
@@ -912,7 +915,7 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
     if kind is dict or (kind is not list and isinstance(value, Mapping)):
         frozen: dict[str, Any] = {}
         try:
-            items = data.items() if kind is dict else list(data.items())
+            items = list(data.items())
         except Exception:  # a broken mapping given by a caller
             problems.append(
                 FieldError(_render(where), "invalid_type", "could not be read as an object")
@@ -936,16 +939,10 @@ def _freeze(value: object, where: _Where, depth: int, problems: list[FieldError]
                 frozen[key] = _freeze(item, (where, key), depth + 1, problems)
         return types.MappingProxyType(frozen)
     if kind is list or isinstance(value, (list, tuple)):
-        items = tuple(data)
-        for item in items:
-            if type(item) not in _SCALARS:
-                return tuple(
-                    item
-                    if type(item) in _SCALARS
-                    else _freeze(item, (where, i), depth + 1, problems)
-                    for i, item in enumerate(items)
-                )
-        return items  # scalars only (the common case): no generator
+        return tuple(
+            item if type(item) in _SCALARS else _freeze(item, (where, i), depth + 1, problems)
+            for i, item in enumerate(data)
+        )
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
         return bool(value)
     if isinstance(value, str):
@@ -1151,12 +1148,16 @@ def parse_record(
                 break
             if not record_id or len(record_id) > 64 or _strip(record_id, _ID_ALPHABET):
                 break
-            if (
-                _strip(volunteer_id, _ID_ALPHABET)
-                or not 0 < len(volunteer_id) <= 64
-                or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
-            ):
-                break
+            if volunteer_id not in _VOLUNTEER_IDS:
+                if (
+                    _strip(volunteer_id, _ID_ALPHABET)
+                    or not 0 < len(volunteer_id) <= 64
+                    or (len(volunteer_id) == 18 and _RESIDENT_ID_RE.fullmatch(volunteer_id))
+                ):
+                    break
+                if len(_VOLUNTEER_IDS) >= _VOLUNTEER_IDS_MAX:
+                    _VOLUNTEER_IDS.clear()
+                _VOLUNTEER_IDS.add(str(volunteer_id))
             activity_name = _strip(activity_name)
             content = _strip(content)
             place = _strip(place)
