@@ -730,10 +730,9 @@ def _count_many(
     # flags. For a list or tuple they are allocated once (the length is known), then filled.
     hint = len(records) if wanted is None and type(records) in (list, tuple) else 0  # type: ignore[arg-type]
     cols: list[list[Any]] = [[None] * hint for _ in _GETTERS]
-    t_rid, t_org, t_vol, t_start, t_end, t_am, t_min = (
+    t_rid, t_org, t_start, t_end, t_am, t_min = (
         cols[_R_ID],
         cols[_R_ORG],
-        cols[_R_VOL],
         cols[_R_START],
         cols[_R_END],
         cols[_R_AMENDS],
@@ -820,6 +819,7 @@ def _count_many(
             iv_zones.update(map(_TZINFO, e_iv))
             offsets |= iv_zones
             # Vouched for: starts on its record's date, ends on that local day, end > start.
+            nice: Iterable[Any]
             if (
                 len(iv_zones) == 1
                 and type(zone := next(iter(iv_zones))) is _dt.timezone
@@ -831,15 +831,20 @@ def _count_many(
                     low = _dt.datetime.combine(day, _MIDNIGHT, zone)
                     of_zone[day] = (low, low + _ONE_DAY)
                 limits = list(map(of_zone.__getitem__, d_iv))
-                nice = map(
-                    and_,
-                    map(
+                lows = list(map(_FIRST, limits))
+                highs = list(map(_SECOND, limits))
+                if (
+                    all(map(le, lows, s_iv))
+                    and all(map(lt, s_iv, e_iv))
+                    and all(map(lt, e_iv, highs))
+                ):
+                    nice = repeat(True, len(s_iv))  # the usual case: every one is
+                else:
+                    nice = map(
                         and_,
-                        map(le, map(_FIRST, limits), s_iv),
-                        map(lt, s_iv, e_iv),
-                    ),
-                    map(lt, e_iv, map(_SECOND, limits)),
-                )
+                        map(and_, map(le, lows, s_iv), map(lt, s_iv, e_iv)),
+                        map(lt, e_iv, highs),
+                    )
             else:
                 s_day = list(map(_DT_DATE, s_iv))
                 nice = map(
@@ -847,7 +852,8 @@ def _count_many(
                     map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
                     map(lt, s_iv, e_iv),
                 )
-            unsure += compress(compress(span, has), map(not_, nice))
+            if True in (flags := list(map(not_, nice))):
+                unsure += compress(compress(span, has), flags)
         if m != c_am.count(None):
             amend_pos += compress(span, map(is_not, c_am, repeat(None)))
         rid_seen.update(c_rid)
@@ -859,14 +865,14 @@ def _count_many(
             del column[n:]
 
     # --- volunteers -----------------------------------------------------------------------
+    # Volunteers are numbered in id order (the order of the results), after the pass: two
+    # look-ups per record in all, fewer than numbering them chunk by chunk and renumbering.
+    t_vol = cols[_R_VOL]
+    names = sorted(set(t_vol)) if wanted is None else sorted(wanted)
+    index = {name: i for i, name in enumerate(names)}
     if wanted is None:
-        # Number volunteers in id order (the order of the results).
-        names = sorted(set(t_vol))
-        index = {name: i for i, name in enumerate(names)}
         vol_ix = list(map(index.__getitem__, t_vol))
     else:
-        names = sorted(wanted)
-        index = {name: i for i, name in enumerate(names)}
         # Records kept only as amendments of someone else get the index len(names).
         vol_ix = list(map(index.get, t_vol, repeat(len(names))))
     count_v = len(names)
