@@ -226,6 +226,26 @@ class TestOverlap:
         c = rec("c", start=(10, 11), recorded=at(3))
         assert reasons(count_records([a, b, c], as_of=AS_OF)) == {"b": "overlap"}
 
+    def test_past_midnight_overlaps_the_next_date_in_bulk(self) -> None:
+        """In one offset, an interval past midnight overlapping the next date's is caught."""
+        a = attrs.evolve(
+            rec("a", start=(22, 23), minutes=240, recorded=at(1)),
+            end=dt.datetime(2024, 5, 2, 2, tzinfo=CST),
+        )
+        b = rec("b", day=dt.date(2024, 5, 2), start=(1, 3), minutes=120, recorded=at(3))
+        assert reasons(count_many([a, b], as_of=AS_OF)["V1"]) == {"b": "overlap"}
+        assert count_many([b, a], as_of=AS_OF)["V1"] == count_many([a, b], as_of=AS_OF)["V1"]
+
+    def test_ending_at_midnight_touches_the_next_date_in_bulk(self) -> None:
+        """[22:00, 00:00) and the next date's [00:00, 01:00) touch: both count in bulk."""
+        a = attrs.evolve(
+            rec("a", start=(22, 23), minutes=120),
+            end=dt.datetime(2024, 5, 2, 0, tzinfo=CST),
+        )
+        b = rec("b", day=dt.date(2024, 5, 2), start=(0, 1), minutes=60)
+        count = count_many([a, b], as_of=AS_OF)["V1"]
+        assert (count.minutes, count.excluded) == (180, ())
+
     def test_other_volunteers_do_not_overlap(self) -> None:
         """Overlap is per volunteer."""
         a = rec("a", start=(8, 10), minutes=60)

@@ -62,7 +62,7 @@ import gc
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import compress, islice, repeat
+from itertools import chain, compress, islice, repeat
 from operator import (
     add,
     and_,
@@ -711,8 +711,6 @@ _AMENDS: Final = attrgetter("amends")
 _GETTERS: Final = tuple(map(attrgetter, _ROW_FIELDS))
 _SPAN: Final = _dt.date.max.toordinal() + 1  # more than any date ordinal
 _ONE_DAY: Final = _dt.timedelta(days=1)
-_FIRST: Final = itemgetter(0)
-_SECOND: Final = itemgetter(1)
 
 
 def _count_many(
@@ -743,7 +741,8 @@ def _count_many(
     ordinals: list[int] = [0] * hint
     per_record = [*cols, excl, has_interval, ordinals]
     ordinal_of: dict[_dt.date, int] = {}  # dates are few: one ordinal each, shared
-    bounds: dict[Any, dict[_dt.date, tuple[_dt.datetime, _dt.datetime]]] = {}
+    # Per fixed offset: each date's midnight and the next midnight, in that offset.
+    bounds: dict[Any, tuple[dict[_dt.date, _dt.datetime], dict[_dt.date, _dt.datetime]]] = {}
     odd: list[int] = []  # a start without an end, or an end without a start
     unsure: list[int] = []  # intervals not within their own date: checked per volunteer
     amend_pos: list[int] = []
@@ -815,8 +814,7 @@ def _count_many(
             s_iv = list(compress(c_start, has))
             e_iv = list(compress(c_end, has))
             d_iv = list(compress(c_day, has))
-            iv_zones = set(map(_TZINFO, s_iv))
-            iv_zones.update(map(_TZINFO, e_iv))
+            iv_zones = set(map(_TZINFO, chain(s_iv, e_iv)))
             offsets |= iv_zones
             # Vouched for: starts on its record's date, ends on that local day, end > start.
             nice: Iterable[Any]
@@ -826,24 +824,22 @@ def _count_many(
                 and _dt.date.max not in distinct
             ):
                 # One fixed offset: that day's midnight <= start < end < next midnight.
-                of_zone = bounds.setdefault(zone, {})
-                for day in set(d_iv).difference(of_zone):
-                    low = _dt.datetime.combine(day, _MIDNIGHT, zone)
-                    of_zone[day] = (low, low + _ONE_DAY)
-                limits = list(map(of_zone.__getitem__, d_iv))
-                lows = list(map(_FIRST, limits))
-                highs = list(map(_SECOND, limits))
+                lows, highs = bounds.setdefault(zone, ({}, {}))
+                for day in set(d_iv).difference(lows):
+                    lows[day] = low = _dt.datetime.combine(day, _MIDNIGHT, zone)
+                    highs[day] = low + _ONE_DAY
+                get_low, get_high = lows.__getitem__, highs.__getitem__
                 if (
-                    all(map(le, lows, s_iv))
-                    and all(map(lt, s_iv, e_iv))
-                    and all(map(lt, e_iv, highs))
+                    all(map(lt, s_iv, e_iv))
+                    and all(map(le, map(get_low, d_iv), s_iv))
+                    and all(map(lt, e_iv, map(get_high, d_iv)))
                 ):
                     nice = repeat(True, len(s_iv))  # the usual case: every one is
                 else:
                     nice = map(
                         and_,
-                        map(and_, map(le, lows, s_iv), map(lt, s_iv, e_iv)),
-                        map(lt, e_iv, highs),
+                        map(and_, map(le, map(get_low, d_iv), s_iv), map(lt, s_iv, e_iv)),
+                        map(lt, e_iv, map(get_high, d_iv)),
                     )
             else:
                 s_day = list(map(_DT_DATE, s_iv))
