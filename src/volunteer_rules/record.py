@@ -1227,8 +1227,8 @@ def parse_record(
             evaluation: Any = None
             beneficiary = amends = extensions = None
             group_service = False
-            # Optional fields, most frequent first, until the extra keys are accounted for: every
-            # extra key must be one of them, with a usable value.
+            # Optional fields (many records have none), most frequent first, until the extra keys
+            # are accounted for: every extra key must be one of them, with a usable value.
             if count:
                 raw: Any = m.get("beneficiary")
                 if raw is not None:
@@ -1236,42 +1236,42 @@ def parse_record(
                     beneficiary = _strip(raw)
                     if not beneficiary or len(beneficiary) > 200:
                         break
-            if count:
-                raw = m.get("evaluation")
-                if raw is not None:
-                    count -= 1
-                    if type(raw) is not dict or len(raw) != 2:
-                        break
-                    key = (raw["rating"], raw["date"])
-                    evaluation = _EVALUATIONS.get(key) or _cached_evaluation(key)
-                    if evaluation is None or evaluation.date < day:
-                        break
-            if count:
-                raw = m.get("group_service")
-                if raw is not None:
-                    count -= 1
-                    if raw is not True and raw is not False:
-                        break
-                    group_service = raw
-            if count:
-                raw = m.get("amends")
-                if raw is not None:
-                    count -= 1
-                    if _strip(raw, _ID_ALPHABET) or not 0 < len(raw) <= 64 or raw == record_id:
-                        break
-                    amends = raw
-            if count:
-                raw = m.get("extensions")
-                if raw is not None:
-                    count -= 1
-                    if type(raw) is not dict:
-                        break
-                    found: list[FieldError] = []
-                    extensions = _freeze(raw, "$.extensions", 0, found)
-                    if found:
-                        break
                 if count:
-                    break
+                    raw = m.get("evaluation")
+                    if raw is not None:
+                        count -= 1
+                        if type(raw) is not dict or len(raw) != 2:
+                            break
+                        key = (raw["rating"], raw["date"])
+                        evaluation = _EVALUATIONS.get(key) or _cached_evaluation(key)
+                        if evaluation is None or evaluation.date < day:
+                            break
+                if count:
+                    raw = m.get("group_service")
+                    if raw is not None:
+                        count -= 1
+                        if raw is not True and raw is not False:
+                            break
+                        group_service = raw
+                if count:
+                    raw = m.get("amends")
+                    if raw is not None:
+                        count -= 1
+                        if _strip(raw, _ID_ALPHABET) or not 0 < len(raw) <= 64 or raw == record_id:
+                            break
+                        amends = raw
+                if count:
+                    raw = m.get("extensions")
+                    if raw is not None:
+                        count -= 1
+                        if type(raw) is not dict:
+                            break
+                        found: list[FieldError] = []
+                        extensions = _freeze(raw, "$.extensions", 0, found)
+                        if found:
+                            break
+                    if count:
+                        break
             record: Any = _new_object(_RecordSlots)
             record.record_id = record_id
             record.volunteer_id = volunteer_id
