@@ -59,6 +59,7 @@ __all__ = [
     "add_db_option",
     "credit_stored_ledger",
     "keep_package",
+    "keep_records",
     "open_stores",
     "remember_records",
     "stored_records",
@@ -186,6 +187,44 @@ def remember_records(
     with open_stores(path) as stores:
         stores.records.add(batch)
         return stores.records.find()
+
+
+def keep_records(
+    path: str | os.PathLike[str], records: Iterable[ServiceRecord]
+) -> tuple[int, tuple[str, ...]]:
+    """Keep the records of an input in the file, leaving out the keys the input contradicts.
+
+    A key that comes twice in ``records`` with different content (a conflict ``check``
+    reports) is not kept at all; every other record is added in one transaction. Returns how
+    many records were new and the ``organization_id/record_id`` keys left out.
+
+    Raises:
+        ConflictError: a record is held in the file with other content (nothing is added).
+        StorageError: the file cannot be used.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from volunteer_rules.testing.contracts import make_record
+        >>> records = [make_record("r-1"), make_record("r-2"), make_record("r-2", minutes=5)]
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     keep_records(pathlib.Path(folder) / "records.sqlite", records)
+        (1, ('512111005000000154/r-2',))
+    """
+    from volunteer_rules.storage._common import record_key_text, record_payload
+
+    first: dict[tuple[str, str], ServiceRecord] = {}
+    contradicted: set[tuple[str, str]] = set()
+    for record in records:
+        key = record.key
+        seen = first.get(key)
+        if seen is None:
+            first[key] = record
+        elif seen is not record and record_payload(seen) != record_payload(record):
+            contradicted.add(key)
+    batch = [record for key, record in first.items() if key not in contradicted]
+    with open_stores(path) as stores:
+        added = stores.records.add(batch)
+    return added, tuple(record_key_text(*key) for key in sorted(contradicted))
 
 
 def stored_records(

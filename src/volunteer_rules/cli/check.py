@@ -57,7 +57,8 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
-from volunteer_rules.errors import RecordFormatError
+from volunteer_rules.cli._store import add_db_option, keep_records
+from volunteer_rules.errors import RecordFormatError, StorageError, VolunteerRulesError
 from volunteer_rules.record import ServiceRecord, parse_record
 
 __all__ = ["build_parser", "parse_offset", "run"]
@@ -107,6 +108,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         "file", metavar="FILE", help="JSON Lines of service records; - for standard input"
     )
     add_format_argument(parser, choices=("text", "json"))
+    add_db_option(parser)
     parser.add_argument(
         "--default-tz",
         metavar="OFFSET",
@@ -269,9 +271,13 @@ def run(args: argparse.Namespace) -> int:
             report = _Report(name, args.format, out, progress)
             report.start()
             checker = RecordChecker()
+            db = getattr(args, "db", None)
+            kept: list[ServiceRecord] = []  # with --db, the valid records are kept in the file
             try:
                 for number, record in _records(stream, report, default_tz, progress):
                     checker.add(record, line=number)
+                    if db is not None:
+                        kept.append(record)
             finally:
                 progress.close()
             result = checker.finish()
@@ -279,4 +285,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         reason = error.strerror or str(error)
         return usage_error("check", f"cannot read {name}: {reason}")
+    if db is not None:
+        try:
+            _, left_out = keep_records(db, kept)
+        except StorageError as error:
+            return usage_error("check", f"--db {db}: {error}")
+        except VolunteerRulesError as error:  # a record held in the file with other content
+            print(f"volunteer-rules check: --db {db}: nothing kept: {error}", file=sys.stderr)
+            return 1
+        for key in left_out:  # two different records under one key: neither is kept
+            print(f"volunteer-rules check: --db {db}: not kept: {key}", file=sys.stderr)
     return 0 if result.ok and report.bad_lines == 0 else 1
