@@ -55,6 +55,7 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._store import add_db_option, remember_records
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
 from volunteer_rules.profile import VolunteerProfile, parse_profile
 from volunteer_rules.record import ServiceRecord, parse_record
@@ -102,6 +103,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="JSON Lines of volunteer profiles (birth dates, for rule sets with age bands)",
     )
+    add_db_option(parser)
 
 
 def _hours(minutes: int) -> str:
@@ -207,8 +209,11 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "profiles", None):
             volunteers = _profiles(args.profiles, sys.stderr)
         with open_input(args.file) as stream:
+            records = _records(stream, sys.stderr, bad)
+            if getattr(args, "db", None):  # keep them, and certify everything the file holds
+                records = iter(remember_records(args.db, records))
             results = certify_many(
-                _records(stream, sys.stderr, bad),
+                records,
                 rule_set=rule_set,
                 as_of=as_of,
                 volunteers=volunteers,
