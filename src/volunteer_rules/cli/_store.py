@@ -33,7 +33,7 @@ import contextlib
 import datetime as _dt
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -52,6 +52,9 @@ from volunteer_rules.storage.sqlite import (
     SQLiteTransferStore,
 )
 from volunteer_rules.transfer_package import TransferPackage
+
+if TYPE_CHECKING:
+    from volunteer_rules.timebank import CreditResult
 
 __all__ = [
     "DB_HELP",
@@ -248,7 +251,7 @@ def credit_stored_ledger(
     *,
     now: _dt.datetime,
     policy: Any,
-) -> Any:
+) -> CreditResult:
     """Credit ``records`` to the file's ledger; return the time bank's ``CreditResult``.
 
     The result's ``ledger`` is the whole stored ledger after the credits (for balances and
@@ -269,7 +272,8 @@ def credit_stored_ledger(
     from volunteer_rules.storage.services import credit_records
 
     with open_stores(path) as stores:
-        return credit_records(stores.ledger, records, now=now, policy=policy).value
+        result: CreditResult = credit_records(stores.ledger, records, now=now, policy=policy).value
+        return result
 
 
 def keep_package(path: str | os.PathLike[str], package: TransferPackage) -> bool:

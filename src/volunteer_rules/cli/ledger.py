@@ -49,7 +49,8 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
-from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.cli._store import add_db_option, credit_stored_ledger
+from volunteer_rules.errors import RecordFormatError, StorageError, VolunteerRulesError
 from volunteer_rules.ledger import Ledger
 from volunteer_rules.record import ServiceRecord, parse_record
 from volunteer_rules.statement import statement
@@ -79,6 +80,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--volunteer", help="the volunteer of a statement")
     add_format_argument(parser)
+    add_db_option(parser)
 
 
 def _as_of(text: str) -> _dt.datetime:
@@ -126,7 +128,12 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
     try:
-        result = credit_records(Ledger(limits=policy.limits), records, now=now, policy=policy)
+        if getattr(args, "db", None):  # credit the file's ledger: balances of the whole ledger
+            result = credit_stored_ledger(args.db, records, now=now, policy=policy)
+        else:
+            result = credit_records(Ledger(limits=policy.limits), records, now=now, policy=policy)
+    except StorageError as error:
+        return usage_error("ledger", f"--db {args.db}: {error}")
     except VolunteerRulesError as error:
         print(f"volunteer-rules ledger: {error}", file=sys.stderr)
         return 1
