@@ -60,6 +60,7 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
 from volunteer_rules.record import ServiceRecord, parse_record
 from volunteer_rules.region import RegionCode
@@ -107,6 +108,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="when the package is made: ISO 8601 with an offset (2024-06-01T09:00:00+08:00)",
     )
     create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
+    add_db_option(create)
     check = actions.add_parser("check", help="check a transfer package")
     check.add_argument("package", metavar="PACKAGE", help="a package (JSON); - for stdin")
     check.add_argument(
@@ -123,6 +125,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="the destination's rule set for the level after the move (default: by region)",
     )
     add_format_argument(check, choices=("text", "json"))
+    add_db_option(check)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -202,6 +205,11 @@ def _create(args: argparse.Namespace) -> int:
                 file.write(text)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot write {args.output}: {error.strerror or error}")
+    if getattr(args, "db", None):  # keep the package in the file, initiated at created_at
+        try:
+            keep_package(args.db, package)
+        except VolunteerRulesError as error:
+            return usage_error(_COMMAND, f"--db {args.db}: {error}")
     skipped = len(records) - len(mine)
     note = f"; {skipped} records of other volunteers left out" if skipped else ""
     sys.stderr.write(
@@ -255,6 +263,12 @@ def _check(args: argparse.Namespace) -> int:
         except OSError as error:
             reason = error.strerror or error
             return usage_error(_COMMAND, f"cannot read {args.destination}: {reason}")
+    if getattr(args, "db", None):  # the volunteer's records the file holds are held too
+        try:
+            held = stored_records(args.db, volunteer_id=package.volunteer_id)
+        except VolunteerRulesError as error:
+            return usage_error(_COMMAND, f"--db {args.db}: {error}")
+        destination = [*destination, *held]
     decision = check_transfer(package, destination_records=destination, as_of=as_of)
     continuation: Continuation | None = None
     if args.rule_set is not None or RegionCode.is_known(package.destination_region_code):
