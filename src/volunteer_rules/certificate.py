@@ -48,6 +48,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._canonical import sha256_hex
+from volunteer_rules._validate import items_of
 from volunteer_rules.counting import count_records
 from volunteer_rules.errors import (
     FieldError,
@@ -509,15 +510,7 @@ def _code_of(certificate: Certificate) -> str:
 
 
 def _records_list(records: object) -> list[ServiceRecord]:
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    items = list(records)
-    for index, item in enumerate(items):
-        if not isinstance(item, ServiceRecord):
-            raise InvalidTypeError(
-                f"records[{index}]", f"must be a ServiceRecord, not {type(item).__name__}"
-            )
-    return items
+    return items_of(records, ServiceRecord, "records")
 
 
 def _star_level(

@@ -47,6 +47,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.counting import (
     _RATING_RANK,
     Count,
@@ -228,10 +229,8 @@ def _rule_set(rule_set: object, registry: RuleSetRegistry | None) -> RuleSet:
 def _awards(awarded: object, as_of: _dt.date) -> tuple[Award, ...]:
     if awarded is None:
         return ()
-    if isinstance(awarded, (str, bytes, Mapping)) or not isinstance(awarded, Iterable):
-        raise InvalidTypeError("awarded", "must be an iterable of Award")
     out = []
-    for award in awarded:
+    for award in require_iterable(awarded, "awarded", "must be an iterable of Award"):
         if not isinstance(award, Award):
             raise InvalidTypeError(
                 "awarded", f"must contain Award values, not {type(award).__name__}"
@@ -244,10 +243,8 @@ def _awards(awarded: object, as_of: _dt.date) -> tuple[Award, ...]:
 def _attested(attested: object) -> frozenset[str]:
     if attested is None:
         return frozenset()
-    if isinstance(attested, (str, bytes, Mapping)) or not isinstance(attested, Iterable):
-        raise InvalidTypeError("attested", "must be an iterable of condition names")
     out = set()
-    for item in attested:
+    for item in require_iterable(attested, "attested", "must be an iterable of condition names"):
         if not isinstance(item, str):
             raise InvalidTypeError("attested", "must contain str condition names")
         out.add(item)
@@ -668,8 +665,7 @@ def certify_many(
     births: dict[str, _dt.date | None] = {}
     wanted: list[str] | None = None
     if volunteers is not None:
-        if isinstance(volunteers, (str, bytes, Mapping)) or not isinstance(volunteers, Iterable):
-            raise InvalidTypeError("volunteers", "must be an iterable of ids or profiles")
+        require_iterable(volunteers, "volunteers", "must be an iterable of ids or profiles")
         wanted = []
         for volunteer in volunteers:
             volunteer_id, birth = _volunteer(volunteer)
@@ -719,9 +715,7 @@ def certify_many(
 
 
 def _iterable(records: object) -> Iterable[ServiceRecord]:
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    return records
+    return require_iterable(records, "records", "must be an iterable of ServiceRecord")
 
 
 def _per_volunteer(value: object, what: str) -> Mapping[str, Any]:

@@ -84,6 +84,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import RATINGS, ServiceRecord
@@ -287,10 +288,8 @@ def _check_rating(min_rating: object) -> int | None:
 
 def _rows(records: object) -> list[_Row]:
     """Rows of the given records, refusing anything that is not a ServiceRecord."""
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
     rows = []
-    for record in records:
+    for record in require_iterable(records, "records", "must be an iterable of ServiceRecord"):
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError(
                 "records", f"must contain ServiceRecord values, not {type(record).__name__}"
@@ -625,8 +624,7 @@ def count_many(
             if not isinstance(volunteer, str):
                 raise InvalidTypeError("volunteers", "must contain str volunteer ids")
             wanted.add(volunteer)
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    require_iterable(records, "records", "must be an iterable of ServiceRecord")
     starts: dict[str, _dt.date] = {}
     if since_for is not None:
         if not isinstance(since_for, Mapping):

@@ -65,6 +65,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.demand import Demand, Interval, TimeSlot
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.profile import TrainingRecord, VolunteerProfile, age_on
@@ -748,9 +749,7 @@ def check_assignment(
 
 
 def _iterable(value: object, what: str) -> Iterable[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(what, f"must be an iterable, not {type(value).__name__}")
-    return value
+    return require_iterable(value, what, f"must be an iterable, not {type(value).__name__}")
 
 
 def _training_of(record: object, profile: VolunteerProfile) -> bool:
@@ -849,8 +848,7 @@ def match(
         type(max_slots_per_volunteer) is not int or max_slots_per_volunteer < 1
     ):
         raise InvalidValueError("max_slots_per_volunteer", "must be a positive int or None")
-    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
-        raise InvalidTypeError("candidates", "must be an iterable of VolunteerProfile")
+    require_iterable(candidates, "candidates", "must be an iterable of VolunteerProfile")
     minutes_of = _int_mapping(history, "history")
     stars_of = _int_mapping(star_ranks, "star_ranks")
     training_by = _group(trainings, "trainings", TrainingRecord)

@@ -32,9 +32,10 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Literal
 
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.counting import count_many
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
@@ -97,8 +98,7 @@ def counted_records(
         >>> [(r.record_id, m) for r, m in counted_records([record, record])]
         [('r-2024-0001', 120)]
     """
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    require_iterable(records, "records", "must be an iterable of ServiceRecord")
     held: dict[tuple[str, str], ServiceRecord] = {}
     for record in records:
         if not isinstance(record, ServiceRecord):

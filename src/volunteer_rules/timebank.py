@@ -59,6 +59,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -811,8 +812,7 @@ def credit_records(
     now = _check_now(now)
     if birth_dates is not None and not isinstance(birth_dates, Mapping):
         raise InvalidTypeError("birth_dates", "must be a mapping of volunteer id to date")
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    require_iterable(records, "records", "must be an iterable of ServiceRecord")
     by_volunteer: dict[str, list[ServiceRecord]] = {}
     for record in records:
         if not isinstance(record, ServiceRecord):
