@@ -161,6 +161,27 @@ class TestErrorTranslation:
             assert raised.value.__cause__ is not None
 
 
+class TestHugeNumbers:
+    def test_integer_beyond_64_bits_is_bad_input(self) -> None:
+        """A version SQLite cannot store raises InvalidValueError; nothing is written."""
+        import attrs
+
+        from volunteer_rules.errors import InvalidValueError
+        from volunteer_rules.ledger import Ledger
+
+        (posted,) = Ledger().post_many([credit("c-1", "V1", 60)]).postings()
+        huge = attrs.evolve(
+            posted, entries=tuple(e._replace(version=2**64) for e in posted.entries)
+        )
+        with SQLiteDatabase() as database:
+            store = SQLiteLedgerStore(database)
+            with pytest.raises(InvalidValueError) as raised:
+                store.append([huge])
+            assert isinstance(raised.value.__cause__, OverflowError)
+            assert store.transfer_count() == 0
+            assert store.postings(start=2**70) == ()
+
+
 class TestThreads:
     def test_threads_share_one_database(self) -> None:
         """Threads posting through one database with retries leave a sound ledger."""

@@ -180,6 +180,8 @@ def _translated(what: str) -> Iterator[None]:
         raise ConflictError(what, f"{what}: constraint failed: {error}") from error
     except sqlite3.Error as error:
         raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+    except OverflowError as error:  # an int beyond SQLite's 64 bits, from a caller's value
+        raise InvalidValueError(what, "a number is too large for SQLite (64-bit)") from error
 
 
 class SQLiteDatabase:
@@ -737,6 +739,10 @@ class SQLiteTransferStore:
         return tuple(package_id for (package_id,) in rows)
 
 
+_MAX_INTEGER: Final = 2**63 - 1
+"""The largest integer SQLite stores."""
+
+
 class _SlowPath(Exception):
     """The fast append path met something only the careful path can judge."""
 
@@ -1052,6 +1058,8 @@ class SQLiteLedgerStore:
             ()
         """
         start = _common.check_start(start)
+        if start > _MAX_INTEGER:
+            return ()
         with self.database.reading("reading ledger transfers") as connection:
             head = connection.execute(
                 "SELECT sequence FROM ledger_entries WHERE position = ? AND kind IS NOT NULL",
