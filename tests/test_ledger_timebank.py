@@ -569,6 +569,20 @@ class TestCommandLine:
         assert "line 2" in captured.err
         assert "V0000001" in captured.out
 
+    def test_conflicting_versions(self, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        """Of two versions of one record id, the one ``check`` keeps is credited, once."""
+        import json
+
+        from volunteer_rules.cli import main
+
+        other = {**SAMPLE_RECORD_PAYLOAD, "service_minutes": 30}
+        path = self.write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD), json.dumps(other)])
+        args = ["ledger", "credit", path, "--policy", "generic", "--as-of", "2024-12-31"]
+        assert main([*args, "--format", "json"]) == 1
+        captured = capsys.readouterr()
+        assert "conflict" in captured.err
+        assert json.loads(captured.out)["balances_minutes"]["V0000001"] == 30
+
     def test_usage_errors_exit_2(self, tmp_path: Any) -> None:
         """An unknown policy, a naive time or a statement without --volunteer exits 2."""
         import json

@@ -39,15 +39,12 @@ import argparse
 import datetime as _dt
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
 from volunteer_rules.certification import Certification, certify_many
-from volunteer_rules.checks import version_order
 from volunteer_rules.cli._io import (
     add_format_argument,
-    mask_identity_numbers,
     open_input,
     read_json_lines,
     usage_error,
@@ -55,10 +52,10 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
 from volunteer_rules.profile import VolunteerProfile, parse_profile
-from volunteer_rules.record import ServiceRecord, parse_record
 from volunteer_rules.rule_set import RuleSet
 from volunteer_rules.rulesets import get_rule_set
 
@@ -124,49 +121,6 @@ def _row(result: Certification) -> list[Any]:
     ]
 
 
-def _records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator[ServiceRecord]:
-    """Parse each line; report and skip bad lines and versions that conflict with another.
-
-    The same ``(organization_id, record_id)`` with different content is never silently merged:
-    like ``check``, the version first by :func:`~volunteer_rules.checks.version_order` is
-    kept (so the result does not depend on line order) and every other version is reported
-    and skipped. This holds one parsed record per distinct key until the file is read.
-    """
-    kept: dict[tuple[str, str], tuple[tuple[Any, ...], int, int, ServiceRecord]] = {}
-    conflicts: list[tuple[int, ServiceRecord, int]] = []
-    for line in read_json_lines(stream):
-        if line.error is not None:
-            bad.append(line.number)
-            errors.write(f"line {line.number}: {line.error}\n")
-            continue
-        try:
-            record = parse_record(line.value)
-        except RecordFormatError as error:
-            bad.append(line.number)
-            for problem in error.errors:
-                message = mask_identity_numbers(problem.message)
-                errors.write(f"line {line.number}: {problem.path}: {problem.code}: {message}\n")
-            continue
-        fingerprint = hash(record)
-        entry = (version_order(record), fingerprint, line.number, record)
-        first = kept.setdefault(record.key, entry)
-        if first[1] == fingerprint:
-            continue
-        if entry[0] < first[0]:
-            kept[record.key] = entry
-            conflicts.append((first[2], first[3], line.number))
-        else:
-            conflicts.append((line.number, record, first[2]))
-    for number, record, other in sorted(conflicts, key=lambda c: c[0]):
-        bad.append(number)
-        errors.write(
-            f"line {number}: $.record_id: conflict: record {record.record_id} of"
-            f" {record.organization_id} differs from line {other}, which is kept; skipped\n"
-        )
-    for _order, _fingerprint, _number, record in kept.values():
-        yield record
-
-
 def _profiles(path: str, errors: IO[str]) -> list[VolunteerProfile]:
     """The valid profiles of a JSON Lines file (bad lines reported and skipped)."""
     profiles = []
@@ -209,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "profiles", None):
             volunteers = _profiles(args.profiles, sys.stderr)
         with open_input(args.file) as stream:
-            records = _records(stream, sys.stderr, bad)
+            records = read_records(stream, sys.stderr, bad)
             if getattr(args, "db", None):  # keep them, and certify everything the file holds
                 records = iter(remember_records(args.db, records))
             results = certify_many(

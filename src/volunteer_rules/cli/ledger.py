@@ -43,16 +43,15 @@ from collections import Counter
 from volunteer_rules.cli._io import (
     add_format_argument,
     open_input,
-    read_json_lines,
     usage_error,
     write_csv,
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, credit_stored_ledger
-from volunteer_rules.errors import RecordFormatError, StorageError, VolunteerRulesError
+from volunteer_rules.errors import StorageError, VolunteerRulesError
 from volunteer_rules.ledger import Ledger
-from volunteer_rules.record import ServiceRecord, parse_record
 from volunteer_rules.statement import statement
 from volunteer_rules.timebank import credit_records, get_time_bank_policy, time_bank_policy_ids
 
@@ -111,20 +110,10 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("ledger", str(error))
     if args.action == "statement" and not args.volunteer:
         return usage_error("ledger", "statement needs --volunteer")
-    records: list[ServiceRecord] = []
-    bad = 0
+    skipped: list[int] = []
     try:
         with open_input(args.file) as stream:
-            for line in read_json_lines(stream):
-                if line.error is not None:
-                    bad += 1
-                    print(f"line {line.number}: {line.error}", file=sys.stderr)
-                    continue
-                try:
-                    records.append(parse_record(line.value))
-                except RecordFormatError as error:
-                    bad += 1
-                    print(f"line {line.number}: {error}", file=sys.stderr)
+            records = list(read_records(stream, sys.stderr, skipped))
     except OSError as error:
         return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
     try:
@@ -179,4 +168,4 @@ def run(args: argparse.Namespace) -> int:
                     headers,
                     ([r["at"].isoformat() if h == "at" else r[h] for h in headers] for r in rows_),
                 )
-    return 1 if bad else 0
+    return 1 if skipped else 0
