@@ -39,7 +39,8 @@ class TestCertifyCommand:
         # Like ``check``, the version first by version_order is kept (same recorded_at, so the
         # one with fewer minutes), whatever the line order.
         assert document["certifications"][0]["counted_h"] == "0.5"
-        assert "line 2" in captured.err and "line 1" in captured.err
+        assert "records.jsonl:2: $: invalid_json" in captured.err
+        assert "records.jsonl:1: $.record_id: conflict" in captured.err
         reversed_path = _write(tmp_path, [json.dumps(other), json.dumps(SAMPLE_RECORD_PAYLOAD)])
         assert main(["certify", reversed_path, *args[2:], "--format", "json"]) == 1
         again = json.loads(capsys.readouterr().out)

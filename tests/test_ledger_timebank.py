@@ -566,7 +566,7 @@ class TestCommandLine:
         )
         assert status == 1
         captured = capsys.readouterr()
-        assert "line 2" in captured.err
+        assert "records.jsonl:2: $: invalid_json" in captured.err
         assert "V0000001" in captured.out
 
     def test_conflicting_versions(self, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,10 +10,22 @@ from volunteer_rules.cli._io import mask_identity_numbers, read_json_lines
 from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.record import ServiceRecord, parse_record
 
-__all__ = ["read_records"]
+__all__ = ["file_name", "read_records"]
 
 
-def read_records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator[ServiceRecord]:
+def file_name(path: str) -> str:
+    """How reports name an input: its path, or ``<stdin>`` for ``-``.
+
+    Example:
+        >>> file_name("-"), file_name("examples/records.jsonl")
+        ('<stdin>', 'examples/records.jsonl')
+    """
+    return "<stdin>" if path == "-" else path
+
+
+def read_records(
+    stream: IO[bytes], errors: IO[str], bad: list[int], *, name: str = "<stdin>"
+) -> Iterator[ServiceRecord]:
     r"""Parse each line; report and skip bad lines and versions that conflict with another.
 
     Every command that reads a file of records uses this reader, so they all count the same
@@ -28,6 +40,8 @@ def read_records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator
         stream: JSON Lines of record payloads (binary).
         errors: where the problems are reported, one line each.
         bad: receives the number of every line that was skipped.
+        name: the file's name, which starts every report (``FILE:LINE: PATH: CODE: MESSAGE``,
+            as ``check`` writes them).
 
     Example:
         >>> import io, json
@@ -42,7 +56,8 @@ def read_records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator
     for line in read_json_lines(stream):
         if line.error is not None:
             bad.append(line.number)
-            errors.write(f"line {line.number}: {line.error}\n")
+            code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+            errors.write(mask_identity_numbers(f"{name}:{line.number}: $: {code}: {line.error}\n"))
             continue
         try:
             record = parse_record(line.value)
@@ -50,7 +65,7 @@ def read_records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator
             bad.append(line.number)
             for problem in error.errors:
                 message = mask_identity_numbers(problem.message)
-                errors.write(f"line {line.number}: {problem.path}: {problem.code}: {message}\n")
+                errors.write(f"{name}:{line.number}: {problem.path}: {problem.code}: {message}\n")
             continue
         fingerprint = hash(record)
         entry = (version_order(record), fingerprint, line.number, record)
@@ -65,7 +80,7 @@ def read_records(stream: IO[bytes], errors: IO[str], bad: list[int]) -> Iterator
     for number, record, other in sorted(conflicts, key=lambda c: c[0]):
         bad.append(number)
         errors.write(
-            f"line {number}: $.record_id: conflict: record {record.record_id} of"
+            f"{name}:{number}: $.record_id: conflict: record {record.record_id} of"
             f" {record.organization_id} differs from line {other}, which is kept; skipped\n"
         )
     for _order, _fingerprint, _number, record in kept.values():

@@ -52,6 +52,7 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "profiles", None):
             volunteers = _profiles(args.profiles, sys.stderr)
         with open_input(args.file) as stream:
-            records = read_records(stream, sys.stderr, bad)
+            records = read_records(stream, sys.stderr, bad, name=_name(args.file))
             if getattr(args, "db", None):  # keep them, and certify everything the file holds
                 records = iter(remember_records(args.db, records))
             results = certify_many(

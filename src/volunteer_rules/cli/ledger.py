@@ -48,6 +48,7 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, credit_stored_ledger
 from volunteer_rules.errors import StorageError, VolunteerRulesError
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     skipped: list[int] = []
     try:
         with open_input(args.file) as stream:
-            records = list(read_records(stream, sys.stderr, skipped))
+            records = list(read_records(stream, sys.stderr, skipped, name=_name(args.file)))
     except OSError as error:
         return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
     try:

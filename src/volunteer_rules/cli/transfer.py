@@ -57,12 +57,12 @@ from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
     open_input,
-    read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.record import ServiceRecord
 from volunteer_rules.region import RegionCode
 from volunteer_rules.transfer import TransferDecision, TransferFinding, check_transfer
 from volunteer_rules.transfer_lifecycle import Continuation, transfer_continuation
@@ -144,27 +144,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_records(path: str, out: IO[str]) -> tuple[list[ServiceRecord], int]:
     """Read a JSON Lines file of records; print bad lines; return records and bad-line count."""
-    name = "<stdin>" if path == "-" else path
-    records: list[ServiceRecord] = []
-    bad = 0
+    skipped: list[int] = []
     with open_input(path) as stream:
-        for line in read_json_lines(stream):
-            if line.error is not None:
-                bad += 1
-                code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
-                out.write(mask_identity_numbers(f"{name}:{line.number}: $: {code}: {line.error}\n"))
-                continue
-            try:
-                records.append(parse_record(line.value))
-            except RecordFormatError as error:
-                bad += 1
-                for item in error.errors:
-                    out.write(
-                        mask_identity_numbers(
-                            f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
-                        )
-                    )
-    return records, bad
+        records = list(read_records(stream, out, skipped, name=file_name(path)))
+    return records, len(skipped)
 
 
 def _create(args: argparse.Namespace) -> int:
