@@ -444,3 +444,29 @@ class TestProperties:
                 one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer")
             )
             assert result == expected
+
+
+class TestPvsaLifetime:
+    def test_lifetime_boundary(self) -> None:
+        """us-pvsa-lifetime: 4,000 h over a lifetime is the award; 3,999 h 59 min is not."""
+        from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+        base = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        records = [
+            attrs.evolve(
+                base,
+                record_id=f"L{i}",
+                date=dt.date(2000, 1, 1) + dt.timedelta(days=i),
+                start=None,
+                end=None,
+                service=vr.Hours.from_minutes(600),
+                recorded_at=dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc),
+            )
+            for i in range(400)
+        ]
+        on = vr.certify(records, rule_set="us-pvsa-lifetime", as_of=dt.date(2024, 12, 31))
+        assert (on.level.name, on.counted.minutes) == ("lifetime_achievement", 240_000)
+        short = [*records[:-1], attrs.evolve(records[-1], service=vr.Hours.from_minutes(599))]
+        below = vr.certify(short, rule_set="us-pvsa-lifetime", as_of=dt.date(2024, 12, 31))
+        assert below.level.rank == 0
+        assert below.shortfall == vr.Hours.from_minutes(1)

@@ -252,8 +252,8 @@ class TestCommonRuleSet:
 
 class TestRegistry:
     def test_contract_ids(self) -> None:
-        """The built-in ids are exactly the contract's."""
-        assert set(rule_set_ids()) == CONTRACT_IDS
+        """The built-in ids are the contract's, plus the PVSA Lifetime award."""
+        assert set(rule_set_ids()) == CONTRACT_IDS | {"us-pvsa-lifetime"}
 
     def test_modules_match_registry(self) -> None:
         """Every module of the package is a built-in, and every built-in has a module."""

@@ -64,6 +64,7 @@ BUILTIN_MODULES: Final = (
     "hk_hkv_award",
     "uk_millennium_volunteers",
     "us_pvsa",
+    "us_pvsa_lifetime",
 )
 """The modules of ``volunteer_rules.rulesets`` that hold a built-in ``RULE_SET``."""
 
@@ -241,7 +242,7 @@ def rule_set_ids(*, registry: RuleSetRegistry | None = None) -> tuple[str, ...]:
 
     Example:
         >>> len(rule_set_ids())
-        13
+        14
     """
     return _registry(registry).ids()
 

@@ -4,8 +4,8 @@ Hours count over the 12 months ending on ``as_of``. The thresholds depend on the
 age on ``as_of`` (pass a ``volunteer`` with a ``birth_date``): 5–10: 26/50/75; 11–15:
 50/75/100; 16–25: 100/175/250; 26 and over: 100/250/500 hours for bronze/silver/gold. Under 5,
 no level is available. Families and groups (``certify_group``): 200/500/1000 hours, each member
-giving at least 25. The Lifetime Achievement Award (4,000 hours over a lifetime) is not
-modelled by this rule set.
+giving at least 25. The Lifetime Achievement Award (4,000 hours over a lifetime) is the
+separate rule set ``us-pvsa-lifetime``.
 
 **The award has been paused since 2025-05-25** (``RULE_SET.paused_since``); certifications are
 still computed, and say so.
