@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -52,6 +51,7 @@ import attrs
 from stdnum.cn import uscc
 
 from volunteer_rules import transfer_parts
+from volunteer_rules._canonical import canonical_text
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -238,9 +238,7 @@ def _record_sort_key(record: ServiceRecord) -> tuple[str, str]:
 
 def _canonical(value: Any) -> str:
     try:
-        return json.dumps(
-            value, sort_keys=True, ensure_ascii=True, separators=(",", ":"), allow_nan=False
-        )
+        return canonical_text(value)
     except (TypeError, ValueError, RecursionError) as error:
         raise InvalidValueError(
             _WHAT, f"content is not JSON-serializable in canonical form ({error})"
