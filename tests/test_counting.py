@@ -185,6 +185,68 @@ class TestSuperseded:
         assert count.minutes == 60
         assert reasons(count) == {"a": "superseded"}
 
+    @pytest.mark.parametrize(
+        ("amendment", "expected"),
+        [
+            pytest.param({}, {"a": "superseded"}, id="verified"),
+            pytest.param({"status": "void"}, {"a": "superseded", "b": "not_verified"}, id="void"),
+            pytest.param({"status": "submitted"}, {"b": "not_verified"}, id="submitted"),
+            pytest.param(
+                {"recorded": dt.datetime(2025, 1, 1, 8, tzinfo=CST)},
+                {"b": "after_as_of"},
+                id="entered-after-as-of",
+            ),
+            pytest.param(
+                {"day": dt.date(2025, 1, 1), "recorded": dt.datetime(2025, 1, 1, 8, tzinfo=CST)},
+                {"b": "after_as_of"},
+                id="dated-after-as-of",
+            ),
+            pytest.param({"volunteer": "V2"}, {"a": "superseded"}, id="another-volunteer"),
+        ],
+    )
+    @pytest.mark.parametrize("target_status", ["verified", "submitted"])
+    def test_bulk_agrees_on_one_amendment(
+        self, amendment: dict[str, Any], expected: dict[str, str], target_status: str
+    ) -> None:
+        """count_many settles a single amendment as the engine does, in either order."""
+        a = rec("a", status=target_status, recorded=at(1))
+        b = rec("b", amends="a", minutes=30, **{"recorded": at(2), **amendment})
+        if target_status != "verified":
+            expected = {**expected, "a": "not_verified"}
+        for records in ([a, b], [b, a]):
+            many = count_many(records, as_of=AS_OF)
+            assert reasons(many["V1"]) == {
+                k: v for k, v in expected.items() if k == "a" or b.volunteer_id == "V1"
+            }
+            for volunteer, count in many.items():
+                one = count_records(records, as_of=AS_OF, volunteer_id=volunteer)
+                assert count.minutes == one.minutes
+                assert count.excluded == tuple(e for e in one.excluded if e[1] != "other_volunteer")
+
+    @given(st.lists(st.tuples(st.integers(0, 9), st.booleans(), st.integers(0, 3)), max_size=12))
+    def test_bulk_agrees_on_plain_amendments(self, plan: list[tuple[int, bool, int]]) -> None:
+        """Records on distinct dates, some amended once: count_many is the engine's count."""
+        statuses = ("verified", "void", "submitted", "rejected")
+        records = []
+        for n, (day, amended, status) in enumerate(plan):
+            date = dt.date(2024, 3, 1) + dt.timedelta(days=day + 10 * n)
+            records.append(rec(f"r{n}", day=date, minutes=60 + n))
+            if amended:
+                records.append(
+                    rec(
+                        f"r{n}x",
+                        day=date,
+                        minutes=30 + n,
+                        amends=f"r{n}",
+                        status=statuses[status],
+                        recorded=dt.datetime(date.year, date.month, date.day, 23, 30, tzinfo=CST),
+                    )
+                )
+        many = count_many(records, as_of=AS_OF)
+        for volunteer, count in many.items():
+            one = count_records(records, as_of=AS_OF, volunteer_id=volunteer)
+            assert count == attrs.evolve(one, outcomes=None)
+
 
 class TestOverlap:
     def test_later_recorded_is_excluded(self) -> None:
