@@ -573,8 +573,10 @@ def count_many(
     itself is not kept, so a stream of parsed records is freed as it goes). Then one loop over
     the counting records sums minutes per volunteer, and a ``Counter`` of (volunteer, date)
     keys notices two records on one date. A volunteer is settled from those sums when none of
-    their records is amended, none shares a date with another counting record, and their
-    intervals are all within their own day in one fixed UTC offset (so no two can overlap,
+    their records is amended (except once, by an amendment of their own that nothing else
+    amends: it supersedes the record or not, as the engine would decide), none shares a date
+    with another counting record, and their intervals are all within their own day in one
+    fixed UTC offset (so no two can overlap,
     whatever the recorded order); with several offsets in the input, intervals are checked per
     volunteer (sorted starts against sorted ends). Every other volunteer goes through the
     reference engine, record by record, so the result is always the engine's.
