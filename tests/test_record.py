@@ -399,6 +399,15 @@ class TestBoundaries:
             ("$.recorded_at", "inconsistent")
         ]
 
+    @pytest.mark.parametrize("absent", ["start", "end"])
+    def test_null_half_of_an_interval(self, absent: str) -> None:
+        """A null start (or end) beside a given end (or start) is missing, not dropped."""
+        vr.parse_record(payload())  # the caches are warm: the fast path reads what follows
+        assert problems(payload(**{absent: None})) == [
+            (f"$.{absent}", "missing"),
+        ]
+        assert accepted(payload(start=None, end=None, recorded_at="2024-05-01T12:00:00+08:00"))
+
     def test_overnight_interval(self) -> None:
         """An interval crossing midnight is accepted and counts on the date it started."""
         record = vr.parse_record(

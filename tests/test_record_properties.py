@@ -55,11 +55,27 @@ def _declined(*args: object) -> None:
     return
 
 
-def fast_path(payload: dict[str, Any]) -> vr.ServiceRecord | None:
-    """The fast path's outcome alone: the record, or None where it hands the payload over."""
-    with mock.patch.object(record_module, "_parse_safely", _declined):
+def _fast_path(payload: dict[str, Any], moments: Any) -> vr.ServiceRecord | None:
+    with (
+        mock.patch.object(record_module, "_parse_safely", _declined),
+        mock.patch.object(record_module, "_MOMENTS", moments),
+    ):
         result: vr.ServiceRecord | None = vr.parse_record(payload)
     return result
+
+
+def fast_path(payload: dict[str, Any]) -> vr.ServiceRecord | None:
+    """The fast path's outcome alone: the record, or None where it hands the payload over.
+
+    The fast path is run twice, with the compiled helper (when it is built) and with Python
+    alone; the two must give the same outcome, which is returned.
+    """
+    compiled = _fast_path(payload, record_module._MOMENTS)
+    python = _fast_path(payload, None)
+    assert compiled == python
+    if compiled is not None:
+        assert vr.dump_record(compiled) == vr.dump_record(python)  # type: ignore[arg-type]
+    return compiled
 
 
 def general(payload: dict[str, Any]) -> vr.ServiceRecord | vr.RecordFormatError:

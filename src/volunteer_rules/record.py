@@ -57,6 +57,12 @@ from volunteer_rules.errors import (
 from volunteer_rules.hours import Hours
 from volunteer_rules.region import RegionCode
 
+_MOMENTS: Callable[[Any, Any, Any, Any, Any], tuple[Any, Any, Any] | None] | None
+try:  # the optional compiled helper (see _speedups.c); the Python code below does without it
+    from volunteer_rules._speedups import moments as _MOMENTS
+except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
+    _MOMENTS = None
+
 __all__ = [
     "FIELDS",
     "FORMAT_VERSION",
@@ -1176,53 +1182,66 @@ def parse_record(
                 or len(recorded_by) > 100
             ):
                 break
-            # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 characters). The separators and the
-            # offset are checked here, the digits by fromisoformat, which reads UTF-8 bytes and
-            # refuses any non-ASCII character in a digit's place (Python 3.10 to 3.13 alike).
-            offset = recorded_text[_OFFSET_PART]
-            if (
-                offset not in _OFFSETS  # six characters: the text is 25 characters long
-                or recorded_text[_SEPARATORS] != "--T::"
-                or recorded_text >= "3000"
-            ):
-                break
-            recorded_at = _from_iso_datetime(recorded_text)
-            if start_text is None:
-                start = end = None
-                if recorded_text[_DATE_PART] < day_text:
-                    break
+            # Date-times. The compiled helper (when built) vouches for the usual case, all three
+            # in one offset, and makes them; anything else it leaves to the Python code below.
+            moments = (
+                None
+                if _MOMENTS is None
+                else _MOMENTS(recorded_text, start_text, end_text, day_text, minutes)
+            )
+            if moments is not None:
+                recorded_at, start, end = moments
             else:
-                if start_text[_SEPARATORS] != "--T::" or end_text[_SEPARATORS] != "--T::":
-                    break
-                start = _from_iso_datetime(start_text)
-                end = _from_iso_datetime(end_text)
-                if start_text[_OFFSET_PART] == offset == end_text[_OFFSET_PART]:
-                    # One offset (so 25 characters each): text order is time order, and the
-                    # local date is the text's first ten characters.
-                    if (
-                        not start_text < end_text <= recorded_text
-                        or start_text[_DATE_PART] != day_text
-                    ):
-                        break
-                    # The same fixed offset: the clock difference is the elapsed time, plus whole
-                    # days when end falls on a later date (never earlier: end is after start). No
-                    # fractions of a second in 25 characters. Integers here; the (slow) aware
-                    # subtraction only when the clock alone does not cover the minutes.
-                    if (end.hour - start.hour) * 3600 + (end.minute - start.minute) * 60 + (
-                        end.second - start.second
-                    ) < minutes * 60 and end - start < _MINUTE_SPANS[minutes]:
-                        break
-                elif (
-                    start_text[_OFFSET_PART] not in _OFFSETS
-                    or end_text[_OFFSET_PART] not in _OFFSETS
-                    or not 1900 <= start.year <= 2999
-                    or not 1900 <= end.year <= 2999
-                    or recorded_at.year < 1900
-                    or not start < end <= recorded_at
-                    or start.date() != day
-                    or end - start < _MINUTE_SPANS[minutes]
+                # Date-times: YYYY-MM-DDTHH:MM:SS±HH:MM only (25 characters). The separators and
+                # the offset are checked here, the digits by fromisoformat, which reads UTF-8
+                # bytes and refuses any non-ASCII character in a digit's place (Python 3.10 to
+                # 3.13 alike).
+                offset = recorded_text[_OFFSET_PART]
+                if (
+                    offset not in _OFFSETS  # six characters: the text is 25 characters long
+                    or recorded_text[_SEPARATORS] != "--T::"
+                    or recorded_text >= "3000"
                 ):
                     break
+                recorded_at = _from_iso_datetime(recorded_text)
+                if start_text is None:
+                    start = end = None
+                    # An end without a start (``"start": null``) is the general reader's to report.
+                    if end_text is not None or recorded_text[_DATE_PART] < day_text:
+                        break
+                else:
+                    if start_text[_SEPARATORS] != "--T::" or end_text[_SEPARATORS] != "--T::":
+                        break
+                    start = _from_iso_datetime(start_text)
+                    end = _from_iso_datetime(end_text)
+                    if start_text[_OFFSET_PART] == offset == end_text[_OFFSET_PART]:
+                        # One offset (so 25 characters each): text order is time order, and the
+                        # local date is the text's first ten characters.
+                        if (
+                            not start_text < end_text <= recorded_text
+                            or start_text[_DATE_PART] != day_text
+                        ):
+                            break
+                        # The same fixed offset: the clock difference is the elapsed time, plus
+                        # whole days when end falls on a later date (never earlier: end is after
+                        # start). No fractions of a second in 25 characters. Integers here; the
+                        # (slow) aware subtraction only when the clock alone does not cover the
+                        # minutes.
+                        if (end.hour - start.hour) * 3600 + (end.minute - start.minute) * 60 + (
+                            end.second - start.second
+                        ) < minutes * 60 and end - start < _MINUTE_SPANS[minutes]:
+                            break
+                    elif (
+                        start_text[_OFFSET_PART] not in _OFFSETS
+                        or end_text[_OFFSET_PART] not in _OFFSETS
+                        or not 1900 <= start.year <= 2999
+                        or not 1900 <= end.year <= 2999
+                        or recorded_at.year < 1900
+                        or not start < end <= recorded_at
+                        or start.date() != day
+                        or end - start < _MINUTE_SPANS[minutes]
+                    ):
+                        break
 
             evaluation: Any = None
             beneficiary = amends = extensions = None
