@@ -10,16 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from volunteer_rules import counting as counting_module
 from volunteer_rules import record as record_module
+from volunteer_rules.counting import count_many
+from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules.hours import Hours
+from volunteer_rules.record import ServiceRecord
+from volunteer_rules.testing._certification_strategies import service_histories
 
 moments: Any = record_module._MOMENTS
+CST = dt.timezone(dt.timedelta(hours=8))
 
 DAY = "2024-05-03"
 START = "2024-05-03T09:00:00+08:00"
@@ -33,6 +42,7 @@ def test_built_where_a_compiler_is_at_hand() -> None:
     if not (shutil.which("cc") or shutil.which("gcc")) or not headers.exists():
         pytest.skip("no C compiler or Python headers here: the package runs without the helper")
     assert moments is not None
+    assert counting_module._COUNT_PASS is not None
 
 
 needs_helper = pytest.mark.skipif(moments is None, reason="the compiled helper is not built")
@@ -195,3 +205,64 @@ class TestMoments:
             assert [m.utcoffset() for m in got] == [zone.utcoffset(None)] * 3
         else:
             assert got is None
+
+
+needs_count_pass = pytest.mark.skipif(
+    counting_module._COUNT_PASS is None, reason="the compiled helper is not built"
+)
+
+
+def _counts_both_ways(records: Sequence[ServiceRecord], **kwargs: Any) -> tuple[Any, Any]:
+    compiled = count_many(records, **kwargs)
+    with mock.patch.object(counting_module, "_COUNT_PASS", None):
+        python = count_many(records, **kwargs)
+    return compiled, python
+
+
+@needs_count_pass
+class TestCountPass:
+    @given(
+        service_histories(volunteers=("V1", "V2", "V3"), max_size=20, time_zones=(CST,), days=4),
+        st.sampled_from((None, dt.date(2024, 1, 2))),
+        st.integers(0, 6),
+    )
+    def test_agrees_with_the_python_pass(
+        self, records: list[ServiceRecord], since: dt.date | None, day: int
+    ) -> None:
+        """In one offset (the helper's input), count_many is the same with it and without."""
+        as_of = dt.date(2024, 1, 1) + dt.timedelta(days=day)
+        since = None if since is not None and since > as_of else since
+        compiled, python = _counts_both_ways(records, as_of=as_of, since=since)
+        assert compiled == python
+
+    @given(service_histories(volunteers=("V1", "V2"), max_size=12, days=3))
+    def test_declines_several_offsets(self, records: list[ServiceRecord]) -> None:
+        """Several offsets, copies, a tuple: declined or read, the result is the same."""
+        given_records = [*records, *records[:2]]
+        for value in (records, tuple(records), given_records):
+            compiled, python = _counts_both_ways(value, as_of=dt.date(2024, 1, 5))
+            assert compiled == python
+
+    def test_declines_what_it_does_not_know(self) -> None:
+        """A list with another object in it is left to the Python pass, which says what is wrong."""
+        assert (
+            counting_module._COUNT_PASS(
+                [object()], ServiceRecord, Hours, dt.date(2024, 1, 1), None, False
+            )
+            is None
+        )
+        assert (
+            counting_module._COUNT_PASS(
+                iter(()), ServiceRecord, Hours, dt.date(2024, 1, 1), None, False
+            )
+            is None
+        )
+        with pytest.raises(InvalidTypeError):
+            count_many([object()], as_of=dt.date(2024, 1, 1))  # type: ignore[list-item]
+
+    def test_wrong_call(self) -> None:
+        """Wrong arguments are a TypeError, as for any builtin."""
+        with pytest.raises(TypeError):
+            counting_module._COUNT_PASS([], ServiceRecord, Hours, "2024-01-01", None, False)
+        with pytest.raises(TypeError):
+            counting_module._COUNT_PASS([], ServiceRecord)

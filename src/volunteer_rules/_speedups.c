@@ -21,6 +21,7 @@
 #include <Python.h>
 #include <datetime.h>
 #include <string.h>
+#include <structmember.h>
 
 #define MAX_OFFSET 1439 /* minutes: +-23:59 */
 
@@ -219,10 +220,519 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return triple(a, b, c);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * count_pass: the bulk counting pass of count_many, for plain input.
+ *
+ * count_pass(records, record_type, hours_type, as_of, since, need_first)
+ *     records: a list or tuple of ServiceRecord (exact type); as_of, since: dates (since may be
+ *     None). Returns None when it cannot vouch (an item of another type, a value of an
+ *     unexpected type, two records with one record_id, intervals in more than one offset or in
+ *     a zone that is not a fixed offset): the Python pass then does the work. Otherwise
+ *     (names, totals, first, slow, unsure, excluded, excluded_by, amendments, ids, heads,
+ *     chain, numbers):
+ *       names       volunteer ids in order of first appearance (volunteer k is names[k]);
+ *       totals      minutes of each volunteer's counting records (not excluded by a per-record
+ *                   rule: after_as_of, outside_window, not_verified);
+ *       first       each volunteer's first counting date (an ordinal, 1 << 30 for none), or
+ *                   None when need_first is false;
+ *       slow        volunteers the engine must count: two counting records on one date, a
+ *                   record longer than the daily cap, or half an interval;
+ *       unsure      volunteers with a counting interval that is not within its own date;
+ *       excluded    positions of the records excluded by a per-record rule;
+ *       excluded_by the volunteer of each of those;
+ *       amendments  positions of the records that amend another;
+ *       ids         {record_id: record} of every record;
+ *       heads, chain  each volunteer's records, linked: bytes of native 64-bit integers
+ *                   (memoryview(...).cast("q")); heads[k] is the last position of
+ *                   volunteer k, chain[i] the one before position i, -1 at the end;
+ *       numbers     {volunteer_id: k}.
+ *     The Python side settles amendments, the unsure and the slow volunteers as its own pass
+ *     does.
+ */
+
+#define NEVER (1 << 30)
+#define DAILY_CAP 1440
+
+typedef struct {
+    Py_ssize_t rid, vol, status, date, start, end, amends, service, recorded_at;
+} Offsets;
+
+static Py_ssize_t
+slot_offset(PyTypeObject *type, const char *name)
+{
+    Py_ssize_t offset = -1;
+    PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
+    if (descr == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    if (Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type == T_OBJECT_EX || member->type == T_OBJECT) {
+            offset = member->offset;
+        }
+    }
+    Py_DECREF(descr);
+    return offset;
+}
+
+static PyObject *
+slot(PyObject *object, Py_ssize_t offset)
+{
+    return *(PyObject **)((char *)object + offset);
+}
+
+/* year, month and day packed so that packed order is date order */
+static long
+packed(PyObject *date)
+{
+    return ((long)PyDateTime_GET_YEAR(date) << 9) | (PyDateTime_GET_MONTH(date) << 5) |
+           PyDateTime_GET_DAY(date);
+}
+
+typedef struct {
+    unsigned long long *keys; /* 0 is empty; keys are stored plus one */
+    size_t mask;
+} KeySet;
+
+/* 1 if key was present, 0 if added */
+static int
+keyset_add(KeySet *set, unsigned long long key)
+{
+    size_t i;
+    key += 1;
+    i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & set->mask;
+    while (set->keys[i] != 0) {
+        if (set->keys[i] == key) {
+            return 1;
+        }
+        i = (i + 1) & set->mask;
+    }
+    set->keys[i] = key;
+    return 0;
+}
+
+typedef struct {
+    long long *totals;
+    int *first;
+    unsigned char *flags; /* 1: slow, 2: unsure */
+    long long *heads;
+    Py_ssize_t size, capacity;
+} Volunteers;
+
+static int
+volunteers_grow(Volunteers *v)
+{
+    Py_ssize_t capacity = v->capacity ? v->capacity * 2 : 1024;
+    long long *totals = PyMem_Realloc(v->totals, capacity * sizeof(long long));
+    int *first;
+    unsigned char *flags;
+    long long *heads;
+    if (totals == NULL) {
+        return -1;
+    }
+    v->totals = totals;
+    first = PyMem_Realloc(v->first, capacity * sizeof(int));
+    if (first == NULL) {
+        return -1;
+    }
+    v->first = first;
+    flags = PyMem_Realloc(v->flags, capacity);
+    if (flags == NULL) {
+        return -1;
+    }
+    v->flags = flags;
+    heads = PyMem_Realloc(v->heads, capacity * sizeof(long long));
+    if (heads == NULL) {
+        return -1;
+    }
+    v->heads = heads;
+    v->capacity = capacity;
+    return 0;
+}
+
+static int
+same_zone(PyObject *zone, PyObject **first_zone)
+{
+    int equal;
+    if (zone == *first_zone) {
+        return 1;
+    }
+    if (!Py_IS_TYPE(zone, Py_TYPE(PyDateTime_TimeZone_UTC))) {
+        return 0;
+    }
+    if (*first_zone == NULL) {
+        *first_zone = zone;
+        return 1;
+    }
+    equal = PyObject_RichCompareBool(zone, *first_zone, Py_EQ);
+    if (equal < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return equal;
+}
+
+/* start < end, both aware date-times in one fixed offset: compare the local fields */
+static int
+before(PyObject *a, PyObject *b)
+{
+    long da = packed(a), db = packed(b);
+    long ta, tb;
+    if (da != db) {
+        return da < db;
+    }
+    ta = ((PyDateTime_DATE_GET_HOUR(a) * 60L + PyDateTime_DATE_GET_MINUTE(a)) * 60 +
+          PyDateTime_DATE_GET_SECOND(a));
+    tb = ((PyDateTime_DATE_GET_HOUR(b) * 60L + PyDateTime_DATE_GET_MINUTE(b)) * 60 +
+          PyDateTime_DATE_GET_SECOND(b));
+    if (ta != tb) {
+        return ta < tb;
+    }
+    return PyDateTime_DATE_GET_MICROSECOND(a) < PyDateTime_DATE_GET_MICROSECOND(b);
+}
+
+static PyObject *
+index_list(const unsigned char *flags, Py_ssize_t size, unsigned char flag)
+{
+    Py_ssize_t k;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (k = 0; k < size; k++) {
+        if (flags[k] & flag) {
+            PyObject *number = PyLong_FromSsize_t(k);
+            if (number == NULL || PyList_Append(out, number) < 0) {
+                Py_XDECREF(number);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(number);
+        }
+    }
+    return out;
+}
+
+static int
+append_position(PyObject *list, Py_ssize_t position)
+{
+    int result;
+    PyObject *number = PyLong_FromSsize_t(position);
+    if (number == NULL) {
+        return -1;
+    }
+    result = PyList_Append(list, number);
+    Py_DECREF(number);
+    return result;
+}
+
+static PyObject *
+count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *rids = NULL;
+    PyObject *excluded = NULL, *excluded_by = NULL, *amendments = NULL, *result = NULL;
+    PyObject *verified = NULL, *first_zone = NULL;
+    PyObject **items;
+    PyTypeObject *record_type, *hours_type;
+    Offsets off;
+    Py_ssize_t minutes_offset, n, i, k;
+    long as_of, since = -1;
+    int need_first, declined = 0;
+    KeySet keys = {NULL, 0};
+    Volunteers vols = {NULL, NULL, NULL, NULL, 0, 0};
+    long long *chain = NULL;
+    size_t capacity;
+    (void)module;
+
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "count_pass() takes exactly 6 arguments");
+        return NULL;
+    }
+    seq = args[0];
+    if (!PyType_Check(args[1]) || !PyType_Check(args[2]) || !PyDate_Check(args[3]) ||
+        (args[4] != Py_None && !PyDate_Check(args[4]))) {
+        PyErr_SetString(PyExc_TypeError, "count_pass(): wrong argument types");
+        return NULL;
+    }
+    if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) {
+        Py_RETURN_NONE;
+    }
+    record_type = (PyTypeObject *)args[1];
+    hours_type = (PyTypeObject *)args[2];
+    as_of = packed(args[3]);
+    if (args[4] != Py_None) {
+        since = packed(args[4]);
+    }
+    need_first = PyObject_IsTrue(args[5]);
+    if (need_first < 0) {
+        return NULL;
+    }
+    off.rid = slot_offset(record_type, "record_id");
+    off.vol = slot_offset(record_type, "volunteer_id");
+    off.status = slot_offset(record_type, "status");
+    off.date = slot_offset(record_type, "date");
+    off.start = slot_offset(record_type, "start");
+    off.end = slot_offset(record_type, "end");
+    off.amends = slot_offset(record_type, "amends");
+    off.service = slot_offset(record_type, "service");
+    off.recorded_at = slot_offset(record_type, "recorded_at");
+    minutes_offset = slot_offset(hours_type, "_minutes");
+    if (off.rid < 0 || off.vol < 0 || off.status < 0 || off.date < 0 || off.start < 0 ||
+        off.end < 0 || off.amends < 0 || off.service < 0 || off.recorded_at < 0 ||
+        minutes_offset < 0) {
+        Py_RETURN_NONE;
+    }
+
+    /* A list may change while Python code runs; nothing here runs Python code but the
+     * comparison of two timezone objects, so the items are read through a tuple copy. */
+    items_owner = PySequence_Tuple(seq);
+    if (items_owner == NULL) {
+        return NULL;
+    }
+    n = PyTuple_GET_SIZE(items_owner);
+    items = &PyTuple_GET_ITEM(items_owner, 0);
+    capacity = 16;
+    while (capacity < (size_t)n * 2) {
+        capacity <<= 1;
+    }
+    keys.keys = PyMem_Calloc(capacity, sizeof(unsigned long long));
+    keys.mask = capacity - 1;
+    chain = PyMem_Malloc((n ? n : 1) * sizeof(long long));
+    index = PyDict_New();
+    names = PyList_New(0);
+    rids = PyDict_New();
+    excluded = PyList_New(0);
+    excluded_by = PyList_New(0);
+    amendments = PyList_New(0);
+    verified = PyUnicode_InternFromString("verified");
+    if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || rids == NULL ||
+        excluded == NULL || excluded_by == NULL || amendments == NULL || verified == NULL) {
+        if (keys.keys == NULL || chain == NULL) {
+            PyErr_NoMemory();
+        }
+        goto error;
+    }
+
+    for (i = 0; i < n; i++) {
+        PyObject *record = items[i];
+        PyObject *vid, *status, *date, *at, *start, *end, *service, *minutes_object, *rid;
+        PyObject *number;
+        long day, minutes;
+        int out, is_verified;
+        if (!Py_IS_TYPE(record, record_type)) {
+            declined = 1;
+            break;
+        }
+        vid = slot(record, off.vol);
+        status = slot(record, off.status);
+        date = slot(record, off.date);
+        at = slot(record, off.recorded_at);
+        start = slot(record, off.start);
+        end = slot(record, off.end);
+        service = slot(record, off.service);
+        rid = slot(record, off.rid);
+        if (vid == NULL || !PyUnicode_CheckExact(vid) || status == NULL ||
+            !PyUnicode_CheckExact(status) || date == NULL || !PyDate_CheckExact(date) ||
+            at == NULL || !PyDateTime_CheckExact(at) || start == NULL || end == NULL ||
+            service == NULL || !Py_IS_TYPE(service, hours_type) || rid == NULL ||
+            !PyUnicode_CheckExact(rid) || slot(record, off.amends) == NULL) {
+            declined = 1;
+            break;
+        }
+        minutes_object = slot(service, minutes_offset);
+        if (minutes_object == NULL || !PyLong_CheckExact(minutes_object)) {
+            declined = 1;
+            break;
+        }
+        minutes = PyLong_AsLong(minutes_object);
+        if (minutes == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            declined = 1;
+            break;
+        }
+        /* the record id: two records with one id are the Python pass's to sort out */
+        {
+            Py_ssize_t known = PyDict_GET_SIZE(rids);
+            if (PyDict_SetDefault(rids, rid, record) == NULL) {
+                goto error;
+            }
+            if (PyDict_GET_SIZE(rids) == known) { /* that id again (even the same record) */
+                declined = 1;
+                break;
+            }
+        }
+        /* the volunteer's number */
+        number = PyDict_GetItemWithError(index, vid);
+        if (number == NULL) {
+            if (PyErr_Occurred()) {
+                goto error;
+            }
+            k = vols.size;
+            if (k == vols.capacity && volunteers_grow(&vols) < 0) {
+                PyErr_NoMemory();
+                goto error;
+            }
+            number = PyLong_FromSsize_t(k);
+            if (number == NULL) {
+                goto error;
+            }
+            if (PyDict_SetItem(index, vid, number) < 0 || PyList_Append(names, vid) < 0) {
+                Py_DECREF(number);
+                goto error;
+            }
+            Py_DECREF(number);
+            vols.totals[k] = 0;
+            vols.first[k] = NEVER;
+            vols.flags[k] = 0;
+            vols.heads[k] = -1;
+            vols.size = k + 1;
+        }
+        else {
+            k = PyLong_AsSsize_t(number);
+        }
+        chain[i] = vols.heads[k];
+        vols.heads[k] = i;
+        if (slot(record, off.amends) != Py_None && append_position(amendments, i) < 0) {
+            goto error;
+        }
+        /* the per-record rules */
+        day = packed(date);
+        is_verified = status == verified || PyUnicode_Compare(status, verified) == 0;
+        out = day > as_of || packed(at) > as_of || (since >= 0 && day < since) || !is_verified;
+        if (out) {
+            if (append_position(excluded, i) < 0 || append_position(excluded_by, k) < 0) {
+                goto error;
+            }
+            continue;
+        }
+        /* a counting record */
+        vols.totals[k] += minutes;
+        if (minutes > DAILY_CAP) {
+            vols.flags[k] |= 1;
+        }
+        if (need_first) {
+            int ordinal = (int)day_number(PyDateTime_GET_YEAR(date), PyDateTime_GET_MONTH(date),
+                                          PyDateTime_GET_DAY(date)) + 1;
+            if (ordinal < vols.first[k]) {
+                vols.first[k] = ordinal;
+            }
+        }
+        if (keyset_add(&keys, ((unsigned long long)k << 32) | (unsigned long long)day)) {
+            vols.flags[k] |= 1; /* two counting records on one date */
+        }
+        if (start == Py_None && end == Py_None) {
+            continue;
+        }
+        if (start == Py_None || end == Py_None) {
+            vols.flags[k] |= 1; /* half an interval */
+            continue;
+        }
+        if (!PyDateTime_CheckExact(start) || !PyDateTime_CheckExact(end) ||
+            !same_zone(PyDateTime_DATE_GET_TZINFO(start), &first_zone) ||
+            !same_zone(PyDateTime_DATE_GET_TZINFO(end), &first_zone)) {
+            declined = 1; /* several offsets: every volunteer's intervals need a look */
+            break;
+        }
+        if (packed(start) != day || packed(end) != day || !before(start, end)) {
+            vols.flags[k] |= 2;
+        }
+    }
+    if (declined) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    {
+        PyObject *totals = PyList_New(vols.size);
+        PyObject *first = NULL, *slow = NULL, *unsure = NULL, *heads = NULL, *links = NULL;
+        if (totals == NULL) {
+            goto error;
+        }
+        for (k = 0; k < vols.size; k++) {
+            PyObject *value = PyLong_FromLongLong(vols.totals[k]);
+            if (value == NULL) {
+                Py_DECREF(totals);
+                goto error;
+            }
+            PyList_SET_ITEM(totals, k, value);
+        }
+        if (need_first) {
+            first = PyList_New(vols.size);
+            if (first == NULL) {
+                Py_DECREF(totals);
+                goto error;
+            }
+            for (k = 0; k < vols.size; k++) {
+                PyObject *value = PyLong_FromLong(vols.first[k]);
+                if (value == NULL) {
+                    Py_DECREF(totals);
+                    Py_DECREF(first);
+                    goto error;
+                }
+                PyList_SET_ITEM(first, k, value);
+            }
+        }
+        else {
+            first = Py_NewRef(Py_None);
+        }
+        slow = index_list(vols.flags, vols.size, 1);
+        unsure = slow == NULL ? NULL : index_list(vols.flags, vols.size, 2);
+        if (unsure == NULL) {
+            Py_DECREF(totals);
+            Py_DECREF(first);
+            Py_XDECREF(slow);
+            goto error;
+        }
+        heads = PyBytes_FromStringAndSize((const char *)vols.heads,
+                                          vols.size * (Py_ssize_t)sizeof(long long));
+        links = heads == NULL ? NULL
+                              : PyBytes_FromStringAndSize((const char *)chain,
+                                                          n * (Py_ssize_t)sizeof(long long));
+        if (links == NULL) {
+            Py_DECREF(totals);
+            Py_DECREF(first);
+            Py_DECREF(slow);
+            Py_DECREF(unsure);
+            Py_XDECREF(heads);
+            goto error;
+        }
+        result = PyTuple_Pack(12, names, totals, first, slow, unsure, excluded, excluded_by,
+                              amendments, rids, heads, links, index);
+        Py_DECREF(heads);
+        Py_DECREF(links);
+        Py_DECREF(totals);
+        Py_DECREF(first);
+        Py_DECREF(slow);
+        Py_DECREF(unsure);
+    }
+    goto done;
+error:
+    result = NULL;
+done:
+    Py_XDECREF(items_owner);
+    Py_XDECREF(index);
+    Py_XDECREF(names);
+    Py_XDECREF(rids);
+    Py_XDECREF(excluded);
+    Py_XDECREF(excluded_by);
+    Py_XDECREF(amendments);
+    Py_XDECREF(verified);
+    PyMem_Free(keys.keys);
+    PyMem_Free(chain);
+    PyMem_Free(vols.heads);
+    PyMem_Free(vols.totals);
+    PyMem_Free(vols.first);
+    PyMem_Free(vols.flags);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"moments", (PyCFunction)(void (*)(void))moments, METH_FASTCALL,
      "moments(recorded_text, start_text, end_text, day_text, minutes)\n--\n\n"
      "A canonical record's date-times (recorded_at, start, end), or None."},
+    {"count_pass", (PyCFunction)(void (*)(void))count_pass, METH_FASTCALL,
+     "count_pass(records, record_type, hours_type, as_of, since, need_first)\n--\n\n"
+     "count_many's bulk pass over plain input, or None."},
     {NULL, NULL, 0, NULL},
 };
 

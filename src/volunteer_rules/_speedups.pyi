@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 def moments(
     recorded_text: object,
@@ -8,3 +9,12 @@ def moments(
     minutes: object,
     /,
 ) -> tuple[datetime.datetime, datetime.datetime | None, datetime.datetime | None] | None: ...
+def count_pass(
+    records: object,
+    record_type: type,
+    hours_type: type,
+    as_of: datetime.date,
+    since: datetime.date | None,
+    need_first: bool,
+    /,
+) -> tuple[Any, ...] | None: ...

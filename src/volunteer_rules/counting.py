@@ -89,6 +89,12 @@ from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValue
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import RATINGS, ServiceRecord
 
+_COUNT_PASS: Any
+try:  # the optional compiled helper (see _speedups.c); the Python pass does without it
+    from volunteer_rules._speedups import count_pass as _COUNT_PASS
+except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
+    _COUNT_PASS = None
+
 __all__ = [
     "DAILY_CAP_MINUTES",
     "EXCLUSION_REASONS",
@@ -698,6 +704,17 @@ def _bulk(
     enabled = gc.isenabled()
     gc.disable()  # the columns hold only references to values; a collection would free nothing
     try:
+        if (
+            _COUNT_PASS is not None
+            and type(records) in (list, tuple)
+            and min_rank is None
+            and wanted is None
+            and not detail
+            and not since_for
+        ):
+            bulk = _compiled_bulk(records, as_of, since, first)  # type: ignore[arg-type]
+            if bulk is not None:
+                return bulk
         return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
     finally:
         if enabled:
@@ -1034,6 +1051,139 @@ def _count_many(
 
 
 _NEVER: Final = 1 << 30
+
+
+def _compiled_bulk(
+    records: Sequence[ServiceRecord], as_of: _dt.date, since: _dt.date | None, need_first: bool
+) -> _Bulk | None:
+    """The bulk pass through the compiled helper, or ``None`` where it declines the input.
+
+    The helper (``_speedups.count_pass``) reads a list or tuple of plain records once: per
+    volunteer, the minutes and first date of the records no per-record rule excludes, and who
+    must go through the engine (two counting records on one date, a record over the daily cap,
+    half an interval) or have their intervals checked (one not within its own date). It
+    declines input that is not plain (another type, two records with one id, intervals in
+    several offsets); the Python pass then counts. What follows is the Python pass's own
+    settling of amendments, intervals and the engine's volunteers, on the few records concerned
+    (each volunteer's records are linked by the helper, so none is looked for).
+    """
+    found = _COUNT_PASS(records, ServiceRecord, Hours, as_of, since, need_first)
+    if found is None:
+        return None
+    seen, totals, first, slow_list, unsure_list, excluded_pos, excluded_by, amend_pos = found[:8]
+    by_id: dict[str, ServiceRecord] = found[8]
+    heads = memoryview(found[9]).cast("q")
+    chain = memoryview(found[10]).cast("q")
+    number_of: dict[str, int] = found[11]
+
+    def records_of(k: int) -> list[int]:
+        out = []
+        i = heads[k]
+        while i >= 0:
+            out.append(i)
+            i = chain[i]
+        return out
+
+    slow: set[int] = set(slow_list)
+    # Amendments, as in the Python pass: a single amendment of a volunteer's own record, where
+    # neither is amended by or amends anything else, is settled here; any other amended record
+    # sends its owner to the engine.
+    amenders_of: dict[tuple[str, str], list[int]] = {}
+    for j in amend_pos:
+        amendment = records[j]
+        amenders_of.setdefault((amendment.organization_id, amendment.amends), []).append(j)
+    superseded: dict[tuple[str, str], int] = {}  # the key of a superseded record: its volunteer
+    superseded_records: list[ServiceRecord] = []
+    for target, amenders in amenders_of.items():
+        record = by_id.get(target[1])
+        if record is None or record.organization_id != target[0]:
+            continue
+        k = number_of[record.volunteer_id]
+        j = amenders[0]
+        amendment = records[j]
+        if not (
+            len(amenders) == 1
+            and amendment.volunteer_id == record.volunteer_id
+            and record.amends is None
+            and amendment.key not in amenders_of
+        ):
+            slow.add(k)
+        elif (
+            _per_record_reason(record, as_of, since) is None
+            and amendment.status in _SUPERSEDING
+            and amendment.date <= as_of
+            and amendment.recorded_at.date() <= as_of
+        ):
+            superseded[target] = k
+            superseded_records.append(record)
+            totals[k] -= record.service.minutes
+            if first is not None and first[k] == record.date.toordinal():
+                slow.add(k)  # its first date may move: the engine decides
+    # Intervals not within their own date: sorted starts against sorted ends, per volunteer.
+    for k in set(unsure_list) - slow:
+        counting = [
+            r
+            for r in map(records.__getitem__, records_of(k))
+            if r.key not in superseded and _per_record_reason(r, as_of, since) is None
+        ]
+        if not _disjoint([r.start for r in counting], [r.end for r in counting]):
+            slow.add(k)
+    # The engine for the rest, with the amendments that reach their records (chains followed).
+    engine_of: dict[int, Count] = {}
+    for k in slow:
+        positions = records_of(k)
+        reached = set(positions)
+        stack = [records[i].key for i in positions]
+        while stack:
+            for j in amenders_of.get(stack.pop(), ()):
+                if j not in reached:
+                    reached.add(j)
+                    positions.append(j)
+                    stack.append(records[j].key)
+        engine_of[k] = _count_rows(
+            [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
+        )
+    # Exclusions of the others, in recorded order, with the reasons the engine gives.
+    excluded_of: dict[int, list[ServiceRecord]] = {}
+    for i, k in zip(excluded_pos, excluded_by, strict=True):
+        excluded_of.setdefault(k, []).append(records[i])
+    for record in superseded_records:
+        excluded_of.setdefault(superseded[record.key], []).append(record)
+    excluded: dict[int, tuple[tuple[str, str], ...]] = {}
+    for k, rows in excluded_of.items():
+        if k in slow:
+            continue
+        if len(rows) > 1:
+            rows.sort(key=_RECORDED_ORDER)
+        excluded[k] = tuple(
+            (r.record_id, _per_record_reason(r, as_of, since) or "superseded") for r in rows
+        )
+    # Volunteers in id order, as the Python pass numbers them.
+    order = sorted(range(len(seen)), key=seen.__getitem__)
+    number = {old: new for new, old in enumerate(order)}
+    return _Bulk(
+        [seen[k] for k in order],
+        [totals[k] for k in order],
+        None if first is None else [first[k] for k in order],
+        {number[k]: value for k, value in excluded.items()},
+        {number[k]: count for k, count in engine_of.items()},
+    )
+
+
+_RECORDED_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
+
+
+def _per_record_reason(
+    record: ServiceRecord, as_of: _dt.date, since: _dt.date | None
+) -> str | None:
+    """Why a per-record rule excludes ``record`` (the first that applies, as the engine)."""
+    if record.date > as_of or record.recorded_at.date() > as_of:
+        return "after_as_of"
+    if since is not None and record.date < since:
+        return "outside_window"
+    if record.status != "verified":
+        return "not_verified"
+    return None
 
 
 def _rows_at(cols: list[list[Any]], positions: list[int]) -> list[_Row]:
