@@ -240,6 +240,7 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *       unsure      volunteers with a counting interval that is not within its own date;
  *       excluded    positions of the records excluded by a per-record rule;
  *       excluded_by the volunteer of each of those;
+ *       (after numbers) excluded_items: (record_id, reason) of each of those;
  *       amendments  positions of the records that amend another;
  *       ids         {record_id: record} of every record;
  *       heads, chain  each volunteer's records, linked: bytes of native 64-bit integers
@@ -251,6 +252,13 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  */
 
 #define NEVER (1 << 30)
+#define AHEAD 8
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch((const void *)(address))
+#else
+#define PREFETCH(address) ((void)0)
+#endif
 #define DAILY_CAP 1440
 
 typedef struct {
@@ -312,11 +320,21 @@ keyset_add(KeySet *set, unsigned long long key)
     return 0;
 }
 
+#define INLINE_DATES 9
+
+/* One volunteer: 64 bytes, one cache line. The dates of the counting records are kept here
+ * while they are few; past INLINE_DATES they go to the shared key set. */
 typedef struct {
-    long long *totals;
-    int *first;
-    unsigned char *flags; /* 1: slow, 2: unsure */
-    long long *heads;
+    long long total;
+    long long head; /* the last position of the volunteer's records, -1 for none */
+    int first;
+    unsigned char flags; /* 1: slow, 2: unsure, 4: dates in the key set */
+    unsigned char count;
+    int dates[INLINE_DATES];
+} Volunteer;
+
+typedef struct {
+    Volunteer *items;
     Py_ssize_t size, capacity;
 } Volunteers;
 
@@ -324,31 +342,42 @@ static int
 volunteers_grow(Volunteers *v)
 {
     Py_ssize_t capacity = v->capacity ? v->capacity * 2 : 1024;
-    long long *totals = PyMem_Realloc(v->totals, capacity * sizeof(long long));
-    int *first;
-    unsigned char *flags;
-    long long *heads;
-    if (totals == NULL) {
+    Volunteer *items = PyMem_Realloc(v->items, capacity * sizeof(Volunteer));
+    if (items == NULL) {
         return -1;
     }
-    v->totals = totals;
-    first = PyMem_Realloc(v->first, capacity * sizeof(int));
-    if (first == NULL) {
-        return -1;
-    }
-    v->first = first;
-    flags = PyMem_Realloc(v->flags, capacity);
-    if (flags == NULL) {
-        return -1;
-    }
-    v->flags = flags;
-    heads = PyMem_Realloc(v->heads, capacity * sizeof(long long));
-    if (heads == NULL) {
-        return -1;
-    }
-    v->heads = heads;
+    v->items = items;
     v->capacity = capacity;
     return 0;
+}
+
+static unsigned long long
+date_key(Py_ssize_t k, long day)
+{
+    return ((unsigned long long)k << 32) | (unsigned long long)day;
+}
+
+/* 1 if volunteer k already has a counting record on `day`, else 0 (and now it has) */
+static int
+seen_date(Volunteer *v, Py_ssize_t k, long day, KeySet *keys)
+{
+    int j;
+    if (!(v->flags & 4)) {
+        for (j = 0; j < v->count; j++) {
+            if (v->dates[j] == day) {
+                return 1;
+            }
+        }
+        if (v->count < INLINE_DATES) {
+            v->dates[v->count++] = (int)day;
+            return 0;
+        }
+        for (j = 0; j < v->count; j++) {
+            keyset_add(keys, date_key(k, v->dates[j]));
+        }
+        v->flags |= 4;
+    }
+    return keyset_add(keys, date_key(k, day));
 }
 
 static int
@@ -393,15 +422,15 @@ before(PyObject *a, PyObject *b)
 }
 
 static PyObject *
-index_list(const unsigned char *flags, Py_ssize_t size, unsigned char flag)
+index_list(const Volunteers *vols, unsigned char flag)
 {
     Py_ssize_t k;
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
     }
-    for (k = 0; k < size; k++) {
-        if (flags[k] & flag) {
+    for (k = 0; k < vols->size; k++) {
+        if (vols->items[k].flags & flag) {
             PyObject *number = PyLong_FromSsize_t(k);
             if (number == NULL || PyList_Append(out, number) < 0) {
                 Py_XDECREF(number);
@@ -431,7 +460,8 @@ static PyObject *
 count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *rids = NULL;
-    PyObject *excluded = NULL, *excluded_by = NULL, *amendments = NULL, *result = NULL;
+    PyObject *excluded = NULL, *excluded_by = NULL, *excluded_items = NULL;
+    PyObject *amendments = NULL, *result = NULL;
     PyObject *verified = NULL, *first_zone = NULL;
     PyObject **items;
     PyTypeObject *record_type, *hours_type;
@@ -440,7 +470,8 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     long as_of, since = -1;
     int need_first, declined = 0;
     KeySet keys = {NULL, 0};
-    Volunteers vols = {NULL, NULL, NULL, NULL, 0, 0};
+    Volunteers vols = {NULL, 0, 0};
+    PyObject *reasons[3] = {NULL, NULL, NULL};
     long long *chain = NULL;
     size_t capacity;
     (void)module;
@@ -504,10 +535,16 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     rids = PyDict_New();
     excluded = PyList_New(0);
     excluded_by = PyList_New(0);
+    excluded_items = PyList_New(0);
     amendments = PyList_New(0);
     verified = PyUnicode_InternFromString("verified");
+    reasons[0] = PyUnicode_InternFromString("after_as_of");
+    reasons[1] = PyUnicode_InternFromString("outside_window");
+    reasons[2] = PyUnicode_InternFromString("not_verified");
     if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || rids == NULL ||
-        excluded == NULL || excluded_by == NULL || amendments == NULL || verified == NULL) {
+        excluded == NULL || excluded_by == NULL || excluded_items == NULL ||
+        amendments == NULL || verified == NULL || reasons[0] == NULL || reasons[1] == NULL ||
+        reasons[2] == NULL) {
         if (keys.keys == NULL || chain == NULL) {
             PyErr_NoMemory();
         }
@@ -518,8 +555,24 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *record = items[i];
         PyObject *vid, *status, *date, *at, *start, *end, *service, *minutes_object, *rid;
         PyObject *number;
+        Volunteer *volunteer;
         long day, minutes;
-        int out, is_verified;
+        int reason, is_verified;
+        /* The records are scattered in memory: ask for the next ones early (their objects
+         * first, then the values they point to), so that the waits overlap. */
+        if (i + 2 * AHEAD < n) {
+            PREFETCH(items[i + 2 * AHEAD]);
+            PREFETCH((char *)items[i + 2 * AHEAD] + 64);
+            PREFETCH((char *)items[i + 2 * AHEAD] + 128);
+        }
+        if (i + AHEAD < n && Py_IS_TYPE(items[i + AHEAD], record_type)) {
+            PyObject *next = items[i + AHEAD];
+            PREFETCH(slot(next, off.vol));
+            PREFETCH(slot(next, off.rid));
+            PREFETCH(slot(next, off.recorded_at));
+            PREFETCH(slot(next, off.start));
+            PREFETCH(slot(next, off.end));
+        }
         if (!Py_IS_TYPE(record, record_type)) {
             declined = 1;
             break;
@@ -582,50 +635,64 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 goto error;
             }
             Py_DECREF(number);
-            vols.totals[k] = 0;
-            vols.first[k] = NEVER;
-            vols.flags[k] = 0;
-            vols.heads[k] = -1;
+            vols.items[k].total = 0;
+            vols.items[k].head = -1;
+            vols.items[k].first = NEVER;
+            vols.items[k].flags = 0;
+            vols.items[k].count = 0;
             vols.size = k + 1;
         }
         else {
             k = PyLong_AsSsize_t(number);
         }
-        chain[i] = vols.heads[k];
-        vols.heads[k] = i;
+        volunteer = &vols.items[k];
+        chain[i] = volunteer->head;
+        volunteer->head = i;
         if (slot(record, off.amends) != Py_None && append_position(amendments, i) < 0) {
             goto error;
         }
         /* the per-record rules */
         day = packed(date);
         is_verified = status == verified || PyUnicode_Compare(status, verified) == 0;
-        out = day > as_of || packed(at) > as_of || (since >= 0 && day < since) || !is_verified;
-        if (out) {
+        reason = day > as_of || packed(at) > as_of ? 0
+                 : since >= 0 && day < since      ? 1
+                 : !is_verified                   ? 2
+                                                  : -1;
+        if (reason >= 0) {
+            PyObject *item = PyTuple_Pack(2, rid, reasons[reason]);
+            if (item == NULL) {
+                goto error;
+            }
+            if (PyList_Append(excluded_items, item) < 0) {
+                Py_DECREF(item);
+                goto error;
+            }
+            Py_DECREF(item);
             if (append_position(excluded, i) < 0 || append_position(excluded_by, k) < 0) {
                 goto error;
             }
             continue;
         }
         /* a counting record */
-        vols.totals[k] += minutes;
+        volunteer->total += minutes;
         if (minutes > DAILY_CAP) {
-            vols.flags[k] |= 1;
+            volunteer->flags |= 1;
         }
         if (need_first) {
             int ordinal = (int)day_number(PyDateTime_GET_YEAR(date), PyDateTime_GET_MONTH(date),
                                           PyDateTime_GET_DAY(date)) + 1;
-            if (ordinal < vols.first[k]) {
-                vols.first[k] = ordinal;
+            if (ordinal < volunteer->first) {
+                volunteer->first = ordinal;
             }
         }
-        if (keyset_add(&keys, ((unsigned long long)k << 32) | (unsigned long long)day)) {
-            vols.flags[k] |= 1; /* two counting records on one date */
+        if (seen_date(volunteer, k, day, &keys)) {
+            volunteer->flags |= 1; /* two counting records on one date */
         }
         if (start == Py_None && end == Py_None) {
             continue;
         }
         if (start == Py_None || end == Py_None) {
-            vols.flags[k] |= 1; /* half an interval */
+            volunteer->flags |= 1; /* half an interval */
             continue;
         }
         if (!PyDateTime_CheckExact(start) || !PyDateTime_CheckExact(end) ||
@@ -635,7 +702,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             break;
         }
         if (packed(start) != day || packed(end) != day || !before(start, end)) {
-            vols.flags[k] |= 2;
+            volunteer->flags |= 2;
         }
     }
     if (declined) {
@@ -649,7 +716,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto error;
         }
         for (k = 0; k < vols.size; k++) {
-            PyObject *value = PyLong_FromLongLong(vols.totals[k]);
+            PyObject *value = PyLong_FromLongLong(vols.items[k].total);
             if (value == NULL) {
                 Py_DECREF(totals);
                 goto error;
@@ -663,7 +730,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 goto error;
             }
             for (k = 0; k < vols.size; k++) {
-                PyObject *value = PyLong_FromLong(vols.first[k]);
+                PyObject *value = PyLong_FromLong(vols.items[k].first);
                 if (value == NULL) {
                     Py_DECREF(totals);
                     Py_DECREF(first);
@@ -675,16 +742,21 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else {
             first = Py_NewRef(Py_None);
         }
-        slow = index_list(vols.flags, vols.size, 1);
-        unsure = slow == NULL ? NULL : index_list(vols.flags, vols.size, 2);
+        slow = index_list(&vols, 1);
+        unsure = slow == NULL ? NULL : index_list(&vols, 2);
         if (unsure == NULL) {
             Py_DECREF(totals);
             Py_DECREF(first);
             Py_XDECREF(slow);
             goto error;
         }
-        heads = PyBytes_FromStringAndSize((const char *)vols.heads,
-                                          vols.size * (Py_ssize_t)sizeof(long long));
+        heads = PyBytes_FromStringAndSize(NULL, vols.size * (Py_ssize_t)sizeof(long long));
+        if (heads != NULL) {
+            long long *out = (long long *)PyBytes_AS_STRING(heads);
+            for (k = 0; k < vols.size; k++) {
+                out[k] = vols.items[k].head;
+            }
+        }
         links = heads == NULL ? NULL
                               : PyBytes_FromStringAndSize((const char *)chain,
                                                           n * (Py_ssize_t)sizeof(long long));
@@ -696,8 +768,8 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_XDECREF(heads);
             goto error;
         }
-        result = PyTuple_Pack(12, names, totals, first, slow, unsure, excluded, excluded_by,
-                              amendments, rids, heads, links, index);
+        result = PyTuple_Pack(13, names, totals, first, slow, unsure, excluded, excluded_by,
+                              amendments, rids, heads, links, index, excluded_items);
         Py_DECREF(heads);
         Py_DECREF(links);
         Py_DECREF(totals);
@@ -719,10 +791,11 @@ done:
     Py_XDECREF(verified);
     PyMem_Free(keys.keys);
     PyMem_Free(chain);
-    PyMem_Free(vols.heads);
-    PyMem_Free(vols.totals);
-    PyMem_Free(vols.first);
-    PyMem_Free(vols.flags);
+    PyMem_Free(vols.items);
+    Py_XDECREF(excluded_items);
+    Py_XDECREF(reasons[0]);
+    Py_XDECREF(reasons[1]);
+    Py_XDECREF(reasons[2]);
     return result;
 }
 

@@ -1075,6 +1075,7 @@ def _compiled_bulk(
     heads = memoryview(found[9]).cast("q")
     chain = memoryview(found[10]).cast("q")
     number_of: dict[str, int] = found[11]
+    excluded_items: list[tuple[str, str]] = found[12]
 
     def records_of(k: int) -> list[int]:
         out = []
@@ -1144,20 +1145,25 @@ def _compiled_bulk(
             [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
         )
     # Exclusions of the others, in recorded order, with the reasons the engine gives.
-    excluded_of: dict[int, list[ServiceRecord]] = {}
-    for i, k in zip(excluded_pos, excluded_by, strict=True):
-        excluded_of.setdefault(k, []).append(records[i])
+    # The helper gives (record_id, reason) for the records a per-record rule excludes.
+    excluded_of: dict[int, list[tuple[ServiceRecord, tuple[str, str]]]] = {}
+    for i, k, item in zip(excluded_pos, excluded_by, excluded_items, strict=True):
+        entries = excluded_of.get(k)
+        if entries is None:
+            excluded_of[k] = [(records[i], item)]
+        else:
+            entries.append((records[i], item))
     for record in superseded_records:
-        excluded_of.setdefault(superseded[record.key], []).append(record)
+        excluded_of.setdefault(superseded[record.key], []).append(
+            (record, (record.record_id, "superseded"))
+        )
     excluded: dict[int, tuple[tuple[str, str], ...]] = {}
-    for k, rows in excluded_of.items():
+    for k, entries in excluded_of.items():
         if k in slow:
             continue
-        if len(rows) > 1:
-            rows.sort(key=_RECORDED_ORDER)
-        excluded[k] = tuple(
-            (r.record_id, _per_record_reason(r, as_of, since) or "superseded") for r in rows
-        )
+        if len(entries) > 1:
+            entries.sort(key=lambda entry: _RECORDED_ORDER(entry[0]))
+        excluded[k] = tuple(item for _, item in entries)
     # Volunteers in id order, as the Python pass numbers them.
     order = sorted(range(len(seen)), key=seen.__getitem__)
     number = {old: new for new, old in enumerate(order)}
