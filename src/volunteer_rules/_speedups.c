@@ -242,7 +242,8 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *       excluded_by the volunteer of each of those;
  *       (after numbers) excluded_items: (record_id, reason) of each of those;
  *       amendments  positions of the records that amend another;
- *       ids         {record_id: record} of every record;
+ *       targets     the record each amendment names by its record_id (any organization),
+ *                   or None;
  *       heads, chain  each volunteer's records, linked: bytes of native 64-bit integers
  *                   (memoryview(...).cast("q")); heads[k] is the last position of
  *                   volunteer k, chain[i] the one before position i, -1 at the end;
@@ -318,6 +319,70 @@ keyset_add(KeySet *set, unsigned long long key)
     }
     set->keys[i] = key;
     return 0;
+}
+
+/* Record ids: an open-addressing table of (hash, id, record), sized once for all records. */
+typedef struct {
+    Py_hash_t hash;
+    PyObject *id;     /* borrowed: the records are alive for the whole pass */
+    PyObject *record; /* borrowed */
+} IdEntry;
+
+typedef struct {
+    IdEntry *entries;
+    size_t mask;
+} IdTable;
+
+static size_t
+id_slot(const IdTable *table, Py_hash_t hash)
+{
+    return (size_t)(((unsigned long long)hash * 0x9E3779B97F4A7C15ULL) >> 20) & table->mask;
+}
+
+/* 1 if the id is new (added), 0 if it was there already, -1 on error */
+static int
+id_add(IdTable *table, PyObject *id, PyObject *record)
+{
+    Py_hash_t hash = PyObject_Hash(id);
+    size_t i;
+    if (hash == -1) {
+        return -1;
+    }
+    i = id_slot(table, hash);
+    while (table->entries[i].id != NULL) {
+        IdEntry *entry = &table->entries[i];
+        if (entry->hash == hash &&
+            (entry->id == id || PyUnicode_Compare(entry->id, id) == 0)) {
+            return 0;
+        }
+        i = (i + 1) & table->mask;
+    }
+    table->entries[i].hash = hash;
+    table->entries[i].id = id;
+    table->entries[i].record = record;
+    return 1;
+}
+
+/* the record of an id (borrowed), or NULL */
+static PyObject *
+id_find(const IdTable *table, PyObject *id)
+{
+    Py_hash_t hash = PyObject_Hash(id);
+    size_t i;
+    if (hash == -1) {
+        PyErr_Clear();
+        return NULL;
+    }
+    i = id_slot(table, hash);
+    while (table->entries[i].id != NULL) {
+        const IdEntry *entry = &table->entries[i];
+        if (entry->hash == hash &&
+            (entry->id == id || PyUnicode_Compare(entry->id, id) == 0)) {
+            return entry->record;
+        }
+        i = (i + 1) & table->mask;
+    }
+    return NULL;
 }
 
 #define INLINE_DATES 9
@@ -459,7 +524,7 @@ append_position(PyObject *list, Py_ssize_t position)
 static PyObject *
 count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *rids = NULL;
+    PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *targets = NULL;
     PyObject *excluded = NULL, *excluded_by = NULL, *excluded_items = NULL;
     PyObject *amendments = NULL, *result = NULL;
     PyObject *verified = NULL, *first_zone = NULL;
@@ -470,6 +535,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     long as_of, since = -1;
     int need_first, declined = 0;
     KeySet keys = {NULL, 0};
+    IdTable ids = {NULL, 0};
     Volunteers vols = {NULL, 0, 0};
     PyObject *reasons[3] = {NULL, NULL, NULL};
     long long *chain = NULL;
@@ -532,7 +598,8 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     chain = PyMem_Malloc((n ? n : 1) * sizeof(long long));
     index = PyDict_New();
     names = PyList_New(0);
-    rids = PyDict_New();
+    ids.entries = PyMem_Calloc(capacity, sizeof(IdEntry));
+    ids.mask = capacity - 1;
     excluded = PyList_New(0);
     excluded_by = PyList_New(0);
     excluded_items = PyList_New(0);
@@ -541,11 +608,11 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     reasons[0] = PyUnicode_InternFromString("after_as_of");
     reasons[1] = PyUnicode_InternFromString("outside_window");
     reasons[2] = PyUnicode_InternFromString("not_verified");
-    if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || rids == NULL ||
+    if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || ids.entries == NULL ||
         excluded == NULL || excluded_by == NULL || excluded_items == NULL ||
         amendments == NULL || verified == NULL || reasons[0] == NULL || reasons[1] == NULL ||
         reasons[2] == NULL) {
-        if (keys.keys == NULL || chain == NULL) {
+        if (keys.keys == NULL || chain == NULL || ids.entries == NULL) {
             PyErr_NoMemory();
         }
         goto error;
@@ -564,6 +631,12 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PREFETCH(items[i + 2 * AHEAD]);
             PREFETCH((char *)items[i + 2 * AHEAD] + 64);
             PREFETCH((char *)items[i + 2 * AHEAD] + 128);
+        }
+        if (i + AHEAD / 2 < n && Py_IS_TYPE(items[i + AHEAD / 2], record_type)) {
+            PyObject *soon = slot(items[i + AHEAD / 2], off.rid);
+            if (soon != NULL && PyUnicode_CheckExact(soon) && ((PyASCIIObject *)soon)->hash != -1) {
+                PREFETCH(&ids.entries[id_slot(&ids, ((PyASCIIObject *)soon)->hash)]);
+            }
         }
         if (i + AHEAD < n && Py_IS_TYPE(items[i + AHEAD], record_type)) {
             PyObject *next = items[i + AHEAD];
@@ -606,11 +679,11 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         /* the record id: two records with one id are the Python pass's to sort out */
         {
-            Py_ssize_t known = PyDict_GET_SIZE(rids);
-            if (PyDict_SetDefault(rids, rid, record) == NULL) {
+            int added = id_add(&ids, rid, record);
+            if (added < 0) {
                 goto error;
             }
-            if (PyDict_GET_SIZE(rids) == known) { /* that id again (even the same record) */
+            if (!added) { /* that id again (even the same record) */
                 declined = 1;
                 break;
             }
@@ -768,8 +841,25 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_XDECREF(heads);
             goto error;
         }
+        /* the record each amendment names (by its id alone), or None */
+        targets = PyList_New(PyList_GET_SIZE(amendments));
+        if (targets == NULL) {
+            Py_DECREF(totals);
+            Py_DECREF(first);
+            Py_DECREF(slow);
+            Py_DECREF(unsure);
+            Py_DECREF(heads);
+            Py_DECREF(links);
+            goto error;
+        }
+        for (k = 0; k < PyList_GET_SIZE(amendments); k++) {
+            Py_ssize_t j = PyLong_AsSsize_t(PyList_GET_ITEM(amendments, k));
+            PyObject *named = slot(items[j], off.amends);
+            PyObject *target = PyUnicode_CheckExact(named) ? id_find(&ids, named) : NULL;
+            PyList_SET_ITEM(targets, k, Py_NewRef(target != NULL ? target : Py_None));
+        }
         result = PyTuple_Pack(13, names, totals, first, slow, unsure, excluded, excluded_by,
-                              amendments, rids, heads, links, index, excluded_items);
+                              amendments, targets, heads, links, index, excluded_items);
         Py_DECREF(heads);
         Py_DECREF(links);
         Py_DECREF(totals);
@@ -784,7 +874,8 @@ done:
     Py_XDECREF(items_owner);
     Py_XDECREF(index);
     Py_XDECREF(names);
-    Py_XDECREF(rids);
+    Py_XDECREF(targets);
+    PyMem_Free(ids.entries);
     Py_XDECREF(excluded);
     Py_XDECREF(excluded_by);
     Py_XDECREF(amendments);
@@ -799,6 +890,106 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * instances(type, count, fields): `count` new instances of a class with __slots__, filled
+ * slot by slot without calling __init__, as object.__new__ and each slot's __set__ would.
+ * fields: a tuple of (slot name, values) pairs, values a list of `count` values or a 1-tuple
+ * holding the one value every instance gets. Every slot the class reads must be among them.
+ */
+static PyObject *
+instances(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyTypeObject *type;
+    PyObject *fields, *out = NULL;
+    Py_ssize_t count, nfields, f, i;
+    Py_ssize_t *offsets = NULL;
+    PyObject **columns = NULL;
+    int *constant = NULL;
+    (void)module;
+    if (nargs != 3 || !PyType_Check(args[0]) || !PyTuple_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "instances(type, count, fields)");
+        return NULL;
+    }
+    type = (PyTypeObject *)args[0];
+    count = PyLong_AsSsize_t(args[1]);
+    if (count < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "instances(): count must be >= 0");
+        }
+        return NULL;
+    }
+    fields = args[2];
+    nfields = PyTuple_GET_SIZE(fields);
+    offsets = PyMem_Malloc((nfields ? nfields : 1) * sizeof(Py_ssize_t));
+    columns = PyMem_Malloc((nfields ? nfields : 1) * sizeof(PyObject *));
+    constant = PyMem_Malloc((nfields ? nfields : 1) * sizeof(int));
+    if (offsets == NULL || columns == NULL || constant == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (f = 0; f < nfields; f++) {
+        PyObject *pair = PyTuple_GET_ITEM(fields, f), *name, *values;
+        const char *text;
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "instances(): fields are (name, values) pairs");
+            goto done;
+        }
+        name = PyTuple_GET_ITEM(pair, 0);
+        values = PyTuple_GET_ITEM(pair, 1);
+        text = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+        if (text == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "instances(): a slot name must be a str");
+            }
+            goto done;
+        }
+        offsets[f] = slot_offset(type, text);
+        if (offsets[f] < 0) {
+            PyErr_Format(PyExc_TypeError, "instances(): %R is not a slot of %R", name, type);
+            goto done;
+        }
+        if (PyList_CheckExact(values) && PyList_GET_SIZE(values) == count) {
+            constant[f] = 0;
+        }
+        else if (PyTuple_CheckExact(values) && PyTuple_GET_SIZE(values) == 1) {
+            constant[f] = 1;
+        }
+        else {
+            PyErr_Format(PyExc_TypeError,
+                         "instances(): the values of %R must be a list of %zd or a 1-tuple",
+                         name, count);
+            goto done;
+        }
+        columns[f] = values;
+    }
+    out = PyList_New(count);
+    if (out == NULL) {
+        goto done;
+    }
+    for (i = 0; i < count; i++) {
+        PyObject *object = type->tp_alloc(type, 0);
+        if (object == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        for (f = 0; f < nfields; f++) {
+            PyObject *value = constant[f] ? PyTuple_GET_ITEM(columns[f], 0)
+                                          : PyList_GET_ITEM(columns[f], i);
+            PyObject **place = (PyObject **)((char *)object + offsets[f]);
+            PyObject *old = *place;
+            Py_INCREF(value);
+            *place = value;
+            Py_XDECREF(old);
+        }
+        PyList_SET_ITEM(out, i, object);
+    }
+done:
+    PyMem_Free(offsets);
+    PyMem_Free(columns);
+    PyMem_Free(constant);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"moments", (PyCFunction)(void (*)(void))moments, METH_FASTCALL,
      "moments(recorded_text, start_text, end_text, day_text, minutes)\n--\n\n"
@@ -806,6 +997,9 @@ static PyMethodDef methods[] = {
     {"count_pass", (PyCFunction)(void (*)(void))count_pass, METH_FASTCALL,
      "count_pass(records, record_type, hours_type, as_of, since, need_first)\n--\n\n"
      "count_many's bulk pass over plain input, or None."},
+    {"instances", (PyCFunction)(void (*)(void))instances, METH_FASTCALL,
+     "instances(type, count, fields)\n--\n\n"
+     "count new instances of a slotted class, filled slot by slot."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,5 +1,7 @@
 import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 def moments(
     recorded_text: object,
@@ -18,3 +20,4 @@ def count_pass(
     need_first: bool,
     /,
 ) -> tuple[Any, ...] | None: ...
+def instances(type: type[_T], count: int, fields: tuple[tuple[str, Any], ...], /) -> list[_T]: ...

@@ -75,6 +75,12 @@ from volunteer_rules.rule_set import (
 )
 from volunteer_rules.rulesets import RuleSetRegistry, _registry
 
+_INSTANCES: Any
+try:  # the optional compiled helper (see _speedups.c); quick_all does without it
+    from volunteer_rules._speedups import instances as _INSTANCES
+except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
+    _INSTANCES = None
+
 __all__ = [
     "REASON_TEXTS",
     "Certification",
@@ -402,26 +408,40 @@ class _Plan:
             if value >= 0:
                 cache[value] = Hours.from_minutes(value)
         zero = Hours.ZERO
-        columns: dict[str, Iterable[Any]] = {
-            "rule_set_id": repeat(self.rule_set.id),
-            "rule_set_version": repeat(self.label),
+        same: dict[str, Any] = {  # the same value for every volunteer
+            "rule_set_id": self.rule_set.id,
+            "rule_set_version": self.label,
+            "as_of": self.as_of,
+            "window_start": self.since,
+            "unmet": (),
+            "cycles": 0,
+            "valid_until": None,
+            "paused": self.paused,
+        }
+        each: dict[str, Iterable[Any]] = {
             "volunteer_id": map(names.__getitem__, fast),
-            "as_of": repeat(self.as_of),
             "level": map(itemgetter(0), by_rank),
             "counted": map(cache.__getitem__, minutes),
             "next_level": map(itemgetter(1), by_rank),
             "shortfall": [zero if value < 0 else cache[value] for value in missing],
             "excluded": map(bulk.excluded.get, fast, repeat(())),
-            "window_start": repeat(self.since),
-            "unmet": repeat(()),
-            "cycles": repeat(0),
             "due": map(itemgetter(2), by_rank),
-            "valid_until": repeat(None),
-            "paused": repeat(self.paused),
         }
-        made: list[Certification] = list(map(object.__new__, repeat(Certification, len(fast))))
-        for name, slot in _SLOTS:
-            deque(map(slot.__set__, made, columns.pop(name)), maxlen=0)
+        made: list[Certification]
+        if _INSTANCES is not None:  # the compiled helper fills every slot in one pass
+            made = _INSTANCES(
+                Certification,
+                len(fast),
+                tuple(
+                    (name, (same[name],) if name in same else list(each[name]))
+                    for name, _ in _SLOTS
+                ),
+            )
+        else:
+            made = list(map(object.__new__, repeat(Certification, len(fast))))
+            for name, slot in _SLOTS:
+                values = repeat(same[name]) if name in same else each[name]
+                deque(map(slot.__set__, made, values), maxlen=0)
         if not engine:
             return dict(zip(names, made, strict=True))
         results: list[Any] = [None] * count

@@ -1071,7 +1071,7 @@ def _compiled_bulk(
     if found is None:
         return None
     seen, totals, first, slow_list, unsure_list, excluded_pos, excluded_by, amend_pos = found[:8]
-    by_id: dict[str, ServiceRecord] = found[8]
+    targets: list[ServiceRecord | None] = found[8]
     heads = memoryview(found[9]).cast("q")
     chain = memoryview(found[10]).cast("q")
     number_of: dict[str, int] = found[11]
@@ -1090,13 +1090,16 @@ def _compiled_bulk(
     # neither is amended by or amends anything else, is settled here; any other amended record
     # sends its owner to the engine.
     amenders_of: dict[tuple[str, str], list[int]] = {}
-    for j in amend_pos:
+    target_of: dict[tuple[str, str], ServiceRecord | None] = {}
+    for j, named in zip(amend_pos, targets, strict=True):
         amendment = records[j]
-        amenders_of.setdefault((amendment.organization_id, amendment.amends), []).append(j)
+        key = (amendment.organization_id, amendment.amends)
+        amenders_of.setdefault(key, []).append(j)
+        target_of[key] = named
     superseded: dict[tuple[str, str], int] = {}  # the key of a superseded record: its volunteer
     superseded_records: list[ServiceRecord] = []
     for target, amenders in amenders_of.items():
-        record = by_id.get(target[1])
+        record = target_of[target]
         if record is None or record.organization_id != target[0]:
             continue
         k = number_of[record.volunteer_id]
