@@ -228,8 +228,8 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *     None). Returns None when it cannot vouch (an item of another type, a value of an
  *     unexpected type, two records with one record_id, intervals in more than one offset or in
  *     a zone that is not a fixed offset): the Python pass then does the work. Otherwise
- *     (names, totals, first, slow, unsure, excluded, excluded_by, amendments, ids, heads,
- *     chain, numbers):
+ *     (names, totals, first, slow, unsure, excluded, amendments, targets, heads, chain,
+ *     numbers):
  *       names       volunteer ids in order of first appearance (volunteer k is names[k]);
  *       totals      minutes of each volunteer's counting records (not excluded by a per-record
  *                   rule: after_as_of, outside_window, not_verified);
@@ -238,9 +238,9 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *       slow        volunteers the engine must count: two counting records on one date, a
  *                   record longer than the daily cap, or half an interval;
  *       unsure      volunteers with a counting interval that is not within its own date;
- *       excluded    positions of the records excluded by a per-record rule;
- *       excluded_by the volunteer of each of those;
- *       (after numbers) excluded_items: (record_id, reason) of each of those;
+ *       excluded    {k: exclusions} for the volunteers with records a per-record rule
+ *                   excludes: ((record_id, reason),) for one, a list of
+ *                   (record, (record_id, reason)) pairs for several;
  *       amendments  positions of the records that amend another;
  *       targets     the record each amendment names by its record_id (any organization),
  *                   or None;
@@ -385,7 +385,7 @@ id_find(const IdTable *table, PyObject *id)
     return NULL;
 }
 
-#define INLINE_DATES 9
+#define INLINE_DATES 9 /* 64 bytes a volunteer */
 
 /* One volunteer: 64 bytes, one cache line. The dates of the counting records are kept here
  * while they are few; past INLINE_DATES they go to the shared key set. */
@@ -525,7 +525,7 @@ static PyObject *
 count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *targets = NULL;
-    PyObject *excluded = NULL, *excluded_by = NULL, *excluded_items = NULL;
+    PyObject *excluded = NULL;
     PyObject *amendments = NULL, *result = NULL;
     PyObject *verified = NULL, *first_zone = NULL;
     PyObject **items;
@@ -600,16 +600,14 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     names = PyList_New(0);
     ids.entries = PyMem_Calloc(capacity, sizeof(IdEntry));
     ids.mask = capacity - 1;
-    excluded = PyList_New(0);
-    excluded_by = PyList_New(0);
-    excluded_items = PyList_New(0);
+    excluded = PyDict_New();
     amendments = PyList_New(0);
     verified = PyUnicode_InternFromString("verified");
     reasons[0] = PyUnicode_InternFromString("after_as_of");
     reasons[1] = PyUnicode_InternFromString("outside_window");
     reasons[2] = PyUnicode_InternFromString("not_verified");
     if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || ids.entries == NULL ||
-        excluded == NULL || excluded_by == NULL || excluded_items == NULL ||
+        excluded == NULL ||
         amendments == NULL || verified == NULL || reasons[0] == NULL || reasons[1] == NULL ||
         reasons[2] == NULL) {
         if (keys.keys == NULL || chain == NULL || ids.entries == NULL) {
@@ -732,17 +730,44 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                  : !is_verified                   ? 2
                                                   : -1;
         if (reason >= 0) {
-            PyObject *item = PyTuple_Pack(2, rid, reasons[reason]);
+            /* (record, (record_id, reason)), gathered per volunteer: one pair, then a list */
+            PyObject *item = PyTuple_Pack(2, rid, reasons[reason]), *pair, *held;
             if (item == NULL) {
                 goto error;
             }
-            if (PyList_Append(excluded_items, item) < 0) {
-                Py_DECREF(item);
+            pair = PyTuple_Pack(2, record, item);
+            Py_DECREF(item);
+            if (pair == NULL) {
                 goto error;
             }
-            Py_DECREF(item);
-            if (append_position(excluded, i) < 0 || append_position(excluded_by, k) < 0) {
-                goto error;
+            held = PyDict_GetItemWithError(excluded, number);
+            if (held == NULL) {
+                int failed = PyErr_Occurred() || PyDict_SetItem(excluded, number, pair) < 0;
+                Py_DECREF(pair);
+                if (failed) {
+                    goto error;
+                }
+            }
+            else if (PyList_CheckExact(held)) {
+                int failed = PyList_Append(held, pair) < 0;
+                Py_DECREF(pair);
+                if (failed) {
+                    goto error;
+                }
+            }
+            else {
+                PyObject *both = PyList_New(2);
+                if (both == NULL) {
+                    Py_DECREF(pair);
+                    goto error;
+                }
+                PyList_SET_ITEM(both, 0, Py_NewRef(held));
+                PyList_SET_ITEM(both, 1, pair);
+                if (PyDict_SetItem(excluded, number, both) < 0) {
+                    Py_DECREF(both);
+                    goto error;
+                }
+                Py_DECREF(both);
             }
             continue;
         }
@@ -858,8 +883,40 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyObject *target = PyUnicode_CheckExact(named) ? id_find(&ids, named) : NULL;
             PyList_SET_ITEM(targets, k, Py_NewRef(target != NULL ? target : Py_None));
         }
-        result = PyTuple_Pack(13, names, totals, first, slow, unsure, excluded, excluded_by,
-                              amendments, targets, heads, links, index, excluded_items);
+        /* a volunteer's one exclusion becomes the final (item,); several stay a list of
+         * (record, item) pairs for the caller to put in recorded order */
+        {
+            Py_ssize_t at = 0;
+            PyObject *key, *value;
+            while (PyDict_Next(excluded, &at, &key, &value)) {
+                if (PyTuple_CheckExact(value)) {
+                    PyObject *single = PyTuple_Pack(1, PyTuple_GET_ITEM(value, 1));
+                    if (single == NULL) {
+                        Py_DECREF(totals);
+                        Py_DECREF(first);
+                        Py_DECREF(slow);
+                        Py_DECREF(unsure);
+                        Py_DECREF(heads);
+                        Py_DECREF(links);
+                        goto error;
+                    }
+                    /* replacing the value of an existing key does not change the dict's size */
+                    if (PyDict_SetItem(excluded, key, single) < 0) {
+                        Py_DECREF(single);
+                        Py_DECREF(totals);
+                        Py_DECREF(first);
+                        Py_DECREF(slow);
+                        Py_DECREF(unsure);
+                        Py_DECREF(heads);
+                        Py_DECREF(links);
+                        goto error;
+                    }
+                    Py_DECREF(single);
+                }
+            }
+        }
+        result = PyTuple_Pack(11, names, totals, first, slow, unsure, excluded, amendments,
+                              targets, heads, links, index);
         Py_DECREF(heads);
         Py_DECREF(links);
         Py_DECREF(totals);
@@ -877,13 +934,11 @@ done:
     Py_XDECREF(targets);
     PyMem_Free(ids.entries);
     Py_XDECREF(excluded);
-    Py_XDECREF(excluded_by);
     Py_XDECREF(amendments);
     Py_XDECREF(verified);
     PyMem_Free(keys.keys);
     PyMem_Free(chain);
     PyMem_Free(vols.items);
-    Py_XDECREF(excluded_items);
     Py_XDECREF(reasons[0]);
     Py_XDECREF(reasons[1]);
     Py_XDECREF(reasons[2]);

@@ -38,6 +38,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -722,7 +723,13 @@ def certify_many(
                 f" (missing for {len(missing)} volunteers, such as {missing[0]!r})",
             )
     if quick_path:
-        return plan.quick_all(bulk)
+        enabled = gc.isenabled()
+        gc.disable()  # many new objects, no cycles among them: a collection would free nothing
+        try:
+            return plan.quick_all(bulk)
+        finally:
+            if enabled:
+                gc.enable()
     return {
         v: plan.certify(
             c,

@@ -1070,12 +1070,10 @@ def _compiled_bulk(
     found = _COUNT_PASS(records, ServiceRecord, Hours, as_of, since, need_first)
     if found is None:
         return None
-    seen, totals, first, slow_list, unsure_list, excluded_pos, excluded_by, amend_pos = found[:8]
-    targets: list[ServiceRecord | None] = found[8]
-    heads = memoryview(found[9]).cast("q")
-    chain = memoryview(found[10]).cast("q")
-    number_of: dict[str, int] = found[11]
-    excluded_items: list[tuple[str, str]] = found[12]
+    seen, totals, first, slow_list, unsure_list, excluded_of, amend_pos, targets = found[:8]
+    heads = memoryview(found[8]).cast("q")
+    chain = memoryview(found[9]).cast("q")
+    number_of: dict[str, int] = found[10]
 
     def records_of(k: int) -> list[int]:
         out = []
@@ -1148,35 +1146,44 @@ def _compiled_bulk(
             [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
         )
     # Exclusions of the others, in recorded order, with the reasons the engine gives.
-    # The helper gives (record_id, reason) for the records a per-record rule excludes.
-    excluded_of: dict[int, list[tuple[ServiceRecord, tuple[str, str]]]] = {}
-    for i, k, item in zip(excluded_pos, excluded_by, excluded_items, strict=True):
-        entries = excluded_of.get(k)
-        if entries is None:
-            excluded_of[k] = [(records[i], item)]
-        else:
-            entries.append((records[i], item))
+    # The helper gives, per volunteer, ((record_id, reason),) for one record a per-record rule
+    # excludes, or (record, (record_id, reason)) pairs for several; superseded ones join them.
     for record in superseded_records:
-        excluded_of.setdefault(superseded[record.key], []).append(
-            (record, (record.record_id, "superseded"))
-        )
-    excluded: dict[int, tuple[tuple[str, str], ...]] = {}
-    for k, entries in excluded_of.items():
-        if k in slow:
-            continue
-        if len(entries) > 1:
-            entries.sort(key=lambda entry: _RECORDED_ORDER(entry[0]))
-        excluded[k] = tuple(item for _, item in entries)
+        k = superseded[record.key]
+        pair = (record, (record.record_id, "superseded"))
+        held = excluded_of.get(k)
+        if held is None:
+            excluded_of[k] = (pair[1],)
+        elif type(held) is list:
+            held.append(pair)
+        else:  # one exclusion so far: its record, for the order
+            record_id = held[0][0]
+            other = next(
+                r for r in map(records.__getitem__, records_of(k)) if r.record_id == record_id
+            )
+            excluded_of[k] = [(other, held[0]), pair]
     # Volunteers in id order, as the Python pass numbers them.
-    order = sorted(range(len(seen)), key=seen.__getitem__)
-    number = {old: new for new, old in enumerate(order)}
+    names = sorted(seen)
+    order = list(map(number_of.__getitem__, names))
+    number = dict(zip(order, range(len(order)), strict=True))
     return _Bulk(
-        [seen[k] for k in order],
-        [totals[k] for k in order],
-        None if first is None else [first[k] for k in order],
-        {number[k]: value for k, value in excluded.items()},
+        names,
+        list(map(totals.__getitem__, order)),
+        None if first is None else list(map(first.__getitem__, order)),
+        {
+            number[k]: held if type(held) is tuple else _in_recorded_order(held)
+            for k, held in excluded_of.items()
+            if k not in slow
+        },
         {number[k]: count for k, count in engine_of.items()},
     )
+
+
+def _in_recorded_order(
+    pairs: list[tuple[ServiceRecord, tuple[str, str]]],
+) -> tuple[tuple[str, str], ...]:
+    pairs.sort(key=lambda pair: _RECORDED_ORDER(pair[0]))
+    return tuple(item for _, item in pairs)
 
 
 _RECORDED_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
