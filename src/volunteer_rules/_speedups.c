@@ -238,8 +238,8 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *       slow        volunteers the engine must count: two counting records on one date, a
  *                   record longer than the daily cap, or half an interval;
  *       unsure      volunteers with a counting interval that is not within its own date;
- *       excluded    {k: exclusions} for the volunteers with records a per-record rule
- *                   excludes: ((record_id, reason),) for one, a list of
+ *       excluded    {volunteer_id: exclusions} for the volunteers with records a per-record
+ *                   rule excludes: ((record_id, reason),) for one, a list of
  *                   (record, (record_id, reason)) pairs for several;
  *       amendments  positions of the records that amend another;
  *       targets     the record each amendment names by its record_id (any organization),
@@ -247,7 +247,8 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *       heads, chain  each volunteer's records, linked: bytes of native 64-bit integers
  *                   (memoryview(...).cast("q")); heads[k] is the last position of
  *                   volunteer k, chain[i] the one before position i, -1 at the end;
- *       numbers     {volunteer_id: k}.
+ *       numbers     {volunteer_id: k};
+ *       several     the volunteers whose exclusions are a list.
  *     The Python side settles amendments, the unsure and the slow volunteers as its own pass
  *     does.
  */
@@ -525,7 +526,7 @@ static PyObject *
 count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *targets = NULL;
-    PyObject *excluded = NULL;
+    PyObject *excluded = NULL, *several = NULL;
     PyObject *amendments = NULL, *result = NULL;
     PyObject *verified = NULL, *first_zone = NULL;
     PyObject **items;
@@ -601,13 +602,14 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     ids.entries = PyMem_Calloc(capacity, sizeof(IdEntry));
     ids.mask = capacity - 1;
     excluded = PyDict_New();
+    several = PyList_New(0);
     amendments = PyList_New(0);
     verified = PyUnicode_InternFromString("verified");
     reasons[0] = PyUnicode_InternFromString("after_as_of");
     reasons[1] = PyUnicode_InternFromString("outside_window");
     reasons[2] = PyUnicode_InternFromString("not_verified");
     if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || ids.entries == NULL ||
-        excluded == NULL ||
+        excluded == NULL || several == NULL ||
         amendments == NULL || verified == NULL || reasons[0] == NULL || reasons[1] == NULL ||
         reasons[2] == NULL) {
         if (keys.keys == NULL || chain == NULL || ids.entries == NULL) {
@@ -731,7 +733,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                                                   : -1;
         if (reason >= 0) {
             /* (record, (record_id, reason)), gathered per volunteer: one pair, then a list */
-            PyObject *item = PyTuple_Pack(2, rid, reasons[reason]), *pair, *held;
+            PyObject *item = PyTuple_Pack(2, rid, reasons[reason]), *pair, *held, *name;
             if (item == NULL) {
                 goto error;
             }
@@ -740,9 +742,10 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             if (pair == NULL) {
                 goto error;
             }
-            held = PyDict_GetItemWithError(excluded, number);
+            name = PyList_GET_ITEM(names, k);
+            held = PyDict_GetItemWithError(excluded, name);
             if (held == NULL) {
-                int failed = PyErr_Occurred() || PyDict_SetItem(excluded, number, pair) < 0;
+                int failed = PyErr_Occurred() || PyDict_SetItem(excluded, name, pair) < 0;
                 Py_DECREF(pair);
                 if (failed) {
                     goto error;
@@ -763,7 +766,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 }
                 PyList_SET_ITEM(both, 0, Py_NewRef(held));
                 PyList_SET_ITEM(both, 1, pair);
-                if (PyDict_SetItem(excluded, number, both) < 0) {
+                if (PyDict_SetItem(excluded, name, both) < 0 || PyList_Append(several, name) < 0) {
                     Py_DECREF(both);
                     goto error;
                 }
@@ -915,8 +918,8 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 }
             }
         }
-        result = PyTuple_Pack(11, names, totals, first, slow, unsure, excluded, amendments,
-                              targets, heads, links, index);
+        result = PyTuple_Pack(12, names, totals, first, slow, unsure, excluded, amendments,
+                              targets, heads, links, index, several);
         Py_DECREF(heads);
         Py_DECREF(links);
         Py_DECREF(totals);
@@ -934,6 +937,7 @@ done:
     Py_XDECREF(targets);
     PyMem_Free(ids.entries);
     Py_XDECREF(excluded);
+    Py_XDECREF(several);
     Py_XDECREF(amendments);
     Py_XDECREF(verified);
     PyMem_Free(keys.keys);

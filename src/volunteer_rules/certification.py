@@ -392,7 +392,7 @@ class _Plan:
         engine = bulk.engine
         count = len(names)
         fast: list[int] = (
-            list(compress(range(count), map(not_, map(engine.__contains__, range(count)))))
+            list(compress(range(count), map(not_, map(engine.__contains__, names))))
             if engine
             else list(range(count))
         )
@@ -425,7 +425,7 @@ class _Plan:
             "counted": map(cache.__getitem__, minutes),
             "next_level": map(itemgetter(1), by_rank),
             "shortfall": [zero if value < 0 else cache[value] for value in missing],
-            "excluded": map(bulk.excluded.get, fast, repeat(())),
+            "excluded": map(bulk.excluded.get, map(names.__getitem__, fast), repeat(())),
             "due": map(itemgetter(2), by_rank),
         }
         made: list[Certification]
@@ -449,8 +449,8 @@ class _Plan:
         deque(map(results.__setitem__, fast, made), maxlen=0)
         no_awards: tuple[Award, ...] = ()
         empty: frozenset[str] = frozenset()
-        for k, counted in engine.items():
-            results[k] = self.certify(counted, None, no_awards, empty)
+        for k in compress(range(count), map(engine.__contains__, names)):
+            results[k] = self.certify(engine[names[k]], None, no_awards, empty)
         return dict(zip(names, results, strict=True))
 
     def thresholds(self, birth_date: _dt.date | None) -> tuple[Hours, ...] | None:

@@ -649,18 +649,19 @@ def count_many(
 
 
 class _Bulk(NamedTuple):
-    """What the bulk pass found, per volunteer number ``k`` (volunteers in id order).
+    """What the bulk pass found, per volunteer ``names[k]`` (volunteers in id order).
 
     ``minutes[k]``, ``first[k]`` (a date ordinal, ``_NEVER`` for none; ``None`` when not asked
-    for) and ``excluded[k]`` describe the volunteers settled by the fast path; ``engine[k]`` is
-    the reference engine's count of every other volunteer.
+    for) and ``excluded[name]`` describe the volunteers settled by the fast path (``excluded``
+    may hold entries for others too: they are not read); ``engine[name]`` is the reference
+    engine's count of every other volunteer.
     """
 
     names: list[str]
     minutes: list[int]
     first: list[int] | None
-    excluded: dict[int, tuple[tuple[str, str], ...]]
-    engine: dict[int, Count]
+    excluded: dict[str, tuple[tuple[str, str], ...]]
+    engine: dict[str, Count]
 
     def counts(self, as_of: _dt.date, since: _dt.date | None) -> dict[str, Count]:
         """``{volunteer_id: Count}`` in volunteer id order."""
@@ -670,7 +671,7 @@ class _Bulk(NamedTuple):
         excluded = self.excluded
         out: dict[str, Count] = {}
         for k, name in enumerate(self.names):
-            count = engine.get(k)
+            count = engine.get(name)
             if count is None:
                 day = _NEVER if first is None else first[k]
                 count = Count(
@@ -679,7 +680,7 @@ class _Bulk(NamedTuple):
                     since=since,
                     minutes=minutes[k],
                     first_counted=None if day == _NEVER else _dt.date.fromordinal(day),
-                    excluded=excluded.get(k, ()),
+                    excluded=excluded.get(name, ()),
                     outcomes=None,
                 )
             out[name] = count
@@ -1025,11 +1026,11 @@ def _count_many(
     for i in compress(range(n), excl):
         excluded_of.setdefault(vol_ix[i], []).append(i)
     excluded = {
-        k: _exclusions(positions, cols, as_of, since, superseded)
+        names[k]: _exclusions(positions, cols, as_of, since, superseded)
         for k, positions in excluded_of.items()
         if k < count_v and k not in slow
     }
-    engine: dict[int, Count] = {}
+    engine: dict[str, Count] = {}
     if slow:
         slow_positions: dict[int, list[int]] = {}
         for i in compress(range(n), map(slow.__contains__, vol_ix)):
@@ -1038,7 +1039,7 @@ def _count_many(
             name = names[k]
             positions = slow_positions.get(k, [])
             positions += _amendments_reaching(positions, cols, amenders_of)
-            engine[k] = _count_rows(
+            engine[name] = _count_rows(
                 _rows_at(cols, positions),
                 name,
                 as_of,
@@ -1074,6 +1075,7 @@ def _compiled_bulk(
     heads = memoryview(found[8]).cast("q")
     chain = memoryview(found[9]).cast("q")
     number_of: dict[str, int] = found[10]
+    several: list[str] = found[11]
 
     def records_of(k: int) -> list[int]:
         out = []
@@ -1131,7 +1133,7 @@ def _compiled_bulk(
         if not _disjoint([r.start for r in counting], [r.end for r in counting]):
             slow.add(k)
     # The engine for the rest, with the amendments that reach their records (chains followed).
-    engine_of: dict[int, Count] = {}
+    engine_of: dict[str, Count] = {}
     for k in slow:
         positions = records_of(k)
         reached = set(positions)
@@ -1142,7 +1144,7 @@ def _compiled_bulk(
                     reached.add(j)
                     positions.append(j)
                     stack.append(records[j].key)
-        engine_of[k] = _count_rows(
+        engine_of[seen[k]] = _count_rows(
             [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
         )
     # Exclusions of the others, in recorded order, with the reasons the engine gives.
@@ -1151,9 +1153,9 @@ def _compiled_bulk(
     for record in superseded_records:
         k = superseded[record.key]
         pair = (record, (record.record_id, "superseded"))
-        held = excluded_of.get(k)
+        held = excluded_of.get(seen[k])
         if held is None:
-            excluded_of[k] = (pair[1],)
+            excluded_of[seen[k]] = (pair[1],)
         elif type(held) is list:
             held.append(pair)
         else:  # one exclusion so far: its record, for the order
@@ -1161,21 +1163,19 @@ def _compiled_bulk(
             other = next(
                 r for r in map(records.__getitem__, records_of(k)) if r.record_id == record_id
             )
-            excluded_of[k] = [(other, held[0]), pair]
+            excluded_of[seen[k]] = held = [(other, held[0]), pair]
+            several.append(seen[k])
+    for name in several:
+        excluded_of[name] = _in_recorded_order(excluded_of[name])
     # Volunteers in id order, as the Python pass numbers them.
     names = sorted(seen)
     order = list(map(number_of.__getitem__, names))
-    number = dict(zip(order, range(len(order)), strict=True))
     return _Bulk(
         names,
         list(map(totals.__getitem__, order)),
         None if first is None else list(map(first.__getitem__, order)),
-        {
-            number[k]: held if type(held) is tuple else _in_recorded_order(held)
-            for k, held in excluded_of.items()
-            if k not in slow
-        },
-        {number[k]: count for k, count in engine_of.items()},
+        excluded_of,
+        engine_of,
     )
 
 
