@@ -1,4 +1,4 @@
-"""The optional compiled helper of ``parse_record``'s fast path; the rest is in pyproject.toml.
+"""The optional compiled helper (``parse_record``, ``count_many``); the rest is in pyproject.toml.
 
 ``volunteer_rules._speedups`` is built when a C compiler and the Python headers are at hand and
 skipped (with a warning) otherwise: ``optional=True``. The package behaves the same either way,

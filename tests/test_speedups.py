@@ -19,16 +19,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from volunteer_rules import certification as certification_module
 from volunteer_rules import counting as counting_module
 from volunteer_rules import record as record_module
+from volunteer_rules.certification import Certification, certify_many
 from volunteer_rules.counting import count_many
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord
+from volunteer_rules.record import Evaluation, ServiceRecord
 from volunteer_rules.testing._certification_strategies import service_histories
 
 moments: Any = record_module._MOMENTS
 CST = dt.timezone(dt.timedelta(hours=8))
+DAY_DATE = dt.date(2024, 5, 3)
 
 DAY = "2024-05-03"
 START = "2024-05-03T09:00:00+08:00"
@@ -43,6 +46,7 @@ def test_built_where_a_compiler_is_at_hand() -> None:
         pytest.skip("no C compiler or Python headers here: the package runs without the helper")
     assert moments is not None
     assert counting_module._COUNT_PASS is not None
+    assert certification_module._INSTANCES is not None
 
 
 needs_helper = pytest.mark.skipif(moments is None, reason="the compiled helper is not built")
@@ -266,3 +270,34 @@ class TestCountPass:
             counting_module._COUNT_PASS([], ServiceRecord, Hours, "2024-01-01", None, False)
         with pytest.raises(TypeError):
             counting_module._COUNT_PASS([], ServiceRecord)
+
+
+@pytest.mark.skipif(
+    certification_module._INSTANCES is None, reason="the compiled helper is not built"
+)
+class TestInstances:
+    @given(service_histories(volunteers=("V1", "V2", "V3"), max_size=16, time_zones=(CST,)))
+    def test_certifications_are_the_same(self, records: list[ServiceRecord]) -> None:
+        """certify_many builds equal certifications with the helper's instances() and without."""
+        as_of = dt.date(2024, 1, 5)
+        compiled = certify_many(records, rule_set="cn-national", as_of=as_of)
+        with mock.patch.object(certification_module, "_INSTANCES", None):
+            python = certify_many(records, rule_set="cn-national", as_of=as_of)
+        assert compiled == python
+        assert all(type(c) is Certification for c in compiled.values())
+
+    def test_fills_every_named_slot(self) -> None:
+        """Values from lists or one shared value; an unknown slot or a short list is refused."""
+        instances = certification_module._INSTANCES
+        made = instances(Evaluation, 2, (("rating", ["good", "pass"]), ("date", (DAY_DATE,))))
+        assert made == [
+            Evaluation(rating="good", date=DAY_DATE),
+            Evaluation(rating="pass", date=DAY_DATE),
+        ]
+        assert instances(Evaluation, 0, ()) == []
+        with pytest.raises(TypeError):
+            instances(Evaluation, 1, (("colour", ["red"]),))
+        with pytest.raises(TypeError):
+            instances(Evaluation, 2, (("rating", ["good"]),))
+        with pytest.raises(ValueError, match="count"):
+            instances(Evaluation, -1, ())

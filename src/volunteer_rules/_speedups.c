@@ -1,11 +1,14 @@
 /*
- * volunteer_rules._speedups: optional compiled helpers for parse_record's fast path.
+ * volunteer_rules._speedups: optional compiled helpers for parse_record's fast path and
+ * count_many's bulk pass.
  *
  * The package works without this module (it is built when a C compiler is at hand, and
- * skipped otherwise). A function here only ever *vouches* for a canonical payload; when it
- * cannot (anything unusual), it returns None and parse_record's Python code decides, as it
- * does when the module is missing. The tests check that parse_record gives the same result
- * (or the same errors) with and without it, on canonical and broken payloads alike.
+ * skipped otherwise). moments and count_pass only ever *vouch* for plain input; when they
+ * cannot (anything unusual), they return None and the Python code decides, as it does when the
+ * module is missing. The tests check that parse_record and count_many give the same results
+ * (or the same errors) with and without it; instances() is plain construction.
+ *
+ * count_pass and instances are described where they are defined, below.
  *
  * moments(recorded_text, start_text, end_text, day_text, minutes)
  *     The date-times of a record in canonical form (YYYY-MM-DDTHH:MM:SS+HH:MM, ASCII), as
@@ -1065,7 +1068,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "volunteer_rules._speedups",
-    "Optional compiled helpers for parse_record's fast path.",
+    "Optional compiled helpers for parse_record's fast path and count_many's bulk pass.",
     -1,
     methods,
     NULL,

@@ -568,9 +568,13 @@ def count_many(
     input and that ``volunteer_id``, except that records of other volunteers are not listed
     (and ``outcomes`` is ``None`` unless ``detail=True``).
 
-    How it is fast: the input is read once, in chunks of 1024 records (small enough that a
-    chunk's records and values stay in the CPU cache while they are worked on). A chunk's fields
-    are read in one comprehension and transposed into columns, and everything that needs them (the
+    How it is fast: a list or tuple of plain records (``ServiceRecord`` items, unique record
+    ids, intervals in one UTC offset) is read in one compiled pass when the package's optional
+    C helper is built, with the options left at their defaults (see ``docs/certification.md``);
+    the helper declines anything else. Otherwise the input is read once, in chunks of 1024
+    records (small enough that a chunk's records and values stay in the CPU cache while they
+    are worked on). A chunk's fields are read in one comprehension and transposed into
+    columns, and everything that needs them (the
     per-record rules ``after_as_of``, ``outside_window``, ``not_verified``,
     ``below_minimum_rating``, decided once per distinct date where they depend on the date;
     whether an interval starts on its ``date`` and ends that local day; the date ordinal) is
