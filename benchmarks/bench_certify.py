@@ -8,7 +8,9 @@ Side by side, on the same in-memory records, in one run:
 (c) ``certify_many`` under ``cn-national``, doing every check (as_of, status, amendments,
     overlaps, the daily cap, explanations of every exclusion).
 
-Targets: (c) at least as fast as (b), and at most 3x (a). Each contender runs ``--repeat``
+Targets: (c) at least as fast as (b), and at most 3x (a). The first line says whether the
+optional compiled helper is built (an install with a C compiler builds it); without it (c) takes
+the Python pass, about 3.5 times slower (docs/benchmarks.md gives both figures). Each contender runs ``--repeat``
 times; the best time counts (the machine is shared). Wall-clock and CPU (process) times are
 both printed; the ratios are of wall-clock times, with the CPU-time ratios beside them.
 
@@ -32,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from volunteer_rules import counting as counting_module
 from volunteer_rules.certification import certify_many
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import ServiceRecord
@@ -148,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     n, v = (100_000, 10_000) if args.quick else (1_000_000, 100_000)
+    helper = "built" if counting_module._COUNT_PASS is not None else "NOT built (Python alone)"
+    print(f"the compiled helper of the bulk pass (volunteer_rules._speedups): {helper}")
     print(f"building {n:,} records of {v:,} volunteers...", flush=True)
     records = make_records(n, v)
     gc.collect()
