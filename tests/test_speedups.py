@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
 from volunteer_rules.record import Evaluation, ServiceRecord
 from volunteer_rules.testing._certification_strategies import service_histories
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 moments: Any = record_module._MOMENTS
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -301,3 +303,36 @@ class TestInstances:
             instances(Evaluation, 2, (("rating", ["good"]),))
         with pytest.raises(ValueError, match="count"):
             instances(Evaluation, -1, ())
+
+
+@needs_count_pass
+class TestRecordKeys:
+    def test_one_id_in_two_organizations(self) -> None:
+        """Record ids are per organization: the pass reads both, and an amendment finds its own."""
+        base = record_module.parse_record(SAMPLE_RECORD_PAYLOAD)
+        other_org = "51211100MJ00000175"
+        a = base  # V0000001, r-2024-0001 of the sample organization
+        b = attrs.evolve(base, organization_id=other_org, volunteer_id="V2")
+        fix = attrs.evolve(
+            b, record_id="r-2024-0002", amends=base.record_id, service=Hours.from_minutes(30)
+        )
+        records = [a, b, fix]
+        as_of = dt.date(2024, 12, 31)
+        assert counting_module._COUNT_PASS(records, ServiceRecord, Hours, as_of, None, False)
+        compiled, python = _counts_both_ways(records, as_of=as_of)
+        assert compiled == python
+        assert compiled["V0000001"].minutes == 120  # not amended: the amendment is the other's
+        assert compiled["V2"].excluded == (("r-2024-0001", "superseded"),)
+        assert compiled["V2"].minutes == 30
+
+    def test_one_key_twice_is_declined(self) -> None:
+        """The same (organization, record id) twice goes to the Python pass, which decides."""
+        base = record_module.parse_record(SAMPLE_RECORD_PAYLOAD)
+        copy = attrs.evolve(base)
+        as_of = dt.date(2024, 12, 31)
+        for records in ([base, base], [base, copy]):
+            assert (
+                counting_module._COUNT_PASS(records, ServiceRecord, Hours, as_of, None, False)
+                is None
+            )
+            assert count_many(records, as_of=as_of)["V0000001"].minutes == 120

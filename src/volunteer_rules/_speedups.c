@@ -229,10 +229,10 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  * count_pass(records, record_type, hours_type, as_of, since, need_first)
  *     records: a list or tuple of ServiceRecord (exact type); as_of, since: dates (since may be
  *     None). Returns None when it cannot vouch (an item of another type, a value of an
- *     unexpected type, two records with one record_id, intervals in more than one offset or in
- *     a zone that is not a fixed offset): the Python pass then does the work. Otherwise
- *     (names, totals, first, slow, unsure, excluded, amendments, targets, heads, chain,
- *     numbers):
+ *     unexpected type, two records with one key (organization_id, record_id), intervals in more
+ *     than one offset or in a zone that is not a fixed offset): the Python pass then does the
+ *     work. Otherwise (names, totals, first, slow, unsure, excluded, amendments, targets, heads,
+ *     chain, numbers, several):
  *       names       volunteer ids in order of first appearance (volunteer k is names[k]);
  *       totals      minutes of each volunteer's counting records (not excluded by a per-record
  *                   rule: after_as_of, outside_window, not_verified);
@@ -245,7 +245,7 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *                   rule excludes: ((record_id, reason),) for one, a list of
  *                   (record, (record_id, reason)) pairs for several;
  *       amendments  positions of the records that amend another;
- *       targets     the record each amendment names by its record_id (any organization),
+ *       targets     the record each amendment names (its organization's, by record_id),
  *                   or None;
  *       heads, chain  each volunteer's records, linked: bytes of native 64-bit integers
  *                   (memoryview(...).cast("q")); heads[k] is the last position of
@@ -267,7 +267,7 @@ moments(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 #define DAILY_CAP 1440
 
 typedef struct {
-    Py_ssize_t rid, vol, status, date, start, end, amends, service, recorded_at;
+    Py_ssize_t rid, org, vol, status, date, start, end, amends, service, recorded_at;
 } Offsets;
 
 static Py_ssize_t
@@ -325,68 +325,84 @@ keyset_add(KeySet *set, unsigned long long key)
     return 0;
 }
 
-/* Record ids: an open-addressing table of (hash, id, record), sized once for all records. */
+/* Record keys (organization_id, record_id): an open-addressing table of (hash, organization,
+ * id, record), sized once for all records. */
 typedef struct {
     Py_hash_t hash;
-    PyObject *id;     /* borrowed: the records are alive for the whole pass */
+    PyObject *org;    /* borrowed: the records are alive for the whole pass */
+    PyObject *id;     /* borrowed */
     PyObject *record; /* borrowed */
-} IdEntry;
+} KeyEntry;
 
 typedef struct {
-    IdEntry *entries;
+    KeyEntry *entries;
     size_t mask;
-} IdTable;
+} KeyTable;
+
+static Py_hash_t
+key_hash(Py_hash_t org_hash, Py_hash_t id_hash)
+{
+    return (Py_hash_t)((Py_uhash_t)id_hash * 1000003UL ^ (Py_uhash_t)org_hash);
+}
 
 static size_t
-id_slot(const IdTable *table, Py_hash_t hash)
+key_slot(const KeyTable *table, Py_hash_t hash)
 {
     return (size_t)(((unsigned long long)hash * 0x9E3779B97F4A7C15ULL) >> 20) & table->mask;
 }
 
-/* 1 if the id is new (added), 0 if it was there already, -1 on error */
 static int
-id_add(IdTable *table, PyObject *id, PyObject *record)
+same_text(PyObject *a, PyObject *b)
 {
-    Py_hash_t hash = PyObject_Hash(id);
-    size_t i;
-    if (hash == -1) {
-        return -1;
-    }
-    i = id_slot(table, hash);
+    return a == b || PyUnicode_Compare(a, b) == 0;
+}
+
+/* The entry of a key (hash given), or the empty entry where it would go. */
+static KeyEntry *
+key_entry(const KeyTable *table, Py_hash_t hash, PyObject *org, PyObject *id)
+{
+    size_t i = key_slot(table, hash);
     while (table->entries[i].id != NULL) {
-        IdEntry *entry = &table->entries[i];
-        if (entry->hash == hash &&
-            (entry->id == id || PyUnicode_Compare(entry->id, id) == 0)) {
-            return 0;
+        KeyEntry *entry = &table->entries[i];
+        if (entry->hash == hash && same_text(entry->id, id) && same_text(entry->org, org)) {
+            return entry;
         }
         i = (i + 1) & table->mask;
     }
-    table->entries[i].hash = hash;
-    table->entries[i].id = id;
-    table->entries[i].record = record;
+    return &table->entries[i];
+}
+
+/* 1 if the key is new (added), 0 if it was there already, -1 on error */
+static int
+key_add(KeyTable *table, PyObject *org, PyObject *id, PyObject *record)
+{
+    Py_hash_t org_hash = PyObject_Hash(org), id_hash, hash;
+    KeyEntry *entry;
+    if (org_hash == -1 || (id_hash = PyObject_Hash(id)) == -1) {
+        return -1;
+    }
+    hash = key_hash(org_hash, id_hash);
+    entry = key_entry(table, hash, org, id);
+    if (entry->id != NULL) {
+        return 0;
+    }
+    entry->hash = hash;
+    entry->org = org;
+    entry->id = id;
+    entry->record = record;
     return 1;
 }
 
-/* the record of an id (borrowed), or NULL */
+/* the record of a key (borrowed), or NULL */
 static PyObject *
-id_find(const IdTable *table, PyObject *id)
+key_find(const KeyTable *table, PyObject *org, PyObject *id)
 {
-    Py_hash_t hash = PyObject_Hash(id);
-    size_t i;
-    if (hash == -1) {
+    Py_hash_t org_hash = PyObject_Hash(org), id_hash;
+    if (org_hash == -1 || (id_hash = PyObject_Hash(id)) == -1) {
         PyErr_Clear();
         return NULL;
     }
-    i = id_slot(table, hash);
-    while (table->entries[i].id != NULL) {
-        const IdEntry *entry = &table->entries[i];
-        if (entry->hash == hash &&
-            (entry->id == id || PyUnicode_Compare(entry->id, id) == 0)) {
-            return entry->record;
-        }
-        i = (i + 1) & table->mask;
-    }
-    return NULL;
+    return key_entry(table, key_hash(org_hash, id_hash), org, id)->record;
 }
 
 #define INLINE_DATES 9 /* 64 bytes a volunteer */
@@ -539,7 +555,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     long as_of, since = -1;
     int need_first, declined = 0;
     KeySet keys = {NULL, 0};
-    IdTable ids = {NULL, 0};
+    KeyTable ids = {NULL, 0};
     Volunteers vols = {NULL, 0, 0};
     PyObject *reasons[3] = {NULL, NULL, NULL};
     long long *chain = NULL;
@@ -570,6 +586,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     off.rid = slot_offset(record_type, "record_id");
+    off.org = slot_offset(record_type, "organization_id");
     off.vol = slot_offset(record_type, "volunteer_id");
     off.status = slot_offset(record_type, "status");
     off.date = slot_offset(record_type, "date");
@@ -579,7 +596,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     off.service = slot_offset(record_type, "service");
     off.recorded_at = slot_offset(record_type, "recorded_at");
     minutes_offset = slot_offset(hours_type, "_minutes");
-    if (off.rid < 0 || off.vol < 0 || off.status < 0 || off.date < 0 || off.start < 0 ||
+    if (off.rid < 0 || off.org < 0 || off.vol < 0 || off.status < 0 || off.date < 0 || off.start < 0 ||
         off.end < 0 || off.amends < 0 || off.service < 0 || off.recorded_at < 0 ||
         minutes_offset < 0) {
         Py_RETURN_NONE;
@@ -602,7 +619,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     chain = PyMem_Malloc((n ? n : 1) * sizeof(long long));
     index = PyDict_New();
     names = PyList_New(0);
-    ids.entries = PyMem_Calloc(capacity, sizeof(IdEntry));
+    ids.entries = PyMem_Calloc(capacity, sizeof(KeyEntry));
     ids.mask = capacity - 1;
     excluded = PyDict_New();
     several = PyList_New(0);
@@ -623,7 +640,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
     for (i = 0; i < n; i++) {
         PyObject *record = items[i];
-        PyObject *vid, *status, *date, *at, *start, *end, *service, *minutes_object, *rid;
+        PyObject *vid, *status, *date, *at, *start, *end, *service, *minutes_object, *rid, *org;
         PyObject *number;
         Volunteer *volunteer;
         long day, minutes;
@@ -637,8 +654,13 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         if (i + AHEAD / 2 < n && Py_IS_TYPE(items[i + AHEAD / 2], record_type)) {
             PyObject *soon = slot(items[i + AHEAD / 2], off.rid);
-            if (soon != NULL && PyUnicode_CheckExact(soon) && ((PyASCIIObject *)soon)->hash != -1) {
-                PREFETCH(&ids.entries[id_slot(&ids, ((PyASCIIObject *)soon)->hash)]);
+            PyObject *soon_org = slot(items[i + AHEAD / 2], off.org);
+            if (soon != NULL && soon_org != NULL && PyUnicode_CheckExact(soon) &&
+                PyUnicode_CheckExact(soon_org) && ((PyASCIIObject *)soon)->hash != -1 &&
+                ((PyASCIIObject *)soon_org)->hash != -1) {
+                PREFETCH(&ids.entries[key_slot(
+                    &ids, key_hash(((PyASCIIObject *)soon_org)->hash,
+                                   ((PyASCIIObject *)soon)->hash))]);
             }
         }
         if (i + AHEAD < n && Py_IS_TYPE(items[i + AHEAD], record_type)) {
@@ -661,11 +683,13 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         end = slot(record, off.end);
         service = slot(record, off.service);
         rid = slot(record, off.rid);
+        org = slot(record, off.org);
         if (vid == NULL || !PyUnicode_CheckExact(vid) || status == NULL ||
             !PyUnicode_CheckExact(status) || date == NULL || !PyDate_CheckExact(date) ||
             at == NULL || !PyDateTime_CheckExact(at) || start == NULL || end == NULL ||
             service == NULL || !Py_IS_TYPE(service, hours_type) || rid == NULL ||
-            !PyUnicode_CheckExact(rid) || slot(record, off.amends) == NULL) {
+            !PyUnicode_CheckExact(rid) || org == NULL || !PyUnicode_CheckExact(org) ||
+            slot(record, off.amends) == NULL) {
             declined = 1;
             break;
         }
@@ -680,13 +704,13 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             declined = 1;
             break;
         }
-        /* the record id: two records with one id are the Python pass's to sort out */
+        /* the record key: two records with one key are the Python pass's to sort out */
         {
-            int added = id_add(&ids, rid, record);
+            int added = key_add(&ids, org, rid, record);
             if (added < 0) {
                 goto error;
             }
-            if (!added) { /* that id again (even the same record) */
+            if (!added) { /* that key again (even the same record) */
                 declined = 1;
                 break;
             }
@@ -886,7 +910,9 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         for (k = 0; k < PyList_GET_SIZE(amendments); k++) {
             Py_ssize_t j = PyLong_AsSsize_t(PyList_GET_ITEM(amendments, k));
             PyObject *named = slot(items[j], off.amends);
-            PyObject *target = PyUnicode_CheckExact(named) ? id_find(&ids, named) : NULL;
+            PyObject *target = PyUnicode_CheckExact(named)
+                                   ? key_find(&ids, slot(items[j], off.org), named)
+                                   : NULL;
             PyList_SET_ITEM(targets, k, Py_NewRef(target != NULL ? target : Py_None));
         }
         /* a volunteer's one exclusion becomes the final (item,); several stay a list of

@@ -569,7 +569,7 @@ def count_many(
     (and ``outcomes`` is ``None`` unless ``detail=True``).
 
     How it is fast: a list or tuple of plain records (``ServiceRecord`` items, unique record
-    ids, intervals in one UTC offset) is read in one compiled pass when the package's optional
+    keys, intervals in one UTC offset) is read in one compiled pass when the package's optional
     C helper is built, with the options left at their defaults (see ``docs/certification.md``);
     the helper declines anything else. Otherwise the input is read once, in chunks of 1024
     records (small enough that a chunk's records and values stay in the CPU cache while they
@@ -1067,7 +1067,7 @@ def _compiled_bulk(
     volunteer, the minutes and first date of the records no per-record rule excludes, and who
     must go through the engine (two counting records on one date, a record over the daily cap,
     half an interval) or have their intervals checked (one not within its own date). It
-    declines input that is not plain (another type, two records with one id, intervals in
+    declines input that is not plain (another type, two records with one key, intervals in
     several offsets); the Python pass then counts. What follows is the Python pass's own
     settling of amendments, intervals and the engine's volunteers, on the few records concerned
     (each volunteer's records are linked by the helper, so none is looked for).
