@@ -596,14 +596,14 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     off.service = slot_offset(record_type, "service");
     off.recorded_at = slot_offset(record_type, "recorded_at");
     minutes_offset = slot_offset(hours_type, "_minutes");
-    if (off.rid < 0 || off.org < 0 || off.vol < 0 || off.status < 0 || off.date < 0 || off.start < 0 ||
-        off.end < 0 || off.amends < 0 || off.service < 0 || off.recorded_at < 0 ||
-        minutes_offset < 0) {
+    if (off.rid < 0 || off.org < 0 || off.vol < 0 || off.status < 0 || off.date < 0 ||
+        off.start < 0 || off.end < 0 || off.amends < 0 || off.service < 0 ||
+        off.recorded_at < 0 || minutes_offset < 0) {
         Py_RETURN_NONE;
     }
 
-    /* A list may change while Python code runs; nothing here runs Python code but the
-     * comparison of two timezone objects, so the items are read through a tuple copy. */
+    /* The items are read through a tuple copy, so that the list cannot change under the pass
+     * (count_many also pauses the collector around it, so no finalizer runs meanwhile). */
     items_owner = PySequence_Tuple(seq);
     if (items_owner == NULL) {
         return NULL;
@@ -628,10 +628,9 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     reasons[0] = PyUnicode_InternFromString("after_as_of");
     reasons[1] = PyUnicode_InternFromString("outside_window");
     reasons[2] = PyUnicode_InternFromString("not_verified");
-    if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL || ids.entries == NULL ||
-        excluded == NULL || several == NULL ||
-        amendments == NULL || verified == NULL || reasons[0] == NULL || reasons[1] == NULL ||
-        reasons[2] == NULL) {
+    if (keys.keys == NULL || chain == NULL || index == NULL || names == NULL ||
+        ids.entries == NULL || excluded == NULL || several == NULL || amendments == NULL ||
+        verified == NULL || reasons[0] == NULL || reasons[1] == NULL || reasons[2] == NULL) {
         if (keys.keys == NULL || chain == NULL || ids.entries == NULL) {
             PyErr_NoMemory();
         }
