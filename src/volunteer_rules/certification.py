@@ -38,7 +38,6 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -55,6 +54,7 @@ from volunteer_rules.counting import (
     _Bulk,
     _bulk,
     _check_as_of,
+    _collector_paused,
     _count_rows,
     _majority,
     _rows,
@@ -723,13 +723,8 @@ def certify_many(
                 f" (missing for {len(missing)} volunteers, such as {missing[0]!r})",
             )
     if quick_path:
-        enabled = gc.isenabled()
-        gc.disable()  # many new objects, no cycles among them: a collection would free nothing
-        try:
+        with _collector_paused():  # many new objects, no cycles among them
             return plan.quick_all(bulk)
-        finally:
-            if enabled:
-                gc.enable()
     return {
         v: plan.certify(
             c,

@@ -61,7 +61,8 @@ import datetime as _dt
 import gc
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import chain, compress, islice, repeat
 from operator import (
     add,
@@ -691,6 +692,22 @@ class _Bulk(NamedTuple):
         return out
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, then restore it.
+
+    For bulk steps that make many objects but no cycles: a collection there would free nothing
+    and cost time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _bulk(
     records: Iterable[ServiceRecord],
     as_of: _dt.date,
@@ -706,9 +723,7 @@ def _bulk(
     With ``first=False`` the first counted dates of the fast path are not computed (callers
     that never read ``Count.first_counted`` save a pass).
     """
-    enabled = gc.isenabled()
-    gc.disable()  # the columns hold only references to values; a collection would free nothing
-    try:
+    with _collector_paused():  # the columns hold only references to values: nothing to free
         if (
             _COUNT_PASS is not None
             and type(records) in (list, tuple)
@@ -721,9 +736,6 @@ def _bulk(
             if bulk is not None:
                 return bulk
         return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _MIDNIGHT: Final = _dt.time(0)
@@ -969,12 +981,7 @@ def _count_many(
                 and (t_org[j], t_rid[j]) not in amenders_of
             ):
                 i = owners[0]
-                if (
-                    not excl[i]
-                    and t_st[j] in _SUPERSEDING
-                    and t_day[j] <= as_of
-                    and t_at[j].date() <= as_of
-                ):
+                if not excl[i] and _supersedes(t_st[j], t_day[j], t_at[j], as_of):
                     excl[i] = True
                     superseded.add(i)
             else:
@@ -1042,7 +1049,9 @@ def _count_many(
         for k in sorted(slow):
             name = names[k]
             positions = slow_positions.get(k, [])
-            positions += _amendments_reaching(positions, cols, amenders_of)
+            positions += _amendments_reaching(
+                positions, lambda i: (t_org[i], t_rid[i]), amenders_of
+            )
             engine[name] = _count_rows(
                 _rows_at(cols, positions),
                 name,
@@ -1103,8 +1112,8 @@ def _compiled_bulk(
     superseded: dict[tuple[str, str], int] = {}  # the key of a superseded record: its volunteer
     superseded_records: list[ServiceRecord] = []
     for target, amenders in amenders_of.items():
-        record = target_of[target]
-        if record is None or record.organization_id != target[0]:
+        record = target_of[target]  # found by the helper by (organization_id, record_id)
+        if record is None:
             continue
         k = number_of[record.volunteer_id]
         j = amenders[0]
@@ -1116,11 +1125,8 @@ def _compiled_bulk(
             and amendment.key not in amenders_of
         ):
             slow.add(k)
-        elif (
-            _per_record_reason(record, as_of, since) is None
-            and amendment.status in _SUPERSEDING
-            and amendment.date <= as_of
-            and amendment.recorded_at.date() <= as_of
+        elif _record_reason(record, as_of, since) is None and _supersedes(
+            amendment.status, amendment.date, amendment.recorded_at, as_of
         ):
             superseded[target] = k
             superseded_records.append(record)
@@ -1132,7 +1138,7 @@ def _compiled_bulk(
         counting = [
             r
             for r in map(records.__getitem__, records_of(k))
-            if r.key not in superseded and _per_record_reason(r, as_of, since) is None
+            if r.key not in superseded and _record_reason(r, as_of, since) is None
         ]
         if not _disjoint([r.start for r in counting], [r.end for r in counting]):
             slow.add(k)
@@ -1140,14 +1146,7 @@ def _compiled_bulk(
     engine_of: dict[str, Count] = {}
     for k in slow:
         positions = records_of(k)
-        reached = set(positions)
-        stack = [records[i].key for i in positions]
-        while stack:
-            for j in amenders_of.get(stack.pop(), ()):
-                if j not in reached:
-                    reached.add(j)
-                    positions.append(j)
-                    stack.append(records[j].key)
+        positions += _amendments_reaching(positions, lambda i: records[i].key, amenders_of)
         engine_of[seen[k]] = _count_rows(
             [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
         )
@@ -1194,16 +1193,33 @@ _RECORDED_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id
 
 
 def _per_record_reason(
-    record: ServiceRecord, as_of: _dt.date, since: _dt.date | None
+    day: _dt.date,
+    recorded_at: _dt.datetime,
+    status: str,
+    as_of: _dt.date,
+    since: _dt.date | None,
 ) -> str | None:
-    """Why a per-record rule excludes ``record`` (the first that applies, as the engine)."""
-    if record.date > as_of or record.recorded_at.date() > as_of:
+    """Why a per-record rule excludes a record: the first that applies, as the engine, or None.
+
+    ``below_minimum_rating`` is the caller's to add.
+    """
+    if day > as_of or recorded_at.date() > as_of:
         return "after_as_of"
-    if since is not None and record.date < since:
+    if since is not None and day < since:
         return "outside_window"
-    if record.status != "verified":
+    if status != "verified":
         return "not_verified"
     return None
+
+
+def _record_reason(record: ServiceRecord, as_of: _dt.date, since: _dt.date | None) -> str | None:
+    """:func:`_per_record_reason` of a record."""
+    return _per_record_reason(record.date, record.recorded_at, record.status, as_of, since)
+
+
+def _supersedes(status: str, day: _dt.date, recorded_at: _dt.datetime, as_of: _dt.date) -> bool:
+    """Whether an amendment takes effect on ``as_of``: on record by then, verified or void."""
+    return status in _SUPERSEDING and day <= as_of and recorded_at.date() <= as_of
 
 
 def _rows_at(cols: list[list[Any]], positions: list[int]) -> list[_Row]:
@@ -1233,35 +1249,34 @@ def _exclusions(
         positions = sorted(positions, key=lambda i: (t_at[i], t_rid[i], t_org[i]))
     out = []
     for i in positions:
-        day = t_day[i]
-        if i in superseded:
-            reason = "superseded"
-        elif day > as_of or t_at[i].date() > as_of:
-            reason = "after_as_of"
-        elif since is not None and day < since:
-            reason = "outside_window"
-        elif t_st[i] != "verified":
-            reason = "not_verified"
-        else:
-            reason = "below_minimum_rating"
+        reason = (
+            "superseded"
+            if i in superseded
+            else _per_record_reason(t_day[i], t_at[i], t_st[i], as_of, since)
+            or "below_minimum_rating"
+        )
         out.append((t_rid[i], reason))
     return tuple(out)
 
 
 def _amendments_reaching(
-    positions: list[int], cols: list[list[Any]], amenders_of: dict[tuple[str, str], list[int]]
+    positions: list[int],
+    key_at: Callable[[int], tuple[str, str]],
+    amenders_of: dict[tuple[str, str], list[int]],
 ) -> list[int]:
-    """Positions of the amendments (of anyone) that reach the given records, chains followed."""
-    t_org, t_rid = cols[_R_ORG], cols[_R_ID]
+    """Positions of the amendments (of anyone) that reach the given records, chains followed.
+
+    ``key_at(i)`` is the ``(organization_id, record_id)`` of the record at position ``i``.
+    """
     seen = set(positions)
     extra: list[int] = []
-    stack = [(t_org[i], t_rid[i]) for i in positions]
+    stack = list(map(key_at, positions))
     while stack:
         for j in amenders_of.get(stack.pop(), ()):
             if j not in seen:
                 seen.add(j)
                 extra.append(j)
-                stack.append((t_org[j], t_rid[j]))
+                stack.append(key_at(j))
     return extra
 
 
