@@ -544,7 +544,7 @@ append_position(PyObject *list, Py_ssize_t position)
 static PyObject *
 count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *seq, *items_owner = NULL, *index = NULL, *names = NULL, *targets = NULL;
+    PyObject *seq, *index = NULL, *names = NULL, *targets = NULL;
     PyObject *excluded = NULL, *several = NULL;
     PyObject *amendments = NULL, *result = NULL;
     PyObject *verified = NULL, *first_zone = NULL;
@@ -553,7 +553,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Offsets off;
     Py_ssize_t minutes_offset, n, i, k;
     long as_of, since = -1;
-    int need_first, declined = 0;
+    int need_first, declined = 0, gc_was_enabled;
     KeySet keys = {NULL, 0};
     KeyTable ids = {NULL, 0};
     Volunteers vols = {NULL, 0, 0};
@@ -602,14 +602,12 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     }
 
-    /* The items are read through a tuple copy, so that the list cannot change under the pass
-     * (count_many also pauses the collector around it, so no finalizer runs meanwhile). */
-    items_owner = PySequence_Tuple(seq);
-    if (items_owner == NULL) {
-        return NULL;
-    }
-    n = PyTuple_GET_SIZE(items_owner);
-    items = &PyTuple_GET_ITEM(items_owner, 0);
+    /* The items are read in place, borrowed: the collector is paused for the whole pass, and
+     * nothing else here runs Python code (str hashes and comparisons, dicts keyed by str,
+     * timezone comparisons), so nothing can change the list or free a record meanwhile. */
+    gc_was_enabled = PyGC_Disable();
+    n = PySequence_Fast_GET_SIZE(seq);
+    items = PySequence_Fast_ITEMS(seq);
     capacity = 16;
     while (capacity < (size_t)n * 2) {
         capacity <<= 1;
@@ -959,7 +957,9 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 error:
     result = NULL;
 done:
-    Py_XDECREF(items_owner);
+    if (gc_was_enabled) {
+        PyGC_Enable();
+    }
     Py_XDECREF(index);
     Py_XDECREF(names);
     Py_XDECREF(targets);

@@ -704,16 +704,19 @@ def certify_many(
     no_awards: tuple[Award, ...] = ()
     empty: frozenset[str] = frozenset()
     quick_path = plan.plain and not all_awards and not attested_of
-    bulk = _bulk(
-        _iterable(records),
-        as_of,
-        plan.since,
-        _rank(plan.version),
-        None if wanted is None else set(wanted),
-        False,
-        since_for,
-        not quick_path,  # the plain path never reads first_counted
-    )
+    with _collector_paused():  # many new objects, no cycles: one collection afterwards, not two
+        bulk = _bulk(
+            _iterable(records),
+            as_of,
+            plan.since,
+            _rank(plan.version),
+            None if wanted is None else set(wanted),
+            False,
+            since_for,
+            not quick_path,  # the plain path never reads first_counted
+        )
+        if quick_path:  # plain: no age bands to check
+            return plan.quick_all(bulk)
     if plan.version.age_bands:
         missing = [v for v in bulk.names if births.get(v) is None]
         if missing:
@@ -722,9 +725,6 @@ def certify_many(
                 f"rule set {plan.rule_set.id} has age bands: give profiles with birth dates"
                 f" (missing for {len(missing)} volunteers, such as {missing[0]!r})",
             )
-    if quick_path:
-        with _collector_paused():  # many new objects, no cycles among them
-            return plan.quick_all(bulk)
     return {
         v: plan.certify(
             c,
