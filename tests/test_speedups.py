@@ -8,6 +8,7 @@ broken payloads; here are its own boundaries, each on both sides.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import sysconfig
 from collections.abc import Sequence
@@ -296,6 +297,7 @@ class TestInstances:
             Evaluation(rating="good", date=DAY_DATE),
             Evaluation(rating="pass", date=DAY_DATE),
         ]
+        assert not any(map(gc.is_tracked, made))  # frozen values only: no cycle can form
         assert instances(Evaluation, 0, ()) == []
         with pytest.raises(TypeError):
             instances(Evaluation, 1, (("colour", ["red"]),))
