@@ -405,6 +405,56 @@ key_find(const KeyTable *table, PyObject *org, PyObject *id)
     return key_entry(table, key_hash(org_hash, id_hash), org, id)->record;
 }
 
+/* Volunteer ids: an open-addressing table of (hash, id, number), grown by doubling. The ids are
+ * the first record's, held by the names list. */
+typedef struct {
+    Py_hash_t hash;
+    PyObject *name;
+    Py_ssize_t k;
+} NameEntry;
+
+typedef struct {
+    NameEntry *entries;
+    size_t mask;
+    Py_ssize_t used;
+} NameTable;
+
+static NameEntry *
+name_entry(const NameTable *table, Py_hash_t hash, PyObject *name)
+{
+    size_t i = (size_t)(((unsigned long long)hash * 0x9E3779B97F4A7C15ULL) >> 20) & table->mask;
+    while (table->entries[i].name != NULL) {
+        NameEntry *entry = &table->entries[i];
+        if (entry->hash == hash && same_text(entry->name, name)) {
+            return entry;
+        }
+        i = (i + 1) & table->mask;
+    }
+    return &table->entries[i];
+}
+
+/* Double the table (or make its first 1024 entries); -1 when out of memory. */
+static int
+names_grow(NameTable *table)
+{
+    size_t capacity = table->entries == NULL ? 1024 : (table->mask + 1) * 2, i;
+    NameTable grown = {PyMem_Calloc(capacity, sizeof(NameEntry)), capacity - 1, table->used};
+    if (grown.entries == NULL) {
+        return -1;
+    }
+    if (table->entries != NULL) {
+        for (i = 0; i <= table->mask; i++) {
+            if (table->entries[i].name != NULL) {
+                *name_entry(&grown, table->entries[i].hash, table->entries[i].name) =
+                    table->entries[i];
+            }
+        }
+        PyMem_Free(table->entries);
+    }
+    *table = grown;
+    return 0;
+}
+
 #define INLINE_DATES 9 /* 64 bytes a volunteer */
 
 /* One volunteer: 64 bytes, one cache line. The dates of the counting records are kept here
@@ -556,6 +606,7 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int need_first, declined = 0, gc_was_enabled;
     KeySet keys = {NULL, 0};
     KeyTable ids = {NULL, 0};
+    NameTable people = {NULL, 0, 0};
     Volunteers vols = {NULL, 0, 0};
     PyObject *reasons[3] = {NULL, NULL, NULL};
     long long *chain = NULL;
@@ -638,7 +689,6 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (i = 0; i < n; i++) {
         PyObject *record = items[i];
         PyObject *vid, *status, *date, *at, *start, *end, *service, *minutes_object, *rid, *org;
-        PyObject *number;
         Volunteer *volunteer;
         long day, minutes;
         int reason, is_verified;
@@ -713,34 +763,43 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
         }
         /* the volunteer's number */
-        number = PyDict_GetItemWithError(index, vid);
-        if (number == NULL) {
-            if (PyErr_Occurred()) {
+        {
+            Py_hash_t hash = PyObject_Hash(vid);
+            NameEntry *entry;
+            if (hash == -1) {
                 goto error;
             }
+            if ((size_t)(people.used + 1) * 2 > people.mask + 1 && names_grow(&people) < 0) {
+                PyErr_NoMemory();
+                goto error;
+            }
+            entry = name_entry(&people, hash, vid);
+            if (entry->name != NULL) {
+                k = entry->k;
+            }
+            else {
+                k = -1;
+                entry->hash = hash;
+                entry->name = vid; /* held by names, below */
+                entry->k = vols.size;
+                people.used++;
+            }
+        }
+        if (k < 0) {
             k = vols.size;
             if (k == vols.capacity && volunteers_grow(&vols) < 0) {
                 PyErr_NoMemory();
                 goto error;
             }
-            number = PyLong_FromSsize_t(k);
-            if (number == NULL) {
+            if (PyList_Append(names, vid) < 0) {
                 goto error;
             }
-            if (PyDict_SetItem(index, vid, number) < 0 || PyList_Append(names, vid) < 0) {
-                Py_DECREF(number);
-                goto error;
-            }
-            Py_DECREF(number);
             vols.items[k].total = 0;
             vols.items[k].head = -1;
             vols.items[k].first = NEVER;
             vols.items[k].flags = 0;
             vols.items[k].count = 0;
             vols.size = k + 1;
-        }
-        else {
-            k = PyLong_AsSsize_t(number);
         }
         volunteer = &vols.items[k];
         chain[i] = volunteer->head;
@@ -944,6 +1003,20 @@ count_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 }
             }
         }
+        for (k = 0; k < vols.size; k++) { /* {volunteer_id: k} for the caller */
+            PyObject *value = PyLong_FromSsize_t(k);
+            if (value == NULL || PyDict_SetItem(index, PyList_GET_ITEM(names, k), value) < 0) {
+                Py_XDECREF(value);
+                Py_DECREF(totals);
+                Py_DECREF(first);
+                Py_DECREF(slow);
+                Py_DECREF(unsure);
+                Py_DECREF(heads);
+                Py_DECREF(links);
+                goto error; /* targets is released at done */
+            }
+            Py_DECREF(value);
+        }
         result = PyTuple_Pack(12, names, totals, first, slow, unsure, excluded, amendments,
                               targets, heads, links, index, several);
         Py_DECREF(heads);
@@ -971,6 +1044,7 @@ done:
     PyMem_Free(keys.keys);
     PyMem_Free(chain);
     PyMem_Free(vols.items);
+    PyMem_Free(people.entries);
     Py_XDECREF(reasons[0]);
     Py_XDECREF(reasons[1]);
     Py_XDECREF(reasons[2]);
