@@ -34,11 +34,11 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules import counting as counting_module
-from volunteer_rules.certification import certify_many
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules import counting as counting_module
+from volunteer_rules.rules.certification import certify_many
 
 AS_OF = dt.date(2026, 6, 30)
 THRESHOLDS = (0, 6000, 18000, 36000, 60000, 90000)  # national stars, in minutes

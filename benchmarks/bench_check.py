@@ -20,10 +20,10 @@ import tempfile
 import time
 import tracemalloc
 
-from volunteer_rules.checks import RecordChecker
 from volunteer_rules.cli._io import read_json_lines
 from volunteer_rules.errors import RecordFormatError
-from volunteer_rules.record import parse_record
+from volunteer_rules.records.record import parse_record
+from volunteer_rules.rules.checks import RecordChecker
 
 SAMPLE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "records.jsonl"
 

@@ -24,7 +24,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from volunteer_rules import Hours
-from volunteer_rules.ledger import ISSUER, Ledger, LedgerLimits, LedgerTransfer, check_ledger
+from volunteer_rules.timebank.ledger import (
+    ISSUER,
+    Ledger,
+    LedgerLimits,
+    LedgerTransfer,
+    check_ledger,
+)
 
 TARGET = 4.0
 

@@ -27,11 +27,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from volunteer_rules.demand import parse_demand
-from volunteer_rules.matching import match
-from volunteer_rules.profile import IdDocument, VolunteerProfile
-from volunteer_rules.record import SERVICE_CATEGORIES
-from volunteer_rules.region import RegionCode
+from volunteer_rules.matching.assignment import match
+from volunteer_rules.matching.demand import parse_demand
+from volunteer_rules.records.profile import IdDocument, VolunteerProfile
+from volunteer_rules.records.record import SERVICE_CATEGORIES
+from volunteer_rules.records.region import RegionCode
 
 TARGET = 5.0
 CATEGORY = "community_service"

@@ -53,8 +53,8 @@ from pydantic import (
 )
 
 from volunteer_rules import RegionCode, dump_record, parse_record
-from volunteer_rules import record as record_module
-from volunteer_rules.record import SERVICE_CATEGORIES
+from volunteer_rules.records import record as record_module
+from volunteer_rules.records.record import SERVICE_CATEGORIES
 
 TARGET = 1.5
 

@@ -7,7 +7,7 @@ store's own :data:`~volunteer_rules.storage.sqlite.LEDGER_SCHEMA`, same indexes)
 the same ``synchronous``), one transaction per batch on both sides.
 
 The postings are built before each timed call (the ledger's output shape, as
-:meth:`~volunteer_rules.ledger.Ledger.post_many` makes them); the store's time includes turning
+:meth:`~volunteer_rules.timebank.ledger.Ledger.post_many` makes them); the store's time includes turning
 them into rows (the baseline gets those rows ready-made), checking that they continue the
 stored ledger (the next position and sequence, versions without gaps) and the transaction.
 
@@ -26,9 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from volunteer_rules.ledger import ISSUER, LedgerEntry, LedgerTransfer, PostedTransfer
 from volunteer_rules.storage import SQLiteDatabase, SQLiteLedgerStore
 from volunteer_rules.storage.sqlite import LEDGER_SCHEMA, _entry_rows
+from volunteer_rules.timebank.ledger import ISSUER, LedgerEntry, LedgerTransfer, PostedTransfer
 
 TARGET = 0.5
 INSERT = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

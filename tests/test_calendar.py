@@ -7,14 +7,14 @@ from holidays.countries.china import China
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules.calendar import (
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
     ChinaWorkingDays,
     WeekdaysOnly,
     WorkingDayCalendar,
     add_working_days,
 )
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
 D = dt.date
 days = st.dates(min_value=D(2001, 1, 1), max_value=D(2030, 12, 31))

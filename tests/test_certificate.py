@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.certificate_render import qr_payload
+from volunteer_rules.certificates.render import qr_payload
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 from volunteer_rules.testing.strategies import volunteer_profiles

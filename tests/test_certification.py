@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.certification import certify, certify_group, certify_many
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.rule_set import Award
-from volunteer_rules.rulesets import rule_set_ids
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.certification import certify, certify_group, certify_many
+from volunteer_rules.rules.rule_set import Award
+from volunteer_rules.rules.schemes import rule_set_ids
 from volunteer_rules.testing._certification_strategies import service_histories
 
 AS_OF = dt.date(2026, 6, 30)

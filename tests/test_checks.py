@@ -10,9 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules import checks as checks_module
-from volunteer_rules.calendar import CHINA_WORKING_DAYS, ChinaWorkingDays, WeekdaysOnly
-from volunteer_rules.checks import (
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
+from volunteer_rules.hours import Hours
+from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, ChinaWorkingDays, WeekdaysOnly
+from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.rules import checks as checks_module
+from volunteer_rules.rules.checks import (
     FINDING_CODES,
     FINDING_SEVERITY,
     Finding,
@@ -24,10 +27,7 @@ from volunteer_rules.checks import (
     late_deadline,
     recorded_date,
 )
-from volunteer_rules.counting import count_records
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
-from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.rules.counting import count_records
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -10,7 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules.counting import (
+from volunteer_rules.errors import ConflictError, VolunteerRulesError
+from volunteer_rules.hours import Hours
+from volunteer_rules.records.record import Evaluation, ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.counting import (
     DAILY_CAP_MINUTES,
     EXCLUSION_REASONS,
     Count,
@@ -18,10 +22,6 @@ from volunteer_rules.counting import (
     count_records,
     majority_volunteer,
 )
-from volunteer_rules.errors import ConflictError, VolunteerRulesError
-from volunteer_rules.hours import Hours
-from volunteer_rules.record import Evaluation, ServiceRecord
-from volunteer_rules.region import RegionCode
 from volunteer_rules.testing._certification_strategies import service_histories
 
 CST = dt.timezone(dt.timedelta(hours=8))

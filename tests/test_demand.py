@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules.demand import (
+from volunteer_rules.errors import InvalidValueError, RecordFormatError
+from volunteer_rules.matching.demand import (
     MAX_SLOTS,
     Demand,
     Interval,
@@ -16,8 +17,7 @@ from volunteer_rules.demand import (
     dump_demand,
     parse_demand,
 )
-from volunteer_rules.errors import InvalidValueError, RecordFormatError
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
 
 CST = _dt.timezone(_dt.timedelta(hours=8))

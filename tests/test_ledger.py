@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.ledger import (
+from volunteer_rules.testing.strategies import ledgers
+from volunteer_rules.timebank.ledger import (
     HOLDS,
     ISSUER,
     POOL,
@@ -23,8 +24,7 @@ from volunteer_rules.ledger import (
     PostedTransfer,
     check_ledger,
 )
-from volunteer_rules.statement import statement
-from volunteer_rules.testing.strategies import ledgers
+from volunteer_rules.timebank.statement import statement
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -732,7 +732,7 @@ class TestBulkPath:
         """Bulk chunks of any size post exactly what posting one at a time posts, or fail alike."""
         from unittest import mock
 
-        import volunteer_rules.ledger as ledger_module
+        import volunteer_rules.timebank.ledger as ledger_module
 
         limits = LedgerLimits(
             cap=None if cap is None else vr.Hours.from_minutes(cap),

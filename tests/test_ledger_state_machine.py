@@ -17,8 +17,14 @@ from hypothesis.stateful import (
 )
 
 import volunteer_rules as vr
-from volunteer_rules.ledger import HOLDS, SYSTEM_ACCOUNTS, Ledger, LedgerLimits, check_ledger
-from volunteer_rules.timebank import (
+from volunteer_rules.timebank.ledger import (
+    HOLDS,
+    SYSTEM_ACCOUNTS,
+    Ledger,
+    LedgerLimits,
+    check_ledger,
+)
+from volunteer_rules.timebank.operations import (
     credit_hours,
     donate,
     give,

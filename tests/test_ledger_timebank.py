@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.benefits import BENEFITS, Benefit, eligible_benefits
-from volunteer_rules.ledger import POOL, REDEEMED, Ledger, check_ledger
-from volunteer_rules.record import parse_record
+from volunteer_rules.records.record import parse_record
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-from volunteer_rules.timebank import (
+from volunteer_rules.timebank.benefits import BENEFITS, Benefit, eligible_benefits
+from volunteer_rules.timebank.ledger import POOL, REDEEMED, Ledger, check_ledger
+from volunteer_rules.timebank.operations import (
     Beneficiary,
     CatalogService,
     ServiceCatalog,

@@ -9,18 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules.demand import Demand, Interval, parse_demand
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
-from volunteer_rules.matching import (
+from volunteer_rules.matching.assignment import (
     ASSIGNMENT_CODES,
     Assignment,
     check_assignment,
     match,
 )
-from volunteer_rules.profile import TrainingRecord, VolunteerProfile
-from volunteer_rules.region import RegionCode
-from volunteer_rules.registration import RegistrationRules
+from volunteer_rules.matching.demand import Demand, Interval, parse_demand
+from volunteer_rules.matching.registration import RegistrationRules
+from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.testing._registration_strategies import (
     demands,
     matching_candidates,

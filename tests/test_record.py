@@ -57,7 +57,7 @@ class TestCanonicalSample:
     def test_dump_field_order(self) -> None:
         """dump_record writes the fields in the documented order."""
         dumped = vr.dump_record(vr.parse_record(SAMPLE_RECORD_PAYLOAD))
-        assert list(dumped) == [f for f in vr.record.FIELDS if f in dumped]
+        assert list(dumped) == [f for f in vr.records.record.FIELDS if f in dumped]
 
     def test_all_optional_fields_round_trip(self) -> None:
         """Every optional field survives parse and dump unchanged."""
@@ -592,7 +592,7 @@ class TestEveryCode:
         """Every message is a non-empty sentence without a trailing newline."""
         with pytest.raises(vr.RecordFormatError) as info:
             vr.parse_record({"format_version": 1})
-        assert len(info.value.errors) == len(vr.record.REQUIRED_FIELDS) - 1
+        assert len(info.value.errors) == len(vr.records.record.REQUIRED_FIELDS) - 1
         for error in info.value.errors:
             assert error.message and "\n" not in error.message
 
@@ -706,7 +706,7 @@ class _NastyInt(int):
 
 
 class TestHostileObjects:
-    @pytest.mark.parametrize("field", vr.record.FIELDS)
+    @pytest.mark.parametrize("field", vr.records.record.FIELDS)
     @pytest.mark.parametrize(
         "value", [_Nasty(), _NastyStr("verified"), _NastyInt(1)], ids=["object", "str", "int"]
     )

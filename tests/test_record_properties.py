@@ -13,7 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules import record as record_module
+from volunteer_rules.records import record as record_module
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -136,7 +136,7 @@ class TestFastPath:
     @given(vst.record_payloads(), st.data())
     def test_agrees_on_perturbed(self, payload: dict[str, Any], data: st.DataObject) -> None:
         """With one field replaced by any JSON value, both readers agree."""
-        field = data.draw(st.sampled_from(vr.record.FIELDS))
+        field = data.draw(st.sampled_from(vr.records.record.FIELDS))
         payload[field] = data.draw(JSON)
         quick = fast_path(payload)
         slow = general(payload)
@@ -212,14 +212,14 @@ class TestMalformed:
         """Any JSON value gives a record or a RecordFormatError, nothing else."""
         reads(value)
 
-    @given(st.dictionaries(st.sampled_from(vr.record.FIELDS) | st.text(max_size=5), JSON))
+    @given(st.dictionaries(st.sampled_from(vr.records.record.FIELDS) | st.text(max_size=5), JSON))
     def test_any_json_object(self, value: dict[str, Any]) -> None:
         """Any JSON object with the format's field names gives only library outcomes."""
         outcome = reads(value)
         if isinstance(outcome, vr.RecordFormatError):
             assert {e.code for e in outcome.errors} <= CODES
 
-    @given(st.sampled_from(vr.record.FIELDS), st.from_type(type).flatmap(st.from_type))
+    @given(st.sampled_from(vr.records.record.FIELDS), st.from_type(type).flatmap(st.from_type))
     def test_any_python_object_in_a_field(self, field: str, value: Any) -> None:
         """Any Python object as a field's value gives only library outcomes."""
         payload = copy.deepcopy(SAMPLE_RECORD_PAYLOAD)

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given
 
 import volunteer_rules as vr
-from volunteer_rules.record import FIELDS, REQUIRED_FIELDS
+from volunteer_rules.records.record import FIELDS, REQUIRED_FIELDS
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 SCHEMA: dict[str, Any] = json.loads(
-    (resources.files("volunteer_rules") / "schema" / "record-v1.schema.json").read_text(
+    (resources.files("volunteer_rules.records") / "schema" / "record-v1.schema.json").read_text(
         encoding="utf-8"
     )
 )

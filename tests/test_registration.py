@@ -14,8 +14,7 @@ from volunteer_rules.errors import (
     UnknownRuleSetError,
     VolunteerRulesError,
 )
-from volunteer_rules.profile import age_on
-from volunteer_rules.registration import (
+from volunteer_rules.matching.registration import (
     BUILT_IN,
     DEFAULT_REGISTRATION_REGISTRY,
     REGISTRATION_BINDINGS,
@@ -27,6 +26,7 @@ from volunteer_rules.registration import (
     registration_rule_set_ids,
     registration_rules_for_region,
 )
+from volunteer_rules.records.profile import age_on
 from volunteer_rules.testing._registration_strategies import (
     matching_candidates,
     registration_rule_sets,
@@ -301,7 +301,7 @@ class TestProperties:
         self, profile: object, rules: RegistrationRules, day: _dt.date
     ) -> None:
         """Every code is known and each age code agrees with age_on."""
-        from volunteer_rules.profile import VolunteerProfile
+        from volunteer_rules.records.profile import VolunteerProfile
 
         assert isinstance(profile, VolunteerProfile)
         if day < profile.birth_date:
@@ -329,7 +329,7 @@ class TestProperties:
         """Giving one more consent never adds an unmet condition."""
         import attrs
 
-        from volunteer_rules.profile import VolunteerProfile
+        from volunteer_rules.records.profile import VolunteerProfile
 
         assert isinstance(profile, VolunteerProfile)
         day = _dt.date(2024, 6, 1)

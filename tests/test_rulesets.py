@@ -14,8 +14,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-import volunteer_rules.rulesets as rulesets_package
-from volunteer_rules.certification import certify
+import volunteer_rules.rules.schemes as rulesets_package
 from volunteer_rules.errors import (
     ConflictError,
     InvalidValueError,
@@ -25,9 +24,10 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.rule_set import (
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.certification import certify
+from volunteer_rules.rules.rule_set import (
     Award,
     Level,
     RuleSet,
@@ -35,7 +35,7 @@ from volunteer_rules.rule_set import (
     dump_rule_set,
     rule_set_from_mapping,
 )
-from volunteer_rules.rulesets import (
+from volunteer_rules.rules.schemes import (
     BUILTIN_MODULES,
     DEFAULT_REGISTRY,
     get_rule_set,
@@ -235,7 +235,7 @@ class TestCommonRuleSet:
 
     def test_certify_many_agrees(self, rule_set: RuleSet) -> None:
         """certify_many gives each volunteer what certify gives."""
-        from volunteer_rules.certification import certify_many
+        from volunteer_rules.rules.certification import certify_many
 
         people = [Person(f"V{n}", dt.date(2000, 1, 1)) for n in range(3)]
         records = []
@@ -264,12 +264,12 @@ class TestRegistry:
         }
         assert found == set(BUILTIN_MODULES)
         ids = {
-            __import__(f"volunteer_rules.rulesets.{m}", fromlist=["RULE_SET"]).RULE_SET.id
+            __import__(f"volunteer_rules.rules.schemes.{m}", fromlist=["RULE_SET"]).RULE_SET.id
             for m in BUILTIN_MODULES
         }
         assert ids == set(rule_set_ids())
         for m in BUILTIN_MODULES:
-            module = __import__(f"volunteer_rules.rulesets.{m}", fromlist=["RULE_SET"])
+            module = __import__(f"volunteer_rules.rules.schemes.{m}", fromlist=["RULE_SET"])
             assert "References:" in (module.__doc__ or "")
             assert module.RULE_SET.id.replace("-", "_") == m
 

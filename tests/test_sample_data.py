@@ -8,10 +8,10 @@ from types import ModuleType
 
 import pytest
 
-from volunteer_rules.counting import count_many
 from volunteer_rules.errors import RecordFormatError
-from volunteer_rules.identifiers import OrganizationCode
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.records.identifiers import OrganizationCode
+from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.rules.counting import count_many
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -21,14 +21,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules import certification as certification_module
-from volunteer_rules import counting as counting_module
-from volunteer_rules import record as record_module
-from volunteer_rules.certification import Certification, certify_many
-from volunteer_rules.counting import count_many
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import Evaluation, ServiceRecord
+from volunteer_rules.records import record as record_module
+from volunteer_rules.records.record import Evaluation, ServiceRecord
+from volunteer_rules.rules import certification as certification_module
+from volunteer_rules.rules import counting as counting_module
+from volunteer_rules.rules.certification import Certification, certify_many
+from volunteer_rules.rules.counting import count_many
 from volunteer_rules.testing._certification_strategies import service_histories
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 

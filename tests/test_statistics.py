@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from volunteer_rules.cli import main
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
-from volunteer_rules.profile import dump_profile
-from volunteer_rules.record import ServiceRecord, parse_record
-from volunteer_rules.region import RegionCode
-from volunteer_rules.statistics import (
+from volunteer_rules.records.profile import dump_profile
+from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.statistics.summary import (
     DIMENSIONS,
     category_minutes,
     counted_records,

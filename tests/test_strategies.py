@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.ledger import Ledger, LedgerLimits, LedgerTransfer
 from volunteer_rules.testing import strategies as vst
+from volunteer_rules.timebank.ledger import Ledger, LedgerLimits, LedgerTransfer
 
 REGISTERED = [
     vr.Hours,

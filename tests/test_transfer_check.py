@@ -95,7 +95,7 @@ class TestConsent:
         assert codes(vr.check_transfer(package(consent=False), as_of=AS_OF)) == ["consent_missing"]
 
     def _child(self, birth: dt.date, guardian: bool) -> vr.TransferPackage:
-        from volunteer_rules import profile
+        from volunteer_rules.records import profile
 
         child = profile.parse_profile(
             {
@@ -175,7 +175,7 @@ class TestRecordLevel:
 
     def test_other_volunteer_in_a_part(self) -> None:
         """Training of another volunteer is other_volunteer too."""
-        from volunteer_rules import profile
+        from volunteer_rules.records import profile
         from volunteer_rules.testing.profile_examples import SAMPLE_TRAINING_PAYLOAD
 
         training = profile.parse_training({**SAMPLE_TRAINING_PAYLOAD, "volunteer_id": "V2"})
@@ -215,7 +215,7 @@ class TestRecordLevel:
 
     def test_weekdays_calendar(self) -> None:
         """Another calendar can be plugged in."""
-        from volunteer_rules.calendar import WeekdaysOnly
+        from volunteer_rules.records.calendar import WeekdaysOnly
 
         late = record(recorded_at=dt.datetime(2024, 5, 16, 8, 0, tzinfo=CST))
         decision = vr.check_transfer(package([late]), as_of=AS_OF, calendar=WeekdaysOnly())
@@ -479,7 +479,7 @@ class TestMisuse:
 
 
 class TestLateAgreesWithChecks:
-    """The late warning is exactly volunteer_rules.checks.is_late, dense or sparse days."""
+    """The late warning is exactly volunteer_rules.rules.checks.is_late, dense or sparse days."""
 
     @given(
         st.lists(st.tuples(st.integers(0, 400), st.integers(0, 40 * 24)), min_size=1, max_size=30),
@@ -487,7 +487,7 @@ class TestLateAgreesWithChecks:
     )
     def test_same_as_is_late(self, rows: list[tuple[int, int]], spread: int) -> None:
         """Every record is late in the decision exactly when checks.is_late says so."""
-        from volunteer_rules.checks import is_late
+        from volunteer_rules.rules.checks import is_late
 
         first = dt.date(2023, 9, 1)
         records = []

@@ -52,7 +52,7 @@ def make_package(
 
 
 def full_package() -> vr.TransferPackage:
-    from volunteer_rules import profile
+    from volunteer_rules.records import profile
 
     return make_package(
         [
@@ -181,7 +181,7 @@ class TestDigest:
 
     def test_parts_order_does_not_matter(self) -> None:
         """Training, commendations and evaluations are sorted into the canonical form."""
-        from volunteer_rules import profile
+        from volunteer_rules.records import profile
 
         one = profile.parse_training(SAMPLE_TRAINING_PAYLOAD)
         two = profile.parse_training({**SAMPLE_TRAINING_PAYLOAD, "training_id": "t-2"})

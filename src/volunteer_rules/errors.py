@@ -20,17 +20,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import attrs
-
-if TYPE_CHECKING:
-    from volunteer_rules.hours import Hours
 
 __all__ = [
     "ConflictError",
     "FieldError",
-    "InsufficientHoursError",
     "InvalidIdentifierError",
     "InvalidTypeError",
     "InvalidValueError",
@@ -193,28 +188,6 @@ class RuleSetError(VolunteerRulesError, ValueError):
     def __init__(self, rule_set_id: str, message: str) -> None:
         super().__init__(f"rule set {rule_set_id}: {message}")
         self.rule_set_id = rule_set_id
-
-
-class InsufficientHoursError(VolunteerRulesError, ValueError):
-    """A withdrawal asks for more hours than are available.
-
-    Attributes:
-        available: the hours that could be taken (an :class:`~volunteer_rules.Hours`).
-        requested: the hours asked for.
-
-    Example:
-        >>> from volunteer_rules import Hours
-        >>> error = InsufficientHoursError(Hours.from_minutes(30), Hours.from_minutes(90))
-        >>> error.available.minutes, error.requested.minutes
-        (30, 90)
-    """
-
-    def __init__(self, available: Hours, requested: Hours, message: str | None = None) -> None:
-        super().__init__(
-            message or f"{requested} requested but only {available} available",
-        )
-        self.available = available
-        self.requested = requested
 
 
 class ConflictError(VolunteerRulesError, ValueError):

@@ -19,9 +19,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 
-__all__ = ["Hours"]
+__all__ = ["Hours", "InsufficientHoursError"]
 
 _ROUNDINGS: Final = frozenset(
     {"ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN", "ROUND_UP", "ROUND_FLOOR", "ROUND_CEILING"}
@@ -373,3 +373,24 @@ def _make(minutes: int) -> Hours:
 
 _CACHE: Final[tuple[Hours, ...]] = tuple(_make(m) for m in range(_CACHE_MAX + 1))
 Hours.ZERO = _CACHE[0]
+
+
+class InsufficientHoursError(VolunteerRulesError, ValueError):
+    """A withdrawal asks for more hours than are available.
+
+    Attributes:
+        available: the hours that could be taken (an :class:`~volunteer_rules.Hours`).
+        requested: the hours asked for.
+
+    Example:
+        >>> error = InsufficientHoursError(Hours.from_minutes(30), Hours.from_minutes(90))
+        >>> error.available.minutes, error.requested.minutes
+        (30, 90)
+    """
+
+    def __init__(self, available: Hours, requested: Hours, message: str | None = None) -> None:
+        super().__init__(
+            message or f"{requested} requested but only {available} available",
+        )
+        self.available = available
+        self.requested = requested

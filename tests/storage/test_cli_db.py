@@ -9,9 +9,9 @@ import pytest
 
 from volunteer_rules.cli import main
 from volunteer_rules.cli._store import stored_records
-from volunteer_rules.ledger import check_ledger
 from volunteer_rules.storage import SQLiteLedgerStore, SQLiteTransferStore
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.timebank.ledger import check_ledger
 
 SECOND = {
     **SAMPLE_RECORD_PAYLOAD,

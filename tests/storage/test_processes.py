@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from volunteer_rules.errors import InsufficientHoursError
-from volunteer_rules.ledger import (
+from volunteer_rules.hours import InsufficientHoursError
+from volunteer_rules.storage import SQLiteDatabase, SQLiteLedgerStore
+from volunteer_rules.storage.services import post_transfers, redeem_hours
+from volunteer_rules.timebank.ledger import (
     ISSUER,
     REDEEMED,
     SYSTEM_ACCOUNTS,
@@ -22,8 +24,6 @@ from volunteer_rules.ledger import (
     PostedTransfer,
     check_ledger,
 )
-from volunteer_rules.storage import SQLiteDatabase, SQLiteLedgerStore
-from volunteer_rules.storage.services import post_transfers, redeem_hours
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

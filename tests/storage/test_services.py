@@ -8,14 +8,8 @@ from collections.abc import Mapping, Sequence
 import attrs
 import pytest
 
-from volunteer_rules.errors import (
-    ConflictError,
-    InsufficientHoursError,
-    InvalidTypeError,
-    InvalidValueError,
-)
-from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import ISSUER, Ledger, LedgerTransfer, PostedTransfer, check_ledger
+from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.hours import Hours, InsufficientHoursError
 from volunteer_rules.storage import (
     InMemoryLedgerStore,
     InMemoryRecordStore,
@@ -32,6 +26,13 @@ from volunteer_rules.storage.services import (
     run_operation,
 )
 from volunteer_rules.testing.contracts import make_package, make_record
+from volunteer_rules.timebank.ledger import (
+    ISSUER,
+    Ledger,
+    LedgerTransfer,
+    PostedTransfer,
+    check_ledger,
+)
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
@@ -74,7 +75,7 @@ class BusyLedgerStore(InMemoryLedgerStore):
 class TestRunOperation:
     def test_policy_refusal_is_a_value(self) -> None:
         """A time bank operation the policy refuses posts nothing and returns its reasons."""
-        from volunteer_rules.timebank import give
+        from volunteer_rules.timebank.operations import give
 
         store = InMemoryLedgerStore()
         post_transfers(store, [credit("c-1", "V1", 60)])

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from volunteer_rules.errors import ConflictError, NotFoundError, StorageError
-from volunteer_rules.ledger import ISSUER, LedgerTransfer, check_ledger
 from volunteer_rules.storage import (
     SQLiteDatabase,
     SQLiteLedgerStore,
@@ -20,6 +19,7 @@ from volunteer_rules.storage import (
 from volunteer_rules.storage.services import post_transfers
 from volunteer_rules.storage.sqlite import SCHEMA_VERSION
 from volunteer_rules.testing.contracts import make_package, make_record
+from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer, check_ledger
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -167,7 +167,7 @@ class TestHugeNumbers:
         import attrs
 
         from volunteer_rules.errors import InvalidValueError
-        from volunteer_rules.ledger import Ledger
+        from volunteer_rules.timebank.ledger import Ledger
 
         (posted,) = Ledger().post_many([credit("c-1", "V1", 60)]).postings()
         huge = attrs.evolve(

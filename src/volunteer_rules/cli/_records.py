@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from volunteer_rules.checks import version_order
 from volunteer_rules.cli._io import mask_identity_numbers, read_json_lines
 from volunteer_rules.errors import RecordFormatError
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.rules.checks import version_order
 
 __all__ = ["file_name", "read_records"]
 
@@ -32,7 +32,7 @@ def read_records(
     records.
 
     The same ``(organization_id, record_id)`` with different content is never silently merged:
-    like ``check``, the version first by :func:`~volunteer_rules.checks.version_order` is
+    like ``check``, the version first by :func:`~volunteer_rules.rules.checks.version_order` is
     kept (so the result does not depend on line order) and every other version is reported
     and skipped. This holds one parsed record per distinct key until the file is read.
 

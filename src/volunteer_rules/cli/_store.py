@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from volunteer_rules.errors import InvalidTypeError
-from volunteer_rules.record import ServiceRecord
+from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
     InMemoryRecordStore,
@@ -51,10 +51,10 @@ from volunteer_rules.storage.sqlite import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
-from volunteer_rules.transfer_package import TransferPackage
+from volunteer_rules.transfer.package import TransferPackage
 
 if TYPE_CHECKING:
-    from volunteer_rules.timebank import CreditResult
+    from volunteer_rules.timebank.operations import CreditResult
 
 __all__ = [
     "DB_HELP",

@@ -25,12 +25,12 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-from volunteer_rules.certificate import Issuer, dump_certificate, issue_certificate
-from volunteer_rules.certificate_render import render_html, render_text
+from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
+from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
-from volunteer_rules.profile import VolunteerProfile, parse_profile
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.records.profile import VolunteerProfile, parse_profile
+from volunteer_rules.records.record import ServiceRecord, parse_record
 
 __all__ = ["build_parser", "run"]
 

@@ -42,7 +42,6 @@ from collections import Counter
 from decimal import Decimal
 from typing import IO, Any
 
-from volunteer_rules.certification import Certification, certify_many
 from volunteer_rules.cli._io import (
     add_format_argument,
     open_input,
@@ -56,9 +55,10 @@ from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
-from volunteer_rules.profile import VolunteerProfile, parse_profile
-from volunteer_rules.rule_set import RuleSet
-from volunteer_rules.rulesets import get_rule_set
+from volunteer_rules.records.profile import VolunteerProfile, parse_profile
+from volunteer_rules.rules.certification import Certification, certify_many
+from volunteer_rules.rules.rule_set import RuleSet
+from volunteer_rules.rules.schemes import get_rule_set
 
 __all__ = ["build_parser", "run"]
 

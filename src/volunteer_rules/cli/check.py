@@ -48,7 +48,6 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Final
 
-from volunteer_rules.checks import FINDING_CODES, Finding, RecordCheck, RecordChecker
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
@@ -59,7 +58,8 @@ from volunteer_rules.cli._io import (
 )
 from volunteer_rules.cli._store import add_db_option, keep_records
 from volunteer_rules.errors import RecordFormatError, StorageError, VolunteerRulesError
-from volunteer_rules.record import ServiceRecord, parse_record
+from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.rules.checks import FINDING_CODES, Finding, RecordCheck, RecordChecker
 
 __all__ = ["build_parser", "parse_offset", "run"]
 

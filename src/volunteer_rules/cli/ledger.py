@@ -52,9 +52,13 @@ from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, credit_stored_ledger
 from volunteer_rules.errors import StorageError, VolunteerRulesError
-from volunteer_rules.ledger import Ledger
-from volunteer_rules.statement import statement
-from volunteer_rules.timebank import credit_records, get_time_bank_policy, time_bank_policy_ids
+from volunteer_rules.timebank.ledger import Ledger
+from volunteer_rules.timebank.operations import (
+    credit_records,
+    get_time_bank_policy,
+    time_bank_policy_ids,
+)
+from volunteer_rules.timebank.statement import statement
 
 __all__ = ["build_parser", "run"]
 

@@ -7,7 +7,7 @@ and prints the assignments slot by slot, the ranking with its score, and the ine
 candidates counted by reason (``--ineligible`` lists each with its reasons).
 
 The registration rule set is ``--rules ID``, or by default the one that applies in the demand's
-region (:func:`volunteer_rules.registration.registration_rules_for_region`).
+region (:func:`volunteer_rules.matching.registration.registration_rules_for_region`).
 
 Formats: ``text`` (default), ``json`` (one document: slots, ranking, ineligible with reasons),
 ``csv`` (the ranking, one row per eligible candidate).
@@ -19,7 +19,7 @@ unfilled or some input line invalid (each reported on standard error with its li
 Example:
     >>> import json, os, tempfile
     >>> from volunteer_rules.cli import main
-    >>> from volunteer_rules.profile import dump_profile
+    >>> from volunteer_rules.records.profile import dump_profile
     >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD, sample_profile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     demand = os.path.join(folder, "demand.json")
@@ -56,13 +56,16 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
-from volunteer_rules.demand import Demand, parse_demand
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
-from volunteer_rules.matching import MatchResult, match
-from volunteer_rules.profile import parse_profile, parse_training
-from volunteer_rules.record import parse_record
-from volunteer_rules.registration import get_registration_rules, registration_rules_for_region
-from volunteer_rules.statistics import category_minutes
+from volunteer_rules.matching.assignment import MatchResult, match
+from volunteer_rules.matching.demand import Demand, parse_demand
+from volunteer_rules.matching.registration import (
+    get_registration_rules,
+    registration_rules_for_region,
+)
+from volunteer_rules.records.profile import parse_profile, parse_training
+from volunteer_rules.records.record import parse_record
+from volunteer_rules.statistics.summary import category_minutes
 
 __all__ = ["build_parser", "read_parsed", "run"]
 

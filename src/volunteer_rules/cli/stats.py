@@ -1,7 +1,7 @@
 r"""``volunteer-rules stats FILE``: volunteers, organizations, records and hours, grouped.
 
 Reads service records (JSON Lines; ``-`` for standard input) and prints
-:func:`volunteer_rules.statistics.summarize` rows grouped ``--by`` any of ``region``,
+:func:`volunteer_rules.statistics.summary.summarize` rows grouped ``--by`` any of ``region``,
 ``organization``, ``category``, ``month``, ``quarter``, ``year`` (default ``region``), with
 regions rolled up to ``--level`` (default ``city``). With ``--profiles``, the ``registered``
 column counts the volunteers registered in each region, category and period. Only records that
@@ -35,9 +35,9 @@ from volunteer_rules.cli._io import add_format_argument, usage_error, write_csv,
 from volunteer_rules.cli._io import write_table as _write_table
 from volunteer_rules.cli.match import read_parsed
 from volunteer_rules.errors import VolunteerRulesError
-from volunteer_rules.profile import parse_profile
-from volunteer_rules.record import parse_record
-from volunteer_rules.statistics import DIMENSIONS, summarize
+from volunteer_rules.records.profile import parse_profile
+from volunteer_rules.records.record import parse_record
+from volunteer_rules.statistics.summary import DIMENSIONS, summarize
 
 __all__ = ["build_parser", "run"]
 

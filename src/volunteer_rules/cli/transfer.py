@@ -52,7 +52,6 @@ from typing import IO, Any
 
 import attrs
 
-from volunteer_rules.certification import Certification
 from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
@@ -62,11 +61,12 @@ from volunteer_rules.cli._io import (
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.transfer import TransferDecision, TransferFinding, check_transfer
-from volunteer_rules.transfer_lifecycle import Continuation, transfer_continuation
-from volunteer_rules.transfer_package import (
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.certification import Certification
+from volunteer_rules.transfer.check import TransferDecision, TransferFinding, check_transfer
+from volunteer_rules.transfer.continuation import Continuation, transfer_continuation
+from volunteer_rules.transfer.package import (
     TransferPackage,
     create_transfer_package,
     dump_transfer_package,

@@ -13,10 +13,10 @@ from volunteer_rules.errors import (
     InvalidValueError,
     NotFoundError,
 )
-from volunteer_rules.ledger import PostedTransfer
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.transfer_package import TransferPackage, dump_transfer_package
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.timebank.ledger import PostedTransfer
+from volunteer_rules.transfer.package import TransferPackage, dump_transfer_package
 
 __all__: list[str] = []
 
@@ -41,7 +41,7 @@ def record_key_text(organization_id: str, record_id: str) -> str:
 
 def record_payload(record: ServiceRecord) -> str:
     """The canonical record-format JSON text of a record."""
-    from volunteer_rules.record import dump_record
+    from volunteer_rules.records.record import dump_record
 
     return canonical_json(dump_record(record))
 

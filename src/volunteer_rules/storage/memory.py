@@ -23,12 +23,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
-from volunteer_rules.transfer_package import TransferPackage
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = ["InMemoryLedgerStore", "InMemoryRecordStore", "InMemoryTransferStore"]
 
@@ -150,7 +150,7 @@ class InMemoryTransferStore:
     Example:
         >>> from datetime import datetime, timezone
         >>> import volunteer_rules as vr
-        >>> from volunteer_rules.transfer_package import create_transfer_package
+        >>> from volunteer_rules.transfer.package import create_transfer_package
         >>> package = create_transfer_package(
         ...     [], volunteer_id="V1", source_organization_id="G-a",
         ...     destination_organization_id="G-b", destination_region_code="211100",
@@ -302,7 +302,7 @@ class InMemoryLedgerStore:
 
     Example:
         >>> from datetime import datetime, timezone
-        >>> from volunteer_rules.ledger import ISSUER, Ledger, LedgerTransfer
+        >>> from volunteer_rules.timebank.ledger import ISSUER, Ledger, LedgerTransfer
         >>> credit = LedgerTransfer(
         ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -120), ("V1", 120)),
         ...     at=datetime(2024, 5, 1, tzinfo=timezone.utc), record_key=("G-a", "r-1"))

@@ -49,10 +49,10 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 
 from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.transfer_package import TransferPackage
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = [
     "INITIAL_PACKAGE_STATE",
@@ -156,9 +156,9 @@ class RecordStore(Protocol):
 class LedgerStore(Protocol):
     """Where the time-bank ledger's posted transfers and their entries are kept.
 
-    The ledger (:class:`~volunteer_rules.ledger.Ledger`) is a pure value: it decides and
+    The ledger (:class:`~volunteer_rules.timebank.ledger.Ledger`) is a pure value: it decides and
     numbers; the store keeps what it posted, one row per entry. A store holds one ledger: a
-    single stream of :class:`~volunteer_rules.ledger.PostedTransfer` whose ``index`` runs 0,
+    single stream of :class:`~volunteer_rules.timebank.ledger.PostedTransfer` whose ``index`` runs 0,
     1, 2..., whose entries' ``sequence`` runs 0, 1, 2... without gaps, and whose entries on
     each account carry the account's *version* 1, 2, 3... (an account never used is at
     version 0). Balances are always derived from the entries (a store keeps no total it does
@@ -168,7 +168,7 @@ class LedgerStore(Protocol):
 
     - :meth:`append` is atomic: every posting of the batch is stored, or none.
     - Idempotent transfer ids: a posting whose transfer id is already stored, with the same
-      content (the transfer's :meth:`~volunteer_rules.ledger.LedgerTransfer.content` and its
+      content (the transfer's :meth:`~volunteer_rules.timebank.ledger.LedgerTransfer.content` and its
       entries' accounts and minutes), is skipped: it is never posted twice and does not count
       as new. The same id with other content raises
       :class:`~volunteer_rules.errors.ConflictError`.

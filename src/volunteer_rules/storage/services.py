@@ -1,6 +1,6 @@
 """Services: the domain's decisions written to a store, with retries on version conflicts.
 
-The domain modules decide (the :class:`~volunteer_rules.ledger.Ledger` posts, the transfer
+The domain modules decide (the :class:`~volunteer_rules.timebank.ledger.Ledger` posts, the transfer
 lifecycle accepts); the stores keep. These functions put the two together and take the stores
 as parameters, so they work the same with :mod:`~volunteer_rules.storage.memory`,
 :mod:`~volunteer_rules.storage.sqlite` or an integrator's store.
@@ -17,7 +17,7 @@ timeout already queues writers); after the last attempt the last ``ConflictError
 
 Example:
     >>> from datetime import datetime, timezone
-    >>> from volunteer_rules.ledger import ISSUER, LedgerTransfer
+    >>> from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
     >>> from volunteer_rules.storage import InMemoryLedgerStore
     >>> from volunteer_rules.storage.services import post_transfers
     >>> store = InMemoryLedgerStore()
@@ -38,17 +38,17 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
-from volunteer_rules.ledger import (
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.storage.protocols import LedgerStore, RecordStore, TransferStore
+from volunteer_rules.timebank.ledger import (
     REDEEMED,
     Ledger,
     LedgerLimits,
     LedgerTransfer,
     PostedTransfer,
 )
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.storage.protocols import LedgerStore, RecordStore, TransferStore
-from volunteer_rules.transfer_lifecycle import Transfer, TransferAcceptance, TransferEvent
-from volunteer_rules.transfer_lifecycle import accept_transfer as _accept
+from volunteer_rules.transfer.lifecycle import Transfer, TransferAcceptance, TransferEvent
+from volunteer_rules.transfer.lifecycle import accept_transfer as _accept
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
@@ -138,7 +138,7 @@ def run_operation(
     """Run a ledger operation on the store's ledger and store what it posted, with retries.
 
     ``operation`` takes the current ledger and returns the new one, or an object with a
-    ``ledger`` attribute (every operation of :mod:`volunteer_rules.timebank` does: ``redeem``,
+    ``ledger`` attribute (every operation of :mod:`volunteer_rules.timebank.operations` does: ``redeem``,
     ``give``, ``donate``, ``reserve``...). It is called again on every attempt, so each
     decision sees the latest balances. What it refuses as a value (a policy violation) is
     returned in :attr:`PostingResult.value` with nothing posted.
@@ -159,8 +159,8 @@ def run_operation(
         >>> from datetime import datetime, timezone
         >>> from volunteer_rules.storage import InMemoryLedgerStore
         >>> import volunteer_rules as vr
-        >>> from volunteer_rules.ledger import ISSUER
-        >>> from volunteer_rules.timebank import donate
+        >>> from volunteer_rules.timebank.ledger import ISSUER
+        >>> from volunteer_rules.timebank.operations import donate
         >>> at = datetime(2024, 5, 1, tzinfo=timezone.utc)
         >>> store = InMemoryLedgerStore()
         >>> _ = post_transfers(store, [LedgerTransfer(
@@ -278,7 +278,7 @@ def credit_records(
 ) -> PostingResult:
     """Credit what certification would count to the stored ledger, once per record.
 
-    The decision is the time bank's :func:`volunteer_rules.timebank.credit_records` (the
+    The decision is the time bank's :func:`volunteer_rules.timebank.operations.credit_records` (the
     counting engine on the local date of ``now``, the policy's rules for group hours and
     ages), made again on every attempt; each counted record becomes the credit
     ``credit:<organization_id>:<record_id>``, so crediting the same records again changes
@@ -313,8 +313,8 @@ def credit_records(
         >>> credit_records(store, [record], now=now, policy="generic").posted
         ()
     """
-    from volunteer_rules.timebank import credit_records as decide_credits
-    from volunteer_rules.timebank import get_time_bank_policy
+    from volunteer_rules.timebank.operations import credit_records as decide_credits
+    from volunteer_rules.timebank.operations import get_time_bank_policy
 
     if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
@@ -434,7 +434,7 @@ def accept_stored_transfer(
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> from volunteer_rules.transfer_package import create_transfer_package
+        >>> from volunteer_rules.transfer.package import create_transfer_package
         >>> package = create_transfer_package(
         ...     [record], volunteer_id=record.volunteer_id,
         ...     source_organization_id=record.organization_id,

@@ -62,12 +62,12 @@ from volunteer_rules.errors import (
     StorageError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
-from volunteer_rules.transfer_package import TransferPackage, parse_transfer_package
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
 
 __all__ = [
     "LEDGER_SCHEMA",
@@ -362,7 +362,7 @@ def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
 
 
 def _parse_payload(text: str) -> ServiceRecord:
-    from volunteer_rules.record import parse_record
+    from volunteer_rules.records.record import parse_record
 
     try:
         return parse_record(json.loads(text))
@@ -561,7 +561,7 @@ class SQLiteTransferStore:
     Example:
         >>> from datetime import datetime, timezone
         >>> import volunteer_rules as vr
-        >>> from volunteer_rules.transfer_package import create_transfer_package
+        >>> from volunteer_rules.transfer.package import create_transfer_package
         >>> package = create_transfer_package(
         ...     [], volunteer_id="V1", source_organization_id="G-a",
         ...     destination_organization_id="G-b", destination_region_code="211100",
@@ -866,7 +866,7 @@ class SQLiteLedgerStore:
 
     Example:
         >>> from datetime import datetime, timezone
-        >>> from volunteer_rules.ledger import ISSUER, Ledger, LedgerTransfer
+        >>> from volunteer_rules.timebank.ledger import ISSUER, Ledger, LedgerTransfer
         >>> credit = LedgerTransfer(
         ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -120), ("V1", 120)),
         ...     at=datetime(2024, 5, 1, tzinfo=timezone.utc), record_key=("G-a", "r-1"))

@@ -20,9 +20,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import Evaluation, ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.rule_set import WINDOWS, RuleSet, rule_set_from_mapping
+from volunteer_rules.records.record import Evaluation, ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.rule_set import WINDOWS, RuleSet, rule_set_from_mapping
 
 __all__ = ["rule_set_mappings", "rule_sets", "service_histories"]
 
@@ -185,7 +185,7 @@ def rule_set_mappings(
 
 
 def rule_sets(*, max_levels: int = 5, max_versions: int = 3) -> st.SearchStrategy[RuleSet]:
-    """Valid :class:`~volunteer_rules.rule_set.RuleSet` values, from :func:`rule_set_mappings`.
+    """Valid :class:`~volunteer_rules.rules.rule_set.RuleSet` values, from :func:`rule_set_mappings`.
 
     Example:
         >>> rule_set = rule_sets().example()  # doctest: +SKIP

@@ -20,20 +20,20 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
-    from volunteer_rules.demand import Demand
     from volunteer_rules.hours import Hours
-    from volunteer_rules.identifiers import OrganizationCode, ResidentId
-    from volunteer_rules.ledger import Ledger, LedgerLimits, LedgerTransfer
-    from volunteer_rules.profile import (
+    from volunteer_rules.matching.demand import Demand
+    from volunteer_rules.records.identifiers import OrganizationCode, ResidentId
+    from volunteer_rules.records.profile import (
         Commendation,
         EvaluationRecord,
         TrainingRecord,
         VolunteerProfile,
     )
-    from volunteer_rules.record import ServiceRecord
-    from volunteer_rules.region import RegionCode
-    from volunteer_rules.rule_set import RuleSet
-    from volunteer_rules.transfer_package import TransferPackage
+    from volunteer_rules.records.record import ServiceRecord
+    from volunteer_rules.records.region import RegionCode
+    from volunteer_rules.rules.rule_set import RuleSet
+    from volunteer_rules.timebank.ledger import Ledger, LedgerLimits, LedgerTransfer
+    from volunteer_rules.transfer.package import TransferPackage
 
     def lazily(name: str) -> Any:
         def resolve(_type: type) -> st.SearchStrategy[Any]:

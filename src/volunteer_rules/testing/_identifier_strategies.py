@@ -18,7 +18,7 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
 from volunteer_rules.hours import Hours
-from volunteer_rules.identifiers import (
+from volunteer_rules.records.identifiers import (
     _USCC_ALPHABET,
     _USCC_VALUES_31,
     _VALUES_36,
@@ -26,7 +26,7 @@ from volunteer_rules.identifiers import (
     ResidentId,
     _org_check_character,
 )
-from volunteer_rules.profile import (
+from volunteer_rules.records.profile import (
     _MAX_STUDY_MINUTES,
     COMMENDATION_LEVELS,
     CONSENTS,
@@ -42,8 +42,8 @@ from volunteer_rules.profile import (
     dump_profile,
     dump_training,
 )
-from volunteer_rules.record import RATINGS, SERVICE_CATEGORIES
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.record import RATINGS, SERVICE_CATEGORIES
+from volunteer_rules.records.region import RegionCode
 
 __all__ = [
     "commendation_payloads",

@@ -16,9 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from volunteer_rules.errors import ConflictError, InsufficientHoursError, InvalidValueError
-from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import (
+from volunteer_rules.errors import ConflictError, InvalidValueError
+from volunteer_rules.hours import Hours, InsufficientHoursError
+from volunteer_rules.timebank.ledger import (
     HOLDS,
     ISSUER,
     POOL,

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import (
+from volunteer_rules.records.record import (
     FIELDS,
     FORMAT_VERSION,
     MAX_YEAR,
@@ -34,7 +34,7 @@ from volunteer_rules.record import (
     ServiceRecord,
     parse_record,
 )
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.testing._identifier_strategies import organization_codes
 
 __all__ = [
@@ -178,7 +178,7 @@ def _ids(max_size: int = 64) -> st.SearchStrategy[str]:
 
 
 def _looks_like_resident_id(text: str) -> bool:
-    from volunteer_rules.record import _RESIDENT_ID_RE
+    from volunteer_rules.records.record import _RESIDENT_ID_RE
 
     return len(text) == 18 and _RESIDENT_ID_RE.fullmatch(text) is not None
 

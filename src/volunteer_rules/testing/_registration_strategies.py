@@ -15,10 +15,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from volunteer_rules.demand import Demand, Interval, Recurrence, dump_demand
-from volunteer_rules.profile import VolunteerProfile
-from volunteer_rules.region import RegionCode
-from volunteer_rules.registration import BUILT_IN, RegistrationRules
+from volunteer_rules.matching.demand import Demand, Interval, Recurrence, dump_demand
+from volunteer_rules.matching.registration import BUILT_IN, RegistrationRules
+from volunteer_rules.records.profile import VolunteerProfile
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.testing._identifier_strategies import volunteer_profiles
 
 __all__ = [
@@ -145,7 +145,7 @@ def demand_payloads(**kwargs: Any) -> st.SearchStrategy[dict[str, Any]]:
 
     Example:
         >>> from hypothesis import given
-        >>> from volunteer_rules.demand import parse_demand
+        >>> from volunteer_rules.matching.demand import parse_demand
         >>> @given(demand_payloads())
         ... def test(payload):
         ...     assert dump_demand(parse_demand(payload)) == payload

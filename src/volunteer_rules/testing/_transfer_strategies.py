@@ -14,9 +14,9 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from volunteer_rules.hours import Hours
-from volunteer_rules.record import ServiceRecord
-from volunteer_rules.region import RegionCode
-from volunteer_rules.transfer_package import TransferPackage, create_transfer_package
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.transfer.package import TransferPackage, create_transfer_package
 
 __all__ = [
     "TRANSFER_AS_OF",

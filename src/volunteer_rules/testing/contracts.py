@@ -47,17 +47,8 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.ledger import (
-    ISSUER,
-    POOL,
-    REDEEMED,
-    Ledger,
-    LedgerTransfer,
-    PostedTransfer,
-    check_ledger,
-)
-from volunteer_rules.record import Evaluation, ServiceRecord
-from volunteer_rules.region import RegionCode
+from volunteer_rules.records.record import Evaluation, ServiceRecord
+from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
     InMemoryRecordStore,
@@ -69,7 +60,16 @@ from volunteer_rules.storage.protocols import (
     RecordStore,
     TransferStore,
 )
-from volunteer_rules.transfer_package import TransferPackage, create_transfer_package
+from volunteer_rules.timebank.ledger import (
+    ISSUER,
+    POOL,
+    REDEEMED,
+    Ledger,
+    LedgerTransfer,
+    PostedTransfer,
+    check_ledger,
+)
+from volunteer_rules.transfer.package import TransferPackage, create_transfer_package
 
 __all__ = [
     "LedgerStoreContract",
@@ -466,7 +466,7 @@ class LedgerStoreContract:
     """The conformance suite of :class:`~volunteer_rules.storage.LedgerStore`.
 
     Subclass it and override the ``make_store`` fixture to return a factory of fresh, empty
-    stores. Postings are made with the library's :class:`~volunteer_rules.ledger.Ledger`.
+    stores. Postings are made with the library's :class:`~volunteer_rules.timebank.ledger.Ledger`.
 
     Example:
         >>> LedgerStoreContract.__name__

@@ -12,7 +12,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from volunteer_rules.certificate import Certificate, Issuer
+    from volunteer_rules.certificates.certificate import Certificate, Issuer
 
 __all__ = [
     "SAMPLE_ORGANIZATION_ID",
@@ -53,7 +53,7 @@ def sample_issuer() -> Issuer:
         >>> sample_issuer().organization_id == SAMPLE_ORGANIZATION_ID
         True
     """
-    from volunteer_rules.certificate import Issuer
+    from volunteer_rules.certificates.certificate import Issuer
 
     return Issuer(
         organization_id=SAMPLE_ORGANIZATION_ID,
@@ -71,9 +71,9 @@ def sample_certificate() -> Certificate:
         >>> sample_certificate().service.minutes
         120
     """
-    from volunteer_rules.certificate import issue_certificate
-    from volunteer_rules.profile import parse_profile
-    from volunteer_rules.record import parse_record
+    from volunteer_rules.certificates.certificate import issue_certificate
+    from volunteer_rules.records.profile import parse_profile
+    from volunteer_rules.records.record import parse_record
     from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
     issued = issue_certificate(

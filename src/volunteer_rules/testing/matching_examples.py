@@ -1,7 +1,7 @@
 """Sample inputs for registration and matching: a demand payload and a profile factory.
 
 Example:
-    >>> from volunteer_rules.demand import parse_demand
+    >>> from volunteer_rules.matching.demand import parse_demand
     >>> len(parse_demand(SAMPLE_DEMAND_PAYLOAD).slots)
     10
 """
@@ -45,14 +45,14 @@ def sample_profile(
     consents: tuple[str, ...] = ("basic_info_entry",),
     self_supporting: bool = False,
 ) -> Any:
-    """A valid :class:`~volunteer_rules.profile.VolunteerProfile` with a passport, for examples.
+    """A valid :class:`~volunteer_rules.records.profile.VolunteerProfile` with a passport, for examples.
 
     Example:
         >>> sample_profile(skills=("first_aid",)).skills
         frozenset({'first_aid'})
     """
-    from volunteer_rules.profile import IdDocument, VolunteerProfile
-    from volunteer_rules.region import RegionCode
+    from volunteer_rules.records.profile import IdDocument, VolunteerProfile
+    from volunteer_rules.records.region import RegionCode
 
     return VolunteerProfile(
         volunteer_id=volunteer_id,

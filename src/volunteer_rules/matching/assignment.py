@@ -1,0 +1,1040 @@
+"""Task eligibility and matching volunteers to a demand.
+
+:func:`check_assignment` says whether one volunteer may take a demand's slots, with every
+reason they may not (a :class:`~volunteer_rules.matching.registration.Reason` each, codes in
+:data:`ASSIGNMENT_CODES`). :func:`match` ranks many candidates for one demand, lists the
+ineligible ones with their reasons, and fills each slot's head count.
+
+The conditions (tasks suit the volunteer's age, knowledge, skills and health [REG2017 Art 15];
+service is voluntary [REG2017 Art 3]; minors under the rule set of the region,
+:mod:`volunteer_rules.matching.registration`):
+
+==========================  ================================================================
+code                        when
+==========================  ================================================================
+``category_not_chosen``     the volunteer registered service categories and not this one
+``skill_missing``           a required skill is not among the volunteer's skills
+``training_missing``        no training record of a required category on record on ``as_of``
+``training_expired``        one exists, but none is valid on the slot's day
+``below_minimum_age``       younger than the demand's or the rule set's minimum on the day
+``minor_barred``            under 18 on the day, and the demand bars minors or its category
+                            is barred to minors by the rule set (disaster relief)
+``guardian_consent_missing``  a minor without the guardian's consent (where accompaniment may
+                            replace it, a demand on which a guardian accompanies suffices)
+``child_data_consent_missing``  under 14 without the guardian's consent to data use [PIPL 31]
+``schedule_clash``          the slot overlaps an assignment the volunteer already holds
+``outside_region``          (:func:`match` only) lives outside the region ``reach`` allows
+==========================  ================================================================
+
+Ages and training validity are judged on each slot's day (the local date of its start),
+intervals are half-open (touching slots do not clash). A training counts only if it was on
+record on ``as_of`` (its date is on or before ``as_of``).
+
+The score (:class:`Score`), compared in this order, larger first, ties broken by the smaller
+``volunteer_id`` so that the result never depends on the order of the candidates:
+
+1. ``covered``: required and preferred skills and required trainings the volunteer holds;
+2. ``proximity``: where the volunteer lives against the demand's region: 3 same county,
+   2 same city, 1 same province, 0 elsewhere (:meth:`RegionCode.ancestors`);
+3. ``history_minutes``: counted service minutes in the demand's category (from ``records``
+   through the counting engine, or from ``history``);
+4. ``star_rank``: the star level of the volunteer's certification, if given.
+
+Slots are filled in order of start: each slot takes the best-ranked candidates who may take
+it and hold no overlapping slot of this match, up to the head count.
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+    >>> from volunteer_rules.matching.demand import parse_demand
+    >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+    >>> result = match(demand, [], rules="cn-national", as_of=date(2024, 5, 1))
+    >>> result.ranked, result.unfilled[0]
+    ((), (0, 3))
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any, Final, Literal
+
+import attrs
+
+from volunteer_rules._validate import require_iterable
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.matching.demand import Demand, Interval, TimeSlot
+from volunteer_rules.matching.registration import (
+    ADULT_AGE,
+    Reason,
+    RegistrationRules,
+    _check_day,
+    _rules,
+    cite,
+    personal_reasons,
+)
+from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile, age_on
+from volunteer_rules.records.region import RegionCode
+
+__all__ = [
+    "ASSIGNMENT_CODES",
+    "Assignment",
+    "Eligibility",
+    "MatchResult",
+    "RankedCandidate",
+    "Score",
+    "check_assignment",
+    "match",
+]
+
+ASSIGNMENT_CODES: Final[Mapping[str, str]] = {
+    "category_not_chosen": "registered for other service categories",
+    "skill_missing": "lacks a required skill",
+    "training_missing": "holds no training of a required category",
+    "training_expired": "holds a required training, but not valid on the slot's day",
+    "below_minimum_age": "younger than the minimum age on the slot's day",
+    "minor_barred": "a minor, and minors are barred from this task",
+    "guardian_consent_missing": "a minor without the guardian's consent",
+    "child_data_consent_missing": "a child under 14 without consent to data use",
+    "schedule_clash": "the slot overlaps an assignment already held",
+    "outside_region": "lives outside the region the match reaches",
+}
+"""Every code :func:`check_assignment` and :func:`match` give, with what it means."""
+
+Reach = Literal["county", "city", "province"]
+_LEVEL_VALUE: Final = {"county": 3, "city": 2, "province": 1}
+
+
+@attrs.frozen(kw_only=True)
+class Assignment:
+    """A volunteer holding one slot of a demand (or any other time they are taken).
+
+    Attributes:
+        volunteer_id: who.
+        start: aware start.
+        end: aware end (half-open).
+        demand_id: the demand, or ``""`` for time taken elsewhere.
+        slot: the slot index in the demand, or ``None``.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> Assignment(volunteer_id="V1", start=datetime(2024, 1, 1, 8, tzinfo=timezone.utc),
+        ...            end=datetime(2024, 1, 1, 9, tzinfo=timezone.utc)).demand_id
+        ''
+    """
+
+    volunteer_id: str
+    start: _dt.datetime
+    end: _dt.datetime
+    demand_id: str = ""
+    slot: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        Interval(start=self.start, end=self.end)  # validates: aware, end after start
+
+
+@attrs.frozen(kw_only=True)
+class Eligibility:
+    """Whether one volunteer may take a demand's slots, and why not.
+
+    Attributes:
+        volunteer_id: the volunteer.
+        demand_id: the demand.
+        reasons: every unmet condition (a reason with ``slot`` set concerns that slot only).
+        open_slots: indexes of the slots the volunteer may take.
+
+    Example:
+        >>> Eligibility(volunteer_id="V1", demand_id="D", reasons=(), open_slots=(0,)).eligible
+        True
+    """
+
+    volunteer_id: str
+    demand_id: str
+    reasons: tuple[Reason, ...]
+    open_slots: tuple[int, ...]
+
+    @property
+    def eligible(self) -> bool:
+        """True when there is no reason at all (every slot checked is open).
+
+        Example:
+            >>> Eligibility(volunteer_id="V", demand_id="D", reasons=(),
+            ...             open_slots=()).eligible
+            True
+        """
+        return not self.reasons
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reasons' codes, in order.
+
+        Example:
+            >>> Eligibility(volunteer_id="V", demand_id="D", reasons=(), open_slots=()).codes
+            ()
+        """
+        return tuple(r.code for r in self.reasons)
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Score:
+    """Why a candidate ranks where they do; compared field by field, larger is better.
+
+    Attributes:
+        covered: required and preferred skills and required trainings held.
+        proximity: 3 same county, 2 same city, 1 same province, 0 elsewhere.
+        history_minutes: counted minutes of service in the demand's category.
+        star_rank: star level rank (0 for none or unknown).
+
+    Example:
+        >>> Score(covered=2, proximity=3, history_minutes=0, star_rank=0) > Score(
+        ...     covered=2, proximity=2, history_minutes=600, star_rank=5)
+        True
+    """
+
+    covered: int
+    proximity: int
+    history_minutes: int
+    star_rank: int
+
+
+_PROXIMITY_TEXT: Final = {
+    3: "lives in the same county",
+    2: "lives in the same city",
+    1: "lives in the same province",
+    0: "lives outside the province",
+}
+
+
+@attrs.frozen(kw_only=True)
+class RankedCandidate:
+    """An eligible candidate: rank, score, the reasons behind it, and the slots given.
+
+    Attributes:
+        rank: 1 for the best.
+        volunteer_id: who.
+        score: the :class:`Score`.
+        explanation: sentences behind the score, in its order.
+        open_slots: slots the candidate may take.
+        assigned_slots: slots the match gave the candidate.
+        blocked: reasons some slots are closed to the candidate (each with ``slot`` set).
+
+    Example:
+        >>> c = RankedCandidate(rank=1, volunteer_id="V1",
+        ...                     score=Score(covered=0, proximity=3, history_minutes=0,
+        ...                                 star_rank=0),
+        ...                     explanation=("lives in the same county",), open_slots=(0,),
+        ...                     assigned_slots=(0,), blocked=())
+        >>> c.rank, c.assigned_slots
+        (1, (0,))
+    """
+
+    rank: int
+    volunteer_id: str
+    score: Score
+    explanation: tuple[str, ...]
+    open_slots: tuple[int, ...]
+    assigned_slots: tuple[int, ...]
+    blocked: tuple[Reason, ...]
+
+
+@attrs.frozen(kw_only=True)
+class MatchResult:
+    """What :func:`match` found: the ranking, the assignments, the unfilled places, who not.
+
+    :attr:`ranked` and :attr:`ineligible` are built on first access (a city's candidates are
+    many; most callers want the assignments), and then kept.
+
+    Attributes:
+        demand_id: the demand.
+        rule_set_id: the registration rule set applied.
+        as_of: the day of the match.
+        assignments: the slots given, by slot then rank.
+        unfilled: ``(slot index, places left)`` for every slot not filled.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.matching.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+        >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD), [], rules="cn-national",
+        ...                as_of=date(2024, 5, 1))
+        >>> result.ranked, result.ineligible, len(result.unfilled)
+        ((), (), 10)
+    """
+
+    demand_id: str
+    rule_set_id: str
+    as_of: _dt.date
+    assignments: tuple[Assignment, ...]
+    unfilled: tuple[tuple[int, int], ...]
+    _state: _MatchState = attrs.field(alias="state", repr=False, eq=False)
+
+    @cached_property
+    def ranked(self) -> tuple[RankedCandidate, ...]:
+        """Eligible candidates (open on at least one slot), best first.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.testing.matching_examples import (
+            ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
+            >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD),
+            ...                [sample_profile(skills=("first_aid",))], rules="cn-national",
+            ...                as_of=date(2024, 5, 1))
+            >>> top = result.ranked[0]
+            >>> top.rank, top.score.proximity, top.assigned_slots[:3], top.explanation[1]
+            (1, 3, (0, 1, 2), 'lives in the same county as 大洼区')
+        """
+        return self._state.ranked()
+
+    @cached_property
+    def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
+        """``(volunteer_id, reasons)`` for every ineligible candidate, by volunteer id.
+
+        A candidate outside the demand's category or region is listed with that reason alone
+        (it is rejected before the other checks); every other one with all its reasons, as
+        :func:`check_assignment` gives them.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.testing.matching_examples import (
+            ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
+            >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD), [sample_profile()],
+            ...                rules="cn-national", as_of=date(2024, 5, 1))
+            >>> [(v, [r.code for r in reasons]) for v, reasons in result.ineligible]
+            [('V1', ['skill_missing'])]
+        """
+        return self._state.ineligible()
+
+
+class _MatchState:
+    """What a match keeps to build its ranking and its list of ineligible on demand."""
+
+    def __init__(
+        self,
+        view: _DemandView,
+        profiles: list[VolunteerProfile],
+        prefix: list[_Key],
+        heap: list[_Key],
+        slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]],
+        given: dict[str, list[TimeSlot]],
+        cheap: tuple[tuple[Reason, ...], tuple[Reason, ...], int],
+        training_by: Mapping[str, list[TrainingRecord]],
+        held_by: Mapping[str, list[Assignment]],
+    ) -> None:
+        self.view = view
+        self.profiles = profiles
+        self.prefix = prefix
+        self.heap = heap
+        self.slow = slow
+        self.given = given
+        self.cheap = cheap
+        self.training_by = training_by
+        self.held_by = held_by
+
+    def order(self) -> list[_Key]:
+        return self.prefix + sorted(self.heap)
+
+    def ranked(self) -> tuple[RankedCandidate, ...]:
+        view = self.view
+        all_slots = tuple(s.index for s in view.slots)
+        out: list[RankedCandidate] = []
+        for rank, key in enumerate(self.order(), start=1):
+            score = Score(
+                covered=-key[0], proximity=-key[1], history_minutes=-key[2], star_rank=-key[3]
+            )
+            open_slots, blocked = self.slow.get(key[4], (all_slots, ()))
+            out.append(
+                RankedCandidate(
+                    rank=rank,
+                    volunteer_id=key[4],
+                    score=score,
+                    explanation=_explain(score, view),
+                    open_slots=open_slots,
+                    assigned_slots=tuple(s.index for s in self.given.get(key[4], ())),
+                    blocked=blocked,
+                )
+            )
+        return tuple(out)
+
+    def ineligible(self) -> tuple[tuple[str, tuple[Reason, ...]], ...]:
+        view = self.view
+        eligible = {key[4] for key in self.prefix}
+        eligible.update(key[4] for key in self.heap)
+        not_chosen, outside, need_reach = self.cheap
+        category = view.category
+        out: list[tuple[str, tuple[Reason, ...]]] = []
+        for profile in self.profiles:
+            volunteer_id = profile.volunteer_id
+            if volunteer_id in eligible:
+                continue
+            chosen = profile.service_categories
+            region = profile.residence_region
+            if chosen and category not in chosen:
+                out.append((volunteer_id, not_chosen))
+            elif (0 if region is None else view.proximity(region)) < need_reach:
+                out.append((volunteer_id, outside))
+            else:
+                reasons, _, _ = view.evaluate(
+                    profile,
+                    self.training_by.get(volunteer_id),
+                    self.held_by.get(volunteer_id, ()),
+                )
+                out.append((volunteer_id, tuple(reasons)))
+        out.sort(key=_first)
+        return tuple(out)
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+_Key = tuple[int, int, int, int, str]
+"""A candidate's sort key: the negated score fields, then the volunteer id."""
+
+
+# --- the demand side, computed once --------------------------------------------------------
+
+
+def _cutoff(day: _dt.date, years: int) -> _dt.date:
+    """The latest birth date of someone ``years`` old or older on ``day``."""
+    year = day.year - years
+    if year < _dt.MINYEAR:
+        return _dt.date.min
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return _dt.date(year, 2, 28)
+
+
+class _DemandView:
+    """Everything about the demand that does not depend on the candidate."""
+
+    def __init__(
+        self,
+        demand: Demand,
+        rules: RegistrationRules,
+        as_of: _dt.date,
+        slots: tuple[TimeSlot, ...],
+    ) -> None:
+        self.demand = demand
+        self.rules = rules
+        self.as_of = as_of
+        self.slots = slots
+        self.category = demand.service_category
+        self.skills = demand.required_skills
+        self.trainings = tuple(sorted(demand.required_trainings))
+        self.preferred = demand.preferred_skills
+        self.minors_barred = (
+            demand.minors_barred or demand.service_category in rules.minors_barred_categories
+        )
+        minimums = [m for m in (demand.minimum_age, rules.minimum_age) if m is not None]
+        self.minimum_age = max(minimums) if minimums else None
+        # Anyone at least this old on the first slot's day meets every age condition there is
+        # on every slot (slots only get later): the fast path skips the age checks.
+        bounds = [ADULT_AGE, rules.child_data_age, *minimums]
+        if rules.guardian_consent_below is not None:
+            bounds.append(rules.guardian_consent_below)
+        self.days = [slot.day for slot in slots]
+        self.first_day = min(self.days)
+        self.last_day = max(self.days)
+        self.settled_cutoff = _cutoff(self.first_day, max(bounds))
+        ancestry: dict[str, int] = {}
+        for region in demand.region.ancestors():
+            ancestry[region.code] = _LEVEL_VALUE[region.level]
+        self.ancestry = ancestry
+        self.proximity_memo: dict[str, int] = {}
+
+    def proximity(self, region: RegionCode) -> int:
+        code = region.code
+        found = self.proximity_memo.get(code)
+        if found is None:
+            found = 0
+            for ancestor in region.ancestors():
+                level = self.ancestry.get(ancestor.code)
+                if level is not None:
+                    found = level
+                    break
+            self.proximity_memo[code] = found
+        return found
+
+    def fits(self, profile: VolunteerProfile, age: int) -> bool:
+        """Whether :meth:`personal_at` finds nothing at ``age``, without building reasons."""
+        if self.minimum_age is not None and age < self.minimum_age:
+            return False
+        if self.minors_barred and age < ADULT_AGE:
+            return False
+        rules = self.rules
+        consents = profile.consents
+        if age < rules.child_data_age and "guardian_data" not in consents:
+            return False
+        below = rules.guardian_consent_below
+        if below is None or age >= below or "guardian" in consents:
+            return True
+        if rules.accompaniment_suffices and self.demand.guardian_must_accompany:
+            return True
+        adult_from = rules.self_supporting_from
+        return adult_from is not None and age >= adult_from and profile.self_supporting
+
+    def personal(self, profile: VolunteerProfile, birth: _dt.date) -> list[Reason]:
+        """Age and consent reasons, slot by slot, merged when every slot has the same."""
+        if birth <= self.settled_cutoff:
+            return []
+        ages = [age_on(birth, day) if day >= birth else -1 for day in self.days]
+        by_age: dict[int, list[Reason]] = {}
+        for age, day in zip(ages, self.days, strict=True):
+            if age not in by_age:
+                by_age[age] = self.personal_at(profile, age, day)
+        if len(by_age) == 1:
+            return by_age[ages[0]]
+        return _merge([by_age[age] for age in ages], self.slots)
+
+    def personal_at(self, profile: VolunteerProfile, age: int, day: _dt.date) -> list[Reason]:
+        """Age and consent reasons for a volunteer ``age`` years old on ``day`` (-1: unborn)."""
+        rules = self.rules
+        if age < 0:
+            return [Reason(code="below_minimum_age", message=f"not yet born on {day}")]
+        found = [
+            r
+            for r in personal_reasons(
+                profile, rules, age, accompanied=self.demand.guardian_must_accompany
+            )
+            if r.code != "below_minimum_age"
+        ]
+        if self.minimum_age is not None and age < self.minimum_age:
+            found.insert(
+                0,
+                Reason(
+                    code="below_minimum_age",
+                    message=f"aged {age} on {day}; the minimum is {self.minimum_age}",
+                    source="[REG2017 Art 15] " + rules.source("CYL", "BJ-old"),
+                ),
+            )
+        if self.minors_barred and age < ADULT_AGE:
+            why = (
+                "the demand bars minors"
+                if self.demand.minors_barred
+                else f"{rules.id} bars minors from {self.category}"
+            )
+            found.append(
+                Reason(
+                    code="minor_barred",
+                    message=f"aged {age} on {day}; {why}",
+                    source=" ".join(cite(r) for r in rules.references[:1]),
+                )
+            )
+        return found
+
+    def training(self, records: Iterable[TrainingRecord] | None) -> tuple[list[Reason], int]:
+        """Training reasons and how many required categories are held.
+
+        A category with no valid training on any slot's day is one reason for all slots;
+        otherwise each slot without one has its own.
+        """
+        if not self.trainings:
+            return [], 0
+        held: dict[str, list[TrainingRecord]] = {}
+        for record in records or ():
+            day = getattr(record, "date", None)
+            if isinstance(day, _dt.date) and day > self.as_of:
+                continue  # not on record on as_of
+            held.setdefault(record.category, []).append(record)
+        general: list[Reason] = []
+        per_slot: list[Reason] = []
+        covered = 0
+        for category in self.trainings:
+            mine = held.get(category)
+            if not mine:
+                general.append(
+                    Reason(
+                        code="training_missing",
+                        message=f"no {category} training on record",
+                        source="[REG2017 Art 15]",
+                    )
+                )
+                continue
+            covered += 1
+            closed = [s for s in self.slots if not any(t.is_valid_on(s.day) for t in mine)]
+            if len(closed) == len(self.slots):
+                general.append(
+                    Reason(
+                        code="training_expired",
+                        message=f"no {category} training valid on the slots' days "
+                        f"({self.first_day} to {self.last_day})",
+                        source="[REG2017 Art 15]",
+                    )
+                )
+                continue
+            per_slot.extend(
+                Reason(
+                    code="training_expired",
+                    message=f"no {category} training valid on {slot.day}",
+                    source="[REG2017 Art 15]",
+                    slot=slot.index,
+                )
+                for slot in closed
+            )
+        return general + per_slot, covered
+
+    def clashes(self, held: Iterable[Any]) -> list[Reason]:
+        """A clash on every slot is one reason; otherwise one reason per slot that clashes."""
+        taken = [(a.start, a.end, getattr(a, "demand_id", "")) for a in held]
+        if not taken:
+            return []
+        found: list[Reason] = []
+        for slot in self.slots:
+            for start, end, demand_id in taken:
+                if start < slot.end and slot.start < end:
+                    where = f" of {demand_id}" if demand_id else ""
+                    found.append(
+                        Reason(
+                            code="schedule_clash",
+                            message=f"{slot.start.isoformat()} overlaps an assignment{where} "
+                            f"from {start.isoformat()} to {end.isoformat()}",
+                            slot=slot.index,
+                        )
+                    )
+                    break
+        if len(found) == len(self.slots) and len(found) > 1:
+            return [
+                Reason(
+                    code="schedule_clash",
+                    message=f"every slot overlaps an assignment already held ({len(found)} slots)",
+                )
+            ]
+        if len(found) == 1 and len(self.slots) == 1:
+            return [attrs.evolve(found[0], slot=None)]
+        return found
+
+    def general(self, profile: VolunteerProfile) -> list[Reason]:
+        reasons: list[Reason] = []
+        chosen = profile.service_categories
+        if chosen and self.category not in chosen:
+            reasons.append(
+                Reason(
+                    code="category_not_chosen",
+                    message=f"registered for {', '.join(sorted(chosen))}, not {self.category}",
+                    source="[REG2017 Art 3] [MCA2020 Art 5]",
+                )
+            )
+        missing = self.skills - profile.skills
+        if missing:
+            reasons.append(
+                Reason(
+                    code="skill_missing",
+                    message=f"lacks {', '.join(sorted(missing))}",
+                    source="[REG2017 Art 15]",
+                )
+            )
+        return reasons
+
+    def evaluate(
+        self,
+        profile: VolunteerProfile,
+        trainings: Iterable[TrainingRecord] | None,
+        held: Iterable[Any],
+    ) -> tuple[list[Reason], tuple[int, ...], int]:
+        """Every reason, the open slots and the trainings covered, for one volunteer."""
+        reasons = self.general(profile)
+        reasons += self.personal(profile, profile.birth_date)
+        training_reasons, covered = self.training(trainings)
+        reasons += training_reasons
+        reasons += self.clashes(held)
+        if any(r.slot is None for r in reasons):
+            return reasons, (), covered
+        closed = {r.slot for r in reasons}
+        return reasons, tuple(s.index for s in self.slots if s.index not in closed), covered
+
+
+def _merge(by_slot: list[list[Reason]], slots: tuple[TimeSlot, ...]) -> list[Reason]:
+    """A code found on every slot is one reason for all; otherwise one per slot."""
+    if not by_slot:
+        return []
+    codes = [{r.code for r in found} for found in by_slot]
+    everywhere = set.intersection(*codes) if len(slots) > 1 else codes[0]
+    merged: list[Reason] = []
+    done: set[str] = set()
+    for found in by_slot:
+        for reason in found:
+            if reason.code in everywhere and reason.code not in done:
+                done.add(reason.code)
+                merged.append(reason)
+    for slot, found in zip(slots, by_slot, strict=True):
+        for reason in found:
+            if reason.code not in everywhere:
+                merged.append(attrs.evolve(reason, slot=slot.index))
+    return merged
+
+
+def _select_slots(demand: Demand, slot: TimeSlot | int | None) -> tuple[TimeSlot, ...]:
+    if slot is None:
+        return demand.slots
+    index = slot.index if isinstance(slot, TimeSlot) else slot
+    if type(index) is not int:
+        raise InvalidTypeError("slot", "must be a TimeSlot, a slot index or None")
+    if not 0 <= index < len(demand.slots):
+        raise InvalidValueError("slot", f"the demand has slots 0 to {len(demand.slots) - 1}")
+    return (demand.slots[index],)
+
+
+def check_assignment(
+    profile: VolunteerProfile,
+    demand: Demand,
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    slot: TimeSlot | int | None = None,
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment | Interval | TimeSlot] = (),
+) -> Eligibility:
+    """Every reason ``profile``'s volunteer may not take ``demand``'s slot (or any slot).
+
+    Args:
+        profile: the volunteer.
+        demand: the demand.
+        rules: the registration rule set (or its id) of the demand's region.
+        as_of: the day of the decision; trainings entered later do not count.
+        slot: one slot (a :class:`TimeSlot` or its index), or ``None`` for all of them.
+        trainings: the volunteer's training records (others' are ignored).
+        existing_assignments: time the volunteer already holds (anything with aware
+            ``start`` and ``end``; half-open).
+
+    Returns:
+        an :class:`Eligibility`: reasons with codes of :data:`ASSIGNMENT_CODES`, a reason
+        with ``slot`` set concerning that slot only.
+
+    Raises:
+        InvalidTypeError: an argument of the wrong type.
+        InvalidValueError: a slot index the demand does not have.
+        UnknownRuleSetError: an unknown rule set id.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.matching.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD, sample_profile
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> teen = sample_profile(birth_date=date(2009, 1, 1))
+        >>> result = check_assignment(teen, demand, rules="cn-zhejiang", as_of=date(2024, 5, 1))
+        >>> result.codes
+        ('skill_missing', 'below_minimum_age', 'guardian_consent_missing', 'minor_barred')
+        >>> result.reasons[3].message
+        'aged 15 on 2024-06-01; cn-zhejiang bars minors from emergency_rescue'
+    """
+    if not isinstance(profile, VolunteerProfile):
+        raise InvalidTypeError(
+            "profile", f"must be a VolunteerProfile, not {type(profile).__name__}"
+        )
+    if not isinstance(demand, Demand):
+        raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
+    rule_set = _rules(rules)
+    day = _check_day(as_of, "as_of")
+    slots = _select_slots(demand, slot)
+    mine = [t for t in _iterable(trainings, "trainings") if _training_of(t, profile)]
+    held = [
+        _interval(a, "existing_assignments")
+        for a in _iterable(existing_assignments, "existing_assignments")
+    ]
+    view = _DemandView(demand, rule_set, day, slots)
+    reasons, open_slots, _ = view.evaluate(profile, mine, held)
+    return Eligibility(
+        volunteer_id=profile.volunteer_id,
+        demand_id=demand.demand_id,
+        reasons=tuple(reasons),
+        open_slots=open_slots,
+    )
+
+
+def _iterable(value: object, what: str) -> Iterable[Any]:
+    return require_iterable(value, what, f"must be an iterable, not {type(value).__name__}")
+
+
+def _training_of(record: object, profile: VolunteerProfile) -> bool:
+    if not isinstance(record, TrainingRecord):
+        raise InvalidTypeError(
+            "trainings", f"must hold TrainingRecord, not {type(record).__name__}"
+        )
+    owner = getattr(record, "volunteer_id", None)
+    return owner is None or owner == profile.volunteer_id
+
+
+def _interval(value: object, what: str) -> Any:
+    if not isinstance(value, (Assignment, Interval, TimeSlot)):
+        raise InvalidTypeError(
+            what, f"must hold Assignment, Interval or TimeSlot values, not {type(value).__name__}"
+        )
+    return value
+
+
+def _group(values: Iterable[Any], what: str, cls: type) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for value in _iterable(values, what):
+        if not isinstance(value, cls):
+            raise InvalidTypeError(what, f"holds a {type(value).__name__}")
+        owner: str = getattr(value, "volunteer_id")  # noqa: B009 - both classes have it
+        grouped[owner].append(value)
+    return grouped
+
+
+def match(
+    demand: Demand,
+    candidates: Iterable[VolunteerProfile],
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment] = (),
+    history: Mapping[str, int] | None = None,
+    star_ranks: Mapping[str, int] | None = None,
+    reach: Reach | None = None,
+    max_slots_per_volunteer: int | None = None,
+) -> MatchResult:
+    """Rank ``candidates`` for ``demand``, list the ineligible, and fill every slot.
+
+    Cheap rejects come first: a candidate who registered other service categories, or who
+    lives outside the region ``reach`` allows, is listed with that reason alone. Everyone else
+    is judged as :func:`check_assignment` judges them. Eligible candidates (open on at least
+    one slot) are ranked by :class:`Score`, then volunteer id; each slot, in order of start,
+    takes the best-ranked who may take it and hold no overlapping slot of this match.
+
+    How it stays fast on a city's candidates: everything about the demand is computed once;
+    a candidate is settled by set and date comparisons unless their age is near a boundary
+    on the slots' days, or they hold trainings the demand needs or assignments already (those
+    are checked in full); the ranking is a heap, of which only the head is sorted to fill the
+    slots; the reasons of the ineligible and the ranked entries are built when first read.
+
+    Args:
+        demand: the demand.
+        candidates: volunteer profiles, in any order (a volunteer id at most once).
+        rules: the registration rule set (or its id) of the demand's region.
+        as_of: the day of the match.
+        trainings: training records of any candidates.
+        existing_assignments: :class:`Assignment` values the candidates already hold.
+        history: counted minutes of service in the demand's category per volunteer id (see
+            :func:`volunteer_rules.statistics.summary.category_minutes` to get them from records).
+        star_ranks: star level rank per volunteer id (``certification.level.rank``).
+        reach: ``"county"``, ``"city"`` or ``"province"``: only candidates living in that
+            region around the demand's; ``None`` (default) for anywhere.
+        max_slots_per_volunteer: at most this many slots per volunteer (default no limit).
+
+    Returns:
+        a :class:`MatchResult`.
+
+    Raises:
+        InvalidTypeError: an argument of the wrong type.
+        InvalidValueError: a volunteer id given twice, a bad ``reach`` or limit.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.matching.demand import parse_demand
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD, sample_profile
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> able = sample_profile(volunteer_id="V2", skills=("first_aid",))
+        >>> result = match(demand, [sample_profile(), able], rules="cn-national",
+        ...                as_of=date(2024, 5, 1))
+        >>> [c.volunteer_id for c in result.ranked], [v for v, _ in result.ineligible]
+        (['V2'], ['V1'])
+    """
+    if not isinstance(demand, Demand):
+        raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
+    rule_set = _rules(rules)
+    day = _check_day(as_of, "as_of")
+    if reach is not None and reach not in _LEVEL_VALUE:
+        raise InvalidValueError("reach", "must be 'county', 'city', 'province' or None")
+    if max_slots_per_volunteer is not None and (
+        type(max_slots_per_volunteer) is not int or max_slots_per_volunteer < 1
+    ):
+        raise InvalidValueError("max_slots_per_volunteer", "must be a positive int or None")
+    require_iterable(candidates, "candidates", "must be an iterable of VolunteerProfile")
+    minutes_of = _int_mapping(history, "history")
+    stars_of = _int_mapping(star_ranks, "star_ranks")
+    training_by = _group(trainings, "trainings", TrainingRecord)
+    held_by = _group(existing_assignments, "existing_assignments", Assignment)
+    view = _DemandView(demand, rule_set, day, demand.slots)
+    need_reach = 0
+    if reach is not None:
+        need_reach = min(_LEVEL_VALUE[reach], _LEVEL_VALUE[demand.region.level])
+
+    category = view.category
+    memo = view.proximity_memo
+    proximity_of = view.proximity
+    required_skills = view.skills
+    needs_training = bool(view.trainings)
+    preferred = view.preferred
+    settled = view.settled_cutoff
+    fits = view.fits
+    first_year = view.first_day.year
+    first_day_of_year = view.first_day.month * 100 + view.first_day.day
+    last_year = view.last_day.year
+    last_day_of_year = view.last_day.month * 100 + view.last_day.day
+    base_covered = len(required_skills)
+    not_chosen = (
+        Reason(
+            code="category_not_chosen",
+            message=f"registered for other service categories, not {category}",
+            source="[REG2017 Art 3] [MCA2020 Art 5]",
+        ),
+    )
+    outside = (
+        Reason(code="outside_region", message=f"lives outside the {reach} of {demand.region.name}"),
+    )
+    pool = _snapshot(candidates)  # the result explains the ineligible lazily from it
+    keys: list[_Key] = []
+    keep = keys.append
+    slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]] = {}
+    seen: set[str] = set()
+    # Only the eligible leave a trace here; who is ineligible, and why, is worked out again
+    # from ``pool`` when MatchResult.ineligible is first read.
+    for profile in pool:
+        chosen = profile.service_categories
+        if chosen and category not in chosen:
+            continue
+        region = profile.residence_region
+        if region is None:
+            proximity = 0
+        else:
+            known = memo.get(region.code)
+            proximity = proximity_of(region) if known is None else known
+        if proximity < need_reach:
+            continue
+        volunteer_id = profile.volunteer_id
+        if volunteer_id in seen:
+            raise InvalidValueError("candidates", f"volunteer {volunteer_id} is given twice")
+        seen.add(volunteer_id)
+        skills = profile.skills
+        if required_skills and not required_skills <= skills:
+            continue
+        trained = 0
+        mine = training_by.get(volunteer_id) if needs_training else None
+        if needs_training and mine is None:
+            continue
+        birth = profile.birth_date
+        if mine is None and birth > settled and volunteer_id not in held_by:
+            # Young: settle without reasons when the age is the same on every slot's day.
+            day_of_year = birth.month * 100 + birth.day
+            age = first_year - birth.year - (first_day_of_year < day_of_year)
+            if age == last_year - birth.year - (last_day_of_year < day_of_year):
+                if age < 0 or not fits(profile, age):
+                    continue
+                birth = settled  # settled: no slot-specific reason
+        if mine is not None or birth > settled or volunteer_id in held_by:
+            reasons, open_slots, trained = view.evaluate(
+                profile, mine, held_by.get(volunteer_id, ())
+            )
+            if not open_slots:
+                continue
+            slow[volunteer_id] = (open_slots, tuple(reasons))
+        covered = base_covered + trained + (len(preferred & skills) if preferred else 0)
+        minutes = minutes_of.get(volunteer_id, 0)
+        stars = stars_of.get(volunteer_id, 0)
+        if type(minutes) is not int or type(stars) is not int:
+            raise InvalidTypeError("history", "history and star_ranks must map ids to ints")
+        keep((-covered, -proximity, -minutes, -stars, volunteer_id))
+
+    # Fill each slot in order of start with the best-ranked who may take it; the ranking is
+    # a heap and only as much of its head is sorted (into ``prefix``) as the filling reads.
+    heapq.heapify(keys)
+    prefix: list[_Key] = []
+    given: dict[str, list[TimeSlot]] = {}
+    assignments: list[Assignment] = []
+    unfilled: list[tuple[int, int]] = []
+    limit = max_slots_per_volunteer
+    for slot in demand.slots:
+        places = demand.head_count
+        position = 0
+        while places:
+            if position == len(prefix):
+                if not keys:
+                    break
+                prefix.append(heapq.heappop(keys))
+            key = prefix[position]
+            position += 1
+            details = slow.get(key[4])
+            if details is not None and slot.index not in details[0]:
+                continue
+            volunteer_id = key[4]
+            taken = given.get(volunteer_id)
+            if taken is None:
+                taken = given[volunteer_id] = []
+            elif (limit is not None and len(taken) >= limit) or any(
+                s.start < slot.end and slot.start < s.end for s in taken
+            ):
+                continue
+            taken.append(slot)
+            assignments.append(
+                Assignment(
+                    volunteer_id=volunteer_id,
+                    demand_id=demand.demand_id,
+                    slot=slot.index,
+                    start=slot.start,
+                    end=slot.end,
+                )
+            )
+            places -= 1
+        if places:
+            unfilled.append((slot.index, places))
+
+    state = _MatchState(
+        view,
+        pool,
+        prefix,
+        keys,
+        slow,
+        given,
+        (not_chosen, outside, need_reach),
+        training_by,
+        held_by,
+    )
+    return MatchResult(
+        demand_id=demand.demand_id,
+        rule_set_id=rule_set.id,
+        as_of=day,
+        assignments=tuple(assignments),
+        unfilled=tuple(unfilled),
+        state=state,
+    )
+
+
+def _snapshot(candidates: Iterable[object]) -> list[VolunteerProfile]:
+    """The candidates as a list, read in chunks whose types are checked once per type."""
+    pool: list[VolunteerProfile] = []
+    iterator = iter(candidates)
+    while True:
+        chunk = list(itertools.islice(iterator, 65536))
+        if not chunk:
+            return pool
+        for kind in set(map(type, chunk)):
+            if not issubclass(kind, VolunteerProfile):
+                raise InvalidTypeError("candidates", f"holds a {kind.__name__}")
+        pool.extend(chunk)  # type: ignore[arg-type]  # checked just above
+
+
+def _int_mapping(value: object, what: str) -> Mapping[str, int]:
+    """The mapping itself (its values are checked when read), or an empty one for ``None``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(
+            what, f"must be a mapping of volunteer id to int, not {type(value).__name__}"
+        )
+    return value
+
+
+def _explain(score: Score, view: _DemandView) -> tuple[str, ...]:
+    demand = view.demand
+    wanted = (
+        len(demand.required_skills) + len(demand.required_trainings) + len(demand.preferred_skills)
+    )
+    lines = [
+        f"covers {score.covered} of {wanted} skills and trainings",
+        f"{_PROXIMITY_TEXT[score.proximity]} as {demand.region.name}",
+    ]
+    if score.history_minutes:
+        hours, minutes = divmod(score.history_minutes, 60)
+        lines.append(f"{hours} h {minutes} min of {view.category} service")
+    if score.star_rank:
+        lines.append(f"{score.star_rank} star level")
+    return tuple(lines)

@@ -1,0 +1,649 @@
+"""Demands: the recruitment notice of a project (志愿服务需求), with its time slots.
+
+A :class:`Demand` says what service is needed (a service category), where (a region), when
+(one or more time slots), how many volunteers per slot, and who may come: required skills and
+trainings, a minimum age, whether minors are barred, whether a guardian must accompany minors.
+Volunteers are recruited by need and tasks must suit their age, knowledge, skills and health
+[REG2017 Art 15]; the rule set can add bars of its own (minors and disaster relief under the
+Zhejiang, Shandong, Ningbo and Tai'an rules, see :mod:`volunteer_rules.matching.registration`).
+
+Time slots are given as fixed intervals (:class:`Interval`) or as recurrence rules
+(:class:`Recurrence`, an RFC 5545 ``RRULE`` expanded by :mod:`dateutil.rrule`, bounded by
+``COUNT`` or ``UNTIL``). :attr:`Demand.slots` is the expansion: every slot once, in order of
+start then end, numbered from 0. All times are aware; intervals are half-open
+(``start <= t < end``), so a slot ending at 10:00 does not clash with one starting at 10:00.
+
+The JSON form (:func:`parse_demand` / :func:`dump_demand`)::
+
+    {"demand_id": "D-1", "service_category": "emergency_rescue", "region_code": "211103",
+     "slots": [{"start": "2024-06-01T08:00:00+08:00", "end": "2024-06-01T12:00:00+08:00"},
+               {"rrule": "FREQ=WEEKLY;COUNT=4", "start": "2024-06-08T08:00:00+08:00",
+                "duration_minutes": 240}],
+     "head_count": 5, "required_skills": ["first_aid"],
+     "required_trainings": ["emergency_rescue"], "minimum_age": 18}
+
+Optional fields: ``organization_id``, ``title``, ``preferred_skills``, ``minimum_age``,
+``minors_barred`` (default ``false``), ``guardian_must_accompany`` (default ``false``).
+
+Example:
+    >>> demand = parse_demand({
+    ...     "demand_id": "D-1", "service_category": "community_service",
+    ...     "region_code": "211103", "head_count": 2,
+    ...     "slots": [{"rrule": "FREQ=WEEKLY;COUNT=3", "start": "2024-06-01T09:00:00+08:00",
+    ...                "duration_minutes": 120}]})
+    >>> [(s.index, s.start.isoformat(), s.end.hour) for s in demand.slots]
+    [(0, '2024-06-01T09:00:00+08:00', 11), (1, '2024-06-08T09:00:00+08:00', 11), (2, '2024-06-15T09:00:00+08:00', 11)]
+    >>> dump_demand(demand)["slots"][0]["rrule"]
+    'FREQ=WEEKLY;COUNT=3'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+from dateutil import rrule as _rrule
+
+from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
+from volunteer_rules.records.region import RegionCode
+
+__all__ = [
+    "MAX_SLOTS",
+    "Demand",
+    "Interval",
+    "Recurrence",
+    "TimeSlot",
+    "dump_demand",
+    "parse_demand",
+]
+
+MAX_SLOTS: Final = 1000
+"""The most time slots one demand may expand to (a bound on any recurrence)."""
+
+MAX_SLOT_MINUTES: Final = 7 * 1440
+"""The longest one slot may be: seven days."""
+
+HORIZON_DAYS: Final = 5 * 366
+"""A recurrence must end within this many days of its first start."""
+
+_FREQUENCIES: Final = frozenset(
+    {_rrule.YEARLY, _rrule.MONTHLY, _rrule.WEEKLY, _rrule.DAILY, _rrule.HOURLY}
+)
+
+_ID: Final = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_NAME: Final = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
+_BOUND: Final = re.compile(r"(^|;)\s*(COUNT|UNTIL)\s*=", re.IGNORECASE)
+
+
+def _aware(value: object, what: str) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
+        raise InvalidValueError(what, "must be a time-zone-aware datetime")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Interval:
+    """A fixed time interval, half-open: ``start <= t < end``.
+
+    Attributes:
+        start: aware start.
+        end: aware end, after ``start``.
+
+    Raises:
+        InvalidValueError: a naive datetime, ``end <= start``, or longer than seven days.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> cst = timezone(timedelta(hours=8))
+        >>> a = Interval(start=datetime(2024, 6, 1, 8, tzinfo=cst),
+        ...              end=datetime(2024, 6, 1, 10, tzinfo=cst))
+        >>> b = Interval(start=datetime(2024, 6, 1, 10, tzinfo=cst),
+        ...              end=datetime(2024, 6, 1, 11, tzinfo=cst))
+        >>> a.overlaps(b), a.minutes
+        (False, 120)
+    """
+
+    start: _dt.datetime
+    end: _dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        _aware(self.start, "start")
+        _aware(self.end, "end")
+        if self.end <= self.start:
+            raise InvalidValueError("end", "must be after start")
+        if self.end - self.start > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
+            raise InvalidValueError("end", "a slot may last at most seven days")
+
+    @property
+    def minutes(self) -> int:
+        """The length in whole minutes (seconds dropped).
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> Interval(start=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            ...          end=datetime(2024, 1, 1, 0, 30, tzinfo=timezone.utc)).minutes
+            30
+        """
+        return int((self.end - self.start).total_seconds()) // 60
+
+    def overlaps(self, other: Interval | TimeSlot) -> bool:
+        """Whether the two half-open intervals share an instant (touching ones do not).
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> t = lambda h: datetime(2024, 1, 1, h, tzinfo=timezone.utc)
+            >>> Interval(start=t(8), end=t(10)).overlaps(Interval(start=t(9), end=t(11)))
+            True
+        """
+        return self.start < other.end and other.start < self.end
+
+
+@attrs.frozen(kw_only=True)
+class Recurrence:
+    """Repeating slots: an RFC 5545 ``RRULE`` from an aware start, each slot of a duration.
+
+    The rule must be bounded (``COUNT`` or ``UNTIL``; with an aware start dateutil wants
+    ``UNTIL`` in UTC, ``...Z``) and expand to at most :data:`MAX_SLOTS` slots. Occurrences
+    keep the start's UTC offset.
+
+    Attributes:
+        rule: the ``RRULE`` value without ``DTSTART`` (``"FREQ=WEEKLY;BYDAY=SA;COUNT=10"``).
+        start: the aware first start (``DTSTART``).
+        duration_minutes: the length of each slot, 1 to 10080 minutes.
+
+    Raises:
+        InvalidValueError: an unbounded or malformed rule, a naive start, a bad duration, or
+            more than :data:`MAX_SLOTS` occurrences.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> cst = timezone(timedelta(hours=8))
+        >>> rec = Recurrence(rule="FREQ=DAILY;COUNT=2", start=datetime(2024, 6, 1, 9, tzinfo=cst),
+        ...                  duration_minutes=60)
+        >>> [i.start.day for i in rec.intervals()]
+        [1, 2]
+        >>> Recurrence(rule="FREQ=DAILY", start=datetime(2024, 6, 1, tzinfo=cst),
+        ...            duration_minutes=60)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: rule: must be bounded by COUNT or UNTIL
+    """
+
+    rule: str
+    start: _dt.datetime
+    duration_minutes: int
+    _expanded: tuple[Interval, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        _aware(self.start, "start")
+        if not isinstance(self.rule, str) or "\n" in self.rule or "\r" in self.rule:
+            raise InvalidValueError("rule", "must be one RRULE line")
+        if self.rule.strip().upper().startswith(("RRULE", "DTSTART")):
+            raise InvalidValueError("rule", "give the RRULE value only, without RRULE: or DTSTART")
+        if not _BOUND.search(self.rule):
+            raise InvalidValueError("rule", "must be bounded by COUNT or UNTIL")
+        minutes = self.duration_minutes
+        if type(minutes) is not int or not 1 <= minutes <= MAX_SLOT_MINUTES:
+            raise InvalidValueError(
+                "duration_minutes", f"must be an int from 1 to {MAX_SLOT_MINUTES}"
+            )
+        horizon = self.start + _dt.timedelta(days=HORIZON_DAYS)
+        try:
+            parsed = _rrule.rrulestr(self.rule, dtstart=self.start)
+            if not isinstance(parsed, _rrule.rrule):
+                raise ValueError("one RRULE expected")
+            if getattr(parsed, "_freq", None) not in _FREQUENCIES:
+                raise ValueError("FREQ must be YEARLY, MONTHLY, WEEKLY, DAILY or HOURLY")
+            count: int | None = getattr(parsed, "_count", None)
+            until: _dt.datetime | None = getattr(parsed, "_until", None)
+            # Iterate up to a horizon only, so a rule that never matches ends quickly.
+            end = horizon if until is None else min(until, horizon)
+            bounded = parsed.replace(count=None, until=end)
+            wanted = MAX_SLOTS + 1 if count is None else min(count, MAX_SLOTS + 1)
+            starts = list(itertools.islice(iter(bounded), wanted))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
+            raise InvalidValueError("rule", f"not a valid RRULE: {e}") from None
+        if len(starts) > MAX_SLOTS:
+            raise InvalidValueError("rule", f"expands to more than {MAX_SLOTS} slots")
+        if (count is not None and len(starts) < count) or (until is not None and until > horizon):
+            raise InvalidValueError("rule", f"runs past {HORIZON_DAYS} days from its start")
+        length = _dt.timedelta(minutes=minutes)
+        expanded = tuple(Interval(start=s, end=s + length) for s in starts)
+        object.__setattr__(self, "_expanded", expanded)
+
+    def intervals(self) -> tuple[Interval, ...]:
+        """The occurrences, in order.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> Recurrence(rule="FREQ=HOURLY;COUNT=3", start=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            ...            duration_minutes=30).intervals()[-1].start.hour
+            2
+        """
+        return self._expanded
+
+
+@attrs.frozen(kw_only=True, order=False)
+class TimeSlot:
+    """One slot of a demand: its index in :attr:`Demand.slots` and its half-open interval.
+
+    Attributes:
+        index: position in the demand's slots (0-based, by start then end).
+        start: aware start.
+        end: aware end.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> slot = TimeSlot(index=0, start=datetime(2024, 1, 1, 8, tzinfo=timezone.utc),
+        ...                 end=datetime(2024, 1, 1, 9, tzinfo=timezone.utc))
+        >>> slot.day
+        datetime.date(2024, 1, 1)
+    """
+
+    index: int
+    start: _dt.datetime
+    end: _dt.datetime
+
+    @property
+    def day(self) -> _dt.date:
+        """The local date the slot starts on (ages and training validity are judged on it).
+
+        Example:
+            >>> from datetime import datetime, timedelta, timezone
+            >>> cst = timezone(timedelta(hours=8))
+            >>> TimeSlot(index=0, start=datetime(2024, 1, 1, 23, tzinfo=cst),
+            ...          end=datetime(2024, 1, 2, 1, tzinfo=cst)).day
+            datetime.date(2024, 1, 1)
+        """
+        return self.start.date()
+
+    def overlaps(self, other: Interval | TimeSlot) -> bool:
+        """Whether the two half-open intervals share an instant.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> t = lambda h: datetime(2024, 1, 1, h, tzinfo=timezone.utc)
+            >>> TimeSlot(index=0, start=t(8), end=t(10)).overlaps(
+            ...     TimeSlot(index=1, start=t(10), end=t(11)))
+            False
+        """
+        return self.start < other.end and other.start < self.end
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise InvalidValueError("names", "must be a collection of names, not one string")
+    return frozenset(value)
+
+
+def _schedule(value: Iterable[Interval | Recurrence]) -> tuple[Interval | Recurrence, ...]:
+    return tuple(value)
+
+
+def _check_names(instance: object, attribute: attrs.Attribute[Any], value: frozenset[str]) -> None:
+    for name in value:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise InvalidValueError(
+                attribute.name, f"{name!r} is not a name (lower-case letters, digits, _ and -)"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Demand:
+    """A recruitment notice: what, where, when, how many, and who may come.
+
+    Attributes:
+        demand_id: the demand's id (1-64 letters, digits, ``-``, ``_``, ``.``).
+        service_category: the service category code (``emergency_rescue``...).
+        region: where the service happens.
+        schedule: the slots as given: :class:`Interval` and :class:`Recurrence` values.
+        head_count: volunteers wanted per slot (at least 1).
+        required_skills: skills every volunteer must have.
+        required_trainings: training categories every volunteer must hold, valid on the day.
+        preferred_skills: skills that rank a volunteer higher but are not required.
+        minimum_age: the youngest age admitted (on each slot's day), or ``None``.
+        minors_barred: no one under 18 may take a slot (the rule set may bar minors too).
+        guardian_must_accompany: a guardian accompanies each minor on this task.
+        organization_id: the recruiting organization, or ``""``.
+        title: a display title, or ``""``.
+        slots: the expansion of ``schedule`` (derived; not an argument).
+
+    Raises:
+        InvalidValueError: a value out of range, no slots, duplicate slots, or more than
+            :data:`MAX_SLOTS` of them.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> cst = timezone(timedelta(hours=8))
+        >>> demand = Demand(demand_id="D-1", service_category="health",
+        ...                 region=RegionCode.parse("211102"), head_count=3,
+        ...                 schedule=(Interval(start=datetime(2024, 6, 1, 8, tzinfo=cst),
+        ...                                    end=datetime(2024, 6, 1, 12, tzinfo=cst)),))
+        >>> len(demand.slots), demand.slots[0].index
+        (1, 0)
+    """
+
+    demand_id: str
+    service_category: str
+    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    schedule: tuple[Interval | Recurrence, ...] = attrs.field(converter=_schedule)
+    head_count: int
+    required_skills: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_names, validator=_check_names
+    )
+    required_trainings: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_names, validator=_check_names
+    )
+    preferred_skills: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_names, validator=_check_names
+    )
+    minimum_age: int | None = None
+    minors_barred: bool = False
+    guardian_must_accompany: bool = False
+    organization_id: str = ""
+    title: str = ""
+    slots: tuple[TimeSlot, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.demand_id, str) or not _ID.match(self.demand_id):
+            raise InvalidValueError("demand_id", "must be 1-64 letters, digits, -, _ or .")
+        if not isinstance(self.service_category, str) or not _NAME.match(self.service_category):
+            raise InvalidValueError("service_category", "must be a category code")
+        if type(self.head_count) is not int or not 1 <= self.head_count <= 100_000:
+            raise InvalidValueError("head_count", "must be an int from 1 to 100000")
+        if self.minimum_age is not None and (
+            type(self.minimum_age) is not int or not 0 <= self.minimum_age <= 150
+        ):
+            raise InvalidValueError("minimum_age", "must be an int from 0 to 150, or None")
+        for flag in ("minors_barred", "guardian_must_accompany"):
+            if type(getattr(self, flag)) is not bool:
+                raise InvalidValueError(flag, "must be a bool")
+        for text in ("organization_id", "title"):
+            if not isinstance(getattr(self, text), str):
+                raise InvalidValueError(text, "must be a string")
+        intervals: list[Interval] = []
+        for part in self.schedule:
+            if isinstance(part, Interval):
+                intervals.append(part)
+            elif isinstance(part, Recurrence):
+                intervals.extend(part.intervals())
+            else:
+                raise InvalidValueError("schedule", "must hold Interval and Recurrence values")
+        if not intervals:
+            raise InvalidValueError("schedule", "a demand needs at least one slot")
+        if len(intervals) > MAX_SLOTS:
+            raise InvalidValueError("schedule", f"expands to more than {MAX_SLOTS} slots")
+        intervals.sort(key=lambda i: (i.start, i.end))
+        for before, after in itertools.pairwise(intervals):
+            if before.start == after.start and before.end == after.end:
+                raise InvalidValueError(
+                    "schedule", f"slot {before.start.isoformat()} is given twice"
+                )
+        slots = tuple(TimeSlot(index=n, start=i.start, end=i.end) for n, i in enumerate(intervals))
+        object.__setattr__(self, "slots", slots)
+
+
+_FIELDS: Final = frozenset(
+    {
+        "demand_id",
+        "service_category",
+        "region_code",
+        "slots",
+        "head_count",
+        "required_skills",
+        "required_trainings",
+        "preferred_skills",
+        "minimum_age",
+        "minors_barred",
+        "guardian_must_accompany",
+        "organization_id",
+        "title",
+    }
+)
+
+
+class _Reader:
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self.payload = payload
+        self.errors: list[FieldError] = []
+
+    def error(self, path: str, code: str, message: str) -> None:
+        self.errors.append(FieldError(path, code, message))
+
+    def text(self, key: str, *, required: bool, pattern: re.Pattern[str] | None = None) -> str:
+        value = self.payload.get(key)
+        if value is None:
+            if required:
+                self.error(f"$.{key}", "missing", f"{key} is required")
+            return ""
+        if not isinstance(value, str):
+            self.error(f"$.{key}", "invalid_type", f"{key} must be a string")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.error(f"$.{key}", "missing", f"{key} is required")
+            return ""
+        if pattern is not None and value and not pattern.match(value):
+            self.error(f"$.{key}", "invalid_format", f"{key} has an invalid format")
+            return ""
+        return value
+
+    def integer(self, key: str, low: int, high: int, *, required: bool) -> int | None:
+        value = self.payload.get(key)
+        if value is None:
+            if required:
+                self.error(f"$.{key}", "missing", f"{key} is required")
+            return None
+        if type(value) is not int:
+            self.error(f"$.{key}", "invalid_type", f"{key} must be an integer")
+            return None
+        if not low <= value <= high:
+            self.error(f"$.{key}", "out_of_range", f"{key} must be from {low} to {high}")
+            return None
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.payload.get(key, False)
+        if type(value) is not bool:
+            self.error(f"$.{key}", "invalid_type", f"{key} must be true or false")
+            return False
+        return value
+
+    def names(self, key: str) -> frozenset[str]:
+        value = self.payload.get(key, [])
+        if not isinstance(value, list):
+            self.error(f"$.{key}", "invalid_type", f"{key} must be a list of names")
+            return frozenset()
+        found: set[str] = set()
+        for n, name in enumerate(value):
+            if not isinstance(name, str):
+                self.error(f"$.{key}[{n}]", "invalid_type", "must be a string")
+            elif not _NAME.match(name):
+                self.error(f"$.{key}[{n}]", "invalid_format", "must be a lower-case name")
+            else:
+                found.add(name)
+        return frozenset(found)
+
+    def datetime(self, value: object, path: str) -> _dt.datetime | None:
+        if value is None:
+            self.error(path, "missing", "a date-time is required")
+            return None
+        if not isinstance(value, str):
+            self.error(path, "invalid_type", "must be an ISO 8601 date-time string")
+            return None
+        try:
+            parsed = _dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.error(path, "invalid_format", "must be an ISO 8601 date-time with an offset")
+            return None
+        if parsed.utcoffset() is None:
+            self.error(path, "invalid_format", "must carry a UTC offset (+08:00)")
+            return None
+        return parsed
+
+    def slot(self, value: object, path: str) -> Interval | Recurrence | None:
+        if not isinstance(value, Mapping):
+            self.error(path, "invalid_type", "a slot must be an object")
+            return None
+        keys = set(value)
+        recurring = "rrule" in keys
+        allowed = {"rrule", "start", "duration_minutes"} if recurring else {"start", "end"}
+        for key in sorted(str(k) for k in keys - allowed):
+            self.error(f"{path}.{key}", "unknown_field", f"{key} is not a field of this slot")
+        start = self.datetime(value.get("start"), f"{path}.start")
+        if recurring:
+            rule = value.get("rrule")
+            minutes = value.get("duration_minutes")
+            if not isinstance(rule, str):
+                self.error(f"{path}.rrule", "invalid_type", "rrule must be a string")
+                return None
+            if type(minutes) is not int:
+                code = "missing" if minutes is None else "invalid_type"
+                self.error(f"{path}.duration_minutes", code, "duration_minutes must be an int")
+                return None
+            if start is None:
+                return None
+            try:
+                return Recurrence(rule=rule, start=start, duration_minutes=minutes)
+            except InvalidValueError as error:
+                field = "rrule" if error.what == "rule" else error.what
+                code = "out_of_range" if field == "duration_minutes" else "invalid_format"
+                self.error(f"{path}.{field}", code, str(error))
+                return None
+        end = self.datetime(value.get("end"), f"{path}.end")
+        if start is None or end is None:
+            return None
+        try:
+            return Interval(start=start, end=end)
+        except InvalidValueError as error:
+            self.error(f"{path}.end", "inconsistent", str(error))
+            return None
+
+
+def parse_demand(payload: Mapping[str, Any]) -> Demand:
+    """Read a demand from its JSON form (see the module docstring), collecting every error.
+
+    Args:
+        payload: the decoded JSON object.
+
+    Raises:
+        RecordFormatError: ``what="demand"``, with every problem found (``missing``,
+            ``unknown_field``, ``invalid_type``, ``invalid_format``, ``out_of_range``,
+            ``unknown_code``, ``inconsistent``).
+
+    Example:
+        >>> parse_demand({"demand_id": "D-1"})
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RecordFormatError: invalid demand: $.service_category: missing: service_category is required; $.region_code: missing: region_code is required; $.slots: missing: slots is required; $.head_count: missing: head_count is required
+    """
+    if not isinstance(payload, Mapping):
+        raise RecordFormatError(
+            [FieldError("$", "invalid_type", "a demand must be a JSON object")], what="demand"
+        )
+    read = _Reader(payload)
+    for key in sorted(str(k) for k in payload if k not in _FIELDS):
+        read.error(f"$.{key}", "unknown_field", f"{key} is not a field of a demand")
+    demand_id = read.text("demand_id", required=True, pattern=_ID)
+    category = read.text("service_category", required=True, pattern=_NAME)
+    region_text = read.text("region_code", required=True)
+    region: RegionCode | None = None
+    if region_text:
+        if RegionCode.is_known(region_text):
+            region = RegionCode.parse(region_text)
+        elif len(region_text) == 6 and region_text.isascii() and region_text.isdigit():
+            read.error("$.region_code", "unknown_code", f"{region_text} is not a known region")
+        else:
+            read.error("$.region_code", "invalid_format", "region_code must be 6 digits")
+    schedule: list[Interval | Recurrence] = []
+    raw_slots = payload.get("slots")
+    if raw_slots is None:
+        read.error("$.slots", "missing", "slots is required")
+    elif not isinstance(raw_slots, list):
+        read.error("$.slots", "invalid_type", "slots must be a list")
+    elif not raw_slots:
+        read.error("$.slots", "missing", "a demand needs at least one slot")
+    else:
+        for n, raw in enumerate(raw_slots[: MAX_SLOTS + 1]):
+            part = read.slot(raw, f"$.slots[{n}]")
+            if part is not None:
+                schedule.append(part)
+    head_count = read.integer("head_count", 1, 100_000, required=True)
+    minimum_age = read.integer("minimum_age", 0, 150, required=False)
+    fields: dict[str, Any] = {
+        "required_skills": read.names("required_skills"),
+        "required_trainings": read.names("required_trainings"),
+        "preferred_skills": read.names("preferred_skills"),
+        "minors_barred": read.flag("minors_barred"),
+        "guardian_must_accompany": read.flag("guardian_must_accompany"),
+        "organization_id": read.text("organization_id", required=False),
+        "title": read.text("title", required=False),
+    }
+    if read.errors or region is None or head_count is None:
+        raise RecordFormatError(read.errors, what="demand")
+    try:
+        return Demand(
+            demand_id=demand_id,
+            service_category=category,
+            region=region,
+            schedule=schedule,
+            head_count=head_count,
+            minimum_age=minimum_age,
+            **fields,
+        )
+    except InvalidValueError as error:
+        path = "$.slots" if error.what == "schedule" else f"$.{error.what}"
+        raise RecordFormatError(
+            [FieldError(path, "inconsistent", str(error))], what="demand"
+        ) from None
+
+
+def dump_demand(demand: Demand) -> dict[str, Any]:
+    """The JSON form of ``demand``; :func:`parse_demand` reads it back to an equal demand.
+
+    Optional fields at their defaults are left out; name lists are sorted.
+
+    Example:
+        >>> from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+        >>> demand = parse_demand(SAMPLE_DEMAND_PAYLOAD)
+        >>> dump_demand(demand) == SAMPLE_DEMAND_PAYLOAD, parse_demand(dump_demand(demand)) == demand
+        (True, True)
+    """
+    if not isinstance(demand, Demand):
+        raise InvalidValueError("demand", f"must be a Demand, not {type(demand).__name__}")
+    slots: list[dict[str, Any]] = []
+    for part in demand.schedule:
+        if isinstance(part, Interval):
+            slots.append({"start": part.start.isoformat(), "end": part.end.isoformat()})
+        else:
+            slots.append(
+                {
+                    "rrule": part.rule,
+                    "start": part.start.isoformat(),
+                    "duration_minutes": part.duration_minutes,
+                }
+            )
+    out: dict[str, Any] = {"demand_id": demand.demand_id}
+    if demand.organization_id:
+        out["organization_id"] = demand.organization_id
+    if demand.title:
+        out["title"] = demand.title
+    out["service_category"] = demand.service_category
+    out["region_code"] = demand.region.code
+    out["slots"] = slots
+    out["head_count"] = demand.head_count
+    for key in ("required_skills", "required_trainings", "preferred_skills"):
+        names = getattr(demand, key)
+        if names:
+            out[key] = sorted(names)
+    if demand.minimum_age is not None:
+        out["minimum_age"] = demand.minimum_age
+    if demand.minors_barred:
+        out["minors_barred"] = True
+    if demand.guardian_must_accompany:
+        out["guardian_must_accompany"] = True
+    return out

@@ -1,0 +1,1307 @@
+"""The counting engine: which of a volunteer's service minutes count, and why the rest do not.
+
+This is the one place where the library decides what counts. Certification, the record checks,
+the time bank (which credits only what certification would count) and transfers all call it, so
+they can never disagree.
+
+The rules come from the record format ("Beyond one record", ``docs/record-format.md``) and
+MCA Order 67 (志愿服务记录与证明出具办法（试行）, 2020), Art. 13 for amendments
+(``research/regulations.md`` [MCA2020] 13). For one volunteer, each record is given one
+outcome. The rules apply in this order; the first one that excludes a record names its reason:
+
+1. ``other_volunteer``: the record belongs to another volunteer.
+2. ``after_as_of``: the record was not on record on ``as_of``: its ``date`` or the local date
+   of its ``recorded_at`` (in the offset it was recorded with) is after ``as_of``. A certificate
+   made for a past day can therefore always be reproduced. Such a record also amends nothing.
+3. ``outside_window``: the record's ``date`` is before the first day of the counting window
+   (``since``, inclusive). The window always ends on ``as_of`` (inclusive).
+4. ``not_verified``: the status is not ``verified``.
+5. ``superseded``: another record of the same organization amends it (its ``amends`` names this
+   record's ``record_id``) and that amendment is effective: its status is ``verified`` or
+   ``void`` (a void amendment withdraws the original), or it is superseded in turn. So in a
+   chain A ← B ← C, with C verified, neither A nor B counts. Amendments are honoured whoever's
+   records they are, as long as they are among the records given and on record on ``as_of``.
+6. ``below_minimum_rating``: only when a minimum rating is asked for (a rule set may require
+   one): the record has no evaluation, or its rating is worse than the minimum.
+7. ``overlap``: its interval overlaps (half-open: ``a.start < b.end and b.start < a.end``) the
+   interval of a record counted before it in recorded order (``recorded_at``, then
+   ``record_id``, then ``organization_id``). Records without an interval never overlap.
+   Records excluded by an earlier rule never block anyone: they do not count.
+8. ``daily_cap``: at most 1440 minutes count on one ``date`` (a record that crosses midnight
+   counts on the date it started). In recorded order, the record that crosses the cap counts
+   only up to it, the rest is excluded; that record is *partly* counted, so its outcome has
+   both counted minutes and the reason ``daily_cap``.
+
+Two records with the same ``(organization_id, record_id)`` are one record given twice when
+their counting fields agree (it is counted once); if they disagree, counting cannot go on and
+raises :class:`~volunteer_rules.ConflictError` (the record checks report such conflicts too).
+
+Everything is whole minutes (``int``). The single-volunteer form, :func:`count_records`, sorts
+once by recorded order and checks overlaps against a sorted list of the counted intervals
+(``bisect``): O(n log n), not O(n²). The bulk form, :func:`count_many`, keeps one column per
+field (not the records) and settles most volunteers with C-level operations; see its
+docstring.
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.rules.counting import count_records
+    >>> from volunteer_rules.records.record import parse_record
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> record = parse_record(SAMPLE_RECORD_PAYLOAD)
+    >>> count = count_records([record, record], as_of=date(2024, 12, 31))
+    >>> count.volunteer_id, count.minutes, count.excluded
+    ('V0000001', 120, ())
+    >>> count_records([record], as_of=date(2024, 5, 1)).excluded
+    (('r-2024-0001', 'after_as_of'),)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import partial
+from itertools import chain, compress, islice, repeat
+from operator import (
+    add,
+    and_,
+    attrgetter,
+    eq,
+    floordiv,
+    ge,
+    gt,
+    is_not,
+    itemgetter,
+    le,
+    lt,
+    mul,
+    ne,
+    not_,
+    or_,
+)
+from typing import Any, Final, NamedTuple
+
+import attrs
+
+from volunteer_rules._validate import require_iterable
+from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.hours import Hours
+from volunteer_rules.records.record import RATINGS, ServiceRecord
+
+_COUNT_PASS: Any
+try:  # the optional compiled helper (see _speedups.c); the Python pass does without it
+    from volunteer_rules._speedups import count_pass as _COUNT_PASS
+except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
+    _COUNT_PASS = None
+
+__all__ = [
+    "DAILY_CAP_MINUTES",
+    "EXCLUSION_REASONS",
+    "Count",
+    "RecordOutcome",
+    "count_many",
+    "count_records",
+    "majority_volunteer",
+]
+
+DAILY_CAP_MINUTES: Final = 1440
+"""At most this many minutes count for one volunteer on one ``date``."""
+
+EXCLUSION_REASONS: Final = (
+    "other_volunteer",
+    "after_as_of",
+    "outside_window",
+    "not_verified",
+    "superseded",
+    "below_minimum_rating",
+    "overlap",
+    "daily_cap",
+)
+"""Why a record does not count (or counts only in part), in the order the rules apply.
+
+All but ``below_minimum_rating`` are the contract's reasons; that one appears only when a
+minimum rating is asked for.
+"""
+
+_RATING_RANK: Final = {rating: rank for rank, rating in enumerate(RATINGS)}
+_SUPERSEDING: Final = frozenset(("verified", "void"))
+"""The statuses of an amendment that supersedes the record it names (MCA Order 67, Art. 13)."""
+
+# A compact row: one tuple of the fields counting needs, in this order. Only the single-volunteer
+# form and the bulk form build rows (the bulk form keeps one per record, nothing more).
+_R_AT, _R_ID, _R_ORG, _R_VOL, _R_STATUS, _R_DATE, _R_START, _R_END, _R_AMENDS, _R_MIN, _R_EVAL = (
+    range(11)
+)
+_ROW_FIELDS: Final = (
+    "recorded_at",
+    "record_id",
+    "organization_id",
+    "volunteer_id",
+    "status",
+    "date",
+    "start",
+    "end",
+    "amends",
+    "service._minutes",
+    "evaluation",
+)
+_ROW: Final = attrgetter(*_ROW_FIELDS)
+_ORDER: Final = itemgetter(_R_AT, _R_ID, _R_ORG)
+_Row = tuple[Any, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RecordOutcome:
+    """What counting made of one record.
+
+    Attributes:
+        organization_id: the recording organization (with ``record_id``, the record's key).
+        record_id: the record's id.
+        minutes: the minutes that count (``0`` when the record is excluded).
+        reason: ``None`` when the record counts in full; otherwise one of
+            :data:`EXCLUSION_REASONS`. A ``daily_cap`` record may still count in part.
+
+    Example:
+        >>> outcome = RecordOutcome(organization_id="G-x", record_id="r-1", minutes=60,
+        ...                         reason="daily_cap")
+        >>> outcome.key, outcome.counted, outcome.counts
+        (('G-x', 'r-1'), Hours(minutes=60), True)
+    """
+
+    organization_id: str
+    record_id: str
+    minutes: int
+    reason: str | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(organization_id, record_id)``, as :attr:`ServiceRecord.key`.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=0,
+            ...               reason="overlap").key
+            ('G-x', 'r')
+        """
+        return (self.organization_id, self.record_id)
+
+    @property
+    def counted(self) -> Hours:
+        """The counted minutes as :class:`~volunteer_rules.Hours`.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=90,
+            ...               reason=None).counted.hours
+            Decimal('1.5')
+        """
+        return Hours.from_minutes(self.minutes)
+
+    @property
+    def counts(self) -> bool:
+        """Whether any of the record's minutes count.
+
+        Example:
+            >>> RecordOutcome(organization_id="G-x", record_id="r", minutes=0,
+            ...               reason="superseded").counts
+            False
+        """
+        return self.minutes > 0
+
+
+@attrs.frozen(kw_only=True)
+class Count:
+    """The result of counting one volunteer's records on a day.
+
+    Attributes:
+        volunteer_id: whose records were counted (``None`` when no record was given).
+        as_of: the day of the count (the window's last day, inclusive).
+        since: the window's first day (inclusive), or ``None`` for a lifetime count.
+        minutes: the total of counted minutes.
+        first_counted: the earliest ``date`` of a record that counts, or ``None`` (the start
+            of tenure for rule sets that need it).
+        excluded: ``(record_id, reason)`` for every record not counted in full, in recorded
+            order.
+        outcomes: one :class:`RecordOutcome` per distinct record given, in recorded order
+            (``None`` from :func:`count_many` unless it is asked for ``detail=True``).
+
+    Example:
+        >>> from datetime import date
+        >>> count = Count(volunteer_id="V1", as_of=date(2025, 1, 1), since=None, minutes=90,
+        ...               first_counted=date(2024, 3, 1), excluded=(), outcomes=None)
+        >>> count.total
+        Hours(minutes=90)
+    """
+
+    volunteer_id: str | None
+    as_of: _dt.date
+    since: _dt.date | None
+    minutes: int
+    first_counted: _dt.date | None
+    excluded: tuple[tuple[str, str], ...]
+    outcomes: tuple[RecordOutcome, ...] | None
+
+    @property
+    def total(self) -> Hours:
+        """The counted minutes as :class:`~volunteer_rules.Hours`.
+
+        Example:
+            >>> from datetime import date
+            >>> Count(volunteer_id=None, as_of=date(2025, 1, 1), since=None, minutes=0,
+            ...       first_counted=None, excluded=(), outcomes=()).total
+            Hours(minutes=0)
+        """
+        return Hours.from_minutes(self.minutes)
+
+    def minutes_of(self, organization_id: str, record_id: str) -> int:
+        """The counted minutes of one record (``0`` if it does not count or was not given).
+
+        Needs the outcomes (always there from :func:`count_records`).
+
+        Raises:
+            InvalidValueError: this count was made without outcomes.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.records.record import parse_record
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> count_records([record], as_of=date(2025, 1, 1)).minutes_of(*record.key)
+            120
+        """
+        if self.outcomes is None:
+            raise InvalidValueError("outcomes", "this count was made without per-record detail")
+        for outcome in self.outcomes:
+            if outcome.organization_id == organization_id and outcome.record_id == record_id:
+                return outcome.minutes
+        return 0
+
+
+def _check_as_of(as_of: object, since: object) -> None:
+    if type(as_of) is not _dt.date:
+        raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
+    if since is not None:
+        if type(since) is not _dt.date:
+            raise InvalidTypeError("since", f"must be a date or None, not {type(since).__name__}")
+        if since > as_of:
+            raise InvalidValueError("since", "the window cannot start after as_of")
+
+
+def _check_rating(min_rating: object) -> int | None:
+    if min_rating is None:
+        return None
+    if not isinstance(min_rating, str) or min_rating not in _RATING_RANK:
+        raise InvalidValueError("min_rating", f"must be one of {', '.join(RATINGS)} or None")
+    return _RATING_RANK[min_rating]
+
+
+def _rows(records: object) -> list[_Row]:
+    """Rows of the given records, refusing anything that is not a ServiceRecord."""
+    rows = []
+    for record in require_iterable(records, "records", "must be an iterable of ServiceRecord"):
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(record).__name__}"
+            )
+        rows.append(_ROW(record))
+    return rows
+
+
+def majority_volunteer(records: Iterable[ServiceRecord]) -> str | None:
+    """The volunteer most of the records belong to; ties go to the smallest id.
+
+    This is whom :func:`count_records` and :func:`~volunteer_rules.certify` count for when no
+    volunteer is named, so the input order never matters.
+
+    Args:
+        records: service records.
+
+    Returns:
+        The volunteer id, or ``None`` when there are no records.
+
+    Raises:
+        InvalidTypeError: ``records`` is not an iterable of ``ServiceRecord``.
+
+    Example:
+        >>> import attrs
+        >>> from volunteer_rules.records.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, volunteer_id="V0000000", record_id="x")
+        >>> majority_volunteer([a, b])
+        'V0000000'
+    """
+    return _majority(_rows(records))
+
+
+def _majority(rows: Sequence[_Row]) -> str | None:
+    if not rows:
+        return None
+    tally: Counter[str] = Counter(row[_R_VOL] for row in rows)
+    best = max(tally.values())
+    return min(v for v, n in tally.items() if n == best)
+
+
+def _dedupe(rows: list[_Row]) -> list[_Row]:
+    """Drop repeated copies of one record; raise on two different records under one key."""
+    seen: dict[tuple[str, str], _Row] = {}
+    out = []
+    for row in rows:
+        key = (row[_R_ORG], row[_R_ID])
+        other = seen.get(key)
+        if other is None:
+            seen[key] = row
+            out.append(row)
+        elif other != row:
+            raise ConflictError(
+                f"{key[0]}/{key[1]}",
+                f"record {key[1]} of organization {key[0]} was given twice with different content",
+            )
+    return out
+
+
+def _superseded(rows: Sequence[_Row], as_of: _dt.date) -> set[tuple[str, str]]:
+    """Keys of the records an effective amendment supersedes (chains followed)."""
+    amenders: dict[tuple[str, str], list[_Row]] = {}
+    for row in rows:
+        target = row[_R_AMENDS]
+        if target is not None and _on_record(row, as_of):
+            amenders.setdefault((row[_R_ORG], target), []).append(row)
+    if not amenders:
+        return set()
+    # Start from amendments that are effective by their own status, then follow chains: a
+    # record superseded in turn makes its own amendment effective (A <- B <- C).
+    superseded: set[tuple[str, str]] = set()
+    work = [
+        target
+        for target, rows_ in amenders.items()
+        if any(r[_R_STATUS] in _SUPERSEDING for r in rows_)
+    ]
+    targets_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for target, rows_ in amenders.items():
+        for r in rows_:
+            targets_of[(r[_R_ORG], r[_R_ID])] = target
+    while work:
+        key = work.pop()
+        if key in superseded:
+            continue
+        superseded.add(key)
+        # ``key`` is superseded, so the amendment ``key`` itself makes (if any) is effective.
+        next_target = targets_of.get(key)
+        if next_target is not None:
+            work.append(next_target)
+    return superseded
+
+
+def _on_record(row: _Row, as_of: _dt.date) -> bool:
+    return bool(row[_R_DATE] <= as_of and row[_R_AT].date() <= as_of)
+
+
+def _count_rows(
+    rows: list[_Row],
+    volunteer_id: str | None,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    detail: bool,
+    *,
+    others: bool = True,
+) -> Count:
+    """The reference engine: count ``volunteer_id``'s rows among ``rows`` (any volunteers).
+
+    With ``others=False`` the records of other volunteers (amendments brought along) are left
+    out of ``excluded`` and ``outcomes``.
+    """
+    rows = _dedupe(rows)
+    superseded = _superseded(rows, as_of)
+    rows.sort(key=_ORDER)
+    starts: list[_dt.datetime] = []
+    ends: list[_dt.datetime] = []
+    per_day: dict[_dt.date, int] = {}
+    outcomes: list[RecordOutcome] = []
+    excluded: list[tuple[str, str]] = []
+    total = 0
+    first: _dt.date | None = None
+    for row in rows:
+        minutes = 0
+        reason: str | None
+        day = row[_R_DATE]
+        if row[_R_VOL] != volunteer_id:
+            if not others:
+                continue
+            reason = "other_volunteer"
+        elif not _on_record(row, as_of):
+            reason = "after_as_of"
+        elif since is not None and day < since:
+            reason = "outside_window"
+        elif row[_R_STATUS] != "verified":
+            reason = "not_verified"
+        elif (row[_R_ORG], row[_R_ID]) in superseded:
+            reason = "superseded"
+        elif min_rank is not None and (
+            row[_R_EVAL] is None or _RATING_RANK.get(row[_R_EVAL].rating, 99) > min_rank
+        ):
+            reason = "below_minimum_rating"
+        elif _overlaps(row[_R_START], row[_R_END], starts, ends):
+            reason = "overlap"
+        else:
+            used = per_day.get(day, 0)
+            minutes = min(row[_R_MIN], DAILY_CAP_MINUTES - used) if used < DAILY_CAP_MINUTES else 0
+            reason = None if minutes == row[_R_MIN] else "daily_cap"
+            per_day[day] = used + minutes
+            total += minutes
+            if (reason is None or minutes) and (first is None or day < first):
+                first = day
+        if reason is not None:
+            excluded.append((row[_R_ID], reason))
+        if detail:
+            outcomes.append(
+                RecordOutcome(
+                    organization_id=row[_R_ORG],
+                    record_id=row[_R_ID],
+                    minutes=minutes,
+                    reason=reason,
+                )
+            )
+    return Count(
+        volunteer_id=volunteer_id,
+        as_of=as_of,
+        since=since,
+        minutes=total,
+        first_counted=first,
+        excluded=tuple(excluded),
+        outcomes=tuple(outcomes) if detail else None,
+    )
+
+
+def _overlaps(
+    start: _dt.datetime | None,
+    end: _dt.datetime | None,
+    starts: list[_dt.datetime],
+    ends: list[_dt.datetime],
+) -> bool:
+    """Check ``[start, end)`` against the counted intervals; remember it when it is clear.
+
+    ``starts``/``ends`` hold the counted intervals sorted by start; they never overlap each
+    other, so only the two neighbours of the insertion point need a look.
+    """
+    if start is None or end is None or not start < end:
+        return False
+    i = bisect_right(starts, start)
+    if (i and ends[i - 1] > start) or (i < len(starts) and starts[i] < end):
+        return True
+    starts.insert(i, start)
+    ends.insert(i, end)
+    return False
+
+
+def count_records(
+    records: Iterable[ServiceRecord],
+    *,
+    as_of: _dt.date,
+    volunteer_id: str | None = None,
+    since: _dt.date | None = None,
+    min_rating: str | None = None,
+) -> Count:
+    """Count one volunteer's records on ``as_of``, with an outcome for every record.
+
+    Args:
+        records: service records, in any order; records of other volunteers may be among them
+            (they are excluded as ``other_volunteer``; amendments among them still apply).
+        as_of: the day of the count; nothing entered or done after it counts.
+        volunteer_id: whose records to count; by default the volunteer most records belong
+            to, ties to the smallest id (:func:`majority_volunteer`).
+        since: first day of the counting window (inclusive); ``None`` counts a lifetime.
+        min_rating: the worst evaluation rating a record may have to count (``"pass"``
+            lets ``excellent``, ``good`` and ``pass`` count); ``None`` for no minimum.
+
+    Returns:
+        A :class:`Count` with outcomes, in recorded order.
+
+    Raises:
+        InvalidTypeError: a record is not a ``ServiceRecord``, or ``as_of``/``since`` is not a
+            ``date``.
+        InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
+        ConflictError: two different records share one ``(organization_id, record_id)``.
+
+    Example:
+        >>> from datetime import date
+        >>> import attrs
+        >>> from volunteer_rules.records.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, record_id="r-2024-0002", amends=a.record_id, service=Hours(100))
+        >>> count = count_records([b, a], as_of=date(2024, 12, 31))
+        >>> count.minutes, count.excluded
+        (100, (('r-2024-0001', 'superseded'),))
+        >>> [(o.record_id, o.minutes, o.reason) for o in count.outcomes]
+        [('r-2024-0001', 0, 'superseded'), ('r-2024-0002', 100, None)]
+    """
+    _check_as_of(as_of, since)
+    min_rank = _check_rating(min_rating)
+    if volunteer_id is not None and not isinstance(volunteer_id, str):
+        raise InvalidTypeError("volunteer_id", "must be a str or None")
+    rows = _rows(records)
+    if volunteer_id is None:
+        volunteer_id = _majority(rows)
+    return _count_rows(rows, volunteer_id, as_of, since, min_rank, True)
+
+
+# --- the bulk form ---------------------------------------------------------------------------
+
+_CHUNK: Final = 1024
+_DT_DATE: Final = _dt.datetime.date
+
+
+def count_many(
+    records: Iterable[ServiceRecord],
+    *,
+    as_of: _dt.date,
+    since: _dt.date | None = None,
+    min_rating: str | None = None,
+    volunteers: Iterable[str] | None = None,
+    detail: bool = False,
+    since_for: Mapping[str, _dt.date] | None = None,
+) -> dict[str, Count]:
+    """Count the records of many volunteers in one pass: one :class:`Count` per volunteer.
+
+    The result for each volunteer is exactly what :func:`count_records` gives for the same
+    input and that ``volunteer_id``, except that records of other volunteers are not listed
+    (and ``outcomes`` is ``None`` unless ``detail=True``).
+
+    How it is fast: a list or tuple of plain records (``ServiceRecord`` items, unique record
+    keys, intervals in one UTC offset) is read in one compiled pass when the package's optional
+    C helper is built, with the options left at their defaults (see ``docs/certification.md``);
+    the helper declines anything else. Otherwise the input is read once, in chunks of 1024
+    records (small enough that a chunk's records and values stay in the CPU cache while they
+    are worked on). A chunk's fields are read in one comprehension and transposed into
+    columns, and everything that needs them (the
+    per-record rules ``after_as_of``, ``outside_window``, ``not_verified``,
+    ``below_minimum_rating``, decided once per distinct date where they depend on the date;
+    whether an interval starts on its ``date`` and ends that local day; the date ordinal) is
+    computed with C-level ``map``/``compress``. What is kept is one column (a list) per field:
+    references to the records' own values, no Python object per record (the record object
+    itself is not kept, so a stream of parsed records is freed as it goes). Then one loop over
+    the counting records sums minutes per volunteer, and a ``Counter`` of (volunteer, date)
+    keys notices two records on one date. A volunteer is settled from those sums when none of
+    their records is amended (except once, by an amendment of their own that nothing else
+    amends: it supersedes the record or not, as the engine would decide), none shares a date
+    with another counting record, and their intervals are all within their own day in one
+    fixed UTC offset (so no two can overlap,
+    whatever the recorded order); with several offsets in the input, intervals are checked per
+    volunteer (sorted starts against sorted ends). Every other volunteer goes through the
+    reference engine, record by record, so the result is always the engine's.
+
+    The cyclic garbage collector is paused during the call (the columns it builds hold no
+    reference cycles) and restored afterwards.
+
+    To run on a distributed engine (Spark, Dask, Beam): partition the records by
+    ``volunteer_id`` and call this (or :func:`count_records`) per partition. Amendments that
+    name another volunteer's record must also be sent to that volunteer's partition.
+
+    Args:
+        records: service records of any volunteers, in any order.
+        as_of: the day of the count.
+        since: first day of the counting window (inclusive), or ``None``.
+        min_rating: as for :func:`count_records`.
+        volunteers: if given, only these volunteers are counted (and every one of them gets a
+            result, an empty count if they have no record).
+        detail: also build per-record outcomes (slower).
+        since_for: a window start for some volunteers that differs from ``since`` (a renewal
+            that may not reuse hours, say).
+
+    Returns:
+        ``{volunteer_id: Count}``, ordered by volunteer id.
+
+    Raises:
+        InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
+        InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
+        ConflictError: two different records share one ``(organization_id, record_id)``.
+
+    Example:
+        >>> from datetime import date
+        >>> import attrs
+        >>> from volunteer_rules.records.record import parse_record
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> a = parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> b = attrs.evolve(a, record_id="r-9", volunteer_id="V2")
+        >>> {v: c.minutes for v, c in count_many([a, b], as_of=date(2025, 1, 1)).items()}
+        {'V0000001': 120, 'V2': 120}
+    """
+    _check_as_of(as_of, since)
+    min_rank = _check_rating(min_rating)
+    wanted: set[str] | None = None
+    if volunteers is not None:
+        if isinstance(volunteers, (str, bytes)) or not isinstance(volunteers, Iterable):
+            raise InvalidTypeError("volunteers", "must be an iterable of volunteer ids")
+        wanted = set()
+        for volunteer in volunteers:
+            if not isinstance(volunteer, str):
+                raise InvalidTypeError("volunteers", "must contain str volunteer ids")
+            wanted.add(volunteer)
+    require_iterable(records, "records", "must be an iterable of ServiceRecord")
+    starts: dict[str, _dt.date] = {}
+    if since_for is not None:
+        if not isinstance(since_for, Mapping):
+            raise InvalidTypeError("since_for", "must be a mapping of volunteer id to date")
+        for volunteer, first in since_for.items():
+            if not isinstance(volunteer, str):
+                raise InvalidTypeError("since_for", "keys must be volunteer ids")
+            _check_as_of(as_of, first)
+            starts[volunteer] = first
+    bulk = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts, True)
+    return bulk.counts(as_of, since)
+
+
+class _Bulk(NamedTuple):
+    """What the bulk pass found, per volunteer ``names[k]`` (volunteers in id order).
+
+    ``minutes[k]``, ``first[k]`` (a date ordinal, ``_NEVER`` for none; ``None`` when not asked
+    for) and ``excluded[name]`` describe the volunteers settled by the fast path (``excluded``
+    may hold entries for others too: they are not read); ``engine[name]`` is the reference
+    engine's count of every other volunteer.
+    """
+
+    names: list[str]
+    minutes: list[int]
+    first: list[int] | None
+    excluded: dict[str, tuple[tuple[str, str], ...]]
+    engine: dict[str, Count]
+
+    def counts(self, as_of: _dt.date, since: _dt.date | None) -> dict[str, Count]:
+        """``{volunteer_id: Count}`` in volunteer id order."""
+        engine = self.engine
+        minutes = self.minutes
+        first = self.first
+        excluded = self.excluded
+        out: dict[str, Count] = {}
+        for k, name in enumerate(self.names):
+            count = engine.get(name)
+            if count is None:
+                day = _NEVER if first is None else first[k]
+                count = Count(
+                    volunteer_id=name,
+                    as_of=as_of,
+                    since=since,
+                    minutes=minutes[k],
+                    first_counted=None if day == _NEVER else _dt.date.fromordinal(day),
+                    excluded=excluded.get(name, ()),
+                    outcomes=None,
+                )
+            out[name] = count
+        return out
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, then restore it.
+
+    For bulk steps that make many objects but no cycles: a collection there would free nothing
+    and cost time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _bulk(
+    records: Iterable[ServiceRecord],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: set[str] | None,
+    detail: bool,
+    since_for: dict[str, _dt.date],
+    first: bool,
+) -> _Bulk:
+    """:func:`_count_many` with the collector paused (arguments already checked).
+
+    With ``first=False`` the first counted dates of the fast path are not computed (callers
+    that never read ``Count.first_counted`` save a pass).
+    """
+    with _collector_paused():  # the columns hold only references to values: nothing to free
+        if (
+            _COUNT_PASS is not None
+            and type(records) in (list, tuple)
+            and min_rank is None
+            and wanted is None
+            and not detail
+            and not since_for
+        ):
+            bulk = _compiled_bulk(records, as_of, since, first)  # type: ignore[arg-type]
+            if bulk is not None:
+                return bulk
+        return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
+
+
+_MIDNIGHT: Final = _dt.time(0)
+_ORDINAL: Final = _dt.date.toordinal
+_TZINFO: Final = attrgetter("tzinfo")
+_VOL: Final = attrgetter("volunteer_id")
+_AMENDS: Final = attrgetter("amends")
+_SPAN: Final = _dt.date.max.toordinal() + 1  # more than any date ordinal
+_ONE_DAY: Final = _dt.timedelta(days=1)
+
+
+def _count_many(
+    records: Iterable[ServiceRecord],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: set[str] | None,
+    detail: bool,
+    since_for: dict[str, _dt.date],
+    need_first: bool,
+) -> _Bulk:
+    # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
+    # Columns, one list per field of a row (no object per record is kept), plus per-record
+    # flags. For a list or tuple they are allocated once (the length is known), then filled.
+    hint = len(records) if wanted is None and type(records) in (list, tuple) else 0  # type: ignore[arg-type]
+    cols: list[list[Any]] = [[None] * hint for _ in _ROW_FIELDS]
+    t_rid, t_org, t_start, t_end, t_am, t_min = (
+        cols[_R_ID],
+        cols[_R_ORG],
+        cols[_R_START],
+        cols[_R_END],
+        cols[_R_AMENDS],
+        cols[_R_MIN],
+    )
+    excl: list[bool] = [False] * hint  # excluded by a rule that needs no other record
+    has_interval: list[bool] = [False] * hint
+    ordinals: list[int] = [0] * hint
+    per_record = [*cols, excl, has_interval, ordinals]
+    ordinal_of: dict[_dt.date, int] = {}  # dates are few: one ordinal each, shared
+    outside_days: set[_dt.date] = set()  # those after as_of or before since
+    # Per fixed offset: each date's midnight and the next midnight, in that offset.
+    bounds: dict[Any, tuple[dict[_dt.date, _dt.datetime], dict[_dt.date, _dt.datetime]]] = {}
+    odd: list[int] = []  # a start without an end, or an end without a start
+    unsure: list[int] = []  # intervals not within their own date: checked per volunteer
+    amend_pos: list[int] = []
+    offsets: set[Any] = set()
+    rid_seen: set[str] = set()
+    base = 0
+    next_day = as_of if as_of == _dt.date.max else as_of + _dt.timedelta(days=1)
+    iterator = iter(records)
+    while True:
+        chunk = list(islice(iterator, _CHUNK))
+        if not chunk:
+            break
+        if not all(map(isinstance, chunk, repeat(ServiceRecord))):
+            bad = next(r for r in chunk if not isinstance(r, ServiceRecord))
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
+            )
+        if wanted is not None:
+            # Amendments are kept whoever they belong to: they may supersede a wanted record.
+            keep = map(
+                or_,
+                map(wanted.__contains__, map(_VOL, chunk)),
+                map(is_not, map(_AMENDS, chunk), repeat(None)),
+            )
+            chunk = list(compress(chunk, keep))
+            if not chunk:
+                continue
+        # One tuple per record, then transposed: attribute reads in a comprehension are the
+        # interpreter's specialised slot loads, cheaper than one C-level getter per field.
+        columns = list(
+            zip(
+                *[
+                    (  # the layout of a row: _ROW_FIELDS
+                        r.recorded_at,
+                        r.record_id,
+                        r.organization_id,
+                        r.volunteer_id,
+                        r.status,
+                        r.date,
+                        r.start,
+                        r.end,
+                        r.amends,
+                        r.service._minutes,
+                        r.evaluation,
+                    )
+                    for r in chunk
+                ],
+                strict=True,
+            )
+        )
+        del chunk  # the records themselves are not kept
+        c_at, c_rid, _, _, c_st, c_day, c_start, c_end, c_am, _, c_ev = columns
+        m = len(c_rid)
+        span = range(base, base + m)
+        # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
+        # offset, compare with the next midnight in that offset (no date object per record).
+        zones = set(map(_TZINFO, c_at))
+        if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone and as_of < _dt.date.max:
+            out = list(map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone))))
+        else:
+            out = list(map(gt, map(_DT_DATE, c_at), repeat(as_of)))
+        if c_st.count("verified") != m:
+            out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
+        # Dates are shared values, few in all: decide each distinct date once, in the first
+        # chunk that has it (``ordinal_of`` holds the dates decided so far).
+        distinct = set(c_day)
+        new_days = distinct.difference(ordinal_of)
+        if new_days:
+            ordinal_of.update(zip(new_days, map(_ORDINAL, new_days), strict=True))
+            outside_days.update(
+                d for d in new_days if d > as_of or (since is not None and d < since)
+            )
+        if outside_days and not outside_days.isdisjoint(distinct):
+            out = list(map(or_, out, map(outside_days.__contains__, c_day)))
+        if min_rank is not None:
+            out = list(
+                map(
+                    or_,
+                    out,
+                    [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in c_ev],
+                )
+            )
+        has = list(map(is_not, c_start, repeat(None)))
+        for dest, values in zip(
+            per_record,
+            (*columns, out, has, map(ordinal_of.__getitem__, c_day)),
+            strict=True,
+        ):
+            dest[base : base + m] = values
+        del columns
+        if has != list(map(is_not, c_end, repeat(None))):
+            odd += compress(span, map(ne, has, map(is_not, c_end, repeat(None))))
+            has = list(map(and_, has, map(is_not, c_end, repeat(None))))
+        if True in has:
+            s_iv = list(compress(c_start, has))
+            e_iv = list(compress(c_end, has))
+            d_iv = list(compress(c_day, has))
+            iv_zones = set(map(_TZINFO, chain(s_iv, e_iv)))
+            offsets |= iv_zones
+            # Vouched for: starts on its record's date, ends on that local day, end > start.
+            nice: Iterable[Any]
+            if (
+                len(iv_zones) == 1
+                and type(zone := next(iter(iv_zones))) is _dt.timezone
+                and _dt.date.max not in distinct
+            ):
+                # One fixed offset: that day's midnight <= start < end < next midnight.
+                lows, highs = bounds.setdefault(zone, ({}, {}))
+                for day in set(d_iv).difference(lows):
+                    lows[day] = low = _dt.datetime.combine(day, _MIDNIGHT, zone)
+                    highs[day] = low + _ONE_DAY
+                get_low, get_high = lows.__getitem__, highs.__getitem__
+                if (
+                    all(map(lt, s_iv, e_iv))
+                    and all(map(le, map(get_low, d_iv), s_iv))
+                    and all(map(lt, e_iv, map(get_high, d_iv)))
+                ):
+                    nice = repeat(True, len(s_iv))  # the usual case: every one is
+                else:
+                    nice = map(
+                        and_,
+                        map(and_, map(le, map(get_low, d_iv), s_iv), map(lt, s_iv, e_iv)),
+                        map(lt, e_iv, map(get_high, d_iv)),
+                    )
+            else:
+                s_day = list(map(_DT_DATE, s_iv))
+                nice = map(
+                    and_,
+                    map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
+                    map(lt, s_iv, e_iv),
+                )
+            if True in (flags := list(map(not_, nice))):
+                unsure += compress(compress(span, has), flags)
+        if m != c_am.count(None):
+            amend_pos += compress(span, map(is_not, c_am, repeat(None)))
+        rid_seen.update(c_rid)
+        base += m
+    n = base
+    del ordinal_of, outside_days, bounds
+    if n != hint:
+        for column in per_record:
+            del column[n:]
+
+    # --- volunteers -----------------------------------------------------------------------
+    # Volunteers are numbered in id order (the order of the results), after the pass: two
+    # look-ups per record in all, fewer than numbering them chunk by chunk and renumbering.
+    t_vol = cols[_R_VOL]
+    names = sorted(set(t_vol)) if wanted is None else sorted(wanted)
+    index = {name: i for i, name in enumerate(names)}
+    if wanted is None:
+        vol_ix = list(map(index.__getitem__, t_vol))
+    else:
+        # Records kept only as amendments of someone else get the index len(names).
+        vol_ix = list(map(index.get, t_vol, repeat(len(names))))
+    count_v = len(names)
+    slow: set[int] = {index[v] for v in since_for if v in index}
+    if detail:
+        slow = set(range(count_v))
+
+    # Keys: unique record ids make unique keys; otherwise a key given twice with different
+    # content is a conflict, and a copy goes to the engine (which counts it once).
+    key_pos: dict[tuple[str, str], list[int]] | None = None
+    if len(rid_seen) != n:
+        key_pos = {}
+        for i, key in enumerate(zip(t_org, t_rid, strict=True)):
+            same = key_pos.setdefault(key, [])
+            if same:
+                if _rows_at(cols, [i]) != _rows_at(cols, same[:1]):
+                    raise ConflictError(
+                        f"{key[0]}/{key[1]}",
+                        f"record {key[1]} of organization {key[0]} was given twice with"
+                        " different content",
+                    )
+                slow.add(vol_ix[i])
+            same.append(i)
+    del rid_seen
+    # Amendments. The plain case is settled here: one amendment of a record of the same
+    # volunteer, where neither record is amended by or amends anything else. When the amendment
+    # is on record by as_of and verified or void, it supersedes the record (unless a rule that
+    # comes first already excludes it). The owners of every other amended record go to the
+    # engine, with the amendments that reach their records (chains followed), whoever made them.
+    amenders_of: dict[tuple[str, str], list[int]] = {}
+    for i in amend_pos:
+        amenders_of.setdefault((t_org[i], t_am[i]), []).append(i)
+    superseded: set[int] = set()
+    if amenders_of:
+        if key_pos is None:
+            target_ids = {key[1] for key in amenders_of}
+            key_pos = {}
+            for i in compress(range(n), map(target_ids.__contains__, t_rid)):
+                key_pos.setdefault((t_org[i], t_rid[i]), []).append(i)
+        t_at, t_st, t_day = cols[_R_AT], cols[_R_STATUS], cols[_R_DATE]
+        for target, amenders in amenders_of.items():
+            owners = key_pos.get(target, ())
+            if (
+                min_rank is None  # below_minimum_rating comes after superseded
+                and len(owners) == 1
+                and len(amenders) == 1
+                and vol_ix[owners[0]] == vol_ix[j := amenders[0]]
+                and t_am[owners[0]] is None
+                and (t_org[j], t_rid[j]) not in amenders_of
+            ):
+                i = owners[0]
+                if not excl[i] and _supersedes(t_st[j], t_day[j], t_at[j], as_of):
+                    excl[i] = True
+                    superseded.add(i)
+            else:
+                slow.update(vol_ix[k] for k in owners)
+    # A record longer than the daily cap on its own (the constructor allows one).
+    if n and max(t_min) > DAILY_CAP_MINUTES:
+        slow.update(compress(vol_ix, map(gt, t_min, repeat(DAILY_CAP_MINUTES))))
+    slow.update(vol_ix[i] for i in odd)
+
+    # Totals (and first dates when asked for) in one tight loop over the counting records.
+    cand = list(map(not_, excl))
+    c_ix = list(compress(vol_ix, cand))
+    c_ord = list(compress(ordinals, cand))
+    del ordinals
+    totals = [0] * (count_v + 1)
+    for k, value in zip(c_ix, compress(t_min, cand), strict=True):
+        totals[k] += value
+    first: list[int] | None = None
+    if need_first:
+        first = [_NEVER] * (count_v + 1)
+        for k, day in zip(c_ix, c_ord, strict=True):
+            if day < first[k]:
+                first[k] = day
+    # Two counting records of one volunteer on one date (a daily cap or an overlap may apply:
+    # the engine decides): one integer key per (volunteer, date); a key met again is a clash.
+    # Counted in C (``Counter``); the keys met more than once name their volunteer.
+    keys = Counter(map(add, map(mul, c_ix, repeat(_SPAN)), c_ord))
+    if len(keys) != len(c_ix):
+        clashes = compress(keys, map(lt, repeat(1), keys.values()))
+        slow.update(map(floordiv, clashes, repeat(_SPAN)))
+    del keys, c_ix, c_ord
+    # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
+    # With several offsets (or a zone whose offset may change), every volunteer's are checked.
+    # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
+    # sorted ends, so that recorded order cannot matter.
+    if len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets):
+        to_check = set(compress(vol_ix, map(and_, cand, has_interval)))
+    else:
+        to_check = {vol_ix[i] for i in unsure}
+    to_check -= slow
+    if to_check:
+        check: dict[int, list[int]] = {}
+        for i in compress(range(n), map(and_, cand, has_interval)):
+            if vol_ix[i] in to_check:
+                check.setdefault(vol_ix[i], []).append(i)
+        for k, positions in check.items():
+            if not _disjoint([t_start[i] for i in positions], [t_end[i] for i in positions]):
+                slow.add(k)
+    slow.discard(count_v)  # others' amendments are not counted for themselves
+
+    # --- exclusions of the others, and the engine for the rest -------------------------------
+    excluded_of: dict[int, list[int]] = {}
+    for i in compress(range(n), excl):
+        excluded_of.setdefault(vol_ix[i], []).append(i)
+    excluded = {
+        names[k]: _exclusions(positions, cols, as_of, since, superseded)
+        for k, positions in excluded_of.items()
+        if k < count_v and k not in slow
+    }
+    engine: dict[str, Count] = {}
+    if slow:
+        slow_positions: dict[int, list[int]] = {}
+        for i in compress(range(n), map(slow.__contains__, vol_ix)):
+            slow_positions.setdefault(vol_ix[i], []).append(i)
+        for k in sorted(slow):
+            name = names[k]
+            positions = slow_positions.get(k, [])
+            positions += _amendments_reaching(
+                positions, lambda i: (t_org[i], t_rid[i]), amenders_of
+            )
+            engine[name] = _count_rows(
+                _rows_at(cols, positions),
+                name,
+                as_of,
+                since_for.get(name, since),
+                min_rank,
+                detail,
+                others=False,
+            )
+    return _Bulk(names, totals, first, excluded, engine)
+
+
+_NEVER: Final = 1 << 30
+
+
+def _compiled_bulk(
+    records: Sequence[ServiceRecord], as_of: _dt.date, since: _dt.date | None, need_first: bool
+) -> _Bulk | None:
+    """The bulk pass through the compiled helper, or ``None`` where it declines the input.
+
+    The helper (``_speedups.count_pass``) reads a list or tuple of plain records once: per
+    volunteer, the minutes and first date of the records no per-record rule excludes, and who
+    must go through the engine (two counting records on one date, a record over the daily cap,
+    half an interval) or have their intervals checked (one not within its own date). It
+    declines input that is not plain (another type, two records with one key, intervals in
+    several offsets); the Python pass then counts. What follows is the Python pass's own
+    settling of amendments, intervals and the engine's volunteers, on the few records concerned
+    (each volunteer's records are linked by the helper, so none is looked for).
+    """
+    found = _COUNT_PASS(records, ServiceRecord, Hours, as_of, since, need_first)
+    if found is None:
+        return None
+    seen, totals, first, slow_list, unsure_list, excluded_of, amend_pos, targets = found[:8]
+    heads = memoryview(found[8]).cast("q")
+    chain = memoryview(found[9]).cast("q")
+    number_of: dict[str, int] = found[10]
+    several: list[str] = found[11]
+
+    def records_of(k: int) -> list[int]:
+        out = []
+        i = heads[k]
+        while i >= 0:
+            out.append(i)
+            i = chain[i]
+        return out
+
+    slow: set[int] = set(slow_list)
+    # Amendments, as in the Python pass: a single amendment of a volunteer's own record, where
+    # neither is amended by or amends anything else, is settled here; any other amended record
+    # sends its owner to the engine.
+    amenders_of: dict[tuple[str, str], list[int]] = {}
+    target_of: dict[tuple[str, str], ServiceRecord | None] = {}
+    for j, named in zip(amend_pos, targets, strict=True):
+        amendment = records[j]
+        key = (amendment.organization_id, amendment.amends)
+        amenders_of.setdefault(key, []).append(j)
+        target_of[key] = named
+    superseded: dict[tuple[str, str], int] = {}  # the key of a superseded record: its volunteer
+    superseded_records: list[ServiceRecord] = []
+    for target, amenders in amenders_of.items():
+        record = target_of[target]  # found by the helper by (organization_id, record_id)
+        if record is None:
+            continue
+        k = number_of[record.volunteer_id]
+        j = amenders[0]
+        amendment = records[j]
+        if not (
+            len(amenders) == 1
+            and amendment.volunteer_id == record.volunteer_id
+            and record.amends is None
+            and amendment.key not in amenders_of
+        ):
+            slow.add(k)
+        elif _record_reason(record, as_of, since) is None and _supersedes(
+            amendment.status, amendment.date, amendment.recorded_at, as_of
+        ):
+            superseded[target] = k
+            superseded_records.append(record)
+            totals[k] -= record.service.minutes
+            if first is not None and first[k] == record.date.toordinal():
+                slow.add(k)  # its first date may move: the engine decides
+    # Intervals not within their own date: sorted starts against sorted ends, per volunteer.
+    for k in set(unsure_list) - slow:
+        counting = [
+            r
+            for r in map(records.__getitem__, records_of(k))
+            if r.key not in superseded and _record_reason(r, as_of, since) is None
+        ]
+        if not _disjoint([r.start for r in counting], [r.end for r in counting]):
+            slow.add(k)
+    # The engine for the rest, with the amendments that reach their records (chains followed).
+    engine_of: dict[str, Count] = {}
+    for k in slow:
+        positions = records_of(k)
+        # (records bound by partial, not captured: a captured local is slower everywhere)
+        positions += _amendments_reaching(positions, partial(_key_at, records), amenders_of)
+        engine_of[seen[k]] = _count_rows(
+            [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
+        )
+    # Exclusions of the others, in recorded order, with the reasons the engine gives.
+    # The helper gives, per volunteer, ((record_id, reason),) for one record a per-record rule
+    # excludes, or (record, (record_id, reason)) pairs for several; superseded ones join them.
+    for record in superseded_records:
+        k = superseded[record.key]
+        pair = (record, (record.record_id, "superseded"))
+        held = excluded_of.get(seen[k])
+        if held is None:
+            excluded_of[seen[k]] = (pair[1],)
+        elif type(held) is list:
+            held.append(pair)
+        else:  # one exclusion so far: its record, for the order
+            record_id = held[0][0]
+            other = next(
+                r for r in map(records.__getitem__, records_of(k)) if r.record_id == record_id
+            )
+            excluded_of[seen[k]] = held = [(other, held[0]), pair]
+            several.append(seen[k])
+    for name in several:
+        excluded_of[name] = _in_recorded_order(excluded_of[name])
+    # Volunteers in id order, as the Python pass numbers them.
+    names = sorted(seen)
+    order = list(map(number_of.__getitem__, names))
+    return _Bulk(
+        names,
+        list(map(totals.__getitem__, order)),
+        None if first is None else list(map(first.__getitem__, order)),
+        excluded_of,
+        engine_of,
+    )
+
+
+def _in_recorded_order(
+    pairs: list[tuple[ServiceRecord, tuple[str, str]]],
+) -> tuple[tuple[str, str], ...]:
+    pairs.sort(key=lambda pair: _RECORDED_ORDER(pair[0]))
+    return tuple(item for _, item in pairs)
+
+
+_RECORDED_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
+
+
+def _per_record_reason(
+    day: _dt.date,
+    recorded_at: _dt.datetime,
+    status: str,
+    as_of: _dt.date,
+    since: _dt.date | None,
+) -> str | None:
+    """Why a per-record rule excludes a record: the first that applies, as the engine, or None.
+
+    ``below_minimum_rating`` is the caller's to add.
+    """
+    if day > as_of or recorded_at.date() > as_of:
+        return "after_as_of"
+    if since is not None and day < since:
+        return "outside_window"
+    if status != "verified":
+        return "not_verified"
+    return None
+
+
+def _record_reason(record: ServiceRecord, as_of: _dt.date, since: _dt.date | None) -> str | None:
+    """:func:`_per_record_reason` of a record."""
+    return _per_record_reason(record.date, record.recorded_at, record.status, as_of, since)
+
+
+def _supersedes(status: str, day: _dt.date, recorded_at: _dt.datetime, as_of: _dt.date) -> bool:
+    """Whether an amendment takes effect on ``as_of``: on record by then, verified or void."""
+    return status in _SUPERSEDING and day <= as_of and recorded_at.date() <= as_of
+
+
+def _rows_at(cols: list[list[Any]], positions: list[int]) -> list[_Row]:
+    """The rows (as :data:`_ROW` makes them) of the records at ``positions``."""
+    return list(zip(*[list(map(col.__getitem__, positions)) for col in cols], strict=True))
+
+
+def _exclusions(
+    positions: list[int],
+    cols: list[list[Any]],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    superseded: set[int],
+) -> tuple[tuple[str, str], ...]:
+    """``(record_id, reason)`` for records excluded by the per-record rules, recorded order.
+
+    ``superseded`` holds the positions excluded only because a plain amendment supersedes them.
+    """
+    t_at, t_rid, t_org, t_st, t_day = (
+        cols[_R_AT],
+        cols[_R_ID],
+        cols[_R_ORG],
+        cols[_R_STATUS],
+        cols[_R_DATE],
+    )
+    if len(positions) > 1:
+        positions = sorted(positions, key=lambda i: (t_at[i], t_rid[i], t_org[i]))
+    out = []
+    for i in positions:
+        reason = (
+            "superseded"
+            if i in superseded
+            else _per_record_reason(t_day[i], t_at[i], t_st[i], as_of, since)
+            or "below_minimum_rating"
+        )
+        out.append((t_rid[i], reason))
+    return tuple(out)
+
+
+def _key_at(records: Sequence[ServiceRecord], i: int) -> tuple[str, str]:
+    return records[i].key
+
+
+def _amendments_reaching(
+    positions: list[int],
+    key_at: Callable[[int], tuple[str, str]],
+    amenders_of: dict[tuple[str, str], list[int]],
+) -> list[int]:
+    """Positions of the amendments (of anyone) that reach the given records, chains followed.
+
+    ``key_at(i)`` is the ``(organization_id, record_id)`` of the record at position ``i``.
+    """
+    seen = set(positions)
+    extra: list[int] = []
+    stack = list(map(key_at, positions))
+    while stack:
+        for j in amenders_of.get(stack.pop(), ()):
+            if j not in seen:
+                seen.add(j)
+                extra.append(j)
+                stack.append(key_at(j))
+    return extra
+
+
+def _disjoint(starts: list[Any], ends: list[Any]) -> bool:
+    """Whether the intervals are pairwise disjoint, so that recorded order cannot matter.
+
+    Half-open intervals are pairwise disjoint exactly when, with starts and ends sorted each on
+    its own, every end is at most the next start (at no instant are two intervals open). Any
+    odd interval (a start without an end, or an empty one) sends the volunteer to the engine.
+    """
+    present = list(map(is_not, starts, repeat(None)))
+    if present != list(map(is_not, ends, repeat(None))):
+        return False
+    starts = list(compress(starts, present))
+    ends = list(compress(ends, present))
+    if not all(map(lt, starts, ends)):
+        return False
+    if len(starts) < 2:
+        return True
+    starts.sort()
+    ends.sort()
+    return all(map(le, ends, islice(starts, 1, None)))

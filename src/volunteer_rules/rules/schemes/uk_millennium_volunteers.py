@@ -1,0 +1,44 @@
+"""UK Millennium Volunteers: certificates at 50, 100 and 200 hours.
+
+Certificates at 50 and 100 hours and the Award of Excellence at 200 hours, for volunteers aged
+14 to 25 (the age range is not enforced here). Scotland adds a 500-hour level (not modelled).
+
+References:
+    - [UK-MV] Wikipedia, "Millennium Volunteers". Secondary.
+
+Example:
+    >>> [int(lv.hours.hours) for lv in RULE_SET.versions[0].levels]
+    [50, 100, 200]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Final
+
+from volunteer_rules.rules.rule_set import Reference, RuleSet, RuleSetVersion
+from volunteer_rules.rules.schemes._common import levels
+
+__all__ = ["RULE_SET"]
+
+RULE_SET: Final = RuleSet(
+    id="uk-millennium-volunteers",
+    name="UK Millennium Volunteers awards",
+    name_zh="英国千禧志愿者证书",
+    references=(
+        Reference(key="UK-MV", document="Millennium Volunteers (Wikipedia)", note="secondary"),
+    ),
+    versions=(
+        RuleSetVersion(
+            valid_from=_dt.date(1999, 1, 1),
+            levels=levels(
+                (
+                    ("fifty_hours", "50小时证书", 50),
+                    ("hundred_hours", "100小时证书", 100),
+                    ("award_of_excellence", "卓越奖", 200),
+                )
+            ),
+            note="valid_from is the scheme's launch year (1999); the day is a placeholder",
+        ),
+    ),
+)

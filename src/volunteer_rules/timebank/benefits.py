@@ -1,0 +1,336 @@
+"""The feedback system (回馈制度): preferential treatments a volunteer's record opens.
+
+A :class:`Benefit` is a preferential treatment with its source and its conditions: a minimum
+star level (the rank of a certification's level), a minimum of counted hours, and the rule
+sets it belongs to. :func:`eligible_benefits` takes a certification (from
+:func:`volunteer_rules.certify`, or any object with ``.level.rank``, ``.counted`` and
+``.rule_set_id``) and returns every benefit with whether it applies and why (or why not).
+
+The regulations speak of a 良好志愿服务记录 ("good service record") without a number. The
+built-in benefits read it as "a certified level of at least one star under the rule set the
+certification used" (``min_rank=1``): the library's reading, stated here, not a number taken
+from a source. Integrators pass their own :class:`Benefit` tuple for local schemes.
+
+References:
+    - [REG2017] Art 29 (practical credits at school), Art 32 (preference in hiring;
+      civil-service exams and recruitment may consider volunteering), Art 33 (local
+      governments may arrange preferential treatment).
+    - [MCA2012-b] Art 22 (time savings), Arts 24–27 (admissions and hiring; free or
+      discounted venues and transport; commercial discounts).
+    - [BJ] Art 38 (preference in hiring; priority service when needed), Art 40 (hours
+      exchanged for community services).
+    - [SH] Art 30 (priority service when needed; preference in hiring and admission).
+    - [TW-LAW] Art 20 (honour card: free entry to fee-charging public scenic sites and
+      cultural or recreational venues).
+
+Example:
+    >>> from types import SimpleNamespace
+    >>> from volunteer_rules import Hours
+    >>> cert = SimpleNamespace(level=SimpleNamespace(rank=1), counted=Hours.from_hours(120),
+    ...                        rule_set_id="cn-national")
+    >>> decisions = eligible_benefits(cert)
+    >>> [(d.benefit.benefit_id, d.applies) for d in decisions][:3]
+    [('employment_preference', True), ('civil_service_consideration', True), ('admission_preference', True)]
+    >>> next(d for d in decisions if d.benefit.benefit_id == "tw_honour_card_free_entry").reasons[0].code
+    'rule_set_mismatch'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final, Protocol
+
+import attrs
+
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.hours import Hours
+from volunteer_rules.timebank.ledger import _instance_of, _one_of
+
+__all__ = [
+    "BENEFITS",
+    "BENEFIT_CATEGORIES",
+    "Benefit",
+    "BenefitDecision",
+    "BenefitReason",
+    "CertificationLike",
+    "eligible_benefits",
+]
+
+BENEFIT_CATEGORIES: Final = (
+    "schooling",
+    "employment",
+    "civil_service",
+    "medical",
+    "venues_and_transport",
+    "commercial",
+    "community_services",
+)
+"""The kinds of preferential treatment."""
+
+
+class _Level(Protocol):
+    @property
+    def rank(self) -> int: ...
+
+
+class CertificationLike(Protocol):
+    """What :func:`eligible_benefits` reads from a certification (a ``Certification`` fits).
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> cert: CertificationLike = SimpleNamespace(  # type: ignore[assignment]
+        ...     level=SimpleNamespace(rank=2), counted=Hours.from_hours(300), rule_set_id="x")
+        >>> cert.level.rank
+        2
+    """
+
+    @property
+    def level(self) -> _Level:
+        """The certified level (``.rank``: 0 for none)."""
+
+    @property
+    def counted(self) -> Hours:
+        """The hours that counted."""
+
+    @property
+    def rule_set_id(self) -> str:
+        """The rule set the certification applied."""
+
+
+def _optional_rank(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise InvalidValueError(attribute.name, "must be a rank (int, 0 or more) or None")
+
+
+def _optional_hours(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, Hours):
+        raise InvalidTypeError(attribute.name, "must be Hours or None")
+
+
+@attrs.frozen(kw_only=True)
+class Benefit:
+    """A preferential treatment and the conditions under which it applies.
+
+    Attributes:
+        benefit_id: stable id. name: English. name_zh: Chinese.
+        category: one of :data:`BENEFIT_CATEGORIES`.
+        source: where it comes from (regulations.md keys and articles).
+        min_rank: the lowest star level (rank, inclusive) it needs; ``None``: no level needed.
+        min_hours: the least counted hours (inclusive); ``None``: no hour condition.
+        rule_sets: the rule set ids it belongs to; ``None``: any rule set.
+
+    Example:
+        >>> Benefit(benefit_id="x", name="X", name_zh="X", category="commercial",
+        ...         source="local", min_rank=2).min_rank
+        2
+    """
+
+    benefit_id: str = attrs.field(validator=_instance_of(str))
+    name: str = attrs.field(validator=_instance_of(str))
+    name_zh: str = attrs.field(validator=_instance_of(str))
+    category: str = attrs.field(validator=_one_of(BENEFIT_CATEGORIES))
+    source: str = attrs.field(validator=_instance_of(str))
+    min_rank: int | None = attrs.field(default=None, validator=_optional_rank)
+    min_hours: Hours | None = attrs.field(default=None, validator=_optional_hours)
+    rule_sets: frozenset[str] | None = attrs.field(default=None)
+
+    @rule_sets.validator
+    def _check_rule_sets(self, attribute: Any, value: Any) -> None:
+        if value is not None and (
+            not isinstance(value, frozenset) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidTypeError("rule_sets", "must be a frozenset of rule set ids, or None")
+
+
+@attrs.frozen(kw_only=True)
+class BenefitReason:
+    """Why a benefit applies or not.
+
+    Attributes:
+        code: ``applies``, ``rule_set_mismatch``, ``below_level``, ``below_hours``.
+        message: one sentence.
+
+    Example:
+        >>> BenefitReason(code="below_level", message="needs 1 star, has none").code
+        'below_level'
+    """
+
+    code: str
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class BenefitDecision:
+    """One benefit and whether it applies.
+
+    Attributes:
+        benefit: the benefit. applies: whether every condition is met.
+        reasons: ``(applies,)`` when it applies, else every unmet condition.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> cert = SimpleNamespace(level=SimpleNamespace(rank=0), counted=Hours.ZERO,
+        ...                        rule_set_id="cn-national")
+        >>> eligible_benefits(cert)[0].applies
+        False
+    """
+
+    benefit: Benefit
+    applies: bool
+    reasons: tuple[BenefitReason, ...]
+
+
+_GOOD_RECORD: Final = (
+    "a good service record (良好志愿服务记录), read as at least one star under the "
+    "certification's rule set"
+)
+
+BENEFITS: Final[tuple[Benefit, ...]] = (
+    Benefit(
+        benefit_id="employment_preference",
+        name="Preference in hiring, all else equal",
+        name_zh="同等条件下优先录用",
+        category="employment",
+        source="[REG2017] Art 32; [MCA2012-b] Arts 24–27; [BJ] Art 38; [SH] Art 30",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="civil_service_consideration",
+        name="Volunteering considered in civil-service exams and recruitment",
+        name_zh="公务员考录、事业单位招聘可将志愿服务情况纳入考察",
+        category="civil_service",
+        source="[REG2017] Art 32",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="admission_preference",
+        name="Preference in school admission",
+        name_zh="招生同等条件下优先",
+        category="schooling",
+        source="[MCA2012-b] Arts 24–27; [SH] Art 30",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="practical_credits",
+        name="Practical-course credits at school",
+        name_zh="实践学分",
+        category="schooling",
+        source="[REG2017] Art 29 (schools may grant credits for volunteer service)",
+        min_hours=Hours.from_minutes(1),
+    ),
+    Benefit(
+        benefit_id="priority_service",
+        name="Priority service when the volunteer needs it",
+        name_zh="需要时优先获得志愿服务",
+        category="medical",
+        source="[BJ] Art 38; [SH] Art 30",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="free_venues_and_transport",
+        name="Free or discounted public venues and transport",
+        name_zh="公共文化体育设施、公园、公共交通等免费或优惠",
+        category="venues_and_transport",
+        source="[MCA2012-b] Arts 24–27; [REG2017] Art 33",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="commercial_discounts",
+        name="Commercial discounts offered to volunteers",
+        name_zh="商业优惠",
+        category="commercial",
+        source="[MCA2012-b] Arts 24–27",
+        min_rank=1,
+    ),
+    Benefit(
+        benefit_id="community_service_exchange",
+        name="Exchange of served hours for community services (time bank)",
+        name_zh="以志愿服务时间兑换社区服务（时间储蓄）",
+        category="community_services",
+        source="[MCA2012-b] Art 22; [BJ] Art 40",
+        min_hours=Hours.from_minutes(1),
+    ),
+    Benefit(
+        benefit_id="tw_honour_card_free_entry",
+        name="Honour card: free entry to fee-charging public scenic and cultural venues",
+        name_zh="榮譽卡：免費進入收費之公立風景區及康樂場所",
+        category="venues_and_transport",
+        source="[TW-LAW] Art 20; [TW-CARD] (card held: 3 years and 300 h, valid 3 years)",
+        min_rank=1,
+        rule_sets=frozenset({"tw-honour-card"}),
+    ),
+)
+"""The built-in benefits, each with its source."""
+
+
+def eligible_benefits(
+    certification: CertificationLike, *, benefits: Iterable[Benefit] = BENEFITS
+) -> tuple[BenefitDecision, ...]:
+    """Every benefit with whether it applies to a certification, and why.
+
+    Boundaries are inclusive: a benefit needing 1 star applies at rank 1; one needing 300 h
+    applies at exactly 300 h.
+
+    Args:
+        certification: from :func:`volunteer_rules.certify` (``.level.rank``, ``.counted``,
+            ``.rule_set_id``).
+        benefits: the benefits to judge (the built-in :data:`BENEFITS` by default).
+
+    Returns:
+        One :class:`BenefitDecision` per benefit, in the order given.
+
+    Raises:
+        InvalidTypeError: the certification lacks those attributes, or a benefit is not a
+            :class:`Benefit`.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> cert = SimpleNamespace(level=SimpleNamespace(rank=0), counted=Hours.from_hours(5),
+        ...                        rule_set_id="cn-national")
+        >>> d = eligible_benefits(cert)[0]
+        >>> d.applies, d.reasons[0].code
+        (False, 'below_level')
+    """
+    try:
+        rank = certification.level.rank
+        counted = certification.counted
+        rule_set_id = certification.rule_set_id
+    except AttributeError:
+        raise InvalidTypeError(
+            "certification", "must have .level.rank, .counted and .rule_set_id"
+        ) from None
+    if type(rank) is not int or not isinstance(counted, Hours) or not isinstance(rule_set_id, str):
+        raise InvalidTypeError(
+            "certification", "needs an int .level.rank, Hours .counted, str .rule_set_id"
+        )
+    if isinstance(benefits, (str, bytes)) or not isinstance(benefits, Iterable):
+        raise InvalidTypeError("benefits", "must be an iterable of Benefit")
+    decisions: list[BenefitDecision] = []
+    for benefit in benefits:
+        if not isinstance(benefit, Benefit):
+            raise InvalidTypeError("benefits", f"must be Benefit, not {type(benefit).__name__}")
+        reasons: list[BenefitReason] = []
+        if benefit.rule_sets is not None and rule_set_id not in benefit.rule_sets:
+            reasons.append(
+                BenefitReason(
+                    code="rule_set_mismatch",
+                    message=f"applies under {sorted(benefit.rule_sets)}, not {rule_set_id}",
+                )
+            )
+        if benefit.min_rank is not None and rank < benefit.min_rank:
+            message = f"needs level rank {benefit.min_rank} or more, has {rank}"
+            if benefit.min_rank == 1 and benefit.rule_sets is None:
+                message += f" ({_GOOD_RECORD})"
+            reasons.append(BenefitReason(code="below_level", message=message))
+        if benefit.min_hours is not None and counted < benefit.min_hours:
+            reasons.append(
+                BenefitReason(
+                    code="below_hours",
+                    message=f"needs {benefit.min_hours} counted, has {counted}",
+                )
+            )
+        applies = not reasons
+        if applies:
+            reasons.append(BenefitReason(code="applies", message=f"source: {benefit.source}"))
+        decisions.append(BenefitDecision(benefit=benefit, applies=applies, reasons=tuple(reasons)))
+    return tuple(decisions)

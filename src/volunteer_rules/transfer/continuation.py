@@ -1,0 +1,218 @@
+"""Continuation (接续): the volunteer's level before a move and after it.
+
+The level before the move is the package's records under the source's rule set; the level
+after it is the whole history (the destination's records of the volunteer and the package's,
+each key once) under the destination's rule set, found by region (Taiwan record book Art. 7
+[TW-BOOK] and the CYL card [CYL-card]: the record continues across organisations; rule 19).
+
+Example:
+    >>> import volunteer_rules as vr
+    >>> from datetime import date, datetime, timezone
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+    >>> package = vr.create_transfer_package(
+    ...     [record], volunteer_id=record.volunteer_id,
+    ...     source_organization_id=record.organization_id, source_region_code="211103",
+    ...     destination_organization_id="G-b", destination_region_code="110105",
+    ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+    >>> vr.transfer_continuation(package, as_of=date(2024, 6, 1)).after.rule_set_id
+    'cn-beijing'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules.certification import Certification, certify
+from volunteer_rules.rules.rule_set import Level, RuleSet
+from volunteer_rules.rules.schemes import rule_set_for_region
+from volunteer_rules.transfer.package import TransferPackage, unwrap_record
+
+__all__ = ["Continuation", "transfer_continuation"]
+
+
+@attrs.frozen(kw_only=True)
+class Continuation:
+    """The volunteer's certification before and after the move (接续).
+
+    Attributes:
+        before: the certification of the package's records under the source's rule set.
+        after: the certification of the whole history (the destination's records of the
+            volunteer and the package's, each key once) under the destination's rule set.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import date, datetime, timezone
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> package = vr.create_transfer_package(
+        ...     [record], volunteer_id=record.volunteer_id,
+        ...     source_organization_id=record.organization_id, source_region_code="211103",
+        ...     destination_organization_id="G-b", destination_region_code="110105",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+        >>> levels.before.rule_set_id, levels.after.rule_set_id
+        ('cn-national', 'cn-beijing')
+    """
+
+    before: Certification
+    after: Certification
+
+    @property
+    def level_before(self) -> Level:
+        """The level before the move (``.rank``, ``.name``).
+
+        Example:
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.level_before.rank, levels.level_before.name
+            (0, 'none')
+        """
+        return self.before.level
+
+    @property
+    def level_after(self) -> Level:
+        """The level after the move.
+
+        Example:
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.level_after.rank
+            0
+        """
+        return self.after.level
+
+    @property
+    def rank_change(self) -> int:
+        """``after.level.rank - before.level.rank`` (different rule sets may rank differently).
+
+        Example:
+            >>> import volunteer_rules as vr
+            >>> from datetime import date, datetime, timezone
+            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+            >>> package = vr.create_transfer_package(
+            ...     [record], volunteer_id=record.volunteer_id,
+            ...     source_organization_id=record.organization_id, source_region_code="211103",
+            ...     destination_organization_id="G-b", destination_region_code="110105",
+            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> levels.rank_change
+            0
+        """
+        return self.after.level.rank - self.before.level.rank
+
+
+def _rule_set_for(region_code: str | None) -> RuleSet | None:
+    if region_code is None or not RegionCode.is_known(region_code):
+        return None
+    return rule_set_for_region(region_code)
+
+
+def transfer_continuation(
+    package: TransferPackage,
+    *,
+    destination_records: Iterable[object] = (),
+    as_of: _dt.date,
+    rule_set: RuleSet | str | None = None,
+    source_rule_set: RuleSet | str | None = None,
+) -> Continuation:
+    """The volunteer's level before and after the move (接续).
+
+    Before: the package's records under the source's rule set (``source_rule_set``, else
+    resolved from ``source_region_code``, else the destination's). After: the whole history
+    (the destination's records of the volunteer and the package's records, each key once)
+    under the destination's rule set (``rule_set``, else resolved from
+    ``destination_region_code`` by region: a county inherits its city's rules, a city its
+    province's, a province the national default).
+
+    Args:
+        package: the package.
+        destination_records: what the destination holds (holdings are unwrapped; other
+            volunteers' records are left out by certification).
+        as_of: the day of the certification.
+        rule_set: the destination's rule set (an id or a ``RuleSet``), to override the region.
+        source_rule_set: the source's rule set, to override the region.
+
+    Raises:
+        UnknownRuleSetError: an unknown rule set id.
+        InvalidValueError: no rule set can be found (an unknown destination region and no
+            ``rule_set``).
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import date, datetime, timezone
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> package = vr.create_transfer_package(
+        ...     [record], volunteer_id=record.volunteer_id,
+        ...     source_organization_id=record.organization_id,
+        ...     destination_organization_id="51211100MJ00000175",
+        ...     destination_region_code="110105", source_region_code="211103", consent=True,
+        ...     created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> result = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+        >>> result.after.counted.minutes, result.rank_change
+        (120, 0)
+    """
+    if not isinstance(package, TransferPackage):
+        raise InvalidTypeError(
+            "package", f"must be a TransferPackage, not {type(package).__name__}"
+        )
+    after_rule_set: RuleSet | str | None = (
+        rule_set if rule_set is not None else _rule_set_for(package.destination_region_code)
+    )
+    if after_rule_set is None:
+        raise InvalidValueError(
+            "destination_region_code",
+            f"{package.destination_region_code!r} is not a known region: pass rule_set",
+        )
+    before_rule_set: RuleSet | str | None = source_rule_set
+    if before_rule_set is None:
+        before_rule_set = _rule_set_for(package.source_region_code) or after_rule_set
+    volunteer = package.volunteer_id
+    own = [r for r in package.records if r.volunteer_id == volunteer]
+    # The whole history, each key once. The destination's version of a key wins: a package
+    # record it already holds (with other content) is a duplicate_record for check_transfer;
+    # here it must not stop the comparison.
+    held: dict[tuple[str, str], ServiceRecord] = {}
+    if isinstance(destination_records, (str, bytes)):
+        raise InvalidTypeError("destination_records", "must be an iterable of records")
+    try:
+        items = iter(destination_records)
+    except TypeError:
+        raise InvalidTypeError("destination_records", "must be an iterable of records") from None
+    for item in items:
+        record = unwrap_record(item)
+        if record.volunteer_id == volunteer:
+            held.setdefault((record.organization_id, record.record_id), record)
+    for record in own:
+        held.setdefault((record.organization_id, record.record_id), record)
+    history = list(held.values())
+    profile = package.profile
+    whom: Any = profile if getattr(profile, "volunteer_id", None) == volunteer else volunteer
+    before = certify(own, rule_set=before_rule_set, as_of=as_of, volunteer=whom)
+    after = certify(history, rule_set=after_rule_set, as_of=as_of, volunteer=whom)
+    return Continuation(before=before, after=after)

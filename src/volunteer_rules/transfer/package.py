@@ -1,0 +1,745 @@
+r"""The transfer package (转移包): a volunteer's records as they leave one organization for another.
+
+A :class:`TransferPackage` carries everything the destination needs to take over a volunteer's
+record (志愿服务记录转移和接续, MCA 2012 draft [MCA2012-draft]: "with the volunteer's consent,
+records may be transferred and shared between organisations, and the receiving organisation
+verifies and keeps them"; Chongqing 条例 Art. 17 [CQ]; the unified volunteer number as the basis
+of transfer across systems [SYS-2015]): the service records (record format v1), optionally the
+other four parts of the record (basic information, training, commendations, evaluations; MCA
+Order 67 Arts. 4-10 [MCA2020]), who sends and who receives, the volunteer's consent (and a
+guardian's for a volunteer under 14, PIPL Art. 31 [PIPL]), when it was made, a summary the
+receiver can read at once (how many records, how many hours) and a SHA-256 digest of its
+canonical content.
+
+Packaging does not judge: :func:`create_transfer_package` packages what it is given (a wrong
+type is still an error); whether the move is allowed is
+:func:`~volunteer_rules.check_transfer`'s work.
+
+The canonical form (what the digest covers) is documented in ``docs/transfer.md`` so that any
+language can reproduce it: the wire form of :func:`dump_transfer_package` without its
+``digest`` member, serialized as JSON with keys sorted by code point, no white space, every
+non-ASCII character escaped (``\uXXXX``, lowercase hex), records sorted by
+``(organization_id, record_id)``; the digest is the lowercase hex SHA-256 of those ASCII bytes.
+
+Example:
+    >>> import volunteer_rules as vr
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+    >>> package = vr.create_transfer_package(
+    ...     [record], volunteer_id="V0000001",
+    ...     source_organization_id=record.organization_id,
+    ...     destination_organization_id="51211100MJ00000175",
+    ...     destination_region_code="210100", consent=True,
+    ...     created_at=datetime(2024, 6, 1, 9, 0, tzinfo=timezone(timedelta(hours=8))),
+    ... )
+    >>> package.summary.record_count, package.summary.service.minutes, len(package.digest)
+    (1, 120, 64)
+    >>> vr.parse_transfer_package(vr.dump_transfer_package(package)) == package
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+from stdnum.cn import uscc
+
+from volunteer_rules._canonical import canonical_text
+from volunteer_rules.errors import (
+    FieldError,
+    InvalidTypeError,
+    InvalidValueError,
+    RecordFormatError,
+)
+from volunteer_rules.hours import Hours
+from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.transfer import parts as transfer_parts
+
+__all__ = [
+    "PACKAGE_FORMAT_VERSION",
+    "TransferPackage",
+    "TransferSummary",
+    "canonical_package_bytes",
+    "compute_package_digest",
+    "create_transfer_package",
+    "dump_transfer_package",
+    "parse_transfer_package",
+    "unwrap_record",
+]
+
+PACKAGE_FORMAT_VERSION: Final = 1
+"""The transfer package wire format version this library reads and writes."""
+
+_WHAT: Final = "transfer package"
+_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")
+_ORG_PATTERN: Final = re.compile(r"(?:[0-9A-Z]{18}|G-[A-Za-z0-9._-]{1,62})\Z")
+_DIGEST_PATTERN: Final = re.compile(r"[0-9a-f]{64}\Z")
+_REGION_PATTERN: Final = re.compile(r"[0-9]{6}\Z")
+
+
+def _check_type(what: str, value: object, kind: type | tuple[type, ...], name: str) -> None:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InvalidTypeError(what, f"must be {name}, not {type(value).__name__}")
+
+
+def _typed(kind: type | tuple[type, ...], name: str) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator that raises the library's :class:`InvalidTypeError`."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        _check_type(attribute.name, value, kind, name)
+
+    return validate
+
+
+def _aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _check_type(attribute.name, value, _dt.datetime, "an aware datetime")
+    assert isinstance(value, _dt.datetime)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValueError(attribute.name, "must be a time-zone-aware datetime")
+
+
+def _records_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _check_type(attribute.name, value, tuple, "a tuple of ServiceRecord")
+    assert isinstance(value, tuple)
+    for index, item in enumerate(value):
+        if type(item) is not ServiceRecord and not isinstance(item, ServiceRecord):
+            raise InvalidTypeError(
+                f"{attribute.name}[{index}]", f"must be a ServiceRecord, not {type(item).__name__}"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class TransferSummary:
+    """What a package says it carries, readable at a glance: record count and total hours.
+
+    The summary is part of the digested content. :func:`~volunteer_rules.check_transfer`
+    recomputes it from the records and reports ``summary_mismatch`` when they disagree.
+
+    Attributes:
+        record_count: how many service records the package carries (every status).
+        service: the sum of their service time (every status; what counts is decided by the
+            destination's certification).
+
+    Example:
+        >>> TransferSummary(record_count=2, service=Hours.from_minutes(150)).service.hours
+        Decimal('2.5')
+    """
+
+    record_count: int = attrs.field(validator=_typed(int, "an int"))
+    service: Hours = attrs.field(validator=_typed(Hours, "Hours"))
+
+    @classmethod
+    def of(cls, records: Iterable[ServiceRecord]) -> TransferSummary:
+        """The summary of ``records``: how many, and the sum of their service time.
+
+        Example:
+            >>> TransferSummary.of([]).record_count
+            0
+        """
+        count = 0
+        minutes = 0
+        for record in records:
+            count += 1
+            minutes += record.service.minutes
+        return cls(record_count=count, service=Hours.from_minutes(minutes))
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class TransferPackage:
+    """A volunteer's records packaged for a move to another organization or region.
+
+    Build one with :func:`create_transfer_package` (which computes the summary and the
+    digest) or read one with :func:`parse_transfer_package` (which keeps the digest and the
+    summary the sender claimed, so :func:`~volunteer_rules.check_transfer` can compare them
+    with the content). Records are kept in canonical order, by ``(organization_id,
+    record_id)``; training, commendations and evaluations by their canonical JSON text.
+
+    The ``repr`` names the parties, the summary and a digest prefix, never personal data.
+
+    Attributes:
+        volunteer_id: the volunteer's unified number (志愿者统一编号), never an ID-card number.
+        source_organization_id: the organization the records leave.
+        destination_organization_id: the organization that will hold them.
+        destination_region_code: the destination's GB/T 2260 code, as given (six digits;
+            whether it is a known region is checked by ``check_transfer``: ``unknown_region``).
+        source_region_code: the source's region code, if given.
+        consent: ``True`` only when the volunteer agreed to the move.
+        guardian_consent: ``True`` when a guardian agreed (needed under 14: PIPL Art. 31).
+        created_at: when the package was made (aware).
+        records: the service records, canonical order.
+        profile: the volunteer's basic information, if sent.
+        training: training records, if sent.
+        commendations: commendations, if sent.
+        evaluations: evaluations, if sent.
+        summary: record count and total hours, as the sender states them.
+        digest: lowercase hex SHA-256 of the canonical content, as the sender states it.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> package = vr.create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> package  # doctest: +ELLIPSIS
+        TransferPackage(volunteer_id='V1', from='G-a', to='G-b' (211100), records=0, hours=0 h, digest='...')
+    """
+
+    volunteer_id: str = attrs.field(validator=_typed(str, "a str"))
+    source_organization_id: str = attrs.field(validator=_typed(str, "a str"))
+    destination_organization_id: str = attrs.field(validator=_typed(str, "a str"))
+    destination_region_code: str = attrs.field(validator=_typed(str, "a str"))
+    source_region_code: str | None = attrs.field(
+        default=None, validator=_typed((str, type(None)), "a str or None")
+    )
+    consent: bool = attrs.field(validator=_typed(bool, "a bool"))
+    guardian_consent: bool = attrs.field(default=False, validator=_typed(bool, "a bool"))
+    created_at: _dt.datetime = attrs.field(validator=_aware_datetime)
+    records: tuple[ServiceRecord, ...] = attrs.field(validator=_records_tuple)
+    profile: Any = attrs.field(default=None)
+    training: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
+    commendations: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
+    evaluations: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
+    summary: TransferSummary = attrs.field(validator=_typed(TransferSummary, "a TransferSummary"))
+    digest: str = attrs.field(validator=_typed(str, "a str"))
+
+    def __repr__(self) -> str:
+        return (
+            f"TransferPackage(volunteer_id={self.volunteer_id!r}, "
+            f"from={self.source_organization_id!r}, to={self.destination_organization_id!r} "
+            f"({self.destination_region_code}), records={self.summary.record_count}, "
+            f"hours={self.summary.service}, digest={self.digest[:12]!r})"
+        )
+
+
+# --- canonical form and digest ---------------------------------------------------------
+
+
+def _sorted_records(records: Sequence[ServiceRecord]) -> list[ServiceRecord]:
+    """Records in canonical order: by (organization_id, record_id), ties by canonical text."""
+    ordered = sorted(records, key=_record_sort_key)
+    for index in range(1, len(ordered)):
+        if _record_sort_key(ordered[index - 1]) == _record_sort_key(ordered[index]):
+            # Two records share a key (a broken package: check_transfer reports it). Break the
+            # tie by content so the order, and the digest, never depend on the input order.
+            return sorted(records, key=lambda r: (*_record_sort_key(r), _canonical(dump_record(r))))
+    return ordered
+
+
+def _record_sort_key(record: ServiceRecord) -> tuple[str, str]:
+    return (record.organization_id, record.record_id)
+
+
+def _canonical(value: Any) -> str:
+    try:
+        return canonical_text(value)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise InvalidValueError(
+            _WHAT, f"content is not JSON-serializable in canonical form ({error})"
+        ) from None
+
+
+def _part_payloads(items: Iterable[Any], dump: Callable[[Any], Any]) -> list[Any]:
+    dumped = [dump(item) for item in items]
+    return sorted(dumped, key=_canonical)
+
+
+def _body(package: TransferPackage, records: Sequence[ServiceRecord]) -> dict[str, Any]:
+    """The wire form without the digest, records in the order given."""
+    body: dict[str, Any] = {
+        "format_version": PACKAGE_FORMAT_VERSION,
+        "volunteer_id": package.volunteer_id,
+        "source_organization_id": package.source_organization_id,
+    }
+    if package.source_region_code is not None:
+        body["source_region_code"] = package.source_region_code
+    body["destination_organization_id"] = package.destination_organization_id
+    body["destination_region_code"] = package.destination_region_code
+    body["consent"] = package.consent
+    body["guardian_consent"] = package.guardian_consent
+    body["created_at"] = package.created_at.isoformat()
+    body["summary"] = {
+        "record_count": package.summary.record_count,
+        "service_minutes": package.summary.service.minutes,
+    }
+    body["records"] = [dump_record(record) for record in records]
+    body.update(transfer_parts.dump_parts(package))
+    return body
+
+
+def canonical_package_bytes(package: TransferPackage) -> bytes:
+    r"""The exact bytes the digest covers (see ``docs/transfer.md``, "Canonical form").
+
+    The wire form of :func:`dump_transfer_package` without ``digest``, records sorted by
+    ``(organization_id, record_id)``, serialized as JSON with keys sorted, separators ``,`` and
+    ``:`` without spaces, and every character outside printable ASCII escaped as ``\uXXXX``.
+
+    Raises:
+        InvalidTypeError: ``package`` is not a :class:`TransferPackage`.
+        InvalidValueError: an ``extensions`` value cannot be written as JSON.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> package = vr.create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> canonical_package_bytes(package)[:60]
+        b'{"commendations":[],"consent":true,"created_at":"2024-06-01T'
+    """
+    _check_type("package", package, TransferPackage, "a TransferPackage")
+    body = _body(package, _sorted_records(package.records))
+    return _canonical(body).encode("ascii")
+
+
+def compute_package_digest(package: TransferPackage) -> str:
+    """The lowercase hex SHA-256 of :func:`canonical_package_bytes`.
+
+    For a package made by :func:`create_transfer_package` this equals ``package.digest``; for
+    a parsed package that was altered on the way it does not
+    (:func:`~volunteer_rules.check_transfer` reports ``digest_mismatch``).
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> package = vr.create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> compute_package_digest(package) == package.digest
+        True
+    """
+    return hashlib.sha256(canonical_package_bytes(package)).hexdigest()
+
+
+# --- create ------------------------------------------------------------------------------
+
+
+def _region_text(what: str, value: object) -> str:
+    if isinstance(value, RegionCode):
+        return value.code
+    _check_type(what, value, str, "a str or RegionCode")
+    assert isinstance(value, str)
+    return value
+
+
+def _id_text(what: str, value: object) -> str:
+    _check_type(what, value, str, "a str")
+    assert isinstance(value, str)
+    if not value:
+        raise InvalidValueError(what, "must not be empty")
+    return value
+
+
+def create_transfer_package(
+    records: Iterable[ServiceRecord],
+    *,
+    volunteer_id: str,
+    source_organization_id: str,
+    destination_organization_id: str,
+    destination_region_code: str | RegionCode,
+    consent: bool,
+    created_at: _dt.datetime,
+    source_region_code: str | RegionCode | None = None,
+    guardian_consent: bool = False,
+    profile: Any = None,
+    training: Iterable[Any] = (),
+    commendations: Iterable[Any] = (),
+    evaluations: Iterable[Any] = (),
+) -> TransferPackage:
+    """Package a volunteer's records as they leave the source organization.
+
+    The records are sorted into canonical order; the summary and the digest are computed.
+    Nothing is judged here: records of another volunteer, unverified records, a missing
+    consent or an unknown region are packaged as given and reported by
+    :func:`~volunteer_rules.check_transfer`.
+
+    Args:
+        records: the volunteer's service records (any iterable of ``ServiceRecord``).
+        volunteer_id: the volunteer's unified number.
+        source_organization_id: the organization the records leave.
+        destination_organization_id: the organization that will hold them.
+        destination_region_code: the destination's region (six digits or a ``RegionCode``).
+        consent: ``True`` only when the volunteer agreed to the move.
+        created_at: when the package is made (aware ``datetime``).
+        source_region_code: the source's region, if known (used to compare certification
+            levels before and after the move).
+        guardian_consent: ``True`` when a guardian agreed (required for a volunteer under 14,
+            PIPL Art. 31).
+        profile: the volunteer's basic information (a ``VolunteerProfile``), if sent.
+        training: ``TrainingRecord`` values, if sent.
+        commendations: ``Commendation`` values, if sent.
+        evaluations: ``EvaluationRecord`` values, if sent.
+
+    Returns:
+        the package, with ``summary`` and ``digest`` computed from its content.
+
+    Raises:
+        InvalidTypeError: an argument of the wrong type (a record that is not a
+            ``ServiceRecord``, ``consent`` not a ``bool``...).
+        InvalidValueError: an empty id, a naive ``created_at``, or ``extensions`` that cannot
+            be written as JSON.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> package = vr.create_transfer_package(
+        ...     [record], volunteer_id=record.volunteer_id,
+        ...     source_organization_id=record.organization_id,
+        ...     destination_organization_id="51211100MJ00000175",
+        ...     destination_region_code=vr.RegionCode.parse("211102"), consent=False,
+        ...     created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> package.consent, package.destination_region_code, package.summary.record_count
+        (False, '211102', 1)
+    """
+    if isinstance(records, (str, bytes, Mapping)):
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
+    try:
+        iterator = iter(records)
+    except TypeError:
+        raise InvalidTypeError("records", "must be an iterable of ServiceRecord") from None
+    collected: list[ServiceRecord] = []
+    for index, item in enumerate(iterator):
+        if not isinstance(item, ServiceRecord):
+            raise InvalidTypeError(
+                f"records[{index}]", f"must be a ServiceRecord, not {type(item).__name__}"
+            )
+        collected.append(item)
+    items = tuple(collected)
+    parts = transfer_parts.check_parts(
+        profile=profile, training=training, commendations=commendations, evaluations=evaluations
+    )
+    package = TransferPackage(
+        volunteer_id=_id_text("volunteer_id", volunteer_id),
+        source_organization_id=_id_text("source_organization_id", source_organization_id),
+        destination_organization_id=_id_text(
+            "destination_organization_id", destination_organization_id
+        ),
+        destination_region_code=_region_text("destination_region_code", destination_region_code),
+        source_region_code=(
+            None
+            if source_region_code is None
+            else _region_text("source_region_code", source_region_code)
+        ),
+        consent=consent,
+        guardian_consent=guardian_consent,
+        created_at=created_at,
+        records=tuple(_sorted_records(items)),
+        summary=TransferSummary.of(items),
+        digest="",
+        **parts,
+    )
+    return attrs.evolve(package, digest=compute_package_digest(package))
+
+
+# --- wire form ---------------------------------------------------------------------------
+
+
+def dump_transfer_package(package: TransferPackage) -> dict[str, Any]:
+    """The package's wire form: a JSON-compatible ``dict`` (records in record format v1).
+
+    The members, in this order: ``format_version`` (``1``), ``volunteer_id``,
+    ``source_organization_id``, ``source_region_code`` (only when known),
+    ``destination_organization_id``, ``destination_region_code``, ``consent``,
+    ``guardian_consent``, ``created_at`` (ISO 8601 with offset), ``summary``
+    (``{"record_count", "service_minutes"}``), ``records`` (``dump_record`` payloads in
+    canonical order), ``profile`` (only when sent), ``training``, ``commendations``,
+    ``evaluations`` (lists, possibly empty) and ``digest``.
+
+    Raises:
+        InvalidTypeError: ``package`` is not a :class:`TransferPackage`.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from datetime import datetime, timezone
+        >>> package = vr.create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> wire = vr.dump_transfer_package(package)
+        >>> wire["summary"], wire["created_at"], wire["digest"] == package.digest
+        ({'record_count': 0, 'service_minutes': 0}, '2024-06-01T00:00:00+00:00', True)
+    """
+    _check_type("package", package, TransferPackage, "a TransferPackage")
+    body = _body(package, _sorted_records(package.records))
+    body["digest"] = package.digest
+    return body
+
+
+_REQUIRED: Final = (
+    "format_version",
+    "volunteer_id",
+    "source_organization_id",
+    "destination_organization_id",
+    "destination_region_code",
+    "consent",
+    "guardian_consent",
+    "created_at",
+    "summary",
+    "records",
+    "digest",
+)
+_OPTIONAL: Final = ("source_region_code",)
+
+
+def _parse_datetime(text: str) -> _dt.datetime | None:
+    if not isinstance(text, str) or len(text) < 19 or text[10] != "T":
+        return None
+    candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
+    try:
+        value = _dt.datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        return None
+    return value
+
+
+def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
+    """Read a package from its wire form, collecting every problem at once.
+
+    The records inside are read with :func:`~volunteer_rules.parse_record`; their errors are
+    reported under ``$.records[i]`` (``$.records[3].date``). A well-formed package whose
+    content was altered on the way still parses: the digest and summary are kept as the
+    sender stated them, and :func:`~volunteer_rules.check_transfer` reports
+    ``digest_mismatch`` or ``summary_mismatch``.
+
+    Args:
+        mapping: the decoded JSON object.
+
+    Returns:
+        the package.
+
+    Raises:
+        RecordFormatError: with ``what="transfer package"`` and every problem found, each a
+            ``FieldError`` with ``path``, ``code`` and ``message`` (codes as in the record
+            format: ``missing``, ``unknown_field``, ``invalid_type``, ``invalid_format``,
+            ``out_of_range``, ``unsupported_version`` and those of the records).
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> try:
+        ...     vr.parse_transfer_package({"format_version": 1, "records": [{}], "extra": 1})
+        ... except vr.RecordFormatError as error:
+        ...     print(error.what, [(e.path, e.code) for e in error.errors][:3])
+        transfer package [('$.extra', 'unknown_field'), ('$.volunteer_id', 'missing'), ('$.source_organization_id', 'missing')]
+    """
+    errors: list[FieldError] = []
+    if not isinstance(mapping, Mapping):
+        raise RecordFormatError(
+            [FieldError("$", "invalid_type", "a transfer package must be a JSON object")],
+            what=_WHAT,
+        )
+    allowed = set(_REQUIRED) | set(_OPTIONAL) | set(transfer_parts.PART_FIELDS)
+    for name in mapping:
+        if name not in allowed:
+            shown = name if isinstance(name, str) else repr(name)
+            errors.append(
+                FieldError(f"$.{shown}", "unknown_field", f"{shown!r} is not a package field")
+            )
+    present = {name: mapping[name] for name in allowed if name in mapping}
+    for name in _REQUIRED:
+        if name not in present:
+            errors.append(FieldError(f"$.{name}", "missing", f"{name} is required"))
+
+    def text(name: str, pattern: re.Pattern[str], shape: str) -> str | None:
+        if name not in present:
+            return None
+        value = present[name]
+        if not isinstance(value, str):
+            errors.append(FieldError(f"$.{name}", "invalid_type", f"{name} must be a string"))
+            return None
+        if not pattern.match(value):
+            errors.append(FieldError(f"$.{name}", "invalid_format", f"{name} must be {shape}"))
+            return None
+        return value
+
+    def flag(name: str) -> bool | None:
+        if name not in present:
+            return None
+        value = present[name]
+        if not isinstance(value, bool):
+            errors.append(FieldError(f"$.{name}", "invalid_type", f"{name} must be true or false"))
+            return None
+        return value
+
+    def _credit_checked(value: str | None, side: str) -> str | None:
+        if value is None or value.startswith("G-") or uscc.is_valid(value):
+            return value
+        errors.append(
+            FieldError(
+                f"$.{side}_organization_id",
+                "checksum",
+                f"{side}_organization_id is not a valid unified social credit code (GB 32100)",
+            )
+        )
+        return None
+
+    version = present.get("format_version")
+    if "format_version" in present:
+        if not isinstance(version, int) or isinstance(version, bool):
+            errors.append(
+                FieldError("$.format_version", "invalid_type", "format_version must be an integer")
+            )
+        elif version != PACKAGE_FORMAT_VERSION:
+            errors.append(
+                FieldError(
+                    "$.format_version",
+                    "unsupported_version",
+                    f"package format version {version} is not supported; this library reads "
+                    f"version {PACKAGE_FORMAT_VERSION}",
+                )
+            )
+    id_shape = "1-64 letters, digits, '-', '_' or '.'"
+    org_shape = "an 18-character credit code or 'G-' and an id"
+    volunteer_id = text("volunteer_id", _ID_PATTERN, id_shape)
+    source = _credit_checked(text("source_organization_id", _ORG_PATTERN, org_shape), "source")
+    destination = _credit_checked(
+        text("destination_organization_id", _ORG_PATTERN, org_shape), "destination"
+    )
+    destination_region = text("destination_region_code", _REGION_PATTERN, "six digits")
+    source_region = text("source_region_code", _REGION_PATTERN, "six digits")
+    consent = flag("consent")
+    guardian_consent = flag("guardian_consent")
+    created_at: _dt.datetime | None = None
+    if "created_at" in present:
+        raw = present["created_at"]
+        if not isinstance(raw, str):
+            errors.append(FieldError("$.created_at", "invalid_type", "created_at must be a string"))
+        else:
+            created_at = _parse_datetime(raw)
+            if created_at is None:
+                errors.append(
+                    FieldError(
+                        "$.created_at",
+                        "invalid_format",
+                        "created_at must be an ISO 8601 date-time with a UTC offset",
+                    )
+                )
+    summary = _parse_summary(present, errors)
+    digest = text("digest", _DIGEST_PATTERN, "64 lowercase hexadecimal digits (SHA-256)")
+    records = _parse_records(present, errors)
+    parts = transfer_parts.parse_parts(present, errors)
+    if errors:
+        raise RecordFormatError(errors, what=_WHAT)
+    assert volunteer_id is not None
+    assert source is not None
+    assert destination is not None
+    assert destination_region is not None
+    assert consent is not None
+    assert guardian_consent is not None
+    assert created_at is not None
+    assert summary is not None
+    assert digest is not None
+    assert records is not None
+    return TransferPackage(
+        volunteer_id=volunteer_id,
+        source_organization_id=source,
+        destination_organization_id=destination,
+        destination_region_code=destination_region,
+        source_region_code=source_region,
+        consent=consent,
+        guardian_consent=guardian_consent,
+        created_at=created_at,
+        records=tuple(_sorted_records(records)),
+        summary=summary,
+        digest=digest,
+        **parts,
+    )
+
+
+def _parse_summary(present: Mapping[str, Any], errors: list[FieldError]) -> TransferSummary | None:
+    if "summary" not in present:
+        return None
+    value = present["summary"]
+    if not isinstance(value, Mapping):
+        errors.append(FieldError("$.summary", "invalid_type", "summary must be an object"))
+        return None
+    found: dict[str, int] = {}
+    for name in value:
+        if name not in ("record_count", "service_minutes"):
+            shown = name if isinstance(name, str) else repr(name)
+            errors.append(
+                FieldError(
+                    f"$.summary.{shown}", "unknown_field", f"{shown!r} is not a summary field"
+                )
+            )
+    for name in ("record_count", "service_minutes"):
+        if name not in value:
+            errors.append(FieldError(f"$.summary.{name}", "missing", f"{name} is required"))
+            continue
+        number = value[name]
+        if not isinstance(number, int) or isinstance(number, bool):
+            errors.append(
+                FieldError(f"$.summary.{name}", "invalid_type", f"{name} must be an integer")
+            )
+        elif number < 0:
+            errors.append(
+                FieldError(f"$.summary.{name}", "out_of_range", f"{name} must be 0 or more")
+            )
+        else:
+            found[name] = number
+    if len(found) != 2:
+        return None
+    return TransferSummary(
+        record_count=found["record_count"], service=Hours.from_minutes(found["service_minutes"])
+    )
+
+
+def _parse_records(
+    present: Mapping[str, Any], errors: list[FieldError]
+) -> list[ServiceRecord] | None:
+    if "records" not in present:
+        return None
+    value = present["records"]
+    if not isinstance(value, list):
+        errors.append(FieldError("$.records", "invalid_type", "records must be an array"))
+        return None
+    records: list[ServiceRecord] = []
+    failed = False
+    for index, payload in enumerate(value):
+        try:
+            records.append(parse_record(payload))
+        except RecordFormatError as error:
+            errors.extend(transfer_parts.rebase_errors(error, f"$.records[{index}]"))
+            failed = True
+    return None if failed else records
+
+
+def unwrap_record(item: object) -> ServiceRecord:
+    """The :class:`~volunteer_rules.ServiceRecord` inside a holding.
+
+    A holding is a ``ServiceRecord`` or any value with a ``record`` attribute that is one
+    (:class:`~volunteer_rules.ImportedRecord`, :class:`~volunteer_rules.TransferredRecord`).
+
+    Raises:
+        InvalidTypeError: ``item`` is neither.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> unwrap_record(record) is record
+        True
+    """
+    if type(item) is ServiceRecord:
+        return item
+    if isinstance(item, ServiceRecord):
+        return item
+    inner = getattr(item, "record", None)
+    if isinstance(inner, ServiceRecord):
+        return inner
+    raise InvalidTypeError(
+        "records",
+        f"must be ServiceRecord values (or holdings wrapping one), not {type(item).__name__}",
+    )
