@@ -7,8 +7,11 @@ reasons the policy refuses the operation (``violations``, each with a ``code`` a
 withdrawal above what is available raises :class:`~volunteer_rules.InsufficientHoursError`
 (``available``, ``requested``), as the ledger does; misuse raises the library's errors.
 
-Every operation has a caller-chosen ``transfer_id`` (an idempotency key: the same call again
-returns the original posting). Credits use ``credit:<organization_id>:<record_id>`` so one
+Every operation has a caller-chosen ``transfer_id``, an idempotency key with the ledger's own
+rule: the same call again returns the original posting and changes nothing; the id of an
+existing transfer used for another operation, or for the same operation with other content
+(another reservation settled, another transfer reversed, other hours), raises
+:class:`~volunteer_rules.ConflictError` and changes nothing. Credits use ``credit:<organization_id>:<record_id>`` so one
 service record is credited at most once, however often it is submitted.
 
 Policies are data (:class:`TimeBankPolicy`) with their sources, like rule sets. Where a source
@@ -61,6 +64,7 @@ import attrs
 
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import (
+    ConflictError,
     InvalidTypeError,
     InvalidValueError,
     NotFoundError,
@@ -640,6 +644,31 @@ def _retry(ledger: Ledger, transfer_id: object) -> PostedTransfer | None:
     return None
 
 
+def _same_operation(
+    posted: PostedTransfer, kind: str, reference: str | None, memo: str | None = None
+) -> PostedTransfer:
+    """A retry of an operation whose legs the ledger derives: the id must hold the same one.
+
+    Settlements and reversals compute their legs from the transfer they act on, so a retry is
+    recognised by what the caller gave: the kind, the transfer acted on, the memo.
+
+    Raises:
+        ConflictError: the id holds another operation or the same one with other content.
+    """
+    transfer = posted.transfer
+    if (
+        transfer.kind != kind
+        or transfer.reference != reference
+        or (memo is not None and transfer.memo != memo)
+    ):
+        raise ConflictError(
+            transfer.transfer_id,
+            f"transfer {transfer.transfer_id!r} exists with different content "
+            f"(a {transfer.kind} of {transfer.reference!r}, not a {kind} of {reference!r})",
+        )
+    return posted
+
+
 def _age(birth_date: _dt.date, day: _dt.date) -> int:
     return age_on(birth_date, day)
 
@@ -1190,7 +1219,7 @@ def _settle_or_void(
     now = _check_now(now)
     posted = _retry(ledger, transfer_id)
     if posted is not None:
-        return LedgerResult(ledger=ledger, posted=posted)
+        return LedgerResult(ledger=ledger, posted=_same_operation(posted, kind, reservation_id))
     reservation = ledger.transfer(reservation_id).transfer
     if reservation.kind != "reserve":
         raise InvalidValueError("reservation_id", f"{reservation_id!r} is not a reservation")
@@ -1213,7 +1242,8 @@ def settle(
 
     Raises:
         NotFoundError: no such reservation. ConflictError: it is no longer open (settled,
-            voided, or expired: a reservation is open while ``now < expires_at``).
+            voided, or expired: a reservation is open while ``now < expires_at``), or
+            ``transfer_id`` already holds another transfer.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -1393,7 +1423,8 @@ def reverse(
     again with a new id); reservations are voided, not reversed.
 
     Raises:
-        NotFoundError: no such transfer. ConflictError: already reversed.
+        NotFoundError: no such transfer. ConflictError: already reversed, or
+            ``transfer_id`` already holds another transfer.
         InvalidValueError: a kind that cannot be reversed.
         InsufficientHoursError: the hours to take back were spent.
 
@@ -1410,7 +1441,9 @@ def reverse(
     now = _check_now(now)
     posted = _retry(ledger, transfer_id)
     if posted is not None:
-        return LedgerResult(ledger=ledger, posted=posted)
+        return LedgerResult(
+            ledger=ledger, posted=_same_operation(posted, "reverse", reference, memo)
+        )
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="reverse",
