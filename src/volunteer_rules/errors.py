@@ -8,6 +8,10 @@ not allowed, a record that does not count) are returned as values with reasons.
 No message ever contains a full ID-card number or contact: values that may be personal data are
 masked before they reach an error.
 
+Every error travels: it pickles and unpickles to an error of the same type with the same
+message and attributes (``key``, ``code``, ``what``, ``errors``...), so a process pool, a Spark
+or a Dask worker can raise one and the caller receives it as raised.
+
 Example:
     >>> import volunteer_rules as vr
     >>> try:
@@ -20,6 +24,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -38,13 +43,45 @@ __all__ = [
 ]
 
 
+def _rebuild_error(
+    cls: type[VolunteerRulesError], args: tuple[Any, ...], state: dict[str, Any]
+) -> VolunteerRulesError:
+    """Make an error again from its type, ``args`` and attributes (the inverse of pickling).
+
+    The constructor is not called (the subclasses' constructors take other arguments than
+    ``args``, the formatted message), so no subclass has to say how it is pickled.
+    """
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class VolunteerRulesError(Exception):
     """Root of every error the library raises on purpose.
 
+    Every subclass pickles as it is: the same type, message (``args``) and attributes come
+    back, whatever its constructor takes (the traceback and ``__cause__`` do not travel, as
+    with any exception).
+
     Example:
+        >>> import pickle
         >>> issubclass(RecordFormatError, VolunteerRulesError)
         True
+        >>> error = pickle.loads(pickle.dumps(ConflictError("t-1", "t-1 exists")))
+        >>> type(error).__name__, error.key, str(error)
+        ('ConflictError', 't-1', 't-1 exists')
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as type, ``args`` and attributes (see :func:`_rebuild_error`).
+
+        Example:
+            >>> import copy
+            >>> copy.copy(InvalidValueError("as_of", "must be a date")).what
+            'as_of'
+        """
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
 
 
 class InvalidValueError(VolunteerRulesError, ValueError):
