@@ -172,6 +172,9 @@ from volunteer_rules.storage import (
     SQLiteTransferStore,
     TransferStore,
 )
+from volunteer_rules.testing._hypothesis_hook import (
+    register_if_hypothesis_loaded as _register_if_hypothesis_loaded,
+)
 from volunteer_rules.timebank import (
     BENEFITS,
     HOLDS,
@@ -480,3 +483,7 @@ __all__ = [
     "verify_certificate",
     "void",
 ]
+
+# Hypothesis's entry point registers strategies only when this package is already imported;
+# when Hypothesis came first, register them now (docs/testing: one cost, paid only by users).
+_register_if_hypothesis_loaded()

@@ -1,23 +1,48 @@
 """Hypothesis entry point: registers the library's types with ``st.from_type``.
 
-Hypothesis calls :func:`_hypothesis_setup_hook` when it is imported (the
-``[project.entry-points.hypothesis]`` table of pyproject.toml). Keep this module import-light:
-it imports only the value classes; the strategies module is imported the first time a
-registered type is asked for.
+Hypothesis calls its entry point (``_volunteer_rules_hypothesis``, a module outside the
+package, named in the ``[project.entry-points.hypothesis]`` table of pyproject.toml) when it is
+imported, in every program where this package is installed, whether or not the program uses
+it. So registering costs nothing unless both are in use: the entry point registers the
+strategies only when ``volunteer_rules`` is already imported, and ``volunteer_rules`` calls
+:func:`register_if_hypothesis_loaded` at the end of its own import, which registers them only
+when Hypothesis is already imported. Whichever comes second does the work, once. The strategies module itself is imported the first time a registered type is asked
+for.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+__all__ = ["register_if_hypothesis_loaded"]
 
-def _hypothesis_setup_hook() -> None:
-    """Register strategies for the library's value types.
+_registered = False
 
-    ``st.from_type(Hours)``, ``st.from_type(RegionCode)``, ``st.from_type(ServiceRecord)``
-    (and the identifiers, when their module is present) then give valid values, and
+
+def register_if_hypothesis_loaded() -> None:
+    """Register the strategies if Hypothesis is imported; otherwise do nothing.
+
+    Called once at the end of ``import volunteer_rules``. ``st.from_type(Hours)``,
+    ``st.from_type(ServiceRecord)`` and the other value types then give valid values, and
     ``st.builds`` fills arguments of those types.
+
+    Example:
+        >>> import hypothesis.strategies as st
+        >>> import volunteer_rules as vr
+        >>> register_if_hypothesis_loaded()  # already done by the imports above
+        >>> isinstance(st.from_type(vr.Hours).example(), vr.Hours)
+        True
     """
+    if "hypothesis" in sys.modules:
+        _register()
+
+
+def _register() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
     from hypothesis import strategies as st
 
     from volunteer_rules.hours import Hours
