@@ -1,0 +1,709 @@
+"""People served (服务对象): their needs, their consent, and matching in both directions.
+
+A :class:`PersonServed` is kept by a station. It holds personal information a volunteer
+platform must protect (PIPL, 个人信息保护法): the name, optionally a contact and an ID-document
+number, and needs that can reveal health or age. So:
+
+- **masked in every output**: ``repr``, messages and the offers a volunteer sees show only
+  :attr:`PersonServed.masked_name` (the surname and stars), a masked contact and a masked
+  number (the same masking as a volunteer's documents, :func:`mask_document_number`);
+- **consent recorded**: a :class:`Consent` says who agreed (the person, a guardian or an
+  agent), on which day, and to what (:data:`CONSENT_PURPOSES`); a need is matched only while
+  the consent covers ``match`` on the day, and a withdrawn consent stops it.
+
+A :class:`Need` says what is needed (a service category), where (a region and a place),
+when (time slots, as a :class:`~volunteer_rules.Demand` has them), how many volunteers,
+which skills and which special conditions (``wheelchair``, ``hearing_impaired``...).
+Matching works both ways: :func:`volunteers_for_need` ranks volunteers for a person's need
+(the library's :func:`~volunteer_rules.match`), :func:`needs_for_volunteer` lists the needs a
+volunteer may take near home in a period ("what can I do near me this week").
+
+Example:
+    >>> from datetime import date
+    >>> from volunteer_rules.testing.community_examples import sample_person
+    >>> person = sample_person()
+    >>> repr(person)[:60]
+    "PersonServed(person_id='P-0001', station_id='ST-xingfu', nam"
+    >>> "刘桂兰" in repr(person), "刘**" in repr(person)
+    (False, True)
+    >>> person.consent.covers("match", date(2024, 6, 1))
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.matching.assignment import Assignment, MatchResult, check_assignment, match
+from volunteer_rules.matching.demand import (
+    Demand,
+    Interval,
+    Recurrence,
+    TimeSlot,
+    dump_demand,
+    parse_demand,
+)
+from volunteer_rules.matching.registration import Reason, RegistrationRules
+from volunteer_rules.records.profile import (
+    TrainingRecord,
+    VolunteerProfile,
+    mask_contact,
+    mask_document_number,
+)
+from volunteer_rules.records.region import RegionCode
+
+__all__ = [
+    "CONSENT_GIVERS",
+    "CONSENT_PURPOSES",
+    "PERSON_CODES",
+    "Consent",
+    "Need",
+    "NeedMatch",
+    "NeedOffer",
+    "PersonServed",
+    "dump_person",
+    "mask_name",
+    "need_demand",
+    "needs_for_volunteer",
+    "parse_person",
+    "volunteers_for_need",
+]
+
+CONSENT_PURPOSES: Final[Mapping[str, str]] = {
+    "record": "keep the person's information and needs at the station",
+    "match": "show the needs (masked) to volunteers and match them",
+    "statistics": "count the person in statistics (never named)",
+}
+"""What a person served may consent to (PIPL Art. 13-14: a purpose, informed, revocable)."""
+
+CONSENT_GIVERS: Final = ("self", "guardian", "agent")
+"""Who gave the consent: the person, a guardian (PIPL Art. 31 for a child; a ward), or an agent
+(a family member or the community on the person's written authority)."""
+
+PERSON_CODES: Final[Mapping[str, str]] = {
+    "consent_missing": "the person's consent does not cover matching on the day",
+}
+"""Codes of the reasons a need is not matched."""
+
+_ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,31}")
+_NAME: Final = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
+Reach = Literal["county", "city", "province"]
+_DEPTH: Final = {"province": 1, "city": 2, "county": 3}
+
+
+def mask_name(name: str) -> str:
+    """A name with all but its first character replaced by ``*`` (at least one star).
+
+    Example:
+        >>> mask_name("刘桂兰"), mask_name("王"), mask_name("Li Ming")
+        ('刘**', '王*', 'L******')
+    """
+    if not isinstance(name, str):
+        raise InvalidTypeError("name", "must be a string")
+    name = name.strip()
+    if not name:
+        return "*"
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def _id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise InvalidValueError(attribute.name, "must be 1-31 letters, digits, -, _ or .")
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidTypeError("names", "must be an iterable of names")
+    out = frozenset(value)
+    for name in out:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise InvalidValueError("names", f"{name!r} is not a name (a-z, 0-9, _ and -)")
+    return out
+
+
+def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and type(value) is not _dt.date:
+        raise InvalidTypeError(attribute.name, "must be a date")
+
+
+def _purposes(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidTypeError("purposes", "must be an iterable of purposes")
+    return frozenset(value)
+
+
+@attrs.frozen(kw_only=True)
+class Consent:
+    """A recorded consent of a person served.
+
+    Attributes:
+        given_by: who agreed (:data:`CONSENT_GIVERS`).
+        given_on: the day.
+        purposes: what it covers (:data:`CONSENT_PURPOSES`).
+        withdrawn_on: the day it was withdrawn, or ``None``.
+
+    Example:
+        >>> from datetime import date
+        >>> c = Consent(given_by="guardian", given_on=date(2024, 1, 5), purposes={"record", "match"},
+        ...             withdrawn_on=date(2024, 7, 1))
+        >>> [c.covers("match", date(2024, m, 1)) for m in (1, 2, 7)]
+        [False, True, False]
+    """
+
+    given_by: str = attrs.field(validator=attrs.validators.in_(CONSENT_GIVERS))
+    given_on: _dt.date = attrs.field(validator=_day)
+    purposes: frozenset[str] = attrs.field(converter=_purposes)
+    withdrawn_on: _dt.date | None = attrs.field(default=None, validator=_day)
+
+    def __attrs_post_init__(self) -> None:
+        for purpose in self.purposes:
+            if purpose not in CONSENT_PURPOSES:
+                raise InvalidValueError("purposes", f"{purpose!r} is not a consent purpose")
+        if self.withdrawn_on is not None and self.withdrawn_on < self.given_on:
+            raise InvalidValueError("withdrawn_on", "is before given_on")
+
+    def covers(self, purpose: str, day: _dt.date) -> bool:
+        """Whether the consent covers ``purpose`` on ``day`` (given on or before, not withdrawn).
+
+        Example:
+            >>> from datetime import date
+            >>> Consent(given_by="self", given_on=date(2024, 1, 1), purposes={"record"}).covers(
+            ...     "match", date(2024, 2, 1))
+            False
+        """
+        return (
+            purpose in self.purposes
+            and self.given_on <= day
+            and (self.withdrawn_on is None or day < self.withdrawn_on)
+        )
+
+
+def _schedule(value: Iterable[Interval | Recurrence]) -> tuple[Interval | Recurrence, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Need:
+    """One need of a person served.
+
+    Attributes:
+        need_id: 1-31 id characters, unique for the person.
+        service_category: the category code (as records and demands use).
+        region: where the service happens (usually the person's county).
+        place: where exactly (shown to matched volunteers only).
+        schedule: when: :class:`~volunteer_rules.matching.demand.Interval` and
+            :class:`~volunteer_rules.matching.demand.Recurrence` values.
+        head_count: volunteers needed per slot.
+        required_skills: skills a volunteer must have.
+        special_conditions: names such as ``wheelchair``, ``hearing_impaired``.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> need = sample_person().needs[0]
+        >>> need.service_category, len(need_demand(sample_person(), need).slots)
+        ('elderly_and_disabled', 8)
+    """
+
+    need_id: str = attrs.field(validator=_id)
+    service_category: str
+    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    place: str
+    schedule: tuple[Interval | Recurrence, ...] = attrs.field(converter=_schedule)
+    head_count: int = 1
+    required_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    special_conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.place, str) or not self.place.strip() or len(self.place) > 200:
+            raise InvalidValueError("place", "must be 1-200 characters of text")
+        # the demand checks the category, slots and head count
+        Demand(
+            demand_id=self.need_id,
+            service_category=self.service_category,
+            region=self.region,
+            schedule=self.schedule,
+            head_count=self.head_count,
+            required_skills=self.required_skills,
+        )
+
+
+def _needs(value: Iterable[Need]) -> tuple[Need, ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidTypeError("needs", "must be an iterable of Need")
+    needs = tuple(value)
+    seen: set[str] = set()
+    for need in needs:
+        if not isinstance(need, Need):
+            raise InvalidTypeError("needs", f"holds a {type(need).__name__}")
+        if need.need_id in seen:
+            raise InvalidValueError("needs", f"need {need.need_id} is given twice")
+        seen.add(need.need_id)
+    return needs
+
+
+def _masked_contact(value: str | None) -> str:
+    return "None" if value is None else repr(mask_contact(value))
+
+
+def _masked_number(value: str | None) -> str:
+    if value is None:
+        return "None"
+    kind = "resident_id" if len(value) == 18 else "other"
+    return repr(mask_document_number(kind, value))
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 64):
+        raise InvalidValueError(attribute.name, "must be 1-64 characters, or None")
+
+
+@attrs.frozen(kw_only=True)
+class PersonServed:
+    """A person a station serves; ``repr`` masks the name, contact and document number.
+
+    Attributes:
+        person_id: 1-31 id characters (the station's own number, never an ID number).
+        station_id: the station that keeps the person.
+        name: the name (shown masked: :attr:`masked_name`).
+        region: where the person lives (GB/T 2260).
+        needs: the person's needs.
+        consent: the recorded consent, or ``None`` (then nothing is matched).
+        contact: a phone number or e-mail, or ``None`` (shown masked).
+        id_number: an ID-document number, or ``None`` (shown masked; keep it only where
+            the platform must).
+
+    Raises:
+        InvalidValueError: bad ids or text; a person id shaped like a resident ID number.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> "13800138000" in repr(sample_person(contact="13800138000"))
+        False
+    """
+
+    person_id: str = attrs.field(validator=_id)
+    station_id: str
+    name: str = attrs.field(repr=lambda name: repr(mask_name(name)))
+    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    needs: tuple[Need, ...] = attrs.field(default=(), converter=_needs)
+    consent: Consent | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Consent))
+    )
+    contact: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_contact)
+    id_number: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_number)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.station_id, str) or not re.fullmatch(
+            r"[A-Za-z0-9_.\-]{1,64}", self.station_id
+        ):
+            raise InvalidValueError("station_id", "must be 1-64 letters, digits, -, _ or .")
+        if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 100:
+            raise InvalidValueError("name", "must be 1-100 characters of text")
+        if re.fullmatch(r"[0-9]{17}[0-9Xx]", self.person_id):
+            raise InvalidValueError("person_id", "looks like a resident ID number")
+
+    @property
+    def masked_name(self) -> str:
+        """The name as shown to anyone: the first character and stars.
+
+        Example:
+            >>> from volunteer_rules.testing.community_examples import sample_person
+            >>> sample_person().masked_name
+            '刘**'
+        """
+        return mask_name(self.name)
+
+    def need(self, need_id: str) -> Need:
+        """The need with this id.
+
+        Raises:
+            InvalidValueError: the person has no such need.
+
+        Example:
+            >>> from volunteer_rules.testing.community_examples import sample_person
+            >>> sample_person().need("N1").need_id
+            'N1'
+        """
+        for need in self.needs:
+            if need.need_id == need_id:
+                return need
+        raise InvalidValueError("need_id", f"{self.person_id} has no need {need_id!r}")
+
+
+def need_demand(person: PersonServed, need: Need, *, organization_id: str = "") -> Demand:
+    """The demand (recruitment notice) of ``need``: id ``<person_id>.<need_id>``, no name.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> person = sample_person()
+        >>> need_demand(person, person.needs[0]).demand_id
+        'P-0001.N1'
+    """
+    if not isinstance(person, PersonServed) or not isinstance(need, Need):
+        raise InvalidTypeError("need", "needs a PersonServed and one of its Need values")
+    return Demand(
+        demand_id=f"{person.person_id}.{need.need_id}",
+        service_category=need.service_category,
+        region=need.region,
+        schedule=need.schedule,
+        head_count=need.head_count,
+        required_skills=need.required_skills,
+        organization_id=organization_id,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class NeedMatch:
+    """Volunteers for one need: the match, or why there is none.
+
+    Attributes:
+        person_id: the person served.
+        need_id: the need.
+        refused: reasons the need is not matched (``consent_missing``), else ``()``.
+        result: the :class:`~volunteer_rules.MatchResult`, or ``None`` when refused.
+
+    Example:
+        >>> NeedMatch(person_id="P-1", need_id="N1").result is None
+        True
+    """
+
+    person_id: str
+    need_id: str
+    refused: tuple[Reason, ...] = ()
+    result: MatchResult | None = None
+
+
+def _consent_reason(person: PersonServed, day: _dt.date) -> Reason | None:
+    if person.consent is not None and person.consent.covers("match", day):
+        return None
+    return Reason(
+        code="consent_missing",
+        message=f"{person.masked_name} ({person.person_id}) has not consented to matching on "
+        f"{day.isoformat()}",
+        source="[PIPL Art 13-14]",
+    )
+
+
+def volunteers_for_need(
+    person: PersonServed,
+    need: Need,
+    candidates: Iterable[VolunteerProfile],
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    organization_id: str = "",
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment] = (),
+    reach: Reach | None = "city",
+) -> NeedMatch:
+    """Rank volunteers for a person's need with :func:`~volunteer_rules.match`.
+
+    Nothing is matched unless the person's consent covers ``match`` on ``as_of``.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> from volunteer_rules.testing.matching_examples import sample_profile
+        >>> person = sample_person()
+        >>> helper = sample_profile(volunteer_id="V1", residence_region="211103")
+        >>> found = volunteers_for_need(person, person.needs[0], [helper], rules="cn-national",
+        ...                             as_of=date(2024, 6, 1))
+        >>> [c.volunteer_id for c in found.result.ranked]
+        ['V1']
+    """
+    if not isinstance(as_of, _dt.date):
+        raise InvalidTypeError("as_of", "must be a date")
+    demand = need_demand(person, need, organization_id=organization_id)
+    refused = _consent_reason(person, as_of)
+    if refused is not None:
+        return NeedMatch(person_id=person.person_id, need_id=need.need_id, refused=(refused,))
+    result = match(
+        demand,
+        candidates,
+        rules=rules,
+        as_of=as_of,
+        trainings=trainings,
+        existing_assignments=existing_assignments,
+        reach=reach,
+    )
+    return NeedMatch(person_id=person.person_id, need_id=need.need_id, result=result)
+
+
+@attrs.frozen(kw_only=True)
+class NeedOffer:
+    """A need a volunteer may take: what, where and when, with the person's name masked.
+
+    Attributes:
+        person_id: the person served.
+        masked_name: the person's name, masked.
+        need_id: the need.
+        service_category: its category.
+        region: where.
+        special_conditions: what the volunteer should know.
+        slots: the slots in the period the volunteer may take.
+
+    Example:
+        >>> NeedOffer(person_id="P-1", masked_name="刘**", need_id="N1", service_category="health",
+        ...           region=RegionCode.parse("211103")).slots
+        ()
+    """
+
+    person_id: str
+    masked_name: str
+    need_id: str
+    service_category: str
+    region: RegionCode
+    special_conditions: frozenset[str] = frozenset()
+    slots: tuple[TimeSlot, ...] = ()
+
+
+def _ancestor(region: RegionCode, depth: int) -> str:
+    for ancestor in region.ancestors():
+        if _DEPTH[ancestor.level] <= depth:
+            return ancestor.code
+    return region.code
+
+
+def needs_for_volunteer(
+    profile: VolunteerProfile,
+    people: Iterable[PersonServed],
+    *,
+    rules: RegistrationRules | str,
+    as_of: _dt.date,
+    since: _dt.datetime,
+    until: _dt.datetime,
+    reach: Reach = "county",
+    trainings: Iterable[TrainingRecord] = (),
+    existing_assignments: Iterable[Assignment] = (),
+) -> tuple[NeedOffer, ...]:
+    """The needs near the volunteer, in ``[since, until)``, the volunteer may take.
+
+    A need is offered when the person consents to matching on ``as_of``, the need's region
+    lies in the volunteer's ``reach`` (the same county, city or province as the volunteer's
+    residence), and at least one of its slots starting in the period is open to the
+    volunteer (:func:`~volunteer_rules.check_assignment`: skills, age, training, consent,
+    clashes). Offers come by first open slot, then person and need id.
+
+    Example:
+        >>> from datetime import date, datetime, timedelta, timezone
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> from volunteer_rules.testing.matching_examples import sample_profile
+        >>> cst = timezone(timedelta(hours=8))
+        >>> me = sample_profile(volunteer_id="V1", residence_region="211103")
+        >>> offers = needs_for_volunteer(me, [sample_person()], rules="cn-national",
+        ...     as_of=date(2024, 6, 1), since=datetime(2024, 6, 3, tzinfo=cst),
+        ...     until=datetime(2024, 6, 10, tzinfo=cst))
+        >>> [(o.masked_name, [s.start.isoformat() for s in o.slots]) for o in offers]
+        [('刘**', ['2024-06-05T09:00:00+08:00'])]
+    """
+    if not isinstance(profile, VolunteerProfile):
+        raise InvalidTypeError("profile", "must be a VolunteerProfile")
+    for value, what in ((since, "since"), (until, "until")):
+        if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
+            raise InvalidValueError(what, "must be a time-zone-aware datetime")
+    if reach not in _DEPTH:
+        raise InvalidValueError("reach", "must be 'county', 'city' or 'province'")
+    home = profile.residence_region
+    trainings = tuple(trainings)
+    existing_assignments = tuple(existing_assignments)
+    offers: list[NeedOffer] = []
+    for person in people:
+        if not isinstance(person, PersonServed):
+            raise InvalidTypeError("people", f"holds a {type(person).__name__}")
+        if _consent_reason(person, as_of) is not None:
+            continue
+        for need in person.needs:
+            if home is None or _ancestor(home, _DEPTH[reach]) != _ancestor(
+                need.region, _DEPTH[reach]
+            ):
+                continue
+            demand = need_demand(person, need)
+            window = [s for s in demand.slots if since <= s.start < until]
+            if not window:
+                continue
+            eligibility = check_assignment(
+                profile,
+                demand,
+                rules=rules,
+                as_of=as_of,
+                trainings=trainings,
+                existing_assignments=existing_assignments,
+            )
+            open_slots = set(eligibility.open_slots)
+            slots = tuple(s for s in window if s.index in open_slots)
+            if slots:
+                offers.append(
+                    NeedOffer(
+                        person_id=person.person_id,
+                        masked_name=person.masked_name,
+                        need_id=need.need_id,
+                        service_category=need.service_category,
+                        region=need.region,
+                        special_conditions=need.special_conditions,
+                        slots=slots,
+                    )
+                )
+    offers.sort(key=lambda o: (o.slots[0].start, o.person_id, o.need_id))
+    return tuple(offers)
+
+
+# --- JSON form ---------------------------------------------------------------------------
+
+_PERSON_FIELDS: Final = (
+    "person_id",
+    "station_id",
+    "name",
+    "region_code",
+    "needs",
+    "consent",
+    "contact",
+    "id_number",
+)
+_NEED_FIELDS: Final = (
+    "need_id",
+    "service_category",
+    "region_code",
+    "place",
+    "slots",
+    "head_count",
+    "required_skills",
+    "special_conditions",
+)
+
+
+def _region(value: object) -> RegionCode:
+    if not isinstance(value, str) or not RegionCode.is_known(value):
+        raise InvalidValueError("region_code", "must be a GB/T 2260 code")
+    return RegionCode.parse(value)
+
+
+def _date(value: object, what: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidValueError(what, "must be a YYYY-MM-DD date") from None
+
+
+def _parse_need(payload: object) -> Need:
+    if not isinstance(payload, Mapping):
+        raise InvalidTypeError("needs", "each need must be a JSON object")
+    unknown = sorted(set(payload) - set(_NEED_FIELDS))
+    if unknown:
+        raise InvalidValueError("needs", f"unknown field {unknown[0]!r}")
+    demand = parse_demand(
+        {
+            "demand_id": payload.get("need_id"),
+            "service_category": payload.get("service_category"),
+            "region_code": payload.get("region_code"),
+            "slots": payload.get("slots"),
+            "head_count": payload.get("head_count", 1),
+        }
+    )
+    return Need(
+        need_id=demand.demand_id,
+        service_category=demand.service_category,
+        region=demand.region,
+        place=payload.get("place"),  # type: ignore[arg-type]
+        schedule=demand.schedule,
+        head_count=demand.head_count,
+        required_skills=payload.get("required_skills", ()),
+        special_conditions=payload.get("special_conditions", ()),
+    )
+
+
+def parse_person(payload: Mapping[str, Any]) -> PersonServed:
+    """Read a person served from the JSON form :func:`dump_person` writes.
+
+    Raises:
+        InvalidValueError: an unknown key, a missing or bad value.
+        RecordFormatError: a need's slots are malformed (as :func:`~volunteer_rules.parse_demand`).
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> parse_person(dump_person(sample_person())) == sample_person()
+        True
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidTypeError("person", "must be a JSON object")
+    unknown = sorted(set(payload) - set(_PERSON_FIELDS))
+    if unknown:
+        raise InvalidValueError("person", f"unknown field {unknown[0]!r}")
+    consent = payload.get("consent")
+    parsed_consent: Consent | None = None
+    if consent is not None:
+        if not isinstance(consent, Mapping):
+            raise InvalidTypeError("consent", "must be a JSON object")
+        withdrawn = consent.get("withdrawn_on")
+        parsed_consent = Consent(
+            given_by=consent.get("given_by"),  # type: ignore[arg-type]
+            given_on=_date(consent.get("given_on"), "consent.given_on"),
+            purposes=consent.get("purposes", ()),
+            withdrawn_on=None if withdrawn is None else _date(withdrawn, "consent.withdrawn_on"),
+        )
+    needs = payload.get("needs", [])
+    if not isinstance(needs, list):
+        raise InvalidTypeError("needs", "must be a list")
+    return PersonServed(
+        person_id=payload.get("person_id"),  # type: ignore[arg-type]
+        station_id=payload.get("station_id"),  # type: ignore[arg-type]
+        name=payload.get("name"),  # type: ignore[arg-type]
+        region=_region(payload.get("region_code")),
+        needs=tuple(_parse_need(n) for n in needs),
+        consent=parsed_consent,
+        contact=payload.get("contact"),
+        id_number=payload.get("id_number"),
+    )
+
+
+def dump_person(person: PersonServed) -> dict[str, Any]:
+    """The JSON form of a person served, **unmasked** (for storage; never show it).
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_person
+        >>> sorted(dump_person(sample_person()))
+        ['consent', 'name', 'needs', 'person_id', 'region_code', 'station_id']
+    """
+    if not isinstance(person, PersonServed):
+        raise InvalidTypeError("person", "must be a PersonServed")
+    out: dict[str, Any] = {
+        "person_id": person.person_id,
+        "station_id": person.station_id,
+        "name": person.name,
+        "region_code": person.region.code,
+        "needs": [],
+    }
+    for need in person.needs:
+        slots = dump_demand(need_demand(person, need))["slots"]
+        item: dict[str, Any] = {
+            "need_id": need.need_id,
+            "service_category": need.service_category,
+            "region_code": need.region.code,
+            "place": need.place,
+            "slots": slots,
+            "head_count": need.head_count,
+        }
+        if need.required_skills:
+            item["required_skills"] = sorted(need.required_skills)
+        if need.special_conditions:
+            item["special_conditions"] = sorted(need.special_conditions)
+        out["needs"].append(item)
+    if person.consent is not None:
+        consent: dict[str, Any] = {
+            "given_by": person.consent.given_by,
+            "given_on": person.consent.given_on.isoformat(),
+            "purposes": sorted(person.consent.purposes),
+        }
+        if person.consent.withdrawn_on is not None:
+            consent["withdrawn_on"] = person.consent.withdrawn_on.isoformat()
+        out["consent"] = consent
+    if person.contact is not None:
+        out["contact"] = person.contact
+    if person.id_number is not None:
+        out["id_number"] = person.id_number
+    return out
