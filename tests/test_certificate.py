@@ -226,7 +226,12 @@ class TestVerify:
         codes = [
             d.code for d in vr.verify_certificate(examples.sample_certificate(), []).differences
         ]
-        assert codes == ["record_removed", "hours_changed"]
+        assert codes == [
+            "record_removed",
+            "hours_changed",
+            "record_minutes_differ",
+            "activities_differ",
+        ]
 
     def test_record_amended_later(self) -> None:
         """An amendment entered after the issue date is reported."""
@@ -341,7 +346,8 @@ class TestJson:
         payload["service_minutes"] = 6000
         altered = vr.parse_certificate(payload)
         assert [d.code for d in vr.verify_certificate(altered, [BASE]).differences] == [
-            "content_altered"
+            "content_altered",
+            "hours_changed",
         ]
 
     def test_errors_collected(self) -> None:

@@ -49,7 +49,10 @@ import attrs
 
 from volunteer_rules._canonical import sha256_hex
 from volunteer_rules._validate import items_of
+from volunteer_rules.certificates import signing as _signing
+from volunteer_rules.certificates.signing import KeyRegistry, SigningKey, signed_statement
 from volunteer_rules.errors import (
+    ConflictError,
     FieldError,
     InvalidTypeError,
     InvalidValueError,
@@ -58,7 +61,7 @@ from volunteer_rules.errors import (
 )
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.identifiers import OrganizationCode
-from volunteer_rules.records.profile import VolunteerProfile, mask_contact
+from volunteer_rules.records.profile import VolunteerProfile, mask_contact, mask_document_number
 from volunteer_rules.records.record import SERVICE_CATEGORIES, ServiceRecord, dump_record
 from volunteer_rules.rules.counting import count_records
 
@@ -76,7 +79,9 @@ __all__ = [
     "StarLevelNote",
     "dump_certificate",
     "issue_certificate",
+    "mask_volunteer_number",
     "parse_certificate",
+    "sign_certificate",
     "verify_certificate",
 ]
 
@@ -277,7 +282,8 @@ class Certificate:
     Attributes:
         number: the certificate number.
         issued_on: the date of issue (the ``as_of`` day of the count).
-        volunteer_id: the volunteer's unified number.
+        volunteer_id: the volunteer's number, MASKED like a document number (first and last
+            character kept): a certificate never prints it in full.
         volunteer_name: the volunteer's name.
         document_kind: the ID document's type (``resident_id``, ``passport``…).
         document_number: the document number, MASKED (the full number never appears).
@@ -292,7 +298,12 @@ class Certificate:
         star_level: a star level under a named rule set, when asked for.
         remarks: free text.
         verification_code: SHA-256 of the certificate's canonical content (every printed
-            figure and the records it came from).
+            figure and the records it came from). Anyone can compute it: it detects a change,
+            it proves nothing; the signature does.
+        key_id: the id of the issuer's key that signed it, or ``None`` when unsigned.
+        signature: the issuer's Ed25519 signature of the signed statement
+            (:func:`~volunteer_rules.certificates.signing.signed_statement`), URL-safe base64,
+            or ``None`` when unsigned.
 
     Example:
         >>> import volunteer_rules as vr
@@ -318,6 +329,19 @@ class Certificate:
     star_level: StarLevelNote | None
     remarks: str
     verification_code: str
+    key_id: str | None = None
+    signature: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        """Whether the certificate carries a signature (checked by :func:`verify_certificate`).
+
+        Example:
+            >>> from volunteer_rules.testing import examples
+            >>> examples.sample_certificate().signed
+            False
+        """
+        return self.signature is not None
 
     @property
     def fee(self) -> int:
@@ -404,12 +428,22 @@ class CertificateIssue:
 
 @attrs.frozen
 class Difference:
-    """One way a certificate no longer matches the records.
+    """One way a certificate is not what its records and its issuer's signature prove.
 
-    Codes: ``content_altered`` (a printed figure was changed after issue),
-    ``record_removed``, ``record_changed`` (its minutes, status or content differ),
-    ``record_amended`` (another record now amends it), ``hours_changed`` (counting the
-    records held now gives other hours for the same day and period).
+    Codes:
+
+    - ``content_altered``: the content does not match the verification code, or cannot be
+      true (a period that starts after the issue date);
+    - the printed figures recomputed from the records: ``hours_changed`` (total service
+      time), ``record_minutes_differ`` (a certified record's minutes), ``activities_differ``
+      (the per-category summary), ``period_differs`` (first or last day), ``star_level_differs``;
+    - the records: ``record_removed``, ``record_changed`` (its content differs from the
+      digest), ``record_amended`` (another record now amends it), ``records_conflict`` (the
+      records held cannot be counted: one key with two contents);
+    - the signature, when a key registry is given: ``unsigned``, ``unknown_key``,
+      ``key_of_another_issuer``, ``key_not_yet_valid``, ``key_retired``, ``key_revoked``,
+      ``signature_invalid`` (see
+      :data:`~volunteer_rules.certificates.signing.SIGNATURE_STATUSES`).
 
     Example:
         >>> Difference("record_removed", "record r1 is no longer held", "r1").code
@@ -423,7 +457,16 @@ class Difference:
 
 @attrs.frozen(kw_only=True)
 class CertificateVerification:
-    """The outcome of :func:`verify_certificate`.
+    """The outcome of :func:`verify_certificate`: every difference found, and what was checked.
+
+    Attributes:
+        differences: every difference, each with a code and a sentence.
+        signature: the signature's status, one of
+            :data:`~volunteer_rules.certificates.signing.SIGNATURE_STATUSES` (``not_checked``
+            when no key registry was given).
+        records_checked: whether the printed figures were recomputed from records.
+        unchecked: figures that could not be recomputed, and why (a star level under a rule
+            set with age bands, without the volunteer's birth date).
 
     Example:
         >>> CertificateVerification(differences=()).valid
@@ -431,16 +474,39 @@ class CertificateVerification:
     """
 
     differences: tuple[Difference, ...]
+    signature: str = "not_checked"
+    records_checked: bool = True
+    unchecked: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
-        """Whether the certificate matches its content and the records held now.
+        """Whether nothing that was checked differs.
 
         Example:
             >>> CertificateVerification(differences=(Difference("record_removed", "x"),)).valid
             False
         """
         return not self.differences
+
+    @property
+    def proven(self) -> bool:
+        """Whether the certificate is proof.
+
+        Proof means: the issuer's signature is good, every printed figure was recomputed from
+        the records, and nothing differs.
+
+        Example:
+            >>> CertificateVerification(differences=(), signature="valid").proven
+            True
+            >>> CertificateVerification(differences=(), signature="not_checked").proven
+            False
+        """
+        return (
+            not self.differences
+            and self.signature == "valid"
+            and self.records_checked
+            and not self.unchecked
+        )
 
 
 def _record_digest(record: ServiceRecord) -> str:
@@ -513,12 +579,108 @@ def _records_list(records: object) -> list[ServiceRecord]:
     return items_of(records, ServiceRecord, "records")
 
 
+def mask_volunteer_number(volunteer_id: str) -> str:
+    """A volunteer number as a certificate prints it: first and last character kept.
+
+    Numbers of fewer than six characters are all stars; the length is kept.
+
+    Example:
+        >>> mask_volunteer_number("V0000001"), mask_volunteer_number("V12")
+        ('V******1', '***')
+    """
+    return mask_document_number("other", volunteer_id)
+
+
+@attrs.frozen(kw_only=True)
+class _Figures:
+    """Every figure a certificate prints that follows from its records."""
+
+    counted: tuple[tuple[ServiceRecord, int], ...]
+    reasons: tuple[tuple[str, str, str], ...]  # (reason, organization_id, record_id)
+    service: Hours
+    activities: tuple[ActivitySummary, ...]
+    records: tuple[CertifiedRecord, ...]
+    period_start: _dt.date | None
+    star_level: StarLevelNote | None
+
+
+def _derive(
+    records: list[ServiceRecord],
+    *,
+    volunteer_id: str,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    rule_set: object,
+    birth_date: _dt.date | None,
+) -> _Figures:
+    """The one derivation of a certificate's figures, used to issue and to verify.
+
+    The star level is the one the certified service reaches: the records counted on the
+    certificate (the issuer's, within the window when there is one), never service outside it.
+    """
+    count = count_records(records, as_of=as_of, volunteer_id=volunteer_id, since=since)
+    by_key = {record.key: record for record in records}
+    counted: list[tuple[ServiceRecord, int]] = []
+    reasons: list[tuple[str, str, str]] = []
+    for outcome in count.outcomes or ():
+        record = by_key[(outcome.organization_id, outcome.record_id)]
+        if outcome.reason is not None:
+            reasons.append((outcome.reason, outcome.organization_id, outcome.record_id))
+        if outcome.minutes:
+            counted.append((record, outcome.minutes))
+    per_category: dict[str, list[int]] = {}
+    for record, minutes in counted:
+        tally = per_category.setdefault(record.service_category, [0, 0])
+        tally[0] += 1
+        tally[1] += minutes
+    activities = tuple(
+        ActivitySummary(category=category, activities=n, service=Hours.from_minutes(m))
+        for category, (n, m) in sorted(per_category.items())
+    )
+    certified = tuple(
+        CertifiedRecord(
+            organization_id=record.organization_id,
+            record_id=record.record_id,
+            minutes=minutes,
+            digest=_record_digest(record),
+        )
+        for record, minutes in sorted(counted, key=lambda pair: pair[0].key)
+    )
+    star = None
+    if rule_set is not None and counted:
+        star = _star_level([r for r, _ in counted], rule_set, as_of, volunteer_id, birth_date)
+    return _Figures(
+        counted=tuple(counted),
+        reasons=tuple(reasons),
+        service=Hours.from_minutes(sum(m for _, m in counted)),
+        activities=activities,
+        records=certified,
+        period_start=since
+        if since is not None
+        else min((r.date for r, _ in counted), default=None),
+        star_level=star,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Holder:
+    """The volunteer as certify sees it (an id and a birth date)."""
+
+    volunteer_id: str
+    birth_date: _dt.date | None
+
+
 def _star_level(
-    records: list[ServiceRecord], rule_set: object, as_of: _dt.date, volunteer: VolunteerProfile
+    records: list[ServiceRecord],
+    rule_set: object,
+    as_of: _dt.date,
+    volunteer_id: str,
+    birth_date: _dt.date | None,
 ) -> StarLevelNote:
     from volunteer_rules.rules.certification import certify
 
-    result = certify(records, rule_set=rule_set, as_of=as_of, volunteer=volunteer)  # type: ignore[arg-type, unused-ignore]
+    holder = _Holder(volunteer_id=volunteer_id, birth_date=birth_date)
+    result = certify(records, rule_set=rule_set, as_of=as_of, volunteer=holder)  # type: ignore[arg-type, unused-ignore]
     return StarLevelNote(
         rule_set_id=result.rule_set_id,
         rule_set_version=str(result.rule_set_version),
@@ -539,6 +701,7 @@ def issue_certificate(
     rule_set: object = None,
     remarks: str = "",
     not_volunteer_service: Collection[str] = (),
+    signing_key: SigningKey | None = None,
 ) -> CertificateIssue:
     """Issue a certificate of the service ``volunteer`` did with ``issuer``.
 
@@ -562,6 +725,8 @@ def issue_certificate(
         remarks: free text printed on the certificate (at most 500 characters).
         not_volunteer_service: ids of records flagged as not volunteer service (MCA Order 67
             Art. 19): never certified.
+        signing_key: the issuer's key: the certificate is signed with it
+            (:func:`sign_certificate`). ``None``: unsigned.
 
     Raises:
         InvalidTypeError, InvalidValueError: malformed arguments.
@@ -598,6 +763,8 @@ def issue_certificate(
     if isinstance(not_volunteer_service, str) or not isinstance(not_volunteer_service, Collection):
         raise InvalidTypeError("not_volunteer_service", "must be a collection of record ids")
     flagged = frozenset(not_volunteer_service)
+    if signing_key is not None and not isinstance(signing_key, SigningKey):
+        raise InvalidTypeError("signing_key", "must be a SigningKey or None")
 
     refusals: list[Refusal] = []
     certifiable: list[ServiceRecord] = []
@@ -630,84 +797,140 @@ def issue_certificate(
         else:
             certifiable.append(record)
 
-    count = count_records(
-        certifiable, as_of=as_of, volunteer_id=volunteer.volunteer_id, since=since
+    figures = _derive(
+        certifiable,
+        volunteer_id=volunteer.volunteer_id,
+        as_of=as_of,
+        since=since,
+        rule_set=rule_set,
+        birth_date=volunteer.birth_date,
     )
-    by_key = {record.key: record for record in certifiable}
-    counted: list[tuple[ServiceRecord, int]] = []
-    for outcome in count.outcomes or ():
-        record = by_key[(outcome.organization_id, outcome.record_id)]
-        if outcome.reason is not None:
-            refusals.append(
-                Refusal(
-                    outcome.reason,
-                    f"record {outcome.record_id} does not count in full: {outcome.reason}",
-                    outcome.record_id,
-                )
-            )
-        if outcome.minutes:
-            counted.append((record, outcome.minutes))
-    if not counted:
+    for reason, _, record_id in figures.reasons:
+        refusals.append(
+            Refusal(reason, f"record {record_id} does not count in full: {reason}", record_id)
+        )
+    if not figures.counted or figures.period_start is None:
         refusals.append(
             Refusal("no_certifiable_records", "no record of this issuer counts on this day")
         )
         return CertificateIssue(certificate=None, refusals=tuple(refusals))
-
-    per_category: dict[str, list[int]] = {}
-    for record, minutes in counted:
-        tally = per_category.setdefault(record.service_category, [0, 0])
-        tally[0] += 1
-        tally[1] += minutes
-    activities = tuple(
-        ActivitySummary(category=category, activities=n, service=Hours.from_minutes(m))
-        for category, (n, m) in sorted(per_category.items())
-    )
-    certified = tuple(
-        CertifiedRecord(
-            organization_id=record.organization_id,
-            record_id=record.record_id,
-            minutes=minutes,
-            digest=_record_digest(record),
-        )
-        for record, minutes in sorted(counted, key=lambda pair: pair[0].key)
-    )
-    star = None if rule_set is None else _star_level(certifiable, rule_set, as_of, volunteer)
     draft = Certificate(
         number=number,
         issued_on=as_of,
-        volunteer_id=volunteer.volunteer_id,
+        volunteer_id=mask_volunteer_number(volunteer.volunteer_id),
         volunteer_name=volunteer.name,
         document_kind=volunteer.id_document.kind,
         document_number=volunteer.id_document.masked(),
         issuer=issuer,
         since=since,
-        period_start=since if since is not None else min(r.date for r, _ in counted),
+        period_start=figures.period_start,
         period_end=as_of,
-        service=Hours.from_minutes(sum(m for _, m in counted)),
-        activities=activities,
-        records=certified,
-        star_level=star,
+        service=figures.service,
+        activities=figures.activities,
+        records=figures.records,
+        star_level=figures.star_level,
         remarks=remarks,
         verification_code="",
     )
     certificate = attrs.evolve(draft, verification_code=_code_of(draft))
+    if signing_key is not None:
+        certificate = sign_certificate(certificate, signing_key)
     return CertificateIssue(certificate=certificate, refusals=tuple(refusals))
 
 
-def verify_certificate(
-    certificate: Certificate, records: Iterable[ServiceRecord]
-) -> CertificateVerification:
-    """Check a certificate against its own content and the records held now.
+def sign_certificate(certificate: Certificate, key: SigningKey) -> Certificate:
+    """The certificate signed with the issuer's key (a certificate signed before is re-signed).
 
-    Finds every difference: a printed figure changed since issue (``content_altered``), a
-    record no longer held (``record_removed``), a record whose content changed
-    (``record_changed``), a record that another record now amends (``record_amended``, even
-    when the amendment was entered after the issue date), and other counted hours for the same
-    day and period (``hours_changed``).
+    Raises:
+        InvalidTypeError: not a certificate or a key.
+        InvalidValueError: the key belongs to another organization than the issuer, the
+            certificate's content does not match its verification code, or the ``signing``
+            extra is not installed.
+
+    Example:
+        >>> from volunteer_rules.testing import examples
+        >>> key = SigningKey.from_seed(bytes(32), key_id="pj-1",
+        ...                            organization_id=examples.SAMPLE_ORGANIZATION_ID)
+        >>> signed = sign_certificate(examples.sample_certificate(), key)
+        >>> signed.key_id, len(signed.signature)
+        ('pj-1', 86)
+    """
+    if not isinstance(certificate, Certificate):
+        raise InvalidTypeError("certificate", "must be a Certificate")
+    if not isinstance(key, SigningKey):
+        raise InvalidTypeError("key", "must be a SigningKey")
+    if key.organization_id != certificate.issuer.organization_id:
+        raise InvalidValueError(
+            "key", f"key {key.key_id!r} belongs to another organization than the issuer"
+        )
+    if _code_of(certificate) != certificate.verification_code:
+        raise InvalidValueError("certificate", "its content does not match its verification code")
+    statement = signed_statement(certificate, key.key_id)
+    value = key.sign(_signing._message(statement))
+    return attrs.evolve(certificate, key_id=key.key_id, signature=_signing._b64(value))
+
+
+def _signature_of(certificate: Certificate, keys: KeyRegistry | None) -> str:
+    if certificate.signature is None or certificate.key_id is None:
+        return "unsigned"
+    if keys is None:
+        return "not_checked"
+    try:
+        value = _signing._unb64(certificate.signature)
+    except (ValueError, TypeError):
+        return "signature_invalid"
+    statement = signed_statement(certificate, certificate.key_id)
+    return _signing._signature_status(statement, value, certificate.issued_on, keys)
+
+
+_SIGNATURE_MESSAGES: Final = {
+    "unsigned": "the certificate is not signed by its issuer",
+    "unknown_key": "the certificate is signed with a key the registry does not hold",
+    "key_of_another_issuer": "the certificate is signed with another organization's key",
+    "key_not_yet_valid": "the certificate is dated before its signing key came into force",
+    "key_retired": "the certificate is dated after its signing key was retired by a rotation",
+    "key_revoked": "the certificate is signed with a revoked key",
+    "signature_invalid": "the signature does not match the certificate: it was changed",
+}
+
+
+def verify_certificate(
+    certificate: Certificate,
+    records: Iterable[ServiceRecord] | None = None,
+    *,
+    keys: KeyRegistry | None = None,
+    birth_date: _dt.date | None = None,
+) -> CertificateVerification:
+    """Check a certificate: its content, its issuer's signature, and every printed figure.
+
+    Nothing about the certificate raises: every problem is a :class:`Difference` in the result
+    (only arguments of the wrong type raise). What is checked:
+
+    - the content against the verification code (``content_altered``), and that it can be true
+      (a period that starts after the issue date is ``content_altered``);
+    - with ``keys``, the signature: made by a key of the issuing organization, in force on the
+      issue date and not revoked, over exactly this content (see
+      :data:`~volunteer_rules.certificates.signing.SIGNATURE_STATUSES`); an unsigned
+      certificate is reported as ``unsigned``;
+    - with ``records``, every printed figure recomputed from them by the rules that issued
+      it: the total time (``hours_changed``), each record's minutes
+      (``record_minutes_differ``), the summary per activity (``activities_differ``), the
+      period (``period_differs``) and the star level (``star_level_differs``; a rule set with
+      age bands needs ``birth_date``, else the level is listed in ``unchecked``); and each
+      certified record still held unchanged (``record_removed``, ``record_changed``) and not
+      amended (``record_amended``, even by an amendment entered after the issue date).
+
+    Service recorded after the certificate does not make it invalid: a certificate speaks of
+    the records it was made from.
 
     Args:
         certificate: the certificate to verify.
-        records: the records held now (the issuer's, or more: others are ignored).
+        records: the records held now (the issuer's, or more: others are ignored); ``None``
+            when the verifier has none (the figures are then not recomputed).
+        keys: the registry of the organizations' public keys; ``None``: the signature is not
+            checked (``signature="not_checked"``, or ``"unsigned"``).
+        birth_date: the volunteer's birth date, for a star level under a rule set with age
+            bands.
 
     Example:
         >>> import attrs
@@ -719,15 +942,24 @@ def verify_certificate(
         True
         >>> inflated = attrs.evolve(certificate, service=vr.Hours.from_minutes(600))
         >>> [d.code for d in vr.verify_certificate(inflated, [record]).differences]
-        ['content_altered']
+        ['content_altered', 'hours_changed']
         >>> shorter = attrs.evolve(record, service=vr.Hours.from_minutes(60))
         >>> [d.code for d in vr.verify_certificate(certificate, [shorter]).differences]
-        ['record_changed', 'hours_changed']
+        ['record_changed', 'hours_changed', 'record_minutes_differ', 'activities_differ']
+        >>> vr.verify_certificate(certificate, [record], keys=vr.InMemoryKeyRegistry()).signature
+        'unsigned'
     """
     if not isinstance(certificate, Certificate):
         raise InvalidTypeError("certificate", "must be a Certificate")
-    items = _records_list(records)
+    if keys is not None and not isinstance(keys, KeyRegistry):
+        raise InvalidTypeError("keys", "must be a key registry (an object with .key(key_id))")
+    if birth_date is not None and (
+        not isinstance(birth_date, _dt.date) or isinstance(birth_date, _dt.datetime)
+    ):
+        raise InvalidTypeError("birth_date", "must be a date or None")
+    items = None if records is None else _records_list(records)
     differences: list[Difference] = []
+    unchecked: list[str] = []
     if _code_of(certificate) != certificate.verification_code:
         differences.append(
             Difference(
@@ -735,12 +967,41 @@ def verify_certificate(
                 "the certificate's content does not match its verification code",
             )
         )
+    since = certificate.since
+    possible = since is None or since <= certificate.issued_on
+    if not possible:
+        differences.append(
+            Difference("content_altered", "the period starts after the date of issue")
+        )
+    signature = _signature_of(certificate, keys)
+    if keys is not None and signature != "valid":
+        differences.append(Difference(signature, _SIGNATURE_MESSAGES[signature]))
+    if items is not None:
+        _check_records(certificate, items, possible, birth_date, differences, unchecked)
+    return CertificateVerification(
+        differences=tuple(differences),
+        signature=signature,
+        records_checked=items is not None and possible,
+        unchecked=tuple(unchecked),
+    )
+
+
+def _check_records(
+    certificate: Certificate,
+    items: list[ServiceRecord],
+    possible: bool,
+    birth_date: _dt.date | None,
+    differences: list[Difference],
+    unchecked: list[str],
+) -> None:
+    """Compare the certificate with the records held now; append what differs."""
     held = {record.key: record for record in items}
     amended = {
         (record.organization_id, record.amends)
         for record in items
         if record.amends is not None and record.status in ("verified", "void")
     }
+    volunteers: set[str] = set()
     for entry in certificate.records:
         record = held.get(entry.key)
         if record is None:
@@ -750,6 +1011,7 @@ def verify_certificate(
                 )
             )
             continue
+        volunteers.add(record.volunteer_id)
         if _record_digest(record) != entry.digest:
             differences.append(
                 Difference(
@@ -766,12 +1028,24 @@ def verify_certificate(
                     entry.record_id,
                 )
             )
+    # the volunteer: the one of the certified records whose masked number is printed
+    matching = sorted(v for v in volunteers if mask_volunteer_number(v) == certificate.volunteer_id)
+    if not possible:
+        return
+    if len(volunteers) > 1 or (volunteers and not matching):
+        differences.append(
+            Difference(
+                "content_altered",
+                "the certified records are not all of the volunteer the certificate names",
+            )
+        )
+    volunteer_id = matching[0] if matching else (min(volunteers) if volunteers else "")
     certified_keys = {entry.key for entry in certificate.records}
     issuer = certificate.issuer
     again = [
         record
         for record in items
-        if record.volunteer_id == certificate.volunteer_id
+        if record.volunteer_id == volunteer_id
         and issuer.may_certify(record.organization_id)
         and (
             record.key in certified_keys
@@ -781,22 +1055,85 @@ def verify_certificate(
             )
         )
     ]
-    count = count_records(
-        again,
-        as_of=certificate.issued_on,
-        volunteer_id=certificate.volunteer_id,
-        since=certificate.since,
-    )
-    stated = sum(entry.minutes for entry in certificate.records)
-    if count.minutes != stated:
+    stated_level = certificate.star_level
+    try:
+        figures = _derive(
+            again,
+            volunteer_id=volunteer_id,
+            as_of=certificate.issued_on,
+            since=certificate.since,
+            rule_set=None,
+            birth_date=birth_date,
+        )
+    except ConflictError as error:
+        differences.append(
+            Difference("records_conflict", f"the records cannot be counted: {error}")
+        )
+        return
+    if figures.service != certificate.service:
         differences.append(
             Difference(
                 "hours_changed",
-                f"the certified records count {Hours.from_minutes(count.minutes)} now, "
-                f"the certificate states {Hours.from_minutes(stated)}",
+                f"the certified records count {figures.service} now, "
+                f"the certificate states {certificate.service}",
             )
         )
-    return CertificateVerification(differences=tuple(differences))
+    now_minutes = {r.key: r.minutes for r in figures.records}
+    for entry in certificate.records:
+        minutes = now_minutes.get(entry.key, 0)
+        if minutes != entry.minutes:
+            differences.append(
+                Difference(
+                    "record_minutes_differ",
+                    f"record {entry.record_id} counts {Hours.from_minutes(minutes)}, the "
+                    f"certificate states {Hours.from_minutes(entry.minutes)}",
+                    entry.record_id,
+                )
+            )
+    if figures.activities != certificate.activities:
+        differences.append(
+            Difference(
+                "activities_differ",
+                "the service content per category differs from what the records give",
+            )
+        )
+    expected_start = figures.period_start
+    if certificate.period_end != certificate.issued_on or (
+        expected_start is not None and certificate.period_start != expected_start
+    ):
+        differences.append(
+            Difference(
+                "period_differs",
+                f"the period is {certificate.period_start}..{certificate.period_end}; the "
+                f"records give {expected_start}..{certificate.issued_on}",
+            )
+        )
+    if stated_level is not None:
+        counted = [record for record, _ in figures.counted]
+        try:
+            level = (
+                _star_level(
+                    counted,
+                    stated_level.rule_set_id,
+                    certificate.issued_on,
+                    volunteer_id,
+                    birth_date,
+                )
+                if counted
+                else None
+            )
+        except VolunteerRulesError as error:
+            unchecked.append(f"star_level: {error}")
+            return
+        if level != stated_level:
+            shown = "none" if level is None else f"{level.label} ({level.rule_set_version})"
+            differences.append(
+                Difference(
+                    "star_level_differs",
+                    f"the records reach {shown} under {stated_level.rule_set_id}; the "
+                    f"certificate states {stated_level.label} ({stated_level.rule_set_version})",
+                )
+            )
 
 
 def dump_certificate(certificate: Certificate) -> dict[str, Any]:
@@ -817,6 +1154,12 @@ def dump_certificate(certificate: Certificate) -> dict[str, Any]:
         raise InvalidTypeError("certificate", "must be a Certificate")
     body = _content(certificate)
     body["verification_code"] = certificate.verification_code
+    if certificate.signature is not None:
+        body["signature"] = {
+            "algorithm": _signing.SIGNATURE_ALGORITHM,
+            "key_id": certificate.key_id,
+            "value": certificate.signature,
+        }
     return body
 
 
@@ -881,6 +1224,7 @@ _TOP: Final = frozenset(
         "star_level",
         "remarks",
         "verification_code",
+        "signature",
     }
 )
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
@@ -994,6 +1338,15 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
             }
             if None not in values.values():
                 star = StarLevelNote(**values)
+    key_id = signature = None
+    if "signature" in top:
+        sig = r.obj(top["signature"], "$.signature", ("algorithm", "key_id", "value"))
+        if sig is not None:
+            algorithm = r.get(sig, "algorithm", "$.signature", str)
+            if algorithm is not None and algorithm != _signing.SIGNATURE_ALGORITHM:
+                r.add("$.signature.algorithm", "unsupported", "only Ed25519 is supported")
+            key_id = r.get(sig, "key_id", "$.signature", str)
+            signature = r.get(sig, "value", "$.signature", str)
     if r.errors or None in (volunteer, issuer, issued_on, period_start, period_end):
         raise RecordFormatError(r.errors, what="certificate")
     assert volunteer is not None  # for the type checker: checked just above
@@ -1018,4 +1371,6 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
         star_level=star,
         remarks=remarks,
         verification_code=code,
+        key_id=key_id,
+        signature=signature,
     )

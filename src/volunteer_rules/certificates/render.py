@@ -3,7 +3,9 @@
 The HTML page is self-contained: A4, Chinese and English labels, inline CSS, no external
 resources and no script. It shows the verification code as text a person can type and, when
 the optional ``qr`` extra (segno, a small pure-Python QR library) is installed, as a QR code in
-inline SVG. The QR code holds the certificate number and the short verification code.
+inline SVG. The QR code of a signed certificate holds the signed statement and the signature,
+so a verifier checks it offline (:func:`check_qr_payload`); an unsigned one holds the
+certificate number and the short verification code.
 
 Nothing here prints a full ID number: a certificate holds only the masked document number.
 
@@ -16,14 +18,23 @@ Example:
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
-from typing import Final
+import json
+import zlib
+from collections.abc import Mapping
+from typing import Any, Final
 
+import attrs
+
+from volunteer_rules._canonical import canonical_bytes
+from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.certificate import Certificate
+from volunteer_rules.certificates.signing import KeyRegistry, signed_statement
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import SERVICE_CATEGORIES
 
-__all__ = ["qr_payload", "render_html", "render_text"]
+__all__ = ["QrCheck", "check_qr_payload", "qr_payload", "render_html", "render_text"]
 
 _DOCUMENT_LABELS: Final = {
     "resident_id": "居民身份证 Resident ID card",
@@ -42,7 +53,15 @@ def _check(certificate: object) -> Certificate:
 
 
 def qr_payload(certificate: Certificate) -> str:
-    """The text the certificate's QR code holds: number and short verification code.
+    """The text the certificate's QR code holds.
+
+    A signed certificate's QR code carries everything a verifier needs to check it offline:
+    ``VR-CERT2:`` then the signed statement
+    (:func:`~volunteer_rules.certificates.signing.signed_statement`: every printed figure, the
+    verification code and the key id) as zlib-compressed canonical JSON in URL-safe base64,
+    ``.``, and the Ed25519 signature in URL-safe base64. :func:`check_qr_payload` reads it back
+    and checks the signature with the issuer's public key. An unsigned certificate's QR code
+    holds ``VR-CERT:<number>:<short code>`` (nothing to check offline).
 
     Example:
         >>> from volunteer_rules.testing import examples
@@ -50,7 +69,85 @@ def qr_payload(certificate: Certificate) -> str:
         True
     """
     certificate = _check(certificate)
-    return f"VR-CERT:{certificate.number}:{certificate.short_code}"
+    if certificate.signature is None or certificate.key_id is None:
+        return f"VR-CERT:{certificate.number}:{certificate.short_code}"
+    statement = signed_statement(certificate, certificate.key_id)
+    packed = _signing._b64(zlib.compress(canonical_bytes(statement), 9))
+    return f"VR-CERT2:{packed}.{certificate.signature}"
+
+
+@attrs.frozen(kw_only=True)
+class QrCheck:
+    """What a verifier learns from a QR code alone, offline.
+
+    Attributes:
+        signature: the signature's status, one of
+            :data:`~volunteer_rules.certificates.signing.SIGNATURE_STATUSES` (``unsigned``
+            for a QR code of an unsigned certificate, ``signature_invalid`` for one that cannot
+            be read).
+        statement: what the issuer signed (number, names, period, service minutes, activities,
+            star level, verification code...), to compare with the printed certificate; empty
+            when unreadable.
+
+    Example:
+        >>> QrCheck(signature="unsigned", statement={}).valid
+        False
+    """
+
+    signature: str
+    statement: Mapping[str, Any]
+
+    @property
+    def valid(self) -> bool:
+        """Whether the issuer's signature over the statement is good.
+
+        Example:
+            >>> QrCheck(signature="valid", statement={"number": "C-1"}).valid
+            True
+        """
+        return self.signature == "valid"
+
+
+def check_qr_payload(text: str, keys: KeyRegistry) -> QrCheck:
+    """Check a certificate's QR code offline, with the issuer's public key from ``keys``.
+
+    Never raises for a bad or forged code: the problem is the ``signature`` status. A good
+    status means the issuer signed exactly this statement with a key in force on its issue
+    date and not revoked; the verifier then compares the statement with the paper.
+
+    Example:
+        >>> from volunteer_rules.testing import examples
+        >>> from volunteer_rules.certificates.certificate import sign_certificate
+        >>> from volunteer_rules.certificates.signing import InMemoryKeyRegistry, SigningKey
+        >>> import datetime
+        >>> key = SigningKey.from_seed(bytes(32), key_id="pj-1",
+        ...                            organization_id=examples.SAMPLE_ORGANIZATION_ID)
+        >>> keys = InMemoryKeyRegistry().add(key.public_key(valid_from=datetime.date(2024, 1, 1)))
+        >>> signed = sign_certificate(examples.sample_certificate(), key)
+        >>> check = check_qr_payload(qr_payload(signed), keys)
+        >>> check.signature, check.statement["service_minutes"]
+        ('valid', 120)
+        >>> check_qr_payload("VR-CERT2:garbage.garbage", keys).signature
+        'signature_invalid'
+    """
+    if not isinstance(text, str):
+        raise InvalidTypeError("text", "must be a str")
+    if not isinstance(keys, KeyRegistry):
+        raise InvalidTypeError("keys", "must be a key registry (an object with .key(key_id))")
+    if not text.startswith("VR-CERT2:"):
+        return QrCheck(signature="unsigned", statement={})
+    try:
+        packed, value = text[len("VR-CERT2:") :].split(".")
+        raw = zlib.decompress(_signing._unb64(packed), bufsize=4096)
+        statement = json.loads(raw.decode("ascii"))
+        signature = _signing._unb64(value)
+        if not isinstance(statement, dict) or canonical_bytes(statement) != raw:
+            raise ValueError("not a canonical statement")
+        issued_on = _dt.date.fromisoformat(statement["issued_on"])
+    except (ValueError, TypeError, KeyError, zlib.error, UnicodeError):
+        return QrCheck(signature="signature_invalid", statement={})
+    status = _signing._signature_status(statement, signature, issued_on, keys)
+    return QrCheck(signature=status, statement=statement)
 
 
 def _service_text(certificate: Certificate) -> str:
