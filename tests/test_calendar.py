@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from holidays.countries.china import China
@@ -162,3 +163,29 @@ class TestAddWorkingDays:
             add_working_days(D(9999, 12, 30), 5, calendar=WeekdaysOnly())
         with pytest.raises(InvalidValueError):
             add_working_days(D(2024, 1, 1), 1, calendar=_Never())
+
+
+WORKING_DAYS_2001_2026 = 6498
+DIGEST_2001_2026 = "ae8e97f785f8d78016ddbcd7fe0a6a479b7930432656a92a43ba87bd469b83cc"
+
+
+class TestPinnedCalendarData:
+    """China's working days of 2001-2026 are the same with every allowed ``holidays`` version.
+
+    pyproject.toml allows holidays 0.92 and later; 0.92 through 0.109 were checked to give
+    these days (0.91 and earlier differ, 0.50 moved 13 deadlines of the sample). A version that
+    changes any of them fails here, so a changed deadline never passes unnoticed.
+    """
+
+    def test_working_days_2001_to_2026(self) -> None:
+        day, marks = dt.date(2001, 1, 1), []
+        while day <= dt.date(2026, 12, 31):
+            marks.append("1" if CHINA_WORKING_DAYS.is_working_day(day) else "0")
+            day += dt.timedelta(days=1)
+        text = "".join(marks)
+        assert text.count("1") == WORKING_DAYS_2001_2026
+        assert hashlib.sha256(text.encode()).hexdigest() == DIGEST_2001_2026
+
+    def test_the_data_version_names_the_package_and_its_years(self) -> None:
+        assert CHINA_WORKING_DAYS.data_version.startswith("holidays ")
+        assert "official arrangements 2001-" in CHINA_WORKING_DAYS.data_version

@@ -47,6 +47,7 @@ import datetime as _dt
 import threading
 from typing import Final, Literal, Protocol, runtime_checkable
 
+import holidays
 from holidays.constants import PUBLIC
 from holidays.countries.china import China
 
@@ -146,6 +147,11 @@ class ChinaWorkingDays:
     Attributes:
         covered_years: the years with an official State Council arrangement (a ``range``).
         outside: the policy for other years.
+        data_version: which calendar data answers, for results that depend on it: the
+            ``holidays`` package's version and the years it carries officially, e.g.
+            ``"holidays 0.109 (official arrangements 2001-2026)"``. The working days of
+            2001-2026 are the same with every ``holidays`` version from 0.92 on (a test pins
+            them); a later version may add the next year's arrangement.
 
     Example:
         >>> from datetime import date
@@ -156,15 +162,22 @@ class ChinaWorkingDays:
         False
         >>> 2024 in china.covered_years
         True
+        >>> china.data_version.startswith("holidays ")
+        True
     """
 
-    __slots__ = ("_lock", "_years", "covered_years", "outside")
+    __slots__ = ("_lock", "_years", "covered_years", "data_version", "outside")
 
     def __init__(self, *, outside: Literal["estimate", "refuse"] = "estimate") -> None:
         if outside not in ("estimate", "refuse"):
             raise InvalidValueError("outside", "outside must be 'estimate' or 'refuse'")
         self.outside = outside
         self.covered_years = _covered_years()
+        years = self.covered_years
+        first, last = years.start, years.stop - 1
+        self.data_version = (
+            f"holidays {holidays.__version__} (official arrangements {first}-{last})"
+        )
         self._years: dict[int, tuple[frozenset[_dt.date], frozenset[_dt.date]]] = {}
         self._lock = threading.Lock()
 
