@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the sdist and the wheel, check them (twine, contents), then install the sdist with the
 # oldest dependency versions pyproject.toml allows (scripts/minimum-versions.txt) into a fresh
-# environment and run the tests it carries. Called by scripts/test.sh; needs .venv (setup-env).
+# environment on the oldest Python it allows (3.10, where the machine has it) and run the tests
+# it carries. Called by scripts/test.sh; needs .venv (setup-env).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 work=$(mktemp -d)
@@ -13,7 +14,10 @@ trap 'rm -rf "$work"' EXIT
 sdist=$(echo "$work"/dist/*.tar.gz)
 tar -xzf "$sdist" -C "$work"
 unpacked=$(echo "$work"/volunteer_rules-*/)
-"${PYTHON:-python3}" -m venv "$work/venv"
+oldest=python3
+command -v python3.10 >/dev/null 2>&1 && python3.10 -c '' 2>/dev/null && oldest=python3.10
+echo "oldest allowed versions, on $("$oldest" --version):"
+"$oldest" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   -c scripts/minimum-versions.txt "volunteer_rules[dev] @ file://$sdist"
 "$work/venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null \
