@@ -6,14 +6,13 @@ import copy
 import datetime as dt
 import json
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.records import record as record_module
+from volunteer_rules.records import parsing
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -50,38 +49,18 @@ def reads(payload: Any, **kwargs: Any) -> vr.ServiceRecord | vr.RecordFormatErro
         return error
 
 
-def _declined(*args: object) -> None:
-    """Stands in for the general reader: the fast path handed the payload over."""
-    return
-
-
-def _fast_path(payload: dict[str, Any], moments: Any) -> vr.ServiceRecord | None:
-    with (
-        mock.patch.object(record_module, "_parse_safely", _declined),
-        mock.patch.object(record_module, "_MOMENTS", moments),
-    ):
-        result: vr.ServiceRecord | None = vr.parse_record(payload)
-    return result
-
-
 def fast_path(payload: dict[str, Any]) -> vr.ServiceRecord | None:
-    """The fast path's outcome alone: the record, or None where it hands the payload over.
-
-    The fast path is run twice, with the compiled helper (when it is built) and with Python
-    alone; the two must give the same outcome, which is returned.
-    """
-    compiled = _fast_path(payload, record_module._MOMENTS)
-    python = _fast_path(payload, None)
-    assert compiled == python
-    if compiled is not None:
-        assert vr.dump_record(compiled) == vr.dump_record(python)  # type: ignore[arg-type]
-    return compiled
+    """The canonical reader's outcome alone: the record, or None where it declines."""
+    try:
+        return parsing._read_canonical(payload, parsing._CATEGORY_CODES)
+    except Exception:  # parse_record declines on any error of the canonical reader
+        return None
 
 
 def general(payload: dict[str, Any]) -> vr.ServiceRecord | vr.RecordFormatError:
-    """The general reader's outcome, bypassing the fast path."""
+    """The general reader's outcome, bypassing the canonical reader."""
     try:
-        return record_module._parse(payload, None, vr.SERVICE_CATEGORIES, "$")
+        return parsing._read_fields(payload, None, vr.SERVICE_CATEGORIES, "$")
     except vr.RecordFormatError as error:
         return error
 

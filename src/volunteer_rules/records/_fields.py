@@ -1,0 +1,422 @@
+"""Reading one field of a service record: the value, or a problem that says what is wrong.
+
+Each ``read_*`` function takes the value as given and a :class:`Problems` collector, and
+returns the value the record keeps (trimmed, canonical) or ``None`` after adding the problem
+(path, code and message, with any identity number masked). The general reader of
+:mod:`volunteer_rules.records.parsing` is made of them. The caches here remember values that
+repeat across a batch (organizations, dates, evaluations, volunteer ids).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Collection, Mapping
+from typing import Final
+
+from volunteer_rules.errors import FieldError, InvalidIdentifierError
+from volunteer_rules.records._json import key_path, show, type_name
+from volunteer_rules.records.identifiers import OrganizationCode
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.records.service_record import (
+    MAX_YEAR,
+    MIN_YEAR,
+    RATINGS,
+    Evaluation,
+    unchecked_evaluation,
+)
+
+ID_MAX: Final = 64
+NAME_MAX: Final = 200  # activity_name, place, beneficiary
+CONTENT_MAX: Final = 2000
+PERSON_MAX: Final = 100  # person_in_charge, recorded_by
+MAX_MINUTES: Final = 1440
+
+ID_RE: Final = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
+_ID_CHARS_RE: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
+_DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Only forms that Python 3.10's ``datetime.fromisoformat`` reads (plus ``Z``, rewritten).
+_DATETIME_RE: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
+    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{6})?)?)?",
+    re.ASCII,
+)
+RESIDENT_ID_RE: Final = re.compile(
+    r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
+)
+"""A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside."""
+_EVALUATION_FIELDS: Final = ("rating", "date")
+_RATING_SET: Final = frozenset(RATINGS)
+_RATING_CANONICAL: Final = {rating: rating for rating in RATINGS}
+
+ORGANIZATIONS: dict[str, str] = {}
+"""Organization ids already validated: text as given -> canonical form."""
+_ORGANIZATIONS_MAX: Final = 4096
+DATES: dict[str, _dt.date] = {}
+"""Dates already read: text -> date (dates repeat a lot in a batch)."""
+_DATES_MAX: Final = 65536
+EVALUATIONS: dict[tuple[object, object], Evaluation] = {}
+"""Evaluations already read: ``(rating, date)`` as given -> the evaluation (shared)."""
+_EVALUATIONS_MAX: Final = 65536
+
+
+class Problems:
+    """Collects field errors; cheap when nothing goes wrong."""
+
+    __slots__ = ("errors", "prefix")
+
+    def __init__(self, prefix: str) -> None:
+        self.errors: list[FieldError] = []
+        self.prefix = prefix
+
+    def add(self, field: str, code: str, message: str) -> None:
+        path = f"{self.prefix}.{field}" if field else self.prefix
+        self.errors.append(FieldError(path, code, message))
+
+    def add_path(self, path: str, code: str, message: str) -> None:
+        self.errors.append(FieldError(path, code, message))
+
+
+def read_text(
+    value: object, field: str, maximum: int, problems: Problems, *, required: bool = True
+) -> str | None:
+    """A trimmed text field; ``None`` (and a problem when required) if unusable."""
+    if value is None:
+        if required:
+            problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "invalid_type", f"{field} must be a string, not {type_name(value)}")
+        return None
+    text = str.strip(value)
+    if not text:
+        if required:
+            problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if len(text) > maximum:
+        problems.add(
+            field,
+            "out_of_range",
+            f"{field} must be at most {maximum} characters, not {len(text)}",
+        )
+        return None
+    return text
+
+
+def read_identifier(
+    value: object, field: str, problems: Problems, *, required: bool = True
+) -> str | None:
+    """A trimmed id: 1-64 letters, digits, ``-``, ``_``, ``.``."""
+    text = read_text(value, field, 10**9, problems, required=required)
+    if text is None:
+        return None
+    if ID_RE.fullmatch(text):
+        return text
+    if _ID_CHARS_RE.fullmatch(text):
+        problems.add(
+            field, "out_of_range", f"{field} must be at most {ID_MAX} characters, not {len(text)}"
+        )
+    else:
+        problems.add(
+            field,
+            "invalid_format",
+            f"{field} may contain only ASCII letters, digits, '-', '_' and '.'",
+        )
+    return None
+
+
+def read_volunteer_id(value: object, problems: Problems) -> str | None:
+    text = read_identifier(value, "volunteer_id", problems)
+    if text is not None and len(text) == 18 and RESIDENT_ID_RE.fullmatch(text):
+        problems.add(
+            "volunteer_id",
+            "invalid_format",
+            f"volunteer_id {show(text)} looks like a resident ID number; give the volunteer's "
+            "unified number (志愿者统一编号), never an ID-card number",
+        )
+        return None
+    return text
+
+
+def read_organization_id(value: object, problems: Problems) -> str | None:
+    if type(value) is str:
+        found = ORGANIZATIONS.get(value)
+        if found is not None:
+            return found
+    text = read_text(value, "organization_id", 10**9, problems)
+    if text is None:
+        return None
+    if text.startswith("G-"):
+        rest = text[2:]
+        if rest and ID_RE.fullmatch(rest) and len(rest) <= ID_MAX - 2:
+            canonical = text
+        elif rest and _ID_CHARS_RE.fullmatch(rest):
+            problems.add(
+                "organization_id",
+                "out_of_range",
+                f"a group's organization_id is 'G-' and 1 to {ID_MAX - 2} id characters, "
+                f"not {len(rest)}",
+            )
+            return None
+        else:
+            problems.add(
+                "organization_id",
+                "invalid_format",
+                "a group's organization_id is 'G-' followed by ASCII letters, digits, "
+                "'-', '_' or '.'",
+            )
+            return None
+    else:
+        try:
+            canonical = _credit_code(text)
+        except InvalidIdentifierError as error:
+            if error.code == "checksum":
+                problems.add(
+                    "organization_id",
+                    "checksum",
+                    f"organization_id {show(text)} fails the GB 32100 check: {error}",
+                )
+            else:
+                problems.add(
+                    "organization_id",
+                    "invalid_format",
+                    f"organization_id must be an 18-character unified social credit code "
+                    f"(GB 32100) or 'G-' and a group id: {error}",
+                )
+            return None
+    if type(value) is str:
+        if len(ORGANIZATIONS) >= _ORGANIZATIONS_MAX:
+            ORGANIZATIONS.clear()
+        ORGANIZATIONS[value] = canonical
+    return canonical
+
+
+def read_region(value: object, problems: Problems) -> RegionCode | None:
+    if value is None:
+        problems.add("region_code", "missing", "region_code is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            "region_code",
+            "invalid_type",
+            f"region_code must be a string of 6 digits, not {type_name(value)}",
+        )
+        return None
+    text = str.strip(value)
+    if not text:
+        problems.add("region_code", "missing", "region_code is required and must not be blank")
+        return None
+    try:
+        return RegionCode.parse(text)
+    except InvalidIdentifierError as error:
+        if error.code == "unknown_region":
+            problems.add(
+                "region_code",
+                "unknown_code",
+                f"region_code {text} was never assigned in GB/T 2260",
+            )
+        else:
+            problems.add(
+                "region_code",
+                "invalid_format",
+                "region_code must be a 6-digit GB/T 2260 code such as 211103",
+            )
+        return None
+
+
+def read_choice(
+    value: object, field: str, allowed: Collection[str], problems: Problems
+) -> str | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "invalid_type", f"{field} must be a string, not {type_name(value)}")
+        return None
+    text = str.strip(value)
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if text in allowed:
+        return str(text)
+    shown = ", ".join(sorted(allowed)) if len(allowed) <= 20 else "the documented codes"
+    problems.add(field, "unknown_code", f"{field} {show(text)} is not one of {shown}")
+    return None
+
+
+def _year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
+    if MIN_YEAR <= value.year <= MAX_YEAR:
+        return True
+    problems.add(field, "out_of_range", f"{field} must fall in the years {MIN_YEAR} to {MAX_YEAR}")
+    return False
+
+
+def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            field,
+            "invalid_type",
+            f"{field} must be a string such as 2019-07-19, not {type_name(value)}",
+        )
+        return None
+    text = str.strip(value)
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if _DATE_RE.fullmatch(text):
+        try:
+            day = _dt.date.fromisoformat(text)
+        except ValueError:
+            problems.add(field, "invalid_format", f"{field} {show(text)} is not a calendar date")
+            return None
+        return day if _year_in_range(day, field, problems) else None
+    problems.add(
+        field,
+        "invalid_format",
+        f"{field} must be an ISO date such as 2019-07-19, not {show(text)}",
+    )
+    return None
+
+
+def read_datetime(
+    value: object, field: str, default_tz: _dt.tzinfo | None, problems: Problems
+) -> _dt.datetime | None:
+    if value is None:
+        problems.add(field, "missing", f"{field} is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(
+            field,
+            "invalid_type",
+            f"{field} must be a string such as 2019-07-19T08:00:00+08:00, not {type_name(value)}",
+        )
+        return None
+    text = str.strip(value)
+    if not text:
+        problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    match = _DATETIME_RE.fullmatch(text)
+    if match is None:
+        problems.add(
+            field,
+            "invalid_format",
+            f"{field} must be an ISO 8601 date-time with an offset such as "
+            f"2019-07-19T08:00:00+08:00, not {show(text)}",
+        )
+        return None
+    offset = match.group(1)
+    if offset == "Z":
+        text = text[:-1] + "+00:00"
+    try:
+        moment = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        problems.add(field, "invalid_format", f"{field} {show(text)} is not a valid date-time")
+        return None
+    if offset is None:
+        if default_tz is None:
+            problems.add(
+                field,
+                "invalid_format",
+                f"{field} has no UTC offset; write one (such as +08:00) or parse with default_tz",
+            )
+            return None
+        moment = moment.replace(tzinfo=default_tz)
+        try:
+            usable = moment.utcoffset() is not None
+        except Exception:  # a caller's tzinfo may fail in any way
+            usable = False
+        if not usable:
+            problems.add(field, "invalid_format", f"default_tz gives no UTC offset for {field}")
+            return None
+    return moment if _year_in_range(moment, field, problems) else None
+
+
+def read_minutes(value: object, problems: Problems) -> int | None:
+    if value is None:
+        problems.add("service_minutes", "missing", "service_minutes is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(
+            "service_minutes",
+            "invalid_type",
+            f"service_minutes must be a whole number (JSON integer), not {type_name(value)}",
+        )
+        return None
+    minutes = int(value)
+    if 1 <= minutes <= MAX_MINUTES:
+        return minutes
+    problems.add(
+        "service_minutes",
+        "out_of_range",
+        f"service_minutes must be 1 to {MAX_MINUTES} (a day), not {show(minutes)}",
+    )
+    return None
+
+
+def read_evaluation(value: object, problems: Problems) -> Evaluation | None:
+    if not isinstance(value, Mapping):
+        problems.add(
+            "evaluation",
+            "invalid_type",
+            f"evaluation must be an object with rating and date, not {type_name(value)}",
+        )
+        return None
+    inner = Problems(problems.prefix + ".evaluation")
+    try:
+        items = list(value.items())
+    except Exception:  # a broken mapping given by a caller
+        problems.add("evaluation", "invalid_type", "evaluation could not be read as an object")
+        return None
+    given = dict(items)
+    for key in given:
+        if key not in _EVALUATION_FIELDS:
+            inner.add_path(
+                key_path(inner.prefix, key),
+                "unknown_field",
+                "evaluation has only rating and date",
+            )
+    rating = read_choice(given.get("rating"), "rating", _RATING_SET, inner)
+    day = read_date(given.get("date"), "date", inner)
+    problems.errors.extend(inner.errors)
+    if rating is None or day is None or inner.errors:
+        return None
+    return unchecked_evaluation(rating, day)
+
+
+def cached_date(text: object) -> _dt.date | None:
+    """A valid ISO date (``YYYY-MM-DD``, years in range) through the cache, else ``None``."""
+    if type(text) is not str or len(text) != 10 or text[4:8:3] != "--" or not text.isascii():
+        return None
+    try:
+        day = _dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    if len(DATES) >= _DATES_MAX:
+        DATES.clear()
+    DATES[text] = day
+    return day
+
+
+def cached_evaluation(key: tuple[object, object]) -> Evaluation | None:
+    """The evaluation of a valid ``(rating, date)`` pair through the cache, else ``None``.
+
+    Evaluations are immutable, so records may share one (as they share ``Hours`` values).
+    """
+    rating = _RATING_CANONICAL.get(key[0])  # type: ignore[call-overload]
+    day = DATES.get(key[1]) or cached_date(key[1])  # type: ignore[call-overload]
+    if rating is None or day is None:
+        return None
+    if len(EVALUATIONS) >= _EVALUATIONS_MAX:
+        EVALUATIONS.clear()
+    evaluation = EVALUATIONS[key] = unchecked_evaluation(rating, day)
+    return evaluation
+
+
+def _credit_code(text: str) -> str:
+    """Validate a GB 32100 credit code; return it canonical (uppercase) or raise."""
+    return OrganizationCode.parse(text).code

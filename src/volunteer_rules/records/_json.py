@@ -1,0 +1,183 @@
+"""JSON values inside a service record, and how a value is shown in a message.
+
+:func:`freeze` makes the deep, read-only copy of ``extensions`` that a record keeps, and
+:func:`thaw` gives its JSON form back. :func:`show`, :func:`type_name` and :func:`key_path`
+write values and places into error messages, with every run of digits long enough to be an
+identity number masked (:func:`mask`): no message ever carries an ID-card number in full.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+from collections.abc import Mapping
+from typing import Any, Final
+
+from volunteer_rules.errors import FieldError
+
+MAX_EXTENSION_DEPTH: Final = 32
+"""How deeply ``extensions`` may nest (objects and arrays); deeper is ``out_of_range``."""
+
+# Runs that could be (part of) an identity number are masked in every message.
+_LONG_NUMBER_RE: Final = re.compile(r"\d{6}\d{4,}[\dXx]?", re.ASCII)
+_PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[:6] + "*" * (len(run) - 7) + run[-1]
+
+
+def mask(text: str) -> str:
+    """Mask every run of digits long enough to be an identity number."""
+    return _LONG_NUMBER_RE.sub(_mask_run, text)
+
+
+def show(value: object) -> str:
+    """A short, masked rendering of a value for a message."""
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return repr(mask(text))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return "a very large number"
+    if value is None or isinstance(value, (bool, int)):
+        return mask(repr(value)[:40])
+    return f"a value of type {type(value).__name__}"
+
+
+def type_name(value: object) -> str:
+    """The JSON type name of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def key_path(parent: str, key: object) -> str:
+    """JSONPath of a member: ``$.name``, or ``$["odd name"]`` for names that need quoting."""
+    if isinstance(key, str):
+        if _PLAIN_KEY_RE.fullmatch(key):
+            return f"{parent}.{mask(key)}"
+        shown = key if len(key) <= 40 else key[:40] + "…"
+        escaped = mask(shown).replace("\\", "\\\\").replace('"', '\\"')
+        return f'{parent}["{escaped}"]'
+    return f"{parent}[{show(key)}]"
+
+
+Where = Any
+"""Where a value sits, built cheaply and rendered only for an error: the root path (``str``),
+or ``(parent, key)`` for a member, or ``(parent, index)`` for an array item (``int`` index)."""
+
+_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
+def render(where: Where) -> str:
+    """The JSONPath of a :data:`Where`."""
+    if isinstance(where, str):
+        return where
+    parent, key = where
+    if type(key) is int:
+        return f"{render(parent)}[{key}]"
+    return key_path(render(parent), key)
+
+
+def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) -> Any:
+    """A deep, immutable copy of a JSON value; problems are appended to ``problems``.
+
+    Objects become read-only mappings (:class:`types.MappingProxyType`) and arrays tuples;
+    ``str``, ``int``, ``bool``, ``None`` and finite ``float`` values are kept.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    data: Any = value
+    if kind is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return value
+        problems.append(
+            FieldError(
+                render(where), "invalid_format", "numbers in extensions must be finite (JSON)"
+            )
+        )
+        return None
+    if depth >= MAX_EXTENSION_DEPTH:
+        problems.append(
+            FieldError(
+                render(where),
+                "out_of_range",
+                f"extensions may nest at most {MAX_EXTENSION_DEPTH} levels deep",
+            )
+        )
+        return None
+    # Exact dicts and lists first: the ABC check of Mapping is slow for a list.
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
+        frozen: dict[str, Any] = {}
+        try:
+            items = list(data.items())
+        except Exception:  # a broken mapping given by a caller
+            problems.append(
+                FieldError(render(where), "invalid_type", "could not be read as an object")
+            )
+            return None
+        for key, item in items:
+            if type(key) is not str:
+                if not isinstance(key, str):
+                    problems.append(
+                        FieldError(
+                            render((where, key)),
+                            "invalid_type",
+                            f"object member names must be strings, not {type_name(key)}",
+                        )
+                    )
+                    continue
+                key = str(key)
+            if type(item) in _SCALARS:
+                frozen[key] = item
+            else:
+                frozen[key] = freeze(item, (where, key), depth + 1, problems)
+        return types.MappingProxyType(frozen)
+    if kind is list or isinstance(value, (list, tuple)):
+        return tuple(
+            item if type(item) in _SCALARS else freeze(item, (where, i), depth + 1, problems)
+            for i, item in enumerate(data)
+        )
+    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return freeze(float(value), where, depth, problems)
+    problems.append(
+        FieldError(
+            render(where),
+            "invalid_type",
+            f"extensions may hold only JSON values, not {type_name(value)}",
+        )
+    )
+    return None
+
+
+def thaw(value: Any) -> Any:
+    """The JSON form of a frozen value: a fresh copy with dicts and lists."""
+    kind = type(value)
+    if kind is types.MappingProxyType or isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if kind is tuple or kind is list:
+        return [thaw(item) for item in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# parse_record
