@@ -761,7 +761,7 @@ class Ledger:
             >>> Ledger().post(t)
             Traceback (most recent call last):
             ...
-            volunteer_rules.errors.InsufficientHoursError: V1: 1 h requested but only 0 h available
+            volunteer_rules.hours.InsufficientHoursError: V1: 1 h requested but only 0 h available
         """
         if not isinstance(transfer, LedgerTransfer):
             raise InvalidTypeError(
