@@ -213,6 +213,27 @@ def posting_content(posting: PostedTransfer) -> tuple[object, ...]:
     )
 
 
+def check_same_posting(stored: PostedTransfer, posting: PostedTransfer) -> None:
+    """Check that a posting whose transfer id is stored is the same transfer at the same place.
+
+    Raises ``ConflictError``: other content (a real conflict), or the same request posted at
+    another position, with other entry numbers or at another time (the caller's ledger is not
+    the store's: reload and retry).
+    """
+    if stored is posting:
+        return
+    tid = posting.transfer.transfer_id
+    if posting_content(stored) != posting_content(posting):
+        raise transfer_conflict(tid)
+    if stored != posting:
+        raise ConflictError(
+            tid,
+            f"transfer {tid!r} is already stored at position {stored.index}, not as posted "
+            f"at position {posting.index}: the ledger it was posted on is not the store's; "
+            "reload and retry",
+        )
+
+
 def transfer_conflict(transfer_id: str) -> ConflictError:
     """The error for a transfer id stored with other content."""
     return ConflictError(transfer_id, f"transfer {transfer_id!r} exists with different content")

@@ -351,8 +351,7 @@ class InMemoryLedgerStore:
                 index = self._by_id.get(tid)
                 stored = self._postings[index] if index is not None else staged_ids.get(tid)
                 if stored is not None:
-                    if _common.posting_content(stored) != _common.posting_content(posting):
-                        raise _common.transfer_conflict(tid)
+                    _common.check_same_posting(stored, posting)
                     continue
                 if posting.index != next_index:
                     raise _common.stale(tid, f"index {posting.index}, expected {next_index}")

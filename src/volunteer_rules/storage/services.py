@@ -15,6 +15,14 @@ negative balance written. A real conflict (a transfer id reused with other conte
 at once: retrying cannot cure it. Retries are immediate (no sleep: the store's own busy
 timeout already queues writers); after the last attempt the last ``ConflictError`` is raised.
 
+**Retried requests converge.** A request retried after a timeout (the same transfer ids) may
+race its own first attempt, or another process serving the same request. A store skips a
+transfer id it already holds only if it is the same posting at the same place (position,
+entries, time) and refuses it otherwise; the service then catches up, finds the transfer in
+the ledger (posting it again is a no-op) and answers without posting it twice. Whatever
+happened, :attr:`PostingResult.ledger` is read back from the store before the service answers,
+and a ``ledger=`` passed in that does not match the store is replayed from the store.
+
 Example:
     >>> from datetime import datetime, timezone
     >>> from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
@@ -70,9 +78,11 @@ class PostingResult:
     """What a ledger service did.
 
     Attributes:
-        ledger: the ledger after the append, equal to the store's at that moment; pass it as
-            ``ledger=`` to the next call to catch up cheaply instead of replaying everything.
-        posted: the postings this call appended (empty when everything was already posted).
+        ledger: the store's ledger, read back after the append (so it holds what other
+            writers appended meanwhile too); pass it as ``ledger=`` to the next call to catch
+            up cheaply instead of replaying everything.
+        posted: the postings this call appended (empty when everything was already posted,
+            by an earlier call or by a racing retry of the same request).
         attempts: how many times it decided and appended (1 without contention).
         value: what the operation returned on the attempt that was stored (a time bank
             ``CreditResult`` or ``LedgerResult`` with its decisions and violations, or the
@@ -94,6 +104,12 @@ def load_ledger(
 ) -> Ledger:
     """Return a ledger equal to the store's: replayed, or ``ledger`` brought up to date.
 
+    A ``ledger`` given to catch up from is checked first: its last posting must be the
+    store's posting at that position (same transfer, same entries, same time). If it is not
+    (the ledger came from another store, or from a call that lost a race), the ledger is
+    replayed from the store's whole history with ``ledger``'s limits instead, so the answer
+    is the store's ledger either way.
+
     Args:
         store: the ledger store.
         limits: the limits of a new ledger (ignored when ``ledger`` is given).
@@ -101,7 +117,7 @@ def load_ledger(
 
     Raises:
         ConflictError, InvalidValueError, InsufficientHoursError: the stored history is not a
-            ledger these limits allow, or ``ledger`` did not come from this store.
+            ledger these limits allow.
 
     Example:
         >>> from volunteer_rules.storage import InMemoryLedgerStore
@@ -112,7 +128,15 @@ def load_ledger(
         ledger = Ledger(limits=limits)
     elif not isinstance(ledger, Ledger):
         raise InvalidTypeError("ledger", f"must be a Ledger, not {type(ledger).__name__}")
-    new = store.transfers(start=len(ledger))
+    if len(ledger):
+        # one read from the ledger's last posting on: it must be the store's, then the rest
+        (last,) = ledger.postings(len(ledger) - 1)
+        stored = store.postings(start=last.index)
+        if not stored or stored[0] != last:
+            return Ledger.from_transfers(store.transfers(), limits=ledger.limits)
+        new = tuple(posting.transfer for posting in stored[1:])
+    else:
+        new = store.transfers()
     if not new:
         return ledger
     # stored expirations are re-made by the ledger at the same places, and compared
@@ -186,14 +210,23 @@ def run_operation(
             )
         posted = tuple(new.postings(len(current))) if len(new) > len(current) else ()
         if not posted:
-            return PostingResult(ledger=new, posted=(), attempts=attempt, value=value)
+            return PostingResult(
+                ledger=load_ledger(store, ledger=new), posted=(), attempts=attempt, value=value
+            )
         try:
-            store.append(posted)
+            added = store.append(posted)
         except ConflictError as error:
+            # another writer appended first, or stored one of these transfers elsewhere:
+            # catch up and decide again (a transfer already stored is then a no-op)
             last_error = error
             current = load_ledger(store, ledger=current)
             continue
-        return PostingResult(ledger=new, posted=posted, attempts=attempt, value=value)
+        # what was skipped was stored before, at the same places (the store checks): a
+        # prefix of the batch, appended by a racing retry of the same request
+        mine = posted[len(posted) - added :] if 0 <= added < len(posted) else posted
+        return PostingResult(
+            ledger=load_ledger(store, ledger=new), posted=mine, attempts=attempt, value=value
+        )
     assert last_error is not None
     raise last_error
 

@@ -984,8 +984,7 @@ class SQLiteLedgerStore:
             tid = posting.transfer.transfer_id
             stored = self._load_transfer(connection, tid)
             if stored is not None:
-                if _common.posting_content(stored) != _common.posting_content(posting):
-                    raise _common.transfer_conflict(tid)
+                _common.check_same_posting(stored, posting)
                 continue
             if posting.index != next_index:
                 raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
