@@ -279,8 +279,8 @@ class TestCreditRecords:
         }
         assert result.ledger.balance(record.volunteer_id) == record.service
 
-    def test_superseded_credit_is_reversed(self) -> None:
-        """A credited record later amended is reversed; the amendment is credited."""
+    def test_superseded_credit_is_taken_back(self) -> None:
+        """A credited record later amended is adjusted to zero; the amendment is credited."""
         record = parse_record(SAMPLE_RECORD_PAYLOAD)
         now = dt.datetime(2024, 12, 31, tzinfo=CST)
         first = credit_records(Ledger(), [record], now=now, policy="generic")
@@ -293,7 +293,7 @@ class TestCreditRecords:
         )
         second = credit_records(first.ledger, [record, amendment], now=now, policy="generic")
         outcomes = sorted((d.key[1], d.outcome) for d in second.decisions)
-        assert outcomes == [(record.record_id, "reversed"), ("r-fix", "credited")]
+        assert outcomes == [(record.record_id, "adjusted"), ("r-fix", "credited")]
         assert second.ledger.balance(record.volunteer_id).minutes == 90
         assert check_ledger(second.ledger) == ()
 

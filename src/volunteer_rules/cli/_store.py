@@ -252,9 +252,14 @@ def credit_stored_ledger(
     now: _dt.datetime,
     policy: Any,
 ) -> CreditResult:
-    """Credit ``records`` to the file's ledger; return the time bank's ``CreditResult``.
+    """Keep ``records`` in the file, then credit their volunteers' whole stored histories.
 
-    The result's ``ledger`` is the whole stored ledger after the credits (for balances and
+    The records are added to the file's record store first (a record already held is a
+    no-op; one held with other content is a ``ConflictError`` and nothing changes). Then every
+    record the file holds for the volunteers concerned is credited together, so what a
+    volunteer is credited equals what certification counts on all the records the file has
+    seen, whatever order the runs came in (an overlap across two runs counts once). The
+    result's ``ledger`` is the whole stored ledger after the credits (for balances and
     statements); crediting the same records again posts nothing.
 
     Example:
@@ -271,8 +276,13 @@ def credit_stored_ledger(
     """
     from volunteer_rules.storage.services import credit_records
 
+    batch = list(records)
     with open_stores(path) as stores:
-        result: CreditResult = credit_records(stores.ledger, records, now=now, policy=policy).value
+        stores.records.add(batch)
+        history: list[ServiceRecord] = []
+        for volunteer_id in sorted({record.volunteer_id for record in batch}):
+            history.extend(stores.records.find(volunteer_id=volunteer_id))
+        result: CreditResult = credit_records(stores.ledger, history, now=now, policy=policy).value
         return result
 
 

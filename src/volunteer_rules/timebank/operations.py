@@ -663,8 +663,9 @@ def _same_operation(
     ):
         raise ConflictError(
             transfer.transfer_id,
-            f"transfer {transfer.transfer_id!r} exists with different content "
-            f"(a {transfer.kind} of {transfer.reference!r}, not a {kind} of {reference!r})",
+            f"transfer {transfer.transfer_id!r} exists with different content (a "
+            f"{transfer.kind}{'' if transfer.reference is None else f' of {transfer.reference!r}'}"
+            f", not a {kind} of {reference!r})",
         )
     return posted
 
@@ -728,14 +729,18 @@ class CreditDecision:
     Attributes:
         key: the record's ``(organization_id, record_id)``.
         volunteer_id: the volunteer.
-        minutes: the minutes credited (0 when nothing was).
+        minutes: the minutes this call credited for the record (0 when nothing changed;
+            negative for an adjustment that takes minutes back).
         outcome: ``credited``, ``credited_to_pool`` (donate-only group hours),
-            ``already_credited``, ``not_counted`` (see ``reason``), ``provider_under_age``,
-            ``birth_date_missing``, ``reversed`` (a credited record now superseded by an
-            amendment: its credit was reversed), ``credit_differs`` (credited before with
-            other minutes: correct it by hand).
+            ``already_credited`` (credited as it counts now), ``adjusted`` (it counts
+            otherwise now: amended, voided, overlapped, capped; the difference was posted),
+            ``not_counted`` (see ``reason``), ``provider_under_age``, ``birth_date_missing``,
+            ``debt_refused`` (the volunteer's credits must go down by more than is available:
+            nothing of theirs was posted; see ``message``), ``history_incomplete`` (records
+            credited before are missing from the call: nothing of theirs was posted).
         reason: the counting engine's exclusion reason, if any.
-        transfer_id: the credit (or reversal) transfer, if any.
+        transfer_id: the credit or adjustment transfer, if any.
+        message: a sentence for the outcomes that need one (adjusted, refused).
 
     Example:
         >>> CreditDecision(key=("o", "r"), volunteer_id="V1", minutes=60, outcome="credited",
@@ -749,6 +754,7 @@ class CreditDecision:
     outcome: str
     reason: str | None
     transfer_id: str | None
+    message: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -770,14 +776,18 @@ class CreditResult:
 
     @property
     def credited(self) -> Hours:
-        """The minutes newly credited to volunteers and to the pool by this call.
+        """The minutes this call credited to volunteers and to the pool (net of adjustments).
 
         Example:
             >>> CreditResult(ledger=Ledger(), decisions=()).credited.minutes
             0
         """
         return Hours.from_minutes(
-            sum(d.minutes for d in self.decisions if d.outcome in ("credited", "credited_to_pool"))
+            sum(
+                d.minutes
+                for d in self.decisions
+                if d.outcome in ("credited", "credited_to_pool", "adjusted")
+            )
         )
 
 
@@ -799,20 +809,42 @@ def credit_records(
     policy: TimeBankPolicy | str,
     birth_dates: Mapping[str, _dt.date] | None = None,
 ) -> CreditResult:
-    """Credit verified service time: exactly what certification would count, once per record.
+    """Bring each volunteer's credits to exactly what certification counts on their records.
 
-    Counting is :func:`volunteer_rules.rules.counting.count_records` (the engine certification
-    uses) on the local date of ``now``: unverified, superseded, overlapping, capped or later
-    records are not credited. Each counted record becomes one credit transfer with id
-    ``credit:<organization_id>:<record_id>``: submitting the same records again changes
-    nothing. A credited record later superseded by an amendment is reversed (the amendment is
-    credited as its own record). Group-earned hours under a ``donate_only`` policy go to the
-    pool; under a policy with ``provider_min_age`` a younger volunteer's own (non-group)
-    service is not credited.
+    ``records`` is each volunteer's **history as known now**: every record of the volunteers
+    concerned that the caller holds (a record store's content, as the command line's ``--db``
+    gives), in any order, new ones and old ones alike. Counting is
+    :func:`volunteer_rules.rules.counting.count_records` (the engine certification uses) on
+    the local date of ``now``, over the whole history: overlaps and the daily cap across
+    records that arrived in different calls, amendments and voids are decided once, as
+    certification decides them. So after any sequence of calls, whatever the order the records
+    arrived in, what a volunteer is credited equals what ``certify`` counts on all the records
+    seen so far.
+
+    Per record, the ledger holds one credit ``credit:<organization_id>:<record_id>`` (posted
+    when the record first counts) and, when what the record counts changes later (an
+    amendment, a void, a record that now overlaps an earlier one), adjustments
+    ``credit:<organization_id>:<record_id>#<n>`` of the difference, each carrying the record's
+    new credited minutes. Submitting the same history again changes nothing.
+
+    **Debts (amendments after spending).** When a volunteer's credits must go down by more
+    than they have available (the hours were spent), the ledger never goes below its floor:
+    that volunteer's changes are not posted and each of their changed records gets the
+    outcome ``debt_refused`` with a message; every other volunteer is credited as usual. The
+    same call again posts the difference once the volunteer has the hours (or an operator
+    settles the debt with an ``adjust``). The same applies to group hours under a
+    ``donate_only`` policy, taken back from the pool.
+
+    **Incomplete history.** A volunteer whose earlier credited records are missing from
+    ``records`` is not credited (outcome ``history_incomplete`` on each of their records):
+    counting a part of a history would credit an overlap twice.
+
+    Group-earned hours under a ``donate_only`` policy go to the pool; under a policy with
+    ``provider_min_age`` a younger volunteer's own (non-group) service is not credited.
 
     Args:
         ledger: the ledger.
-        records: service records of any volunteers, in any order.
+        records: the service records of the volunteers to credit, whole histories.
         now: aware time of the credit; counting uses its local date as ``as_of``.
         policy: a :class:`TimeBankPolicy` or its id.
         birth_dates: volunteer id → birth date, needed only under ``provider_min_age``.
@@ -847,132 +879,258 @@ def credit_records(
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"must be ServiceRecord, not {type(record).__name__}")
         by_volunteer.setdefault(record.volunteer_id, []).append(record)
-    records = [r for own in by_volunteer.values() for r in own]
     as_of = now.date()
-    group_keys = {r.key for r in records if r.group_service}
+    amenders: dict[tuple[str, str], list[ServiceRecord]] = {}
+    for own in by_volunteer.values():
+        for record in own:
+            if record.amends is not None:
+                amenders.setdefault((record.organization_id, record.amends), []).append(record)
+    credited_keys = _credited_keys(ledger, by_volunteer)
+    pool_available = ledger.available(POOL, now=now).minutes
     decisions: list[CreditDecision] = []
     transfers: list[LedgerTransfer] = []
     for volunteer_id in sorted(by_volunteer):
         own = by_volunteer[volunteer_id]
-        count = count_records(own, as_of=as_of, volunteer_id=volunteer_id)
+        given = {r.key for r in own}
+        missing = sorted(credited_keys.get(volunteer_id, set()) - given)
+        count = count_records(
+            _with_amendments(own, amenders), as_of=as_of, volunteer_id=volunteer_id
+        )
         assert count.outcomes is not None
-        birth = None if birth_dates is None else birth_dates.get(volunteer_id)
-        for outcome in count.outcomes:
-            key = outcome.key
-            tid = credit_transfer_id(*key)
-            existing = ledger.credited_by(key)
-            if existing is not None:
-                previous = ledger.transfer(existing)
-                if outcome.reason == "superseded" and ledger.reversed_by(existing) is None:
-                    rid = f"reverse:{existing}"
-                    transfers.append(
-                        LedgerTransfer(
-                            transfer_id=rid,
-                            kind="reverse",
-                            legs=ledger.reversal_legs(existing),
-                            at=now,
-                            reference=existing,
-                            memo="superseded by an amendment",
-                        )
-                    )
-                    decisions.append(
-                        CreditDecision(
-                            key=key,
-                            volunteer_id=volunteer_id,
-                            minutes=0,
-                            outcome="reversed",
-                            reason="superseded",
-                            transfer_id=rid,
-                        )
-                    )
-                    continue
-                requested = previous.transfer.detail.get("minutes")
-                same = requested == str(outcome.minutes)
-                decisions.append(
-                    CreditDecision(
-                        key=key,
-                        volunteer_id=volunteer_id,
-                        minutes=0,
-                        outcome="already_credited" if same else "credit_differs",
-                        reason=outcome.reason,
-                        transfer_id=existing,
-                    )
-                )
-                continue
-            if outcome.minutes <= 0:
-                decisions.append(
-                    CreditDecision(
-                        key=key,
-                        volunteer_id=volunteer_id,
-                        minutes=0,
-                        outcome="not_counted",
-                        reason=outcome.reason,
-                        transfer_id=None,
-                    )
-                )
-                continue
-            group = key in group_keys
-            if policy.provider_min_age is not None and not group:
-                if birth is None:
-                    decisions.append(
-                        CreditDecision(
-                            key=key,
-                            volunteer_id=volunteer_id,
-                            minutes=0,
-                            outcome="birth_date_missing",
-                            reason=None,
-                            transfer_id=None,
-                        )
-                    )
-                    continue
-                record = next(r for r in own if r.key == key)
-                if birth > record.date or _age(birth, record.date) < policy.provider_min_age:
-                    decisions.append(
-                        CreditDecision(
-                            key=key,
-                            volunteer_id=volunteer_id,
-                            minutes=0,
-                            outcome="provider_under_age",
-                            reason=None,
-                            transfer_id=None,
-                        )
-                    )
-                    continue
-            to_pool = group and policy.group_hours == "donate_only"
-            details: tuple[tuple[str, str], ...] = (
-                ("minutes", str(outcome.minutes)),
-                ("volunteer", volunteer_id),
+        outcomes = [o for o in count.outcomes if o.key in given]
+        if missing:
+            shown = ", ".join(f"{o}/{r}" for o, r in missing[:3])
+            message = (
+                f"records credited before are not given ({shown}"
+                f"{', ...' if len(missing) > 3 else ''}): give the volunteer's whole history"
             )
-            if to_pool:
-                details = (
-                    ("group", "donate_only"),
-                    ("minutes", str(outcome.minutes)),
-                    ("volunteer", volunteer_id),
-                )
-            transfers.append(
-                LedgerTransfer(
-                    transfer_id=tid,
-                    kind="credit",
-                    legs=(
-                        (ISSUER, -outcome.minutes),
-                        (POOL if to_pool else volunteer_id, outcome.minutes),
-                    ),
-                    at=now,
-                    record_key=key,
-                    details=details,
-                )
-            )
-            decisions.append(
+            decisions.extend(
                 CreditDecision(
+                    key=outcome.key,
+                    volunteer_id=volunteer_id,
+                    minutes=0,
+                    outcome="history_incomplete",
+                    reason=outcome.reason,
+                    transfer_id=None,
+                    message=message,
+                )
+                for outcome in outcomes
+            )
+            continue
+        birth = None if birth_dates is None else birth_dates.get(volunteer_id)
+        group_keys = {r.key for r in own if r.group_service}
+        plan = _plan_volunteer(ledger, own, outcomes, volunteer_id, birth, group_keys, policy, now)
+        own_delta = sum(p.delta for p in plan if p.account == volunteer_id)
+        pool_delta = sum(p.delta for p in plan if p.account == POOL)
+        available = ledger.available(volunteer_id, now=now).minutes
+        if own_delta < -available or pool_delta < -pool_available:
+            short = -own_delta - available if own_delta < -available else 0
+            short += -pool_delta - pool_available if pool_delta < -pool_available else 0
+            message = (
+                f"{volunteer_id}'s credits must go down by more than is available (hours "
+                f"already spent): {Hours.from_minutes(short)} short; nothing of this "
+                "volunteer is posted until the hours are there or an operator settles the debt"
+            )
+            for p in plan:
+                changed = p.delta != 0
+                decisions.append(
+                    attrs.evolve(
+                        p.decision,
+                        minutes=0,
+                        outcome="debt_refused" if changed else p.decision.outcome,
+                        transfer_id=None if changed else p.decision.transfer_id,
+                        message=message if changed else p.decision.message,
+                    )
+                )
+            continue
+        pool_available += pool_delta
+        # gains before take-backs when the take-backs alone would cross the floor
+        ups = [p.transfer for p in plan if p.transfer is not None and p.delta > 0]
+        downs = [p.transfer for p in plan if p.transfer is not None and p.delta < 0]
+        alone = sum(p.delta for p in plan if p.delta < 0 and p.account == volunteer_id)
+        transfers.extend(downs + ups if -alone <= available else ups + downs)
+        decisions.extend(p.decision for p in plan)
+    return CreditResult(ledger=ledger.post_many(transfers), decisions=tuple(decisions))
+
+
+def _with_amendments(
+    own: list[ServiceRecord], amenders: Mapping[tuple[str, str], list[ServiceRecord]]
+) -> list[ServiceRecord]:
+    """A volunteer's records and every record (of anyone) that amends them, transitively.
+
+    Counting honours an amendment whoever's record it is, as certification does.
+    """
+    found = list(own)
+    keys = {r.key for r in own}
+    index = 0
+    while index < len(found):
+        for amender in amenders.get(found[index].key, ()):
+            if amender.key not in keys:
+                keys.add(amender.key)
+                found.append(amender)
+        index += 1
+    return found
+
+
+def _credited_keys(
+    ledger: Ledger, by_volunteer: Mapping[str, object]
+) -> dict[str, set[tuple[str, str]]]:
+    """The record keys credited so far (reversed or not) of the given volunteers."""
+    keys: dict[str, set[tuple[str, str]]] = {}
+    for transfer in ledger.transfers():
+        key = transfer.record_key
+        if key is None or transfer.kind != "credit":
+            continue
+        volunteer = transfer.detail.get("volunteer")
+        if volunteer is not None and volunteer in by_volunteer:
+            keys.setdefault(volunteer, set()).add(key)
+    return keys
+
+
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """What crediting one record will post: the decision, the transfer, the change."""
+
+    decision: CreditDecision
+    transfer: LedgerTransfer | None
+    delta: int
+    account: str
+
+
+def _credited_now(ledger: Ledger, credit_id: str) -> tuple[int, int]:
+    """The minutes a record's credits add up to, and how many adjustments it has."""
+    posted = ledger.transfer(credit_id).transfer
+    minutes = 0 if ledger.reversed_by(credit_id) is not None else int(posted.detail["minutes"])
+    n = 0
+    while f"{credit_id}#{n + 1}" in ledger:
+        n += 1
+        minutes = int(ledger.transfer(f"{credit_id}#{n}").transfer.detail["minutes"])
+    return minutes, n
+
+
+def _plan_volunteer(
+    ledger: Ledger,
+    own: list[ServiceRecord],
+    outcomes: Iterable[Any],
+    volunteer_id: str,
+    birth: _dt.date | None,
+    group_keys: set[tuple[str, str]],
+    policy: TimeBankPolicy,
+    now: _dt.datetime,
+) -> list[_Planned]:
+    plan: list[_Planned] = []
+    by_key = {r.key: r for r in own}
+    for outcome in outcomes:
+        key = outcome.key
+        group = key in group_keys
+        to_pool = group and policy.group_hours == "donate_only"
+        account = POOL if to_pool else volunteer_id
+        target, refusal = outcome.minutes, None
+        if target > 0 and policy.provider_min_age is not None and not group:
+            record = by_key[key]
+            if birth is None:
+                target, refusal = 0, "birth_date_missing"
+            elif birth > record.date or _age(birth, record.date) < policy.provider_min_age:
+                target, refusal = 0, "provider_under_age"
+        tid = credit_transfer_id(*key)
+        existing = ledger.credited_by(key)
+        details: tuple[tuple[str, str], ...] = (
+            ("minutes", str(target)),
+            ("volunteer", volunteer_id),
+        )
+        if to_pool:
+            details = (("group", "donate_only"), *details)
+        if existing is None:
+            if target <= 0:
+                plan.append(
+                    _Planned(
+                        decision=CreditDecision(
+                            key=key,
+                            volunteer_id=volunteer_id,
+                            minutes=0,
+                            outcome=refusal or "not_counted",
+                            reason=outcome.reason,
+                            transfer_id=None,
+                        ),
+                        transfer=None,
+                        delta=0,
+                        account=account,
+                    )
+                )
+                continue
+            plan.append(
+                _Planned(
+                    decision=CreditDecision(
+                        key=key,
+                        volunteer_id=volunteer_id,
+                        minutes=target,
+                        outcome="credited_to_pool" if to_pool else "credited",
+                        reason=outcome.reason,
+                        transfer_id=tid,
+                    ),
+                    transfer=LedgerTransfer(
+                        transfer_id=tid,
+                        kind="credit",
+                        legs=((ISSUER, -target), (account, target)),
+                        at=now,
+                        record_key=key,
+                        details=details,
+                    ),
+                    delta=target,
+                    account=account,
+                )
+            )
+            continue
+        current, n = _credited_now(ledger, existing)
+        credited_to = ledger.transfer(existing).transfer.legs[1][0]
+        delta = target - current
+        if delta == 0:
+            plan.append(
+                _Planned(
+                    decision=CreditDecision(
+                        key=key,
+                        volunteer_id=volunteer_id,
+                        minutes=0,
+                        outcome="already_credited",
+                        reason=outcome.reason,
+                        transfer_id=existing if n == 0 else f"{existing}#{n}",
+                    ),
+                    transfer=None,
+                    delta=0,
+                    account=credited_to,
+                )
+            )
+            continue
+        aid = f"{existing}#{n + 1}"
+        plan.append(
+            _Planned(
+                decision=CreditDecision(
                     key=key,
                     volunteer_id=volunteer_id,
-                    minutes=outcome.minutes,
-                    outcome="credited_to_pool" if to_pool else "credited",
-                    reason=outcome.reason,
-                    transfer_id=tid,
-                )
+                    minutes=delta,
+                    outcome="adjusted",
+                    reason=outcome.reason or refusal,
+                    transfer_id=aid,
+                    message=f"credited {Hours.from_minutes(current)} before, "
+                    f"{Hours.from_minutes(target)} now",
+                ),
+                transfer=LedgerTransfer(
+                    transfer_id=aid,
+                    kind="adjust",
+                    legs=((ISSUER, -delta), (credited_to, delta)),
+                    at=now,
+                    details=(
+                        ("minutes", str(target)),
+                        ("record", f"{key[0]}/{key[1]}"),
+                        ("volunteer", volunteer_id),
+                    ),
+                    memo="the record counts otherwise now (amendment, void, overlap, cap)",
+                ),
+                delta=delta,
+                account=credited_to,
             )
-    return CreditResult(ledger=ledger.post_many(transfers), decisions=tuple(decisions))
+        )
+    return plan
 
 
 def credit_hours(
