@@ -19,9 +19,12 @@ from hypothesis.stateful import (
 import volunteer_rules as vr
 from volunteer_rules.timebank.ledger import (
     HOLDS,
+    ISSUER,
+    POOL,
     SYSTEM_ACCOUNTS,
     Ledger,
     LedgerLimits,
+    LedgerTransfer,
     check_ledger,
 )
 from volunteer_rules.timebank.operations import (
@@ -38,7 +41,6 @@ from volunteer_rules.timebank.operations import (
 
 VOLUNTEERS = ("V0", "V1", "V2")
 T0 = dt.datetime(2024, 5, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-EXPECTED = (vr.InsufficientHoursError, vr.ConflictError, vr.InvalidValueError)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -53,6 +55,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.now = T0
         self.counter = 0
         self.snapshots: list[Ledger] = []
+        self.refused: list[str] = []
+        self.refused_keys: list[tuple[str, str]] = []
 
     def new_id(self, prefix: str) -> str:
         self.counter += 1
@@ -225,16 +229,96 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=posted, transfer_id=posted)
     def reverse_one(self, transfer_id: str | None) -> object:
+        """A reversal succeeds unless the rules say otherwise; each refusal has its reason.
+
+        A ConflictError is expected only when the transfer was already reversed: any other
+        (a mark left by a refused batch, say) is a failure.
+        """
         if transfer_id is None:
             return multiple()
+        kind = self.ledger.transfer(transfer_id).transfer.kind
+        reversed_before = self.ledger.reversed_by(transfer_id)
         try:
             return self.apply(
                 reverse(
                     self.ledger, transfer_id=self.new_id("r"), reference=transfer_id, now=self.now
                 )
             )
-        except EXPECTED:
+        except vr.ConflictError:
+            assert reversed_before is not None, "a conflict on a transfer never reversed"
             return multiple()
+        except vr.InvalidValueError:
+            assert kind in ("reserve", "void", "expire", "reverse") or (
+                self.ledger.limits.overflow == "refuse"
+            )
+            return multiple()
+        except vr.InsufficientHoursError:  # the hours to take back were spent
+            assert reversed_before is None
+            return multiple()
+
+    @rule(
+        data=st.data(),
+        who=st.sampled_from(VOLUNTEERS),
+        on_snapshot=st.booleans(),
+    )
+    def refused_batch(self, data: st.DataObject, who: str, on_snapshot: bool) -> None:
+        """A batch with a reversal and a credit, then a transfer that must fail: no mark left.
+
+        After the refusal, every index of the ledger the batch was posted on (and of the
+        current one) is as before: the new ids are unknown, the reversed transfer is not
+        reversed, the record key is not credited.
+        """
+        base = self.ledger
+        if on_snapshot and self.snapshots:
+            base = data.draw(st.sampled_from(self.snapshots))
+        at = max(self.now, base.last_at or self.now)
+        batch: list[LedgerTransfer] = []
+        reversible = [
+            t.transfer_id
+            for t in base.transfers()
+            if t.kind not in ("reserve", "void", "expire", "reverse")
+            and base.reversed_by(t.transfer_id) is None
+        ]
+        target = data.draw(st.sampled_from(reversible)) if reversible else None
+        if target is not None:
+            batch.append(
+                LedgerTransfer(
+                    transfer_id=self.new_id("rb"),
+                    kind="reverse",
+                    legs=base.reversal_legs(target),
+                    at=at,
+                    reference=target,
+                )
+            )
+        key = ("org", self.new_id("rk"))
+        batch.append(
+            LedgerTransfer(
+                transfer_id=self.new_id("cb"),
+                kind="credit",
+                legs=((ISSUER, -1), (who, 1)),
+                at=at,
+                record_key=key,
+            )
+        )
+        too_much = base.available(who, now=at).minutes + 10**6
+        batch.append(
+            LedgerTransfer(
+                transfer_id=self.new_id("fail"),
+                kind="donate",
+                legs=((who, -too_much), (POOL, too_much)),
+                at=at,
+            )
+        )
+        before = {tid: base.reversed_by(tid) for tid in (t.transfer_id for t in base.transfers())}
+        with pytest.raises((vr.InsufficientHoursError, vr.InvalidValueError, vr.ConflictError)):
+            base.post_many(batch)
+        for ledger in (base, self.ledger):
+            for transfer in batch:
+                assert transfer.transfer_id not in ledger
+            assert ledger.credited_by(key) is None
+        assert {tid: base.reversed_by(tid) for tid in before} == before
+        self.refused.extend(t.transfer_id for t in batch)
+        self.refused_keys.append(key)
 
     @rule(transfer_id=posted)
     def retry(self, transfer_id: str | None) -> None:
@@ -287,6 +371,23 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.ledger.balances() == balances
 
     @invariant()
+    def indexes_match_a_replay(self) -> None:
+        """Every index equals the one a replay of the stored transfers builds: no stale mark."""
+        ledger = self.ledger
+        replay = Ledger.from_transfers(ledger.transfers(), limits=ledger.limits)
+        for transfer in ledger.transfers():
+            tid = transfer.transfer_id
+            assert ledger.reversed_by(tid) == replay.reversed_by(tid)
+            assert ledger.transfer(tid) == replay.transfer(tid)
+            if transfer.record_key is not None:
+                assert ledger.credited_by(transfer.record_key) == tid
+        assert ledger.balances() == replay.balances()
+        for tid in self.refused:
+            assert tid not in ledger
+        for key in self.refused_keys:
+            assert ledger.credited_by(key) is None
+
+    @invariant()
     def sound(self) -> None:
         assert check_ledger(self.ledger) == ()
         balances = self.ledger.balances()
@@ -302,3 +403,46 @@ class LedgerMachine(RuleBasedStateMachine):
 
 LedgerMachine.TestCase.settings = settings(stateful_step_count=30, deadline=None)
 TestLedgerMachine = LedgerMachine.TestCase
+
+
+def test_a_refused_batch_leaves_no_reversal_behind() -> None:
+    """The reported case: a reversal inside a refused batch marks nothing."""
+    ledger = Ledger()
+    for tid, who in (("c-1", "V0"), ("c-2", "V1")):
+        ledger = credit_hours(
+            ledger,
+            transfer_id=tid,
+            volunteer_id=who,
+            hours=vr.Hours.from_hours(1),
+            now=T0,
+            policy="generic",
+        ).ledger
+    tip = credit_hours(
+        ledger,
+        transfer_id="c-3",
+        volunteer_id="V2",
+        hours=vr.Hours.from_hours(1),
+        now=T0,
+        policy="generic",
+    ).ledger
+    for base in (tip, ledger):  # on the newest ledger (shared log) and on an older one
+        batch = [
+            LedgerTransfer(
+                transfer_id="r-1",
+                kind="reverse",
+                legs=base.reversal_legs("c-1"),
+                at=T0,
+                reference="c-1",
+            ),
+            LedgerTransfer(
+                transfer_id="too-much", kind="donate", legs=(("V1", -999), (POOL, 999)), at=T0
+            ),
+        ]
+        with pytest.raises(vr.InsufficientHoursError):
+            base.post_many(batch)
+        assert base.reversed_by("c-1") is None and "r-1" not in base
+        # the legitimate reversals go through, the id r-1 is free for another one
+        fixed = reverse(base, transfer_id="r-2", reference="c-1", now=T0).ledger
+        fixed = reverse(fixed, transfer_id="r-1", reference="c-2", now=T0).ledger
+        assert fixed.reversed_by("c-1") == "r-2" and fixed.reversed_by("c-2") == "r-1"
+        assert check_ledger(fixed) == ()
