@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.records import parsing
+from volunteer_rules.records import _general_reader, parsing
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -60,7 +60,7 @@ def fast_path(payload: dict[str, Any]) -> vr.ServiceRecord | None:
 def general(payload: dict[str, Any]) -> vr.ServiceRecord | vr.RecordFormatError:
     """The general reader's outcome, bypassing the canonical reader."""
     try:
-        return parsing._read_fields(payload, None, vr.SERVICE_CATEGORIES, "$")
+        return _general_reader._read_fields(payload, None, vr.SERVICE_CATEGORIES, "$")
     except vr.RecordFormatError as error:
         return error
 
