@@ -27,6 +27,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 class Person:
     volunteer_id: str
     birth_date: dt.date
+    registered_on: dt.date | None = None
 
 
 def _record(record_id: str, volunteer: str, day: dt.date, minutes: int) -> ServiceRecord:
@@ -129,23 +130,46 @@ class TestContract:
 
 class TestTenure:
     def test_longgang_six_months_both_sides(self) -> None:
-        """Six months to the day since the first counted record is enough; a day less is not."""
+        """Six months to the day since registration is enough; a day less is not (2023 rules)."""
         as_of = dt.date(2026, 6, 15)
-        first = dt.date(2025, 12, 15)
+        registered = dt.date(2025, 12, 15)
+        records = records_totalling(hours(100), as_of, first=dt.date(2026, 1, 1))
+        records += [
+            _record(f"m{m}", "V1", dt.date(2026, m, 2), 1) for m in range(1, 6)
+        ]  # service in each month from January to June: six months in a row
         ok = certify(
-            records_totalling(hours(100), as_of, first=first),
+            records,
             rule_set="cn-shenzhen-longgang",
             as_of=as_of,
+            volunteer=Person("V1", dt.date(2000, 1, 1), registered),
         )
         assert ok.level.name == "one_star"
+        assert "one_star: 6 consecutive months of service" in ok.met
         short = certify(
-            records_totalling(hours(100), as_of, first=first + dt.timedelta(days=1)),
+            records,
             rule_set="cn-shenzhen-longgang",
             as_of=as_of,
+            volunteer=Person("V1", dt.date(2000, 1, 1), registered + dt.timedelta(days=1)),
         )
         assert short.level.rank == 0
         assert short.shortfall == Hours.ZERO
-        assert short.unmet and "6 months" in short.unmet[0]
+        assert short.unmet and "6 months since registration" in short.unmet[0]
+
+    def test_longgang_continuity_both_sides(self) -> None:
+        """Five months in a row are not six: the gap month breaks the continuity."""
+        as_of = dt.date(2026, 6, 15)
+        person = Person("V1", dt.date(2000, 1, 1), dt.date(2025, 1, 1))
+        records = records_totalling(hours(100), as_of)
+        months = [_record(f"m{m}", "V1", dt.date(2026, m, 2), 1) for m in range(1, 6)]
+        ok = certify(
+            records + months, rule_set="cn-shenzhen-longgang", as_of=as_of, volunteer=person
+        )
+        assert ok.level.rank == 1
+        gap = certify(
+            records + months[1:], rule_set="cn-shenzhen-longgang", as_of=as_of, volunteer=person
+        )
+        assert gap.level.rank == 0
+        assert any("6 consecutive months" in u and "5 months" in u for u in gap.unmet)
 
 
 class TestAttestations:
@@ -158,20 +182,30 @@ class TestAttestations:
 
 
 class TestSequence:
-    def test_sichuan_levels_in_sequence(self) -> None:
-        """With 1500 h and nothing awarded, only one star; with four awarded, five."""
+    def test_sichuan_four_stars_before_five(self) -> None:
+        """With 1500 h: four stars without an award; five needs four awarded and the selection."""
         records = records_totalling(hours(1500), AS_OF)
-        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF).level.rank == 1
-        awarded = [Award(rank=r, date=dt.date(2025, 1, 1)) for r in (1, 2, 3, 4)]
-        result = certify(records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded)
+        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF).level.rank == 4
+        selected = {"selection"}
+        awarded = [Award(rank=4, date=dt.date(2025, 1, 1))]
+        assert (
+            certify(records, rule_set="cn-sichuan", as_of=AS_OF, attested=selected).level.rank == 4
+        )
+        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded).level.rank == 4
+        result = certify(
+            records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded, attested=selected
+        )
         assert result.level.rank == 5
-        assert [level.rank for level in result.due] == [5]
+        assert [level.rank for level in result.due] == [1, 2, 3, 5]
 
     def test_award_after_as_of_ignored(self) -> None:
         """An award dated after as_of does not count."""
-        records = records_totalling(hours(300), AS_OF)
-        awarded = [Award(rank=1, date=AS_OF + dt.timedelta(days=1))]
-        assert certify(records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded).level.rank == 1
+        records = records_totalling(hours(1500), AS_OF)
+        awarded = [Award(rank=4, date=AS_OF + dt.timedelta(days=1))]
+        result = certify(
+            records, rule_set="cn-sichuan", as_of=AS_OF, awarded=awarded, attested={"selection"}
+        )
+        assert result.level.rank == 4
 
 
 class TestCycles:
@@ -189,7 +223,11 @@ class TestOnceOnly:
         """A level already awarded is not due again."""
         records = records_totalling(hours(5000), AS_OF)
         result = certify(
-            records, rule_set="tw-awards", as_of=AS_OF, awarded=[Award(rank=1, date=AS_OF)]
+            records,
+            rule_set="tw-awards",
+            as_of=AS_OF,
+            awarded=[Award(rank=1, date=AS_OF)],
+            attested={"performance_certificate"},
         )
         assert result.level.name == "silver"
         assert [level.name for level in result.due] == ["silver"]
@@ -243,9 +281,9 @@ class TestHonourCard:
 class TestWindows:
     def test_calendar_year_both_sides(self) -> None:
         """hk-swd counts from 1 January: 31 December before is outside the window."""
-        inside = _record("in", "V1", dt.date(2026, 1, 1), 600)
-        outside = _record("out", "V1", dt.date(2025, 12, 31), 600)
-        result = certify([inside, outside], rule_set="hk-swd", as_of=AS_OF)
+        inside = _record("in", "V1", dt.date(2021, 1, 1), 600)
+        outside = _record("out", "V1", dt.date(2020, 12, 31), 600)
+        result = certify([inside, outside], rule_set="hk-swd", as_of=dt.date(2021, 6, 30))
         assert result.counted.minutes == 600
         assert result.excluded == (("out", "outside_window"),)
 
@@ -291,10 +329,10 @@ class TestAgeBands:
             certify_many(records_totalling(60, AS_OF), rule_set="us-pvsa", as_of=AS_OF)
 
     def test_paused(self) -> None:
-        """PVSA certifications on or after 2025-05-25 say the award is paused."""
+        """PVSA certifications on or after 2025-05-27 say the award is paused."""
         person = Person("V1", dt.date(1990, 1, 1))
-        before = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 24), volunteer=person)
-        on = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 25), volunteer=person)
+        before = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 26), volunteer=person)
+        on = certify([], rule_set="us-pvsa", as_of=dt.date(2025, 5, 27), volunteer=person)
         assert (before.paused, on.paused) == (False, True)
         assert "paused" in on.explain()
 

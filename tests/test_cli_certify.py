@@ -50,7 +50,7 @@ class TestCertifyCommand:
         """--format csv writes a header and at most --limit rows."""
         second = {**SAMPLE_RECORD_PAYLOAD, "record_id": "x", "volunteer_id": "V2"}
         path = _write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD), json.dumps(second)])
-        args = ["certify", path, "--rule-set", "hk-swd", "--as-of", "2024-12-31"]
+        args = ["certify", path, "--rule-set", "hk-swd", "--as-of", "2021-12-31"]
         assert main([*args, "--format", "csv", "--limit", "1"]) == 0
         lines = capsys.readouterr().out.strip().splitlines()
         assert len(lines) == 2 and lines[0].startswith("volunteer,level")

@@ -92,15 +92,30 @@ ALL_RULE_SETS = [get_rule_set(i) for i in rule_set_ids()] + [REGISTERED]
 
 
 def records_totalling(
-    minutes: int, as_of: dt.date, *, first: dt.date | None = None, volunteer: str = "V1"
+    minutes: int,
+    as_of: dt.date,
+    *,
+    first: dt.date | None = None,
+    volunteer: str = "V1",
+    monthly: int = 0,
 ) -> list[ServiceRecord]:
-    """Verified records summing to ``minutes``: whole days back from as_of, plus ``first``."""
+    """Verified records summing to ``minutes``: whole days back from as_of, plus ``first``.
+
+    With ``monthly``, one minute on the first day of each of the ``monthly`` months before
+    ``as_of``'s month and in it (continuous service), taken from the total.
+    """
     records = []
     day = as_of
     n = 0
     left = minutes
     if first is not None and left:
         records.append(_record(f"f{volunteer}", volunteer, first, 1))
+        left -= 1
+    for k in range(1, monthly):
+        if left <= 0:
+            break
+        month = (as_of - relativedelta(months=k)).replace(day=1)
+        records.append(_record(f"m{k}{volunteer}", volunteer, month, 1))
         left -= 1
     while left > 0:
         take = min(left, 1440)
@@ -137,6 +152,13 @@ def _record(record_id: str, volunteer: str, day: dt.date, minutes: int) -> Servi
 class Person:
     volunteer_id: str
     birth_date: dt.date
+    registered_on: dt.date | None = None
+
+
+def as_of_for(rule_set: RuleSet, version: RuleSetVersion) -> dt.date:
+    """A day inside ``version``: AS_OF, or the version's last day if it ends before."""
+    end = rule_set.end_of(version)
+    return AS_OF if end is None else min(AS_OF, end)
 
 
 def _cases(rule_set: RuleSet) -> list[tuple[Any, Level, Hours, Person | None]]:
@@ -145,7 +167,7 @@ def _cases(rule_set: RuleSet) -> list[tuple[Any, Level, Hours, Person | None]]:
     for version in rule_set.versions:
         if version.age_bands:
             for band in version.age_bands:
-                birth = AS_OF - relativedelta(years=band.min_age)
+                birth = as_of_for(rule_set, version) - relativedelta(years=band.min_age)
                 for level, hours in zip(version.levels, band.hours, strict=True):
                     cases.append((version, level, hours, Person("V1", birth)))
         else:
@@ -193,21 +215,24 @@ class TestCommonRuleSet:
             if level.rank != 1:
                 continue
             result = certify(
-                [], rule_set=rule_set, as_of=max(AS_OF, version.valid_from), volunteer=person
+                [], rule_set=rule_set, as_of=as_of_for(rule_set, version), volunteer=person
             )
             assert result.level.rank == 0
             assert result.counted == Hours.ZERO
-            if result.as_of >= version.valid_from and rule_set.version_on(result.as_of) == version:
+            if rule_set.status_on(result.as_of).version == version:
                 assert result.next_level == level
                 assert result.shortfall == hours
 
     def test_both_sides_of_every_threshold(self, rule_set: RuleSet) -> None:
         """At the threshold the level is reached; one minute less it is not."""
         for version, level, hours, person in _cases(rule_set):
-            later = [v.valid_from for v in rule_set.versions if v.valid_from > version.valid_from]
-            as_of = min([AS_OF, *(d - dt.timedelta(days=1) for d in later)])
+            as_of = as_of_for(rule_set, version)
             first = None
-            if level.min_tenure_months:
+            monthly = level.min_tenure_months if level.continuous else 0
+            if level.min_tenure_months and version.tenure_from == "registration":
+                registered = as_of - relativedelta(months=level.min_tenure_months)
+                person = Person("V1", dt.date(2000, 1, 1), registered)
+            elif level.min_tenure_months:
                 first = as_of - relativedelta(months=level.min_tenure_months)
             awarded = [Award(rank=r, date=dt.date(2000, 1, 1)) for r in range(1, level.rank)]
             if version.validity_months is not None:
@@ -217,7 +242,7 @@ class TestCommonRuleSet:
                 (hours.minutes, level.rank),
                 (hours.minutes - 1, level.rank - 1),
             ):
-                records = records_totalling(minutes, as_of, first=first)
+                records = records_totalling(minutes, as_of, first=first, monthly=monthly)
                 result = certify(
                     records,
                     rule_set=rule_set,
@@ -270,7 +295,7 @@ class TestRegistry:
         assert ids == set(rule_set_ids())
         for m in BUILTIN_MODULES:
             module = __import__(f"volunteer_rules.rules.schemes.{m}", fromlist=["RULE_SET"])
-            assert "References:" in (module.__doc__ or "")
+            assert "References (see ``docs/sources.md``):" in (module.__doc__ or "")
             assert module.RULE_SET.id.replace("-", "_") == m
 
     def test_docs_table_matches_registry(self) -> None:
@@ -299,7 +324,7 @@ class TestRegistry:
         assert rule_set_for_region("440307").id == "cn-shenzhen-longgang"  # bound county
         assert rule_set_for_region("440304").id == "cn-national"  # sibling county
         assert rule_set_for_region("340503").id == "cn-maanshan"  # county of a bound city
-        assert rule_set_for_region("510104").id == "cn-sichuan"  # county of a bound province
+        assert rule_set_for_region("510104").id == "cn-national"  # cn-sichuan is not bound
         assert rule_set_for_region("110105").id == "cn-beijing"
         assert rule_set_for_region(RegionCode.parse("211103")).id == "cn-national"
         registry = DEFAULT_REGISTRY.with_rule_set(REGISTERED).with_binding("211100", REGISTERED.id)

@@ -119,14 +119,15 @@ class TestLevels:
         base = attrs.evolve(vr.parse_record(SAMPLE_RECORD_PAYLOAD), organization_id=organization)
         return [_hours(base, first_day + i, 600) for i in range(hours // 10)]
 
-    def test_beijing_thresholds_raise_the_level(self) -> None:
-        """250 h: one star nationally (100/300), two stars in Beijing (100/200)."""
-        source = self._records(SOURCE, 250, 0)
-        decision = vr.check_transfer(make_package(source), as_of=TRANSFER_AS_OF, continuation=True)
+    def test_destination_thresholds_raise_the_level(self) -> None:
+        """40 h: no star nationally (100 h), one star in Zhangjiagang (30 h)."""
+        source = self._records(SOURCE, 40, 0)
+        package = make_package(source, destination_region_code="320582")
+        decision = vr.check_transfer(package, as_of=TRANSFER_AS_OF, continuation=True)
         continuation = decision.continuation
         assert continuation is not None
-        assert continuation.level_before.rank == 1
-        assert continuation.level_after.rank == 2
+        assert continuation.level_before.rank == 0
+        assert continuation.level_after.rank == 1
         assert continuation.rank_change == 1
 
     def test_hours_carry_over(self) -> None:

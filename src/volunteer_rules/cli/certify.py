@@ -177,13 +177,17 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("certify", f"cannot read {args.file}: {error.strerror or error}")
     except VolunteerRulesError as error:
         return usage_error("certify", str(error))
-    version = rule_set.version_on(as_of).valid_from.isoformat()
+    status = rule_set.status_on(as_of)
+    if status.version is None:  # not certifiable under this scheme on that day
+        sys.stderr.write(f"volunteer-rules certify: {status.reason}\n")
+        return 1
+    version = status.version.valid_from.isoformat()
     shown = list(results.values())
     if args.limit is not None:
         shown = shown[: args.limit]
     distribution = Counter(r.level.rank for r in results.values())
     levels = {0: ("none", "无")} | {
-        level.rank: (level.name, level.label) for level in rule_set.version_on(as_of).levels
+        level.rank: (level.name, level.label) for level in status.version.levels
     }
     dist_rows = [[rank, *levels[rank], distribution.get(rank, 0)] for rank in sorted(levels)]
     if args.format == "json":

@@ -16,10 +16,18 @@ How the level is chosen, for the version of the rule set in force on ``as_of``
    (Taiwan's honour card), it starts the day after the volunteer's last award at the latest;
 2. the thresholds are the levels' own, or those of the volunteer's age band on ``as_of``;
 3. levels are taken in rank order; a level is reached when the counted hours are at least its
-   threshold (inclusive), the tenure since the first counted record is at least its minimum
-   (inclusive), the level below was awarded if it must be taken in sequence, and every
-   attestation it needs was supplied. The first level not reached stops the climb, so a level
-   always implies every level below it.
+   threshold (inclusive), the tenure since the first counted record (or since registration,
+   where the version says so) is at least its minimum (inclusive) and, for continuous levels,
+   served in that many consecutive months, the level below was awarded if it must be taken in
+   sequence, every attestation it needs was supplied, and its quality conditions are met
+   (:mod:`volunteer_rules.rules.quality`); a sanction whose ban covers ``as_of`` blocks every
+   level. The first level not reached stops the climb, so a level always implies every level
+   below it. Conditions met are listed in ``Certification.met``, missed ones in ``unmet``.
+
+On a day no version of the rule set is in force (before the first version, between versions,
+after the scheme was retired), the outcome says so: ``outcome`` is ``not_yet_in_force``,
+``between_versions`` or ``retired``, ``outcome_reason`` says why, the level is rank 0 and
+nothing is counted. It is not an error.
 
 The level depends on the counted minutes and these conditions alone: record order never
 matters, and adding a verified record that overlaps nothing never lowers it.
@@ -63,12 +71,25 @@ from volunteer_rules.rules.counting import (
     _rows,
     count_many,
 )
+from volunteer_rules.rules.quality import (
+    QualityFacts,
+    attested_on,
+    ban_on,
+    check_quality,
+    continuity,
+    describe_quality,
+    quality_facts,
+    read_sanctions,
+)
 from volunteer_rules.rules.rule_set import (
     NO_LEVEL,
+    RATING_SCORES,
+    Attestation,
     Award,
     Level,
     RuleSet,
     RuleSetVersion,
+    Sanction,
     Volunteer,
     add_months,
     age_on,
@@ -125,13 +146,26 @@ class Certification:
         due: levels reached and not yet awarded (pass past awards as ``awarded=``).
         valid_until: for rule sets with a validity: the last day the level is valid.
         paused: the rule set was paused on ``as_of``.
+        outcome: ``certified`` when a version was in force on ``as_of``; otherwise
+            ``not_yet_in_force``, ``between_versions`` or ``retired`` (not certifiable under
+            this scheme on that day: rank 0, nothing counted).
+        outcome_reason: why the outcome is not ``certified``, or ``None``.
+        met: conditions other than hours that were met, ``"level: condition"``, for the levels
+            reached and the next one.
+        cycle_level: for rule sets with cycles, the prize level reached in the current cycle
+            (rank 0 if none); ``None`` without cycles.
 
     Example:
         >>> from datetime import date
         >>> from volunteer_rules.rules.certification import certify
-        >>> c = certify([], rule_set="hk-swd", as_of=date(2025, 3, 1))
+        >>> c = certify([], rule_set="hk-swd", as_of=date(2021, 3, 1))
         >>> c.rule_set_version, c.window_start, c.next_level.name
-        ('2000-01-01', datetime.date(2025, 1, 1), 'bronze')
+        ('1998-01-01', datetime.date(2021, 1, 1), 'bronze')
+        >>> retired = certify([], rule_set="hk-swd", as_of=date(2022, 3, 1))
+        >>> retired.outcome, retired.level.rank
+        ('retired', 0)
+        >>> print(retired.explain())
+        Rule set hk-swd: not certifiable on 2022-03-01 (retired): hk-swd was retired: its last version applied until 2021-12-31.
     """
 
     rule_set_id: str
@@ -149,6 +183,10 @@ class Certification:
     due: tuple[Level, ...] = ()
     valid_until: _dt.date | None = None
     paused: bool = False
+    outcome: str = "certified"
+    outcome_reason: str | None = None
+    met: tuple[str, ...] = ()
+    cycle_level: Level | None = None
 
     def explain(self) -> str:
         """A plain-English account: version applied, hours, level, next step, exclusions.
@@ -161,7 +199,13 @@ class Certification:
             Counted 0 h over a lifetime up to 2024-01-01.
             Level: none (无).
             Next level: one_star (一星) at 100 h; 100 h short.
+            Met: one_star: evaluated records average at least pass.
         """
+        if self.outcome != "certified":
+            return (
+                f"Rule set {self.rule_set_id}: not certifiable on {self.as_of.isoformat()}"
+                f" ({self.outcome}): {self.outcome_reason}."
+            )
         lines = [
             f"Rule set {self.rule_set_id}, version valid from {self.rule_set_version} (the"
             f" latest version on or before {self.as_of.isoformat()})."
@@ -177,8 +221,12 @@ class Certification:
         lines.append(f"Level: {self.level.name} ({self.level.label}).")
         if self.valid_until is not None:
             lines.append(f"Valid until {self.valid_until.isoformat()}.")
-        if self.cycles:
+        if self.cycles or self.cycle_level is not None:
             lines.append(f"Completed cycles: {self.cycles}.")
+        if self.cycle_level is not None and self.cycle_level.rank:
+            lines.append(
+                f"In the current cycle: {self.cycle_level.name} ({self.cycle_level.label})."
+            )
         if self.next_level is not None:
             lines.append(
                 f"Next level: {self.next_level.name} ({self.next_level.label}) at"
@@ -187,6 +235,8 @@ class Certification:
             )
         for condition in self.unmet:
             lines.append(f"Also needed: {condition}.")
+        for condition in self.met:
+            lines.append(f"Met: {condition}.")
         for record_id, reason in self.excluded:
             lines.append(f"Not counted: {record_id}: {reason} ({REASON_TEXTS[reason]}).")
         return "\n".join(lines)
@@ -247,17 +297,6 @@ def _awards(awarded: object, as_of: _dt.date) -> tuple[Award, ...]:
     return tuple(out)
 
 
-def _attested(attested: object) -> frozenset[str]:
-    if attested is None:
-        return frozenset()
-    out = set()
-    for item in require_iterable(attested, "attested", "must be an iterable of condition names"):
-        if not isinstance(item, str):
-            raise InvalidTypeError("attested", "must contain str condition names")
-        out.add(item)
-    return frozenset(out)
-
-
 def _volunteer(volunteer: object) -> tuple[str | None, _dt.date | None]:
     """The id and birth date of a ``volunteer`` argument (an id, a profile, or None)."""
     if volunteer is None:
@@ -305,6 +344,26 @@ class _Plan:
             level.min_tenure_months or level.requires_previous or level.attestations
             for level in version.levels
         )
+        # Quality rules alone keep a version plain: for a volunteer with no evaluation below
+        # what any level asks and no sanction, every quality condition is met, and the met
+        # conditions depend on the rank only (see _static_met).
+        self.quality_floor = max(
+            (
+                RATING_SCORES[rating]
+                for level in version.levels
+                if level.quality is not None
+                for rating in (level.quality.min_average_rating, level.quality.min_record_rating)
+                if rating is not None
+            ),
+            default=0,
+        )
+        self.quality_simple = all(
+            level.quality is None
+            or (
+                not level.quality.min_evaluated_records and level.quality.no_sanction_months is None
+            )
+            for level in version.levels
+        ) and not any(level.continuous for level in version.levels)
         self.plain = (
             self.simple
             and version.validity_months is None
@@ -319,6 +378,7 @@ class _Plan:
                 levels[rank - 1] if rank else NO_LEVEL,
                 levels[rank] if rank < len(levels) else None,
                 levels[:rank],
+                _static_met(levels[: rank + 1]),
             )
             for rank in range(len(levels) + 1)
         ]
@@ -329,9 +389,11 @@ class _Plan:
         birth_date: _dt.date | None,
         awards: tuple[Award, ...],
         attested: frozenset[str],
+        facts: QualityFacts | None = None,
+        registered: _dt.date | None = None,
     ) -> Certification:
         minutes = count.minutes
-        if self.plain and not awards:
+        if self.plain and not awards and facts is None:
             # The hot path of certify_many: thresholds only.
             rank = bisect_right(self.minutes, minutes)
             levels = self.levels
@@ -349,15 +411,16 @@ class _Plan:
                 window_start=count.since,
                 due=levels[:rank],
                 paused=self.paused,
+                met=self.by_rank[rank][3],
             )
-        return self._certify(count, birth_date, awards, attested)
+        return self._certify(count, birth_date, awards, attested, facts, registered)
 
     def quick(
         self, volunteer_id: str, minutes: int, excluded: tuple[tuple[str, str], ...]
     ) -> Certification:
         """The plain path from raw counts (thresholds only, nothing awarded)."""
         rank = bisect_right(self.minutes, minutes)
-        level, next_level, due = self.by_rank[rank]
+        level, next_level, due, met = self.by_rank[rank]
         cache = self.hours_cache
         counted = cache.get(minutes)
         if counted is None:
@@ -379,6 +442,7 @@ class _Plan:
             window_start=self.since,
             due=due,
             paused=self.paused,
+            met=met,
         )
 
     def quick_all(self, bulk: _Bulk) -> dict[str, Certification]:
@@ -418,6 +482,9 @@ class _Plan:
             "cycles": 0,
             "valid_until": None,
             "paused": self.paused,
+            "outcome": "certified",
+            "outcome_reason": None,
+            "cycle_level": None,
         }
         each: dict[str, Iterable[Any]] = {
             "volunteer_id": map(names.__getitem__, fast),
@@ -427,6 +494,7 @@ class _Plan:
             "shortfall": [zero if value < 0 else cache[value] for value in missing],
             "excluded": map(bulk.excluded.get, map(names.__getitem__, fast), repeat(())),
             "due": map(itemgetter(2), by_rank),
+            "met": map(itemgetter(3), by_rank),
         }
         made: list[Certification]
         if _INSTANCES is not None:  # the compiled helper fills every slot in one pass
@@ -470,6 +538,8 @@ class _Plan:
         birth_date: _dt.date | None,
         awards: tuple[Award, ...],
         attested: frozenset[str],
+        facts: QualityFacts | None = None,
+        registered: _dt.date | None = None,
     ) -> Certification:
         version = self.version
         as_of = self.as_of
@@ -480,11 +550,23 @@ class _Plan:
         next_level: Level | None = None
         shortfall = Hours.ZERO
         unmet: list[str] = []
+        met: list[str] = []
+        ban = None if facts is None else ban_on(facts.sanctions, as_of)
         if thresholds is None:
             unmet.append("an age band of this rule set (the volunteer's age is outside them)")
+        elif ban is not None:
+            next_level = version.levels[0]
+            shortfall = Hours.from_minutes(max(0, thresholds[0].minutes - minutes))
+            assert ban.ban_until is not None
+            unmet.append(
+                f"no ban in force (banned until {ban.ban_until.isoformat()} after a sanction of"
+                f" {ban.date.isoformat()}: {ban.reason})"
+            )
         else:
             for level, threshold in zip(version.levels, thresholds, strict=True):
-                missing = self._unmet(level, count, awarded_ranks, attested)
+                missing = self._unmet(level, count, awarded_ranks, attested, registered)
+                for check in self._quality(level, facts, registered):
+                    (met if check.met else missing).append(check.text())
                 if minutes >= threshold.minutes and not missing:
                     reached = level
                     continue
@@ -515,8 +597,16 @@ class _Plan:
                 level for level in version.levels[: reached.rank] if level.rank not in awarded_ranks
             )
         cycles = 0
+        cycle_level: Level | None = None
         if version.cycle_hours is not None:
-            cycles = minutes // version.cycle_hours.minutes
+            cycle = version.cycle_hours.minutes
+            cycles = minutes // cycle
+            cycle_level = NO_LEVEL
+            if reached.rank:
+                rest = minutes % cycle
+                for level in version.levels:
+                    if level.hours.minutes <= min(rest, cycle) and level.rank <= reached.rank:
+                        cycle_level = level
         return Certification(
             rule_set_id=self.rule_set.id,
             rule_set_version=self.label,
@@ -533,7 +623,24 @@ class _Plan:
             due=due,
             valid_until=valid_until,
             paused=self.paused,
+            met=tuple(met),
+            cycle_level=cycle_level,
         )
+
+    def _quality(
+        self, level: Level, facts: QualityFacts | None, registered: _dt.date | None
+    ) -> list[Any]:
+        """The quality and continuity checks of one level (met and missed)."""
+        checks: list[Any] = []
+        if level.quality is not None:
+            if facts is None:  # nothing below any required rating, no sanction: all met
+                checks.extend(_met_checks(level))
+            else:
+                checks.extend(check_quality(level.quality, facts, level.name))
+        if level.continuous and facts is not None:
+            since = registered if self.version.tenure_from == "registration" else None
+            checks.append(continuity(level, facts, since))
+        return checks
 
     def _unmet(
         self,
@@ -541,12 +648,24 @@ class _Plan:
         count: Count,
         awarded_ranks: set[int],
         attested: frozenset[str],
+        registered: _dt.date | None = None,
     ) -> list[str]:
         missing = []
         if level.min_tenure_months:
-            first = count.first_counted
-            if first is None or self.as_of < add_months(first, level.min_tenure_months):
-                missing.append(f"{level.min_tenure_months} months since the first counted service")
+            if self.version.tenure_from == "registration":
+                if registered is None or self.as_of < add_months(
+                    registered, level.min_tenure_months
+                ):
+                    missing.append(
+                        f"{level.min_tenure_months} months since registration"
+                        + (" (no registration date given)" if registered is None else "")
+                    )
+            else:
+                first = count.first_counted
+                if first is None or self.as_of < add_months(first, level.min_tenure_months):
+                    missing.append(
+                        f"{level.min_tenure_months} months since the first counted service"
+                    )
         if level.requires_previous and level.rank - 1 not in awarded_ranks:
             below = self.version.levels[level.rank - 2]
             missing.append(f"the {below.name} level awarded first (levels are taken in sequence)")
@@ -554,6 +673,21 @@ class _Plan:
             if condition not in attested:
                 missing.append(f"attested condition {condition!r}")
         return missing
+
+
+def _met_checks(level: Level) -> list[Any]:
+    from volunteer_rules.rules.quality import QualityCheck
+
+    assert level.quality is not None
+    return [
+        QualityCheck(level=level.name, condition=text, met=True)
+        for text in describe_quality(level.quality)
+    ]
+
+
+def _static_met(levels: tuple[Level, ...]) -> tuple[str, ...]:
+    """The met conditions of ``levels`` for a volunteer whose evaluations are all good enough."""
+    return tuple(check.text() for level in levels if level.quality for check in _met_checks(level))
 
 
 _SLOTS: Final = tuple(
@@ -575,8 +709,9 @@ def certify(
     as_of: _dt.date,
     volunteer: Volunteer | str | None = None,
     awarded: Iterable[Award] | None = None,
-    attested: Iterable[str] | None = None,
+    attested: Iterable[str | Attestation] | None = None,
     registry: RuleSetRegistry | None = None,
+    sanctions: Iterable[Sanction] | None = None,
 ) -> Certification:
     """Certify one volunteer's records on ``as_of`` under a rule set.
 
@@ -586,21 +721,27 @@ def certify(
         rule_set: a rule set id or a :class:`~volunteer_rules.rules.rule_set.RuleSet`.
         as_of: the day of the certification (a ``date``).
         volunteer: whose records to certify: an id, or an object with ``.volunteer_id`` and
-            ``.birth_date`` (needed by rule sets with age bands). By default, the volunteer
-            most records belong to, ties to the smallest id.
+            ``.birth_date`` (needed by rule sets with age bands; a ``registered_on`` date is
+            read where tenure runs from registration). By default, the volunteer most records
+            belong to, ties to the smallest id.
         awarded: the volunteer's past awards (for levels in sequence, once-only levels and
             renewals); awards after ``as_of`` are ignored.
-        attested: qualitative conditions attested for the volunteer (Ma'anshan).
+        attested: qualitative conditions attested for the volunteer: names, or
+            :class:`~volunteer_rules.rules.rule_set.Attestation` values (who attested and
+            when; one dated after ``as_of`` does not count yet).
         registry: where to look the rule set id up (the built-in registry by default).
+        sanctions: sanctions on the volunteer
+            (:class:`~volunteer_rules.rules.rule_set.Sanction`); a ban covering ``as_of``
+            blocks every level, and quality rules may ask for no sanction in a period.
 
     Returns:
-        A :class:`Certification`.
+        A :class:`Certification`. When no version of the rule set is in force on ``as_of``,
+        its ``outcome`` says why (not an error).
 
     Raises:
         UnknownRuleSetError: no rule set has that id.
         InvalidTypeError: a record is not a ``ServiceRecord``, or an argument has a wrong type.
-        InvalidValueError: the rule set has no version in force on ``as_of``, or it needs a
-            birth date that was not given.
+        InvalidValueError: the rule set needs a birth date that was not given.
         ConflictError: two different records share one ``(organization_id, record_id)``.
 
     Example:
@@ -617,15 +758,61 @@ def certify(
         ('two_star', Decimal('302'), Decimal('298'))
     """
     _check_as_of(as_of, None)
-    plan = _Plan(_rule_set(rule_set, registry), as_of)
+    chosen = _rule_set(rule_set, registry)
     volunteer_id, birth = _volunteer(volunteer)
     awards = _awards(awarded, as_of)
-    rows = _rows(records)
+    conditions = attested_on(attested, as_of)
+    penalties = read_sanctions(sanctions)
+    status = chosen.status_on(as_of)
+    if status.version is None:
+        rows = _rows(records)
+        return _not_in_force(
+            chosen, as_of, volunteer_id or _majority(rows), status.state, status.reason
+        )
+    plan = _Plan(chosen, as_of)
+    detail = plan.version.has_quality or bool(penalties)
+    given = _materialize(records) if detail else records
+    rows = _rows(given)
     if volunteer_id is None:
         volunteer_id = _majority(rows)
     since = _since(plan.version, as_of, awards)
-    count = _count_rows(rows, volunteer_id, as_of, since, _rank(plan.version), False)
-    return plan.certify(count, birth, awards, _attested(attested))
+    count = _count_rows(rows, volunteer_id, as_of, since, _rank(plan.version), detail)
+    facts = None
+    if detail:
+        assert count.outcomes is not None
+        facts = quality_facts(
+            given,
+            (o.key for o in count.outcomes if o.minutes > 0),
+            as_of=as_of,
+            sanctions=penalties,
+        )
+        count = attrs.evolve(count, outcomes=None)
+    return plan.certify(count, birth, awards, conditions, facts, _registered(volunteer))
+
+
+def _registered(volunteer: object) -> _dt.date | None:
+    registered = getattr(volunteer, "registered_on", None)
+    return registered if type(registered) is _dt.date else None
+
+
+def _not_in_force(
+    rule_set: RuleSet, as_of: _dt.date, volunteer_id: str | None, state: str, reason: str | None
+) -> Certification:
+    """The outcome on a day no version of ``rule_set`` is in force: rank 0, nothing counted."""
+    return Certification(
+        rule_set_id=rule_set.id,
+        rule_set_version="",
+        volunteer_id=volunteer_id,
+        as_of=as_of,
+        level=NO_LEVEL,
+        counted=Hours.ZERO,
+        next_level=None,
+        shortfall=Hours.ZERO,
+        excluded=(),
+        outcome=state,
+        outcome_reason=reason,
+        paused=rule_set.paused_since is not None and as_of >= rule_set.paused_since,
+    )
 
 
 def _rank(version: RuleSetVersion) -> int | None:
@@ -639,8 +826,9 @@ def certify_many(
     as_of: _dt.date,
     volunteers: Iterable[Volunteer | str] | None = None,
     awarded: Mapping[str, Iterable[Award]] | None = None,
-    attested: Mapping[str, Iterable[str]] | None = None,
+    attested: Mapping[str, Iterable[str | Attestation]] | None = None,
     registry: RuleSetRegistry | None = None,
+    sanctions: Mapping[str, Iterable[Sanction]] | None = None,
 ) -> dict[str, Certification]:
     """Certify many volunteers at once: one :class:`Certification` per volunteer.
 
@@ -661,8 +849,9 @@ def certify_many(
         volunteers: if given, only these volunteers (ids or profiles; profiles give birth
             dates for age bands), each with a result even without records.
         awarded: past awards per volunteer id.
-        attested: attested conditions per volunteer id.
+        attested: attested conditions per volunteer id (names or ``Attestation`` values).
         registry: where to look the rule set id up.
+        sanctions: sanctions per volunteer id.
 
     Returns:
         ``{volunteer_id: Certification}``, ordered by volunteer id.
@@ -682,8 +871,9 @@ def certify_many(
         [('V0000001', 120, ()), ('V2', 0, (('r-b', 'not_verified'),))]
     """
     _check_as_of(as_of, None)
-    plan = _Plan(_rule_set(rule_set, registry), as_of)
+    chosen = _rule_set(rule_set, registry)
     births: dict[str, _dt.date | None] = {}
+    registered: dict[str, _dt.date | None] = {}
     wanted: list[str] | None = None
     if volunteers is not None:
         require_iterable(volunteers, "volunteers", "must be an iterable of ids or profiles")
@@ -693,8 +883,115 @@ def certify_many(
             assert volunteer_id is not None
             wanted.append(volunteer_id)
             births[volunteer_id] = birth
+            registered[volunteer_id] = _registered(volunteer)
     awards_of = _per_volunteer(awarded, "awarded")
     attested_of = _per_volunteer(attested, "attested")
+    sanctions_of = {v: read_sanctions(x) for v, x in _per_volunteer(sanctions, "sanctions").items()}
+    status = chosen.status_on(as_of)
+    if status.version is None:
+        ids = wanted
+        if ids is None:
+            ids = sorted({r.volunteer_id for r in _materialize(records)})
+        return {
+            v: _not_in_force(chosen, as_of, v, status.state, status.reason) for v in sorted(ids)
+        }
+    plan = _Plan(chosen, as_of)
+    if plan.version.has_quality or sanctions_of:
+        records = _materialize(records)
+        results = _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+        return _with_quality(
+            records, plan, results, (births, registered), awards_of, attested_of, sanctions_of
+        )
+    return _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+
+
+def _materialize(records: object) -> tuple[ServiceRecord, ...]:
+    """The records as a tuple, each checked to be a ``ServiceRecord`` as it is read."""
+    out = []
+    for record in _iterable(records):
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError(
+                "records", f"must contain ServiceRecord values, not {type(record).__name__}"
+            )
+        out.append(record)
+    return tuple(out)
+
+
+def _with_quality(
+    records: tuple[ServiceRecord, ...],
+    plan: _Plan,
+    results: dict[str, Certification],
+    profiles: tuple[Mapping[str, _dt.date | None], Mapping[str, _dt.date | None]],
+    awards_of: Mapping[str, Any],
+    attested_of: Mapping[str, Any],
+    sanctions_of: Mapping[str, tuple[Sanction, ...]],
+) -> dict[str, Certification]:
+    """Certify again, one by one, the volunteers whose quality facts matter.
+
+    They are every volunteer when a level asks for evaluations, a sanction-free period or
+    continuity; otherwise those with an evaluation below what some level asks, or a sanction.
+    Everyone else meets every quality condition, as the bulk pass assumed.
+    """
+    as_of = plan.as_of
+    births, registered = profiles
+    if not plan.quality_simple:
+        again = set(results)
+    else:
+        floor = plan.quality_floor
+        again = {
+            r.volunteer_id
+            for r in records
+            if r.evaluation is not None
+            and r.evaluation.date <= as_of
+            and RATING_SCORES[r.evaluation.rating] < floor
+        }
+        again.update(v for v, x in sanctions_of.items() if x)
+        again &= set(results)
+    if not again:
+        return results
+    by_volunteer: dict[str, list[ServiceRecord]] = {v: [] for v in again}
+    amendments = []
+    for record in records:
+        if record.volunteer_id in by_volunteer:
+            by_volunteer[record.volunteer_id].append(record)
+        elif record.amends is not None:
+            amendments.append(record)
+    rank = _rank(plan.version)
+    for volunteer_id in sorted(again):
+        given = by_volunteer[volunteer_id] + amendments
+        awards = _awards(awards_of.get(volunteer_id), as_of)
+        since = _since(plan.version, as_of, awards)
+        count = _count_rows(_rows(given), volunteer_id, as_of, since, rank, True, others=False)
+        assert count.outcomes is not None
+        facts = quality_facts(
+            given,
+            (o.key for o in count.outcomes if o.minutes > 0),
+            as_of=as_of,
+            sanctions=sanctions_of.get(volunteer_id, ()),
+        )
+        count = attrs.evolve(count, outcomes=None)
+        results[volunteer_id] = plan.certify(
+            count,
+            births.get(volunteer_id),
+            awards,
+            attested_on(attested_of.get(volunteer_id), as_of),
+            facts,
+            registered.get(volunteer_id),
+        )
+    return results
+
+
+def _certify_many(
+    records: Iterable[ServiceRecord],
+    plan: _Plan,
+    wanted: list[str] | None,
+    births: dict[str, _dt.date | None],
+    awards_of: Mapping[str, Any],
+    attested_of: Mapping[str, Any],
+    registry: RuleSetRegistry | None,
+) -> dict[str, Certification]:
+    """The bulk pass of :func:`certify_many` for a version in force."""
+    as_of = plan.as_of
     all_awards = {v: _awards(a, as_of) for v, a in awards_of.items()}
     since_for = {
         v: s
@@ -730,7 +1027,7 @@ def certify_many(
             c,
             births.get(v),
             all_awards.get(v, no_awards),
-            _attested(attested_of[v]) if v in attested_of else empty,
+            attested_on(attested_of[v], as_of) if v in attested_of else empty,
         )
         for v, c in bulk.counts(as_of, plan.since).items()
     }
@@ -766,7 +1063,8 @@ def certify_group(
         registry: where to look the rule set id up.
 
     Raises:
-        InvalidValueError: the rule set has no group award.
+        InvalidValueError: the rule set has no group award, or no version of it is in force
+            on ``as_of`` (the message says why).
 
     Example:
         >>> from datetime import date
@@ -783,7 +1081,7 @@ def certify_group(
         ('bronze', Decimal('200'), ())
     """
     _check_as_of(as_of, None)
-    plan = _Plan(_rule_set(rule_set, registry), as_of)
+    plan = _Plan(_rule_set(rule_set, registry), as_of)  # raises when no version is in force
     group = plan.version.group
     if group is None:
         raise InvalidValueError("rule_set", f"rule set {plan.rule_set.id} has no group award")

@@ -20,7 +20,18 @@ What a version of a rule set can say:
 - age bands (the volunteer's age on ``as_of`` chooses the thresholds);
 - a group award (each member must reach a minimum; the group's total chooses the level);
 - a cycle (a prize every so many hours);
-- a certificate validity in months, and whether hours may be counted again on renewal.
+- a certificate validity in months, and whether hours may be counted again on renewal;
+- both ends of a version: ``valid_from`` and an optional ``valid_until`` (inclusive). A scheme
+  whose last version ends is retired (:attr:`RuleSet.retired_after`); on a day no version
+  covers, :meth:`RuleSet.status_on` says why (not yet in force, between versions, retired) and
+  certification returns that as its outcome instead of a level;
+- per level, quality conditions (:class:`QualityRule`): a minimum average or per-record
+  evaluation rating, a minimum number of evaluated records, no sanction in a period; and
+  attested conditions (:class:`Attestation`: what, who attested, when);
+- per version, where tenure starts (the first counted record, or the volunteer's
+  registration) and, per level, whether the service must be continuous.
+
+The sources of the built-in rule sets are listed in ``docs/sources.md``.
 
 Example:
     >>> from datetime import date
@@ -61,14 +72,21 @@ from volunteer_rules.records.record import RATINGS
 
 __all__ = [
     "NO_LEVEL",
+    "RATING_SCORES",
+    "SCHEME_STATES",
+    "TENURE_STARTS",
     "WINDOWS",
     "AgeBand",
+    "Attestation",
     "Award",
     "GroupRule",
     "Level",
+    "QualityRule",
     "Reference",
     "RuleSet",
     "RuleSetVersion",
+    "Sanction",
+    "SchemeStatus",
     "Volunteer",
     "add_months",
     "age_on",
@@ -79,6 +97,16 @@ __all__ = [
 
 WINDOWS: Final = ("lifetime", "rolling_12_months", "calendar_year")
 """The counting windows a rule set version may use."""
+
+TENURE_STARTS: Final = ("first_counted", "registration")
+"""Where a level's minimum tenure is counted from: the first counted record, or registration."""
+
+SCHEME_STATES: Final = ("in_force", "not_yet_in_force", "between_versions", "retired")
+"""What :meth:`RuleSet.status_on` may say of a day."""
+
+RATING_SCORES: Final = {"excellent": 4, "good": 3, "pass": 2, "fail": 1}
+"""The score of each evaluation rating, for averages (an average rating of at least ``good``
+means a mean score of at least 3)."""
 
 _ID: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NAME: Final = re.compile(r"^[a-z0-9_]+$")
@@ -158,7 +186,7 @@ class Reference:
     """A source of a rule set: a document, the article, its date, and how far to trust it.
 
     Attributes:
-        key: the key in ``research/regulations.md`` (``"MCA2012-draft"``).
+        key: the source's key in ``docs/sources.md`` (``"MCA2012-draft"``).
         document: the document's title.
         article: the article or clause (``"Art 18"``), or ``None``.
         date: the document's date, or ``None`` if unknown.
@@ -176,6 +204,96 @@ class Reference:
     note: str | None = attrs.field(default=None)
 
 
+def _opt_rating(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and value not in RATINGS:
+        raise InvalidValueError(attribute.name, f"must be one of {', '.join(RATINGS)} or None")
+
+
+def _opt_positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not int or value <= 0):
+        raise InvalidValueError(attribute.name, "must be a positive int or None")
+
+
+@attrs.frozen(kw_only=True)
+class QualityRule:
+    """The quality conditions of one level (MCA Order 67, Art. 10: time *and* quality).
+
+    Only the evaluations of records that count (in the window, on record on ``as_of``) are
+    read, and only those given on or before ``as_of``. Every condition is inclusive.
+
+    Attributes:
+        min_average_rating: the mean score of the evaluated records (:data:`RATING_SCORES`)
+            must be at least this rating's score; ``None``: no condition. With no evaluated
+            record there is no average, and the condition is missed.
+        min_record_rating: every evaluated record must be rated at least this; ``None``: no
+            condition.
+        min_evaluated_records: at least this many counted records must carry an evaluation.
+        no_sanction_months: no sanction dated in the months ending on ``as_of`` (``12``: the
+            12 months up to and including ``as_of``); ``None``: no condition. A sanction whose
+            ban covers ``as_of`` blocks every level whatever this says.
+        note: where the condition comes from, or that it is the library's reading.
+
+    Example:
+        >>> QualityRule(min_average_rating="pass", note="reading of Art 10").min_average_rating
+        'pass'
+    """
+
+    min_average_rating: str | None = attrs.field(default=None, validator=_opt_rating)
+    min_record_rating: str | None = attrs.field(default=None, validator=_opt_rating)
+    min_evaluated_records: int = attrs.field(default=0, validator=_count)
+    no_sanction_months: int | None = attrs.field(default=None, validator=_opt_positive)
+    note: str | None = attrs.field(default=None)
+
+
+@attrs.frozen(kw_only=True)
+class Attestation:
+    """A qualitative condition attested for a volunteer: what, by whom, and when.
+
+    An attestation counts for certifications on or after its ``date``.
+
+    Attributes:
+        condition: the condition's name (``"influence"``, ``"selection"``).
+        attested_by: who attested it (an organization or body, by name or code).
+        date: the day it was attested.
+
+    Example:
+        >>> from datetime import date
+        >>> Attestation(condition="selection", attested_by="团省委", date=date(2024, 5, 1)).condition
+        'selection'
+    """
+
+    condition: str = attrs.field(validator=_text)
+    attested_by: str = attrs.field(validator=_text)
+    date: _dt.date = attrs.field(validator=_date)
+
+
+@attrs.frozen(kw_only=True)
+class Sanction:
+    """A sanction on a volunteer (such as for falsified service records), with its ban.
+
+    Attributes:
+        date: the day the sanction was decided.
+        reason: why (``"falsified_records"``).
+        ban_until: the last day (inclusive) of the ban on any level, or ``None`` for no ban.
+        decided_by: the body that decided it, or ``None``.
+
+    Example:
+        >>> from datetime import date
+        >>> Sanction(date=date(2024, 1, 1), reason="falsified_records",
+        ...          ban_until=date(2025, 12, 31)).ban_until.year
+        2025
+    """
+
+    date: _dt.date = attrs.field(validator=_date)
+    reason: str = attrs.field(validator=_text)
+    ban_until: _dt.date | None = attrs.field(default=None, validator=_opt_date)
+    decided_by: str | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if self.ban_until is not None and self.ban_until < self.date:
+            raise InvalidValueError("ban_until", "the ban must not end before the sanction")
+
+
 @attrs.frozen(kw_only=True)
 class Level:
     """One level of a scheme (a star, a medal, a card) and what it takes.
@@ -190,6 +308,10 @@ class Level:
         requires_previous: the level below must have been awarded before (levels in sequence).
         attestations: qualitative conditions the caller must attest (``"influence"``).
         once: the level is awarded once per person.
+        continuous: the tenure must be continuous service: ``min_tenure_months`` consecutive
+            calendar months, each with a counted record, all inside the tenure (the library's
+            reading of 连续服务, Shenzhen Longgang).
+        quality: the quality conditions of this level (:class:`QualityRule`), or ``None``.
 
     Example:
         >>> from volunteer_rules import Hours
@@ -207,6 +329,13 @@ class Level:
     )
     attestations: tuple[str, ...] = attrs.field(default=(), validator=_strings)
     once: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    continuous: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    quality: QualityRule | None = attrs.field(default=None)
+
+    @quality.validator
+    def _check_quality(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, QualityRule):
+            raise InvalidTypeError("quality", "must be a QualityRule or None")
 
 
 NO_LEVEL: Final = Level(rank=0, name="none", label="无", hours=Hours.ZERO)
@@ -266,10 +395,12 @@ class GroupRule:
 
 @attrs.frozen(kw_only=True)
 class RuleSetVersion:
-    """The rules of a scheme from one date on, until the next version.
+    """The rules of a scheme from one date on, until ``valid_until`` or the next version.
 
     Attributes:
         valid_from: the first day this version applies, inclusive.
+        valid_until: the last day it applies, inclusive, or ``None``: until the next version
+            (the day before its ``valid_from``) or, for the last version, with no end.
         levels: the levels, ranks 1..n in order, thresholds strictly increasing.
         window: ``lifetime``, ``rolling_12_months`` or ``calendar_year``.
         min_rating: the worst evaluation rating a record may have to count, or ``None``.
@@ -279,6 +410,8 @@ class RuleSetVersion:
         validity_months: how long an award stays valid, or ``None`` for ever.
         hours_reused_on_renewal: ``False`` when the hours (and years) behind an award may not
             count again for the next one: counting restarts the day after the last award.
+        tenure_from: ``first_counted`` (tenure runs from the first counted record) or
+            ``registration`` (from the volunteer's ``registered_on``; without it, no tenure).
         note: anything a reader should know about this version.
 
     Example:
@@ -292,6 +425,7 @@ class RuleSetVersion:
 
     valid_from: _dt.date = attrs.field(validator=_date)
     levels: tuple[Level, ...] = attrs.field(validator=_tuple_of(Level))
+    valid_until: _dt.date | None = attrs.field(default=None, validator=_opt_date)
     window: str = attrs.field(default="lifetime", validator=attrs.validators.in_(WINDOWS))
     min_rating: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.in_(RATINGS))
@@ -305,7 +439,24 @@ class RuleSetVersion:
     hours_reused_on_renewal: bool = attrs.field(
         default=True, validator=attrs.validators.instance_of(bool)
     )
+    tenure_from: str = attrs.field(
+        default="first_counted", validator=attrs.validators.in_(TENURE_STARTS)
+    )
     note: str | None = attrs.field(default=None)
+
+    @property
+    def has_quality(self) -> bool:
+        """Whether any level has quality conditions or continuity (read per record).
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules import Hours
+            >>> RuleSetVersion(valid_from=date(2020, 1, 1), levels=(
+            ...     Level(rank=1, name="bronze", label="铜", hours=Hours.from_hours(50)),
+            ... )).has_quality
+            False
+        """
+        return any(level.quality is not None or level.continuous for level in self.levels)
 
     def thresholds_for(self, age: int | None) -> tuple[Hours, ...] | None:
         """The thresholds for a volunteer of ``age`` (``None`` when no band admits them).
@@ -379,7 +530,14 @@ def _check_increasing(rule_set_id: str, hours: tuple[Hours, ...], where: str) ->
 
 def _check_version(rule_set_id: str, version: RuleSetVersion) -> None:
     where = f"version {version.valid_from.isoformat()}"
+    if version.valid_until is not None and version.valid_until < version.valid_from:
+        raise RuleSetError(rule_set_id, f"{where}: valid_until is before valid_from")
     _check_levels(rule_set_id, version.levels, where)
+    for level in version.levels:
+        if level.continuous and not level.min_tenure_months:
+            raise RuleSetError(
+                rule_set_id, f"{where}: level {level.name} is continuous without a tenure"
+            )
     last_max: int | None = -1
     for band in version.age_bands:
         if len(band.hours) != len(version.levels):
@@ -444,14 +602,99 @@ class RuleSet:
         for earlier, later in zip(self.versions, self.versions[1:], strict=False):
             if not earlier.valid_from < later.valid_from:
                 raise RuleSetError(self.id, "versions must be in strictly increasing valid_from")
+            if earlier.valid_until is not None and not earlier.valid_until < later.valid_from:
+                raise RuleSetError(
+                    self.id,
+                    f"version {earlier.valid_from.isoformat()} ends on"
+                    f" {earlier.valid_until.isoformat()}, not before the next version starts",
+                )
         for version in self.versions:
             _check_version(self.id, version)
 
+    @property
+    def retired_after(self) -> _dt.date | None:
+        """The last day of the scheme (its last version's ``valid_until``), or ``None``.
+
+        Example:
+            >>> from volunteer_rules.rules.schemes import get_rule_set
+            >>> get_rule_set("hk-swd").retired_after, get_rule_set("cn-national").retired_after
+            (datetime.date(2021, 12, 31), None)
+        """
+        return self.versions[-1].valid_until
+
+    def end_of(self, version: RuleSetVersion) -> _dt.date | None:
+        """The last day ``version`` applies (inclusive), or ``None`` when it has no end.
+
+        Example:
+            >>> from volunteer_rules.rules.schemes import get_rule_set
+            >>> rs = get_rule_set("cn-beijing")
+            >>> rs.end_of(rs.versions[0])
+            datetime.date(2014, 12, 31)
+        """
+        if version.valid_until is not None:
+            return version.valid_until
+        for earlier, later in itertools.pairwise(self.versions):
+            if earlier is version:
+                return later.valid_from - _dt.timedelta(days=1)
+        return None
+
+    def status_on(self, as_of: _dt.date) -> SchemeStatus:
+        """Whether a version is in force on ``as_of``, which one, and if none, why.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.rules.schemes import get_rule_set
+            >>> status = get_rule_set("hk-swd").status_on(date(2022, 3, 1))
+            >>> status.state
+            'retired'
+            >>> print(status.reason)
+            hk-swd was retired: its last version applied until 2021-12-31
+        """
+        if type(as_of) is not _dt.date:
+            raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
+        first = self.versions[0]
+        if as_of < first.valid_from:
+            return SchemeStatus(
+                state="not_yet_in_force",
+                version=None,
+                reason=(
+                    f"{self.id} was not yet in force on {as_of.isoformat()}: its first version"
+                    f" applies from {first.valid_from.isoformat()}"
+                ),
+            )
+        chosen = first
+        for version in self.versions:
+            if version.valid_from <= as_of:
+                chosen = version
+        end = self.end_of(chosen)
+        if end is None or as_of <= end:
+            return SchemeStatus(state="in_force", version=chosen, reason=None)
+        if chosen is self.versions[-1]:
+            return SchemeStatus(
+                state="retired",
+                version=None,
+                reason=f"{self.id} was retired: its last version applied until {end.isoformat()}",
+            )
+        following = self.versions[self.versions.index(chosen) + 1]
+        return SchemeStatus(
+            state="between_versions",
+            version=None,
+            reason=(
+                f"{self.id} had no version in force on {as_of.isoformat()}: the version of"
+                f" {chosen.valid_from.isoformat()} ended on {end.isoformat()} and the next"
+                f" applies from {following.valid_from.isoformat()}"
+            ),
+        )
+
     def version_on(self, as_of: _dt.date) -> RuleSetVersion:
-        """The version in force on ``as_of``: the last one with ``valid_from <= as_of``.
+        """The version in force on ``as_of``.
+
+        :func:`~volunteer_rules.certify` does not raise on a day without a version: it returns
+        the reason as its outcome (see :meth:`status_on`).
 
         Raises:
-            InvalidValueError: ``as_of`` is before the first version.
+            InvalidValueError: no version is in force on ``as_of`` (before the first, between
+                versions, or after retirement).
 
         Example:
             >>> from datetime import date
@@ -459,19 +702,31 @@ class RuleSet:
             >>> get_rule_set("cn-national").version_on(date(2024, 1, 1)).valid_from
             datetime.date(2012, 10, 23)
         """
-        if type(as_of) is not _dt.date:
-            raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
-        chosen = None
-        for version in self.versions:
-            if version.valid_from <= as_of:
-                chosen = version
-        if chosen is None:
-            raise InvalidValueError(
-                "as_of",
-                f"rule set {self.id} has no version in force on {as_of.isoformat()} (the first"
-                f" applies from {self.versions[0].valid_from.isoformat()})",
-            )
-        return chosen
+        status = self.status_on(as_of)
+        if status.version is None:
+            raise InvalidValueError("as_of", status.reason or "no version in force")
+        return status.version
+
+
+@attrs.frozen(kw_only=True)
+class SchemeStatus:
+    """What a rule set says of one day: the version in force, or why there is none.
+
+    Attributes:
+        state: one of :data:`SCHEME_STATES`.
+        version: the version in force, or ``None``.
+        reason: why no version is in force, or ``None`` when one is.
+
+    Example:
+        >>> from datetime import date
+        >>> from volunteer_rules.rules.schemes import get_rule_set
+        >>> get_rule_set("tw-awards").status_on(date(2000, 1, 1)).state
+        'not_yet_in_force'
+    """
+
+    state: str = attrs.field(validator=attrs.validators.in_(SCHEME_STATES))
+    version: RuleSetVersion | None
+    reason: str | None
 
 
 def add_months(day: _dt.date, months: int) -> _dt.date:
@@ -646,6 +901,8 @@ def _read_level(reader: _Reader, value: object, path: str) -> dict[str, Any] | N
             "requires_previous",
             "attestations",
             "once",
+            "continuous",
+            "quality",
         ),
         ("rank", "name", "label", "hours"),
     )
@@ -659,7 +916,7 @@ def _read_level(reader: _Reader, value: object, path: str) -> dict[str, Any] | N
         out["min_tenure_months"] = reader.integer(
             fields["min_tenure_months"], f"{path}.min_tenure_months"
         )
-    for flag in ("requires_previous", "once"):
+    for flag in ("requires_previous", "once", "continuous"):
         if flag in fields:
             out[flag] = reader.boolean(fields[flag], f"{path}.{flag}")
     if "attestations" in fields:
@@ -667,7 +924,36 @@ def _read_level(reader: _Reader, value: object, path: str) -> dict[str, Any] | N
             reader.text(v, f"{path}.attestations[{i}]")
             for i, v in enumerate(reader.list(fields["attestations"], f"{path}.attestations"))
         )
+    if fields.get("quality") is not None:
+        qpath = f"{path}.quality"
+        qraw = reader.mapping(fields["quality"], qpath)
+        if qraw is not None:
+            qf = reader.get(qraw, qpath, _QUALITY_FIELDS, ())
+            quality: dict[str, Any] = {}
+            for key in ("min_average_rating", "min_record_rating"):
+                if qf.get(key) is not None:
+                    quality[key] = reader.choice(qf[key], f"{qpath}.{key}", RATINGS)
+            if "min_evaluated_records" in qf:
+                quality["min_evaluated_records"] = reader.integer(
+                    qf["min_evaluated_records"], f"{qpath}.min_evaluated_records"
+                )
+            if "no_sanction_months" in qf:
+                quality["no_sanction_months"] = reader.integer(
+                    qf["no_sanction_months"], f"{qpath}.no_sanction_months", True
+                )
+            if "note" in qf:
+                quality["note"] = reader.text(qf["note"], f"{qpath}.note", True)
+            out["quality"] = quality
     return out
+
+
+_QUALITY_FIELDS: Final = (
+    "min_average_rating",
+    "min_record_rating",
+    "min_evaluated_records",
+    "no_sanction_months",
+    "note",
+)
 
 
 def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] | None:
@@ -679,6 +965,7 @@ def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] |
         path,
         (
             "valid_from",
+            "valid_until",
             "levels",
             "window",
             "min_rating",
@@ -687,6 +974,7 @@ def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] |
             "cycle_hours",
             "validity_months",
             "hours_reused_on_renewal",
+            "tenure_from",
             "note",
         ),
         ("valid_from", "levels"),
@@ -698,6 +986,12 @@ def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] |
             for i, v in enumerate(reader.list(fields.get("levels", []), f"{path}.levels"))
         ],
     }
+    if fields.get("valid_until") is not None:
+        out["valid_until"] = reader.date(fields["valid_until"], f"{path}.valid_until")
+    if "tenure_from" in fields:
+        out["tenure_from"] = reader.choice(
+            fields["tenure_from"], f"{path}.tenure_from", TENURE_STARTS
+        )
     if "window" in fields:
         out["window"] = reader.choice(fields["window"], f"{path}.window", WINDOWS)
     if fields.get("min_rating") is not None:
@@ -831,6 +1125,9 @@ def rule_set_from_mapping(mapping: Mapping[str, Any]) -> RuleSet:
 
 
 def _build_level(raw: dict[str, Any]) -> Level:
+    raw = dict(raw)
+    if "quality" in raw:
+        raw["quality"] = QualityRule(**raw["quality"])
     return Level(**raw)
 
 
@@ -872,6 +1169,21 @@ def _dump_level(level: Level) -> dict[str, Any]:
         out["attestations"] = list(level.attestations)
     if level.once:
         out["once"] = True
+    if level.continuous:
+        out["continuous"] = True
+    if level.quality is not None:
+        q = level.quality
+        out["quality"] = {
+            k: v
+            for k, v in (
+                ("min_average_rating", q.min_average_rating),
+                ("min_record_rating", q.min_record_rating),
+                ("min_evaluated_records", q.min_evaluated_records or None),
+                ("no_sanction_months", q.no_sanction_months),
+                ("note", q.note),
+            )
+            if v is not None
+        }
     return out
 
 
@@ -893,6 +1205,10 @@ def dump_rule_set(rule_set: RuleSet) -> dict[str, Any]:
             "window": v.window,
             "levels": [_dump_level(level) for level in v.levels],
         }
+        if v.valid_until is not None:
+            out["valid_until"] = v.valid_until.isoformat()
+        if v.tenure_from != "first_counted":
+            out["tenure_from"] = v.tenure_from
         if v.min_rating is not None:
             out["min_rating"] = v.min_rating
         if v.age_bands:

@@ -70,16 +70,18 @@ BUILTIN_MODULES: Final = (
 
 REGION_BINDINGS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "110000": "cn-beijing",  # 北京市 [BJ-old]
-        "320582": "cn-zhangjiagang",  # 张家港市
+        "110000": "cn-beijing",  # 北京市 [BJ-old], [BJ-2015]
+        "320582": "cn-zhangjiagang",  # 张家港市 [ZJG]
         "340500": "cn-maanshan",  # 马鞍山市 [MAS]
         "440307": "cn-shenzhen-longgang",  # 深圳市龙岗区 [SZ-LG]
-        "510000": "cn-sichuan",  # 四川省 [SC]
         "710000": "tw-honour-card",  # 台湾省 [TW-LAW 20]
-        "810000": "hk-swd",  # 香港特别行政区 [HK-SWD]
+        "810000": "hk-swd",  # 香港特别行政区 [HK-SWD] (retired 2021: certify says so)
     }
 )
-"""Built-in region bindings: GB/T 2260 code to rule set id. Unbound regions inherit."""
+"""Built-in region bindings: GB/T 2260 code to rule set id. Unbound regions inherit.
+
+``cn-sichuan`` is not bound: its rules cover youth volunteers on the 志愿四川 platform, not the
+province ([SC] in ``docs/sources.md``)."""
 
 DEFAULT_RULE_SET_ID: Final = "cn-national"
 
@@ -255,7 +257,7 @@ def get_rule_set(rule_set_id: str, *, registry: RuleSetRegistry | None = None) -
 
     Example:
         >>> get_rule_set("us-pvsa").paused_since
-        datetime.date(2025, 5, 25)
+        datetime.date(2025, 5, 27)
         >>> get_rule_set("xx-nowhere")
         Traceback (most recent call last):
         ...

@@ -3,7 +3,7 @@
 The CYL rules (2006, revised 2013) register volunteers and count service hours without travel;
 a Guangdong summary says the 100/300/600/1000/1500 star thresholds apply since 2014.
 
-References:
+References (see ``docs/sources.md``):
     - [CYL] 中国注册志愿者管理办法 (2006, revised 2013): registration ages. Secondary reprint.
     - [CYL-card] registered-volunteer card, annex 2: hours exclude travel. Secondary reprint.
     - [GD] Guangdong CYL summary: 100/300/600/1000/1500 "since 2014". Secondary; the 2013 star

@@ -1,17 +1,20 @@
-"""Ma'anshan stars: 100/300/600/1000/1500 hours, plus attested conditions from three stars up.
+"""Ma'anshan stars: 100/300/600/1000/1500 hours, plus each level's own attested conditions.
 
-From three stars on, qualitative conditions are added: influence (三星), then outstanding deeds
-(四星), then being a role model (五星). They are attested by the caller (``attested=`` in
-:func:`~volunteer_rules.certify`), cumulatively: four stars needs influence and outstanding
-deeds.
+From three stars on, each level has its own qualitative condition (they do not accumulate):
+three stars need some influence (一定影响力), four stars outstanding deeds (事迹突出), five
+stars outstanding deeds and a role-model effect (事迹突出，具有示范带动作用). They are attested
+for the volunteer (``attested=`` in :func:`~volunteer_rules.certify`: names, or
+:class:`~volunteer_rules.rules.rule_set.Attestation` values saying who attested and when).
+Records come from the national system; four stars and up earn local rewards (such as free city
+buses), which are not modelled.
 
-References:
-    - [MAS] 马鞍山市志愿者星级认定 (2019): thresholds and qualitative conditions. Secondary
-      (local news site).
+References (see ``docs/sources.md``):
+    - [MAS] 《马鞍山市志愿服务激励回馈办法（试行）》 (2019), as reported by a local news site
+      (2020-08). Secondary; only the year (2019) of the rules is known.
 
 Example:
-    >>> RULE_SET.versions[0].levels[4].attestations
-    ('influence', 'outstanding_deeds', 'role_model')
+    >>> [lv.attestations for lv in RULE_SET.versions[0].levels][2:]
+    [('influence',), ('outstanding_deeds',), ('outstanding_deeds', 'role_model')]
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ _CONDITIONS: Final = (
     (),
     (),
     ("influence",),
-    ("influence", "outstanding_deeds"),
-    ("influence", "outstanding_deeds", "role_model"),
+    ("outstanding_deeds",),
+    ("outstanding_deeds", "role_model"),
 )
 
 RULE_SET: Final = RuleSet(
@@ -39,15 +42,16 @@ RULE_SET: Final = RuleSet(
     references=(
         Reference(
             key="MAS",
-            document="马鞍山市志愿者星级认定办法",
+            document="马鞍山市志愿服务激励回馈办法（试行）",
             date=_dt.date(2019, 1, 1),
-            note="secondary source; only the year (2019) is known",
+            note="secondary source (local news, 2020-08); only the year (2019) is known",
         ),
     ),
     versions=(
         RuleSetVersion(
             valid_from=_dt.date(2019, 1, 1),
             levels=stars((100, 300, 600, 1000, 1500), attestations=_CONDITIONS),
+            note="valid_from: the rules' year (2019); the day is the 1st of January",
         ),
     ),
 )

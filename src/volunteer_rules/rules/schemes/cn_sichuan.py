@@ -1,16 +1,21 @@
-"""Sichuan stars: the national thresholds, taken in sequence.
+"""Sichuan youth volunteer stars: 100/300/600/1000/1500 h; four stars before five, then selection.
 
-Stars must be taken in sequence: four stars before five. A level above one star therefore
-needs the level below to have been awarded (pass the volunteer's awards as ``awarded=``).
+《四川青年志愿者星级认定规则（试行）》 (2021): one to five stars at 100, 300, 600, 1000 and
+1500 hours. Only five stars must follow four stars (the platform requires four stars first),
+and five stars also need a selection (评选: "1500小时的四星志愿者，经过评选"), attested as
+``selection``. The rules cover youth volunteers registered on the 志愿四川 platform, not every
+volunteer in the province: the rule set is not bound to Sichuan's region code; choose it
+explicitly for those volunteers.
 
-References:
-    - [SC] Sichuan volunteer star rules (2021): the sequence rule. Secondary source.
-    - [MCA2012-draft], [COMM] Art 18: the national thresholds, which Sichuan is taken to use
-      (the Sichuan source does not list hours).
+References (see ``docs/sources.md``):
+    - [SC] 四川青年志愿者星级认定规则（试行）, as published by a Chengdu college's Youth
+      League committee (2021-09-30), and a university's notice. Secondary.
 
 Example:
-    >>> [level.requires_previous for level in RULE_SET.versions[0].levels]
-    [False, True, True, True, True]
+    >>> [(lv.rank, lv.requires_previous) for lv in RULE_SET.versions[0].levels]
+    [(1, False), (2, False), (3, False), (4, False), (5, True)]
+    >>> RULE_SET.versions[0].levels[4].attestations
+    ('selection',)
 """
 
 from __future__ import annotations
@@ -25,21 +30,26 @@ __all__ = ["RULE_SET"]
 
 RULE_SET: Final = RuleSet(
     id="cn-sichuan",
-    name="Sichuan volunteer stars (in sequence)",
-    name_zh="四川省志愿者星级认定（逐级认定）",
+    name="Sichuan youth volunteer stars (Volunteer Sichuan platform)",
+    name_zh="四川青年志愿者星级认定（志愿四川平台）",
     references=(
         Reference(
             key="SC",
-            document="四川省志愿者星级认定",
+            document="四川青年志愿者星级认定规则（试行）",
             date=_dt.date(2021, 9, 30),
-            note="secondary source; thresholds taken from the national scheme",
+            note="secondary: a college Youth League committee's publication of the rules",
         ),
-        Reference(key="COMM", document="中国社区志愿者注册管理办法", article="Art 18"),
     ),
     versions=(
         RuleSetVersion(
             valid_from=_dt.date(2021, 9, 30),
-            levels=stars((100, 300, 600, 1000, 1500), in_sequence=True),
+            levels=stars(
+                (100, 300, 600, 1000, 1500),
+                in_sequence=(False, False, False, False, True),
+                attestations=((), (), (), (), ("selection",)),
+            ),
+            note="valid_from: the day the rules were published (2021-09-30)",
         ),
     ),
+    note="youth volunteers on the 志愿四川 platform only; not bound to a region",
 )

@@ -6,8 +6,12 @@ recreational venues. The card is valid for three years; on renewal, the years an
 the previous card are not counted again, so counting restarts the day after the last award
 (pass it as ``awarded=``).
 
-References:
-    - [TW-LAW] 志願服務法 (2020-01-15), Art 20: three years and 300 hours.
+The card dates from the Volunteer Service Act of 2001-01-20 (Art 20 then and now); the Ministry
+of the Interior's rule of 2001-04-24 set its three-year validity.
+
+References (see ``docs/sources.md``):
+    - [TW-LAW] 志願服務法 (promulgated 2001-01-20, last amended 2020-01-15), Art 20: three
+      years and 300 hours.
     - [TW-CARD] Chiayi household registration office, 志願服務榮譽卡 page: valid three years,
       years and hours not counted twice on renewal. Secondary (a local government page).
     - [TW-BOOK] 志願服務紀錄冊管理規定, Art 9: hours are actual service time, travel excluded.
@@ -34,7 +38,11 @@ RULE_SET: Final = RuleSet(
     name_zh="志願服務榮譽卡",
     references=(
         Reference(
-            key="TW-LAW", document="志願服務法", article="Art 20", date=_dt.date(2020, 1, 15)
+            key="TW-LAW",
+            document="志願服務法",
+            article="Art 20",
+            date=_dt.date(2001, 1, 20),
+            note="in force since 2001-01-20; last amended 2020-01-15",
         ),
         Reference(
             key="TW-CARD",
@@ -45,7 +53,7 @@ RULE_SET: Final = RuleSet(
     ),
     versions=(
         RuleSetVersion(
-            valid_from=_dt.date(2020, 1, 15),
+            valid_from=_dt.date(2001, 1, 20),
             levels=levels((("honour_card", "榮譽卡", 300),), tenure=(36,)),
             validity_months=36,
             hours_reused_on_renewal=False,

@@ -3,7 +3,11 @@
 Certificates at 50 and 100 hours and the Award of Excellence at 200 hours, for volunteers aged
 14 to 25 (the age range is not enforced here). Scotland adds a 500-hour level (not modelled).
 
-References:
+The levels are Northern Ireland's current ones. Early versions of the scheme had only the 100 h
+certificate and the 200 h Award of Excellence, and England (2008) and Scotland (2012) replaced
+it; those histories have no exact dates in the sources and are not modelled as versions.
+
+References (see ``docs/sources.md``):
     - [UK-MV] Wikipedia, "Millennium Volunteers". Secondary.
 
 Example:
