@@ -954,11 +954,13 @@ def _with_quality(
     for record in records:
         if record.volunteer_id in by_volunteer:
             by_volunteer[record.volunteer_id].append(record)
-        elif record.amends is not None:
+        if record.amends is not None:
             amendments.append(record)
     rank = _rank(plan.version)
     for volunteer_id in sorted(again):
-        given = by_volunteer[volunteer_id] + amendments
+        given = by_volunteer[volunteer_id] + [
+            a for a in amendments if a.volunteer_id != volunteer_id
+        ]
         awards = _awards(awards_of.get(volunteer_id), as_of)
         since = _since(plan.version, as_of, awards)
         count = _count_rows(_rows(given), volunteer_id, as_of, since, rank, True, others=False)
