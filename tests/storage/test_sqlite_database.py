@@ -17,7 +17,7 @@ from volunteer_rules.storage import (
     SQLiteTransferStore,
 )
 from volunteer_rules.storage.services import post_transfers
-from volunteer_rules.storage.sqlite import SCHEMA_VERSION
+from volunteer_rules.storage.sqlite import SCHEMA_VERSION, _record_row
 from volunteer_rules.testing.contracts import make_package, make_record
 from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer, check_ledger
 
@@ -77,7 +77,11 @@ class TestMigrations:
         record = make_record("r-1")
         with SQLiteDatabase(path, _target_version=1) as old:
             assert old.schema_version() == 1
-            SQLiteRecordStore(old).add([record])
+            with old.transaction("as the first version wrote it") as conn:
+                conn.execute(
+                    "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _record_row(record)[:12],
+                )
             with old.reading("t") as conn:
                 tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             assert "ledger_entries" not in tables
@@ -85,6 +89,7 @@ class TestMigrations:
             assert new.schema_version() == SCHEMA_VERSION
             assert SQLiteRecordStore(new).find() == (record,)
             assert SQLiteLedgerStore(new).transfer_count() == 0
+            assert new.check() == ()  # the migration gave the old rows their checksums
 
     def test_old_file_without_migrate_is_refused(self, tmp_path: Path) -> None:
         """With migrate=False an out-of-date file raises StorageError."""

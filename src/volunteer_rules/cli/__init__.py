@@ -35,6 +35,7 @@ COMMANDS: Final[dict[str, str]] = {
     "match": "match volunteers to a demand (recruitment notice)",
     "stats": "statistics by region, organization, category and period",
     "certificate": "issue a service record certificate (志愿服务记录证明)",
+    "db": "look after a SQLite database of the library (check it for damage)",
 }
 """Sub-command name to one-line description; the module is ``volunteer_rules.cli.<name>``."""
 

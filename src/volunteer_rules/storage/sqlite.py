@@ -45,13 +45,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
+import hashlib
 import json
 import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, ParamSpec, TypeVar
 
 from volunteer_rules.errors import (
     ConflictError,
@@ -60,13 +62,19 @@ from volunteer_rules.errors import (
     NotFoundError,
     RecordFormatError,
     StorageError,
+    VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
-from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.timebank.ledger import (
+    LedgerEntry,
+    LedgerTransfer,
+    PostedTransfer,
+    check_ledger,
+)
 from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
 
 __all__ = [
@@ -77,6 +85,7 @@ __all__ = [
     "SQLiteLedgerStore",
     "SQLiteRecordStore",
     "SQLiteTransferStore",
+    "row_checksum",
 ]
 
 LEDGER_SCHEMA: Final = (
@@ -110,6 +119,43 @@ The columns from ``kind`` on are set on the first entry of each transfer only (`
 the others); the two partial indexes make transfer ids unique and find a transfer by
 position. The benchmark's baseline table has exactly this shape.
 """
+
+_RECORD_COLUMN_LIST: Final = (
+    "organization_id, record_id, volunteer_id, region_code, province_code, city_code,"
+    " county_code, date, recorded_at_us, amends, status, payload"
+)
+_PACKAGE_COLUMN_LIST: Final = "package_id, stored_order, volunteer_id, state, event_count, payload"
+_EVENT_COLUMN_LIST: Final = "package_id, sequence, state, at, reason"
+_ENTRY_COLUMN_LIST: Final = (
+    "sequence, position, transfer_id, account, minutes, version, at_us, kind, at, reference,"
+    " record_organization_id, record_id, expires_at, details, memo, leg_count, entry_count"
+)
+_CHECKED_TABLES: Final = (
+    ("records", _RECORD_COLUMN_LIST, "organization_id || '/' || record_id"),
+    ("packages", _PACKAGE_COLUMN_LIST, "package_id"),
+    ("package_events", _EVENT_COLUMN_LIST, "package_id || ' event ' || sequence"),
+    ("ledger_entries", _ENTRY_COLUMN_LIST, "'entry ' || sequence"),
+)
+"""Each table with a checksum: its name, the columns the checksum covers, a label of a row."""
+
+
+def row_checksum(*values: object) -> int:
+    """The checksum of a stored row: 64 bits of BLAKE2b over the ``repr`` of its values.
+
+    Registered in every connection as the SQL function ``vr_checksum``; the stores write it
+    in each row's ``checksum`` column and :meth:`SQLiteDatabase.check` verifies it.
+
+    Example:
+        >>> row_checksum(1, "a", None) == row_checksum(1, "a", None) != row_checksum(1, "b", None)
+        True
+    """
+    return _tuple_checksum(values)
+
+
+def _tuple_checksum(values: tuple[object, ...]) -> int:
+    digest = hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # 1: service records
@@ -159,16 +205,24 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     ),
     # 3: the time-bank ledger: one row per entry
     LEDGER_SCHEMA,
+    # 4: a checksum on every row (vr_checksum of the row's other columns, in column order)
+    (
+        "ALTER TABLE records ADD COLUMN checksum INTEGER",
+        f"UPDATE records SET checksum = vr_checksum({_RECORD_COLUMN_LIST})",
+        "ALTER TABLE packages ADD COLUMN checksum INTEGER",
+        f"UPDATE packages SET checksum = vr_checksum({_PACKAGE_COLUMN_LIST})",
+        "ALTER TABLE package_events ADD COLUMN checksum INTEGER",
+        f"UPDATE package_events SET checksum = vr_checksum({_EVENT_COLUMN_LIST})",
+        "ALTER TABLE ledger_entries ADD COLUMN checksum INTEGER",
+        f"UPDATE ledger_entries SET checksum = vr_checksum({_ENTRY_COLUMN_LIST})",
+    ),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this library writes (the number of migrations)."""
 
-_RECORD_COLUMNS: Final = (
-    "organization_id, record_id, volunteer_id, region_code, province_code, city_code,"
-    " county_code, date, recorded_at_us, amends, status, payload"
-)
+_RECORD_COLUMNS: Final = _RECORD_COLUMN_LIST + ", checksum"
 
 
 @contextlib.contextmanager
@@ -182,6 +236,39 @@ def _translated(what: str) -> Iterator[None]:
         raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
     except OverflowError as error:  # an int beyond SQLite's 64 bits, from a caller's value
         raise InvalidValueError(what, "a number is too large for SQLite (64-bit)") from error
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_DECODING_ERRORS: Final = (
+    sqlite3.Error,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    UnicodeError,
+)
+"""What damaged stored data raises while it is read back (beside the library's own errors)."""
+
+
+def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Translate the errors that damaged data causes when read back into ``StorageError``."""
+
+    @functools.wraps(method)
+    def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except VolunteerRulesError:
+            raise
+        except _DECODING_ERRORS as error:
+            raise StorageError(
+                f"{method.__qualname__}: the stored data cannot be read back "
+                f"({type(error).__name__}: {error}); run volunteer-rules db check"
+            ) from error
+
+    return translated
 
 
 class SQLiteDatabase:
@@ -224,11 +311,16 @@ class SQLiteDatabase:
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):
             raise InvalidValueError("synchronous", "must be FULL, NORMAL or EXTRA")
         self.path = os.fspath(path)
+        if not isinstance(self.path, str):
+            raise InvalidTypeError("path", "must be a text path, not bytes")
+        if "\0" in self.path:
+            raise InvalidValueError("path", "must not contain a NUL character")
         self._lock = threading.RLock()
         with _translated(f"opening {self.path}"):
             self._connection = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+            self._connection.create_function("vr_checksum", -1, row_checksum, deterministic=True)
         # a database nobody closed is closed when it is garbage collected
         self._closer = weakref.finalize(self, self._connection.close)
         try:
@@ -237,6 +329,14 @@ class SQLiteDatabase:
                 self._connection.execute("PRAGMA journal_mode = WAL").fetchone()
                 self._connection.execute(f"PRAGMA synchronous = {synchronous}")
                 self._migrate(migrate, _target_version)
+        except VolunteerRulesError:
+            self._closer()
+            raise
+        except _DECODING_ERRORS as error:  # a damaged schema text, say
+            self._closer()
+            raise StorageError(
+                f"opening {self.path}: the file is damaged ({type(error).__name__}: {error})"
+            ) from error
         except BaseException:
             self._closer()
             raise
@@ -317,6 +417,104 @@ class SQLiteDatabase:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
 
+    def check(self) -> tuple[str, ...]:
+        """Look for damage; return the problems found, one sentence each (empty: sound).
+
+        Checks SQLite's own structure (``PRAGMA integrity_check``: pages, indexes), that the
+        schema is exactly the one this library writes, every row's checksum (records,
+        packages, package events, ledger entries), that every record and package reads back
+        and matches its indexed columns, that each package's state is its last event's, and
+        that the ledger is sound (``check_ledger``: numbering, versions, sums). Reads only.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.check()
+            ()
+        """
+        problems: list[str] = []
+        try:
+            self._check_structure(problems)
+            if not problems:
+                self._check_rows(problems)
+        except VolunteerRulesError as error:
+            problems.append(str(error))
+        except _DECODING_ERRORS as error:
+            problems.append(f"the data cannot be read back: {type(error).__name__}: {error}")
+        return tuple(problems)
+
+    def _check_structure(self, problems: list[str]) -> None:
+        with self.reading("checking the file") as connection:
+            found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            if found != ["ok"]:
+                problems.extend(f"SQLite: {text}" for text in found[:20])
+                return
+            schema = connection.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall()
+            (version,) = connection.execute(
+                "SELECT coalesce(max(version), 0) FROM schema_version"
+            ).fetchone()
+        with (
+            SQLiteDatabase(":memory:", _target_version=version) as fresh,
+            fresh.reading("the expected schema") as connection,
+        ):
+            expected = connection.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall()
+        if schema != expected:
+            problems.append("the schema is not the one this library writes (damaged or altered)")
+
+    def _check_rows(self, problems: list[str]) -> None:
+        with self.reading("checking the rows") as connection:
+            for table, columns, label in _CHECKED_TABLES:
+                bad = connection.execute(
+                    f"SELECT {label} FROM {table}"  # our own constant names
+                    f" WHERE checksum IS NOT vr_checksum({columns}) LIMIT 20"
+                ).fetchall()
+                problems.extend(f"{table}: {label_}: checksum mismatch" for (label_,) in bad)
+            records = connection.execute(f"SELECT {_RECORD_COLUMN_LIST} FROM records").fetchall()
+            packages = connection.execute(
+                "SELECT p.package_id, p.volunteer_id, p.state, p.event_count, p.payload,"
+                " count(e.sequence), max(e.sequence),"
+                " (SELECT state FROM package_events l WHERE l.package_id = p.package_id"
+                "  ORDER BY sequence DESC LIMIT 1)"
+                " FROM packages p LEFT JOIN package_events e ON e.package_id = p.package_id"
+                " GROUP BY p.package_id"
+            ).fetchall()
+            (orphans,) = connection.execute(
+                "SELECT count(*) FROM package_events e WHERE NOT EXISTS"
+                " (SELECT 1 FROM packages p WHERE p.package_id = e.package_id)"
+            ).fetchone()
+        if problems:
+            return
+        for row in records:
+            try:
+                record = _parse_payload(row[_PAYLOAD])
+            except StorageError as error:
+                problems.append(f"records: {row[0]}/{row[1]}: {error}")
+                continue
+            if _record_row(record)[:12] != tuple(row):
+                problems.append(f"records: {row[0]}/{row[1]}: columns do not match the record")
+        for package_id, volunteer, state, count, payload, events, last, last_state in packages:
+            try:
+                package = _parse_package(payload)
+            except StorageError as error:
+                problems.append(f"packages: {package_id}: {error}")
+                continue
+            if package.digest != package_id or package.volunteer_id != volunteer:
+                problems.append(f"packages: {package_id}: columns do not match the package")
+            if not (count == events == last) or state != last_state:
+                problems.append(f"packages: {package_id}: state and events disagree")
+        if orphans:
+            problems.append(f"package_events: {orphans} events of no stored package")
+        ledger = SQLiteLedgerStore(self)
+        postings = ledger.postings()
+        if len(postings) != ledger.transfer_count():
+            problems.append("ledger_entries: transfers are missing or out of place")
+        problems.extend(f"ledger: {problem}" for problem in check_ledger(postings))
+        if len(ledger.entries()) != sum(len(p.entries) for p in postings):
+            problems.append("ledger_entries: entries are missing or out of place")
+
     def close(self) -> None:
         """Close the connection (idempotent). The stores of this database stop working.
 
@@ -345,7 +543,7 @@ def _database(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDataba
 
 def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
     province, city, county = _common.region_levels(record.region_code)
-    return (
+    row = (
         record.organization_id,
         record.record_id,
         record.volunteer_id,
@@ -359,6 +557,11 @@ def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
         record.status,
         _common.record_payload(record),
     )
+    return (*row, row_checksum(*row))
+
+
+_PAYLOAD: Final = 11
+"""The position of the payload in a record row."""
 
 
 def _parse_payload(text: str) -> ServiceRecord:
@@ -391,6 +594,7 @@ class SQLiteRecordStore:
     def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
         self.database = _database(database)
 
+    @_reads_stored_data
     def add(self, records: Iterable[ServiceRecord], /) -> int:
         """Store a batch in one transaction; return how many were new (see the protocol).
 
@@ -406,7 +610,7 @@ class SQLiteRecordStore:
             seen = unique.get(key)
             if seen is None:
                 unique[key] = row
-            elif seen[-1] != row[-1]:  # the same key twice in the batch, other content
+            elif seen[_PAYLOAD] != row[_PAYLOAD]:  # the same key twice in the batch, other content
                 return self._add_one_by_one(all_rows)  # finds the first conflict in order
         if not unique:
             return 0
@@ -414,7 +618,7 @@ class SQLiteRecordStore:
         with self.database.transaction("adding records") as connection:
             cursor = connection.executemany(
                 f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
             added = cursor.rowcount
@@ -424,7 +628,7 @@ class SQLiteRecordStore:
                         "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
                         (row[0], row[1]),
                     ).fetchone()
-                    if stored != row[-1]:
+                    if stored != row[_PAYLOAD]:
                         raise _common.record_conflict_key((row[0], row[1]))
         return int(added)
 
@@ -436,7 +640,7 @@ class SQLiteRecordStore:
                 key = (row[0], row[1])
                 cursor = connection.execute(
                     f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     row,
                 )
                 if cursor.rowcount == 1:
@@ -446,10 +650,11 @@ class SQLiteRecordStore:
                     "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
                     key,
                 ).fetchone()
-                if stored != row[-1]:
+                if stored != row[_PAYLOAD]:
                     raise _common.record_conflict_key(key)
         return added
 
+    @_reads_stored_data
     def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
         """Return the record under a key, or raise ``NotFoundError``.
 
@@ -472,6 +677,7 @@ class SQLiteRecordStore:
             raise NotFoundError(text, f"no record {text}")
         return _parse_payload(row[0])
 
+    @_reads_stored_data
     def find(
         self,
         *,
@@ -518,6 +724,7 @@ class SQLiteRecordStore:
             ).fetchall()
         return tuple(_parse_payload(text) for (text,) in rows)
 
+    @_reads_stored_data
     def count(self) -> int:
         """Return how many records are stored.
 
@@ -576,6 +783,7 @@ class SQLiteTransferStore:
     def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
         self.database = _database(database)
 
+    @_reads_stored_data
     def add_package(self, package: TransferPackage, /, *, at: _dt.datetime) -> bool:
         """Store a package in the state ``initiated``; return whether it was new.
 
@@ -597,17 +805,21 @@ class SQLiteTransferStore:
                 if row[0] != payload:
                     raise _common.package_conflict(package_id)
                 return False
+            (last,) = connection.execute(
+                "SELECT coalesce(max(stored_order), 0) FROM packages"
+            ).fetchone()
+            row = (package_id, last + 1, package.volunteer_id, INITIAL_PACKAGE_STATE, 1, payload)
             connection.execute(
-                "INSERT INTO packages VALUES"
-                " (?, (SELECT coalesce(max(stored_order), 0) + 1 FROM packages), ?, ?, 1, ?)",
-                (package_id, package.volunteer_id, INITIAL_PACKAGE_STATE, payload),
+                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, row_checksum(*row))
             )
+            event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
             connection.execute(
-                "INSERT INTO package_events VALUES (?, 1, ?, ?, '')",
-                (package_id, INITIAL_PACKAGE_STATE, at.isoformat()),
+                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
+                (*event, row_checksum(*event)),
             )
         return True
 
+    @_reads_stored_data
     def get_package(self, package_id: str, /) -> TransferPackage:
         """Return the package stored under an id, or raise ``NotFoundError``.
 
@@ -626,6 +838,7 @@ class SQLiteTransferStore:
             raise _common.package_not_found(package_id)
         return _parse_package(row[0])
 
+    @_reads_stored_data
     def state(self, package_id: str, /) -> str:
         """Return the package's current state.
 
@@ -644,6 +857,7 @@ class SQLiteTransferStore:
             raise _common.package_not_found(package_id)
         return str(row[0])
 
+    @_reads_stored_data
     def change_state(
         self,
         package_id: str,
@@ -672,26 +886,31 @@ class SQLiteTransferStore:
         reason = _common.check_text("reason", reason)
         with self.database.transaction("changing a package state") as connection:
             row = connection.execute(
-                "SELECT state, event_count FROM packages WHERE package_id = ?", (package_id,)
+                "SELECT stored_order, volunteer_id, state, event_count, payload FROM packages"
+                " WHERE package_id = ?",
+                (package_id,),
             ).fetchone()
             if row is None:
                 raise _common.package_not_found(package_id)
-            current, count = row
+            stored_order, volunteer_id, current, count, payload = row
             if current != expected:
                 raise _common.state_conflict(package_id, expected, current)
             sequence = count + 1
+            changed = (package_id, stored_order, volunteer_id, new, sequence, payload)
             connection.execute(
-                "UPDATE packages SET state = ?, event_count = ? WHERE package_id = ?",
-                (new, sequence, package_id),
+                "UPDATE packages SET state = ?, event_count = ?, checksum = ? WHERE package_id = ?",
+                (new, sequence, row_checksum(*changed), package_id),
             )
+            event = (package_id, sequence, new, at.isoformat(), reason)
             connection.execute(
-                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?)",
-                (package_id, sequence, new, at.isoformat(), reason),
+                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
+                (*event, row_checksum(*event)),
             )
         return PackageEvent(
             package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
         )
 
+    @_reads_stored_data
     def history(self, package_id: str, /) -> tuple[PackageEvent, ...]:
         """Return the package's events, oldest first.
 
@@ -712,6 +931,7 @@ class SQLiteTransferStore:
             raise _common.package_not_found(package_id)
         return tuple(_event(package_id, row) for row in rows)
 
+    @_reads_stored_data
     def package_ids(
         self, *, state: str | None = None, volunteer_id: str | None = None
     ) -> tuple[str, ...]:
@@ -748,7 +968,7 @@ class _SlowPath(Exception):
 
 
 _ENTRY_INSERT: Final = (
-    "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _NO_TRANSFER: Final = (None,) * 10
 _EntryRow = tuple[Any, ...]
@@ -760,6 +980,7 @@ def _entry_rows(batch: Sequence[PostedTransfer]) -> list[_EntryRow]:
     append = rows.append
     micros = _common.micros
     canonical = _common.canonical_json
+    checksum = _tuple_checksum
     for posting in batch:
         transfer = posting.transfer
         entries = posting.entries
@@ -771,40 +992,38 @@ def _entry_rows(batch: Sequence[PostedTransfer]) -> list[_EntryRow]:
         expires_at = transfer.expires_at
         details = transfer.details
         first = entries[0]
-        append(
-            (
-                first.sequence,
+        row: _EntryRow = (
+            first.sequence,
+            position,
+            tid,
+            first.account,
+            first.minutes,
+            first.version,
+            at_us,
+            transfer.kind,
+            at.isoformat(),
+            transfer.reference,
+            None if key is None else key[0],
+            None if key is None else key[1],
+            None if expires_at is None else expires_at.isoformat(),
+            canonical(details) if details else None,
+            transfer.memo,
+            len(transfer.legs),
+            len(entries),
+        )
+        append((*row, checksum(row)))
+        for entry in entries[1:]:
+            row = (
+                entry.sequence,
                 position,
                 tid,
-                first.account,
-                first.minutes,
-                first.version,
+                entry.account,
+                entry.minutes,
+                entry.version,
                 at_us,
-                transfer.kind,
-                at.isoformat(),
-                transfer.reference,
-                None if key is None else key[0],
-                None if key is None else key[1],
-                None if expires_at is None else expires_at.isoformat(),
-                canonical(details) if details else None,
-                transfer.memo,
-                len(transfer.legs),
-                len(entries),
+                *_NO_TRANSFER,
             )
-        )
-        for entry in entries[1:]:
-            append(
-                (
-                    entry.sequence,
-                    position,
-                    tid,
-                    entry.account,
-                    entry.minutes,
-                    entry.version,
-                    at_us,
-                    *_NO_TRANSFER,
-                )
-            )
+            append((*row, checksum(row)))
     return rows
 
 
@@ -817,7 +1036,7 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
         head = rows[index]
         sequence, position, tid = head[:3]
         kind, at_text = head[7:9]
-        (reference, org, record_id, expires, details, memo, legs, count) = head[9:]
+        (reference, org, record_id, expires, details, memo, legs, count) = head[9:17]
         if kind is None or count is None:
             raise StorageError(f"the stored ledger is damaged at entry {sequence}")
         at = times.get(at_text)
@@ -881,6 +1100,7 @@ class SQLiteLedgerStore:
     def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
         self.database = _database(database)
 
+    @_reads_stored_data
     def append(
         self,
         postings: Sequence[PostedTransfer],
@@ -1023,6 +1243,7 @@ class SQLiteLedgerStore:
         ).fetchall()
         return _postings_from_rows(rows)[0]
 
+    @_reads_stored_data
     def transfer_count(self) -> int:
         """Return how many transfers are stored.
 
@@ -1033,6 +1254,7 @@ class SQLiteLedgerStore:
         with self.database.reading("counting ledger transfers") as connection:
             return self._next(connection)[0]
 
+    @_reads_stored_data
     def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
         """Return the posting stored under an id, or raise ``NotFoundError``.
 
@@ -1049,6 +1271,7 @@ class SQLiteLedgerStore:
             raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
         return found
 
+    @_reads_stored_data
     def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
         """Return the postings from position ``start`` on.
 
@@ -1071,6 +1294,7 @@ class SQLiteLedgerStore:
             ).fetchall()
         return tuple(_postings_from_rows(rows))
 
+    @_reads_stored_data
     def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
         """Return the transfer requests from position ``start`` on.
 
@@ -1080,6 +1304,7 @@ class SQLiteLedgerStore:
         """
         return tuple(posting.transfer for posting in self.postings(start=start))
 
+    @_reads_stored_data
     def entries(
         self,
         account: str | None = None,
@@ -1126,6 +1351,7 @@ class SQLiteLedgerStore:
             entries.append(LedgerEntry(sequence, tid, acct, minutes, version, at))
         return tuple(entries)
 
+    @_reads_stored_data
     def version(self, account: str, /) -> int:
         """Return the account's version (0 if it has no entries).
 
@@ -1137,6 +1363,7 @@ class SQLiteLedgerStore:
         with self.database.reading("reading an account version") as connection:
             return self._version(connection, account)
 
+    @_reads_stored_data
     def balance(self, account: str, /) -> Hours:
         """Return the account's balance, summed from its entries.
 
@@ -1152,6 +1379,7 @@ class SQLiteLedgerStore:
             ).fetchone()
         return Hours.from_minutes(int(total))
 
+    @_reads_stored_data
     def balances(self) -> dict[str, Hours]:
         """Return every account's balance, summed from the entries, sorted by account.
 

@@ -1,0 +1,186 @@
+"""Damage is detected: random bytes flipped in a real database file never go unnoticed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from volunteer_rules.cli import main
+from volunteer_rules.errors import InvalidValueError, StorageError, VolunteerRulesError
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.storage import (
+    SQLiteDatabase,
+    SQLiteLedgerStore,
+    SQLiteRecordStore,
+    SQLiteTransferStore,
+)
+from volunteer_rules.storage.services import post_transfers
+from volunteer_rules.testing.contracts import make_package, make_record
+from volunteer_rules.timebank.ledger import ISSUER, REDEEMED, LedgerTransfer
+
+UTC = dt.timezone.utc
+T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+FLIPS = 300
+
+
+def _fill(path: Path) -> None:
+    with SQLiteDatabase(path) as database:
+        records = SQLiteRecordStore(database)
+        records.add([make_record(f"r-{n}", volunteer_id=f"V{n % 3}") for n in range(12)])
+        transfers = SQLiteTransferStore(database)
+        for n in range(2):
+            package = make_package(f"V000000{n + 1}")
+            transfers.add_package(package, at=T0)
+            transfers.change_state(package.digest, expected="initiated", new="accepted", at=T0)
+        ledger = SQLiteLedgerStore(database)
+        credits = [
+            LedgerTransfer(
+                transfer_id=f"c-{n}",
+                kind="credit",
+                legs=((ISSUER, -60 - n), (f"V{n % 4}", 60 + n)),
+                at=T0 + dt.timedelta(minutes=n),
+                record_key=("G-damage", f"r-{n}"),
+            )
+            for n in range(20)
+        ]
+        redemptions = [
+            LedgerTransfer(
+                transfer_id=f"x-{n}",
+                kind="redeem",
+                legs=((f"V{n % 4}", -30), (REDEEMED, 30)),
+                at=T0 + dt.timedelta(hours=1),
+                details=(("service", "meals"),),
+            )
+            for n in range(8)
+        ]
+        post_transfers(ledger, credits + redemptions)
+        assert database.check() == ()
+
+
+def _dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def _read_everything(database: SQLiteDatabase) -> None:
+    """Every read path of every store (each may raise only a library error)."""
+    records = SQLiteRecordStore(database)
+    records.count()
+    found = records.find()
+    records.find(volunteer_id="V1", region=RegionCode.parse("211100"))
+    for record in found[:3]:
+        records.get(record.organization_id, record.record_id)
+    transfers = SQLiteTransferStore(database)
+    for package_id in transfers.package_ids():
+        transfers.get_package(package_id)
+        transfers.history(package_id)
+        transfers.state(package_id)
+    transfers.package_ids(state="accepted", volunteer_id="V0000001")
+    ledger = SQLiteLedgerStore(database)
+    ledger.transfer_count()
+    ledger.postings()
+    ledger.transfers(start=5)
+    ledger.entries("V1", since=T0)
+    ledger.balances()
+    ledger.balance("V2")
+    ledger.version("V3")
+    ledger.get_transfer("c-3")
+
+
+def _outcome(path: Path) -> tuple[str, tuple[str, ...]]:
+    """Open, check and read a file: ("error", ...), ("damaged", problems) or ("sound", ())."""
+    try:
+        with SQLiteDatabase(path, migrate=False) as database:
+            problems = database.check()
+            try:
+                _read_everything(database)
+            except VolunteerRulesError as error:
+                if not problems:
+                    return "error", (str(error),)
+    except VolunteerRulesError as error:
+        return "error", (str(error),)
+    return ("damaged", problems) if problems else ("sound", ())
+
+
+def test_random_byte_flips_are_always_noticed(tmp_path: Path) -> None:
+    pristine_path = tmp_path / "pristine.sqlite"
+    _fill(pristine_path)
+    pristine = pristine_path.read_bytes()
+    expected = _dump(pristine_path)
+    rng = random.Random(20240501)
+    path = tmp_path / "flipped.sqlite"
+    seen: dict[str, int] = {"error": 0, "damaged": 0, "sound": 0}
+    for _ in range(FLIPS):
+        data = bytearray(pristine)
+        offset = rng.randrange(len(data))
+        data[offset] ^= rng.randrange(1, 256)
+        for leftover in (tmp_path / "flipped.sqlite-wal", tmp_path / "flipped.sqlite-shm"):
+            leftover.unlink(missing_ok=True)
+        path.write_bytes(bytes(data))
+        kind, _ = _outcome(path)  # any exception but a library error fails the test here
+        seen[kind] += 1
+        if kind == "sound":
+            # nothing noticed: then nothing of the data may have changed
+            assert _dump(path) == expected, f"undetected damage at byte {offset}"
+    assert seen["error"] + seen["damaged"] > FLIPS // 20, seen  # the flips did hit the data
+
+
+def test_a_changed_value_is_a_checksum_mismatch(tmp_path: Path) -> None:
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE ledger_entries SET minutes = minutes + 1 WHERE sequence = 3")
+        raw.execute("UPDATE records SET volunteer_id = 'V9' WHERE record_id = 'r-2'")
+    raw.close()
+    with SQLiteDatabase(path) as database:
+        problems = database.check()
+    assert any("ledger_entries: entry 3: checksum mismatch" in p for p in problems)
+    assert any("records:" in p and "r-2: checksum mismatch" in p for p in problems)
+    assert main(["db", "check", str(path)]) == 1
+
+
+def test_undecodable_text_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE ledger_entries SET at = 'not a time' WHERE kind IS NOT NULL")
+        raw.execute("UPDATE records SET payload = '{' WHERE record_id = 'r-1'")
+    raw.close()
+    calls: list[Callable[[SQLiteDatabase], object]] = [
+        lambda db: SQLiteLedgerStore(db).postings(),
+        lambda db: SQLiteLedgerStore(db).entries(),
+        lambda db: SQLiteLedgerStore(db).get_transfer("c-1"),
+        lambda db: SQLiteRecordStore(db).find(),
+    ]
+    with SQLiteDatabase(path) as database:
+        for call in calls:
+            with pytest.raises(StorageError):
+                call(database)
+        assert database.check()
+
+
+def test_a_sound_file_checks_clean_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    assert main(["db", "check", str(path)]) == 0
+    assert capsys.readouterr().out == "ok\n"
+    assert main(["db", "check", str(tmp_path / "missing.sqlite")]) == 2
+    assert not (tmp_path / "missing.sqlite").exists()
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
+    assert main(["db", "check", str(tmp_path / "junk.sqlite")]) == 1
+
+
+def test_a_nul_in_the_path_is_a_library_error() -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        SQLiteDatabase("a\0b")
+    assert raised.value.what == "path"
