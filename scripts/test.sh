@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Everything CI runs: the test suite (with doc examples), mypy --strict, ruff and the import
-# layers (written in .importlinter); and, as a report that does not fail the run, the modules
+# Everything CI runs: the test suite (with doc examples), mypy --strict, ruff, the import
+# layers (written in .importlinter) and the documentation site (mkdocs build --strict); and, as a report that does not fail the run, the modules
 # and functions longer than the limits of CONTRIBUTING.md that give no reason (scripts/sizes.py).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,4 +10,5 @@ bash scripts/setup-env.sh
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache --no-logo
 .venv/bin/python scripts/sizes.py
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet  # the site; a broken link fails
 .venv/bin/python -m pytest "$@"
