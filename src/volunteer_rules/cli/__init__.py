@@ -34,6 +34,7 @@ COMMANDS: Final[dict[str, str]] = {
     "transfer": "create and check transfer packages between regions or organizations",
     "match": "match volunteers to a demand (recruitment notice)",
     "stats": "statistics by region, organization, category and period",
+    "report": "a printable HTML report for the bureau, with charts",
     "certificate": "issue a service record certificate (志愿服务记录证明)",
     "db": "look after a SQLite database of the library (check it for damage)",
 }

@@ -41,7 +41,7 @@ import attrs
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
-from volunteer_rules.matching.demand import Demand, Interval, TimeSlot
+from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
 from volunteer_rules.matching.registration import Reason, RegistrationRules
 from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
 from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
@@ -65,7 +65,9 @@ __all__ = [
     "attendance_records",
     "capture_method",
     "dump_attendance_event",
+    "dump_project",
     "parse_attendance_event",
+    "parse_project",
     "sign_up",
     "tally_attendance",
     "verify_records",
@@ -942,4 +944,78 @@ def dump_attendance_event(event: AttendanceEvent) -> dict[str, Any]:
         out["end"] = event.end.isoformat()
     if event.reason:
         out["reason"] = event.reason
+    return out
+
+
+_PROJECT_FIELDS: Final = (
+    "project_id",
+    "demand",
+    "person_in_charge",
+    "activity_name",
+    "content",
+    "place",
+    "station_id",
+    "rules",
+)
+
+
+def parse_project(payload: Mapping[str, Any]) -> Project:
+    """Read a project from its JSON form (:func:`dump_project`); the demand as ``parse_demand``.
+
+    Raises:
+        InvalidValueError: an unknown key, a missing or bad value.
+        RecordFormatError: a malformed demand.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_project
+        >>> parse_project(dump_project(sample_project())) == sample_project()
+        True
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidTypeError("project", "must be a JSON object")
+    unknown = sorted(set(payload) - set(_PROJECT_FIELDS))
+    if unknown:
+        raise InvalidValueError("project", f"unknown field {unknown[0]!r}")
+    demand = payload.get("demand")
+    if not isinstance(demand, Mapping):
+        raise InvalidValueError("demand", "must be a demand object")
+    rules = payload.get("rules", {})
+    if not isinstance(rules, Mapping):
+        raise InvalidValueError("rules", "must be an object")
+    return Project(
+        project_id=payload.get("project_id"),  # type: ignore[arg-type]
+        demand=parse_demand(demand),
+        person_in_charge=payload.get("person_in_charge"),  # type: ignore[arg-type]
+        activity_name=payload.get("activity_name"),  # type: ignore[arg-type]
+        content=payload.get("content"),  # type: ignore[arg-type]
+        place=payload.get("place"),  # type: ignore[arg-type]
+        station_id=payload.get("station_id"),
+        rules=AttendanceRules(**dict(rules)),
+    )
+
+
+def dump_project(project: Project) -> dict[str, Any]:
+    """The JSON form of a project: its fields, the demand as ``dump_demand``, the rules.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_project
+        >>> dump_project(sample_project())["rules"]
+        {'minimum_share_percent': 60, 'auto_check_out_minutes': 1440}
+    """
+    if not isinstance(project, Project):
+        raise InvalidTypeError("project", "must be a Project")
+    out: dict[str, Any] = {
+        "project_id": project.project_id,
+        "demand": dump_demand(project.demand),
+        "person_in_charge": project.person_in_charge,
+        "activity_name": project.activity_name,
+        "content": project.content,
+        "place": project.place,
+    }
+    if project.station_id is not None:
+        out["station_id"] = project.station_id
+    out["rules"] = {
+        "minimum_share_percent": project.rules.minimum_share_percent,
+        "auto_check_out_minutes": project.rules.auto_check_out_minutes,
+    }
     return out
