@@ -442,7 +442,7 @@ def build(seed: int = SEED) -> dict[str, str]:
     roster, events = _attendance(rng, project, nearby, busy)
     last = project.demand.slots[-1].end
     tallied = tally_attendance(project, roster, events, now=last + dt.timedelta(days=1))
-    records = []
+    records: list[Any] = []
     for index, slot in enumerate(project.demand.slots):
         made = attendance_records(
             project,

@@ -13,6 +13,27 @@ Example:
 
 from __future__ import annotations
 
+from volunteer_rules.storage.community_memory import (
+    InMemoryAttendanceStore,
+    InMemoryOrganizationStore,
+    InMemoryPersonServedStore,
+    InMemoryProjectStore,
+    InMemoryStationStore,
+)
+from volunteer_rules.storage.community_protocols import (
+    AttendanceStore,
+    OrganizationStore,
+    PersonServedStore,
+    ProjectStore,
+    StationStore,
+)
+from volunteer_rules.storage.community_sqlite import (
+    SQLiteAttendanceStore,
+    SQLiteOrganizationStore,
+    SQLitePersonServedStore,
+    SQLiteProjectStore,
+    SQLiteStationStore,
+)
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
     InMemoryRecordStore,
@@ -34,15 +55,30 @@ from volunteer_rules.storage.sqlite import (
 
 __all__ = [
     "INITIAL_PACKAGE_STATE",
+    "AttendanceStore",
+    "InMemoryAttendanceStore",
     "InMemoryLedgerStore",
+    "InMemoryOrganizationStore",
+    "InMemoryPersonServedStore",
+    "InMemoryProjectStore",
     "InMemoryRecordStore",
+    "InMemoryStationStore",
     "InMemoryTransferStore",
     "LedgerStore",
+    "OrganizationStore",
     "PackageEvent",
+    "PersonServedStore",
+    "ProjectStore",
     "RecordStore",
+    "SQLiteAttendanceStore",
     "SQLiteDatabase",
     "SQLiteLedgerStore",
+    "SQLiteOrganizationStore",
+    "SQLitePersonServedStore",
+    "SQLiteProjectStore",
     "SQLiteRecordStore",
+    "SQLiteStationStore",
     "SQLiteTransferStore",
+    "StationStore",
     "TransferStore",
 ]

@@ -1,0 +1,410 @@
+"""SQLite community stores, in the same file (:class:`~volunteer_rules.storage.SQLiteDatabase`).
+
+The stores create their own tables when first opened (``CREATE TABLE IF NOT EXISTS``, in one
+transaction), apart from the record, ledger and package schema, so they add nothing to that
+schema's migrations:
+
+- ``community_entries``: one row per entry **version** of a registry (organizations, stations,
+  people served, projects): ``kind``, ``key``, ``version`` (1, 2...), the canonical JSON
+  ``payload``, and the province, city and county codes of the entry's region for ``find``;
+- ``community_tags``: the filter values of each current entry (parent, station,
+  organization), rewritten with the entry in the same transaction;
+- ``community_events``: attendance events, one row each, with the instant of ``at`` in
+  microseconds for the order.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction (all of a batch or nothing); sqlite3 errors
+become the library's storage errors, as in :mod:`volunteer_rules.storage.sqlite`.
+
+Example:
+    >>> from volunteer_rules.storage import SQLiteDatabase
+    >>> from volunteer_rules.testing.community_examples import sample_organizations
+    >>> with SQLiteDatabase(":memory:") as database:
+    ...     store = SQLiteOrganizationStore(database)
+    ...     store.add(sample_organizations()), [o.name for o in store.find(parent_id="52211103MJ00000421")]
+    (3, ['幸福社区志愿服务队'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, Final, Generic, TypeVar
+
+from volunteer_rules.community.organization import Organization
+from volunteer_rules.community.person import PersonServed
+from volunteer_rules.community.project import AttendanceEvent, Project
+from volunteer_rules.community.station import Station
+from volunteer_rules.errors import ConflictError, NotFoundError, StorageError
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.storage import _common
+from volunteer_rules.storage import _community_kinds as kinds
+from volunteer_rules.storage.sqlite import SQLiteDatabase
+
+__all__ = [
+    "COMMUNITY_SCHEMA",
+    "SQLiteAttendanceStore",
+    "SQLiteOrganizationStore",
+    "SQLitePersonServedStore",
+    "SQLiteProjectStore",
+    "SQLiteStationStore",
+]
+
+COMMUNITY_SCHEMA: Final = (
+    """CREATE TABLE IF NOT EXISTS community_entries (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        province_code TEXT,
+        city_code TEXT,
+        county_code TEXT,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (kind, key, version)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS community_tags (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, tag, value, key)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS community_events (
+        event_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        volunteer_id TEXT NOT NULL,
+        at_us INTEGER NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS community_events_project ON community_events (project_id, at_us)",
+    "CREATE INDEX IF NOT EXISTS community_events_volunteer"
+    " ON community_events (volunteer_id, at_us)",
+)
+"""The community tables, created when a community store is first opened on a file."""
+
+T = TypeVar("T")
+
+
+def _open(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
+    opened = database if isinstance(database, SQLiteDatabase) else SQLiteDatabase(database)
+    with opened.transaction("creating the community tables") as connection:
+        for statement in COMMUNITY_SCHEMA:
+            connection.execute(statement)
+    return opened
+
+
+def _parse(kind: kinds.Kind[T], text: str) -> T:
+    try:
+        return kind.parse(json.loads(text))
+    except (ValueError, TypeError) as error:
+        raise StorageError(f"a stored {kind.name} entry does not read: {error}") from error
+
+
+class _Registry(Generic[T]):
+    _kind: kinds.Kind[T]
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _open(database)
+
+    def _current(self, connection: sqlite3.Connection, key: str) -> tuple[int, str] | None:
+        row = connection.execute(
+            "SELECT version, payload FROM community_entries WHERE kind = ? AND key = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (self._kind.name, key),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def _write(self, connection: sqlite3.Connection, item: T, version: int, payload: str) -> None:
+        key = self._kind.key(item)
+        region = self._kind.region(item)
+        levels = _common.region_levels(region) if region is not None else (None, None, None)
+        connection.execute(
+            "INSERT INTO community_entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self._kind.name, key, version, *levels, payload),
+        )
+        connection.execute(
+            "DELETE FROM community_tags WHERE kind = ? AND key = ?", (self._kind.name, key)
+        )
+        connection.executemany(
+            "INSERT INTO community_tags VALUES (?, ?, ?, ?)",
+            [
+                (self._kind.name, key, tag, value)
+                for tag, values in self._kind.tags(item).items()
+                for value in values
+            ],
+        )
+
+    def add(self, items: Iterable[T], /) -> int:
+        batch = kinds.check_items(self._kind, items)
+        with self.database.transaction(f"adding {self._kind.name}") as connection:
+            new = 0
+            written: set[str] = set()
+            for item in batch:
+                key, payload = self._kind.key(item), kinds.payload_of(self._kind, item)
+                if key in written:
+                    continue
+                held = self._current(connection, key)
+                if held is not None:
+                    if held[1] != payload:
+                        raise ConflictError(
+                            key, f"{self._kind.name} {key} is stored with other content"
+                        )
+                    continue
+                self._write(connection, item, 1, payload)
+                written.add(key)
+                new += 1
+        return new
+
+    def update(self, item: T, /, *, expected: T) -> bool:
+        item, expected = kinds.check_pair(self._kind, item, expected)
+        key = self._kind.key(item)
+        with self.database.transaction(f"updating {self._kind.name}") as connection:
+            held = self._current(connection, key)
+            if held is None:
+                raise NotFoundError(key, f"no {self._kind.name} entry {key}")
+            if held[1] != kinds.payload_of(self._kind, expected):
+                raise ConflictError(key, f"{self._kind.name} {key} was changed meanwhile")
+            payload = kinds.payload_of(self._kind, item)
+            if payload == held[1]:
+                return False
+            self._write(connection, item, held[0] + 1, payload)
+        return True
+
+    def get(self, key: str, /) -> T:
+        kinds.check_filter("id", key)
+        with self.database.reading(f"reading {self._kind.name}") as connection:
+            held = self._current(connection, key)
+        if held is None:
+            raise NotFoundError(key, f"no {self._kind.name} entry {key}")
+        return _parse(self._kind, held[1])
+
+    def history(self, key: str, /) -> tuple[T, ...]:
+        kinds.check_filter("id", key)
+        with self.database.reading(f"reading {self._kind.name}") as connection:
+            rows = connection.execute(
+                "SELECT payload FROM community_entries WHERE kind = ? AND key = ? ORDER BY version",
+                (self._kind.name, key),
+            ).fetchall()
+        return tuple(_parse(self._kind, text) for (text,) in rows)
+
+    def _find(self, region: object, **tags: object) -> tuple[T, ...]:
+        region = kinds.check_region(region)
+        clauses = [
+            "e.kind = ?",
+            "e.version = (SELECT max(version) FROM community_entries m"
+            " WHERE m.kind = e.kind AND m.key = e.key)",
+        ]
+        parameters: list[object] = [self._kind.name]
+        if region is not None:
+            clauses.append(f"e.{region.level}_code = ?")
+            parameters.append(region.code)
+        for tag, value in tags.items():
+            if kinds.check_filter(tag, value) is None:
+                continue
+            clauses.append(
+                "EXISTS (SELECT 1 FROM community_tags t WHERE t.kind = e.kind"
+                " AND t.key = e.key AND t.tag = ? AND t.value = ?)"
+            )
+            parameters.extend((tag, value))
+        with self.database.reading(f"finding {self._kind.name}") as connection:
+            rows = connection.execute(
+                f"SELECT e.payload FROM community_entries e WHERE {' AND '.join(clauses)}"
+                " ORDER BY e.key",
+                parameters,
+            ).fetchall()
+        return tuple(_parse(self._kind, text) for (text,) in rows)
+
+    def count(self) -> int:
+        with self.database.reading(f"counting {self._kind.name}") as connection:
+            (count,) = connection.execute(
+                "SELECT count(DISTINCT key) FROM community_entries WHERE kind = ?",
+                (self._kind.name,),
+            ).fetchone()
+        return int(count)
+
+
+class SQLiteOrganizationStore(_Registry[Organization]):
+    """Organizations in SQLite (:class:`~volunteer_rules.storage.community_protocols.OrganizationStore`).
+
+    Example:
+        >>> SQLiteOrganizationStore().count()
+        0
+    """
+
+    _kind = kinds.ORGANIZATIONS
+
+    def find(
+        self, *, region: RegionCode | None = None, parent_id: str | None = None
+    ) -> tuple[Organization, ...]:
+        """Current entries in ``region`` with this parent, by id.
+
+        Example:
+            >>> SQLiteOrganizationStore().find(parent_id="G-a")
+            ()
+        """
+        return self._find(region, parent_id=parent_id)
+
+
+class SQLiteStationStore(_Registry[Station]):
+    """Stations in SQLite (:class:`~volunteer_rules.storage.community_protocols.StationStore`).
+
+    Example:
+        >>> SQLiteStationStore().count()
+        0
+    """
+
+    _kind = kinds.STATIONS
+
+    def find(
+        self, *, region: RegionCode | None = None, organization_id: str | None = None
+    ) -> tuple[Station, ...]:
+        """Current stations in ``region`` run by this organization, by id.
+
+        Example:
+            >>> SQLiteStationStore().find(organization_id="G-a")
+            ()
+        """
+        return self._find(region, organization_id=organization_id)
+
+
+class SQLitePersonServedStore(_Registry[PersonServed]):
+    """People served in SQLite (:class:`~volunteer_rules.storage.community_protocols.PersonServedStore`).
+
+    Example:
+        >>> SQLitePersonServedStore().count()
+        0
+    """
+
+    _kind = kinds.PEOPLE
+
+    def find(
+        self, *, region: RegionCode | None = None, station_id: str | None = None
+    ) -> tuple[PersonServed, ...]:
+        """Current people in ``region`` kept by this station, by id.
+
+        Example:
+            >>> SQLitePersonServedStore().find(station_id="S1")
+            ()
+        """
+        return self._find(region, station_id=station_id)
+
+
+class SQLiteProjectStore(_Registry[Project]):
+    """Projects in SQLite (:class:`~volunteer_rules.storage.community_protocols.ProjectStore`).
+
+    Example:
+        >>> SQLiteProjectStore().count()
+        0
+    """
+
+    _kind = kinds.PROJECTS
+
+    def find(
+        self,
+        *,
+        region: RegionCode | None = None,
+        station_id: str | None = None,
+        organization_id: str | None = None,
+    ) -> tuple[Project, ...]:
+        """Current projects in ``region``, of this station and organization, by id.
+
+        Example:
+            >>> SQLiteProjectStore().find(station_id="S1")
+            ()
+        """
+        return self._find(region, station_id=station_id, organization_id=organization_id)
+
+
+class SQLiteAttendanceStore:
+    """Attendance events in SQLite (:class:`~volunteer_rules.storage.community_protocols.AttendanceStore`).
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_attendance_events
+        >>> store = SQLiteAttendanceStore()
+        >>> store.append(sample_attendance_events()), len(store.events(volunteer_id="V2"))
+        (4, 2)
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _open(database)
+
+    def append(self, events: Iterable[AttendanceEvent], /) -> int:
+        """Store events atomically; return how many were new (see the protocol).
+
+        Example:
+            >>> SQLiteAttendanceStore().append([])
+            0
+        """
+        batch = kinds.check_items(kinds.ATTENDANCE, events)
+        new = 0
+        with self.database.transaction("appending attendance events") as connection:
+            for event in batch:
+                payload = kinds.payload_of(kinds.ATTENDANCE, event)
+                row = connection.execute(
+                    "SELECT payload FROM community_events WHERE event_id = ?", (event.event_id,)
+                ).fetchone()
+                if row is not None:
+                    if row[0] != payload:
+                        raise ConflictError(
+                            event.event_id, f"event {event.event_id} is stored with other content"
+                        )
+                    continue
+                connection.execute(
+                    "INSERT INTO community_events VALUES (?, ?, ?, ?, ?)",
+                    (event.event_id, event.project_id, event.volunteer_id,
+                     _common.micros(event.at), payload),
+                )  # fmt: skip
+                new += 1
+        return new
+
+    def get(self, event_id: str, /) -> AttendanceEvent:
+        """The event with this id.
+
+        Example:
+            >>> SQLiteAttendanceStore().get("e1")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no attendance event e1
+        """
+        kinds.check_filter("event_id", event_id)
+        with self.database.reading("reading an attendance event") as connection:
+            row = connection.execute(
+                "SELECT payload FROM community_events WHERE event_id = ?", (event_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(event_id, f"no attendance event {event_id}")
+        return _parse(kinds.ATTENDANCE, row[0])
+
+    def events(
+        self, *, project_id: str | None = None, volunteer_id: str | None = None
+    ) -> tuple[AttendanceEvent, ...]:
+        """Events of the project and volunteer, by ``at``, then ``event_id``.
+
+        Example:
+            >>> SQLiteAttendanceStore().events(project_id="P")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[Any] = []
+        for column, value in (("project_id", project_id), ("volunteer_id", volunteer_id)):
+            if kinds.check_filter(column, value) is not None:
+                clauses.append(f"{column} = ?")
+                parameters.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("finding attendance events") as connection:
+            rows = connection.execute(
+                f"SELECT payload FROM community_events{where} ORDER BY at_us, event_id",
+                parameters,
+            ).fetchall()
+        return tuple(_parse(kinds.ATTENDANCE, text) for (text,) in rows)
+
+    def count(self) -> int:
+        """How many events are stored.
+
+        Example:
+            >>> SQLiteAttendanceStore().count()
+            0
+        """
+        with self.database.reading("counting attendance events") as connection:
+            (count,) = connection.execute("SELECT count(*) FROM community_events").fetchone()
+        return int(count)
