@@ -25,7 +25,7 @@ Example:
     >>> import json, os, tempfile
     >>> from volunteer_rules.cli import main
     >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-    >>> with tempfile.TemporaryDirectory() as folder:
+    >>> with tempfile.TemporaryDirectory() as folder:  # doctest: +ELLIPSIS
     ...     path = os.path.join(folder, "records.jsonl")
     ...     with open(path, "w", encoding="utf-8") as file:
     ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n")
@@ -33,6 +33,7 @@ Example:
     ...     status = main(["report", path, "--as-of", "2024-06-30", "-o", out])
     ...     with open(out, encoding="utf-8") as file:
     ...         page = file.read()
+    /.../report.html: 1 records counted, 2.00 hours, 0 volunteers, 0 organizations
     >>> status, "<svg" in page
     (0, True)
 """

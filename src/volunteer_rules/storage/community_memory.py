@@ -49,7 +49,7 @@ class _Registry(Generic[T]):
                 key, payload = self._kind.key(item), kinds.payload_of(self._kind, item)
                 held = self._versions.get(key)
                 if held is not None:
-                    if held[0][1] != payload:
+                    if held[-1][1] != payload:
                         raise ConflictError(
                             key, f"{self._kind.name} {key} is stored with other content"
                         )
