@@ -107,7 +107,7 @@ def test_station_demand_to_certificate_and_report(tmp_path: Path) -> None:
     assert minutes == {(0, "V1"): 120, (0, "V2"): 0, (1, "V1"): 105, (1, "V3"): 120}
 
     # 4. records, verified by the person in charge within 10 working days
-    drafts = []
+    drafts: list[vr.ServiceRecord] = []
     for slot in range(2):
         drafts += attendance_records(
             project, [a for a in tallied if a.slot == slot], recorded_by="李雷",
