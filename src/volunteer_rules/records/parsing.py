@@ -87,6 +87,9 @@ _ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 _VOLUNTEER_IDS: set[str] = set()
 """Volunteer ids already checked (volunteers have many records each)."""
 _VOLUNTEER_IDS_MAX: Final = 65536
+_OptionalFields = tuple[Evaluation | None, str | None, bool, str | None, Any]
+_NO_OPTIONAL_FIELDS: Final[_OptionalFields] = (None, None, False, None, None)
+"""``evaluation``, ``beneficiary``, ``group_service``, ``amends``, ``extensions``: none given."""
 
 _REQUIRED_VALUES: Final = operator.itemgetter(
     "format_version",
@@ -105,7 +108,6 @@ _REQUIRED_VALUES: Final = operator.itemgetter(
     "recorded_at",
     "status",
 )
-_INTERVAL: Final = operator.itemgetter("start", "end")
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +317,8 @@ def _read_canonical(m: dict[Any, Any], categories: dict[str, str]) -> ServiceRec
         status,
     ) = _REQUIRED_VALUES(m)
     if "start" in m or "end" in m:
-        start_text, end_text = _INTERVAL(m)
+        start_text = m["start"]
+        end_text = m["end"]
         if start_text is None or end_text is None:
             return None  # an end without a start, or the other way round: reported in step 2
         extra_fields = len(m) - 17
@@ -335,19 +338,35 @@ def _read_canonical(m: dict[Any, Any], categories: dict[str, str]) -> ServiceRec
     day = DATES.get(day_text) or cached_date(day_text)
     if day is None:
         return None
-    if not _is_canonical_id(record_id) or not _is_known_volunteer_id(volunteer_id):
+    # Ids and texts inline, optional fields read only when there are some: each call saved is
+    # a few per cent of a record's time (docs/benchmarks.md, "Parsing").
+    if not 0 < len(record_id) <= ID_MAX or str.strip(record_id, _ID_ALPHABET):
         return None
-    texts = _canonical_texts(activity_name, content, place, person_in_charge, recorded_by)
-    if texts is None:
+    if volunteer_id not in _VOLUNTEER_IDS and not _remember_volunteer_id(volunteer_id):
+        return None
+    activity_name = str.strip(activity_name)  # str.strip refuses anything but a str
+    content = str.strip(content)
+    place = str.strip(place)
+    person_in_charge = str.strip(person_in_charge)
+    recorded_by = str.strip(recorded_by)
+    if not (
+        0 < len(activity_name) <= NAME_MAX
+        and 0 < len(content) <= CONTENT_MAX
+        and 0 < len(place) <= NAME_MAX
+        and 0 < len(person_in_charge) <= PERSON_MAX
+        and 0 < len(recorded_by) <= PERSON_MAX
+    ):
         return None
     moments = _canonical_moments(recorded_text, start_text, end_text, day_text, day, minutes)
     if moments is None:
         return None
-    optional = _canonical_optional_fields(m, extra_fields, record_id, day)
-    if optional is None:
-        return None
+    optional = _NO_OPTIONAL_FIELDS
+    if extra_fields:
+        read = _canonical_optional_fields(m, extra_fields, record_id, day)
+        if read is None:
+            return None
+        optional = read
     recorded_at, start, end = moments
-    activity_name, content, place, person_in_charge, recorded_by = texts
     evaluation, beneficiary, group_service, amends, extensions = optional
     return unchecked_record(
         record_id,
@@ -379,37 +398,17 @@ def _is_canonical_id(text: str) -> bool:
     return 0 < len(text) <= ID_MAX and not str.strip(text, _ID_ALPHABET)
 
 
-def _is_known_volunteer_id(text: str) -> bool:
-    """A canonical id that is not shaped like a resident ID number (remembered once seen)."""
-    if text in _VOLUNTEER_IDS:
-        return True
+def _remember_volunteer_id(text: str) -> bool:
+    """Whether a volunteer id is canonical and not shaped like a resident ID number.
+
+    A valid id is remembered: volunteers have many records each.
+    """
     if not _is_canonical_id(text) or (len(text) == 18 and RESIDENT_ID_RE.fullmatch(text)):
         return False
     if len(_VOLUNTEER_IDS) >= _VOLUNTEER_IDS_MAX:
         _VOLUNTEER_IDS.clear()
     _VOLUNTEER_IDS.add(str(text))
     return True
-
-
-def _canonical_texts(
-    activity_name: str, content: str, place: str, person_in_charge: str, recorded_by: str
-) -> tuple[str, str, str, str, str] | None:
-    """The five text fields trimmed, if none is blank or too long."""
-    strip = str.strip  # refuses anything but a str: a type check for free
-    activity_name = strip(activity_name)
-    content = strip(content)
-    place = strip(place)
-    person_in_charge = strip(person_in_charge)
-    recorded_by = strip(recorded_by)
-    if (
-        0 < len(activity_name) <= NAME_MAX
-        and 0 < len(content) <= CONTENT_MAX
-        and 0 < len(place) <= NAME_MAX
-        and 0 < len(person_in_charge) <= PERSON_MAX
-        and 0 < len(recorded_by) <= PERSON_MAX
-    ):
-        return activity_name, content, place, person_in_charge, recorded_by
-    return None
 
 
 def _canonical_moments(
@@ -465,19 +464,14 @@ def _canonical_moments(
     return recorded_at, start, end
 
 
-_NO_OPTIONAL_FIELDS: Final = (None, None, False, None, None)
-
-
 def _canonical_optional_fields(
     m: dict[Any, Any], extra_fields: int, record_id: str, day: _dt.date
-) -> tuple[Evaluation | None, str | None, bool, str | None, Any] | None:
+) -> _OptionalFields | None:
     """``evaluation``, ``beneficiary``, ``group_service``, ``amends`` and ``extensions``.
 
     ``extra_fields`` is how many fields the payload has besides the required ones and the
     interval: each must be one of these five, given (not ``null``) with a canonical value.
     """
-    if not extra_fields:
-        return _NO_OPTIONAL_FIELDS  # most records have none
     evaluation: Evaluation | None = None
     beneficiary: str | None = None
     group_service = False
