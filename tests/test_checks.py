@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, ChinaWorkingDays, WeekdaysOnly
-from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.records.record import Evaluation, ServiceRecord, parse_record
 from volunteer_rules.rules import checks as checks_module
 from volunteer_rules.rules.checks import (
     FINDING_CODES,
     FINDING_SEVERITY,
+    LATE_RULE_FROM,
     Finding,
     RecordCheck,
     RecordChecker,
@@ -162,13 +163,39 @@ class TestIsLate:
 
     @given(st.dates(min_value=D(2001, 1, 1), max_value=D(2030, 12, 1)))
     def test_deadline_day_on_time_next_day_late(self, ended: dt.date) -> None:
-        """For any end day: recorded on the deadline is on time, the day after is late."""
+        """For any end day: recorded on the deadline is on time, the day after is late.
+
+        Before Order 67 came into force (2021-02-01) there is no deadline at all.
+        """
         deadline = late_deadline(ended)
         record = rec("r", day=ended, start=None, recorded=at(deadline, 23, 59))
         assert not is_late(record)
         late = attrs.evolve(record, recorded_at=at(deadline + dt.timedelta(days=1), 0, 0))
-        assert is_late(late)
+        assert is_late(late) == (ended >= LATE_RULE_FROM)
         assert CHINA_WORKING_DAYS.is_working_day(deadline)
+
+    def test_in_force_from_2021_02_01(self) -> None:
+        """An activity ending 2021-01-31 has no deadline; one ending 2021-02-01 has one."""
+        before = rec("a", day=D(2021, 1, 31), start=None, recorded=at(D(2021, 6, 1)))
+        on = rec("b", day=D(2021, 2, 1), start=None, recorded=at(D(2021, 6, 1)))
+        assert (is_late(before), is_late(on)) == (False, True)
+        assert codes(check_records([before, on])) == [("late", "b")]
+        old = rec("c", day=D(2019, 5, 1), start=None, recorded=at(D(2024, 1, 1)))
+        assert codes(check_records([old])) == []
+
+    def test_evaluation_deadline_both_sides(self) -> None:
+        """An evaluation given after the deadline is late too; on the deadline it is not."""
+        ended = D(2024, 5, 6)
+        deadline = late_deadline(ended)
+        record = rec("e", day=ended, start=None, recorded=at(ended))
+        on_time = attrs.evolve(record, evaluation=Evaluation(rating="good", date=deadline))
+        late = attrs.evolve(
+            record, evaluation=Evaluation(rating="good", date=deadline + dt.timedelta(days=1))
+        )
+        assert (is_late(on_time), is_late(late)) == (False, True)
+        found = check_records([late]).findings
+        assert [f.code for f in found] == ["late"]
+        assert found[0].message.startswith("evaluated on")
 
 
 class TestLateFinding:
@@ -203,8 +230,9 @@ class TestLateFinding:
         strict = ChinaWorkingDays(outside="refuse")
         late = rec("r", day=D(2024, 9, 27), recorded=at(D(2024, 10, 17)))
         assert codes(check_records([late], calendar=strict)) == [("late", "r")]
+        year = strict.covered_years.stop
         with pytest.raises(InvalidValueError):
-            check_records([rec("s", day=D(1999, 3, 1))], calendar=strict)
+            check_records([rec("s", day=D(year, 3, 1))], calendar=strict)
 
     def test_estimated_calendar_is_said(self) -> None:
         """Outside the official arrangements the message says the calendar was estimated."""

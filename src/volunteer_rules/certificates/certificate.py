@@ -18,7 +18,7 @@ A certificate is a value derived only from records. The rules it follows:
   certificate's content and the exact records it was made from; :func:`verify_certificate`
   says whether the certificate still matches the records held now, and what differs.
 
-Sources are the keys of ``research/regulations.md`` ([REG2017], [MCA2020], [GUIDE2015]).
+Sources are the keys of ``docs/sources.md`` ([REG2017], [MCA2020], [GUIDE2015]).
 
 Example:
     >>> from datetime import date

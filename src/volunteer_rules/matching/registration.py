@@ -5,7 +5,7 @@ per source, each with its references. :func:`check_registration` applies one to 
 profile on a given day and returns every unmet condition as a :class:`Reason` (a value with a
 ``code`` and a ``message``), never an exception.
 
-What the rules say, and where (keys as in the research notes, ``regulations.md``):
+What the rules say, and where (keys of ``docs/sources.md``):
 
 * No national minimum age. The State Council's 志愿服务条例 has no minimum age and no
   guardian-consent clause; tasks must suit the volunteer's age, knowledge, skills and health

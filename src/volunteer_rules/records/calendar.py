@@ -1,7 +1,7 @@
 """Working-day calendars: which days count as working days (工作日).
 
 MCA Order 67 (志愿服务记录与证明出具办法（试行）, 2020), Art. 11 ([MCA2020] in
-``research/regulations.md`` §2) gives an organization **10 working days** after an activity ends
+``docs/sources.md``) gives an organization **10 working days** after an activity ends
 to record it. Counting working days needs a calendar, so the rule takes one as a parameter: any
 object with ``is_working_day(day) -> bool`` (the :class:`WorkingDayCalendar` protocol) can be
 plugged in.

@@ -2,7 +2,7 @@
 
 :class:`ResidentId` reads a GB 11643-1999 citizen identity number (公民身份号码) and
 :class:`OrganizationCode` a GB 32100-2015 unified social credit code (统一社会信用代码),
-including the GB 11714-1997 organization code embedded in it (regulations.md §8a–§8c).
+including the GB 11714-1997 organization code embedded in it (docs/sources.md).
 The check-character algorithms are python-stdnum's (``stdnum.cn.ric.calc_check_digit``,
 ``stdnum.cn.uscc.calc_check_digit``); the region rule is the library's own (see below).
 
@@ -63,7 +63,7 @@ _ORG_KIND: Final = "credit code"
 _DIGITS: Final = frozenset("0123456789")
 _RID_LAST: Final = frozenset("0123456789Xx")
 _MIN_BIRTH_YEAR: Final = 1800
-"""GB 11643 writes the full year; the oldest numbers in use carry 18xx (regulations.md §8a)."""
+"""GB 11643 writes the full year; the oldest numbers in use carry 18xx (docs/sources.md)."""
 
 _USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_SET: Final = frozenset(_USCC_ALPHABET)
@@ -77,12 +77,12 @@ REGISTRATION_DEPARTMENTS: Final[Mapping[str, str]] = {
     "9": "工商",
     "Y": "其他",
 }
-"""GB 32100 position 1, the registration department, for the codes regulations.md §8b lists."""
+"""GB 32100 position 1, the registration department, for the codes docs/sources.md lists."""
 
 ORGANIZATION_ENTITY_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "5": {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"},
 }
-"""GB 32100 position 2 (entity type) by registration department, as regulations.md §8b lists.
+"""GB 32100 position 2 (entity type) by registration department, as docs/sources.md lists.
 
 Civil affairs (``5``) is where volunteer organizations register; other departments' types are
 not named here (``entity_type_name`` is ``None`` for them).
@@ -97,7 +97,7 @@ class ResidentId:
     """A valid GB 11643-1999 resident ID number (公民身份号码), 18 characters.
 
     Build one with :meth:`parse`. Values are immutable and hashable; two are equal when their
-    numbers are. Structure (regulations.md §8a): six address digits (GB/T 2260), the birth
+    numbers are. Structure (docs/sources.md): six address digits (GB/T 2260), the birth
     date as ``YYYYMMDD``, a three-digit sequence (odd for men, even for women) and an ISO 7064
     MOD 11-2 check character (``0``–``9`` or ``X``).
 
@@ -301,14 +301,14 @@ class OrganizationCode:
     """A valid GB 32100-2015 unified social credit code (统一社会信用代码).
 
     Build one with :meth:`parse`. Values are immutable and hashable; two are equal when their
-    codes are. Structure (regulations.md §8b): position 1 the registration department
+    codes are. Structure (docs/sources.md): position 1 the registration department
     (``5`` = civil affairs), 2 the entity type, 3–8 the division code of the registering
     authority, 9–17 the GB 11714 organization code, 18 the check character.
 
     Two checks are made: the code's own (GB 32100, modulo 31 over the alphabet
     ``0123456789ABCDEFGHJKLMNPQRTUWXY``) and the embedded organization code's (GB 11714,
     modulo 11, weights 3 7 9 10 5 8 4 2, §8c). GB 11714's value of a letter is disputed
-    (regulations.md §12: ``A``–``Z`` as 10–35, or the credit-code alphabet's 10–30); the two
+    (docs/sources.md: ``A``–``Z`` as 10–35, or the credit-code alphabet's 10–30); the two
     agree on every all-digit code, and a code whose organization part contains letters is
     accepted when its check character is right under either valuation, so no real code is
     rejected over a question the sources cannot settle.

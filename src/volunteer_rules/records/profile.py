@@ -108,11 +108,11 @@ CONSENTS: Final[Mapping[str, str]] = {
     "[MCA2020 Art. 6; MCA2012 Art. 6]",
     "data_disclosure": "the record may be disclosed to others [REG2017 Art. 20; MCA2020 Art. 16]",
     "guardian": "a guardian (legal representative) consents to the minor serving "
-    "[CYL; provincial rules, regulations.md §3b, §4]",
+    "[CYL; provincial rules, docs/sources.md]",
     "guardian_data": "a guardian consents to processing the data of a child under 14 "
     "[PIPL Arts. 28, 31]",
     "record_transfer": "the record may be transferred to another organization or region "
-    "[MCA2012 draft, regulations.md §3a]",
+    "[MCA2012 draft, docs/sources.md]",
     "extra_personal_data": "personal data beyond the basic information may be kept [MCA2012 Art. 6]",
 }
 """The built-in consent flags a profile may carry, with what each permits and its source.
@@ -211,7 +211,7 @@ def age_on(
     birthday, so the day before it they are ``n - 1``. Someone born on 29 February turns
     ``n`` on 29 February in a leap year and on **1 March** in a common year: the year has
     no 29 February, and the person has not completed ``n`` years on 28 February. This is the
-    everyday count that the registration rules (CYL, provincial rules; regulations.md §3b,
+    everyday count that the registration rules (CYL, provincial rules; docs/sources.md,
     §4, §9) speak in, and the one the library's rule sets use.
 
     ``convention="day_after_birthday"`` counts as the Supreme People's Court does for
@@ -449,7 +449,7 @@ class VolunteerProfile:
     birth. :func:`parse_profile` checks the wire form's every rule.
 
     Attributes:
-        volunteer_id: the volunteer's unified number (志愿者统一编号, regulations.md §7), never
+        volunteer_id: the volunteer's unified number (志愿者统一编号, docs/sources.md), never
             an ID-card number.
         name: 姓名.
         sex: ``"male"`` or ``"female"`` (性别).

@@ -1,7 +1,7 @@
 """The service record (志愿服务记录中的服务信息) of format version 1, as a value.
 
 A :class:`ServiceRecord` is one service entry as MCA Order 67 (志愿服务记录与证明出具办法（试行）,
-2020), Art. 7 describes it (regulations.md §2, [MCA2020]): activity name, date, place,
+2020), Art. 7 describes it (docs/sources.md, [MCA2020]): activity name, date, place,
 content, service time, organising unit and person in charge, plus what a machine needs to
 check a record (ids, status, time stamps). This module holds the value classes and the
 vocabularies of the format; :mod:`volunteer_rules.records.parsing` reads the wire form

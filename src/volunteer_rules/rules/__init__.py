@@ -24,6 +24,7 @@ from volunteer_rules.rules.certification import (
 from volunteer_rules.rules.checks import (
     FINDING_CODES,
     FINDING_SEVERITY,
+    LATE_RULE_FROM,
     LATE_WORKING_DAYS,
     Finding,
     RecordCheck,
@@ -97,6 +98,7 @@ __all__ = [
     "EXCLUSION_REASONS",
     "FINDING_CODES",
     "FINDING_SEVERITY",
+    "LATE_RULE_FROM",
     "LATE_WORKING_DAYS",
     "NO_LEVEL",
     "RATING_SCORES",

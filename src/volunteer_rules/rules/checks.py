@@ -28,8 +28,10 @@ defines them:
     More than 1440 counted minutes for one volunteer on one ``date``; the record that crosses
     the cap counts only up to it.
 ``late``
-    Entered after the 10th working day following the day the activity ended (MCA Order 67,
-    Art. 11, [MCA2020] in ``research/regulations.md`` §2); see :func:`late_deadline`. A late
+    Entered, or evaluated, after the 10th working day following the day the activity ended
+    (MCA Order 67, Art. 11, [MCA2020] in ``docs/sources.md``: "志愿服务情况和评价情况" within
+    10 working days); see :func:`late_deadline`. The order is in force from 2021-02-01
+    (:data:`LATE_RULE_FROM`): an activity that ended earlier has no such deadline. A late
     record still counts.
 
 Severity (:data:`FINDING_SEVERITY`): ``superseded`` is ``info``; every other code is a
@@ -72,6 +74,7 @@ from volunteer_rules.rules.counting import DAILY_CAP_MINUTES, Count, count_many
 __all__ = [
     "FINDING_CODES",
     "FINDING_SEVERITY",
+    "LATE_RULE_FROM",
     "LATE_WORKING_DAYS",
     "Finding",
     "RecordCheck",
@@ -83,6 +86,10 @@ __all__ = [
     "recorded_date",
     "version_order",
 ]
+
+LATE_RULE_FROM: Final = _dt.date(2021, 2, 1)
+"""The day MCA Order 67 came into force: activities that ended on or after it must be recorded
+(service and evaluation) within :data:`LATE_WORKING_DAYS`; earlier ones have no deadline."""
 
 LATE_WORKING_DAYS: Final = 10
 """Working days an organization has to record an activity after it ends (MCA Order 67, Art. 11:
@@ -328,11 +335,12 @@ def is_late(
     calendar: WorkingDayCalendar = CHINA_WORKING_DAYS,
     working_days: int = LATE_WORKING_DAYS,
 ) -> bool:
-    """Whether ``record`` was entered after its deadline (MCA Order 67, Art. 11).
+    """Whether ``record`` was entered or evaluated after its deadline (MCA Order 67, Art. 11).
 
-    Late means: :func:`recorded_date` is after :func:`late_deadline` of
-    :func:`activity_end_date`. This is the bare date rule, for any record; :func:`check_records`
-    applies it only to original entries (see there).
+    Late means: the activity ended on or after :data:`LATE_RULE_FROM` (2021-02-01, when the
+    order came into force), and :func:`recorded_date`, or the date of the record's evaluation,
+    is after :func:`late_deadline` of :func:`activity_end_date`. This is the bare date rule,
+    for any record; :func:`check_records` applies it only to original entries (see there).
 
     Args:
         record: the record.
@@ -353,10 +361,14 @@ def is_late(
     """
     if not isinstance(record, ServiceRecord):
         raise InvalidTypeError("record", "record must be a ServiceRecord")
-    deadline = late_deadline(
-        activity_end_date(record), calendar=calendar, working_days=working_days
+    ended = activity_end_date(record)
+    if ended < LATE_RULE_FROM:
+        return False
+    deadline = late_deadline(ended, calendar=calendar, working_days=working_days)
+    evaluation = record.evaluation
+    return recorded_date(record) > deadline or (
+        evaluation is not None and evaluation.date > deadline
     )
-    return recorded_date(record) > deadline
 
 
 def _canonical(value: Any) -> Any:
@@ -776,6 +788,8 @@ class RecordChecker:
         if record.amends is not None or record.status == "void":
             return None
         ended = activity_end_date(record)
+        if ended < LATE_RULE_FROM:  # Order 67 was not in force yet: no deadline
+            return None
         deadline = self._deadlines.get(ended)
         if deadline is None:
             deadline = late_deadline(
@@ -783,7 +797,9 @@ class RecordChecker:
             )
             self._deadlines[ended] = deadline
         entered = recorded_date(record)
-        if entered <= deadline:
+        evaluation = record.evaluation
+        evaluated_late = evaluation is not None and evaluation.date > deadline
+        if entered <= deadline and not evaluated_late:
             return None
         covers = getattr(self._calendar, "covers", None)
         estimated = ""
@@ -795,7 +811,12 @@ class RecordChecker:
             record_id=record.record_id,
             volunteer_id=record.volunteer_id,
             message=(
-                f"entered on {entered.isoformat()}, after the deadline {deadline.isoformat()}: "
+                (
+                    f"entered on {entered.isoformat()}"
+                    if entered > deadline
+                    else f"evaluated on {evaluation.date.isoformat()}"  # type: ignore[union-attr]
+                )
+                + f", after the deadline {deadline.isoformat()}: "
                 f"{self._working_days} working days after the activity ended on "
                 f"{ended.isoformat()}{estimated} (MCA Order 67, Art. 11); it still counts"
             ),

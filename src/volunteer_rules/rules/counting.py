@@ -6,7 +6,7 @@ they can never disagree.
 
 The rules come from the record format ("Beyond one record", ``docs/record-format.md``) and
 MCA Order 67 (志愿服务记录与证明出具办法（试行）, 2020), Art. 13 for amendments
-(``research/regulations.md`` [MCA2020] 13). For one volunteer, each record is given one
+(``docs/sources.md`` [MCA2020] 13). For one volunteer, each record is given one
 outcome. The rules apply in this order; the first one that excludes a record names its reason:
 
 1. ``other_volunteer``: the record belongs to another volunteer.

@@ -23,6 +23,13 @@ References:
     - [TW-LAW] Art 20 (honour card: free entry to fee-charging public scenic sites and
       cultural or recreational venues).
 
+Every benefit has the dates of its source (``valid_from``, and ``valid_until`` when it ended);
+a certification made on a day outside them does not open it (``not_in_force``). "Priority
+service when in need" is its own category (``priority_service``): the sources promise
+volunteers priority in receiving volunteer service, not medical care. The ``medical``
+category stays for integrators' local benefits (the seed's 就医); no built-in benefit has a
+source for it. Keys are those of ``docs/sources.md``.
+
 Example:
     >>> from types import SimpleNamespace
     >>> from volunteer_rules import Hours
@@ -37,6 +44,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable
 from typing import Any, Final, Protocol
 
@@ -60,12 +68,13 @@ BENEFIT_CATEGORIES: Final = (
     "schooling",
     "employment",
     "civil_service",
+    "priority_service",
     "medical",
     "venues_and_transport",
     "commercial",
     "community_services",
 )
-"""The kinds of preferential treatment."""
+"""The kinds of preferential treatment (``medical``: no built-in benefit has a source for it)."""
 
 
 class _Level(Protocol):
@@ -97,6 +106,11 @@ class CertificationLike(Protocol):
         """The rule set the certification applied."""
 
 
+def _optional_date(instance: object, attribute: Any, value: Any) -> None:
+    if value is not None and type(value) is not _dt.date:
+        raise InvalidTypeError(attribute.name, "must be a date or None")
+
+
 def _optional_rank(instance: object, attribute: Any, value: Any) -> None:
     if value is not None and (type(value) is not int or value < 0):
         raise InvalidValueError(attribute.name, "must be a rank (int, 0 or more) or None")
@@ -114,10 +128,12 @@ class Benefit:
     Attributes:
         benefit_id: stable id. name: English. name_zh: Chinese.
         category: one of :data:`BENEFIT_CATEGORIES`.
-        source: where it comes from (regulations.md keys and articles).
+        source: where it comes from (docs/sources.md keys and articles).
         min_rank: the lowest star level (rank, inclusive) it needs; ``None``: no level needed.
         min_hours: the least counted hours (inclusive); ``None``: no hour condition.
         rule_sets: the rule set ids it belongs to; ``None``: any rule set.
+        valid_from: the first day its source applies (inclusive), or ``None``.
+        valid_until: the last day (inclusive), or ``None``: no end.
 
     Example:
         >>> Benefit(benefit_id="x", name="X", name_zh="X", category="commercial",
@@ -133,6 +149,22 @@ class Benefit:
     min_rank: int | None = attrs.field(default=None, validator=_optional_rank)
     min_hours: Hours | None = attrs.field(default=None, validator=_optional_hours)
     rule_sets: frozenset[str] | None = attrs.field(default=None)
+    valid_from: _dt.date | None = attrs.field(default=None, validator=_optional_date)
+    valid_until: _dt.date | None = attrs.field(default=None, validator=_optional_date)
+
+    def in_force_on(self, day: _dt.date) -> bool:
+        """Whether the benefit's source applies on ``day`` (both ends inclusive).
+
+        Example:
+            >>> from datetime import date
+            >>> b = Benefit(benefit_id="x", name="X", name_zh="X", category="commercial",
+            ...             source="local", valid_from=date(2020, 1, 1))
+            >>> b.in_force_on(date(2019, 12, 31)), b.in_force_on(date(2020, 1, 1))
+            (False, True)
+        """
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
 
     @rule_sets.validator
     def _check_rule_sets(self, attribute: Any, value: Any) -> None:
@@ -147,7 +179,8 @@ class BenefitReason:
     """Why a benefit applies or not.
 
     Attributes:
-        code: ``applies``, ``rule_set_mismatch``, ``below_level``, ``below_hours``.
+        code: ``applies``, ``rule_set_mismatch``, ``below_level``, ``below_hours``,
+            ``not_in_force`` (the certification's day is outside the benefit's dates).
         message: one sentence.
 
     Example:
@@ -185,6 +218,11 @@ _GOOD_RECORD: Final = (
     "certification's rule set"
 )
 
+_MCA2012: Final = _dt.date(2012, 10, 23)  # [MCA2012-b] Arts 22, 24–27
+_REG2017: Final = _dt.date(2017, 12, 1)  # [REG2017] in force
+_SH2019: Final = _dt.date(2019, 11, 15)  # [SH] (Beijing's [BJ] followed on 2020-12-25)
+_TW2001: Final = _dt.date(2001, 1, 20)  # [TW-LAW] Art 20
+
 BENEFITS: Final[tuple[Benefit, ...]] = (
     Benefit(
         benefit_id="employment_preference",
@@ -193,6 +231,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="employment",
         source="[REG2017] Art 32; [MCA2012-b] Arts 24–27; [BJ] Art 38; [SH] Art 30",
         min_rank=1,
+        valid_from=_MCA2012,
     ),
     Benefit(
         benefit_id="civil_service_consideration",
@@ -201,6 +240,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="civil_service",
         source="[REG2017] Art 32",
         min_rank=1,
+        valid_from=_REG2017,
     ),
     Benefit(
         benefit_id="admission_preference",
@@ -209,6 +249,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="schooling",
         source="[MCA2012-b] Arts 24–27; [SH] Art 30",
         min_rank=1,
+        valid_from=_MCA2012,
     ),
     Benefit(
         benefit_id="practical_credits",
@@ -217,14 +258,16 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="schooling",
         source="[REG2017] Art 29 (schools may grant credits for volunteer service)",
         min_hours=Hours.from_minutes(1),
+        valid_from=_REG2017,
     ),
     Benefit(
         benefit_id="priority_service",
         name="Priority service when the volunteer needs it",
         name_zh="需要时优先获得志愿服务",
-        category="medical",
-        source="[BJ] Art 38; [SH] Art 30",
+        category="priority_service",
+        source="[BJ] Art 38; [SH] Art 30 (有需要时优先获得志愿服务; from Shanghai's 2019 rules)",
         min_rank=1,
+        valid_from=_SH2019,
     ),
     Benefit(
         benefit_id="free_venues_and_transport",
@@ -233,6 +276,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="venues_and_transport",
         source="[MCA2012-b] Arts 24–27; [REG2017] Art 33",
         min_rank=1,
+        valid_from=_MCA2012,
     ),
     Benefit(
         benefit_id="commercial_discounts",
@@ -241,6 +285,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="commercial",
         source="[MCA2012-b] Arts 24–27",
         min_rank=1,
+        valid_from=_MCA2012,
     ),
     Benefit(
         benefit_id="community_service_exchange",
@@ -249,6 +294,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         category="community_services",
         source="[MCA2012-b] Art 22; [BJ] Art 40",
         min_hours=Hours.from_minutes(1),
+        valid_from=_MCA2012,
     ),
     Benefit(
         benefit_id="tw_honour_card_free_entry",
@@ -258,6 +304,7 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         source="[TW-LAW] Art 20; [TW-CARD] (card held: 3 years and 300 h, valid 3 years)",
         min_rank=1,
         rule_sets=frozenset({"tw-honour-card"}),
+        valid_from=_TW2001,
     ),
 )
 """The built-in benefits, each with its source."""
@@ -322,6 +369,15 @@ def eligible_benefits(
             if benefit.min_rank == 1 and benefit.rule_sets is None:
                 message += f" ({_GOOD_RECORD})"
             reasons.append(BenefitReason(code="below_level", message=message))
+        as_of = getattr(certification, "as_of", None)
+        if type(as_of) is _dt.date and not benefit.in_force_on(as_of):
+            reasons.append(
+                BenefitReason(
+                    code="not_in_force",
+                    message=f"its source applies from {benefit.valid_from} to"
+                    f" {benefit.valid_until or 'today'}, not on {as_of.isoformat()}",
+                )
+            )
         if benefit.min_hours is not None and counted < benefit.min_hours:
             reasons.append(
                 BenefitReason(

@@ -35,7 +35,7 @@ References:
       in special hardship; providers 18+ (under-18s only in group activities); coins may be
       transferred to relatives or friends, or donated.
     - [MCA2012-b] Art 22: service within the hours accumulated (no negative balance).
-    - research/regulations.md §5 and §11 rules 14–17.
+    - docs/sources.md.
 
 Example:
     >>> from datetime import datetime, timezone
@@ -168,7 +168,7 @@ class TimeBankPolicy:
     Attributes:
         policy_id: stable id (``cn-nanjing-2019``...).
         name: English name. name_zh: Chinese name.
-        references: the sources, as regulations.md keys with articles or statements.
+        references: the sources, as docs/sources.md keys with articles or statements.
         limits: floor, cap and overflow rule (:class:`~volunteer_rules.LedgerLimits`).
         beneficiaries: ``(relation, min_age)`` pairs: who may be served by a redemption, and
             from what age (inclusive: on the birthday of that age it is allowed; ``None``: any
@@ -186,11 +186,20 @@ class TimeBankPolicy:
         provider_min_age: age from which a volunteer's own (non-group) service is credited
             (Shanghai 18); ``None``: not regulated.
         credit_validity_days: how long hours stay valid, in days, or ``None``: not regulated
-            (hours do not expire). No built-in source sets an expiry [regulations.md §5 "Not
-            found"]; an integrator's policy may, and :func:`expire_credits` applies it.
+            (hours do not expire). No built-in source sets an expiry (``docs/sources.md``, "What
+            was looked for and not found"); an integrator's policy may, and
+            :func:`expire_credits` applies it.
         withdrawal_limit: the most one redemption may take; ``None``: not regulated.
         cash_out: always ``False``: hours are exchanged for services only, never for cash
             [NJ-GL]; there is no cash operation at all.
+        valid_from: the first day the policy applies (inclusive), or ``None`` if unknown.
+        valid_until: the last day it applies (inclusive), or ``None``: no end.
+        rollout: dated stages of the policy's rollout, ``(first day, what applies)``.
+        donation_priority: who is served first from donated hours, in words (Nanjing: key
+            elderly people), in order.
+        source_status: how far the policy's source is confirmed: ``in_force`` (the authority's
+            text), ``secondary`` (a report), ``unverified`` (cited, but not found again), or
+            ``none`` (no source: the generic policy).
 
     Example:
         >>> policy = get_time_bank_policy("cn-shanghai-2026")
@@ -213,12 +222,44 @@ class TimeBankPolicy:
     credit_validity_days: int | None = attrs.field(default=None)
     withdrawal_limit: Hours | None = attrs.field(default=None)
     cash_out: bool = attrs.field(default=False)
+    valid_from: _dt.date | None = attrs.field(default=None)
+    valid_until: _dt.date | None = attrs.field(default=None)
+    rollout: tuple[tuple[_dt.date, str], ...] = attrs.field(default=())
+    donation_priority: tuple[str, ...] = attrs.field(default=())
+    source_status: str = attrs.field(
+        default="secondary", validator=_one_of(("in_force", "secondary", "unverified", "none"))
+    )
+
+    def in_force_on(self, day: _dt.date) -> bool:
+        """Whether the policy applies on ``day`` (an unknown start imposes no bound).
+
+        Example:
+            >>> from datetime import date
+            >>> policy = get_time_bank_policy("cn-shanghai-2026")
+            >>> policy.in_force_on(date(2025, 12, 31)), policy.in_force_on(date(2026, 1, 12))
+            (False, True)
+        """
+        if type(day) is not _dt.date:
+            raise InvalidTypeError("day", "must be a date")
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
 
     def __attrs_post_init__(self) -> None:
         if not self.policy_id:
             raise RuleSetError("", "policy_id must not be empty")
         if self.cash_out is not False:
             raise RuleSetError(self.policy_id, "hours are never paid out as cash [NJ-GL]")
+        for name in ("valid_from", "valid_until"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not _dt.date:
+                raise RuleSetError(self.policy_id, f"{name} must be a date or None")
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until < self.valid_from
+        ):
+            raise RuleSetError(self.policy_id, "valid_until is before valid_from")
         if self.credit_validity_days is not None and (
             type(self.credit_validity_days) is not int or self.credit_validity_days <= 0
         ):
@@ -260,8 +301,12 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             name_zh="南京市时间银行试点（2019）",
             references=(
                 "[NJ] Xinhua 2019-08-30: storage cap 1,500 h (provisional), hours above it go to "
-                "donation; group-earned hours can only be donated; anyone aged 60+ holding "
-                "stored time is served; deposit and redeem citywide (通存通兑).",
+                "donation; group-earned hours can only be donated; served: key elderly people "
+                "(80+ living alone; 60-79 living alone, disabled and on minimum-income aid), who "
+                "receive donated hours first, and anyone aged 60+ holding stored time; deposit "
+                "and redeem citywide (通存通兑).",
+                "valid_from is the report's date (2019-08-30): the pilot's own start day is not "
+                "in the source.",
                 "[MCA2012-b] Art 22: service within the hours accumulated (no negative balance).",
                 "Not regulated in the source: recipients of transfers, expiry, withdrawal limits.",
             ),
@@ -269,15 +314,21 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             beneficiaries=(("self", 60),),
             give_to=None,
             group_hours="donate_only",
+            valid_from=_dt.date(2019, 8, 30),
+            donation_priority=(
+                "key elderly: aged 80 or more and living alone",
+                "key elderly: aged 60 to 79, living alone, disabled and on minimum-income aid",
+            ),
         ),
         TimeBankPolicy(
             policy_id="cn-nanjing-gulou-2018",
             name="Nanjing Gulou district time bank (2018)",
             name_zh="南京市鼓楼区时间银行（2018）",
             references=(
-                "[NJ-GL] redemption 1:1 (等时等量) from age 60; time may be used by the "
-                "volunteer, the spouse, or direct relatives aged 60+, or donated; services "
-                "only, never cash.",
+                "[NJ-GL] UNVERIFIED: a 2018-10-18 newspaper page cited by the early research "
+                "notes, not found again (see docs/sources.md): redemption 1:1 (等时等量) from "
+                "age 60; time may be used by the volunteer, the spouse, or direct relatives aged "
+                "60+, or donated; services only, never cash.",
                 "The age of 60 is applied to every person served (the scheme serves the "
                 "elderly); giving to others is not among the listed uses, so it is refused.",
                 "Not regulated in the source: cap, expiry, withdrawal limits.",
@@ -286,6 +337,8 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             beneficiaries=(("self", 60), ("spouse", 60), ("direct_relative", 60)),
             give_to=frozenset(),
             equal_time=True,
+            valid_from=_dt.date(2018, 10, 18),
+            source_status="unverified",
         ),
         TimeBankPolicy(
             policy_id="cn-shanghai-2026",
@@ -294,7 +347,10 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             references=(
                 "[SH-TB] 1 h = 1 时间币 (time coin); redemption from 65, or from 60 in special "
                 "hardship; providers are adults 18+, under-18s only through group activities; "
-                "coins can be transferred to relatives or friends, or donated.",
+                "coins can be transferred to relatives or friends, or donated; rollout: all "
+                "districts covered in 2026, deposit and redemption across each district in "
+                "2027, citywide in 2028.",
+                "valid_from is the report's date (2026-01-12).",
                 "Not regulated in the source: cap, expiry, withdrawal limits.",
             ),
             limits=LedgerLimits(),
@@ -303,6 +359,12 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             give_to=frozenset({"spouse", "direct_relative", "other_relative", "friend"}),
             equal_time=True,
             provider_min_age=18,
+            valid_from=_dt.date(2026, 1, 12),
+            rollout=(
+                (_dt.date(2026, 1, 12), "all districts covered"),
+                (_dt.date(2027, 1, 1), "deposit and redemption across each district"),
+                (_dt.date(2028, 1, 1), "deposit and redemption across the city"),
+            ),
         ),
         TimeBankPolicy(
             policy_id="generic",
@@ -316,6 +378,7 @@ _BUILTIN: Final[dict[str, TimeBankPolicy]] = {
             limits=LedgerLimits(),
             beneficiaries=tuple((relation, None) for relation in RELATIONS),
             give_to=None,
+            source_status="none",
         ),
     )
 }

@@ -5,7 +5,7 @@ destination already holds and returns a :class:`TransferDecision`: whether the m
 ahead, and every reason it may not (all found at once, each with a ``code`` and a
 ``message``), plus warnings that do not stop it.
 
-The rules and their sources (``research/regulations.md``):
+The rules and their sources (``docs/sources.md``):
 
 - the move needs the volunteer's consent (MCA 2012 draft [MCA2012-draft]: "with the
   volunteer's consent, records may be transferred"; rule 18), and for a volunteer under 14 a

@@ -7,7 +7,7 @@ References (see ``docs/sources.md``):
     - [CYL] 中国注册志愿者管理办法 (2006, revised 2013): registration ages. Secondary reprint.
     - [CYL-card] registered-volunteer card, annex 2: hours exclude travel. Secondary reprint.
     - [GD] Guangdong CYL summary: 100/300/600/1000/1500 "since 2014". Secondary; the 2013 star
-      article itself was not read (regulations.md §12).
+      article itself was not read (docs/sources.md).
 
 Example:
     >>> [level.hours.hours for level in RULE_SET.versions[0].levels][-1]
