@@ -55,6 +55,22 @@ BUILT_IN_RULE_SETS = {
 }
 
 PACKAGE = Path(vr.__file__).parent
+NAMES_BEFORE_LAYOUT = [
+    line.strip()
+    for line in (Path(__file__).parent / "public_names_before_layout.txt")
+    .read_text("utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
+WINGS = [
+    "volunteer_rules.errors",
+    "volunteer_rules.hours",
+    *(
+        f"volunteer_rules.{info.name}"
+        for info in pkgutil.iter_modules([str(PACKAGE)])
+        if info.ispkg
+    ),
+]
 
 
 def isort_key(name: str) -> tuple[int, str]:
@@ -111,6 +127,29 @@ class TestContract:
             vr.Hours.from_hours(0.1)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="whole number of minutes"):
             vr.Hours.from_hours("0.001")
+
+
+class TestNamespaceAfterTheWings:
+    def test_every_name_of_before_stays(self) -> None:
+        """Every public name the top level had before the wings is still there (issue #12)."""
+        assert len(NAMES_BEFORE_LAYOUT) >= 200  # the list was read: the check is not vacuous
+        missing = [name for name in NAMES_BEFORE_LAYOUT if name not in vr.__all__]
+        assert not missing, f"public names lost from volunteer_rules: {missing}"
+        for name in NAMES_BEFORE_LAYOUT:
+            assert hasattr(vr, name), name
+
+    def test_top_level_names_come_from_a_wing(self) -> None:
+        """Each top-level public name is the very object a wing (or a value module) exports."""
+        exported: dict[str, object] = {}
+        for wing in WINGS:
+            module = importlib.import_module(wing)
+            for name in getattr(module, "__all__", ()):
+                exported.setdefault(name, getattr(module, name))
+        for name in vr.__all__:
+            if name == "__version__":
+                continue
+            assert name in exported, f"{name} is exported by no wing"
+            assert getattr(vr, name) is exported[name], f"{name} differs from its wing's"
 
 
 class TestModules:
