@@ -112,6 +112,12 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
+def _mask_place(place: object) -> str:
+    """A place as shown in ``repr``: its first four characters (the street), then stars."""
+    text = str(place)
+    return text if len(text) <= 4 else text[:4] + "*" * (len(text) - 4)
+
+
 def _id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidValueError(attribute.name, "must be 1-31 letters, digits, -, _ or .")
@@ -213,7 +219,7 @@ class Need:
     need_id: str = attrs.field(validator=_id)
     service_category: str
     region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
-    place: str
+    place: str = attrs.field(repr=lambda place: repr(_mask_place(place)))
     schedule: tuple[Interval | Recurrence, ...] = attrs.field(converter=_schedule)
     head_count: int = 1
     required_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
@@ -297,6 +303,10 @@ class PersonServed:
     )
     contact: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_contact)
     id_number: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_number)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's and Hypothesis' pretty printers would otherwise print the fields raw
+        printer.text(repr(self))
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.station_id, str) or not re.fullmatch(
