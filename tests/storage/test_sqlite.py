@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,12 +42,30 @@ def databases(tmp_path: Path) -> Iterator[Callable[[], SQLiteDatabase]]:
         database.close()
 
 
+def _shared_files(
+    tmp_path: Path, opener: Callable[..., Any]
+) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """Fresh files, each opened by the store class from its path (in any process)."""
+    numbers = itertools.count()
+
+    def fresh() -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        path = str(tmp_path / f"shared-{next(numbers)}.sqlite")
+        SQLiteDatabase(path).close()  # the schema, once
+        return opener, (path,)
+
+    return fresh
+
+
 class TestSQLiteRecordStore(RecordStoreContract):
     """SQLiteRecordStore against RecordStoreContract."""
 
     @pytest.fixture
     def make_store(self, databases: Callable[[], SQLiteDatabase]) -> Callable[[], RecordStore]:
         return lambda: SQLiteRecordStore(databases())
+
+    @pytest.fixture
+    def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared_files(tmp_path, SQLiteRecordStore)
 
 
 class TestSQLiteLedgerStore(LedgerStoreContract):
@@ -56,6 +75,10 @@ class TestSQLiteLedgerStore(LedgerStoreContract):
     def make_store(self, databases: Callable[[], SQLiteDatabase]) -> Callable[[], LedgerStore]:
         return lambda: SQLiteLedgerStore(databases())
 
+    @pytest.fixture
+    def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared_files(tmp_path, SQLiteLedgerStore)
+
 
 class TestSQLiteTransferStore(TransferStoreContract):
     """SQLiteTransferStore against TransferStoreContract."""
@@ -63,3 +86,7 @@ class TestSQLiteTransferStore(TransferStoreContract):
     @pytest.fixture
     def make_store(self, databases: Callable[[], SQLiteDatabase]) -> Callable[[], TransferStore]:
         return lambda: SQLiteTransferStore(databases())
+
+    @pytest.fixture
+    def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared_files(tmp_path, SQLiteTransferStore)

@@ -23,13 +23,15 @@ pytest classes.
 Example:
     >>> from volunteer_rules.testing.contracts import RecordStoreContract
     >>> [name for name in dir(RecordStoreContract) if name.startswith("test_")][:2]
-    ['test_add_then_get', 'test_amendment_is_added_not_replaced']
+    ['test_a_bad_item_late_in_a_batch_writes_nothing', 'test_add_then_get']
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -65,6 +67,7 @@ from volunteer_rules.timebank.ledger import (
     POOL,
     REDEEMED,
     Ledger,
+    LedgerLimits,
     LedgerTransfer,
     PostedTransfer,
     check_ledger,
@@ -184,6 +187,17 @@ class RecordStoreContract:
     def store(self, make_store: Callable[[], RecordStore]) -> RecordStore:
         """A fresh store."""
         return make_store()
+
+    @pytest.fixture
+    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
+        """Override to test several instances and processes on one database.
+
+        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
+        ``opener(*args)`` opens another store instance on it, in this process or another
+        (both must pickle: a class and a path, say). ``None`` (the default) skips those
+        tests.
+        """
+        return None
 
     def test_satisfies_the_protocol(self, store: RecordStore) -> None:
         """The store has every method of the protocol."""
@@ -363,6 +377,67 @@ class RecordStoreContract:
                 call()
         assert store.count() == 0
 
+    def test_ties_on_recorded_at_break_by_record_id_then_organization(
+        self, store: RecordStore
+    ) -> None:
+        """One instant in two offsets is a tie; record_id, then organization_id, break it."""
+        at = _dt.datetime(2024, 5, 2, 1, 0, tzinfo=_dt.timezone.utc)
+        in_cst = at.astimezone(_CST)
+        a2 = make_record("r-a", organization_id=_ORGANIZATIONS[1], recorded_at=at)
+        a1 = make_record("r-a", organization_id=_ORGANIZATIONS[0], recorded_at=in_cst)
+        b1 = make_record("r-b", organization_id=_ORGANIZATIONS[0], recorded_at=at)
+        before = make_record("r-z", recorded_at=at - _dt.timedelta(microseconds=1))
+        store.add([b1, a2])
+        store.add([a1, before])
+        assert store.find() == (before, a1, a2, b1)
+        assert store.find(organization_id=_ORGANIZATIONS[0]) == (before, a1, b1)
+
+    def test_a_bad_item_late_in_a_batch_writes_nothing(self, store: RecordStore) -> None:
+        """Valid records followed by a wrong item, or a conflict: none of the batch is kept."""
+        store.add([make_record("r-1")])
+        good = [make_record(f"r-{n}") for n in range(2, 6)]
+        with pytest.raises(InvalidTypeError):
+            store.add([*good, "not a record"])  # type: ignore[list-item]
+        with pytest.raises(ConflictError):
+            store.add([*good, make_record("r-1", minutes=30)])
+        assert store.count() == 1
+        assert store.find() == (make_record("r-1"),)
+
+    def test_threads_adding_at_once(self, store: RecordStore) -> None:
+        """Several threads add their own records and a common one: every record once."""
+        common = make_record("r-common")
+
+        def work(worker: int) -> None:
+            for n in range(8):
+                store.add([make_record(f"r-{worker}-{n}"), common])
+
+        _in_threads(work, 4)
+        assert store.count() == 4 * 8 + 1
+        assert len(store.find()) == 4 * 8 + 1
+
+    def test_several_instances_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """Two instances on the same data see each other's writes and conflicts."""
+        opener, args = _shared_or_skip(shared)
+        one, two = opener(*args), opener(*args)
+        one.add([make_record("r-1")])
+        assert two.get(_ORGANIZATIONS[0], "r-1") == make_record("r-1")
+        with pytest.raises(ConflictError):
+            two.add([make_record("r-1", minutes=30)])
+        two.add([make_record("r-2")])
+        assert one.count() == two.count() == 2
+        assert one.find() == two.find()
+
+    def test_several_processes_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """Processes add their own records and a common one at once: every record once."""
+        opener, args = _shared_or_skip(shared)
+        added = _in_processes(_add_records_worker, opener, args, 3)
+        assert sum(added) == 3 * 8 + 1
+        assert opener(*args).count() == 3 * 8 + 1
+
     def test_matches_in_memory_model(self, make_store: Callable[[], RecordStore]) -> None:
         """Random adds and look-ups give the same answers as the in-memory reference store."""
 
@@ -482,6 +557,17 @@ class LedgerStoreContract:
     def store(self, make_store: Callable[[], LedgerStore]) -> LedgerStore:
         """A fresh store."""
         return make_store()
+
+    @pytest.fixture
+    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
+        """Override to test several instances and processes on one database.
+
+        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
+        ``opener(*args)`` opens another store instance on it, in this process or another
+        (both must pickle: a class and a path, say). ``None`` (the default) skips those
+        tests.
+        """
+        return None
 
     def test_satisfies_the_protocol(self, store: LedgerStore) -> None:
         """The store has every method of the protocol."""
@@ -731,6 +817,97 @@ class LedgerStoreContract:
             store.entries("V1", since=_dt.datetime(2024, 5, 1))  # naive
         assert store.transfer_count() == 0
 
+    def test_capped_ledger_keeps_overflow_entries(self, store: LedgerStore) -> None:
+        """Entries the cap adds (the excess moved to the pool) are stored and read back."""
+        ledger = Ledger(limits=LedgerLimits(cap=Hours.from_hours(1)))
+        ledger, posted = _post(ledger, _credit("c-1", "V1", 90, _T0), _credit("c-2", "V1", 30, _T0))
+        assert any(p.overflow for p in posted)
+        assert store.append(posted) == 2
+        assert store.postings() == posted
+        assert store.entries() == tuple(ledger.entries())
+        assert store.balance("V1") == Hours.from_hours(1)
+        assert store.balance(POOL) == Hours.from_minutes(60)
+        assert store.version(POOL) == ledger.version(POOL)
+        rebuilt = Ledger.from_transfers(store.transfers(), limits=ledger.limits)
+        assert tuple(rebuilt.postings()) == posted
+
+    def test_returned_values_do_not_alias_the_store(self, store: LedgerStore) -> None:
+        """Changing what a read returned changes nothing in the store."""
+        _, posted = _post(Ledger(), _credit("c-1", "V1", 120, _T0))
+        store.append(posted)
+        balances = store.balances()
+        balances["V1"] = Hours.from_minutes(5)
+        balances["V9"] = Hours.from_minutes(5)
+        assert store.balances() == {ISSUER: Hours.from_minutes(-120), "V1": Hours.from_minutes(120)}
+        for value in (store.postings(), store.transfers(), store.entries()):
+            assert isinstance(value, tuple)
+        assert store.balance("V1") == Hours.from_minutes(120)
+
+    def test_a_bad_item_late_in_a_batch_writes_nothing(self, store: LedgerStore) -> None:
+        """Valid postings followed by a wrong item or an inconsistent one: nothing kept."""
+        _, posted = _post(Ledger(), *(_credit(f"c-{n}", "V1", 10, _T0) for n in range(4)))
+        (last,) = posted[-1:]
+        unbalanced = attrs.evolve(last, entries=last.entries[:1])
+        with pytest.raises(InvalidTypeError):
+            store.append([*posted[:-1], "not a posting"])  # type: ignore[list-item]
+        with pytest.raises(InvalidValueError):
+            store.append([*posted[:-1], unbalanced])
+        assert store.transfer_count() == 0
+        assert store.entries() == ()
+        assert store.version("V1") == 0
+
+    def test_a_stored_transfer_at_another_place_is_refused(self, store: LedgerStore) -> None:
+        """A transfer id stored at one position is not skipped when posted at another."""
+        stored = tuple(
+            Ledger()
+            .post_many([_credit("c-1", "V1", 10, _T0), _credit("c-2", "V2", 10, _T0)])
+            .postings()
+        )
+        store.append(stored)
+        _, (elsewhere,) = _post(Ledger(), _credit("c-2", "V2", 10, _T0))
+        with pytest.raises(ConflictError):
+            store.append([elsewhere])
+        assert store.postings() == stored
+
+    def test_threads_posting_at_once(self, store: LedgerStore) -> None:
+        """Threads post through the service at once: every transfer once, a sound ledger."""
+        from volunteer_rules.storage.services import post_transfers
+
+        def work(worker: int) -> None:
+            ledger = None
+            for n in range(6):
+                credit = _credit(f"t{worker}-{n}", _LEDGER_VOLUNTEERS[n % 3], 10, _T0)
+                ledger = post_transfers(store, [credit], ledger=ledger, attempts=200).ledger
+
+        _in_threads(work, 4)
+        _assert_sound_ledger(store, 4 * 6)
+
+    def test_several_instances_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """Two instances on the same data: a stale append through either one is refused."""
+        opener, args = _shared_or_skip(shared)
+        one, two = opener(*args), opener(*args)
+        base = Ledger()
+        _, mine = _post(base, _credit("c-1", "V1", 60, _T0))
+        _, theirs = _post(base, _credit("c-2", "V2", 60, _T0))
+        assert one.append(mine) == 1
+        with pytest.raises(ConflictError):
+            two.append(theirs)
+        fresh = Ledger.from_transfers(two.transfers())
+        _, theirs = _post(fresh, _credit("c-2", "V2", 60, _T0))
+        assert two.append(theirs) == 1
+        assert one.postings() == two.postings() == mine + theirs
+        assert one.version("V2") == 1
+
+    def test_several_processes_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """Processes post through the service at once: every transfer once, a sound ledger."""
+        opener, args = _shared_or_skip(shared)
+        _in_processes(_post_ledger_worker, opener, args, 3)
+        _assert_sound_ledger(opener(*args), 3 * 6)
+
     def test_matches_in_memory_model(self, make_store: Callable[[], LedgerStore]) -> None:
         """Two writers with stale views, retries and reloads: same answers as the model."""
 
@@ -869,6 +1046,17 @@ class TransferStoreContract:
         """A fresh store."""
         return make_store()
 
+    @pytest.fixture
+    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
+        """Override to test several instances and processes on one database.
+
+        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
+        ``opener(*args)`` opens another store instance on it, in this process or another
+        (both must pickle: a class and a path, say). ``None`` (the default) skips those
+        tests.
+        """
+        return None
+
     def test_satisfies_the_protocol(self, store: TransferStore) -> None:
         """The store has every method of the protocol."""
         assert isinstance(store, TransferStore)
@@ -968,6 +1156,52 @@ class TransferStoreContract:
             store.add_package(package, at=_dt.datetime(2024, 5, 1))
         assert store.package_ids() == ()
 
+    def test_threads_racing_a_state_change(self, store: TransferStore) -> None:
+        """Threads move one package from the same state at once: exactly one wins."""
+        package = make_package()
+        store.add_package(package, at=_T0)
+        wins: list[int] = []
+
+        def work(worker: int) -> None:
+            try:
+                store.change_state(package.digest, expected="initiated", new="accepted", at=_T0)
+            except ConflictError:
+                return
+            wins.append(worker)
+
+        _in_threads(work, 6)
+        assert len(wins) == 1
+        assert [event.state for event in store.history(package.digest)] == [
+            "initiated",
+            "accepted",
+        ]
+
+    def test_several_instances_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """A state changed through one instance is seen, and compared, by another."""
+        opener, args = _shared_or_skip(shared)
+        one, two = opener(*args), opener(*args)
+        package = make_package()
+        assert one.add_package(package, at=_T0)
+        assert not two.add_package(package, at=_T0)
+        one.change_state(package.digest, expected="initiated", new="accepted", at=_T0)
+        with pytest.raises(ConflictError):
+            two.change_state(package.digest, expected="initiated", new="rejected", at=_T0)
+        assert two.state(package.digest) == "accepted"
+        assert one.history(package.digest) == two.history(package.digest)
+
+    def test_several_processes_on_one_database(
+        self, shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None
+    ) -> None:
+        """Processes race to move one package: exactly one of them wins."""
+        opener, args = _shared_or_skip(shared)
+        package = make_package()
+        opener(*args).add_package(package, at=_T0)
+        wins = _in_processes(_change_state_worker, opener, (*args, package.digest), 3)
+        assert sorted(wins) == [False, False, True]
+        assert len(opener(*args).history(package.digest)) == 2
+
     def test_matches_in_memory_model(self, make_store: Callable[[], TransferStore]) -> None:
         """Random adds and state changes give the same answers as the reference store."""
 
@@ -1023,3 +1257,86 @@ class _TransferMachine(RuleBasedStateMachine):
             assert self.store.history(package_id) == self.model.history(package_id)
             assert self.store.state(package_id) == self.model.history(package_id)[-1].state
             assert self.store.get_package(package_id) == self.model.get_package(package_id)
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def _in_threads(work: Callable[[int], None], count: int) -> None:
+    """Run ``work(0..count-1)`` in threads started together; re-raise the first error."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(worker: int) -> None:
+        try:
+            barrier.wait(60)
+            work(worker)
+        except BaseException as error:  # re-raised below, in the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    if errors:
+        raise errors[0]
+
+
+def _shared_or_skip(
+    shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None,
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    if shared is None:
+        pytest.skip("the store cannot be opened twice on one database (no shared fixture)")
+    return shared()
+
+
+def _in_processes(
+    worker: Callable[..., T], opener: Callable[..., Any], args: tuple[Any, ...], count: int
+) -> list[T]:
+    """Run ``worker(opener, args, n)`` in ``count`` fresh processes at once; their results."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(count) as pool:
+        pending = pool.starmap_async(worker, [(opener, args, n) for n in range(count)])
+        return pending.get(timeout=300)
+
+
+def _add_records_worker(opener: Callable[..., Any], args: tuple[Any, ...], worker: int) -> int:
+    store = opener(*args)
+    added = 0
+    for n in range(8):
+        added += store.add([make_record(f"r-{worker}-{n}"), make_record("r-common")])
+    return int(added)
+
+
+def _post_ledger_worker(opener: Callable[..., Any], args: tuple[Any, ...], worker: int) -> int:
+    from volunteer_rules.storage.services import post_transfers
+
+    store = opener(*args)
+    ledger: Ledger | None = None
+    for n in range(6):
+        credit = _credit(f"t{worker}-{n}", _LEDGER_VOLUNTEERS[n % 3], 10, _T0)
+        ledger = post_transfers(store, [credit], ledger=ledger, attempts=200).ledger
+    return 0 if ledger is None else len(ledger)
+
+
+def _change_state_worker(opener: Callable[..., Any], args: tuple[Any, ...], worker: int) -> bool:
+    *open_args, package_id = args
+    store = opener(*open_args)
+    try:
+        store.change_state(package_id, expected="initiated", new="accepted", at=_T0)
+    except ConflictError:
+        return False
+    return True
+
+
+def _assert_sound_ledger(store: LedgerStore, transfers: int) -> None:
+    postings = store.postings()
+    ids = [posting.transfer.transfer_id for posting in postings]
+    assert len(ids) == len(set(ids)) == transfers == store.transfer_count()
+    assert check_ledger(postings) == ()
+    sums: dict[str, int] = {}
+    for entry in store.entries():
+        sums[entry.account] = sums.get(entry.account, 0) + entry.minutes
+    assert {account: hours.minutes for account, hours in store.balances().items()} == sums
