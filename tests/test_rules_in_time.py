@@ -509,3 +509,57 @@ class TestBenefitsAndPolicies:
         nanjing = get_time_bank_policy("cn-nanjing-2019")
         assert len(nanjing.donation_priority) == 2 and "80" in nanjing.donation_priority[0]
         assert get_time_bank_policy("cn-nanjing-gulou-2018").source_status == "unverified"
+
+
+class TestWhatChanged:
+    def test_beijing_diff(self) -> None:
+        """The 2015 Beijing version raises four thresholds and adds five stars' conditions."""
+        beijing = vr.get_rule_set("cn-beijing")
+        changes = vr.rules.diff_versions(*beijing.versions)
+        assert [(c.level, c.what) for c in changes] == [
+            ("two_star", "hours"),
+            ("three_star", "hours"),
+            ("four_star", "hours"),
+            ("five_star", "hours"),
+            ("five_star", "attestations"),
+        ]
+        assert vr.rules.diff_versions(beijing.versions[0], beijing.versions[0]) == ()
+
+    def test_zhangjiagang_levels_added(self) -> None:
+        """Levels present only in the new version are 'added', only in the old 'removed'."""
+        zjg = vr.get_rule_set("cn-zhangjiagang").versions[0]
+        fewer = attrs.evolve(zjg, levels=zjg.levels[:5])
+        changes = vr.rules.diff_versions(fewer, zjg)
+        assert [c.what for c in changes] == ["added"] * 4
+        assert [c.what for c in vr.rules.diff_versions(zjg, fewer)] == ["removed"] * 4
+
+    @given(
+        st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.integers(1, 60)), max_size=40)
+    )
+    def test_recertify_lists_exactly_the_changed(self, rows: list[tuple[str, int]]) -> None:
+        """recertify lists a volunteer iff certify under the two versions gives two ranks."""
+        as_of = D(2025, 1, 1)
+        records = [
+            record(f"x{n}", D(2024, 1, 1) + dt.timedelta(days=n), hours * 20, volunteer=v)
+            for n, (v, hours) in enumerate(rows)
+        ]
+        beijing = vr.get_rule_set("cn-beijing")
+        result = vr.rules.recertify(
+            records, rule_set=beijing, old=beijing.versions[0], new=D(2015, 1, 1), as_of=as_of
+        )
+        listed = {c.volunteer_id: c for c in result.changes}
+        for volunteer in {v for v, _ in rows}:
+            old = vr.certify(
+                records,
+                rule_set=vr.rules.pin_version(beijing, D(2012, 10, 23)),
+                as_of=as_of,
+                volunteer=volunteer,
+            )
+            new = vr.certify(records, rule_set="cn-beijing", as_of=as_of, volunteer=volunteer)
+            if old.level.rank != new.level.rank:
+                assert listed[volunteer].before == old.level
+                assert listed[volunteer].after == new.level
+                assert listed[volunteer].rank_change < 0  # the 2015 thresholds are higher
+            else:
+                assert volunteer not in listed
+        assert result.volunteers == len({v for v, _ in rows})
