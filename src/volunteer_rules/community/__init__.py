@@ -15,6 +15,22 @@ Example:
 
 from __future__ import annotations
 
+from volunteer_rules.community.attendance import (
+    ATTENDANCE_CODES,
+    ATTENDANCE_KINDS,
+    ATTENDANCE_SOURCES,
+    Attendance,
+    AttendanceEvent,
+    dump_attendance_event,
+    parse_attendance_event,
+    tally_attendance,
+)
+from volunteer_rules.community.need_matching import (
+    NeedMatch,
+    NeedOffer,
+    needs_for_volunteer,
+    volunteers_for_need,
+)
 from volunteer_rules.community.organization import (
     ORGANIZATION_CODES,
     ORGANIZATION_KINDS,
@@ -31,40 +47,31 @@ from volunteer_rules.community.person import (
     PERSON_CODES,
     Consent,
     Need,
-    NeedMatch,
-    NeedOffer,
     PersonServed,
     dump_person,
     mask_name,
     need_demand,
-    needs_for_volunteer,
     parse_person,
-    volunteers_for_need,
 )
 from volunteer_rules.community.project import (
-    ATTENDANCE_CODES,
-    ATTENDANCE_KINDS,
-    ATTENDANCE_SOURCES,
-    CAPTURE_EXTENSION,
-    CAPTURE_METHODS,
     SIGN_UP_STATES,
-    Attendance,
-    AttendanceEvent,
     AttendanceRules,
     Project,
     Roster,
     SignUp,
+    check_roster,
+    dump_project,
+    parse_project,
+    sign_up,
+    withdraw,
+)
+from volunteer_rules.community.recording import (
+    CAPTURE_EXTENSION,
+    CAPTURE_METHODS,
     Verification,
     attendance_records,
     capture_method,
-    dump_attendance_event,
-    dump_project,
-    parse_attendance_event,
-    parse_project,
-    sign_up,
-    tally_attendance,
     verify_records,
-    withdraw,
 )
 from volunteer_rules.community.station import STATION_CODES, Station, dump_station, parse_station
 
@@ -99,6 +106,7 @@ __all__ = [
     "Verification",
     "attendance_records",
     "capture_method",
+    "check_roster",
     "dump_attendance_event",
     "dump_organization",
     "dump_person",

@@ -40,7 +40,8 @@ from typing import Any, Final
 
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
-from volunteer_rules.community.project import Project, capture_method
+from volunteer_rules.community.project import Project
+from volunteer_rules.community.recording import capture_method
 from volunteer_rules.community.station import Station
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours

@@ -337,33 +337,8 @@ footer { color: #666; font-size: 11px; margin-top: 18px; }
 """
 
 
-def render_report_html(report: Report) -> str:
-    """The report as one self-contained, printable HTML page with inline SVG charts.
-
-    Example:
-        >>> from datetime import date
-        >>> page = render_report_html(build_report([], as_of=date(2024, 1, 31)))
-        >>> "http" in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
-        False
-    """
-    if not isinstance(report, Report):
-        raise InvalidTypeError("report", "must be a Report")
-    t = report.totals
-    cards = [
-        ("注册志愿者 registered volunteers", t["volunteers"]),
-        ("活跃志愿者 active (12 months)", f"{t['active']} ({t['active_share']}%)"),
-        ("志愿服务组织 organizations", t["organizations"]),
-        ("服务时长 hours served", t["hours"]),
-        ("服务记录 records counted", t["records"]),
-        ("人均时长 hours per volunteer", t["hours_per_volunteer"]),
-        ("服务站 stations", t["stations"]),
-        ("服务对象 people served", t["people_served"]),
-    ]
-    card_html = "".join(
-        f'<div class="card"><div class="value">{html.escape(str(v))}</div>'
-        f'<div class="name">{html.escape(n)}</div></div>'
-        for n, v in cards
-    )
+def _sections(report: Report) -> list[str]:
+    """The page's sections after the headline cards: charts and tables."""
     months = [r["month"] for r in report.by_month]
     month_chart = _column_chart(
         "按月服务时长 Hours by month",
@@ -384,7 +359,7 @@ def render_report_html(report: Report) -> str:
         [r["volunteers"] for r in report.stars],
         unit="人",
     )
-    sections = [
+    return [
         f"<section><h2>服务时长 Hours</h2>{month_chart}{region_chart}</section>",
         "<section><h2>地区 Regions</h2>"
         + _table(
@@ -443,6 +418,36 @@ def render_report_html(report: Report) -> str:
         )
         + "</section>",
     ]
+
+
+def render_report_html(report: Report) -> str:
+    """The report as one self-contained, printable HTML page with inline SVG charts.
+
+    Example:
+        >>> from datetime import date
+        >>> page = render_report_html(build_report([], as_of=date(2024, 1, 31)))
+        >>> "http" in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        False
+    """
+    if not isinstance(report, Report):
+        raise InvalidTypeError("report", "must be a Report")
+    t = report.totals
+    cards = [
+        ("注册志愿者 registered volunteers", t["volunteers"]),
+        ("活跃志愿者 active (12 months)", f"{t['active']} ({t['active_share']}%)"),
+        ("志愿服务组织 organizations", t["organizations"]),
+        ("服务时长 hours served", t["hours"]),
+        ("服务记录 records counted", t["records"]),
+        ("人均时长 hours per volunteer", t["hours_per_volunteer"]),
+        ("服务站 stations", t["stations"]),
+        ("服务对象 people served", t["people_served"]),
+    ]
+    card_html = "".join(
+        f'<div class="card"><div class="value">{html.escape(str(v))}</div>'
+        f'<div class="name">{html.escape(n)}</div></div>'
+        for n, v in cards
+    )
+    sections = _sections(report)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)} {report.as_of.isoformat()}</title>"

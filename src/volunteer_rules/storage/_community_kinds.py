@@ -8,20 +8,18 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from volunteer_rules.community.attendance import (
+    AttendanceEvent,
+    dump_attendance_event,
+    parse_attendance_event,
+)
 from volunteer_rules.community.organization import (
     Organization,
     dump_organization,
     parse_organization,
 )
 from volunteer_rules.community.person import PersonServed, dump_person, parse_person
-from volunteer_rules.community.project import (
-    AttendanceEvent,
-    Project,
-    dump_attendance_event,
-    dump_project,
-    parse_attendance_event,
-    parse_project,
-)
+from volunteer_rules.community.project import Project, dump_project, parse_project
 from volunteer_rules.community.station import Station, dump_station, parse_station
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
 from volunteer_rules.records.region import RegionCode

@@ -15,9 +15,10 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
+from volunteer_rules.community.attendance import AttendanceEvent
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
-from volunteer_rules.community.project import AttendanceEvent, Project
+from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
 from volunteer_rules.errors import ConflictError, NotFoundError
 from volunteer_rules.records.region import RegionCode

@@ -33,9 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
+from volunteer_rules.community.attendance import AttendanceEvent
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
-from volunteer_rules.community.project import AttendanceEvent, Project
+from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
 from volunteer_rules.records.region import RegionCode
 

@@ -32,9 +32,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, Final, Generic, TypeVar
 
+from volunteer_rules.community.attendance import AttendanceEvent
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
-from volunteer_rules.community.project import AttendanceEvent, Project
+from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
 from volunteer_rules.errors import ConflictError, NotFoundError, StorageError
 from volunteer_rules.records.region import RegionCode

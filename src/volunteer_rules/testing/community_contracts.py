@@ -30,9 +30,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from volunteer_rules.community.attendance import AttendanceEvent
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import Consent, PersonServed
-from volunteer_rules.community.project import AttendanceEvent, Project
+from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
 from volunteer_rules.errors import (
     ConflictError,

@@ -194,7 +194,7 @@ def sample_attendance_events() -> Any:
         >>> [e.kind for e in sample_attendance_events()]
         ['check_in', 'check_in', 'check_out', 'correction']
     """
-    from volunteer_rules.community.project import AttendanceEvent
+    from volunteer_rules.community.attendance import AttendanceEvent
 
     def at(hour: int, minute: int) -> _dt.datetime:
         return _dt.datetime(2024, 6, 5, hour, minute, tzinfo=_CST)
@@ -250,7 +250,8 @@ def sample_records(project: Any) -> Any:
         >>> [r.service.minutes for r in sample_records(sample_project())]
         [120, 105]
     """
-    from volunteer_rules.community.project import attendance_records, tally_attendance
+    from volunteer_rules.community.attendance import tally_attendance
+    from volunteer_rules.community.recording import attendance_records
 
     later = project.slot(0).end + _dt.timedelta(days=1)
     tallied = tally_attendance(

@@ -1,0 +1,384 @@
+"""Attendance: check-ins, check-outs and corrections, counted by the platform's rules.
+
+On the day volunteers check in and out (:class:`AttendanceEvent`: times as a device or a
+person gives them); an administrator's **correction** sets both times, with a reason, and is
+kept next to the events it corrects, never in their place. :func:`tally_attendance` turns the
+events into :class:`Attendance` values with the project's
+:class:`~volunteer_rules.community.project.AttendanceRules`:
+
+- only time inside the slot counts: no credit for arriving early or leaving late, so the
+  hours never exceed the activity's duration;
+- a volunteer still checked in ``auto_check_out_minutes`` after checking in (default 24 h)
+  is checked out automatically at that moment, and the record says so;
+- attendance below ``minimum_share_percent`` of the slot (default 60 %) gives no record.
+
+Example:
+    >>> from volunteer_rules.testing.community_examples import sample_attendance_events
+    >>> [e.kind for e in sample_attendance_events()][:2]
+    ['check_in', 'check_in']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from volunteer_rules.community.project import Project, Roster, _aware, _text, check_roster
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.matching.demand import TimeSlot
+from volunteer_rules.matching.registration import Reason
+
+__all__ = [
+    "ATTENDANCE_CODES",
+    "ATTENDANCE_KINDS",
+    "ATTENDANCE_SOURCES",
+    "Attendance",
+    "AttendanceEvent",
+    "dump_attendance_event",
+    "parse_attendance_event",
+    "tally_attendance",
+]
+
+ATTENDANCE_KINDS: Final = ("check_in", "check_out", "correction")
+"""Kinds of :class:`AttendanceEvent`."""
+
+ATTENDANCE_SOURCES: Final = ("device", "person", "administrator")
+"""Who gave an event's time: a device (QR code, app), a person (the person in charge), or an
+administrator (corrections only)."""
+
+ATTENDANCE_CODES: Final[Mapping[str, str]] = {
+    "not_confirmed": "checked in without a confirmed sign-up for the slot",
+    "no_check_in": "confirmed but never checked in",
+    "still_checked_in": "checked in, not yet checked out, before the automatic check-out",
+    "no_overlap": "the attendance does not overlap the slot",
+    "below_minimum_share": "attended less than the minimum share of the slot",
+}
+"""Codes of the reasons an :class:`Attendance` gives no record."""
+
+_ID: Final = re.compile(r"[A-Za-z0-9_\-]{1,24}")
+_EVENT_ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+
+
+@attrs.frozen(kw_only=True)
+class AttendanceEvent:
+    """A check-in, a check-out, or an administrator's correction.
+
+    Attributes:
+        event_id: a unique id (1-64 id characters): storing the same event twice is one event.
+        project_id: the project.
+        volunteer_id: who.
+        slot: the slot index.
+        kind: one of :data:`ATTENDANCE_KINDS`.
+        at: for a check-in or check-out, its time; for a correction, when it was made.
+        source: who gave the time (:data:`ATTENDANCE_SOURCES`); corrections come from an
+            ``administrator``.
+        by: the device id or the person's name.
+        start: a correction's start time (else ``None``).
+        end: a correction's end time (else ``None``).
+        reason: why a correction was made (required for one).
+
+    Raises:
+        InvalidValueError: a correction without its times, reason or administrator; times on
+            a check-in or check-out.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> AttendanceEvent(event_id="e1", project_id="PRJ-1", volunteer_id="V1", slot=0,
+        ...     kind="check_in", at=datetime(2024, 6, 5, 1, tzinfo=timezone.utc),
+        ...     source="device", by="qr-01").kind
+        'check_in'
+    """
+
+    event_id: str
+    project_id: str
+    volunteer_id: str
+    slot: int
+    kind: str = attrs.field(validator=attrs.validators.in_(ATTENDANCE_KINDS))
+    at: _dt.datetime
+    source: str = attrs.field(validator=attrs.validators.in_(ATTENDANCE_SOURCES))
+    by: str = attrs.field(validator=_text)
+    start: _dt.datetime | None = None
+    end: _dt.datetime | None = None
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.event_id, str) or not _EVENT_ID.fullmatch(self.event_id):
+            raise InvalidValueError("event_id", "must be 1-64 letters, digits, -, _ or .")
+        if not isinstance(self.project_id, str) or not _ID.fullmatch(self.project_id):
+            raise InvalidValueError("project_id", "must be 1-24 letters, digits, - or _")
+        if not isinstance(self.volunteer_id, str) or not _EVENT_ID.fullmatch(self.volunteer_id):
+            raise InvalidValueError("volunteer_id", "must be 1-64 id characters")
+        if type(self.slot) is not int or self.slot < 0:
+            raise InvalidValueError("slot", "must be a slot index")
+        _aware(self.at, "at")
+        if not isinstance(self.reason, str):
+            raise InvalidTypeError("reason", "must be a string")
+        if self.kind == "correction":
+            if self.source != "administrator":
+                raise InvalidValueError("source", "corrections are an administrator's")
+            start = _aware(self.start, "start")
+            if _aware(self.end, "end") <= start:
+                raise InvalidValueError("end", "must be after start")
+            if not self.reason.strip():
+                raise InvalidValueError("reason", "a correction gives its reason")
+        else:
+            if self.start is not None or self.end is not None:
+                raise InvalidValueError("start", "only a correction carries start and end")
+            if self.source == "administrator":
+                raise InvalidValueError("source", "check-ins come from a device or a person")
+
+
+@attrs.frozen(kw_only=True)
+class Attendance:
+    """One volunteer's attendance of one slot, as the rules count it.
+
+    Attributes:
+        project_id: the project.
+        volunteer_id: who.
+        slot: the slot index.
+        start: the counted start (inside the slot), or ``None``.
+        end: the counted end (inside the slot), or ``None``.
+        minutes: whole minutes counted (``0`` when no record is due).
+        share_percent: the share of the slot attended, rounded down.
+        method: ``check_in`` or ``administrator`` (:data:`CAPTURE_METHODS`).
+        auto_check_out: the volunteer was checked out automatically.
+        check_in: the check-in time as given (``None`` when none).
+        check_out: the check-out time as given, or the automatic one.
+        corrected_by: the administrator of the correction used, or ``""``.
+        correction_reason: its reason, or ``""``.
+        reasons: why no record is due (:data:`ATTENDANCE_CODES`); ``()`` when one is.
+
+    Example:
+        >>> Attendance(project_id="P", volunteer_id="V1", slot=0).counts
+        True
+    """
+
+    project_id: str
+    volunteer_id: str
+    slot: int
+    start: _dt.datetime | None = None
+    end: _dt.datetime | None = None
+    minutes: int = 0
+    share_percent: int = 0
+    method: str = "check_in"
+    auto_check_out: bool = False
+    check_in: _dt.datetime | None = None
+    check_out: _dt.datetime | None = None
+    corrected_by: str = ""
+    correction_reason: str = ""
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        """Whether a record is due (no reasons).
+
+        Example:
+            >>> Attendance(project_id="P", volunteer_id="V1", slot=0,
+            ...            reasons=(Reason(code="no_check_in", message="absent"),)).counts
+            False
+        """
+        return not self.reasons
+
+
+def _reason(code: str, message: str) -> Reason:
+    return Reason(code=code, message=message)
+
+
+def _times(
+    project: Project,
+    slot: TimeSlot,
+    volunteer_id: str,
+    found: list[AttendanceEvent],
+    now: _dt.datetime,
+    limit: _dt.timedelta,
+    reasons: list[Reason],
+) -> dict[str, Any]:
+    """One volunteer's times in one slot, as :class:`Attendance` fields; reasons appended."""
+    corrections = [e for e in found if e.kind == "correction"]
+    check_in = next((e.at for e in found if e.kind == "check_in"), None)
+    check_out = None
+    if check_in is not None:
+        outs = [e.at for e in found if e.kind == "check_out" and e.at > check_in]
+        check_out = outs[-1] if outs else None
+    auto = False
+    fields: dict[str, Any] = {"check_in": check_in}
+    if corrections:
+        last = corrections[-1]
+        start, end = last.start, last.end
+        fields.update(method="administrator", corrected_by=last.by, correction_reason=last.reason)
+    elif check_in is None:
+        reasons.append(_reason("no_check_in", f"{volunteer_id} never checked in"))
+        start = end = None
+    else:
+        start, end = check_in, check_out
+        if end is None:
+            if now >= check_in + limit:
+                end, auto = check_in + limit, True
+            else:
+                reasons.append(_reason("still_checked_in", f"{volunteer_id} is still checked in"))
+    fields.update(check_out=end if start is not None else None, auto_check_out=auto)
+    if start is not None and end is not None:
+        tz = slot.start.tzinfo
+        clipped_start = max(start, slot.start).astimezone(tz)
+        clipped_end = min(end, slot.end).astimezone(tz)
+        minutes = max(0, int((clipped_end - clipped_start).total_seconds()) // 60)
+        slot_minutes = int((slot.end - slot.start).total_seconds()) // 60
+        share = minutes * 100 // slot_minutes
+        if minutes == 0:
+            reasons.append(_reason("no_overlap", f"{volunteer_id} was not there in the slot"))
+        elif share < project.rules.minimum_share_percent:
+            reasons.append(
+                _reason(
+                    "below_minimum_share",
+                    f"{volunteer_id} attended {share}% of the slot, under "
+                    f"{project.rules.minimum_share_percent}%",
+                )
+            )
+        if minutes > 0:
+            fields.update(start=clipped_start, end=clipped_end, share_percent=share)
+        fields["minutes"] = minutes if not reasons else 0
+    return fields
+
+
+def tally_attendance(
+    project: Project,
+    roster: Roster,
+    events: Iterable[AttendanceEvent],
+    *,
+    now: _dt.datetime,
+) -> tuple[Attendance, ...]:
+    """Every confirmed volunteer's (and every walk-in's) attendance of the slots ended by ``now``.
+
+    Events are taken in order of ``at``, then ``event_id``. The latest correction of a
+    volunteer's slot sets both times (``method="administrator"``); otherwise the first check-in
+    and the last check-out after it count (``method="check_in"``), and a volunteer never
+    checked out is checked out ``auto_check_out_minutes`` after checking in, once ``now`` is
+    past that moment. Only the part inside the slot counts.
+
+    Raises:
+        InvalidValueError: an event of another project, or of a slot the project lacks.
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import (
+        ...     sample_attendance_events, sample_project, sample_roster)
+        >>> project = sample_project()
+        >>> tallied = tally_attendance(project, sample_roster(project), sample_attendance_events(),
+        ...                            now=project.slot(0).end + __import__("datetime").timedelta(days=2))
+        >>> [(a.volunteer_id, a.minutes, a.method, [r.code for r in a.reasons]) for a in tallied]
+        [('V1', 120, 'check_in', []), ('V2', 105, 'administrator', [])]
+    """
+    check_roster(project, roster)
+    _aware(now, "now")
+    by_key: dict[tuple[int, str], list[AttendanceEvent]] = {}
+    for event in events:
+        if not isinstance(event, AttendanceEvent):
+            raise InvalidTypeError("events", f"holds a {type(event).__name__}")
+        if event.project_id != project.project_id:
+            raise InvalidValueError("events", f"{event.event_id} is of {event.project_id}")
+        project.slot(event.slot)
+        by_key.setdefault((event.slot, event.volunteer_id), []).append(event)
+    for entry in roster.entries:
+        if entry.state == "confirmed":
+            by_key.setdefault((entry.slot, entry.volunteer_id), [])
+    limit = _dt.timedelta(minutes=project.rules.auto_check_out_minutes)
+    out: list[Attendance] = []
+    for (index, volunteer_id), found in sorted(by_key.items()):
+        slot = project.slot(index)
+        if slot.end > now:
+            continue
+        found.sort(key=lambda e: (e.at, e.event_id))
+        base = Attendance(project_id=project.project_id, volunteer_id=volunteer_id, slot=index)
+        reasons: list[Reason] = []
+        if roster.state_of(volunteer_id, index) != "confirmed":
+            reasons.append(
+                _reason("not_confirmed", f"{volunteer_id} has no confirmed place in slot {index}")
+            )
+        fields = _times(project, slot, volunteer_id, found, now, limit, reasons)
+        out.append(attrs.evolve(base, reasons=tuple(reasons), **fields))
+    return tuple(out)
+
+
+_EVENT_FIELDS: Final = (
+    "event_id",
+    "project_id",
+    "volunteer_id",
+    "slot",
+    "kind",
+    "at",
+    "source",
+    "by",
+    "start",
+    "end",
+    "reason",
+)
+
+
+def _moment(value: object, what: str) -> _dt.datetime:
+    try:
+        moment = _dt.datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidValueError(what, "must be a date-time with a UTC offset") from None
+    return _aware(moment, what)
+
+
+def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:
+    """Read an attendance event from its JSON form (:func:`dump_attendance_event`).
+
+    Example:
+        >>> e = parse_attendance_event({"event_id": "e1", "project_id": "P", "volunteer_id": "V1",
+        ...     "slot": 0, "kind": "check_in", "at": "2024-06-05T08:55:00+08:00",
+        ...     "source": "device", "by": "qr-01"})
+        >>> dump_attendance_event(e)["at"]
+        '2024-06-05T08:55:00+08:00'
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidTypeError("event", "must be a JSON object")
+    unknown = sorted(set(payload) - set(_EVENT_FIELDS))
+    if unknown:
+        raise InvalidValueError("event", f"unknown field {unknown[0]!r}")
+    start, end = payload.get("start"), payload.get("end")
+    return AttendanceEvent(
+        event_id=payload.get("event_id"),  # type: ignore[arg-type]
+        project_id=payload.get("project_id"),  # type: ignore[arg-type]
+        volunteer_id=payload.get("volunteer_id"),  # type: ignore[arg-type]
+        slot=payload.get("slot"),  # type: ignore[arg-type]
+        kind=payload.get("kind"),  # type: ignore[arg-type]
+        at=_moment(payload.get("at"), "at"),
+        source=payload.get("source"),  # type: ignore[arg-type]
+        by=payload.get("by"),  # type: ignore[arg-type]
+        start=None if start is None else _moment(start, "start"),
+        end=None if end is None else _moment(end, "end"),
+        reason=payload.get("reason", ""),
+    )
+
+
+def dump_attendance_event(event: AttendanceEvent) -> dict[str, Any]:
+    """The JSON form of an attendance event (times with their offsets).
+
+    Example:
+        >>> from volunteer_rules.testing.community_examples import sample_attendance_events
+        >>> sorted(dump_attendance_event(sample_attendance_events()[-1]))
+        ['at', 'by', 'end', 'event_id', 'kind', 'project_id', 'reason', 'slot', 'source', 'start', 'volunteer_id']
+    """
+    if not isinstance(event, AttendanceEvent):
+        raise InvalidTypeError("event", "must be an AttendanceEvent")
+    out: dict[str, Any] = {
+        "event_id": event.event_id,
+        "project_id": event.project_id,
+        "volunteer_id": event.volunteer_id,
+        "slot": event.slot,
+        "kind": event.kind,
+        "at": event.at.isoformat(),
+        "source": event.source,
+        "by": event.by,
+    }
+    if event.start is not None and event.end is not None:
+        out["start"] = event.start.isoformat()
+        out["end"] = event.end.isoformat()
+    if event.reason:
+        out["reason"] = event.reason
+    return out
