@@ -27,7 +27,6 @@ from volunteer_rules.records.identifiers import (
     _org_check_character,
 )
 from volunteer_rules.records.profile import (
-    _MAX_STUDY_MINUTES,
     COMMENDATION_LEVELS,
     CONSENTS,
     DOCUMENT_KINDS,
@@ -42,6 +41,7 @@ from volunteer_rules.records.profile import (
     dump_profile,
     dump_training,
 )
+from volunteer_rules.records.profile_parts import _MAX_STUDY_MINUTES
 from volunteer_rules.records.record import RATINGS, SERVICE_CATEGORIES
 from volunteer_rules.records.region import RegionCode
 
