@@ -53,6 +53,9 @@ from holidays.countries.china import China
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
+# holidays sets __version__ without exporting it in its type stubs (mypy --strict).
+_HOLIDAYS_VERSION: Final = str(vars(holidays)["__version__"])
+
 __all__ = [
     "CHINA_WORKING_DAYS",
     "ChinaWorkingDays",
@@ -175,9 +178,7 @@ class ChinaWorkingDays:
         self.covered_years = _covered_years()
         years = self.covered_years
         first, last = years.start, years.stop - 1
-        self.data_version = (
-            f"holidays {holidays.__version__} (official arrangements {first}-{last})"
-        )
+        self.data_version = f"holidays {_HOLIDAYS_VERSION} (official arrangements {first}-{last})"
         self._years: dict[int, tuple[frozenset[_dt.date], frozenset[_dt.date]]] = {}
         self._lock = threading.Lock()
 
