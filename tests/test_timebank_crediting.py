@@ -223,3 +223,22 @@ def test_command_line_with_db_credits_what_certify_counts(tmp_path: Path, first_
             == certified([A, B], A.volunteer_id, LATER.date())
             == 120
         )
+
+
+def test_a_record_credited_by_credit_hours_is_taken_as_credited() -> None:
+    """An opening balance booked with the record's key counts as that record's credit."""
+    record = parse_record(SAMPLE_RECORD_PAYLOAD)
+    ledger = vr.credit_hours(
+        Ledger(),
+        transfer_id="import-1",
+        volunteer_id=record.volunteer_id,
+        hours=vr.Hours.from_minutes(100),
+        now=LATER,
+        policy="generic",
+        record_key=record.key,
+    ).ledger
+    result = credit_records(ledger, [record], now=LATER, policy="generic")
+    assert [(d.outcome, d.minutes, d.transfer_id) for d in result.decisions] == [
+        ("adjusted", 20, "import-1#1")
+    ]
+    assert result.ledger.balance(record.volunteer_id).minutes == 120

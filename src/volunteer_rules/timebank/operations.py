@@ -1060,10 +1060,18 @@ class _Planned:
     account: str
 
 
+def _credit_leg(transfer: LedgerTransfer) -> tuple[str, int]:
+    """The account a credit went to and its minutes (the leg that is not the issuer's)."""
+    return next((account, minutes) for account, minutes in transfer.legs if account != ISSUER)
+
+
 def _credited_now(ledger: Ledger, credit_id: str) -> tuple[int, int]:
     """The minutes a record's credits add up to, and how many adjustments it has."""
     posted = ledger.transfer(credit_id).transfer
-    minutes = 0 if ledger.reversed_by(credit_id) is not None else int(posted.detail["minutes"])
+    credited = posted.detail.get("minutes")  # a credit made by credit_hours has no detail
+    if credited is None:
+        credited = str(_credit_leg(posted)[1])
+    minutes = 0 if ledger.reversed_by(credit_id) is not None else int(credited)
     n = 0
     while f"{credit_id}#{n + 1}" in ledger:
         n += 1
@@ -1145,7 +1153,7 @@ def _plan_volunteer(
             )
             continue
         current, n = _credited_now(ledger, existing)
-        credited_to = ledger.transfer(existing).transfer.legs[1][0]
+        credited_to = _credit_leg(ledger.transfer(existing).transfer)[0]
         delta = target - current
         if delta == 0:
             plan.append(
