@@ -251,26 +251,41 @@ class TestDuplicates:
         assert (result.records, result.repeated, result.volunteers) == (3, 2, 1)
 
     def test_conflict_is_reported_never_merged(self) -> None:
-        """Same key, different content: the later version in recorded order is the finding."""
+        """Same key, different content: every version is a finding and none is kept."""
         first = rec("r", recorded=at(D(2024, 3, 12)))
         second = rec("r", minutes=90, recorded=at(D(2024, 3, 13)))
         for records in ([first, second], [second, first]):
             result = check_records(records)
-            assert codes(result) == [("duplicate_record", "r")]
+            assert codes(result) == [("duplicate_record", "r"), ("duplicate_record", "r")]
             assert "service_minutes" in result.findings[0].message
             assert "recorded_at" in result.findings[0].message
+            assert "none of them counts" in result.findings[0].message
 
     def test_conflict_with_same_time_is_order_independent(self) -> None:
-        """Two versions recorded at the same moment: the choice does not depend on order."""
+        """Two versions recorded at the same moment: the result does not depend on order."""
         one = rec("r", minutes=100)
         two = rec("r", minutes=90)
         assert check_records([one, two]) == check_records([two, one])
 
-    def test_only_the_kept_version_is_checked(self) -> None:
-        """A late version that is not kept gives no late finding."""
+    def test_no_version_of_a_conflict_is_checked_further(self) -> None:
+        """A late version of a key in conflict gives no late finding: no version counts."""
         kept = rec("r", day=D(2024, 9, 27), recorded=at(D(2024, 9, 28)))
         ignored = rec("r", day=D(2024, 9, 27), recorded=at(D(2024, 11, 1)), minutes=60)
-        assert codes(check_records([ignored, kept])) == [("duplicate_record", "r")]
+        assert codes(check_records([ignored, kept])) == [("duplicate_record", "r")] * 2
+
+    def test_a_conflict_blocks_no_overlap(self) -> None:
+        """Versions in conflict count for no one, so they cannot make another record overlap."""
+        a = rec("a", start=(8, 0))
+        b = rec("b", start=(9, 0), recorded=at(D(2024, 3, 11), 23))
+        a_other = attrs.evolve(a, content="edited")
+        assert codes(check_records([a, b])) == [("overlap", "b")]
+        assert codes(check_records([a, a_other, b])) == [("duplicate_record", "a")] * 2
+
+    def test_same_instant_other_offset_is_a_conflict(self) -> None:
+        """One instant written in two UTC offsets is two versions (the local dates differ)."""
+        a = rec("a")
+        utc = attrs.evolve(a, recorded_at=a.recorded_at.astimezone(dt.timezone.utc))
+        assert codes(check_records([a, utc])) == [("duplicate_record", "a")] * 2
 
     def test_same_record_id_in_two_organizations_is_fine(self) -> None:
         """Record ids are unique within one organization only."""

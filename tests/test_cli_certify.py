@@ -28,23 +28,24 @@ class TestCertifyCommand:
     def test_bad_and_conflicting_lines_exit_one(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """Bad lines and conflicting duplicates are reported on stderr and skipped."""
+        """Bad lines and conflicting versions are reported on stderr; conflicts count for no one."""
         other = {**SAMPLE_RECORD_PAYLOAD, "service_minutes": 30}
         path = _write(tmp_path, [json.dumps(SAMPLE_RECORD_PAYLOAD), "{not json", json.dumps(other)])
         args = ["certify", path, "--rule-set", "cn-national", "--as-of", "2024-12-31"]
         assert main([*args, "--format", "json"]) == 1
         captured = capsys.readouterr()
         document = json.loads(captured.out)
-        assert document["bad_lines"] == 2
-        # Like ``check``, the version first by version_order is kept (same recorded_at, so the
-        # one with fewer minutes), whatever the line order.
-        assert document["certifications"][0]["counted_h"] == "0.5"
+        assert document["bad_lines"] == 3
+        # The one rule (volunteer_rules.rules.versions): no version of the key counts.
+        assert document["certifications"][0]["counted_h"] == "0"
+        assert document["certifications"][0]["excluded"] == [["r-2024-0001", "duplicate_record"]]
         assert "records.jsonl:2: $: invalid_json" in captured.err
-        assert "records.jsonl:1: $.record_id: conflict" in captured.err
+        assert "records.jsonl:1: $.record_id: duplicate_record" in captured.err
+        assert "records.jsonl:3: $.record_id: duplicate_record" in captured.err
         reversed_path = _write(tmp_path, [json.dumps(other), json.dumps(SAMPLE_RECORD_PAYLOAD)])
         assert main(["certify", reversed_path, *args[2:], "--format", "json"]) == 1
         again = json.loads(capsys.readouterr().out)
-        assert again["certifications"][0]["counted_h"] == "0.5"
+        assert again["certifications"] == document["certifications"]
 
     def test_csv_and_limit(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--format csv writes a header and at most --limit rows."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from volunteer_rules.errors import ConflictError, VolunteerRulesError
+from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import Evaluation, ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -369,12 +369,37 @@ class TestDuplicates:
         assert count_many([rec("a"), rec("a")], as_of=AS_OF)["V1"].minutes == 60
 
     def test_same_key_different_content_is_a_conflict(self) -> None:
-        """One key with two contents is a ConflictError, in both forms."""
-        records = [rec("a"), rec("a", minutes=61)]
-        with pytest.raises(ConflictError):
-            count_records(records, as_of=AS_OF)
-        with pytest.raises(ConflictError):
-            count_many(records, as_of=AS_OF)
+        """One key with two contents counts for no one, listed once, in both forms."""
+        records = [rec("a"), rec("a", minutes=61), rec("b")]
+        for order in (records, records[::-1]):
+            count = count_records(order, as_of=AS_OF)
+            assert count.minutes == 60
+            assert count.excluded == (("a", "duplicate_record"),)
+            many = count_many(order, as_of=AS_OF)["V1"]
+            assert (many.minutes, many.excluded) == (60, (("a", "duplicate_record"),))
+
+    def test_conflict_naming_two_volunteers(self) -> None:
+        """A conflict is listed for each volunteer a version names, counted for neither."""
+        records = [rec("a"), rec("a", volunteer="V2")]
+        many = count_many(iter(records), as_of=AS_OF, detail=True)
+        assert sorted(many) == ["V1", "V2"]
+        for volunteer in ("V1", "V2"):
+            assert many[volunteer].minutes == 0
+            assert many[volunteer].excluded == (("a", "duplicate_record"),)
+            assert count_records(records, as_of=AS_OF, volunteer_id=volunteer).excluded == (
+                ("a", "duplicate_record"),
+            )
+        assert count_records(records, as_of=AS_OF, volunteer_id="V3").excluded == (
+            ("a", "other_volunteer"),
+        )
+
+    def test_conflicting_amendment_amends_nothing(self) -> None:
+        """Conflicting versions of an amendment do not supersede the record they name."""
+        fix = rec("b", amends="a")
+        records = [rec("a"), fix, attrs.evolve(fix, service=Hours(59))]
+        count = count_records(records, as_of=AS_OF)
+        assert count.minutes == 60
+        assert count.excluded == (("b", "duplicate_record"),)
 
 
 class TestBadInput:

@@ -256,9 +256,12 @@ class TestDuplicates:
         assert codes(decision) == ["overlap"]
 
     def test_twice_in_the_package(self) -> None:
-        """The same key twice in the package."""
-        decision = vr.check_transfer(package([record(), record()]), as_of=AS_OF)
-        assert codes(decision) == ["duplicate_record"]
+        """The same key twice in the package: one record if identical, else a conflict."""
+        assert codes(vr.check_transfer(package([record(), record()]), as_of=AS_OF)) == []
+        other = attrs.evolve(record(), content="edited")
+        for batch in ([record(), other], [other, record(), record()]):
+            decision = vr.check_transfer(package(batch), as_of=AS_OF)
+            assert codes(decision) == ["duplicate_record"]
 
     def test_same_service_twice_in_the_package(self) -> None:
         """The same service under two keys in the package."""

@@ -274,9 +274,13 @@ class TestCombinedHistory:
         assert history == (record(),)
 
     def test_conflict(self) -> None:
-        """Same key, different content: ConflictError."""
-        with pytest.raises(vr.ConflictError):
-            vr.combined_history([record()], [record(place="别处")])
+        """Same key, different content: both versions kept, so certification excludes the key."""
+        other = record(place="别处")
+        history = vr.combined_history([record()], [other, record()])
+        assert history == (record(), other)
+        result = vr.certify(history, rule_set="cn-national", as_of=AS_OF)
+        assert result.counted == vr.Hours.ZERO
+        assert result.excluded == ((record().record_id, "duplicate_record"),)
 
     def test_misuse(self) -> None:
         """A non-iterable or a foreign item is an InvalidTypeError."""

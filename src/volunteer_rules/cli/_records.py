@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO
 
 from volunteer_rules.cli._io import mask_identity_numbers, read_json_lines
 from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
-from volunteer_rules.rules.checks import version_order
+from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
 
 __all__ = ["file_name", "read_records"]
 
@@ -26,20 +26,22 @@ def file_name(path: str) -> str:
 def read_records(
     stream: IO[bytes], errors: IO[str], bad: list[int], *, name: str = "<stdin>"
 ) -> Iterator[ServiceRecord]:
-    r"""Parse each line; report and skip bad lines and versions that conflict with another.
+    r"""Parse each line; report and skip bad lines; report the versions that conflict.
 
     Every command that reads a file of records uses this reader, so they all count the same
     records.
 
-    The same ``(organization_id, record_id)`` with different content is never silently merged:
-    like ``check``, the version first by :func:`~volunteer_rules.rules.checks.version_order` is
-    kept (so the result does not depend on line order) and every other version is reported
-    and skipped. This holds one parsed record per distinct key until the file is read.
+    The one rule for a key given more than once (:mod:`volunteer_rules.rules.versions`): an
+    identical repeat is one record, and the same ``(organization_id, record_id)`` with
+    different content is a conflict that counts for no one. Every version of a key in conflict
+    is reported (``duplicate_record``) and its line number added to ``bad``; the versions are
+    still passed on, so that the library lists the key as ``duplicate_record`` in what it
+    returns. This holds one parsed record per distinct version until the file is read.
 
     Args:
         stream: JSON Lines of record payloads (binary).
         errors: where the problems are reported, one line each.
-        bad: receives the number of every line that was skipped.
+        bad: receives the number of every line that was skipped or is in conflict.
         name: the file's name, which starts every report (``FILE:LINE: PATH: CODE: MESSAGE``,
             as ``check`` writes them).
 
@@ -51,8 +53,7 @@ def read_records(
         >>> [r.record_id for r in read_records(io.BytesIO(data), io.StringIO(), bad)], bad
         (['r-2024-0001'], [2])
     """
-    kept: dict[tuple[str, str], tuple[tuple[Any, ...], int, int, ServiceRecord]] = {}
-    conflicts: list[tuple[int, ServiceRecord, int]] = []
+    kept: dict[tuple[str, str], list[tuple[int, ServiceRecord]]] = {}
     for line in read_json_lines(stream):
         if line.error is not None:
             bad.append(line.number)
@@ -67,21 +68,24 @@ def read_records(
                 message = mask_identity_numbers(problem.message)
                 errors.write(f"{name}:{line.number}: {problem.path}: {problem.code}: {message}\n")
             continue
-        fingerprint = hash(record)
-        entry = (version_order(record), fingerprint, line.number, record)
-        first = kept.setdefault(record.key, entry)
-        if first[1] == fingerprint:
-            continue
-        if entry[0] < first[0]:
-            kept[record.key] = entry
-            conflicts.append((first[2], first[3], line.number))
-        else:
-            conflicts.append((line.number, record, first[2]))
-    for number, record, other in sorted(conflicts, key=lambda c: c[0]):
+        versions = kept.setdefault(record.key, [])
+        if not any(same_version(held, record) for _, held in versions):
+            versions.append((line.number, record))
+    conflicts = []
+    for versions in kept.values():
+        if len(versions) > 1:
+            lines = ", ".join(str(number) for number, _ in versions)
+            for number, record in versions:
+                conflicts.append((number, record, lines))
+    for number, record, lines in sorted(conflicts, key=lambda c: c[0]):
         bad.append(number)
         errors.write(
-            f"{name}:{number}: $.record_id: conflict: record {record.record_id} of"
-            f" {record.organization_id} differs from line {other}, which is kept; skipped\n"
+            mask_identity_numbers(
+                f"{name}:{number}: $.record_id: {CONFLICT_REASON}: record {record.record_id} of"
+                f" {record.organization_id} has versions with different content on lines"
+                f" {lines}: none of them counts\n"
+            )
         )
-    for _order, _fingerprint, _number, record in kept.values():
-        yield record
+    for versions in kept.values():
+        for _number, record in versions:
+            yield record

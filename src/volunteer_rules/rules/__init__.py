@@ -116,11 +116,18 @@ from volunteer_rules.rules.schemes import (
     rule_set_for_region,
     rule_set_ids,
 )
+from volunteer_rules.rules.versions import (
+    CONFLICT_REASON,
+    RecordVersions,
+    resolve_versions,
+    same_version,
+)
 
 __all__ = [
     "APPLICANTS",
     "AWARD_STATES",
     "BUILTIN_MODULES",
+    "CONFLICT_REASON",
     "DAILY_CAP_MINUTES",
     "DEFAULT_REGISTRY",
     "EXCLUSION_REASONS",
@@ -156,6 +163,7 @@ __all__ = [
     "RecordCheck",
     "RecordChecker",
     "RecordOutcome",
+    "RecordVersions",
     "Reference",
     "RuleChange",
     "RuleSet",
@@ -200,9 +208,11 @@ __all__ = [
     "resolve_objection",
     "review_award",
     "revoke_award",
+    "resolve_versions",
     "rule_set_for_region",
     "rule_set_from_mapping",
     "rule_set_ids",
+    "same_version",
     "version_order",
     "window_start",
 ]

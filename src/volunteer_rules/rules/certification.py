@@ -62,6 +62,7 @@ from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.counting import (
     _RATING_RANK,
     Count,
+    _all_versions,
     _Bulk,
     _bulk,
     _check_as_of,
@@ -113,6 +114,7 @@ __all__ = [
 ]
 
 REASON_TEXTS: Final = {
+    "duplicate_record": "its id was given with conflicting versions; none counts until corrected",
     "other_volunteer": "the record belongs to another volunteer",
     "after_as_of": "the record was done or entered after the day of certification",
     "outside_window": "the record is dated before the counting window",
@@ -742,7 +744,6 @@ def certify(
         UnknownRuleSetError: no rule set has that id.
         InvalidTypeError: a record is not a ``ServiceRecord``, or an argument has a wrong type.
         InvalidValueError: the rule set needs a birth date that was not given.
-        ConflictError: two different records share one ``(organization_id, record_id)``.
 
     Example:
         >>> from datetime import date
@@ -765,18 +766,24 @@ def certify(
     penalties = read_sanctions(sanctions)
     status = chosen.status_on(as_of)
     if status.version is None:
-        rows = _rows(records)
+        rows, versions = _rows(records)
         return _not_in_force(
-            chosen, as_of, volunteer_id or _majority(rows), status.state, status.reason
+            chosen,
+            as_of,
+            volunteer_id or _majority(_all_versions(rows, versions)),
+            status.state,
+            status.reason,
         )
     plan = _Plan(chosen, as_of)
     detail = plan.version.has_quality or bool(penalties)
     given = _materialize(records) if detail else records
-    rows = _rows(given)
+    rows, versions = _rows(given)
     if volunteer_id is None:
-        volunteer_id = _majority(rows)
+        volunteer_id = _majority(_all_versions(rows, versions))
     since = _since(plan.version, as_of, awards)
-    count = _count_rows(rows, volunteer_id, as_of, since, _rank(plan.version), detail)
+    count = _count_rows(
+        rows, volunteer_id, as_of, since, _rank(plan.version), detail, versions=versions
+    )
     facts = None
     if detail:
         assert count.outcomes is not None

@@ -12,12 +12,13 @@ The finding codes (:data:`FINDING_CODES`), as ``docs/record-format.md`` ("Beyond
 defines them:
 
 ``duplicate_record``
-    The same ``(organization_id, record_id)`` with different content: a conflict, never merged.
-    The version first in recorded order (``recorded_at``, then the minutes, status, volunteer
-    and times, so the choice never depends on input order) is the one the other checks see;
-    each other version is a finding. An identical repeat (same key, same content) is
-    harmless: an export sent twice, a retry. It is counted once, not reported, and shows only
-    in :attr:`RecordCheck.repeated` (the id is an idempotency key).
+    The same ``(organization_id, record_id)`` with different content: a conflict, never merged
+    and never settled by picking a version (:mod:`volunteer_rules.rules.versions`, the rule
+    every path follows). Every version is a finding, and no version takes part in the other
+    checks (it counts for no one, amends nothing and blocks nothing), just as counting and
+    certification exclude the key as ``duplicate_record``. An identical repeat (same key, same
+    content) is harmless: an export sent twice, a retry. It is counted once, not reported, and
+    shows only in :attr:`RecordCheck.repeated` (the id is an idempotency key).
 ``superseded``
     A record that a ``verified`` or ``void`` record amends (MCA Order 67, Art. 13): it no
     longer counts. This is how corrections are meant to work, so its severity is ``info``.
@@ -382,13 +383,19 @@ def _canonical(value: Any) -> Any:
 def _fingerprint(record: ServiceRecord) -> int:
     """A 64-bit hash of everything a record says, to tell an identical repeat from a conflict.
 
-    Equal records (``==``) always have equal fingerprints. Two different versions of one key
-    would have to collide on 64 bits to pass for a repeat (probability 2⁻⁶⁴ per pair); the
-    fingerprint never leaves the process, so the per-process seed of ``hash`` does not matter.
+    Records that are the same version (:func:`~volunteer_rules.rules.versions.same_version`)
+    always have equal fingerprints; the UTC offsets of the date-times are part of it, as they
+    are of the canonical form. Two different versions of one key would have to collide on 64
+    bits to pass for a repeat (probability 2⁻⁶⁴ per pair); the fingerprint never leaves the
+    process, so the per-process seed of ``hash`` does not matter.
     """
     extensions = record.extensions
+    start, end = record.start, record.end
     return hash(
         (
+            record.recorded_at.utcoffset(),
+            None if start is None else start.utcoffset(),
+            None if end is None else end.utcoffset(),
             record.record_id,
             record.volunteer_id,
             record.organization_id,
@@ -490,12 +497,13 @@ def _version_order(
 
 
 def version_order(record: ServiceRecord) -> tuple[Any, ...]:
-    """The sort key among conflicting versions of one record: the checks keep the smallest.
+    """The sort key among conflicting versions of one record, for reporting them.
 
     Two versions of one ``(organization_id, record_id)`` with different content are a
-    ``duplicate_record`` conflict; the version first in this order (``recorded_at``, then the
-    minutes, status, volunteer, date, interval, amendment and region) is the one the checks,
-    and the ``certify`` command, keep. The order does not depend on the input order.
+    ``duplicate_record`` conflict and none of them counts
+    (:mod:`volunteer_rules.rules.versions`); reports list them in this order (``recorded_at``,
+    then the minutes, status, volunteer, date, interval, amendment and region), which does not
+    depend on the input order.
 
     Example:
         >>> import attrs
@@ -879,7 +887,7 @@ class RecordChecker:
             self._versions[key] = versions
 
     def line_of(self, key: tuple[str, str]) -> int | None:
-        """The line of the version of ``key`` the checks use (first in recorded order).
+        """The line of ``key`` (of its version first in recorded order, for a conflict).
 
         Example:
             >>> import volunteer_rules as vr
@@ -960,10 +968,13 @@ class RecordChecker:
             if type(versions) is _Row:
                 version = versions
             else:
+                # A conflict (volunteer_rules.rules.versions): every version is reported and
+                # none takes part in the other checks, as none counts anywhere.
                 assert isinstance(versions, list)
                 versions.sort(key=_order)
-                first = version = versions[0]
-                for other in versions[1:]:
+                first = versions[0]
+                for other in versions:
+                    differs = _differences(first, versions[1] if other is first else other)
                     findings.append(
                         Finding(
                             code="duplicate_record",
@@ -971,15 +982,16 @@ class RecordChecker:
                             record_id=key[1],
                             volunteer_id=other.volunteer_id,
                             message=(
-                                f"record {key[1]} of organization {key[0]} was sent again with "
-                                f"different content ({_differences(first, other)}); "
-                                "the version first in recorded order is kept and this one is "
-                                "ignored: correct a record with a new record that amends it"
+                                f"record {key[1]} of organization {key[0]} was given in "
+                                f"{len(versions)} versions with different content ({differs}): "
+                                "none of them counts; correct a record with a new record that "
+                                "amends it"
                             ),
                             related=(key,),
                             line=other.line,
                         )
                     )
+                continue
             if version.late is not None:
                 findings.append(version.late)
             amends = version.amends

@@ -9,6 +9,11 @@ MCA Order 67 (志愿服务记录与证明出具办法（试行）, 2020), Art. 1
 (``docs/sources.md`` [MCA2020] 13). For one volunteer, each record is given one
 outcome. The rules apply in this order; the first one that excludes a record names its reason:
 
+0. ``duplicate_record``: the record's key ``(organization_id, record_id)`` was given with
+   conflicting versions (:mod:`volunteer_rules.rules.versions`, the one rule every path
+   follows). No version counts, amends or blocks anything; the key is listed once, before the
+   other outcomes, for every volunteer one of its versions names. An identical repeat is one
+   record (counted once, not listed).
 1. ``other_volunteer``: the record belongs to another volunteer.
 2. ``after_as_of``: the record was not on record on ``as_of``: its ``date`` or the local date
    of its ``recorded_at`` (in the offset it was recorded with) is after ``as_of``. A certificate
@@ -33,8 +38,10 @@ outcome. The rules apply in this order; the first one that excludes a record nam
    both counted minutes and the reason ``daily_cap``.
 
 Two records with the same ``(organization_id, record_id)`` are one record given twice when
-their counting fields agree (it is counted once); if they disagree, counting cannot go on and
-raises :class:`~volunteer_rules.ConflictError` (the record checks report such conflicts too).
+they are the same version (:func:`~volunteer_rules.rules.versions.same_version`: the same
+canonical content); otherwise the key is in conflict and excluded as ``duplicate_record`` (rule
+0), whatever the order of the records (the record checks report the same key as a
+``duplicate_record`` finding).
 
 Everything is whole minutes (``int``). The single-volunteer form, :func:`count_records`, sorts
 once by recorded order and checks overlaps against a sorted list of the counted intervals
@@ -53,6 +60,11 @@ Example:
     ('V0000001', 120, ())
     >>> count_records([record], as_of=date(2024, 5, 1)).excluded
     (('r-2024-0001', 'after_as_of'),)
+    >>> import attrs
+    >>> edited = attrs.evolve(record, service=Hours(60))
+    >>> conflict = count_records([record, edited], as_of=date(2024, 12, 31))
+    >>> conflict.minutes, conflict.excluded
+    (0, (('r-2024-0001', 'duplicate_record'),))
 """
 
 from __future__ import annotations
@@ -87,9 +99,10 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from volunteer_rules._validate import require_iterable
-from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS, ServiceRecord
+from volunteer_rules.rules.versions import CONFLICT_REASON, RecordVersions, resolve_versions
 
 _COUNT_PASS: Any
 try:  # the optional compiled helper (see _speedups.c); the Python pass does without it
@@ -111,6 +124,7 @@ DAILY_CAP_MINUTES: Final = 1440
 """At most this many minutes count for one volunteer on one ``date``."""
 
 EXCLUSION_REASONS: Final = (
+    CONFLICT_REASON,
     "other_volunteer",
     "after_as_of",
     "outside_window",
@@ -122,8 +136,9 @@ EXCLUSION_REASONS: Final = (
 )
 """Why a record does not count (or counts only in part), in the order the rules apply.
 
-All but ``below_minimum_rating`` are the contract's reasons; that one appears only when a
-minimum rating is asked for.
+All but ``duplicate_record`` and ``below_minimum_rating`` are the contract's reasons; the
+first is a key given with conflicting versions (:mod:`volunteer_rules.rules.versions`), the
+second appears only when a minimum rating is asked for.
 """
 
 _RATING_RANK: Final = {rating: rank for rank, rating in enumerate(RATINGS)}
@@ -296,16 +311,20 @@ def _check_rating(min_rating: object) -> int | None:
     return _RATING_RANK[min_rating]
 
 
-def _rows(records: object) -> list[_Row]:
-    """Rows of the given records, refusing anything that is not a ServiceRecord."""
-    rows = []
-    for record in require_iterable(records, "records", "must be an iterable of ServiceRecord"):
-        if not isinstance(record, ServiceRecord):
-            raise InvalidTypeError(
-                "records", f"must contain ServiceRecord values, not {type(record).__name__}"
-            )
-        rows.append(_ROW(record))
-    return rows
+def _rows(records: object) -> tuple[list[_Row], RecordVersions]:
+    """Rows of the records to count (one per key, none in conflict), and the versions found.
+
+    Refuses anything that is not a ServiceRecord.
+    """
+    versions = resolve_versions(records)  # type: ignore[arg-type]
+    return list(map(_ROW, versions.records)), versions
+
+
+def _all_versions(rows: list[_Row], versions: RecordVersions) -> list[_Row]:
+    """The rows, plus one row per conflicting version (for whom the records belong to)."""
+    if not versions.conflicts:
+        return rows
+    return rows + [_ROW(v) for group in versions.conflicts.values() for v in group]
 
 
 def majority_volunteer(records: Iterable[ServiceRecord]) -> str | None:
@@ -332,7 +351,7 @@ def majority_volunteer(records: Iterable[ServiceRecord]) -> str | None:
         >>> majority_volunteer([a, b])
         'V0000000'
     """
-    return _majority(_rows(records))
+    return _majority(_all_versions(*_rows(records)))
 
 
 def _majority(rows: Sequence[_Row]) -> str | None:
@@ -343,20 +362,22 @@ def _majority(rows: Sequence[_Row]) -> str | None:
     return min(v for v, n in tally.items() if n == best)
 
 
-def _dedupe(rows: list[_Row]) -> list[_Row]:
-    """Drop repeated copies of one record; raise on two different records under one key."""
-    seen: dict[tuple[str, str], _Row] = {}
+def _conflict_outcomes(
+    versions: RecordVersions | None, volunteer_id: str | None, others: bool
+) -> list[RecordOutcome]:
+    """Rule 0: one outcome per key in conflict (``other_volunteer`` if none names the volunteer).
+
+    In key order, so that no order of the input shows through.
+    """
+    if versions is None or not versions.conflicts:
+        return []
     out = []
-    for row in rows:
-        key = (row[_R_ORG], row[_R_ID])
-        other = seen.get(key)
-        if other is None:
-            seen[key] = row
-            out.append(row)
-        elif other != row:
-            raise ConflictError(
-                f"{key[0]}/{key[1]}",
-                f"record {key[1]} of organization {key[0]} was given twice with different content",
+    for key in versions.conflict_keys:
+        mine = any(v.volunteer_id == volunteer_id for v in versions.conflicts[key])
+        if mine or others:
+            reason = CONFLICT_REASON if mine else "other_volunteer"
+            out.append(
+                RecordOutcome(organization_id=key[0], record_id=key[1], minutes=0, reason=reason)
             )
     return out
 
@@ -407,20 +428,23 @@ def _count_rows(
     detail: bool,
     *,
     others: bool = True,
+    versions: RecordVersions | None = None,
 ) -> Count:
     """The reference engine: count ``volunteer_id``'s rows among ``rows`` (any volunteers).
 
-    With ``others=False`` the records of other volunteers (amendments brought along) are left
-    out of ``excluded`` and ``outcomes``.
+    ``rows`` hold one row per key (:func:`_rows` resolves repeated keys); ``versions`` gives
+    the keys in conflict, listed first (rule 0). With ``others=False`` the records of other
+    volunteers (amendments brought along) are left out of ``excluded`` and ``outcomes``.
     """
-    rows = _dedupe(rows)
     superseded = _superseded(rows, as_of)
     rows.sort(key=_ORDER)
     starts: list[_dt.datetime] = []
     ends: list[_dt.datetime] = []
     per_day: dict[_dt.date, int] = {}
-    outcomes: list[RecordOutcome] = []
-    excluded: list[tuple[str, str]] = []
+    outcomes = _conflict_outcomes(versions, volunteer_id, others)
+    excluded = [(o.record_id, str(o.reason)) for o in outcomes]
+    if not detail:
+        outcomes = []
     total = 0
     first: _dt.date | None = None
     for row in rows:
@@ -523,7 +547,6 @@ def count_records(
         InvalidTypeError: a record is not a ``ServiceRecord``, or ``as_of``/``since`` is not a
             ``date``.
         InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
-        ConflictError: two different records share one ``(organization_id, record_id)``.
 
     Example:
         >>> from datetime import date
@@ -542,10 +565,10 @@ def count_records(
     min_rank = _check_rating(min_rating)
     if volunteer_id is not None and not isinstance(volunteer_id, str):
         raise InvalidTypeError("volunteer_id", "must be a str or None")
-    rows = _rows(records)
+    rows, versions = _rows(records)
     if volunteer_id is None:
-        volunteer_id = _majority(rows)
-    return _count_rows(rows, volunteer_id, as_of, since, min_rank, True)
+        volunteer_id = _majority(_all_versions(rows, versions))
+    return _count_rows(rows, volunteer_id, as_of, since, min_rank, True, versions=versions)
 
 
 # --- the bulk form ---------------------------------------------------------------------------
@@ -617,7 +640,6 @@ def count_many(
     Raises:
         InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
         InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
-        ConflictError: two different records share one ``(organization_id, record_id)``.
 
     Example:
         >>> from datetime import date
@@ -724,19 +746,118 @@ def _bulk(
     With ``first=False`` the first counted dates of the fast path are not computed (callers
     that never read ``Count.first_counted`` save a pass).
     """
+    # Read twice when a key is repeated (see below), so a one-shot iterable is held first.
+    given: Sequence[ServiceRecord]
+    if type(records) in (list, tuple):
+        given = records  # type: ignore[assignment]
+    else:
+        given = []
+        for record in records:
+            if not isinstance(record, ServiceRecord):
+                raise InvalidTypeError(
+                    "records", f"must contain ServiceRecord values, not {type(record).__name__}"
+                )
+            given.append(record)
     with _collector_paused():  # the columns hold only references to values: nothing to free
-        if (
-            _COUNT_PASS is not None
-            and type(records) in (list, tuple)
-            and min_rank is None
-            and wanted is None
-            and not detail
-            and not since_for
-        ):
-            bulk = _compiled_bulk(records, as_of, since, first)  # type: ignore[arg-type]
-            if bulk is not None:
-                return bulk
-        return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
+        try:
+            return _bulk_pass(given, as_of, since, min_rank, wanted, detail, since_for, first)
+        except _Repeated:
+            pass
+        # A key given more than once: the one rule decides (identical repeats once, conflicts
+        # never), then the records kept are counted and the conflicts listed (rule 0).
+        versions = resolve_versions(given)
+        bulk = _bulk_pass(
+            list(versions.records), as_of, since, min_rank, wanted, detail, since_for, first
+        )
+        return _with_conflicts(bulk, versions, wanted, detail, as_of, since, since_for)
+
+
+class _Repeated(Exception):
+    """Raised by the bulk pass when a record key is given more than once."""
+
+
+def _bulk_pass(
+    records: Sequence[ServiceRecord],
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: set[str] | None,
+    detail: bool,
+    since_for: dict[str, _dt.date],
+    first: bool,
+) -> _Bulk:
+    if (
+        _COUNT_PASS is not None
+        and min_rank is None
+        and wanted is None
+        and not detail
+        and not since_for
+    ):
+        bulk = _compiled_bulk(records, as_of, since, first)
+        if bulk is not None:
+            return bulk
+    return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
+
+
+def _with_conflicts(
+    bulk: _Bulk,
+    versions: RecordVersions,
+    wanted: set[str] | None,
+    detail: bool,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    since_for: dict[str, _dt.date],
+) -> _Bulk:
+    """Rule 0 added to a bulk count: each key in conflict listed for the volunteers it names.
+
+    A volunteer whose only records are in conflict gets an empty count listing them.
+    """
+    keys_of: dict[str, list[tuple[str, str]]] = {}
+    for key in versions.conflict_keys:
+        for name in sorted({v.volunteer_id for v in versions.conflicts[key]}):
+            if wanted is None or name in wanted:
+                keys_of.setdefault(name, []).append(key)
+    if not keys_of:
+        return bulk
+    at = {name: k for k, name in enumerate(bulk.names)}
+    names = sorted(set(bulk.names).union(keys_of))
+    minutes = [bulk.minutes[at[name]] if name in at else 0 for name in names]
+    first = (
+        None
+        if bulk.first is None
+        else [bulk.first[at[name]] if name in at else _NEVER for name in names]
+    )
+    excluded = dict(bulk.excluded)
+    engine = dict(bulk.engine)
+    for name, keys in keys_of.items():
+        listed = tuple((key[1], CONFLICT_REASON) for key in keys)
+        count = engine.get(name)
+        if count is None:
+            excluded[name] = listed + excluded.get(name, ())
+            if detail:  # the engine counts everyone with detail; this one had no other record
+                engine[name] = Count(
+                    volunteer_id=name,
+                    as_of=as_of,
+                    since=since_for.get(name, since),
+                    minutes=0,
+                    first_counted=None,
+                    excluded=listed,
+                    outcomes=(),
+                )
+            continue
+        outcomes = count.outcomes
+        if outcomes is not None:
+            outcomes = (
+                *(
+                    RecordOutcome(
+                        organization_id=k[0], record_id=k[1], minutes=0, reason=CONFLICT_REASON
+                    )
+                    for k in keys
+                ),
+                *outcomes,
+            )
+        engine[name] = attrs.evolve(count, excluded=listed + count.excluded, outcomes=outcomes)
+    return _Bulk(names, minutes, first, excluded, engine)
 
 
 _MIDNIGHT: Final = _dt.time(0)
@@ -938,22 +1059,15 @@ def _count_many(
     if detail:
         slow = set(range(count_v))
 
-    # Keys: unique record ids make unique keys; otherwise a key given twice with different
-    # content is a conflict, and a copy goes to the engine (which counts it once).
+    # Keys: unique record ids make unique keys; a key given twice sends the caller back to
+    # resolve_versions (the one rule for repeated keys), which needs the whole records.
     key_pos: dict[tuple[str, str], list[int]] | None = None
     if len(rid_seen) != n:
         key_pos = {}
         for i, key in enumerate(zip(t_org, t_rid, strict=True)):
-            same = key_pos.setdefault(key, [])
-            if same:
-                if _rows_at(cols, [i]) != _rows_at(cols, same[:1]):
-                    raise ConflictError(
-                        f"{key[0]}/{key[1]}",
-                        f"record {key[1]} of organization {key[0]} was given twice with"
-                        " different content",
-                    )
-                slow.add(vol_ix[i])
-            same.append(i)
+            if key in key_pos:
+                raise _Repeated
+            key_pos[key] = [i]
     del rid_seen
     # Amendments. The plain case is settled here: one amendment of a record of the same
     # volunteer, where neither record is amended by or amends anything else. When the amendment

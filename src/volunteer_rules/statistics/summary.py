@@ -42,6 +42,7 @@ from volunteer_rules.records.profile import VolunteerProfile
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.counting import count_many
+from volunteer_rules.rules.versions import resolve_versions
 
 __all__ = [
     "DIMENSIONS",
@@ -84,12 +85,12 @@ def counted_records(
 
     Args:
         records: service records of any volunteers, in any order (an identical repeat is one
-            record).
+            record; a key given with conflicting versions counts for no one, as everywhere:
+            :mod:`volunteer_rules.rules.versions`).
         as_of: count what was on record on this day; ``None`` for everything given.
 
     Raises:
         InvalidTypeError: a value that is not a :class:`ServiceRecord`.
-        ConflictError: two different records share one ``(organization_id, record_id)``.
 
     Example:
         >>> import volunteer_rules as vr
@@ -99,14 +100,17 @@ def counted_records(
         [('r-2024-0001', 120)]
     """
     require_iterable(records, "records", "must be an iterable of ServiceRecord")
-    held: dict[tuple[str, str], ServiceRecord] = {}
+    given = []
     for record in records:
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"holds a {type(record).__name__}")
-        held.setdefault(record.key, record)
+        given.append(record)
+    # The one rule for repeated keys: an identical repeat is one record, a key given with
+    # conflicting versions counts for no one (volunteer_rules.rules.versions).
+    held = {record.key: record for record in resolve_versions(given).records}
     if as_of is None:
         as_of = _dt.date.max
-    counts = count_many(held.values(), as_of=as_of, detail=True)
+    counts = count_many(list(held.values()), as_of=as_of, detail=True)
     for count in counts.values():
         for outcome in count.outcomes or ():
             if outcome.minutes > 0:

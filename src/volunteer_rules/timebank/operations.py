@@ -913,8 +913,9 @@ def credit_records(
         birth_dates: volunteer id → birth date, needed only under ``provider_min_age``.
 
     Raises:
-        InvalidTypeError, InvalidValueError: bad arguments. ConflictError: two different records
-            share a key, or a credit id was used for other content.
+        InvalidTypeError, InvalidValueError: bad arguments. ConflictError: a credit id was used
+            for other content. (A key given with conflicting versions is not an error: it is
+            credited to no one, ``duplicate_record``, as certification counts it.)
 
     Example:
         >>> from datetime import datetime, timezone
@@ -930,6 +931,7 @@ def credit_records(
         ['already_credited']
     """
     from volunteer_rules.rules.counting import count_records
+    from volunteer_rules.rules.versions import resolve_versions
 
     ledger = _check_ledger_arg(ledger)
     policy = _check_policy(policy)
@@ -943,6 +945,9 @@ def credit_records(
             raise InvalidTypeError("records", f"must be ServiceRecord, not {type(record).__name__}")
         by_volunteer.setdefault(record.volunteer_id, []).append(record)
     as_of = now.date()
+    # The one rule for a key given more than once (volunteer_rules.rules.versions): a key given
+    # with conflicting versions is credited to no one, whichever volunteers its versions name.
+    conflicts = resolve_versions(r for own in by_volunteer.values() for r in own).conflicts
     amenders: dict[tuple[str, str], list[ServiceRecord]] = {}
     for own in by_volunteer.values():
         for record in own:
@@ -957,7 +962,9 @@ def credit_records(
         given = {r.key for r in own}
         missing = sorted(credited_keys.get(volunteer_id, set()) - given)
         count = count_records(
-            _with_amendments(own, amenders), as_of=as_of, volunteer_id=volunteer_id
+            _with_versions(_with_amendments(own, amenders), conflicts),
+            as_of=as_of,
+            volunteer_id=volunteer_id,
         )
         assert count.outcomes is not None
         outcomes = [o for o in count.outcomes if o.key in given]
@@ -1033,6 +1040,19 @@ def _with_amendments(
                 found.append(amender)
         index += 1
     return found
+
+
+def _with_versions(
+    records: list[ServiceRecord], conflicts: Mapping[tuple[str, str], tuple[ServiceRecord, ...]]
+) -> list[ServiceRecord]:
+    """The records plus every version of each key among them that is in conflict.
+
+    So that counting one volunteer sees the conflict even when its versions name others.
+    """
+    if not conflicts:
+        return records
+    keys = {r.key for r in records}.intersection(conflicts)
+    return records + [v for key in sorted(keys) for v in conflicts[key]]
 
 
 def _credited_keys(

@@ -77,6 +77,7 @@ from volunteer_rules.rules.checks import (
     late_deadline,
     recorded_date,
 )
+from volunteer_rules.rules.versions import same_version
 from volunteer_rules.transfer import parts as transfer_parts
 from volunteer_rules.transfer.continuation import Continuation, transfer_continuation
 from volunteer_rules.transfer.package import (
@@ -515,30 +516,38 @@ def _check_duplicates(
             held_services.setdefault(
                 service_fingerprint(record), (record.organization_id, record.record_id)
             )
-    seen_keys: set[tuple[str, str]] = set()
+    seen_keys: dict[tuple[str, str], ServiceRecord | None] = {}
+    conflicts: set[tuple[str, str]] = set()
     seen_services: dict[tuple[Any, ...], tuple[str, str]] = {}
     for record in records:
         key = (record.organization_id, record.record_id)
         if key in destination_keys:
-            out.append(
-                TransferFinding(
-                    code="duplicate_record",
-                    message=f"the destination already holds record {_short(key)}",
-                    record_key=key,
+            if key not in seen_keys:
+                out.append(
+                    TransferFinding(
+                        code="duplicate_record",
+                        message=f"the destination already holds record {_short(key)}",
+                        record_key=key,
+                    )
                 )
-            )
-            seen_keys.add(key)
+            seen_keys[key] = None
             continue
         if key in seen_keys:
-            out.append(
-                TransferFinding(
-                    code="duplicate_record",
-                    message=f"record {_short(key)} is in the package more than once",
-                    record_key=key,
+            # The one rule (volunteer_rules.rules.versions): an identical repeat is one record;
+            # conflicting versions are a conflict, reported once.
+            held = seen_keys[key]
+            if held is not None and not same_version(held, record) and key not in conflicts:
+                conflicts.add(key)
+                out.append(
+                    TransferFinding(
+                        code="duplicate_record",
+                        message=f"record {_short(key)} is in the package in versions with "
+                        "different content: none of them counts",
+                        record_key=key,
+                    )
                 )
-            )
             continue
-        seen_keys.add(key)
+        seen_keys[key] = record
         fingerprint = service_fingerprint(record)
         other = held_services.get(fingerprint)
         if other is not None:
@@ -574,6 +583,7 @@ def _check_overlaps(
 ) -> None:
     package_superseded = _superseded(records)
     ours: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
+    taken: set[tuple[str, str]] = set()  # an identical repeat is one record
     for record in records:
         start, end = record.start, record.end
         if start is None or end is None:
@@ -581,6 +591,9 @@ def _check_overlaps(
         key = (record.organization_id, record.record_id)
         if key in package_superseded or key in duplicated or record.status != "verified":
             continue
+        if key in taken:
+            continue
+        taken.add(key)
         ours.append((start, end, key))
     if not ours:
         return

@@ -27,8 +27,8 @@ same package twice imports nothing new.
 :class:`TransferredRecord` names the destination and the package). **Every hour counts exactly
 once across both sides**: a record keeps its key ``(organization_id, record_id)`` wherever it
 is held, so a certification over both sides uses :func:`combined_history`, the union of both
-holdings with each key once (two different contents under one key are a
-:class:`~volunteer_rules.ConflictError`, never silently merged).
+holdings with each record once (two different contents under one key are a conflict that
+counts for no one, ``duplicate_record``, never silently merged).
 
 **Continuation** (:func:`transfer_continuation`): the volunteer's level before the move (the
 package's records under the source's rule set) and after it (the whole history, the
@@ -74,6 +74,7 @@ from volunteer_rules.errors import (
     InvalidValueError,
 )
 from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.rules.versions import same_version
 from volunteer_rules.transfer.check import (
     TransferDecision,
     TransferFinding,
@@ -677,13 +678,14 @@ def mark_transferred(
 
 
 def combined_history(*holdings: Iterable[object]) -> tuple[ServiceRecord, ...]:
-    """The union of several holdings with each record key once: what to certify across sides.
+    """The union of several holdings with each version once: what to certify across sides.
 
-    Holdings are unwrapped (:class:`ImportedRecord`, :class:`TransferredRecord`); the first
-    occurrence of each key is kept, in input order.
+    Holdings are unwrapped (:class:`ImportedRecord`, :class:`TransferredRecord`); an identical
+    repeat of a record is left out (the first occurrence is kept, in input order). A key held
+    with conflicting versions keeps every version, so that certification excludes the key as
+    ``duplicate_record`` (:mod:`volunteer_rules.rules.versions`: never silently merged).
 
     Raises:
-        ConflictError: one key with two different contents (never silently merged).
         InvalidTypeError: an item that is not a record or holding.
 
     Example:
@@ -693,7 +695,7 @@ def combined_history(*holdings: Iterable[object]) -> tuple[ServiceRecord, ...]:
         >>> len(vr.combined_history([record], [record]))
         1
     """
-    seen: dict[tuple[str, str], ServiceRecord] = {}
+    seen: dict[tuple[str, str], list[ServiceRecord]] = {}
     for holding in holdings:
         if isinstance(holding, (str, bytes)):
             raise InvalidTypeError("holdings", "must be iterables of records")
@@ -703,13 +705,7 @@ def combined_history(*holdings: Iterable[object]) -> tuple[ServiceRecord, ...]:
             raise InvalidTypeError("holdings", "must be iterables of records") from None
         for item in items:
             record = unwrap_record(item)
-            key = (record.organization_id, record.record_id)
-            kept = seen.get(key)
-            if kept is None:
-                seen[key] = record
-            elif kept is not record and kept != record:
-                raise ConflictError(
-                    f"{key[0]}/{key[1]}",
-                    f"record {key[1]} of {key[0]} is held twice with different content",
-                )
-    return tuple(seen.values())
+            versions = seen.setdefault((record.organization_id, record.record_id), [])
+            if not any(same_version(held, record) for held in versions):
+                versions.append(record)
+    return tuple(record for versions in seen.values() for record in versions)
