@@ -97,6 +97,7 @@ from volunteer_rules.rules.rule_set import (
     window_start,
 )
 from volunteer_rules.rules.schemes import RuleSetRegistry, _registry
+from volunteer_rules.rules.versions import resolve_versions
 
 _INSTANCES: Any
 try:  # the optional compiled helper (see _speedups.c); quick_all does without it
@@ -964,13 +965,25 @@ def _with_quality(
         if record.amends is not None:
             amendments.append(record)
     rank = _rank(plan.version)
+    # Every version of a key in conflict, whoever it names: counted one by one, the volunteer
+    # must see the conflict too (volunteer_rules.rules.versions).
+    conflicts = resolve_versions(records).conflicts
     for volunteer_id in sorted(again):
         given = by_volunteer[volunteer_id] + [
             a for a in amendments if a.volunteer_id != volunteer_id
         ]
+        if conflicts:
+            given += [
+                v
+                for key in sorted({r.key for r in given}.intersection(conflicts))
+                for v in conflicts[key]
+            ]
         awards = _awards(awards_of.get(volunteer_id), as_of)
         since = _since(plan.version, as_of, awards)
-        count = _count_rows(_rows(given), volunteer_id, as_of, since, rank, True, others=False)
+        rows, versions = _rows(given)
+        count = _count_rows(
+            rows, volunteer_id, as_of, since, rank, True, others=False, versions=versions
+        )
         assert count.outcomes is not None
         facts = quality_facts(
             given,
