@@ -570,7 +570,7 @@ class TestCommandLine:
         assert "V0000001" in captured.out
 
     def test_conflicting_versions(self, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
-        """Of two versions of one record id, the one ``check`` keeps is credited, once."""
+        """Two versions of one record id: a conflict, credited to no one (the one rule)."""
         import json
 
         from volunteer_rules.cli import main
@@ -580,8 +580,8 @@ class TestCommandLine:
         args = ["ledger", "credit", path, "--policy", "generic", "--as-of", "2024-12-31"]
         assert main([*args, "--format", "json"]) == 1
         captured = capsys.readouterr()
-        assert "conflict" in captured.err
-        assert json.loads(captured.out)["balances_minutes"]["V0000001"] == 30
+        assert "duplicate_record" in captured.err
+        assert json.loads(captured.out)["balances_minutes"].get("V0000001", 0) == 0
 
     def test_usage_errors_exit_2(self, tmp_path: Any) -> None:
         """An unknown policy, a naive time or a statement without --volunteer exits 2."""

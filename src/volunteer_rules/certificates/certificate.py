@@ -52,7 +52,6 @@ from volunteer_rules._validate import items_of
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.signing import KeyRegistry, SigningKey, signed_statement
 from volunteer_rules.errors import (
-    ConflictError,
     FieldError,
     InvalidTypeError,
     InvalidValueError,
@@ -64,6 +63,7 @@ from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.profile import VolunteerProfile, mask_contact, mask_document_number
 from volunteer_rules.records.record import SERVICE_CATEGORIES, ServiceRecord, dump_record
 from volunteer_rules.rules.counting import count_records
+from volunteer_rules.rules.versions import resolve_versions
 
 __all__ = [
     "CERTIFICATE_FORMAT_VERSION",
@@ -797,15 +797,27 @@ def issue_certificate(
         else:
             certifiable.append(record)
 
+    # Counted as certify counts them: other volunteers' records of the issuer come along (they
+    # never count for this volunteer, but their amendments apply, and a key whose versions
+    # name two volunteers is in conflict for both: volunteer_rules.rules.versions).
+    context = [
+        record
+        for record in items
+        if record.volunteer_id != volunteer.volunteer_id
+        and issuer.may_certify(record.organization_id)
+    ]
     figures = _derive(
-        certifiable,
+        certifiable + context,
         volunteer_id=volunteer.volunteer_id,
         as_of=as_of,
         since=since,
         rule_set=rule_set,
         birth_date=volunteer.birth_date,
     )
-    for reason, _, record_id in figures.reasons:
+    mine = {record.key for record in certifiable}
+    for reason, organization_id, record_id in figures.reasons:
+        if (organization_id, record_id) not in mine:
+            continue
         refusals.append(
             Refusal(reason, f"record {record_id} does not count in full: {reason}", record_id)
         )
@@ -1045,8 +1057,7 @@ def _check_records(
     again = [
         record
         for record in items
-        if record.volunteer_id == volunteer_id
-        and issuer.may_certify(record.organization_id)
+        if issuer.may_certify(record.organization_id)
         and (
             record.key in certified_keys
             or (
@@ -1056,20 +1067,25 @@ def _check_records(
         )
     ]
     stated_level = certificate.star_level
-    try:
-        figures = _derive(
-            again,
-            volunteer_id=volunteer_id,
-            as_of=certificate.issued_on,
-            since=certificate.since,
-            rule_set=None,
-            birth_date=birth_date,
-        )
-    except ConflictError as error:
+    conflicts = [key for key in resolve_versions(again).conflict_keys if key in certified_keys]
+    if conflicts:
+        shown = ", ".join(record_id for _, record_id in conflicts[:3])
         differences.append(
-            Difference("records_conflict", f"the records cannot be counted: {error}")
+            Difference(
+                "records_conflict",
+                f"certified records are now held in versions with different content ({shown}):"
+                " none of them counts",
+            )
         )
         return
+    figures = _derive(
+        again,
+        volunteer_id=volunteer_id,
+        as_of=certificate.issued_on,
+        since=certificate.since,
+        rule_set=None,
+        birth_date=birth_date,
+    )
     if figures.service != certificate.service:
         differences.append(
             Difference(
