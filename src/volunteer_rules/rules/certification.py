@@ -905,10 +905,13 @@ def certify_many(
         }
     plan = _Plan(chosen, as_of)
     if plan.version.has_quality or sanctions_of:
-        records = _materialize(records)
-        results = _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+        # Read twice: the bulk pass (which checks every item), then the quality facts.
+        given: list[ServiceRecord] | tuple[ServiceRecord, ...] = (
+            records if isinstance(records, (list, tuple)) else _materialize(records)
+        )
+        results = _certify_many(given, plan, wanted, births, awards_of, attested_of, registry)
         return _with_quality(
-            records, plan, results, (births, registered), awards_of, attested_of, sanctions_of
+            given, plan, results, (births, registered), awards_of, attested_of, sanctions_of
         )
     return _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
 
@@ -926,7 +929,7 @@ def _materialize(records: object) -> tuple[ServiceRecord, ...]:
 
 
 def _with_quality(
-    records: tuple[ServiceRecord, ...],
+    records: list[ServiceRecord] | tuple[ServiceRecord, ...],
     plan: _Plan,
     results: dict[str, Certification],
     profiles: tuple[Mapping[str, _dt.date | None], Mapping[str, _dt.date | None]],
@@ -946,12 +949,11 @@ def _with_quality(
         again = set(results)
     else:
         floor = plan.quality_floor
+        low = {rating for rating, score in RATING_SCORES.items() if score < floor}
         again = {
             r.volunteer_id
             for r in records
-            if r.evaluation is not None
-            and r.evaluation.date <= as_of
-            and RATING_SCORES[r.evaluation.rating] < floor
+            if (e := r.evaluation) is not None and e.rating in low and e.date <= as_of
         }
         again.update(v for v, x in sanctions_of.items() if x)
         again &= set(results)
