@@ -235,7 +235,8 @@ class Hours:
         raise AttributeError("Hours is immutable")
 
     def __reduce__(self) -> tuple[Any, tuple[int]]:
-        return (Hours.from_minutes, (self._minutes,))
+        # a module-level function, so that cloudpickle (Spark, Dask) pickles it by reference
+        return (_unpickle, (self._minutes,))
 
     def __hash__(self) -> int:
         return hash((Hours, self._minutes))
@@ -373,6 +374,10 @@ def _make(minutes: int) -> Hours:
 
 _CACHE: Final[tuple[Hours, ...]] = tuple(_make(m) for m in range(_CACHE_MAX + 1))
 Hours.ZERO = _CACHE[0]
+
+
+def _unpickle(minutes: int) -> Hours:
+    return Hours.from_minutes(minutes)
 
 
 class InsufficientHoursError(VolunteerRulesError, ValueError):

@@ -1,0 +1,91 @@
+"""Certification on a real Dask cluster (a LocalCluster of two worker processes).
+
+The results must be identical to the single-process engine's (``certify_many``), volunteer by
+volunteer, on generated records with same-day records, overlaps, amendments (some of another
+volunteer's record, some in chains) and several organizations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dask
+import dask.dataframe as dd
+import pandas as pd
+import pyarrow as pa
+import pytest
+from distributed import Client, LocalCluster
+
+import volunteer_rules as vr
+from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
+from volunteer_rules.tables import certification_schema, certify_dask, exclusion_schema
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="1GiB",
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
+        yield connected
+
+
+def frame(payloads: list[dict[str, Any]], npartitions: int = 3) -> dd.DataFrame:
+    table = pd.DataFrame(columns(payloads))
+    if "group_service" in table:  # a nullable bool column (Dask turns object columns to text)
+        table["group_service"] = table["group_service"].astype("boolean")
+    return dd.from_pandas(table, npartitions=npartitions)
+
+
+def as_rows(result: pd.DataFrame, schema: pa.Schema) -> list[dict[str, Any]]:
+    return sort_rows(pa.Table.from_pandas(result, schema=schema, preserve_index=False).to_pylist())
+
+
+@pytest.mark.parametrize(("seed", "rule_set"), [(1, RULE_SETS[0]), (2, RULE_SETS[1])])
+def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_set: str) -> None:
+    payloads = rows(seed)
+    expected, expected_exclusions = single_process(payloads, rule_set)
+    certifications, exclusions = certify_dask(
+        frame(payloads), rule_set=rule_set, as_of=AS_OF, partitions=4
+    )
+    got, got_exclusions = dask.compute(certifications, exclusions)
+    assert as_rows(got, certification_schema()) == expected
+    assert as_rows(got_exclusions, exclusion_schema()) == expected_exclusions
+    # the declared meta is what the workers return
+    assert dict(got.dtypes) == dict(certifications._meta.dtypes)
+    assert dict(got_exclusions.dtypes) == dict(exclusions._meta.dtypes)
+
+
+def test_a_bad_record_in_a_worker_raises_the_library_error(client: Client) -> None:
+    bad = dict(SAMPLE_RECORD_PAYLOAD, record_id="r-bad", region_code="999999")
+    certifications, _ = certify_dask(
+        frame([SAMPLE_RECORD_PAYLOAD, bad], 2), rule_set="cn-national", as_of=AS_OF
+    )
+    with pytest.raises(vr.RecordFormatError, match="record r-bad of organization") as info:
+        certifications.compute()
+    assert [(e.path, e.code) for e in info.value.errors] == [("$.region_code", "unknown_code")]
+
+
+def test_one_record_key_for_two_volunteers_is_a_conflict(client: Client) -> None:
+    other = dict(SAMPLE_RECORD_PAYLOAD, volunteer_id="V2")
+    with pytest.raises(vr.ConflictError) as info:
+        certify_dask(frame([SAMPLE_RECORD_PAYLOAD, other], 2), rule_set="cn-national", as_of=AS_OF)
+    assert info.value.key == f"{SAMPLE_RECORD_PAYLOAD['organization_id']}/r-2024-0001"
+
+
+def test_wrong_arguments_are_library_errors() -> None:
+    records = frame([SAMPLE_RECORD_PAYLOAD], 1)
+    with pytest.raises(vr.InvalidTypeError):
+        certify_dask(pd.DataFrame(), rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match="volunteer_id"):
+        certify_dask(records.drop(columns=["volunteer_id"]), rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.UnknownRuleSetError):
+        certify_dask(records, rule_set="xx-nowhere", as_of=AS_OF)

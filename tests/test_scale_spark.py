@@ -1,0 +1,101 @@
+"""Certification on a real Spark session (``local[2]``), one session for the module.
+
+The results must be identical to the single-process engine's (``certify_many``), volunteer by
+volunteer, on generated records with same-day records, overlaps, amendments (some of another
+volunteer's record, some in chains) and several organizations. Arrow batches are kept small so
+that volunteers' records span two batches of a task.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from pyspark.errors import PythonException
+from pyspark.sql import DataFrame, SparkSession
+from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
+
+import volunteer_rules as vr
+from volunteer_rules.tables import certification_struct, certify_spark, exclusion_struct
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    with pytest.MonkeyPatch.context() as patch:
+        # the Python workers must be this interpreter (the one with the package installed)
+        patch.setenv("PYSPARK_PYTHON", sys.executable)
+        patch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("volunteer_rules-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "3")
+            .config("spark.default.parallelism", "2")
+            .config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.memory", "1g")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        try:
+            yield session
+        finally:
+            session.stop()
+
+
+def frame(spark: SparkSession, payloads: list[dict[str, Any]]) -> DataFrame:
+    return spark.createDataFrame(pa.table(columns(payloads)))
+
+
+def collect(result: DataFrame) -> list[dict[str, Any]]:
+    return sort_rows([row.asDict(recursive=True) for row in result.collect()])
+
+
+@pytest.mark.parametrize(("seed", "rule_set"), [(3, RULE_SETS[0]), (4, RULE_SETS[1])])
+def test_spark_equals_the_single_process_engine(
+    spark: SparkSession, seed: int, rule_set: str
+) -> None:
+    payloads = rows(seed)
+    expected, expected_exclusions = single_process(payloads, rule_set)
+    certifications, exclusions = certify_spark(
+        frame(spark, payloads), rule_set=rule_set, as_of=AS_OF
+    )
+    assert certifications.schema == certification_struct()
+    assert exclusions.schema == exclusion_struct()
+    certifications = certifications.cache()
+    assert collect(certifications) == expected
+    assert collect(exclusions) == expected_exclusions
+    certifications.unpersist()
+
+
+def test_a_bad_record_in_a_worker_names_the_library_error(spark: SparkSession) -> None:
+    bad = dict(SAMPLE_RECORD_PAYLOAD, record_id="r-bad", date="2024-02-30")
+    certifications, _ = certify_spark(
+        frame(spark, [SAMPLE_RECORD_PAYLOAD, bad]), rule_set="cn-national", as_of=AS_OF
+    )
+    with pytest.raises(PythonException, match="RecordFormatError") as info:
+        certifications.collect()
+    assert "invalid record r-bad of organization" in str(info.value)
+
+
+def test_one_record_key_for_two_volunteers_is_a_conflict(spark: SparkSession) -> None:
+    other = dict(SAMPLE_RECORD_PAYLOAD, volunteer_id="V2")
+    with pytest.raises(vr.ConflictError):
+        certify_spark(
+            frame(spark, [SAMPLE_RECORD_PAYLOAD, other]), rule_set="cn-national", as_of=AS_OF
+        )
+
+
+def test_wrong_arguments_are_library_errors(spark: SparkSession) -> None:
+    records = frame(spark, [SAMPLE_RECORD_PAYLOAD])
+    with pytest.raises(vr.InvalidTypeError):
+        certify_spark([SAMPLE_RECORD_PAYLOAD], rule_set="cn-national", as_of=AS_OF)  # type: ignore[arg-type]
+    with pytest.raises(vr.InvalidValueError, match="record_id"):
+        certify_spark(records.drop("record_id"), rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.UnknownRuleSetError):
+        certify_spark(records, rule_set="xx-nowhere", as_of=AS_OF)
