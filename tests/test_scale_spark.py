@@ -8,7 +8,6 @@ that volunteers' records span two batches of a task.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +16,9 @@ import pyarrow as pa
 import pytest
 from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
-from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
 
 import volunteer_rules as vr
+from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
 from volunteer_rules.tables import certification_struct, certify_spark, exclusion_struct
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
