@@ -1,0 +1,183 @@
+"""Benchmark: certify 1,000,000 records on Spark (local[2]) and Dask (two workers).
+
+Side by side, on the same generated records (``volunteer_rules.testing.table_examples``:
+100,000 volunteers, about 10 records each, a third of them on a day already served, overlaps,
+amendments, some of another volunteer's record), written once to a Parquet file:
+
+(a) the single-process engine: ``certify_many`` over the parsed records, on one core, and the
+    same with parsing (``parse_record`` per row) included, which is what each partition does;
+(b) ``certify_spark`` on a local Spark session with two cores, reading the Parquet file;
+(c) ``certify_dask`` on a Dask ``LocalCluster`` of two single-threaded worker processes.
+
+For (b) and (c) the stages are timed one by one (the key conflict check, the amendment
+routing, the shuffle plus certification) as well as the whole call. Each contender runs
+``--repeat`` times; the median counts. Records per second per core divides by the cores each
+used (1 for (a), 2 for (b) and (c)).
+
+Run: ``.venv/bin/python benchmarks/bench_scale.py`` (``--quick`` for 100,000 records).
+Needs the ``spark`` and ``dask`` extras and a Java 17+ runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import volunteer_rules as vr
+from volunteer_rules.tables import RECORD_FIELDS
+from volunteer_rules.tables import dask as dask_adapter
+from volunteer_rules.tables import spark as spark_adapter
+from volunteer_rules.testing.table_examples import TABLE_AS_OF, record_rows
+
+RULE_SET = "cn-zhangjiagang"
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times = []
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
+    names = [n for n in RECORD_FIELDS if any(n in r for r in rows[:50_000])]
+    table = pa.table({n: [r.get(n) for r in rows] for n in names})
+    pq.write_table(table, path, row_group_size=100_000)
+
+
+def single_process(rows: list[dict[str, Any]], repeat: int) -> dict[str, float]:
+    records = [vr.parse_record(r) for r in rows]
+    t_certify, result = median_time(
+        lambda: vr.certify_many(records, rule_set=RULE_SET, as_of=TABLE_AS_OF), repeat
+    )
+    t_parse, _ = median_time(lambda: [vr.parse_record(r) for r in rows], repeat)
+    print(f"  single process: {len(result):,} volunteers certified")
+    return {"certify_many": t_certify, "parse + certify_many": t_parse + t_certify}
+
+
+def spark_run(path: Path, repeat: int) -> dict[str, float]:
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        records = spark.read.parquet(str(path))
+
+        def conflicts() -> None:
+            spark_adapter._check_conflicts(records)
+
+        def routing() -> int:
+            return int(spark_adapter._bucketed(records).count())
+
+        def whole() -> int:
+            certs, excl = spark_adapter.certify_spark(records, rule_set=RULE_SET, as_of=TABLE_AS_OF)
+            certs = certs.cache()
+            n = int(certs.count())
+            excl.write.mode("overwrite").format("noop").save()
+            certs.unpersist()
+            return n
+
+        t_conflicts, _ = median_time(conflicts, repeat)
+        t_routing, routed = median_time(routing, repeat)
+        t_whole, n = median_time(whole, repeat)
+        print(f"  spark: {n:,} volunteers certified; {routed:,} rows after routing")
+        return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
+    finally:
+        spark.stop()
+
+
+def dask_run(path: Path, repeat: int) -> dict[str, float]:
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+        records = dd.read_parquet(str(path), split_row_groups=True)
+
+        def conflicts() -> None:
+            dask_adapter._check_conflicts(records)
+
+        def routing() -> int:
+            return len(dask_adapter._bucketed(records))
+
+        def whole() -> int:
+            certs, excl = dask_adapter.certify_dask(
+                records, rule_set=RULE_SET, as_of=TABLE_AS_OF, partitions=8
+            )
+            c, _ = dask.compute(certs, excl)
+            return len(c)
+
+        t_conflicts, _ = median_time(conflicts, repeat)
+        t_routing, routed = median_time(routing, repeat)
+        t_whole, n = median_time(whole, repeat)
+        print(f"  dask: {n:,} volunteers certified; {routed:,} rows after routing")
+        return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 records of 10,000 volunteers")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    volunteers = 10_000 if args.quick else 100_000
+    print(f"generating the records of {volunteers:,} volunteers...", flush=True)
+    rows = record_rows(volunteers=volunteers, records_per_volunteer=10, seed=2026)
+    n = len(rows)
+    print(f"{n:,} records; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "records.parquet"
+        write_parquet(rows, path)
+        print(f"Parquet file: {path.stat().st_size / 1e6:.1f} MB", flush=True)
+        single = single_process(rows, args.repeat)
+        del rows
+        gc.collect()
+        spark = spark_run(path, args.repeat)
+        dask_ = dask_run(path, args.repeat)
+    print(f"\n{'':34} {'time':>8}   {'records/s/core':>14}")
+    for name, t in single.items():
+        print(f"(a) {name:30} {t:7.2f} s   {n / t:14,.0f}")
+    for label, figures in (("(b) spark", spark), ("(c) dask", dask_)):
+        for stage, t in figures.items():
+            rate = f"{n / t / 2:14,.0f}" if stage == "whole call" else ""
+            print(f"{label} {stage:24} {t:7.2f} s   {rate}")
+    best_single = single["parse + certify_many"]
+    for label, figures in (("spark", spark), ("dask", dask_)):
+        per_core = n / figures["whole call"] / 2
+        print(
+            f"{label}: {per_core / (n / best_single):.2f}x the single process's records/s per core"
+            f" (parse + certify_many); {best_single / figures['whole call']:.2f}x its speed"
+        )
+    print(f"as of {dt.date.isoformat(TABLE_AS_OF)}, rule set {RULE_SET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
