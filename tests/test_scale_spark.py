@@ -93,7 +93,7 @@ def test_one_record_key_for_two_volunteers_is_a_conflict(spark: SparkSession) ->
 def test_wrong_arguments_are_library_errors(spark: SparkSession) -> None:
     records = frame(spark, [SAMPLE_RECORD_PAYLOAD])
     with pytest.raises(vr.InvalidTypeError):
-        certify_spark([SAMPLE_RECORD_PAYLOAD], rule_set="cn-national", as_of=AS_OF)  # type: ignore[arg-type]
+        certify_spark([SAMPLE_RECORD_PAYLOAD], rule_set="cn-national", as_of=AS_OF)
     with pytest.raises(vr.InvalidValueError, match="record_id"):
         certify_spark(records.drop("record_id"), rule_set="cn-national", as_of=AS_OF)
     with pytest.raises(vr.UnknownRuleSetError):
