@@ -100,6 +100,7 @@ DATED: list[tuple[str, dt.date, int, dict[str, Any], str]] = [
     ("cn-cyl", D(2014, 1, 1), 1500, {}, "five_star"),
     # cn-beijing: trial rules until 2014-12-31, then 100/300/600/1000/1500
     ("cn-beijing", D(2012, 10, 22), 100, {}, "not_yet_in_force"),
+    ("cn-beijing", D(2012, 10, 23), 200, {}, "two_star"),
     ("cn-beijing", D(2014, 12, 31), 200, {}, "two_star"),
     ("cn-beijing", D(2015, 1, 1), 200, {}, "one_star"),
     ("cn-beijing", D(2014, 12, 31), 1000, {}, "five_star"),
@@ -121,6 +122,13 @@ DATED: list[tuple[str, dt.date, int, dict[str, Any], str]] = [
     ),
     # cn-shenzhen-longgang: 2023 revision, months since registration, continuous
     ("cn-shenzhen-longgang", D(2022, 12, 31), 100, {}, "not_yet_in_force"),
+    (
+        "cn-shenzhen-longgang",
+        D(2023, 1, 1),
+        100,
+        {"volunteer": Person("V1", D(2000, 1, 1), D(2022, 7, 1)), "months": 6},
+        "one_star",
+    ),
     (
         "cn-shenzhen-longgang",
         D(2024, 6, 30),
@@ -192,6 +200,7 @@ DATED: list[tuple[str, dt.date, int, dict[str, Any], str]] = [
     ("hk-swd", D(2022, 1, 1), 200, {}, "retired"),
     # hk-hkv-award: first run in 2022, for 2021's hours
     ("hk-hkv-award", D(2020, 12, 31), 50, {}, "not_yet_in_force"),
+    ("hk-hkv-award", D(2021, 1, 1), 20, {}, "none"),
     ("hk-hkv-award", D(2021, 12, 31), 500, {}, "gold_for_excellence"),
     ("hk-hkv-award", D(2025, 12, 31), 299, {}, "silver"),
     # uk-millennium-volunteers: 1999
@@ -205,6 +214,7 @@ DATED: list[tuple[str, dt.date, int, dict[str, Any], str]] = [
         {"volunteer": Person("V1", D(1990, 1, 1))},
         "not_yet_in_force",
     ),
+    ("us-pvsa", D(2003, 1, 29), 20, {"volunteer": Person("V1", D(1990, 1, 1))}, "none"),
     ("us-pvsa", D(2010, 6, 30), 49, {"volunteer": Person("V1", D(2003, 1, 1))}, "none"),  # 7
     ("us-pvsa", D(2010, 6, 30), 50, {"volunteer": Person("V1", D(2003, 1, 1))}, "bronze"),
     ("us-pvsa", D(2021, 6, 30), 26, {"volunteer": Person("V1", D(2014, 1, 1))}, "bronze"),  # 7
@@ -243,12 +253,17 @@ def test_dated_table(
 
 
 def test_every_builtin_in_the_table() -> None:
-    """Each built-in rule set has a day before its first version in the table."""
+    """Each built-in rule set is in the table on both sides of every version's start and end."""
     assert {r for r, *_ in DATED} == set(vr.rule_set_ids())
+    one_day = dt.timedelta(days=1)
     for rule_set_id in vr.rule_set_ids():
-        first = vr.get_rule_set(rule_set_id).versions[0].valid_from
+        rule_set = vr.get_rule_set(rule_set_id)
         days = {d for r, d, *_ in DATED if r == rule_set_id}
-        assert (first - dt.timedelta(days=1) in days and first in days) or min(days) < first
+        for version in rule_set.versions:
+            assert {version.valid_from - one_day, version.valid_from} <= days, rule_set_id
+            end = rule_set.end_of(version)
+            if end is not None:
+                assert {end, end + one_day} <= days, rule_set_id
 
 
 def test_certify_many_gives_the_outcome_too() -> None:
