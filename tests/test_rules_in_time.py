@@ -578,3 +578,19 @@ class TestWhatChanged:
             else:
                 assert volunteer not in listed
         assert result.volunteers == len({v for v, _ in rows})
+
+
+def test_cli_certify_on_a_retired_day(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command says why on standard error and exits 1 when the scheme was retired."""
+    import json
+
+    from volunteer_rules.cli import main
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
+    args = ["certify", str(path), "--rule-set", "hk-swd"]
+    assert main([*args, "--as-of", "2022-01-01"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "retired" in captured.err
+    assert main([*args, "--as-of", "2021-12-31"]) == 0
