@@ -8,6 +8,8 @@ the records (every printed figure is re-derived), and from the issuer's Ed25519 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,6 +18,7 @@ import pytest
 import volunteer_rules as vr
 from volunteer_rules.certificates.certificate import _code_of
 from volunteer_rules.certificates.render import check_qr_payload, qr_payload
+from volunteer_rules.cli import main
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
@@ -297,3 +300,30 @@ def test_signed_certificate_json_round_trip() -> None:
     again = vr.parse_certificate(payload)
     assert again == certificate
     assert vr.verify_certificate(again, RECORDS, keys=KEYS).proven
+
+
+def test_command_line_signs_with_a_key_file(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        "".join(json.dumps(vr.dump_record(r), ensure_ascii=False) + "\n" for r in RECORDS),
+        encoding="utf-8",
+    )
+    profiles = tmp_path / "profiles.jsonl"
+    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD, ensure_ascii=False) + "\n", "utf-8")
+    key_file = tmp_path / "key.hex"
+    key_file.write_text(KEY.seed.hex(), encoding="ascii")
+    out = tmp_path / "certificate.json"
+    issuer = examples.sample_issuer()
+    status = main(
+        [
+            "certificate", str(records), "--profiles", str(profiles),
+            "--volunteer", PROFILE.volunteer_id, "--issuer", issuer.organization_id,
+            "--issuer-name", issuer.name, "--responsible", issuer.responsible_person,
+            "--handler", issuer.handler, "--contact", issuer.contact, "--number", "CLI-1",
+            "--as-of", "2024-06-01", "--signing-key", str(key_file), "--key-id", "pj-2024",
+            "--format", "json", "-o", str(out),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    certificate = vr.parse_certificate(json.loads(out.read_text(encoding="utf-8")))
+    assert vr.verify_certificate(certificate, RECORDS, keys=KEYS).proven

@@ -259,8 +259,9 @@ class CertifiedRecord:
 class StarLevelNote:
     """The star level stated on a certificate, under a named rule set and version.
 
-    The level is the one the certified records (this issuer's) reach under the rule set: a
-    certificate speaks only of the service its issuer recorded.
+    The level is the one the certified records reach under the rule set: this issuer's, and on
+    a certificate with a window (``since``) only those inside it. A certificate speaks only of
+    the service it certifies; verification recomputes the level from the same records.
 
     Example:
         >>> StarLevelNote(rule_set_id="cn-national", rule_set_version="2012", rank=1,
@@ -721,7 +722,8 @@ def issue_certificate(
         number: the certificate number (1–64 characters of letters, digits, ``-_.``).
         since: first day of the period to certify (inclusive); ``None`` for all service.
         rule_set: a rule-set id or :class:`~volunteer_rules.RuleSet` to state the star level
-            under; ``None`` states none.
+            under (the level the certified service reaches, within the window when ``since``
+            is given); ``None`` states none.
         remarks: free text printed on the certificate (at most 500 characters).
         not_volunteer_service: ids of records flagged as not volunteer service (MCA Order 67
             Art. 19): never certified.

@@ -2,8 +2,10 @@
 
 Reads service records (JSON Lines, record format v1) and the volunteers' basic information
 (``--profiles``, JSON Lines of profiles), and writes the certificate of one volunteer's service
-with one issuing organization as text, JSON or a printable HTML page. Records the issuer may
-not certify, and records that do not count, are listed on standard error with their reasons.
+with one issuing organization as text, JSON or a printable HTML page, signed with the issuer's
+key when ``--signing-key FILE --key-id ID`` are given (the file holds the key's 32-byte seed as
+64 hex digits; keep it where only the issuing service reads it). Records the issuer may not
+certify, and records that do not count, are listed on standard error with their reasons.
 
 Exit status: 0 a certificate was written, 1 nothing could be certified, 2 usage error.
 
@@ -27,8 +29,9 @@ from typing import IO
 
 from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
 from volunteer_rules.certificates.render import render_html, render_text
+from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
-from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.errors import InvalidValueError, RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
 from volunteer_rules.records.record import ServiceRecord, parse_record
 
@@ -75,6 +78,13 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         metavar="RECORD_ID",
         help="a record flagged as not volunteer service (repeatable)",
     )
+    parser.add_argument(
+        "--signing-key",
+        metavar="FILE",
+        help="sign with the issuer's Ed25519 key: a file holding its 32-byte seed as 64 hex "
+        "digits (needs the signing extra)",
+    )
+    parser.add_argument("--key-id", help="the id of the signing key, as published")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("-o", "--output", help="write here instead of standard output")
 
@@ -96,6 +106,23 @@ def _records(stream: IO[bytes], volunteer: str) -> Iterator[tuple[int, ServiceRe
             yield line.number, parse_record(line.value)
         except RecordFormatError as error:
             yield line.number, str(error)
+
+
+def _signing_key(args: argparse.Namespace, organization_id: str) -> SigningKey | None:
+    """The key named by ``--signing-key``/``--key-id``, or ``None`` when not signing."""
+    path = getattr(args, "signing_key", None)
+    key_id = getattr(args, "key_id", None)
+    if path is None and key_id is None:
+        return None
+    if path is None or key_id is None:
+        raise InvalidValueError("--signing-key", "--signing-key and --key-id go together")
+    with open(path, encoding="ascii") as file:
+        text = file.read().strip()
+    try:
+        seed = bytes.fromhex(text)
+    except ValueError:
+        raise InvalidValueError("--signing-key", "the file must hold 64 hex digits") from None
+    return SigningKey.from_seed(seed, key_id=key_id, organization_id=organization_id)
 
 
 def _profile(stream: IO[bytes], volunteer: str) -> VolunteerProfile | None:
@@ -138,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"line {number}: skipped: {mask_identity_numbers(item)}", file=sys.stderr)
                 else:
                     records.append(item)
+        key = _signing_key(args, issuer.organization_id)
         issued = issue_certificate(
             records,
             volunteer=profile,
@@ -148,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             rule_set=args.rule_set,
             remarks=args.remarks,
             not_volunteer_service=frozenset(args.not_volunteer_service),
+            signing_key=key,
         )
     except OSError as error:
         return usage_error("certificate", f"cannot read {error.filename}: {error.strerror}")
