@@ -1,0 +1,148 @@
+"""Statistics for decisions: invariants, and agreement with summarize and certification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from volunteer_rules.statistics import (
+    activity,
+    capture_figures,
+    periods_between,
+    registrations,
+    star_distribution,
+    summarize,
+    time_series,
+    training_coverage,
+)
+from volunteer_rules.testing.community_examples import sample_organizations
+from volunteer_rules.testing.matching_examples import sample_profile
+from volunteer_rules.testing.strategies import service_records
+
+PANJIN = st.sampled_from(["211102", "211103", "211104", "211122"]).map(vr.RegionCode.parse)
+records_lists = st.lists(
+    service_records(region_codes=PANJIN, statuses=st.just("verified")), max_size=12
+)
+AS_OF = dt.date(2999, 12, 31)
+
+
+def _profiles(data: st.DataObject, ids: set[str]) -> list[vr.VolunteerProfile]:
+    people = []
+    for vid in sorted(ids):
+        day = data.draw(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)))
+        region = data.draw(st.sampled_from(["211103", "211104", None]))
+        people.append(attrs.evolve(sample_profile(volunteer_id=vid, residence_region=region),
+                                   registered_on=day))  # fmt: skip
+    return people
+
+
+class TestAgreement:
+    @given(records_lists)
+    @settings(max_examples=15, deadline=None)
+    def test_time_series_and_capture_sum_to_summarize(
+        self, records: list[vr.ServiceRecord]
+    ) -> None:
+        """Months, quarters, years and capture methods each sum to summarize's total."""
+        total = summarize(records, by=(), as_of=AS_OF)[0]["minutes"]
+        last = max(
+            (max(r.date, r.recorded_at.date()) for r in records), default=dt.date(2024, 1, 1)
+        )
+        first = min((r.date for r in records), default=last)
+        periods = ("year", "quarter", "month") if (last - first).days < 5 * 366 else ("year",)
+        for period in periods:
+            rows = time_series(records, as_of=last + dt.timedelta(days=2), period=period)
+            assert sum(r["minutes"] for r in rows) == total
+        assert sum(r["minutes"] for r in capture_figures(records, as_of=AS_OF)) == total
+
+    @given(records_lists)
+    @settings(max_examples=15, deadline=None)
+    def test_star_distribution_is_certification(self, records: list[vr.ServiceRecord]) -> None:
+        """Each volunteer counted once, at the level certify gives them."""
+        rows = star_distribution(records, rule_set="cn-national", as_of=dt.date(2030, 1, 1))
+        volunteers = {r.volunteer_id for r in records}
+        assert sum(r["volunteers"] for r in rows) == len(volunteers)
+        for vid in volunteers:
+            level = vr.certify(
+                records, rule_set="cn-national", volunteer=vid, as_of=dt.date(2030, 1, 1)
+            ).level
+            assert any(r["rank"] == level.rank and r["volunteers"] > 0 for r in rows)
+
+
+class TestInvariants:
+    @given(st.data(), records_lists)
+    @settings(max_examples=15, deadline=None)
+    def test_activity(self, data: st.DataObject, records: list[vr.ServiceRecord]) -> None:
+        """Active never exceeds registered; the shares and totals are consistent."""
+        people = _profiles(data, {r.volunteer_id for r in records} | {"X1", "X2"})
+        as_of = data.draw(st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)))
+        rows = activity(records, people, as_of=as_of)
+        registered = [p for p in people if p.registered_on is None or p.registered_on <= as_of]
+        assert sum(r["registered"] for r in rows) == len(registered)
+        for row in rows:
+            assert 0 <= row["active"] <= row["registered"]
+            assert (row["active"] == 0) == (row["minutes"] == 0)
+
+    @given(st.data())
+    @settings(max_examples=40, deadline=None)
+    def test_registrations_add_up(self, data: st.DataObject) -> None:
+        """New registrations sum to the last period's cumulative count, region by region."""
+        people = _profiles(data, {f"V{i}" for i in range(data.draw(st.integers(0, 8)))})
+        as_of = data.draw(st.dates(dt.date(2021, 1, 1), dt.date(2027, 1, 1)))
+        period = data.draw(st.sampled_from(["month", "quarter", "year"]))
+        rows = registrations(people, as_of=as_of, period=period)
+        for region in {r["region"] for r in rows}:
+            mine = [r for r in rows if r["region"] == region]
+            assert sum(r["new_volunteers"] for r in mine) == mine[-1]["volunteers"]
+            assert [r["volunteers"] for r in mine] == sorted(r["volunteers"] for r in mine)
+        assert (
+            sum(r["volunteers"] for r in rows if r[period] == rows[-1][period])
+            == sum(1 for p in people if p.registered_on is None or p.registered_on <= as_of)
+            if rows
+            else True
+        )
+
+    def test_organizations_stop_counting_when_suspended(self) -> None:
+        """The team suspended from 2025-01-01 counts in 2024, not at the end of 2025."""
+        rows = registrations(
+            [], sample_organizations(), as_of=dt.date(2025, 12, 31), region_level="county"
+        )
+        by_year = {r["year"]: r["organizations"] for r in rows}
+        assert by_year["2024"] == 3 and by_year["2025"] == 2
+
+    @given(
+        st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+        st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+    )
+    def test_periods_between(self, first: dt.date, last: dt.date) -> None:
+        """Months run without gaps from first's to last's, one label each."""
+        labels = periods_between(first, last)
+        if first > last:
+            assert labels == ()
+        else:
+            assert labels[0] == f"{first:%Y-%m}" and labels[-1] == f"{last:%Y-%m}"
+            assert len(labels) == (last.year - first.year) * 12 + last.month - first.month + 1
+
+    def test_training_coverage_boundaries(self) -> None:
+        """A training counts from its date until its last valid day, both inclusive."""
+        person = sample_profile(volunteer_id="V1")
+        training = vr.TrainingRecord(
+            training_id="T1", volunteer_id="V1", name="急救员培训", category="medical_care",
+            content="理论与实操", hours=vr.Hours.from_minutes(240), organizer="协会",
+            date=dt.date(2024, 1, 10), valid_until=dt.date(2025, 1, 9),
+        )  # fmt: skip
+
+        def trained(day: dt.date) -> int:
+            rows = training_coverage([training], [person], as_of=day)
+            return int(next(r["trained"] for r in rows if r["category"] == "medical_care"))
+
+        days = [
+            dt.date(2024, 1, 9),
+            dt.date(2024, 1, 10),
+            dt.date(2025, 1, 9),
+            dt.date(2025, 1, 10),
+        ]
+        assert [trained(d) for d in days] == [0, 1, 1, 0]
