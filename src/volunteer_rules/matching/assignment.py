@@ -858,6 +858,56 @@ def match(
     if reach is not None:
         need_reach = min(_LEVEL_VALUE[reach], _LEVEL_VALUE[demand.region.level])
 
+    not_chosen = (
+        Reason(
+            code="category_not_chosen",
+            message=f"registered for other service categories, not {view.category}",
+            source="[REG2017 Art 3] [MCA2020 Art 5]",
+        ),
+    )
+    outside = (
+        Reason(code="outside_region", message=f"lives outside the {reach} of {demand.region.name}"),
+    )
+    pool = _snapshot(candidates)  # the result explains the ineligible lazily from it
+    keys, slow = _rank_eligible(pool, view, need_reach, training_by, held_by, minutes_of, stars_of)
+    prefix, given, assignments, unfilled = _fill_slots(demand, keys, slow, max_slots_per_volunteer)
+
+    state = _MatchState(
+        view,
+        pool,
+        prefix,
+        keys,
+        slow,
+        given,
+        (not_chosen, outside, need_reach),
+        training_by,
+        held_by,
+    )
+    return MatchResult(
+        demand_id=demand.demand_id,
+        rule_set_id=rule_set.id,
+        as_of=day,
+        assignments=tuple(assignments),
+        unfilled=tuple(unfilled),
+        state=state,
+    )
+
+
+def _rank_eligible(
+    pool: list[VolunteerProfile],
+    view: _DemandView,
+    need_reach: int,
+    training_by: dict[str, list[Any]],
+    held_by: dict[str, list[Any]],
+    minutes_of: Mapping[str, int],
+    stars_of: Mapping[str, int],
+) -> tuple[list[_Key], dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]]]:
+    """The ranking keys of the eligible candidates, and the open slots of those judged in full.
+
+    A candidate is settled by set and date comparisons (category, region, skills, an age the
+    same on every slot's day); one who needs trainings, holds assignments or whose age is near
+    a boundary is judged by :meth:`_DemandView.evaluate`. The ineligible leave no trace.
+    """
     category = view.category
     memo = view.proximity_memo
     proximity_of = view.proximity
@@ -871,17 +921,6 @@ def match(
     last_year = view.last_day.year
     last_day_of_year = view.last_day.month * 100 + view.last_day.day
     base_covered = len(required_skills)
-    not_chosen = (
-        Reason(
-            code="category_not_chosen",
-            message=f"registered for other service categories, not {category}",
-            source="[REG2017 Art 3] [MCA2020 Art 5]",
-        ),
-    )
-    outside = (
-        Reason(code="outside_region", message=f"lives outside the {reach} of {demand.region.name}"),
-    )
-    pool = _snapshot(candidates)  # the result explains the ineligible lazily from it
     keys: list[_Key] = []
     keep = keys.append
     slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]] = {}
@@ -934,14 +973,26 @@ def match(
             raise InvalidTypeError("history", "history and star_ranks must map ids to ints")
         keep((-covered, -proximity, -minutes, -stars, volunteer_id))
 
-    # Fill each slot in order of start with the best-ranked who may take it; the ranking is
-    # a heap and only as much of its head is sorted (into ``prefix``) as the filling reads.
+    return keys, slow
+
+
+def _fill_slots(
+    demand: Demand,
+    keys: list[_Key],
+    slow: dict[str, tuple[tuple[int, ...], tuple[Reason, ...]]],
+    limit: int | None,
+) -> tuple[list[_Key], dict[str, list[TimeSlot]], list[Assignment], list[tuple[int, int]]]:
+    """Fill each slot, in order of start, with the best-ranked who may take it.
+
+    ``keys`` is heapified and popped: only as much of its head is sorted (into the returned
+    prefix) as the filling reads. Returns the prefix, the slots given per volunteer, the
+    assignments and the unfilled places per slot.
+    """
     heapq.heapify(keys)
     prefix: list[_Key] = []
     given: dict[str, list[TimeSlot]] = {}
     assignments: list[Assignment] = []
     unfilled: list[tuple[int, int]] = []
-    limit = max_slots_per_volunteer
     for slot in demand.slots:
         places = demand.head_count
         position = 0
@@ -977,25 +1028,7 @@ def match(
         if places:
             unfilled.append((slot.index, places))
 
-    state = _MatchState(
-        view,
-        pool,
-        prefix,
-        keys,
-        slow,
-        given,
-        (not_chosen, outside, need_reach),
-        training_by,
-        held_by,
-    )
-    return MatchResult(
-        demand_id=demand.demand_id,
-        rule_set_id=rule_set.id,
-        as_of=day,
-        assignments=tuple(assignments),
-        unfilled=tuple(unfilled),
-        state=state,
-    )
+    return prefix, given, assignments, unfilled
 
 
 def _snapshot(candidates: Iterable[object]) -> list[VolunteerProfile]:
