@@ -66,6 +66,14 @@ def _medals(hours: tuple[int, int, int]) -> tuple[tuple[str, str, int], ...]:
     return tuple((n, lab, h) for (n, lab), h in zip(_MEDALS, hours, strict=True))
 
 
+NEVER_COUNTED: Final = (
+    "never counted [PVSA-gov]: court-ordered service, donations of money or goods, lobbying,"
+    " religious instruction or worship, service only to one's own family; stipended service"
+    " counts for the Lifetime award only. Records of such activities must not be entered"
+    " for this scheme: the record format does not say what kind of activity a record is."
+)
+"""What the PVSA never counted (the rule sets' ``note``)."""
+
 _GROUP: Final = GroupRule(
     min_member_hours=Hours.from_hours(25), levels=levels(_medals((200, 500, 1000)))
 )
@@ -132,4 +140,5 @@ RULE_SET: Final = RuleSet(
         ),
     ),
     paused_since=PAUSED,
+    note=NEVER_COUNTED,
 )

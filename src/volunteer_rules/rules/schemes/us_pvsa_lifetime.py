@@ -24,7 +24,7 @@ from typing import Final
 
 from volunteer_rules.rules.rule_set import RuleSet, RuleSetVersion
 from volunteer_rules.rules.schemes._common import levels
-from volunteer_rules.rules.schemes.us_pvsa import EO_13285, PAUSED, REFERENCES
+from volunteer_rules.rules.schemes.us_pvsa import EO_13285, NEVER_COUNTED, PAUSED, REFERENCES
 
 __all__ = ["RULE_SET"]
 
@@ -41,4 +41,5 @@ RULE_SET: Final = RuleSet(
         ),
     ),
     paused_since=PAUSED,
+    note=NEVER_COUNTED,
 )
