@@ -363,7 +363,7 @@ def _sections(report: Report) -> list[str]:
         f"<section><h2>服务时长 Hours</h2>{month_chart}{region_chart}</section>",
         "<section><h2>地区 Regions</h2>"
         + _table(
-            ["地区", "注册", "活跃", "活跃率 %", "时长 h", "人均 h", "活跃人均 h"],
+            ["地区", "注册", "活跃", "活跃率 %", "近一年时长 h", "近一年人均 h", "活跃人均 h"],
             [
                 "region_name",
                 "registered",
@@ -376,7 +376,7 @@ def _sections(report: Report) -> list[str]:
             report.activity,
         )
         + _table(
-            ["地区", "志愿者", "组织", "记录", "时长 h"],
+            ["地区", "服务志愿者", "记录组织", "记录", "时长 h"],
             ["region_name", "volunteers", "organizations", "records", "hours"],
             report.by_region,
         )
@@ -438,7 +438,7 @@ def render_report_html(report: Report) -> str:
         ("志愿服务组织 organizations", t["organizations"]),
         ("服务时长 hours served", t["hours"]),
         ("服务记录 records counted", t["records"]),
-        ("人均时长 hours per volunteer", t["hours_per_volunteer"]),
+        ("人均累计时长 hours per volunteer (all time)", t["hours_per_volunteer"]),
         ("服务站 stations", t["stations"]),
         ("服务对象 people served", t["people_served"]),
     ]
