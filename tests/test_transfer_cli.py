@@ -69,11 +69,12 @@ class TestCreate:
         """A bad line is reported like check does, and no package is written."""
         broken = {**SAMPLE_RECORD_PAYLOAD, "date": "2024-02-30"}
         status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD, broken, "{not json"])
-        out = capsys.readouterr().out
+        captured = capsys.readouterr()
         assert status == 1
         assert not package.exists()
-        assert "records.jsonl:2: $.date: invalid_format" in out
-        assert "records.jsonl:3: $: invalid_json" in out
+        assert captured.out == ""  # every report on standard error
+        assert "records.jsonl:2: $.date: invalid_format" in captured.err
+        assert "records.jsonl:3: $: invalid_json" in captured.err
 
     @pytest.mark.parametrize("created_at", ["2024-06-01", "yesterday", "2024-06-01T09:00:00"])
     def test_bad_created_at(self, tmp_path: Path, created_at: str) -> None:

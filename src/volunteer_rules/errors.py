@@ -28,6 +28,8 @@ from typing import Any
 
 import attrs
 
+from volunteer_rules._privacy import mask_identity_numbers
+
 __all__ = [
     "ConflictError",
     "FieldError",
@@ -72,6 +74,27 @@ class VolunteerRulesError(Exception):
         >>> type(error).__name__, error.key, str(error)
         ('ConflictError', 't-1', 't-1 exists')
     """
+
+    def __str__(self) -> str:
+        """The message, with anything shaped like a resident ID number masked.
+
+        Ids are opaque to the library: an ID number given as a record id, a volunteer id or a
+        file name never appears whole in an error (:mod:`volunteer_rules._privacy`).
+
+        Example:
+            >>> str(NotFoundError("11010519491231002X", "no record 11010519491231002X"))
+            'no record 110105***********X'
+        """
+        return mask_identity_numbers(super().__str__())
+
+    def __repr__(self) -> str:
+        """``Type('message')``, masked like :meth:`__str__`.
+
+        Example:
+            >>> ConflictError("k", "record 110105491231002 differs")
+            ConflictError('record 110105********2 differs')
+        """
+        return mask_identity_numbers(super().__repr__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as type, ``args`` and attributes (see :func:`_rebuild_error`).
@@ -163,7 +186,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.code}: {self.message}"
+        return mask_identity_numbers(f"{self.path}: {self.code}: {self.message}")
 
 
 class RecordFormatError(VolunteerRulesError, ValueError):

@@ -18,12 +18,15 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Final
 
 from volunteer_rules import __version__
+from volunteer_rules.cli._io import MaskedOutput, OutputClosed
 
 __all__ = ["COMMANDS", "main"]
 
@@ -57,10 +60,52 @@ def _top_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
+    Everything a command writes passes through :class:`~volunteer_rules.cli._io.MaskedOutput`
+    (no resident ID number appears whole on standard output or standard error). No traceback
+    is ever shown: when the reader of the output goes away (``| head``) the command ends
+    quietly with status 141 (128 + SIGPIPE, as a shell reports it); Ctrl-C ends it with one
+    line on standard error and status 130 (128 + SIGINT).
+
     Example:
         >>> main(["no-such-command"])
         2
     """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskedOutput(out), MaskedOutput(err)
+    try:
+        try:
+            status = _dispatch(argv)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+    except (OutputClosed, BrokenPipeError):
+        _silence(out)
+        return 141
+    except KeyboardInterrupt:
+        sys.stdout, sys.stderr = out, err
+        with contextlib.suppress(OSError):
+            err.write("volunteer-rules: interrupted\n")
+            err.flush()
+        return 130
+    finally:
+        sys.stdout, sys.stderr = out, err
+    return status
+
+
+def _silence(stream: object) -> None:
+    """Point a closed standard output at the null device, so that nothing complains at exit."""
+    try:
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in COMMANDS:
         name = args[0]

@@ -39,20 +39,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import json
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Final, NamedTuple
 
+from volunteer_rules._privacy import mask_identity_numbers
+
 __all__ = [
     "OUTPUT_FORMATS",
     "JsonLine",
+    "MaskedOutput",
+    "OutputClosed",
     "Progress",
     "add_format_argument",
     "mask_identity_numbers",
     "open_input",
+    "raw_output",
     "read_json_lines",
     "text_width",
     "usage_error",
@@ -66,31 +71,126 @@ OUTPUT_FORMATS: Final = ("text", "json", "csv")
 
 _BOM: Final = b"\xef\xbb\xbf"
 
-_IDENTITY_NUMBER_RE: Final = re.compile(
-    r"(?<!\d)(\d{6})"
-    r"(?:(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"|\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})"
-    r"(?![\dXx])",
-    re.ASCII,
-)
+
+class OutputClosed(Exception):
+    """The reader of an output went away (``| head``): the command stops quietly.
+
+    Not an ``OSError``, so that no command's handler for unreadable input mistakes it for one.
+    """
 
 
-def mask_identity_numbers(text: str) -> str:
-    """Mask anything shaped like a resident ID number (18 or old 15 characters) in ``text``.
+class MaskedOutput(io.TextIOBase):
+    r"""A text stream that masks resident ID numbers in whatever passes through it.
 
-    The first six characters (the region) and the last one stay; the rest become ``*``. Every
-    command passes what it prints through this, as a last safety net: ID numbers must never
-    appear in full in output (Regulations Art. 20; MCA Order 67, Art. 16). Credit codes and
-    record ids that merely contain long digit runs are left alone unless they have the shape
-    (region, birth date, sequence, check character) of an ID number.
+    Every command writes through one of these (standard output and standard error are wrapped
+    by :func:`volunteer_rules.cli.main`), so no output of the command line, whatever its
+    format, shows an ID-shaped number whole: :func:`mask_identity_numbers` is applied line by
+    line (text is held until its line ends, so a number written in two pieces is still seen
+    whole). Artefacts meant for another program rather than a person (a transfer package
+    written to standard output) go to :attr:`raw` instead.
 
     Example:
-        >>> mask_identity_numbers("volunteer 21110219900307123X, org 512111005000000154")
-        'volunteer 211102***********X, org 512111005000000154'
+        >>> out = io.StringIO()
+        >>> masked = MaskedOutput(out)
+        >>> _ = masked.write("volunteer 1101051949"); _ = masked.write("1231002X\n")
+        >>> out.getvalue()
+        'volunteer 110105***********X\n'
     """
-    return _IDENTITY_NUMBER_RE.sub(
-        lambda match: match.group(1) + "*" * (len(match.group()) - 7) + match.group()[-1], text
-    )
+
+    def __init__(self, raw: IO[str]) -> None:
+        super().__init__()
+        self.raw = raw
+        self._pending = ""
+
+    def writable(self) -> bool:
+        """Always writable.
+
+        Example:
+            >>> MaskedOutput(io.StringIO()).writable()
+            True
+        """
+        return True
+
+    def write(self, text: str) -> int:
+        """Write ``text``, masked once its line is complete.
+
+        Example:
+            >>> MaskedOutput(io.StringIO()).write("abc")
+            3
+        """
+        data = self._pending + text
+        cut = data.rfind("\n") + 1
+        if cut:
+            self._put(mask_identity_numbers(data[:cut]))
+        self._pending = data[cut:]
+        return len(text)
+
+    def _put(self, text: str) -> None:
+        try:
+            self.raw.write(text)
+        except BrokenPipeError:
+            raise OutputClosed from None
+
+    def flush(self) -> None:
+        """Write what is held (masked) and flush the stream below.
+
+        Example:
+            >>> out = io.StringIO()
+            >>> masked = MaskedOutput(out)
+            >>> _ = masked.write("no newline"); masked.flush(); out.getvalue()
+            'no newline'
+        """
+        if self._pending:
+            pending, self._pending = self._pending, ""
+            self._put(mask_identity_numbers(pending))
+        try:
+            self.raw.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The encoding of the stream below.
+
+        Example:
+            >>> MaskedOutput(io.StringIO()).encoding
+            'utf-8'
+        """
+        return getattr(self.raw, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        """Whether the stream below is a terminal.
+
+        Example:
+            >>> MaskedOutput(io.StringIO()).isatty()
+            False
+        """
+        return self.raw.isatty()
+
+    def fileno(self) -> int:
+        """The file descriptor of the stream below.
+
+        Example:
+            >>> import sys
+            >>> MaskedOutput(sys.__stderr__).fileno() == sys.__stderr__.fileno()
+            True
+        """
+        return self.raw.fileno()
+
+
+def raw_output() -> IO[str]:
+    """Standard output without masking, for an artefact another program reads (a package).
+
+    Example:
+        >>> import sys
+        >>> raw_output() is sys.stdout or isinstance(sys.stdout, MaskedOutput)
+        True
+    """
+    stdout = sys.stdout
+    if isinstance(stdout, MaskedOutput):
+        stdout.flush()
+        return stdout.raw
+    return stdout
 
 
 class JsonLine(NamedTuple):

@@ -56,6 +56,7 @@ from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
     open_input,
+    raw_output,
     usage_error,
 )
 from volunteer_rules.cli._records import file_name, read_records
@@ -158,13 +159,19 @@ def _create(args: argparse.Namespace) -> int:
     if created_at.tzinfo is None:
         return usage_error(_COMMAND, "--created-at: give a UTC offset (+08:00)")
     try:
-        records, bad = _read_records(args.records, sys.stdout)
+        records, bad = _read_records(args.records, sys.stderr)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot read {args.records}: {error.strerror or error}")
     if bad:
-        sys.stdout.write(f"{bad} bad lines: no package written\n")
+        sys.stderr.write(f"volunteer-rules transfer: {bad} bad lines: no package written\n")
         return 1
     mine = [record for record in records if record.volunteer_id == args.volunteer]
+    if not mine:
+        sys.stderr.write(
+            f"volunteer-rules transfer: no record of volunteer {args.volunteer} in"
+            f" {file_name(args.records)}: no package written\n"
+        )
+        return 1
     try:
         package = create_transfer_package(
             mine,
@@ -182,7 +189,9 @@ def _create(args: argparse.Namespace) -> int:
     text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
     try:
         if args.output == "-":
-            sys.stdout.write(text)
+            # The package is for the destination's software: the profile inside it keeps the
+            # full document number (see docs/transfer.md), so it bypasses the masking.
+            raw_output().write(text)
         else:
             with open(args.output, "w", encoding="utf-8") as file:
                 file.write(text)

@@ -1,0 +1,151 @@
+"""No resident ID number leaves the command line whole, whatever field, file or option holds it.
+
+Generated 18- and 15-character ID numbers are used as the volunteer id, a record id, in a
+file name and as option values, then pushed through every command and output format; nothing
+written to standard output or standard error may contain one of them whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules.cli import main
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _check_character(body: str) -> str:
+    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
+@st.composite
+def id_numbers(draw: st.DrawFn) -> str:
+    """A resident ID number: 18 characters (with a valid check character) or 15 digits."""
+    region = draw(st.sampled_from(("110105", "211103", "510104", "440305")))
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2010, 12, 31)))
+    sequence = f"{draw(st.integers(0, 999)):03d}"
+    if draw(st.booleans()):
+        body = f"{region}{born:%Y%m%d}{sequence}"
+        return body + _check_character(body)
+    return f"{region}{born:%y%m%d}{sequence}"
+
+
+def test_the_one_function_masks_both_generations() -> None:
+    """The region and the last character stay; masking twice changes nothing."""
+    assert mask_identity_numbers("a 11010519491231002X b") == "a 110105***********X b"
+    assert mask_identity_numbers("110105491231002") == "110105********2"
+    assert mask_identity_numbers("512111005000000154") == "512111005000000154"  # a credit code
+    assert mask_identity_numbers("1101051949123100211") == "1101051949123100211"  # 19 digits
+
+
+def _write(path: Path, lines: list[Any]) -> Path:
+    path.write_text(
+        "".join(
+            (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _commands(tmp: Path, number: str) -> list[list[str]]:
+    record = {**SAMPLE_RECORD_PAYLOAD, "record_id": number}
+    as_volunteer = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-2", "volunteer_id": number}
+    records = _write(tmp / f"records-{number}.jsonl", [record, as_volunteer, "{oops " + number])
+    conflict = _write(tmp / "conflict.jsonl", [record, {**record, "service_minutes": 30}, record])
+    profiles = _write(tmp / "profiles.jsonl", [SAMPLE_PROFILE_PAYLOAD])
+    package = tmp / "package.json"
+    main(
+        [
+            "transfer", "create", str(records), "--volunteer", "V0000001",
+            "--from", "512111005000000154", "--to", "51211100MJ00000175",
+            "--to-region", "110105", "--created-at", "2024-06-01T09:00:00+08:00",
+            "--consent", "-o", str(package),
+        ]
+    )  # fmt: skip
+    out: list[list[str]] = []
+    for fmt in ("text", "json"):
+        out.append(["check", str(records), "--format", fmt])
+        out.append(["check", str(conflict), "--format", fmt])
+    for fmt in ("text", "table", "json", "csv"):
+        out.append(["certify", str(records), "--rule-set", "cn-national", "--as-of", "2024-12-31",
+                    "--format", fmt])  # fmt: skip
+        out.append(["certify", str(conflict), "--rule-set", "cn-national", "--as-of",
+                    "2024-12-31", "--format", fmt])  # fmt: skip
+    out.append(["certify", str(records), "--rule-set", number, "--as-of", "2024-12-31"])
+    out.append(["certify", str(records), "--rule-set", "cn-national", "--as-of", number])
+    for fmt in ("text", "json", "csv"):
+        out.append(["stats", str(records), "--format", fmt])
+        out.append(["ledger", "credit", str(records), "--policy", "generic", "--as-of",
+                    "2024-12-31", "--format", fmt])  # fmt: skip
+        out.append(["ledger", "statement", str(records), "--policy", "generic", "--as-of",
+                    "2024-12-31", "--volunteer", "V0000001", "--format", fmt])  # fmt: skip
+        out.append(["ledger", "statement", str(records), "--policy", "generic", "--as-of",
+                    "2024-12-31", "--volunteer", number, "--format", fmt])  # fmt: skip
+    for fmt in ("text", "json"):
+        out.append(["transfer", "check", str(package), "--as-of", "2024-06-01", "--format", fmt])
+        out.append(["transfer", "check", str(package), "--destination", str(records),
+                    "--as-of", "2024-06-01", "--format", fmt])  # fmt: skip
+    out.append(["transfer", "create", str(records), "--volunteer", number, "--from",
+                "512111005000000154", "--to", "51211100MJ00000175", "--to-region", "110105",
+                "--created-at", "2024-06-01T09:00:00+08:00", "-o", str(tmp / "p2.json")])  # fmt: skip
+    for fmt in ("text", "json", "html"):
+        out.append(["certificate", str(records), "--volunteer", "V0000001", "--profiles",
+                    str(profiles), "--issuer", "512111005000000154", "--issuer-name", "X",
+                    "--responsible", "R", "--handler", "H", "--contact", "0427-1234567",
+                    "--number", "N-1", "--as-of", "2024-12-31", "--format", fmt])  # fmt: skip
+    out.append(["certificate", str(records), "--volunteer", number, "--profiles", str(profiles),
+                "--issuer", number, "--issuer-name", "X", "--responsible", "R", "--handler",
+                "H", "--contact", "0427-1234567", "--number", "N-1", "--as-of", "2024-12-31"])  # fmt: skip
+    out.append(["check", str(tmp / f"missing-{number}.jsonl")])
+    out.append(["check", str(records), "--db", f"/no/such/dir/{number}.sqlite"])
+    out.append(["stats", str(records), "--as-of", number])
+    return out
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(number=id_numbers())
+def test_no_command_prints_an_id_number_whole(
+    number: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command, every format, stdout and stderr: the generated number never whole."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    capsys.readouterr()
+    for args in _commands(tmp, number):
+        main(args)
+        captured = capsys.readouterr()
+        for stream in (captured.out, captured.err):
+            assert number not in stream, (args, stream[:2000])
+            assert number[:-1] not in stream, (args, stream[:2000])
+
+
+def test_errors_mask_every_id_number() -> None:
+    """Library errors (str and repr) and store errors never show an ID number whole."""
+    number = "11010519491231002X"
+    store = vr.MemoryRecordStore() if hasattr(vr, "MemoryRecordStore") else None
+    errors: list[Exception] = [
+        vr.ConflictError(number, f"record {number} is already stored with different content"),
+        vr.NotFoundError(number, f"no record {number}"),
+        vr.InvalidValueError(number, f"{number} is wrong"),
+    ]
+    for error in errors:
+        assert number not in str(error) and number not in repr(error)
+    if store is not None:
+        record = vr.parse_record({**SAMPLE_RECORD_PAYLOAD, "record_id": number})
+        store.add([record])
+        with pytest.raises(vr.ConflictError) as raised:
+            store.add([vr.parse_record({**SAMPLE_RECORD_PAYLOAD, "record_id": number,
+                                        "service_minutes": 30})])  # fmt: skip
+        assert number not in str(raised.value)
