@@ -28,11 +28,14 @@ def register_if_hypothesis_loaded() -> None:
     ``st.builds`` fills arguments of those types.
 
     Example:
-        >>> import hypothesis.strategies as st
+        >>> from hypothesis import given, settings, strategies as st
         >>> import volunteer_rules as vr
         >>> register_if_hypothesis_loaded()  # already done by the imports above
-        >>> isinstance(st.from_type(vr.Hours).example(), vr.Hours)
-        True
+        >>> @settings(max_examples=10)
+        ... @given(st.from_type(vr.Hours))
+        ... def test_hours(hours):
+        ...     assert isinstance(hours, vr.Hours)
+        >>> test_hours()
     """
     if "hypothesis" in sys.modules:
         _register()
