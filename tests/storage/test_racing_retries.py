@@ -9,6 +9,8 @@ service returns is the store's, and no spurious error: a redemption is refused f
 hours by every worker that sends it, or by none.
 """
 
+# ruff: noqa: F811  (the PostgreSQL fixtures are imported, then named as parameters)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _postgresql import postgresql, postgresql_schemas  # noqa: F401 (fixtures)
 
 from volunteer_rules.hours import InsufficientHoursError
 from volunteer_rules.storage import (
@@ -165,8 +168,16 @@ def _open_sqlite(path: str) -> tuple[LedgerStore, Callable[[], None]]:
     return SQLiteLedgerStore(database), database.close
 
 
+def _open_postgresql(dsn: str) -> tuple[LedgerStore, Callable[[], None]]:
+    from volunteer_rules.storage.postgresql import PostgreSQLDatabase, PostgreSQLLedgerStore
+
+    database = PostgreSQLDatabase(dsn)
+    return PostgreSQLLedgerStore(database), database.close
+
+
 OPENERS: dict[str, Callable[[str], tuple[LedgerStore, Callable[[], None]]]] = {
     "sqlite": _open_sqlite,
+    "postgresql": _open_postgresql,
 }
 
 
@@ -236,6 +247,16 @@ def test_racing_retries_sqlite_processes(tmp_path: Path) -> None:
     results = race_processes("sqlite", path)
     with SQLiteDatabase(path) as database:
         _check_store(SQLiteLedgerStore(database), results)
+
+
+def test_racing_retries_postgresql_processes(postgresql_schemas: Callable[[], str]) -> None:
+    dsn = postgresql_schemas()
+    store, close = _open_postgresql(dsn)  # the schema, once
+    try:
+        results = race_processes("postgresql", dsn)
+        _check_store(store, results)
+    finally:
+        close()
 
 
 @pytest.mark.parametrize("start", [0, 3])

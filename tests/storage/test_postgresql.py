@@ -1,0 +1,117 @@
+"""The PostgreSQL stores pass the conformance suites, against a real server the tests start."""
+
+# ruff: noqa: F811  (the PostgreSQL fixtures are imported, then named as parameters)
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from _postgresql import postgresql, postgresql_schemas  # noqa: F401 (fixtures)
+
+from volunteer_rules.testing.contracts import (
+    LedgerStoreContract,
+    RecordStoreContract,
+    TransferStoreContract,
+)
+
+postgresql_stores = pytest.importorskip(
+    "volunteer_rules.storage.postgresql", reason="psycopg is not installed (the postgresql extra)"
+)
+PostgreSQLDatabase = postgresql_stores.PostgreSQLDatabase
+
+
+@pytest.fixture
+def databases(postgresql_schemas: Callable[[], str]) -> Iterator[Callable[[], Any]]:
+    opened: list[Any] = []
+
+    def open_database() -> Any:
+        opened.append(PostgreSQLDatabase(postgresql_schemas()))
+        return opened[-1]
+
+    yield open_database
+    for database in opened:
+        database.close()
+
+
+def _shared(
+    postgresql_schemas: Callable[[], str], opener: Callable[..., Any]
+) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+    def fresh() -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        dsn = postgresql_schemas()
+        PostgreSQLDatabase(dsn).close()  # the schema, once
+        return opener, (dsn,)
+
+    return fresh
+
+
+class TestPostgreSQLRecordStore(RecordStoreContract):
+    @pytest.fixture
+    def make_store(self, databases: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: postgresql_stores.PostgreSQLRecordStore(databases())
+
+    @pytest.fixture
+    def shared(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared(postgresql_schemas, postgresql_stores.PostgreSQLRecordStore)
+
+
+class TestPostgreSQLLedgerStore(LedgerStoreContract):
+    @pytest.fixture
+    def make_store(self, databases: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: postgresql_stores.PostgreSQLLedgerStore(databases())
+
+    @pytest.fixture
+    def shared(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared(postgresql_schemas, postgresql_stores.PostgreSQLLedgerStore)
+
+
+class TestPostgreSQLTransferStore(TransferStoreContract):
+    @pytest.fixture
+    def make_store(self, databases: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: postgresql_stores.PostgreSQLTransferStore(databases())
+
+    @pytest.fixture
+    def shared(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
+        return _shared(postgresql_schemas, postgresql_stores.PostgreSQLTransferStore)
+
+
+def test_the_database_checks_clean_and_finds_a_changed_value(databases: Callable[[], Any]) -> None:
+    import datetime as dt
+
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    database = databases()
+    postgresql_stores.PostgreSQLRecordStore(database).add([make_record("r-1")])
+    ledger = postgresql_stores.PostgreSQLLedgerStore(database)
+    post_transfers(
+        ledger,
+        [
+            LedgerTransfer(
+                transfer_id="c-1",
+                kind="credit",
+                legs=((ISSUER, -60), ("V1", 60)),
+                at=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc),
+                record_key=("G", "r-1"),
+            )
+        ],
+    )
+    assert database.check() == ()
+    with database.transaction("damage") as cursor:
+        cursor.execute("UPDATE ledger_entries SET minutes = 61 WHERE sequence = 1")
+    assert any("checksum mismatch" in problem for problem in database.check())
+
+
+def test_a_nul_in_the_connection_string_is_a_library_error() -> None:
+    from volunteer_rules.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError):
+        PostgreSQLDatabase("host=a\0b")
