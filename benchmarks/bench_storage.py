@@ -31,7 +31,7 @@ from volunteer_rules.storage.sqlite import LEDGER_SCHEMA, _entry_rows
 from volunteer_rules.timebank.ledger import ISSUER, LedgerEntry, LedgerTransfer, PostedTransfer
 
 TARGET = 0.5
-INSERT = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 BATCH_ENTRIES = 1_000
 VOLUNTEERS = 10_000
 AT = dt.datetime(2024, 5, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         plain.execute(f"PRAGMA synchronous = {args.synchronous}")
         for statement in LEDGER_SCHEMA:
             plain.execute(statement)
+        plain.execute("ALTER TABLE ledger_entries ADD COLUMN checksum INTEGER")  # as migrated
         versions: dict[str, int] = {}
         ours = baseline = 0.0
         for number in range(batches):

@@ -115,3 +115,51 @@ def test_a_nul_in_the_connection_string_is_a_library_error() -> None:
 
     with pytest.raises(InvalidValueError):
         PostgreSQLDatabase("host=a\0b")
+
+
+def test_db_copy_moves_a_sqlite_file_to_postgresql_and_verifies_it(
+    tmp_path: Any, postgresql_schemas: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from volunteer_rules.cli import main
+    from volunteer_rules.storage import (
+        SQLiteDatabase,
+        SQLiteLedgerStore,
+        SQLiteRecordStore,
+        SQLiteTransferStore,
+    )
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_package, make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    path = str(tmp_path / "bank.sqlite")
+    with SQLiteDatabase(path) as database:
+        SQLiteRecordStore(database).add([make_record(f"r-{n}") for n in range(5)])
+        packages = SQLiteTransferStore(database)
+        package = make_package()
+        packages.add_package(package, at=at)
+        packages.change_state(package.digest, expected="initiated", new="accepted", at=at)
+        post_transfers(
+            SQLiteLedgerStore(database),
+            [
+                LedgerTransfer(
+                    transfer_id=f"c-{n}",
+                    kind="credit",
+                    legs=((ISSUER, -30), (f"V{n % 2}", 30)),
+                    at=at,
+                    record_key=("G", f"r-{n}"),
+                )
+                for n in range(2500)
+            ],
+        )
+    dsn = postgresql_schemas()
+    assert main(["db", "copy", path, dsn]) == 0
+    assert "5 records, 1 transfer packages, 2500 ledger transfers" in capsys.readouterr().out
+    assert main(["db", "copy", path, dsn]) == 2  # not empty any more
+    back = str(tmp_path / "back.sqlite")
+    assert main(["db", "copy", dsn, back]) == 0
+    with SQLiteDatabase(back) as database:
+        assert SQLiteLedgerStore(database).balance("V1").minutes == 1250 * 30
+        assert SQLiteTransferStore(database).state(package.digest) == "accepted"

@@ -1,4 +1,4 @@
-r"""``volunteer-rules db check FILE``: look for damage in a SQLite database of the library.
+r"""``volunteer-rules db check FILE`` and ``db copy SRC DST``: look after a database.
 
 ``db check`` opens the file (it changes no data and does not create a missing file) and runs :meth:`volunteer_rules.storage.SQLiteDatabase.check`: SQLite's own
 structure, the schema, every row's checksum, records and packages that read back and match
@@ -7,6 +7,14 @@ line per problem.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
 the library), ``2`` usage error (no such file).
+
+``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
+whole history, the ledger) into an empty one and then verifies the copy: the same records,
+packages, histories and postings read back from both, and ``check`` finds nothing in the
+copy. Each of ``SRC`` and ``DST`` is a SQLite file, or a PostgreSQL connection string or URL
+(``postgresql://...``, or ``host=... dbname=...``; needs the ``postgresql`` extra): this is
+how a platform moves from SQLite to PostgreSQL. Exit status: ``0`` copied and verified, ``1``
+the copy differs, ``2`` usage error (no source, a destination that is not empty).
 
 Example:
     >>> import os, tempfile
@@ -23,11 +31,18 @@ Example:
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
+from typing import Any
 
 from volunteer_rules.errors import VolunteerRulesError
-from volunteer_rules.storage.sqlite import SQLiteDatabase
+from volunteer_rules.storage.sqlite import (
+    SQLiteDatabase,
+    SQLiteLedgerStore,
+    SQLiteRecordStore,
+    SQLiteTransferStore,
+)
 
 __all__ = ["build_parser", "run"]
 
@@ -44,6 +59,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="look for damage in a SQLite database file")
     check.add_argument("file", metavar="FILE", help="the SQLite database file")
+    copy = actions.add_parser("copy", help="copy a database into an empty one and verify it")
+    copy.add_argument("source", metavar="SRC", help="a SQLite file or a PostgreSQL URL")
+    copy.add_argument("destination", metavar="DST", help="a SQLite file or a PostgreSQL URL")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         >>> run(argparse.Namespace(action="check", file="/no/such/file.sqlite"))
         2
     """
+    if args.action == "copy":
+        return _copy(args.source, args.destination)
     return _check(args.file)
 
 
@@ -71,3 +91,95 @@ def _check(path: str) -> int:
     for problem in problems:
         print(f"{path}: {problem}")
     return 1
+
+
+def _is_postgresql(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://")) or "dbname=" in target
+
+
+def _open(target: str) -> tuple[Any, Any, Any, Any]:
+    """Open a database and its three stores: (database, records, packages, ledger)."""
+    if _is_postgresql(target):
+        from volunteer_rules.storage import postgresql as pg
+
+        database: Any = pg.PostgreSQLDatabase(target)
+        return (
+            database,
+            pg.PostgreSQLRecordStore(database),
+            pg.PostgreSQLTransferStore(database),
+            pg.PostgreSQLLedgerStore(database),
+        )
+    database = SQLiteDatabase(target)
+    return (
+        database,
+        SQLiteRecordStore(database),
+        SQLiteTransferStore(database),
+        SQLiteLedgerStore(database),
+    )
+
+
+def _holds(records: Any, packages: Any, ledger: Any) -> tuple[Any, ...]:
+    """Everything a database holds, read back through its stores."""
+    ids = packages.package_ids()
+    return (
+        records.find(),
+        ids,
+        tuple(packages.get_package(package_id) for package_id in ids),
+        tuple(packages.history(package_id) for package_id in ids),
+        ledger.postings(),
+    )
+
+
+def _copy(source: str, destination: str) -> int:
+    if not _is_postgresql(source) and not os.path.isfile(source):
+        print(f"volunteer-rules db copy: {source}: no such file", file=sys.stderr)
+        return 2
+    try:
+        src_db, src_records, src_packages, src_ledger = _open(source)
+        try:
+            dst_db, dst_records, dst_packages, dst_ledger = _open(destination)
+        except BaseException:
+            src_db.close()
+            raise
+    except VolunteerRulesError as error:
+        print(f"volunteer-rules db copy: {error}", file=sys.stderr)
+        return 2
+    try:
+        if dst_records.count() or dst_packages.package_ids() or dst_ledger.transfer_count():
+            print(f"volunteer-rules db copy: {destination} is not empty", file=sys.stderr)
+            return 2
+        held = _holds(src_records, src_packages, src_ledger)
+        records, ids, packages, histories, postings = held
+        dst_records.add(records)
+        for package, history in zip(packages, histories, strict=True):
+            dst_packages.add_package(package, at=history[0].at)
+            for before, event in itertools.pairwise(history):
+                dst_packages.change_state(
+                    package.digest,
+                    expected=before.state,
+                    new=event.state,
+                    at=event.at,
+                    reason=event.reason,
+                )
+        for start in range(0, len(postings), 1000):
+            dst_ledger.append(postings[start : start + 1000])
+        copied = _holds(dst_records, dst_packages, dst_ledger)
+        problems = list(dst_db.check())
+        names = ("records", "package ids", "packages", "package histories", "ledger postings")
+        for name, mine, theirs in zip(names, held, copied, strict=True):
+            if mine != theirs:
+                problems.append(f"the copy's {name} differ from the source's")
+    except VolunteerRulesError as error:
+        problems = [str(error)]
+    finally:
+        src_db.close()
+        dst_db.close()
+    if problems:
+        for problem in problems:
+            print(f"{destination}: {problem}")
+        return 1
+    print(
+        f"copied and verified: {len(records)} records, {len(ids)} transfer packages, "
+        f"{len(postings)} ledger transfers"
+    )
+    return 0
