@@ -52,7 +52,7 @@ def _schema(admin: psycopg.Connection, dsn: str, name: str) -> str:
 def _plain_table(connection: psycopg.Connection) -> None:
     for statement in MIGRATIONS[0]:
         if "ledger" in statement:
-            connection.execute(statement)  # type: ignore[call-overload]
+            connection.execute(statement)
 
 
 @contextlib.contextmanager
