@@ -301,8 +301,8 @@ def _read_canonical(m: dict[Any, Any], categories: dict[str, str]) -> ServiceRec
     May raise anything for a payload that is not canonical (a missing field is a ``KeyError``,
     an unhashable value a ``TypeError``): the caller declines it then too.
 
-    Length: the hot path of ``parse_record``; the checks of the ids and texts and the building
-    of the record stay inline, where a call each would cost (docs/benchmarks.md, "Parsing").
+    Length: the hot path of ``parse_record``; the look-ups and the checks of the ids and texts
+    stay inline, where a call each would cost (docs/benchmarks.md, "Parsing").
     """
     (
         version,
