@@ -103,6 +103,8 @@ class Hours:
                 "hours", f"{type(hours).__name__} is not exact; give a str, int or Decimal"
             )
         if isinstance(hours, int):
+            if abs(hours) >= 10**_MAX_HOURS_DIGITS:
+                raise InvalidValueError("hours", "the amount of hours is too large")
             return cls.from_minutes(hours * 60)
         if isinstance(hours, str):
             try:
@@ -313,6 +315,11 @@ def _whole_minutes(value: Decimal) -> int:
     """
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite
+    significant = len(digits) - next((i for i, d in enumerate(digits) if d), len(digits))
+    if significant and significant + exponent > _MAX_HOURS_DIGITS:
+        # Refused before any conversion: a number of thousands of digits is never computed
+        # (and Python refuses to turn more than 4300 digits into an int from text).
+        raise InvalidValueError("hours", "the amount of hours is too large")
     number = int("".join(map(str, digits)) or "0")
     if number == 0:
         return 0

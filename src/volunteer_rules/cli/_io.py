@@ -130,6 +130,9 @@ class MaskedOutput(io.TextIOBase):
             self.raw.write(text)
         except BrokenPipeError:
             raise OutputClosed from None
+        except UnicodeEncodeError:  # a lone surrogate, say: shown escaped, never a traceback
+            encoding = self.encoding
+            self.raw.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
     def flush(self) -> None:
         """Write what is held (masked) and flush the stream below.

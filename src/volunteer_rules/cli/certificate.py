@@ -34,6 +34,7 @@ from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json
 from volunteer_rules.errors import InvalidValueError, RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
 from volunteer_rules.records.record import ServiceRecord, parse_record
+from volunteer_rules.rules.schemes import rule_set_ids
 
 __all__ = ["build_parser", "run"]
 
@@ -69,7 +70,10 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--number", required=True, help="the certificate number")
     parser.add_argument("--as-of", required=True, help="date of issue, YYYY-MM-DD")
     parser.add_argument("--since", help="first day of the period to certify, YYYY-MM-DD")
-    parser.add_argument("--rule-set", help="state the star level under this rule set")
+    parser.add_argument(
+        "--rule-set",
+        help=f"state the star level under this rule set: {', '.join(rule_set_ids())}",
+    )
     parser.add_argument("--remarks", default="", help="remarks printed on the certificate")
     parser.add_argument(
         "--not-volunteer-service",

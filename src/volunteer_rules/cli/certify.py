@@ -58,7 +58,7 @@ from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
 from volunteer_rules.rules.certification import Certification, certify_many
 from volunteer_rules.rules.rule_set import RuleSet
-from volunteer_rules.rules.schemes import get_rule_set
+from volunteer_rules.rules.schemes import get_rule_set, rule_set_ids
 
 __all__ = ["build_parser", "run"]
 
@@ -87,7 +87,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", metavar="FILE", help="JSON Lines of service records; - for standard input"
     )
-    parser.add_argument("--rule-set", required=True, metavar="ID", help="rule set id")
+    parser.add_argument(
+        "--rule-set", required=True, metavar="ID", help=f"rule set id: {', '.join(rule_set_ids())}"
+    )
     parser.add_argument(
         "--as-of", required=True, metavar="DATE", help="day of the certification (YYYY-MM-DD)"
     )

@@ -56,7 +56,7 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
-from volunteer_rules.cli._store import add_db_option, keep_records
+from volunteer_rules.cli._store import add_db_option, keep_records, open_stores
 from volunteer_rules.errors import RecordFormatError, StorageError, VolunteerRulesError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.checks import FINDING_CODES, Finding, RecordCheck, RecordChecker
@@ -264,6 +264,13 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as error:
             return usage_error("check", f"--default-tz: {error}")
     name = "<stdin>" if args.file == "-" else args.file
+    db = getattr(args, "db", None)
+    if db is not None:  # a file that cannot be opened is a usage error, before any report
+        try:
+            with open_stores(db):
+                pass
+        except StorageError as error:
+            return usage_error("check", f"--db {db}: {error}")
     out = sys.stdout
     try:
         with open_input(args.file) as stream:
@@ -271,7 +278,6 @@ def run(args: argparse.Namespace) -> int:
             report = _Report(name, args.format, out, progress)
             report.start()
             checker = RecordChecker()
-            db = getattr(args, "db", None)
             kept: list[ServiceRecord] = []  # with --db, the valid records are kept in the file
             try:
                 for number, record in _records(stream, report, default_tz, progress):

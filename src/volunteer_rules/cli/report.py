@@ -54,6 +54,7 @@ from volunteer_rules.community.station import parse_station
 from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import parse_profile, parse_training
 from volunteer_rules.records.record import parse_record
+from volunteer_rules.rules.schemes import rule_set_ids
 from volunteer_rules.statistics.report import build_report, render_report_html
 
 __all__ = ["KINDS", "build_parser", "kind_of", "run"]
@@ -111,7 +112,11 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", metavar="FILES", nargs="+", help="JSON Lines files (any kinds)")
     parser.add_argument("--as-of", required=True, metavar="DATE", help="the report's day")
     parser.add_argument("-o", "--output", default="report.html", help="the HTML file to write")
-    parser.add_argument("--rule-set", default="cn-national", help="star rule set id")
+    parser.add_argument(
+        "--rule-set",
+        default="cn-national",
+        help=f"star rule set id (default: cn-national): {', '.join(rule_set_ids())}",
+    )
     parser.add_argument(
         "--level",
         choices=("county", "city", "province"),

@@ -65,6 +65,7 @@ from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, Volun
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.certification import Certification
+from volunteer_rules.rules.schemes import rule_set_ids
 from volunteer_rules.transfer.check import TransferDecision, TransferFinding, check_transfer
 from volunteer_rules.transfer.continuation import Continuation, transfer_continuation
 from volunteer_rules.transfer.package import (
@@ -123,7 +124,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         "--rule-set",
         default=None,
         metavar="ID",
-        help="the destination's rule set for the level after the move (default: by region)",
+        help="the destination's rule set for the level after the move (default: by region):"
+        f" {', '.join(rule_set_ids())}",
     )
     add_format_argument(check, choices=("text", "json"))
     add_db_option(check)

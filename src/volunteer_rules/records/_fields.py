@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from typing import Final
 
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
-from volunteer_rules.records._json import key_path, show, type_name
+from volunteer_rules.records._json import UNSTORABLE, key_path, show, type_name, unstorable
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
@@ -92,6 +92,9 @@ def read_text(
     if not text:
         if required:
             problems.add(field, "missing", f"{field} is required and must not be blank")
+        return None
+    if UNSTORABLE.search(text) is not None:
+        problems.add(field, "invalid_format", f"{field} {unstorable(text)}")
         return None
     if len(text) > maximum:
         problems.add(

@@ -19,6 +19,34 @@ from volunteer_rules.errors import FieldError
 MAX_EXTENSION_DEPTH: Final = 32
 """How deeply ``extensions`` may nest (objects and arrays); deeper is ``out_of_range``."""
 
+UNSTORABLE: Final = re.compile(
+    "[\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+"""Characters no text may hold: lone surrogates (which UTF-8 cannot encode, so no file or
+database can store them) and the Unicode non-characters (U+FDD0-U+FDEF and the last two code
+points of every plane), which are not for interchange."""
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a message naming the first bad character), or ``None``.
+
+    Example:
+        >>> unstorable("abc"), unstorable("abc\ud800def")
+        (None, 'holds U+D800 at position 3, which cannot be stored (a lone surrogate or a non-character)')
+    """
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return (
+        f"holds U+{ord(found.group()):04X} at position {found.start()}, which cannot be stored"
+        " (a lone surrogate or a non-character)"
+    )
+
+
 # Runs that could be (part of) an identity number are masked in every message.
 _LONG_NUMBER_RE: Final = re.compile(r"\d{6}\d{4,}[\dXx]?", re.ASCII)
 _PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
@@ -99,6 +127,9 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
     """
     kind = type(value)
     if kind in _SCALARS:
+        if kind is str and (why := unstorable(value)) is not None:  # type: ignore[arg-type]
+            problems.append(FieldError(render(where), "invalid_format", f"text {why}"))
+            return None
         return value
     data: Any = value
     if kind is float:
@@ -141,14 +172,20 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
                     )
                     continue
                 key = str(key)
-            if type(item) in _SCALARS:
+            if (why := unstorable(key)) is not None:
+                shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+                problems.append(FieldError(render((where, shown)), "invalid_format", f"name {why}"))
+                continue
+            if type(item) in _SCALARS and type(item) is not str:
                 frozen[key] = item
             else:
                 frozen[key] = freeze(item, (where, key), depth + 1, problems)
         return types.MappingProxyType(frozen)
     if kind is list or isinstance(value, (list, tuple)):
         return tuple(
-            item if type(item) in _SCALARS else freeze(item, (where, i), depth + 1, problems)
+            item
+            if type(item) in _SCALARS and type(item) is not str
+            else freeze(item, (where, i), depth + 1, problems)
             for i, item in enumerate(data)
         )
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed

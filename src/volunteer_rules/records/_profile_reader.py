@@ -15,6 +15,7 @@ from volunteer_rules.errors import (
     FieldError,
     RecordFormatError,
 )
+from volunteer_rules.records._json import show
 from volunteer_rules.records.personal import mask_document_number
 from volunteer_rules.records.profile_parts import _DATE_PATTERN, _ID_PATTERN, PARTS_FORMAT_VERSION
 
@@ -60,7 +61,7 @@ class _Reader:
             self.add(
                 self.path("format_version"),
                 "unsupported_version",
-                f"version {value} is not supported; this library reads version "
+                f"version {show(value)} is not supported; this library reads version "
                 f"{PARTS_FORMAT_VERSION}",
             )
 

@@ -49,7 +49,7 @@ from volunteer_rules.records._fields import (
     cached_evaluation,
 )
 from volunteer_rules.records._general_reader import read_reporting_every_problem
-from volunteer_rules.records._json import freeze, type_name
+from volunteer_rules.records._json import UNSTORABLE, freeze, type_name
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
     FORMAT_VERSION,
@@ -85,6 +85,7 @@ _OFFSETS: Final = frozenset(
 _ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_."
 """The id characters, most frequent first: ``text.strip(_ID_ALPHABET)`` is empty for an id."""
 _strip: Final = str.strip
+_UNSTORABLE_SEARCH: Final = UNSTORABLE.search
 """``str.strip`` as a function: it refuses anything but a ``str`` (a type check for free)."""
 _VOLUNTEER_IDS: set[str] = set()
 """Volunteer ids already checked (volunteers have many records each)."""
@@ -362,6 +363,8 @@ def _read_canonical(m: dict[Any, Any], categories: dict[str, str]) -> ServiceRec
         and 0 < len(recorded_by) <= PERSON_MAX
     ):
         return None
+    if _UNSTORABLE_SEARCH(f"{activity_name}{content}{place}{person_in_charge}{recorded_by}"):
+        return None  # the general reader names the field (invalid_format)
     moments = _canonical_moments(recorded_text, start_text, end_text, day_text, day, minutes)
     if moments is None:
         return None
@@ -495,7 +498,7 @@ def _canonical_optional_fields(
     if raw is not None:
         extra_fields -= 1
         beneficiary = _strip(raw)
-        if not 0 < len(beneficiary) <= NAME_MAX:
+        if not 0 < len(beneficiary) <= NAME_MAX or _UNSTORABLE_SEARCH(beneficiary):
             return None
     raw = m.get("group_service")
     if raw is not None:
