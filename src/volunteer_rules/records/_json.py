@@ -35,7 +35,7 @@ def unstorable(text: str) -> str | None:
     """Why ``text`` cannot be stored (a message naming the first bad character), or ``None``.
 
     Example:
-        >>> unstorable("abc"), unstorable("abc\ud800def")
+        >>> unstorable("abc"), unstorable("abc" + chr(0xD800) + "def")
         (None, 'holds U+D800 at position 3, which cannot be stored (a lone surrogate or a non-character)')
     """
     found = UNSTORABLE.search(text)
