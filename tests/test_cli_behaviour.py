@@ -18,6 +18,7 @@ import pytest
 
 import volunteer_rules as vr
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "records.jsonl"
 COMMAND = [sys.executable, "-m", "volunteer_rules"]
@@ -142,3 +143,34 @@ def test_rule_set_help_lists_the_ids() -> None:
         shown = _run(name, "--help")
         assert shown.returncode == 0
         assert " ".join(description.split()[:3]) in " ".join(shown.stdout.split())
+
+
+def test_one_format_for_bad_lines_in_every_command(tmp_path: Path) -> None:
+    """``FILE:LINE: PATH: CODE: MESSAGE`` for a bad line, whichever command reads the file."""
+    path = tmp_path / "records.jsonl"
+    broken = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-2", "service_minutes": 0}
+    path.write_text(
+        json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n{oops\n" + json.dumps(broken) + "\n",
+        encoding="utf-8",
+    )
+    profiles = tmp_path / "profiles.jsonl"
+    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    commands = [
+        ["check", str(path)],
+        ["certify", str(path), "--rule-set", "cn-national", "--as-of", "2024-12-31"],
+        ["stats", str(path)],
+        ["ledger", "credit", str(path), "--policy", "generic", "--as-of", "2024-12-31"],
+        ["transfer", "create", str(path), "--volunteer", "V0000001", "--from",
+         "512111005000000154", "--to", "51211100MJ00000175", "--to-region", "110105",
+         "--created-at", "2024-06-01T09:00:00+08:00", "-o", str(tmp_path / "p.json")],
+        ["certificate", str(path), "--volunteer", "V0000001", "--profiles", str(profiles),
+         "--issuer", "512111005000000154", "--issuer-name", "X", "--responsible", "R",
+         "--handler", "H", "--contact", "0427-1234567", "--number", "N-1",
+         "--as-of", "2024-12-31"],
+    ]  # fmt: skip
+    for args in commands:
+        done = _run(*args)
+        said = done.stdout + done.stderr
+        assert f"{path}:2: $: invalid_json: " in said, args
+        assert f"{path}:3: $.service_minutes: out_of_range: " in said, args
+        assert "Traceback" not in said

@@ -55,7 +55,7 @@ class TestCertificateCommand:
         assert main(arguments(*files)) == 0
         out, err = capsys.readouterr()
         assert "志愿服务记录证明" in out and "2小时" in out
-        assert "line 2: skipped" in err
+        assert "records.jsonl:2: $.service_minutes: out_of_range: " in err  # FILE:LINE: PATH: CODE
         assert "not certified: 1 records of other organizations" in err
 
     def test_json_verifies(

@@ -24,16 +24,15 @@ import argparse
 import datetime as _dt
 import json
 import sys
-from collections.abc import Iterator
 from typing import IO
 
 from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
 from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
-from volunteer_rules.errors import InvalidValueError, RecordFormatError, VolunteerRulesError
+from volunteer_rules.cli._records import file_name, read_records
+from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
-from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.schemes import rule_set_ids
 
 __all__ = ["build_parser", "run"]
@@ -99,19 +98,6 @@ def _date(text: str | None) -> _dt.date | None:
     return _dt.date.fromisoformat(text)
 
 
-def _records(stream: IO[bytes], volunteer: str) -> Iterator[tuple[int, ServiceRecord | str]]:
-    for line in read_json_lines(stream):
-        if line.error is not None:
-            yield line.number, line.error
-            continue
-        if isinstance(line.value, dict) and line.value.get("volunteer_id") != volunteer:
-            continue
-        try:
-            yield line.number, parse_record(line.value)
-        except RecordFormatError as error:
-            yield line.number, str(error)
-
-
 def _signing_key(args: argparse.Namespace, organization_id: str) -> SigningKey | None:
     """The key named by ``--signing-key``/``--key-id``, or ``None`` when not signing."""
     path = getattr(args, "signing_key", None)
@@ -162,13 +148,10 @@ def run(args: argparse.Namespace) -> int:
             profile = _profile(stream, args.volunteer)
         if profile is None:
             return usage_error("certificate", f"no profile of volunteer {args.volunteer}")
-        records: list[ServiceRecord] = []
+        # The one reader of record files (one format for bad lines, the one rule for
+        # conflicts); every volunteer's records go in, as certify takes them.
         with open_input(args.file) as stream:
-            for number, item in _records(stream, args.volunteer):
-                if isinstance(item, str):
-                    print(f"line {number}: skipped: {mask_identity_numbers(item)}", file=sys.stderr)
-                else:
-                    records.append(item)
+            records = list(read_records(stream, sys.stderr, [], name=file_name(args.file)))
         key = _signing_key(args, issuer.organization_id)
         issued = issue_certificate(
             records,
@@ -194,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     for refusal in issued.refusals:
-        if refusal.code != "other_organization":
+        if refusal.code not in ("other_organization", "other_volunteer"):
             where = f"record {refusal.record_id}: " if refusal.record_id else ""
             print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
     if issued.certificate is None:

@@ -45,7 +45,6 @@ from typing import IO, Any
 from volunteer_rules.cli._io import (
     add_format_argument,
     open_input,
-    read_json_lines,
     usage_error,
     write_csv,
     write_json,
@@ -54,7 +53,7 @@ from volunteer_rules.cli._io import (
 from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
-from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
+from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
 from volunteer_rules.rules.certification import Certification, certify_many
 from volunteer_rules.rules.rule_set import RuleSet
@@ -125,18 +124,10 @@ def _row(result: Certification) -> list[Any]:
 
 
 def _profiles(path: str, errors: IO[str]) -> list[VolunteerProfile]:
-    """The valid profiles of a JSON Lines file (bad lines reported and skipped)."""
-    profiles = []
-    with open_input(path) as stream:
-        for line in read_json_lines(stream):
-            try:
-                if line.error is None:
-                    profiles.append(parse_profile(line.value))
-                    continue
-            except RecordFormatError:
-                pass
-            errors.write(f"{path}: line {line.number}: not a valid profile; skipped\n")
-    return profiles
+    """The valid profiles of a JSON Lines file (bad lines reported on standard error, skipped)."""
+    from volunteer_rules.cli.match import read_parsed
+
+    return list(read_parsed(path, parse_profile, "profile", bad=[]))
 
 
 def run(args: argparse.Namespace) -> int:

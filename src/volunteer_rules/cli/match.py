@@ -134,8 +134,9 @@ def read_parsed(path: str, parse: Callable[[Any], T], what: str, *, bad: list[in
     """
     with open_input(path) as stream:
         for line in read_json_lines(stream):
-            if line.error is not None:
-                _complain(path, line.number, f"{line.error}")
+            if line.error is not None:  # FILE:LINE: PATH: CODE: MESSAGE, as check writes them
+                code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+                _complain(path, line.number, f"$: {code}: {line.error}")
                 bad.append(line.number)
                 continue
             try:
@@ -147,7 +148,7 @@ def read_parsed(path: str, parse: Callable[[Any], T], what: str, *, bad: list[in
                     )
                 bad.append(line.number)
             except (VolunteerRulesError, ValueError, TypeError) as error:
-                _complain(path, line.number, f"not a valid {what}: {error}")
+                _complain(path, line.number, f"$: invalid_format: not a valid {what}: {error}")
                 bad.append(line.number)
 
 
