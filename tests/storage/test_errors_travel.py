@@ -218,3 +218,18 @@ def _fail_on_three(value: int) -> int:
     if value == 3:
         raise volunteer_rules.ConflictError(f"item-{value}", "item 3 conflicts")
     return value
+
+
+def test_a_dask_worker_process_raises_them() -> None:
+    """A task on Dask's process pool raises the error; the caller gets it as raised."""
+    dask = pytest.importorskip("dask", reason="dask is not installed (the dask extra)")
+    samples = [
+        volunteer_rules.ConflictError("t-1", "transfer t-1 exists with different content"),
+        volunteer_rules.InsufficientHoursError(Hours.from_minutes(30), Hours.from_minutes(90)),
+        volunteer_rules.RecordFormatError([FieldError("$.date", "missing", "date is required")]),
+    ]
+    for error in samples:
+        task = dask.delayed(_raise)(error)
+        with pytest.raises(type(error)) as caught:
+            dask.compute(task, scheduler="processes", num_workers=1)
+        _same(error, caught.value)

@@ -163,3 +163,50 @@ def test_db_copy_moves_a_sqlite_file_to_postgresql_and_verifies_it(
     with SQLiteDatabase(back) as database:
         assert SQLiteLedgerStore(database).balance("V1").minutes == 1250 * 30
         assert SQLiteTransferStore(database).state(package.digest) == "accepted"
+
+
+def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> None:
+    """Damaged values read back raise StorageError on every read path, and check reports them."""
+    import datetime as dt
+
+    from volunteer_rules.errors import StorageError
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_package, make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    database = databases()
+    records = postgresql_stores.PostgreSQLRecordStore(database)
+    records.add([make_record("r-1")])
+    packages = postgresql_stores.PostgreSQLTransferStore(database)
+    package = make_package()
+    packages.add_package(package, at=at)
+    ledger = postgresql_stores.PostgreSQLLedgerStore(database)
+    post_transfers(
+        ledger,
+        [
+            LedgerTransfer(
+                transfer_id="c-1",
+                kind="credit",
+                legs=((ISSUER, -60), ("V1", 60)),
+                at=at,
+                record_key=("G", "r-1"),
+            )
+        ],
+    )
+    with database.transaction("damage") as cursor:
+        cursor.execute("UPDATE ledger_entries SET at = 'not a time' WHERE kind IS NOT NULL")
+        cursor.execute("UPDATE records SET payload = '{'")
+        cursor.execute("UPDATE package_events SET at = 'yesterday'")
+    calls: list[Callable[[], object]] = [
+        ledger.postings,
+        ledger.entries,
+        lambda: ledger.get_transfer("c-1"),
+        records.find,
+        lambda: records.get(make_record("r-1").organization_id, "r-1"),
+        lambda: packages.history(package.digest),
+    ]
+    for call in calls:
+        with pytest.raises(StorageError):
+            call()
+    assert database.check()
