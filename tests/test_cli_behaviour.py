@@ -174,3 +174,20 @@ def test_one_format_for_bad_lines_in_every_command(tmp_path: Path) -> None:
         assert f"{path}:2: $: invalid_json: " in said, args
         assert f"{path}:3: $.service_minutes: out_of_range: " in said, args
         assert "Traceback" not in said
+
+
+def test_check_shows_only_what_matters() -> None:
+    """``--summary`` writes only the counts; ``--severity`` keeps findings of one severity."""
+    full = _run("check", str(SAMPLE))
+    summary = _run("check", str(SAMPLE), "--summary")
+    problems = _run("check", str(SAMPLE), "--severity", "problem")
+    info = _run("check", str(SAMPLE), "--severity", "info", "--format", "json")
+    assert full.returncode == summary.returncode == problems.returncode == 1
+    assert summary.stdout.startswith("summary\n")
+    assert summary.stdout in full.stdout  # the same counts
+    assert " superseded: " not in problems.stdout and " overlap: " in problems.stdout
+    assert problems.stdout.endswith(summary.stdout)
+    document = json.loads(info.stdout)
+    assert document["bad_lines"] == []
+    assert {f["code"] for f in document["findings"]} == {"superseded"}
+    assert document["summary"]["findings"]["late"] > 0  # the summary still counts everything

@@ -116,17 +116,44 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="read date-times written without an offset in this zone (+08:00, Asia/Shanghai); "
         "by default they are an error",
     )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="write only the summary (the counts), not each bad line and finding",
+    )
+    parser.add_argument(
+        "--severity",
+        choices=("problem", "info"),
+        default=None,
+        help="show only findings of this severity (problem: bad lines too; info: superseded "
+        "records); the summary still counts everything",
+    )
 
 
 class _Report:
     """Writes what ``check`` finds, as text or as one streamed JSON document."""
 
-    def __init__(self, name: str, fmt: str, out: IO[str], progress: Progress) -> None:
+    def __init__(
+        self,
+        name: str,
+        fmt: str,
+        out: IO[str],
+        progress: Progress,
+        *,
+        summary: bool = False,
+        severity: str | None = None,
+    ) -> None:
         self.name = name
         self.json = fmt == "json"
         self.out = out
         self.progress = progress
         self.bad_lines = 0
+        self.shown_bad = 0
+        self.summary_only = summary
+        self.severity = severity
+
+    def _shows(self, finding: Finding) -> bool:
+        return not self.summary_only and self.severity in (None, finding.severity)
 
     def start(self) -> None:
         if self.json:
@@ -135,6 +162,9 @@ class _Report:
 
     def bad_line(self, number: int, errors: list[tuple[str, str, str]]) -> None:
         self.bad_lines += 1
+        if self.summary_only or self.severity == "info":
+            return
+        self.shown_bad += 1
         if self.json:
             item = {
                 "line": number,
@@ -143,7 +173,7 @@ class _Report:
                     for path, code, message in errors
                 ],
             }
-            self.out.write("\n    " if self.bad_lines == 1 else ",\n    ")
+            self.out.write("\n    " if self.shown_bad == 1 else ",\n    ")
             self.out.write(json.dumps(item, ensure_ascii=False))
             return
         self.progress.clear()
@@ -155,9 +185,10 @@ class _Report:
     def finish(self, result: RecordCheck, checker: RecordChecker, total: int) -> None:
         counts = result.counts
         if self.json:
-            self.out.write("\n  ]," if self.bad_lines else "],")
+            self.out.write("\n  ]," if self.shown_bad else "],")
             self.out.write('\n  "findings": [')
-            for index, finding in enumerate(_by_line(result.findings)):
+            shown = [f for f in _by_line(result.findings) if self._shows(f)]
+            for index, finding in enumerate(shown):
                 item = {
                     "code": finding.code,
                     "severity": finding.severity,
@@ -177,7 +208,7 @@ class _Report:
                 }
                 self.out.write("\n    " if index == 0 else ",\n    ")
                 self.out.write(json.dumps(item, ensure_ascii=False))
-            self.out.write("\n  ]," if result.findings else "],")
+            self.out.write("\n  ]," if shown else "],")
             summary = {
                 "lines": total,
                 "records": result.records,
@@ -190,7 +221,8 @@ class _Report:
             self.out.write("\n}\n")
             return
         for finding in _by_line(result.findings):
-            self.out.write(_finding_line(self.name, finding, checker) + "\n")
+            if self._shows(finding):
+                self.out.write(_finding_line(self.name, finding, checker) + "\n")
         by_code = ", ".join(f"{code} {counts[code]}" for code in FINDING_CODES if code in counts)
         records = str(result.records)
         if result.repeated:
@@ -275,7 +307,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_input(args.file) as stream:
             progress = Progress("check")
-            report = _Report(name, args.format, out, progress)
+            report = _Report(
+                name,
+                args.format,
+                out,
+                progress,
+                summary=bool(getattr(args, "summary", False)),
+                severity=getattr(args, "severity", None),
+            )
             report.start()
             checker = RecordChecker()
             kept: list[ServiceRecord] = []  # with --db, the valid records are kept in the file
