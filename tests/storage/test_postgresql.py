@@ -156,6 +156,7 @@ def test_db_copy_moves_a_sqlite_file_to_postgresql_and_verifies_it(
         )
     dsn = postgresql_schemas()
     assert main(["db", "copy", path, dsn]) == 0
+    assert main(["db", "check", dsn]) == 0
     assert "5 records, 1 transfer packages, 2500 ledger transfers" in capsys.readouterr().out
     assert main(["db", "copy", path, dsn]) == 2  # not empty any more
     back = str(tmp_path / "back.sqlite")

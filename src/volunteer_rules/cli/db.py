@@ -3,7 +3,9 @@ r"""``volunteer-rules db check FILE`` and ``db copy SRC DST``: look after a data
 ``db check`` opens the file (it changes no data and does not create a missing file) and runs :meth:`volunteer_rules.storage.SQLiteDatabase.check`: SQLite's own
 structure, the schema, every row's checksum, records and packages that read back and match
 their columns, package states, and the ledger's numbering and sums. It prints ``ok`` or one
-line per problem.
+line per problem. ``FILE`` may also be a PostgreSQL connection string or URL (the
+``postgresql`` extra): then :meth:`~volunteer_rules.storage.postgresql.PostgreSQLDatabase.check`
+runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
 the library), ``2`` usage error (no such file).
@@ -57,8 +59,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         'bank.sqlite'
     """
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="look for damage in a SQLite database file")
-    check.add_argument("file", metavar="FILE", help="the SQLite database file")
+    check = actions.add_parser("check", help="look for damage in a database")
+    check.add_argument("file", metavar="FILE", help="a SQLite file or a PostgreSQL URL")
     copy = actions.add_parser("copy", help="copy a database into an empty one and verify it")
     copy.add_argument("source", metavar="SRC", help="a SQLite file or a PostgreSQL URL")
     copy.add_argument("destination", metavar="DST", help="a SQLite file or a PostgreSQL URL")
@@ -77,6 +79,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(path: str) -> int:
+    if _is_postgresql(path):
+        try:
+            database, *_ = _open(path)
+        except VolunteerRulesError as error:
+            print(f"volunteer-rules db check: {error}", file=sys.stderr)
+            return 2
+        with database:
+            problems = database.check()
+        for problem in problems:
+            print(f"database: {problem}")
+        if not problems:
+            print("ok")
+        return 1 if problems else 0
     if not os.path.isfile(path):
         print(f"volunteer-rules db check: {path}: no such file", file=sys.stderr)
         return 2
