@@ -149,3 +149,37 @@ def test_errors_mask_every_id_number() -> None:
             store.add([vr.parse_record({**SAMPLE_RECORD_PAYLOAD, "record_id": number,
                                         "service_minutes": 30})])  # fmt: skip
         assert number not in str(raised.value)
+
+
+def test_a_profile_without_the_transfer_consent_is_refused() -> None:
+    """A package whose profile lacks ``record_transfer`` is not allowed; with it, it is."""
+    import attrs
+
+    record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+    profile = vr.parse_profile(SAMPLE_PROFILE_PAYLOAD)
+    assert "record_transfer" in profile.consents
+    without = attrs.evolve(profile, consents=profile.consents - {"record_transfer"})
+    decisions = {}
+    for name, sent in (("with", profile), ("without", without)):
+        package = vr.create_transfer_package(
+            [record], volunteer_id=record.volunteer_id,
+            source_organization_id=record.organization_id,
+            destination_organization_id="51211100MJ00000175", destination_region_code="110105",
+            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+            profile=sent,
+        )  # fmt: skip
+        decisions[name] = vr.check_transfer(package, as_of=dt.date(2024, 6, 1))
+    assert "profile_consent_missing" not in {v.code for v in decisions["with"].violations}
+    assert not decisions["without"].allowed
+    assert "profile_consent_missing" in {v.code for v in decisions["without"].violations}
+
+
+def test_a_profile_refuses_an_id_number_as_volunteer_id() -> None:
+    """parse_profile, like parse_record, refuses an ID number (18 or 15) as the volunteer id."""
+    for number in ("11010519491231002X", "110105491231002"):
+        with pytest.raises(vr.RecordFormatError) as raised:
+            vr.parse_profile({**SAMPLE_PROFILE_PAYLOAD, "volunteer_id": number})
+        assert [(e.path, e.code) for e in raised.value.errors] == [
+            ("$.volunteer_id", "invalid_format")
+        ]
+        assert number not in str(raised.value)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["mask_identity_numbers"]
+__all__ = ["looks_like_identity_number", "mask_identity_numbers"]
 
 _IDENTITY_NUMBER: Final = re.compile(
     r"(?<![0-9])([0-9]{6})"
@@ -63,3 +63,13 @@ def mask_identity_numbers(text: str) -> str:
     if len(text) < 15:
         return text
     return _IDENTITY_NUMBER.sub(_masked, text)
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """Whether ``text`` as a whole has the shape of a resident ID number (18 or 15 characters).
+
+    Example:
+        >>> looks_like_identity_number("11010519491231002X"), looks_like_identity_number("V0001")
+        (True, False)
+    """
+    return _IDENTITY_NUMBER.fullmatch(text) is not None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
+from volunteer_rules._privacy import looks_like_identity_number, mask_identity_numbers
 from volunteer_rules.errors import (
     FieldError,
     RecordFormatError,
@@ -107,6 +108,14 @@ class _Reader:
                 self.path(key),
                 "invalid_format",
                 f"{key} must be 1-64 letters, digits, '-', '_' or '.'",
+            )
+            return None
+        if key == "volunteer_id" and looks_like_identity_number(value):
+            self.add(
+                self.path(key),
+                "invalid_format",
+                f"volunteer_id {mask_identity_numbers(value)!r} looks like a resident ID number;"
+                " give the volunteer's unified number (志愿者统一编号), never an ID-card number",
             )
             return None
         return value

@@ -266,13 +266,15 @@ def _parts(draw: st.DrawFn, volunteer: str) -> dict[str, Any]:
     )
 
     owner = st.sampled_from((None, volunteer))
+    profile = draw(
+        volunteer_profiles(
+            volunteer_ids=st.just(volunteer),
+            birth_dates=st.dates(_dt.date(1940, 1, 1), _dt.date(2006, 12, 31)),
+        )
+    )
     return {
-        "profile": draw(
-            volunteer_profiles(
-                volunteer_ids=st.just(volunteer),
-                birth_dates=st.dates(_dt.date(1940, 1, 1), _dt.date(2006, 12, 31)),
-            )
-        ),
+        # A profile travels only with the volunteer's consent to the transfer.
+        "profile": attrs.evolve(profile, consents=profile.consents | {"record_transfer"}),
         "training": draw(st.lists(training_records(volunteer_ids=st.just(volunteer)), max_size=2)),
         "commendations": [
             attrs.evolve(item, volunteer_id=draw(owner))

@@ -102,6 +102,7 @@ __all__ = [
 
 TRANSFER_VIOLATION_CODES: Final = (
     "consent_missing",
+    "profile_consent_missing",
     "digest_mismatch",
     "summary_mismatch",
     "same_place",
@@ -489,6 +490,17 @@ def _check_consent(package: TransferPackage, out: list[TransferFinding]) -> None
                 code="consent_missing",
                 message="the volunteer has not consented to the transfer (records move only "
                 "with the volunteer's consent)",
+            )
+        )
+    consents = getattr(package.profile, "consents", None)
+    if isinstance(consents, frozenset) and "record_transfer" not in consents:
+        # The profile travels with personal information (the ID document in full): the
+        # volunteer's own record of consent to the transfer must be in it (PIPL Arts. 14, 23).
+        out.append(
+            TransferFinding(
+                code="profile_consent_missing",
+                message="the volunteer's profile does not hold the record_transfer consent: a "
+                "profile is sent to another organization only with it",
             )
         )
     birth = transfer_parts.birth_date_of(package.profile)
