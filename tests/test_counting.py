@@ -18,10 +18,10 @@ from volunteer_rules.rules.counting import (
     DAILY_CAP_MINUTES,
     EXCLUSION_REASONS,
     Count,
-    count_many,
     count_records,
     majority_volunteer,
 )
+from volunteer_rules.tables import count_many
 from volunteer_rules.testing._certification_strategies import service_histories
 
 CST = dt.timezone(dt.timedelta(hours=8))

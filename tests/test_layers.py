@@ -16,7 +16,7 @@ CONTRACT = ROOT / ".importlinter"
 
 # Not layers: the entry point of `python -m volunteer_rules` (it only calls the command line),
 # and the compiled helper that issue #13 removes (no Python imports to check in it).
-NOT_LAYERED = {"__main__", "_speedups"}
+NOT_LAYERED = {"__main__"}
 
 
 def _layer_names() -> set[str]:

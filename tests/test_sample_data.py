@@ -11,7 +11,7 @@ import pytest
 from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.record import ServiceRecord, parse_record
-from volunteer_rules.rules.counting import count_many
+from volunteer_rules.tables import count_many
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -176,7 +176,6 @@ from volunteer_rules.rules import (
     certify_group,
     certify_many,
     check_records,
-    count_many,
     count_records,
     dump_rule_set,
     get_rule_set,
@@ -205,6 +204,7 @@ from volunteer_rules.storage import (
     SQLiteTransferStore,
     TransferStore,
 )
+from volunteer_rules.tables import count_many
 from volunteer_rules.testing._hypothesis_hook import (
     register_if_hypothesis_loaded as _register_if_hypothesis_loaded,
 )

@@ -67,7 +67,6 @@ from volunteer_rules.rules.counting import (
     EXCLUSION_REASONS,
     Count,
     RecordOutcome,
-    count_many,
     count_records,
     majority_volunteer,
 )
@@ -185,7 +184,6 @@ __all__ = [
     "check_quality",
     "check_records",
     "continuity",
-    "count_many",
     "count_records",
     "describe_quality",
     "diff_versions",

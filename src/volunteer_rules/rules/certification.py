@@ -99,12 +99,6 @@ from volunteer_rules.rules.rule_set import (
 from volunteer_rules.rules.schemes import RuleSetRegistry, _registry
 from volunteer_rules.rules.versions import resolve_versions
 
-_INSTANCES: Any
-try:  # the optional compiled helper (see _speedups.c); quick_all does without it
-    from volunteer_rules._speedups import instances as _INSTANCES
-except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
-    _INSTANCES = None
-
 __all__ = [
     "REASON_TEXTS",
     "Certification",
@@ -500,20 +494,10 @@ class _Plan:
             "met": map(itemgetter(3), by_rank),
         }
         made: list[Certification]
-        if _INSTANCES is not None:  # the compiled helper fills every slot in one pass
-            made = _INSTANCES(
-                Certification,
-                len(fast),
-                tuple(
-                    (name, (same[name],) if name in same else list(each[name]))
-                    for name, _ in _SLOTS
-                ),
-            )
-        else:
-            made = list(map(object.__new__, repeat(Certification, len(fast))))
-            for name, slot in _SLOTS:
-                values = repeat(same[name]) if name in same else each[name]
-                deque(map(slot.__set__, made, values), maxlen=0)
+        made = list(map(object.__new__, repeat(Certification, len(fast))))
+        for name, slot in _SLOTS:
+            values = repeat(same[name]) if name in same else each[name]
+            deque(map(slot.__set__, made, values), maxlen=0)
         if not engine:
             return dict(zip(names, made, strict=True))
         results: list[Any] = [None] * count

@@ -75,7 +75,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import partial
 from itertools import chain, compress, islice, repeat
 from operator import (
     add,
@@ -103,12 +102,6 @@ from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS, ServiceRecord
 from volunteer_rules.rules.versions import CONFLICT_REASON, RecordVersions, resolve_versions
-
-_COUNT_PASS: Any
-try:  # the optional compiled helper (see _speedups.c); the Python pass does without it
-    from volunteer_rules._speedups import count_pass as _COUNT_PASS
-except ImportError:  # pragma: no cover - built wherever a C compiler is at hand
-    _COUNT_PASS = None
 
 __all__ = [
     "DAILY_CAP_MINUTES",
@@ -786,16 +779,6 @@ def _bulk_pass(
     since_for: dict[str, _dt.date],
     first: bool,
 ) -> _Bulk:
-    if (
-        _COUNT_PASS is not None
-        and min_rank is None
-        and wanted is None
-        and not detail
-        and not since_for
-    ):
-        bulk = _compiled_bulk(records, as_of, since, first)
-        if bulk is not None:
-            return bulk
     return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
 
 
@@ -1182,132 +1165,6 @@ def _count_many(
 _NEVER: Final = 1 << 30
 
 
-def _compiled_bulk(
-    records: Sequence[ServiceRecord], as_of: _dt.date, since: _dt.date | None, need_first: bool
-) -> _Bulk | None:
-    """The bulk pass through the compiled helper, or ``None`` where it declines the input.
-
-    The helper (``_speedups.count_pass``) reads a list or tuple of plain records once: per
-    volunteer, the minutes and first date of the records no per-record rule excludes, and who
-    must go through the engine (two counting records on one date, a record over the daily cap,
-    half an interval) or have their intervals checked (one not within its own date). It
-    declines input that is not plain (another type, two records with one key, intervals in
-    several offsets); the Python pass then counts. What follows is the Python pass's own
-    settling of amendments, intervals and the engine's volunteers, on the few records concerned
-    (each volunteer's records are linked by the helper, so none is looked for).
-    """
-    found = _COUNT_PASS(records, ServiceRecord, Hours, as_of, since, need_first)
-    if found is None:
-        return None
-    seen, totals, first, slow_list, unsure_list, excluded_of, amend_pos, targets = found[:8]
-    heads = memoryview(found[8]).cast("q")
-    chain = memoryview(found[9]).cast("q")
-    number_of: dict[str, int] = found[10]
-    several: list[str] = found[11]
-
-    def records_of(k: int) -> list[int]:
-        out = []
-        i = heads[k]
-        while i >= 0:
-            out.append(i)
-            i = chain[i]
-        return out
-
-    slow: set[int] = set(slow_list)
-    # Amendments, as in the Python pass: a single amendment of a volunteer's own record, where
-    # neither is amended by or amends anything else, is settled here; any other amended record
-    # sends its owner to the engine.
-    amenders_of: dict[tuple[str, str], list[int]] = {}
-    target_of: dict[tuple[str, str], ServiceRecord | None] = {}
-    for j, named in zip(amend_pos, targets, strict=True):
-        amendment = records[j]
-        key = (amendment.organization_id, amendment.amends)
-        amenders_of.setdefault(key, []).append(j)
-        target_of[key] = named
-    superseded: dict[tuple[str, str], int] = {}  # the key of a superseded record: its volunteer
-    superseded_records: list[ServiceRecord] = []
-    for target, amenders in amenders_of.items():
-        record = target_of[target]  # found by the helper by (organization_id, record_id)
-        if record is None:
-            continue
-        k = number_of[record.volunteer_id]
-        j = amenders[0]
-        amendment = records[j]
-        if not (
-            len(amenders) == 1
-            and amendment.volunteer_id == record.volunteer_id
-            and record.amends is None
-            and amendment.key not in amenders_of
-        ):
-            slow.add(k)
-        elif _record_reason(record, as_of, since) is None and _supersedes(
-            amendment.status, amendment.date, amendment.recorded_at, as_of
-        ):
-            superseded[target] = k
-            superseded_records.append(record)
-            totals[k] -= record.service.minutes
-            if first is not None and first[k] == record.date.toordinal():
-                slow.add(k)  # its first date may move: the engine decides
-    # Intervals not within their own date: sorted starts against sorted ends, per volunteer.
-    for k in set(unsure_list) - slow:
-        counting = [
-            r
-            for r in map(records.__getitem__, records_of(k))
-            if r.key not in superseded and _record_reason(r, as_of, since) is None
-        ]
-        if not _disjoint([r.start for r in counting], [r.end for r in counting]):
-            slow.add(k)
-    # The engine for the rest, with the amendments that reach their records (chains followed).
-    engine_of: dict[str, Count] = {}
-    for k in slow:
-        positions = records_of(k)
-        # (records bound by partial, not captured: a captured local is slower everywhere)
-        positions += _amendments_reaching(positions, partial(_key_at, records), amenders_of)
-        engine_of[seen[k]] = _count_rows(
-            [_ROW(records[i]) for i in positions], seen[k], as_of, since, None, False, others=False
-        )
-    # Exclusions of the others, in recorded order, with the reasons the engine gives.
-    # The helper gives, per volunteer, ((record_id, reason),) for one record a per-record rule
-    # excludes, or (record, (record_id, reason)) pairs for several; superseded ones join them.
-    for record in superseded_records:
-        k = superseded[record.key]
-        pair = (record, (record.record_id, "superseded"))
-        held = excluded_of.get(seen[k])
-        if held is None:
-            excluded_of[seen[k]] = (pair[1],)
-        elif type(held) is list:
-            held.append(pair)
-        else:  # one exclusion so far: its record, for the order
-            record_id = held[0][0]
-            other = next(
-                r for r in map(records.__getitem__, records_of(k)) if r.record_id == record_id
-            )
-            excluded_of[seen[k]] = held = [(other, held[0]), pair]
-            several.append(seen[k])
-    for name in several:
-        excluded_of[name] = _in_recorded_order(excluded_of[name])
-    # Volunteers in id order, as the Python pass numbers them.
-    names = sorted(seen)
-    order = list(map(number_of.__getitem__, names))
-    return _Bulk(
-        names,
-        list(map(totals.__getitem__, order)),
-        None if first is None else list(map(first.__getitem__, order)),
-        excluded_of,
-        engine_of,
-    )
-
-
-def _in_recorded_order(
-    pairs: list[tuple[ServiceRecord, tuple[str, str]]],
-) -> tuple[tuple[str, str], ...]:
-    pairs.sort(key=lambda pair: _RECORDED_ORDER(pair[0]))
-    return tuple(item for _, item in pairs)
-
-
-_RECORDED_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
-
-
 def _per_record_reason(
     day: _dt.date,
     recorded_at: _dt.datetime,
@@ -1373,10 +1230,6 @@ def _exclusions(
         )
         out.append((t_rid[i], reason))
     return tuple(out)
-
-
-def _key_at(records: Sequence[ServiceRecord], i: int) -> tuple[str, str]:
-    return records[i].key
 
 
 def _amendments_reaching(

@@ -5,6 +5,12 @@ adapters for Apache Spark (:mod:`volunteer_rules.tables.spark`) and Dask
 (:mod:`volunteer_rules.tables.dask`). ``pyarrow`` is needed when these functions are called;
 ``pyspark`` and ``dask`` only by their adapters. Importing the wing needs none of them.
 
+Records as Arrow data: the Arrow schema of record format v1 (:mod:`~volunteer_rules.tables.schema`),
+readers and writers validated as :func:`~volunteer_rules.parse_record` validates
+(:mod:`~volunteer_rules.tables.io`), the polars counting engine behind :func:`count_many`, and
+:func:`~volunteer_rules.tables.results.certify_table` (polars and pyarrow: the ``tables``
+extra).
+
 Example:
     >>> from volunteer_rules.tables import CERTIFICATION_COLUMNS
     >>> CERTIFICATION_COLUMNS[0]
@@ -13,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from volunteer_rules.tables.bulk import count_many, engine_available, engine_count
 from volunteer_rules.tables.dask import certify_dask
 from volunteer_rules.tables.partition import (
     BUCKET,
@@ -28,13 +35,23 @@ from volunteer_rules.tables.partition import (
     exclusion_rows,
     exclusion_schema,
 )
+from volunteer_rules.tables.schema import (
+    CSV_HEADERS,
+    RECORD_COLUMNS,
+    ROW_ERROR_COLUMNS,
+    record_schema,
+    row_error_schema,
+)
 from volunteer_rules.tables.spark import certification_struct, certify_spark, exclusion_struct
 
 __all__ = [
     "BUCKET",
     "CERTIFICATION_COLUMNS",
+    "CSV_HEADERS",
     "EXCLUSION_COLUMNS",
+    "RECORD_COLUMNS",
     "RECORD_FIELDS",
+    "ROW_ERROR_COLUMNS",
     "bucket_rows",
     "certification_row",
     "certification_schema",
@@ -43,8 +60,13 @@ __all__ = [
     "certify_dask",
     "certify_partition",
     "certify_spark",
+    "count_many",
+    "engine_available",
+    "engine_count",
     "exclusion_batches",
     "exclusion_rows",
     "exclusion_schema",
     "exclusion_struct",
+    "record_schema",
+    "row_error_schema",
 ]

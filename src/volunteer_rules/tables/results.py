@@ -1,0 +1,224 @@
+"""Certifications as a table: one row per volunteer, minutes as integers.
+
+The columns are those of :func:`~volunteer_rules.tables.schema.certification_schema`.
+
+Example:
+    >>> from datetime import date
+    >>> import volunteer_rules as vr
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+    >>> results = vr.certify_many([vr.parse_record(SAMPLE_RECORD_PAYLOAD)],
+    ...                           rule_set="cn-national", as_of=date(2025, 1, 1))
+    >>> certifications_frame(results).select("volunteer_id", "level_rank", "counted_minutes").rows()
+    [('V0000001', 0, 120)]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from volunteer_rules.rules.certification import (
+    Certification,
+    _Plan,
+    _rank,
+    _rule_set,
+    certify_many,
+)
+from volunteer_rules.rules.counting import _ROW, _check_as_of
+from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
+from volunteer_rules.rules.schemes import RuleSetRegistry
+from volunteer_rules.tables._convert import frame_of_table
+from volunteer_rules.tables._engine import RepeatedKey, count_frame
+from volunteer_rules.tables.schema import certification_schema
+
+__all__ = ["certification_rows", "certifications_frame", "certify_table"]
+
+
+def certification_rows(results: Mapping[str, Certification]) -> list[dict[str, Any]]:
+    """One plain row (a dict of the certifications table's columns) per certification.
+
+    Example:
+        >>> certification_rows({})
+        []
+    """
+    rows = []
+    for volunteer_id, c in results.items():
+        rows.append(
+            {
+                "volunteer_id": volunteer_id,
+                "level_rank": c.level.rank,
+                "level_name": c.level.name,
+                "counted_minutes": c.counted.minutes,
+                "next_level_rank": None if c.next_level is None else c.next_level.rank,
+                "next_level_name": None if c.next_level is None else c.next_level.name,
+                "shortfall_minutes": c.shortfall.minutes,
+                "rule_set_id": c.rule_set_id,
+                "rule_set_version": c.rule_set_version,
+                "as_of": c.as_of,
+                "window_start": c.window_start,
+            }
+        )
+    return rows
+
+
+def certifications_frame(results: Mapping[str, Certification]) -> pl.DataFrame:
+    """The certifications table of ``certify_many``'s results (a polars DataFrame).
+
+    ``.to_arrow()``, ``.to_pandas()`` and ``.rows()`` of the frame give the other forms.
+
+    Example:
+        >>> certifications_frame({}).columns[:3]
+        ['volunteer_id', 'level_rank', 'level_name']
+    """
+    schema = certification_schema()
+    frame = pl.from_arrow(schema.empty_table()) if not results else None
+    if frame is None:
+        import pyarrow as pa
+
+        frame = pl.from_arrow(pa.Table.from_pylist(certification_rows(results), schema=schema))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def certify_table(
+    records: Any,
+    *,
+    rule_set: RuleSet | str,
+    as_of: _dt.date,
+    registry: RuleSetRegistry | None = None,
+) -> pl.DataFrame:
+    """Certify every volunteer of a record table: the certifications table, column by column.
+
+    ``records`` is a valid record table (a :class:`~volunteer_rules.tables.io.RecordTable`,
+    or its ``records``: a polars DataFrame or an Arrow table in the record schema). Each row
+    equals what :func:`~volunteer_rules.certify` gives that volunteer
+    (:func:`certification_rows` of it). Under a rule set whose levels are thresholds alone
+    (no age bands, tenure, sequence, attestations, validity or cycles; quality rules only of
+    ratings), the levels are found in column steps from the engine's counts; under any other,
+    and for a volunteer with an evaluation worse than a level asks, through
+    :func:`~volunteer_rules.certify_many` on the records.
+
+    Raises:
+        The errors of :func:`~volunteer_rules.certify_many`.
+
+    Example:
+        >>> from datetime import date
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.tables.io import table_of_records
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> table = table_of_records([vr.parse_record(SAMPLE_RECORD_PAYLOAD)])
+        >>> certify_table(table, rule_set="cn-national", as_of=date(2025, 1, 1)).select(
+        ...     "volunteer_id", "level_name", "counted_minutes", "shortfall_minutes").rows()
+        [('V0000001', 'none', 120, 5880)]
+    """
+    from volunteer_rules.tables.io import _frame, _record_of, records_of
+
+    _check_as_of(as_of, None)
+    frame = _frame(records)
+    chosen = _rule_set(rule_set, registry)
+    status = chosen.status_on(as_of)
+    plan = _Plan(chosen, as_of) if status.version is not None else None
+    if (
+        plan is None
+        or not plan.plain
+        or plan.paused
+        or (plan.version.has_quality and not plan.quality_simple)
+    ):
+        results = certify_many(records_of(frame), rule_set=chosen, as_of=as_of)
+        return certifications_frame(results)
+    # Quality rules alone keep the levels a matter of minutes, except for a volunteer with an
+    # evaluation (given by as_of) worse than some level asks: certify_many decides for those.
+    again: list[str] = []
+    if plan.version.has_quality:
+        below = [r for r, score in RATING_SCORES.items() if score < plan.quality_floor]
+        again = (
+            frame.filter(
+                pl.col("evaluation_rating").is_in(below)
+                & (pl.col("evaluation_date") <= pl.lit(as_of, pl.Date))
+            )
+            .get_column("volunteer_id")
+            .unique()
+            .to_list()
+        )
+    held: dict[int, Any] = {}
+
+    def rows_at(positions: list[int]) -> list[Any]:
+        missing = sorted(set(positions).difference(held))
+        if missing:
+            rows = frame[missing].iter_rows(named=True)
+            held.update(zip(missing, map(_record_of, rows), strict=True))
+        return [_ROW(held[i]) for i in positions]
+
+    try:
+        counted = count_frame(
+            frame_of_table(frame, as_of),
+            as_of=as_of,
+            since=plan.since,
+            min_rank=_rank(plan.version),
+            wanted=None,
+            since_for={},
+            rows_at=rows_at,
+        )
+    except RepeatedKey:  # the one rule for repeated keys: certify_many's
+        return certifications_frame(certify_many(records_of(frame), rule_set=chosen, as_of=as_of))
+    minutes = counted.outcomes.group_by("volunteer_id").agg(
+        counted_minutes=pl.col("counted").sum().cast(pl.Int64)
+    )
+    if counted.engine:
+        minutes = pl.concat(
+            [
+                minutes,
+                pl.DataFrame(
+                    {
+                        "volunteer_id": list(counted.engine),
+                        "counted_minutes": [c.minutes for c in counted.engine.values()],
+                    },
+                    schema=minutes.schema,
+                ),
+            ]
+        )
+    table = _levels(minutes.sort("volunteer_id"), plan)
+    if not again:
+        return table
+    theirs = frame.filter(pl.col("volunteer_id").is_in(again) | pl.col("amends").is_not_null())
+    redone = certifications_frame(
+        certify_many(records_of(theirs), rule_set=chosen, as_of=as_of, volunteers=again)
+    )
+    return pl.concat([table.filter(~pl.col("volunteer_id").is_in(again)), redone]).sort(
+        "volunteer_id"
+    )
+
+
+def _levels(minutes: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
+    """The certifications table of counted minutes under a plan of thresholds alone."""
+    thresholds = pl.Series(plan.minutes, dtype=pl.Int64)
+    levels = plan.levels
+    top = len(levels)
+    rank = thresholds.search_sorted(minutes.get_column("counted_minutes"), side="right")
+    names = [NO_LEVEL.name, *(level.name for level in levels)]
+    nexts = [*(level.name for level in levels), None]
+    bounds = [*plan.minutes, None]
+    table = minutes.with_columns(level_rank=rank.cast(pl.Int32)).select(
+        "volunteer_id",
+        "level_rank",
+        level_name=pl.col("level_rank").replace_strict(
+            range(top + 1), names, return_dtype=pl.String
+        ),
+        counted_minutes="counted_minutes",
+        next_level_rank=pl.when(pl.col("level_rank") < top).then(pl.col("level_rank") + 1),
+        next_level_name=pl.col("level_rank").replace_strict(
+            range(top + 1), nexts, return_dtype=pl.String
+        ),
+        shortfall_minutes=(
+            pl.col("level_rank").replace_strict(range(top + 1), bounds, return_dtype=pl.Int64)
+            - pl.col("counted_minutes")
+        ).fill_null(0),
+        rule_set_id=pl.lit(plan.rule_set.id),
+        rule_set_version=pl.lit(plan.label),
+        as_of=pl.lit(plan.as_of, pl.Date),
+        window_start=pl.lit(plan.since, pl.Date),
+    )
+    return pl.from_arrow(table.to_arrow().cast(certification_schema()))  # type: ignore[return-value]

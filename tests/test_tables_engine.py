@@ -1,0 +1,162 @@
+"""The table engine against the exact engine: certify volunteer by volunteer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from volunteer_rules.hours import Hours
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.rules import counting
+from volunteer_rules.rules.certification import certify, certify_many
+from volunteer_rules.rules.rule_set import RuleSet
+from volunteer_rules.tables import count_many
+from volunteer_rules.testing._certification_strategies import rule_sets, service_histories
+
+pl = pytest.importorskip("polars")
+
+CST = dt.timezone(dt.timedelta(hours=8))
+AS_OFS = st.dates(dt.date(2023, 12, 30), dt.date(2024, 1, 12))
+
+
+def _rejected(records: list[ServiceRecord], data: Any) -> list[ServiceRecord]:
+    """Some records rejected."""
+    out = []
+    for record in records:
+        if data.draw(st.integers(0, 6)) == 0:
+            record = attrs.evolve(record, status="rejected")
+        out.append(record)
+    return out
+
+
+def _expected(records: list[ServiceRecord], volunteer: str, **kwargs: Any) -> Any:
+    one = certify(records, volunteer=volunteer, **kwargs)
+    return attrs.evolve(one, excluded=tuple(e for e in one.excluded if e[1] != "other_volunteer"))
+
+
+@given(
+    service_histories(volunteers=("V1", "V2", "V3"), max_size=18, days=3),
+    st.one_of(st.sampled_from(["cn-national", "hk-swd", "cn-shenzhen"]), rule_sets()),
+    AS_OFS,
+    st.data(),
+)
+def test_certify_many_is_certify_per_volunteer(
+    records: list[ServiceRecord], rule_set: RuleSet | str, as_of: dt.date, data: Any
+) -> None:
+    """Same-day records, overlaps, overnight intervals, amendments, void and rejected records,
+    several organizations, rule sets with windows: every volunteer gets certify's answer."""
+    records = _rejected(records, data)
+    try:
+        many = certify_many(records, rule_set=rule_set, as_of=as_of)
+    except Exception as error:  # a rule set without a version on as_of: the same error
+        with pytest.raises(type(error)):
+            certify(records, rule_set=rule_set, as_of=as_of)
+        return
+    assert list(many) == sorted({r.volunteer_id for r in records})
+    for volunteer, result in many.items():
+        assert result == _expected(records, volunteer, rule_set=rule_set, as_of=as_of)
+
+
+@given(
+    service_histories(volunteers=("V1", "V2", "V3"), max_size=16, days=3),
+    AS_OFS,
+    st.sampled_from([None, "pass", "good"]),
+    st.booleans(),
+    st.data(),
+)
+def test_count_many_is_the_exact_count(
+    records: list[ServiceRecord], as_of: dt.date, min_rating: str | None, detail: bool, data: Any
+) -> None:
+    """The table engine's counts (with outcomes, windows, minimum ratings, a subset of
+    volunteers) equal the exact engine's, field by field."""
+    since = data.draw(st.none() | st.dates(dt.date(2023, 12, 1), as_of))
+    volunteers = data.draw(st.none() | st.lists(st.sampled_from(["V1", "V2", "V9"]), max_size=3))
+    kwargs: dict[str, Any] = {
+        "as_of": as_of,
+        "since": since,
+        "min_rating": min_rating,
+        "volunteers": volunteers,
+        "detail": detail,
+    }
+    assert count_many(records, **kwargs) == counting.count_many(records, **kwargs)
+
+
+def _day_record(volunteer: str, n: int, day: dt.date, hour: int, minutes: int) -> ServiceRecord:
+    start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=CST)
+    return ServiceRecord(
+        record_id=f"{volunteer}-{n}",
+        volunteer_id=volunteer,
+        organization_id="512111005000000154",
+        activity_name="活动",
+        service_category="other",
+        content="服务",
+        place="兴隆台区",
+        region_code=RegionCode.parse("211103"),
+        date=day,
+        start=start,
+        end=start + dt.timedelta(minutes=minutes),
+        service=Hours.from_minutes(minutes),
+        person_in_charge="王芳",
+        recorded_by="李雷",
+        recorded_at=start + dt.timedelta(days=1),
+        status="verified",
+    )
+
+
+def test_same_day_records_that_do_not_overlap_stay_in_column_steps() -> None:
+    """A morning and an afternoon record are no reason for the exact engine; an overlap and a
+    day over the cap are."""
+    from volunteer_rules.rules.counting import _ROW
+    from volunteer_rules.tables._convert import frame_of_records
+    from volunteer_rules.tables._engine import count_frame
+
+    day = dt.date(2024, 5, 1)
+    records = [
+        _day_record("A", 1, day, 8, 180),
+        _day_record("A", 2, day, 14, 180),  # same day, apart
+        _day_record("B", 1, day, 8, 180),
+        _day_record("B", 2, day, 9, 180),  # overlaps B-1
+        _day_record("C", 1, day, 0, 800),
+        _day_record("C", 2, day, 14, 700),  # apart, but 1500 minutes on one date
+    ]
+    as_of = dt.date(2024, 12, 31)
+    counted = count_frame(
+        frame_of_records(records, as_of),
+        as_of=as_of,
+        since=None,
+        min_rank=None,
+        wanted=None,
+        since_for={},
+        rows_at=lambda positions: [_ROW(records[i]) for i in positions],
+    )
+    assert sorted(counted.engine) == ["B", "C"]
+    counts = count_many(records, as_of=as_of)
+    assert [counts[v].minutes for v in "ABC"] == [360, 180, 1440]
+
+
+@given(
+    service_histories(volunteers=("V1", "V2", "V3"), max_size=14, days=3),
+    st.one_of(st.sampled_from(["cn-national", "hk-swd", "cn-shenzhen"]), rule_sets()),
+    AS_OFS,
+)
+def test_certify_table_is_certify_many(
+    records: list[ServiceRecord], rule_set: RuleSet | str, as_of: dt.date
+) -> None:
+    """The certifications table from a record table is certify_many's, row by row."""
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certification_rows, certify_table
+
+    try:
+        expected = certification_rows(certify_many(records, rule_set=rule_set, as_of=as_of))
+    except Exception as error:
+        with pytest.raises(type(error)):
+            certify_table(table_of_records(records), rule_set=rule_set, as_of=as_of)
+        return
+    table = certify_table(table_of_records(records), rule_set=rule_set, as_of=as_of)
+    assert table.rows(named=True) == expected
