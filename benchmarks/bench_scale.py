@@ -12,7 +12,10 @@ amendments, some of another volunteer's record), written once to a Parquet file:
 For (b) and (c) the stages are timed one by one (the key conflict check, the amendment
 routing, the shuffle plus certification) as well as the whole call. Each contender runs
 ``--repeat`` times; the median counts. Records per second per core divides by the cores each
-used (1 for (a), 2 for (b) and (c)).
+used (1 for (a), 2 for (b) and (c)). On a shared machine the wall-clock figures depend on the
+load, so the CPU time of every process the run started (JVM, Python and Dask workers, read
+with psutil) is measured too: records per CPU-second is the per-core rate with the load taken
+out.
 
 Run: ``.venv/bin/python benchmarks/bench_scale.py`` (``--quick`` for 100,000 records).
 Needs the ``spark`` and ``dask`` extras and a Java 17+ runtime.
@@ -44,14 +47,38 @@ from volunteer_rules.testing.table_examples import TABLE_AS_OF, record_rows
 RULE_SET = "cn-zhangjiagang"
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+CPU: dict[str, float] = {}  # CPU seconds of the last timed call, by label
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and every process it started (JVM, Python and Dask workers)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def median_time(fn: Callable[[], Any], repeat: int, label: str = "") -> tuple[float, Any]:
+    """The median wall-clock time of ``repeat`` calls; the median CPU time goes to ``CPU``."""
     times = []
+    cpus = []
     result = None
     for _ in range(repeat):
         gc.collect()
+        cpu = _cpu_seconds()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
+        cpus.append(_cpu_seconds() - cpu)
+    CPU[label] = statistics.median(cpus)
+    print(f"    {label}: {statistics.median(times):.2f} s wall, {CPU[label]:.2f} s CPU", flush=True)
     return statistics.median(times), result
 
 
@@ -64,9 +91,11 @@ def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
 def single_process(rows: list[dict[str, Any]], repeat: int) -> dict[str, float]:
     records = [vr.parse_record(r) for r in rows]
     t_certify, result = median_time(
-        lambda: vr.certify_many(records, rule_set=RULE_SET, as_of=TABLE_AS_OF), repeat
+        lambda: vr.certify_many(records, rule_set=RULE_SET, as_of=TABLE_AS_OF),
+        repeat,
+        "single certify_many",
     )
-    t_parse, _ = median_time(lambda: [vr.parse_record(r) for r in rows], repeat)
+    t_parse, _ = median_time(lambda: [vr.parse_record(r) for r in rows], repeat, "single parse")
     print(f"  single process: {len(result):,} volunteers certified")
     return {"certify_many": t_certify, "parse + certify_many": t_parse + t_certify}
 
@@ -100,9 +129,9 @@ def spark_run(path: Path, repeat: int) -> dict[str, float]:
             certs.unpersist()
             return n
 
-        t_conflicts, _ = median_time(conflicts, repeat)
-        t_routing, routed = median_time(routing, repeat)
-        t_whole, n = median_time(whole, repeat)
+        t_conflicts, _ = median_time(conflicts, repeat, "spark conflict check")
+        t_routing, routed = median_time(routing, repeat, "spark routing")
+        t_whole, n = median_time(whole, repeat, "spark whole call")
         print(f"  spark: {n:,} volunteers certified; {routed:,} rows after routing")
         return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
     finally:
@@ -135,9 +164,9 @@ def dask_run(path: Path, repeat: int) -> dict[str, float]:
             c, _ = dask.compute(certs, excl)
             return len(c)
 
-        t_conflicts, _ = median_time(conflicts, repeat)
-        t_routing, routed = median_time(routing, repeat)
-        t_whole, n = median_time(whole, repeat)
+        t_conflicts, _ = median_time(conflicts, repeat, "dask conflict check")
+        t_routing, routed = median_time(routing, repeat, "dask routing")
+        t_whole, n = median_time(whole, repeat, "dask whole call")
         print(f"  dask: {n:,} volunteers certified; {routed:,} rows after routing")
         return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
 
@@ -175,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{label}: {per_core / (n / best_single):.2f}x the single process's records/s per core"
             f" (parse + certify_many); {best_single / figures['whole call']:.2f}x its speed"
         )
-    print(f"as of {dt.date.isoformat(TABLE_AS_OF)}, rule set {RULE_SET}")
+    single_cpu = CPU["single parse"] + CPU["single certify_many"]
+    print(f"records per CPU-second: single process {n / single_cpu:,.0f}", end="")
+    for label in ("spark", "dask"):
+        print(f", {label} {n / CPU[label + ' whole call']:,.0f}", end="")
+    print(f"\nas of {dt.date.isoformat(TABLE_AS_OF)}, rule set {RULE_SET}")
     return 0
 
 
