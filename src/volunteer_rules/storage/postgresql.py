@@ -362,6 +362,12 @@ class PostgreSQLRecordStore:
 
     Args:
         database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLRecordStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
     """
 
     def __init__(self, database: PostgreSQLDatabase | str) -> None:
@@ -486,6 +492,12 @@ class PostgreSQLTransferStore:
 
     Args:
         database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLTransferStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
     """
 
     def __init__(self, database: PostgreSQLDatabase | str) -> None:
@@ -671,6 +683,12 @@ class PostgreSQLLedgerStore:
 
     Args:
         database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLLedgerStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
     """
 
     def __init__(self, database: PostgreSQLDatabase | str) -> None:
