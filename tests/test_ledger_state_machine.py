@@ -43,6 +43,14 @@ VOLUNTEERS = ("V0", "V1", "V2")
 T0 = dt.datetime(2024, 5, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+def _moves(ledger: Ledger, transfer_id: str) -> bool:
+    """Whether the transfer changed any account's balance (a reversal needs something to undo)."""
+    net: dict[str, int] = {}
+    for entry in ledger.transfer(transfer_id).entries:
+        net[entry.account] = net.get(entry.account, 0) + entry.minutes
+    return any(net.values())
+
+
 class LedgerMachine(RuleBasedStateMachine):
     """Random operations on a ledger; after every step the ledger must be sound."""
 
@@ -238,6 +246,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return multiple()
         kind = self.ledger.transfer(transfer_id).transfer.kind
         reversed_before = self.ledger.reversed_by(transfer_id)
+        moved_nothing = not _moves(self.ledger, transfer_id)
         try:
             return self.apply(
                 reverse(
@@ -248,8 +257,10 @@ class LedgerMachine(RuleBasedStateMachine):
             assert reversed_before is not None, "a conflict on a transfer never reversed"
             return multiple()
         except vr.InvalidValueError:
-            assert kind in ("reserve", "void", "expire", "reverse") or (
-                self.ledger.limits.overflow == "refuse"
+            assert (
+                kind in ("reserve", "void", "expire", "reverse")
+                or self.ledger.limits.overflow == "refuse"
+                or moved_nothing
             )
             return multiple()
         except vr.InsufficientHoursError:  # the hours to take back were spent
@@ -278,6 +289,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for t in base.transfers()
             if t.kind not in ("reserve", "void", "expire", "reverse")
             and base.reversed_by(t.transfer_id) is None
+            and _moves(base, t.transfer_id)
         ]
         target = data.draw(st.sampled_from(reversible)) if reversible else None
         if target is not None:
@@ -446,3 +458,28 @@ def test_a_refused_batch_leaves_no_reversal_behind() -> None:
         fixed = reverse(fixed, transfer_id="r-1", reference="c-2", now=T0).ledger
         assert fixed.reversed_by("c-1") == "r-2" and fixed.reversed_by("c-2") == "r-1"
         assert check_ledger(fixed) == ()
+
+
+def test_a_grant_that_overflowed_whole_has_nothing_to_reverse() -> None:
+    """Found by the state machine: a grant to a volunteer at the cap moves no hours.
+
+    Its whole amount overflows back to the pool, so reversing it is refused with a reason (a
+    reversal with no legs cannot be posted), and the ledger is unchanged.
+    """
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    limits = LedgerLimits(cap=vr.Hours.from_minutes(60), overflow="donate")
+    ledger = credit_hours(
+        Ledger(limits=limits),
+        transfer_id="c",
+        volunteer_id="V1",
+        hours=vr.Hours.from_minutes(61),
+        now=now,
+        policy="generic",
+    ).ledger
+    ledger = grant(
+        ledger, transfer_id="p", volunteer_id="V1", hours=vr.Hours.from_minutes(1), now=now
+    ).ledger
+    assert not _moves(ledger, "p")
+    with pytest.raises(vr.InvalidValueError, match="moved no hours"):
+        reverse(ledger, transfer_id="r", reference="p", now=now)
+    assert ledger.reversed_by("p") is None

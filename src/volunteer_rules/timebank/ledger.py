@@ -1126,6 +1126,8 @@ class Ledger:
 
         Raises:
             NotFoundError: no such transfer.
+            InvalidValueError: the transfer moved no hours (a grant to a volunteer at the cap
+                whose whole amount overflowed back to the pool, say): there is nothing to undo.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -1145,7 +1147,12 @@ class Ledger:
             account = next(a for a, _ in reservation.legs if a != HOLDS)
             minutes = net.get(REDEEMED, 0)
             return ((REDEEMED, -minutes), (account, minutes))
-        return tuple((account, -minutes) for account, minutes in net.items() if minutes)
+        legs = tuple((account, -minutes) for account, minutes in net.items() if minutes)
+        if not legs:
+            raise InvalidValueError(
+                "reference", f"transfer {transfer_id!r} moved no hours: there is nothing to reverse"
+            )
+        return legs
 
     # ----------------------------------------------------------------- helpers
 
