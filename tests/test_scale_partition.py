@@ -43,7 +43,7 @@ def test_certification_row_has_every_column_and_matches_the_certification() -> N
     row = certification_row(cert)
     assert list(row) == [name for name, _, _ in CERTIFICATION_COLUMNS]
     assert row["counted_minutes"] == cert.counted.minutes
-    assert row["level"] == cert.level.rank
+    assert row["level_rank"] == cert.level.rank
     assert row["shortfall_minutes"] == cert.shortfall.minutes
     assert [(e["record_id"], e["reason"]) for e in row["excluded"]] == list(cert.excluded)
     # the declared schema takes the row as it is

@@ -36,6 +36,7 @@ __all__ = [
     "InvalidIdentifierError",
     "InvalidTypeError",
     "InvalidValueError",
+    "MissingDependencyError",
     "NotFoundError",
     "RecordFormatError",
     "RuleSetError",
@@ -292,3 +293,24 @@ class NotFoundError(StorageError, LookupError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
+
+
+class MissingDependencyError(VolunteerRulesError, ImportError):
+    """An optional dependency a function needs is not installed; the message says what to run.
+
+    Attributes:
+        package: the module that could not be imported (``"pyarrow"``, ``"pandas"``...).
+        install: the command that installs it (``pip install "volunteer_rules[tables]"``).
+
+    Example:
+        >>> error = MissingDependencyError("pyarrow", 'pip install "volunteer_rules[tables]"')
+        >>> isinstance(error, ImportError), error.package
+        (True, 'pyarrow')
+        >>> str(error)
+        'this needs pyarrow, which is not installed: pip install "volunteer_rules[tables]"'
+    """
+
+    def __init__(self, package: str, install: str) -> None:
+        super().__init__(f"this needs {package}, which is not installed: {install}")
+        self.package = package
+        self.install = install

@@ -18,7 +18,8 @@ row is checked as :func:`~volunteer_rules.parse_record` checks it; a bad row sto
 partition with :class:`~volunteer_rules.RecordFormatError`, naming the record.
 
 The results are Arrow tables: :func:`certification_schema` (one row per volunteer) and
-:func:`exclusion_schema` (one row per record not counted in full). Minutes are integers.
+:func:`exclusion_schema` (one row per record not counted in full), defined once in
+:mod:`volunteer_rules.tables.schema` and re-exported here. Minutes are integers.
 
 This module needs ``pyarrow`` (``pip install "volunteer_rules[tables]"``).
 
@@ -29,7 +30,7 @@ Example:
     >>> table = pa.Table.from_pylist([SAMPLE_RECORD_PAYLOAD])
     >>> result = certify_partition(table, rule_set="cn-national", as_of=dt.date(2025, 1, 1))
     >>> row = result.to_pylist()[0]
-    >>> row["volunteer_id"], row["counted_minutes"], row["level"], row["shortfall_minutes"]
+    >>> row["volunteer_id"], row["counted_minutes"], row["level_rank"], row["shortfall_minutes"]
     ('V0000001', 120, 0, 5880)
 """
 
@@ -46,6 +47,12 @@ from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.certification import Certification, certify_many
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
+from volunteer_rules.tables.schema import (
+    CERTIFICATION_COLUMNS,
+    EXCLUSION_COLUMNS,
+    certification_schema,
+    exclusion_schema,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -98,106 +105,6 @@ It equals ``volunteer_id`` for a volunteer's own records; an amendment that (thr
 reaches another volunteer's record is sent to that volunteer as well, under their id.
 """
 
-# (name, type, nullable). The types are Arrow's names; the Spark adapter maps them to its own.
-CERTIFICATION_COLUMNS: Final = (
-    ("volunteer_id", "string", False),
-    ("rule_set_id", "string", False),
-    ("rule_set_version", "string", False),
-    ("as_of", "date32", False),
-    ("level", "int32", False),
-    ("level_name", "string", False),
-    ("counted_minutes", "int64", False),
-    ("next_level", "int32", True),
-    ("next_level_name", "string", True),
-    ("shortfall_minutes", "int64", False),
-    ("window_start", "date32", True),
-    ("unmet", "list<string>", False),
-    ("cycles", "int32", False),
-    ("due", "list<int32>", False),
-    ("valid_until", "date32", True),
-    ("paused", "bool", False),
-    ("excluded", "list<struct<record_id: string, reason: string>>", False),
-)
-"""The certification table, one row per volunteer: ``(name, Arrow type, nullable)``.
-
-``level``/``next_level``/``due`` are level ranks (``0`` for no level), ``*_name`` the levels'
-stable names; minutes are whole minutes. ``excluded`` lists ``(record_id, reason)`` in
-recorded order, as :attr:`~volunteer_rules.Certification.excluded` does.
-"""
-
-EXCLUSION_COLUMNS: Final = (
-    ("volunteer_id", "string", False),
-    ("position", "int32", False),
-    ("record_id", "string", False),
-    ("reason", "string", False),
-)
-"""The exclusion table, one row per record not counted in full: ``(name, Arrow type, nullable)``.
-
-``position`` is the record's place (from 0) in its volunteer's ``excluded``, which is in
-recorded order.
-"""
-
-
-def _arrow_type(name: str) -> pa.DataType:
-    import pyarrow as pa
-
-    simple = {
-        "string": pa.string(),
-        "date32": pa.date32(),
-        "int32": pa.int32(),
-        "int64": pa.int64(),
-        "bool": pa.bool_(),
-    }
-    if name in simple:
-        return simple[name]
-    if name == "list<string>":
-        return pa.list_(pa.string())
-    if name == "list<int32>":
-        return pa.list_(pa.int32())
-    # the one struct list: excluded
-    return pa.list_(
-        pa.struct(
-            [
-                pa.field("record_id", pa.string(), nullable=False),
-                pa.field("reason", pa.string(), nullable=False),
-            ]
-        )
-    )
-
-
-def certification_schema() -> pa.Schema:
-    """The Arrow schema of the certification table (:data:`CERTIFICATION_COLUMNS`).
-
-    Returns:
-        A ``pyarrow.Schema``.
-
-    Example:
-        >>> certification_schema().field("counted_minutes").type
-        DataType(int64)
-    """
-    import pyarrow as pa
-
-    return pa.schema(
-        [pa.field(n, _arrow_type(t), nullable=null) for n, t, null in CERTIFICATION_COLUMNS]
-    )
-
-
-def exclusion_schema() -> pa.Schema:
-    """The Arrow schema of the exclusion table (:data:`EXCLUSION_COLUMNS`).
-
-    Returns:
-        A ``pyarrow.Schema``.
-
-    Example:
-        >>> exclusion_schema().names
-        ['volunteer_id', 'position', 'record_id', 'reason']
-    """
-    import pyarrow as pa
-
-    return pa.schema(
-        [pa.field(n, _arrow_type(t), nullable=null) for n, t, null in EXCLUSION_COLUMNS]
-    )
-
 
 def certification_row(certification: Certification) -> dict[str, Any]:
     """One row of the certification table, from a :class:`~volunteer_rules.Certification`.
@@ -226,15 +133,15 @@ def certification_row(certification: Certification) -> dict[str, Any]:
     c = certification
     return {
         "volunteer_id": c.volunteer_id,
+        "level_rank": c.level.rank,
+        "level_name": c.level.name,
+        "counted_minutes": c.counted.minutes,
+        "next_level_rank": None if c.next_level is None else c.next_level.rank,
+        "next_level_name": None if c.next_level is None else c.next_level.name,
+        "shortfall_minutes": c.shortfall.minutes,
         "rule_set_id": c.rule_set_id,
         "rule_set_version": c.rule_set_version,
         "as_of": c.as_of,
-        "level": c.level.rank,
-        "level_name": c.level.name,
-        "counted_minutes": c.counted.minutes,
-        "next_level": None if c.next_level is None else c.next_level.rank,
-        "next_level_name": None if c.next_level is None else c.next_level.name,
-        "shortfall_minutes": c.shortfall.minutes,
         "window_start": c.window_start,
         "unmet": list(c.unmet),
         "cycles": c.cycles,

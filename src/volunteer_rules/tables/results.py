@@ -1,6 +1,7 @@
 """Certifications as a table: one row per volunteer, minutes as integers.
 
-The columns are those of :func:`~volunteer_rules.tables.schema.certification_schema`.
+The columns are those of :func:`~volunteer_rules.tables.schema.level_schema`: the first eleven
+of the certification table (:data:`~volunteer_rules.tables.schema.CERTIFICATION_COLUMNS`).
 
 Example:
     >>> from datetime import date
@@ -32,7 +33,8 @@ from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import frame_of_table
 from volunteer_rules.tables._engine import RepeatedKey, count_frame
-from volunteer_rules.tables.schema import certification_schema
+from volunteer_rules.tables.partition import certification_row
+from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema
 
 __all__ = ["certification_rows", "certifications_frame", "certify_table"]
 
@@ -44,23 +46,12 @@ def certification_rows(results: Mapping[str, Certification]) -> list[dict[str, A
         >>> certification_rows({})
         []
     """
+    names = [name for name, _, _ in LEVEL_COLUMNS]
     rows = []
     for volunteer_id, c in results.items():
-        rows.append(
-            {
-                "volunteer_id": volunteer_id,
-                "level_rank": c.level.rank,
-                "level_name": c.level.name,
-                "counted_minutes": c.counted.minutes,
-                "next_level_rank": None if c.next_level is None else c.next_level.rank,
-                "next_level_name": None if c.next_level is None else c.next_level.name,
-                "shortfall_minutes": c.shortfall.minutes,
-                "rule_set_id": c.rule_set_id,
-                "rule_set_version": c.rule_set_version,
-                "as_of": c.as_of,
-                "window_start": c.window_start,
-            }
-        )
+        row = certification_row(c)
+        row["volunteer_id"] = volunteer_id
+        rows.append({name: row[name] for name in names})
     return rows
 
 
@@ -73,7 +64,7 @@ def certifications_frame(results: Mapping[str, Certification]) -> pl.DataFrame:
         >>> certifications_frame({}).columns[:3]
         ['volunteer_id', 'level_rank', 'level_name']
     """
-    schema = certification_schema()
+    schema = level_schema()
     frame = pl.from_arrow(schema.empty_table()) if not results else None
     if frame is None:
         import pyarrow as pa
@@ -221,4 +212,4 @@ def _levels(minutes: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
         as_of=pl.lit(plan.as_of, pl.Date),
         window_start=pl.lit(plan.since, pl.Date),
     )
-    return pl.from_arrow(table.to_arrow().cast(certification_schema()))  # type: ignore[return-value]
+    return pl.from_arrow(table.to_arrow().cast(level_schema()))  # type: ignore[return-value]

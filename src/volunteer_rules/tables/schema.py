@@ -1,4 +1,4 @@
-"""The Arrow schema of record format v1, and of the certifications and row-errors tables.
+"""The Arrow schemas of the tables: records (format v1), row errors, certifications, exclusions.
 
 One row per record; one column per field of the JSON form (``docs/record-format.md``), with
 two differences a table needs: ``evaluation`` is two columns, ``evaluation_rating`` and
@@ -20,15 +20,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from volunteer_rules._frames import Column, arrow_schema
+
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 __all__ = [
     "CERTIFICATION_COLUMNS",
     "CSV_HEADERS",
+    "EXCLUSION_COLUMNS",
+    "LEVEL_COLUMNS",
     "RECORD_COLUMNS",
+    "RECORD_EXCLUSION_COLUMNS",
     "ROW_ERROR_COLUMNS",
     "certification_schema",
+    "exclusion_schema",
+    "level_schema",
+    "record_exclusion_schema",
     "record_schema",
     "row_error_schema",
 ]
@@ -87,20 +95,61 @@ A header that is a column name of :data:`RECORD_COLUMNS` needs no mapping; reade
 ``columns=`` mapping of their own for anything else.
 """
 
-CERTIFICATION_COLUMNS: Final = (
-    "volunteer_id",
-    "level_rank",
-    "level_name",
-    "counted_minutes",
-    "next_level_rank",
-    "next_level_name",
-    "shortfall_minutes",
-    "rule_set_id",
-    "rule_set_version",
-    "as_of",
-    "window_start",
+CERTIFICATION_COLUMNS: Final[tuple[Column, ...]] = (
+    ("volunteer_id", "string", False),
+    ("level_rank", "int32", False),
+    ("level_name", "string", False),
+    ("counted_minutes", "int64", False),
+    ("next_level_rank", "int32", True),
+    ("next_level_name", "string", True),
+    ("shortfall_minutes", "int64", False),
+    ("rule_set_id", "string", False),
+    ("rule_set_version", "string", False),
+    ("as_of", "date32", False),
+    ("window_start", "date32", True),
+    ("unmet", "list<string>", False),
+    ("cycles", "int32", False),
+    ("due", "list<int32>", False),
+    ("valid_until", "date32", True),
+    ("paused", "bool", False),
+    ("excluded", "list<struct<record_id: string, reason: string>>", False),
 )
-"""The columns of a certifications table: one row per volunteer, minutes as integers."""
+"""The certification table, one row per volunteer: ``(name, Arrow type, nullable)``.
+
+The one definition, for every path: ``certify_many(...).to_arrow()``, the partition, Spark and
+Dask adapters, and (its first eleven columns, :data:`LEVEL_COLUMNS`)
+:func:`~volunteer_rules.tables.results.certify_table`. ``level_rank``, ``next_level_rank``
+and ``due`` are level ranks (``0`` for no level), ``*_name`` the levels' stable names; minutes
+are whole minutes. ``excluded`` lists ``(record_id, reason)`` in recorded order, as
+:attr:`~volunteer_rules.Certification.excluded` does.
+"""
+
+LEVEL_COLUMNS: Final[tuple[Column, ...]] = CERTIFICATION_COLUMNS[:11]
+"""The certification table's first eleven columns (volunteer to ``window_start``): the table
+:func:`~volunteer_rules.tables.results.certify_table` gives."""
+
+EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
+    ("volunteer_id", "string", False),
+    ("position", "int32", False),
+    ("record_id", "string", False),
+    ("reason", "string", False),
+)
+"""The exclusion table of the partition, Spark and Dask adapters, one row per record not
+counted in full: ``(name, Arrow type, nullable)``.
+
+``position`` is the record's place (from 0) in its volunteer's ``excluded``, which is in
+recorded order. (:data:`RECORD_EXCLUSION_COLUMNS` names the record by its whole key.)
+"""
+
+RECORD_EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
+    ("volunteer_id", "string", False),
+    ("organization_id", "string", False),
+    ("record_id", "string", False),
+    ("reason", "string", False),
+)
+"""The exclusions table of :func:`~volunteer_rules.tables.results.exclusions_table` and of
+``certify_many(...).exclusions()``: one row per record not counted in full, by its key
+``(organization_id, record_id)``, by volunteer id then in recorded order."""
 
 ROW_ERROR_COLUMNS: Final = ("row", "path", "code", "message")
 """The columns of a row-errors table (``row`` is 1-based: the line or data row)."""
@@ -150,29 +199,43 @@ def record_schema() -> pa.Schema:
 
 
 def certification_schema() -> pa.Schema:
-    """The Arrow schema of a certifications table (needs pyarrow).
+    """The Arrow schema of the certification table (:data:`CERTIFICATION_COLUMNS`).
 
     Example:
         >>> certification_schema().field("counted_minutes").type
         DataType(int64)
     """
-    import pyarrow as pa
+    return arrow_schema(CERTIFICATION_COLUMNS)
 
-    return pa.schema(
-        [
-            pa.field("volunteer_id", pa.string(), nullable=False),
-            pa.field("level_rank", pa.int32(), nullable=False),
-            pa.field("level_name", pa.string(), nullable=False),
-            pa.field("counted_minutes", pa.int64(), nullable=False),
-            pa.field("next_level_rank", pa.int32()),
-            pa.field("next_level_name", pa.string()),
-            pa.field("shortfall_minutes", pa.int64(), nullable=False),
-            pa.field("rule_set_id", pa.string(), nullable=False),
-            pa.field("rule_set_version", pa.string(), nullable=False),
-            pa.field("as_of", pa.date32(), nullable=False),
-            pa.field("window_start", pa.date32()),
-        ]
-    )
+
+def level_schema() -> pa.Schema:
+    """The Arrow schema of :func:`~volunteer_rules.tables.results.certify_table`'s table.
+
+    Example:
+        >>> level_schema().names[:4]
+        ['volunteer_id', 'level_rank', 'level_name', 'counted_minutes']
+    """
+    return arrow_schema(LEVEL_COLUMNS)
+
+
+def exclusion_schema() -> pa.Schema:
+    """The Arrow schema of the adapters' exclusion table (:data:`EXCLUSION_COLUMNS`).
+
+    Example:
+        >>> exclusion_schema().names
+        ['volunteer_id', 'position', 'record_id', 'reason']
+    """
+    return arrow_schema(EXCLUSION_COLUMNS)
+
+
+def record_exclusion_schema() -> pa.Schema:
+    """The Arrow schema of the exclusions table by record key (:data:`RECORD_EXCLUSION_COLUMNS`).
+
+    Example:
+        >>> record_exclusion_schema().names
+        ['volunteer_id', 'organization_id', 'record_id', 'reason']
+    """
+    return arrow_schema(RECORD_EXCLUSION_COLUMNS)
 
 
 def row_error_schema() -> pa.Schema:

@@ -214,7 +214,7 @@ def certify_spark(
         >>> certifications, exclusions = certify_spark(
         ...     records, rule_set="cn-national", as_of=dt.date(2025, 1, 1)
         ... )  # doctest: +SKIP
-        >>> certifications.groupBy("level").count().show()  # doctest: +SKIP
+        >>> certifications.groupBy("level_rank").count().show()  # doctest: +SKIP
     """
     from pyspark.sql import DataFrame as SparkDataFrame
 
