@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from volunteer_rules.errors import MissingDependencyError
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "TABLES_EXTRA",
+    "AsData",
     "Column",
     "arrow_schema",
     "arrow_table",
@@ -143,8 +144,8 @@ def arrow_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) ->
         >>> arrow_table([], [("n", "int64", False)]).num_rows
         0
     """
-    pa = require("pyarrow")
-    table: pa.Table = pa.Table.from_pylist(list(rows), schema=arrow_schema(columns))
+    pyarrow = require("pyarrow")
+    table: pa.Table = pyarrow.Table.from_pylist(list(rows), schema=arrow_schema(columns))
     return table
 
 
@@ -189,3 +190,74 @@ def _pandas_integers(pd: ModuleType) -> dict[Any, Any]:
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
     }
+
+
+class AsData:
+    """The table forms of a result that knows its rows and its columns.
+
+    A result class sets ``columns`` (its column spec) and writes ``to_rows()``; ``to_arrow()``,
+    ``to_polars()`` and ``to_pandas()`` come from here, so the four forms always agree.
+
+    Example:
+        >>> class Pairs(tuple, AsData):
+        ...     columns = (("n", "int64", False),)
+        ...     def to_rows(self):
+        ...         return [{"n": n} for n in self]
+        >>> Pairs([1, 2]).to_polars().get_column("n").to_list()
+        [1, 2]
+    """
+
+    __slots__ = ()
+    columns: ClassVar[Sequence[Column]]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain ``dict`` per row, keys in column order (needs no extra).
+
+        Example:
+            >>> AsData().to_rows()
+            Traceback (most recent call last):
+            ...
+            NotImplementedError: a result class writes its own rows
+        """
+        raise NotImplementedError("a result class writes its own rows")
+
+    def to_arrow(self) -> pa.Table:
+        """The rows as an Arrow table of :attr:`columns` (needs pyarrow: the ``tables`` extra).
+
+        Raises:
+            MissingDependencyError: pyarrow is not installed.
+
+        Example:
+            >>> from volunteer_rules.rules.results import Exclusions
+            >>> Exclusions().to_arrow().schema.names
+            ['volunteer_id', 'organization_id', 'record_id', 'reason']
+        """
+        return arrow_table(self.to_rows(), self.columns)
+
+    def to_polars(self) -> Any:
+        """The rows as a polars DataFrame (the ``tables`` extra).
+
+        Raises:
+            MissingDependencyError: polars or pyarrow is not installed.
+
+        Example:
+            >>> from volunteer_rules.rules.results import Exclusions
+            >>> Exclusions().to_polars().height
+            0
+        """
+        return polars_frame(self.to_rows(), self.columns)
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (pandas, and pyarrow of the ``tables`` extra).
+
+        Integers stay integers (nullable ``Int64``/``Int32``), dates are dates; no floats.
+
+        Raises:
+            MissingDependencyError: pandas or pyarrow is not installed.
+
+        Example:
+            >>> from volunteer_rules.rules.results import Exclusions
+            >>> list(Exclusions().to_pandas().columns)
+            ['volunteer_id', 'organization_id', 'record_id', 'reason']
+        """
+        return pandas_frame(self.to_rows(), self.columns)

@@ -51,7 +51,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from itertools import compress, repeat
 from operator import itemgetter, not_
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -98,6 +98,9 @@ from volunteer_rules.rules.rule_set import (
 )
 from volunteer_rules.rules.schemes import RuleSetRegistry, _registry
 from volunteer_rules.rules.versions import resolve_versions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from volunteer_rules.rules.results import Certifications
 
 __all__ = [
     "REASON_TEXTS",
@@ -821,7 +824,7 @@ def certify_many(
     attested: Mapping[str, Iterable[str | Attestation]] | None = None,
     registry: RuleSetRegistry | None = None,
     sanctions: Mapping[str, Iterable[Sanction]] | None = None,
-) -> dict[str, Certification]:
+) -> Certifications:
     """Certify many volunteers at once: one :class:`Certification` per volunteer.
 
     Reads ``records`` once, in any order, holding field values in columns rather than an object
@@ -846,7 +849,11 @@ def certify_many(
         sanctions: sanctions per volunteer id.
 
     Returns:
-        ``{volunteer_id: Certification}``, ordered by volunteer id.
+        ``{volunteer_id: Certification}``, ordered by volunteer id: a
+        :class:`~volunteer_rules.rules.results.Certifications`, a ``dict`` with the table forms
+        (``to_rows()``, ``to_arrow()``, ``to_polars()``, ``to_pandas()``) and
+        ``exclusions()``. A list or tuple of records is kept by reference for
+        ``exclusions()``.
 
     Raises:
         The errors of :func:`certify`.
@@ -862,6 +869,8 @@ def certify_many(
         >>> [(v, c.counted.minutes, c.excluded) for v, c in result.items()]
         [('V0000001', 120, ()), ('V2', 0, (('r-b', 'not_verified'),))]
     """
+    from volunteer_rules.rules.results import Certifications, _held, _Source
+
     _check_as_of(as_of, None)
     chosen = _rule_set(rule_set, registry)
     births: dict[str, _dt.date | None] = {}
@@ -884,20 +893,23 @@ def certify_many(
         ids = wanted
         if ids is None:
             ids = sorted({r.volunteer_id for r in _materialize(records)})
-        return {
-            v: _not_in_force(chosen, as_of, v, status.state, status.reason) for v in sorted(ids)
-        }
+        return Certifications(
+            {v: _not_in_force(chosen, as_of, v, status.state, status.reason) for v in sorted(ids)}
+        )
     plan = _Plan(chosen, as_of)
+    source = _Source(_held(records), as_of, plan.version.min_rating)
     if plan.version.has_quality or sanctions_of:
         # Read twice: the bulk pass (which checks every item), then the quality facts.
         given: list[ServiceRecord] | tuple[ServiceRecord, ...] = (
             records if isinstance(records, (list, tuple)) else _materialize(records)
         )
         results = _certify_many(given, plan, wanted, births, awards_of, attested_of, registry)
-        return _with_quality(
+        results = _with_quality(
             given, plan, results, (births, registered), awards_of, attested_of, sanctions_of
         )
-    return _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+        return Certifications(results, source=attrs.evolve(source, records=given))
+    results = _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+    return Certifications(results, source=source)
 
 
 def _materialize(records: object) -> tuple[ServiceRecord, ...]:

@@ -93,7 +93,7 @@ from operator import (
     not_,
     or_,
 )
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
@@ -102,6 +102,9 @@ from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS, ServiceRecord
 from volunteer_rules.rules.versions import CONFLICT_REASON, RecordVersions, resolve_versions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from volunteer_rules.rules.results import Counts
 
 __all__ = [
     "DAILY_CAP_MINUTES",
@@ -579,7 +582,7 @@ def count_many(
     volunteers: Iterable[str] | None = None,
     detail: bool = False,
     since_for: Mapping[str, _dt.date] | None = None,
-) -> dict[str, Count]:
+) -> Counts:
     """Count the records of many volunteers in one pass: one :class:`Count` per volunteer.
 
     The result for each volunteer is exactly what :func:`count_records` gives for the same
@@ -628,7 +631,9 @@ def count_many(
             that may not reuse hours, say).
 
     Returns:
-        ``{volunteer_id: Count}``, ordered by volunteer id.
+        ``{volunteer_id: Count}``, ordered by volunteer id: a
+        :class:`~volunteer_rules.rules.results.Counts`, a ``dict`` with the table forms and
+        ``exclusions()``.
 
     Raises:
         InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
@@ -665,8 +670,10 @@ def count_many(
                 raise InvalidTypeError("since_for", "keys must be volunteer ids")
             _check_as_of(as_of, first)
             starts[volunteer] = first
+    from volunteer_rules.rules.results import Counts, _held, _Source
+
     bulk = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts, True)
-    return bulk.counts(as_of, since)
+    return Counts(bulk.counts(as_of, since), source=_Source(_held(records), as_of, min_rating))
 
 
 class _Bulk(NamedTuple):

@@ -32,6 +32,7 @@ from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import RATINGS, ServiceRecord
 from volunteer_rules.rules import counting as _counting
 from volunteer_rules.rules.counting import _ROW, Count, _check_as_of, _check_rating
+from volunteer_rules.rules.results import Counts, _Source
 
 __all__ = ["count_many", "engine_available"]
 
@@ -150,7 +151,7 @@ def count_many(
     volunteers: Iterable[str] | None = None,
     detail: bool = False,
     since_for: Mapping[str, _dt.date] | None = None,
-) -> dict[str, Count]:
+) -> Counts:
     """Count the records of many volunteers at once: one :class:`Count` per volunteer.
 
     The result for each volunteer is exactly what :func:`~volunteer_rules.count_records`
@@ -173,7 +174,9 @@ def count_many(
             that may not reuse hours, say).
 
     Returns:
-        ``{volunteer_id: Count}``, ordered by volunteer id.
+        ``{volunteer_id: Count}``, ordered by volunteer id: a
+        :class:`~volunteer_rules.rules.results.Counts`, a ``dict`` with the table forms
+        (``to_rows()``, ``to_arrow()``, ``to_polars()``, ``to_pandas()``) and ``exclusions()``.
 
     Raises:
         InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
@@ -194,4 +197,6 @@ def count_many(
     min_rank = _check_rating(min_rating)
     wanted = _wanted(volunteers)
     starts = _since_for(since_for, as_of)
-    return engine_count(_records(records), as_of, since, min_rank, wanted, bool(detail), starts)
+    held = _records(records)
+    counts = engine_count(held, as_of, since, min_rank, wanted, bool(detail), starts)
+    return Counts(counts, source=_Source(held, as_of, min_rating))

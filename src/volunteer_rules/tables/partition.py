@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Final
 from volunteer_rules.errors import InvalidTypeError, RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.certification import Certification, certify_many
+from volunteer_rules.rules.results import certification_row
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.schema import (
@@ -104,52 +105,6 @@ BUCKET: Final = "certify_for"
 It equals ``volunteer_id`` for a volunteer's own records; an amendment that (through a chain)
 reaches another volunteer's record is sent to that volunteer as well, under their id.
 """
-
-
-def certification_row(certification: Certification) -> dict[str, Any]:
-    """One row of the certification table, from a :class:`~volunteer_rules.Certification`.
-
-    Args:
-        certification: a volunteer's certification (with a ``volunteer_id``).
-
-    Returns:
-        A dict with the columns of :data:`CERTIFICATION_COLUMNS`.
-
-    Raises:
-        InvalidTypeError: ``certification`` is not a ``Certification``.
-
-    Example:
-        >>> import datetime as dt
-        >>> import volunteer_rules as vr
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> cert = vr.certify([record], rule_set="cn-national", as_of=dt.date(2025, 1, 1))
-        >>> row = certification_row(cert)
-        >>> row["level_name"], row["next_level_name"], row["counted_minutes"], row["excluded"]
-        ('none', 'one_star', 120, [])
-    """
-    if not isinstance(certification, Certification):
-        raise InvalidTypeError("certification", "must be a Certification")
-    c = certification
-    return {
-        "volunteer_id": c.volunteer_id,
-        "level_rank": c.level.rank,
-        "level_name": c.level.name,
-        "counted_minutes": c.counted.minutes,
-        "next_level_rank": None if c.next_level is None else c.next_level.rank,
-        "next_level_name": None if c.next_level is None else c.next_level.name,
-        "shortfall_minutes": c.shortfall.minutes,
-        "rule_set_id": c.rule_set_id,
-        "rule_set_version": c.rule_set_version,
-        "as_of": c.as_of,
-        "window_start": c.window_start,
-        "unmet": list(c.unmet),
-        "cycles": c.cycles,
-        "due": [level.rank for level in c.due],
-        "valid_until": c.valid_until,
-        "paused": c.paused,
-        "excluded": [{"record_id": r, "reason": why} for r, why in c.excluded],
-    }
 
 
 def exclusion_rows(certification: Certification) -> list[dict[str, Any]]:

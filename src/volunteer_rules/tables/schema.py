@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from volunteer_rules._frames import Column, arrow_schema
+from volunteer_rules.rules.results import CERTIFICATION_COLUMNS, RECORD_EXCLUSION_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -95,38 +96,14 @@ A header that is a column name of :data:`RECORD_COLUMNS` needs no mapping; reade
 ``columns=`` mapping of their own for anything else.
 """
 
-CERTIFICATION_COLUMNS: Final[tuple[Column, ...]] = (
-    ("volunteer_id", "string", False),
-    ("level_rank", "int32", False),
-    ("level_name", "string", False),
-    ("counted_minutes", "int64", False),
-    ("next_level_rank", "int32", True),
-    ("next_level_name", "string", True),
-    ("shortfall_minutes", "int64", False),
-    ("rule_set_id", "string", False),
-    ("rule_set_version", "string", False),
-    ("as_of", "date32", False),
-    ("window_start", "date32", True),
-    ("unmet", "list<string>", False),
-    ("cycles", "int32", False),
-    ("due", "list<int32>", False),
-    ("valid_until", "date32", True),
-    ("paused", "bool", False),
-    ("excluded", "list<struct<record_id: string, reason: string>>", False),
-)
-"""The certification table, one row per volunteer: ``(name, Arrow type, nullable)``.
-
-The one definition, for every path: ``certify_many(...).to_arrow()``, the partition, Spark and
-Dask adapters, and (its first eleven columns, :data:`LEVEL_COLUMNS`)
-:func:`~volunteer_rules.tables.results.certify_table`. ``level_rank``, ``next_level_rank``
-and ``due`` are level ranks (``0`` for no level), ``*_name`` the levels' stable names; minutes
-are whole minutes. ``excluded`` lists ``(record_id, reason)`` in recorded order, as
-:attr:`~volunteer_rules.Certification.excluded` does.
-"""
-
 LEVEL_COLUMNS: Final[tuple[Column, ...]] = CERTIFICATION_COLUMNS[:11]
 """The certification table's first eleven columns (volunteer to ``window_start``): the table
-:func:`~volunteer_rules.tables.results.certify_table` gives."""
+:func:`~volunteer_rules.tables.results.certify_table` gives.
+
+The certification table itself, :data:`CERTIFICATION_COLUMNS`, and the exclusions table by
+record key, :data:`RECORD_EXCLUSION_COLUMNS`, are defined once, in
+:mod:`volunteer_rules.rules.results` (``certify_many`` gives them too), and re-exported here.
+"""
 
 EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
     ("volunteer_id", "string", False),
@@ -140,16 +117,6 @@ counted in full: ``(name, Arrow type, nullable)``.
 ``position`` is the record's place (from 0) in its volunteer's ``excluded``, which is in
 recorded order. (:data:`RECORD_EXCLUSION_COLUMNS` names the record by its whole key.)
 """
-
-RECORD_EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
-    ("volunteer_id", "string", False),
-    ("organization_id", "string", False),
-    ("record_id", "string", False),
-    ("reason", "string", False),
-)
-"""The exclusions table of :func:`~volunteer_rules.tables.results.exclusions_table` and of
-``certify_many(...).exclusions()``: one row per record not counted in full, by its key
-``(organization_id, record_id)``, by volunteer id then in recorded order."""
 
 ROW_ERROR_COLUMNS: Final = ("row", "path", "code", "message")
 """The columns of a row-errors table (``row`` is 1-based: the line or data row)."""
