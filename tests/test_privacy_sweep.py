@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,139 @@ def test_a_profile_refuses_an_id_number_as_volunteer_id() -> None:
             ("$.volunteer_id", "invalid_format")
         ]
         assert number not in str(raised.value)
+
+
+# --- repr of every public value -----------------------------------------------------------
+
+# Public attrs classes that hold numbers, dates and times only: nothing a person typed.
+_NO_TEXT = {"AgeBand", "AttendanceRules", "Interval", "Score", "TimeSlot",
+            "TransferSummary"}  # fmt: skip
+
+
+def _public_value_types() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import attrs
+
+    found: dict[type, None] = {}
+    names = ["volunteer_rules"] + [
+        m.name
+        for m in pkgutil.iter_modules(vr.__path__, "volunteer_rules.")
+        if not m.name.rsplit(".", 1)[-1].startswith("_")
+    ]
+    for name in names:
+        module = importlib.import_module(name)
+        for public in getattr(module, "__all__", ()):
+            value = getattr(module, public)
+            if isinstance(value, type) and attrs.has(value):
+                found[value] = None
+    return list(found)
+
+
+def test_every_public_value_masks_its_repr() -> None:
+    """Every public value type's repr goes through the one masking function, or holds no text."""
+    import attrs
+
+    types = _public_value_types()
+    assert len(types) > 80  # the enumeration found the wings
+    for cls in types:
+        if cls.__name__ in _NO_TEXT:
+            assert not any("str" in str(f.type) for f in attrs.fields(cls)), cls
+            continue
+        assert getattr(cls.__repr__, "masks_personal_data", False), cls
+
+
+def _reachable(value: object, seen: dict[int, object]) -> None:
+    """Every value inside ``value`` (attrs fields, containers), by identity."""
+    import attrs
+
+    if id(value) in seen or isinstance(value, (str, int, float, bytes, dt.date, dt.datetime)):
+        return
+    seen[id(value)] = value
+    if attrs.has(type(value)):
+        for field in attrs.fields(type(value)):  # type: ignore[arg-type]
+            _reachable(getattr(value, field.name), seen)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _reachable(key, seen)
+            _reachable(item, seen)
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        for item in value:
+            _reachable(item, seen)
+
+
+_PHONE = "13812345678"
+_MAIL = "li.lei@example.org"
+
+
+def _values(number: str) -> list[object]:
+    """Results of the everyday API, built on records whose ids and text hold personal data."""
+    import attrs
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    text = f"王芳 {_PHONE} {_MAIL} {number}"
+    base = vr.parse_record({**SAMPLE_RECORD_PAYLOAD, "person_in_charge": text[:100]})
+    record = attrs.evolve(base, record_id=number, content=text)
+    as_volunteer = attrs.evolve(base, record_id="r-2", volunteer_id=number, place=text)
+    conflict = attrs.evolve(record, service=vr.Hours.from_minutes(30))
+    records = [record, as_volunteer, conflict]
+    profile = vr.parse_profile({**SAMPLE_PROFILE_PAYLOAD, "contact": _PHONE})
+    issuer = vr.Issuer(
+        organization_id="512111005000000154", name="盘锦市志愿者协会",
+        responsible_person="张三", handler="李四", contact=_PHONE,
+    )  # fmt: skip
+    package = vr.create_transfer_package(
+        records, volunteer_id=number, source_organization_id="512111005000000154",
+        destination_organization_id="51211100MJ00000175", destination_region_code="110105",
+        consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=cst), profile=profile,
+    )  # fmt: skip
+    transfer = vr.initiate_transfer(package, at=dt.datetime(2024, 6, 1, 9, tzinfo=cst))
+    as_of = dt.date(2024, 12, 31)
+    credited = vr.credit_records(
+        vr.Ledger(), records, now=dt.datetime(2024, 12, 31, tzinfo=cst), policy="generic"
+    )
+    return [
+        records,
+        profile,
+        profile.id_document,
+        vr.check_records(records),
+        vr.certify(records, rule_set="cn-national", as_of=as_of),
+        vr.certify_many(records, rule_set="cn-national", as_of=as_of),
+        vr.count_records(records, volunteer_id=number, as_of=as_of),
+        vr.issue_certificate(
+            [base],
+            volunteer=profile,
+            issuer=issuer,
+            as_of=as_of,
+            number="N-1",
+            remarks=text,
+        ),
+        package,
+        vr.check_transfer(package, as_of=dt.date(2024, 6, 1)),
+        vr.accept_transfer(
+            transfer,
+            destination_records=[],
+            at=dt.datetime(2024, 6, 2, tzinfo=cst),
+            as_of=dt.date(2024, 6, 2),
+        ),
+        credited,
+        vr.statement(credited.ledger, number),
+    ]
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(number=id_numbers())
+def test_no_repr_shows_personal_data(number: str) -> None:
+    """repr of every value the everyday API returns: no ID number, phone or e-mail whole."""
+    seen: dict[int, object] = {}
+    for value in _values(number):
+        _reachable(value, seen)
+    shown = {type(v).__name__ for v in seen.values()}
+    assert {"ServiceRecord", "VolunteerProfile", "Certification", "TransferPackage"} <= shown
+    for value in seen.values():
+        if not type(value).__module__.startswith("volunteer_rules"):
+            continue  # a tuple or a dict shows its items; the library's values mask theirs
+        text = repr(value)
+        for secret in (number, number[:-1], _PHONE, _MAIL, "211103199003150246"):
+            assert secret not in text, (type(value).__name__, text[:500])

@@ -17,17 +17,37 @@ character is not verified (a mistyped number is as personal as a correct one). A
 digits is not an ID number and is left alone; so are credit codes (letters in them) and the
 all-digit organization codes whose date part cannot be a date.
 
+Contacts are personal information too (PIPL Art. 4). :func:`mask_contact_text` is the one rule
+for masking a contact (the public ``volunteer_rules.records.mask_contact`` is it), and
+:func:`mask_personal_data` masks ID numbers and the contacts found in free text (mainland mobile
+numbers, e-mail addresses). :func:`masked_repr` makes a class's ``repr`` pass through
+:func:`mask_personal_data`: every public value of the library that can hold an id, a name or
+other text a person typed has it, so that an ID number used (wrongly) as an id, or a phone
+number written into a record's text, never shows whole in a log or a traceback.
+
 Example:
     >>> mask_identity_numbers("V 11010519491231002X, old 110105491231002, org 512111005000000154")
     'V 110105***********X, old 110105********2, org 512111005000000154'
+    >>> mask_personal_data("王芳 13812345678, li.lei@example.org, 110105491231002")
+    '王芳 138****5678, l***@example.org, 110105********2'
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeVar
 
-__all__ = ["looks_like_identity_number", "mask_identity_numbers"]
+__all__ = [
+    "looks_like_identity_number",
+    "mask_contact_text",
+    "mask_identity_numbers",
+    "mask_personal_data",
+    "masked_repr",
+]
+
+_T = TypeVar("_T", bound=type)
 
 _IDENTITY_NUMBER: Final = re.compile(
     r"(?<![0-9])([0-9]{6})"
@@ -73,3 +93,79 @@ def looks_like_identity_number(text: str) -> bool:
         (True, False)
     """
     return _IDENTITY_NUMBER.fullmatch(text) is not None
+
+
+def mask_contact_text(contact: str) -> str:
+    """A contact (phone number or e-mail address) with most of it replaced by ``*``.
+
+    The rules (``volunteer_rules.records.mask_contact`` documents them): an e-mail address
+    keeps the first character of its local part and the domain; 11 characters or more keep
+    the first 3 and the last 4; 7 to 10 keep the first 2 and the last 2; shorter is all stars.
+
+    Example:
+        >>> mask_contact_text("13800138000"), mask_contact_text("zhang.san@example.org")
+        ('138****8000', 'z***@example.org')
+    """
+    local, at, domain = contact.rpartition("@")
+    if at and local and domain:
+        return local[0] + "***@" + domain
+    n = len(contact)
+    if n >= 11:
+        return contact[:3] + "*" * (n - 7) + contact[-4:]
+    if n >= 7:
+        return contact[:2] + "*" * (n - 4) + contact[-2:]
+    return "*" * n
+
+
+# A mainland mobile number (11 digits from 13-19, optionally +86 before it) or an e-mail
+# address, standing alone in a text (not inside a longer run of letters or digits, such as a
+# digest).
+_CONTACT: Final = re.compile(
+    r"(?<![0-9A-Za-z+])(?:\+86[- ]?)?1[3-9][0-9]{9}(?![0-9A-Za-z])"
+    r"|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    re.ASCII,
+)
+
+
+def mask_personal_data(text: str) -> str:
+    """Mask ID-shaped numbers (:func:`mask_identity_numbers`) and contacts found in ``text``.
+
+    Contacts found are mainland mobile numbers and e-mail addresses, masked as
+    :func:`mask_contact_text` masks them; masking twice changes nothing.
+
+    Example:
+        >>> mask_personal_data("call 13812345678 or +86 13812345678; id 11010519491231002X")
+        'call 138****5678 or +86********5678; id 110105***********X'
+        >>> mask_personal_data(mask_personal_data("a.b@example.org"))
+        'a***@example.org'
+    """
+    text = mask_identity_numbers(text)
+    if "@" not in text and not any(c.isdigit() for c in text):
+        return text
+    return _CONTACT.sub(lambda found: mask_contact_text(found.group()), text)
+
+
+def masked_repr(cls: _T) -> _T:
+    """Class decorator: the class's ``repr`` passes through :func:`mask_personal_data`.
+
+    Put it above the ``attrs`` decorator (it wraps whatever ``__repr__`` the class has, its
+    own or the one ``attrs`` wrote); the wrapper is marked ``masks_personal_data``.
+
+    Example:
+        >>> import attrs
+        >>> @masked_repr
+        ... @attrs.frozen
+        ... class Note:
+        ...     text: str
+        >>> Note("11010519491231002X, 13812345678")
+        Note(text='110105***********X, 138****5678')
+    """
+    shown: Callable[[object], str] = cls.__repr__  # type: ignore[assignment]
+
+    @functools.wraps(shown)
+    def __repr__(self: object) -> str:
+        return mask_personal_data(shown(self))
+
+    __repr__.masks_personal_data = True  # type: ignore[attr-defined]
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls

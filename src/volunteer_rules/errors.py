@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules._privacy import mask_identity_numbers, masked_repr
 
 __all__ = [
     "ConflictError",
@@ -166,6 +166,7 @@ class InvalidIdentifierError(VolunteerRulesError, ValueError):
         self.kind = kind
 
 
+@masked_repr
 @attrs.frozen
 class FieldError:
     """One problem found in a payload: where, what kind, and a sentence a person can act on.

@@ -48,6 +48,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._canonical import sha256_hex
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import items_of
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.signing import KeyRegistry, SigningKey, signed_statement
@@ -153,6 +154,7 @@ def _check_successors(instance: object, attribute: attrs.Attribute[Any], value: 
         _organization_id(attribute.name, item)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Issuer:
     """The organization that issues a certificate, and the people who sign for it.
@@ -200,6 +202,7 @@ class Issuer:
         return organization_id == self.organization_id or organization_id in self.successor_of
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class ActivitySummary:
     """Service content summarised per category: how many activities and how much time.
@@ -224,6 +227,7 @@ class ActivitySummary:
         return SERVICE_CATEGORIES.get(self.category, self.category)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CertifiedRecord:
     """One record a certificate was made from, by key, counted minutes and content digest.
@@ -255,6 +259,7 @@ class CertifiedRecord:
         return (self.organization_id, self.record_id)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class StarLevelNote:
     """The star level stated on a certificate, under a named rule set and version.
@@ -276,6 +281,7 @@ class StarLevelNote:
     label: str
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Certificate:
     """A service record certificate: derived from records, printable, verifiable.
@@ -379,6 +385,7 @@ class Certificate:
         return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
+@masked_repr
 @attrs.frozen
 class Refusal:
     """Why a record was not certified, or why no certificate was issued.
@@ -398,6 +405,7 @@ class Refusal:
     record_id: str | None = None
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CertificateIssue:
     """The outcome of :func:`issue_certificate`: the certificate, and what was refused.
@@ -427,6 +435,7 @@ class CertificateIssue:
         return self.certificate is not None
 
 
+@masked_repr
 @attrs.frozen
 class Difference:
     """One way a certificate is not what its records and its issuer's signature prove.
@@ -456,6 +465,7 @@ class Difference:
     record_id: str | None = None
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CertificateVerification:
     """The outcome of :func:`verify_certificate`: every difference found, and what was checked.

@@ -28,6 +28,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._canonical import canonical_bytes
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.certificate import Certificate
 from volunteer_rules.certificates.signing import KeyRegistry, signed_statement
@@ -76,6 +77,7 @@ def qr_payload(certificate: Certificate) -> str:
     return f"VR-CERT2:{packed}.{certificate.signature}"
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class QrCheck:
     """What a verifier learns from a QR code alone, offline.

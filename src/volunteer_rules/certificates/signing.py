@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 import attrs
 
 from volunteer_rules._canonical import canonical_bytes
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError, NotFoundError
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class SigningKey:
     """An organization's private Ed25519 key, as data the integrator stores.
@@ -210,6 +212,7 @@ class SigningKey:
         )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class PublicKey:
     """An organization's public Ed25519 key and its life, as a verifier holds it.
@@ -343,6 +346,7 @@ def _check_keys(instance: object, attribute: Any, value: Any) -> None:
         raise InvalidValueError("keys", "key ids must be distinct")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class InMemoryKeyRegistry:
     """An immutable :class:`KeyRegistry`: adding, rotating and revoking return a new one.

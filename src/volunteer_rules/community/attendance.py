@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.project import Project, Roster, _aware, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
@@ -63,6 +64,7 @@ _ID: Final = re.compile(r"[A-Za-z0-9_\-]{1,24}")
 _EVENT_ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class AttendanceEvent:
     """A check-in, a check-out, or an administrator's correction.
@@ -132,6 +134,7 @@ class AttendanceEvent:
                 raise InvalidValueError("source", "check-ins come from a device or a person")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Attendance:
     """One volunteer's attendance of one slot, as the rules count it.

@@ -22,6 +22,7 @@ from typing import Final, Literal
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.person import Need, PersonServed, need_demand
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, MatchResult, check_assignment, match
@@ -36,6 +37,7 @@ Reach = Literal["county", "city", "province"]
 _DEPTH: Final = {"province": 1, "city": 2, "county": 3}
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class NeedMatch:
     """Volunteers for one need: the match, or why there is none.
@@ -113,6 +115,7 @@ def volunteers_for_need(
     return NeedMatch(person_id=person.person_id, need_id=need.need_id, result=result)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class NeedOffer:
     """A need a volunteer may take: what, where and when, with the person's name masked.

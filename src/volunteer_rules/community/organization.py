@@ -43,6 +43,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
 from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
@@ -112,6 +113,7 @@ def _optional_day(instance: object, attribute: attrs.Attribute[Any], value: obje
         raise InvalidTypeError(attribute.name, "must be a date or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Organization:
     """One organization in the registry.
@@ -229,6 +231,7 @@ def _organizations(value: Iterable[Organization]) -> tuple[Organization, ...]:
     return tuple(sorted(items, key=lambda o: o.organization_id))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class OrganizationRegistry:
     """Organizations by id, their parent-child tree, and the checks of territorial management.

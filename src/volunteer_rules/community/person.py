@@ -39,6 +39,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -135,6 +136,7 @@ def _purposes(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Consent:
     """A recorded consent of a person served.
@@ -185,6 +187,7 @@ def _schedule(value: Iterable[Interval | Recurrence]) -> tuple[Interval | Recurr
     return tuple(value)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Need:
     """One need of a person served.
@@ -260,6 +263,7 @@ def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise InvalidValueError(attribute.name, "must be 1-64 characters, or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class PersonServed:
     """A person a station serves; ``repr`` masks the name, contact and document number.

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
@@ -88,6 +89,7 @@ def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise InvalidValueError(attribute.name, "must be 1-200 characters of text")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Project:
     """A project or activity: its demand (slots), who is in charge, what and where.
@@ -169,6 +171,7 @@ class Project:
         return late_deadline(self.slot(index).end.date(), calendar=calendar)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class SignUp:
     """One volunteer's sign-up for one slot, in its current state.
@@ -194,6 +197,7 @@ class SignUp:
     reasons: tuple[Reason, ...] = ()
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Roster:
     """The sign-ups of a project, in the order they came.

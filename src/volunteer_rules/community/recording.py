@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.attendance import Attendance
 from volunteer_rules.community.project import Project, _aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -200,6 +201,7 @@ def attendance_records(
     return tuple(out)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Verification:
     """The person in charge's verification of one record.

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.organization import _organization_id
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
@@ -62,6 +63,7 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Station:
     """A community service station.

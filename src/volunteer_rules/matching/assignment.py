@@ -65,6 +65,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching._demand_view import LEVEL_VALUE, DemandView, select_slots
@@ -105,6 +106,7 @@ ASSIGNMENT_CODES: Final[Mapping[str, str]] = {
 Reach = Literal["county", "city", "province"]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Assignment:
     """A volunteer holding one slot of a demand (or any other time they are taken).
@@ -133,6 +135,7 @@ class Assignment:
         Interval(start=self.start, end=self.end)  # validates: aware, end after start
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Eligibility:
     """Whether one volunteer may take a demand's slots, and why not.
@@ -205,6 +208,7 @@ _PROXIMITY_TEXT: Final = {
 }
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RankedCandidate:
     """An eligible candidate: rank, score, the reasons behind it, and the slots given.
@@ -237,6 +241,7 @@ class RankedCandidate:
     blocked: tuple[Reason, ...]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class MatchResult:
     """What :func:`match` found: the ranking, the assignments, the unfilled places, who not.

@@ -48,6 +48,7 @@ from typing import Any, Final
 import attrs
 from dateutil import rrule as _rrule
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
 from volunteer_rules.records.region import RegionCode
 
@@ -142,6 +143,7 @@ class Interval:
         return self.start < other.end and other.start < self.end
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Recurrence:
     """Repeating slots: an RFC 5545 ``RRULE`` from an aware start, each slot of a duration.
@@ -292,6 +294,7 @@ def _check_names(instance: object, attribute: attrs.Attribute[Any], value: froze
             )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Demand:
     """A recruitment notice: what, where, when, how many, and who may come.

@@ -47,6 +47,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -100,6 +101,7 @@ def cite(reference: Reference) -> str:
     return f"[{reference.key} {reference.article}]" if reference.article else f"[{reference.key}]"
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Reason:
     """One unmet condition: a stable ``code``, a sentence, and the rule's source.
@@ -142,6 +144,7 @@ def _references(value: Iterable[Reference]) -> tuple[Reference, ...]:
     return tuple(value)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RegistrationRules:
     """A registration rule set: who may register, with whose consent, under which sources.
@@ -559,6 +562,7 @@ def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RegistrationRegistry:
     """An immutable set of registration rule sets by id, with region bindings and a default.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Literal
 
+from volunteer_rules._privacy import mask_contact_text
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -60,6 +61,9 @@ def mask_contact(contact: str) -> str:
     - 7 to 10 characters keep the first 2 and the last 2;
     - shorter contacts are all stars.
 
+    The rule is written once, in the library's masking module, and also masks the contacts
+    that ``repr`` of the library's values finds in free text.
+
     Example:
         >>> mask_contact("13800138000"), mask_contact("zhang.san@example.org")
         ('138****8000', 'z***@example.org')
@@ -68,15 +72,7 @@ def mask_contact(contact: str) -> str:
     """
     if not isinstance(contact, str):
         raise InvalidTypeError("contact", f"must be a string, not {type(contact).__name__}")
-    local, at, domain = contact.rpartition("@")
-    if at and local and domain:
-        return local[0] + "***@" + domain
-    n = len(contact)
-    if n >= 11:
-        return contact[:3] + "*" * (n - 7) + contact[-4:]
-    if n >= 7:
-        return contact[:2] + "*" * (n - 4) + contact[-2:]
-    return "*" * n
+    return mask_contact_text(contact)
 
 
 def age_on(

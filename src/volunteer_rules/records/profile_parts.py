@@ -21,6 +21,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -184,6 +185,7 @@ def _consents(value: object) -> frozenset[str]:
 # --- the parts -------------------------------------------------------------------------------
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class IdDocument:
     """An identity document (身份证件): its kind and number (MCA2020 Art. 5).
@@ -279,6 +281,7 @@ def _contact_repr(value: str | None) -> str:
     return "None" if value is None else repr(mask_contact(value))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class VolunteerProfile:
     """A volunteer's basic information (个人基本信息, MCA2020 Art. 5; REG2017 Art. 7).
@@ -386,6 +389,7 @@ class VolunteerProfile:
         return age_on(self.birth_date, day)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TrainingRecord:
     """One training the volunteer took (培训情况, MCA2020 Art. 8).
@@ -454,6 +458,7 @@ class TrainingRecord:
         return self.valid_until is None or day <= self.valid_until
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Commendation:
     """A commendation or award (表彰奖励情况, MCA2020 Art. 9).
@@ -511,6 +516,7 @@ class Commendation:
         return self.documented
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class EvaluationRecord:
     """An evaluation of the volunteer's service (评价情况, MCA2020 Art. 10).

@@ -27,6 +27,7 @@ from typing import Any, Final, Literal
 import attrs
 import stdnum
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidIdentifierError
 
 __all__ = ["REGION_TABLE_SOURCE", "RegionCode", "RegionLevel"]
@@ -37,6 +38,7 @@ REGION_TABLE_SOURCE: Final = f"python-stdnum {stdnum.__version__} (stdnum/cn/loc
 """Which region table the library carries: the installed python-stdnum's ``cn/loc.dat``."""
 
 
+@masked_repr
 @attrs.frozen(repr=False, eq=False)
 class RegionCode:
     """A six-digit GB/T 2260 administrative division code known to the library.

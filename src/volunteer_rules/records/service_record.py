@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import FieldError, InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records._json import MAX_EXTENSION_DEPTH, freeze
@@ -150,6 +151,7 @@ def _freeze_extensions(value: object) -> Mapping[str, Any] | None:
     return frozen
 
 
+@masked_repr
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class Evaluation:
     """The evaluation of a service entry (评价情况): a rating and the day it was given.
@@ -170,6 +172,7 @@ class Evaluation:
     date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
 
 
+@masked_repr
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ServiceRecord:
     """One volunteer service entry, as the record format v1 describes it.

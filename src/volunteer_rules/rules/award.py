@@ -62,6 +62,7 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
 from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
@@ -112,6 +113,7 @@ REVIEW_BODIES: Final = ("organization", "street", "county", "district", "city", 
 its volunteer federation)."""
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class AwardProcedure:
     """How a scheme's levels are granted: who reviews each, the notice, nominations, bans.
@@ -197,6 +199,7 @@ def procedure_for(rule_set_id: str) -> AwardProcedure:
     return AwardProcedure(rule_set_id=rule_set_id, reviewers=("organization",))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class AwardEvent:
     """One step of an award's history.
@@ -219,6 +222,7 @@ class AwardEvent:
     note: str
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class StarAward:
     """One application for a level and what happened to it (see :func:`apply_for_award`).

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
@@ -125,6 +126,7 @@ REASON_TEXTS: Final = {
 """One sentence per exclusion reason, for explanations."""
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Certification:
     """The outcome of certifying one volunteer on one day under one rule set.
@@ -242,6 +244,7 @@ class Certification:
         return "\n".join(lines)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class GroupCertification:
     """The outcome of certifying a family or group (the PVSA group award).

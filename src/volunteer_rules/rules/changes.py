@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
@@ -59,6 +60,7 @@ _VERSION_FIELDS = (
 )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RuleChange:
     """One difference between two versions.
@@ -162,6 +164,7 @@ def pin_version(rule_set: RuleSet, version: RuleSetVersion | _dt.date) -> RuleSe
     return attrs.evolve(rule_set, versions=(pinned,), paused_since=None)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class LevelChange:
     """A volunteer whose level differs between the two versions.
@@ -197,6 +200,7 @@ class LevelChange:
         return self.after.rank - self.before.rank
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Recertification:
     """A population certified under two versions on one day.

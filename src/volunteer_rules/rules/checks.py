@@ -61,6 +61,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.calendar import (
@@ -141,6 +142,7 @@ def _mask(text: str) -> str:
     )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Finding:
     """One thing the record checks found about one record.
@@ -212,6 +214,7 @@ class Finding:
         )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RecordCheck:
     """The result of :func:`check_records`: the findings and a few counts.

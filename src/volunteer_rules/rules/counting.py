@@ -97,6 +97,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
@@ -164,6 +165,7 @@ _ORDER: Final = itemgetter(_R_AT, _R_ID, _R_ORG)
 _Row = tuple[Any, ...]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RecordOutcome:
     """What counting made of one record.
@@ -221,6 +223,7 @@ class RecordOutcome:
         return self.minutes > 0
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Count:
     """The result of counting one volunteer's records on a day.

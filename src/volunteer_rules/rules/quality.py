@@ -33,6 +33,7 @@ from typing import Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.rule_set import (
@@ -60,6 +61,7 @@ __all__ = [
 _SCORE_NAMES: Final = {score: rating for rating, score in RATING_SCORES.items()}
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class QualityCheck:
     """One condition of one level, and whether it is met.
@@ -92,6 +94,7 @@ class QualityCheck:
         return f"{self.level}: {self.condition} ({self.detail})"
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class QualityFacts:
     """What quality conditions read for one volunteer on ``as_of``.

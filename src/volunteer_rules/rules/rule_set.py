@@ -59,6 +59,7 @@ from typing import Any, Final, Protocol
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -181,6 +182,7 @@ def _tuple_of(kind: type) -> Any:
     return check
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Reference:
     """A source of a rule set: a document, the article, its date, and how far to trust it.
@@ -214,6 +216,7 @@ def _opt_positive(instance: object, attribute: attrs.Attribute[Any], value: obje
         raise InvalidValueError(attribute.name, "must be a positive int or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class QualityRule:
     """The quality conditions of one level (MCA Order 67, Art. 10: time *and* quality).
@@ -245,6 +248,7 @@ class QualityRule:
     note: str | None = attrs.field(default=None)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Attestation:
     """A qualitative condition attested for a volunteer: what, by whom, and when.
@@ -267,6 +271,7 @@ class Attestation:
     date: _dt.date = attrs.field(validator=_date)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Sanction:
     """A sanction on a volunteer (such as for falsified service records), with its ban.
@@ -294,6 +299,7 @@ class Sanction:
             raise InvalidValueError("ban_until", "the ban must not end before the sanction")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Level:
     """One level of a scheme (a star, a medal, a card) and what it takes.
@@ -373,6 +379,7 @@ class AgeBand:
         return self.min_age <= age and (self.max_age is None or age <= self.max_age)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class GroupRule:
     """A group award: every member must reach a minimum, and the group total picks the level.
@@ -393,6 +400,7 @@ class GroupRule:
     levels: tuple[Level, ...] = attrs.field(validator=_tuple_of(Level))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RuleSetVersion:
     """The rules of a scheme from one date on, until ``valid_until`` or the next version.
@@ -481,6 +489,7 @@ class RuleSetVersion:
         return None
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Award:
     """A level awarded to a volunteer in the past (to apply sequence, once-only and renewal).
@@ -556,6 +565,7 @@ def _check_version(rule_set_id: str, version: RuleSetVersion) -> None:
         raise RuleSetError(rule_set_id, f"{where}: validity_months must be a positive int")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RuleSet:
     """A recognition scheme: an id, names, sources and dated versions of its rules.
@@ -708,6 +718,7 @@ class RuleSet:
         return status.version
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class SchemeStatus:
     """What a rule set says of one day: the version in force, or why there is none.

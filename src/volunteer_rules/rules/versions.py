@@ -42,6 +42,7 @@ from typing import Final
 import attrs
 
 from volunteer_rules._canonical import canonical_text
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import ServiceRecord, dump_record
@@ -89,6 +90,7 @@ def same_version(a: ServiceRecord, b: ServiceRecord) -> bool:
     return a is b or (a == b and _canonical(a) == _canonical(b))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RecordVersions:
     """The records given, one per key, and the keys given with conflicting versions.

@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
@@ -59,6 +60,7 @@ def _rows(value: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     return tuple(dict(row) for row in value)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Report:
     """The figures of the report, as rows (every figure is also in a table of the page).

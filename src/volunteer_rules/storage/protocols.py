@@ -48,6 +48,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -289,6 +290,7 @@ class LedgerStore(Protocol):
         ...
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class PackageEvent:
     """One step of a transfer package's lifecycle, as a :class:`TransferStore` keeps it.

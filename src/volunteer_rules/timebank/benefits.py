@@ -50,6 +50,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.timebank.ledger import _instance_of, _one_of
@@ -121,6 +122,7 @@ def _optional_hours(instance: object, attribute: Any, value: Any) -> None:
         raise InvalidTypeError(attribute.name, "must be Hours or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Benefit:
     """A preferential treatment and the conditions under which it applies.
@@ -174,6 +176,7 @@ class Benefit:
             raise InvalidTypeError("rule_sets", "must be a frozenset of rule set ids, or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class BenefitReason:
     """Why a benefit applies or not.
@@ -192,6 +195,7 @@ class BenefitReason:
     message: str
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class BenefitDecision:
     """One benefit and whether it applies.

@@ -79,6 +79,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError, NotFoundError
 from volunteer_rules.hours import Hours, InsufficientHoursError
 
@@ -283,6 +284,7 @@ def _transfer_checks(transfer: LedgerTransfer) -> None:
         raise InvalidValueError("record_key", "only a credit carries a record key")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class LedgerTransfer:
     """A transfer as a caller asks for it: the unit of idempotency.
@@ -405,6 +407,7 @@ class LedgerEntry(NamedTuple):
         return Hours.from_minutes(self.minutes)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class PostedTransfer:
     """A transfer as the ledger booked it.
@@ -482,6 +485,7 @@ def _non_negative(instance: object, attribute: Any, value: Hours | None) -> None
         raise InvalidValueError(attribute.name, "must not be negative")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class LedgerLimits:
     """Balance limits of volunteer accounts, enforced when posting.
@@ -1473,6 +1477,7 @@ def _check_now(value: object, what: str = "now") -> _dt.datetime:
 # ------------------------------------------------------------------------- invariants
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class LedgerViolation:
     """One broken invariant found by :func:`check_ledger`.

@@ -62,6 +62,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import (
     ConflictError,
@@ -158,6 +159,7 @@ def _optional_age(instance: object, attribute: Any, value: Any) -> None:
         raise RuleSetError("", f"{attribute.name} must be an age in years or None")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TimeBankPolicy:
     """The rules of one time bank, as data with sources.
@@ -417,6 +419,7 @@ def _positive_hours(instance: object, attribute: Any, value: Any) -> None:
         raise InvalidValueError(attribute.name, "must be positive Hours")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CatalogService:
     """A community service that hours can buy.
@@ -456,6 +459,7 @@ def _check_rates(instance: object, attribute: Any, value: Any) -> None:
             )
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class ServiceCatalog:
     """Community services priced in hours, with an exact rate per service category.
@@ -575,6 +579,7 @@ def default_catalog() -> ServiceCatalog:
 # ------------------------------------------------------------------------------ results
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class PolicyViolation:
     """Why a policy refuses an operation.
@@ -594,6 +599,7 @@ class PolicyViolation:
     message: str
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class LedgerResult:
     """The outcome of one time bank operation.
@@ -628,6 +634,7 @@ class LedgerResult:
         return self.posted is not None
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Beneficiary:
     """The person a redemption serves.
@@ -785,6 +792,7 @@ def _beneficiary_violations(
 # ------------------------------------------------------------------------------ credits
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CreditDecision:
     """What :func:`credit_records` did with one service record.
@@ -820,6 +828,7 @@ class CreditDecision:
     message: str = ""
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class CreditResult:
     """The outcome of :func:`credit_records`.
@@ -1707,6 +1716,7 @@ def reverse(
 # ------------------------------------------------------------------------------ expiry
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class ExpiryResult:
     """The outcome of :func:`expire_credits`.

@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.timebank.ledger import Ledger
@@ -41,6 +42,7 @@ from volunteer_rules.timebank.ledger import Ledger
 __all__ = ["Statement", "StatementLine", "statement"]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class StatementLine:
     """One entry of a statement.
@@ -93,6 +95,7 @@ class StatementLine:
         return Hours.from_minutes(self.balance)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Statement:
     """A statement of one account over ``start <= at < end`` (either end may be open).

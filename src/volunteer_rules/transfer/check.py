@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
 from volunteer_rules.records.record import ServiceRecord
@@ -127,6 +128,7 @@ _COUNTING_STATUSES: Final = frozenset({"verified", "submitted"})
 _KEY_OF: Final = attrgetter("organization_id", "record_id")
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TransferFinding:
     """One reason a transfer may not go ahead (a violation), or a note that does not stop it.
@@ -146,6 +148,7 @@ class TransferFinding:
     record_key: tuple[str, str] | None = None
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TransferDecision:
     """What :func:`check_transfer` decided: allowed or not, and why.

@@ -50,6 +50,7 @@ from typing import Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
@@ -73,6 +74,7 @@ CONSERVATION_CODES: Final = (
 Key = tuple[str, str]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class ConservationReport:
     """Whether a transfer conserved records and hours, and every way it did not.

@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -38,6 +39,7 @@ from volunteer_rules.transfer.package import TransferPackage, unwrap_record
 __all__ = ["Continuation", "transfer_continuation"]
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Continuation:
     """The volunteer's certification before and after the move (接续).

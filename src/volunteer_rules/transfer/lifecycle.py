@@ -68,6 +68,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -113,6 +114,7 @@ def _aware(what: str, value: object) -> _dt.datetime:
     return value
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RecordOrigin:
     """Where an imported record came from: enough to trace it back to the source.
@@ -137,6 +139,7 @@ class RecordOrigin:
     accepted_at: _dt.datetime
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class ImportedRecord:
     """A record the destination holds because it accepted a transfer, with its origin.
@@ -178,6 +181,7 @@ class ImportedRecord:
         return (self.record.organization_id, self.record.record_id)
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TransferredRecord:
     """A record the source still holds after sending it away, marked with where it went.
@@ -221,6 +225,7 @@ Holding = ServiceRecord | ImportedRecord | TransferredRecord
 """What an organization holds: its own records, records it imported, records it sent away."""
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TransferEvent:
     """One step in a transfer's history.
@@ -241,6 +246,7 @@ class TransferEvent:
     reason: str = ""
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Transfer:
     """A transfer package on its way, and what has happened to it.
@@ -457,6 +463,7 @@ def expire_transfer(transfer: Transfer, *, at: _dt.datetime) -> Transfer:
 # --- acceptance -------------------------------------------------------------------------
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class TransferAcceptance:
     """What :func:`accept_transfer` did.

@@ -51,6 +51,7 @@ import attrs
 from stdnum.cn import uscc
 
 from volunteer_rules._canonical import canonical_text
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -151,6 +152,7 @@ class TransferSummary:
         return cls(record_count=count, service=Hours.from_minutes(minutes))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True, repr=False)
 class TransferPackage:
     """A volunteer's records packaged for a move to another organization or region.

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     ConflictError,
     InvalidIdentifierError,
@@ -90,6 +91,7 @@ def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class RuleSetRegistry:
     """An immutable set of rule sets by id, with region bindings and a default.
