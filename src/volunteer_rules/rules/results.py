@@ -40,6 +40,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from volunteer_rules._frames import AsData, Column
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.certification import Certification
@@ -145,6 +146,7 @@ def certification_row(certification: Certification) -> dict[str, Any]:
     }
 
 
+@masked_repr
 @attrs.frozen(kw_only=True)
 class Exclusion:
     """One record that does not count (in full) for its volunteer, and why.
@@ -178,6 +180,7 @@ class Exclusion:
         return (self.organization_id, self.record_id)
 
 
+@masked_repr
 class Exclusions(tuple[Exclusion, ...], AsData):
     """The records that do not count, one :class:`Exclusion` each: a tuple, and a table.
 
@@ -265,6 +268,7 @@ def _keyed(
     )
 
 
+@masked_repr
 class Certifications(dict[str, Certification], AsData):
     """``{volunteer_id: Certification}`` in id order, as a table too (what ``certify_many`` gives).
 
@@ -336,6 +340,7 @@ class Certifications(dict[str, Certification], AsData):
         return _keyed(excluded, self._source, records, lambda v: self[v].window_start)
 
 
+@masked_repr
 class Counts(dict[str, Count], AsData):
     """``{volunteer_id: Count}`` in id order, as a table too (what ``count_many`` gives).
 

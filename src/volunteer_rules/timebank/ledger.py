@@ -370,6 +370,7 @@ class LedgerTransfer:
         return dict(self.details)
 
 
+@masked_repr
 class LedgerEntry(NamedTuple):
     """One row of the ledger's append-only log (a plain tuple: rows go straight to a store).
 
