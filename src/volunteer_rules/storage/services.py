@@ -328,8 +328,10 @@ def credit_records(
         attempts: how many times to decide and append at most.
 
     Raises:
-        ConflictError: a record credited before with other minutes under the same id, or the
-            store stayed busy.
+        ConflictError: the store stayed busy after ``attempts`` tries, or a credit id was
+            used for other content. (A record credited before and changed since, by an
+            amendment, a void or new minutes, is not an error: the difference is posted as an
+            adjustment, as the time bank's ``credit_records`` decides.)
         InvalidTypeError, InvalidValueError: bad arguments.
 
     Example:
