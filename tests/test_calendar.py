@@ -189,3 +189,56 @@ class TestPinnedCalendarData:
     def test_the_data_version_names_the_package_and_its_years(self) -> None:
         assert CHINA_WORKING_DAYS.data_version.startswith("holidays ")
         assert "official arrangements 2001-" in CHINA_WORKING_DAYS.data_version
+
+
+class TestTheDataVersionIsReported:
+    """Every result that rests on the working-day calendar says which data answered."""
+
+    def _late_payload(self) -> dict[str, object]:
+        from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+        return {**SAMPLE_RECORD_PAYLOAD, "recorded_at": "2024-05-17T09:00:00+08:00"}
+
+    def test_check_records(self) -> None:
+        import volunteer_rules as vr
+
+        record = vr.parse_record(self._late_payload())
+        china = vr.check_records([record])
+        assert [f.code for f in china.findings] == ["late"]
+        assert china.calendar_version == CHINA_WORKING_DAYS.data_version
+        weekdays = vr.check_records([record], calendar=WeekdaysOnly())
+        assert weekdays.calendar_version == "weekdays only (no holiday data)"
+
+        class EveryDay:
+            def is_working_day(self, day: dt.date) -> bool:
+                return True
+
+        assert vr.check_records([record], calendar=EveryDay()).calendar_version is None
+
+    def test_check_transfer(self) -> None:
+        import volunteer_rules as vr
+
+        record = vr.parse_record(self._late_payload())
+        package = vr.create_transfer_package(
+            [record], volunteer_id=record.volunteer_id,
+            source_organization_id=record.organization_id,
+            destination_organization_id="51211100MJ00000175", destination_region_code="110105",
+            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+        )  # fmt: skip
+        decision = vr.check_transfer(package, as_of=dt.date(2024, 6, 1))
+        assert [w.code for w in decision.warnings] == ["late"]
+        assert decision.calendar_version == CHINA_WORKING_DAYS.data_version
+        other = vr.check_transfer(package, as_of=dt.date(2024, 6, 1), calendar=WeekdaysOnly())
+        assert other.calendar_version == WeekdaysOnly.data_version
+
+    def test_verify_records(self) -> None:
+        from volunteer_rules.community import verify_records
+        from volunteer_rules.testing.community_examples import sample_project, sample_records
+
+        project = sample_project()
+        checked = verify_records(
+            sample_records(project), verified_by="王芳",
+            at=project.slot(0).end + dt.timedelta(days=3),
+        )  # fmt: skip
+        assert checked
+        assert {v.calendar_version for v in checked} == {CHINA_WORKING_DAYS.data_version}

@@ -191,3 +191,12 @@ def test_check_shows_only_what_matters() -> None:
     assert document["bad_lines"] == []
     assert {f["code"] for f in document["findings"]} == {"superseded"}
     assert document["summary"]["findings"]["late"] > 0  # the summary still counts everything
+
+
+def test_check_names_the_calendar_data() -> None:
+    """The summary says which working-day calendar data the ``late`` findings rest on."""
+    text = _run("check", str(SAMPLE), "--summary")
+    document = json.loads(_run("check", str(SAMPLE), "--format", "json").stdout)
+    assert f"  calendar    {vr.CHINA_WORKING_DAYS.data_version}\n" in text.stdout
+    assert document["summary"]["calendar"] == vr.CHINA_WORKING_DAYS.data_version
+    assert document["summary"]["findings"]["late"] > 0

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from volunteer_rules.cli import main
 from volunteer_rules.cli.check import parse_offset
+from volunteer_rules.records import CHINA_WORKING_DAYS
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -159,7 +160,7 @@ class TestOptions:
         assert finding["severity"] == "problem"
         assert document["summary"] == {
             "lines": 2, "records": 1, "repeated": 0, "bad_lines": 1, "volunteers": 1,
-            "findings": {"late": 1},
+            "findings": {"late": 1}, "calendar": CHINA_WORKING_DAYS.data_version,
         }  # fmt: skip
 
     def test_json_format_empty(

@@ -9,7 +9,8 @@ line, and reports:
 2. the findings across records (``duplicate_record``, ``superseded``, ``overlap``,
    ``daily_cap``, ``late``: see ``docs/checks.md``), with the line of each record, in the
    order of the file;
-3. a summary: lines, records, bad lines, volunteers, findings by code.
+3. a summary: lines, records, bad lines, volunteers, findings by code, and the version of the
+   working-day calendar data the ``late`` findings rest on.
 
 Exit status: ``0`` when every line is a valid record and no finding is a problem (``superseded``
 is only information), ``1`` when there is a bad line or a problem finding, ``2`` on a usage
@@ -28,13 +29,14 @@ Example:
     ...     path = os.path.join(folder, "records.jsonl")
     ...     with open(path, "w", encoding="utf-8") as file:
     ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n")
-    ...     main(["check", path])  # doctest: +NORMALIZE_WHITESPACE
+    ...     main(["check", path])  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
     summary
       lines       1
       records     1
       bad lines   0
       volunteers  1
       findings    0
+      calendar    holidays ... (official arrangements 2001-...)
     0
 """
 
@@ -216,6 +218,7 @@ class _Report:
                 "bad_lines": self.bad_lines,
                 "volunteers": result.volunteers,
                 "findings": {code: counts[code] for code in FINDING_CODES if code in counts},
+                "calendar": result.calendar_version,
             }
             self.out.write('\n  "summary": ' + json.dumps(summary, ensure_ascii=False))
             self.out.write("\n}\n")
@@ -233,6 +236,7 @@ class _Report:
             ("bad lines", str(self.bad_lines)),
             ("volunteers", str(result.volunteers)),
             ("findings", f"{len(result.findings)}" + (f" ({by_code})" if by_code else "")),
+            ("calendar", result.calendar_version or "not stated (a calendar of your own)"),
         ]
         width = max(len(label) for label, _ in rows)
         self.out.write("summary\n")

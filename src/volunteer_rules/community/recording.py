@@ -27,7 +27,11 @@ from volunteer_rules.community.attendance import Attendance
 from volunteer_rules.community.project import Project, _aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
-from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
+from volunteer_rules.records.calendar import (
+    CHINA_WORKING_DAYS,
+    WorkingDayCalendar,
+    calendar_version,
+)
 from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
 from volunteer_rules.rules.checks import activity_end_date, late_deadline, recorded_date
 
@@ -211,6 +215,9 @@ class Verification:
         deadline: the last day the record is on time (10 working days after the activity).
         late: entered or verified after the deadline (the record checks flag it ``late``).
         reasons: why it was not verified (``not_person_in_charge``), else ``()``.
+        calendar_version: the working-day calendar data the deadline rests on
+            (:func:`~volunteer_rules.records.calendar_version`); ``None`` for a calendar that
+            does not say.
 
     Example:
         >>> from datetime import date
@@ -222,6 +229,7 @@ class Verification:
     deadline: _dt.date
     late: bool = False
     reasons: tuple[Reason, ...] = ()
+    calendar_version: str | None = None
 
 
 def verify_records(
@@ -252,6 +260,7 @@ def verify_records(
     if not isinstance(verified_by, str) or not verified_by.strip():
         raise InvalidValueError("verified_by", "must name the person in charge")
     out: list[Verification] = []
+    version = calendar_version(calendar)
     for record in records:
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"holds a {type(record).__name__}")
@@ -264,7 +273,15 @@ def verify_records(
                 message=f"{record.record_id} is verified by its person in charge",
                 source="[MCA2020 Art 7]",
             )
-            out.append(Verification(record=None, deadline=deadline, late=late, reasons=(reason,)))
+            out.append(
+                Verification(
+                    record=None,
+                    deadline=deadline,
+                    late=late,
+                    reasons=(reason,),
+                    calendar_version=version,
+                )
+            )
             continue
         payload = dump_record(record)
         extensions = dict(payload.get("extensions") or {})
@@ -273,5 +290,12 @@ def verify_records(
         capture["verified_at"] = at.isoformat()
         extensions[CAPTURE_EXTENSION] = capture
         payload.update(status="verified", extensions=extensions)
-        out.append(Verification(record=parse_record(payload), deadline=deadline, late=late))
+        out.append(
+            Verification(
+                record=parse_record(payload),
+                deadline=deadline,
+                late=late,
+                calendar_version=version,
+            )
+        )
     return tuple(out)

@@ -19,6 +19,7 @@ from volunteer_rules.records.calendar import (
     WeekdaysOnly,
     WorkingDayCalendar,
     add_working_days,
+    calendar_version,
 )
 from volunteer_rules.records.identifiers import (
     ORGANIZATION_ENTITY_TYPES,
@@ -112,6 +113,7 @@ __all__ = [
     "WorkingDayCalendar",
     "add_working_days",
     "age_on",
+    "calendar_version",
     "dump_commendation",
     "dump_evaluation_record",
     "dump_profile",

@@ -62,6 +62,7 @@ __all__ = [
     "WeekdaysOnly",
     "WorkingDayCalendar",
     "add_working_days",
+    "calendar_version",
 ]
 
 _ONE_DAY: Final = _dt.timedelta(days=1)
@@ -106,6 +107,9 @@ class WeekdaysOnly:
     """
 
     __slots__ = ()
+
+    data_version: Final = "weekdays only (no holiday data)"
+    """What the calendar's answers rest on (see :func:`calendar_version`)."""
 
     def is_working_day(self, day: _dt.date) -> bool:
         """Whether ``day`` is a Monday to Friday.
@@ -318,3 +322,27 @@ def add_working_days(day: _dt.date, n: int, *, calendar: WorkingDayCalendar) -> 
             "day", "the result falls outside the dates Python can represent"
         ) from None
     return day
+
+
+def calendar_version(calendar: object) -> str | None:
+    """The data version a calendar's answers rest on, for results that depend on it.
+
+    A result computed with working days (a ``late`` finding, a deadline) can change when the
+    calendar data changes (a new ``holidays`` release adds next year's arrangement), so the
+    library reports, in every such result, which data answered: the calendar's
+    ``data_version`` attribute when it has one (:class:`ChinaWorkingDays`,
+    :class:`WeekdaysOnly`), else ``None`` (a calendar of your own that does not say).
+
+    Example:
+        >>> calendar_version(CHINA_WORKING_DAYS).startswith("holidays ")
+        True
+        >>> calendar_version(WeekdaysOnly())
+        'weekdays only (no holiday data)'
+        >>> class EveryDay:
+        ...     def is_working_day(self, day):
+        ...         return True
+        >>> calendar_version(EveryDay()) is None
+        True
+    """
+    version = getattr(calendar, "data_version", None)
+    return version if isinstance(version, str) else None

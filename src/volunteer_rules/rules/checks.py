@@ -68,6 +68,7 @@ from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
     WorkingDayCalendar,
     add_working_days,
+    calendar_version,
 )
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -224,6 +225,9 @@ class RecordCheck:
         records: how many records were given (repeats included).
         repeated: how many of them were identical repeats of a record already seen (ignored).
         volunteers: how many distinct volunteers the records belong to.
+        calendar_version: the working-day calendar data the ``late`` findings rest on
+            (:func:`~volunteer_rules.records.calendar_version`), e.g. ``"holidays 0.109
+            (official arrangements 2001-2026)"``; ``None`` for a calendar that does not say.
 
     Example:
         >>> result = RecordCheck(findings=(), records=3, repeated=1, volunteers=2)
@@ -235,6 +239,7 @@ class RecordCheck:
     records: int
     repeated: int
     volunteers: int
+    calendar_version: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -961,8 +966,8 @@ class RecordChecker:
         """The result for every record added so far.
 
         Example:
-            >>> RecordChecker().finish()
-            RecordCheck(findings=(), records=0, repeated=0, volunteers=0)
+            >>> RecordChecker().finish()  # doctest: +ELLIPSIS
+            RecordCheck(findings=(), records=0, repeated=0, volunteers=0, calendar_version='holidays ...')
         """
         findings: list[Finding] = []
         amenders: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -1020,6 +1025,7 @@ class RecordChecker:
             records=self._records,
             repeated=self._repeated,
             volunteers=len(by_volunteer),
+            calendar_version=calendar_version(self._calendar),
         )
 
 

@@ -69,7 +69,11 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
-from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
+from volunteer_rules.records.calendar import (
+    CHINA_WORKING_DAYS,
+    WorkingDayCalendar,
+    calendar_version,
+)
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.checks import (
@@ -162,6 +166,9 @@ class TransferDecision:
             ``package.digest``).
         continuation: the certification level before and after the move (a
             :class:`~volunteer_rules.Continuation`), when asked for.
+        calendar_version: the working-day calendar data the ``late`` warnings rest on
+            (:func:`~volunteer_rules.records.calendar_version`); ``None`` for a calendar that
+            does not say.
 
     Example:
         >>> decision = TransferDecision(allowed=True, violations=(), warnings=(), digest="0" * 64)
@@ -174,6 +181,7 @@ class TransferDecision:
     warnings: tuple[TransferFinding, ...]
     digest: str
     continuation: Continuation | None = None
+    calendar_version: str | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -430,6 +438,7 @@ def check_transfer(
         violations=violations,
         warnings=tuple(sorted(warnings, key=_finding_order)),
         digest=digest,
+        calendar_version=calendar_version(calendar),
     )
     if continuation:
         try:
