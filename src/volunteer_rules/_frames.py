@@ -3,8 +3,8 @@
 A result of the library (certifications, counts, exclusions, findings, matches, statistics)
 knows its rows (``dict`` per row, plain Python values) and its columns, each ``(name, type,
 nullable)`` with the type written as Arrow writes it: ``string``, ``bool``, ``int32``,
-``int64``, ``date32``, ``decimal128(P, S)``, ``list<T>`` and ``struct<name: T, ...>`` (struct
-fields are never null). This module turns the two into an Arrow table, and that table into a
+``int64``, ``date32``, ``decimal128(P, S)``, ``list<T>`` and ``struct<name: T, ...>`` (a struct
+field is null only when its type ends in ``?``: ``slot: int32?``). This module turns the two into an Arrow table, and that table into a
 polars or pandas DataFrame, so every result gives the same columns, types and values in every
 form. Minutes are integers; nothing here is a float.
 
@@ -113,9 +113,14 @@ def arrow_type(name: str) -> pa.DataType:
     if name.startswith("list<") and name.endswith(">"):
         return pa.list_(arrow_type(name[5:-1]))
     if name.startswith("struct<") and name.endswith(">"):
-        fields = [part.split(":", 1) for part in _split_top(name[7:-1])]
+        fields = [
+            (n.strip(), t.strip()) for n, t in (p.split(":", 1) for p in _split_top(name[7:-1]))
+        ]
         return pa.struct(
-            [pa.field(n.strip(), arrow_type(t.strip()), nullable=False) for n, t in fields]
+            [
+                pa.field(n, arrow_type(t.removesuffix("?")), nullable=t.endswith("?"))
+                for n, t in fields
+            ]
         )
     if name.startswith("decimal128(") and name.endswith(")"):
         precision, scale = (int(x) for x in name[11:-1].split(","))

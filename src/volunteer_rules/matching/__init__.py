@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from volunteer_rules.matching.assignment import (
     ASSIGNMENT_CODES,
+    MATCH_COLUMNS,
     Assignment,
     Eligibility,
     MatchResult,
@@ -52,6 +53,7 @@ __all__ = [
     "ASSIGNMENT_CODES",
     "CHILD_DATA_AGE",
     "DEFAULT_REGISTRATION_REGISTRY",
+    "MATCH_COLUMNS",
     "MAX_SLOTS",
     "REGISTRATION_BINDINGS",
     "REGISTRATION_CODES",

@@ -59,12 +59,13 @@ import datetime as _dt
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 
+from volunteer_rules._frames import AsData, Column
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -80,6 +81,7 @@ from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
 
 __all__ = [
     "ASSIGNMENT_CODES",
+    "MATCH_COLUMNS",
     "Assignment",
     "Eligibility",
     "MatchResult",
@@ -241,10 +243,31 @@ class RankedCandidate:
     blocked: tuple[Reason, ...]
 
 
+MATCH_COLUMNS: Final[tuple[Column, ...]] = (
+    ("demand_id", "string", False),
+    ("volunteer_id", "string", False),
+    ("eligible", "bool", False),
+    ("rank", "int32", True),
+    ("covered", "int32", True),
+    ("proximity", "int32", True),
+    ("history_minutes", "int64", True),
+    ("star_rank", "int32", True),
+    ("open_slots", "list<int32>", False),
+    ("assigned_slots", "list<int32>", False),
+    ("reasons", "list<struct<code: string, slot: int32?, message: string>>", False),
+)
+"""The matches table of :class:`MatchResult`: one row per candidate, the eligible by rank
+(score, slots; ``reasons`` the slots closed to them), then the ineligible by volunteer id
+(``rank`` and the score null; ``reasons`` why not)."""
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
-class MatchResult:
+class MatchResult(AsData):
     """What :func:`match` found: the ranking, the assignments, the unfilled places, who not.
+
+    ``to_rows()``, ``to_arrow()``, ``to_polars()`` and ``to_pandas()`` give every candidate
+    as a table (:data:`MATCH_COLUMNS`).
 
     :attr:`ranked` and :attr:`ineligible` are built on first access (a city's candidates are
     many; most callers want the assignments), and then kept.
@@ -272,6 +295,60 @@ class MatchResult:
     assignments: tuple[Assignment, ...]
     unfilled: tuple[tuple[int, int], ...]
     _state: _MatchState = attrs.field(alias="state", repr=False, eq=False)
+    columns: ClassVar[Sequence[Column]] = MATCH_COLUMNS
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain row per candidate (:data:`MATCH_COLUMNS`): the eligible, then the others.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.testing.matching_examples import (
+            ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
+            >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD),
+            ...                [sample_profile(skills=("first_aid",))], rules="cn-national",
+            ...                as_of=date(2024, 5, 1))
+            >>> row = result.to_rows()[0]
+            >>> row["volunteer_id"], row["eligible"], row["rank"], row["proximity"]
+            ('V1', True, 1, 3)
+        """
+
+        def reasons(given: tuple[Reason, ...]) -> list[dict[str, Any]]:
+            return [{"code": r.code, "slot": r.slot, "message": r.message} for r in given]
+
+        rows: list[dict[str, Any]] = [
+            {
+                "demand_id": self.demand_id,
+                "volunteer_id": c.volunteer_id,
+                "eligible": True,
+                "rank": c.rank,
+                "covered": c.score.covered,
+                "proximity": c.score.proximity,
+                "history_minutes": c.score.history_minutes,
+                "star_rank": c.score.star_rank,
+                "open_slots": list(c.open_slots),
+                "assigned_slots": list(c.assigned_slots),
+                "reasons": reasons(c.blocked),
+            }
+            for c in self.ranked
+        ]
+        rows.extend(
+            {
+                "demand_id": self.demand_id,
+                "volunteer_id": volunteer_id,
+                "eligible": False,
+                "rank": None,
+                "covered": None,
+                "proximity": None,
+                "history_minutes": None,
+                "star_rank": None,
+                "open_slots": [],
+                "assigned_slots": [],
+                "reasons": reasons(why),
+            }
+            for volunteer_id, why in self.ineligible
+        )
+        return rows
 
     @cached_property
     def ranked(self) -> tuple[RankedCandidate, ...]:

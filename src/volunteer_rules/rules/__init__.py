@@ -49,6 +49,7 @@ from volunteer_rules.rules.changes import (
 )
 from volunteer_rules.rules.checks import (
     FINDING_CODES,
+    FINDING_COLUMNS,
     FINDING_SEVERITY,
     LATE_RULE_FROM,
     LATE_WORKING_DAYS,
@@ -143,6 +144,7 @@ __all__ = [
     "DEFAULT_REGISTRY",
     "EXCLUSION_REASONS",
     "FINDING_CODES",
+    "FINDING_COLUMNS",
     "FINDING_SEVERITY",
     "LATE_RULE_FROM",
     "LATE_WORKING_DAYS",

@@ -55,12 +55,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 import attrs
 
+from volunteer_rules._frames import AsData, Column
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
@@ -76,6 +77,7 @@ from volunteer_rules.rules.counting import DAILY_CAP_MINUTES, Count, count_many
 
 __all__ = [
     "FINDING_CODES",
+    "FINDING_COLUMNS",
     "FINDING_SEVERITY",
     "LATE_RULE_FROM",
     "LATE_WORKING_DAYS",
@@ -215,10 +217,27 @@ class Finding:
         )
 
 
+FINDING_COLUMNS: Final[tuple[Column, ...]] = (
+    ("volunteer_id", "string", False),
+    ("organization_id", "string", False),
+    ("record_id", "string", False),
+    ("code", "string", False),
+    ("severity", "string", False),
+    ("message", "string", False),
+    ("related", "list<struct<organization_id: string, record_id: string>>", False),
+    ("line", "int64", True),
+)
+"""The findings table, one row per :class:`Finding`, in the order of
+:attr:`RecordCheck.findings` (``severity`` is ``problem`` or ``info``; ``message`` masked)."""
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
-class RecordCheck:
+class RecordCheck(AsData):
     """The result of :func:`check_records`: the findings and a few counts.
+
+    ``to_rows()``, ``to_arrow()``, ``to_polars()`` and ``to_pandas()`` give the findings as a
+    table (:data:`FINDING_COLUMNS`).
 
     Attributes:
         findings: every finding, sorted by volunteer, record, then code.
@@ -235,11 +254,37 @@ class RecordCheck:
         (True, {})
     """
 
+    columns: ClassVar[Sequence[Column]] = FINDING_COLUMNS
+
     findings: tuple[Finding, ...]
     records: int
     repeated: int
     volunteers: int
     calendar_version: str | None = None
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain row per finding (:data:`FINDING_COLUMNS`), in the findings' order.
+
+        Example:
+            >>> finding = Finding(code="late", organization_id="G-a", record_id="r-1",
+            ...                   volunteer_id="V1", message="entered late")
+            >>> check = RecordCheck(findings=(finding,), records=1, repeated=0, volunteers=1)
+            >>> check.to_rows()[0]["severity"], check.to_polars().height
+            ('problem', 1)
+        """
+        return [
+            {
+                "volunteer_id": f.volunteer_id,
+                "organization_id": f.organization_id,
+                "record_id": f.record_id,
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "related": [{"organization_id": o, "record_id": r} for o, r in f.related],
+                "line": f.line,
+            }
+            for f in self.findings
+        ]
 
     @property
     def counts(self) -> dict[str, int]:
