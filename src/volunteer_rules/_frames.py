@@ -200,7 +200,8 @@ def _pandas_integers(pd: ModuleType) -> dict[Any, Any]:
 class AsData:
     """The table forms of a result that knows its rows and its columns.
 
-    A result class sets ``columns`` (its column spec) and writes ``to_rows()``; ``to_arrow()``,
+    A result class sets ``columns`` (its column spec; or overrides :meth:`table_columns`)
+    and writes ``to_rows()``; ``to_arrow()``,
     ``to_polars()`` and ``to_pandas()`` come from here, so the four forms always agree.
 
     Example:
@@ -213,7 +214,17 @@ class AsData:
     """
 
     __slots__ = ()
-    columns: ClassVar[Sequence[Column]]
+    columns: ClassVar[Sequence[Column]] = ()
+
+    def table_columns(self) -> Sequence[Column]:
+        """The columns of the table forms (the class's ``columns`` unless a result says).
+
+        Example:
+            >>> from volunteer_rules.rules.results import Exclusions
+            >>> [name for name, _, _ in Exclusions().table_columns()][:2]
+            ['volunteer_id', 'organization_id']
+        """
+        return self.columns
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain ``dict`` per row, keys in column order (needs no extra).
@@ -227,7 +238,7 @@ class AsData:
         raise NotImplementedError("a result class writes its own rows")
 
     def to_arrow(self) -> pa.Table:
-        """The rows as an Arrow table of :attr:`columns` (needs pyarrow: the ``tables`` extra).
+        """The rows as an Arrow table of the result's columns (pyarrow: the ``tables`` extra).
 
         Raises:
             MissingDependencyError: pyarrow is not installed.
@@ -237,7 +248,7 @@ class AsData:
             >>> Exclusions().to_arrow().schema.names
             ['volunteer_id', 'organization_id', 'record_id', 'reason']
         """
-        return arrow_table(self.to_rows(), self.columns)
+        return arrow_table(self.to_rows(), self.table_columns())
 
     def to_polars(self) -> Any:
         """The rows as a polars DataFrame (the ``tables`` extra).
@@ -250,7 +261,7 @@ class AsData:
             >>> Exclusions().to_polars().height
             0
         """
-        return polars_frame(self.to_rows(), self.columns)
+        return polars_frame(self.to_rows(), self.table_columns())
 
     def to_pandas(self) -> Any:
         """The rows as a pandas DataFrame (pandas, and pyarrow of the ``tables`` extra).
@@ -265,4 +276,4 @@ class AsData:
             >>> list(Exclusions().to_pandas().columns)
             ['volunteer_id', 'organization_id', 'record_id', 'reason']
         """
-        return pandas_frame(self.to_rows(), self.columns)
+        return pandas_frame(self.to_rows(), self.table_columns())

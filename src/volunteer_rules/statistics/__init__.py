@@ -23,6 +23,7 @@ from volunteer_rules.statistics.decisions import (
     time_series,
     training_coverage,
 )
+from volunteer_rules.statistics.figures import FIGURE_TYPES, HOURS_COLUMNS, Figures
 from volunteer_rules.statistics.report import Report, build_report, render_report_html
 from volunteer_rules.statistics.summary import (
     DIMENSIONS,
@@ -35,7 +36,10 @@ from volunteer_rules.statistics.summary import (
 
 __all__ = [
     "DIMENSIONS",
+    "FIGURE_TYPES",
+    "HOURS_COLUMNS",
     "PERIODS",
+    "Figures",
     "Report",
     "activity",
     "build_report",

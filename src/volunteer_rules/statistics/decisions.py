@@ -51,6 +51,7 @@ from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.certification import certify_many
 from volunteer_rules.rules.rule_set import NO_LEVEL, RuleSet
 from volunteer_rules.rules.schemes import get_rule_set
+from volunteer_rules.statistics.figures import Figures
 from volunteer_rules.statistics.summary import (
     PERIODS,
     RegionLevel,
@@ -72,6 +73,17 @@ __all__ = [
 
 _LEVELS: Final = ("province", "city", "county")
 _CENT: Final = Decimal("0.01")
+_ACTIVITY: Final = (
+    "region",
+    "region_name",
+    "registered",
+    "active",
+    "active_share",
+    "minutes",
+    "hours",
+    "hours_per_volunteer",
+    "hours_per_active",
+)
 
 
 def _hours(minutes: int) -> Decimal:
@@ -158,7 +170,7 @@ def registrations(
     as_of: date,
     period: str = "year",
     region_level: str = "city",
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Volunteers and organizations registered, by region and period: new and cumulative.
 
     A volunteer counts in the region of residence from ``registered_on``; an organization in
@@ -225,7 +237,8 @@ def registrations(
                         total += 1
                 row[new_key], row[total_key] = new, total
             rows.append(row)
-    return tuple(rows)
+    columns = ("region", "region_name", period, "new_volunteers", "volunteers")
+    return Figures(rows, (*columns, "new_organizations", "organizations"))
 
 
 def activity(
@@ -235,7 +248,7 @@ def activity(
     as_of: date,
     active_days: int = 365,
     region_level: str = "city",
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Per region of residence: registered volunteers, the active ones, and hours per volunteer.
 
     Active: a volunteer registered on ``as_of`` with counted service dated in the
@@ -293,7 +306,7 @@ def activity(
                 "hours_per_active": _ratio(total, len(active)),
             }
         )
-    return tuple(rows)
+    return Figures(rows, _ACTIVITY)
 
 
 def star_distribution(
@@ -302,7 +315,7 @@ def star_distribution(
     rule_set: RuleSet | str,
     as_of: date,
     volunteers: Iterable[VolunteerProfile | str] | None = None,
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """How many volunteers hold each star level on ``as_of`` (certification's own answer).
 
     Every level of the rule set gets a row, from the lowest (no stars) up, zero or not.
@@ -332,14 +345,17 @@ def star_distribution(
     for level in (NO_LEVEL, *rules.version_on(as_of).levels):
         levels.setdefault(level.rank, level.label)
     total = sum(counts.values())
-    return tuple(
-        {
-            "rank": rank,
-            "level": levels[rank],
-            "volunteers": counts.get(rank, 0),
-            "share": _share(counts.get(rank, 0), total),
-        }
-        for rank in sorted(levels)
+    return Figures(
+        [
+            {
+                "rank": rank,
+                "level": levels[rank],
+                "volunteers": counts.get(rank, 0),
+                "share": _share(counts.get(rank, 0), total),
+            }
+            for rank in sorted(levels)
+        ],
+        ("rank", "level", "volunteers", "share"),
     )
 
 
@@ -349,7 +365,7 @@ def training_coverage(
     *,
     as_of: date,
     categories: Iterable[str] = tuple(TRAINING_CATEGORIES),
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Per training category: registered volunteers holding a training valid on ``as_of``.
 
     A training counts when it was held on or before ``as_of`` and is valid that day
@@ -376,14 +392,17 @@ def training_coverage(
             and training.is_valid_on(as_of)
         ):
             trained.setdefault(training.category, set()).add(training.volunteer_id)
-    return tuple(
-        {
-            "category": category,
-            "trained": len(trained[category]),
-            "registered": len(registered),
-            "coverage": _share(len(trained[category]), len(registered)),
-        }
-        for category in sorted(trained)
+    return Figures(
+        [
+            {
+                "category": category,
+                "trained": len(trained[category]),
+                "registered": len(registered),
+                "coverage": _share(len(trained[category]), len(registered)),
+            }
+            for category in sorted(trained)
+        ],
+        ("category", "trained", "registered", "coverage"),
     )
 
 
@@ -394,7 +413,7 @@ def community_figures(
     *,
     as_of: date,
     region_level: str = "county",
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Per region: stations, people served, their needs, projects and their slots.
 
     People served count only while their consent covers ``statistics`` on ``as_of`` (they are
@@ -433,23 +452,24 @@ def community_figures(
         counts = group(project.demand.region)
         counts[3] += 1
         counts[4] += sum(1 for s in project.demand.slots if s.start.replace(tzinfo=None) <= end)
-    return tuple(
-        {
-            "region": code,
-            "region_name": names[code],
-            "stations": c[0],
-            "people_served": c[1],
-            "needs": c[2],
-            "projects": c[3],
-            "slots": c[4],
-        }
-        for code, c in sorted(groups.items())
+    return Figures(
+        [
+            {
+                "region": code,
+                "region_name": names[code],
+                "stations": c[0],
+                "people_served": c[1],
+                "needs": c[2],
+                "projects": c[3],
+                "slots": c[4],
+            }
+            for code, c in sorted(groups.items())
+        ],
+        ("region", "region_name", "stations", "people_served", "needs", "projects", "slots"),
     )
 
 
-def capture_figures(
-    records: Iterable[ServiceRecord], *, as_of: date | None = None
-) -> tuple[dict[str, Any], ...]:
+def capture_figures(records: Iterable[ServiceRecord], *, as_of: date | None = None) -> Figures:
     """Counted records and hours by how their times were captured.
 
     ``check_in`` (attendance), ``administrator`` (a correction) and ``entered`` (a finished
@@ -471,9 +491,12 @@ def capture_figures(
         row = totals[capture_method(record)]
         row[0] += 1
         row[1] += minutes
-    return tuple(
-        {"method": m, "records": c[0], "minutes": c[1], "hours": _hours(c[1])}
-        for m, c in sorted(totals.items())
+    return Figures(
+        [
+            {"method": m, "records": c[0], "minutes": c[1], "hours": _hours(c[1])}
+            for m, c in sorted(totals.items())
+        ],
+        ("method", "records", "minutes", "hours"),
     )
 
 
@@ -483,7 +506,7 @@ def time_series(
     as_of: date,
     period: str = "month",
     since: date | None = None,
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Counted records, volunteers and hours per period, every period up to ``as_of``.
 
     Periods run from ``since`` (default: the first counted record's) to the period of
@@ -520,4 +543,4 @@ def time_series(
                 "hours": _hours(minutes),
             }
         )
-    return tuple(rows)
+    return Figures(rows, (period, "records", "volunteers", "minutes", "hours"))

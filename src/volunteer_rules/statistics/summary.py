@@ -43,6 +43,7 @@ from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.counting import count_many
 from volunteer_rules.rules.versions import resolve_versions
+from volunteer_rules.statistics.figures import Figures
 
 __all__ = [
     "DIMENSIONS",
@@ -157,7 +158,7 @@ def summarize(
     region_level: RegionLevel = "city",
     profiles: Iterable[VolunteerProfile] | None = None,
     as_of: _dt.date | None = None,
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """Group counted records (and profiles) into rows, sorted by their keys.
 
     Args:
@@ -174,7 +175,10 @@ def summarize(
         as_of: count only records on record on this day (``None``: all).
 
     Returns:
-        one ``dict`` per group (see the module docstring for the columns).
+        one ``dict`` per group (see the module docstring for the columns): a
+        :class:`~volunteer_rules.statistics.figures.Figures`, with the table forms
+        ``to_rows()``, ``to_arrow()``, ``to_polars()``, ``to_pandas()`` (minutes as integers,
+        no hours).
 
     Raises:
         InvalidValueError: an unknown dimension or level, or profiles with an
@@ -238,7 +242,11 @@ def summarize(
         if profiles is not None:
             row["registered"] = registered
         rows.append(row)
-    return tuple(rows)
+    columns = [
+        c for dim in dims for c in (("region", "region_name") if dim == "region" else (dim,))
+    ]
+    columns += ["volunteers", "organizations", "records", "minutes", "hours"]
+    return Figures(rows, columns + ["registered"] * (profiles is not None))
 
 
 def _registered(
