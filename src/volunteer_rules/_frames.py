@@ -172,7 +172,7 @@ def pandas_frame(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -
     """The rows as a pandas DataFrame (through Arrow).
 
     Whole numbers stay integers (pandas' ``Int32``/``Int64``, which hold nulls; booleans are
-    ``boolean``), dates are
+    ``boolean``, text ``string``: a missing value is ``pd.NA``, never a float NaN), dates are
     ``datetime.date`` values and exact decimals ``Decimal`` values: nothing becomes a float.
 
     Raises:
@@ -194,6 +194,7 @@ def _pandas_integers(pd: ModuleType) -> dict[Any, Any]:
         pa.int32(): pd.Int32Dtype(),
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
+        pa.string(): pd.StringDtype(),  # missing is pd.NA, as for the numbers (not NaN)
     }
 
 

@@ -34,9 +34,9 @@ from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import frame_of_table
 from volunteer_rules.tables._engine import RepeatedKey, count_frame
 from volunteer_rules.tables.partition import certification_row
-from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema
+from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
-__all__ = ["certification_rows", "certifications_frame", "certify_table"]
+__all__ = ["certification_rows", "certifications_frame", "certify_table", "exclusions_table"]
 
 
 def certification_rows(results: Mapping[str, Certification]) -> list[dict[str, Any]]:
@@ -213,3 +213,87 @@ def _levels(minutes: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
         window_start=pl.lit(plan.since, pl.Date),
     )
     return pl.from_arrow(table.to_arrow().cast(level_schema()))  # type: ignore[return-value]
+
+
+def exclusions_table(
+    records: Any,
+    *,
+    rule_set: RuleSet | str,
+    as_of: _dt.date,
+    registry: RuleSetRegistry | None = None,
+) -> pl.DataFrame:
+    """The records of a record table that do not count (in full) for :func:`certify_table`.
+
+    One row per record, ``volunteer_id``, ``organization_id``, ``record_id``, ``reason``
+    (:data:`~volunteer_rules.tables.schema.RECORD_EXCLUSION_COLUMNS`), by volunteer id, then in
+    recorded order: exactly ``certify_many(...).exclusions()`` on the same records. Under a
+    rule set of thresholds alone, from the table engine's outcomes; under any other, through
+    :func:`~volunteer_rules.certify_many`, as :func:`certify_table` does.
+
+    Raises:
+        The errors of :func:`~volunteer_rules.certify_many`.
+
+    Example:
+        >>> from datetime import date
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.tables.io import table_of_records
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> table = table_of_records([vr.parse_record(SAMPLE_RECORD_PAYLOAD)])
+        >>> exclusions_table(table, rule_set="cn-national", as_of=date(2024, 5, 1)).rows()
+        [('V0000001', '512111005000000154', 'r-2024-0001', 'after_as_of')]
+    """
+    from volunteer_rules.tables.io import _frame, _record_of, records_of
+
+    _check_as_of(as_of, None)
+    frame = _frame(records)
+    chosen = _rule_set(rule_set, registry)
+    schema = record_exclusion_schema()
+    if chosen.status_on(as_of).version is None:
+        return pl.from_arrow(schema.empty_table())  # type: ignore[return-value]
+    plan = _Plan(chosen, as_of)
+
+    def by_objects() -> pl.DataFrame:
+        results = certify_many(records_of(frame), rule_set=chosen, as_of=as_of)
+        return results.exclusions().to_polars()  # type: ignore[no-any-return]
+
+    if not plan.plain or plan.paused:
+        return by_objects()
+    held: dict[int, Any] = {}
+
+    def rows_at(positions: list[int]) -> list[Any]:
+        missing = sorted(set(positions).difference(held))
+        if missing:
+            rows = frame[missing].iter_rows(named=True)
+            held.update(zip(missing, map(_record_of, rows), strict=True))
+        return [_ROW(held[i]) for i in positions]
+
+    try:
+        counted = count_frame(
+            frame_of_table(frame, as_of),
+            as_of=as_of,
+            since=plan.since,
+            min_rank=_rank(plan.version),
+            wanted=None,
+            since_for={},
+            rows_at=rows_at,
+        )
+    except RepeatedKey:  # the one rule for repeated keys: certify_many's
+        return by_objects()
+    names = schema.names
+    settled = (
+        counted.outcomes.filter(pl.col("reason").is_not_null())
+        .sort("volunteer_id", "at_us", "record_id", "organization_id")  # recorded order
+        .select(names)
+    )
+    exact = pl.DataFrame(
+        [
+            (volunteer, o.organization_id, o.record_id, o.reason)
+            for volunteer, count in counted.engine.items()
+            for o in count.outcomes or ()
+            if o.reason is not None
+        ],
+        schema=settled.schema,
+        orient="row",
+    )
+    table = pl.concat([settled, exact]).sort("volunteer_id", maintain_order=True)
+    return pl.from_arrow(table.to_arrow().cast(schema))  # type: ignore[return-value]
