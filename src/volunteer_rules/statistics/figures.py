@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from volunteer_rules._frames import AsData, Column
+from volunteer_rules._privacy import masked_repr
 
 __all__ = ["FIGURE_TYPES", "HOURS_COLUMNS", "Figures"]
 
@@ -67,6 +68,7 @@ HOURS_COLUMNS: Final = frozenset({"hours", "hours_per_volunteer", "hours_per_act
 """Columns for people (hours rounded to two places), left out of the table forms."""
 
 
+@masked_repr
 class Figures(tuple[dict[str, Any], ...], AsData):
     """Rows of statistics (a tuple of ``dict``), and their table forms.
 
