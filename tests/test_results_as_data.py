@@ -274,3 +274,24 @@ def test_a_missing_library_is_named_with_what_to_install(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(vr.MissingDependencyError, match="pip install pandas"):
         result.to_pandas()
+
+
+def test_an_id_given_by_two_organizations_is_named_by_its_key() -> None:
+    """One volunteer, one record id from two organizations, the second overlapping the first:
+    the exclusion names the organization of the record left out."""
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+    first = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+    second = attrs.evolve(first, organization_id="51211100MJ00000175")  # same id, same time
+    as_of = dt.date(2025, 1, 1)
+    result = vr.certify_many([second, first], rule_set="cn-national", as_of=as_of)
+    assert result["V0000001"].excluded == ((first.record_id, "overlap"),)
+    assert result.exclusions().to_rows() == [
+        {
+            "volunteer_id": "V0000001",
+            "organization_id": "51211100MJ00000175",
+            "record_id": first.record_id,
+            "reason": "overlap",
+        }
+    ]
+    assert vr.count_many([first, second], as_of=as_of).exclusions() == result.exclusions()

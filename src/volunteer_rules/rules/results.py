@@ -228,44 +228,85 @@ def _keyed(
     """The exclusions of the volunteers with any, each by its record's whole key.
 
     A volunteer's ``excluded`` names records by id alone (ids are unique within an
-    organization only): the key comes from counting those volunteers again, with per-record
-    outcomes, over the records the result was computed from. The recount is the same engine
-    with the same window and minimum rating, so its outcomes are the result's exclusions.
+    organization only). One pass over the records the result came from finds the organization
+    of each excluded id among the volunteer's own records; a volunteer with an excluded id
+    given by two organizations is counted again, with per-record outcomes (the same engine,
+    window and minimum rating, so the same exclusions), which name the key.
     """
-    wanted = [v for v, listed in excluded.items() if listed]
+    wanted = {v: {rid for rid, _ in listed} for v, listed in excluded.items() if listed}
     if not wanted:
         return Exclusions()
     if source is None:
         raise InvalidValueError("exclusions", "this result does not know its records")
-    given = source.records if records is None else records
+    if records is not None:
+        given: Sequence[ServiceRecord] | None = (
+            records if isinstance(records, (list, tuple)) else tuple(records)
+        )
+    else:
+        given = source.records
     if given is None:
         raise InvalidValueError(
             "records",
             "the result was computed from a one-shot iterator: pass the same records again,"
             " exclusions(records), or give them as a list or tuple",
         )
+    organization: dict[tuple[str, str], str] = {}
+    twice: set[str] = set()
+    for record in given:
+        ids = wanted.get(record.volunteer_id)
+        if ids is not None and record.record_id in ids:
+            key = (record.volunteer_id, record.record_id)
+            if organization.setdefault(key, record.organization_id) != record.organization_id:
+                twice.add(record.volunteer_id)
+    recounted = _recount(given, source, sorted(twice), since_of) if twice else {}
+    rows = []
+    for volunteer, listed in excluded.items():
+        if volunteer in recounted:
+            rows.extend(recounted[volunteer])
+            continue
+        rows.extend(
+            Exclusion(
+                volunteer_id=volunteer,
+                organization_id=organization[(volunteer, record_id)],
+                record_id=record_id,
+                reason=reason,
+            )
+            for record_id, reason in listed
+        )
+    return Exclusions(rows)
+
+
+def _recount(
+    given: Sequence[ServiceRecord],
+    source: _Source,
+    volunteers: list[str],
+    since_of: Callable[[str], _dt.date | None],
+) -> dict[str, list[Exclusion]]:
+    """The exclusions of some volunteers from a count with per-record outcomes."""
     from volunteer_rules.rules.counting import count_many
 
-    starts = {v: s for v in wanted if (s := since_of(v)) is not None}
+    starts = {v: s for v in volunteers if (s := since_of(v)) is not None}
     counts = count_many(
         given,
         as_of=source.as_of,
         min_rating=source.min_rating,
-        volunteers=wanted,
+        volunteers=volunteers,
         detail=True,
         since_for=starts,
     )
-    return Exclusions(
-        Exclusion(
-            volunteer_id=volunteer,
-            organization_id=outcome.organization_id,
-            record_id=outcome.record_id,
-            reason=outcome.reason,
-        )
-        for volunteer in wanted
-        for outcome in counts[volunteer].outcomes or ()
-        if outcome.reason is not None
-    )
+    return {
+        volunteer: [
+            Exclusion(
+                volunteer_id=volunteer,
+                organization_id=outcome.organization_id,
+                record_id=outcome.record_id,
+                reason=outcome.reason,
+            )
+            for outcome in counts[volunteer].outcomes or ()
+            if outcome.reason is not None
+        ]
+        for volunteer in volunteers
+    }
 
 
 @masked_repr
