@@ -37,8 +37,12 @@ from volunteer_rules.tables.partition import (
 )
 from volunteer_rules.tables.schema import (
     CSV_HEADERS,
+    LEVEL_COLUMNS,
     RECORD_COLUMNS,
+    RECORD_EXCLUSION_COLUMNS,
     ROW_ERROR_COLUMNS,
+    level_schema,
+    record_exclusion_schema,
     record_schema,
     row_error_schema,
 )
@@ -49,7 +53,9 @@ __all__ = [
     "CERTIFICATION_COLUMNS",
     "CSV_HEADERS",
     "EXCLUSION_COLUMNS",
+    "LEVEL_COLUMNS",
     "RECORD_COLUMNS",
+    "RECORD_EXCLUSION_COLUMNS",
     "RECORD_FIELDS",
     "ROW_ERROR_COLUMNS",
     "bucket_rows",
@@ -67,6 +73,8 @@ __all__ = [
     "exclusion_rows",
     "exclusion_schema",
     "exclusion_struct",
+    "level_schema",
+    "record_exclusion_schema",
     "record_schema",
     "row_error_schema",
 ]
