@@ -101,7 +101,7 @@ def _why_parse_refuses(payload: Any, error: vr.FieldError, *, formats: bool) -> 
         return "unstorable-text"
     if error.path.startswith("$.extensions"):
         if error.code == "out_of_range":
-            return "extensions-depth"
+            return "extensions-depth" if "deep" in error.message else "extensions-number-size"
         if error.code == "invalid_format" and "finite" in error.message:
             return "non-finite"
     value = _value_at(payload, error.path)
@@ -201,7 +201,8 @@ MUTATIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("huge minutes", {"service_minutes": 10**5000}, None),
     ("huge format_version", {"format_version": 10**5000}, None),
     ("huge negative minutes", {"service_minutes": -(10**5000)}, None),
-    ("huge in extensions", {"extensions": {"n": 10**5000}}, None),
+    ("huge in extensions", {"extensions": {"n": 10**5000}}, "extensions-number-size"),
+    ("4300 digits in extensions", {"extensions": {"n": [10**4300 - 1]}}, None),
     ("check characters", {"organization_id": "512111005000000155"}, "check-characters"),
     ("region never assigned", {"region_code": "211199"}, "region-assigned"),
     ("end before start", {"end": "2024-05-01T08:00:00+08:00"}, "cross-field"),

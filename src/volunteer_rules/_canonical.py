@@ -3,6 +3,11 @@ r"""The library's one canonical JSON serialization, for digests and verification
 Keys sorted by code point, no white space, every non-ASCII character escaped as ``\\uXXXX``
 (lowercase hex), UTF-8 (hence ASCII) bytes. Stable across Python versions and platforms, and
 easy to reproduce in any language.
+
+:func:`read_json` is how the library reads JSON text a person gives it: a number of thousands of
+digits is valid JSON, and Python refuses to turn more than 4300 digits into an ``int``
+(``sys.get_int_max_str_digits``), so such a number is read exactly (:func:`whole_number`) and
+reaches the readers, which report it as ``out_of_range`` with its path.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["canonical_bytes", "canonical_text", "sha256_hex"]
+__all__ = ["canonical_bytes", "canonical_text", "read_json", "sha256_hex", "whole_number"]
 
 
 def canonical_text(value: Any) -> str:
@@ -47,3 +52,53 @@ def sha256_hex(value: Any) -> str:
         64
     """
     return hashlib.sha256(canonical_bytes(value)).hexdigest()
+
+
+_CHUNK = 4000  # digits per step, under Python's limit for text to int
+
+
+def whole_number(digits: str) -> int:
+    """The integer written in decimal ``digits`` (an optional ``-``), of any length.
+
+    Python refuses ``int(text)`` for more than 4300 digits; this builds the number in steps of
+    4000 digits instead, in time proportional to the square of the length (a 100,000-digit
+    number takes tens of milliseconds).
+
+    Raises:
+        ValueError: ``digits`` is not a decimal integer.
+
+    Example:
+        >>> whole_number("-120"), len(str(whole_number("1" * 4300)))
+        (-120, 4300)
+        >>> whole_number("9" * 5000) == 10**5000 - 1
+        True
+    """
+    sign, body = (-1, digits[1:]) if digits.startswith("-") else (1, digits)
+    if not (body.isascii() and body.isdigit()):
+        raise ValueError(f"not a decimal integer: {digits[:20]!r}")
+    if len(body) <= _CHUNK:
+        return sign * int(body)
+    number = 0
+    for start in range(0, len(body), _CHUNK):
+        part = body[start : start + _CHUNK]
+        number = number * 10 ** len(part) + int(part)
+    return sign * number
+
+
+def read_json(text: str | bytes) -> Any:
+    """``json.loads``, except that integers of any length are read (:func:`whole_number`).
+
+    Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON, as
+    ``json.loads`` does; ``RecursionError`` for nesting too deep for Python.
+
+    Example:
+        >>> value = read_json('{"minutes": ' + "1" * 5000 + "}")
+        >>> value["minutes"] == int("1" * 4000) * 10**1000 + int("1" * 1000)
+        True
+    """
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        if "integer string conversion" not in str(error):
+            raise
+    return json.loads(text, parse_int=whole_number)

@@ -1217,6 +1217,11 @@ class _Reader:
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             self.add(f"{path}.{key}", "invalid_type", f"{key} must be an integer")
             return None
+        if kind is int and abs(value) > _MAX_INTEGER:
+            self.add(
+                f"{path}.{key}", "out_of_range", f"{key} must be at most {_MAX_INTEGER:,} in size"
+            )
+            return None
         if not isinstance(value, kind):
             self.add(f"{path}.{key}", "invalid_type", f"{key} must be a {kind.__name__}")
             return None
@@ -1234,6 +1239,9 @@ class _Reader:
             self.add(f"{path}.{key}", "invalid_format", f"{key} must be an ISO date")
             return None
 
+
+_MAX_INTEGER: Final = 2**63 - 1
+"""The largest number a certificate's wire form may hold (what every store can hold)."""
 
 _TOP: Final = frozenset(
     {

@@ -46,6 +46,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Final, NamedTuple
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules._privacy import mask_identity_numbers
 
 __all__ = [
@@ -237,7 +238,7 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         2 text None
         3 None not UTF-8: invalid start byte at column 1
     """
-    loads = json.loads
+    loads = read_json
     for number, raw in enumerate(stream, start=1):
         if progress is not None:
             progress.tick()

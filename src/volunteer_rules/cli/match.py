@@ -40,12 +40,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     """
     try:
         with open(args.demand, encoding="utf-8") as file:
-            payload = json.load(file)
+            payload = read_json(file.read())
     except (OSError, ValueError) as error:
         return usage_error("match", f"cannot read the demand {args.demand}: {error}")
     try:

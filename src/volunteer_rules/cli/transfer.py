@@ -52,6 +52,7 @@ from typing import IO, Any
 
 import attrs
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
     mask_identity_numbers,
@@ -239,7 +240,7 @@ def _check(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error(_COMMAND, f"cannot read {name}: {error.strerror or error}")
     try:
-        payload = json.loads(raw.decode("utf-8-sig"))
+        payload = read_json(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         out.write(f"{name}: $: invalid_json: not a JSON document ({type(error).__name__})\n")
         return 1

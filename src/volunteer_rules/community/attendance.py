@@ -114,8 +114,8 @@ class AttendanceEvent:
             raise InvalidValueError("project_id", "must be 1-24 letters, digits, - or _")
         if not isinstance(self.volunteer_id, str) or not _EVENT_ID.fullmatch(self.volunteer_id):
             raise InvalidValueError("volunteer_id", "must be 1-64 id characters")
-        if type(self.slot) is not int or self.slot < 0:
-            raise InvalidValueError("slot", "must be a slot index")
+        if type(self.slot) is not int or not 0 <= self.slot <= 1_000_000:
+            raise InvalidValueError("slot", "must be a slot index (0 to 1,000,000)")
         _aware(self.at, "at")
         if not isinstance(self.reason, str):
             raise InvalidTypeError("reason", "must be a string")

@@ -19,6 +19,14 @@ from volunteer_rules.errors import FieldError
 MAX_EXTENSION_DEPTH: Final = 32
 """How deeply ``extensions`` may nest (objects and arrays); deeper is ``out_of_range``."""
 
+MAX_EXTENSION_DIGITS: Final = 4300
+"""How many digits an integer in ``extensions`` may have: Python's default limit for writing an
+integer as text (``sys.get_int_max_str_digits``), so that every record can be written back as
+JSON and stored. Longer is ``out_of_range``."""
+
+MAX_EXTENSION_INTEGER: Final = 10**MAX_EXTENSION_DIGITS - 1
+"""The largest integer (in magnitude) ``extensions`` may hold."""
+
 UNSTORABLE: Final = re.compile(
     "[\ud800-\udfff\ufdd0-\ufdef"
     + "".join(
@@ -107,6 +115,7 @@ Where = Any
 or ``(parent, key)`` for a member, or ``(parent, index)`` for an array item (``int`` index)."""
 
 _SCALARS: Final = frozenset({str, int, bool, type(None)})
+_PLAIN: Final = frozenset({bool, type(None)})  # scalars kept without any check
 
 
 def render(where: Where) -> str:
@@ -129,6 +138,15 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
     if kind in _SCALARS:
         if kind is str and (why := unstorable(value)) is not None:  # type: ignore[arg-type]
             problems.append(FieldError(render(where), "invalid_format", f"text {why}"))
+            return None
+        if kind is int and not -MAX_EXTENSION_INTEGER <= value <= MAX_EXTENSION_INTEGER:  # type: ignore[operator]
+            problems.append(
+                FieldError(
+                    render(where),
+                    "out_of_range",
+                    f"numbers in extensions may have at most {MAX_EXTENSION_DIGITS} digits",
+                )
+            )
             return None
         return value
     data: Any = value
@@ -176,7 +194,9 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
                 shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
                 problems.append(FieldError(render((where, shown)), "invalid_format", f"name {why}"))
                 continue
-            if type(item) in _SCALARS and type(item) is not str:
+            if type(item) in _PLAIN or (
+                type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER
+            ):
                 frozen[key] = item
             else:
                 frozen[key] = freeze(item, (where, key), depth + 1, problems)
@@ -184,7 +204,8 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
     if kind is list or isinstance(value, (list, tuple)):
         return tuple(
             item
-            if type(item) in _SCALARS and type(item) is not str
+            if type(item) in _PLAIN
+            or (type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER)
             else freeze(item, (where, i), depth + 1, problems)
             for i, item in enumerate(data)
         )

@@ -791,6 +791,10 @@ def window_start(window: str, as_of: _dt.date) -> _dt.date | None:
 
 _MISSING: Final = object()
 
+_MAX_MAPPING_INTEGER: Final = 1_000_000
+"""The largest whole number a rule-set mapping may give (a rank, months, an age, a count);
+larger is ``out_of_range``, so that no number of thousands of digits reaches the rules."""
+
 
 class _Reader:
     def __init__(self) -> None:
@@ -864,8 +868,10 @@ class _Reader:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             try:
                 return Hours.from_hours(value)
-            except VolunteerRulesError:
-                pass
+            except VolunteerRulesError as error:
+                if "too large" in str(error):
+                    self.fail(path, "out_of_range", "must be less than 10**15 hours")
+                    return None
         self.fail(path, "invalid_format", "must be hours as an integer or a decimal string")
         return None
 
@@ -876,6 +882,10 @@ class _Reader:
             return None
         if type(value) is not int or value < 0:
             self.fail(path, "invalid_type", "must be a whole number, 0 or more")
+            return None
+        if value > _MAX_MAPPING_INTEGER:
+            # ranks, months, ages and counts: a number of thousands of digits is never used
+            self.fail(path, "out_of_range", f"must be at most {_MAX_MAPPING_INTEGER:,}")
             return None
         return value
 

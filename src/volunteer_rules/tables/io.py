@@ -45,6 +45,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
+from volunteer_rules._canonical import read_json, whole_number
 from volunteer_rules.errors import InvalidTypeError, RecordFormatError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records import _fields
@@ -187,7 +188,7 @@ def _cell(name: str, value: Any, from_text: bool) -> Any:
     """A cell's value as JSON (dates as text; CSV numbers and booleans read from text)."""
     if from_text and type(value) is str:
         if name in ("service_minutes", "format_version") and value.isascii() and value.isdigit():
-            return int(value)
+            return whole_number(value)  # any length: a huge number is out_of_range, not a crash
         if name == "group_service" and value in ("true", "false"):
             return value == "true"
         return value
@@ -209,7 +210,7 @@ def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
             evaluation["date"] = _cell(name, value, from_text)
         elif name == "extensions" and type(value) is str:
             try:
-                payload[name] = json.loads(value)
+                payload[name] = read_json(value)
             except ValueError:
                 payload[name] = value
         elif name == "group_service" and value is False:
@@ -832,7 +833,7 @@ def _json_lines_one_by_one(
     errors: list[tuple[int, str, str, str]] = []
     for number, text in lines:
         try:
-            payload = json.loads(text)
+            payload = read_json(text)
         except ValueError as error:
             errors.append((number, "$", "invalid_format", f"the line is not JSON: {error}"))
             continue

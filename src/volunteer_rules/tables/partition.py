@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules.errors import InvalidTypeError, RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.certification import Certification, certify_many
@@ -159,7 +159,7 @@ def _payload(row: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "extensions":
             if isinstance(value, str):
                 with contextlib.suppress(ValueError):  # else parse_record reports the type
-                    value = json.loads(value)
+                    value = read_json(value)
             elif isinstance(value, list):  # an Arrow map column: (key, value) pairs
                 value = dict(value)
         payload[name] = _text(value)

@@ -85,6 +85,11 @@ _DIGEST_PATTERN: Final = re.compile(r"[0-9a-f]{64}\Z")
 _REGION_PATTERN: Final = re.compile(r"[0-9]{6}\Z")
 
 
+_MAX_INTEGER: Final = 2**63 - 1
+"""The largest count a package may state (what every store can hold); larger is
+``out_of_range``, so that no number of thousands of digits reaches a message or a store."""
+
+
 def _check_type(what: str, value: object, kind: type | tuple[type, ...], name: str) -> None:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidTypeError(what, f"must be {name}, not {type(value).__name__}")
@@ -594,11 +599,12 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
                 FieldError("$.format_version", "invalid_type", "format_version must be an integer")
             )
         elif version != PACKAGE_FORMAT_VERSION:
+            shown = str(version) if abs(version) <= _MAX_INTEGER else "(a very large number)"
             errors.append(
                 FieldError(
                     "$.format_version",
                     "unsupported_version",
-                    f"package format version {version} is not supported; this library reads "
+                    f"package format version {shown} is not supported; this library reads "
                     f"version {PACKAGE_FORMAT_VERSION}",
                 )
             )
@@ -688,6 +694,14 @@ def _parse_summary(present: Mapping[str, Any], errors: list[FieldError]) -> Tran
         elif number < 0:
             errors.append(
                 FieldError(f"$.summary.{name}", "out_of_range", f"{name} must be 0 or more")
+            )
+        elif number > _MAX_INTEGER:
+            errors.append(
+                FieldError(
+                    f"$.summary.{name}",
+                    "out_of_range",
+                    f"{name} must be at most {_MAX_INTEGER:,} (a 64-bit integer)",
+                )
             )
         else:
             found[name] = number
