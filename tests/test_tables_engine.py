@@ -160,3 +160,74 @@ def test_certify_table_is_certify_many(
         return
     table = certify_table(table_of_records(records), rule_set=rule_set, as_of=as_of)
     assert table.rows(named=True) == expected
+
+
+def _repeated(records: list[ServiceRecord], data: Any) -> list[ServiceRecord]:
+    """Some records given twice: as they are, changed (a conflict), or under another volunteer."""
+    out = list(records)
+    for record in records:
+        kind = data.draw(st.sampled_from(["none", "none", "same", "changed", "other"]))
+        if kind == "same":
+            out.insert(data.draw(st.integers(0, len(out))), record)
+        elif kind == "changed":
+            out.append(attrs.evolve(record, place="另一处"))
+        elif kind == "other":
+            out.append(attrs.evolve(record, volunteer_id="V3"))
+    return out
+
+
+@given(
+    service_histories(volunteers=("V1", "V2"), max_size=10, days=3),
+    AS_OFS,
+    st.data(),
+)
+def test_repeated_keys_follow_the_one_rule(
+    records: list[ServiceRecord], as_of: dt.date, data: Any
+) -> None:
+    """Identical repeats count once, conflicts never (listed for every volunteer they name),
+    in the table engine as in the exact engine, without leaving the column steps for all."""
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certification_rows, certify_table
+
+    records = _repeated(records, data)
+    assert count_many(records, as_of=as_of, detail=True) == counting.count_many(
+        records, as_of=as_of, detail=True
+    )
+    # Asked for some volunteers, each gets count_records' answer (a conflicting version of
+    # another volunteer counts as much as one of theirs).
+    for volunteer, count in count_many(records, as_of=as_of, volunteers=["V1", "V3"]).items():
+        one = counting.count_records(records, as_of=as_of, volunteer_id=volunteer)
+        mine = tuple(e for e in one.excluded if e[1] != "other_volunteer")
+        assert (count.minutes, count.first_counted, count.excluded) == (
+            one.minutes,
+            one.first_counted,
+            mine,
+        )
+    expected = certification_rows(certify_many(records, rule_set="cn-national", as_of=as_of))
+    table = certify_table(table_of_records(records), rule_set="cn-national", as_of=as_of)
+    assert table.rows(named=True) == expected
+    lazy = certify_table(table_of_records(records).lazy(), rule_set="cn-national", as_of=as_of)
+    assert lazy.rows(named=True) == expected
+
+
+def test_offsets_with_seconds_and_scanned_tables_are_read_exactly() -> None:
+    """An offset with seconds (which the column parser does not read) is read by Python, and a
+    LazyFrame is certified as the table it scans."""
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certify_table
+
+    odd = dt.timezone(dt.timedelta(hours=5, minutes=30, seconds=15))
+    a = _day_record("A", 1, dt.date(2024, 5, 1), 8, 60)
+    b = attrs.evolve(
+        a,
+        record_id="A-2",
+        start=a.start.astimezone(odd) if a.start else None,
+        end=a.end.astimezone(odd) if a.end else None,
+        recorded_at=a.recorded_at.astimezone(odd),
+    )  # the same hour as A-1 in another offset: an overlap
+    c = _day_record("B", 1, dt.date(2024, 5, 1), 8, 60)
+    as_of = dt.date(2024, 12, 31)
+    table = table_of_records([a, b, c])
+    for held in (table, table.lazy()):
+        result = certify_table(held, rule_set="cn-national", as_of=as_of)
+        assert result.select("volunteer_id", "counted_minutes").rows() == [("A", 60), ("B", 60)]

@@ -9,10 +9,11 @@ from typing import Any, Final
 import polars as pl
 import pyarrow as pa
 
-from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.record import Evaluation, ServiceRecord
+from volunteer_rules.rules.counting import _Row
 from volunteer_rules.tables._engine import COUNT_SCHEMA
 
-__all__: list[str] = []
+__all__ = ["TableSource"]
 
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _US: Final = _dt.timedelta(microseconds=1)
@@ -111,42 +112,142 @@ def _chunk_frame(records: Sequence[ServiceRecord], as_of: _dt.date) -> pl.DataFr
 
 
 _FORMAT: Final = "%Y-%m-%dT%H:%M:%S%.f%:z"
+_MOMENTS: Final = ("start", "end", "recorded_at")
+_ROW_COLUMNS: Final = (
+    "recorded_at",
+    "record_id",
+    "organization_id",
+    "volunteer_id",
+    "status",
+    "date",
+    "start",
+    "end",
+    "amends",
+    "service_minutes",
+    "evaluation_rating",
+    "evaluation_date",
+)
 
 
-def _instant_column(frame: pl.DataFrame, name: str) -> pl.Series:
-    """A date-time text column as microseconds since the epoch (offsets with seconds too)."""
-    text = frame.get_column(name)
-    fast = text.str.to_datetime(_FORMAT, time_zone="UTC", time_unit="us", strict=False)
-    out = fast.dt.epoch("us")
-    missed = text.is_not_null() & out.is_null()
-    if missed.any():  # an offset with seconds: Python reads it
-        values = out.to_list()
-        for i in missed.arg_true().to_list():
-            moment = _dt.datetime.fromisoformat(text[i])
-            values[i] = (moment - _EPOCH) // _US
-        out = pl.Series(name, values, dtype=pl.Int64)
-    return out
-
-
-def frame_of_table(records: pl.DataFrame, as_of: _dt.date) -> pl.DataFrame:
-    """The counting frame of a valid record table (the record schema's columns)."""
-    late = (
-        pl.lit(False)
-        if as_of == _dt.date.max
-        else pl.col("recorded_at").str.slice(0, 10) > as_of.isoformat()
+def _instant(name: str) -> pl.Expr:
+    """A date-time text column as microseconds since the epoch (UTC); null if unread."""
+    return (
+        pl.col(name)
+        .str.to_datetime(_FORMAT, time_zone="UTC", time_unit="us", strict=False)
+        .dt.epoch("us")
     )
-    return records.select(
-        "volunteer_id",
-        "organization_id",
-        "record_id",
-        "status",
-        "date",
-        start_us=_instant_column(records, "start"),
-        end_us=_instant_column(records, "end"),
-        at_us=_instant_column(records, "recorded_at"),
-        late=late,
-        minutes=pl.col("service_minutes").cast(pl.Int64),
-        amends="amends",
-        rating="evaluation_rating",
-        rated_on="evaluation_date",
-    )
+
+
+def _moment(text: str | None) -> _dt.datetime | None:
+    return None if text is None else _dt.datetime.fromisoformat(text)
+
+
+def _us(text: str | None) -> int | None:
+    return None if text is None else (_dt.datetime.fromisoformat(text) - _EPOCH) // _US
+
+
+class TableSource:
+    """A valid record table, held (a DataFrame) or scanned (a polars ``LazyFrame``).
+
+    What the table engine reads of it: the counting frame (only the columns counting needs,
+    so a scanned Parquet file is read column by column, never whole), and the rows at some
+    positions (for the few volunteers the exact engine counts).
+    """
+
+    def __init__(self, records: Any) -> None:
+        from volunteer_rules.tables.io import _frame
+
+        self.held: pl.DataFrame | None = None
+        if isinstance(records, pl.LazyFrame):
+            self.lazy = records
+        else:
+            self.held = _frame(records)
+            self.lazy = self.held.lazy()
+        self._rows: dict[int, _Row] = {}
+
+    def frame(self) -> pl.DataFrame:
+        """The whole table."""
+        return self.held if self.held is not None else self.lazy.collect()
+
+    def take(self, positions: Sequence[int], columns: Sequence[str]) -> pl.DataFrame:
+        """The rows at ``positions`` (in that order), with these columns."""
+        if self.held is not None:
+            return self.held.select(columns)[list(positions)]
+        found = (
+            self.lazy.select(columns)
+            .with_row_index("_at")
+            .filter(pl.col("_at").is_in(list(positions)))
+            .collect()
+        )
+        order = pl.DataFrame({"_at": list(positions)}, schema={"_at": pl.UInt32})
+        return order.join(found, on="_at", how="left", maintain_order="left").drop("_at")
+
+    def rows_at(self, positions: list[int]) -> list[_Row]:
+        """The exact engine's rows of the records at ``positions``."""
+        missing = sorted(set(positions).difference(self._rows))
+        if missing:
+            for i, row in zip(missing, self.take(missing, _ROW_COLUMNS).iter_rows(), strict=True):
+                at, rid, org, vol, status, day, start, end, amends, minutes, rating, rated = row
+                self._rows[i] = (
+                    _dt.datetime.fromisoformat(at),
+                    rid,
+                    org,
+                    vol,
+                    status,
+                    day,
+                    _moment(start),
+                    _moment(end),
+                    amends,
+                    minutes,
+                    None if rating is None else Evaluation(rating=rating, date=rated),
+                )
+        return [self._rows[i] for i in positions]
+
+    def records_at(self, positions: list[int]) -> list[ServiceRecord]:
+        """The records at ``positions``."""
+        from volunteer_rules.tables.io import _record_of
+
+        frame = self.take(positions, self.lazy.collect_schema().names())
+        return [_record_of(row) for row in frame.iter_rows(named=True)]
+
+    def counting_frame(self, as_of: _dt.date, order: bool = True) -> pl.DataFrame:
+        """The counting frame; ``at_us`` left null unless ``order`` (the outcomes' order)."""
+        late = (
+            pl.lit(False)
+            if as_of == _dt.date.max
+            else pl.col("recorded_at").str.slice(0, 10) > as_of.isoformat()
+        )
+        moments = _MOMENTS if order else _MOMENTS[:2]
+        unread = pl.any_horizontal(
+            [pl.col(name).is_not_null() & _instant(name).is_null() for name in moments]
+        )
+        frame = self.lazy.select(
+            "volunteer_id",
+            "organization_id",
+            "record_id",
+            "status",
+            "date",
+            start_us=_instant("start"),
+            end_us=_instant("end"),
+            at_us=_instant("recorded_at") if order else pl.lit(None, pl.Int64),
+            late=late,
+            minutes=pl.col("service_minutes").cast(pl.Int64),
+            amends="amends",
+            rating="evaluation_rating",
+            rated_on="evaluation_date",
+            _unread=unread,
+        ).collect()
+        odd = frame.get_column("_unread").arg_true().to_list()
+        frame = frame.drop("_unread")
+        if odd:  # an offset with seconds: Python reads it
+            texts = self.take(odd, moments)
+            fixes = {
+                f"{name}_us": [_us(t) for t in col]
+                for name, col in zip(("start", "end", "at"), texts.iter_columns(), strict=False)
+            }
+            at = pl.Series("_at", odd, dtype=pl.UInt32)
+            for column, values in fixes.items():
+                frame = frame.with_columns(
+                    frame.get_column(column).scatter(at, pl.Series(values, dtype=pl.Int64))
+                )
+        return frame

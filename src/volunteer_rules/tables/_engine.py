@@ -3,9 +3,10 @@
 The rules are those of :mod:`volunteer_rules.rules.counting`, applied to a *counting frame*
 (one row per record, the fields counting needs) in named steps:
 
-1. :func:`_keys`: a key given more than once (an identical repeat, or versions in conflict:
-   :mod:`volunteer_rules.rules.versions`, the one rule) leaves the whole count to the rules
-   wing's exact :func:`~volunteer_rules.rules.counting.count_many`.
+1. :func:`_keys`: a key given more than once is settled by the one rule
+   (:mod:`volunteer_rules.rules.versions`): an identical repeat is one record; the versions of
+   a key in conflict are dropped and the volunteers they name go to the exact engine, which
+   lists the key. Keys are compared by a hash first, then exactly among the rows it flags.
 2. :func:`_per_record_reasons`: ``after_as_of``, ``outside_window``, ``not_verified``.
 3. :func:`_amendments`: a single amendment of a volunteer's own record, where neither is
    amended by or amends anything else, supersedes it here when it is on record and verified or
@@ -31,6 +32,7 @@ from typing import Final, NamedTuple
 
 import polars as pl
 
+from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.counting import (
     _R_ID,
     _R_ORG,
@@ -41,6 +43,7 @@ from volunteer_rules.rules.counting import (
     _count_rows,
     _Row,
 )
+from volunteer_rules.rules.versions import CONFLICT_REASON, RecordVersions, resolve_versions
 
 __all__ = ["RepeatedKey"]
 
@@ -64,6 +67,8 @@ COUNT_SCHEMA: Final = {
 _FIELDS: Final = tuple(c for c in COUNT_SCHEMA if c not in ("organization_id", "record_id"))
 _KEY: Final = ["organization_id", "record_id"]
 _VOL: Final = pl.col("volunteer_id")
+_VH: Final = pl.col("_vh")
+_SEED: Final = 0x5EED
 
 
 class Counted(NamedTuple):
@@ -89,43 +94,61 @@ def count_frame(
     wanted: Sequence[str] | None,
     since_for: dict[str, _dt.date],
     rows_at: Callable[[list[int]], list[_Row]],
+    records_at: Callable[[list[int]], list[ServiceRecord]] | None = None,
 ) -> Counted:
     """Count every volunteer of a counting frame (arguments already checked).
 
     ``rows_at(positions)`` gives the rows (as the exact engine reads them) of the records at
-    those positions of ``frame``.
+    those positions of ``frame``; ``records_at(positions)`` the records themselves, for the
+    keys given more than once (without it, such a key raises :class:`RepeatedKey`).
+
+    Length: the steps of the module docstring, in order, each a call or a few lines.
     """
-    frame = frame.with_row_index("_row")
+    frame, versions, named = _keys(frame.with_row_index("_row"), records_at)
+    frame = frame.with_columns(_vh=_VOL.hash(_SEED))
     if wanted is not None:
         # Others' records are kept only when they amend something: they may supersede.
         frame = frame.filter(_VOL.is_in(list(wanted)) | pl.col("amends").is_not_null())
         names = sorted(set(wanted))
     else:
-        names = frame.get_column("volunteer_id").unique().sort().to_list()
+        names = sorted(set(frame.get_column("volunteer_id").unique()).union(named))
+    # Volunteers are told apart by a hash of their id in the column steps below, once no two
+    # ids of the frame share one (else by the ids themselves).
+    distinct = frame.select(_VH.n_unique()).item() == frame.select(_VOL.n_unique()).item()
+    if not distinct:
+        frame = frame.with_columns(_vh=_VOL.rank("dense").cast(pl.UInt64))
     own = set(names)
-    slow: set[str] = {v for v in since_for if v in own}
-    slow |= _keys(frame)
+    slow: set[str] = {v for v in since_for if v in own} | named
     frame = _per_record_reasons(frame, as_of, since)
     superseded, amended_slow, amenders_of, amendment_keys = _amendments(frame)
     slow |= amended_slow
     reason = pl.col("reason")
-    frame = frame.with_columns(
-        reason=pl.when(reason.is_null() & pl.col("_row").is_in(superseded))
-        .then(pl.lit("superseded"))
-        .otherwise(reason)
-    )
+    steps = frame.lazy()
+    if superseded:
+        steps = steps.with_columns(
+            reason=pl.when(reason.is_null() & pl.col("_row").is_in(superseded))
+            .then(pl.lit("superseded"))
+            .otherwise(reason)
+        )
     if min_rank is not None:
         good = [r for r, rank in _RATING_RANK.items() if rank <= min_rank]
-        frame = frame.with_columns(
+        steps = steps.with_columns(
             reason=pl.when(reason.is_null() & ~pl.col("rating").is_in(good).fill_null(False))
             .then(pl.lit("below_minimum_rating"))
             .otherwise(reason)
         )
+    frame = steps.collect()
     slow |= _needs_engine(frame)
     slow &= own
-    settled = frame.filter(_VOL.is_in(list(own - slow)) if slow else _VOL.is_in(names))
+    settled = frame
+    if slow:
+        hashes = frame.filter(_VOL.is_in(list(slow))).get_column("_vh").unique()
+        settled = frame.filter(~_VH.is_in(hashes.implode()))
+    if wanted is not None:
+        settled = settled.filter(_VOL.is_in(names))
     outcomes = settled.select(
         "_row",
+        "_vh",
         "volunteer_id",
         "organization_id",
         "record_id",
@@ -134,52 +157,153 @@ def count_frame(
         counted=pl.when(reason.is_null()).then(pl.col("minutes")).otherwise(0),
         reason=reason,
     )
-    engine: dict[str, Count] = {}
-    if slow:
-        positions_of: dict[str, list[int]] = dict(
-            frame.filter(_VOL.is_in(list(slow)))
-            .group_by("volunteer_id")
-            .agg(pl.col("_row"))
-            .iter_rows()
-        )
-        # Every row needed, fetched at once: the volunteers' own, then the amendments that
-        # reach them (amendments' keys are known; the others' are read from their rows).
-        given = sorted({i for positions in positions_of.values() for i in positions})
-        row_of: dict[int, _Row] = dict(zip(given, rows_at(given), strict=True))
-
-        def key(i: int) -> tuple[str, str]:
-            found = amendment_keys.get(i)
-            return found if found is not None else (row_of[i][_R_ORG], row_of[i][_R_ID])
-
-        extra_of = {
-            name: _amendments_reaching(list(positions_of.get(name, [])), key, amenders_of)
-            for name in slow
-        }
-        more = sorted({i for extra in extra_of.values() for i in extra}.difference(row_of))
-        row_of.update(zip(more, rows_at(more), strict=True))
-        for name in sorted(slow):
-            positions = [*positions_of.get(name, []), *extra_of[name]]
-            engine[name] = _count_rows(
-                [row_of[i] for i in positions],
-                name,
-                as_of,
-                since_for.get(name, since),
-                min_rank,
-                True,
-                others=False,
-            )
+    engine = _exact(
+        frame,
+        slow,
+        amendment_keys,
+        amenders_of,
+        rows_at,
+        versions,
+        as_of,
+        since,
+        min_rank,
+        since_for,
+        wanted is None,
+    )
     return Counted(names, outcomes, engine)
 
 
+def counted_minutes(counted: Counted) -> pl.DataFrame:
+    """``volunteer_id, counted_minutes`` of every volunteer counted, in id order."""
+    minutes = (
+        counted.outcomes.group_by("_vh")
+        .agg(volunteer_id=_VOL.first(), counted_minutes=pl.col("counted").sum().cast(pl.Int64))
+        .drop("_vh")
+    )
+    if counted.engine:
+        minutes = pl.concat(
+            [
+                minutes,
+                pl.DataFrame(
+                    {
+                        "volunteer_id": list(counted.engine),
+                        "counted_minutes": [c.minutes for c in counted.engine.values()],
+                    },
+                    schema=minutes.schema,
+                ),
+            ]
+        )
+    return minutes.sort("volunteer_id")
+
+
+def _exact(
+    frame: pl.DataFrame,
+    slow: set[str],
+    amendment_keys: dict[int, tuple[str, str]],
+    amenders_of: dict[tuple[str, str], list[int]],
+    rows_at: Callable[[list[int]], list[_Row]],
+    versions: RecordVersions | None,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    since_for: dict[str, _dt.date],
+    bare: bool,
+) -> dict[str, Count]:
+    """Step 6: the exact engine's count (with outcomes) of each volunteer set aside."""
+    engine: dict[str, Count] = {}
+    if not slow:
+        return engine
+    positions_of: dict[str, list[int]] = dict(
+        frame.filter(_VOL.is_in(list(slow)))
+        .group_by("volunteer_id")
+        .agg(pl.col("_row"))
+        .iter_rows()
+    )
+    # Every row needed, fetched at once: the volunteers' own, then the amendments that
+    # reach them (amendments' keys are known; the others' are read from their rows).
+    # (with every amendment: few, and one fetch is cheaper than two from a scanned file)
+    given = sorted(
+        {i for positions in positions_of.values() for i in positions}.union(amendment_keys)
+    )
+    row_of: dict[int, _Row] = dict(zip(given, rows_at(given), strict=True))
+
+    def key(i: int) -> tuple[str, str]:
+        found = amendment_keys.get(i)
+        return found if found is not None else (row_of[i][_R_ORG], row_of[i][_R_ID])
+
+    extra_of = {
+        name: _amendments_reaching(list(positions_of.get(name, [])), key, amenders_of)
+        for name in slow
+    }
+    more = sorted({i for extra in extra_of.values() for i in extra}.difference(row_of))
+    row_of.update(zip(more, rows_at(more), strict=True))
+    for name in sorted(slow):
+        positions = [*positions_of.get(name, []), *extra_of[name]]
+        if not positions and versions is not None and bare:
+            # Only keys in conflict, not named in ``wanted``: as the rules' count_many does.
+            listed = tuple((key[1], CONFLICT_REASON) for key in versions.conflicts_of(name))
+            engine[name] = Count(
+                volunteer_id=name,
+                as_of=as_of,
+                since=since_for.get(name, since),
+                minutes=0,
+                first_counted=None,
+                excluded=listed,
+                outcomes=(),
+            )
+            continue
+        engine[name] = _count_rows(
+            [row_of[i] for i in positions],
+            name,
+            as_of,
+            since_for.get(name, since),
+            min_rank,
+            True,
+            others=False,
+            versions=versions,
+        )
+    return engine
+
+
 class RepeatedKey(Exception):
-    """A record key is given more than once: the rules wing's exact count decides."""
+    """A record key is given more than once and the records are not at hand to decide."""
 
 
-def _keys(frame: pl.DataFrame) -> set[str]:
-    """Step 1: a key given more than once stops the column steps (see :class:`RepeatedKey`)."""
-    if frame.select(pl.struct(_KEY).is_duplicated().any()).item():
+def _key_hash() -> pl.Expr:
+    return pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)
+
+
+def _keys(
+    frame: pl.DataFrame,
+    records_at: Callable[[list[int]], list[ServiceRecord]] | None,
+) -> tuple[pl.DataFrame, RecordVersions | None, set[str]]:
+    """Step 1: a key given more than once, decided by the one rule for repeated keys.
+
+    An identical repeat is one record (its first row is kept); the versions of a key in
+    conflict are all dropped, and every volunteer they name goes to the exact engine, which
+    lists the key (rule 0). Returns ``(frame, versions, volunteers for the engine)``.
+    """
+    # A hash of the key first (cheap), then the keys themselves among the few it flags.
+    flagged = frame.filter(_key_hash().is_duplicated())
+    if flagged.is_empty():
+        return frame, None, set()
+    repeated = flagged.filter(pl.struct(_KEY).is_duplicated())
+    if repeated.is_empty():
+        return frame, None, set()
+    if records_at is None:
         raise RepeatedKey
-    return set()
+    positions = repeated.get_column("_row").to_list()
+    versions = resolve_versions(records_at(positions))
+    conflicts = versions.conflicts
+    keep: list[int] = []
+    seen: set[tuple[str, str]] = set()
+    for row, org, rid in repeated.select("_row", *_KEY).iter_rows():
+        if (org, rid) not in conflicts and (org, rid) not in seen:
+            seen.add((org, rid))
+            keep.append(row)
+    drop = sorted(set(positions).difference(keep))
+    named = {v.volunteer_id for group in conflicts.values() for v in group}
+    return frame.filter(~pl.col("_row").is_in(drop)), versions, named
 
 
 def _per_record_reasons(
@@ -259,25 +383,40 @@ def _amendments(
 
 
 def _needs_engine(frame: pl.DataFrame) -> set[str]:
-    """Step 5: volunteers whose counting records overlap or pass the daily cap on a date."""
-    counting = frame.filter(pl.col("reason").is_null())
+    """Step 5: volunteers whose counting records overlap or pass the daily cap on a date.
+
+    On integer keys (``_vh``, one per volunteer; a hash of it and the date; the instants):
+    sorted by the volunteer-and-date hash, a running sum per run of equal keys finds a day
+    over the cap (two days that share a hash only add up: a volunteer too many for the exact
+    engine, never one too few); sorted by volunteer and start, an interval that starts before
+    the previous one ends finds an overlap (if any two intervals of a volunteer overlap, two
+    neighbours in start order do).
+    """
+    counting = frame.lazy().filter(pl.col("reason").is_null())
+    minutes = pl.col("minutes")
+    day = pl.col("day")
+    first = (day != day.shift(1)).fill_null(True)
+    running = minutes.cum_sum()
     over_cap = (
-        counting.group_by("volunteer_id", "date")
-        .agg(pl.col("minutes").sum())
-        .filter(pl.col("minutes") > DAILY_CAP_MINUTES)
-        .get_column("volunteer_id")
+        counting.select("_vh", "minutes", day=_VH ^ pl.col("date").hash(_SEED))
+        .sort("day")
+        .filter(running - pl.when(first).then(running - minutes).forward_fill() > DAILY_CAP_MINUTES)
+        .select("_vh")
     )
     start, end = pl.col("start_us"), pl.col("end_us")
     overlapping = (
         counting.filter(start.is_not_null() & end.is_not_null() & (start < end))
-        .select("volunteer_id", "start_us", "end_us")
-        .sort("volunteer_id", "start_us")
-        .filter(
-            (_VOL.shift(1) == _VOL) & (start < end.shift(1)),
-        )
-        .get_column("volunteer_id")
+        .select("_vh", "start_us", "end_us")
+        .sort("_vh", "start_us")
+        .filter((_VH.shift(1) == _VH) & (start < end.shift(1)))
+        .select("_vh")
     )
-    return set(over_cap.to_list()) | set(overlapping.to_list())
+    found = pl.concat(pl.collect_all([over_cap, overlapping])).unique()
+    if found.is_empty():
+        return set()
+    return set(
+        frame.filter(_VH.is_in(found.to_series().implode())).get_column("volunteer_id").unique()
+    )
 
 
 def _amendments_reaching(

@@ -126,6 +126,7 @@ def engine_count(
                 wanted=wanted,
                 since_for=dict(since_for),
                 rows_at=lambda positions: [_ROW(records[i]) for i in positions],
+                records_at=lambda positions: [records[i] for i in positions],
             )
         except RepeatedKey:
             pass  # the one rule for a key given more than once is the rules wing's own

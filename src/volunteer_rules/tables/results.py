@@ -28,11 +28,11 @@ from volunteer_rules.rules.certification import (
     _rule_set,
     certify_many,
 )
-from volunteer_rules.rules.counting import _ROW, _check_as_of
+from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
-from volunteer_rules.tables._convert import frame_of_table
-from volunteer_rules.tables._engine import RepeatedKey, count_frame
+from volunteer_rules.tables._convert import TableSource
+from volunteer_rules.tables._engine import count_frame, counted_minutes
 from volunteer_rules.tables.partition import certification_row
 from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
@@ -84,8 +84,9 @@ def certify_table(
     """Certify every volunteer of a record table: the certifications table, column by column.
 
     ``records`` is a valid record table (a :class:`~volunteer_rules.tables.io.RecordTable`,
-    or its ``records``: a polars DataFrame or an Arrow table in the record schema). Each row
-    equals what :func:`~volunteer_rules.certify` gives that volunteer
+    or its ``records``: a polars DataFrame or an Arrow table in the record schema), or a
+    polars ``LazyFrame`` of one (``pl.scan_parquet(path)``, say: only the columns counting
+    needs are read, so a file larger than memory can be certified). Each row equals what :func:`~volunteer_rules.certify` gives that volunteer
     (:func:`certification_rows` of it). Under a rule set whose levels are thresholds alone
     (no age bands, tenure, sequence, attestations, validity or cycles; quality rules only of
     ratings), the levels are found in column steps from the engine's counts; under any other,
@@ -105,10 +106,10 @@ def certify_table(
         ...     "volunteer_id", "level_name", "counted_minutes", "shortfall_minutes").rows()
         [('V0000001', 'none', 120, 5880)]
     """
-    from volunteer_rules.tables.io import _frame, _record_of, records_of
+    from volunteer_rules.tables.io import records_of
 
     _check_as_of(as_of, None)
-    frame = _frame(records)
+    source = TableSource(records)
     chosen = _rule_set(rule_set, registry)
     status = chosen.status_on(as_of)
     plan = _Plan(chosen, as_of) if status.version is not None else None
@@ -118,7 +119,7 @@ def certify_table(
         or plan.paused
         or (plan.version.has_quality and not plan.quality_simple)
     ):
-        results = certify_many(records_of(frame), rule_set=chosen, as_of=as_of)
+        results = certify_many(records_of(source.frame()), rule_set=chosen, as_of=as_of)
         return certifications_frame(results)
     # Quality rules alone keep the levels a matter of minutes, except for a volunteer with an
     # evaluation (given by as_of) worse than some level asks: certify_many decides for those.
@@ -126,55 +127,40 @@ def certify_table(
     if plan.version.has_quality:
         below = [r for r, score in RATING_SCORES.items() if score < plan.quality_floor]
         again = (
-            frame.filter(
+            source.lazy.filter(
                 pl.col("evaluation_rating").is_in(below)
                 & (pl.col("evaluation_date") <= pl.lit(as_of, pl.Date))
             )
-            .get_column("volunteer_id")
-            .unique()
+            .select(pl.col("volunteer_id").unique())
+            .collect()
+            .to_series()
             .to_list()
         )
-    held: dict[int, Any] = {}
-
-    def rows_at(positions: list[int]) -> list[Any]:
-        missing = sorted(set(positions).difference(held))
-        if missing:
-            rows = frame[missing].iter_rows(named=True)
-            held.update(zip(missing, map(_record_of, rows), strict=True))
-        return [_ROW(held[i]) for i in positions]
-
-    try:
-        counted = count_frame(
-            frame_of_table(frame, as_of),
-            as_of=as_of,
-            since=plan.since,
-            min_rank=_rank(plan.version),
-            wanted=None,
-            since_for={},
-            rows_at=rows_at,
-        )
-    except RepeatedKey:  # the one rule for repeated keys: certify_many's
-        return certifications_frame(certify_many(records_of(frame), rule_set=chosen, as_of=as_of))
-    minutes = counted.outcomes.group_by("volunteer_id").agg(
-        counted_minutes=pl.col("counted").sum().cast(pl.Int64)
+    counted = count_frame(
+        source.counting_frame(as_of, order=False),
+        as_of=as_of,
+        since=plan.since,
+        min_rank=_rank(plan.version),
+        wanted=None,
+        since_for={},
+        rows_at=source.rows_at,
+        records_at=source.records_at,
     )
-    if counted.engine:
-        minutes = pl.concat(
-            [
-                minutes,
-                pl.DataFrame(
-                    {
-                        "volunteer_id": list(counted.engine),
-                        "counted_minutes": [c.minutes for c in counted.engine.values()],
-                    },
-                    schema=minutes.schema,
-                ),
-            ]
-        )
-    table = _levels(minutes.sort("volunteer_id"), plan)
+    minutes = counted_minutes(counted)
+    table = _levels(minutes, plan)
     if not again:
         return table
-    theirs = frame.filter(pl.col("volunteer_id").is_in(again) | pl.col("amends").is_not_null())
+    # Their records, the amendments of anyone, and every version of their records' keys.
+    mine = pl.col("volunteer_id").is_in(again)
+    key = ["organization_id", "record_id"]
+    theirs = pl.concat(
+        [
+            source.lazy.filter(mine | pl.col("amends").is_not_null()),
+            source.lazy.filter(~mine & pl.col("amends").is_null()).join(
+                source.lazy.filter(mine).select(key), on=key, how="semi"
+            ),
+        ]
+    ).collect()
     redone = certifications_frame(
         certify_many(records_of(theirs), rule_set=chosen, as_of=as_of, volunteers=again)
     )
@@ -242,43 +228,28 @@ def exclusions_table(
         >>> exclusions_table(table, rule_set="cn-national", as_of=date(2024, 5, 1)).rows()
         [('V0000001', '512111005000000154', 'r-2024-0001', 'after_as_of')]
     """
-    from volunteer_rules.tables.io import _frame, _record_of, records_of
+    from volunteer_rules.tables.io import records_of
 
     _check_as_of(as_of, None)
-    frame = _frame(records)
+    source = TableSource(records)
     chosen = _rule_set(rule_set, registry)
     schema = record_exclusion_schema()
     if chosen.status_on(as_of).version is None:
         return pl.from_arrow(schema.empty_table())  # type: ignore[return-value]
     plan = _Plan(chosen, as_of)
-
-    def by_objects() -> pl.DataFrame:
-        results = certify_many(records_of(frame), rule_set=chosen, as_of=as_of)
-        return results.exclusions().to_polars()  # type: ignore[no-any-return]
-
     if not plan.plain or plan.paused:
-        return by_objects()
-    held: dict[int, Any] = {}
-
-    def rows_at(positions: list[int]) -> list[Any]:
-        missing = sorted(set(positions).difference(held))
-        if missing:
-            rows = frame[missing].iter_rows(named=True)
-            held.update(zip(missing, map(_record_of, rows), strict=True))
-        return [_ROW(held[i]) for i in positions]
-
-    try:
-        counted = count_frame(
-            frame_of_table(frame, as_of),
-            as_of=as_of,
-            since=plan.since,
-            min_rank=_rank(plan.version),
-            wanted=None,
-            since_for={},
-            rows_at=rows_at,
-        )
-    except RepeatedKey:  # the one rule for repeated keys: certify_many's
-        return by_objects()
+        results = certify_many(records_of(source.frame()), rule_set=chosen, as_of=as_of)
+        return results.exclusions().to_polars()  # type: ignore[no-any-return]
+    counted = count_frame(
+        source.counting_frame(as_of),
+        as_of=as_of,
+        since=plan.since,
+        min_rank=_rank(plan.version),
+        wanted=None,
+        since_for={},
+        rows_at=source.rows_at,
+        records_at=source.records_at,
+    )
     names = schema.names
     settled = (
         counted.outcomes.filter(pl.col("reason").is_not_null())
