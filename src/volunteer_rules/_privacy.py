@@ -43,6 +43,7 @@ __all__ = [
     "looks_like_identity_number",
     "mask_contact_text",
     "mask_identity_numbers",
+    "mask_name_text",
     "mask_personal_data",
     "masked_repr",
 ]
@@ -115,6 +116,19 @@ def mask_contact_text(contact: str) -> str:
     if n >= 7:
         return contact[:2] + "*" * (n - 4) + contact[-2:]
     return "*" * n
+
+
+def mask_name_text(name: str) -> str:
+    """A person's name with all but its first character replaced by ``*`` (one star at least).
+
+    Example:
+        >>> mask_name_text("刘桂兰"), mask_name_text("王"), mask_name_text("Li Ming")
+        ('刘**', '王*', 'L******')
+    """
+    name = name.strip()
+    if not name:
+        return "*"
+    return name[0] + "*" * max(1, len(name) - 1)
 
 
 # A mainland mobile number (11 digits from 13-19, optionally +86 before it) or an e-mail

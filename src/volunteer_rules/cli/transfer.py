@@ -1,8 +1,10 @@
 r"""``volunteer-rules transfer``: make and check transfer packages (转移包).
 
 ``transfer create RECORDS.jsonl --volunteer ID --from ORG --to ORG --to-region CODE
---created-at TIME [--consent] [-o PACKAGE.json]`` reads service records (JSON Lines, record
-format v1), keeps the volunteer's, and writes the package (``docs/transfer.md``). A bad line is
+--created-at TIME [--consent] [--profiles FILE [--masked-profile]] [-o PACKAGE.json]`` reads
+service records (JSON Lines, record format v1), keeps the volunteer's, and writes the package
+(``docs/transfer.md``), with the volunteer's profile from ``--profiles`` when given: in full, or
+masked with ``--masked-profile``. A bad line is
 reported as ``check`` reports it (file, line, path, code, message) and no package is written.
 
 ``transfer check PACKAGE.json [--destination RECORDS.jsonl] --as-of DATE`` reads a package
@@ -58,11 +60,13 @@ from volunteer_rules.cli._io import (
     mask_identity_numbers,
     open_input,
     raw_output,
+    read_json_lines,
     usage_error,
 )
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
+from volunteer_rules.records.profile import MaskedProfile, VolunteerProfile, parse_profile
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.certification import Certification
@@ -109,6 +113,20 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="TIME",
         help="when the package is made: ISO 8601 with an offset (2024-06-01T09:00:00+08:00)",
+    )
+    create.add_argument(
+        "--profiles",
+        default=None,
+        metavar="FILE",
+        help="volunteers' basic information (JSON Lines): the volunteer's profile is sent too,"
+        " in full (it holds the ID number; the volunteer must have given the record_transfer"
+        " consent)",
+    )
+    create.add_argument(
+        "--masked-profile",
+        action="store_true",
+        help="send the profile masked (name, ID number and contact masked, no skills): the"
+        " minimum a transfer needs (PIPL Art. 6)",
     )
     create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
     add_db_option(create)
@@ -168,6 +186,23 @@ def _create(args: argparse.Namespace) -> int:
     if bad:
         sys.stderr.write(f"volunteer-rules transfer: {bad} bad lines: no package written\n")
         return 1
+    profiles = getattr(args, "profiles", None)
+    if getattr(args, "masked_profile", False) and profiles is None:
+        return usage_error(_COMMAND, "--masked-profile needs --profiles FILE")
+    profile: VolunteerProfile | None = None
+    if profiles is not None:
+        try:
+            with open_input(profiles) as stream:
+                found = _profile(stream, args.volunteer, file_name(profiles))
+        except OSError as error:
+            return usage_error(_COMMAND, f"cannot read {profiles}: {error.strerror or error}")
+        if found is None:
+            sys.stderr.write(
+                f"volunteer-rules transfer: no valid profile of volunteer {args.volunteer} in"
+                f" {file_name(profiles)}: no package written\n"
+            )
+            return 1
+        profile = found
     mine = [record for record in records if record.volunteer_id == args.volunteer]
     if not mine:
         sys.stderr.write(
@@ -186,6 +221,8 @@ def _create(args: argparse.Namespace) -> int:
             consent=args.consent,
             guardian_consent=args.guardian_consent,
             created_at=created_at,
+            profile=profile,
+            profile_form="masked" if getattr(args, "masked_profile", False) else "full",
         )
     except VolunteerRulesError as error:
         return usage_error(_COMMAND, str(error))
@@ -212,6 +249,24 @@ def _create(args: argparse.Namespace) -> int:
         f"digest {package.digest[:16]}{note}\n"
     )
     return 0
+
+
+def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile | None:
+    """The volunteer's profile in a JSON Lines file; a bad one is reported as a bad line."""
+    for line in read_json_lines(stream):
+        if not isinstance(line.value, dict) or line.value.get("volunteer_id") != volunteer:
+            continue
+        try:
+            return parse_profile(line.value)
+        except RecordFormatError as error:
+            for item in error.errors:
+                sys.stderr.write(
+                    mask_identity_numbers(
+                        f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
+                    )
+                )
+            return None
+    return None
 
 
 def _region_label(code: str) -> str:
@@ -306,6 +361,8 @@ def _write_text(
         ("violations", f"{len(decision.violations)}" + (f" ({shown})" if shown else "")),
         ("warnings", str(len(decision.warnings))),
     ]
+    if package.profile is not None:
+        rows.append(("profile", _profile_form(package) or ""))
     if bad:
         rows.append(("bad lines", str(bad)))
     continuation = decision.continuation
@@ -317,6 +374,13 @@ def _write_text(
     out.write("summary\n")
     for label, value in rows:
         out.write(mask_identity_numbers(f"  {label.ljust(width)}  {value}\n"))
+
+
+def _profile_form(package: TransferPackage) -> str | None:
+    """``masked``, ``full`` (the ID number in full) or ``None`` (no profile sent)."""
+    if package.profile is None:
+        return None
+    return "masked" if isinstance(package.profile, MaskedProfile) else "full"
 
 
 def _level_text(certification: Certification) -> str:
@@ -351,6 +415,7 @@ def _write_json(
             "service_minutes": package.summary.service.minutes,
             "digest": package.digest,
             "bad_lines": bad,
+            "profile": _profile_form(package),
         },
     }
     if decision.continuation is not None:

@@ -39,7 +39,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_name_text, masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -98,10 +98,7 @@ def mask_name(name: str) -> str:
     """
     if not isinstance(name, str):
         raise InvalidTypeError("name", "must be a string")
-    name = name.strip()
-    if not name:
-        return "*"
-    return name[0] + "*" * max(1, len(name) - 1)
+    return mask_name_text(name)
 
 
 def _mask_place(place: object) -> str:

@@ -14,7 +14,10 @@ record into five parts: basic information, service, training, commendations and 
 - :class:`TrainingRecord`: Art. 8 (name, content, 学习时长 study time, organizer, date), with a
   category and an optional validity period;
 - :class:`Commendation`: Art. 9 (name, date, awarding body);
-- :class:`EvaluationRecord`: Art. 10 (a quality rating and a date).
+- :class:`EvaluationRecord`: Art. 10 (a quality rating and a date);
+- :class:`MaskedProfile`: the basic information with the name, ID number and contact masked,
+  what a transfer package carries when the full profile is not necessary
+  (:mod:`~volunteer_rules.records.masked_profile`).
 
 Each has a wire form (a JSON object, ``format_version`` 1) read by a ``parse_…`` function and
 written by a ``dump_…`` function, with the error model of the record format: one
@@ -41,6 +44,13 @@ Example:
 
 from __future__ import annotations
 
+from volunteer_rules.records.masked_profile import (
+    MASKED_PROFILE_FIELDS,
+    MaskedProfile,
+    dump_masked_profile,
+    mask_profile,
+    parse_masked_profile,
+)
 from volunteer_rules.records.personal import (
     age_on,
     mask_contact,
@@ -76,23 +86,28 @@ __all__ = [
     "CONSENTS",
     "DOCUMENT_KINDS",
     "GOVERNMENT_LEVELS",
+    "MASKED_PROFILE_FIELDS",
     "PARTS_FORMAT_VERSION",
     "SEXES",
     "TRAINING_CATEGORIES",
     "Commendation",
     "EvaluationRecord",
     "IdDocument",
+    "MaskedProfile",
     "TrainingRecord",
     "VolunteerProfile",
     "age_on",
     "dump_commendation",
     "dump_evaluation_record",
+    "dump_masked_profile",
     "dump_profile",
     "dump_training",
     "mask_contact",
     "mask_document_number",
+    "mask_profile",
     "parse_commendation",
     "parse_evaluation_record",
+    "parse_masked_profile",
     "parse_profile",
     "parse_training",
 ]

@@ -506,8 +506,9 @@ def _check_consent(package: TransferPackage, out: list[TransferFinding]) -> None
         )
     consents = getattr(package.profile, "consents", None)
     if isinstance(consents, frozenset) and "record_transfer" not in consents:
-        # The profile travels with personal information (the ID document in full): the
-        # volunteer's own record of consent to the transfer must be in it (PIPL Arts. 14, 23).
+        # The profile is personal information given to another organization, in full or
+        # masked: the volunteer's separate consent to that must be in it (PIPL Arts. 14, 23;
+        # docs/transfer.md).
         out.append(
             TransferFinding(
                 code="profile_consent_missing",

@@ -59,6 +59,8 @@ from volunteer_rules.errors import (
     RecordFormatError,
 )
 from volunteer_rules.hours import Hours
+from volunteer_rules.records.masked_profile import mask_profile
+from volunteer_rules.records.profile_parts import VolunteerProfile
 from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.transfer import parts as transfer_parts
@@ -181,7 +183,8 @@ class TransferPackage:
         guardian_consent: ``True`` when a guardian agreed (needed under 14: PIPL Art. 31).
         created_at: when the package was made (aware).
         records: the service records, canonical order.
-        profile: the volunteer's basic information, if sent.
+        profile: the volunteer's basic information, if sent: a ``VolunteerProfile``, or a
+            ``MaskedProfile`` (name, ID number and contact masked).
         training: training records, if sent.
         commendations: commendations, if sent.
         evaluations: evaluations, if sent.
@@ -361,6 +364,7 @@ def create_transfer_package(
     training: Iterable[Any] = (),
     commendations: Iterable[Any] = (),
     evaluations: Iterable[Any] = (),
+    profile_form: str = "full",
 ) -> TransferPackage:
     """Package a volunteer's records as they leave the source organization.
 
@@ -381,10 +385,15 @@ def create_transfer_package(
             levels before and after the move).
         guardian_consent: ``True`` when a guardian agreed (required for a volunteer under 14,
             PIPL Art. 31).
-        profile: the volunteer's basic information (a ``VolunteerProfile``), if sent.
+        profile: the volunteer's basic information (a ``VolunteerProfile``, or a
+            ``MaskedProfile``), if sent.
         training: ``TrainingRecord`` values, if sent.
         commendations: ``Commendation`` values, if sent.
         evaluations: ``EvaluationRecord`` values, if sent.
+        profile_form: ``"full"`` (default) sends the profile as given; ``"masked"`` sends
+            its masked form (:func:`~volunteer_rules.records.mask_profile`: the name's first
+            character, the masked ID number and contact, no skills), the minimum a transfer
+            needs (PIPL Art. 6; ``docs/transfer.md``).
 
     Returns:
         the package, with ``summary`` and ``digest`` computed from its content.
@@ -423,6 +432,10 @@ def create_transfer_package(
             )
         collected.append(item)
     items = tuple(collected)
+    if profile_form not in ("full", "masked"):
+        raise InvalidValueError("profile_form", "must be 'full' or 'masked'")
+    if profile_form == "masked" and isinstance(profile, VolunteerProfile):
+        profile = mask_profile(profile)
     parts = transfer_parts.check_parts(
         profile=profile, training=training, commendations=commendations, evaluations=evaluations
     )

@@ -8,7 +8,8 @@ service records are :class:`~volunteer_rules.ServiceRecord` values; the other fo
 checked, written and read inside a package, so the package format does not change when the
 parts gain fields.
 
-Wire members: ``profile`` (an object, omitted when not sent), ``training``, ``commendations``
+Wire members: ``profile`` (an object, omitted when not sent; the full profile, or a masked one
+marked ``"masked": true``, :mod:`volunteer_rules.records.masked_profile`), ``training``, ``commendations``
 and ``evaluations`` (arrays, always present, possibly empty; sorted by their canonical JSON
 text so the digest never depends on the order they were given in).
 
@@ -25,6 +26,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from volunteer_rules.errors import FieldError, InvalidTypeError, RecordFormatError
+from volunteer_rules.records.masked_profile import (
+    MaskedProfile,
+    dump_masked_profile,
+    parse_masked_profile,
+)
 
 __all__ = [
     "PART_FIELDS",
@@ -85,9 +91,11 @@ def check_parts(
     result: dict[str, Any] = {"profile": None}
     if profile is not None:
         api = _api("profile")
-        if api is None or not isinstance(profile, api[0]):
+        if api is None or not isinstance(profile, (api[0], MaskedProfile)):
             raise InvalidTypeError(
-                "profile", f"must be a VolunteerProfile or None, not {type(profile).__name__}"
+                "profile",
+                "must be a VolunteerProfile, a MaskedProfile or None, not "
+                f"{type(profile).__name__}",
             )
         result["profile"] = profile
     for name, values in (
@@ -143,7 +151,9 @@ def dump_parts(package: Any) -> dict[str, Any]:
         {'training': [], 'commendations': [], 'evaluations': []}
     """
     result: dict[str, Any] = {}
-    if package.profile is not None:
+    if isinstance(package.profile, MaskedProfile):
+        result["profile"] = dump_masked_profile(package.profile)
+    elif package.profile is not None:
         api = _api("profile")
         assert api is not None
         result["profile"] = api[1](package.profile)
@@ -185,7 +195,14 @@ def parse_parts(present: Mapping[str, Any], errors: list[FieldError]) -> dict[st
         ((), 'invalid_type')
     """
     result: dict[str, Any] = {"profile": None}
-    if "profile" in present and present["profile"] is not None:
+    payload = present.get("profile")
+    if isinstance(payload, Mapping) and "masked" in payload:
+        # A masked profile (records.masked_profile): the minimum a transfer needs.
+        try:
+            result["profile"] = parse_masked_profile(payload)
+        except RecordFormatError as error:
+            errors.extend(rebase_errors(error, "$.profile"))
+    elif "profile" in present and present["profile"] is not None:
         api = _api("profile")
         if api is None:  # pragma: no cover
             errors.append(FieldError("$.profile", "unknown_field", "profiles are not supported"))
