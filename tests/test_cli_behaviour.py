@@ -200,3 +200,133 @@ def test_check_names_the_calendar_data() -> None:
     assert f"  calendar    {vr.CHINA_WORKING_DAYS.data_version}\n" in text.stdout
     assert document["summary"]["calendar"] == vr.CHINA_WORKING_DAYS.data_version
     assert document["summary"]["findings"]["late"] > 0
+
+
+# --- empty input and empty results: a warning on stderr, status 1 ---------------------------
+
+EXAMPLES = SAMPLE.parent
+_CREATE = ["--from", "512111005000000154", "--to", "51211100MJ00000175", "--to-region",
+           "110105", "--created-at", "2024-06-01T09:00:00+08:00", "--consent"]  # fmt: skip
+_CERTIFICATE = ["--issuer", "512111005000000154", "--issuer-name", "X", "--responsible", "R",
+                "--handler", "H", "--contact", "0427-1234567", "--number", "N-1",
+                "--as-of", "2024-12-31"]  # fmt: skip
+
+
+def _empty_input_commands(tmp: Path) -> dict[str, list[str]]:
+    empty = tmp / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    profiles = tmp / "profiles.jsonl"
+    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    database = tmp / "empty.sqlite"
+    vr.SQLiteDatabase(str(database)).close()
+    e = str(empty)
+    return {
+        "check": ["check", e],
+        "certify": ["certify", e, "--rule-set", "cn-national", "--as-of", "2024-12-31"],
+        "stats": ["stats", e],
+        "certificate": ["certificate", e, "--volunteer", "V0000001", "--profiles",
+                        str(profiles), *_CERTIFICATE],
+        "ledger credit": ["ledger", "credit", e, "--policy", "generic", "--as-of", "2024-12-31"],
+        "ledger statement": ["ledger", "statement", e, "--policy", "generic", "--as-of",
+                             "2024-12-31", "--volunteer", "V0000001"],
+        "match": ["match", str(EXAMPLES / "demand.json"), e, "--as-of", "2026-06-01"],
+        "transfer create": ["transfer", "create", e, "--volunteer", "V0000001", *_CREATE],
+        "transfer check": ["transfer", "check", e, "--as-of", "2024-06-01"],
+        "report": ["report", e, "--as-of", "2024-12-31", "-o", str(tmp / "report.html")],
+        "db check": ["db", "check", str(database)],
+        "db copy": ["db", "copy", str(database), str(tmp / "copy.sqlite")],
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_empty_input_is_a_warning_and_status_1(tmp_path: Path) -> None:
+    """An empty file (or database) given to any command: status 1 and a word on stderr."""
+    for name, args in _empty_input_commands(tmp_path).items():
+        done = _run(*args)
+        assert done.returncode == 1, (name, done.stdout, done.stderr)
+        assert done.stderr.strip(), name
+        assert "Traceback" not in done.stderr, name
+
+
+def _empty_result_commands(tmp: Path) -> dict[str, list[str]]:
+    submitted = tmp / "submitted.jsonl"  # one record that counts for nothing
+    submitted.write_text(
+        json.dumps({**SAMPLE_RECORD_PAYLOAD, "status": "submitted"}) + "\n", encoding="utf-8"
+    )
+    records = tmp / "records.jsonl"
+    records.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
+    profiles = tmp / "profiles.jsonl"
+    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    s, r = str(submitted), str(records)
+    return {
+        "stats": ["stats", s],
+        "certificate": ["certificate", s, "--volunteer", "V0000001", "--profiles",
+                        str(profiles), *_CERTIFICATE],
+        "ledger credit": ["ledger", "credit", s, "--policy", "generic", "--as-of", "2024-12-31"],
+        "ledger statement": ["ledger", "statement", r, "--policy", "generic", "--as-of",
+                             "2024-12-31", "--volunteer", "V9999999"],
+        "match": ["match", str(EXAMPLES / "demand.json"), str(profiles), "--as-of",
+                  "2026-06-01"],
+        "transfer create": ["transfer", "create", r, "--volunteer", "V9999999", *_CREATE],
+        "report": ["report", s, "--as-of", "2024-12-31", "-o", str(tmp / "report.html")],
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_an_empty_result_is_a_warning_and_status_1(tmp_path: Path) -> None:
+    """Asked for a result and there is none: status 1 and a warning, never a clean 0."""
+    for name, args in _empty_result_commands(tmp_path).items():
+        done = _run(*args)
+        assert done.returncode == 1, (name, done.stdout, done.stderr)
+        assert done.stderr.strip(), name
+        assert "Traceback" not in done.stderr, name
+
+
+def test_the_warning_says_what_is_empty(tmp_path: Path) -> None:
+    """One form for the warning: ``volunteer-rules COMMAND: warning: ...`` on stderr only."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")  # blank lines only
+    done = _run("stats", str(empty), "--format", "json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == []
+    assert done.stderr.startswith("volunteer-rules stats: warning: ")
+
+
+def _actions(name: str) -> list[list[str]]:
+    """The command, or each of its actions when it has some."""
+    actions = {"ledger": [], "transfer": ["create", "check"], "db": ["check", "copy"]}
+    return [[name, action] for action in actions.get(name, [])] or [[name]]
+
+
+@pytest.mark.slow
+def test_every_subcommand_and_action_has_a_description() -> None:
+    """``--help`` of every command and every action shows a description under the usage."""
+    from volunteer_rules.cli import COMMANDS
+
+    for name in COMMANDS:
+        for args in _actions(name):
+            shown = _run(*args, "--help")
+            assert shown.returncode == 0, args
+            text = shown.stdout
+            assert text.startswith("usage: "), args
+            # argparse writes the description after the usage, before the arguments
+            between = text.split("\n\n")[1]
+            assert between.strip() and not between.lstrip().startswith(
+                ("positional arguments", "options")
+            ), (args, text)
+
+
+def test_every_rule_set_option_lists_the_ids() -> None:
+    """``--rule-set`` (certify, certificate, report, transfer check) and match's ``--rules``."""
+    from volunteer_rules.matching import registration_rule_set_ids
+
+    def flat(text: str) -> str:  # argparse may break a line after a hyphen
+        return " ".join(text.split()).replace("- ", "-")
+
+    for args in (["certify"], ["certificate"], ["report"], ["transfer", "check"]):
+        shown = flat(_run(*args, "--help").stdout)
+        for rule_set_id in vr.rule_set_ids():
+            assert rule_set_id in shown, (args, rule_set_id)
+    shown = flat(_run("match", "--help").stdout)
+    for rules_id in registration_rule_set_ids():
+        assert rules_id in shown

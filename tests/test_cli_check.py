@@ -166,10 +166,12 @@ class TestOptions:
     def test_json_format_empty(
         self, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """An empty file gives a valid JSON document too."""
+        """An empty file gives a valid JSON document too, a warning and status 1."""
         path = write(tmp_path / "a.jsonl")
-        assert main(["check", path, "--format", "json"]) == 0
-        document = json.loads(capsys.readouterr().out)
+        assert main(["check", path, "--format", "json"]) == 1
+        captured = capsys.readouterr()
+        assert "warning: " in captured.err and "holds no record" in captured.err
+        document = json.loads(captured.out)
         assert document["bad_lines"] == []
         assert document["findings"] == []
         assert document["summary"]["lines"] == 0

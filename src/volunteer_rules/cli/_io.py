@@ -56,6 +56,7 @@ __all__ = [
     "OutputClosed",
     "Progress",
     "add_format_argument",
+    "empty_warning",
     "mask_identity_numbers",
     "open_input",
     "raw_output",
@@ -382,6 +383,21 @@ def usage_error(command: str, message: str) -> int:
     """
     print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
     return 2
+
+
+def empty_warning(command: str, message: str) -> int:
+    """Print ``volunteer-rules <command>: warning: <message>`` on standard error; return ``1``.
+
+    Every command says so, with status 1, when its input holds nothing (an empty file) or when
+    the result it was asked for is empty (no volunteer, no counted record, no match): an empty
+    table with status 0 would look like a clean run.
+
+    Example:
+        >>> empty_warning("stats", "records.jsonl holds no record")
+        1
+    """
+    print(f"volunteer-rules {command}: warning: {message}", file=sys.stderr)
+    return 1
 
 
 def add_format_argument(

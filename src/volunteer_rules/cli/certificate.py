@@ -29,7 +29,13 @@ from typing import IO
 from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
 from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
-from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
+from volunteer_rules.cli._io import (
+    empty_warning,
+    mask_identity_numbers,
+    open_input,
+    read_json_lines,
+    usage_error,
+)
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
@@ -180,8 +186,13 @@ def run(args: argparse.Namespace) -> int:
         if refusal.code not in ("other_organization", "other_volunteer"):
             where = f"record {refusal.record_id}: " if refusal.record_id else ""
             print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
+    if not records:
+        return empty_warning("certificate", f"{file_name(args.file)} holds no record")
     if issued.certificate is None:
-        return 1
+        return empty_warning(
+            "certificate",
+            f"no certificate issued: nothing of volunteer {args.volunteer} to certify",
+        )
     if args.format == "json":
         text = json.dumps(dump_certificate(issued.certificate), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "html":

@@ -44,6 +44,7 @@ from typing import IO, Any
 
 from volunteer_rules.cli._io import (
     add_format_argument,
+    empty_warning,
     open_input,
     usage_error,
     write_csv,
@@ -220,4 +221,6 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
         write_table(("level", "name", "label", "volunteers"), dist_rows)
+    if not results:
+        return empty_warning("certify", f"no volunteer to certify in {_name(args.file)}")
     return 1 if bad else 0

@@ -53,6 +53,7 @@ from typing import IO, Final
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    empty_warning,
     mask_identity_numbers,
     open_input,
     read_json_lines,
@@ -344,4 +345,6 @@ def run(args: argparse.Namespace) -> int:
             return 1
         for key in left_out:  # two different records under one key: neither is kept
             print(f"volunteer-rules check: --db {db}: not kept: {key}", file=sys.stderr)
+    if result.records == 0 and report.bad_lines == 0:
+        return empty_warning("check", f"{name} holds no record")
     return 0 if result.ok and report.bad_lines == 0 else 1

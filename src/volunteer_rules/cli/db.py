@@ -8,7 +8,7 @@ line per problem. ``FILE`` may also be a PostgreSQL connection string or URL (th
 runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
-the library), ``2`` usage error (no such file).
+the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file).
 
 ``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
 whole history, the ledger) into an empty one and then verifies the copy: the same records,
@@ -16,15 +16,19 @@ packages, histories and postings read back from both, and ``check`` finds nothin
 copy. Each of ``SRC`` and ``DST`` is a SQLite file, or a PostgreSQL connection string or URL
 (``postgresql://...``, or ``host=... dbname=...``; needs the ``postgresql`` extra): this is
 how a platform moves from SQLite to PostgreSQL. Exit status: ``0`` copied and verified, ``1``
-the copy differs, ``2`` usage error (no source, a destination that is not empty).
+the copy differs (or the source held nothing, with a warning), ``2`` usage error (no source, a
+destination that is not empty).
 
 Example:
     >>> import os, tempfile
     >>> from volunteer_rules.cli import main
-    >>> from volunteer_rules.storage import SQLiteDatabase
+    >>> from volunteer_rules.storage import SQLiteDatabase, SQLiteRecordStore
+    >>> from volunteer_rules import parse_record
+    >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = os.path.join(folder, "bank.sqlite")
-    ...     SQLiteDatabase(path).close()
+    ...     with SQLiteDatabase(path) as database:
+    ...         _ = SQLiteRecordStore(database).add([parse_record(SAMPLE_RECORD_PAYLOAD)])
     ...     main(["db", "check", path])
     ok
     0
@@ -38,6 +42,7 @@ import os
 import sys
 from typing import Any
 
+from volunteer_rules.cli._io import empty_warning
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -59,9 +64,11 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         'bank.sqlite'
     """
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="look for damage in a database")
+    about = "look for damage in a database"
+    check = actions.add_parser("check", help=about, description=about)
     check.add_argument("file", metavar="FILE", help="a SQLite file or a PostgreSQL URL")
-    copy = actions.add_parser("copy", help="copy a database into an empty one and verify it")
+    about = "copy a database into an empty one and verify it"
+    copy = actions.add_parser("copy", help=about, description=about)
     copy.add_argument("source", metavar="SRC", help="a SQLite file or a PostgreSQL URL")
     copy.add_argument("destination", metavar="DST", help="a SQLite file or a PostgreSQL URL")
 
@@ -81,31 +88,48 @@ def run(args: argparse.Namespace) -> int:
 def _check(path: str) -> int:
     if _is_postgresql(path):
         try:
-            database, *_ = _open(path)
+            database, records, packages, ledger = _open(path)
         except VolunteerRulesError as error:
             print(f"volunteer-rules db check: {error}", file=sys.stderr)
             return 2
         with database:
             problems = database.check()
+            empty = not problems and _is_empty(records, packages, ledger)
         for problem in problems:
             print(f"database: {problem}")
         if not problems:
             print("ok")
+        if empty:
+            return empty_warning("db", "the database holds nothing (no record, package or ledger)")
         return 1 if problems else 0
     if not os.path.isfile(path):
         print(f"volunteer-rules db check: {path}: no such file", file=sys.stderr)
         return 2
+    empty = False
     try:
         with SQLiteDatabase(path, migrate=False) as database:
             problems = database.check()
+            if not problems:
+                empty = _is_empty(
+                    SQLiteRecordStore(database),
+                    SQLiteTransferStore(database),
+                    SQLiteLedgerStore(database),
+                )
     except VolunteerRulesError as error:
         problems = (f"cannot be opened: {error}",)
     if not problems:
         print("ok")
+        if empty:
+            return empty_warning("db", f"{path} holds nothing (no record, package or ledger)")
         return 0
     for problem in problems:
         print(f"{path}: {problem}")
     return 1
+
+
+def _is_empty(records: Any, packages: Any, ledger: Any) -> bool:
+    """Whether a database's stores hold nothing at all."""
+    return not (records.count() or packages.package_ids() or ledger.transfer_count())
 
 
 def _is_postgresql(target: str) -> bool:
@@ -197,4 +221,6 @@ def _copy(source: str, destination: str) -> int:
         f"copied and verified: {len(records)} records, {len(ids)} transfer packages, "
         f"{len(postings)} ledger transfers"
     )
+    if not (records or ids or postings):
+        return empty_warning("db", f"{source} holds nothing: nothing was copied")
     return 0

@@ -42,6 +42,7 @@ from collections import Counter
 
 from volunteer_rules.cli._io import (
     add_format_argument,
+    empty_warning,
     open_input,
     usage_error,
     write_csv,
@@ -132,8 +133,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"volunteer-rules ledger: {error}", file=sys.stderr)
         return 1
     ledger = result.ledger
+    empty = ""  # what is empty, when the result asked for is
     if args.action == "credit":
         balances = ledger.balances()
+        if not balances:
+            empty = f"no hours credited from {_name(args.file)}"
         rows = [(a, h.minutes, str(h)) for a, h in balances.items()]
         outcomes = Counter(d.outcome for d in result.decisions)
         if args.format == "json":
@@ -151,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{outcome} {count}")
     else:
         s = statement(ledger, args.volunteer)
+        if not s.lines:
+            empty = f"no ledger entry of volunteer {args.volunteer}"
         if args.format == "text":
             print(s.to_text())
         else:
@@ -173,4 +179,8 @@ def run(args: argparse.Namespace) -> int:
                     headers,
                     ([r["at"].isoformat() if h == "at" else r[h] for h in headers] for r in rows_),
                 )
+    if not records and not skipped:
+        return empty_warning("ledger", f"{_name(args.file)} holds no record")
+    if empty:
+        return empty_warning("ledger", empty)
     return 1 if skipped else 0

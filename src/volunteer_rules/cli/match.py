@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
+    empty_warning,
     mask_identity_numbers,
     open_input,
     read_json_lines,
@@ -61,6 +62,7 @@ from volunteer_rules.matching.assignment import MatchResult, match
 from volunteer_rules.matching.demand import Demand, parse_demand
 from volunteer_rules.matching.registration import (
     get_registration_rules,
+    registration_rule_set_ids,
     registration_rules_for_region,
 )
 from volunteer_rules.records.profile import parse_profile, parse_training
@@ -101,7 +103,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rules",
         metavar="ID",
-        help="registration rule set id (default: the one of the demand's region)",
+        help="registration rule set id (default: the one of the demand's region):"
+        f" {', '.join(registration_rule_set_ids())}",
     )
     parser.add_argument("--as-of", required=True, metavar="DATE", help="day of the match")
     parser.add_argument(
@@ -221,6 +224,10 @@ def run(args: argparse.Namespace) -> int:
         write_csv(_RANKING, _ranking_rows(result))
     else:
         _write_text(result, demand, show_ineligible=args.ineligible)
+    if not profiles and not bad:
+        return empty_warning("match", f"{args.profiles} holds no profile")
+    if not result.assignments:
+        return empty_warning("match", "no volunteer could be assigned to the demand")
     return 1 if bad or result.unfilled else 0
 
 

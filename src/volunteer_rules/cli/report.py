@@ -46,7 +46,13 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from volunteer_rules.cli._io import mask_identity_numbers, open_input, read_json_lines, usage_error
+from volunteer_rules.cli._io import (
+    empty_warning,
+    mask_identity_numbers,
+    open_input,
+    read_json_lines,
+    usage_error,
+)
 from volunteer_rules.community.organization import parse_organization
 from volunteer_rules.community.person import parse_person
 from volunteer_rules.community.project import parse_project
@@ -200,6 +206,10 @@ def run(args: argparse.Namespace) -> int:
         f"{args.output}: {totals['records']} records counted, {totals['hours']} hours, "
         f"{totals['volunteers']} volunteers, {totals['organizations']} organizations"
     )
+    if not any(found.values()) and not bad:
+        return empty_warning("report", f"{', '.join(args.files)}: nothing to report (no line)")
+    if not totals["records"]:
+        return empty_warning("report", "no counted record: the report is empty")
     return 1 if bad else 0
 
 

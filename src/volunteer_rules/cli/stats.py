@@ -31,7 +31,13 @@ import argparse
 import datetime as _dt
 from typing import Any
 
-from volunteer_rules.cli._io import add_format_argument, usage_error, write_csv, write_json
+from volunteer_rules.cli._io import (
+    add_format_argument,
+    empty_warning,
+    usage_error,
+    write_csv,
+    write_json,
+)
 from volunteer_rules.cli._io import write_table as _write_table
 from volunteer_rules.cli.match import read_parsed
 from volunteer_rules.errors import VolunteerRulesError
@@ -110,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         write_csv(headers, table)
     else:
         _write_table(headers, table)
+    if not rows:
+        return empty_warning("stats", f"no counted record in {args.file}: nothing to report")
     return 1 if bad else 0
 
 

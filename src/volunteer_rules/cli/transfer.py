@@ -57,6 +57,7 @@ import attrs
 from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
+    empty_warning,
     mask_identity_numbers,
     open_input,
     raw_output,
@@ -95,7 +96,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         'check'
     """
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    create = actions.add_parser("create", help="package a volunteer's records for a transfer")
+    about = "package a volunteer's records for a transfer"
+    create = actions.add_parser("create", help=about, description=about)
     create.add_argument("records", metavar="RECORDS", help="JSON Lines of service records; -")
     create.add_argument("--volunteer", required=True, metavar="ID", help="the volunteer's id")
     create.add_argument("--from", dest="source", required=True, metavar="ORG", help="source")
@@ -130,7 +132,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
     add_db_option(create)
-    check = actions.add_parser("check", help="check a transfer package")
+    about = "check a transfer package (the destination's checks, every violation and warning)"
+    check = actions.add_parser("check", help=about, description=about)
     check.add_argument("package", metavar="PACKAGE", help="a package (JSON); - for stdin")
     check.add_argument(
         "--destination",
@@ -294,6 +297,8 @@ def _check(args: argparse.Namespace) -> int:
             raw = stream.read()
     except OSError as error:
         return usage_error(_COMMAND, f"cannot read {name}: {error.strerror or error}")
+    if not raw.strip():
+        return empty_warning(_COMMAND, f"{name} holds no package")
     try:
         payload = read_json(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
