@@ -54,6 +54,9 @@ DOCUMENTED = documented_differences()
 @contextlib.contextmanager
 def _any_digits() -> Iterator[None]:
     """Let ``jsonschema`` write its messages about integers of thousands of digits."""
+    if not hasattr(sys, "set_int_max_str_digits"):  # Python before 3.10.7 has no limit
+        yield
+        return
     before = sys.get_int_max_str_digits()
     sys.set_int_max_str_digits(0)
     try:

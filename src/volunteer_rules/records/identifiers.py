@@ -45,6 +45,7 @@ from typing import Any, Final, Literal
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidIdentifierError
 from volunteer_rules.records.region import RegionCode
 
@@ -93,6 +94,7 @@ def _mask_rid(number: str) -> str:
     return number[:6] + "*" * 11 + number[17]
 
 
+@masked_repr
 class ResidentId:
     """A valid GB 11643-1999 resident ID number (公民身份号码), 18 characters.
 

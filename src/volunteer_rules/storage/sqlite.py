@@ -55,6 +55,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, ParamSpec, TypeVar
 
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -271,6 +272,7 @@ def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
     return translated
 
 
+@masked_repr
 class SQLiteDatabase:
     """An open SQLite file (or ``:memory:``) with the library's schema, shared by the stores.
 
