@@ -154,8 +154,13 @@ def test_the_command_line(tmp_path: Path) -> None:
         "--from", "512111005000000154", "--to", "51211100MJ00000175", "--to-region", "210100",
         "--consent", "--created-at", "2024-06-01T09:00:00+08:00", "--profiles", str(profiles),
     ]  # fmt: skip
-    made = _run(*common, "--masked-profile", "-o", str(package))
+    kept = tmp_path / "source.sqlite"  # the package is kept in the source's file too
+    made = _run(*common, "--masked-profile", "-o", str(package), "--db", str(kept))
     assert made.returncode == 0, made.stderr
+    with vr.SQLiteDatabase(str(kept)) as database:
+        (digest,) = vr.SQLiteTransferStore(database).package_ids()
+        stored = vr.SQLiteTransferStore(database).get_package(digest)
+    assert isinstance(stored.profile, MaskedProfile)
     text = package.read_text(encoding="utf-8")
     assert NUMBER not in text and CONTACT not in text and '"masked": true' in text
     checked = _run("transfer", "check", str(package), "--as-of", "2024-06-01")
