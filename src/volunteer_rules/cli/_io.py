@@ -239,7 +239,7 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         2 text None
         3 None not UTF-8: invalid start byte at column 1
     """
-    loads = read_json
+    loads = json.loads  # read_json only for a line json.loads refuses (the hot path stays C)
     for number, raw in enumerate(stream, start=1):
         if progress is not None:
             progress.tick()
@@ -253,7 +253,10 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         if not text.strip():
             continue
         try:
-            value = loads(text)
+            try:
+                value = loads(text)
+            except ValueError:
+                value = read_json(text)  # integers of any length; else the same error again
         except ValueError as error:  # json.JSONDecodeError
             message = getattr(error, "msg", str(error)).removesuffix(" at")
             column = getattr(error, "colno", None)
