@@ -4,20 +4,24 @@ Side by side, on the same generated records (``volunteer_rules.testing.table_exa
 100,000 volunteers, about 10 records each, a third of them on a day already served, overlaps,
 amendments, some of another volunteer's record), written once to a Parquet file:
 
-(a) the single-process engine: ``certify_many`` over the parsed records, on one core, and the
-    same with parsing (``parse_record`` per row) included, which is what each partition does;
+(a) the single-process table engine on one core: ``read_parquet`` (validation) plus
+    ``certify_table``; and ``certify_partition`` over the whole file, which is each
+    partition's work (validation, certification, every column of the result) with nothing
+    distributed;
 (b) ``certify_spark`` on a local Spark session with two cores, reading the Parquet file;
 (c) ``certify_dask`` on a Dask ``LocalCluster`` of two single-threaded worker processes.
 
-For (b) and (c) the stages are timed one by one (the key conflict check, the amendment
-routing, the shuffle plus certification) as well as the whole call. Each contender runs
+For (b) and (c) the routing stage (keys two volunteers hold, amendments of another
+volunteer's record) is timed alone as well as the whole call (routing, shuffle,
+certification and the exclusions table). Each contender runs
 ``--repeat`` times; the median counts. Records per second per core divides by the cores each
 used (1 for (a), 2 for (b) and (c)). On a shared machine the wall-clock figures depend on the
 load, so the CPU time of every process the run started (JVM, Python and Dask workers, read
 with psutil) is measured too: records per CPU-second is the per-core rate with the load taken
 out.
 
-Run: ``.venv/bin/python benchmarks/bench_scale.py`` (``--quick`` for 100,000 records).
+Run: ``.venv/bin/python benchmarks/bench_scale.py`` (``--quick`` for 100,000 records;
+``--rule-set`` to choose the rule set, ``cn-national`` by default).
 Needs the ``spark`` and ``dask`` extras and a Java 17+ runtime.
 """
 
@@ -38,13 +42,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import volunteer_rules as vr
-from volunteer_rules.tables import RECORD_FIELDS
+from volunteer_rules.tables import RECORD_FIELDS, certify_partition
 from volunteer_rules.tables import dask as dask_adapter
 from volunteer_rules.tables import spark as spark_adapter
+from volunteer_rules.tables.io import read_parquet
+from volunteer_rules.tables.results import certify_table
 from volunteer_rules.testing.table_examples import TABLE_AS_OF, record_rows
 
-RULE_SET = "cn-zhangjiagang"
+RULE_SET = "cn-national"
 
 
 CPU: dict[str, float] = {}  # CPU seconds of the last timed call, by label
@@ -88,16 +93,19 @@ def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     pq.write_table(table, path, row_group_size=100_000)
 
 
-def single_process(rows: list[dict[str, Any]], repeat: int) -> dict[str, float]:
-    records = [vr.parse_record(r) for r in rows]
-    t_certify, result = median_time(
-        lambda: vr.certify_many(records, rule_set=RULE_SET, as_of=TABLE_AS_OF),
-        repeat,
-        "single certify_many",
-    )
-    t_parse, _ = median_time(lambda: [vr.parse_record(r) for r in rows], repeat, "single parse")
-    print(f"  single process: {len(result):,} volunteers certified")
-    return {"certify_many": t_certify, "parse + certify_many": t_parse + t_certify}
+def single_process(path: Path, repeat: int) -> dict[str, float]:
+    def table_engine() -> int:
+        table = read_parquet(path)
+        return int(certify_table(table, rule_set=RULE_SET, as_of=TABLE_AS_OF).height)
+
+    def one_partition() -> int:
+        result = certify_partition(pq.read_table(path), rule_set=RULE_SET, as_of=TABLE_AS_OF)
+        return int(result.num_rows)
+
+    t_table, n = median_time(table_engine, repeat, "single read_parquet + certify_table")
+    t_partition, _ = median_time(one_partition, repeat, "single certify_partition")
+    print(f"  single process: {n:,} volunteers certified")
+    return {"read_parquet + certify_table": t_table, "certify_partition (whole file)": t_partition}
 
 
 def spark_run(path: Path, repeat: int) -> dict[str, float]:
@@ -115,11 +123,8 @@ def spark_run(path: Path, repeat: int) -> dict[str, float]:
     try:
         records = spark.read.parquet(str(path))
 
-        def conflicts() -> None:
-            spark_adapter._check_conflicts(records)
-
         def routing() -> int:
-            return int(spark_adapter._bucketed(records).count())
+            return int(spark_adapter._routed(records).count())
 
         def whole() -> int:
             certs, excl = spark_adapter.certify_spark(records, rule_set=RULE_SET, as_of=TABLE_AS_OF)
@@ -129,11 +134,10 @@ def spark_run(path: Path, repeat: int) -> dict[str, float]:
             certs.unpersist()
             return n
 
-        t_conflicts, _ = median_time(conflicts, repeat, "spark conflict check")
         t_routing, routed = median_time(routing, repeat, "spark routing")
         t_whole, n = median_time(whole, repeat, "spark whole call")
         print(f"  spark: {n:,} volunteers certified; {routed:,} rows after routing")
-        return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
+        return {"routing": t_routing, "whole call": t_whole}
     finally:
         spark.stop()
 
@@ -151,11 +155,8 @@ def dask_run(path: Path, repeat: int) -> dict[str, float]:
     ):
         records = dd.read_parquet(str(path), split_row_groups=True)
 
-        def conflicts() -> None:
-            dask_adapter._check_conflicts(records)
-
         def routing() -> int:
-            return len(dask_adapter._bucketed(records))
+            return len(dask_adapter._routed(records))
 
         def whole() -> int:
             certs, excl = dask_adapter.certify_dask(
@@ -164,18 +165,20 @@ def dask_run(path: Path, repeat: int) -> dict[str, float]:
             c, _ = dask.compute(certs, excl)
             return len(c)
 
-        t_conflicts, _ = median_time(conflicts, repeat, "dask conflict check")
         t_routing, routed = median_time(routing, repeat, "dask routing")
         t_whole, n = median_time(whole, repeat, "dask whole call")
         print(f"  dask: {n:,} volunteers certified; {routed:,} rows after routing")
-        return {"conflict check": t_conflicts, "routing": t_routing, "whole call": t_whole}
+        return {"routing": t_routing, "whole call": t_whole}
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RULE_SET  # the contenders read it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 records of 10,000 volunteers")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rule-set", default="cn-national")
     args = parser.parse_args(argv)
+    RULE_SET = args.rule_set
     volunteers = 10_000 if args.quick else 100_000
     print(f"generating the records of {volunteers:,} volunteers...", flush=True)
     rows = record_rows(volunteers=volunteers, records_per_volunteer=10, seed=2026)
@@ -185,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tmp) / "records.parquet"
         write_parquet(rows, path)
         print(f"Parquet file: {path.stat().st_size / 1e6:.1f} MB", flush=True)
-        single = single_process(rows, args.repeat)
         del rows
         gc.collect()
+        single = single_process(path, args.repeat)
         spark = spark_run(path, args.repeat)
         dask_ = dask_run(path, args.repeat)
     print(f"\n{'':34} {'time':>8}   {'records/s/core':>14}")
@@ -197,15 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         for stage, t in figures.items():
             rate = f"{n / t / 2:14,.0f}" if stage == "whole call" else ""
             print(f"{label} {stage:24} {t:7.2f} s   {rate}")
-    best_single = single["parse + certify_many"]
+    best_single = single["certify_partition (whole file)"]
     for label, figures in (("spark", spark), ("dask", dask_)):
         per_core = n / figures["whole call"] / 2
         print(
             f"{label}: {per_core / (n / best_single):.2f}x the single process's records/s per core"
-            f" (parse + certify_many); {best_single / figures['whole call']:.2f}x its speed"
+            f" (certify_partition); {best_single / figures['whole call']:.2f}x its speed"
         )
-    single_cpu = CPU["single parse"] + CPU["single certify_many"]
-    print(f"records per CPU-second: single process {n / single_cpu:,.0f}", end="")
+    print("records per CPU-second: single process", end="")
+    for label in ("read_parquet + certify_table", "certify_partition"):
+        print(f", {label} {n / CPU['single ' + label]:,.0f}", end="")
     for label in ("spark", "dask"):
         print(f", {label} {n / CPU[label + ' whole call']:,.0f}", end="")
     print(f"\nas of {dt.date.isoformat(TABLE_AS_OF)}, rule set {RULE_SET}")

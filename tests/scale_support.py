@@ -10,11 +10,23 @@ from volunteer_rules.tables import RECORD_FIELDS, certification_row, exclusion_r
 from volunteer_rules.testing.table_examples import TABLE_AS_OF, record_rows
 
 AS_OF: dt.date = TABLE_AS_OF
-RULE_SETS = ("cn-zhangjiagang", "hk-swd")
+# one certified by certify_many (levels with more than hours), one in column steps (a window)
+RULE_SETS = ("cn-zhangjiagang", "hk-hkv-award")
 
 
 def rows(seed: int, volunteers: int = 150) -> list[dict[str, Any]]:
     return record_rows(volunteers=volunteers, records_per_volunteer=10, seed=seed)
+
+
+def shared_keys(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The payloads, plus a few keys given again under another volunteer (conflicts).
+
+    A key two volunteers hold is a conflict that both volunteers' results list
+    (``duplicate_record``): each holder's partition must see every version.
+    """
+    volunteers = sorted({p["volunteer_id"] for p in payloads})
+    after = {v: volunteers[(i + 1) % len(volunteers)] for i, v in enumerate(volunteers)}
+    return payloads + [dict(p, volunteer_id=after[p["volunteer_id"]]) for p in payloads[::23]]
 
 
 def single_process(

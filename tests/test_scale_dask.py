@@ -18,7 +18,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 import volunteer_rules as vr
-from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
+from scale_support import AS_OF, RULE_SETS, columns, rows, shared_keys, single_process, sort_rows
 from volunteer_rules.tables import certification_schema, certify_dask, exclusion_schema
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -51,7 +51,9 @@ def as_rows(result: pd.DataFrame, schema: pa.Schema) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("seed", "rule_set"), [(1, RULE_SETS[0]), (2, RULE_SETS[1])])
 def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_set: str) -> None:
-    payloads = rows(seed)
+    # keys two volunteers hold (a conflict both results list) and amendments of another
+    # volunteer's record (chains too) must reach every partition they change
+    payloads = shared_keys(rows(seed))
     expected, expected_exclusions = single_process(payloads, rule_set)
     certifications, exclusions = certify_dask(
         frame(payloads), rule_set=rule_set, as_of=AS_OF, partitions=4
@@ -62,6 +64,7 @@ def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_s
     # the declared meta is what the workers return
     assert dict(got.dtypes) == dict(certifications._meta.dtypes)
     assert dict(got_exclusions.dtypes) == dict(exclusions._meta.dtypes)
+    assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
 
 
 def test_a_bad_record_in_a_worker_raises_the_library_error(client: Client) -> None:
@@ -74,18 +77,16 @@ def test_a_bad_record_in_a_worker_raises_the_library_error(client: Client) -> No
     assert [(e.path, e.code) for e in info.value.errors] == [("$.region_code", "unknown_code")]
 
 
-def test_one_record_key_for_two_volunteers_is_a_conflict(client: Client) -> None:
-    other = dict(SAMPLE_RECORD_PAYLOAD, volunteer_id="V2")
-    with pytest.raises(vr.ConflictError) as info:
-        certify_dask(frame([SAMPLE_RECORD_PAYLOAD, other], 2), rule_set="cn-national", as_of=AS_OF)
-    assert info.value.key == f"{SAMPLE_RECORD_PAYLOAD['organization_id']}/r-2024-0001"
-
-
 def test_wrong_arguments_are_library_errors() -> None:
     records = frame([SAMPLE_RECORD_PAYLOAD], 1)
     with pytest.raises(vr.InvalidTypeError):
         certify_dask(pd.DataFrame(), rule_set="cn-national", as_of=AS_OF)
     with pytest.raises(vr.InvalidValueError, match="volunteer_id"):
         certify_dask(records.drop(columns=["volunteer_id"]), rule_set="cn-national", as_of=AS_OF)
+    floats = records.assign(service_minutes=records["service_minutes"].astype("float64"))
+    with pytest.raises(vr.InvalidValueError, match="column service_minutes"):
+        certify_dask(floats, rule_set="cn-national", as_of=AS_OF)
     with pytest.raises(vr.UnknownRuleSetError):
         certify_dask(records, rule_set="xx-nowhere", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match="age bands"):
+        certify_dask(records, rule_set="us-pvsa", as_of=AS_OF)

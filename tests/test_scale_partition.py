@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from scale_support import AS_OF, columns, rows, single_process, sort_rows
+from scale_support import AS_OF, columns, rows, shared_keys, single_process, sort_rows
 from volunteer_rules.tables import (
     BUCKET,
     CERTIFICATION_COLUMNS,
@@ -21,12 +22,34 @@ from volunteer_rules.tables import (
     certification_schema,
     certify_batches,
     certify_partition,
+    check_record_schema,
     exclusion_batches,
     exclusion_schema,
+    exclusion_table,
 )
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 ROWS = rows(seed=11, volunteers=60)
+
+
+@pytest.mark.parametrize("rule_set", ["cn-national", "cn-zhangjiagang", "uk-millennium-volunteers"])
+def test_partitions_made_by_bucket_rows_equal_certify_many(rule_set: str) -> None:
+    # the adapters' routing rule and one partition per group of volunteers, with no engine:
+    # amendments of another volunteer's record and keys two volunteers hold reach them all
+    payloads = shared_keys(ROWS)
+    expected, expected_exclusions = single_process(payloads, rule_set)
+    parts: dict[int, list[dict[str, Any]]] = {}
+    for row in bucket_rows(payloads):
+        parts.setdefault(int(row[BUCKET][2:]) % 4, []).append(row)
+    got = []
+    for part in parts.values():
+        got += certify_partition(
+            pa.table(columns(part)), rule_set=rule_set, as_of=AS_OF
+        ).to_pylist()
+    assert sort_rows(got) == expected
+    exclusions = exclusion_table(pa.Table.from_pylist(got, schema=certification_schema()))
+    assert sort_rows(exclusions.to_pylist()) == expected_exclusions
+    assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
 
 
 def test_record_fields_are_the_format_fields() -> None:
@@ -58,14 +81,21 @@ def test_one_partition_equals_certify_many(rule_set: str) -> None:
     assert got == expected
 
 
-@settings(max_examples=15)
-@given(chunk=st.integers(min_value=1, max_value=40), seed=st.integers(0, 3))
-def test_batches_split_anywhere_give_the_same_answer(chunk: int, seed: int) -> None:
-    payloads = rows(seed=seed, volunteers=12)
-    expected, expected_exclusions = single_process(payloads, "cn-zhangjiagang")
+@settings(max_examples=15, deadline=None)
+@given(
+    chunk=st.integers(min_value=1, max_value=40),
+    chunk_rows=st.integers(min_value=1, max_value=60),
+    seed=st.integers(0, 3),
+    rule_set=st.sampled_from(["cn-zhangjiagang", "cn-national"]),
+)
+def test_batches_split_anywhere_give_the_same_answer(
+    chunk: int, chunk_rows: int, seed: int, rule_set: str
+) -> None:
+    payloads = shared_keys(rows(seed=seed, volunteers=12))
+    expected, expected_exclusions = single_process(payloads, rule_set)
     bucketed = sorted(bucket_rows(payloads), key=lambda p: p[BUCKET])
     batches = pa.table(columns(bucketed)).to_batches(max_chunksize=chunk)
-    out = list(certify_batches(batches, rule_set="cn-zhangjiagang", as_of=AS_OF))
+    out = list(certify_batches(batches, rule_set=rule_set, as_of=AS_OF, chunk_rows=chunk_rows))
     got = [r for b in out for r in b.to_pylist()]
     assert got == expected
     exclusions = [r for b in exclusion_batches(out) for r in b.to_pylist()]
@@ -86,6 +116,65 @@ def test_dates_as_arrow_dates_and_aware_timestamps_are_read() -> None:
     del typed["format_version"]
     got = certify_partition(pa.Table.from_pylist([typed]), rule_set="cn-national", as_of=AS_OF)
     assert got.column("counted_minutes").to_pylist() == [120]
+
+
+def test_evaluations_as_a_struct_or_as_two_columns_are_read() -> None:
+    rated = dict(
+        SAMPLE_RECORD_PAYLOAD,
+        record_id="r-rated",
+        date="2024-06-01",
+        start="2024-06-01T09:00:00+08:00",
+        end="2024-06-01T11:00:00+08:00",
+        recorded_at="2024-06-02T09:00:00+08:00",
+        evaluation={"rating": "fail", "date": "2024-06-02"},
+    )
+    expected, _ = single_process([SAMPLE_RECORD_PAYLOAD, rated], "cn-national")
+    as_struct = certify_partition(
+        pa.table(columns([SAMPLE_RECORD_PAYLOAD, rated])), rule_set="cn-national", as_of=AS_OF
+    )
+    assert as_struct.to_pylist() == expected
+    flat = [
+        {k: v for k, v in p.items() if k != "evaluation"} for p in (SAMPLE_RECORD_PAYLOAD, rated)
+    ]
+    flat[1].update(evaluation_rating="fail", evaluation_date=dt.date(2024, 6, 2))
+    as_columns = certify_partition(pa.table(columns(flat)), rule_set="cn-national", as_of=AS_OF)
+    assert as_columns.to_pylist() == expected
+    assert expected[0]["unmet"]  # the evaluation decides: the quality rule is not met
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "message"),
+    [
+        ("service_minutes", pa.float64(), "service_minutes (double) must be an integer"),
+        ("start", pa.timestamp("us"), "start (timestamp[us]) is a timestamp without a time zone"),
+        ("date", pa.int32(), "date (int32) must be text"),
+        ("group_service", pa.string(), "group_service (string) must be a boolean"),
+        ("notes", pa.string(), "notes (string) is not a field of record format v1"),
+        (
+            "evaluation",
+            pa.struct([("rating", pa.string()), ("score", pa.int8())]),
+            "has fields an evaluation has not: score",
+        ),
+    ],
+)
+def test_a_column_no_row_can_be_valid_in_is_refused_before_any_row(
+    column: str, kind: pa.DataType, message: str
+) -> None:
+    names = ("record_id", "volunteer_id", "organization_id")
+    schema = pa.schema([*((n, pa.string()) for n in names), (column, kind)])
+    with pytest.raises(vr.InvalidValueError, match=re.escape(message)):
+        check_record_schema(schema)
+    with pytest.raises(vr.InvalidValueError, match="column"):
+        certify_partition(schema.empty_table(), rule_set="cn-national", as_of=AS_OF)
+
+
+def test_a_rule_set_with_age_bands_is_refused_before_any_row() -> None:
+    # age bands need birth dates, which a record table does not hold (certify_many says so too)
+    table = pa.Table.from_pylist([SAMPLE_RECORD_PAYLOAD])
+    with pytest.raises(vr.InvalidValueError, match="age bands"):
+        certify_partition(table, rule_set="us-pvsa", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match="birth dates"):
+        vr.certify_many([vr.parse_record(SAMPLE_RECORD_PAYLOAD)], rule_set="us-pvsa", as_of=AS_OF)
 
 
 def test_a_bad_row_raises_the_record_format_error_naming_the_record() -> None:
@@ -133,6 +222,31 @@ def test_amendments_reach_every_volunteer_their_chain_reaches() -> None:
             ("c", "V2"),
             ("d", "V2"),
             ("d", "V3"),
+        ]
+    )
+
+
+def test_a_key_two_volunteers_hold_reaches_both_with_what_amends_it() -> None:
+    def row(record_id: str, volunteer: str, amends: str | None = None) -> dict[str, Any]:
+        return {
+            "organization_id": "G-x",
+            "record_id": record_id,
+            "volunteer_id": volunteer,
+            "amends": amends,
+        }
+
+    # k is held by V1 and V2 (a conflict); m (V3) amends k
+    given = [row("k", "V1"), row("k", "V2"), row("m", "V3", "k")]
+    got = sorted((r["record_id"], r["volunteer_id"], r[BUCKET]) for r in bucket_rows(given))
+    assert got == sorted(
+        [
+            ("k", "V1", "V1"),
+            ("k", "V2", "V2"),
+            ("m", "V3", "V3"),
+            ("k", "V2", "V1"),
+            ("k", "V1", "V2"),
+            ("m", "V3", "V1"),
+            ("m", "V3", "V2"),
         ]
     )
 

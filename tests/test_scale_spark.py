@@ -18,8 +18,14 @@ from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
 
 import volunteer_rules as vr
-from scale_support import AS_OF, RULE_SETS, columns, rows, single_process, sort_rows
-from volunteer_rules.tables import certification_struct, certify_spark, exclusion_struct
+from scale_support import AS_OF, RULE_SETS, columns, rows, shared_keys, single_process, sort_rows
+from volunteer_rules.tables import (
+    certification_struct,
+    certify_spark,
+    exclusion_struct,
+    spark_errors,
+)
+from volunteer_rules.tables.spark import _carried
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 
@@ -59,7 +65,9 @@ def collect(result: DataFrame) -> list[dict[str, Any]]:
 def test_spark_equals_the_single_process_engine(
     spark: SparkSession, seed: int, rule_set: str
 ) -> None:
-    payloads = rows(seed)
+    # keys two volunteers hold (a conflict both results list) and amendments of another
+    # volunteer's record (chains too) must reach every partition they change
+    payloads = shared_keys(rows(seed))
     expected, expected_exclusions = single_process(payloads, rule_set)
     certifications, exclusions = certify_spark(
         frame(spark, payloads), rule_set=rule_set, as_of=AS_OF
@@ -67,34 +75,63 @@ def test_spark_equals_the_single_process_engine(
     assert certifications.schema == certification_struct()
     assert exclusions.schema == exclusion_struct()
     certifications = certifications.cache()
-    assert collect(certifications) == expected
-    assert collect(exclusions) == expected_exclusions
+    with spark_errors():
+        assert collect(certifications) == expected
+        assert collect(exclusions) == expected_exclusions
     certifications.unpersist()
+    assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
 
 
-def test_a_bad_record_in_a_worker_names_the_library_error(spark: SparkSession) -> None:
+def test_a_bad_record_in_a_worker_is_raised_as_the_library_error(spark: SparkSession) -> None:
     bad = dict(SAMPLE_RECORD_PAYLOAD, record_id="r-bad", date="2024-02-30")
     certifications, _ = certify_spark(
         frame(spark, [SAMPLE_RECORD_PAYLOAD, bad]), rule_set="cn-national", as_of=AS_OF
     )
-    with pytest.raises(PythonException, match="RecordFormatError") as info:
+    with (
+        pytest.raises(vr.RecordFormatError, match="record r-bad of organization") as info,
+        spark_errors(),
+    ):
         certifications.collect()
-    assert "invalid record r-bad of organization" in str(info.value)
+    assert [(e.path, e.code) for e in info.value.errors] == [("$.date", "invalid_format")]
+    assert isinstance(info.value.__cause__, PythonException)
+    # without spark_errors, Spark's own exception names the library's error
+    with pytest.raises(PythonException, match="RecordFormatError"):
+        certifications.collect()
 
 
-def test_one_record_key_for_two_volunteers_is_a_conflict(spark: SparkSession) -> None:
-    other = dict(SAMPLE_RECORD_PAYLOAD, volunteer_id="V2")
-    with pytest.raises(vr.ConflictError):
-        certify_spark(
-            frame(spark, [SAMPLE_RECORD_PAYLOAD, other]), rule_set="cn-national", as_of=AS_OF
-        )
+def test_spark_errors_rebuilds_the_error_a_worker_carried() -> None:
+    # the worker's note carries the error as JSON, an ID-shaped value masked
+    error = vr.RecordFormatError(
+        [vr.FieldError("$.date", "invalid_date", "no 2024-02-30")],
+        what="record 11010519491231002X of organization G-x",
+    )
+    text = f"Traceback...\nvolunteer_rules.errors.RecordFormatError: {error}\n{_carried(error)}\n"
+    assert "11010519491231002X" not in text
+    with pytest.raises(vr.RecordFormatError) as info, spark_errors():
+        raise PythonException(message=text)
+    assert info.value.errors == (vr.FieldError("$.date", "invalid_date", "no 2024-02-30"),)
+    assert str(info.value) == str(error)
+    other = PythonException(message="ZeroDivisionError: division by zero")
+    with pytest.raises(PythonException), spark_errors():
+        raise other
 
 
-def test_wrong_arguments_are_library_errors(spark: SparkSession) -> None:
+def test_wrong_arguments_are_library_errors_on_the_driver(spark: SparkSession) -> None:
     records = frame(spark, [SAMPLE_RECORD_PAYLOAD])
     with pytest.raises(vr.InvalidTypeError):
         certify_spark([SAMPLE_RECORD_PAYLOAD], rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.InvalidTypeError, match="as_of"):
+        certify_spark(records, rule_set="cn-national", as_of="2026-06-30")  # type: ignore[arg-type]
     with pytest.raises(vr.InvalidValueError, match="record_id"):
         certify_spark(records.drop("record_id"), rule_set="cn-national", as_of=AS_OF)
+    floats = records.withColumn("service_minutes", records["service_minutes"].cast("double"))
+    with pytest.raises(vr.InvalidValueError, match="column service_minutes"):
+        certify_spark(floats, rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match="column notes"):
+        certify_spark(
+            records.withColumn("notes", records["place"]), rule_set="cn-national", as_of=AS_OF
+        )
     with pytest.raises(vr.UnknownRuleSetError):
         certify_spark(records, rule_set="xx-nowhere", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match="age bands"):
+        certify_spark(records, rule_set="us-pvsa", as_of=AS_OF)

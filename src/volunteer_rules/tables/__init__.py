@@ -24,6 +24,7 @@ from volunteer_rules.tables.dask import certify_dask
 from volunteer_rules.tables.partition import (
     BUCKET,
     CERTIFICATION_COLUMNS,
+    CHUNK_ROWS,
     EXCLUSION_COLUMNS,
     RECORD_FIELDS,
     bucket_rows,
@@ -31,9 +32,11 @@ from volunteer_rules.tables.partition import (
     certification_schema,
     certify_batches,
     certify_partition,
+    check_record_schema,
     exclusion_batches,
     exclusion_rows,
     exclusion_schema,
+    exclusion_table,
 )
 from volunteer_rules.tables.schema import (
     CSV_HEADERS,
@@ -46,11 +49,17 @@ from volunteer_rules.tables.schema import (
     record_schema,
     row_error_schema,
 )
-from volunteer_rules.tables.spark import certification_struct, certify_spark, exclusion_struct
+from volunteer_rules.tables.spark import (
+    certification_struct,
+    certify_spark,
+    exclusion_struct,
+    spark_errors,
+)
 
 __all__ = [
     "BUCKET",
     "CERTIFICATION_COLUMNS",
+    "CHUNK_ROWS",
     "CSV_HEADERS",
     "EXCLUSION_COLUMNS",
     "LEVEL_COLUMNS",
@@ -66,6 +75,7 @@ __all__ = [
     "certify_dask",
     "certify_partition",
     "certify_spark",
+    "check_record_schema",
     "count_many",
     "engine_available",
     "engine_count",
@@ -73,8 +83,10 @@ __all__ = [
     "exclusion_rows",
     "exclusion_schema",
     "exclusion_struct",
+    "exclusion_table",
     "level_schema",
     "record_exclusion_schema",
     "record_schema",
     "row_error_schema",
+    "spark_errors",
 ]

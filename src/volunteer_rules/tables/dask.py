@@ -7,10 +7,12 @@ one partition, and certifies every partition with
 declared as ``meta``). The result equals :func:`~volunteer_rules.certify_many` over all the
 records, volunteer by volunteer.
 
-As on Spark, two small steps run first: a check that no ``(organization_id, record_id)`` is
-used by two volunteers (:class:`~volunteer_rules.ConflictError`, as the single-process engine
-raises), and, when some amendment names another volunteer's record, the chains of such
-amendments are followed so that each reaches the partition of the volunteer it amends.
+Each partition's rows are validated and certified by the table engine
+(:func:`~volunteer_rules.tables.results.certify_table`'s). As on Spark, one step runs first:
+the rows that can change another volunteer's result are sent to that volunteer's partition
+too (the versions of a key two volunteers hold, which is a conflict both results list; the
+amendments of another volunteer's record, chains followed). The columns, their types and the
+rule set are checked on the client before any task runs.
 
 The result columns use pandas' Arrow-backed types (``pandas.ArrowDtype``): minutes are
 ``int64``, absent values are nulls, never ``NaN``. Errors raised in the workers (a malformed
@@ -23,25 +25,25 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
-from volunteer_rules.rules.certification import _rule_set
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.partition import (
     BUCKET,
+    _checked_rule_set,
     certification_schema,
     certify_partition,
-    exclusion_batches,
+    check_record_schema,
     exclusion_schema,
+    exclusion_table,
 )
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["certify_dask"]
-
-_REQUIRED = ("record_id", "volunteer_id", "organization_id")
 _KEY = ["_org", "_id", "_to"]
 
 
@@ -61,9 +63,7 @@ def _exclusions_pandas(part: pd.DataFrame) -> pd.DataFrame:
     import pyarrow as pa
 
     table = pa.Table.from_pandas(part[["volunteer_id", "excluded"]], preserve_index=False)
-    batches = list(exclusion_batches(table.to_batches()))
-    out = pa.Table.from_batches(batches, schema=exclusion_schema())
-    return out.to_pandas(types_mapper=pd.ArrowDtype)
+    return exclusion_table(table).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _meta(schema: Any) -> pd.DataFrame:
@@ -72,26 +72,63 @@ def _meta(schema: Any) -> pd.DataFrame:
     return schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _check_conflicts(records: dd.DataFrame) -> None:
-    """Raise ConflictError when one record key is used by two volunteers."""
-    keys = records[["organization_id", "record_id", "volunteer_id"]].drop_duplicates()
-    counts = keys.groupby(["organization_id", "record_id"]).size()
-    clash = counts[counts > 1].head(1, npartitions=-1)
-    if len(clash):
-        org, record_id = clash.index[0]
-        raise ConflictError(
-            f"{org}/{record_id}",
-            f"record {record_id} of organization {org} was given twice with different content",
-        )
+def _arrow_schema(records: dd.DataFrame) -> pa.Schema:
+    """The Arrow schema of a Dask DataFrame's declared columns (its ``meta``)."""
+    import pyarrow as pa
+
+    fields = []
+    for name, column in records._meta.items():
+        try:
+            fields.append(pa.field(str(name), pa.Array.from_pandas(column).type))
+        except (pa.ArrowException, TypeError, ValueError):
+            raise InvalidValueError(
+                "records", f"column {name} ({column.dtype}) cannot be read"
+            ) from None
+    return pa.schema(fields)
 
 
-def _bucketed(records: dd.DataFrame) -> dd.DataFrame:
-    """Own rows under their volunteer, plus amendments sent to the volunteers they reach."""
+def _routed(records: dd.DataFrame) -> dd.DataFrame:
+    """Own rows under their volunteer, plus every row sent to another volunteer it reaches.
+
+    The rule of :func:`~volunteer_rules.tables.partition.bucket_rows`, with merges: the
+    versions of a key held by two volunteers go to both, and amendments go to every volunteer
+    whose record they reach (one merge per link of a chain).
+    """
     import dask.dataframe as dd
 
     own = records.assign(**{BUCKET: records["volunteer_id"]})
-    if "amends" not in records.columns:
+    holders = (
+        records[["organization_id", "record_id", "volunteer_id"]]
+        .rename(columns={"organization_id": "_org", "record_id": "_id", "volunteer_id": "_to"})
+        .drop_duplicates()  # after the rename: dask-expr loses the columns the other way round
+    )
+    # keys held by more than one volunteer: each holder gets every version (a conflict)
+    counts = holders.groupby(["_org", "_id"])["_to"].count().rename("_n").reset_index()
+    shared_keys = counts[counts["_n"] > 1][["_org", "_id"]].persist()
+    found: list[dd.DataFrame] = []
+    if len(shared_keys):
+        found.append(holders.merge(shared_keys, on=["_org", "_id"])[_KEY])
+    if "amends" in records.columns:
+        sent = _amendments_sent(records)
+        if sent is not None:
+            found.append(sent)
+    if not found:
         return own
+    # renamed before drop_duplicates: dask-expr loses the columns the other way round
+    pairs = (
+        dd.concat(found)
+        .rename(columns={"_org": "organization_id", "_id": "record_id", "_to": BUCKET})
+        .drop_duplicates()
+    )
+    brought = records.merge(pairs, on=["organization_id", "record_id"])
+    brought = brought[brought["volunteer_id"] != brought[BUCKET]]
+    return dd.concat([own, brought[list(own.columns)]])
+
+
+def _amendments_sent(records: dd.DataFrame) -> dd.DataFrame | None:
+    """``(_org, _id, _to)``: amendments sent to a volunteer whose record they reach."""
+    import dask.dataframe as dd
+
     amendments = records[records["amends"].notnull()][
         ["organization_id", "record_id", "amends", "volunteer_id"]
     ].rename(
@@ -102,16 +139,18 @@ def _bucketed(records: dd.DataFrame) -> dd.DataFrame:
             "volunteer_id": "_vol",
         }
     )
-    targets = records[["organization_id", "record_id", "volunteer_id"]].rename(
-        columns={"organization_id": "_org", "record_id": "_amends", "volunteer_id": "_to"}
-    )
 
     def step(reached: dd.DataFrame) -> dd.DataFrame:
         # amendments of a record in `reached`, sent where that record is (if not already theirs)
         joined = amendments.merge(reached, on=["_org", "_amends"])
         return joined[joined["_vol"] != joined["_to"]][_KEY].drop_duplicates()
 
+    targets = records[["organization_id", "record_id", "volunteer_id"]].rename(
+        columns={"organization_id": "_org", "record_id": "_amends", "volunteer_id": "_to"}
+    )
     sent = step(targets).persist()
+    if not len(sent):
+        return None
     frontier = sent
     while len(frontier):
         following = step(frontier.rename(columns={"_id": "_amends"}))
@@ -119,11 +158,7 @@ def _bucketed(records: dd.DataFrame) -> dd.DataFrame:
         merged = following.merge(seen, on=_KEY, how="left")
         frontier = merged[merged["_seen"].isnull()][_KEY].persist()
         sent = dd.concat([sent, frontier]).persist()
-    brought = records.merge(
-        sent.rename(columns={"_org": "organization_id", "_id": "record_id", "_to": BUCKET}),
-        on=["organization_id", "record_id"],
-    )
-    return dd.concat([own, brought[list(own.columns)]])
+    return sent
 
 
 def certify_dask(
@@ -152,10 +187,11 @@ def certify_dask(
         ``dask.compute(certifications, exclusions)`` to certify once.
 
     Raises:
-        ConflictError: two volunteers' records share one ``(organization_id, record_id)``.
         UnknownRuleSetError: no rule set under that id.
         InvalidTypeError: ``records`` is not a Dask DataFrame or ``as_of`` not a date.
-        InvalidValueError: a required column is missing, or ``partitions`` is not positive.
+        InvalidValueError: a column is missing, unknown or of a type no row can be valid in
+            (:func:`~volunteer_rules.tables.partition.check_record_schema`, the message names
+            it); the rule set has age bands on ``as_of``; ``partitions`` is not positive.
 
     Example:
         >>> import datetime as dt
@@ -181,12 +217,11 @@ def certify_dask(
         raise InvalidTypeError("as_of", "must be a datetime.date")
     if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
         raise InvalidValueError("partitions", "must be a positive int")
-    missing = [c for c in _REQUIRED if c not in records.columns]
-    if missing:
-        raise InvalidValueError("records", f"missing column(s): {', '.join(missing)}")
-    chosen = _rule_set(rule_set, registry)
-    _check_conflicts(records)
-    shuffled = _bucketed(records).shuffle(on=BUCKET, npartitions=partitions or records.npartitions)
+    check_record_schema(_arrow_schema(records))
+    chosen = _checked_rule_set(rule_set, as_of, registry)
+    if BUCKET in records.columns:
+        records = records.drop(columns=[BUCKET])
+    shuffled = _routed(records).shuffle(on=BUCKET, npartitions=partitions or records.npartitions)
     certifications = shuffled.map_partitions(
         _certify_pandas, chosen, as_of, None, meta=_meta(certification_schema())
     )

@@ -3,19 +3,24 @@
 A distributed engine splits the records of many volunteers into partitions. The adapters
 (:mod:`volunteer_rules.tables.spark`, :mod:`volunteer_rules.tables.dask`) send every record to
 the partition of its volunteer, plus every amendment whose chain reaches another volunteer's
-record to that volunteer's partition too (the column :data:`BUCKET` says whose partition a row
-is for), then call :func:`certify_partition` on each partition (or :func:`certify_batches` on a
-stream of Arrow batches sorted by :data:`BUCKET`). Each call certifies the volunteers of its
-rows with :func:`~volunteer_rules.certify_many`, so the result is the single-process engine's,
-volunteer by volunteer.
+record to that volunteer's partition too, and every version of a key two volunteers hold to both (the
+column :data:`BUCKET` says whose partition a row is for; :func:`bucket_rows` is the rule),
+then call :func:`certify_partition` on each partition (or :func:`certify_batches` on a stream
+of Arrow batches sorted by :data:`BUCKET`). Each call validates its rows as
+:func:`~volunteer_rules.tables.io.read_frame` does and certifies the volunteers they are for
+with the table engine (:func:`~volunteer_rules.tables.results.certify_table`'s), so the result
+is the single-process engine's, :func:`~volunteer_rules.certify_many`'s, volunteer by
+volunteer.
 
 Rows are records in format v1 (``docs/record-format.md``): one column per field, under the
 field's name. Dates and date-times are best kept as ISO text (a date-time keeps its UTC
 offset, which decides the local day a record was entered); Arrow ``date32`` and time-zone-aware
-``timestamp`` columns are read too. ``evaluation`` is a struct (or absent), ``extensions`` a
-JSON object as text (or a map). A missing ``format_version`` column means version 1. Every
-row is checked as :func:`~volunteer_rules.parse_record` checks it; a bad row stops the
-partition with :class:`~volunteer_rules.RecordFormatError`, naming the record.
+``timestamp`` columns are read too. ``evaluation`` is a struct (or absent; or the record
+table's two columns, ``evaluation_rating`` and ``evaluation_date``), ``extensions`` a JSON
+object as text (or a map). A missing ``format_version`` column means version 1. The columns
+are checked first (:func:`check_record_schema`), then every row as
+:func:`~volunteer_rules.parse_record` checks it; a bad row stops the partition with
+:class:`~volunteer_rules.RecordFormatError`, naming the record.
 
 The results are Arrow tables: :func:`certification_schema` (one row per volunteer) and
 :func:`exclusion_schema` (one row per record not counted in full), defined once in
@@ -36,15 +41,20 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from volunteer_rules._canonical import read_json
-from volunteer_rules.errors import InvalidTypeError, RecordFormatError
-from volunteer_rules.records.record import ServiceRecord, parse_record
-from volunteer_rules.rules.certification import Certification, certify_many
+from volunteer_rules._canonical import canonical_text
+from volunteer_rules.errors import (
+    FieldError,
+    InvalidTypeError,
+    InvalidValueError,
+    RecordFormatError,
+)
+from volunteer_rules.rules.certification import Certification, _rule_set
+from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.results import certification_row
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
@@ -56,11 +66,15 @@ from volunteer_rules.tables.schema import (
 )
 
 if TYPE_CHECKING:
+    import polars as pl
     import pyarrow as pa
+
+    from volunteer_rules.tables._engine import Counted
 
 __all__ = [
     "BUCKET",
     "CERTIFICATION_COLUMNS",
+    "CHUNK_ROWS",
     "EXCLUSION_COLUMNS",
     "RECORD_FIELDS",
     "bucket_rows",
@@ -68,9 +82,11 @@ __all__ = [
     "certification_schema",
     "certify_batches",
     "certify_partition",
+    "check_record_schema",
     "exclusion_batches",
     "exclusion_rows",
     "exclusion_schema",
+    "exclusion_table",
 ]
 
 RECORD_FIELDS: Final = (
@@ -141,70 +157,265 @@ def exclusion_rows(certification: Certification) -> list[dict[str, Any]]:
     ]
 
 
-def _text(value: Any) -> Any:
-    """A date or date-time read from a table, as the ISO text of the record format."""
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return value
+# --- the columns a partition takes -------------------------------------------------------------
+
+_REQUIRED: Final = ("record_id", "volunteer_id", "organization_id")
+_TEXT: Final = frozenset(
+    {
+        "record_id",
+        "volunteer_id",
+        "organization_id",
+        "activity_name",
+        "service_category",
+        "content",
+        "place",
+        "region_code",
+        "person_in_charge",
+        "recorded_by",
+        "status",
+        "beneficiary",
+        "amends",
+        "evaluation_rating",
+        BUCKET,
+    }
+)
+_WHOLE: Final = frozenset({"format_version", "service_minutes"})
+_MOMENTS: Final = frozenset({"start", "end", "recorded_at"})
+_DAYS: Final = frozenset({"date", "evaluation_date"})
 
 
-def _payload(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A record-format payload from one table row: nulls left out, dates as ISO text."""
-    payload: dict[str, Any] = {}
-    for name, value in row.items():
-        if name == BUCKET or value is None:
-            continue
-        if name == "evaluation" and isinstance(value, Mapping):
-            value = {k: _text(v) for k, v in value.items() if v is not None}
-        elif name == "extensions":
-            if isinstance(value, str):
-                with contextlib.suppress(ValueError):  # else parse_record reports the type
-                    value = read_json(value)
-            elif isinstance(value, list):  # an Arrow map column: (key, value) pairs
-                value = dict(value)
-        payload[name] = _text(value)
-    payload.setdefault("format_version", 1)
-    return payload
+def _type_problem(name: str, kind: pa.DataType) -> str | None:
+    """Why no row could be valid with column ``name`` of Arrow type ``kind`` (else None)."""
+    import pyarrow.types as t
+
+    text = t.is_string(kind) or t.is_large_string(kind) or t.is_string_view(kind)
+    if t.is_null(kind):
+        return None
+    if name in _TEXT:
+        return None if text else "must be text"
+    if name in _WHOLE:
+        return None if t.is_integer(kind) else "must be an integer column (whole numbers)"
+    if name in _DAYS:
+        return None if text or t.is_date(kind) else "must be text (ISO dates) or dates"
+    if name in _MOMENTS:
+        if t.is_timestamp(kind) and kind.tz is None:
+            return "is a timestamp without a time zone: the record's UTC offset is needed"
+        return None if text or t.is_timestamp(kind) else "must be text (RFC 3339) or timestamps"
+    if name == "group_service":
+        return None if t.is_boolean(kind) else "must be a boolean column"
+    if name == "extensions":
+        return None if text or t.is_map(kind) else "must be JSON text or a map"
+    if name == "evaluation":
+        if not t.is_struct(kind):
+            return "must be a struct of rating and date"
+        extra = sorted({kind.field(i).name for i in range(kind.num_fields)} - {"rating", "date"})
+        return f"has fields an evaluation has not: {', '.join(extra)}" if extra else None
+    return "is not a field of record format v1"
 
 
-def _record(row: Mapping[str, Any]) -> ServiceRecord:
-    try:
-        return parse_record(_payload(row))
-    except RecordFormatError as error:
-        record_id = row.get("record_id")
-        organization_id = row.get("organization_id")
-        where = (
-            f"record {record_id} of organization {organization_id}"
-            if isinstance(record_id, str) and isinstance(organization_id, str)
-            else "record"
-        )
-        raise RecordFormatError(error.errors, what=where) from None
+def check_record_schema(schema: pa.Schema) -> None:
+    """Check a record table's columns before any row is read (what a driver can check).
 
+    Every column must be a field of record format v1 (or :data:`BUCKET`, or the record
+    schema's ``evaluation_rating`` and ``evaluation_date``) of a type some row could be valid
+    in, and ``record_id``, ``volunteer_id`` and ``organization_id`` must be there. The values
+    are checked row by row, as :func:`~volunteer_rules.parse_record` checks them.
 
-def _certify_rows(
-    rows: list[dict[str, Any]],
-    rule_set: RuleSet | str,
-    as_of: _dt.date,
-    registry: RuleSetRegistry | None,
-) -> list[dict[str, Any]]:
-    """Certify the volunteers whose partition the rows are for (the :data:`BUCKET` values)."""
-    if not rows:
-        return []
-    records = [_record(row) for row in rows]
-    wanted = {row.get(BUCKET) or row["volunteer_id"] for row in rows}
-    result = certify_many(
-        records, rule_set=rule_set, as_of=as_of, volunteers=sorted(wanted), registry=registry
-    )
-    return [certification_row(c) for c in result.values()]
+    Args:
+        schema: the table's Arrow schema.
 
+    Raises:
+        InvalidValueError: a column is missing, unknown, or of a type no row could be valid in
+            (the message names the column and its type).
+        InvalidTypeError: ``schema`` is not a ``pyarrow.Schema``.
 
-def _rows(table: Any) -> list[dict[str, Any]]:
+    Example:
+        >>> import pyarrow as pa
+        >>> ids = [(name, pa.string()) for name in ("record_id", "volunteer_id")]
+        >>> check_record_schema(pa.schema(ids))
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: records: missing column(s): organization_id
+        >>> ids.append(("organization_id", pa.string()))
+        >>> check_record_schema(pa.schema([*ids, ("service_minutes", pa.float64())]))
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: records: column service_minutes (double) must be an integer column (whole numbers)
+    """
     import pyarrow as pa
 
-    if isinstance(table, (pa.Table, pa.RecordBatch)):
-        rows: list[dict[str, Any]] = table.to_pylist()
-        return rows
+    if not isinstance(schema, pa.Schema):
+        raise InvalidTypeError("schema", "must be a pyarrow.Schema")
+    missing = [name for name in _REQUIRED if name not in schema.names]
+    if missing:
+        raise InvalidValueError("records", f"missing column(s): {', '.join(missing)}")
+    for field in schema:
+        problem = _type_problem(field.name, field.type)
+        if problem is not None:
+            raise InvalidValueError("records", f"column {field.name} ({field.type}) {problem}")
+
+
+def _checked_rule_set(
+    rule_set: RuleSet | str, as_of: _dt.date, registry: RuleSetRegistry | None
+) -> RuleSet:
+    """The rule set, known and certifiable from records alone on ``as_of`` (a driver check)."""
+    _check_as_of(as_of, None)
+    chosen = _rule_set(rule_set, registry)
+    version = chosen.status_on(as_of).version
+    if version is not None and version.age_bands:
+        raise InvalidValueError(
+            "rule_set",
+            f"rule set {chosen.id} has age bands on {as_of.isoformat()}: they need the"
+            " volunteers' birth dates, which a record table does not hold (certify_many with"
+            " volunteers= takes profiles)",
+        )
+    return chosen
+
+
+# --- one partition, on the table engine --------------------------------------------------------
+
+
+def _arrow(table: Any) -> pa.Table:
+    import pyarrow as pa
+
+    if isinstance(table, pa.RecordBatch):
+        return pa.Table.from_batches([table])
+    if isinstance(table, pa.Table):
+        return table
     raise InvalidTypeError("table", "must be a pyarrow Table or RecordBatch")
+
+
+def _record_frame(table: pa.Table) -> tuple[pl.DataFrame, list[str] | None]:
+    """The rows as ``read_frame`` reads them, and the volunteers the partition is for."""
+    import polars as pl
+
+    check_record_schema(table.schema)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    wanted = None
+    if BUCKET in frame.columns:
+        wanted = frame.get_column(BUCKET).drop_nulls().unique().to_list()
+        frame = frame.drop(BUCKET)
+    if "evaluation" in frame.columns:
+        given = frame.get_column("evaluation")
+        fields = [] if given.dtype == pl.Null else list(given.struct.fields)
+        nothing = pl.lit(None, pl.String)
+        frame = frame.with_columns(
+            evaluation_rating=given.struct.field("rating") if "rating" in fields else nothing,
+            evaluation_date=given.struct.field("date") if "date" in fields else nothing,
+        ).drop("evaluation")
+    if "extensions" in frame.columns and isinstance(frame.schema["extensions"], pl.List):
+        # an Arrow map column: (key, value) pairs, read as the JSON object they make
+        texts = [
+            None if pairs is None else canonical_text({p["key"]: p["value"] for p in pairs})
+            for pairs in frame.get_column("extensions").to_list()
+        ]
+        frame = frame.with_columns(extensions=pl.Series(texts, dtype=pl.String))
+    return frame, wanted
+
+
+def _refusal(frame: pl.DataFrame, errors: pl.DataFrame) -> RecordFormatError:
+    """The first bad row's problems, naming its record."""
+    import polars as pl
+
+    row = errors.get_column("row").min()
+    assert isinstance(row, int)
+    problems = errors.filter(pl.col("row") == row).select("path", "code", "message")
+    found = frame.row(row - 1, named=True)
+    record_id, organization_id = found.get("record_id"), found.get("organization_id")
+    where = (
+        f"record {record_id} of organization {organization_id}"
+        if isinstance(record_id, str) and isinstance(organization_id, str)
+        else "record"
+    )
+    return RecordFormatError([FieldError(*problem) for problem in problems.iter_rows()], what=where)
+
+
+def _excluded(counted: Counted) -> pl.DataFrame:
+    """``volunteer_id, excluded`` of the volunteers the engine counted, in recorded order."""
+    import polars as pl
+
+    item = pl.Struct({"record_id": pl.String, "reason": pl.String})
+    listed = (
+        counted.outcomes.filter(pl.col("reason").is_not_null())
+        .sort("volunteer_id", "at_us", "record_id", "organization_id")
+        .group_by("volunteer_id", maintain_order=True)
+        .agg(excluded=pl.struct("record_id", "reason"))
+    )
+    if not counted.engine:
+        return listed
+    exact = pl.DataFrame(
+        {
+            "volunteer_id": list(counted.engine),
+            "excluded": [
+                [{"record_id": r, "reason": why} for r, why in count.excluded]
+                for count in counted.engine.values()
+            ],
+        },
+        schema={"volunteer_id": pl.String, "excluded": pl.List(item)},
+    )
+    return pl.concat([listed.cast(exact.schema), exact])
+
+
+def _from_columns(table: pl.DataFrame, counted: Counted | None) -> pa.Table:
+    """Rows of the certification table for volunteers the engine settled in column steps.
+
+    They were certified under thresholds alone (``_Plan.quick``): nothing unmet, no cycles, the
+    levels reached due, no validity, not paused.
+    """
+    import polars as pl
+
+    item = pl.Struct({"record_id": pl.String, "reason": pl.String})
+    if counted is not None:
+        table = table.join(_excluded(counted), on="volunteer_id", how="left")
+    else:
+        table = table.with_columns(excluded=pl.lit(None, pl.List(item)))
+    rank = pl.col("level_rank")
+    out = table.with_columns(
+        unmet=pl.lit([], pl.List(pl.String)),
+        cycles=pl.lit(0, pl.Int32),
+        due=pl.int_ranges(1, rank + 1, dtype=pl.Int32),
+        valid_until=pl.lit(None, pl.Date),
+        paused=pl.lit(False),
+        excluded=pl.col("excluded").fill_null(pl.lit([], pl.List(item))),
+    ).select(certification_schema().names)
+    return out.to_arrow().cast(certification_schema())
+
+
+def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date) -> pa.Table:
+    """Certify the volunteers a table of records is for, through the table engine."""
+    import polars as pl
+    import pyarrow as pa
+
+    from volunteer_rules.tables._convert import TableSource
+    from volunteer_rules.tables.io import read_frame
+    from volunteer_rules.tables.results import _certify_source
+
+    schema = certification_schema()
+    frame, wanted = _record_frame(table)
+    if frame.is_empty():
+        return schema.empty_table()
+    read = read_frame(frame)
+    if read.errors.height:
+        raise _refusal(frame, read.errors)
+    found = _certify_source(TableSource(read.records), rule_set, as_of, order=True)
+    certified = found.table
+    if wanted is not None:
+        certified = certified.filter(pl.col("volunteer_id").is_in(wanted))
+    objects = found.certifications
+    if objects:
+        by_objects = [
+            certification_row(objects[name])
+            for name in certified.get_column("volunteer_id").to_list()
+            if name in objects
+        ]
+        certified = certified.filter(~pl.col("volunteer_id").is_in(list(objects)))
+    parts = [_from_columns(certified, found.counted)] if certified.height else []
+    if objects and by_objects:
+        parts.append(pa.Table.from_pylist(by_objects, schema=schema))
+    if not parts:
+        return schema.empty_table()
+    return pa.concat_tables(parts).sort_by("volunteer_id")
 
 
 def certify_partition(
@@ -214,11 +425,14 @@ def certify_partition(
     as_of: _dt.date,
     registry: RuleSetRegistry | None = None,
 ) -> pa.Table:
-    """Certify every volunteer of one partition of records.
+    """Certify every volunteer of one partition of records, through the table engine.
 
-    The partition must hold all of its volunteers' records (and the amendments that reach
-    them; see :data:`BUCKET`). Without a :data:`BUCKET` column, every row is its volunteer's
-    own.
+    The partition must hold all of its volunteers' records (and the rows that reach them; see
+    :data:`BUCKET`). Without a :data:`BUCKET` column, every row is its volunteer's own. The
+    rows are validated as :func:`~volunteer_rules.tables.io.read_frame` validates them (rule
+    for rule :func:`~volunteer_rules.parse_record`'s) and certified by
+    :func:`~volunteer_rules.tables.results.certify_table`'s engine; the result equals
+    :func:`~volunteer_rules.certify_many`'s, volunteer by volunteer.
 
     Args:
         table: records in format v1 columns (see the module's description).
@@ -230,9 +444,11 @@ def certify_partition(
         The certification table (:func:`certification_schema`), ordered by volunteer id.
 
     Raises:
-        RecordFormatError: a row breaks the record format (the message names the record).
-        ConflictError: two different records share one ``(organization_id, record_id)``.
-        InvalidTypeError: ``table`` is not an Arrow table or batch.
+        RecordFormatError: a row breaks the record format (the message names the record; the
+            first bad row is reported).
+        InvalidValueError: a column is missing, unknown or of a type no row can be valid in
+            (:func:`check_record_schema`).
+        InvalidTypeError: ``table`` is not an Arrow table or batch, or ``as_of`` not a date.
         UnknownRuleSetError: no rule set under that id.
 
     Example:
@@ -245,10 +461,11 @@ def certify_partition(
         >>> [(r["volunteer_id"], r["counted_minutes"], r["excluded"]) for r in result.to_pylist()]
         [('V0000001', 120, []), ('V2', 0, [{'record_id': 'r-2', 'reason': 'not_verified'}])]
     """
-    import pyarrow as pa
+    return _certify(_arrow(table), _checked_rule_set(rule_set, as_of, registry), as_of)
 
-    rows = _certify_rows(_rows(table), rule_set, as_of, registry)
-    return pa.Table.from_pylist(rows, schema=certification_schema())
+
+CHUNK_ROWS: Final = 50_000
+"""Rows :func:`certify_batches` gathers before it certifies (whole volunteers, at least this)."""
 
 
 def certify_batches(
@@ -257,24 +474,29 @@ def certify_batches(
     rule_set: RuleSet | str,
     as_of: _dt.date,
     registry: RuleSetRegistry | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[pa.RecordBatch]:
-    """Certify a stream of record batches sorted by :data:`BUCKET`, one batch out per batch in.
+    """Certify a stream of record batches sorted by :data:`BUCKET`, a chunk at a time.
 
-    A volunteer's rows may span two batches: the rows of the last volunteer of a batch are held
-    back until the next batch (or the end) shows they are complete. Memory is one batch plus
-    one volunteer's records, whatever the partition's size. This is what each Spark task runs
-    (``mapInArrow`` over a partition sorted by volunteer).
+    Batches are gathered until they hold ``chunk_rows`` rows; then every volunteer of the
+    chunk but the last is certified (:func:`certify_partition`), and the last volunteer's rows
+    are held back until the next batch (or the end) shows they are complete. Memory is one
+    chunk plus one volunteer's records, whatever the partition's size. This is what each Spark
+    task runs (``mapInArrow`` over a partition sorted by volunteer).
 
     Args:
         batches: record batches with a :data:`BUCKET` column, sorted by it.
         rule_set: a rule set id or a ``RuleSet``.
         as_of: the day of the certification.
         registry: where to look the rule set id up.
+        chunk_rows: rows to gather before certifying (a positive int; larger chunks cost
+            less per row, and more memory).
 
     Yields:
         Batches of the certification table (:func:`certification_schema`).
 
     Raises:
+        InvalidValueError: ``chunk_rows`` is not a positive int.
         The errors of :func:`certify_partition`.
 
     Example:
@@ -288,30 +510,79 @@ def certify_batches(
         [('V0000001', 120)]
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    schema = certification_schema()
-    pending: list[dict[str, Any]] = []
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise InvalidValueError("chunk_rows", "must be a positive int")
+    chosen = _checked_rule_set(rule_set, as_of, registry)
+    held: list[pa.RecordBatch] = []
+    rows = 0
     for batch in batches:
-        rows = pending + _rows(batch)
-        if not rows:
+        if not isinstance(batch, pa.RecordBatch):
+            raise InvalidTypeError("batches", "must be pyarrow RecordBatches")
+        held.append(batch)
+        rows += batch.num_rows
+        if rows < chunk_rows:
             continue
-        last = rows[-1][BUCKET]
-        cut = len(rows)
-        while cut and rows[cut - 1][BUCKET] == last:
-            cut -= 1
-        pending = rows[cut:]
-        if cut:
-            out = _certify_rows(rows[:cut], rule_set, as_of, registry)
-            yield pa.RecordBatch.from_pylist(out, schema=schema)
-    if pending:
-        out = _certify_rows(pending, rule_set, as_of, registry)
-        yield pa.RecordBatch.from_pylist(out, schema=schema)
+        chunk = pa.Table.from_batches(held)
+        buckets = chunk.column(BUCKET)
+        cut = pc.index(buckets, buckets[-1]).as_py()  # the last volunteer's first row
+        if cut <= 0:
+            continue
+        yield from _certify(chunk.slice(0, cut), chosen, as_of).to_batches()
+        rest = chunk.slice(cut)
+        held, rows = rest.to_batches(), rest.num_rows
+    if rows:
+        yield from _certify(pa.Table.from_batches(held), chosen, as_of).to_batches()
+
+
+def exclusion_table(certifications: pa.Table | pa.RecordBatch) -> pa.Table:
+    """The exclusion table of a certification table (its ``excluded`` lists, one row each).
+
+    Only the ``volunteer_id`` and ``excluded`` columns are read.
+
+    Args:
+        certifications: a table (or batch) with the columns ``volunteer_id`` and ``excluded``
+            of :func:`certification_schema`.
+
+    Returns:
+        The exclusion table (:func:`exclusion_schema`), in the certifications' order.
+
+    Raises:
+        InvalidTypeError: ``certifications`` is not an Arrow table or batch.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> table = pa.Table.from_pylist(
+        ...     [{"volunteer_id": "V1", "excluded": [{"record_id": "r-1", "reason": "overlap"}]}]
+        ... )
+        >>> exclusion_table(table).to_pylist()
+        [{'volunteer_id': 'V1', 'position': 0, 'record_id': 'r-1', 'reason': 'overlap'}]
+    """
+    import polars as pl
+
+    given = _arrow(certifications).select(["volunteer_id", "excluded"])
+    frame = pl.from_arrow(given)
+    assert isinstance(frame, pl.DataFrame)
+    size = pl.col("excluded").list.len()
+    rows = (
+        frame.filter(size > 0)
+        .with_columns(position=pl.int_ranges(0, size, dtype=pl.Int32))
+        .explode("excluded", "position")
+        .select(
+            "volunteer_id",
+            "position",
+            record_id=pl.col("excluded").struct.field("record_id"),
+            reason=pl.col("excluded").struct.field("reason"),
+        )
+    )
+    return rows.to_arrow().cast(exclusion_schema())
 
 
 def exclusion_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """The exclusion table from batches of the certification table, one batch per batch.
 
-    Only the ``volunteer_id`` and ``excluded`` columns are read.
+    Only the ``volunteer_id`` and ``excluded`` columns are read (:func:`exclusion_table`).
 
     Args:
         batches: batches with the columns ``volunteer_id`` and ``excluded`` of
@@ -332,27 +603,22 @@ def exclusion_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBa
 
     schema = exclusion_schema()
     for batch in batches:
-        rows = [
-            {
-                "volunteer_id": row["volunteer_id"],
-                "position": i,
-                "record_id": item["record_id"],
-                "reason": item["reason"],
-            }
-            for row in _rows(batch)
-            for i, item in enumerate(row["excluded"])
-        ]
-        yield pa.RecordBatch.from_pylist(rows, schema=schema)
+        table = exclusion_table(batch).combine_chunks()
+        out = table.to_batches()
+        yield out[0] if out else pa.RecordBatch.from_pylist([], schema=schema)
 
 
 def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each row under its volunteer, plus each amendment under every volunteer it reaches.
+    """Each row under its volunteer, plus every row that can change another volunteer's result.
 
     The rule the Spark and Dask adapters apply with joins, in plain Python (for a process pool,
-    or to check an engine): a row goes to its own volunteer; an amendment also goes to the
-    volunteer of the record it amends, and, through a chain (C amends B amends A), to every
-    volunteer whose record the chain reaches, so that each partition decides its records'
-    amendments as the single-process engine would.
+    or to check an engine). A volunteer *reaches* the keys ``(organization_id, record_id)`` of
+    their own records, and the key of every amendment of a key they reach (so chains: C
+    amends B amends A). Every row whose key a volunteer reaches goes to that volunteer's
+    partition: the amendments of their records (of anyone, chains followed), and every
+    version of a key they hold under another volunteer (a key given with other content is a
+    conflict, which every holder's result lists). So each partition decides as the
+    single-process engine would.
 
     Args:
         rows: record rows (mappings with at least ``organization_id``, ``record_id``,
@@ -360,7 +626,7 @@ def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
     Returns:
         Copies of the rows with a :data:`BUCKET` value: first every row under its own
-        volunteer, then the amendments sent elsewhere.
+        volunteer, then the rows sent elsewhere.
 
     Example:
         >>> a = {"organization_id": "G-x", "record_id": "a", "volunteer_id": "V1"}
@@ -369,19 +635,21 @@ def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         [('a', 'V1'), ('b', 'V2'), ('b', 'V1')]
     """
     own = [{**row, BUCKET: row["volunteer_id"]} for row in rows]
-    amenders: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    versions: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    amenders: dict[tuple[Any, Any], list[tuple[Any, Any]]] = {}
     for row in own:
+        key = (row["organization_id"], row["record_id"])
+        versions.setdefault(key, []).append(row)
         if row.get("amends") is not None:
-            amenders.setdefault((row["organization_id"], row["amends"]), []).append(row)
-    if not amenders:
-        return own
-    sent: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
-    work = [(row["organization_id"], row["record_id"], row["volunteer_id"]) for row in own]
+            amenders.setdefault((row["organization_id"], row["amends"]), []).append(key)
+    work = deque(dict.fromkeys(((r["organization_id"], r["record_id"]), r[BUCKET]) for r in own))
+    reached = set(work)
+    sent: list[dict[str, Any]] = []
     while work:
-        org, record_id, to = work.pop()
-        for amendment in amenders.get((org, record_id), ()):
-            key = (org, amendment["record_id"], to)
-            if amendment["volunteer_id"] != to and key not in sent:
-                sent[key] = {**amendment, BUCKET: to}
-                work.append(key)
-    return own + list(sent.values())
+        key, to = work.popleft()
+        sent.extend({**row, BUCKET: to} for row in versions[key] if row["volunteer_id"] != to)
+        for amender in amenders.get(key, ()):
+            if (amender, to) not in reached:
+                reached.add((amender, to))
+                work.append((amender, to))
+    return own + sent

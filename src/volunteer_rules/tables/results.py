@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -32,7 +32,7 @@ from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import TableSource
-from volunteer_rules.tables._engine import count_frame, counted_minutes
+from volunteer_rules.tables._engine import Counted, count_frame, counted_minutes
 from volunteer_rules.tables.partition import certification_row
 from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
@@ -106,11 +106,38 @@ def certify_table(
         ...     "volunteer_id", "level_name", "counted_minutes", "shortfall_minutes").rows()
         [('V0000001', 'none', 120, 5880)]
     """
-    from volunteer_rules.tables.io import records_of
-
     _check_as_of(as_of, None)
     source = TableSource(records)
-    chosen = _rule_set(rule_set, registry)
+    return _certify_source(source, _rule_set(rule_set, registry), as_of).table
+
+
+class _Certified(NamedTuple):
+    """What :func:`_certify_source` found: the table, and how each volunteer was settled.
+
+    ``table`` is the certifications table (every volunteer, by id). ``certifications`` holds
+    the :class:`~volunteer_rules.Certification` of every volunteer that went through
+    :func:`~volunteer_rules.certify_many`; the others were settled in column steps from the
+    engine's ``counted`` outcomes (``None`` when every volunteer went through
+    ``certify_many``). The partitions of the Spark and Dask adapters read all three.
+    """
+
+    table: pl.DataFrame
+    certifications: Mapping[str, Certification]
+    counted: Counted | None
+
+
+def _certify_source(
+    source: TableSource, chosen: RuleSet, as_of: _dt.date, order: bool = False
+) -> _Certified:
+    """:func:`certify_table` on a record table (arguments checked), with what it found.
+
+    With ``order``, the engine's outcomes carry ``at_us``, which puts each volunteer's
+    outcomes in recorded order (the order of ``Certification.excluded``).
+
+    Length: the branches of certify_table, in the order it decides them.
+    """
+    from volunteer_rules.tables.io import records_of
+
     status = chosen.status_on(as_of)
     plan = _Plan(chosen, as_of) if status.version is not None else None
     if (
@@ -120,7 +147,7 @@ def certify_table(
         or (plan.version.has_quality and not plan.quality_simple)
     ):
         results = certify_many(records_of(source.frame()), rule_set=chosen, as_of=as_of)
-        return certifications_frame(results)
+        return _Certified(certifications_frame(results), results, None)
     # Quality rules alone keep the levels a matter of minutes, except for a volunteer with an
     # evaluation (given by as_of) worse than some level asks: certify_many decides for those.
     again: list[str] = []
@@ -137,7 +164,7 @@ def certify_table(
             .to_list()
         )
     counted = count_frame(
-        source.counting_frame(as_of, order=False),
+        source.counting_frame(as_of, order=order),
         as_of=as_of,
         since=plan.since,
         min_rank=_rank(plan.version),
@@ -149,7 +176,7 @@ def certify_table(
     minutes = counted_minutes(counted)
     table = _levels(minutes, plan)
     if not again:
-        return table
+        return _Certified(table, {}, counted)
     # Their records, the amendments of anyone, and every version of their records' keys.
     mine = pl.col("volunteer_id").is_in(again)
     key = ["organization_id", "record_id"]
@@ -161,12 +188,11 @@ def certify_table(
             ),
         ]
     ).collect()
-    redone = certifications_frame(
-        certify_many(records_of(theirs), rule_set=chosen, as_of=as_of, volunteers=again)
-    )
-    return pl.concat([table.filter(~pl.col("volunteer_id").is_in(again)), redone]).sort(
-        "volunteer_id"
-    )
+    redone = certify_many(records_of(theirs), rule_set=chosen, as_of=as_of, volunteers=again)
+    table = pl.concat(
+        [table.filter(~pl.col("volunteer_id").is_in(again)), certifications_frame(redone)]
+    ).sort("volunteer_id")
+    return _Certified(table, redone, counted)
 
 
 def _levels(minutes: pl.DataFrame, plan: _Plan) -> pl.DataFrame:

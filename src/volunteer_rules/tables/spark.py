@@ -6,47 +6,62 @@ one row per volunteer (:func:`certification_struct`) and one row per record not 
 full (:func:`exclusion_struct`). The result equals :func:`~volunteer_rules.certify_many` over
 all the records, volunteer by volunteer.
 
-How: every record goes to its volunteer's partition (``repartition`` by volunteer, then sorted
-by volunteer within the partition), and each task streams its partition through
-:func:`~volunteer_rules.tables.partition.certify_batches` with ``mapInArrow``: memory per task
-is one Arrow batch plus one volunteer's records. Two small steps run first, on the driver's
-request: a check that no ``(organization_id, record_id)`` is used by two volunteers (the
-single-process engine raises :class:`~volunteer_rules.ConflictError` for it, so this does too),
-and, when some amendment names another volunteer's record, the chains of such amendments are
-followed (one join per link) so that each reaches the partition of the volunteer it amends.
+How: every row goes to the partition of its volunteer (``repartition`` by volunteer, then
+sorted by volunteer within the partition), and each task streams its partition through
+:func:`~volunteer_rules.tables.partition.certify_batches` with ``mapInArrow``: the rows are
+validated and certified by the table engine
+(:func:`~volunteer_rules.tables.results.certify_table`'s), a chunk of whole volunteers at a
+time, so memory per task is one chunk plus one volunteer's records. One step runs first, on
+the driver's request: the rows that can change another volunteer's result are sent to that
+volunteer's partition too (the versions of a key two volunteers hold, which is a conflict
+both results list; the amendments of another volunteer's record, chains followed, one join
+per link).
 
 ``pyspark`` (4.0 or later) is imported only when these functions are called.
 
-Errors raised in the workers (a malformed record: :class:`~volunteer_rules.RecordFormatError`,
-naming the record) reach the driver as Spark's ``PythonException``, whose text names the
-library's error and its message; errors found on the driver (a conflict, an unknown rule set,
-a missing column) are raised as the library's own exceptions.
+What can be checked before any task runs is checked on the driver and raised as the
+library's own errors: the arguments, the columns and their types
+(:func:`~volunteer_rules.tables.partition.check_record_schema`), the rule set (known, and
+without age bands on ``as_of``: they need birth dates a record table does not hold). A
+malformed row is found by the task that reads it; run the action inside :func:`spark_errors`
+to have it raised as the library's :class:`~volunteer_rules.RecordFormatError` (naming the
+record, with every problem) rather than Spark's ``PythonException``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
-from volunteer_rules.rules.certification import _rule_set
+from volunteer_rules import errors as errors_module
+from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules.errors import (
+    FieldError,
+    InvalidTypeError,
+    InvalidValueError,
+    VolunteerRulesError,
+)
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.partition import (
     BUCKET,
     CERTIFICATION_COLUMNS,
     EXCLUSION_COLUMNS,
+    _checked_rule_set,
     certify_batches,
+    check_record_schema,
     exclusion_batches,
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from pyspark.sql import DataFrame
     from pyspark.sql.types import DataType, StructType
 
-__all__ = ["certification_struct", "certify_spark", "exclusion_struct"]
-
-_REQUIRED = ("record_id", "volunteer_id", "organization_id")
+__all__ = ["certification_struct", "certify_spark", "exclusion_struct", "spark_errors"]
 
 
 def _spark_type(name: str) -> DataType:
@@ -114,42 +129,79 @@ def exclusion_struct() -> StructType:
     )
 
 
-def _check_conflicts(records: DataFrame) -> None:
-    """Raise ConflictError when one record key is used by two volunteers."""
-    from pyspark.sql import functions as f
+def _arrow_schema(records: DataFrame) -> pa.Schema:
+    """The Arrow schema of a Spark DataFrame, column by column.
 
-    clash = (
-        records.groupBy("organization_id", "record_id")
-        .agg(f.countDistinct("volunteer_id").alias("n"))
-        .where(f.col("n") > 1)
-        .limit(1)
-        .collect()
-    )
-    if clash:
-        org, record_id = clash[0]["organization_id"], clash[0]["record_id"]
-        raise ConflictError(
-            f"{org}/{record_id}",
-            f"record {record_id} of organization {org} was given twice with different content",
-        )
+    A column Arrow cannot hold is named in an :class:`~volunteer_rules.InvalidValueError`.
+    """
+    import pyarrow as pa
+    from pyspark.sql import types as t
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    fields = []
+    for field in records.schema.fields:
+        try:
+            converted = to_arrow_schema(t.StructType([field]), timezone="UTC")
+        except Exception:  # pyspark raises several types for a type Arrow lacks
+            raise InvalidValueError(
+                "records", f"column {field.name} ({field.dataType.simpleString()}) cannot be read"
+            ) from None
+        fields.append(converted.field(0))
+    return pa.schema(fields)
 
 
-def _bucketed(records: DataFrame) -> DataFrame:
-    """Own rows under their volunteer, plus amendments sent to the volunteers they reach."""
+def _routed(records: DataFrame) -> DataFrame:
+    """Own rows under their volunteer, plus every row sent to another volunteer it reaches.
+
+    The rule of :func:`~volunteer_rules.tables.partition.bucket_rows`, with joins: the
+    versions of a key held by two volunteers go to both, and amendments go to every volunteer
+    whose record they reach (one join per link of a chain).
+    """
     from pyspark.sql import functions as f
 
     own = records.withColumn(BUCKET, f.col("volunteer_id"))
-    if "amends" not in records.columns:
+    holders = records.select(
+        f.col("organization_id").alias("_org"),
+        f.col("record_id").alias("_id"),
+        f.col("volunteer_id").alias("_to"),
+    )
+    # keys held by more than one volunteer: each holder gets every version (a conflict)
+    shared = (
+        holders.groupBy("_org", "_id")
+        .agg(f.collect_set("_to").alias("_tos"))
+        .where(f.size("_tos") > 1)
+        .select("_org", "_id", f.explode("_tos").alias("_to"))
+        .localCheckpoint()
+    )
+    pairs = None if shared.isEmpty() else shared
+    if "amends" in records.columns:
+        sent = _amendments_sent(records, holders)
+        if sent is not None:
+            pairs = sent if pairs is None else pairs.unionByName(sent).distinct()
+    if pairs is None:
         return own
+    brought = (
+        records.join(
+            pairs.withColumnRenamed("_org", "organization_id").withColumnRenamed(
+                "_id", "record_id"
+            ),
+            ["organization_id", "record_id"],
+        )
+        .where(f.col("volunteer_id") != f.col("_to"))
+        .withColumnRenamed("_to", BUCKET)
+    )
+    return own.unionByName(brought.select(*own.columns))
+
+
+def _amendments_sent(records: DataFrame, holders: DataFrame) -> DataFrame | None:
+    """``(_org, _id, _to)``: amendments sent to a volunteer whose record they reach."""
+    from pyspark.sql import functions as f
+
     amendments = records.where(f.col("amends").isNotNull()).select(
         f.col("organization_id").alias("_org"),
         f.col("record_id").alias("_id"),
         f.col("amends").alias("_amends"),
         f.col("volunteer_id").alias("_vol"),
-    )
-    targets = records.select(
-        f.col("organization_id").alias("_org"),
-        f.col("record_id").alias("_amends"),
-        f.col("volunteer_id").alias("_to"),
     )
 
     def step(reached: DataFrame) -> DataFrame:
@@ -161,17 +213,88 @@ def _bucketed(records: DataFrame) -> DataFrame:
             .distinct()
         )
 
-    sent = step(targets).localCheckpoint()
+    sent = step(holders.withColumnRenamed("_id", "_amends")).localCheckpoint()
+    if sent.isEmpty():
+        return None
     frontier = sent
     while not frontier.isEmpty():
         following = step(frontier.withColumnRenamed("_id", "_amends"))
         frontier = following.join(sent, ["_org", "_id", "_to"], "left_anti").localCheckpoint()
         sent = sent.unionByName(frontier).localCheckpoint()
-    brought = records.join(
-        sent.withColumnRenamed("_org", "organization_id").withColumnRenamed("_id", "record_id"),
-        ["organization_id", "record_id"],
-    ).withColumnRenamed("_to", BUCKET)
-    return own.unionByName(brought.select(*own.columns))
+    return sent
+
+
+_MARK = "volunteer_rules error: "
+
+
+def _carried(error: VolunteerRulesError) -> str:
+    """A note for a worker's library error: its type, args and attributes as JSON, masked."""
+    state: dict[str, Any] = {}
+    for name, value in vars(error).items():
+        if name.startswith("__"):
+            continue
+        if name == "errors":
+            value = [[e.path, e.code, mask_identity_numbers(e.message)] for e in value]
+        elif isinstance(value, str):
+            value = mask_identity_numbers(value)
+        elif value is not None and not isinstance(value, (int, bool)):
+            continue
+        state[name] = value
+    args = [mask_identity_numbers(a) if isinstance(a, str) else a for a in error.args]
+    return _MARK + json.dumps({"type": type(error).__name__, "args": args, "state": state})
+
+
+def _library_error(text: str) -> VolunteerRulesError | None:
+    """The library error a worker's exception text carries (see :func:`_carried`), if any."""
+    at = text.rfind(_MARK)
+    if at < 0:
+        return None
+    line = text[at + len(_MARK) :].split("\n", 1)[0]
+    try:
+        carried = json.loads(line)
+        cls = getattr(errors_module, carried["type"])
+        state = dict(carried["state"])
+        args = tuple(carried["args"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not (isinstance(cls, type) and issubclass(cls, VolunteerRulesError)):
+        return None
+    if "errors" in state:
+        state["errors"] = tuple(FieldError(*e) for e in state["errors"])
+    return errors_module._rebuild_error(cls, args, state)
+
+
+@contextlib.contextmanager
+def spark_errors() -> Iterator[None]:
+    """Raise a library error that a Spark worker raised as itself, not as a ``PythonException``.
+
+    Spark reports an exception raised in a Python worker as ``PythonException``, with the
+    worker's traceback as text. Run the action that computes :func:`certify_spark`'s results
+    (``collect``, ``write``, ``count``...) inside this context: a library error raised in a
+    worker (a malformed record: :class:`~volunteer_rules.RecordFormatError`, naming the record
+    and listing its problems) is raised again here as the same type, with the same message
+    and attributes. Any other exception passes through unchanged.
+
+    Example:
+        >>> with spark_errors():
+        ...     pass
+        >>> import volunteer_rules as vr
+        >>> try:
+        ...     with spark_errors():
+        ...         raise vr.InvalidValueError("as_of", "must be a date")
+        ... except vr.InvalidValueError as error:
+        ...     print(error.what)
+        as_of
+    """
+    from pyspark.errors import PythonException
+
+    try:
+        yield
+    except PythonException as error:
+        found = _library_error(str(error))
+        if found is None:
+            raise
+        raise found from error
 
 
 def certify_spark(
@@ -201,10 +324,11 @@ def certify_spark(
         both.
 
     Raises:
-        ConflictError: two volunteers' records share one ``(organization_id, record_id)``.
         UnknownRuleSetError: no rule set under that id.
         InvalidTypeError: ``records`` is not a Spark DataFrame or ``as_of`` not a date.
-        InvalidValueError: a required column is missing, or ``partitions`` is not positive.
+        InvalidValueError: a column is missing, unknown or of a type no row can be valid in
+            (:func:`~volunteer_rules.tables.partition.check_record_schema`, the message names
+            it); the rule set has age bands on ``as_of``; ``partitions`` is not positive.
 
     Example:
         >>> import datetime as dt
@@ -224,17 +348,20 @@ def certify_spark(
         raise InvalidTypeError("as_of", "must be a datetime.date")
     if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
         raise InvalidValueError("partitions", "must be a positive int")
-    missing = [c for c in _REQUIRED if c not in records.columns]
-    if missing:
-        raise InvalidValueError("records", f"missing column(s): {', '.join(missing)}")
-    chosen = _rule_set(rule_set, registry)
-    _check_conflicts(records)
-    bucketed = _bucketed(records)
+    check_record_schema(_arrow_schema(records))
+    chosen = _checked_rule_set(rule_set, as_of, registry)
+    if BUCKET in records.columns:
+        records = records.drop(BUCKET)
     n = partitions or int(records.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
-    ordered = bucketed.repartition(n, BUCKET).sortWithinPartitions(BUCKET)
+    ordered = _routed(records).repartition(n, BUCKET).sortWithinPartitions(BUCKET)
 
-    def run(batches: Any) -> Any:
-        return certify_batches(batches, rule_set=chosen, as_of=as_of)
+    def run(batches: Any) -> Iterator[Any]:
+        try:
+            yield from certify_batches(batches, rule_set=chosen, as_of=as_of)
+        except VolunteerRulesError as error:  # carried to the driver: see spark_errors
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note(_carried(error))
+            raise
 
     certifications = ordered.mapInArrow(run, certification_struct())
     exclusions = certifications.select("volunteer_id", "excluded").mapInArrow(
