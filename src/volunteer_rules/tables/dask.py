@@ -129,16 +129,23 @@ def _amendments_sent(records: dd.DataFrame) -> dd.DataFrame | None:
     """``(_org, _id, _to)``: amendments sent to a volunteer whose record they reach."""
     import dask.dataframe as dd
 
-    amendments = records[records["amends"].notnull()][
-        ["organization_id", "record_id", "amends", "volunteer_id"]
-    ].rename(
-        columns={
-            "organization_id": "_org",
-            "record_id": "_id",
-            "amends": "_amends",
-            "volunteer_id": "_vol",
-        }
+    # a few rows in a thousand: held once, so that following a chain reads no more records
+    amendments = (
+        records[records["amends"].notnull()][
+            ["organization_id", "record_id", "amends", "volunteer_id"]
+        ]
+        .rename(
+            columns={
+                "organization_id": "_org",
+                "record_id": "_id",
+                "amends": "_amends",
+                "volunteer_id": "_vol",
+            }
+        )
+        .persist()
     )
+    if not len(amendments):
+        return None
 
     def step(reached: dd.DataFrame) -> dd.DataFrame:
         # amendments of a record in `reached`, sent where that record is (if not already theirs)

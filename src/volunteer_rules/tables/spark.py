@@ -197,12 +197,19 @@ def _amendments_sent(records: DataFrame, holders: DataFrame) -> DataFrame | None
     """``(_org, _id, _to)``: amendments sent to a volunteer whose record they reach."""
     from pyspark.sql import functions as f
 
-    amendments = records.where(f.col("amends").isNotNull()).select(
-        f.col("organization_id").alias("_org"),
-        f.col("record_id").alias("_id"),
-        f.col("amends").alias("_amends"),
-        f.col("volunteer_id").alias("_vol"),
+    # a few rows in a thousand: held once, so that following a chain reads no more records
+    amendments = (
+        records.where(f.col("amends").isNotNull())
+        .select(
+            f.col("organization_id").alias("_org"),
+            f.col("record_id").alias("_id"),
+            f.col("amends").alias("_amends"),
+            f.col("volunteer_id").alias("_vol"),
+        )
+        .localCheckpoint()
     )
+    if amendments.isEmpty():
+        return None
 
     def step(reached: DataFrame) -> DataFrame:
         # amendments of a record in `reached`, sent where that record is (if not already theirs)
