@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import polars as pl
@@ -177,7 +177,7 @@ class TableSource:
             self.lazy.select(columns)
             .with_row_index("_at")
             .filter(pl.col("_at").is_in(list(positions)))
-            .collect()
+            .collect(engine="streaming")
         )
         order = pl.DataFrame({"_at": list(positions)}, schema={"_at": pl.UInt32})
         return order.join(found, on="_at", how="left", maintain_order="left").drop("_at")
@@ -186,22 +186,63 @@ class TableSource:
         """The exact engine's rows of the records at ``positions``."""
         missing = sorted(set(positions).difference(self._rows))
         if missing:
-            for i, row in zip(missing, self.take(missing, _ROW_COLUMNS).iter_rows(), strict=True):
-                at, rid, org, vol, status, day, start, end, amends, minutes, rating, rated = row
-                self._rows[i] = (
-                    _dt.datetime.fromisoformat(at),
-                    rid,
-                    org,
-                    vol,
-                    status,
-                    day,
-                    _moment(start),
-                    _moment(end),
-                    amends,
-                    minutes,
-                    None if rating is None else Evaluation(rating=rating, date=rated),
-                )
+            self._hold(missing, self.take(missing, _ROW_COLUMNS))
         return [self._rows[i] for i in positions]
+
+    def rows_in(
+        self, frame: pl.DataFrame, texts: pl.DataFrame | None = None
+    ) -> Callable[[list[int]], list[_Row]]:
+        """``rows_at`` reading a counting frame made with ``texts`` (no second read).
+
+        The texts may be apart, in ``texts`` (``_row`` and the three columns).
+        """
+
+        def rows_at(positions: list[int]) -> list[_Row]:
+            missing = sorted(set(positions).difference(self._rows))
+            if missing:
+                found = frame.filter(pl.col("_row").is_in(missing)).sort("_row")
+                if texts is not None:
+                    apart = texts.filter(pl.col("_row").is_in(missing)).sort("_row")
+                    found = found.hstack(apart.drop("_row"))
+                found = found.select(
+                    recorded_at="_recorded_at",
+                    record_id="record_id",
+                    organization_id="organization_id",
+                    volunteer_id="volunteer_id",
+                    status="status",
+                    date="date",
+                    start="_start",
+                    end="_end",
+                    amends="amends",
+                    service_minutes="minutes",
+                    evaluation_rating="rating",
+                    evaluation_date="rated_on",
+                )
+                self._hold(missing, found)
+            return [self._rows[i] for i in positions]
+
+        return rows_at
+
+    def _hold(self, positions: list[int], rows: pl.DataFrame) -> None:
+        for i, row in zip(positions, rows.iter_rows(), strict=True):
+            at, rid, org, vol, status, day, start, end, amends, minutes, rating, rated = row
+            self._rows[i] = (
+                _dt.datetime.fromisoformat(at),
+                rid,
+                org,
+                vol,
+                status,
+                day,
+                _moment(start),
+                _moment(end),
+                amends,
+                minutes,
+                None if rating is None else Evaluation(rating=rating, date=rated),
+            )
+
+    def forget(self) -> None:
+        """Let go of the rows read so far."""
+        self._rows = {}
 
     def records_at(self, positions: list[int]) -> list[ServiceRecord]:
         """The records at ``positions``."""
@@ -210,8 +251,27 @@ class TableSource:
         frame = self.take(positions, self.lazy.collect_schema().names())
         return [_record_of(row) for row in frame.iter_rows(named=True)]
 
-    def counting_frame(self, as_of: _dt.date, order: bool = True) -> pl.DataFrame:
-        """The counting frame; ``at_us`` left null unless ``order`` (the outcomes' order)."""
+    def height(self) -> int:
+        """How many rows."""
+        if self.held is not None:
+            return self.held.height
+        return int(self.lazy.select(pl.len()).collect().item())
+
+    def counting_frame(
+        self,
+        as_of: _dt.date,
+        order: bool = True,
+        where: pl.Expr | None = None,
+        drop: Sequence[int] = (),
+        texts: bool = False,
+    ) -> pl.DataFrame:
+        """The counting frame, with ``_row`` (positions in the table).
+
+        ``at_us`` is left null unless ``order`` (the outcomes' order); only the rows
+        ``where`` says (all by default), without those at the positions ``drop``. With
+        ``texts``, the date-times' text too (``_recorded_at``, ``_start``, ``_end``), for
+        :meth:`rows_in`.
+        """
         late = (
             pl.lit(False)
             if as_of == _dt.date.max
@@ -221,7 +281,13 @@ class TableSource:
         unread = pl.any_horizontal(
             [pl.col(name).is_not_null() & _instant(name).is_null() for name in moments]
         )
-        frame = self.lazy.select(
+        lazy = self.lazy.with_row_index("_row")
+        if where is not None:
+            lazy = lazy.filter(where)
+        if drop:
+            lazy = lazy.filter(~pl.col("_row").is_in(list(drop)))
+        frame = lazy.select(
+            "_row",
             "volunteer_id",
             "organization_id",
             "record_id",
@@ -236,16 +302,17 @@ class TableSource:
             rating="evaluation_rating",
             rated_on="evaluation_date",
             _unread=unread,
-        ).collect()
-        odd = frame.get_column("_unread").arg_true().to_list()
+            **({"_recorded_at": "recorded_at", "_start": "start", "_end": "end"} if texts else {}),
+        ).collect(engine="streaming" if self.held is None else "auto")
+        odd = frame.filter("_unread").get_column("_row").to_list()
         frame = frame.drop("_unread")
         if odd:  # an offset with seconds: Python reads it
-            texts = self.take(odd, moments)
+            written = self.take(odd, moments)
             fixes = {
                 f"{name}_us": [_us(t) for t in col]
-                for name, col in zip(("start", "end", "at"), texts.iter_columns(), strict=False)
+                for name, col in zip(("start", "end", "at"), written.iter_columns(), strict=False)
             }
-            at = pl.Series("_at", odd, dtype=pl.UInt32)
+            at = frame.get_column("_row").is_in(odd).arg_true()
             for column, values in fixes.items():
                 frame = frame.with_columns(
                     frame.get_column(column).scatter(at, pl.Series(values, dtype=pl.Int64))

@@ -95,16 +95,25 @@ def count_frame(
     since_for: dict[str, _dt.date],
     rows_at: Callable[[list[int]], list[_Row]],
     records_at: Callable[[list[int]], list[ServiceRecord]] | None = None,
+    repeated: tuple[RecordVersions | None, set[str]] | None = None,
 ) -> Counted:
     """Count every volunteer of a counting frame (arguments already checked).
 
     ``rows_at(positions)`` gives the rows (as the exact engine reads them) of the records at
     those positions of ``frame``; ``records_at(positions)`` the records themselves, for the
-    keys given more than once (without it, such a key raises :class:`RepeatedKey`).
+    keys given more than once (without it, such a key raises :class:`RepeatedKey`). A frame
+    with a ``_row`` column gives the positions itself; with ``repeated`` (``(versions,
+    volunteers named by a key in conflict)``, from :func:`repeated_keys`), its repeated keys
+    are already settled (the rows dropped).
 
     Length: the steps of the module docstring, in order, each a call or a few lines.
     """
-    frame, versions, named = _keys(frame.with_row_index("_row"), records_at)
+    if "_row" not in frame.columns:
+        frame = frame.with_row_index("_row")
+    if repeated is None:
+        frame, versions, named = _keys(frame, records_at)
+    else:
+        versions, named = repeated
     frame = frame.with_columns(_vh=_VOL.hash(_SEED))
     if wanted is not None:
         # Others' records are kept only when they amend something: they may supersede.
@@ -273,6 +282,25 @@ def _key_hash() -> pl.Expr:
     return pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)
 
 
+def repeated_keys(
+    lazy: pl.LazyFrame,
+    take: Callable[[list[int]], pl.DataFrame],
+    records_at: Callable[[list[int]], list[ServiceRecord]],
+) -> tuple[list[int], RecordVersions | None, set[str]]:
+    """Step 1 on its own, for a table counted in parts: ``(rows to drop, versions, named)``.
+
+    ``lazy`` is the record table; ``take(positions)`` gives the keys of the rows at those
+    positions (``organization_id``, ``record_id``).
+    """
+    hashes = lazy.select(_key_hash()).collect(engine="streaming").to_series()
+    flagged = hashes.is_duplicated().arg_true().to_list()
+    del hashes
+    if not flagged:
+        return [], None, set()
+    keys = take(flagged).with_columns(_row=pl.Series(flagged, dtype=pl.UInt32))
+    return _repeats(keys, records_at)
+
+
 def _keys(
     frame: pl.DataFrame,
     records_at: Callable[[list[int]], list[ServiceRecord]] | None,
@@ -287,23 +315,33 @@ def _keys(
     flagged = frame.filter(_key_hash().is_duplicated())
     if flagged.is_empty():
         return frame, None, set()
+    if records_at is None:
+        if flagged.select(pl.struct(_KEY).is_duplicated().any()).item():
+            raise RepeatedKey
+        return frame, None, set()
+    drop, versions, named = _repeats(flagged.select("_row", *_KEY), records_at)
+    return frame.filter(~pl.col("_row").is_in(drop)), versions, named
+
+
+def _repeats(
+    flagged: pl.DataFrame, records_at: Callable[[list[int]], list[ServiceRecord]]
+) -> tuple[list[int], RecordVersions | None, set[str]]:
+    """Rows to drop, versions and volunteers named by conflicts, among rows a hash flagged."""
     repeated = flagged.filter(pl.struct(_KEY).is_duplicated())
     if repeated.is_empty():
-        return frame, None, set()
-    if records_at is None:
-        raise RepeatedKey
+        return [], None, set()
     positions = repeated.get_column("_row").to_list()
     versions = resolve_versions(records_at(positions))
     conflicts = versions.conflicts
     keep: list[int] = []
     seen: set[tuple[str, str]] = set()
-    for row, org, rid in repeated.select("_row", *_KEY).iter_rows():
+    for row, org, rid in repeated.select("_row", *_KEY).sort("_row").iter_rows():
         if (org, rid) not in conflicts and (org, rid) not in seen:
             seen.add((org, rid))
             keep.append(row)
     drop = sorted(set(positions).difference(keep))
     named = {v.volunteer_id for group in conflicts.values() for v in group}
-    return frame.filter(~pl.col("_row").is_in(drop)), versions, named
+    return drop, versions, named
 
 
 def _per_record_reasons(
@@ -360,9 +398,13 @@ def _amendments(
         )
         .rename({"target": "record_id"})
     )
-    owners = frame.select(
-        "_row", "volunteer_id", "organization_id", "record_id", owner_amends="amends"
-    ).join(targets, on=_KEY, how="inner")
+    owners = (
+        frame.lazy()
+        .filter(pl.col("record_id").is_in(targets.get_column("record_id").implode()))
+        .select("_row", "volunteer_id", "organization_id", "record_id", owner_amends="amends")
+        .join(targets.lazy(), on=_KEY, how="inner")
+        .collect()
+    )
     if owners.is_empty():
         return [], set(), amenders_of, keys
     amended = targets.select("organization_id", amender_id="record_id", amender_amended=True)

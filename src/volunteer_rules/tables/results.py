@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import polars as pl
 
@@ -32,7 +32,7 @@ from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import TableSource
-from volunteer_rules.tables._engine import Counted, count_frame, counted_minutes
+from volunteer_rules.tables._engine import Counted, count_frame, counted_minutes, repeated_keys
 from volunteer_rules.tables.partition import certification_row
 from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
@@ -163,17 +163,7 @@ def _certify_source(
             .to_series()
             .to_list()
         )
-    counted = count_frame(
-        source.counting_frame(as_of, order=order),
-        as_of=as_of,
-        since=plan.since,
-        min_rank=_rank(plan.version),
-        wanted=None,
-        since_for={},
-        rows_at=source.rows_at,
-        records_at=source.records_at,
-    )
-    minutes = counted_minutes(counted)
+    minutes, counted = _counted_minutes(source, as_of, plan, order)
     table = _levels(minutes, plan)
     if not again:
         return _Certified(table, {}, counted)
@@ -193,6 +183,86 @@ def _certify_source(
         [table.filter(~pl.col("volunteer_id").is_in(again)), certifications_frame(redone)]
     ).sort("volunteer_id")
     return _Certified(table, redone, counted)
+
+
+PART_ROWS = 1_500_000
+"""Rows of a scanned table counted at a time (the volunteers of one part, see below)."""
+
+
+def _counted_minutes(
+    source: TableSource, as_of: _dt.date, plan: _Plan, order: bool
+) -> tuple[pl.DataFrame, Counted | None]:
+    """Every volunteer's ``volunteer_id, counted_minutes``, and what the engine found.
+
+    The minutes are by id; what the engine found is ``None`` for a table counted in parts.
+
+    A scanned table of more than :data:`PART_ROWS` rows is counted in parts, the volunteers
+    of a part chosen by a hash of their id, each part read from the scan with every
+    amendment (which may supersede a record of any part): memory is bounded by a part.
+    Repeated keys are settled once for the whole table first.
+
+    Length: the single pass and the parts side by side; they differ in two arguments.
+    """
+    since, min_rank = plan.since, _rank(plan.version)
+    rows = source.height()
+    parts = 1 if source.held is not None else -(-rows // PART_ROWS)
+    if parts <= 1:
+        frame = source.counting_frame(as_of, order=order, texts=True)
+        counted = count_frame(
+            frame,
+            as_of=as_of,
+            since=since,
+            min_rank=min_rank,
+            wanted=None,
+            since_for={},
+            rows_at=source.rows_in(frame),
+            records_at=source.records_at,
+        )
+        return counted_minutes(counted), counted
+    drop, versions, named = repeated_keys(
+        source.lazy, lambda at: source.take(at, KEY_COLUMNS), source.records_at
+    )
+    part_of = pl.col("volunteer_id").hash(_PART_SEED) % parts
+    named_parts = dict(
+        pl.DataFrame({"v": sorted(named)}, schema={"v": pl.String})
+        .with_columns(p=pl.col("v").hash(_PART_SEED) % parts)
+        .iter_rows()
+    )
+    found = []
+    for part in range(parts):
+        frame = source.counting_frame(
+            as_of,
+            order=False,
+            where=(part_of == part) | pl.col("amends").is_not_null(),
+            drop=drop,
+            texts=True,
+        )
+        texts = frame.select("_row", *_TEXTS)  # kept apart: not copied by every step
+        frame = frame.drop(_TEXTS)
+        wanted = set(
+            frame.filter(pl.col("volunteer_id").hash(_PART_SEED) % parts == part)
+            .get_column("volunteer_id")
+            .unique()
+        ).union(v for v, p in named_parts.items() if p == part)
+        counted = count_frame(
+            frame,
+            as_of=as_of,
+            since=since,
+            min_rank=min_rank,
+            wanted=sorted(wanted),
+            since_for={},
+            rows_at=source.rows_in(frame, texts),
+            repeated=(versions, named),
+        )
+        found.append(counted_minutes(counted))
+        source.forget()  # the rows read for this part's exact counts
+        del frame, texts, counted
+    return pl.concat(found).sort("volunteer_id"), None
+
+
+_PART_SEED: Final = 0x9A7
+_TEXTS: Final = ("_recorded_at", "_start", "_end")
+KEY_COLUMNS: Final = ("organization_id", "record_id")
 
 
 def _levels(minutes: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
@@ -266,14 +336,15 @@ def exclusions_table(
     if not plan.plain or plan.paused:
         results = certify_many(records_of(source.frame()), rule_set=chosen, as_of=as_of)
         return results.exclusions().to_polars()  # type: ignore[no-any-return]
+    frame = source.counting_frame(as_of, texts=True)
     counted = count_frame(
-        source.counting_frame(as_of),
+        frame,
         as_of=as_of,
         since=plan.since,
         min_rank=_rank(plan.version),
         wanted=None,
         since_for={},
-        rows_at=source.rows_at,
+        rows_at=source.rows_in(frame),
         records_at=source.records_at,
     )
     names = schema.names
