@@ -26,7 +26,11 @@ The results are Arrow tables: :func:`certification_schema` (one row per voluntee
 :func:`exclusion_schema` (one row per record not counted in full), defined once in
 :mod:`volunteer_rules.tables.schema` and re-exported here. Minutes are integers.
 
-This module needs ``pyarrow`` (``pip install "volunteer_rules[tables]"``).
+This module needs ``pyarrow`` and ``polars`` (``pip install "volunteer_rules[tables]"``).
+
+Length: the whole contract between the adapters and a partition in one place (the columns a
+partition takes, the routing rule, the certification and exclusion tables), so that the Spark
+and Dask adapters hold only their engines' joins and calls.
 
 Example:
     >>> import datetime as dt
@@ -357,7 +361,7 @@ def _excluded(counted: Counted) -> pl.DataFrame:
     return pl.concat([listed.cast(exact.schema), exact])
 
 
-def _from_columns(table: pl.DataFrame, counted: Counted | None) -> pa.Table:
+def _from_columns(table: pl.DataFrame, counted: Counted) -> pa.Table:
     """Rows of the certification table for volunteers the engine settled in column steps.
 
     They were certified under thresholds alone (``_Plan.quick``): nothing unmet, no cycles, the
@@ -366,10 +370,7 @@ def _from_columns(table: pl.DataFrame, counted: Counted | None) -> pa.Table:
     import polars as pl
 
     item = pl.Struct({"record_id": pl.String, "reason": pl.String})
-    if counted is not None:
-        table = table.join(_excluded(counted), on="volunteer_id", how="left")
-    else:
-        table = table.with_columns(excluded=pl.lit(None, pl.List(item)))
+    table = table.join(_excluded(counted), on="volunteer_id", how="left")
     rank = pl.col("level_rank")
     out = table.with_columns(
         unmet=pl.lit([], pl.List(pl.String)),
@@ -410,7 +411,11 @@ def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date) -> pa.Table:
             if name in objects
         ]
         certified = certified.filter(~pl.col("volunteer_id").is_in(list(objects)))
-    parts = [_from_columns(certified, found.counted)] if certified.height else []
+    parts = []
+    if certified.height:
+        # settled in column steps: a held table is counted in one pass, whose outcomes are kept
+        assert found.counted is not None
+        parts.append(_from_columns(certified, found.counted))
     if objects and by_objects:
         parts.append(pa.Table.from_pylist(by_objects, schema=schema))
     if not parts:
