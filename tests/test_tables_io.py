@@ -130,3 +130,20 @@ def test_a_bad_line_never_stops_the_reading() -> None:
         (2, "invalid_format"),
         (4, "invalid_type"),
     ]
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"[A-Za-z0-9._ -]{0,66}", fullmatch=True),
+        st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True),
+        st.sampled_from(["110101199003077777", "11010119900307777X", "V\u00e91", "V1\n"]),
+    )
+)
+def test_volunteer_ids_checked_in_columns_as_parse_record_checks_them(value: str) -> None:
+    """The column step passes exactly the ids parse_record keeps unchanged."""
+    from volunteer_rules.records import _fields
+
+    problems = _fields.Problems("$")
+    expected = _fields.read_volunteer_id(value, problems) == value and not problems.errors
+    frame = pl.DataFrame({"volunteer_id": [value]})
+    assert frame.select(tio._volunteer_id_ok()).item() == expected

@@ -96,6 +96,7 @@ def count_frame(
     rows_at: Callable[[list[int]], list[_Row]],
     records_at: Callable[[list[int]], list[ServiceRecord]] | None = None,
     repeated: tuple[RecordVersions | None, set[str]] | None = None,
+    detail: bool = True,
 ) -> Counted:
     """Count every volunteer of a counting frame (arguments already checked).
 
@@ -104,7 +105,8 @@ def count_frame(
     keys given more than once (without it, such a key raises :class:`RepeatedKey`). A frame
     with a ``_row`` column gives the positions itself; with ``repeated`` (``(versions,
     volunteers named by a key in conflict)``, from :func:`repeated_keys`), its repeated keys
-    are already settled (the rows dropped).
+    are already settled (the rows dropped). Without ``detail`` the exact engine's counts
+    have no outcomes (minutes and exclusions only).
 
     Length: the steps of the module docstring, in order, each a call or a few lines.
     """
@@ -120,10 +122,12 @@ def count_frame(
         frame = frame.filter(_VOL.is_in(list(wanted)) | pl.col("amends").is_not_null())
         names = sorted(set(wanted))
     else:
-        names = sorted(set(frame.get_column("volunteer_id").unique()).union(named))
+        present = set(frame.get_column("volunteer_id").unique())
+        names = sorted(present.union(named))
     # Volunteers are told apart by a hash of their id in the column steps below, once no two
     # ids of the frame share one (else by the ids themselves).
-    distinct = frame.select(_VH.n_unique()).item() == frame.select(_VOL.n_unique()).item()
+    ids = len(present) if wanted is None else frame.select(_VOL.n_unique()).item()
+    distinct = frame.select(_VH.n_unique()).item() == ids
     if not distinct:
         frame = frame.with_columns(_vh=_VOL.rank("dense").cast(pl.UInt64))
     own = set(names)
@@ -178,6 +182,7 @@ def count_frame(
         min_rank,
         since_for,
         wanted is None,
+        detail,
     )
     return Counted(names, outcomes, engine)
 
@@ -217,6 +222,7 @@ def _exact(
     min_rank: int | None,
     since_for: dict[str, _dt.date],
     bare: bool,
+    detail: bool,
 ) -> dict[str, Count]:
     """Step 6: the exact engine's count (with outcomes) of each volunteer set aside."""
     engine: dict[str, Count] = {}
@@ -258,7 +264,7 @@ def _exact(
                 minutes=0,
                 first_counted=None,
                 excluded=listed,
-                outcomes=(),
+                outcomes=() if detail else None,
             )
             continue
         engine[name] = _count_rows(
@@ -267,7 +273,7 @@ def _exact(
             as_of,
             since_for.get(name, since),
             min_rank,
-            True,
+            detail,
             others=False,
             versions=versions,
         )
@@ -298,7 +304,7 @@ def repeated_keys(
     if not flagged:
         return [], None, set()
     keys = take(flagged).with_columns(_row=pl.Series(flagged, dtype=pl.UInt32))
-    return _repeats(keys, records_at)
+    return settle_repeats(keys, records_at)
 
 
 def _keys(
@@ -319,14 +325,18 @@ def _keys(
         if flagged.select(pl.struct(_KEY).is_duplicated().any()).item():
             raise RepeatedKey
         return frame, None, set()
-    drop, versions, named = _repeats(flagged.select("_row", *_KEY), records_at)
+    drop, versions, named = settle_repeats(flagged.select("_row", *_KEY), records_at)
     return frame.filter(~pl.col("_row").is_in(drop)), versions, named
 
 
-def _repeats(
+def settle_repeats(
     flagged: pl.DataFrame, records_at: Callable[[list[int]], list[ServiceRecord]]
 ) -> tuple[list[int], RecordVersions | None, set[str]]:
-    """Rows to drop, versions and volunteers named by conflicts, among rows a hash flagged."""
+    """Rows to drop, versions and volunteers named by conflicts, among rows a hash flagged.
+
+    ``flagged`` holds ``_row``, ``organization_id`` and ``record_id`` of (at least) every row
+    whose key is given more than once.
+    """
     repeated = flagged.filter(pl.struct(_KEY).is_duplicated())
     if repeated.is_empty():
         return [], None, set()

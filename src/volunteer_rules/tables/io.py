@@ -331,9 +331,15 @@ def _distinct_ok(column: pl.Series, check: Callable[[str], bool]) -> pl.Series:
     return column.is_in(good).fill_null(False)
 
 
-def _volunteer_ok(value: str) -> bool:
-    problems = _fields.Problems("$")
-    return _fields.read_volunteer_id(value, problems) == value and not problems.errors
+_RESIDENT_ID: Final = r"^[0-9]{10}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]$"  # records._fields.RESIDENT_ID_RE, whole
+
+
+def _volunteer_id_ok() -> pl.Expr:
+    """A volunteer id ``parse_record`` keeps as it is: an id, not shaped as an ID number."""
+    column = pl.col("volunteer_id")
+    return column.str.contains(_ID).fill_null(False) & ~column.str.contains(_RESIDENT_ID).fill_null(
+        True
+    )
 
 
 def _organization_ok(value: str) -> bool:
@@ -381,7 +387,7 @@ def _fast_ok(typed: pl.DataFrame, categories: Iterable[str]) -> pl.Series:
     rated_parsed = rated.str.to_date("%Y-%m-%d", strict=False)
     interval = pl.col("start").is_not_null()
     frame = typed.with_columns(
-        _vol=_distinct_ok(typed.get_column("volunteer_id"), _volunteer_ok),
+        _vol=_volunteer_id_ok(),
         _org=_distinct_ok(typed.get_column("organization_id"), _organization_ok),
         _region=_distinct_ok(typed.get_column("region_code"), _region_ok),
     )

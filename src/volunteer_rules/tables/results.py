@@ -32,7 +32,13 @@ from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import TableSource
-from volunteer_rules.tables._engine import Counted, count_frame, counted_minutes, repeated_keys
+from volunteer_rules.tables._engine import (
+    Counted,
+    count_frame,
+    counted_minutes,
+    repeated_keys,
+    settle_repeats,
+)
 from volunteer_rules.tables.partition import certification_row
 from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
@@ -208,6 +214,12 @@ def _counted_minutes(
     parts = 1 if source.held is not None else -(-rows // PART_ROWS)
     if parts <= 1:
         frame = source.counting_frame(as_of, order=order, texts=True)
+        repeated = None
+        if source.twice is not None:  # the rows a hash flagged came with the one read
+            flagged = source.twice.select(pl.col("_at").alias("_row"), *KEY_COLUMNS)
+            drop, versions, named = settle_repeats(flagged, source.records_at)
+            frame = frame.filter(~pl.col("_row").is_in(drop)) if drop else frame
+            repeated = (versions, named)
         counted = count_frame(
             frame,
             as_of=as_of,
@@ -217,6 +229,8 @@ def _counted_minutes(
             since_for={},
             rows_at=source.rows_in(frame),
             records_at=source.records_at,
+            repeated=repeated,
+            detail=order,
         )
         return counted_minutes(counted), counted
     drop, versions, named = repeated_keys(
@@ -253,6 +267,7 @@ def _counted_minutes(
             since_for={},
             rows_at=source.rows_in(frame, texts),
             repeated=(versions, named),
+            detail=False,
         )
         found.append(counted_minutes(counted))
         source.forget()  # the rows read for this part's exact counts
