@@ -313,12 +313,22 @@ class TableSource:
             **({"_recorded_at": "recorded_at", "_start": "start", "_end": "end"} if texts else {}),
         )
         if self.held is None and where is None and not drop:
-            # One read of the file for the frame and the rows whose key is given twice
-            # (by a hash: the engine compares the keys), which _keys reads whole.
-            twice = self.lazy.with_row_index("_at").filter(
-                (pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)).is_duplicated()
-            )
-            frame, self.twice = pl.collect_all([query, twice])
+            # The rows whose key a hash says is given twice, read whole (which _keys needs)
+            # by their record ids: the file's reader skips the other rows' other columns.
+            flag = (
+                pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)
+            ).is_duplicated()
+            frame = query.with_columns(_kd=flag).collect()
+            flagged = frame.filter("_kd").select("_row", "record_id")
+            frame = frame.drop("_kd")
+            if not flagged.is_empty():
+                ids = flagged.get_column("record_id").unique().implode()
+                self.twice = (
+                    self.lazy.with_row_index("_at")
+                    .filter(pl.col("record_id").is_in(ids))
+                    .collect(engine="streaming")
+                    .filter(pl.col("_at").is_in(flagged.get_column("_row").implode()))
+                )
         else:
             frame = query.collect(engine="streaming" if self.held is None else "auto")
         odd = frame.filter("_unread").get_column("_row").to_list()
