@@ -13,9 +13,10 @@ table engine (the ``tables`` extra) is installed. Each contender runs ``--repeat
 times; the best time counts (the machine is shared). Wall-clock and CPU (process) times are
 both printed; the ratios are of wall-clock times, with the CPU-time ratios beside them.
 
-The records are realistic rather than kind: about half have intervals, about 1 % of volunteers have
-two records on one date (overlapping or above the daily cap), 0.5 % are amendments, 3 % are not
-verified, and some are dated or entered after ``as_of``.
+The records are realistic rather than kind: a third of service days have two records (a
+morning and an afternoon, apart), most records have intervals, about 1 % of volunteers have
+two more records on one date (overlapping or above the daily cap), 0.5 % are amendments, 3 %
+are not verified, and some are dated or entered after ``as_of``.
 
 Run: ``.venv/bin/python benchmarks/bench_certify.py`` (``--quick`` for 100,000 records).
 """
@@ -56,14 +57,27 @@ def make_records(n_records: int, n_volunteers: int, seed: int = 7) -> list[Servi
     with attrs.validators.disabled():
         for v in range(n_volunteers):
             volunteer = f"PJ{v:07d}"
-            chosen = rnd.sample(range(len(days)), per_volunteer)
+            # A third of service days with two records: a morning and an afternoon.
+            chosen: list[tuple[int, int | None]] = []
+            for day_index in rnd.sample(range(len(days)), per_volunteer):
+                if len(chosen) >= per_volunteer:
+                    break
+                if len(chosen) + 2 <= per_volunteer and rnd.random() < 1 / 3:
+                    chosen += [(day_index, 8), (day_index, 14)]
+                else:
+                    chosen.append((day_index, None))
             if rnd.random() < 0.01:  # a clash: two records on one date
-                chosen[-1] = chosen[0]
-            for k, day_index in enumerate(chosen):
+                chosen[-1] = (chosen[0][0], None)
+            for k, (day_index, hour) in enumerate(chosen):
                 day = days[day_index]
                 minutes = rnd.choice((60, 120, 180, 240, 330, 480, 600, 720, 900))
                 start = end = None
-                if minutes <= 600 and rnd.random() < 0.75:
+                if hour is not None:  # half of a day with two records: at most 4 hours each
+                    minutes = rnd.choice((60, 120, 180, 240))
+                    start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=cst)
+                    start += dt.timedelta(minutes=30 * rnd.randrange(4))
+                    end = start + dt.timedelta(minutes=minutes)
+                elif minutes <= 600 and rnd.random() < 0.75:
                     start = dt.datetime(day.year, day.month, day.day, 8, tzinfo=cst)
                     start += dt.timedelta(minutes=30 * rnd.randrange(10))
                     end = start + dt.timedelta(minutes=minutes)

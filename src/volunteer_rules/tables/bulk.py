@@ -1,7 +1,6 @@
 """Counting many volunteers at once, over a list of record objects.
 
-:func:`count_many` (and :func:`~volunteer_rules.certify_many`, which counts through
-:func:`engine_count` once this wing is imported) give, for every volunteer, exactly what
+:func:`count_many` gives, for every volunteer, exactly what
 :func:`~volunteer_rules.count_records` and :func:`~volunteer_rules.certify` give for that
 volunteer. With the ``tables`` extra installed (polars and pyarrow) the records are read into
 columns and counted by the table engine (:mod:`volunteer_rules.tables`): most volunteers are
