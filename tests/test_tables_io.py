@@ -127,7 +127,7 @@ def test_a_bad_line_never_stops_the_reading() -> None:
     table = tio.read_json_lines(io.BytesIO(text))
     assert table.records.get_column("record_id").to_list() == ["r-2024-0001", "r-2"]
     assert [(row, code) for row, _, code, _ in table.errors.rows()] == [
-        (2, "invalid_format"),
+        (2, "invalid_json"),
         (4, "invalid_type"),
     ]
 

@@ -39,10 +39,12 @@ import argparse
 import datetime as _dt
 import sys
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
 from volunteer_rules.cli._io import (
+    Progress,
     add_format_argument,
     empty_warning,
     open_input,
@@ -54,8 +56,19 @@ from volunteer_rules.cli._io import (
 from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
+from volunteer_rules.cli._tables import (
+    add_input_options,
+    add_output_option,
+    input_format,
+    output_problem,
+    output_to,
+    read_table,
+    tables_installed,
+    write_parquet,
+)
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
+from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.certification import Certification, certify_many
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import get_rule_set, rule_set_ids
@@ -85,7 +98,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         ('hk-swd', '2026-06-30', 'text', None)
     """
     parser.add_argument(
-        "file", metavar="FILE", help="JSON Lines of service records; - for standard input"
+        "file",
+        metavar="FILE",
+        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
     )
     parser.add_argument(
         "--rule-set", required=True, metavar="ID", help=f"rule set id: {', '.join(rule_set_ids())}"
@@ -93,7 +108,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--as-of", required=True, metavar="DATE", help="day of the certification (YYYY-MM-DD)"
     )
-    add_format_argument(parser, choices=("text", "table", "json", "csv"))
+    add_format_argument(parser, choices=("text", "table", "json", "csv", "parquet"))
+    add_output_option(parser)
+    add_input_options(parser)
     parser.add_argument(
         "--limit", type=int, default=None, metavar="N", help="show only the first N volunteers"
     )
@@ -131,6 +148,65 @@ def _profiles(path: str, errors: IO[str]) -> list[VolunteerProfile]:
     return list(read_parsed(path, parse_profile, "profile", bad=[]))
 
 
+def _certify(
+    args: argparse.Namespace,
+    kind: str,
+    rule_set: RuleSet,
+    as_of: _dt.date,
+    volunteers: list[VolunteerProfile] | None,
+    bad: list[int],
+) -> dict[str, Certification] | None:
+    """Read the file and certify everyone; ``None`` when no version is in force on ``as_of``.
+
+    With the tables extra (and no ``--db``), through the table engine; otherwise record by
+    record (JSON Lines only).
+    """
+    name = _name(args.file)
+    progress = Progress(
+        "certify",
+        unit="lines" if kind == "jsonl" else "rows",
+        quiet=bool(getattr(args, "quiet", False)),
+    )
+    if tables_installed():
+        table = read_table(
+            args.file, kind, name=name, errors=sys.stderr, bad=bad, progress=progress
+        )
+        if rule_set.status_on(as_of).version is None:
+            return None
+        if not getattr(args, "db", None):
+            from volunteer_rules.tables._whole import certify_frame
+
+            return certify_frame(
+                table.kept, table.conflicts, rule_set=rule_set, as_of=as_of, volunteers=volunteers
+            )
+        from volunteer_rules.tables.io import records_of
+
+        every = table.kept.vstack(table.conflicts).sort("_row").drop("_row")
+        records: Iterable[ServiceRecord] = remember_records(args.db, records_of(every))
+        return certify_many(records, rule_set=rule_set, as_of=as_of, volunteers=volunteers)
+    with open_input(args.file) as stream:
+        counted = _Counted(stream, progress)
+        records = read_records(counted, sys.stderr, bad, name=name)  # type: ignore[arg-type]
+        if getattr(args, "db", None):  # keep them, and certify everything the file holds
+            records = iter(remember_records(args.db, records))
+        results = certify_many(records, rule_set=rule_set, as_of=as_of, volunteers=volunteers)
+        progress.close()
+    return None if rule_set.status_on(as_of).version is None else results
+
+
+class _Counted:
+    """A binary stream whose lines tick a progress line (the record-by-record path)."""
+
+    def __init__(self, stream: IO[bytes], progress: Progress) -> None:
+        self.stream = stream
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.stream:
+            self.progress.tick()
+            yield line
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``certify`` with parsed arguments; return the exit status.
 
@@ -152,33 +228,54 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.limit is not None and args.limit < 0:
         return usage_error("certify", "--limit must be 0 or more")
+    kind = input_format(args.file, getattr(args, "input_format", None))
+    problem = output_problem(args, kind)
+    if problem is not None:
+        return usage_error("certify", problem)
     bad: list[int] = []
-    volunteers: list[VolunteerProfile] | None = None
     try:
-        if getattr(args, "profiles", None):
-            volunteers = _profiles(args.profiles, sys.stderr)
-        with open_input(args.file) as stream:
-            records = read_records(stream, sys.stderr, bad, name=_name(args.file))
-            if getattr(args, "db", None):  # keep them, and certify everything the file holds
-                records = iter(remember_records(args.db, records))
-            results = certify_many(
-                records,
-                rule_set=rule_set,
-                as_of=as_of,
-                volunteers=volunteers,
-            )
+        volunteers = (
+            _profiles(args.profiles, sys.stderr) if getattr(args, "profiles", None) else None
+        )
+        results = _certify(args, kind, rule_set, as_of, volunteers, bad)
     except OSError as error:
         return usage_error("certify", f"cannot read {args.file}: {error.strerror or error}")
-    except VolunteerRulesError as error:
+    except (VolunteerRulesError, ValueError) as error:
         return usage_error("certify", str(error))
-    status = rule_set.status_on(as_of)
-    if status.version is None:  # not certifiable under this scheme on that day
-        sys.stderr.write(f"volunteer-rules certify: {status.reason}\n")
+    if results is None:  # not certifiable under this scheme on that day
+        sys.stderr.write(f"volunteer-rules certify: {rule_set.status_on(as_of).reason}\n")
         return 1
+    try:
+        with output_to(args) as out:
+            _write(args, results, rule_set, as_of, bad, out)
+    except OSError as error:
+        return usage_error("certify", f"cannot write {args.output}: {error.strerror or error}")
+    if not results:
+        return empty_warning("certify", f"no volunteer to certify in {_name(args.file)}")
+    return 1 if bad else 0
+
+
+def _write(
+    args: argparse.Namespace,
+    results: dict[str, Certification],
+    rule_set: RuleSet,
+    as_of: _dt.date,
+    bad: list[int],
+    out: IO[str] | None,
+) -> None:
+    """Write the certifications in ``args.format`` (to ``out``, or to ``--output`` for parquet)."""
+    status = rule_set.status_on(as_of)
+    assert status.version is not None
     version = status.version.valid_from.isoformat()
     shown = list(results.values())
     if args.limit is not None:
         shown = shown[: args.limit]
+    if args.format == "parquet":
+        from volunteer_rules.tables.results import certifications_frame
+
+        frame = certifications_frame({r.volunteer_id or "": r for r in shown})
+        write_parquet(frame.with_columns(not_counted=_not_counted(shown)), args.output)
+        return
     distribution = Counter(r.level.rank for r in results.values())
     levels = {0: ("none", "无")} | {
         level.rank: (level.name, level.label) for level in status.version.levels
@@ -203,13 +300,14 @@ def run(args: argparse.Namespace) -> int:
                     dict(zip(("level", "name", "label", "volunteers"), row, strict=True))
                     for row in dist_rows
                 ],
-            }
+            },
+            out=out,
         )
     elif args.format == "csv":
-        write_csv(_HEADERS, (_row(r) for r in shown))
+        write_csv(_HEADERS, (_row(r) for r in shown), out=out)
     else:
-        write_table(_HEADERS, [_row(r) for r in shown])
-        sys.stdout.write(
+        write_table(_HEADERS, [_row(r) for r in shown], out=out)
+        (out or sys.stdout).write(
             f"\nrule set {rule_set.id}, version {version}, as of {as_of.isoformat()}:"
             f" {len(results)} volunteers"
             + (f", {len(bad)} bad lines skipped" if bad else "")
@@ -220,7 +318,10 @@ def run(args: argparse.Namespace) -> int:
             )
             + "\n"
         )
-        write_table(("level", "name", "label", "volunteers"), dist_rows)
-    if not results:
-        return empty_warning("certify", f"no volunteer to certify in {_name(args.file)}")
-    return 1 if bad else 0
+        write_table(("level", "name", "label", "volunteers"), dist_rows, out=out)
+
+
+def _not_counted(shown: list[Certification]) -> Any:
+    import polars as pl
+
+    return pl.Series("not_counted", [len(r.excluded) for r in shown], dtype=pl.Int64)

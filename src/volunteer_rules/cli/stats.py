@@ -29,20 +29,34 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import sys
 from typing import Any
 
 from volunteer_rules.cli._io import (
+    Progress,
     add_format_argument,
     empty_warning,
+    open_input,
     usage_error,
     write_csv,
     write_json,
 )
 from volunteer_rules.cli._io import write_table as _write_table
+from volunteer_rules.cli._records import file_name as _name
+from volunteer_rules.cli._records import read_records
+from volunteer_rules.cli._tables import (
+    add_input_options,
+    add_output_option,
+    input_format,
+    output_problem,
+    output_to,
+    read_table,
+    tables_installed,
+    write_parquet,
+)
 from volunteer_rules.cli.match import read_parsed
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.records.profile import parse_profile
-from volunteer_rules.records.record import parse_record
 from volunteer_rules.statistics.summary import DIMENSIONS, summarize
 
 __all__ = ["build_parser", "run"]
@@ -57,7 +71,11 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["r.jsonl", "--by", "region", "quarter"]).by
         ['region', 'quarter']
     """
-    parser.add_argument("file", metavar="FILE", help="service records, JSON Lines; - for stdin")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
+    )
     parser.add_argument(
         "--by",
         nargs="*",
@@ -73,7 +91,42 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--profiles", metavar="FILE", help="volunteer profiles, JSON Lines")
     parser.add_argument("--as-of", metavar="DATE", help="count what was on record on this day")
-    add_format_argument(parser)
+    add_format_argument(parser, choices=("text", "json", "csv", "parquet"))
+    add_output_option(parser)
+    add_input_options(parser)
+
+
+def _rows(
+    args: argparse.Namespace, kind: str, as_of: _dt.date | None, bad: list[int]
+) -> tuple[dict[str, Any], ...]:
+    """Read the file and summarize it: through the table engine when the extra is installed."""
+    profiles = (
+        list(read_parsed(args.profiles, parse_profile, "profile", bad=bad))
+        if args.profiles
+        else None
+    )
+    options: dict[str, Any] = {
+        "by": tuple(args.by),
+        "region_level": args.level,
+        "profiles": profiles,
+        "as_of": as_of,
+    }
+    progress = Progress(
+        "stats",
+        unit="lines" if kind == "jsonl" else "rows",
+        quiet=bool(getattr(args, "quiet", False)),
+    )
+    if not tables_installed():
+        with open_input(args.file) as stream:
+            records = read_records(stream, sys.stderr, bad, name=_name(args.file))
+            return summarize(records, **options)
+    from volunteer_rules.statistics._table import summarize_frame
+    from volunteer_rules.tables._whole import counted_frame
+
+    table = read_table(
+        args.file, kind, name=_name(args.file), errors=sys.stderr, bad=bad, progress=progress
+    )
+    return summarize_frame(counted_frame(table.kept, as_of), **options)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,35 +143,50 @@ def run(args: argparse.Namespace) -> int:
             as_of = _dt.date.fromisoformat(args.as_of)
         except ValueError:
             return usage_error("stats", f"--as-of must be a date such as 2024-05-01: {args.as_of}")
+    kind = input_format(args.file, getattr(args, "input_format", None))
+    problem = output_problem(args, kind)
+    if problem is not None:
+        return usage_error("stats", problem)
     bad: list[int] = []
     try:
-        profiles = (
-            list(read_parsed(args.profiles, parse_profile, "profile", bad=bad))
-            if args.profiles
-            else None
-        )
-        rows = summarize(
-            read_parsed(args.file, parse_record, "record", bad=bad),
-            by=tuple(args.by),
-            region_level=args.level,
-            profiles=profiles,
-            as_of=as_of,
-        )
+        rows = _rows(args, kind, as_of, bad)
     except OSError as error:
-        return usage_error("stats", f"cannot read {error.filename}: {error.strerror}")
-    except VolunteerRulesError as error:
+        return usage_error("stats", f"cannot read {error.filename or args.file}: {error.strerror}")
+    except (VolunteerRulesError, ValueError) as error:
         return usage_error("stats", str(error))
     headers = list(rows[0]) if rows else ["records"]
     table: list[list[Any]] = [[row.get(h) for h in headers] for row in rows]
-    if args.format == "json":
-        write_json([{k: _plain(v) for k, v in row.items()} for row in rows])
-    elif args.format == "csv":
-        write_csv(headers, table)
-    else:
-        _write_table(headers, table)
+    try:
+        with output_to(args) as out:
+            if args.format == "parquet":
+                write_parquet(_frame(headers, rows), args.output)
+            elif args.format == "json":
+                write_json([{k: _plain(v) for k, v in row.items()} for row in rows], out=out)
+            elif args.format == "csv":
+                write_csv(headers, table, out=out)
+            else:
+                _write_table(headers, table, out=out)
+    except OSError as error:
+        return usage_error("stats", f"cannot write {args.output}: {error.strerror or error}")
     if not rows:
         return empty_warning("stats", f"no counted record in {args.file}: nothing to report")
     return 1 if bad else 0
+
+
+def _frame(headers: list[str], rows: tuple[dict[str, Any], ...]) -> Any:
+    """The rows as a polars DataFrame: counts and minutes as integers, hours as decimals."""
+    import polars as pl
+
+    schema = {
+        h: pl.Decimal(20, 2) if h == "hours" else pl.Int64 if h in _COUNTS else pl.String
+        for h in headers
+    }
+    return pl.DataFrame(
+        [[row.get(h) for h in headers] for row in rows], schema=schema, orient="row"
+    )
+
+
+_COUNTS = ("volunteers", "organizations", "records", "minutes", "registered")
 
 
 def _plain(value: object) -> object:

@@ -220,13 +220,34 @@ def summarize(
         group[1].add(record.organization_id)
         group[2] += 1
         group[3] += minutes
+    tallies = {
+        key: [len(volunteers), len(organizations), count, minutes, registered]
+        for key, (volunteers, organizations, count, minutes, registered) in groups.items()
+    }
+    return _tally_rows(tallies, dims, rollup, names, profiles, as_of)
+
+
+def _tally_rows(
+    tallies: dict[tuple[str, ...], list[int]],
+    dims: tuple[str, ...],
+    rollup: _Rollup,
+    names: dict[str, str],
+    profiles: Iterable[VolunteerProfile] | None,
+    as_of: _dt.date | None,
+) -> tuple[dict[str, Any], ...]:
+    """The rows of :func:`summarize` from its tallies per group key.
+
+    A tally is ``[volunteers, organizations, records, minutes, registered]``; ``names`` gives
+    each region code's name. Shared by :func:`summarize` and the command line's table path,
+    so both write the same rows.
+    """
     if profiles is not None:
-        _registered(profiles, dims, rollup, groups, names, as_of)
-    if not dims and not groups:
-        groups[()] = [set(), set(), 0, 0, 0]
+        _registered(profiles, dims, rollup, tallies, names, as_of)
+    if not dims and not tallies:
+        tallies[()] = [0, 0, 0, 0, 0]
     rows: list[dict[str, Any]] = []
-    for key in sorted(groups):
-        volunteers, organizations, count, minutes, registered = groups[key]
+    for key in sorted(tallies):
+        volunteers, organizations, count, minutes, registered = tallies[key]
         row: dict[str, Any] = {}
         for dim, value in zip(dims, key, strict=True):
             if dim == "region":
@@ -234,8 +255,8 @@ def summarize(
                 row["region_name"] = names.get(value, "")
             else:
                 row[dim] = value
-        row["volunteers"] = len(volunteers)
-        row["organizations"] = len(organizations)
+        row["volunteers"] = volunteers
+        row["organizations"] = organizations
         row["records"] = count
         row["minutes"] = minutes
         row["hours"] = Hours.from_minutes(minutes).to_decimal_hours(2)
@@ -253,7 +274,7 @@ def _registered(
     profiles: Iterable[VolunteerProfile],
     dims: tuple[str, ...],
     rollup: _Rollup,
-    groups: dict[tuple[str, ...], list[Any]],
+    groups: dict[tuple[str, ...], list[int]],
     names: dict[str, str],
     as_of: _dt.date | None,
 ) -> None:
@@ -282,10 +303,10 @@ def _registered(
                 else ("" if registered_on is None else period_of(registered_on, d))
                 for d in dims
             )
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = [set(), set(), 0, 0, 0]
-            group[4] += 1
+            tally = groups.get(key)
+            if tally is None:
+                tally = groups[key] = [0, 0, 0, 0, 0]
+            tally[4] += 1
 
 
 def category_minutes(

@@ -33,7 +33,6 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -42,7 +41,6 @@ from typing import IO, Any, Final
 import attrs
 import polars as pl
 import pyarrow as pa
-import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from volunteer_rules._canonical import read_json, whole_number
@@ -688,21 +686,16 @@ def iter_parquet(
         >>> [chunk.records.height for chunk in iter_parquet(io.BytesIO(sink.getvalue()))]
         [1]
     """
-    categories, parse = _parser(default_tz, extra_categories)
-    stream, own = _open(source)
-    try:
-        base = 1
-        for batch in pq.ParquetFile(stream).iter_batches(batch_size=chunk_rows):
-            raw = _rename(_frame(batch), columns)
-            raw = raw.with_row_index("_row", offset=base).with_columns(
-                pl.col("_row").cast(pl.Int64)
-            )
-            base += raw.height
-            valid, errors = _check(raw, from_text=False, categories=categories, parse=parse)
-            yield _chunk_table(valid, errors, raw.height)
-    finally:
-        if own:
-            stream.close()
+    from volunteer_rules.tables._chunks import parquet_chunks
+
+    for chunk in parquet_chunks(
+        source,
+        columns=columns,
+        chunk_rows=chunk_rows,
+        default_tz=default_tz,
+        extra_categories=extra_categories,
+    ):
+        yield _chunk_table(chunk.valid, chunk.errors, chunk.rows)
 
 
 def read_parquet(source: Source, **options: Any) -> RecordTable:
@@ -745,7 +738,8 @@ def iter_csv(
 
     Headers are the record schema's column names, or mapped by ``columns`` and
     :data:`~volunteer_rules.tables.schema.CSV_HEADERS`; an empty cell is an absent field.
-    ``row`` is the data row's number (the header is row 0).
+    ``row`` is the data row's number (the header is row 0). The file's text is read at once
+    (as columns), then checked a chunk at a time.
 
     Example:
         >>> import io
@@ -753,25 +747,16 @@ def iter_csv(
         >>> [chunk.errors.get_column("code").to_list()[:2] for chunk in iter_csv(io.BytesIO(text.encode()))]
         [['missing', 'missing']]
     """
-    categories, parse = _parser(default_tz, extra_categories)
-    stream, own = _open(source)
-    try:
-        frame = pl.read_csv(stream, infer_schema=False)
-        base = 1
-        for start in range(0, max(frame.height, 1), chunk_rows):
-            part = frame.slice(start, chunk_rows)
-            if part.is_empty():
-                break
-            raw = _rename(part, columns)
-            raw = raw.with_row_index("_row", offset=base).with_columns(
-                pl.col("_row").cast(pl.Int64)
-            )
-            base += raw.height
-            valid, errors = _check(raw, from_text=True, categories=categories, parse=parse)
-            yield _chunk_table(valid, errors, raw.height)
-    finally:
-        if own:
-            stream.close()
+    from volunteer_rules.tables._chunks import csv_chunks
+
+    for chunk in csv_chunks(
+        source,
+        columns=columns,
+        chunk_rows=chunk_rows,
+        default_tz=default_tz,
+        extra_categories=extra_categories,
+    ):
+        yield _chunk_table(chunk.valid, chunk.errors, chunk.rows)
 
 
 def read_csv(source: Source, **options: Any) -> RecordTable:
@@ -785,76 +770,6 @@ def read_csv(source: Source, **options: Any) -> RecordTable:
     return _concat(iter_csv(source, **options))
 
 
-_JSON_SCHEMA: Final = pa.schema(
-    [
-        ("format_version", pa.int64()),
-        *((name, pa.string()) for name in RECORD_COLUMNS[1:12]),
-        ("service_minutes", pa.int64()),
-        *((name, pa.string()) for name in RECORD_COLUMNS[13:17]),
-        ("evaluation", pa.struct([("rating", pa.string()), ("date", pa.string())])),
-        ("beneficiary", pa.string()),
-        ("group_service", pa.bool_()),
-        ("amends", pa.string()),
-    ]
-)
-_JSON_OPTIONS: Final = pa_json.ParseOptions(
-    explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="error"
-)
-
-
-def _json_chunk(
-    lines: list[tuple[int, bytes]],
-    categories: list[str],
-    parse: Callable[[dict[str, Any]], ServiceRecord],
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate non-blank lines ``(number, text)``: Arrow's JSON reader, else line by line."""
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(b"\n".join(text for _, text in lines)),
-            read_options=pa_json.ReadOptions(block_size=1 << 26),
-            parse_options=_JSON_OPTIONS,
-        )
-        if table.num_rows != len(lines):
-            raise ValueError("a line held more than one value")
-    except (pa.ArrowInvalid, ValueError):
-        return _json_lines_one_by_one(lines, categories, parse)
-    raw = pl.from_arrow(table)
-    assert isinstance(raw, pl.DataFrame)
-    raw = raw.with_columns(
-        evaluation_rating=pl.col("evaluation").struct.field("rating"),
-        evaluation_date=pl.col("evaluation").struct.field("date"),
-        _row=pl.Series([number for number, _ in lines], dtype=pl.Int64),
-    ).drop("evaluation")
-    # A JSON null is an absent field for parse_record; an evaluation object with one key is
-    # not: such rows (rating xor date) fail the column steps and parse_record reads them.
-    return _check(raw, from_text=False, categories=categories, parse=parse)
-
-
-def _json_lines_one_by_one(
-    lines: list[tuple[int, bytes]],
-    categories: list[str],
-    parse: Callable[[dict[str, Any]], ServiceRecord],
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    read: list[dict[str, Any]] = []
-    errors: list[tuple[int, str, str, str]] = []
-    for number, text in lines:
-        try:
-            payload = read_json(text)
-        except ValueError as error:
-            errors.append((number, "$", "invalid_format", f"the line is not JSON: {error}"))
-            continue
-        try:
-            record = parse(payload)
-        except RecordFormatError as error:
-            errors.extend((number, e.path, e.code, e.message) for e in error.errors)
-        else:
-            flat = _flat(record)
-            flat["_row"] = number
-            read.append(flat)
-    valid = pl.DataFrame(read, schema={**_POLARS_SCHEMA, "_row": pl.Int64}, orient="row")
-    return valid, pl.DataFrame(errors, schema=_ERROR_SCHEMA, orient="row")
-
-
 def iter_json_lines(
     source: Source,
     *,
@@ -865,7 +780,9 @@ def iter_json_lines(
     """Read JSON Lines (one record object a line) chunk by chunk: one :class:`RecordTable` each.
 
     Blank lines are skipped (they keep their number); ``row`` is the 1-based line number. A
-    byte-order mark at the start is ignored.
+    byte-order mark at the start is ignored. A line that is not UTF-8 is an
+    ``invalid_encoding`` error, one that is not JSON an ``invalid_json`` error (path ``$``),
+    as the command line reports them.
 
     Example:
         >>> import io
@@ -873,29 +790,12 @@ def iter_json_lines(
         >>> [chunk.errors.rows() for chunk in iter_json_lines(lines)]
         [[(2, '$', 'invalid_type', 'a record must be a JSON object, not array')]]
     """
-    categories, parse = _parser(default_tz, extra_categories)
-    stream, own = _open(source)
-    try:
-        pending: list[tuple[int, bytes]] = []
-        rows = 0
-        for number, line in enumerate(stream, start=1):
-            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            text = line.strip()
-            if not text:
-                continue
-            pending.append((number, text))
-            if len(pending) >= chunk_rows:
-                valid, errors = _json_chunk(pending, categories, parse)
-                rows = len(pending)
-                pending = []
-                yield _chunk_table(valid, errors, rows)
-        if pending:
-            valid, errors = _json_chunk(pending, categories, parse)
-            yield _chunk_table(valid, errors, len(pending))
-    finally:
-        if own:
-            stream.close()
+    from volunteer_rules.tables._chunks import json_chunks
+
+    for chunk in json_chunks(
+        source, chunk_rows=chunk_rows, default_tz=default_tz, extra_categories=extra_categories
+    ):
+        yield _chunk_table(chunk.valid, chunk.errors, chunk.rows)
 
 
 def read_json_lines(source: Source, **options: Any) -> RecordTable:

@@ -1,0 +1,287 @@
+"""Reading a file of records as a table, for ``certify`` and ``stats`` (the ``tables`` extra).
+
+JSON Lines, CSV and Parquet, chosen by the file's extension (``.jsonl``/``.json``, ``.csv``,
+``.parquet``; standard input and other names are JSON Lines) or ``--input-format``. With the
+``tables`` extra the file is read by the table readers into columns, chunk by chunk, and the
+one rule for repeated keys is applied in columns (:mod:`volunteer_rules.tables._whole`), so
+memory goes with the columns rather than with an object per row. Without it, JSON Lines are
+read record by record (:mod:`volunteer_rules.cli._records`) and CSV and Parquet are a usage
+error that says what to install.
+
+Bad rows are reported as every command reports a bad line, ``FILE:ROW: PATH: CODE: MESSAGE``
+(for JSON Lines, ``ROW`` is the line number; for CSV the data row, the header being row 0;
+for Parquet the row from 1), and so are the versions of a key given with different content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any, Final, NamedTuple
+
+from volunteer_rules.cli._io import MaskedOutput, Progress, mask_identity_numbers
+from volunteer_rules.rules.versions import CONFLICT_REASON
+
+__all__ = [
+    "INPUT_FORMATS",
+    "TableInput",
+    "add_input_options",
+    "add_output_option",
+    "input_format",
+    "needs_tables",
+    "output_problem",
+    "output_to",
+    "read_table",
+    "tables_installed",
+    "write_parquet",
+]
+
+INPUT_FORMATS: Final = ("jsonl", "csv", "parquet")
+"""The input formats of ``certify`` and ``stats`` (``--input-format``)."""
+
+_EXTENSIONS: Final = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+_NAMES: Final = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet"}
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--input-format`` and ``--quiet`` to a command that reads a file of records.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_input_options(parser)
+        >>> args = parser.parse_args(["--input-format", "csv", "--quiet"])
+        >>> args.input_format, args.quiet
+        ('csv', True)
+    """
+    parser.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default=None,
+        help="format of FILE (default: from its extension, .jsonl/.json, .csv or .parquet;"
+        " JSON Lines otherwise); CSV and Parquet need the tables extra",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress line on standard error")
+
+
+def input_format(path: str, given: str | None) -> str:
+    """The format of ``path``: ``given``, else from the extension, else ``jsonl``.
+
+    Example:
+        >>> input_format("a.PARQUET", None), input_format("a.csv", "jsonl"), input_format("-", None)
+        ('parquet', 'jsonl', 'jsonl')
+    """
+    if given is not None:
+        return given
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower(), "jsonl")
+
+
+def tables_installed() -> bool:
+    """Whether the ``tables`` extra (polars and pyarrow) is installed.
+
+    Example:
+        >>> isinstance(tables_installed(), bool)
+        True
+    """
+    from volunteer_rules.tables.bulk import engine_available
+
+    return engine_available()
+
+
+def needs_tables(kind: str) -> str:
+    """The usage error for a format that needs the ``tables`` extra.
+
+    Example:
+        >>> needs_tables("csv")
+        'reading CSV needs the tables extra: pip install "volunteer_rules[tables]"'
+    """
+    return f'reading {_NAMES[kind]} needs the tables extra: pip install "volunteer_rules[tables]"'
+
+
+class TableInput(NamedTuple):
+    """A file read as a table: the rows to count, the conflicting versions, rows read.
+
+    ``kept`` and ``conflicts`` are those of :func:`volunteer_rules.tables._whole.resolve_frame`
+    (polars DataFrames of the record schema with ``_row``).
+    """
+
+    kept: Any
+    conflicts: Any
+    rows: int
+
+
+def read_table(
+    path: str, kind: str, *, name: str, errors: IO[str], bad: list[int], progress: Progress
+) -> TableInput:
+    r"""Read a file of records into columns; report bad rows and conflicts on ``errors``.
+
+    Args:
+        path: the file, or ``-`` for standard input.
+        kind: ``jsonl``, ``csv`` or ``parquet``.
+        name: how reports name the file.
+        errors: where the problems are reported, one line each.
+        bad: receives the number of every row skipped or in conflict.
+        progress: ticked once per chunk read.
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: the file is not in the format (its reader's message).
+
+    Example:
+        >>> import io, json, os, tempfile
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "r.jsonl")
+        ...     with open(path, "w", encoding="utf-8") as file:
+        ...         _ = file.write(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n{oops\n")
+        ...     report, bad = io.StringIO(), []
+        ...     table = read_table(path, "jsonl", name="r.jsonl", errors=report, bad=bad,
+        ...                        progress=Progress("x", stream=io.StringIO()))
+        >>> table.kept.height, table.rows, bad, report.getvalue().split(": ")[:3]
+        (1, 2, [2], ['r.jsonl:2', '$', 'invalid_json'])
+    """
+    import polars as pl
+    import pyarrow as pa
+
+    from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
+    from volunteer_rules.tables._whole import resolve_frame
+
+    source: Any = sys.stdin.buffer if path == "-" else path
+    reader = {"jsonl": json_chunks, "csv": csv_chunks, "parquet": parquet_chunks}[kind]
+    parts = []
+    rows = 0
+    try:
+        for chunk in reader(source):
+            rows += chunk.rows
+            progress.tick(chunk.rows, done=chunk.done)
+            if chunk.errors.height:
+                progress.clear()
+                _report(chunk.errors, name, errors, bad)
+            parts.append(chunk.valid)
+    except (pl.exceptions.PolarsError, pa.ArrowException) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{name} is not {_NAMES[kind]}: {message}") from None
+    finally:
+        progress.close()
+    if not parts:
+        from volunteer_rules.tables.io import _EMPTY_RECORDS
+
+        empty = _EMPTY_RECORDS.with_columns(_row=pl.lit(0, pl.Int64)).clear()
+        return TableInput(empty, empty, rows)
+    kept, conflicts = resolve_frame(pl.concat(parts, rechunk=True))
+    if conflicts.height:
+        _report_conflicts(conflicts, name, "lines" if kind == "jsonl" else "rows", errors, bad)
+    return TableInput(kept, conflicts, rows)
+
+
+def _report(problems: Any, name: str, errors: IO[str], bad: list[int]) -> None:
+    last = None
+    for row, path, code, message in problems.iter_rows():
+        if row != last:
+            bad.append(row)
+            last = row
+        errors.write(f"{name}:{row}: {path}: {code}: {mask_identity_numbers(message)}\n")
+
+
+def _report_conflicts(
+    conflicts: Any, name: str, word: str, errors: IO[str], bad: list[int]
+) -> None:
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for org, rid, row in conflicts.select("organization_id", "record_id", "_row").iter_rows():
+        rows_of.setdefault((org, rid), []).append(row)
+    for org, rid, row in conflicts.select("organization_id", "record_id", "_row").iter_rows():
+        bad.append(row)
+        numbers = ", ".join(str(number) for number in rows_of[(org, rid)])
+        errors.write(
+            mask_identity_numbers(
+                f"{name}:{row}: $.record_id: {CONFLICT_REASON}: record {rid} of {org} has"
+                f" versions with different content on {word} {numbers}: none of them counts\n"
+            )
+        )
+
+
+# --- output: --output FILE, and Parquet -------------------------------------------------------
+
+
+def add_output_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--output FILE`` (needed by ``--format parquet``: binary never goes to a terminal).
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_output_option(parser)
+        >>> parser.parse_args(["-o", "out.parquet"]).output
+        'out.parquet'
+    """
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        default=None,
+        help="write the result to FILE instead of standard output (needed by --format parquet)",
+    )
+
+
+def output_problem(args: argparse.Namespace, kind: str) -> str | None:
+    """Why the input and output options cannot run here (a usage error), or ``None``.
+
+    Example:
+        >>> output_problem(argparse.Namespace(format="parquet", output=None), "jsonl")
+        '--format parquet writes a binary file: give --output FILE'
+    """
+    parquet = getattr(args, "format", None) == "parquet"
+    output = getattr(args, "output", None)
+    if parquet and (output is None or output == "-"):
+        return "--format parquet writes a binary file: give --output FILE"
+    if kind != "jsonl" and not tables_installed():
+        return needs_tables(kind)
+    if parquet and not tables_installed():
+        return 'writing Parquet needs the tables extra: pip install "volunteer_rules[tables]"'
+    return None
+
+
+@contextlib.contextmanager
+def output_to(args: argparse.Namespace) -> Iterator[IO[str] | None]:
+    """Where a command writes its text result: ``--output``'s file (masked), else ``None``.
+
+    ``None`` means standard output. For ``--format parquet`` the command writes the file
+    itself (:func:`write_parquet`).
+
+    Example:
+        >>> with output_to(argparse.Namespace(format="text", output=None)) as out:
+        ...     out is None
+        True
+    """
+    output = getattr(args, "output", None)
+    if output is None or output == "-" or getattr(args, "format", None) == "parquet":
+        yield None
+        return
+    with open(output, "w", encoding="utf-8", newline="") as file:
+        masked = MaskedOutput(file)
+        yield masked  # type: ignore[misc]
+        masked.flush()
+
+
+def write_parquet(frame: Any, path: str) -> None:
+    """Write a polars DataFrame to a Parquet file, resident ID numbers masked in every text.
+
+    Example:
+        >>> import os, tempfile
+        >>> import polars as pl
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "out.parquet")
+        ...     write_parquet(pl.DataFrame({"volunteer_id": ["11010519491231002X"]}), path)
+        ...     pl.read_parquet(path).get_column("volunteer_id").to_list()
+        ['110105***********X']
+    """
+    import polars as pl
+
+    masked = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            values = frame.get_column(name).drop_nulls().unique().to_list()
+            changed = {v: m for v in values if (m := mask_identity_numbers(v)) != v}
+            if changed:
+                masked[name] = pl.col(name).replace(changed)
+    (frame.with_columns(**masked) if masked else frame).write_parquet(path)

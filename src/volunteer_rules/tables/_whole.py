@@ -1,0 +1,225 @@
+"""A whole file of records as one table: the one rule for repeated keys, counts, certifications.
+
+What the command line does with a big file, in columns (memory goes with the columns, not
+with an object per row):
+
+* :func:`resolve_frame` applies the one rule for a key given more than once
+  (:mod:`volunteer_rules.rules.versions`) to a record table whose rows carry their number in
+  ``_row``: identical repeats are one record, and every version of a key given with different
+  content is set aside (it counts for no one). Rows are compared column by column (the table
+  holds canonical values); the few keys whose rows differ are compared as records, exactly as
+  :func:`~volunteer_rules.rules.versions.same_version` does.
+* :func:`certify_frame` gives what :func:`~volunteer_rules.certify_many` gives for the same
+  records, volunteer by volunteer, excluded records and conflicts included: the counts come
+  from the table engine (:mod:`volunteer_rules.tables._engine`), the levels from the rule
+  set's plan, as ``certify_many`` does with its own counts. Under a rule set with quality
+  rules (which read each counted record's evaluation) it calls ``certify_many`` on the
+  records.
+* :func:`counted_frame` gives each record that counts, with its counted minutes: the
+  statistics' input (:func:`volunteer_rules.statistics.summary.counted_records`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any, Final
+
+import polars as pl
+
+from volunteer_rules.errors import InvalidValueError
+from volunteer_rules.rules.certification import (
+    Certification,
+    _Plan,
+    _rank,
+    _volunteer,
+    certify_many,
+)
+from volunteer_rules.rules.counting import _ROW, Count
+from volunteer_rules.rules.rule_set import RuleSet
+from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
+from volunteer_rules.tables._convert import frame_of_table
+from volunteer_rules.tables._engine import Counted, count_frame, counts_of
+from volunteer_rules.tables.io import _record_of, records_of
+from volunteer_rules.tables.schema import RECORD_COLUMNS
+
+__all__: list[str] = []
+
+_KEY: Final = ["organization_id", "record_id"]
+
+
+def resolve_frame(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(kept, conflicts)`` of a record table with ``_row``, by the one rule for repeated keys.
+
+    ``kept`` holds one row per key not in conflict (the first of identical repeats), in row
+    order; ``conflicts`` one row per distinct version of each key in conflict (its first row),
+    in row order.
+    """
+    repeated = pl.struct(_KEY).is_duplicated()
+    twice = frame.filter(repeated)
+    if twice.is_empty():
+        return frame, frame.clear()
+    distinct = twice.unique(subset=list(RECORD_COLUMNS), keep="first", maintain_order=True)
+    several = distinct.filter(pl.struct(_KEY).is_duplicated())
+    if not several.is_empty():
+        # Columns differ; records may still be one version (extensions' key order, say).
+        records = records_of(several.drop("_row"))
+        numbers = several.get_column("_row").to_list()
+        first_of: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+        for number, record in zip(numbers, records, strict=True):
+            first_of.setdefault(record.key, []).append((number, record))
+        same: list[int] = []  # rows that repeat an earlier version of their key
+        for versions in first_of.values():
+            seen: list[Any] = []
+            for number, record in versions:
+                if any(same_version(held, record) for held in seen):
+                    same.append(number)
+                else:
+                    seen.append(record)
+        distinct = distinct.filter(~pl.col("_row").is_in(same))
+    in_conflict = pl.struct(_KEY).is_duplicated()
+    conflicts = distinct.filter(in_conflict)
+    kept = pl.concat([frame.filter(~repeated), distinct.filter(~in_conflict)]).sort("_row")
+    return kept, conflicts.sort("_row")
+
+
+def _rows_at(records: pl.DataFrame) -> Any:
+    held: dict[int, Any] = {}
+
+    def rows_at(positions: list[int]) -> list[Any]:
+        missing = sorted(set(positions).difference(held))
+        if missing:
+            rows = records[missing].iter_rows(named=True)
+            held.update(zip(missing, map(_record_of, rows), strict=True))
+        return [_ROW(held[i]) for i in positions]
+
+    return rows_at
+
+
+def _count(
+    kept: pl.DataFrame,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: list[str] | None,
+) -> Counted:
+    records = kept.drop("_row") if "_row" in kept.columns else kept
+    return count_frame(
+        frame_of_table(records, as_of),
+        as_of=as_of,
+        since=since,
+        min_rank=min_rank,
+        wanted=wanted,
+        since_for={},
+        rows_at=_rows_at(records),
+    )
+
+
+def _with_conflicts(
+    counts: dict[str, Count],
+    conflicts: pl.DataFrame,
+    wanted: list[str] | None,
+    as_of: _dt.date,
+    since: _dt.date | None,
+) -> dict[str, Count]:
+    """Each key in conflict listed first for every volunteer one of its versions names."""
+    keys_of: dict[str, list[tuple[str, str]]] = {}
+    named: dict[tuple[str, str], set[str]] = {}
+    for org, rid, volunteer in conflicts.select(*_KEY, "volunteer_id").iter_rows():
+        named.setdefault((org, rid), set()).add(volunteer)
+    for key in sorted(named):
+        for name in sorted(named[key]):
+            if wanted is None or name in wanted:
+                keys_of.setdefault(name, []).append(key)
+    if not keys_of:
+        return counts
+    out = dict(counts)
+    for name, keys in keys_of.items():
+        listed = tuple((key[1], CONFLICT_REASON) for key in keys)
+        count = out.get(name)
+        if count is None:
+            out[name] = Count(
+                volunteer_id=name,
+                as_of=as_of,
+                since=since,
+                minutes=0,
+                first_counted=None,
+                excluded=listed,
+                outcomes=None,
+            )
+        else:
+            out[name] = Count(
+                volunteer_id=name,
+                as_of=count.as_of,
+                since=count.since,
+                minutes=count.minutes,
+                first_counted=count.first_counted,
+                excluded=listed + count.excluded,
+                outcomes=None,
+            )
+    return dict(sorted(out.items()))
+
+
+def certify_frame(
+    kept: pl.DataFrame,
+    conflicts: pl.DataFrame,
+    *,
+    rule_set: RuleSet,
+    as_of: _dt.date,
+    volunteers: Iterable[Any] | None = None,
+) -> dict[str, Certification]:
+    """What ``certify_many`` gives for the records of :func:`resolve_frame`'s two tables.
+
+    The rule set must have a version in force on ``as_of``.
+
+    Raises:
+        InvalidValueError: the rule set has age bands and a volunteer has no birth date.
+    """
+    plan = _Plan(rule_set, as_of)
+    if plan.version.has_quality:  # quality facts read every counted record's evaluation
+        every = pl.concat([kept, conflicts]).sort("_row").drop("_row")
+        return certify_many(
+            records_of(every), rule_set=rule_set, as_of=as_of, volunteers=volunteers
+        )
+    births: dict[str, _dt.date | None] = {}
+    wanted: list[str] | None = None
+    if volunteers is not None:
+        wanted = []
+        for volunteer in volunteers:
+            volunteer_id, birth = _volunteer(volunteer)
+            assert volunteer_id is not None
+            wanted.append(volunteer_id)
+            births[volunteer_id] = birth
+    counted = _count(kept, as_of, plan.since, _rank(plan.version), wanted)
+    counts = _with_conflicts(
+        counts_of(counted, as_of, plan.since, False), conflicts, wanted, as_of, plan.since
+    )
+    if plan.version.age_bands:
+        missing = [v for v in counts if births.get(v) is None]
+        if missing:
+            raise InvalidValueError(
+                "volunteers",
+                f"rule set {rule_set.id} has age bands: give profiles with birth dates"
+                f" (missing for {len(missing)} volunteers, such as {missing[0]!r})",
+            )
+    return {v: plan.certify(c, births.get(v), (), frozenset()) for v, c in counts.items()}
+
+
+def counted_frame(kept: pl.DataFrame, as_of: _dt.date | None) -> pl.DataFrame:
+    """The rows of ``kept`` that count, with ``counted`` minutes (``as_of`` None: everything)."""
+    day = _dt.date.max if as_of is None else as_of
+    counted = _count(kept, day, None, None, None)
+    settled = counted.outcomes.filter(pl.col("counted") > 0).select(*_KEY, "counted")
+    exact = [
+        (o.organization_id, o.record_id, o.minutes)
+        for count in counted.engine.values()
+        for o in count.outcomes or ()
+        if o.minutes > 0
+    ]
+    minutes = pl.concat(
+        [
+            settled.with_columns(pl.col("counted").cast(pl.Int64)),
+            pl.DataFrame(exact, schema={**settled.schema, "counted": pl.Int64}, orient="row"),
+        ]
+    )
+    return kept.join(minutes, on=_KEY, how="inner", maintain_order="left")
