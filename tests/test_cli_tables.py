@@ -1,0 +1,212 @@
+"""``certify`` and ``stats`` on JSON Lines, CSV and Parquet, run as the installed command.
+
+One answer whatever the format; bad rows in the one format; ``--format parquet`` only into a
+file; the progress line only on a terminal; without the ``tables`` extra, JSON Lines still
+work and CSV and Parquet say what to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+pl = pytest.importorskip("polars")
+
+from volunteer_rules.tables import io as tio  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "records.jsonl"
+COMMAND = [sys.executable, "-m", "volunteer_rules"]
+CERTIFY = ["--rule-set", "cn-national", "--as-of", "2026-06-30"]
+# The command with polars and pyarrow made impossible to import: as without the extra.
+WITHOUT_TABLES = [
+    sys.executable,
+    "-c",
+    "import sys; sys.modules['polars'] = sys.modules['pyarrow'] = None;"
+    " from volunteer_rules.cli import main; sys.exit(main(sys.argv[1:]))",
+]
+
+
+def _run(*args: str, command: list[str] = COMMAND) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample's valid records as JSON Lines, CSV and Parquet (the library's writers)."""
+    folder = tmp_path_factory.mktemp("sample")
+    table = tio.read_json_lines(SAMPLE)
+    files = {
+        "jsonl": folder / "records.jsonl",
+        "csv": folder / "records.csv",
+        "parquet": folder / "records.parquet",
+    }
+    tio.write_json_lines(table, files["jsonl"])
+    tio.write_csv(table, files["csv"])
+    tio.write_parquet(table, files["parquet"])
+    return files
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["certify", *CERTIFY, "--format", "json"],
+        ["certify", *CERTIFY],
+        ["stats", "--by", "region", "month", "--format", "json"],
+        ["stats", "--by", "organization", "--as-of", "2025-01-01", "--format", "csv"],
+    ],
+    ids=["certify-json", "certify-text", "stats-json", "stats-csv"],
+)
+def test_one_output_whatever_the_format(sample_files: dict[str, Path], args: list[str]) -> None:
+    """The sample as JSON Lines, CSV and Parquet: the same result, byte for byte."""
+    outputs = {}
+    for kind, path in sample_files.items():
+        done = _run(args[0], str(path), *args[1:])
+        assert done.returncode == 1, done.stderr  # the sample's conflicting versions
+        assert "duplicate_record" in done.stderr and "Traceback" not in done.stderr
+        outputs[kind] = done.stdout
+    assert outputs["jsonl"] == outputs["csv"] == outputs["parquet"]
+    # and the same as the bundled file, whose bad lines are skipped
+    original = _run(args[0], str(SAMPLE), *args[1:]).stdout
+    if args[0] == "stats":
+        assert original == outputs["jsonl"]
+    elif "json" in args:
+        assert (
+            json.loads(original)["certifications"] == json.loads(outputs["csv"])["certifications"]
+        )
+
+
+def test_the_input_format_can_be_given(sample_files: dict[str, Path], tmp_path: Path) -> None:
+    """A name without the extension: ``--input-format`` says what the file is."""
+    export = tmp_path / "export.dat"
+    export.write_bytes(sample_files["parquet"].read_bytes())
+    given = _run("stats", str(export), "--input-format", "parquet", "--by")
+    assert given.returncode == 1 and "records" in given.stdout
+    assumed = _run("stats", str(export), "--by")  # read as JSON Lines: every line is bad
+    assert assumed.returncode == 1 and "invalid_" in assumed.stderr
+
+
+def test_bad_rows_in_the_one_format(tmp_path: Path) -> None:
+    """``FILE:ROW: PATH: CODE: MESSAGE`` for a bad row of CSV and of Parquet."""
+    frame = pl.DataFrame(
+        [
+            {k: str(v) for k, v in SAMPLE_RECORD_PAYLOAD.items()},
+            {**{k: str(v) for k, v in SAMPLE_RECORD_PAYLOAD.items()}, "record_id": "r-2",
+             "service_minutes": "0"},
+        ]
+    )  # fmt: skip
+    csv_path, parquet_path = tmp_path / "r.csv", tmp_path / "r.parquet"
+    frame.write_csv(csv_path)
+    frame.with_columns(pl.col("service_minutes", "format_version").cast(pl.Int64)).write_parquet(
+        parquet_path
+    )
+    for path in (csv_path, parquet_path):
+        for command in (["certify", str(path), *CERTIFY], ["stats", str(path)]):
+            done = _run(*command)
+            assert done.returncode == 1
+            assert f"{path}:2: $.service_minutes: out_of_range: " in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+
+
+def test_parquet_output_only_into_a_file(sample_files: dict[str, Path], tmp_path: Path) -> None:
+    """``--format parquet`` needs ``--output``; the tables hold minutes as integers."""
+    refused = _run("certify", str(SAMPLE), *CERTIFY, "--format", "parquet")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "--output" in refused.stderr
+    out = tmp_path / "levels.parquet"
+    done = _run(
+        "certify", str(sample_files["csv"]), *CERTIFY, "--format", "parquet", "-o", str(out)
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    levels = pl.read_parquet(out)
+    assert levels.schema["counted_minutes"] == pl.Int64
+    assert levels.schema["not_counted"] == pl.Int64
+    shown = json.loads(_run("certify", str(SAMPLE), *CERTIFY, "--format", "json").stdout)
+    assert levels.height == shown["volunteers"]
+    mine = levels.filter(pl.col("volunteer_id") == "PJ00190").row(0, named=True)
+    listed = next(c for c in shown["certifications"] if c["volunteer"] == "PJ00190")
+    assert mine["counted_minutes"] == round(float(listed["counted_h"]) * 60)
+    assert mine["not_counted"] == len(listed["excluded"])
+    figures = tmp_path / "stats.parquet"
+    assert (
+        _run("stats", str(SAMPLE), "--by", "--format", "parquet", "-o", str(figures)).stdout == ""
+    )
+    total = pl.read_parquet(figures)
+    assert total.schema["minutes"] == pl.Int64
+    stats = json.loads(_run("stats", str(SAMPLE), "--by", "--format", "json").stdout)
+    assert total.get_column("minutes").to_list() == [stats[0]["minutes"]]
+
+
+def test_without_the_tables_extra(sample_files: dict[str, Path]) -> None:
+    """JSON Lines still work (the same answer); CSV and Parquet are a usage error naming the
+    extra."""
+    plain = _run("certify", str(SAMPLE), *CERTIFY, "--format", "json", command=WITHOUT_TABLES)
+    assert plain.returncode == 1, plain.stderr
+    with_extra = _run("certify", str(SAMPLE), *CERTIFY, "--format", "json")
+    assert plain.stdout == with_extra.stdout and plain.stderr == with_extra.stderr
+    stats = _run("stats", str(SAMPLE), "--by", "region", command=WITHOUT_TABLES)
+    assert stats.stdout == _run("stats", str(SAMPLE), "--by", "region").stdout
+    for kind in ("csv", "parquet"):
+        refused = _run("stats", str(sample_files[kind]), command=WITHOUT_TABLES)
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert 'pip install "volunteer_rules[tables]"' in refused.stderr
+
+
+def _big_file(tmp_path: Path, copies: int) -> Path:
+    """The sample's valid records ``copies`` times over (new record ids): a longer file."""
+    table = tio.read_json_lines(SAMPLE).records
+    frames = [table.with_columns(record_id=pl.col("record_id") + f"-{n}") for n in range(copies)]
+    path = tmp_path / "big.jsonl"
+    tio.write_json_lines(pl.concat(frames), path)
+    return path
+
+
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run with standard error a terminal (a pty); standard output is not one."""
+    main, other = pty.openpty()
+    try:
+        with subprocess.Popen(
+            [*COMMAND, *args], stdout=subprocess.DEVNULL, stderr=other
+        ) as process:
+            os.close(other)
+            other = -1
+            seen = b""
+            while select.select([main], [], [], 600)[0]:
+                try:
+                    data = os.read(main, 65536)
+                except OSError:  # the other end closed
+                    break
+                if not data:
+                    break
+                seen += data
+            status = process.wait(timeout=600)
+    finally:
+        os.close(main)
+        if other >= 0:
+            os.close(other)
+    return status, seen.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    """Rows read and the rate on a terminal, wiped at the end; nothing when piped or quiet."""
+    path = _big_file(tmp_path, 5)
+    status, shown = _on_a_terminal("certify", str(path), *CERTIFY)
+    assert status == 1  # the sample's conflicting versions, five times
+    assert "\rcertify: " in shown and " lines/s" in shown
+    assert shown.rstrip("\r\n").endswith("\r\x1b[K") or "\r\x1b[K" in shown
+    quiet_status, quiet = _on_a_terminal("certify", str(path), *CERTIFY, "--quiet")
+    assert quiet_status == 1 and "lines/s" not in quiet
+    piped = _run("stats", str(path))
+    assert "\r" not in piped.stderr and "lines/s" not in piped.stderr
