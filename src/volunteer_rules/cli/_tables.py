@@ -170,7 +170,7 @@ def read_table(
 
         empty = _EMPTY_RECORDS.with_columns(_row=pl.lit(0, pl.Int64)).clear()
         return TableInput(empty, empty, rows)
-    kept, conflicts = resolve_frame(pl.concat(parts, rechunk=True))
+    kept, conflicts = resolve_frame(pl.concat(parts, rechunk=False))
     if conflicts.height:
         _report_conflicts(conflicts, name, "lines" if kind == "jsonl" else "rows", errors, bad)
     return TableInput(kept, conflicts, rows)
