@@ -412,7 +412,7 @@ def arrow_json_alone(path: Path) -> int:
     """Arrow's JSON reader with the format's types, nothing checked: the floor of (c)."""
     import pyarrow.json as pa_json
 
-    from volunteer_rules.tables import io as tables_io
+    from volunteer_rules.tables import _chunks as tables_io
 
     table = pa_json.read_json(path, parse_options=tables_io._JSON_OPTIONS)
     return int(table.num_rows)

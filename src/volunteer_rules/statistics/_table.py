@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import polars as pl
 
 from volunteer_rules.errors import InvalidValueError
 from volunteer_rules.records.profile import VolunteerProfile
 from volunteer_rules.records.region import RegionCode
+from volunteer_rules.statistics.figures import Figures
 from volunteer_rules.statistics.summary import (
     _DEPTH,
     RegionLevel,
@@ -50,7 +50,7 @@ def summarize_frame(
     region_level: RegionLevel = "city",
     profiles: Iterable[VolunteerProfile] | None = None,
     as_of: _dt.date | None = None,
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """``summarize``'s rows for counted records given as a table (arguments as ``summarize``)."""
     dims = _dimensions(by)
     if region_level not in _DEPTH:

@@ -234,7 +234,7 @@ def _tally_rows(
     names: dict[str, str],
     profiles: Iterable[VolunteerProfile] | None,
     as_of: _dt.date | None,
-) -> tuple[dict[str, Any], ...]:
+) -> Figures:
     """The rows of :func:`summarize` from its tallies per group key.
 
     A tally is ``[volunteers, organizations, records, minutes, registered]``; ``names`` gives

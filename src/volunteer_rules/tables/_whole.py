@@ -35,12 +35,12 @@ from volunteer_rules.rules.certification import (
     _volunteer,
     certify_many,
 )
-from volunteer_rules.rules.counting import _ROW, Count
+from volunteer_rules.rules.counting import Count
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
-from volunteer_rules.tables._convert import frame_of_table
+from volunteer_rules.tables._convert import TableSource
 from volunteer_rules.tables._engine import Counted, count_frame, counts_of
-from volunteer_rules.tables.io import _record_of, records_of
+from volunteer_rules.tables.io import records_of
 from volunteer_rules.tables.schema import RECORD_COLUMNS
 
 __all__: list[str] = []
@@ -83,19 +83,6 @@ def resolve_frame(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return kept, conflicts.sort("_row")
 
 
-def _rows_at(records: pl.DataFrame) -> Any:
-    held: dict[int, Any] = {}
-
-    def rows_at(positions: list[int]) -> list[Any]:
-        missing = sorted(set(positions).difference(held))
-        if missing:
-            rows = records[missing].iter_rows(named=True)
-            held.update(zip(missing, map(_record_of, rows), strict=True))
-        return [_ROW(held[i]) for i in positions]
-
-    return rows_at
-
-
 def _count(
     kept: pl.DataFrame,
     as_of: _dt.date,
@@ -103,15 +90,17 @@ def _count(
     min_rank: int | None,
     wanted: list[str] | None,
 ) -> Counted:
-    records = kept.drop("_row") if "_row" in kept.columns else kept
+    source = TableSource(kept.drop("_row") if "_row" in kept.columns else kept)
+    frame = source.counting_frame(as_of, order=True, texts=True)
     return count_frame(
-        frame_of_table(records, as_of),
+        frame,
         as_of=as_of,
         since=since,
         min_rank=min_rank,
         wanted=wanted,
         since_for={},
-        rows_at=_rows_at(records),
+        rows_at=source.rows_in(frame),
+        records_at=source.records_at,
     )
 
 
