@@ -81,7 +81,6 @@ from operator import (
     and_,
     attrgetter,
     eq,
-    floordiv,
     ge,
     gt,
     is_not,
@@ -1113,14 +1112,25 @@ def _count_many(
         for k, day in zip(c_ix, c_ord, strict=True):
             if day < first[k]:
                 first[k] = day
-    # Two counting records of one volunteer on one date (a daily cap or an overlap may apply:
-    # the engine decides): one integer key per (volunteer, date); a key met again is a clash.
-    # Counted in C (``Counter``); the keys met more than once name their volunteer.
-    keys = Counter(map(add, map(mul, c_ix, repeat(_SPAN)), c_ord))
+    # Two counting records of one volunteer on one date: one integer key per (volunteer,
+    # date), counted in C (``Counter``). A date whose records pass the daily cap together, or
+    # whose intervals overlap, sends its volunteer to the engine; records on one date that
+    # neither overlap nor pass the cap count in full whatever their order, so they are no
+    # reason (a morning and an afternoon are common).
+    day_keys = list(map(add, map(mul, c_ix, repeat(_SPAN)), c_ord))
+    keys = Counter(day_keys)
     if len(keys) != len(c_ix):
-        clashes = compress(keys, map(lt, repeat(1), keys.values()))
-        slow.update(map(floordiv, clashes, repeat(_SPAN)))
-    del keys, c_ix, c_ord
+        twice = {day for day, times in keys.items() if times > 1}
+        on_date: dict[int, list[int]] = {}
+        for i, day in zip(compress(range(n), cand), day_keys, strict=True):
+            if day in twice:
+                on_date.setdefault(day, []).append(i)
+        for day, positions in on_date.items():
+            if sum(t_min[i] for i in positions) > DAILY_CAP_MINUTES or not _disjoint(
+                [t_start[i] for i in positions], [t_end[i] for i in positions]
+            ):
+                slow.add(day // _SPAN)
+    del keys, day_keys, c_ix, c_ord
     # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
     # With several offsets (or a zone whose offset may change), every volunteer's are checked.
     # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
