@@ -49,8 +49,11 @@ T = TypeVar("T")
 
 _LEVELS: Final = ("province", "city", "county")
 _ID_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-_TEXT_CHARS = st.characters(exclude_categories=["Cs"])
-"""Any character JSON and UTF-8 can carry (no lone surrogates)."""
+_TEXT_CHARS = st.characters(exclude_categories=["Cs"]).filter(
+    lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE)
+)
+"""Any character JSON and UTF-8 can carry and a record may hold (no lone surrogates, no
+Unicode non-characters such as U+FFFE, which ``parse_record`` refuses)."""
 _OFFSETS: Final = (
     _dt.timedelta(hours=8),
     _dt.timedelta(0),
