@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -309,8 +309,23 @@ def _recount(
     }
 
 
+_V = TypeVar("_V")
+
+
+class _ByVolunteer(dict[str, _V], AsData):
+    """A result per volunteer id that remembers the records it came from (for exclusions)."""
+
+    def __init__(self, results: Mapping[str, _V] = {}, *, source: _Source | None = None) -> None:
+        super().__init__(results)
+        self._source = source
+
+    def __reduce__(self) -> Any:
+        """Pickled as its results alone (the records they came from stay behind)."""
+        return (type(self), (dict(self),))
+
+
 @masked_repr
-class Certifications(dict[str, Certification], AsData):
+class Certifications(_ByVolunteer[Certification]):
     """``{volunteer_id: Certification}`` in id order, as a table too (what ``certify_many`` gives).
 
     A ``dict`` in every way (``dict(result)``, ``==`` with a dict, ``.items()``), plus the
@@ -327,19 +342,6 @@ class Certifications(dict[str, Certification], AsData):
     """
 
     columns: ClassVar[Sequence[Column]] = CERTIFICATION_COLUMNS
-
-    def __init__(
-        self,
-        certifications: Mapping[str, Certification] = {},
-        *,
-        source: _Source | None = None,
-    ) -> None:
-        super().__init__(certifications)
-        self._source = source
-
-    def __reduce__(self) -> Any:
-        """Pickled as its certifications alone (the records it came from stay behind)."""
-        return (type(self), (dict(self),))
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain row per volunteer (:data:`CERTIFICATION_COLUMNS`), in id order.
@@ -382,7 +384,7 @@ class Certifications(dict[str, Certification], AsData):
 
 
 @masked_repr
-class Counts(dict[str, Count], AsData):
+class Counts(_ByVolunteer[Count]):
     """``{volunteer_id: Count}`` in id order, as a table too (what ``count_many`` gives).
 
     A ``dict`` in every way, plus the table forms of :data:`COUNT_COLUMNS` and
@@ -399,19 +401,6 @@ class Counts(dict[str, Count], AsData):
     """
 
     columns: ClassVar[Sequence[Column]] = COUNT_COLUMNS
-
-    def __init__(
-        self,
-        counts: Mapping[str, Count] = {},
-        *,
-        source: _Source | None = None,
-    ) -> None:
-        super().__init__(counts)
-        self._source = source
-
-    def __reduce__(self) -> Any:
-        """Pickled as its counts alone (the records it came from stay behind)."""
-        return (type(self), (dict(self),))
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One plain row per volunteer (:data:`COUNT_COLUMNS`), in id order.
