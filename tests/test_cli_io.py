@@ -114,14 +114,14 @@ class TestProgress:
     def test_clear_then_redraw(self) -> None:
         """Clearing wipes a drawn line once; the next update draws it again."""
         stream = _Terminal()
-        progress = Progress("check", every=1, stream=stream)
+        progress = Progress("check", every=1, stream=stream, clock=lambda: 0.0)
         progress.clear()
         assert stream.getvalue() == ""  # nothing drawn yet, nothing to wipe
         progress.tick()
         progress.clear()
         progress.clear()
         progress.tick()
-        assert stream.getvalue() == "\rcheck: 1 lines\r\033[K\rcheck: 2 lines"
+        assert stream.getvalue() == "\rcheck: 1 lines\033[K\r\033[K\rcheck: 2 lines\033[K"
 
 
 class TestWriters:
