@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -48,7 +48,8 @@ def one_record(draw: st.DrawFn, index: int) -> vr.ServiceRecord:
         "start": start,
         "end": end,
         "service": vr.Hours.from_minutes(minutes),
-        "recorded_at": dt.datetime.combine(day, dt.time(22, 0), CST),
+        # the next morning: after any end (so every record is valid in the record format)
+        "recorded_at": dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 0), CST),
         "status": draw(st.sampled_from(("verified", "verified", "verified", "submitted"))),
     }
     if index and draw(st.integers(0, 5)) == 0:  # now and then an amendment of an earlier one
@@ -193,3 +194,215 @@ def test_sample_commands_give_one_total() -> None:
     )  # fmt: skip
     assert certificate.returncode == 0, certificate.stderr
     assert json.loads(certificate.stdout)["service_minutes"] == counted["PJ00190"]
+
+
+# --- conflicts across volunteers, with and without a volunteers= filter -----------------------
+
+REUSER = "V0000009"
+"""Holds only versions of other volunteers' keys (an id reused for their own service)."""
+EVERYONE = (*VOLUNTEERS, REUSER)
+RULE_SETS = ("cn-national", "cn-cyl", "cn-beijing")  # quality, thresholds alone, the full plan
+
+
+@st.composite
+def conflicts_across_volunteers(draw: st.DrawFn) -> list[vr.ServiceRecord]:
+    """Records with duplicates, plus versions of some keys under another volunteer.
+
+    Some of those go to :data:`REUSER`, whose only records are then all in conflict.
+    """
+    records = draw(records_with_duplicates())
+    extra = []
+    for record in records:
+        holder = draw(st.sampled_from((None, None, REUSER, *VOLUNTEERS)))
+        if holder is not None and holder != record.volunteer_id:
+            extra.append(attrs.evolve(record, volunteer_id=holder))
+    return draw(st.permutations(records + extra))
+
+
+def _mine(excluded: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(e for e in excluded if e[1] != "other_volunteer")
+
+
+def _outcomes(count: Any) -> list[tuple[str, str, int, str | None]]:
+    return [
+        (o.organization_id, o.record_id, o.minutes, o.reason)
+        for o in count.outcomes
+        if o.reason != "other_volunteer"
+    ]
+
+
+def _partitions(records: list[vr.ServiceRecord], rule_set: str) -> dict[str, tuple[int, Any]]:
+    """Certified one partition per volunteer, routed as the Spark and Dask adapters route."""
+    import pyarrow as pa
+
+    from scale_support import columns
+    from volunteer_rules.tables import BUCKET, bucket_rows, certify_partition
+
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for row in bucket_rows([vr.dump_record(r) for r in records]):
+        parts.setdefault(row[BUCKET], []).append(row)
+    out: dict[str, tuple[int, Any]] = {}
+    for part in parts.values():
+        table = certify_partition(pa.table(columns(part)), rule_set=rule_set, as_of=AS_OF)
+        for row in table.to_pylist():
+            excluded = tuple((e["record_id"], e["reason"]) for e in row["excluded"])
+            out[row["volunteer_id"]] = (row["counted_minutes"], excluded)
+    return dict(sorted(out.items()))
+
+
+def _per_path(records: list[vr.ServiceRecord], rule_set: str) -> dict[str, Any]:
+    """Every path's answer per volunteer: minutes and exclusions (and levels, outcomes)."""
+    from volunteer_rules.rules import counting
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certify_table
+
+    def certified(result: Any) -> dict[str, tuple[int, Any, int]]:
+        return {v: (c.counted.minutes, c.excluded, c.level.rank) for v, c in result.items()}
+
+    def counted(result: Any) -> dict[str, tuple[int, Any, Any]]:
+        return {v: (c.minutes, c.excluded, _outcomes(c)) for v, c in result.items()}
+
+    one = {v: vr.certify(records, rule_set=rule_set, as_of=AS_OF, volunteer=v) for v in EVERYONE}
+    exact = {v: counting.count_records(records, as_of=AS_OF, volunteer_id=v) for v in EVERYONE}
+    paths: dict[str, Any] = {
+        "certify": {
+            v: (c.counted.minutes, _mine(c.excluded), c.level.rank) for v, c in one.items()
+        },
+        "count_records": {
+            v: (c.minutes, _mine(c.excluded), _outcomes(c)) for v, c in exact.items()
+        },
+        "certify_many": certified(vr.certify_many(records, rule_set=rule_set, as_of=AS_OF)),
+        "certify_many, everyone asked for": certified(
+            vr.certify_many(records, rule_set=rule_set, as_of=AS_OF, volunteers=EVERYONE)
+        ),
+        "certify_many, one at a time": {
+            v: certified(vr.certify_many(records, rule_set=rule_set, as_of=AS_OF, volunteers=[v]))[
+                v
+            ]
+            for v in EVERYONE
+        },
+    }
+    for name, count_many in (("tables", vr.count_many), ("rules", counting.count_many)):
+        paths[f"count_many ({name})"] = counted(count_many(records, as_of=AS_OF, detail=True))
+        paths[f"count_many ({name}), one at a time"] = {
+            v: counted(count_many(records, as_of=AS_OF, detail=True, volunteers=[v]))[v]
+            for v in EVERYONE
+        }
+        plain = count_many(records, as_of=AS_OF, volunteers=EVERYONE)
+        paths[f"count_many ({name}), no detail"] = {
+            v: (c.minutes, c.excluded) for v, c in plain.items()
+        }
+    table = certify_table(table_of_records(records), rule_set=rule_set, as_of=AS_OF)
+    paths["certify_table"] = {
+        row["volunteer_id"]: (row["counted_minutes"], row["level_rank"])
+        for row in table.iter_rows(named=True)
+    }
+    paths["partitions"] = _partitions(records, rule_set)
+    return paths
+
+
+@settings(max_examples=30, deadline=None)
+@given(conflicts_across_volunteers(), st.sampled_from(RULE_SETS), st.randoms(use_true_random=False))
+def test_conflicts_across_volunteers_give_one_answer_with_any_filter(
+    records: list[vr.ServiceRecord], rule_set: str, rnd: Any
+) -> None:
+    """A key whose versions name two volunteers is in conflict for both, on every path, asked
+    for alone or with everyone; a volunteer named only by versions in conflict gets an entry
+    (0 minutes, the keys listed), as certify gives, whatever the order."""
+    paths = _per_path(records, rule_set)
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    assert _per_path(shuffled, rule_set) == paths  # nothing depends on the order
+    named = sorted({r.volunteer_id for r in records})
+    one = paths["certify"]
+    exact = paths["count_records"]
+    for path in ("certify_many", "certify_table", "partitions", "count_many (tables)"):
+        assert list(paths[path]) == named, path  # an entry for everyone a record names
+    for path in ("certify_many", "certify_many, everyone asked for", "certify_many, one at a time"):
+        for volunteer, got in paths[path].items():
+            assert got == one[volunteer], (path, volunteer)
+    for volunteer, (minutes, rank) in paths["certify_table"].items():
+        assert (minutes, rank) == (one[volunteer][0], one[volunteer][2])
+    for volunteer, got in paths["partitions"].items():
+        assert got == one[volunteer][:2]
+    for name in ("tables", "rules"):
+        for path in (f"count_many ({name})", f"count_many ({name}), one at a time"):
+            for volunteer, got in paths[path].items():
+                assert got == exact[volunteer], (path, volunteer)
+        for volunteer, got in paths[f"count_many ({name}), no detail"].items():
+            assert got == exact[volunteer][:2]
+    # Every key in conflict is excluded, for every volunteer one of its versions names.
+    for key, group in resolve_versions(records).conflicts.items():
+        for volunteer in {v.volunteer_id for v in group}:
+            assert (key[1], "duplicate_record") in one[volunteer][1]
+            assert (*key, 0, "duplicate_record") in exact[volunteer][2]
+
+
+# --- plain regressions -------------------------------------------------------------------------
+
+
+def _reused_key() -> tuple[vr.ServiceRecord, vr.ServiceRecord, vr.ServiceRecord]:
+    """X's record, another volunteer's version of the same key, and another record of X's."""
+    mine = attrs.evolve(BASE, start=None, end=None)
+    theirs = attrs.evolve(mine, volunteer_id="V0000002", service=vr.Hours.from_minutes(60))
+    more = attrs.evolve(mine, record_id="r-more", date=dt.date(2024, 5, 2))
+    return mine, theirs, more
+
+
+def test_a_filter_does_not_hide_another_volunteers_conflicting_version() -> None:
+    """Issue 14: asked for X alone, X's key was counted when another volunteer held a
+    conflicting version of it; certify excluded it. Settled over the whole input now."""
+    from volunteer_rules.rules import counting
+
+    mine, theirs, more = _reused_key()
+    for records in ([mine, theirs, more], [theirs, more, mine], iter([more, mine, theirs])):
+        given = list(records)
+        for volunteer, minutes in (("V0000001", 120), ("V0000002", 0)):
+            expected = ((mine.record_id, "duplicate_record"),)
+            certified = vr.certify_many(
+                given, rule_set="cn-national", as_of=AS_OF, volunteers=[volunteer]
+            )[volunteer]
+            assert (certified.counted.minutes, certified.excluded) == (minutes, expected)
+            for count_many in (vr.count_many, counting.count_many):
+                count = count_many(iter(given), as_of=AS_OF, volunteers=[volunteer])[volunteer]
+                assert (count.minutes, count.excluded) == (minutes, expected)
+            one = vr.certify(given, rule_set="cn-national", as_of=AS_OF, volunteer=volunteer)
+            assert (one.counted.minutes, _mine(one.excluded)) == (minutes, expected)
+
+
+def test_a_volunteer_with_only_conflicting_records_gets_the_answer_certify_gives() -> None:
+    """Issue 14: every result per volunteer has an entry for them, 0 minutes and the key
+    listed, with a duplicate_record outcome, as certify and count_records give."""
+    from volunteer_rules.rules import counting
+
+    mine, theirs, more = _reused_key()
+    records = [mine, theirs, more]
+    conflict = (mine.organization_id, mine.record_id, 0, "duplicate_record")
+    exact = counting.count_records(records, as_of=AS_OF, volunteer_id="V0000002")
+    assert _outcomes(exact) == [conflict]
+    for count_many in (vr.count_many, counting.count_many):
+        for volunteers in (None, ["V0000002"]):
+            counts = count_many(records, as_of=AS_OF, detail=True, volunteers=volunteers)
+            count = counts["V0000002"]
+            assert (count.minutes, count.excluded) == (0, ((mine.record_id, "duplicate_record"),))
+            assert _outcomes(count) == [conflict]
+    certified = vr.certify_many(records, rule_set="cn-national", as_of=AS_OF)
+    one = vr.certify(records, rule_set="cn-national", as_of=AS_OF, volunteer="V0000002")
+    assert list(certified) == ["V0000001", "V0000002"]
+    assert certified["V0000002"] == attrs.evolve(one, excluded=_mine(one.excluded))
+    # No service done: no figure, no credit, no certificate; the key is refused once.
+    assert sum(row["minutes"] for row in vr.summarize(records, by=(), as_of=AS_OF)) == 120
+    issued = vr.issue_certificate(
+        records,
+        volunteer=attrs.evolve(PROFILE, volunteer_id="V0000002"),
+        issuer=ISSUER,
+        as_of=AS_OF,
+        number="PJ-2025-0002",
+    )
+    assert issued.certificate is None
+    refused = [(r.code, r.record_id) for r in issued.refusals]
+    assert refused == [
+        ("other_volunteer", more.record_id),  # V0000001's own record
+        ("duplicate_record", mine.record_id),  # not also as another volunteer's record
+        ("no_certifiable_records", None),
+    ]

@@ -780,8 +780,13 @@ def issue_certificate(
 
     refusals: list[Refusal] = []
     certifiable: list[ServiceRecord] = []
+    # Another volunteer's version of one of this volunteer's keys is a conflict, refused once
+    # as duplicate_record below (volunteer_rules.rules.versions), not as another's record.
+    own_keys = {record.key for record in items if record.volunteer_id == volunteer.volunteer_id}
     for record in items:
         if record.volunteer_id != volunteer.volunteer_id:
+            if record.key in own_keys:
+                continue
             refusals.append(
                 Refusal(
                     "other_volunteer",

@@ -591,28 +591,33 @@ def count_many(
     input and that ``volunteer_id``, except that records of other volunteers are not listed
     (and ``outcomes`` is ``None`` unless ``detail=True``).
 
-    How it is fast: a list or tuple of plain records (``ServiceRecord`` items, unique record
-    keys, intervals in one UTC offset) is read in one compiled pass when the package's optional
-    C helper is built, with the options left at their defaults (see ``docs/certification.md``);
-    the helper declines anything else. Otherwise the input is read once, in chunks of 1024
-    records (small enough that a chunk's records and values stay in the CPU cache while they
-    are worked on). A chunk's fields are read in one comprehension and transposed into
-    columns, and everything that needs them (the
-    per-record rules ``after_as_of``, ``outside_window``, ``not_verified``,
-    ``below_minimum_rating``, decided once per distinct date where they depend on the date;
-    whether an interval starts on its ``date`` and ends that local day; the date ordinal) is
-    computed with C-level ``map``/``compress``. What is kept is one column (a list) per field:
-    references to the records' own values, no Python object per record (the record object
-    itself is not kept, so a stream of parsed records is freed as it goes). Then one loop over
-    the counting records sums minutes per volunteer, and a ``Counter`` of (volunteer, date)
-    keys notices two records on one date. A volunteer is settled from those sums when none of
-    their records is amended (except once, by an amendment of their own that nothing else
-    amends: it supersedes the record or not, as the engine would decide), none shares a date
-    with another counting record, and their intervals are all within their own day in one
-    fixed UTC offset (so no two can overlap,
-    whatever the recorded order); with several offsets in the input, intervals are checked per
-    volunteer (sorted starts against sorted ends). Every other volunteer goes through the
-    reference engine, record by record, so the result is always the engine's.
+    How it is fast: the records are read once, in plain Python, in chunks of 1024 records
+    (small enough that a chunk's records and values stay in the CPU cache while they are worked
+    on). A chunk's fields are read in one comprehension and transposed into columns, and
+    everything that needs them (the per-record rules ``after_as_of``, ``outside_window``,
+    ``not_verified``, ``below_minimum_rating``, decided once per distinct date where they
+    depend on the date; whether an interval starts on its ``date`` and ends that local day;
+    the date ordinal) is computed with C-level ``map``/``compress``. What is kept is one column
+    (a list) per field: references to the records' own values, no Python object per record
+    (the record object itself is not kept). Then one loop over the counting records sums
+    minutes per volunteer, and a ``Counter`` of (volunteer, date) keys notices two records on
+    one date. A volunteer is settled from those sums when none of their records is amended
+    (except once, by an amendment of their own that nothing else amends: it supersedes the
+    record or not, as the engine would decide), no two of their records on one date overlap or
+    pass the daily cap together, and their intervals are all within their own day in one fixed
+    UTC offset (so no two can overlap, whatever the recorded order); with several offsets in
+    the input, intervals are checked per volunteer (sorted starts against sorted ends). Every
+    other volunteer goes through the reference engine, record by record, so the result is
+    always the engine's.
+
+    A key ``(organization_id, record_id)`` given more than once anywhere in the input (whoever
+    holds it, before ``volunteers`` is applied) sends the whole input through
+    :func:`~volunteer_rules.rules.versions.resolve_versions` first, the one rule for repeated
+    keys: an identical repeat counts once, and a key given with conflicting versions counts
+    for no one and is listed as ``duplicate_record`` for every volunteer one of its versions
+    names, even when the conflicting version belongs to a volunteer not asked for. A volunteer
+    whose only records are in conflict still gets a count: 0 minutes, the keys listed (and one
+    ``duplicate_record`` outcome per key with ``detail=True``), as :func:`count_records` gives.
 
     The cyclic garbage collector is paused during the call (the columns it builds hold no
     reference cycles) and restored afterwards.
@@ -627,7 +632,8 @@ def count_many(
         since: first day of the counting window (inclusive), or ``None``.
         min_rating: as for :func:`count_records`.
         volunteers: if given, only these volunteers are counted (and every one of them gets a
-            result, an empty count if they have no record).
+            result, an empty count if they have no record). Repeated keys are settled over the
+            whole input first, so the filter never changes a volunteer's result.
         detail: also build per-record outcomes (slower).
         since_for: a window start for some volunteers that differs from ``since`` (a renewal
             that may not reuse hours, say).
@@ -823,6 +829,10 @@ def _with_conflicts(
     engine = dict(bulk.engine)
     for name, keys in keys_of.items():
         listed = tuple((key[1], CONFLICT_REASON) for key in keys)
+        conflicted = tuple(
+            RecordOutcome(organization_id=k[0], record_id=k[1], minutes=0, reason=CONFLICT_REASON)
+            for k in keys
+        )
         count = engine.get(name)
         if count is None:
             excluded[name] = listed + excluded.get(name, ())
@@ -834,20 +844,12 @@ def _with_conflicts(
                     minutes=0,
                     first_counted=None,
                     excluded=listed,
-                    outcomes=(),
+                    outcomes=conflicted,  # as count_records: one outcome per key in conflict
                 )
             continue
         outcomes = count.outcomes
         if outcomes is not None:
-            outcomes = (
-                *(
-                    RecordOutcome(
-                        organization_id=k[0], record_id=k[1], minutes=0, reason=CONFLICT_REASON
-                    )
-                    for k in keys
-                ),
-                *outcomes,
-            )
+            outcomes = (*conflicted, *outcomes)
         engine[name] = attrs.evolve(count, excluded=listed + count.excluded, outcomes=outcomes)
     return _Bulk(names, minutes, first, excluded, engine)
 
@@ -856,13 +858,14 @@ _MIDNIGHT: Final = _dt.time(0)
 _ORDINAL: Final = _dt.date.toordinal
 _TZINFO: Final = attrgetter("tzinfo")
 _VOL: Final = attrgetter("volunteer_id")
+_RID: Final = attrgetter("record_id")
 _AMENDS: Final = attrgetter("amends")
 _SPAN: Final = _dt.date.max.toordinal() + 1  # more than any date ordinal
 _ONE_DAY: Final = _dt.timedelta(days=1)
 
 
 def _count_many(
-    records: Iterable[ServiceRecord],
+    records: Sequence[ServiceRecord],
     as_of: _dt.date,
     since: _dt.date | None,
     min_rank: int | None,
@@ -874,7 +877,7 @@ def _count_many(
     # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
     # Columns, one list per field of a row (no object per record is kept), plus per-record
     # flags. For a list or tuple they are allocated once (the length is known), then filled.
-    hint = len(records) if wanted is None and type(records) in (list, tuple) else 0  # type: ignore[arg-type]
+    hint = len(records) if wanted is None and type(records) in (list, tuple) else 0
     cols: list[list[Any]] = [[None] * hint for _ in _ROW_FIELDS]
     t_rid, t_org, t_start, t_end, t_am, t_min = (
         cols[_R_ID],
@@ -897,6 +900,8 @@ def _count_many(
     amend_pos: list[int] = []
     offsets: set[Any] = set()
     rid_seen: set[str] = set()
+    all_rids: set[str] = set()  # with ``wanted``: the record ids of the whole input
+    all_seen = 0
     base = 0
     next_day = as_of if as_of == _dt.date.max else as_of + _dt.timedelta(days=1)
     iterator = iter(records)
@@ -910,6 +915,10 @@ def _count_many(
                 "records", f"must contain ServiceRecord values, not {type(bad).__name__}"
             )
         if wanted is not None:
+            # Keys in conflict are settled over the whole input, before the filter: another
+            # volunteer's version of a wanted volunteer's key makes it a conflict for both.
+            all_rids.update(map(_RID, chunk))
+            all_seen += len(chunk)
             # Amendments are kept whoever they belong to: they may supersede a wanted record.
             keep = map(
                 or_,
@@ -1031,6 +1040,9 @@ def _count_many(
         base += m
     n = base
     del ordinal_of, outside_days, bounds
+    if len(all_rids) != all_seen and _key_repeated(records):
+        raise _Repeated  # a key given twice somewhere in the input, whoever holds it
+    del all_rids
     if n != hint:
         for column in per_record:
             del column[n:]
@@ -1183,6 +1195,17 @@ def _count_many(
 
 
 _NEVER: Final = 1 << 30
+
+
+def _key_repeated(records: Iterable[ServiceRecord]) -> bool:
+    """Whether some key ``(organization_id, record_id)`` is given more than once."""
+    seen: set[tuple[str, str]] = set()
+    for record in records:
+        key = (record.organization_id, record.record_id)
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def _per_record_reason(

@@ -256,15 +256,22 @@ def _exact(
         positions = [*positions_of.get(name, []), *extra_of[name]]
         if not positions and versions is not None and bare:
             # Only keys in conflict, not named in ``wanted``: as the rules' count_many does.
-            listed = tuple((key[1], CONFLICT_REASON) for key in versions.conflicts_of(name))
+            keys = versions.conflicts_of(name)
             engine[name] = Count(
                 volunteer_id=name,
                 as_of=as_of,
                 since=since_for.get(name, since),
                 minutes=0,
                 first_counted=None,
-                excluded=listed,
-                outcomes=() if detail else None,
+                excluded=tuple((key[1], CONFLICT_REASON) for key in keys),
+                outcomes=tuple(
+                    RecordOutcome(
+                        organization_id=k[0], record_id=k[1], minutes=0, reason=CONFLICT_REASON
+                    )
+                    for k in keys
+                )
+                if detail
+                else None,
             )
             continue
         engine[name] = _count_rows(
