@@ -73,3 +73,49 @@ class TestCertifyCommand:
         """A missing file is a usage error."""
         missing = str(tmp_path / "none.jsonl")
         assert main(["certify", missing, "--rule-set", "cn-national", "--as-of", "2024-12-31"]) == 2
+
+
+class TestKeyReusedForAnotherVolunteer:
+    """Issue 14: a key whose versions name two volunteers counts for neither, on every path
+    of the command (the table engine, a store, profiles that ask for one volunteer), and a
+    volunteer with only such a version gets a row, as ``certify`` gives."""
+
+    @staticmethod
+    def _files(tmp_path: Path) -> tuple[str, str]:
+        from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+
+        reused = {**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "V2", "service_minutes": 60}
+        more = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-more", "date": "2024-04-01"}
+        del more["start"], more["end"]
+        lines = [json.dumps(p, ensure_ascii=False) for p in (SAMPLE_RECORD_PAYLOAD, reused, more)]
+        profiles = tmp_path / "profiles.jsonl"
+        profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD, ensure_ascii=False) + "\n")
+        return _write(tmp_path, lines), str(profiles)
+
+    @pytest.mark.parametrize("store", [False, True])
+    @pytest.mark.parametrize("one_volunteer", [False, True])
+    def test_neither_volunteer_counts_the_key(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        store: bool,
+        one_volunteer: bool,
+    ) -> None:
+        path, profiles = self._files(tmp_path)
+        args = ["certify", path, "--rule-set", "cn-national", "--as-of", "2024-12-31"]
+        args += ["--format", "json"]
+        if store:
+            args += ["--db", str(tmp_path / "records.sqlite")]
+        if one_volunteer:
+            args += ["--profiles", profiles]  # the sample profile is V0000001's
+        for _ in range(2 if store else 1):  # a second run reads the records back from the store
+            assert main(args) == 1
+            captured = capsys.readouterr()
+            rows = {c["volunteer"]: c for c in json.loads(captured.out)["certifications"]}
+            assert list(rows) == (["V0000001"] if one_volunteer else ["V0000001", "V2"])
+            assert rows["V0000001"]["counted_h"] == "2"  # r-more alone
+            for row in rows.values():
+                assert ["r-2024-0001", "duplicate_record"] in row["excluded"]
+            if not one_volunteer:
+                assert rows["V2"]["counted_h"] == "0"
+            assert "records.jsonl:2: $.record_id: duplicate_record" in captured.err

@@ -166,11 +166,14 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
 def remember_records(
     path: str | os.PathLike[str], records: Iterable[ServiceRecord]
 ) -> tuple[ServiceRecord, ...]:
-    """Add ``records`` to the file's record store; return every record it now holds.
+    """Add ``records`` to the file's record store; return what a command should work on.
 
     The records are added in one transaction (all or none, a record already held is a
-    no-op); the result, in recorded order, is what a command should work on: what was kept
-    before, and what came now.
+    no-op). A key that ``records`` give with conflicting versions is not stored (a store holds
+    one version of a key): its versions are returned after what the store holds, so that the
+    one rule for repeated keys (:mod:`volunteer_rules.rules.versions`) excludes the key for
+    every volunteer they name, as without a store. The result is every record the store holds,
+    in recorded order (what was kept before, and what came now), then those versions.
 
     Raises:
         ConflictError: a record key is held with other content (nothing is added).
@@ -186,10 +189,13 @@ def remember_records(
         >>> len(first), [r.record_id for r in both]
         (1, ['r-1', 'r-2'])
     """
-    batch = list(records)
+    from volunteer_rules.rules.versions import resolve_versions
+
+    versions = resolve_versions(records)
     with open_stores(path) as stores:
-        stores.records.add(batch)
-        return stores.records.find()
+        stores.records.add(list(versions.records))
+        held = stores.records.find()
+    return held + tuple(v for key in versions.conflict_keys for v in versions.conflicts[key])
 
 
 def keep_records(
