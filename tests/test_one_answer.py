@@ -292,6 +292,21 @@ def _per_path(records: list[vr.ServiceRecord], rule_set: str) -> dict[str, Any]:
         paths[f"count_many ({name}), no detail"] = {
             v: (c.minutes, c.excluded) for v, c in plain.items()
         }
+    # Each excluded record by its whole key, asked for alone or with everyone.
+    paths["exclusions"] = sorted(
+        vr.certify_many(records, rule_set=rule_set, as_of=AS_OF).exclusions().to_rows(),
+        key=repr,
+    )
+    paths["exclusions, one at a time"] = sorted(
+        (
+            row
+            for v in EVERYONE
+            for row in vr.certify_many(records, rule_set=rule_set, as_of=AS_OF, volunteers=[v])
+            .exclusions()
+            .to_rows()
+        ),
+        key=repr,
+    )
     table = certify_table(table_of_records(records), rule_set=rule_set, as_of=AS_OF)
     paths["certify_table"] = {
         row["volunteer_id"]: (row["counted_minutes"], row["level_rank"])
@@ -301,7 +316,7 @@ def _per_path(records: list[vr.ServiceRecord], rule_set: str) -> dict[str, Any]:
     return paths
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None)  # each example runs some 20 paths, twice
 @given(conflicts_across_volunteers(), st.sampled_from(RULE_SETS), st.randoms(use_true_random=False))
 def test_conflicts_across_volunteers_give_one_answer_with_any_filter(
     records: list[vr.ServiceRecord], rule_set: str, rnd: Any
@@ -321,6 +336,11 @@ def test_conflicts_across_volunteers_give_one_answer_with_any_filter(
     for path in ("certify_many", "certify_many, everyone asked for", "certify_many, one at a time"):
         for volunteer, got in paths[path].items():
             assert got == one[volunteer], (path, volunteer)
+    assert paths["exclusions, one at a time"] == paths["exclusions"]
+    listed = sorted((v, rid, why) for v, (_, excluded, _) in one.items() for rid, why in excluded)
+    assert sorted(
+        (e["volunteer_id"], e["record_id"], e["reason"]) for e in paths["exclusions"]
+    ) == (listed)
     for volunteer, (minutes, rank) in paths["certify_table"].items():
         assert (minutes, rank) == (one[volunteer][0], one[volunteer][2])
     for volunteer, got in paths["partitions"].items():
