@@ -845,7 +845,9 @@ def certify_many(
         rule_set: a rule set id or a ``RuleSet``.
         as_of: the day of the certification.
         volunteers: if given, only these volunteers (ids or profiles; profiles give birth
-            dates for age bands), each with a result even without records.
+            dates for age bands), each with a result even without records. Repeated keys are
+            settled over all of ``records`` first: another volunteer's conflicting version of
+            a key excludes it here too (``duplicate_record``).
         awarded: past awards per volunteer id.
         attested: attested conditions per volunteer id (names or ``Attestation`` values).
         registry: where to look the rule set id up.

@@ -168,7 +168,8 @@ def count_many(
         since: first day of the counting window (inclusive), or ``None``.
         min_rating: as for :func:`~volunteer_rules.count_records`.
         volunteers: if given, only these volunteers are counted (and every one of them gets a
-            result, an empty count if they have no record).
+            result, an empty count if they have no record); the filter never changes a
+            volunteer's result.
         detail: also build per-record outcomes.
         since_for: a window start for some volunteers that differs from ``since`` (a renewal
             that may not reuse hours, say).
@@ -181,7 +182,11 @@ def count_many(
     Raises:
         InvalidTypeError: a record is not a ``ServiceRecord``, or a date argument is wrong.
         InvalidValueError: ``since`` is after ``as_of``, or ``min_rating`` is unknown.
-        ConflictError: two different records share one ``(organization_id, record_id)``.
+
+    A key ``(organization_id, record_id)`` given in versions with different content is not an
+    error: it counts for no one and is listed as ``duplicate_record`` for every volunteer one
+    of its versions names, settled over the whole input before ``volunteers`` applies
+    (:mod:`volunteer_rules.rules.versions`).
 
     Example:
         >>> from datetime import date
