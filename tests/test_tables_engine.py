@@ -240,3 +240,27 @@ def test_offsets_with_seconds_and_scanned_tables_are_read_exactly() -> None:
     for held in (table, table.lazy()):
         result = certify_table(held, rule_set="cn-national", as_of=as_of)
         assert result.select("volunteer_id", "counted_minutes").rows() == [("A", 60), ("B", 60)]
+
+
+def test_a_part_s_sums_do_not_hold_the_part_s_text_buffers() -> None:
+    """The sums kept from each part own their volunteer ids: a few rows grouped from a large
+    frame hold a few rows' bytes, not the frame's (else memory grows part after part)."""
+    from volunteer_rules.tables.results import _compact
+
+    def text_bytes(frame: Any) -> int:
+        table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+        return sum(
+            buffer.size
+            for column in table.columns
+            for chunk in column.chunks
+            for buffer in chunk.buffers()
+            if buffer is not None
+        )
+
+    ids = [f"volunteer-{i:013d}" for i in range(200_000)]
+    frame = pl.DataFrame({"volunteer_id": ids, "minutes": range(200_000)})
+    sums = frame.group_by("volunteer_id").agg(pl.col("minutes").sum()).head(10)
+    assert text_bytes(sums) > 1_000_000  # views into the whole frame's buffers
+    kept = _compact(sums)
+    assert kept.equals(sums)
+    assert text_bytes(kept) < 10_000
