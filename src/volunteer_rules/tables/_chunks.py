@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Final, NamedTuple
@@ -21,18 +22,15 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from volunteer_rules._canonical import read_json
-from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.tables.io import (
-    _ERROR_SCHEMA,
-    _POLARS_SCHEMA,
     CHUNK_ROWS,
     Source,
     _check,
-    _flat,
     _frame,
     _open,
     _parser,
+    _read_one_by_one,
     _rename,
 )
 from volunteer_rules.tables.schema import RECORD_COLUMNS
@@ -128,6 +126,8 @@ _JSON_SCHEMA: Final = pa.schema(
 _JSON_OPTIONS: Final = pa_json.ParseOptions(
     explicit_schema=_JSON_SCHEMA, unexpected_field_behavior="error"
 )
+_JSON_READ: Final = pa_json.ReadOptions(block_size=1 << 20)
+"""Arrow parses a block of lines in pieces of this size, on every core."""
 
 
 def json_chunks(
@@ -137,58 +137,231 @@ def json_chunks(
     default_tz: Any = None,
     extra_categories: Iterable[str] = (),
 ) -> Iterator[Chunk]:
-    """JSON Lines, ``chunk_rows`` non-blank lines at a time; ``done`` is bytes read of the size."""
+    """JSON Lines, a block of about ``chunk_rows`` lines at a time; ``done`` is bytes read."""
     categories, parse = _parser(default_tz, extra_categories)
     stream, own = _open(source)
     try:
         size = _size(stream)
-        tell = stream.tell if size is not None else None
-        pending: list[tuple[int, bytes]] = []
-        for number, line in enumerate(stream, start=1):
-            if number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM) :]
-            if not line.strip():
-                continue
-            pending.append((number, line))
-            if len(pending) >= chunk_rows:
-                valid, errors = _json_chunk(pending, categories, parse)
-                done = tell() / size if tell is not None and size else None
-                yield Chunk(valid, errors, len(pending), done)
-                pending = []
-        if pending:
-            valid, errors = _json_chunk(pending, categories, parse)
-            yield Chunk(valid, errors, len(pending), 1.0 if size is not None else None)
+        for block in _blocks(stream, chunk_rows):
+            valid, errors, rows = _json_block(block, categories, parse)
+            yield Chunk(valid, errors, rows, block.end / size if size else None)
     finally:
         if own:
             stream.close()
 
 
-def _json_chunk(
+class _Block(NamedTuple):
+    """Whole lines of the file: their bytes, the first one's number, how many (newlines)."""
+
+    data: bytes
+    first: int
+    lines: int
+    end: int  # bytes of the file read up to the end of the block
+
+
+def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
+    """The file in blocks of whole lines, each about ``chunk_rows`` lines long.
+
+    The block's size in bytes follows the lines' average length so far. A byte-order mark at
+    the start is dropped (its bytes still count in ``end``).
+    """
+    carry = b""
+    first = 1
+    read = 0
+    average = 512
+    while True:
+        data = stream.read(max(1 << 12, chunk_rows * average))
+        if first == 1 and read == 0 and data.startswith(_BOM):
+            read, data = len(_BOM), data[len(_BOM) :]
+        read += len(data)
+        if not data:
+            if carry:
+                yield _Block(carry, first, carry.count(b"\n") + 1, read)
+            return
+        data = carry + data if carry else data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data
+            continue
+        block, carry = data[:cut], data[cut:]
+        lines = block.count(b"\n")
+        yield _Block(block, first, lines, read - len(carry))
+        first += lines
+        average = max(1, read // (first - 1))
+
+
+_SHORTEST: Final = 2048
+"""Fewest lines in a block halved again after Arrow's reader refuses it (then: line by line)."""
+_ODD_LINE: Final = re.compile(rb"\n[ \t\r]*[\nn]")
+"""A line after a line that is blank (JSON's white space only: Arrow's reader skips it) or
+starts with ``n`` (a ``null`` first in its input makes Arrow's reader crash, pyarrow 26)."""
+
+
+def _odd(line: bytes) -> bool:
+    """Whether ``line`` is blank or starts with ``n``: not for Arrow's reader (see above)."""
+    return line.lstrip(b" \t\r")[:1] in (b"", b"n")
+
+
+def _has_odd_line(data: bytes) -> bool:
+    """Whether a line of ``data`` (lines, the last one may lack its newline) is odd."""
+    head = data.find(b"\n")
+    if _odd(data[: head if head >= 0 else len(data)]):
+        return True
+    tail = data.rfind(b"\n") + 1
+    if tail < len(data) and not data[tail:].strip(b" \t\r"):
+        return True
+    return _ODD_LINE.search(data) is not None
+
+
+def _json_block(
+    block: _Block,
+    categories: list[str],
+    parse: Callable[[dict[str, Any]], ServiceRecord],
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Validate a block of lines: (valid rows with ``_row``, errors, non-blank lines).
+
+    The block goes to Arrow's JSON reader whole, so that row ``i`` is line ``first + i``:
+    when it has no blank line and gives one row a line. Lines that it refuses (not JSON, not
+    an object of the format's types) are found by halving the block, and read line by line.
+    """
+    data, first, lines = block.data, block.first, block.lines
+    if _has_odd_line(data):
+        numbered = _lines(data, first)
+        valid, errors = _json_lines(numbered, categories, parse)
+        return valid, errors, len(numbered)
+    table = _arrow_json(data)
+    if table is not None and table.num_rows == lines:
+        texts: list[bytes] = []
+
+        def reread(numbers: list[int]) -> Iterator[tuple[int, Any, tuple[str, str] | None]]:
+            if not texts:
+                texts.extend(data.split(b"\n"))
+            for number in numbers:
+                k = number - first
+                yield (number, *_decoded(texts[k] + b"\n" if k < len(texts) - 1 else texts[k]))
+
+        numbers = pl.int_range(first, first + lines, dtype=pl.Int64, eager=True)
+        valid, errors = _check_json(table, numbers, categories, parse, reread)
+        return valid, errors, lines
+    if lines <= _SHORTEST:
+        numbered = _lines(data, first)  # (and lines of other white space, "\f", refused)
+        valid, errors = _one_by_one(numbered, parse)
+        return valid, errors, len(numbered)
+    cut = (
+        data.find(b"\n", len(data) // 2, len(data) - 1) + 1
+        or data.rfind(b"\n", 0, len(data) // 2) + 1
+    )
+    head = data[:cut].count(b"\n")
+    parts = [
+        _json_block(_Block(data[:cut], first, head, 0), categories, parse),
+        _json_block(_Block(data[cut:], first + head, lines - head, 0), categories, parse),
+    ]
+    valid, errors = _joined([(valid, errors) for valid, errors, _ in parts])
+    return valid, errors, sum(rows for _, _, rows in parts)
+
+
+def _lines(data: bytes, first: int) -> list[tuple[int, bytes]]:
+    """The non-blank lines of ``data`` numbered from ``first``, with their newlines."""
+    texts = data.split(b"\n")
+    end = texts.pop()  # after the last newline: nothing, or a last line without one
+    numbered = [
+        (number, text + b"\n") for number, text in enumerate(texts, start=first) if text.strip()
+    ]
+    if end.strip():
+        numbered.append((first + len(texts), end))
+    return numbered
+
+
+def _arrow_json(data: bytes) -> pa.Table | None:
+    """Arrow's JSON reader with the format's types, or ``None`` if it refuses ``data``.
+
+    Arrow's reader takes text that is not UTF-8 into its strings as it is: the full
+    validation of the table refuses that too.
+    """
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(data), read_options=_JSON_READ, parse_options=_JSON_OPTIONS
+        )
+        table.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return table
+
+
+def _check_json(
+    table: pa.Table,
+    numbers: pl.Series,
+    categories: list[str],
+    parse: Callable[[dict[str, Any]], ServiceRecord],
+    reread: Callable[[list[int]], Iterable[tuple[int, Any, tuple[str, str] | None]]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The column steps on Arrow's rows (row ``i`` is line ``numbers[i]``).
+
+    Rows they cannot vouch for are read again from their lines (``reread``): Arrow's row of
+    a line ``null`` or of an empty evaluation object is not what ``parse_record`` is given.
+    """
+    raw = pl.from_arrow(table)
+    assert isinstance(raw, pl.DataFrame)
+    evaluation = pl.col("evaluation")
+    raw = raw.with_columns(
+        # An evaluation object present lacks no field here: a missing one is "" (no rating,
+        # no date), and the column steps send the row to be read again from its line.
+        evaluation_rating=pl.when(evaluation.is_not_null()).then(
+            evaluation.struct.field("rating").fill_null("")
+        ),
+        evaluation_date=pl.when(evaluation.is_not_null()).then(
+            evaluation.struct.field("date").fill_null("")
+        ),
+        _row=numbers,
+    ).drop("evaluation")
+    return _check(raw, from_text=False, categories=categories, parse=parse, reread=reread)
+
+
+def _json_lines(
     lines: list[tuple[int, bytes]],
     categories: list[str],
     parse: Callable[[dict[str, Any]], ServiceRecord],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate non-blank lines ``(number, text)``: Arrow's JSON reader, else line by line."""
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(b"\n".join(text.rstrip(b"\r\n") for _, text in lines)),
-            read_options=pa_json.ReadOptions(block_size=1 << 26),
-            parse_options=_JSON_OPTIONS,
+    """Validate non-blank lines ``(number, text)``: Arrow's JSON reader, else line by line.
+
+    Lines that start with ``n`` are read line by line (see ``_ODD_LINE``); lines Arrow's
+    reader refuses are found by halving the lines.
+    """
+    usual = [line for line in lines if not _odd(line[1])]
+    table = _arrow_json(b"".join(text for _, text in usual)) if usual else None
+    if table is None or table.num_rows != len(usual):  # refused, or a line held two values
+        if len(usual) <= _SHORTEST:
+            return _one_by_one(lines, parse)
+        half = len(lines) // 2
+        return _joined(
+            [
+                _json_lines(lines[:half], categories, parse),
+                _json_lines(lines[half:], categories, parse),
+            ]
         )
-        if table.num_rows != len(lines):
-            raise ValueError("a line held more than one value")
-    except (pa.ArrowInvalid, ValueError):
-        return _one_by_one(lines, parse)
-    raw = pl.from_arrow(table)
-    assert isinstance(raw, pl.DataFrame)
-    raw = raw.with_columns(
-        evaluation_rating=pl.col("evaluation").struct.field("rating"),
-        evaluation_date=pl.col("evaluation").struct.field("date"),
-        _row=pl.Series([number for number, _ in lines], dtype=pl.Int64),
-    ).drop("evaluation")
-    # A JSON null is an absent field for parse_record; an evaluation object with one key is
-    # not: such rows (rating xor date) fail the column steps and parse_record reads them.
-    return _check(raw, from_text=False, categories=categories, parse=parse)
+    texts = dict(usual)
+
+    def reread(numbers: list[int]) -> Iterator[tuple[int, Any, tuple[str, str] | None]]:
+        for number in numbers:
+            yield (number, *_decoded(texts[number]))
+
+    numbers = pl.Series([number for number, _ in usual], dtype=pl.Int64)
+    parts = [_check_json(table, numbers, categories, parse, reread)]
+    if len(usual) < len(lines):
+        parts.append(_one_by_one([line for line in lines if _odd(line[1])], parse))
+    return _joined(parts)
+
+
+def _joined(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Valid rows and errors of parts of a chunk together, in the order of their rows."""
+    valid = [part for part, _ in parts]
+    return (
+        pl.concat(
+            [valid[0], *(part.select(valid[0].columns) for part in valid[1:])],
+            how="vertical_relaxed",
+        ).sort("_row"),
+        pl.concat([errors for _, errors in parts]).sort("row", maintain_order=True),
+    )
 
 
 def _decoded(text: bytes) -> tuple[Any, tuple[str, str] | None]:
@@ -214,20 +387,5 @@ def _decoded(text: bytes) -> tuple[Any, tuple[str, str] | None]:
 def _one_by_one(
     lines: list[tuple[int, bytes]], parse: Callable[[dict[str, Any]], ServiceRecord]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    read: list[dict[str, Any]] = []
-    errors: list[tuple[int, str, str, str]] = []
-    for number, text in lines:
-        payload, problem = _decoded(text)
-        if problem is not None:
-            errors.append((number, "$", *problem))
-            continue
-        try:
-            record = parse(payload)
-        except RecordFormatError as error:
-            errors.extend((number, e.path, e.code, e.message) for e in error.errors)
-        else:
-            flat = _flat(record)
-            flat["_row"] = number
-            read.append(flat)
-    valid = pl.DataFrame(read, schema={**_POLARS_SCHEMA, "_row": pl.Int64}, orient="row")
-    return valid, pl.DataFrame(errors, schema=_ERROR_SCHEMA, orient="row")
+    """Non-blank lines ``(number, text)`` read by Python's JSON reader and ``parse_record``."""
+    return _read_one_by_one(((number, *_decoded(text)) for number, text in lines), parse)

@@ -16,8 +16,10 @@ concern one value (an organization's check digits, a region code, a volunteer id
 distinct value; only a row that fails a column step (or has ``extensions``, or is not in the
 canonical form) is read by ``parse_record`` itself, which says what is wrong or gives its
 canonical values. JSON Lines are decoded by Arrow's JSON reader with the exact types of the
-format, chunk by chunk; a chunk that it refuses (a line that is not a JSON object of the
-format's types) is decoded line by line.
+format, a block of lines at a time, whole (row ``i`` is line ``first + i`` when no line is
+blank); lines that it refuses (not a JSON object of the format's types) are found by halving
+the block and read line by line, and a row that fails a column step is read again from its
+line by Python's JSON reader, so that every line means what it means to ``parse_record``.
 
 Example:
     >>> import io, json
@@ -155,9 +157,15 @@ _TEXT_MAX: Final = {
     "recorded_by": 100,
     "beneficiary": 200,
 }
-_SPACE: Final = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
-_SPACE_CLASS: Final = "".join(f"\\x{{{ord(c):x}}}" for c in _SPACE)
+_SPACE_CLASS: Final = (
+    r"\t-\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+"""What ``str.strip`` removes (``str.isspace``), as a regex class (a test keeps them in step)."""
 _UNTRIMMED: Final = f"^[{_SPACE_CLASS}]|[{_SPACE_CLASS}]$"
+_UNSTORABLE_CLASS: Final = r"\x{fdd0}-\x{fdef}" + "".join(
+    f"\\x{{{plane:x}fffe}}\\x{{{plane:x}ffff}}" for plane in range(17)
+)
+"""The non-characters of ``records._json.UNSTORABLE`` (text in polars holds no surrogates)."""
 _ID: Final = r"^[A-Za-z0-9._-]{1,64}$"
 _DATE: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME: Final = (
@@ -355,7 +363,9 @@ def _region_ok(value: str) -> bool:
 def _text_ok(name: str, optional: bool = False) -> pl.Expr:
     column = pl.col(name)
     return (
-        column.str.len_chars().is_between(1, _TEXT_MAX[name]) & ~column.str.contains(_UNTRIMMED)
+        column.str.len_chars().is_between(1, _TEXT_MAX[name])
+        & ~column.str.contains(_UNTRIMMED)
+        & ~column.str.contains(f"[{_UNSTORABLE_CLASS}]")
     ).fill_null(optional)
 
 
@@ -527,36 +537,63 @@ def _valid_rows(typed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _check(
-    raw: pl.DataFrame,
-    *,
-    from_text: bool,
-    categories: Iterable[str],
+def _read_one_by_one(
+    rows: Iterable[tuple[int, Any, tuple[str, str] | None]],
     parse: Callable[[dict[str, Any]], ServiceRecord],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate a raw chunk (with ``_row``): (valid rows with ``_row``, row errors)."""
-    typed = _typed(raw, from_text)
-    ok = _fast_ok(typed, categories)
-    valid = _valid_rows(typed.filter(ok))
-    others = raw.filter(~ok)
-    if others.is_empty():
-        return valid, _empty_errors()
+    """``parse_record`` on each ``(row, payload, problem)``: (valid rows with ``_row``, errors).
+
+    ``problem`` is a ``(code, message)`` already found for the whole row (path ``$``: a line
+    that is not JSON, say); then ``payload`` is not read.
+    """
     read: list[dict[str, Any]] = []
     errors: list[tuple[int, str, str, str]] = []
-    for row in others.iter_rows(named=True):
-        number = row["_row"]
+    for number, payload, problem in rows:
+        if problem is not None:
+            errors.append((number, "$", *problem))
+            continue
         try:
-            record = parse(_payload(row, from_text))
+            record = parse(payload)
         except RecordFormatError as error:
             errors.extend((number, e.path, e.code, e.message) for e in error.errors)
         else:
             flat = _flat(record)
             flat["_row"] = number
             read.append(flat)
-    if read:
-        extra = pl.DataFrame(read, schema={**_POLARS_SCHEMA, "_row": pl.Int64}, orient="row")
-        valid = pl.concat([valid, extra.select(valid.columns)], how="vertical_relaxed").sort("_row")
+    valid = pl.DataFrame(read, schema={**_POLARS_SCHEMA, "_row": pl.Int64}, orient="row")
     return valid, pl.DataFrame(errors, schema=_ERROR_SCHEMA, orient="row")
+
+
+def _check(
+    raw: pl.DataFrame,
+    *,
+    from_text: bool,
+    categories: Iterable[str],
+    parse: Callable[[dict[str, Any]], ServiceRecord],
+    reread: Callable[[list[int]], Iterable[tuple[int, Any, tuple[str, str] | None]]] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate a raw chunk (with ``_row``): (valid rows with ``_row``, row errors).
+
+    A row the column steps cannot vouch for is read by ``parse_record``: as the JSON object
+    its cells mean, or, given ``reread``, as ``reread`` reads those rows' numbers again (JSON
+    Lines: from the lines themselves, which a table cannot always say exactly).
+    """
+    typed = _typed(raw, from_text)
+    ok = _fast_ok(typed, categories)
+    valid = _valid_rows(typed.filter(ok))
+    others = raw.filter(~ok)
+    if others.is_empty():
+        return valid, _empty_errors()
+    if reread is not None:
+        rows = reread(others.get_column("_row").to_list())
+    else:
+        rows = (
+            (row["_row"], _payload(row, from_text), None) for row in others.iter_rows(named=True)
+        )
+    extra, errors = _read_one_by_one(rows, parse)
+    if extra.height:
+        valid = pl.concat([valid, extra.select(valid.columns)], how="vertical_relaxed").sort("_row")
+    return valid, errors
 
 
 def _parser(
@@ -779,7 +816,9 @@ def iter_json_lines(
 ) -> Iterator[RecordTable]:
     """Read JSON Lines (one record object a line) chunk by chunk: one :class:`RecordTable` each.
 
-    Blank lines are skipped (they keep their number); ``row`` is the 1-based line number. A
+    A chunk is a block of about ``chunk_rows`` lines (its size in bytes follows the lines'
+    average length). Blank lines are skipped (they keep their number); ``row`` is the 1-based
+    line number. A
     byte-order mark at the start is ignored. A line that is not UTF-8 is an
     ``invalid_encoding`` error, one that is not JSON an ``invalid_json`` error (path ``$``),
     as the command line reports them.
