@@ -419,17 +419,26 @@ def arrow_json_alone(path: Path) -> int:
 
 
 def pairs(
-    first: Callable[[Path], Any], second: Callable[[Path], Any], path: Path, repeat: int
+    first: Callable[[Path], Any],
+    second: Callable[[Path], Any],
+    path: Path,
+    repeat: int,
+    cpu: tuple[list[float], list[float]] | None = None,
 ) -> tuple[list[float], list[float]]:
-    """Times of ``repeat`` alternating runs of the two (which goes first alternates too)."""
+    """Times of ``repeat`` alternating runs of the two (which goes first alternates too).
+
+    ``cpu``, if given, receives the CPU times of the same runs.
+    """
     a: list[float] = []
     b: list[float] = []
+    spent: tuple[list[float], list[float]] = cpu or ([], [])
     for k in range(repeat):
-        order = [(first, a), (second, b)] if k % 2 == 0 else [(second, b), (first, a)]
-        for fn, times in order:
-            start = time.perf_counter()
+        order = [(first, a, spent[0]), (second, b, spent[1])]
+        for fn, times, cpu_times in order if k % 2 == 0 else order[::-1]:
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn(path)
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - start_cpu)
     return a, b
 
 
@@ -460,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--big", type=int, default=0, help="(b): records certified from Parquet")
     parser.add_argument("--no-json", action="store_true", help="skip (c)")
+    parser.add_argument("--json-only", action="store_true", help="run (c) alone")
     parser.add_argument("--make", type=Path, default=None, help="where to keep the data")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -468,15 +478,24 @@ def main(argv: list[str] | None = None) -> int:
     where = args.make or Path(tempfile.mkdtemp())
     where.mkdir(parents=True, exist_ok=True)
     parquet, jsonl = where / "records.parquet", where / "records.jsonl"
-    if not parquet.exists():
+    if not parquet.exists() and not (args.json_only and jsonl.exists()):
         table = make_table(args.records)
         table.write_parquet(parquet)
         if not args.no_json:
             write_json_lines(table, jsonl)
         del table
-    n = pl.scan_parquet(parquet).select(pl.len()).collect().item()
-    volunteers = pl.scan_parquet(parquet).select(pl.col("volunteer_id").n_unique()).collect()
-    print(f"{n:,} records of {volunteers.item():,} volunteers in {where}; {load()}")
+    if not args.json_only:
+        n = pl.scan_parquet(parquet).select(pl.len()).collect().item()
+        volunteers = pl.scan_parquet(parquet).select(pl.col("volunteer_id").n_unique()).collect()
+        print(f"{n:,} records of {volunteers.item():,} volunteers in {where}; {load()}")
+        certify_part(parquet, where, args)
+    if not args.no_json and jsonl.exists():
+        json_part(jsonl, args.repeat)
+    return 0
+
+
+def certify_part(parquet: Path, where: Path, args: argparse.Namespace) -> None:
+    """(a) and (b)."""
     check = ours(parquet).select("volunteer_id", "counted_minutes")
     peer = polars_query(parquet).select("volunteer_id", peer="counted_minutes")
     both = check.join(peer, on="volunteer_id", how="left").with_columns(pl.col("peer").fill_null(0))
@@ -504,28 +523,32 @@ def main(argv: list[str] | None = None) -> int:
                 f"volunteers certified in {found['seconds']:.1f} s, peak memory "
                 f"{found['peak_bytes'] / 1e9:.2f} GB (target < 2 GB); {load()}"
             )
-    if not args.no_json and jsonl.exists():
-        t_pyd, t_read = pairs(pydantic_peer, read_json_lines, jsonl, args.repeat)
-        t_floor = [min(t_read)]
-        for _ in range(max(1, args.repeat // 2)):
-            start = time.perf_counter()
-            arrow_json_alone(jsonl)
-            t_floor.append(time.perf_counter() - start)
-        t_floor = t_floor[1:]
-        lines = sum(1 for _ in jsonl.open("rb"))
-        speed = statistics.median(t_pyd) / statistics.median(t_read)
-        print(
-            f"(c) pydantic one by one   {_spread(t_pyd)}  {lines / statistics.median(t_pyd):10,.0f} rows/s"
-        )
-        print(
-            f"(c) read_json_lines       {_spread(t_read)}  "
-            f"{lines / statistics.median(t_read):10,.0f} rows/s  {speed:.1f}x pydantic (target >= 5x)"
-        )
-        print(
-            f"(c) Arrow's reader alone  {_spread(t_floor)}  "
-            f"{statistics.median(t_pyd) / statistics.median(t_floor):.1f}x pydantic; {load()}"
-        )
-    return 0
+
+
+def json_part(jsonl: Path, repeat: int) -> None:
+    """(c), wall-clock and CPU time (every thread of the process) side by side."""
+    cpu: tuple[list[float], list[float]] = ([], [])
+    t_pyd, t_read = pairs(pydantic_peer, read_json_lines, jsonl, repeat, cpu=cpu)
+    t_floor = []
+    for _ in range(max(1, repeat // 2)):
+        start = time.perf_counter()
+        arrow_json_alone(jsonl)
+        t_floor.append(time.perf_counter() - start)
+    lines = sum(1 for _ in jsonl.open("rb"))
+    speed = statistics.median(t_pyd) / statistics.median(t_read)
+    print(
+        f"(c) pydantic one by one   {_spread(t_pyd)}  {lines / statistics.median(t_pyd):10,.0f}"
+        f" rows/s; CPU {statistics.median(cpu[0]):.2f} s"
+    )
+    print(
+        f"(c) read_json_lines       {_spread(t_read)}  {lines / statistics.median(t_read):10,.0f}"
+        f" rows/s; CPU {statistics.median(cpu[1]):.2f} s; {speed:.1f}x pydantic (target >= 5x);"
+        f" by CPU time {statistics.median(cpu[0]) / statistics.median(cpu[1]):.1f}x"
+    )
+    print(
+        f"(c) Arrow's reader alone  {_spread(t_floor)}  "
+        f"{statistics.median(t_pyd) / statistics.median(t_floor):.1f}x pydantic; {load()}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ that is not UTF-8, empty evaluations...) among good ones, in blocks of every siz
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -151,3 +152,43 @@ def test_the_white_space_stripped_is_pythons() -> None:
     found = pl.Series([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF])
     matched = found.filter(found.str.contains(f"^[{tio._SPACE_CLASS}]$"))
     assert "".join(matched.to_list()) == spaces
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1900, 1, 2),
+        max_value=dt.datetime(2999, 12, 30),
+        timezones=st.builds(
+            dt.timezone,
+            st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(
+                lambda m: dt.timedelta(minutes=m)
+            ),
+        ),
+    )
+)
+def test_the_column_steps_read_a_date_time_as_python_does(moment: dt.datetime) -> None:
+    """The instant the column steps compare is Python's, with and without a fraction."""
+    pl = pytest.importorskip("polars")
+    text = moment.isoformat()
+    found = pl.DataFrame({"at": [text]}).select(tio._instant("at")).item()
+    since = moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    assert found == since // dt.timedelta(microseconds=1)
+
+
+class _Plain:
+    """A file object with read and readline only."""
+
+    def __init__(self, data: bytes) -> None:
+        self._stream = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    def readline(self) -> bytes:
+        return self._stream.readline()
+
+
+def test_a_file_object_without_readinto_reads_the_same() -> None:
+    text = b"\n".join([GOOD, b"null", _line(record_id="r-3")] * 50)
+    table = tio.read_json_lines(_Plain(text), chunk_rows=7)  # type: ignore[arg-type]
+    assert (table.to_rows(), table.errors.rows(), table.rows) == _reference(text)

@@ -38,6 +38,7 @@ from volunteer_rules.tables.schema import RECORD_COLUMNS
 __all__: list[str] = []
 
 _BOM: Final = b"\xef\xbb\xbf"
+Bytes = bytes | bytearray
 
 
 class Chunk(NamedTuple):
@@ -153,7 +154,7 @@ def json_chunks(
 class _Block(NamedTuple):
     """Whole lines of the file: their bytes, the first one's number, how many (newlines)."""
 
-    data: bytes
+    data: Bytes
     first: int
     lines: int
     end: int  # bytes of the file read up to the end of the block
@@ -163,29 +164,29 @@ def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
     """The file in blocks of whole lines, each about ``chunk_rows`` lines long.
 
     The block's size in bytes follows the lines' average length so far. A byte-order mark at
-    the start is dropped (its bytes still count in ``end``).
+    the start is dropped (its bytes still count in ``end``). A block is read into a buffer
+    of its own and completed to the end of its last line, without copying it again.
     """
-    carry = b""
     first = 1
     read = 0
     average = 512
+    readinto = getattr(stream, "readinto", None)
     while True:
-        data = stream.read(max(1 << 12, chunk_rows * average))
-        if first == 1 and read == 0 and data.startswith(_BOM):
-            read, data = len(_BOM), data[len(_BOM) :]
-        read += len(data)
+        size = max(1 << 12, chunk_rows * average)
+        if readinto is not None:
+            data = bytearray(size)
+            del data[readinto(data) or 0 :]
+        else:  # a file object without readinto
+            data = bytearray(stream.read(size))
         if not data:
-            if carry:
-                yield _Block(carry, first, carry.count(b"\n") + 1, read)
             return
-        data = carry + data if carry else data
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            carry = data
-            continue
-        block, carry = data[:cut], data[cut:]
-        lines = block.count(b"\n")
-        yield _Block(block, first, lines, read - len(carry))
+        if not data.endswith(b"\n"):
+            data += stream.readline()
+        read += len(data)
+        if first == 1 and data.startswith(_BOM):
+            del data[: len(_BOM)]
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        yield _Block(data, first, lines, read)
         first += lines
         average = max(1, read // (first - 1))
 
@@ -197,12 +198,12 @@ _ODD_LINE: Final = re.compile(rb"\n[ \t\r]*[\nn]")
 starts with ``n`` (a ``null`` first in its input makes Arrow's reader crash, pyarrow 26)."""
 
 
-def _odd(line: bytes) -> bool:
+def _odd(line: Bytes) -> bool:
     """Whether ``line`` is blank or starts with ``n``: not for Arrow's reader (see above)."""
     return line.lstrip(b" \t\r")[:1] in (b"", b"n")
 
 
-def _has_odd_line(data: bytes) -> bool:
+def _has_odd_line(data: Bytes) -> bool:
     """Whether a line of ``data`` (lines, the last one may lack its newline) is odd."""
     head = data.find(b"\n")
     if _odd(data[: head if head >= 0 else len(data)]):
@@ -231,7 +232,7 @@ def _json_block(
         return valid, errors, len(numbered)
     table = _arrow_json(data)
     if table is not None and table.num_rows == lines:
-        texts: list[bytes] = []
+        texts: list[Bytes] = []
 
         def reread(numbers: list[int]) -> Iterator[tuple[int, Any, tuple[str, str] | None]]:
             if not texts:
@@ -260,9 +261,9 @@ def _json_block(
     return valid, errors, sum(rows for _, _, rows in parts)
 
 
-def _lines(data: bytes, first: int) -> list[tuple[int, bytes]]:
+def _lines(data: Bytes, first: int) -> list[tuple[int, Bytes]]:
     """The non-blank lines of ``data`` numbered from ``first``, with their newlines."""
-    texts = data.split(b"\n")
+    texts: list[Bytes] = [*data.split(b"\n")]
     end = texts.pop()  # after the last newline: nothing, or a last line without one
     numbered = [
         (number, text + b"\n") for number, text in enumerate(texts, start=first) if text.strip()
@@ -272,7 +273,7 @@ def _lines(data: bytes, first: int) -> list[tuple[int, bytes]]:
     return numbered
 
 
-def _arrow_json(data: bytes) -> pa.Table | None:
+def _arrow_json(data: Bytes) -> pa.Table | None:
     """Arrow's JSON reader with the format's types, or ``None`` if it refuses ``data``.
 
     Arrow's reader takes text that is not UTF-8 into its strings as it is: the full
@@ -280,7 +281,9 @@ def _arrow_json(data: bytes) -> pa.Table | None:
     """
     try:
         table = pa_json.read_json(
-            io.BytesIO(data), read_options=_JSON_READ, parse_options=_JSON_OPTIONS
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=_JSON_READ,
+            parse_options=_JSON_OPTIONS,
         )
         table.validate(full=True)
     except pa.ArrowInvalid:
@@ -318,7 +321,7 @@ def _check_json(
 
 
 def _json_lines(
-    lines: list[tuple[int, bytes]],
+    lines: list[tuple[int, Bytes]],
     categories: list[str],
     parse: Callable[[dict[str, Any]], ServiceRecord],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -364,7 +367,7 @@ def _joined(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFram
     )
 
 
-def _decoded(text: bytes) -> tuple[Any, tuple[str, str] | None]:
+def _decoded(text: Bytes) -> tuple[Any, tuple[str, str] | None]:
     """A line's JSON value, or ``(code, message)``: the command line's words for a bad line."""
     try:
         decoded = text.decode("utf-8")
@@ -385,7 +388,7 @@ def _decoded(text: bytes) -> tuple[Any, tuple[str, str] | None]:
 
 
 def _one_by_one(
-    lines: list[tuple[int, bytes]], parse: Callable[[dict[str, Any]], ServiceRecord]
+    lines: list[tuple[int, Bytes]], parse: Callable[[dict[str, Any]], ServiceRecord]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Non-blank lines ``(number, text)`` read by Python's JSON reader and ``parse_record``."""
     return _read_one_by_one(((number, *_decoded(text)) for number, text in lines), parse)
