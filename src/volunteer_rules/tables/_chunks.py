@@ -193,14 +193,16 @@ def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
 
 _SHORTEST: Final = 2048
 """Fewest lines in a block halved again after Arrow's reader refuses it (then: line by line)."""
-_ODD_LINE: Final = re.compile(rb"\n[ \t\r]*[\nn]")
-"""A line after a line that is blank (JSON's white space only: Arrow's reader skips it) or
-starts with ``n`` (a ``null`` first in its input makes Arrow's reader crash, pyarrow 26)."""
+_ODD_LINE: Final = re.compile(rb"\n[ \t\r]*(?:[\nn]|\xef\xbb\xbf)")
+"""A line after a line that Arrow's reader reads otherwise than Python's: blank (JSON's white
+space only: skipped), starting with ``n`` (a ``null`` first in its input crashes it, pyarrow
+26) or with a byte-order mark (dropped first in its input)."""
 
 
 def _odd(line: Bytes) -> bool:
-    """Whether ``line`` is blank or starts with ``n``: not for Arrow's reader (see above)."""
-    return line.lstrip(b" \t\r")[:1] in (b"", b"n")
+    """Whether ``line`` is blank, or starts with ``n`` or a byte-order mark (see above)."""
+    start = line.lstrip(b" \t\r")
+    return start[:1] in (b"", b"n") or start.startswith(_BOM)
 
 
 def _has_odd_line(data: Bytes) -> bool:
