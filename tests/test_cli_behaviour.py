@@ -167,6 +167,9 @@ def test_one_format_for_bad_lines_in_every_command(tmp_path: Path) -> None:
          "--issuer", "512111005000000154", "--issuer-name", "X", "--responsible", "R",
          "--handler", "H", "--contact", "0427-1234567", "--number", "N-1",
          "--as-of", "2024-12-31"],
+        ["match", str(EXAMPLES / "demand.json"), str(profiles), "--records", str(path),
+         "--as-of", "2026-06-01"],
+        ["report", str(path), "--as-of", "2024-12-31", "-o", str(tmp_path / "r.html")],
     ]  # fmt: skip
     for args in commands:
         done = _run(*args)

@@ -210,3 +210,34 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
     assert quiet_status == 1 and "lines/s" not in quiet
     piped = _run("stats", str(path))
     assert "\r" not in piped.stderr and "lines/s" not in piped.stderr
+
+
+_PROFILES = SAMPLE.parent / "profiles.jsonl"
+_READERS = {
+    "check": ["check", "{file}"],
+    "certificate": ["certificate", "{file}", "--volunteer", "PJ00050", "--profiles",
+                    str(_PROFILES), "--issuer", "52211102MJ0000114B", "--issuer-name", "X",
+                    "--responsible", "R", "--handler", "H", "--contact", "0427-1234567",
+                    "--number", "N-1", "--as-of", "2026-06-30", "-o", "{out}"],
+    "ledger": ["ledger", "credit", "{file}", "--policy", "generic", "--as-of", "2026-06-30"],
+    "transfer": ["transfer", "create", "{file}", "--volunteer", "PJ00050", "--from",
+                 "52211102MJ0000114B", "--to", "51211100MJ00000175", "--to-region", "110105",
+                 "--created-at", "2026-06-01T09:00:00+08:00", "-o", "{out}"],
+    "report": ["report", "{file}", "--as-of", "2026-06-30", "-o", "{out}"],
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("label", sorted(_READERS))
+def test_every_reader_shows_progress_on_a_terminal(tmp_path: Path, label: str) -> None:
+    """Every command that reads a file of records draws lines read, rate and time left on a
+    terminal, and nothing with ``--quiet``."""
+    path = _big_file(tmp_path, 3)  # more lines than one progress step (10,000)
+    args = [a.format(file=path, out=tmp_path / "out") for a in _READERS[label]]
+    _status, shown = _on_a_terminal(*args)
+    assert f"\r{label}: 10,000 lines, " in shown, shown[-500:]
+    assert " lines/s, " in shown and " left" in shown
+    assert "Traceback" not in shown
+    _status, quiet = _on_a_terminal(*args, "--quiet")
+    assert "lines/s" not in quiet and "\r" not in quiet.replace("\r\n", "\n")

@@ -41,6 +41,8 @@ import contextlib
 import csv
 import io
 import json
+import os
+import stat
 import sys
 import time
 import unicodedata
@@ -57,9 +59,11 @@ __all__ = [
     "OutputClosed",
     "Progress",
     "add_format_argument",
+    "add_quiet_argument",
     "empty_warning",
     "mask_identity_numbers",
     "open_input",
+    "progress_of",
     "raw_output",
     "read_json_lines",
     "text_width",
@@ -226,7 +230,8 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
 
     Args:
         stream: an open binary stream (a file opened with ``"rb"``, ``sys.stdin.buffer``).
-        progress: if given, ticked once per line read (blank lines included).
+        progress: if given, ticked once per line read (blank lines included), with the share of
+            the file read so far when ``stream`` is a regular file (for the time left).
 
     Yields:
         one :class:`JsonLine` per non-blank line, in input order.
@@ -241,9 +246,12 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         3 None not UTF-8: invalid start byte at column 1
     """
     loads = json.loads  # read_json only for a line json.loads refuses (the hot path stays C)
+    size = _file_size(stream) if progress is not None else None
+    read = 0
     for number, raw in enumerate(stream, start=1):
         if progress is not None:
-            progress.tick()
+            read += len(raw)
+            progress.tick(done=None if size is None else read / size)
         if number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
         try:
@@ -268,6 +276,15 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
             yield JsonLine(number, None, "not valid JSON: nested too deeply")
             continue
         yield JsonLine(number, value, None)
+
+
+def _file_size(stream: IO[bytes]) -> int | None:
+    """The size in bytes of a regular file behind ``stream`` (for the time left), else ``None``."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) and status.st_size > 0 else None
 
 
 @contextlib.contextmanager
@@ -421,6 +438,29 @@ class Progress:
             >>> Progress("x", stream=io.StringIO()).close()
         """
         self.clear()
+
+
+def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--quiet`` (no progress line) to a command that reads a file.
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_quiet_argument(parser)
+        >>> parser.parse_args(["--quiet"]).quiet, parser.parse_args([]).quiet
+        (True, False)
+    """
+    parser.add_argument("--quiet", action="store_true", help="no progress line on standard error")
+
+
+def progress_of(command: str, args: argparse.Namespace) -> Progress:
+    """The progress line of ``command`` (lines read), silent with ``--quiet``.
+
+    Example:
+        >>> import argparse
+        >>> progress_of("check", argparse.Namespace(quiet=True)).active
+        False
+    """
+    return Progress(command, quiet=bool(getattr(args, "quiet", False)))
 
 
 def usage_error(command: str, message: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from volunteer_rules.cli._io import mask_identity_numbers, read_json_lines
+from volunteer_rules.cli._io import Progress, mask_identity_numbers, read_json_lines
 from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
@@ -24,7 +24,12 @@ def file_name(path: str) -> str:
 
 
 def read_records(
-    stream: IO[bytes], errors: IO[str], bad: list[int], *, name: str = "<stdin>"
+    stream: IO[bytes],
+    errors: IO[str],
+    bad: list[int],
+    *,
+    name: str = "<stdin>",
+    progress: Progress | None = None,
 ) -> Iterator[ServiceRecord]:
     r"""Parse each line; report and skip bad lines; report the versions that conflict.
 
@@ -44,6 +49,8 @@ def read_records(
         bad: receives the number of every line that was skipped or is in conflict.
         name: the file's name, which starts every report (``FILE:LINE: PATH: CODE: MESSAGE``,
             as ``check`` writes them).
+        progress: if given, ticked per line read and wiped before each report (closed by the
+            caller).
 
     Example:
         >>> import io, json
@@ -54,8 +61,10 @@ def read_records(
         (['r-2024-0001'], [2])
     """
     kept: dict[tuple[str, str], list[tuple[int, ServiceRecord]]] = {}
-    for line in read_json_lines(stream):
+    clear = progress.clear if progress is not None else _nothing
+    for line in read_json_lines(stream, progress=progress):
         if line.error is not None:
+            clear()
             bad.append(line.number)
             code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
             errors.write(mask_identity_numbers(f"{name}:{line.number}: $: {code}: {line.error}\n"))
@@ -63,6 +72,7 @@ def read_records(
         try:
             record = parse_record(line.value)
         except RecordFormatError as error:
+            clear()
             bad.append(line.number)
             for problem in error.errors:
                 message = mask_identity_numbers(problem.message)
@@ -77,6 +87,8 @@ def read_records(
             lines = ", ".join(str(number) for number, _ in versions)
             for number, record in versions:
                 conflicts.append((number, record, lines))
+    if conflicts:
+        clear()
     for number, record, lines in sorted(conflicts, key=lambda c: c[0]):
         bad.append(number)
         errors.write(
@@ -89,3 +101,7 @@ def read_records(
     for versions in kept.values():
         for _number, record in versions:
             yield record
+
+
+def _nothing() -> None:
+    """No progress line to wipe."""

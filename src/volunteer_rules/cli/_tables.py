@@ -22,7 +22,12 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
-from volunteer_rules.cli._io import MaskedOutput, Progress, mask_identity_numbers
+from volunteer_rules.cli._io import (
+    MaskedOutput,
+    Progress,
+    add_quiet_argument,
+    mask_identity_numbers,
+)
 from volunteer_rules.rules.versions import CONFLICT_REASON
 
 __all__ = [
@@ -63,7 +68,7 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
         help="format of FILE (default: from its extension, .jsonl/.json, .csv or .parquet;"
         " JSON Lines otherwise); CSV and Parquet need the tables extra",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress line on standard error")
+    add_quiet_argument(parser)
 
 
 def input_format(path: str, given: str | None) -> str:

@@ -30,9 +30,11 @@ from volunteer_rules.certificates.certificate import Issuer, dump_certificate, i
 from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
+    add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
     open_input,
+    progress_of,
     read_json_lines,
     usage_error,
 )
@@ -96,6 +98,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key-id", help="the id of the signing key, as published")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("-o", "--output", help="write here instead of standard output")
+    add_quiet_argument(parser)
 
 
 def _date(text: str | None) -> _dt.date | None:
@@ -156,8 +159,12 @@ def run(args: argparse.Namespace) -> int:
             return usage_error("certificate", f"no profile of volunteer {args.volunteer}")
         # The one reader of record files (one format for bad lines, the one rule for
         # conflicts); every volunteer's records go in, as certify takes them.
+        progress = progress_of("certificate", args)
         with open_input(args.file) as stream:
-            records = list(read_records(stream, sys.stderr, [], name=file_name(args.file)))
+            records = list(
+                read_records(stream, sys.stderr, [], name=file_name(args.file), progress=progress)
+            )
+        progress.close()
         key = _signing_key(args, issuer.organization_id)
         issued = issue_certificate(
             records,

@@ -53,9 +53,11 @@ from typing import IO, Final
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
     open_input,
+    progress_of,
     read_json_lines,
     usage_error,
 )
@@ -112,6 +114,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     add_format_argument(parser, choices=("text", "json"))
     add_db_option(parser)
+    add_quiet_argument(parser)
     parser.add_argument(
         "--default-tz",
         metavar="OFFSET",
@@ -311,7 +314,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         with open_input(args.file) as stream:
-            progress = Progress("check")
+            progress = progress_of("check", args)
             report = _Report(
                 name,
                 args.format,

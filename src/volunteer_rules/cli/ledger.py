@@ -42,8 +42,10 @@ from collections import Counter
 
 from volunteer_rules.cli._io import (
     add_format_argument,
+    add_quiet_argument,
     empty_warning,
     open_input,
+    progress_of,
     usage_error,
     write_csv,
     write_json,
@@ -86,6 +88,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--volunteer", help="the volunteer of a statement")
     add_format_argument(parser)
     add_db_option(parser)
+    add_quiet_argument(parser)
 
 
 def _as_of(text: str) -> _dt.datetime:
@@ -118,8 +121,12 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("ledger", "statement needs --volunteer")
     skipped: list[int] = []
     try:
+        progress = progress_of("ledger", args)
         with open_input(args.file) as stream:
-            records = list(read_records(stream, sys.stderr, skipped, name=_name(args.file)))
+            records = list(
+                read_records(stream, sys.stderr, skipped, name=_name(args.file), progress=progress)
+            )
+        progress.close()
     except OSError as error:
         return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
     try:

@@ -47,10 +47,13 @@ from typing import Any, TypeVar
 
 from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
+    Progress,
     add_format_argument,
+    add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
     open_input,
+    progress_of,
     read_json_lines,
     usage_error,
     write_csv,
@@ -117,9 +120,17 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         "--ineligible", action="store_true", help="list every ineligible candidate (text)"
     )
     add_format_argument(parser)
+    add_quiet_argument(parser)
 
 
-def read_parsed(path: str, parse: Callable[[Any], T], what: str, *, bad: list[int]) -> Iterator[T]:
+def read_parsed(
+    path: str,
+    parse: Callable[[Any], T],
+    what: str,
+    *,
+    bad: list[int],
+    progress: Progress | None = None,
+) -> Iterator[T]:
     r"""Parse every line of a JSON Lines file; report bad lines on standard error.
 
     ``bad`` gets one item per bad line, so the caller knows whether all went well. Messages
@@ -135,24 +146,32 @@ def read_parsed(path: str, parse: Callable[[Any], T], what: str, *, bad: list[in
         ...     list(read_parsed(name, int, "number", bad=errors)), len(errors)
         ([1], 1)
     """
+    clear = progress.clear if progress is not None else _nothing
     with open_input(path) as stream:
-        for line in read_json_lines(stream):
+        for line in read_json_lines(stream, progress=progress):
             if line.error is not None:  # FILE:LINE: PATH: CODE: MESSAGE, as check writes them
                 code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+                clear()
                 _complain(path, line.number, f"$: {code}: {line.error}")
                 bad.append(line.number)
                 continue
             try:
                 yield parse(line.value)
             except RecordFormatError as error:
+                clear()
                 for problem in error.errors:
                     _complain(
                         path, line.number, f"{problem.path}: {problem.code}: {problem.message}"
                     )
                 bad.append(line.number)
             except (VolunteerRulesError, ValueError, TypeError) as error:
+                clear()
                 _complain(path, line.number, f"$: invalid_format: not a valid {what}: {error}")
                 bad.append(line.number)
+
+
+def _nothing() -> None:
+    """No progress line to wipe."""
 
 
 def _complain(path: str, number: int, message: str) -> None:
@@ -193,7 +212,11 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("match", str(error))
     bad: list[int] = []
     try:
-        profiles = list(read_parsed(args.profiles, parse_profile, "profile", bad=bad))
+        progress = progress_of("match", args)
+        profiles = list(
+            read_parsed(args.profiles, parse_profile, "profile", bad=bad, progress=progress)
+        )
+        progress.close()
         trainings = (
             list(read_parsed(args.trainings, parse_training, "training record", bad=bad))
             if args.trainings

@@ -47,9 +47,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from volunteer_rules.cli._io import (
+    add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
     open_input,
+    progress_of,
     read_json_lines,
     usage_error,
 )
@@ -130,6 +132,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="the level regions are grouped at (default county)",
     )
     parser.add_argument("--title", default="志愿服务统计报告", help="the page title")
+    add_quiet_argument(parser)
 
 
 def _complain(path: str, number: int, message: str) -> None:
@@ -152,18 +155,26 @@ def run(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.files:
         try:
+            progress = progress_of("report", args)
             with open_input(path) as stream:
-                for line in read_json_lines(stream):
+                for line in read_json_lines(stream, progress=progress):
                     if line.error is not None:
-                        _complain(path, line.number, line.error)
+                        progress.clear()
+                        code = (
+                            "invalid_encoding"
+                            if line.error.startswith("not UTF-8")
+                            else "invalid_json"
+                        )
+                        _complain(path, line.number, f"$: {code}: {line.error}")
                         bad += 1
                         continue
                     kind = kind_of(line.value)
                     if kind is None:
+                        progress.clear()
                         _complain(
                             path,
                             line.number,
-                            "not a record, profile, training, "
+                            "$: invalid_format: not a record, profile, training, "
                             "organization, station, person served or project",
                         )
                         bad += 1
@@ -171,12 +182,23 @@ def run(args: argparse.Namespace) -> int:
                     try:
                         found[kind].append(KINDS[kind](line.value))
                     except RecordFormatError as error:
+                        progress.clear()
                         for problem in error.errors:
-                            _complain(path, line.number, f"{problem.path}: {problem.message}")
+                            _complain(
+                                path,
+                                line.number,
+                                f"{problem.path}: {problem.code}: {problem.message}",
+                            )
                         bad += 1
                     except (VolunteerRulesError, ValueError, TypeError) as error:
-                        _complain(path, line.number, f"not a valid {kind[:-1]}: {error}")
+                        progress.clear()
+                        _complain(
+                            path,
+                            line.number,
+                            f"$: invalid_format: not a valid {kind[:-1]}: {error}",
+                        )
                         bad += 1
+            progress.close()
         except OSError as error:
             return usage_error("report", f"cannot read {path}: {error.strerror}")
     try:

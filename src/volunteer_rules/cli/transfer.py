@@ -57,9 +57,11 @@ import attrs
 from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
+    add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
     open_input,
+    progress_of,
     raw_output,
     read_json_lines,
     usage_error,
@@ -131,6 +133,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         " minimum a transfer needs (PIPL Art. 6)",
     )
     create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
+    add_quiet_argument(create)
     add_db_option(create)
     about = "check a transfer package (the destination's checks, every violation and warning)"
     check = actions.add_parser("check", help=about, description=about)
@@ -151,6 +154,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     add_format_argument(check, choices=("text", "json"))
     add_db_option(check)
+    add_quiet_argument(check)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,11 +171,15 @@ def run(args: argparse.Namespace) -> int:
     return usage_error(_COMMAND, "choose an action: create or check")
 
 
-def _read_records(path: str, out: IO[str]) -> tuple[list[ServiceRecord], int]:
+def _read_records(
+    path: str, out: IO[str], args: argparse.Namespace
+) -> tuple[list[ServiceRecord], int]:
     """Read a JSON Lines file of records; print bad lines; return records and bad-line count."""
     skipped: list[int] = []
+    progress = progress_of(_COMMAND, args)
     with open_input(path) as stream:
-        records = list(read_records(stream, out, skipped, name=file_name(path)))
+        records = list(read_records(stream, out, skipped, name=file_name(path), progress=progress))
+    progress.close()
     return records, len(skipped)
 
 
@@ -183,7 +191,7 @@ def _create(args: argparse.Namespace) -> int:
     if created_at.tzinfo is None:
         return usage_error(_COMMAND, "--created-at: give a UTC offset (+08:00)")
     try:
-        records, bad = _read_records(args.records, sys.stderr)
+        records, bad = _read_records(args.records, sys.stderr, args)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot read {args.records}: {error.strerror or error}")
     if bad:
@@ -314,7 +322,7 @@ def _check(args: argparse.Namespace) -> int:
     bad = 0
     if args.destination is not None:
         try:
-            destination, bad = _read_records(args.destination, out)
+            destination, bad = _read_records(args.destination, out, args)
         except OSError as error:
             reason = error.strerror or error
             return usage_error(_COMMAND, f"cannot read {args.destination}: {reason}")
