@@ -18,10 +18,14 @@ from hypothesis import strategies as st
 
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.certification import certify_many
-from volunteer_rules.rules.rule_set import RuleSet
+from volunteer_rules.rules.rule_set import RuleSet, rule_set_from_mapping
 from volunteer_rules.rules.schemes import get_rule_set
 from volunteer_rules.statistics.summary import summarize
-from volunteer_rules.testing._certification_strategies import rule_sets, service_histories
+from volunteer_rules.testing._certification_strategies import (
+    rule_set_mappings,
+    rule_sets,
+    service_histories,
+)
 
 pl = pytest.importorskip("polars")
 
@@ -76,6 +80,44 @@ def test_certify_frame_is_certify_many(
             certify_frame(kept, conflicts, rule_set=chosen, as_of=as_of)
         return
     assert certify_frame(kept, conflicts, rule_set=chosen, as_of=as_of) == expected
+
+
+@st.composite
+def _quality_rule_sets(draw: st.DrawFn) -> RuleSet:
+    """Rule sets whose levels, a few hours apart, ask for ratings (and sometimes more)."""
+    mapping = draw(rule_set_mappings(max_levels=3, max_versions=1))
+    (version,) = mapping["versions"]
+    version["valid_from"] = "2000-01-01"
+    version.pop("cycle_hours", None)
+    step = draw(st.integers(1, 4))
+    ratings = st.sampled_from(["excellent", "good", "pass"])
+    for level in version["levels"]:
+        level.pop("min_tenure_months", None)
+        level["hours"] = level["rank"] * step
+        quality: dict[str, Any] = {
+            draw(st.sampled_from(["min_record_rating", "min_average_rating"])): draw(ratings)
+        }
+        if draw(st.integers(0, 4)) == 0:  # not ratings alone: certify_many for everyone
+            quality["min_evaluated_records"] = 1
+        level["quality"] = quality
+    return rule_set_from_mapping(mapping)
+
+
+@given(
+    service_histories(volunteers=("V1", "V2", "V3"), max_size=14, days=3),
+    _quality_rule_sets(),
+    AS_OFS,
+    st.data(),
+)
+def test_certify_frame_is_certify_many_under_quality_rules(
+    records: list[ServiceRecord], rule_set: RuleSet, as_of: dt.date, data: Any
+) -> None:
+    """Levels that ask for ratings: a volunteer rated below them is certified as certify_many
+    does, whatever the order and the duplicates."""
+    given_records = _with_duplicates(records, data)
+    kept, conflicts = resolve_frame(_frame(given_records))
+    expected = certify_many(given_records, rule_set=rule_set, as_of=as_of)
+    assert certify_frame(kept, conflicts, rule_set=rule_set, as_of=as_of) == expected
 
 
 @given(

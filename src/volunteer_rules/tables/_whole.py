@@ -36,7 +36,7 @@ from volunteer_rules.rules.certification import (
     certify_many,
 )
 from volunteer_rules.rules.counting import Count
-from volunteer_rules.rules.rule_set import RuleSet
+from volunteer_rules.rules.rule_set import RATING_SCORES, RuleSet
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
 from volunteer_rules.tables._convert import TableSource
 from volunteer_rules.tables._engine import Counted, count_frame, counts_of
@@ -165,16 +165,16 @@ def certify_frame(
         InvalidValueError: the rule set has age bands and a volunteer has no birth date.
     """
     plan = _Plan(rule_set, as_of)
-    if plan.version.has_quality:  # quality facts read every counted record's evaluation
+    given = None if volunteers is None else list(volunteers)
+    if plan.version.has_quality and not plan.quality_simple:
+        # Quality facts of every volunteer (evaluated records, sanction-free periods...).
         every = pl.concat([kept, conflicts]).sort("_row").drop("_row")
-        return certify_many(
-            records_of(every), rule_set=rule_set, as_of=as_of, volunteers=volunteers
-        )
+        return certify_many(records_of(every), rule_set=rule_set, as_of=as_of, volunteers=given)
     births: dict[str, _dt.date | None] = {}
     wanted: list[str] | None = None
-    if volunteers is not None:
+    if given is not None:
         wanted = []
-        for volunteer in volunteers:
+        for volunteer in given:
             volunteer_id, birth = _volunteer(volunteer)
             assert volunteer_id is not None
             wanted.append(volunteer_id)
@@ -191,7 +191,54 @@ def certify_frame(
                 f"rule set {rule_set.id} has age bands: give profiles with birth dates"
                 f" (missing for {len(missing)} volunteers, such as {missing[0]!r})",
             )
-    return {v: plan.certify(c, births.get(v), (), frozenset()) for v, c in counts.items()}
+    results = {v: plan.certify(c, births.get(v), (), frozenset()) for v, c in counts.items()}
+    if plan.version.has_quality:
+        _with_quality(results, kept, conflicts, rule_set, plan, given)
+    return results
+
+
+def _with_quality(
+    results: dict[str, Certification],
+    kept: pl.DataFrame,
+    conflicts: pl.DataFrame,
+    rule_set: RuleSet,
+    plan: _Plan,
+    given: list[Any] | None,
+) -> None:
+    """Certify again, through ``certify_many``, whoever has an evaluation below some level's.
+
+    Under quality rules that read no more than ratings, a volunteer with no evaluation (given
+    by ``as_of``) worse than what any level asks meets every quality condition: the levels are
+    a matter of minutes, as counted. The others are certified by ``certify_many`` from their
+    records, every amendment (of anyone) and every version of their records' keys: all that
+    can change their count.
+    """
+    low = [r for r, score in RATING_SCORES.items() if score < plan.quality_floor]
+    every = pl.concat([kept, conflicts])
+    again = set(
+        every.filter(
+            pl.col("evaluation_rating").is_in(low)
+            & (pl.col("evaluation_date") <= pl.lit(plan.as_of, pl.Date))
+        )
+        .get_column("volunteer_id")
+        .unique()
+    ).intersection(results)
+    if not again:
+        return
+    mine = pl.col("volunteer_id").is_in(sorted(again))
+    theirs = every.filter(
+        mine
+        | pl.col("amends").is_not_null()
+        | pl.struct(_KEY).is_in(every.filter(mine).select(pl.struct(_KEY)).to_series().implode())
+    )
+    chosen = sorted(again) if given is None else [v for v in given if _volunteer(v)[0] in again]
+    redone = certify_many(
+        records_of(theirs.sort("_row").drop("_row")),
+        rule_set=rule_set,
+        as_of=plan.as_of,
+        volunteers=chosen,
+    )
+    results.update((v, redone[v]) for v in again)
 
 
 def counted_frame(kept: pl.DataFrame, as_of: _dt.date | None) -> pl.DataFrame:
