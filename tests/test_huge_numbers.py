@@ -168,6 +168,24 @@ def test_hours_from_hours(value: str | int) -> None:
         vr.Hours.from_hours(value)
 
 
+@pytest.mark.parametrize(
+    "minutes",
+    [60 * 10**15, -60 * 10**15, 10**5000, -(10**5000)],
+    ids=["bound", "negative bound", "huge", "negative huge"],
+)
+def test_hours_from_minutes(minutes: int) -> None:
+    """10**15 hours or more is refused with the library's error, so a repr never fails."""
+    with pytest.raises(vr.InvalidValueError, match="too large"):
+        vr.Hours.from_minutes(minutes)
+
+
+def test_hours_from_minutes_just_below_the_bound() -> None:
+    """The other side of the boundary: one minute less is an amount like any other."""
+    largest = vr.Hours.from_minutes(60 * 10**15 - 1)
+    assert repr(largest) == f"Hours(minutes={60 * 10**15 - 1})"
+    assert vr.Hours.from_minutes(-(60 * 10**15) + 1).minutes == -(60 * 10**15) + 1
+
+
 def test_extensions_hold_at_most_4300_digits() -> None:
     """Inside extensions a number must still be writable as JSON text."""
     fits = {**SAMPLE_RECORD_PAYLOAD, "extensions": {"n": [10**4300 - 1]}}

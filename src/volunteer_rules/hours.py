@@ -57,6 +57,8 @@ class Hours:
             if isinstance(minutes, bool) or not isinstance(minutes, int):
                 raise InvalidTypeError("minutes", f"must be an int, not {type(minutes).__name__}")
             minutes = int(minutes)
+        if not -_MAX_MINUTES < minutes < _MAX_MINUTES:
+            raise InvalidValueError("minutes", "the amount is too large (10**15 hours or more)")
         _set_minutes(self, minutes)
 
     @classmethod
@@ -68,6 +70,8 @@ class Hours:
 
         Raises:
             InvalidTypeError: ``minutes`` is not an ``int``.
+            InvalidValueError: 10**15 hours or more, either way (``out_of_range``-sized
+                numbers are refused, never computed).
 
         Example:
             >>> Hours.from_minutes(90).hours
@@ -305,6 +309,8 @@ _set_minutes = Hours.__dict__["_minutes"].__set__
 
 _MAX_HOURS_DIGITS: Final = 15
 """``from_hours`` reads amounts below 10**15 hours; larger ones are refused, not computed."""
+_MAX_MINUTES: Final = 60 * 10**_MAX_HOURS_DIGITS
+"""An ``Hours`` is built only below 10**15 hours either way (no arithmetic on absurd amounts)."""
 
 
 def _whole_minutes(value: Decimal) -> int:

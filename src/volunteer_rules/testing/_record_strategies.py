@@ -22,7 +22,7 @@ from typing import Any, Final, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from volunteer_rules.hours import Hours
+from volunteer_rules.hours import _MAX_MINUTES, Hours
 from volunteer_rules.records.record import (
     FIELDS,
     FORMAT_VERSION,
@@ -98,8 +98,9 @@ def hours(
     """Amounts of :class:`~volunteer_rules.Hours`, between the bounds (both inclusive).
 
     Args:
-        min_value: the smallest amount; unbounded (negative amounts too) by default.
-        max_value: the largest amount; unbounded by default.
+        min_value: the smallest amount; by default the smallest ``Hours`` can hold
+            (negative amounts too: below 10**15 hours either way).
+        max_value: the largest amount; by default the largest ``Hours`` can hold.
 
     Shrinks toward zero minutes (or the bound nearest to it).
 
@@ -122,8 +123,8 @@ def hours(
         if min_value is not None and max_value is not None and min_value > max_value:
             raise InvalidArgument(f"min_value={min_value!r} is above max_value={max_value!r}")
         return st.integers(
-            min_value=None if min_value is None else min_value.minutes,
-            max_value=None if max_value is None else max_value.minutes,
+            min_value=-_MAX_MINUTES + 1 if min_value is None else min_value.minutes,
+            max_value=_MAX_MINUTES - 1 if max_value is None else max_value.minutes,
         ).map(Hours.from_minutes)
 
     return _deferred(build)
