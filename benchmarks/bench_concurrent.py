@@ -29,7 +29,7 @@ from volunteer_rules.storage import SQLiteDatabase, SQLiteLedgerStore
 from volunteer_rules.storage.services import post_transfers
 from volunteer_rules.timebank.ledger import ISSUER, Ledger, LedgerTransfer
 
-AT = dt.datetime(2024, 5, 1, 9, 0, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2024, 5, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def _open(kind: str, target: str, synchronous: str) -> tuple[Any, Any]:

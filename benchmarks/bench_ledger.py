@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from volunteer_rules import Hours
 from volunteer_rules.timebank.ledger import (
@@ -48,7 +48,7 @@ def make_rows(n: int, volunteers: int) -> list[tuple[str, str, str, int, bool]]:
 
 
 def make_transfers(rows: list[tuple[str, str, str, int, bool]]) -> list[LedgerTransfer]:
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     out = []
     for i, (tid, src, dst, minutes, credit) in enumerate(rows):
         at = start + timedelta(seconds=i)

@@ -146,7 +146,7 @@ def _not_a_resident_id(value: str) -> str:
 
 
 KnownRegion = Literal.__getitem__(tuple(region.code for region in RegionCode.all()))
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 Moment = Annotated[
     AwareDatetime,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs: the test suite (with doc examples), mypy --strict, ruff, the import
-# layers (written in .importlinter) and the documentation site (mkdocs build --strict); and, as a report that does not fail the run, the modules
+# layers (written in .importlinter), the documentation site (mkdocs build --strict), and the
+# built artifacts with the oldest allowed dependencies (scripts/check-dist.sh); and, as a report that does not fail the run, the modules
 # and functions longer than the limits of CONTRIBUTING.md that give no reason (scripts/sizes.py).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,3 +13,5 @@ bash scripts/setup-env.sh
 .venv/bin/python scripts/sizes.py
 NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet  # the site; a broken link fails
 .venv/bin/python -m pytest "$@"
+# The sdist and the wheel built and checked, and the sdist's tests on the oldest allowed versions.
+if [ "${SKIP_DIST:-0}" != 1 ]; then bash scripts/check-dist.sh; fi

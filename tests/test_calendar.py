@@ -59,7 +59,7 @@ class TestChinaWorkingDays:
 
     def test_datetime_is_taken_by_its_date(self) -> None:
         """A datetime answers like its date."""
-        when = dt.datetime(2024, 10, 1, 12, tzinfo=dt.timezone.utc)
+        when = dt.datetime(2024, 10, 1, 12, tzinfo=dt.UTC)
         assert not CHINA_WORKING_DAYS.is_working_day(when)
 
     def test_covered_years(self) -> None:
@@ -223,7 +223,7 @@ class TestTheDataVersionIsReported:
             [record], volunteer_id=record.volunteer_id,
             source_organization_id=record.organization_id,
             destination_organization_id="51211100MJ00000175", destination_region_code="110105",
-            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.UTC),
         )  # fmt: skip
         decision = vr.check_transfer(package, as_of=dt.date(2024, 6, 1))
         assert [w.code for w in decision.warnings] == ["late"]

@@ -498,7 +498,7 @@ class TestPvsaLifetime:
                 start=None,
                 end=None,
                 service=vr.Hours.from_minutes(600),
-                recorded_at=dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc),
+                recorded_at=dt.datetime(2024, 6, 1, tzinfo=dt.UTC),
             )
             for i in range(400)
         ]

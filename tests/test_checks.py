@@ -139,7 +139,7 @@ class TestIsLate:
         record = rec(
             "r",
             day=D(2024, 9, 27),
-            recorded=dt.datetime(2024, 10, 16, 17, 0, tzinfo=dt.timezone.utc),
+            recorded=dt.datetime(2024, 10, 16, 17, 0, tzinfo=dt.UTC),
         )
         assert recorded_date(record) == D(2024, 10, 17)
         assert is_late(record)
@@ -150,7 +150,7 @@ class TestIsLate:
             "r",
             day=D(2024, 9, 27),
             start=None,
-            recorded=dt.datetime(2024, 10, 16, 17, 0, tzinfo=dt.timezone.utc),
+            recorded=dt.datetime(2024, 10, 16, 17, 0, tzinfo=dt.UTC),
         )
         assert activity_end_date(record) == D(2024, 9, 27)
         assert recorded_date(record) == D(2024, 10, 16)
@@ -284,7 +284,7 @@ class TestDuplicates:
     def test_same_instant_other_offset_is_a_conflict(self) -> None:
         """One instant written in two UTC offsets is two versions (the local dates differ)."""
         a = rec("a")
-        utc = attrs.evolve(a, recorded_at=a.recorded_at.astimezone(dt.timezone.utc))
+        utc = attrs.evolve(a, recorded_at=a.recorded_at.astimezone(dt.UTC))
         assert codes(check_records([a, utc])) == [("duplicate_record", "a")] * 2
 
     def test_same_record_id_in_two_organizations_is_fine(self) -> None:

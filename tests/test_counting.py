@@ -271,7 +271,7 @@ class TestOverlap:
     def test_same_instant_other_offset(self) -> None:
         """Intervals are compared as instants, whatever their offsets."""
         a = rec("a", start=(8, 10), minutes=60)
-        utc_start = dt.datetime(2024, 5, 1, 1, tzinfo=dt.timezone.utc)  # 09:00+08:00
+        utc_start = dt.datetime(2024, 5, 1, 1, tzinfo=dt.UTC)  # 09:00+08:00
         b = attrs.evolve(
             rec("b", recorded=at(2)), start=utc_start, end=utc_start + dt.timedelta(hours=1)
         )

@@ -61,7 +61,7 @@ def _package() -> dict[str, Any]:
     package = vr.create_transfer_package(
         [record], volunteer_id="V0000001", source_organization_id="512111005000000154",
         destination_organization_id="51211100MJ00000175", destination_region_code="110105",
-        consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+        consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.UTC),
         profile=vr.parse_profile(profile_examples.SAMPLE_PROFILE_PAYLOAD),
         training=[vr.parse_training(profile_examples.SAMPLE_TRAINING_PAYLOAD)],
         commendations=[vr.parse_commendation(profile_examples.SAMPLE_COMMENDATION_PAYLOAD)],

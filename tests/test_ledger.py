@@ -26,7 +26,7 @@ from volunteer_rules.timebank.ledger import (
 )
 from volunteer_rules.timebank.statement import statement
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 

@@ -466,7 +466,7 @@ def test_a_grant_that_overflowed_whole_has_nothing_to_reverse() -> None:
     Its whole amount overflows back to the pool, so reversing it is refused with a reason (a
     reversal with no legs cannot be posted), and the ledger is unchanged.
     """
-    now = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     limits = LedgerLimits(cap=vr.Hours.from_minutes(60), overflow="donate")
     ledger = credit_hours(
         Ledger(limits=limits),

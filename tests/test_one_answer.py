@@ -72,7 +72,7 @@ def records_with_duplicates(draw: st.DrawFn) -> list[vr.ServiceRecord]:
             if changed == "content":
                 extra.append(attrs.evolve(record, content="edited"))
             elif changed == "offset" and record.start is None:
-                moment = record.recorded_at.astimezone(dt.timezone.utc)
+                moment = record.recorded_at.astimezone(dt.UTC)
                 extra.append(attrs.evolve(record, recorded_at=moment))
             elif record.start is None:
                 extra.append(attrs.evolve(record, service=vr.Hours.from_minutes(minutes)))

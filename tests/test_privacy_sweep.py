@@ -166,7 +166,7 @@ def test_a_profile_without_the_transfer_consent_is_refused() -> None:
             [record], volunteer_id=record.volunteer_id,
             source_organization_id=record.organization_id,
             destination_organization_id="51211100MJ00000175", destination_region_code="110105",
-            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+            consent=True, created_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.UTC),
             profile=sent,
         )  # fmt: skip
         decisions[name] = vr.check_transfer(package, as_of=dt.date(2024, 6, 1))

@@ -216,7 +216,7 @@ class TestDefaultTz:
 
     def test_explicit_offset_wins(self) -> None:
         """An explicit offset is kept even when default_tz is given."""
-        record = vr.parse_record(SAMPLE_RECORD_PAYLOAD, default_tz=dt.timezone.utc)
+        record = vr.parse_record(SAMPLE_RECORD_PAYLOAD, default_tz=dt.UTC)
         assert record.start is not None
         assert record.start.utcoffset() == dt.timedelta(hours=8)
 

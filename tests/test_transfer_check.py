@@ -332,7 +332,7 @@ class TestOverlap:
     def test_across_time_zones(self) -> None:
         """Intervals compare as instants: 08:00+08:00 is 00:00Z."""
         mine = record(**interval(3, (8, 0), (10, 0)))
-        utc = dt.timezone.utc
+        utc = dt.UTC
         theirs = record(
             organization_id=DESTINATION,
             record_id="d",

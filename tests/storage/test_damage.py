@@ -23,7 +23,7 @@ from volunteer_rules.storage.services import post_transfers
 from volunteer_rules.testing.contracts import make_package, make_record
 from volunteer_rules.timebank.ledger import ISSUER, REDEEMED, LedgerTransfer
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 FLIPS = 300
 

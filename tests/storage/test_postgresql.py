@@ -99,7 +99,7 @@ def test_the_database_checks_clean_and_finds_a_changed_value(databases: Callable
                 transfer_id="c-1",
                 kind="credit",
                 legs=((ISSUER, -60), ("V1", 60)),
-                at=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc),
+                at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
                 record_key=("G", "r-1"),
             )
         ],
@@ -175,7 +175,7 @@ def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> No
     from volunteer_rules.testing.contracts import make_package, make_record
     from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
 
-    at = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     database = databases()
     records = postgresql_stores.PostgreSQLRecordStore(database)
     records.add([make_record("r-1")])

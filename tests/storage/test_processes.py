@@ -25,7 +25,7 @@ from volunteer_rules.timebank.ledger import (
     check_ledger,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 WORKERS = 4
 ROUNDS = 20

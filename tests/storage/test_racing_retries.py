@@ -43,7 +43,7 @@ from volunteer_rules.timebank.ledger import (
     check_ledger,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 WORKERS = 4
 VOLUNTEERS = ("V1", "V2", "V3", "V4")

@@ -34,7 +34,7 @@ from volunteer_rules.timebank.ledger import (
     check_ledger,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 AS_OF = dt.date(2024, 5, 31)
 

@@ -21,7 +21,7 @@ from volunteer_rules.storage.sqlite import SCHEMA_VERSION, _record_row
 from volunteer_rules.testing.contracts import make_package, make_record
 from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer, check_ledger
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 

@@ -84,7 +84,7 @@ def parse_offset(text: str) -> _dt.tzinfo:
         zoneinfo.ZoneInfo(key='Asia/Shanghai')
     """
     if text in ("Z", "z", "UTC"):
-        return _dt.timezone.utc
+        return _dt.UTC
     match = _OFFSET_RE.fullmatch(text)
     if match:
         sign, hours, minutes = match.groups()

@@ -503,7 +503,7 @@ class _Row(NamedTuple):
 _BATCH: Final = 20_000
 """Records per call of the counting engine in :meth:`RecordChecker.finish`."""
 _COUNTING_CODES: Final = frozenset({"superseded", "overlap", "daily_cap"})
-_NO_TIME: Final = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
+_NO_TIME: Final = _dt.datetime.min.replace(tzinfo=_dt.UTC)
 
 
 def _order(row: _Row) -> tuple[Any, ...]:
@@ -622,7 +622,7 @@ _set_field = object.__setattr__
 def _placeholders() -> tuple[tuple[str, Any], ...]:
     template = _rebuild_checked(
         _Row(
-            _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc),
+            _dt.datetime(2024, 1, 1, tzinfo=_dt.UTC),
             0,
             None,
             None,

@@ -20,7 +20,7 @@ from volunteer_rules.transfer.package import TransferPackage, dump_transfer_pack
 
 __all__: list[str] = []
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _MICROSECOND = _dt.timedelta(microseconds=1)
 
 

@@ -15,7 +15,7 @@ from volunteer_rules.tables._engine import COUNT_SCHEMA
 
 __all__ = ["TableSource"]
 
-_EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _US: Final = _dt.timedelta(microseconds=1)
 _DAY_US: Final = 86_400_000_000
 _CHUNK: Final = 65_536
@@ -30,7 +30,7 @@ def midnight_after_us(as_of: _dt.date) -> int | None:
     """Microseconds since the epoch of the UTC midnight that ends ``as_of`` (None at the end)."""
     if as_of == _dt.date.max:
         return None
-    after = _dt.datetime.combine(as_of + _dt.timedelta(days=1), _dt.time(0), _dt.timezone.utc)
+    after = _dt.datetime.combine(as_of + _dt.timedelta(days=1), _dt.time(0), _dt.UTC)
     return (after - _EPOCH) // _US
 
 

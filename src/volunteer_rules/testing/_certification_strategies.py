@@ -28,7 +28,7 @@ __all__ = ["rule_set_mappings", "rule_sets", "service_histories"]
 
 _TZS = (
     _dt.timezone(_dt.timedelta(hours=8)),
-    _dt.timezone.utc,
+    _dt.UTC,
     _dt.timezone(_dt.timedelta(hours=-5)),
 )
 _ORGS = ("512111005000000154", "51211100MJ00000175", "G-panjin-youth")

@@ -463,7 +463,7 @@ def _malformed(draw: st.DrawFn, payloads: st.SearchStrategy[dict[str, Any]]) -> 
                 payload["recorded_at"] = _dt.datetime.combine(
                     day - _dt.timedelta(days=draw(st.integers(min_value=2, max_value=30))),
                     _dt.time(12),
-                    _dt.timezone.utc,
+                    _dt.UTC,
                 ).isoformat()
             else:
                 payload["service_minutes"] = 0

@@ -33,7 +33,7 @@ _NEARBY = (*_PANJIN, RegionCode.parse("210102"), RegionCode.parse("110105"))
 _SKILLS = ("first_aid", "driving", "sign_language", "swimming")
 _TRAININGS = ("medical_care", "emergency_rescue", "legal_aid", "psychological_support")
 _CATEGORIES = ("emergency_rescue", "community_service", "health")
-_OFFSETS = (_dt.timezone(_dt.timedelta(hours=8)), _dt.timezone.utc)
+_OFFSETS = (_dt.timezone(_dt.timedelta(hours=8)), _dt.UTC)
 
 
 def registration_rule_sets() -> st.SearchStrategy[RegistrationRules]:

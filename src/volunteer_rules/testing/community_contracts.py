@@ -447,7 +447,7 @@ class AttendanceStoreContract:
     def test_events_in_order(self, store: AttendanceStore) -> None:
         """Events come by instant, then id, whatever their offsets; filters combine."""
         later_in_utc = attrs.evolve(
-            _event(3, 1, 0), at=_dt.datetime(2024, 6, 5, 1, 0, 30, tzinfo=_dt.timezone.utc)
+            _event(3, 1, 0), at=_dt.datetime(2024, 6, 5, 1, 0, 30, tzinfo=_dt.UTC)
         )
         events = [_event(2, 1, 10), _event(1, 2, 0), later_in_utc, _event(0, 1, 0)]
         store.append(events)

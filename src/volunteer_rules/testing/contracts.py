@@ -146,7 +146,7 @@ def make_record(
 @st.composite
 def _records(draw: st.DrawFn) -> ServiceRecord:
     day = _dt.date(2024, 5, 1) + _dt.timedelta(days=draw(st.integers(0, 4)))
-    offset = draw(st.sampled_from([_CST, _dt.timezone.utc]))
+    offset = draw(st.sampled_from([_CST, _dt.UTC]))
     recorded = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(1), offset)
     return make_record(
         draw(st.sampled_from(["r-1", "r-2", "r-3", "r-4"])),
@@ -225,7 +225,7 @@ class RecordStoreContract:
             "r-full",
             start=_dt.datetime(2024, 5, 1, 23, 0, tzinfo=_CST),
             end=_dt.datetime(2024, 5, 2, 1, 30, tzinfo=_CST),
-            recorded_at=_dt.datetime(2024, 5, 2, 3, 0, tzinfo=_dt.timezone.utc),
+            recorded_at=_dt.datetime(2024, 5, 2, 3, 0, tzinfo=_dt.UTC),
             evaluation=Evaluation(rating="excellent", date=_dt.date(2024, 5, 3)),
             beneficiary="独居老人",
             group_service=True,
@@ -266,7 +266,7 @@ class RecordStoreContract:
         """Content is the canonical record format: another UTC offset is other content."""
         record = make_record("r-1")
         store.add([record])
-        moved = make_record("r-1", recorded_at=record.recorded_at.astimezone(_dt.timezone.utc))
+        moved = make_record("r-1", recorded_at=record.recorded_at.astimezone(_dt.UTC))
         assert moved == record  # equal instants compare equal in Python...
         with pytest.raises(ConflictError):
             store.add([moved])  # ...but the stored text differs
@@ -352,9 +352,7 @@ class RecordStoreContract:
 
     def test_find_is_in_recorded_order(self, store: RecordStore) -> None:
         """Results follow recorded_at as an instant (whatever the offset), then record_id."""
-        late = make_record(
-            "r-a", recorded_at=_dt.datetime(2024, 5, 2, 2, 0, tzinfo=_dt.timezone.utc)
-        )
+        late = make_record("r-a", recorded_at=_dt.datetime(2024, 5, 2, 2, 0, tzinfo=_dt.UTC))
         early = make_record("r-b", recorded_at=_dt.datetime(2024, 5, 2, 9, 0, tzinfo=_CST))
         tie = make_record("r-c", recorded_at=_dt.datetime(2024, 5, 2, 9, 0, tzinfo=_CST))
         store.add([late, tie, early])
@@ -381,7 +379,7 @@ class RecordStoreContract:
         self, store: RecordStore
     ) -> None:
         """One instant in two offsets is a tie; record_id, then organization_id, break it."""
-        at = _dt.datetime(2024, 5, 2, 1, 0, tzinfo=_dt.timezone.utc)
+        at = _dt.datetime(2024, 5, 2, 1, 0, tzinfo=_dt.UTC)
         in_cst = at.astimezone(_CST)
         a2 = make_record("r-a", organization_id=_ORGANIZATIONS[1], recorded_at=at)
         a1 = make_record("r-a", organization_id=_ORGANIZATIONS[0], recorded_at=in_cst)
@@ -726,7 +724,7 @@ class LedgerStoreContract:
         t2 = _T0 + _dt.timedelta(hours=1)
         _, posted = _post(Ledger(), _credit("c-1", "V1", 60, t1), _credit("c-2", "V1", 30, t2))
         store.append(posted)
-        in_utc = t2.astimezone(_dt.timezone.utc)
+        in_utc = t2.astimezone(_dt.UTC)
         assert [e.transfer_id for e in store.entries("V1", since=t2)] == ["c-2"]
         assert [e.transfer_id for e in store.entries("V1", since=in_utc)] == ["c-2"]
         assert [e.transfer_id for e in store.entries("V1", until=t2)] == ["c-1"]

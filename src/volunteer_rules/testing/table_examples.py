@@ -36,7 +36,7 @@ TABLE_ORGANIZATIONS: Final = (
 """The recording organizations of the rows (three credit codes and an unregistered group)."""
 
 _CATEGORIES: Final = ("community_service", "elderly_and_disabled", "environment", "education")
-_ZONES: Final = (_dt.timezone(_dt.timedelta(hours=8)),) * 9 + (_dt.timezone.utc,)
+_ZONES: Final = (_dt.timezone(_dt.timedelta(hours=8)),) * 9 + (_dt.UTC,)
 
 
 def record_rows(
