@@ -171,7 +171,7 @@ def test_the_column_steps_read_a_date_time_as_python_does(moment: dt.datetime) -
     pl = pytest.importorskip("polars")
     text = moment.isoformat()
     found = pl.DataFrame({"at": [text]}).select(tio._instant("at")).item()
-    since = moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    since = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     assert found == since // dt.timedelta(microseconds=1)
 
 
