@@ -30,7 +30,12 @@ from volunteer_rules.testing._certification_strategies import (
 pl = pytest.importorskip("polars")
 
 from volunteer_rules.statistics._table import summarize_frame  # noqa: E402
-from volunteer_rules.tables._whole import certify_frame, counted_frame, resolve_frame  # noqa: E402
+from volunteer_rules.tables._whole import (  # noqa: E402
+    certify_frame,
+    counted_frame,
+    resolve_frame,
+    resolve_scan,
+)
 from volunteer_rules.tables.io import table_of_records  # noqa: E402
 
 AS_OFS = st.dates(dt.date(2023, 12, 30), dt.date(2024, 1, 12))
@@ -80,6 +85,9 @@ def test_certify_frame_is_certify_many(
             certify_frame(kept, conflicts, rule_set=chosen, as_of=as_of)
         return
     assert certify_frame(kept, conflicts, rule_set=chosen, as_of=as_of) == expected
+    scanned, scan_conflicts = resolve_scan(_frame(given_records).lazy())  # as certify spools
+    assert scan_conflicts.equals(conflicts)
+    assert certify_frame(scanned, scan_conflicts, rule_set=chosen, as_of=as_of) == expected
 
 
 @st.composite
@@ -118,6 +126,8 @@ def test_certify_frame_is_certify_many_under_quality_rules(
     kept, conflicts = resolve_frame(_frame(given_records))
     expected = certify_many(given_records, rule_set=rule_set, as_of=as_of)
     assert certify_frame(kept, conflicts, rule_set=rule_set, as_of=as_of) == expected
+    scanned, scan_conflicts = resolve_scan(_frame(given_records).lazy())
+    assert certify_frame(scanned, scan_conflicts, rule_set=rule_set, as_of=as_of) == expected
 
 
 @given(
@@ -134,6 +144,8 @@ def test_table_statistics_are_summarize(
     kept, _ = resolve_frame(_frame(given_records))
     expected = summarize(given_records, by=by, as_of=as_of)
     assert summarize_frame(counted_frame(kept, as_of), by=by, as_of=as_of) == expected
+    scanned, _ = resolve_scan(_frame(given_records).lazy())
+    assert summarize_frame(counted_frame(scanned, as_of), by=by, as_of=as_of) == expected
 
 
 def test_resolve_frame_keeps_one_of_identical_repeats() -> None:

@@ -118,7 +118,14 @@ class TableInput(NamedTuple):
 
 
 def read_table(
-    path: str, kind: str, *, name: str, errors: IO[str], bad: list[int], progress: Progress
+    path: str,
+    kind: str,
+    *,
+    name: str,
+    errors: IO[str],
+    bad: list[int],
+    progress: Progress,
+    spool: str | None = None,
 ) -> TableInput:
     r"""Read a file of records into columns; report bad rows and conflicts on ``errors``.
 
@@ -129,6 +136,9 @@ def read_table(
         errors: where the problems are reported, one line each.
         bad: receives the number of every row skipped or in conflict.
         progress: ticked once per chunk read.
+        spool: a folder: the valid rows are written there, chunk by chunk, to a Parquet file,
+            and ``kept`` is a scan of it (a polars ``LazyFrame``) instead of a table held
+            in memory. The folder must outlive every use of ``kept``.
 
     Raises:
         OSError: the file cannot be read.
@@ -151,12 +161,13 @@ def read_table(
     import pyarrow as pa
 
     from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
-    from volunteer_rules.tables._whole import resolve_frame
+    from volunteer_rules.tables._whole import resolve_frame, resolve_scan
 
     source: Any = sys.stdin.buffer if path == "-" else path
     reader = {"jsonl": json_chunks, "csv": csv_chunks, "parquet": parquet_chunks}[kind]
     parts = []
     rows = 0
+    spooled = None if spool is None else _Spool(os.path.join(spool, "records.parquet"))
     try:
         for chunk in reader(source):
             rows += chunk.rows
@@ -164,21 +175,53 @@ def read_table(
             if chunk.errors.height:
                 progress.clear()
                 _report(chunk.errors, name, errors, bad)
-            parts.append(chunk.valid)
+            if spooled is None:
+                parts.append(chunk.valid)
+            elif chunk.valid.height:
+                spooled.write(chunk.valid)
     except (pl.exceptions.PolarsError, pa.ArrowException) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"{name} is not {_NAMES[kind]}: {message}") from None
     finally:
         progress.close()
-    if not parts:
+        if spooled is not None:
+            spooled.close()
+    kept: Any
+    if spooled is not None and spooled.rows:
+        kept, conflicts = resolve_scan(pl.scan_parquet(spooled.path))
+    elif not parts:
         from volunteer_rules.tables.io import _EMPTY_RECORDS
 
         empty = _EMPTY_RECORDS.with_columns(_row=pl.lit(0, pl.Int64)).clear()
         return TableInput(empty, empty, rows)
-    kept, conflicts = resolve_frame(pl.concat(parts, rechunk=False))
+    else:
+        kept, conflicts = resolve_frame(pl.concat(parts, rechunk=False))
     if conflicts.height:
         _report_conflicts(conflicts, name, "lines" if kind == "jsonl" else "rows", errors, bad)
     return TableInput(kept, conflicts, rows)
+
+
+class _Spool:
+    """Valid rows written to a Parquet file chunk by chunk (opened with the first chunk)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.rows = 0
+        self._writer: Any = None
+
+    def write(self, frame: Any) -> None:
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table.cast(self._writer.schema))
+        self.rows += frame.height
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 def _report(problems: Any, name: str, errors: IO[str], bad: list[int]) -> None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -167,18 +168,32 @@ def _certify(
         unit="lines" if kind == "jsonl" else "rows",
         quiet=bool(getattr(args, "quiet", False)),
     )
+    if tables_installed() and not getattr(args, "db", None):
+        from volunteer_rules.tables._whole import certify_frame
+
+        # The valid rows wait in a temporary Parquet file: only the columns counting reads
+        # are held, never the whole file's texts.
+        with tempfile.TemporaryDirectory(prefix="volunteer-rules-") as folder:
+            table = read_table(
+                args.file,
+                kind,
+                name=name,
+                errors=sys.stderr,
+                bad=bad,
+                progress=progress,
+                spool=folder,
+            )
+            if rule_set.status_on(as_of).version is None:
+                return None
+            return certify_frame(
+                table.kept, table.conflicts, rule_set=rule_set, as_of=as_of, volunteers=volunteers
+            )
     if tables_installed():
         table = read_table(
             args.file, kind, name=name, errors=sys.stderr, bad=bad, progress=progress
         )
         if rule_set.status_on(as_of).version is None:
             return None
-        if not getattr(args, "db", None):
-            from volunteer_rules.tables._whole import certify_frame
-
-            return certify_frame(
-                table.kept, table.conflicts, rule_set=rule_set, as_of=as_of, volunteers=volunteers
-            )
         from volunteer_rules.tables.io import records_of
 
         every = table.kept.vstack(table.conflicts).sort("_row").drop("_row")

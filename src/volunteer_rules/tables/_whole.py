@@ -83,14 +83,37 @@ def resolve_frame(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return kept, conflicts.sort("_row")
 
 
+def resolve_scan(scan: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """:func:`resolve_frame` on a scanned record table with ``_row``: ``kept`` stays a scan.
+
+    Only the rows whose key a hash says is given more than once are read whole (and resolved
+    by :func:`resolve_frame`); ``kept`` is the scan without the rows that rule sets aside.
+    """
+    key_hash = pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)
+    flagged = (
+        scan.select("_row", key_hash.alias("_kh"))
+        .filter(pl.col("_kh").is_duplicated())
+        .collect(engine="streaming")
+        .get_column("_row")
+    )
+    if flagged.is_empty():
+        return scan, scan.head(0).collect()
+    twice = scan.filter(pl.col("_row").is_in(flagged.implode())).collect(engine="streaming")
+    kept_twice, conflicts = resolve_frame(twice)
+    gone = set(flagged.to_list()).difference(kept_twice.get_column("_row").to_list())
+    if not gone:
+        return scan, conflicts
+    return scan.filter(~pl.col("_row").is_in(sorted(gone))), conflicts
+
+
 def _count(
-    kept: pl.DataFrame,
+    kept: pl.DataFrame | pl.LazyFrame,
     as_of: _dt.date,
     since: _dt.date | None,
     min_rank: int | None,
     wanted: list[str] | None,
 ) -> Counted:
-    source = TableSource(kept.drop("_row") if "_row" in kept.columns else kept)
+    source = TableSource(kept.drop("_row", strict=False))
     frame = source.counting_frame(as_of, order=True, texts=True)
     return count_frame(
         frame,
@@ -150,7 +173,7 @@ def _with_conflicts(
 
 
 def certify_frame(
-    kept: pl.DataFrame,
+    kept: pl.DataFrame | pl.LazyFrame,
     conflicts: pl.DataFrame,
     *,
     rule_set: RuleSet,
@@ -168,8 +191,10 @@ def certify_frame(
     given = None if volunteers is None else list(volunteers)
     if plan.version.has_quality and not plan.quality_simple:
         # Quality facts of every volunteer (evaluated records, sanction-free periods...).
-        every = pl.concat([kept, conflicts]).sort("_row").drop("_row")
-        return certify_many(records_of(every), rule_set=rule_set, as_of=as_of, volunteers=given)
+        every = pl.concat([kept.lazy(), conflicts.lazy()]).sort("_row").drop("_row")
+        return certify_many(
+            records_of(every.collect()), rule_set=rule_set, as_of=as_of, volunteers=given
+        )
     births: dict[str, _dt.date | None] = {}
     wanted: list[str] | None = None
     if given is not None:
@@ -199,7 +224,7 @@ def certify_frame(
 
 def _with_quality(
     results: dict[str, Certification],
-    kept: pl.DataFrame,
+    kept: pl.DataFrame | pl.LazyFrame,
     conflicts: pl.DataFrame,
     rule_set: RuleSet,
     plan: _Plan,
@@ -214,22 +239,27 @@ def _with_quality(
     can change their count.
     """
     low = [r for r, score in RATING_SCORES.items() if score < plan.quality_floor]
-    every = pl.concat([kept, conflicts])
+    every = pl.concat([kept.lazy(), conflicts.lazy()])
     again = set(
         every.filter(
             pl.col("evaluation_rating").is_in(low)
             & (pl.col("evaluation_date") <= pl.lit(plan.as_of, pl.Date))
         )
-        .get_column("volunteer_id")
-        .unique()
+        .select(pl.col("volunteer_id").unique())
+        .collect()
+        .to_series()
     ).intersection(results)
     if not again:
         return
     mine = pl.col("volunteer_id").is_in(sorted(again))
+    keys = every.filter(mine).select(_KEY).collect()
     theirs = every.filter(
         mine
         | pl.col("amends").is_not_null()
-        | pl.struct(_KEY).is_in(every.filter(mine).select(pl.struct(_KEY)).to_series().implode())
+        | pl.col("record_id").is_in(keys.get_column("record_id").implode())
+    ).collect()
+    theirs = theirs.filter(
+        mine | pl.col("amends").is_not_null() | pl.struct(_KEY).is_in(keys.to_struct().implode())
     )
     chosen = sorted(again) if given is None else [v for v in given if _volunteer(v)[0] in again]
     redone = certify_many(
@@ -241,7 +271,7 @@ def _with_quality(
     results.update((v, redone[v]) for v in again)
 
 
-def counted_frame(kept: pl.DataFrame, as_of: _dt.date | None) -> pl.DataFrame:
+def counted_frame(kept: pl.DataFrame | pl.LazyFrame, as_of: _dt.date | None) -> pl.DataFrame:
     """The rows of ``kept`` that count, with ``counted`` minutes (``as_of`` None: everything)."""
     day = _dt.date.max if as_of is None else as_of
     counted = _count(kept, day, None, None, None)
@@ -258,4 +288,4 @@ def counted_frame(kept: pl.DataFrame, as_of: _dt.date | None) -> pl.DataFrame:
             pl.DataFrame(exact, schema={**settled.schema, "counted": pl.Int64}, orient="row"),
         ]
     )
-    return kept.join(minutes, on=_KEY, how="inner", maintain_order="left")
+    return kept.lazy().join(minutes.lazy(), on=_KEY, how="inner", maintain_order="left").collect()
