@@ -420,7 +420,7 @@ def _fast_ok(typed: pl.DataFrame, categories: Iterable[str]) -> pl.Series:
     """
     day = pl.col("date")
     minutes = pl.col("service_minutes")
-    start, end, at = _instant("start"), _instant("end"), _instant("recorded_at")
+    start, end, at = pl.col("_start_us"), pl.col("_end_us"), pl.col("_recorded_at_us")
     rating, rated = pl.col("evaluation_rating"), pl.col("evaluation_date")
     interval = pl.col("start").is_not_null()
     once = {
@@ -432,7 +432,11 @@ def _fast_ok(typed: pl.DataFrame, categories: Iterable[str]) -> pl.Series:
         "end": _per_value(typed, "end", _canonical_datetime("end")),
         **{name: _per_value(typed, name, _text_ok(name)) for name in _TEXT_MAX},
     }
-    frame = typed.with_columns(**{f"_{name}_ok": ok for name, ok in once.items()})
+    frame = typed.with_columns(
+        # Each instant once (an eager select computes a repeated expression every time).
+        **{f"_{name}_us": _instant(name) for name in ("start", "end", "recorded_at")},
+        **{f"_{name}_ok": ok for name, ok in once.items()},
+    )
 
     def passed(name: str) -> pl.Expr:
         return pl.col(f"_{name}_ok")
