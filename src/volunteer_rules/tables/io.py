@@ -384,8 +384,8 @@ def _canonical_datetime(name: str) -> pl.Expr:
 def _instant(name: str) -> pl.Expr:
     """Microseconds since the epoch of a canonical date-time (null if it is no date-time).
 
-    The local part is read by a fixed format and the offset and fraction by position, which
-    is a third cheaper than one format with an offset (docs/benchmarks.md, JSON Lines).
+    The local part is read by a fixed format and the offset and fraction by position: a third
+    less time than one format with an offset (121 against 189 ms for 593,000 date-times).
     """
     column = pl.col(name)
     local = column.str.slice(0, 19).str.to_datetime(
@@ -404,7 +404,8 @@ def _per_value(frame: pl.DataFrame, name: str, check: pl.Expr) -> pl.Series:
     """``check`` (of column ``name``) once per distinct value, spread over the rows.
 
     Null where the column is null. For the columns whose values repeat (places, names,
-    dates...): up to half the time of checking every row (docs/benchmarks.md, JSON Lines).
+    dates): up to half the time of checking every row (a date column of 63,000 rows: 2.1
+    against 5.0 ms).
     """
     column = frame.get_column(name)
     distinct = column.unique().drop_nulls().to_frame()
