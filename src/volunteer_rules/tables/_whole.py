@@ -38,6 +38,7 @@ from volunteer_rules.rules.certification import (
 from volunteer_rules.rules.counting import Count
 from volunteer_rules.rules.rule_set import RATING_SCORES, RuleSet
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
+from volunteer_rules.tables import results
 from volunteer_rules.tables._convert import TableSource
 from volunteer_rules.tables._engine import Counted, count_frame, counts_of
 from volunteer_rules.tables.io import records_of
@@ -127,6 +128,61 @@ def _count(
     )
 
 
+def _counts(
+    kept: pl.DataFrame | pl.LazyFrame,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    min_rank: int | None,
+    wanted: list[str] | None,
+) -> dict[str, Count]:
+    """Every volunteer's count (no outcomes), in id order; a large scan counted in parts.
+
+    A scan of more than :data:`~volunteer_rules.tables.results.PART_ROWS` rows is counted
+    as ``certify_table`` counts one: in parts of volunteers chosen by a hash of their id, each
+    part read from the scan with every amendment (which may supersede a record of any part).
+    Memory goes with a part's rows and the counts, not with the whole file.
+    """
+    parts = 1
+    if isinstance(kept, pl.LazyFrame):
+        source = TableSource(kept.drop("_row"))
+        parts = -(-source.height() // results.PART_ROWS)
+    if parts <= 1:
+        return counts_of(_count(kept, as_of, since, min_rank, wanted), as_of, since, False)
+    part_of = pl.col("volunteer_id").hash(_PART_SEED) % parts
+    asked = None
+    if wanted is not None:
+        asked = pl.DataFrame({"volunteer_id": wanted}, schema={"volunteer_id": pl.String})
+        asked = asked.unique().with_columns(_part=part_of)
+    counts: dict[str, Count] = {}
+    for part in range(parts):
+        frame = source.counting_frame(
+            as_of, order=True, where=(part_of == part) | pl.col("amends").is_not_null(), texts=True
+        )
+        mine = (
+            frame.filter(part_of == part).get_column("volunteer_id").unique()
+            if asked is None
+            else asked.filter(pl.col("_part") == part).get_column("volunteer_id")
+        )
+        counted = count_frame(
+            frame,
+            as_of=as_of,
+            since=since,
+            min_rank=min_rank,
+            wanted=sorted(mine),
+            since_for={},
+            rows_at=source.rows_in(frame),
+            repeated=(None, set()),  # kept: repeated keys already settled
+            detail=False,
+        )
+        counts.update(counts_of(counted, as_of, since, False))
+        source.forget()
+        del frame, counted
+    return dict(sorted(counts.items()))
+
+
+_PART_SEED: Final = 0x9A7
+
+
 def _with_conflicts(
     counts: dict[str, Count],
     conflicts: pl.DataFrame,
@@ -204,10 +260,8 @@ def certify_frame(
             assert volunteer_id is not None
             wanted.append(volunteer_id)
             births[volunteer_id] = birth
-    counted = _count(kept, as_of, plan.since, _rank(plan.version), wanted)
-    counts = _with_conflicts(
-        counts_of(counted, as_of, plan.since, False), conflicts, wanted, as_of, plan.since
-    )
+    counted = _counts(kept, as_of, plan.since, _rank(plan.version), wanted)
+    counts = _with_conflicts(counted, conflicts, wanted, as_of, plan.since)
     if plan.version.age_bands:
         missing = [v for v in counts if births.get(v) is None]
         if missing:
