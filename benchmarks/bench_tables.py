@@ -119,7 +119,7 @@ _GIVEN = [
 
 def _organizations(count: int) -> list[str]:
     """Credit codes (both check digits right) and a few unregistered groups (``G-``)."""
-    from volunteer_rules.tables.io import _organization_ok
+    from volunteer_rules.tables._steps import _organization_ok
 
     out = []
     for k in range(count):

@@ -17,6 +17,7 @@ from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 pl = pytest.importorskip("polars")
 
+from volunteer_rules.tables import _steps as steps  # noqa: E402
 from volunteer_rules.tables import io as tio  # noqa: E402
 
 
@@ -76,7 +77,7 @@ def test_frame_reader_is_parse_record(payloads: list[dict[str, Any]], data: Any)
             .then(pl.lit(data.draw(st.sampled_from([0, 60, 1441]))))
             .otherwise(pl.col("service_minutes"))
         )
-    rows = [tio._payload(row) for row in frame.iter_rows(named=True)]
+    rows = [steps._payload(row) for row in frame.iter_rows(named=True)]
     table = tio.read_frame(frame)
     valid, errors = _expected(rows)
     assert table.to_rows() == valid
@@ -146,4 +147,4 @@ def test_volunteer_ids_checked_in_columns_as_parse_record_checks_them(value: str
     problems = _fields.Problems("$")
     expected = _fields.read_volunteer_id(value, problems) == value and not problems.errors
     frame = pl.DataFrame({"volunteer_id": [value]})
-    assert frame.select(tio._volunteer_id_ok()).item() == expected
+    assert frame.select(steps._volunteer_id_ok()).item() == expected

@@ -22,6 +22,7 @@ from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
 pytest.importorskip("polars")
 
+from volunteer_rules.tables import _steps as steps
 from volunteer_rules.tables import io as tio
 
 
@@ -150,7 +151,7 @@ def test_the_white_space_stripped_is_pythons() -> None:
     spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
     pl = pytest.importorskip("polars")
     found = pl.Series([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF])
-    matched = found.filter(found.str.contains(f"^[{tio._SPACE_CLASS}]$"))
+    matched = found.filter(found.str.contains(f"^[{steps._SPACE_CLASS}]$"))
     assert "".join(matched.to_list()) == spaces
 
 
@@ -170,7 +171,7 @@ def test_the_column_steps_read_a_date_time_as_python_does(moment: dt.datetime) -
     """The instant the column steps compare is Python's, with and without a fraction."""
     pl = pytest.importorskip("polars")
     text = moment.isoformat()
-    found = pl.DataFrame({"at": [text]}).select(tio._instant("at")).item()
+    found = pl.DataFrame({"at": [text]}).select(steps._instant("at")).item()
     since = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     assert found == since // dt.timedelta(microseconds=1)
 

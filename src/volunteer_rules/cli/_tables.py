@@ -190,7 +190,7 @@ def read_table(
     if spooled is not None and spooled.rows:
         kept, conflicts = resolve_scan(pl.scan_parquet(spooled.path))
     elif not parts:
-        from volunteer_rules.tables.io import _EMPTY_RECORDS
+        from volunteer_rules.tables._steps import _EMPTY_RECORDS
 
         empty = _EMPTY_RECORDS.with_columns(_row=pl.lit(0, pl.Int64)).clear()
         return TableInput(empty, empty, rows)

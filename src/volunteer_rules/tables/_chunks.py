@@ -23,16 +23,8 @@ import pyarrow.parquet as pq
 
 from volunteer_rules._canonical import read_json
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.tables.io import (
-    CHUNK_ROWS,
-    Source,
-    _check,
-    _frame,
-    _open,
-    _parser,
-    _read_one_by_one,
-    _rename,
-)
+from volunteer_rules.tables._steps import _check, _parser, _read_one_by_one
+from volunteer_rules.tables.io import CHUNK_ROWS, Source, _frame, _open, _rename
 from volunteer_rules.tables.schema import RECORD_COLUMNS
 
 __all__: list[str] = []
