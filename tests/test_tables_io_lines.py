@@ -193,3 +193,18 @@ def test_a_file_object_without_readinto_reads_the_same() -> None:
     text = b"\n".join([GOOD, b"null", _line(record_id="r-3")] * 50)
     table = tio.read_json_lines(_Plain(text), chunk_rows=7)  # type: ignore[arg-type]
     assert (table.to_rows(), table.errors.rows(), table.rows) == _reference(text)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [*(_line(record_id=f"r-{k}") for k in range(300)), b"", b"  "],  # blank lines at the end
+        [b"", *(_line(record_id=f"r-{k}") for k in range(300)), b"null", GOOD],
+        [_line(record_id=f"r-{k}") if k % 2 else b"" for k in range(300)],  # many: as a list
+        [_line(record_id=f"r-{k}") if k % 3 else b"null" for k in range(300)],
+    ],
+    ids=["blank at the end", "odd lines around", "every other blank", "every third null"],
+)
+def test_blocks_with_odd_lines_read_as_python_reads_them(lines: list[bytes]) -> None:
+    text = b"\n".join(lines) + b"\n"
+    assert _read(text) == _reference(text)

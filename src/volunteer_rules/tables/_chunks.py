@@ -185,10 +185,12 @@ def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
 
 _SHORTEST: Final = 2048
 """Fewest lines in a block halved again after Arrow's reader refuses it (then: line by line)."""
-_ODD_LINE: Final = re.compile(rb"\n[ \t\r]*(?:[\nn]|\xef\xbb\xbf)")
-"""A line after a line that Arrow's reader reads otherwise than Python's: blank (JSON's white
-space only: skipped), starting with ``n`` (a ``null`` first in its input crashes it, pyarrow
-26) or with a byte-order mark (dropped first in its input)."""
+_ODD_LINE: Final = re.compile(rb"\n(?=[ \t\r]*(?:[\nn]|\xef\xbb\xbf|\Z))")
+"""The end of a line followed by one that Arrow's reader reads otherwise than Python's: blank
+(JSON's white space only: skipped without a row), starting with ``n`` (a ``null`` first in
+its input crashes it, pyarrow 26) or with a byte-order mark (dropped first in its input)."""
+_MANY_ODD: Final = 64
+"""Odd lines in a block from which its lines are read as a list rather than around them."""
 
 
 def _odd(line: Bytes) -> bool:
@@ -197,15 +199,45 @@ def _odd(line: Bytes) -> bool:
     return start[:1] in (b"", b"n") or start.startswith(_BOM)
 
 
-def _has_odd_line(data: Bytes) -> bool:
-    """Whether a line of ``data`` (lines, the last one may lack its newline) is odd."""
+def _odd_lines(data: Bytes) -> list[int]:
+    """Where the odd lines of ``data`` start (a last newline followed by nothing: no line)."""
     head = data.find(b"\n")
-    if _odd(data[: head if head >= 0 else len(data)]):
-        return True
-    tail = data.rfind(b"\n") + 1
-    if tail < len(data) and not data[tail:].strip(b" \t\r"):
-        return True
-    return _ODD_LINE.search(data) is not None
+    starts = [0] if _odd(data[: head if head >= 0 else len(data)]) else []
+    starts.extend(found.end() for found in _ODD_LINE.finditer(data))
+    return [start for start in starts if start < len(data)]
+
+
+def _around_odd_lines(
+    block: _Block,
+    starts: list[int],
+    categories: list[str],
+    parse: Callable[[dict[str, Any]], ServiceRecord],
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """A block with a few odd lines: the runs of lines between them as blocks, they alone."""
+    data, number = block.data, block.first
+    parts: list[tuple[pl.DataFrame, pl.DataFrame, int]] = []
+    odd: list[tuple[int, Bytes]] = []
+    position = 0
+    for start in starts:
+        if start > position:
+            run = data[position:start]
+            lines = run.count(b"\n")
+            parts.append(_json_block(_Block(run, number, lines, 0), categories, parse))
+            number += lines
+        end = data.find(b"\n", start) + 1 or len(data)
+        line = data[start:end]
+        if line.strip():
+            odd.append((number, line))
+        number += 1
+        position = end
+    if position < len(data):
+        run = data[position:]
+        lines = run.count(b"\n") + (not run.endswith(b"\n"))
+        parts.append(_json_block(_Block(run, number, lines, 0), categories, parse))
+    valid, errors = _joined(
+        [(valid, errors) for valid, errors, _ in parts] + [_one_by_one(odd, parse)]
+    )
+    return valid, errors, sum(rows for _, _, rows in parts) + len(odd)
 
 
 def _json_block(
@@ -220,10 +252,13 @@ def _json_block(
     an object of the format's types) are found by halving the block, and read line by line.
     """
     data, first, lines = block.data, block.first, block.lines
-    if _has_odd_line(data):
+    odd = _odd_lines(data)
+    if len(odd) > _MANY_ODD:
         numbered = _lines(data, first)
         valid, errors = _json_lines(numbered, categories, parse)
         return valid, errors, len(numbered)
+    if odd:
+        return _around_odd_lines(block, odd, categories, parse)
     table = _arrow_json(data)
     if table is not None and table.num_rows == lines:
         texts: list[Bytes] = []
