@@ -208,3 +208,10 @@ def test_a_file_object_without_readinto_reads_the_same() -> None:
 def test_blocks_with_odd_lines_read_as_python_reads_them(lines: list[bytes]) -> None:
     text = b"\n".join(lines) + b"\n"
     assert _read(text) == _reference(text)
+
+
+def test_long_lines_keep_the_next_blocks_bounded() -> None:
+    """Lines of megabytes, then short ones: the next block is not sized by lines x length."""
+    lines = [_line(content="长" * 1_700_000)] * 8 + [_line(record_id=f"r-{k}") for k in range(3)]
+    text = b"\n".join(lines) + b"\n"
+    assert _read(text) == _reference(text)

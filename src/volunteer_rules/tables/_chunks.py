@@ -152,6 +152,10 @@ class _Block(NamedTuple):
     end: int  # bytes of the file read up to the end of the block
 
 
+_BLOCK_MOST: Final = 1 << 26
+"""Bytes read at most for a block (then to the end of the line): long lines, fewer rows."""
+
+
 def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
     """The file in blocks of whole lines, each about ``chunk_rows`` lines long.
 
@@ -164,7 +168,7 @@ def _blocks(stream: IO[bytes], chunk_rows: int) -> Iterator[_Block]:
     average = 512
     readinto = getattr(stream, "readinto", None)
     while True:
-        size = max(1 << 12, chunk_rows * average)
+        size = min(max(1 << 12, chunk_rows * average), _BLOCK_MOST)
         if readinto is not None:
             data = bytearray(size)
             del data[readinto(data) or 0 :]
