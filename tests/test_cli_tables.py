@@ -14,6 +14,7 @@ import select
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -241,3 +242,32 @@ def test_every_reader_shows_progress_on_a_terminal(tmp_path: Path, label: str) -
     assert "Traceback" not in shown
     _status, quiet = _on_a_terminal(*args, "--quiet")
     assert "lines/s" not in quiet and "\r" not in quiet.replace("\r\n", "\n")
+
+
+def test_certify_counts_from_a_temporary_parquet_file_it_removes(
+    sample_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The valid rows wait in a Parquet file in the temporary folder, gone when certify is
+    done; the output is the one of the record-by-record path."""
+    import tempfile
+
+    from volunteer_rules.cli import _tables, main
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    written: list[Path] = []
+    write = _tables._Spool.write
+
+    def spy(self: Any, frame: Any) -> None:
+        write(self, frame)
+        written.append(Path(self.path))
+        assert Path(self.path).is_file() and spool in Path(self.path).parents
+
+    monkeypatch.setattr(_tables._Spool, "write", spy)
+    out = tmp_path / "out.txt"
+    status = main(["certify", *CERTIFY, "--quiet", "-o", str(out), str(sample_files["jsonl"])])
+    assert written
+    assert list(spool.iterdir()) == []
+    plain = _run("certify", *CERTIFY, str(sample_files["jsonl"]), command=WITHOUT_TABLES)
+    assert (status, out.read_text(encoding="utf-8")) == (plain.returncode, plain.stdout)
