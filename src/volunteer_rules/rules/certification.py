@@ -360,6 +360,9 @@ class _Plan:
             ),
             default=0,
         )
+        self.low_ratings = frozenset(
+            rating for rating, score in RATING_SCORES.items() if score < self.quality_floor
+        )
         self.quality_simple = all(
             level.quality is None
             or (
@@ -908,12 +911,21 @@ def certify_many(
         given: list[ServiceRecord] | tuple[ServiceRecord, ...] = (
             records if isinstance(records, (list, tuple)) else _materialize(records)
         )
-        results = _certify_many(given, plan, wanted, births, awards_of, attested_of, registry)
+        results, low_rated = _certify_many(
+            given, plan, wanted, births, awards_of, attested_of, registry, plan.low_ratings
+        )
         results = _with_quality(
-            given, plan, results, (births, registered), awards_of, attested_of, sanctions_of
+            given,
+            plan,
+            results,
+            low_rated,
+            (births, registered),
+            awards_of,
+            attested_of,
+            sanctions_of,
         )
         return Certifications(results, source=attrs.evolve(source, records=given))
-    results = _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
+    results, _ = _certify_many(records, plan, wanted, births, awards_of, attested_of, registry)
     return Certifications(results, source=source)
 
 
@@ -933,6 +945,7 @@ def _with_quality(
     records: list[ServiceRecord] | tuple[ServiceRecord, ...],
     plan: _Plan,
     results: dict[str, Certification],
+    low_rated: set[str],
     profiles: tuple[Mapping[str, _dt.date | None], Mapping[str, _dt.date | None]],
     awards_of: Mapping[str, Any],
     attested_of: Mapping[str, Any],
@@ -942,20 +955,15 @@ def _with_quality(
 
     They are every volunteer when a level asks for evaluations, a sanction-free period or
     continuity; otherwise those with an evaluation below what some level asks, or a sanction.
-    Everyone else meets every quality condition, as the bulk pass assumed.
+    Everyone else meets every quality condition, as the bulk pass assumed. ``low_rated``:
+    the volunteers with such an evaluation, as the bulk pass found them.
     """
     as_of = plan.as_of
     births, registered = profiles
     if not plan.quality_simple:
         again = set(results)
     else:
-        floor = plan.quality_floor
-        low = {rating for rating, score in RATING_SCORES.items() if score < floor}
-        again = {
-            r.volunteer_id
-            for r in records
-            if (e := r.evaluation) is not None and e.rating in low and e.date <= as_of
-        }
+        again = set(low_rated)
         again.update(v for v, x in sanctions_of.items() if x)
         again &= set(results)
     if not again:
@@ -1014,8 +1022,12 @@ def _certify_many(
     awards_of: Mapping[str, Any],
     attested_of: Mapping[str, Any],
     registry: RuleSetRegistry | None,
-) -> dict[str, Certification]:
-    """The bulk pass of :func:`certify_many` for a version in force."""
+    low: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Certification], set[str]]:
+    """The bulk pass of :func:`certify_many` for a version in force.
+
+    Also the volunteers with an evaluation by ``as_of`` rated in ``low`` (see ``_Bulk``).
+    """
     as_of = plan.as_of
     all_awards = {v: _awards(a, as_of) for v, a in awards_of.items()}
     since_for = {
@@ -1036,9 +1048,10 @@ def _certify_many(
             False,
             since_for,
             not quick_path,  # the plain path never reads first_counted
+            low,
         )
         if quick_path:  # plain: no age bands to check
-            return plan.quick_all(bulk)
+            return plan.quick_all(bulk), bulk.low_rated
     if plan.version.age_bands:
         missing = [v for v in bulk.names if births.get(v) is None]
         if missing:
@@ -1055,7 +1068,7 @@ def _certify_many(
             attested_on(attested_of[v], as_of) if v in attested_of else empty,
         )
         for v, c in bulk.counts(as_of, plan.since).items()
-    }
+    }, bulk.low_rated
 
 
 def _iterable(records: object) -> Iterable[ServiceRecord]:

@@ -690,7 +690,8 @@ class _Bulk(NamedTuple):
     ``minutes[k]``, ``first[k]`` (a date ordinal, ``_NEVER`` for none; ``None`` when not asked
     for) and ``excluded[name]`` describe the volunteers settled by the fast path (``excluded``
     may hold entries for others too: they are not read); ``engine[name]`` is the reference
-    engine's count of every other volunteer.
+    engine's count of every other volunteer. ``low_rated`` holds the volunteers of the records
+    evaluated by ``as_of`` with a rating in the pass's ``low`` (whoever is counted).
     """
 
     names: list[str]
@@ -698,6 +699,7 @@ class _Bulk(NamedTuple):
     first: list[int] | None
     excluded: dict[str, tuple[tuple[str, str], ...]]
     engine: dict[str, Count]
+    low_rated: set[str]
 
     def counts(self, as_of: _dt.date, since: _dt.date | None) -> dict[str, Count]:
         """``{volunteer_id: Count}`` in volunteer id order."""
@@ -748,11 +750,13 @@ def _bulk(
     detail: bool,
     since_for: dict[str, _dt.date],
     first: bool,
+    low: frozenset[str] = frozenset(),
 ) -> _Bulk:
     """:func:`_count_many` with the collector paused (arguments already checked).
 
     With ``first=False`` the first counted dates of the fast path are not computed (callers
-    that never read ``Count.first_counted`` save a pass).
+    that never read ``Count.first_counted`` save a pass). ``low``: the ratings whose
+    volunteers are listed in ``low_rated``.
     """
     # Read twice when a key is repeated (see below), so a one-shot iterable is held first.
     given: Sequence[ServiceRecord]
@@ -768,33 +772,22 @@ def _bulk(
             given.append(record)
     with _collector_paused():  # the columns hold only references to values: nothing to free
         try:
-            return _bulk_pass(given, as_of, since, min_rank, wanted, detail, since_for, first)
+            return _count_many(given, as_of, since, min_rank, wanted, detail, since_for, first, low)
         except _Repeated:
             pass
         # A key given more than once: the one rule decides (identical repeats once, conflicts
         # never), then the records kept are counted and the conflicts listed (rule 0).
         versions = resolve_versions(given)
-        bulk = _bulk_pass(
-            list(versions.records), as_of, since, min_rank, wanted, detail, since_for, first
+        bulk = _count_many(
+            list(versions.records), as_of, since, min_rank, wanted, detail, since_for, first, low
         )
+        # Every version read counts for low ratings, those in conflict too (as one by one).
+        bulk = bulk._replace(low_rated=_low_rated(given, low, as_of))
         return _with_conflicts(bulk, versions, wanted, detail, as_of, since, since_for)
 
 
 class _Repeated(Exception):
     """Raised by the bulk pass when a record key is given more than once."""
-
-
-def _bulk_pass(
-    records: Sequence[ServiceRecord],
-    as_of: _dt.date,
-    since: _dt.date | None,
-    min_rank: int | None,
-    wanted: set[str] | None,
-    detail: bool,
-    since_for: dict[str, _dt.date],
-    first: bool,
-) -> _Bulk:
-    return _count_many(records, as_of, since, min_rank, wanted, detail, since_for, first)
 
 
 def _with_conflicts(
@@ -851,7 +844,7 @@ def _with_conflicts(
         if outcomes is not None:
             outcomes = (*conflicted, *outcomes)
         engine[name] = attrs.evolve(count, excluded=listed + count.excluded, outcomes=outcomes)
-    return _Bulk(names, minutes, first, excluded, engine)
+    return _Bulk(names, minutes, first, excluded, engine, bulk.low_rated)
 
 
 _MIDNIGHT: Final = _dt.time(0)
@@ -860,7 +853,8 @@ _TZINFO: Final = attrgetter("tzinfo")
 _VOL: Final = attrgetter("volunteer_id")
 _RID: Final = attrgetter("record_id")
 _AMENDS: Final = attrgetter("amends")
-_SPAN: Final = _dt.date.max.toordinal() + 1  # more than any date ordinal
+_KEY: Final = attrgetter("organization_id", "record_id")
+_RECORD_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
 _ONE_DAY: Final = _dt.timedelta(days=1)
 
 
@@ -873,24 +867,22 @@ def _count_many(
     detail: bool,
     since_for: dict[str, _dt.date],
     need_first: bool,
+    low: frozenset[str],
 ) -> _Bulk:
     # --- one pass, chunk by chunk: every record and field is touched while it is in cache ----
-    # Columns, one list per field of a row (no object per record is kept), plus per-record
-    # flags. For a list or tuple they are allocated once (the length is known), then filled.
-    hint = len(records) if wanted is None and type(records) in (list, tuple) else 0
-    cols: list[list[Any]] = [[None] * hint for _ in _ROW_FIELDS]
-    t_rid, t_org, t_start, t_end, t_am, t_min = (
-        cols[_R_ID],
-        cols[_R_ORG],
-        cols[_R_START],
-        cols[_R_END],
-        cols[_R_AMENDS],
-        cols[_R_MIN],
-    )
+    # Kept per record: its volunteer, minutes, whether a rule that needs no other record
+    # excludes it, whether it has an interval, and its date's ordinal. Anything else is read
+    # again from the record, by position, for the few records that need a closer look.
+    # ``kept`` is the records read (the input itself, unless ``wanted`` filters it).
+    hint = len(records) if wanted is None else 0
+    kept_list: list[ServiceRecord] = []
+    kept: Sequence[ServiceRecord] = records if wanted is None else kept_list
+    t_vol: list[str] = [""] * hint
+    t_min: list[int] = [0] * hint
     excl: list[bool] = [False] * hint  # excluded by a rule that needs no other record
     has_interval: list[bool] = [False] * hint
     ordinals: list[int] = [0] * hint
-    per_record = [*cols, excl, has_interval, ordinals]
+    per_record: tuple[list[Any], ...] = (t_vol, t_min, excl, has_interval, ordinals)
     ordinal_of: dict[_dt.date, int] = {}  # dates are few: one ordinal each, shared
     outside_days: set[_dt.date] = set()  # those after as_of or before since
     # Per fixed offset: each date's midnight and the next midnight, in that offset.
@@ -898,8 +890,10 @@ def _count_many(
     odd: list[int] = []  # a start without an end, or an end without a start
     unsure: list[int] = []  # intervals not within their own date: checked per volunteer
     amend_pos: list[int] = []
+    rated_pos: list[int] = []  # records with an evaluation (when low ratings matter)
     offsets: set[Any] = set()
     rid_seen: set[str] = set()
+    rid_chunks: list[tuple[str, ...]] = []  # the record ids read, chunk by chunk
     all_rids: set[str] = set()  # with ``wanted``: the record ids of the whole input
     all_seen = 0
     base = 0
@@ -928,31 +922,28 @@ def _count_many(
             chunk = list(compress(chunk, keep))
             if not chunk:
                 continue
+            kept_list += chunk
         # One tuple per record, then transposed: attribute reads in a comprehension are the
         # interpreter's specialised slot loads, cheaper than one C-level getter per field.
-        columns = list(
-            zip(
-                *[
-                    (  # the layout of a row: _ROW_FIELDS
-                        r.recorded_at,
-                        r.record_id,
-                        r.organization_id,
-                        r.volunteer_id,
-                        r.status,
-                        r.date,
-                        r.start,
-                        r.end,
-                        r.amends,
-                        r.service._minutes,
-                        r.evaluation,
-                    )
-                    for r in chunk
-                ],
-                strict=True,
-            )
+        c_at, c_rid, c_vol, c_st, c_day, c_start, c_end, c_am, c_min, c_ev = zip(
+            *[
+                (
+                    r.recorded_at,
+                    r.record_id,
+                    r.volunteer_id,
+                    r.status,
+                    r.date,
+                    r.start,
+                    r.end,
+                    r.amends,
+                    r.service._minutes,
+                    r.evaluation,
+                )
+                for r in chunk
+            ],
+            strict=True,
         )
-        del chunk  # the records themselves are not kept
-        c_at, c_rid, _, _, c_st, c_day, c_start, c_end, c_am, _, c_ev = columns
+        del chunk
         m = len(c_rid)
         span = range(base, base + m)
         # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
@@ -975,68 +966,35 @@ def _count_many(
             )
         if outside_days and not outside_days.isdisjoint(distinct):
             out = list(map(or_, out, map(outside_days.__contains__, c_day)))
-        if min_rank is not None:
-            out = list(
-                map(
-                    or_,
-                    out,
-                    [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in c_ev],
+        if c_ev.count(None) != m:
+            if min_rank is not None:
+                out = list(
+                    map(
+                        or_,
+                        out,
+                        [e is None or _RATING_RANK.get(e.rating, 99) > min_rank for e in c_ev],
+                    )
                 )
-            )
+            if low:
+                rated_pos += compress(span, map(is_not, c_ev, repeat(None)))
+        elif min_rank is not None:
+            out = [True] * m  # no evaluation: below any minimum rating
         has = list(map(is_not, c_start, repeat(None)))
         for dest, values in zip(
             per_record,
-            (*columns, out, has, map(ordinal_of.__getitem__, c_day)),
+            (c_vol, c_min, out, has, map(ordinal_of.__getitem__, c_day)),
             strict=True,
         ):
             dest[base : base + m] = values
-        del columns
         if has != list(map(is_not, c_end, repeat(None))):
             odd += compress(span, map(ne, has, map(is_not, c_end, repeat(None))))
             has = list(map(and_, has, map(is_not, c_end, repeat(None))))
         if True in has:
-            s_iv = list(compress(c_start, has))
-            e_iv = list(compress(c_end, has))
-            d_iv = list(compress(c_day, has))
-            iv_zones = set(map(_TZINFO, chain(s_iv, e_iv)))
-            offsets |= iv_zones
-            # Vouched for: starts on its record's date, ends on that local day, end > start.
-            nice: Iterable[Any]
-            if (
-                len(iv_zones) == 1
-                and type(zone := next(iter(iv_zones))) is _dt.timezone
-                and _dt.date.max not in distinct
-            ):
-                # One fixed offset: that day's midnight <= start < end < next midnight.
-                lows, highs = bounds.setdefault(zone, ({}, {}))
-                for day in set(d_iv).difference(lows):
-                    lows[day] = low = _dt.datetime.combine(day, _MIDNIGHT, zone)
-                    highs[day] = low + _ONE_DAY
-                get_low, get_high = lows.__getitem__, highs.__getitem__
-                if (
-                    all(map(lt, s_iv, e_iv))
-                    and all(map(le, map(get_low, d_iv), s_iv))
-                    and all(map(lt, e_iv, map(get_high, d_iv)))
-                ):
-                    nice = repeat(True, len(s_iv))  # the usual case: every one is
-                else:
-                    nice = map(
-                        and_,
-                        map(and_, map(le, map(get_low, d_iv), s_iv), map(lt, s_iv, e_iv)),
-                        map(lt, e_iv, map(get_high, d_iv)),
-                    )
-            else:
-                s_day = list(map(_DT_DATE, s_iv))
-                nice = map(
-                    and_,
-                    map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
-                    map(lt, s_iv, e_iv),
-                )
-            if True in (flags := list(map(not_, nice))):
-                unsure += compress(compress(span, has), flags)
+            unsure += _unsure_intervals(span, has, c_start, c_end, c_day, offsets, bounds)
         if m != c_am.count(None):
             amend_pos += compress(span, map(is_not, c_am, repeat(None)))
         rid_seen.update(c_rid)
+        rid_chunks.append(c_rid)
         base += m
     n = base
     del ordinal_of, outside_days, bounds
@@ -1049,8 +1007,7 @@ def _count_many(
 
     # --- volunteers -----------------------------------------------------------------------
     # Volunteers are numbered in id order (the order of the results), after the pass: two
-    # look-ups per record in all, fewer than numbering them chunk by chunk and renumbering.
-    t_vol = cols[_R_VOL]
+    # look-ups per record in all, fewer than numbering them chunk by chunk (measured).
     names = sorted(set(t_vol)) if wanted is None else sorted(wanted)
     index = {name: i for i, name in enumerate(names)}
     if wanted is None:
@@ -1058,6 +1015,7 @@ def _count_many(
     else:
         # Records kept only as amendments of someone else get the index len(names).
         vol_ix = list(map(index.get, t_vol, repeat(len(names))))
+    del t_vol
     count_v = len(names)
     slow: set[int] = {index[v] for v in since_for if v in index}
     if detail:
@@ -1068,11 +1026,10 @@ def _count_many(
     key_pos: dict[tuple[str, str], list[int]] | None = None
     if len(rid_seen) != n:
         key_pos = {}
-        for i, key in enumerate(zip(t_org, t_rid, strict=True)):
+        for i, key in enumerate(map(_KEY, kept)):
             if key in key_pos:
                 raise _Repeated
             key_pos[key] = [i]
-    del rid_seen
     # Amendments. The plain case is settled here: one amendment of a record of the same
     # volunteer, where neither record is amended by or amends anything else. When the amendment
     # is on record by as_of and verified or void, it supersedes the record (unless a rule that
@@ -1080,15 +1037,12 @@ def _count_many(
     # engine, with the amendments that reach their records (chains followed), whoever made them.
     amenders_of: dict[tuple[str, str], list[int]] = {}
     for i in amend_pos:
-        amenders_of.setdefault((t_org[i], t_am[i]), []).append(i)
+        record = kept[i]
+        amenders_of.setdefault((record.organization_id, record.amends), []).append(i)  # type: ignore[arg-type]
     superseded: set[int] = set()
     if amenders_of:
-        if key_pos is None:
-            target_ids = {key[1] for key in amenders_of}
-            key_pos = {}
-            for i in compress(range(n), map(target_ids.__contains__, t_rid)):
-                key_pos.setdefault((t_org[i], t_rid[i]), []).append(i)
-        t_at, t_st, t_day = cols[_R_AT], cols[_R_STATUS], cols[_R_DATE]
+        if key_pos is None:  # record ids are unique: each target is at one position, if any
+            key_pos = _targets(amenders_of, vol_ix, kept, rid_chunks)
         for target, amenders in amenders_of.items():
             owners = key_pos.get(target, ())
             if (
@@ -1096,15 +1050,19 @@ def _count_many(
                 and len(owners) == 1
                 and len(amenders) == 1
                 and vol_ix[owners[0]] == vol_ix[j := amenders[0]]
-                and t_am[owners[0]] is None
-                and (t_org[j], t_rid[j]) not in amenders_of
+                and kept[owners[0]].amends is None
+                and _KEY(kept[j]) not in amenders_of
             ):
                 i = owners[0]
-                if not excl[i] and _supersedes(t_st[j], t_day[j], t_at[j], as_of):
+                amendment = kept[j]
+                if not excl[i] and _supersedes(
+                    amendment.status, amendment.date, amendment.recorded_at, as_of
+                ):
                     excl[i] = True
                     superseded.add(i)
             else:
                 slow.update(vol_ix[k] for k in owners)
+    del rid_seen, rid_chunks
     # A record longer than the daily cap on its own (the constructor allows one).
     if n and max(t_min) > DAILY_CAP_MINUTES:
         slow.update(compress(vol_ix, map(gt, t_min, repeat(DAILY_CAP_MINUTES))))
@@ -1125,24 +1083,17 @@ def _count_many(
             if day < first[k]:
                 first[k] = day
     # Two counting records of one volunteer on one date: one integer key per (volunteer,
-    # date), counted in C (``Counter``). A date whose records pass the daily cap together, or
-    # whose intervals overlap, sends its volunteer to the engine; records on one date that
-    # neither overlap nor pass the cap count in full whatever their order, so they are no
-    # reason (a morning and an afternoon are common).
-    day_keys = list(map(add, map(mul, c_ix, repeat(_SPAN)), c_ord))
-    keys = Counter(day_keys)
-    if len(keys) != len(c_ix):
-        twice = {day for day, times in keys.items() if times > 1}
-        on_date: dict[int, list[int]] = {}
-        for i, day in zip(compress(range(n), cand), day_keys, strict=True):
-            if day in twice:
-                on_date.setdefault(day, []).append(i)
-        for day, positions in on_date.items():
-            if sum(t_min[i] for i in positions) > DAILY_CAP_MINUTES or not _disjoint(
-                [t_start[i] for i in positions], [t_end[i] for i in positions]
-            ):
-                slow.add(day // _SPAN)
-    del keys, day_keys, c_ix, c_ord
+    # date). A date whose records pass the daily cap together, or whose intervals overlap,
+    # sends its volunteer to the engine; records on one date that neither overlap nor pass the
+    # cap count in full whatever their order, so they are no reason (a morning and an
+    # afternoon are common).
+    if c_ord:
+        origin, width = min(c_ord), max(c_ord) - min(c_ord) + 1  # small keys are cheaper
+        day_keys = list(map(add, map(mul, c_ix, repeat(width)), c_ord))
+        crowded = _crowded_dates(day_keys, list(compress(range(n), cand)), t_min, kept)
+        slow.update((key - origin) // width for key in crowded)
+        del day_keys
+    del c_ix, c_ord
     # Intervals within their own date, in one fixed UTC offset, on distinct dates cannot overlap.
     # With several offsets (or a zone whose offset may change), every volunteer's are checked.
     # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
@@ -1158,7 +1109,7 @@ def _count_many(
             if vol_ix[i] in to_check:
                 check.setdefault(vol_ix[i], []).append(i)
         for k, positions in check.items():
-            if not _disjoint([t_start[i] for i in positions], [t_end[i] for i in positions]):
+            if not _disjoint([kept[i].start for i in positions], [kept[i].end for i in positions]):
                 slow.add(k)
     slow.discard(count_v)  # others' amendments are not counted for themselves
 
@@ -1167,7 +1118,7 @@ def _count_many(
     for i in compress(range(n), excl):
         excluded_of.setdefault(vol_ix[i], []).append(i)
     excluded = {
-        names[k]: _exclusions(positions, cols, as_of, since, superseded)
+        names[k]: _exclusions(positions, kept, as_of, since, superseded)
         for k, positions in excluded_of.items()
         if k < count_v and k not in slow
     }
@@ -1179,11 +1130,9 @@ def _count_many(
         for k in sorted(slow):
             name = names[k]
             positions = slow_positions.get(k, [])
-            positions += _amendments_reaching(
-                positions, lambda i: (t_org[i], t_rid[i]), amenders_of
-            )
+            positions += _amendments_reaching(positions, lambda i: _KEY(kept[i]), amenders_of)
             engine[name] = _count_rows(
-                _rows_at(cols, positions),
+                [_ROW(kept[i]) for i in positions],
                 name,
                 as_of,
                 since_for.get(name, since),
@@ -1191,7 +1140,108 @@ def _count_many(
                 detail,
                 others=False,
             )
-    return _Bulk(names, totals, first, excluded, engine)
+    low_rated = _low_rated(map(kept.__getitem__, rated_pos), low, as_of)
+    return _Bulk(names, totals, first, excluded, engine, low_rated)
+
+
+def _unsure_intervals(
+    span: range,
+    has: list[bool],
+    c_start: Sequence[Any],
+    c_end: Sequence[Any],
+    c_day: Sequence[_dt.date],
+    offsets: set[Any],
+    bounds: dict[Any, tuple[dict[_dt.date, _dt.datetime], dict[_dt.date, _dt.datetime]]],
+) -> list[int]:
+    """Positions (in ``span``) of a chunk's intervals not vouched for, checked per volunteer.
+
+    Vouched for: starts on its record's date, ends on that local day, after it starts. The
+    intervals' zones are added to ``offsets``; ``bounds`` caches, per fixed offset, each date's
+    midnight and the next.
+    """
+    s_iv = list(compress(c_start, has))
+    e_iv = list(compress(c_end, has))
+    d_iv = list(compress(c_day, has))
+    iv_zones = set(map(_TZINFO, chain(s_iv, e_iv)))
+    offsets |= iv_zones
+    days = set(d_iv)
+    nice: Iterable[Any]
+    if (
+        len(iv_zones) == 1
+        and type(zone := next(iter(iv_zones))) is _dt.timezone
+        and _dt.date.max not in days
+    ):
+        # One fixed offset: that day's midnight <= start < end < next midnight.
+        lows, highs = bounds.setdefault(zone, ({}, {}))
+        for day in days.difference(lows):
+            lows[day] = low = _dt.datetime.combine(day, _MIDNIGHT, zone)
+            highs[day] = low + _ONE_DAY
+        get_low, get_high = lows.__getitem__, highs.__getitem__
+        if (
+            all(map(lt, s_iv, e_iv))
+            and all(map(le, map(get_low, d_iv), s_iv))
+            and all(map(lt, e_iv, map(get_high, d_iv)))
+        ):
+            return []  # the usual case: every one is
+        nice = map(
+            and_,
+            map(and_, map(le, map(get_low, d_iv), s_iv), map(lt, s_iv, e_iv)),
+            map(lt, e_iv, map(get_high, d_iv)),
+        )
+    else:
+        s_day = list(map(_DT_DATE, s_iv))
+        nice = map(
+            and_,
+            map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
+            map(lt, s_iv, e_iv),
+        )
+    return list(compress(compress(span, has), map(not_, nice)))
+
+
+def _crowded_dates(
+    keys: list[int], positions: list[int], minutes: list[int], records: Sequence[ServiceRecord]
+) -> set[int]:
+    """The date keys whose records pass the daily cap together or whose intervals overlap.
+
+    ``keys[j]`` is the date key (one per volunteer and date) of the record at ``positions[j]``;
+    ``minutes`` and ``records`` are by position. One C-level pass finds each record's first
+    record of its date (most dates have one); a date with two (a morning and an afternoon,
+    say) is checked inline, one with three or more by :func:`_disjoint`.
+    """
+    first_of: dict[int, int] = {}
+    firsts = list(map(first_of.setdefault, keys, positions))
+    if len(first_of) == len(keys):
+        return set()
+    later = list(map(ne, firsts, positions))  # not the first record of its date
+    l_keys = list(compress(keys, later))
+    l_pos = list(compress(positions, later))
+    crowded: set[int] = set()
+    if len(set(l_keys)) != len(l_keys):  # dates with three records or more
+        many = {k: [first_of[k]] for k, n in Counter(l_keys).items() if n > 1}
+        for key, i in zip(l_keys, l_pos, strict=True):
+            if key in many:
+                many[key].append(i)
+        for key, group in many.items():
+            if sum(minutes[i] for i in group) > DAILY_CAP_MINUTES or not _disjoint(
+                [records[i].start for i in group], [records[i].end for i in group]
+            ):
+                crowded.add(key)
+        pairs = list(map(not_, map(many.__contains__, l_keys)))
+        l_keys = list(compress(l_keys, pairs))
+        l_pos = list(compress(l_pos, pairs))
+    for key, i, j in zip(l_keys, map(first_of.__getitem__, l_keys), l_pos, strict=True):
+        if minutes[i] + minutes[j] > DAILY_CAP_MINUTES:
+            crowded.add(key)
+            continue
+        a, b = records[i], records[j]
+        sa, ea, sb, eb = a.start, a.end, b.start, b.end
+        if sa is None or ea is None or sb is None or eb is None:
+            apart = _disjoint([sa, sb], [ea, eb])
+        else:  # as _disjoint decides for two intervals
+            apart = sa < ea and sb < eb and (ea <= sb or eb <= sa)
+        if not apart:
+            crowded.add(key)
+    return crowded
 
 
 _NEVER: Final = 1 << 30
@@ -1238,14 +1288,47 @@ def _supersedes(status: str, day: _dt.date, recorded_at: _dt.datetime, as_of: _d
     return status in _SUPERSEDING and day <= as_of and recorded_at.date() <= as_of
 
 
-def _rows_at(cols: list[list[Any]], positions: list[int]) -> list[_Row]:
-    """The rows (as :data:`_ROW` makes them) of the records at ``positions``."""
-    return list(zip(*[list(map(col.__getitem__, positions)) for col in cols], strict=True))
+def _targets(
+    amenders_of: dict[tuple[str, str], list[int]],
+    vol_ix: list[int],
+    records: Sequence[ServiceRecord],
+    rid_chunks: list[tuple[str, ...]],
+) -> dict[tuple[str, str], list[int]]:
+    """The position of each amended key that is given, when record ids are unique.
+
+    An amendment usually names a record of its own volunteer: those volunteers' records are
+    looked at first; only if some key is not found there are all record ids read (the ids
+    in ``rid_chunks``, by position).
+    """
+    keys = set(amenders_of)
+    found: dict[tuple[str, str], list[int]] = {}
+    amenders = {vol_ix[i] for positions in amenders_of.values() for i in positions}
+    for i in compress(range(len(vol_ix)), map(amenders.__contains__, vol_ix)):
+        key = _KEY(records[i])
+        if key in keys:
+            found[key] = [i]
+    if len(found) < len(keys):
+        target_ids = {key[1] for key in keys.difference(found)}
+        ids = chain.from_iterable(rid_chunks)
+        for i in compress(range(len(vol_ix)), map(target_ids.__contains__, ids)):
+            found[_KEY(records[i])] = [i]
+    return found
+
+
+def _low_rated(records: Iterable[ServiceRecord], low: frozenset[str], as_of: _dt.date) -> set[str]:
+    """The volunteers of the records evaluated by ``as_of`` with a rating in ``low``."""
+    if not low:
+        return set()
+    return {
+        record.volunteer_id
+        for record in records
+        if (e := record.evaluation) is not None and e.rating in low and e.date <= as_of
+    }
 
 
 def _exclusions(
     positions: list[int],
-    cols: list[list[Any]],
+    records: Sequence[ServiceRecord],
     as_of: _dt.date,
     since: _dt.date | None,
     superseded: set[int],
@@ -1254,24 +1337,17 @@ def _exclusions(
 
     ``superseded`` holds the positions excluded only because a plain amendment supersedes them.
     """
-    t_at, t_rid, t_org, t_st, t_day = (
-        cols[_R_AT],
-        cols[_R_ID],
-        cols[_R_ORG],
-        cols[_R_STATUS],
-        cols[_R_DATE],
-    )
     if len(positions) > 1:
-        positions = sorted(positions, key=lambda i: (t_at[i], t_rid[i], t_org[i]))
+        positions = sorted(positions, key=lambda i: _RECORD_ORDER(records[i]))
     out = []
     for i in positions:
+        record = records[i]
         reason = (
             "superseded"
             if i in superseded
-            else _per_record_reason(t_day[i], t_at[i], t_st[i], as_of, since)
-            or "below_minimum_rating"
+            else _record_reason(record, as_of, since) or "below_minimum_rating"
         )
-        out.append((t_rid[i], reason))
+        out.append((record.record_id, reason))
     return tuple(out)
 
 
