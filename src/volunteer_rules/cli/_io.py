@@ -41,8 +41,6 @@ import contextlib
 import csv
 import io
 import json
-import os
-import stat
 import sys
 import time
 import unicodedata
@@ -50,6 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, Final, NamedTuple
 
 from volunteer_rules._canonical import read_json
+from volunteer_rules._files import file_size
 from volunteer_rules._privacy import mask_identity_numbers
 
 __all__ = [
@@ -246,7 +245,7 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         3 None not UTF-8: invalid start byte at column 1
     """
     loads = json.loads  # read_json only for a line json.loads refuses (the hot path stays C)
-    size = _file_size(stream) if progress is not None else None
+    size = file_size(stream) if progress is not None else None
     read = 0
     for number, raw in enumerate(stream, start=1):
         if progress is not None:
@@ -276,15 +275,6 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
             yield JsonLine(number, None, "not valid JSON: nested too deeply")
             continue
         yield JsonLine(number, value, None)
-
-
-def _file_size(stream: IO[bytes]) -> int | None:
-    """The size in bytes of a regular file behind ``stream`` (for the time left), else ``None``."""
-    try:
-        status = os.fstat(stream.fileno())
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
-    return status.st_size if stat.S_ISREG(status.st_mode) and status.st_size > 0 else None
 
 
 @contextlib.contextmanager

@@ -9,10 +9,7 @@ fraction, when it is known), for a progress display. The public readers of
 
 from __future__ import annotations
 
-import io
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Final, NamedTuple
 
@@ -22,6 +19,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from volunteer_rules._canonical import read_json
+from volunteer_rules._files import file_size
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.tables._steps import _check, _parser, _read_one_by_one
 from volunteer_rules.tables.io import CHUNK_ROWS, Source, _frame, _open, _rename
@@ -40,15 +38,6 @@ class Chunk(NamedTuple):
     errors: pl.DataFrame
     rows: int
     done: float | None
-
-
-def _size(stream: IO[bytes]) -> int | None:
-    """The size of a regular file behind ``stream`` (``None`` for a pipe or a buffer)."""
-    try:
-        status = os.fstat(stream.fileno())
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
-    return status.st_size if stat.S_ISREG(status.st_mode) and status.st_size > 0 else None
 
 
 def _numbered(raw: pl.DataFrame, base: int) -> pl.DataFrame:
@@ -134,7 +123,7 @@ def json_chunks(
     categories, parse = _parser(default_tz, extra_categories)
     stream, own = _open(source)
     try:
-        size = _size(stream)
+        size = file_size(stream)
         for block in _blocks(stream, chunk_rows):
             valid, errors, rows = _json_block(block, categories, parse)
             yield Chunk(valid, errors, rows, block.end / size if size else None)

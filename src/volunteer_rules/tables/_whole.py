@@ -148,7 +148,7 @@ def _counts(
         parts = -(-source.height() // results.PART_ROWS)
     if parts <= 1:
         return counts_of(_count(kept, as_of, since, min_rank, wanted), as_of, since, False)
-    part_of = pl.col("volunteer_id").hash(_PART_SEED) % parts
+    part_of = pl.col("volunteer_id").hash(results.PART_SEED) % parts
     asked = None
     if wanted is not None:
         asked = pl.DataFrame({"volunteer_id": wanted}, schema={"volunteer_id": pl.String})
@@ -178,9 +178,6 @@ def _counts(
         source.forget()
         del frame, counted
     return dict(sorted(counts.items()))
-
-
-_PART_SEED: Final = 0x9A7
 
 
 def _with_conflicts(

@@ -194,6 +194,9 @@ def _certify_source(
 PART_ROWS = 1_500_000
 """Rows of a scanned table counted at a time (the volunteers of one part, see below)."""
 
+PART_SEED: Final = 0x9A7
+"""The seed of the hash that puts each volunteer in a part."""
+
 
 def _counted_minutes(
     source: TableSource, as_of: _dt.date, plan: _Plan, order: bool
@@ -236,10 +239,10 @@ def _counted_minutes(
     drop, versions, named = repeated_keys(
         source.lazy, lambda at: source.take(at, KEY_COLUMNS), source.records_at
     )
-    part_of = pl.col("volunteer_id").hash(_PART_SEED) % parts
+    part_of = pl.col("volunteer_id").hash(PART_SEED) % parts
     named_parts = dict(
         pl.DataFrame({"v": sorted(named)}, schema={"v": pl.String})
-        .with_columns(p=pl.col("v").hash(_PART_SEED) % parts)
+        .with_columns(p=pl.col("v").hash(PART_SEED) % parts)
         .iter_rows()
     )
     found = []
@@ -254,7 +257,7 @@ def _counted_minutes(
         texts = frame.select("_row", *_TEXTS)  # kept apart: not copied by every step
         frame = frame.drop(_TEXTS)
         wanted = set(
-            frame.filter(pl.col("volunteer_id").hash(_PART_SEED) % parts == part)
+            frame.filter(pl.col("volunteer_id").hash(PART_SEED) % parts == part)
             .get_column("volunteer_id")
             .unique()
         ).union(v for v, p in named_parts.items() if p == part)
@@ -286,7 +289,6 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String) + "")
 
 
-_PART_SEED: Final = 0x9A7
 _TEXTS: Final = ("_recorded_at", "_start", "_end")
 KEY_COLUMNS: Final = ("organization_id", "record_id")
 
