@@ -87,6 +87,31 @@ def test_count_many_is_the_exact_count(
     assert count_many(records, **kwargs) == counting.count_many(records, **kwargs)
 
 
+@given(
+    service_histories(volunteers=("V1", "V2", "V3"), max_size=14, days=3),
+    AS_OFS,
+    st.booleans(),
+)
+def test_volunteers_whose_id_hashes_collide_are_told_apart_by_rank(
+    records: list[ServiceRecord], as_of: dt.date, detail: bool
+) -> None:
+    """When two ids share a hash, the column steps tell volunteers apart by their ids' rank:
+    the counts and the certifications are the same as with the hash."""
+    from unittest import mock
+
+    from volunteer_rules.tables import _engine
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certify_table
+
+    expected = counting.count_many(records, as_of=as_of, detail=detail)
+    table = certify_table(table_of_records(records), rule_set="cn-national", as_of=as_of)
+    with mock.patch.object(_engine, "_hashes_differ", return_value=False) as forced:
+        assert count_many(records, as_of=as_of, detail=detail) == expected
+        ranked = certify_table(table_of_records(records), rule_set="cn-national", as_of=as_of)
+    assert forced.called or not records
+    assert ranked.rows() == table.rows()
+
+
 def _day_record(volunteer: str, n: int, day: dt.date, hour: int, minutes: int) -> ServiceRecord:
     start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=CST)
     return ServiceRecord(
@@ -264,3 +289,12 @@ def test_a_part_s_sums_do_not_hold_the_part_s_text_buffers() -> None:
     kept = _compact(sums)
     assert kept.equals(sums)
     assert text_bytes(kept) < 10_000
+
+
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5)))
+def test_given_twice_is_polars_is_duplicated(values: list[int]) -> None:
+    """The sort-based mask of repeated keys equals polars' hash-based one."""
+    from volunteer_rules.tables._engine import given_twice
+
+    series = pl.Series(values, dtype=pl.UInt64)
+    assert given_twice(series).to_list() == series.is_duplicated().to_list()

@@ -40,7 +40,7 @@ from volunteer_rules.rules.rule_set import RATING_SCORES, RuleSet
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
 from volunteer_rules.tables import results
 from volunteer_rules.tables._convert import TableSource
-from volunteer_rules.tables._engine import Counted, count_frame, counts_of
+from volunteer_rules.tables._engine import Counted, count_frame, counts_of, given_twice, key_hash
 from volunteer_rules.tables.io import records_of
 from volunteer_rules.tables.schema import RECORD_COLUMNS
 
@@ -90,13 +90,9 @@ def resolve_scan(scan: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
     Only the rows whose key a hash says is given more than once are read whole (and resolved
     by :func:`resolve_frame`); ``kept`` is the scan without the rows that rule sets aside.
     """
-    key_hash = pl.col("organization_id").hash(11) ^ pl.col("record_id").hash(13)
-    flagged = (
-        scan.select("_row", key_hash.alias("_kh"))
-        .filter(pl.col("_kh").is_duplicated())
-        .collect(engine="streaming")
-        .get_column("_row")
-    )
+    hashes = scan.select("_row", _kh=key_hash()).collect(engine="streaming")
+    flagged = hashes.filter(given_twice(hashes.get_column("_kh"))).get_column("_row")
+    del hashes
     if flagged.is_empty():
         return scan, scan.head(0).collect()
     twice = scan.filter(pl.col("_row").is_in(flagged.implode())).collect(engine="streaming")

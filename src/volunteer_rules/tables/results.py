@@ -289,7 +289,7 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String) + "")
 
 
-_TEXTS: Final = ("_recorded_at", "_start", "_end")
+_TEXTS: Final = ("_recorded_at",)
 KEY_COLUMNS: Final = ("organization_id", "record_id")
 
 
