@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+import tempfile
 from typing import Any
 
 from volunteer_rules.cli._io import (
@@ -123,10 +124,19 @@ def _rows(
     from volunteer_rules.statistics._table import summarize_frame
     from volunteer_rules.tables._whole import counted_frame
 
-    table = read_table(
-        args.file, kind, name=_name(args.file), errors=sys.stderr, bad=bad, progress=progress
-    )
-    return summarize_frame(counted_frame(table.kept, as_of), **options)
+    # The valid rows wait in a temporary Parquet file: only the columns counting and the
+    # statistics read are held, never the whole file's texts.
+    with tempfile.TemporaryDirectory(prefix="volunteer-rules-") as folder:
+        table = read_table(
+            args.file,
+            kind,
+            name=_name(args.file),
+            errors=sys.stderr,
+            bad=bad,
+            progress=progress,
+            spool=folder,
+        )
+        return summarize_frame(counted_frame(table.kept, as_of), **options)
 
 
 def run(args: argparse.Namespace) -> int:

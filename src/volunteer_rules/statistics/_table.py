@@ -1,8 +1,8 @@
 """:func:`~volunteer_rules.statistics.summary.summarize` over a table of counted records.
 
 The command line's statistics of a big file: the counted records come as a polars table
-(:func:`volunteer_rules.tables._whole.counted_frame`: the record columns and ``counted``
-minutes), are grouped in columns, and the rows are written by the same function as
+(:func:`volunteer_rules.tables._whole.counted_frame`: the record columns statistics read and
+``counted`` minutes), are grouped in columns, and the rows are written by the same function as
 ``summarize``'s, so both give the same rows for the same records.
 """
 

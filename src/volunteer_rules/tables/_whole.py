@@ -15,8 +15,9 @@ with an object per row):
   set's plan, as ``certify_many`` does with its own counts. Under a rule set with quality
   rules (which read each counted record's evaluation) it calls ``certify_many`` on the
   records.
-* :func:`counted_frame` gives each record that counts, with its counted minutes: the
-  statistics' input (:func:`volunteer_rules.statistics.summary.counted_records`).
+* :func:`counted_frame` gives each record that counts, with its counted minutes and the
+  columns the statistics read: their input (as
+  :func:`volunteer_rules.statistics.summary.counted_records` is for records).
 """
 
 from __future__ import annotations
@@ -318,8 +319,22 @@ def _with_quality(
     results.update((v, redone[v]) for v in again)
 
 
+STATISTICS_COLUMNS: Final = (
+    "volunteer_id",
+    "organization_id",
+    "record_id",
+    "region_code",
+    "service_category",
+    "date",
+)
+"""The record columns the statistics read (:mod:`volunteer_rules.statistics._table`)."""
+
+
 def counted_frame(kept: pl.DataFrame | pl.LazyFrame, as_of: _dt.date | None) -> pl.DataFrame:
-    """The rows of ``kept`` that count, with ``counted`` minutes (``as_of`` None: everything)."""
+    """The rows of ``kept`` that count, with ``counted`` minutes (``as_of`` None: everything).
+
+    Only :data:`STATISTICS_COLUMNS` and ``counted``: a scanned ``kept`` is never read whole.
+    """
     day = _dt.date.max if as_of is None else as_of
     counted = _count(kept, day, None, None, None)
     settled = counted.outcomes.filter(pl.col("counted") > 0).select(*_KEY, "counted")
@@ -335,4 +350,9 @@ def counted_frame(kept: pl.DataFrame | pl.LazyFrame, as_of: _dt.date | None) -> 
             pl.DataFrame(exact, schema={**settled.schema, "counted": pl.Int64}, orient="row"),
         ]
     )
-    return kept.lazy().join(minutes.lazy(), on=_KEY, how="inner", maintain_order="left").collect()
+    return (
+        kept.lazy()
+        .select(STATISTICS_COLUMNS)
+        .join(minutes.lazy(), on=_KEY, how="inner", maintain_order="left")
+        .collect()
+    )
