@@ -244,10 +244,13 @@ def test_every_reader_shows_progress_on_a_terminal(tmp_path: Path, label: str) -
     assert "lines/s" not in quiet and "\r" not in quiet.replace("\r\n", "\n")
 
 
-def test_certify_counts_from_a_temporary_parquet_file_it_removes(
-    sample_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "args", [["certify", *CERTIFY], ["stats", "--as-of", "2026-06-30"]], ids=["certify", "stats"]
+)
+def test_big_files_are_counted_from_a_temporary_parquet_file_removed_after(
+    sample_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
-    """The valid rows wait in a Parquet file in the temporary folder, gone when certify is
+    """The valid rows wait in a Parquet file in the temporary folder, gone when the command is
     done; the output is the one of the record-by-record path."""
     import tempfile
 
@@ -266,8 +269,46 @@ def test_certify_counts_from_a_temporary_parquet_file_it_removes(
 
     monkeypatch.setattr(_tables._Spool, "write", spy)
     out = tmp_path / "out.txt"
-    status = main(["certify", *CERTIFY, "--quiet", "-o", str(out), str(sample_files["jsonl"])])
+    status = main([*args, "--quiet", "-o", str(out), str(sample_files["jsonl"])])
     assert written
     assert list(spool.iterdir()) == []
-    plain = _run("certify", *CERTIFY, str(sample_files["jsonl"]), command=WITHOUT_TABLES)
+    plain = _run(*args, str(sample_files["jsonl"]), command=WITHOUT_TABLES)
     assert (status, out.read_text(encoding="utf-8")) == (plain.returncode, plain.stdout)
+
+
+@pytest.mark.parametrize(
+    "args", [["certify", *CERTIFY], ["stats", "--as-of", "2026-06-30"]], ids=["certify", "stats"]
+)
+def test_no_room_for_the_temporary_file_is_said_as_such(
+    sample_files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+) -> None:
+    """A full temporary folder is a usage error that names it and TMPDIR, not "cannot read"
+    the input nor "not JSON Lines"; nothing is written and nothing is left behind."""
+    import errno
+    import tempfile
+
+    from volunteer_rules.cli import main
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+
+    def full(self: Any, frame: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    out = tmp_path / "out.txt"
+    status = main([*args, "--quiet", "-o", str(out), str(sample_files["jsonl"])])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"cannot write the valid rows to a temporary file in {spool}" in err
+    assert os.strerror(errno.ENOSPC) in err and "TMPDIR" in err
+    assert "cannot read" not in err and "is not JSON Lines" not in err and "Traceback" not in err
+    assert not out.exists()
+    assert list(spool.iterdir()) == []

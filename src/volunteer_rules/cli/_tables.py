@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
@@ -33,6 +34,7 @@ from volunteer_rules.rules.versions import CONFLICT_REASON
 __all__ = [
     "INPUT_FORMATS",
     "TableInput",
+    "TemporaryFileError",
     "add_input_options",
     "add_output_option",
     "input_format",
@@ -40,6 +42,7 @@ __all__ = [
     "output_problem",
     "output_to",
     "read_table",
+    "spool_folder",
     "tables_installed",
     "write_parquet",
 ]
@@ -201,8 +204,55 @@ def read_table(
     return TableInput(kept, conflicts, rows)
 
 
+class TemporaryFileError(ValueError):
+    """The temporary copy of the valid rows could not be made: no folder, or no room in it.
+
+    Not a problem of the file read: the message names the temporary folder and says how to
+    choose another (``TMPDIR``).
+
+    Example:
+        >>> str(TemporaryFileError("/tmp", "No space left on device"))
+        'cannot write the valid rows to a temporary file in /tmp: No space left on device (set TMPDIR to a folder with room)'
+    """
+
+    def __init__(self, folder: str, reason: str) -> None:
+        super().__init__(
+            f"cannot write the valid rows to a temporary file in {folder}: {reason}"
+            " (set TMPDIR to a folder with room)"
+        )
+
+
+@contextlib.contextmanager
+def spool_folder() -> Iterator[str]:
+    """A temporary folder for :func:`read_table`'s ``spool``, removed when the block ends.
+
+    Raises:
+        TemporaryFileError: the folder cannot be made.
+
+    Example:
+        >>> with spool_folder() as folder:
+        ...     os.path.isdir(folder)
+        True
+    """
+    try:
+        holder = tempfile.TemporaryDirectory(prefix="volunteer-rules-")
+    except OSError as error:
+        raise TemporaryFileError(tempfile.gettempdir(), _reason(error)) from None
+    with holder as folder:
+        yield folder
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 class _Spool:
-    """Valid rows written to a Parquet file chunk by chunk (opened with the first chunk)."""
+    """Valid rows written to a Parquet file chunk by chunk (opened with the first chunk).
+
+    A failure to write is a :class:`TemporaryFileError` (not a problem of the file read).
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -210,18 +260,27 @@ class _Spool:
         self._writer: Any = None
 
     def write(self, frame: Any) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = frame.to_arrow()
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, table.schema)
-        self._writer.write_table(table.cast(self._writer.schema))
+        try:
+            table = frame.to_arrow()
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.path, table.schema)
+            self._writer.write_table(table.cast(self._writer.schema))
+        except (OSError, pa.ArrowException) as error:
+            raise TemporaryFileError(os.path.dirname(self.path), _reason(error)) from None
         self.rows += frame.height
 
     def close(self) -> None:
+        import pyarrow as pa
+
         if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            try:
+                writer.close()
+            except (OSError, pa.ArrowException) as error:
+                raise TemporaryFileError(os.path.dirname(self.path), _reason(error)) from None
 
 
 def _report(problems: Any, name: str, errors: IO[str], bad: list[int]) -> None:

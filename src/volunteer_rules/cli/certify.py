@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -64,6 +63,7 @@ from volunteer_rules.cli._tables import (
     output_problem,
     output_to,
     read_table,
+    spool_folder,
     tables_installed,
     write_parquet,
 )
@@ -173,7 +173,7 @@ def _certify(
 
         # The valid rows wait in a temporary Parquet file: only the columns counting reads
         # are held, never the whole file's texts.
-        with tempfile.TemporaryDirectory(prefix="volunteer-rules-") as folder:
+        with spool_folder() as folder:
             table = read_table(
                 args.file,
                 kind,

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-import tempfile
 from typing import Any
 
 from volunteer_rules.cli._io import (
@@ -52,6 +51,7 @@ from volunteer_rules.cli._tables import (
     output_problem,
     output_to,
     read_table,
+    spool_folder,
     tables_installed,
     write_parquet,
 )
@@ -126,7 +126,7 @@ def _rows(
 
     # The valid rows wait in a temporary Parquet file: only the columns counting and the
     # statistics read are held, never the whole file's texts.
-    with tempfile.TemporaryDirectory(prefix="volunteer-rules-") as folder:
+    with spool_folder() as folder:
         table = read_table(
             args.file,
             kind,
