@@ -159,6 +159,7 @@ def test_same_day_records_that_do_not_overlap_stay_in_column_steps() -> None:
         wanted=None,
         since_for={},
         rows_at=lambda positions: [_ROW(records[i]) for i in positions],
+        records_at=lambda positions: [records[i] for i in positions],
     )
     assert sorted(counted.engine) == ["B", "C"]
     counts = count_many(records, as_of=as_of)

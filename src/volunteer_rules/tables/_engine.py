@@ -45,7 +45,7 @@ from volunteer_rules.rules.counting import (
 )
 from volunteer_rules.rules.versions import CONFLICT_REASON, RecordVersions, resolve_versions
 
-__all__ = ["RepeatedKey"]
+__all__: list[str] = []
 
 COUNT_SCHEMA: Final = {
     "volunteer_id": pl.String,
@@ -103,7 +103,7 @@ def count_frame(
 
     ``rows_at(positions)`` gives the rows (as the exact engine reads them) of the records at
     those positions of ``frame``; ``records_at(positions)`` the records themselves, for the
-    keys given more than once (without it, such a key raises :class:`RepeatedKey`). A frame
+    keys given more than once (needed unless ``repeated`` is given). A frame
     with a ``_row`` column gives the positions itself; with ``repeated`` (``(versions,
     volunteers named by a key in conflict)``, from :func:`repeated_keys`), its repeated keys
     are already settled (the rows dropped). Without ``detail`` the exact engine's counts
@@ -114,6 +114,8 @@ def count_frame(
     if "_row" not in frame.columns:
         frame = frame.with_row_index("_row")
     if repeated is None:
+        if records_at is None:
+            raise TypeError("count_frame needs records_at, or repeated keys already settled")
         frame, versions, named = _keys(frame, records_at)
     else:
         versions, named = repeated
@@ -306,10 +308,6 @@ def _exact(
     return engine
 
 
-class RepeatedKey(Exception):
-    """A record key is given more than once and the records are not at hand to decide."""
-
-
 def instant(name: str) -> pl.Expr:
     """A date-time text column as microseconds since the epoch (UTC); null if unread."""
     return (
@@ -356,7 +354,7 @@ def repeated_keys(
 
 def _keys(
     frame: pl.DataFrame,
-    records_at: Callable[[list[int]], list[ServiceRecord]] | None,
+    records_at: Callable[[list[int]], list[ServiceRecord]],
 ) -> tuple[pl.DataFrame, RecordVersions | None, set[str]]:
     """Step 1: a key given more than once, decided by the one rule for repeated keys.
 
@@ -367,10 +365,6 @@ def _keys(
     # A hash of the key first (cheap), then the keys themselves among the few it flags.
     flagged = frame.filter(given_twice(frame.select(key_hash()).to_series()))
     if flagged.is_empty():
-        return frame, None, set()
-    if records_at is None:
-        if flagged.select(pl.struct(_KEY).is_duplicated().any()).item():
-            raise RepeatedKey
         return frame, None, set()
     drop, versions, named = settle_repeats(flagged.select("_row", *_KEY), records_at)
     return frame.filter(~pl.col("_row").is_in(drop)), versions, named

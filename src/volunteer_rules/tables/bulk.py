@@ -114,23 +114,19 @@ def engine_count(
     """
     if engine_available():
         from volunteer_rules.tables._convert import frame_of_records
-        from volunteer_rules.tables._engine import RepeatedKey, count_frame, counts_of
+        from volunteer_rules.tables._engine import count_frame, counts_of
 
-        try:
-            counted = count_frame(
-                frame_of_records(records, as_of),
-                as_of=as_of,
-                since=since,
-                min_rank=min_rank,
-                wanted=wanted,
-                since_for=dict(since_for),
-                rows_at=lambda positions: [_ROW(records[i]) for i in positions],
-                records_at=lambda positions: [records[i] for i in positions],
-            )
-        except RepeatedKey:
-            pass  # the one rule for a key given more than once is the rules wing's own
-        else:
-            return counts_of(counted, as_of, since, detail)
+        counted = count_frame(
+            frame_of_records(records, as_of),
+            as_of=as_of,
+            since=since,
+            min_rank=min_rank,
+            wanted=wanted,
+            since_for=dict(since_for),
+            rows_at=lambda positions: [_ROW(records[i]) for i in positions],
+            records_at=lambda positions: [records[i] for i in positions],
+        )
+        return counts_of(counted, as_of, since, detail)
     return _counting.count_many(
         records,
         as_of=as_of,
