@@ -299,6 +299,18 @@ class TestOverlap:
         assert reasons(count_many([a, b], as_of=AS_OF)["V1"]) == {"b": "overlap"}
         assert count_many([b, a], as_of=AS_OF)["V1"] == count_many([a, b], as_of=AS_OF)["V1"]
 
+    @pytest.mark.parametrize("bulk", [count_many, rules_count_many], ids=["tables", "rules"])
+    def test_an_interval_longer_than_a_day_overlaps_the_next_date_in_bulk(self, bulk: Any) -> None:
+        """22:00 to 23:00 the next day ends later in the day than it starts, yet overlaps
+        the next date's morning: both bulk passes catch it."""
+        a = attrs.evolve(
+            rec("a", start=(22, 23), minutes=1440, recorded=at(1)),
+            end=dt.datetime(2024, 5, 2, 23, tzinfo=CST),
+        )
+        b = rec("b", day=dt.date(2024, 5, 2), start=(10, 11), minutes=60, recorded=at(3))
+        assert reasons(bulk([a, b], as_of=AS_OF)["V1"]) == {"b": "overlap"}
+        assert reasons(count_records([a, b], as_of=AS_OF)) == {"b": "overlap"}
+
     def test_ending_at_midnight_touches_the_next_date_in_bulk(self) -> None:
         """[22:00, 00:00) and the next date's [00:00, 01:00) touch: both count in bulk."""
         a = attrs.evolve(
@@ -458,6 +470,35 @@ class TestProperties:
     def test_many_equals_one_by_one_in_one_offset(self, records: list[ServiceRecord]) -> None:
         """In one UTC offset (the fast path that trusts same-day intervals) the same holds."""
         many = count_many(records, as_of=AS_OF)
+        for volunteer, count in many.items():
+            one = count_records(records, as_of=AS_OF, volunteer_id=volunteer)
+            assert count.minutes == one.minutes
+            assert count.excluded == tuple(e for e in one.excluded if e[1] != "other_volunteer")
+            assert count.first_counted == one.first_counted
+
+    @given(
+        service_histories(volunteers=("V1", "V2", "V3"), max_size=16, time_zones=(CST,), days=3),
+        st.sampled_from(["own", "zoneinfo"]),
+    )
+    def test_the_bulk_pass_with_a_tzinfo_per_date_time(
+        self, records: list[ServiceRecord], kind: str
+    ) -> None:
+        """Date-times with a tzinfo object each (as parse_record reads them), or a zone whose
+        offset is not fixed: the rules' bulk pass still gives count_records' answer."""
+        from zoneinfo import ZoneInfo
+
+        def zone(moment: dt.datetime | None) -> dt.datetime | None:
+            if moment is None:
+                return None
+            if kind == "zoneinfo":
+                return moment.astimezone(ZoneInfo("Asia/Shanghai"))
+            return moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a new object
+
+        records = [
+            attrs.evolve(r, start=zone(r.start), end=zone(r.end), recorded_at=zone(r.recorded_at))
+            for r in records
+        ]
+        many = rules_count_many(records, as_of=AS_OF)
         for volunteer, count in many.items():
             one = count_records(records, as_of=AS_OF, volunteer_id=volunteer)
             assert count.minutes == one.minutes

@@ -81,7 +81,6 @@ from operator import (
     and_,
     attrgetter,
     eq,
-    ge,
     gt,
     is_not,
     itemgetter,
@@ -847,15 +846,14 @@ def _with_conflicts(
     return _Bulk(names, minutes, first, excluded, engine, bulk.low_rated)
 
 
-_MIDNIGHT: Final = _dt.time(0)
 _ORDINAL: Final = _dt.date.toordinal
 _TZINFO: Final = attrgetter("tzinfo")
+_DT_TIME: Final = _dt.datetime.time
 _VOL: Final = attrgetter("volunteer_id")
 _RID: Final = attrgetter("record_id")
 _AMENDS: Final = attrgetter("amends")
 _KEY: Final = attrgetter("organization_id", "record_id")
 _RECORD_ORDER: Final = attrgetter("recorded_at", "record_id", "organization_id")
-_ONE_DAY: Final = _dt.timedelta(days=1)
 
 
 def _count_many(
@@ -885,8 +883,6 @@ def _count_many(
     per_record: tuple[list[Any], ...] = (t_vol, t_min, excl, has_interval, ordinals)
     ordinal_of: dict[_dt.date, int] = {}  # dates are few: one ordinal each, shared
     outside_days: set[_dt.date] = set()  # those after as_of or before since
-    # Per fixed offset: each date's midnight and the next midnight, in that offset.
-    bounds: dict[Any, tuple[dict[_dt.date, _dt.datetime], dict[_dt.date, _dt.datetime]]] = {}
     odd: list[int] = []  # a start without an end, or an end without a start
     unsure: list[int] = []  # intervals not within their own date: checked per volunteer
     amend_pos: list[int] = []
@@ -897,7 +893,6 @@ def _count_many(
     all_rids: set[str] = set()  # with ``wanted``: the record ids of the whole input
     all_seen = 0
     base = 0
-    next_day = as_of if as_of == _dt.date.max else as_of + _dt.timedelta(days=1)
     iterator = iter(records)
     while True:
         chunk = list(islice(iterator, _CHUNK))
@@ -946,13 +941,10 @@ def _count_many(
         del chunk
         m = len(c_rid)
         span = range(base, base + m)
-        # recorded_at's local date after as_of. When the chunk's recorded_at share one fixed
-        # offset, compare with the next midnight in that offset (no date object per record).
-        zones = set(map(_TZINFO, c_at))
-        if len(zones) == 1 and type(zone := zones.pop()) is _dt.timezone and as_of < _dt.date.max:
-            out = list(map(ge, c_at, repeat(_dt.datetime.combine(next_day, _MIDNIGHT, zone))))
-        else:
-            out = list(map(gt, map(_DT_DATE, c_at), repeat(as_of)))
+        # recorded_at's local date after as_of. (Its date, not a comparison with a midnight:
+        # two date-times compare fast only when they share one tzinfo object, and each one
+        # parse_record reads has its own.)
+        out = list(map(gt, map(_DT_DATE, c_at), repeat(as_of)))
         if c_st.count("verified") != m:
             out = list(map(or_, out, map(ne, c_st, repeat("verified"))))
         # Dates are shared values, few in all: decide each distinct date once, in the first
@@ -990,14 +982,14 @@ def _count_many(
             odd += compress(span, map(ne, has, map(is_not, c_end, repeat(None))))
             has = list(map(and_, has, map(is_not, c_end, repeat(None))))
         if True in has:
-            unsure += _unsure_intervals(span, has, c_start, c_end, c_day, offsets, bounds)
+            unsure += _unsure_intervals(span, has, c_start, c_end, c_day, offsets)
         if m != c_am.count(None):
             amend_pos += compress(span, map(is_not, c_am, repeat(None)))
         rid_seen.update(c_rid)
         rid_chunks.append(c_rid)
         base += m
     n = base
-    del ordinal_of, outside_days, bounds
+    del ordinal_of, outside_days
     if len(all_rids) != all_seen and _key_repeated(records):
         raise _Repeated  # a key given twice somewhere in the input, whoever holds it
     del all_rids
@@ -1151,50 +1143,32 @@ def _unsure_intervals(
     c_end: Sequence[Any],
     c_day: Sequence[_dt.date],
     offsets: set[Any],
-    bounds: dict[Any, tuple[dict[_dt.date, _dt.datetime], dict[_dt.date, _dt.datetime]]],
 ) -> list[int]:
     """Positions (in ``span``) of a chunk's intervals not vouched for, checked per volunteer.
 
     Vouched for: starts on its record's date, ends on that local day, after it starts. The
-    intervals' zones are added to ``offsets``; ``bounds`` caches, per fixed offset, each date's
-    midnight and the next.
+    intervals' zones are added to ``offsets``.
     """
     s_iv = list(compress(c_start, has))
     e_iv = list(compress(c_end, has))
     d_iv = list(compress(c_day, has))
     iv_zones = set(map(_TZINFO, chain(s_iv, e_iv)))
     offsets |= iv_zones
-    days = set(d_iv)
-    nice: Iterable[Any]
-    if (
-        len(iv_zones) == 1
-        and type(zone := next(iter(iv_zones))) is _dt.timezone
-        and _dt.date.max not in days
-    ):
-        # One fixed offset: that day's midnight <= start < end < next midnight.
-        lows, highs = bounds.setdefault(zone, ({}, {}))
-        for day in days.difference(lows):
-            lows[day] = low = _dt.datetime.combine(day, _MIDNIGHT, zone)
-            highs[day] = low + _ONE_DAY
-        get_low, get_high = lows.__getitem__, highs.__getitem__
-        if (
-            all(map(lt, s_iv, e_iv))
-            and all(map(le, map(get_low, d_iv), s_iv))
-            and all(map(lt, e_iv, map(get_high, d_iv)))
-        ):
-            return []  # the usual case: every one is
-        nice = map(
-            and_,
-            map(and_, map(le, map(get_low, d_iv), s_iv), map(lt, s_iv, e_iv)),
-            map(lt, e_iv, map(get_high, d_iv)),
-        )
-    else:
-        s_day = list(map(_DT_DATE, s_iv))
-        nice = map(
-            and_,
-            map(and_, map(eq, s_day, d_iv), map(eq, map(_DT_DATE, e_iv), s_day)),
-            map(lt, s_iv, e_iv),
-        )
+    s_day = list(map(_DT_DATE, s_iv))
+    e_day = list(map(_DT_DATE, e_iv))
+    # Dates and times of day, not date-times, are compared: two date-times compare fast only
+    # when they share one tzinfo object, and each one parse_record reads has its own. With
+    # one fixed offset, start and end on one date, start < end is a matter of times of day.
+    one_offset = len(iv_zones) == 1 and type(next(iter(iv_zones))) is _dt.timezone
+
+    def later() -> Iterator[bool]:  # start < end, where start and end share a date
+        if one_offset:
+            return map(lt, map(_DT_TIME, s_iv), map(_DT_TIME, e_iv))
+        return map(lt, s_iv, e_iv)
+
+    if s_day == d_iv and e_day == d_iv and all(later()):
+        return []  # the usual case: every one is
+    nice = map(and_, map(and_, map(eq, s_day, d_iv), map(eq, e_day, d_iv)), later())
     return list(compress(compress(span, has), map(not_, nice)))
 
 
