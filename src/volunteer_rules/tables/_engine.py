@@ -169,19 +169,20 @@ def count_frame(
         counted=pl.when(reason.is_null()).then(pl.col("minutes")).otherwise(0),
         reason=reason,
     )
+    hashes = pl.Series(dtype=pl.UInt64)  # of the volunteers in the frame that the engine counts
     if slow:
-        hashes = (
-            pl.Series(sorted(slow), dtype=pl.String).hash(_SEED)
-            if hashed
-            else frame.filter(_VOL.is_in(list(slow))).get_column("_vh").unique()
-        )
+        if hashed:
+            ids = pl.Series(sorted(slow), dtype=pl.String)
+            hashes = ids.filter(ids.is_in(present.implode())).hash(_SEED)
+        else:
+            hashes = frame.filter(_VOL.is_in(list(slow))).get_column("_vh").unique()
         outcomes = outcomes.filter(~_VH.is_in(hashes.implode()))
     if wanted is not None:
         outcomes = outcomes.filter(_VOL.is_in(names))
     engine = _exact(
         frame,
         slow,
-        hashes if slow else pl.Series(dtype=pl.UInt64),
+        hashes,
         amendment_keys,
         amenders_of,
         rows_at,
