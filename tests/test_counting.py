@@ -487,15 +487,18 @@ class TestProperties:
         offset is not fixed: the rules' bulk pass still gives count_records' answer."""
         from zoneinfo import ZoneInfo
 
-        def zone(moment: dt.datetime | None) -> dt.datetime | None:
-            if moment is None:
-                return None
+        def zone(moment: dt.datetime) -> dt.datetime:
             if kind == "zoneinfo":
                 return moment.astimezone(ZoneInfo("Asia/Shanghai"))
             return moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a new object
 
         records = [
-            attrs.evolve(r, start=zone(r.start), end=zone(r.end), recorded_at=zone(r.recorded_at))
+            attrs.evolve(
+                r,
+                start=None if r.start is None else zone(r.start),
+                end=None if r.end is None else zone(r.end),
+                recorded_at=zone(r.recorded_at),
+            )
             for r in records
         ]
         many = rules_count_many(records, as_of=AS_OF)
