@@ -312,3 +312,39 @@ def test_no_room_for_the_temporary_file_is_said_as_such(
     assert "cannot read" not in err and "is not JSON Lines" not in err and "Traceback" not in err
     assert not out.exists()
     assert list(spool.iterdir()) == []
+
+
+@pytest.mark.parametrize("asked", [False, True], ids=["everyone", "profiles"])
+def test_a_big_file_counted_in_parts_gives_the_one_answer(
+    sample_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asked: bool
+) -> None:
+    """``certify`` on a file of more rows than a part counts it in parts of volunteers, with
+    every amendment in each part: the same output as in one pass, for every volunteer or for
+    those of ``--profiles`` (one of them without records)."""
+    from volunteer_rules.cli import main
+    from volunteer_rules.tables import results
+
+    args = ["certify", *CERTIFY, "--format", "json", "--quiet", str(sample_files["jsonl"])]
+    if asked:
+        lines = _PROFILES.read_text(encoding="utf-8").splitlines()
+        some = tmp_path / "some.jsonl"
+        some.write_text("\n".join(lines[::7]) + "\n", encoding="utf-8")
+        args += ["--profiles", str(some)]
+    whole = tmp_path / "whole.json"
+    status = main([*args, "-o", str(whole)])
+    counted = results.count_parts
+    parts: list[int] = []
+
+    def spy(source: Any, part_count: int, *rest: Any, **options: Any) -> Any:
+        parts.append(part_count)
+        return counted(source, part_count, *rest, **options)
+
+    monkeypatch.setattr(results, "count_parts", spy)
+    monkeypatch.setattr(results, "PART_ROWS", 1_500)  # the sample's 4,612 rows: four parts
+    in_parts = tmp_path / "parts.json"
+    assert main([*args, "-o", str(in_parts)]) == status
+    assert parts == [4]
+    assert in_parts.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    shown = json.loads(whole.read_text(encoding="utf-8"))
+    assert shown["volunteers"] == (len(lines[::7]) if asked else shown["volunteers"])
+    assert any(c["counted_h"] != "0" and c["excluded"] for c in shown["certifications"])

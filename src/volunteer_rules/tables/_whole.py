@@ -105,13 +105,12 @@ def resolve_scan(scan: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.DataFrame]:
 
 
 def _count(
-    kept: pl.DataFrame | pl.LazyFrame,
+    source: TableSource,
     as_of: _dt.date,
     since: _dt.date | None,
     min_rank: int | None,
     wanted: list[str] | None,
 ) -> Counted:
-    source = TableSource(kept.drop("_row", strict=False))
     frame = source.counting_frame(as_of, order=True, texts=True)
     return count_frame(
         frame,
@@ -135,45 +134,26 @@ def _counts(
     """Every volunteer's count (no outcomes), in id order; a large scan counted in parts.
 
     A scan of more than :data:`~volunteer_rules.tables.results.PART_ROWS` rows is counted
-    as ``certify_table`` counts one: in parts of volunteers chosen by a hash of their id, each
-    part read from the scan with every amendment (which may supersede a record of any part).
-    Memory goes with a part's rows and the counts, not with the whole file.
+    in parts, as ``certify_table`` counts one (:func:`~volunteer_rules.tables.results.count_parts`):
+    memory goes with a part's rows and the counts, not with the whole file.
     """
-    parts = 1
-    if isinstance(kept, pl.LazyFrame):
-        source = TableSource(kept.drop("_row"))
-        parts = -(-source.height() // results.PART_ROWS)
+    source = TableSource(kept.drop("_row", strict=False))
+    parts = results.part_count(source)
     if parts <= 1:
-        return counts_of(_count(kept, as_of, since, min_rank, wanted), as_of, since, False)
-    part_of = pl.col("volunteer_id").hash(results.PART_SEED) % parts
-    asked = None
-    if wanted is not None:
-        asked = pl.DataFrame({"volunteer_id": wanted}, schema={"volunteer_id": pl.String})
-        asked = asked.unique().with_columns(_part=part_of)
+        return counts_of(_count(source, as_of, since, min_rank, wanted), as_of, since, False)
     counts: dict[str, Count] = {}
-    for part in range(parts):
-        frame = source.counting_frame(
-            as_of, order=True, where=(part_of == part) | pl.col("amends").is_not_null(), texts=True
-        )
-        mine = (
-            frame.filter(part_of == part).get_column("volunteer_id").unique()
-            if asked is None
-            else asked.filter(pl.col("_part") == part).get_column("volunteer_id")
-        )
-        counted = count_frame(
-            frame,
-            as_of=as_of,
-            since=since,
-            min_rank=min_rank,
-            wanted=sorted(mine),
-            since_for={},
-            rows_at=source.rows_in(frame),
-            repeated=(None, set()),  # kept: repeated keys already settled
-            detail=False,
-        )
-        counts.update(counts_of(counted, as_of, since, False))
-        source.forget()
-        del frame, counted
+    for found in results.count_parts(
+        source,
+        parts,
+        as_of,
+        lambda counted: counts_of(counted, as_of, since, False),
+        since=since,
+        min_rank=min_rank,
+        order=True,
+        asked=wanted,
+        settled=True,  # kept: one row per key
+    ):
+        counts.update(found)
     return dict(sorted(counts.items()))
 
 
@@ -336,7 +316,7 @@ def counted_frame(kept: pl.DataFrame | pl.LazyFrame, as_of: _dt.date | None) -> 
     Only :data:`STATISTICS_COLUMNS` and ``counted``: a scanned ``kept`` is never read whole.
     """
     day = _dt.date.max if as_of is None else as_of
-    counted = _count(kept, day, None, None, None)
+    counted = _count(TableSource(kept.drop("_row", strict=False)), day, None, None, None)
     settled = counted.outcomes.filter(pl.col("counted") > 0).select(*_KEY, "counted")
     exact = [
         (o.organization_id, o.record_id, o.minutes)

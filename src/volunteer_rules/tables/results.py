@@ -16,8 +16,8 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
-from typing import Any, Final, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, NamedTuple, TypeVar
 
 import polars as pl
 
@@ -197,6 +197,8 @@ PART_ROWS = 1_500_000
 PART_SEED: Final = 0x9A7
 """The seed of the hash that puts each volunteer in a part."""
 
+_T = TypeVar("_T")
+
 
 def _counted_minutes(
     source: TableSource, as_of: _dt.date, plan: _Plan, order: bool
@@ -208,13 +210,10 @@ def _counted_minutes(
     A scanned table of more than :data:`PART_ROWS` rows is counted in parts, the volunteers
     of a part chosen by a hash of their id, each part read from the scan with every
     amendment (which may supersede a record of any part): memory is bounded by a part.
-    Repeated keys are settled once for the whole table first.
-
-    Length: the single pass and the parts side by side; they differ in two arguments.
+    Repeated keys are settled once for the whole table first (:func:`count_parts`).
     """
     since, min_rank = plan.since, _rank(plan.version)
-    rows = source.height()
-    parts = 1 if source.held is not None else -(-rows // PART_ROWS)
+    parts = part_count(source)
     if parts <= 1:
         frame = source.counting_frame(as_of, order=order, texts=True)
         repeated = None
@@ -236,46 +235,98 @@ def _counted_minutes(
             detail=order,
         )
         return counted_minutes(counted), counted
-    drop, versions, named = repeated_keys(
-        source.lazy, lambda at: source.take(at, KEY_COLUMNS), source.records_at
+    found = count_parts(
+        source,
+        parts,
+        as_of,
+        lambda counted: _compact(counted_minutes(counted)),
+        since=since,
+        min_rank=min_rank,
+        order=False,
     )
+    return pl.concat(found).sort("volunteer_id"), None
+
+
+def part_count(source: TableSource) -> int:
+    """How many parts :func:`count_parts` counts ``source`` in: one for a held table."""
+    return 1 if source.held is not None else -(-source.height() // PART_ROWS)
+
+
+def count_parts(
+    source: TableSource,
+    parts: int,
+    as_of: _dt.date,
+    each: Callable[[Counted], _T],
+    *,
+    since: _dt.date | None,
+    min_rank: int | None,
+    order: bool,
+    asked: Sequence[str] | None = None,
+    settled: bool = False,
+) -> list[_T]:
+    """``each`` of every part's count: a scanned table counted in ``parts`` parts.
+
+    The volunteers of a part are chosen by a hash of their id (:data:`PART_SEED`); each part
+    is read from the scan with every amendment (which may supersede a record of any part), so
+    memory goes with a part's rows and what ``each`` keeps, not with the whole table. ``each``
+    is called on a part's count while the part is held: what it gives must not point into the
+    part's frame (see :func:`_compact`).
+
+    A part counts the volunteers ``asked`` who fall in it (every volunteer of the part when
+    ``asked`` is ``None``), and those a repeated key in conflict names. Repeated keys are
+    settled for the whole table first, unless ``settled`` (the scan already holds one row per
+    key: :func:`~volunteer_rules.tables._whole.resolve_scan`). With ``order``, the counts'
+    outcomes are in recorded order (as ``count_many`` lists them).
+    """
+    drop: list[int] = []
+    versions, named = None, set[str]()
+    if not settled:
+        drop, versions, named = repeated_keys(
+            source.lazy, lambda at: source.take(at, KEY_COLUMNS), source.records_at
+        )
     part_of = pl.col("volunteer_id").hash(PART_SEED) % parts
-    named_parts = dict(
-        pl.DataFrame({"v": sorted(named)}, schema={"v": pl.String})
-        .with_columns(p=pl.col("v").hash(PART_SEED) % parts)
-        .iter_rows()
-    )
+    asked_in = None if asked is None else _by_part(asked, parts)
+    named_in = _by_part(named, parts)
     found = []
     for part in range(parts):
         frame = source.counting_frame(
             as_of,
-            order=False,
+            order=order,
             where=(part_of == part) | pl.col("amends").is_not_null(),
             drop=drop,
             texts=True,
         )
         texts = frame.select("_row", *_TEXTS)  # kept apart: not copied by every step
         frame = frame.drop(_TEXTS)
-        wanted = set(
-            frame.filter(pl.col("volunteer_id").hash(PART_SEED) % parts == part)
-            .get_column("volunteer_id")
-            .unique()
-        ).union(v for v, p in named_parts.items() if p == part)
+        mine = (
+            set(frame.filter(part_of == part).get_column("volunteer_id").unique())
+            if asked_in is None
+            else set(asked_in.get(part, ()))
+        )
         counted = count_frame(
             frame,
             as_of=as_of,
             since=since,
             min_rank=min_rank,
-            wanted=sorted(wanted),
+            wanted=sorted(mine.union(named_in.get(part, ()))),
             since_for={},
             rows_at=source.rows_in(frame, texts),
             repeated=(versions, named),
             detail=False,
         )
-        found.append(_compact(counted_minutes(counted)))
+        found.append(each(counted))
         source.forget()  # the rows read for this part's exact counts
         del frame, texts, counted
-    return pl.concat(found).sort("volunteer_id"), None
+    return found
+
+
+def _by_part(volunteers: Iterable[str], parts: int) -> dict[int, list[str]]:
+    """The ``volunteers`` of each part, by the hash :func:`count_parts` parts a table by."""
+    frame = pl.DataFrame({"v": sorted(set(volunteers))}, schema={"v": pl.String})
+    out: dict[int, list[str]] = {}
+    for volunteer, part in frame.with_columns(p=pl.col("v").hash(PART_SEED) % parts).iter_rows():
+        out.setdefault(part, []).append(volunteer)
+    return out
 
 
 def _compact(frame: pl.DataFrame) -> pl.DataFrame:
