@@ -18,7 +18,17 @@ import pytest
 from distributed import Client, LocalCluster
 
 import volunteer_rules as vr
-from scale_support import AS_OF, RULE_SETS, columns, rows, shared_keys, single_process, sort_rows
+from scale_support import (
+    AS_OF,
+    RULE_SETS,
+    assert_ids_shared_and_one_excluded,
+    columns,
+    rows,
+    shared_ids,
+    shared_keys,
+    single_process,
+    sort_rows,
+)
 from volunteer_rules.tables import certification_schema, certify_dask, exclusion_schema
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -52,8 +62,9 @@ def as_rows(result: pd.DataFrame, schema: pa.Schema) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(("seed", "rule_set"), [(1, RULE_SETS[0]), (2, RULE_SETS[1])])
 def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_set: str) -> None:
     # keys two volunteers hold (a conflict both results list) and amendments of another
-    # volunteer's record (chains too) must reach every partition they change
-    payloads = shared_keys(rows(seed))
+    # volunteer's record (chains too) must reach every partition they change; record ids two
+    # organizations use are told apart by the exclusions' organization_id
+    payloads = shared_ids(shared_keys(rows(seed)))
     expected, expected_exclusions = single_process(payloads, rule_set)
     certifications, exclusions = certify_dask(
         frame(payloads), rule_set=rule_set, as_of=AS_OF, partitions=4
@@ -65,6 +76,7 @@ def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_s
     assert dict(got.dtypes) == dict(certifications._meta.dtypes)
     assert dict(got_exclusions.dtypes) == dict(exclusions._meta.dtypes)
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
+    assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
 
 
 def test_a_bad_record_in_a_worker_raises_the_library_error(client: Client) -> None:

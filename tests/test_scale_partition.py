@@ -12,10 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from scale_support import AS_OF, columns, rows, shared_keys, single_process, sort_rows
+from scale_support import (
+    AS_OF,
+    assert_ids_shared_and_one_excluded,
+    columns,
+    rows,
+    shared_ids,
+    shared_keys,
+    single_process,
+    sort_rows,
+)
 from volunteer_rules.tables import (
     BUCKET,
     CERTIFICATION_COLUMNS,
+    EXCLUDED_ORGANIZATIONS,
     RECORD_FIELDS,
     bucket_rows,
     certification_row,
@@ -24,6 +34,7 @@ from volunteer_rules.tables import (
     certify_partition,
     check_record_schema,
     exclusion_batches,
+    exclusion_rows,
     exclusion_schema,
     exclusion_table,
 )
@@ -36,20 +47,21 @@ ROWS = rows(seed=11, volunteers=60)
 def test_partitions_made_by_bucket_rows_equal_certify_many(rule_set: str) -> None:
     # the adapters' routing rule and one partition per group of volunteers, with no engine:
     # amendments of another volunteer's record and keys two volunteers hold reach them all
-    payloads = shared_keys(ROWS)
+    # and record ids two organizations use: the exclusions name each record by its whole key
+    payloads = shared_ids(shared_keys(ROWS))
     expected, expected_exclusions = single_process(payloads, rule_set)
     parts: dict[int, list[dict[str, Any]]] = {}
     for row in bucket_rows(payloads):
         parts.setdefault(int(row[BUCKET][2:]) % 4, []).append(row)
-    got = []
-    for part in parts.values():
-        got += certify_partition(
-            pa.table(columns(part)), rule_set=rule_set, as_of=AS_OF
-        ).to_pylist()
-    assert sort_rows(got) == expected
-    exclusions = exclusion_table(pa.Table.from_pylist(got, schema=certification_schema()))
+    keyed = pa.concat_tables(
+        certify_partition(pa.table(columns(part)), rule_set=rule_set, as_of=AS_OF, keyed=True)
+        for part in parts.values()
+    )
+    assert sort_rows(keyed.drop_columns(EXCLUDED_ORGANIZATIONS).to_pylist()) == expected
+    exclusions = exclusion_table(keyed)
     assert sort_rows(exclusions.to_pylist()) == expected_exclusions
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
+    assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
 
 
 def test_record_fields_are_the_format_fields() -> None:
@@ -91,12 +103,14 @@ def test_one_partition_equals_certify_many(rule_set: str) -> None:
 def test_batches_split_anywhere_give_the_same_answer(
     chunk: int, chunk_rows: int, seed: int, rule_set: str
 ) -> None:
-    payloads = shared_keys(rows(seed=seed, volunteers=12))
+    payloads = shared_ids(shared_keys(rows(seed=seed, volunteers=12)))
     expected, expected_exclusions = single_process(payloads, rule_set)
     bucketed = sorted(bucket_rows(payloads), key=lambda p: p[BUCKET])
     batches = pa.table(columns(bucketed)).to_batches(max_chunksize=chunk)
-    out = list(certify_batches(batches, rule_set=rule_set, as_of=AS_OF, chunk_rows=chunk_rows))
-    got = [r for b in out for r in b.to_pylist()]
+    out = list(
+        certify_batches(batches, rule_set=rule_set, as_of=AS_OF, chunk_rows=chunk_rows, keyed=True)
+    )
+    got = [r for b in out for r in b.drop_columns(EXCLUDED_ORGANIZATIONS).to_pylist()]
     assert got == expected
     exclusions = [r for b in exclusion_batches(out) for r in b.to_pylist()]
     assert sort_rows(exclusions) == expected_exclusions
@@ -259,3 +273,44 @@ def test_rule_sets_travel_to_workers_through_cloudpickle(rule_set_id: str) -> No
     rule_set = vr.get_rule_set(rule_set_id)
     assert cloudpickle.loads(cloudpickle.dumps(rule_set)) == rule_set
     assert cloudpickle.loads(cloudpickle.dumps(vr.Hours.from_minutes(5000))).minutes == 5000
+
+
+def test_without_keyed_the_certification_table_is_the_one_table() -> None:
+    payloads = shared_ids(ROWS)
+    plain = certify_partition(pa.table(columns(payloads)), rule_set="cn-national", as_of=AS_OF)
+    keyed = certify_partition(
+        pa.table(columns(payloads)), rule_set="cn-national", as_of=AS_OF, keyed=True
+    )
+    assert plain.schema == certification_schema()
+    assert keyed.schema.names == [*certification_schema().names, EXCLUDED_ORGANIZATIONS]
+    assert keyed.drop_columns(EXCLUDED_ORGANIZATIONS).equals(plain)
+    with pytest.raises(vr.InvalidTypeError, match="keyed"):
+        certify_partition(pa.table(columns(payloads)), rule_set="cn-national", as_of=AS_OF, keyed=1)  # type: ignore[arg-type]
+
+
+def test_exclusions_need_the_organizations() -> None:
+    payloads = shared_ids(ROWS)
+    plain = certify_partition(pa.table(columns(payloads)), rule_set="cn-national", as_of=AS_OF)
+    with pytest.raises(vr.InvalidValueError, match=EXCLUDED_ORGANIZATIONS):
+        exclusion_table(plain)
+    keyed = certify_partition(
+        pa.table(columns(payloads)), rule_set="cn-national", as_of=AS_OF, keyed=True
+    )
+    uneven = keyed.set_column(
+        keyed.schema.get_field_index(EXCLUDED_ORGANIZATIONS),
+        EXCLUDED_ORGANIZATIONS,
+        pa.array([["G"] * (len(e) + 1) for e in keyed.column("excluded").to_pylist()]),
+    )
+    with pytest.raises(vr.InvalidValueError, match="one organization per excluded record"):
+        exclusion_table(uneven)
+    records = [vr.parse_record(p) for p in payloads]
+    result = vr.certify_many(records, rule_set="cn-national", as_of=AS_OF)
+    excluded = next(c for c in result.values() if c.excluded)
+    with pytest.raises(vr.InvalidValueError, match="organizations"):
+        exclusion_rows(excluded)
+    with pytest.raises(vr.InvalidValueError, match="one per excluded record"):
+        exclusion_rows(excluded, organizations=[])
+    counted = vr.certify(
+        [vr.parse_record(SAMPLE_RECORD_PAYLOAD)], rule_set="cn-national", as_of=AS_OF
+    )
+    assert exclusion_rows(counted) == []

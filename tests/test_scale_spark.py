@@ -18,7 +18,17 @@ from pyspark.errors import PythonException
 from pyspark.sql import DataFrame, SparkSession
 
 import volunteer_rules as vr
-from scale_support import AS_OF, RULE_SETS, columns, rows, shared_keys, single_process, sort_rows
+from scale_support import (
+    AS_OF,
+    RULE_SETS,
+    assert_ids_shared_and_one_excluded,
+    columns,
+    rows,
+    shared_ids,
+    shared_keys,
+    single_process,
+    sort_rows,
+)
 from volunteer_rules.tables import (
     certification_struct,
     certify_spark,
@@ -66,20 +76,25 @@ def test_spark_equals_the_single_process_engine(
     spark: SparkSession, seed: int, rule_set: str
 ) -> None:
     # keys two volunteers hold (a conflict both results list) and amendments of another
-    # volunteer's record (chains too) must reach every partition they change
-    payloads = shared_keys(rows(seed))
+    # volunteer's record (chains too) must reach every partition they change; record ids two
+    # organizations use are told apart by the exclusions' organization_id
+    payloads = shared_ids(shared_keys(rows(seed)))
     expected, expected_exclusions = single_process(payloads, rule_set)
     certifications, exclusions = certify_spark(
-        frame(spark, payloads), rule_set=rule_set, as_of=AS_OF
+        frame(spark, payloads), rule_set=rule_set, as_of=AS_OF, persist=seed % 2 == 0
     )
     assert certifications.schema == certification_struct()
     assert exclusions.schema == exclusion_struct()
-    certifications = certifications.cache()
+    # persisted, both read the one certifying pass from the cache (certified once)
+    for result in (certifications, exclusions):
+        plan = result._jdf.queryExecution().withCachedData().toString()
+        assert ("InMemoryRelation" in plan) == (seed % 2 == 0)
     with spark_errors():
         assert collect(certifications) == expected
         assert collect(exclusions) == expected_exclusions
-    certifications.unpersist()
+    spark.catalog.clearCache()
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
+    assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
 
 
 def test_a_bad_record_in_a_worker_is_raised_as_the_library_error(spark: SparkSession) -> None:
@@ -135,3 +150,5 @@ def test_wrong_arguments_are_library_errors_on_the_driver(spark: SparkSession) -
         certify_spark(records, rule_set="xx-nowhere", as_of=AS_OF)
     with pytest.raises(vr.InvalidValueError, match="age bands"):
         certify_spark(records, rule_set="us-pvsa", as_of=AS_OF)
+    with pytest.raises(vr.InvalidTypeError, match="persist"):
+        certify_spark(records, rule_set="cn-national", as_of=AS_OF, persist=1)  # type: ignore[arg-type]

@@ -30,8 +30,9 @@ from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.partition import (
     BUCKET,
+    EXCLUDED_ORGANIZATIONS,
     _checked_rule_set,
-    certification_schema,
+    _keyed_schema,
     certify_partition,
     check_record_schema,
     exclusion_schema,
@@ -54,7 +55,7 @@ def _certify_pandas(
     import pyarrow as pa
 
     table = pa.Table.from_pandas(part, preserve_index=False)
-    result = certify_partition(table, rule_set=rule_set, as_of=as_of, registry=registry)
+    result = certify_partition(table, rule_set=rule_set, as_of=as_of, registry=registry, keyed=True)
     return result.to_pandas(types_mapper=pd.ArrowDtype)
 
 
@@ -62,7 +63,8 @@ def _exclusions_pandas(part: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(part[["volunteer_id", "excluded"]], preserve_index=False)
+    columns = ["volunteer_id", "excluded", EXCLUDED_ORGANIZATIONS]
+    table = pa.Table.from_pandas(part[columns], preserve_index=False)
     return exclusion_table(table).to_pandas(types_mapper=pd.ArrowDtype)
 
 
@@ -190,8 +192,9 @@ def certify_dask(
     Returns:
         ``(certifications, exclusions)``: lazy Dask DataFrames whose columns are
         :func:`~volunteer_rules.tables.partition.certification_schema` and
-        :func:`~volunteer_rules.tables.partition.exclusion_schema`. Compute both in one
-        ``dask.compute(certifications, exclusions)`` to certify once.
+        :func:`~volunteer_rules.tables.partition.exclusion_schema` (each record by its key,
+        ``organization_id`` and ``record_id``). Both are read out of one certifying pass:
+        compute both in one ``dask.compute(certifications, exclusions)`` to certify once.
 
     Raises:
         UnknownRuleSetError: no rule set under that id.
@@ -213,8 +216,8 @@ def certify_dask(
         ...     c, e = dask.compute(certs, excl)
         >>> sorted(zip(c["volunteer_id"], c["counted_minutes"]))
         [('V0000001', 120), ('V2', 0)]
-        >>> e[["volunteer_id", "record_id", "reason"]].values.tolist()
-        [['V2', 'r-2', 'not_verified']]
+        >>> e[["volunteer_id", "organization_id", "record_id", "reason"]].values.tolist()
+        [['V2', '512111005000000154', 'r-2', 'not_verified']]
     """
     import dask.dataframe as dd
 
@@ -229,8 +232,9 @@ def certify_dask(
     if BUCKET in records.columns:
         records = records.drop(columns=[BUCKET])
     shuffled = _routed(records).shuffle(on=BUCKET, npartitions=partitions or records.npartitions)
-    certifications = shuffled.map_partitions(
-        _certify_pandas, chosen, as_of, None, meta=_meta(certification_schema())
+    keyed = shuffled.map_partitions(
+        _certify_pandas, chosen, as_of, None, meta=_meta(_keyed_schema())
     )
-    exclusions = certifications.map_partitions(_exclusions_pandas, meta=_meta(exclusion_schema()))
+    certifications = keyed.drop(columns=[EXCLUDED_ORGANIZATIONS])
+    exclusions = keyed.map_partitions(_exclusions_pandas, meta=_meta(exclusion_schema()))
     return certifications, exclusions

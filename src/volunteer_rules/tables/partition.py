@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from volunteer_rules._canonical import canonical_text
@@ -79,6 +79,7 @@ __all__ = [
     "BUCKET",
     "CERTIFICATION_COLUMNS",
     "CHUNK_ROWS",
+    "EXCLUDED_ORGANIZATIONS",
     "EXCLUSION_COLUMNS",
     "RECORD_FIELDS",
     "bucket_rows",
@@ -127,37 +128,74 @@ reaches another volunteer's record is sent to that volunteer as well, under thei
 """
 
 
-def exclusion_rows(certification: Certification) -> list[dict[str, Any]]:
+EXCLUDED_ORGANIZATIONS: Final = "excluded_organizations"
+"""The column :func:`certify_partition` and :func:`certify_batches` add with ``keyed=True``.
+
+A list of text, one item per item of ``excluded``, in the same order: the organization of the
+record excluded. With ``record_id`` it is the record's key (record ids are unique within an
+organization only); :func:`exclusion_table` reads it into the exclusion table's
+``organization_id``.
+"""
+
+
+def exclusion_rows(
+    certification: Certification, *, organizations: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """The rows of the exclusion table for one certification, in recorded order.
+
+    A certification names each excluded record by its id alone; ``organizations`` gives the
+    organization of each one, in the order of ``certification.excluded`` (as
+    :meth:`~volunteer_rules.Certifications.exclusions` lists them).
 
     Args:
         certification: a volunteer's certification.
+        organizations: the organization of each excluded record, in order (needed when the
+            certification excludes any record).
 
     Returns:
         Dicts with the columns of :data:`EXCLUSION_COLUMNS`.
 
     Raises:
         InvalidTypeError: ``certification`` is not a ``Certification``.
+        InvalidValueError: ``organizations`` is missing, or not one per excluded record.
 
     Example:
         >>> import datetime as dt
         >>> import volunteer_rules as vr
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> cert = vr.certify([record], rule_set="cn-national", as_of=dt.date(2024, 5, 1))
-        >>> exclusion_rows(cert)
-        [{'volunteer_id': 'V0000001', 'position': 0, 'record_id': 'r-2024-0001', 'reason': 'after_as_of'}]
+        >>> result = vr.certify_many([record], rule_set="cn-national", as_of=dt.date(2024, 5, 1))
+        >>> orgs = [e.organization_id for e in result.exclusions()]
+        >>> exclusion_rows(result["V0000001"], organizations=orgs)  # doctest: +NORMALIZE_WHITESPACE
+        [{'volunteer_id': 'V0000001', 'organization_id': '512111005000000154', 'position': 0,
+          'record_id': 'r-2024-0001', 'reason': 'after_as_of'}]
     """
     if not isinstance(certification, Certification):
         raise InvalidTypeError("certification", "must be a Certification")
+    excluded = certification.excluded
+    if not excluded:
+        return []
+    if organizations is None or isinstance(organizations, str):
+        raise InvalidValueError(
+            "organizations",
+            "the organization of each excluded record is needed (a record's key is its"
+            " organization and id), e.g. from certify_many(...).exclusions()",
+        )
+    orgs = list(organizations)
+    if len(orgs) != len(excluded) or not all(isinstance(o, str) for o in orgs):
+        raise InvalidValueError(
+            "organizations",
+            f"must be {len(excluded)} organization id(s), one per excluded record, in order",
+        )
     return [
         {
             "volunteer_id": certification.volunteer_id,
+            "organization_id": org,
             "position": i,
             "record_id": record_id,
             "reason": reason,
         }
-        for i, (record_id, reason) in enumerate(certification.excluded)
+        for i, ((record_id, reason), org) in enumerate(zip(excluded, orgs, strict=True))
     ]
 
 
@@ -336,7 +374,11 @@ def _refusal(frame: pl.DataFrame, errors: pl.DataFrame) -> RecordFormatError:
 
 
 def _excluded(counted: Counted) -> pl.DataFrame:
-    """``volunteer_id, excluded`` of the volunteers the engine counted, in recorded order."""
+    """``volunteer_id, excluded, excluded_organizations`` of the volunteers the engine counted.
+
+    In recorded order; the organizations come from the engine's outcomes, which name each
+    record by its key.
+    """
     import polars as pl
 
     item = pl.Struct({"record_id": pl.String, "reason": pl.String})
@@ -344,25 +386,42 @@ def _excluded(counted: Counted) -> pl.DataFrame:
         counted.outcomes.filter(pl.col("reason").is_not_null())
         .sort("volunteer_id", "at_us", "record_id", "organization_id")
         .group_by("volunteer_id", maintain_order=True)
-        .agg(excluded=pl.struct("record_id", "reason"))
+        .agg(
+            excluded=pl.struct("record_id", "reason"),
+            **{EXCLUDED_ORGANIZATIONS: pl.col("organization_id")},
+        )
     )
     if not counted.engine:
         return listed
+    names, lists, orgs = [], [], []
+    for name, count in counted.engine.items():
+        keyed = [o for o in count.outcomes or () if o.reason is not None]
+        # the outcomes excluded are the count's exclusions, in the same (recorded) order
+        assert [(o.record_id, o.reason) for o in keyed] == list(count.excluded)
+        names.append(name)
+        lists.append([{"record_id": o.record_id, "reason": o.reason} for o in keyed])
+        orgs.append([o.organization_id for o in keyed])
     exact = pl.DataFrame(
-        {
-            "volunteer_id": list(counted.engine),
-            "excluded": [
-                [{"record_id": r, "reason": why} for r, why in count.excluded]
-                for count in counted.engine.values()
-            ],
+        {"volunteer_id": names, "excluded": lists, EXCLUDED_ORGANIZATIONS: orgs},
+        schema={
+            "volunteer_id": pl.String,
+            "excluded": pl.List(item),
+            EXCLUDED_ORGANIZATIONS: pl.List(pl.String),
         },
-        schema={"volunteer_id": pl.String, "excluded": pl.List(item)},
     )
     return pl.concat([listed.cast(exact.schema), exact])
 
 
+def _keyed_schema() -> pa.Schema:
+    """The certification table with :data:`EXCLUDED_ORGANIZATIONS` after its columns."""
+    import pyarrow as pa
+
+    field = pa.field(EXCLUDED_ORGANIZATIONS, pa.list_(pa.string()), nullable=False)
+    return certification_schema().append(field)
+
+
 def _from_columns(table: pl.DataFrame, counted: Counted) -> pa.Table:
-    """Rows of the certification table for volunteers the engine settled in column steps.
+    """Rows of the keyed certification table for volunteers settled in column steps.
 
     They were certified under thresholds alone (``_Plan.quick``): nothing unmet, no cycles, the
     levels reached due, no validity, not paused.
@@ -379,12 +438,31 @@ def _from_columns(table: pl.DataFrame, counted: Counted) -> pa.Table:
         valid_until=pl.lit(None, pl.Date),
         paused=pl.lit(False),
         excluded=pl.col("excluded").fill_null(pl.lit([], pl.List(item))),
-    ).select(certification_schema().names)
-    return out.to_arrow().cast(certification_schema())
+        **{
+            EXCLUDED_ORGANIZATIONS: pl.col(EXCLUDED_ORGANIZATIONS).fill_null(
+                pl.lit([], pl.List(pl.String))
+            )
+        },
+    ).select(_keyed_schema().names)
+    return out.to_arrow().cast(_keyed_schema())
 
 
-def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date) -> pa.Table:
-    """Certify the volunteers a table of records is for, through the table engine."""
+def _organizations(objects: Mapping[str, Certification]) -> dict[str, list[str]]:
+    """The organization of each excluded record of certifications ``certify_many`` gave."""
+    from volunteer_rules.rules.results import Certifications
+
+    assert isinstance(objects, Certifications)
+    found: dict[str, list[str]] = {}
+    for exclusion in objects.exclusions():
+        found.setdefault(exclusion.volunteer_id, []).append(exclusion.organization_id)
+    return found
+
+
+def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date, keyed: bool) -> pa.Table:
+    """Certify the volunteers a table of records is for, through the table engine.
+
+    With ``keyed``, the table has the :data:`EXCLUDED_ORGANIZATIONS` column too.
+    """
     import polars as pl
     import pyarrow as pa
 
@@ -392,7 +470,7 @@ def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date) -> pa.Table:
     from volunteer_rules.tables.io import read_frame
     from volunteer_rules.tables.results import _certify_source
 
-    schema = certification_schema()
+    schema = _keyed_schema() if keyed else certification_schema()
     frame, wanted = _record_frame(table)
     if frame.is_empty():
         return schema.empty_table()
@@ -404,19 +482,22 @@ def _certify(table: pa.Table, rule_set: RuleSet, as_of: _dt.date) -> pa.Table:
     if wanted is not None:
         certified = certified.filter(pl.col("volunteer_id").is_in(wanted))
     objects = found.certifications
+    by_objects = []
     if objects:
-        by_objects = [
-            certification_row(objects[name])
-            for name in certified.get_column("volunteer_id").to_list()
-            if name in objects
-        ]
+        names = [n for n in certified.get_column("volunteer_id").to_list() if n in objects]
+        orgs = _organizations(objects) if keyed and names else {}
+        for name in names:
+            row = certification_row(objects[name])
+            if keyed:
+                row[EXCLUDED_ORGANIZATIONS] = orgs.get(name, [])
+            by_objects.append(row)
         certified = certified.filter(~pl.col("volunteer_id").is_in(list(objects)))
     parts = []
     if certified.height:
         # settled in column steps: a held table is counted in one pass, whose outcomes are kept
         assert found.counted is not None
-        parts.append(_from_columns(certified, found.counted))
-    if objects and by_objects:
+        parts.append(_from_columns(certified, found.counted).select(schema.names))
+    if by_objects:
         parts.append(pa.Table.from_pylist(by_objects, schema=schema))
     if not parts:
         return schema.empty_table()
@@ -429,6 +510,7 @@ def certify_partition(
     rule_set: RuleSet | str,
     as_of: _dt.date,
     registry: RuleSetRegistry | None = None,
+    keyed: bool = False,
 ) -> pa.Table:
     """Certify every volunteer of one partition of records, through the table engine.
 
@@ -444,9 +526,12 @@ def certify_partition(
         rule_set: a rule set id or a ``RuleSet``.
         as_of: the day of the certification.
         registry: where to look the rule set id up.
+        keyed: also give :data:`EXCLUDED_ORGANIZATIONS`, the organization of each excluded
+            record (what :func:`exclusion_table` needs).
 
     Returns:
-        The certification table (:func:`certification_schema`), ordered by volunteer id.
+        The certification table (:func:`certification_schema`), ordered by volunteer id; with
+        ``keyed``, :data:`EXCLUDED_ORGANIZATIONS` after its columns.
 
     Raises:
         RecordFormatError: a row breaks the record format (the message names the record; the
@@ -465,8 +550,20 @@ def certify_partition(
         >>> result = certify_partition(table, rule_set="cn-national", as_of=dt.date(2025, 1, 1))
         >>> [(r["volunteer_id"], r["counted_minutes"], r["excluded"]) for r in result.to_pylist()]
         [('V0000001', 120, []), ('V2', 0, [{'record_id': 'r-2', 'reason': 'not_verified'}])]
+        >>> keyed = certify_partition(
+        ...     table, rule_set="cn-national", as_of=dt.date(2025, 1, 1), keyed=True
+        ... )
+        >>> keyed.column(EXCLUDED_ORGANIZATIONS).to_pylist()
+        [[], ['512111005000000154']]
     """
-    return _certify(_arrow(table), _checked_rule_set(rule_set, as_of, registry), as_of)
+    chosen = _checked_rule_set(rule_set, as_of, registry)
+    return _certify(_arrow(table), chosen, as_of, _flag(keyed))
+
+
+def _flag(keyed: object) -> bool:
+    if not isinstance(keyed, bool):
+        raise InvalidTypeError("keyed", "must be a bool")
+    return keyed
 
 
 CHUNK_ROWS: Final = 50_000
@@ -480,6 +577,7 @@ def certify_batches(
     as_of: _dt.date,
     registry: RuleSetRegistry | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    keyed: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     """Certify a stream of record batches sorted by :data:`BUCKET`, a chunk at a time.
 
@@ -496,9 +594,11 @@ def certify_batches(
         registry: where to look the rule set id up.
         chunk_rows: rows to gather before certifying (a positive int; larger chunks cost
             less per row, and more memory).
+        keyed: also give :data:`EXCLUDED_ORGANIZATIONS` (as :func:`certify_partition` does).
 
     Yields:
-        Batches of the certification table (:func:`certification_schema`).
+        Batches of the certification table (:func:`certification_schema`; with ``keyed``,
+        :data:`EXCLUDED_ORGANIZATIONS` after its columns).
 
     Raises:
         InvalidValueError: ``chunk_rows`` is not a positive int.
@@ -520,6 +620,7 @@ def certify_batches(
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise InvalidValueError("chunk_rows", "must be a positive int")
     chosen = _checked_rule_set(rule_set, as_of, registry)
+    keyed = _flag(keyed)
     held: list[pa.RecordBatch] = []
     rows = 0
     for batch in batches:
@@ -534,49 +635,72 @@ def certify_batches(
         cut = pc.index(buckets, buckets[-1]).as_py()  # the last volunteer's first row
         if cut <= 0:
             continue
-        yield from _certify(chunk.slice(0, cut), chosen, as_of).to_batches()
+        yield from _certify(chunk.slice(0, cut), chosen, as_of, keyed).to_batches()
         rest = chunk.slice(cut)
         held, rows = rest.to_batches(), rest.num_rows
     if rows:
-        yield from _certify(pa.Table.from_batches(held), chosen, as_of).to_batches()
+        yield from _certify(pa.Table.from_batches(held), chosen, as_of, keyed).to_batches()
 
 
 def exclusion_table(certifications: pa.Table | pa.RecordBatch) -> pa.Table:
-    """The exclusion table of a certification table (its ``excluded`` lists, one row each).
+    """The exclusion table of a keyed certification table (its ``excluded`` lists, one row each).
 
-    Only the ``volunteer_id`` and ``excluded`` columns are read.
+    Only the ``volunteer_id``, ``excluded`` and :data:`EXCLUDED_ORGANIZATIONS` columns are
+    read: the table :func:`certify_partition` or :func:`certify_batches` give with
+    ``keyed=True``. Each row names its record by its whole key (``organization_id``,
+    ``record_id``).
 
     Args:
         certifications: a table (or batch) with the columns ``volunteer_id`` and ``excluded``
-            of :func:`certification_schema`.
+            of :func:`certification_schema`, and :data:`EXCLUDED_ORGANIZATIONS`.
 
     Returns:
         The exclusion table (:func:`exclusion_schema`), in the certifications' order.
 
     Raises:
         InvalidTypeError: ``certifications`` is not an Arrow table or batch.
+        InvalidValueError: a column is missing (:data:`EXCLUDED_ORGANIZATIONS`: certify with
+            ``keyed=True``), or a volunteer's organizations are not one per excluded record.
 
     Example:
         >>> import pyarrow as pa
-        >>> table = pa.Table.from_pylist(
-        ...     [{"volunteer_id": "V1", "excluded": [{"record_id": "r-1", "reason": "overlap"}]}]
-        ... )
-        >>> exclusion_table(table).to_pylist()
-        [{'volunteer_id': 'V1', 'position': 0, 'record_id': 'r-1', 'reason': 'overlap'}]
+        >>> table = pa.Table.from_pylist([{
+        ...     "volunteer_id": "V1",
+        ...     "excluded": [{"record_id": "r-1", "reason": "overlap"}],
+        ...     "excluded_organizations": ["G-1"],
+        ... }])
+        >>> exclusion_table(table).to_pylist()  # doctest: +NORMALIZE_WHITESPACE
+        [{'volunteer_id': 'V1', 'organization_id': 'G-1', 'position': 0, 'record_id': 'r-1',
+          'reason': 'overlap'}]
     """
     import polars as pl
 
-    given = _arrow(certifications).select(["volunteer_id", "excluded"])
-    frame = pl.from_arrow(given)
+    given = _arrow(certifications)
+    wanted = ["volunteer_id", "excluded", EXCLUDED_ORGANIZATIONS]
+    missing = [name for name in wanted if name not in given.column_names]
+    if missing:
+        raise InvalidValueError(
+            "certifications",
+            f"missing column(s): {', '.join(missing)} (certify with keyed=True)",
+        )
+    frame = pl.from_arrow(given.select(wanted))
     assert isinstance(frame, pl.DataFrame)
     size = pl.col("excluded").list.len()
+    uneven = frame.filter(size != pl.col(EXCLUDED_ORGANIZATIONS).list.len().fill_null(0))
+    if uneven.height:
+        raise InvalidValueError(
+            "certifications",
+            f"volunteer {uneven.item(0, 'volunteer_id')}: {EXCLUDED_ORGANIZATIONS} must hold"
+            " one organization per excluded record",
+        )
     rows = (
         frame.filter(size > 0)
         .with_columns(position=pl.int_ranges(0, size, dtype=pl.Int32))
-        .explode("excluded", "position")
+        .explode("excluded", EXCLUDED_ORGANIZATIONS, "position")
         .select(
             "volunteer_id",
-            "position",
+            organization_id=pl.col(EXCLUDED_ORGANIZATIONS),
+            position="position",
             record_id=pl.col("excluded").struct.field("record_id"),
             reason=pl.col("excluded").struct.field("reason"),
         )
@@ -585,24 +709,31 @@ def exclusion_table(certifications: pa.Table | pa.RecordBatch) -> pa.Table:
 
 
 def exclusion_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The exclusion table from batches of the certification table, one batch per batch.
+    """The exclusion table from batches of the keyed certification table, one batch per batch.
 
-    Only the ``volunteer_id`` and ``excluded`` columns are read (:func:`exclusion_table`).
+    Only the ``volunteer_id``, ``excluded`` and :data:`EXCLUDED_ORGANIZATIONS` columns are read
+    (:func:`exclusion_table`).
 
     Args:
         batches: batches with the columns ``volunteer_id`` and ``excluded`` of
-            :func:`certification_schema`.
+            :func:`certification_schema`, and :data:`EXCLUDED_ORGANIZATIONS`.
 
     Yields:
         Batches of the exclusion table (:func:`exclusion_schema`).
 
+    Raises:
+        The errors of :func:`exclusion_table`.
+
     Example:
         >>> import pyarrow as pa
-        >>> batch = pa.RecordBatch.from_pylist(
-        ...     [{"volunteer_id": "V1", "excluded": [{"record_id": "r-1", "reason": "overlap"}]}]
-        ... )
-        >>> [b.to_pylist() for b in exclusion_batches([batch])]
-        [[{'volunteer_id': 'V1', 'position': 0, 'record_id': 'r-1', 'reason': 'overlap'}]]
+        >>> batch = pa.RecordBatch.from_pylist([{
+        ...     "volunteer_id": "V1",
+        ...     "excluded": [{"record_id": "r-1", "reason": "overlap"}],
+        ...     "excluded_organizations": ["G-1"],
+        ... }])
+        >>> [b.to_pylist() for b in exclusion_batches([batch])]  # doctest: +NORMALIZE_WHITESPACE
+        [[{'volunteer_id': 'V1', 'organization_id': 'G-1', 'position': 0, 'record_id': 'r-1',
+           'reason': 'overlap'}]]
     """
     import pyarrow as pa
 

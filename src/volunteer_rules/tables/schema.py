@@ -107,6 +107,7 @@ record key, :data:`RECORD_EXCLUSION_COLUMNS`, are defined once, in
 
 EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
     ("volunteer_id", "string", False),
+    ("organization_id", "string", False),
     ("position", "int32", False),
     ("record_id", "string", False),
     ("reason", "string", False),
@@ -114,8 +115,10 @@ EXCLUSION_COLUMNS: Final[tuple[Column, ...]] = (
 """The exclusion table of the partition, Spark and Dask adapters, one row per record not
 counted in full: ``(name, Arrow type, nullable)``.
 
-``position`` is the record's place (from 0) in its volunteer's ``excluded``, which is in
-recorded order. (:data:`RECORD_EXCLUSION_COLUMNS` names the record by its whole key.)
+``organization_id`` and ``record_id`` are the record's key (record ids are unique within an
+organization only); ``position`` is the record's place (from 0) in its volunteer's
+``excluded``, which is in recorded order. The columns are
+:data:`RECORD_EXCLUSION_COLUMNS`' with ``position`` added.
 """
 
 ROW_ERROR_COLUMNS: Final = ("row", "path", "code", "message")
@@ -190,7 +193,7 @@ def exclusion_schema() -> pa.Schema:
 
     Example:
         >>> exclusion_schema().names
-        ['volunteer_id', 'position', 'record_id', 'reason']
+        ['volunteer_id', 'organization_id', 'position', 'record_id', 'reason']
     """
     return arrow_schema(EXCLUSION_COLUMNS)
 

@@ -49,6 +49,7 @@ from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.partition import (
     BUCKET,
     CERTIFICATION_COLUMNS,
+    EXCLUDED_ORGANIZATIONS,
     EXCLUSION_COLUMNS,
     _checked_rule_set,
     certify_batches,
@@ -120,7 +121,7 @@ def exclusion_struct() -> StructType:
 
     Example:
         >>> exclusion_struct().fieldNames()
-        ['volunteer_id', 'position', 'record_id', 'reason']
+        ['volunteer_id', 'organization_id', 'position', 'record_id', 'reason']
     """
     from pyspark.sql import types as t
 
@@ -311,6 +312,7 @@ def certify_spark(
     as_of: _dt.date,
     partitions: int | None = None,
     registry: RuleSetRegistry | None = None,
+    persist: bool = False,
 ) -> tuple[DataFrame, DataFrame]:
     """Certify every volunteer of a Spark DataFrame of records.
 
@@ -323,12 +325,16 @@ def certify_spark(
         partitions: how many partitions to certify in (default: Spark's
             ``spark.sql.shuffle.partitions``).
         registry: where to look the rule set id up.
+        persist: persist the certifying pass (Spark's default storage level), so that the two
+            DataFrames read it and the records are certified once however many actions follow
+            (free it with ``spark.catalog.clearCache()``).
 
     Returns:
         ``(certifications, exclusions)``: DataFrames with the schemas :func:`certification_struct`
-        and :func:`exclusion_struct`. Both are lazy; the exclusions are read out of the
-        certifications' ``excluded`` column, so persist the certifications first if you compute
-        both.
+        and :func:`exclusion_struct` (each excluded record by its key, ``organization_id`` and
+        ``record_id``). Both are lazy and read out of one certifying pass (the certifications
+        with each excluded record's organization), which every action runs again unless
+        ``persist``: pass ``persist=True`` when you compute both.
 
     Raises:
         UnknownRuleSetError: no rule set under that id.
@@ -348,6 +354,7 @@ def certify_spark(
         >>> certifications.groupBy("level_rank").count().show()  # doctest: +SKIP
     """
     from pyspark.sql import DataFrame as SparkDataFrame
+    from pyspark.sql import types as t
 
     if not isinstance(records, SparkDataFrame):
         raise InvalidTypeError("records", "must be a pyspark.sql.DataFrame")
@@ -355,6 +362,8 @@ def certify_spark(
         raise InvalidTypeError("as_of", "must be a datetime.date")
     if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
         raise InvalidValueError("partitions", "must be a positive int")
+    if not isinstance(persist, bool):
+        raise InvalidTypeError("persist", "must be a bool")
     check_record_schema(_arrow_schema(records))
     chosen = _checked_rule_set(rule_set, as_of, registry)
     if BUCKET in records.columns:
@@ -364,14 +373,19 @@ def certify_spark(
 
     def run(batches: Any) -> Iterator[Any]:
         try:
-            yield from certify_batches(batches, rule_set=chosen, as_of=as_of)
+            yield from certify_batches(batches, rule_set=chosen, as_of=as_of, keyed=True)
         except VolunteerRulesError as error:  # carried to the driver: see spark_errors
             if hasattr(error, "add_note"):  # Python 3.11+
                 error.add_note(_carried(error))
             raise
 
-    certifications = ordered.mapInArrow(run, certification_struct())
-    exclusions = certifications.select("volunteer_id", "excluded").mapInArrow(
+    organizations = t.ArrayType(t.StringType(), containsNull=False)
+    keyed_struct = certification_struct().add(EXCLUDED_ORGANIZATIONS, organizations, False)
+    keyed = ordered.mapInArrow(run, keyed_struct)
+    if persist:
+        keyed = keyed.persist()
+    certifications = keyed.drop(EXCLUDED_ORGANIZATIONS)
+    exclusions = keyed.select("volunteer_id", "excluded", EXCLUDED_ORGANIZATIONS).mapInArrow(
         exclusion_batches, exclusion_struct()
     )
     return certifications, exclusions
