@@ -732,7 +732,7 @@ class TestBulkPath:
         """Bulk chunks of any size post exactly what posting one at a time posts, or fail alike."""
         from unittest import mock
 
-        import volunteer_rules.timebank.ledger as ledger_module
+        import volunteer_rules.timebank.book as ledger_module
 
         limits = LedgerLimits(
             cap=None if cap is None else vr.Hours.from_minutes(cap),

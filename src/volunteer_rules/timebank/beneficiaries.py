@@ -20,12 +20,9 @@ from volunteer_rules.errors import (
     InvalidValueError,
 )
 from volunteer_rules.records.profile import age_on
-from volunteer_rules.timebank.ledger import (
-    _instance_of,
-    _one_of,
-)
 from volunteer_rules.timebank.policy import _WHO, RELATIONS, TimeBankPolicy
 from volunteer_rules.timebank.results import PolicyViolation
+from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "Beneficiary",

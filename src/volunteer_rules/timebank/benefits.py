@@ -53,7 +53,7 @@ import attrs
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.ledger import _instance_of, _one_of
+from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "BENEFITS",

@@ -24,9 +24,7 @@ from volunteer_rules.errors import (
     NotFoundError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.ledger import (
-    _instance_of,
-)
+from volunteer_rules.timebank.transfers import _instance_of
 
 __all__ = [
     "CatalogService",

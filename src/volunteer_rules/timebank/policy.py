@@ -26,11 +26,8 @@ from volunteer_rules.errors import (
     UnknownRuleSetError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.ledger import (
-    LedgerLimits,
-    _instance_of,
-    _one_of,
-)
+from volunteer_rules.timebank.limits import LedgerLimits
+from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "RELATIONS",
