@@ -91,13 +91,23 @@ def check_ledger(
         >>> check_ledger(Ledger(), stored_balances={"V1": 60})[0].code
         'stored_total_mismatch'
     """
-    violations: list[LedgerViolation] = []
+    postings, limits, own = _what_to_check(ledger, limits)
+    walk = _Walk(limits)
+    for position, posted in enumerate(postings):
+        if not isinstance(posted, PostedTransfer):
+            raise InvalidTypeError("ledger", f"item {position} is not a PostedTransfer")
+        walk.transfer(posted)
+    walk.holds_match()
+    for name, stored in (("ledger", own), ("store", stored_balances)):
+        if stored is not None:
+            walk.totals_match(name, stored)
+    return tuple(walk.violations)
 
-    def add(code: str, message: str, tid: str | None = None, account: str | None = None) -> None:
-        violations.append(
-            LedgerViolation(code=code, message=message, transfer_id=tid, account=account)
-        )
 
+def _what_to_check(
+    ledger: object, limits: object
+) -> tuple[Iterable[PostedTransfer], LedgerLimits, Mapping[str, int] | None]:
+    """The postings to walk, the limits to hold them to, and the ledger's own totals."""
     if isinstance(ledger, Ledger):
         postings: Iterable[PostedTransfer] = ledger.postings()
         if limits is None:
@@ -112,121 +122,157 @@ def check_ledger(
         limits = LedgerLimits()
     elif not isinstance(limits, LedgerLimits):
         raise InvalidTypeError("limits", f"must be LedgerLimits, not {type(limits).__name__}")
-    floor = -limits.overdraft.minutes
-    cap = None if limits.cap is None else limits.cap.minutes
+    return postings, limits, own
 
-    balances: dict[str, int] = {}
-    versions: dict[str, int] = {}
-    seen: dict[str, LedgerTransfer] = {}
-    settled: set[str] = set()
-    credited: dict[tuple[str, str], str] = {}
-    reversed_: dict[str, str] = {}
-    holds: dict[str, int] = {}
-    expected_seq = 0
-    last_at: _dt.datetime | None = None
-    for position, posted in enumerate(postings):
-        if not isinstance(posted, PostedTransfer):
-            raise InvalidTypeError("ledger", f"item {position} is not a PostedTransfer")
+
+class _Walk:
+    """One walk over a ledger's postings in order: what the entries say so far, and what is broken."""
+
+    def __init__(self, limits: LedgerLimits) -> None:
+        self.floor = -limits.overdraft.minutes
+        self.cap = None if limits.cap is None else limits.cap.minutes
+        self.violations: list[LedgerViolation] = []
+        self.balances: dict[str, int] = {}
+        self.versions: dict[str, int] = {}
+        self.seen: dict[str, LedgerTransfer] = {}
+        self.settled: set[str] = set()
+        self.credited: dict[tuple[str, str], str] = {}
+        self.reversed_: dict[str, str] = {}
+        self.holds: dict[str, int] = {}
+        self.expected_seq = 0
+        self.last_at: _dt.datetime | None = None
+
+    def add(
+        self, code: str, message: str, tid: str | None = None, account: str | None = None
+    ) -> None:
+        self.violations.append(
+            LedgerViolation(code=code, message=message, transfer_id=tid, account=account)
+        )
+
+    def transfer(self, posted: PostedTransfer) -> None:
+        """Every check of one posted transfer, in the order its violations are reported."""
         transfer = posted.transfer
         tid = transfer.transfer_id
-        if tid in seen:
-            add("duplicate_transfer", f"transfer id {tid!r} appears twice", tid)
-        seen[tid] = transfer
+        self.once(transfer, tid)
+        self.reference(transfer, tid)
+        self.entries(posted, tid)
+        if transfer.kind == "reserve":
+            self.holds[tid] = dict(transfer.legs).get(HOLDS, 0)
+        elif transfer.kind in ("post", "void", "expire") and transfer.reference is not None:
+            self.holds.pop(transfer.reference, None)
+        self.within_limits(posted, tid)
+
+    def once(self, transfer: LedgerTransfer, tid: str) -> None:
+        """The id is new, time does not go back, and a service record is credited once."""
+        if tid in self.seen:
+            self.add("duplicate_transfer", f"transfer id {tid!r} appears twice", tid)
+        self.seen[tid] = transfer
+        last_at = self.last_at
         if last_at is not None and transfer.at < last_at:
-            add("time_order", f"transfer {tid!r} is earlier than the one before it", tid)
-        last_at = transfer.at if last_at is None else max(last_at, transfer.at)
-        if transfer.record_key is not None:
-            if transfer.record_key in credited:
-                add(
+            self.add("time_order", f"transfer {tid!r} is earlier than the one before it", tid)
+        self.last_at = transfer.at if last_at is None else max(last_at, transfer.at)
+        key = transfer.record_key
+        if key is not None:
+            if key in self.credited:
+                self.add(
                     "duplicate_record",
-                    f"record {transfer.record_key} credited by {credited[transfer.record_key]!r} "
-                    f"and {tid!r}",
+                    f"record {key} credited by {self.credited[key]!r} and {tid!r}",
                     tid,
                 )
             else:
-                credited[transfer.record_key] = tid
+                self.credited[key] = tid
+
+    def reference(self, transfer: LedgerTransfer, tid: str) -> None:
+        """A reference points at an earlier transfer of the right kind, settled or reversed once."""
         reference = transfer.reference
-        if reference is not None:
-            if reference not in seen or reference == tid:
-                add("dangling_reference", f"{tid!r} refers to missing transfer {reference!r}", tid)
-            elif transfer.kind == "reverse":
-                if seen[reference].kind in _NOT_REVERSIBLE:
-                    add("bad_reference", f"{tid!r} reverses a {seen[reference].kind}", tid)
-                if reference in reversed_:
-                    add("double_reversal", f"{reference!r} reversed twice", tid)
-                reversed_[reference] = tid
-            elif seen[reference].kind != "reserve":
-                add("bad_reference", f"{tid!r} settles {reference!r}, not a reservation", tid)
-            else:
-                if reference in settled:
-                    add("double_settlement", f"reservation {reference!r} settled twice", tid)
-                settled.add(reference)
+        if reference is None:
+            return
+        seen = self.seen
+        if reference not in seen or reference == tid:
+            self.add("dangling_reference", f"{tid!r} refers to missing transfer {reference!r}", tid)
+        elif transfer.kind == "reverse":
+            if seen[reference].kind in _NOT_REVERSIBLE:
+                self.add("bad_reference", f"{tid!r} reverses a {seen[reference].kind}", tid)
+            if reference in self.reversed_:
+                self.add("double_reversal", f"{reference!r} reversed twice", tid)
+            self.reversed_[reference] = tid
+        elif seen[reference].kind != "reserve":
+            self.add("bad_reference", f"{tid!r} settles {reference!r}, not a reservation", tid)
+        else:
+            if reference in self.settled:
+                self.add("double_settlement", f"reservation {reference!r} settled twice", tid)
+            self.settled.add(reference)
+
+    def entries(self, posted: PostedTransfer, tid: str) -> None:
+        """Sequences and versions run on, no zero entry, and the entries are the legs, summing to 0."""
         total = 0
         for entry in posted.entries:
-            if entry.sequence != expected_seq:
-                add(
-                    "sequence_gap", f"entry {entry.sequence} where {expected_seq} was expected", tid
+            if entry.sequence != self.expected_seq:
+                self.add(
+                    "sequence_gap",
+                    f"entry {entry.sequence} where {self.expected_seq} was expected",
+                    tid,
                 )
-            expected_seq = entry.sequence + 1
+            self.expected_seq = entry.sequence + 1
             if entry.transfer_id != tid:
-                add("unbalanced", f"entry {entry.sequence} names another transfer", tid)
+                self.add("unbalanced", f"entry {entry.sequence} names another transfer", tid)
             if entry.minutes == 0:
-                add("zero_entry", f"entry {entry.sequence} moves nothing", tid, entry.account)
+                self.add("zero_entry", f"entry {entry.sequence} moves nothing", tid, entry.account)
             total += entry.minutes
             account = entry.account
-            version = versions.get(account, 0) + 1
+            version = self.versions.get(account, 0) + 1
             if entry.version != version:
-                add(
+                self.add(
                     "version_gap",
                     f"{account} version {entry.version}, expected {version}",
                     tid,
                     account,
                 )
-            versions[account] = version
-            balances[account] = balances.get(account, 0) + entry.minutes
+            self.versions[account] = version
+            self.balances[account] = self.balances.get(account, 0) + entry.minutes
         if total != 0:
-            add("unbalanced", f"transfer {tid!r} sums to {total} minutes", tid)
+            self.add("unbalanced", f"transfer {tid!r} sums to {total} minutes", tid)
+        transfer = posted.transfer
         legs = tuple((e.account, e.minutes) for e in posted.entries[: len(transfer.legs)])
         if legs != transfer.legs:
-            add("unbalanced", f"transfer {tid!r}: entries differ from its legs", tid)
-        if transfer.kind == "reserve":
-            holds[tid] = dict(transfer.legs).get(HOLDS, 0)
-        elif transfer.kind in ("post", "void", "expire") and reference is not None:
-            holds.pop(reference, None)
+            self.add("unbalanced", f"transfer {tid!r}: entries differ from its legs", tid)
+
+    def within_limits(self, posted: PostedTransfer, tid: str) -> None:
+        """Every account the transfer touched is within its floor (and a volunteer's cap)."""
         for account in {e.account for e in posted.entries}:
-            balance = balances[account]
+            balance = self.balances[account]
+            message = f"{account} at {balance} minutes after {tid!r}"
             if account in SYSTEM_ACCOUNTS:
                 if account != ISSUER and balance < 0:
-                    add(
-                        "below_floor", f"{account} at {balance} minutes after {tid!r}", tid, account
-                    )
+                    self.add("below_floor", message, tid, account)
             else:
-                if balance < floor:
-                    add(
-                        "below_floor", f"{account} at {balance} minutes after {tid!r}", tid, account
-                    )
-                if cap is not None and balance > cap:
-                    add("above_cap", f"{account} at {balance} minutes after {tid!r}", tid, account)
-    if balances.get(HOLDS, 0) != sum(holds.values()):
-        add("hold_mismatch", "@holds does not equal the open reservations", None, HOLDS)
-    for name, stored in (("ledger", own), ("store", stored_balances)):
-        if stored is None:
-            continue
+                if balance < self.floor:
+                    self.add("below_floor", message, tid, account)
+                if self.cap is not None and balance > self.cap:
+                    self.add("above_cap", message, tid, account)
+
+    def holds_match(self) -> None:
+        """:data:`HOLDS` equals the open reservations."""
+        if self.balances.get(HOLDS, 0) != sum(self.holds.values()):
+            self.add("hold_mismatch", "@holds does not equal the open reservations", None, HOLDS)
+
+    def totals_match(self, name: str, stored: object) -> None:
+        """Stored totals (``name``: the ledger's own or a store's) equal the entries' sums."""
         if not isinstance(stored, Mapping):
             raise InvalidTypeError(
                 "stored_balances", "must be a mapping of account to Hours or int"
             )
+        balances = self.balances
         for account in sorted(set(stored) | set(balances), key=str):
             value = stored.get(account, 0)
             minutes = value.minutes if isinstance(value, Hours) else value
             if type(minutes) is not int:
                 raise InvalidTypeError("stored_balances", "values must be Hours or int minutes")
             if minutes != balances.get(account, 0):
-                add(
+                self.add(
                     "stored_total_mismatch",
                     f"{name} total of {account} is {minutes} minutes, entries sum to "
                     f"{balances.get(account, 0)}",
                     None,
                     str(account),
                 )
-    return tuple(violations)
