@@ -209,21 +209,12 @@ def credit_records(
     now = check_now(now)
     if birth_dates is not None and not isinstance(birth_dates, Mapping):
         raise InvalidTypeError("birth_dates", "must be a mapping of volunteer id to date")
-    require_iterable(records, "records", "must be an iterable of ServiceRecord")
-    by_volunteer: dict[str, list[ServiceRecord]] = {}
-    for record in records:
-        if not isinstance(record, ServiceRecord):
-            raise InvalidTypeError("records", f"must be ServiceRecord, not {type(record).__name__}")
-        by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    by_volunteer = _by_volunteer(records)
     as_of = now.date()
     # The one rule for a key given more than once (volunteer_rules.rules.versions): a key given
     # with conflicting versions is credited to no one, whichever volunteers its versions name.
     conflicts = resolve_versions(r for own in by_volunteer.values() for r in own).conflicts
-    amenders: dict[tuple[str, str], list[ServiceRecord]] = {}
-    for own in by_volunteer.values():
-        for record in own:
-            if record.amends is not None:
-                amenders.setdefault((record.organization_id, record.amends), []).append(record)
+    amenders = _amenders(by_volunteer)
     credited_keys = _credited_keys(ledger, by_volunteer)
     pool_available = ledger.available(POOL, now=now).minutes
     decisions: list[CreditDecision] = []
@@ -240,23 +231,7 @@ def credit_records(
         assert count.outcomes is not None
         outcomes = [o for o in count.outcomes if o.key in given]
         if missing:
-            shown = ", ".join(f"{o}/{r}" for o, r in missing[:3])
-            message = (
-                f"records credited before are not given ({shown}"
-                f"{', ...' if len(missing) > 3 else ''}): give the volunteer's whole history"
-            )
-            decisions.extend(
-                CreditDecision(
-                    key=outcome.key,
-                    volunteer_id=volunteer_id,
-                    minutes=0,
-                    outcome="history_incomplete",
-                    reason=outcome.reason,
-                    transfer_id=None,
-                    message=message,
-                )
-                for outcome in outcomes
-            )
+            decisions.extend(_history_incomplete(outcomes, volunteer_id, missing))
             continue
         birth = None if birth_dates is None else birth_dates.get(volunteer_id)
         group_keys = {r.key for r in own if r.group_service}
@@ -267,22 +242,7 @@ def credit_records(
         if own_delta < -available or pool_delta < -pool_available:
             short = -own_delta - available if own_delta < -available else 0
             short += -pool_delta - pool_available if pool_delta < -pool_available else 0
-            message = (
-                f"{volunteer_id}'s credits must go down by more than is available (hours "
-                f"already spent): {Hours.from_minutes(short)} short; nothing of this "
-                "volunteer is posted until the hours are there or an operator settles the debt"
-            )
-            for p in plan:
-                changed = p.delta != 0
-                decisions.append(
-                    attrs.evolve(
-                        p.decision,
-                        minutes=0,
-                        outcome="debt_refused" if changed else p.decision.outcome,
-                        transfer_id=None if changed else p.decision.transfer_id,
-                        message=message if changed else p.decision.message,
-                    )
-                )
+            decisions.extend(_debt_refused(plan, volunteer_id, short))
             continue
         pool_available += pool_delta
         # gains before take-backs when the take-backs alone would cross the floor
@@ -292,6 +252,74 @@ def credit_records(
         transfers.extend(downs + ups if -alone <= available else ups + downs)
         decisions.extend(p.decision for p in plan)
     return CreditResult(ledger=ledger.post_many(transfers), decisions=tuple(decisions))
+
+
+def _by_volunteer(records: object) -> dict[str, list[ServiceRecord]]:
+    """The records by volunteer, in the order given (misuse raises)."""
+    items = require_iterable(records, "records", "must be an iterable of ServiceRecord")
+    by_volunteer: dict[str, list[ServiceRecord]] = {}
+    for record in items:
+        if not isinstance(record, ServiceRecord):
+            raise InvalidTypeError("records", f"must be ServiceRecord, not {type(record).__name__}")
+        by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    return by_volunteer
+
+
+def _amenders(
+    by_volunteer: Mapping[str, list[ServiceRecord]],
+) -> dict[tuple[str, str], list[ServiceRecord]]:
+    """Key of an amended record -> the records (of anyone) that amend it."""
+    amenders: dict[tuple[str, str], list[ServiceRecord]] = {}
+    for own in by_volunteer.values():
+        for record in own:
+            if record.amends is not None:
+                amenders.setdefault((record.organization_id, record.amends), []).append(record)
+    return amenders
+
+
+def _history_incomplete(
+    outcomes: Iterable[Any], volunteer_id: str, missing: list[tuple[str, str]]
+) -> list[CreditDecision]:
+    """A volunteer whose earlier credited records are not given: nothing of them is credited."""
+    shown = ", ".join(f"{o}/{r}" for o, r in missing[:3])
+    message = (
+        f"records credited before are not given ({shown}"
+        f"{', ...' if len(missing) > 3 else ''}): give the volunteer's whole history"
+    )
+    return [
+        CreditDecision(
+            key=outcome.key,
+            volunteer_id=volunteer_id,
+            minutes=0,
+            outcome="history_incomplete",
+            reason=outcome.reason,
+            transfer_id=None,
+            message=message,
+        )
+        for outcome in outcomes
+    ]
+
+
+def _debt_refused(plan: list[_Planned], volunteer_id: str, short: int) -> list[CreditDecision]:
+    """A volunteer whose credits would go below the floor: their changes are refused, as debts."""
+    message = (
+        f"{volunteer_id}'s credits must go down by more than is available (hours "
+        f"already spent): {Hours.from_minutes(short)} short; nothing of this "
+        "volunteer is posted until the hours are there or an operator settles the debt"
+    )
+    decisions = []
+    for p in plan:
+        changed = p.delta != 0
+        decisions.append(
+            attrs.evolve(
+                p.decision,
+                minutes=0,
+                outcome="debt_refused" if changed else p.decision.outcome,
+                transfer_id=None if changed else p.decision.transfer_id,
+                message=message if changed else p.decision.message,
+            )
+        )
+    return decisions
 
 
 def _with_amendments(
@@ -380,119 +408,144 @@ def _plan_volunteer(
     policy: TimeBankPolicy,
     now: _dt.datetime,
 ) -> list[_Planned]:
+    """What crediting each of one volunteer's counted records will post."""
     plan: list[_Planned] = []
     by_key = {r.key: r for r in own}
     for outcome in outcomes:
         key = outcome.key
         group = key in group_keys
         to_pool = group and policy.group_hours == "donate_only"
-        account = POOL if to_pool else volunteer_id
         target, refusal = outcome.minutes, None
         if target > 0 and policy.provider_min_age is not None and not group:
-            record = by_key[key]
-            if birth is None:
-                target, refusal = 0, "birth_date_missing"
-            elif birth > record.date or age_on(birth, record.date) < policy.provider_min_age:
-                target, refusal = 0, "provider_under_age"
-        tid = credit_transfer_id(*key)
+            refusal = _provider_refusal(by_key[key], birth, policy.provider_min_age)
+            if refusal is not None:
+                target = 0
         existing = ledger.credited_by(key)
-        details: tuple[tuple[str, str], ...] = (
-            ("minutes", str(target)),
-            ("volunteer", volunteer_id),
-        )
-        if to_pool:
-            details = (("group", "donate_only"), *details)
         if existing is None:
-            if target <= 0:
-                plan.append(
-                    _Planned(
-                        decision=CreditDecision(
-                            key=key,
-                            volunteer_id=volunteer_id,
-                            minutes=0,
-                            outcome=refusal or "not_counted",
-                            reason=outcome.reason,
-                            transfer_id=None,
-                        ),
-                        transfer=None,
-                        delta=0,
-                        account=account,
-                    )
-                )
-                continue
-            plan.append(
-                _Planned(
-                    decision=CreditDecision(
-                        key=key,
-                        volunteer_id=volunteer_id,
-                        minutes=target,
-                        outcome="credited_to_pool" if to_pool else "credited",
-                        reason=outcome.reason,
-                        transfer_id=tid,
-                    ),
-                    transfer=LedgerTransfer(
-                        transfer_id=tid,
-                        kind="credit",
-                        legs=((ISSUER, -target), (account, target)),
-                        at=now,
-                        record_key=key,
-                        details=details,
-                    ),
-                    delta=target,
-                    account=account,
-                )
-            )
-            continue
-        current, n = _credited_now(ledger, existing)
-        credited_to = _credit_leg(ledger.transfer(existing).transfer)[0]
-        delta = target - current
-        if delta == 0:
-            plan.append(
-                _Planned(
-                    decision=CreditDecision(
-                        key=key,
-                        volunteer_id=volunteer_id,
-                        minutes=0,
-                        outcome="already_credited",
-                        reason=outcome.reason,
-                        transfer_id=existing if n == 0 else f"{existing}#{n}",
-                    ),
-                    transfer=None,
-                    delta=0,
-                    account=credited_to,
-                )
-            )
-            continue
-        aid = f"{existing}#{n + 1}"
-        plan.append(
-            _Planned(
-                decision=CreditDecision(
-                    key=key,
-                    volunteer_id=volunteer_id,
-                    minutes=delta,
-                    outcome="adjusted",
-                    reason=outcome.reason or refusal,
-                    transfer_id=aid,
-                    message=f"credited {Hours.from_minutes(current)} before, "
-                    f"{Hours.from_minutes(target)} now",
-                ),
-                transfer=LedgerTransfer(
-                    transfer_id=aid,
-                    kind="adjust",
-                    legs=((ISSUER, -delta), (credited_to, delta)),
-                    at=now,
-                    details=(
-                        ("minutes", str(target)),
-                        ("record", f"{key[0]}/{key[1]}"),
-                        ("volunteer", volunteer_id),
-                    ),
-                    memo="the record counts otherwise now (amendment, void, overlap, cap)",
-                ),
-                delta=delta,
-                account=credited_to,
-            )
-        )
+            plan.append(_first_credit(outcome, volunteer_id, target, refusal, to_pool, now))
+        else:
+            plan.append(_change(ledger, existing, outcome, volunteer_id, target, refusal, now))
     return plan
+
+
+def _provider_refusal(record: ServiceRecord, birth: _dt.date | None, min_age: int) -> str | None:
+    """Why a volunteer's own service is not credited under ``provider_min_age``, if it is not."""
+    if birth is None:
+        return "birth_date_missing"
+    if birth > record.date or age_on(birth, record.date) < min_age:
+        return "provider_under_age"
+    return None
+
+
+def _first_credit(
+    outcome: Any,
+    volunteer_id: str,
+    target: int,
+    refusal: str | None,
+    to_pool: bool,
+    now: _dt.datetime,
+) -> _Planned:
+    """A record credited for the first time (or not counted, when it counts nothing)."""
+    key = outcome.key
+    account = POOL if to_pool else volunteer_id
+    if target <= 0:
+        return _Planned(
+            decision=CreditDecision(
+                key=key,
+                volunteer_id=volunteer_id,
+                minutes=0,
+                outcome=refusal or "not_counted",
+                reason=outcome.reason,
+                transfer_id=None,
+            ),
+            transfer=None,
+            delta=0,
+            account=account,
+        )
+    tid = credit_transfer_id(*key)
+    details: tuple[tuple[str, str], ...] = (
+        ("minutes", str(target)),
+        ("volunteer", volunteer_id),
+    )
+    if to_pool:
+        details = (("group", "donate_only"), *details)
+    return _Planned(
+        decision=CreditDecision(
+            key=key,
+            volunteer_id=volunteer_id,
+            minutes=target,
+            outcome="credited_to_pool" if to_pool else "credited",
+            reason=outcome.reason,
+            transfer_id=tid,
+        ),
+        transfer=LedgerTransfer(
+            transfer_id=tid,
+            kind="credit",
+            legs=((ISSUER, -target), (account, target)),
+            at=now,
+            record_key=key,
+            details=details,
+        ),
+        delta=target,
+        account=account,
+    )
+
+
+def _change(
+    ledger: Ledger,
+    existing: str,
+    outcome: Any,
+    volunteer_id: str,
+    target: int,
+    refusal: str | None,
+    now: _dt.datetime,
+) -> _Planned:
+    """A record credited before: unchanged, or adjusted by the difference to what it counts now."""
+    key = outcome.key
+    current, n = _credited_now(ledger, existing)
+    credited_to = _credit_leg(ledger.transfer(existing).transfer)[0]
+    delta = target - current
+    if delta == 0:
+        return _Planned(
+            decision=CreditDecision(
+                key=key,
+                volunteer_id=volunteer_id,
+                minutes=0,
+                outcome="already_credited",
+                reason=outcome.reason,
+                transfer_id=existing if n == 0 else f"{existing}#{n}",
+            ),
+            transfer=None,
+            delta=0,
+            account=credited_to,
+        )
+    aid = f"{existing}#{n + 1}"
+    return _Planned(
+        decision=CreditDecision(
+            key=key,
+            volunteer_id=volunteer_id,
+            minutes=delta,
+            outcome="adjusted",
+            reason=outcome.reason or refusal,
+            transfer_id=aid,
+            message=f"credited {Hours.from_minutes(current)} before, "
+            f"{Hours.from_minutes(target)} now",
+        ),
+        transfer=LedgerTransfer(
+            transfer_id=aid,
+            kind="adjust",
+            legs=((ISSUER, -delta), (credited_to, delta)),
+            at=now,
+            details=(
+                ("minutes", str(target)),
+                ("record", f"{key[0]}/{key[1]}"),
+                ("volunteer", volunteer_id),
+            ),
+            memo="the record counts otherwise now (amendment, void, overlap, cap)",
+        ),
+        delta=delta,
+        account=credited_to,
+    )
 
 
 def credit_hours(
