@@ -321,6 +321,40 @@ class TestOverlap:
         count = count_many([a, b], as_of=AS_OF)["V1"]
         assert (count.minutes, count.excluded) == (180, ())
 
+    @pytest.mark.parametrize("bulk", [count_many, rules_count_many], ids=["tables", "rules"])
+    @pytest.mark.parametrize(
+        ("second", "reasons_in_bulk"),
+        [((10, 0), {}), ((9, 59), {"b": "overlap"})],
+        ids=["touching", "one-minute-overlap"],
+    )
+    def test_two_records_of_one_date_each_with_its_own_tzinfo_in_bulk(
+        self, bulk: Any, second: tuple[int, int], reasons_in_bulk: dict[str, str]
+    ) -> None:
+        """A morning and a late morning, each date-time with a tzinfo object of its own (as
+        parse_record reads them): touching intervals both count, one minute of overlap
+        excludes the later-recorded record, on both sides of the boundary."""
+
+        def moment(hour: int, minute: int = 0) -> dt.datetime:
+            return dt.datetime(2024, 5, 1, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+        a = attrs.evolve(rec("a", minutes=120, recorded=at(1)), start=moment(8), end=moment(10))
+        b = attrs.evolve(rec("b", recorded=at(2)), start=moment(*second), end=moment(11))
+        for records in ([a, b], [b, a]):
+            assert reasons(bulk(records, as_of=AS_OF)["V1"]) == reasons_in_bulk
+        assert reasons(count_records([a, b], as_of=AS_OF)) == reasons_in_bulk
+
+    @pytest.mark.parametrize("bulk", [count_many, rules_count_many], ids=["tables", "rules"])
+    def test_same_instant_other_offset_in_bulk(self, bulk: Any) -> None:
+        """Two records of one date in two offsets overlap as instants, though their times of
+        day (09:00-10:00 and 01:30-02:30) do not: both bulk passes compare instants."""
+        a = rec("a", start=(9, 10), minutes=60, recorded=at(1))
+        utc_start = dt.datetime(2024, 5, 1, 1, 30, tzinfo=dt.UTC)  # 09:30+08:00
+        b = attrs.evolve(
+            rec("b", recorded=at(2)), start=utc_start, end=utc_start + dt.timedelta(hours=1)
+        )
+        assert reasons(bulk([a, b], as_of=AS_OF)["V1"]) == {"b": "overlap"}
+        assert reasons(count_records([a, b], as_of=AS_OF)) == {"b": "overlap"}
+
     def test_other_volunteers_do_not_overlap(self) -> None:
         """Overlap is per volunteer."""
         a = rec("a", start=(8, 10), minutes=60)

@@ -1079,10 +1079,15 @@ def _count_many(
     # sends its volunteer to the engine; records on one date that neither overlap nor pass the
     # cap count in full whatever their order, so they are no reason (a morning and an
     # afternoon are common).
+    # With several UTC offsets (or a zone whose offset may change), intervals on distinct dates
+    # may overlap, and times of day do not order instants.
+    several = len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets)
     if c_ord:
         origin, width = min(c_ord), max(c_ord) - min(c_ord) + 1  # small keys are cheaper
         day_keys = list(map(add, map(mul, c_ix, repeat(width)), c_ord))
-        crowded = _crowded_dates(day_keys, list(compress(range(n), cand)), t_min, kept)
+        crowded = _crowded_dates(
+            day_keys, list(compress(range(n), cand)), t_min, kept, None if several else unsure
+        )
         slow.update((key - origin) // width for key in crowded)
         del day_keys
     del c_ix, c_ord
@@ -1090,7 +1095,7 @@ def _count_many(
     # With several offsets (or a zone whose offset may change), every volunteer's are checked.
     # Others (an interval past midnight, say) are checked per volunteer: sorted starts against
     # sorted ends, so that recorded order cannot matter.
-    if len(offsets) > 1 or any(type(tz) is not _dt.timezone for tz in offsets):
+    if several:
         to_check = set(compress(vol_ix, map(and_, cand, has_interval)))
     else:
         to_check = {vol_ix[i] for i in unsure}
@@ -1173,7 +1178,11 @@ def _unsure_intervals(
 
 
 def _crowded_dates(
-    keys: list[int], positions: list[int], minutes: list[int], records: Sequence[ServiceRecord]
+    keys: list[int],
+    positions: list[int],
+    minutes: list[int],
+    records: Sequence[ServiceRecord],
+    unsure: Sequence[int] | None,
 ) -> set[int]:
     """The date keys whose records pass the daily cap together or whose intervals overlap.
 
@@ -1181,6 +1190,12 @@ def _crowded_dates(
     ``minutes`` and ``records`` are by position. One C-level pass finds each record's first
     record of its date (most dates have one); a date with two (a morning and an afternoon,
     say) is checked inline, one with three or more by :func:`_disjoint`.
+
+    ``unsure`` is the positions of intervals not vouched for by :func:`_unsure_intervals`, or
+    ``None`` when the intervals have several UTC offsets. Two intervals vouched for in one
+    fixed offset lie within their date, so their times of day order them: those are compared,
+    not the date-times (two aware date-times compare fast only when they share one ``tzinfo``
+    object, and each one ``parse_record`` reads has its own).
     """
     first_of: dict[int, int] = {}
     firsts = list(map(first_of.setdefault, keys, positions))
@@ -1203,6 +1218,8 @@ def _crowded_dates(
         pairs = list(map(not_, map(many.__contains__, l_keys)))
         l_keys = list(compress(l_keys, pairs))
         l_pos = list(compress(l_pos, pairs))
+    by_time_of_day = unsure is not None
+    unsure_at = set(unsure or ())
     for key, i, j in zip(l_keys, map(first_of.__getitem__, l_keys), l_pos, strict=True):
         if minutes[i] + minutes[j] > DAILY_CAP_MINUTES:
             crowded.add(key)
@@ -1211,6 +1228,8 @@ def _crowded_dates(
         sa, ea, sb, eb = a.start, a.end, b.start, b.end
         if sa is None or ea is None or sb is None or eb is None:
             apart = _disjoint([sa, sb], [ea, eb])
+        elif by_time_of_day and i not in unsure_at and j not in unsure_at:
+            apart = _DT_TIME(ea) <= _DT_TIME(sb) or _DT_TIME(eb) <= _DT_TIME(sa)
         else:  # as _disjoint decides for two intervals
             apart = sa < ea and sb < eb and (ea <= sb or eb <= sa)
         if not apart:
