@@ -60,19 +60,17 @@ from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.rules.counting import (
+from volunteer_rules.rules._bulk_pass import _Bulk
+from volunteer_rules.rules._count import (
     _RATING_RANK,
     Count,
     _all_versions,
-    _Bulk,
-    _bulk,
     _check_as_of,
-    _collector_paused,
     _count_rows,
     _majority,
     _rows,
-    count_many,
 )
+from volunteer_rules.rules.counting import _bulk, _collector_paused, count_many
 from volunteer_rules.rules.quality import (
     QualityFacts,
     attested_on,
