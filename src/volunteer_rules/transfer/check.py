@@ -96,11 +96,11 @@ from volunteer_rules.transfer.findings import (
     _finding_order,
     _short,
 )
+from volunteer_rules.transfer.holdings import unwrap_record
 from volunteer_rules.transfer.package import (
     TransferPackage,
     TransferSummary,
     compute_package_digest,
-    unwrap_record,
 )
 
 if TYPE_CHECKING:

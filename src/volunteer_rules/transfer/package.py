@@ -63,6 +63,7 @@ from volunteer_rules.records.record import ServiceRecord, dump_record
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.transfer import _wire_form
 from volunteer_rules.transfer import parts as transfer_parts
+from volunteer_rules.transfer.holdings import unwrap_record
 
 __all__ = [
     "PACKAGE_FORMAT_VERSION",
@@ -573,32 +574,3 @@ def _summary_of(numbers: tuple[int, int] | None) -> TransferSummary | None:
         return None
     record_count, service_minutes = numbers
     return TransferSummary(record_count=record_count, service=Hours.from_minutes(service_minutes))
-
-
-def unwrap_record(item: object) -> ServiceRecord:
-    """The :class:`~volunteer_rules.ServiceRecord` inside a holding.
-
-    A holding is a ``ServiceRecord`` or any value with a ``record`` attribute that is one
-    (:class:`~volunteer_rules.ImportedRecord`, :class:`~volunteer_rules.TransferredRecord`).
-
-    Raises:
-        InvalidTypeError: ``item`` is neither.
-
-    Example:
-        >>> import volunteer_rules as vr
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> unwrap_record(record) is record
-        True
-    """
-    if type(item) is ServiceRecord:
-        return item
-    if isinstance(item, ServiceRecord):
-        return item
-    inner = getattr(item, "record", None)
-    if isinstance(inner, ServiceRecord):
-        return inner
-    raise InvalidTypeError(
-        "records",
-        f"must be ServiceRecord values (or holdings wrapping one), not {type(item).__name__}",
-    )
