@@ -28,7 +28,7 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates import signing as _signing
-from volunteer_rules.certificates._figures import _derive, _records_list
+from volunteer_rules.certificates._figures import _derive, _Figures, _records_list
 from volunteer_rules.certificates.document import Certificate, _code_of, mask_volunteer_number
 from volunteer_rules.certificates.issuer import _ID, Issuer, _text
 from volunteer_rules.certificates.signing import SigningKey, signed_statement
@@ -166,6 +166,58 @@ def issue_certificate(
         [('other_organization', 'r-2024-0001')]
     """
     items = _records_list(records)
+    number, remarks, flagged = _checked_arguments(
+        volunteer=volunteer,
+        issuer=issuer,
+        as_of=as_of,
+        since=since,
+        number=number,
+        remarks=remarks,
+        not_volunteer_service=not_volunteer_service,
+        signing_key=signing_key,
+    )
+    refusals, certifiable = _records_to_count(items, volunteer.volunteer_id, issuer, flagged)
+    figures = _derive(
+        certifiable + _context(items, volunteer.volunteer_id, issuer),
+        volunteer_id=volunteer.volunteer_id,
+        as_of=as_of,
+        since=since,
+        rule_set=rule_set,
+        birth_date=volunteer.birth_date,
+    )
+    refusals.extend(_counting_refusals(figures, certifiable))
+    if not figures.counted or figures.period_start is None:
+        refusals.append(
+            Refusal("no_certifiable_records", "no record of this issuer counts on this day")
+        )
+        return CertificateIssue(certificate=None, refusals=tuple(refusals))
+    certificate = _certificate(
+        figures,
+        figures.period_start,
+        number=number,
+        volunteer=volunteer,
+        issuer=issuer,
+        as_of=as_of,
+        since=since,
+        remarks=remarks,
+    )
+    if signing_key is not None:
+        certificate = sign_certificate(certificate, signing_key)
+    return CertificateIssue(certificate=certificate, refusals=tuple(refusals))
+
+
+def _checked_arguments(
+    *,
+    volunteer: VolunteerProfile,
+    issuer: Issuer,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    number: str,
+    remarks: str,
+    not_volunteer_service: Collection[str],
+    signing_key: SigningKey | None,
+) -> tuple[str, str, frozenset[str]]:
+    """The number and remarks as printed and the flagged record ids; raises on a bad argument."""
     if not isinstance(volunteer, VolunteerProfile):
         raise InvalidTypeError("volunteer", "must be a VolunteerProfile")
     if not isinstance(issuer, Issuer):
@@ -185,72 +237,90 @@ def issue_certificate(
     flagged = frozenset(not_volunteer_service)
     if signing_key is not None and not isinstance(signing_key, SigningKey):
         raise InvalidTypeError("signing_key", "must be a SigningKey or None")
+    return number, remarks, flagged
 
+
+def _records_to_count(
+    items: list[ServiceRecord], volunteer_id: str, issuer: Issuer, flagged: frozenset[str]
+) -> tuple[list[Refusal], list[ServiceRecord]]:
+    """The records refused before counting, and the volunteer's records this issuer may certify."""
     refusals: list[Refusal] = []
     certifiable: list[ServiceRecord] = []
     # Another volunteer's version of one of this volunteer's keys is a conflict, refused once
-    # as duplicate_record below (volunteer_rules.rules.versions), not as another's record.
-    own_keys = {record.key for record in items if record.volunteer_id == volunteer.volunteer_id}
+    # as duplicate_record when counting (volunteer_rules.rules.versions), not as another's record.
+    own_keys = {record.key for record in items if record.volunteer_id == volunteer_id}
     for record in items:
-        if record.volunteer_id != volunteer.volunteer_id:
-            if record.key in own_keys:
-                continue
-            refusals.append(
-                Refusal(
-                    "other_volunteer",
-                    f"record {record.record_id} belongs to another volunteer",
-                    record.record_id,
-                )
-            )
-        elif not issuer.may_certify(record.organization_id):
-            refusals.append(
-                Refusal(
-                    "other_organization",
-                    f"record {record.record_id} was recorded by another organization, "
-                    "which alone may certify it",
-                    record.record_id,
-                )
-            )
-        elif record.record_id in flagged:
-            refusals.append(
-                Refusal(
-                    "not_volunteer_service",
-                    f"record {record.record_id} is flagged as not volunteer service",
-                    record.record_id,
-                )
-            )
-        else:
+        if record.volunteer_id != volunteer_id and record.key in own_keys:
+            continue
+        refusal = _refusal_before_counting(record, volunteer_id, issuer, flagged)
+        if refusal is None:
             certifiable.append(record)
+        else:
+            refusals.append(refusal)
+    return refusals, certifiable
 
-    # Counted as certify counts them: other volunteers' records of the issuer come along (they
-    # never count for this volunteer, but their amendments apply, and a key whose versions
-    # name two volunteers is in conflict for both: volunteer_rules.rules.versions).
-    context = [
+
+def _refusal_before_counting(
+    record: ServiceRecord, volunteer_id: str, issuer: Issuer, flagged: frozenset[str]
+) -> Refusal | None:
+    """Why a record may not be certified whatever it counts: whose it is, who recorded it, what."""
+    if record.volunteer_id != volunteer_id:
+        return Refusal(
+            "other_volunteer",
+            f"record {record.record_id} belongs to another volunteer",
+            record.record_id,
+        )
+    if not issuer.may_certify(record.organization_id):
+        return Refusal(
+            "other_organization",
+            f"record {record.record_id} was recorded by another organization, "
+            "which alone may certify it",
+            record.record_id,
+        )
+    if record.record_id in flagged:
+        return Refusal(
+            "not_volunteer_service",
+            f"record {record.record_id} is flagged as not volunteer service",
+            record.record_id,
+        )
+    return None
+
+
+def _context(items: list[ServiceRecord], volunteer_id: str, issuer: Issuer) -> list[ServiceRecord]:
+    """Other volunteers' records of the issuer, counted along as certify counts them.
+
+    They never count for this volunteer, but their amendments apply, and a key whose versions
+    name two volunteers is in conflict for both (volunteer_rules.rules.versions).
+    """
+    return [
         record
         for record in items
-        if record.volunteer_id != volunteer.volunteer_id
-        and issuer.may_certify(record.organization_id)
+        if record.volunteer_id != volunteer_id and issuer.may_certify(record.organization_id)
     ]
-    figures = _derive(
-        certifiable + context,
-        volunteer_id=volunteer.volunteer_id,
-        as_of=as_of,
-        since=since,
-        rule_set=rule_set,
-        birth_date=volunteer.birth_date,
-    )
+
+
+def _counting_refusals(figures: _Figures, certifiable: list[ServiceRecord]) -> list[Refusal]:
+    """The volunteer's certifiable records that the counting rules do not count in full."""
     mine = {record.key for record in certifiable}
-    for reason, organization_id, record_id in figures.reasons:
-        if (organization_id, record_id) not in mine:
-            continue
-        refusals.append(
-            Refusal(reason, f"record {record_id} does not count in full: {reason}", record_id)
-        )
-    if not figures.counted or figures.period_start is None:
-        refusals.append(
-            Refusal("no_certifiable_records", "no record of this issuer counts on this day")
-        )
-        return CertificateIssue(certificate=None, refusals=tuple(refusals))
+    return [
+        Refusal(reason, f"record {record_id} does not count in full: {reason}", record_id)
+        for reason, organization_id, record_id in figures.reasons
+        if (organization_id, record_id) in mine
+    ]
+
+
+def _certificate(
+    figures: _Figures,
+    period_start: _dt.date,
+    *,
+    number: str,
+    volunteer: VolunteerProfile,
+    issuer: Issuer,
+    as_of: _dt.date,
+    since: _dt.date | None,
+    remarks: str,
+) -> Certificate:
+    """The certificate that states the figures, with its verification code (unsigned)."""
     draft = Certificate(
         number=number,
         issued_on=as_of,
@@ -260,7 +330,7 @@ def issue_certificate(
         document_number=volunteer.id_document.masked(),
         issuer=issuer,
         since=since,
-        period_start=figures.period_start,
+        period_start=period_start,
         period_end=as_of,
         service=figures.service,
         activities=figures.activities,
@@ -269,10 +339,7 @@ def issue_certificate(
         remarks=remarks,
         verification_code="",
     )
-    certificate = attrs.evolve(draft, verification_code=_code_of(draft))
-    if signing_key is not None:
-        certificate = sign_certificate(certificate, signing_key)
-    return CertificateIssue(certificate=certificate, refusals=tuple(refusals))
+    return attrs.evolve(draft, verification_code=_code_of(draft))
 
 
 def sign_certificate(certificate: Certificate, key: SigningKey) -> Certificate:
