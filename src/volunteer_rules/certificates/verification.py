@@ -22,7 +22,7 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates import signing as _signing
-from volunteer_rules.certificates._figures import _derive, _records_list, _star_level
+from volunteer_rules.certificates._figures import _derive, _Figures, _records_list, _star_level
 from volunteer_rules.certificates.document import (
     Certificate,
     _code_of,
@@ -252,6 +252,31 @@ def _check_records(
     unchecked: list[str],
 ) -> None:
     """Compare the certificate with the records held now; append what differs."""
+    volunteers = _check_held(certificate, items, differences)
+    if not possible:
+        return
+    volunteer_id = _check_volunteer(certificate, volunteers, differences)
+    again = _records_to_count_again(certificate, items)
+    conflict = _conflict(certificate, again)
+    if conflict is not None:
+        differences.append(conflict)
+        return
+    figures = _derive(
+        again,
+        volunteer_id=volunteer_id,
+        as_of=certificate.issued_on,
+        since=certificate.since,
+        rule_set=None,
+        birth_date=birth_date,
+    )
+    differences.extend(_figure_differences(certificate, figures))
+    _check_star_level(certificate, figures, volunteer_id, birth_date, differences, unchecked)
+
+
+def _check_held(
+    certificate: Certificate, items: list[ServiceRecord], differences: list[Difference]
+) -> set[str]:
+    """Each certified record still held, unchanged and not amended; the volunteers it names."""
     held = {record.key: record for record in items}
     amended = {
         (record.organization_id, record.amends)
@@ -285,10 +310,17 @@ def _check_records(
                     entry.record_id,
                 )
             )
-    # the volunteer: the one of the certified records whose masked number is printed
+    return volunteers
+
+
+def _check_volunteer(
+    certificate: Certificate, volunteers: set[str], differences: list[Difference]
+) -> str:
+    """The volunteer the records are counted for; the certified records must all be theirs.
+
+    The volunteer is the one of the certified records whose masked number is printed.
+    """
     matching = sorted(v for v in volunteers if mask_volunteer_number(v) == certificate.volunteer_id)
-    if not possible:
-        return
     if len(volunteers) > 1 or (volunteers and not matching):
         differences.append(
             Difference(
@@ -296,10 +328,16 @@ def _check_records(
                 "the certified records are not all of the volunteer the certificate names",
             )
         )
-    volunteer_id = matching[0] if matching else (min(volunteers) if volunteers else "")
+    return matching[0] if matching else (min(volunteers) if volunteers else "")
+
+
+def _records_to_count_again(
+    certificate: Certificate, items: list[ServiceRecord]
+) -> list[ServiceRecord]:
+    """The issuer's records held now that are certified records or amend one."""
     certified_keys = {entry.key for entry in certificate.records}
     issuer = certificate.issuer
-    again = [
+    return [
         record
         for record in items
         if issuer.may_certify(record.organization_id)
@@ -311,26 +349,25 @@ def _check_records(
             )
         )
     ]
-    stated_level = certificate.star_level
+
+
+def _conflict(certificate: Certificate, again: list[ServiceRecord]) -> Difference | None:
+    """Certified records now held in versions with different content: none of them counts."""
+    certified_keys = {entry.key for entry in certificate.records}
     conflicts = [key for key in resolve_versions(again).conflict_keys if key in certified_keys]
-    if conflicts:
-        shown = ", ".join(record_id for _, record_id in conflicts[:3])
-        differences.append(
-            Difference(
-                "records_conflict",
-                f"certified records are now held in versions with different content ({shown}):"
-                " none of them counts",
-            )
-        )
-        return
-    figures = _derive(
-        again,
-        volunteer_id=volunteer_id,
-        as_of=certificate.issued_on,
-        since=certificate.since,
-        rule_set=None,
-        birth_date=birth_date,
+    if not conflicts:
+        return None
+    shown = ", ".join(record_id for _, record_id in conflicts[:3])
+    return Difference(
+        "records_conflict",
+        f"certified records are now held in versions with different content ({shown}):"
+        " none of them counts",
     )
+
+
+def _figure_differences(certificate: Certificate, figures: _Figures) -> list[Difference]:
+    """The printed total, each record's minutes, the activities and the period, recomputed."""
+    differences: list[Difference] = []
     if figures.service != certificate.service:
         differences.append(
             Difference(
@@ -369,29 +406,43 @@ def _check_records(
                 f"records give {expected_start}..{certificate.issued_on}",
             )
         )
-    if stated_level is not None:
-        counted = [record for record, _ in figures.counted]
-        try:
-            level = (
-                _star_level(
-                    counted,
-                    stated_level.rule_set_id,
-                    certificate.issued_on,
-                    volunteer_id,
-                    birth_date,
-                )
-                if counted
-                else None
+    return differences
+
+
+def _check_star_level(
+    certificate: Certificate,
+    figures: _Figures,
+    volunteer_id: str,
+    birth_date: _dt.date | None,
+    differences: list[Difference],
+    unchecked: list[str],
+) -> None:
+    """The stated star level recomputed from the counted records, or why it cannot be."""
+    stated_level = certificate.star_level
+    if stated_level is None:
+        return
+    counted = [record for record, _ in figures.counted]
+    try:
+        level = (
+            _star_level(
+                counted,
+                stated_level.rule_set_id,
+                certificate.issued_on,
+                volunteer_id,
+                birth_date,
             )
-        except VolunteerRulesError as error:
-            unchecked.append(f"star_level: {error}")
-            return
-        if level != stated_level:
-            shown = "none" if level is None else f"{level.label} ({level.rule_set_version})"
-            differences.append(
-                Difference(
-                    "star_level_differs",
-                    f"the records reach {shown} under {stated_level.rule_set_id}; the "
-                    f"certificate states {stated_level.label} ({stated_level.rule_set_version})",
-                )
+            if counted
+            else None
+        )
+    except VolunteerRulesError as error:
+        unchecked.append(f"star_level: {error}")
+        return
+    if level != stated_level:
+        shown = "none" if level is None else f"{level.label} ({level.rule_set_version})"
+        differences.append(
+            Difference(
+                "star_level_differs",
+                f"the records reach {shown} under {stated_level.rule_set_id}; the "
+                f"certificate states {stated_level.label} ({stated_level.rule_set_version})",
             )
+        )
