@@ -179,88 +179,12 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
     code = r.get(top, "verification_code", "$", str)
     if code is not None and not _HEX64.fullmatch(code):
         r.add("$.verification_code", "invalid_format", "must be 64 lowercase hex digits")
-
-    volunteer = None
-    raw = top.get("volunteer")
-    if raw is None:
-        r.add("$.volunteer", "missing", "volunteer is required")
-    else:
-        v = r.obj(raw, "$.volunteer", ("volunteer_id", "name", "document_kind", "document_number"))
-        if v is not None:
-            volunteer = tuple(
-                r.get(v, key, "$.volunteer", str)
-                for key in ("volunteer_id", "name", "document_kind", "document_number")
-            )
-    issuer = None
-    raw = top.get("issuer")
-    if raw is None:
-        r.add("$.issuer", "missing", "issuer is required")
-    else:
-        keys = ("organization_id", "name", "responsible_person", "handler", "contact")
-        i = r.obj(raw, "$.issuer", (*keys, "successor_of"))
-        if i is not None:
-            values = {key: r.get(i, key, "$.issuer", str) for key in keys}
-            successors = r.get(i, "successor_of", "$.issuer", list)
-            if None not in values.values() and successors is not None:
-                try:
-                    issuer = Issuer(**values, successor_of=frozenset(successors))
-                except (VolunteerRulesError, TypeError) as error:
-                    r.add("$.issuer", "invalid_format", str(error))
-    activities: list[ActivitySummary] = []
-    for index, item in enumerate(r.get(top, "activities", "$", list) or ()):
-        path = f"$.activities[{index}]"
-        a = r.obj(item, path, ("category", "activities", "service_minutes"))
-        if a is not None:
-            category = r.get(a, "category", path, str)
-            count = r.get(a, "activities", path, int)
-            spent = r.get(a, "service_minutes", path, int)
-            if category is not None and count is not None and spent is not None:
-                activities.append(
-                    ActivitySummary(
-                        category=category, activities=count, service=Hours.from_minutes(spent)
-                    )
-                )
-    certified: list[CertifiedRecord] = []
-    for index, item in enumerate(r.get(top, "records", "$", list) or ()):
-        path = f"$.records[{index}]"
-        c = r.obj(item, path, ("organization_id", "record_id", "minutes", "digest"))
-        if c is not None:
-            org = r.get(c, "organization_id", path, str)
-            rid = r.get(c, "record_id", path, str)
-            spent = r.get(c, "minutes", path, int)
-            digest = r.get(c, "digest", path, str)
-            if None not in (org, rid, spent, digest):
-                certified.append(
-                    CertifiedRecord(
-                        organization_id=org, record_id=rid, minutes=spent, digest=digest
-                    )
-                )
-    star = None
-    if "star_level" in top:
-        s = r.obj(
-            top["star_level"],
-            "$.star_level",
-            ("rule_set_id", "rule_set_version", "rank", "name", "label"),
-        )
-        if s is not None:
-            values = {
-                "rule_set_id": r.get(s, "rule_set_id", "$.star_level", str),
-                "rule_set_version": r.get(s, "rule_set_version", "$.star_level", str),
-                "rank": r.get(s, "rank", "$.star_level", int),
-                "name": r.get(s, "name", "$.star_level", str),
-                "label": r.get(s, "label", "$.star_level", str),
-            }
-            if None not in values.values():
-                star = StarLevelNote(**values)
-    key_id = signature = None
-    if "signature" in top:
-        sig = r.obj(top["signature"], "$.signature", ("algorithm", "key_id", "value"))
-        if sig is not None:
-            algorithm = r.get(sig, "algorithm", "$.signature", str)
-            if algorithm is not None and algorithm != _signing.SIGNATURE_ALGORITHM:
-                r.add("$.signature.algorithm", "unsupported", "only Ed25519 is supported")
-            key_id = r.get(sig, "key_id", "$.signature", str)
-            signature = r.get(sig, "value", "$.signature", str)
+    volunteer = _read_volunteer(r, top)
+    issuer = _read_issuer(r, top)
+    activities = _read_activities(r, top)
+    certified = _read_records(r, top)
+    star = _read_star_level(r, top)
+    key_id, signature = _read_signature(r, top)
     if r.errors or None in (volunteer, issuer, issued_on, period_start, period_end):
         raise RecordFormatError(r.errors, what="certificate")
     assert volunteer is not None  # for the type checker: checked just above
@@ -280,11 +204,122 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
         period_start=period_start,
         period_end=period_end,
         service=Hours.from_minutes(minutes),
-        activities=tuple(activities),
-        records=tuple(certified),
+        activities=activities,
+        records=certified,
         star_level=star,
         remarks=remarks,
         verification_code=code,
         key_id=key_id,
         signature=signature,
     )
+
+
+def _read_volunteer(r: _Reader, top: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The volunteer's number, name, document kind and document number, as printed."""
+    raw = top.get("volunteer")
+    if raw is None:
+        r.add("$.volunteer", "missing", "volunteer is required")
+        return None
+    v = r.obj(raw, "$.volunteer", ("volunteer_id", "name", "document_kind", "document_number"))
+    if v is None:
+        return None
+    return tuple(
+        r.get(v, key, "$.volunteer", str)
+        for key in ("volunteer_id", "name", "document_kind", "document_number")
+    )
+
+
+def _read_issuer(r: _Reader, top: Mapping[str, Any]) -> Issuer | None:
+    """The issuer, checked as an :class:`Issuer` is when made."""
+    raw = top.get("issuer")
+    if raw is None:
+        r.add("$.issuer", "missing", "issuer is required")
+        return None
+    keys = ("organization_id", "name", "responsible_person", "handler", "contact")
+    i = r.obj(raw, "$.issuer", (*keys, "successor_of"))
+    if i is None:
+        return None
+    values = {key: r.get(i, key, "$.issuer", str) for key in keys}
+    successors = r.get(i, "successor_of", "$.issuer", list)
+    if None in values.values() or successors is None:
+        return None
+    try:
+        return Issuer(**values, successor_of=frozenset(successors))
+    except (VolunteerRulesError, TypeError) as error:
+        r.add("$.issuer", "invalid_format", str(error))
+        return None
+
+
+def _read_activities(r: _Reader, top: Mapping[str, Any]) -> tuple[ActivitySummary, ...]:
+    """The service content per category; an entry with a problem is left out (and reported)."""
+    activities: list[ActivitySummary] = []
+    for index, item in enumerate(r.get(top, "activities", "$", list) or ()):
+        path = f"$.activities[{index}]"
+        a = r.obj(item, path, ("category", "activities", "service_minutes"))
+        if a is not None:
+            category = r.get(a, "category", path, str)
+            count = r.get(a, "activities", path, int)
+            spent = r.get(a, "service_minutes", path, int)
+            if category is not None and count is not None and spent is not None:
+                activities.append(
+                    ActivitySummary(
+                        category=category, activities=count, service=Hours.from_minutes(spent)
+                    )
+                )
+    return tuple(activities)
+
+
+def _read_records(r: _Reader, top: Mapping[str, Any]) -> tuple[CertifiedRecord, ...]:
+    """The certified records; an entry with a problem is left out (and reported)."""
+    certified: list[CertifiedRecord] = []
+    for index, item in enumerate(r.get(top, "records", "$", list) or ()):
+        path = f"$.records[{index}]"
+        c = r.obj(item, path, ("organization_id", "record_id", "minutes", "digest"))
+        if c is not None:
+            org = r.get(c, "organization_id", path, str)
+            rid = r.get(c, "record_id", path, str)
+            spent = r.get(c, "minutes", path, int)
+            digest = r.get(c, "digest", path, str)
+            if None not in (org, rid, spent, digest):
+                certified.append(
+                    CertifiedRecord(
+                        organization_id=org, record_id=rid, minutes=spent, digest=digest
+                    )
+                )
+    return tuple(certified)
+
+
+def _read_star_level(r: _Reader, top: Mapping[str, Any]) -> StarLevelNote | None:
+    """The star level stated, or ``None`` when the certificate states none."""
+    if "star_level" not in top:
+        return None
+    s = r.obj(
+        top["star_level"],
+        "$.star_level",
+        ("rule_set_id", "rule_set_version", "rank", "name", "label"),
+    )
+    if s is None:
+        return None
+    values = {
+        "rule_set_id": r.get(s, "rule_set_id", "$.star_level", str),
+        "rule_set_version": r.get(s, "rule_set_version", "$.star_level", str),
+        "rank": r.get(s, "rank", "$.star_level", int),
+        "name": r.get(s, "name", "$.star_level", str),
+        "label": r.get(s, "label", "$.star_level", str),
+    }
+    if None in values.values():
+        return None
+    return StarLevelNote(**values)
+
+
+def _read_signature(r: _Reader, top: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The signing key's id and the signature, or ``(None, None)`` when unsigned."""
+    if "signature" not in top:
+        return None, None
+    sig = r.obj(top["signature"], "$.signature", ("algorithm", "key_id", "value"))
+    if sig is None:
+        return None, None
+    algorithm = r.get(sig, "algorithm", "$.signature", str)
+    if algorithm is not None and algorithm != _signing.SIGNATURE_ALGORITHM:
+        r.add("$.signature.algorithm", "unsupported", "only Ed25519 is supported")
+    return r.get(sig, "key_id", "$.signature", str), r.get(sig, "value", "$.signature", str)
