@@ -1,8 +1,8 @@
 """What a certificate states: the volunteer, the issuer, the period, the service and its records.
 
 A certificate is a value derived only from records (see :mod:`volunteer_rules.certificates`).
-Its verification code is the SHA-256 of its content (:func:`_content`): every printed figure and
-the records it was made from.
+Its verification code is the SHA-256 of its content: every printed figure and the records it was
+made from.
 
 Example:
     >>> from volunteer_rules.certificates.document import Certificate, mask_volunteer_number

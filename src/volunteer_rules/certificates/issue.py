@@ -176,7 +176,7 @@ def issue_certificate(
         not_volunteer_service=not_volunteer_service,
         signing_key=signing_key,
     )
-    refusals, certifiable = _records_to_count(items, volunteer.volunteer_id, issuer, flagged)
+    refusals, certifiable = _certifiable_records(items, volunteer.volunteer_id, issuer, flagged)
     figures = _derive(
         certifiable + _context(items, volunteer.volunteer_id, issuer),
         volunteer_id=volunteer.volunteer_id,
@@ -240,10 +240,10 @@ def _checked_arguments(
     return number, remarks, flagged
 
 
-def _records_to_count(
+def _certifiable_records(
     items: list[ServiceRecord], volunteer_id: str, issuer: Issuer, flagged: frozenset[str]
 ) -> tuple[list[Refusal], list[ServiceRecord]]:
-    """The records refused before counting, and the volunteer's records this issuer may certify."""
+    """The refusals before counting, and the volunteer's records this issuer may certify."""
     refusals: list[Refusal] = []
     certifiable: list[ServiceRecord] = []
     # Another volunteer's version of one of this volunteer's keys is a conflict, refused once
