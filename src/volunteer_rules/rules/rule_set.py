@@ -977,35 +977,30 @@ _QUALITY_FIELDS: Final = (
 )
 
 
+_VERSION_FIELDS: Final = (
+    "valid_from",
+    "valid_until",
+    "levels",
+    "window",
+    "min_rating",
+    "age_bands",
+    "group",
+    "cycle_hours",
+    "validity_months",
+    "hours_reused_on_renewal",
+    "tenure_from",
+    "note",
+)
+
+
 def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] | None:
     raw = reader.mapping(value, path)
     if raw is None:
         return None
-    fields = reader.get(
-        raw,
-        path,
-        (
-            "valid_from",
-            "valid_until",
-            "levels",
-            "window",
-            "min_rating",
-            "age_bands",
-            "group",
-            "cycle_hours",
-            "validity_months",
-            "hours_reused_on_renewal",
-            "tenure_from",
-            "note",
-        ),
-        ("valid_from", "levels"),
-    )
+    fields = reader.get(raw, path, _VERSION_FIELDS, ("valid_from", "levels"))
     out: dict[str, Any] = {
         "valid_from": reader.date(fields.get("valid_from"), f"{path}.valid_from"),
-        "levels": [
-            _read_level(reader, v, f"{path}.levels[{i}]")
-            for i, v in enumerate(reader.list(fields.get("levels", []), f"{path}.levels"))
-        ],
+        "levels": _read_levels(reader, fields.get("levels", []), f"{path}.levels"),
     }
     if fields.get("valid_until") is not None:
         out["valid_until"] = reader.date(fields["valid_until"], f"{path}.valid_until")
@@ -1018,40 +1013,11 @@ def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] |
     if fields.get("min_rating") is not None:
         out["min_rating"] = reader.choice(fields["min_rating"], f"{path}.min_rating", RATINGS)
     if "age_bands" in fields:
-        bands = []
-        for i, band in enumerate(reader.list(fields["age_bands"], f"{path}.age_bands")):
-            bpath = f"{path}.age_bands[{i}]"
-            braw = reader.mapping(band, bpath)
-            if braw is None:
-                continue
-            bf = reader.get(braw, bpath, ("min_age", "max_age", "hours"), ("min_age", "hours"))
-            bands.append(
-                {
-                    "min_age": reader.integer(bf.get("min_age"), f"{bpath}.min_age"),
-                    "max_age": reader.integer(bf.get("max_age"), f"{bpath}.max_age", True),
-                    "hours": [
-                        reader.hours(h, f"{bpath}.hours[{j}]")
-                        for j, h in enumerate(reader.list(bf.get("hours", []), f"{bpath}.hours"))
-                    ],
-                }
-            )
-        out["age_bands"] = bands
+        out["age_bands"] = _read_age_bands(reader, fields["age_bands"], f"{path}.age_bands")
     if fields.get("group") is not None:
-        gpath = f"{path}.group"
-        graw = reader.mapping(fields["group"], gpath)
-        if graw is not None:
-            gf = reader.get(
-                graw, gpath, ("min_member_hours", "levels"), ("min_member_hours", "levels")
-            )
-            out["group"] = {
-                "min_member_hours": reader.hours(
-                    gf.get("min_member_hours"), f"{gpath}.min_member_hours"
-                ),
-                "levels": [
-                    _read_level(reader, v, f"{gpath}.levels[{i}]")
-                    for i, v in enumerate(reader.list(gf.get("levels", []), f"{gpath}.levels"))
-                ],
-            }
+        group = _read_group(reader, fields["group"], f"{path}.group")
+        if group is not None:
+            out["group"] = group
     if "cycle_hours" in fields:
         out["cycle_hours"] = reader.hours(fields["cycle_hours"], f"{path}.cycle_hours", True)
     if "validity_months" in fields:
@@ -1065,6 +1031,51 @@ def _read_version(reader: _Reader, value: object, path: str) -> dict[str, Any] |
     if "note" in fields:
         out["note"] = reader.text(fields["note"], f"{path}.note", True)
     return out
+
+
+def _read_levels(reader: _Reader, value: object, path: str) -> list[dict[str, Any] | None]:
+    """The levels of a version or of its group, each read at its index."""
+    return [_read_level(reader, v, f"{path}[{i}]") for i, v in enumerate(reader.list(value, path))]
+
+
+def _read_age_bands(reader: _Reader, value: object, path: str) -> list[dict[str, Any]]:
+    """A version's age bands: the ages each covers and its thresholds.
+
+    A band that is no object is left out (the reader has said so).
+    """
+    bands = []
+    for i, band in enumerate(reader.list(value, path)):
+        bpath = f"{path}[{i}]"
+        braw = reader.mapping(band, bpath)
+        if braw is None:
+            continue
+        bf = reader.get(braw, bpath, ("min_age", "max_age", "hours"), ("min_age", "hours"))
+        bands.append(
+            {
+                "min_age": reader.integer(bf.get("min_age"), f"{bpath}.min_age"),
+                "max_age": reader.integer(bf.get("max_age"), f"{bpath}.max_age", True),
+                "hours": [
+                    reader.hours(h, f"{bpath}.hours[{j}]")
+                    for j, h in enumerate(reader.list(bf.get("hours", []), f"{bpath}.hours"))
+                ],
+            }
+        )
+    return bands
+
+
+def _read_group(reader: _Reader, value: object, path: str) -> dict[str, Any] | None:
+    """A version's group award: each member's minimum and the group's levels.
+
+    ``None`` when it is no object (the reader has said so).
+    """
+    graw = reader.mapping(value, path)
+    if graw is None:
+        return None
+    gf = reader.get(graw, path, ("min_member_hours", "levels"), ("min_member_hours", "levels"))
+    return {
+        "min_member_hours": reader.hours(gf.get("min_member_hours"), f"{path}.min_member_hours"),
+        "levels": _read_levels(reader, gf.get("levels", []), f"{path}.levels"),
+    }
 
 
 def rule_set_from_mapping(mapping: Mapping[str, Any]) -> RuleSet:
