@@ -538,16 +538,66 @@ class _Plan:
         registered: _dt.date | None = None,
     ) -> Certification:
         version = self.version
-        as_of = self.as_of
         minutes = count.minutes
         thresholds = self.thresholds(birth_date)
         awarded_ranks = {a.rank for a in awards}
+        reached, next_level, shortfall, unmet, met = self._reached(
+            count, thresholds, awarded_ranks, attested, facts, registered
+        )
+        valid_until = None
+        due: tuple[Level, ...]
+        if version.validity_months is not None:
+            reached, next_level, shortfall, unmet, due, valid_until = self._held(
+                version.validity_months, awards, reached, next_level, shortfall, unmet
+            )
+        else:
+            due = tuple(
+                level for level in version.levels[: reached.rank] if level.rank not in awarded_ranks
+            )
+        cycles, cycle_level = self._cycles(minutes, reached)
+        return Certification(
+            rule_set_id=self.rule_set.id,
+            rule_set_version=self.label,
+            volunteer_id=count.volunteer_id,
+            as_of=self.as_of,
+            level=reached,
+            counted=Hours.from_minutes(minutes),
+            next_level=next_level,
+            shortfall=shortfall,
+            excluded=count.excluded,
+            window_start=count.since,
+            unmet=tuple(unmet),
+            cycles=cycles,
+            due=due,
+            valid_until=valid_until,
+            paused=self.paused,
+            met=tuple(met),
+            cycle_level=cycle_level,
+        )
+
+    def _reached(
+        self,
+        count: Count,
+        thresholds: tuple[Hours, ...] | None,
+        awarded_ranks: set[int],
+        attested: frozenset[str],
+        facts: QualityFacts | None,
+        registered: _dt.date | None,
+    ) -> tuple[Level, Level | None, Hours, list[str], list[str]]:
+        """The highest level whose hours and conditions are all met, and the next one.
+
+        Returns the level reached, the next level, the hours it lacks, its unmet conditions,
+        and the conditions met on the way. No level is reached outside every age band or
+        while a ban is in force.
+        """
+        version = self.version
+        minutes = count.minutes
         reached = NO_LEVEL
         next_level: Level | None = None
         shortfall = Hours.ZERO
         unmet: list[str] = []
         met: list[str] = []
-        ban = None if facts is None else ban_on(facts.sanctions, as_of)
+        ban = None if facts is None else ban_on(facts.sanctions, self.as_of)
         if thresholds is None:
             unmet.append("an age band of this rule set (the volunteer's age is outside them)")
         elif ban is not None:
@@ -570,58 +620,61 @@ class _Plan:
                 shortfall = Hours.from_minutes(max(0, threshold.minutes - minutes))
                 unmet = missing
                 break
+        return reached, next_level, shortfall, unmet, met
+
+    def _held(
+        self,
+        months: int,
+        awards: tuple[Award, ...],
+        reached: Level,
+        next_level: Level | None,
+        shortfall: Hours,
+        unmet: list[str],
+    ) -> tuple[Level, Level | None, Hours, list[str], tuple[Level, ...], _dt.date | None]:
+        """Where awards are valid for ``months``: the level held on ``as_of`` and until when.
+
+        A valid award at least as high as the level reached is held (nothing is due); the
+        next level is dropped when it is no higher than the level held. Returns the level,
+        the next level, its shortfall and unmet conditions, the levels due, and the last
+        valid day.
+        """
+        as_of = self.as_of
         valid_until = None
+        held = [a for a in awards if as_of <= _last_valid_day(a.date, months)]
         due: tuple[Level, ...]
-        if version.validity_months is not None:
-            months = version.validity_months
-            held = [a for a in awards if as_of <= _last_valid_day(a.date, months)]
-            if reached.rank:
-                due = (reached,) if not any(a.rank >= reached.rank for a in held) else ()
-                valid_until = _last_valid_day(as_of, months)
-            else:
-                due = ()
-            if held:
-                best = max(held, key=lambda a: (a.rank, a.date))
-                if reached.rank <= best.rank <= len(version.levels) and best.rank > 0:
-                    reached = version.levels[best.rank - 1]
-                    valid_until = _last_valid_day(best.date, months)
-                    due = ()
-            if next_level is not None and next_level.rank <= reached.rank:
-                next_level, shortfall, unmet = None, Hours.ZERO, []
+        if reached.rank:
+            due = (reached,) if not any(a.rank >= reached.rank for a in held) else ()
+            valid_until = _last_valid_day(as_of, months)
         else:
-            due = tuple(
-                level for level in version.levels[: reached.rank] if level.rank not in awarded_ranks
-            )
-        cycles = 0
-        cycle_level: Level | None = None
-        if version.cycle_hours is not None:
-            cycle = version.cycle_hours.minutes
-            cycles = minutes // cycle
-            cycle_level = NO_LEVEL
-            if reached.rank:
-                rest = minutes % cycle
-                for level in version.levels:
-                    if level.hours.minutes <= min(rest, cycle) and level.rank <= reached.rank:
-                        cycle_level = level
-        return Certification(
-            rule_set_id=self.rule_set.id,
-            rule_set_version=self.label,
-            volunteer_id=count.volunteer_id,
-            as_of=as_of,
-            level=reached,
-            counted=Hours.from_minutes(minutes),
-            next_level=next_level,
-            shortfall=shortfall,
-            excluded=count.excluded,
-            window_start=count.since,
-            unmet=tuple(unmet),
-            cycles=cycles,
-            due=due,
-            valid_until=valid_until,
-            paused=self.paused,
-            met=tuple(met),
-            cycle_level=cycle_level,
-        )
+            due = ()
+        if held:
+            best = max(held, key=lambda a: (a.rank, a.date))
+            if reached.rank <= best.rank <= len(self.version.levels) and best.rank > 0:
+                reached = self.version.levels[best.rank - 1]
+                valid_until = _last_valid_day(best.date, months)
+                due = ()
+        if next_level is not None and next_level.rank <= reached.rank:
+            next_level, shortfall, unmet = None, Hours.ZERO, []
+        return reached, next_level, shortfall, unmet, due, valid_until
+
+    def _cycles(self, minutes: int, reached: Level) -> tuple[int, Level | None]:
+        """With a prize every so many hours: the cycles completed and the current cycle's level.
+
+        The current cycle's level is the highest level, no higher than the one reached, whose
+        hours the rest of the current cycle covers (:data:`NO_LEVEL` when none does).
+        """
+        cycle_hours = self.version.cycle_hours
+        if cycle_hours is None:
+            return 0, None
+        cycle = cycle_hours.minutes
+        cycles = minutes // cycle
+        cycle_level = NO_LEVEL
+        if reached.rank:
+            rest = minutes % cycle
+            for level in self.version.levels:
+                if level.hours.minutes <= min(rest, cycle) and level.rank <= reached.rank:
+                    cycle_level = level
+        return cycles, cycle_level
 
     def _quality(
         self, level: Level, facts: QualityFacts | None, registered: _dt.date | None
