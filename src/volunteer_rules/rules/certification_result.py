@@ -1,4 +1,4 @@
-"""What certifying finds: a volunteer's :class:`Certification`, a group's :class:`GroupCertification`.
+"""What certifying finds: one volunteer's :class:`Certification`, or a :class:`GroupCertification`.
 
 A certification says the level reached and why: the hours counted, the next level and its
 shortfall, the conditions met and missed, every record not counted with its reason
