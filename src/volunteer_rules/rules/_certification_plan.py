@@ -18,10 +18,11 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules.errors import InvalidValueError
+from volunteer_rules._validate import require_iterable
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.rules.certification_result import Certification
-from volunteer_rules.rules.counting import Count, _Bulk
+from volunteer_rules.rules.counting import _RATING_RANK, Count, _Bulk
 from volunteer_rules.rules.quality import (
     QualityFacts,
     ban_on,
@@ -40,6 +41,24 @@ from volunteer_rules.rules.rule_set import (
     age_on,
     window_start,
 )
+
+
+def _awards(awarded: object, as_of: _dt.date) -> tuple[Award, ...]:
+    if awarded is None:
+        return ()
+    out = []
+    for award in require_iterable(awarded, "awarded", "must be an iterable of Award"):
+        if not isinstance(award, Award):
+            raise InvalidTypeError(
+                "awarded", f"must contain Award values, not {type(award).__name__}"
+            )
+        if award.date <= as_of:
+            out.append(award)
+    return tuple(out)
+
+
+def _rank(version: RuleSetVersion) -> int | None:
+    return None if version.min_rating is None else _RATING_RANK[version.min_rating]
 
 
 def _since(version: RuleSetVersion, as_of: _dt.date, awards: tuple[Award, ...]) -> _dt.date | None:

@@ -21,10 +21,9 @@ from typing import Any, Final, NamedTuple, TypeVar
 
 import polars as pl
 
-from volunteer_rules.rules._certification_plan import _Plan
+from volunteer_rules.rules._certification_plan import _Plan, _rank
 from volunteer_rules.rules.certification import (
     Certification,
-    _rank,
     _rule_set,
     certify_many,
 )
