@@ -33,6 +33,9 @@ place.
 Procedures are data (:class:`AwardProcedure`), one per rule set (:func:`procedure_for`); where a
 source names no body or notice, the recording organization reviews and there is no notice.
 
+Procedures are defined in :mod:`~volunteer_rules.rules.award_procedure`; this module
+re-exports them.
+
 Example:
     >>> from datetime import date
     >>> import attrs

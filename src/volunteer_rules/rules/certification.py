@@ -32,6 +32,9 @@ nothing is counted. It is not an error.
 The level depends on the counted minutes and these conditions alone: record order never
 matters, and adding a verified record that overlaps nothing never lowers it.
 
+:class:`Certification` and :class:`GroupCertification` are defined in
+:mod:`~volunteer_rules.rules.certification_result`; this module re-exports them.
+
 Example:
     >>> from datetime import date
     >>> from volunteer_rules.rules.certification import certify

@@ -42,6 +42,9 @@ The counting rules (``overlap``, ``daily_cap``, ``superseded``) are the counting
 (``volunteer_rules.rules.counting``), shared with certification so that the checks and the
 certificates never disagree.
 
+The findings are in :mod:`~volunteer_rules.rules.finding` and the recording deadline in
+:mod:`~volunteer_rules.rules.deadline`; this module re-exports their names.
+
 Example:
     >>> import volunteer_rules as vr
     >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD

@@ -33,6 +33,10 @@ What a version of a rule set can say:
 
 The sources of the built-in rule sets are listed in ``docs/sources.md``.
 
+The names live in :mod:`~volunteer_rules.rules.level` (a level and its conditions),
+:mod:`~volunteer_rules.rules.scheme` (the rule set, its versions and status) and
+:mod:`~volunteer_rules.rules.rule_set_mapping` (the mapping form); this module re-exports them.
+
 Example:
     >>> from datetime import date
     >>> from volunteer_rules.rules.rule_set import Level, RuleSet, RuleSetVersion

@@ -26,6 +26,12 @@ Guarantees, beyond those of the protocols (the same as the SQLite stores'):
 - **Order**: text is ordered by code point (``COLLATE "C"``), whatever the database's locale,
   so answers are the same as the in-memory and SQLite stores'.
 
+The parts live in their own modules, and this one re-exports their names:
+:mod:`~volunteer_rules.storage.postgresql_database` (with the migrations) and the stores
+(:mod:`~volunteer_rules.storage.postgresql_records`,
+:mod:`~volunteer_rules.storage.postgresql_transfers`,
+:mod:`~volunteer_rules.storage.postgresql_ledger`).
+
 Example:
     >>> from volunteer_rules.storage.postgresql import SCHEMA_VERSION
     >>> SCHEMA_VERSION >= 1

@@ -26,6 +26,12 @@ Records are stored as their canonical record-format JSON (``dump_record``) plus 
 columns for the look-ups (volunteer, organization, province / city / county, date, recorded
 time).
 
+The parts live in their own modules, and this one re-exports their names:
+:mod:`~volunteer_rules.storage.sqlite_schema` (tables, migrations, checksums),
+:mod:`~volunteer_rules.storage.sqlite_database`, and the stores
+(:mod:`~volunteer_rules.storage.sqlite_records`, :mod:`~volunteer_rules.storage.sqlite_transfers`,
+:mod:`~volunteer_rules.storage.sqlite_ledger`).
+
 Example:
     >>> import volunteer_rules as vr
     >>> from volunteer_rules.storage import SQLiteDatabase, SQLiteRecordStore
