@@ -49,6 +49,7 @@ Example:
 
 from __future__ import annotations
 
+# The benchmarks import these two private names from here: their baselines write the same rows.
 from volunteer_rules.storage._sqlite_rows import _entry_rows as _entry_rows
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase
 from volunteer_rules.storage.sqlite_ledger import SQLiteLedgerStore
