@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 import volunteer_rules as vr
-from volunteer_rules.certificates.certificate import _code_of
+from volunteer_rules.certificates.document import _code_of
 from volunteer_rules.certificates.render import check_qr_payload, qr_payload
 from volunteer_rules.cli import main
 from volunteer_rules.testing import examples

@@ -137,7 +137,7 @@ def _day_record(volunteer: str, n: int, day: dt.date, hour: int, minutes: int) -
 def test_same_day_records_that_do_not_overlap_stay_in_column_steps() -> None:
     """A morning and an afternoon record are no reason for the exact engine; an overlap and a
     day over the cap are."""
-    from volunteer_rules.rules.counting import _ROW
+    from volunteer_rules.rules._count import _ROW
     from volunteer_rules.tables._convert import frame_of_records
     from volunteer_rules.tables._engine import count_frame
 

@@ -53,7 +53,7 @@ from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError, NotFoundError
 
 if TYPE_CHECKING:
-    from volunteer_rules.certificates.certificate import Certificate
+    from volunteer_rules.certificates.document import Certificate
 
 __all__ = [
     "SIGNATURE_ALGORITHM",
@@ -486,7 +486,7 @@ def signed_statement(certificate: Certificate, key_id: str) -> dict[str, Any]:
         >>> statement["service_minutes"], statement["key_id"], sorted(statement)[:3]
         (120, 'k1', ['activities', 'algorithm', 'document_kind'])
     """
-    from volunteer_rules.certificates.certificate import _content
+    from volunteer_rules.certificates.document import _content
 
     content = _content(certificate)
     statement: dict[str, Any] = {

@@ -47,6 +47,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from volunteer_rules.cli._io import (
+    JsonLine,
+    Progress,
     add_quiet_argument,
     empty_warning,
     mask_identity_numbers,
@@ -63,7 +65,7 @@ from volunteer_rules.errors import RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import parse_profile, parse_training
 from volunteer_rules.records.record import parse_record
 from volunteer_rules.rules.schemes import rule_set_ids
-from volunteer_rules.statistics.report import build_report, render_report_html
+from volunteer_rules.statistics.report import Report, build_report, render_report_html
 
 __all__ = ["KINDS", "build_parser", "kind_of", "run"]
 
@@ -156,65 +158,11 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             progress = progress_of("report", args)
-            with open_input(path) as stream:
-                for line in read_json_lines(stream, progress=progress):
-                    if line.error is not None:
-                        progress.clear()
-                        code = (
-                            "invalid_encoding"
-                            if line.error.startswith("not UTF-8")
-                            else "invalid_json"
-                        )
-                        _complain(path, line.number, f"$: {code}: {line.error}")
-                        bad += 1
-                        continue
-                    kind = kind_of(line.value)
-                    if kind is None:
-                        progress.clear()
-                        _complain(
-                            path,
-                            line.number,
-                            "$: invalid_format: not a record, profile, training, "
-                            "organization, station, person served or project",
-                        )
-                        bad += 1
-                        continue
-                    try:
-                        found[kind].append(KINDS[kind](line.value))
-                    except RecordFormatError as error:
-                        progress.clear()
-                        for problem in error.errors:
-                            _complain(
-                                path,
-                                line.number,
-                                f"{problem.path}: {problem.code}: {problem.message}",
-                            )
-                        bad += 1
-                    except (VolunteerRulesError, ValueError, TypeError) as error:
-                        progress.clear()
-                        _complain(
-                            path,
-                            line.number,
-                            f"$: invalid_format: not a valid {kind[:-1]}: {error}",
-                        )
-                        bad += 1
-            progress.close()
+            bad += _read_file(path, found, progress)
         except OSError as error:
             return usage_error("report", f"cannot read {path}: {error.strerror}")
     try:
-        report = build_report(
-            _unique_records(found["records"]),
-            as_of=as_of,
-            profiles=found["profiles"],
-            trainings=found["trainings"],
-            organizations=found["organizations"],
-            stations=found["stations"],
-            people=found["people"],
-            projects=found["projects"],
-            rule_set=args.rule_set,
-            region_level=args.level,
-            title=args.title,
-        )
+        report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:
         return usage_error("report", mask_identity_numbers(str(error)))
     page = render_report_html(report)
@@ -233,6 +181,64 @@ def run(args: argparse.Namespace) -> int:
     if not totals["records"]:
         return empty_warning("report", "no counted record: the report is empty")
     return 1 if bad else 0
+
+
+def _read_file(path: str, found: dict[str, list[Any]], progress: Progress) -> int:
+    """Read one file's lines into ``found`` by kind; return how many were left out."""
+    bad = 0
+    with open_input(path) as stream:
+        for line in read_json_lines(stream, progress=progress):
+            bad += _read_line(path, line, found, progress)
+    progress.close()
+    return bad
+
+
+def _read_line(path: str, line: JsonLine, found: dict[str, list[Any]], progress: Progress) -> int:
+    """Read one line into ``found`` (``0``), or report it on standard error (``1``)."""
+    if line.error is not None:
+        progress.clear()
+        code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
+        _complain(path, line.number, f"$: {code}: {line.error}")
+        return 1
+    kind = kind_of(line.value)
+    if kind is None:
+        progress.clear()
+        _complain(
+            path,
+            line.number,
+            "$: invalid_format: not a record, profile, training, "
+            "organization, station, person served or project",
+        )
+        return 1
+    try:
+        found[kind].append(KINDS[kind](line.value))
+    except RecordFormatError as error:
+        progress.clear()
+        for problem in error.errors:
+            _complain(path, line.number, f"{problem.path}: {problem.code}: {problem.message}")
+        return 1
+    except (VolunteerRulesError, ValueError, TypeError) as error:
+        progress.clear()
+        _complain(path, line.number, f"$: invalid_format: not a valid {kind[:-1]}: {error}")
+        return 1
+    return 0
+
+
+def _build(found: dict[str, list[Any]], *, as_of: _dt.date, args: argparse.Namespace) -> Report:
+    """The report of what was read (records given twice with different content left out)."""
+    return build_report(
+        _unique_records(found["records"]),
+        as_of=as_of,
+        profiles=found["profiles"],
+        trainings=found["trainings"],
+        organizations=found["organizations"],
+        stations=found["stations"],
+        people=found["people"],
+        projects=found["projects"],
+        rule_set=args.rule_set,
+        region_level=args.level,
+        title=args.title,
+    )
 
 
 def _unique_records(records: list[Any]) -> list[Any]:

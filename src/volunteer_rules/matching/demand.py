@@ -12,6 +12,8 @@ Time slots are given as fixed intervals (:class:`Interval`) or as recurrence rul
 ``COUNT`` or ``UNTIL``). :attr:`Demand.slots` is the expansion: every slot once, in order of
 start then end, numbered from 0. All times are aware; intervals are half-open
 (``start <= t < end``), so a slot ending at 10:00 does not clash with one starting at 10:00.
+The time slots themselves (:class:`Interval`, :class:`Recurrence`, :class:`TimeSlot`,
+:data:`MAX_SLOTS`) are defined in :mod:`volunteer_rules.matching.schedule` and re-exported here.
 
 The JSON form (:func:`parse_demand` / :func:`dump_demand`)::
 
@@ -46,10 +48,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import attrs
-from dateutil import rrule as _rrule
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
+from volunteer_rules.matching.schedule import HORIZON_DAYS as HORIZON_DAYS
+from volunteer_rules.matching.schedule import MAX_SLOT_MINUTES as MAX_SLOT_MINUTES
+from volunteer_rules.matching.schedule import (
+    MAX_SLOTS,
+    Interval,
+    Recurrence,
+    TimeSlot,
+)
 from volunteer_rules.records.region import RegionCode
 
 __all__ = [
@@ -62,218 +71,8 @@ __all__ = [
     "parse_demand",
 ]
 
-MAX_SLOTS: Final = 1000
-"""The most time slots one demand may expand to (a bound on any recurrence)."""
-
-MAX_SLOT_MINUTES: Final = 7 * 1440
-"""The longest one slot may be: seven days."""
-
-HORIZON_DAYS: Final = 5 * 366
-"""A recurrence must end within this many days of its first start."""
-
-_FREQUENCIES: Final = frozenset(
-    {_rrule.YEARLY, _rrule.MONTHLY, _rrule.WEEKLY, _rrule.DAILY, _rrule.HOURLY}
-)
-
 _ID: Final = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
-_BOUND: Final = re.compile(r"(^|;)\s*(COUNT|UNTIL)\s*=", re.IGNORECASE)
-
-
-def _aware(value: object, what: str) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value
-
-
-@attrs.frozen(kw_only=True)
-class Interval:
-    """A fixed time interval, half-open: ``start <= t < end``.
-
-    Attributes:
-        start: aware start.
-        end: aware end, after ``start``.
-
-    Raises:
-        InvalidValueError: a naive datetime, ``end <= start``, or longer than seven days.
-
-    Example:
-        >>> from datetime import datetime, timedelta, timezone
-        >>> cst = timezone(timedelta(hours=8))
-        >>> a = Interval(start=datetime(2024, 6, 1, 8, tzinfo=cst),
-        ...              end=datetime(2024, 6, 1, 10, tzinfo=cst))
-        >>> b = Interval(start=datetime(2024, 6, 1, 10, tzinfo=cst),
-        ...              end=datetime(2024, 6, 1, 11, tzinfo=cst))
-        >>> a.overlaps(b), a.minutes
-        (False, 120)
-    """
-
-    start: _dt.datetime
-    end: _dt.datetime
-
-    def __attrs_post_init__(self) -> None:
-        _aware(self.start, "start")
-        _aware(self.end, "end")
-        if self.end <= self.start:
-            raise InvalidValueError("end", "must be after start")
-        if self.end - self.start > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
-            raise InvalidValueError("end", "a slot may last at most seven days")
-
-    @property
-    def minutes(self) -> int:
-        """The length in whole minutes (seconds dropped).
-
-        Example:
-            >>> from datetime import datetime, timezone
-            >>> Interval(start=datetime(2024, 1, 1, tzinfo=timezone.utc),
-            ...          end=datetime(2024, 1, 1, 0, 30, tzinfo=timezone.utc)).minutes
-            30
-        """
-        return int((self.end - self.start).total_seconds()) // 60
-
-    def overlaps(self, other: Interval | TimeSlot) -> bool:
-        """Whether the two half-open intervals share an instant (touching ones do not).
-
-        Example:
-            >>> from datetime import datetime, timezone
-            >>> t = lambda h: datetime(2024, 1, 1, h, tzinfo=timezone.utc)
-            >>> Interval(start=t(8), end=t(10)).overlaps(Interval(start=t(9), end=t(11)))
-            True
-        """
-        return self.start < other.end and other.start < self.end
-
-
-@masked_repr
-@attrs.frozen(kw_only=True)
-class Recurrence:
-    """Repeating slots: an RFC 5545 ``RRULE`` from an aware start, each slot of a duration.
-
-    The rule must be bounded (``COUNT`` or ``UNTIL``; with an aware start dateutil wants
-    ``UNTIL`` in UTC, ``...Z``) and expand to at most :data:`MAX_SLOTS` slots. Occurrences
-    keep the start's UTC offset.
-
-    Attributes:
-        rule: the ``RRULE`` value without ``DTSTART`` (``"FREQ=WEEKLY;BYDAY=SA;COUNT=10"``).
-        start: the aware first start (``DTSTART``).
-        duration_minutes: the length of each slot, 1 to 10080 minutes.
-
-    Raises:
-        InvalidValueError: an unbounded or malformed rule, a naive start, a bad duration, or
-            more than :data:`MAX_SLOTS` occurrences.
-
-    Example:
-        >>> from datetime import datetime, timedelta, timezone
-        >>> cst = timezone(timedelta(hours=8))
-        >>> rec = Recurrence(rule="FREQ=DAILY;COUNT=2", start=datetime(2024, 6, 1, 9, tzinfo=cst),
-        ...                  duration_minutes=60)
-        >>> [i.start.day for i in rec.intervals()]
-        [1, 2]
-        >>> Recurrence(rule="FREQ=DAILY", start=datetime(2024, 6, 1, tzinfo=cst),
-        ...            duration_minutes=60)
-        Traceback (most recent call last):
-        ...
-        volunteer_rules.errors.InvalidValueError: rule: must be bounded by COUNT or UNTIL
-    """
-
-    rule: str
-    start: _dt.datetime
-    duration_minutes: int
-    _expanded: tuple[Interval, ...] = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        _aware(self.start, "start")
-        if not isinstance(self.rule, str) or "\n" in self.rule or "\r" in self.rule:
-            raise InvalidValueError("rule", "must be one RRULE line")
-        if self.rule.strip().upper().startswith(("RRULE", "DTSTART")):
-            raise InvalidValueError("rule", "give the RRULE value only, without RRULE: or DTSTART")
-        if not _BOUND.search(self.rule):
-            raise InvalidValueError("rule", "must be bounded by COUNT or UNTIL")
-        minutes = self.duration_minutes
-        if type(minutes) is not int or not 1 <= minutes <= MAX_SLOT_MINUTES:
-            raise InvalidValueError(
-                "duration_minutes", f"must be an int from 1 to {MAX_SLOT_MINUTES}"
-            )
-        horizon = self.start + _dt.timedelta(days=HORIZON_DAYS)
-        try:
-            parsed = _rrule.rrulestr(self.rule, dtstart=self.start)
-            if not isinstance(parsed, _rrule.rrule):
-                raise ValueError("one RRULE expected")
-            if getattr(parsed, "_freq", None) not in _FREQUENCIES:
-                raise ValueError("FREQ must be YEARLY, MONTHLY, WEEKLY, DAILY or HOURLY")
-            count: int | None = getattr(parsed, "_count", None)
-            until: _dt.datetime | None = getattr(parsed, "_until", None)
-            # Iterate up to a horizon only, so a rule that never matches ends quickly.
-            end = horizon if until is None else min(until, horizon)
-            bounded = parsed.replace(count=None, until=end)
-            wanted = MAX_SLOTS + 1 if count is None else min(count, MAX_SLOTS + 1)
-            starts = list(itertools.islice(iter(bounded), wanted))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            raise InvalidValueError("rule", f"not a valid RRULE: {e}") from None
-        if len(starts) > MAX_SLOTS:
-            raise InvalidValueError("rule", f"expands to more than {MAX_SLOTS} slots")
-        if (count is not None and len(starts) < count) or (until is not None and until > horizon):
-            raise InvalidValueError("rule", f"runs past {HORIZON_DAYS} days from its start")
-        length = _dt.timedelta(minutes=minutes)
-        expanded = tuple(Interval(start=s, end=s + length) for s in starts)
-        object.__setattr__(self, "_expanded", expanded)
-
-    def intervals(self) -> tuple[Interval, ...]:
-        """The occurrences, in order.
-
-        Example:
-            >>> from datetime import datetime, timezone
-            >>> Recurrence(rule="FREQ=HOURLY;COUNT=3", start=datetime(2024, 1, 1, tzinfo=timezone.utc),
-            ...            duration_minutes=30).intervals()[-1].start.hour
-            2
-        """
-        return self._expanded
-
-
-@attrs.frozen(kw_only=True, order=False)
-class TimeSlot:
-    """One slot of a demand: its index in :attr:`Demand.slots` and its half-open interval.
-
-    Attributes:
-        index: position in the demand's slots (0-based, by start then end).
-        start: aware start.
-        end: aware end.
-
-    Example:
-        >>> from datetime import datetime, timezone
-        >>> slot = TimeSlot(index=0, start=datetime(2024, 1, 1, 8, tzinfo=timezone.utc),
-        ...                 end=datetime(2024, 1, 1, 9, tzinfo=timezone.utc))
-        >>> slot.day
-        datetime.date(2024, 1, 1)
-    """
-
-    index: int
-    start: _dt.datetime
-    end: _dt.datetime
-
-    @property
-    def day(self) -> _dt.date:
-        """The local date the slot starts on (ages and training validity are judged on it).
-
-        Example:
-            >>> from datetime import datetime, timedelta, timezone
-            >>> cst = timezone(timedelta(hours=8))
-            >>> TimeSlot(index=0, start=datetime(2024, 1, 1, 23, tzinfo=cst),
-            ...          end=datetime(2024, 1, 2, 1, tzinfo=cst)).day
-            datetime.date(2024, 1, 1)
-        """
-        return self.start.date()
-
-    def overlaps(self, other: Interval | TimeSlot) -> bool:
-        """Whether the two half-open intervals share an instant.
-
-        Example:
-            >>> from datetime import datetime, timezone
-            >>> t = lambda h: datetime(2024, 1, 1, h, tzinfo=timezone.utc)
-            >>> TimeSlot(index=0, start=t(8), end=t(10)).overlaps(
-            ...     TimeSlot(index=1, start=t(10), end=t(11)))
-            False
-        """
-        return self.start < other.end and other.start < self.end
 
 
 def _names(value: Iterable[str]) -> frozenset[str]:

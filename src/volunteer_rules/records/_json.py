@@ -136,29 +136,9 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
     """
     kind = type(value)
     if kind in _SCALARS:
-        if kind is str and (why := unstorable(value)) is not None:  # type: ignore[arg-type]
-            problems.append(FieldError(render(where), "invalid_format", f"text {why}"))
-            return None
-        if kind is int and not -MAX_EXTENSION_INTEGER <= value <= MAX_EXTENSION_INTEGER:  # type: ignore[operator]
-            problems.append(
-                FieldError(
-                    render(where),
-                    "out_of_range",
-                    f"numbers in extensions may have at most {MAX_EXTENSION_DIGITS} digits",
-                )
-            )
-            return None
-        return value
-    data: Any = value
+        return _freeze_scalar(value, kind, where, problems)
     if kind is float:
-        if math.isfinite(value):  # type: ignore[arg-type]
-            return value
-        problems.append(
-            FieldError(
-                render(where), "invalid_format", "numbers in extensions must be finite (JSON)"
-            )
-        )
-        return None
+        return _freeze_float(value, where, problems)
     if depth >= MAX_EXTENSION_DEPTH:
         problems.append(
             FieldError(
@@ -170,45 +150,93 @@ def freeze(value: object, where: Where, depth: int, problems: list[FieldError]) 
         return None
     # Exact dicts and lists first: the ABC check of Mapping is slow for a list.
     if kind is dict or (kind is not list and isinstance(value, Mapping)):
-        frozen: dict[str, Any] = {}
-        try:
-            items = list(data.items())
-        except Exception:  # a broken mapping given by a caller
+        return _freeze_object(value, where, depth, problems)
+    if kind is list or isinstance(value, (list, tuple)):
+        return _freeze_array(value, where, depth, problems)
+    return _freeze_subclass(value, where, depth, problems)
+
+
+def _freeze_scalar(value: Any, kind: type, where: Where, problems: list[FieldError]) -> Any:
+    """A text, integer, boolean or null kept as it is, unless it cannot be stored."""
+    if kind is str and (why := unstorable(value)) is not None:
+        problems.append(FieldError(render(where), "invalid_format", f"text {why}"))
+        return None
+    if kind is int and not -MAX_EXTENSION_INTEGER <= value <= MAX_EXTENSION_INTEGER:
+        problems.append(
+            FieldError(
+                render(where),
+                "out_of_range",
+                f"numbers in extensions may have at most {MAX_EXTENSION_DIGITS} digits",
+            )
+        )
+        return None
+    return value
+
+
+def _freeze_float(value: Any, where: Where, problems: list[FieldError]) -> Any:
+    """A finite number kept as it is; infinities and NaN are not JSON."""
+    if math.isfinite(value):
+        return value
+    problems.append(
+        FieldError(render(where), "invalid_format", "numbers in extensions must be finite (JSON)")
+    )
+    return None
+
+
+def _freeze_object(data: Any, where: Where, depth: int, problems: list[FieldError]) -> Any:
+    """A read-only mapping of the object's members, those with a bad name left out."""
+    frozen: dict[str, Any] = {}
+    try:
+        items = list(data.items())
+    except Exception:  # a broken mapping given by a caller
+        problems.append(FieldError(render(where), "invalid_type", "could not be read as an object"))
+        return None
+    for key, item in items:
+        name = _member_name(key, where, problems)
+        if name is None:
+            continue
+        if type(item) in _PLAIN or (
+            type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER
+        ):
+            frozen[name] = item
+        else:
+            frozen[name] = freeze(item, (where, name), depth + 1, problems)
+    return types.MappingProxyType(frozen)
+
+
+def _member_name(key: object, where: Where, problems: list[FieldError]) -> str | None:
+    """A member's name as a plain ``str``, or ``None`` (with its problem) when it cannot be one."""
+    if type(key) is not str:
+        if not isinstance(key, str):
             problems.append(
-                FieldError(render(where), "invalid_type", "could not be read as an object")
+                FieldError(
+                    render((where, key)),
+                    "invalid_type",
+                    f"object member names must be strings, not {type_name(key)}",
+                )
             )
             return None
-        for key, item in items:
-            if type(key) is not str:
-                if not isinstance(key, str):
-                    problems.append(
-                        FieldError(
-                            render((where, key)),
-                            "invalid_type",
-                            f"object member names must be strings, not {type_name(key)}",
-                        )
-                    )
-                    continue
-                key = str(key)
-            if (why := unstorable(key)) is not None:
-                shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
-                problems.append(FieldError(render((where, shown)), "invalid_format", f"name {why}"))
-                continue
-            if type(item) in _PLAIN or (
-                type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER
-            ):
-                frozen[key] = item
-            else:
-                frozen[key] = freeze(item, (where, key), depth + 1, problems)
-        return types.MappingProxyType(frozen)
-    if kind is list or isinstance(value, (list, tuple)):
-        return tuple(
-            item
-            if type(item) in _PLAIN
-            or (type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER)
-            else freeze(item, (where, i), depth + 1, problems)
-            for i, item in enumerate(data)
-        )
+        key = str(key)
+    if (why := unstorable(key)) is not None:
+        shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+        problems.append(FieldError(render((where, shown)), "invalid_format", f"name {why}"))
+        return None
+    return key
+
+
+def _freeze_array(data: Any, where: Where, depth: int, problems: list[FieldError]) -> Any:
+    """A tuple of the array's items, each frozen."""
+    return tuple(
+        item
+        if type(item) in _PLAIN
+        or (type(item) is int and -MAX_EXTENSION_INTEGER <= item <= MAX_EXTENSION_INTEGER)
+        else freeze(item, (where, i), depth + 1, problems)
+        for i, item in enumerate(data)
+    )
+
+
+def _freeze_subclass(value: object, where: Where, depth: int, problems: list[FieldError]) -> Any:
+    """A subclass of a JSON scalar as its plain value; anything else is not a JSON value."""
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
         return bool(value)
     if isinstance(value, str):

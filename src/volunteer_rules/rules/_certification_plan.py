@@ -21,8 +21,9 @@ import attrs
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
+from volunteer_rules.rules._bulk_pass import _Bulk
+from volunteer_rules.rules._count import _RATING_RANK, Count
 from volunteer_rules.rules.certification_result import Certification
-from volunteer_rules.rules.counting import _RATING_RANK, Count, _Bulk
 from volunteer_rules.rules.quality import (
     QualityFacts,
     ban_on,

@@ -61,19 +61,19 @@ from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules._bulk_certification import _certify_many, _iterable, _with_quality
 from volunteer_rules.rules._certification_plan import _awards, _Plan, _rank, _since
-from volunteer_rules.rules.certification_result import (
-    REASON_TEXTS,
-    Certification,
-    GroupCertification,
-)
-from volunteer_rules.rules.counting import (
+from volunteer_rules.rules._count import (
     _all_versions,
     _check_as_of,
     _count_rows,
     _majority,
     _rows,
-    count_many,
 )
+from volunteer_rules.rules.certification_result import (
+    REASON_TEXTS,
+    Certification,
+    GroupCertification,
+)
+from volunteer_rules.rules.counting import count_many
 from volunteer_rules.rules.quality import attested_on, quality_facts, read_sanctions
 from volunteer_rules.rules.rule_set import (
     NO_LEVEL,

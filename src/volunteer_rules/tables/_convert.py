@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 
 from volunteer_rules.records.record import Evaluation, ServiceRecord
-from volunteer_rules.rules.counting import _Row
+from volunteer_rules.rules._count import _Row
 from volunteer_rules.tables._engine import COUNT_SCHEMA, given_twice, instant, key_hash
 
 __all__ = ["TableSource"]

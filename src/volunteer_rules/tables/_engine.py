@@ -33,13 +33,14 @@ from typing import Final, NamedTuple
 import polars as pl
 
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.rules.counting import (
+from volunteer_rules.rules._count import (
     _R_ID,
     _R_ORG,
     _RATING_RANK,
     DAILY_CAP_MINUTES,
     Count,
     RecordOutcome,
+    _amendments_reaching,
     _count_rows,
     _Row,
 )
@@ -511,24 +512,6 @@ def _needs_engine(frame: pl.DataFrame) -> set[str]:
     return set(
         frame.filter(_VH.is_in(found.to_series().implode())).get_column("volunteer_id").unique()
     )
-
-
-def _amendments_reaching(
-    positions: list[int],
-    key: Callable[[int], tuple[str, str]],
-    amenders_of: dict[tuple[str, str], list[int]],
-) -> list[int]:
-    """Positions of the amendments (of anyone) that reach the given records, chains followed."""
-    seen = set(positions)
-    extra: list[int] = []
-    stack = [key(i) for i in positions]
-    while stack:
-        for j in amenders_of.get(stack.pop(), ()):
-            if j not in seen:
-                seen.add(j)
-                extra.append(j)
-                stack.append(key(j))
-    return extra
 
 
 def counts_of(

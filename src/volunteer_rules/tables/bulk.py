@@ -30,7 +30,7 @@ from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import RATINGS, ServiceRecord
 from volunteer_rules.rules import counting as _counting
-from volunteer_rules.rules.counting import _ROW, Count, _check_as_of, _check_rating
+from volunteer_rules.rules._count import _ROW, Count, _check_as_of, _check_rating
 from volunteer_rules.rules.results import Counts, _Source
 
 __all__ = ["count_many", "engine_available"]

@@ -57,8 +57,8 @@ from volunteer_rules.errors import (
     InvalidValueError,
     RecordFormatError,
 )
+from volunteer_rules.rules._count import _check_as_of
 from volunteer_rules.rules.certification import Certification, _rule_set
-from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.results import certification_row
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry

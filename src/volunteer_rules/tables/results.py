@@ -22,12 +22,12 @@ from typing import Any, Final, NamedTuple, TypeVar
 import polars as pl
 
 from volunteer_rules.rules._certification_plan import _Plan, _rank
+from volunteer_rules.rules._count import _check_as_of
 from volunteer_rules.rules.certification import (
     Certification,
     _rule_set,
     certify_many,
 )
-from volunteer_rules.rules.counting import _check_as_of
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import TableSource

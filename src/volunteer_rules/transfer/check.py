@@ -61,13 +61,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
@@ -82,14 +81,26 @@ from volunteer_rules.rules.checks import (
     late_deadline,
     recorded_date,
 )
-from volunteer_rules.rules.versions import same_version
 from volunteer_rules.transfer import parts as transfer_parts
 from volunteer_rules.transfer.continuation import Continuation, transfer_continuation
+from volunteer_rules.transfer.duplicates import (
+    _check_duplicates,
+    _check_overlaps,
+    service_fingerprint,
+)
+from volunteer_rules.transfer.findings import (
+    TRANSFER_VIOLATION_CODES,
+    TRANSFER_WARNING_CODES,
+    TransferDecision,
+    TransferFinding,
+    _finding_order,
+    _short,
+)
+from volunteer_rules.transfer.holdings import unwrap_record
 from volunteer_rules.transfer.package import (
     TransferPackage,
     TransferSummary,
     compute_package_digest,
-    unwrap_record,
 )
 
 if TYPE_CHECKING:
@@ -105,135 +116,19 @@ __all__ = [
     "service_fingerprint",
 ]
 
-TRANSFER_VIOLATION_CODES: Final = (
-    "consent_missing",
-    "profile_consent_missing",
-    "digest_mismatch",
-    "summary_mismatch",
-    "same_place",
-    "unknown_region",
-    "other_volunteer",
-    "not_verified",
-    "future_record",
-    "duplicate_record",
-    "overlap",
-)
-"""Every violation code :func:`check_transfer` can report, in the order it reports them."""
-
-TRANSFER_WARNING_CODES: Final = ("late",)
-"""Every warning code :func:`check_transfer` can report (warnings never stop a move)."""
-
 GUARDIAN_CONSENT_AGE: Final = 14
 """Below this age (in whole years on the package's creation day) a guardian must consent too
 (PIPL Arts. 28 and 31 [PIPL]: data of a child under 14 is sensitive and needs a guardian's
 consent)."""
 
-_COUNTING_STATUSES: Final = frozenset({"verified", "submitted"})
 _KEY_OF: Final = attrgetter("organization_id", "record_id")
 
-
-@masked_repr
-@attrs.frozen(kw_only=True)
-class TransferFinding:
-    """One reason a transfer may not go ahead (a violation), or a note that does not stop it.
-
-    Attributes:
-        code: a code from :data:`TRANSFER_VIOLATION_CODES` or :data:`TRANSFER_WARNING_CODES`.
-        message: one sentence a person can act on (never a full ID number).
-        record_key: ``(organization_id, record_id)`` of the record concerned, if one is.
-
-    Example:
-        >>> TransferFinding(code="same_place", message="source and destination are the same")
-        TransferFinding(code='same_place', message='source and destination are the same', record_key=None)
-    """
-
-    code: str
-    message: str
-    record_key: tuple[str, str] | None = None
-
-
-@masked_repr
-@attrs.frozen(kw_only=True)
-class TransferDecision:
-    """What :func:`check_transfer` decided: allowed or not, and why.
-
-    Attributes:
-        allowed: ``True`` when there is no violation (warnings do not count).
-        violations: every :class:`TransferFinding` that stops the move, in the order of
-            :data:`TRANSFER_VIOLATION_CODES`, then by record key.
-        warnings: findings that do not stop it (``late``).
-        digest: the digest computed from the package's content (compare with
-            ``package.digest``).
-        continuation: the certification level before and after the move (a
-            :class:`~volunteer_rules.Continuation`), when asked for.
-        calendar_version: the working-day calendar data the ``late`` warnings rest on
-            (:func:`~volunteer_rules.records.calendar_version`); ``None`` for a calendar that
-            does not say.
-
-    Example:
-        >>> decision = TransferDecision(allowed=True, violations=(), warnings=(), digest="0" * 64)
-        >>> decision.allowed, decision.codes
-        (True, ())
-    """
-
-    allowed: bool
-    violations: tuple[TransferFinding, ...]
-    warnings: tuple[TransferFinding, ...]
-    digest: str
-    continuation: Continuation | None = None
-    calendar_version: str | None = None
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The distinct violation codes, in report order.
-
-        Example:
-            >>> TransferDecision(
-            ...     allowed=False, digest="",
-            ...     violations=(TransferFinding(code="overlap", message="x"),) * 2, warnings=(),
-            ... ).codes
-            ('overlap',)
-        """
-        return tuple(dict.fromkeys(v.code for v in self.violations))
-
-
-def service_fingerprint(record: ServiceRecord) -> tuple[Any, ...]:
-    """What makes two records the same service even under different keys.
-
-    Volunteer, date, interval (``start``/``end`` as instants, or ``None``), service minutes,
-    activity name, place and region code.
-
-    Example:
-        >>> import volunteer_rules as vr
-        >>> import attrs
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> a = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> b = attrs.evolve(a, record_id="other-id", organization_id="G-other")
-        >>> service_fingerprint(a) == service_fingerprint(b)
-        True
-    """
-    return (
-        record.volunteer_id,
-        record.date,
-        record.start,
-        record.end,
-        record.service.minutes,
-        record.activity_name,
-        record.place,
-        record.region_code.code,
-    )
-
-
-def _short(key: tuple[str, str]) -> str:
-    return f"{key[1]} ({key[0]})"
+_Found = dict[str, list[TransferFinding]]
+"""The violations found so far, by code (each list in the order found)."""
 
 
 def _age_on(birth: _dt.date, day: _dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _superseded(records: Iterable[ServiceRecord]) -> set[tuple[str, str]]:
-    return {(r.organization_id, r.amends) for r in records if r.amends is not None}
 
 
 def check_transfer(
@@ -286,6 +181,44 @@ def check_transfer(
         >>> [v.code for v in decision.violations]
         ['same_place', 'unknown_region', 'future_record', 'duplicate_record']
     """
+    destination_iter = _checked_arguments(package, as_of, calendar, destination_records)
+    found: _Found = {code: [] for code in TRANSFER_VIOLATION_CODES}
+    warnings: list[TransferFinding] = []
+    records = package.records
+
+    # --- the package as a whole -------------------------------------------------------------
+    _check_consent(package, found["consent_missing"])
+    digest = _check_content(package, found)
+    _check_places(package, found)
+    _check_part_owners(package, found["other_volunteer"])
+
+    # --- each record on its own -----------------------------------------------------------
+    _check_records(records, package.volunteer_id, as_of, calendar, found, warnings)
+
+    # --- against the destination and inside the package --------------------------------------
+    destination_keys, mine = _destination_holdings(destination_iter, package.volunteer_id)
+    _check_duplicates(records, destination_keys, mine, found["duplicate_record"])
+    duplicated = {f.record_key for f in found["duplicate_record"]}
+    _check_overlaps(records, mine, duplicated, found["overlap"])
+
+    violations = _in_report_order(found)
+    result = TransferDecision(
+        allowed=not violations,
+        violations=violations,
+        warnings=tuple(sorted(warnings, key=_finding_order)),
+        digest=digest,
+        calendar_version=calendar_version(calendar),
+    )
+    if continuation:
+        levels = _continuation(package, mine, as_of, rule_set)
+        result = attrs.evolve(result, continuation=levels)
+    return result
+
+
+def _checked_arguments(
+    package: object, as_of: object, calendar: object, destination_records: Iterable[object]
+) -> Iterator[object]:
+    """Refuse arguments of the wrong type; an iterator over the destination's holdings."""
     if not isinstance(package, TransferPackage):
         raise InvalidTypeError(
             "package", f"must be a TransferPackage, not {type(package).__name__}"
@@ -297,17 +230,13 @@ def check_transfer(
     if isinstance(destination_records, (str, bytes)):
         raise InvalidTypeError("destination_records", "must be an iterable of records")
     try:
-        destination_iter = iter(destination_records)
+        return iter(destination_records)
     except TypeError:
         raise InvalidTypeError("destination_records", "must be an iterable of records") from None
 
-    found: dict[str, list[TransferFinding]] = {code: [] for code in TRANSFER_VIOLATION_CODES}
-    warnings: list[TransferFinding] = []
-    volunteer = package.volunteer_id
-    records = package.records
 
-    # --- the package as a whole -------------------------------------------------------------
-    _check_consent(package, found["consent_missing"])
+def _check_content(package: TransferPackage, found: _Found) -> str:
+    """The content against its digest and its stated summary; the digest computed."""
     try:
         digest = compute_package_digest(package)
     except VolunteerRulesError:
@@ -320,7 +249,7 @@ def check_transfer(
                 "it was made, or made by a faulty writer",
             )
         )
-    actual = TransferSummary.of(records)
+    actual = TransferSummary.of(package.records)
     if actual != package.summary:
         found["summary_mismatch"].append(
             TransferFinding(
@@ -330,6 +259,11 @@ def check_transfer(
                 f"{actual.service}",
             )
         )
+    return digest
+
+
+def _check_places(package: TransferPackage, found: _Found) -> None:
+    """A move goes somewhere: two organizations, and known regions."""
     if package.source_organization_id == package.destination_organization_id:
         found["same_place"].append(
             TransferFinding(
@@ -350,16 +284,29 @@ def check_transfer(
                 )
             )
 
+
+def _check_part_owners(package: TransferPackage, out: list[TransferFinding]) -> None:
+    """Every other part of the record (profile, training, ...) is the volunteer's."""
+    volunteer = package.volunteer_id
     for part, owner in transfer_parts.part_owners(package):
         if owner is not None and owner != volunteer:
-            found["other_volunteer"].append(
+            out.append(
                 TransferFinding(
                     code="other_volunteer",
                     message=f"the package's {part} belongs to volunteer {owner}, not {volunteer}",
                 )
             )
 
-    # --- each record on its own -----------------------------------------------------------
+
+def _check_records(
+    records: tuple[ServiceRecord, ...],
+    volunteer: str,
+    as_of: _dt.date,
+    calendar: WorkingDayCalendar,
+    found: _Found,
+    warnings: list[TransferFinding],
+) -> None:
+    """Each record: the volunteer's, verified, not in the future; entered late is a warning."""
     deadlines = _late_deadlines(records, calendar)
     for record in records:
         key = (record.organization_id, record.record_id)
@@ -390,26 +337,39 @@ def check_transfer(
                     record_key=key,
                 )
             )
-        end_day = activity_end_date(record)
-        deadline = deadlines.get(end_day)
-        if deadline is None:
-            try:
-                deadline = late_deadline(end_day, calendar=calendar)
-            except InvalidValueError:
-                deadline = _dt.date.max
-            deadlines[end_day] = deadline
-        entered = recorded_day
-        if entered > deadline:
+        deadline = _late_deadline_of(activity_end_date(record), deadlines, calendar)
+        if recorded_day > deadline:
             warnings.append(
                 TransferFinding(
                     code="late",
-                    message=f"record {_short(key)} was entered on {entered}, after the "
+                    message=f"record {_short(key)} was entered on {recorded_day}, after the "
                     f"{LATE_WORKING_DAYS}th working day following the activity ({deadline})",
                     record_key=key,
                 )
             )
 
-    # --- against the destination and inside the package --------------------------------------
+
+def _late_deadline_of(
+    end_day: _dt.date, deadlines: dict[_dt.date, _dt.date], calendar: WorkingDayCalendar
+) -> _dt.date:
+    """The late deadline of an activity end day, asked of the calendar once and kept.
+
+    A day the calendar cannot answer has no deadline (``date.max``): never late.
+    """
+    deadline = deadlines.get(end_day)
+    if deadline is None:
+        try:
+            deadline = late_deadline(end_day, calendar=calendar)
+        except InvalidValueError:
+            deadline = _dt.date.max
+        deadlines[end_day] = deadline
+    return deadline
+
+
+def _destination_holdings(
+    destination_iter: Iterator[object], volunteer: str
+) -> tuple[set[tuple[str, str]], list[ServiceRecord]]:
+    """The keys of everything the destination holds, and the volunteer's own records there."""
     # The hot loop of the check: one pass, locals bound, the key built in C.
     destination_keys: set[tuple[str, str]] = set()
     mine: list[ServiceRecord] = []
@@ -422,35 +382,35 @@ def check_transfer(
         add_key(key_of(record))
         if record.volunteer_id == volunteer:
             keep(record)
-    _check_duplicates(records, destination_keys, mine, found["duplicate_record"])
-    duplicated = {f.record_key for f in found["duplicate_record"]}
-    _check_overlaps(records, mine, duplicated, found["overlap"])
+    return destination_keys, mine
 
-    violations = tuple(
+
+def _in_report_order(found: _Found) -> tuple[TransferFinding, ...]:
+    """The violations in the order of the codes, then by record key."""
+    return tuple(
         finding
         for code in TRANSFER_VIOLATION_CODES
         for finding in (
             sorted(found[code], key=_finding_order) if len(found[code]) > 1 else found[code]
         )
     )
-    result = TransferDecision(
-        allowed=not violations,
-        violations=violations,
-        warnings=tuple(sorted(warnings, key=_finding_order)),
-        digest=digest,
-        calendar_version=calendar_version(calendar),
-    )
-    if continuation:
-        try:
-            levels = transfer_continuation(
-                package, destination_records=mine, as_of=as_of, rule_set=rule_set
-            )
-        except InvalidValueError:
-            # No rule set can be found (an unknown region) or applied (no version in force,
-            # no birth date for an age band): the decision stands without the comparison.
-            levels = None
-        result = attrs.evolve(result, continuation=levels)
-    return result
+
+
+def _continuation(
+    package: TransferPackage,
+    mine: list[ServiceRecord],
+    as_of: _dt.date,
+    rule_set: RuleSet | str | None,
+) -> Continuation | None:
+    """The level before and after the move, or ``None`` when no rule set answers."""
+    try:
+        return transfer_continuation(
+            package, destination_records=mine, as_of=as_of, rule_set=rule_set
+        )
+    except InvalidValueError:
+        # No rule set can be found (an unknown region) or applied (no version in force,
+        # no birth date for an age band): the decision stands without the comparison.
+        return None
 
 
 def _late_deadlines(
@@ -491,10 +451,6 @@ def _late_deadlines(
     return result
 
 
-def _finding_order(finding: TransferFinding) -> tuple[tuple[str, str], str]:
-    return (finding.record_key or ("", ""), finding.message)
-
-
 def _check_consent(package: TransferPackage, out: list[TransferFinding]) -> None:
     if not package.consent:
         out.append(
@@ -527,151 +483,3 @@ def _check_consent(package: TransferPackage, out: list[TransferFinding]) -> None
                     f"was made: a guardian's consent is required too (PIPL Art. 31)",
                 )
             )
-
-
-def _check_duplicates(
-    records: tuple[ServiceRecord, ...],
-    destination_keys: set[tuple[str, str]],
-    mine: list[ServiceRecord],
-    out: list[TransferFinding],
-) -> None:
-    held_services: dict[tuple[Any, ...], tuple[str, str]] = {}
-    for record in mine:
-        if record.status in _COUNTING_STATUSES:
-            held_services.setdefault(
-                service_fingerprint(record), (record.organization_id, record.record_id)
-            )
-    seen_keys: dict[tuple[str, str], ServiceRecord | None] = {}
-    conflicts: set[tuple[str, str]] = set()
-    seen_services: dict[tuple[Any, ...], tuple[str, str]] = {}
-    for record in records:
-        key = (record.organization_id, record.record_id)
-        if key in destination_keys:
-            if key not in seen_keys:
-                out.append(
-                    TransferFinding(
-                        code="duplicate_record",
-                        message=f"the destination already holds record {_short(key)}",
-                        record_key=key,
-                    )
-                )
-            seen_keys[key] = None
-            continue
-        if key in seen_keys:
-            # The one rule (volunteer_rules.rules.versions): an identical repeat is one record;
-            # conflicting versions are a conflict, reported once.
-            held = seen_keys[key]
-            if held is not None and not same_version(held, record) and key not in conflicts:
-                conflicts.add(key)
-                out.append(
-                    TransferFinding(
-                        code="duplicate_record",
-                        message=f"record {_short(key)} is in the package in versions with "
-                        "different content: none of them counts",
-                        record_key=key,
-                    )
-                )
-            continue
-        seen_keys[key] = record
-        fingerprint = service_fingerprint(record)
-        other = held_services.get(fingerprint)
-        if other is not None:
-            out.append(
-                TransferFinding(
-                    code="duplicate_record",
-                    message=f"record {_short(key)} is the same service as the destination's "
-                    f"record {_short(other)}",
-                    record_key=key,
-                )
-            )
-            continue
-        other = seen_services.get(fingerprint)
-        if other is not None and record.status == "verified":
-            out.append(
-                TransferFinding(
-                    code="duplicate_record",
-                    message=f"record {_short(key)} is the same service as record "
-                    f"{_short(other)} in the package",
-                    record_key=key,
-                )
-            )
-            continue
-        if record.status == "verified":
-            seen_services[fingerprint] = key
-
-
-def _check_overlaps(
-    records: tuple[ServiceRecord, ...],
-    mine: list[ServiceRecord],
-    duplicated: set[tuple[str, str] | None],
-    out: list[TransferFinding],
-) -> None:
-    package_superseded = _superseded(records)
-    ours: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
-    taken: set[tuple[str, str]] = set()  # an identical repeat is one record
-    for record in records:
-        start, end = record.start, record.end
-        if start is None or end is None:
-            continue
-        key = (record.organization_id, record.record_id)
-        if key in package_superseded or key in duplicated or record.status != "verified":
-            continue
-        if key in taken:
-            continue
-        taken.add(key)
-        ours.append((start, end, key))
-    if not ours:
-        return
-    held_superseded = _superseded(mine)
-    theirs: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
-    for record in mine:
-        start, end = record.start, record.end
-        if start is None or end is None or record.status not in _COUNTING_STATUSES:
-            continue
-        key = (record.organization_id, record.record_id)
-        if key in held_superseded:
-            continue
-        theirs.append((start, end, key))
-    ours.sort()
-    reported: set[tuple[str, str]] = set()
-    # Against the destination: for each package interval, the destination intervals that
-    # start before it ends are a prefix of the sorted list; the widest end in that prefix
-    # decides whether any of them reaches past its start.
-    if theirs:
-        theirs.sort()
-        starts = [interval[0] for interval in theirs]
-        widest: list[int] = []
-        best = 0
-        for index, interval in enumerate(theirs):
-            if interval[1] > theirs[best][1]:
-                best = index
-            widest.append(best)
-        for start, end, key in ours:
-            count = bisect_left(starts, end)
-            if count and theirs[widest[count - 1]][1] > start:
-                other = theirs[widest[count - 1]][2]
-                out.append(
-                    TransferFinding(
-                        code="overlap",
-                        message=f"record {_short(key)} overlaps the destination's record "
-                        f"{_short(other)}",
-                        record_key=key,
-                    )
-                )
-                reported.add(key)
-    # Inside the package: sorted by start, an interval overlaps an earlier one exactly when
-    # it starts before the widest end seen so far.
-    widest_end, widest_key = ours[0][1], ours[0][2]
-    for start, end, key in ours[1:]:
-        if start < widest_end and key not in reported:
-            out.append(
-                TransferFinding(
-                    code="overlap",
-                    message=f"record {_short(key)} overlaps record {_short(widest_key)} in "
-                    f"the package",
-                    record_key=key,
-                )
-            )
-            reported.add(key)
-        if end > widest_end:
-            widest_end, widest_key = end, key

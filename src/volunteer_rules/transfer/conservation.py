@@ -55,8 +55,8 @@ from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.transfer.check import TransferFinding
-from volunteer_rules.transfer.lifecycle import ImportedRecord, TransferredRecord
-from volunteer_rules.transfer.package import TransferPackage, unwrap_record
+from volunteer_rules.transfer.holdings import ImportedRecord, TransferredRecord, unwrap_record
+from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = ["CONSERVATION_CODES", "ConservationReport", "check_transfer_conservation"]
 
@@ -72,6 +72,9 @@ CONSERVATION_CODES: Final = (
 """Every code :func:`check_transfer_conservation` can report, in report order."""
 
 Key = tuple[str, str]
+
+_Found = dict[str, list[TransferFinding]]
+"""The violations found so far, by code."""
 
 
 @masked_repr
@@ -197,66 +200,18 @@ def check_transfer_conservation(
     packaged: dict[Key, ServiceRecord] = {
         (r.organization_id, r.record_id): r for r in package.records
     }
-    found: dict[str, list[TransferFinding]] = {code: [] for code in CONSERVATION_CODES}
-
-    def report(code: str, key: Key | None, message: str) -> None:
-        found[code].append(TransferFinding(code=code, message=message, record_key=key))
-
-    for side, before, after in (("source", src0, src1), ("destination", dst0, dst1)):
-        for key, items in before.items():
-            if key not in after:
-                report("record_lost", key, f"the {side} no longer holds record {_label(key)}")
-            elif unwrap_record(after[key][0]) != unwrap_record(items[0]):
-                report("record_altered", key, f"the {side}'s record {_label(key)} changed")
-        for key, items in after.items():
-            if len(items) > 1:
-                report(
-                    "record_duplicated",
-                    key,
-                    f"the {side} holds record {_label(key)} {len(items)} times",
-                )
+    found: _Found = {code: [] for code in CONSERVATION_CODES}
+    _check_side("source", src0, src1, found)
+    _check_side("destination", dst0, dst1, found)
     for key, record in packaged.items():
-        kept = src1.get(key)
-        if key in src0 and (
-            kept is None
-            or not any(
-                isinstance(item, TransferredRecord) and item.package_digest == package.digest
-                for item in kept
-            )
-        ):
-            report("not_marked", key, f"the source has not marked record {_label(key)} transferred")
-        held = dst1.get(key)
-        if held is None:
-            report("record_lost", key, f"the destination did not receive record {_label(key)}")
-            continue
-        if unwrap_record(held[0]) != record:
-            report(
-                "record_altered",
-                key,
-                f"the destination's record {_label(key)} differs from the package's",
-            )
-        if key not in dst0 and not any(
-            isinstance(item, ImportedRecord) and item.origin.package_digest == package.digest
-            for item in held
-        ):
-            report(
-                "not_traced",
-                key,
-                f"the destination's record {_label(key)} is not marked with this package as "
-                "its origin",
-            )
-    for key in dst1:
-        if key not in dst0 and key not in packaged:
-            report(
-                "unexpected_record",
-                key,
-                f"the destination holds record {_label(key)}, which was neither held before "
-                "nor in the package",
-            )
+        _check_marked(key, package.digest, src0, src1, found)
+        _check_received(key, record, package.digest, dst0, dst1, found)
+    _check_nothing_new(packaged, dst0, dst1, found)
     hours_before = _verified_minutes(src0, dst0)
     hours_after = _verified_minutes(src1, dst1)
     if hours_before != hours_after:
-        report(
+        _report(
+            found,
             "hours_not_conserved",
             None,
             f"verified hours across both sides were {hours_before} before and {hours_after} after",
@@ -272,3 +227,95 @@ def check_transfer_conservation(
         hours_before=hours_before,
         hours_after=hours_after,
     )
+
+
+def _report(found: _Found, code: str, key: Key | None, message: str) -> None:
+    found[code].append(TransferFinding(code=code, message=message, record_key=key))
+
+
+def _check_side(
+    side: str, before: dict[Key, list[object]], after: dict[Key, list[object]], found: _Found
+) -> None:
+    """One side kept every record it held, unchanged, and holds no key twice."""
+    for key, items in before.items():
+        if key not in after:
+            _report(found, "record_lost", key, f"the {side} no longer holds record {_label(key)}")
+        elif unwrap_record(after[key][0]) != unwrap_record(items[0]):
+            _report(found, "record_altered", key, f"the {side}'s record {_label(key)} changed")
+    for key, items in after.items():
+        if len(items) > 1:
+            _report(
+                found,
+                "record_duplicated",
+                key,
+                f"the {side} holds record {_label(key)} {len(items)} times",
+            )
+
+
+def _check_marked(
+    key: Key,
+    digest: str,
+    src0: dict[Key, list[object]],
+    src1: dict[Key, list[object]],
+    found: _Found,
+) -> None:
+    """The source marked a package record it held as transferred in this package."""
+    kept = src1.get(key)
+    if key in src0 and (
+        kept is None
+        or not any(
+            isinstance(item, TransferredRecord) and item.package_digest == digest for item in kept
+        )
+    ):
+        _report(
+            found, "not_marked", key, f"the source has not marked record {_label(key)} transferred"
+        )
+
+
+def _check_received(
+    key: Key,
+    record: ServiceRecord,
+    digest: str,
+    dst0: dict[Key, list[object]],
+    dst1: dict[Key, list[object]],
+    found: _Found,
+) -> None:
+    """The destination holds a package record unchanged, with this package as its origin."""
+    held = dst1.get(key)
+    if held is None:
+        _report(found, "record_lost", key, f"the destination did not receive record {_label(key)}")
+        return
+    if unwrap_record(held[0]) != record:
+        _report(
+            found,
+            "record_altered",
+            key,
+            f"the destination's record {_label(key)} differs from the package's",
+        )
+    if key not in dst0 and not any(
+        isinstance(item, ImportedRecord) and item.origin.package_digest == digest for item in held
+    ):
+        _report(
+            found,
+            "not_traced",
+            key,
+            f"the destination's record {_label(key)} is not marked with this package as its origin",
+        )
+
+
+def _check_nothing_new(
+    packaged: dict[Key, ServiceRecord],
+    dst0: dict[Key, list[object]],
+    dst1: dict[Key, list[object]],
+    found: _Found,
+) -> None:
+    """The destination holds nothing new but the package's records."""
+    for key in dst1:
+        if key not in dst0 and key not in packaged:
+            _report(
+                found,
+                "unexpected_record",
+                key,
+                f"the destination holds record {_label(key)}, which was neither held before "
+                "nor in the package",
+            )

@@ -34,7 +34,8 @@ from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.certification import Certification, certify
 from volunteer_rules.rules.rule_set import Level, RuleSet
 from volunteer_rules.rules.schemes import rule_set_for_region
-from volunteer_rules.transfer.package import TransferPackage, unwrap_record
+from volunteer_rules.transfer.holdings import unwrap_record
+from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = ["Continuation", "transfer_continuation"]
 

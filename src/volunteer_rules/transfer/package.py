@@ -43,12 +43,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
-from stdnum.cn import uscc
 
 from volunteer_rules._canonical import canonical_text
 from volunteer_rules._privacy import masked_repr
@@ -61,9 +59,11 @@ from volunteer_rules.errors import (
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.masked_profile import mask_profile
 from volunteer_rules.records.profile_parts import VolunteerProfile
-from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
+from volunteer_rules.records.record import ServiceRecord, dump_record
 from volunteer_rules.records.region import RegionCode
+from volunteer_rules.transfer import _wire_form
 from volunteer_rules.transfer import parts as transfer_parts
+from volunteer_rules.transfer.holdings import unwrap_record
 
 __all__ = [
     "PACKAGE_FORMAT_VERSION",
@@ -81,15 +81,6 @@ PACKAGE_FORMAT_VERSION: Final = 1
 """The transfer package wire format version this library reads and writes."""
 
 _WHAT: Final = "transfer package"
-_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")
-_ORG_PATTERN: Final = re.compile(r"(?:[0-9A-Z]{18}|G-[A-Za-z0-9._-]{1,62})\Z")
-_DIGEST_PATTERN: Final = re.compile(r"[0-9a-f]{64}\Z")
-_REGION_PATTERN: Final = re.compile(r"[0-9]{6}\Z")
-
-
-_MAX_INTEGER: Final = 2**63 - 1
-"""The largest count a package may state (what every store can hold); larger is
-``out_of_range``, so that no number of thousands of digits reaches a message or a store."""
 
 
 def _check_type(what: str, value: object, kind: type | tuple[type, ...], name: str) -> None:
@@ -496,35 +487,6 @@ def dump_transfer_package(package: TransferPackage) -> dict[str, Any]:
     return body
 
 
-_REQUIRED: Final = (
-    "format_version",
-    "volunteer_id",
-    "source_organization_id",
-    "destination_organization_id",
-    "destination_region_code",
-    "consent",
-    "guardian_consent",
-    "created_at",
-    "summary",
-    "records",
-    "digest",
-)
-_OPTIONAL: Final = ("source_region_code",)
-
-
-def _parse_datetime(text: str) -> _dt.datetime | None:
-    if not isinstance(text, str) or len(text) < 19 or text[10] != "T":
-        return None
-    candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
-    try:
-        value = _dt.datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        return None
-    return value
-
-
 def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
     """Read a package from its wire form, collecting every problem at once.
 
@@ -560,96 +522,24 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
             [FieldError("$", "invalid_type", "a transfer package must be a JSON object")],
             what=_WHAT,
         )
-    allowed = set(_REQUIRED) | set(_OPTIONAL) | set(transfer_parts.PART_FIELDS)
-    for name in mapping:
-        if name not in allowed:
-            shown = name if isinstance(name, str) else repr(name)
-            errors.append(
-                FieldError(f"$.{shown}", "unknown_field", f"{shown!r} is not a package field")
-            )
-    present = {name: mapping[name] for name in allowed if name in mapping}
-    for name in _REQUIRED:
-        if name not in present:
-            errors.append(FieldError(f"$.{name}", "missing", f"{name} is required"))
-
-    def text(name: str, pattern: re.Pattern[str], shape: str) -> str | None:
-        if name not in present:
-            return None
-        value = present[name]
-        if not isinstance(value, str):
-            errors.append(FieldError(f"$.{name}", "invalid_type", f"{name} must be a string"))
-            return None
-        if not pattern.match(value):
-            errors.append(FieldError(f"$.{name}", "invalid_format", f"{name} must be {shape}"))
-            return None
-        return value
-
-    def flag(name: str) -> bool | None:
-        if name not in present:
-            return None
-        value = present[name]
-        if not isinstance(value, bool):
-            errors.append(FieldError(f"$.{name}", "invalid_type", f"{name} must be true or false"))
-            return None
-        return value
-
-    def _credit_checked(value: str | None, side: str) -> str | None:
-        if value is None or value.startswith("G-") or uscc.is_valid(value):
-            return value
-        errors.append(
-            FieldError(
-                f"$.{side}_organization_id",
-                "checksum",
-                f"{side}_organization_id is not a valid unified social credit code (GB 32100)",
-            )
-        )
-        return None
-
-    version = present.get("format_version")
-    if "format_version" in present:
-        if not isinstance(version, int) or isinstance(version, bool):
-            errors.append(
-                FieldError("$.format_version", "invalid_type", "format_version must be an integer")
-            )
-        elif version != PACKAGE_FORMAT_VERSION:
-            shown = str(version) if abs(version) <= _MAX_INTEGER else "(a very large number)"
-            errors.append(
-                FieldError(
-                    "$.format_version",
-                    "unsupported_version",
-                    f"package format version {shown} is not supported; this library reads "
-                    f"version {PACKAGE_FORMAT_VERSION}",
-                )
-            )
-    id_shape = "1-64 letters, digits, '-', '_' or '.'"
-    org_shape = "an 18-character credit code or 'G-' and an id"
-    volunteer_id = text("volunteer_id", _ID_PATTERN, id_shape)
-    source = _credit_checked(text("source_organization_id", _ORG_PATTERN, org_shape), "source")
-    destination = _credit_checked(
-        text("destination_organization_id", _ORG_PATTERN, org_shape), "destination"
+    present = _wire_form.present_fields(mapping, errors)
+    read = _wire_form.FieldReader(present, errors)
+    read.format_version(PACKAGE_FORMAT_VERSION)
+    volunteer_id = read.text("volunteer_id", _wire_form.ID_PATTERN, _wire_form.ID_SHAPE)
+    source = read.organization("source")
+    destination = read.organization("destination")
+    destination_region = read.text(
+        "destination_region_code", _wire_form.REGION_PATTERN, "six digits"
     )
-    destination_region = text("destination_region_code", _REGION_PATTERN, "six digits")
-    source_region = text("source_region_code", _REGION_PATTERN, "six digits")
-    consent = flag("consent")
-    guardian_consent = flag("guardian_consent")
-    created_at: _dt.datetime | None = None
-    if "created_at" in present:
-        raw = present["created_at"]
-        if not isinstance(raw, str):
-            errors.append(FieldError("$.created_at", "invalid_type", "created_at must be a string"))
-        else:
-            created_at = _parse_datetime(raw)
-            if created_at is None:
-                errors.append(
-                    FieldError(
-                        "$.created_at",
-                        "invalid_format",
-                        "created_at must be an ISO 8601 date-time with a UTC offset",
-                    )
-                )
-    summary = _parse_summary(present, errors)
-    digest = text("digest", _DIGEST_PATTERN, "64 lowercase hexadecimal digits (SHA-256)")
-    records = _parse_records(present, errors)
+    source_region = read.text("source_region_code", _wire_form.REGION_PATTERN, "six digits")
+    consent = read.flag("consent")
+    guardian_consent = read.flag("guardian_consent")
+    created_at = read.created_at()
+    summary = _summary_of(read.summary_numbers())
+    digest = read.text(
+        "digest", _wire_form.DIGEST_PATTERN, "64 lowercase hexadecimal digits (SHA-256)"
+    )
+    records = read.records()
     parts = transfer_parts.parse_parts(present, errors)
     if errors:
         raise RecordFormatError(errors, what=_WHAT)
@@ -679,96 +569,8 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
     )
 
 
-def _parse_summary(present: Mapping[str, Any], errors: list[FieldError]) -> TransferSummary | None:
-    if "summary" not in present:
+def _summary_of(numbers: tuple[int, int] | None) -> TransferSummary | None:
+    if numbers is None:
         return None
-    value = present["summary"]
-    if not isinstance(value, Mapping):
-        errors.append(FieldError("$.summary", "invalid_type", "summary must be an object"))
-        return None
-    found: dict[str, int] = {}
-    for name in value:
-        if name not in ("record_count", "service_minutes"):
-            shown = name if isinstance(name, str) else repr(name)
-            errors.append(
-                FieldError(
-                    f"$.summary.{shown}", "unknown_field", f"{shown!r} is not a summary field"
-                )
-            )
-    for name in ("record_count", "service_minutes"):
-        if name not in value:
-            errors.append(FieldError(f"$.summary.{name}", "missing", f"{name} is required"))
-            continue
-        number = value[name]
-        if not isinstance(number, int) or isinstance(number, bool):
-            errors.append(
-                FieldError(f"$.summary.{name}", "invalid_type", f"{name} must be an integer")
-            )
-        elif number < 0:
-            errors.append(
-                FieldError(f"$.summary.{name}", "out_of_range", f"{name} must be 0 or more")
-            )
-        elif number > _MAX_INTEGER:
-            errors.append(
-                FieldError(
-                    f"$.summary.{name}",
-                    "out_of_range",
-                    f"{name} must be at most {_MAX_INTEGER:,} (a 64-bit integer)",
-                )
-            )
-        else:
-            found[name] = number
-    if len(found) != 2:
-        return None
-    return TransferSummary(
-        record_count=found["record_count"], service=Hours.from_minutes(found["service_minutes"])
-    )
-
-
-def _parse_records(
-    present: Mapping[str, Any], errors: list[FieldError]
-) -> list[ServiceRecord] | None:
-    if "records" not in present:
-        return None
-    value = present["records"]
-    if not isinstance(value, list):
-        errors.append(FieldError("$.records", "invalid_type", "records must be an array"))
-        return None
-    records: list[ServiceRecord] = []
-    failed = False
-    for index, payload in enumerate(value):
-        try:
-            records.append(parse_record(payload))
-        except RecordFormatError as error:
-            errors.extend(transfer_parts.rebase_errors(error, f"$.records[{index}]"))
-            failed = True
-    return None if failed else records
-
-
-def unwrap_record(item: object) -> ServiceRecord:
-    """The :class:`~volunteer_rules.ServiceRecord` inside a holding.
-
-    A holding is a ``ServiceRecord`` or any value with a ``record`` attribute that is one
-    (:class:`~volunteer_rules.ImportedRecord`, :class:`~volunteer_rules.TransferredRecord`).
-
-    Raises:
-        InvalidTypeError: ``item`` is neither.
-
-    Example:
-        >>> import volunteer_rules as vr
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> unwrap_record(record) is record
-        True
-    """
-    if type(item) is ServiceRecord:
-        return item
-    if isinstance(item, ServiceRecord):
-        return item
-    inner = getattr(item, "record", None)
-    if isinstance(inner, ServiceRecord):
-        return inner
-    raise InvalidTypeError(
-        "records",
-        f"must be ServiceRecord values (or holdings wrapping one), not {type(item).__name__}",
-    )
+    record_count, service_minutes = numbers
+    return TransferSummary(record_count=record_count, service=Hours.from_minutes(service_minutes))

@@ -1,0 +1,81 @@
+"""What every storage contract shares: the settings of its state machines and its runners.
+
+The Hypothesis settings of the state machines, the reference instant and offset, and the
+runners of the concurrency tests: threads started together, fresh processes (spawned), and
+the skip when a store cannot be opened twice on one database. The contract classes of
+:mod:`volunteer_rules.testing.contracts` use them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from volunteer_rules.errors import VolunteerRulesError
+
+T = TypeVar("T")
+
+_CST = _dt.timezone(_dt.timedelta(hours=8))
+
+_T0 = _dt.datetime(2024, 5, 1, 9, 0, tzinfo=_CST)
+
+_STATEFUL = settings(
+    max_examples=min(settings().max_examples, 50),
+    stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _outcome(call: Callable[[], T]) -> tuple[str, Any]:
+    """Run a store call; return ``("ok", value)`` or the error's class name and key."""
+    try:
+        return ("ok", call())
+    except VolunteerRulesError as error:
+        return (type(error).__name__, getattr(error, "key", None))
+
+
+def _in_threads(work: Callable[[int], None], count: int) -> None:
+    """Run ``work(0..count-1)`` in threads started together; re-raise the first error."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(worker: int) -> None:
+        try:
+            barrier.wait(60)
+            work(worker)
+        except BaseException as error:  # re-raised below, in the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    if errors:
+        raise errors[0]
+
+
+def _shared_or_skip(
+    shared: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None,
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    if shared is None:
+        pytest.skip("the store cannot be opened twice on one database (no shared fixture)")
+    return shared()
+
+
+def _in_processes(
+    worker: Callable[..., T], opener: Callable[..., Any], args: tuple[Any, ...], count: int
+) -> list[T]:
+    """Run ``worker(opener, args, n)`` in ``count`` fresh processes at once; their results."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(count) as pool:
+        pending = pool.starmap_async(worker, [(opener, args, n) for n in range(count)])
+        return pending.get(timeout=300)
