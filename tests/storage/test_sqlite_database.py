@@ -16,8 +16,9 @@ from volunteer_rules.storage import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
+from volunteer_rules.storage._sqlite_rows import _record_row
 from volunteer_rules.storage.services import post_transfers
-from volunteer_rules.storage.sqlite import SCHEMA_VERSION, _record_row
+from volunteer_rules.storage.sqlite import SCHEMA_VERSION
 from volunteer_rules.testing.contracts import make_package, make_record
 from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer, check_ledger
 

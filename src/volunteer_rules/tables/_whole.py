@@ -29,10 +29,9 @@ from typing import Any, Final
 import polars as pl
 
 from volunteer_rules.errors import InvalidValueError
+from volunteer_rules.rules._certification_plan import _Plan, _rank
 from volunteer_rules.rules.certification import (
     Certification,
-    _Plan,
-    _rank,
     _volunteer,
     certify_many,
 )

@@ -21,11 +21,10 @@ from typing import Any, Final, NamedTuple, TypeVar
 
 import polars as pl
 
+from volunteer_rules.rules._certification_plan import _Plan, _rank
 from volunteer_rules.rules._count import _check_as_of
 from volunteer_rules.rules.certification import (
     Certification,
-    _Plan,
-    _rank,
     _rule_set,
     certify_many,
 )

@@ -1,0 +1,166 @@
+"""Rows of the SQLite stores: records, transfer packages and ledger entries, written and read back.
+
+The PostgreSQL stores write the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from typing import Any, Final
+
+from volunteer_rules.errors import RecordFormatError, StorageError
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.storage import _common
+from volunteer_rules.storage.protocols import PackageEvent
+from volunteer_rules.storage.sqlite_schema import _tuple_checksum, row_checksum
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
+
+
+def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
+    province, city, county = _common.region_levels(record.region_code)
+    row = (
+        record.organization_id,
+        record.record_id,
+        record.volunteer_id,
+        record.region_code.code,
+        province,
+        city,
+        county,
+        record.date.isoformat(),
+        _common.micros(record.recorded_at),
+        record.amends,
+        record.status,
+        _common.record_payload(record),
+    )
+    return (*row, row_checksum(*row))
+
+
+_PAYLOAD: Final = 11
+"""The position of the payload in a record row."""
+
+
+def _parse_payload(text: str) -> ServiceRecord:
+    from volunteer_rules.records.record import parse_record
+
+    try:
+        return parse_record(json.loads(text))
+    except (ValueError, RecordFormatError) as error:
+        raise StorageError(f"a stored record cannot be read back: {error}") from error
+
+
+def _parse_package(text: str) -> TransferPackage:
+    try:
+        return parse_transfer_package(json.loads(text))
+    except (ValueError, RecordFormatError) as error:
+        raise StorageError(f"a stored transfer package cannot be read back: {error}") from error
+
+
+def _event(package_id: str, row: tuple[int, str, str, str]) -> PackageEvent:
+    sequence, state, at, reason = row
+    return PackageEvent(
+        package_id=package_id,
+        sequence=sequence,
+        state=state,
+        at=_dt.datetime.fromisoformat(at),
+        reason=reason,
+    )
+
+
+_NO_TRANSFER: Final = (None,) * 10
+_EntryRow = tuple[Any, ...]
+
+
+def _entry_rows(batch: Sequence[PostedTransfer]) -> list[_EntryRow]:
+    """One row per entry; the transfer's own fields on its first entry (the hot path)."""
+    rows: list[_EntryRow] = []
+    append = rows.append
+    micros = _common.micros
+    canonical = _common.canonical_json
+    checksum = _tuple_checksum
+    for posting in batch:
+        transfer = posting.transfer
+        entries = posting.entries
+        position = posting.index
+        tid = transfer.transfer_id
+        at = transfer.at
+        at_us = micros(at)
+        key = transfer.record_key
+        expires_at = transfer.expires_at
+        details = transfer.details
+        first = entries[0]
+        row: _EntryRow = (
+            first.sequence,
+            position,
+            tid,
+            first.account,
+            first.minutes,
+            first.version,
+            at_us,
+            transfer.kind,
+            at.isoformat(),
+            transfer.reference,
+            None if key is None else key[0],
+            None if key is None else key[1],
+            None if expires_at is None else expires_at.isoformat(),
+            canonical(details) if details else None,
+            transfer.memo,
+            len(transfer.legs),
+            len(entries),
+        )
+        append((*row, checksum(row)))
+        for entry in entries[1:]:
+            row = (
+                entry.sequence,
+                position,
+                tid,
+                entry.account,
+                entry.minutes,
+                entry.version,
+                at_us,
+                *_NO_TRANSFER,
+            )
+            append((*row, checksum(row)))
+    return rows
+
+
+def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
+    """Group entry rows (in sequence order, starting at a transfer) back into postings."""
+    postings: list[PostedTransfer] = []
+    times: dict[str, _dt.datetime] = {}
+    index = 0
+    while index < len(rows):
+        head = rows[index]
+        sequence, position, tid = head[:3]
+        kind, at_text = head[7:9]
+        (reference, org, record_id, expires, details, memo, legs, count) = head[9:17]
+        if kind is None or count is None:
+            raise StorageError(f"the stored ledger is damaged at entry {sequence}")
+        at = times.get(at_text)
+        if at is None:
+            at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+        entries = tuple(
+            LedgerEntry(row[0], tid, row[3], row[4], row[5], at)
+            for row in rows[index : index + count]
+        )
+        index += count
+        try:
+            transfer = LedgerTransfer(
+                transfer_id=tid,
+                kind=kind,
+                legs=tuple((entry.account, entry.minutes) for entry in entries[:legs]),
+                at=at,
+                reference=reference,
+                record_key=None if org is None else (org, record_id),
+                expires_at=None if expires is None else _dt.datetime.fromisoformat(expires),
+                details=tuple((str(a), str(b)) for a, b in json.loads(details)) if details else (),
+                memo=memo,
+            )
+        except (ValueError, TypeError) as error:
+            raise StorageError(
+                f"stored ledger transfer {tid!r} cannot be read back: {error}"
+            ) from error
+        postings.append(PostedTransfer(transfer=transfer, index=position, entries=entries))
+    return postings

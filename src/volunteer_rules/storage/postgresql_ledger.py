@@ -1,0 +1,345 @@
+"""The time bank's ledger store in PostgreSQL: one row per entry, appended under a lock.
+
+Needs the ``postgresql`` extra (psycopg 3). :mod:`volunteer_rules.storage.postgresql`
+re-exports :class:`PostgreSQLLedgerStore`.
+
+Example:
+    >>> from volunteer_rules.storage.postgresql_ledger import PostgreSQLLedgerStore
+    >>> PostgreSQLLedgerStore.__name__
+    'PostgreSQLLedgerStore'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import psycopg
+
+from volunteer_rules.errors import InvalidValueError, NotFoundError
+from volunteer_rules.hours import Hours
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _entry_rows, _postings_from_rows
+from volunteer_rules.storage.postgresql_database import (
+    _MAX_INTEGER,
+    PostgreSQLDatabase,
+    _database,
+    _library_errors,
+)
+from volunteer_rules.storage.sqlite_schema import _ENTRY_COLUMN_LIST
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+
+__all__ = ["PostgreSQLLedgerStore"]
+
+
+_ENTRY_COPY: Final = f"COPY ledger_entries ({_ENTRY_COLUMN_LIST}, checksum) FROM STDIN"
+
+
+class PostgreSQLLedgerStore:
+    """A :class:`~volunteer_rules.storage.LedgerStore` in PostgreSQL.
+
+    The table has the shape of the SQLite store's (one row per entry, a transfer's own
+    fields on its first entry, unique on ``(account, version)`` and on transfer ids).
+    Appends run one at a time under the schema's advisory lock: the batch is checked against
+    the stored ledger (one query for the last entry, one for the batch's transfer ids, one for
+    its accounts' versions) and written with ``COPY``; a batch that meets a stored transfer
+    id or a stale ledger is judged posting by posting, as the protocol says.
+
+    Args:
+        database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLLedgerStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
+    """
+
+    def __init__(self, database: PostgreSQLDatabase | str) -> None:
+        self.database = _database(database)
+
+    def append(
+        self,
+        postings: Sequence[PostedTransfer],
+        /,
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol)."""
+        batch = _common.check_postings(postings)
+        expected = _common.check_versions(expected_versions)
+        if not batch and not expected:
+            return 0
+        for posting in batch:
+            if posting.index > _MAX_INTEGER or any(
+                abs(e.minutes) > _MAX_INTEGER or e.sequence > _MAX_INTEGER for e in posting.entries
+            ):
+                raise InvalidValueError("postings", "a number is too large (64-bit)")
+        rows = _entry_rows(batch)
+        return int(
+            _library_errors(
+                "appending ledger transfers", lambda: self._append(batch, rows, expected)
+            )
+        )
+
+    def _append(
+        self,
+        batch: Sequence[PostedTransfer],
+        rows: Sequence[tuple[Any, ...]],
+        expected: Mapping[str, int],
+    ) -> int:
+        with self.database.transaction("appending ledger transfers", lock=True) as cursor:
+            for account, version in expected.items():
+                current = self._version(cursor, account)
+                if current != version:
+                    raise _common.version_conflict(account, version, current)
+            if not batch:
+                return 0
+            if self._continues(cursor, batch, rows):
+                with cursor.copy(_ENTRY_COPY) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return len(batch)
+            return self._careful(cursor, batch, rows)
+
+    @staticmethod
+    def _next(cursor: psycopg.Cursor[Any]) -> tuple[int, int]:
+        cursor.execute(
+            "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+        return (0, 0) if row is None else (int(row[0]) + 1, int(row[1]) + 1)
+
+    @staticmethod
+    def _version(cursor: psycopg.Cursor[Any], account: str) -> int:
+        cursor.execute(
+            "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = %s", (account,)
+        )
+        (version,) = cursor.fetchone() or (0,)
+        return int(version)
+
+    def _continues(
+        self,
+        cursor: psycopg.Cursor[Any],
+        batch: Sequence[PostedTransfer],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> bool:
+        """Whether the whole batch is new and continues the stored ledger exactly."""
+        next_index, next_sequence = self._next(cursor)
+        for offset, posting in enumerate(batch):
+            if posting.index != next_index + offset:
+                return False
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for offset, row in enumerate(rows):
+            if row[0] != next_sequence + offset:
+                return False
+            account, version = row[3], row[5]
+            before = last.get(account)
+            if before is None:
+                first[account] = version
+            elif version != before + 1:
+                return False
+            last[account] = version
+        cursor.execute(
+            "SELECT 1 FROM ledger_entries WHERE kind IS NOT NULL AND transfer_id = ANY(%s) LIMIT 1",
+            ([posting.transfer.transfer_id for posting in batch],),
+        )
+        if cursor.fetchone() is not None:
+            return False
+        cursor.execute(
+            "SELECT account, max(version) FROM ledger_entries WHERE account = ANY(%s)"
+            " GROUP BY account",
+            (list(first),),
+        )
+        stored = {account: int(version) for account, version in cursor.fetchall()}
+        return all(first[account] == stored.get(account, 0) + 1 for account in first)
+
+    def _careful(
+        self,
+        cursor: psycopg.Cursor[Any],
+        batch: Sequence[PostedTransfer],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> int:
+        next_index, next_sequence = self._next(cursor)
+        versions: dict[str, int] = {}
+        added = 0
+        position = 0
+        for posting in batch:
+            own_rows = rows[position : position + len(posting.entries)]
+            position += len(posting.entries)
+            tid = posting.transfer.transfer_id
+            stored = self._load_transfer(cursor, tid)
+            if stored is not None:
+                _common.check_same_posting(stored, posting)
+                continue
+            if posting.index != next_index:
+                raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
+            for entry in posting.entries:
+                if entry.sequence != next_sequence:
+                    raise _common.stale(
+                        tid, f"entry sequence {entry.sequence}, expected {next_sequence}"
+                    )
+                account = entry.account
+                if account not in versions:
+                    versions[account] = self._version(cursor, account)
+                if entry.version != versions[account] + 1:
+                    raise _common.stale(
+                        tid, f"{account} version {entry.version}, expected {versions[account] + 1}"
+                    )
+                versions[account] += 1
+                next_sequence += 1
+            with cursor.copy(_ENTRY_COPY) as copy:
+                for row in own_rows:
+                    copy.write_row(row)
+            next_index += 1
+            added += 1
+        return added
+
+    @staticmethod
+    def _load_transfer(cursor: psycopg.Cursor[Any], transfer_id: str) -> PostedTransfer | None:
+        cursor.execute(
+            "SELECT sequence, entry_count FROM ledger_entries"
+            " WHERE transfer_id = %s AND kind IS NOT NULL",
+            (transfer_id,),
+        )
+        head = cursor.fetchone()
+        if head is None:
+            return None
+        first, count = head
+        cursor.execute(
+            f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
+            " WHERE sequence BETWEEN %s AND %s ORDER BY sequence",
+            (first, first + count - 1),
+        )
+        return _postings_from_rows(cursor.fetchall())[0]
+
+    def _read(self, what: str, read: Callable[[psycopg.Cursor[Any]], Any]) -> Any:
+        def run() -> Any:
+            with self.database.reading(what) as cursor:
+                return read(cursor)
+
+        return _library_errors(what, run)
+
+    def transfer_count(self) -> int:
+        """Return how many transfers are stored."""
+        return int(self._read("counting ledger transfers", lambda c: self._next(c)[0]))
+
+    def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
+        """Return the posting stored under an id, or raise ``NotFoundError``."""
+        _common.check_text("transfer_id", transfer_id)
+        found = self._read(
+            "reading a ledger transfer", lambda c: self._load_transfer(c, transfer_id)
+        )
+        if found is None:
+            raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+        result: PostedTransfer = found
+        return result
+
+    def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
+        """Return the postings from position ``start`` on."""
+        start = _common.check_start(start)
+        if start > _MAX_INTEGER:
+            return ()
+
+        def read(cursor: psycopg.Cursor[Any]) -> tuple[PostedTransfer, ...]:
+            cursor.execute(
+                "SELECT sequence FROM ledger_entries WHERE position = %s AND kind IS NOT NULL",
+                (start,),
+            )
+            head = cursor.fetchone()
+            if head is None:
+                return ()
+            cursor.execute(
+                f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
+                " WHERE sequence >= %s ORDER BY sequence",
+                head,
+            )
+            return tuple(_postings_from_rows(cursor.fetchall()))
+
+        result: tuple[PostedTransfer, ...] = self._read("reading ledger transfers", read)
+        return result
+
+    def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
+        """Return the transfer requests from position ``start`` on."""
+        return tuple(posting.transfer for posting in self.postings(start=start))
+
+    def entries(
+        self,
+        account: str | None = None,
+        /,
+        *,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> tuple[LedgerEntry, ...]:
+        """Return entries (of one account or all) with ``since <= at < until``, in order."""
+        clauses: list[str] = []
+        parameters: list[object] = []
+        account = _common.check_optional_text("account", account)
+        if account is not None:
+            clauses.append("e.account = %s")
+            parameters.append(account)
+        since = _common.check_moment("since", since)
+        if since is not None:
+            clauses.append("e.at_us >= %s")
+            parameters.append(_common.micros(since))
+        until = _common.check_moment("until", until)
+        if until is not None:
+            clauses.append("e.at_us < %s")
+            parameters.append(_common.micros(until))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+        def read(cursor: psycopg.Cursor[Any]) -> tuple[LedgerEntry, ...]:
+            cursor.execute(
+                "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
+                " FROM ledger_entries e JOIN ledger_entries t"
+                " ON t.position = e.position AND t.kind IS NOT NULL"
+                f"{where} ORDER BY e.sequence",
+                parameters,
+            )
+            times: dict[str, _dt.datetime] = {}
+            entries: list[LedgerEntry] = []
+            for sequence, tid, acct, minutes, version, at_text in cursor.fetchall():
+                at = times.get(at_text)
+                if at is None:
+                    at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+                entries.append(
+                    LedgerEntry(int(sequence), tid, acct, int(minutes), int(version), at)
+                )
+            return tuple(entries)
+
+        result: tuple[LedgerEntry, ...] = self._read("reading ledger entries", read)
+        return result
+
+    def version(self, account: str, /) -> int:
+        """Return the account's version (0 if it has no entries)."""
+        _common.check_text("account", account)
+        return int(self._read("reading an account version", lambda c: self._version(c, account)))
+
+    def balance(self, account: str, /) -> Hours:
+        """Return the account's balance, summed from its entries."""
+        _common.check_text("account", account)
+
+        def read(cursor: psycopg.Cursor[Any]) -> int:
+            cursor.execute(
+                "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE account = %s",
+                (account,),
+            )
+            (total,) = cursor.fetchone() or (0,)
+            return int(total)
+
+        return Hours.from_minutes(int(self._read("reading a balance", read)))
+
+    def balances(self) -> dict[str, Hours]:
+        """Return every account's balance, summed from the entries, sorted by account."""
+
+        def read(cursor: psycopg.Cursor[Any]) -> dict[str, Hours]:
+            cursor.execute(
+                "SELECT account, sum(minutes) FROM ledger_entries GROUP BY account"
+                ' ORDER BY account COLLATE "C"'
+            )
+            return {account: Hours.from_minutes(int(total)) for account, total in cursor.fetchall()}
+
+        result: dict[str, Hours] = self._read("reading balances", read)
+        return result

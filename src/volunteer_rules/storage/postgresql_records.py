@@ -1,0 +1,166 @@
+"""The service-record store in PostgreSQL.
+
+Needs the ``postgresql`` extra (psycopg 3). :mod:`volunteer_rules.storage.postgresql`
+re-exports :class:`PostgreSQLRecordStore`.
+
+Example:
+    >>> from volunteer_rules.storage.postgresql_records import PostgreSQLRecordStore
+    >>> PostgreSQLRecordStore.__name__
+    'PostgreSQLRecordStore'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any, Final
+
+from volunteer_rules.errors import NotFoundError
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _PAYLOAD, _parse_payload, _record_row
+from volunteer_rules.storage.postgresql_database import (
+    PostgreSQLDatabase,
+    _database,
+    _library_errors,
+)
+from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMN_LIST
+
+__all__ = ["PostgreSQLRecordStore"]
+
+
+_RECORD_INSERT: Final = (
+    f"INSERT INTO records ({_RECORD_COLUMN_LIST}, checksum) VALUES"
+    " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+class PostgreSQLRecordStore:
+    """A :class:`~volunteer_rules.storage.RecordStore` in PostgreSQL.
+
+    Args:
+        database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLRecordStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
+    """
+
+    def __init__(self, database: PostgreSQLDatabase | str) -> None:
+        self.database = _database(database)
+
+    def add(self, records: Iterable[ServiceRecord], /) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol)."""
+        batch = _common.check_records(records)
+        rows = [_record_row(record) for record in batch]
+        if not rows:
+            return 0
+        return int(_library_errors("adding records", lambda: self._add(rows)))
+
+    def _add(self, rows: list[tuple[Any, ...]]) -> int:
+        added = 0
+        seen: dict[tuple[str, str], str] = {}
+        with self.database.transaction("adding records") as cursor:
+            for row in rows:
+                key = (row[0], row[1])
+                payload = row[_PAYLOAD]
+                if key in seen:
+                    if seen[key] != payload:
+                        raise _common.record_conflict_key(key)
+                    continue
+                seen[key] = payload
+                cursor.execute(_RECORD_INSERT, row)
+                if cursor.rowcount == 1:
+                    added += 1
+                    continue
+                cursor.execute(
+                    "SELECT payload FROM records WHERE organization_id = %s AND record_id = %s",
+                    key,
+                )
+                stored = cursor.fetchone()
+                if stored is None or stored[0] != payload:
+                    raise _common.record_conflict_key(key)
+        return added
+
+    def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
+        """Return the record under a key, or raise ``NotFoundError``."""
+        key = (
+            _common.check_text("organization_id", organization_id),
+            _common.check_text("record_id", record_id),
+        )
+
+        def read() -> ServiceRecord:
+            with self.database.reading("reading a record") as cursor:
+                cursor.execute(
+                    "SELECT payload FROM records WHERE organization_id = %s AND record_id = %s",
+                    key,
+                )
+                row = cursor.fetchone()
+            if row is None:
+                text = _common.record_key_text(*key)
+                raise NotFoundError(text, f"no record {text}")
+            return _parse_payload(row[0])
+
+        result: ServiceRecord = _library_errors("reading a record", read)
+        return result
+
+    def find(
+        self,
+        *,
+        volunteer_id: str | None = None,
+        organization_id: str | None = None,
+        region: RegionCode | None = None,
+        since: _dt.date | None = None,
+        until: _dt.date | None = None,
+    ) -> tuple[ServiceRecord, ...]:
+        """Return matching records in recorded order (see the protocol)."""
+        clauses: list[str] = []
+        parameters: list[object] = []
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = %s")
+            parameters.append(volunteer_id)
+        organization_id = _common.check_optional_text("organization_id", organization_id)
+        if organization_id is not None:
+            clauses.append("organization_id = %s")
+            parameters.append(organization_id)
+        region = _common.check_region(region)
+        if region is not None:
+            clauses.append(f"{region.level}_code = %s")
+            parameters.append(region.code)
+        since = _common.check_day("since", since)
+        if since is not None:
+            clauses.append("date >= %s")
+            parameters.append(since.isoformat())
+        until = _common.check_day("until", until)
+        if until is not None:
+            clauses.append("date < %s")
+            parameters.append(until.isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+        def read() -> tuple[ServiceRecord, ...]:
+            with self.database.reading("finding records") as cursor:
+                cursor.execute(
+                    f"SELECT payload FROM records{where}"
+                    ' ORDER BY recorded_at_us, record_id COLLATE "C", organization_id COLLATE "C"',
+                    parameters,
+                )
+                rows = cursor.fetchall()
+            return tuple(_parse_payload(text) for (text,) in rows)
+
+        result: tuple[ServiceRecord, ...] = _library_errors("finding records", read)
+        return result
+
+    def count(self) -> int:
+        """Return how many records are stored."""
+
+        def read() -> int:
+            with self.database.reading("counting records") as cursor:
+                cursor.execute("SELECT count(*) FROM records")
+                (count,) = cursor.fetchone() or (0,)
+            return int(count)
+
+        return int(_library_errors("counting records", read))

@@ -1,0 +1,208 @@
+"""The transfer-package store in PostgreSQL: packages and their lifecycle events.
+
+Needs the ``postgresql`` extra (psycopg 3). :mod:`volunteer_rules.storage.postgresql`
+re-exports :class:`PostgreSQLTransferStore`.
+
+Example:
+    >>> from volunteer_rules.storage.postgresql_transfers import PostgreSQLTransferStore
+    >>> PostgreSQLTransferStore.__name__
+    'PostgreSQLTransferStore'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _event, _parse_package
+from volunteer_rules.storage.postgresql_database import (
+    PostgreSQLDatabase,
+    _database,
+    _library_errors,
+)
+from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
+from volunteer_rules.storage.sqlite_schema import _tuple_checksum
+from volunteer_rules.transfer.package import TransferPackage
+
+__all__ = ["PostgreSQLTransferStore"]
+
+
+class PostgreSQLTransferStore:
+    """A :class:`~volunteer_rules.storage.TransferStore` in PostgreSQL.
+
+    Args:
+        database: a :class:`PostgreSQLDatabase`, or a connection string to open one.
+
+    Example:
+        >>> PostgreSQLTransferStore("host=/nonexistent/socket connect_timeout=1")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
+    """
+
+    def __init__(self, database: PostgreSQLDatabase | str) -> None:
+        self.database = _database(database)
+
+    def add_package(self, package: TransferPackage, /, *, at: _dt.datetime) -> bool:
+        """Store a package in the state ``initiated``; return whether it was new."""
+        package = _common.check_package(package)
+        at = _common.check_aware("at", at)
+        payload = _common.package_payload(package)
+        package_id = package.digest
+
+        def write() -> bool:
+            with self.database.transaction("adding a transfer package") as cursor:
+                cursor.execute(
+                    "SELECT payload FROM packages WHERE package_id = %s FOR UPDATE", (package_id,)
+                )
+                row = cursor.fetchone()
+                if row is not None:
+                    if row[0] != payload:
+                        raise _common.package_conflict(package_id)
+                    return False
+                cursor.execute("SELECT nextval('package_order')")
+                (order,) = cursor.fetchone() or (0,)
+                values = (
+                    package_id,
+                    order,
+                    package.volunteer_id,
+                    INITIAL_PACKAGE_STATE,
+                    1,
+                    payload,
+                )
+                cursor.execute(
+                    "INSERT INTO packages VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (*values, _tuple_checksum(values)),
+                )
+                event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
+                cursor.execute(
+                    "INSERT INTO package_events VALUES (%s, %s, %s, %s, %s, %s)",
+                    (*event, _tuple_checksum(event)),
+                )
+            return True
+
+        return bool(_library_errors("adding a transfer package", write))
+
+    def get_package(self, package_id: str, /) -> TransferPackage:
+        """Return the package stored under an id, or raise ``NotFoundError``."""
+        _common.check_text("package_id", package_id)
+
+        def read() -> TransferPackage:
+            with self.database.reading("reading a transfer package") as cursor:
+                cursor.execute("SELECT payload FROM packages WHERE package_id = %s", (package_id,))
+                row = cursor.fetchone()
+            if row is None:
+                raise _common.package_not_found(package_id)
+            return _parse_package(row[0])
+
+        result: TransferPackage = _library_errors("reading a transfer package", read)
+        return result
+
+    def state(self, package_id: str, /) -> str:
+        """Return the package's current state."""
+        _common.check_text("package_id", package_id)
+
+        def read() -> str:
+            with self.database.reading("reading a package state") as cursor:
+                cursor.execute("SELECT state FROM packages WHERE package_id = %s", (package_id,))
+                row = cursor.fetchone()
+            if row is None:
+                raise _common.package_not_found(package_id)
+            return str(row[0])
+
+        return str(_library_errors("reading a package state", read))
+
+    def change_state(
+        self,
+        package_id: str,
+        /,
+        *,
+        expected: str,
+        new: str,
+        at: _dt.datetime,
+        reason: str = "",
+    ) -> PackageEvent:
+        """Compare-and-set the package's state (``SELECT ... FOR UPDATE``); the new event."""
+        _common.check_text("package_id", package_id)
+        expected = _common.check_state("expected", expected)
+        new = _common.check_state("new", new)
+        at = _common.check_aware("at", at)
+        reason = _common.check_text("reason", reason)
+
+        def write() -> int:
+            with self.database.transaction("changing a package state") as cursor:
+                cursor.execute(
+                    "SELECT stored_order, volunteer_id, state, event_count, payload"
+                    " FROM packages WHERE package_id = %s FOR UPDATE",
+                    (package_id,),
+                )
+                row = cursor.fetchone()
+                if row is None:
+                    raise _common.package_not_found(package_id)
+                stored_order, volunteer_id, current, count, payload = row
+                if current != expected:
+                    raise _common.state_conflict(package_id, expected, current)
+                sequence = int(count) + 1
+                changed = (package_id, stored_order, volunteer_id, new, sequence, payload)
+                cursor.execute(
+                    "UPDATE packages SET state = %s, event_count = %s, checksum = %s"
+                    " WHERE package_id = %s",
+                    (new, sequence, _tuple_checksum(changed), package_id),
+                )
+                event = (package_id, sequence, new, at.isoformat(), reason)
+                cursor.execute(
+                    "INSERT INTO package_events VALUES (%s, %s, %s, %s, %s, %s)",
+                    (*event, _tuple_checksum(event)),
+                )
+            return sequence
+
+        sequence = int(_library_errors("changing a package state", write))
+        return PackageEvent(
+            package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
+        )
+
+    def history(self, package_id: str, /) -> tuple[PackageEvent, ...]:
+        """Return the package's events, oldest first."""
+        _common.check_text("package_id", package_id)
+
+        def read() -> tuple[PackageEvent, ...]:
+            with self.database.reading("reading a package history") as cursor:
+                cursor.execute(
+                    "SELECT sequence, state, at, reason FROM package_events"
+                    " WHERE package_id = %s ORDER BY sequence",
+                    (package_id,),
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                raise _common.package_not_found(package_id)
+            return tuple(_event(package_id, row) for row in rows)
+
+        result: tuple[PackageEvent, ...] = _library_errors("reading a package history", read)
+        return result
+
+    def package_ids(
+        self, *, state: str | None = None, volunteer_id: str | None = None
+    ) -> tuple[str, ...]:
+        """Return stored package ids in storing order, filtered by state and volunteer."""
+        clauses: list[str] = []
+        parameters: list[str] = []
+        state = _common.check_optional_text("state", state)
+        if state is not None:
+            clauses.append("state = %s")
+            parameters.append(state)
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = %s")
+            parameters.append(volunteer_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+        def read() -> tuple[str, ...]:
+            with self.database.reading("listing transfer packages") as cursor:
+                cursor.execute(
+                    f"SELECT package_id FROM packages{where} ORDER BY stored_order",
+                    parameters,
+                )
+                return tuple(str(package_id) for (package_id,) in cursor.fetchall())
+
+        result: tuple[str, ...] = _library_errors("listing transfer packages", read)
+        return result

@@ -1,0 +1,367 @@
+"""The SQLite file the stores share: opened, migrated forward, used under a lock, checked.
+
+:mod:`volunteer_rules.storage.sqlite` re-exports :class:`SQLiteDatabase` and says what the
+SQLite stores guarantee.
+
+Example:
+    >>> from volunteer_rules.storage.sqlite_database import SQLiteDatabase
+    >>> with SQLiteDatabase(":memory:") as database:
+    ...     database.check()
+    ()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Final, ParamSpec, TypeVar
+
+from volunteer_rules._privacy import masked_repr
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    StorageError,
+    VolunteerRulesError,
+)
+from volunteer_rules.storage._sqlite_rows import (
+    _PAYLOAD,
+    _parse_package,
+    _parse_payload,
+    _record_row,
+)
+from volunteer_rules.storage.sqlite_schema import (
+    _CHECKED_TABLES,
+    _RECORD_COLUMN_LIST,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    row_checksum,
+)
+from volunteer_rules.timebank.ledger import check_ledger
+
+__all__ = ["SQLiteDatabase"]
+
+
+@contextlib.contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Translate every sqlite3 error raised inside into the library's storage errors."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise ConflictError(what, f"{what}: constraint failed: {error}") from error
+    except sqlite3.Error as error:
+        raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+    except OverflowError as error:  # an int beyond SQLite's 64 bits, from a caller's value
+        raise InvalidValueError(what, "a number is too large for SQLite (64-bit)") from error
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_DECODING_ERRORS: Final = (
+    sqlite3.Error,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    UnicodeError,
+)
+"""What damaged stored data raises while it is read back (beside the library's own errors)."""
+
+
+def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Translate the errors that damaged data causes when read back into ``StorageError``."""
+
+    @functools.wraps(method)
+    def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except VolunteerRulesError:
+            raise
+        except _DECODING_ERRORS as error:
+            raise StorageError(
+                f"{method.__qualname__}: the stored data cannot be read back "
+                f"({type(error).__name__}: {error}); run volunteer-rules db check"
+            ) from error
+
+    return translated
+
+
+@masked_repr
+class SQLiteDatabase:
+    """An open SQLite file (or ``:memory:``) with the library's schema, shared by the stores.
+
+    Close it with :meth:`close` (or use it as a context manager); one that is never closed is
+    closed when it is garbage collected.
+
+    Args:
+        path: a file name (created if missing) or ``":memory:"``.
+        timeout: seconds a writer waits for another process's transaction (busy timeout).
+        synchronous: SQLite's ``synchronous`` setting: ``"FULL"`` (the default: a committed
+            batch survives a power cut) or ``"NORMAL"`` (faster; in WAL mode still never
+            corrupts the file nor leaves half a batch, but the last commits may be lost if
+            the machine, not just the process, stops).
+        migrate: bring an older schema up to date (default). With ``False`` an out-of-date
+            file raises ``StorageError``.
+
+    Raises:
+        StorageError: the file cannot be opened, is not a SQLite database, or has a schema
+            newer than this library's.
+
+    Example:
+        >>> with SQLiteDatabase(":memory:") as database:
+        ...     database.schema_version() >= 1
+        True
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        timeout: float = 30.0,
+        synchronous: str = "FULL",
+        migrate: bool = True,
+        _target_version: int = SCHEMA_VERSION,
+    ) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
+        if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+            raise InvalidValueError("synchronous", "must be FULL, NORMAL or EXTRA")
+        self.path = os.fspath(path)
+        if not isinstance(self.path, str):
+            raise InvalidTypeError("path", "must be a text path, not bytes")
+        if "\0" in self.path:
+            raise InvalidValueError("path", "must not contain a NUL character")
+        self._lock = threading.RLock()
+        with _translated(f"opening {self.path}"):
+            self._connection = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._connection.create_function("vr_checksum", -1, row_checksum, deterministic=True)
+        # a database nobody closed is closed when it is garbage collected
+        self._closer = weakref.finalize(self, self._connection.close)
+        try:
+            with _translated(f"opening {self.path}"):
+                self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self._connection.execute("PRAGMA journal_mode = WAL").fetchone()
+                self._connection.execute(f"PRAGMA synchronous = {synchronous}")
+                self._migrate(migrate, _target_version)
+        except VolunteerRulesError:
+            self._closer()
+            raise
+        except _DECODING_ERRORS as error:  # a damaged schema text, say
+            self._closer()
+            raise StorageError(
+                f"opening {self.path}: the file is damaged ({type(error).__name__}: {error})"
+            ) from error
+        except BaseException:
+            self._closer()
+            raise
+
+    def _migrate(self, migrate: bool, target: int) -> None:
+        with self.transaction("migrating the schema") as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+            )
+            (current,) = connection.execute(
+                "SELECT coalesce(max(version), 0) FROM schema_version"
+            ).fetchone()
+            if current > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.path} has schema version {current}, newer than this library's "
+                    f"{SCHEMA_VERSION}; upgrade volunteer_rules"
+                )
+            if current < target and not migrate:
+                raise StorageError(
+                    f"{self.path} has schema version {current}, older than {target}; "
+                    "open it with migrate=True"
+                )
+            for version in range(current, target):
+                for statement in MIGRATIONS[version]:
+                    connection.execute(statement)
+                connection.execute("INSERT INTO schema_version VALUES (?)", (version + 1,))
+
+    def schema_version(self) -> int:
+        """Return the schema version of the open file.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.schema_version() == SCHEMA_VERSION
+            True
+        """
+        with self.reading("reading the schema version") as connection:
+            (version,) = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(version)
+
+    @contextlib.contextmanager
+    def transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction: commit, or roll back on error.
+
+        sqlite3 errors are translated (see the module). Used by the stores; integrators
+        rarely need it.
+
+        Example:
+            >>> with SQLiteDatabase() as database, database.transaction("demo") as connection:
+            ...     connection.execute("SELECT 1").fetchone()
+            (1,)
+        """
+        with self._lock, _translated(what):
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self, what: str) -> Iterator[sqlite3.Connection]:
+        """Run the block in one read transaction (a consistent snapshot).
+
+        Example:
+            >>> with SQLiteDatabase() as database, database.reading("demo") as connection:
+            ...     connection.execute("SELECT 2").fetchone()
+            (2,)
+        """
+        with self._lock, _translated(what):
+            connection = self._connection
+            connection.execute("BEGIN DEFERRED")
+            try:
+                yield connection
+            finally:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+
+    def check(self) -> tuple[str, ...]:
+        """Look for damage; return the problems found, one sentence each (empty: sound).
+
+        Checks SQLite's own structure (``PRAGMA integrity_check``: pages, indexes), that the
+        schema is exactly the one this library writes, every row's checksum (records,
+        packages, package events, ledger entries), that every record and package reads back
+        and matches its indexed columns, that each package's state is its last event's, and
+        that the ledger is sound (``check_ledger``: numbering, versions, sums). Reads only.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.check()
+            ()
+        """
+        problems: list[str] = []
+        try:
+            self._check_structure(problems)
+            if not problems:
+                self._check_rows(problems)
+        except VolunteerRulesError as error:
+            problems.append(str(error))
+        except _DECODING_ERRORS as error:
+            problems.append(f"the data cannot be read back: {type(error).__name__}: {error}")
+        return tuple(problems)
+
+    def _check_structure(self, problems: list[str]) -> None:
+        with self.reading("checking the file") as connection:
+            found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            if found != ["ok"]:
+                problems.extend(f"SQLite: {text}" for text in found[:20])
+                return
+            schema = connection.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall()
+            (version,) = connection.execute(
+                "SELECT coalesce(max(version), 0) FROM schema_version"
+            ).fetchone()
+        with (
+            SQLiteDatabase(":memory:", _target_version=version) as fresh,
+            fresh.reading("the expected schema") as connection,
+        ):
+            expected = connection.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall()
+        if schema != expected:
+            problems.append("the schema is not the one this library writes (damaged or altered)")
+
+    def _check_rows(self, problems: list[str]) -> None:
+        # The ledger store stands on this database: imported here, not at the top.
+        from volunteer_rules.storage.sqlite_ledger import SQLiteLedgerStore
+
+        with self.reading("checking the rows") as connection:
+            for table, columns, label in _CHECKED_TABLES:
+                bad = connection.execute(
+                    f"SELECT {label} FROM {table}"  # our own constant names
+                    f" WHERE checksum IS NOT vr_checksum({columns}) LIMIT 20"
+                ).fetchall()
+                problems.extend(f"{table}: {label_}: checksum mismatch" for (label_,) in bad)
+            records = connection.execute(f"SELECT {_RECORD_COLUMN_LIST} FROM records").fetchall()
+            packages = connection.execute(
+                "SELECT p.package_id, p.volunteer_id, p.state, p.event_count, p.payload,"
+                " count(e.sequence), max(e.sequence),"
+                " (SELECT state FROM package_events l WHERE l.package_id = p.package_id"
+                "  ORDER BY sequence DESC LIMIT 1)"
+                " FROM packages p LEFT JOIN package_events e ON e.package_id = p.package_id"
+                " GROUP BY p.package_id"
+            ).fetchall()
+            (orphans,) = connection.execute(
+                "SELECT count(*) FROM package_events e WHERE NOT EXISTS"
+                " (SELECT 1 FROM packages p WHERE p.package_id = e.package_id)"
+            ).fetchone()
+        if problems:
+            return
+        for row in records:
+            try:
+                record = _parse_payload(row[_PAYLOAD])
+            except StorageError as error:
+                problems.append(f"records: {row[0]}/{row[1]}: {error}")
+                continue
+            if _record_row(record)[:12] != tuple(row):
+                problems.append(f"records: {row[0]}/{row[1]}: columns do not match the record")
+        for package_id, volunteer, state, count, payload, events, last, last_state in packages:
+            try:
+                package = _parse_package(payload)
+            except StorageError as error:
+                problems.append(f"packages: {package_id}: {error}")
+                continue
+            if package.digest != package_id or package.volunteer_id != volunteer:
+                problems.append(f"packages: {package_id}: columns do not match the package")
+            if not (count == events == last) or state != last_state:
+                problems.append(f"packages: {package_id}: state and events disagree")
+        if orphans:
+            problems.append(f"package_events: {orphans} events of no stored package")
+        ledger = SQLiteLedgerStore(self)
+        postings = ledger.postings()
+        if len(postings) != ledger.transfer_count():
+            problems.append("ledger_entries: transfers are missing or out of place")
+        problems.extend(f"ledger: {problem}" for problem in check_ledger(postings))
+        if len(ledger.entries()) != sum(len(p.entries) for p in postings):
+            problems.append("ledger_entries: entries are missing or out of place")
+
+    def close(self) -> None:
+        """Close the connection (idempotent). The stores of this database stop working.
+
+        Example:
+            >>> database = SQLiteDatabase()
+            >>> database.close(); database.close()
+        """
+        with self._lock, _translated(f"closing {self.path}"):
+            self._closer()
+
+    def __enter__(self) -> SQLiteDatabase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteDatabase({self.path!r})"
+
+
+def _database(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
+    if isinstance(database, SQLiteDatabase):
+        return database
+    return SQLiteDatabase(database)

@@ -1,0 +1,366 @@
+"""The time bank's ledger store in a SQLite file: one row per entry, appended in batches.
+
+:mod:`volunteer_rules.storage.sqlite` re-exports :class:`SQLiteLedgerStore`.
+
+Example:
+    >>> from volunteer_rules.storage.sqlite_ledger import SQLiteLedgerStore
+    >>> SQLiteLedgerStore(":memory:").transfer_count()
+    0
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from volunteer_rules.errors import NotFoundError
+from volunteer_rules.hours import Hours
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _entry_rows, _EntryRow, _postings_from_rows
+from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
+from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
+
+__all__ = ["SQLiteLedgerStore"]
+
+
+_MAX_INTEGER: Final = 2**63 - 1
+"""The largest integer SQLite stores."""
+
+
+class _SlowPath(Exception):
+    """The fast append path met something only the careful path can judge."""
+
+
+_ENTRY_INSERT: Final = (
+    "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SQLiteLedgerStore:
+    """A :class:`~volunteer_rules.storage.LedgerStore` in a SQLite file.
+
+    One row per entry in ``ledger_entries`` (:data:`LEDGER_SCHEMA`), unique on
+    ``(account, version)``; a transfer's own fields (kind, time, reference, record key...) sit
+    on its first entry, whose transfer id is unique. No balance is stored: balances are summed
+    from the entries when asked for, so they cannot drift from them.
+
+    Appending takes a fast path when the batch continues the stored ledger (one look-up of the
+    last entry, one ``executemany``, one query proving that no account's versions skip a
+    number) and falls back to a careful path, posting by posting, when it meets a stored
+    transfer id or a stale ledger; both give the protocol's answer.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path to open one.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.timebank.ledger import ISSUER, Ledger, LedgerTransfer
+        >>> credit = LedgerTransfer(
+        ...     transfer_id="c-1", kind="credit", legs=((ISSUER, -120), ("V1", 120)),
+        ...     at=datetime(2024, 5, 1, tzinfo=timezone.utc), record_key=("G-a", "r-1"))
+        >>> ledger, posted = Ledger().post(credit)
+        >>> store = SQLiteLedgerStore()
+        >>> store.append([posted]), store.append([posted])
+        (1, 0)
+        >>> store.get_transfer("c-1") == posted, store.balance(ISSUER)
+        (True, Hours(minutes=-120))
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    @_reads_stored_data
+    def append(
+        self,
+        postings: Sequence[PostedTransfer],
+        /,
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol).
+
+        Example:
+            >>> SQLiteLedgerStore().append([])
+            0
+        """
+        batch = _common.check_postings(postings)
+        expected = _common.check_versions(expected_versions)
+        if not batch and not expected:
+            return 0
+        rows = _entry_rows(batch)
+        try:
+            with self.database.transaction("appending ledger transfers") as connection:
+                return self._fast(connection, batch, rows, expected)
+        except _SlowPath:
+            pass
+        with self.database.transaction("appending ledger transfers") as connection:
+            return self._careful(connection, batch, rows, expected)
+
+    @staticmethod
+    def _next(connection: sqlite3.Connection) -> tuple[int, int]:
+        """The index and the sequence the next posting must have."""
+        row = connection.execute(
+            "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1"
+        ).fetchone()
+        return (0, 0) if row is None else (row[0] + 1, row[1] + 1)
+
+    @staticmethod
+    def _version(connection: sqlite3.Connection, account: str) -> int:
+        (version,) = connection.execute(
+            "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = ?", (account,)
+        ).fetchone()
+        return int(version)
+
+    def _check_expected(self, connection: sqlite3.Connection, expected: Mapping[str, int]) -> None:
+        for account, version in expected.items():
+            current = self._version(connection, account)
+            if current != version:
+                raise _common.version_conflict(account, version, current)
+
+    def _fast(
+        self,
+        connection: sqlite3.Connection,
+        batch: Sequence[PostedTransfer],
+        rows: Sequence[_EntryRow],
+        expected: Mapping[str, int],
+    ) -> int:
+        self._check_expected(connection, expected)
+        if not batch:
+            return 0
+        next_index, next_sequence = self._next(connection)
+        # the batch must run on from the stored ledger, without gaps, in itself
+        for offset, posting in enumerate(batch):
+            if posting.index != next_index + offset:
+                raise _SlowPath
+        last: dict[str, int] = {}
+        for offset, row in enumerate(rows):
+            if row[0] != next_sequence + offset:
+                raise _SlowPath
+            account = row[3]
+            before = last.get(account)
+            if before is not None and row[5] != before + 1:
+                raise _SlowPath
+            last[account] = row[5]
+        try:
+            connection.executemany(_ENTRY_INSERT, rows)
+        except sqlite3.IntegrityError as error:  # a stored transfer id or a stale version
+            raise _SlowPath from error
+        (gaps,) = connection.execute(
+            "SELECT count(*) FROM ledger_entries e WHERE e.sequence >= ? AND e.version > 1"
+            " AND NOT EXISTS (SELECT 1 FROM ledger_entries p"
+            " WHERE p.account = e.account AND p.version = e.version - 1)",
+            (next_sequence,),
+        ).fetchone()
+        if gaps:
+            raise _SlowPath
+        return len(batch)
+
+    def _careful(
+        self,
+        connection: sqlite3.Connection,
+        batch: Sequence[PostedTransfer],
+        rows: Sequence[_EntryRow],
+        expected: Mapping[str, int],
+    ) -> int:
+        self._check_expected(connection, expected)
+        next_index, next_sequence = self._next(connection)
+        versions: dict[str, int] = {}
+        added = 0
+        cursor = 0
+        for posting in batch:
+            own_rows = rows[cursor : cursor + len(posting.entries)]
+            cursor += len(posting.entries)
+            tid = posting.transfer.transfer_id
+            stored = self._load_transfer(connection, tid)
+            if stored is not None:
+                _common.check_same_posting(stored, posting)
+                continue
+            if posting.index != next_index:
+                raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
+            for entry in posting.entries:
+                if entry.sequence != next_sequence:
+                    raise _common.stale(
+                        tid, f"entry sequence {entry.sequence}, expected {next_sequence}"
+                    )
+                account = entry.account
+                if account not in versions:
+                    versions[account] = self._version(connection, account)
+                if entry.version != versions[account] + 1:
+                    raise _common.stale(
+                        tid, f"{account} version {entry.version}, expected {versions[account] + 1}"
+                    )
+                versions[account] += 1
+                next_sequence += 1
+            connection.executemany(_ENTRY_INSERT, own_rows)
+            next_index += 1
+            added += 1
+        return added
+
+    @staticmethod
+    def _load_transfer(connection: sqlite3.Connection, transfer_id: str) -> PostedTransfer | None:
+        head = connection.execute(
+            "SELECT sequence, entry_count FROM ledger_entries"
+            " WHERE transfer_id = ? AND kind IS NOT NULL",
+            (transfer_id,),
+        ).fetchone()
+        if head is None:
+            return None
+        first, count = head
+        rows = connection.execute(
+            "SELECT * FROM ledger_entries WHERE sequence BETWEEN ? AND ? ORDER BY sequence",
+            (first, first + count - 1),
+        ).fetchall()
+        return _postings_from_rows(rows)[0]
+
+    @_reads_stored_data
+    def transfer_count(self) -> int:
+        """Return how many transfers are stored.
+
+        Example:
+            >>> SQLiteLedgerStore().transfer_count()
+            0
+        """
+        with self.database.reading("counting ledger transfers") as connection:
+            return self._next(connection)[0]
+
+    @_reads_stored_data
+    def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
+        """Return the posting stored under an id, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteLedgerStore().get_transfer("t-1")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no ledger transfer 't-1'
+        """
+        _common.check_text("transfer_id", transfer_id)
+        with self.database.reading("reading a ledger transfer") as connection:
+            found = self._load_transfer(connection, transfer_id)
+        if found is None:
+            raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+        return found
+
+    @_reads_stored_data
+    def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
+        """Return the postings from position ``start`` on.
+
+        Example:
+            >>> SQLiteLedgerStore().postings(start=5)
+            ()
+        """
+        start = _common.check_start(start)
+        if start > _MAX_INTEGER:
+            return ()
+        with self.database.reading("reading ledger transfers") as connection:
+            head = connection.execute(
+                "SELECT sequence FROM ledger_entries WHERE position = ? AND kind IS NOT NULL",
+                (start,),
+            ).fetchone()
+            if head is None:
+                return ()
+            rows = connection.execute(
+                "SELECT * FROM ledger_entries WHERE sequence >= ? ORDER BY sequence", head
+            ).fetchall()
+        return tuple(_postings_from_rows(rows))
+
+    @_reads_stored_data
+    def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
+        """Return the transfer requests from position ``start`` on.
+
+        Example:
+            >>> SQLiteLedgerStore().transfers()
+            ()
+        """
+        return tuple(posting.transfer for posting in self.postings(start=start))
+
+    @_reads_stored_data
+    def entries(
+        self,
+        account: str | None = None,
+        /,
+        *,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> tuple[LedgerEntry, ...]:
+        """Return entries (of one account or all) with ``since <= at < until``, in order.
+
+        Example:
+            >>> SQLiteLedgerStore().entries("V1")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[object] = []
+        account = _common.check_optional_text("account", account)
+        if account is not None:
+            clauses.append("e.account = ?")
+            parameters.append(account)
+        since = _common.check_moment("since", since)
+        if since is not None:
+            clauses.append("e.at_us >= ?")
+            parameters.append(_common.micros(since))
+        until = _common.check_moment("until", until)
+        if until is not None:
+            clauses.append("e.at_us < ?")
+            parameters.append(_common.micros(until))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("reading ledger entries") as connection:
+            rows = connection.execute(
+                "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
+                " FROM ledger_entries e JOIN ledger_entries t"
+                " ON t.position = e.position AND t.kind IS NOT NULL"
+                f"{where} ORDER BY e.sequence",
+                parameters,
+            ).fetchall()
+        times: dict[str, _dt.datetime] = {}
+        entries: list[LedgerEntry] = []
+        for sequence, tid, acct, minutes, version, at_text in rows:
+            at = times.get(at_text)
+            if at is None:
+                at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+            entries.append(LedgerEntry(sequence, tid, acct, minutes, version, at))
+        return tuple(entries)
+
+    @_reads_stored_data
+    def version(self, account: str, /) -> int:
+        """Return the account's version (0 if it has no entries).
+
+        Example:
+            >>> SQLiteLedgerStore().version("V1")
+            0
+        """
+        _common.check_text("account", account)
+        with self.database.reading("reading an account version") as connection:
+            return self._version(connection, account)
+
+    @_reads_stored_data
+    def balance(self, account: str, /) -> Hours:
+        """Return the account's balance, summed from its entries.
+
+        Example:
+            >>> SQLiteLedgerStore().balance("V1")
+            Hours(minutes=0)
+        """
+        _common.check_text("account", account)
+        with self.database.reading("reading a balance") as connection:
+            (total,) = connection.execute(
+                "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE account = ?",
+                (account,),
+            ).fetchone()
+        return Hours.from_minutes(int(total))
+
+    @_reads_stored_data
+    def balances(self) -> dict[str, Hours]:
+        """Return every account's balance, summed from the entries, sorted by account.
+
+        Example:
+            >>> SQLiteLedgerStore().balances()
+            {}
+        """
+        with self.database.reading("reading balances") as connection:
+            rows = connection.execute(
+                "SELECT account, sum(minutes) FROM ledger_entries GROUP BY account ORDER BY account"
+            ).fetchall()
+        return {account: Hours.from_minutes(int(total)) for account, total in rows}

@@ -1,0 +1,190 @@
+"""The service-record store in a SQLite file.
+
+:mod:`volunteer_rules.storage.sqlite` re-exports :class:`SQLiteRecordStore`.
+
+Example:
+    >>> from volunteer_rules.storage.sqlite_records import SQLiteRecordStore
+    >>> SQLiteRecordStore(":memory:").count()
+    0
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from volunteer_rules.errors import NotFoundError
+from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.records.region import RegionCode
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _PAYLOAD, _parse_payload, _record_row
+from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
+from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMNS
+
+__all__ = ["SQLiteRecordStore"]
+
+
+class SQLiteRecordStore:
+    """A :class:`~volunteer_rules.storage.RecordStore` in a SQLite file.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path (``":memory:"`` by default) to
+            open one.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> store = SQLiteRecordStore(":memory:")
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> store.add([record]), store.add([record]), store.count()
+        (1, 0, 1)
+        >>> store.get(record.organization_id, record.record_id) == record
+        True
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    @_reads_stored_data
+    def add(self, records: Iterable[ServiceRecord], /) -> int:
+        """Store a batch in one transaction; return how many were new (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().add([])
+            0
+        """
+        batch = _common.check_records(records)
+        all_rows = [_record_row(record) for record in batch]
+        unique: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for row in all_rows:
+            key = (row[0], row[1])
+            seen = unique.get(key)
+            if seen is None:
+                unique[key] = row
+            elif seen[_PAYLOAD] != row[_PAYLOAD]:  # the same key twice in the batch, other content
+                return self._add_one_by_one(all_rows)  # finds the first conflict in order
+        if not unique:
+            return 0
+        rows = list(unique.values())
+        with self.database.transaction("adding records") as connection:
+            cursor = connection.executemany(
+                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            added = cursor.rowcount
+            if added < len(rows):  # some were held already: they must be the same content
+                for row in rows:
+                    (stored,) = connection.execute(
+                        "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
+                        (row[0], row[1]),
+                    ).fetchone()
+                    if stored != row[_PAYLOAD]:
+                        raise _common.record_conflict_key((row[0], row[1]))
+        return int(added)
+
+    def _add_one_by_one(self, rows: list[tuple[Any, ...]]) -> int:
+        """The careful path: row by row, raising at the first conflict in batch order."""
+        added = 0
+        with self.database.transaction("adding records") as connection:
+            for row in rows:
+                key = (row[0], row[1])
+                cursor = connection.execute(
+                    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    row,
+                )
+                if cursor.rowcount == 1:
+                    added += 1
+                    continue
+                (stored,) = connection.execute(
+                    "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
+                    key,
+                ).fetchone()
+                if stored != row[_PAYLOAD]:
+                    raise _common.record_conflict_key(key)
+        return added
+
+    @_reads_stored_data
+    def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
+        """Return the record under a key, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteRecordStore().get("G-x", "r-1")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no record G-x/r-1
+        """
+        key = (
+            _common.check_text("organization_id", organization_id),
+            _common.check_text("record_id", record_id),
+        )
+        with self.database.reading("reading a record") as connection:
+            row = connection.execute(
+                "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?", key
+            ).fetchone()
+        if row is None:
+            text = _common.record_key_text(*key)
+            raise NotFoundError(text, f"no record {text}")
+        return _parse_payload(row[0])
+
+    @_reads_stored_data
+    def find(
+        self,
+        *,
+        volunteer_id: str | None = None,
+        organization_id: str | None = None,
+        region: RegionCode | None = None,
+        since: _dt.date | None = None,
+        until: _dt.date | None = None,
+    ) -> tuple[ServiceRecord, ...]:
+        """Return matching records in recorded order (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().find(volunteer_id="V1")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[object] = []
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = ?")
+            parameters.append(volunteer_id)
+        organization_id = _common.check_optional_text("organization_id", organization_id)
+        if organization_id is not None:
+            clauses.append("organization_id = ?")
+            parameters.append(organization_id)
+        region = _common.check_region(region)
+        if region is not None:
+            clauses.append(f"{region.level}_code = ?")
+            parameters.append(region.code)
+        since = _common.check_day("since", since)
+        if since is not None:
+            clauses.append("date >= ?")
+            parameters.append(since.isoformat())
+        until = _common.check_day("until", until)
+        if until is not None:
+            clauses.append("date < ?")
+            parameters.append(until.isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("finding records") as connection:
+            rows = connection.execute(
+                f"SELECT payload FROM records{where}"
+                " ORDER BY recorded_at_us, record_id, organization_id",
+                parameters,
+            ).fetchall()
+        return tuple(_parse_payload(text) for (text,) in rows)
+
+    @_reads_stored_data
+    def count(self) -> int:
+        """Return how many records are stored.
+
+        Example:
+            >>> SQLiteRecordStore().count()
+            0
+        """
+        with self.database.reading("counting records") as connection:
+            (count,) = connection.execute("SELECT count(*) FROM records").fetchone()
+        return int(count)

@@ -1,0 +1,156 @@
+"""The SQLite file's schema: its tables, their forward migrations and the rows' checksums.
+
+:data:`MIGRATIONS` takes a file from one schema version to the next; :data:`SCHEMA_VERSION`
+is the version this library writes. Every row carries a checksum (:func:`row_checksum`) of
+its other columns, which :meth:`~volunteer_rules.storage.sqlite.SQLiteDatabase.check`
+verifies. :mod:`volunteer_rules.storage.sqlite` re-exports these names.
+
+Example:
+    >>> from volunteer_rules.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
+    >>> SCHEMA_VERSION == len(MIGRATIONS)
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+__all__ = ["LEDGER_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "row_checksum"]
+
+
+LEDGER_SCHEMA: Final = (
+    """CREATE TABLE ledger_entries (
+            sequence INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            transfer_id TEXT NOT NULL,
+            account TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            at_us INTEGER NOT NULL,
+            kind TEXT,
+            at TEXT,
+            reference TEXT,
+            record_organization_id TEXT,
+            record_id TEXT,
+            expires_at TEXT,
+            details TEXT,
+            memo TEXT,
+            leg_count INTEGER,
+            entry_count INTEGER,
+            UNIQUE (account, version)
+        )""",
+    "CREATE UNIQUE INDEX ledger_transfer_ids ON ledger_entries (transfer_id)"
+    " WHERE kind IS NOT NULL",
+    "CREATE UNIQUE INDEX ledger_positions ON ledger_entries (position) WHERE kind IS NOT NULL",
+)
+"""The ledger's table: one row per entry; a transfer's own fields sit on its first entry.
+
+The columns from ``kind`` on are set on the first entry of each transfer only (``NULL`` on
+the others); the two partial indexes make transfer ids unique and find a transfer by
+position. The benchmark's baseline table has exactly this shape.
+"""
+
+_RECORD_COLUMN_LIST: Final = (
+    "organization_id, record_id, volunteer_id, region_code, province_code, city_code,"
+    " county_code, date, recorded_at_us, amends, status, payload"
+)
+_PACKAGE_COLUMN_LIST: Final = "package_id, stored_order, volunteer_id, state, event_count, payload"
+_EVENT_COLUMN_LIST: Final = "package_id, sequence, state, at, reason"
+_ENTRY_COLUMN_LIST: Final = (
+    "sequence, position, transfer_id, account, minutes, version, at_us, kind, at, reference,"
+    " record_organization_id, record_id, expires_at, details, memo, leg_count, entry_count"
+)
+_CHECKED_TABLES: Final = (
+    ("records", _RECORD_COLUMN_LIST, "organization_id || '/' || record_id"),
+    ("packages", _PACKAGE_COLUMN_LIST, "package_id"),
+    ("package_events", _EVENT_COLUMN_LIST, "package_id || ' event ' || sequence"),
+    ("ledger_entries", _ENTRY_COLUMN_LIST, "'entry ' || sequence"),
+)
+"""Each table with a checksum: its name, the columns the checksum covers, a label of a row."""
+
+
+def row_checksum(*values: object) -> int:
+    """The checksum of a stored row: 64 bits of BLAKE2b over the ``repr`` of its values.
+
+    Registered in every connection as the SQL function ``vr_checksum``; the stores write it
+    in each row's ``checksum`` column and :meth:`SQLiteDatabase.check` verifies it.
+
+    Example:
+        >>> row_checksum(1, "a", None) == row_checksum(1, "a", None) != row_checksum(1, "b", None)
+        True
+    """
+    return _tuple_checksum(values)
+
+
+def _tuple_checksum(values: tuple[object, ...]) -> int:
+    digest = hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # 1: service records
+    (
+        """CREATE TABLE records (
+            organization_id TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            volunteer_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            province_code TEXT,
+            city_code TEXT,
+            county_code TEXT,
+            date TEXT NOT NULL,
+            recorded_at_us INTEGER NOT NULL,
+            amends TEXT,
+            status TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (organization_id, record_id)
+        )""",
+        "CREATE INDEX records_volunteer ON records (volunteer_id, recorded_at_us)",
+        "CREATE INDEX records_organization ON records (organization_id, recorded_at_us)",
+        "CREATE INDEX records_province ON records (province_code, recorded_at_us)",
+        "CREATE INDEX records_city ON records (city_code, recorded_at_us)",
+        "CREATE INDEX records_county ON records (county_code, recorded_at_us)",
+        "CREATE INDEX records_date ON records (date)",
+    ),
+    # 2: transfer packages and their lifecycle events
+    (
+        """CREATE TABLE packages (
+            package_id TEXT PRIMARY KEY,
+            stored_order INTEGER NOT NULL UNIQUE,
+            volunteer_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            event_count INTEGER NOT NULL,
+            payload TEXT NOT NULL
+        )""",
+        """CREATE TABLE package_events (
+            package_id TEXT NOT NULL REFERENCES packages (package_id),
+            sequence INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (package_id, sequence)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX packages_state ON packages (state, stored_order)",
+        "CREATE INDEX packages_volunteer ON packages (volunteer_id, stored_order)",
+    ),
+    # 3: the time-bank ledger: one row per entry
+    LEDGER_SCHEMA,
+    # 4: a checksum on every row (vr_checksum of the row's other columns, in column order)
+    (
+        "ALTER TABLE records ADD COLUMN checksum INTEGER",
+        f"UPDATE records SET checksum = vr_checksum({_RECORD_COLUMN_LIST})",
+        "ALTER TABLE packages ADD COLUMN checksum INTEGER",
+        f"UPDATE packages SET checksum = vr_checksum({_PACKAGE_COLUMN_LIST})",
+        "ALTER TABLE package_events ADD COLUMN checksum INTEGER",
+        f"UPDATE package_events SET checksum = vr_checksum({_EVENT_COLUMN_LIST})",
+        "ALTER TABLE ledger_entries ADD COLUMN checksum INTEGER",
+        f"UPDATE ledger_entries SET checksum = vr_checksum({_ENTRY_COLUMN_LIST})",
+    ),
+)
+"""Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this library writes (the number of migrations)."""
+
+_RECORD_COLUMNS: Final = _RECORD_COLUMN_LIST + ", checksum"

@@ -1,0 +1,227 @@
+"""The transfer-package store in a SQLite file: packages and their lifecycle events.
+
+:mod:`volunteer_rules.storage.sqlite` re-exports :class:`SQLiteTransferStore`.
+
+Example:
+    >>> from volunteer_rules.storage.sqlite_transfers import SQLiteTransferStore
+    >>> SQLiteTransferStore(":memory:").package_ids()
+    ()
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+from volunteer_rules.storage import _common
+from volunteer_rules.storage._sqlite_rows import _event, _parse_package
+from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
+from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
+from volunteer_rules.storage.sqlite_schema import row_checksum
+from volunteer_rules.transfer.package import TransferPackage
+
+__all__ = ["SQLiteTransferStore"]
+
+
+class SQLiteTransferStore:
+    """A :class:`~volunteer_rules.storage.TransferStore` in a SQLite file.
+
+    Packages are stored as the canonical JSON of their wire form
+    (``dump_transfer_package``); the current state is kept next to the package for the
+    compare-and-set and is always the state of the last event.
+
+    Args:
+        database: an open :class:`SQLiteDatabase`, or a path to open one.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.transfer.package import create_transfer_package
+        >>> package = create_transfer_package(
+        ...     [], volunteer_id="V1", source_organization_id="G-a",
+        ...     destination_organization_id="G-b", destination_region_code="211100",
+        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> store = SQLiteTransferStore()
+        >>> store.add_package(package, at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        True
+        >>> store.get_package(package.digest) == package, store.state(package.digest)
+        (True, 'initiated')
+    """
+
+    def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
+        self.database = _database(database)
+
+    @_reads_stored_data
+    def add_package(self, package: TransferPackage, /, *, at: _dt.datetime) -> bool:
+        """Store a package in the state ``initiated``; return whether it was new.
+
+        Example:
+            >>> SQLiteTransferStore().add_package("{}", at=None)
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.InvalidTypeError: package: must be a TransferPackage, not str
+        """
+        package = _common.check_package(package)
+        at = _common.check_aware("at", at)
+        payload = _common.package_payload(package)
+        package_id = package.digest
+        with self.database.transaction("adding a transfer package") as connection:
+            row = connection.execute(
+                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+            if row is not None:
+                if row[0] != payload:
+                    raise _common.package_conflict(package_id)
+                return False
+            (last,) = connection.execute(
+                "SELECT coalesce(max(stored_order), 0) FROM packages"
+            ).fetchone()
+            row = (package_id, last + 1, package.volunteer_id, INITIAL_PACKAGE_STATE, 1, payload)
+            connection.execute(
+                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, row_checksum(*row))
+            )
+            event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
+            connection.execute(
+                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
+                (*event, row_checksum(*event)),
+            )
+        return True
+
+    @_reads_stored_data
+    def get_package(self, package_id: str, /) -> TransferPackage:
+        """Return the package stored under an id, or raise ``NotFoundError``.
+
+        Example:
+            >>> SQLiteTransferStore().get_package("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a transfer package") as connection:
+            row = connection.execute(
+                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+        if row is None:
+            raise _common.package_not_found(package_id)
+        return _parse_package(row[0])
+
+    @_reads_stored_data
+    def state(self, package_id: str, /) -> str:
+        """Return the package's current state.
+
+        Example:
+            >>> SQLiteTransferStore().state("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a package state") as connection:
+            row = connection.execute(
+                "SELECT state FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+        if row is None:
+            raise _common.package_not_found(package_id)
+        return str(row[0])
+
+    @_reads_stored_data
+    def change_state(
+        self,
+        package_id: str,
+        /,
+        *,
+        expected: str,
+        new: str,
+        at: _dt.datetime,
+        reason: str = "",
+    ) -> PackageEvent:
+        """Compare-and-set the package's state in one transaction; return the new event.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> SQLiteTransferStore().change_state(
+            ...     "nope", expected="initiated", new="accepted",
+            ...     at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        expected = _common.check_state("expected", expected)
+        new = _common.check_state("new", new)
+        at = _common.check_aware("at", at)
+        reason = _common.check_text("reason", reason)
+        with self.database.transaction("changing a package state") as connection:
+            row = connection.execute(
+                "SELECT stored_order, volunteer_id, state, event_count, payload FROM packages"
+                " WHERE package_id = ?",
+                (package_id,),
+            ).fetchone()
+            if row is None:
+                raise _common.package_not_found(package_id)
+            stored_order, volunteer_id, current, count, payload = row
+            if current != expected:
+                raise _common.state_conflict(package_id, expected, current)
+            sequence = count + 1
+            changed = (package_id, stored_order, volunteer_id, new, sequence, payload)
+            connection.execute(
+                "UPDATE packages SET state = ?, event_count = ?, checksum = ? WHERE package_id = ?",
+                (new, sequence, row_checksum(*changed), package_id),
+            )
+            event = (package_id, sequence, new, at.isoformat(), reason)
+            connection.execute(
+                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
+                (*event, row_checksum(*event)),
+            )
+        return PackageEvent(
+            package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
+        )
+
+    @_reads_stored_data
+    def history(self, package_id: str, /) -> tuple[PackageEvent, ...]:
+        """Return the package's events, oldest first.
+
+        Example:
+            >>> SQLiteTransferStore().history("nope")
+            Traceback (most recent call last):
+            ...
+            volunteer_rules.errors.NotFoundError: no transfer package nope
+        """
+        _common.check_text("package_id", package_id)
+        with self.database.reading("reading a package history") as connection:
+            rows = connection.execute(
+                "SELECT sequence, state, at, reason FROM package_events"
+                " WHERE package_id = ? ORDER BY sequence",
+                (package_id,),
+            ).fetchall()
+        if not rows:
+            raise _common.package_not_found(package_id)
+        return tuple(_event(package_id, row) for row in rows)
+
+    @_reads_stored_data
+    def package_ids(
+        self, *, state: str | None = None, volunteer_id: str | None = None
+    ) -> tuple[str, ...]:
+        """Return stored package ids in storing order, filtered by state and volunteer.
+
+        Example:
+            >>> SQLiteTransferStore().package_ids(state="accepted")
+            ()
+        """
+        clauses: list[str] = []
+        parameters: list[str] = []
+        state = _common.check_optional_text("state", state)
+        if state is not None:
+            clauses.append("state = ?")
+            parameters.append(state)
+        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
+        if volunteer_id is not None:
+            clauses.append("volunteer_id = ?")
+            parameters.append(volunteer_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.database.reading("listing transfer packages") as connection:
+            rows = connection.execute(
+                f"SELECT package_id FROM packages{where} ORDER BY stored_order", parameters
+            ).fetchall()
+        return tuple(package_id for (package_id,) in rows)
