@@ -16,7 +16,7 @@ A module or function gives its reason in its docstring, in a paragraph that star
 Run:  python scripts/sizes.py [PATH ...]      (default: src/volunteer_rules)
       python scripts/sizes.py --strict        (exit status 1 when anything is listed)
 
-scripts/test.sh runs it as a report: what it lists is work to do, not a failure.
+scripts/test.sh runs it with ``--strict``: anything listed fails the run.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything CI runs: the test suite (with doc examples), mypy --strict, ruff, the import
 # layers (written in .importlinter), the documentation site (mkdocs build --strict), and the
-# built artifacts with the oldest allowed dependencies (scripts/check-dist.sh); and, as a report that does not fail the run, the modules
-# and functions longer than the limits of CONTRIBUTING.md that give no reason (scripts/sizes.py).
+# built artifacts with the oldest allowed dependencies (scripts/check-dist.sh); and the sizes:
+# no module or function longer than the limits of CONTRIBUTING.md without a reason
+# (scripts/sizes.py --strict).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-env.sh
@@ -10,7 +11,7 @@ bash scripts/setup-env.sh
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache --no-logo
-.venv/bin/python scripts/sizes.py
+.venv/bin/python scripts/sizes.py --strict
 NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet  # the site; a broken link fails
 .venv/bin/python -m pytest "$@"
 # The sdist and the wheel built and checked, and the sdist's tests on the oldest allowed versions.
