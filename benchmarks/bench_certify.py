@@ -12,9 +12,10 @@ Side by side, on the same in-memory records, in one run:
     overlaps, the daily cap, explanations of every exclusion).
 
 Targets: (c) at least as fast as pandas doing the same work, and at most 3x (a); the ratio to
-(b) is printed too. Each contender runs ``--repeat``
-times; the best time counts (the machine is shared). Wall-clock and CPU (process) times are
-both printed; the ratios are of wall-clock times, with the CPU-time ratios beside them.
+(b) is printed too. The contenders run in turn, one run each per round, for ``--repeat``
+rounds, so that a change in the machine's load falls on all of them; each one's median counts,
+with the fastest and slowest runs beside it. Wall-clock and CPU (process) times are both
+printed; the ratios are of the median wall-clock times, with the CPU-time ratios beside them.
 
 The records are realistic rather than kind: each date-time has its own ``tzinfo`` object, as
 ``parse_record`` gives them; a third of service days have two records (a
@@ -31,6 +32,7 @@ import argparse
 import datetime as dt
 import gc
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -196,26 +198,28 @@ def ours(records: list[ServiceRecord]) -> Any:
     return certify_many(records, rule_set="cn-national", as_of=AS_OF)
 
 
-def best(
-    fn: Callable[[list[ServiceRecord]], Any], records: list[ServiceRecord], repeat: int
-) -> tuple[float, float]:
-    """The best wall-clock time and the best CPU time (process time) of ``repeat`` runs."""
-    times = []
-    cpu_times = []
+def rounds(
+    contenders: list[Callable[[list[ServiceRecord]], Any]],
+    records: list[ServiceRecord],
+    repeat: int,
+) -> list[tuple[list[float], list[float]]]:
+    """Each contender's wall-clock and CPU (process) times, one run each per round, in turn."""
+    times: list[tuple[list[float], list[float]]] = [([], []) for _ in contenders]
     for _ in range(repeat):
-        gc.collect()
-        cpu = time.process_time()
-        start = time.perf_counter()
-        fn(records)
-        times.append(time.perf_counter() - start)
-        cpu_times.append(time.process_time() - cpu)
-    return min(times), min(cpu_times)
+        for fn, (walls, cpus) in zip(contenders, times, strict=True):
+            gc.collect()
+            cpu = time.process_time()
+            start = time.perf_counter()
+            fn(records)
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+    return times
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 records of 10,000 volunteers")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     n, v = (100_000, 10_000) if args.quick else (1_000_000, 100_000)
     print("certify_many counts with the rules' own bulk pass (pure Python)")
@@ -234,18 +238,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"pandas doing the same work agrees with certify_many on {agree / len(result):.2%} of volunteers"
     )
-    t_bare, c_bare = best(bare_loop, records, args.repeat)
-    t_pandas, c_pandas = best(with_pandas, records, args.repeat)
-    t_same, c_same = best(with_pandas_same_work, records, args.repeat)
-    t_ours, c_ours = best(ours, records, args.repeat)
-    print(f"{'':18} {'wall':>7}    {'CPU':>7}")
-    for name, t, c in (
-        ("(a) bare loop", t_bare, c_bare),
-        ("(b) pandas", t_pandas, c_pandas),
-        ("(b2) pandas, same work", t_same, c_same),
-        ("(c) certify_many", t_ours, c_ours),
-    ):
-        print(f"{name:18} {t:7.3f} s  {c:7.3f} s  {n / t:12,.0f} records/s")
+    measured = rounds([bare_loop, with_pandas, with_pandas_same_work, ours], records, args.repeat)
+    (t_bare, c_bare), (t_pandas, c_pandas), (t_same, c_same), (t_ours, c_ours) = (
+        (statistics.median(walls), statistics.median(cpus)) for walls, cpus in measured
+    )
+    print(f"{'':24} {'wall (median)':>13}  {'CPU':>7}  {'wall, fastest-slowest':>21}")
+    names = ("(a) bare loop", "(b) pandas", "(b2) pandas, same work", "(c) certify_many")
+    for name, (walls, cpus) in zip(names, measured, strict=True):
+        t, c = statistics.median(walls), statistics.median(cpus)
+        spread = f"{min(walls):.3f}-{max(walls):.3f} s"
+        print(f"{name:24} {t:11.3f} s  {c:5.3f} s  {spread:>21}  {n / t:12,.0f} records/s")
     ratio_bare = t_ours / t_bare
     ratio_pandas = t_ours / t_pandas
     ok_bare = ratio_bare <= 3
