@@ -36,6 +36,29 @@ def test_every_public_name_of_the_top_level_is_on_a_page() -> None:
     assert not missing, f"not on any docs/api/*.md page: {sorted(missing)}"
 
 
+def test_every_name_of_every_public_module_is_on_a_page() -> None:
+    """A name in the ``__all__`` of any public module is on a page, there or where it is re-exported."""
+    on_pages = {
+        (name, id(getattr(module, name)))
+        for module in map(importlib.import_module, _documented_modules())
+        for name in getattr(module, "__all__", ())
+    }
+    public = [
+        info.name
+        for info in pkgutil.walk_packages(volunteer_rules.__path__, "volunteer_rules.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    assert len(public) > 100, "the walk found too few modules: the check would be vacuous"
+    missing = sorted(
+        f"{module_name}.{name}"
+        for module_name in public
+        for module in [importlib.import_module(module_name)]
+        for name in getattr(module, "__all__", ())
+        if (name, id(getattr(module, name))) not in on_pages
+    )
+    assert not missing, f"not on any docs/api/*.md page: {missing}"
+
+
 def test_every_wing_has_a_page() -> None:
     wings = {
         f"volunteer_rules.{info.name}"

@@ -1,9 +1,11 @@
-"""What every storage contract shares: the settings of its state machines and its runners.
+"""What every storage contract shares: its fixtures, its state machines' settings, its runners.
 
-The Hypothesis settings of the state machines, the reference instant and offset, and the
-runners of the concurrency tests: threads started together, fresh processes (spawned), and
-the skip when a store cannot be opened twice on one database. The contract classes of
-:mod:`volunteer_rules.testing.contracts` use them.
+The base classes of the contracts (the ``make_store``, ``store`` and ``shared`` fixtures and
+the protocol check), the Hypothesis settings of the state machines, the reference instant and
+offset, and the runners of the concurrency tests: threads started together, fresh processes
+(spawned), and the skip when a store cannot be opened twice on one database. The contract
+classes of :mod:`volunteer_rules.testing.contracts` and
+:mod:`volunteer_rules.testing.community_contracts` use them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as _dt
 import multiprocessing
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -20,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from volunteer_rules.errors import VolunteerRulesError
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 _CST = _dt.timezone(_dt.timedelta(hours=8))
 
@@ -31,6 +34,45 @@ _STATEFUL = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+class _StoreContract(Generic[S]):
+    """The fixtures and the first test of every store's conformance suite.
+
+    A contract sets ``protocol`` (the runtime-checkable protocol its stores satisfy); the
+    integrator's subclass overrides ``make_store``.
+    """
+
+    protocol: ClassVar[type]
+
+    @pytest.fixture
+    def make_store(self) -> Callable[[], S]:
+        """Return a zero-argument factory of fresh, empty stores (override this)."""
+        raise NotImplementedError("override the make_store fixture")  # pragma: no cover
+
+    @pytest.fixture
+    def store(self, make_store: Callable[[], S]) -> S:
+        """A fresh, empty store."""
+        return make_store()
+
+    def test_satisfies_the_protocol(self, store: S) -> None:
+        """The store has every method of the protocol."""
+        assert isinstance(store, self.protocol)
+
+
+class _SharedStoreContract(_StoreContract[S]):
+    """A contract that also runs several instances, and processes, on one database."""
+
+    @pytest.fixture
+    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
+        """Override to test several instances and processes on one database.
+
+        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
+        ``opener(*args)`` opens another store instance on it, in this process or another
+        (both must pickle: a class and a path, say). ``None`` (the default) skips those
+        tests.
+        """
+        return None
 
 
 def _outcome(call: Callable[[], T]) -> tuple[str, Any]:

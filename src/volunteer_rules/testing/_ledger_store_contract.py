@@ -32,6 +32,7 @@ from volunteer_rules.testing._contract_harness import (
     _in_threads,
     _outcome,
     _shared_or_skip,
+    _SharedStoreContract,
 )
 from volunteer_rules.timebank.ledger import (
     ISSUER,
@@ -76,41 +77,20 @@ def _post(ledger: Ledger, *transfers: LedgerTransfer) -> tuple[Ledger, tuple[Pos
     return new, tuple(new.postings(len(ledger)))
 
 
-class LedgerStoreContract:
+class LedgerStoreContract(_SharedStoreContract[LedgerStore]):
     """The conformance suite of :class:`~volunteer_rules.storage.LedgerStore`.
 
     Subclass it and override the ``make_store`` fixture to return a factory of fresh, empty
-    stores. Postings are made with the library's :class:`~volunteer_rules.timebank.ledger.Ledger`.
+    stores; give the subclass a ``shared`` fixture too to run several instances, and
+    processes, on one database (see the storage guide). Postings are made with the
+    library's :class:`~volunteer_rules.timebank.ledger.Ledger`.
 
     Example:
         >>> LedgerStoreContract.__name__
         'LedgerStoreContract'
     """
 
-    @pytest.fixture
-    def make_store(self) -> Callable[[], LedgerStore]:
-        """Return a zero-argument factory of fresh, empty stores (override this)."""
-        raise NotImplementedError("override the make_store fixture")  # pragma: no cover
-
-    @pytest.fixture
-    def store(self, make_store: Callable[[], LedgerStore]) -> LedgerStore:
-        """A fresh store."""
-        return make_store()
-
-    @pytest.fixture
-    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
-        """Override to test several instances and processes on one database.
-
-        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
-        ``opener(*args)`` opens another store instance on it, in this process or another
-        (both must pickle: a class and a path, say). ``None`` (the default) skips those
-        tests.
-        """
-        return None
-
-    def test_satisfies_the_protocol(self, store: LedgerStore) -> None:
-        """The store has every method of the protocol."""
-        assert isinstance(store, LedgerStore)
+    protocol = LedgerStore
 
     def test_empty_store(self, store: LedgerStore) -> None:
         """A fresh store has no transfers, no entries, no balances; accounts at version 0."""

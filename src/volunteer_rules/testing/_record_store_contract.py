@@ -27,6 +27,7 @@ from volunteer_rules.testing._contract_harness import (
     _in_threads,
     _outcome,
     _shared_or_skip,
+    _SharedStoreContract,
 )
 
 __all__ = ["RecordStoreContract", "make_record"]
@@ -101,41 +102,19 @@ def _records(draw: st.DrawFn) -> ServiceRecord:
     )
 
 
-class RecordStoreContract:
+class RecordStoreContract(_SharedStoreContract[RecordStore]):
     """The conformance suite of :class:`~volunteer_rules.storage.RecordStore`.
 
     Subclass it and override the ``make_store`` fixture to return a factory of fresh, empty
-    stores.
+    stores; give the subclass a ``shared`` fixture too to run several instances, and
+    processes, on one database (see the storage guide).
 
     Example:
         >>> RecordStoreContract.__name__
         'RecordStoreContract'
     """
 
-    @pytest.fixture
-    def make_store(self) -> Callable[[], RecordStore]:
-        """Return a zero-argument factory of fresh, empty stores (override this)."""
-        raise NotImplementedError("override the make_store fixture")  # pragma: no cover
-
-    @pytest.fixture
-    def store(self, make_store: Callable[[], RecordStore]) -> RecordStore:
-        """A fresh store."""
-        return make_store()
-
-    @pytest.fixture
-    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
-        """Override to test several instances and processes on one database.
-
-        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
-        ``opener(*args)`` opens another store instance on it, in this process or another
-        (both must pickle: a class and a path, say). ``None`` (the default) skips those
-        tests.
-        """
-        return None
-
-    def test_satisfies_the_protocol(self, store: RecordStore) -> None:
-        """The store has every method of the protocol."""
-        assert isinstance(store, RecordStore)
+    protocol = RecordStore
 
     def test_empty_store(self, store: RecordStore) -> None:
         """A fresh store holds nothing."""

@@ -26,6 +26,7 @@ from volunteer_rules.testing._contract_harness import (
     _in_threads,
     _outcome,
     _shared_or_skip,
+    _SharedStoreContract,
 )
 from volunteer_rules.testing._record_store_contract import _ORGANIZATIONS, make_record
 from volunteer_rules.transfer.package import TransferPackage, create_transfer_package
@@ -57,41 +58,19 @@ def make_package(
     )
 
 
-class TransferStoreContract:
+class TransferStoreContract(_SharedStoreContract[TransferStore]):
     """The conformance suite of :class:`~volunteer_rules.storage.TransferStore`.
 
     Subclass it and override the ``make_store`` fixture to return a factory of fresh, empty
-    stores.
+    stores; give the subclass a ``shared`` fixture too to run several instances, and
+    processes, on one database (see the storage guide).
 
     Example:
         >>> TransferStoreContract.__name__
         'TransferStoreContract'
     """
 
-    @pytest.fixture
-    def make_store(self) -> Callable[[], TransferStore]:
-        """Return a zero-argument factory of fresh, empty stores (override this)."""
-        raise NotImplementedError("override the make_store fixture")  # pragma: no cover
-
-    @pytest.fixture
-    def store(self, make_store: Callable[[], TransferStore]) -> TransferStore:
-        """A fresh store."""
-        return make_store()
-
-    @pytest.fixture
-    def shared(self) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]] | None:
-        """Override to test several instances and processes on one database.
-
-        Return a factory that makes fresh, empty shared data and returns ``(opener, args)``:
-        ``opener(*args)`` opens another store instance on it, in this process or another
-        (both must pickle: a class and a path, say). ``None`` (the default) skips those
-        tests.
-        """
-        return None
-
-    def test_satisfies_the_protocol(self, store: TransferStore) -> None:
-        """The store has every method of the protocol."""
-        assert isinstance(store, TransferStore)
+    protocol = TransferStore
 
     def test_add_then_get(self, store: TransferStore) -> None:
         """A stored package comes back equal, initiated, with one event."""

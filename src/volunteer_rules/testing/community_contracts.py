@@ -57,6 +57,7 @@ from volunteer_rules.storage.community_protocols import (
     ProjectStore,
     StationStore,
 )
+from volunteer_rules.testing._contract_harness import _CST, _StoreContract
 from volunteer_rules.testing.community_examples import sample_person, sample_project
 
 __all__ = [
@@ -67,7 +68,6 @@ __all__ = [
     "StationStoreContract",
 ]
 
-_CST = _dt.timezone(_dt.timedelta(hours=8))
 _REGIONS = ("211102", "211103", "211104", "211100", "210102")
 _QUERIES = ("210000", "211100", "211103", "210100", "110000")
 _STATEFUL = settings(
@@ -143,30 +143,17 @@ def _project(n: int, region: str, version: int = 0) -> Project:
     return project
 
 
-class _RegistryContract:
+class _RegistryContract(_StoreContract[Any]):
     """The shared tests of the four registries."""
 
     reference: ClassVar[Any]
-    protocol: ClassVar[type]
     build: ClassVar[Any]
     key: ClassVar[Any]
     tag: ClassVar[str]
     tag_values: ClassVar[tuple[str, ...]]
 
-    @pytest.fixture
-    def make_store(self) -> Callable[[], Any]:
-        """Override: return a factory of fresh, empty stores."""
-        raise NotImplementedError("subclass the contract and provide make_store")
-
-    @pytest.fixture
-    def store(self, make_store: Callable[[], Any]) -> Any:
-        return make_store()
-
     def item(self, n: int, region: str = "211103", version: int = 0) -> Any:
         return type(self).build(n, region, version)
-
-    def test_satisfies_the_protocol(self, store: Any) -> None:
-        assert isinstance(store, self.protocol)
 
     def test_empty_store(self, store: Any) -> None:
         assert store.count() == 0
@@ -402,7 +389,7 @@ def _event(n: int, volunteer: int, minute: int, kind: str = "check_in") -> Atten
     )
 
 
-class AttendanceStoreContract:
+class AttendanceStoreContract(_StoreContract[AttendanceStore]):
     """The conformance suite of an :class:`~volunteer_rules.storage.community_protocols.AttendanceStore`.
 
     Example:
@@ -410,19 +397,7 @@ class AttendanceStoreContract:
         True
     """
 
-    @pytest.fixture
-    def make_store(self) -> Callable[[], AttendanceStore]:
-        """Override: return a factory of fresh, empty stores."""
-        raise NotImplementedError("subclass the contract and provide make_store")
-
-    @pytest.fixture
-    def store(self, make_store: Callable[[], AttendanceStore]) -> AttendanceStore:
-        """A fresh, empty store."""
-        return make_store()
-
-    def test_satisfies_the_protocol(self, store: AttendanceStore) -> None:
-        """The store is an ``AttendanceStore``."""
-        assert isinstance(store, AttendanceStore)
+    protocol = AttendanceStore
 
     def test_append_is_idempotent(self, store: AttendanceStore) -> None:
         """The same events again change nothing."""
