@@ -289,7 +289,7 @@ def certify_many(
         ``exclusions()``.
 
     Raises:
-        The errors of :func:`certify`.
+        VolunteerRulesError: as :func:`certify` raises it (bad records, rule set or date).
 
     Example:
         >>> from datetime import date

@@ -602,7 +602,7 @@ def certify_batches(
 
     Raises:
         InvalidValueError: ``chunk_rows`` is not a positive int.
-        The errors of :func:`certify_partition`.
+        VolunteerRulesError: as :func:`certify_partition` raises it.
 
     Example:
         >>> import datetime as dt
@@ -722,7 +722,7 @@ def exclusion_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBa
         Batches of the exclusion table (:func:`exclusion_schema`).
 
     Raises:
-        The errors of :func:`exclusion_table`.
+        VolunteerRulesError: as :func:`exclusion_table` raises it.
 
     Example:
         >>> import pyarrow as pa

@@ -99,7 +99,7 @@ def certify_table(
     :func:`~volunteer_rules.certify_many` on the records.
 
     Raises:
-        The errors of :func:`~volunteer_rules.certify_many`.
+        VolunteerRulesError: as :func:`~volunteer_rules.certify_many` raises it.
 
     Example:
         >>> from datetime import date
@@ -391,7 +391,7 @@ def exclusions_table(
     :func:`~volunteer_rules.certify_many`, as :func:`certify_table` does.
 
     Raises:
-        The errors of :func:`~volunteer_rules.certify_many`.
+        VolunteerRulesError: as :func:`~volunteer_rules.certify_many` raises it.
 
     Example:
         >>> from datetime import date

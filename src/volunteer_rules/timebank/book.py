@@ -210,7 +210,8 @@ class Ledger:
         Use :meth:`postings` with ``start=len(old)`` to read what was added.
 
         Raises:
-            The errors of :meth:`post`; on any error nothing of the batch is posted.
+            VolunteerRulesError: as :meth:`post` raises it; on any error nothing of the
+                batch is posted.
 
         Example:
             >>> from datetime import datetime, timezone

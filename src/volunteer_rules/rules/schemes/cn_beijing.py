@@ -95,3 +95,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-beijing`` rule set: its versions, each with its dates in force and sources."""

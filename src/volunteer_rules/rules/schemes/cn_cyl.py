@@ -50,3 +50,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-cyl`` rule set: its versions, each with its dates in force and sources."""

@@ -55,3 +55,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-maanshan`` rule set: its versions, each with its dates in force and sources."""

@@ -77,3 +77,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-national`` rule set: its versions, each with its dates in force and sources."""

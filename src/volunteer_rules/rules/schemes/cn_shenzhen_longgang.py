@@ -51,3 +51,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-shenzhen-longgang`` rule set: its versions, each with its dates in force and sources."""

@@ -53,3 +53,4 @@ RULE_SET: Final = RuleSet(
     ),
     note="youth volunteers on the 志愿四川 platform only; not bound to a region",
 )
+"""The ``cn-sichuan`` rule set: its versions, each with its dates in force and sources."""

@@ -58,3 +58,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``cn-zhangjiagang`` rule set: its versions, each with its dates in force and sources."""

@@ -60,3 +60,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``hk-hkv-award`` rule set: its versions, each with its dates in force and sources."""

@@ -46,3 +46,4 @@ RULE_SET: Final = RuleSet(
         ),
     ),
 )
+"""The ``uk-millennium-volunteers`` rule set: its versions, each with its dates in force and sources."""

@@ -142,3 +142,4 @@ RULE_SET: Final = RuleSet(
     paused_since=PAUSED,
     note=NEVER_COUNTED,
 )
+"""The ``us-pvsa`` rule set: its versions, each with its dates in force and sources."""

@@ -43,3 +43,4 @@ RULE_SET: Final = RuleSet(
     paused_since=PAUSED,
     note=NEVER_COUNTED,
 )
+"""The ``us-pvsa-lifetime`` rule set: its versions, each with its dates in force and sources."""
