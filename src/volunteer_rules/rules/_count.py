@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import (
     attrgetter,
     itemgetter,
@@ -226,6 +226,35 @@ def _check_rating(min_rating: object) -> int | None:
     if not isinstance(min_rating, str) or min_rating not in _RATING_RANK:
         raise InvalidValueError("min_rating", f"must be one of {', '.join(RATINGS)} or None")
     return _RATING_RANK[min_rating]
+
+
+def _check_volunteers(volunteers: object) -> list[str] | None:
+    """The volunteer ids of a ``volunteers`` argument, in order (``None`` for all)."""
+    if volunteers is None:
+        return None
+    if isinstance(volunteers, (str, bytes)) or not isinstance(volunteers, Iterable):
+        raise InvalidTypeError("volunteers", "must be an iterable of volunteer ids")
+    wanted = []
+    for volunteer in volunteers:
+        if not isinstance(volunteer, str):
+            raise InvalidTypeError("volunteers", "must contain str volunteer ids")
+        wanted.append(volunteer)
+    return wanted
+
+
+def _check_since_for(since_for: object, as_of: _dt.date) -> dict[str, _dt.date]:
+    """The first counted date of each volunteer in a ``since_for`` argument (``{}`` for none)."""
+    if since_for is None:
+        return {}
+    if not isinstance(since_for, Mapping):
+        raise InvalidTypeError("since_for", "must be a mapping of volunteer id to date")
+    starts: dict[str, _dt.date] = {}
+    for volunteer, first in since_for.items():
+        if not isinstance(volunteer, str):
+            raise InvalidTypeError("since_for", "keys must be volunteer ids")
+        _check_as_of(as_of, first)
+        starts[volunteer] = first
+    return starts
 
 
 def _rows(records: object) -> tuple[list[_Row], RecordVersions]:

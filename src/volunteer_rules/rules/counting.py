@@ -91,6 +91,8 @@ from volunteer_rules.rules._count import (
     _all_versions,
     _check_as_of,
     _check_rating,
+    _check_since_for,
+    _check_volunteers,
     _count_rows,
     _majority,
     _rows,
@@ -274,27 +276,12 @@ def count_many(
     """
     _check_as_of(as_of, since)
     min_rank = _check_rating(min_rating)
-    wanted: set[str] | None = None
-    if volunteers is not None:
-        if isinstance(volunteers, (str, bytes)) or not isinstance(volunteers, Iterable):
-            raise InvalidTypeError("volunteers", "must be an iterable of volunteer ids")
-        wanted = set()
-        for volunteer in volunteers:
-            if not isinstance(volunteer, str):
-                raise InvalidTypeError("volunteers", "must contain str volunteer ids")
-            wanted.add(volunteer)
+    listed = _check_volunteers(volunteers)
     require_iterable(records, "records", "must be an iterable of ServiceRecord")
-    starts: dict[str, _dt.date] = {}
-    if since_for is not None:
-        if not isinstance(since_for, Mapping):
-            raise InvalidTypeError("since_for", "must be a mapping of volunteer id to date")
-        for volunteer, first in since_for.items():
-            if not isinstance(volunteer, str):
-                raise InvalidTypeError("since_for", "keys must be volunteer ids")
-            _check_as_of(as_of, first)
-            starts[volunteer] = first
+    starts = _check_since_for(since_for, as_of)
     from volunteer_rules.rules.results import Counts, _held, _Source
 
+    wanted = None if listed is None else set(listed)
     bulk = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts, True)
     return Counts(bulk.counts(as_of, since), source=_Source(_held(records), as_of, min_rating))
 

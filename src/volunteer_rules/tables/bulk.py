@@ -30,7 +30,14 @@ from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import RATINGS, ServiceRecord
 from volunteer_rules.rules import counting as _counting
-from volunteer_rules.rules._count import _ROW, Count, _check_as_of, _check_rating
+from volunteer_rules.rules._count import (
+    _ROW,
+    Count,
+    _check_as_of,
+    _check_rating,
+    _check_since_for,
+    _check_volunteers,
+)
 from volunteer_rules.rules.results import Counts, _Source
 
 __all__ = ["count_many", "engine_available"]
@@ -60,33 +67,6 @@ def _records(records: object) -> list[ServiceRecord]:
             )
         held.append(record)
     return held
-
-
-def _wanted(volunteers: object) -> list[str] | None:
-    if volunteers is None:
-        return None
-    if isinstance(volunteers, (str, bytes)) or not isinstance(volunteers, Iterable):
-        raise InvalidTypeError("volunteers", "must be an iterable of volunteer ids")
-    wanted = []
-    for volunteer in volunteers:
-        if not isinstance(volunteer, str):
-            raise InvalidTypeError("volunteers", "must contain str volunteer ids")
-        wanted.append(volunteer)
-    return wanted
-
-
-def _since_for(since_for: object, as_of: _dt.date) -> dict[str, _dt.date]:
-    if since_for is None:
-        return {}
-    if not isinstance(since_for, Mapping):
-        raise InvalidTypeError("since_for", "must be a mapping of volunteer id to date")
-    starts: dict[str, _dt.date] = {}
-    for volunteer, first in since_for.items():
-        if not isinstance(volunteer, str):
-            raise InvalidTypeError("since_for", "keys must be volunteer ids")
-        _check_as_of(as_of, first)
-        starts[volunteer] = first
-    return starts
 
 
 def engine_count(
@@ -196,8 +176,8 @@ def count_many(
     """
     _check_as_of(as_of, since)
     min_rank = _check_rating(min_rating)
-    wanted = _wanted(volunteers)
-    starts = _since_for(since_for, as_of)
+    wanted = _check_volunteers(volunteers)
+    starts = _check_since_for(since_for, as_of)
     held = _records(records)
     counts = engine_count(held, as_of, since, min_rank, wanted, bool(detail), starts)
     return Counts(counts, source=_Source(held, as_of, min_rating))

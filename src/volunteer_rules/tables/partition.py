@@ -57,6 +57,7 @@ from volunteer_rules.errors import (
     InvalidValueError,
     RecordFormatError,
 )
+from volunteer_rules.records.service_record import FIELDS
 from volunteer_rules.rules._count import _check_as_of
 from volunteer_rules.rules.certification import Certification, _rule_set
 from volunteer_rules.rules.results import certification_row
@@ -94,30 +95,7 @@ __all__ = [
     "exclusion_table",
 ]
 
-RECORD_FIELDS: Final = (
-    "format_version",
-    "record_id",
-    "volunteer_id",
-    "organization_id",
-    "activity_name",
-    "service_category",
-    "content",
-    "place",
-    "region_code",
-    "date",
-    "start",
-    "end",
-    "service_minutes",
-    "person_in_charge",
-    "recorded_by",
-    "recorded_at",
-    "status",
-    "evaluation",
-    "beneficiary",
-    "group_service",
-    "amends",
-    "extensions",
-)
+RECORD_FIELDS: Final = FIELDS
 """The columns of a record table: the field names of record format v1, in the format's order."""
 
 BUCKET: Final = "certify_for"
