@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from volunteer_rules._frames import Column, arrow_schema
+from volunteer_rules.records.service_record import REQUIRED_FIELDS
 from volunteer_rules.rules.results import CERTIFICATION_COLUMNS, RECORD_EXCLUSION_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -142,24 +143,8 @@ def record_schema() -> pa.Schema:
         "evaluation_date": pa.date32(),
         "group_service": pa.bool_(),
     }
-    required = {
-        "format_version",
-        "record_id",
-        "volunteer_id",
-        "organization_id",
-        "activity_name",
-        "service_category",
-        "content",
-        "place",
-        "region_code",
-        "date",
-        "service_minutes",
-        "person_in_charge",
-        "recorded_by",
-        "recorded_at",
-        "status",
-        "group_service",
-    }
+    # The format's required fields, and group_service: false when the record omits it.
+    required = REQUIRED_FIELDS | {"group_service"}
     return pa.schema(
         [
             pa.field(name, types.get(name, text), nullable=name not in required)
