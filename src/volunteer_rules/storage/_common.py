@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from volunteer_rules.errors import (
@@ -246,6 +246,38 @@ def stale(transfer_id: str, message: str) -> ConflictError:
         f"transfer {transfer_id!r} does not continue the stored ledger ({message}): "
         "reload and retry",
     )
+
+
+def check_next_posting(
+    posting: PostedTransfer,
+    next_index: int,
+    next_sequence: int,
+    versions: dict[str, int],
+    stored_version: Callable[[str], int],
+) -> int:
+    """Check that a new posting continues the ledger; return the next entry sequence after it.
+
+    Its index must be ``next_index``, its entries' sequences follow on from ``next_sequence``,
+    and each entry's version be one more than its account's. ``versions`` holds the versions
+    the batch has reached so far and is updated with this posting's entries; an account the
+    batch has not touched yet is at ``stored_version(account)``.
+
+    Raises:
+        ConflictError: the posting does not continue the ledger (:func:`stale`).
+    """
+    tid = posting.transfer.transfer_id
+    if posting.index != next_index:
+        raise stale(tid, f"index {posting.index}, expected {next_index}")
+    for entry in posting.entries:
+        if entry.sequence != next_sequence:
+            raise stale(tid, f"entry sequence {entry.sequence}, expected {next_sequence}")
+        account = entry.account
+        version = (versions[account] if account in versions else stored_version(account)) + 1
+        if entry.version != version:
+            raise stale(tid, f"{account} version {entry.version}, expected {version}")
+        versions[account] = version
+        next_sequence += 1
+    return next_sequence
 
 
 def version_conflict(account: str, expected: int, current: int) -> ConflictError:

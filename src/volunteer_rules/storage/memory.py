@@ -353,21 +353,13 @@ class InMemoryLedgerStore:
                 if stored is not None:
                     _common.check_same_posting(stored, posting)
                     continue
-                if posting.index != next_index:
-                    raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
-                for entry in posting.entries:
-                    if entry.sequence != next_sequence:
-                        raise _common.stale(
-                            tid, f"entry sequence {entry.sequence}, expected {next_sequence}"
-                        )
-                    account = entry.account
-                    version = versions.get(account, self._versions.get(account, 0)) + 1
-                    if entry.version != version:
-                        raise _common.stale(
-                            tid, f"{account} version {entry.version}, expected {version}"
-                        )
-                    versions[account] = version
-                    next_sequence += 1
+                next_sequence = _common.check_next_posting(
+                    posting,
+                    next_index,
+                    next_sequence,
+                    versions,
+                    lambda account: self._versions.get(account, 0),
+                )
                 staged.append(posting)
                 staged_ids[tid] = posting
                 next_index += 1

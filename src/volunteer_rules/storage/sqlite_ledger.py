@@ -178,22 +178,13 @@ class SQLiteLedgerStore:
             if stored is not None:
                 _common.check_same_posting(stored, posting)
                 continue
-            if posting.index != next_index:
-                raise _common.stale(tid, f"index {posting.index}, expected {next_index}")
-            for entry in posting.entries:
-                if entry.sequence != next_sequence:
-                    raise _common.stale(
-                        tid, f"entry sequence {entry.sequence}, expected {next_sequence}"
-                    )
-                account = entry.account
-                if account not in versions:
-                    versions[account] = self._version(connection, account)
-                if entry.version != versions[account] + 1:
-                    raise _common.stale(
-                        tid, f"{account} version {entry.version}, expected {versions[account] + 1}"
-                    )
-                versions[account] += 1
-                next_sequence += 1
+            next_sequence = _common.check_next_posting(
+                posting,
+                next_index,
+                next_sequence,
+                versions,
+                lambda account: self._version(connection, account),
+            )
             connection.executemany(_ENTRY_INSERT, own_rows)
             next_index += 1
             added += 1
