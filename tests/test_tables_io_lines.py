@@ -24,6 +24,7 @@ pytest.importorskip("polars")
 
 from volunteer_rules.tables import _steps as steps
 from volunteer_rules.tables import io as tio
+from volunteer_rules.tables._sources import CHUNK_ROWS
 
 
 def _line(**changes: Any) -> bytes:
@@ -109,7 +110,7 @@ def _reference(text: bytes) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]
     return valid, errors, rows
 
 
-def _read(text: bytes, chunk_rows: int = tio.CHUNK_ROWS) -> tuple[Any, ...]:
+def _read(text: bytes, chunk_rows: int = CHUNK_ROWS) -> tuple[Any, ...]:
     table = tio._concat(tio.iter_json_lines(io.BytesIO(text), chunk_rows=chunk_rows))
     return table.to_rows(), table.errors.rows(), table.rows
 

@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 from volunteer_rules._canonical import read_json
 from volunteer_rules._files import file_size
 from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.tables._sources import CHUNK_ROWS, Source, _open, _rename
 from volunteer_rules.tables._steps import _check, _parser, _read_one_by_one
-from volunteer_rules.tables.io import CHUNK_ROWS, Source, _frame, _open, _rename
 from volunteer_rules.tables.schema import RECORD_COLUMNS
 
 __all__: list[str] = []
@@ -60,7 +60,9 @@ def parquet_chunks(
         total = parquet.metadata.num_rows
         base = 1
         for batch in parquet.iter_batches(batch_size=chunk_rows):
-            raw = _numbered(_rename(_frame(batch), columns), base)
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)  # a record batch makes a DataFrame
+            raw = _numbered(_rename(frame, columns), base)
             base += raw.height
             valid, errors = _check(raw, from_text=False, categories=categories, parse=parse)
             yield Chunk(valid, errors, raw.height, (base - 1) / total if total else None)

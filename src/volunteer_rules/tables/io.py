@@ -53,6 +53,8 @@ from volunteer_rules.records.record import (
     ServiceRecord,
 )
 from volunteer_rules.records.region import RegionCode
+from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
+from volunteer_rules.tables._sources import CHUNK_ROWS, Source, _rename
 from volunteer_rules.tables._steps import (
     _EMPTY_RECORDS,
     _POLARS_SCHEMA,
@@ -63,7 +65,6 @@ from volunteer_rules.tables._steps import (
     _payload,
 )
 from volunteer_rules.tables.schema import (
-    CSV_HEADERS,
     RECORD_COLUMNS,
     record_schema,
 )
@@ -83,11 +84,6 @@ __all__ = [
     "write_json_lines",
     "write_parquet",
 ]
-
-CHUNK_ROWS: Final = 65_536
-"""Rows read, checked and handed on at a time by the ``iter_*`` readers."""
-
-Source = str | os.PathLike[str] | IO[bytes]
 
 
 @attrs.frozen(kw_only=True)
@@ -248,14 +244,6 @@ def _chunk_table(valid: pl.DataFrame, errors: pl.DataFrame, rows: int) -> Record
 # --- readers ----------------------------------------------------------------------------------
 
 
-def _open(source: Source) -> tuple[IO[bytes], bool]:
-    if isinstance(source, (str, os.PathLike)):
-        return open(source, "rb"), True
-    if not hasattr(source, "read"):
-        raise InvalidTypeError("source", "must be a path or a binary file object")
-    return source, False
-
-
 def _frame(frame: Any) -> pl.DataFrame:
     if isinstance(frame, pl.DataFrame):
         return frame
@@ -271,19 +259,6 @@ def _frame(frame: Any) -> pl.DataFrame:
         "frame",
         f"must be a polars or pandas DataFrame or an Arrow table, not {type(frame).__name__}",
     )
-
-
-def _rename(frame: pl.DataFrame, columns: Mapping[str, str] | None) -> pl.DataFrame:
-    mapping = {**CSV_HEADERS, **(columns or {})}
-    renames = {
-        name: mapping[name]
-        for name in frame.columns
-        if name in mapping and name not in RECORD_COLUMNS and mapping[name] not in frame.columns
-    }
-    frame = frame.rename(renames) if renames else frame
-    if "format_version" not in frame.columns:  # a table of v1 records: the version is implied
-        frame = frame.with_columns(format_version=pl.lit(1, pl.Int64))
-    return frame
 
 
 def read_frame(
@@ -343,8 +318,6 @@ def iter_parquet(
         >>> [chunk.records.height for chunk in iter_parquet(io.BytesIO(sink.getvalue()))]
         [1]
     """
-    from volunteer_rules.tables._chunks import parquet_chunks
-
     for chunk in parquet_chunks(
         source,
         columns=columns,
@@ -404,8 +377,6 @@ def iter_csv(
         >>> [chunk.errors.get_column("code").to_list()[:2] for chunk in iter_csv(io.BytesIO(text.encode()))]
         [['missing', 'missing']]
     """
-    from volunteer_rules.tables._chunks import csv_chunks
-
     for chunk in csv_chunks(
         source,
         columns=columns,
@@ -449,8 +420,6 @@ def iter_json_lines(
         >>> [chunk.errors.rows() for chunk in iter_json_lines(lines)]
         [[(2, '$', 'invalid_type', 'a record must be a JSON object, not array')]]
     """
-    from volunteer_rules.tables._chunks import json_chunks
-
     for chunk in json_chunks(
         source, chunk_rows=chunk_rows, default_tz=default_tz, extra_categories=extra_categories
     ):
