@@ -28,6 +28,7 @@ from volunteer_rules.rules.certification import (
     _rule_set,
     certify_many,
 )
+from volunteer_rules.rules.results import certification_row
 from volunteer_rules.rules.rule_set import NO_LEVEL, RATING_SCORES, RuleSet
 from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables._convert import TableSource
@@ -38,7 +39,6 @@ from volunteer_rules.tables._engine import (
     repeated_keys,
     settle_repeats,
 )
-from volunteer_rules.tables.partition import certification_row
 from volunteer_rules.tables.schema import LEVEL_COLUMNS, level_schema, record_exclusion_schema
 
 __all__ = ["certification_rows", "certifications_frame", "certify_table", "exclusions_table"]
