@@ -43,8 +43,8 @@ from volunteer_rules._frames import AsData, Column
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.rules.certification import Certification
-from volunteer_rules.rules.counting import Count
+from volunteer_rules.rules._count import Count
+from volunteer_rules.rules.certification_result import Certification
 
 __all__ = [
     "CERTIFICATION_COLUMNS",
