@@ -43,16 +43,15 @@ def test_every_name_of_every_public_module_is_on_a_page() -> None:
         for module in map(importlib.import_module, _documented_modules())
         for name in getattr(module, "__all__", ())
     }
-    public = [
-        info.name
+    public = {
+        info.name: importlib.import_module(info.name)
         for info in pkgutil.walk_packages(volunteer_rules.__path__, "volunteer_rules.")
         if not any(part.startswith("_") for part in info.name.split("."))
-    ]
+    }
     assert len(public) > 100, "the walk found too few modules: the check would be vacuous"
     missing = sorted(
         f"{module_name}.{name}"
-        for module_name in public
-        for module in [importlib.import_module(module_name)]
+        for module_name, module in public.items()
         for name in getattr(module, "__all__", ())
         if (name, id(getattr(module, name))) not in on_pages
     )

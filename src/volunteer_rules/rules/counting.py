@@ -277,11 +277,11 @@ def count_many(
     _check_as_of(as_of, since)
     min_rank = _check_rating(min_rating)
     listed = _check_volunteers(volunteers)
+    wanted = None if listed is None else set(listed)
     require_iterable(records, "records", "must be an iterable of ServiceRecord")
     starts = _check_since_for(since_for, as_of)
     from volunteer_rules.rules.results import Counts, _held, _Source
 
-    wanted = None if listed is None else set(listed)
     bulk = _bulk(records, as_of, since, min_rank, wanted, bool(detail), starts, True)
     return Counts(bulk.counts(as_of, since), source=_Source(_held(records), as_of, min_rating))
 
