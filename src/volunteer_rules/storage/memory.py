@@ -149,12 +149,8 @@ class InMemoryTransferStore:
 
     Example:
         >>> from datetime import datetime, timezone
-        >>> import volunteer_rules as vr
-        >>> from volunteer_rules.transfer.package import create_transfer_package
-        >>> package = create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> package = sample_transfer_package()
         >>> store = InMemoryTransferStore()
         >>> store.add_package(package, at=datetime(2024, 6, 1, tzinfo=timezone.utc))
         True

@@ -466,15 +466,9 @@ def accept_stored_transfer(
         >>> from datetime import date, datetime, timezone
         >>> import volunteer_rules as vr
         >>> from volunteer_rules.storage import InMemoryRecordStore, InMemoryTransferStore
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> from volunteer_rules.transfer.package import create_transfer_package
-        >>> package = create_transfer_package(
-        ...     [record], volunteer_id=record.volunteer_id,
-        ...     source_organization_id=record.organization_id,
-        ...     destination_organization_id="51211100MJ00000175",
-        ...     destination_region_code="210100", consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> transfers, records = InMemoryTransferStore(), InMemoryRecordStore()
         >>> transfers.add_package(package, at=at)
         True

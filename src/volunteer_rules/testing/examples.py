@@ -13,16 +13,22 @@ from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from volunteer_rules.certificates.certificate import Certificate, Issuer
+    from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = [
+    "SAMPLE_DESTINATION_ORGANIZATION_ID",
     "SAMPLE_ORGANIZATION_ID",
     "SAMPLE_RECORD_PAYLOAD",
     "sample_certificate",
     "sample_issuer",
+    "sample_transfer_package",
 ]
 
 SAMPLE_ORGANIZATION_ID: Final = "512111005000000154"
 """A valid unified social credit code (civil affairs, social organization, Panjin)."""
+
+SAMPLE_DESTINATION_ORGANIZATION_ID: Final = "51211100MJ00000175"
+"""Another valid unified social credit code: where :func:`sample_transfer_package` goes."""
 
 SAMPLE_RECORD_PAYLOAD: Final[dict[str, Any]] = {
     "format_version": 1,
@@ -85,3 +91,31 @@ def sample_certificate() -> Certificate:
     )
     assert issued.certificate is not None
     return issued.certificate
+
+
+def sample_transfer_package(*, consent: bool = True) -> TransferPackage:
+    """The sample record packed for a move from Panjin (211103) to Beijing (110105).
+
+    From :data:`SAMPLE_ORGANIZATION_ID` to :data:`SAMPLE_DESTINATION_ORGANIZATION_ID`, created
+    at 2024-06-01 00:00 UTC; ``consent`` is the volunteer's. Built by
+    :func:`~volunteer_rules.create_transfer_package`, like any other package.
+
+    Example:
+        >>> package = sample_transfer_package()
+        >>> package.volunteer_id, package.destination_region_code, len(package.records)
+        ('V0000001', '110105', 1)
+    """
+    from volunteer_rules.records.record import parse_record
+    from volunteer_rules.transfer.package import create_transfer_package
+
+    record = parse_record(SAMPLE_RECORD_PAYLOAD)
+    return create_transfer_package(
+        [record],
+        volunteer_id=record.volunteer_id,
+        source_organization_id=SAMPLE_ORGANIZATION_ID,
+        source_region_code=record.region_code,
+        destination_organization_id=SAMPLE_DESTINATION_ORGANIZATION_ID,
+        destination_region_code="110105",
+        consent=consent,
+        created_at=_dt.datetime(2024, 6, 1, tzinfo=_dt.UTC),
+    )

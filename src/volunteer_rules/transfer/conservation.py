@@ -174,15 +174,9 @@ def check_transfer_conservation(
 
     Example:
         >>> import volunteer_rules as vr
-        >>> from datetime import datetime, timezone
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> package = vr.create_transfer_package(
-        ...     [record], volunteer_id=record.volunteer_id,
-        ...     source_organization_id=record.organization_id,
-        ...     destination_organization_id="51211100MJ00000175",
-        ...     destination_region_code="210100", consent=True,
-        ...     created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> package = sample_transfer_package()
+        >>> record = package.records[0]
         >>> report = vr.check_transfer_conservation(
         ...     package, source_before=[record], source_after=vr.mark_transferred([record], package),
         ...     destination_before=[], destination_after=[record, record])

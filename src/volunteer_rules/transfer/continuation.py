@@ -52,15 +52,9 @@ class Continuation:
 
     Example:
         >>> import volunteer_rules as vr
-        >>> from datetime import date, datetime, timezone
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> package = vr.create_transfer_package(
-        ...     [record], volunteer_id=record.volunteer_id,
-        ...     source_organization_id=record.organization_id, source_region_code="211103",
-        ...     destination_organization_id="G-b", destination_region_code="110105",
-        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
-        >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+        >>> from datetime import date
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> levels = vr.transfer_continuation(sample_transfer_package(), as_of=date(2024, 6, 1))
         >>> levels.before.rule_set_id, levels.after.rule_set_id
         ('cn-national', 'cn-beijing')
     """
@@ -74,15 +68,9 @@ class Continuation:
 
         Example:
             >>> import volunteer_rules as vr
-            >>> from datetime import date, datetime, timezone
-            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-            >>> package = vr.create_transfer_package(
-            ...     [record], volunteer_id=record.volunteer_id,
-            ...     source_organization_id=record.organization_id, source_region_code="211103",
-            ...     destination_organization_id="G-b", destination_region_code="110105",
-            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
-            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> from datetime import date
+            >>> from volunteer_rules.testing.examples import sample_transfer_package
+            >>> levels = vr.transfer_continuation(sample_transfer_package(), as_of=date(2024, 6, 1))
             >>> levels.level_before.rank, levels.level_before.name
             (0, 'none')
         """
@@ -94,15 +82,9 @@ class Continuation:
 
         Example:
             >>> import volunteer_rules as vr
-            >>> from datetime import date, datetime, timezone
-            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-            >>> package = vr.create_transfer_package(
-            ...     [record], volunteer_id=record.volunteer_id,
-            ...     source_organization_id=record.organization_id, source_region_code="211103",
-            ...     destination_organization_id="G-b", destination_region_code="110105",
-            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
-            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> from datetime import date
+            >>> from volunteer_rules.testing.examples import sample_transfer_package
+            >>> levels = vr.transfer_continuation(sample_transfer_package(), as_of=date(2024, 6, 1))
             >>> levels.level_after.rank
             0
         """
@@ -114,15 +96,9 @@ class Continuation:
 
         Example:
             >>> import volunteer_rules as vr
-            >>> from datetime import date, datetime, timezone
-            >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-            >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-            >>> package = vr.create_transfer_package(
-            ...     [record], volunteer_id=record.volunteer_id,
-            ...     source_organization_id=record.organization_id, source_region_code="211103",
-            ...     destination_organization_id="G-b", destination_region_code="110105",
-            ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
-            >>> levels = vr.transfer_continuation(package, as_of=date(2024, 6, 1))
+            >>> from datetime import date
+            >>> from volunteer_rules.testing.examples import sample_transfer_package
+            >>> levels = vr.transfer_continuation(sample_transfer_package(), as_of=date(2024, 6, 1))
             >>> levels.rank_change
             0
         """

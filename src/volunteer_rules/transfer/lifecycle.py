@@ -156,11 +156,9 @@ class Transfer:
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> transfer = vr.initiate_transfer(package, at=at)
         >>> transfer.state, transfer.digest == package.digest
         ('initiated', True)
@@ -178,11 +176,9 @@ class Transfer:
         Example:
             >>> import volunteer_rules as vr
             >>> from datetime import datetime, timezone
+            >>> from volunteer_rules.testing.examples import sample_transfer_package
             >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-            >>> package = vr.create_transfer_package(
-            ...     [], volunteer_id="V1", source_organization_id="G-a",
-            ...     destination_organization_id="G-b", destination_region_code="211100",
-            ...     consent=True, created_at=at)
+            >>> package = sample_transfer_package()
             >>> vr.initiate_transfer(package, at=at).digest == package.digest
             True
         """
@@ -195,11 +191,9 @@ class Transfer:
         Example:
             >>> import volunteer_rules as vr
             >>> from datetime import datetime, timezone
+            >>> from volunteer_rules.testing.examples import sample_transfer_package
             >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-            >>> package = vr.create_transfer_package(
-            ...     [], volunteer_id="V1", source_organization_id="G-a",
-            ...     destination_organization_id="G-b", destination_region_code="211100",
-            ...     consent=True, created_at=at)
+            >>> package = sample_transfer_package()
             >>> transfer = vr.initiate_transfer(package, at=at)
             >>> transfer.decided_at is None, vr.cancel_transfer(transfer, at=at).decided_at == at
             (True, True)
@@ -227,11 +221,9 @@ def initiate_transfer(
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timedelta, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> vr.initiate_transfer(package, at=at, expires_at=at + timedelta(days=30)).state
         'initiated'
     """
@@ -291,11 +283,9 @@ def reject_transfer(transfer: Transfer, *, at: _dt.datetime, reason: str) -> Tra
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=False, created_at=at)
+        >>> package = sample_transfer_package(consent=False)
         >>> vr.reject_transfer(vr.initiate_transfer(package, at=at), at=at,
         ...                    reason="no consent").history[-1].reason
         'no consent'
@@ -315,11 +305,9 @@ def cancel_transfer(transfer: Transfer, *, at: _dt.datetime, reason: str = "") -
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> vr.cancel_transfer(vr.initiate_transfer(package, at=at), at=at).state
         'cancelled'
     """
@@ -339,11 +327,9 @@ def expire_transfer(transfer: Transfer, *, at: _dt.datetime) -> Transfer:
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timedelta, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> transfer = vr.initiate_transfer(package, at=at, expires_at=at + timedelta(days=1))
         >>> vr.expire_transfer(transfer, at=at + timedelta(hours=23)).state
         'initiated'
@@ -377,15 +363,13 @@ class TransferAcceptance:
     Example:
         >>> import volunteer_rules as vr
         >>> from datetime import datetime, timezone
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
         >>> at = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=at)
+        >>> package = sample_transfer_package()
         >>> accepted = vr.accept_transfer(vr.initiate_transfer(package, at=at),
         ...     destination_records=[], at=at, as_of=at.date())
-        >>> accepted.accepted, accepted.imported, accepted.transfer.state
-        (True, (), 'accepted')
+        >>> accepted.accepted, len(accepted.imported), accepted.transfer.state
+        (True, 1, 'accepted')
     """
 
     accepted: bool
@@ -536,16 +520,9 @@ def mark_transferred(
 
     Example:
         >>> import volunteer_rules as vr
-        >>> from datetime import datetime, timezone
-        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
-        >>> package = vr.create_transfer_package(
-        ...     [record], volunteer_id=record.volunteer_id,
-        ...     source_organization_id=record.organization_id,
-        ...     destination_organization_id="51211100MJ00000175",
-        ...     destination_region_code="210100", consent=True,
-        ...     created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
-        >>> marked = vr.mark_transferred([record], package)
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> package = sample_transfer_package()
+        >>> marked = vr.mark_transferred(package.records, package)
         >>> type(marked[0]).__name__, marked[0].destination_organization_id
         ('TransferredRecord', '51211100MJ00000175')
     """

@@ -287,12 +287,8 @@ def canonical_package_bytes(package: TransferPackage) -> bytes:
         InvalidValueError: an ``extensions`` value cannot be written as JSON.
 
     Example:
-        >>> import volunteer_rules as vr
-        >>> from datetime import datetime, timezone
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> package = sample_transfer_package()
         >>> canonical_package_bytes(package)[:60]
         b'{"commendations":[],"consent":true,"created_at":"2024-06-01T'
     """
@@ -309,12 +305,8 @@ def compute_package_digest(package: TransferPackage) -> str:
     (:func:`~volunteer_rules.check_transfer` reports ``digest_mismatch``).
 
     Example:
-        >>> import volunteer_rules as vr
-        >>> from datetime import datetime, timezone
-        >>> package = vr.create_transfer_package(
-        ...     [], volunteer_id="V1", source_organization_id="G-a",
-        ...     destination_organization_id="G-b", destination_region_code="211100",
-        ...     consent=True, created_at=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        >>> from volunteer_rules.testing.examples import sample_transfer_package
+        >>> package = sample_transfer_package()
         >>> compute_package_digest(package) == package.digest
         True
     """
