@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules import tables
 from volunteer_rules.rules.versions import resolve_versions
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
@@ -282,7 +283,7 @@ def _per_path(records: list[vr.ServiceRecord], rule_set: str) -> dict[str, Any]:
             for v in EVERYONE
         },
     }
-    for name, count_many in (("tables", vr.count_many), ("rules", counting.count_many)):
+    for name, count_many in (("tables", tables.count_many), ("rules", vr.count_many)):
         paths[f"count_many ({name})"] = counted(count_many(records, as_of=AS_OF, detail=True))
         paths[f"count_many ({name}), one at a time"] = {
             v: counted(count_many(records, as_of=AS_OF, detail=True, volunteers=[v]))[v]
@@ -372,7 +373,6 @@ def _reused_key() -> tuple[vr.ServiceRecord, vr.ServiceRecord, vr.ServiceRecord]
 def test_a_filter_does_not_hide_another_volunteers_conflicting_version() -> None:
     """Issue 14: asked for X alone, X's key was counted when another volunteer held a
     conflicting version of it; certify excluded it. Settled over the whole input now."""
-    from volunteer_rules.rules import counting
 
     mine, theirs, more = _reused_key()
     for records in ([mine, theirs, more], [theirs, more, mine], iter([more, mine, theirs])):
@@ -383,7 +383,7 @@ def test_a_filter_does_not_hide_another_volunteers_conflicting_version() -> None
                 given, rule_set="cn-national", as_of=AS_OF, volunteers=[volunteer]
             )[volunteer]
             assert (certified.counted.minutes, certified.excluded) == (minutes, expected)
-            for count_many in (vr.count_many, counting.count_many):
+            for count_many in (vr.count_many, tables.count_many):
                 count = count_many(iter(given), as_of=AS_OF, volunteers=[volunteer])[volunteer]
                 assert (count.minutes, count.excluded) == (minutes, expected)
             one = vr.certify(given, rule_set="cn-national", as_of=AS_OF, volunteer=volunteer)

@@ -191,6 +191,7 @@ from volunteer_rules.rules import (
     rule_set_from_mapping,
     rule_set_ids,
 )
+from volunteer_rules.rules.counting import count_many
 from volunteer_rules.statistics import (
     build_report,
     render_report_html,
@@ -209,7 +210,6 @@ from volunteer_rules.storage import (
     SQLiteTransferStore,
     TransferStore,
 )
-from volunteer_rules.tables import count_many
 from volunteer_rules.testing._hypothesis_hook import (
     register_if_hypothesis_loaded as _register_if_hypothesis_loaded,
 )

@@ -68,6 +68,7 @@ from volunteer_rules.rules.counting import (
     EXCLUSION_REASONS,
     Count,
     RecordOutcome,
+    count_many,
     count_records,
     majority_volunteer,
 )
@@ -204,6 +205,7 @@ __all__ = [
     "check_quality",
     "check_records",
     "continuity",
+    "count_many",
     "count_records",
     "describe_quality",
     "diff_versions",

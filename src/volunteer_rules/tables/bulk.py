@@ -1,4 +1,4 @@
-"""Counting many volunteers at once, over a list of record objects.
+"""The table engine over a list of record objects.
 
 :func:`count_many` gives, for every volunteer, exactly what
 :func:`~volunteer_rules.count_records` and :func:`~volunteer_rules.certify` give for that
@@ -6,8 +6,14 @@ volunteer. With the ``tables`` extra installed (polars and pyarrow) the records 
 columns and counted by the table engine (:mod:`volunteer_rules.tables`): most volunteers are
 settled in column steps, and only those whose records overlap, pass the daily cap on a date,
 are given twice or are amended in a way that needs the rules' own walk go through the exact
-engine. Without the extra, every volunteer goes through the exact engine (the same results,
-slower).
+engine. Without the extra, the rules' own :func:`volunteer_rules.rules.counting.count_many`
+counts them (the same results).
+
+For record objects, :func:`volunteer_rules.count_many` (the rules' own bulk pass, what
+:func:`~volunteer_rules.certify_many` and :func:`~volunteer_rules.summarize` count with) is
+the faster: turning a million objects into columns costs more than the column steps save
+(docs/benchmarks.md). This one is the table engine's entry for objects: the same answers by
+the other path, which the differential tests compare.
 
 Example:
     >>> from datetime import date
@@ -78,11 +84,10 @@ def engine_count(
     detail: bool,
     since_for: Mapping[str, _dt.date],
 ) -> dict[str, Count]:
-    """The counts, by the table engine when it is installed, else by the exact engine.
+    """The counts, by the table engine when it is installed, else by the rules' bulk pass.
 
-    What :func:`~volunteer_rules.certify_many` counts with (arguments already checked, as
-    :func:`count_many` checks them; ``min_rank`` is the rank of the minimum rating in
-    :data:`~volunteer_rules.RATINGS`).
+    What :func:`count_many` counts with (arguments already checked, as it checks them;
+    ``min_rank`` is the rank of the minimum rating in :data:`~volunteer_rules.RATINGS`).
 
     Example:
         >>> from datetime import date
@@ -128,11 +133,12 @@ def count_many(
     detail: bool = False,
     since_for: Mapping[str, _dt.date] | None = None,
 ) -> Counts:
-    """Count the records of many volunteers at once: one :class:`Count` per volunteer.
+    """Count the records of many volunteers with the table engine: one :class:`Count` each.
 
     The result for each volunteer is exactly what :func:`~volunteer_rules.count_records`
     gives for the same input and that ``volunteer_id``, except that records of other
-    volunteers are not listed (and ``outcomes`` is ``None`` unless ``detail=True``).
+    volunteers are not listed (and ``outcomes`` is ``None`` unless ``detail=True``). It equals
+    :func:`volunteer_rules.count_many`'s, which is faster on record objects.
 
     To run on a distributed engine, partition the records by ``volunteer_id`` and call this
     per partition; amendments that name another volunteer's record must also be sent to that
