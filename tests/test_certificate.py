@@ -369,6 +369,18 @@ class TestJson:
             ("$.records[0].minutes", "invalid_type"),
         }
 
+    def test_a_wrong_type_is_named_as_json_names_it(self) -> None:
+        """A text or a list of the wrong type: 'a string' and 'an array', as the record's and
+        the package's messages say, never Python's 'str' or 'list'."""
+        payload = vr.dump_certificate(examples.sample_certificate())
+        payload["number"] = 7
+        payload["records"] = {}
+        with pytest.raises(vr.RecordFormatError) as info:
+            vr.parse_certificate(payload)
+        messages = {e.path: e.message for e in info.value.errors}
+        assert messages["$.number"] == "number must be a string"
+        assert messages["$.records"] == "records must be an array"
+
     @given(json_values)
     def test_arbitrary_json_raises_only_library_errors(self, value: object) -> None:
         """Any JSON value gives a certificate or a RecordFormatError, nothing else."""

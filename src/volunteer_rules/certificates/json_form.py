@@ -101,7 +101,7 @@ class _Reader:
             )
             return None
         if not isinstance(value, kind):
-            self.add(f"{path}.{key}", "invalid_type", f"{key} must be a {kind.__name__}")
+            self.add(f"{path}.{key}", "invalid_type", f"{key} must be {_JSON_KINDS[kind]}")
             return None
         return value
 
@@ -117,6 +117,9 @@ class _Reader:
             self.add(f"{path}.{key}", "invalid_format", f"{key} must be an ISO date")
             return None
 
+
+_JSON_KINDS: Final = {str: "a string", list: "an array"}
+"""What a type is called in a message: the JSON name, as the other wire forms' messages say."""
 
 _MAX_INTEGER: Final = 2**63 - 1
 """The largest number a certificate's wire form may hold (what every store can hold)."""
