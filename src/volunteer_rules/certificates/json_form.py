@@ -118,7 +118,7 @@ class _Reader:
             return None
 
 
-_JSON_KINDS: Final = {str: "a string", list: "an array"}
+_JSON_KINDS: Final[dict[type, str]] = {str: "a string", list: "an array"}
 """What a type is called in a message: the JSON name, as the other wire forms' messages say."""
 
 _MAX_INTEGER: Final = 2**63 - 1
