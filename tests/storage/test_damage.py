@@ -174,8 +174,15 @@ def test_a_sound_file_checks_clean_from_the_command_line(
     _fill(path)
     assert main(["db", "check", str(path)]) == 0
     assert capsys.readouterr().out == "ok\n"
+    capsys.readouterr()
     assert main(["db", "check", str(tmp_path / "missing.sqlite")]) == 2
     assert not (tmp_path / "missing.sqlite").exists()
+    assert capsys.readouterr().err.endswith("missing.sqlite: no such file\n")
+    assert main(["db", "check", str(tmp_path)]) == 2  # a folder: said so, not "no such file"
+    assert capsys.readouterr().err.endswith(": is a folder, not a database file\n")
+    assert main(["db", "copy", str(tmp_path), str(tmp_path / "copy.sqlite")]) == 2
+    assert capsys.readouterr().err.endswith(": is a folder, not a database file\n")
+    assert not (tmp_path / "copy.sqlite").exists()
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
     assert main(["db", "check", str(tmp_path / "junk.sqlite")]) == 1
 

@@ -8,7 +8,7 @@ line per problem. ``FILE`` may also be a PostgreSQL connection string or URL (th
 runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
-the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file).
+the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, or a folder).
 
 ``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
 whole history, the ledger) into an empty one and then verifies the copy: the same records,
@@ -103,7 +103,7 @@ def _check(path: str) -> int:
             return empty_warning("db", "the database holds nothing (no record, package or ledger)")
         return 1 if problems else 0
     if not os.path.isfile(path):
-        print(f"volunteer-rules db check: {path}: no such file", file=sys.stderr)
+        print(f"volunteer-rules db check: {path}: {_not_a_file(path)}", file=sys.stderr)
         return 2
     empty = False
     try:
@@ -169,9 +169,18 @@ def _holds(records: Any, packages: Any, ledger: Any) -> tuple[Any, ...]:
     )
 
 
+def _not_a_file(path: str) -> str:
+    """Why ``path`` cannot be a database file: it is missing, a folder, or not a file."""
+    if not os.path.exists(path):
+        return "no such file"
+    if os.path.isdir(path):
+        return "is a folder, not a database file"
+    return "is not a regular file"
+
+
 def _copy(source: str, destination: str) -> int:
     if not _is_postgresql(source) and not os.path.isfile(source):
-        print(f"volunteer-rules db copy: {source}: no such file", file=sys.stderr)
+        print(f"volunteer-rules db copy: {source}: {_not_a_file(source)}", file=sys.stderr)
         return 2
     try:
         src_db, src_records, src_packages, src_ledger = _open(source)
