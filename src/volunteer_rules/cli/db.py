@@ -8,7 +8,8 @@ line per problem. ``FILE`` may also be a PostgreSQL connection string or URL (th
 runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
-the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, or a folder).
+the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, or
+a folder).
 
 ``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
 whole history, the ledger) into an empty one and then verifies the copy: the same records,
