@@ -104,6 +104,45 @@ def check_day(what: str, value: object) -> _dt.date | None:
     return value
 
 
+def record_filter(
+    placeholder: str,
+    *,
+    volunteer_id: object,
+    organization_id: object,
+    region: object,
+    since: object,
+    until: object,
+) -> tuple[str, list[object]]:
+    """The ``WHERE`` clause of ``RecordStore.find`` (empty for no filter) and its parameters.
+
+    Each filter is checked first (a wrong type or value is an error from the library's
+    hierarchy); ``placeholder`` is the driver's (``?`` for SQLite, ``%s`` for PostgreSQL).
+    """
+    clauses: list[str] = []
+    parameters: list[object] = []
+    checked_volunteer = check_optional_text("volunteer_id", volunteer_id)
+    if checked_volunteer is not None:
+        clauses.append(f"volunteer_id = {placeholder}")
+        parameters.append(checked_volunteer)
+    checked_organization = check_optional_text("organization_id", organization_id)
+    if checked_organization is not None:
+        clauses.append(f"organization_id = {placeholder}")
+        parameters.append(checked_organization)
+    checked_region = check_region(region)
+    if checked_region is not None:
+        clauses.append(f"{checked_region.level}_code = {placeholder}")
+        parameters.append(checked_region.code)
+    first = check_day("since", since)
+    if first is not None:
+        clauses.append(f"date >= {placeholder}")
+        parameters.append(first.isoformat())
+    end = check_day("until", until)
+    if end is not None:
+        clauses.append(f"date < {placeholder}")
+        parameters.append(end.isoformat())
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+
+
 def check_moment(what: str, value: object) -> _dt.datetime | None:
     """Check that a period bound is an aware datetime or ``None``."""
     if value is None:

@@ -117,29 +117,14 @@ class PostgreSQLRecordStore:
         until: _dt.date | None = None,
     ) -> tuple[ServiceRecord, ...]:
         """Return matching records in recorded order (see the protocol)."""
-        clauses: list[str] = []
-        parameters: list[object] = []
-        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
-        if volunteer_id is not None:
-            clauses.append("volunteer_id = %s")
-            parameters.append(volunteer_id)
-        organization_id = _common.check_optional_text("organization_id", organization_id)
-        if organization_id is not None:
-            clauses.append("organization_id = %s")
-            parameters.append(organization_id)
-        region = _common.check_region(region)
-        if region is not None:
-            clauses.append(f"{region.level}_code = %s")
-            parameters.append(region.code)
-        since = _common.check_day("since", since)
-        if since is not None:
-            clauses.append("date >= %s")
-            parameters.append(since.isoformat())
-        until = _common.check_day("until", until)
-        if until is not None:
-            clauses.append("date < %s")
-            parameters.append(until.isoformat())
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, parameters = _common.record_filter(
+            "%s",
+            volunteer_id=volunteer_id,
+            organization_id=organization_id,
+            region=region,
+            since=since,
+            until=until,
+        )
 
         def read() -> tuple[ServiceRecord, ...]:
             with self.database.reading("finding records") as cursor:
