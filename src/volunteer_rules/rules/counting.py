@@ -216,9 +216,10 @@ def count_many(
     depend on the date; whether an interval starts on its ``date`` and ends that local day;
     the date ordinal) is computed with C-level ``map``/``compress``. What is kept is one column
     (a list) per field: references to the records' own values, no Python object per record
-    (the record object itself is not kept). Then one loop over the counting records sums
-    minutes per volunteer, and one C-level pass over (volunteer, date) keys finds two records
-    on one date. A volunteer is settled from those sums when none of their records is amended
+    (a record that needs a closer look is read again by position, so the input is held until
+    the pass ends: a list or tuple by reference, anything else read into a list first). Then
+    one loop over the counting records sums minutes per volunteer, and one C-level pass over
+    (volunteer, date) keys finds two records on one date. A volunteer is settled from those sums when none of their records is amended
     (except once, by an amendment of their own that nothing else amends: it supersedes the
     record or not, as the engine would decide), no two of their records on one date overlap or
     pass the daily cap together, and their intervals are all within their own day in one fixed
