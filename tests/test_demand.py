@@ -187,6 +187,15 @@ class TestParseDemand:
             ("$.minors_barred", "invalid_type"),
         ]
 
+    def test_a_wrong_type_is_named_as_json_names_it(self) -> None:
+        """Lists are JSON arrays in the messages, as in the record's and the package's."""
+        bad = {**SAMPLE_DEMAND_PAYLOAD, "slots": {}, "required_skills": "first_aid"}
+        with pytest.raises(RecordFormatError) as info:
+            parse_demand(bad)
+        messages = {e.path: e.message for e in info.value.errors}
+        assert messages["$.slots"] == "slots must be an array"
+        assert messages["$.required_skills"] == "required_skills must be an array of names"
+
     def test_not_an_object(self) -> None:
         """A payload that is not an object is one invalid_type error."""
         with pytest.raises(RecordFormatError) as info:

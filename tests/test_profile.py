@@ -501,6 +501,13 @@ class TestParseErrors:
         assert raised.value.what == what
         assert [(e.path, e.code) for e in raised.value.errors] == [("$", "invalid_type")]
 
+    def test_a_list_is_named_an_array(self) -> None:
+        """Lists are JSON arrays in the messages, as in the record's and the package's."""
+        with pytest.raises(RecordFormatError) as raised:
+            parse_profile({**SAMPLE_PROFILE_PAYLOAD, "skills": "first_aid"})
+        messages = {e.path: e.message for e in raised.value.errors}
+        assert messages["$.skills"] == "skills must be an array of strings"
+
     @pytest.mark.parametrize(("parse", "sample", "what"), PARSERS)
     def test_unknown_field_and_version(
         self, parse: Callable[[Any], object], sample: Mapping[str, Any], what: str

@@ -258,7 +258,7 @@ class _Reader:
     def names(self, key: str) -> frozenset[str]:
         value = self.payload.get(key, [])
         if not isinstance(value, list):
-            self.error(f"$.{key}", "invalid_type", f"{key} must be a list of names")
+            self.error(f"$.{key}", "invalid_type", f"{key} must be an array of names")
             return frozenset()
         found: set[str] = set()
         for n, name in enumerate(value):
@@ -366,7 +366,7 @@ def parse_demand(payload: Mapping[str, Any]) -> Demand:
     if raw_slots is None:
         read.error("$.slots", "missing", "slots is required")
     elif not isinstance(raw_slots, list):
-        read.error("$.slots", "invalid_type", "slots must be a list")
+        read.error("$.slots", "invalid_type", "slots must be an array")
     elif not raw_slots:
         read.error("$.slots", "missing", "a demand needs at least one slot")
     else:

@@ -175,7 +175,7 @@ class _Reader:
         if value is _MISSING:
             return frozenset()
         if not isinstance(value, list):
-            self.add(self.path(key), "invalid_type", f"{key} must be a list of strings")
+            self.add(self.path(key), "invalid_type", f"{key} must be an array of strings")
             return None
         good: set[str] = set()
         ok = True
