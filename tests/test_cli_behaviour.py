@@ -101,6 +101,29 @@ def test_a_usage_error_writes_nothing_on_stdout(tmp_path: Path) -> None:
     assert "--db" in done.stderr
 
 
+@pytest.mark.parametrize("command", ["certify", "stats", "report"])
+@pytest.mark.parametrize("where", ["a folder", "a missing folder"])
+def test_an_output_that_cannot_be_written_is_said_before_reading(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """A folder, or a file in a folder that does not exist: status 2 at once, with nothing
+    read (the sample's bad lines are not reported) and nothing written."""
+    output = tmp_path if where == "a folder" else tmp_path / "missing" / "out.csv"
+    extra = {
+        "certify": ["--rule-set", "cn-national", "--as-of", "2026-06-30", "--format", "csv"],
+        "stats": ["--format", "csv"],
+        "report": ["--as-of", "2026-06-30"],
+    }[command]
+    done = _run(command, str(SAMPLE), *extra, "--output", str(output))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    reason = "it is a folder, not a file" if where == "a folder" else "there is no folder"
+    assert done.stderr.startswith(f"volunteer-rules {command}: error: cannot write {output}: ")
+    assert reason in done.stderr
+    assert len(done.stderr.splitlines()) == 1  # no line of the input was read
+    assert sorted(tmp_path.iterdir()) == []
+
+
 def test_transfer_create_without_records_is_an_error(tmp_path: Path) -> None:
     """An unknown volunteer or an empty file: no package, a report on stderr, status 1."""
     records = tmp_path / "records.jsonl"

@@ -42,6 +42,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,6 +68,7 @@ __all__ = [
     "raw_output",
     "read_json_lines",
     "text_width",
+    "unwritable",
     "usage_error",
     "write_csv",
     "write_json",
@@ -324,6 +326,28 @@ def usage_error(command: str, message: str) -> int:
     """
     print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
     return 2
+
+
+def unwritable(path: str) -> str | None:
+    """Why the output file ``path`` cannot be written, said before any input is read; or ``None``.
+
+    A folder, or a file in a folder that does not exist, is found at once rather than after a
+    long read. What only writing finds (no permission, a full disk) is reported then.
+
+    Example:
+        >>> unwritable("/")
+        'cannot write /: it is a folder, not a file'
+        >>> unwritable("/no-such-folder/report.html")
+        'cannot write /no-such-folder/report.html: there is no folder /no-such-folder'
+        >>> unwritable("report.html") is None
+        True
+    """
+    if os.path.isdir(path):
+        return f"cannot write {path}: it is a folder, not a file"
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        return f"cannot write {path}: there is no folder {folder}"
+    return None
 
 
 def empty_warning(command: str, message: str) -> int:

@@ -28,6 +28,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
     mask_identity_numbers,
+    unwritable,
 )
 from volunteer_rules.rules.versions import CONFLICT_REASON
 
@@ -336,11 +337,15 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
     Example:
         >>> output_problem(argparse.Namespace(format="parquet", output=None), "jsonl")
         '--format parquet writes a binary file: give --output FILE'
+        >>> output_problem(argparse.Namespace(format="csv", output="/"), "jsonl")
+        'cannot write /: it is a folder, not a file'
     """
     parquet = getattr(args, "format", None) == "parquet"
     output = getattr(args, "output", None)
     if parquet and (output is None or output == "-"):
         return "--format parquet writes a binary file: give --output FILE"
+    if output is not None and output != "-" and (problem := unwritable(output)) is not None:
+        return problem
     if kind != "jsonl" and not tables_installed():
         return needs_tables(kind)
     if parquet and not tables_installed():

@@ -55,6 +55,7 @@ from volunteer_rules.cli._io import (
     open_input,
     progress_of,
     read_json_lines,
+    unwritable,
     usage_error,
 )
 from volunteer_rules.community.organization import parse_organization
@@ -153,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
         as_of = _dt.date.fromisoformat(args.as_of)
     except ValueError:
         return usage_error("report", f"--as-of {args.as_of!r} is not a YYYY-MM-DD date")
+    problem = unwritable(args.output)
+    if problem is not None:
+        return usage_error("report", problem)
     found: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     bad = 0
     for path in args.files:
