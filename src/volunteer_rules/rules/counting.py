@@ -219,14 +219,14 @@ def count_many(
     (a record that needs a closer look is read again by position, so the input is held until
     the pass ends: a list or tuple by reference, anything else read into a list first). Then
     one loop over the counting records sums minutes per volunteer, and one C-level pass over
-    (volunteer, date) keys finds two records on one date. A volunteer is settled from those sums when none of their records is amended
-    (except once, by an amendment of their own that nothing else amends: it supersedes the
-    record or not, as the engine would decide), no two of their records on one date overlap or
-    pass the daily cap together, and their intervals are all within their own day in one fixed
-    UTC offset (so no two can overlap, whatever the recorded order); with several offsets in
-    the input, intervals are checked per volunteer (sorted starts against sorted ends). Every
-    other volunteer goes through the reference engine, record by record, so the result is
-    always the engine's.
+    (volunteer, date) keys finds two records on one date. A volunteer is settled from those
+    sums when none of their records is amended (except once, by an amendment of their own that
+    nothing else amends: it supersedes the record or not, as the engine would decide), no two
+    of their records on one date overlap or pass the daily cap together, and their intervals
+    are all within their own day in one fixed UTC offset (so no two can overlap, whatever the
+    recorded order); with several offsets in the input, intervals are checked per volunteer
+    (sorted starts against sorted ends). Every other volunteer goes through the reference
+    engine, record by record, so the result is always the engine's.
 
     A key ``(organization_id, record_id)`` given more than once anywhere in the input (whoever
     holds it, before ``volunteers`` is applied) sends the whole input through
