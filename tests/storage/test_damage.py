@@ -20,6 +20,7 @@ from volunteer_rules.storage import (
     SQLiteTransferStore,
 )
 from volunteer_rules.storage.services import post_transfers
+from volunteer_rules.storage.sqlite_schema import _ENTRY_COLUMN_LIST, row_checksum
 from volunteer_rules.testing.contracts import make_package, make_record
 from volunteer_rules.timebank.ledger import ISSUER, REDEEMED, LedgerTransfer
 
@@ -165,6 +166,39 @@ def test_undecodable_text_is_a_storage_error(tmp_path: Path) -> None:
             with pytest.raises(StorageError):
                 call(database)
         assert database.check()
+
+
+def _rewrite_ledger(path: Path, statement: str) -> None:
+    """Change ledger rows in the raw file, then make every ledger row's checksum right again."""
+    raw = sqlite3.connect(path)
+    raw.create_function("vr_checksum", -1, row_checksum, deterministic=True)
+    with raw:
+        raw.execute(statement)
+        raw.execute(f"UPDATE ledger_entries SET checksum = vr_checksum({_ENTRY_COLUMN_LIST})")
+    raw.close()
+
+
+def test_ledger_rows_removed_or_added_with_right_checksums_are_noticed(tmp_path: Path) -> None:
+    removed = tmp_path / "removed.sqlite"
+    _fill(removed)
+    _rewrite_ledger(removed, "DELETE FROM ledger_entries WHERE position = 5")  # a whole transfer
+    added = tmp_path / "added.sqlite"
+    _fill(added)
+    columns = _ENTRY_COLUMN_LIST.split(", ")
+    assert columns[:6] == ["sequence", "position", "transfer_id", "account", "minutes", "version"]
+    _rewrite_ledger(  # an entry of the first transfer, filed before the transfer's first row
+        added,
+        f"INSERT INTO ledger_entries ({_ENTRY_COLUMN_LIST}, checksum)"
+        f" SELECT -1, 0, 'extra', 'V-extra', 5, 1, {', '.join(columns[6:])}, 0"
+        " FROM ledger_entries WHERE sequence = 1",
+    )
+    with SQLiteDatabase(removed) as database:
+        problems = database.check()
+    assert "ledger_entries: transfers are missing or out of place" in problems
+    assert not any("checksum" in problem for problem in problems)
+    with SQLiteDatabase(added) as database:
+        assert database.check() == ("ledger_entries: entries are missing or out of place",)
+    assert main(["db", "check", str(added)]) == 1
 
 
 def test_a_sound_file_checks_clean_from_the_command_line(

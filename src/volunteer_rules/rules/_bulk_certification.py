@@ -16,10 +16,10 @@ import attrs
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.rules._bulk_count import _bulk, _collector_paused
 from volunteer_rules.rules._certification_plan import _awards, _Plan, _rank, _since
 from volunteer_rules.rules._count import _count_rows, _rows
 from volunteer_rules.rules.certification_result import Certification
-from volunteer_rules.rules.counting import _bulk, _collector_paused
 from volunteer_rules.rules.quality import attested_on, quality_facts
 from volunteer_rules.rules.rule_set import Award, Sanction
 from volunteer_rules.rules.schemes import RuleSetRegistry

@@ -25,6 +25,7 @@ from volunteer_rules.rules._bulk_pass import _Bulk
 from volunteer_rules.rules._count import _RATING_RANK, Count
 from volunteer_rules.rules.certification_result import Certification
 from volunteer_rules.rules.quality import (
+    QualityCheck,
     QualityFacts,
     ban_on,
     check_quality,
@@ -466,9 +467,7 @@ class _Plan:
         return missing
 
 
-def _met_checks(level: Level) -> list[Any]:
-    from volunteer_rules.rules.quality import QualityCheck
-
+def _met_checks(level: Level) -> list[QualityCheck]:
     assert level.quality is not None
     return [
         QualityCheck(level=level.name, condition=text, met=True)

@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as _dt
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -75,6 +75,7 @@ from volunteer_rules.rules.certification_result import (
 )
 from volunteer_rules.rules.counting import count_many
 from volunteer_rules.rules.quality import attested_on, quality_facts, read_sanctions
+from volunteer_rules.rules.results import Certifications, _held, _Source
 from volunteer_rules.rules.rule_set import (
     NO_LEVEL,
     Attestation,
@@ -85,9 +86,6 @@ from volunteer_rules.rules.rule_set import (
     Volunteer,
 )
 from volunteer_rules.rules.schemes import RuleSetRegistry, _registry
-
-if TYPE_CHECKING:  # pragma: no cover
-    from volunteer_rules.rules.results import Certifications
 
 __all__ = [
     "REASON_TEXTS",
@@ -302,8 +300,6 @@ def certify_many(
         >>> [(v, c.counted.minutes, c.excluded) for v, c in result.items()]
         [('V0000001', 120, ()), ('V2', 0, (('r-b', 'not_verified'),))]
     """
-    from volunteer_rules.rules.results import Certifications, _held, _Source
-
     _check_as_of(as_of, None)
     chosen = _rule_set(rule_set, registry)
     births: dict[str, _dt.date | None] = {}

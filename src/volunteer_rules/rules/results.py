@@ -43,7 +43,8 @@ from volunteer_rules._frames import AsData, Column
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.rules._count import Count
+from volunteer_rules.rules._bulk_count import _bulk
+from volunteer_rules.rules._count import Count, _check_rating
 from volunteer_rules.rules.certification_result import Certification
 
 __all__ = [
@@ -283,17 +284,10 @@ def _recount(
     since_of: Callable[[str], _dt.date | None],
 ) -> dict[str, list[Exclusion]]:
     """The exclusions of some volunteers from a count with per-record outcomes."""
-    from volunteer_rules.rules.counting import count_many
-
     starts = {v: s for v in volunteers if (s := since_of(v)) is not None}
-    counts = count_many(
-        given,
-        as_of=source.as_of,
-        min_rating=source.min_rating,
-        volunteers=volunteers,
-        detail=True,
-        since_for=starts,
-    )
+    min_rank = _check_rating(source.min_rating)
+    bulk = _bulk(given, source.as_of, None, min_rank, set(volunteers), True, starts, True)
+    counts = bulk.counts(source.as_of, None)
     return {
         volunteer: [
             Exclusion(

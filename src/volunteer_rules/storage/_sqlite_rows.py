@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from volunteer_rules.errors import RecordFormatError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import PackageEvent
-from volunteer_rules.storage.sqlite_schema import _tuple_checksum, row_checksum
+from volunteer_rules.storage.sqlite_schema import _ENTRY_COLUMN_LIST, _tuple_checksum, row_checksum
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
 from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
 
@@ -164,3 +164,45 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
             ) from error
         postings.append(PostedTransfer(transfer=transfer, index=position, entries=entries))
     return postings
+
+
+class _Fetched(Protocol):
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Sequence[Any]: ...
+
+
+class _Executes(Protocol):
+    """A ``sqlite3.Connection`` or a ``psycopg.Cursor``: ``execute`` returns what to fetch."""
+
+    def execute(self, query: str, params: Sequence[Any], /) -> _Fetched: ...
+
+
+_ENTRIES_WITH_TIMES: Final = (
+    " FROM ledger_entries e JOIN ledger_entries t ON t.position = e.position AND t.kind IS NOT NULL"
+)
+"""Every entry beside its transfer's head row (which holds the time): ``e`` and ``t``."""
+
+
+def _next_posting(connection: _Executes) -> tuple[int, int]:
+    """The index and the sequence the next posting must have."""
+    row = connection.execute(
+        "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1", ()
+    ).fetchone()
+    return (0, 0) if row is None else (int(row[0]) + 1, int(row[1]) + 1)
+
+
+def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[PostedTransfer]:
+    """The postings from index ``start`` on, read with the driver's ``placeholder``."""
+    head = connection.execute(
+        f"SELECT sequence FROM ledger_entries WHERE position = {placeholder} AND kind IS NOT NULL",
+        (start,),
+    ).fetchone()
+    if head is None:
+        return []
+    rows = connection.execute(
+        f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
+        f" WHERE sequence >= {placeholder} ORDER BY sequence",
+        head,
+    ).fetchall()
+    return _postings_from_rows(rows)

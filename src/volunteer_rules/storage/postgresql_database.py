@@ -26,7 +26,7 @@ from volunteer_rules.errors import (
     StorageError,
     VolunteerRulesError,
 )
-from volunteer_rules.storage._sqlite_rows import _parse_package, _parse_payload
+from volunteer_rules.storage._sqlite_rows import _parse_package, _parse_payload, _read_postings
 from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
@@ -244,9 +244,6 @@ class PostgreSQLDatabase:
         Verifies every row's checksum, that records and packages read back, that package
         states match their events, and that the ledger is sound (``check_ledger``).
         """
-        # The ledger store stands on this database: imported here, not at the top.
-        from volunteer_rules.storage.postgresql_ledger import PostgreSQLLedgerStore
-
         problems: list[str] = []
         try:
             tables = (
@@ -277,7 +274,7 @@ class PostgreSQLDatabase:
                         problems.append(f"packages: {package_id}: does not match its payload")
                     if count != events or state != last_state:
                         problems.append(f"packages: {package_id}: state and events disagree")
-            postings = PostgreSQLLedgerStore(self).postings()
+                postings = _read_postings(cursor, "%s", 0)  # as the ledger store reads them
             problems.extend(f"ledger: {problem}" for problem in check_ledger(postings))
         except VolunteerRulesError as error:
             problems.append(str(error))

@@ -20,7 +20,13 @@ import psycopg
 from volunteer_rules.errors import InvalidValueError, NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _entry_rows, _postings_from_rows
+from volunteer_rules.storage._sqlite_rows import (
+    _ENTRIES_WITH_TIMES,
+    _entry_rows,
+    _next_posting,
+    _postings_from_rows,
+    _read_postings,
+)
 from volunteer_rules.storage.postgresql_database import (
     _MAX_INTEGER,
     PostgreSQLDatabase,
@@ -104,14 +110,6 @@ class PostgreSQLLedgerStore:
             return self._careful(cursor, batch, rows)
 
     @staticmethod
-    def _next(cursor: psycopg.Cursor[Any]) -> tuple[int, int]:
-        cursor.execute(
-            "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1"
-        )
-        row = cursor.fetchone()
-        return (0, 0) if row is None else (int(row[0]) + 1, int(row[1]) + 1)
-
-    @staticmethod
     def _version(cursor: psycopg.Cursor[Any], account: str) -> int:
         cursor.execute(
             "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = %s", (account,)
@@ -126,7 +124,7 @@ class PostgreSQLLedgerStore:
         rows: Sequence[tuple[Any, ...]],
     ) -> bool:
         """Whether the whole batch is new and continues the stored ledger exactly."""
-        next_index, next_sequence = self._next(cursor)
+        next_index, next_sequence = _next_posting(cursor)
         for offset, posting in enumerate(batch):
             if posting.index != next_index + offset:
                 return False
@@ -162,7 +160,7 @@ class PostgreSQLLedgerStore:
         batch: Sequence[PostedTransfer],
         rows: Sequence[tuple[Any, ...]],
     ) -> int:
-        next_index, next_sequence = self._next(cursor)
+        next_index, next_sequence = _next_posting(cursor)
         versions: dict[str, int] = {}
         added = 0
         position = 0
@@ -215,7 +213,7 @@ class PostgreSQLLedgerStore:
 
     def transfer_count(self) -> int:
         """Return how many transfers are stored."""
-        return int(self._read("counting ledger transfers", lambda c: self._next(c)[0]))
+        return int(self._read("counting ledger transfers", lambda c: _next_posting(c)[0]))
 
     def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
         """Return the posting stored under an id, or raise ``NotFoundError``."""
@@ -235,19 +233,7 @@ class PostgreSQLLedgerStore:
             return ()
 
         def read(cursor: psycopg.Cursor[Any]) -> tuple[PostedTransfer, ...]:
-            cursor.execute(
-                "SELECT sequence FROM ledger_entries WHERE position = %s AND kind IS NOT NULL",
-                (start,),
-            )
-            head = cursor.fetchone()
-            if head is None:
-                return ()
-            cursor.execute(
-                f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
-                " WHERE sequence >= %s ORDER BY sequence",
-                head,
-            )
-            return tuple(_postings_from_rows(cursor.fetchall()))
+            return tuple(_read_postings(cursor, "%s", start))
 
         result: tuple[PostedTransfer, ...] = self._read("reading ledger transfers", read)
         return result
@@ -284,9 +270,7 @@ class PostgreSQLLedgerStore:
         def read(cursor: psycopg.Cursor[Any]) -> tuple[LedgerEntry, ...]:
             cursor.execute(
                 "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
-                " FROM ledger_entries e JOIN ledger_entries t"
-                " ON t.position = e.position AND t.kind IS NOT NULL"
-                f"{where} ORDER BY e.sequence",
+                f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
                 parameters,
             )
             times: dict[str, _dt.datetime] = {}

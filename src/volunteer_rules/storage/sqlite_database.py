@@ -30,9 +30,12 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.storage._sqlite_rows import (
+    _ENTRIES_WITH_TIMES,
     _PAYLOAD,
+    _next_posting,
     _parse_package,
     _parse_payload,
+    _read_postings,
     _record_row,
 )
 from volunteer_rules.storage.sqlite_schema import (
@@ -288,9 +291,6 @@ class SQLiteDatabase:
             problems.append("the schema is not the one this library writes (damaged or altered)")
 
     def _check_rows(self, problems: list[str]) -> None:
-        # The ledger store stands on this database: imported here, not at the top.
-        from volunteer_rules.storage.sqlite_ledger import SQLiteLedgerStore
-
         with self.reading("checking the rows") as connection:
             for table, columns, label in _CHECKED_TABLES:
                 bad = connection.execute(
@@ -333,12 +333,14 @@ class SQLiteDatabase:
                 problems.append(f"packages: {package_id}: state and events disagree")
         if orphans:
             problems.append(f"package_events: {orphans} events of no stored package")
-        ledger = SQLiteLedgerStore(self)
-        postings = ledger.postings()
-        if len(postings) != ledger.transfer_count():
+        with self.reading("checking the ledger") as connection:  # as the ledger store reads it
+            postings = _read_postings(connection, "?", 0)
+            transfer_count = _next_posting(connection)[0]
+            (entry_count,) = connection.execute(f"SELECT count(*){_ENTRIES_WITH_TIMES}").fetchone()
+        if len(postings) != transfer_count:
             problems.append("ledger_entries: transfers are missing or out of place")
         problems.extend(f"ledger: {problem}" for problem in check_ledger(postings))
-        if len(ledger.entries()) != sum(len(p.entries) for p in postings):
+        if entry_count != sum(len(p.entries) for p in postings):
             problems.append("ledger_entries: entries are missing or out of place")
 
     def close(self) -> None:

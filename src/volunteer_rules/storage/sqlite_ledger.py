@@ -19,7 +19,14 @@ from typing import Final
 from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _entry_rows, _EntryRow, _postings_from_rows
+from volunteer_rules.storage._sqlite_rows import (
+    _ENTRIES_WITH_TIMES,
+    _entry_rows,
+    _EntryRow,
+    _next_posting,
+    _postings_from_rows,
+    _read_postings,
+)
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
 
@@ -100,14 +107,6 @@ class SQLiteLedgerStore:
             return self._careful(connection, batch, rows, expected)
 
     @staticmethod
-    def _next(connection: sqlite3.Connection) -> tuple[int, int]:
-        """The index and the sequence the next posting must have."""
-        row = connection.execute(
-            "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1"
-        ).fetchone()
-        return (0, 0) if row is None else (row[0] + 1, row[1] + 1)
-
-    @staticmethod
     def _version(connection: sqlite3.Connection, account: str) -> int:
         (version,) = connection.execute(
             "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = ?", (account,)
@@ -130,7 +129,7 @@ class SQLiteLedgerStore:
         self._check_expected(connection, expected)
         if not batch:
             return 0
-        next_index, next_sequence = self._next(connection)
+        next_index, next_sequence = _next_posting(connection)
         # the batch must run on from the stored ledger, without gaps, in itself
         for offset, posting in enumerate(batch):
             if posting.index != next_index + offset:
@@ -166,7 +165,7 @@ class SQLiteLedgerStore:
         expected: Mapping[str, int],
     ) -> int:
         self._check_expected(connection, expected)
-        next_index, next_sequence = self._next(connection)
+        next_index, next_sequence = _next_posting(connection)
         versions: dict[str, int] = {}
         added = 0
         cursor = 0
@@ -215,7 +214,7 @@ class SQLiteLedgerStore:
             0
         """
         with self.database.reading("counting ledger transfers") as connection:
-            return self._next(connection)[0]
+            return _next_posting(connection)[0]
 
     @_reads_stored_data
     def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
@@ -246,16 +245,7 @@ class SQLiteLedgerStore:
         if start > _MAX_INTEGER:
             return ()
         with self.database.reading("reading ledger transfers") as connection:
-            head = connection.execute(
-                "SELECT sequence FROM ledger_entries WHERE position = ? AND kind IS NOT NULL",
-                (start,),
-            ).fetchone()
-            if head is None:
-                return ()
-            rows = connection.execute(
-                "SELECT * FROM ledger_entries WHERE sequence >= ? ORDER BY sequence", head
-            ).fetchall()
-        return tuple(_postings_from_rows(rows))
+            return tuple(_read_postings(connection, "?", start))
 
     @_reads_stored_data
     def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:
@@ -300,9 +290,7 @@ class SQLiteLedgerStore:
         with self.database.reading("reading ledger entries") as connection:
             rows = connection.execute(
                 "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
-                " FROM ledger_entries e JOIN ledger_entries t"
-                " ON t.position = e.position AND t.kind IS NOT NULL"
-                f"{where} ORDER BY e.sequence",
+                f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
                 parameters,
             ).fetchall()
         times: dict[str, _dt.datetime] = {}
