@@ -143,6 +143,31 @@ def record_filter(
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
 
+def entry_filter(
+    placeholder: str, *, account: object, since: object, until: object
+) -> tuple[str, list[object]]:
+    """The ``WHERE`` clause of ``LedgerStore.entries`` (empty for no filter) and its parameters.
+
+    Each filter is checked first, as in :func:`record_filter`; the clause names the entries
+    ``e`` (as :data:`~volunteer_rules.storage._sqlite_rows._ENTRIES_WITH_TIMES` does).
+    """
+    clauses: list[str] = []
+    parameters: list[object] = []
+    checked_account = check_optional_text("account", account)
+    if checked_account is not None:
+        clauses.append(f"e.account = {placeholder}")
+        parameters.append(checked_account)
+    first = check_moment("since", since)
+    if first is not None:
+        clauses.append(f"e.at_us >= {placeholder}")
+        parameters.append(micros(first))
+    end = check_moment("until", until)
+    if end is not None:
+        clauses.append(f"e.at_us < {placeholder}")
+        parameters.append(micros(end))
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+
+
 def check_moment(what: str, value: object) -> _dt.datetime | None:
     """Check that a period bound is an aware datetime or ``None``."""
     if value is None:

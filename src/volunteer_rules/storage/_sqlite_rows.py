@@ -206,3 +206,22 @@ def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[
         head,
     ).fetchall()
     return _postings_from_rows(rows)
+
+
+def _read_entries(
+    connection: _Executes, where: str, parameters: Sequence[Any]
+) -> tuple[LedgerEntry, ...]:
+    """The entries that ``where`` selects (``_common.entry_filter``), in order, with their times."""
+    rows = connection.execute(
+        "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
+        f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
+        parameters,
+    ).fetchall()
+    times: dict[str, _dt.datetime] = {}
+    entries: list[LedgerEntry] = []
+    for sequence, tid, account, minutes, version, at_text in rows:
+        at = times.get(at_text)
+        if at is None:
+            at = times[at_text] = _dt.datetime.fromisoformat(at_text)
+        entries.append(LedgerEntry(int(sequence), tid, account, int(minutes), int(version), at))
+    return tuple(entries)

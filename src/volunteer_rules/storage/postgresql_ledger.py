@@ -21,10 +21,10 @@ from volunteer_rules.errors import InvalidValueError, NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
-    _ENTRIES_WITH_TIMES,
     _entry_rows,
     _next_posting,
     _postings_from_rows,
+    _read_entries,
     _read_postings,
 )
 from volunteer_rules.storage.postgresql_database import (
@@ -251,38 +251,10 @@ class PostgreSQLLedgerStore:
         until: _dt.datetime | None = None,
     ) -> tuple[LedgerEntry, ...]:
         """Return entries (of one account or all) with ``since <= at < until``, in order."""
-        clauses: list[str] = []
-        parameters: list[object] = []
-        account = _common.check_optional_text("account", account)
-        if account is not None:
-            clauses.append("e.account = %s")
-            parameters.append(account)
-        since = _common.check_moment("since", since)
-        if since is not None:
-            clauses.append("e.at_us >= %s")
-            parameters.append(_common.micros(since))
-        until = _common.check_moment("until", until)
-        if until is not None:
-            clauses.append("e.at_us < %s")
-            parameters.append(_common.micros(until))
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, parameters = _common.entry_filter("%s", account=account, since=since, until=until)
 
         def read(cursor: psycopg.Cursor[Any]) -> tuple[LedgerEntry, ...]:
-            cursor.execute(
-                "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
-                f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
-                parameters,
-            )
-            times: dict[str, _dt.datetime] = {}
-            entries: list[LedgerEntry] = []
-            for sequence, tid, acct, minutes, version, at_text in cursor.fetchall():
-                at = times.get(at_text)
-                if at is None:
-                    at = times[at_text] = _dt.datetime.fromisoformat(at_text)
-                entries.append(
-                    LedgerEntry(int(sequence), tid, acct, int(minutes), int(version), at)
-                )
-            return tuple(entries)
+            return _read_entries(cursor, where, parameters)
 
         result: tuple[LedgerEntry, ...] = self._read("reading ledger entries", read)
         return result

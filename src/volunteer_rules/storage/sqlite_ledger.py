@@ -20,11 +20,11 @@ from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
-    _ENTRIES_WITH_TIMES,
     _entry_rows,
     _EntryRow,
     _next_posting,
     _postings_from_rows,
+    _read_entries,
     _read_postings,
 )
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
@@ -272,35 +272,9 @@ class SQLiteLedgerStore:
             >>> SQLiteLedgerStore().entries("V1")
             ()
         """
-        clauses: list[str] = []
-        parameters: list[object] = []
-        account = _common.check_optional_text("account", account)
-        if account is not None:
-            clauses.append("e.account = ?")
-            parameters.append(account)
-        since = _common.check_moment("since", since)
-        if since is not None:
-            clauses.append("e.at_us >= ?")
-            parameters.append(_common.micros(since))
-        until = _common.check_moment("until", until)
-        if until is not None:
-            clauses.append("e.at_us < ?")
-            parameters.append(_common.micros(until))
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, parameters = _common.entry_filter("?", account=account, since=since, until=until)
         with self.database.reading("reading ledger entries") as connection:
-            rows = connection.execute(
-                "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
-                f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
-                parameters,
-            ).fetchall()
-        times: dict[str, _dt.datetime] = {}
-        entries: list[LedgerEntry] = []
-        for sequence, tid, acct, minutes, version, at_text in rows:
-            at = times.get(at_text)
-            if at is None:
-                at = times[at_text] = _dt.datetime.fromisoformat(at_text)
-            entries.append(LedgerEntry(sequence, tid, acct, minutes, version, at))
-        return tuple(entries)
+            return _read_entries(connection, where, parameters)
 
     @_reads_stored_data
     def version(self, account: str, /) -> int:
