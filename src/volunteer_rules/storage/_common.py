@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from volunteer_rules.errors import (
@@ -342,6 +342,43 @@ def check_next_posting(
         versions[account] = version
         next_sequence += 1
     return next_sequence
+
+
+def append_postings(
+    batch: Sequence[PostedTransfer],
+    next_index: int,
+    next_sequence: int,
+    stored_posting: Callable[[str], PostedTransfer | None],
+    stored_version: Callable[[str], int],
+    write: Callable[[PostedTransfer], object],
+) -> int:
+    """The one rule by which every ledger store appends a batch; return how many were new.
+
+    In batch order, a posting whose transfer id is stored (``stored_posting``, which must see
+    what this batch has written) must be the same posting (:func:`check_same_posting`): a
+    batch retried adds nothing. A new one must continue the ledger from ``next_index`` and
+    ``next_sequence`` (:func:`check_next_posting`; ``stored_version`` gives an account's
+    stored version) and is handed to ``write``. The caller runs this inside its transaction
+    or lock, so an error leaves nothing of the batch behind.
+
+    Raises:
+        ConflictError: a stored transfer id with other content or at another place, or a
+            posting that does not continue the ledger.
+    """
+    versions: dict[str, int] = {}
+    added = 0
+    for posting in batch:
+        stored = stored_posting(posting.transfer.transfer_id)
+        if stored is not None:
+            check_same_posting(stored, posting)
+            continue
+        next_sequence = check_next_posting(
+            posting, next_index, next_sequence, versions, stored_version
+        )
+        write(posting)
+        next_index += 1
+        added += 1
+    return added
 
 
 def version_conflict(account: str, expected: int, current: int) -> ConflictError:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from volunteer_rules.errors import RecordFormatError, StorageError
@@ -225,3 +225,61 @@ def _read_entries(
             at = times[at_text] = _dt.datetime.fromisoformat(at_text)
         entries.append(LedgerEntry(int(sequence), tid, account, int(minutes), int(version), at))
     return tuple(entries)
+
+
+def _account_version(connection: _Executes, placeholder: str, account: str) -> int:
+    """The account's version: that of its last entry (0 for none)."""
+    row = connection.execute(
+        f"SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = {placeholder}",
+        (account,),
+    ).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _check_versions(connection: _Executes, placeholder: str, expected: Mapping[str, int]) -> None:
+    """Raise ``ConflictError`` unless each account is at the version the caller expects."""
+    for account, version in expected.items():
+        current = _account_version(connection, placeholder, account)
+        if current != version:
+            raise _common.version_conflict(account, version, current)
+
+
+def _read_posting(
+    connection: _Executes, placeholder: str, transfer_id: str
+) -> PostedTransfer | None:
+    """The posting stored under a transfer id, or ``None``."""
+    head = connection.execute(
+        "SELECT sequence, entry_count FROM ledger_entries"
+        f" WHERE transfer_id = {placeholder} AND kind IS NOT NULL",
+        (transfer_id,),
+    ).fetchone()
+    if head is None:
+        return None
+    first, count = head
+    rows = connection.execute(
+        f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
+        f" WHERE sequence BETWEEN {placeholder} AND {placeholder} ORDER BY sequence",
+        (first, first + count - 1),
+    ).fetchall()
+    return _postings_from_rows(rows)[0]
+
+
+def _append_one_by_one(
+    connection: _Executes,
+    placeholder: str,
+    batch: Sequence[PostedTransfer],
+    write: Callable[[Sequence[_EntryRow]], object],
+) -> int:
+    """Store a batch posting by posting inside the caller's transaction; return how many were new.
+
+    The rule is ``_common.append_postings``; each new posting's rows are given to ``write``.
+    """
+    next_index, next_sequence = _next_posting(connection)
+    return _common.append_postings(
+        batch,
+        next_index,
+        next_sequence,
+        lambda transfer_id: _read_posting(connection, placeholder, transfer_id),
+        lambda account: _account_version(connection, placeholder, account),
+        lambda posting: write(_entry_rows([posting])),
+    )

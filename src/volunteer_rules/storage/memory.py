@@ -337,33 +337,25 @@ class InMemoryLedgerStore:
                 current = self._versions.get(account, 0)
                 if current != version:
                     raise _common.version_conflict(account, version, current)
-            staged: list[PostedTransfer] = []
-            staged_ids: dict[str, PostedTransfer] = {}
-            versions: dict[str, int] = {}
-            next_index = len(self._postings)
-            next_sequence = len(self._entries)
-            for posting in batch:
-                tid = posting.transfer.transfer_id
-                index = self._by_id.get(tid)
-                stored = self._postings[index] if index is not None else staged_ids.get(tid)
-                if stored is not None:
-                    _common.check_same_posting(stored, posting)
-                    continue
-                next_sequence = _common.check_next_posting(
-                    posting,
-                    next_index,
-                    next_sequence,
-                    versions,
-                    lambda account: self._versions.get(account, 0),
-                )
-                staged.append(posting)
-                staged_ids[tid] = posting
-                next_index += 1
-            for posting in staged:
-                self._by_id[posting.transfer.transfer_id] = len(self._postings)
+            staged: dict[str, PostedTransfer] = {}  # by transfer id, in order
+
+            def stored_posting(transfer_id: str) -> PostedTransfer | None:
+                index = self._by_id.get(transfer_id)
+                return self._postings[index] if index is not None else staged.get(transfer_id)
+
+            _common.append_postings(
+                batch,
+                len(self._postings),
+                len(self._entries),
+                stored_posting,
+                lambda account: self._versions.get(account, 0),
+                lambda posting: staged.setdefault(posting.transfer.transfer_id, posting),
+            )
+            for tid, posting in staged.items():  # nothing is kept unless the whole batch passed
+                self._by_id[tid] = len(self._postings)
                 self._postings.append(posting)
                 self._entries.extend(posting.entries)
-            self._versions.update(versions)
+                self._versions.update((entry.account, entry.version) for entry in posting.entries)
             return len(staged)
 
     def transfer_count(self) -> int:

@@ -21,10 +21,13 @@ from volunteer_rules.errors import InvalidValueError, NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
+    _account_version,
+    _append_one_by_one,
+    _check_versions,
     _entry_rows,
     _next_posting,
-    _postings_from_rows,
     _read_entries,
+    _read_posting,
     _read_postings,
 )
 from volunteer_rules.storage.postgresql_database import (
@@ -40,6 +43,12 @@ __all__ = ["PostgreSQLLedgerStore"]
 
 
 _ENTRY_COPY: Final = f"COPY ledger_entries ({_ENTRY_COLUMN_LIST}, checksum) FROM STDIN"
+
+
+def _copy_rows(cursor: psycopg.Cursor[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+    with cursor.copy(_ENTRY_COPY) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 class PostgreSQLLedgerStore:
@@ -96,26 +105,13 @@ class PostgreSQLLedgerStore:
         expected: Mapping[str, int],
     ) -> int:
         with self.database.transaction("appending ledger transfers", lock=True) as cursor:
-            for account, version in expected.items():
-                current = self._version(cursor, account)
-                if current != version:
-                    raise _common.version_conflict(account, version, current)
+            _check_versions(cursor, "%s", expected)
             if not batch:
                 return 0
             if self._continues(cursor, batch, rows):
-                with cursor.copy(_ENTRY_COPY) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                _copy_rows(cursor, rows)
                 return len(batch)
-            return self._careful(cursor, batch, rows)
-
-    @staticmethod
-    def _version(cursor: psycopg.Cursor[Any], account: str) -> int:
-        cursor.execute(
-            "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = %s", (account,)
-        )
-        (version,) = cursor.fetchone() or (0,)
-        return int(version)
+            return _append_one_by_one(cursor, "%s", batch, lambda own: _copy_rows(cursor, own))
 
     def _continues(
         self,
@@ -154,56 +150,6 @@ class PostgreSQLLedgerStore:
         stored = {account: int(version) for account, version in cursor.fetchall()}
         return all(first[account] == stored.get(account, 0) + 1 for account in first)
 
-    def _careful(
-        self,
-        cursor: psycopg.Cursor[Any],
-        batch: Sequence[PostedTransfer],
-        rows: Sequence[tuple[Any, ...]],
-    ) -> int:
-        next_index, next_sequence = _next_posting(cursor)
-        versions: dict[str, int] = {}
-        added = 0
-        position = 0
-        for posting in batch:
-            own_rows = rows[position : position + len(posting.entries)]
-            position += len(posting.entries)
-            tid = posting.transfer.transfer_id
-            stored = self._load_transfer(cursor, tid)
-            if stored is not None:
-                _common.check_same_posting(stored, posting)
-                continue
-            next_sequence = _common.check_next_posting(
-                posting,
-                next_index,
-                next_sequence,
-                versions,
-                lambda account: self._version(cursor, account),
-            )
-            with cursor.copy(_ENTRY_COPY) as copy:
-                for row in own_rows:
-                    copy.write_row(row)
-            next_index += 1
-            added += 1
-        return added
-
-    @staticmethod
-    def _load_transfer(cursor: psycopg.Cursor[Any], transfer_id: str) -> PostedTransfer | None:
-        cursor.execute(
-            "SELECT sequence, entry_count FROM ledger_entries"
-            " WHERE transfer_id = %s AND kind IS NOT NULL",
-            (transfer_id,),
-        )
-        head = cursor.fetchone()
-        if head is None:
-            return None
-        first, count = head
-        cursor.execute(
-            f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
-            " WHERE sequence BETWEEN %s AND %s ORDER BY sequence",
-            (first, first + count - 1),
-        )
-        return _postings_from_rows(cursor.fetchall())[0]
-
     def _read(self, what: str, read: Callable[[psycopg.Cursor[Any]], Any]) -> Any:
         def run() -> Any:
             with self.database.reading(what) as cursor:
@@ -219,7 +165,7 @@ class PostgreSQLLedgerStore:
         """Return the posting stored under an id, or raise ``NotFoundError``."""
         _common.check_text("transfer_id", transfer_id)
         found = self._read(
-            "reading a ledger transfer", lambda c: self._load_transfer(c, transfer_id)
+            "reading a ledger transfer", lambda c: _read_posting(c, "%s", transfer_id)
         )
         if found is None:
             raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
@@ -262,7 +208,9 @@ class PostgreSQLLedgerStore:
     def version(self, account: str, /) -> int:
         """Return the account's version (0 if it has no entries)."""
         _common.check_text("account", account)
-        return int(self._read("reading an account version", lambda c: self._version(c, account)))
+        return int(
+            self._read("reading an account version", lambda c: _account_version(c, "%s", account))
+        )
 
     def balance(self, account: str, /) -> Hours:
         """Return the account's balance, summed from its entries."""

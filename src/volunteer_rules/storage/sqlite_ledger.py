@@ -20,11 +20,14 @@ from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
+    _account_version,
+    _append_one_by_one,
+    _check_versions,
     _entry_rows,
     _EntryRow,
     _next_posting,
-    _postings_from_rows,
     _read_entries,
+    _read_posting,
     _read_postings,
 )
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
@@ -104,20 +107,10 @@ class SQLiteLedgerStore:
         except _SlowPath:
             pass
         with self.database.transaction("appending ledger transfers") as connection:
-            return self._careful(connection, batch, rows, expected)
-
-    @staticmethod
-    def _version(connection: sqlite3.Connection, account: str) -> int:
-        (version,) = connection.execute(
-            "SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = ?", (account,)
-        ).fetchone()
-        return int(version)
-
-    def _check_expected(self, connection: sqlite3.Connection, expected: Mapping[str, int]) -> None:
-        for account, version in expected.items():
-            current = self._version(connection, account)
-            if current != version:
-                raise _common.version_conflict(account, version, current)
+            _check_versions(connection, "?", expected)
+            return _append_one_by_one(
+                connection, "?", batch, lambda own: connection.executemany(_ENTRY_INSERT, own)
+            )
 
     def _fast(
         self,
@@ -126,7 +119,7 @@ class SQLiteLedgerStore:
         rows: Sequence[_EntryRow],
         expected: Mapping[str, int],
     ) -> int:
-        self._check_expected(connection, expected)
+        _check_versions(connection, "?", expected)
         if not batch:
             return 0
         next_index, next_sequence = _next_posting(connection)
@@ -157,54 +150,6 @@ class SQLiteLedgerStore:
             raise _SlowPath
         return len(batch)
 
-    def _careful(
-        self,
-        connection: sqlite3.Connection,
-        batch: Sequence[PostedTransfer],
-        rows: Sequence[_EntryRow],
-        expected: Mapping[str, int],
-    ) -> int:
-        self._check_expected(connection, expected)
-        next_index, next_sequence = _next_posting(connection)
-        versions: dict[str, int] = {}
-        added = 0
-        cursor = 0
-        for posting in batch:
-            own_rows = rows[cursor : cursor + len(posting.entries)]
-            cursor += len(posting.entries)
-            tid = posting.transfer.transfer_id
-            stored = self._load_transfer(connection, tid)
-            if stored is not None:
-                _common.check_same_posting(stored, posting)
-                continue
-            next_sequence = _common.check_next_posting(
-                posting,
-                next_index,
-                next_sequence,
-                versions,
-                lambda account: self._version(connection, account),
-            )
-            connection.executemany(_ENTRY_INSERT, own_rows)
-            next_index += 1
-            added += 1
-        return added
-
-    @staticmethod
-    def _load_transfer(connection: sqlite3.Connection, transfer_id: str) -> PostedTransfer | None:
-        head = connection.execute(
-            "SELECT sequence, entry_count FROM ledger_entries"
-            " WHERE transfer_id = ? AND kind IS NOT NULL",
-            (transfer_id,),
-        ).fetchone()
-        if head is None:
-            return None
-        first, count = head
-        rows = connection.execute(
-            "SELECT * FROM ledger_entries WHERE sequence BETWEEN ? AND ? ORDER BY sequence",
-            (first, first + count - 1),
-        ).fetchall()
-        return _postings_from_rows(rows)[0]
-
     @_reads_stored_data
     def transfer_count(self) -> int:
         """Return how many transfers are stored.
@@ -228,7 +173,7 @@ class SQLiteLedgerStore:
         """
         _common.check_text("transfer_id", transfer_id)
         with self.database.reading("reading a ledger transfer") as connection:
-            found = self._load_transfer(connection, transfer_id)
+            found = _read_posting(connection, "?", transfer_id)
         if found is None:
             raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
         return found
@@ -286,7 +231,7 @@ class SQLiteLedgerStore:
         """
         _common.check_text("account", account)
         with self.database.reading("reading an account version") as connection:
-            return self._version(connection, account)
+            return _account_version(connection, "?", account)
 
     @_reads_stored_data
     def balance(self, account: str, /) -> Hours:
