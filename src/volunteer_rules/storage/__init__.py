@@ -1,9 +1,11 @@
-"""Pluggable storage: protocols, in-memory and SQLite stores, and services that use them.
+"""Pluggable storage: protocols, in-memory, SQLite and PostgreSQL stores, and services on them.
 
 See ``docs/storage.md``. The protocols (:mod:`~volunteer_rules.storage.protocols`) say what
 a store guarantees; :mod:`~volunteer_rules.storage.memory` is the default and the reference
-semantics; :mod:`~volunteer_rules.storage.sqlite` keeps everything in one SQLite file; the
-conformance suite :mod:`volunteer_rules.testing.contracts` proves any implementation right.
+semantics; :mod:`~volunteer_rules.storage.sqlite` keeps everything in one SQLite file, and
+:mod:`~volunteer_rules.storage.postgresql` in a PostgreSQL database (the ``postgresql``
+extra); the conformance suite :mod:`volunteer_rules.testing.contracts` proves any
+implementation right.
 
 Example:
     >>> from volunteer_rules.storage import InMemoryRecordStore, RecordStore
