@@ -1,6 +1,8 @@
 """Rows of the SQLite stores: records, transfer packages and ledger entries, written and read back.
 
-The PostgreSQL stores write the same rows.
+The PostgreSQL stores write the same rows, and both ledger stores (and both databases' checks)
+read the ledger with the functions here, each called with its driver's placeholder (``?`` for
+SQLite, ``%s`` for PostgreSQL) on a ``sqlite3.Connection`` or a ``psycopg.Cursor``.
 """
 
 from __future__ import annotations
