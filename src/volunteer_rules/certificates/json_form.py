@@ -18,6 +18,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
+from volunteer_rules._iso import read_date
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.document import (
     CERTIFICATE_FORMAT_VERSION,
@@ -109,13 +110,10 @@ class _Reader:
         text = self.get(mapping, key, path, str)
         if text is None:
             return None
-        try:
-            if len(text) != 10:
-                raise ValueError(text)
-            return _dt.date.fromisoformat(text)
-        except ValueError:
+        day = read_date(text)
+        if day is None:
             self.add(f"{path}.{key}", "invalid_format", f"{key} must be an ISO date")
-            return None
+        return day
 
 
 _JSON_KINDS: Final[dict[type, str]] = {str: "a string", list: "an array"}

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 import json
 import zlib
@@ -28,6 +27,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._canonical import canonical_bytes
+from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.certificate import Certificate
@@ -145,7 +145,9 @@ def check_qr_payload(text: str, keys: KeyRegistry) -> QrCheck:
         signature = _signing._unb64(value)
         if not isinstance(statement, dict) or canonical_bytes(statement) != raw:
             raise ValueError("not a canonical statement")
-        issued_on = _dt.date.fromisoformat(statement["issued_on"])
+        issued_on = read_date(statement["issued_on"])
+        if issued_on is None:
+            raise ValueError("issued_on is not a date")
     except (ValueError, TypeError, KeyError, zlib.error, UnicodeError):
         return QrCheck(signature="signature_invalid", statement={})
     status = _signing._signature_status(statement, signature, issued_on, keys)

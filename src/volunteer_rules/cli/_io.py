@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import datetime as _dt
 import io
 import json
 import os
@@ -50,6 +51,7 @@ from typing import IO, Any, Final, NamedTuple
 
 from volunteer_rules._canonical import read_json
 from volunteer_rules._files import file_size
+from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules._privacy import mask_identity_numbers
 from volunteer_rules.cli._progress import Progress, add_quiet_argument, progress_of
 
@@ -61,6 +63,8 @@ __all__ = [
     "Progress",
     "add_format_argument",
     "add_quiet_argument",
+    "date_option",
+    "datetime_option",
     "empty_warning",
     "mask_identity_numbers",
     "open_input",
@@ -326,6 +330,49 @@ def usage_error(command: str, message: str) -> int:
     """
     print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
     return 2
+
+
+def date_option(text: str, option: str) -> _dt.date:
+    """The date an option gives: ``YYYY-MM-DD``, the one form every command and wire form reads.
+
+    Raises:
+        ValueError: naming the option and what it was given (a usage error to report).
+
+    Example:
+        >>> date_option("2026-06-30", "--as-of")
+        datetime.date(2026, 6, 30)
+        >>> date_option("2026-W26-2", "--as-of")
+        Traceback (most recent call last):
+        ...
+        ValueError: --as-of must be a date such as 2026-06-30, not '2026-W26-2'
+    """
+    day = read_date(text)
+    if day is None:
+        raise ValueError(f"{option} must be a date such as 2026-06-30, not {text!r}")
+    return day
+
+
+def datetime_option(text: str, option: str) -> _dt.datetime:
+    """The date-time an option gives, with its UTC offset (``+08:00`` or ``Z``).
+
+    Raises:
+        ValueError: naming the option and what it was given (a usage error to report).
+
+    Example:
+        >>> datetime_option("2026-06-30T09:00:00Z", "--created-at").isoformat()
+        '2026-06-30T09:00:00+00:00'
+        >>> datetime_option("2026-06-30T09:00", "--created-at")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: --created-at must be a date-time with a UTC offset such as ..., not '2026-06-30T09:00'
+    """
+    moment = read_datetime(text)
+    if moment is None or moment.utcoffset() is None:
+        raise ValueError(
+            f"{option} must be a date-time with a UTC offset such as 2026-06-30T09:00:00+08:00,"
+            f" not {text!r}"
+        )
+    return moment
 
 
 def unwritable(path: str) -> str | None:

@@ -21,7 +21,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import sys
 from typing import IO
@@ -31,6 +30,7 @@ from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
     add_quiet_argument,
+    date_option,
     empty_warning,
     mask_identity_numbers,
     open_input,
@@ -101,12 +101,6 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     add_quiet_argument(parser)
 
 
-def _date(text: str | None) -> _dt.date | None:
-    if text is None:
-        return None
-    return _dt.date.fromisoformat(text)
-
-
 def _signing_key(args: argparse.Namespace, organization_id: str) -> SigningKey | None:
     """The key named by ``--signing-key``/``--key-id``, or ``None`` when not signing."""
     path = getattr(args, "signing_key", None)
@@ -139,11 +133,11 @@ def run(args: argparse.Namespace) -> int:
         2
     """
     try:
-        as_of = _date(args.as_of)
-        since = _date(getattr(args, "since", None))
-    except ValueError:
-        return usage_error("certificate", "--as-of and --since must be dates, YYYY-MM-DD")
-    assert as_of is not None
+        as_of = date_option(args.as_of, "--as-of")
+        since_text = getattr(args, "since", None)
+        since = None if since_text is None else date_option(since_text, "--since")
+    except ValueError as error:
+        return usage_error("certificate", str(error))
     try:
         issuer = Issuer(
             organization_id=args.issuer,

@@ -46,6 +46,7 @@ from typing import IO, Any
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    date_option,
     empty_warning,
     open_input,
     usage_error,
@@ -236,11 +237,9 @@ def run(args: argparse.Namespace) -> int:
     except VolunteerRulesError:
         return usage_error("certify", f"unknown rule set {args.rule_set!r}")
     try:
-        as_of = _dt.date.fromisoformat(args.as_of)
-    except ValueError:
-        return usage_error(
-            "certify", f"--as-of must be a date such as 2026-06-30, not {args.as_of!r}"
-        )
+        as_of = date_option(args.as_of, "--as-of")
+    except ValueError as error:
+        return usage_error("certify", str(error))
     if args.limit is not None and args.limit < 0:
         return usage_error("certify", "--limit must be 0 or more")
     kind = input_format(args.file, getattr(args, "input_format", None))

@@ -40,6 +40,7 @@ import datetime as _dt
 import sys
 from collections import Counter
 
+from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
@@ -92,16 +93,16 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _as_of(text: str) -> _dt.datetime:
-    try:
-        if len(text) == 10:
-            day = _dt.date.fromisoformat(text)
-            return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=_CST)
-        value = _dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--as-of {text!r} is not an ISO date or date-time") from None
-    if value.tzinfo is None:
-        raise ValueError("--as-of needs a UTC offset (e.g. +08:00)")
-    return value
+    day = read_date(text)
+    if day is not None:
+        return _dt.datetime.combine(day, _dt.time(23, 59, 59), tzinfo=_CST)
+    moment = read_datetime(text)
+    if moment is None or moment.utcoffset() is None:
+        raise ValueError(
+            "--as-of must be a date such as 2026-06-30 or a date-time with a UTC offset such as"
+            f" 2026-06-30T09:00:00+08:00, not {text!r}"
+        )
+    return moment
 
 
 def run(args: argparse.Namespace) -> int:

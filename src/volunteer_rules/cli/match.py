@@ -39,7 +39,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -50,6 +49,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
     add_quiet_argument,
+    date_option,
     empty_warning,
     mask_identity_numbers,
     open_input,
@@ -178,10 +178,6 @@ def _complain(path: str, number: int, message: str) -> None:
     print(mask_identity_numbers(f"{path}:{number}: {message}"), file=sys.stderr)
 
 
-def _day(text: str) -> _dt.date:
-    return _dt.date.fromisoformat(text)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``match``; return the exit status.
 
@@ -199,9 +195,9 @@ def run(args: argparse.Namespace) -> int:
     except RecordFormatError as error:
         return usage_error("match", mask_identity_numbers(str(error)))
     try:
-        as_of = _day(args.as_of)
-    except ValueError:
-        return usage_error("match", f"--as-of must be a date such as 2024-05-01: {args.as_of}")
+        as_of = date_option(args.as_of, "--as-of")
+    except ValueError as error:
+        return usage_error("match", str(error))
     try:
         rules = (
             get_registration_rules(args.rules)

@@ -50,6 +50,7 @@ from volunteer_rules.cli._io import (
     JsonLine,
     Progress,
     add_quiet_argument,
+    date_option,
     empty_warning,
     mask_identity_numbers,
     open_input,
@@ -151,9 +152,9 @@ def run(args: argparse.Namespace) -> int:
         2
     """
     try:
-        as_of = _dt.date.fromisoformat(args.as_of)
-    except ValueError:
-        return usage_error("report", f"--as-of {args.as_of!r} is not a YYYY-MM-DD date")
+        as_of = date_option(args.as_of, "--as-of")
+    except ValueError as error:
+        return usage_error("report", str(error))
     problem = unwritable(args.output)
     if problem is not None:
         return usage_error("report", problem)

@@ -35,6 +35,7 @@ from typing import Any
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    date_option,
     empty_warning,
     open_input,
     usage_error,
@@ -150,9 +151,9 @@ def run(args: argparse.Namespace) -> int:
     as_of = None
     if args.as_of is not None:
         try:
-            as_of = _dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            return usage_error("stats", f"--as-of must be a date such as 2024-05-01: {args.as_of}")
+            as_of = date_option(args.as_of, "--as-of")
+        except ValueError as error:
+            return usage_error("stats", str(error))
     kind = input_format(args.file, getattr(args, "input_format", None))
     problem = output_problem(args, kind)
     if problem is not None:

@@ -47,7 +47,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import sys
 from typing import IO, Any
@@ -58,6 +57,8 @@ from volunteer_rules._canonical import read_json
 from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
+    date_option,
+    datetime_option,
     empty_warning,
     mask_identity_numbers,
     open_input,
@@ -185,11 +186,9 @@ def _read_records(
 
 def _create(args: argparse.Namespace) -> int:
     try:
-        created_at = _dt.datetime.fromisoformat(args.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return usage_error(_COMMAND, f"--created-at: {args.created_at!r} is not an ISO date-time")
-    if created_at.tzinfo is None:
-        return usage_error(_COMMAND, "--created-at: give a UTC offset (+08:00)")
+        created_at = datetime_option(args.created_at, "--created-at")
+    except ValueError as error:
+        return usage_error(_COMMAND, str(error))
     try:
         records, bad = _read_records(args.records, sys.stderr, args)
     except OSError as error:
@@ -295,9 +294,9 @@ def _finding_json(finding: TransferFinding) -> dict[str, Any]:
 
 def _check(args: argparse.Namespace) -> int:
     try:
-        as_of = _dt.date.fromisoformat(args.as_of)
-    except ValueError:
-        return usage_error(_COMMAND, f"--as-of: {args.as_of!r} is not an ISO date")
+        as_of = date_option(args.as_of, "--as-of")
+    except ValueError as error:
+        return usage_error(_COMMAND, str(error))
     name = "<stdin>" if args.package == "-" else args.package
     out = sys.stdout
     try:

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.community.project import Project, Roster, _aware, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -321,10 +322,9 @@ _EVENT_FIELDS: Final = (
 
 
 def _moment(value: object, what: str) -> _dt.datetime:
-    try:
-        moment = _dt.datetime.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidValueError(what, "must be a date-time with a UTC offset") from None
+    moment = read_datetime(value)
+    if moment is None:
+        raise InvalidValueError(what, "must be a date-time with a UTC offset")
     return _aware(moment, what)
 
 

@@ -43,6 +43,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
@@ -416,10 +417,10 @@ def _day(value: object, what: str) -> _dt.date | None:
         return None
     if not isinstance(value, str):
         raise InvalidValueError(what, "must be a YYYY-MM-DD date")
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidValueError(what, f"{value!r} is not a YYYY-MM-DD date") from None
+    day = read_date(value)
+    if day is None:
+        raise InvalidValueError(what, f"{value!r} is not a YYYY-MM-DD date")
+    return day
 
 
 def parse_organization(payload: Mapping[str, Any]) -> Organization:

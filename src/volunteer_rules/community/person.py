@@ -39,6 +39,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import mask_name_text, masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import (
@@ -391,10 +392,10 @@ def _region(value: object) -> RegionCode:
 
 
 def _date(value: object, what: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidValueError(what, "must be a YYYY-MM-DD date") from None
+    day = read_date(value)
+    if day is None:
+        raise InvalidValueError(what, "must be a YYYY-MM-DD date")
+    return day
 
 
 def _parse_need(payload: object) -> Need:

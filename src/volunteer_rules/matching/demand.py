@@ -49,6 +49,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.schedule import HORIZON_DAYS as HORIZON_DAYS
@@ -277,9 +278,8 @@ class _Reader:
         if not isinstance(value, str):
             self.error(path, "invalid_type", "must be an ISO 8601 date-time string")
             return None
-        try:
-            parsed = _dt.datetime.fromisoformat(value)
-        except ValueError:
+        parsed = read_datetime(value)
+        if parsed is None:
             self.error(path, "invalid_format", "must be an ISO 8601 date-time with an offset")
             return None
         if parsed.utcoffset() is None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
+from volunteer_rules._iso import DATE_PATTERN, DATETIME_PATTERN
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
 from volunteer_rules.records._json import UNSTORABLE, key_path, show, type_name, unstorable
 from volunteer_rules.records.identifiers import OrganizationCode
@@ -34,13 +35,6 @@ MAX_MINUTES: Final = 1440
 
 ID_RE: Final = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
 _ID_CHARS_RE: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
-_DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-# Only forms that Python 3.10's ``datetime.fromisoformat`` reads (plus ``Z``, rewritten).
-_DATETIME_RE: Final = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3}|\.\d{6})?)?"
-    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{6})?)?)?",
-    re.ASCII,
-)
 RESIDENT_ID_RE: Final = re.compile(
     r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
 )
@@ -269,7 +263,7 @@ def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
     if not text:
         problems.add(field, "missing", f"{field} is required and must not be blank")
         return None
-    if _DATE_RE.fullmatch(text):
+    if DATE_PATTERN.fullmatch(text):
         try:
             day = _dt.date.fromisoformat(text)
         except ValueError:
@@ -301,7 +295,7 @@ def read_datetime(
     if not text:
         problems.add(field, "missing", f"{field} is required and must not be blank")
         return None
-    match = _DATETIME_RE.fullmatch(text)
+    match = DATETIME_PATTERN.fullmatch(text)
     if match is None:
         problems.add(
             field,

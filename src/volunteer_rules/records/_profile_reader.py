@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
+from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import looks_like_identity_number, mask_identity_numbers
 from volunteer_rules.errors import (
     FieldError,
@@ -18,7 +19,7 @@ from volunteer_rules.errors import (
 )
 from volunteer_rules.records._json import show
 from volunteer_rules.records.personal import mask_document_number
-from volunteer_rules.records.profile_parts import _DATE_PATTERN, _ID_PATTERN, PARTS_FORMAT_VERSION
+from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 
 # --- reading payloads ------------------------------------------------------------------------
 
@@ -139,13 +140,12 @@ class _Reader:
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string (an ISO date)")
             return None
-        if _DATE_PATTERN.fullmatch(value):
-            try:
-                return _dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.add(self.path(key), "invalid_format", f"{key} must be an ISO date such as 2024-05-01")
-        return None
+        day = read_date(value)
+        if day is None:
+            self.add(
+                self.path(key), "invalid_format", f"{key} must be an ISO date such as 2024-05-01"
+            )
+        return day
 
     def boolean(self, key: str, *, default: bool | None = None) -> bool | None:
         value = self._raw(key, default is None)

@@ -105,7 +105,6 @@ GOVERNMENT_LEVELS: Final = frozenset({"county", "city", "province", "national"})
 """Levels of 县级以上 (county level and above) awards (MCA2020 Art. 9)."""
 
 _ID_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_DATE_PATTERN: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_STUDY_MINUTES: Final = 366 * 24 * 60
 """A training record's study time is at most a (leap) year of minutes."""
 

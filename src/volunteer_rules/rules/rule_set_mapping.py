@@ -17,6 +17,7 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from volunteer_rules._iso import read_date
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -95,13 +96,10 @@ class _Reader:
             return None
         if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
             return value
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.fail(path, "invalid_format", "must be an ISO date such as 2020-01-01")
-        return None
+        day = read_date(value)
+        if day is None:
+            self.fail(path, "invalid_format", "must be an ISO date such as 2020-01-01")
+        return day
 
     def hours(self, value: object, path: str, optional: bool = False) -> Hours | None:
         if value is _MISSING:

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from stdnum.cn import uscc
 
+from volunteer_rules._iso import read_datetime
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.transfer import parts as transfer_parts
@@ -216,13 +217,7 @@ class FieldReader:
 
 
 def _parse_datetime(text: str) -> _dt.datetime | None:
-    if not isinstance(text, str) or len(text) < 19 or text[10] != "T":
-        return None
-    candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
-    try:
-        value = _dt.datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
+    value = read_datetime(text)
+    if value is None or value.utcoffset() is None:
         return None
     return value
