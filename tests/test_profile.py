@@ -520,6 +520,17 @@ class TestParseErrors:
         ]
 
     @pytest.mark.parametrize(("parse", "sample", "what"), PARSERS)
+    def test_an_unknown_field_named_with_an_id_number_is_masked_in_its_path(
+        self, parse: Callable[[Any], object], sample: Mapping[str, Any], what: str
+    ) -> None:
+        """The path is masked as the record's paths are, whether the name needs quotes or not."""
+        payload = {**sample, "v11010519491231002X": 1, "11010519491231002X": 2}
+        assert sorted(errors_of(parse, payload)) == [
+            ("$.v110105***********X", "unknown_field"),
+            ('$["110105***********X"]', "unknown_field"),
+        ]
+
+    @pytest.mark.parametrize(("parse", "sample", "what"), PARSERS)
     def test_every_required_field_missing(
         self, parse: Callable[[Any], object], sample: Mapping[str, Any], what: str
     ) -> None:

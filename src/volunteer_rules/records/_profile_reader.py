@@ -7,7 +7,6 @@ message, with long numbers masked), the error model of the record format.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
@@ -17,8 +16,7 @@ from volunteer_rules.errors import (
     FieldError,
     RecordFormatError,
 )
-from volunteer_rules.records._json import show
-from volunteer_rules.records.personal import mask_document_number
+from volunteer_rules.records._json import key_path, show, type_name
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 
 # --- reading payloads ------------------------------------------------------------------------
@@ -32,14 +30,14 @@ class _Reader:
         self.prefix = prefix
         self.data: Mapping[Any, Any] = {}
         if not isinstance(payload, Mapping):
-            self.add(prefix, "invalid_type", f"must be a JSON object, not {_json_type(payload)}")
+            self.add(prefix, "invalid_type", f"must be a JSON object, not {type_name(payload)}")
             return
         self.data = payload
         for key in payload:
             if key not in allowed:
                 self.errors.append(
                     FieldError(
-                        _key_path(prefix, key),
+                        key_path(prefix, key),
                         "unknown_field",
                         "is not a field of this format (check the spelling)",
                     )
@@ -188,7 +186,7 @@ class _Reader:
                 self.add(path, "invalid_format", "must be 1-64 letters, digits, '-', '_' or '.'")
                 ok = False
             elif vocabulary is not None and item not in vocabulary:
-                self.add(path, "unknown_code", f"{_mask_numbers(item)} is not a known code")
+                self.add(path, "unknown_code", f"{show(item)} is not a known code")
                 ok = False
             else:
                 good.add(item)
@@ -200,37 +198,3 @@ class _Reader:
 
 
 _MISSING: Final[Any] = object()
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    return type(value).__name__
-
-
-_PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
-_LONG_NUMBER: Final = re.compile(r"[0-9]{14,}[0-9Xx]")
-
-
-def _mask_numbers(text: str) -> str:
-    """Mask every run of digits long enough to be an ID number (a key may be one)."""
-    return _LONG_NUMBER.sub(lambda m: mask_document_number("resident_id", m.group()), text)
-
-
-def _key_path(prefix: str, key: object) -> str:
-    """``$.name``, ``$["odd name"]`` or ``$[1]``, as the record format writes paths."""
-    if isinstance(key, str):
-        if _PLAIN_KEY.fullmatch(key):
-            return f"{prefix}.{key}"
-        shown = _mask_numbers(key if len(key) <= 40 else key[:40] + "…")
-        escaped = shown.replace("\\", "\\\\").replace('"', '\\"')
-        return f'{prefix}["{escaped}"]'
-    return f"{prefix}[{_mask_numbers(repr(key)[:40])}]"

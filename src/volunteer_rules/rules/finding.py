@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
@@ -20,7 +19,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from volunteer_rules._frames import AsData, Column
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_identity_numbers, masked_repr
 from volunteer_rules.errors import InvalidTypeError
 
 __all__ = [
@@ -46,34 +45,10 @@ FINDING_SEVERITY: Final[Mapping[str, str]] = MappingProxyType(
 """Finding code to severity: ``problem`` (something to fix) or ``info`` (worth knowing)."""
 
 
-_IDENTITY_NUMBER: Final = re.compile(
-    r"(?<!\d)(\d{6})"
-    r"(?:(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"|\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})"
-    r"(?![\dXx])",
-    re.ASCII,
-)
-
-
 def _masked_message(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidTypeError("message", "message must be a str")
-    return _mask(value)
-
-
-def _masked_repr(value: object) -> str:
-    return _mask(repr(value))
-
-
-def _mask(text: str) -> str:
-    """Mask whatever has the shape of a resident ID number (region and last character kept).
-
-    Record ids are opaque and an organization could, wrongly, use an ID number as one: the
-    messages and the ``repr`` of a finding never show it in full.
-    """
-    return _IDENTITY_NUMBER.sub(
-        lambda match: match.group(1) + "*" * (len(match.group()) - 7) + match.group()[-1], text
-    )
+    return mask_identity_numbers(value)
 
 
 @masked_repr
@@ -87,7 +62,7 @@ class Finding:
         record_id: the record's id.
         volunteer_id: the volunteer the record belongs to.
         message: one sentence a person can act on. Anything shaped like a resident ID number
-            is masked in it, and in the ``repr`` of the ids (``211102***********X``).
+            is masked in it, and in the ``repr`` (``211102***********X``).
         related: the keys ``(organization_id, record_id)`` of the other records involved (the
             record it overlaps, the amendment that supersedes it...), sorted.
         line: where the record version came from (a line number), when the caller said so
@@ -102,10 +77,10 @@ class Finding:
 
     code: str = attrs.field(validator=attrs.validators.in_(FINDING_CODES))
     organization_id: str
-    record_id: str = attrs.field(repr=_masked_repr)
-    volunteer_id: str = attrs.field(repr=_masked_repr)
+    record_id: str
+    volunteer_id: str
     message: str = attrs.field(converter=_masked_message)
-    related: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=_masked_repr)
+    related: tuple[tuple[str, str], ...] = ()
     line: int | None = attrs.field(default=None, eq=False)
 
     @property
