@@ -1,13 +1,32 @@
-"""Argument checks shared by the public functions (so misuse raises the library's own errors)."""
+"""Argument checks shared by the public functions (so misuse raises the library's own errors).
+
+The attrs validators here (:func:`instance_of`, :func:`one_of`, :func:`aware_datetime`) take
+the place of attrs' own, which raise a bare ``TypeError`` or ``ValueError`` whose message
+holds the whole attribute's definition: a value class of the library, like its functions,
+raises a :class:`~volunteer_rules.errors.VolunteerRulesError` naming the field.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import datetime as _dt
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, TypeAlias
 
-from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
-__all__ = ["items_of", "require_iterable"]
+__all__ = [
+    "Validator",
+    "aware_datetime",
+    "instance_of",
+    "items_of",
+    "one_of",
+    "require_aware",
+    "require_date",
+    "require_iterable",
+]
+
+Validator: TypeAlias = Callable[[Any, Any, Any], None]
+"""An attrs validator: ``(instance, attribute, value)``, raising or returning ``None``."""
 
 
 def require_iterable(value: object, what: str, message: str) -> Iterable[Any]:
@@ -50,3 +69,127 @@ def items_of(value: object, kind: type[Any], what: str) -> list[Any]:
                 f"{what}[{index}]", f"must be a {kind.__name__}, not {type(item).__name__}"
             )
     return items
+
+
+def instance_of(
+    kind: type | tuple[type, ...], *, optional: bool = False, name: str | None = None
+) -> Validator:
+    """An attrs validator: the value is a ``kind`` (``None`` too when ``optional``).
+
+    A ``bool`` is not an ``int`` and a ``datetime`` is not a ``date`` here, unless ``kind``
+    names them: JSON's ``true`` is no count, and a date-time is no day. ``name`` says what the
+    message calls the kind (the type names otherwise).
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Slot:
+        ...     size: int = attrs.field(validator=instance_of(int))
+        >>> Slot(True)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidTypeError: size: must be int, not bool
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    shown = name or " or ".join(k.__name__ for k in kinds)
+    no_bool = bool not in kinds
+    no_datetime = _dt.date in kinds and _dt.datetime not in kinds
+
+    def check(instance: object, attribute: Any, value: object) -> None:
+        if value is None and optional:
+            return
+        if (
+            not isinstance(value, kinds)
+            or (no_bool and isinstance(value, bool))
+            or (no_datetime and isinstance(value, _dt.datetime))
+        ):
+            raise InvalidTypeError(attribute.name, f"must be {shown}, not {type(value).__name__}")
+
+    return check
+
+
+def one_of(choices: Collection[str], *, optional: bool = False) -> Validator:
+    """An attrs validator: the value is one of ``choices`` (``None`` too when ``optional``).
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Visit:
+        ...     status: str = attrs.field(validator=one_of(("open", "closed")))
+        >>> Visit("ajar")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: status: must be one of open, closed, not 'ajar'
+    """
+    shown = ", ".join(choices if isinstance(choices, (tuple, list)) else sorted(choices))
+
+    def check(instance: object, attribute: Any, value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str) or value not in choices:
+            given = repr(value) if isinstance(value, str) and len(value) <= 40 else "another value"
+            raise InvalidValueError(attribute.name, f"must be one of {shown}, not {given}")
+
+    return check
+
+
+def require_aware(value: object, what: str) -> _dt.datetime:
+    """``value`` if it is a time-zone-aware ``datetime``.
+
+    Raises:
+        InvalidTypeError: it is not a ``datetime``.
+        InvalidValueError: it has no UTC offset.
+
+    Example:
+        >>> require_aware(_dt.datetime(2026, 6, 30, tzinfo=_dt.timezone.utc), "now").year
+        2026
+        >>> require_aware(_dt.datetime(2026, 6, 30), "now")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: now: must be a time-zone-aware datetime
+    """
+    if not isinstance(value, _dt.datetime):
+        raise InvalidTypeError(what, f"must be an aware datetime, not {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise InvalidValueError(what, "must be a time-zone-aware datetime")
+    return value
+
+
+def aware_datetime(*, optional: bool = False) -> Validator:
+    """An attrs validator: :func:`require_aware` (``None`` too when ``optional``).
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Visit:
+        ...     at: _dt.datetime = attrs.field(validator=aware_datetime())
+        >>> Visit("2026-06-30")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidTypeError: at: must be an aware datetime, not str
+    """
+
+    def check(instance: object, attribute: Any, value: object) -> None:
+        if value is not None or not optional:
+            require_aware(value, attribute.name)
+
+    return check
+
+
+def require_date(value: object, what: str) -> _dt.date:
+    """``value`` if it is a ``date`` (a ``datetime`` is not one here).
+
+    Raises:
+        InvalidTypeError: it is not a date.
+
+    Example:
+        >>> require_date(_dt.date(2026, 6, 30), "as_of")
+        datetime.date(2026, 6, 30)
+        >>> require_date(_dt.datetime(2026, 6, 30), "as_of")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidTypeError: as_of: must be a date, not datetime
+    """
+    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
+        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
+    return value

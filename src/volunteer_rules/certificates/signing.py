@@ -50,6 +50,7 @@ import attrs
 
 from volunteer_rules._canonical import canonical_bytes
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError, NotFoundError
 
 if TYPE_CHECKING:
@@ -116,13 +117,6 @@ def _check_id(instance: object, attribute: Any, value: Any) -> None:
         raise InvalidTypeError(attribute.name, f"must be a str, not {type(value).__name__}")
     if not value or len(value) > 64 or not value.isprintable() or value != value.strip():
         raise InvalidValueError(attribute.name, "must be 1 to 64 printable characters")
-
-
-def _check_day(instance: object, attribute: Any, value: Any) -> None:
-    if value is None and attribute.name != "valid_from":
-        return
-    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-        raise InvalidTypeError(attribute.name, "must be a date")
 
 
 def _seed(instance: object, attribute: Any, value: Any) -> None:
@@ -239,9 +233,13 @@ class PublicKey:
     key_id: str = attrs.field(validator=_check_id)
     organization_id: str = attrs.field(validator=_check_id)
     public_bytes: bytes = attrs.field(validator=_seed)
-    valid_from: _dt.date = attrs.field(validator=_check_day)
-    retired_on: _dt.date | None = attrs.field(default=None, validator=_check_day)
-    revoked_on: _dt.date | None = attrs.field(default=None, validator=_check_day)
+    valid_from: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    retired_on: _dt.date | None = attrs.field(
+        default=None, validator=instance_of(_dt.date, optional=True)
+    )
+    revoked_on: _dt.date | None = attrs.field(
+        default=None, validator=instance_of(_dt.date, optional=True)
+    )
     revocation_reason: str = attrs.field(default="")
 
     def __attrs_post_init__(self) -> None:

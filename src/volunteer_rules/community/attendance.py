@@ -29,7 +29,8 @@ import attrs
 
 from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules.community.project import Project, Roster, _aware, _text, check_roster
+from volunteer_rules._validate import one_of, require_aware
+from volunteer_rules.community.project import Project, Roster, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
 from volunteer_rules.matching.registration import Reason
@@ -100,9 +101,9 @@ class AttendanceEvent:
     project_id: str
     volunteer_id: str
     slot: int
-    kind: str = attrs.field(validator=attrs.validators.in_(ATTENDANCE_KINDS))
+    kind: str = attrs.field(validator=one_of(ATTENDANCE_KINDS))
     at: _dt.datetime
-    source: str = attrs.field(validator=attrs.validators.in_(ATTENDANCE_SOURCES))
+    source: str = attrs.field(validator=one_of(ATTENDANCE_SOURCES))
     by: str = attrs.field(validator=_text)
     start: _dt.datetime | None = None
     end: _dt.datetime | None = None
@@ -117,14 +118,14 @@ class AttendanceEvent:
             raise InvalidValueError("volunteer_id", "must be 1-64 id characters")
         if type(self.slot) is not int or not 0 <= self.slot <= 1_000_000:
             raise InvalidValueError("slot", "must be a slot index (0 to 1,000,000)")
-        _aware(self.at, "at")
+        require_aware(self.at, "at")
         if not isinstance(self.reason, str):
             raise InvalidTypeError("reason", "must be a string")
         if self.kind == "correction":
             if self.source != "administrator":
                 raise InvalidValueError("source", "corrections are an administrator's")
-            start = _aware(self.start, "start")
-            if _aware(self.end, "end") <= start:
+            start = require_aware(self.start, "start")
+            if require_aware(self.end, "end") <= start:
                 raise InvalidValueError("end", "must be after start")
             if not self.reason.strip():
                 raise InvalidValueError("reason", "a correction gives its reason")
@@ -276,7 +277,7 @@ def tally_attendance(
         [('V1', 120, 'check_in', []), ('V2', 105, 'administrator', [])]
     """
     check_roster(project, roster)
-    _aware(now, "now")
+    require_aware(now, "now")
     by_key: dict[tuple[int, str], list[AttendanceEvent]] = {}
     for event in events:
         if not isinstance(event, AttendanceEvent):
@@ -325,7 +326,7 @@ def _moment(value: object, what: str) -> _dt.datetime:
     moment = read_datetime(value)
     if moment is None:
         raise InvalidValueError(what, "must be a date-time with a UTC offset")
-    return _aware(moment, what)
+    return require_aware(moment, what)
 
 
 def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:

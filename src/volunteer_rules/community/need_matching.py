@@ -23,6 +23,7 @@ from typing import Final, Literal
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_aware
 from volunteer_rules.community.person import Need, PersonServed, need_demand
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, MatchResult, check_assignment, match
@@ -185,9 +186,8 @@ def needs_for_volunteer(
     """
     if not isinstance(profile, VolunteerProfile):
         raise InvalidTypeError("profile", "must be a VolunteerProfile")
-    for value, what in ((since, "since"), (until, "until")):
-        if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
-            raise InvalidValueError(what, "must be a time-zone-aware datetime")
+    require_aware(since, "since")
+    require_aware(until, "until")
     if reach not in _DEPTH:
         raise InvalidValueError("reach", "must be 'county', 'city' or 'province'")
     home = profile.residence_region

@@ -45,6 +45,7 @@ import attrs
 
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
 from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
@@ -146,12 +147,10 @@ class Organization:
 
     organization_id: str = attrs.field(validator=_organization_id)
     name: str = attrs.field(validator=_text)
-    kind: str = attrs.field(validator=attrs.validators.in_(tuple(ORGANIZATION_KINDS)))
-    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    kind: str = attrs.field(validator=one_of(tuple(ORGANIZATION_KINDS)))
+    region: RegionCode = attrs.field(validator=instance_of(RegionCode))
     responsible_department: str = attrs.field(validator=_text)
-    status: str = attrs.field(
-        default="registered", validator=attrs.validators.in_(ORGANIZATION_STATUSES)
-    )
+    status: str = attrs.field(default="registered", validator=one_of(ORGANIZATION_STATUSES))
     status_since: _dt.date | None = attrs.field(default=None, validator=_optional_day)
     registered_on: _dt.date | None = attrs.field(default=None, validator=_optional_day)
     parent_id: str | None = attrs.field(

@@ -41,6 +41,7 @@ import attrs
 
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import mask_name_text, masked_repr
+from volunteer_rules._validate import instance_of, one_of, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -123,11 +124,6 @@ def _names(value: Iterable[str]) -> frozenset[str]:
     return out
 
 
-def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and type(value) is not _dt.date:
-        raise InvalidTypeError(attribute.name, "must be a date")
-
-
 def _purposes(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidTypeError("purposes", "must be an iterable of purposes")
@@ -153,10 +149,12 @@ class Consent:
         [False, True, False]
     """
 
-    given_by: str = attrs.field(validator=attrs.validators.in_(CONSENT_GIVERS))
-    given_on: _dt.date = attrs.field(validator=_day)
+    given_by: str = attrs.field(validator=one_of(CONSENT_GIVERS))
+    given_on: _dt.date = attrs.field(validator=instance_of(_dt.date))
     purposes: frozenset[str] = attrs.field(converter=_purposes)
-    withdrawn_on: _dt.date | None = attrs.field(default=None, validator=_day)
+    withdrawn_on: _dt.date | None = attrs.field(
+        default=None, validator=instance_of(_dt.date, optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         for purpose in self.purposes:
@@ -182,7 +180,7 @@ class Consent:
 
 
 def _schedule(value: Iterable[Interval | Recurrence]) -> tuple[Interval | Recurrence, ...]:
-    return tuple(value)
+    return tuple(require_iterable(value, "schedule", "must be an iterable of slots"))
 
 
 @masked_repr
@@ -210,7 +208,7 @@ class Need:
 
     need_id: str = attrs.field(validator=_id)
     service_category: str
-    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    region: RegionCode = attrs.field(validator=instance_of(RegionCode))
     place: str = attrs.field(repr=lambda place: repr(_mask_place(place)))
     schedule: tuple[Interval | Recurrence, ...] = attrs.field(converter=_schedule)
     head_count: int = 1
@@ -289,10 +287,10 @@ class PersonServed:
     person_id: str = attrs.field(validator=_id)
     station_id: str
     name: str = attrs.field(repr=lambda name: repr(mask_name(name)))
-    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    region: RegionCode = attrs.field(validator=instance_of(RegionCode))
     needs: tuple[Need, ...] = attrs.field(default=(), converter=_needs)
     consent: Consent | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Consent))
+        default=None, validator=instance_of(Consent, optional=True)
     )
     contact: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_contact)
     id_number: str | None = attrs.field(default=None, validator=_optional_text, repr=_masked_number)

@@ -24,6 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of, require_aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
@@ -49,12 +50,6 @@ SIGN_UP_STATES: Final = ("confirmed", "waitlisted", "refused", "withdrawn")
 """States of a :class:`SignUp`."""
 
 _ID: Final = re.compile(r"[A-Za-z0-9_\-]{1,24}")
-
-
-def _aware(value: object, what: str) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value
 
 
 def _int_in(low: int, high: int) -> Any:
@@ -114,14 +109,14 @@ class Project:
     """
 
     project_id: str
-    demand: Demand = attrs.field(validator=attrs.validators.instance_of(Demand))
+    demand: Demand = attrs.field(validator=instance_of(Demand))
     person_in_charge: str = attrs.field(validator=_text)
     activity_name: str = attrs.field(validator=_text)
     content: str = attrs.field(validator=_text)
     place: str = attrs.field(validator=_text)
     station_id: str | None = None
     rules: AttendanceRules = attrs.field(
-        factory=AttendanceRules, validator=attrs.validators.instance_of(AttendanceRules)
+        factory=AttendanceRules, validator=instance_of(AttendanceRules)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -192,7 +187,7 @@ class SignUp:
 
     volunteer_id: str
     slot: int
-    state: str = attrs.field(validator=attrs.validators.in_(SIGN_UP_STATES))
+    state: str = attrs.field(validator=one_of(SIGN_UP_STATES))
     at: _dt.datetime
     reasons: tuple[Reason, ...] = ()
 
@@ -306,7 +301,7 @@ def sign_up(
     check_roster(project, roster)
     if not isinstance(profile, VolunteerProfile):
         raise InvalidTypeError("profile", "must be a VolunteerProfile")
-    _aware(at, "at")
+    require_aware(at, "at")
     chosen = project.slot(slot)
     held = roster.state_of(profile.volunteer_id, slot)
     if held in ("confirmed", "waitlisted"):

@@ -23,8 +23,9 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_aware
 from volunteer_rules.community.attendance import Attendance
-from volunteer_rules.community.project import Project, _aware
+from volunteer_rules.community.project import Project
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
 from volunteer_rules.records.calendar import (
@@ -141,7 +142,7 @@ def attendance_records(
     """
     if not isinstance(project, Project):
         raise InvalidTypeError("project", "must be a Project")
-    _aware(recorded_at, "recorded_at")
+    require_aware(recorded_at, "recorded_at")
     if not isinstance(recorded_by, str) or not recorded_by.strip():
         raise InvalidValueError("recorded_by", "must name who records")
     chains: dict[tuple[int, str], list[ServiceRecord]] = {}
@@ -256,7 +257,7 @@ def verify_records(
         >>> [(v.record.status, v.late, v.deadline.isoformat()) for v in checked]
         [('verified', False, '2024-06-20'), ('verified', False, '2024-06-20')]
     """
-    _aware(at, "at")
+    require_aware(at, "at")
     if not isinstance(verified_by, str) or not verified_by.strip():
         raise InvalidValueError("verified_by", "must name the person in charge")
     out: list[Verification] = []

@@ -24,6 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of
 from volunteer_rules.community.organization import _organization_id
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
@@ -90,7 +91,7 @@ class Station:
 
     station_id: str = attrs.field(validator=_station_id)
     name: str = attrs.field(validator=_name)
-    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    region: RegionCode = attrs.field(validator=instance_of(RegionCode))
     organization_ids: tuple[str, ...] = attrs.field(converter=_ids)
     community_code: str | None = None
     address: str = ""

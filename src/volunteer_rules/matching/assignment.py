@@ -69,7 +69,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_iterable
+from volunteer_rules._validate import require_date, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching._demand_view import LEVEL_VALUE, DemandView, select_slots
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot
@@ -85,7 +85,6 @@ from volunteer_rules.matching.match_result import (
 from volunteer_rules.matching.registration import (
     Reason,
     RegistrationRules,
-    _check_day,
     _rules,
 )
 from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
@@ -212,7 +211,7 @@ def check_assignment(
     if not isinstance(demand, Demand):
         raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
     rule_set = _rules(rules)
-    day = _check_day(as_of, "as_of")
+    day = require_date(as_of, "as_of")
     slots = select_slots(demand, slot)
     mine = [t for t in _iterable(trainings, "trainings") if _training_of(t, profile)]
     held = [
@@ -322,7 +321,7 @@ def match(
     if not isinstance(demand, Demand):
         raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
     rule_set = _rules(rules)
-    day = _check_day(as_of, "as_of")
+    day = require_date(as_of, "as_of")
     if reach is not None and reach not in LEVEL_VALUE:
         raise InvalidValueError("reach", "must be 'county', 'city', 'province' or None")
     if max_slots_per_volunteer is not None and (

@@ -51,6 +51,7 @@ import attrs
 
 from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, require_iterable
 from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.schedule import HORIZON_DAYS as HORIZON_DAYS
 from volunteer_rules.matching.schedule import MAX_SLOT_MINUTES as MAX_SLOT_MINUTES
@@ -79,11 +80,11 @@ _NAME: Final = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
 def _names(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
         raise InvalidValueError("names", "must be a collection of names, not one string")
-    return frozenset(value)
+    return frozenset(require_iterable(value, "names", "must be a collection of names"))
 
 
 def _schedule(value: Iterable[Interval | Recurrence]) -> tuple[Interval | Recurrence, ...]:
-    return tuple(value)
+    return tuple(require_iterable(value, "schedule", "must be an iterable of slots"))
 
 
 def _check_names(instance: object, attribute: attrs.Attribute[Any], value: frozenset[str]) -> None:
@@ -132,7 +133,7 @@ class Demand:
 
     demand_id: str
     service_category: str
-    region: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
+    region: RegionCode = attrs.field(validator=instance_of(RegionCode))
     schedule: tuple[Interval | Recurrence, ...] = attrs.field(converter=_schedule)
     head_count: int
     required_skills: frozenset[str] = attrs.field(

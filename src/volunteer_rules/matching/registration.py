@@ -51,6 +51,7 @@ from typing import Final, Literal
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_date
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration_rules import (
     ADULT_AGE,
@@ -158,7 +159,7 @@ def check_registration(
     """
     rule_set = _rules(rules)
     _check_profile(profile)
-    day = _check_day(as_of, "as_of")
+    day = require_date(as_of, "as_of")
     if entered_by not in ("volunteer", "organization"):
         raise InvalidValueError("entered_by", "must be 'volunteer' or 'organization'")
     age = age_on(profile.birth_date, day)
@@ -233,12 +234,6 @@ def personal_reasons(
             source=rules.source("PIPL"),
             slot=slot,
         )
-
-
-def _check_day(value: object, what: str) -> _dt.date:
-    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
-    return value
 
 
 def _check_profile(profile: object) -> None:

@@ -24,6 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import InvalidTypeError, RuleSetError, UnknownRuleSetError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.rule_set import Reference
@@ -72,11 +73,11 @@ def _check_age(instance: RegistrationRules, attribute: attrs.Attribute[Any], val
 
 
 def _frozen_names(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    return frozenset(require_iterable(value, "categories", "must be a collection of names"))
 
 
 def _references(value: Iterable[Reference]) -> tuple[Reference, ...]:
-    return tuple(value)
+    return tuple(require_iterable(value, "references", "must be an iterable of Reference"))
 
 
 @masked_repr

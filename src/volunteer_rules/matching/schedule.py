@@ -27,6 +27,7 @@ import attrs
 from dateutil import rrule as _rrule
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import InvalidValueError
 
 __all__ = ["MAX_SLOTS", "Interval", "Recurrence", "TimeSlot"]
@@ -44,12 +45,6 @@ _FREQUENCIES: Final = frozenset(
     {_rrule.YEARLY, _rrule.MONTHLY, _rrule.WEEKLY, _rrule.DAILY, _rrule.HOURLY}
 )
 _BOUND: Final = re.compile(r"(^|;)\s*(COUNT|UNTIL)\s*=", re.IGNORECASE)
-
-
-def _aware(value: object, what: str) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -78,8 +73,8 @@ class Interval:
     end: _dt.datetime
 
     def __attrs_post_init__(self) -> None:
-        _aware(self.start, "start")
-        _aware(self.end, "end")
+        require_aware(self.start, "start")
+        require_aware(self.end, "end")
         if self.end <= self.start:
             raise InvalidValueError("end", "must be after start")
         if self.end - self.start > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
@@ -147,7 +142,7 @@ class Recurrence:
     _expanded: tuple[Interval, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        _aware(self.start, "start")
+        require_aware(self.start, "start")
         if not isinstance(self.rule, str) or "\n" in self.rule or "\r" in self.rule:
             raise InvalidValueError("rule", "must be one RRULE line")
         if self.rule.strip().upper().startswith(("RRULE", "DTSTART")):

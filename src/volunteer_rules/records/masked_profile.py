@@ -43,6 +43,7 @@ from volunteer_rules._privacy import (
     mask_name_text,
     masked_repr,
 )
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.records._profile_reader import _MISSING, _Reader
 from volunteer_rules.records.personal import age_on, mask_document_number
@@ -105,10 +106,6 @@ def _names(value: Iterable[str]) -> frozenset[str]:
     return names
 
 
-def _optional(kind: type) -> Any:
-    return attrs.validators.optional(attrs.validators.instance_of(kind))
-
-
 @masked_repr
 @attrs.frozen(kw_only=True)
 class MaskedProfile:
@@ -144,15 +141,19 @@ class MaskedProfile:
 
     volunteer_id: str = attrs.field(validator=_text)
     name: str = attrs.field(validator=_masked_text)
-    sex: str = attrs.field(validator=attrs.validators.in_(SEXES))
-    birth_date: _dt.date = attrs.field(validator=attrs.validators.instance_of(_dt.date))
-    id_document_kind: str = attrs.field(validator=attrs.validators.in_(DOCUMENT_KINDS))
+    sex: str = attrs.field(validator=one_of(SEXES))
+    birth_date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    id_document_kind: str = attrs.field(validator=one_of(DOCUMENT_KINDS))
     id_document_number: str = attrs.field(validator=_masked_text)
-    residence_region: RegionCode | None = attrs.field(default=None, validator=_optional(RegionCode))
+    residence_region: RegionCode | None = attrs.field(
+        default=None, validator=instance_of(RegionCode, optional=True)
+    )
     contact: str | None = attrs.field(default=None, validator=_masked_text)
     consents: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
-    self_supporting: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    registered_on: _dt.date | None = attrs.field(default=None, validator=_optional(_dt.date))
+    self_supporting: bool = attrs.field(default=False, validator=instance_of(bool))
+    registered_on: _dt.date | None = attrs.field(
+        default=None, validator=instance_of(_dt.date, optional=True)
+    )
 
     def age_on(self, day: _dt.date) -> int:
         """Age in whole years on ``day`` (birthday convention, as :meth:`VolunteerProfile.age_on`).

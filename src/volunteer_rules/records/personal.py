@@ -12,6 +12,7 @@ import datetime as _dt
 from typing import Literal
 
 from volunteer_rules._privacy import mask_contact_text
+from volunteer_rules._validate import require_date
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -119,8 +120,8 @@ def age_on(
         >>> age_on(leapling, date(2024, 2, 29)), age_on(leapling, date(2024, 2, 29), convention="day_after_birthday")
         (16, 15)
     """
-    _require_date(birth_date, "birth_date")
-    _require_date(day, "day")
+    require_date(birth_date, "birth_date")
+    require_date(day, "day")
     if day < birth_date:
         raise InvalidValueError("day", "is before the birth date")
     years = day.year - birth_date.year
@@ -140,9 +141,3 @@ def _corresponding_day(birth_date: _dt.date, year: int) -> _dt.date:
         return birth_date.replace(year=year)
     except ValueError:  # 29 February in a common year: the month's last day (Civil Code Art. 202)
         return _dt.date(year, 2, 28)
-
-
-def _require_date(value: object, what: str) -> _dt.date:
-    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
-        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
-    return value

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of, require_date
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -29,7 +30,6 @@ from volunteer_rules.errors import (
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.identifiers import ResidentId
 from volunteer_rules.records.personal import (
-    _require_date,
     age_on,
     mask_contact,
     mask_document_number,
@@ -114,44 +114,6 @@ T = TypeVar("T")
 # --- attrs validators that raise the library's errors ---------------------------------------
 
 
-def _of(
-    kind: type | tuple[type, ...], *, optional: bool = False
-) -> Callable[[Any, Any, Any], None]:
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None and optional:
-            return
-        if isinstance(value, bool) and kind is not bool and bool not in _as_tuple(kind):
-            raise InvalidTypeError(attribute.name, "must not be a bool")
-        if (
-            _dt.date in _as_tuple(kind)
-            and isinstance(value, _dt.datetime)
-            and _dt.datetime not in _as_tuple(kind)
-        ):
-            raise InvalidTypeError(attribute.name, "must be a date, not a datetime")
-        if not isinstance(value, kind):
-            raise InvalidTypeError(
-                attribute.name, f"must be {_type_names(kind)}, not {type(value).__name__}"
-            )
-
-    return check
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _type_names(kind: type | tuple[type, ...]) -> str:
-    return " or ".join(k.__name__ for k in _as_tuple(kind))
-
-
-def _one_of(choices: Collection[str]) -> Callable[[Any, Any, Any], None]:
-    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str) or value not in choices:
-            raise InvalidValueError(attribute.name, f"must be one of {', '.join(choices)}")
-
-    return check
-
-
 def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, str) and not value.strip():
         raise InvalidValueError(attribute.name, "must not be empty")
@@ -209,8 +171,8 @@ class IdDocument:
         IdDocument(kind='passport', number='E*******8')
     """
 
-    kind: str = attrs.field(validator=_one_of(DOCUMENT_KINDS))
-    number: str = attrs.field(validator=[_of(str), _non_empty], repr=False)
+    kind: str = attrs.field(validator=one_of(DOCUMENT_KINDS))
+    number: str = attrs.field(validator=[instance_of(str), _non_empty], repr=False)
     _resident_id: ResidentId | None = attrs.field(
         init=False, default=None, repr=False, eq=False, hash=False
     )
@@ -322,25 +284,25 @@ class VolunteerProfile:
         volunteer_rules.errors.InvalidValueError: sex: does not agree with the resident ID number
     """
 
-    volunteer_id: str = attrs.field(validator=[_of(str), _non_empty])
-    name: str = attrs.field(validator=[_of(str), _non_empty])
-    sex: str = attrs.field(validator=_one_of(SEXES))
-    birth_date: _dt.date = attrs.field(validator=_of(_dt.date))
-    id_document: IdDocument = attrs.field(validator=_of(IdDocument))
+    volunteer_id: str = attrs.field(validator=[instance_of(str), _non_empty])
+    name: str = attrs.field(validator=[instance_of(str), _non_empty])
+    sex: str = attrs.field(validator=one_of(SEXES))
+    birth_date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    id_document: IdDocument = attrs.field(validator=instance_of(IdDocument))
     residence_region: RegionCode | None = attrs.field(
-        default=None, validator=_of(RegionCode, optional=True)
+        default=None, validator=instance_of(RegionCode, optional=True)
     )
     contact: str | None = attrs.field(
-        default=None, validator=[_of(str, optional=True), _non_empty], repr=_contact_repr
+        default=None, validator=[instance_of(str, optional=True), _non_empty], repr=_contact_repr
     )
     skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skills)
     service_categories: frozenset[str] = attrs.field(
         default=frozenset(), converter=_service_categories
     )
     consents: frozenset[str] = attrs.field(default=frozenset(), converter=_consents)
-    self_supporting: bool = attrs.field(default=False, validator=_of(bool))
+    self_supporting: bool = attrs.field(default=False, validator=instance_of(bool))
     registered_on: _dt.date | None = attrs.field(
-        default=None, validator=_of(_dt.date, optional=True)
+        default=None, validator=instance_of(_dt.date, optional=True)
     )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -417,15 +379,17 @@ class TrainingRecord:
         (True, False)
     """
 
-    training_id: str = attrs.field(validator=[_of(str), _non_empty])
-    volunteer_id: str = attrs.field(validator=[_of(str), _non_empty])
-    name: str = attrs.field(validator=[_of(str), _non_empty])
-    category: str = attrs.field(validator=[_of(str), _non_empty])
-    content: str = attrs.field(validator=[_of(str), _non_empty])
-    hours: Hours = attrs.field(validator=_of(Hours))
-    organizer: str = attrs.field(validator=[_of(str), _non_empty])
-    date: _dt.date = attrs.field(validator=_of(_dt.date))
-    valid_until: _dt.date | None = attrs.field(default=None, validator=_of(_dt.date, optional=True))
+    training_id: str = attrs.field(validator=[instance_of(str), _non_empty])
+    volunteer_id: str = attrs.field(validator=[instance_of(str), _non_empty])
+    name: str = attrs.field(validator=[instance_of(str), _non_empty])
+    category: str = attrs.field(validator=[instance_of(str), _non_empty])
+    content: str = attrs.field(validator=[instance_of(str), _non_empty])
+    hours: Hours = attrs.field(validator=instance_of(Hours))
+    organizer: str = attrs.field(validator=[instance_of(str), _non_empty])
+    date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    valid_until: _dt.date | None = attrs.field(
+        default=None, validator=instance_of(_dt.date, optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.hours.minutes <= 0:
@@ -451,7 +415,7 @@ class TrainingRecord:
             >>> training.is_valid_on(date(2024, 3, 1)), training.is_valid_on(date(2024, 3, 2))
             (False, True)
         """
-        _require_date(day, "day")
+        require_date(day, "day")
         if day < self.date:
             return False
         return self.valid_until is None or day <= self.valid_until
@@ -483,12 +447,12 @@ class Commendation:
         (True, True)
     """
 
-    name: str = attrs.field(validator=[_of(str), _non_empty])
-    date: _dt.date = attrs.field(validator=_of(_dt.date))
-    awarding_body: str = attrs.field(validator=[_of(str), _non_empty])
-    level: str = attrs.field(validator=_one_of(COMMENDATION_LEVELS))
-    documented: bool = attrs.field(default=False, validator=_of(bool))
-    volunteer_id: str | None = attrs.field(default=None, validator=_of(str, optional=True))
+    name: str = attrs.field(validator=[instance_of(str), _non_empty])
+    date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    awarding_body: str = attrs.field(validator=[instance_of(str), _non_empty])
+    level: str = attrs.field(validator=one_of(COMMENDATION_LEVELS))
+    documented: bool = attrs.field(default=False, validator=instance_of(bool))
+    volunteer_id: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
 
     @property
     def government_level(self) -> bool:
@@ -535,9 +499,9 @@ class EvaluationRecord:
         'excellent'
     """
 
-    rating: str = attrs.field(validator=_one_of(RATINGS))
-    date: _dt.date = attrs.field(validator=_of(_dt.date))
-    evaluator: str = attrs.field(validator=[_of(str), _non_empty])
-    record_id: str | None = attrs.field(default=None, validator=_of(str, optional=True))
-    comment: str | None = attrs.field(default=None, validator=_of(str, optional=True))
-    volunteer_id: str | None = attrs.field(default=None, validator=_of(str, optional=True))
+    rating: str = attrs.field(validator=one_of(RATINGS))
+    date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    evaluator: str = attrs.field(validator=[instance_of(str), _non_empty])
+    record_id: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
+    comment: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
+    volunteer_id: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))

@@ -32,6 +32,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import aware_datetime, instance_of, one_of
 from volunteer_rules.errors import FieldError, InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records._json import MAX_EXTENSION_DEPTH, freeze
@@ -128,16 +129,6 @@ The bounds keep every date-time convertible to UTC and back without overflow.
 # The classes
 
 
-def _aware(instance: object, attribute: attrs.Attribute[Any], value: _dt.datetime | None) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{attribute.name} must be a time-zone-aware datetime")
-
-
-def _plain_date(instance: object, attribute: attrs.Attribute[Any], value: _dt.date) -> None:
-    if isinstance(value, _dt.datetime):
-        raise TypeError(f"{attribute.name} must be a date, not a datetime")
-
-
 def _freeze_extensions(value: object) -> Mapping[str, Any] | None:
     """Attrs converter: deep-freeze ``extensions`` (``None`` stays ``None``)."""
     if value is None:
@@ -168,8 +159,8 @@ class Evaluation:
         'good'
     """
 
-    rating: str = attrs.field(validator=attrs.validators.in_(RATINGS))
-    date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
+    rating: str = attrs.field(validator=one_of(RATINGS))
+    date: _dt.date = attrs.field(validator=instance_of(_dt.date))
 
 
 @masked_repr
@@ -218,38 +209,28 @@ class ServiceRecord:
         ('verified', 120)
     """
 
-    record_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    volunteer_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    organization_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    activity_name: str = attrs.field(validator=attrs.validators.instance_of(str))
-    service_category: str = attrs.field(validator=attrs.validators.instance_of(str))
-    content: str = attrs.field(validator=attrs.validators.instance_of(str))
-    place: str = attrs.field(validator=attrs.validators.instance_of(str))
-    region_code: RegionCode = attrs.field(validator=attrs.validators.instance_of(RegionCode))
-    date: _dt.date = attrs.field(validator=[attrs.validators.instance_of(_dt.date), _plain_date])
-    start: _dt.datetime | None = attrs.field(
-        validator=[attrs.validators.optional(attrs.validators.instance_of(_dt.datetime)), _aware]
-    )
-    end: _dt.datetime | None = attrs.field(
-        validator=[attrs.validators.optional(attrs.validators.instance_of(_dt.datetime)), _aware]
-    )
-    service: Hours = attrs.field(validator=attrs.validators.instance_of(Hours))
-    person_in_charge: str = attrs.field(validator=attrs.validators.instance_of(str))
-    recorded_by: str = attrs.field(validator=attrs.validators.instance_of(str))
-    recorded_at: _dt.datetime = attrs.field(
-        validator=[attrs.validators.instance_of(_dt.datetime), _aware]
-    )
-    status: str = attrs.field(validator=attrs.validators.in_(STATUSES))
+    record_id: str = attrs.field(validator=instance_of(str))
+    volunteer_id: str = attrs.field(validator=instance_of(str))
+    organization_id: str = attrs.field(validator=instance_of(str))
+    activity_name: str = attrs.field(validator=instance_of(str))
+    service_category: str = attrs.field(validator=instance_of(str))
+    content: str = attrs.field(validator=instance_of(str))
+    place: str = attrs.field(validator=instance_of(str))
+    region_code: RegionCode = attrs.field(validator=instance_of(RegionCode))
+    date: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    start: _dt.datetime | None = attrs.field(validator=aware_datetime(optional=True))
+    end: _dt.datetime | None = attrs.field(validator=aware_datetime(optional=True))
+    service: Hours = attrs.field(validator=instance_of(Hours))
+    person_in_charge: str = attrs.field(validator=instance_of(str))
+    recorded_by: str = attrs.field(validator=instance_of(str))
+    recorded_at: _dt.datetime = attrs.field(validator=aware_datetime())
+    status: str = attrs.field(validator=one_of(STATUSES))
     evaluation: Evaluation | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Evaluation))
+        default=None, validator=instance_of(Evaluation, optional=True)
     )
-    beneficiary: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
-    )
-    group_service: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    amends: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
-    )
+    beneficiary: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
+    group_service: bool = attrs.field(default=False, validator=instance_of(bool))
+    amends: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
     extensions: Mapping[str, Any] | None = attrs.field(
         default=None, hash=False, converter=_freeze_extensions
     )

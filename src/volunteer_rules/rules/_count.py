@@ -21,6 +21,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_date
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS, ServiceRecord
@@ -211,13 +212,9 @@ class Count:
 
 
 def _check_as_of(as_of: object, since: object) -> None:
-    if type(as_of) is not _dt.date:
-        raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
-    if since is not None:
-        if type(since) is not _dt.date:
-            raise InvalidTypeError("since", f"must be a date or None, not {type(since).__name__}")
-        if since > as_of:
-            raise InvalidValueError("since", "the window cannot start after as_of")
+    day = require_date(as_of, "as_of")
+    if since is not None and require_date(since, "since") > day:
+        raise InvalidValueError("since", "the window cannot start after as_of")
 
 
 def _check_rating(min_rating: object) -> int | None:

@@ -18,6 +18,7 @@ from typing import Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
 __all__ = ["PROCEDURES", "REVIEW_BODIES", "AwardProcedure", "procedure_for"]
@@ -47,7 +48,7 @@ class AwardProcedure:
         'district'
     """
 
-    rule_set_id: str = attrs.field(validator=attrs.validators.instance_of(str))
+    rule_set_id: str = attrs.field(validator=instance_of(str))
     reviewers: tuple[str, ...] = attrs.field()
     notice_working_days: int = attrs.field(default=0)
     nomination_ranks: frozenset[int] = attrs.field(default=frozenset())

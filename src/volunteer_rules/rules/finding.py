@@ -20,6 +20,7 @@ import attrs
 
 from volunteer_rules._frames import AsData, Column
 from volunteer_rules._privacy import mask_identity_numbers, masked_repr
+from volunteer_rules._validate import one_of
 from volunteer_rules.errors import InvalidTypeError
 
 __all__ = [
@@ -75,7 +76,7 @@ class Finding:
         (('G-a', 'r-1'), 'problem')
     """
 
-    code: str = attrs.field(validator=attrs.validators.in_(FINDING_CODES))
+    code: str = attrs.field(validator=one_of(FINDING_CODES))
     organization_id: str
     record_id: str
     volunteer_id: str

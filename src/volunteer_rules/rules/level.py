@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS
@@ -192,14 +193,12 @@ class Level:
     rank: int = attrs.field(validator=_count)
     name: str = attrs.field(validator=_text)
     label: str = attrs.field(validator=_text)
-    hours: Hours = attrs.field(validator=attrs.validators.instance_of(Hours))
+    hours: Hours = attrs.field(validator=instance_of(Hours))
     min_tenure_months: int = attrs.field(default=0, validator=_count)
-    requires_previous: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
+    requires_previous: bool = attrs.field(default=False, validator=instance_of(bool))
     attestations: tuple[str, ...] = attrs.field(default=(), validator=_strings)
-    once: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    continuous: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    once: bool = attrs.field(default=False, validator=instance_of(bool))
+    continuous: bool = attrs.field(default=False, validator=instance_of(bool))
     quality: QualityRule | None = attrs.field(default=None)
 
     @quality.validator

@@ -24,7 +24,8 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RuleSetError
+from volunteer_rules._validate import instance_of, one_of, require_date
+from volunteer_rules.errors import InvalidValueError, RuleSetError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import RATINGS
 from volunteer_rules.rules.level import (
@@ -157,22 +158,16 @@ class RuleSetVersion:
     valid_from: _dt.date = attrs.field(validator=_date)
     levels: tuple[Level, ...] = attrs.field(validator=_tuple_of(Level))
     valid_until: _dt.date | None = attrs.field(default=None, validator=_opt_date)
-    window: str = attrs.field(default="lifetime", validator=attrs.validators.in_(WINDOWS))
-    min_rating: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.in_(RATINGS))
-    )
+    window: str = attrs.field(default="lifetime", validator=one_of(WINDOWS))
+    min_rating: str | None = attrs.field(default=None, validator=one_of(RATINGS, optional=True))
     age_bands: tuple[AgeBand, ...] = attrs.field(default=(), validator=_tuple_of(AgeBand))
     group: GroupRule | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(GroupRule))
+        default=None, validator=instance_of(GroupRule, optional=True)
     )
     cycle_hours: Hours | None = attrs.field(default=None, validator=_opt_hours)
     validity_months: int | None = attrs.field(default=None)
-    hours_reused_on_renewal: bool = attrs.field(
-        default=True, validator=attrs.validators.instance_of(bool)
-    )
-    tenure_from: str = attrs.field(
-        default="first_counted", validator=attrs.validators.in_(TENURE_STARTS)
-    )
+    hours_reused_on_renewal: bool = attrs.field(default=True, validator=instance_of(bool))
+    tenure_from: str = attrs.field(default="first_counted", validator=one_of(TENURE_STARTS))
     note: str | None = attrs.field(default=None)
 
     @property
@@ -383,8 +378,7 @@ class RuleSet:
             >>> print(status.reason)
             hk-swd was retired: its last version applied until 2021-12-31
         """
-        if type(as_of) is not _dt.date:
-            raise InvalidTypeError("as_of", f"must be a date, not {type(as_of).__name__}")
+        require_date(as_of, "as_of")
         first = self.versions[0]
         if as_of < first.valid_from:
             return SchemeStatus(
@@ -458,7 +452,7 @@ class SchemeStatus:
         'not_yet_in_force'
     """
 
-    state: str = attrs.field(validator=attrs.validators.in_(SCHEME_STATES))
+    state: str = attrs.field(validator=one_of(SCHEME_STATES))
     version: RuleSetVersion | None
     reason: str | None
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from volunteer_rules._validate import require_aware, require_date
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -97,11 +98,7 @@ def check_region(value: object) -> RegionCode | None:
 
 def check_day(what: str, value: object) -> _dt.date | None:
     """Check that a period bound is a date (not a datetime) or ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
-        raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
-    return value
+    return None if value is None else require_date(value, what)
 
 
 def record_filter(
@@ -170,21 +167,12 @@ def entry_filter(
 
 def check_moment(what: str, value: object) -> _dt.datetime | None:
     """Check that a period bound is an aware datetime or ``None``."""
-    if value is None:
-        return None
-    if not isinstance(value, _dt.datetime):
-        raise InvalidTypeError(what, f"must be an aware datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value
+    return None if value is None else require_aware(value, what)
 
 
 def check_aware(what: str, value: object) -> _dt.datetime:
     """Check that an argument is an aware datetime."""
-    moment = check_moment(what, value)
-    if moment is None:
-        raise InvalidTypeError(what, "must be an aware datetime, not NoneType")
-    return moment
+    return require_aware(value, what)
 
 
 def check_state(what: str, value: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -62,11 +63,7 @@ def check_positive(what: str, value: object) -> int:
 
 
 def check_now(value: object) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime):
-        raise InvalidTypeError("now", "must be an aware datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValueError("now", "must be a time-zone-aware datetime")
-    return value
+    return require_aware(value, "now")
 
 
 def post_transfer(ledger: Ledger, transfer: LedgerTransfer) -> LedgerResult:

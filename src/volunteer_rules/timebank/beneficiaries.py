@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -22,7 +23,6 @@ from volunteer_rules.errors import (
 from volunteer_rules.records.profile import age_on
 from volunteer_rules.timebank.policy import _WHO, RELATIONS, TimeBankPolicy
 from volunteer_rules.timebank.results import PolicyViolation
-from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "Beneficiary",
@@ -45,9 +45,9 @@ class Beneficiary:
         'spouse'
     """
 
-    relation: str = attrs.field(validator=_one_of(RELATIONS))
+    relation: str = attrs.field(validator=one_of(RELATIONS))
     birth_date: _dt.date | None = attrs.field(default=None)
-    name: str = attrs.field(default="", validator=_instance_of(str))
+    name: str = attrs.field(default="", validator=instance_of(str))
 
     @birth_date.validator
     def _check_birth(self, attribute: Any, value: Any) -> None:

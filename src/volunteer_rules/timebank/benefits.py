@@ -51,9 +51,9 @@ from typing import Any, Final, Protocol
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "BENEFITS",
@@ -143,11 +143,11 @@ class Benefit:
         2
     """
 
-    benefit_id: str = attrs.field(validator=_instance_of(str))
-    name: str = attrs.field(validator=_instance_of(str))
-    name_zh: str = attrs.field(validator=_instance_of(str))
-    category: str = attrs.field(validator=_one_of(BENEFIT_CATEGORIES))
-    source: str = attrs.field(validator=_instance_of(str))
+    benefit_id: str = attrs.field(validator=instance_of(str))
+    name: str = attrs.field(validator=instance_of(str))
+    name_zh: str = attrs.field(validator=instance_of(str))
+    category: str = attrs.field(validator=one_of(BENEFIT_CATEGORIES))
+    source: str = attrs.field(validator=instance_of(str))
     min_rank: int | None = attrs.field(default=None, validator=_optional_rank)
     min_hours: Hours | None = attrs.field(default=None, validator=_optional_hours)
     rule_sets: frozenset[str] | None = attrs.field(default=None)

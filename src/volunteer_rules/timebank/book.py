@@ -21,6 +21,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import Final, NamedTuple
 
+from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError, NotFoundError
 from volunteer_rules.hours import Hours, InsufficientHoursError
 from volunteer_rules.timebank._entry_log import _ID, _KEY, _Log
@@ -35,7 +36,6 @@ from volunteer_rules.timebank.transfers import (
     LedgerEntry,
     LedgerTransfer,
     PostedTransfer,
-    _aware,
     _check_account,
 )
 
@@ -699,7 +699,7 @@ class Ledger:
             Hours(minutes=0)
         """
         _check_account("account", account)
-        now = _check_now(now)
+        now = require_aware(now, "now")
         return Hours.from_minutes(
             sum(
                 h.minutes
@@ -721,7 +721,7 @@ class Ledger:
             Hours(minutes=120)
         """
         _check_account("account", account)
-        now = _check_now(now)
+        now = require_aware(now, "now")
         released = sum(
             h.minutes for h in self._holds.values() if h.account == account and h.expires_at <= now
         )
@@ -744,7 +744,7 @@ class Ledger:
             >>> Ledger().open_holds(now=datetime(2024, 5, 1, tzinfo=timezone.utc))
             {}
         """
-        now = _check_now(now)
+        now = require_aware(now, "now")
         return {
             rid: (h.account, Hours.from_minutes(h.minutes), h.expires_at)
             for rid, h in sorted(self._holds.items())
@@ -837,9 +837,9 @@ class Ledger:
         if account is not None:
             _check_account("account", account)
         if start is not None:
-            start = _check_now(start, "start")
+            start = require_aware(start, "start")
         if end is not None:
-            end = _check_now(end, "end")
+            end = require_aware(end, "end")
         log = self._log
         transfers = log.transfers
         nt, ne = self._nt, self._ne
@@ -892,11 +892,3 @@ def _above_cap(account: str, balance: int) -> InvalidValueError:
     return InvalidValueError(
         "cap", f"{account} would hold {Hours.from_minutes(balance)}, above the cap"
     )
-
-
-def _check_now(value: object, what: str = "now") -> _dt.datetime:
-    if not isinstance(value, _dt.datetime):
-        raise InvalidTypeError(what, f"must be an aware datetime, not {type(value).__name__}")
-    if not _aware(value):
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value

@@ -18,13 +18,13 @@ from typing import Any
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
     NotFoundError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.transfers import _instance_of
 
 __all__ = [
     "CatalogService",
@@ -55,10 +55,10 @@ class CatalogService:
         Hours(minutes=60)
     """
 
-    service_id: str = attrs.field(validator=_instance_of(str))
-    name: str = attrs.field(validator=_instance_of(str))
-    name_zh: str = attrs.field(validator=_instance_of(str))
-    category: str = attrs.field(validator=_instance_of(str))
+    service_id: str = attrs.field(validator=instance_of(str))
+    name: str = attrs.field(validator=instance_of(str))
+    name_zh: str = attrs.field(validator=instance_of(str))
+    category: str = attrs.field(validator=instance_of(str))
     duration: Hours = attrs.field(validator=_positive_hours)
 
 

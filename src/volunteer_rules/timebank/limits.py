@@ -14,9 +14,9 @@ from typing import Any
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "LedgerLimits",
@@ -55,7 +55,7 @@ class LedgerLimits:
 
     overdraft: Hours = attrs.field(
         default=Hours.ZERO,
-        validator=[_instance_of(Hours), _non_negative],
+        validator=[instance_of(Hours), _non_negative],
     )
     cap: Hours | None = attrs.field(default=None, converter=_hours_or_none, validator=_non_negative)
-    overflow: str = attrs.field(default="donate", validator=_one_of(("donate", "refuse")))
+    overflow: str = attrs.field(default="donate", validator=one_of(("donate", "refuse")))

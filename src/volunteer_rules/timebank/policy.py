@@ -19,6 +19,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -27,7 +28,6 @@ from volunteer_rules.errors import (
 )
 from volunteer_rules.hours import Hours
 from volunteer_rules.timebank.limits import LedgerLimits
-from volunteer_rules.timebank.transfers import _instance_of, _one_of
 
 __all__ = [
     "RELATIONS",
@@ -128,17 +128,17 @@ class TimeBankPolicy:
         (65, 60, True)
     """
 
-    policy_id: str = attrs.field(validator=_instance_of(str))
-    name: str = attrs.field(validator=_instance_of(str))
-    name_zh: str = attrs.field(validator=_instance_of(str))
-    references: tuple[str, ...] = attrs.field(validator=_instance_of(tuple))
-    limits: LedgerLimits = attrs.field(validator=_instance_of(LedgerLimits))
+    policy_id: str = attrs.field(validator=instance_of(str))
+    name: str = attrs.field(validator=instance_of(str))
+    name_zh: str = attrs.field(validator=instance_of(str))
+    references: tuple[str, ...] = attrs.field(validator=instance_of(tuple))
+    limits: LedgerLimits = attrs.field(validator=instance_of(LedgerLimits))
     beneficiaries: tuple[tuple[str, int | None], ...] = attrs.field(validator=_check_beneficiaries)
     hardship_min_age: int | None = attrs.field(default=None, validator=_optional_age)
     give_to: frozenset[str] | None = attrs.field(default=None, validator=_check_relation_set)
-    donation: bool = attrs.field(default=True, validator=_instance_of(bool))
-    group_hours: str = attrs.field(default="own", validator=_one_of(("own", "donate_only")))
-    equal_time: bool = attrs.field(default=False, validator=_instance_of(bool))
+    donation: bool = attrs.field(default=True, validator=instance_of(bool))
+    group_hours: str = attrs.field(default="own", validator=one_of(("own", "donate_only")))
+    equal_time: bool = attrs.field(default=False, validator=instance_of(bool))
     provider_min_age: int | None = attrs.field(default=None, validator=_optional_age)
     credit_validity_days: int | None = attrs.field(default=None)
     withdrawal_limit: Hours | None = attrs.field(default=None)
@@ -148,7 +148,7 @@ class TimeBankPolicy:
     rollout: tuple[tuple[_dt.date, str], ...] = attrs.field(default=())
     donation_priority: tuple[str, ...] = attrs.field(default=())
     source_status: str = attrs.field(
-        default="secondary", validator=_one_of(("in_force", "secondary", "unverified", "none"))
+        default="secondary", validator=one_of(("in_force", "secondary", "unverified", "none"))
     )
 
     def in_force_on(self, day: _dt.date) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -222,8 +223,7 @@ def reserve(
         ledger, policy, catalog, volunteer_id, beneficiary, now, hardship, volunteer_birth_date
     )
     price = catalog_.price(service_id, quantity)
-    if not isinstance(expires_at, _dt.datetime):
-        raise InvalidTypeError("expires_at", "must be an aware datetime")
+    require_aware(expires_at, "expires_at")
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="reserve",

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.timebank.ledger import Ledger
@@ -203,12 +204,8 @@ def statement(
     if not isinstance(ledger, Ledger):
         raise InvalidTypeError("ledger", f"must be a Ledger, not {type(ledger).__name__}")
     for value, what in ((start, "start"), (end, "end")):
-        if value is None:
-            continue
-        if not isinstance(value, _dt.datetime):
-            raise InvalidTypeError(what, "must be an aware datetime")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidValueError(what, "must be a time-zone-aware datetime")
+        if value is not None:
+            require_aware(value, what)
     if start is not None and end is not None and end < start:
         raise InvalidValueError("end", "is before start")
     opening = 0

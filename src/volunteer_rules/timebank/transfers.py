@@ -20,6 +20,7 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import aware_datetime, instance_of, one_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 
@@ -71,37 +72,6 @@ _NEEDS_REFERENCE: Final = frozenset({"post", "void", "expire", "reverse"})
 _MAX_ID: Final = 200
 
 
-def _instance_of(kind: type | tuple[type, ...]) -> Any:
-    """An attrs validator raising the library's InvalidTypeError (never a bare TypeError)."""
-
-    def check(instance: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise InvalidTypeError(
-                attribute.name, f"must be {_type_names(kind)}, not {type(value).__name__}"
-            )
-
-    return check
-
-
-def _one_of(choices: tuple[str, ...]) -> Any:
-    """An attrs validator raising the library's InvalidValueError (never a bare ValueError)."""
-
-    def check(instance: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, str) or value not in choices:
-            raise InvalidValueError(attribute.name, f"{value!r} is not one of {choices}")
-
-    return check
-
-
-def _type_names(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(k.__name__ for k in kinds)
-
-
-def _aware(value: _dt.datetime) -> bool:
-    return value.tzinfo is not None and value.utcoffset() is not None
-
-
 def _check_id(what: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidTypeError(what, f"must be a str, not {type(value).__name__}")
@@ -143,22 +113,8 @@ def _validate_legs(instance: LedgerTransfer, attribute: object, legs: Any) -> No
         raise InvalidValueError("legs", f"legs must sum to zero, not {total} minutes")
 
 
-def _validate_at(instance: object, attribute: Any, value: Any) -> None:
-    if value is None and attribute.name == "expires_at":
-        return
-    if not isinstance(value, _dt.datetime):
-        raise InvalidTypeError(attribute.name, "must be an aware datetime")
-    if not _aware(value):
-        raise InvalidValueError(attribute.name, "must be a time-zone-aware datetime")
-
-
 def _validate_transfer_id(instance: object, attribute: Any, value: Any) -> None:
     _check_id(attribute.name, value)
-
-
-def _validate_kind(instance: object, attribute: Any, value: Any) -> None:
-    if not isinstance(value, str) or value not in KINDS:
-        raise InvalidValueError("kind", f"{value!r} is not one of {sorted(KINDS)}")
 
 
 def _validate_reference(instance: object, attribute: Any, value: Any) -> None:
@@ -244,14 +200,16 @@ class LedgerTransfer:
     """
 
     transfer_id: str = attrs.field(validator=_validate_transfer_id)
-    kind: str = attrs.field(validator=_validate_kind)
+    kind: str = attrs.field(validator=one_of(KINDS))
     legs: tuple[tuple[str, int], ...] = attrs.field(validator=_validate_legs)
-    at: _dt.datetime = attrs.field(validator=_validate_at)
+    at: _dt.datetime = attrs.field(validator=aware_datetime())
     reference: str | None = attrs.field(default=None, validator=_validate_reference)
     record_key: tuple[str, str] | None = attrs.field(default=None, validator=_validate_record_key)
-    expires_at: _dt.datetime | None = attrs.field(default=None, validator=_validate_at)
+    expires_at: _dt.datetime | None = attrs.field(
+        default=None, validator=aware_datetime(optional=True)
+    )
     details: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_validate_details)
-    memo: str = attrs.field(default="", validator=_instance_of(str))
+    memo: str = attrs.field(default="", validator=instance_of(str))
 
     def __attrs_post_init__(self) -> None:
         _transfer_checks(self)

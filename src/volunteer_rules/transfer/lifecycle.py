@@ -69,6 +69,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import one_of, require_aware
 from volunteer_rules.errors import (
     ConflictError,
     InvalidTypeError,
@@ -111,14 +112,6 @@ __all__ = [
 
 TRANSFER_STATES: Final = ("initiated", "accepted", "rejected", "cancelled", "expired")
 """The states of a :class:`Transfer`; every one but ``initiated`` is final."""
-
-
-def _aware(what: str, value: object) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime):
-        raise InvalidTypeError(what, f"must be an aware datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValueError(what, "must be a time-zone-aware datetime")
-    return value
 
 
 @masked_repr
@@ -165,7 +158,7 @@ class Transfer:
     """
 
     package: TransferPackage
-    state: str = attrs.field(validator=attrs.validators.in_(TRANSFER_STATES))
+    state: str = attrs.field(validator=one_of(TRANSFER_STATES))
     expires_at: _dt.datetime | None = None
     history: tuple[TransferEvent, ...] = ()
 
@@ -231,8 +224,8 @@ def initiate_transfer(
         raise InvalidTypeError(
             "package", f"must be a TransferPackage, not {type(package).__name__}"
         )
-    _aware("at", at)
-    if expires_at is not None and _aware("expires_at", expires_at) <= at:
+    require_aware(at, "at")
+    if expires_at is not None and require_aware(expires_at, "expires_at") <= at:
         raise InvalidValueError("expires_at", "must be after the transfer starts")
     return Transfer(
         package=package,
@@ -245,7 +238,7 @@ def initiate_transfer(
 def _start(transfer: Transfer, at: _dt.datetime) -> None:
     if not isinstance(transfer, Transfer):
         raise InvalidTypeError("transfer", f"must be a Transfer, not {type(transfer).__name__}")
-    _aware("at", at)
+    require_aware(at, "at")
     if transfer.history and at < transfer.history[0].at:
         raise InvalidValueError("at", "is before the transfer was initiated")
 

@@ -50,6 +50,7 @@ import attrs
 
 from volunteer_rules._canonical import canonical_text
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import aware_datetime, instance_of
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -88,22 +89,6 @@ def _check_type(what: str, value: object, kind: type | tuple[type, ...], name: s
         raise InvalidTypeError(what, f"must be {name}, not {type(value).__name__}")
 
 
-def _typed(kind: type | tuple[type, ...], name: str) -> Callable[[Any, Any, Any], None]:
-    """An attrs validator that raises the library's :class:`InvalidTypeError`."""
-
-    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        _check_type(attribute.name, value, kind, name)
-
-    return validate
-
-
-def _aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _check_type(attribute.name, value, _dt.datetime, "an aware datetime")
-    assert isinstance(value, _dt.datetime)
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValueError(attribute.name, "must be a time-zone-aware datetime")
-
-
 def _records_tuple(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     _check_type(attribute.name, value, tuple, "a tuple of ServiceRecord")
     assert isinstance(value, tuple)
@@ -131,8 +116,8 @@ class TransferSummary:
         Decimal('2.5')
     """
 
-    record_count: int = attrs.field(validator=_typed(int, "an int"))
-    service: Hours = attrs.field(validator=_typed(Hours, "Hours"))
+    record_count: int = attrs.field(validator=instance_of(int, name="an int"))
+    service: Hours = attrs.field(validator=instance_of(Hours, name="Hours"))
 
     @classmethod
     def of(cls, records: Iterable[ServiceRecord]) -> TransferSummary:
@@ -193,23 +178,31 @@ class TransferPackage:
         TransferPackage(volunteer_id='V1', from='G-a', to='G-b' (211100), records=0, hours=0 h, digest='...')
     """
 
-    volunteer_id: str = attrs.field(validator=_typed(str, "a str"))
-    source_organization_id: str = attrs.field(validator=_typed(str, "a str"))
-    destination_organization_id: str = attrs.field(validator=_typed(str, "a str"))
-    destination_region_code: str = attrs.field(validator=_typed(str, "a str"))
+    volunteer_id: str = attrs.field(validator=instance_of(str, name="a str"))
+    source_organization_id: str = attrs.field(validator=instance_of(str, name="a str"))
+    destination_organization_id: str = attrs.field(validator=instance_of(str, name="a str"))
+    destination_region_code: str = attrs.field(validator=instance_of(str, name="a str"))
     source_region_code: str | None = attrs.field(
-        default=None, validator=_typed((str, type(None)), "a str or None")
+        default=None, validator=instance_of(str, optional=True, name="a str or None")
     )
-    consent: bool = attrs.field(validator=_typed(bool, "a bool"))
-    guardian_consent: bool = attrs.field(default=False, validator=_typed(bool, "a bool"))
-    created_at: _dt.datetime = attrs.field(validator=_aware_datetime)
+    consent: bool = attrs.field(validator=instance_of(bool, name="a bool"))
+    guardian_consent: bool = attrs.field(default=False, validator=instance_of(bool, name="a bool"))
+    created_at: _dt.datetime = attrs.field(validator=aware_datetime())
     records: tuple[ServiceRecord, ...] = attrs.field(validator=_records_tuple)
     profile: Any = attrs.field(default=None)
-    training: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
-    commendations: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
-    evaluations: tuple[Any, ...] = attrs.field(default=(), validator=_typed(tuple, "a tuple"))
-    summary: TransferSummary = attrs.field(validator=_typed(TransferSummary, "a TransferSummary"))
-    digest: str = attrs.field(validator=_typed(str, "a str"))
+    training: tuple[Any, ...] = attrs.field(
+        default=(), validator=instance_of(tuple, name="a tuple")
+    )
+    commendations: tuple[Any, ...] = attrs.field(
+        default=(), validator=instance_of(tuple, name="a tuple")
+    )
+    evaluations: tuple[Any, ...] = attrs.field(
+        default=(), validator=instance_of(tuple, name="a tuple")
+    )
+    summary: TransferSummary = attrs.field(
+        validator=instance_of(TransferSummary, name="a TransferSummary")
+    )
+    digest: str = attrs.field(validator=instance_of(str, name="a str"))
 
     def __repr__(self) -> str:
         return (
