@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.vendor.pretty import pretty
 
 import volunteer_rules as vr
+from volunteer_rules._privacy import mask_identity_numbers
 from volunteer_rules.testing.strategies import resident_ids, volunteer_profiles
 
 
@@ -26,6 +27,18 @@ class TestPrettyPrinting:
         for text in (repr(rid), pretty(rid), rid.masked()):
             assert str(rid) not in text
             assert str(rid)[6:17] not in text
+
+    @given(resident_ids())
+    @example(vr.ResidentId.parse("110000210001010018"))  # born in 2100: a year ResidentId takes
+    @example(vr.ResidentId.parse("110000180001010013"))  # the first year it takes
+    def test_one_mask_for_an_id_number(self, rid: vr.ResidentId) -> None:
+        """The value, the document and free text mask an ID number by one rule."""
+        number = str(rid)
+        masked = rid.masked()
+        assert vr.mask_document_number("resident_id", number) == masked
+        assert mask_identity_numbers(f"id {number}.") == f"id {masked}."
+        assert masked[:6] + masked[-1] == number[:6] + number[-1]
+        assert set(masked[6:17]) == {"*"}
 
     def test_issuer_contact(self) -> None:
         """An issuer's contact is masked when pretty-printed."""

@@ -10,9 +10,9 @@ number as a volunteer id, a record id or a file name; so everything the library 
 one or not.
 
 The shape: six digits (the region), then a birth date and a three-digit sequence; the
-second-generation number (18 characters) has a four-digit year from 1800 to 2099 and a check
-character (a digit or ``X``), the first-generation one (15 digits, 1984-2004) a two-digit year
-and no check character. Month ``01``-``12`` and day ``01``-``31`` are required; the check
+second-generation number (18 characters) has a four-digit year from 1800 on (the years
+``ResidentId`` accepts) and a check character (a digit or ``X``), the first-generation one
+(15 digits, 1984-2004) a two-digit year and no check character. Month ``01``-``12`` and day ``01``-``31`` are required; the check
 character is not verified (a mistyped number is as personal as a correct one). A longer run of
 digits is not an ID number and is left alone; so are credit codes (letters in them) and the
 all-digit organization codes whose date part cannot be a date.
@@ -45,6 +45,7 @@ __all__ = [
     "mask_identity_numbers",
     "mask_name_text",
     "mask_personal_data",
+    "mask_resident_id",
     "masked_repr",
 ]
 
@@ -52,15 +53,28 @@ _T = TypeVar("_T", bound=type)
 
 _IDENTITY_NUMBER: Final = re.compile(
     r"(?<![0-9])([0-9]{6})"
-    r"(?:(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+    r"(?:(?:1[89]|[2-9][0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
     r"|[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
     r"(?![0-9Xx])",
 )
 
 
+def mask_resident_id(number: str) -> str:
+    """A resident ID number (18 or 15 characters) with its region and last character kept.
+
+    Every other character becomes ``*``. The one rule for masking an ID number: :func:`mask_identity_numbers` applies it to every
+    number it finds in a text, and ``ResidentId`` and ``mask_document_number`` to the number
+    they hold.
+
+    Example:
+        >>> mask_resident_id("11010519491231002X"), mask_resident_id("110105491231002")
+        ('110105***********X', '110105********2')
+    """
+    return number[:6] + "*" * (len(number) - 7) + number[-1]
+
+
 def _masked(match: re.Match[str]) -> str:
-    found = match.group()
-    return match.group(1) + "*" * (len(found) - 7) + found[-1]
+    return mask_resident_id(match.group())
 
 
 def mask_identity_numbers(text: str) -> str:

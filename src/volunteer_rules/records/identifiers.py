@@ -45,7 +45,7 @@ from typing import Any, Final, Literal
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_resident_id, masked_repr
 from volunteer_rules.errors import InvalidIdentifierError
 from volunteer_rules.records.region import RegionCode
 
@@ -88,10 +88,6 @@ ORGANIZATION_ENTITY_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
 Civil affairs (``5``) is where volunteer organizations register; other departments' types are
 not named here (``entity_type_name`` is ``None`` for them).
 """
-
-
-def _mask_rid(number: str) -> str:
-    return number[:6] + "*" * 11 + number[17]
 
 
 @masked_repr
@@ -223,13 +219,13 @@ class ResidentId:
             >>> ResidentId.parse("11010519491231002X").masked()
             '110105***********X'
         """
-        return _mask_rid(self._number)
+        return mask_resident_id(self._number)
 
     def __str__(self) -> str:
         return self._number
 
     def __repr__(self) -> str:
-        return f"ResidentId({_mask_rid(self._number)!r})"
+        return f"ResidentId({mask_resident_id(self._number)!r})"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ResidentId):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Literal
 
-from volunteer_rules._privacy import mask_contact_text
+from volunteer_rules._privacy import mask_contact_text, mask_resident_id
 from volunteer_rules._validate import require_date
 from volunteer_rules.errors import (
     InvalidTypeError,
@@ -44,7 +44,7 @@ def mask_document_number(kind: str, number: str) -> str:
     if not isinstance(kind, str) or not isinstance(number, str):
         raise InvalidTypeError("number", "kind and number must be strings")
     if kind == "resident_id" and len(number) == 18:
-        return number[:6] + "*" * 11 + number[17]
+        return mask_resident_id(number)
     if len(number) >= 6:
         return number[0] + "*" * (len(number) - 2) + number[-1]
     return "*" * len(number)
