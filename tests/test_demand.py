@@ -98,6 +98,27 @@ class TestRecurrence:
         with pytest.raises(InvalidValueError):
             Recurrence(rule=rule, start=at(1, 9), duration_minutes=60)
 
+    @given(
+        seconds=st.integers(0, 59),
+        micro=st.integers(0, 999_999),
+        rule=st.sampled_from(
+            ["FREQ=DAILY;COUNT=3", "FREQ=HOURLY;COUNT=2", "FREQ=WEEKLY;BYDAY=SA,SU;COUNT=4"]
+        ),
+    )
+    def test_the_first_occurrence_is_the_start(self, seconds: int, micro: int, rule: str) -> None:
+        """The first slot starts at the start, to the second; a fraction of one is refused.
+
+        dateutil drops the fraction from every occurrence, so the first would start before the
+        start given: such a start is refused rather than moved.
+        """
+        start = at(1, 9).replace(second=seconds, microsecond=micro)  # 2024-06-01 is a Saturday
+        if micro:
+            with pytest.raises(InvalidValueError, match="whole second"):
+                Recurrence(rule=rule, start=start, duration_minutes=60)
+        else:
+            first = Recurrence(rule=rule, start=start, duration_minutes=60).intervals()[0]
+            assert first.start == start
+
     def test_max_slots_exactly(self) -> None:
         """Exactly MAX_SLOTS occurrences are allowed."""
         rec = Recurrence(rule=f"FREQ=HOURLY;COUNT={MAX_SLOTS}", start=at(1, 0), duration_minutes=30)

@@ -255,6 +255,8 @@ def test_every_date_time_reader_reads_exactly_the_record_formats_date_times(
     reader: str, text: str
 ) -> None:
     expected = _aware(text.strip() if reader == "record recorded_at" else text)
+    if reader == "demand slot start" and expected is not None and expected.microsecond:
+        expected = None  # a recurrence starts on a whole second, as RFC 5545's date-times do
     got = AWARE_READERS[reader](text)
     assert got == expected
     if got is not None:

@@ -111,7 +111,7 @@ class Recurrence:
 
     The rule must be bounded (``COUNT`` or ``UNTIL``; with an aware start dateutil wants
     ``UNTIL`` in UTC, ``...Z``) and expand to at most :data:`MAX_SLOTS` slots. Occurrences
-    keep the start's UTC offset.
+    keep the start's UTC offset. The start is a whole second, as RFC 5545's date-times are.
 
     Attributes:
         rule: the ``RRULE`` value without ``DTSTART`` (``"FREQ=WEEKLY;BYDAY=SA;COUNT=10"``).
@@ -119,8 +119,8 @@ class Recurrence:
         duration_minutes: the length of each slot, 1 to 10080 minutes.
 
     Raises:
-        InvalidValueError: an unbounded or malformed rule, a naive start, a bad duration, or
-            more than :data:`MAX_SLOTS` occurrences.
+        InvalidValueError: an unbounded or malformed rule, a naive start or one with a
+            fraction of a second, a bad duration, or more than :data:`MAX_SLOTS` occurrences.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -143,6 +143,9 @@ class Recurrence:
 
     def __attrs_post_init__(self) -> None:
         require_aware(self.start, "start")
+        if self.start.microsecond:
+            # dateutil drops it from every occurrence, the first included: refused, not lost.
+            raise InvalidValueError("start", "must be a whole second (RFC 5545 has no fractions)")
         if not isinstance(self.rule, str) or "\n" in self.rule or "\r" in self.rule:
             raise InvalidValueError("rule", "must be one RRULE line")
         if self.rule.strip().upper().startswith(("RRULE", "DTSTART")):
