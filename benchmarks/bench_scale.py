@@ -150,7 +150,11 @@ def dask_run(path: Path, repeat: int) -> dict[str, float]:
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # not port 8787: any free one
         ) as cluster,
         Client(cluster),
     ):

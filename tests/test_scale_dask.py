@@ -41,6 +41,9 @@ def client() -> Iterator[Client]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # The scheduler serves /health and /metrics even without a dashboard, on port 8787
+            # unless told otherwise: any free port, so that two runs on one machine both start.
+            scheduler_kwargs={"dashboard_address": ":0"},
             memory_limit="1GiB",
         ) as cluster,
         Client(cluster) as connected,
