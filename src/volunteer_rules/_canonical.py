@@ -8,15 +8,27 @@ easy to reproduce in any language.
 digits is valid JSON, and Python refuses to turn more than 4300 digits into an ``int``
 (``sys.get_int_max_str_digits``), so such a number is read exactly (:func:`whole_number`) and
 reaches the readers, which report it as ``out_of_range`` with its path.
+
+:func:`present_members` is how every wire form reads ``null``: a member whose value is
+``null`` is read as absent (an optional member left out, a required one ``missing``), as the
+record format says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["canonical_bytes", "canonical_text", "read_json", "sha256_hex", "whole_number"]
+__all__ = [
+    "canonical_bytes",
+    "canonical_text",
+    "present_members",
+    "read_json",
+    "sha256_hex",
+    "whole_number",
+]
 
 
 def canonical_text(value: Any) -> str:
@@ -102,3 +114,16 @@ def read_json(text: str | bytes) -> Any:
         if "integer string conversion" not in str(error):
             raise
     return json.loads(text, parse_int=whole_number)
+
+
+def present_members(members: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A JSON object's members without those whose value is ``null``.
+
+    The one rule for ``null`` in the library's wire forms: a member given as ``null`` is read
+    as the member left out, so an optional one is absent and a required one ``missing``.
+
+    Example:
+        >>> present_members({"name": "站", "address": None})
+        {'name': '站'}
+    """
+    return {key: value for key, value in members.items() if value is not None}

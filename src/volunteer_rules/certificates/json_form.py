@@ -18,6 +18,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
+from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_date
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.document import (
@@ -86,7 +87,7 @@ class _Reader:
         for key in value:
             if key not in fields:
                 self.add(f"{path}.{key}", "unknown_field", f"{key!r} is not a field here")
-        return value
+        return present_members(value)
 
     def get(self, mapping: Mapping[str, Any], key: str, path: str, kind: type) -> Any:
         if key not in mapping:

@@ -29,7 +29,7 @@ import attrs
 
 from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import one_of, require_aware
+from volunteer_rules._validate import json_members, one_of, require_aware
 from volunteer_rules.community.project import Project, Roster, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
@@ -339,11 +339,7 @@ def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:
         >>> dump_attendance_event(e)["at"]
         '2024-06-05T08:55:00+08:00'
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("event", "must be a JSON object")
-    unknown = sorted(set(payload) - set(_EVENT_FIELDS))
-    if unknown:
-        raise InvalidValueError("event", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "event", _EVENT_FIELDS)
     start, end = payload.get("start"), payload.get("end")
     return AttendanceEvent(
         event_id=payload.get("event_id"),  # type: ignore[arg-type]

@@ -45,7 +45,7 @@ import attrs
 
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of
+from volunteer_rules._validate import instance_of, json_members, one_of
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
 from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
@@ -434,11 +434,7 @@ def parse_organization(payload: Mapping[str, Any]) -> Organization:
         >>> dump_organization(org)["status"]
         'registered'
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("organization", "must be a JSON object")
-    unknown = sorted(set(payload) - set(_FIELDS))
-    if unknown:
-        raise InvalidValueError("organization", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "organization", _FIELDS)
     try:
         region = RegionCode.parse(payload.get("region_code"))  # type: ignore[arg-type]
     except (InvalidIdentifierError, InvalidValueError, InvalidTypeError, TypeError):

@@ -41,7 +41,7 @@ import attrs
 
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import mask_name_text, masked_repr
-from volunteer_rules._validate import instance_of, one_of, require_iterable
+from volunteer_rules._validate import instance_of, json_members, one_of, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -371,6 +371,8 @@ _PERSON_FIELDS: Final = (
     "contact",
     "id_number",
 )
+_CONSENT_FIELDS: Final = ("given_by", "given_on", "purposes", "withdrawn_on")
+
 _NEED_FIELDS: Final = (
     "need_id",
     "service_category",
@@ -397,11 +399,7 @@ def _date(value: object, what: str) -> _dt.date:
 
 
 def _parse_need(payload: object) -> Need:
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("needs", "each need must be a JSON object")
-    unknown = sorted(set(payload) - set(_NEED_FIELDS))
-    if unknown:
-        raise InvalidValueError("needs", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "needs", _NEED_FIELDS)
     demand = parse_demand(
         {
             "demand_id": payload.get("need_id"),
@@ -435,16 +433,11 @@ def parse_person(payload: Mapping[str, Any]) -> PersonServed:
         >>> parse_person(dump_person(sample_person())) == sample_person()
         True
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("person", "must be a JSON object")
-    unknown = sorted(set(payload) - set(_PERSON_FIELDS))
-    if unknown:
-        raise InvalidValueError("person", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "person", _PERSON_FIELDS)
     consent = payload.get("consent")
     parsed_consent: Consent | None = None
     if consent is not None:
-        if not isinstance(consent, Mapping):
-            raise InvalidTypeError("consent", "must be a JSON object")
+        consent = json_members(consent, "consent", _CONSENT_FIELDS)
         withdrawn = consent.get("withdrawn_on")
         parsed_consent = Consent(
             given_by=consent.get("given_by"),  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of, require_aware
+from volunteer_rules._validate import instance_of, json_members, one_of, require_aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
@@ -376,6 +376,9 @@ _PROJECT_FIELDS: Final = (
 )
 
 
+_RULES_FIELDS: Final = ("minimum_share_percent", "auto_check_out_minutes")
+
+
 def parse_project(payload: Mapping[str, Any]) -> Project:
     """Read a project from its JSON form (:func:`dump_project`); the demand as ``parse_demand``.
 
@@ -388,17 +391,11 @@ def parse_project(payload: Mapping[str, Any]) -> Project:
         >>> parse_project(dump_project(sample_project())) == sample_project()
         True
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("project", "must be a JSON object")
-    unknown = sorted(set(payload) - set(_PROJECT_FIELDS))
-    if unknown:
-        raise InvalidValueError("project", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "project", _PROJECT_FIELDS)
     demand = payload.get("demand")
     if not isinstance(demand, Mapping):
         raise InvalidValueError("demand", "must be a demand object")
-    rules = payload.get("rules", {})
-    if not isinstance(rules, Mapping):
-        raise InvalidValueError("rules", "must be an object")
+    rules = json_members(payload.get("rules", {}), "rules", _RULES_FIELDS)
     return Project(
         project_id=payload.get("project_id"),  # type: ignore[arg-type]
         demand=parse_demand(demand),
@@ -407,7 +404,7 @@ def parse_project(payload: Mapping[str, Any]) -> Project:
         content=payload.get("content"),  # type: ignore[arg-type]
         place=payload.get("place"),  # type: ignore[arg-type]
         station_id=payload.get("station_id"),
-        rules=AttendanceRules(**dict(rules)),
+        rules=AttendanceRules(**rules),
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of
+from volunteer_rules._validate import instance_of, json_members
 from volunteer_rules.community.organization import _organization_id
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
@@ -195,11 +195,7 @@ def parse_station(payload: Mapping[str, Any]) -> Station:
         >>> dump_station(s)
         {'station_id': 'S1', 'name': '站', 'region_code': '211103', 'organization_ids': ['G-a']}
     """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError("station", "must be a JSON object")
-    unknown = sorted(set(payload) - set(_FIELDS))
-    if unknown:
-        raise InvalidValueError("station", f"unknown field {unknown[0]!r}")
+    payload = json_members(payload, "station", _FIELDS)
     code = payload.get("region_code")
     if not isinstance(code, str) or not RegionCode.is_known(code):
         raise InvalidValueError("region_code", "must be a GB/T 2260 code")

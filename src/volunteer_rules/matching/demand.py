@@ -49,6 +49,7 @@ from typing import Any, Final
 
 import attrs
 
+from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of, require_iterable
@@ -212,7 +213,7 @@ _FIELDS: Final = frozenset(
 
 class _Reader:
     def __init__(self, payload: Mapping[str, Any]) -> None:
-        self.payload = payload
+        self.payload = present_members(payload)
         self.errors: list[FieldError] = []
 
     def error(self, path: str, code: str, message: str) -> None:
@@ -292,6 +293,7 @@ class _Reader:
         if not isinstance(value, Mapping):
             self.error(path, "invalid_type", "a slot must be an object")
             return None
+        value = present_members(value)
         keys = set(value)
         recurring = "rrule" in keys
         allowed = {"rrule", "start", "duration_minutes"} if recurring else {"start", "end"}

@@ -10,6 +10,7 @@ import datetime as _dt
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
+from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import looks_like_identity_number, mask_identity_numbers
 from volunteer_rules.errors import (
@@ -32,7 +33,7 @@ class _Reader:
         if not isinstance(payload, Mapping):
             self.add(prefix, "invalid_type", f"must be a JSON object, not {type_name(payload)}")
             return
-        self.data = payload
+        self.data = present_members(payload)
         for key in payload:
             if key not in allowed:
                 self.errors.append(
@@ -67,12 +68,6 @@ class _Reader:
 
     def _raw(self, key: str, required: bool) -> object:
         value = self.data.get(key, _MISSING)
-        if value is None:
-            if required:
-                self.add(self.path(key), "invalid_type", f"{key} must not be null")
-            else:
-                self.add(self.path(key), "invalid_type", f"{key} must be omitted rather than null")
-            return _MISSING
         if value is _MISSING and required:
             self.add(self.path(key), "missing", f"{key} is required")
         return value

@@ -17,6 +17,7 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_date
 from volunteer_rules.errors import (
     FieldError,
@@ -52,6 +53,7 @@ class _Reader:
     ) -> dict[str, Any]:
         allowed = set(allowed)
         out: dict[str, Any] = {}
+        mapping = present_members(mapping)
         for key, value in mapping.items():
             if key not in allowed:
                 self.fail(f"{path}.{key}", "unknown_field", f"{key!r} is not a field here")

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from stdnum.cn import uscc
 
+from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_datetime
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
@@ -56,7 +57,8 @@ def present_fields(mapping: Mapping[Any, Any], errors: list[FieldError]) -> dict
             errors.append(
                 FieldError(f"$.{shown}", "unknown_field", f"{shown!r} is not a package field")
             )
-    present = {name: mapping[name] for name in allowed if name in mapping}
+    members = present_members(mapping)
+    present = {name: members[name] for name in allowed if name in members}
     for name in REQUIRED:
         if name not in present:
             errors.append(FieldError(f"$.{name}", "missing", f"{name} is required"))
@@ -161,6 +163,7 @@ class FieldReader:
         if not isinstance(value, Mapping):
             errors.append(FieldError("$.summary", "invalid_type", "summary must be an object"))
             return None
+        value = present_members(value)
         found: dict[str, int] = {}
         for name in value:
             if name not in ("record_count", "service_minutes"):
