@@ -7,7 +7,9 @@ easy to reproduce in any language.
 :func:`read_json` is how the library reads JSON text a person gives it: a number of thousands of
 digits is valid JSON, and Python refuses to turn more than 4300 digits into an ``int``
 (``sys.get_int_max_str_digits``), so such a number is read exactly (:func:`whole_number`) and
-reaches the readers, which report it as ``out_of_range`` with its path.
+reaches the readers, which report it as ``out_of_range`` with its path. Text nested deeper than
+Python's reader can go (a thousand ``[``, say) is refused with :class:`JsonNestingError`, a
+``ValueError`` like any other text that is not JSON, never a ``RecursionError``.
 
 :func:`present_members` is how every wire form reads ``null``: a member whose value is
 ``null`` is read as absent (an optional member left out, a required one ``missing``), as the
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "JsonNestingError",
     "canonical_bytes",
     "canonical_text",
     "present_members",
@@ -97,23 +100,47 @@ def whole_number(digits: str) -> int:
     return sign * number
 
 
+class JsonNestingError(ValueError):
+    """JSON text nested deeper than Python's reader can go: not read, like text that is not JSON.
+
+    A ``ValueError``, so every caller that reports text that is not JSON reports this too; its
+    message is ``nested too deeply``. It pickles as it is, as the library's errors do.
+
+    Example:
+        >>> import pickle
+        >>> str(pickle.loads(pickle.dumps(JsonNestingError())))
+        'nested too deeply'
+    """
+
+    def __init__(self, message: str = "nested too deeply") -> None:
+        super().__init__(message)
+
+
 def read_json(text: str | bytes) -> Any:
     """``json.loads``, except that integers of any length are read (:func:`whole_number`).
 
     Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON, as
-    ``json.loads`` does; ``RecursionError`` for nesting too deep for Python.
+    ``json.loads`` does, and :class:`JsonNestingError` (a ``ValueError`` too) for nesting too
+    deep for Python, where ``json.loads`` raises ``RecursionError``.
 
     Example:
         >>> value = read_json('{"minutes": ' + "1" * 5000 + "}")
         >>> value["minutes"] == int("1" * 4000) * 10**1000 + int("1" * 1000)
         True
+        >>> read_json("[" * 100_000)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules._canonical.JsonNestingError: nested too deeply
     """
     try:
-        return json.loads(text)
-    except ValueError as error:
-        if "integer string conversion" not in str(error):
-            raise
-    return json.loads(text, parse_int=whole_number)
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            if "integer string conversion" not in str(error):
+                raise
+        return json.loads(text, parse_int=whole_number)
+    except RecursionError:
+        raise JsonNestingError from None
 
 
 def present_members(members: Mapping[Any, Any]) -> dict[Any, Any]:

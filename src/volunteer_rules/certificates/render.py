@@ -19,14 +19,13 @@ Example:
 from __future__ import annotations
 
 import html
-import json
 import zlib
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._canonical import canonical_bytes
+from volunteer_rules._canonical import canonical_bytes, read_json
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates import signing as _signing
@@ -141,7 +140,7 @@ def check_qr_payload(text: str, keys: KeyRegistry) -> QrCheck:
     try:
         packed, value = text[len("VR-CERT2:") :].split(".")
         raw = zlib.decompress(_signing._unb64(packed), bufsize=4096)
-        statement = json.loads(raw.decode("ascii"))
+        statement = read_json(raw.decode("ascii"))  # too deep is a ValueError too
         signature = _signing._unb64(value)
         if not isinstance(statement, dict) or canonical_bytes(statement) != raw:
             raise ValueError("not a canonical statement")

@@ -270,16 +270,13 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         try:
             try:
                 value = loads(text)
-            except ValueError:
-                value = read_json(text)  # integers of any length; else the same error again
-        except ValueError as error:  # json.JSONDecodeError
+            except (ValueError, RecursionError):
+                value = read_json(text)  # integers of any length; else the error as a ValueError
+        except ValueError as error:  # json.JSONDecodeError, or too deep (JsonNestingError)
             message = getattr(error, "msg", str(error)).removesuffix(" at")
             column = getattr(error, "colno", None)
             where = f" at column {column}" if column is not None else ""
             yield JsonLine(number, None, f"not valid JSON: {message}{where}")
-            continue
-        except RecursionError:
-            yield JsonLine(number, None, "not valid JSON: nested too deeply")
             continue
         yield JsonLine(number, value, None)
 

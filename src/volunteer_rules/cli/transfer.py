@@ -308,7 +308,7 @@ def _check(args: argparse.Namespace) -> int:
         return empty_warning(_COMMAND, f"{name} holds no package")
     try:
         payload = read_json(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+    except (UnicodeDecodeError, ValueError) as error:
         out.write(f"{name}: $: invalid_json: not a JSON document ({type(error).__name__})\n")
         return 1
     try:

@@ -8,10 +8,10 @@ SQLite, ``%s`` for PostgreSQL) on a ``sqlite3.Connection`` or a ``psycopg.Cursor
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules.errors import RecordFormatError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
@@ -48,14 +48,14 @@ def _parse_payload(text: str) -> ServiceRecord:
     from volunteer_rules.records.record import parse_record
 
     try:
-        return parse_record(json.loads(text))
+        return parse_record(read_json(text))
     except (ValueError, RecordFormatError) as error:
         raise StorageError(f"a stored record cannot be read back: {error}") from error
 
 
 def _parse_package(text: str) -> TransferPackage:
     try:
-        return parse_transfer_package(json.loads(text))
+        return parse_transfer_package(read_json(text))
     except (ValueError, RecordFormatError) as error:
         raise StorageError(f"a stored transfer package cannot be read back: {error}") from error
 
@@ -157,7 +157,7 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
                 reference=reference,
                 record_key=None if org is None else (org, record_id),
                 expires_at=None if expires is None else _dt.datetime.fromisoformat(expires),
-                details=tuple((str(a), str(b)) for a, b in json.loads(details)) if details else (),
+                details=tuple((str(a), str(b)) for a, b in read_json(details)) if details else (),
                 memo=memo,
             )
         except (ValueError, TypeError) as error:

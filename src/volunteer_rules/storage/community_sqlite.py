@@ -26,12 +26,12 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterable
 from typing import Any, Final, Generic, TypeVar
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules.community.attendance import AttendanceEvent
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
@@ -96,7 +96,7 @@ def _open(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
 
 def _parse(kind: kinds.Kind[T], text: str) -> T:
     try:
-        return kind.parse(json.loads(text))
+        return kind.parse(read_json(text))
     except (ValueError, TypeError) as error:
         raise StorageError(f"a stored {kind.name} entry does not read: {error}") from error
 

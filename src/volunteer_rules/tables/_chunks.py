@@ -402,13 +402,11 @@ def _decoded(text: Bytes) -> tuple[Any, tuple[str, str] | None]:
         )
     try:
         return read_json(decoded), None
-    except ValueError as error:  # json.JSONDecodeError
+    except ValueError as error:  # json.JSONDecodeError, or too deep (JsonNestingError)
         message = getattr(error, "msg", str(error)).removesuffix(" at")
         column = getattr(error, "colno", None)
         where = f" at column {column}" if column is not None else ""
         return None, ("invalid_json", f"not valid JSON: {message}{where}")
-    except RecursionError:
-        return None, ("invalid_json", "not valid JSON: nested too deeply")
 
 
 def _one_by_one(

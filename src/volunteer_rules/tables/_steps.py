@@ -16,10 +16,11 @@ from typing import Any, Final
 import polars as pl
 import pyarrow as pa
 
-from volunteer_rules._canonical import read_json, whole_number
-from volunteer_rules.errors import RecordFormatError
+from volunteer_rules._canonical import JsonNestingError, read_json, whole_number
+from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records import _fields
 from volunteer_rules.records.record import (
+    MAX_EXTENSION_DEPTH,
     RATINGS,
     SERVICE_CATEGORIES,
     STATUSES,
@@ -87,7 +88,12 @@ def _cell(name: str, value: Any, from_text: bool) -> Any:
 
 
 def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
-    """The JSON object a table row means (see the module docstring)."""
+    """The JSON object a table row means (see the module docstring).
+
+    Raises:
+        RecordFormatError: the ``extensions`` cell is JSON nested too deeply to read at all;
+            ``out_of_range`` at ``$.extensions``, as ``parse_record`` says of nesting too deep.
+    """
     payload: dict[str, Any] = {}
     evaluation: dict[str, Any] = {}
     for name, value in row.items():
@@ -100,6 +106,8 @@ def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
         elif name == "extensions" and type(value) is str:
             try:
                 payload[name] = read_json(value)
+            except JsonNestingError:
+                raise RecordFormatError([_TOO_DEEP]) from None
             except ValueError:
                 payload[name] = value
         elif name == "group_service" and value is False:
@@ -111,6 +119,13 @@ def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
     if not payload.get("group_service", True):
         del payload["group_service"]
     return payload
+
+
+_TOO_DEEP: Final = FieldError(
+    "$.extensions",
+    "out_of_range",
+    f"extensions may nest at most {MAX_EXTENSION_DEPTH} levels deep",
+)
 
 
 def _flat(record: ServiceRecord) -> dict[str, Any]:
@@ -423,12 +438,14 @@ def _check(
     if others.is_empty():
         return valid, _empty_errors()
     if reread is not None:
-        rows = reread(others.get_column("_row").to_list())
+        extra, errors = _read_one_by_one(reread(others.get_column("_row").to_list()), parse)
     else:
-        rows = (
-            (row["_row"], _payload(row, from_text), None) for row in others.iter_rows(named=True)
-        )
-    extra, errors = _read_one_by_one(rows, parse)
+
+        def parse_row(row: dict[str, Any]) -> ServiceRecord:
+            return parse(_payload(row, from_text))  # a cell too deep to read is a row error too
+
+        rows = ((row["_row"], row, None) for row in others.iter_rows(named=True))
+        extra, errors = _read_one_by_one(rows, parse_row)
     if extra.height:
         valid = pl.concat([valid, extra.select(valid.columns)], how="vertical_relaxed").sort("_row")
     return valid, errors
