@@ -370,6 +370,16 @@ class TestAttendance:
         assert tally_attendance(PROJECT, sample_roster(PROJECT), sample_attendance_events(),
                                 now=SLOT.end - dt.timedelta(seconds=1)) == ()  # fmt: skip
 
+    @pytest.mark.parametrize("offset", [-12, 8, 14])
+    def test_a_check_in_at_the_end_of_the_calendar(self, offset: int) -> None:
+        """A check-in in the last hour of 9999, in any offset: tallied, never an OverflowError."""
+        zone = dt.timezone(dt.timedelta(hours=offset))
+        last = dt.datetime(9999, 12, 31, 23, 30, tzinfo=zone)
+        found = tally([event("V1", "check_in", last, 1)], now=last)
+        assert found.minutes == 0 and [r.code for r in found.reasons] == ["still_checked_in"]
+        events = [event("V1", "check_in", SLOT.start, 1), event("V1", "check_out", last, 2)]
+        assert tally(events, now=last).minutes == 120
+
     def test_events_round_trip(self) -> None:
         """The JSON form of every sample event reads back equal."""
         for item in sample_attendance_events():
@@ -393,6 +403,22 @@ class TestRecords:
         # the records are valid format v1 and round-trip
         for record in records:
             assert vr.parse_record(vr.dump_record(record)) == record
+
+    @pytest.mark.parametrize("offset", [-12, 14])
+    def test_verified_at_the_ends_of_the_calendar(self, offset: int) -> None:
+        """Verified within a day of year 1 or year 9999: on time or late, never an error."""
+        zone = dt.timezone(dt.timedelta(hours=offset))
+        first = dt.datetime(1, 1, 1, 0, 30, tzinfo=zone)
+        last = dt.datetime(9999, 12, 31, 23, 30, tzinfo=zone)
+        records = sample_records(PROJECT)
+        assert [v.late for v in verify_records(records, verified_by="王芳", at=first)] == [
+            False,
+            False,
+        ]
+        assert [v.late for v in verify_records(records, verified_by="王芳", at=last)] == [
+            True,
+            True,
+        ]
 
     def test_late_correction_is_an_amendment(self) -> None:
         """A correction after records were made gives an amendment; re-running gives nothing."""

@@ -124,6 +124,36 @@ class TestRecurrence:
         rec = Recurrence(rule=f"FREQ=HOURLY;COUNT={MAX_SLOTS}", start=at(1, 0), duration_minutes=30)
         assert len(rec.intervals()) == MAX_SLOTS
 
+    @given(
+        start=st.datetimes(
+            min_value=_dt.datetime(9994, 1, 1),
+            max_value=_dt.datetime(9999, 12, 31, 23, 59),
+            timezones=st.sampled_from([_dt.UTC, CST, _dt.timezone(-_dt.timedelta(hours=12))]),
+        ).map(lambda moment: moment.replace(microsecond=0)),
+        rule=st.sampled_from(
+            ["FREQ=WEEKLY;COUNT=10", "FREQ=DAILY;COUNT=3", "FREQ=YEARLY;COUNT=2",
+             "FREQ=HOURLY;UNTIL=99991231T235959Z", "FREQ=DAILY;COUNT=1"]
+        ),
+        minutes=st.sampled_from([1, 240, 7 * 1440]),
+    )  # fmt: skip
+    def test_the_end_of_the_calendar_is_read_or_refused(
+        self, start: _dt.datetime, rule: str, minutes: int
+    ) -> None:
+        """Near year 9999 a recurrence is read whole or refused, never an OverflowError."""
+        with contextlib.suppress(InvalidValueError):  # refused: the only other way out
+            rec = Recurrence(rule=rule, start=start, duration_minutes=minutes)
+            assert rec.intervals()[0].start == start
+            assert all(i.minutes == minutes for i in rec.intervals())
+
+    def test_the_last_day_of_the_calendar(self) -> None:
+        """Slots that end by 9999-12-31 are read; one that would end after it is refused."""
+        last = _dt.datetime(9999, 12, 30, 19, tzinfo=CST)
+        rec = Recurrence(rule="FREQ=DAILY;COUNT=2", start=last, duration_minutes=299)
+        assert rec.intervals()[-1].end == _dt.datetime(9999, 12, 31, 23, 59, tzinfo=CST)
+        for rule, minutes in (("FREQ=DAILY;COUNT=3", 60), ("FREQ=DAILY;COUNT=2", 300)):
+            with pytest.raises(InvalidValueError, match=r"end of the calendar \(9999-12-31\)"):
+                Recurrence(rule=rule, start=last, duration_minutes=minutes)
+
 
 class TestDemand:
     def test_slots_sorted_and_numbered(self) -> None:

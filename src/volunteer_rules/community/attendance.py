@@ -221,15 +221,14 @@ def _times(
     else:
         start, end = check_in, check_out
         if end is None:
-            if now >= check_in + limit:
+            if now - check_in >= limit:  # not check_in + limit: that may pass year 9999
                 end, auto = check_in + limit, True
             else:
                 reasons.append(_reason("still_checked_in", f"{volunteer_id} is still checked in"))
     fields.update(check_out=end if start is not None else None, auto_check_out=auto)
     if start is not None and end is not None:
         tz = slot.start.tzinfo
-        clipped_start = max(start, slot.start).astimezone(tz)
-        clipped_end = min(end, slot.end).astimezone(tz)
+        clipped_start, clipped_end = max(start, slot.start), min(end, slot.end)
         minutes = max(0, int((clipped_end - clipped_start).total_seconds()) // 60)
         slot_minutes = int((slot.end - slot.start).total_seconds()) // 60
         share = minutes * 100 // slot_minutes
@@ -243,8 +242,12 @@ def _times(
                     f"{project.rules.minimum_share_percent}%",
                 )
             )
-        if minutes > 0:
-            fields.update(start=clipped_start, end=clipped_end, share_percent=share)
+        if minutes > 0:  # both inside the slot, so in its offset within the calendar
+            fields.update(
+                start=clipped_start.astimezone(tz),
+                end=clipped_end.astimezone(tz),
+                share_percent=share,
+            )
         fields["minutes"] = minutes if not reasons else 0
     return fields
 

@@ -59,6 +59,20 @@ def _iso(moment: _dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def _in_offset(moment: _dt.datetime, like: _dt.datetime | None) -> _dt.datetime:
+    """``moment`` in ``like``'s offset (as it is without ``like``).
+
+    Within a day of the calendar's ends (years 1 and 9999) the offset may move it out of the
+    calendar; it is then kept as it is: its date is as far from any record's as the other.
+    """
+    if like is None:
+        return moment
+    try:
+        return moment.astimezone(like.tzinfo)
+    except OverflowError:
+        return moment
+
+
 def _capture(attendance: Attendance) -> dict[str, Any]:
     capture: dict[str, Any] = {
         "method": attendance.method,
@@ -266,7 +280,7 @@ def verify_records(
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"holds a {type(record).__name__}")
         deadline = late_deadline(activity_end_date(record), calendar=calendar)
-        local = at.astimezone(record.end.tzinfo) if record.end is not None else at
+        local = _in_offset(at, record.end)
         late = recorded_date(record) > deadline or local.date() > deadline
         if record.person_in_charge != verified_by.strip():
             reason = Reason(

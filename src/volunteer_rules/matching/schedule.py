@@ -104,6 +104,21 @@ class Interval:
         return self.start < other.end and other.start < self.end
 
 
+_CALENDAR_END: Final = "the end of the calendar (9999-12-31)"
+
+
+def _horizon(start: _dt.datetime) -> tuple[_dt.datetime, str]:
+    """The latest an occurrence may start, and how to say it.
+
+    :data:`HORIZON_DAYS` after ``start``, or the calendar's last moment (in ``start``'s
+    offset) when that comes first.
+    """
+    try:
+        return start + _dt.timedelta(days=HORIZON_DAYS), f"{HORIZON_DAYS} days from its start"
+    except OverflowError:
+        return _dt.datetime.max.replace(tzinfo=start.tzinfo), _CALENDAR_END
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
 class Recurrence:
@@ -112,6 +127,8 @@ class Recurrence:
     The rule must be bounded (``COUNT`` or ``UNTIL``; with an aware start dateutil wants
     ``UNTIL`` in UTC, ``...Z``) and expand to at most :data:`MAX_SLOTS` slots. Occurrences
     keep the start's UTC offset. The start is a whole second, as RFC 5545's date-times are.
+    Every slot must end within the calendar (by 9999-12-31, in the start's offset): a rule
+    that runs past it is refused.
 
     Attributes:
         rule: the ``RRULE`` value without ``DTSTART`` (``"FREQ=WEEKLY;BYDAY=SA;COUNT=10"``).
@@ -120,7 +137,8 @@ class Recurrence:
 
     Raises:
         InvalidValueError: an unbounded or malformed rule, a naive start or one with a
-            fraction of a second, a bad duration, or more than :data:`MAX_SLOTS` occurrences.
+            fraction of a second, a bad duration, more than :data:`MAX_SLOTS` occurrences, or
+            a slot that would end after the last day of the calendar.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -134,6 +152,11 @@ class Recurrence:
         Traceback (most recent call last):
         ...
         volunteer_rules.errors.InvalidValueError: rule: must be bounded by COUNT or UNTIL
+        >>> Recurrence(rule="FREQ=DAILY;COUNT=3", start=datetime(9999, 12, 30, 9, tzinfo=cst),
+        ...            duration_minutes=60)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: rule: runs past the end of the calendar (9999-12-31)
     """
 
     rule: str
@@ -157,7 +180,7 @@ class Recurrence:
             raise InvalidValueError(
                 "duration_minutes", f"must be an int from 1 to {MAX_SLOT_MINUTES}"
             )
-        horizon = self.start + _dt.timedelta(days=HORIZON_DAYS)
+        horizon, past = _horizon(self.start)
         try:
             parsed = _rrule.rrulestr(self.rule, dtstart=self.start)
             if not isinstance(parsed, _rrule.rrule):
@@ -176,9 +199,12 @@ class Recurrence:
         if len(starts) > MAX_SLOTS:
             raise InvalidValueError("rule", f"expands to more than {MAX_SLOTS} slots")
         if (count is not None and len(starts) < count) or (until is not None and until > horizon):
-            raise InvalidValueError("rule", f"runs past {HORIZON_DAYS} days from its start")
+            raise InvalidValueError("rule", f"runs past {past}")
         length = _dt.timedelta(minutes=minutes)
-        expanded = tuple(Interval(start=s, end=s + length) for s in starts)
+        try:
+            expanded = tuple(Interval(start=s, end=s + length) for s in starts)
+        except OverflowError:
+            raise InvalidValueError("rule", f"runs past {_CALENDAR_END}") from None
         object.__setattr__(self, "_expanded", expanded)
 
     def intervals(self) -> tuple[Interval, ...]:

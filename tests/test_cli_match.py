@@ -1,0 +1,43 @@
+"""``match`` through ``volunteer_rules.cli.main``: bad demands are usage errors, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from volunteer_rules.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _demand(tmp_path: Path, start: str) -> Path:
+    demand = json.loads((EXAMPLES / "demand.json").read_text(encoding="utf-8"))
+    demand["slots"][0]["start"] = start
+    path = tmp_path / "demand.json"
+    path.write_text(json.dumps(demand), encoding="utf-8")
+    return path
+
+
+def _match(demand: Path) -> int:
+    return main(["match", str(demand), str(EXAMPLES / "profiles.jsonl"), "--as-of", "2026-06-30"])
+
+
+def test_a_demand_in_year_9999_is_matched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Weekly slots that all fall within 9999 are read and matched."""
+    assert _match(_demand(tmp_path, "9999-06-01T08:00:00+08:00")) == 0
+    assert "9999-08-03T08:00:00+08:00" in capsys.readouterr().out
+
+
+def test_a_demand_past_the_end_of_the_calendar_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ten weekly slots from 9999-12-01 would run into year 10000: exit 2, the slot named."""
+    path = _demand(tmp_path, "9999-12-01T08:00:00+08:00")
+    assert _match(path) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "$.slots[0]" in err and "end of the calendar (9999-12-31)" in err

@@ -1,0 +1,38 @@
+"""``report`` through ``volunteer_rules.cli.main``: bad input is reported, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from volunteer_rules.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _person_served(tmp_path: Path, start: str) -> Path:
+    line = (EXAMPLES / "community" / "people.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    person = json.loads(line)
+    person["needs"][0]["slots"][0]["start"] = start
+    path = tmp_path / "people.jsonl"
+    path.write_text(json.dumps(person, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("start", "bad"),
+    [("9999-06-01T08:00:00+08:00", False), ("9999-12-01T08:00:00+08:00", True)],
+    ids=["within-9999", "past-9999"],
+)
+def test_a_need_at_the_end_of_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], start: str, bad: bool
+) -> None:
+    """A need's weekly slots within 9999 are read; ones running past it are a bad line."""
+    path = _person_served(tmp_path, start)
+    status = main(["report", str(path), "--as-of", "2026-06-30", "-o", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert status == 1  # no counted record: an empty report is a warning
+    assert ("end of the calendar (9999-12-31)" in err) is bad
+    assert (f"{path}:1: " in err) is bad
