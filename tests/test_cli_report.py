@@ -36,3 +36,19 @@ def test_a_need_at_the_end_of_the_calendar(
     assert status == 1  # no counted record: an empty report is a warning
     assert ("end of the calendar (9999-12-31)" in err) is bad
     assert (f"{path}:1: " in err) is bad
+
+
+@pytest.mark.parametrize("method", [{}, [], 3])
+def test_a_capture_method_that_is_not_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], method: object
+) -> None:
+    """A record whose capture method is not text is counted as entered, as ``check`` reads it."""
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+    record = dict(SAMPLE_RECORD_PAYLOAD, extensions={"volunteer_rules.capture": {"method": method}})
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["report", str(path), "--as-of", "2026-06-30", "-o", str(out)]) == 0
+    assert "1 records counted" in capsys.readouterr().out
+    assert out.stat().st_size > 0

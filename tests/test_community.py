@@ -404,6 +404,28 @@ class TestRecords:
         for record in records:
             assert vr.parse_record(vr.dump_record(record)) == record
 
+    @pytest.mark.parametrize(
+        "method", [{}, [], {"check_in": True}, ["check_in"], 1, None, "Check_In"]
+    )
+    def test_a_method_not_named_by_text_is_entered(self, method: object) -> None:
+        """A capture method that is not the text of a method is ignored: ``entered``."""
+        extensions = {vr.community.CAPTURE_EXTENSION: {"method": method}}
+        record = vr.parse_record(dict(SAMPLE_RECORD_PAYLOAD, extensions=extensions))
+        assert capture_method(record) == "entered"
+
+    @pytest.mark.parametrize("capture", [[], [1], "text", 7])
+    def test_a_capture_that_is_not_an_object_is_read_as_absent(self, capture: object) -> None:
+        """Verification writes its own capture object in place of one that is not an object."""
+        (made,) = sample_records(PROJECT)[:1]
+        payload = vr.dump_record(made)
+        payload["extensions"] = {vr.community.CAPTURE_EXTENSION: capture}
+        (checked,) = verify_records(
+            [vr.parse_record(payload)], verified_by="王芳", at=SLOT.end + dt.timedelta(days=1)
+        )
+        assert checked.record is not None and checked.record.extensions is not None
+        assert capture_method(checked.record) == "entered"
+        assert checked.record.extensions[vr.community.CAPTURE_EXTENSION]["verified_by"] == "王芳"
+
     @pytest.mark.parametrize("offset", [-12, 14])
     def test_verified_at_the_ends_of_the_calendar(self, offset: int) -> None:
         """Verified within a day of year 1 or year 9999: on time or late, never an error."""

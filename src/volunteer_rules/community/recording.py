@@ -94,20 +94,27 @@ def capture_method(record: ServiceRecord) -> str:
     """How a record's times were captured: ``check_in``, ``administrator`` or ``entered``.
 
     ``entered`` is a record without the :data:`CAPTURE_EXTENSION` (entered as a finished
-    record, the way records came before projects).
+    record, the way records came before projects). The extension is read as
+    :func:`attendance_records` reads it: one that is not an object, or whose ``method`` is not
+    the text of one of :data:`CAPTURE_METHODS` (an object, an array, a number), is ignored, and
+    the record is ``entered``.
 
     Example:
         >>> import volunteer_rules as vr
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> capture_method(vr.parse_record(SAMPLE_RECORD_PAYLOAD))
         'entered'
+        >>> odd = {CAPTURE_EXTENSION: {"method": {"check_in": True}}}
+        >>> capture_method(vr.parse_record(dict(SAMPLE_RECORD_PAYLOAD, extensions=odd)))
+        'entered'
     """
     if not isinstance(record, ServiceRecord):
         raise InvalidTypeError("record", "must be a ServiceRecord")
     extensions = record.extensions or {}
     capture = extensions.get(CAPTURE_EXTENSION)
-    if isinstance(capture, Mapping) and capture.get("method") in CAPTURE_METHODS:
-        return str(capture["method"])
+    method = capture.get("method") if isinstance(capture, Mapping) else None
+    if type(method) is str and method in CAPTURE_METHODS:
+        return method
     return "entered"
 
 
@@ -300,7 +307,8 @@ def verify_records(
             continue
         payload = dump_record(record)
         extensions = dict(payload.get("extensions") or {})
-        capture = dict(extensions.get(CAPTURE_EXTENSION) or {})
+        found = extensions.get(CAPTURE_EXTENSION)
+        capture = dict(found) if isinstance(found, Mapping) else {}  # else read as absent
         capture["verified_by"] = verified_by.strip()
         capture["verified_at"] = at.isoformat()
         extensions[CAPTURE_EXTENSION] = capture
