@@ -89,3 +89,33 @@ class TestCertificateCommand:
         args = arguments(records, profiles)
         args[args.index("--issuer") + 1] = "512111005000000155"
         assert main(args) == 2
+
+    @pytest.mark.parametrize(
+        "key",
+        ["é" * 64, "ab" * 31, "ab" * 33, "zz" * 32, "", "\udcff".encode("utf-8", "surrogatepass")],
+        ids=["not-ascii", "short", "long", "not-hex", "empty", "not-utf8"],
+    )
+    def test_a_bad_signing_key_file_is_named(
+        self,
+        files: tuple[Path, Path],
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        key: str | bytes,
+    ) -> None:
+        """A key file that is not 64 hex digits is a usage error naming the file."""
+        path = tmp_path / "k.hex"
+        path.write_bytes(key if isinstance(key, bytes) else key.encode("utf-8"))
+        assert main(arguments(*files, "--signing-key", str(path), "--key-id", "k1")) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert f"--signing-key: {path} must hold 64 hex digits" in err
+
+    def test_a_signing_key_file_of_64_hex_digits_signs(
+        self, files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """64 hex digits, with white space around, sign the certificate."""
+        path = tmp_path / "k.hex"
+        path.write_text(" " + "ab" * 32 + "\n", encoding="ascii")
+        args = arguments(*files, "--signing-key", str(path), "--key-id", "k1", "--format", "json")
+        assert main(args) == 0
+        assert json.loads(capsys.readouterr().out)["signature"]

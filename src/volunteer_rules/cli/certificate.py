@@ -109,12 +109,14 @@ def _signing_key(args: argparse.Namespace, organization_id: str) -> SigningKey |
         return None
     if path is None or key_id is None:
         raise InvalidValueError("--signing-key", "--signing-key and --key-id go together")
-    with open(path, encoding="ascii") as file:
-        text = file.read().strip()
+    with open(path, "rb") as file:
+        raw = file.read()
     try:
-        seed = bytes.fromhex(text)
-    except ValueError:
-        raise InvalidValueError("--signing-key", "the file must hold 64 hex digits") from None
+        seed = bytes.fromhex(raw.decode("ascii"))  # fromhex skips the white space around
+    except ValueError:  # not ASCII (UnicodeDecodeError) or not hex digits
+        seed = b""
+    if len(seed) != 32:
+        raise InvalidValueError("--signing-key", f"{path} must hold 64 hex digits")
     return SigningKey.from_seed(seed, key_id=key_id, organization_id=organization_id)
 
 
