@@ -52,3 +52,27 @@ def test_a_capture_method_that_is_not_text(
     assert main(["report", str(path), "--as-of", "2026-06-30", "-o", str(out)]) == 0
     assert "1 records counted" in capsys.readouterr().out
     assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "said"),
+    [
+        ("9999-12-31", 0, "1 records counted"),
+        ("9999-12-30", 0, "1 records counted"),
+        ("0001-01-01", 2, "cn-national was not yet in force on 0001-01-01"),
+        ("0001-01-02", 2, "cn-national was not yet in force on 0001-01-02"),
+    ],
+)
+def test_the_ends_of_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_of: str, status: int, said: str
+) -> None:
+    """A report on the calendar's last days; on its first, the rule set is refused, as certify does."""
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["report", str(path), "--as-of", as_of, "-o", str(out)]) == status
+    captured = capsys.readouterr()
+    assert said in captured.out + captured.err
+    assert out.exists() is (status == 0)

@@ -20,6 +20,7 @@ from volunteer_rules.statistics import (
     training_coverage,
 )
 from volunteer_rules.testing.community_examples import sample_organizations
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.matching_examples import sample_profile
 from volunteer_rules.testing.strategies import service_records
 
@@ -146,3 +147,56 @@ class TestInvariants:
             dt.date(2025, 1, 10),
         ]
         assert [trained(d) for d in days] == [0, 1, 1, 0]
+
+
+class TestTheEndsOfTheCalendar:
+    """Every figure on the calendar's first and last days, and the day beside each."""
+
+    DAYS = (dt.date.min, dt.date(1, 1, 2), dt.date(9999, 12, 30), dt.date.max)
+    RECORD = vr.parse_record(SAMPLE_RECORD_PAYLOAD)  # V0000001, 2024-05-01, 120 minutes
+
+    def _people(self) -> list[vr.VolunteerProfile]:
+        """The record's volunteer, registered since always (no registration day)."""
+        person = sample_profile(volunteer_id="V0000001", residence_region="211103")
+        return [attrs.evolve(person, registered_on=None)]
+
+    def test_periods_end_with_the_calendar(self) -> None:
+        """The last month, quarter and year end on 9999-12-31; the first start on 0001-01-01."""
+        for period, last in (("month", "9999-12"), ("quarter", "9999-Q4"), ("year", "9999")):
+            assert periods_between(dt.date(9999, 12, 30), dt.date.max, period) == (last,)
+        assert periods_between(dt.date(9999, 11, 30), dt.date.max) == ("9999-11", "9999-12")
+        assert periods_between(dt.date.min, dt.date(1, 2, 1)) == ("0001-01", "0001-02")
+
+    def test_registrations_up_to_the_last_day(self) -> None:
+        """Counted on 9999-12-31 and the day before, for every period."""
+        people = [attrs.evolve(p, registered_on=dt.date(9999, 1, 1)) for p in self._people()]
+        for as_of in self.DAYS[2:]:
+            for period in ("month", "quarter", "year"):
+                rows = registrations(people, as_of=as_of, period=period)
+                assert rows[-1]["volunteers"] == 1
+                assert sum(r["new_volunteers"] for r in rows) == 1
+
+    def test_activity_windows_at_both_ends(self) -> None:
+        """A window reaching before 0001-01-01 starts on it; at 9999 the 2024 record is old."""
+        for as_of in self.DAYS:
+            (row,) = activity([self.RECORD], self._people(), as_of=as_of, active_days=365)
+            assert row["registered"] == 1 and row["active"] == 0
+        everything = (dt.date.max - dt.date.min).days + 2  # reaches before 0001-01-01
+        (row,) = activity([self.RECORD], self._people(), as_of=dt.date.max, active_days=everything)
+        assert row["active"] == 1 and row["minutes"] == 120
+        (row,) = activity([], self._people(), as_of=dt.date.min, active_days=10**9)
+        assert row["registered"] == 1
+
+    def test_time_series_and_capture_on_the_last_day(self) -> None:
+        """The 2024 record counts in 2024's row of a series running to 9999."""
+        for as_of in self.DAYS[2:]:
+            rows = time_series([self.RECORD], as_of=as_of, period="year")
+            assert rows[-1]["year"] == "9999" and rows[0] == {
+                "year": "2024", "records": 1, "volunteers": 1, "minutes": 120,
+                "hours": vr.Hours.from_minutes(120).to_decimal_hours(),
+            }  # fmt: skip
+            by_method = {r["method"]: r for r in capture_figures([self.RECORD], as_of=as_of)}
+            assert by_method["entered"]["minutes"] == 120
+        for as_of in self.DAYS[:2]:  # before the record: one empty month
+            rows = time_series([self.RECORD], as_of=as_of)
+            assert [(r["month"], r["minutes"]) for r in rows] == [("0001-01", 0)]

@@ -22,6 +22,11 @@ shares are rounded once, at the end (two places, half up).
 - :func:`time_series`: counted records, volunteers and hours per period, every period from
   the first to ``as_of`` (empty periods included).
 
+Every ``as_of`` of the calendar works, 0001-01-01 and 9999-12-31 included: the last period of
+the calendar ends on 9999-12-31, and an activity window that would start before 0001-01-01
+starts on that day. (A rule set not yet in force on ``as_of`` is refused, as certification
+refuses it: :func:`star_distribution` raises the library's error then.)
+
 Example:
     >>> import volunteer_rules as vr
     >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
@@ -125,14 +130,14 @@ def _period(period: str) -> str:
     return period
 
 
-def _next_period_start(day: date, period: str) -> date:
-    if period == "month":
-        return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    if period == "quarter":
-        first = (day.month - 1) // 3 * 3 + 1
-        month = first + 3
-        return date(day.year + (month > 12), (month - 1) % 12 + 1, 1)
-    return date(day.year + 1, 1, 1)
+def _period_last_day(day: date, period: str) -> date:
+    """The last day of ``day``'s period; the calendar's last day for its last period."""
+    month = {"month": day.month + 1, "quarter": (day.month - 1) // 3 * 3 + 4}.get(period, 13)
+    try:
+        following = date(day.year + (month > 12), (month - 1) % 12 + 1, 1)
+    except ValueError:  # year 10000: the period ends with the calendar
+        return date.max
+    return following - _dt.timedelta(days=1)
 
 
 def _period_ends(first: date, last: date, period: str) -> list[tuple[str, date]]:
@@ -144,21 +149,25 @@ def _period_ends(first: date, last: date, period: str) -> list[tuple[str, date]]
     day = first
     while True:
         label = period_of(day, period)
-        following = _next_period_start(day, period)
-        out.append((label, min(following - _dt.timedelta(days=1), last)))
+        end = _period_last_day(day, period)
+        out.append((label, min(end, last)))
         if label == final:
             return out
-        day = following
+        day = end + _dt.timedelta(days=1)  # before the final period: not past the calendar
 
 
 def periods_between(first: date, last: date, period: str = "month") -> tuple[str, ...]:
     """Every period label from the one holding ``first`` to the one holding ``last``.
+
+    Any dates of the calendar: the last period ends on 9999-12-31.
 
     Example:
         >>> periods_between(date(2024, 11, 30), date(2025, 2, 1))
         ('2024-11', '2024-12', '2025-01', '2025-02')
         >>> periods_between(date(2024, 5, 1), date(2024, 4, 1), "quarter")
         ()
+        >>> periods_between(date(9999, 11, 1), date.max), periods_between(date.min, date.min)
+        (('9999-11', '9999-12'), ('0001-01',))
     """
     return tuple(label for label, _ in _period_ends(first, last, _period(period)))
 
@@ -252,7 +261,8 @@ def activity(
     """Per region of residence: registered volunteers, the active ones, and hours per volunteer.
 
     Active: a volunteer registered on ``as_of`` with counted service dated in the
-    ``active_days`` days ending on ``as_of`` (both ends inclusive). ``minutes`` are the counted
+    ``active_days`` days ending on ``as_of`` (both ends inclusive; a window reaching before
+    0001-01-01 starts on that day). ``minutes`` are the counted
     minutes of the registered volunteers in that window; ``hours_per_volunteer`` divides them
     by the registered, ``hours_per_active`` by the active.
 
@@ -273,7 +283,9 @@ def activity(
     if type(active_days) is not int or active_days < 1:
         raise InvalidValueError("active_days", "must be a positive int")
     rollup = _Rollup(_level(region_level))
-    window_start = as_of - _dt.timedelta(days=active_days - 1)
+    # The window is cut at the calendar's first day (a timedelta before it is an OverflowError).
+    days_before = min(active_days - 1, (as_of - date.min).days)
+    window_start = as_of - _dt.timedelta(days=days_before)
     home: dict[str, str] = {}
     names: dict[str, str] = {}
     for profile in _items(profiles, VolunteerProfile, "profiles"):
