@@ -38,6 +38,7 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         text = render_text(issued.certificate)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as out:
+            with output_file(args.output) as out:
                 out.write(text)
         except OSError as error:
             return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")

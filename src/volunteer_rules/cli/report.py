@@ -59,6 +59,7 @@ from volunteer_rules.cli._io import (
     unwritable,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.community.organization import parse_organization
 from volunteer_rules.community.person import parse_person
 from volunteer_rules.community.project import parse_project
@@ -172,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("report", mask_identity_numbers(str(error)))
     page = render_report_html(report)
     try:
-        with open(args.output, "w", encoding="utf-8") as file:
+        with output_file(args.output) as file:
             file.write(page)
     except OSError as error:
         return usage_error("report", f"cannot write {args.output}: {error.strerror}")

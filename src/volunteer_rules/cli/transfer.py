@@ -67,6 +67,7 @@ from volunteer_rules.cli._io import (
     read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
@@ -243,7 +244,7 @@ def _create(args: argparse.Namespace) -> int:
             # full document number (see docs/transfer.md), so it bypasses the masking.
             raw_output().write(text)
         else:
-            with open(args.output, "w", encoding="utf-8") as file:
+            with output_file(args.output, mask=False) as file:  # as above: not masked
                 file.write(text)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot write {args.output}: {error.strerror or error}")
