@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import os
@@ -26,7 +25,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from volunteer_rules import __version__
-from volunteer_rules.cli._io import MaskedOutput, OutputClosed
+from volunteer_rules.cli._io import ArgumentParser, MaskedOutput, OutputClosed
 
 __all__ = ["COMMANDS", "main"]
 
@@ -44,8 +43,8 @@ COMMANDS: Final[dict[str, str]] = {
 """Sub-command name to one-line description; the module is ``volunteer_rules.cli.<name>``."""
 
 
-def _top_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _top_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="volunteer-rules",
         description="The rules of volunteer service, for a data export.",
         epilog="exit status: 0 clean, 1 findings, 2 usage error",
@@ -110,7 +109,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args and args[0] in COMMANDS:
         name = args[0]
         module = importlib.import_module(f"volunteer_rules.cli.{name}")
-        parser = argparse.ArgumentParser(
+        parser = ArgumentParser(
             prog=f"volunteer-rules {name}",
             description=COMMANDS[name],
             epilog="exit status: 0 clean, 1 findings, 2 usage error",

@@ -20,6 +20,12 @@ Progress
     overwriting itself with ``\r``, and only when standard error is a terminal (and not
     ``--quiet``): pipes, files and CI logs never see it.
 
+Arguments:
+    :class:`ArgumentParser` is the parser of every command: an argument given no ``type``
+    is read by :func:`text_option`, which refuses text that is not UTF-8 (it could be
+    neither written to a file nor stored); every argument that names a file has
+    ``type=path_option``, which refuses an empty path (a file name may hold any bytes).
+
 Usage errors
     :func:`usage_error` prints ``volunteer-rules <command>: error: <message>`` on standard
     error and returns the exit status ``2``.
@@ -53,10 +59,12 @@ from volunteer_rules._canonical import read_json
 from volunteer_rules._files import file_size
 from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules.cli._arguments import ArgumentParser, path_option, text_option
 from volunteer_rules.cli._progress import Progress, add_quiet_argument, progress_of
 
 __all__ = [
     "OUTPUT_FORMATS",
+    "ArgumentParser",
     "JsonLine",
     "MaskedOutput",
     "OutputClosed",
@@ -68,9 +76,11 @@ __all__ = [
     "empty_warning",
     "mask_identity_numbers",
     "open_input",
+    "path_option",
     "progress_of",
     "raw_output",
     "read_json_lines",
+    "text_option",
     "text_width",
     "unwritable",
     "usage_error",

@@ -28,6 +28,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
     mask_identity_numbers,
+    path_option,
     unwritable,
 )
 from volunteer_rules.cli._output import output_bytes, output_file
@@ -326,6 +327,7 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         "-o",
+        type=path_option,
         metavar="FILE",
         default=None,
         help="write the result to FILE instead of standard output (needed by --format parquet)",

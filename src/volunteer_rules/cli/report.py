@@ -54,6 +54,7 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     read_json_lines,
     unwritable,
@@ -122,9 +123,13 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["a.jsonl", "b.jsonl", "--as-of", "2026-06-30"]).output
         'report.html'
     """
-    parser.add_argument("files", metavar="FILES", nargs="+", help="JSON Lines files (any kinds)")
+    parser.add_argument(
+        "files", type=path_option, metavar="FILES", nargs="+", help="JSON Lines files (any kinds)"
+    )
     parser.add_argument("--as-of", required=True, metavar="DATE", help="the report's day")
-    parser.add_argument("-o", "--output", default="report.html", help="the HTML file to write")
+    parser.add_argument(
+        "-o", "--output", type=path_option, default="report.html", help="the HTML file to write"
+    )
     parser.add_argument(
         "--rule-set",
         default="cn-national",
