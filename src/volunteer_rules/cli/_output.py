@@ -11,7 +11,7 @@ Every file a command writes (``report -o``, ``certificate -o``, ``transfer creat
   not a regular file (``/dev/stdout``, a named pipe, a device) is written in place: it cannot
   be replaced, and replacing it would be wrong; so are ``/dev/stdout`` and the files of
   ``/proc``.
-- **Masked.** Text passes through :class:`~volunteer_rules.cli._io.MaskedOutput`, the masking
+- **Masked.** Text passes through :class:`~volunteer_rules.cli._streams.MaskedOutput`, the masking
   of standard output, so a file written for a person never shows a resident ID number whole.
   The one exception is an artefact for another program (a transfer package for the
   destination's software, docs/transfer.md): ``mask=False``.
@@ -40,7 +40,7 @@ import stat
 from collections.abc import Iterator
 from typing import IO, Any, Final
 
-from volunteer_rules.cli._io import MaskedOutput
+from volunteer_rules.cli._streams import MaskedOutput
 
 __all__ = ["output_bytes", "output_file"]
 

@@ -251,7 +251,9 @@ def _create(args: argparse.Namespace) -> int:
         if args.output == "-":
             # The package is for the destination's software: the profile inside it keeps the
             # full document number (see docs/transfer.md), so it bypasses the masking.
-            raw_output().write(text)
+            out = raw_output()
+            out.write(text)
+            out.flush()  # a failed write is said now, before --db keeps the package
         else:
             with output_file(args.output, mask=False) as file:  # as above: not masked
                 file.write(text)
