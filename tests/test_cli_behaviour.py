@@ -60,6 +60,52 @@ def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
     assert "cannot read" not in err
 
 
+_STDOUT_COMMANDS = {
+    "check": ["check", str(SAMPLE), "--summary"],
+    "certify": ["certify", str(SAMPLE), "--rule-set", "cn-national", "--as-of", "2026-06-30"],
+    "stats": ["stats", str(SAMPLE)],
+    "ledger": ["ledger", "credit", str(SAMPLE), "--policy", "generic", "--as-of", "2026-06-30"],
+    "version": ["--version"],
+}
+
+
+def _unwritable_stdout(stdout: int | None, *args: str) -> tuple[int, str]:
+    """Run with standard output a full disk (an open descriptor) or closed (``None``)."""
+    done = subprocess.run(
+        [*COMMAND, *args],
+        stdout=subprocess.DEVNULL if stdout is None else stdout,
+        stderr=subprocess.PIPE,
+        timeout=600,
+        check=False,
+        # >&- : the child starts with descriptor 1 closed
+        preexec_fn=(lambda: os.close(1)) if stdout is None else None,
+    )
+    return done.returncode, done.stderr.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", list(_STDOUT_COMMANDS))
+@pytest.mark.parametrize("how", ["full", "closed"])
+def test_standard_output_that_cannot_be_written_is_said_once(command: str, how: str) -> None:
+    """``> /dev/full`` or ``>&-``: status 2 and one line naming standard output, never a
+    traceback nor a complaint about the input."""
+    if how == "full":
+        with open("/dev/full", "wb") as full:
+            status, err = _unwritable_stdout(full.fileno(), *_STDOUT_COMMANDS[command])
+        reason = "No space left on device"
+    else:
+        status, err = _unwritable_stdout(None, *_STDOUT_COMMANDS[command])
+        reason = "Bad file descriptor"
+    name = "" if command == "version" else f" {command}"
+    assert status == 2, err
+    assert err.splitlines()[-1] == (
+        f"volunteer-rules{name}: error: cannot write standard output: {reason}"
+    )
+    assert "Traceback" not in err
+    assert "cannot read" not in err
+    assert "Exception ignored" not in err
+
+
 def _cpu_ticks(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])

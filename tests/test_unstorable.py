@@ -77,3 +77,12 @@ def test_numbers_too_large_are_library_errors(call: Any) -> None:
     with pytest.raises(vr.VolunteerRulesError) as raised:
         call()
     str(raised.value)
+
+
+@given(field=st.sampled_from(["name", "contact"]), bad=_BAD)
+def test_a_profile_text_that_cannot_be_stored(field: str, bad: str) -> None:
+    """A profile's text is refused as a record's is (it could be written to no file)."""
+    with pytest.raises(vr.RecordFormatError) as raised:
+        vr.parse_profile({**SAMPLE_PROFILE_PAYLOAD, field: "王" + bad})
+    assert [(e.path, e.code) for e in raised.value.errors] == [(f"$.{field}", "invalid_format")]
+    str(raised.value).encode("utf-8")

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import os
@@ -26,7 +25,13 @@ from collections.abc import Sequence
 from typing import Final
 
 from volunteer_rules import __version__
-from volunteer_rules.cli._io import MaskedOutput, OutputClosed
+from volunteer_rules.cli._io import (
+    ArgumentParser,
+    ClosedStream,
+    MaskedOutput,
+    OutputClosed,
+    OutputFailed,
+)
 
 __all__ = ["COMMANDS", "main"]
 
@@ -44,8 +49,8 @@ COMMANDS: Final[dict[str, str]] = {
 """Sub-command name to one-line description; the module is ``volunteer_rules.cli.<name>``."""
 
 
-def _top_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _top_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="volunteer-rules",
         description="The rules of volunteer service, for a data export.",
         epilog="exit status: 0 clean, 1 findings, 2 usage error",
@@ -63,33 +68,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     Everything a command writes passes through :class:`~volunteer_rules.cli._io.MaskedOutput`
     (no resident ID number appears whole on standard output or standard error). No traceback
     is ever shown: when the reader of the output goes away (``| head``) the command ends
-    quietly with status 141 (128 + SIGPIPE, as a shell reports it); Ctrl-C ends it with one
-    line on standard error and status 130 (128 + SIGINT).
+    quietly with status 141 (128 + SIGPIPE, as a shell reports it); when standard output
+    cannot be written (a full disk, closed with ``>&-``) it ends with one line on standard
+    error naming it and status 2, as for any file that cannot be written; Ctrl-C ends it with
+    one line on standard error and status 130 (128 + SIGINT).
 
     Example:
         >>> main(["no-such-command"])
         2
     """
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = MaskedOutput(out), MaskedOutput(err)
+    sys.stdout = MaskedOutput(out or ClosedStream(), name="standard output")  # type: ignore[arg-type]
+    sys.stderr = MaskedOutput(err or ClosedStream(), name="standard error")  # type: ignore[arg-type]
     try:
         try:
             status = _dispatch(argv)
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            try:
+                sys.stdout.flush()
+            finally:
+                sys.stderr.flush()
     except (OutputClosed, BrokenPipeError):
         _silence(out)
         return 141
+    except OutputFailed as failure:
+        _silence(out if failure.name == "standard output" else err)
+        sys.stdout, sys.stderr = out, err
+        command = f" {argv_command}" if (argv_command := _command(argv)) else ""
+        with contextlib.suppress(OSError, AttributeError):
+            err.write(f"volunteer-rules{command}: error: {failure}\n")
+            err.flush()
+        return 2
     except KeyboardInterrupt:
         sys.stdout, sys.stderr = out, err
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, AttributeError):
             err.write("volunteer-rules: interrupted\n")
             err.flush()
         return 130
     finally:
         sys.stdout, sys.stderr = out, err
     return status
+
+
+def _command(argv: Sequence[str] | None) -> str | None:
+    """The sub-command ``argv`` names, if any."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return args[0] if args and args[0] in COMMANDS else None
 
 
 def _silence(stream: object) -> None:
@@ -110,7 +134,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args and args[0] in COMMANDS:
         name = args[0]
         module = importlib.import_module(f"volunteer_rules.cli.{name}")
-        parser = argparse.ArgumentParser(
+        parser = ArgumentParser(
             prog=f"volunteer-rules {name}",
             description=COMMANDS[name],
             epilog="exit status: 0 clean, 1 findings, 2 usage error",

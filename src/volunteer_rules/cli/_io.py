@@ -20,6 +20,15 @@ Progress
     overwriting itself with ``\r``, and only when standard error is a terminal (and not
     ``--quiet``): pipes, files and CI logs never see it.
 
+Streams
+    :class:`MaskedOutput`, :func:`raw_output` and what a failed write is (:class:`OutputClosed`,
+    :class:`OutputFailed`) are in :mod:`volunteer_rules.cli._streams`, re-exported here.
+
+Command-line options
+    :class:`ArgumentParser`, :func:`text_option` and :func:`path_option` (in
+    :mod:`volunteer_rules.cli._arguments`, re-exported here): text that is not UTF-8 and an
+    empty path are usage errors of every command.
+
 Usage errors
     :func:`usage_error` prints ``volunteer-rules <command>: error: <message>`` on standard
     error and returns the exit status ``2``.
@@ -41,7 +50,6 @@ import argparse
 import contextlib
 import csv
 import datetime as _dt
-import io
 import json
 import os
 import sys
@@ -53,13 +61,24 @@ from volunteer_rules._canonical import read_json
 from volunteer_rules._files import file_size
 from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules.cli._arguments import ArgumentParser, path_option, text_option
 from volunteer_rules.cli._progress import Progress, add_quiet_argument, progress_of
+from volunteer_rules.cli._streams import (
+    ClosedStream,
+    MaskedOutput,
+    OutputClosed,
+    OutputFailed,
+    raw_output,
+)
 
 __all__ = [
     "OUTPUT_FORMATS",
+    "ArgumentParser",
+    "ClosedStream",
     "JsonLine",
     "MaskedOutput",
     "OutputClosed",
+    "OutputFailed",
     "Progress",
     "add_format_argument",
     "add_quiet_argument",
@@ -68,9 +87,11 @@ __all__ = [
     "empty_warning",
     "mask_identity_numbers",
     "open_input",
+    "path_option",
     "progress_of",
     "raw_output",
     "read_json_lines",
+    "text_option",
     "text_width",
     "unwritable",
     "usage_error",
@@ -83,130 +104,6 @@ OUTPUT_FORMATS: Final = ("text", "json", "csv")
 """The output formats every command offers (``--format``); ``text`` is the default."""
 
 _BOM: Final = b"\xef\xbb\xbf"
-
-
-class OutputClosed(Exception):
-    """The reader of an output went away (``| head``): the command stops quietly.
-
-    Not an ``OSError``, so that no command's handler for unreadable input mistakes it for one.
-    """
-
-
-class MaskedOutput(io.TextIOBase):
-    r"""A text stream that masks resident ID numbers in whatever passes through it.
-
-    Every command writes through one of these (standard output and standard error are wrapped
-    by :func:`volunteer_rules.cli.main`), so no output of the command line, whatever its
-    format, shows an ID-shaped number whole: :func:`mask_identity_numbers` is applied line by
-    line (text is held until its line ends, so a number written in two pieces is still seen
-    whole). Artefacts meant for another program rather than a person (a transfer package
-    written to standard output) go to :attr:`raw` instead.
-
-    Example:
-        >>> out = io.StringIO()
-        >>> masked = MaskedOutput(out)
-        >>> _ = masked.write("volunteer 1101051949"); _ = masked.write("1231002X\n")
-        >>> out.getvalue()
-        'volunteer 110105***********X\n'
-    """
-
-    def __init__(self, raw: IO[str]) -> None:
-        super().__init__()
-        self.raw = raw
-        self._pending = ""
-
-    def writable(self) -> bool:
-        """Always writable.
-
-        Example:
-            >>> MaskedOutput(io.StringIO()).writable()
-            True
-        """
-        return True
-
-    def write(self, text: str) -> int:
-        """Write ``text``, masked once its line is complete.
-
-        Example:
-            >>> MaskedOutput(io.StringIO()).write("abc")
-            3
-        """
-        data = self._pending + text
-        cut = data.rfind("\n") + 1
-        if cut:
-            self._put(mask_identity_numbers(data[:cut]))
-        self._pending = data[cut:]
-        return len(text)
-
-    def _put(self, text: str) -> None:
-        try:
-            self.raw.write(text)
-        except BrokenPipeError:
-            raise OutputClosed from None
-        except UnicodeEncodeError:  # a lone surrogate, say: shown escaped, never a traceback
-            encoding = self.encoding
-            self.raw.write(text.encode(encoding, "backslashreplace").decode(encoding))
-
-    def flush(self) -> None:
-        """Write what is held (masked) and flush the stream below.
-
-        Example:
-            >>> out = io.StringIO()
-            >>> masked = MaskedOutput(out)
-            >>> _ = masked.write("no newline"); masked.flush(); out.getvalue()
-            'no newline'
-        """
-        if self._pending:
-            pending, self._pending = self._pending, ""
-            self._put(mask_identity_numbers(pending))
-        try:
-            self.raw.flush()
-        except BrokenPipeError:
-            raise OutputClosed from None
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        """The encoding of the stream below.
-
-        Example:
-            >>> MaskedOutput(io.StringIO()).encoding
-            'utf-8'
-        """
-        return getattr(self.raw, "encoding", None) or "utf-8"
-
-    def isatty(self) -> bool:
-        """Whether the stream below is a terminal.
-
-        Example:
-            >>> MaskedOutput(io.StringIO()).isatty()
-            False
-        """
-        return self.raw.isatty()
-
-    def fileno(self) -> int:
-        """The file descriptor of the stream below.
-
-        Example:
-            >>> import sys
-            >>> MaskedOutput(sys.__stderr__).fileno() == sys.__stderr__.fileno()
-            True
-        """
-        return self.raw.fileno()
-
-
-def raw_output() -> IO[str]:
-    """Standard output without masking, for an artefact another program reads (a package).
-
-    Example:
-        >>> import sys
-        >>> raw_output() is sys.stdout or isinstance(sys.stdout, MaskedOutput)
-        True
-    """
-    stdout = sys.stdout
-    if isinstance(stdout, MaskedOutput):
-        stdout.flush()
-        return stdout.raw
-    return stdout
 
 
 class JsonLine(NamedTuple):

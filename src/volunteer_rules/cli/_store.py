@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from volunteer_rules.cli._io import path_option
 from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage.memory import (
@@ -117,7 +118,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["--db", "bank.sqlite"]).db
         'bank.sqlite'
     """
-    parser.add_argument("--db", metavar="FILE", default=None, help=DB_HELP)
+    parser.add_argument("--db", metavar="FILE", default=None, type=path_option, help=DB_HELP)
 
 
 @contextlib.contextmanager

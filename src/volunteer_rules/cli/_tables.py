@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -24,12 +25,13 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
 from volunteer_rules.cli._io import (
-    MaskedOutput,
     Progress,
     add_quiet_argument,
     mask_identity_numbers,
+    path_option,
     unwritable,
 )
+from volunteer_rules.cli._output import output_bytes, output_file
 from volunteer_rules.rules.versions import CONFLICT_REASON
 
 __all__ = [
@@ -325,6 +327,7 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         "-o",
+        type=path_option,
         metavar="FILE",
         default=None,
         help="write the result to FILE instead of standard output (needed by --format parquet)",
@@ -355,7 +358,10 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
 
 @contextlib.contextmanager
 def output_to(args: argparse.Namespace) -> Iterator[IO[str] | None]:
-    """Where a command writes its text result: ``--output``'s file (masked), else ``None``.
+    """Where a command writes its text result: ``--output``'s file, else ``None``.
+
+    The file is written by :func:`~volunteer_rules.cli._output.output_file`: masked, and
+    whole or not at all.
 
     ``None`` means standard output. For ``--format parquet`` the command writes the file
     itself (:func:`write_parquet`).
@@ -369,14 +375,16 @@ def output_to(args: argparse.Namespace) -> Iterator[IO[str] | None]:
     if output is None or output == "-" or getattr(args, "format", None) == "parquet":
         yield None
         return
-    with open(output, "w", encoding="utf-8", newline="") as file:
-        masked = MaskedOutput(file)
-        yield masked  # type: ignore[misc]
-        masked.flush()
+    with output_file(output) as file:
+        yield file
 
 
 def write_parquet(frame: Any, path: str) -> None:
     """Write a polars DataFrame to a Parquet file, resident ID numbers masked in every text.
+
+    The table is made in memory and written by
+    :func:`~volunteer_rules.cli._output.output_bytes` (whole or not at all), so that a failed
+    write is an ``OSError`` with its reason, as for every other file, never polars' own error.
 
     Example:
         >>> import os, tempfile
@@ -396,4 +404,7 @@ def write_parquet(frame: Any, path: str) -> None:
             changed = {v: m for v in values if (m := mask_identity_numbers(v)) != v}
             if changed:
                 masked[name] = pl.col(name).replace(changed)
-    (frame.with_columns(**masked) if masked else frame).write_parquet(path)
+    table = io.BytesIO()
+    (frame.with_columns(**masked) if masked else frame).write_parquet(table)
+    with output_bytes(path) as file:
+        file.write(table.getbuffer())

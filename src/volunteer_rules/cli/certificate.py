@@ -34,10 +34,12 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
@@ -57,10 +59,15 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         ...     "--contact", "C", "--number", "1", "--as-of", "2026-01-01"]).format
         'text'
     """
-    parser.add_argument("file", help="service records, JSON Lines (- for standard input)")
+    parser.add_argument(
+        "file", type=path_option, help="service records, JSON Lines (- for standard input)"
+    )
     parser.add_argument("--volunteer", required=True, help="the volunteer's unified number")
     parser.add_argument(
-        "--profiles", required=True, help="volunteers' basic information, JSON Lines"
+        "--profiles",
+        type=path_option,
+        required=True,
+        help="volunteers' basic information, JSON Lines",
     )
     parser.add_argument("--issuer", required=True, help="issuing organization's credit code")
     parser.add_argument("--issuer-name", required=True, help="issuing organization's name")
@@ -91,13 +98,16 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--signing-key",
+        type=path_option,
         metavar="FILE",
         help="sign with the issuer's Ed25519 key: a file holding its 32-byte seed as 64 hex "
         "digits (needs the signing extra)",
     )
     parser.add_argument("--key-id", help="the id of the signing key, as published")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
-    parser.add_argument("-o", "--output", help="write here instead of standard output")
+    parser.add_argument(
+        "-o", "--output", type=path_option, help="write here instead of standard output"
+    )
     add_quiet_argument(parser)
 
 
@@ -204,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
         text = render_text(issued.certificate)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as out:
+            with output_file(args.output) as out:
                 out.write(text)
         except OSError as error:
             return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")

@@ -49,6 +49,7 @@ from volunteer_rules.cli._io import (
     date_option,
     empty_warning,
     open_input,
+    path_option,
     usage_error,
     write_csv,
     write_json,
@@ -101,6 +102,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument(
         "file",
+        type=path_option,
         metavar="FILE",
         help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
     )
@@ -118,6 +120,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--profiles",
+        type=path_option,
         metavar="FILE",
         default=None,
         help="JSON Lines of volunteer profiles (birth dates, for rule sets with age bands)",

@@ -57,6 +57,7 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     read_json_lines,
     usage_error,
@@ -110,7 +111,10 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         '-'
     """
     parser.add_argument(
-        "file", metavar="FILE", help="JSON Lines of service records; - for standard input"
+        "file",
+        type=path_option,
+        metavar="FILE",
+        help="JSON Lines of service records; - for standard input",
     )
     add_format_argument(parser, choices=("text", "json"))
     add_db_option(parser)

@@ -43,7 +43,7 @@ import os
 import sys
 from typing import Any
 
-from volunteer_rules.cli._io import empty_warning
+from volunteer_rules.cli._io import empty_warning, path_option
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -67,11 +67,17 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     about = "look for damage in a database"
     check = actions.add_parser("check", help=about, description=about)
-    check.add_argument("file", metavar="FILE", help="a SQLite file or a PostgreSQL URL")
+    check.add_argument(
+        "file", type=path_option, metavar="FILE", help="a SQLite file or a PostgreSQL URL"
+    )
     about = "copy a database into an empty one and verify it"
     copy = actions.add_parser("copy", help=about, description=about)
-    copy.add_argument("source", metavar="SRC", help="a SQLite file or a PostgreSQL URL")
-    copy.add_argument("destination", metavar="DST", help="a SQLite file or a PostgreSQL URL")
+    copy.add_argument(
+        "source", type=path_option, metavar="SRC", help="a SQLite file or a PostgreSQL URL"
+    )
+    copy.add_argument(
+        "destination", type=path_option, metavar="DST", help="a SQLite file or a PostgreSQL URL"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from volunteer_rules.cli._io import (
     add_quiet_argument,
     empty_warning,
     open_input,
+    path_option,
     progress_of,
     usage_error,
     write_csv,
@@ -79,7 +80,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         'credit'
     """
     parser.add_argument("action", choices=("credit", "statement"), help="what to do")
-    parser.add_argument("file", help="service records, JSON Lines (- for standard input)")
+    parser.add_argument(
+        "file", type=path_option, help="service records, JSON Lines (- for standard input)"
+    )
     parser.add_argument(
         "--policy", required=True, help=f"time bank policy: {', '.join(time_bank_policy_ids())}"
     )

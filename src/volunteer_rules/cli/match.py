@@ -53,6 +53,7 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     read_json_lines,
     usage_error,
@@ -95,13 +96,23 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> build_parser(parser)
         >>> parser.parse_args(["d.json", "p.jsonl", "--as-of", "2024-05-01"]).reach
     """
-    parser.add_argument("demand", metavar="DEMAND.json", help="the demand, one JSON object")
     parser.add_argument(
-        "profiles", metavar="PROFILES.jsonl", help="volunteer profiles, JSON Lines; - for stdin"
+        "demand", type=path_option, metavar="DEMAND.json", help="the demand, one JSON object"
     )
-    parser.add_argument("--trainings", metavar="FILE", help="training records, JSON Lines")
     parser.add_argument(
-        "--records", metavar="FILE", help="service records, JSON Lines (service history)"
+        "profiles",
+        type=path_option,
+        metavar="PROFILES.jsonl",
+        help="volunteer profiles, JSON Lines; - for stdin",
+    )
+    parser.add_argument(
+        "--trainings", type=path_option, metavar="FILE", help="training records, JSON Lines"
+    )
+    parser.add_argument(
+        "--records",
+        type=path_option,
+        metavar="FILE",
+        help="service records, JSON Lines (service history)",
     )
     parser.add_argument(
         "--rules",

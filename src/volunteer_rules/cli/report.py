@@ -54,11 +54,13 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     read_json_lines,
     unwritable,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.community.organization import parse_organization
 from volunteer_rules.community.person import parse_person
 from volunteer_rules.community.project import parse_project
@@ -121,9 +123,13 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["a.jsonl", "b.jsonl", "--as-of", "2026-06-30"]).output
         'report.html'
     """
-    parser.add_argument("files", metavar="FILES", nargs="+", help="JSON Lines files (any kinds)")
+    parser.add_argument(
+        "files", type=path_option, metavar="FILES", nargs="+", help="JSON Lines files (any kinds)"
+    )
     parser.add_argument("--as-of", required=True, metavar="DATE", help="the report's day")
-    parser.add_argument("-o", "--output", default="report.html", help="the HTML file to write")
+    parser.add_argument(
+        "-o", "--output", type=path_option, default="report.html", help="the HTML file to write"
+    )
     parser.add_argument(
         "--rule-set",
         default="cn-national",
@@ -172,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("report", mask_identity_numbers(str(error)))
     page = render_report_html(report)
     try:
-        with open(args.output, "w", encoding="utf-8") as file:
+        with output_file(args.output) as file:
             file.write(page)
     except OSError as error:
         return usage_error("report", f"cannot write {args.output}: {error.strerror}")

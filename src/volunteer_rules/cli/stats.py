@@ -38,6 +38,7 @@ from volunteer_rules.cli._io import (
     date_option,
     empty_warning,
     open_input,
+    path_option,
     usage_error,
     write_csv,
     write_json,
@@ -75,6 +76,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument(
         "file",
+        type=path_option,
         metavar="FILE",
         help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
     )
@@ -91,7 +93,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         default="city",
         help="roll regions up to this level (default: city)",
     )
-    parser.add_argument("--profiles", metavar="FILE", help="volunteer profiles, JSON Lines")
+    parser.add_argument(
+        "--profiles", type=path_option, metavar="FILE", help="volunteer profiles, JSON Lines"
+    )
     parser.add_argument("--as-of", metavar="DATE", help="count what was on record on this day")
     add_format_argument(parser, choices=("text", "json", "csv", "parquet"))
     add_output_option(parser)

@@ -62,11 +62,13 @@ from volunteer_rules.cli._io import (
     empty_warning,
     mask_identity_numbers,
     open_input,
+    path_option,
     progress_of,
     raw_output,
     read_json_lines,
     usage_error,
 )
+from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
@@ -101,7 +103,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     about = "package a volunteer's records for a transfer"
     create = actions.add_parser("create", help=about, description=about)
-    create.add_argument("records", metavar="RECORDS", help="JSON Lines of service records; -")
+    create.add_argument(
+        "records", type=path_option, metavar="RECORDS", help="JSON Lines of service records; -"
+    )
     create.add_argument("--volunteer", required=True, metavar="ID", help="the volunteer's id")
     create.add_argument("--from", dest="source", required=True, metavar="ORG", help="source")
     create.add_argument("--to", dest="destination", required=True, metavar="ORG")
@@ -121,6 +125,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     )
     create.add_argument(
         "--profiles",
+        type=path_option,
         default=None,
         metavar="FILE",
         help="volunteers' basic information (JSON Lines): the volunteer's profile is sent too,"
@@ -133,14 +138,19 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         help="send the profile masked (name, ID number and contact masked, no skills): the"
         " minimum a transfer needs (PIPL Art. 6)",
     )
-    create.add_argument("-o", "--output", default="-", metavar="PACKAGE", help="default: -")
+    create.add_argument(
+        "-o", "--output", type=path_option, default="-", metavar="PACKAGE", help="default: -"
+    )
     add_quiet_argument(create)
     add_db_option(create)
     about = "check a transfer package (the destination's checks, every violation and warning)"
     check = actions.add_parser("check", help=about, description=about)
-    check.add_argument("package", metavar="PACKAGE", help="a package (JSON); - for stdin")
+    check.add_argument(
+        "package", type=path_option, metavar="PACKAGE", help="a package (JSON); - for stdin"
+    )
     check.add_argument(
         "--destination",
+        type=path_option,
         default=None,
         metavar="RECORDS",
         help="JSON Lines of the records the destination already holds",
@@ -241,9 +251,11 @@ def _create(args: argparse.Namespace) -> int:
         if args.output == "-":
             # The package is for the destination's software: the profile inside it keeps the
             # full document number (see docs/transfer.md), so it bypasses the masking.
-            raw_output().write(text)
+            out = raw_output()
+            out.write(text)
+            out.flush()  # a failed write is said now, before --db keeps the package
         else:
-            with open(args.output, "w", encoding="utf-8") as file:
+            with output_file(args.output, mask=False) as file:  # as above: not masked
                 file.write(text)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot write {args.output}: {error.strerror or error}")

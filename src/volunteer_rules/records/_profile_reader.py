@@ -17,7 +17,7 @@ from volunteer_rules.errors import (
     FieldError,
     RecordFormatError,
 )
-from volunteer_rules.records._json import key_path, show, type_name
+from volunteer_rules.records._json import key_path, show, type_name, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 
 # --- reading payloads ------------------------------------------------------------------------
@@ -82,6 +82,9 @@ class _Reader:
         value = value.strip()
         if not value:
             self.add(self.path(key), "missing", f"{key} must not be empty")
+            return None
+        if (why := unstorable(value)) is not None:  # the record format's rule
+            self.add(self.path(key), "invalid_format", f"{key} {why}")
             return None
         if len(value) > max_length:
             self.add(
