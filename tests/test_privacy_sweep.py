@@ -132,6 +132,40 @@ def test_no_command_prints_an_id_number_whole(
             assert number[:-1] not in stream, (args, stream[:2000])
 
 
+CONTACTS = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True) | st.from_regex(
+    r"[a-z]{2,8}\.[a-z]{2,8}@example\.(org|cn)", fullmatch=True
+)
+"""A mainland mobile number, or an e-mail address (PIPL Art. 4: both personal information)."""
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(contact=CONTACTS)
+def test_no_command_prints_a_contact_whole(
+    contact: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same sweep with a contact where the ID number was: an id, an option, a file name."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    capsys.readouterr()
+    for args in _commands(tmp, contact):
+        main(args)
+        captured = capsys.readouterr()
+        for stream in (captured.out, captured.err):
+            assert contact not in stream, (args, stream[:2000])
+            assert contact[:-1] not in stream, (args, stream[:2000])
+
+
+def test_a_contact_used_as_volunteer_id_is_masked_in_parquet(tmp_path: Path) -> None:
+    """A table written as Parquet masks a contact in its text columns, as text output does."""
+    pl = pytest.importorskip("polars")
+    records = _write(
+        tmp_path / "r.jsonl", [{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "13812345678"}]
+    )
+    out = tmp_path / "levels.parquet"
+    argv = ["certify", str(records), "--rule-set", "cn-national", "--as-of", "2024-12-31"]
+    assert main([*argv, "--format", "parquet", "-o", str(out)]) == 0
+    assert pl.read_parquet(out).get_column("volunteer_id").to_list() == ["138****5678"]
+
+
 def test_errors_mask_every_id_number() -> None:
     """Library errors (str and repr) and store errors never show an ID number whole."""
     number = "11010519491231002X"

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules._privacy import mask_personal_data
 
 __all__ = ["ClosedStream", "MaskedOutput", "OutputClosed", "OutputFailed", "raw_output"]
 
@@ -79,21 +79,21 @@ class ClosedStream:
 
 
 class MaskedOutput(io.TextIOBase):
-    r"""A text stream that masks resident ID numbers in whatever passes through it.
+    r"""A text stream that masks resident ID numbers and contacts in whatever passes through it.
 
     Every command writes through one of these (standard output and standard error are wrapped
     by :func:`volunteer_rules.cli.main`), so no output of the command line, whatever its
-    format, shows an ID-shaped number whole: :func:`mask_identity_numbers` is applied line by
-    line (text is held until its line ends, so a number written in two pieces is still seen
-    whole). Artefacts meant for another program rather than a person (a transfer package
+    format, shows an ID-shaped number, a mainland mobile number or an e-mail address whole:
+    :func:`mask_personal_data` is applied line by line (text is held until its line ends, so a
+    number written in two pieces is still seen whole). Artefacts meant for another program rather than a person (a transfer package
     written to standard output) go to :attr:`raw` instead.
 
     Example:
         >>> out = io.StringIO()
         >>> masked = MaskedOutput(out)
-        >>> _ = masked.write("volunteer 1101051949"); _ = masked.write("1231002X\n")
+        >>> _ = masked.write("volunteer 1101051949"); _ = masked.write("1231002X, 13812345678\n")
         >>> out.getvalue()
-        'volunteer 110105***********X\n'
+        'volunteer 110105***********X, 138****5678\n'
     """
 
     def __init__(self, raw: IO[str], *, name: str | None = None, mask: bool = True) -> None:
@@ -125,7 +125,7 @@ class MaskedOutput(io.TextIOBase):
         data = self._pending + text
         cut = data.rfind("\n") + 1
         if cut:
-            self._put(mask_identity_numbers(data[:cut]))
+            self._put(mask_personal_data(data[:cut]))
         self._pending = data[cut:]
         return len(text)
 
@@ -164,7 +164,7 @@ class MaskedOutput(io.TextIOBase):
         """
         if self._pending:
             pending, self._pending = self._pending, ""
-            self._put(mask_identity_numbers(pending))
+            self._put(mask_personal_data(pending))
         with self._failing():
             self.raw.flush()
 

@@ -27,7 +27,7 @@ from typing import IO, Any, Final, NamedTuple
 from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
-    mask_identity_numbers,
+    mask_personal_data,
     path_option,
     unwritable,
 )
@@ -292,7 +292,7 @@ def _report(problems: Any, name: str, errors: IO[str], bad: list[int]) -> None:
         if row != last:
             bad.append(row)
             last = row
-        errors.write(f"{name}:{row}: {path}: {code}: {mask_identity_numbers(message)}\n")
+        errors.write(f"{name}:{row}: {path}: {code}: {mask_personal_data(message)}\n")
 
 
 def _report_conflicts(
@@ -305,7 +305,7 @@ def _report_conflicts(
         bad.append(row)
         numbers = ", ".join(str(number) for number in rows_of[(org, rid)])
         errors.write(
-            mask_identity_numbers(
+            mask_personal_data(
                 f"{name}:{row}: $.record_id: {CONFLICT_REASON}: record {rid} of {org} has"
                 f" versions with different content on {word} {numbers}: none of them counts\n"
             )
@@ -380,7 +380,7 @@ def output_to(args: argparse.Namespace) -> Iterator[IO[str] | None]:
 
 
 def write_parquet(frame: Any, path: str) -> None:
-    """Write a polars DataFrame to a Parquet file, resident ID numbers masked in every text.
+    """Write a polars DataFrame to a Parquet file, resident ID numbers and contacts masked.
 
     The table is made in memory and written by
     :func:`~volunteer_rules.cli._output.output_bytes` (whole or not at all), so that a failed
@@ -401,7 +401,7 @@ def write_parquet(frame: Any, path: str) -> None:
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
             values = frame.get_column(name).drop_nulls().unique().to_list()
-            changed = {v: m for v in values if (m := mask_identity_numbers(v)) != v}
+            changed = {v: m for v in values if (m := mask_personal_data(v)) != v}
             if changed:
                 masked[name] = pl.col(name).replace(changed)
     table = io.BytesIO()

@@ -32,7 +32,7 @@ from volunteer_rules.cli._io import (
     add_quiet_argument,
     date_option,
     empty_warning,
-    mask_identity_numbers,
+    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("certificate", f"cannot read {error.filename}: {error.strerror}")
     except VolunteerRulesError as error:
-        return usage_error("certificate", mask_identity_numbers(str(error)))
+        return usage_error("certificate", mask_personal_data(str(error)))
     elsewhere = [r for r in issued.refusals if r.code == "other_organization"]
     if elsewhere:
         print(

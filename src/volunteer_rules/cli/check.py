@@ -55,7 +55,7 @@ from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
     empty_warning,
-    mask_identity_numbers,
+    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -179,7 +179,7 @@ class _Report:
             item = {
                 "line": number,
                 "errors": [
-                    {"path": path, "code": code, "message": mask_identity_numbers(message)}
+                    {"path": path, "code": code, "message": mask_personal_data(message)}
                     for path, code, message in errors
                 ],
             }
@@ -189,7 +189,7 @@ class _Report:
         self.progress.clear()
         for path, code, message in errors:
             self.out.write(
-                mask_identity_numbers(f"{self.name}:{number}: {path}: {code}: {message}") + "\n"
+                mask_personal_data(f"{self.name}:{number}: {path}: {code}: {message}") + "\n"
             )
 
     def finish(self, result: RecordCheck, checker: RecordChecker, total: int) -> None:
@@ -203,18 +203,18 @@ class _Report:
                     "code": finding.code,
                     "severity": finding.severity,
                     "organization_id": finding.organization_id,
-                    "record_id": mask_identity_numbers(finding.record_id),
-                    "volunteer_id": mask_identity_numbers(finding.volunteer_id),
+                    "record_id": mask_personal_data(finding.record_id),
+                    "volunteer_id": mask_personal_data(finding.volunteer_id),
                     "line": finding.line,
                     "related": [
                         {
                             "organization_id": org,
-                            "record_id": mask_identity_numbers(record_id),
+                            "record_id": mask_personal_data(record_id),
                             "line": checker.line_of((org, record_id)),
                         }
                         for org, record_id in finding.related
                     ],
-                    "message": mask_identity_numbers(finding.message),
+                    "message": mask_personal_data(finding.message),
                 }
                 self.out.write("\n    " if index == 0 else ",\n    ")
                 self.out.write(json.dumps(item, ensure_ascii=False))
@@ -270,7 +270,7 @@ def _finding_line(name: str, finding: Finding, checker: RecordChecker) -> str:
         f"{place}: {finding.code}: {finding.organization_id} {finding.record_id} "
         f"(volunteer {finding.volunteer_id}): {finding.message}{related}"
     )
-    return mask_identity_numbers(text)
+    return mask_personal_data(text)
 
 
 def _records(

@@ -51,7 +51,7 @@ from volunteer_rules.cli._io import (
     add_quiet_argument,
     date_option,
     empty_warning,
-    mask_identity_numbers,
+    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -145,7 +145,7 @@ def read_parsed(
     r"""Parse every line of a JSON Lines file; report bad lines on standard error.
 
     ``bad`` gets one item per bad line, so the caller knows whether all went well. Messages
-    are masked (:func:`~volunteer_rules.cli._io.mask_identity_numbers`).
+    are masked (:func:`~volunteer_rules.cli._io.mask_personal_data`).
 
     Example:
         >>> import io, os, tempfile
@@ -186,7 +186,7 @@ def _nothing() -> None:
 
 
 def _complain(path: str, number: int, message: str) -> None:
-    print(mask_identity_numbers(f"{path}:{number}: {message}"), file=sys.stderr)
+    print(mask_personal_data(f"{path}:{number}: {message}"), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -204,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         demand = parse_demand(payload)
     except RecordFormatError as error:
-        return usage_error("match", mask_identity_numbers(str(error)))
+        return usage_error("match", mask_personal_data(str(error)))
     try:
         as_of = date_option(args.as_of, "--as-of")
     except ValueError as error:
@@ -247,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
             max_slots_per_volunteer=args.max_slots,
         )
     except VolunteerRulesError as error:
-        return usage_error("match", mask_identity_numbers(str(error)))
+        return usage_error("match", mask_personal_data(str(error)))
     if args.format == "json":
         write_json(_as_json(result, demand))
     elif args.format == "csv":

@@ -52,7 +52,7 @@ from volunteer_rules.cli._io import (
     add_quiet_argument,
     date_option,
     empty_warning,
-    mask_identity_numbers,
+    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -146,7 +146,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _complain(path: str, number: int, message: str) -> None:
-    print(mask_identity_numbers(f"{path}:{number}: {message}"), file=sys.stderr)
+    print(mask_personal_data(f"{path}:{number}: {message}"), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:
-        return usage_error("report", mask_identity_numbers(str(error)))
+        return usage_error("report", mask_personal_data(str(error)))
     page = render_report_html(report)
     try:
         with output_file(args.output) as file:

@@ -60,7 +60,7 @@ from volunteer_rules.cli._io import (
     date_option,
     datetime_option,
     empty_warning,
-    mask_identity_numbers,
+    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -283,7 +283,7 @@ def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile |
         except RecordFormatError as error:
             for item in error.errors:
                 sys.stderr.write(
-                    mask_identity_numbers(
+                    mask_personal_data(
                         f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
                     )
                 )
@@ -300,7 +300,7 @@ def _finding_json(finding: TransferFinding) -> dict[str, Any]:
         "code": finding.code,
         "organization_id": None if finding.record_key is None else finding.record_key[0],
         "record_id": None if finding.record_key is None else finding.record_key[1],
-        "message": mask_identity_numbers(finding.message),
+        "message": mask_personal_data(finding.message),
     }
 
 
@@ -327,7 +327,7 @@ def _check(args: argparse.Namespace) -> int:
         package = parse_transfer_package(payload)
     except RecordFormatError as error:
         for item in error.errors:
-            out.write(mask_identity_numbers(f"{name}: {item.path}: {item.code}: {item.message}\n"))
+            out.write(mask_personal_data(f"{name}: {item.path}: {item.code}: {item.message}\n"))
         return 1
     destination: list[ServiceRecord] = []
     bad = 0
@@ -366,9 +366,9 @@ def _write_text(
     name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
 ) -> None:
     for finding in decision.violations:
-        out.write(mask_identity_numbers(f"{name}: {finding.code}: {finding.message}\n"))
+        out.write(mask_personal_data(f"{name}: {finding.code}: {finding.message}\n"))
     for finding in decision.warnings:
-        out.write(mask_identity_numbers(f"{name}: warning: {finding.code}: {finding.message}\n"))
+        out.write(mask_personal_data(f"{name}: warning: {finding.code}: {finding.message}\n"))
     by_code: dict[str, int] = {}
     for finding in decision.violations:
         by_code[finding.code] = by_code.get(finding.code, 0) + 1
@@ -397,7 +397,7 @@ def _write_text(
     width = max(len(label) for label, _ in rows)
     out.write("summary\n")
     for label, value in rows:
-        out.write(mask_identity_numbers(f"  {label.ljust(width)}  {value}\n"))
+        out.write(mask_personal_data(f"  {label.ljust(width)}  {value}\n"))
 
 
 def _profile_form(package: TransferPackage) -> str | None:
