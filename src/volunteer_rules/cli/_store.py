@@ -51,7 +51,6 @@ from volunteer_rules.storage.sqlite import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
-from volunteer_rules.transfer.package import TransferPackage
 
 if TYPE_CHECKING:
     from volunteer_rules.timebank.operations import CreditResult
@@ -61,7 +60,6 @@ __all__ = [
     "Stores",
     "add_db_option",
     "credit_stored_ledger",
-    "keep_package",
     "keep_records",
     "open_stores",
     "remember_records",
@@ -302,23 +300,3 @@ def credit_stored_ledger(
         history.extend(conflicting)
         result: CreditResult = credit_records(stores.ledger, history, now=now, policy=policy).value
         return result
-
-
-def keep_package(path: str | os.PathLike[str], package: TransferPackage) -> bool:
-    """Keep a transfer package in the file (state ``initiated`` at its ``created_at``).
-
-    Returns whether it was new (the same package again is a no-op).
-
-    Raises:
-        ConflictError: another package is held under the same digest.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> from volunteer_rules.testing.contracts import make_package
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     db = pathlib.Path(folder) / "transfers.sqlite"
-        ...     keep_package(db, make_package()), keep_package(db, make_package())
-        (True, False)
-    """
-    with open_stores(path) as stores:
-        return stores.transfers.add_package(package, at=package.created_at)
