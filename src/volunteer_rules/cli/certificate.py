@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         since = None if since_text is None else date_option(since_text, "--since")
     except ValueError as error:
         return usage_error("certificate", str(error))
-    skipped: list[int] = []  # the numbers of the lines that are not records
+    bad: list[int] = []  # the numbers of the lines skipped
     try:
         issuer = Issuer(
             organization_id=args.issuer,
@@ -159,9 +159,7 @@ def run(args: argparse.Namespace) -> int:
         progress = progress_of("certificate", args)
         with open_input(args.file) as stream:
             records = list(
-                read_records(
-                    stream, sys.stderr, skipped, name=file_name(args.file), progress=progress
-                )
+                read_records(stream, sys.stderr, bad, name=file_name(args.file), progress=progress)
             )
         progress.close()
         key = _signing_key(args, issuer.organization_id)
@@ -192,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         if refusal.code not in ("other_organization", "other_volunteer"):
             where = f"record {refusal.record_id}: " if refusal.record_id else ""
             print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
-    if not records and not skipped:
+    if not records and not bad:
         return empty_warning("certificate", f"{file_name(args.file)} holds no record")
     if issued.certificate is None:
         return empty_warning(
@@ -213,4 +211,4 @@ def run(args: argparse.Namespace) -> int:
             return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")
     else:
         sys.stdout.write(text)
-    return 1 if skipped else 0
+    return 1 if bad else 0
