@@ -127,7 +127,7 @@ class TestCreate:
         assert f"volunteer-rules transfer: error: {option}: {code}: " in err
         assert "11010519491231002X" not in err
 
-    @pytest.mark.parametrize("kind", ["folder", "text file"])
+    @pytest.mark.parametrize("kind", ["folder", "text file", "foreign database"])
     def test_a_db_that_cannot_be_used_writes_no_package(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
     ) -> None:

@@ -46,6 +46,31 @@ def _shared(
     return fresh
 
 
+def _foreign(
+    postgresql_schemas: Callable[[], str], opener: Callable[..., Any]
+) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+    """Fresh schemas of another application: one table of its own, with a row."""
+    import psycopg
+
+    def fresh() -> tuple[Callable[[], Any], Callable[[], object]]:
+        dsn = postgresql_schemas()
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute("CREATE TABLE t (x INTEGER)")
+            connection.execute("INSERT INTO t VALUES (1)")
+
+        def contents() -> object:
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                tables = connection.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = current_schema() ORDER BY table_name"
+                ).fetchall()
+                return tables, connection.execute("SELECT x FROM t").fetchall()
+
+        return lambda: opener(dsn), contents
+
+    return fresh
+
+
 class TestPostgreSQLRecordStore(RecordStoreContract):
     @pytest.fixture
     def make_store(self, databases: Callable[[], Any]) -> Callable[[], Any]:
@@ -56,6 +81,12 @@ class TestPostgreSQLRecordStore(RecordStoreContract):
         self, postgresql_schemas: Callable[[], str]
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLRecordStore)
+
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLRecordStore)
 
 
 class TestPostgreSQLLedgerStore(LedgerStoreContract):
@@ -69,6 +100,12 @@ class TestPostgreSQLLedgerStore(LedgerStoreContract):
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLLedgerStore)
 
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLLedgerStore)
+
 
 class TestPostgreSQLTransferStore(TransferStoreContract):
     @pytest.fixture
@@ -80,6 +117,12 @@ class TestPostgreSQLTransferStore(TransferStoreContract):
         self, postgresql_schemas: Callable[[], str]
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLTransferStore)
+
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLTransferStore)
 
 
 def test_the_database_checks_clean_and_finds_a_changed_value(databases: Callable[[], Any]) -> None:
