@@ -254,3 +254,43 @@ def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> No
         with pytest.raises(StorageError):
             call()
     assert database.check()
+
+
+def test_json_nested_too_deep_is_a_damaged_row(databases: Callable[[], Any]) -> None:
+    """A stored value nested too deep for Python is a StorageError, never a RecursionError."""
+    import datetime as dt
+
+    from volunteer_rules.errors import StorageError
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_package, make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    database = databases()
+    records = postgresql_stores.PostgreSQLRecordStore(database)
+    records.add([make_record("r-1")])
+    packages = postgresql_stores.PostgreSQLTransferStore(database)
+    package = make_package()
+    packages.add_package(package, at=at)
+    ledger = postgresql_stores.PostgreSQLLedgerStore(database)
+    credit = LedgerTransfer(
+        transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at,
+        details=(("service", "meals"),),
+    )  # fmt: skip
+    post_transfers(ledger, [credit])
+    deep = "[" * 100_000
+    with database.transaction("damage") as cursor:
+        cursor.execute("UPDATE records SET payload = %s", (deep,))
+        cursor.execute("UPDATE packages SET payload = %s", (deep,))
+        cursor.execute("UPDATE ledger_entries SET details = %s WHERE kind IS NOT NULL", (deep,))
+    calls: list[Callable[[], object]] = [
+        ledger.postings,
+        lambda: ledger.get_transfer("c-1"),
+        records.find,
+        lambda: records.get(*make_record("r-1").key),
+        lambda: packages.get_package(package.digest),
+    ]
+    for call in calls:
+        with pytest.raises(StorageError, match="cannot be read back"):
+            call()
+    assert database.check()
