@@ -288,3 +288,27 @@ def test_a_nul_in_the_path_is_a_library_error() -> None:
     with pytest.raises(InvalidValueError) as raised:
         SQLiteDatabase("a\0b")
     assert raised.value.what == "path"
+
+
+def test_db_copy_refuses_a_damaged_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source db check finds damaged is not copied: its problems are listed, exit 1, and no
+    copy is made (one would pass db check, and the damage would vanish without a word)."""
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE records SET volunteer_id = 'V9' WHERE record_id = 'r-2'")
+    raw.close()
+    copy = tmp_path / "copy.sqlite"
+    capsys.readouterr()
+    assert main(["db", "copy", str(path), str(copy)]) == 1
+    out, err = capsys.readouterr()
+    assert "r-2: checksum mismatch" in out
+    assert "copied and verified" not in out
+    assert "is damaged (as db check reports): nothing copied" in err
+    assert not copy.exists()
+    sound = tmp_path / "sound.sqlite"
+    _fill(sound)
+    assert main(["db", "copy", str(sound), str(copy)]) == 0
+    assert "copied and verified" in capsys.readouterr().out
