@@ -51,8 +51,9 @@ def arguments(records: Path, profiles: Path, *more: str) -> list[str]:
 
 class TestCertificateCommand:
     def test_text(self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-        """The text certificate goes to stdout, refusals and skipped lines to stderr."""
-        assert main(arguments(*files)) == 0
+        """The text certificate goes to stdout, refusals and skipped lines to stderr; the
+        skipped line makes the status 1 (0 is for a file whose every line was read)."""
+        assert main(arguments(*files)) == 1
         out, err = capsys.readouterr()
         assert "志愿服务记录证明" in out and "2小时" in out
         assert "records.jsonl:2: $.service_minutes: out_of_range: " in err  # FILE:LINE: PATH: CODE
@@ -62,7 +63,7 @@ class TestCertificateCommand:
         self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     ) -> None:
         """The JSON certificate parses and verifies against the records it came from."""
-        assert main(arguments(*files, "--format", "json")) == 0
+        assert main(arguments(*files, "--format", "json")) == 1  # the bad line 2
         certificate = vr.parse_certificate(json.loads(capsys.readouterr().out))
         record = vr.parse_record(examples.SAMPLE_RECORD_PAYLOAD)
         assert vr.verify_certificate(certificate, [record]).valid
@@ -70,8 +71,26 @@ class TestCertificateCommand:
     def test_html_to_file(self, files: tuple[Path, Path], tmp_path: Path) -> None:
         """``-o`` writes the HTML page to a file."""
         out = tmp_path / "c.html"
-        assert main(arguments(*files, "--format", "html", "-o", str(out))) == 0
+        assert main(arguments(*files, "--format", "html", "-o", str(out))) == 1  # line 2
         assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+    def test_status_0_only_when_every_line_is_read(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """As every command: 0 when every line was read; a bad line is 1 and still certified."""
+        records, profiles = files
+        good = [line for line in records.read_text().splitlines() if '"r-bad"' not in line]
+        records.write_text("\n".join(good) + "\n")
+        assert main(arguments(records, profiles, "--format", "json")) == 0
+        clean = capsys.readouterr().out
+        records.write_text("\n".join([good[0], "{not json", *good[1:]]) + "\n")
+        assert main(arguments(records, profiles, "--format", "json")) == 1
+        out, err = capsys.readouterr()
+        assert out == clean
+        assert "records.jsonl:2: $: invalid_json: " in err
+        records.write_text("{not json\n")
+        assert main(arguments(records, profiles)) == 1
+        assert "holds no record" not in capsys.readouterr().err
 
     def test_nothing_certifiable(self, files: tuple[Path, Path]) -> None:
         """Exit status 1 when nothing can be certified."""

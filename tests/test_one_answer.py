@@ -193,7 +193,7 @@ def test_sample_commands_give_one_total() -> None:
         "--responsible", "王芳", "--handler", "李雷", "--contact", "0427-1234567",
         "--number", "PJ-2026-0001", "--as-of", "2026-06-30", "--format", "json",
     )  # fmt: skip
-    assert certificate.returncode == 0, certificate.stderr
+    assert certificate.returncode == 1, certificate.stderr  # the sample's bad lines
     assert json.loads(certificate.stdout)["service_minutes"] == counted["PJ00190"]
 
 
@@ -426,3 +426,48 @@ def test_a_volunteer_with_only_conflicting_records_gets_the_answer_certify_gives
         ("duplicate_record", mine.record_id),  # not also as another volunteer's record
         ("no_certifiable_records", None),
     ]
+
+
+# --- with --db: the file keeps what it can, the rule for repeated keys is the same ------------
+
+
+def _balances(capsys: Any, *args: str) -> tuple[int, dict[str, int]]:
+    from volunteer_rules.cli import main
+
+    status = main(["ledger", "credit", *args, "--format", "json"])
+    return status, json.loads(capsys.readouterr().out)["balances_minutes"]
+
+
+def test_ledger_with_db_credits_the_sample_as_without_it(tmp_path: Path, capsys: Any) -> None:
+    """The sample's key given in two versions is credited to no one, with or without --db, on
+    a new file and again (the key is not stored, as certify --db leaves it out)."""
+    from volunteer_rules.cli import main
+
+    options = (str(SAMPLE), "--policy", "generic", "--as-of", "2026-06-30")
+    status, balances = _balances(capsys, *options)
+    assert status == 1  # the sample's bad lines
+    db = str(tmp_path / "bank.sqlite")
+    for _ in range(2):
+        stored_status, stored = _balances(capsys, *options, "--db", db)
+        assert (stored_status, stored) == (status, balances)
+    assert "already stored" not in capsys.readouterr().err
+    assert main(["certify", str(SAMPLE), "--rule-set", "cn-national", "--as-of", "2026-06-30",
+                 "--db", db, "--format", "json"]) == 1  # fmt: skip
+    certified = json.loads(capsys.readouterr().out)["certifications"]
+    counted = {c["volunteer"]: round(float(c["counted_h"]) * 60) for c in certified}
+    assert counted["PJ00190"] == balances["PJ00190"]
+
+
+def test_ledger_with_db_credits_no_version_of_a_key_in_conflict(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """Two versions of one key in one file: no credit, with or without --db."""
+    a = attrs.evolve(BASE, start=None, end=None)
+    b = attrs.evolve(a, service=vr.Hours.from_minutes(60))
+    other = attrs.evolve(a, record_id="r-other", date=dt.date(2024, 5, 2))
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(vr.dump_record(r)) + "\n" for r in (a, b, other)))
+    options = (str(path), "--policy", "generic", "--as-of", "2025-01-31")
+    credited = (1, {"@issuer": -120, "V0000001": 120})  # 1: the versions are reported
+    assert _balances(capsys, *options) == credited
+    assert _balances(capsys, *options, "--db", str(tmp_path / "bank.sqlite")) == credited

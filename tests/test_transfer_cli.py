@@ -100,6 +100,65 @@ class TestCreate:
         )  # fmt: skip
         assert status == 2
 
+    @pytest.mark.parametrize(
+        ("option", "value", "code"),
+        [
+            ("--to-region", "abc", "invalid_format"),
+            ("--to-region", "", "invalid_format"),
+            ("--from-region", "21", "invalid_format"),
+            ("--from", "11010519491231002X", "checksum"),
+            ("--to", "11010519491231002X", "checksum"),
+        ],
+    )
+    def test_options_the_package_reader_refuses(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        option: str,
+        value: str,
+        code: str,
+    ) -> None:
+        """What create writes, check reads: an option whose field the package reader refuses
+        is a usage error naming the option (masked), and no package is written."""
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent", option, value)
+        err = capsys.readouterr().err
+        assert status == 2
+        assert not package.exists()
+        assert f"volunteer-rules transfer: error: {option}: {code}: " in err
+        assert "11010519491231002X" not in err
+
+    @pytest.mark.parametrize("kind", ["folder", "text file", "foreign database"])
+    def test_a_db_that_cannot_be_used_writes_no_package(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+    ) -> None:
+        """--db is opened before the package is written: all or nothing."""
+        import sqlite3
+
+        db = tmp_path / "db"
+        if kind == "folder":
+            db.mkdir()
+        elif kind == "text file":
+            db.write_text("not a database\n")
+        else:
+            with sqlite3.connect(db) as connection:
+                connection.execute("CREATE TABLE t (x)")
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent", "--db", str(db))
+        assert status == 2
+        assert not package.exists()
+        assert f"--db {db}: " in capsys.readouterr().err
+
+    def test_db_keeps_the_package(self, tmp_path: Path) -> None:
+        """With a usable --db the package is written and kept, once however often it is made."""
+        from volunteer_rules.storage import SQLiteDatabase, SQLiteTransferStore
+
+        db = tmp_path / "bank.sqlite"
+        for _ in range(2):
+            status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--db", str(db))
+            assert status == 0
+        digest = json.loads(package.read_text(encoding="utf-8"))["digest"]
+        with SQLiteDatabase(db) as database:
+            assert SQLiteTransferStore(database).package_ids() == (digest,)
+
     def test_missing_option(self) -> None:
         """A missing required option is a usage error."""
         assert main(["transfer", "create", "x.jsonl"]) == 2

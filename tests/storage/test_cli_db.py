@@ -66,6 +66,39 @@ class TestCheckAndCertify:
         assert main(["ledger", "credit", path, "--policy", "generic", "--as-of",
                      "2024-12-31", "--db", str(junk)]) == 2  # fmt: skip
 
+    def test_another_applications_database_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--db on a SQLite file of another application: exit 2, with the reason, and the
+        file is left as it was (no table of the library added beside its own)."""
+        import sqlite3
+
+        foreign = tmp_path / "foreign.db"
+        with sqlite3.connect(foreign) as connection:
+            connection.execute("CREATE TABLE t (x)")
+        before = foreign.read_bytes()
+        path = write_lines(tmp_path / "a.jsonl", SAMPLE_RECORD_PAYLOAD)
+        package = str(tmp_path / "p.json")
+        create = ["transfer", "create", path, "--volunteer", "V0000001",
+                  "--from", "512111005000000154", "--to", "51211100MJ00000175",
+                  "--to-region", "210100", "--created-at", "2024-06-01T09:00:00+08:00"]  # fmt: skip
+        assert main([*create, "-o", package]) == 0
+        commands = [
+            ["check", path],
+            ["certify", path, "--rule-set", "cn-national", "--as-of", "2024-12-31"],
+            ["ledger", "credit", path, "--policy", "generic", "--as-of", "2024-12-31"],
+            ["transfer", "check", package, "--as-of", "2024-06-01"],
+            [*create, "-o", str(tmp_path / "q.json")],
+        ]
+        capsys.readouterr()
+        for command in commands:
+            assert main([*command, "--db", str(foreign)]) == 2, command
+            assert "holds tables that are not this library's (t)" in capsys.readouterr().err
+            assert foreign.read_bytes() == before
+        assert not (tmp_path / "q.json").exists()
+        assert main(["db", "check", str(foreign)]) == 1
+        assert foreign.read_bytes() == before
+
     def test_certify_counts_what_the_file_holds(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _foreign import foreign_sqlite_files
 
 from volunteer_rules.storage import SQLiteDatabase
 from volunteer_rules.storage.community_memory import (
@@ -44,6 +45,12 @@ class TestSQLiteOrganizationStore(OrganizationStoreContract):
     def make_store(self) -> Callable[[], Any]:
         return SQLiteOrganizationStore
 
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteOrganizationStore)
+
 
 class TestInMemoryStationStore(StationStoreContract):
     @pytest.fixture
@@ -55,6 +62,12 @@ class TestSQLiteStationStore(StationStoreContract):
     @pytest.fixture
     def make_store(self) -> Callable[[], Any]:
         return SQLiteStationStore
+
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteStationStore)
 
 
 class TestInMemoryPersonServedStore(PersonServedStoreContract):
@@ -68,6 +81,12 @@ class TestSQLitePersonServedStore(PersonServedStoreContract):
     def make_store(self) -> Callable[[], Any]:
         return SQLitePersonServedStore
 
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLitePersonServedStore)
+
 
 class TestInMemoryProjectStore(ProjectStoreContract):
     @pytest.fixture
@@ -80,6 +99,12 @@ class TestSQLiteProjectStore(ProjectStoreContract):
     def make_store(self) -> Callable[[], Any]:
         return SQLiteProjectStore
 
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteProjectStore)
+
 
 class TestInMemoryAttendanceStore(AttendanceStoreContract):
     @pytest.fixture
@@ -91,6 +116,12 @@ class TestSQLiteAttendanceStore(AttendanceStoreContract):
     @pytest.fixture
     def make_store(self) -> Callable[[], Any]:
         return SQLiteAttendanceStore
+
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteAttendanceStore)
 
 
 def test_sqlite_file_shared_with_the_other_stores(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import sqlite3
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 
 from volunteer_rules.cli import main
 from volunteer_rules.errors import InvalidValueError, StorageError, VolunteerRulesError
+from volunteer_rules.records.record import dump_record
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import (
     SQLiteDatabase,
@@ -168,6 +170,67 @@ def test_undecodable_text_is_a_storage_error(tmp_path: Path) -> None:
         assert database.check()
 
 
+DEEP = "[" * 100_000
+"""JSON nested far deeper than Python can read (``json.loads`` raises ``RecursionError``)."""
+
+
+@pytest.mark.parametrize(
+    ("statement", "reads"),
+    [
+        (
+            f"UPDATE records SET payload = '{DEEP}'",
+            [
+                lambda db: SQLiteRecordStore(db).find(),
+                lambda db: SQLiteRecordStore(db).get(*make_record("r-1").key),
+            ],
+        ),
+        (
+            f"UPDATE ledger_entries SET details = '{DEEP}' WHERE kind IS NOT NULL",
+            [
+                lambda db: SQLiteLedgerStore(db).postings(),
+                lambda db: SQLiteLedgerStore(db).get_transfer("x-1"),
+            ],
+        ),
+        (
+            f"UPDATE packages SET payload = '{DEEP}'",
+            [
+                lambda db: [
+                    SQLiteTransferStore(db).get_package(p)
+                    for p in SQLiteTransferStore(db).package_ids()
+                ]
+            ],
+        ),
+    ],
+    ids=["record payload", "ledger details", "package payload"],
+)
+def test_json_nested_too_deep_is_a_damaged_row(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    statement: str,
+    reads: list[Callable[[SQLiteDatabase], object]],
+) -> None:
+    """A stored value nested too deep to read is the storage's error for a damaged row on
+    every read path and every command (never a RecursionError), as db check reports it."""
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute(statement)
+    raw.close()
+    with SQLiteDatabase(path) as database:
+        for read in reads:
+            with pytest.raises(StorageError, match="cannot be read back"):
+                read(database)
+        assert database.check()
+    records = tmp_path / "good.jsonl"
+    records.write_text(json.dumps(dump_record(make_record("r-new", volunteer_id="V1"))) + "\n")
+    assert main(["db", "check", str(path)]) == 1
+    assert main(["db", "copy", str(path), str(tmp_path / "copy.sqlite")]) != 0
+    credit = ["ledger", "credit", str(records), "--policy", "generic", "--as-of", "2026-06-30"]
+    status = main([*credit, "--db", str(path)])  # reads records and the ledger, not packages
+    assert status != 0 or "package" in statement
+    assert "Recursion" not in capsys.readouterr().err
+
+
 def _rewrite_ledger(path: Path, statement: str) -> None:
     """Change ledger rows in the raw file, then make every ledger row's checksum right again."""
     raw = sqlite3.connect(path)
@@ -225,3 +288,27 @@ def test_a_nul_in_the_path_is_a_library_error() -> None:
     with pytest.raises(InvalidValueError) as raised:
         SQLiteDatabase("a\0b")
     assert raised.value.what == "path"
+
+
+def test_db_copy_refuses_a_damaged_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source db check finds damaged is not copied: its problems are listed, exit 1, and no
+    copy is made (one would pass db check, and the damage would vanish without a word)."""
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE records SET volunteer_id = 'V9' WHERE record_id = 'r-2'")
+    raw.close()
+    copy = tmp_path / "copy.sqlite"
+    capsys.readouterr()
+    assert main(["db", "copy", str(path), str(copy)]) == 1
+    out, err = capsys.readouterr()
+    assert "r-2: checksum mismatch" in out
+    assert "copied and verified" not in out
+    assert "is damaged (as db check reports): nothing copied" in err
+    assert not copy.exists()
+    sound = tmp_path / "sound.sqlite"
+    _fill(sound)
+    assert main(["db", "copy", str(sound), str(copy)]) == 0
+    assert "copied and verified" in capsys.readouterr().out

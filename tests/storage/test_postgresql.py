@@ -46,6 +46,31 @@ def _shared(
     return fresh
 
 
+def _foreign(
+    postgresql_schemas: Callable[[], str], opener: Callable[..., Any]
+) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+    """Fresh schemas of another application: one table of its own, with a row."""
+    import psycopg
+
+    def fresh() -> tuple[Callable[[], Any], Callable[[], object]]:
+        dsn = postgresql_schemas()
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute("CREATE TABLE t (x INTEGER)")
+            connection.execute("INSERT INTO t VALUES (1)")
+
+        def contents() -> object:
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                tables = connection.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = current_schema() ORDER BY table_name"
+                ).fetchall()
+                return tables, connection.execute("SELECT x FROM t").fetchall()
+
+        return lambda: opener(dsn), contents
+
+    return fresh
+
+
 class TestPostgreSQLRecordStore(RecordStoreContract):
     @pytest.fixture
     def make_store(self, databases: Callable[[], Any]) -> Callable[[], Any]:
@@ -56,6 +81,12 @@ class TestPostgreSQLRecordStore(RecordStoreContract):
         self, postgresql_schemas: Callable[[], str]
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLRecordStore)
+
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLRecordStore)
 
 
 class TestPostgreSQLLedgerStore(LedgerStoreContract):
@@ -69,6 +100,12 @@ class TestPostgreSQLLedgerStore(LedgerStoreContract):
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLLedgerStore)
 
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLLedgerStore)
+
 
 class TestPostgreSQLTransferStore(TransferStoreContract):
     @pytest.fixture
@@ -80,6 +117,12 @@ class TestPostgreSQLTransferStore(TransferStoreContract):
         self, postgresql_schemas: Callable[[], str]
     ) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared(postgresql_schemas, postgresql_stores.PostgreSQLTransferStore)
+
+    @pytest.fixture
+    def foreign(
+        self, postgresql_schemas: Callable[[], str]
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return _foreign(postgresql_schemas, postgresql_stores.PostgreSQLTransferStore)
 
 
 def test_the_database_checks_clean_and_finds_a_changed_value(databases: Callable[[], Any]) -> None:
@@ -209,5 +252,45 @@ def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> No
     ]
     for call in calls:
         with pytest.raises(StorageError):
+            call()
+    assert database.check()
+
+
+def test_json_nested_too_deep_is_a_damaged_row(databases: Callable[[], Any]) -> None:
+    """A stored value nested too deep for Python is a StorageError, never a RecursionError."""
+    import datetime as dt
+
+    from volunteer_rules.errors import StorageError
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_package, make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    database = databases()
+    records = postgresql_stores.PostgreSQLRecordStore(database)
+    records.add([make_record("r-1")])
+    packages = postgresql_stores.PostgreSQLTransferStore(database)
+    package = make_package()
+    packages.add_package(package, at=at)
+    ledger = postgresql_stores.PostgreSQLLedgerStore(database)
+    credit = LedgerTransfer(
+        transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at,
+        details=(("service", "meals"),),
+    )  # fmt: skip
+    post_transfers(ledger, [credit])
+    deep = "[" * 100_000
+    with database.transaction("damage") as cursor:
+        cursor.execute("UPDATE records SET payload = %s", (deep,))
+        cursor.execute("UPDATE packages SET payload = %s", (deep,))
+        cursor.execute("UPDATE ledger_entries SET details = %s WHERE kind IS NOT NULL", (deep,))
+    calls: list[Callable[[], object]] = [
+        ledger.postings,
+        lambda: ledger.get_transfer("c-1"),
+        records.find,
+        lambda: records.get(*make_record("r-1").key),
+        lambda: packages.get_package(package.digest),
+    ]
+    for call in calls:
+        with pytest.raises(StorageError, match="cannot be read back"):
             call()
     assert database.check()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _foreign import foreign_sqlite_files
 
 from volunteer_rules.storage import (
     LedgerStore,
@@ -67,6 +68,12 @@ class TestSQLiteRecordStore(RecordStoreContract):
     def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared_files(tmp_path, SQLiteRecordStore)
 
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteRecordStore)
+
 
 class TestSQLiteLedgerStore(LedgerStoreContract):
     """SQLiteLedgerStore against LedgerStoreContract."""
@@ -79,6 +86,12 @@ class TestSQLiteLedgerStore(LedgerStoreContract):
     def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared_files(tmp_path, SQLiteLedgerStore)
 
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteLedgerStore)
+
 
 class TestSQLiteTransferStore(TransferStoreContract):
     """SQLiteTransferStore against TransferStoreContract."""
@@ -90,3 +103,9 @@ class TestSQLiteTransferStore(TransferStoreContract):
     @pytest.fixture
     def shared(self, tmp_path: Path) -> Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]:
         return _shared_files(tmp_path, SQLiteTransferStore)
+
+    @pytest.fixture
+    def foreign(
+        self, tmp_path: Path
+    ) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]]:
+        return foreign_sqlite_files(tmp_path, SQLiteTransferStore)

@@ -65,6 +65,43 @@ class TestFiles:
         assert SQLiteRecordStore(tmp_path / "b.sqlite").count() == 1
         store.database.close()
 
+    def test_the_library_knows_every_table_its_stores_make(self, tmp_path: Path) -> None:
+        """Every store opened on one file makes only the tables the opening check allows, so
+        the library's own file is never taken for another application's."""
+        from volunteer_rules.storage.community_sqlite import (
+            SQLiteAttendanceStore,
+            SQLiteOrganizationStore,
+        )
+        from volunteer_rules.storage.sqlite_schema import _COMMUNITY_TABLES, _STORE_TABLES
+
+        path = tmp_path / "all.sqlite"
+        with SQLiteDatabase(path) as database:
+            SQLiteOrganizationStore(database)
+            SQLiteAttendanceStore(database)
+            names = {
+                name
+                for (name,) in database._connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+                )
+            }
+        assert names == _STORE_TABLES | _COMMUNITY_TABLES
+        SQLiteDatabase(path).close()  # and it opens again
+
+    def test_another_applications_file_is_refused_and_left_alone(self, tmp_path: Path) -> None:
+        """A file with a table not of the library is refused; an empty file is not."""
+        path = tmp_path / "foreign.db"
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE VIEW v AS SELECT 1")
+        before = path.read_bytes()
+        for migrate in (True, False):
+            with pytest.raises(StorageError, match=r"not this library's \(v\)"):
+                SQLiteDatabase(path, migrate=migrate)
+        assert path.read_bytes() == before
+        empty = tmp_path / "empty.db"
+        empty.touch()
+        with SQLiteDatabase(empty) as database:
+            assert database.schema_version() == SCHEMA_VERSION
+
 
 class TestMigrations:
     def test_fresh_file_is_at_the_current_version(self, tmp_path: Path) -> None:

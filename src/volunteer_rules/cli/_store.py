@@ -52,7 +52,6 @@ from volunteer_rules.storage.sqlite import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
-from volunteer_rules.transfer.package import TransferPackage
 
 if TYPE_CHECKING:
     from volunteer_rules.timebank.operations import CreditResult
@@ -62,7 +61,6 @@ __all__ = [
     "Stores",
     "add_db_option",
     "credit_stored_ledger",
-    "keep_package",
     "keep_records",
     "open_stores",
     "remember_records",
@@ -164,6 +162,25 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
 # (``StorageError`` for the file, ``ConflictError`` for content that contradicts the file).
 
 
+def _add_versions(stores: Stores, records: Iterable[ServiceRecord]) -> tuple[ServiceRecord, ...]:
+    """Add ``records`` to the record store by the one rule for repeated keys; return conflicts.
+
+    The rule is :func:`volunteer_rules.rules.versions.resolve_versions`: an identical repeat
+    is one record, and a key given with conflicting versions is not stored (a store holds one
+    version of a key). Every other record is added in one transaction. The conflicting
+    versions are returned, so that the caller hands them on with what the store holds and
+    the same rule excludes the key for every volunteer they name, as without a store.
+
+    Raises:
+        ConflictError: a record key is held with other content (nothing is added).
+    """
+    from volunteer_rules.rules.versions import resolve_versions
+
+    versions = resolve_versions(records)
+    stores.records.add(list(versions.records))
+    return tuple(v for key in versions.conflict_keys for v in versions.conflicts[key])
+
+
 def remember_records(
     path: str | os.PathLike[str], records: Iterable[ServiceRecord]
 ) -> tuple[ServiceRecord, ...]:
@@ -190,13 +207,10 @@ def remember_records(
         >>> len(first), [r.record_id for r in both]
         (1, ['r-1', 'r-2'])
     """
-    from volunteer_rules.rules.versions import resolve_versions
-
-    versions = resolve_versions(records)
     with open_stores(path) as stores:
-        stores.records.add(list(versions.records))
+        conflicting = _add_versions(stores, records)
         held = stores.records.find()
-    return held + tuple(v for key in versions.conflict_keys for v in versions.conflicts[key])
+    return held + conflicting
 
 
 def keep_records(
@@ -220,21 +234,13 @@ def keep_records(
         ...     keep_records(pathlib.Path(folder) / "records.sqlite", records)
         (1, ('512111005000000154/r-2',))
     """
-    from volunteer_rules.storage._common import record_key_text, record_payload
+    from volunteer_rules.rules.versions import resolve_versions
+    from volunteer_rules.storage._common import record_key_text
 
-    first: dict[tuple[str, str], ServiceRecord] = {}
-    contradicted: set[tuple[str, str]] = set()
-    for record in records:
-        key = record.key
-        seen = first.get(key)
-        if seen is None:
-            first[key] = record
-        elif seen is not record and record_payload(seen) != record_payload(record):
-            contradicted.add(key)
-    batch = [record for key, record in first.items() if key not in contradicted]
+    versions = resolve_versions(records)
     with open_stores(path) as stores:
-        added = stores.records.add(batch)
-    return added, tuple(record_key_text(*key) for key in sorted(contradicted))
+        added = stores.records.add(list(versions.records))
+    return added, tuple(record_key_text(*key) for key in versions.conflict_keys)
 
 
 def stored_records(
@@ -261,8 +267,11 @@ def credit_stored_ledger(
 ) -> CreditResult:
     """Keep ``records`` in the file, then credit their volunteers' whole stored histories.
 
-    The records are added to the file's record store first (a record already held is a
-    no-op; one held with other content is a ``ConflictError`` and nothing changes). Then every
+    The records are added to the file's record store first, by the one rule for repeated
+    keys, as :func:`remember_records` adds them (a record already held is a no-op; one held
+    with other content is a ``ConflictError`` and nothing changes; a key the input gives in
+    conflicting versions is not stored, and its versions are credited with the history, so
+    that the rule credits none of them, as without a file). Then every
     record the file holds for the volunteers concerned is credited together, so what a
     volunteer is credited equals what certification counts on all the records the file has
     seen, whatever order the runs came in (an overlap across two runs counts once). The
@@ -285,29 +294,10 @@ def credit_stored_ledger(
 
     batch = list(records)
     with open_stores(path) as stores:
-        stores.records.add(batch)
+        conflicting = _add_versions(stores, batch)
         history: list[ServiceRecord] = []
         for volunteer_id in sorted({record.volunteer_id for record in batch}):
             history.extend(stores.records.find(volunteer_id=volunteer_id))
+        history.extend(conflicting)
         result: CreditResult = credit_records(stores.ledger, history, now=now, policy=policy).value
         return result
-
-
-def keep_package(path: str | os.PathLike[str], package: TransferPackage) -> bool:
-    """Keep a transfer package in the file (state ``initiated`` at its ``created_at``).
-
-    Returns whether it was new (the same package again is a no-op).
-
-    Raises:
-        ConflictError: another package is held under the same digest.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> from volunteer_rules.testing.contracts import make_package
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     db = pathlib.Path(folder) / "transfers.sqlite"
-        ...     keep_package(db, make_package()), keep_package(db, make_package())
-        (True, False)
-    """
-    with open_stores(path) as stores:
-        return stores.transfers.add_package(package, at=package.created_at)

@@ -7,7 +7,9 @@ key when ``--signing-key FILE --key-id ID`` are given (the file holds the key's 
 64 hex digits; keep it where only the issuing service reads it). Records the issuer may not
 certify, and records that do not count, are listed on standard error with their reasons.
 
-Exit status: 0 a certificate was written, 1 nothing could be certified, 2 usage error.
+Exit status: 0 a certificate was written from a file whose every line was read, 1 nothing
+could be certified or a line could not be read as a record (it is reported on standard error
+and left out; the certificate of the rest is still written), 2 usage error.
 
 Example:
     >>> from volunteer_rules.cli import main
@@ -150,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         since = None if since_text is None else date_option(since_text, "--since")
     except ValueError as error:
         return usage_error("certificate", str(error))
+    bad: list[int] = []  # the numbers of the lines skipped
     try:
         issuer = Issuer(
             organization_id=args.issuer,
@@ -168,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         progress = progress_of("certificate", args)
         with open_input(args.file) as stream:
             records = list(
-                read_records(stream, sys.stderr, [], name=file_name(args.file), progress=progress)
+                read_records(stream, sys.stderr, bad, name=file_name(args.file), progress=progress)
             )
         progress.close()
         key = _signing_key(args, issuer.organization_id)
@@ -199,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         if refusal.code not in ("other_organization", "other_volunteer"):
             where = f"record {refusal.record_id}: " if refusal.record_id else ""
             print(f"not certified: {where}{refusal.code}: {refusal.message}", file=sys.stderr)
-    if not records:
+    if not records and not bad:
         return empty_warning("certificate", f"{file_name(args.file)} holds no record")
     if issued.certificate is None:
         return empty_warning(
@@ -220,4 +223,4 @@ def run(args: argparse.Namespace) -> int:
             return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")
     else:
         sys.stdout.write(text)
-    return 0
+    return 1 if bad else 0

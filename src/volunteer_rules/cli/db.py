@@ -16,9 +16,11 @@ whole history, the ledger) into an empty one and then verifies the copy: the sam
 packages, histories and postings read back from both, and ``check`` finds nothing in the
 copy. Each of ``SRC`` and ``DST`` is a SQLite file, or a PostgreSQL connection string or URL
 (``postgresql://...``, or ``host=... dbname=...``; needs the ``postgresql`` extra): this is
-how a platform moves from SQLite to PostgreSQL. Exit status: ``0`` copied and verified, ``1``
-the copy differs (or the source held nothing, with a warning), ``2`` usage error (no source, a
-destination that is not empty).
+how a platform moves from SQLite to PostgreSQL. A source that ``check`` finds damaged is not
+copied (a copy would pass ``check`` and the damage would vanish without a word): its problems
+are listed, as ``db check`` lists them, and nothing is written. Exit status: ``0`` copied and
+verified, ``1`` the source is damaged or the copy differs (or the source held nothing, with a
+warning), ``2`` usage error (no source, a destination that is not empty).
 
 Example:
     >>> import os, tempfile
@@ -192,6 +194,17 @@ def _copy(source: str, destination: str) -> int:
     try:
         src_db, src_records, src_packages, src_ledger = _open(source)
         try:
+            damage = src_db.check()  # a damaged source is not copied: its damage would vanish
+            if damage:
+                for problem in damage:
+                    print(f"{source}: {problem}")
+                print(
+                    f"volunteer-rules db copy: {source} is damaged (as db check reports): "
+                    "nothing copied",
+                    file=sys.stderr,
+                )
+                src_db.close()
+                return 1
             dst_db, dst_records, dst_packages, dst_ledger = _open(destination)
         except BaseException:
             src_db.close()

@@ -70,7 +70,7 @@ from volunteer_rules.cli._io import (
 )
 from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
-from volunteer_rules.cli._store import add_db_option, keep_package, stored_records
+from volunteer_rules.cli._store import add_db_option, open_stores, stored_records
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
 from volunteer_rules.records.profile import MaskedProfile, VolunteerProfile, parse_profile
 from volunteer_rules.records.record import ServiceRecord
@@ -245,25 +245,21 @@ def _create(args: argparse.Namespace) -> int:
             profile_form="masked" if getattr(args, "masked_profile", False) else "full",
         )
     except VolunteerRulesError as error:
-        return usage_error(_COMMAND, str(error))
+        return usage_error(_COMMAND, mask_personal_data(str(error)))
     text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
+    refused = _refused_by_reader(text)
+    if refused:
+        return usage_error(_COMMAND, mask_personal_data(refused))
+    db = getattr(args, "db", None)
     try:
-        if args.output == "-":
-            # The package is for the destination's software: the profile inside it keeps the
-            # full document number (see docs/transfer.md), so it bypasses the masking.
-            out = raw_output()
-            out.write(text)
-            out.flush()  # a failed write is said now, before --db keeps the package
-        else:
-            with output_file(args.output, mask=False) as file:  # as above: not masked
-                file.write(text)
-    except OSError as error:
-        return usage_error(_COMMAND, f"cannot write {args.output}: {error.strerror or error}")
-    if getattr(args, "db", None):  # keep the package in the file, initiated at created_at
-        try:
-            keep_package(args.db, package)
-        except VolunteerRulesError as error:
-            return usage_error(_COMMAND, f"--db {args.db}: {error}")
+        # The database first: a --db that cannot be used leaves no package written anywhere.
+        with open_stores(db) as stores:
+            status = _write_package(args.output, text)
+            if status:
+                return status
+            stores.transfers.add_package(package, at=package.created_at)  # initiated
+    except VolunteerRulesError as error:
+        return usage_error(_COMMAND, f"--db {db}: {error}")
     skipped = len(records) - len(mine)
     note = f"; {skipped} records of other volunteers left out" if skipped else ""
     sys.stderr.write(
@@ -271,6 +267,50 @@ def _create(args: argparse.Namespace) -> int:
         f"digest {package.digest[:16]}{note}\n"
     )
     return 0
+
+
+def _write_package(output: str, text: str) -> int:
+    """Write the package's text to ``output`` (``-``: standard output); return 0 or 2."""
+    try:
+        if output == "-":
+            # The package is for the destination's software: the profile inside it keeps the
+            # full document number (see docs/transfer.md), so it bypasses the masking.
+            out = raw_output()
+            out.write(text)
+            out.flush()  # a failed write is said now, before --db keeps the package
+        else:
+            with output_file(output, mask=False) as file:  # as above: not masked
+                file.write(text)
+    except OSError as error:
+        return usage_error(_COMMAND, f"cannot write {output}: {error.strerror or error}")
+    return 0
+
+
+_OPTIONS = {
+    "$.volunteer_id": "--volunteer",
+    "$.source_organization_id": "--from",
+    "$.destination_organization_id": "--to",
+    "$.destination_region_code": "--to-region",
+    "$.source_region_code": "--from-region",
+    "$.created_at": "--created-at",
+}
+"""The option of ``transfer create`` that gives each field of the package."""
+
+
+def _refused_by_reader(text: str) -> str:
+    """Why ``transfer check`` (the package reader) would refuse a package text ('': it reads).
+
+    The reader's rules are the one rule for a package: what ``create`` writes must read back,
+    so a field the reader refuses is reported by the option that gave it.
+    """
+    try:
+        parse_transfer_package(read_json(text))
+    except RecordFormatError as error:
+        return "; ".join(
+            f"{_OPTIONS.get(item.path, item.path)}: {item.code}: {item.message}"
+            for item in error.errors
+        )
+    return ""
 
 
 def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile | None:

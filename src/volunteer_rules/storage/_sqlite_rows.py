@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from volunteer_rules._canonical import read_json
-from volunteer_rules.errors import RecordFormatError, StorageError
+from volunteer_rules.errors import StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import PackageEvent
@@ -43,20 +43,26 @@ def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
 _PAYLOAD: Final = 11
 """The position of the payload in a record row."""
 
+_DAMAGED: Final = (ValueError, TypeError, RecursionError)
+"""What a damaged stored value raises while it is read back: text that is not JSON, JSON that
+is not the form (``RecordFormatError`` is a ``ValueError``), or JSON nested too deep for Python
+(``RecursionError``, or ``ValueError`` from a reader that refuses it first). Each row reader
+turns these into the ``StorageError`` of a damaged row, never lets them through."""
+
 
 def _parse_payload(text: str) -> ServiceRecord:
     from volunteer_rules.records.record import parse_record
 
     try:
         return parse_record(read_json(text))
-    except (ValueError, RecordFormatError) as error:
+    except _DAMAGED as error:
         raise StorageError(f"a stored record cannot be read back: {error}") from error
 
 
 def _parse_package(text: str) -> TransferPackage:
     try:
         return parse_transfer_package(read_json(text))
-    except (ValueError, RecordFormatError) as error:
+    except _DAMAGED as error:
         raise StorageError(f"a stored transfer package cannot be read back: {error}") from error
 
 
@@ -160,7 +166,7 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
                 details=tuple((str(a), str(b)) for a, b in read_json(details)) if details else (),
                 memo=memo,
             )
-        except (ValueError, TypeError) as error:
+        except _DAMAGED as error:
             raise StorageError(
                 f"stored ledger transfer {tid!r} cannot be read back: {error}"
             ) from error

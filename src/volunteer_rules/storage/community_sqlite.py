@@ -97,7 +97,7 @@ def _open(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
 def _parse(kind: kinds.Kind[T], text: str) -> T:
     try:
         return kind.parse(read_json(text))
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, RecursionError) as error:  # a damaged row
         raise StorageError(f"a stored {kind.name} entry does not read: {error}") from error
 
 

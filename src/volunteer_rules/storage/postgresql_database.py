@@ -33,6 +33,8 @@ from volunteer_rules.storage.sqlite_schema import (
     _EVENT_COLUMN_LIST,
     _PACKAGE_COLUMN_LIST,
     _RECORD_COLUMN_LIST,
+    _foreign_database_error,
+    _foreign_tables,
     _tuple_checksum,
 )
 from volunteer_rules.timebank.ledger import check_ledger
@@ -190,6 +192,13 @@ class PostgreSQLDatabase:
 
     def _migrate(self, migrate: bool) -> None:
         with self.transaction("migrating the schema", lock=True) as cursor:
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+            foreign = _foreign_tables(name for (name,) in cursor.fetchall())
+            if foreign:  # another application's schema: add nothing to it
+                raise _foreign_database_error("the schema", foreign)
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
             )

@@ -43,6 +43,8 @@ from volunteer_rules.storage.sqlite_schema import (
     _RECORD_COLUMN_LIST,
     MIGRATIONS,
     SCHEMA_VERSION,
+    _foreign_database_error,
+    _foreign_tables,
     row_checksum,
 )
 from volunteer_rules.timebank.ledger import check_ledger
@@ -114,8 +116,9 @@ class SQLiteDatabase:
             file raises ``StorageError``.
 
     Raises:
-        StorageError: the file cannot be opened, is not a SQLite database, or has a schema
-            newer than this library's.
+        StorageError: the file cannot be opened, is not a SQLite database, holds tables of
+            another application (nothing is added to it), or has a schema newer than this
+            library's.
 
     Example:
         >>> with SQLiteDatabase(":memory:") as database:
@@ -152,6 +155,7 @@ class SQLiteDatabase:
         try:
             with _translated(f"opening {self.path}"):
                 self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self._refuse_foreign(self._connection)  # before WAL mode changes the file
                 self._connection.execute("PRAGMA journal_mode = WAL").fetchone()
                 self._connection.execute(f"PRAGMA synchronous = {synchronous}")
                 self._migrate(migrate, _target_version)
@@ -167,8 +171,22 @@ class SQLiteDatabase:
             self._closer()
             raise
 
+    def _refuse_foreign(self, connection: sqlite3.Connection) -> None:
+        """Raise ``StorageError`` if the file holds a table or view that is not the library's.
+
+        Another application's file is refused rather than added to: the library's tables
+        beside its own would make a file that is neither application's.
+        """
+        names = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        ).fetchall()
+        foreign = _foreign_tables(name for (name,) in names)
+        if foreign:
+            raise _foreign_database_error(self.path, foreign)
+
     def _migrate(self, migrate: bool, target: int) -> None:
         with self.transaction("migrating the schema") as connection:
+            self._refuse_foreign(connection)  # again, now that no one else writes
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
             )

@@ -14,9 +14,51 @@ Example:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Final
 
+from volunteer_rules.errors import StorageError
+
 __all__ = ["LEDGER_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "row_checksum"]
+
+_STORE_TABLES: Final = frozenset(
+    {"schema_version", "records", "packages", "package_events", "ledger_entries"}
+)
+"""The tables of the record, ledger and transfer stores (SQLite and PostgreSQL alike)."""
+
+_COMMUNITY_TABLES: Final = frozenset({"community_entries", "community_tags", "community_events"})
+"""The tables the community stores add to a SQLite file (``community_sqlite``)."""
+
+
+def _foreign_tables(names: object) -> tuple[str, ...]:
+    """The names among a database's tables and views that are not the library's, sorted.
+
+    A database holding any is another application's: the stores refuse it rather than add
+    their tables beside its own (``sqlite_`` names are SQLite's own, and allowed).
+
+    Example:
+        >>> _foreign_tables(["records", "sqlite_sequence", "t"])
+        ('t',)
+    """
+    assert isinstance(names, Iterable)
+    return tuple(
+        sorted(
+            str(name)
+            for name in names
+            if name not in _STORE_TABLES
+            and name not in _COMMUNITY_TABLES
+            and not str(name).startswith("sqlite_")
+        )
+    )
+
+
+def _foreign_database_error(where: str, names: tuple[str, ...]) -> StorageError:
+    """The error for a database that holds tables of another application."""
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return StorageError(
+        f"{where} holds tables that are not this library's ({shown}): it is another"
+        " application's database; the stores keep to a database of their own"
+    )
 
 
 LEDGER_SCHEMA: Final = (

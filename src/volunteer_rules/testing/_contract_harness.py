@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pytest
 from hypothesis import HealthCheck, settings
 
-from volunteer_rules.errors import VolunteerRulesError
+from volunteer_rules.errors import StorageError, VolunteerRulesError
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -58,6 +58,33 @@ class _StoreContract(Generic[S]):
     def test_satisfies_the_protocol(self, store: S) -> None:
         """The store has every method of the protocol."""
         assert isinstance(store, self.protocol)
+
+    @pytest.fixture
+    def foreign(self) -> Callable[[], tuple[Callable[[], Any], Callable[[], object]]] | None:
+        """Override for a store kept in a database that other applications may use too.
+
+        Return a factory that makes a fresh database holding a table of another application
+        (with a row in it) and returns ``(open_store, contents)``: ``open_store()`` opens a
+        store on it, ``contents()`` returns everything the database holds (its tables and
+        their rows), to compare before and after. ``None`` (the default) skips the test.
+        """
+        return None
+
+    def test_a_database_of_another_application_is_refused(
+        self, foreign: Callable[[], tuple[Callable[[], Any], Callable[[], object]]] | None
+    ) -> None:
+        """A store refuses another application's database and adds nothing to it.
+
+        A database holding tables that are not the library's raises ``StorageError``: no
+        table of the library beside another application's.
+        """
+        if foreign is None:
+            pytest.skip("the store is not kept in a database (no foreign fixture)")
+        open_store, contents = foreign()
+        before = contents()
+        with pytest.raises(StorageError):
+            open_store()
+        assert contents() == before
 
 
 class _SharedStoreContract(_StoreContract[S]):

@@ -15,7 +15,7 @@ same operations. The attendance contract checks the append-only event log the sa
 
 Example:
     >>> [n for n in dir(OrganizationStoreContract) if n.startswith("test_")][:2]
-    ['test_add_then_get', 'test_bad_arguments_raise_library_errors']
+    ['test_a_database_of_another_application_is_refused', 'test_add_then_get']
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ and re-exported here: import them from this module.
 Example:
     >>> from volunteer_rules.testing.contracts import RecordStoreContract
     >>> [name for name in dir(RecordStoreContract) if name.startswith("test_")][:2]
-    ['test_a_bad_item_late_in_a_batch_writes_nothing', 'test_add_then_get']
+    ['test_a_bad_item_late_in_a_batch_writes_nothing', 'test_a_database_of_another_application_is_refused']
 """
 
 from __future__ import annotations
