@@ -136,5 +136,5 @@ class TestCertificateCommand:
         path = tmp_path / "k.hex"
         path.write_text(" " + "ab" * 32 + "\n", encoding="ascii")
         args = arguments(*files, "--signing-key", str(path), "--key-id", "k1", "--format", "json")
-        assert main(args) == 0
+        assert main(args) == 1  # the bad line 2 is left out; the certificate is signed
         assert json.loads(capsys.readouterr().out)["signature"]

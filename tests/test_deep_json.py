@@ -59,7 +59,7 @@ def test_transfer_check_reports_a_deep_package(
     status = main(["transfer", "check", str(package), "--as-of", "2026-06-30"])
     out, _ = capsys.readouterr()
     assert status == 1
-    assert f"{package}: $: invalid_json: not a JSON document" in out
+    assert f"{package}: $: invalid_json: not valid JSON: nested too deeply" in out
 
 
 def _csv_with_extensions(extensions: str) -> str:

@@ -242,9 +242,11 @@ class TestCheck:
         bad.write_text(json.dumps({"format_version": 1}), encoding="utf-8")
         assert main(["transfer", "check", str(bad), "--as-of", "2024-06-01"]) == 1
         assert "$.volunteer_id: missing" in capsys.readouterr().out
-        bad.write_text("{oops", encoding="utf-8")
+        bad.write_text('{\n  "format_version": 1,\n  oops\n}', encoding="utf-8")
         assert main(["transfer", "check", str(bad), "--as-of", "2024-06-01"]) == 1
-        assert "invalid_json" in capsys.readouterr().out
+        said = capsys.readouterr().out
+        assert f"{bad}: $: invalid_json: not valid JSON: Expecting property name" in said
+        assert "at line 3, column 3" in said  # where, in words: no exception class name
 
     def test_bad_destination_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A bad destination line makes the check incomplete: exit 1."""

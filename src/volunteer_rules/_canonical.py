@@ -31,6 +31,7 @@ __all__ = [
     "read_json",
     "sha256_hex",
     "whole_number",
+    "why_not_json",
 ]
 
 
@@ -154,3 +155,34 @@ def present_members(members: Mapping[Any, Any]) -> dict[Any, Any]:
         {'name': '站'}
     """
     return {key: value for key, value in members.items() if value is not None}
+
+
+def why_not_json(error: ValueError, *, lines: bool = False) -> str:
+    r"""Why text is not JSON, in the words every bad line and document is reported with.
+
+    ``error`` is what decoding the bytes (``UnicodeDecodeError``) or :func:`read_json` raised.
+    The place is a column; with ``lines`` (a document of many lines, not a line of JSON Lines)
+    a line and a column.
+
+    Example:
+        >>> try:
+        ...     read_json('{"a": }')
+        ... except ValueError as error:
+        ...     why_not_json(error)
+        'not valid JSON: Expecting value at column 7'
+        >>> try:
+        ...     read_json('{\n"a": }')
+        ... except ValueError as error:
+        ...     why_not_json(error, lines=True)
+        'not valid JSON: Expecting value at line 2, column 6'
+        >>> why_not_json(JsonNestingError())
+        'not valid JSON: nested too deeply'
+        >>> why_not_json(UnicodeDecodeError("utf-8", b"a\xff", 1, 2, "invalid start byte"))
+        'not UTF-8: invalid start byte at column 2'
+    """
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8: {error.reason} at column {error.start + 1}"
+    if isinstance(error, json.JSONDecodeError):
+        where = f"line {error.lineno}, column {error.colno}" if lines else f"column {error.colno}"
+        return f"not valid JSON: {error.msg.removesuffix(' at')} at {where}"
+    return f"not valid JSON: {error}"

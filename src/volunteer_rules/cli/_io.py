@@ -57,7 +57,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Final, NamedTuple
 
-from volunteer_rules._canonical import read_json
+from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules._files import file_size
 from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules._privacy import mask_personal_data
@@ -160,7 +160,7 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            yield JsonLine(number, None, f"not UTF-8: {error.reason} at column {error.start + 1}")
+            yield JsonLine(number, None, why_not_json(error))
             continue
         if not text.strip():
             continue
@@ -170,10 +170,7 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
             except (ValueError, RecursionError):
                 value = read_json(text)  # integers of any length; else the error as a ValueError
         except ValueError as error:  # json.JSONDecodeError, or too deep (JsonNestingError)
-            message = getattr(error, "msg", str(error)).removesuffix(" at")
-            column = getattr(error, "colno", None)
-            where = f" at column {column}" if column is not None else ""
-            yield JsonLine(number, None, f"not valid JSON: {message}{where}")
+            yield JsonLine(number, None, why_not_json(error))
             continue
         yield JsonLine(number, value, None)
 

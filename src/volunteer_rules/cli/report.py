@@ -33,7 +33,7 @@ Example:
     ...     status = main(["report", path, "--as-of", "2024-06-30", "-o", out])
     ...     with open(out, encoding="utf-8") as file:
     ...         page = file.read()
-    /.../report.html: 1 records counted, 2.00 hours, 0 volunteers, 0 organizations
+    /.../report.html: 1 records counted, 2.00 hours, 0 registered volunteers, 0 registered organizations
     >>> status, "<svg" in page
     (0, True)
 """
@@ -185,7 +185,8 @@ def run(args: argparse.Namespace) -> int:
     totals = report.totals
     print(
         f"{args.output}: {totals['records']} records counted, {totals['hours']} hours, "
-        f"{totals['volunteers']} volunteers, {totals['organizations']} organizations"
+        f"{totals['volunteers']} registered volunteers, "
+        f"{totals['organizations']} registered organizations"
     )
     if not any(found.values()) and not bad:
         return empty_warning("report", f"{', '.join(args.files)}: nothing to report (no line)")

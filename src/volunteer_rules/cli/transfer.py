@@ -53,7 +53,7 @@ from typing import IO, Any
 
 import attrs
 
-from volunteer_rules._canonical import read_json
+from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
@@ -361,7 +361,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         payload = read_json(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
-        out.write(f"{name}: $: invalid_json: not a JSON document ({type(error).__name__})\n")
+        out.write(f"{name}: $: invalid_json: {why_not_json(error, lines=True)}\n")
         return 1
     try:
         package = parse_transfer_package(payload)

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from volunteer_rules._canonical import read_json
+from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules._files import file_size
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.tables._sources import CHUNK_ROWS, Source, _open, _rename
@@ -396,17 +396,11 @@ def _decoded(text: Bytes) -> tuple[Any, tuple[str, str] | None]:
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, (
-            "invalid_encoding",
-            f"not UTF-8: {error.reason} at column {error.start + 1}",
-        )
+        return None, ("invalid_encoding", why_not_json(error))
     try:
         return read_json(decoded), None
     except ValueError as error:  # json.JSONDecodeError, or too deep (JsonNestingError)
-        message = getattr(error, "msg", str(error)).removesuffix(" at")
-        column = getattr(error, "colno", None)
-        where = f" at column {column}" if column is not None else ""
-        return None, ("invalid_json", f"not valid JSON: {message}{where}")
+        return None, ("invalid_json", why_not_json(error))
 
 
 def _one_by_one(
