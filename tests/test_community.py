@@ -24,12 +24,14 @@ from volunteer_rules.community import (
     dump_attendance_event,
     dump_organization,
     dump_person,
+    dump_project,
     dump_station,
     mask_name,
     needs_for_volunteer,
     parse_attendance_event,
     parse_organization,
     parse_person,
+    parse_project,
     parse_station,
     sign_up,
     supervising_office,
@@ -38,7 +40,7 @@ from volunteer_rules.community import (
     volunteers_for_need,
     withdraw,
 )
-from volunteer_rules.errors import InvalidValueError
+from volunteer_rules.errors import InvalidValueError, RecordFormatError
 from volunteer_rules.testing.community_examples import (
     sample_attendance_events,
     sample_organizations,
@@ -495,3 +497,21 @@ class TestRecords:
         )
         check = vr.check_records(v.record for v in verified if v.record is not None)
         assert check.ok and check.findings == ()
+
+
+def test_a_nested_demand_is_reported_where_the_form_has_it() -> None:
+    """A need's or a project's demand reports its problems under its own path."""
+    person = dump_person(sample_person())
+    person["needs"][0]["slots"][0]["start"] = "soon"
+    with pytest.raises(RecordFormatError) as raised:
+        parse_person(person)
+    assert [e.path for e in raised.value.errors] == ["$.needs[0].slots[0].start"]
+    assert str(raised.value).startswith("invalid person served: $.needs[0].slots[0].start:")
+
+    project = dump_project(sample_project())
+    project["demand"]["head_count"] = 0
+    with pytest.raises(RecordFormatError) as raised:
+        parse_project(project)
+    assert [(e.path, e.code) for e in raised.value.errors] == [
+        ("$.demand.head_count", "out_of_range")
+    ]

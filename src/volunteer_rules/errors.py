@@ -216,6 +216,29 @@ class RecordFormatError(VolunteerRulesError, ValueError):
         more = f" (+{len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
         super().__init__(f"invalid {what}: {shown}{more}")
 
+    def under(self, prefix: str, *, what: str | None = None) -> RecordFormatError:
+        """The same problems with their paths moved under ``prefix``, as a parent reports them.
+
+        A nested payload's ``$.date`` is ``$.records[3].date`` in a package whose fourth record
+        it is.
+
+        Args:
+            prefix: the nested payload's path in its parent (``$.records[3]``).
+            what: what the parent is; by default, what this error says.
+
+        Example:
+            >>> error = RecordFormatError([FieldError("$.date", "missing", "date is required")])
+            >>> str(error.under("$.records[3]", what="transfer package"))
+            'invalid transfer package: $.records[3].date: missing: date is required'
+        """
+        moved = (
+            FieldError(
+                prefix + (e.path[1:] if e.path.startswith("$") else f".{e.path}"), e.code, e.message
+            )
+            for e in self.errors
+        )
+        return RecordFormatError(moved, what=self.what if what is None else what)
+
 
 class UnknownRuleSetError(VolunteerRulesError, LookupError):
     """No rule set is registered under the id asked for.

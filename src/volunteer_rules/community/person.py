@@ -42,7 +42,7 @@ import attrs
 from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import mask_name_text, masked_repr
 from volunteer_rules._validate import instance_of, json_members, one_of, require_iterable
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.demand import (
     Demand,
     Interval,
@@ -398,17 +398,20 @@ def _date(value: object, what: str) -> _dt.date:
     return day
 
 
-def _parse_need(payload: object) -> Need:
+def _parse_need(payload: object, index: int) -> Need:
     payload = json_members(payload, "needs", _NEED_FIELDS)
-    demand = parse_demand(
-        {
-            "demand_id": payload.get("need_id"),
-            "service_category": payload.get("service_category"),
-            "region_code": payload.get("region_code"),
-            "slots": payload.get("slots"),
-            "head_count": payload.get("head_count", 1),
-        }
-    )
+    try:
+        demand = parse_demand(
+            {
+                "demand_id": payload.get("need_id"),
+                "service_category": payload.get("service_category"),
+                "region_code": payload.get("region_code"),
+                "slots": payload.get("slots"),
+                "head_count": payload.get("head_count", 1),
+            }
+        )
+    except RecordFormatError as error:  # where the person's form has it: $.needs[i].slots...
+        raise error.under(f"$.needs[{index}]", what="person served") from None
     return Need(
         need_id=demand.demand_id,
         service_category=demand.service_category,
@@ -426,7 +429,8 @@ def parse_person(payload: Mapping[str, Any]) -> PersonServed:
 
     Raises:
         InvalidValueError: an unknown key, a missing or bad value.
-        RecordFormatError: a need's slots are malformed (as :func:`~volunteer_rules.parse_demand`).
+        RecordFormatError: a need's slots are malformed (as :func:`~volunteer_rules.parse_demand`
+            reads them), with paths under ``$.needs[i]``.
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_person
@@ -453,7 +457,7 @@ def parse_person(payload: Mapping[str, Any]) -> PersonServed:
         station_id=payload.get("station_id"),  # type: ignore[arg-type]
         name=payload.get("name"),  # type: ignore[arg-type]
         region=_region(payload.get("region_code")),
-        needs=tuple(_parse_need(n) for n in needs),
+        needs=tuple(_parse_need(need, index) for index, need in enumerate(needs)),
         consent=parsed_consent,
         contact=payload.get("contact"),
         id_number=payload.get("id_number"),

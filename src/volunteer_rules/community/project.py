@@ -25,7 +25,7 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of, json_members, one_of, require_aware
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
 from volunteer_rules.matching.registration import Reason, RegistrationRules
@@ -376,6 +376,13 @@ _PROJECT_FIELDS: Final = (
 )
 
 
+def _demand(payload: Mapping[str, Any]) -> Demand:
+    try:
+        return parse_demand(payload)
+    except RecordFormatError as error:  # where the project's form has it: $.demand.slots...
+        raise error.under("$.demand", what="project") from None
+
+
 _RULES_FIELDS: Final = ("minimum_share_percent", "auto_check_out_minutes")
 
 
@@ -384,7 +391,7 @@ def parse_project(payload: Mapping[str, Any]) -> Project:
 
     Raises:
         InvalidValueError: an unknown key, a missing or bad value.
-        RecordFormatError: a malformed demand.
+        RecordFormatError: a malformed demand, with paths under ``$.demand``.
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_project
@@ -398,7 +405,7 @@ def parse_project(payload: Mapping[str, Any]) -> Project:
     rules = json_members(payload.get("rules", {}), "rules", _RULES_FIELDS)
     return Project(
         project_id=payload.get("project_id"),  # type: ignore[arg-type]
-        demand=parse_demand(demand),
+        demand=_demand(demand),
         person_in_charge=payload.get("person_in_charge"),  # type: ignore[arg-type]
         activity_name=payload.get("activity_name"),  # type: ignore[arg-type]
         content=payload.get("content"),  # type: ignore[arg-type]

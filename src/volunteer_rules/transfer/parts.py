@@ -176,11 +176,7 @@ def rebase_errors(error: RecordFormatError, prefix: str) -> list[FieldError]:
         >>> [e.path for e in rebase_errors(err, "$.records[3]")]
         ['$.records[3].date']
     """
-    moved = []
-    for item in error.errors:
-        rest = item.path[1:] if item.path.startswith("$") else f".{item.path}"
-        moved.append(FieldError(prefix + rest, item.code, item.message))
-    return moved
+    return list(error.under(prefix).errors)
 
 
 def parse_parts(present: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
