@@ -17,6 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.certificates.render import qr_payload
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
@@ -331,6 +332,29 @@ json_values = st.recursive(
     ),
     max_leaves=20,
 )
+
+
+class TestPrintedMasked:
+    """A certificate prints no ID number or personal contact whole, and still verifies."""
+
+    @given(
+        contact=st.sampled_from(["13812345678", "zhang.san@example.org", "0427-2812345"]),
+        remarks=st.sampled_from(["", "身份证 11010519491231002X", "电话 13912345678"]),
+    )
+    def test_masked_when_issued_and_verified_as_printed(self, contact: str, remarks: str) -> None:
+        issuer = attrs.evolve(ISSUER, contact=contact, handler=f"李雷 {contact}")
+        certificate = issue([make_record(1)], issuer=issuer, remarks=remarks).certificate
+        assert certificate is not None
+        printed = json.dumps(vr.dump_certificate(certificate), ensure_ascii=False)
+        assert printed == mask_personal_data(printed)  # nothing left for an edge to mask
+        assert "0427-2812345" in printed or contact not in printed  # a landline stays
+        read_back = vr.parse_certificate(json.loads(printed))
+        assert vr.verify_certificate(read_back, [make_record(1)]).differences == ()
+
+    @pytest.mark.parametrize("number", ["11010519491231002X", "13812345678"])
+    def test_a_number_that_is_personal_data_is_refused(self, number: str) -> None:
+        with pytest.raises(vr.InvalidValueError, match="number"):
+            issue([make_record(1)], number=number)
 
 
 class TestJson:

@@ -68,6 +68,20 @@ class TestCertificateCommand:
         record = vr.parse_record(examples.SAMPLE_RECORD_PAYLOAD)
         assert vr.verify_certificate(certificate, [record]).valid
 
+    @pytest.mark.parametrize("contact", ["13812345678", "zhang.san@example.org"])
+    def test_json_with_a_personal_contact_prints_it_masked_and_verifies(
+        self, contact: str, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The contact is masked in the certificate itself, so what is printed still verifies."""
+        args = arguments(*files, "--format", "json")
+        args[args.index("--contact") + 1] = contact
+        assert main(args) == 1  # the bad line 2
+        printed = capsys.readouterr().out
+        assert contact not in printed
+        certificate = vr.parse_certificate(json.loads(printed))
+        record = vr.parse_record(examples.SAMPLE_RECORD_PAYLOAD)
+        assert vr.verify_certificate(certificate, [record]).valid
+
     def test_html_to_file(self, files: tuple[Path, Path], tmp_path: Path) -> None:
         """``-o`` writes the HTML page to a file."""
         out = tmp_path / "c.html"

@@ -26,7 +26,7 @@ from typing import Final
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates._figures import _derive, _Figures, _records_list
 from volunteer_rules.certificates.document import Certificate, _code_of, mask_volunteer_number
@@ -135,14 +135,18 @@ def issue_certificate(
     Args:
         records: the volunteer's service records (any organization, any order).
         volunteer: the volunteer's basic information (identity on the certificate).
-        issuer: the issuing organization.
+        issuer: the issuing organization. The certificate prints it with ID numbers and
+            personal contacts (mobile numbers, e-mail addresses) masked, as every output of
+            the library does: its verification code covers what is printed.
         as_of: the date of issue; nothing entered or done after it is certified.
-        number: the certificate number (1–64 characters of letters, digits, ``-_.``).
+        number: the certificate number (1–64 characters of letters, digits, ``-_.``; not a
+            resident ID number or a mobile number).
         since: first day of the period to certify (inclusive); ``None`` for all service.
         rule_set: a rule-set id or :class:`~volunteer_rules.RuleSet` to state the star level
             under (the level the certified service reaches, within the window when ``since``
             is given); ``None`` states none.
-        remarks: free text printed on the certificate (at most 500 characters).
+        remarks: free text printed on the certificate (at most 500 characters), ID numbers
+            and personal contacts in it masked.
         not_volunteer_service: ids of records flagged as not volunteer service (MCA Order 67
             Art. 19): never certified.
         signing_key: the issuer's key: the certificate is signed with it
@@ -196,7 +200,7 @@ def issue_certificate(
         figures.period_start,
         number=number,
         volunteer=volunteer,
-        issuer=issuer,
+        issuer=_as_printed(issuer),
         as_of=as_of,
         since=since,
         remarks=remarks,
@@ -204,6 +208,23 @@ def issue_certificate(
     if signing_key is not None:
         certificate = sign_certificate(certificate, signing_key)
     return CertificateIssue(certificate=certificate, refusals=tuple(refusals))
+
+
+def _as_printed(issuer: Issuer) -> Issuer:
+    """The issuer as the certificate prints it: ID numbers and personal contacts masked.
+
+    A certificate's content is fixed by its verification code (and signature), so it is masked
+    when it is made, once: a mobile number or e-mail address given as the contact (or written
+    into a name) is printed masked (``138****5678``), and the code covers what is printed. A
+    landline (``0427-2812345``), the contact the guide expects, is printed as given.
+    """
+    return attrs.evolve(
+        issuer,
+        name=mask_personal_data(issuer.name),
+        responsible_person=mask_personal_data(issuer.responsible_person),
+        handler=mask_personal_data(issuer.handler),
+        contact=mask_personal_data(issuer.contact),
+    )
 
 
 def _checked_arguments(
@@ -231,7 +252,9 @@ def _checked_arguments(
     number = _text("number", number, max_length=64)
     if not _ID.fullmatch(number):
         raise InvalidValueError("number", "may hold only letters, digits, '-', '_' and '.'")
-    remarks = _text("remarks", remarks, max_length=500, empty=True)
+    if mask_personal_data(number) != number:
+        raise InvalidValueError("number", "must not be a resident ID number or a phone number")
+    remarks = mask_personal_data(_text("remarks", remarks, max_length=500, empty=True))
     if isinstance(not_volunteer_service, str) or not isinstance(not_volunteer_service, Collection):
         raise InvalidTypeError("not_volunteer_service", "must be a collection of record ids")
     flagged = frozenset(not_volunteer_service)
