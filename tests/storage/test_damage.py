@@ -312,3 +312,19 @@ def test_db_copy_refuses_a_damaged_source(
     _fill(sound)
     assert main(["db", "copy", str(sound), str(copy)]) == 0
     assert "copied and verified" in capsys.readouterr().out
+
+
+def test_db_copy_never_changes_its_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A source of an older schema is refused, not migrated: copying only reads it."""
+    path = tmp_path / "old.sqlite"
+    with SQLiteDatabase(path, _target_version=1):
+        pass
+    before = path.read_bytes()
+    copy = tmp_path / "copy.sqlite"
+    capsys.readouterr()
+    assert main(["db", "copy", str(path), str(copy)]) == 2
+    assert "older than" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    assert not copy.exists()

@@ -16,7 +16,9 @@ whole history, the ledger) into an empty one and then verifies the copy: the sam
 packages, histories and postings read back from both, and ``check`` finds nothing in the
 copy. Each of ``SRC`` and ``DST`` is a SQLite file, or a PostgreSQL connection string or URL
 (``postgresql://...``, or ``host=... dbname=...``; needs the ``postgresql`` extra): this is
-how a platform moves from SQLite to PostgreSQL. A source that ``check`` finds damaged is not
+how a platform moves from SQLite to PostgreSQL. The source is only read: one of an older
+schema is refused (any command given it as ``--db`` brings it up to date). A source that
+``check`` finds damaged is not
 copied (a copy would pass ``check`` and the damage would vanish without a word): its problems
 are listed, as ``db check`` lists them, and nothing is written. Exit status: ``0`` copied and
 verified, ``1`` the source is damaged or the copy differs (or the source held nothing, with a
@@ -145,19 +147,23 @@ def _is_postgresql(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://")) or "dbname=" in target
 
 
-def _open(target: str) -> tuple[Any, Any, Any, Any]:
-    """Open a database and its three stores: (database, records, packages, ledger)."""
+def _open(target: str, *, migrate: bool = True) -> tuple[Any, Any, Any, Any]:
+    """Open a database and its three stores: (database, records, packages, ledger).
+
+    ``migrate=False`` for a source: copying reads it and never changes it, so an older schema
+    is refused (by the database's own message) rather than brought up to date.
+    """
     if _is_postgresql(target):
         from volunteer_rules.storage import postgresql as pg
 
-        database: Any = pg.PostgreSQLDatabase(target)
+        database: Any = pg.PostgreSQLDatabase(target, migrate=migrate)
         return (
             database,
             pg.PostgreSQLRecordStore(database),
             pg.PostgreSQLTransferStore(database),
             pg.PostgreSQLLedgerStore(database),
         )
-    database = SQLiteDatabase(target)
+    database = SQLiteDatabase(target, migrate=migrate)
     return (
         database,
         SQLiteRecordStore(database),
@@ -192,7 +198,7 @@ def _copy(source: str, destination: str) -> int:
         print(f"volunteer-rules db copy: {source}: {_not_a_file(source)}", file=sys.stderr)
         return 2
     try:
-        src_db, src_records, src_packages, src_ledger = _open(source)
+        src_db, src_records, src_packages, src_ledger = _open(source, migrate=False)
         try:
             damage = src_db.check()  # a damaged source is not copied: its damage would vanish
             if damage:

@@ -212,7 +212,7 @@ class PostgreSQLDatabase:
             if current < SCHEMA_VERSION and not migrate and current:
                 raise StorageError(
                     f"the schema has version {current}, older than {SCHEMA_VERSION}; "
-                    "open it with migrate=True"
+                    "open it with migrate=True (as every command given it as --db does)"
                 )
             for version in range(current, SCHEMA_VERSION):
                 for statement in MIGRATIONS[version]:

@@ -201,7 +201,7 @@ class SQLiteDatabase:
             if current < target and not migrate:
                 raise StorageError(
                     f"{self.path} has schema version {current}, older than {target}; "
-                    "open it with migrate=True"
+                    "open it with migrate=True (as every command given it as --db does)"
                 )
             for version in range(current, target):
                 for statement in MIGRATIONS[version]:
