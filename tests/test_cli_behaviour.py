@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import volunteer_rules as vr
+from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
@@ -402,3 +403,22 @@ def test_every_rule_set_option_lists_the_ids() -> None:
     shown = flat(_run("match", "--help").stdout)
     for rules_id in registration_rule_set_ids():
         assert rules_id in shown
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "-"],
+        ["certify", "-", "--rule-set", "cn-national", "--as-of", "2026-06-30"],
+        ["stats", "-"],
+        ["ledger", "credit", "-", "--policy", "generic", "--as-of", "2026-06-30"],
+        ["transfer", "check", "-", "--as-of", "2026-06-30"],
+    ],
+)
+def test_closed_standard_input_is_an_input_that_cannot_be_read(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``<&-``: reading ``-`` fails as reading a file does, status 2 and one line."""
+    monkeypatch.setattr("sys.stdin", None)
+    assert main(argv) == 2
+    assert capsys.readouterr().err.endswith("error: cannot read <stdin>: Bad file descriptor\n")

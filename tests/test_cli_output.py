@@ -55,8 +55,9 @@ def _transfer(records: Path, *more: str) -> list[str]:
 def test_a_certificate_file_is_masked_as_standard_output(
     inputs: tuple[Path, Path], tmp_path: Path, form: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``certificate -o``: the ID numbers in --number and --remarks masked, as on stdout."""
-    more = ["--number", NUMBER, "--remarks", f"ID {OLD_NUMBER}", "--format", form]
+    """``certificate -o``: the ID numbers in --remarks masked, as on stdout (the certificate
+    masks them when it is issued; an ID number as --number is refused)."""
+    more = ["--number", "C-1", "--remarks", f"ID {NUMBER} {OLD_NUMBER}", "--format", form]
     assert main(_certificate(*inputs, *more)) == 0
     shown = capsys.readouterr().out
     out = tmp_path / f"certificate.{form}"

@@ -48,7 +48,7 @@ def test_match_refuses_a_deep_demand(tmp_path: Path, capsys: pytest.CaptureFixtu
     status = main(["match", str(demand), str(EXAMPLES / "profiles.jsonl"), "--as-of", "2026-06-30"])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
-    assert f"cannot read the demand {demand}: nested too deeply" in err
+    assert f"the demand {demand} is not valid JSON: nested too deeply" in err
 
 
 def test_transfer_check_reports_a_deep_package(

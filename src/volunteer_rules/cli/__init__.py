@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from typing import Final
 from volunteer_rules import __version__
 from volunteer_rules.cli._io import (
     ArgumentParser,
+    ClosedInput,
     ClosedStream,
     MaskedOutput,
     OutputClosed,
@@ -77,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> main(["no-such-command"])
         2
     """
-    out, err = sys.stdout, sys.stderr
+    out, err, given = sys.stdout, sys.stderr, sys.stdin
+    if given is None:  # closed at start-up (<&-): reading "-" fails as a file that cannot be read
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(ClosedInput()))
     sys.stdout = MaskedOutput(out or ClosedStream(), name="standard output")  # type: ignore[arg-type]
     sys.stderr = MaskedOutput(err or ClosedStream(), name="standard error")  # type: ignore[arg-type]
     try:
@@ -106,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.flush()
         return 130
     finally:
-        sys.stdout, sys.stderr = out, err
+        sys.stdout, sys.stderr, sys.stdin = out, err, given
     return status
 
 

@@ -64,6 +64,7 @@ from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.cli._arguments import ArgumentParser, path_option, text_option
 from volunteer_rules.cli._progress import Progress, add_quiet_argument, progress_of
 from volunteer_rules.cli._streams import (
+    ClosedInput,
     ClosedStream,
     MaskedOutput,
     OutputClosed,
@@ -74,6 +75,7 @@ from volunteer_rules.cli._streams import (
 __all__ = [
     "OUTPUT_FORMATS",
     "ArgumentParser",
+    "ClosedInput",
     "ClosedStream",
     "JsonLine",
     "MaskedOutput",
@@ -82,6 +84,7 @@ __all__ = [
     "Progress",
     "add_format_argument",
     "add_quiet_argument",
+    "cannot_read",
     "date_option",
     "datetime_option",
     "empty_warning",
@@ -221,6 +224,21 @@ def usage_error(command: str, message: str) -> int:
     """
     print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
     return 2
+
+
+def cannot_read(command: str, error: OSError, path: str) -> int:
+    """Say that an input cannot be read, naming it (``<stdin>`` for ``-``); return ``2``.
+
+    The file named is the one the error names when it names one (a command may read several),
+    else ``path``.
+
+    Example:
+        >>> cannot_read("check", OSError(9, "Bad file descriptor"), "-")
+        2
+    """
+    name = path if error.filename is None else str(error.filename)
+    shown = "<stdin>" if name == "-" else name
+    return usage_error(command, f"cannot read {shown}: {error.strerror or error}")
 
 
 def date_option(text: str, option: str) -> _dt.date:

@@ -23,11 +23,18 @@ import io
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from volunteer_rules._privacy import mask_personal_data
 
-__all__ = ["ClosedStream", "MaskedOutput", "OutputClosed", "OutputFailed", "raw_output"]
+__all__ = [
+    "ClosedInput",
+    "ClosedStream",
+    "MaskedOutput",
+    "OutputClosed",
+    "OutputFailed",
+    "raw_output",
+]
 
 
 class OutputClosed(Exception):
@@ -76,6 +83,29 @@ class ClosedStream:
     def isatty(self) -> bool:
         """Not a terminal."""
         return False
+
+
+class ClosedInput(io.RawIOBase):
+    """What standard input closed at start-up (``<&-``) is: every read fails, as then.
+
+    Wrapped as ``sys.stdin`` by :func:`volunteer_rules.cli.main`, so that a command reading
+    ``-`` reports that it cannot read standard input, as for a file it cannot read.
+
+    Example:
+        >>> stdin = io.TextIOWrapper(io.BufferedReader(ClosedInput()))
+        >>> stdin.buffer.read()
+        Traceback (most recent call last):
+        ...
+        OSError: [Errno 9] Bad file descriptor
+    """
+
+    def readable(self) -> bool:
+        """A stream to read (whose reads fail)."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fail: the stream is closed."""
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 class MaskedOutput(io.TextIOBase):

@@ -32,6 +32,7 @@ from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
     add_quiet_argument,
+    cannot_read,
     date_option,
     empty_warning,
     mask_personal_data,
@@ -188,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
             signing_key=key,
         )
     except OSError as error:
-        return usage_error("certificate", f"cannot read {error.filename}: {error.strerror}")
+        return cannot_read("certificate", error, args.file)
     except VolunteerRulesError as error:
         return usage_error("certificate", mask_personal_data(str(error)))
     elsewhere = [r for r in issued.refusals if r.code == "other_organization"]

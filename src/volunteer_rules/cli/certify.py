@@ -46,6 +46,7 @@ from typing import IO, Any
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    cannot_read,
     date_option,
     empty_warning,
     open_input,
@@ -256,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
         )
         results = _certify(args, kind, rule_set, as_of, volunteers, bad)
     except OSError as error:
-        return usage_error("certify", f"cannot read {args.file}: {error.strerror or error}")
+        return cannot_read("certify", error, args.file)
     except (VolunteerRulesError, ValueError) as error:
         return usage_error("certify", str(error))
     if results is None:  # not certifiable under this scheme on that day

@@ -54,6 +54,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
     add_quiet_argument,
+    cannot_read,
     empty_warning,
     mask_personal_data,
     open_input,
@@ -340,8 +341,7 @@ def run(args: argparse.Namespace) -> int:
             result = checker.finish()
             report.finish(result, checker, progress.count)
     except OSError as error:
-        reason = error.strerror or str(error)
-        return usage_error("check", f"cannot read {name}: {reason}")
+        return cannot_read("check", error, args.file)
     if db is not None:
         try:
             _, left_out = keep_records(db, kept)

@@ -44,6 +44,7 @@ from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
+    cannot_read,
     empty_warning,
     open_input,
     path_option,
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             )
         progress.close()
     except OSError as error:
-        return usage_error("ledger", f"cannot read {args.file}: {error.strerror}")
+        return cannot_read("ledger", error, args.file)
     try:
         if getattr(args, "db", None):  # credit the file's ledger: balances of the whole ledger
             result = credit_stored_ledger(args.db, records, now=now, policy=policy)

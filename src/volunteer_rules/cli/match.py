@@ -44,11 +44,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from volunteer_rules._canonical import read_json
+from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
     add_quiet_argument,
+    cannot_read,
     date_option,
     empty_warning,
     mask_personal_data,
@@ -197,10 +198,14 @@ def run(args: argparse.Namespace) -> int:
         2
     """
     try:
-        with open(args.demand, encoding="utf-8") as file:
-            payload = read_json(file.read())
-    except (OSError, ValueError) as error:
-        return usage_error("match", f"cannot read the demand {args.demand}: {error}")
+        with open(args.demand, "rb") as file:
+            payload = read_json(file.read().decode("utf-8-sig"))
+    except OSError as error:
+        return cannot_read("match", error, args.demand)
+    except ValueError as error:  # not UTF-8, not JSON, or nested too deeply
+        return usage_error(
+            "match", f"the demand {args.demand} is {why_not_json(error, lines=True)}"
+        )
     try:
         demand = parse_demand(payload)
     except RecordFormatError as error:
@@ -234,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
             records = read_parsed(args.records, parse_record, "record", bad=bad)
             history = category_minutes(records, category=demand.service_category, as_of=as_of)
     except OSError as error:
-        return usage_error("match", f"cannot read {error.filename}: {error.strerror}")
+        return cannot_read("match", error, args.profiles)
     try:
         result = match(
             demand,

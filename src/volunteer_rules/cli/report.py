@@ -50,6 +50,7 @@ from volunteer_rules.cli._io import (
     JsonLine,
     Progress,
     add_quiet_argument,
+    cannot_read,
     date_option,
     empty_warning,
     mask_personal_data,
@@ -171,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
             progress = progress_of("report", args)
             bad += _read_file(path, found, progress)
         except OSError as error:
-            return usage_error("report", f"cannot read {path}: {error.strerror}")
+            return cannot_read("report", error, path)
     try:
         report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:

@@ -35,6 +35,7 @@ from typing import Any
 from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
+    cannot_read,
     date_option,
     empty_warning,
     open_input,
@@ -166,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         rows = _rows(args, kind, as_of, bad)
     except OSError as error:
-        return usage_error("stats", f"cannot read {error.filename or args.file}: {error.strerror}")
+        return cannot_read("stats", error, args.file)
     except (VolunteerRulesError, ValueError) as error:
         return usage_error("stats", str(error))
     headers = list(rows[0]) if rows else ["records"]

@@ -57,6 +57,7 @@ from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
+    cannot_read,
     date_option,
     datetime_option,
     empty_warning,
@@ -202,7 +203,7 @@ def _create(args: argparse.Namespace) -> int:
     try:
         records, bad = _read_records(args.records, sys.stderr, args)
     except OSError as error:
-        return usage_error(_COMMAND, f"cannot read {args.records}: {error.strerror or error}")
+        return cannot_read(_COMMAND, error, args.records)
     if bad:
         sys.stderr.write(f"volunteer-rules transfer: {bad} bad lines: no package written\n")
         return 1
@@ -215,7 +216,7 @@ def _create(args: argparse.Namespace) -> int:
             with open_input(profiles) as stream:
                 found = _profile(stream, args.volunteer, file_name(profiles))
         except OSError as error:
-            return usage_error(_COMMAND, f"cannot read {profiles}: {error.strerror or error}")
+            return cannot_read(_COMMAND, error, profiles)
         if found is None:
             sys.stderr.write(
                 f"volunteer-rules transfer: no valid profile of volunteer {args.volunteer} in"
@@ -355,7 +356,7 @@ def _check(args: argparse.Namespace) -> int:
         with open_input(args.package) as stream:
             raw = stream.read()
     except OSError as error:
-        return usage_error(_COMMAND, f"cannot read {name}: {error.strerror or error}")
+        return cannot_read(_COMMAND, error, args.package)
     if not raw.strip():
         return empty_warning(_COMMAND, f"{name} holds no package")
     try:
@@ -375,8 +376,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             destination, bad = _read_records(args.destination, out, args)
         except OSError as error:
-            reason = error.strerror or error
-            return usage_error(_COMMAND, f"cannot read {args.destination}: {reason}")
+            return cannot_read(_COMMAND, error, args.destination)
     if getattr(args, "db", None):  # the volunteer's records the file holds are held too
         try:
             held = stored_records(args.db, volunteer_id=package.volunteer_id)
