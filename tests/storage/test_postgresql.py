@@ -209,35 +209,37 @@ def test_db_copy_moves_a_sqlite_file_to_postgresql_and_verifies_it(
         assert SQLiteTransferStore(database).state(package.digest) == "accepted"
 
 
-def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> None:
-    """Damaged values read back raise StorageError on every read path, and check reports them."""
+def _filled(database: Any) -> tuple[Any, Any, Any, Any]:
+    """One record, one package and one credit (with details) kept: (records, packages, the
+    package, ledger)."""
     import datetime as dt
 
-    from volunteer_rules.errors import StorageError
     from volunteer_rules.storage.services import post_transfers
     from volunteer_rules.testing.contracts import make_package, make_record
     from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
 
     at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
-    database = databases()
     records = postgresql_stores.PostgreSQLRecordStore(database)
     records.add([make_record("r-1")])
     packages = postgresql_stores.PostgreSQLTransferStore(database)
     package = make_package()
     packages.add_package(package, at=at)
     ledger = postgresql_stores.PostgreSQLLedgerStore(database)
-    post_transfers(
-        ledger,
-        [
-            LedgerTransfer(
-                transfer_id="c-1",
-                kind="credit",
-                legs=((ISSUER, -60), ("V1", 60)),
-                at=at,
-                record_key=("G", "r-1"),
-            )
-        ],
-    )
+    credit = LedgerTransfer(
+        transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at,
+        record_key=("G", "r-1"), details=(("service", "meals"),),
+    )  # fmt: skip
+    post_transfers(ledger, [credit])
+    return records, packages, package, ledger
+
+
+def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> None:
+    """Damaged values read back raise StorageError on every read path, and check reports them."""
+    from volunteer_rules.errors import StorageError
+    from volunteer_rules.testing.contracts import make_record
+
+    database = databases()
+    records, packages, package, ledger = _filled(database)
     with database.transaction("damage") as cursor:
         cursor.execute("UPDATE ledger_entries SET at = 'not a time' WHERE kind IS NOT NULL")
         cursor.execute("UPDATE records SET payload = '{'")
@@ -258,26 +260,11 @@ def test_undecodable_text_is_a_storage_error(databases: Callable[[], Any]) -> No
 
 def test_json_nested_too_deep_is_a_damaged_row(databases: Callable[[], Any]) -> None:
     """A stored value nested too deep for Python is a StorageError, never a RecursionError."""
-    import datetime as dt
-
     from volunteer_rules.errors import StorageError
-    from volunteer_rules.storage.services import post_transfers
-    from volunteer_rules.testing.contracts import make_package, make_record
-    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+    from volunteer_rules.testing.contracts import make_record
 
-    at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     database = databases()
-    records = postgresql_stores.PostgreSQLRecordStore(database)
-    records.add([make_record("r-1")])
-    packages = postgresql_stores.PostgreSQLTransferStore(database)
-    package = make_package()
-    packages.add_package(package, at=at)
-    ledger = postgresql_stores.PostgreSQLLedgerStore(database)
-    credit = LedgerTransfer(
-        transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at,
-        details=(("service", "meals"),),
-    )  # fmt: skip
-    post_transfers(ledger, [credit])
+    records, packages, package, ledger = _filled(database)
     deep = "[" * 100_000
     with database.transaction("damage") as cursor:
         cursor.execute("UPDATE records SET payload = %s", (deep,))
