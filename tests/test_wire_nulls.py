@@ -155,3 +155,24 @@ def test_unknown_attendance_rules_are_refused_by_name() -> None:
     payload["rules"] = {"minimum_share_percent": 60, "grace_minutes": 5}
     with pytest.raises(InvalidValueError, match="rules: unknown field 'grace_minutes'"):
         parse_project(payload)
+
+
+@pytest.mark.parametrize("value", [None, "blue"])
+@pytest.mark.parametrize(
+    ("form", "path"), [(f, p) for f in FORMS for p, _ in _objects(FORMS[f][1])]
+)
+def test_an_unknown_member_is_refused_in_one_wording(form: str, path: Path, value: object) -> None:
+    """Null or not, a member a form does not have is refused at its path, in the same words."""
+    read, payload = FORMS[form]
+    given = copy.deepcopy(payload)
+    _at(given, path)["colour"] = value
+    where = "$" + "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+    with pytest.raises((RecordFormatError, InvalidTypeError, InvalidValueError)) as raised:
+        read(given)
+    if isinstance(raised.value, RecordFormatError):
+        found = [e for e in raised.value.errors if e.code == "unknown_field"]
+        assert [e.path for e in found] == [f"{where}.colour"]
+        assert found[0].message.startswith("is not a field of ")
+        assert found[0].message.endswith(" (names are case-sensitive)")
+    else:  # the forms that give their first problem
+        assert "unknown field 'colour'" in str(raised.value)

@@ -37,6 +37,7 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
+from volunteer_rules.records._json import unknown_field
 
 __all__ = [
     "dump_certificate",
@@ -86,7 +87,7 @@ class _Reader:
             return None
         for key in value:
             if key not in fields:
-                self.add(f"{path}.{key}", "unknown_field", f"{key!r} is not a field here")
+                self.errors.append(unknown_field(path, key, "a certificate"))
         return present_members(value)
 
     def get(self, mapping: Mapping[str, Any], key: str, path: str, kind: type) -> Any:

@@ -62,6 +62,7 @@ from volunteer_rules.matching.schedule import (
     Recurrence,
     TimeSlot,
 )
+from volunteer_rules.records._json import unknown_field
 from volunteer_rules.records.region import RegionCode
 
 __all__ = [
@@ -293,12 +294,11 @@ class _Reader:
         if not isinstance(value, Mapping):
             self.error(path, "invalid_type", "a slot must be an object")
             return None
+        recurring = value.get("rrule") is not None
+        allowed = {"rrule", "start", "duration_minutes"} if recurring else {"rrule", "start", "end"}
+        for key in sorted(set(value) - allowed, key=str):
+            self.errors.append(unknown_field(path, key, "a slot"))
         value = present_members(value)
-        keys = set(value)
-        recurring = "rrule" in keys
-        allowed = {"rrule", "start", "duration_minutes"} if recurring else {"start", "end"}
-        for key in sorted(str(k) for k in keys - allowed):
-            self.error(f"{path}.{key}", "unknown_field", f"{key} is not a field of this slot")
         start = self.datetime(value.get("start"), f"{path}.start")
         if recurring:
             rule = value.get("rrule")
@@ -351,8 +351,8 @@ def parse_demand(payload: Mapping[str, Any]) -> Demand:
             [FieldError("$", "invalid_type", "a demand must be a JSON object")], what="demand"
         )
     read = _Reader(payload)
-    for key in sorted(str(k) for k in payload if k not in _FIELDS):
-        read.error(f"$.{key}", "unknown_field", f"{key} is not a field of a demand")
+    for key in sorted((k for k in payload if k not in _FIELDS), key=str):
+        read.errors.append(unknown_field("$", key, "a demand"))
     demand_id = read.text("demand_id", required=True, pattern=_ID)
     category = read.text("service_category", required=True, pattern=_NAME)
     region_text = read.text("region_code", required=True)

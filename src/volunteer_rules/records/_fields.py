@@ -16,7 +16,13 @@ from typing import Final
 
 from volunteer_rules._iso import DATE_PATTERN, DATETIME_PATTERN
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
-from volunteer_rules.records._json import UNSTORABLE, key_path, show, type_name, unstorable
+from volunteer_rules.records._json import (
+    UNSTORABLE,
+    show,
+    type_name,
+    unknown_field,
+    unstorable,
+)
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
@@ -370,11 +376,7 @@ def read_evaluation(value: object, problems: Problems) -> Evaluation | None:
     given = dict(items)
     for key in given:
         if key not in _EVALUATION_FIELDS:
-            inner.add_path(
-                key_path(inner.prefix, key),
-                "unknown_field",
-                "evaluation has only rating and date",
-            )
+            inner.errors.append(unknown_field(inner.prefix, key, "an evaluation (rating, date)"))
     rating = read_choice(given.get("rating"), "rating", _RATING_SET, inner)
     day = read_date(given.get("date"), "date", inner)
     problems.errors.extend(inner.errors)

@@ -33,7 +33,7 @@ from volunteer_rules.records._fields import (
     read_text,
     read_volunteer_id,
 )
-from volunteer_rules.records._json import freeze, key_path, show, type_name
+from volunteer_rules.records._json import freeze, show, type_name, unknown_field
 from volunteer_rules.records.service_record import (
     FIELDS,
     FORMAT_VERSION,
@@ -161,11 +161,7 @@ def _check_version(version: object, problems: Problems) -> None:
 def _report_unknown_fields(m: dict[Any, Any], problems: Problems) -> None:
     for key in m:
         if key not in _KNOWN_FIELDS:
-            problems.add_path(
-                key_path(problems.prefix, key),
-                "unknown_field",
-                "no such field in record format v1 (field names are case-sensitive)",
-            )
+            problems.errors.append(unknown_field(problems.prefix, key, "record format v1"))
 
 
 def _read_interval(

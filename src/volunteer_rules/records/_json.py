@@ -110,6 +110,20 @@ def key_path(parent: str, key: object) -> str:
     return f"{parent}[{show(key)}]"
 
 
+def unknown_field(parent: str, key: object, form: str) -> FieldError:
+    """The problem of a member that ``form`` does not have, in the words of every wire form.
+
+    The path names the member (masked, quoted when it is no plain name); the message names the
+    form.
+
+    Example:
+        >>> str(unknown_field("$", "colour", "record format v1"))
+        '$.colour: unknown_field: is not a field of record format v1 (names are case-sensitive)'
+    """
+    message = f"is not a field of {form} (names are case-sensitive)"
+    return FieldError(key_path(parent, key), "unknown_field", message)
+
+
 Where = Any
 """Where a value sits, built cheaply and rendered only for an error: the root path (``str``),
 or ``(parent, key)`` for a member, or ``(parent, index)`` for an array item (``int`` index)."""

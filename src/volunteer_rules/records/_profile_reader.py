@@ -17,7 +17,7 @@ from volunteer_rules.errors import (
     FieldError,
     RecordFormatError,
 )
-from volunteer_rules.records._json import key_path, show, type_name, unstorable
+from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 
 # --- reading payloads ------------------------------------------------------------------------
@@ -26,7 +26,9 @@ from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERS
 class _Reader:
     """Collects every problem of one payload, field by field."""
 
-    def __init__(self, payload: object, allowed: Collection[str], prefix: str = "$") -> None:
+    def __init__(
+        self, payload: object, allowed: Collection[str], form: str, prefix: str = "$"
+    ) -> None:
         self.errors: list[FieldError] = []
         self.prefix = prefix
         self.data: Mapping[Any, Any] = {}
@@ -34,15 +36,9 @@ class _Reader:
             self.add(prefix, "invalid_type", f"must be a JSON object, not {type_name(payload)}")
             return
         self.data = present_members(payload)
-        for key in payload:
-            if key not in allowed:
-                self.errors.append(
-                    FieldError(
-                        key_path(prefix, key),
-                        "unknown_field",
-                        "is not a field of this format (check the spelling)",
-                    )
-                )
+        self.errors.extend(
+            unknown_field(prefix, key, form) for key in payload if key not in allowed
+        )
 
     def path(self, key: str) -> str:
         return f"{self.prefix}.{key}"

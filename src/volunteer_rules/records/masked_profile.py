@@ -256,7 +256,7 @@ def parse_masked_profile(payload: Mapping[str, Any]) -> MaskedProfile:
         ...     print(sorted((e.path, e.code) for e in error.errors))
         [('$.contact', 'invalid_format'), ('$.id_document.number', 'invalid_format'), ('$.name', 'invalid_format'), ('$.service_categories', 'unknown_field'), ('$.skills', 'unknown_field')]
     """
-    read = _Reader(payload, MASKED_PROFILE_FIELDS)
+    read = _Reader(payload, MASKED_PROFILE_FIELDS, "a masked profile")
     if read.errors and not read.data:
         read.fail("masked profile")
     read.version()
@@ -307,7 +307,7 @@ def _read_document(read: _Reader) -> tuple[str | None, str | None]:
     if value is _MISSING:
         read.add("$.id_document", "missing", "id_document is required")
         return None, None
-    sub = _Reader(value, ("kind", "number"), "$.id_document")
+    sub = _Reader(value, ("kind", "number"), "an ID document", "$.id_document")
     if not isinstance(value, Mapping):
         read.errors.extend(sub.errors)
         return None, None

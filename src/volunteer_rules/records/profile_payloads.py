@@ -82,7 +82,7 @@ def _read_document(read: _Reader) -> IdDocument | None:
     if value is _MISSING:
         read.add("$.id_document", "missing", "id_document is required")
         return None
-    sub = _Reader(value, _DOCUMENT_FIELDS, "$.id_document")
+    sub = _Reader(value, _DOCUMENT_FIELDS, "an ID document", "$.id_document")
     if not isinstance(value, Mapping):
         read.errors.extend(sub.errors)
         return None
@@ -148,11 +148,11 @@ def parse_profile(
         >>> parse_profile({**SAMPLE_PROFILE_PAYLOAD, "birth_date": "1990-01-02", "nick": "x"})
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid profile: $.nick: unknown_field: is not a field of this format (check the spelling); $.birth_date: inconsistent: birth_date does not agree with the birth date in the resident ID number
+        volunteer_rules.errors.RecordFormatError: invalid profile: $.nick: unknown_field: is not a field of a profile (names are case-sensitive); $.birth_date: inconsistent: birth_date does not agree with the birth date in the resident ID number
     """
     if isinstance(categories, (str, bytes)) or not isinstance(categories, Collection):
         raise InvalidTypeError("categories", "must be a collection of category codes")
-    read = _Reader(payload, _PROFILE_FIELDS)
+    read = _Reader(payload, _PROFILE_FIELDS, "a profile")
     if read.errors and not read.data:
         read.fail("profile")
     read.version()
@@ -282,7 +282,7 @@ def parse_training(payload: Mapping[str, Any]) -> TrainingRecord:
         >>> training.category, training.hours, training.valid_until
         ('medical_care', Hours(minutes=960), datetime.date(2027, 3, 1))
     """
-    read = _Reader(payload, _TRAINING_FIELDS)
+    read = _Reader(payload, _TRAINING_FIELDS, "a training record")
     if read.errors and not read.data:
         read.fail("training record")
     read.version()
@@ -367,7 +367,7 @@ def parse_commendation(payload: Mapping[str, Any]) -> Commendation:
         ...
         volunteer_rules.errors.RecordFormatError: invalid commendation: $.level: unknown_code: level must be one of organization, county, city, province, national
     """
-    read = _Reader(payload, _COMMENDATION_FIELDS)
+    read = _Reader(payload, _COMMENDATION_FIELDS, "a commendation")
     if read.errors and not read.data:
         read.fail("commendation")
     read.version()
@@ -438,7 +438,7 @@ def parse_evaluation_record(payload: Mapping[str, Any]) -> EvaluationRecord:
         >>> record.rating, record.record_id
         ('good', 'r-2024-0001')
     """
-    read = _Reader(payload, _EVALUATION_FIELDS)
+    read = _Reader(payload, _EVALUATION_FIELDS, "an evaluation record")
     if read.errors and not read.data:
         read.fail("evaluation record")
     read.version()

@@ -27,6 +27,7 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
+from volunteer_rules.records._json import unknown_field
 from volunteer_rules.records.record import RATINGS
 from volunteer_rules.rules.level import AgeBand, GroupRule, Level, QualityRule
 from volunteer_rules.rules.scheme import TENURE_STARTS, WINDOWS, Reference, RuleSet, RuleSetVersion
@@ -52,13 +53,11 @@ class _Reader:
         self, mapping: Mapping[str, Any], path: str, allowed: Iterable[str], required: Iterable[str]
     ) -> dict[str, Any]:
         allowed = set(allowed)
-        out: dict[str, Any] = {}
+        self.errors.extend(
+            unknown_field(path, key, "a rule set") for key in mapping if key not in allowed
+        )
         mapping = present_members(mapping)
-        for key, value in mapping.items():
-            if key not in allowed:
-                self.fail(f"{path}.{key}", "unknown_field", f"{key!r} is not a field here")
-            else:
-                out[key] = value
+        out: dict[str, Any] = {key: value for key, value in mapping.items() if key in allowed}
         for key in required:
             if key not in mapping:
                 self.fail(f"{path}.{key}", "missing", f"{key} is required")

@@ -18,6 +18,7 @@ from stdnum.cn import uscc
 from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_datetime
 from volunteer_rules.errors import FieldError, RecordFormatError
+from volunteer_rules.records._json import unknown_field
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.transfer import parts as transfer_parts
 
@@ -51,12 +52,9 @@ OPTIONAL: Final = ("source_region_code",)
 def present_fields(mapping: Mapping[Any, Any], errors: list[FieldError]) -> dict[str, Any]:
     """The package's known members; each unknown member, then each missing one, an error."""
     allowed = set(REQUIRED) | set(OPTIONAL) | set(transfer_parts.PART_FIELDS)
-    for name in mapping:
-        if name not in allowed:
-            shown = name if isinstance(name, str) else repr(name)
-            errors.append(
-                FieldError(f"$.{shown}", "unknown_field", f"{shown!r} is not a package field")
-            )
+    errors.extend(
+        unknown_field("$", name, "a transfer package") for name in mapping if name not in allowed
+    )
     members = present_members(mapping)
     present = {name: members[name] for name in allowed if name in members}
     for name in REQUIRED:
@@ -163,16 +161,12 @@ class FieldReader:
         if not isinstance(value, Mapping):
             errors.append(FieldError("$.summary", "invalid_type", "summary must be an object"))
             return None
+        known = ("record_count", "service_minutes")
+        errors.extend(
+            unknown_field("$.summary", name, "a summary") for name in value if name not in known
+        )
         value = present_members(value)
         found: dict[str, int] = {}
-        for name in value:
-            if name not in ("record_count", "service_minutes"):
-                shown = name if isinstance(name, str) else repr(name)
-                errors.append(
-                    FieldError(
-                        f"$.summary.{shown}", "unknown_field", f"{shown!r} is not a summary field"
-                    )
-                )
         for name in ("record_count", "service_minutes"):
             if name not in value:
                 errors.append(FieldError(f"$.summary.{name}", "missing", f"{name} is required"))
