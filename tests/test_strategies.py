@@ -64,6 +64,27 @@ class TestAllStrategies:
         """Generated canonical payloads round-trip through parse and dump."""
         assert vr.dump_record(vr.parse_record(payload)) == payload
 
+    @pytest.mark.parametrize(
+        ("payloads", "parse", "dump"),
+        [
+            (vst.profile_payloads, vr.parse_profile, vr.dump_profile),
+            (vst.training_payloads, vr.parse_training, vr.dump_training),
+            (vst.commendation_payloads, vr.parse_commendation, vr.dump_commendation),
+            (vst.evaluation_payloads, vr.parse_evaluation_record, vr.dump_evaluation_record),
+        ],
+    )
+    def test_profile_part_payloads_are_canonical(
+        self, payloads: Any, parse: Any, dump: Any
+    ) -> None:
+        """Generated payloads of a profile's parts read (their texts storable) and round-trip."""
+
+        @settings(max_examples=300, deadline=None)
+        @given(payloads())
+        def round_trip(payload: dict[str, Any]) -> None:
+            assert dump(parse(payload)) == payload
+
+        round_trip()
+
     @given(vst.service_records())
     def test_service_records_round_trip(self, record: vr.ServiceRecord) -> None:
         """Generated records round-trip through dump and parse."""

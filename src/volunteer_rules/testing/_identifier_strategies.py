@@ -18,6 +18,7 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
 from volunteer_rules.hours import Hours
+from volunteer_rules.records._json import UNSTORABLE
 from volunteer_rules.records.identifiers import (
     _USCC_ALPHABET,
     _USCC_VALUES_31,
@@ -154,7 +155,11 @@ def organization_codes(
 
 # --- profiles and the other record parts -----------------------------------------------------
 
-_TEXT_CHARS = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
+_TEXT_CHARS = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")).filter(
+    lambda c: not UNSTORABLE.match(c)
+)
+"""Text a profile's part may hold: printable, and storable (no non-characters such as U+FFFE,
+which every reader refuses, by the one rule of ``records._json.UNSTORABLE``)."""
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _IDS = st.builds(

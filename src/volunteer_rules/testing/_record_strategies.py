@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from volunteer_rules.hours import _MAX_MINUTES, Hours
+from volunteer_rules.records._json import UNSTORABLE
 from volunteer_rules.records.record import (
     FIELDS,
     FORMAT_VERSION,
@@ -49,9 +50,7 @@ T = TypeVar("T")
 
 _LEVELS: Final = ("province", "city", "county")
 _ID_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-_TEXT_CHARS = st.characters(exclude_categories=["Cs"]).filter(
-    lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE)
-)
+_TEXT_CHARS = st.characters(exclude_categories=["Cs"]).filter(lambda c: not UNSTORABLE.match(c))
 """Any character JSON and UTF-8 can carry and a record may hold (no lone surrogates, no
 Unicode non-characters such as U+FFFE, which ``parse_record`` refuses)."""
 _OFFSETS: Final = (
