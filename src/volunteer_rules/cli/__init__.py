@@ -68,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
     Everything a command writes passes through :class:`~volunteer_rules.cli._io.MaskedOutput`
-    (no resident ID number appears whole on standard output or standard error). No traceback
-    is ever shown: when the reader of the output goes away (``| head``) the command ends
+    (no resident ID number or contact appears whole on standard output or standard error). No
+    traceback is ever shown: when the reader of the output goes away (``| head``) the command ends
     quietly with status 141 (128 + SIGPIPE, as a shell reports it); when standard output
     cannot be written (a full disk, closed with ``>&-``) it ends with one line on standard
     error naming it and status 2, as for any file that cannot be written; Ctrl-C ends it with

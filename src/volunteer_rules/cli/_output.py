@@ -11,8 +11,9 @@ Every file a command writes (``report -o``, ``certificate -o``, ``transfer creat
   not a regular file (``/dev/stdout``, a named pipe, a device) is written in place: it cannot
   be replaced, and replacing it would be wrong; so are ``/dev/stdout`` and the files of
   ``/proc``.
-- **Masked.** Text passes through :class:`~volunteer_rules.cli._streams.MaskedOutput`, the masking
-  of standard output, so a file written for a person never shows a resident ID number whole.
+- **Masked.** Text passes through :class:`~volunteer_rules.cli._streams.MaskedOutput`, the
+  masking of standard output, so a file written for a person never shows an ID number or a
+  contact whole.
   The one exception is an artefact for another program (a transfer package for the
   destination's software, docs/transfer.md): ``mask=False``.
 - **Never a crash on text.** Text UTF-8 cannot encode (a lone surrogate) is written escaped
@@ -47,7 +48,7 @@ __all__ = ["output_bytes", "output_file"]
 
 @contextlib.contextmanager
 def output_file(path: str, *, mask: bool = True) -> Iterator[IO[str]]:
-    r"""Write the text file ``path`` whole or not at all, resident ID numbers masked.
+    r"""Write the text file ``path`` whole or not at all, ID numbers and contacts masked.
 
     Args:
         path: the file to write.
