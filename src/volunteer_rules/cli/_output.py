@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import stat
@@ -78,29 +79,14 @@ def output_file(path: str, *, mask: bool = True) -> Iterator[IO[str]]:
         ('old', ['out.txt'])
     """
     with output_bytes(path) as binary:
-        text = _Utf8(binary)
-        stream: Any = MaskedOutput(text) if mask else text  # type: ignore[arg-type]
-        yield stream
-        stream.flush()
-
-
-class _Utf8:
-    """Text written to a binary file as UTF-8, a lone surrogate escaped (as standard output)."""
-
-    encoding = "utf-8"
-
-    def __init__(self, binary: IO[bytes]) -> None:
-        self._binary = binary
-
-    def write(self, text: str) -> int:
-        self._binary.write(text.encode("utf-8", "backslashreplace"))
-        return len(text)
-
-    def flush(self) -> None:
-        self._binary.flush()
-
-    def isatty(self) -> bool:
-        return False
+        # A lone surrogate is escaped, as standard output writes it.
+        text = io.TextIOWrapper(binary, encoding="utf-8", errors="backslashreplace", newline="")
+        stream: Any = MaskedOutput(text) if mask else text
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            text.detach()  # the binary file is output_bytes' to close
 
 
 @contextlib.contextmanager
