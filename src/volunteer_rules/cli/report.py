@@ -232,7 +232,8 @@ def _read_line(path: str, line: JsonLine, found: dict[str, list[Any]], progress:
         return 1
     except (VolunteerRulesError, ValueError, TypeError) as error:
         progress.clear()
-        _complain(path, line.number, f"$: invalid_format: not a valid {kind[:-1]}: {error}")
+        noun = "person served" if kind == "people" else kind[:-1]
+        _complain(path, line.number, f"$: invalid_format: not a valid {noun}: {error}")
         return 1
     return 0
 

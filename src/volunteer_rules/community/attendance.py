@@ -27,13 +27,13 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import json_members, one_of, require_aware
+from volunteer_rules._validate import one_of, require_aware
 from volunteer_rules.community.project import Project, Roster, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.records._profile_reader import Reader
 
 __all__ = [
     "ATTENDANCE_CODES",
@@ -64,6 +64,7 @@ ATTENDANCE_CODES: Final[Mapping[str, str]] = {
 
 _ID: Final = re.compile(r"[A-Za-z0-9_\-]{1,24}")
 _EVENT_ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_PROJECT_ID_SHAPE: Final = "1-24 letters, digits, '-' or '_'"
 
 
 @masked_repr
@@ -87,7 +88,8 @@ class AttendanceEvent:
 
     Raises:
         InvalidValueError: a correction without its times, reason or administrator; times on
-            a check-in or check-out.
+            a check-in or check-out (:func:`parse_attendance_event` reports each as a
+            :class:`~volunteer_rules.errors.FieldError` instead).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -325,15 +327,48 @@ _EVENT_FIELDS: Final = (
 )
 
 
-def _moment(value: object, what: str) -> _dt.datetime:
-    moment = read_datetime(value)
-    if moment is None:
-        raise InvalidValueError(what, "must be a date-time with a UTC offset")
-    return require_aware(moment, what)
+def _check_correction(read: Reader, fields: Mapping[str, Any]) -> None:
+    """The rules that tie an event's members together, as ``inconsistent`` problems.
+
+    A correction is an administrator's, with a start, an end after it and a reason; a
+    check-in or check-out comes from a device or a person and carries no start or end.
+    """
+    kind, source = fields["kind"], fields["source"]
+    start, end = fields["start"], fields["end"]
+    if kind == "correction":
+        if source not in (None, "administrator"):
+            read.add(read.path("source"), "inconsistent", "corrections are an administrator's")
+        for key in ("start", "end"):
+            if key not in read.data:
+                read.add(read.path(key), "inconsistent", f"a correction gives its {key}")
+        if start is not None and end is not None and end <= start:
+            read.add(read.path("end"), "inconsistent", "end must be after start")
+        reason = fields["reason"]
+        if "reason" not in read.data or (reason is not None and not reason.strip()):
+            read.add(read.path("reason"), "inconsistent", "a correction gives its reason")
+    elif kind is not None:
+        for key in ("start", "end"):
+            if key in read.data:
+                read.add(read.path(key), "inconsistent", "only a correction carries start and end")
+        if source == "administrator":
+            read.add(
+                read.path("source"), "inconsistent", "check-ins come from a device or a person"
+            )
 
 
 def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:
     """Read an attendance event from its JSON form (:func:`dump_attendance_event`).
+
+    Fields: ``event_id`` and ``volunteer_id`` (1-64 letters, digits, ``-``, ``_``, ``.``),
+    ``project_id`` (1-24 letters, digits, ``-``, ``_``), ``slot`` (0 to 1,000,000), ``kind``
+    (:data:`ATTENDANCE_KINDS`), ``at`` (an ISO date-time with its UTC offset), ``source``
+    (:data:`ATTENDANCE_SOURCES`), ``by`` (1-200 characters), and for a correction ``start``,
+    ``end`` (date-times) and ``reason`` (1-200 characters). ``null`` is a member left out.
+
+    Raises:
+        RecordFormatError: with ``what="attendance event"`` and every problem found, each with
+            its path and code (``inconsistent`` for a correction without its times, reason or
+            administrator, or times on a check-in or check-out).
 
     Example:
         >>> e = parse_attendance_event({"event_id": "e1", "project_id": "P", "volunteer_id": "V1",
@@ -341,22 +376,32 @@ def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:
         ...     "source": "device", "by": "qr-01"})
         >>> dump_attendance_event(e)["at"]
         '2024-06-05T08:55:00+08:00'
+        >>> parse_attendance_event({"event_id": "e1", "project_id": "P", "volunteer_id": "V1",
+        ...     "slot": -1, "kind": "correction", "at": "2024-06-05T08:55",
+        ...     "source": "administrator", "by": "王芳"})
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RecordFormatError: invalid attendance event: $.slot: out_of_range: slot must be from 0 to 1000000; $.at: invalid_format: at must be an ISO date-time with its UTC offset such as 2024-05-01T09:00:00+08:00; $.start: inconsistent: a correction gives its start; $.end: inconsistent: a correction gives its end; $.reason: inconsistent: a correction gives its reason
     """
-    payload = json_members(payload, "event", _EVENT_FIELDS)
-    start, end = payload.get("start"), payload.get("end")
-    return AttendanceEvent(
-        event_id=payload.get("event_id"),  # type: ignore[arg-type]
-        project_id=payload.get("project_id"),  # type: ignore[arg-type]
-        volunteer_id=payload.get("volunteer_id"),  # type: ignore[arg-type]
-        slot=payload.get("slot"),  # type: ignore[arg-type]
-        kind=payload.get("kind"),  # type: ignore[arg-type]
-        at=_moment(payload.get("at"), "at"),
-        source=payload.get("source"),  # type: ignore[arg-type]
-        by=payload.get("by"),  # type: ignore[arg-type]
-        start=None if start is None else _moment(start, "start"),
-        end=None if end is None else _moment(end, "end"),
-        reason=payload.get("reason", ""),
-    )
+    read = Reader(payload, _EVENT_FIELDS, "an attendance event")
+    if not isinstance(payload, Mapping):
+        read.fail("attendance event")
+    fields: dict[str, Any] = {
+        "event_id": read.ident("event_id"),
+        "project_id": read.ident("project_id", pattern=_ID, shape=_PROJECT_ID_SHAPE),
+        "volunteer_id": read.ident("volunteer_id"),
+        "slot": read.integer("slot", 0, 1_000_000),
+        "kind": read.choice("kind", ATTENDANCE_KINDS),
+        "at": read.moment("at"),
+        "source": read.choice("source", ATTENDANCE_SOURCES),
+        "by": read.text("by", as_given=True),
+        "start": read.moment("start", required=False),
+        "end": read.moment("end", required=False),
+        "reason": read.text("reason", required=False, as_given=True, blank=True),
+    }
+    _check_correction(read, fields)
+    read.fail("attendance event")
+    return AttendanceEvent(**{**fields, "reason": fields["reason"] or ""})
 
 
 def dump_attendance_event(event: AttendanceEvent) -> dict[str, Any]:

@@ -43,11 +43,11 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, json_members, one_of
+from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.records._profile_reader import Reader
 from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -92,17 +92,42 @@ _MCA67_ART14: Final = "[MCA2020 Art 14]"
 _MCA67_ART5: Final = "[MCA2020 Art 5]"
 
 
-def _organization_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidTypeError(attribute.name, "must be a string")
+_ORGANIZATION_SHAPE: Final = (
+    "an 18-character unified social credit code, or G- and 1-62 letters, digits, '-', '_' or '.'"
+)
+
+
+def _organization_id_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` is no organization id, as ``(code, message)`` of the record format, or ``None``.
+
+    An organization id is an 18-character unified social credit code (checked) or ``G-`` and
+    1-62 id characters (an unregistered team's platform id). The message never repeats the id.
+
+    Example:
+        >>> _organization_id_problem("G-team") is None, _organization_id_problem("G-")
+        (True, ('invalid_format', 'a group id is G- and 1-62 letters, digits, -, _ or .'))
+        >>> _organization_id_problem("91110000600037342L")
+        ('checksum', 'not a valid unified social credit code: the check character (position 18) is wrong')
+    """
     if value.startswith("G-"):
         if not _GROUP_ID.fullmatch(value):
-            raise InvalidValueError(attribute.name, "a group id is G- and 1-62 id characters")
-        return
+            return "invalid_format", "a group id is G- and 1-62 letters, digits, -, _ or ."
+        return None
     try:
         OrganizationCode.parse(value)
     except InvalidIdentifierError as error:
-        raise InvalidValueError(attribute.name, f"not a valid credit code: {error}") from None
+        code = "checksum" if error.code == "checksum" else "invalid_format"
+        reason = str(error).split(": ", 1)[-1]
+        return code, f"not a valid unified social credit code: {reason}"
+    return None
+
+
+def _organization_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidTypeError(attribute.name, "must be a string")
+    problem = _organization_id_problem(value)
+    if problem is not None:
+        raise InvalidValueError(attribute.name, problem[1])
 
 
 def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -135,7 +160,8 @@ class Organization:
 
     Raises:
         InvalidValueError: a bad id, kind, status or text; a suspended or deregistered status
-            without ``status_since``; a parent that is itself.
+            without ``status_since``; a parent that is itself (:func:`parse_organization`
+            reports each as a :class:`~volunteer_rules.errors.FieldError` instead).
 
     Example:
         >>> from volunteer_rules.records.region import RegionCode
@@ -411,44 +437,75 @@ _FIELDS: Final = (
 )
 
 
-def _day(value: object, what: str) -> _dt.date | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidValueError(what, "must be a YYYY-MM-DD date")
-    day = read_date(value)
-    if day is None:
-        raise InvalidValueError(what, f"{value!r} is not a YYYY-MM-DD date")
-    return day
-
-
 def parse_organization(payload: Mapping[str, Any]) -> Organization:
     """Read an organization from its JSON form (the keys of :func:`dump_organization`).
 
+    Fields: ``organization_id`` (an 18-character unified social credit code, checked, or
+    ``G-`` and 1-62 id characters), ``name`` and ``responsible_department`` (1-200
+    characters), ``kind`` (:data:`ORGANIZATION_KINDS`), ``region_code`` (a known GB/T 2260
+    code), and optional ``status`` (:data:`ORGANIZATION_STATUSES`, default ``registered``),
+    ``status_since`` and ``registered_on`` (ISO dates), ``parent_id`` (an organization id).
+    ``null`` is a member left out.
+
     Raises:
-        InvalidValueError: an unknown key, a missing or bad value.
+        RecordFormatError: with ``what="organization"`` and every problem found, each with its
+            path and code (``missing``, ``unknown_field``, ``invalid_type``,
+            ``invalid_format``, ``checksum``, ``out_of_range``, ``unknown_code``, and
+            ``inconsistent`` for a suspended or deregistered status without its
+            ``status_since``, or an organization that is its own parent).
 
     Example:
         >>> org = parse_organization({"organization_id": "G-team", "name": "队", "kind": "volunteer_team",
         ...     "region_code": "211103", "responsible_department": "兴隆台区民政局"})
         >>> dump_organization(org)["status"]
         'registered'
+        >>> parse_organization({"organization_id": "G-team", "name": 7, "kind": "club",
+        ...     "region_code": "211103", "responsible_department": "局", "status": "suspended"})
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RecordFormatError: invalid organization: $.name: invalid_type: name must be a string; $.kind: unknown_code: kind must be one of social_group, social_service_agency, foundation, volunteer_team, other; $.status_since: inconsistent: a suspended organization needs the day its status took effect
     """
-    payload = json_members(payload, "organization", _FIELDS)
-    try:
-        region = RegionCode.parse(payload.get("region_code"))  # type: ignore[arg-type]
-    except (InvalidIdentifierError, InvalidValueError, InvalidTypeError, TypeError):
-        raise InvalidValueError("region_code", "must be a GB/T 2260 code") from None
+    read = Reader(payload, _FIELDS, "an organization")
+    if not isinstance(payload, Mapping):
+        read.fail("organization")
+    organization_id = _read_organization_id(read, "organization_id")
+    name = read.text("name", as_given=True)
+    kind = read.choice("kind", tuple(ORGANIZATION_KINDS))
+    region = read.region("region_code")
+    department = read.text("responsible_department", as_given=True)
+    status = read.choice("status", ORGANIZATION_STATUSES, required=False)
+    status_since = read.date("status_since", required=False)
+    registered_on = read.date("registered_on", required=False)
+    parent_id = _read_organization_id(read, "parent_id", required=False)
+    if status not in (None, "registered") and read.data.get("status_since") is None:
+        read.add(
+            read.path("status_since"),
+            "inconsistent",
+            f"a {status} organization needs the day its status took effect",
+        )
+    if parent_id is not None and parent_id == organization_id:
+        read.add(read.path("parent_id"), "inconsistent", "an organization cannot be its own parent")
+    read.fail("organization")
     return Organization(
-        organization_id=payload.get("organization_id"),  # type: ignore[arg-type]
-        name=payload.get("name"),  # type: ignore[arg-type]
-        kind=payload.get("kind"),  # type: ignore[arg-type]
-        region=region,
-        responsible_department=payload.get("responsible_department"),  # type: ignore[arg-type]
-        status=payload.get("status", "registered"),
-        status_since=_day(payload.get("status_since"), "status_since"),
-        registered_on=_day(payload.get("registered_on"), "registered_on"),
-        parent_id=payload.get("parent_id"),
+        organization_id=organization_id,  # type: ignore[arg-type]
+        name=name,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        region=region,  # type: ignore[arg-type]
+        responsible_department=department,  # type: ignore[arg-type]
+        status=status or "registered",
+        status_since=status_since,
+        registered_on=registered_on,
+        parent_id=parent_id,
+    )
+
+
+def _read_organization_id(read: Reader, key: str, *, required: bool = True) -> str | None:
+    """An organization id member (:func:`_organization_id_problem`)."""
+    return read.ident(
+        key,
+        required=required,
+        shape=_ORGANIZATION_SHAPE,
+        check=_organization_id_problem,
     )
 
 

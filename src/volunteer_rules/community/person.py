@@ -39,9 +39,8 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from volunteer_rules._iso import read_date
 from volunteer_rules._privacy import mask_name_text, masked_repr
-from volunteer_rules._validate import instance_of, json_members, one_of, require_iterable
+from volunteer_rules._validate import instance_of, one_of, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -50,6 +49,7 @@ from volunteer_rules.matching.demand import (
     dump_demand,
     parse_demand,
 )
+from volunteer_rules.records._profile_reader import Reader
 from volunteer_rules.records.profile import (
     mask_contact,
     mask_document_number,
@@ -86,6 +86,8 @@ PERSON_CODES: Final[Mapping[str, str]] = {
 """Codes of the reasons a need is not matched."""
 
 _ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,31}")
+_ID_SHAPE: Final = "1-31 letters, digits, '-', '_' or '.'"
+_RESIDENT_ID_SHAPE: Final = re.compile(r"[0-9]{17}[0-9Xx]")
 _NAME: Final = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
 Reach = Literal["county", "city", "province"]
 _DEPTH: Final = {"province": 1, "city": 2, "county": 3}
@@ -276,7 +278,9 @@ class PersonServed:
             the platform must).
 
     Raises:
-        InvalidValueError: bad ids or text; a person id shaped like a resident ID number.
+        InvalidValueError: bad ids or text; a person id shaped like a resident ID number
+            (:func:`parse_person` reports each as a :class:`~volunteer_rules.errors.FieldError`
+            instead).
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_person
@@ -306,7 +310,7 @@ class PersonServed:
             raise InvalidValueError("station_id", "must be 1-64 letters, digits, -, _ or .")
         if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 100:
             raise InvalidValueError("name", "must be 1-100 characters of text")
-        if re.fullmatch(r"[0-9]{17}[0-9Xx]", self.person_id):
+        if _RESIDENT_ID_SHAPE.fullmatch(self.person_id):
             raise InvalidValueError("person_id", "looks like a resident ID number")
 
     @property
@@ -385,82 +389,150 @@ _NEED_FIELDS: Final = (
 )
 
 
-def _region(value: object) -> RegionCode:
-    if not isinstance(value, str) or not RegionCode.is_known(value):
-        raise InvalidValueError("region_code", "must be a GB/T 2260 code")
-    return RegionCode.parse(value)
+_NAME_SHAPE: Final = "a name of a-z, 0-9, _ and - that starts with a letter"
 
 
-def _date(value: object, what: str) -> _dt.date:
-    day = read_date(value)
-    if day is None:
-        raise InvalidValueError(what, "must be a YYYY-MM-DD date")
-    return day
-
-
-def _parse_need(payload: object, index: int) -> Need:
-    payload = json_members(payload, "needs", _NEED_FIELDS)
-    try:
-        demand = parse_demand(
-            {
-                "demand_id": payload.get("need_id"),
-                "service_category": payload.get("service_category"),
-                "region_code": payload.get("region_code"),
-                "slots": payload.get("slots"),
-                "head_count": payload.get("head_count", 1),
-            }
+def _person_id_problem(value: str) -> tuple[str, str] | None:
+    """A person id shaped like a resident ID number is refused (the message does not repeat it)."""
+    if _RESIDENT_ID_SHAPE.fullmatch(value):
+        return (
+            "invalid_format",
+            "person_id looks like a resident ID number; give the station's own number",
         )
+    return None
+
+
+def _read_consent(read: Reader) -> Consent | None:
+    """The ``consent`` member, or ``None`` (absent, or refused with its problems)."""
+    sub = read.member("consent", _CONSENT_FIELDS, "a consent", required=False)
+    if sub is None:
+        return None
+    errors = len(read.errors)
+    given_by = sub.choice("given_by", CONSENT_GIVERS)
+    given_on = sub.date("given_on")
+    purposes = sub.names("purposes", vocabulary=CONSENT_PURPOSES)
+    withdrawn_on = sub.date("withdrawn_on", required=False)
+    if given_on is not None and withdrawn_on is not None and withdrawn_on < given_on:
+        sub.add(sub.path("withdrawn_on"), "inconsistent", "withdrawn_on is before given_on")
+    if len(read.errors) > errors:
+        return None
+    return Consent(
+        given_by=given_by,  # type: ignore[arg-type]
+        given_on=given_on,  # type: ignore[arg-type]
+        purposes=purposes,  # type: ignore[arg-type]
+        withdrawn_on=withdrawn_on,
+    )
+
+
+_DEMAND_MEMBERS: Final = ("service_category", "region_code", "slots", "required_skills")
+
+
+def _read_need(read: Reader, value: object, index: int) -> Need | None:
+    """The need ``value`` at ``$.needs[index]``, or ``None`` (refused, with its problems).
+
+    Its category, region, slots, head count and required skills are read as
+    :func:`~volunteer_rules.parse_demand` reads a demand's, with its problems moved under the
+    need's path.
+    """
+    sub = read.nested(value, _NEED_FIELDS, "a need", f"$.needs[{index}]")
+    if sub is None:
+        return None
+    errors = len(read.errors)
+    need_id = sub.ident("need_id", pattern=_ID, shape=_ID_SHAPE)
+    demand_form: dict[str, Any] = {"demand_id": "need", "head_count": 1}
+    demand_form.update((k, v) for k, v in sub.data.items() if k in (*_DEMAND_MEMBERS, "head_count"))
+    demand: Demand | None = None
+    try:
+        demand = parse_demand(demand_form)
     except RecordFormatError as error:  # where the person's form has it: $.needs[i].slots...
-        raise error.under(f"$.needs[{index}]", what="person served") from None
+        read.errors.extend(error.under(sub.prefix).errors)
+    place = sub.text("place", as_given=True)
+    special_conditions = sub.names("special_conditions", pattern=_NAME, shape=_NAME_SHAPE)
+    if len(read.errors) > errors or demand is None:
+        return None
     return Need(
-        need_id=demand.demand_id,
+        need_id=need_id,  # type: ignore[arg-type]
         service_category=demand.service_category,
         region=demand.region,
-        place=payload.get("place"),  # type: ignore[arg-type]
+        place=place,  # type: ignore[arg-type]
         schedule=demand.schedule,
         head_count=demand.head_count,
-        required_skills=payload.get("required_skills", ()),
-        special_conditions=payload.get("special_conditions", ()),
+        required_skills=demand.required_skills,
+        special_conditions=special_conditions,  # type: ignore[arg-type]
     )
+
+
+def _read_needs(read: Reader) -> tuple[Need, ...] | None:
+    """The ``needs`` member (absent: none), or ``None`` when any need is refused."""
+    items = read.array("needs", required=False)
+    if items is None:
+        return None if "needs" in read.data else ()
+    errors = len(read.errors)
+    needs = [_read_need(read, item, index) for index, item in enumerate(items)]
+    seen: set[str] = set()
+    for index, need in enumerate(needs):
+        if need is not None and need.need_id in seen:
+            read.add(
+                f"$.needs[{index}].need_id", "inconsistent", "need_id is an earlier need's too"
+            )
+        elif need is not None:
+            seen.add(need.need_id)
+    if len(read.errors) > errors:
+        return None
+    return tuple(need for need in needs if need is not None)
 
 
 def parse_person(payload: Mapping[str, Any]) -> PersonServed:
     """Read a person served from the JSON form :func:`dump_person` writes.
 
+    Fields: ``person_id`` (1-31 letters, digits, ``-``, ``_``, ``.``; never shaped like a
+    resident ID number), ``station_id`` (1-64 id characters), ``name`` (1-100 characters),
+    ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an array of needs:
+    ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``, ``head_count``,
+    ``required_skills``, ``special_conditions``; the category, region, slots, head count and
+    skills as :func:`~volunteer_rules.parse_demand` reads them), ``consent`` (``given_by``,
+    ``given_on``, ``purposes``, ``withdrawn_on``), ``contact`` and ``id_number`` (1-64
+    characters). ``null`` is a member left out.
+
     Raises:
-        InvalidValueError: an unknown key, a missing or bad value.
-        RecordFormatError: a need's slots are malformed (as :func:`~volunteer_rules.parse_demand`
-            reads them), with paths under ``$.needs[i]``.
+        RecordFormatError: with ``what="person served"`` and every problem found, each with
+            its path (``$.needs[0].slots[1].start``, ``$.consent.given_on``) and code
+            (``inconsistent`` for a consent withdrawn before it was given, or a need id given
+            twice). Messages never contain the name, the contact or the ID number.
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_person
         >>> parse_person(dump_person(sample_person())) == sample_person()
         True
+        >>> payload = dict(dump_person(sample_person()), person_id="21110319400101002X",
+        ...                contact=13800138000)
+        >>> try:
+        ...     parse_person(payload)
+        ... except RecordFormatError as error:
+        ...     print(*(f"{e.path} {e.code}" for e in error.errors))
+        $.person_id invalid_format $.contact invalid_type
     """
-    payload = json_members(payload, "person", _PERSON_FIELDS)
-    consent = payload.get("consent")
-    parsed_consent: Consent | None = None
-    if consent is not None:
-        consent = json_members(consent, "consent", _CONSENT_FIELDS)
-        withdrawn = consent.get("withdrawn_on")
-        parsed_consent = Consent(
-            given_by=consent.get("given_by"),  # type: ignore[arg-type]
-            given_on=_date(consent.get("given_on"), "consent.given_on"),
-            purposes=consent.get("purposes", ()),
-            withdrawn_on=None if withdrawn is None else _date(withdrawn, "consent.withdrawn_on"),
-        )
-    needs = payload.get("needs", [])
-    if not isinstance(needs, list):
-        raise InvalidTypeError("needs", "must be a list")
+    read = Reader(payload, _PERSON_FIELDS, "a person served")
+    if not isinstance(payload, Mapping):
+        read.fail("person served")
+    person_id = read.ident("person_id", pattern=_ID, shape=_ID_SHAPE, check=_person_id_problem)
+    station_id = read.ident("station_id")
+    name = read.text("name", max_length=100, as_given=True)
+    region = read.region("region_code")
+    needs = _read_needs(read)
+    consent = _read_consent(read)
+    contact = read.text("contact", required=False, max_length=64, as_given=True)
+    id_number = read.text("id_number", required=False, max_length=64, as_given=True)
+    read.fail("person served")
     return PersonServed(
-        person_id=payload.get("person_id"),  # type: ignore[arg-type]
-        station_id=payload.get("station_id"),  # type: ignore[arg-type]
-        name=payload.get("name"),  # type: ignore[arg-type]
-        region=_region(payload.get("region_code")),
-        needs=tuple(_parse_need(need, index) for index, need in enumerate(needs)),
-        consent=parsed_consent,
-        contact=payload.get("contact"),
-        id_number=payload.get("id_number"),
+        person_id=person_id,  # type: ignore[arg-type]
+        station_id=station_id,  # type: ignore[arg-type]
+        name=name,  # type: ignore[arg-type]
+        region=region,  # type: ignore[arg-type]
+        needs=needs or (),
+        consent=consent,
+        contact=contact,
+        id_number=id_number,
     )
 
 

@@ -24,11 +24,13 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, json_members, one_of, require_aware
+from volunteer_rules._validate import instance_of, one_of, require_aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
 from volunteer_rules.matching.registration import Reason, RegistrationRules
+from volunteer_rules.records._json import type_name
+from volunteer_rules.records._profile_reader import Reader
 from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
 from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
 from volunteer_rules.rules.checks import late_deadline
@@ -100,7 +102,9 @@ class Project:
         rules: the attendance rules.
 
     Raises:
-        InvalidValueError: a bad id or text, or a demand without an organization.
+        InvalidValueError: a bad id or text, or a demand without an organization
+            (:func:`parse_project` reports each as a :class:`~volunteer_rules.errors.FieldError`
+            instead).
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_project
@@ -376,42 +380,100 @@ _PROJECT_FIELDS: Final = (
 )
 
 
-def _demand(payload: Mapping[str, Any]) -> Demand:
-    try:
-        return parse_demand(payload)
-    except RecordFormatError as error:  # where the project's form has it: $.demand.slots...
-        raise error.under("$.demand", what="project") from None
-
-
 _RULES_FIELDS: Final = ("minimum_share_percent", "auto_check_out_minutes")
+_ID_SHAPE: Final = "1-24 letters, digits, '-' or '_'"
+
+
+def _read_demand(read: Reader) -> Demand | None:
+    """The ``demand`` member as :func:`~volunteer_rules.parse_demand` reads it, or ``None``.
+
+    Its problems are the project's, under ``$.demand``; a demand without an organization is
+    ``inconsistent`` (a project's demand names the organization that records its service).
+    """
+    value = read.data.get("demand")
+    if value is None:
+        read.add(read.path("demand"), "missing", "demand is required")
+        return None
+    if not isinstance(value, Mapping):
+        read.add(
+            read.path("demand"), "invalid_type", f"demand must be an object, not {type_name(value)}"
+        )
+        return None
+    try:
+        demand = parse_demand(value)
+    except RecordFormatError as error:  # where the project's form has it: $.demand.slots...
+        read.errors.extend(error.under(read.path("demand")).errors)
+        return None
+    if not demand.organization_id:
+        read.add(
+            read.path("demand.organization_id"),
+            "inconsistent",
+            "a project's demand names the organization that records its service",
+        )
+        return None
+    return demand
+
+
+def _read_rules(read: Reader) -> AttendanceRules | None:
+    """The ``rules`` member (absent: the default rules), or ``None`` when refused."""
+    sub = read.member("rules", _RULES_FIELDS, "attendance rules", required=False)
+    if sub is None:
+        return None if "rules" in read.data else AttendanceRules()
+    share = sub.integer("minimum_share_percent", 0, 100, required=False)
+    minutes = sub.integer("auto_check_out_minutes", 1, 10_080, required=False)
+    given = {
+        key: value
+        for key, value in (("minimum_share_percent", share), ("auto_check_out_minutes", minutes))
+        if value is not None
+    }
+    return AttendanceRules(**given)
 
 
 def parse_project(payload: Mapping[str, Any]) -> Project:
     """Read a project from its JSON form (:func:`dump_project`); the demand as ``parse_demand``.
 
+    Fields: ``project_id`` (1-24 letters, digits, ``-``, ``_``), ``demand`` (a demand's form,
+    with its ``organization_id``), ``person_in_charge``, ``activity_name``, ``content`` and
+    ``place`` (1-200 characters), and optional ``station_id`` (1-64 id characters) and
+    ``rules`` (``minimum_share_percent`` 0-100, ``auto_check_out_minutes`` 1-10,080). ``null``
+    is a member left out.
+
     Raises:
-        InvalidValueError: an unknown key, a missing or bad value.
-        RecordFormatError: a malformed demand, with paths under ``$.demand``.
+        RecordFormatError: with ``what="project"`` and every problem found, each with its path
+            and code; the demand's under ``$.demand`` (``$.demand.slots[0].start``), and
+            ``inconsistent`` at ``$.demand.organization_id`` for a demand without one.
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_project
         >>> parse_project(dump_project(sample_project())) == sample_project()
         True
+        >>> payload = dict(dump_project(sample_project()), place="", rules={"minimum_share_percent": 101})
+        >>> parse_project(payload)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RecordFormatError: invalid project: $.place: missing: place must not be empty; $.rules.minimum_share_percent: out_of_range: minimum_share_percent must be from 0 to 100
     """
-    payload = json_members(payload, "project", _PROJECT_FIELDS)
-    demand = payload.get("demand")
-    if not isinstance(demand, Mapping):
-        raise InvalidValueError("demand", "must be a demand object")
-    rules = json_members(payload.get("rules", {}), "rules", _RULES_FIELDS)
+    read = Reader(payload, _PROJECT_FIELDS, "a project")
+    if not isinstance(payload, Mapping):
+        read.fail("project")
+    project_id = read.ident("project_id", pattern=_ID, shape=_ID_SHAPE)
+    demand = _read_demand(read)
+    person_in_charge = read.text("person_in_charge", as_given=True)
+    activity_name = read.text("activity_name", as_given=True)
+    content = read.text("content", as_given=True)
+    place = read.text("place", as_given=True)
+    station_id = read.ident("station_id", required=False)
+    rules = _read_rules(read)
+    read.fail("project")
     return Project(
-        project_id=payload.get("project_id"),  # type: ignore[arg-type]
-        demand=_demand(demand),
-        person_in_charge=payload.get("person_in_charge"),  # type: ignore[arg-type]
-        activity_name=payload.get("activity_name"),  # type: ignore[arg-type]
-        content=payload.get("content"),  # type: ignore[arg-type]
-        place=payload.get("place"),  # type: ignore[arg-type]
-        station_id=payload.get("station_id"),
-        rules=AttendanceRules(**rules),
+        project_id=project_id,  # type: ignore[arg-type]
+        demand=demand,  # type: ignore[arg-type]
+        person_in_charge=person_in_charge,  # type: ignore[arg-type]
+        activity_name=activity_name,  # type: ignore[arg-type]
+        content=content,  # type: ignore[arg-type]
+        place=place,  # type: ignore[arg-type]
+        station_id=station_id,
+        rules=rules,  # type: ignore[arg-type]
     )
 
 

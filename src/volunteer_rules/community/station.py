@@ -24,11 +24,16 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, json_members
-from volunteer_rules.community.organization import _organization_id
+from volunteer_rules._validate import instance_of
+from volunteer_rules.community.organization import (
+    _ORGANIZATION_SHAPE,
+    _organization_id,
+    _organization_id_problem,
+)
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.records._profile_reader import Reader
 from volunteer_rules.records.region import RegionCode
 
 __all__ = [
@@ -80,7 +85,8 @@ class Station:
 
     Raises:
         InvalidValueError: a bad id or name, no organization, a community code of another
-            county or of the wrong shape.
+            county or of the wrong shape (:func:`parse_station` reports each as a
+            :class:`~volunteer_rules.errors.FieldError` instead).
 
     Example:
         >>> from volunteer_rules.records.region import RegionCode
@@ -186,29 +192,56 @@ _FIELDS: Final = (
 def parse_station(payload: Mapping[str, Any]) -> Station:
     """Read a station from its JSON form (the keys of :func:`dump_station`).
 
+    Fields: ``station_id`` (1-64 letters, digits, ``-``, ``_``, ``.``), ``name`` (1-200
+    characters), ``region_code`` (a known GB/T 2260 code), ``organization_ids`` (a non-empty
+    array of organization ids), and optional ``community_code`` (12 digits, the first six
+    ``region_code``) and ``address`` (at most 200 characters). ``null`` is a member left out.
+
     Raises:
-        InvalidValueError: an unknown key, a missing or bad value.
+        RecordFormatError: with ``what="station"`` and every problem found, each with its path
+            and code (``inconsistent`` for a community code outside the station's county).
 
     Example:
         >>> s = parse_station({"station_id": "S1", "name": "站", "region_code": "211103",
         ...                    "organization_ids": ["G-a"]})
         >>> dump_station(s)
         {'station_id': 'S1', 'name': '站', 'region_code': '211103', 'organization_ids': ['G-a']}
+        >>> parse_station({"station_id": "S 1", "name": "站", "region_code": "211103",
+        ...                "organization_ids": [], "community_code": "211104004012"})
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.RecordFormatError: invalid station: $.station_id: invalid_format: station_id must be 1-64 letters, digits, '-', '_' or '.'; $.organization_ids: missing: organization_ids must not be empty; $.community_code: inconsistent: community_code does not lie in 211103 兴隆台区
     """
-    payload = json_members(payload, "station", _FIELDS)
-    code = payload.get("region_code")
-    if not isinstance(code, str) or not RegionCode.is_known(code):
-        raise InvalidValueError("region_code", "must be a GB/T 2260 code")
-    ids = payload.get("organization_ids")
-    if not isinstance(ids, list):
-        raise InvalidValueError("organization_ids", "must be a list of organization ids")
+    read = Reader(payload, _FIELDS, "a station")
+    if not isinstance(payload, Mapping):
+        read.fail("station")
+    station_id = read.ident("station_id")
+    name = read.text("name", as_given=True)
+    region = read.region("region_code")
+    organization_ids = read.names(
+        "organization_ids",
+        required=True,
+        shape=_ORGANIZATION_SHAPE,
+        check=_organization_id_problem,
+    )
+    community_code = read.ident(
+        "community_code", required=False, pattern=_COMMUNITY, shape="12 digits"
+    )
+    address = read.text("address", required=False, as_given=True, blank=True)
+    if community_code is not None and region is not None and community_code[:6] != region.code:
+        read.add(
+            read.path("community_code"),
+            "inconsistent",
+            f"community_code does not lie in {region.code} {region.name}",
+        )
+    read.fail("station")
     return Station(
-        station_id=payload.get("station_id"),  # type: ignore[arg-type]
-        name=payload.get("name"),  # type: ignore[arg-type]
-        region=RegionCode.parse(code),
-        organization_ids=ids,
-        community_code=payload.get("community_code"),
-        address=payload.get("address", ""),
+        station_id=station_id,  # type: ignore[arg-type]
+        name=name,  # type: ignore[arg-type]
+        region=region,  # type: ignore[arg-type]
+        organization_ids=organization_ids,  # type: ignore[arg-type]
+        community_code=community_code,
+        address=address or "",
     )
 
 

@@ -1,30 +1,60 @@
-"""Reading the wire form of a volunteer's record parts: fields, types and problems with paths.
+"""Reading a wire form field by field: types, shapes and problems with their paths.
 
 :class:`Reader` reads one JSON object field by field and collects every problem (path, code,
-message, with long numbers masked), the error model of the record format.
+message, with long numbers masked), the error model of the record format. The parts of a
+volunteer's record (profile, training, commendation, evaluation) and the community's forms
+(organization, station, person served, project, attendance event) are read with it: one set
+of reading rules, one wording of each problem.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
 from volunteer_rules._canonical import present_members
-from volunteer_rules._iso import read_date
+from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules._privacy import looks_like_identity_number, mask_identity_numbers
 from volunteer_rules.errors import (
     FieldError,
+    InvalidIdentifierError,
     RecordFormatError,
 )
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
+from volunteer_rules.records.region import RegionCode
+
+__all__ = ["ID_SHAPE", "MISSING", "Check", "Reader"]
+
+ID_SHAPE: Final = "1-64 letters, digits, '-', '_' or '.'"
+"""How the messages describe an id of the record format (:data:`_ID_PATTERN`)."""
+
+Check = Callable[[str], "tuple[str, str] | None"]
+"""A further rule for a text of the right shape: ``(code, message)`` of its problem, or ``None``.
+
+The message is a whole sentence about the value and never repeats it (it may be personal)."""
 
 # --- reading payloads ------------------------------------------------------------------------
 
 
-class _Reader:
-    """Collects every problem of one payload, field by field."""
+class Reader:
+    """Collects every problem of one payload (or one object inside it), field by field.
+
+    Args:
+        payload: the JSON object; anything else is one ``invalid_type`` problem at ``prefix``.
+        allowed: the names of its members; any other is ``unknown_field``.
+        form: what the form is called in the messages (``"a profile"``).
+        prefix: where the object is (``$``, ``$.consent``, ``$.needs[2]``).
+
+    Example:
+        >>> read = Reader({"name": " 站 ", "size": True, "colour": 1}, ("name", "size"), "a form")
+        >>> read.text("name"), read.integer("size", 0, 9)
+        ('站', None)
+        >>> [str(e) for e in read.errors]
+        ['$.colour: unknown_field: is not a field of a form (names are case-sensitive)', '$.size: invalid_type: size must be an integer']
+    """
 
     def __init__(
         self, payload: object, allowed: Collection[str], form: str, prefix: str = "$"
@@ -47,8 +77,8 @@ class _Reader:
         self.errors.append(FieldError(path, code, message))
 
     def version(self) -> None:
-        value = self.data.get("format_version", _MISSING)
-        if value is _MISSING:
+        value = self.data.get("format_version", MISSING)
+        if value is MISSING:
             if self.data or not self.errors:
                 self.add(self.path("format_version"), "missing", "format_version is required")
             return
@@ -63,25 +93,42 @@ class _Reader:
             )
 
     def _raw(self, key: str, required: bool) -> object:
-        value = self.data.get(key, _MISSING)
-        if value is _MISSING and required:
+        value = self.data.get(key, MISSING)
+        if value is MISSING and required:
             self.add(self.path(key), "missing", f"{key} is required")
         return value
 
-    def text(self, key: str, *, required: bool = True, max_length: int = 200) -> str | None:
+    def text(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        max_length: int = 200,
+        as_given: bool = False,
+        blank: bool = False,
+    ) -> str | None:
+        """A text member, trimmed; ``None`` when absent or refused.
+
+        ``as_given`` keeps the text as given (white space around it included, and counted in
+        its length), for forms whose values keep it; ``blank`` admits a text of white space
+        only (then kept as given).
+        """
         value = self._raw(key, required)
-        if value is _MISSING:
+        if value is MISSING:
             return None
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string")
             return None
+        given = value
         value = value.strip()
-        if not value:
+        if not value and not blank:
             self.add(self.path(key), "missing", f"{key} must not be empty")
             return None
         if (why := unstorable(value)) is not None:  # the record format's rule
             self.add(self.path(key), "invalid_format", f"{key} {why}")
             return None
+        if as_given or not value:
+            value = given  # white space only around what was checked: nothing unstorable
         if len(value) > max_length:
             self.add(
                 self.path(key), "out_of_range", f"{key} must be at most {max_length} characters"
@@ -89,19 +136,27 @@ class _Reader:
             return None
         return value
 
-    def ident(self, key: str, *, required: bool = True) -> str | None:
+    def ident(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        pattern: re.Pattern[str] = _ID_PATTERN,
+        shape: str = ID_SHAPE,
+        check: Check | None = None,
+    ) -> str | None:
+        """An id member: a string of ``pattern`` (described as ``shape``), then ``check``.
+
+        A ``volunteer_id`` shaped like a resident ID number is refused, its number masked.
+        """
         value = self._raw(key, required)
-        if value is _MISSING:
+        if value is MISSING:
             return None
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string")
             return None
-        if not _ID_PATTERN.fullmatch(value):
-            self.add(
-                self.path(key),
-                "invalid_format",
-                f"{key} must be 1-64 letters, digits, '-', '_' or '.'",
-            )
+        if not pattern.fullmatch(value):
+            self.add(self.path(key), "invalid_format", f"{key} must be {shape}")
             return None
         if key == "volunteer_id" and looks_like_identity_number(value):
             self.add(
@@ -111,11 +166,26 @@ class _Reader:
                 " give the volunteer's unified number (志愿者统一编号), never an ID-card number",
             )
             return None
+        if check is not None and (problem := check(value)) is not None:
+            self.add(self.path(key), *problem)
+            return None
         return value
+
+    def region(self, key: str, *, required: bool = True) -> RegionCode | None:
+        """A GB/T 2260 region code member (a known 6-digit code)."""
+        text = self.ident(key, required=required)
+        if text is None:
+            return None
+        try:
+            return RegionCode.parse(text)
+        except InvalidIdentifierError as error:
+            code = "unknown_code" if error.code == "unknown_region" else "invalid_format"
+            self.add(self.path(key), code, "must be a known 6-digit GB/T 2260 code")
+            return None
 
     def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
         value = self._raw(key, required)
-        if value is _MISSING:
+        if value is MISSING:
             return None
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string")
@@ -127,7 +197,7 @@ class _Reader:
 
     def date(self, key: str, *, required: bool = True) -> _dt.date | None:
         value = self._raw(key, required)
-        if value is _MISSING:
+        if value is MISSING:
             return None
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string (an ISO date)")
@@ -139,18 +209,37 @@ class _Reader:
             )
         return day
 
+    def moment(self, key: str, *, required: bool = True) -> _dt.datetime | None:
+        """A date-time member with its UTC offset (``2024-06-05T08:55:00+08:00``)."""
+        value = self._raw(key, required)
+        if value is MISSING:
+            return None
+        if not isinstance(value, str):
+            self.add(self.path(key), "invalid_type", f"{key} must be a string (an ISO date-time)")
+            return None
+        moment = read_datetime(value)
+        if moment is None or moment.utcoffset() is None:
+            self.add(
+                self.path(key),
+                "invalid_format",
+                f"{key} must be an ISO date-time with its UTC offset such as "
+                "2024-05-01T09:00:00+08:00",
+            )
+            return None
+        return moment
+
     def boolean(self, key: str, *, default: bool | None = None) -> bool | None:
         value = self._raw(key, default is None)
-        if value is _MISSING:
+        if value is MISSING:
             return default
         if not isinstance(value, bool):
             self.add(self.path(key), "invalid_type", f"{key} must be true or false")
             return None
         return value
 
-    def integer(self, key: str, low: int, high: int) -> int | None:
-        value = self._raw(key, True)
-        if value is _MISSING:
+    def integer(self, key: str, low: int, high: int, *, required: bool = True) -> int | None:
+        value = self._raw(key, required)
+        if value is MISSING:
             return None
         if type(value) is not int:
             self.add(self.path(key), "invalid_type", f"{key} must be an integer")
@@ -161,13 +250,28 @@ class _Reader:
         return value
 
     def names(
-        self, key: str, *, vocabulary: Collection[str] | None = None
+        self,
+        key: str,
+        *,
+        vocabulary: Collection[str] | None = None,
+        required: bool = False,
+        pattern: re.Pattern[str] = _ID_PATTERN,
+        shape: str = ID_SHAPE,
+        check: Check | None = None,
     ) -> frozenset[str] | None:
-        value = self._raw(key, False)
-        if value is _MISSING:
-            return frozenset()
+        """An array of ids (of ``pattern``, then ``check``, from ``vocabulary`` when given).
+
+        Absent, it is empty (or ``missing`` when ``required``); a required array must not be
+        empty.
+        """
+        value = self._raw(key, required)
+        if value is MISSING:
+            return None if required else frozenset()
         if not isinstance(value, list):
             self.add(self.path(key), "invalid_type", f"{key} must be an array of strings")
+            return None
+        if required and not value:
+            self.add(self.path(key), "missing", f"{key} must not be empty")
             return None
         good: set[str] = set()
         ok = True
@@ -176,19 +280,57 @@ class _Reader:
             if not isinstance(item, str):
                 self.add(path, "invalid_type", "must be a string")
                 ok = False
-            elif not _ID_PATTERN.fullmatch(item):
-                self.add(path, "invalid_format", "must be 1-64 letters, digits, '-', '_' or '.'")
+            elif not pattern.fullmatch(item):
+                self.add(path, "invalid_format", f"must be {shape}")
                 ok = False
             elif vocabulary is not None and item not in vocabulary:
                 self.add(path, "unknown_code", f"{show(item)} is not a known code")
                 ok = False
+            elif check is not None and (problem := check(item)) is not None:
+                self.add(path, *problem)
+                ok = False
             else:
                 good.add(item)
         return frozenset(good) if ok else None
+
+    def array(self, key: str, *, required: bool = False) -> list[Any] | None:
+        """An array member as given (its items for the caller to read); ``None`` when absent."""
+        value = self._raw(key, required)
+        if value is MISSING:
+            return None
+        if not isinstance(value, list):
+            self.add(self.path(key), "invalid_type", f"{key} must be an array")
+            return None
+        return value
+
+    def member(
+        self, key: str, allowed: Collection[str], form: str, *, required: bool = True
+    ) -> Reader | None:
+        """A reader of the object member ``key``, whose problems are this reader's.
+
+        ``None`` when the member is absent (``missing`` when ``required``) or not an object.
+        """
+        value = self._raw(key, required)
+        if value is MISSING:
+            return None
+        return self.nested(value, allowed, form, self.path(key))
+
+    def nested(
+        self, value: object, allowed: Collection[str], form: str, path: str
+    ) -> Reader | None:
+        """A reader of the object ``value`` at ``path``, whose problems are this reader's.
+
+        ``None`` (with the problem) when ``value`` is not an object.
+        """
+        sub = Reader(value, allowed, form, path)
+        self.errors.extend(sub.errors)
+        sub.errors = self.errors
+        return sub if isinstance(value, Mapping) else None
 
     def fail(self, what: str) -> None:
         if self.errors:
             raise RecordFormatError(self.errors, what=what)
 
 
-_MISSING: Final[Any] = object()
+MISSING: Final[Any] = object()
+"""What :meth:`Reader._raw` gives for a member that is absent (or ``null``)."""

@@ -44,8 +44,8 @@ from volunteer_rules._privacy import (
     masked_repr,
 )
 from volunteer_rules._validate import instance_of, one_of
-from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
-from volunteer_rules.records._profile_reader import _MISSING, _Reader
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.records._profile_reader import MISSING, Reader
 from volunteer_rules.records.personal import age_on, mask_document_number
 from volunteer_rules.records.profile_parts import (
     DOCUMENT_KINDS,
@@ -256,18 +256,18 @@ def parse_masked_profile(payload: Mapping[str, Any]) -> MaskedProfile:
         ...     print(sorted((e.path, e.code) for e in error.errors))
         [('$.contact', 'invalid_format'), ('$.id_document.number', 'invalid_format'), ('$.name', 'invalid_format'), ('$.service_categories', 'unknown_field'), ('$.skills', 'unknown_field')]
     """
-    read = _Reader(payload, MASKED_PROFILE_FIELDS, "a masked profile")
+    read = Reader(payload, MASKED_PROFILE_FIELDS, "a masked profile")
     if read.errors and not read.data:
         read.fail("masked profile")
     read.version()
-    if read.data.get("masked", _MISSING) is not True:
+    if read.data.get("masked", MISSING) is not True:
         read.add("$.masked", "invalid_format", "masked must be true in a masked profile")
     volunteer_id = read.ident("volunteer_id")
     name = _masked(read, "name", read.text("name", max_length=100))
     sex = read.choice("sex", SEXES)
     birth_date = read.date("birth_date")
     kind, number = _read_document(read)
-    region = _read_region(read)
+    region = read.region("residence_region", required=False)
     contact = _masked(read, "contact", read.text("contact", required=False, max_length=100))
     consents = read.names("consents")
     self_supporting = read.boolean("self_supporting", default=False)
@@ -291,7 +291,7 @@ def parse_masked_profile(payload: Mapping[str, Any]) -> MaskedProfile:
     )
 
 
-def _masked(read: _Reader, key: str, value: str | None, path: str | None = None) -> str | None:
+def _masked(read: Reader, key: str, value: str | None, path: str | None = None) -> str | None:
     if value is not None and not _is_masked(value):
         read.add(
             path or read.path(key),
@@ -302,12 +302,12 @@ def _masked(read: _Reader, key: str, value: str | None, path: str | None = None)
     return value
 
 
-def _read_document(read: _Reader) -> tuple[str | None, str | None]:
-    value = read.data.get("id_document", _MISSING)
-    if value is _MISSING:
+def _read_document(read: Reader) -> tuple[str | None, str | None]:
+    value = read.data.get("id_document", MISSING)
+    if value is MISSING:
         read.add("$.id_document", "missing", "id_document is required")
         return None, None
-    sub = _Reader(value, ("kind", "number"), "an ID document", "$.id_document")
+    sub = Reader(value, ("kind", "number"), "an ID document", "$.id_document")
     if not isinstance(value, Mapping):
         read.errors.extend(sub.errors)
         return None, None
@@ -315,15 +315,3 @@ def _read_document(read: _Reader) -> tuple[str | None, str | None]:
     number = _masked(sub, "number", sub.text("number", max_length=64))
     read.errors.extend(sub.errors)
     return kind, number
-
-
-def _read_region(read: _Reader) -> RegionCode | None:
-    text = read.ident("residence_region", required=False)
-    if text is None:
-        return None
-    try:
-        return RegionCode.parse(text)
-    except InvalidIdentifierError as error:
-        code = "unknown_code" if error.code == "unknown_region" else "invalid_format"
-        read.add("$.residence_region", code, "must be a known 6-digit GB/T 2260 code")
-        return None

@@ -21,7 +21,7 @@ from volunteer_rules.errors import (
     InvalidTypeError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.records._profile_reader import _MISSING, _Reader
+from volunteer_rules.records._profile_reader import MISSING, Reader
 from volunteer_rules.records.profile_parts import (
     _MAX_STUDY_MINUTES,
     COMMENDATION_LEVELS,
@@ -35,7 +35,6 @@ from volunteer_rules.records.profile_parts import (
     TrainingRecord,
     VolunteerProfile,
 )
-from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import RATINGS, SERVICE_CATEGORIES
 
 _PROFILE_FIELDS: Final = frozenset(
@@ -77,12 +76,12 @@ _IDENTIFIER_CODES: Final = {
 }
 
 
-def _read_document(read: _Reader) -> IdDocument | None:
-    value = read.data.get("id_document", _MISSING)
-    if value is _MISSING:
+def _read_document(read: Reader) -> IdDocument | None:
+    value = read.data.get("id_document", MISSING)
+    if value is MISSING:
         read.add("$.id_document", "missing", "id_document is required")
         return None
-    sub = _Reader(value, _DOCUMENT_FIELDS, "an ID document", "$.id_document")
+    sub = Reader(value, _DOCUMENT_FIELDS, "an ID document", "$.id_document")
     if not isinstance(value, Mapping):
         read.errors.extend(sub.errors)
         return None
@@ -152,7 +151,7 @@ def parse_profile(
     """
     if isinstance(categories, (str, bytes)) or not isinstance(categories, Collection):
         raise InvalidTypeError("categories", "must be a collection of category codes")
-    read = _Reader(payload, _PROFILE_FIELDS, "a profile")
+    read = Reader(payload, _PROFILE_FIELDS, "a profile")
     if read.errors and not read.data:
         read.fail("profile")
     read.version()
@@ -161,14 +160,7 @@ def parse_profile(
     sex = read.choice("sex", SEXES)
     birth_date = read.date("birth_date")
     document = _read_document(read)
-    region_text = read.ident("residence_region", required=False)
-    region: RegionCode | None = None
-    if region_text is not None:
-        try:
-            region = RegionCode.parse(region_text)
-        except InvalidIdentifierError as error:
-            code = "unknown_code" if error.code == "unknown_region" else "invalid_format"
-            read.add("$.residence_region", code, "must be a known 6-digit GB/T 2260 code")
+    region = read.region("residence_region", required=False)
     contact = read.text("contact", required=False, max_length=100)
     skills = read.names("skills")
     service_categories = read.names("service_categories", vocabulary=categories)
@@ -282,7 +274,7 @@ def parse_training(payload: Mapping[str, Any]) -> TrainingRecord:
         >>> training.category, training.hours, training.valid_until
         ('medical_care', Hours(minutes=960), datetime.date(2027, 3, 1))
     """
-    read = _Reader(payload, _TRAINING_FIELDS, "a training record")
+    read = Reader(payload, _TRAINING_FIELDS, "a training record")
     if read.errors and not read.data:
         read.fail("training record")
     read.version()
@@ -367,7 +359,7 @@ def parse_commendation(payload: Mapping[str, Any]) -> Commendation:
         ...
         volunteer_rules.errors.RecordFormatError: invalid commendation: $.level: unknown_code: level must be one of organization, county, city, province, national
     """
-    read = _Reader(payload, _COMMENDATION_FIELDS, "a commendation")
+    read = Reader(payload, _COMMENDATION_FIELDS, "a commendation")
     if read.errors and not read.data:
         read.fail("commendation")
     read.version()
@@ -438,7 +430,7 @@ def parse_evaluation_record(payload: Mapping[str, Any]) -> EvaluationRecord:
         >>> record.rating, record.record_id
         ('good', 'r-2024-0001')
     """
-    read = _Reader(payload, _EVALUATION_FIELDS, "an evaluation record")
+    read = Reader(payload, _EVALUATION_FIELDS, "an evaluation record")
     if read.errors and not read.data:
         read.fail("evaluation record")
     read.version()
