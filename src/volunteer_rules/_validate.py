@@ -12,7 +12,6 @@ import datetime as _dt
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeAlias
 
-from volunteer_rules._canonical import present_members
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
 __all__ = [
@@ -20,7 +19,6 @@ __all__ = [
     "aware_datetime",
     "instance_of",
     "items_of",
-    "json_members",
     "one_of",
     "require_aware",
     "require_date",
@@ -48,32 +46,6 @@ def require_iterable(value: object, what: str, message: str) -> Iterable[Any]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidTypeError(what, message)
     return value
-
-
-def json_members(payload: object, what: str, fields: Collection[str]) -> dict[str, Any]:
-    """The members of a JSON object of the given ``fields``, those given as ``null`` left out.
-
-    For the wire forms that report their first problem: an unknown member is refused, and
-    ``null`` is read as the member left out, as every wire form of the library reads it.
-
-    Raises:
-        InvalidTypeError: ``payload`` is not an object.
-        InvalidValueError: a member not among ``fields`` (the first, in sorted order).
-
-    Example:
-        >>> json_members({"name": "站", "address": None}, "station", ("name", "address"))
-        {'name': '站'}
-        >>> json_members({"nmae": "站"}, "station", ("name", "address"))
-        Traceback (most recent call last):
-        ...
-        volunteer_rules.errors.InvalidValueError: station: unknown field 'nmae'
-    """
-    if not isinstance(payload, Mapping):
-        raise InvalidTypeError(what, "must be a JSON object")
-    unknown = sorted(str(key) for key in payload if key not in fields)
-    if unknown:
-        raise InvalidValueError(what, f"unknown field {unknown[0]!r}")
-    return present_members(payload)
 
 
 def items_of(value: object, kind: type[Any], what: str) -> list[Any]:

@@ -33,7 +33,7 @@ from volunteer_rules.community.project import Project, Roster, _text, check_rost
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
 from volunteer_rules.matching.registration import Reason
-from volunteer_rules.records._profile_reader import Reader
+from volunteer_rules.records._wire_reader import Reader
 
 __all__ = [
     "ATTENDANCE_CODES",

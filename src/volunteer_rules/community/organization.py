@@ -47,7 +47,7 @@ from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
-from volunteer_rules.records._profile_reader import Reader
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode

@@ -49,7 +49,7 @@ from volunteer_rules.matching.demand import (
     dump_demand,
     parse_demand,
 )
-from volunteer_rules.records._profile_reader import Reader
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.profile import (
     mask_contact,
     mask_document_number,

@@ -30,7 +30,7 @@ from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
 from volunteer_rules.matching.registration import Reason, RegistrationRules
 from volunteer_rules.records._json import type_name
-from volunteer_rules.records._profile_reader import Reader
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.calendar import CHINA_WORKING_DAYS, WorkingDayCalendar
 from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
 from volunteer_rules.rules.checks import late_deadline

@@ -45,7 +45,7 @@ from volunteer_rules._privacy import (
 )
 from volunteer_rules._validate import instance_of, one_of
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
-from volunteer_rules.records._profile_reader import MISSING, Reader
+from volunteer_rules.records._wire_reader import MISSING, Reader
 from volunteer_rules.records.personal import age_on, mask_document_number
 from volunteer_rules.records.profile_parts import (
     DOCUMENT_KINDS,

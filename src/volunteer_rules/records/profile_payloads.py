@@ -21,7 +21,7 @@ from volunteer_rules.errors import (
     InvalidTypeError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.records._profile_reader import MISSING, Reader
+from volunteer_rules.records._wire_reader import MISSING, Reader
 from volunteer_rules.records.profile_parts import (
     _MAX_STUDY_MINUTES,
     COMMENDATION_LEVELS,
