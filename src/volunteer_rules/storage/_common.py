@@ -165,6 +165,26 @@ def entry_filter(
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
 
+def package_filter(
+    placeholder: str, *, state: object, volunteer_id: object
+) -> tuple[str, list[str]]:
+    """The ``WHERE`` clause of ``TransferStore.package_ids`` (empty for none), its parameters.
+
+    Each filter is checked first, as in :func:`record_filter`.
+    """
+    clauses: list[str] = []
+    parameters: list[str] = []
+    checked_state = check_optional_text("state", state)
+    if checked_state is not None:
+        clauses.append(f"state = {placeholder}")
+        parameters.append(checked_state)
+    checked_volunteer = check_optional_text("volunteer_id", volunteer_id)
+    if checked_volunteer is not None:
+        clauses.append(f"volunteer_id = {placeholder}")
+        parameters.append(checked_volunteer)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+
+
 def check_moment(what: str, value: object) -> _dt.datetime | None:
     """Check that a period bound is an aware datetime or ``None``."""
     return None if value is None else require_aware(value, what)
@@ -181,6 +201,18 @@ def check_state(what: str, value: object) -> str:
     if not text:
         raise InvalidValueError(what, "must not be empty")
     return text
+
+
+def check_change(
+    expected: object, new: object, at: object, reason: object
+) -> tuple[str, str, _dt.datetime, str]:
+    """Check the arguments of ``TransferStore.change_state`` but the package id, in order."""
+    return (
+        check_state("expected", expected),
+        check_state("new", new),
+        check_aware("at", at),
+        check_text("reason", reason),
+    )
 
 
 def check_package(value: object) -> TransferPackage:

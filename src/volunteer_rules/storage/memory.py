@@ -244,10 +244,7 @@ class InMemoryTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        expected = _common.check_state("expected", expected)
-        new = _common.check_state("new", new)
-        at = _common.check_aware("at", at)
-        reason = _common.check_text("reason", reason)
+        expected, new, at, reason = _common.check_change(expected, new, at, reason)
         with self._lock:
             events = self._history(package_id)
             current = events[-1].state
