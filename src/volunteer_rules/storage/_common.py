@@ -77,6 +77,17 @@ def record_conflict_key(key: tuple[str, str]) -> ConflictError:
     return ConflictError(text, f"record {text} is already stored with different content")
 
 
+def check_record_key(organization_id: object, record_id: object) -> tuple[str, str]:
+    """Check the key ``RecordStore.get`` is given: ``(organization_id, record_id)``."""
+    return check_text("organization_id", organization_id), check_text("record_id", record_id)
+
+
+def record_not_found(key: tuple[str, str]) -> NotFoundError:
+    """The error for a record key with no record."""
+    text = record_key_text(*key)
+    return NotFoundError(text, f"no record {text}")
+
+
 def check_text(what: str, value: object) -> str:
     """Check that an id argument is a string."""
     if not isinstance(value, str):
@@ -399,6 +410,11 @@ def append_postings(
         next_index += 1
         added += 1
     return added
+
+
+def transfer_not_found(transfer_id: str) -> NotFoundError:
+    """The error for a transfer id with no posting."""
+    return NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
 
 
 def version_conflict(account: str, expected: int, current: int) -> ConflictError:

@@ -90,6 +90,11 @@ def not_found(kind: Kind[Any], key: str) -> NotFoundError:
     return NotFoundError(key, f"no {kind.name} entry {key}")
 
 
+def event_not_found(event_id: str) -> NotFoundError:
+    """The error for an id with no attendance event."""
+    return NotFoundError(event_id, f"no attendance event {event_id}")
+
+
 def updated_payload(kind: Kind[T], key: str, held: str | None, item: T, expected: T) -> str | None:
     """The payload ``update`` stores over ``held`` (the current one), ``None`` if unchanged.
 

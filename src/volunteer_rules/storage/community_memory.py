@@ -20,7 +20,6 @@ from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
-from volunteer_rules.errors import NotFoundError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _community_kinds as kinds
 
@@ -249,7 +248,7 @@ class InMemoryAttendanceStore:
         with self._lock:
             held = self._events.get(event_id)
         if held is None:
-            raise NotFoundError(event_id, f"no attendance event {event_id}")
+            raise kinds.event_not_found(event_id)
         return held[0]
 
     def events(

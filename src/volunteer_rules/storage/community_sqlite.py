@@ -37,7 +37,7 @@ from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
-from volunteer_rules.errors import NotFoundError, StorageError
+from volunteer_rules.errors import StorageError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage import _community_kinds as kinds
@@ -360,7 +360,7 @@ class SQLiteAttendanceStore:
                 "SELECT payload FROM community_events WHERE event_id = ?", (event_id,)
             ).fetchone()
         if row is None:
-            raise NotFoundError(event_id, f"no attendance event {event_id}")
+            raise kinds.event_not_found(event_id)
         return _parse(kinds.ATTENDANCE, row[0])
 
     def events(
