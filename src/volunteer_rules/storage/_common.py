@@ -77,6 +77,17 @@ def record_conflict_key(key: tuple[str, str]) -> ConflictError:
     return ConflictError(text, f"record {text} is already stored with different content")
 
 
+def check_record_key(organization_id: object, record_id: object) -> tuple[str, str]:
+    """Check the key ``RecordStore.get`` is given: ``(organization_id, record_id)``."""
+    return check_text("organization_id", organization_id), check_text("record_id", record_id)
+
+
+def record_not_found(key: tuple[str, str]) -> NotFoundError:
+    """The error for a record key with no record."""
+    text = record_key_text(*key)
+    return NotFoundError(text, f"no record {text}")
+
+
 def check_text(what: str, value: object) -> str:
     """Check that an id argument is a string."""
     if not isinstance(value, str):
@@ -165,6 +176,26 @@ def entry_filter(
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
 
 
+def package_filter(
+    placeholder: str, *, state: object, volunteer_id: object
+) -> tuple[str, list[str]]:
+    """The ``WHERE`` clause of ``TransferStore.package_ids`` (empty for none), its parameters.
+
+    Each filter is checked first, as in :func:`record_filter`.
+    """
+    clauses: list[str] = []
+    parameters: list[str] = []
+    checked_state = check_optional_text("state", state)
+    if checked_state is not None:
+        clauses.append(f"state = {placeholder}")
+        parameters.append(checked_state)
+    checked_volunteer = check_optional_text("volunteer_id", volunteer_id)
+    if checked_volunteer is not None:
+        clauses.append(f"volunteer_id = {placeholder}")
+        parameters.append(checked_volunteer)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+
+
 def check_moment(what: str, value: object) -> _dt.datetime | None:
     """Check that a period bound is an aware datetime or ``None``."""
     return None if value is None else require_aware(value, what)
@@ -181,6 +212,18 @@ def check_state(what: str, value: object) -> str:
     if not text:
         raise InvalidValueError(what, "must not be empty")
     return text
+
+
+def check_change(
+    expected: object, new: object, at: object, reason: object
+) -> tuple[str, str, _dt.datetime, str]:
+    """Check the arguments of ``TransferStore.change_state`` but the package id, in order."""
+    return (
+        check_state("expected", expected),
+        check_state("new", new),
+        check_aware("at", at),
+        check_text("reason", reason),
+    )
 
 
 def check_package(value: object) -> TransferPackage:
@@ -367,6 +410,11 @@ def append_postings(
         next_index += 1
         added += 1
     return added
+
+
+def transfer_not_found(transfer_id: str) -> NotFoundError:
+    """The error for a transfer id with no posting."""
+    return NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
 
 
 def version_conflict(account: str, expected: int, current: int) -> ConflictError:

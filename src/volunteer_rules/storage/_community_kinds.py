@@ -1,4 +1,8 @@
-"""What the community stores need to know of each kind of entry: id, JSON form, filters."""
+"""What the community stores need to know of each kind of entry, and the rules they share.
+
+A kind gives an entry's id, JSON form and filters; :func:`is_new` and :func:`updated_payload`
+are the rules by which every community store adds and updates entries.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,12 @@ from volunteer_rules.community.organization import (
 from volunteer_rules.community.person import PersonServed, dump_person, parse_person
 from volunteer_rules.community.project import Project, dump_project, parse_project
 from volunteer_rules.community.station import Station, dump_station, parse_station
-from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+)
 from volunteer_rules.records.region import RegionCode
 
 __all__ = ["ATTENDANCE", "KINDS", "Kind", "check_filter", "check_items", "payload_of"]
@@ -61,6 +70,44 @@ def check_items(kind: Kind[T], items: object) -> list[T]:
             raise ConflictError(key, f"{kind.name} {key} is given twice with different content")
         batch.append(item)
     return batch
+
+
+def is_new(what: str, key: str, held: str | None, payload: str) -> bool:
+    """Whether an entry is new to a store that holds ``held`` (the current payload) under its id.
+
+    Raises:
+        ConflictError: the id is stored with other content (``what`` names the entry).
+    """
+    if held is None:
+        return True
+    if held != payload:
+        raise ConflictError(key, f"{what} {key} is stored with other content")
+    return False
+
+
+def not_found(kind: Kind[Any], key: str) -> NotFoundError:
+    """The error for an id with no entry of this kind."""
+    return NotFoundError(key, f"no {kind.name} entry {key}")
+
+
+def event_not_found(event_id: str) -> NotFoundError:
+    """The error for an id with no attendance event."""
+    return NotFoundError(event_id, f"no attendance event {event_id}")
+
+
+def updated_payload(kind: Kind[T], key: str, held: str | None, item: T, expected: T) -> str | None:
+    """The payload ``update`` stores over ``held`` (the current one), ``None`` if unchanged.
+
+    Raises:
+        NotFoundError: nothing is held under the id.
+        ConflictError: the held entry is no longer ``expected`` (it was changed meanwhile).
+    """
+    if held is None:
+        raise not_found(kind, key)
+    if held != payload_of(kind, expected):
+        raise ConflictError(key, f"{kind.name} {key} was changed meanwhile")
+    payload = payload_of(kind, item)
+    return None if payload == held else payload
 
 
 def check_filter(what: str, value: object) -> str | None:

@@ -20,7 +20,6 @@ from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
-from volunteer_rules.errors import ConflictError, NotFoundError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _community_kinds as kinds
 
@@ -42,20 +41,18 @@ class _Registry(Generic[T]):
         self._versions: dict[str, list[tuple[T, str]]] = {}
         self._lock = threading.RLock()
 
+    def _held(self, key: str) -> str | None:
+        held = self._versions.get(key)
+        return None if held is None else held[-1][1]
+
     def add(self, items: Iterable[T], /) -> int:
         batch = kinds.check_items(self._kind, items)
         with self._lock:
             new: dict[str, tuple[T, str]] = {}
             for item in batch:
                 key, payload = self._kind.key(item), kinds.payload_of(self._kind, item)
-                held = self._versions.get(key)
-                if held is not None:
-                    if held[-1][1] != payload:
-                        raise ConflictError(
-                            key, f"{self._kind.name} {key} is stored with other content"
-                        )
-                    continue
-                new[key] = (item, payload)
+                if kinds.is_new(self._kind.name, key, self._held(key), payload):
+                    new[key] = (item, payload)
             for key, entry in new.items():
                 self._versions[key] = [entry]
             return len(new)
@@ -64,15 +61,10 @@ class _Registry(Generic[T]):
         item, expected = kinds.check_pair(self._kind, item, expected)
         key = self._kind.key(item)
         with self._lock:
-            held = self._versions.get(key)
-            if held is None:
-                raise NotFoundError(key, f"no {self._kind.name} entry {key}")
-            if held[-1][1] != kinds.payload_of(self._kind, expected):
-                raise ConflictError(key, f"{self._kind.name} {key} was changed meanwhile")
-            payload = kinds.payload_of(self._kind, item)
-            if payload == held[-1][1]:
+            payload = kinds.updated_payload(self._kind, key, self._held(key), item, expected)
+            if payload is None:
                 return False
-            held.append((item, payload))
+            self._versions[key].append((item, payload))
             return True
 
     def get(self, key: str, /) -> T:
@@ -80,7 +72,7 @@ class _Registry(Generic[T]):
         with self._lock:
             held = self._versions.get(key)
             if held is None:
-                raise NotFoundError(key, f"no {self._kind.name} entry {key}")
+                raise kinds.not_found(self._kind, key)
             return held[-1][0]
 
     def history(self, key: str, /) -> tuple[T, ...]:
@@ -236,13 +228,10 @@ class InMemoryAttendanceStore:
             for event in batch:
                 payload = kinds.payload_of(kinds.ATTENDANCE, event)
                 held = self._events.get(event.event_id)
-                if held is not None:
-                    if held[1] != payload:
-                        raise ConflictError(
-                            event.event_id, f"event {event.event_id} is stored with other content"
-                        )
-                    continue
-                new[event.event_id] = (event, payload)
+                if kinds.is_new(
+                    "event", event.event_id, None if held is None else held[1], payload
+                ):
+                    new[event.event_id] = (event, payload)
             self._events.update(new)
             return len(new)
 
@@ -259,7 +248,7 @@ class InMemoryAttendanceStore:
         with self._lock:
             held = self._events.get(event_id)
         if held is None:
-            raise NotFoundError(event_id, f"no attendance event {event_id}")
+            raise kinds.event_not_found(event_id)
         return held[0]
 
     def events(

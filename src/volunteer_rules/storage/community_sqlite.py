@@ -37,7 +37,7 @@ from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
 from volunteer_rules.community.station import Station
-from volunteer_rules.errors import ConflictError, NotFoundError, StorageError
+from volunteer_rules.errors import StorageError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage import _community_kinds as kinds
@@ -107,13 +107,14 @@ class _Registry(Generic[T]):
     def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
         self.database = _open(database)
 
-    def _current(self, connection: sqlite3.Connection, key: str) -> tuple[int, str] | None:
+    def _current(self, connection: sqlite3.Connection, key: str) -> tuple[int, str | None]:
+        """The entry's last version and its payload; ``(0, None)`` for no entry."""
         row = connection.execute(
             "SELECT version, payload FROM community_entries WHERE kind = ? AND key = ?"
             " ORDER BY version DESC LIMIT 1",
             (self._kind.name, key),
         ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return (0, None) if row is None else (int(row[0]), str(row[1]))
 
     def _write(self, connection: sqlite3.Connection, item: T, version: int, payload: str) -> None:
         key = self._kind.key(item)
@@ -144,40 +145,31 @@ class _Registry(Generic[T]):
                 key, payload = self._kind.key(item), kinds.payload_of(self._kind, item)
                 if key in written:
                     continue
-                held = self._current(connection, key)
-                if held is not None:
-                    if held[1] != payload:
-                        raise ConflictError(
-                            key, f"{self._kind.name} {key} is stored with other content"
-                        )
-                    continue
-                self._write(connection, item, 1, payload)
-                written.add(key)
-                new += 1
+                _, held = self._current(connection, key)
+                if kinds.is_new(self._kind.name, key, held, payload):
+                    self._write(connection, item, 1, payload)
+                    written.add(key)
+                    new += 1
         return new
 
     def update(self, item: T, /, *, expected: T) -> bool:
         item, expected = kinds.check_pair(self._kind, item, expected)
         key = self._kind.key(item)
         with self.database.transaction(f"updating {self._kind.name}") as connection:
-            held = self._current(connection, key)
-            if held is None:
-                raise NotFoundError(key, f"no {self._kind.name} entry {key}")
-            if held[1] != kinds.payload_of(self._kind, expected):
-                raise ConflictError(key, f"{self._kind.name} {key} was changed meanwhile")
-            payload = kinds.payload_of(self._kind, item)
-            if payload == held[1]:
+            version, held = self._current(connection, key)
+            payload = kinds.updated_payload(self._kind, key, held, item, expected)
+            if payload is None:
                 return False
-            self._write(connection, item, held[0] + 1, payload)
+            self._write(connection, item, version + 1, payload)
         return True
 
     def get(self, key: str, /) -> T:
         kinds.check_filter("id", key)
         with self.database.reading(f"reading {self._kind.name}") as connection:
-            held = self._current(connection, key)
+            _, held = self._current(connection, key)
         if held is None:
-            raise NotFoundError(key, f"no {self._kind.name} entry {key}")
-        return _parse(self._kind, held[1])
+            raise kinds.not_found(self._kind, key)
+        return _parse(self._kind, held)
 
     def history(self, key: str, /) -> tuple[T, ...]:
         kinds.check_filter("id", key)
@@ -344,18 +336,13 @@ class SQLiteAttendanceStore:
                 row = connection.execute(
                     "SELECT payload FROM community_events WHERE event_id = ?", (event.event_id,)
                 ).fetchone()
-                if row is not None:
-                    if row[0] != payload:
-                        raise ConflictError(
-                            event.event_id, f"event {event.event_id} is stored with other content"
-                        )
-                    continue
-                connection.execute(
-                    "INSERT INTO community_events VALUES (?, ?, ?, ?, ?)",
-                    (event.event_id, event.project_id, event.volunteer_id,
-                     _common.micros(event.at), payload),
-                )  # fmt: skip
-                new += 1
+                if kinds.is_new("event", event.event_id, None if row is None else row[0], payload):
+                    connection.execute(
+                        "INSERT INTO community_events VALUES (?, ?, ?, ?, ?)",
+                        (event.event_id, event.project_id, event.volunteer_id,
+                         _common.micros(event.at), payload),
+                    )  # fmt: skip
+                    new += 1
         return new
 
     def get(self, event_id: str, /) -> AttendanceEvent:
@@ -373,7 +360,7 @@ class SQLiteAttendanceStore:
                 "SELECT payload FROM community_events WHERE event_id = ?", (event_id,)
             ).fetchone()
         if row is None:
-            raise NotFoundError(event_id, f"no attendance event {event_id}")
+            raise kinds.event_not_found(event_id)
         return _parse(kinds.ATTENDANCE, row[0])
 
     def events(

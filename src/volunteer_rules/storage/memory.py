@@ -21,7 +21,6 @@ import datetime as _dt
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
-from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -88,15 +87,11 @@ class InMemoryRecordStore:
             ...
             volunteer_rules.errors.NotFoundError: no record G-x/r-1
         """
-        key = (
-            _common.check_text("organization_id", organization_id),
-            _common.check_text("record_id", record_id),
-        )
+        key = _common.check_record_key(organization_id, record_id)
         with self._lock:
             found = self._records.get(key)
         if found is None:
-            text = _common.record_key_text(*key)
-            raise NotFoundError(text, f"no record {text}")
+            raise _common.record_not_found(key)
         return found
 
     def find(
@@ -244,10 +239,7 @@ class InMemoryTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        expected = _common.check_state("expected", expected)
-        new = _common.check_state("new", new)
-        at = _common.check_aware("at", at)
-        reason = _common.check_text("reason", reason)
+        expected, new, at, reason = _common.check_change(expected, new, at, reason)
         with self._lock:
             events = self._history(package_id)
             current = events[-1].state
@@ -381,7 +373,7 @@ class InMemoryLedgerStore:
         with self._lock:
             index = self._by_id.get(transfer_id)
             if index is None:
-                raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+                raise _common.transfer_not_found(transfer_id)
             return self._postings[index]
 
     def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:

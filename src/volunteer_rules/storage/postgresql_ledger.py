@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import psycopg
 
-from volunteer_rules.errors import InvalidValueError, NotFoundError
+from volunteer_rules.errors import InvalidValueError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
@@ -168,7 +168,7 @@ class PostgreSQLLedgerStore:
             "reading a ledger transfer", lambda c: _read_posting(c, "%s", transfer_id)
         )
         if found is None:
-            raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+            raise _common.transfer_not_found(transfer_id)
         result: PostedTransfer = found
         return result
 

@@ -15,7 +15,6 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any, Final
 
-from volunteer_rules.errors import NotFoundError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
@@ -87,10 +86,7 @@ class PostgreSQLRecordStore:
 
     def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
         """Return the record under a key, or raise ``NotFoundError``."""
-        key = (
-            _common.check_text("organization_id", organization_id),
-            _common.check_text("record_id", record_id),
-        )
+        key = _common.check_record_key(organization_id, record_id)
 
         def read() -> ServiceRecord:
             with self.database.reading("reading a record") as cursor:
@@ -100,8 +96,7 @@ class PostgreSQLRecordStore:
                 )
                 row = cursor.fetchone()
             if row is None:
-                text = _common.record_key_text(*key)
-                raise NotFoundError(text, f"no record {text}")
+                raise _common.record_not_found(key)
             return _parse_payload(row[0])
 
         result: ServiceRecord = _library_errors("reading a record", read)

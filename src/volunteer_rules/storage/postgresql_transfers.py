@@ -12,6 +12,8 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import _event, _parse_package
@@ -25,6 +27,8 @@ from volunteer_rules.storage.sqlite_schema import _tuple_checksum
 from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = ["PostgreSQLTransferStore"]
+
+_T = TypeVar("_T")
 
 
 class PostgreSQLTransferStore:
@@ -83,34 +87,30 @@ class PostgreSQLTransferStore:
 
         return bool(_library_errors("adding a transfer package", write))
 
-    def get_package(self, package_id: str, /) -> TransferPackage:
-        """Return the package stored under an id, or raise ``NotFoundError``."""
+    def _read(self, package_id: str, column: str, doing: str, convert: Callable[[Any], _T]) -> _T:
+        """One column of the package's row, converted; ``NotFoundError`` for no such package."""
         _common.check_text("package_id", package_id)
 
-        def read() -> TransferPackage:
-            with self.database.reading("reading a transfer package") as cursor:
-                cursor.execute("SELECT payload FROM packages WHERE package_id = %s", (package_id,))
+        def read() -> _T:
+            with self.database.reading(doing) as cursor:
+                cursor.execute(
+                    f"SELECT {column} FROM packages WHERE package_id = %s", (package_id,)
+                )
                 row = cursor.fetchone()
             if row is None:
                 raise _common.package_not_found(package_id)
-            return _parse_package(row[0])
+            return convert(row[0])
 
-        result: TransferPackage = _library_errors("reading a transfer package", read)
+        result: _T = _library_errors(doing, read)
         return result
+
+    def get_package(self, package_id: str, /) -> TransferPackage:
+        """Return the package stored under an id, or raise ``NotFoundError``."""
+        return self._read(package_id, "payload", "reading a transfer package", _parse_package)
 
     def state(self, package_id: str, /) -> str:
         """Return the package's current state."""
-        _common.check_text("package_id", package_id)
-
-        def read() -> str:
-            with self.database.reading("reading a package state") as cursor:
-                cursor.execute("SELECT state FROM packages WHERE package_id = %s", (package_id,))
-                row = cursor.fetchone()
-            if row is None:
-                raise _common.package_not_found(package_id)
-            return str(row[0])
-
-        return str(_library_errors("reading a package state", read))
+        return self._read(package_id, "state", "reading a package state", str)
 
     def change_state(
         self,
@@ -124,10 +124,7 @@ class PostgreSQLTransferStore:
     ) -> PackageEvent:
         """Compare-and-set the package's state (``SELECT ... FOR UPDATE``); the new event."""
         _common.check_text("package_id", package_id)
-        expected = _common.check_state("expected", expected)
-        new = _common.check_state("new", new)
-        at = _common.check_aware("at", at)
-        reason = _common.check_text("reason", reason)
+        expected, new, at, reason = _common.check_change(expected, new, at, reason)
 
         def write() -> int:
             with self.database.transaction("changing a package state") as cursor:
@@ -184,17 +181,7 @@ class PostgreSQLTransferStore:
         self, *, state: str | None = None, volunteer_id: str | None = None
     ) -> tuple[str, ...]:
         """Return stored package ids in storing order, filtered by state and volunteer."""
-        clauses: list[str] = []
-        parameters: list[str] = []
-        state = _common.check_optional_text("state", state)
-        if state is not None:
-            clauses.append("state = %s")
-            parameters.append(state)
-        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
-        if volunteer_id is not None:
-            clauses.append("volunteer_id = %s")
-            parameters.append(volunteer_id)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, parameters = _common.package_filter("%s", state=state, volunteer_id=volunteer_id)
 
         def read() -> tuple[str, ...]:
             with self.database.reading("listing transfer packages") as cursor:

@@ -16,7 +16,6 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from volunteer_rules.errors import NotFoundError
 from volunteer_rules.hours import Hours
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import (
@@ -175,7 +174,7 @@ class SQLiteLedgerStore:
         with self.database.reading("reading a ledger transfer") as connection:
             found = _read_posting(connection, "?", transfer_id)
         if found is None:
-            raise NotFoundError(transfer_id, f"no ledger transfer {transfer_id!r}")
+            raise _common.transfer_not_found(transfer_id)
         return found
 
     @_reads_stored_data

@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from volunteer_rules.errors import NotFoundError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
@@ -117,17 +116,13 @@ class SQLiteRecordStore:
             ...
             volunteer_rules.errors.NotFoundError: no record G-x/r-1
         """
-        key = (
-            _common.check_text("organization_id", organization_id),
-            _common.check_text("record_id", record_id),
-        )
+        key = _common.check_record_key(organization_id, record_id)
         with self.database.reading("reading a record") as connection:
             row = connection.execute(
                 "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?", key
             ).fetchone()
         if row is None:
-            text = _common.record_key_text(*key)
-            raise NotFoundError(text, f"no record {text}")
+            raise _common.record_not_found(key)
         return _parse_payload(row[0])
 
     @_reads_stored_data

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import _event, _parse_package
@@ -21,6 +23,8 @@ from volunteer_rules.storage.sqlite_schema import row_checksum
 from volunteer_rules.transfer.package import TransferPackage
 
 __all__ = ["SQLiteTransferStore"]
+
+_T = TypeVar("_T")
 
 
 class SQLiteTransferStore:
@@ -83,6 +87,17 @@ class SQLiteTransferStore:
             )
         return True
 
+    def _read(self, package_id: str, column: str, doing: str, convert: Callable[[Any], _T]) -> _T:
+        """One column of the package's row, converted; ``NotFoundError`` for no such package."""
+        _common.check_text("package_id", package_id)
+        with self.database.reading(doing) as connection:
+            row = connection.execute(
+                f"SELECT {column} FROM packages WHERE package_id = ?", (package_id,)
+            ).fetchone()
+        if row is None:
+            raise _common.package_not_found(package_id)
+        return convert(row[0])
+
     @_reads_stored_data
     def get_package(self, package_id: str, /) -> TransferPackage:
         """Return the package stored under an id, or raise ``NotFoundError``.
@@ -93,14 +108,7 @@ class SQLiteTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        _common.check_text("package_id", package_id)
-        with self.database.reading("reading a transfer package") as connection:
-            row = connection.execute(
-                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
-            ).fetchone()
-        if row is None:
-            raise _common.package_not_found(package_id)
-        return _parse_package(row[0])
+        return self._read(package_id, "payload", "reading a transfer package", _parse_package)
 
     @_reads_stored_data
     def state(self, package_id: str, /) -> str:
@@ -112,14 +120,7 @@ class SQLiteTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        _common.check_text("package_id", package_id)
-        with self.database.reading("reading a package state") as connection:
-            row = connection.execute(
-                "SELECT state FROM packages WHERE package_id = ?", (package_id,)
-            ).fetchone()
-        if row is None:
-            raise _common.package_not_found(package_id)
-        return str(row[0])
+        return self._read(package_id, "state", "reading a package state", str)
 
     @_reads_stored_data
     def change_state(
@@ -144,10 +145,7 @@ class SQLiteTransferStore:
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
         _common.check_text("package_id", package_id)
-        expected = _common.check_state("expected", expected)
-        new = _common.check_state("new", new)
-        at = _common.check_aware("at", at)
-        reason = _common.check_text("reason", reason)
+        expected, new, at, reason = _common.check_change(expected, new, at, reason)
         with self.database.transaction("changing a package state") as connection:
             row = connection.execute(
                 "SELECT stored_order, volunteer_id, state, event_count, payload FROM packages"
@@ -205,17 +203,7 @@ class SQLiteTransferStore:
             >>> SQLiteTransferStore().package_ids(state="accepted")
             ()
         """
-        clauses: list[str] = []
-        parameters: list[str] = []
-        state = _common.check_optional_text("state", state)
-        if state is not None:
-            clauses.append("state = ?")
-            parameters.append(state)
-        volunteer_id = _common.check_optional_text("volunteer_id", volunteer_id)
-        if volunteer_id is not None:
-            clauses.append("volunteer_id = ?")
-            parameters.append(volunteer_id)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, parameters = _common.package_filter("?", state=state, volunteer_id=volunteer_id)
         with self.database.reading("listing transfer packages") as connection:
             rows = connection.execute(
                 f"SELECT package_id FROM packages{where} ORDER BY stored_order", parameters

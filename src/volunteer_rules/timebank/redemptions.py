@@ -126,6 +126,56 @@ def _details(
     return tuple(sorted(pairs))
 
 
+def _spend(
+    kind: str,
+    ledger: Ledger,
+    *,
+    transfer_id: str,
+    volunteer_id: str,
+    service_id: str,
+    now: _dt.datetime,
+    expires_at: _dt.datetime | None,
+    policy: TimeBankPolicy | str,
+    catalog: ServiceCatalog | None,
+    quantity: int,
+    beneficiary: Beneficiary | None,
+    volunteer_birth_date: _dt.date | None,
+    hardship: bool,
+) -> LedgerResult:
+    """:func:`redeem` (``kind="redeem"``) or :func:`reserve` (``"reserve"``): the one procedure.
+
+    The price goes from the volunteer to ``REDEEMED`` or, held until ``expires_at``, to
+    ``HOLDS``. A transfer id the ledger already holds goes to the ledger again (its rule for a
+    repeated id answers), without judging the policy a second time.
+    """
+    posted = earlier_posting(ledger, transfer_id) if isinstance(ledger, Ledger) else None
+    ledger_, policy_, catalog_, volunteer, who, now, hard, birth = _spend_args(
+        ledger, policy, catalog, volunteer_id, beneficiary, now, hardship, volunteer_birth_date
+    )
+    price = catalog_.price(service_id, quantity)
+    if kind == "reserve":
+        require_aware(expires_at, "expires_at")
+    transfer = LedgerTransfer(
+        transfer_id=transfer_id,
+        kind=kind,
+        legs=(
+            (volunteer, -price.minutes),
+            (HOLDS if kind == "reserve" else REDEEMED, price.minutes),
+        ),
+        at=now,
+        expires_at=expires_at,
+        details=_details(service_id, quantity, who),
+    )
+    if posted is not None:
+        return post_transfer(ledger_, transfer)
+    violations = _redemption_violations(
+        policy_, catalog_, service_id, price, who, birth, hard, now.date()
+    )
+    if violations:
+        return LedgerResult(ledger=ledger_, posted=None, violations=tuple(violations))
+    return post_transfer(ledger_, transfer)
+
+
 def redeem(
     ledger: Ledger,
     *,
@@ -165,26 +215,21 @@ def redeem(
         >>> r.allowed, r.ledger.balance("V1")
         (True, Hours(minutes=240))
     """
-    posted = earlier_posting(ledger, transfer_id) if isinstance(ledger, Ledger) else None
-    ledger_, policy_, catalog_, volunteer, who, now, hard, birth = _spend_args(
-        ledger, policy, catalog, volunteer_id, beneficiary, now, hardship, volunteer_birth_date
-    )
-    price = catalog_.price(service_id, quantity)
-    transfer = LedgerTransfer(
+    return _spend(
+        "redeem",
+        ledger,
         transfer_id=transfer_id,
-        kind="redeem",
-        legs=((volunteer, -price.minutes), (REDEEMED, price.minutes)),
-        at=now,
-        details=_details(service_id, quantity, who),
+        volunteer_id=volunteer_id,
+        service_id=service_id,
+        now=now,
+        expires_at=None,
+        policy=policy,
+        catalog=catalog,
+        quantity=quantity,
+        beneficiary=beneficiary,
+        volunteer_birth_date=volunteer_birth_date,
+        hardship=hardship,
     )
-    if posted is not None:
-        return post_transfer(ledger_, transfer)
-    violations = _redemption_violations(
-        policy_, catalog_, service_id, price, who, birth, hard, now.date()
-    )
-    if violations:
-        return LedgerResult(ledger=ledger_, posted=None, violations=tuple(violations))
-    return post_transfer(ledger_, transfer)
 
 
 def reserve(
@@ -218,28 +263,21 @@ def reserve(
         >>> r.ledger.available("V1", now=now), r.ledger.available("V1", now=now + timedelta(days=1))
         (Hours(minutes=120), Hours(minutes=180))
     """
-    posted = earlier_posting(ledger, transfer_id) if isinstance(ledger, Ledger) else None
-    ledger_, policy_, catalog_, volunteer, who, now, hard, birth = _spend_args(
-        ledger, policy, catalog, volunteer_id, beneficiary, now, hardship, volunteer_birth_date
-    )
-    price = catalog_.price(service_id, quantity)
-    require_aware(expires_at, "expires_at")
-    transfer = LedgerTransfer(
+    return _spend(
+        "reserve",
+        ledger,
         transfer_id=transfer_id,
-        kind="reserve",
-        legs=((volunteer, -price.minutes), (HOLDS, price.minutes)),
-        at=now,
+        volunteer_id=volunteer_id,
+        service_id=service_id,
+        now=now,
         expires_at=expires_at,
-        details=_details(service_id, quantity, who),
+        policy=policy,
+        catalog=catalog,
+        quantity=quantity,
+        beneficiary=beneficiary,
+        volunteer_birth_date=volunteer_birth_date,
+        hardship=hardship,
     )
-    if posted is not None:
-        return post_transfer(ledger_, transfer)
-    violations = _redemption_violations(
-        policy_, catalog_, service_id, price, who, birth, hard, now.date()
-    )
-    if violations:
-        return LedgerResult(ledger=ledger_, posted=None, violations=tuple(violations))
-    return post_transfer(ledger_, transfer)
 
 
 def _settle_or_void(

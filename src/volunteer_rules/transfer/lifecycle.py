@@ -248,6 +248,8 @@ def _is_expired(transfer: Transfer, at: _dt.datetime) -> bool:
 
 
 def _move(transfer: Transfer, state: str, at: _dt.datetime, reason: str = "") -> Transfer:
+    if not isinstance(reason, str):
+        raise InvalidTypeError("reason", "must be a str")
     if transfer.state == state:
         return transfer
     if transfer.state != "initiated":
@@ -284,8 +286,6 @@ def reject_transfer(transfer: Transfer, *, at: _dt.datetime, reason: str) -> Tra
         'no consent'
     """
     _start(transfer, at)
-    if not isinstance(reason, str):
-        raise InvalidTypeError("reason", "must be a str")
     return _move(transfer, "rejected", at, reason)
 
 
@@ -305,8 +305,6 @@ def cancel_transfer(transfer: Transfer, *, at: _dt.datetime, reason: str = "") -
         'cancelled'
     """
     _start(transfer, at)
-    if not isinstance(reason, str):
-        raise InvalidTypeError("reason", "must be a str")
     return _move(transfer, "cancelled", at, reason)
 
 
