@@ -61,7 +61,6 @@ from volunteer_rules.cli._io import (
     date_option,
     datetime_option,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -246,11 +245,11 @@ def _create(args: argparse.Namespace) -> int:
             profile_form="masked" if getattr(args, "masked_profile", False) else "full",
         )
     except VolunteerRulesError as error:
-        return usage_error(_COMMAND, mask_personal_data(str(error)))
+        return usage_error(_COMMAND, str(error))
     text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
     refused = _refused_by_reader(text)
     if refused:
-        return usage_error(_COMMAND, mask_personal_data(refused))
+        return usage_error(_COMMAND, refused)
     db = getattr(args, "db", None)
     try:
         # The database first: a --db that cannot be used leaves no package written anywhere.
@@ -324,9 +323,7 @@ def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile |
         except RecordFormatError as error:
             for item in error.errors:
                 sys.stderr.write(
-                    mask_personal_data(
-                        f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
-                    )
+                    f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
                 )
             return None
     return None
@@ -341,7 +338,7 @@ def _finding_json(finding: TransferFinding) -> dict[str, Any]:
         "code": finding.code,
         "organization_id": None if finding.record_key is None else finding.record_key[0],
         "record_id": None if finding.record_key is None else finding.record_key[1],
-        "message": mask_personal_data(finding.message),
+        "message": finding.message,
     }
 
 
@@ -368,7 +365,7 @@ def _check(args: argparse.Namespace) -> int:
         package = parse_transfer_package(payload)
     except RecordFormatError as error:
         for item in error.errors:
-            out.write(mask_personal_data(f"{name}: {item.path}: {item.code}: {item.message}\n"))
+            out.write(f"{name}: {item.path}: {item.code}: {item.message}\n")
         return 1
     destination: list[ServiceRecord] = []
     bad = 0
@@ -406,9 +403,9 @@ def _write_text(
     name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
 ) -> None:
     for finding in decision.violations:
-        out.write(mask_personal_data(f"{name}: {finding.code}: {finding.message}\n"))
+        out.write(f"{name}: {finding.code}: {finding.message}\n")
     for finding in decision.warnings:
-        out.write(mask_personal_data(f"{name}: warning: {finding.code}: {finding.message}\n"))
+        out.write(f"{name}: warning: {finding.code}: {finding.message}\n")
     by_code: dict[str, int] = {}
     for finding in decision.violations:
         by_code[finding.code] = by_code.get(finding.code, 0) + 1
@@ -437,7 +434,7 @@ def _write_text(
     width = max(len(label) for label, _ in rows)
     out.write("summary\n")
     for label, value in rows:
-        out.write(mask_personal_data(f"  {label.ljust(width)}  {value}\n"))
+        out.write(f"  {label.ljust(width)}  {value}\n")
 
 
 def _profile_form(package: TransferPackage) -> str | None:
