@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import IO, Any
 
 import attrs
@@ -254,10 +255,13 @@ def _create(args: argparse.Namespace) -> int:
     try:
         # The database first: a --db that cannot be used leaves no package written anywhere.
         with open_stores(db) as stores:
-            status = _write_package(args.output, text)
+            status = _write_package(
+                args.output,
+                text,
+                keep=lambda: stores.transfers.add_package(package, at=package.created_at),
+            )
             if status:
                 return status
-            stores.transfers.add_package(package, at=package.created_at)  # initiated
     except VolunteerRulesError as error:
         return usage_error(_COMMAND, f"--db {db}: {error}")
     skipped = len(records) - len(mine)
@@ -269,8 +273,14 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_package(output: str, text: str) -> int:
-    """Write the package's text to ``output`` (``-``: standard output); return 0 or 2."""
+def _write_package(output: str, text: str, *, keep: Callable[[], object]) -> int:
+    """Write the package's text to ``output`` (``-``: standard output) and ``keep`` it; 0 or 2.
+
+    ``keep`` stores the package (in the ``--db`` file, or in memory). It runs once the text is
+    written, and before a file is put in place: when keeping fails (a library error, raised
+    on), the file is not written and an older one is left as it was, so a failure changes
+    nothing. Standard output cannot be taken back: a failed write is said before ``keep``.
+    """
     try:
         if output == "-":
             # The package is for the destination's software: the profile inside it keeps the
@@ -278,9 +288,12 @@ def _write_package(output: str, text: str) -> int:
             out = raw_output()
             out.write(text)
             out.flush()  # a failed write is said now, before --db keeps the package
+            keep()
         else:
             with output_file(output, mask=False) as file:  # as above: not masked
                 file.write(text)
+                file.flush()  # a failed write (a full disk) is said before the package is kept
+                keep()  # a failure leaves the file unwritten (output_file removes its draft)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot write {output}: {error.strerror or error}")
     return 0
