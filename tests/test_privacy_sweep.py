@@ -10,16 +10,15 @@ streams (``cli/_streams.py``) and the files it writes (``cli/_output.py``), neve
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from _cli_helpers import write_lines, write_sample_profiles
 from volunteer_rules._privacy import mask_identity_numbers
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
@@ -54,22 +53,16 @@ def test_the_one_function_masks_both_generations() -> None:
     assert mask_identity_numbers("1101051949123100211") == "1101051949123100211"  # 19 digits
 
 
-def _write(path: Path, lines: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
 def _commands(tmp: Path, number: str) -> list[list[str]]:
     record = {**SAMPLE_RECORD_PAYLOAD, "record_id": number}
     as_volunteer = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-2", "volunteer_id": number}
-    records = _write(tmp / f"records-{number}.jsonl", [record, as_volunteer, "{oops " + number])
-    conflict = _write(tmp / "conflict.jsonl", [record, {**record, "service_minutes": 30}, record])
-    profiles = _write(tmp / "profiles.jsonl", [SAMPLE_PROFILE_PAYLOAD])
+    records = write_lines(
+        tmp / f"records-{number}.jsonl", [record, as_volunteer, "{oops " + number]
+    )
+    conflict = write_lines(
+        tmp / "conflict.jsonl", [record, {**record, "service_minutes": 30}, record]
+    )
+    profiles = write_sample_profiles(tmp)
     package = tmp / "package.json"
     main(
         [
@@ -116,8 +109,8 @@ def _commands(tmp: Path, number: str) -> list[list[str]]:
     out.append(["check", str(tmp / f"missing-{number}.jsonl")])
     out.append(["check", str(records), "--db", f"/no/such/dir/{number}.sqlite"])
     out.append(["stats", str(records), "--as-of", number])
-    demand = _write(tmp / "demand.json", [{**SAMPLE_DEMAND_PAYLOAD, "demand_id": number}])
-    bad_profiles = _write(
+    demand = write_lines(tmp / "demand.json", [{**SAMPLE_DEMAND_PAYLOAD, "demand_id": number}])
+    bad_profiles = write_lines(
         tmp / f"profiles-{number}.jsonl",
         [
             SAMPLE_PROFILE_PAYLOAD,
@@ -207,7 +200,7 @@ def test_no_command_prints_a_contact_whole(
 def test_a_contact_used_as_volunteer_id_is_masked_in_parquet(tmp_path: Path) -> None:
     """A table written as Parquet masks a contact in its text columns, as text output does."""
     pl = pytest.importorskip("polars")
-    records = _write(
+    records = write_lines(
         tmp_path / "r.jsonl", [{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "13812345678"}]
     )
     out = tmp_path / "levels.parquet"

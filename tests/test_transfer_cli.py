@@ -9,21 +9,11 @@ from typing import Any
 
 import pytest
 
+from _cli_helpers import write_lines
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
 
 DESTINATION = "51211100MJ00000175"
-
-
-def write_lines(path: Path, payloads: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (p if isinstance(p, str) else json.dumps(p, ensure_ascii=False)) + "\n"
-            for p in payloads
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def create(tmp_path: Path, payloads: list[Any], *extra: str) -> tuple[int, Path]:
