@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from _cli_helpers import write_lines
 from volunteer_rules.cli import main
-from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 NOT_UTF8 = "X" + chr(0xDCFF)  # how Python reads the byte 0xff in an argument
 
 
 @pytest.fixture
-def inputs(tmp_path: Path) -> dict[str, str]:
-    records = tmp_path / "records.jsonl"
-    records.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
-    profiles = tmp_path / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
-    surrogate = tmp_path / "surrogate.jsonl"
-    surrogate.write_text(
-        json.dumps({**SAMPLE_PROFILE_PAYLOAD, "name": "\ud800"}) + "\n", encoding="utf-8"
+def inputs(tmp_path: Path, sample_records: Path, sample_profiles: Path) -> dict[str, str]:
+    surrogate = write_lines(
+        tmp_path / "surrogate.jsonl",
+        [{**SAMPLE_PROFILE_PAYLOAD, "name": "\ud800"}],
+        ensure_ascii=True,
     )
     return {
-        "records": str(records),
-        "profiles": str(profiles),
+        "records": str(sample_records),
+        "profiles": str(sample_profiles),
         "surrogate": str(surrogate),
         "out": str(tmp_path / "out"),
     }

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import volunteer_rules as vr
+from _cli_helpers import write_sample_profiles, write_sample_records
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "records.jsonl"
 COMMAND = [sys.executable, "-m", "volunteer_rules"]
@@ -173,8 +173,7 @@ def test_an_output_that_cannot_be_written_is_said_before_reading(
 
 def test_transfer_create_without_records_is_an_error(tmp_path: Path) -> None:
     """An unknown volunteer or an empty file: no package, a report on stderr, status 1."""
-    records = tmp_path / "records.jsonl"
-    records.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
+    records = write_sample_records(tmp_path)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     for path, volunteer in ((records, "V9999999"), (empty, "V0000001")):
@@ -223,8 +222,7 @@ def test_one_format_for_bad_lines_in_every_command(tmp_path: Path) -> None:
         json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n{oops\n" + json.dumps(broken) + "\n",
         encoding="utf-8",
     )
-    profiles = tmp_path / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    profiles = write_sample_profiles(tmp_path)
     commands = [
         ["check", str(path)],
         ["certify", str(path), "--rule-set", "cn-national", "--as-of", "2024-12-31"],
@@ -288,8 +286,7 @@ _CERTIFICATE = ["--issuer", "512111005000000154", "--issuer-name", "X", "--respo
 def _empty_input_commands(tmp: Path) -> dict[str, list[str]]:
     empty = tmp / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    profiles = tmp / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    profiles = write_sample_profiles(tmp)
     database = tmp / "empty.sqlite"
     vr.SQLiteDatabase(str(database)).close()
     e = str(empty)
@@ -326,10 +323,8 @@ def _empty_result_commands(tmp: Path) -> dict[str, list[str]]:
     submitted.write_text(
         json.dumps({**SAMPLE_RECORD_PAYLOAD, "status": "submitted"}) + "\n", encoding="utf-8"
     )
-    records = tmp / "records.jsonl"
-    records.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
-    profiles = tmp / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
+    records = write_sample_records(tmp)
+    profiles = write_sample_profiles(tmp)
     s, r = str(submitted), str(records)
     return {
         "stats": ["stats", s],

@@ -6,21 +6,17 @@ from pathlib import Path
 import pytest
 
 import volunteer_rules as vr
+from _cli_helpers import write_lines
 from volunteer_rules.cli import main
 from volunteer_rules.testing import examples
-from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 
 @pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
-    records = tmp_path / "records.jsonl"
+def files(tmp_path: Path, sample_profiles: Path) -> tuple[Path, Path]:
     bad = dict(examples.SAMPLE_RECORD_PAYLOAD, record_id="r-bad", service_minutes=0)
     other = dict(examples.SAMPLE_RECORD_PAYLOAD, record_id="r-x", organization_id="G-other")
     lines = [examples.SAMPLE_RECORD_PAYLOAD, bad, other]
-    records.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
-    profiles = tmp_path / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD, ensure_ascii=False) + "\n")
-    return records, profiles
+    return write_lines(tmp_path / "records.jsonl", lines), sample_profiles
 
 
 def arguments(records: Path, profiles: Path, *more: str) -> list[str]:

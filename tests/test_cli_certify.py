@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from _cli_helpers import write_sample_profiles
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -82,15 +83,11 @@ class TestKeyReusedForAnotherVolunteer:
 
     @staticmethod
     def _files(tmp_path: Path) -> tuple[str, str]:
-        from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
-
         reused = {**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "V2", "service_minutes": 60}
         more = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-more", "date": "2024-04-01"}
         del more["start"], more["end"]
         lines = [json.dumps(p, ensure_ascii=False) for p in (SAMPLE_RECORD_PAYLOAD, reused, more)]
-        profiles = tmp_path / "profiles.jsonl"
-        profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD, ensure_ascii=False) + "\n")
-        return _write(tmp_path, lines), str(profiles)
+        return _write(tmp_path, lines), str(write_sample_profiles(tmp_path))
 
     @pytest.mark.parametrize("store", [False, True])
     @pytest.mark.parametrize("one_volunteer", [False, True])

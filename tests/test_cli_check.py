@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _cli_helpers import write_lines
 from volunteer_rules.cli import main
 from volunteer_rules.cli.check import parse_offset
 from volunteer_rules.records import CHINA_WORKING_DAYS
@@ -33,10 +34,7 @@ def payload(**changes: Any) -> dict[str, Any]:
 
 
 def write(path: pathlib.Path, *lines: Any) -> str:
-    with path.open("w", encoding="utf-8") as file:
-        for line in lines:
-            file.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
-    return str(path)
+    return str(write_lines(path, lines, ensure_ascii=True))
 
 
 class TestExitStatus:

@@ -16,7 +16,7 @@ import pytest
 from volunteer_rules.cli import main
 from volunteer_rules.cli._output import output_bytes, output_file
 from volunteer_rules.cli._tables import tables_installed
-from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 COMMAND = [sys.executable, "-m", "volunteer_rules"]
@@ -27,12 +27,8 @@ needs_tables = pytest.mark.skipif(not tables_installed(), reason="needs the tabl
 
 
 @pytest.fixture
-def inputs(tmp_path: Path) -> tuple[Path, Path]:
-    records = tmp_path / "records.jsonl"
-    records.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
-    profiles = tmp_path / "profiles.jsonl"
-    profiles.write_text(json.dumps(SAMPLE_PROFILE_PAYLOAD) + "\n", encoding="utf-8")
-    return records, profiles
+def inputs(sample_records: Path, sample_profiles: Path) -> tuple[Path, Path]:
+    return sample_records, sample_profiles
 
 
 def _certificate(records: Path, profiles: Path, *more: str) -> list[str]:

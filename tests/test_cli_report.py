@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from _cli_helpers import write_sample_records
 from volunteer_rules.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -67,10 +68,7 @@ def test_the_ends_of_the_calendar(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], as_of: str, status: int, said: str
 ) -> None:
     """A report on the calendar's last days; on its first, the rule set is refused, as certify does."""
-    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
-
-    path = tmp_path / "records.jsonl"
-    path.write_text(json.dumps(SAMPLE_RECORD_PAYLOAD) + "\n", encoding="utf-8")
+    path = write_sample_records(tmp_path)
     out = tmp_path / "r.html"
     assert main(["report", str(path), "--as-of", as_of, "-o", str(out)]) == status
     captured = capsys.readouterr()

@@ -2,25 +2,27 @@
 
 Generated 18- and 15-character ID numbers are used as the volunteer id, a record id, in a
 file name and as option values, then pushed through every command and output format; nothing
-written to standard output or standard error may contain one of them whole.
+written to standard output, standard error or a file written with ``-o`` for a person may
+contain one of them whole. The masking is done at the command line's edge, once: the standard
+streams (``cli/_streams.py``) and the files it writes (``cli/_output.py``), never by a command.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from _cli_helpers import write_lines, write_sample_profiles
 from volunteer_rules._privacy import mask_identity_numbers
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,22 +53,16 @@ def test_the_one_function_masks_both_generations() -> None:
     assert mask_identity_numbers("1101051949123100211") == "1101051949123100211"  # 19 digits
 
 
-def _write(path: Path, lines: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
 def _commands(tmp: Path, number: str) -> list[list[str]]:
     record = {**SAMPLE_RECORD_PAYLOAD, "record_id": number}
     as_volunteer = {**SAMPLE_RECORD_PAYLOAD, "record_id": "r-2", "volunteer_id": number}
-    records = _write(tmp / f"records-{number}.jsonl", [record, as_volunteer, "{oops " + number])
-    conflict = _write(tmp / "conflict.jsonl", [record, {**record, "service_minutes": 30}, record])
-    profiles = _write(tmp / "profiles.jsonl", [SAMPLE_PROFILE_PAYLOAD])
+    records = write_lines(
+        tmp / f"records-{number}.jsonl", [record, as_volunteer, "{oops " + number]
+    )
+    conflict = write_lines(
+        tmp / "conflict.jsonl", [record, {**record, "service_minutes": 30}, record]
+    )
+    profiles = write_sample_profiles(tmp)
     package = tmp / "package.json"
     main(
         [
@@ -113,6 +109,38 @@ def _commands(tmp: Path, number: str) -> list[list[str]]:
     out.append(["check", str(tmp / f"missing-{number}.jsonl")])
     out.append(["check", str(records), "--db", f"/no/such/dir/{number}.sqlite"])
     out.append(["stats", str(records), "--as-of", number])
+    demand = write_lines(tmp / "demand.json", [{**SAMPLE_DEMAND_PAYLOAD, "demand_id": number}])
+    bad_profiles = write_lines(
+        tmp / f"profiles-{number}.jsonl",
+        [
+            SAMPLE_PROFILE_PAYLOAD,
+            {**SAMPLE_PROFILE_PAYLOAD, "volunteer_id": number},
+            {**SAMPLE_PROFILE_PAYLOAD, "volunteer_id": "V2", "contact": number},
+            "{oops " + number,
+        ],
+    )
+    for fmt in ("text", "json", "csv"):
+        out.append(["match", str(demand), str(bad_profiles), "--records", str(records),
+                    "--as-of", "2024-06-01", "--ineligible", "--format", fmt])  # fmt: skip
+    out.append(["match", str(tmp / f"missing-{number}.json"), str(profiles), "--as-of",
+                "2024-06-01"])  # fmt: skip
+    out.append(["report", str(records), str(bad_profiles), "--as-of", "2024-12-31", "-o",
+                str(tmp / "written" / "report.html")])  # fmt: skip
+    out.append(["report", str(records), "--as-of", number, "-o", str(tmp / "r.html")])
+    for fmt in ("text", "table", "json", "csv", "parquet"):
+        out.append(["certify", str(records), "--rule-set", "cn-national", "--as-of",
+                    "2024-12-31", "--format", fmt, "-o",
+                    str(tmp / "written" / f"levels.{fmt}")])  # fmt: skip
+    for fmt in ("text", "json", "csv", "parquet"):
+        out.append(["stats", str(records), "--format", fmt, "-o",
+                    str(tmp / "written" / f"stats.{fmt}")])  # fmt: skip
+    for fmt in ("text", "json", "html"):
+        out.append(["certificate", str(records), "--volunteer", "V0000001", "--profiles",
+                    str(bad_profiles), "--issuer", "512111005000000154", "--issuer-name",
+                    number, "--responsible", "R", "--handler", "H", "--contact", number,
+                    "--number", "N-1", "--as-of", "2024-12-31", "--format", fmt, "-o",
+                    str(tmp / "written" / f"certificate.{fmt}")])  # fmt: skip
+    out.append(["db", "check", str(tmp / f"missing-{number}.sqlite")])
     return out
 
 
@@ -126,14 +154,32 @@ def test_no_command_prints_an_id_number_whole(
 
 
 def _never_whole(value: str, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Run every command of the sweep with ``value`` in it: it never shows whole."""
+    """Run every command of the sweep with ``value`` in it: it never shows whole.
+
+    Not on standard output, not on standard error, and not in a file written with ``-o``
+    (``written/``; a transfer package, an artefact for another program, is not among them).
+    """
     capsys.readouterr()
+    written = tmp / "written"
+    written.mkdir(exist_ok=True)
     for args in _commands(tmp, value):
         main(args)
         captured = capsys.readouterr()
-        for stream in (captured.out, captured.err):
+        shown = [captured.out, captured.err]
+        for path in sorted(written.iterdir()):
+            shown.append(_readable(path))
+            path.unlink()
+        for stream in shown:
             assert value not in stream, (args, stream[:2000])
             assert value[:-1] not in stream, (args, stream[:2000])
+
+
+def _readable(path: Path) -> str:
+    """What a person reads in a written file: its text, or a Parquet table's values."""
+    if path.suffix != ".parquet":
+        return path.read_text(encoding="utf-8")
+    pl = pytest.importorskip("polars")
+    return repr(pl.read_parquet(path).to_dicts())
 
 
 CONTACTS = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True) | st.from_regex(
@@ -154,7 +200,7 @@ def test_no_command_prints_a_contact_whole(
 def test_a_contact_used_as_volunteer_id_is_masked_in_parquet(tmp_path: Path) -> None:
     """A table written as Parquet masks a contact in its text columns, as text output does."""
     pl = pytest.importorskip("polars")
-    records = _write(
+    records = write_lines(
         tmp_path / "r.jsonl", [{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "13812345678"}]
     )
     out = tmp_path / "levels.parquet"
@@ -362,3 +408,20 @@ def test_no_repr_shows_personal_data(number: str) -> None:
         text = repr(value)
         for secret in (number, number[:-1], _PHONE, _MAIL, "211103199003150246"):
             assert secret not in text, (type(value).__name__, text[:500])
+
+
+def test_only_the_edge_masks() -> None:
+    """The command line masks at its edge, once: no command module masks text itself.
+
+    The standard streams (``_streams.py``) and the files the commands write (``_output.py``)
+    are the one place that masks; a second place would be a second thing to keep in step.
+    """
+    import volunteer_rules.cli
+
+    folder = Path(volunteer_rules.cli.__file__).parent
+    masking = {
+        path.name
+        for path in folder.glob("*.py")
+        if "volunteer_rules._privacy" in path.read_text(encoding="utf-8")
+    }
+    assert masking == {"_streams.py", "_output.py"}

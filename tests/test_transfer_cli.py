@@ -9,21 +9,11 @@ from typing import Any
 
 import pytest
 
+from _cli_helpers import write_lines
 from volunteer_rules.cli import main
 from volunteer_rules.testing.examples import SAMPLE_ORGANIZATION_ID, SAMPLE_RECORD_PAYLOAD
 
 DESTINATION = "51211100MJ00000175"
-
-
-def write_lines(path: Path, payloads: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (p if isinstance(p, str) else json.dumps(p, ensure_ascii=False)) + "\n"
-            for p in payloads
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def create(tmp_path: Path, payloads: list[Any], *extra: str) -> tuple[int, Path]:
@@ -146,6 +136,48 @@ class TestCreate:
         assert status == 2
         assert not package.exists()
         assert f"--db {db}: " in capsys.readouterr().err
+
+    @pytest.mark.parametrize("damage", ["a table missing", "the stored package altered"])
+    def test_a_store_that_fails_leaves_no_package_file(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+    ) -> None:
+        """Keeping the package in --db fails after it is written: the -o file is not changed.
+
+        The database opens (its schema version is current), but storing the package fails:
+        a table of it was dropped, or the package it holds under the same digest was altered.
+        """
+        import sqlite3
+
+        db = tmp_path / "bank.sqlite"
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--db", str(db))
+        assert status == 0
+        with sqlite3.connect(db) as connection:
+            if damage == "a table missing":
+                connection.execute("DELETE FROM package_events")
+                connection.execute("DELETE FROM packages")
+                connection.execute("DROP TABLE package_events")
+            else:
+                connection.execute("UPDATE packages SET payload = replace(payload, '120', '12')")
+        connection.close()
+        for old in (None, "an older package\n"):
+            if old is None:
+                package.unlink()
+            else:
+                package.write_text(old, encoding="utf-8")
+            capsys.readouterr()
+            status, _ = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--db", str(db))
+            assert status == 2
+            err = capsys.readouterr().err
+            assert f"volunteer-rules transfer: error: --db {db}: " in err
+            assert "Traceback" not in err
+            if old is None:
+                assert not package.exists()
+            else:
+                assert package.read_text(encoding="utf-8") == old
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+                ["records.jsonl", "bank.sqlite", *(["package.json"] if old else [])]
+                + [p.name for p in tmp_path.glob("bank.sqlite-*")]
+            )
 
     def test_db_keeps_the_package(self, tmp_path: Path) -> None:
         """With a usable --db the package is written and kept, once however often it is made."""

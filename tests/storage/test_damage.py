@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from volunteer_rules.cli import main
-from volunteer_rules.errors import InvalidValueError, StorageError, VolunteerRulesError
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidValueError,
+    StorageError,
+    VolunteerRulesError,
+)
 from volunteer_rules.records.record import dump_record
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import (
@@ -328,3 +333,57 @@ def test_db_copy_never_changes_its_source(
     assert "older than" in capsys.readouterr().err
     assert path.read_bytes() == before
     assert not copy.exists()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE records SET payload = replace(payload, '\"service_minutes\":120', "
+        "'\"service_minutes\":130') WHERE record_id = 'r-1'",
+        "UPDATE records SET payload = '{' WHERE record_id = 'r-1'",
+    ],
+    ids=["payload altered", "payload corrupted"],
+)
+def test_a_damaged_stored_record_is_damage_not_a_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str
+) -> None:
+    """Adding a record whose stored row was altered in the file reports the damage.
+
+    Not "stored with different content" (a conflict the caller would try to resolve): a
+    ``StorageError`` naming the file and the record; ``ledger --db`` says so, exit 2, and the
+    file is left as it was. A sound row held with other content is still a conflict.
+    """
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    record = make_record("r-1", volunteer_id="V1")
+    with SQLiteDatabase(path) as database:
+        assert SQLiteRecordStore(database).get(*record.key) == record
+    with sqlite3.connect(path) as raw:
+        assert raw.execute(statement).rowcount == 1
+    raw.close()
+    for batch in (
+        [record],
+        [make_record("r-new"), record],
+        [record, make_record("r-1", minutes=5)],
+    ):
+        with SQLiteDatabase(path) as database, pytest.raises(StorageError) as raised:
+            SQLiteRecordStore(database).add(batch)
+        assert type(raised.value) is StorageError
+        message = str(raised.value)
+        assert str(path) in message
+        assert f"{record.organization_id}/r-1 is damaged" in message
+    before = _dump(path)
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps(dump_record(record)) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    credit = ["ledger", "credit", str(records), "--policy", "generic", "--as-of", "2026-06-30"]
+    assert main([*credit, "--db", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"volunteer-rules ledger: error: --db {path}: " in err
+    assert f"{record.organization_id}/r-1 is damaged" in err
+    assert "different content" not in err and "Traceback" not in err
+    assert _dump(path) == before
+    other = make_record("r-2", volunteer_id="V2", minutes=7)  # a sound row, other content
+    with SQLiteDatabase(path) as database, pytest.raises(ConflictError):
+        SQLiteRecordStore(database).add([other])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -153,6 +154,7 @@ class TestErrorTranslation:
         with pytest.raises(StorageError) as raised:
             SQLiteDatabase(path)
         assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
+        assert str(raised.value) == f"opening {path}: file is not a database"
 
     def test_closed_database(self) -> None:
         """Using a closed database raises StorageError chaining ProgrammingError."""
@@ -187,9 +189,57 @@ class TestErrorTranslation:
                 with pytest.raises(StorageError) as raised:
                     SQLiteRecordStore(waiter).add([make_record("r-1")])
                 assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+                assert str(raised.value) == f"adding records in {path}: database is locked"
         finally:
             holder.close()
             waiter.close()
+
+    @pytest.mark.parametrize("command", ["check", "ledger", "transfer"])
+    def test_messages_name_no_driver_class(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+    ) -> None:
+        """What a person reads says what failed and where, not the driver's exception class."""
+        from volunteer_rules.cli import main
+        from volunteer_rules.records.record import dump_record
+
+        records = tmp_path / "records.jsonl"
+        records.write_text(json.dumps(dump_record(make_record("r-1"))) + "\n", encoding="utf-8")
+        db = tmp_path / "no such folder" / "bank.sqlite"
+        argv = {
+            "check": ["check", str(records)],
+            "ledger": ["ledger", "credit", str(records), "--policy", "generic", "--as-of",
+                       "2024-12-31"],
+            "transfer": ["transfer", "create", str(records), "--volunteer", "V0000001",
+                         "--from", "512111005000000154", "--to", "51211100MJ00000175",
+                         "--to-region", "210100", "--created-at", "2024-06-01T09:00:00+08:00",
+                         "-o", str(tmp_path / "package.json")],
+        }[command]  # fmt: skip
+        capsys.readouterr()
+        assert main([*argv, "--db", str(db)]) == 2
+        err = capsys.readouterr().err
+        assert f"opening {db}: unable to open database file" in err
+        assert "OperationalError" not in err and "sqlite3" not in err
+
+    def test_unreadable_data_names_the_store_and_file(self, tmp_path: Path) -> None:
+        """Stored data that cannot be read back: the store, the file and the operation."""
+        path = tmp_path / "bank.sqlite"
+        at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+        with SQLiteDatabase(path) as database:
+            credit = LedgerTransfer(
+                transfer_id="c-1", kind="credit", legs=((ISSUER, -60), ("V1", 60)), at=at
+            )
+            post_transfers(SQLiteLedgerStore(database), [credit])
+        raw = sqlite3.connect(path)
+        with raw:
+            raw.execute("UPDATE ledger_entries SET at = 'not a time' WHERE kind IS NOT NULL")
+        raw.close()
+        with SQLiteDatabase(path) as database, pytest.raises(StorageError) as raised:
+            SQLiteLedgerStore(database).postings()
+        assert isinstance(raised.value.__cause__, ValueError)
+        assert str(raised.value) == (
+            f"the ledger store in {path} (postings): the stored data cannot be read back"
+            " (Invalid isoformat string: 'not a time'); run volunteer-rules db check"
+        )
 
     def test_unreadable_stored_record(self) -> None:
         """A stored payload that no longer parses raises StorageError, not a parse error."""

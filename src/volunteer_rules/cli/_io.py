@@ -60,7 +60,6 @@ from typing import IO, Any, Final, NamedTuple
 from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules._files import file_size
 from volunteer_rules._iso import read_date, read_datetime
-from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.cli._arguments import ArgumentParser, path_option, text_option
 from volunteer_rules.cli._progress import Progress, add_quiet_argument, progress_of
 from volunteer_rules.cli._streams import (
@@ -88,7 +87,6 @@ __all__ = [
     "date_option",
     "datetime_option",
     "empty_warning",
-    "mask_personal_data",
     "open_input",
     "path_option",
     "progress_of",

@@ -12,8 +12,10 @@ Every file a command writes (``report -o``, ``certificate -o``, ``transfer creat
   be replaced, and replacing it would be wrong; so are ``/dev/stdout`` and the files of
   ``/proc``.
 - **Masked.** Text passes through :class:`~volunteer_rules.cli._streams.MaskedOutput`, the
-  masking of standard output, so a file written for a person never shows an ID number or a
-  contact whole.
+  masking of standard output, and a Parquet table's text columns through the same function
+  (:func:`output_parquet`), so a file written for a person never shows an ID number or a
+  contact whole. The commands themselves mask nothing: this module and
+  :mod:`~volunteer_rules.cli._streams` are the one place.
   The one exception is an artefact for another program (a transfer package for the
   destination's software, docs/transfer.md): ``mask=False``.
 - **Never a crash on text.** Text UTF-8 cannot encode (a lone surrogate) is written escaped
@@ -42,9 +44,10 @@ import stat
 from collections.abc import Iterator
 from typing import IO, Any, Final
 
+from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.cli._streams import MaskedOutput
 
-__all__ = ["output_bytes", "output_file"]
+__all__ = ["output_bytes", "output_file", "output_parquet"]
 
 
 @contextlib.contextmanager
@@ -118,6 +121,38 @@ def output_bytes(path: str) -> Iterator[IO[bytes]]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def output_parquet(frame: Any, path: str) -> None:
+    """Write a polars DataFrame as the Parquet file ``path``, ID numbers and contacts masked.
+
+    Every text column is masked value by value (:func:`mask_personal_data`, as standard output
+    masks text). The table is made in memory and written by :func:`output_bytes` (whole or not
+    at all), so that a failed write is an ``OSError`` with its reason, as for every other file,
+    never polars' own error.
+
+    Example:
+        >>> import os, tempfile
+        >>> import polars as pl
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "out.parquet")
+        ...     output_parquet(pl.DataFrame({"contact": ["13812345678", None]}), path)
+        ...     pl.read_parquet(path).get_column("contact").to_list()
+        ['138****5678', None]
+    """
+    import polars as pl
+
+    masked = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            values = frame.get_column(name).drop_nulls().unique().to_list()
+            changed = {v: m for v in values if (m := mask_personal_data(v)) != v}
+            if changed:
+                masked[name] = pl.col(name).replace(changed)
+    table = io.BytesIO()
+    (frame.with_columns(**masked) if masked else frame).write_parquet(table)
+    with output_bytes(path) as file:
+        file.write(table.getbuffer())
 
 
 def _in_place(path: str) -> bool:

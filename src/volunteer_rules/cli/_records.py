@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from volunteer_rules.cli._io import Progress, mask_personal_data, read_json_lines
+from volunteer_rules.cli._io import Progress, read_json_lines
 from volunteer_rules.errors import RecordFormatError
 from volunteer_rules.records.record import ServiceRecord, parse_record
 from volunteer_rules.rules.versions import CONFLICT_REASON, same_version
@@ -67,7 +67,7 @@ def read_records(
             clear()
             bad.append(line.number)
             code = "invalid_encoding" if line.error.startswith("not UTF-8") else "invalid_json"
-            errors.write(mask_personal_data(f"{name}:{line.number}: $: {code}: {line.error}\n"))
+            errors.write(f"{name}:{line.number}: $: {code}: {line.error}\n")
             continue
         try:
             record = parse_record(line.value)
@@ -75,8 +75,9 @@ def read_records(
             clear()
             bad.append(line.number)
             for problem in error.errors:
-                message = mask_personal_data(problem.message)
-                errors.write(f"{name}:{line.number}: {problem.path}: {problem.code}: {message}\n")
+                errors.write(
+                    f"{name}:{line.number}: {problem.path}: {problem.code}: {problem.message}\n"
+                )
             continue
         versions = kept.setdefault(record.key, [])
         if not any(same_version(held, record) for _, held in versions):
@@ -92,11 +93,9 @@ def read_records(
     for number, record, lines in sorted(conflicts, key=lambda c: c[0]):
         bad.append(number)
         errors.write(
-            mask_personal_data(
-                f"{name}:{number}: $.record_id: {CONFLICT_REASON}: record {record.record_id} of"
-                f" {record.organization_id} has versions with different content on lines"
-                f" {lines}: none of them counts\n"
-            )
+            f"{name}:{number}: $.record_id: {CONFLICT_REASON}: record {record.record_id} of"
+            f" {record.organization_id} has versions with different content on lines"
+            f" {lines}: none of them counts\n"
         )
     for versions in kept.values():
         for _number, record in versions:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import sys
 import tempfile
@@ -27,11 +26,10 @@ from typing import IO, Any, Final, NamedTuple
 from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
-    mask_personal_data,
     path_option,
     unwritable,
 )
-from volunteer_rules.cli._output import output_bytes, output_file
+from volunteer_rules.cli._output import output_file, output_parquet
 from volunteer_rules.rules.versions import CONFLICT_REASON
 
 __all__ = [
@@ -292,7 +290,7 @@ def _report(problems: Any, name: str, errors: IO[str], bad: list[int]) -> None:
         if row != last:
             bad.append(row)
             last = row
-        errors.write(f"{name}:{row}: {path}: {code}: {mask_personal_data(message)}\n")
+        errors.write(f"{name}:{row}: {path}: {code}: {message}\n")
 
 
 def _report_conflicts(
@@ -305,10 +303,8 @@ def _report_conflicts(
         bad.append(row)
         numbers = ", ".join(str(number) for number in rows_of[(org, rid)])
         errors.write(
-            mask_personal_data(
-                f"{name}:{row}: $.record_id: {CONFLICT_REASON}: record {rid} of {org} has"
-                f" versions with different content on {word} {numbers}: none of them counts\n"
-            )
+            f"{name}:{row}: $.record_id: {CONFLICT_REASON}: record {rid} of {org} has"
+            f" versions with different content on {word} {numbers}: none of them counts\n"
         )
 
 
@@ -382,9 +378,8 @@ def output_to(args: argparse.Namespace) -> Iterator[IO[str] | None]:
 def write_parquet(frame: Any, path: str) -> None:
     """Write a polars DataFrame to a Parquet file, resident ID numbers and contacts masked.
 
-    The table is made in memory and written by
-    :func:`~volunteer_rules.cli._output.output_bytes` (whole or not at all), so that a failed
-    write is an ``OSError`` with its reason, as for every other file, never polars' own error.
+    The file is written by :func:`~volunteer_rules.cli._output.output_parquet`, the one way
+    the command line writes a table for a person: masked, and whole or not at all.
 
     Example:
         >>> import os, tempfile
@@ -395,16 +390,4 @@ def write_parquet(frame: Any, path: str) -> None:
         ...     pl.read_parquet(path).get_column("volunteer_id").to_list()
         ['110105***********X']
     """
-    import polars as pl
-
-    masked = {}
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            values = frame.get_column(name).drop_nulls().unique().to_list()
-            changed = {v: m for v in values if (m := mask_personal_data(v)) != v}
-            if changed:
-                masked[name] = pl.col(name).replace(changed)
-    table = io.BytesIO()
-    (frame.with_columns(**masked) if masked else frame).write_parquet(table)
-    with output_bytes(path) as file:
-        file.write(table.getbuffer())
+    output_parquet(frame, path)

@@ -35,7 +35,6 @@ from volunteer_rules.cli._io import (
     cannot_read,
     date_option,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -191,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return cannot_read("certificate", error, args.file)
     except VolunteerRulesError as error:
-        return usage_error("certificate", mask_personal_data(str(error)))
+        return usage_error("certificate", str(error))
     elsewhere = [r for r in issued.refusals if r.code == "other_organization"]
     if elsewhere:
         print(

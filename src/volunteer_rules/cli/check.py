@@ -56,7 +56,6 @@ from volunteer_rules.cli._io import (
     add_quiet_argument,
     cannot_read,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -180,7 +179,7 @@ class _Report:
             item = {
                 "line": number,
                 "errors": [
-                    {"path": path, "code": code, "message": mask_personal_data(message)}
+                    {"path": path, "code": code, "message": message}
                     for path, code, message in errors
                 ],
             }
@@ -189,9 +188,7 @@ class _Report:
             return
         self.progress.clear()
         for path, code, message in errors:
-            self.out.write(
-                mask_personal_data(f"{self.name}:{number}: {path}: {code}: {message}") + "\n"
-            )
+            self.out.write(f"{self.name}:{number}: {path}: {code}: {message}\n")
 
     def finish(self, result: RecordCheck, checker: RecordChecker, total: int) -> None:
         counts = result.counts
@@ -204,18 +201,18 @@ class _Report:
                     "code": finding.code,
                     "severity": finding.severity,
                     "organization_id": finding.organization_id,
-                    "record_id": mask_personal_data(finding.record_id),
-                    "volunteer_id": mask_personal_data(finding.volunteer_id),
+                    "record_id": finding.record_id,
+                    "volunteer_id": finding.volunteer_id,
                     "line": finding.line,
                     "related": [
                         {
                             "organization_id": org,
-                            "record_id": mask_personal_data(record_id),
+                            "record_id": record_id,
                             "line": checker.line_of((org, record_id)),
                         }
                         for org, record_id in finding.related
                     ],
-                    "message": mask_personal_data(finding.message),
+                    "message": finding.message,
                 }
                 self.out.write("\n    " if index == 0 else ",\n    ")
                 self.out.write(json.dumps(item, ensure_ascii=False))
@@ -267,11 +264,10 @@ def _finding_line(name: str, finding: Finding, checker: RecordChecker) -> str:
             line = checker.line_of(key)
             shown.append(f"{key[1]}" + ("" if line is None else f" (line {line})"))
         related = " [related: " + ", ".join(shown) + "]"
-    text = (
+    return (
         f"{place}: {finding.code}: {finding.organization_id} {finding.record_id} "
         f"(volunteer {finding.volunteer_id}): {finding.message}{related}"
     )
-    return mask_personal_data(text)
 
 
 def _records(

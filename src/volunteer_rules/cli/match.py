@@ -52,7 +52,6 @@ from volunteer_rules.cli._io import (
     cannot_read,
     date_option,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -146,7 +145,7 @@ def read_parsed(
     r"""Parse every line of a JSON Lines file; report bad lines on standard error.
 
     ``bad`` gets one item per bad line, so the caller knows whether all went well. Messages
-    are masked (:func:`~volunteer_rules.cli._io.mask_personal_data`).
+    go to standard error as they are: the command line masks them there, at its edge.
 
     Example:
         >>> import io, os, tempfile
@@ -187,7 +186,7 @@ def _nothing() -> None:
 
 
 def _complain(path: str, number: int, message: str) -> None:
-    print(mask_personal_data(f"{path}:{number}: {message}"), file=sys.stderr)
+    print(f"{path}:{number}: {message}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -209,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         demand = parse_demand(payload)
     except RecordFormatError as error:
-        return usage_error("match", mask_personal_data(str(error)))
+        return usage_error("match", str(error))
     try:
         as_of = date_option(args.as_of, "--as-of")
     except ValueError as error:
@@ -252,7 +251,7 @@ def run(args: argparse.Namespace) -> int:
             max_slots_per_volunteer=args.max_slots,
         )
     except VolunteerRulesError as error:
-        return usage_error("match", mask_personal_data(str(error)))
+        return usage_error("match", str(error))
     if args.format == "json":
         write_json(_as_json(result, demand))
     elif args.format == "csv":

@@ -53,7 +53,6 @@ from volunteer_rules.cli._io import (
     cannot_read,
     date_option,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -147,7 +146,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _complain(path: str, number: int, message: str) -> None:
-    print(mask_personal_data(f"{path}:{number}: {message}"), file=sys.stderr)
+    print(f"{path}:{number}: {message}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -176,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:
-        return usage_error("report", mask_personal_data(str(error)))
+        return usage_error("report", str(error))
     page = render_report_html(report)
     try:
         with output_file(args.output) as file:

@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import IO, Any
 
 import attrs
@@ -61,7 +62,6 @@ from volunteer_rules.cli._io import (
     date_option,
     datetime_option,
     empty_warning,
-    mask_personal_data,
     open_input,
     path_option,
     progress_of,
@@ -246,19 +246,22 @@ def _create(args: argparse.Namespace) -> int:
             profile_form="masked" if getattr(args, "masked_profile", False) else "full",
         )
     except VolunteerRulesError as error:
-        return usage_error(_COMMAND, mask_personal_data(str(error)))
+        return usage_error(_COMMAND, str(error))
     text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
     refused = _refused_by_reader(text)
     if refused:
-        return usage_error(_COMMAND, mask_personal_data(refused))
+        return usage_error(_COMMAND, refused)
     db = getattr(args, "db", None)
     try:
         # The database first: a --db that cannot be used leaves no package written anywhere.
         with open_stores(db) as stores:
-            status = _write_package(args.output, text)
+            status = _write_package(
+                args.output,
+                text,
+                keep=lambda: stores.transfers.add_package(package, at=package.created_at),
+            )
             if status:
                 return status
-            stores.transfers.add_package(package, at=package.created_at)  # initiated
     except VolunteerRulesError as error:
         return usage_error(_COMMAND, f"--db {db}: {error}")
     skipped = len(records) - len(mine)
@@ -270,8 +273,14 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_package(output: str, text: str) -> int:
-    """Write the package's text to ``output`` (``-``: standard output); return 0 or 2."""
+def _write_package(output: str, text: str, *, keep: Callable[[], object]) -> int:
+    """Write the package's text to ``output`` (``-``: standard output) and ``keep`` it; 0 or 2.
+
+    ``keep`` stores the package (in the ``--db`` file, or in memory). It runs once the text is
+    written, and before a file is put in place: when keeping fails (a library error, raised
+    on), the file is not written and an older one is left as it was, so a failure changes
+    nothing. Standard output cannot be taken back: a failed write is said before ``keep``.
+    """
     try:
         if output == "-":
             # The package is for the destination's software: the profile inside it keeps the
@@ -279,9 +288,12 @@ def _write_package(output: str, text: str) -> int:
             out = raw_output()
             out.write(text)
             out.flush()  # a failed write is said now, before --db keeps the package
+            keep()
         else:
             with output_file(output, mask=False) as file:  # as above: not masked
                 file.write(text)
+                file.flush()  # a failed write (a full disk) is said before the package is kept
+                keep()  # a failure leaves the file unwritten (output_file removes its draft)
     except OSError as error:
         return usage_error(_COMMAND, f"cannot write {output}: {error.strerror or error}")
     return 0
@@ -324,9 +336,7 @@ def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile |
         except RecordFormatError as error:
             for item in error.errors:
                 sys.stderr.write(
-                    mask_personal_data(
-                        f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
-                    )
+                    f"{name}:{line.number}: {item.path}: {item.code}: {item.message}\n"
                 )
             return None
     return None
@@ -341,7 +351,7 @@ def _finding_json(finding: TransferFinding) -> dict[str, Any]:
         "code": finding.code,
         "organization_id": None if finding.record_key is None else finding.record_key[0],
         "record_id": None if finding.record_key is None else finding.record_key[1],
-        "message": mask_personal_data(finding.message),
+        "message": finding.message,
     }
 
 
@@ -368,7 +378,7 @@ def _check(args: argparse.Namespace) -> int:
         package = parse_transfer_package(payload)
     except RecordFormatError as error:
         for item in error.errors:
-            out.write(mask_personal_data(f"{name}: {item.path}: {item.code}: {item.message}\n"))
+            out.write(f"{name}: {item.path}: {item.code}: {item.message}\n")
         return 1
     destination: list[ServiceRecord] = []
     bad = 0
@@ -406,9 +416,9 @@ def _write_text(
     name: str, package: TransferPackage, decision: TransferDecision, bad: int, out: IO[str]
 ) -> None:
     for finding in decision.violations:
-        out.write(mask_personal_data(f"{name}: {finding.code}: {finding.message}\n"))
+        out.write(f"{name}: {finding.code}: {finding.message}\n")
     for finding in decision.warnings:
-        out.write(mask_personal_data(f"{name}: warning: {finding.code}: {finding.message}\n"))
+        out.write(f"{name}: warning: {finding.code}: {finding.message}\n")
     by_code: dict[str, int] = {}
     for finding in decision.violations:
         by_code[finding.code] = by_code.get(finding.code, 0) + 1
@@ -437,7 +447,7 @@ def _write_text(
     width = max(len(label) for label, _ in rows)
     out.write("summary\n")
     for label, value in rows:
-        out.write(mask_personal_data(f"  {label.ljust(width)}  {value}\n"))
+        out.write(f"  {label.ljust(width)}  {value}\n")
 
 
 def _profile_form(package: TransferPackage) -> str | None:

@@ -27,7 +27,7 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.storage._sqlite_rows import _parse_package, _parse_payload, _read_postings
-from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS
+from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
     _EVENT_COLUMN_LIST,
@@ -131,7 +131,7 @@ def _translated(what: str) -> Iterator[None]:
     except psycopg.IntegrityError as error:
         raise ConflictError(what, f"{what}: constraint failed: {error}") from error
     except psycopg.Error as error:
-        raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+        raise StorageError(f"the PostgreSQL database: {what}: {_error_reason(error)}") from error
 
 
 def _library_errors(what: str, call: Callable[[], Any]) -> Any:
@@ -140,10 +140,11 @@ def _library_errors(what: str, call: Callable[[], Any]) -> Any:
     except VolunteerRulesError:
         raise
     except psycopg.Error as error:
-        raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+        raise StorageError(f"the PostgreSQL database: {what}: {_error_reason(error)}") from error
     except _DECODING_ERRORS as error:
         raise StorageError(
-            f"{what}: the stored data cannot be read back ({type(error).__name__}: {error})"
+            f"the PostgreSQL database: {what}: the stored data cannot be read back"
+            f" ({_error_reason(error)})"
         ) from error
 
 
@@ -166,7 +167,7 @@ class PostgreSQLDatabase:
         >>> PostgreSQLDatabase("host=/nonexistent/socket connect_timeout=1")
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.StorageError: connecting: OperationalError: ...
+        volunteer_rules.errors.StorageError: the PostgreSQL database: connecting: ...
     """
 
     def __init__(self, dsn: str, *, migrate: bool = True) -> None:
@@ -288,7 +289,7 @@ class PostgreSQLDatabase:
         except VolunteerRulesError as error:
             problems.append(str(error))
         except _DECODING_ERRORS as error:
-            problems.append(f"the data cannot be read back: {type(error).__name__}: {error}")
+            problems.append(f"the data cannot be read back: {_error_reason(error)}")
         return tuple(problems)
 
     def close(self) -> None:

@@ -52,15 +52,37 @@ from volunteer_rules.timebank.ledger import check_ledger
 __all__ = ["SQLiteDatabase"]
 
 
+def _error_reason(error: BaseException) -> str:
+    """What went wrong, in words a person reads: the error's text, not its class name.
+
+    The messages of the storage errors say what failed and where with this; the driver's
+    exception stays chained (``raise ... from error``) for developers.
+
+    Example:
+        >>> _error_reason(sqlite3.OperationalError("unable to open database file"))
+        'unable to open database file'
+        >>> _error_reason(KeyError("minutes"))
+        "'minutes' is missing"
+    """
+    if isinstance(error, KeyError):
+        return f"{error} is missing"
+    return str(error) or "no reason given"
+
+
 @contextlib.contextmanager
-def _translated(what: str) -> Iterator[None]:
-    """Translate every sqlite3 error raised inside into the library's storage errors."""
+def _translated(what: str, where: str | None = None) -> Iterator[None]:
+    """Translate every sqlite3 error raised inside into the library's storage errors.
+
+    The message says what failed (``what``: ``adding records``) and where (``where``: the
+    database file), then the reason; the sqlite3 error is chained, its class name not shown.
+    """
     try:
         yield
     except sqlite3.IntegrityError as error:
         raise ConflictError(what, f"{what}: constraint failed: {error}") from error
     except sqlite3.Error as error:
-        raise StorageError(f"{what}: {type(error).__name__}: {error}") from error
+        place = what if where is None else f"{what} in {where}"
+        raise StorageError(f"{place}: {_error_reason(error)}") from error
     except OverflowError as error:  # an int beyond SQLite's 64 bits, from a caller's value
         raise InvalidValueError(what, "a number is too large for SQLite (64-bit)") from error
 
@@ -91,11 +113,27 @@ def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
             raise
         except _DECODING_ERRORS as error:
             raise StorageError(
-                f"{method.__qualname__}: the stored data cannot be read back "
-                f"({type(error).__name__}: {error}); run volunteer-rules db check"
+                f"{_store_operation(method.__name__, args)}: the stored data cannot be read"
+                f" back ({_error_reason(error)}); run volunteer-rules db check"
             ) from error
 
     return translated
+
+
+_STORE_NAMES: Final = {
+    "SQLiteRecordStore": "the record store",
+    "SQLiteLedgerStore": "the ledger store",
+    "SQLiteTransferStore": "the transfer store",
+}
+
+
+def _store_operation(method: str, args: tuple[object, ...]) -> str:
+    """``the record store in FILE (find)``: the store a method of which failed, and where."""
+    store = args[0] if args else None
+    name = _STORE_NAMES.get(type(store).__name__, "the store")
+    database = getattr(store, "database", None)
+    path = getattr(database, "path", None)
+    return f"{name} in {path} ({method})" if path else f"{name} ({method})"
 
 
 @masked_repr
@@ -165,7 +203,7 @@ class SQLiteDatabase:
         except _DECODING_ERRORS as error:  # a damaged schema text, say
             self._closer()
             raise StorageError(
-                f"opening {self.path}: the file is damaged ({type(error).__name__}: {error})"
+                f"opening {self.path}: the file is damaged ({_error_reason(error)})"
             ) from error
         except BaseException:
             self._closer()
@@ -232,7 +270,7 @@ class SQLiteDatabase:
             ...     connection.execute("SELECT 1").fetchone()
             (1,)
         """
-        with self._lock, _translated(what):
+        with self._lock, _translated(what, self.path):
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -252,7 +290,7 @@ class SQLiteDatabase:
             ...     connection.execute("SELECT 2").fetchone()
             (2,)
         """
-        with self._lock, _translated(what):
+        with self._lock, _translated(what, self.path):
             connection = self._connection
             connection.execute("BEGIN DEFERRED")
             try:
@@ -283,7 +321,7 @@ class SQLiteDatabase:
         except VolunteerRulesError as error:
             problems.append(str(error))
         except _DECODING_ERRORS as error:
-            problems.append(f"the data cannot be read back: {type(error).__name__}: {error}")
+            problems.append(f"the data cannot be read back: {_error_reason(error)}")
         return tuple(problems)
 
     def _check_structure(self, problems: list[str]) -> None:

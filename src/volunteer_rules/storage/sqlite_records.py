@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from volunteer_rules.errors import StorageError, VolunteerRulesError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._sqlite_rows import _PAYLOAD, _parse_payload, _record_row
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
-from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMNS
+from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMN_LIST, _RECORD_COLUMNS
 
 __all__ = ["SQLiteRecordStore"]
 
@@ -81,7 +83,7 @@ class SQLiteRecordStore:
                         (row[0], row[1]),
                     ).fetchone()
                     if stored != row[_PAYLOAD]:
-                        raise _common.record_conflict_key((row[0], row[1]))
+                        raise _held_otherwise(connection, (row[0], row[1]), self.database.path)
         return int(added)
 
     def _add_one_by_one(self, rows: list[tuple[Any, ...]]) -> int:
@@ -103,7 +105,7 @@ class SQLiteRecordStore:
                     key,
                 ).fetchone()
                 if stored != row[_PAYLOAD]:
-                    raise _common.record_conflict_key(key)
+                    raise _held_otherwise(connection, key, self.database.path)
         return added
 
     @_reads_stored_data
@@ -168,3 +170,32 @@ class SQLiteRecordStore:
         with self.database.reading("counting records") as connection:
             (count,) = connection.execute("SELECT count(*) FROM records").fetchone()
         return int(count)
+
+
+def _held_otherwise(
+    connection: sqlite3.Connection, key: tuple[str, str], path: str
+) -> VolunteerRulesError:
+    """The error for a record key the file holds with other content than the one added.
+
+    A conflict (``ConflictError``) when the stored row is sound; when the row does not match
+    its checksum, or its payload cannot be read back, the file is damaged there: a
+    ``StorageError`` that names the file and the record, not a conflict the caller would try
+    to resolve.
+    """
+    sound, payload = connection.execute(
+        f"SELECT checksum IS vr_checksum({_RECORD_COLUMN_LIST}), payload FROM records"
+        " WHERE organization_id = ? AND record_id = ?",
+        key,
+    ).fetchone()
+    if sound:
+        try:
+            _parse_payload(payload)
+        except StorageError:
+            sound = False
+    if sound:
+        return _common.record_conflict_key(key)
+    return StorageError(
+        f"the record store in {path}: the stored record {_common.record_key_text(*key)} is"
+        " damaged (its row does not match its checksum or cannot be read back);"
+        " run volunteer-rules db check"
+    )
