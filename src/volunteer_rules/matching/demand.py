@@ -41,7 +41,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as _dt
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -49,8 +48,6 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._canonical import present_members
-from volunteer_rules._iso import read_datetime
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of, require_iterable
 from volunteer_rules.errors import FieldError, InvalidValueError, RecordFormatError
@@ -62,7 +59,7 @@ from volunteer_rules.matching.schedule import (
     Recurrence,
     TimeSlot,
 )
-from volunteer_rules.records._json import unknown_field
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.region import RegionCode
 
 __all__ = [
@@ -212,121 +209,45 @@ _FIELDS: Final = frozenset(
 )
 
 
-class _Reader:
-    def __init__(self, payload: Mapping[str, Any]) -> None:
-        self.payload = present_members(payload)
-        self.errors: list[FieldError] = []
+_INTERVAL_FIELDS: Final = ("rrule", "start", "end")
+_RECURRENCE_FIELDS: Final = ("rrule", "start", "duration_minutes")
+_NAME_SHAPE: Final = "a lower-case name: a letter, then up to 63 lower-case letters, digits, _ or -"
+_MAX_RRULE: Final = 1000
+"""The longest RRULE a slot may give (its rule is one line; a real one is far shorter)."""
 
-    def error(self, path: str, code: str, message: str) -> None:
-        self.errors.append(FieldError(path, code, message))
 
-    def text(self, key: str, *, required: bool, pattern: re.Pattern[str] | None = None) -> str:
-        value = self.payload.get(key)
-        if value is None:
-            if required:
-                self.error(f"$.{key}", "missing", f"{key} is required")
-            return ""
-        if not isinstance(value, str):
-            self.error(f"$.{key}", "invalid_type", f"{key} must be a string")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.error(f"$.{key}", "missing", f"{key} is required")
-            return ""
-        if pattern is not None and value and not pattern.match(value):
-            self.error(f"$.{key}", "invalid_format", f"{key} has an invalid format")
-            return ""
-        return value
+def _read_slot(read: Reader, value: object, path: str) -> Interval | Recurrence | None:
+    """One slot of a demand, read at ``path``: an interval or a recurrence.
 
-    def integer(self, key: str, low: int, high: int, *, required: bool) -> int | None:
-        value = self.payload.get(key)
-        if value is None:
-            if required:
-                self.error(f"$.{key}", "missing", f"{key} is required")
-            return None
-        if type(value) is not int:
-            self.error(f"$.{key}", "invalid_type", f"{key} must be an integer")
-            return None
-        if not low <= value <= high:
-            self.error(f"$.{key}", "out_of_range", f"{key} must be from {low} to {high}")
-            return None
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.payload.get(key, False)
-        if type(value) is not bool:
-            self.error(f"$.{key}", "invalid_type", f"{key} must be true or false")
-            return False
-        return value
-
-    def names(self, key: str) -> frozenset[str]:
-        value = self.payload.get(key, [])
-        if not isinstance(value, list):
-            self.error(f"$.{key}", "invalid_type", f"{key} must be an array of names")
-            return frozenset()
-        found: set[str] = set()
-        for n, name in enumerate(value):
-            if not isinstance(name, str):
-                self.error(f"$.{key}[{n}]", "invalid_type", "must be a string")
-            elif not _NAME.match(name):
-                self.error(f"$.{key}[{n}]", "invalid_format", "must be a lower-case name")
-            else:
-                found.add(name)
-        return frozenset(found)
-
-    def datetime(self, value: object, path: str) -> _dt.datetime | None:
-        if value is None:
-            self.error(path, "missing", "a date-time is required")
-            return None
-        if not isinstance(value, str):
-            self.error(path, "invalid_type", "must be an ISO 8601 date-time string")
-            return None
-        parsed = read_datetime(value)
-        if parsed is None:
-            self.error(path, "invalid_format", "must be an ISO 8601 date-time with an offset")
-            return None
-        if parsed.utcoffset() is None:
-            self.error(path, "invalid_format", "must carry a UTC offset (+08:00)")
-            return None
-        return parsed
-
-    def slot(self, value: object, path: str) -> Interval | Recurrence | None:
-        if not isinstance(value, Mapping):
-            self.error(path, "invalid_type", "a slot must be an object")
-            return None
-        recurring = value.get("rrule") is not None
-        allowed = {"rrule", "start", "duration_minutes"} if recurring else {"rrule", "start", "end"}
-        for key in sorted(set(value) - allowed, key=str):
-            self.errors.append(unknown_field(path, key, "a slot"))
-        value = present_members(value)
-        start = self.datetime(value.get("start"), f"{path}.start")
-        if recurring:
-            rule = value.get("rrule")
-            minutes = value.get("duration_minutes")
-            if not isinstance(rule, str):
-                self.error(f"{path}.rrule", "invalid_type", "rrule must be a string")
-                return None
-            if type(minutes) is not int:
-                code = "missing" if minutes is None else "invalid_type"
-                self.error(f"{path}.duration_minutes", code, "duration_minutes must be an int")
-                return None
-            if start is None:
-                return None
-            try:
-                return Recurrence(rule=rule, start=start, duration_minutes=minutes)
-            except InvalidValueError as error:
-                field = "rrule" if error.what == "rule" else error.what
-                code = "out_of_range" if field == "duration_minutes" else "invalid_format"
-                self.error(f"{path}.{field}", code, str(error))
-                return None
-        end = self.datetime(value.get("end"), f"{path}.end")
+    An interval gives ``start`` and ``end``; a recurrence ``rrule``, ``start`` and
+    ``duration_minutes``. Its problems are the demand's.
+    """
+    recurring = isinstance(value, Mapping) and value.get("rrule") is not None
+    slot = read.nested(value, _RECURRENCE_FIELDS if recurring else _INTERVAL_FIELDS, "a slot", path)
+    if slot is None:
+        return None
+    start = slot.moment("start")
+    if not recurring:
+        end = slot.moment("end")
         if start is None or end is None:
             return None
         try:
             return Interval(start=start, end=end)
         except InvalidValueError as error:
-            self.error(f"{path}.end", "inconsistent", str(error))
+            slot.add(slot.path("end"), "inconsistent", str(error))
             return None
+    # the rule as given (Recurrence checks it); an empty one is an RRULE that is not valid
+    rule = slot.text("rrule", as_given=True, blank=True, max_length=_MAX_RRULE)
+    minutes = slot.integer("duration_minutes", 1, MAX_SLOT_MINUTES)
+    if start is None or rule is None or minutes is None:
+        return None
+    try:
+        return Recurrence(rule=rule, start=start, duration_minutes=minutes)
+    except InvalidValueError as error:
+        field = "rrule" if error.what == "rule" else error.what
+        code = "out_of_range" if field == "duration_minutes" else "invalid_format"
+        slot.add(slot.path(field), code, str(error))
+        return None
 
 
 def parse_demand(payload: Mapping[str, Any]) -> Demand:
@@ -346,50 +267,33 @@ def parse_demand(payload: Mapping[str, Any]) -> Demand:
         ...
         volunteer_rules.errors.RecordFormatError: invalid demand: $.service_category: missing: service_category is required; $.region_code: missing: region_code is required; $.slots: missing: slots is required; $.head_count: missing: head_count is required
     """
+    read = Reader(payload, _FIELDS, "a demand")
     if not isinstance(payload, Mapping):
-        raise RecordFormatError(
-            [FieldError("$", "invalid_type", "a demand must be a JSON object")], what="demand"
-        )
-    read = _Reader(payload)
-    for key in sorted((k for k in payload if k not in _FIELDS), key=str):
-        read.errors.append(unknown_field("$", key, "a demand"))
-    demand_id = read.text("demand_id", required=True, pattern=_ID)
-    category = read.text("service_category", required=True, pattern=_NAME)
-    region_text = read.text("region_code", required=True)
-    region: RegionCode | None = None
-    if region_text:
-        if RegionCode.is_known(region_text):
-            region = RegionCode.parse(region_text)
-        elif len(region_text) == 6 and region_text.isascii() and region_text.isdigit():
-            read.error("$.region_code", "unknown_code", f"{region_text} is not a known region")
-        else:
-            read.error("$.region_code", "invalid_format", "region_code must be 6 digits")
+        read.fail("demand")
+    demand_id = read.ident("demand_id", trim=True)
+    category = read.ident("service_category", pattern=_NAME, shape=_NAME_SHAPE, trim=True)
+    region = read.region("region_code", trim=True)
     schedule: list[Interval | Recurrence] = []
-    raw_slots = payload.get("slots")
-    if raw_slots is None:
-        read.error("$.slots", "missing", "slots is required")
-    elif not isinstance(raw_slots, list):
-        read.error("$.slots", "invalid_type", "slots must be an array")
-    elif not raw_slots:
-        read.error("$.slots", "missing", "a demand needs at least one slot")
-    else:
-        for n, raw in enumerate(raw_slots[: MAX_SLOTS + 1]):
-            part = read.slot(raw, f"$.slots[{n}]")
-            if part is not None:
-                schedule.append(part)
-    head_count = read.integer("head_count", 1, 100_000, required=True)
+    raw_slots = read.array("slots", required=True)
+    if raw_slots == []:
+        read.add(read.path("slots"), "missing", "slots must not be empty")
+    for n, raw in enumerate((raw_slots or [])[: MAX_SLOTS + 1]):
+        part = _read_slot(read, raw, f"{read.path('slots')}[{n}]")
+        if part is not None:
+            schedule.append(part)
+    head_count = read.integer("head_count", 1, 100_000)
     minimum_age = read.integer("minimum_age", 0, 150, required=False)
     fields: dict[str, Any] = {
-        "required_skills": read.names("required_skills"),
-        "required_trainings": read.names("required_trainings"),
-        "preferred_skills": read.names("preferred_skills"),
-        "minors_barred": read.flag("minors_barred"),
-        "guardian_must_accompany": read.flag("guardian_must_accompany"),
-        "organization_id": read.text("organization_id", required=False),
-        "title": read.text("title", required=False),
+        key: read.names(key, pattern=_NAME, shape=_NAME_SHAPE)
+        for key in ("required_skills", "required_trainings", "preferred_skills")
     }
-    if read.errors or region is None or head_count is None:
-        raise RecordFormatError(read.errors, what="demand")
+    for key in ("minors_barred", "guardian_must_accompany"):
+        fields[key] = read.boolean(key, default=False)
+    for key in ("organization_id", "title"):  # optional: absent or empty is ""
+        fields[key] = (read.text(key, required=False, blank=True) or "").strip()
+    read.fail("demand")
+    assert demand_id is not None and category is not None  # refused, it was a problem: failed
+    assert region is not None and head_count is not None
     try:
         return Demand(
             demand_id=demand_id,

@@ -2,9 +2,10 @@
 
 :class:`Reader` reads one JSON object field by field and collects every problem (path, code,
 message, with long numbers masked), the error model of the record format. The parts of a
-volunteer's record (profile, training, commendation, evaluation) and the community's forms
-(organization, station, person served, project, attendance event) are read with it: one set
-of reading rules, one wording of each problem.
+volunteer's record (profile, training, commendation, evaluation), the community's forms
+(organization, station, person served, project, attendance event) and a demand
+(:func:`~volunteer_rules.matching.demand.parse_demand`) are read with it: one set of reading
+rules, one wording of each problem.
 """
 
 from __future__ import annotations
@@ -144,10 +145,13 @@ class Reader:
         pattern: re.Pattern[str] = _ID_PATTERN,
         shape: str = ID_SHAPE,
         check: Check | None = None,
+        trim: bool = False,
     ) -> str | None:
         """An id member: a string of ``pattern`` (described as ``shape``), then ``check``.
 
         A ``volunteer_id`` shaped like a resident ID number is refused, its number masked.
+        ``trim`` first drops white space around it, as :meth:`text` does (then an empty text
+        is ``missing``), for forms that have always read their ids so.
         """
         value = self._raw(key, required)
         if value is MISSING:
@@ -155,6 +159,11 @@ class Reader:
         if not isinstance(value, str):
             self.add(self.path(key), "invalid_type", f"{key} must be a string")
             return None
+        if trim:
+            value = value.strip()
+            if not value:
+                self.add(self.path(key), "missing", f"{key} must not be empty")
+                return None
         if not pattern.fullmatch(value):
             self.add(self.path(key), "invalid_format", f"{key} must be {shape}")
             return None
@@ -171,9 +180,9 @@ class Reader:
             return None
         return value
 
-    def region(self, key: str, *, required: bool = True) -> RegionCode | None:
-        """A GB/T 2260 region code member (a known 6-digit code)."""
-        text = self.ident(key, required=required)
+    def region(self, key: str, *, required: bool = True, trim: bool = False) -> RegionCode | None:
+        """A GB/T 2260 region code member (a known 6-digit code); ``trim`` as :meth:`ident`."""
+        text = self.ident(key, required=required, trim=trim)
         if text is None:
             return None
         try:
