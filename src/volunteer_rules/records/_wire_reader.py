@@ -3,9 +3,10 @@
 :class:`Reader` reads one JSON object field by field and collects every problem (path, code,
 message, with long numbers masked), the error model of the record format. The parts of a
 volunteer's record (profile, training, commendation, evaluation), the community's forms
-(organization, station, person served, project, attendance event) and a demand
-(:func:`~volunteer_rules.matching.demand.parse_demand`) are read with it: one set of reading
-rules, one wording of each problem.
+(organization, station, person served, project, attendance event), a demand
+(:func:`~volunteer_rules.matching.demand.parse_demand`) and a certificate
+(:func:`~volunteer_rules.certificates.json_form.parse_certificate`) are read with it: one set
+of reading rules, one wording of each problem.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class Reader:
         key: str,
         *,
         required: bool = True,
-        max_length: int = 200,
+        max_length: int | None = 200,
         as_given: bool = False,
         blank: bool = False,
     ) -> str | None:
@@ -112,7 +113,7 @@ class Reader:
 
         ``as_given`` keeps the text as given (white space around it included, and counted in
         its length), for forms whose values keep it; ``blank`` admits a text of white space
-        only (then kept as given).
+        only (then kept as given); ``max_length=None`` admits any length.
         """
         value = self._raw(key, required)
         if value is MISSING:
@@ -130,7 +131,7 @@ class Reader:
             return None
         if as_given or not value:
             value = given  # white space only around what was checked: nothing unstorable
-        if len(value) > max_length:
+        if max_length is not None and len(value) > max_length:
             self.add(
                 self.path(key), "out_of_range", f"{key} must be at most {max_length} characters"
             )
