@@ -300,6 +300,37 @@ def check_versions(expected_versions: object) -> dict[str, int]:
     return checked
 
 
+def first_versions(
+    batch: Sequence[PostedTransfer],
+    rows: Sequence[Sequence[Any]],
+    next_index: int,
+    next_sequence: int,
+) -> dict[str, int] | None:
+    """Each account's first version in a batch that runs on from the stored ledger, or ``None``.
+
+    The batch runs on when its postings are numbered from ``next_index`` and its entry rows
+    (sequence first, account fourth, version sixth, as the stores write them) from
+    ``next_sequence``, without gaps, and each account's versions follow one another within the
+    batch. Whether each account's first version follows the stored one is the store's to ask.
+    """
+    for offset, posting in enumerate(batch):
+        if posting.index != next_index + offset:
+            return None
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for offset, row in enumerate(rows):
+        if row[0] != next_sequence + offset:
+            return None
+        account, version = row[3], row[5]
+        before = last.get(account)
+        if before is None:
+            first[account] = version
+        elif version != before + 1:
+            return None
+        last[account] = version
+    return first
+
+
 def posting_content(posting: PostedTransfer) -> tuple[object, ...]:
     """What makes two postings of one transfer id the same (everything but times and places)."""
     return (

@@ -121,21 +121,9 @@ class PostgreSQLLedgerStore:
     ) -> bool:
         """Whether the whole batch is new and continues the stored ledger exactly."""
         next_index, next_sequence = _next_posting(cursor)
-        for offset, posting in enumerate(batch):
-            if posting.index != next_index + offset:
-                return False
-        first: dict[str, int] = {}
-        last: dict[str, int] = {}
-        for offset, row in enumerate(rows):
-            if row[0] != next_sequence + offset:
-                return False
-            account, version = row[3], row[5]
-            before = last.get(account)
-            if before is None:
-                first[account] = version
-            elif version != before + 1:
-                return False
-            last[account] = version
+        first = _common.first_versions(batch, rows, next_index, next_sequence)
+        if first is None:
+            return False
         cursor.execute(
             "SELECT 1 FROM ledger_entries WHERE kind IS NOT NULL AND transfer_id = ANY(%s) LIMIT 1",
             ([posting.transfer.transfer_id for posting in batch],),

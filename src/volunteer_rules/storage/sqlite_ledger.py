@@ -122,19 +122,8 @@ class SQLiteLedgerStore:
         if not batch:
             return 0
         next_index, next_sequence = _next_posting(connection)
-        # the batch must run on from the stored ledger, without gaps, in itself
-        for offset, posting in enumerate(batch):
-            if posting.index != next_index + offset:
-                raise _SlowPath
-        last: dict[str, int] = {}
-        for offset, row in enumerate(rows):
-            if row[0] != next_sequence + offset:
-                raise _SlowPath
-            account = row[3]
-            before = last.get(account)
-            if before is not None and row[5] != before + 1:
-                raise _SlowPath
-            last[account] = row[5]
+        if _common.first_versions(batch, rows, next_index, next_sequence) is None:
+            raise _SlowPath
         try:
             connection.executemany(_ENTRY_INSERT, rows)
         except sqlite3.IntegrityError as error:  # a stored transfer id or a stale version
