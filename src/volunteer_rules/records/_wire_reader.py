@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_date, read_datetime
@@ -29,6 +29,8 @@ from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERS
 from volunteer_rules.records.region import RegionCode
 
 __all__ = ["ID_SHAPE", "MISSING", "Check", "Reader"]
+
+_T = TypeVar("_T")
 
 ID_SHAPE: Final = "1-64 letters, digits, '-', '_' or '.'"
 """How the messages describe an id of the record format (:data:`_ID_PATTERN`)."""
@@ -100,6 +102,19 @@ class Reader:
             self.add(self.path(key), "missing", f"{key} is required")
         return value
 
+    def _typed(self, key: str, required: bool, kind: type[_T], described: str) -> _T | None:
+        """The member ``key`` if it is a ``kind``, else :data:`MISSING` or ``None``.
+
+        :data:`MISSING` when absent (``missing`` when ``required``), ``None`` when of another
+        type (``invalid_type``: "``key`` must be ``described``"). An integer is never a
+        ``bool``; ``null`` is a member left out, so ``None`` is never a value.
+        """
+        value = self._raw(key, required)
+        if value is MISSING or (type(value) is int if kind is int else isinstance(value, kind)):
+            return cast("_T", value)
+        self.add(self.path(key), "invalid_type", f"{key} must be {described}")
+        return None
+
     def text(
         self,
         key: str,
@@ -115,11 +130,8 @@ class Reader:
         its length), for forms whose values keep it; ``blank`` admits a text of white space
         only (then kept as given); ``max_length=None`` admits any length.
         """
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.add(self.path(key), "invalid_type", f"{key} must be a string")
+        value = self._typed(key, required, str, "a string")
+        if value is MISSING or value is None:
             return None
         given = value
         value = value.strip()
@@ -154,11 +166,8 @@ class Reader:
         ``trim`` first drops white space around it, as :meth:`text` does (then an empty text
         is ``missing``), for forms that have always read their ids so.
         """
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.add(self.path(key), "invalid_type", f"{key} must be a string")
+        value = self._typed(key, required, str, "a string")
+        if value is MISSING or value is None:
             return None
         if trim:
             value = value.strip()
@@ -194,11 +203,8 @@ class Reader:
             return None
 
     def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.add(self.path(key), "invalid_type", f"{key} must be a string")
+        value = self._typed(key, required, str, "a string")
+        if value is MISSING or value is None:
             return None
         if value not in choices:
             self.add(self.path(key), "unknown_code", f"{key} must be one of {', '.join(choices)}")
@@ -206,11 +212,8 @@ class Reader:
         return value
 
     def date(self, key: str, *, required: bool = True) -> _dt.date | None:
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.add(self.path(key), "invalid_type", f"{key} must be a string (an ISO date)")
+        value = self._typed(key, required, str, "a string (an ISO date)")
+        if value is MISSING or value is None:
             return None
         day = read_date(value)
         if day is None:
@@ -221,11 +224,8 @@ class Reader:
 
     def moment(self, key: str, *, required: bool = True) -> _dt.datetime | None:
         """A date-time member with its UTC offset (``2024-06-05T08:55:00+08:00``)."""
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, str):
-            self.add(self.path(key), "invalid_type", f"{key} must be a string (an ISO date-time)")
+        value = self._typed(key, required, str, "a string (an ISO date-time)")
+        if value is MISSING or value is None:
             return None
         moment = read_datetime(value)
         if moment is None or moment.utcoffset() is None:
@@ -239,20 +239,12 @@ class Reader:
         return moment
 
     def boolean(self, key: str, *, default: bool | None = None) -> bool | None:
-        value = self._raw(key, default is None)
-        if value is MISSING:
-            return default
-        if not isinstance(value, bool):
-            self.add(self.path(key), "invalid_type", f"{key} must be true or false")
-            return None
-        return value
+        value = self._typed(key, default is None, bool, "true or false")
+        return default if value is MISSING else value
 
     def integer(self, key: str, low: int, high: int, *, required: bool = True) -> int | None:
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if type(value) is not int:
-            self.add(self.path(key), "invalid_type", f"{key} must be an integer")
+        value = self._typed(key, required, int, "an integer")
+        if value is MISSING or value is None:
             return None
         if not low <= value <= high:
             self.add(self.path(key), "out_of_range", f"{key} must be from {low} to {high}")
@@ -274,11 +266,10 @@ class Reader:
         Absent, it is empty (or ``missing`` when ``required``); a required array must not be
         empty.
         """
-        value = self._raw(key, required)
+        value = self._typed(key, required, list, "an array of strings")
         if value is MISSING:
             return None if required else frozenset()
-        if not isinstance(value, list):
-            self.add(self.path(key), "invalid_type", f"{key} must be an array of strings")
+        if value is None:
             return None
         if required and not value:
             self.add(self.path(key), "missing", f"{key} must not be empty")
@@ -305,13 +296,8 @@ class Reader:
 
     def array(self, key: str, *, required: bool = False) -> list[Any] | None:
         """An array member as given (its items for the caller to read); ``None`` when absent."""
-        value = self._raw(key, required)
-        if value is MISSING:
-            return None
-        if not isinstance(value, list):
-            self.add(self.path(key), "invalid_type", f"{key} must be an array")
-            return None
-        return value
+        value = self._typed(key, required, list, "an array")
+        return None if value is MISSING else value
 
     def member(
         self, key: str, allowed: Collection[str], form: str, *, required: bool = True
