@@ -37,7 +37,6 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
@@ -45,10 +44,11 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of, one_of
-from volunteer_rules.errors import InvalidIdentifierError, InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.records._fields import organization_id_problem
 from volunteer_rules.records._wire_reader import Reader
-from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS, OrganizationCode
+from volunteer_rules.records.identifiers import REGISTRATION_DEPARTMENTS
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.checks import recorded_date
@@ -87,45 +87,14 @@ ORGANIZATION_CODES: Final[Mapping[str, str]] = {
 }
 """Codes of the reasons :meth:`OrganizationRegistry.check_recording` returns."""
 
-_GROUP_ID: Final = re.compile(r"G-[A-Za-z0-9_.\-]{1,62}")
 _MCA67_ART14: Final = "[MCA2020 Art 14]"
 _MCA67_ART5: Final = "[MCA2020 Art 5]"
-
-
-_ORGANIZATION_SHAPE: Final = (
-    "an 18-character unified social credit code, or G- and 1-62 letters, digits, '-', '_' or '.'"
-)
-
-
-def _organization_id_problem(value: str) -> tuple[str, str] | None:
-    """Why ``value`` is no organization id, as ``(code, message)`` of the record format, or ``None``.
-
-    An organization id is an 18-character unified social credit code (checked) or ``G-`` and
-    1-62 id characters (an unregistered team's platform id). The message never repeats the id.
-
-    Example:
-        >>> _organization_id_problem("G-team") is None, _organization_id_problem("G-")
-        (True, ('invalid_format', 'a group id is G- and 1-62 letters, digits, -, _ or .'))
-        >>> _organization_id_problem("91110000600037342L")
-        ('checksum', 'not a valid unified social credit code: the check character (position 18) is wrong')
-    """
-    if value.startswith("G-"):
-        if not _GROUP_ID.fullmatch(value):
-            return "invalid_format", "a group id is G- and 1-62 letters, digits, -, _ or ."
-        return None
-    try:
-        OrganizationCode.parse(value)
-    except InvalidIdentifierError as error:
-        code = "checksum" if error.code == "checksum" else "invalid_format"
-        reason = str(error).split(": ", 1)[-1]
-        return code, f"not a valid unified social credit code: {reason}"
-    return None
 
 
 def _organization_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidTypeError(attribute.name, "must be a string")
-    problem = _organization_id_problem(value)
+    problem = organization_id_problem(value)  # the record format's one rule
     if problem is not None:
         raise InvalidValueError(attribute.name, problem[1])
 
@@ -468,7 +437,7 @@ def parse_organization(payload: Mapping[str, Any]) -> Organization:
     read = Reader(payload, _FIELDS, "an organization")
     if not isinstance(payload, Mapping):
         read.fail("organization")
-    organization_id = _read_organization_id(read, "organization_id")
+    organization_id = read.organization_id("organization_id")
     name = read.text("name", as_given=True)
     kind = read.choice("kind", tuple(ORGANIZATION_KINDS))
     region = read.region("region_code")
@@ -476,7 +445,7 @@ def parse_organization(payload: Mapping[str, Any]) -> Organization:
     status = read.choice("status", ORGANIZATION_STATUSES, required=False)
     status_since = read.date("status_since", required=False)
     registered_on = read.date("registered_on", required=False)
-    parent_id = _read_organization_id(read, "parent_id", required=False)
+    parent_id = read.organization_id("parent_id", required=False)
     if status not in (None, "registered") and read.data.get("status_since") is None:
         read.add(
             read.path("status_since"),
@@ -496,16 +465,6 @@ def parse_organization(payload: Mapping[str, Any]) -> Organization:
         status_since=status_since,
         registered_on=registered_on,
         parent_id=parent_id,
-    )
-
-
-def _read_organization_id(read: Reader, key: str, *, required: bool = True) -> str | None:
-    """An organization id member (:func:`_organization_id_problem`)."""
-    return read.ident(
-        key,
-        required=required,
-        shape=_ORGANIZATION_SHAPE,
-        check=_organization_id_problem,
     )
 
 

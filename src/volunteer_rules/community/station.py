@@ -25,14 +25,11 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import instance_of
-from volunteer_rules.community.organization import (
-    _ORGANIZATION_SHAPE,
-    _organization_id,
-    _organization_id_problem,
-)
+from volunteer_rules.community.organization import _organization_id
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.records._fields import organization_id_problem
 from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.region import RegionCode
 
@@ -221,8 +218,8 @@ def parse_station(payload: Mapping[str, Any]) -> Station:
     organization_ids = read.names(
         "organization_ids",
         required=True,
-        shape=_ORGANIZATION_SHAPE,
-        check=_organization_id_problem,
+        pattern=None,  # the one rule of an organization id judges the shape too
+        check=organization_id_problem,
     )
     community_code = read.ident(
         "community_code", required=False, pattern=_COMMUNITY, shape="12 digits"

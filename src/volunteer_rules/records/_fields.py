@@ -141,7 +141,57 @@ def read_volunteer_id(value: object, problems: Problems) -> str | None:
     return text
 
 
+ORGANIZATION_ID_SHAPE: Final = (
+    "an 18-character unified social credit code (GB 32100) or 'G-' and 1-62 letters, digits, "
+    "'-', '_' or '.'"
+)
+"""How the messages describe an organization id (:func:`organization_id_problem`)."""
+GROUP_ID_MAX: Final = ID_MAX - 2
+"""The most id characters after ``G-`` in an unregistered group's organization id."""
+
+
+def organization_id_problem(text: str) -> tuple[str, str] | None:
+    """Why ``text`` is no organization id: ``(code, message)`` of the record format, or ``None``.
+
+    The one rule of an organization id (docs/record-format.md), which every reader and the
+    community's classes call: ``G-`` and 1 to :data:`GROUP_ID_MAX` id characters (an
+    unregistered group's platform id; more is ``out_of_range``), or an 18-character unified
+    social credit code (GB 32100, lowercase letters read as uppercase) whose two check
+    characters are right (else ``checksum``); anything else, white space around it included,
+    is ``invalid_format``. The message follows the member's name and never repeats the id.
+
+    Example:
+        >>> organization_id_problem("G-team") is None, organization_id_problem("51211100mj00000175")
+        (True, None)
+        >>> organization_id_problem("G-" + "a" * 63)
+        ('out_of_range', "must be 'G-' and at most 62 id characters, not 63")
+        >>> organization_id_problem("91110000600037342L")
+        ('checksum', 'fails the GB 32100 check: the check character (position 18) is wrong')
+    """
+    if text.startswith("G-"):
+        rest = text[2:]
+        if not rest or not _ID_CHARS_RE.fullmatch(rest):
+            return "invalid_format", f"must be {ORGANIZATION_ID_SHAPE}"
+        if len(rest) > GROUP_ID_MAX:
+            return (
+                "out_of_range",
+                f"must be 'G-' and at most {GROUP_ID_MAX} id characters, not {len(rest)}",
+            )
+        return None
+    if text != text.strip():  # the credit code's reader would drop it: the text is not the id
+        return "invalid_format", f"must be {ORGANIZATION_ID_SHAPE}, without white space around it"
+    try:
+        OrganizationCode.parse(text)
+    except InvalidIdentifierError as error:
+        reason = str(error).split(": ", 1)[-1]
+        if error.code == "checksum":
+            return "checksum", f"fails the GB 32100 check: {reason}"
+        return "invalid_format", f"must be {ORGANIZATION_ID_SHAPE}: {reason}"
+    return None
+
+
 def read_organization_id(value: object, problems: Problems) -> str | None:
+    """A trimmed organization id (:func:`organization_id_problem`), its credit code uppercase."""
     if type(value) is str:
         found = ORGANIZATIONS.get(value)
         if found is not None:
@@ -149,44 +199,12 @@ def read_organization_id(value: object, problems: Problems) -> str | None:
     text = read_text(value, "organization_id", 10**9, problems)
     if text is None:
         return None
-    if text.startswith("G-"):
-        rest = text[2:]
-        if rest and ID_RE.fullmatch(rest) and len(rest) <= ID_MAX - 2:
-            canonical = text
-        elif rest and _ID_CHARS_RE.fullmatch(rest):
-            problems.add(
-                "organization_id",
-                "out_of_range",
-                f"a group's organization_id is 'G-' and 1 to {ID_MAX - 2} id characters, "
-                f"not {len(rest)}",
-            )
-            return None
-        else:
-            problems.add(
-                "organization_id",
-                "invalid_format",
-                "a group's organization_id is 'G-' followed by ASCII letters, digits, "
-                "'-', '_' or '.'",
-            )
-            return None
-    else:
-        try:
-            canonical = _credit_code(text)
-        except InvalidIdentifierError as error:
-            if error.code == "checksum":
-                problems.add(
-                    "organization_id",
-                    "checksum",
-                    f"organization_id {show(text)} fails the GB 32100 check: {error}",
-                )
-            else:
-                problems.add(
-                    "organization_id",
-                    "invalid_format",
-                    f"organization_id must be an 18-character unified social credit code "
-                    f"(GB 32100) or 'G-' and a group id: {error}",
-                )
-            return None
+    problem = organization_id_problem(text)
+    if problem is not None:
+        code, message = problem
+        problems.add("organization_id", code, f"organization_id {message}")
+        return None
+    canonical = text if text.startswith("G-") else _credit_code(text)
     if type(value) is str:
         if len(ORGANIZATIONS) >= _ORGANIZATIONS_MAX:
             ORGANIZATIONS.clear()

@@ -4,9 +4,11 @@
 message, with long numbers masked), the error model of the record format. The parts of a
 volunteer's record (profile, training, commendation, evaluation), the community's forms
 (organization, station, person served, project, attendance event), a demand
-(:func:`~volunteer_rules.matching.demand.parse_demand`) and a certificate
-(:func:`~volunteer_rules.certificates.json_form.parse_certificate`) are read with it: one set
-of reading rules, one wording of each problem.
+(:func:`~volunteer_rules.matching.demand.parse_demand`), a certificate
+(:func:`~volunteer_rules.certificates.json_form.parse_certificate`) and a transfer package
+(:func:`~volunteer_rules.transfer.package.parse_transfer_package`) are read with it: one set
+of reading rules, one wording of each problem. An organization id is judged by the record
+format's one rule (:func:`~volunteer_rules.records._fields.organization_id_problem`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from volunteer_rules.errors import (
     InvalidIdentifierError,
     RecordFormatError,
 )
+from volunteer_rules.records._fields import organization_id_problem
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
@@ -80,7 +83,8 @@ class Reader:
     def add(self, path: str, code: str, message: str) -> None:
         self.errors.append(FieldError(path, code, message))
 
-    def version(self) -> None:
+    def version(self, supported: int = PARTS_FORMAT_VERSION) -> None:
+        """``format_version``: an integer, and the version ``supported`` (the parts' by default)."""
         value = self.data.get("format_version", MISSING)
         if value is MISSING:
             if self.data or not self.errors:
@@ -88,12 +92,11 @@ class Reader:
             return
         if type(value) is not int:
             self.add(self.path("format_version"), "invalid_type", "must be an integer")
-        elif value != PARTS_FORMAT_VERSION:
+        elif value != supported:
             self.add(
                 self.path("format_version"),
                 "unsupported_version",
-                f"version {show(value)} is not supported; this library reads version "
-                f"{PARTS_FORMAT_VERSION}",
+                f"version {show(value)} is not supported; this library reads version {supported}",
             )
 
     def _raw(self, key: str, required: bool) -> object:
@@ -190,6 +193,25 @@ class Reader:
             return None
         return value
 
+    def organization_id(self, key: str, *, required: bool = True) -> str | None:
+        """An organization id member, as given (:func:`.organization_id_problem`, the one rule).
+
+        Example:
+            >>> read = Reader({"a": "G-team", "b": "G-", "c": "91110000600037342L"}, "abc", "a form")
+            >>> read.organization_id("a"), read.organization_id("b"), read.organization_id("c")
+            ('G-team', None, None)
+            >>> [str(e) for e in read.errors][1]
+            '$.c: checksum: c fails the GB 32100 check: the check character (position 18) is wrong'
+        """
+        value = self._typed(key, required, str, "a string")
+        if value is MISSING or value is None:
+            return None
+        if (problem := organization_id_problem(value)) is not None:
+            code, message = problem
+            self.add(self.path(key), code, f"{key} {message}")
+            return None
+        return value
+
     def region(self, key: str, *, required: bool = True, trim: bool = False) -> RegionCode | None:
         """A GB/T 2260 region code member (a known 6-digit code); ``trim`` as :meth:`ident`."""
         text = self.ident(key, required=required, trim=trim)
@@ -257,11 +279,13 @@ class Reader:
         *,
         vocabulary: Collection[str] | None = None,
         required: bool = False,
-        pattern: re.Pattern[str] = _ID_PATTERN,
+        pattern: re.Pattern[str] | None = _ID_PATTERN,
         shape: str = ID_SHAPE,
         check: Check | None = None,
     ) -> frozenset[str] | None:
         """An array of ids (of ``pattern``, then ``check``, from ``vocabulary`` when given).
+
+        ``pattern=None`` leaves the shape to ``check``.
 
         Absent, it is empty (or ``missing`` when ``required``); a required array must not be
         empty.
@@ -281,7 +305,7 @@ class Reader:
             if not isinstance(item, str):
                 self.add(path, "invalid_type", "must be a string")
                 ok = False
-            elif not pattern.fullmatch(item):
+            elif pattern is not None and not pattern.fullmatch(item):
                 self.add(path, "invalid_format", f"must be {shape}")
                 ok = False
             elif vocabulary is not None and item not in vocabulary:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -52,17 +53,16 @@ from volunteer_rules._canonical import canonical_text
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import aware_datetime, instance_of
 from volunteer_rules.errors import (
-    FieldError,
     InvalidTypeError,
     InvalidValueError,
     RecordFormatError,
 )
 from volunteer_rules.hours import Hours
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.masked_profile import mask_profile
 from volunteer_rules.records.profile_parts import VolunteerProfile
-from volunteer_rules.records.record import ServiceRecord, dump_record
+from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
 from volunteer_rules.records.region import RegionCode
-from volunteer_rules.transfer import _wire_form
 from volunteer_rules.transfer import parts as transfer_parts
 from volunteer_rules.transfer.holdings import unwrap_record
 
@@ -82,6 +82,30 @@ PACKAGE_FORMAT_VERSION: Final = 1
 """The transfer package wire format version this library reads and writes."""
 
 _WHAT: Final = "transfer package"
+
+_MEMBERS: Final = (
+    "format_version",
+    "volunteer_id",
+    "source_organization_id",
+    "source_region_code",
+    "destination_organization_id",
+    "destination_region_code",
+    "consent",
+    "guardian_consent",
+    "created_at",
+    "summary",
+    "records",
+    *transfer_parts.PART_FIELDS,
+    "digest",
+)
+"""The members of the wire form, in its order (all required but ``source_region_code`` and
+the parts)."""
+_SUMMARY_MEMBERS: Final = ("record_count", "service_minutes")
+_REGION: Final = re.compile(r"[0-9]{6}\Z")
+_DIGEST: Final = re.compile(r"[0-9a-f]{64}\Z")
+MAX_INTEGER: Final = 2**63 - 1
+"""The largest count a package may state (what every store can hold); larger is
+``out_of_range``, so that no number of thousands of digits reaches a message or a store."""
 
 
 def _check_type(what: str, value: object, kind: type | tuple[type, ...], name: str) -> None:
@@ -501,33 +525,27 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
         ...     print(error.what, [(e.path, e.code) for e in error.errors][:3])
         transfer package [('$.extra', 'unknown_field'), ('$.volunteer_id', 'missing'), ('$.source_organization_id', 'missing')]
     """
-    errors: list[FieldError] = []
+    read = Reader(mapping, _MEMBERS, "a transfer package")
     if not isinstance(mapping, Mapping):
-        raise RecordFormatError(
-            [FieldError("$", "invalid_type", "a transfer package must be a JSON object")],
-            what=_WHAT,
-        )
-    present = _wire_form.present_fields(mapping, errors)
-    read = _wire_form.FieldReader(present, errors)
-    read.format_version(PACKAGE_FORMAT_VERSION)
-    volunteer_id = read.text("volunteer_id", _wire_form.ID_PATTERN, _wire_form.ID_SHAPE)
-    source = read.organization("source")
-    destination = read.organization("destination")
-    destination_region = read.text(
-        "destination_region_code", _wire_form.REGION_PATTERN, "six digits"
+        read.fail(_WHAT)
+    read.version(PACKAGE_FORMAT_VERSION)
+    volunteer_id = read.ident("volunteer_id")
+    source = read.organization_id("source_organization_id")
+    source_region = read.ident(
+        "source_region_code", required=False, pattern=_REGION, shape="six digits"
     )
-    source_region = read.text("source_region_code", _wire_form.REGION_PATTERN, "six digits")
-    consent = read.flag("consent")
-    guardian_consent = read.flag("guardian_consent")
-    created_at = read.created_at()
-    summary = _summary_of(read.summary_numbers())
-    digest = read.text(
-        "digest", _wire_form.DIGEST_PATTERN, "64 lowercase hexadecimal digits (SHA-256)"
+    destination = read.organization_id("destination_organization_id")
+    destination_region = read.ident("destination_region_code", pattern=_REGION, shape="six digits")
+    consent = read.boolean("consent")
+    guardian_consent = read.boolean("guardian_consent")
+    created_at = read.moment("created_at")
+    summary = _read_summary(read)
+    records = _read_records(read)
+    parts = transfer_parts.parse_parts(read)
+    digest = read.ident(
+        "digest", pattern=_DIGEST, shape="64 lowercase hexadecimal digits (SHA-256)"
     )
-    records = read.records()
-    parts = transfer_parts.parse_parts(present, errors)
-    if errors:
-        raise RecordFormatError(errors, what=_WHAT)
+    read.fail(_WHAT)
     assert volunteer_id is not None
     assert source is not None
     assert destination is not None
@@ -554,8 +572,29 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
     )
 
 
-def _summary_of(numbers: tuple[int, int] | None) -> TransferSummary | None:
-    if numbers is None:
+def _read_summary(read: Reader) -> TransferSummary | None:
+    """``summary``: ``record_count`` and ``service_minutes``, each 0 to :data:`MAX_INTEGER`."""
+    summary = read.member("summary", _SUMMARY_MEMBERS, "a summary")
+    if summary is None:
         return None
-    record_count, service_minutes = numbers
+    record_count = summary.integer("record_count", 0, MAX_INTEGER)
+    service_minutes = summary.integer("service_minutes", 0, MAX_INTEGER)
+    if record_count is None or service_minutes is None:
+        return None
     return TransferSummary(record_count=record_count, service=Hours.from_minutes(service_minutes))
+
+
+def _read_records(read: Reader) -> list[ServiceRecord] | None:
+    """``records``: record format v1 payloads read by ``parse_record`` (errors at ``$.records[i]``)."""
+    payloads = read.array("records", required=True)
+    if payloads is None:
+        return None
+    records: list[ServiceRecord] = []
+    failed = False
+    for index, payload in enumerate(payloads):
+        try:
+            records.append(parse_record(payload))
+        except RecordFormatError as error:
+            read.errors.extend(transfer_parts.rebase_errors(error, f"$.records[{index}]"))
+            failed = True
+    return None if failed else records

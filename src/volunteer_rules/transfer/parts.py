@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from volunteer_rules.errors import FieldError, InvalidTypeError, RecordFormatError
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.masked_profile import (
     MaskedProfile,
     dump_masked_profile,
@@ -179,54 +180,50 @@ def rebase_errors(error: RecordFormatError, prefix: str) -> list[FieldError]:
     return list(error.under(prefix).errors)
 
 
-def parse_parts(present: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    """Read the four parts from a package mapping; append problems to ``errors``.
+def parse_parts(read: Reader) -> dict[str, Any]:
+    """Read the four parts with the package's reader; their problems are the reader's.
 
-    Missing ``training``, ``commendations`` or ``evaluations`` are read as empty (they are
-    optional members).
+    ``training``, ``commendations`` and ``evaluations`` absent are read as empty (they are
+    optional members); a part's own problems are reported under its place (``$.profile``,
+    ``$.training[2]``).
 
     Example:
-        >>> problems = []
-        >>> parse_parts({"training": 3}, problems)["training"], problems[0].code
-        ((), 'invalid_type')
+        >>> read = Reader({"training": 3}, PART_FIELDS, "a transfer package")
+        >>> parse_parts(read)["training"], [str(e) for e in read.errors]
+        ((), ['$.training: invalid_type: training must be an array'])
     """
     result: dict[str, Any] = {"profile": None}
-    payload = present.get("profile")
+    payload = read.data.get("profile")
     if isinstance(payload, Mapping) and "masked" in payload:
         # A masked profile (records.masked_profile): the minimum a transfer needs.
         try:
             result["profile"] = parse_masked_profile(payload)
         except RecordFormatError as error:
-            errors.extend(rebase_errors(error, "$.profile"))
-    elif "profile" in present and present["profile"] is not None:
+            read.errors.extend(rebase_errors(error, "$.profile"))
+    elif payload is not None:
         api = _api("profile")
         if api is None:  # pragma: no cover
-            errors.append(FieldError("$.profile", "unknown_field", "profiles are not supported"))
+            read.add("$.profile", "unknown_field", "profiles are not supported")
         else:
             try:
-                result["profile"] = api[2](present["profile"])
+                result["profile"] = api[2](payload)
             except RecordFormatError as error:
-                errors.extend(rebase_errors(error, "$.profile"))
+                read.errors.extend(rebase_errors(error, "$.profile"))
     for name in PART_FIELDS[1:]:
         result[name] = ()
-        if name not in present:
-            continue
-        values = present[name]
-        if not isinstance(values, list):
-            errors.append(FieldError(f"$.{name}", "invalid_type", f"{name} must be an array"))
-            continue
+        values = read.array(name)
         if not values:
             continue
         api = _api(name)
         if api is None:  # pragma: no cover
-            errors.append(FieldError(f"$.{name}", "unknown_field", f"{name} are not supported"))
+            read.add(f"$.{name}", "unknown_field", f"{name} are not supported")
             continue
         items = []
-        for index, payload in enumerate(values):
+        for index, item in enumerate(values):
             try:
-                items.append(api[2](payload))
+                items.append(api[2](item))
             except RecordFormatError as error:
-                errors.extend(rebase_errors(error, f"$.{name}[{index}]"))
+                read.errors.extend(rebase_errors(error, f"$.{name}[{index}]"))
         result[name] = _in_canonical_order(name, items)
     return result
 
