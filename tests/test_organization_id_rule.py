@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 import volunteer_rules as vr
+from volunteer_rules.certificates import Issuer
 from volunteer_rules.community import Organization, dump_organization, parse_organization
 from volunteer_rules.errors import InvalidValueError, RecordFormatError
 from volunteer_rules.records.region import RegionCode
@@ -87,6 +88,21 @@ def by_organization_class(text: str) -> str | None:
     return None
 
 
+def by_certificate_issuer(text: str) -> str | None:
+    """The message of a certificate issuer's refusal, or ``None``."""
+    try:
+        Issuer(
+            organization_id=text,
+            name="盘锦市青年志愿者协会",
+            responsible_person="张伟",
+            handler="李雷",
+            contact="0427-1234567",
+        )
+    except InvalidValueError as error:
+        return str(error).removeprefix("organization_id: ")
+    return None
+
+
 def _mutated(code: str, index: int, char: str) -> str:
     return code[:index] + char + code[index + 1 :]
 
@@ -133,6 +149,7 @@ def test_every_reader_and_the_class_agree(text: str) -> None:
     assert by_community_reader(text) == verdict
     assert by_package_reader(text) == verdict
     assert by_organization_class(text) == (None if verdict is None else verdict[1])
+    assert by_certificate_issuer(text) == (None if verdict is None else verdict[1])
 
 
 @pytest.mark.parametrize(

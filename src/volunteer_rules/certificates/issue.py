@@ -30,10 +30,11 @@ from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates._figures import _derive, _Figures, _records_list
 from volunteer_rules.certificates.document import Certificate, _code_of, mask_volunteer_number
-from volunteer_rules.certificates.issuer import _ID, Issuer, _text
+from volunteer_rules.certificates.issuer import Issuer, _text
 from volunteer_rules.certificates.signing import SigningKey, signed_statement
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.profile import VolunteerProfile
+from volunteer_rules.records.profile_parts import _ID_PATTERN
 from volunteer_rules.records.record import ServiceRecord
 
 __all__ = [
@@ -250,7 +251,7 @@ def _checked_arguments(
     if since is not None and since > as_of:
         raise InvalidValueError("since", "must not be after as_of")
     number = _text("number", number, max_length=64)
-    if not _ID.fullmatch(number):
+    if not _ID_PATTERN.fullmatch(number):  # the record format's ids
         raise InvalidValueError("number", "may hold only letters, digits, '-', '_' and '.'")
     if mask_personal_data(number) != number:
         raise InvalidValueError("number", "must not be a resident ID number or a phone number")

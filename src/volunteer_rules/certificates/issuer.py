@@ -14,22 +14,19 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
-from volunteer_rules.records.identifiers import OrganizationCode
+from volunteer_rules.errors import InvalidTypeError, InvalidValueError
+from volunteer_rules.records._fields import organization_id_problem
 from volunteer_rules.records.profile import mask_contact
 
 __all__ = [
     "Issuer",
 ]
-
-_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _text(what: str, value: object, *, max_length: int = 200, empty: bool = False) -> str:
@@ -46,14 +43,10 @@ def _text(what: str, value: object, *, max_length: int = 200, empty: bool = Fals
 def _organization_id(what: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidTypeError(what, f"must be a str, not {type(value).__name__}")
-    if value.startswith("G-") and _ID.fullmatch(value[2:]) and len(value) <= 64:
-        return value
-    try:
-        return OrganizationCode.parse(value).code
-    except VolunteerRulesError:
-        raise InvalidValueError(
-            what, "must be a unified social credit code or G- followed by an id"
-        ) from None
+    problem = organization_id_problem(value)  # the one rule of an organization id
+    if problem is not None:
+        raise InvalidValueError(what, problem[1])
+    return value
 
 
 def _check_org(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
