@@ -153,12 +153,14 @@ def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress line on standard error")
 
 
-def progress_of(command: str, args: argparse.Namespace) -> Progress:
-    """The progress line of ``command`` (lines read), silent with ``--quiet``.
+def progress_of(command: str, args: argparse.Namespace, *, unit: str = "lines") -> Progress:
+    """The progress line of ``command`` (``unit`` read: lines, or rows), silent with ``--quiet``.
 
     Example:
         >>> import argparse
         >>> progress_of("check", argparse.Namespace(quiet=True)).active
         False
+        >>> progress_of("stats", argparse.Namespace(), unit="rows").unit
+        'rows'
     """
-    return Progress(command, quiet=bool(getattr(args, "quiet", False)))
+    return Progress(command, unit=unit, quiet=bool(getattr(args, "quiet", False)))

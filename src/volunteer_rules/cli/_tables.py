@@ -36,6 +36,7 @@ __all__ = [
     "INPUT_FORMATS",
     "TableInput",
     "TemporaryFileError",
+    "add_file_argument",
     "add_input_options",
     "add_output_option",
     "input_format",
@@ -43,6 +44,7 @@ __all__ = [
     "output_problem",
     "output_to",
     "read_table",
+    "row_unit",
     "spool_folder",
     "tables_installed",
     "write_parquet",
@@ -53,6 +55,23 @@ INPUT_FORMATS: Final = ("jsonl", "csv", "parquet")
 
 _EXTENSIONS: Final = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _NAMES: Final = {"jsonl": "JSON Lines", "csv": "CSV", "parquet": "Parquet"}
+
+
+def add_file_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``FILE``, the records a command reads as a table (:func:`read_table`).
+
+    Example:
+        >>> parser = argparse.ArgumentParser()
+        >>> add_file_argument(parser)
+        >>> parser.parse_args(["r.parquet"]).file
+        'r.parquet'
+    """
+    parser.add_argument(
+        "file",
+        type=path_option,
+        metavar="FILE",
+        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
+    )
 
 
 def add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +104,16 @@ def input_format(path: str, given: str | None) -> str:
     if given is not None:
         return given
     return _EXTENSIONS.get(os.path.splitext(path)[1].lower(), "jsonl")
+
+
+def row_unit(kind: str) -> str:
+    """What a file of ``kind`` is read in, as reports and the progress line name it.
+
+    Example:
+        >>> row_unit("jsonl"), row_unit("csv")
+        ('lines', 'rows')
+    """
+    return "lines" if kind == "jsonl" else "rows"
 
 
 def tables_installed() -> bool:
@@ -201,7 +230,7 @@ def read_table(
     else:
         kept, conflicts = resolve_frame(pl.concat(parts, rechunk=False))
     if conflicts.height:
-        _report_conflicts(conflicts, name, "lines" if kind == "jsonl" else "rows", errors, bad)
+        _report_conflicts(conflicts, name, row_unit(kind), errors, bad)
     return TableInput(kept, conflicts, rows)
 
 

@@ -51,6 +51,7 @@ from volunteer_rules.cli._io import (
     empty_warning,
     open_input,
     path_option,
+    progress_of,
     usage_error,
     write_csv,
     write_json,
@@ -60,12 +61,14 @@ from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, remember_records
 from volunteer_rules.cli._tables import (
+    add_file_argument,
     add_input_options,
     add_output_option,
     input_format,
     output_problem,
     output_to,
     read_table,
+    row_unit,
     spool_folder,
     tables_installed,
     write_parquet,
@@ -101,12 +104,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> args.rule_set, args.as_of, args.format, args.limit
         ('hk-swd', '2026-06-30', 'text', None)
     """
-    parser.add_argument(
-        "file",
-        type=path_option,
-        metavar="FILE",
-        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
-    )
+    add_file_argument(parser)
     parser.add_argument(
         "--rule-set", required=True, metavar="ID", help=f"rule set id: {', '.join(rule_set_ids())}"
     )
@@ -168,11 +166,7 @@ def _certify(
     record (JSON Lines only).
     """
     name = _name(args.file)
-    progress = Progress(
-        "certify",
-        unit="lines" if kind == "jsonl" else "rows",
-        quiet=bool(getattr(args, "quiet", False)),
-    )
+    progress = progress_of("certify", args, unit=row_unit(kind))
     if tables_installed() and not getattr(args, "db", None):
         from volunteer_rules.tables._whole import certify_frame
 

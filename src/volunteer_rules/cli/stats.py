@@ -33,13 +33,13 @@ import sys
 from typing import Any
 
 from volunteer_rules.cli._io import (
-    Progress,
     add_format_argument,
     cannot_read,
     date_option,
     empty_warning,
     open_input,
     path_option,
+    progress_of,
     usage_error,
     write_csv,
     write_json,
@@ -48,12 +48,14 @@ from volunteer_rules.cli._io import write_table as _write_table
 from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._tables import (
+    add_file_argument,
     add_input_options,
     add_output_option,
     input_format,
     output_problem,
     output_to,
     read_table,
+    row_unit,
     spool_folder,
     tables_installed,
     write_parquet,
@@ -75,12 +77,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["r.jsonl", "--by", "region", "quarter"]).by
         ['region', 'quarter']
     """
-    parser.add_argument(
-        "file",
-        type=path_option,
-        metavar="FILE",
-        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
-    )
+    add_file_argument(parser)
     parser.add_argument(
         "--by",
         nargs="*",
@@ -118,11 +115,7 @@ def _rows(
         "profiles": profiles,
         "as_of": as_of,
     }
-    progress = Progress(
-        "stats",
-        unit="lines" if kind == "jsonl" else "rows",
-        quiet=bool(getattr(args, "quiet", False)),
-    )
+    progress = progress_of("stats", args, unit=row_unit(kind))
     if not tables_installed():
         with open_input(args.file) as stream:
             records = read_records(stream, sys.stderr, bad, name=_name(args.file))

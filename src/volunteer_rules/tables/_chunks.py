@@ -44,6 +44,32 @@ def _numbered(raw: pl.DataFrame, base: int) -> pl.DataFrame:
     return raw.with_row_index("_row", offset=base).with_columns(pl.col("_row").cast(pl.Int64))
 
 
+def _frame_of(batch: pa.RecordBatch) -> pl.DataFrame:
+    frame = pl.from_arrow(batch)
+    assert isinstance(frame, pl.DataFrame)  # a record batch makes a DataFrame
+    return frame
+
+
+def _checked(
+    frames: Iterable[pl.DataFrame],
+    total: int,
+    columns: Mapping[str, str] | None,
+    from_text: bool,
+    categories: list[str],
+    parse: Callable[[dict[str, Any]], ServiceRecord],
+) -> Iterator[Chunk]:
+    """The frames of a file of ``total`` rows as chunks: renamed, numbered on from 1, checked.
+
+    ``done`` is the rows read of ``total`` (``None`` for a file of no rows).
+    """
+    base = 1
+    for frame in frames:
+        raw = _numbered(_rename(frame, columns), base)
+        base += raw.height
+        valid, errors = _check(raw, from_text=from_text, categories=categories, parse=parse)
+        yield Chunk(valid, errors, raw.height, (base - 1) / total if total else None)
+
+
 def parquet_chunks(
     source: Source,
     *,
@@ -57,15 +83,9 @@ def parquet_chunks(
     stream, own = _open(source)
     try:
         parquet = pq.ParquetFile(stream)
+        frames = map(_frame_of, parquet.iter_batches(batch_size=chunk_rows))
         total = parquet.metadata.num_rows
-        base = 1
-        for batch in parquet.iter_batches(batch_size=chunk_rows):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)  # a record batch makes a DataFrame
-            raw = _numbered(_rename(frame, columns), base)
-            base += raw.height
-            valid, errors = _check(raw, from_text=False, categories=categories, parse=parse)
-            yield Chunk(valid, errors, raw.height, (base - 1) / total if total else None)
+        yield from _checked(frames, total, columns, False, categories, parse)
     finally:
         if own:
             stream.close()
@@ -84,12 +104,8 @@ def csv_chunks(
     stream, own = _open(source)
     try:
         frame = pl.read_csv(stream, infer_schema=False)
-        base = 1
-        for start in range(0, frame.height, chunk_rows):
-            raw = _numbered(_rename(frame.slice(start, chunk_rows), columns), base)
-            base += raw.height
-            valid, errors = _check(raw, from_text=True, categories=categories, parse=parse)
-            yield Chunk(valid, errors, raw.height, (base - 1) / frame.height)
+        frames = (frame.slice(start, chunk_rows) for start in range(0, frame.height, chunk_rows))
+        yield from _checked(frames, frame.height, columns, True, categories, parse)
     finally:
         if own:
             stream.close()

@@ -31,6 +31,7 @@ from volunteer_rules.rules.schemes import RuleSetRegistry
 from volunteer_rules.tables.partition import (
     BUCKET,
     EXCLUDED_ORGANIZATIONS,
+    _check_driver_arguments,
     _checked_rule_set,
     _keyed_schema,
     certify_partition,
@@ -223,10 +224,7 @@ def certify_dask(
 
     if not isinstance(records, dd.DataFrame):
         raise InvalidTypeError("records", "must be a dask.dataframe.DataFrame")
-    if not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime):
-        raise InvalidTypeError("as_of", "must be a datetime.date")
-    if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
-        raise InvalidValueError("partitions", "must be a positive int")
+    _check_driver_arguments(as_of, partitions)
     check_record_schema(_arrow_schema(records))
     chosen = _checked_rule_set(rule_set, as_of, registry)
     if BUCKET in records.columns:

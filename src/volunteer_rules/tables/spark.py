@@ -51,6 +51,7 @@ from volunteer_rules.tables.partition import (
     CERTIFICATION_COLUMNS,
     EXCLUDED_ORGANIZATIONS,
     EXCLUSION_COLUMNS,
+    _check_driver_arguments,
     _checked_rule_set,
     certify_batches,
     check_record_schema,
@@ -358,10 +359,7 @@ def certify_spark(
 
     if not isinstance(records, SparkDataFrame):
         raise InvalidTypeError("records", "must be a pyspark.sql.DataFrame")
-    if not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime):
-        raise InvalidTypeError("as_of", "must be a datetime.date")
-    if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
-        raise InvalidValueError("partitions", "must be a positive int")
+    _check_driver_arguments(as_of, partitions)
     if not isinstance(persist, bool):
         raise InvalidTypeError("persist", "must be a bool")
     check_record_schema(_arrow_schema(records))
