@@ -159,6 +159,28 @@ def test_a_write_that_fails_at_the_end_leaves_the_old_file(
 
 
 @pytest.mark.parametrize("command", ["transfer", "certificate", "report", "certify", "stats"])
+def test_a_write_error_without_an_errno_is_named(
+    inputs: tuple[Path, Path],
+    tmp_path: Path,
+    command: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An OSError that carries only a message (no errno, no strerror) is reported by it, in
+    one wording for every command (``cli._io.cannot_write``), never as ``None``."""
+
+    def gone(descriptor: int) -> None:
+        raise OSError("the network share went away")
+
+    out = tmp_path / "result"
+    monkeypatch.setattr(os, "fsync", gone)
+    assert main(_outputs(*inputs, out)[command]) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write {out}: the network share went away" in err
+    assert "None" not in err
+
+
+@pytest.mark.parametrize("command", ["transfer", "certificate", "report", "certify", "stats"])
 def test_a_written_file_replaces_the_old_one(
     inputs: tuple[Path, Path], tmp_path: Path, command: str
 ) -> None:

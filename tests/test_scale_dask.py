@@ -105,3 +105,11 @@ def test_wrong_arguments_are_library_errors() -> None:
         certify_dask(records, rule_set="xx-nowhere", as_of=AS_OF)
     with pytest.raises(vr.InvalidValueError, match="age bands"):
         certify_dask(records, rule_set="us-pvsa", as_of=AS_OF)
+
+
+@pytest.mark.parametrize("partitions", [True, False, 0, -1, 2.0, "4"])
+def test_partitions_is_a_positive_int_and_never_a_bool(partitions: object) -> None:
+    """As ``chunk_rows`` is: ``True`` is no count of partitions (it used to pass as 1)."""
+    records = frame([SAMPLE_RECORD_PAYLOAD], 1)
+    with pytest.raises(vr.InvalidValueError, match="partitions: must be a positive int"):
+        certify_dask(records, rule_set="cn-national", as_of=AS_OF, partitions=partitions)  # type: ignore[arg-type]

@@ -84,6 +84,7 @@ __all__ = [
     "add_format_argument",
     "add_quiet_argument",
     "cannot_read",
+    "cannot_write",
     "date_option",
     "datetime_option",
     "empty_warning",
@@ -237,6 +238,16 @@ def cannot_read(command: str, error: OSError, path: str) -> int:
     name = path if error.filename is None else str(error.filename)
     shown = "<stdin>" if name == "-" else name
     return usage_error(command, f"cannot read {shown}: {error.strerror or error}")
+
+
+def cannot_write(command: str, error: OSError, path: str) -> int:
+    """Say that an output cannot be written, naming it; return ``2``.
+
+    Example:
+        >>> cannot_write("stats", OSError(28, "No space left on device"), "out.csv")
+        2
+    """
+    return usage_error(command, f"cannot write {path}: {error.strerror or error}")
 
 
 def date_option(text: str, option: str) -> _dt.date:

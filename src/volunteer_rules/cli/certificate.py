@@ -33,6 +33,7 @@ from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
     add_quiet_argument,
     cannot_read,
+    cannot_write,
     date_option,
     empty_warning,
     open_input,
@@ -220,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
             with output_file(args.output) as out:
                 out.write(text)
         except OSError as error:
-            return usage_error("certificate", f"cannot write {args.output}: {error.strerror}")
+            return cannot_write("certificate", error, args.output)
     else:
         sys.stdout.write(text)
     return 1 if bad else 0

@@ -47,6 +47,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_format_argument,
     cannot_read,
+    cannot_write,
     date_option,
     empty_warning,
     open_input,
@@ -261,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
         with output_to(args) as out:
             _write(args, results, rule_set, as_of, bad, out)
     except OSError as error:
-        return usage_error("certify", f"cannot write {args.output}: {error.strerror or error}")
+        return cannot_write("certify", error, args.output)
     if not results:
         return empty_warning("certify", f"no volunteer to certify in {_name(args.file)}")
     return 1 if bad else 0

@@ -51,6 +51,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
     cannot_read,
+    cannot_write,
     date_option,
     empty_warning,
     open_input,
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
         with output_file(args.output) as file:
             file.write(page)
     except OSError as error:
-        return usage_error("report", f"cannot write {args.output}: {error.strerror}")
+        return cannot_write("report", error, args.output)
     totals = report.totals
     print(
         f"{args.output}: {totals['records']} records counted, {totals['hours']} hours, "

@@ -35,6 +35,7 @@ from typing import Any
 from volunteer_rules.cli._io import (
     add_format_argument,
     cannot_read,
+    cannot_write,
     date_option,
     empty_warning,
     open_input,
@@ -176,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 _write_table(headers, table, out=out)
     except OSError as error:
-        return usage_error("stats", f"cannot write {args.output}: {error.strerror or error}")
+        return cannot_write("stats", error, args.output)
     if not rows:
         return empty_warning("stats", f"no counted record in {args.file}: nothing to report")
     return 1 if bad else 0

@@ -59,6 +59,7 @@ from volunteer_rules.cli._io import (
     add_format_argument,
     add_quiet_argument,
     cannot_read,
+    cannot_write,
     date_option,
     datetime_option,
     empty_warning,
@@ -295,7 +296,7 @@ def _write_package(output: str, text: str, *, keep: Callable[[], object]) -> int
                 file.flush()  # a failed write (a full disk) is said before the package is kept
                 keep()  # a failure leaves the file unwritten (output_file removes its draft)
     except OSError as error:
-        return usage_error(_COMMAND, f"cannot write {output}: {error.strerror or error}")
+        return cannot_write(_COMMAND, error, output)
     return 0
 
 

@@ -184,7 +184,7 @@ class MatchResult(AsData):
         Example:
             >>> from datetime import date
             >>> from volunteer_rules.matching.assignment import match
-        >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.matching.demand import parse_demand
             >>> from volunteer_rules.testing.matching_examples import (
             ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
             >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD),
@@ -239,7 +239,7 @@ class MatchResult(AsData):
         Example:
             >>> from datetime import date
             >>> from volunteer_rules.matching.assignment import match
-        >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.matching.demand import parse_demand
             >>> from volunteer_rules.testing.matching_examples import (
             ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
             >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD),
@@ -262,7 +262,7 @@ class MatchResult(AsData):
         Example:
             >>> from datetime import date
             >>> from volunteer_rules.matching.assignment import match
-        >>> from volunteer_rules.matching.demand import parse_demand
+            >>> from volunteer_rules.matching.demand import parse_demand
             >>> from volunteer_rules.testing.matching_examples import (
             ...     SAMPLE_DEMAND_PAYLOAD, sample_profile)
             >>> result = match(parse_demand(SAMPLE_DEMAND_PAYLOAD), [sample_profile()],

@@ -279,7 +279,9 @@ def _check_driver_arguments(as_of: object, partitions: object) -> None:
     """A distributed certify's first checks: ``as_of`` a date, ``partitions`` positive or None."""
     if not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime):
         raise InvalidTypeError("as_of", "must be a datetime.date")
-    if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
+    if partitions is not None and (
+        isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1
+    ):
         raise InvalidValueError("partitions", "must be a positive int")
 
 
