@@ -270,6 +270,7 @@ def test_json_nested_too_deep_is_a_damaged_row(databases: Callable[[], Any]) -> 
         cursor.execute("UPDATE records SET payload = %s", (deep,))
         cursor.execute("UPDATE packages SET payload = %s", (deep,))
         cursor.execute("UPDATE ledger_entries SET details = %s WHERE kind IS NOT NULL", (deep,))
+        _make_checksums_right(cursor)  # so that the reads get as far as the value
     calls: list[Callable[[], object]] = [
         ledger.postings,
         lambda: ledger.get_transfer("c-1"),
@@ -281,3 +282,114 @@ def test_json_nested_too_deep_is_a_damaged_row(databases: Callable[[], Any]) -> 
         with pytest.raises(StorageError, match="cannot be read back"):
             call()
     assert database.check()
+
+
+def _make_checksums_right(cursor: Any) -> None:
+    """Set every row's checksum to that of its columns again (after a change in place)."""
+    from volunteer_rules.storage.sqlite_schema import _CHECKED_TABLES, _tuple_checksum
+
+    for table, columns, _ in _CHECKED_TABLES:
+        cursor.execute(f"SELECT ctid::text, {columns} FROM {table}")
+        for ctid, *values in cursor.fetchall():
+            cursor.execute(
+                f"UPDATE {table} SET checksum = %s WHERE ctid = %s::tid",
+                (_tuple_checksum(tuple(values)), ctid),
+            )
+
+
+def _contents(database: Any) -> list[Any]:
+    with database.reading("contents") as cursor:
+        tables = []
+        for table in ("records", "packages", "package_events", "ledger_entries"):
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1, 2")
+            tables.append(cursor.fetchall())
+    return tables
+
+
+def _damage_cases(package_id: str) -> dict[str, tuple[str, str, list[Callable[..., object]]]]:
+    """Per kind of row: the change of one column of one row, how the row is named, the reads."""
+    import datetime as dt
+
+    from volunteer_rules.storage.services import post_transfers
+    from volunteer_rules.testing.contracts import make_package, make_record
+    from volunteer_rules.timebank.ledger import ISSUER, LedgerTransfer
+
+    at = dt.datetime(2024, 5, 2, tzinfo=dt.UTC)
+    more = LedgerTransfer(transfer_id="c-2", kind="credit", legs=((ISSUER, -5), ("V1", 5)), at=at)
+    record = make_record("r-1")
+    return {
+        "ledger entry": (
+            "UPDATE ledger_entries SET minutes = 61 WHERE sequence = 1",
+            "ledger_entries: the stored ledger entry 1 (transfer 'c-1', account V1 version 1)",
+            [
+                lambda r, p, ledger: ledger.postings(),
+                lambda r, p, ledger: ledger.entries(),
+                lambda r, p, ledger: ledger.get_transfer("c-1"),
+                lambda r, p, ledger: ledger.balance("V1"),
+                lambda r, p, ledger: ledger.balances(),
+                lambda r, p, ledger: ledger.version("V1"),
+                lambda r, p, ledger: ledger.transfer_count(),
+                lambda r, p, ledger: post_transfers(ledger, [more]),
+            ],
+        ),
+        "ledger transfer": (
+            "UPDATE ledger_entries SET memo = 'changed' WHERE sequence = 0",
+            "ledger_entries: the stored ledger entry 0 (transfer 'c-1', account @issuer version 1)",
+            [lambda r, p, ledger: ledger.entries("V1")],
+        ),
+        "record": (
+            "UPDATE records SET volunteer_id = 'V9'",
+            f"records: the stored record {record.organization_id}/r-1",
+            [
+                lambda records, p, g: records.get(*record.key),
+                lambda records, p, g: records.find(),
+                lambda records, p, g: records.add([record]),
+            ],
+        ),
+        "package": (
+            "UPDATE packages SET state = 'rejected'",
+            f"packages: the stored transfer package {package_id}",
+            [
+                lambda r, packages, g: packages.get_package(package_id),
+                lambda r, packages, g: packages.state(package_id),
+                lambda r, packages, g: packages.package_ids(),
+                lambda r, packages, g: packages.add_package(make_package(), at=at),
+                lambda r, packages, g: packages.change_state(
+                    package_id, expected="rejected", new="accepted", at=at
+                ),
+            ],
+        ),
+        "package event": (
+            "UPDATE package_events SET reason = 'changed'",
+            f"package_events: the stored event 1 of transfer package {package_id}",
+            [lambda r, packages, g: packages.history(package_id)],
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["ledger entry", "ledger transfer", "record", "package", "package event"]
+)
+def test_a_row_that_does_not_match_its_checksum_is_never_read(
+    databases: Callable[[], Any], case: str
+) -> None:
+    """One column of one row changed with an UPDATE: every read that uses the row raises
+    StorageError naming the database, the table and the row; nothing is written."""
+    from volunteer_rules.errors import StorageError
+
+    database = databases()
+    records, packages, package, ledger = _filled(database)
+    statement, named, reads = _damage_cases(package.digest)[case]
+    with database.transaction("damage") as cursor:
+        cursor.execute(statement)
+        assert cursor.rowcount == 1
+    before = _contents(database)
+    for read in reads:
+        with pytest.raises(StorageError) as raised:
+            read(records, packages, ledger)
+        assert type(raised.value) is StorageError
+        message = str(raised.value)
+        assert message.startswith("the PostgreSQL database: "), message
+        assert f"{named} is damaged (its row does not match its checksum)" in message, message
+        assert message.endswith("run volunteer-rules db check")
+    assert _contents(database) == before

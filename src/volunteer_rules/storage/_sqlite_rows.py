@@ -3,6 +3,10 @@
 The PostgreSQL stores write the same rows, and both ledger stores (and both databases' checks)
 read the ledger with the functions here, each called with its driver's placeholder (``?`` for
 SQLite, ``%s`` for PostgreSQL) on a ``sqlite3.Connection`` or a ``psycopg.Cursor``.
+
+Every read verifies the checksum of each row it uses (:func:`_verify`, in Python, for both
+databases) and raises :class:`_DamagedRow` rather than hand back a row that does not match;
+the stores' wrappers turn it into a ``StorageError`` that names the store and the file.
 """
 
 from __future__ import annotations
@@ -16,9 +20,78 @@ from volunteer_rules.errors import StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import PackageEvent
-from volunteer_rules.storage.sqlite_schema import _ENTRY_COLUMN_LIST, _tuple_checksum, row_checksum
+from volunteer_rules.storage.sqlite_schema import (
+    _ENTRY_COLUMN_LIST,
+    _EVENT_COLUMN_LIST,
+    _PACKAGE_COLUMN_LIST,
+    _RECORD_COLUMN_LIST,
+    _tuple_checksum,
+    row_checksum,
+)
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
 from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
+
+
+class _DamagedRow(StorageError):
+    """A stored row that does not match its checksum (raised by :func:`_verify`).
+
+    The stores' wrappers (``_reads_stored_data`` for SQLite, ``_library_errors`` for
+    PostgreSQL) re-raise it as a plain ``StorageError`` that also names the store and the file.
+    """
+
+    def __init__(self, table: str, key: str) -> None:
+        self.table = table
+        self.key = key
+        super().__init__(
+            f"{table}: the stored {key} is damaged (its row does not match its checksum);"
+            " run volunteer-rules db check"
+        )
+
+
+def _record_key(row: Sequence[Any]) -> str:
+    return f"record {row[0]}/{row[1]}"
+
+
+def _package_key(row: Sequence[Any]) -> str:
+    return f"transfer package {row[0]}"
+
+
+def _event_key(row: Sequence[Any]) -> str:
+    return f"event {row[1]} of transfer package {row[0]}"
+
+
+def _entry_key(row: Sequence[Any]) -> str:
+    return f"ledger entry {row[0]} (transfer {row[2]!r}, account {row[3]} version {row[5]})"
+
+
+_VERIFIED: Final = {
+    "records": _record_key,
+    "packages": _package_key,
+    "package_events": _event_key,
+    "ledger_entries": _entry_key,
+}
+"""Each table with a checksum, and how a damaged row of it is named (by its key)."""
+
+
+def _verify(table: str, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """Return ``rows`` (each the table's checksummed columns, then the checksum) if all match.
+
+    The one rule of both databases' reads: a row is handed back only if its last column is
+    the checksum (:func:`~volunteer_rules.storage.sqlite_schema.row_checksum`) of the others;
+    the first that is not raises :class:`_DamagedRow`, naming the table and the row's key.
+    """
+    checksum = _tuple_checksum
+    for row in rows:
+        if checksum(tuple(row[:-1])) != row[-1]:
+            raise _DamagedRow(table, _VERIFIED[table](row))
+    return rows
+
+
+_RECORD_SELECT: Final = f"SELECT {_RECORD_COLUMN_LIST}, checksum FROM records"
+_PACKAGE_SELECT: Final = f"SELECT {_PACKAGE_COLUMN_LIST}, checksum FROM packages"
+_EVENT_SELECT: Final = f"SELECT {_EVENT_COLUMN_LIST}, checksum FROM package_events"
+_ENTRY_SELECT: Final = f"SELECT {_ENTRY_COLUMN_LIST}, checksum FROM ledger_entries"
+"""Each table's checksummed columns and its checksum, as :func:`_verify` takes them."""
 
 
 def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
@@ -66,8 +139,9 @@ def _parse_package(text: str) -> TransferPackage:
         raise StorageError(f"a stored transfer package cannot be read back: {error}") from error
 
 
-def _event(package_id: str, row: tuple[int, str, str, str]) -> PackageEvent:
-    sequence, state, at, reason = row
+def _event(package_id: str, row: Sequence[Any]) -> PackageEvent:
+    """The event of a (verified) ``package_events`` row."""
+    sequence, state, at, reason = row[1:5]
     return PackageEvent(
         package_id=package_id,
         sequence=sequence,
@@ -177,6 +251,8 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
 class _Fetched(Protocol):
     def fetchone(self) -> Any: ...
 
+    def fetchmany(self, size: int, /) -> Sequence[Any]: ...
+
     def fetchall(self) -> Sequence[Any]: ...
 
 
@@ -193,11 +269,12 @@ _ENTRIES_WITH_TIMES: Final = (
 
 
 def _next_posting(connection: _Executes) -> tuple[int, int]:
-    """The index and the sequence the next posting must have."""
-    row = connection.execute(
-        "SELECT position, sequence FROM ledger_entries ORDER BY sequence DESC LIMIT 1", ()
-    ).fetchone()
-    return (0, 0) if row is None else (int(row[0]) + 1, int(row[1]) + 1)
+    """The index and the sequence the next posting must have (from the verified last entry)."""
+    rows = connection.execute(f"{_ENTRY_SELECT} ORDER BY sequence DESC LIMIT 1", ()).fetchall()
+    if not rows:
+        return (0, 0)
+    (row,) = _verify("ledger_entries", rows)
+    return (int(row[1]) + 1, int(row[0]) + 1)
 
 
 def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[PostedTransfer]:
@@ -209,39 +286,79 @@ def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[
     if head is None:
         return []
     rows = connection.execute(
-        f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
-        f" WHERE sequence >= {placeholder} ORDER BY sequence",
-        head,
+        f"{_ENTRY_SELECT} WHERE sequence >= {placeholder} ORDER BY sequence", head
     ).fetchall()
-    return _postings_from_rows(rows)
+    return _postings_from_rows(_verify("ledger_entries", rows))
+
+
+_HEADS_AT_ONCE: Final = 500
+"""How many transfers' first rows :func:`_read_entries` asks for in one query."""
 
 
 def _read_entries(
-    connection: _Executes, where: str, parameters: Sequence[Any]
+    connection: _Executes, placeholder: str, where: str, parameters: Sequence[Any]
 ) -> tuple[LedgerEntry, ...]:
-    """The entries that ``where`` selects (``_common.entry_filter``), in order, with their times."""
-    rows = connection.execute(
-        "SELECT e.sequence, e.transfer_id, e.account, e.minutes, e.version, t.at"
-        f"{_ENTRIES_WITH_TIMES}{where} ORDER BY e.sequence",
-        parameters,
-    ).fetchall()
+    """The entries that ``where`` selects (``_common.entry_filter``), in order, with their times.
+
+    Every row used is verified: the entries, and the first rows of their transfers (which hold
+    the time), read again only for the transfers whose first row the entries do not include
+    (an account's entries, most often). An entry whose transfer has no first row is left out,
+    as the join of ``_ENTRIES_WITH_TIMES`` leaves it out of the count ``check`` compares.
+    """
+    rows = _verify(
+        "ledger_entries",
+        connection.execute(f"{_ENTRY_SELECT} e{where} ORDER BY e.sequence", parameters).fetchall(),
+    )
+    heads = {row[1]: row for row in rows if row[7] is not None}
+    missing = sorted({row[1] for row in rows} - heads.keys())
+    for first in range(0, len(missing), _HEADS_AT_ONCE):
+        chunk = missing[first : first + _HEADS_AT_ONCE]
+        marks = ", ".join([placeholder] * len(chunk))
+        found = connection.execute(
+            f"{_ENTRY_SELECT} WHERE kind IS NOT NULL AND position IN ({marks})", chunk
+        ).fetchall()
+        heads.update((row[1], row) for row in _verify("ledger_entries", found))
     times: dict[str, _dt.datetime] = {}
     entries: list[LedgerEntry] = []
-    for sequence, tid, account, minutes, version, at_text in rows:
+    for row in rows:
+        head = heads.get(row[1])
+        if head is None:
+            continue
+        at_text = head[8]
         at = times.get(at_text)
         if at is None:
             at = times[at_text] = _dt.datetime.fromisoformat(at_text)
-        entries.append(LedgerEntry(int(sequence), tid, account, int(minutes), int(version), at))
+        entries.append(LedgerEntry(int(row[0]), row[2], row[3], int(row[4]), int(row[5]), at))
     return tuple(entries)
 
 
+_BALANCE_ROWS_AT_ONCE: Final = 10_000
+"""How many rows :func:`_read_balances` holds at a time (it sums as it verifies)."""
+
+
+def _read_balances(connection: _Executes, placeholder: str, account: str | None) -> dict[str, int]:
+    """The sums of the minutes of verified entries, by account (of one account, or all).
+
+    Summed in Python from the rows as they are verified, not by the database's ``sum``: a
+    balance is never made of a row that does not match its checksum.
+    """
+    where = "" if account is None else f" WHERE account = {placeholder}"
+    cursor = connection.execute(f"{_ENTRY_SELECT}{where}", () if account is None else (account,))
+    totals: dict[str, int] = {}
+    get = totals.get
+    while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
+        for row in _verify("ledger_entries", rows):
+            totals[row[3]] = get(row[3], 0) + row[4]
+    return totals
+
+
 def _account_version(connection: _Executes, placeholder: str, account: str) -> int:
-    """The account's version: that of its last entry (0 for none)."""
-    row = connection.execute(
-        f"SELECT coalesce(max(version), 0) FROM ledger_entries WHERE account = {placeholder}",
+    """The account's version: that of its last entry (0 for none), verified."""
+    rows = connection.execute(
+        f"{_ENTRY_SELECT} WHERE account = {placeholder} ORDER BY version DESC LIMIT 1",
         (account,),
-    ).fetchone()
-    return 0 if row is None else int(row[0])
+    ).fetchall()
+    return int(_verify("ledger_entries", rows)[0][5]) if rows else 0
 
 
 def _check_versions(connection: _Executes, placeholder: str, expected: Mapping[str, int]) -> None:
@@ -255,21 +372,20 @@ def _check_versions(connection: _Executes, placeholder: str, expected: Mapping[s
 def _read_posting(
     connection: _Executes, placeholder: str, transfer_id: str
 ) -> PostedTransfer | None:
-    """The posting stored under a transfer id, or ``None``."""
-    head = connection.execute(
-        "SELECT sequence, entry_count FROM ledger_entries"
-        f" WHERE transfer_id = {placeholder} AND kind IS NOT NULL",
+    """The posting stored under a transfer id (its rows verified), or ``None``."""
+    heads = connection.execute(
+        f"{_ENTRY_SELECT} WHERE transfer_id = {placeholder} AND kind IS NOT NULL",
         (transfer_id,),
-    ).fetchone()
-    if head is None:
+    ).fetchall()
+    if not heads:
         return None
-    first, count = head
+    (head,) = _verify("ledger_entries", heads)
+    first, count = head[0], head[16]
     rows = connection.execute(
-        f"SELECT {_ENTRY_COLUMN_LIST} FROM ledger_entries"
-        f" WHERE sequence BETWEEN {placeholder} AND {placeholder} ORDER BY sequence",
+        f"{_ENTRY_SELECT} WHERE sequence BETWEEN {placeholder} AND {placeholder} ORDER BY sequence",
         (first, first + count - 1),
     ).fetchall()
-    return _postings_from_rows(rows)[0]
+    return _postings_from_rows(_verify("ledger_entries", rows))[0]
 
 
 def _append_one_by_one(

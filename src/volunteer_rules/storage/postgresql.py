@@ -21,8 +21,9 @@ Guarantees, beyond those of the protocols (the same as the SQLite stores'):
   serialization failure), the original chained as ``__cause__``; damaged stored data read
   back raises ``StorageError`` too.
 - **Checksums**: every row carries the checksum the SQLite stores write
-  (:func:`~volunteer_rules.storage.sqlite.row_checksum`); :meth:`PostgreSQLDatabase.check`
-  verifies them.
+  (:func:`~volunteer_rules.storage.sqlite.row_checksum`); every read verifies the rows it
+  uses (a damaged one raises ``StorageError`` naming the table and the row), and
+  :meth:`PostgreSQLDatabase.check` verifies them all.
 - **Order**: text is ordered by code point (``COLLATE "C"``), whatever the database's locale,
   so answers are the same as the in-memory and SQLite stores'.
 

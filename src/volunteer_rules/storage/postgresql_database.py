@@ -26,7 +26,12 @@ from volunteer_rules.errors import (
     StorageError,
     VolunteerRulesError,
 )
-from volunteer_rules.storage._sqlite_rows import _parse_package, _parse_payload, _read_postings
+from volunteer_rules.storage._sqlite_rows import (
+    _DamagedRow,
+    _parse_package,
+    _parse_payload,
+    _read_postings,
+)
 from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
@@ -135,8 +140,11 @@ def _translated(what: str) -> Iterator[None]:
 
 
 def _library_errors(what: str, call: Callable[[], Any]) -> Any:
+    """Run a store's call; its errors become the library's (a damaged row names the database)."""
     try:
         return call()
+    except _DamagedRow as error:
+        raise StorageError(f"the PostgreSQL database: {what}: {error}") from None
     except VolunteerRulesError:
         raise
     except psycopg.Error as error:

@@ -26,6 +26,7 @@ from volunteer_rules.storage._sqlite_rows import (
     _check_versions,
     _entry_rows,
     _next_posting,
+    _read_balances,
     _read_entries,
     _read_posting,
     _read_postings,
@@ -188,7 +189,7 @@ class PostgreSQLLedgerStore:
         where, parameters = _common.entry_filter("%s", account=account, since=since, until=until)
 
         def read(cursor: psycopg.Cursor[Any]) -> tuple[LedgerEntry, ...]:
-            return _read_entries(cursor, where, parameters)
+            return _read_entries(cursor, "%s", where, parameters)
 
         result: tuple[LedgerEntry, ...] = self._read("reading ledger entries", read)
         return result
@@ -205,12 +206,7 @@ class PostgreSQLLedgerStore:
         _common.check_text("account", account)
 
         def read(cursor: psycopg.Cursor[Any]) -> int:
-            cursor.execute(
-                "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE account = %s",
-                (account,),
-            )
-            (total,) = cursor.fetchone() or (0,)
-            return int(total)
+            return _read_balances(cursor, "%s", account).get(account, 0)
 
         return Hours.from_minutes(int(self._read("reading a balance", read)))
 
@@ -218,11 +214,8 @@ class PostgreSQLLedgerStore:
         """Return every account's balance, summed from the entries, sorted by account."""
 
         def read(cursor: psycopg.Cursor[Any]) -> dict[str, Hours]:
-            cursor.execute(
-                "SELECT account, sum(minutes) FROM ledger_entries GROUP BY account"
-                ' ORDER BY account COLLATE "C"'
-            )
-            return {account: Hours.from_minutes(int(total)) for account, total in cursor.fetchall()}
+            totals = _read_balances(cursor, "%s", None)  # sorted as COLLATE "C" sorts
+            return {account: Hours.from_minutes(totals[account]) for account in sorted(totals)}
 
         result: dict[str, Hours] = self._read("reading balances", read)
         return result

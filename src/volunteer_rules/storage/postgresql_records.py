@@ -18,7 +18,13 @@ from typing import Any, Final
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _PAYLOAD, _parse_payload, _record_row
+from volunteer_rules.storage._sqlite_rows import (
+    _PAYLOAD,
+    _RECORD_SELECT,
+    _parse_payload,
+    _record_row,
+    _verify,
+)
 from volunteer_rules.storage.postgresql_database import (
     PostgreSQLDatabase,
     _database,
@@ -76,11 +82,10 @@ class PostgreSQLRecordStore:
                     added += 1
                     continue
                 cursor.execute(
-                    "SELECT payload FROM records WHERE organization_id = %s AND record_id = %s",
-                    key,
+                    f"{_RECORD_SELECT} WHERE organization_id = %s AND record_id = %s", key
                 )
-                stored = cursor.fetchone()
-                if stored is None or stored[0] != payload:
+                stored = _verify("records", cursor.fetchall())  # held: sound, and the same?
+                if not stored or stored[0][_PAYLOAD] != payload:
                     raise _common.record_conflict_key(key)
         return added
 
@@ -91,13 +96,12 @@ class PostgreSQLRecordStore:
         def read() -> ServiceRecord:
             with self.database.reading("reading a record") as cursor:
                 cursor.execute(
-                    "SELECT payload FROM records WHERE organization_id = %s AND record_id = %s",
-                    key,
+                    f"{_RECORD_SELECT} WHERE organization_id = %s AND record_id = %s", key
                 )
-                row = cursor.fetchone()
-            if row is None:
+                rows = cursor.fetchall()
+            if not rows:
                 raise _common.record_not_found(key)
-            return _parse_payload(row[0])
+            return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
         result: ServiceRecord = _library_errors("reading a record", read)
         return result
@@ -124,12 +128,12 @@ class PostgreSQLRecordStore:
         def read() -> tuple[ServiceRecord, ...]:
             with self.database.reading("finding records") as cursor:
                 cursor.execute(
-                    f"SELECT payload FROM records{where}"
+                    f"{_RECORD_SELECT}{where}"
                     ' ORDER BY recorded_at_us, record_id COLLATE "C", organization_id COLLATE "C"',
                     parameters,
                 )
-                rows = cursor.fetchall()
-            return tuple(_parse_payload(text) for (text,) in rows)
+                rows = _verify("records", cursor.fetchall())
+            return tuple(_parse_payload(row[_PAYLOAD]) for row in rows)
 
         result: tuple[ServiceRecord, ...] = _library_errors("finding records", read)
         return result

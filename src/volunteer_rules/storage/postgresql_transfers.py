@@ -16,7 +16,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _event, _parse_package
+from volunteer_rules.storage._sqlite_rows import (
+    _EVENT_SELECT,
+    _PACKAGE_SELECT,
+    _event,
+    _parse_package,
+    _verify,
+)
 from volunteer_rules.storage.postgresql_database import (
     PostgreSQLDatabase,
     _database,
@@ -29,6 +35,9 @@ from volunteer_rules.transfer.package import TransferPackage
 __all__ = ["PostgreSQLTransferStore"]
 
 _T = TypeVar("_T")
+_STATE = 3
+_PAYLOAD = 5
+"""The positions of the state and the payload in a package row."""
 
 
 class PostgreSQLTransferStore:
@@ -56,12 +65,10 @@ class PostgreSQLTransferStore:
 
         def write() -> bool:
             with self.database.transaction("adding a transfer package") as cursor:
-                cursor.execute(
-                    "SELECT payload FROM packages WHERE package_id = %s FOR UPDATE", (package_id,)
-                )
-                row = cursor.fetchone()
-                if row is not None:
-                    if row[0] != payload:
+                cursor.execute(f"{_PACKAGE_SELECT} WHERE package_id = %s FOR UPDATE", (package_id,))
+                rows = cursor.fetchall()
+                if rows:
+                    if _verify("packages", rows)[0][_PAYLOAD] != payload:
                         raise _common.package_conflict(package_id)
                     return False
                 cursor.execute("SELECT nextval('package_order')")
@@ -87,30 +94,28 @@ class PostgreSQLTransferStore:
 
         return bool(_library_errors("adding a transfer package", write))
 
-    def _read(self, package_id: str, column: str, doing: str, convert: Callable[[Any], _T]) -> _T:
-        """One column of the package's row, converted; ``NotFoundError`` for no such package."""
+    def _read(self, package_id: str, column: int, doing: str, convert: Callable[[Any], _T]) -> _T:
+        """One column of the package's verified row, converted; ``NotFoundError`` for none."""
         _common.check_text("package_id", package_id)
 
         def read() -> _T:
             with self.database.reading(doing) as cursor:
-                cursor.execute(
-                    f"SELECT {column} FROM packages WHERE package_id = %s", (package_id,)
-                )
-                row = cursor.fetchone()
-            if row is None:
+                cursor.execute(f"{_PACKAGE_SELECT} WHERE package_id = %s", (package_id,))
+                rows = cursor.fetchall()
+            if not rows:
                 raise _common.package_not_found(package_id)
-            return convert(row[0])
+            return convert(_verify("packages", rows)[0][column])
 
         result: _T = _library_errors(doing, read)
         return result
 
     def get_package(self, package_id: str, /) -> TransferPackage:
         """Return the package stored under an id, or raise ``NotFoundError``."""
-        return self._read(package_id, "payload", "reading a transfer package", _parse_package)
+        return self._read(package_id, _PAYLOAD, "reading a transfer package", _parse_package)
 
     def state(self, package_id: str, /) -> str:
         """Return the package's current state."""
-        return self._read(package_id, "state", "reading a package state", str)
+        return self._read(package_id, _STATE, "reading a package state", str)
 
     def change_state(
         self,
@@ -128,15 +133,14 @@ class PostgreSQLTransferStore:
 
         def write() -> int:
             with self.database.transaction("changing a package state") as cursor:
-                cursor.execute(
-                    "SELECT stored_order, volunteer_id, state, event_count, payload"
-                    " FROM packages WHERE package_id = %s FOR UPDATE",
-                    (package_id,),
-                )
-                row = cursor.fetchone()
-                if row is None:
+                cursor.execute(f"{_PACKAGE_SELECT} WHERE package_id = %s FOR UPDATE", (package_id,))
+                rows = cursor.fetchall()
+                if not rows:
                     raise _common.package_not_found(package_id)
-                stored_order, volunteer_id, current, count, payload = row
+                # verified first: a new checksum over damaged columns would hide the damage
+                _, stored_order, volunteer_id, current, count, payload, _ = _verify(
+                    "packages", rows
+                )[0]
                 if current != expected:
                     raise _common.state_conflict(package_id, expected, current)
                 sequence = int(count) + 1
@@ -165,11 +169,9 @@ class PostgreSQLTransferStore:
         def read() -> tuple[PackageEvent, ...]:
             with self.database.reading("reading a package history") as cursor:
                 cursor.execute(
-                    "SELECT sequence, state, at, reason FROM package_events"
-                    " WHERE package_id = %s ORDER BY sequence",
-                    (package_id,),
+                    f"{_EVENT_SELECT} WHERE package_id = %s ORDER BY sequence", (package_id,)
                 )
-                rows = cursor.fetchall()
+                rows = _verify("package_events", cursor.fetchall())
             if not rows:
                 raise _common.package_not_found(package_id)
             return tuple(_event(package_id, row) for row in rows)
@@ -185,11 +187,8 @@ class PostgreSQLTransferStore:
 
         def read() -> tuple[str, ...]:
             with self.database.reading("listing transfer packages") as cursor:
-                cursor.execute(
-                    f"SELECT package_id FROM packages{where} ORDER BY stored_order",
-                    parameters,
-                )
-                return tuple(str(package_id) for (package_id,) in cursor.fetchall())
+                cursor.execute(f"{_PACKAGE_SELECT}{where} ORDER BY stored_order", parameters)
+                return tuple(str(row[0]) for row in _verify("packages", cursor.fetchall()))
 
         result: tuple[str, ...] = _library_errors("listing transfer packages", read)
         return result

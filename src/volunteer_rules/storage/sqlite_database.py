@@ -32,6 +32,7 @@ from volunteer_rules.errors import (
 from volunteer_rules.storage._sqlite_rows import (
     _ENTRIES_WITH_TIMES,
     _PAYLOAD,
+    _DamagedRow,
     _next_posting,
     _parse_package,
     _parse_payload,
@@ -103,12 +104,18 @@ _DECODING_ERRORS: Final = (
 
 
 def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Translate the errors that damaged data causes when read back into ``StorageError``."""
+    """Translate the errors that damaged data causes when read back into ``StorageError``.
+
+    A row that does not match its checksum (``_DamagedRow``) becomes a plain ``StorageError``
+    that names the store and the file before the table and the row.
+    """
 
     @functools.wraps(method)
     def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(*args, **kwargs)
+        except _DamagedRow as error:
+            raise StorageError(f"{_store_operation(method.__name__, args)}: {error}") from None
         except VolunteerRulesError:
             raise
         except _DECODING_ERRORS as error:

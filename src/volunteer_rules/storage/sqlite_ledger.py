@@ -25,6 +25,7 @@ from volunteer_rules.storage._sqlite_rows import (
     _entry_rows,
     _EntryRow,
     _next_posting,
+    _read_balances,
     _read_entries,
     _read_posting,
     _read_postings,
@@ -54,7 +55,9 @@ class SQLiteLedgerStore:
     One row per entry in ``ledger_entries`` (:data:`LEDGER_SCHEMA`), unique on
     ``(account, version)``; a transfer's own fields (kind, time, reference, record key...) sit
     on its first entry, whose transfer id is unique. No balance is stored: balances are summed
-    from the entries when asked for, so they cannot drift from them.
+    from the entries when asked for, so they cannot drift from them. Every read verifies the
+    checksum of each row it uses (balances too: they are summed from verified rows) and raises
+    ``StorageError`` at a damaged one rather than return it.
 
     Appending takes a fast path when the batch continues the stored ledger (one look-up of the
     last entry, one ``executemany``, one query proving that no account's versions skip a
@@ -207,7 +210,7 @@ class SQLiteLedgerStore:
         """
         where, parameters = _common.entry_filter("?", account=account, since=since, until=until)
         with self.database.reading("reading ledger entries") as connection:
-            return _read_entries(connection, where, parameters)
+            return _read_entries(connection, "?", where, parameters)
 
     @_reads_stored_data
     def version(self, account: str, /) -> int:
@@ -231,11 +234,8 @@ class SQLiteLedgerStore:
         """
         _common.check_text("account", account)
         with self.database.reading("reading a balance") as connection:
-            (total,) = connection.execute(
-                "SELECT coalesce(sum(minutes), 0) FROM ledger_entries WHERE account = ?",
-                (account,),
-            ).fetchone()
-        return Hours.from_minutes(int(total))
+            totals = _read_balances(connection, "?", account)
+        return Hours.from_minutes(totals.get(account, 0))
 
     @_reads_stored_data
     def balances(self) -> dict[str, Hours]:
@@ -246,7 +246,5 @@ class SQLiteLedgerStore:
             {}
         """
         with self.database.reading("reading balances") as connection:
-            rows = connection.execute(
-                "SELECT account, sum(minutes) FROM ledger_entries GROUP BY account ORDER BY account"
-            ).fetchall()
-        return {account: Hours.from_minutes(int(total)) for account, total in rows}
+            totals = _read_balances(connection, "?", None)
+        return {account: Hours.from_minutes(totals[account]) for account in sorted(totals)}

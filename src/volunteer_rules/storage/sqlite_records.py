@@ -16,13 +16,20 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from volunteer_rules.errors import StorageError, VolunteerRulesError
+from volunteer_rules.errors import StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _PAYLOAD, _parse_payload, _record_row
+from volunteer_rules.storage._sqlite_rows import (
+    _PAYLOAD,
+    _RECORD_SELECT,
+    _DamagedRow,
+    _parse_payload,
+    _record_row,
+    _verify,
+)
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
-from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMN_LIST, _RECORD_COLUMNS
+from volunteer_rules.storage.sqlite_schema import _RECORD_COLUMNS
 
 __all__ = ["SQLiteRecordStore"]
 
@@ -78,12 +85,7 @@ class SQLiteRecordStore:
             added = cursor.rowcount
             if added < len(rows):  # some were held already: they must be the same content
                 for row in rows:
-                    (stored,) = connection.execute(
-                        "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
-                        (row[0], row[1]),
-                    ).fetchone()
-                    if stored != row[_PAYLOAD]:
-                        raise _held_otherwise(connection, (row[0], row[1]), self.database.path)
+                    _check_held(connection, row, self.database.path)
         return int(added)
 
     def _add_one_by_one(self, rows: list[tuple[Any, ...]]) -> int:
@@ -91,7 +93,6 @@ class SQLiteRecordStore:
         added = 0
         with self.database.transaction("adding records") as connection:
             for row in rows:
-                key = (row[0], row[1])
                 cursor = connection.execute(
                     f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
                     " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -100,12 +101,7 @@ class SQLiteRecordStore:
                 if cursor.rowcount == 1:
                     added += 1
                     continue
-                (stored,) = connection.execute(
-                    "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?",
-                    key,
-                ).fetchone()
-                if stored != row[_PAYLOAD]:
-                    raise _held_otherwise(connection, key, self.database.path)
+                _check_held(connection, row, self.database.path)
         return added
 
     @_reads_stored_data
@@ -120,12 +116,12 @@ class SQLiteRecordStore:
         """
         key = _common.check_record_key(organization_id, record_id)
         with self.database.reading("reading a record") as connection:
-            row = connection.execute(
-                "SELECT payload FROM records WHERE organization_id = ? AND record_id = ?", key
-            ).fetchone()
-        if row is None:
+            rows = connection.execute(
+                f"{_RECORD_SELECT} WHERE organization_id = ? AND record_id = ?", key
+            ).fetchall()
+        if not rows:
             raise _common.record_not_found(key)
-        return _parse_payload(row[0])
+        return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
     @_reads_stored_data
     def find(
@@ -153,11 +149,11 @@ class SQLiteRecordStore:
         )
         with self.database.reading("finding records") as connection:
             rows = connection.execute(
-                f"SELECT payload FROM records{where}"
-                " ORDER BY recorded_at_us, record_id, organization_id",
+                f"{_RECORD_SELECT}{where} ORDER BY recorded_at_us, record_id, organization_id",
                 parameters,
             ).fetchall()
-        return tuple(_parse_payload(text) for (text,) in rows)
+        _verify("records", rows)
+        return tuple(_parse_payload(row[_PAYLOAD]) for row in rows)
 
     @_reads_stored_data
     def count(self) -> int:
@@ -172,30 +168,28 @@ class SQLiteRecordStore:
         return int(count)
 
 
-def _held_otherwise(
-    connection: sqlite3.Connection, key: tuple[str, str], path: str
-) -> VolunteerRulesError:
-    """The error for a record key the file holds with other content than the one added.
+def _check_held(connection: sqlite3.Connection, row: tuple[Any, ...], path: str) -> None:
+    """Check a record the file holds already under the key of ``row`` (a row being added).
 
-    A conflict (``ConflictError``) when the stored row is sound; when the row does not match
+    Nothing to do when the stored row is sound and holds the same content. A conflict
+    (``ConflictError``) when it is sound and holds other content; when the row does not match
     its checksum, or its payload cannot be read back, the file is damaged there: a
     ``StorageError`` that names the file and the record, not a conflict the caller would try
-    to resolve.
+    to resolve (nor a sound copy it would count as stored).
     """
-    sound, payload = connection.execute(
-        f"SELECT checksum IS vr_checksum({_RECORD_COLUMN_LIST}), payload FROM records"
-        " WHERE organization_id = ? AND record_id = ?",
-        key,
-    ).fetchone()
-    if sound:
-        try:
-            _parse_payload(payload)
-        except StorageError:
-            sound = False
-    if sound:
-        return _common.record_conflict_key(key)
-    return StorageError(
-        f"the record store in {path}: the stored record {_common.record_key_text(*key)} is"
-        " damaged (its row does not match its checksum or cannot be read back);"
-        " run volunteer-rules db check"
-    )
+    key = (row[0], row[1])
+    (stored,) = connection.execute(
+        f"{_RECORD_SELECT} WHERE organization_id = ? AND record_id = ?", key
+    ).fetchall()
+    try:
+        _verify("records", [stored])
+        if stored[_PAYLOAD] == row[_PAYLOAD]:
+            return
+        _parse_payload(stored[_PAYLOAD])
+    except StorageError as error:
+        raise StorageError(
+            f"the record store in {path}: the stored record {_common.record_key_text(*key)} is"
+            " damaged (its row does not match its checksum or cannot be read back);"
+            " run volunteer-rules db check"
+        ) from (None if isinstance(error, _DamagedRow) else error)
+    raise _common.record_conflict_key(key)

@@ -2,8 +2,9 @@
 
 :data:`MIGRATIONS` takes a file from one schema version to the next; :data:`SCHEMA_VERSION`
 is the version this library writes. Every row carries a checksum (:func:`row_checksum`) of
-its other columns, which :meth:`~volunteer_rules.storage.sqlite.SQLiteDatabase.check`
-verifies. :mod:`volunteer_rules.storage.sqlite` re-exports these names.
+its other columns, which the stores verify as they read each row and
+:meth:`~volunteer_rules.storage.sqlite.SQLiteDatabase.check` verifies for all rows.
+:mod:`volunteer_rules.storage.sqlite` re-exports these names.
 
 Example:
     >>> from volunteer_rules.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION

@@ -16,7 +16,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
-from volunteer_rules.storage._sqlite_rows import _event, _parse_package
+from volunteer_rules.storage._sqlite_rows import (
+    _EVENT_SELECT,
+    _PACKAGE_SELECT,
+    _event,
+    _parse_package,
+    _verify,
+)
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
 from volunteer_rules.storage.sqlite_schema import row_checksum
@@ -25,6 +31,9 @@ from volunteer_rules.transfer.package import TransferPackage
 __all__ = ["SQLiteTransferStore"]
 
 _T = TypeVar("_T")
+_STATE = 3
+_PAYLOAD = 5
+"""The positions of the state and the payload in a package row."""
 
 
 class SQLiteTransferStore:
@@ -66,11 +75,11 @@ class SQLiteTransferStore:
         payload = _common.package_payload(package)
         package_id = package.digest
         with self.database.transaction("adding a transfer package") as connection:
-            row = connection.execute(
-                "SELECT payload FROM packages WHERE package_id = ?", (package_id,)
-            ).fetchone()
-            if row is not None:
-                if row[0] != payload:
+            rows = connection.execute(
+                f"{_PACKAGE_SELECT} WHERE package_id = ?", (package_id,)
+            ).fetchall()
+            if rows:
+                if _verify("packages", rows)[0][_PAYLOAD] != payload:
                     raise _common.package_conflict(package_id)
                 return False
             (last,) = connection.execute(
@@ -87,16 +96,16 @@ class SQLiteTransferStore:
             )
         return True
 
-    def _read(self, package_id: str, column: str, doing: str, convert: Callable[[Any], _T]) -> _T:
-        """One column of the package's row, converted; ``NotFoundError`` for no such package."""
+    def _read(self, package_id: str, column: int, doing: str, convert: Callable[[Any], _T]) -> _T:
+        """One column of the package's verified row, converted; ``NotFoundError`` for none."""
         _common.check_text("package_id", package_id)
         with self.database.reading(doing) as connection:
-            row = connection.execute(
-                f"SELECT {column} FROM packages WHERE package_id = ?", (package_id,)
-            ).fetchone()
-        if row is None:
+            rows = connection.execute(
+                f"{_PACKAGE_SELECT} WHERE package_id = ?", (package_id,)
+            ).fetchall()
+        if not rows:
             raise _common.package_not_found(package_id)
-        return convert(row[0])
+        return convert(_verify("packages", rows)[0][column])
 
     @_reads_stored_data
     def get_package(self, package_id: str, /) -> TransferPackage:
@@ -108,7 +117,7 @@ class SQLiteTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        return self._read(package_id, "payload", "reading a transfer package", _parse_package)
+        return self._read(package_id, _PAYLOAD, "reading a transfer package", _parse_package)
 
     @_reads_stored_data
     def state(self, package_id: str, /) -> str:
@@ -120,7 +129,7 @@ class SQLiteTransferStore:
             ...
             volunteer_rules.errors.NotFoundError: no transfer package nope
         """
-        return self._read(package_id, "state", "reading a package state", str)
+        return self._read(package_id, _STATE, "reading a package state", str)
 
     @_reads_stored_data
     def change_state(
@@ -147,14 +156,13 @@ class SQLiteTransferStore:
         _common.check_text("package_id", package_id)
         expected, new, at, reason = _common.check_change(expected, new, at, reason)
         with self.database.transaction("changing a package state") as connection:
-            row = connection.execute(
-                "SELECT stored_order, volunteer_id, state, event_count, payload FROM packages"
-                " WHERE package_id = ?",
-                (package_id,),
-            ).fetchone()
-            if row is None:
+            rows = connection.execute(
+                f"{_PACKAGE_SELECT} WHERE package_id = ?", (package_id,)
+            ).fetchall()
+            if not rows:
                 raise _common.package_not_found(package_id)
-            stored_order, volunteer_id, current, count, payload = row
+            # verified first: a new checksum over damaged columns would hide the damage
+            _, stored_order, volunteer_id, current, count, payload, _ = _verify("packages", rows)[0]
             if current != expected:
                 raise _common.state_conflict(package_id, expected, current)
             sequence = count + 1
@@ -185,13 +193,11 @@ class SQLiteTransferStore:
         _common.check_text("package_id", package_id)
         with self.database.reading("reading a package history") as connection:
             rows = connection.execute(
-                "SELECT sequence, state, at, reason FROM package_events"
-                " WHERE package_id = ? ORDER BY sequence",
-                (package_id,),
+                f"{_EVENT_SELECT} WHERE package_id = ? ORDER BY sequence", (package_id,)
             ).fetchall()
         if not rows:
             raise _common.package_not_found(package_id)
-        return tuple(_event(package_id, row) for row in rows)
+        return tuple(_event(package_id, row) for row in _verify("package_events", rows))
 
     @_reads_stored_data
     def package_ids(
@@ -206,6 +212,6 @@ class SQLiteTransferStore:
         where, parameters = _common.package_filter("?", state=state, volunteer_id=volunteer_id)
         with self.database.reading("listing transfer packages") as connection:
             rows = connection.execute(
-                f"SELECT package_id FROM packages{where} ORDER BY stored_order", parameters
+                f"{_PACKAGE_SELECT}{where} ORDER BY stored_order", parameters
             ).fetchall()
-        return tuple(package_id for (package_id,) in rows)
+        return tuple(row[0] for row in _verify("packages", rows))
