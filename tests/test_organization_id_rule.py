@@ -20,10 +20,16 @@ from stdnum.cn import uscc
 
 import volunteer_rules as vr
 from volunteer_rules.certificates import Issuer
-from volunteer_rules.community import Organization, dump_organization, parse_organization
+from volunteer_rules.community import (
+    Organization,
+    dump_organization,
+    dump_station,
+    parse_organization,
+    parse_station,
+)
 from volunteer_rules.errors import InvalidValueError, RecordFormatError
 from volunteer_rules.records.region import RegionCode
-from volunteer_rules.testing.community_examples import sample_organizations
+from volunteer_rules.testing.community_examples import sample_organizations, sample_station
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD, sample_transfer_package
 from volunteer_rules.testing.strategies import organization_codes
 
@@ -184,9 +190,18 @@ def test_white_space_around_the_id(text: str) -> None:
     assert by_organization_class(text) is not None
 
 
-def test_the_record_reader_writes_a_credit_code_in_uppercase() -> None:
-    """The record's canonical form; the package and the community keep the id as given."""
-    record = vr.parse_record(dict(SAMPLE_RECORD_PAYLOAD, organization_id="51211100mj00000175"))
-    assert record.organization_id == "51211100MJ00000175"
-    package: dict[str, Any] = {**_PACKAGE, "destination_organization_id": "51211100mj00000175"}
-    assert vr.parse_transfer_package(package).destination_organization_id == "51211100mj00000175"
+def test_every_form_but_the_package_writes_a_credit_code_in_uppercase() -> None:
+    """One organization, one id: the record, the organization, its parent and a station's
+    organizations read a lowercase credit code as the record format writes it; a transfer
+    package keeps its text, which the sender's digest covers."""
+    lower, upper = "51211100mj00000175", "51211100MJ00000175"
+    record = vr.parse_record(dict(SAMPLE_RECORD_PAYLOAD, organization_id=lower))
+    assert record.organization_id == upper
+    organization = dump_organization(sample_organizations().organizations[0])
+    read = parse_organization({**organization, "organization_id": lower})
+    assert read.organization_id == upper
+    station = dump_station(sample_station())
+    read_station = parse_station({**station, "organization_ids": [lower, "G-a"]})
+    assert set(read_station.organization_ids) == {upper, "G-a"}
+    package: dict[str, Any] = {**_PACKAGE, "destination_organization_id": lower}
+    assert vr.parse_transfer_package(package).destination_organization_id == lower

@@ -29,7 +29,6 @@ from volunteer_rules.community.organization import _organization_id
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import Demand
 from volunteer_rules.matching.registration import Reason
-from volunteer_rules.records._fields import organization_id_problem
 from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.region import RegionCode
 
@@ -215,12 +214,7 @@ def parse_station(payload: Mapping[str, Any]) -> Station:
     station_id = read.ident("station_id")
     name = read.text("name", as_given=True)
     region = read.region("region_code")
-    organization_ids = read.names(
-        "organization_ids",
-        required=True,
-        pattern=None,  # the one rule of an organization id judges the shape too
-        check=organization_id_problem,
-    )
+    organization_ids = read.organization_ids("organization_ids")
     community_code = read.ident(
         "community_code", required=False, pattern=_COMMUNITY, shape="12 digits"
     )

@@ -190,6 +190,19 @@ def organization_id_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
+def canonical_organization_id(text: str) -> str:
+    """An organization id as the record format writes it (one that passes the rule).
+
+    A credit code in uppercase, a group's ``G-`` id as given (:func:`organization_id_problem`
+    has passed it).
+
+    Example:
+        >>> canonical_organization_id("51211100mj00000175"), canonical_organization_id("G-Team")
+        ('51211100MJ00000175', 'G-Team')
+    """
+    return text if text.startswith("G-") else text.upper()
+
+
 def read_organization_id(value: object, problems: Problems) -> str | None:
     """A trimmed organization id (:func:`organization_id_problem`), its credit code uppercase."""
     if type(value) is str:
@@ -204,7 +217,7 @@ def read_organization_id(value: object, problems: Problems) -> str | None:
         code, message = problem
         problems.add("organization_id", code, f"organization_id {message}")
         return None
-    canonical = text if text.startswith("G-") else _credit_code(text)
+    canonical = canonical_organization_id(text)
     if type(value) is str:
         if len(ORGANIZATIONS) >= _ORGANIZATIONS_MAX:
             ORGANIZATIONS.clear()
@@ -432,8 +445,3 @@ def cached_evaluation(key: tuple[object, object]) -> Evaluation | None:
         EVALUATIONS.clear()
     evaluation = EVALUATIONS[key] = unchecked_evaluation(rating, day)
     return evaluation
-
-
-def _credit_code(text: str) -> str:
-    """Validate a GB 32100 credit code; return it canonical (uppercase) or raise."""
-    return OrganizationCode.parse(text).code

@@ -26,7 +26,7 @@ from volunteer_rules.errors import (
     InvalidIdentifierError,
     RecordFormatError,
 )
-from volunteer_rules.records._fields import organization_id_problem
+from volunteer_rules.records._fields import canonical_organization_id, organization_id_problem
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
@@ -193,13 +193,20 @@ class Reader:
             return None
         return value
 
-    def organization_id(self, key: str, *, required: bool = True) -> str | None:
-        """An organization id member, as given (:func:`.organization_id_problem`, the one rule).
+    def organization_id(
+        self, key: str, *, required: bool = True, as_given: bool = False
+    ) -> str | None:
+        """An organization id member (:func:`.organization_id_problem`, the one rule).
+
+        Written back as the record format writes it, a credit code in uppercase
+        (:func:`.canonical_organization_id`), so that one organization has one id in every
+        form; ``as_given`` keeps it as written, for a form whose digest covers its text.
 
         Example:
-            >>> read = Reader({"a": "G-team", "b": "G-", "c": "91110000600037342L"}, "abc", "a form")
+            >>> read = Reader({"a": "51211100mj00000175", "b": "G-", "c": "91110000600037342L"},
+            ...               "abc", "a form")
             >>> read.organization_id("a"), read.organization_id("b"), read.organization_id("c")
-            ('G-team', None, None)
+            ('51211100MJ00000175', None, None)
             >>> [str(e) for e in read.errors][1]
             '$.c: checksum: c fails the GB 32100 check: the check character (position 18) is wrong'
         """
@@ -210,7 +217,18 @@ class Reader:
             code, message = problem
             self.add(self.path(key), code, f"{key} {message}")
             return None
-        return value
+        return value if as_given else canonical_organization_id(value)
+
+    def organization_ids(self, key: str) -> frozenset[str] | None:
+        """A required, non-empty array of organization ids, each as :meth:`organization_id`.
+
+        Example:
+            >>> Reader({"ids": ["G-a", "51211100mj00000175"]}, ["ids"], "a form").organization_ids(
+            ...     "ids") == {"G-a", "51211100MJ00000175"}
+            True
+        """
+        ids = self.names(key, required=True, pattern=None, check=organization_id_problem)
+        return None if ids is None else frozenset(map(canonical_organization_id, ids))
 
     def region(self, key: str, *, required: bool = True, trim: bool = False) -> RegionCode | None:
         """A GB/T 2260 region code member (a known 6-digit code); ``trim`` as :meth:`ident`."""

@@ -530,11 +530,12 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
         read.fail(_WHAT)
     read.version(PACKAGE_FORMAT_VERSION)
     volunteer_id = read.ident("volunteer_id")
-    source = read.organization_id("source_organization_id")
+    # as written: the sender's digest covers the package's text
+    source = read.organization_id("source_organization_id", as_given=True)
     source_region = read.ident(
         "source_region_code", required=False, pattern=_REGION, shape="six digits"
     )
-    destination = read.organization_id("destination_organization_id")
+    destination = read.organization_id("destination_organization_id", as_given=True)
     destination_region = read.ident("destination_region_code", pattern=_REGION, shape="six digits")
     consent = read.boolean("consent")
     guardian_consent = read.boolean("guardian_consent")
