@@ -530,8 +530,7 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
         read.fail(_WHAT)
     read.version(PACKAGE_FORMAT_VERSION)
     volunteer_id = read.ident("volunteer_id")
-    # as written: the sender's digest covers the package's text
-    source = read.organization_id("source_organization_id", as_given=True)
+    source = read.organization_id("source_organization_id", as_given=True)  # digested text
     source_region = read.ident(
         "source_region_code", required=False, pattern=_REGION, shape="six digits"
     )
