@@ -406,6 +406,53 @@ class TestValidation:
         assert "$.versions[0].extra" in paths
         assert "$.versions[0].levels[0].hours" in paths
 
+    @pytest.mark.parametrize(
+        ("member", "value", "code"),
+        [
+            ("name", 7, "invalid_type"),
+            ("name", "  ", "missing"),
+            ("rank", "1", "invalid_type"),
+            ("rank", -1, "out_of_range"),
+            ("rank", 1_000_001, "out_of_range"),
+            ("hours", [], "invalid_type"),
+            ("hours", True, "invalid_type"),
+            ("hours", "ten", "invalid_format"),
+            ("once", "yes", "invalid_type"),
+        ],
+    )
+    def test_a_level_member_gets_the_record_formats_code(
+        self, member: str, value: object, code: str
+    ) -> None:
+        """The codes of the record format's error model, as every wire form gives them: a
+        value of the wrong JSON type is invalid_type, a blank text missing, a number outside
+        its range out_of_range, a text of the wrong shape invalid_format."""
+        mapping = dump_rule_set(REGISTERED)
+        mapping["versions"][0]["levels"][0][member] = value
+        with pytest.raises(RecordFormatError) as info:
+            rule_set_from_mapping(mapping)
+        assert [(e.path, e.code) for e in info.value.errors] == [
+            (f"$.versions[0].levels[0].{member}", code)
+        ]
+
+    @pytest.mark.parametrize(
+        ("member", "value", "code"),
+        [
+            ("valid_from", 20200101, "invalid_type"),
+            ("valid_from", "2020-13-01", "invalid_format"),
+            ("window", 1, "invalid_type"),
+            ("window", "fortnight", "unknown_code"),
+        ],
+    )
+    def test_a_version_member_gets_the_record_formats_code(
+        self, member: str, value: object, code: str
+    ) -> None:
+        """A date given as a number is of the wrong type; a choice given as a number too."""
+        mapping = dump_rule_set(REGISTERED)
+        mapping["versions"][0][member] = value
+        with pytest.raises(RecordFormatError) as info:
+            rule_set_from_mapping(mapping)
+        assert (f"$.versions[0].{member}", code) in [(e.path, e.code) for e in info.value.errors]
+
     def test_mapping_semantic_error(self) -> None:
         """A well-formed mapping with contradictory rules is a RuleSetError."""
         mapping = dump_rule_set(REGISTERED)

@@ -85,8 +85,11 @@ class _Reader:
             return None
         if value is None and optional:
             return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(path, "invalid_type", "must be a non-empty string")
+        if not isinstance(value, str):
+            self.fail(path, "invalid_type", "must be a string")
+            return None
+        if not value.strip():
+            self.fail(path, "missing", "must not be empty")
             return None
         return value
 
@@ -97,6 +100,9 @@ class _Reader:
             return None
         if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
             return value
+        if not isinstance(value, str):
+            self.fail(path, "invalid_type", "must be a string (an ISO date such as 2020-01-01)")
+            return None
         day = read_date(value)
         if day is None:
             self.fail(path, "invalid_format", "must be an ISO date such as 2020-01-01")
@@ -107,14 +113,17 @@ class _Reader:
             return None
         if value is None and optional:
             return None
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            try:
-                return Hours.from_hours(value)
-            except VolunteerRulesError as error:
-                if "too large" in str(error):
-                    self.fail(path, "out_of_range", "must be less than 10**15 hours")
-                    return None
-        self.fail(path, "invalid_format", "must be hours as an integer or a decimal string")
+        shape = "must be hours as an integer or a decimal string"
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            self.fail(path, "invalid_type", shape)
+            return None
+        try:
+            return Hours.from_hours(value)
+        except VolunteerRulesError as error:
+            if "too large" in str(error):
+                self.fail(path, "out_of_range", "must be less than 10**15 hours")
+                return None
+        self.fail(path, "invalid_format", shape)
         return None
 
     def integer(self, value: object, path: str, optional: bool = False) -> int | None:
@@ -122,12 +131,12 @@ class _Reader:
             return None
         if value is None and optional:
             return None
-        if type(value) is not int or value < 0:
-            self.fail(path, "invalid_type", "must be a whole number, 0 or more")
+        if type(value) is not int:
+            self.fail(path, "invalid_type", "must be a whole number")
             return None
-        if value > _MAX_MAPPING_INTEGER:
+        if not 0 <= value <= _MAX_MAPPING_INTEGER:
             # ranks, months, ages and counts: a number of thousands of digits is never used
-            self.fail(path, "out_of_range", f"must be at most {_MAX_MAPPING_INTEGER:,}")
+            self.fail(path, "out_of_range", f"must be from 0 to {_MAX_MAPPING_INTEGER:,}")
             return None
         return value
 
@@ -142,7 +151,10 @@ class _Reader:
     def choice(self, value: object, path: str, allowed: tuple[str, ...]) -> str | None:
         if value is _MISSING:
             return None
-        if not isinstance(value, str) or value not in allowed:
+        if not isinstance(value, str):
+            self.fail(path, "invalid_type", "must be a string")
+            return None
+        if value not in allowed:
             self.fail(path, "unknown_code", f"must be one of {', '.join(allowed)}")
             return None
         return value
