@@ -285,3 +285,12 @@ class TestParseDemand:
         """Any field of the sample replaced by junk gives a demand or a library error."""
         with contextlib.suppress(RecordFormatError):
             parse_demand(payload(**changes))
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_organization_id_names_no_organization(blank: str) -> None:
+    """Optional: absent or blank is ``""``; anything else follows the organization-id rule."""
+    assert parse_demand({**SAMPLE_DEMAND_PAYLOAD, "organization_id": blank}).organization_id == ""
+    with pytest.raises(RecordFormatError) as info:
+        parse_demand({**SAMPLE_DEMAND_PAYLOAD, "organization_id": "512111005000000155"})
+    assert [(e.path, e.code) for e in info.value.errors] == [("$.organization_id", "checksum")]

@@ -28,9 +28,11 @@ from volunteer_rules.community import (
     parse_station,
 )
 from volunteer_rules.errors import InvalidValueError, RecordFormatError
+from volunteer_rules.matching.demand import parse_demand
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.testing.community_examples import sample_organizations, sample_station
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD, sample_transfer_package
+from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
 from volunteer_rules.testing.strategies import organization_codes
 
 Verdict = tuple[str, str] | None
@@ -75,6 +77,14 @@ def by_package_reader(text: str) -> Verdict:
         vr.parse_transfer_package({**_PACKAGE, "destination_organization_id": text})
     except RecordFormatError as error:
         return _problem(error, "$.destination_organization_id", "destination_organization_id")
+    return None
+
+
+def by_demand_reader(text: str) -> Verdict:
+    try:
+        parse_demand({**SAMPLE_DEMAND_PAYLOAD, "organization_id": text})
+    except RecordFormatError as error:
+        return _problem(error, "$.organization_id", "organization_id")
     return None
 
 
@@ -154,6 +164,7 @@ def test_every_reader_and_the_class_agree(text: str) -> None:
     verdict = by_record_reader(text)
     assert by_community_reader(text) == verdict
     assert by_package_reader(text) == verdict
+    assert by_demand_reader(text) == verdict
     assert by_organization_class(text) == (None if verdict is None else verdict[1])
     assert by_certificate_issuer(text) == (None if verdict is None else verdict[1])
 
@@ -177,7 +188,7 @@ def test_every_reader_and_the_class_agree(text: str) -> None:
 )
 def test_the_rule_on_examples(text: str, code: str | None) -> None:
     """What docs/record-format.md says of `organization_id`, in every reader."""
-    for read in (by_record_reader, by_community_reader, by_package_reader):
+    for read in (by_record_reader, by_community_reader, by_package_reader, by_demand_reader):
         verdict = read(text)
         assert (None if verdict is None else verdict[0]) == code, read.__name__
 
@@ -203,5 +214,7 @@ def test_every_form_but_the_package_writes_a_credit_code_in_uppercase() -> None:
     station = dump_station(sample_station())
     read_station = parse_station({**station, "organization_ids": [lower, "G-a"]})
     assert set(read_station.organization_ids) == {upper, "G-a"}
+    demand = parse_demand({**SAMPLE_DEMAND_PAYLOAD, "organization_id": lower})
+    assert demand.organization_id == upper
     package: dict[str, Any] = {**_PACKAGE, "destination_organization_id": lower}
     assert vr.parse_transfer_package(package).destination_organization_id == lower

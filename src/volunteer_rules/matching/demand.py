@@ -24,7 +24,9 @@ The JSON form (:func:`parse_demand` / :func:`dump_demand`)::
      "head_count": 5, "required_skills": ["first_aid"],
      "required_trainings": ["emergency_rescue"], "minimum_age": 18}
 
-Optional fields: ``organization_id``, ``title``, ``preferred_skills``, ``minimum_age``,
+Optional fields: ``organization_id`` (the recruiting organization's id, by the record format's
+rule: a credit code, written in uppercase, or ``G-`` and an id; blank is none), ``title``,
+``preferred_skills``, ``minimum_age``,
 ``minors_barred`` (default ``false``), ``guardian_must_accompany`` (default ``false``).
 
 Example:
@@ -289,8 +291,12 @@ def parse_demand(payload: Mapping[str, Any]) -> Demand:
     }
     for key in ("minors_barred", "guardian_must_accompany"):
         fields[key] = read.boolean(key, default=False)
-    for key in ("organization_id", "title"):  # optional: absent or empty is ""
-        fields[key] = (read.text(key, required=False, blank=True) or "").strip()
+    fields["title"] = (read.text("title", required=False, blank=True) or "").strip()
+    given = read.data.get("organization_id")
+    if isinstance(given, str) and not given.strip():  # optional: absent or blank is ""
+        fields["organization_id"] = ""
+    else:  # the organization that recruits and records: the one rule of an organization id
+        fields["organization_id"] = read.organization_id("organization_id", required=False) or ""
     read.fail("demand")
     assert demand_id is not None and category is not None  # refused, it was a problem: failed
     assert region is not None and head_count is not None
