@@ -26,7 +26,12 @@ from volunteer_rules.errors import (
     InvalidIdentifierError,
     RecordFormatError,
 )
-from volunteer_rules.records._fields import canonical_organization_id, organization_id_problem
+from volunteer_rules.records._fields import _ID_CHARS_RE as _ID_CHARACTERS
+from volunteer_rules.records._fields import (
+    ID_MAX,
+    canonical_organization_id,
+    organization_id_problem,
+)
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
@@ -148,7 +153,9 @@ class Reader:
             value = given  # white space only around what was checked: nothing unstorable
         if max_length is not None and len(value) > max_length:
             self.add(
-                self.path(key), "out_of_range", f"{key} must be at most {max_length} characters"
+                self.path(key),
+                "out_of_range",
+                f"{key} must be at most {max_length} characters, not {len(value)}",
             )
             return None
         return value
@@ -178,7 +185,7 @@ class Reader:
                 self.add(self.path(key), "missing", f"{key} must not be empty")
                 return None
         if not pattern.fullmatch(value):
-            self.add(self.path(key), "invalid_format", f"{key} must be {shape}")
+            self.add(self.path(key), *_shape_problem(key, value, pattern, shape))
             return None
         if key == "volunteer_id" and looks_like_identity_number(value):
             self.add(
@@ -324,7 +331,8 @@ class Reader:
                 self.add(path, "invalid_type", "must be a string")
                 ok = False
             elif pattern is not None and not pattern.fullmatch(item):
-                self.add(path, "invalid_format", f"must be {shape}")
+                code, message = _shape_problem("", item, pattern, shape)
+                self.add(path, code, message.lstrip())
                 ok = False
             elif vocabulary is not None and item not in vocabulary:
                 self.add(path, "unknown_code", f"{show(item)} is not a known code")
@@ -368,6 +376,17 @@ class Reader:
     def fail(self, what: str) -> None:
         if self.errors:
             raise RecordFormatError(self.errors, what=what)
+
+
+def _shape_problem(key: str, value: str, pattern: re.Pattern[str], shape: str) -> tuple[str, str]:
+    """Why an id of the wrong shape is refused, as ``(code, message)``.
+
+    Too long, of the record format's id characters: ``out_of_range``, as a record's ids are;
+    of other characters (or empty): ``invalid_format``.
+    """
+    if pattern is _ID_PATTERN and _ID_CHARACTERS.fullmatch(value):
+        return "out_of_range", f"{key} must be at most {ID_MAX} characters, not {len(value)}"
+    return "invalid_format", f"{key} must be {shape}"
 
 
 MISSING: Final[Any] = object()
