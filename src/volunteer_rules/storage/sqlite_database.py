@@ -269,6 +269,9 @@ class SQLiteDatabase:
     def transaction(self, what: str) -> Iterator[sqlite3.Connection]:
         """Run the block in one ``BEGIN IMMEDIATE`` transaction: commit, or roll back on error.
 
+        Inside another transaction (of the same database) the block is a savepoint of it:
+        undone on error, and kept or undone with the transaction around it.
+
         sqlite3 errors are translated (see the module). Used by the stores; integrators
         rarely need it.
 
@@ -279,6 +282,16 @@ class SQLiteDatabase:
         """
         with self._lock, _translated(what, self.path):
             connection = self._connection
+            if connection.in_transaction:  # inside another: a savepoint, undone on error
+                connection.execute("SAVEPOINT vr_nested")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.execute("ROLLBACK TO vr_nested")
+                    connection.execute("RELEASE vr_nested")
+                    raise
+                connection.execute("RELEASE vr_nested")
+                return
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -292,6 +305,8 @@ class SQLiteDatabase:
     def reading(self, what: str) -> Iterator[sqlite3.Connection]:
         """Run the block in one read transaction (a consistent snapshot).
 
+        Inside a transaction already, the block reads in it (and sees what it wrote).
+
         Example:
             >>> with SQLiteDatabase() as database, database.reading("demo") as connection:
             ...     connection.execute("SELECT 2").fetchone()
@@ -299,6 +314,9 @@ class SQLiteDatabase:
         """
         with self._lock, _translated(what, self.path):
             connection = self._connection
+            if connection.in_transaction:  # inside a transaction: its snapshot already
+                yield connection
+                return
             connection.execute("BEGIN DEFERRED")
             try:
                 yield connection
