@@ -1,7 +1,7 @@
 """A number or e-mail address right after an escape (JSON's ``\\u0001``, ``repr``'s ``\\x01``) is
 masked too: the escape's hexadecimal digits are not part of the number.
 
-A control character before an ID number in a file name or a text field is written by JSON as
+A control character (a tab, say) before an ID number in a file name or a text field is written by JSON as
 ``\\u0001`` and by ``repr`` as ``\\x01``; the command line masks the text it writes, and must
 still see the number there.
 """
@@ -22,7 +22,7 @@ MOBILE = "13812345678"
 E_MAIL = "zhang.san@example.org"
 
 
-@pytest.mark.parametrize("before", ["\x01", "\x1f", "x\x02", "\x7f", "\u2028"])
+@pytest.mark.parametrize("before", ["\x01", "\x1f", "x\x02", "\x7f", "\u2028", "\t", "\n", "\r"])
 @pytest.mark.parametrize("value", [ID_NUMBER, "110105491231002", MOBILE, E_MAIL])
 @pytest.mark.parametrize("escape", [json.dumps, repr])
 def test_a_value_after_an_escape_is_masked(before: str, value: str, escape: object) -> None:

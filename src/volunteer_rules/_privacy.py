@@ -51,11 +51,14 @@ __all__ = [
 
 _T = TypeVar("_T", bound=type)
 
-_AFTER_ESCAPE: Final = r"(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\U[0-9A-Fa-f]{8})"
-"""Right after an escape of JSON or of a Python ``repr`` (``\\u0001``, ``\\x01``): a number there
-stands alone in the text escaped, though hexadecimal digits come before it in the escape."""
+_AFTER_ESCAPE: Final = (
+    r"(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\U[0-9A-Fa-f]{8})|(?<=\\[bfnrtv])"
+)
+"""Right after an escape of JSON or of a Python ``repr`` (``\\u0001``, ``\\x01``, ``\\t``): a
+number there stands alone in the text escaped, though a letter or digits of the escape come
+before it."""
 
-_ESCAPE_AHEAD: Final = r"(?<=\\)(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|U[0-9A-Fa-f]{8})"
+_ESCAPE_AHEAD: Final = r"(?<=\\)(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|U[0-9A-Fa-f]{8}|[bfnrtv])"
 """An escape's letter and digits (after its backslash), which no e-mail address starts with."""
 
 _IDENTITY_NUMBER: Final = re.compile(
