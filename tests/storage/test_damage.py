@@ -420,3 +420,16 @@ def test_balances_with_an_entry_row_removed_are_damage(tmp_path: Path, sequence:
         assert any(e.account == removed.account and e.version > removed.version for e in entries)
         with pytest.raises(StorageError, match="entries are missing"):
             ledger.balance(removed.account)
+
+
+def test_a_ledger_that_cannot_be_regrouped_is_damage_naming_the_file(tmp_path: Path) -> None:
+    """An entry row removed from a transfer: reading the postings names the store and the file."""
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM ledger_entries WHERE sequence = 1")
+    connection.close()
+    with SQLiteDatabase(path) as database, pytest.raises(StorageError) as raised:
+        SQLiteLedgerStore(database).postings()
+    assert str(raised.value).startswith(f"the ledger store in {path} (postings): ")

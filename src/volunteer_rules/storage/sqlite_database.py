@@ -106,8 +106,9 @@ _DECODING_ERRORS: Final = (
 def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
     """Translate the errors that damaged data causes when read back into ``StorageError``.
 
-    A row that does not match its checksum (``_DamagedRow``) becomes a plain ``StorageError``
-    that names the store and the file before the table and the row.
+    A row that does not match its checksum (``_DamagedRow``), or stored data found damaged
+    otherwise (a plain ``StorageError`` that names no file), becomes a ``StorageError`` that
+    names the store and the file first.
     """
 
     @functools.wraps(method)
@@ -116,7 +117,11 @@ def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
             return method(*args, **kwargs)
         except _DamagedRow as error:
             raise StorageError(f"{_store_operation(method.__name__, args)}: {error}") from None
-        except VolunteerRulesError:
+        except VolunteerRulesError as error:
+            said = str(error.args[0]) if error.args else ""
+            path = getattr(getattr(args[0] if args else None, "database", None), "path", "")
+            if type(error) is StorageError and path not in said:
+                raise StorageError(f"{_store_operation(method.__name__, args)}: {said}") from error
             raise
         except _DECODING_ERRORS as error:
             raise StorageError(
