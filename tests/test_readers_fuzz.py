@@ -168,3 +168,13 @@ def test_a_large_integer_within_64_bits_is_read_or_refused(
     given_ = copy.deepcopy(payload)
     _at(given_, place[:-1])[place[-1]] = value
     _judge(read, given_)
+
+
+def test_a_rule_set_error_masks_a_mobile_number_given_as_a_name() -> None:
+    """A rule set that contradicts itself names the level in the error, a mobile number masked."""
+    payload = copy.deepcopy(FORMS["rule set"][1])
+    payload["versions"][0]["levels"][0]["name"] = ":13812345678"
+    with pytest.raises(RuleSetError) as raised:
+        rule_set_from_mapping(payload)
+    assert "13812345678" not in f"{raised.value} {raised.value!r}"
+    assert "138****5678" in str(raised.value)
