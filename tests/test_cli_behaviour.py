@@ -417,3 +417,22 @@ def test_closed_standard_input_is_an_input_that_cannot_be_read(
     monkeypatch.setattr("sys.stdin", None)
     assert main(argv) == 2
     assert capsys.readouterr().err.endswith("error: cannot read <stdin>: Bad file descriptor\n")
+
+
+@pytest.mark.parametrize(
+    "volunteer", ["\x0111010519491231002X", " V0000001", "@issuer2", "V" * 201]
+)
+def test_a_statement_for_an_account_the_ledger_refuses_is_a_usage_error(
+    tmp_path: Path, volunteer: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--volunteer is judged by the ledger's rule for an account first: status 2, no traceback,
+    and nothing kept in the file."""
+    records = write_sample_records(tmp_path)
+    db = tmp_path / "bank.sqlite"
+    argv = ["ledger", "statement", str(records), "--policy", "generic", "--as-of", "2024-12-31"]
+    assert main([*argv, "--volunteer", volunteer, "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--volunteer" in err
+    assert "Traceback" not in err
+    assert "11010519491231002X" not in err
+    assert not db.exists()

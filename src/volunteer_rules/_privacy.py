@@ -51,8 +51,18 @@ __all__ = [
 
 _T = TypeVar("_T", bound=type)
 
+_AFTER_ESCAPE: Final = (
+    r"(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\U[0-9A-Fa-f]{8})|(?<=\\[bfnrtv])"
+)
+"""Right after an escape of JSON or of a Python ``repr`` (``\\u0001``, ``\\x01``, ``\\t``): a
+number there stands alone in the text escaped, though a letter or digits of the escape come
+before it."""
+
+_ESCAPE_AHEAD: Final = r"(?<=\\)(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|U[0-9A-Fa-f]{8}|[bfnrtv])"
+"""An escape's letter and digits (after its backslash), which no e-mail address starts with."""
+
 _IDENTITY_NUMBER: Final = re.compile(
-    r"(?<![0-9])([0-9]{6})"
+    rf"(?:(?<![0-9])|{_AFTER_ESCAPE})([0-9]{{6}})"
     r"(?:(?:1[89]|[2-9][0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
     r"|[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})"
     r"(?![0-9Xx])",
@@ -149,8 +159,9 @@ def mask_name_text(name: str) -> str:
 # address, standing alone in a text (not inside a longer run of letters or digits, such as a
 # digest).
 _CONTACT: Final = re.compile(
-    r"(?<![0-9A-Za-z+])(?:\+86[- ]?)?1[3-9][0-9]{9}(?![0-9A-Za-z])"
-    r"|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:\+86[- ]?)?1[3-9][0-9]{{9}}(?![0-9A-Za-z])"
+    rf"|(?:(?<![A-Za-z0-9._%+-])(?!{_ESCAPE_AHEAD})|{_AFTER_ESCAPE})"
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     re.ASCII,
 )
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules._privacy import mask_identity_numbers, masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 
 __all__ = [
     "ConflictError",
@@ -77,16 +77,19 @@ class VolunteerRulesError(Exception):
     """
 
     def __str__(self) -> str:
-        """The message, with anything shaped like a resident ID number masked.
+        """The message, with anything shaped like a resident ID number or a contact masked.
 
         Ids are opaque to the library: an ID number given as a record id, a volunteer id or a
-        file name never appears whole in an error (:mod:`volunteer_rules._privacy`).
+        file name, or a mobile number or an e-mail address given as a name, never appears
+        whole in an error (:mod:`volunteer_rules._privacy`).
 
         Example:
             >>> str(NotFoundError("11010519491231002X", "no record 11010519491231002X"))
             'no record 110105***********X'
+            >>> str(InvalidValueError("name", "'13812345678' is not snake_case"))
+            "name: '138****5678' is not snake_case"
         """
-        return mask_identity_numbers(super().__str__())
+        return mask_personal_data(super().__str__())
 
     def __repr__(self) -> str:
         """``Type('message')``, masked like :meth:`__str__`.
@@ -95,7 +98,7 @@ class VolunteerRulesError(Exception):
             >>> ConflictError("k", "record 110105491231002 differs")
             ConflictError('record 110105********2 differs')
         """
-        return mask_identity_numbers(super().__repr__())
+        return mask_personal_data(super().__repr__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as type, ``args`` and attributes (see :func:`_rebuild_error`).
@@ -188,7 +191,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return mask_identity_numbers(f"{self.path}: {self.code}: {self.message}")
+        return mask_personal_data(f"{self.path}: {self.code}: {self.message}")
 
 
 class RecordFormatError(VolunteerRulesError, ValueError):

@@ -395,3 +395,41 @@ def test_a_damaged_stored_record_is_damage_not_a_conflict(
     other = make_record("r-2", volunteer_id="V2", minutes=7)  # a sound row, other content
     with SQLiteDatabase(path) as database, pytest.raises(ConflictError):
         SQLiteRecordStore(database).add([other])
+
+
+@pytest.mark.parametrize("sequence", [0, 1, 3])
+def test_balances_with_an_entry_row_removed_are_damage(tmp_path: Path, sequence: int) -> None:
+    """A row removed leaves every other checksum right: the balances must not be summed anyway.
+
+    An account's entries have the versions 1 to their number, and all balances sum to zero.
+    """
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    with SQLiteDatabase(path) as database:
+        entries = [e for p in SQLiteLedgerStore(database).postings() for e in p.entries]
+    removed = next(e for e in entries if e.sequence == sequence)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM ledger_entries WHERE sequence = ?", (sequence,))
+    connection.close()
+    with SQLiteDatabase(path) as database:
+        ledger = SQLiteLedgerStore(database)
+        with pytest.raises(StorageError, match=r"bank\.sqlite") as raised:
+            ledger.balances()
+        assert "entries are missing" in str(raised.value)
+        assert any(e.account == removed.account and e.version > removed.version for e in entries)
+        with pytest.raises(StorageError, match="entries are missing"):
+            ledger.balance(removed.account)
+
+
+def test_a_ledger_that_cannot_be_regrouped_is_damage_naming_the_file(tmp_path: Path) -> None:
+    """An entry row removed from a transfer: reading the postings names the store and the file."""
+    path = tmp_path / "bank.sqlite"
+    _fill(path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM ledger_entries WHERE sequence = 1")
+    connection.close()
+    with SQLiteDatabase(path) as database, pytest.raises(StorageError) as raised:
+        SQLiteLedgerStore(database).postings()
+    assert str(raised.value).startswith(f"the ledger store in {path} (postings): ")

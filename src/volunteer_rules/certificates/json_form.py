@@ -29,7 +29,7 @@ from volunteer_rules.certificates.document import (
 from volunteer_rules.certificates.issuer import Issuer
 from volunteer_rules.errors import InvalidTypeError, VolunteerRulesError
 from volunteer_rules.hours import Hours
-from volunteer_rules.records._wire_reader import Reader
+from volunteer_rules.records._wire_reader import MOST_MINUTES, Reader
 
 __all__ = [
     "dump_certificate",
@@ -119,7 +119,7 @@ def parse_certificate(mapping: Mapping[str, Any]) -> Certificate:
     period_start = read.date("period_start")
     period_end = read.date("period_end")
     since = read.date("since", required=False)
-    minutes = _integer(read, "service_minutes")
+    minutes = read.minutes("service_minutes", low=-MOST_MINUTES)
     fee = _integer(read, "fee")
     if fee is not None and fee != 0:
         read.add("$.fee", "out_of_range", "a certificate is free of charge: fee must be 0")
@@ -208,7 +208,7 @@ def _read_activities(read: Reader) -> tuple[ActivitySummary, ...]:
         if a is not None:
             category = _text(a, "category")
             count = _integer(a, "activities")
-            spent = _integer(a, "service_minutes")
+            spent = a.minutes("service_minutes", low=-MOST_MINUTES)
             if category is not None and count is not None and spent is not None:
                 activities.append(
                     ActivitySummary(

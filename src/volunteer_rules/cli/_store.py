@@ -123,7 +123,9 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
     """Open the stores: in memory for ``None``, else on the SQLite file ``path``.
 
-    The file is closed when the block ends.
+    The block is one transaction of the file: what it wrote is kept when it ends, and none
+    of it when it raises (a command that fails changes nothing). The file is closed when the
+    block ends.
 
     Raises:
         StorageError: the file cannot be opened or is not a database of this library.
@@ -147,12 +149,13 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
     database = SQLiteDatabase(path)
     try:
-        yield Stores(
-            records=SQLiteRecordStore(database),
-            ledger=SQLiteLedgerStore(database),
-            transfers=SQLiteTransferStore(database),
-            database=database,
-        )
+        with database.transaction(f"using {path}"):  # all of a command's work, or none
+            yield Stores(
+                records=SQLiteRecordStore(database),
+                ledger=SQLiteLedgerStore(database),
+                transfers=SQLiteTransferStore(database),
+                database=database,
+            )
     finally:
         database.close()
 

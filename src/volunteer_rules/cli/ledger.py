@@ -109,6 +109,22 @@ def _as_of(text: str) -> _dt.datetime:
     return moment
 
 
+def _volunteer_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--volunteer`` cannot be the account of a statement; ``None`` when it can, or for a credit.
+
+    Judged by the ledger's rule for an account before anything is read or kept.
+    """
+    if args.action != "statement":
+        return None
+    if not args.volunteer:
+        return "statement needs --volunteer"
+    try:
+        statement(Ledger(), args.volunteer)
+    except VolunteerRulesError as error:
+        return f"--volunteer: {error}"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; return the exit status.
 
@@ -122,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
         now = _as_of(args.as_of)
     except (VolunteerRulesError, ValueError) as error:
         return usage_error("ledger", str(error))
-    if args.action == "statement" and not args.volunteer:
-        return usage_error("ledger", "statement needs --volunteer")
+    if (problem := _volunteer_problem(args)) is not None:
+        return usage_error("ledger", problem)
     skipped: list[int] = []
     try:
         progress = progress_of("ledger", args)

@@ -26,6 +26,7 @@ from volunteer_rules.errors import (
     InvalidIdentifierError,
     RecordFormatError,
 )
+from volunteer_rules.hours import _MAX_MINUTES
 from volunteer_rules.records._fields import _ID_CHARS_RE as _ID_CHARACTERS
 from volunteer_rules.records._fields import (
     ID_MAX,
@@ -36,12 +37,15 @@ from volunteer_rules.records._json import show, type_name, unknown_field, unstor
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
 
-__all__ = ["ID_SHAPE", "MISSING", "Check", "Reader"]
+__all__ = ["ID_SHAPE", "MISSING", "MOST_MINUTES", "Check", "Reader"]
 
 _T = TypeVar("_T")
 
 ID_SHAPE: Final = "1-64 letters, digits, '-', '_' or '.'"
 """How the messages describe an id of the record format (:data:`_ID_PATTERN`)."""
+
+MOST_MINUTES: Final = _MAX_MINUTES - 1
+"""The most minutes an amount of :class:`~volunteer_rules.hours.Hours` may be (in magnitude)."""
 
 Check = Callable[[str], "tuple[str, str] | None"]
 """A further rule for a text of the right shape: ``(code, message)`` of its problem, or ``None``.
@@ -297,6 +301,16 @@ class Reader:
             self.add(self.path(key), "out_of_range", f"{key} must be from {low} to {high}")
             return None
         return value
+
+    def minutes(self, key: str, *, low: int = 0) -> int | None:
+        """An amount of minutes: an integer from ``low`` to the most an :class:`.Hours` holds.
+
+        Example:
+            >>> read = Reader({"a": 90, "b": 60 * 10**15}, "ab", "a form")
+            >>> read.minutes("a"), read.minutes("b"), read.errors[0].code
+            (90, None, 'out_of_range')
+        """
+        return self.integer(key, low, MOST_MINUTES)
 
     def names(
         self,

@@ -39,12 +39,13 @@ class _DamagedRow(StorageError):
     PostgreSQL) re-raise it as a plain ``StorageError`` that also names the store and the file.
     """
 
-    def __init__(self, table: str, key: str) -> None:
+    def __init__(
+        self, table: str, key: str, why: str = "its row does not match its checksum"
+    ) -> None:
         self.table = table
         self.key = key
         super().__init__(
-            f"{table}: the stored {key} is damaged (its row does not match its checksum);"
-            " run volunteer-rules db check"
+            f"{table}: the stored {key} is damaged ({why}); run volunteer-rules db check"
         )
 
 
@@ -340,15 +341,33 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
     """The sums of the minutes of verified entries, by account (of one account, or all).
 
     Summed in Python from the rows as they are verified, not by the database's ``sum``: a
-    balance is never made of a row that does not match its checksum.
+    balance is never made of a row that does not match its checksum, nor of an account's
+    entries with one missing (their versions are 1 to their number), nor are all balances
+    given unless they sum to zero (every transfer does), which no checksum of a row can see.
     """
     where = "" if account is None else f" WHERE account = {placeholder}"
     cursor = connection.execute(f"{_ENTRY_SELECT}{where}", () if account is None else (account,))
     totals: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    latest: dict[str, int] = {}
     get = totals.get
     while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
         for row in _verify("ledger_entries", rows):
-            totals[row[3]] = get(row[3], 0) + row[4]
+            name = row[3]
+            totals[name] = get(name, 0) + row[4]
+            counts[name] = counts.get(name, 0) + 1
+            latest[name] = max(latest.get(name, 0), row[5])
+    for name, count in counts.items():
+        if count != latest[name]:
+            raise _DamagedRow(
+                "ledger_entries",
+                f"ledger of account {name}",
+                f"{count} entries, up to version {latest[name]}: entries are missing",
+            )
+    if account is None and sum(totals.values()) != 0:
+        raise _DamagedRow(
+            "ledger_entries", "ledger", "its balances do not sum to zero: entries are missing"
+        )
     return totals
 
 

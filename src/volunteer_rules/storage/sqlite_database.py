@@ -106,8 +106,9 @@ _DECODING_ERRORS: Final = (
 def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
     """Translate the errors that damaged data causes when read back into ``StorageError``.
 
-    A row that does not match its checksum (``_DamagedRow``) becomes a plain ``StorageError``
-    that names the store and the file before the table and the row.
+    A row that does not match its checksum (``_DamagedRow``), or stored data found damaged
+    otherwise (a plain ``StorageError`` that names no file), becomes a ``StorageError`` that
+    names the store and the file first.
     """
 
     @functools.wraps(method)
@@ -116,7 +117,11 @@ def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
             return method(*args, **kwargs)
         except _DamagedRow as error:
             raise StorageError(f"{_store_operation(method.__name__, args)}: {error}") from None
-        except VolunteerRulesError:
+        except VolunteerRulesError as error:
+            said = str(error.args[0]) if error.args else ""
+            path = getattr(getattr(args[0] if args else None, "database", None), "path", "")
+            if type(error) is StorageError and path not in said:
+                raise StorageError(f"{_store_operation(method.__name__, args)}: {said}") from error
             raise
         except _DECODING_ERRORS as error:
             raise StorageError(
@@ -269,6 +274,9 @@ class SQLiteDatabase:
     def transaction(self, what: str) -> Iterator[sqlite3.Connection]:
         """Run the block in one ``BEGIN IMMEDIATE`` transaction: commit, or roll back on error.
 
+        Inside another transaction (of the same database) the block is a savepoint of it:
+        undone on error, and kept or undone with the transaction around it.
+
         sqlite3 errors are translated (see the module). Used by the stores; integrators
         rarely need it.
 
@@ -279,6 +287,16 @@ class SQLiteDatabase:
         """
         with self._lock, _translated(what, self.path):
             connection = self._connection
+            if connection.in_transaction:  # inside another: a savepoint, undone on error
+                connection.execute("SAVEPOINT vr_nested")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.execute("ROLLBACK TO vr_nested")
+                    connection.execute("RELEASE vr_nested")
+                    raise
+                connection.execute("RELEASE vr_nested")
+                return
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -292,6 +310,8 @@ class SQLiteDatabase:
     def reading(self, what: str) -> Iterator[sqlite3.Connection]:
         """Run the block in one read transaction (a consistent snapshot).
 
+        Inside a transaction already, the block reads in it (and sees what it wrote).
+
         Example:
             >>> with SQLiteDatabase() as database, database.reading("demo") as connection:
             ...     connection.execute("SELECT 2").fetchone()
@@ -299,6 +319,9 @@ class SQLiteDatabase:
         """
         with self._lock, _translated(what, self.path):
             connection = self._connection
+            if connection.in_transaction:  # inside a transaction: its snapshot already
+                yield connection
+                return
             connection.execute("BEGIN DEFERRED")
             try:
                 yield connection

@@ -573,12 +573,12 @@ def parse_transfer_package(mapping: Mapping[str, Any]) -> TransferPackage:
 
 
 def _read_summary(read: Reader) -> TransferSummary | None:
-    """``summary``: ``record_count`` and ``service_minutes``, each 0 to :data:`MAX_INTEGER`."""
+    """``summary``: ``record_count`` (0 to :data:`MAX_INTEGER`) and ``service_minutes``."""
     summary = read.member("summary", _SUMMARY_MEMBERS, "a summary")
     if summary is None:
         return None
     record_count = summary.integer("record_count", 0, MAX_INTEGER)
-    service_minutes = summary.integer("service_minutes", 0, MAX_INTEGER)
+    service_minutes = summary.minutes("service_minutes")
     if record_count is None or service_minutes is None:
         return None
     return TransferSummary(record_count=record_count, service=Hours.from_minutes(service_minutes))
