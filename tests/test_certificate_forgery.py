@@ -327,3 +327,15 @@ def test_command_line_signs_with_a_key_file(tmp_path: Path) -> None:
     assert status == 0
     certificate = vr.parse_certificate(json.loads(out.read_text(encoding="utf-8")))
     assert vr.verify_certificate(certificate, RECORDS, keys=KEYS).proven
+
+
+def test_a_signature_of_another_algorithm_is_an_unknown_code() -> None:
+    """The record format's codes: an algorithm this library does not know is ``unknown_code``
+    at ``$.signature.algorithm``, the only problem of the certificate."""
+    payload = vr.dump_certificate(issued())
+    payload["signature"] = {**payload["signature"], "algorithm": "RSA"}
+    with pytest.raises(vr.RecordFormatError) as info:
+        vr.parse_certificate(payload)
+    assert [(e.path, e.code) for e in info.value.errors] == [
+        ("$.signature.algorithm", "unknown_code")
+    ]

@@ -263,5 +263,5 @@ def _read_signature(read: Reader) -> tuple[Any, Any]:
         return None, None
     algorithm = _text(sig, "algorithm")
     if algorithm is not None and algorithm != _signing.SIGNATURE_ALGORITHM:
-        read.add("$.signature.algorithm", "unsupported", "only Ed25519 is supported")
+        read.add("$.signature.algorithm", "unknown_code", "algorithm must be Ed25519")
     return _text(sig, "key_id"), _text(sig, "value")
