@@ -111,6 +111,22 @@ def _at(payload: Any, place: Path) -> Any:
     return payload
 
 
+CODES = frozenset(
+    {
+        "missing",
+        "unknown_field",
+        "invalid_type",
+        "invalid_format",
+        "out_of_range",
+        "checksum",
+        "unknown_code",
+        "inconsistent",
+        "unsupported_version",
+    }
+)
+"""The codes of the record format's error model (``FieldError``), the only ones a reader gives."""
+
+
 def _judge(read: Reader, payload: object) -> None:
     """Read ``payload``: a value, or the library's error showing nothing personal in full."""
     refused: RecordFormatError | RuleSetError | None = None
@@ -128,6 +144,7 @@ def _judge(read: Reader, payload: object) -> None:
         assert refused.errors
         for problem in refused.errors:
             assert problem.path.startswith("$"), problem
+            assert problem.code in CODES, problem
             shown += [str(problem), repr(problem), problem.path, problem.message]
     for number in _personal(payload):
         for text in shown:
