@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_wire_nulls import FORMS, Reader
-from volunteer_rules.errors import RecordFormatError, RuleSetError
+from volunteer_rules.errors import FIELD_ERROR_CODES, RecordFormatError, RuleSetError
 from volunteer_rules.rules import rule_set_from_mapping
 
 ID_NUMBER = "11010519491231002X"
@@ -111,20 +111,7 @@ def _at(payload: Any, place: Path) -> Any:
     return payload
 
 
-CODES = frozenset(
-    {
-        "missing",
-        "unknown_field",
-        "invalid_type",
-        "invalid_format",
-        "out_of_range",
-        "checksum",
-        "unknown_code",
-        "inconsistent",
-        "unsupported_version",
-    }
-)
-"""The codes of the record format's error model (``FieldError``), the only ones a reader gives."""
+CODES = frozenset(FIELD_ERROR_CODES)
 
 
 def _judge(read: Reader, payload: object) -> None:

@@ -12,21 +12,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules.errors import FIELD_ERROR_CODES
 from volunteer_rules.records import _general_reader, parsing
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
-CODES = {
-    "missing",
-    "unknown_field",
-    "invalid_type",
-    "invalid_format",
-    "out_of_range",
-    "checksum",
-    "unknown_code",
-    "inconsistent",
-    "unsupported_version",
-}
+CODES = frozenset(FIELD_ERROR_CODES)
 
 JSON = st.recursive(
     st.none()

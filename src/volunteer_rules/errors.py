@@ -24,13 +24,14 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from volunteer_rules._privacy import mask_personal_data, masked_repr
 
 __all__ = [
+    "FIELD_ERROR_CODES",
     "ConflictError",
     "FieldError",
     "InvalidIdentifierError",
@@ -169,6 +170,29 @@ class InvalidIdentifierError(VolunteerRulesError, ValueError):
         self.kind = kind
 
 
+FIELD_ERROR_CODES: Final = (
+    "missing",
+    "unknown_field",
+    "invalid_type",
+    "invalid_format",
+    "out_of_range",
+    "checksum",
+    "unknown_code",
+    "inconsistent",
+    "unsupported_version",
+)
+"""The codes of the record format's error model: every wire-form reader gives one of these.
+
+The readers of lines (the command line, :mod:`volunteer_rules.tables`) add their own for a
+line as a whole: ``invalid_json``, ``invalid_encoding``, and ``duplicate_record`` for a record
+given twice with different content.
+
+Example:
+    >>> FIELD_ERROR_CODES[:3]
+    ('missing', 'unknown_field', 'invalid_type')
+"""
+
+
 @masked_repr
 @attrs.frozen
 class FieldError:
@@ -176,9 +200,9 @@ class FieldError:
 
     Attributes:
         path: where, as ``$.field`` or ``$.evaluation.rating``.
-        code: one of ``missing``, ``unknown_field``, ``invalid_type``, ``invalid_format``,
-            ``out_of_range``, ``checksum``, ``unknown_code``, ``inconsistent``,
-            ``unsupported_version``.
+        code: one of :data:`FIELD_ERROR_CODES` (``missing``, ``unknown_field``,
+            ``invalid_type``, ``invalid_format``, ``out_of_range``, ``checksum``,
+            ``unknown_code``, ``inconsistent``, ``unsupported_version``).
         message: one sentence.
 
     Example:
