@@ -153,6 +153,14 @@ class TestPackageLevel:
         same = package(destination_organization_id=SAMPLE_ORGANIZATION_ID)
         assert codes(vr.check_transfer(same, as_of=AS_OF)) == ["same_place"]
 
+    def test_same_place_whatever_the_case_of_its_credit_code(self) -> None:
+        """One organization written in lowercase and in uppercase is still one place."""
+        assert DESTINATION.lower() != DESTINATION
+        same = package(destination_organization_id=DESTINATION.lower(), records=[record()])
+        same = attrs.evolve(same, source_organization_id=DESTINATION)
+        same = attrs.evolve(same, digest=vr.compute_package_digest(same))
+        assert codes(vr.check_transfer(same, as_of=AS_OF)) == ["same_place"]
+
     @pytest.mark.parametrize("field", ["destination_region_code", "source_region_code"])
     def test_unknown_region(self, field: str) -> None:
         """A six-digit code never assigned, on either side."""

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
+from volunteer_rules.records._fields import canonical_organization_id
 from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
     WorkingDayCalendar,
@@ -264,7 +265,8 @@ def _check_content(package: TransferPackage, found: _Found) -> str:
 
 def _check_places(package: TransferPackage, found: _Found) -> None:
     """A move goes somewhere: two organizations, and known regions."""
-    if package.source_organization_id == package.destination_organization_id:
+    same = canonical_organization_id  # a credit code is one organization in either case
+    if same(package.source_organization_id) == same(package.destination_organization_id):
         found["same_place"].append(
             TransferFinding(
                 code="same_place",
