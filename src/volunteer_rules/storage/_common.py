@@ -112,6 +112,16 @@ def check_day(what: str, value: object) -> _dt.date | None:
     return None if value is None else require_date(value, what)
 
 
+def _where(placeholder: str, conditions: Iterable[tuple[str, object]]) -> tuple[str, list[Any]]:
+    """A ``WHERE`` clause of the conditions whose value is not ``None`` (empty for none).
+
+    Each condition is a column and its comparison (``date >=``) and the value it compares with.
+    """
+    kept = [(test, value) for test, value in conditions if value is not None]
+    clause = " AND ".join(f"{test} {placeholder}" for test, _ in kept)
+    return (f" WHERE {clause}" if kept else ""), [value for _, value in kept]
+
+
 def record_filter(
     placeholder: str,
     *,
@@ -126,29 +136,20 @@ def record_filter(
     Each filter is checked first (a wrong type or value is an error from the library's
     hierarchy); ``placeholder`` is the driver's (``?`` for SQLite, ``%s`` for PostgreSQL).
     """
-    clauses: list[str] = []
-    parameters: list[object] = []
-    checked_volunteer = check_optional_text("volunteer_id", volunteer_id)
-    if checked_volunteer is not None:
-        clauses.append(f"volunteer_id = {placeholder}")
-        parameters.append(checked_volunteer)
-    checked_organization = check_optional_text("organization_id", organization_id)
-    if checked_organization is not None:
-        clauses.append(f"organization_id = {placeholder}")
-        parameters.append(checked_organization)
-    checked_region = check_region(region)
-    if checked_region is not None:
-        clauses.append(f"{checked_region.level}_code = {placeholder}")
-        parameters.append(checked_region.code)
-    first = check_day("since", since)
-    if first is not None:
-        clauses.append(f"date >= {placeholder}")
-        parameters.append(first.isoformat())
-    end = check_day("until", until)
-    if end is not None:
-        clauses.append(f"date < {placeholder}")
-        parameters.append(end.isoformat())
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+    volunteer = check_optional_text("volunteer_id", volunteer_id)
+    organization = check_optional_text("organization_id", organization_id)
+    place = check_region(region)
+    first, end = check_day("since", since), check_day("until", until)
+    return _where(
+        placeholder,
+        [
+            ("volunteer_id =", volunteer),
+            ("organization_id =", organization),
+            (f"{place.level}_code =" if place else "", place.code if place else None),
+            ("date >=", first.isoformat() if first else None),
+            ("date <", end.isoformat() if end else None),
+        ],
+    )
 
 
 def entry_filter(
@@ -159,21 +160,16 @@ def entry_filter(
     Each filter is checked first, as in :func:`record_filter`; the clause names the entries
     ``e`` (as :data:`~volunteer_rules.storage._sqlite_rows._ENTRIES_WITH_TIMES` does).
     """
-    clauses: list[str] = []
-    parameters: list[object] = []
-    checked_account = check_optional_text("account", account)
-    if checked_account is not None:
-        clauses.append(f"e.account = {placeholder}")
-        parameters.append(checked_account)
-    first = check_moment("since", since)
-    if first is not None:
-        clauses.append(f"e.at_us >= {placeholder}")
-        parameters.append(micros(first))
-    end = check_moment("until", until)
-    if end is not None:
-        clauses.append(f"e.at_us < {placeholder}")
-        parameters.append(micros(end))
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+    checked = check_optional_text("account", account)
+    first, end = check_moment("since", since), check_moment("until", until)
+    return _where(
+        placeholder,
+        [
+            ("e.account =", checked),
+            ("e.at_us >=", micros(first) if first else None),
+            ("e.at_us <", micros(end) if end else None),
+        ],
+    )
 
 
 def package_filter(
@@ -183,17 +179,9 @@ def package_filter(
 
     Each filter is checked first, as in :func:`record_filter`.
     """
-    clauses: list[str] = []
-    parameters: list[str] = []
     checked_state = check_optional_text("state", state)
-    if checked_state is not None:
-        clauses.append(f"state = {placeholder}")
-        parameters.append(checked_state)
     checked_volunteer = check_optional_text("volunteer_id", volunteer_id)
-    if checked_volunteer is not None:
-        clauses.append(f"volunteer_id = {placeholder}")
-        parameters.append(checked_volunteer)
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), parameters
+    return _where(placeholder, [("state =", checked_state), ("volunteer_id =", checked_volunteer)])
 
 
 def check_moment(what: str, value: object) -> _dt.datetime | None:

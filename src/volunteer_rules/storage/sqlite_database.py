@@ -115,13 +115,14 @@ def _reads_stored_data(method: Callable[_P, _R]) -> Callable[_P, _R]:
     def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(*args, **kwargs)
-        except _DamagedRow as error:
-            raise StorageError(f"{_store_operation(method.__name__, args)}: {error}") from None
         except VolunteerRulesError as error:
             said = str(error.args[0]) if error.args else ""
             path = getattr(getattr(args[0] if args else None, "database", None), "path", "")
-            if type(error) is StorageError and path not in said:
-                raise StorageError(f"{_store_operation(method.__name__, args)}: {said}") from error
+            if type(error) in (StorageError, _DamagedRow) and path not in said:
+                chained = None if isinstance(error, _DamagedRow) else error
+                raise StorageError(
+                    f"{_store_operation(method.__name__, args)}: {said}"
+                ) from chained
             raise
         except _DECODING_ERRORS as error:
             raise StorageError(
