@@ -190,3 +190,70 @@ class TestNoRuleSet:
             vr.check_transfer(
                 make_package([]), as_of=TRANSFER_AS_OF, continuation=True, rule_set="xx"
             )
+
+
+class TestContinuationCountsAsCertify:
+    """Before and after are what certify gives on the package and on the whole history."""
+
+    def _sample(self) -> vr.ServiceRecord:
+        return attrs.evolve(vr.parse_record(SAMPLE_RECORD_PAYLOAD), start=None, end=None)
+
+    def test_another_volunteers_amendment_applies(self) -> None:
+        """A verified amendment entered under another volunteer supersedes the record, as
+        certify decides; before and after left it out and counted the record."""
+        record = self._sample()
+        amendment = attrs.evolve(
+            record, record_id="r-fix", volunteer_id="V0000002", amends=record.record_id
+        )
+        expected = vr.certify(
+            [record, amendment], rule_set="cn-national", as_of=TRANSFER_AS_OF, volunteer="V0000001"
+        ).counted
+        assert expected == vr.Hours.ZERO
+        in_package = vr.transfer_continuation(
+            make_package([record, amendment]), as_of=TRANSFER_AS_OF, rule_set="cn-national"
+        )
+        assert (in_package.before.counted, in_package.after.counted) == (expected, expected)
+        package = make_package([record])
+        for levels in (
+            vr.transfer_continuation(
+                package, destination_records=[amendment], as_of=TRANSFER_AS_OF,
+                rule_set="cn-national",
+            ),
+            vr.check_transfer(
+                package, destination_records=[amendment], as_of=TRANSFER_AS_OF,
+                continuation=True, rule_set="cn-national",
+            ).continuation,
+        ):  # fmt: skip
+            assert levels is not None
+            assert levels.after.counted == expected
+            assert levels.after.excluded == ((record.record_id, "superseded"),)
+
+    def test_a_key_in_conflict_in_the_package_counts_for_no_one_in_any_order(self) -> None:
+        """Two versions of one key in the package: after counted the first one given."""
+        record = self._sample()
+        edited = attrs.evolve(record, service=vr.Hours.from_minutes(60))
+        for records in ([record, edited], [edited, record]):
+            levels = vr.transfer_continuation(
+                make_package(records), as_of=TRANSFER_AS_OF, rule_set="cn-national"
+            )
+            conflict = ((record.record_id, "duplicate_record"),)
+            assert (levels.before.counted, levels.before.excluded) == (vr.Hours.ZERO, conflict)
+            assert (levels.after.counted, levels.after.excluded) == (vr.Hours.ZERO, conflict)
+
+    def test_a_key_in_conflict_at_the_destination_counts_for_no_one_in_any_order(self) -> None:
+        """Two versions of one key held at the destination: the first one given counted."""
+        record = attrs.evolve(self._sample(), organization_id=DESTINATION)
+        edited = attrs.evolve(record, service=vr.Hours.from_minutes(60))
+        for held in ([record, edited], [edited, record]):
+            for levels in (
+                vr.transfer_continuation(
+                    make_package([]), destination_records=held, as_of=TRANSFER_AS_OF,
+                    rule_set="cn-national",
+                ),
+                vr.check_transfer(
+                    make_package([]), destination_records=held, as_of=TRANSFER_AS_OF,
+                    continuation=True, rule_set="cn-national",
+                ).continuation,
+            ):  # fmt: skip
+                assert levels is not None
+                assert levels.after.counted == vr.Hours.ZERO

@@ -197,7 +197,8 @@ def check_transfer(
     _check_records(records, package.volunteer_id, as_of, calendar, found, warnings)
 
     # --- against the destination and inside the package --------------------------------------
-    destination_keys, mine = _destination_holdings(destination_iter, package.volunteer_id)
+    held: list[ServiceRecord] | None = [] if continuation else None
+    destination_keys, mine = _destination_holdings(destination_iter, package.volunteer_id, held)
     _check_duplicates(records, destination_keys, mine, found["duplicate_record"])
     duplicated = {f.record_key for f in found["duplicate_record"]}
     _check_overlaps(records, mine, duplicated, found["overlap"])
@@ -211,7 +212,7 @@ def check_transfer(
         calendar_version=calendar_version(calendar),
     )
     if continuation:
-        levels = _continuation(package, mine, as_of, rule_set)
+        levels = _continuation(package, held or (), as_of, rule_set)
         result = attrs.evolve(result, continuation=levels)
     return result
 
@@ -369,9 +370,13 @@ def _late_deadline_of(
 
 
 def _destination_holdings(
-    destination_iter: Iterator[object], volunteer: str
+    destination_iter: Iterator[object], volunteer: str, held: list[ServiceRecord] | None
 ) -> tuple[set[tuple[str, str]], list[ServiceRecord]]:
-    """The keys of everything the destination holds, and the volunteer's own records there."""
+    """The keys of everything the destination holds, and the volunteer's own records there.
+
+    ``held``, when given, receives every record the destination holds (for the continuation:
+    other volunteers' amendments and versions count as certify counts them).
+    """
     # The hot loop of the check: one pass, locals bound, the key built in C.
     destination_keys: set[tuple[str, str]] = set()
     mine: list[ServiceRecord] = []
@@ -384,6 +389,8 @@ def _destination_holdings(
         add_key(key_of(record))
         if record.volunteer_id == volunteer:
             keep(record)
+        if held is not None:
+            held.append(record)
     return destination_keys, mine
 
 
@@ -400,14 +407,14 @@ def _in_report_order(found: _Found) -> tuple[TransferFinding, ...]:
 
 def _continuation(
     package: TransferPackage,
-    mine: list[ServiceRecord],
+    held: Iterable[ServiceRecord],
     as_of: _dt.date,
     rule_set: RuleSet | str | None,
 ) -> Continuation | None:
     """The level before and after the move, or ``None`` when no rule set answers."""
     try:
         return transfer_continuation(
-            package, destination_records=mine, as_of=as_of, rule_set=rule_set
+            package, destination_records=held, as_of=as_of, rule_set=rule_set
         )
     except InvalidValueError:
         # No rule set can be found (an unknown region) or applied (no version in force,

@@ -1,8 +1,8 @@
 """Continuation (接续): the volunteer's level before a move and after it.
 
 The level before the move is the package's records under the source's rule set; the level
-after it is the whole history (the destination's records of the volunteer and the package's,
-each key once) under the destination's rule set, found by region (Taiwan record book Art. 7
+after it is the whole history (what the destination holds, and each package record whose key
+it does not hold) under the destination's rule set, found by region (Taiwan record book Art. 7
 [TW-BOOK] and the CYL card [CYL-card]: the record continues across organisations; rule 19).
 
 Example:
@@ -31,7 +31,7 @@ from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
-from volunteer_rules.rules.certification import Certification, certify
+from volunteer_rules.rules.certification import Certification, certify_many
 from volunteer_rules.rules.rule_set import Level, RuleSet
 from volunteer_rules.rules.schemes import rule_set_for_region
 from volunteer_rules.transfer.holdings import unwrap_record
@@ -47,8 +47,8 @@ class Continuation:
 
     Attributes:
         before: the certification of the package's records under the source's rule set.
-        after: the certification of the whole history (the destination's records of the
-            volunteer and the package's, each key once) under the destination's rule set.
+        after: the certification of the whole history (what the destination holds, and each
+            package record whose key it does not hold) under the destination's rule set.
 
     Example:
         >>> import volunteer_rules as vr
@@ -111,6 +111,15 @@ def _rule_set_for(region_code: str | None) -> RuleSet | None:
     return rule_set_for_region(region_code)
 
 
+def _certified(
+    records: Iterable[ServiceRecord], rule_set: RuleSet | str, as_of: _dt.date, whom: Any
+) -> Certification:
+    """What ``certify`` gives the volunteer, without listing other volunteers' records."""
+    return certify_many(records, rule_set=rule_set, as_of=as_of, volunteers=[whom])[
+        getattr(whom, "volunteer_id", whom)
+    ]
+
+
 def transfer_continuation(
     package: TransferPackage,
     *,
@@ -123,15 +132,18 @@ def transfer_continuation(
 
     Before: the package's records under the source's rule set (``source_rule_set``, else
     resolved from ``source_region_code``, else the destination's). After: the whole history
-    (the destination's records of the volunteer and the package's records, each key once)
+    (what the destination holds, and each package record whose key it does not hold: the
+    destination's version of a key wins)
     under the destination's rule set (``rule_set``, else resolved from
     ``destination_region_code`` by region: a county inherits its city's rules, a city its
     province's, a province the national default).
 
     Args:
         package: the package.
-        destination_records: what the destination holds (holdings are unwrapped; other
-            volunteers' records are left out by certification).
+        destination_records: what the destination holds (holdings are unwrapped). Both sides
+            count as ``certify`` counts: other volunteers' records never count for the
+            volunteer, but their amendments apply, and a key given in two versions on one side
+            counts for no one.
         as_of: the day of the certification.
         rule_set: the destination's rule set (an id or a ``RuleSet``), to override the region.
         source_rule_set: the source's rule set, to override the region.
@@ -171,27 +183,23 @@ def transfer_continuation(
     before_rule_set: RuleSet | str | None = source_rule_set
     if before_rule_set is None:
         before_rule_set = _rule_set_for(package.source_region_code) or after_rule_set
-    volunteer = package.volunteer_id
-    own = [r for r in package.records if r.volunteer_id == volunteer]
-    # The whole history, each key once. The destination's version of a key wins: a package
-    # record it already holds (with other content) is a duplicate_record for check_transfer;
-    # here it must not stop the comparison.
-    held: dict[tuple[str, str], ServiceRecord] = {}
     if isinstance(destination_records, (str, bytes)):
         raise InvalidTypeError("destination_records", "must be an iterable of records")
     try:
         items = iter(destination_records)
     except TypeError:
         raise InvalidTypeError("destination_records", "must be an iterable of records") from None
-    for item in items:
-        record = unwrap_record(item)
-        if record.volunteer_id == volunteer:
-            held.setdefault((record.organization_id, record.record_id), record)
-    for record in own:
-        held.setdefault((record.organization_id, record.record_id), record)
-    history = list(held.values())
+    held = [unwrap_record(item) for item in items]
+    # The whole history: what the destination holds, and each package record whose key it does
+    # not hold. The destination's version of a key wins: a package record it already holds (with
+    # other content) is a duplicate_record for check_transfer; here it must not stop the
+    # comparison. Everything else is counted as certify counts it (whoever's records: their
+    # amendments apply, a key in conflict on one side counts for no one).
+    held_keys = {record.key for record in held}
+    history = held + [r for r in package.records if r.key not in held_keys]
+    volunteer = package.volunteer_id
     profile = package.profile
     whom: Any = profile if getattr(profile, "volunteer_id", None) == volunteer else volunteer
-    before = certify(own, rule_set=before_rule_set, as_of=as_of, volunteer=whom)
-    after = certify(history, rule_set=after_rule_set, as_of=as_of, volunteer=whom)
+    before = _certified(package.records, before_rule_set, as_of, whom)
+    after = _certified(history, after_rule_set, as_of, whom)
     return Continuation(before=before, after=after)
