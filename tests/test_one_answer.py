@@ -24,6 +24,7 @@ from volunteer_rules import tables
 from volunteer_rules.rules.versions import resolve_versions
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+from volunteer_rules.testing.strategies import service_histories
 
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.date(2025, 1, 31)
@@ -471,3 +472,168 @@ def test_ledger_with_db_credits_no_version_of_a_key_in_conflict(
     credited = (1, {"@issuer": -120, "V0000001": 120})  # 1: the versions are reported
     assert _balances(capsys, *options) == credited
     assert _balances(capsys, *options, "--db", str(tmp_path / "bank.sqlite")) == credited
+
+
+# --- the hard cases on every path, at any as_of, under a rule set with a window ---------------
+
+ZONES = tuple(dt.timezone(dt.timedelta(hours=h)) for h in (8, 9, 0, -5))
+"""Intervals and entry times in +08:00 and +09:00 (and UTC, UTC-5): the same local day is not
+the same instant, and a record entered in another zone is on record on another local date."""
+SHIFT = dt.timedelta(days=-2)
+"""service_histories dates start on 2024-01-01; moved back two days, they straddle the new
+year, so a calendar-year window and a version in force from 2024-01-01 both cut through."""
+WINDOWED = vr.rule_set_from_mapping(
+    {
+        "id": "xx-window",
+        "name": "A lifetime version, then a calendar-year one from 2024-01-01",
+        "name_zh": "生成的规则",
+        "references": [{"key": "generated", "document": "test"}],
+        "versions": [
+            {"valid_from": "2023-12-30", "window": "lifetime",
+             "levels": [{"rank": 1, "name": "one", "label": "一", "hours": 1},
+                        {"rank": 2, "name": "two", "label": "二", "hours": 24}]},
+            {"valid_from": "2024-01-01", "window": "calendar_year",
+             "levels": [{"rank": 1, "name": "one", "label": "一", "hours": 2},
+                        {"rank": 2, "name": "two", "label": "二", "hours": 20}]},
+        ],
+    }
+)  # fmt: skip
+HARD_VOLUNTEERS = ("V1", "V2")
+DESTINATION = "G-panjin-youth"
+"""The organization whose records the destination holds in the transfer paths."""
+
+
+def _shifted(record: vr.ServiceRecord) -> vr.ServiceRecord:
+    def move(moment: dt.datetime | None) -> dt.datetime | None:
+        return None if moment is None else moment + SHIFT
+
+    return attrs.evolve(
+        record,
+        date=record.date + SHIFT,
+        start=move(record.start),
+        end=move(record.end),
+        recorded_at=record.recorded_at + SHIFT,
+    )
+
+
+@st.composite
+def hard_records(draw: st.DrawFn) -> list[vr.ServiceRecord]:
+    """service_histories (overlaps, midnight, four offsets, the cap at 1439/1440 minutes,
+    amendments and chains across volunteers, void) with repeats, conflicting versions and
+    versions in another status (rejected, void, submitted), shuffled."""
+    records = [_shifted(r) for r in draw(service_histories(
+        volunteers=HARD_VOLUNTEERS, max_size=10, days=4, time_zones=ZONES
+    ))]  # fmt: skip
+    extra = []
+    for record in records:
+        kind = draw(st.sampled_from(("none", "none", "none", "repeat", "conflict", "status")))
+        if kind == "repeat":
+            extra.append(attrs.evolve(record))
+        elif kind == "conflict":
+            extra.append(attrs.evolve(record, content="edited"))
+        elif kind == "status":
+            status = draw(st.sampled_from(("rejected", "void", "submitted", "verified")))
+            extra.append(attrs.evolve(record, status=status))
+    return draw(st.permutations(records + extra))
+
+
+def _counted(records: Any, rule_set: Any, as_of: dt.date) -> int:
+    return vr.certify(records, rule_set=rule_set, as_of=as_of, volunteer="V1").counted.minutes
+
+
+def _hard_paths(records: list[vr.ServiceRecord], rule_set: Any, as_of: dt.date) -> dict[str, Any]:
+    """Each path's minutes per volunteer (and what a certificate and a transfer say)."""
+    from volunteer_rules.rules import counting
+    from volunteer_rules.tables.io import table_of_records
+    from volunteer_rules.tables.results import certify_table
+
+    one = {
+        v: vr.certify(records, rule_set=rule_set, as_of=as_of, volunteer=v) for v in HARD_VOLUNTEERS
+    }
+    many = vr.certify_many(records, rule_set=rule_set, as_of=as_of)
+    table = certify_table(table_of_records(records), rule_set=rule_set, as_of=as_of)
+    lifetime = {
+        v: counting.count_records(records, as_of=as_of, volunteer_id=v).minutes
+        for v in HARD_VOLUNTEERS
+    }
+    now = dt.datetime.combine(as_of, dt.time(12), CST)
+    ledger = vr.credit_records(vr.Ledger(), records, now=now, policy="generic").ledger
+    issuer_records = [r for r in records if r.organization_id == ISSUER.organization_id]
+    certificates = {}
+    for v in HARD_VOLUNTEERS:
+        issued = vr.issue_certificate(
+            records, volunteer=attrs.evolve(PROFILE, volunteer_id=v), issuer=ISSUER,
+            as_of=as_of, number="PJ-2025-0003",
+        )  # fmt: skip
+        certificate = issued.certificate
+        certificates[v] = 0 if certificate is None else certificate.service.minutes
+        if certificate is not None:
+            found = vr.verify_certificate(certificate, records).differences
+            assert {d.code for d in found} <= {"record_amended"}, found
+    # A move of V1's source records (everything not the destination's) to the destination.
+    source = [r for r in records if r.organization_id != DESTINATION]
+    held = [r for r in records if r.organization_id == DESTINATION]
+    package = vr.create_transfer_package(
+        source, volunteer_id="V1", source_organization_id="512111005000000154",
+        destination_organization_id=DESTINATION, destination_region_code="211103",
+        source_region_code="211103", consent=True, created_at=dt.datetime(2024, 1, 20, tzinfo=CST),
+    )  # fmt: skip
+    moved = vr.transfer_continuation(
+        package, destination_records=held, as_of=as_of, rule_set=rule_set, source_rule_set=rule_set
+    )
+    checked = vr.check_transfer(
+        package, destination_records=held, as_of=as_of, continuation=True, rule_set=rule_set
+    ).continuation
+    held_keys = {r.key for r in held}
+    history = held + [r for r in source if r.key not in held_keys]  # the destination's wins
+    tabled = {r["volunteer_id"]: r["counted_minutes"] for r in table.iter_rows(named=True)}
+    return {
+        "certify": {v: c.counted.minutes for v, c in one.items()},
+        "certify_many": {v: many[v].counted.minutes if v in many else 0 for v in HARD_VOLUNTEERS},
+        "certify_table": {v: tabled.get(v, 0) for v in HARD_VOLUNTEERS},
+        "levels": {v: c.level.rank for v, c in one.items()},
+        "table levels": {r["volunteer_id"]: r["level_rank"] for r in table.iter_rows(named=True)},
+        "lifetime": lifetime,
+        "summary": sum(row["minutes"] for row in vr.summarize(records, by=(), as_of=as_of)),
+        "ledger": {v: ledger.balance(v).minutes for v in HARD_VOLUNTEERS},
+        "certificates": certificates,
+        "issuer lifetime": {
+            v: counting.count_records(issuer_records, as_of=as_of, volunteer_id=v).minutes
+            for v in HARD_VOLUNTEERS
+        },
+        "continuation": (moved.before.counted.minutes, moved.after.counted.minutes),
+        "transfer by certify": (
+            _counted(package.records, rule_set, as_of),
+            _counted(history, rule_set, as_of),
+        ),
+        "check_transfer": checked is not None and checked.after == moved.after,
+    }
+
+
+@settings(max_examples=25, deadline=None)  # each example runs every path, twice
+@given(
+    hard_records(),
+    st.integers(-3, 6).map(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n)),
+    st.sampled_from(("cn-national", "cn-cyl", WINDOWED)),
+    st.randoms(use_true_random=False),
+)
+def test_the_hard_cases_give_one_answer_on_every_path(
+    records: list[vr.ServiceRecord], as_of: dt.date, rule_set: Any, rnd: Any
+) -> None:
+    """Overlaps, midnight, +08:00 against +09:00, the daily cap exactly, amendment chains across
+    volunteers, void and rejected versions, conflicting and identical repeats, an as_of before
+    entries, on the first day of a version and of a calendar-year window: every path agrees,
+    whatever the order."""
+    paths = _hard_paths(records, rule_set, as_of)
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    assert _hard_paths(shuffled, rule_set, as_of) == paths  # nothing depends on the order
+    assert paths["certify_many"] == paths["certify"]
+    assert paths["certify_table"] == paths["certify"]
+    for volunteer, rank in paths["table levels"].items():
+        assert rank == paths["levels"][volunteer]
+    assert paths["ledger"] == paths["lifetime"]
+    assert paths["summary"] == sum(paths["lifetime"].values())
+    assert paths["certificates"] == paths["issuer lifetime"]
+    assert paths["continuation"] == paths["transfer by certify"]
+    assert paths["check_transfer"]
