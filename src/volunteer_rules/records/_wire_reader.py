@@ -172,17 +172,18 @@ class Reader:
         """An id member: a string of ``pattern`` (described as ``shape``), then ``check``.
 
         A ``volunteer_id`` shaped like a resident ID number is refused, its number masked.
-        ``trim`` first drops white space around it, as :meth:`text` does (then an empty text
-        is ``missing``), for forms that have always read their ids so.
+        An empty text (or white space only) is ``missing``, as a blank text is. ``trim`` first
+        drops white space around it, as :meth:`text` does, for forms that have always read
+        their ids so.
         """
         value = self._typed(key, required, str, "a string")
         if value is MISSING or value is None:
             return None
+        if not value.strip():  # blank, as every reader of a text says
+            self.add(self.path(key), "missing", blank_message(key))
+            return None
         if trim:
             value = value.strip()
-            if not value:
-                self.add(self.path(key), "missing", blank_message(key))
-                return None
         if not pattern.fullmatch(value):
             self.add(self.path(key), *_shape_problem(key, value, pattern, shape))
             return None
@@ -243,9 +244,19 @@ class Reader:
             self.add(self.path(key), code, "must be a known 6-digit GB/T 2260 code")
             return None
 
-    def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
-        value = self._typed(key, required, str, "a string")
+    def _filled(self, key: str, required: bool, described: str) -> str | None:
+        """A string member that is not blank (blank is ``missing``); ``None`` otherwise."""
+        value = self._typed(key, required, str, described)
         if value is MISSING or value is None:
+            return None
+        if not value.strip():
+            self.add(self.path(key), "missing", blank_message(key))
+            return None
+        return value
+
+    def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
+        value = self._filled(key, required, "a string")
+        if value is None:
             return None
         if value not in choices:
             self.add(self.path(key), "unknown_code", choice_problem(key, value, choices))
@@ -253,8 +264,8 @@ class Reader:
         return value
 
     def date(self, key: str, *, required: bool = True) -> _dt.date | None:
-        value = self._typed(key, required, str, DATE_TYPE)
-        if value is MISSING or value is None:
+        value = self._filled(key, required, DATE_TYPE)
+        if value is None:
             return None
         day = read_date(value)
         if day is None:
@@ -263,8 +274,8 @@ class Reader:
 
     def moment(self, key: str, *, required: bool = True) -> _dt.datetime | None:
         """A date-time member with its UTC offset (``2024-06-05T08:55:00+08:00``)."""
-        value = self._typed(key, required, str, MOMENT_TYPE)
-        if value is MISSING or value is None:
+        value = self._filled(key, required, MOMENT_TYPE)
+        if value is None:
             return None
         moment = read_datetime(value)
         if moment is None or moment.utcoffset() is None:
