@@ -402,8 +402,8 @@ class TestJson:
         with pytest.raises(vr.RecordFormatError) as info:
             vr.parse_certificate(payload)
         messages = {e.path: e.message for e in info.value.errors}
-        assert messages["$.number"] == "number must be a string"
-        assert messages["$.records"] == "records must be an array"
+        assert messages["$.number"] == "number must be a string, not number"
+        assert messages["$.records"] == "records must be an array, not object"
 
     @given(json_values)
     def test_arbitrary_json_raises_only_library_errors(self, value: object) -> None:

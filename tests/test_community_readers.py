@@ -187,7 +187,7 @@ def test_every_problem_of_a_project_is_reported() -> None:
         ("$.demand.head_count", "out_of_range"),
         ("$.person_in_charge", "missing"),
         ("$.content", "invalid_type"),
-        ("$.station_id", "invalid_format"),
+        ("$.station_id", "missing"),
         ("$.rules.grace", "unknown_field"),
         ("$.rules.minimum_share_percent", "invalid_type"),
         ("$.rules.auto_check_out_minutes", "out_of_range"),
@@ -215,7 +215,7 @@ def test_every_problem_of_an_attendance_event_is_reported() -> None:
         start="2024-06-05T09:00:00+08:00",
     )
     assert problems(parse_attendance_event, payload) == [
-        ("$.event_id", "invalid_format"),
+        ("$.event_id", "missing"),
         ("$.project_id", "invalid_format"),
         ("$.volunteer_id", "invalid_format"),
         ("$.slot", "invalid_type"),

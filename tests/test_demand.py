@@ -244,8 +244,11 @@ class TestParseDemand:
         with pytest.raises(RecordFormatError) as info:
             parse_demand(bad)
         messages = {e.path: e.message for e in info.value.errors}
-        assert messages["$.slots"] == "slots must be an array"
-        assert messages["$.required_skills"] == "required_skills must be an array of strings"
+        assert messages["$.slots"] == "slots must be an array, not object"
+        assert (
+            messages["$.required_skills"]
+            == "required_skills must be an array of strings, not string"
+        )
 
     def test_not_an_object(self) -> None:
         """A payload that is not an object is one invalid_type error."""

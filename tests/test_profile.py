@@ -506,7 +506,7 @@ class TestParseErrors:
         with pytest.raises(RecordFormatError) as raised:
             parse_profile({**SAMPLE_PROFILE_PAYLOAD, "skills": "first_aid"})
         messages = {e.path: e.message for e in raised.value.errors}
-        assert messages["$.skills"] == "skills must be an array of strings"
+        assert messages["$.skills"] == "skills must be an array of strings, not string"
 
     @pytest.mark.parametrize(("parse", "sample", "what"), PARSERS)
     def test_unknown_field_and_version(

@@ -249,7 +249,7 @@ class TestWireForm:
         [
             ("format_version", 2, "unsupported_version"),
             ("format_version", True, "invalid_type"),
-            ("volunteer_id", "", "invalid_format"),
+            ("volunteer_id", "", "missing"),
             ("volunteer_id", 5, "invalid_type"),
             ("destination_organization_id", "not an org", "invalid_format"),
             ("destination_organization_id", "51211100MJ00000176", "checksum"),

@@ -381,7 +381,7 @@ def parse_attendance_event(payload: Mapping[str, Any]) -> AttendanceEvent:
         ...     "source": "administrator", "by": "王芳"})
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid attendance event: $.slot: out_of_range: slot must be from 0 to 1000000; $.at: invalid_format: at must be an ISO date-time with its UTC offset such as 2024-05-01T09:00:00+08:00; $.start: inconsistent: a correction gives its start; $.end: inconsistent: a correction gives its end; $.reason: inconsistent: a correction gives its reason
+        volunteer_rules.errors.RecordFormatError: invalid attendance event: $.slot: out_of_range: slot must be from 0 to 1000000, not -1; $.at: invalid_format: at has no UTC offset; write one such as +08:00; $.start: inconsistent: a correction gives its start; $.end: inconsistent: a correction gives its end; $.reason: inconsistent: a correction gives its reason
     """
     read = Reader(payload, _EVENT_FIELDS, "an attendance event")
     if not isinstance(payload, Mapping):

@@ -432,7 +432,7 @@ def parse_organization(payload: Mapping[str, Any]) -> Organization:
         ...     "region_code": "211103", "responsible_department": "局", "status": "suspended"})
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid organization: $.name: invalid_type: name must be a string; $.kind: unknown_code: kind must be one of social_group, social_service_agency, foundation, volunteer_team, other; $.status_since: inconsistent: a suspended organization needs the day its status took effect
+        volunteer_rules.errors.RecordFormatError: invalid organization: $.name: invalid_type: name must be a string, not number; $.kind: unknown_code: kind 'club' is not one of social_group, social_service_agency, foundation, volunteer_team, other; $.status_since: inconsistent: a suspended organization needs the day its status took effect
     """
     read = Reader(payload, _FIELDS, "an organization")
     if not isinstance(payload, Mapping):

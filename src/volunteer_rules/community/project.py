@@ -451,7 +451,7 @@ def parse_project(payload: Mapping[str, Any]) -> Project:
         >>> parse_project(payload)
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid project: $.place: missing: place must not be empty; $.rules.minimum_share_percent: out_of_range: minimum_share_percent must be from 0 to 100
+        volunteer_rules.errors.RecordFormatError: invalid project: $.place: missing: place must not be blank; $.rules.minimum_share_percent: out_of_range: minimum_share_percent must be from 0 to 100, not 101
     """
     read = Reader(payload, _PROJECT_FIELDS, "a project")
     if not isinstance(payload, Mapping):

@@ -206,7 +206,7 @@ def parse_station(payload: Mapping[str, Any]) -> Station:
         ...                "organization_ids": [], "community_code": "211104004012"})
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid station: $.station_id: invalid_format: station_id must be 1-64 letters, digits, '-', '_' or '.'; $.organization_ids: missing: organization_ids must not be empty; $.community_code: inconsistent: community_code does not lie in 211103 兴隆台区
+        volunteer_rules.errors.RecordFormatError: invalid station: $.station_id: invalid_format: station_id must be 1-64 ASCII letters, digits, '-', '_' or '.'; $.organization_ids: missing: organization_ids must not be empty; $.community_code: inconsistent: community_code does not lie in 211103 兴隆台区
     """
     read = Reader(payload, _FIELDS, "a station")
     if not isinstance(payload, Mapping):

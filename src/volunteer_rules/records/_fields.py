@@ -14,15 +14,32 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
-from volunteer_rules._iso import DATE_PATTERN, DATETIME_PATTERN
+from volunteer_rules._iso import read_date as iso_date
+from volunteer_rules._iso import read_datetime as iso_datetime
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
 from volunteer_rules.records._json import (
     UNSTORABLE,
-    show,
     type_name,
     unknown_field,
     unstorable,
 )
+from volunteer_rules.records._wording import _ID_CHARS_RE as _ID_CHARS_RE
+from volunteer_rules.records._wording import (
+    DATE_TYPE,
+    MOMENT_TYPE,
+    WHOLE,
+    blank,
+    choice_problem,
+    date_problem,
+    id_problem,
+    moment_problem,
+    out_of_range,
+    too_long,
+    volunteer_id_problem,
+    wrong_type,
+)
+from volunteer_rules.records._wording import ID_MAX as ID_MAX
+from volunteer_rules.records._wording import RESIDENT_ID_RE as RESIDENT_ID_RE
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
@@ -33,18 +50,12 @@ from volunteer_rules.records.service_record import (
     unchecked_evaluation,
 )
 
-ID_MAX: Final = 64
 NAME_MAX: Final = 200  # activity_name, place, beneficiary
 CONTENT_MAX: Final = 2000
 PERSON_MAX: Final = 100  # person_in_charge, recorded_by
 MAX_MINUTES: Final = 1440
 
 ID_RE: Final = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
-_ID_CHARS_RE: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
-RESIDENT_ID_RE: Final = re.compile(
-    r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
-)
-"""A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside."""
 _EVALUATION_FIELDS: Final = ("rating", "date")
 _RATING_SET: Final = frozenset(RATINGS)
 _RATING_CANONICAL: Final = {rating: rating for rating in RATINGS}
@@ -86,22 +97,18 @@ def read_text(
             problems.add(field, "missing", f"{field} is required")
         return None
     if not isinstance(value, str):
-        problems.add(field, "invalid_type", f"{field} must be a string, not {type_name(value)}")
+        problems.add(field, "invalid_type", wrong_type(field, "a string", value))
         return None
     text = str.strip(value)
     if not text:
         if required:
-            problems.add(field, "missing", f"{field} is required and must not be blank")
+            problems.add(field, "missing", blank(field))
         return None
     if UNSTORABLE.search(text) is not None:
         problems.add(field, "invalid_format", f"{field} {unstorable(text)}")
         return None
     if len(text) > maximum:
-        problems.add(
-            field,
-            "out_of_range",
-            f"{field} must be at most {maximum} characters, not {len(text)}",
-        )
+        problems.add(field, "out_of_range", too_long(field, maximum, len(text)))
         return None
     return text
 
@@ -115,28 +122,14 @@ def read_identifier(
         return None
     if ID_RE.fullmatch(text):
         return text
-    if _ID_CHARS_RE.fullmatch(text):
-        problems.add(
-            field, "out_of_range", f"{field} must be at most {ID_MAX} characters, not {len(text)}"
-        )
-    else:
-        problems.add(
-            field,
-            "invalid_format",
-            f"{field} may contain only ASCII letters, digits, '-', '_' and '.'",
-        )
+    problems.add(field, *id_problem(field, text))
     return None
 
 
 def read_volunteer_id(value: object, problems: Problems) -> str | None:
     text = read_identifier(value, "volunteer_id", problems)
-    if text is not None and len(text) == 18 and RESIDENT_ID_RE.fullmatch(text):
-        problems.add(
-            "volunteer_id",
-            "invalid_format",
-            f"volunteer_id {show(text)} looks like a resident ID number; give the volunteer's "
-            "unified number (志愿者统一编号), never an ID-card number",
-        )
+    if text is not None and (problem := volunteer_id_problem(text)) is not None:
+        problems.add("volunteer_id", *problem)
         return None
     return text
 
@@ -265,16 +258,15 @@ def read_choice(
         problems.add(field, "missing", f"{field} is required")
         return None
     if not isinstance(value, str):
-        problems.add(field, "invalid_type", f"{field} must be a string, not {type_name(value)}")
+        problems.add(field, "invalid_type", wrong_type(field, "a string", value))
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", f"{field} is required and must not be blank")
+        problems.add(field, "missing", blank(field))
         return None
     if text in allowed:
         return str(text)
-    shown = ", ".join(sorted(allowed)) if len(allowed) <= 20 else "the documented codes"
-    problems.add(field, "unknown_code", f"{field} {show(text)} is not one of {shown}")
+    problems.add(field, "unknown_code", choice_problem(field, text, allowed))
     return None
 
 
@@ -290,29 +282,17 @@ def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
         problems.add(field, "missing", f"{field} is required")
         return None
     if not isinstance(value, str):
-        problems.add(
-            field,
-            "invalid_type",
-            f"{field} must be a string such as 2019-07-19, not {type_name(value)}",
-        )
+        problems.add(field, "invalid_type", wrong_type(field, DATE_TYPE, value))
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", f"{field} is required and must not be blank")
+        problems.add(field, "missing", blank(field))
         return None
-    if DATE_PATTERN.fullmatch(text):
-        try:
-            day = _dt.date.fromisoformat(text)
-        except ValueError:
-            problems.add(field, "invalid_format", f"{field} {show(text)} is not a calendar date")
-            return None
-        return day if _year_in_range(day, field, problems) else None
-    problems.add(
-        field,
-        "invalid_format",
-        f"{field} must be an ISO date such as 2019-07-19, not {show(text)}",
-    )
-    return None
+    day = iso_date(text)
+    if day is None:
+        problems.add(field, "invalid_format", date_problem(field, text))
+        return None
+    return day if _year_in_range(day, field, problems) else None
 
 
 def read_datetime(
@@ -322,41 +302,17 @@ def read_datetime(
         problems.add(field, "missing", f"{field} is required")
         return None
     if not isinstance(value, str):
-        problems.add(
-            field,
-            "invalid_type",
-            f"{field} must be a string such as 2019-07-19T08:00:00+08:00, not {type_name(value)}",
-        )
+        problems.add(field, "invalid_type", wrong_type(field, MOMENT_TYPE, value))
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", f"{field} is required and must not be blank")
+        problems.add(field, "missing", blank(field))
         return None
-    match = DATETIME_PATTERN.fullmatch(text)
-    if match is None:
-        problems.add(
-            field,
-            "invalid_format",
-            f"{field} must be an ISO 8601 date-time with an offset such as "
-            f"2019-07-19T08:00:00+08:00, not {show(text)}",
-        )
+    moment = iso_datetime(text)
+    if moment is None or (moment.tzinfo is None and default_tz is None):
+        problems.add(field, "invalid_format", moment_problem(field, text))
         return None
-    offset = match.group(1)
-    if offset == "Z":
-        text = text[:-1] + "+00:00"
-    try:
-        moment = _dt.datetime.fromisoformat(text)
-    except ValueError:
-        problems.add(field, "invalid_format", f"{field} {show(text)} is not a valid date-time")
-        return None
-    if offset is None:
-        if default_tz is None:
-            problems.add(
-                field,
-                "invalid_format",
-                f"{field} has no UTC offset; write one (such as +08:00) or parse with default_tz",
-            )
-            return None
+    if moment.tzinfo is None:
         moment = moment.replace(tzinfo=default_tz)
         try:
             usable = moment.utcoffset() is not None
@@ -373,19 +329,13 @@ def read_minutes(value: object, problems: Problems) -> int | None:
         problems.add("service_minutes", "missing", "service_minutes is required")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.add(
-            "service_minutes",
-            "invalid_type",
-            f"service_minutes must be a whole number (JSON integer), not {type_name(value)}",
-        )
+        problems.add("service_minutes", "invalid_type", wrong_type("service_minutes", WHOLE, value))
         return None
     minutes = int(value)
     if 1 <= minutes <= MAX_MINUTES:
         return minutes
     problems.add(
-        "service_minutes",
-        "out_of_range",
-        f"service_minutes must be 1 to {MAX_MINUTES} (a day), not {show(minutes)}",
+        "service_minutes", "out_of_range", out_of_range("service_minutes", 1, MAX_MINUTES, minutes)
     )
     return None
 

@@ -33,7 +33,8 @@ from volunteer_rules.records._fields import (
     read_text,
     read_volunteer_id,
 )
-from volunteer_rules.records._json import freeze, show, type_name, unknown_field
+from volunteer_rules.records._json import freeze, type_name, unknown_field
+from volunteer_rules.records._wording import version_problem, wrong_type
 from volunteer_rules.records.service_record import (
     FIELDS,
     FORMAT_VERSION,
@@ -139,22 +140,10 @@ def _read_fields(
 
 def _check_version(version: object, problems: Problems) -> None:
     """A ``format_version`` other than 1 stops the reading: the other rules are version 1's."""
-    if type(version) is int and version == FORMAT_VERSION:
+    problem = version_problem(version, FORMAT_VERSION)
+    if problem is None:
         return
-    if version is None:
-        problems.add("format_version", "missing", "format_version is required (1)")
-    elif isinstance(version, bool) or not isinstance(version, int):
-        problems.add(
-            "format_version",
-            "invalid_type",
-            f"format_version must be the integer 1, not {type_name(version)}",
-        )
-    elif version != FORMAT_VERSION:
-        problems.add(
-            "format_version",
-            "unsupported_version",
-            f"format_version {show(version)} is not supported; this library reads 1",
-        )
+    problems.add("format_version", *problem)
     raise RecordFormatError(problems.errors)
 
 
@@ -256,9 +245,7 @@ def _read_group_service(value: object, problems: Problems) -> bool:
     if value is True or value is False:
         return value
     problems.add(
-        "group_service",
-        "invalid_type",
-        f"group_service must be true or false, not {type_name(value)}",
+        "group_service", "invalid_type", wrong_type("group_service", "true or false", value)
     )
     return False
 

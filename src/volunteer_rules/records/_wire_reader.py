@@ -20,29 +20,36 @@ from typing import Any, Final, TypeVar, cast
 
 from volunteer_rules._canonical import present_members
 from volunteer_rules._iso import read_date, read_datetime
-from volunteer_rules._privacy import looks_like_identity_number, mask_identity_numbers
 from volunteer_rules.errors import (
     FieldError,
     InvalidIdentifierError,
     RecordFormatError,
 )
 from volunteer_rules.hours import _MAX_MINUTES
-from volunteer_rules.records._fields import _ID_CHARS_RE as _ID_CHARACTERS
-from volunteer_rules.records._fields import (
-    ID_MAX,
-    canonical_organization_id,
-    organization_id_problem,
-)
+from volunteer_rules.records._fields import canonical_organization_id, organization_id_problem
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
+from volunteer_rules.records._wording import (
+    DATE_TYPE,
+    ID_SHAPE,
+    MOMENT_TYPE,
+    WHOLE,
+    choice_problem,
+    date_problem,
+    id_problem,
+    moment_problem,
+    out_of_range,
+    too_long,
+    version_problem,
+    volunteer_id_problem,
+    wrong_type,
+)
+from volunteer_rules.records._wording import blank as blank_message
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
 
 __all__ = ["ID_SHAPE", "MISSING", "MOST_MINUTES", "Check", "Reader"]
 
 _T = TypeVar("_T")
-
-ID_SHAPE: Final = "1-64 letters, digits, '-', '_' or '.'"
-"""How the messages describe an id of the record format (:data:`_ID_PATTERN`)."""
 
 MOST_MINUTES: Final = _MAX_MINUTES - 1
 """The most minutes an amount of :class:`~volunteer_rules.hours.Hours` may be (in magnitude)."""
@@ -69,7 +76,7 @@ class Reader:
         >>> read.text("name"), read.integer("size", 0, 9)
         ('站', None)
         >>> [str(e) for e in read.errors]
-        ['$.colour: unknown_field: is not a field of a form (names are case-sensitive)', '$.size: invalid_type: size must be an integer']
+        ['$.colour: unknown_field: is not a field of a form (names are case-sensitive)', '$.size: invalid_type: size must be a whole number (a JSON integer), not boolean']
     """
 
     def __init__(
@@ -94,19 +101,11 @@ class Reader:
 
     def version(self, supported: int = PARTS_FORMAT_VERSION) -> None:
         """``format_version``: an integer, and the version ``supported`` (the parts' by default)."""
-        value = self.data.get("format_version", MISSING)
-        if value is MISSING:
-            if self.data or not self.errors:
-                self.add(self.path("format_version"), "missing", "format_version is required")
-            return
-        if type(value) is not int:
-            self.add(self.path("format_version"), "invalid_type", "must be an integer")
-        elif value != supported:
-            self.add(
-                self.path("format_version"),
-                "unsupported_version",
-                f"version {show(value)} is not supported; this library reads version {supported}",
-            )
+        value = self.data.get("format_version")
+        if value is None and not (self.data or not self.errors):
+            return  # not an object: its one problem says so
+        if (problem := version_problem(value, supported)) is not None:
+            self.add(self.path("format_version"), *problem)
 
     def _raw(self, key: str, required: bool) -> object:
         value = self.data.get(key, MISSING)
@@ -124,7 +123,7 @@ class Reader:
         value = self._raw(key, required)
         if value is MISSING or (type(value) is int if kind is int else isinstance(value, kind)):
             return cast("_T", value)
-        self.add(self.path(key), "invalid_type", f"{key} must be {described}")
+        self.add(self.path(key), "invalid_type", wrong_type(key, described, value))
         return None
 
     def text(
@@ -148,7 +147,7 @@ class Reader:
         given = value
         value = value.strip()
         if not value and not blank:
-            self.add(self.path(key), "missing", f"{key} must not be empty")
+            self.add(self.path(key), "missing", blank_message(key))
             return None
         if (why := unstorable(value)) is not None:  # the record format's rule
             self.add(self.path(key), "invalid_format", f"{key} {why}")
@@ -156,11 +155,7 @@ class Reader:
         if as_given or not value:
             value = given  # white space only around what was checked: nothing unstorable
         if max_length is not None and len(value) > max_length:
-            self.add(
-                self.path(key),
-                "out_of_range",
-                f"{key} must be at most {max_length} characters, not {len(value)}",
-            )
+            self.add(self.path(key), "out_of_range", too_long(key, max_length, len(value)))
             return None
         return value
 
@@ -177,27 +172,23 @@ class Reader:
         """An id member: a string of ``pattern`` (described as ``shape``), then ``check``.
 
         A ``volunteer_id`` shaped like a resident ID number is refused, its number masked.
-        ``trim`` first drops white space around it, as :meth:`text` does (then an empty text
-        is ``missing``), for forms that have always read their ids so.
+        An empty text (or white space only) is ``missing``, as a blank text is. ``trim`` first
+        drops white space around it, as :meth:`text` does, for forms that have always read
+        their ids so.
         """
         value = self._typed(key, required, str, "a string")
         if value is MISSING or value is None:
             return None
+        if not value.strip():  # blank, as every reader of a text says
+            self.add(self.path(key), "missing", blank_message(key))
+            return None
         if trim:
             value = value.strip()
-            if not value:
-                self.add(self.path(key), "missing", f"{key} must not be empty")
-                return None
         if not pattern.fullmatch(value):
             self.add(self.path(key), *_shape_problem(key, value, pattern, shape))
             return None
-        if key == "volunteer_id" and looks_like_identity_number(value):
-            self.add(
-                self.path(key),
-                "invalid_format",
-                f"volunteer_id {mask_identity_numbers(value)!r} looks like a resident ID number;"
-                " give the volunteer's unified number (志愿者统一编号), never an ID-card number",
-            )
+        if key == "volunteer_id" and (problem := volunteer_id_problem(value)) is not None:
+            self.add(self.path(key), *problem)
             return None
         if check is not None and (problem := check(value)) is not None:
             self.add(self.path(key), *problem)
@@ -253,39 +244,42 @@ class Reader:
             self.add(self.path(key), code, "must be a known 6-digit GB/T 2260 code")
             return None
 
-    def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
-        value = self._typed(key, required, str, "a string")
+    def _filled(self, key: str, required: bool, described: str) -> str | None:
+        """A string member that is not blank (blank is ``missing``); ``None`` otherwise."""
+        value = self._typed(key, required, str, described)
         if value is MISSING or value is None:
             return None
+        if not value.strip():
+            self.add(self.path(key), "missing", blank_message(key))
+            return None
+        return value
+
+    def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
+        value = self._filled(key, required, "a string")
+        if value is None:
+            return None
         if value not in choices:
-            self.add(self.path(key), "unknown_code", f"{key} must be one of {', '.join(choices)}")
+            self.add(self.path(key), "unknown_code", choice_problem(key, value, choices))
             return None
         return value
 
     def date(self, key: str, *, required: bool = True) -> _dt.date | None:
-        value = self._typed(key, required, str, "a string (an ISO date)")
-        if value is MISSING or value is None:
+        value = self._filled(key, required, DATE_TYPE)
+        if value is None:
             return None
         day = read_date(value)
         if day is None:
-            self.add(
-                self.path(key), "invalid_format", f"{key} must be an ISO date such as 2024-05-01"
-            )
+            self.add(self.path(key), "invalid_format", date_problem(key, value))
         return day
 
     def moment(self, key: str, *, required: bool = True) -> _dt.datetime | None:
         """A date-time member with its UTC offset (``2024-06-05T08:55:00+08:00``)."""
-        value = self._typed(key, required, str, "a string (an ISO date-time)")
-        if value is MISSING or value is None:
+        value = self._filled(key, required, MOMENT_TYPE)
+        if value is None:
             return None
         moment = read_datetime(value)
         if moment is None or moment.utcoffset() is None:
-            self.add(
-                self.path(key),
-                "invalid_format",
-                f"{key} must be an ISO date-time with its UTC offset such as "
-                "2024-05-01T09:00:00+08:00",
-            )
+            self.add(self.path(key), "invalid_format", moment_problem(key, value))
             return None
         return moment
 
@@ -294,11 +288,11 @@ class Reader:
         return default if value is MISSING else value
 
     def integer(self, key: str, low: int, high: int, *, required: bool = True) -> int | None:
-        value = self._typed(key, required, int, "an integer")
+        value = self._typed(key, required, int, WHOLE)
         if value is MISSING or value is None:
             return None
         if not low <= value <= high:
-            self.add(self.path(key), "out_of_range", f"{key} must be from {low} to {high}")
+            self.add(self.path(key), "out_of_range", out_of_range(key, low, high, value))
             return None
         return value
 
@@ -342,7 +336,7 @@ class Reader:
         for index, item in enumerate(value):
             path = f"{self.path(key)}[{index}]"
             if not isinstance(item, str):
-                self.add(path, "invalid_type", "must be a string")
+                self.add(path, "invalid_type", wrong_type("", "a string", item))
                 ok = False
             elif pattern is not None and not pattern.fullmatch(item):
                 code, message = _shape_problem("", item, pattern, shape)
@@ -393,13 +387,13 @@ class Reader:
 
 
 def _shape_problem(key: str, value: str, pattern: re.Pattern[str], shape: str) -> tuple[str, str]:
-    """Why an id of the wrong shape is refused, as ``(code, message)``.
+    """Why an id of the wrong shape is refused, as ``(code, message)`` (:func:`.id_problem`).
 
     Too long, of the record format's id characters: ``out_of_range``, as a record's ids are;
-    of other characters (or empty): ``invalid_format``.
+    of other characters (or empty), or not of another ``pattern``: ``invalid_format``.
     """
-    if pattern is _ID_PATTERN and _ID_CHARACTERS.fullmatch(value):
-        return "out_of_range", f"{key} must be at most {ID_MAX} characters, not {len(value)}"
+    if pattern is _ID_PATTERN:
+        return id_problem(key, value)
     return "invalid_format", f"{key} must be {shape}"
 
 

@@ -44,12 +44,12 @@ from volunteer_rules.records._fields import (
     NAME_MAX,
     ORGANIZATIONS,
     PERSON_MAX,
-    RESIDENT_ID_RE,
     cached_date,
     cached_evaluation,
 )
 from volunteer_rules.records._general_reader import read_reporting_every_problem
 from volunteer_rules.records._json import UNSTORABLE, freeze, type_name
+from volunteer_rules.records._wording import volunteer_id_problem
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
     FORMAT_VERSION,
@@ -411,7 +411,7 @@ def _remember_volunteer_id(text: str) -> bool:
 
     A valid id is remembered: volunteers have many records each.
     """
-    if not _is_canonical_id(text) or (len(text) == 18 and RESIDENT_ID_RE.fullmatch(text)):
+    if not _is_canonical_id(text) or volunteer_id_problem(text) is not None:
         return False
     if len(_VOLUNTEER_IDS) >= _VOLUNTEER_IDS_MAX:
         _VOLUNTEER_IDS.clear()

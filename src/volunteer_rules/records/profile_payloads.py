@@ -357,7 +357,7 @@ def parse_commendation(payload: Mapping[str, Any]) -> Commendation:
         >>> parse_commendation({**payload, "level": "galactic"})
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.RecordFormatError: invalid commendation: $.level: unknown_code: level must be one of organization, county, city, province, national
+        volunteer_rules.errors.RecordFormatError: invalid commendation: $.level: unknown_code: level 'galactic' is not one of organization, county, city, province, national
     """
     read = Reader(payload, _COMMENDATION_FIELDS, "a commendation")
     if read.errors and not read.data:

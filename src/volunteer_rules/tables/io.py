@@ -288,7 +288,7 @@ def read_frame(
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> frame = pl.DataFrame([SAMPLE_RECORD_PAYLOAD])
         >>> read_frame(frame.with_columns(service_minutes=pl.lit(0))).errors.rows()
-        [(1, '$.service_minutes', 'out_of_range', 'service_minutes must be 1 to 1440 (a day), not 0')]
+        [(1, '$.service_minutes', 'out_of_range', 'service_minutes must be from 1 to 1440, not 0')]
     """
     raw = _rename(_frame(frame), columns)
     categories, parse = _parser(default_tz, extra_categories)

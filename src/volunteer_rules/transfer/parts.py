@@ -190,7 +190,7 @@ def parse_parts(read: Reader) -> dict[str, Any]:
     Example:
         >>> read = Reader({"training": 3}, PART_FIELDS, "a transfer package")
         >>> parse_parts(read)["training"], [str(e) for e in read.errors]
-        ((), ['$.training: invalid_type: training must be an array'])
+        ((), ['$.training: invalid_type: training must be an array, not number'])
     """
     result: dict[str, Any] = {"profile": None}
     payload = read.data.get("profile")

@@ -1,0 +1,208 @@
+"""One wording of each problem a wire form's member can have, for every reader.
+
+The record reader (:mod:`volunteer_rules.records._fields`) and the shared reader of the other
+wire forms (:class:`~volunteer_rules.records._wire_reader.Reader`) build their messages here,
+so that a value refused at a member of one kind (text, id, date, date-time, whole number,
+true or false, choice) reads the same in every form: the member's name, what it must be, and
+what was found (its JSON type, or the text shown with any long number masked).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from typing import Final
+
+from volunteer_rules._iso import DATE_PATTERN, DATETIME_PATTERN, read_datetime
+from volunteer_rules.records._json import show, type_name
+
+__all__ = [
+    "DATETIME_EXAMPLE",
+    "DATE_EXAMPLE",
+    "DATE_TYPE",
+    "ID_MAX",
+    "ID_SHAPE",
+    "MOMENT_TYPE",
+    "RESIDENT_ID_RE",
+    "WHOLE",
+    "blank",
+    "choice_problem",
+    "date_problem",
+    "id_problem",
+    "moment_problem",
+    "out_of_range",
+    "too_long",
+    "version_problem",
+    "volunteer_id_problem",
+    "wrong_type",
+]
+
+ID_MAX: Final = 64
+ID_SHAPE: Final = "1-64 ASCII letters, digits, '-', '_' or '.'"
+"""How the messages describe an id of the record format."""
+_ID_CHARS_RE: Final = re.compile(r"[A-Za-z0-9._-]+", re.ASCII)
+DATE_EXAMPLE: Final = "2019-07-19"
+DATETIME_EXAMPLE: Final = "2019-07-19T08:00:00+08:00"
+DATE_TYPE: Final = f"a string such as {DATE_EXAMPLE}"
+"""What a date member must be (:func:`wrong_type`)."""
+MOMENT_TYPE: Final = f"a string such as {DATETIME_EXAMPLE}"
+"""What a date-time member must be (:func:`wrong_type`)."""
+WHOLE: Final = "a whole number (a JSON integer)"
+"""What a whole-number member must be (:func:`wrong_type`)."""
+RESIDENT_ID_RE: Final = re.compile(
+    r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
+)
+"""A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside."""
+
+
+def _named(key: str, rest: str) -> str:
+    return f"{key} {rest}" if key else rest
+
+
+def wrong_type(key: str, described: str, value: object) -> str:
+    """The ``invalid_type`` message: what ``key`` must be, and the JSON type found.
+
+    An empty ``key`` (an array's item, named by its path) leaves the name out.
+
+    Example:
+        >>> wrong_type("place", "a string", ["x"]), wrong_type("", "a string", 7)
+        ('place must be a string, not array', 'must be a string, not number')
+    """
+    return _named(key, f"must be {described}, not {type_name(value)}")
+
+
+def blank(key: str) -> str:
+    """The ``missing`` message of a text given blank (empty or white space only).
+
+    Example:
+        >>> blank("place")
+        'place must not be blank'
+    """
+    return f"{key} must not be blank"
+
+
+def too_long(key: str, maximum: int, length: int) -> str:
+    """The ``out_of_range`` message of a text longer than ``maximum`` characters.
+
+    Example:
+        >>> too_long("place", 200, 201)
+        'place must be at most 200 characters, not 201'
+    """
+    return _named(key, f"must be at most {maximum} characters, not {length}")
+
+
+def out_of_range(key: str, low: int, high: int, value: int) -> str:
+    """The ``out_of_range`` message of a whole number outside ``low`` to ``high``.
+
+    Example:
+        >>> out_of_range("service_minutes", 1, 1440, 0)
+        'service_minutes must be from 1 to 1440, not 0'
+    """
+    return f"{key} must be from {low} to {high}, not {show(value)}"
+
+
+def id_problem(key: str, text: str) -> tuple[str, str]:
+    """Why ``text`` is no id of the record format, as ``(code, message)``.
+
+    Too long but of id characters: ``out_of_range``; other characters (or none):
+    ``invalid_format``, the message saying what an id is.
+
+    Example:
+        >>> id_problem("record_id", "a" * 65)
+        ('out_of_range', 'record_id must be at most 64 characters, not 65')
+        >>> id_problem("record_id", "甲")
+        ('invalid_format', "record_id must be 1-64 ASCII letters, digits, '-', '_' or '.'")
+    """
+    if _ID_CHARS_RE.fullmatch(text):
+        return "out_of_range", too_long(key, ID_MAX, len(text))
+    return "invalid_format", _named(key, f"must be {ID_SHAPE}")
+
+
+def version_problem(value: object, supported: int) -> tuple[str, str] | None:
+    """Why ``value`` (``None`` when absent) is not the ``format_version`` a reader reads.
+
+    Example:
+        >>> version_problem(1, 1) is None, version_problem("1", 1)
+        (True, ('invalid_type', 'format_version must be the integer 1, not string'))
+        >>> version_problem(2, 1)
+        ('unsupported_version', 'format_version 2 is not supported; this library reads version 1')
+    """
+    if value is None:
+        return "missing", f"format_version is required ({supported})"
+    if type(value) is not int:
+        return "invalid_type", wrong_type("format_version", f"the integer {supported}", value)
+    if value != supported:
+        return (
+            "unsupported_version",
+            f"format_version {show(value)} is not supported; this library reads version {supported}",
+        )
+    return None
+
+
+def volunteer_id_problem(text: str) -> tuple[str, str] | None:
+    """Why an id is no volunteer id: shaped like a resident ID number (masked in the message).
+
+    The one rule of the record format (docs/record-format.md): 17 digits and a digit or ``X``,
+    with a month and day in the birth-date places. ``None`` for any other id.
+
+    Example:
+        >>> volunteer_id_problem("V0001") is None
+        True
+        >>> volunteer_id_problem("11010519491231002X")[1][:44]
+        "volunteer_id '110105***********X' looks like"
+    """
+    if len(text) != 18 or RESIDENT_ID_RE.fullmatch(text) is None:
+        return None
+    return (
+        "invalid_format",
+        f"volunteer_id {show(text)} looks like a resident ID number; give the volunteer's "
+        "unified number (志愿者统一编号), never an ID-card number",
+    )
+
+
+def choice_problem(key: str, text: str, allowed: Collection[str]) -> str:
+    """The ``unknown_code`` message of a text not in ``allowed`` (in its order, if it has one).
+
+    Example:
+        >>> choice_problem("status", "done", frozenset({"void", "verified"}))
+        "status 'done' is not one of verified, void"
+        >>> choice_problem("level", "x", ("county", "city"))
+        "level 'x' is not one of county, city"
+    """
+    listed = allowed if isinstance(allowed, Sequence) else sorted(allowed)
+    shown = ", ".join(listed) if len(listed) <= 20 else "the documented codes"
+    return f"{key} {show(text)} is not one of {shown}"
+
+
+def date_problem(key: str, text: str) -> str:
+    """The ``invalid_format`` message of a text that is no ISO date (``YYYY-MM-DD``).
+
+    Example:
+        >>> date_problem("date", "2024-02-30"), date_problem("date", "May 1")
+        ("date '2024-02-30' is not a calendar date", "date must be an ISO date such as 2019-07-19, not 'May 1'")
+    """
+    if DATE_PATTERN.fullmatch(text):
+        return f"{key} {show(text)} is not a calendar date"
+    return f"{key} must be an ISO date such as {DATE_EXAMPLE}, not {show(text)}"
+
+
+def moment_problem(key: str, text: str) -> str:
+    """The ``invalid_format`` message of a text that is no ISO date-time with a UTC offset.
+
+    Not of the form; of the form but no such moment; or a valid date-time without an offset.
+
+    Example:
+        >>> moment_problem("at", "2024-05-01T09:00:00")
+        'at has no UTC offset; write one such as +08:00'
+        >>> moment_problem("at", "2024-05-01T25:00:00+08:00")
+        "at '2024-05-01T25:00:00+08:00' is not a valid date-time"
+    """
+    match = DATETIME_PATTERN.fullmatch(text)
+    if match is None:
+        return (
+            f"{key} must be an ISO 8601 date-time with a UTC offset such as {DATETIME_EXAMPLE},"
+            f" not {show(text)}"
+        )
+    if read_datetime(text) is None:
+        return f"{key} {show(text)} is not a valid date-time"
+    return f"{key} has no UTC offset; write one such as +08:00"

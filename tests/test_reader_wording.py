@@ -1,0 +1,258 @@
+"""Every wire-form reader words a problem once: the same bad value at a member of the same kind
+gets the same code and the same message (after the member's name) in every form.
+
+The record reader and the shared reader of the other forms build their messages from one
+module; these properties would have caught the two wordings they had (``must be a string`` in
+one, ``must be a string, not array`` in the other).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import volunteer_rules as vr
+from test_wire_nulls import FORMS
+from volunteer_rules._iso import read_date, read_datetime
+from volunteer_rules.errors import RecordFormatError
+from volunteer_rules.records import parse_profile
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+from volunteer_rules.testing.strategies import resident_ids, volunteer_ids
+
+# (form, member) of each kind, read by the record reader ("record") or the shared reader.
+PLACES: dict[str, list[tuple[str, str]]] = {
+    "text": [
+        ("record", "activity_name"),
+        ("record", "place"),
+        ("training", "name"),
+        ("training", "organizer"),
+        ("commendation", "awarding_body"),
+        ("evaluation", "evaluator"),
+        ("organization", "name"),
+        ("project", "activity_name"),
+        ("station", "name"),
+    ],
+    "id": [
+        ("record", "record_id"),
+        ("record", "volunteer_id"),
+        ("profile", "volunteer_id"),
+        ("training", "training_id"),
+        ("evaluation", "record_id"),
+        ("package", "volunteer_id"),
+        ("station", "station_id"),
+        ("demand", "demand_id"),
+    ],
+    "date": [
+        ("record", "date"),
+        ("training", "date"),
+        ("commendation", "date"),
+        ("profile", "registered_on"),
+        ("organization", "registered_on"),
+        ("certificate", "issued_on"),
+    ],
+    "moment": [
+        ("record", "recorded_at"),
+        ("package", "created_at"),
+        ("attendance", "at"),
+    ],
+    "integer": [
+        ("record", "service_minutes"),
+        ("training", "study_minutes"),
+        ("demand", "head_count"),
+        ("attendance", "slot"),
+        ("certificate", "service_minutes"),
+    ],
+    "boolean": [
+        ("record", "group_service"),
+        ("commendation", "documented"),
+        ("profile", "self_supporting"),
+        ("package", "consent"),
+    ],
+    "choice": [
+        ("record", "status"),
+        ("record", "service_category"),
+        ("profile", "sex"),
+        ("commendation", "level"),
+        ("organization", "kind"),
+        ("evaluation", "rating"),
+        ("attendance", "kind"),
+    ],
+}
+
+_TRIMMED = st.text(max_size=30).filter(lambda text: text == text.strip())
+_OTHER_JSON = {
+    "number": st.one_of(st.integers(), st.floats(allow_nan=False)),
+    "boolean": st.booleans(),
+    "array": st.lists(st.integers(), max_size=2),
+    "object": st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+}
+_NOT_TEXT = st.one_of(_OTHER_JSON["number"], _OTHER_JSON["boolean"], _OTHER_JSON["array"])
+_BLANK = st.sampled_from(["", " ", "\t \n"])
+_UNSTORABLE = st.builds("{}\ud800{}".format, _TRIMMED, _TRIMMED).filter(str.strip)
+
+BAD: dict[str, st.SearchStrategy[Any]] = {
+    "text": st.one_of(_NOT_TEXT, _OTHER_JSON["object"], _BLANK, _UNSTORABLE),
+    "id": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        st.text(alphabet="abc-_.09", min_size=65, max_size=80),
+        _TRIMMED.filter(lambda text: text != "" and not text.isascii()),
+        st.sampled_from(["a b", "a/b", "a@b", "V 1"]),
+    ),
+    "date": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        st.sampled_from(["2024-02-30", "2024-13-01", "May 1", "20240501", "2024-5-1"]),
+        _TRIMMED.filter(lambda text: text != "" and read_date(text) is None),
+    ),
+    "moment": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        st.sampled_from(
+            [
+                "2024-05-01T09:00:00",
+                "2024-05-01T25:00:00+08:00",
+                "2024-02-30T09:00:00+08:00",
+                "2024-05-01",
+                "2024-05-01 09:00:00+08:00",
+            ]
+        ),
+        _TRIMMED.filter(lambda text: text != "" and read_datetime(text) is None),
+    ),
+    "integer": st.one_of(
+        _OTHER_JSON["boolean"],
+        st.floats(allow_nan=False),
+        _TRIMMED,
+        _OTHER_JSON["array"],
+        _OTHER_JSON["object"],
+    ),
+    "boolean": st.one_of(st.integers(), _TRIMMED, _OTHER_JSON["array"], _OTHER_JSON["object"]),
+    "choice": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        st.sampled_from(["galactic", "done", "Male", "VERIFIED", "club"]),
+    ),
+}
+
+
+def _problem(form: str, key: str, value: object) -> tuple[str, str] | None:
+    """The problem the form's reader finds at ``$.key`` given ``value``: code and message."""
+    read, payload = FORMS[form]
+    given_ = copy.deepcopy(payload)
+    given_[key] = value
+    try:
+        read(given_)
+    except RecordFormatError as error:
+        found = [(e.code, e.message) for e in error.errors if e.path == f"$.{key}"]
+        assert len(found) <= 1, found
+        return found[0] if found else None
+    return None
+
+
+def _wording(key: str, problem: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The problem with the member's name taken off the message (and a choice's vocabulary)."""
+    if problem is None:
+        return None
+    code, message = problem
+    assert message.startswith(f"{key} "), message
+    rest = message[len(key) + 1 :]
+    return code, rest.split(" is not one of ")[0]
+
+
+@pytest.mark.parametrize("kind", sorted(PLACES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_bad_value_is_worded_alike_at_every_member_of_its_kind(
+    kind: str, data: st.DataObject
+) -> None:
+    value = data.draw(BAD[kind], label="value")
+    found = {(form, key): _wording(key, _problem(form, key, value)) for form, key in PLACES[kind]}
+    assert None not in found.values(), found  # refused everywhere
+    assert len(set(found.values())) == 1, found
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "code", "message"),
+    [
+        ("text", ["x"], "invalid_type", "must be a string, not array"),
+        ("text", " ", "missing", "must not be blank"),
+        ("id", "", "missing", "must not be blank"),
+        ("id", "a b", "invalid_format", "must be 1-64 ASCII letters, digits, '-', '_' or '.'"),
+        ("date", 20240501, "invalid_type", "must be a string such as 2019-07-19, not number"),
+        ("date", "2024-02-30", "invalid_format", "'2024-02-30' is not a calendar date"),
+        (
+            "moment",
+            "2024-05-01T09:00:00",
+            "invalid_format",
+            "has no UTC offset; write one such as +08:00",
+        ),
+        ("integer", 1.5, "invalid_type", "must be a whole number (a JSON integer), not number"),
+        ("boolean", 1, "invalid_type", "must be true or false, not number"),
+        ("choice", "galactic", "unknown_code", "'galactic'"),
+    ],
+)
+def test_the_one_wording(kind: str, value: object, code: str, message: str) -> None:
+    """The wording chosen, at every member of the kind: the JSON type or the value found."""
+    for form, key in PLACES[kind]:
+        assert _wording(key, _problem(form, key, value)) == (code, message), (form, key)
+
+
+def _volunteer_id_problem(read: Any, payload: dict[str, Any], text: str) -> tuple[str, str] | None:
+    try:
+        read({**payload, "volunteer_id": text})
+    except RecordFormatError as error:
+        found = [(e.code, e.message) for e in error.errors if e.path == "$.volunteer_id"]
+        return found[0] if found else None
+    return None
+
+
+_BAD_CHECK = st.builds(
+    lambda number, wrong: number.number[:-1] + wrong,
+    resident_ids(),
+    st.sampled_from("0123456789X"),
+)
+_FIRST_GENERATION = st.builds(
+    lambda number: number.number[:6] + number.number[8:17],
+    resident_ids(birth_dates=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))),
+)
+VOLUNTEER_ID_TEXTS = st.one_of(
+    resident_ids().map(lambda number: number.number),
+    resident_ids().map(lambda number: number.number.lower()),
+    _BAD_CHECK,
+    _FIRST_GENERATION,
+    st.text(alphabet="0123456789X", min_size=15, max_size=18),
+    volunteer_ids(),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=VOLUNTEER_ID_TEXTS)
+def test_a_volunteer_id_is_judged_alike_by_the_record_reader_and_the_shared_reader(
+    text: str,
+) -> None:
+    """One rule for a volunteer id shaped like a resident ID number: same code, same message."""
+    in_record = _volunteer_id_problem(vr.parse_record, dict(SAMPLE_RECORD_PAYLOAD), text)
+    in_profile = _volunteer_id_problem(parse_profile, dict(SAMPLE_PROFILE_PAYLOAD), text)
+    if text == text.strip():
+        assert in_record == in_profile
+    if in_record is not None and len(text) >= 15:
+        assert text.strip() not in in_record[1]  # masked, never given back whole
+
+
+def test_a_resident_id_number_as_volunteer_id_is_refused_masked_in_both() -> None:
+    for read, payload in (
+        (vr.parse_record, SAMPLE_RECORD_PAYLOAD),
+        (parse_profile, SAMPLE_PROFILE_PAYLOAD),
+    ):
+        assert _volunteer_id_problem(read, dict(payload), "11010519491231002X") == (
+            "invalid_format",
+            "volunteer_id '110105***********X' looks like a resident ID number; give the "
+            "volunteer's unified number (志愿者统一编号), never an ID-card number",
+        )
