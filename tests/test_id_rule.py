@@ -62,3 +62,45 @@ def test_an_id_is_judged_alike_in_every_form(
         parse(given)
     found = [(e.path, e.code) for e in info.value.errors if e.path == f"$.{member}"]
     assert found == [(f"$.{member}", code)], info.value.errors
+
+
+VOLUNTEER_ID_FORMS: list[tuple[str, Callable[[Any], object], dict[str, Any]]] = [
+    ("record", vr.parse_record, SAMPLE_RECORD_PAYLOAD),
+    ("profile", parse_profile, SAMPLE_PROFILE_PAYLOAD),
+    ("package", vr.parse_transfer_package, vr.dump_transfer_package(sample_transfer_package())),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("11010519491231002X", True),  # second generation (GB 11643)
+        ("110105491231002", True),  # first generation: 15 digits, a YYMMDD birth date inside
+        ("110105491331002", False),  # no month 13: not a resident ID number's shape
+        ("11010549123100", False),  # 14 digits
+        ("1101054912310021", False),  # 16 digits
+        ("11010519491331002X", False),  # no month 13
+    ],
+)
+def test_a_resident_id_number_is_no_volunteer_id_in_any_reader(text: str, refused: bool) -> None:
+    """Both sides of the rule, in the record, profile and package readers and the table path:
+    a first-generation (15-digit) number is an ID-card number too, and the masking would hide
+    it in every output a person reads."""
+    judged = []
+    for _form, parse, payload in VOLUNTEER_ID_FORMS:
+        try:
+            parse({**payload, "volunteer_id": text})
+        except RecordFormatError as error:
+            judged.append(
+                [(e.code, e.message) for e in error.errors if e.path == "$.volunteer_id"] != []
+            )
+        else:
+            judged.append(False)
+    pytest.importorskip("polars")
+    import polars as pl
+
+    from volunteer_rules.tables.io import read_frame
+
+    table = read_frame(pl.DataFrame([{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": text}]))
+    judged.append("$.volunteer_id" in table.errors["path"].to_list())
+    assert judged == [refused] * 4

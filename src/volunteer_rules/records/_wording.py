@@ -50,9 +50,12 @@ MOMENT_TYPE: Final = f"a string such as {DATETIME_EXAMPLE}"
 WHOLE: Final = "a whole number (a JSON integer)"
 """What a whole-number member must be (:func:`wrong_type`)."""
 RESIDENT_ID_RE: Final = re.compile(
-    r"\d{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", re.ASCII
+    r"[0-9]{10}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+    r"|[0-9]{8}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}",
 )
-"""A resident ID number's shape: 17 digits, then a digit or X, with a birth date inside."""
+"""A resident ID number's shape, whole (``fullmatch``): 17 digits and a digit or X (GB 11643),
+or 15 digits (the first generation), with a month and day in the birth-date places. Written
+with ``[0-9]`` only, so that polars' regular expressions read the same pattern."""
 
 
 def _named(key: str, rest: str) -> str:
@@ -143,15 +146,18 @@ def volunteer_id_problem(text: str) -> tuple[str, str] | None:
     """Why an id is no volunteer id: shaped like a resident ID number (masked in the message).
 
     The one rule of the record format (docs/record-format.md): 17 digits and a digit or ``X``,
-    with a month and day in the birth-date places. ``None`` for any other id.
+    or 15 digits (a first-generation number), with a month and day in the birth-date places.
+    ``None`` for any other id.
 
     Example:
         >>> volunteer_id_problem("V0001") is None
         True
         >>> volunteer_id_problem("11010519491231002X")[1][:44]
         "volunteer_id '110105***********X' looks like"
+        >>> volunteer_id_problem("110105491231002")[0]
+        'invalid_format'
     """
-    if len(text) != 18 or RESIDENT_ID_RE.fullmatch(text) is None:
+    if RESIDENT_ID_RE.fullmatch(text) is None:
         return None
     return (
         "invalid_format",

@@ -154,7 +154,7 @@ def _distinct_ok(column: pl.Series, check: Callable[[str], bool]) -> pl.Series:
     return column.is_in(good).fill_null(False)
 
 
-_RESIDENT_ID: Final = r"^[0-9]{10}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]$"  # records._fields.RESIDENT_ID_RE, whole
+_RESIDENT_ID: Final = f"^(?:{_fields.RESIDENT_ID_RE.pattern})$"  # the record format's, whole
 
 
 def _volunteer_id_ok() -> pl.Expr:

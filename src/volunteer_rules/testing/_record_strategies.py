@@ -183,7 +183,7 @@ def _ids(max_size: int = 64) -> st.SearchStrategy[str]:
 def _looks_like_resident_id(text: str) -> bool:
     from volunteer_rules.records._fields import RESIDENT_ID_RE
 
-    return len(text) == 18 and RESIDENT_ID_RE.fullmatch(text) is not None
+    return RESIDENT_ID_RE.fullmatch(text) is not None
 
 
 def volunteer_ids() -> st.SearchStrategy[str]:
