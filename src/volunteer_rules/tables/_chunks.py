@@ -20,8 +20,17 @@ import pyarrow.parquet as pq
 
 from volunteer_rules._canonical import read_json, why_not_json
 from volunteer_rules._files import file_size
+from volunteer_rules.errors import InvalidValueError
 from volunteer_rules.records.record import ServiceRecord
-from volunteer_rules.tables._sources import CHUNK_ROWS, Source, _open, _rename
+from volunteer_rules.tables._sources import (
+    CHUNK_ROWS,
+    Source,
+    _arrow_frame,
+    _name,
+    _names,
+    _open,
+    _rename,
+)
 from volunteer_rules.tables._steps import _check, _parser, _read_one_by_one
 from volunteer_rules.tables.schema import RECORD_COLUMNS
 
@@ -44,14 +53,33 @@ def _numbered(raw: pl.DataFrame, base: int) -> pl.DataFrame:
     return raw.with_row_index("_row", offset=base).with_columns(pl.col("_row").cast(pl.Int64))
 
 
-def _frame_of(batch: pa.RecordBatch) -> pl.DataFrame:
-    frame = pl.from_arrow(batch)
-    assert isinstance(frame, pl.DataFrame)  # a record batch makes a DataFrame
-    return frame
+_NOT_CSV: Final = (
+    "is not CSV the readers can read: UTF-8 text, a header row, every quote closed and no row"
+    " with more cells than the header"
+)
+
+
+def _parquet_frames(parquet: pq.ParquetFile, chunk_rows: int, what: str) -> Iterator[pl.DataFrame]:
+    """The file's rows, ``chunk_rows`` at a time; a damaged file is an error naming it."""
+    batches = parquet.iter_batches(batch_size=chunk_rows)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except pa.ArrowException as error:
+            raise InvalidValueError(what, _not_parquet(error)) from None
+        yield _arrow_frame(batch, what)
+
+
+def _not_parquet(error: Exception) -> str:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"is not a Parquet file the readers can read ({reason})"
 
 
 def _checked(
     frames: Iterable[pl.DataFrame],
+    what: str,
     total: int,
     columns: Mapping[str, str] | None,
     from_text: bool,
@@ -64,7 +92,7 @@ def _checked(
     """
     base = 1
     for frame in frames:
-        raw = _numbered(_rename(frame, columns), base)
+        raw = _numbered(_rename(frame, columns, what), base)
         base += raw.height
         valid, errors = _check(raw, from_text=from_text, categories=categories, parse=parse)
         yield Chunk(valid, errors, raw.height, (base - 1) / total if total else None)
@@ -82,10 +110,15 @@ def parquet_chunks(
     categories, parse = _parser(default_tz, extra_categories)
     stream, own = _open(source)
     try:
-        parquet = pq.ParquetFile(stream)
-        frames = map(_frame_of, parquet.iter_batches(batch_size=chunk_rows))
+        what = _name(source)
+        try:
+            parquet = pq.ParquetFile(stream)
+            _names(parquet.schema_arrow.names, what)
+        except pa.ArrowException as error:
+            raise InvalidValueError(what, _not_parquet(error)) from None
+        frames = _parquet_frames(parquet, chunk_rows, what)
         total = parquet.metadata.num_rows
-        yield from _checked(frames, total, columns, False, categories, parse)
+        yield from _checked(frames, what, total, columns, False, categories, parse)
     finally:
         if own:
             stream.close()
@@ -103,9 +136,15 @@ def csv_chunks(
     categories, parse = _parser(default_tz, extra_categories)
     stream, own = _open(source)
     try:
-        frame = pl.read_csv(stream, infer_schema=False)
+        what = _name(source)
+        try:
+            frame = pl.read_csv(stream, infer_schema=False)
+        except pl.exceptions.NoDataError:  # an empty file: no rows
+            frame = pl.DataFrame()
+        except pl.exceptions.PolarsError:  # (its message may quote a cell: not shown)
+            raise InvalidValueError(what, _NOT_CSV) from None
         frames = (frame.slice(start, chunk_rows) for start in range(0, frame.height, chunk_rows))
-        yield from _checked(frames, frame.height, columns, True, categories, parse)
+        yield from _checked(frames, what, frame.height, columns, True, categories, parse)
     finally:
         if own:
             stream.close()

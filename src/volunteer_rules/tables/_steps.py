@@ -323,8 +323,10 @@ def _typed(raw: pl.DataFrame, from_text: bool) -> pl.DataFrame:
         dtype = schema[name]
         column = pl.col(name)
         if name in ("format_version", "service_minutes"):
-            if dtype.is_integer():
-                columns.append(column.cast(pl.Int64))
+            if dtype.is_integer():  # (past Int64's range: not the column steps' to judge)
+                number = column.cast(pl.Int64, strict=False)
+                suspect.append(column.is_not_null() & number.is_null())
+                columns.append(number)
             elif dtype == pl.String and from_text:
                 number = column.str.to_integer(strict=False)
                 suspect.append(
@@ -347,10 +349,6 @@ def _typed(raw: pl.DataFrame, from_text: bool) -> pl.DataFrame:
             columns.append(column)
         elif dtype == pl.Date:
             columns.append(column.dt.to_string("%Y-%m-%d"))
-        elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            columns.append(
-                column.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f%:z").str.replace(r"\.000000", "")
-            )
         elif dtype == pl.Null:
             columns.append(column.cast(pl.String))
         else:
@@ -361,6 +359,36 @@ def _typed(raw: pl.DataFrame, from_text: bool) -> pl.DataFrame:
         *columns,
         _suspect=pl.any_horizontal(suspect) if suspect else pl.lit(False),
     )
+
+
+def _moments_as_text(raw: pl.DataFrame) -> pl.DataFrame:
+    """Every date-time column as the text its cells mean: Python's ``isoformat``.
+
+    ``YYYY-MM-DDTHH:MM:SS``, then the fraction of a second if any (6 digits, or 9 where
+    nanoseconds are given: text ``parse_record`` refuses, never a value cut short), then the
+    offset if the column has a time zone (none: ``parse_record`` says so, or applies
+    ``default_tz``). Once here, the column steps and ``parse_record`` read the same text.
+    """
+    moments = {name: dtype for name, dtype in raw.schema.items() if isinstance(dtype, pl.Datetime)}
+    if not moments:
+        return raw
+    return raw.with_columns(
+        _moment_text(name, dtype.time_zone is not None) for name, dtype in moments.items()
+    )
+
+
+def _moment_text(name: str, zoned: bool) -> pl.Expr:
+    column = pl.col(name)
+    nanos = column.dt.nanosecond()
+    fraction = (
+        pl.when(nanos == 0)
+        .then(pl.lit(""))
+        .when(nanos % 1000 == 0)
+        .then(pl.lit(".") + (nanos // 1000).cast(pl.String).str.zfill(6))
+        .otherwise(pl.lit(".") + nanos.cast(pl.String).str.zfill(9))
+    )
+    offset = column.dt.strftime("%:z") if zoned else pl.lit("")
+    return pl.concat_str(column.dt.strftime("%Y-%m-%dT%H:%M:%S"), fraction, offset).alias(name)
 
 
 def _text_or(name: str) -> Any:
@@ -431,6 +459,7 @@ def _check(
     its cells mean, or, given ``reread``, as ``reread`` reads those rows' numbers again (JSON
     Lines: from the lines themselves, which a table cannot always say exactly).
     """
+    raw = _moments_as_text(raw)
     typed = _typed(raw, from_text)
     ok = _fast_ok(typed, categories)
     valid = _valid_rows(typed.filter(ok))

@@ -54,7 +54,15 @@ from volunteer_rules.records.record import (
 )
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
-from volunteer_rules.tables._sources import CHUNK_ROWS, Source, _rename
+from volunteer_rules.tables._sources import (
+    CHUNK_ROWS,
+    Source,
+    _arrow_frame,
+    _column,
+    _named,
+    _names,
+    _rename,
+)
 from volunteer_rules.tables._steps import (
     _EMPTY_RECORDS,
     _POLARS_SCHEMA,
@@ -250,15 +258,47 @@ def _frame(frame: Any) -> pl.DataFrame:
     if isinstance(frame, RecordTable):
         return frame.records  # type: ignore[no-any-return]
     if isinstance(frame, (pa.Table, pa.RecordBatch)):
-        made = pl.from_arrow(frame)
-        assert isinstance(made, pl.DataFrame)
-        return made
+        return _arrow_frame(frame, "frame")
     if type(frame).__module__.startswith("pandas"):
-        return pl.from_pandas(frame)
+        names = _names([str(name) for name in frame.columns], "frame")
+        return _named(
+            [_pandas_column(name, frame.iloc[:, k]) for k, name in enumerate(names)], names
+        )
     raise InvalidTypeError(
         "frame",
         f"must be a polars or pandas DataFrame or an Arrow table, not {type(frame).__name__}",
     )
+
+
+def _pandas_column(name: str, series: Any) -> pl.Series:
+    """A pandas column as polars: each cell as the JSON value it means.
+
+    A column of Python objects is not left to Arrow's inference, which refuses mixed types
+    and would make a float of an integer beside a float: text stays text, dates dates and
+    booleans booleans, and any other mix keeps its cells as they are (read by
+    ``parse_record``). A missing value (``None``, ``NaN``, ``pd.NA``, ``NaT``) is no cell.
+    """
+    if series.dtype != object:
+        return _column(name, pl.from_pandas, series, str(series.dtype))
+    cells = [None if _missing(value) else value for value in series.tolist()]
+    kinds = {type(value) for value in cells if value is not None}
+    dtype = _OBJECT_KINDS.get(frozenset(kinds), pl.Object)
+    return pl.Series(name, cells, dtype=dtype)
+
+
+_OBJECT_KINDS: Final = {
+    frozenset(): pl.String,
+    frozenset({str}): pl.String,
+    frozenset({bool}): pl.Boolean,
+    frozenset({_dt.date}): pl.Date,
+}
+
+
+def _missing(value: Any) -> bool:
+    """Whether a pandas cell is a missing value (``None``, ``NaN``, ``pd.NA``, ``NaT``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def read_frame(
