@@ -293,11 +293,13 @@ def datetime_option(text: str, option: str) -> _dt.datetime:
     return moment
 
 
-def unwritable(path: str) -> str | None:
+def unwritable(path: str, inputs: Iterable[str | None] = ()) -> str | None:
     """Why the output file ``path`` cannot be written, said before any input is read; or ``None``.
 
     A folder, or a file in a folder that does not exist, is found at once rather than after a
-    long read. What only writing finds (no permission, a full disk) is reported then.
+    long read; so is a file the command reads (``inputs``, by any name: ``./records.jsonl``, a
+    link), which the output would replace. What only writing finds (no permission, a full
+    disk) is reported then.
 
     Example:
         >>> unwritable("/")
@@ -306,13 +308,25 @@ def unwritable(path: str) -> str | None:
         'cannot write /no-such-folder/report.html: there is no folder /no-such-folder'
         >>> unwritable("report.html") is None
         True
+        >>> unwritable("/dev/null", inputs=["/dev/../dev/null"])
+        'cannot write /dev/null: it is the input /dev/../dev/null, which it would replace: name another file'
     """
     if os.path.isdir(path):
         return f"cannot write {path}: it is a folder, not a file"
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         return f"cannot write {path}: there is no folder {folder}"
+    for given in inputs:
+        if given is not None and given != "-" and _same_file(path, given):
+            return f"cannot write {path}: it is the input {given}, which it would replace: name another file"
     return None
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # either does not exist (yet), or a name the system refuses
+        return False
 
 
 def empty_warning(command: str, message: str) -> int:

@@ -372,13 +372,22 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
     output = getattr(args, "output", None)
     if parquet and (output is None or output == "-"):
         return "--format parquet writes a binary file: give --output FILE"
-    if output is not None and output != "-" and (problem := unwritable(output)) is not None:
+    if (
+        output is not None
+        and output != "-"
+        and (problem := unwritable(output, _inputs(args))) is not None
+    ):
         return problem
     if kind != "jsonl" and not tables_installed():
         return needs_tables(kind)
     if parquet and not tables_installed():
         return 'writing Parquet needs the tables extra: pip install "volunteer_rules[tables]"'
     return None
+
+
+def _inputs(args: argparse.Namespace) -> list[str | None]:
+    """The files ``certify`` and ``stats`` read, which ``--output`` must not replace."""
+    return [getattr(args, "file", None), getattr(args, "profiles", None)]
 
 
 @contextlib.contextmanager
