@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,34 @@ class TestOutputIsAnInput:
         output = tmp_path / "figures.csv"
         assert main(["stats", str(sample_records), "--format", "csv", "-o", str(output)]) == 0
         assert output.read_text("utf-8").startswith("region,")
+
+
+def test_parquet_from_a_pipe_is_a_clear_usage_error(tmp_path: Path) -> None:
+    """Parquet keeps its index at its end: a pipe cannot be read, and the message says so."""
+    pytest.importorskip("polars")
+    from volunteer_rules.tables import io as tio
+
+    sample = Path(__file__).resolve().parent.parent / "examples" / "records.jsonl"
+    path = tmp_path / "records.parquet"
+    tio.write_parquet(tio.read_json_lines(sample).records, path)
+    command = [sys.executable, "-m", "volunteer_rules", "stats", "-", "--input-format", "parquet"]
+    piped = subprocess.run(
+        command, input=path.read_bytes(), capture_output=True, timeout=300, check=False
+    )
+    assert piped.returncode == 2 and piped.stdout == b""
+    assert piped.stderr.decode().endswith(
+        "error: Parquet cannot be read from a pipe (its index is at the end of the file):"
+        " give the file's name, or redirect it (< FILE)\n"
+    )
+    with path.open("rb") as redirected:
+        given = subprocess.run(command, stdin=redirected, capture_output=True, timeout=300)
+    assert given.returncode == 1 and b"27356.75" in given.stdout  # the sample's conflict: 1
+
+
+@pytest.mark.parametrize("command", ["certify", "stats"])
+def test_the_help_says_what_standard_input_is_read_as(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "- for standard input (JSON Lines, or as --input-format says)" in text

@@ -74,7 +74,8 @@ def add_file_argument(parser: argparse.ArgumentParser) -> None:
         "file",
         type=path_option,
         metavar="FILE",
-        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
+        help="service records: JSON Lines, CSV or Parquet; - for standard input (JSON Lines,"
+        " or as --input-format says)",
     )
 
 
@@ -279,6 +280,11 @@ def _text_source(path: str, kind: str, name: str, encoding: str | None) -> Any:
     (:func:`~volunteer_rules.cli._io.refuse_not_text`), unless an encoding is given.
     """
     stdin = sys.stdin.buffer
+    if kind == "parquet" and path == "-" and not stdin.seekable():
+        raise ValueError(
+            "Parquet cannot be read from a pipe (its index is at the end of the file):"
+            " give the file's name, or redirect it (< FILE)"
+        )
     if kind != "parquet" and encoding is None:
         if path == "-":
             refuse_not_text(stdin, path, _NAMES[kind])
