@@ -106,3 +106,22 @@ def test_the_help_says_what_standard_input_is_read_as(
     assert main([command, "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "- for standard input (JSON Lines, or as --input-format says)" in text
+
+
+@pytest.mark.parametrize("output", [[], ["--format", "json"]])
+def test_a_mobile_number_written_with_spaces_is_masked_in_a_report(
+    output: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A contact in an unexpected place (a column name), as people write it: 139 8765 4321."""
+    from _cli_helpers import write_lines
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+
+    path = write_lines(
+        tmp_path / "records.jsonl",
+        [{**SAMPLE_RECORD_PAYLOAD, "电话 139 8765 4321": "x"}, "139-8765-4321 {"],
+    )
+    assert main(["check", str(path), *output]) == 1
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert "139******4321" in shown  # the column is named, masked
+    assert "8765" not in shown
