@@ -20,7 +20,12 @@ the library; no clock). Writes, next to this script, in ``examples/community/``:
 
     python examples/make_community.py
     volunteer-rules report examples/records.jsonl examples/profiles.jsonl \\
-        examples/community/*.jsonl --as-of 2026-06-30 -o report.html
+        examples/community/organizations.jsonl examples/community/stations.jsonl \\
+        examples/community/people.jsonl examples/community/projects.jsonl \\
+        examples/community/project-records.jsonl examples/community/trainings.jsonl \\
+        --as-of 2026-06-30 -o report.html
+
+(not ``attendance.jsonl``: the report counts the records the attendance gave).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ WHEEL_MUST_HAVE = (
     "volunteer_rules/__init__.py",
     "volunteer_rules/py.typed",
     "volunteer_rules/records/schema/record-v1.schema.json",
+    "_volunteer_rules_cli.py",
     "_volunteer_rules_hypothesis.py",
 )
 SDIST_MUST_HAVE = (

@@ -93,8 +93,8 @@ def test_the_input_format_can_be_given(sample_files: dict[str, Path], tmp_path: 
     export.write_bytes(sample_files["parquet"].read_bytes())
     given = _run("stats", str(export), "--input-format", "parquet", "--by")
     assert given.returncode == 1 and "records" in given.stdout
-    assumed = _run("stats", str(export), "--by")  # read as JSON Lines: every line is bad
-    assert assumed.returncode == 1 and "invalid_" in assumed.stderr
+    assumed = _run("stats", str(export), "--by")  # taken for JSON Lines: its first bytes say not
+    assert assumed.returncode == 2 and "it is a Parquet file, not JSON Lines" in assumed.stderr
 
 
 def test_bad_rows_in_the_one_format(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.vendor.pretty import pretty
 
 import volunteer_rules as vr
-from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules._privacy import mask_identity_numbers, mask_personal_data
 from volunteer_rules.testing.strategies import resident_ids, volunteer_profiles
 
 
@@ -51,3 +51,27 @@ class TestPrettyPrinting:
         )
         assert "13812345678" not in pretty(issuer)
         assert "13812345678" not in repr(issuer)
+
+
+class TestMobileNumbersWithSeparators:
+    """A mobile number as people write it, 3-4-4 digits apart, is masked as one written whole."""
+
+    @given(
+        number=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+        separator=st.sampled_from(["-", " "]),
+        before=st.sampled_from(["", "手机 ", "tel: ", "联系电话：", "(", "\t"]),
+        after=st.sampled_from(["", " ", "；", ")", "\n", " 张三"]),
+    )
+    @example(number="13812345678", separator="-", before="", after="")
+    def test_the_middle_digits_never_show(
+        self, number: str, separator: str, before: str, after: str
+    ) -> None:
+        written = separator.join((number[:3], number[3:7], number[7:]))
+        masked = mask_personal_data(before + written + after)
+
+        def digits(text: str) -> str:
+            return "".join(char for char in text if char.isdigit())
+
+        assert digits(masked) == digits(before) + number[:3] + number[-4:] + digits(after)
+        assert masked.startswith(before) and masked.endswith(number[-4:] + after)
+        assert mask_personal_data(masked) == masked  # masking twice changes nothing

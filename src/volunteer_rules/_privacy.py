@@ -155,11 +155,13 @@ def mask_name_text(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-# A mainland mobile number (11 digits from 13-19, optionally +86 before it) or an e-mail
+# A mainland mobile number (11 digits from 13-19, optionally +86 before it, written whole or
+# as 3-4-4 digits with one kind of separator, "138-1234-5678", "138 1234 5678") or an e-mail
 # address, standing alone in a text (not inside a longer run of letters or digits, such as a
 # digest).
 _CONTACT: Final = re.compile(
-    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:\+86[- ]?)?1[3-9][0-9]{{9}}(?![0-9A-Za-z])"
+    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:\+86[- ]?)?1[3-9][0-9]([- ]?)[0-9]{{4}}\1[0-9]{{4}}"
+    r"(?![0-9A-Za-z])"
     rf"|(?:(?<![A-Za-z0-9._%+-])(?!{_ESCAPE_AHEAD})|{_AFTER_ESCAPE})"
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     re.ASCII,
@@ -175,6 +177,8 @@ def mask_personal_data(text: str) -> str:
     Example:
         >>> mask_personal_data("call 13812345678 or +86 13812345678; id 11010519491231002X")
         'call 138****5678 or +86********5678; id 110105***********X'
+        >>> mask_personal_data("手机 138-1234-5678 / 138 1234 5678")
+        '手机 138******5678 / 138******5678'
         >>> mask_personal_data(mask_personal_data("a.b@example.org"))
         'a***@example.org'
     """

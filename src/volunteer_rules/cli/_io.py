@@ -50,6 +50,7 @@ import argparse
 import contextlib
 import csv
 import datetime as _dt
+import errno
 import json
 import os
 import sys
@@ -78,6 +79,7 @@ __all__ = [
     "ClosedStream",
     "JsonLine",
     "MaskedOutput",
+    "NotText",
     "OutputClosed",
     "OutputFailed",
     "Progress",
@@ -93,6 +95,7 @@ __all__ = [
     "progress_of",
     "raw_output",
     "read_json_lines",
+    "refuse_not_text",
     "text_option",
     "text_width",
     "unwritable",
@@ -177,12 +180,71 @@ def read_json_lines(stream: IO[bytes], *, progress: Progress | None = None) -> I
         yield JsonLine(number, value, None)
 
 
+class NotText(OSError):
+    """An input that is not text at all (compressed, a workbook, Parquet), said once.
+
+    Read line by line, such a file would be reported as hundreds of lines that are not UTF-8
+    or not JSON; its first bytes say what it is. An ``OSError``, so that every command reports
+    it as it reports a file it cannot read (status 2), naming the file.
+
+    Example:
+        >>> str(NotText(errno.EINVAL, "it is gzip-compressed", "r.jsonl.gz").strerror)
+        'it is gzip-compressed'
+    """
+
+
+_NOT_TEXT: Final = (
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip)"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first (unzstd)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive", "extract it first"),
+    (
+        b"PK\x03\x04",
+        "a zip archive (an Excel .xlsx workbook is one)",
+        "save the sheet as CSV UTF-8, or unzip it first",
+    ),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)", "save the sheet as CSV UTF-8"),
+    (
+        b"PAR1",
+        "a Parquet file",
+        "certify and stats read it (named .parquet, or with --input-format parquet)",
+    ),
+    (b"\xff\xfe", "UTF-16 text (Excel's Unicode Text)", "save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16 text", "save it as UTF-8"),
+)
+"""The first bytes of files that are not text: what each is, and what to do."""
+
+
+def refuse_not_text(stream: IO[bytes], path: str, expected: str = "JSON Lines") -> None:
+    """Raise :class:`NotText` when the first bytes of ``stream`` show it is not text.
+
+    The bytes are peeked, not read: reading goes on from the start. A stream that cannot
+    peek (not a buffered file) is not looked at.
+
+    Example:
+        >>> import gzip, io
+        >>> refuse_not_text(io.BufferedReader(io.BytesIO(b'{"a": 1}')), "a.jsonl")
+        >>> refuse_not_text(io.BufferedReader(io.BytesIO(gzip.compress(b"{}"))), "a.jsonl.gz")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.cli._io.NotText: [Errno 22] it is gzip-compressed, not JSON Lines: decompress it first (gunzip): 'a.jsonl.gz'
+    """
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return
+    head = peek(8)[:8]
+    for signature, what, advice in _NOT_TEXT:
+        if head.startswith(signature):
+            raise NotText(errno.EINVAL, f"it is {what}, not {expected}: {advice}", path)
+
+
 @contextlib.contextmanager
 def open_input(path: str) -> Iterator[IO[bytes]]:
     r"""Open ``path`` for binary reading, or standard input when ``path`` is ``-``.
 
-    Standard input is not closed on exit. ``OSError`` (a missing or unreadable file) is left to
-    the caller, who reports it as a usage error (:func:`usage_error`).
+    Standard input is not closed on exit. ``OSError`` (a missing or unreadable file, or one that
+    is not text at all: :func:`refuse_not_text`) is left to the caller, who reports it as a
+    usage error (:func:`cannot_read`).
 
     Args:
         path: a file path, or ``-``.
@@ -201,9 +263,11 @@ def open_input(path: str) -> Iterator[IO[bytes]]:
         [1, 2]
     """
     if path == "-":
+        refuse_not_text(sys.stdin.buffer, path)
         yield sys.stdin.buffer
         return
     with open(path, "rb") as stream:
+        refuse_not_text(stream, path)
         yield stream
 
 
@@ -293,11 +357,13 @@ def datetime_option(text: str, option: str) -> _dt.datetime:
     return moment
 
 
-def unwritable(path: str) -> str | None:
+def unwritable(path: str, inputs: Iterable[str | None] = ()) -> str | None:
     """Why the output file ``path`` cannot be written, said before any input is read; or ``None``.
 
     A folder, or a file in a folder that does not exist, is found at once rather than after a
-    long read. What only writing finds (no permission, a full disk) is reported then.
+    long read; so is a file the command reads (``inputs``, by any name: ``./records.jsonl``, a
+    link), which the output would replace. What only writing finds (no permission, a full
+    disk) is reported then.
 
     Example:
         >>> unwritable("/")
@@ -306,13 +372,25 @@ def unwritable(path: str) -> str | None:
         'cannot write /no-such-folder/report.html: there is no folder /no-such-folder'
         >>> unwritable("report.html") is None
         True
+        >>> unwritable("/dev/null", inputs=["/dev/../dev/null"])
+        'cannot write /dev/null: it is the input /dev/../dev/null, which it would replace: name another file'
     """
     if os.path.isdir(path):
         return f"cannot write {path}: it is a folder, not a file"
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         return f"cannot write {path}: there is no folder {folder}"
+    for given in inputs:
+        if given is not None and given != "-" and _same_file(path, given):
+            return f"cannot write {path}: it is the input {given}, which it would replace: name another file"
     return None
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # either does not exist (yet), or a name the system refuses
+        return False
 
 
 def empty_warning(command: str, message: str) -> int:

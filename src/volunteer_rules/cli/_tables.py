@@ -16,7 +16,9 @@ for Parquet the row from 1), and so are the versions of a key given with differe
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from volunteer_rules.cli._io import (
     Progress,
     add_quiet_argument,
     path_option,
+    refuse_not_text,
     unwritable,
 )
 from volunteer_rules.cli._output import output_file, output_parquet
@@ -39,6 +42,7 @@ __all__ = [
     "add_file_argument",
     "add_input_options",
     "add_output_option",
+    "encoding_option",
     "input_format",
     "needs_tables",
     "output_problem",
@@ -70,19 +74,40 @@ def add_file_argument(parser: argparse.ArgumentParser) -> None:
         "file",
         type=path_option,
         metavar="FILE",
-        help="service records: JSON Lines, CSV or Parquet; - for JSON Lines on standard input",
+        help="service records: JSON Lines, CSV or Parquet; - for standard input (JSON Lines,"
+        " or as --input-format says)",
     )
 
 
+def encoding_option(text: str) -> str:
+    """The ``type`` of ``--encoding``: a text encoding Python knows (``gb18030``, ``gbk``...).
+
+    Example:
+        >>> encoding_option("GB18030")
+        'GB18030'
+        >>> encoding_option("gbk2")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: unknown encoding 'gbk2' (a Chinese export from Excel is often gb18030)
+    """
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {text!r} (a Chinese export from Excel is often gb18030)"
+        ) from None
+    return text
+
+
 def add_input_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--input-format`` and ``--quiet`` to a command that reads a file of records.
+    """Add ``--input-format``, ``--encoding`` and ``--quiet`` to a command that reads records.
 
     Example:
         >>> parser = argparse.ArgumentParser()
         >>> add_input_options(parser)
-        >>> args = parser.parse_args(["--input-format", "csv", "--quiet"])
-        >>> args.input_format, args.quiet
-        ('csv', True)
+        >>> args = parser.parse_args(["--input-format", "csv", "--encoding", "gbk", "--quiet"])
+        >>> args.input_format, args.encoding, args.quiet
+        ('csv', 'gbk', True)
     """
     parser.add_argument(
         "--input-format",
@@ -90,6 +115,14 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="format of FILE (default: from its extension, .jsonl/.json, .csv or .parquet;"
         " JSON Lines otherwise); CSV and Parquet need the tables extra",
+    )
+    parser.add_argument(
+        "--encoding",
+        type=encoding_option,
+        default=None,
+        metavar="NAME",
+        help="text encoding of a CSV file (default: UTF-8); a Chinese export saved by Excel is"
+        " often gb18030 (GBK)",
     )
     add_quiet_argument(parser)
 
@@ -159,6 +192,7 @@ def read_table(
     bad: list[int],
     progress: Progress,
     spool: str | None = None,
+    encoding: str | None = None,
 ) -> TableInput:
     r"""Read a file of records into columns; report bad rows and conflicts on ``errors``.
 
@@ -172,10 +206,13 @@ def read_table(
         spool: a folder: the valid rows are written there, chunk by chunk, to a Parquet file,
             and ``kept`` is a scan of it (a polars ``LazyFrame``) instead of a table held
             in memory. The folder must outlive every use of ``kept``.
+        encoding: the text encoding of a CSV file, when not UTF-8 (``gb18030``): the file is
+            decoded whole first (a CSV file is read whole in any case).
 
     Raises:
-        OSError: the file cannot be read.
-        ValueError: the file is not in the format (its reader's message).
+        OSError: the file cannot be read, or is not text at all (compressed, a workbook).
+        ValueError: the file is not in the format (its reader's message), or not in its
+            encoding (naming the line).
 
     Example:
         >>> import io, json, os, tempfile
@@ -196,7 +233,7 @@ def read_table(
     from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
     from volunteer_rules.tables._whole import resolve_frame, resolve_scan
 
-    source: Any = sys.stdin.buffer if path == "-" else path
+    source: Any = _text_source(path, kind, name, encoding)
     reader = {"jsonl": json_chunks, "csv": csv_chunks, "parquet": parquet_chunks}[kind]
     parts = []
     rows = 0
@@ -214,6 +251,8 @@ def read_table(
                 spooled.write(chunk.valid)
     except (pl.exceptions.PolarsError, pa.ArrowException) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if kind == "csv" and "utf-8" in message.lower():
+            raise ValueError(_not_utf8(path, name)) from None
         raise ValueError(f"{name} is not {_NAMES[kind]}: {message}") from None
     finally:
         progress.close()
@@ -232,6 +271,66 @@ def read_table(
     if conflicts.height:
         _report_conflicts(conflicts, name, row_unit(kind), errors, bad)
     return TableInput(kept, conflicts, rows)
+
+
+def _text_source(path: str, kind: str, name: str, encoding: str | None) -> Any:
+    """What the table readers read: the path, standard input, or a CSV file made UTF-8.
+
+    A file that is not text at all is refused first, by its first bytes
+    (:func:`~volunteer_rules.cli._io.refuse_not_text`), unless an encoding is given.
+    """
+    stdin = sys.stdin.buffer
+    if kind == "parquet" and path == "-" and not stdin.seekable():
+        raise ValueError(
+            "Parquet cannot be read from a pipe (its index is at the end of the file):"
+            " give the file's name, or redirect it (< FILE)"
+        )
+    if kind != "parquet" and encoding is None:
+        if path == "-":
+            refuse_not_text(stdin, path, _NAMES[kind])
+        else:
+            with open(path, "rb") as stream:
+                refuse_not_text(stream, path, _NAMES[kind])
+    if kind != "csv" or encoding is None:
+        return stdin if path == "-" else path
+    if path == "-":
+        data = stdin.read()
+    else:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    try:
+        return io.BytesIO(data.decode(encoding).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        line, column = _place(data, error.start)
+        raise ValueError(
+            f"{name} is not {encoding} text: line {line}, byte {column}: {error.reason}"
+        ) from None
+
+
+def _place(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and the byte in that line (both from 1) of ``offset`` in ``data``."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - start + 1
+
+
+def _not_utf8(path: str, name: str) -> str:
+    """Why a CSV file polars refused as not UTF-8 cannot be read: its first such line.
+
+    Standard input, read already, is not read again: the message names no line.
+    """
+    where = ""
+    if path != "-":
+        with open(path, "rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    where = f": line {number}, byte {error.start + 1}"
+                    break
+    return (
+        f"{name} is not UTF-8{where} (a Chinese export saved by Excel is often GB18030"
+        " or GBK: give --encoding gb18030)"
+    )
 
 
 class TemporaryFileError(ValueError):
@@ -372,13 +471,24 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
     output = getattr(args, "output", None)
     if parquet and (output is None or output == "-"):
         return "--format parquet writes a binary file: give --output FILE"
-    if output is not None and output != "-" and (problem := unwritable(output)) is not None:
+    if (
+        output is not None
+        and output != "-"
+        and (problem := unwritable(output, _inputs(args))) is not None
+    ):
         return problem
+    if getattr(args, "encoding", None) is not None and kind != "csv":
+        return f"--encoding is for CSV files: {_NAMES[kind]} is always UTF-8"
     if kind != "jsonl" and not tables_installed():
         return needs_tables(kind)
     if parquet and not tables_installed():
         return 'writing Parquet needs the tables extra: pip install "volunteer_rules[tables]"'
     return None
+
+
+def _inputs(args: argparse.Namespace) -> list[str | None]:
+    """The files ``certify`` and ``stats`` read, which ``--output`` must not replace."""
+    return [getattr(args, "file", None), getattr(args, "profiles", None)]
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ from volunteer_rules.cli._io import (
     path_option,
     progress_of,
     read_json_lines,
+    unwritable,
     usage_error,
 )
 from volunteer_rules.cli._output import output_file
@@ -140,6 +141,13 @@ def _profile(stream: IO[bytes], volunteer: str) -> VolunteerProfile | None:
     return None
 
 
+def _check_output(args: argparse.Namespace) -> None:
+    """Raise ``ValueError`` when ``-o`` cannot be written: said before anything is read."""
+    reads = (args.file, args.profiles, getattr(args, "signing_key", None))
+    if args.output and (problem := unwritable(args.output, reads)) is not None:
+        raise ValueError(problem)
+
+
 def run(args: argparse.Namespace) -> int:
     """Issue the certificate; return the exit status.
 
@@ -151,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = date_option(args.as_of, "--as-of")
         since_text = getattr(args, "since", None)
         since = None if since_text is None else date_option(since_text, "--since")
+        _check_output(args)
     except ValueError as error:
         return usage_error("certificate", str(error))
     bad: list[int] = []  # the numbers of the lines skipped

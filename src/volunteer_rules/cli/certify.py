@@ -182,6 +182,7 @@ def _certify(
                 bad=bad,
                 progress=progress,
                 spool=folder,
+                encoding=args.encoding,
             )
             if rule_set.status_on(as_of).version is None:
                 return None
@@ -190,7 +191,13 @@ def _certify(
             )
     if tables_installed():
         table = read_table(
-            args.file, kind, name=name, errors=sys.stderr, bad=bad, progress=progress
+            args.file,
+            kind,
+            name=name,
+            errors=sys.stderr,
+            bad=bad,
+            progress=progress,
+            encoding=args.encoding,
         )
         if rule_set.status_on(as_of).version is None:
             return None

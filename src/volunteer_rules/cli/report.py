@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = date_option(args.as_of, "--as-of")
     except ValueError as error:
         return usage_error("report", str(error))
-    problem = unwritable(args.output)
+    problem = unwritable(args.output, args.files)
     if problem is not None:
         return usage_error("report", problem)
     found: dict[str, list[Any]] = {kind: [] for kind in KINDS}

@@ -135,6 +135,7 @@ def _rows(
             bad=bad,
             progress=progress,
             spool=folder,
+            encoding=args.encoding,
         )
         return summarize_frame(counted_frame(table.kept, as_of), **options)
 

@@ -68,6 +68,7 @@ from volunteer_rules.cli._io import (
     progress_of,
     raw_output,
     read_json_lines,
+    unwritable,
     usage_error,
 )
 from volunteer_rules.cli._output import output_file
@@ -201,6 +202,9 @@ def _create(args: argparse.Namespace) -> int:
         created_at = datetime_option(args.created_at, "--created-at")
     except ValueError as error:
         return usage_error(_COMMAND, str(error))
+    reads = (args.records, getattr(args, "profiles", None))
+    if args.output != "-" and (problem := unwritable(args.output, reads)) is not None:
+        return usage_error(_COMMAND, problem)
     try:
         records, bad = _read_records(args.records, sys.stderr, args)
     except OSError as error:
