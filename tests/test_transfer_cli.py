@@ -42,6 +42,28 @@ class TestCreate:
         assert wire["consent"] is True
         assert "1 records of other volunteers left out" in capsys.readouterr().err
 
+    def test_only_verified_records_move(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Records not verified stay at the source, so the package passes check's not_verified
+        rule; with none verified, no package is written."""
+        pending = [
+            {**SAMPLE_RECORD_PAYLOAD, "record_id": f"r-{status}", "status": status}
+            for status in ("submitted", "rejected", "void")
+        ]
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD, *pending], "--consent")
+        assert status == 0
+        wire = json.loads(package.read_text(encoding="utf-8"))
+        assert [r["record_id"] for r in wire["records"]] == [SAMPLE_RECORD_PAYLOAD["record_id"]]
+        assert "3 records not verified left out" in capsys.readouterr().err
+        checked = main(["transfer", "check", str(package), "--as-of", "2024-06-30"])
+        assert checked == 0
+        capsys.readouterr()
+        package.unlink()
+        status, package = create(tmp_path, pending, "--consent")
+        assert (status, package.exists()) == (1, False)
+        assert "no verified record of volunteer V0000001" in capsys.readouterr().err
+
     def test_stdout(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """-o - writes the package to standard output."""
         records = write_lines(tmp_path / "r.jsonl", [SAMPLE_RECORD_PAYLOAD])
@@ -94,7 +116,7 @@ class TestCreate:
         ("option", "value", "code"),
         [
             ("--to-region", "abc", "invalid_format"),
-            ("--to-region", "", "invalid_format"),
+            ("--to-region", "", "missing"),
             ("--from-region", "21", "invalid_format"),
             ("--from", "11010519491231002X", "checksum"),
             ("--to", "11010519491231002X", "checksum"),

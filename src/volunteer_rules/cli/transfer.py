@@ -230,15 +230,18 @@ def _create(args: argparse.Namespace) -> int:
             return 1
         profile = found
     mine = [record for record in records if record.volunteer_id == args.volunteer]
-    if not mine:
+    # Only verified records move (check_transfer's not_verified): the others stay at the source.
+    moving = [record for record in mine if record.status == "verified"]
+    if not moving:
+        which = "verified record" if mine else "record"
         sys.stderr.write(
-            f"volunteer-rules transfer: no record of volunteer {args.volunteer} in"
+            f"volunteer-rules transfer: no {which} of volunteer {args.volunteer} in"
             f" {file_name(args.records)}: no package written\n"
         )
         return 1
     try:
         package = create_transfer_package(
-            mine,
+            moving,
             volunteer_id=args.volunteer,
             source_organization_id=args.source,
             destination_organization_id=args.destination,
@@ -269,8 +272,14 @@ def _create(args: argparse.Namespace) -> int:
                 return status
     except VolunteerRulesError as error:
         return usage_error(_COMMAND, f"--db {db}: {error}")
-    skipped = len(records) - len(mine)
-    note = f"; {skipped} records of other volunteers left out" if skipped else ""
+    note = "".join(
+        f"; {count} {what}"
+        for count, what in (
+            (len(records) - len(mine), "records of other volunteers left out"),
+            (len(mine) - len(moving), "records not verified left out: only verified records move"),
+        )
+        if count
+    )
     sys.stderr.write(
         f"package: {package.summary.record_count} records, {package.summary.service}, "
         f"digest {package.digest[:16]}{note}\n"
