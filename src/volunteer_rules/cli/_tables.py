@@ -230,7 +230,8 @@ def read_table(
     import polars as pl
     import pyarrow as pa
 
-    from volunteer_rules.tables._chunks import csv_chunks, json_chunks, parquet_chunks
+    from volunteer_rules.errors import InvalidValueError
+    from volunteer_rules.tables._chunks import NOT_UTF8, csv_chunks, json_chunks, parquet_chunks
     from volunteer_rules.tables._whole import resolve_frame, resolve_scan
 
     source: Any = _text_source(path, kind, name, encoding)
@@ -249,10 +250,12 @@ def read_table(
                 parts.append(chunk.valid)
             elif chunk.valid.height:
                 spooled.write(chunk.valid)
+    except InvalidValueError as error:
+        if kind == "csv" and NOT_UTF8 in str(error):
+            raise ValueError(_not_utf8(path, name)) from None
+        raise
     except (pl.exceptions.PolarsError, pa.ArrowException) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if kind == "csv" and "utf-8" in message.lower():
-            raise ValueError(_not_utf8(path, name)) from None
         raise ValueError(f"{name} is not {_NAMES[kind]}: {message}") from None
     finally:
         progress.close()
@@ -318,15 +321,14 @@ def _not_utf8(path: str, name: str) -> str:
 
     Standard input, read already, is not read again: the message names no line.
     """
+    from volunteer_rules.tables._chunks import first_non_utf8
+
     where = ""
     if path != "-":
         with open(path, "rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    where = f": line {number}, byte {error.start + 1}"
-                    break
+            place = first_non_utf8(stream)
+        if place is not None:
+            where = f": line {place[0]}, byte {place[1]}"
     return (
         f"{name} is not UTF-8{where} (a Chinese export saved by Excel is often GB18030"
         " or GBK: give --encoding gb18030)"

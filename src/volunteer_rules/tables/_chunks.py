@@ -9,6 +9,7 @@ fraction, when it is known), for a progress display. The public readers of
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Final, NamedTuple
@@ -57,6 +58,40 @@ _NOT_CSV: Final = (
     "is not CSV the readers can read: UTF-8 text, a header row, every quote closed and no row"
     " with more cells than the header"
 )
+NOT_UTF8: Final = "is not UTF-8 text"
+"""How the CSV reader's error begins for a file that is not UTF-8 (then its first such line)."""
+
+
+def first_non_utf8(stream: IO[bytes]) -> tuple[int, int] | None:
+    """The line and byte (both from 1) of the first bytes of ``stream`` that are not UTF-8.
+
+    Read line by line from where the stream is; ``None`` when every line is UTF-8.
+
+    Example:
+        >>> import io
+        >>> first_non_utf8(io.BytesIO(b"a,b" + bytes([10, 49, 44, 255])))
+        (2, 3)
+    """
+    for number, raw in enumerate(stream, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return number, error.start + 1
+    return None
+
+
+def _why_not_csv(source: Source, error: Exception) -> str:
+    """Why polars refused a CSV source, without quoting it (a cell may hold an ID number)."""
+    if "utf-8" not in str(error).lower():
+        return _NOT_CSV
+    place = None
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as stream:
+            place = first_non_utf8(stream)
+    elif getattr(source, "seekable", lambda: False)():
+        source.seek(0)
+        place = first_non_utf8(source)
+    return NOT_UTF8 + ("" if place is None else f": line {place[0]}, byte {place[1]}")
 
 
 def _parquet_frames(parquet: pq.ParquetFile, chunk_rows: int, what: str) -> Iterator[pl.DataFrame]:
@@ -141,8 +176,8 @@ def csv_chunks(
             frame = pl.read_csv(stream, infer_schema=False)
         except pl.exceptions.NoDataError:  # an empty file: no rows
             frame = pl.DataFrame()
-        except pl.exceptions.PolarsError:  # (its message may quote a cell: not shown)
-            raise InvalidValueError(what, _NOT_CSV) from None
+        except pl.exceptions.PolarsError as error:  # (its message may quote a cell: not shown)
+            raise InvalidValueError(what, _why_not_csv(source, error)) from None
         frames = (frame.slice(start, chunk_rows) for start in range(0, frame.height, chunk_rows))
         yield from _checked(frames, what, frame.height, columns, True, categories, parse)
     finally:
