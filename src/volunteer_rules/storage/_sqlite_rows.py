@@ -12,11 +12,11 @@ the stores' wrappers turn it into a ``StorageError`` that names the store and th
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from volunteer_rules._canonical import read_json
-from volunteer_rules.errors import StorageError
+from volunteer_rules.errors import NotFoundError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import PackageEvent
@@ -86,6 +86,124 @@ def _verify(table: str, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]
         if checksum(tuple(row[:-1])) != row[-1]:
             raise _DamagedRow(table, _VERIFIED[table](row))
     return rows
+
+
+_SEALED: Final = ("records", "packages", "package_events", "ledger_entries")
+"""The tables with a seal (a row of ``seals``): their rows' count and :func:`_digest`."""
+
+_SEAL_MODULUS: Final = 2**61 - 1
+"""The digest is a sum modulo this prime: a seal and a change to it add up within 64 bits."""
+
+
+def _insert_event(connection: _Executes, placeholder: str, event: tuple[Any, ...]) -> None:
+    """Store a package's event row with its checksum, and add it to the table's seal."""
+    checksum = _tuple_checksum(event)
+    marks = ", ".join([placeholder] * 6)
+    connection.execute(f"INSERT INTO package_events VALUES ({marks})", (*event, checksum))
+    _reseal(connection, placeholder, "package_events", [checksum])
+
+
+def _digest(checksums: Iterable[object]) -> int:
+    """The order-independent digest of a table: the sum of its rows' checksums, modulo a prime.
+
+    A missing, added or replaced row changes it (and a missing or added row the count).
+
+    Example:
+        >>> _digest([3, -5]) == _digest([-5, 3]) != _digest([3])
+        True
+    """
+    return sum(value for value in checksums if type(value) is int) % _SEAL_MODULUS
+
+
+def _reseal(
+    connection: _Executes,
+    placeholder: str,
+    table: str,
+    added: Sequence[int],
+    removed: Sequence[int] = (),
+) -> None:
+    """Bring a table's seal up to date with rows written (``added``, ``removed``: checksums).
+
+    The one rule of every write of both databases, called in the write's own transaction.
+    The digest stays below the modulus: the change is added as a number from 0 up to it
+    (no ``%`` in the SQL: PostgreSQL's driver takes it for a placeholder).
+    """
+    p = placeholder
+    change = (_digest(added) - _digest(removed)) % _SEAL_MODULUS
+    connection.execute(
+        f"UPDATE seals SET row_count = row_count + {p}, digest = CASE"
+        f" WHEN digest + {p} >= {_SEAL_MODULUS} THEN digest + {p} - {_SEAL_MODULUS}"
+        f" ELSE digest + {p} END WHERE name = {p}",
+        (len(added) - len(removed), change, change, change, table),
+    )
+
+
+_SEAL_ROWS_AT_ONCE: Final = 10_000
+
+
+def _measure(connection: _Executes, table: str) -> tuple[int, int]:
+    """A table's row count and digest as stored now (``table`` is one of :data:`_SEALED`)."""
+    cursor = connection.execute(f"SELECT checksum FROM {table}", ())
+    count = total = 0
+    while rows := cursor.fetchmany(_SEAL_ROWS_AT_ONCE):
+        count += len(rows)
+        total += _digest(row[0] for row in rows)
+    return count, total % _SEAL_MODULUS
+
+
+def _make_seals(connection: _Executes, placeholder: str, *, upgraded: bool) -> None:
+    """Seal each table of :data:`_SEALED` as it is now (when the seals' table is created)."""
+    p = placeholder
+    for table in _SEALED:
+        count, digest = _measure(connection, table)
+        connection.execute(
+            f"INSERT INTO seals VALUES ({p}, {p}, {p}, {p})", (table, count, digest, int(upgraded))
+        )
+
+
+def _seal_mismatch(
+    connection: _Executes, placeholder: str, table: str, count: int, digest: int
+) -> str | None:
+    """Why a table whose rows number ``count`` with ``digest`` breaks its seal (``None``: not)."""
+    row = connection.execute(
+        f"SELECT row_count, digest FROM seals WHERE name = {placeholder}", (table,)
+    ).fetchone()
+    if row is None:
+        return "its seal is missing"
+    sealed_count, sealed_digest = row
+    if count != sealed_count:
+        return (
+            f"it holds {count} rows, its seal says {sealed_count}:"
+            " rows were deleted or added outside the library"
+        )
+    if digest % _SEAL_MODULUS != sealed_digest:
+        return "its rows do not add up to its seal: rows were replaced outside the library"
+    return None
+
+
+def _check_sealed(
+    connection: _Executes, placeholder: str, table: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """Raise :class:`_DamagedRow` unless ``rows`` (the whole table, checksum last) match its seal."""
+    why = _seal_mismatch(connection, placeholder, table, len(rows), _digest(r[-1] for r in rows))
+    if why is not None:
+        raise _DamagedRow(table, "table", why)
+
+
+def _seal_problems(connection: _Executes, placeholder: str) -> list[str]:
+    """What ``check`` says of the seals: one sentence per table whose rows break its seal."""
+    problems: list[str] = []
+    for table in _SEALED:
+        why = _seal_mismatch(connection, placeholder, table, *_measure(connection, table))
+        if why is not None:
+            problems.append(f"{table}: {why}")
+    return problems
+
+
+def _upgraded_tables(connection: _Executes) -> tuple[str, ...]:
+    """The tables whose seal was made from the rows found in a file of an older version."""
+    rows = connection.execute("SELECT name FROM seals WHERE upgraded = 1 ORDER BY name", ())
+    return tuple(str(name) for (name,) in rows.fetchall())
 
 
 _RECORD_SELECT: Final = f"SELECT {_RECORD_COLUMN_LIST}, checksum FROM records"
@@ -278,18 +396,27 @@ def _next_posting(connection: _Executes) -> tuple[int, int]:
     return (int(row[1]) + 1, int(row[0]) + 1)
 
 
-def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[PostedTransfer]:
-    """The postings from index ``start`` on, read with the driver's ``placeholder``."""
+def _read_postings(
+    connection: _Executes, placeholder: str, start: int, *, sealed: bool = False
+) -> list[PostedTransfer]:
+    """The postings from index ``start`` on, read with the driver's ``placeholder``.
+
+    From the start (``0``) with ``sealed`` (as the stores read), the rows read are then checked
+    against the table's seal too: they must be all of them (``check`` reports seals apart).
+    """
     head = connection.execute(
         f"SELECT sequence FROM ledger_entries WHERE position = {placeholder} AND kind IS NOT NULL",
         (start,),
     ).fetchone()
-    if head is None:
-        return []
-    rows = connection.execute(
-        f"{_ENTRY_SELECT} WHERE sequence >= {placeholder} ORDER BY sequence", head
-    ).fetchall()
-    return _postings_from_rows(_verify("ledger_entries", rows))
+    rows: Sequence[Sequence[Any]] = []
+    if head is not None:
+        rows = connection.execute(
+            f"{_ENTRY_SELECT} WHERE sequence >= {placeholder} ORDER BY sequence", head
+        ).fetchall()
+    postings = _postings_from_rows(_verify("ledger_entries", rows))
+    if sealed and start == 0:
+        _check_sealed(connection, placeholder, "ledger_entries", rows)
+    return postings
 
 
 _HEADS_AT_ONCE: Final = 500
@@ -343,7 +470,8 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
     Summed in Python from the rows as they are verified, not by the database's ``sum``: a
     balance is never made of a row that does not match its checksum, nor of an account's
     entries with one missing (their versions are 1 to their number), nor are all balances
-    given unless they sum to zero (every transfer does), which no checksum of a row can see.
+    given unless they sum to zero (every transfer does) and the rows match the table's seal
+    (:func:`_check_sealed`), which no checksum of a row can see.
     """
     where = "" if account is None else f" WHERE account = {placeholder}"
     cursor = connection.execute(f"{_ENTRY_SELECT}{where}", () if account is None else (account,))
@@ -351,12 +479,15 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
     counts: dict[str, int] = {}
     latest: dict[str, int] = {}
     get = totals.get
+    held = digest = 0
     while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
         for row in _verify("ledger_entries", rows):
             name = row[3]
             totals[name] = get(name, 0) + row[4]
             counts[name] = counts.get(name, 0) + 1
             latest[name] = max(latest.get(name, 0), row[5])
+        held += len(rows)
+        digest += _digest(row[-1] for row in rows)
     for name, count in counts.items():
         if count != latest[name]:
             raise _DamagedRow(
@@ -368,6 +499,10 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
         raise _DamagedRow(
             "ledger_entries", "ledger", "its balances do not sum to zero: entries are missing"
         )
+    if account is None:
+        why = _seal_mismatch(connection, placeholder, "ledger_entries", held, digest)
+        if why is not None:
+            raise _DamagedRow("ledger_entries", "table", why)
     return totals
 
 
@@ -407,6 +542,19 @@ def _read_posting(
     return _postings_from_rows(_verify("ledger_entries", rows))[0]
 
 
+def _transfer_not_found(connection: _Executes, transfer_id: str) -> NotFoundError:
+    """The error for a transfer id with no posting, once no transfer's first row is damaged.
+
+    A transfer id changed in the file would make its transfer look missing: the first rows of
+    all transfers (which hold the ids) are verified first, on a miss only, so that damage is
+    reported as damage (:class:`_DamagedRow`) rather than as an unknown id.
+    """
+    cursor = connection.execute(f"{_ENTRY_SELECT} WHERE kind IS NOT NULL", ())
+    while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
+        _verify("ledger_entries", rows)
+    return _common.transfer_not_found(transfer_id)
+
+
 def _append_one_by_one(
     connection: _Executes,
     placeholder: str,
@@ -415,7 +563,8 @@ def _append_one_by_one(
 ) -> int:
     """Store a batch posting by posting inside the caller's transaction; return how many were new.
 
-    The rule is ``_common.append_postings``; each new posting's rows are given to ``write``.
+    The rule is ``_common.append_postings``; each new posting's rows are given to ``write``
+    (and to the table's seal: :func:`_write_entries`).
     """
     next_index, next_sequence = _next_posting(connection)
     return _common.append_postings(
@@ -424,5 +573,16 @@ def _append_one_by_one(
         next_sequence,
         lambda transfer_id: _read_posting(connection, placeholder, transfer_id),
         lambda account: _account_version(connection, placeholder, account),
-        lambda posting: write(_entry_rows([posting])),
+        lambda posting: _write_entries(connection, placeholder, _entry_rows([posting]), write),
     )
+
+
+def _write_entries(
+    connection: _Executes,
+    placeholder: str,
+    rows: Sequence[_EntryRow],
+    write: Callable[[Sequence[_EntryRow]], object],
+) -> None:
+    """Write new ledger rows with the driver's ``write`` and add them to the table's seal."""
+    write(rows)
+    _reseal(connection, placeholder, "ledger_entries", [row[-1] for row in rows])

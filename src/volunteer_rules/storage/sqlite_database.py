@@ -33,11 +33,14 @@ from volunteer_rules.storage._sqlite_rows import (
     _ENTRIES_WITH_TIMES,
     _PAYLOAD,
     _DamagedRow,
+    _make_seals,
     _next_posting,
     _parse_package,
     _parse_payload,
     _read_postings,
     _record_row,
+    _seal_problems,
+    _upgraded_tables,
 )
 from volunteer_rules.storage.sqlite_schema import (
     _CHECKED_TABLES,
@@ -51,6 +54,9 @@ from volunteer_rules.storage.sqlite_schema import (
 from volunteer_rules.timebank.ledger import check_ledger
 
 __all__ = ["SQLiteDatabase"]
+
+_SEALED_FROM: Final = 5
+"""The schema version that brought the seals' table (``MIGRATIONS[4]``)."""
 
 
 def _error_reason(error: BaseException) -> str:
@@ -258,6 +264,23 @@ class SQLiteDatabase:
                 for statement in MIGRATIONS[version]:
                     connection.execute(statement)
                 connection.execute("INSERT INTO schema_version VALUES (?)", (version + 1,))
+            if current < _SEALED_FROM <= target:  # sealed as found (all empty in a new file)
+                _make_seals(connection, "?", upgraded=current > 0)
+
+    def notes(self) -> tuple[str, ...]:
+        """Return what :meth:`check` cannot vouch for, one sentence each (empty: nothing).
+
+        A file made by an older version of the library had no seals: they were made from the
+        rows found when this version first opened it, so a row lost before then cannot be
+        seen. ``volunteer-rules db check`` prints these notes after ``ok``.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.notes()
+            ()
+        """
+        with self.reading("reading the seals") as connection:
+            return _seal_notes(_upgraded_tables(connection))
 
     def schema_version(self) -> int:
         """Return the schema version of the open file.
@@ -335,7 +358,10 @@ class SQLiteDatabase:
 
         Checks SQLite's own structure (``PRAGMA integrity_check``: pages, indexes), that the
         schema is exactly the one this library writes, every row's checksum (records,
-        packages, package events, ledger entries), that every record and package reads back
+        packages, package events, ledger entries), that each of these tables still holds the
+        rows its seal counts (none deleted or added behind the library's back: the seal, kept
+        in the same transaction as every write, holds the number of rows and a digest of their
+        checksums), that every record and package reads back
         and matches its indexed columns, that each package's state is its last event's, and
         that the ledger is sound (``check_ledger``: numbering, versions, sums). Reads only.
 
@@ -345,15 +371,18 @@ class SQLiteDatabase:
             ()
         """
         problems: list[str] = []
+        sealed: list[str] = []  # said last: a damaged row is named first
         try:
             self._check_structure(problems)
             if not problems:
+                with self.reading("checking the seals") as connection:
+                    sealed = _seal_problems(connection, "?")
                 self._check_rows(problems)
         except VolunteerRulesError as error:
             problems.append(str(error))
         except _DECODING_ERRORS as error:
             problems.append(f"the data cannot be read back: {_error_reason(error)}")
-        return tuple(problems)
+        return (*problems, *sealed)
 
     def _check_structure(self, problems: list[str]) -> None:
         with self.reading("checking the file") as connection:
@@ -448,6 +477,22 @@ class SQLiteDatabase:
 
     def __repr__(self) -> str:
         return f"SQLiteDatabase({self.path!r})"
+
+
+def _seal_notes(upgraded: tuple[str, ...]) -> tuple[str, ...]:
+    """The note of :meth:`SQLiteDatabase.notes` (and PostgreSQL's) for tables sealed as found.
+
+    Example:
+        >>> _seal_notes(("records",))[0][:60]
+        'records: sealed from the rows found when this version of the'
+    """
+    if not upgraded:
+        return ()
+    return (
+        f"{', '.join(upgraded)}: sealed from the rows found when this version of the library"
+        " first opened the database (made by an older one): a row lost before then cannot"
+        " be seen",
+    )
 
 
 def _database(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:

@@ -23,7 +23,7 @@ from volunteer_rules.errors import StorageError
 __all__ = ["LEDGER_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "row_checksum"]
 
 _STORE_TABLES: Final = frozenset(
-    {"schema_version", "records", "packages", "package_events", "ledger_entries"}
+    {"schema_version", "seals", "records", "packages", "package_events", "ledger_entries"}
 )
 """The tables of the record, ledger and transfer stores (SQLite and PostgreSQL alike)."""
 
@@ -131,6 +131,17 @@ def _tuple_checksum(values: tuple[object, ...]) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
+_SEALS_SCHEMA: Final = (
+    "CREATE TABLE seals (name TEXT PRIMARY KEY, row_count BIGINT NOT NULL,"
+    " digest BIGINT NOT NULL, upgraded INTEGER NOT NULL)"
+)
+"""The seals' table (SQLite and PostgreSQL alike): one row per sealed table (``_sqlite_rows._SEALED``).
+
+``upgraded`` is 1 when the seal was made from the rows found in a file of an older version
+(rows lost before then cannot be seen), 0 when it has been kept since the table was created.
+"""
+
+
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # 1: service records
     (
@@ -190,6 +201,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "ALTER TABLE ledger_entries ADD COLUMN checksum INTEGER",
         f"UPDATE ledger_entries SET checksum = vr_checksum({_ENTRY_COLUMN_LIST})",
     ),
+    # 5: a seal per table (its rows' count and digest), made from the rows by the opener
+    (_SEALS_SCHEMA,),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
 
