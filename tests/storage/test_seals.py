@@ -372,3 +372,121 @@ def test_postgresql_a_changed_transfer_id_is_damage(pg_database: tuple[Any, str]
     _pg_raw(dsn, "UPDATE ledger_entries SET transfer_id = 'c-other' WHERE transfer_id = 'c-2'")
     with pytest.raises(StorageError, match="ledger_entries: the stored ledger entry"):
         pg.PostgreSQLLedgerStore(database).get_transfer("c-2")
+
+
+# the community registries: checksums on their rows, seals on their tables
+
+
+def _community_file(path: Path) -> None:
+    from volunteer_rules.storage.community_sqlite import (
+        SQLiteAttendanceStore,
+        SQLiteOrganizationStore,
+    )
+    from volunteer_rules.testing.community_examples import (
+        sample_attendance_events,
+        sample_organizations,
+    )
+
+    with SQLiteDatabase(path) as database:
+        SQLiteOrganizationStore(database).add(sample_organizations())
+        SQLiteAttendanceStore(database).append(sample_attendance_events())
+        assert database.check() == ()  # the community tables are the library's own schema
+
+
+def test_a_changed_community_row_is_damage_naming_file_table_and_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from volunteer_rules.storage.community_sqlite import (
+        SQLiteAttendanceStore,
+        SQLiteOrganizationStore,
+    )
+
+    path = tmp_path / "bank.sqlite"
+    _community_file(path)
+    _raw(
+        path,
+        "UPDATE community_entries SET payload = replace(payload, '幸福', '不幸')"
+        " WHERE key = 'G-xingfu-team'",
+        "UPDATE community_events SET volunteer_id = 'V9' WHERE event_id = 'a2'",
+    )
+    with SQLiteDatabase(path) as database:
+        organizations = SQLiteOrganizationStore(database)
+        with pytest.raises(StorageError) as raised:
+            organizations.get("G-xingfu-team")
+        message = str(raised.value)
+        assert str(path) in message
+        assert "community_entries: the stored organizations entry G-xingfu-team" in message
+        with pytest.raises(StorageError, match="community_entries"):
+            organizations.find()
+        assert organizations.get("52211103MJ00000421")  # a sound row reads as before
+        with pytest.raises(StorageError, match="community_events: the stored attendance event a2"):
+            SQLiteAttendanceStore(database).get("a2")
+        problems = database.check()
+    assert "community_entries: organizations G-xingfu-team v1: checksum mismatch" in problems
+    assert "community_events: a2: checksum mismatch" in problems
+    capsys.readouterr()
+    assert main(["db", "check", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "community_events: a2: checksum mismatch" in out
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        (
+            "DELETE FROM community_entries WHERE key = 'G-xingfu-team'",
+            "community_entries: it holds",
+        ),
+        ("DELETE FROM community_events WHERE event_id = 'a3'", "community_events: it holds"),
+        (
+            "DELETE FROM community_tags WHERE (kind, key, tag, value) IN"
+            " (SELECT kind, key, tag, value FROM community_tags LIMIT 1)",
+            "",
+        ),
+    ],
+)
+def test_a_deleted_community_row_is_found_by_db_check(
+    tmp_path: Path, statement: str, said: str
+) -> None:
+    path = tmp_path / "bank.sqlite"
+    _community_file(path)
+    _raw(path, statement)
+    with SQLiteDatabase(path) as database:
+        problems = database.check()
+    wanted = said or "community_tags: 1 rows differ from the entries' filters"
+    assert any(problem.startswith(wanted) for problem in problems), problems
+
+
+def test_attendance_read_whole_refuses_a_table_that_breaks_its_seal(tmp_path: Path) -> None:
+    from volunteer_rules.storage.community_sqlite import SQLiteAttendanceStore
+
+    path = tmp_path / "bank.sqlite"
+    _community_file(path)
+    _raw(path, "DELETE FROM community_events WHERE event_id = 'a3'")
+    with SQLiteDatabase(path) as database:
+        store = SQLiteAttendanceStore(database)
+        with pytest.raises(StorageError, match="community_events: the stored table is damaged"):
+            store.events()
+        assert len(store.events(volunteer_id="V2")) == 2  # a filtered read: as before
+
+
+def test_community_tables_of_an_older_version_get_checksums_and_seals(tmp_path: Path) -> None:
+    from volunteer_rules.storage.community_sqlite import SQLiteOrganizationStore
+
+    path = tmp_path / "bank.sqlite"
+    _community_file(path)
+    _make_older(path)
+    _raw(  # as the previous version left them: no checksums
+        path,
+        "ALTER TABLE community_entries DROP COLUMN checksum",
+        "ALTER TABLE community_events DROP COLUMN checksum",
+    )
+    with SQLiteDatabase(path) as database:  # opened for writing: brought up to date
+        assert database.check() == ()
+        (note,) = database.notes()
+        assert "community_entries" in note and "records" in note
+        assert len(SQLiteOrganizationStore(database).find()) == 3
+    _raw(path, "UPDATE community_entries SET payload = payload || ' ' WHERE version = 1")
+    with SQLiteDatabase(path) as database:
+        assert any("checksum mismatch" in problem for problem in database.check())

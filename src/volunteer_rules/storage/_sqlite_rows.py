@@ -12,13 +12,21 @@ the stores' wrappers turn it into a ``StorageError`` that names the store and th
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 from volunteer_rules._canonical import read_json
 from volunteer_rules.errors import NotFoundError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _DamagedRow,
+    _digest,
+    _Executes,
+    _reseal,
+    _seal_mismatch,
+)
 from volunteer_rules.storage.protocols import PackageEvent
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
@@ -30,23 +38,6 @@ from volunteer_rules.storage.sqlite_schema import (
 )
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
 from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
-
-
-class _DamagedRow(StorageError):
-    """A stored row that does not match its checksum (raised by :func:`_verify`).
-
-    The stores' wrappers (``_reads_stored_data`` for SQLite, ``_library_errors`` for
-    PostgreSQL) re-raise it as a plain ``StorageError`` that also names the store and the file.
-    """
-
-    def __init__(
-        self, table: str, key: str, why: str = "its row does not match its checksum"
-    ) -> None:
-        self.table = table
-        self.key = key
-        super().__init__(
-            f"{table}: the stored {key} is damaged ({why}); run volunteer-rules db check"
-        )
 
 
 def _record_key(row: Sequence[Any]) -> str:
@@ -65,11 +56,21 @@ def _entry_key(row: Sequence[Any]) -> str:
     return f"ledger entry {row[0]} (transfer {row[2]!r}, account {row[3]} version {row[5]})"
 
 
+def _community_entry_key(row: Sequence[Any]) -> str:
+    return f"{row[0]} entry {row[1]} version {row[2]}"
+
+
+def _attendance_key(row: Sequence[Any]) -> str:
+    return f"attendance event {row[0]}"
+
+
 _VERIFIED: Final = {
     "records": _record_key,
     "packages": _package_key,
     "package_events": _event_key,
     "ledger_entries": _entry_key,
+    "community_entries": _community_entry_key,
+    "community_events": _attendance_key,
 }
 """Each table with a checksum, and how a damaged row of it is named (by its key)."""
 
@@ -88,122 +89,12 @@ def _verify(table: str, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]
     return rows
 
 
-_SEALED: Final = ("records", "packages", "package_events", "ledger_entries")
-"""The tables with a seal (a row of ``seals``): their rows' count and :func:`_digest`."""
-
-_SEAL_MODULUS: Final = 2**61 - 1
-"""The digest is a sum modulo this prime: a seal and a change to it add up within 64 bits."""
-
-
 def _insert_event(connection: _Executes, placeholder: str, event: tuple[Any, ...]) -> None:
     """Store a package's event row with its checksum, and add it to the table's seal."""
     checksum = _tuple_checksum(event)
     marks = ", ".join([placeholder] * 6)
     connection.execute(f"INSERT INTO package_events VALUES ({marks})", (*event, checksum))
     _reseal(connection, placeholder, "package_events", [checksum])
-
-
-def _digest(checksums: Iterable[object]) -> int:
-    """The order-independent digest of a table: the sum of its rows' checksums, modulo a prime.
-
-    A missing, added or replaced row changes it (and a missing or added row the count).
-
-    Example:
-        >>> _digest([3, -5]) == _digest([-5, 3]) != _digest([3])
-        True
-    """
-    return sum(value for value in checksums if type(value) is int) % _SEAL_MODULUS
-
-
-def _reseal(
-    connection: _Executes,
-    placeholder: str,
-    table: str,
-    added: Sequence[int],
-    removed: Sequence[int] = (),
-) -> None:
-    """Bring a table's seal up to date with rows written (``added``, ``removed``: checksums).
-
-    The one rule of every write of both databases, called in the write's own transaction.
-    The digest stays below the modulus: the change is added as a number from 0 up to it
-    (no ``%`` in the SQL: PostgreSQL's driver takes it for a placeholder).
-    """
-    p = placeholder
-    change = (_digest(added) - _digest(removed)) % _SEAL_MODULUS
-    connection.execute(
-        f"UPDATE seals SET row_count = row_count + {p}, digest = CASE"
-        f" WHEN digest + {p} >= {_SEAL_MODULUS} THEN digest + {p} - {_SEAL_MODULUS}"
-        f" ELSE digest + {p} END WHERE name = {p}",
-        (len(added) - len(removed), change, change, change, table),
-    )
-
-
-_SEAL_ROWS_AT_ONCE: Final = 10_000
-
-
-def _measure(connection: _Executes, table: str) -> tuple[int, int]:
-    """A table's row count and digest as stored now (``table`` is one of :data:`_SEALED`)."""
-    cursor = connection.execute(f"SELECT checksum FROM {table}", ())
-    count = total = 0
-    while rows := cursor.fetchmany(_SEAL_ROWS_AT_ONCE):
-        count += len(rows)
-        total += _digest(row[0] for row in rows)
-    return count, total % _SEAL_MODULUS
-
-
-def _make_seals(connection: _Executes, placeholder: str, *, upgraded: bool) -> None:
-    """Seal each table of :data:`_SEALED` as it is now (when the seals' table is created)."""
-    p = placeholder
-    for table in _SEALED:
-        count, digest = _measure(connection, table)
-        connection.execute(
-            f"INSERT INTO seals VALUES ({p}, {p}, {p}, {p})", (table, count, digest, int(upgraded))
-        )
-
-
-def _seal_mismatch(
-    connection: _Executes, placeholder: str, table: str, count: int, digest: int
-) -> str | None:
-    """Why a table whose rows number ``count`` with ``digest`` breaks its seal (``None``: not)."""
-    row = connection.execute(
-        f"SELECT row_count, digest FROM seals WHERE name = {placeholder}", (table,)
-    ).fetchone()
-    if row is None:
-        return "its seal is missing"
-    sealed_count, sealed_digest = row
-    if count != sealed_count:
-        return (
-            f"it holds {count} rows, its seal says {sealed_count}:"
-            " rows were deleted or added outside the library"
-        )
-    if digest % _SEAL_MODULUS != sealed_digest:
-        return "its rows do not add up to its seal: rows were replaced outside the library"
-    return None
-
-
-def _check_sealed(
-    connection: _Executes, placeholder: str, table: str, rows: Sequence[Sequence[Any]]
-) -> None:
-    """Raise :class:`_DamagedRow` unless ``rows`` (the whole table, checksum last) match its seal."""
-    why = _seal_mismatch(connection, placeholder, table, len(rows), _digest(r[-1] for r in rows))
-    if why is not None:
-        raise _DamagedRow(table, "table", why)
-
-
-def _seal_problems(connection: _Executes, placeholder: str) -> list[str]:
-    """What ``check`` says of the seals: one sentence per table whose rows break its seal."""
-    problems: list[str] = []
-    for table in _SEALED:
-        why = _seal_mismatch(connection, placeholder, table, *_measure(connection, table))
-        if why is not None:
-            problems.append(f"{table}: {why}")
-    return problems
-
-
-def _upgraded_tables(connection: _Executes) -> tuple[str, ...]:
-    """The tables whose seal was made from the rows found in a file of an older version."""
-    rows = connection.execute("SELECT name FROM seals WHERE upgraded = 1 ORDER BY name", ())
-    return tuple(str(name) for (name,) in rows.fetchall())
 
 
 _RECORD_SELECT: Final = f"SELECT {_RECORD_COLUMN_LIST}, checksum FROM records"
@@ -365,20 +256,6 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
             ) from error
         postings.append(PostedTransfer(transfer=transfer, index=position, entries=entries))
     return postings
-
-
-class _Fetched(Protocol):
-    def fetchone(self) -> Any: ...
-
-    def fetchmany(self, size: int, /) -> Sequence[Any]: ...
-
-    def fetchall(self) -> Sequence[Any]: ...
-
-
-class _Executes(Protocol):
-    """A ``sqlite3.Connection`` or a ``psycopg.Cursor``: ``execute`` returns what to fetch."""
-
-    def execute(self, query: str, params: Sequence[Any], /) -> _Fetched: ...
 
 
 _ENTRIES_WITH_TIMES: Final = (

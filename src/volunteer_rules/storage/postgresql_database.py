@@ -26,14 +26,16 @@ from volunteer_rules.errors import (
     StorageError,
     VolunteerRulesError,
 )
-from volunteer_rules.storage._sqlite_rows import (
+from volunteer_rules.storage._seals import (
     _DamagedRow,
     _make_seals,
+    _seal_problems,
+    _upgraded_tables,
+)
+from volunteer_rules.storage._sqlite_rows import (
     _parse_package,
     _parse_payload,
     _read_postings,
-    _seal_problems,
-    _upgraded_tables,
 )
 from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason, _seal_notes
 from volunteer_rules.storage.sqlite_schema import (

@@ -18,13 +18,15 @@ from typing import Any, Final
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _PAYLOAD,
     _RECORD_SELECT,
-    _check_sealed,
     _parse_payload,
     _record_row,
-    _reseal,
     _verify,
 )
 from volunteer_rules.storage.postgresql_database import (

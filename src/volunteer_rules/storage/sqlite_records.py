@@ -20,14 +20,16 @@ from volunteer_rules.errors import StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _DamagedRow,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _PAYLOAD,
     _RECORD_SELECT,
-    _check_sealed,
-    _DamagedRow,
     _parse_payload,
     _record_row,
-    _reseal,
     _verify,
 )
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data

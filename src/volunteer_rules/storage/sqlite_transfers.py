@@ -16,14 +16,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _EVENT_SELECT,
     _PACKAGE_SELECT,
-    _check_sealed,
     _event,
     _insert_event,
     _parse_package,
-    _reseal,
     _verify,
 )
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
