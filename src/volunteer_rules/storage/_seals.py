@@ -33,7 +33,9 @@ class _Executes(Protocol):
 
 
 class _DamagedRow(StorageError):
-    """A stored row that does not match its checksum (raised by :func:`_verify`).
+    """A stored row that does not match its checksum, or a table that does not match its seal.
+
+    Raised by ``_sqlite_rows._verify`` and by :func:`_check_sealed`.
 
     The stores' wrappers (``_reads_stored_data`` for SQLite, ``_library_errors`` for
     PostgreSQL) re-raise it as a plain ``StorageError`` that also names the store and the file.

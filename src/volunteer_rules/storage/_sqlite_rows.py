@@ -89,12 +89,15 @@ def _verify(table: str, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]
     return rows
 
 
-def _insert_event(connection: _Executes, placeholder: str, event: tuple[Any, ...]) -> None:
-    """Store a package's event row with its checksum, and add it to the table's seal."""
-    checksum = _tuple_checksum(event)
-    marks = ", ".join([placeholder] * 6)
-    connection.execute(f"INSERT INTO package_events VALUES ({marks})", (*event, checksum))
-    _reseal(connection, placeholder, "package_events", [checksum])
+def _insert_row(connection: _Executes, placeholder: str, table: str, row: tuple[Any, ...]) -> None:
+    """Store a new row with its checksum and add it to its table's seal (both databases).
+
+    ``table`` is one of the library's own tables, whose columns are the row's, then the checksum.
+    """
+    checksum = _tuple_checksum(row)
+    marks = ", ".join([placeholder] * (len(row) + 1))
+    connection.execute(f"INSERT INTO {table} VALUES ({marks})", (*row, checksum))
+    _reseal(connection, placeholder, table, [checksum])
 
 
 _RECORD_SELECT: Final = f"SELECT {_RECORD_COLUMN_LIST}, checksum FROM records"

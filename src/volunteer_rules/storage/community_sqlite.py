@@ -41,8 +41,8 @@ from volunteer_rules.errors import StorageError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage import _community_kinds as kinds
-from volunteer_rules.storage._seals import _check_sealed, _reseal
-from volunteer_rules.storage._sqlite_rows import _verify
+from volunteer_rules.storage._seals import _check_sealed
+from volunteer_rules.storage._sqlite_rows import _insert_row, _verify
 from volunteer_rules.storage.sqlite import SQLiteDatabase
 from volunteer_rules.storage.sqlite_database import _reads_stored_data
 from volunteer_rules.storage.sqlite_schema import (
@@ -50,7 +50,6 @@ from volunteer_rules.storage.sqlite_schema import (
     _COMMUNITY_EVENT_COLUMN_LIST,
     COMMUNITY_SCHEMA,
     _community_tables,
-    row_checksum,
 )
 
 __all__ = [
@@ -78,14 +77,6 @@ def _open(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
     with opened.transaction("creating the community tables") as connection:
         _community_tables(connection, create=True)
     return opened
-
-
-def _insert(connection: sqlite3.Connection, table: str, row: tuple[Any, ...]) -> None:
-    """Store a community row with its checksum, and add it to the table's seal."""
-    checksum = row_checksum(*row)
-    marks = ", ".join("?" * (len(row) + 1))
-    connection.execute(f"INSERT INTO {table} VALUES ({marks})", (*row, checksum))
-    _reseal(connection, "?", table, [checksum])
 
 
 def _parse(kind: kinds.Kind[T], text: str) -> T:
@@ -116,7 +107,9 @@ class _Registry(Generic[T]):
         key = self._kind.key(item)
         region = self._kind.region(item)
         levels = _common.region_levels(region) if region is not None else (None, None, None)
-        _insert(connection, "community_entries", (self._kind.name, key, version, *levels, payload))
+        _insert_row(
+            connection, "?", "community_entries", (self._kind.name, key, version, *levels, payload)
+        )
         connection.execute(
             "DELETE FROM community_tags WHERE kind = ? AND key = ?", (self._kind.name, key)
         )
@@ -340,8 +333,9 @@ class SQLiteAttendanceStore:
                 payload = kinds.payload_of(kinds.ATTENDANCE, event)
                 held = _held_event(connection, event.event_id)
                 if kinds.is_new("event", event.event_id, held, payload):
-                    _insert(
+                    _insert_row(
                         connection,
+                        "?",
                         "community_events",
                         (event.event_id, event.project_id, event.volunteer_id,
                          _common.micros(event.at), payload),

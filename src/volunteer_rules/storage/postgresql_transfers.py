@@ -24,7 +24,7 @@ from volunteer_rules.storage._sqlite_rows import (
     _EVENT_SELECT,
     _PACKAGE_SELECT,
     _event,
-    _insert_event,
+    _insert_row,
     _parse_package,
     _verify,
 )
@@ -86,14 +86,9 @@ class PostgreSQLTransferStore:
                     1,
                     payload,
                 )
-                checksum = _tuple_checksum(values)
-                cursor.execute(
-                    "INSERT INTO packages VALUES (%s, %s, %s, %s, %s, %s, %s)", (*values, checksum)
-                )
-                _reseal(cursor, "%s", "packages", [checksum])
-                _insert_event(
-                    cursor, "%s", (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
-                )
+                _insert_row(cursor, "%s", "packages", values)
+                event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
+                _insert_row(cursor, "%s", "package_events", event)
             return True
 
         return bool(_library_errors("adding a transfer package", write))
@@ -155,7 +150,8 @@ class PostgreSQLTransferStore:
                     (new, sequence, checksum, package_id),
                 )
                 _reseal(cursor, "%s", "packages", [checksum], [stored_checksum])
-                _insert_event(cursor, "%s", (package_id, sequence, new, at.isoformat(), reason))
+                event = (package_id, sequence, new, at.isoformat(), reason)
+                _insert_row(cursor, "%s", "package_events", event)
             return sequence
 
         sequence = int(_library_errors("changing a package state", write))

@@ -24,7 +24,7 @@ from volunteer_rules.storage._sqlite_rows import (
     _EVENT_SELECT,
     _PACKAGE_SELECT,
     _event,
-    _insert_event,
+    _insert_row,
     _parse_package,
     _verify,
 )
@@ -91,13 +91,9 @@ class SQLiteTransferStore:
                 "SELECT coalesce(max(stored_order), 0) FROM packages"
             ).fetchone()
             row = (package_id, last + 1, package.volunteer_id, INITIAL_PACKAGE_STATE, 1, payload)
-            checksum = row_checksum(*row)
-            connection.execute(
-                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, checksum)
-            )
-            _reseal(connection, "?", "packages", [checksum])
+            _insert_row(connection, "?", "packages", row)
             event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
-            _insert_event(connection, "?", event)
+            _insert_row(connection, "?", "package_events", event)
         return True
 
     def _read(self, package_id: str, column: int, doing: str, convert: Callable[[Any], _T]) -> _T:
@@ -178,7 +174,8 @@ class SQLiteTransferStore:
                 (new, sequence, checksum, package_id),
             )
             _reseal(connection, "?", "packages", [checksum], [stored_checksum])
-            _insert_event(connection, "?", (package_id, sequence, new, at.isoformat(), reason))
+            event = (package_id, sequence, new, at.isoformat(), reason)
+            _insert_row(connection, "?", "package_events", event)
         return PackageEvent(
             package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
         )
