@@ -179,6 +179,11 @@ DEEP = "[" * 100_000
 """JSON nested far deeper than Python can read (``json.loads`` raises ``RecursionError``)."""
 
 
+def _raw_package_ids(database: SQLiteDatabase) -> list[str]:
+    with database.reading("listing package ids") as connection:
+        return [row[0] for row in connection.execute("SELECT package_id FROM packages")]
+
+
 @pytest.mark.parametrize(
     ("statement", "reads"),
     [
@@ -199,9 +204,8 @@ DEEP = "[" * 100_000
         (
             f"UPDATE packages SET payload = '{DEEP}'",
             [
-                lambda db: [
-                    SQLiteTransferStore(db).get_package(p)
-                    for p in SQLiteTransferStore(db).package_ids()
+                lambda db: [  # ids read raw: package_ids() refuses the table by its seal
+                    SQLiteTransferStore(db).get_package(p) for p in _raw_package_ids(db)
                 ]
             ],
         ),
@@ -273,7 +277,11 @@ def test_ledger_rows_removed_or_added_with_right_checksums_are_noticed(tmp_path:
     assert "ledger_entries: transfers are missing or out of place" in problems
     assert not any("checksum" in problem for problem in problems)
     with SQLiteDatabase(added) as database:
-        assert database.check() == ("ledger_entries: entries are missing or out of place",)
+        assert database.check() == (
+            "ledger_entries: entries are missing or out of place",
+            "ledger_entries: it holds 57 rows, its seal says 56:"
+            " rows were deleted or added outside the library",
+        )
     assert main(["db", "check", str(added)]) == 1
 
 

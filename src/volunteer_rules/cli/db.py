@@ -1,9 +1,11 @@
 r"""``volunteer-rules db check FILE`` and ``db copy SRC DST``: look after a database.
 
 ``db check`` opens the file (it changes no data and does not create a missing file) and runs :meth:`volunteer_rules.storage.SQLiteDatabase.check`: SQLite's own
-structure, the schema, every row's checksum, records and packages that read back and match
-their columns, package states, and the ledger's numbering and sums. It prints ``ok`` or one
-line per problem. ``FILE`` may also be a PostgreSQL connection string or URL (the
+structure, the schema, every row's checksum, each table's seal (no row deleted or added
+behind the library's back), records and packages that read back and match their columns,
+package states, and the ledger's numbering and sums. It prints ``ok`` or one line per
+problem; after ``ok``, a ``note:`` line says when the seals were made from the rows found in
+a database of an older version (a row lost before then cannot be seen). ``FILE`` may also be a PostgreSQL connection string or URL (the
 ``postgresql`` extra): then :meth:`~volunteer_rules.storage.postgresql.PostgreSQLDatabase.check`
 runs.
 
@@ -106,10 +108,12 @@ def _check(path: str) -> int:
         with database:
             problems = database.check()
             empty = not problems and _is_empty(records, packages, ledger)
+            pg_notes = () if problems else database.notes()
         for problem in problems:
             print(f"database: {problem}")
         if not problems:
             print("ok")
+            _print_notes(pg_notes)
         if empty:
             return empty_warning("db", "the database holds nothing (no record, package or ledger)")
         return 1 if problems else 0
@@ -117,10 +121,12 @@ def _check(path: str) -> int:
         print(f"volunteer-rules db check: {path}: {_not_a_file(path)}", file=sys.stderr)
         return 2
     empty = False
+    notes: tuple[str, ...] = ()
     try:
         with SQLiteDatabase(path, migrate=False) as database:
             problems = database.check()
             if not problems:
+                notes = database.notes()
                 empty = _is_empty(
                     SQLiteRecordStore(database),
                     SQLiteTransferStore(database),
@@ -130,12 +136,19 @@ def _check(path: str) -> int:
         problems = (f"cannot be opened: {error}",)
     if not problems:
         print("ok")
+        _print_notes(notes)
         if empty:
             return empty_warning("db", f"{path} holds nothing (no record, package or ledger)")
         return 0
     for problem in problems:
         print(f"{path}: {problem}")
     return 1
+
+
+def _print_notes(notes: tuple[str, ...]) -> None:
+    """Print what the check cannot vouch for (a database sealed as found), after ``ok``."""
+    for note in notes:
+        print(f"note: {note}")
 
 
 def _is_empty(records: Any, packages: Any, ledger: Any) -> bool:

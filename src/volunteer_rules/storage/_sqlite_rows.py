@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from volunteer_rules._canonical import read_json
-from volunteer_rules.errors import StorageError
+from volunteer_rules.errors import NotFoundError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _DamagedRow,
+    _digest,
+    _Executes,
+    _reseal,
+    _seal_mismatch,
+)
 from volunteer_rules.storage.protocols import PackageEvent
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
@@ -30,23 +38,6 @@ from volunteer_rules.storage.sqlite_schema import (
 )
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
 from volunteer_rules.transfer.package import TransferPackage, parse_transfer_package
-
-
-class _DamagedRow(StorageError):
-    """A stored row that does not match its checksum (raised by :func:`_verify`).
-
-    The stores' wrappers (``_reads_stored_data`` for SQLite, ``_library_errors`` for
-    PostgreSQL) re-raise it as a plain ``StorageError`` that also names the store and the file.
-    """
-
-    def __init__(
-        self, table: str, key: str, why: str = "its row does not match its checksum"
-    ) -> None:
-        self.table = table
-        self.key = key
-        super().__init__(
-            f"{table}: the stored {key} is damaged ({why}); run volunteer-rules db check"
-        )
 
 
 def _record_key(row: Sequence[Any]) -> str:
@@ -65,11 +56,21 @@ def _entry_key(row: Sequence[Any]) -> str:
     return f"ledger entry {row[0]} (transfer {row[2]!r}, account {row[3]} version {row[5]})"
 
 
+def _community_entry_key(row: Sequence[Any]) -> str:
+    return f"{row[0]} entry {row[1]} version {row[2]}"
+
+
+def _attendance_key(row: Sequence[Any]) -> str:
+    return f"attendance event {row[0]}"
+
+
 _VERIFIED: Final = {
     "records": _record_key,
     "packages": _package_key,
     "package_events": _event_key,
     "ledger_entries": _entry_key,
+    "community_entries": _community_entry_key,
+    "community_events": _attendance_key,
 }
 """Each table with a checksum, and how a damaged row of it is named (by its key)."""
 
@@ -86,6 +87,17 @@ def _verify(table: str, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]
         if checksum(tuple(row[:-1])) != row[-1]:
             raise _DamagedRow(table, _VERIFIED[table](row))
     return rows
+
+
+def _insert_row(connection: _Executes, placeholder: str, table: str, row: tuple[Any, ...]) -> None:
+    """Store a new row with its checksum and add it to its table's seal (both databases).
+
+    ``table`` is one of the library's own tables, whose columns are the row's, then the checksum.
+    """
+    checksum = _tuple_checksum(row)
+    marks = ", ".join([placeholder] * (len(row) + 1))
+    connection.execute(f"INSERT INTO {table} VALUES ({marks})", (*row, checksum))
+    _reseal(connection, placeholder, table, [checksum])
 
 
 _RECORD_SELECT: Final = f"SELECT {_RECORD_COLUMN_LIST}, checksum FROM records"
@@ -249,20 +261,6 @@ def _postings_from_rows(rows: Sequence[Sequence[Any]]) -> list[PostedTransfer]:
     return postings
 
 
-class _Fetched(Protocol):
-    def fetchone(self) -> Any: ...
-
-    def fetchmany(self, size: int, /) -> Sequence[Any]: ...
-
-    def fetchall(self) -> Sequence[Any]: ...
-
-
-class _Executes(Protocol):
-    """A ``sqlite3.Connection`` or a ``psycopg.Cursor``: ``execute`` returns what to fetch."""
-
-    def execute(self, query: str, params: Sequence[Any], /) -> _Fetched: ...
-
-
 _ENTRIES_WITH_TIMES: Final = (
     " FROM ledger_entries e JOIN ledger_entries t ON t.position = e.position AND t.kind IS NOT NULL"
 )
@@ -278,18 +276,27 @@ def _next_posting(connection: _Executes) -> tuple[int, int]:
     return (int(row[1]) + 1, int(row[0]) + 1)
 
 
-def _read_postings(connection: _Executes, placeholder: str, start: int) -> list[PostedTransfer]:
-    """The postings from index ``start`` on, read with the driver's ``placeholder``."""
+def _read_postings(
+    connection: _Executes, placeholder: str, start: int, *, sealed: bool = False
+) -> list[PostedTransfer]:
+    """The postings from index ``start`` on, read with the driver's ``placeholder``.
+
+    From the start (``0``) with ``sealed`` (as the stores read), the rows read are then checked
+    against the table's seal too: they must be all of them (``check`` reports seals apart).
+    """
     head = connection.execute(
         f"SELECT sequence FROM ledger_entries WHERE position = {placeholder} AND kind IS NOT NULL",
         (start,),
     ).fetchone()
-    if head is None:
-        return []
-    rows = connection.execute(
-        f"{_ENTRY_SELECT} WHERE sequence >= {placeholder} ORDER BY sequence", head
-    ).fetchall()
-    return _postings_from_rows(_verify("ledger_entries", rows))
+    rows: Sequence[Sequence[Any]] = []
+    if head is not None:
+        rows = connection.execute(
+            f"{_ENTRY_SELECT} WHERE sequence >= {placeholder} ORDER BY sequence", head
+        ).fetchall()
+    postings = _postings_from_rows(_verify("ledger_entries", rows))
+    if sealed and start == 0:
+        _check_sealed(connection, placeholder, "ledger_entries", rows)
+    return postings
 
 
 _HEADS_AT_ONCE: Final = 500
@@ -343,7 +350,8 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
     Summed in Python from the rows as they are verified, not by the database's ``sum``: a
     balance is never made of a row that does not match its checksum, nor of an account's
     entries with one missing (their versions are 1 to their number), nor are all balances
-    given unless they sum to zero (every transfer does), which no checksum of a row can see.
+    given unless they sum to zero (every transfer does) and the rows match the table's seal
+    (:func:`_check_sealed`), which no checksum of a row can see.
     """
     where = "" if account is None else f" WHERE account = {placeholder}"
     cursor = connection.execute(f"{_ENTRY_SELECT}{where}", () if account is None else (account,))
@@ -351,12 +359,15 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
     counts: dict[str, int] = {}
     latest: dict[str, int] = {}
     get = totals.get
+    held = digest = 0
     while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
         for row in _verify("ledger_entries", rows):
             name = row[3]
             totals[name] = get(name, 0) + row[4]
             counts[name] = counts.get(name, 0) + 1
             latest[name] = max(latest.get(name, 0), row[5])
+        held += len(rows)
+        digest += _digest(row[-1] for row in rows)
     for name, count in counts.items():
         if count != latest[name]:
             raise _DamagedRow(
@@ -368,6 +379,10 @@ def _read_balances(connection: _Executes, placeholder: str, account: str | None)
         raise _DamagedRow(
             "ledger_entries", "ledger", "its balances do not sum to zero: entries are missing"
         )
+    if account is None:
+        why = _seal_mismatch(connection, placeholder, "ledger_entries", held, digest)
+        if why is not None:
+            raise _DamagedRow("ledger_entries", "table", why)
     return totals
 
 
@@ -407,6 +422,19 @@ def _read_posting(
     return _postings_from_rows(_verify("ledger_entries", rows))[0]
 
 
+def _transfer_not_found(connection: _Executes, transfer_id: str) -> NotFoundError:
+    """The error for a transfer id with no posting, once no transfer's first row is damaged.
+
+    A transfer id changed in the file would make its transfer look missing: the first rows of
+    all transfers (which hold the ids) are verified first, on a miss only, so that damage is
+    reported as damage (:class:`_DamagedRow`) rather than as an unknown id.
+    """
+    cursor = connection.execute(f"{_ENTRY_SELECT} WHERE kind IS NOT NULL", ())
+    while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
+        _verify("ledger_entries", rows)
+    return _common.transfer_not_found(transfer_id)
+
+
 def _append_one_by_one(
     connection: _Executes,
     placeholder: str,
@@ -415,7 +443,8 @@ def _append_one_by_one(
 ) -> int:
     """Store a batch posting by posting inside the caller's transaction; return how many were new.
 
-    The rule is ``_common.append_postings``; each new posting's rows are given to ``write``.
+    The rule is ``_common.append_postings``; each new posting's rows are given to ``write``
+    (and to the table's seal: :func:`_write_entries`).
     """
     next_index, next_sequence = _next_posting(connection)
     return _common.append_postings(
@@ -424,5 +453,16 @@ def _append_one_by_one(
         next_sequence,
         lambda transfer_id: _read_posting(connection, placeholder, transfer_id),
         lambda account: _account_version(connection, placeholder, account),
-        lambda posting: write(_entry_rows([posting])),
+        lambda posting: _write_entries(connection, placeholder, _entry_rows([posting]), write),
     )
+
+
+def _write_entries(
+    connection: _Executes,
+    placeholder: str,
+    rows: Sequence[_EntryRow],
+    write: Callable[[Sequence[_EntryRow]], object],
+) -> None:
+    """Write new ledger rows with the driver's ``write`` and add them to the table's seal."""
+    write(rows)
+    _reseal(connection, placeholder, "ledger_entries", [row[-1] for row in rows])

@@ -41,7 +41,16 @@ from volunteer_rules.errors import StorageError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage import _community_kinds as kinds
+from volunteer_rules.storage._seals import _check_sealed
+from volunteer_rules.storage._sqlite_rows import _insert_row, _verify
 from volunteer_rules.storage.sqlite import SQLiteDatabase
+from volunteer_rules.storage.sqlite_database import _reads_stored_data
+from volunteer_rules.storage.sqlite_schema import (
+    _COMMUNITY_ENTRY_COLUMN_LIST,
+    _COMMUNITY_EVENT_COLUMN_LIST,
+    COMMUNITY_SCHEMA,
+    _community_tables,
+)
 
 __all__ = [
     "COMMUNITY_SCHEMA",
@@ -52,45 +61,21 @@ __all__ = [
     "SQLiteStationStore",
 ]
 
-COMMUNITY_SCHEMA: Final = (
-    """CREATE TABLE IF NOT EXISTS community_entries (
-        kind TEXT NOT NULL,
-        key TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        province_code TEXT,
-        city_code TEXT,
-        county_code TEXT,
-        payload TEXT NOT NULL,
-        PRIMARY KEY (kind, key, version)
-    ) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS community_tags (
-        kind TEXT NOT NULL,
-        key TEXT NOT NULL,
-        tag TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (kind, tag, value, key)
-    ) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS community_events (
-        event_id TEXT PRIMARY KEY,
-        project_id TEXT NOT NULL,
-        volunteer_id TEXT NOT NULL,
-        at_us INTEGER NOT NULL,
-        payload TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS community_events_project ON community_events (project_id, at_us)",
-    "CREATE INDEX IF NOT EXISTS community_events_volunteer"
-    " ON community_events (volunteer_id, at_us)",
-)
-"""The community tables, created when a community store is first opened on a file."""
-
 T = TypeVar("T")
+
+
+_ENTRY_SELECT: Final = f"SELECT {_COMMUNITY_ENTRY_COLUMN_LIST}, checksum FROM community_entries"
+_EVENT_SELECT: Final = f"SELECT {_COMMUNITY_EVENT_COLUMN_LIST}, checksum FROM community_events"
+"""Each table's checksummed columns and its checksum, as ``_verify`` takes them."""
+
+_ENTRY_PAYLOAD: Final = 6
+_EVENT_PAYLOAD: Final = 4
 
 
 def _open(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:
     opened = database if isinstance(database, SQLiteDatabase) else SQLiteDatabase(database)
     with opened.transaction("creating the community tables") as connection:
-        for statement in COMMUNITY_SCHEMA:
-            connection.execute(statement)
+        _community_tables(connection, create=True)
     return opened
 
 
@@ -109,20 +94,21 @@ class _Registry(Generic[T]):
 
     def _current(self, connection: sqlite3.Connection, key: str) -> tuple[int, str | None]:
         """The entry's last version and its payload; ``(0, None)`` for no entry."""
-        row = connection.execute(
-            "SELECT version, payload FROM community_entries WHERE kind = ? AND key = ?"
-            " ORDER BY version DESC LIMIT 1",
+        rows = connection.execute(
+            f"{_ENTRY_SELECT} WHERE kind = ? AND key = ? ORDER BY version DESC LIMIT 1",
             (self._kind.name, key),
-        ).fetchone()
-        return (0, None) if row is None else (int(row[0]), str(row[1]))
+        ).fetchall()
+        if not rows:
+            return (0, None)
+        (row,) = _verify("community_entries", rows)
+        return (int(row[2]), str(row[_ENTRY_PAYLOAD]))
 
     def _write(self, connection: sqlite3.Connection, item: T, version: int, payload: str) -> None:
         key = self._kind.key(item)
         region = self._kind.region(item)
         levels = _common.region_levels(region) if region is not None else (None, None, None)
-        connection.execute(
-            "INSERT INTO community_entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self._kind.name, key, version, *levels, payload),
+        _insert_row(
+            connection, "?", "community_entries", (self._kind.name, key, version, *levels, payload)
         )
         connection.execute(
             "DELETE FROM community_tags WHERE kind = ? AND key = ?", (self._kind.name, key)
@@ -136,6 +122,7 @@ class _Registry(Generic[T]):
             ],
         )
 
+    @_reads_stored_data
     def add(self, items: Iterable[T], /) -> int:
         batch = kinds.check_items(self._kind, items)
         with self.database.transaction(f"adding {self._kind.name}") as connection:
@@ -152,6 +139,7 @@ class _Registry(Generic[T]):
                     new += 1
         return new
 
+    @_reads_stored_data
     def update(self, item: T, /, *, expected: T) -> bool:
         item, expected = kinds.check_pair(self._kind, item, expected)
         key = self._kind.key(item)
@@ -163,6 +151,7 @@ class _Registry(Generic[T]):
             self._write(connection, item, version + 1, payload)
         return True
 
+    @_reads_stored_data
     def get(self, key: str, /) -> T:
         kinds.check_filter("id", key)
         with self.database.reading(f"reading {self._kind.name}") as connection:
@@ -171,14 +160,17 @@ class _Registry(Generic[T]):
             raise kinds.not_found(self._kind, key)
         return _parse(self._kind, held)
 
+    @_reads_stored_data
     def history(self, key: str, /) -> tuple[T, ...]:
         kinds.check_filter("id", key)
         with self.database.reading(f"reading {self._kind.name}") as connection:
             rows = connection.execute(
-                "SELECT payload FROM community_entries WHERE kind = ? AND key = ? ORDER BY version",
+                f"{_ENTRY_SELECT} WHERE kind = ? AND key = ? ORDER BY version",
                 (self._kind.name, key),
             ).fetchall()
-        return tuple(_parse(self._kind, text) for (text,) in rows)
+        return tuple(
+            _parse(self._kind, row[_ENTRY_PAYLOAD]) for row in _verify("community_entries", rows)
+        )
 
     def _find(self, region: object, **tags: object) -> tuple[T, ...]:
         region = kinds.check_region(region)
@@ -201,12 +193,13 @@ class _Registry(Generic[T]):
             parameters.extend((tag, value))
         with self.database.reading(f"finding {self._kind.name}") as connection:
             rows = connection.execute(
-                f"SELECT e.payload FROM community_entries e WHERE {' AND '.join(clauses)}"
-                " ORDER BY e.key",
-                parameters,
+                f"{_ENTRY_SELECT} e WHERE {' AND '.join(clauses)} ORDER BY e.key", parameters
             ).fetchall()
-        return tuple(_parse(self._kind, text) for (text,) in rows)
+        return tuple(
+            _parse(self._kind, row[_ENTRY_PAYLOAD]) for row in _verify("community_entries", rows)
+        )
 
+    @_reads_stored_data
     def count(self) -> int:
         with self.database.reading(f"counting {self._kind.name}") as connection:
             (count,) = connection.execute(
@@ -226,6 +219,7 @@ class SQLiteOrganizationStore(_Registry[Organization]):
 
     _kind = kinds.ORGANIZATIONS
 
+    @_reads_stored_data
     def find(
         self, *, region: RegionCode | None = None, parent_id: str | None = None
     ) -> tuple[Organization, ...]:
@@ -248,6 +242,7 @@ class SQLiteStationStore(_Registry[Station]):
 
     _kind = kinds.STATIONS
 
+    @_reads_stored_data
     def find(
         self, *, region: RegionCode | None = None, organization_id: str | None = None
     ) -> tuple[Station, ...]:
@@ -270,6 +265,7 @@ class SQLitePersonServedStore(_Registry[PersonServed]):
 
     _kind = kinds.PEOPLE
 
+    @_reads_stored_data
     def find(
         self, *, region: RegionCode | None = None, station_id: str | None = None
     ) -> tuple[PersonServed, ...]:
@@ -292,6 +288,7 @@ class SQLiteProjectStore(_Registry[Project]):
 
     _kind = kinds.PROJECTS
 
+    @_reads_stored_data
     def find(
         self,
         *,
@@ -321,6 +318,7 @@ class SQLiteAttendanceStore:
     def __init__(self, database: SQLiteDatabase | str | os.PathLike[str] = ":memory:") -> None:
         self.database = _open(database)
 
+    @_reads_stored_data
     def append(self, events: Iterable[AttendanceEvent], /) -> int:
         """Store events atomically; return how many were new (see the protocol).
 
@@ -333,18 +331,19 @@ class SQLiteAttendanceStore:
         with self.database.transaction("appending attendance events") as connection:
             for event in batch:
                 payload = kinds.payload_of(kinds.ATTENDANCE, event)
-                row = connection.execute(
-                    "SELECT payload FROM community_events WHERE event_id = ?", (event.event_id,)
-                ).fetchone()
-                if kinds.is_new("event", event.event_id, None if row is None else row[0], payload):
-                    connection.execute(
-                        "INSERT INTO community_events VALUES (?, ?, ?, ?, ?)",
+                held = _held_event(connection, event.event_id)
+                if kinds.is_new("event", event.event_id, held, payload):
+                    _insert_row(
+                        connection,
+                        "?",
+                        "community_events",
                         (event.event_id, event.project_id, event.volunteer_id,
                          _common.micros(event.at), payload),
                     )  # fmt: skip
                     new += 1
         return new
 
+    @_reads_stored_data
     def get(self, event_id: str, /) -> AttendanceEvent:
         """The event with this id.
 
@@ -356,13 +355,12 @@ class SQLiteAttendanceStore:
         """
         kinds.check_filter("event_id", event_id)
         with self.database.reading("reading an attendance event") as connection:
-            row = connection.execute(
-                "SELECT payload FROM community_events WHERE event_id = ?", (event_id,)
-            ).fetchone()
-        if row is None:
+            held = _held_event(connection, event_id)
+        if held is None:
             raise kinds.event_not_found(event_id)
-        return _parse(kinds.ATTENDANCE, row[0])
+        return _parse(kinds.ATTENDANCE, held)
 
+    @_reads_stored_data
     def events(
         self, *, project_id: str | None = None, volunteer_id: str | None = None
     ) -> tuple[AttendanceEvent, ...]:
@@ -381,11 +379,14 @@ class SQLiteAttendanceStore:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self.database.reading("finding attendance events") as connection:
             rows = connection.execute(
-                f"SELECT payload FROM community_events{where} ORDER BY at_us, event_id",
-                parameters,
+                f"{_EVENT_SELECT}{where} ORDER BY at_us, event_id", parameters
             ).fetchall()
-        return tuple(_parse(kinds.ATTENDANCE, text) for (text,) in rows)
+            _verify("community_events", rows)
+            if not where:  # the whole table: checked against its seal too
+                _check_sealed(connection, "?", "community_events", rows)
+        return tuple(_parse(kinds.ATTENDANCE, row[_EVENT_PAYLOAD]) for row in rows)
 
+    @_reads_stored_data
     def count(self) -> int:
         """How many events are stored.
 
@@ -396,3 +397,9 @@ class SQLiteAttendanceStore:
         with self.database.reading("counting attendance events") as connection:
             (count,) = connection.execute("SELECT count(*) FROM community_events").fetchone()
         return int(count)
+
+
+def _held_event(connection: sqlite3.Connection, event_id: str) -> str | None:
+    """The payload of the stored event with this id (its row verified), or ``None``."""
+    rows = connection.execute(f"{_EVENT_SELECT} WHERE event_id = ?", (event_id,)).fetchall()
+    return str(_verify("community_events", rows)[0][_EVENT_PAYLOAD]) if rows else None

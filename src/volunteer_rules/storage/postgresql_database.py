@@ -26,18 +26,24 @@ from volunteer_rules.errors import (
     StorageError,
     VolunteerRulesError,
 )
-from volunteer_rules.storage._sqlite_rows import (
+from volunteer_rules.storage._seals import (
     _DamagedRow,
+    _make_seals,
+    _seal_problems,
+    _upgraded_tables,
+)
+from volunteer_rules.storage._sqlite_rows import (
     _parse_package,
     _parse_payload,
     _read_postings,
 )
-from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason
+from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason, _seal_notes
 from volunteer_rules.storage.sqlite_schema import (
     _ENTRY_COLUMN_LIST,
     _EVENT_COLUMN_LIST,
     _PACKAGE_COLUMN_LIST,
     _RECORD_COLUMN_LIST,
+    _SEALS_SCHEMA,
     _foreign_database_error,
     _foreign_tables,
     _tuple_checksum,
@@ -117,11 +123,16 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         " WHERE kind IS NOT NULL",
         "CREATE UNIQUE INDEX ledger_positions ON ledger_entries (position) WHERE kind IS NOT NULL",
     ),
+    # 2: a seal per table (its rows' count and digest), made from the rows by the opener
+    (_SEALS_SCHEMA,),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a schema from version ``n`` to ``n + 1``."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this library writes."""
+
+_SEALED_FROM: Final = 2
+"""The schema version that brought the seals' table (``MIGRATIONS[1]``)."""
 
 _MAX_INTEGER: Final = 2**63 - 1
 
@@ -227,6 +238,13 @@ class PostgreSQLDatabase:
                 for statement in MIGRATIONS[version]:
                     cursor.execute(statement)
                 cursor.execute("INSERT INTO schema_version VALUES (%s)", (version + 1,))
+            if current < _SEALED_FROM:  # sealed as found (all empty in a new schema)
+                _make_seals(cursor, "%s", upgraded=current > 0)
+
+    def notes(self) -> tuple[str, ...]:
+        """Return what :meth:`check` cannot vouch for (as :meth:`SQLiteDatabase.notes`)."""
+        with self.reading("reading the seals") as cursor:
+            return _seal_notes(_upgraded_tables(cursor))
 
     def schema_version(self) -> int:
         """Return the schema version of the database."""
@@ -259,10 +277,12 @@ class PostgreSQLDatabase:
     def check(self) -> tuple[str, ...]:
         """Look for damage; return the problems found (empty: sound).
 
-        Verifies every row's checksum, that records and packages read back, that package
+        Verifies every row's checksum, that each table holds the rows its seal counts (as
+        :meth:`SQLiteDatabase.check`), that records and packages read back, that package
         states match their events, and that the ledger is sound (``check_ledger``).
         """
         problems: list[str] = []
+        sealed: list[str] = []  # said last: a damaged row is named first
         try:
             tables = (
                 ("records", _RECORD_COLUMN_LIST, 2),
@@ -271,6 +291,7 @@ class PostgreSQLDatabase:
                 ("ledger_entries", _ENTRY_COLUMN_LIST, 1),
             )
             with self.reading("checking the database") as cursor:
+                sealed = _seal_problems(cursor, "%s")
                 for table, columns, key_width in tables:
                     cursor.execute(f"SELECT {columns}, checksum FROM {table}")
                     for row in cursor.fetchall():
@@ -298,7 +319,7 @@ class PostgreSQLDatabase:
             problems.append(str(error))
         except _DECODING_ERRORS as error:
             problems.append(f"the data cannot be read back: {_error_reason(error)}")
-        return tuple(problems)
+        return (*problems, *sealed)
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

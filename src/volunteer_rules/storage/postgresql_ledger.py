@@ -30,6 +30,8 @@ from volunteer_rules.storage._sqlite_rows import (
     _read_entries,
     _read_posting,
     _read_postings,
+    _transfer_not_found,
+    _write_entries,
 )
 from volunteer_rules.storage.postgresql_database import (
     _MAX_INTEGER,
@@ -110,7 +112,7 @@ class PostgreSQLLedgerStore:
             if not batch:
                 return 0
             if self._continues(cursor, batch, rows):
-                _copy_rows(cursor, rows)
+                _write_entries(cursor, "%s", rows, lambda own: _copy_rows(cursor, own))
                 return len(batch)
             return _append_one_by_one(cursor, "%s", batch, lambda own: _copy_rows(cursor, own))
 
@@ -153,12 +155,14 @@ class PostgreSQLLedgerStore:
     def get_transfer(self, transfer_id: str, /) -> PostedTransfer:
         """Return the posting stored under an id, or raise ``NotFoundError``."""
         _common.check_text("transfer_id", transfer_id)
-        found = self._read(
-            "reading a ledger transfer", lambda c: _read_posting(c, "%s", transfer_id)
-        )
-        if found is None:
-            raise _common.transfer_not_found(transfer_id)
-        result: PostedTransfer = found
+
+        def read(cursor: psycopg.Cursor[Any]) -> PostedTransfer:
+            found = _read_posting(cursor, "%s", transfer_id)
+            if found is None:
+                raise _transfer_not_found(cursor, transfer_id)
+            return found
+
+        result: PostedTransfer = self._read("reading a ledger transfer", read)
         return result
 
     def postings(self, *, start: int = 0) -> tuple[PostedTransfer, ...]:
@@ -168,7 +172,7 @@ class PostgreSQLLedgerStore:
             return ()
 
         def read(cursor: psycopg.Cursor[Any]) -> tuple[PostedTransfer, ...]:
-            return tuple(_read_postings(cursor, "%s", start))
+            return tuple(_read_postings(cursor, "%s", start, sealed=True))
 
         result: tuple[PostedTransfer, ...] = self._read("reading ledger transfers", read)
         return result

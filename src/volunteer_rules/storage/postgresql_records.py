@@ -18,6 +18,10 @@ from typing import Any, Final
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _PAYLOAD,
     _RECORD_SELECT,
@@ -66,7 +70,7 @@ class PostgreSQLRecordStore:
         return int(_library_errors("adding records", lambda: self._add(rows)))
 
     def _add(self, rows: list[tuple[Any, ...]]) -> int:
-        added = 0
+        added: list[int] = []
         seen: dict[tuple[str, str], str] = {}
         with self.database.transaction("adding records") as cursor:
             for row in rows:
@@ -79,7 +83,7 @@ class PostgreSQLRecordStore:
                 seen[key] = payload
                 cursor.execute(_RECORD_INSERT, row)
                 if cursor.rowcount == 1:
-                    added += 1
+                    added.append(row[-1])
                     continue
                 cursor.execute(
                     f"{_RECORD_SELECT} WHERE organization_id = %s AND record_id = %s", key
@@ -87,7 +91,8 @@ class PostgreSQLRecordStore:
                 stored = _verify("records", cursor.fetchall())  # held: sound, and the same?
                 if not stored or stored[0][_PAYLOAD] != payload:
                     raise _common.record_conflict_key(key)
-        return added
+            _reseal(cursor, "%s", "records", added)
+        return len(added)
 
     def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
         """Return the record under a key, or raise ``NotFoundError``."""
@@ -133,7 +138,10 @@ class PostgreSQLRecordStore:
                     parameters,
                 )
                 rows = _verify("records", cursor.fetchall())
-            return tuple(_parse_payload(row[_PAYLOAD]) for row in rows)
+                found = tuple(_parse_payload(row[_PAYLOAD]) for row in rows)
+                if not where:  # the whole table: checked against its seal too
+                    _check_sealed(cursor, "%s", "records", rows)
+            return found
 
         result: tuple[ServiceRecord, ...] = _library_errors("finding records", read)
         return result

@@ -16,10 +16,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _EVENT_SELECT,
     _PACKAGE_SELECT,
     _event,
+    _insert_row,
     _parse_package,
     _verify,
 )
@@ -81,15 +86,9 @@ class PostgreSQLTransferStore:
                     1,
                     payload,
                 )
-                cursor.execute(
-                    "INSERT INTO packages VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (*values, _tuple_checksum(values)),
-                )
+                _insert_row(cursor, "%s", "packages", values)
                 event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
-                cursor.execute(
-                    "INSERT INTO package_events VALUES (%s, %s, %s, %s, %s, %s)",
-                    (*event, _tuple_checksum(event)),
-                )
+                _insert_row(cursor, "%s", "package_events", event)
             return True
 
         return bool(_library_errors("adding a transfer package", write))
@@ -138,23 +137,21 @@ class PostgreSQLTransferStore:
                 if not rows:
                     raise _common.package_not_found(package_id)
                 # verified first: a new checksum over damaged columns would hide the damage
-                _, stored_order, volunteer_id, current, count, payload, _ = _verify(
-                    "packages", rows
-                )[0]
+                row = _verify("packages", rows)[0]
+                _, stored_order, volunteer_id, current, count, payload, stored_checksum = row
                 if current != expected:
                     raise _common.state_conflict(package_id, expected, current)
                 sequence = int(count) + 1
                 changed = (package_id, stored_order, volunteer_id, new, sequence, payload)
+                checksum = _tuple_checksum(changed)
                 cursor.execute(
                     "UPDATE packages SET state = %s, event_count = %s, checksum = %s"
                     " WHERE package_id = %s",
-                    (new, sequence, _tuple_checksum(changed), package_id),
+                    (new, sequence, checksum, package_id),
                 )
+                _reseal(cursor, "%s", "packages", [checksum], [stored_checksum])
                 event = (package_id, sequence, new, at.isoformat(), reason)
-                cursor.execute(
-                    "INSERT INTO package_events VALUES (%s, %s, %s, %s, %s, %s)",
-                    (*event, _tuple_checksum(event)),
-                )
+                _insert_row(cursor, "%s", "package_events", event)
             return sequence
 
         sequence = int(_library_errors("changing a package state", write))
@@ -188,7 +185,10 @@ class PostgreSQLTransferStore:
         def read() -> tuple[str, ...]:
             with self.database.reading("listing transfer packages") as cursor:
                 cursor.execute(f"{_PACKAGE_SELECT}{where} ORDER BY stored_order", parameters)
-                return tuple(str(row[0]) for row in _verify("packages", cursor.fetchall()))
+                rows = _verify("packages", cursor.fetchall())
+                if not where:  # the whole table: checked against its seal too
+                    _check_sealed(cursor, "%s", "packages", rows)
+                return tuple(str(row[0]) for row in rows)
 
         result: tuple[str, ...] = _library_errors("listing transfer packages", read)
         return result

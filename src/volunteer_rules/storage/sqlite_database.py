@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Final, ParamSpec, TypeVar
 
+from volunteer_rules._canonical import read_json
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.errors import (
     ConflictError,
@@ -29,10 +30,17 @@ from volunteer_rules.errors import (
     StorageError,
     VolunteerRulesError,
 )
+from volunteer_rules.storage._community_kinds import KINDS
+from volunteer_rules.storage._seals import (
+    _SEALED,
+    _DamagedRow,
+    _make_seals,
+    _seal_problems,
+    _upgraded_tables,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _ENTRIES_WITH_TIMES,
     _PAYLOAD,
-    _DamagedRow,
     _next_posting,
     _parse_package,
     _parse_payload,
@@ -41,9 +49,12 @@ from volunteer_rules.storage._sqlite_rows import (
 )
 from volunteer_rules.storage.sqlite_schema import (
     _CHECKED_TABLES,
+    _COMMUNITY_CHECKED,
+    _COMMUNITY_SEALED,
     _RECORD_COLUMN_LIST,
     MIGRATIONS,
     SCHEMA_VERSION,
+    _community_tables,
     _foreign_database_error,
     _foreign_tables,
     row_checksum,
@@ -51,6 +62,9 @@ from volunteer_rules.storage.sqlite_schema import (
 from volunteer_rules.timebank.ledger import check_ledger
 
 __all__ = ["SQLiteDatabase"]
+
+_SEALED_FROM: Final = 5
+"""The schema version that brought the seals' table (``MIGRATIONS[4]``)."""
 
 
 def _error_reason(error: BaseException) -> str:
@@ -137,6 +151,11 @@ _STORE_NAMES: Final = {
     "SQLiteRecordStore": "the record store",
     "SQLiteLedgerStore": "the ledger store",
     "SQLiteTransferStore": "the transfer store",
+    "SQLiteOrganizationStore": "the organization store",
+    "SQLiteStationStore": "the station store",
+    "SQLitePersonServedStore": "the store of people served",
+    "SQLiteProjectStore": "the project store",
+    "SQLiteAttendanceStore": "the attendance store",
 }
 
 
@@ -258,6 +277,25 @@ class SQLiteDatabase:
                 for statement in MIGRATIONS[version]:
                     connection.execute(statement)
                 connection.execute("INSERT INTO schema_version VALUES (?)", (version + 1,))
+            if current < _SEALED_FROM <= target:  # sealed as found (all empty in a new file)
+                _make_seals(connection, "?", upgraded=current > 0)
+            if migrate:  # community tables of an older version get their checksums and seals
+                _community_tables(connection, create=False)
+
+    def notes(self) -> tuple[str, ...]:
+        """Return what :meth:`check` cannot vouch for, one sentence each (empty: nothing).
+
+        A file made by an older version of the library had no seals: they were made from the
+        rows found when this version first opened it, so a row lost before then cannot be
+        seen. ``volunteer-rules db check`` prints these notes after ``ok``.
+
+        Example:
+            >>> with SQLiteDatabase() as database:
+            ...     database.notes()
+            ()
+        """
+        with self.reading("reading the seals") as connection:
+            return _seal_notes(_upgraded_tables(connection))
 
     def schema_version(self) -> int:
         """Return the schema version of the open file.
@@ -335,7 +373,10 @@ class SQLiteDatabase:
 
         Checks SQLite's own structure (``PRAGMA integrity_check``: pages, indexes), that the
         schema is exactly the one this library writes, every row's checksum (records,
-        packages, package events, ledger entries), that every record and package reads back
+        packages, package events, ledger entries), that each of these tables still holds the
+        rows its seal counts (none deleted or added behind the library's back: the seal, kept
+        in the same transaction as every write, holds the number of rows and a digest of their
+        checksums), that every record and package reads back
         and matches its indexed columns, that each package's state is its last event's, and
         that the ledger is sound (``check_ledger``: numbering, versions, sums). Reads only.
 
@@ -345,41 +386,56 @@ class SQLiteDatabase:
             ()
         """
         problems: list[str] = []
+        sealed: list[str] = []  # said last: a damaged row is named first
         try:
-            self._check_structure(problems)
+            community = self._check_structure(problems)
             if not problems:
-                self._check_rows(problems)
+                with self.reading("checking the seals") as connection:
+                    tables = _SEALED + (_COMMUNITY_SEALED if community else ())
+                    sealed = _seal_problems(connection, "?", tables)
+                self._check_rows(problems, community)
         except VolunteerRulesError as error:
             problems.append(str(error))
         except _DECODING_ERRORS as error:
             problems.append(f"the data cannot be read back: {_error_reason(error)}")
-        return tuple(problems)
+        return (*problems, *sealed)
 
-    def _check_structure(self, problems: list[str]) -> None:
+    def _check_structure(self, problems: list[str]) -> bool:
+        """Check SQLite's structure and the schema; return whether the file has community tables.
+
+        The schema expected is that of a new file of the same version, with the community
+        tables if the file has them.
+        """
         with self.reading("checking the file") as connection:
             found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             if found != ["ok"]:
                 problems.extend(f"SQLite: {text}" for text in found[:20])
-                return
+                return False
             schema = connection.execute(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
             ).fetchall()
             (version,) = connection.execute(
                 "SELECT coalesce(max(version), 0) FROM schema_version"
             ).fetchone()
+        community = any(row[1] == "community_entries" for row in schema)
         with (
             SQLiteDatabase(":memory:", _target_version=version) as fresh,
-            fresh.reading("the expected schema") as connection,
+            fresh.transaction("the expected schema") as connection,
         ):
+            if community:
+                _community_tables(connection, create=True)
             expected = connection.execute(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
             ).fetchall()
         if schema != expected:
             problems.append("the schema is not the one this library writes (damaged or altered)")
+        return community
 
-    def _check_rows(self, problems: list[str]) -> None:
+    def _check_rows(self, problems: list[str], community: bool) -> None:
         with self.reading("checking the rows") as connection:
-            for table, columns, label in _CHECKED_TABLES:
+            for table, columns, label in _CHECKED_TABLES + (
+                _COMMUNITY_CHECKED if community else ()
+            ):
                 bad = connection.execute(
                     f"SELECT {label} FROM {table}"  # our own constant names
                     f" WHERE checksum IS NOT vr_checksum({columns}) LIMIT 20"
@@ -424,11 +480,40 @@ class SQLiteDatabase:
             postings = _read_postings(connection, "?", 0)
             transfer_count = _next_posting(connection)[0]
             (entry_count,) = connection.execute(f"SELECT count(*){_ENTRIES_WITH_TIMES}").fetchone()
+        if community:
+            self._check_tags(problems)
         if len(postings) != transfer_count:
             problems.append("ledger_entries: transfers are missing or out of place")
         problems.extend(f"ledger: {problem}" for problem in check_ledger(postings))
         if entry_count != sum(len(p.entries) for p in postings):
             problems.append("ledger_entries: entries are missing or out of place")
+
+    def _check_tags(self, problems: list[str]) -> None:
+        """Check that ``community_tags`` holds exactly the filters of the current entries."""
+        expected: set[tuple[str, str, str, str]] = set()
+        with self.reading("checking the community tags") as connection:
+            current = connection.execute(
+                "SELECT kind, key, payload FROM community_entries e WHERE version ="
+                " (SELECT max(version) FROM community_entries m"
+                "  WHERE m.kind = e.kind AND m.key = e.key)"
+            ).fetchall()
+            stored = set(connection.execute("SELECT kind, key, tag, value FROM community_tags"))
+        for name, key, payload in current:
+            kind = KINDS.get(name)
+            try:
+                item = kind.parse(read_json(payload)) if kind else None
+            except (ValueError, TypeError, RecursionError) as error:
+                item = error
+            if kind is None or isinstance(item, Exception):
+                problems.append(f"community_entries: {name} entry {key}: does not read back")
+                continue
+            tags = kind.tags(item).items()
+            expected.update((name, key, tag, value) for tag, values in tags for value in values)
+        if stored != expected:
+            problems.append(
+                f"community_tags: {len(stored ^ expected)} rows differ from the entries' filters"
+                " (deleted, added or changed outside the library)"
+            )
 
     def close(self) -> None:
         """Close the connection (idempotent). The stores of this database stop working.
@@ -448,6 +533,22 @@ class SQLiteDatabase:
 
     def __repr__(self) -> str:
         return f"SQLiteDatabase({self.path!r})"
+
+
+def _seal_notes(upgraded: tuple[str, ...]) -> tuple[str, ...]:
+    """The note of :meth:`SQLiteDatabase.notes` (and PostgreSQL's) for tables sealed as found.
+
+    Example:
+        >>> _seal_notes(("records",))[0][:60]
+        'records: sealed from the rows found when this version of the'
+    """
+    if not upgraded:
+        return ()
+    return (
+        f"{', '.join(upgraded)}: sealed from the rows found when this version of the library"
+        " first opened the database (made by an older one): a row lost before then cannot"
+        " be seen",
+    )
 
 
 def _database(database: SQLiteDatabase | str | os.PathLike[str]) -> SQLiteDatabase:

@@ -29,6 +29,8 @@ from volunteer_rules.storage._sqlite_rows import (
     _read_entries,
     _read_posting,
     _read_postings,
+    _transfer_not_found,
+    _write_entries,
 )
 from volunteer_rules.storage.sqlite_database import SQLiteDatabase, _database, _reads_stored_data
 from volunteer_rules.timebank.ledger import LedgerEntry, LedgerTransfer, PostedTransfer
@@ -128,7 +130,9 @@ class SQLiteLedgerStore:
         if _common.first_versions(batch, rows, next_index, next_sequence) is None:
             raise _SlowPath
         try:
-            connection.executemany(_ENTRY_INSERT, rows)
+            _write_entries(
+                connection, "?", rows, lambda own: connection.executemany(_ENTRY_INSERT, own)
+            )
         except sqlite3.IntegrityError as error:  # a stored transfer id or a stale version
             raise _SlowPath from error
         (gaps,) = connection.execute(
@@ -165,8 +169,8 @@ class SQLiteLedgerStore:
         _common.check_text("transfer_id", transfer_id)
         with self.database.reading("reading a ledger transfer") as connection:
             found = _read_posting(connection, "?", transfer_id)
-        if found is None:
-            raise _common.transfer_not_found(transfer_id)
+            if found is None:
+                raise _transfer_not_found(connection, transfer_id)
         return found
 
     @_reads_stored_data
@@ -181,7 +185,7 @@ class SQLiteLedgerStore:
         if start > _MAX_INTEGER:
             return ()
         with self.database.reading("reading ledger transfers") as connection:
-            return tuple(_read_postings(connection, "?", start))
+            return tuple(_read_postings(connection, "?", start, sealed=True))
 
     @_reads_stored_data
     def transfers(self, *, start: int = 0) -> tuple[LedgerTransfer, ...]:

@@ -14,16 +14,20 @@ import datetime as _dt
 import os
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 from volunteer_rules.errors import StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _DamagedRow,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _PAYLOAD,
     _RECORD_SELECT,
-    _DamagedRow,
     _parse_payload,
     _record_row,
     _verify,
@@ -76,33 +80,30 @@ class SQLiteRecordStore:
         if not unique:
             return 0
         rows = list(unique.values())
-        with self.database.transaction("adding records") as connection:
-            cursor = connection.executemany(
-                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                rows,
-            )
-            added = cursor.rowcount
-            if added < len(rows):  # some were held already: they must be the same content
-                for row in rows:
-                    _check_held(connection, row, self.database.path)
-        return int(added)
+        try:
+            with self.database.transaction("adding records") as connection:
+                cursor = connection.executemany(_RECORD_INSERT, rows)
+                if cursor.rowcount < len(rows):  # some were held: undone, and row by row
+                    raise _SomeHeld
+                _reseal(connection, "?", "records", [row[-1] for row in rows])
+        except _SomeHeld:
+            return self._add_one_by_one(rows)
+        return len(rows)
 
     def _add_one_by_one(self, rows: list[tuple[Any, ...]]) -> int:
-        """The careful path: row by row, raising at the first conflict in batch order."""
-        added = 0
+        """The careful path: row by row, raising at the first conflict in batch order.
+
+        A row held already must have the same content; the new ones are added to the seal.
+        """
+        added: list[int] = []
         with self.database.transaction("adding records") as connection:
             for row in rows:
-                cursor = connection.execute(
-                    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    row,
-                )
-                if cursor.rowcount == 1:
-                    added += 1
+                if connection.execute(_RECORD_INSERT, row).rowcount == 1:
+                    added.append(row[-1])
                     continue
                 _check_held(connection, row, self.database.path)
-        return added
+            _reseal(connection, "?", "records", added)
+        return len(added)
 
     @_reads_stored_data
     def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
@@ -152,8 +153,10 @@ class SQLiteRecordStore:
                 f"{_RECORD_SELECT}{where} ORDER BY recorded_at_us, record_id, organization_id",
                 parameters,
             ).fetchall()
-        _verify("records", rows)
-        return tuple(_parse_payload(row[_PAYLOAD]) for row in rows)
+            found = tuple(_parse_payload(row[_PAYLOAD]) for row in _verify("records", rows))
+            if not where:  # the whole table: checked against its seal too
+                _check_sealed(connection, "?", "records", rows)
+        return found
 
     @_reads_stored_data
     def count(self) -> int:
@@ -166,6 +169,16 @@ class SQLiteRecordStore:
         with self.database.reading("counting records") as connection:
             (count,) = connection.execute("SELECT count(*) FROM records").fetchone()
         return int(count)
+
+
+class _SomeHeld(Exception):
+    """Raised inside the fast path of ``add`` to undo it when some rows were held already."""
+
+
+_RECORD_INSERT: Final = (
+    f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES"
+    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
 
 
 def _check_held(connection: sqlite3.Connection, row: tuple[Any, ...], path: str) -> None:

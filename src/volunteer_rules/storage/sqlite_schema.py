@@ -15,15 +15,17 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable
 from typing import Final
 
 from volunteer_rules.errors import StorageError
+from volunteer_rules.storage._seals import _make_seals
 
 __all__ = ["LEDGER_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "row_checksum"]
 
 _STORE_TABLES: Final = frozenset(
-    {"schema_version", "records", "packages", "package_events", "ledger_entries"}
+    {"schema_version", "seals", "records", "packages", "package_events", "ledger_entries"}
 )
 """The tables of the record, ledger and transfer stores (SQLite and PostgreSQL alike)."""
 
@@ -131,6 +133,102 @@ def _tuple_checksum(values: tuple[object, ...]) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
+_SEALS_SCHEMA: Final = (
+    "CREATE TABLE seals (name TEXT PRIMARY KEY, row_count BIGINT NOT NULL,"
+    " digest BIGINT NOT NULL, upgraded INTEGER NOT NULL)"
+)
+"""The seals' table (SQLite and PostgreSQL alike): one row per sealed table (``_sqlite_rows._SEALED``).
+
+``upgraded`` is 1 when the seal was made from the rows found in a file of an older version
+(rows lost before then cannot be seen), 0 when it has been kept since the table was created.
+"""
+
+
+COMMUNITY_SCHEMA: Final = (
+    """CREATE TABLE IF NOT EXISTS community_entries (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        province_code TEXT,
+        city_code TEXT,
+        county_code TEXT,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (kind, key, version)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS community_tags (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, tag, value, key)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS community_events (
+        event_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        volunteer_id TEXT NOT NULL,
+        at_us INTEGER NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS community_events_project ON community_events (project_id, at_us)",
+    "CREATE INDEX IF NOT EXISTS community_events_volunteer"
+    " ON community_events (volunteer_id, at_us)",
+)
+"""The community tables, created when a community store is first opened on a file.
+
+Then :data:`_COMMUNITY_CHECKSUMS` adds their checksums, on a new file as on one of an older
+version (one route to one schema text, which ``check`` compares).
+"""
+
+_COMMUNITY_ENTRY_COLUMN_LIST: Final = (
+    "kind, key, version, province_code, city_code, county_code, payload"
+)
+_COMMUNITY_EVENT_COLUMN_LIST: Final = "event_id, project_id, volunteer_id, at_us, payload"
+_COMMUNITY_CHECKED: Final = (
+    ("community_entries", _COMMUNITY_ENTRY_COLUMN_LIST, "kind || ' ' || key || ' v' || version"),
+    ("community_events", _COMMUNITY_EVENT_COLUMN_LIST, "event_id"),
+)
+"""The community tables with a checksum (and a seal), as :data:`_CHECKED_TABLES` lists them.
+
+``community_tags`` has none: it is an index derived from the current entries, rewritten with
+each, which ``check`` compares with the entries themselves.
+"""
+
+_COMMUNITY_CHECKSUMS: Final = tuple(
+    statement
+    for table, columns, _ in _COMMUNITY_CHECKED
+    for statement in (
+        f"ALTER TABLE {table} ADD COLUMN checksum INTEGER",
+        f"UPDATE {table} SET checksum = vr_checksum({columns})",
+    )
+)
+"""Add a checksum to each community row (run once per file: see :func:`_community_tables`)."""
+
+
+def _community_tables(connection: sqlite3.Connection, *, create: bool) -> None:
+    """Bring the community tables up to date inside the caller's transaction.
+
+    With ``create``, the tables are created if missing (a community store opening the file).
+    Tables without checksums (new, or made by an older version of the library) get them, and
+    a seal each, made from the rows found (``upgraded`` when there were any).
+    """
+    if create:
+        for statement in COMMUNITY_SCHEMA:
+            connection.execute(statement)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(community_entries)")}
+    if not columns or "checksum" in columns:  # no community tables, or up to date
+        return
+    (held,) = connection.execute(
+        "SELECT (SELECT count(*) FROM community_entries) + (SELECT count(*) FROM community_events)"
+    ).fetchone()
+    for statement in _COMMUNITY_CHECKSUMS:
+        connection.execute(statement)
+    _make_seals(connection, "?", upgraded=held > 0, tables=_COMMUNITY_SEALED)
+
+
+_COMMUNITY_SEALED: Final = tuple(table for table, _, _ in _COMMUNITY_CHECKED)
+"""The community tables with a seal."""
+
+
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # 1: service records
     (
@@ -190,6 +288,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "ALTER TABLE ledger_entries ADD COLUMN checksum INTEGER",
         f"UPDATE ledger_entries SET checksum = vr_checksum({_ENTRY_COLUMN_LIST})",
     ),
+    # 5: a seal per table (its rows' count and digest), made from the rows by the opener
+    (_SEALS_SCHEMA,),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
 

@@ -16,10 +16,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from volunteer_rules.storage import _common
+from volunteer_rules.storage._seals import (
+    _check_sealed,
+    _reseal,
+)
 from volunteer_rules.storage._sqlite_rows import (
     _EVENT_SELECT,
     _PACKAGE_SELECT,
     _event,
+    _insert_row,
     _parse_package,
     _verify,
 )
@@ -86,14 +91,9 @@ class SQLiteTransferStore:
                 "SELECT coalesce(max(stored_order), 0) FROM packages"
             ).fetchone()
             row = (package_id, last + 1, package.volunteer_id, INITIAL_PACKAGE_STATE, 1, payload)
-            connection.execute(
-                "INSERT INTO packages VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, row_checksum(*row))
-            )
+            _insert_row(connection, "?", "packages", row)
             event = (package_id, 1, INITIAL_PACKAGE_STATE, at.isoformat(), "")
-            connection.execute(
-                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
-                (*event, row_checksum(*event)),
-            )
+            _insert_row(connection, "?", "package_events", event)
         return True
 
     def _read(self, package_id: str, column: int, doing: str, convert: Callable[[Any], _T]) -> _T:
@@ -162,20 +162,20 @@ class SQLiteTransferStore:
             if not rows:
                 raise _common.package_not_found(package_id)
             # verified first: a new checksum over damaged columns would hide the damage
-            _, stored_order, volunteer_id, current, count, payload, _ = _verify("packages", rows)[0]
+            row = _verify("packages", rows)[0]
+            _, stored_order, volunteer_id, current, count, payload, stored_checksum = row
             if current != expected:
                 raise _common.state_conflict(package_id, expected, current)
             sequence = count + 1
             changed = (package_id, stored_order, volunteer_id, new, sequence, payload)
+            checksum = row_checksum(*changed)
             connection.execute(
                 "UPDATE packages SET state = ?, event_count = ?, checksum = ? WHERE package_id = ?",
-                (new, sequence, row_checksum(*changed), package_id),
+                (new, sequence, checksum, package_id),
             )
+            _reseal(connection, "?", "packages", [checksum], [stored_checksum])
             event = (package_id, sequence, new, at.isoformat(), reason)
-            connection.execute(
-                "INSERT INTO package_events VALUES (?, ?, ?, ?, ?, ?)",
-                (*event, row_checksum(*event)),
-            )
+            _insert_row(connection, "?", "package_events", event)
         return PackageEvent(
             package_id=package_id, sequence=sequence, state=new, at=at, reason=reason
         )
@@ -214,4 +214,7 @@ class SQLiteTransferStore:
             rows = connection.execute(
                 f"{_PACKAGE_SELECT}{where} ORDER BY stored_order", parameters
             ).fetchall()
-        return tuple(row[0] for row in _verify("packages", rows))
+            _verify("packages", rows)
+            if not where:  # the whole table: checked against its seal too
+                _check_sealed(connection, "?", "packages", rows)
+        return tuple(row[0] for row in rows)
