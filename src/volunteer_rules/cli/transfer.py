@@ -212,23 +212,9 @@ def _create(args: argparse.Namespace) -> int:
     if bad:
         sys.stderr.write(f"volunteer-rules transfer: {bad} bad lines: no package written\n")
         return 1
-    profiles = getattr(args, "profiles", None)
-    if getattr(args, "masked_profile", False) and profiles is None:
-        return usage_error(_COMMAND, "--masked-profile needs --profiles FILE")
-    profile: VolunteerProfile | None = None
-    if profiles is not None:
-        try:
-            with open_input(profiles) as stream:
-                found = _profile(stream, args.volunteer, file_name(profiles))
-        except OSError as error:
-            return cannot_read(_COMMAND, error, profiles)
-        if found is None:
-            sys.stderr.write(
-                f"volunteer-rules transfer: no valid profile of volunteer {args.volunteer} in"
-                f" {file_name(profiles)}: no package written\n"
-            )
-            return 1
-        profile = found
+    status, profile = _profile_option(args)
+    if status:
+        return status
     mine = [record for record in records if record.volunteer_id == args.volunteer]
     # Only verified records move (check_transfer's not_verified): the others stay at the source.
     moving = [record for record in mine if record.status == "verified"]
@@ -285,6 +271,27 @@ def _create(args: argparse.Namespace) -> int:
         f"digest {package.digest[:16]}{note}\n"
     )
     return 0
+
+
+def _profile_option(args: argparse.Namespace) -> tuple[int, VolunteerProfile | None]:
+    """The volunteer's profile from ``--profiles`` (``None`` without it), or a failed status."""
+    profiles = getattr(args, "profiles", None)
+    if getattr(args, "masked_profile", False) and profiles is None:
+        return usage_error(_COMMAND, "--masked-profile needs --profiles FILE"), None
+    if profiles is None:
+        return 0, None
+    try:
+        with open_input(profiles) as stream:
+            found = _profile(stream, args.volunteer, file_name(profiles))
+    except OSError as error:
+        return cannot_read(_COMMAND, error, profiles), None
+    if found is None:
+        sys.stderr.write(
+            f"volunteer-rules transfer: no valid profile of volunteer {args.volunteer} in"
+            f" {file_name(profiles)}: no package written\n"
+        )
+        return 1, None
+    return 0, found
 
 
 def _write_package(output: str, text: str, *, keep: Callable[[], object]) -> int:
