@@ -8,10 +8,12 @@ no level can be given). The sources are in docs/sources.md.
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -276,12 +278,147 @@ def test_certify_many_gives_the_outcome_too() -> None:
     assert named["V9"].outcome == "not_yet_in_force"
 
 
-def test_pvsa_pause_both_sides() -> None:
-    """The pause began on 2025-05-27 (not 05-25): the 26th is not paused, the 27th is."""
+@pytest.mark.parametrize("rule_set_id", ["us-pvsa", "us-pvsa-lifetime"])
+def test_pvsa_pause_both_sides(rule_set_id: str) -> None:
+    """The pause began on 2025-05-27 (not 05-25): the 26th is not paused, the 27th is, for the
+    12-month awards and the Lifetime award alike; the level is still computed ([PVSA-pause])."""
     person = Person("V1", D(1990, 1, 1))
-    before = vr.certify([], rule_set="us-pvsa", as_of=D(2025, 5, 26), volunteer=person)
-    on = vr.certify([], rule_set="us-pvsa", as_of=D(2025, 5, 27), volunteer=person)
-    assert (before.paused, on.paused) == (False, True)
+    results = [
+        vr.certify(served(4000, day), rule_set=rule_set_id, as_of=day, volunteer=person)
+        for day in (D(2025, 5, 26), D(2025, 5, 27))
+    ]
+    assert [r.paused for r in results] == [False, True]
+    assert [r.outcome for r in results] == ["certified", "certified"]
+    assert results[0].level == results[1].level and results[1].level.rank > 0
+    assert "paused" in results[1].explain() and "paused" not in results[0].explain()
+
+
+def _boundary_days() -> list[dt.date]:
+    """Both sides of every built-in version's start and end and of every pause."""
+    one = dt.timedelta(days=1)
+    days: set[dt.date] = set()
+    for rule_set_id in vr.rule_set_ids():
+        rule_set = vr.get_rule_set(rule_set_id)
+        for version in rule_set.versions:
+            days |= {version.valid_from - one, version.valid_from}
+            if version.valid_until is not None:
+                days |= {version.valid_until, version.valid_until + one}
+        if rule_set.paused_since is not None:
+            days |= {rule_set.paused_since - one, rule_set.paused_since}
+    return sorted(days)
+
+
+def _in_force(rule_set: vr.RuleSet, as_of: dt.date) -> tuple[str, Any]:
+    """The outcome and version on ``as_of``, read from the data alone: the version with the
+    latest start on or before ``as_of``, unless its own end has passed."""
+    started = [v for v in rule_set.versions if v.valid_from <= as_of]
+    if not started:
+        return "not_yet_in_force", None
+    version = started[-1]
+    if version.valid_until is not None and as_of > version.valid_until:
+        later = any(v.valid_from > as_of for v in rule_set.versions)
+        return ("between_versions" if later else "retired"), None
+    return "certified", version
+
+
+def _band_thresholds(version: Any, age: int) -> tuple[Hours, ...]:
+    if not version.age_bands:
+        return tuple(level.hours for level in version.levels)
+    for band in version.age_bands:
+        if band.min_age <= age and (band.max_age is None or age <= band.max_age):
+            return tuple(band.hours)
+    return ()
+
+
+def _meeting_every_condition(
+    rule_set: vr.RuleSet, version: Any, as_of: dt.date, minutes: int, age: int
+) -> dict[str, Any]:
+    """certify's arguments for ``minutes`` of service that meet every condition but the hours:
+    tenure (a first service, or registration, that many months back), one service a month
+    for continuous levels, every attestation, and the level below awarded where levels are
+    taken in sequence."""
+    levels = version.levels if version is not None else rule_set.versions[-1].levels
+    tenure = max(level.min_tenure_months for level in levels)
+    by_registration = version is not None and version.tenure_from == "registration"
+    back = as_of - relativedelta(months=tenure) - dt.timedelta(days=1)
+    person = Person("V1", as_of - relativedelta(years=age), back if by_registration else None)
+    records: list[ServiceRecord] = []
+    left = minutes
+    if tenure and not by_registration and left:
+        records.append(record("first", back, 1))
+        left -= 1
+    if any(level.continuous for level in levels):
+        for k in range(tenure):
+            if left:
+                records.append(record(f"m{k}", as_of.replace(day=1) - relativedelta(months=k), 1))
+                left -= 1
+    day, n = as_of, 0
+    while left > 0:
+        take = min(left, 1200)
+        records.append(record(f"r{n}", day, take))
+        left -= take
+        day -= dt.timedelta(days=1)
+        n += 1
+    awarded = [
+        Award(rank=level.rank - 1, date=as_of) for level in levels if level.requires_previous
+    ]
+    attested = {name for level in levels for name in level.attestations}
+    return {"volunteer": person, "awarded": awarded, "attested": attested, "records": records}
+
+
+class TestLevelsInTime:
+    """A property per built-in rule set: on any day, the version its data dates applies (or
+    none, with the reason), and for any minutes that meet every other condition the level is
+    the highest whose threshold (the volunteer's age band's, where there are bands) is met."""
+
+    @pytest.mark.parametrize("rule_set_id", vr.rule_set_ids())
+    @given(data=st.data())
+    def test_highest_level_met_under_the_version_in_force(
+        self, rule_set_id: str, data: Any
+    ) -> None:
+        rule_set = vr.get_rule_set(rule_set_id)
+        as_of = data.draw(
+            st.one_of(st.sampled_from(_boundary_days()), st.dates(D(1995, 1, 1), D(2031, 12, 31))),
+            label="as_of",
+        )
+        outcome, version = _in_force(rule_set, as_of)
+        age = data.draw(st.integers(0, 90), label="age")
+        near = sorted(
+            {
+                threshold.minutes + delta
+                for v in rule_set.versions
+                for band in (v.age_bands or (None,))
+                for threshold in (band.hours if band else [lv.hours for lv in v.levels])
+                for delta in (-1, 0, 1)
+            }
+        )
+        minutes = data.draw(
+            st.one_of(st.sampled_from(near), st.integers(0, near[-1] + 600)), label="minutes"
+        )
+        window = version.window if version is not None else "lifetime"
+        if window == "calendar_year":
+            minutes = min(minutes, 1000 * as_of.timetuple().tm_yday)
+        elif window == "rolling_12_months":
+            minutes = min(minutes, 1000 * 365)
+        args = _meeting_every_condition(rule_set, version, as_of, minutes, age)
+        result = vr.certify(args.pop("records"), rule_set=rule_set, as_of=as_of, **args)
+        assert result.outcome == outcome
+        assert result.paused == (
+            rule_set.paused_since is not None and as_of >= rule_set.paused_since
+        )
+        if version is None:
+            assert result.level.rank == 0 and result.counted == Hours.ZERO
+            return
+        thresholds = _band_thresholds(version, age)
+        expected = sum(1 for threshold in thresholds if threshold.minutes <= minutes)
+        assert result.rule_set_version == version.valid_from.isoformat()
+        assert result.counted.minutes == minutes
+        assert result.level.rank == expected, result.explain()
+        if expected < len(thresholds):
+            assert result.next_level is not None and result.next_level.rank == expected + 1
+            assert result.shortfall.minutes == thresholds[expected].minutes - minutes
+        else:
+            assert result.next_level is None
 
 
 class TestZhangjiagangCycles:
@@ -512,6 +649,29 @@ class TestBenefitsAndPolicies:
             if not expected:
                 assert decision.reasons[0].code == "not_in_force"
 
+    def test_maanshan_city_bus_both_sides(self) -> None:
+        """Ma'anshan's free city buses: four stars under cn-maanshan from 2019, not three stars,
+        not another rule set, not before the rules ([MAS]: 四星级志愿者可以免费乘坐市区公交车)."""
+
+        def bus(rule_set_id: str, rank: int, as_of: dt.date) -> Any:
+            cert = SimpleNamespace(
+                level=SimpleNamespace(rank=rank),
+                counted=Hours.from_hours(1000),
+                rule_set_id=rule_set_id,
+                as_of=as_of,
+            )
+            return next(
+                d for d in eligible_benefits(cert) if d.benefit.benefit_id == "maanshan_city_bus"
+            )
+
+        assert bus("cn-maanshan", 4, D(2019, 1, 1)).applies
+        assert bus("cn-maanshan", 5, D(2024, 1, 1)).applies
+        assert bus("cn-maanshan", 3, D(2024, 1, 1)).reasons[0].code == "below_level"
+        assert bus("cn-national", 4, D(2024, 1, 1)).reasons[0].code == "rule_set_mismatch"
+        assert bus("cn-maanshan", 4, D(2018, 12, 31)).reasons[0].code == "not_in_force"
+        benefit = bus("cn-maanshan", 4, D(2024, 1, 1)).benefit
+        assert benefit.category == "venues_and_transport" and "[MAS]" in benefit.source
+
     def test_policy_dates(self) -> None:
         """Time-bank policies carry their dates, rollout and source status."""
         shanghai = get_time_bank_policy("cn-shanghai-2026")
@@ -524,6 +684,96 @@ class TestBenefitsAndPolicies:
         nanjing = get_time_bank_policy("cn-nanjing-2019")
         assert len(nanjing.donation_priority) == 2 and "80" in nanjing.donation_priority[0]
         assert get_time_bank_policy("cn-nanjing-gulou-2018").source_status == "unverified"
+
+
+class TestBoundariesBothSides:
+    """Both sides of the conditions the threshold tests of test_rulesets.py do not move."""
+
+    def test_old_pvsa_kids_end_at_14(self) -> None:
+        """Under the old table (2010) a child of 14 is a Kid (100 h gold); turning 15 that day,
+        a Young Adult (100 h bronze) ([PVSA-2008])."""
+        records = served(100, D(2010, 6, 30))
+        fourteen = Person("V1", D(1995, 7, 1))
+        fifteen = Person("V1", D(1995, 6, 30))
+        levels = [
+            vr.certify(records, rule_set="us-pvsa", as_of=D(2010, 6, 30), volunteer=p).level.name
+            for p in (fourteen, fifteen)
+        ]
+        assert levels == ["gold", "bronze"]
+
+    def test_old_pvsa_kids_start_at_5(self) -> None:
+        """A child turning 5 on as_of has the Kids band; the day before, no band."""
+        records = served(50, D(2010, 6, 30))
+        five = vr.certify(
+            records,
+            rule_set="us-pvsa",
+            as_of=D(2010, 6, 30),
+            volunteer=Person("V1", D(2005, 6, 30)),
+        )
+        four = vr.certify(
+            records, rule_set="us-pvsa", as_of=D(2010, 6, 30), volunteer=Person("V1", D(2005, 7, 1))
+        )
+        assert (five.level.name, four.level.rank) == ("bronze", 0)
+        assert four.unmet and "age band" in four.unmet[0]
+
+    def test_beijing_five_stars_need_both_attestations(self) -> None:
+        """1500 h with one of the two attested conditions is four stars ([BJ-2015])."""
+        records = served(1500, D(2024, 6, 30))
+        both = {"public_standing_and_deeds", "organization_nomination"}
+        for missing in sorted(both):
+            result = vr.certify(
+                records, rule_set="cn-beijing", as_of=D(2024, 6, 30), attested=both - {missing}
+            )
+            assert result.level.name == "four_star"
+            assert result.unmet == (f"attested condition {missing!r}",)
+
+    def test_longgang_three_stars_need_a_year_since_registration(self) -> None:
+        """600 h and 12 months of service: registered 12 months before as_of is three stars,
+        a day later only two ([SZ-LG]: 注册并连续服务满一年)."""
+        as_of = D(2024, 6, 30)
+        records = served(600, as_of, months=12)
+        on = Person("V1", D(2000, 1, 1), D(2023, 6, 30))
+        later = Person("V1", D(2000, 1, 1), D(2023, 7, 1))
+        ok = vr.certify(records, rule_set="cn-shenzhen-longgang", as_of=as_of, volunteer=on)
+        short = vr.certify(records, rule_set="cn-shenzhen-longgang", as_of=as_of, volunteer=later)
+        assert (ok.level.name, short.level.name) == ("three_star", "two_star")
+        assert short.unmet and "12 months since registration" in short.unmet[0]
+
+    def test_honour_card_needs_36_months(self) -> None:
+        """300 h and a first service 36 months before as_of is the card; a day later, none
+        ([TW-LAW] Art 20: 三年以上)."""
+        as_of = D(2024, 6, 30)
+        for first, expected in ((D(2021, 6, 30), "honour_card"), (D(2021, 7, 1), "none")):
+            records = [*served(299, as_of), record("first", first, 60)]
+            result = vr.certify(records, rule_set="tw-honour-card", as_of=as_of)
+            assert result.counted == Hours.from_hours(300)
+            assert result.level.name == expected
+
+    def test_maanshan_stars_are_reached_in_turn(self) -> None:
+        """1000 h with outstanding deeds but no attested influence is two stars: a level implies
+        every level below it (the library's reading; [MAS] does not say). With influence too,
+        four stars."""
+        records = served(1500, D(2024, 1, 1))
+        as_of = D(2024, 1, 1)
+        deeds = vr.certify(
+            records,
+            rule_set="cn-maanshan",
+            as_of=as_of,
+            attested={"outstanding_deeds", "role_model"},
+        )
+        assert deeds.level.name == "two_star"
+        assert deeds.unmet == ("attested condition 'influence'",)
+        every = {"influence", "outstanding_deeds", "role_model"}
+        assert (
+            vr.certify(records, rule_set="cn-maanshan", as_of=as_of, attested=every).level.rank == 5
+        )
+        no_role = vr.certify(
+            records, rule_set="cn-maanshan", as_of=as_of, attested=every - {"role_model"}
+        )
+        assert (no_role.level.name, no_role.unmet) == (
+            "four_star",
+            ("attested condition 'role_model'",),
+        )
 
 
 class TestWhatChanged:

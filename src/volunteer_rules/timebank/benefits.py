@@ -22,6 +22,10 @@ References:
     - [SH] Art 30 (priority service when needed; preference in hiring and admission).
     - [TW-LAW] Art 20 (honour card: free entry to fee-charging public scenic sites and
       cultural or recreational venues).
+    - [MAS] Ma'anshan's incentive rules (2019), 四、五星级志愿者激励回馈: "四星级志愿者可以免费
+      乘坐市区公交车" (four-star volunteers ride the city's buses free). Read as four stars
+      or more under ``cn-maanshan`` (the library's reading: five stars are reached through
+      four).
 
 Every benefit has the dates of its source (``valid_from``, and ``valid_until`` when it ended);
 a certification made on a day outside them does not open it (``not_in_force``). "Priority
@@ -226,6 +230,7 @@ _MCA2012: Final = _dt.date(2012, 10, 23)  # [MCA2012-b] Arts 22, 24–27
 _REG2017: Final = _dt.date(2017, 12, 1)  # [REG2017] in force
 _SH2019: Final = _dt.date(2019, 11, 15)  # [SH] (Beijing's [BJ] followed on 2020-12-25)
 _TW2001: Final = _dt.date(2001, 1, 20)  # [TW-LAW] Art 20
+_MAS2019: Final = _dt.date(2019, 1, 1)  # [MAS]: only the year is known, as for cn-maanshan
 
 BENEFITS: Final[tuple[Benefit, ...]] = (
     Benefit(
@@ -309,6 +314,16 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
         min_rank=1,
         rule_sets=frozenset({"tw-honour-card"}),
         valid_from=_TW2001,
+    ),
+    Benefit(
+        benefit_id="maanshan_city_bus",
+        name="Ma'anshan: free rides on the city's buses (four stars and up)",
+        name_zh="马鞍山市：四星级志愿者免费乘坐市区公交车",
+        category="venues_and_transport",
+        source="[MAS] 四、五星级志愿者激励回馈 (四星级志愿者可以免费乘坐市区公交车; 2019, year only)",
+        min_rank=4,
+        rule_sets=frozenset({"cn-maanshan"}),
+        valid_from=_MAS2019,
     ),
 )
 """The built-in benefits, each with its source."""

@@ -1,7 +1,8 @@
 """UK Millennium Volunteers: certificates at 50, 100 and 200 hours.
 
 Certificates at 50 and 100 hours and the Award of Excellence at 200 hours, for volunteers aged
-14 to 25 (the age range is not enforced here). Scotland adds a 500-hour level (not modelled).
+14 to 24 (to 25 in Wales since 2012; Northern Ireland's Volunteer Now counts a volunteer of 25
+as too old). The age range is not enforced here. Scotland adds a 500-hour level (not modelled).
 
 The levels are Northern Ireland's current ones. Early versions of the scheme had only the 100 h
 certificate and the 200 h Award of Excellence, and England (2008) and Scotland (2012) replaced

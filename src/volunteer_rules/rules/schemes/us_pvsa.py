@@ -5,7 +5,10 @@ age on ``as_of`` (pass a ``volunteer`` with a ``birth_date``); under 5, no level
 Two versions of the table:
 
 - from Executive Order 13285 (2003-01-29): Kids (5–14) 50/75/100; Young Adults (15–25)
-  100/175/250; Adults (26 and over) 100/250/500 hours for bronze/silver/gold;
+  100/175/250; Adults (26 and over) 100/250/500 hours for bronze/silver/gold. The archived
+  official page of 2008 heads the Kids column "Under 14" without a lower age; certifying
+  organizations of the time give "Kids ages 5-14". The band is read as 5 to 14, so a child of
+  14 is still a Kid and no child under 5 has a band (the library's reading, as today's table);
 - the current table: 5–10: 26/50/75; 11–15: 50/75/100; 16–25: 100/175/250; 26 and over:
   100/250/500. Its start is not known to the day: sources of 2008 and 2010 show the old
   table, one of September 2020 the new one. The version starts on 2020-01-01, a placeholder
