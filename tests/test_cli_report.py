@@ -24,18 +24,23 @@ def _person_served(tmp_path: Path, start: str) -> Path:
 
 @pytest.mark.parametrize(
     ("start", "bad"),
-    [("9999-06-01T08:00:00+08:00", False), ("9999-12-01T08:00:00+08:00", True)],
-    ids=["within-9999", "past-9999"],
+    [
+        ("2999-06-01T08:00:00+08:00", False),
+        ("3000-01-01T08:00:00+08:00", True),
+        ("9999-12-01T08:00:00+08:00", True),
+    ],
+    ids=["within-2999", "past-2999", "past-9999"],
 )
-def test_a_need_at_the_end_of_the_calendar(
+def test_a_need_at_the_end_of_the_format_s_years(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], start: str, bad: bool
 ) -> None:
-    """A need's weekly slots within 9999 are read; ones running past it are a bad line."""
+    """A need's weekly slots that start in the format's years (to 2999) are read; one starting
+    after them is a bad line, as a record's date would be."""
     path = _person_served(tmp_path, start)
     status = main(["report", str(path), "--as-of", "2026-06-30", "-o", str(tmp_path / "r.html")])
     err = capsys.readouterr().err
     assert status == 1  # no counted record: an empty report is a warning
-    assert ("end of the calendar (9999-12-31)" in err) is bad
+    assert ("must fall in the years 1900 to 2999" in err) is bad
     assert (f"{path}:1: " in err) is bad
 
 

@@ -30,7 +30,8 @@ from volunteer_rules.community import (
     parse_project,
     parse_station,
 )
-from volunteer_rules.errors import RecordFormatError
+from volunteer_rules.errors import InvalidValueError, RecordFormatError
+from volunteer_rules.records._wording import volunteer_id_problem
 from volunteer_rules.testing.community_examples import (
     sample_attendance_events,
     sample_organizations,
@@ -418,3 +419,40 @@ def test_day_and_moment_members_name_their_form() -> None:
     assert problems(parse_organization, payload) == [("$.status_since", "invalid_format")]
     day = dt.date(2024, 1, 1).isoformat()
     assert parse_organization(dict(payload, status_since=day)).status_since == dt.date(2024, 1, 1)
+
+
+_PERSON_ID_TEXTS = st.one_of(
+    st.text(alphabet="0123456789X", min_size=15, max_size=18),
+    st.builds(
+        lambda birth, rest: f"110105{birth:%Y%m%d}{rest}",
+        st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)),
+        st.text(alphabet="0123456789", min_size=4, max_size=4),
+    ),
+    st.builds(
+        lambda birth, rest: f"110105{birth:%y%m%d}{rest}",
+        st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31)),
+        st.text(alphabet="0123456789", min_size=3, max_size=3),
+    ),
+    st.from_regex(r"[A-Za-z0-9_.\-]{1,31}", fullmatch=True),
+)
+
+
+@given(text=_PERSON_ID_TEXTS)
+def test_a_person_id_is_refused_by_the_one_resident_id_rule(text: str) -> None:
+    """A person id is refused as a resident ID number exactly when a volunteer id would be:
+    18 characters or a first-generation 15 digits, with a month and day in their places."""
+    payload = dict(dump_person(sample_person()), person_id=text)
+    looks_like = volunteer_id_problem(text) is not None
+    try:
+        parse_person(payload)
+    except RecordFormatError as error:
+        found = [e.message for e in error.errors if e.path == "$.person_id"]
+    else:
+        found = []
+    refused = "person_id looks like a resident ID number; give the station's own number"
+    assert (found == [refused]) == looks_like, found
+    if looks_like:
+        with pytest.raises(InvalidValueError, match="looks like a resident ID number"):
+            attrs.evolve(sample_person(), person_id=text)
+    else:
+        assert attrs.evolve(sample_person(), person_id=text).person_id == text

@@ -1,9 +1,11 @@
 """Every wire-form reader words a problem once: the same bad value at a member of the same kind
 gets the same code and the same message (after the member's name) in every form.
 
-The record reader and the shared reader of the other forms build their messages from one
-module; these properties would have caught the two wordings they had (``must be a string`` in
-one, ``must be a string, not array`` in the other).
+The record reader, the shared reader of the other forms and the rule-set reader build their
+messages from one module; these properties would have caught the wordings they had (``must be
+a string`` in one, ``must be a string, not array`` in the other). Every reader also reads an
+id, a choice, a date, a date-time, a region code and an organization id as a record does:
+white space around it dropped, and dates and date-times in the years 1900 to 2999.
 """
 
 from __future__ import annotations
@@ -19,13 +21,50 @@ from hypothesis import strategies as st
 import volunteer_rules as vr
 from test_wire_nulls import FORMS
 from volunteer_rules._iso import read_date, read_datetime
-from volunteer_rules.errors import RecordFormatError
-from volunteer_rules.records import parse_profile
+from volunteer_rules.errors import FieldError, RecordFormatError
+from volunteer_rules.records import RegionCode, parse_profile
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 from volunteer_rules.testing.strategies import resident_ids, volunteer_ids
 
-# (form, member) of each kind, read by the record reader ("record") or the shared reader.
+_RULE_SET = vr.dump_rule_set(vr.get_rule_set("cn-national"))
+_VERSION = _RULE_SET["versions"][0]
+
+
+def _rule_set_part(where: str, build: Any) -> Any:
+    """A reader of one object inside a rule set (at ``where``), its problems' paths from ``$``."""
+
+    def read(part: dict[str, Any]) -> Any:
+        try:
+            return vr.rule_set_from_mapping(build(part))
+        except RecordFormatError as error:
+            moved = [
+                FieldError(e.path.replace(where, "$", 1), e.code, e.message) for e in error.errors
+            ]
+            raise RecordFormatError(moved, what=error.what) from None
+
+    return read
+
+
+READERS = {
+    **FORMS,
+    "rule set version": (
+        _rule_set_part("$.versions[0]", lambda part: {**_RULE_SET, "versions": [part]}),
+        dict(_VERSION, min_rating="good", validity_months=24, hours_reused_on_renewal=False),
+    ),
+    "rule set level": (
+        _rule_set_part(
+            "$.versions[0].levels[0]",
+            lambda part: {**_RULE_SET, "versions": [{**_VERSION, "levels": [part]}]},
+        ),
+        dict(_VERSION["levels"][0], once=True),
+    ),
+    "rule set": (FORMS["rule set"][0], dict(_RULE_SET, paused_since="2030-01-01")),
+}
+"""Each form's reader and a payload with every optional member; a rule set's parts as forms."""
+
+# (form, member) of each kind, read by the record reader ("record"), the rule-set reader
+# ("rule set ...") or the shared reader.
 PLACES: dict[str, list[tuple[str, str]]] = {
     "text": [
         ("record", "activity_name"),
@@ -37,6 +76,8 @@ PLACES: dict[str, list[tuple[str, str]]] = {
         ("organization", "name"),
         ("project", "activity_name"),
         ("station", "name"),
+        ("rule set", "name"),
+        ("rule set level", "label"),
     ],
     "id": [
         ("record", "record_id"),
@@ -55,6 +96,8 @@ PLACES: dict[str, list[tuple[str, str]]] = {
         ("profile", "registered_on"),
         ("organization", "registered_on"),
         ("certificate", "issued_on"),
+        ("rule set", "paused_since"),
+        ("rule set version", "valid_from"),
     ],
     "moment": [
         ("record", "recorded_at"),
@@ -67,12 +110,16 @@ PLACES: dict[str, list[tuple[str, str]]] = {
         ("demand", "head_count"),
         ("attendance", "slot"),
         ("certificate", "service_minutes"),
+        ("rule set level", "rank"),
+        ("rule set version", "validity_months"),
     ],
     "boolean": [
         ("record", "group_service"),
         ("commendation", "documented"),
         ("profile", "self_supporting"),
         ("package", "consent"),
+        ("rule set level", "once"),
+        ("rule set version", "hours_reused_on_renewal"),
     ],
     "choice": [
         ("record", "status"),
@@ -82,6 +129,16 @@ PLACES: dict[str, list[tuple[str, str]]] = {
         ("organization", "kind"),
         ("evaluation", "rating"),
         ("attendance", "kind"),
+        ("rule set version", "window"),
+        ("rule set version", "min_rating"),
+    ],
+    "region": [
+        ("record", "region_code"),
+        ("profile", "residence_region"),
+        ("organization", "region_code"),
+        ("station", "region_code"),
+        ("person", "region_code"),
+        ("demand", "region_code"),
     ],
 }
 
@@ -138,12 +195,22 @@ BAD: dict[str, st.SearchStrategy[Any]] = {
         _BLANK,
         st.sampled_from(["galactic", "done", "Male", "VERIFIED", "club"]),
     ),
+    "region": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        st.sampled_from(
+            ["211199", "999999", "21110", "2111030", "21 103", "abcdef", "２１１１０３"]
+        ),
+        st.text(alphabet="0123456789", min_size=6, max_size=6).filter(
+            lambda text: not RegionCode.is_known(text)
+        ),
+    ),
 }
 
 
 def _problem(form: str, key: str, value: object) -> tuple[str, str] | None:
     """The problem the form's reader finds at ``$.key`` given ``value``: code and message."""
-    read, payload = FORMS[form]
+    read, payload = READERS[form]
     given_ = copy.deepcopy(payload)
     given_[key] = value
     try:
@@ -195,6 +262,10 @@ def test_a_bad_value_is_worded_alike_at_every_member_of_its_kind(
         ("integer", 1.5, "invalid_type", "must be a whole number (a JSON integer), not number"),
         ("boolean", 1, "invalid_type", "must be true or false, not number"),
         ("choice", "galactic", "unknown_code", "'galactic'"),
+        ("region", 211103, "invalid_type", "must be a string of 6 digits, not number"),
+        ("region", " ", "missing", "must not be blank"),
+        ("region", "211199", "unknown_code", "211199 was never assigned in GB/T 2260"),
+        ("region", "21 103", "invalid_format", "must be a 6-digit GB/T 2260 code such as 211103"),
     ],
 )
 def test_the_one_wording(kind: str, value: object, code: str, message: str) -> None:
@@ -256,3 +327,80 @@ def test_a_resident_id_number_as_volunteer_id_is_refused_masked_in_both() -> Non
             "volunteer_id '110105***********X' looks like a resident ID number; give the "
             "volunteer's unified number (志愿者统一编号), never an ID-card number",
         )
+
+
+# --- white space and years: one rule in every reader ----------------------------------------
+
+TRIMMED_KINDS = ("id", "date", "moment", "choice", "region", "organization id")
+"""The kinds whose surrounding white space every reader drops, as the record reader does."""
+ORGANIZATION_IDS = [("record", "organization_id"), ("organization", "organization_id")]
+_SPACE = st.text(alphabet=" \t\n\r\u3000\u00a0", max_size=3)
+
+
+def _read(form: str, key: str, value: object) -> object:
+    """The value the form's reader gives with ``value`` at ``key``, or its problems."""
+    read, payload = READERS[form]
+    try:
+        return read({**payload, key: value})
+    except RecordFormatError as error:
+        return sorted((e.path, e.code, e.message) for e in error.errors)
+
+
+@pytest.mark.parametrize(
+    ("form", "key"),
+    [
+        place
+        for kind in TRIMMED_KINDS
+        for place in (ORGANIZATION_IDS if kind == "organization id" else PLACES[kind])
+    ],
+)
+@settings(max_examples=10, deadline=None)
+@given(before=_SPACE, after=_SPACE)
+def test_white_space_around_an_id_choice_date_or_code_is_dropped_by_every_reader(
+    form: str, key: str, before: str, after: str
+) -> None:
+    """docs/record-format.md: surrounding white space is trimmed; every form reads so."""
+    given_ = READERS[form][1][key]
+    assert isinstance(given_, str)
+    assert _read(form, key, before + given_ + after) == _read(form, key, given_)
+
+
+_YEAR_PROBLEM = "must fall in the years 1900 to 2999"
+_NEAR_THE_LIMITS = st.one_of(
+    st.dates(dt.date(1890, 1, 1), dt.date(1910, 12, 31)),
+    st.dates(dt.date(2990, 1, 1), dt.date(3010, 12, 31)),
+    st.sampled_from([dt.date(1899, 12, 31), dt.date(1900, 1, 1)]),
+    st.sampled_from([dt.date(2999, 12, 31), dt.date(3000, 1, 1)]),
+)
+
+
+def _dated(kind: str, day: dt.date) -> str:
+    return day.isoformat() if kind == "date" else f"{day.isoformat()}T23:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "key"),
+    [(kind, form, key) for kind in ("date", "moment") for form, key in PLACES[kind]],
+)
+@settings(max_examples=25, deadline=None)
+@given(day=_NEAR_THE_LIMITS)
+def test_every_reader_takes_dates_in_the_years_1900_to_2999_only(
+    kind: str, form: str, key: str, day: dt.date
+) -> None:
+    """One rule of years for dates and date-times (docs/record-format.md), both sides of each
+    limit; the year is the one written, whatever the offset."""
+    problem = _problem(form, key, _dated(kind, day))
+    if 1900 <= day.year <= 2999:
+        assert problem is None or problem[0] != "out_of_range", problem
+    else:
+        assert problem == ("out_of_range", f"{key} {_YEAR_PROBLEM}")
+
+
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [(dt.date(1899, 12, 31), True), (dt.date(1900, 1, 1), False), (dt.date(3000, 1, 1), True)],
+)
+def test_a_rule_set_native_date_is_in_the_years_too(day: dt.date, refused: bool) -> None:
+    """A rule set read from TOML holds native dates: the same years as a written one."""
+    expected = ("out_of_range", f"paused_since {_YEAR_PROBLEM}") if refused else None
+    assert _problem("rule set", "paused_since", day) == expected

@@ -50,6 +50,7 @@ from volunteer_rules.matching.demand import (
     parse_demand,
 )
 from volunteer_rules.records._wire_reader import Reader
+from volunteer_rules.records._wording import RESIDENT_ID_RE
 from volunteer_rules.records.profile import (
     mask_contact,
     mask_document_number,
@@ -87,7 +88,6 @@ PERSON_CODES: Final[Mapping[str, str]] = {
 
 _ID: Final = re.compile(r"[A-Za-z0-9_.\-]{1,31}")
 _ID_SHAPE: Final = "1-31 letters, digits, '-', '_' or '.'"
-_RESIDENT_ID_SHAPE: Final = re.compile(r"[0-9]{17}[0-9Xx]")
 _NAME: Final = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
 Reach = Literal["county", "city", "province"]
 _DEPTH: Final = {"province": 1, "city": 2, "county": 3}
@@ -310,7 +310,7 @@ class PersonServed:
             raise InvalidValueError("station_id", "must be 1-64 letters, digits, -, _ or .")
         if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 100:
             raise InvalidValueError("name", "must be 1-100 characters of text")
-        if _RESIDENT_ID_SHAPE.fullmatch(self.person_id):
+        if RESIDENT_ID_RE.fullmatch(self.person_id):  # the record format's one rule
             raise InvalidValueError("person_id", "looks like a resident ID number")
 
     @property
@@ -393,8 +393,12 @@ _NAME_SHAPE: Final = "a name of a-z, 0-9, _ and - that starts with a letter"
 
 
 def _person_id_problem(value: str) -> tuple[str, str] | None:
-    """A person id shaped like a resident ID number is refused (the message does not repeat it)."""
-    if _RESIDENT_ID_SHAPE.fullmatch(value):
+    """A person id shaped like a resident ID number is refused (the message does not repeat it).
+
+    The shape is the one a ``volunteer_id`` must not have (``RESIDENT_ID_RE``, the record
+    format's one rule): 18 or 15 characters with a month and day in the birth-date places.
+    """
+    if RESIDENT_ID_RE.fullmatch(value):
         return (
             "invalid_format",
             "person_id looks like a resident ID number; give the station's own number",

@@ -272,9 +272,9 @@ def parse_demand(payload: Mapping[str, Any]) -> Demand:
     read = Reader(payload, _FIELDS, "a demand")
     if not isinstance(payload, Mapping):
         read.fail("demand")
-    demand_id = read.ident("demand_id", trim=True)
-    category = read.ident("service_category", pattern=_NAME, shape=_NAME_SHAPE, trim=True)
-    region = read.region("region_code", trim=True)
+    demand_id = read.ident("demand_id")
+    category = read.ident("service_category", pattern=_NAME, shape=_NAME_SHAPE)
+    region = read.region("region_code")
     schedule: list[Interval | Recurrence] = []
     raw_slots = read.array("slots", required=True)
     if raw_slots == []:

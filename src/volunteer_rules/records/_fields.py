@@ -33,6 +33,7 @@ from volunteer_rules.records._wording import (
     date_problem,
     id_problem,
     moment_problem,
+    named,
     out_of_range,
     too_long,
     volunteer_id_problem,
@@ -104,8 +105,8 @@ def read_text(
         if required:
             problems.add(field, "missing", blank(field))
         return None
-    if UNSTORABLE.search(text) is not None:
-        problems.add(field, "invalid_format", f"{field} {unstorable(text)}")
+    if UNSTORABLE.search(text) is not None and (why := unstorable(text)) is not None:
+        problems.add(field, "invalid_format", named(field, why))
         return None
     if len(text) > maximum:
         problems.add(field, "out_of_range", too_long(field, maximum, len(text)))
@@ -218,35 +219,38 @@ def read_organization_id(value: object, problems: Problems) -> str | None:
     return canonical
 
 
-def read_region(value: object, problems: Problems) -> RegionCode | None:
+REGION_TYPE: Final = "a string of 6 digits"
+"""What a region code member must be (:func:`wrong_type`)."""
+
+
+def read_region(value: object, problems: Problems, field: str = "region_code") -> RegionCode | None:
+    """A trimmed GB/T 2260 region code, assigned at some time: the one reading of every form.
+
+    Example:
+        >>> problems = Problems("$")
+        >>> read_region(" 211103 ", problems).code, read_region("211199", problems, "region")
+        ('211103', None)
+        >>> [str(e) for e in problems.errors]
+        ['$.region: unknown_code: region 211199 was never assigned in GB/T 2260']
+    """
     if value is None:
-        problems.add("region_code", "missing", "region_code is required")
+        problems.add(field, "missing", f"{field} is required")
         return None
     if not isinstance(value, str):
-        problems.add(
-            "region_code",
-            "invalid_type",
-            f"region_code must be a string of 6 digits, not {type_name(value)}",
-        )
+        problems.add(field, "invalid_type", wrong_type(field, REGION_TYPE, value))
         return None
     text = str.strip(value)
     if not text:
-        problems.add("region_code", "missing", "region_code is required and must not be blank")
+        problems.add(field, "missing", blank(field))
         return None
     try:
         return RegionCode.parse(text)
     except InvalidIdentifierError as error:
         if error.code == "unknown_region":
-            problems.add(
-                "region_code",
-                "unknown_code",
-                f"region_code {text} was never assigned in GB/T 2260",
-            )
+            problems.add(field, "unknown_code", f"{field} {text} was never assigned in GB/T 2260")
         else:
             problems.add(
-                "region_code",
-                "invalid_format",
-                "region_code must be a 6-digit GB/T 2260 code such as 211103",
+                field, "invalid_format", f"{field} must be a 6-digit GB/T 2260 code such as 211103"
             )
         return None
 
@@ -270,10 +274,21 @@ def read_choice(
     return None
 
 
-def _year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
+def year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
+    """Whether a date or date-time falls in the format's years (else ``out_of_range``).
+
+    Example:
+        >>> problems = Problems("$")
+        >>> year_in_range(_dt.date(1900, 1, 1), "date", problems)
+        True
+        >>> year_in_range(_dt.date(3000, 1, 1), "date", problems), problems.errors[0].message
+        (False, 'date must fall in the years 1900 to 2999')
+    """
     if MIN_YEAR <= value.year <= MAX_YEAR:
         return True
-    problems.add(field, "out_of_range", f"{field} must fall in the years {MIN_YEAR} to {MAX_YEAR}")
+    problems.add(
+        field, "out_of_range", named(field, f"must fall in the years {MIN_YEAR} to {MAX_YEAR}")
+    )
     return False
 
 
@@ -292,7 +307,7 @@ def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
     if day is None:
         problems.add(field, "invalid_format", date_problem(field, text))
         return None
-    return day if _year_in_range(day, field, problems) else None
+    return day if year_in_range(day, field, problems) else None
 
 
 def read_datetime(
@@ -321,7 +336,7 @@ def read_datetime(
         if not usable:
             problems.add(field, "invalid_format", f"default_tz gives no UTC offset for {field}")
             return None
-    return moment if _year_in_range(moment, field, problems) else None
+    return moment if year_in_range(moment, field, problems) else None
 
 
 def read_minutes(value: object, problems: Problems) -> int | None:

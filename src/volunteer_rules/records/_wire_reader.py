@@ -8,7 +8,9 @@ volunteer's record (profile, training, commendation, evaluation), the community'
 (:func:`~volunteer_rules.certificates.json_form.parse_certificate`) and a transfer package
 (:func:`~volunteer_rules.transfer.package.parse_transfer_package`) are read with it: one set
 of reading rules, one wording of each problem. An organization id is judged by the record
-format's one rule (:func:`~volunteer_rules.records._fields.organization_id_problem`).
+format's one rule (:func:`~volunteer_rules.records._fields.organization_id_problem`); dates,
+date-times, choices and region codes are read by the record reader's own functions, so every
+form reads them as a record does: white space around them dropped, years 1900 to 2999.
 """
 
 from __future__ import annotations
@@ -19,24 +21,22 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final, TypeVar, cast
 
 from volunteer_rules._canonical import present_members
-from volunteer_rules._iso import read_date, read_datetime
-from volunteer_rules.errors import (
-    FieldError,
-    InvalidIdentifierError,
-    RecordFormatError,
-)
+from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.hours import _MAX_MINUTES
-from volunteer_rules.records._fields import canonical_organization_id, organization_id_problem
+from volunteer_rules.records._fields import (
+    Problems,
+    canonical_organization_id,
+    organization_id_problem,
+    read_choice,
+    read_date,
+    read_datetime,
+    read_region,
+)
 from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
 from volunteer_rules.records._wording import (
-    DATE_TYPE,
     ID_SHAPE,
-    MOMENT_TYPE,
     WHOLE,
-    choice_problem,
-    date_problem,
     id_problem,
-    moment_problem,
     out_of_range,
     too_long,
     version_problem,
@@ -72,11 +72,12 @@ class Reader:
         prefix: where the object is (``$``, ``$.consent``, ``$.needs[2]``).
 
     Example:
-        >>> read = Reader({"name": " 站 ", "size": True, "colour": 1}, ("name", "size"), "a form")
-        >>> read.text("name"), read.integer("size", 0, 9)
-        ('站', None)
+        >>> read = Reader({"name": " 站 ", "size": True, "colour": 1, "on": "1899-12-31 "},
+        ...               ("name", "size", "on"), "a form")
+        >>> read.text("name"), read.integer("size", 0, 9), read.date("on")
+        ('站', None, None)
         >>> [str(e) for e in read.errors]
-        ['$.colour: unknown_field: is not a field of a form (names are case-sensitive)', '$.size: invalid_type: size must be a whole number (a JSON integer), not boolean']
+        ['$.colour: unknown_field: is not a field of a form (names are case-sensitive)', '$.size: invalid_type: size must be a whole number (a JSON integer), not boolean', '$.on: out_of_range: on must fall in the years 1900 to 2999']
     """
 
     def __init__(
@@ -98,6 +99,12 @@ class Reader:
 
     def add(self, path: str, code: str, message: str) -> None:
         self.errors.append(FieldError(path, code, message))
+
+    def _member(self, key: str, required: bool) -> tuple[object, Problems]:
+        """The member ``key`` as given, and a collector of its problems into this reader's."""
+        problems = Problems(self.prefix)
+        problems.errors = self.errors
+        return self._raw(key, required), problems
 
     def version(self, supported: int = PARTS_FORMAT_VERSION) -> None:
         """``format_version``: an integer, and the version ``supported`` (the parts' by default)."""
@@ -167,23 +174,21 @@ class Reader:
         pattern: re.Pattern[str] = _ID_PATTERN,
         shape: str = ID_SHAPE,
         check: Check | None = None,
-        trim: bool = False,
     ) -> str | None:
-        """An id member: a string of ``pattern`` (described as ``shape``), then ``check``.
+        """An id member, trimmed: a string of ``pattern`` (described as ``shape``), then ``check``.
 
-        A ``volunteer_id`` shaped like a resident ID number is refused, its number masked.
-        An empty text (or white space only) is ``missing``, as a blank text is. ``trim`` first
-        drops white space around it, as :meth:`text` does, for forms that have always read
-        their ids so.
+        White space around it is dropped, as the record reader drops it; a ``volunteer_id``
+        shaped like a resident ID number is refused, its number masked. An empty text (or
+        white space only) is ``missing``, as a blank text is.
+
+        Example:
+            >>> read = Reader({"a": " V-1 ", "b": "V 1"}, "ab", "a form")
+            >>> read.ident("a"), read.ident("b"), read.errors[0].code
+            ('V-1', None, 'invalid_format')
         """
-        value = self._typed(key, required, str, "a string")
-        if value is MISSING or value is None:
+        value = self._filled(key, required, "a string")
+        if value is None:
             return None
-        if not value.strip():  # blank, as every reader of a text says
-            self.add(self.path(key), "missing", blank_message(key))
-            return None
-        if trim:
-            value = value.strip()
         if not pattern.fullmatch(value):
             self.add(self.path(key), *_shape_problem(key, value, pattern, shape))
             return None
@@ -198,14 +203,15 @@ class Reader:
     def organization_id(
         self, key: str, *, required: bool = True, as_given: bool = False
     ) -> str | None:
-        """An organization id member (:func:`.organization_id_problem`, the one rule).
+        """An organization id member, trimmed (:func:`.organization_id_problem`, the one rule).
 
         Written back as the record format writes it, a credit code in uppercase
         (:func:`.canonical_organization_id`), so that one organization has one id in every
-        form; ``as_given`` keeps it as written, for a form whose digest covers its text.
+        form; ``as_given`` keeps it exactly as written (white space and case), for a form
+        whose digest covers its text.
 
         Example:
-            >>> read = Reader({"a": "51211100mj00000175", "b": "G-", "c": "91110000600037342L"},
+            >>> read = Reader({"a": " 51211100mj00000175", "b": "G-", "c": "91110000600037342L"},
             ...               "abc", "a form")
             >>> read.organization_id("a"), read.organization_id("b"), read.organization_id("c")
             ('51211100MJ00000175', None, None)
@@ -215,6 +221,8 @@ class Reader:
         value = self._typed(key, required, str, "a string")
         if value is MISSING or value is None:
             return None
+        if not as_given:
+            value = value.strip()
         if (problem := organization_id_problem(value)) is not None:
             code, message = problem
             self.add(self.path(key), code, f"{key} {message}")
@@ -232,56 +240,45 @@ class Reader:
         ids = self.names(key, required=True, pattern=None, check=organization_id_problem)
         return None if ids is None else frozenset(map(canonical_organization_id, ids))
 
-    def region(self, key: str, *, required: bool = True, trim: bool = False) -> RegionCode | None:
-        """A GB/T 2260 region code member (a known 6-digit code); ``trim`` as :meth:`ident`."""
-        text = self.ident(key, required=required, trim=trim)
-        if text is None:
-            return None
-        try:
-            return RegionCode.parse(text)
-        except InvalidIdentifierError as error:
-            code = "unknown_code" if error.code == "unknown_region" else "invalid_format"
-            self.add(self.path(key), code, "must be a known 6-digit GB/T 2260 code")
-            return None
+    def region(self, key: str, *, required: bool = True) -> RegionCode | None:
+        """A GB/T 2260 region code member, trimmed, read as a record's ``region_code`` is.
+
+        Example:
+            >>> read = Reader({"a": " 211103", "b": "211199"}, "ab", "a form")
+            >>> read.region("a").name, read.region("b"), read.errors[0].message
+            ('兴隆台区', None, 'b 211199 was never assigned in GB/T 2260')
+        """
+        value, problems = self._member(key, required)
+        return None if value is MISSING else read_region(value, problems, key)
 
     def _filled(self, key: str, required: bool, described: str) -> str | None:
-        """A string member that is not blank (blank is ``missing``); ``None`` otherwise."""
+        """A string member that is not blank (blank is ``missing``), trimmed; else ``None``."""
         value = self._typed(key, required, str, described)
         if value is MISSING or value is None:
             return None
-        if not value.strip():
+        value = value.strip()
+        if not value:
             self.add(self.path(key), "missing", blank_message(key))
             return None
         return value
 
     def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
-        value = self._filled(key, required, "a string")
-        if value is None:
-            return None
-        if value not in choices:
-            self.add(self.path(key), "unknown_code", choice_problem(key, value, choices))
-            return None
-        return value
+        """A member of ``choices``, trimmed, read as a record's ``status`` is."""
+        value, problems = self._member(key, required)
+        return None if value is MISSING else read_choice(value, key, choices, problems)
 
     def date(self, key: str, *, required: bool = True) -> _dt.date | None:
-        value = self._filled(key, required, DATE_TYPE)
-        if value is None:
-            return None
-        day = read_date(value)
-        if day is None:
-            self.add(self.path(key), "invalid_format", date_problem(key, value))
-        return day
+        """An ISO date member, trimmed, in the years 1900 to 2999, read as a record's ``date``."""
+        value, problems = self._member(key, required)
+        return None if value is MISSING else read_date(value, key, problems)
 
     def moment(self, key: str, *, required: bool = True) -> _dt.datetime | None:
-        """A date-time member with its UTC offset (``2024-06-05T08:55:00+08:00``)."""
-        value = self._filled(key, required, MOMENT_TYPE)
-        if value is None:
-            return None
-        moment = read_datetime(value)
-        if moment is None or moment.utcoffset() is None:
-            self.add(self.path(key), "invalid_format", moment_problem(key, value))
-            return None
-        return moment
+        """A date-time member with its UTC offset, trimmed, read as a record's ``recorded_at``.
+
+        In the years 1900 to 2999, written such as ``2024-06-05T08:55:00+08:00``.
+        """
+        value, problems = self._member(key, required)
+        return None if value is MISSING else read_datetime(value, key, None, problems)
 
     def boolean(self, key: str, *, default: bool | None = None) -> bool | None:
         value = self._typed(key, default is None, bool, "true or false")
@@ -316,9 +313,9 @@ class Reader:
         shape: str = ID_SHAPE,
         check: Check | None = None,
     ) -> frozenset[str] | None:
-        """An array of ids (of ``pattern``, then ``check``, from ``vocabulary`` when given).
+        """An array of ids, each trimmed, of ``pattern``, then ``check``, from ``vocabulary``.
 
-        ``pattern=None`` leaves the shape to ``check``.
+        ``vocabulary`` applies when given; ``pattern=None`` leaves the shape to ``check``.
 
         Absent, it is empty (or ``missing`` when ``required``); a required array must not be
         empty.
@@ -338,7 +335,9 @@ class Reader:
             if not isinstance(item, str):
                 self.add(path, "invalid_type", wrong_type("", "a string", item))
                 ok = False
-            elif pattern is not None and not pattern.fullmatch(item):
+                continue
+            item = item.strip()  # as :meth:`ident` reads an id
+            if pattern is not None and not pattern.fullmatch(item):
                 code, message = _shape_problem("", item, pattern, shape)
                 self.add(path, code, message.lstrip())
                 ok = False

@@ -30,6 +30,7 @@ __all__ = [
     "date_problem",
     "id_problem",
     "moment_problem",
+    "named",
     "out_of_range",
     "too_long",
     "version_problem",
@@ -58,7 +59,15 @@ or 15 digits (the first generation), with a month and day in the birth-date plac
 with ``[0-9]`` only, so that polars' regular expressions read the same pattern."""
 
 
-def _named(key: str, rest: str) -> str:
+def named(key: str, rest: str) -> str:
+    """A message about the member ``key``: its name, then ``rest``.
+
+    An array's item (``key`` empty) is named by its path alone.
+
+    Example:
+        >>> named("place", "must not be blank"), named("", "must not be blank")
+        ('place must not be blank', 'must not be blank')
+    """
     return f"{key} {rest}" if key else rest
 
 
@@ -71,7 +80,7 @@ def wrong_type(key: str, described: str, value: object) -> str:
         >>> wrong_type("place", "a string", ["x"]), wrong_type("", "a string", 7)
         ('place must be a string, not array', 'must be a string, not number')
     """
-    return _named(key, f"must be {described}, not {type_name(value)}")
+    return named(key, f"must be {described}, not {type_name(value)}")
 
 
 def blank(key: str) -> str:
@@ -81,7 +90,7 @@ def blank(key: str) -> str:
         >>> blank("place")
         'place must not be blank'
     """
-    return f"{key} must not be blank"
+    return named(key, "must not be blank")
 
 
 def too_long(key: str, maximum: int, length: int) -> str:
@@ -91,7 +100,7 @@ def too_long(key: str, maximum: int, length: int) -> str:
         >>> too_long("place", 200, 201)
         'place must be at most 200 characters, not 201'
     """
-    return _named(key, f"must be at most {maximum} characters, not {length}")
+    return named(key, f"must be at most {maximum} characters, not {length}")
 
 
 def out_of_range(key: str, low: int, high: int, value: int) -> str:
@@ -101,7 +110,7 @@ def out_of_range(key: str, low: int, high: int, value: int) -> str:
         >>> out_of_range("service_minutes", 1, 1440, 0)
         'service_minutes must be from 1 to 1440, not 0'
     """
-    return f"{key} must be from {low} to {high}, not {show(value)}"
+    return named(key, f"must be from {low} to {high}, not {show(value)}")
 
 
 def id_problem(key: str, text: str) -> tuple[str, str]:
@@ -118,7 +127,7 @@ def id_problem(key: str, text: str) -> tuple[str, str]:
     """
     if _ID_CHARS_RE.fullmatch(text):
         return "out_of_range", too_long(key, ID_MAX, len(text))
-    return "invalid_format", _named(key, f"must be {ID_SHAPE}")
+    return "invalid_format", named(key, f"must be {ID_SHAPE}")
 
 
 def version_problem(value: object, supported: int) -> tuple[str, str] | None:
@@ -177,7 +186,7 @@ def choice_problem(key: str, text: str, allowed: Collection[str]) -> str:
     """
     listed = allowed if isinstance(allowed, Sequence) else sorted(allowed)
     shown = ", ".join(listed) if len(listed) <= 20 else "the documented codes"
-    return f"{key} {show(text)} is not one of {shown}"
+    return named(key, f"{show(text)} is not one of {shown}")
 
 
 def date_problem(key: str, text: str) -> str:
@@ -188,8 +197,8 @@ def date_problem(key: str, text: str) -> str:
         ("date '2024-02-30' is not a calendar date", "date must be an ISO date such as 2019-07-19, not 'May 1'")
     """
     if DATE_PATTERN.fullmatch(text):
-        return f"{key} {show(text)} is not a calendar date"
-    return f"{key} must be an ISO date such as {DATE_EXAMPLE}, not {show(text)}"
+        return named(key, f"{show(text)} is not a calendar date")
+    return named(key, f"must be an ISO date such as {DATE_EXAMPLE}, not {show(text)}")
 
 
 def moment_problem(key: str, text: str) -> str:
@@ -205,10 +214,11 @@ def moment_problem(key: str, text: str) -> str:
     """
     match = DATETIME_PATTERN.fullmatch(text)
     if match is None:
-        return (
-            f"{key} must be an ISO 8601 date-time with a UTC offset such as {DATETIME_EXAMPLE},"
-            f" not {show(text)}"
+        return named(
+            key,
+            f"must be an ISO 8601 date-time with a UTC offset such as {DATETIME_EXAMPLE},"
+            f" not {show(text)}",
         )
     if read_datetime(text) is None:
-        return f"{key} {show(text)} is not a valid date-time"
-    return f"{key} has no UTC offset; write one such as +08:00"
+        return named(key, f"{show(text)} is not a valid date-time")
+    return named(key, "has no UTC offset; write one such as +08:00")

@@ -14,11 +14,11 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from volunteer_rules._canonical import present_members
-from volunteer_rules._iso import read_date
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -27,7 +27,15 @@ from volunteer_rules.errors import (
     VolunteerRulesError,
 )
 from volunteer_rules.hours import Hours
-from volunteer_rules.records._json import unknown_field
+from volunteer_rules.records._fields import (
+    Problems,
+    read_choice,
+    read_date,
+    read_text,
+    year_in_range,
+)
+from volunteer_rules.records._json import show, type_name, unknown_field
+from volunteer_rules.records._wording import WHOLE, named, out_of_range, wrong_type
 from volunteer_rules.records.record import RATINGS
 from volunteer_rules.rules.level import AgeBand, GroupRule, Level, QualityRule
 from volunteer_rules.rules.scheme import TENURE_STARTS, WINDOWS, Reference, RuleSet, RuleSetVersion
@@ -43,11 +51,28 @@ larger is ``out_of_range``, so that no number of thousands of digits reaches the
 
 
 class _Reader:
+    """The rule-set mapping's reader: the record format's wording and reading of each kind.
+
+    Its own class because a rule-set mapping read from TOML may hold native dates and tuples;
+    text, dates and choices are read by the record reader's functions (trimmed, dates in the
+    years 1900 to 2999), and every message names the member, as every other reader's does.
+    """
+
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
     def fail(self, path: str, code: str, message: str) -> None:
         self.errors.append(FieldError(path, code, message))
+
+    def at(self, path: str) -> tuple[Problems, str]:
+        """A collector of problems into this reader's, and the member's name at ``path``.
+
+        An array's item (``$.references[0]``) has no name: its path names it.
+        """
+        prefix, key = (path, "") if path.endswith("]") else path.rsplit(".", 1)
+        problems = Problems(prefix)
+        problems.errors = self.errors
+        return problems, key
 
     def get(
         self, mapping: Mapping[str, Any], path: str, allowed: Iterable[str], required: Iterable[str]
@@ -67,8 +92,11 @@ class _Reader:
     def mapping(self, value: object, path: str) -> Mapping[str, Any] | None:
         if value is _MISSING:
             return None
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            self.fail(path, "invalid_type", "must be an object")
+        if not isinstance(value, Mapping):
+            self.fail(path, "invalid_type", f"must be a JSON object, not {type_name(value)}")
+            return None
+        if not all(isinstance(k, str) for k in value):
+            self.fail(path, "invalid_type", "must be a JSON object: its member names strings")
             return None
         return value
 
@@ -76,67 +104,54 @@ class _Reader:
         if value is _MISSING:
             return []
         if not isinstance(value, (list, tuple)):
-            self.fail(path, "invalid_type", "must be an array")
+            self.fail(path, "invalid_type", wrong_type(self.at(path)[1], "an array", value))
             return []
         return list(value)
 
     def text(self, value: object, path: str, optional: bool = False) -> str | None:
-        if value is _MISSING:
+        if value is _MISSING or (value is None and optional):
             return None
-        if value is None and optional:
+        problems, key = self.at(path)
+        if value is None:  # an array's item given as null
+            self.fail(path, "invalid_type", wrong_type(key, "a string", value))
             return None
-        if not isinstance(value, str):
-            self.fail(path, "invalid_type", "must be a string")
-            return None
-        if not value.strip():
-            self.fail(path, "missing", "must not be empty")
-            return None
-        return value
+        return read_text(value, key, sys.maxsize, problems)
 
     def date(self, value: object, path: str, optional: bool = False) -> _dt.date | None:
-        if value is _MISSING:
+        if value is _MISSING or (value is None and optional):
             return None
-        if value is None and optional:
-            return None
-        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-            return value
-        if not isinstance(value, str):
-            self.fail(path, "invalid_type", "must be a string (an ISO date such as 2020-01-01)")
-            return None
-        day = read_date(value)
-        if day is None:
-            self.fail(path, "invalid_format", "must be an ISO date such as 2020-01-01")
-        return day
+        problems, key = self.at(path)
+        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):  # TOML's
+            return value if year_in_range(value, key, problems) else None
+        return read_date(value, key, problems)
 
     def hours(self, value: object, path: str, optional: bool = False) -> Hours | None:
-        if value is _MISSING:
+        if value is _MISSING or (value is None and optional):
             return None
-        if value is None and optional:
-            return None
-        shape = "must be hours as an integer or a decimal string"
+        key = self.at(path)[1]
+        shape = "hours as an integer or a decimal string"
         if not isinstance(value, (str, int)) or isinstance(value, bool):
-            self.fail(path, "invalid_type", shape)
+            self.fail(path, "invalid_type", wrong_type(key, shape, value))
             return None
         try:
             return Hours.from_hours(value)
         except VolunteerRulesError as error:
             if "too large" in str(error):
-                self.fail(path, "out_of_range", "must be less than 10**15 hours")
+                self.fail(path, "out_of_range", named(key, "must be less than 10**15 hours"))
                 return None
-        self.fail(path, "invalid_format", shape)
+        self.fail(path, "invalid_format", named(key, f"must be {shape}, not {show(value)}"))
         return None
 
     def integer(self, value: object, path: str, optional: bool = False) -> int | None:
-        if value is _MISSING:
+        if value is _MISSING or (value is None and optional):
             return None
-        if value is None and optional:
-            return None
+        key = self.at(path)[1]
         if type(value) is not int:
-            self.fail(path, "invalid_type", "must be a whole number")
+            self.fail(path, "invalid_type", wrong_type(key, WHOLE, value))
             return None
         if not 0 <= value <= _MAX_MAPPING_INTEGER:
             # ranks, months, ages and counts: a number of thousands of digits is never used
-            self.fail(path, "out_of_range", f"must be from 0 to {_MAX_MAPPING_INTEGER:,}")
+            self.fail(path, "out_of_range", out_of_range(key, 0, _MAX_MAPPING_INTEGER, value))
             return None
         return value
 
@@ -144,20 +159,15 @@ class _Reader:
         if value is _MISSING:
             return False
         if not isinstance(value, bool):
-            self.fail(path, "invalid_type", "must be true or false")
+            self.fail(path, "invalid_type", wrong_type(self.at(path)[1], "true or false", value))
             return False
         return value
 
     def choice(self, value: object, path: str, allowed: tuple[str, ...]) -> str | None:
         if value is _MISSING:
             return None
-        if not isinstance(value, str):
-            self.fail(path, "invalid_type", "must be a string")
-            return None
-        if value not in allowed:
-            self.fail(path, "unknown_code", f"must be one of {', '.join(allowed)}")
-            return None
-        return value
+        problems, key = self.at(path)
+        return read_choice(value, key, allowed, problems)
 
 
 def _read_level(reader: _Reader, value: object, path: str) -> dict[str, Any] | None:
