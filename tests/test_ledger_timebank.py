@@ -40,6 +40,8 @@ DAY = NOW.date()
 
 
 def funded(policy: str = "generic", hours: int = 10, who: str = "V1") -> Ledger:
+    """An opening balance, in a ledger with the policy's limits (credited under ``generic``:
+    crediting under a policy is refused before it applies, and NOW precedes Shanghai's)."""
     limits = get_time_bank_policy(policy).limits
     return credit_hours(
         Ledger(limits=limits),
@@ -47,7 +49,7 @@ def funded(policy: str = "generic", hours: int = 10, who: str = "V1") -> Ledger:
         volunteer_id=who,
         hours=vr.Hours.from_hours(hours),
         now=NOW,
-        policy=policy,
+        policy="generic",
     ).ledger
 
 
@@ -220,8 +222,15 @@ class TestCapAndGroups:
 
     def test_shanghai_provider_age(self) -> None:
         """Shanghai: own service credited from 18 (on the record's date), not at 17."""
-        record = parse_record(SAMPLE_RECORD_PAYLOAD)
-        now = dt.datetime(2024, 12, 31, tzinfo=CST)
+        served = dt.date(2026, 3, 2)  # Shanghai's policy applies from 2026-01-12
+        record = attrs.evolve(
+            parse_record(SAMPLE_RECORD_PAYLOAD),
+            date=served,
+            start=None,
+            end=None,
+            recorded_at=dt.datetime.combine(served, dt.time(20), CST),
+        )
+        now = dt.datetime(2026, 12, 31, tzinfo=CST)
         eighteen = record.date.replace(year=record.date.year - 18)
         for birth, outcome in (
             (eighteen, "credited"),

@@ -4,6 +4,8 @@ The records are fed, shuffled and with random duplicates (identical repeats and 
 versions of one key), to ``summarize``, ``certify_many``, ``certify``, ``issue_certificate``
 (then ``verify_certificate``) and the time bank's ``credit_records``. The one rule
 (``volunteer_rules.rules.versions``) must make them agree, and no result may depend on the order.
+A time bank policy covers the service done while it is in force: under a dated policy the ledger
+equals what certification counts for the records served within its dates.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 import volunteer_rules as vr
 from volunteer_rules import tables
+from volunteer_rules.rules import counting
 from volunteer_rules.rules.versions import resolve_versions
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
@@ -32,6 +35,13 @@ BASE = vr.parse_record(examples.SAMPLE_RECORD_PAYLOAD)
 PROFILE = vr.parse_profile(SAMPLE_PROFILE_PAYLOAD)
 ISSUER = examples.sample_issuer()
 VOLUNTEERS = ("V0000001", "V0000002", "V0000003")
+# in force for part of the records' days (2024-01-01 to 2024-01-13)
+DATED = attrs.evolve(
+    vr.get_time_bank_policy("generic"),
+    policy_id="x-dated",
+    valid_from=dt.date(2024, 1, 4),
+    valid_until=dt.date(2024, 1, 10),
+)
 
 
 @st.composite
@@ -94,6 +104,15 @@ def _totals(records: list[vr.ServiceRecord]) -> dict[str, Any]:
     rows = vr.summarize(records, by=("organization",), as_of=AS_OF)
     now = dt.datetime.combine(AS_OF, dt.time(12), CST)
     ledger = vr.credit_records(vr.Ledger(), records, now=now, policy="generic").ledger
+    dated = vr.credit_records(vr.Ledger(), records, now=now, policy=DATED).ledger
+    served = {r.key: r.date for r in records}  # a key's versions share their date here
+    covered: dict[str, int] = {}
+    for volunteer in VOLUNTEERS:
+        count = counting.count_records(records, as_of=AS_OF, volunteer_id=volunteer)
+        assert count.outcomes is not None
+        covered[volunteer] = sum(
+            o.minutes for o in count.outcomes if DATED.in_force_on(served[o.key])
+        )
     certificates: dict[str, int] = {}
     for volunteer in VOLUNTEERS:
         issued = vr.issue_certificate(
@@ -115,6 +134,8 @@ def _totals(records: list[vr.ServiceRecord]) -> dict[str, Any]:
         "one": one,
         "summary": sum(row["minutes"] for row in rows),
         "ledger": {v: ledger.balance(v).minutes for v in VOLUNTEERS},
+        "dated ledger": {v: dated.balance(v).minutes for v in VOLUNTEERS},
+        "covered": covered,
         "certificates": certificates,
     }
 
@@ -134,6 +155,7 @@ def test_every_path_agrees_in_any_order(records: list[vr.ServiceRecord], rnd: An
             mine = tuple(e for e in first["one"][volunteer].excluded if e[1] != "other_volunteer")
             assert many.excluded == mine
     assert first["ledger"] == per_volunteer
+    assert first["dated ledger"] == first["covered"]  # the records the policy covers
     assert first["certificates"] == per_volunteer
     assert first["summary"] == sum(per_volunteer.values())
     # Every key in conflict is excluded as duplicate_record for each volunteer it names.

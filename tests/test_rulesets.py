@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import volunteer_rules.rules.schemes as rulesets_package
 from volunteer_rules.errors import (
     ConflictError,
+    InvalidTypeError,
     InvalidValueError,
     RecordFormatError,
     RuleSetError,
@@ -38,6 +39,9 @@ from volunteer_rules.rules.rule_set import (
 from volunteer_rules.rules.schemes import (
     BUILTIN_MODULES,
     DEFAULT_REGISTRY,
+    REGION_BINDINGS,
+    RegionBinding,
+    RuleSetRegistry,
     get_rule_set,
     rule_set_for_region,
     rule_set_ids,
@@ -337,6 +341,128 @@ class TestRegistry:
             rule_set_for_region("999999")
         with pytest.raises(VolunteerRulesError):
             rule_set_for_region(211103)  # type: ignore[arg-type]
+
+
+class TestDatedBindings:
+    """A region is bound to the rule set in force on the day asked (as_of)."""
+
+    def test_hong_kong_moves_from_swd_to_the_volunteer_award(self) -> None:
+        """hk-swd up to 2021-12-31 (retired in 2021), hk-hkv-award from 2022-01-01 (first run)."""
+        on = {d: rule_set_for_region("810000", as_of=d).id for d in (D_SWD_LAST, D_HKV_FIRST)}
+        assert on == {D_SWD_LAST: "hk-swd", D_HKV_FIRST: "hk-hkv-award"}
+        assert rule_set_for_region("810000", as_of=dt.date(1990, 1, 1)).id == "hk-swd"
+        # the binding follows the rule sets' own dates: each is in force on its side
+        assert get_rule_set("hk-swd").status_on(D_SWD_LAST).version is not None
+        assert get_rule_set("hk-swd").status_on(D_HKV_FIRST).version is None
+        assert get_rule_set("hk-hkv-award").status_on(D_HKV_FIRST).version is not None
+
+    def test_certifying_hong_kong_by_region_in_2023_uses_the_scheme_in_force(self) -> None:
+        """The bug: by region, a 2023 certification said 'retired' (hk-swd)."""
+        as_of = dt.date(2023, 6, 30)
+        result = certify([], rule_set=rule_set_for_region("810000", as_of=as_of), as_of=as_of)
+        assert (result.rule_set_id, result.outcome) == ("hk-hkv-award", "certified")
+
+    def test_as_of_may_be_left_out_only_where_the_answer_never_changes(self) -> None:
+        """Beijing has one binding: no day needed. Hong Kong has two: leaving it out is misuse."""
+        assert rule_set_for_region("110105").id == "cn-beijing"
+        with pytest.raises(InvalidValueError, match="as_of"):
+            rule_set_for_region("810000")
+        later = DEFAULT_REGISTRY.with_binding("211100", "cn-cyl", valid_from=dt.date(2025, 1, 1))
+        with pytest.raises(InvalidValueError, match="cn-cyl, cn-national"):
+            later.for_region("211103")  # before 2025 it inherits cn-national
+        same = DEFAULT_REGISTRY.with_binding("211100", "cn-national", valid_from=D_HKV_FIRST)
+        assert same.for_region("211103").id == "cn-national"  # the same answer on every day
+        with pytest.raises(InvalidTypeError):
+            rule_set_for_region("110105", as_of=dt.datetime(2024, 1, 1))
+
+    def test_a_dated_binding_starts_on_its_day_and_inherits_before(self) -> None:
+        """Both sides of a binding's valid_from; a later binding ends the earlier one."""
+        first, second = dt.date(2025, 1, 1), dt.date(2026, 7, 1)
+        registry = (
+            DEFAULT_REGISTRY.with_rule_set(REGISTERED)
+            .with_binding("211100", "cn-cyl", valid_from=first)
+            .with_binding("211100", REGISTERED.id, valid_from=second)
+        )
+        day = dt.timedelta(days=1)
+        picked = [registry.for_region("211103", as_of=d).id for d in (first - day, first)]
+        assert picked == ["cn-national", "cn-cyl"]
+        picked = [registry.for_region("211103", as_of=d).id for d in (second - day, second)]
+        assert picked == ["cn-cyl", REGISTERED.id]
+        # one from the same day replaces; one without a day replaces them all
+        again = registry.with_binding("211100", "cn-beijing", valid_from=first)
+        assert again.for_region("211103", as_of=first).id == "cn-beijing"
+        assert len(again.bindings["211100"]) == 2
+        assert registry.with_binding("211100", "cn-cyl").bindings["211100"] == (
+            RegionBinding(rule_set_id="cn-cyl"),
+        )
+
+    def test_bindings_are_validated(self) -> None:
+        """A plain id is a binding from the start; two bindings from one day are refused."""
+        rule_sets = DEFAULT_REGISTRY.rule_sets
+        plain = RuleSetRegistry(rule_sets=rule_sets, bindings={"211100": "cn-cyl"})
+        assert plain.bindings["211100"] == (RegionBinding(rule_set_id="cn-cyl"),)
+        twice = (RegionBinding(rule_set_id="cn-cyl"), RegionBinding(rule_set_id="cn-beijing"))
+        with pytest.raises(InvalidValueError):
+            RuleSetRegistry(rule_sets=rule_sets, bindings={"211100": twice})
+        with pytest.raises(UnknownRuleSetError):
+            RuleSetRegistry(rule_sets=rule_sets, bindings={"211100": "xx-none"})
+        for bad in ((), (1,), 5):
+            with pytest.raises(InvalidTypeError):
+                RuleSetRegistry(rule_sets=rule_sets, bindings={"211100": bad})
+        with pytest.raises(InvalidTypeError):
+            RegionBinding(rule_set_id="cn-cyl", valid_from="2024-01-01")  # type: ignore[arg-type]
+        assert DEFAULT_REGISTRY.bindings == REGION_BINDINGS
+
+    @given(
+        timelines=st.fixed_dictionaries(
+            {
+                code: st.lists(
+                    st.tuples(
+                        st.sampled_from(("cn-cyl", "cn-beijing", "hk-swd")),
+                        st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2024, 12, 31)),
+                    ),
+                    max_size=3,
+                    unique_by=lambda pair: pair[1],
+                )
+                for code in ("210000", "211100", "211103")
+            }
+        ),
+        day=st.dates(dt.date(2019, 1, 1), dt.date(2025, 12, 31)),
+    )
+    def test_the_binding_in_force_that_day_or_inherited_or_the_default(
+        self, timelines: dict[str, list[tuple[str, dt.date | None]]], day: dt.date
+    ) -> None:
+        """For any day: the region's binding in force (started, and no later start by then),
+        else its parent's, else the default."""
+        bindings = {
+            code: tuple(RegionBinding(rule_set_id=i, valid_from=f) for i, f in pairs)
+            for code, pairs in timelines.items()
+            if pairs
+        }
+        registry = RuleSetRegistry(rule_sets=DEFAULT_REGISTRY.rule_sets, bindings=bindings)
+        expected = registry.default_id
+        for code in ("210000", "211100", "211103"):  # the most specific in force wins
+            started = [
+                b for b in bindings.get(code, ()) if b.valid_from is None or b.valid_from <= day
+            ]
+            in_force = [
+                b
+                for b in started
+                if not any(
+                    o.valid_from is not None
+                    and (b.valid_from is None or o.valid_from > b.valid_from)
+                    for o in started
+                )
+            ]
+            assert len(in_force) <= 1
+            if in_force:
+                expected = in_force[0].rule_set_id
+        assert registry.for_region("211103", as_of=day).id == expected
+        assert rule_set_for_region("211103", as_of=day, registry=registry).id == expected
+
+
+D_SWD_LAST = dt.date(2021, 12, 31)
+D_HKV_FIRST = dt.date(2022, 1, 1)
 
 
 def _version(*hours: int, **kw: Any) -> RuleSetVersion:

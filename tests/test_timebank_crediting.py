@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import volunteer_rules as vr
 from volunteer_rules.cli import main
 from volunteer_rules.records.record import dump_record, parse_record
+from volunteer_rules.rules.counting import count_records
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.strategies import service_histories
 from volunteer_rules.timebank.ledger import POOL, Ledger, check_ledger
@@ -242,3 +243,180 @@ def test_a_record_credited_by_credit_hours_is_taken_as_credited() -> None:
         ("adjusted", 20, "import-1#1")
     ]
     assert result.ledger.balance(record.volunteer_id).minutes == 120
+
+
+def covered(records: list[vr.ServiceRecord], volunteer_id: str, policy: Any, as_of: dt.date) -> int:
+    """What certification counts for the volunteer's records the policy covers (served while
+    it was in force), each record as certification counts it over the whole history."""
+    served = {r.key: r.date for r in records}
+    count = count_records(records, as_of=as_of, volunteer_id=volunteer_id)
+    assert count.outcomes is not None
+    return sum(o.minutes for o in count.outcomes if policy.in_force_on(served[o.key]))
+
+
+POLICY_DAYS = st.dates(dt.date(2024, 1, 1), dt.date(2024, 1, 4))  # the histories' days
+
+
+@given(
+    history=service_histories(volunteers=VOLUNTEERS, max_size=12),
+    valid_from=st.none() | POLICY_DAYS,
+    length=st.none() | st.integers(0, 3),
+    now_day=st.dates(dt.date(2023, 12, 30), dt.date(2024, 1, 12)),
+    data=st.data(),
+)
+def test_a_dated_policy_credits_what_certification_counts_for_the_records_it_covers(
+    history: list[vr.ServiceRecord],
+    valid_from: dt.date | None,
+    length: int | None,
+    now_day: dt.date,
+    data: st.DataObject,
+) -> None:
+    """In any arrival order, on any day (inside the policy's dates or not): the ledger equals
+    certification's count of the records the policy covers (served while it was in force)."""
+    start = valid_from or dt.date(2024, 1, 1)
+    valid_until = None if length is None else start + dt.timedelta(days=length)
+    policy = attrs.evolve(
+        get_time_bank_policy("generic"),
+        policy_id="x-dated",
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    now = dt.datetime.combine(now_day, dt.time(23, 59), CST)
+    order = data.draw(st.permutations(history), label="order")
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(order)), max_size=3), label="cuts"))
+    ledger = Ledger()
+    seen: list[vr.ServiceRecord] = []
+    for begin, end in itertools.pairwise([0, *cuts, len(order)]):
+        seen.extend(order[begin:end])
+        result = credit_records(ledger, seen, now=now, policy=policy)
+        ledger = result.ledger
+        for volunteer in VOLUNTEERS:
+            expected = covered(seen, volunteer, policy, now_day)
+            assert ledger.balance(volunteer).minutes == expected
+        for decision in result.decisions:  # refused exactly when served outside the dates
+            served = next(r.date for r in seen if r.key == decision.key)
+            if decision.outcome == "policy_not_in_force":
+                assert not policy.in_force_on(served)
+            elif decision.outcome in ("credited", "already_credited"):
+                assert policy.in_force_on(served) or decision.minutes == 0
+    if valid_from is not None and now_day < valid_from:  # before it applies: nothing at all
+        assert len(ledger) == 0
+    if valid_from is None and valid_until is None:  # an undated policy: certify's total
+        for volunteer in VOLUNTEERS:
+            assert ledger.balance(volunteer).minutes == certified(seen, volunteer, now_day)
+
+
+NANJING = get_time_bank_policy("cn-nanjing-2019")  # from 2019-08-30, no end
+ENDED = attrs.evolve(
+    get_time_bank_policy("generic"), policy_id="x-ended", valid_until=dt.date(2024, 5, 1)
+)
+
+
+def served_on(day: dt.date, record_id: str = "r-1") -> vr.ServiceRecord:
+    return attrs.evolve(
+        parse_record(SAMPLE_RECORD_PAYLOAD),
+        record_id=record_id,
+        date=day,
+        start=None,
+        end=None,
+        recorded_at=dt.datetime.combine(day, dt.time(22), CST),
+    )
+
+
+class TestPolicyDates:
+    """A record served outside the policy's dates, and crediting on a day outside them."""
+
+    @pytest.mark.parametrize(
+        ("policy", "day", "outcome"),
+        [
+            (NANJING, dt.date(2019, 8, 29), "policy_not_in_force"),
+            (NANJING, dt.date(2019, 8, 30), "credited"),
+            (ENDED, dt.date(2024, 5, 1), "credited"),
+            (ENDED, dt.date(2024, 5, 2), "policy_not_in_force"),
+        ],
+    )
+    def test_a_record_is_credited_only_if_served_while_the_policy_applies(
+        self, policy: Any, day: dt.date, outcome: str
+    ) -> None:
+        """Both sides of valid_from and of valid_until (inclusive), credited later on."""
+        record = served_on(day)
+        result = credit_records(Ledger(), [record], now=LATER, policy=policy)
+        [decision] = result.decisions
+        assert decision.outcome == outcome
+        credited = record.service.minutes if outcome == "credited" else 0
+        assert result.ledger.balance(record.volunteer_id).minutes == credited
+        if outcome == "policy_not_in_force":
+            assert decision.reason is None and decision.transfer_id is None
+            assert day.isoformat() in decision.message and policy.policy_id in decision.message
+
+    def test_crediting_on_a_day_before_the_policy_credits_nothing(self) -> None:
+        """On 2019-08-29 nothing served by then is covered; from 2019-08-30 that day's is."""
+        before, first = served_on(dt.date(2019, 8, 29), "r-0"), served_on(dt.date(2019, 8, 30))
+        for day, expected in ((dt.date(2019, 8, 29), 0), (dt.date(2019, 8, 30), 120)):
+            now = dt.datetime.combine(day, dt.time(23), CST)
+            result = credit_records(Ledger(), [before, first], now=now, policy=NANJING)
+            assert result.ledger.balance(first.volunteer_id).minutes == expected
+
+    def test_a_record_moved_outside_the_dates_is_taken_back(self) -> None:
+        """Credited, then amended to a day before the policy: adjusted to 0, with the reason."""
+        record = served_on(dt.date(2019, 9, 2))
+        ledger = credit_records(Ledger(), [record], now=LATER, policy=NANJING).ledger
+        moved = attrs.evolve(
+            served_on(dt.date(2019, 8, 1), "r-fix"),
+            amends=record.record_id,
+            recorded_at=dt.datetime(2019, 9, 3, tzinfo=CST),
+        )
+        result = credit_records(ledger, [record, moved], now=LATER, policy=NANJING)
+        assert sorted((d.key[1], d.outcome, d.minutes) for d in result.decisions) == [
+            ("r-1", "adjusted", -120),
+            ("r-fix", "policy_not_in_force", 0),
+        ]
+        assert result.ledger.balance(record.volunteer_id).minutes == 0
+
+    @pytest.mark.parametrize(
+        ("policy", "day", "allowed"),
+        [
+            (NANJING, dt.date(2019, 8, 29), False),
+            (NANJING, dt.date(2019, 8, 30), True),
+            (ENDED, dt.date(2024, 5, 1), True),
+            (ENDED, dt.date(2024, 5, 2), False),
+        ],
+    )
+    def test_credit_hours_is_refused_on_a_day_the_policy_does_not_apply(
+        self, policy: Any, day: dt.date, allowed: bool
+    ) -> None:
+        """Both sides of each date, on the local date of now: a refusal, never an error."""
+        result = vr.credit_hours(
+            Ledger(),
+            transfer_id="open-1",
+            volunteer_id="V1",
+            hours=vr.Hours.from_hours(2),
+            now=dt.datetime.combine(day, dt.time(23, 30), CST),
+            policy=policy,
+        )
+        assert result.allowed is allowed
+        assert result.ledger.balance("V1").minutes == (120 if allowed else 0)
+        if not allowed:
+            assert [v.code for v in result.violations] == ["policy_not_in_force"]
+            assert day.isoformat() in result.violations[0].message
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_the_ledger_command_reports_records_served_before_the_policy(
+    tmp_path: Path, capsys: Any, output: str
+) -> None:
+    """One record the day before cn-nanjing-2019 applies, one on its first day."""
+    path = tmp_path / "records.jsonl"
+    records = [served_on(dt.date(2019, 8, 29), "r-0"), served_on(dt.date(2019, 8, 30))]
+    path.write_text("".join(json.dumps(dump_record(r)) + "\n" for r in records), "utf-8")
+    arguments = ["ledger", "credit", str(path), "--policy", "cn-nanjing-2019"]
+    assert main([*arguments, "--as-of", "2024-12-31", "--format", output]) == 0
+    out, err = capsys.readouterr()
+    if output == "json":
+        shown = json.loads(out)
+        assert shown["outcomes"] == {"credited": 1, "policy_not_in_force": 1}
+        assert shown["balances_minutes"]["V0000001"] == 120
+    else:
+        assert "credited 1\npolicy_not_in_force 1\n" in out
+    assert "1 record(s) served outside the policy's dates" in err
+    assert "service on 2019-08-29: cn-nanjing-2019 applies only from 2019-08-30" in err

@@ -87,11 +87,11 @@ class TestExactlyOnce:
         )
         continuation = result.continuation
         assert continuation is not None
-        beijing = vr.rule_set_for_region(vr.RegionCode.parse("110105"))
+        beijing = vr.rule_set_for_region(vr.RegionCode.parse("110105"), as_of=TRANSFER_AS_OF)
         assert continuation.after == vr.certify(
             [*source, *held], rule_set=beijing, as_of=TRANSFER_AS_OF, volunteer="V0000001"
         )
-        national = vr.rule_set_for_region(vr.RegionCode.parse("211103"))
+        national = vr.rule_set_for_region(vr.RegionCode.parse("211103"), as_of=TRANSFER_AS_OF)
         assert continuation.before == vr.certify(
             source, rule_set=national, as_of=TRANSFER_AS_OF, volunteer="V0000001"
         )
@@ -139,6 +139,21 @@ class TestLevels:
         assert result.before.counted == vr.Hours.from_hours(200)
         assert result.after.counted == vr.Hours.from_hours(320)
         assert (result.level_before.rank, result.level_after.rank) == (1, 2)
+
+    def test_hong_kong_is_resolved_on_the_day_of_the_certification(self) -> None:
+        """A move to or from Hong Kong uses the scheme bound there on as_of: hk-swd up to
+        2021-12-31, hk-hkv-award from 2022-01-01 (before: 'retired' after 2021)."""
+        source = self._records(SOURCE, 60, 0)  # 60 h in January and February 2023
+        to_hk = make_package(source, destination_region_code="810000")
+        from_hk = make_package(source, source_region_code="810000")
+        for as_of, expected in (
+            (dt.date(2021, 12, 31), "hk-swd"),
+            (dt.date(2022, 1, 1), "hk-hkv-award"),
+        ):
+            assert vr.transfer_continuation(to_hk, as_of=as_of).after.rule_set_id == expected
+            assert vr.transfer_continuation(from_hk, as_of=as_of).before.rule_set_id == expected
+        after = vr.transfer_continuation(to_hk, as_of=dt.date(2023, 6, 30)).after
+        assert (after.outcome, after.level.name) == ("certified", "bronze")
 
     def test_explicit_rule_set(self) -> None:
         """rule_set= overrides region resolution (an unknown region needs it)."""

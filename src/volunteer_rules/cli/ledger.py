@@ -5,6 +5,8 @@ Two actions, both reading a JSON Lines file of service records (record format v1
 - ``ledger credit RECORDS.jsonl --policy ID --as-of DATETIME``: credit what certification
   would count (one credit per record, however often it appears), then print every account's
   balance (``--format text|json|csv``) and the number of records credited or not, by outcome.
+  Records served outside the policy's dates are not credited (``policy_not_in_force``); how
+  many, with an example, is said on standard error.
 - ``ledger statement RECORDS.jsonl --policy ID --as-of DATETIME --volunteer ID``: the same
   credits, then the volunteer's statement with a running balance.
 
@@ -58,6 +60,7 @@ from volunteer_rules.cli._records import file_name as _name
 from volunteer_rules.cli._records import read_records
 from volunteer_rules.cli._store import add_db_option, credit_stored_ledger
 from volunteer_rules.errors import StorageError, VolunteerRulesError
+from volunteer_rules.timebank.crediting import CreditResult
 from volunteer_rules.timebank.ledger import Ledger
 from volunteer_rules.timebank.operations import (
     credit_records,
@@ -125,6 +128,18 @@ def _volunteer_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _note_not_in_force(result: CreditResult) -> CreditResult:
+    """Say on standard error how many records were served outside the policy's dates."""
+    refused = [d for d in result.decisions if d.outcome == "policy_not_in_force"]
+    if refused:
+        print(
+            f"volunteer-rules ledger: {len(refused)} record(s) served outside the policy's dates"
+            f" not credited (policy_not_in_force), e.g. {refused[0].message}",
+            file=sys.stderr,
+        )
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; return the exit status.
 
@@ -160,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     except VolunteerRulesError as error:
         print(f"volunteer-rules ledger: {error}", file=sys.stderr)
         return 1
-    ledger = result.ledger
+    ledger = _note_not_in_force(result).ledger
     empty = ""  # what is empty, when the result asked for is
     if args.action == "credit":
         balances = ledger.balances()

@@ -4,6 +4,10 @@
 records (one credit per record, ``credit:<organization_id>:<record_id>``, and adjustments when
 the count changes); :func:`credit_hours` credits hours given directly.
 
+Length: each record's one decision (what counting says, then the policy: its dates, provider
+ages and group hours; then debts and incomplete histories) is kept in one module, so that what a
+volunteer is credited is read in one place.
+
 Example:
     >>> from datetime import datetime, timezone
     >>> import volunteer_rules as vr
@@ -43,7 +47,7 @@ from volunteer_rules.timebank.ledger import (
     LedgerTransfer,
 )
 from volunteer_rules.timebank.policy import TimeBankPolicy
-from volunteer_rules.timebank.results import LedgerResult
+from volunteer_rules.timebank.results import LedgerResult, PolicyViolation
 
 __all__ = [
     "CreditDecision",
@@ -67,13 +71,14 @@ class CreditDecision:
         outcome: ``credited``, ``credited_to_pool`` (donate-only group hours),
             ``already_credited`` (credited as it counts now), ``adjusted`` (it counts
             otherwise now: amended, voided, overlapped, capped; the difference was posted),
-            ``not_counted`` (see ``reason``), ``provider_under_age``, ``birth_date_missing``,
+            ``not_counted`` (see ``reason``), ``policy_not_in_force`` (the policy did not
+            apply on the day the record was served: see ``message``), ``provider_under_age``, ``birth_date_missing``,
             ``debt_refused`` (the volunteer's credits must go down by more than is available:
             nothing of theirs was posted; see ``message``), ``history_incomplete`` (records
             credited before are missing from the call: nothing of theirs was posted).
         reason: the counting engine's exclusion reason, if any.
         transfer_id: the credit or adjustment transfer, if any.
-        message: a sentence for the outcomes that need one (adjusted, refused).
+        message: a sentence for the outcomes that need one (adjusted, refused, not in force).
 
     Example:
         >>> CreditDecision(key=("o", "r"), volunteer_id="V1", minutes=60, outcome="credited",
@@ -175,6 +180,17 @@ def credit_records(
 
     Group-earned hours under a ``donate_only`` policy go to the pool; under a policy with
     ``provider_min_age`` a younger volunteer's own (non-group) service is not credited.
+
+    **The policy's dates.** A policy covers the service done while it is in force
+    (:meth:`~volunteer_rules.timebank.policy.TimeBankPolicy.in_force_on` on the record's
+    ``date``, both ends inclusive): a record served before its ``valid_from`` or after its
+    ``valid_until`` is not credited (outcome ``policy_not_in_force``, with a message; one
+    credited before is taken back as an adjustment). So what a volunteer is credited equals
+    what certification counts for each of their records the policy covers (counted over the
+    whole history, as certification counts it). ``now`` matters only as the day of the count:
+    before ``valid_from`` nothing served by then is covered, so nothing is credited; after
+    ``valid_until``, service done while the policy applied and entered late is still credited
+    under it, and nothing later.
 
     Args:
         ledger: the ledger.
@@ -300,6 +316,16 @@ def _history_incomplete(
     ]
 
 
+def _not_in_force_message(policy: TimeBankPolicy, day: _dt.date, what: str) -> str:
+    """Why nothing is credited for ``what`` on ``day``: the policy did not apply then."""
+    parts = []
+    if policy.valid_from is not None:
+        parts.append(f"from {policy.valid_from.isoformat()}")
+    if policy.valid_until is not None:
+        parts.append(f"until {policy.valid_until.isoformat()}")
+    return f"{what} {day.isoformat()}: {policy.policy_id} applies only {' '.join(parts)}"
+
+
 def _debt_refused(plan: list[_Planned], volunteer_id: str, short: int) -> list[CreditDecision]:
     """A volunteer whose credits would go below the floor: their changes are refused, as debts."""
     message = (
@@ -416,13 +442,19 @@ def _plan_volunteer(
         group = key in group_keys
         to_pool = group and policy.group_hours == "donate_only"
         target, refusal = outcome.minutes, None
-        if target > 0 and policy.provider_min_age is not None and not group:
+        served = by_key[key].date
+        if target > 0 and not policy.in_force_on(served):
+            refusal = "policy_not_in_force"
+        elif target > 0 and policy.provider_min_age is not None and not group:
             refusal = _provider_refusal(by_key[key], birth, policy.provider_min_age)
-            if refusal is not None:
-                target = 0
+        if refusal is not None:
+            target = 0
         existing = ledger.credited_by(key)
         if existing is None:
-            plan.append(_first_credit(outcome, volunteer_id, target, refusal, to_pool, now))
+            why = ""
+            if refusal == "policy_not_in_force":
+                why = _not_in_force_message(policy, served, "service on")
+            plan.append(_first_credit(outcome, volunteer_id, target, (refusal, why), to_pool, now))
         else:
             plan.append(_change(ledger, existing, outcome, volunteer_id, target, refusal, now))
     return plan
@@ -441,12 +473,16 @@ def _first_credit(
     outcome: Any,
     volunteer_id: str,
     target: int,
-    refusal: str | None,
+    refused: tuple[str | None, str],
     to_pool: bool,
     now: _dt.datetime,
 ) -> _Planned:
-    """A record credited for the first time (or not counted, when it counts nothing)."""
+    """A record credited for the first time (or not counted, when it counts nothing).
+
+    ``refused``: the refusal (``None`` if none) and its message.
+    """
     key = outcome.key
+    refusal, why = refused
     account = POOL if to_pool else volunteer_id
     if target <= 0:
         return _Planned(
@@ -457,6 +493,7 @@ def _first_credit(
                 outcome=refusal or "not_counted",
                 reason=outcome.reason,
                 transfer_id=None,
+                message=why,
             ),
             transfer=None,
             delta=0,
@@ -561,7 +598,9 @@ def credit_hours(
 ) -> LedgerResult:
     """Credit hours that were counted elsewhere (an import, an opening balance), with the cap.
 
-    Prefer :func:`credit_records`, which credits only what certification counts.
+    Prefer :func:`credit_records`, which credits only what certification counts. Under a
+    policy that is not in force on the local date of ``now`` nothing is posted: the result is
+    refused with the violation ``policy_not_in_force``.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -570,15 +609,25 @@ def credit_hours(
         ...                  now=datetime(2024, 5, 1, tzinfo=timezone.utc), memo="opening")
         >>> r.ledger.balance("V1")
         Hours(minutes=120)
+        >>> early = credit_hours(Ledger(), transfer_id="open-V1", volunteer_id="V1",
+        ...                      hours=Hours.from_hours(2), policy="cn-shanghai-2026",
+        ...                      now=datetime(2025, 5, 1, tzinfo=timezone.utc))
+        >>> early.allowed, early.violations[0].code
+        (False, 'policy_not_in_force')
     """
     ledger = check_ledger_arg(ledger)
-    check_policy(policy)
+    policy = check_policy(policy)
     minutes = check_positive("hours", hours)
+    now = check_now(now)
+    if not policy.in_force_on(now.date()):
+        message = _not_in_force_message(policy, now.date(), "crediting on")
+        refused = PolicyViolation(code="policy_not_in_force", message=message)
+        return LedgerResult(ledger=ledger, posted=None, violations=(refused,))
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="credit",
         legs=((ISSUER, -minutes), (check_volunteer("volunteer_id", volunteer_id), minutes)),
-        at=check_now(now),
+        at=now,
         record_key=record_key,
         memo=memo,
     )

@@ -32,7 +32,8 @@ class PolicyViolation:
     Attributes:
         code: ``under_age``, ``relation_not_allowed``, ``giving_not_allowed``,
             ``donation_not_allowed``, ``rate_not_allowed``, ``withdrawal_limit``,
-            ``birth_date_missing``.
+            ``birth_date_missing``, ``policy_not_in_force`` (crediting on a day the policy
+            does not apply).
         message: one sentence.
 
     Example:

@@ -105,10 +105,10 @@ class Continuation:
         return self.after.level.rank - self.before.level.rank
 
 
-def _rule_set_for(region_code: str | None) -> RuleSet | None:
+def _rule_set_for(region_code: str | None, as_of: _dt.date) -> RuleSet | None:
     if region_code is None or not RegionCode.is_known(region_code):
         return None
-    return rule_set_for_region(region_code)
+    return rule_set_for_region(region_code, as_of=as_of)
 
 
 def _certified(
@@ -136,7 +136,9 @@ def transfer_continuation(
     destination's version of a key wins)
     under the destination's rule set (``rule_set``, else resolved from
     ``destination_region_code`` by region: a county inherits its city's rules, a city its
-    province's, a province the national default).
+    province's, a province the national default). Both regions are resolved on ``as_of``: the
+    rule set bound there on that day (Hong Kong: ``hk-swd`` until 2021-12-31,
+    ``hk-hkv-award`` from 2022-01-01).
 
     Args:
         package: the package.
@@ -173,7 +175,7 @@ def transfer_continuation(
             "package", f"must be a TransferPackage, not {type(package).__name__}"
         )
     after_rule_set: RuleSet | str | None = (
-        rule_set if rule_set is not None else _rule_set_for(package.destination_region_code)
+        rule_set if rule_set is not None else _rule_set_for(package.destination_region_code, as_of)
     )
     if after_rule_set is None:
         raise InvalidValueError(
@@ -182,7 +184,7 @@ def transfer_continuation(
         )
     before_rule_set: RuleSet | str | None = source_rule_set
     if before_rule_set is None:
-        before_rule_set = _rule_set_for(package.source_region_code) or after_rule_set
+        before_rule_set = _rule_set_for(package.source_region_code, as_of) or after_rule_set
     if isinstance(destination_records, (str, bytes)):
         raise InvalidTypeError("destination_records", "must be an iterable of records")
     try:

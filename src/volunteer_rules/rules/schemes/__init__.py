@@ -11,20 +11,26 @@ The registry is an immutable value: integrators add their own rule sets with
 :func:`~volunteer_rules.certify`. Nothing global is ever modified.
 
 Region resolution: a county inherits its city's rule set, a city its province's, and a province
-the national default (``cn-national``), unless a rule set is bound more specifically.
+the national default (``cn-national``), unless a rule set is bound more specifically. Bindings
+are dated (:class:`RegionBinding`): a region may move from one scheme to the next, so the rule
+set of a region is the one bound on the day asked (``as_of``).
 
 Example:
+    >>> from datetime import date
     >>> from volunteer_rules.rules.schemes import get_rule_set, rule_set_for_region, rule_set_ids
     >>> "cn-national" in rule_set_ids()
     True
     >>> rule_set_for_region("110105").id, rule_set_for_region("211103").id
     ('cn-beijing', 'cn-national')
+    >>> [rule_set_for_region("810000", as_of=date(y, 6, 1)).id for y in (2021, 2023)]
+    ['hk-swd', 'hk-hkv-award']
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -45,6 +51,7 @@ __all__ = [
     "BUILTIN_MODULES",
     "DEFAULT_REGISTRY",
     "REGION_BINDINGS",
+    "RegionBinding",
     "RuleSetRegistry",
     "get_rule_set",
     "rule_set_for_region",
@@ -69,17 +76,58 @@ BUILTIN_MODULES: Final = (
 )
 """The modules of ``volunteer_rules.rules.schemes`` that hold a built-in ``RULE_SET``."""
 
-REGION_BINDINGS: Final[Mapping[str, str]] = MappingProxyType(
+
+@masked_repr
+@attrs.frozen(kw_only=True)
+class RegionBinding:
+    """A region bound to a rule set from a day on, until the region's next binding starts.
+
+    Attributes:
+        rule_set_id: the rule set that applies in the region (and what it contains).
+        valid_from: the first day the binding applies (inclusive), or ``None``: from the start.
+            Before a region's first dated binding, the region inherits its parent's rule set.
+
+    Example:
+        >>> from datetime import date
+        >>> REGION_BINDINGS["810000"][-1]
+        RegionBinding(rule_set_id='hk-hkv-award', valid_from=datetime.date(2022, 1, 1))
+        >>> RegionBinding(rule_set_id="cn-beijing").valid_from is None
+        True
+    """
+
+    rule_set_id: str = attrs.field()
+    valid_from: _dt.date | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.rule_set_id, str):
+            raise InvalidTypeError("rule_set_id", "must be a str")
+        if self.valid_from is not None and type(self.valid_from) is not _dt.date:
+            raise InvalidTypeError("valid_from", "must be a date or None")
+
+
+REGION_BINDINGS: Final[Mapping[str, tuple[RegionBinding, ...]]] = MappingProxyType(
     {
-        "110000": "cn-beijing",  # 北京市 [BJ-old], [BJ-2015]
-        "320582": "cn-zhangjiagang",  # 张家港市 [ZJG]
-        "340500": "cn-maanshan",  # 马鞍山市 [MAS]
-        "440307": "cn-shenzhen-longgang",  # 深圳市龙岗区 [SZ-LG]
-        "710000": "tw-honour-card",  # 台湾省 [TW-LAW 20]
-        "810000": "hk-swd",  # 香港特别行政区 [HK-SWD] (retired 2021: certify says so)
+        "110000": (RegionBinding(rule_set_id="cn-beijing"),),  # 北京市 [BJ-old], [BJ-2015]
+        "320582": (RegionBinding(rule_set_id="cn-zhangjiagang"),),  # 张家港市 [ZJG]
+        "340500": (RegionBinding(rule_set_id="cn-maanshan"),),  # 马鞍山市 [MAS]
+        "440307": (RegionBinding(rule_set_id="cn-shenzhen-longgang"),),  # 深圳市龙岗区 [SZ-LG]
+        "710000": (RegionBinding(rule_set_id="tw-honour-card"),),  # 台湾省 [TW-LAW 20]
+        "810000": (  # 香港特别行政区
+            RegionBinding(rule_set_id="hk-swd"),  # [HK-SWD], retired 2021 [HK-SWD-END]
+            RegionBinding(
+                rule_set_id="hk-hkv-award", valid_from=_dt.date(2022, 1, 1)
+            ),  # [HKV-2022]
+        ),
     }
 )
-"""Built-in region bindings: GB/T 2260 code to rule set id. Unbound regions inherit.
+"""Built-in region bindings: GB/T 2260 code to its :class:`RegionBinding` values, by date.
+
+Unbound regions inherit. Hong Kong (810000) is bound to ``hk-swd`` up to 2021-12-31, the last
+day of the year the Volunteer Movement was retired ([HK-SWD-END]; the day is not in the source,
+so the year's last day, as the rule set's own ``valid_until``), then to ``hk-hkv-award`` from
+2022-01-01, the year the Hong Kong Volunteer Award was first run ([HKV-2022]). The award's rule
+set applies from 2021-01-01, so its first edition (the hours of 2021) can still be certified by
+passing it explicitly.
 
 ``cn-sichuan`` is not bound: its rules cover youth volunteers on the 志愿四川 platform, not the
 province ([SC] in ``docs/sources.md``)."""
@@ -91,6 +139,38 @@ def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+def _start(binding: RegionBinding) -> _dt.date:
+    return _dt.date.min if binding.valid_from is None else binding.valid_from
+
+
+def _timeline(value: object) -> tuple[RegionBinding, ...]:
+    """One region's bindings, by date: a rule set id is a binding from the start."""
+    if isinstance(value, (str, RegionBinding)):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise InvalidTypeError("bindings", "a region maps to a rule set id or RegionBinding values")
+    items = tuple(RegionBinding(rule_set_id=v) if isinstance(v, str) else v for v in value)
+    if not items or not all(isinstance(v, RegionBinding) for v in items):
+        raise InvalidTypeError("bindings", "a region maps to a rule set id or RegionBinding values")
+    return tuple(sorted(items, key=_start))
+
+
+def _bindings(value: object) -> Mapping[str, tuple[RegionBinding, ...]]:
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError("bindings", "must be a mapping of region code to bindings")
+    return MappingProxyType({code: _timeline(items) for code, items in value.items()})
+
+
+def _bound_on(timeline: tuple[RegionBinding, ...], day: _dt.date) -> str | None:
+    """The rule set id bound on ``day`` (the latest binding started by then), if any."""
+    found = None
+    for binding in timeline:
+        if _start(binding) > day:
+            break
+        found = binding.rule_set_id
+    return found
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
 class RuleSetRegistry:
@@ -98,7 +178,8 @@ class RuleSetRegistry:
 
     Attributes:
         rule_sets: ``{id: RuleSet}``.
-        bindings: ``{region code: rule set id}``.
+        bindings: ``{region code: (RegionBinding, ...)}``, each region's bindings by date (a
+            plain rule set id is accepted and read as a binding from the start).
         default_id: the rule set of a region with no binding on its way up.
 
     Example:
@@ -114,18 +195,24 @@ class RuleSetRegistry:
     """
 
     rule_sets: Mapping[str, RuleSet] = attrs.field(converter=_frozen_map)
-    bindings: Mapping[str, str] = attrs.field(converter=_frozen_map, factory=dict)
+    bindings: Mapping[str, tuple[RegionBinding, ...]] = attrs.field(
+        converter=_bindings, factory=dict
+    )
     default_id: str = attrs.field(default=DEFAULT_RULE_SET_ID)
 
     def __attrs_post_init__(self) -> None:
         for key, value in self.rule_sets.items():
             if not isinstance(value, RuleSet) or value.id != key:
                 raise InvalidValueError("rule_sets", f"{key!r} must map to the RuleSet {key!r}")
-        for code, rule_set_id in self.bindings.items():
-            if not RegionCode.is_known(code):
+        for code, timeline in self.bindings.items():
+            if not isinstance(code, str) or not RegionCode.is_known(code):
                 raise InvalidValueError("bindings", f"{code!r} is not a known region code")
-            if rule_set_id not in self.rule_sets:
-                raise UnknownRuleSetError(rule_set_id)
+            starts = [_start(binding) for binding in timeline]
+            if len(set(starts)) != len(starts):
+                raise InvalidValueError("bindings", f"{code!r} has two bindings from one day")
+            for binding in timeline:
+                if binding.rule_set_id not in self.rule_sets:
+                    raise UnknownRuleSetError(binding.rule_set_id)
         if self.default_id not in self.rule_sets:
             raise UnknownRuleSetError(self.default_id)
 
@@ -175,36 +262,84 @@ class RuleSetRegistry:
             )
         return attrs.evolve(self, rule_sets={**self.rule_sets, rule_set.id: rule_set})
 
-    def with_binding(self, region_code: RegionCode | str, rule_set_id: str) -> RuleSetRegistry:
+    def with_binding(
+        self,
+        region_code: RegionCode | str,
+        rule_set_id: str,
+        *,
+        valid_from: _dt.date | None = None,
+    ) -> RuleSetRegistry:
         """A registry where ``region_code`` (and what it contains) uses ``rule_set_id``.
 
+        Without ``valid_from`` the binding replaces the region's bindings, from the start.
+        With it, the binding applies from that day (inclusive) until the region's next binding
+        starts; the earlier bindings stay (one from the same day is replaced).
+
         Example:
+            >>> from datetime import date
             >>> DEFAULT_REGISTRY.with_binding("210000", "cn-cyl").for_region("211103").id
             'cn-cyl'
+            >>> later = DEFAULT_REGISTRY.with_binding("210000", "cn-cyl", valid_from=date(2025, 1, 1))
+            >>> [later.for_region("211103", as_of=date(y, 1, 1)).id for y in (2024, 2025)]
+            ['cn-national', 'cn-cyl']
         """
         code = _region(region_code)
         self.get(rule_set_id)
-        return attrs.evolve(self, bindings={**self.bindings, code.code: rule_set_id})
+        added = RegionBinding(rule_set_id=rule_set_id, valid_from=valid_from)
+        kept = () if valid_from is None else self.bindings.get(code.code, ())
+        timeline = (*(b for b in kept if b.valid_from != valid_from), added)
+        return attrs.evolve(self, bindings={**self.bindings, code.code: timeline})
 
-    def for_region(self, region_code: RegionCode | str) -> RuleSet:
-        """The rule set that applies in a region: its binding, else its nearest ancestor's.
+    def for_region(
+        self, region_code: RegionCode | str, *, as_of: _dt.date | None = None
+    ) -> RuleSet:
+        """The rule set that applies in a region on ``as_of``.
 
-        A county without a binding inherits its city's, a city its province's, a province the
-        default.
+        Its binding in force that day, else its nearest ancestor's, else the default. A county without a binding on that day inherits its city's, a city its province's, a
+        province the default. ``as_of`` may be left out only where the answer is the same on
+        every day (no binding on the region's way up changes over time).
 
         Raises:
             InvalidIdentifierError: the region code is not known.
+            InvalidValueError: ``as_of`` is left out and the region's rule set depends on the
+                day (Hong Kong: ``hk-swd`` until 2021-12-31, ``hk-hkv-award`` after).
 
         Example:
+            >>> from datetime import date
             >>> DEFAULT_REGISTRY.for_region("440307").id, DEFAULT_REGISTRY.for_region("440304").id
             ('cn-shenzhen-longgang', 'cn-national')
+            >>> DEFAULT_REGISTRY.for_region("810000", as_of=date(2021, 12, 31)).id
+            'hk-swd'
+            >>> DEFAULT_REGISTRY.for_region("810000", as_of=date(2022, 1, 1)).id
+            'hk-hkv-award'
         """
         code = _region(region_code)
+        if as_of is None:
+            ids = self._possible_ids(code)
+            if len(ids) > 1:
+                raise InvalidValueError(
+                    "as_of",
+                    f"the rule set of {code.code} depends on the day ({', '.join(sorted(ids))}):"
+                    " pass as_of",
+                )
+            return self.rule_sets[ids.pop()]
+        if type(as_of) is not _dt.date:
+            raise InvalidTypeError("as_of", "must be a date or None")
         for candidate in (code, *code.ancestors()):
-            bound = self.bindings.get(candidate.code)
+            bound = _bound_on(self.bindings.get(candidate.code, ()), as_of)
             if bound is not None:
                 return self.rule_sets[bound]
         return self.rule_sets[self.default_id]
+
+    def _possible_ids(self, code: RegionCode) -> set[str]:
+        """Every rule set id the region can resolve to, whatever the day."""
+        ids: set[str] = set()
+        for candidate in (code, *code.ancestors()):
+            timeline = self.bindings.get(candidate.code, ())
+            ids.update(binding.rule_set_id for binding in timeline)
+            if timeline and timeline[0].valid_from is None:
+                return ids
+        return ids | {self.default_id}
 
 
 def _region(region_code: object) -> RegionCode:
@@ -269,12 +404,21 @@ def get_rule_set(rule_set_id: str, *, registry: RuleSetRegistry | None = None) -
 
 
 def rule_set_for_region(
-    region_code: RegionCode | str, *, registry: RuleSetRegistry | None = None
+    region_code: RegionCode | str,
+    *,
+    as_of: _dt.date | None = None,
+    registry: RuleSetRegistry | None = None,
 ) -> RuleSet:
-    """The rule set that applies in a region (county → city → province → national default).
+    """The rule set that applies in a region on ``as_of`` (county → city → province → default).
+
+    As :meth:`RuleSetRegistry.for_region` finds it. ``as_of`` may be left out only where no binding on the region's way up changes over time;
+    otherwise leaving it out is an :class:`~volunteer_rules.errors.InvalidValueError`.
 
     Example:
+        >>> from datetime import date
         >>> rule_set_for_region("340503").id  # 花山区, in 马鞍山市
         'cn-maanshan'
+        >>> rule_set_for_region("810000", as_of=date(2023, 3, 1)).id
+        'hk-hkv-award'
     """
-    return _registry(registry).for_region(region_code)
+    return _registry(registry).for_region(region_code, as_of=as_of)
