@@ -30,6 +30,8 @@ from volunteer_rules.timebank.ledger import (
 from volunteer_rules.timebank.operations import (
     credit_hours,
     donate,
+    expire_credits,
+    get_time_bank_policy,
     give,
     grant,
     redeem,
@@ -354,6 +356,72 @@ class LedgerMachine(RuleBasedStateMachine):
         with pytest.raises(vr.ConflictError) as info:
             self.ledger.post(other)
         assert info.value.key == transfer_id
+
+    @rule(
+        operation=st.sampled_from(["credit", "redeem", "reserve", "give", "donate", "expire"]),
+        who=st.sampled_from(VOLUNTEERS),
+        ended=st.booleans(),
+        days=st.integers(1, 3),
+        minutes=st.integers(1, 120),
+    )
+    def out_of_force(self, operation: str, who: str, ended: bool, days: int, minutes: int) -> None:
+        """Any operation under a policy not in force on the day of ``now`` changes nothing."""
+        day = self.now.date()
+        dated = attrs.evolve(
+            get_time_bank_policy("generic"),
+            valid_from=None if ended else day + dt.timedelta(days=days),
+            valid_until=day - dt.timedelta(days=days) if ended else None,
+            credit_validity_days=1,
+        )
+        tid, now = self.new_id("oof"), self.now
+        hours = vr.Hours.from_minutes(minutes)
+        other = VOLUNTEERS[(VOLUNTEERS.index(who) + 1) % len(VOLUNTEERS)]
+        before = self.ledger
+        result: vr.LedgerResult | vr.ExpiryResult
+        if operation == "credit":
+            result = credit_hours(
+                before, transfer_id=tid, volunteer_id=who, hours=hours, now=now, policy=dated
+            )
+        elif operation == "redeem":
+            result = redeem(
+                before,
+                transfer_id=tid,
+                volunteer_id=who,
+                service_id="meal_delivery",
+                now=now,
+                policy=dated,
+            )
+        elif operation == "reserve":
+            result = reserve(
+                before,
+                transfer_id=tid,
+                volunteer_id=who,
+                service_id="meal_delivery",
+                now=now,
+                expires_at=now + dt.timedelta(hours=1),
+                policy=dated,
+            )
+        elif operation == "give":
+            result = give(
+                before,
+                transfer_id=tid,
+                from_volunteer=who,
+                to_volunteer=other,
+                hours=hours,
+                relation="friend",
+                now=now,
+                policy=dated,
+            )
+        elif operation == "donate":
+            result = donate(
+                before, transfer_id=tid, volunteer_id=who, hours=hours, now=now, policy=dated
+            )
+        else:
+            result = expire_credits(before, now=now, policy=dated)
+        assert result.ledger is before
+        assert [v.code for v in result.violations] == ["policy_not_in_force"]
+        assert tid not in self.ledger
+        self.refused.append(tid)
 
     @rule()
     def snapshot(self) -> None:

@@ -1,4 +1,10 @@
-"""Checks and posting steps that every time bank operation shares (not public)."""
+"""Checks and posting steps that every time bank operation shares (not public).
+
+:func:`out_of_force` is the one rule of a policy's dates: every operation that takes a policy
+(crediting, redeeming, reserving, giving, donating, expiring) asks it before judging anything
+else, and an operation dated on a day the policy does not apply is refused with
+``policy_not_in_force``. Hours already in the ledger are never touched by it.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from volunteer_rules.timebank.ledger import (
     PostedTransfer,
 )
 from volunteer_rules.timebank.policy import TimeBankPolicy, get_time_bank_policy
-from volunteer_rules.timebank.results import LedgerResult
+from volunteer_rules.timebank.results import LedgerResult, PolicyViolation
 
 __all__ = [
     "check_ledger_arg",
@@ -27,7 +33,10 @@ __all__ = [
     "check_positive",
     "check_volunteer",
     "earlier_posting",
+    "not_in_force_message",
+    "out_of_force",
     "post_transfer",
+    "refused_out_of_force",
     "same_operation",
 ]
 
@@ -44,6 +53,69 @@ def check_policy(policy: object) -> TimeBankPolicy:
     if not isinstance(policy, TimeBankPolicy):
         raise InvalidTypeError("policy", "must be a TimeBankPolicy or a policy id")
     return policy
+
+
+def not_in_force_message(policy: TimeBankPolicy, day: _dt.date, what: str) -> str:
+    """Why nothing is done for ``what`` on ``day``: the policy did not apply then.
+
+    Example:
+        >>> from datetime import date
+        >>> not_in_force_message(get_time_bank_policy("cn-shanghai-2026"), date(2024, 5, 1),
+        ...                      "redemption on")
+        'redemption on 2024-05-01: cn-shanghai-2026 applies only from 2026-01-12'
+    """
+    parts = []
+    if policy.valid_from is not None:
+        parts.append(f"from {policy.valid_from.isoformat()}")
+    if policy.valid_until is not None:
+        parts.append(f"until {policy.valid_until.isoformat()}")
+    return f"{what} {day.isoformat()}: {policy.policy_id} applies only {' '.join(parts)}"
+
+
+def out_of_force(policy: TimeBankPolicy, now: _dt.datetime, what: str) -> PolicyViolation | None:
+    """The refusal of an operation at ``now`` under a policy not in force on its local date.
+
+    ``None`` when the policy applies that day (both ends inclusive, as
+    :meth:`TimeBankPolicy.in_force_on`); otherwise the violation ``policy_not_in_force``,
+    naming the policy and its dates.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> shanghai = get_time_bank_policy("cn-shanghai-2026")
+        >>> cst = timezone(timedelta(hours=8))
+        >>> out_of_force(shanghai, datetime(2026, 1, 12, 0, 0, tzinfo=cst), "giving on") is None
+        True
+        >>> out_of_force(shanghai, datetime(2026, 1, 11, 23, 59, tzinfo=cst), "giving on").code
+        'policy_not_in_force'
+    """
+    day = now.date()
+    if policy.in_force_on(day):
+        return None
+    return PolicyViolation(
+        code="policy_not_in_force", message=not_in_force_message(policy, day, what)
+    )
+
+
+def refused_out_of_force(
+    ledger: Ledger, transfer_id: object, policy: TimeBankPolicy, now: _dt.datetime, what: str
+) -> LedgerResult | None:
+    """The refused result of a new operation under a policy not in force at ``now``.
+
+    ``None`` when the policy applies, and for a retry (a ``transfer_id`` the ledger holds): a
+    retry goes to the ledger, which answers with the original posting whatever the day.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> day = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        >>> r = refused_out_of_force(Ledger(), "d-1", get_time_bank_policy("cn-shanghai-2026"),
+        ...                          day, "donation on")
+        >>> r.allowed, r.violations[0].code
+        (False, 'policy_not_in_force')
+    """
+    refusal = out_of_force(policy, now, what)
+    if refusal is None or earlier_posting(ledger, transfer_id) is not None:
+        return None
+    return LedgerResult(ledger=ledger, posted=None, violations=(refusal,))
 
 
 def check_volunteer(what: str, value: object) -> str:

@@ -38,7 +38,9 @@ from volunteer_rules.timebank._operation import (
     check_policy,
     check_positive,
     check_volunteer,
+    not_in_force_message,
     post_transfer,
+    refused_out_of_force,
 )
 from volunteer_rules.timebank.ledger import (
     ISSUER,
@@ -47,7 +49,7 @@ from volunteer_rules.timebank.ledger import (
     LedgerTransfer,
 )
 from volunteer_rules.timebank.policy import TimeBankPolicy
-from volunteer_rules.timebank.results import LedgerResult, PolicyViolation
+from volunteer_rules.timebank.results import LedgerResult
 
 __all__ = [
     "CreditDecision",
@@ -316,16 +318,6 @@ def _history_incomplete(
     ]
 
 
-def _not_in_force_message(policy: TimeBankPolicy, day: _dt.date, what: str) -> str:
-    """Why nothing is credited for ``what`` on ``day``: the policy did not apply then."""
-    parts = []
-    if policy.valid_from is not None:
-        parts.append(f"from {policy.valid_from.isoformat()}")
-    if policy.valid_until is not None:
-        parts.append(f"until {policy.valid_until.isoformat()}")
-    return f"{what} {day.isoformat()}: {policy.policy_id} applies only {' '.join(parts)}"
-
-
 def _debt_refused(plan: list[_Planned], volunteer_id: str, short: int) -> list[CreditDecision]:
     """A volunteer whose credits would go below the floor: their changes are refused, as debts."""
     message = (
@@ -453,7 +445,7 @@ def _plan_volunteer(
         if existing is None:
             why = ""
             if refusal == "policy_not_in_force":
-                why = _not_in_force_message(policy, served, "service on")
+                why = not_in_force_message(policy, served, "service on")
             plan.append(_first_credit(outcome, volunteer_id, target, (refusal, why), to_pool, now))
         else:
             plan.append(_change(ledger, existing, outcome, volunteer_id, target, refusal, now))
@@ -619,10 +611,9 @@ def credit_hours(
     policy = check_policy(policy)
     minutes = check_positive("hours", hours)
     now = check_now(now)
-    if not policy.in_force_on(now.date()):
-        message = _not_in_force_message(policy, now.date(), "crediting on")
-        refused = PolicyViolation(code="policy_not_in_force", message=message)
-        return LedgerResult(ledger=ledger, posted=None, violations=(refused,))
+    refused = refused_out_of_force(ledger, transfer_id, policy, now, "crediting on")
+    if refused is not None:
+        return refused
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="credit",

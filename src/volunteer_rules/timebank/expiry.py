@@ -15,7 +15,12 @@ import attrs
 
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules.hours import Hours
-from volunteer_rules.timebank._operation import check_ledger_arg, check_now, check_policy
+from volunteer_rules.timebank._operation import (
+    check_ledger_arg,
+    check_now,
+    check_policy,
+    out_of_force,
+)
 from volunteer_rules.timebank.ledger import (
     ISSUER,
     SYSTEM_ACCOUNTS,
@@ -23,6 +28,7 @@ from volunteer_rules.timebank.ledger import (
     LedgerTransfer,
 )
 from volunteer_rules.timebank.policy import TimeBankPolicy
+from volunteer_rules.timebank.results import PolicyViolation
 
 __all__ = [
     "ExpiryResult",
@@ -38,6 +44,7 @@ class ExpiryResult:
     Attributes:
         ledger: the new ledger.
         expired: ``(volunteer_id, hours)`` for every volunteer whose hours expired, by id.
+        violations: why nothing was judged (``policy_not_in_force``); empty otherwise.
 
     Example:
         >>> ExpiryResult(ledger=Ledger(), expired=()).expired
@@ -46,6 +53,7 @@ class ExpiryResult:
 
     ledger: Ledger
     expired: tuple[tuple[str, Hours], ...]
+    violations: tuple[PolicyViolation, ...] = ()
 
 
 def expire_credits(
@@ -60,6 +68,13 @@ def expire_credits(
     the instant before they are not). Expired hours go back to :data:`ISSUER` in one
     ``adjust`` transfer per volunteer, id ``credit-expiry:<volunteer>:<now>``, so running it
     again changes nothing.
+
+    The policy's dates: a policy expires nothing on a day it is not in force (the local date of
+    ``now`` before ``valid_from`` or after ``valid_until``: the result carries the violation
+    ``policy_not_in_force``), and it counts no day before it applied: a lot that came in before
+    ``valid_from`` is dated at the start of ``valid_from`` (midnight in ``now``'s time zone).
+    No source regulates expiry; this is the reading that takes no hours by a rule on a day it
+    did not apply.
 
     Raises:
         InvalidTypeError, InvalidValueError: bad arguments.
@@ -77,14 +92,25 @@ def expire_credits(
         (('V1', Hours(minutes=120)),)
         >>> expire_credits(ledger, now=now, policy="generic").expired  # not regulated
         ()
+        >>> ended = attrs.evolve(policy, valid_until=(now + timedelta(days=364)).date())
+        >>> expire_credits(ledger, now=now + timedelta(days=365), policy=ended).violations[0].code
+        'policy_not_in_force'
     """
     ledger = check_ledger_arg(ledger)
     policy = check_policy(policy)
     now = check_now(now)
+    refusal = out_of_force(policy, now, "expiry on")
+    if refusal is not None:
+        return ExpiryResult(ledger=ledger, expired=(), violations=(refusal,))
     days = policy.credit_validity_days
     if days is None:
         return ExpiryResult(ledger=ledger, expired=())
     validity = _dt.timedelta(days=days)
+    start = (
+        None
+        if policy.valid_from is None
+        else _dt.datetime.combine(policy.valid_from, _dt.time(), tzinfo=now.tzinfo)
+    )
     lots: dict[str, list[list[Any]]] = {}  # account -> [[at, minutes left], ...] oldest first
     for entry in ledger.entries():
         account = entry.account
@@ -92,7 +118,7 @@ def expire_credits(
             continue
         queue = lots.setdefault(account, [])
         if entry.minutes > 0:
-            queue.append([entry.at, entry.minutes])
+            queue.append([entry.at if start is None else max(entry.at, start), entry.minutes])
             continue
         need = -entry.minutes
         while need and queue:

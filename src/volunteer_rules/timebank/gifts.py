@@ -22,6 +22,7 @@ from volunteer_rules.timebank._operation import (
     check_volunteer,
     earlier_posting,
     post_transfer,
+    refused_out_of_force,
 )
 from volunteer_rules.timebank.ledger import (
     POOL,
@@ -51,13 +52,16 @@ def give(
 ) -> LedgerResult:
     """Give hours to another volunteer (a relative or friend, as the policy allows).
 
+    Under a policy not in force on the local date of ``now`` the gift is refused with
+    ``policy_not_in_force`` and nothing moves.
+
     Raises:
         InsufficientHoursError: more than the giver has available.
 
     Example:
         >>> from volunteer_rules.timebank.operations import credit_hours
         >>> from datetime import datetime, timezone
-        >>> now = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        >>> now = datetime(2026, 5, 1, tzinfo=timezone.utc)
         >>> ledger = credit_hours(Ledger(), transfer_id="c", volunteer_id="V1", now=now,
         ...                       hours=Hours.from_hours(3), policy="generic").ledger
         >>> r = give(ledger, transfer_id="g-1", from_volunteer="V1", to_volunteer="V2",
@@ -65,6 +69,11 @@ def give(
         ...          policy="cn-shanghai-2026")
         >>> r.ledger.balance("V2")
         Hours(minutes=60)
+        >>> early = give(ledger, transfer_id="g-2", from_volunteer="V1", to_volunteer="V2",
+        ...              hours=Hours.from_hours(1), relation="friend", now=now.replace(year=2025),
+        ...              policy="cn-shanghai-2026")
+        >>> early.violations[0].code, early.ledger is ledger
+        ('policy_not_in_force', True)
     """
     ledger = check_ledger_arg(ledger)
     policy = check_policy(policy)
@@ -75,13 +84,17 @@ def give(
     if relation not in RELATIONS or relation == "self":
         raise InvalidValueError("relation", f"must be one of {RELATIONS[1:]}")
     minutes = check_positive("hours", hours)
+    now = check_now(now)
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="give",
         legs=((giver, -minutes), (receiver, minutes)),
-        at=check_now(now),
+        at=now,
         details=(("relation", relation),),
     )
+    refused = refused_out_of_force(ledger, transfer_id, policy, now, "giving on")
+    if refused is not None:
+        return refused
     if (
         earlier_posting(ledger, transfer_id) is None
         and policy.give_to is not None
@@ -112,6 +125,9 @@ def donate(
 ) -> LedgerResult:
     """Donate hours to the pool (捐赠).
 
+    Under a policy not in force on the local date of ``now`` the donation is refused with
+    ``policy_not_in_force`` and nothing moves.
+
     Example:
         >>> from volunteer_rules.timebank.operations import credit_hours
         >>> from datetime import datetime, timezone
@@ -125,12 +141,16 @@ def donate(
     ledger = check_ledger_arg(ledger)
     policy = check_policy(policy)
     minutes = check_positive("hours", hours)
+    now = check_now(now)
     transfer = LedgerTransfer(
         transfer_id=transfer_id,
         kind="donate",
         legs=((check_volunteer("volunteer_id", volunteer_id), -minutes), (POOL, minutes)),
-        at=check_now(now),
+        at=now,
     )
+    refused = refused_out_of_force(ledger, transfer_id, policy, now, "donation on")
+    if refused is not None:
+        return refused
     if not policy.donation and earlier_posting(ledger, transfer_id) is None:
         return LedgerResult(
             ledger=ledger,

@@ -20,6 +20,11 @@ does not say (credit expiry, withdrawal limits, a cap in Shanghai), the policy f
 invented. The built-in policies are ``cn-nanjing-2019``, ``cn-nanjing-gulou-2018``,
 ``cn-shanghai-2026`` and ``generic``.
 
+A policy applies on the days from its ``valid_from`` to its ``valid_until`` (both inclusive):
+an operation under it on another day (the local date of ``now``) is refused with
+``policy_not_in_force``, and the hours already in the ledger stay there, to be spent under the
+policy in force that day.
+
 Prices: a :class:`ServiceCatalog` lists community services with their duration, and an exact
 rate (a :class:`~fractions.Fraction` of hours debited per hour of service) per service
 category. **The one rounding rule**: the price of a redemption is

@@ -114,7 +114,10 @@ class TimeBankPolicy:
         cash_out: always ``False``: hours are exchanged for services only, never for cash
             [NJ-GL]; there is no cash operation at all.
         valid_from: the first day the policy applies (inclusive), or ``None`` if unknown.
-        valid_until: the last day it applies (inclusive), or ``None``: no end.
+        valid_until: the last day it applies (inclusive), or ``None``: no end. On a day outside
+            them every operation under the policy (credit, redeem, reserve, give, donate,
+            expire) is refused with ``policy_not_in_force``; hours already in the ledger are
+            kept, and are spent under the policy in force that day.
         rollout: dated stages of the policy's rollout, ``(first day, what applies)``.
         donation_priority: who is served first from donated hours, in words (Nanjing: key
             elderly people), in order.

@@ -23,6 +23,7 @@ from volunteer_rules.timebank._operation import (
     check_volunteer,
     earlier_posting,
     post_transfer,
+    refused_out_of_force,
     same_operation,
 )
 from volunteer_rules.timebank.beneficiaries import Beneficiary, _beneficiary_violations
@@ -146,7 +147,8 @@ def _spend(
 
     The price goes from the volunteer to ``REDEEMED`` or, held until ``expires_at``, to
     ``HOLDS``. A transfer id the ledger already holds goes to the ledger again (its rule for a
-    repeated id answers), without judging the policy a second time.
+    repeated id answers), without judging the policy a second time. Under a policy not in force
+    on the local date of ``now`` nothing else is judged: the result is ``policy_not_in_force``.
     """
     posted = earlier_posting(ledger, transfer_id) if isinstance(ledger, Ledger) else None
     ledger_, policy_, catalog_, volunteer, who, now, hard, birth = _spend_args(
@@ -168,6 +170,10 @@ def _spend(
     )
     if posted is not None:
         return post_transfer(ledger_, transfer)
+    what = "reservation on" if kind == "reserve" else "redemption on"
+    refused = refused_out_of_force(ledger_, transfer_id, policy_, now, what)
+    if refused is not None:
+        return refused
     violations = _redemption_violations(
         policy_, catalog_, service_id, price, who, birth, hard, now.date()
     )
@@ -194,7 +200,10 @@ def redeem(
 
     The policy decides who may be served and from what age (on the local date of ``now``; age
     counted exactly, so the birthday itself is allowed); refusals are returned as
-    ``violations``. The price is :meth:`ServiceCatalog.price`.
+    ``violations``. The price is :meth:`ServiceCatalog.price`. A policy not in force on the
+    local date of ``now`` (before ``valid_from``, after ``valid_until``) decides nothing: the
+    redemption is refused with ``policy_not_in_force``, and the hours stay in the account, to be
+    spent under the policy that applies that day.
 
     Raises:
         InsufficientHoursError: the price is more than the volunteer has available.
@@ -214,6 +223,10 @@ def redeem(
         ...            now=now, policy="cn-nanjing-2019", volunteer_birth_date=date(1964, 5, 1))
         >>> r.allowed, r.ledger.balance("V1")
         (True, Hours(minutes=240))
+        >>> r = redeem(ledger, transfer_id="x-2", volunteer_id="V1", service_id="home_visit",
+        ...            now=now, policy="cn-shanghai-2026", volunteer_birth_date=date(1950, 1, 1))
+        >>> r.violations[0].message
+        'redemption on 2024-05-01: cn-shanghai-2026 applies only from 2026-01-12'
     """
     return _spend(
         "redeem",
@@ -250,7 +263,9 @@ def reserve(
     """Hold hours for a booked service: they stop being available until settled or voided.
 
     The hold is open while ``now < expires_at``; at ``expires_at`` it frees itself (see
-    :mod:`volunteer_rules.timebank.ledger`). The same checks as :func:`redeem` apply.
+    :mod:`volunteer_rules.timebank.ledger`). The same checks as :func:`redeem` apply, the
+    policy's dates among them, on the day of the booking: :func:`settle` and :func:`void` take
+    no policy, so a booking made while the policy applied is settled or voided after it ends.
 
     Example:
         >>> from volunteer_rules.timebank.operations import credit_hours

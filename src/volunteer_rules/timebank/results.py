@@ -32,8 +32,8 @@ class PolicyViolation:
     Attributes:
         code: ``under_age``, ``relation_not_allowed``, ``giving_not_allowed``,
             ``donation_not_allowed``, ``rate_not_allowed``, ``withdrawal_limit``,
-            ``birth_date_missing``, ``policy_not_in_force`` (crediting on a day the policy
-            does not apply).
+            ``birth_date_missing``, ``policy_not_in_force`` (an operation dated on a day
+            the policy does not apply; the message names the policy and its dates).
         message: one sentence.
 
     Example:
