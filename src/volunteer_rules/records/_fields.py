@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Collection, Mapping
-from typing import Final
+from typing import Final, Literal
 
 from volunteer_rules._iso import read_date as iso_date
 from volunteer_rules._iso import read_datetime as iso_datetime
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
 from volunteer_rules.records._json import (
-    UNSTORABLE,
     type_name,
     unknown_field,
     unstorable,
@@ -28,7 +27,6 @@ from volunteer_rules.records._wording import (
     DATE_TYPE,
     MOMENT_TYPE,
     WHOLE,
-    blank,
     choice_problem,
     date_problem,
     id_problem,
@@ -41,6 +39,7 @@ from volunteer_rules.records._wording import (
 )
 from volunteer_rules.records._wording import ID_MAX as ID_MAX
 from volunteer_rules.records._wording import RESIDENT_ID_RE as RESIDENT_ID_RE
+from volunteer_rules.records._wording import blank as blank_message
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
@@ -89,10 +88,39 @@ class Problems:
         self.errors.append(FieldError(path, code, message))
 
 
+Blank = Literal["missing", "absent", "kept"]
+"""What a blank text (empty or white space only) is to :func:`read_text`: a ``missing`` problem,
+``absent`` (``None``, no problem) or ``kept`` (the text as given)."""
+
+
 def read_text(
-    value: object, field: str, maximum: int, problems: Problems, *, required: bool = True
+    value: object,
+    field: str,
+    maximum: int | None,
+    problems: Problems,
+    *,
+    required: bool = True,
+    as_given: bool = False,
+    blank: Blank | None = None,
 ) -> str | None:
-    """A trimmed text field; ``None`` (and a problem when required) if unusable."""
+    """A text member, trimmed: the one reading of a text in every wire form.
+
+    ``None`` is absent (``missing`` when ``required``); anything but a string is
+    ``invalid_type``; a text holding what cannot be stored is ``invalid_format``; longer than
+    ``maximum`` characters (``None``: any length) is ``out_of_range``. ``as_given`` keeps the
+    text as given (white space around it included, and counted in its length); ``blank`` says
+    what a blank text is (:data:`Blank`), by default ``missing`` when ``required``, else
+    ``absent``. :meth:`.Reader.text` reads with it.
+
+    Example:
+        >>> problems = Problems("$")
+        >>> read_text(" 站 ", "name", 200, problems), read_text(" ", "note", 9, problems, required=False)
+        ('站', None)
+        >>> read_text(" 站 ", "name", 3, problems, as_given=True), read_text(7, "name", 200, problems)
+        (' 站 ', None)
+        >>> [str(e) for e in problems.errors]
+        ['$.name: invalid_type: name must be a string, not number']
+    """
     if value is None:
         if required:
             problems.add(field, "missing", f"{field} is required")
@@ -102,13 +130,18 @@ def read_text(
         return None
     text = str.strip(value)
     if not text:
-        if required:
-            problems.add(field, "missing", blank(field))
-        return None
-    if UNSTORABLE.search(text) is not None and (why := unstorable(text)) is not None:
+        if blank is None:
+            blank = "missing" if required else "absent"
+        if blank == "missing":
+            problems.add(field, "missing", blank_message(field))
+        if blank != "kept":
+            return None
+    elif (why := unstorable(text)) is not None:
         problems.add(field, "invalid_format", named(field, why))
         return None
-    if len(text) > maximum:
+    if as_given or not text:
+        text = value  # white space only around what was checked: nothing unstorable
+    if maximum is not None and len(text) > maximum:
         problems.add(field, "out_of_range", too_long(field, maximum, len(text)))
         return None
     return text
@@ -118,7 +151,7 @@ def read_identifier(
     value: object, field: str, problems: Problems, *, required: bool = True
 ) -> str | None:
     """A trimmed id: 1-64 letters, digits, ``-``, ``_``, ``.``."""
-    text = read_text(value, field, 10**9, problems, required=required)
+    text = read_text(value, field, None, problems, required=required)
     if text is None:
         return None
     if ID_RE.fullmatch(text):
@@ -203,7 +236,7 @@ def read_organization_id(value: object, problems: Problems) -> str | None:
         found = ORGANIZATIONS.get(value)
         if found is not None:
             return found
-    text = read_text(value, "organization_id", 10**9, problems)
+    text = read_text(value, "organization_id", None, problems)
     if text is None:
         return None
     problem = organization_id_problem(text)
@@ -241,7 +274,7 @@ def read_region(value: object, problems: Problems, field: str = "region_code") -
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     try:
         return RegionCode.parse(text)
@@ -266,7 +299,7 @@ def read_choice(
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     if text in allowed:
         return str(text)
@@ -301,7 +334,7 @@ def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     day = iso_date(text)
     if day is None:
@@ -321,7 +354,7 @@ def read_datetime(
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     moment = iso_datetime(text)
     if moment is None or (moment.tzinfo is None and default_tz is None):
