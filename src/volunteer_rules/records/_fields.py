@@ -307,6 +307,23 @@ def read_choice(
     return None
 
 
+YEARS: Final = f"must fall in the years {MIN_YEAR} to {MAX_YEAR}"
+"""The format's years, as a message says them after a member's name."""
+
+
+def years_problem(value: _dt.date) -> str | None:
+    """:data:`YEARS` when a date or date-time (in its own offset) is outside them, else ``None``.
+
+    The one year rule of every wire form, and of the values that are written in one (the time
+    slots of :mod:`volunteer_rules.matching.schedule`).
+
+    Example:
+        >>> years_problem(_dt.date(1900, 1, 1)), years_problem(_dt.date(3000, 1, 1))
+        (None, 'must fall in the years 1900 to 2999')
+    """
+    return None if MIN_YEAR <= value.year <= MAX_YEAR else YEARS
+
+
 def year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
     """Whether a date or date-time falls in the format's years (else ``out_of_range``).
 
@@ -317,11 +334,10 @@ def year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
         >>> year_in_range(_dt.date(3000, 1, 1), "date", problems), problems.errors[0].message
         (False, 'date must fall in the years 1900 to 2999')
     """
-    if MIN_YEAR <= value.year <= MAX_YEAR:
+    problem = years_problem(value)
+    if problem is None:
         return True
-    problems.add(
-        field, "out_of_range", named(field, f"must fall in the years {MIN_YEAR} to {MAX_YEAR}")
-    )
+    problems.add(field, "out_of_range", named(field, problem))
     return False
 
 
@@ -422,7 +438,7 @@ def cached_date(text: object) -> _dt.date | None:
         day = _dt.date.fromisoformat(text)
     except ValueError:
         return None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
+    if years_problem(day) is not None:
         return None
     if len(DATES) >= _DATES_MAX:
         DATES.clear()
