@@ -14,6 +14,7 @@ from volunteer_rules.matching.demand import (
     Demand,
     Interval,
     Recurrence,
+    TimeSlot,
     dump_demand,
     parse_demand,
 )
@@ -126,33 +127,102 @@ class TestRecurrence:
 
     @given(
         start=st.datetimes(
-            min_value=_dt.datetime(9994, 1, 1),
-            max_value=_dt.datetime(9999, 12, 31, 23, 59),
+            min_value=_dt.datetime(2994, 1, 1),
+            max_value=_dt.datetime(2999, 12, 31, 23, 59),
             timezones=st.sampled_from([_dt.UTC, CST, _dt.timezone(-_dt.timedelta(hours=12))]),
         ).map(lambda moment: moment.replace(microsecond=0)),
         rule=st.sampled_from(
             ["FREQ=WEEKLY;COUNT=10", "FREQ=DAILY;COUNT=3", "FREQ=YEARLY;COUNT=2",
-             "FREQ=HOURLY;UNTIL=99991231T235959Z", "FREQ=DAILY;COUNT=1"]
+             "FREQ=HOURLY;UNTIL=29991231T235959Z", "FREQ=DAILY;COUNT=1"]
         ),
         minutes=st.sampled_from([1, 240, 7 * 1440]),
     )  # fmt: skip
-    def test_the_end_of_the_calendar_is_read_or_refused(
+    def test_the_end_of_the_years_is_read_or_refused(
         self, start: _dt.datetime, rule: str, minutes: int
     ) -> None:
-        """Near year 9999 a recurrence is read whole or refused, never an OverflowError."""
+        """Near the end of 2999 a recurrence is read whole or refused, never past it."""
         with contextlib.suppress(InvalidValueError):  # refused: the only other way out
             rec = Recurrence(rule=rule, start=start, duration_minutes=minutes)
             assert rec.intervals()[0].start == start
             assert all(i.minutes == minutes for i in rec.intervals())
+            assert all(i.end.year <= 2999 for i in rec.intervals())
 
-    def test_the_last_day_of_the_calendar(self) -> None:
-        """Slots that end by 9999-12-31 are read; one that would end after it is refused."""
-        last = _dt.datetime(9999, 12, 30, 19, tzinfo=CST)
+    def test_the_last_day_of_the_years(self) -> None:
+        """Slots that end in 2999 are read; one that would end after it is refused."""
+        last = _dt.datetime(2999, 12, 30, 19, tzinfo=CST)
         rec = Recurrence(rule="FREQ=DAILY;COUNT=2", start=last, duration_minutes=299)
-        assert rec.intervals()[-1].end == _dt.datetime(9999, 12, 31, 23, 59, tzinfo=CST)
+        assert rec.intervals()[-1].end == _dt.datetime(2999, 12, 31, 23, 59, tzinfo=CST)
         for rule, minutes in (("FREQ=DAILY;COUNT=3", 60), ("FREQ=DAILY;COUNT=2", 300)):
-            with pytest.raises(InvalidValueError, match=r"end of the calendar \(9999-12-31\)"):
+            with pytest.raises(
+                InvalidValueError, match=r"^rule: every slot must fall in the years 1900 to 2999$"
+            ):
                 Recurrence(rule=rule, start=last, duration_minutes=minutes)
+
+    @pytest.mark.parametrize(
+        ("start", "read"),
+        [
+            (_dt.datetime(1899, 12, 31, 23, 59, 59, tzinfo=CST), False),
+            (_dt.datetime(1900, 1, 1, tzinfo=CST), True),
+            (_dt.datetime(2999, 12, 31, 23, tzinfo=CST), True),
+            (_dt.datetime(3000, 1, 1, tzinfo=CST), False),
+        ],
+    )
+    def test_the_first_start_falls_in_the_years(self, start: _dt.datetime, read: bool) -> None:
+        """Built directly or read from a demand: the same years (1900-2999) on both sides."""
+        built = contextlib.nullcontext() if read else pytest.raises(InvalidValueError)
+        with built:
+            Recurrence(rule="FREQ=DAILY;COUNT=1", start=start, duration_minutes=30)
+        slot = {"rrule": "FREQ=DAILY;COUNT=1", "start": start.isoformat(), "duration_minutes": 30}
+        assert _reads(payload(slots=[slot])) == read
+
+
+def _reads(given: dict[str, Any]) -> bool:
+    try:
+        parse_demand(given)
+    except RecordFormatError:
+        return False
+    return True
+
+
+_SECOND = _dt.timedelta(seconds=1)
+
+
+def _slot_cases() -> list[tuple[_dt.datetime, _dt.datetime, bool]]:
+    """Both sides of each limit of the years, in offsets far apart (the own offset's year)."""
+    cases = []
+    for hours in (-12, 14):
+        zone = _dt.timezone(_dt.timedelta(hours=hours))
+        first = _dt.datetime(1900, 1, 1, tzinfo=zone)
+        last = _dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=zone)
+        cases += [
+            (first - _SECOND, first, False),  # starts in 1899
+            (first, first + _SECOND, True),
+            (last - _SECOND, last, True),
+            (last, last + _SECOND, False),  # ends in 3000
+        ]
+    return cases
+
+
+class TestSlotYears:
+    """Intervals and time slots built in Python keep the years every reader reads (1900-2999)."""
+
+    @pytest.mark.parametrize(("start", "end", "accepted"), _slot_cases())
+    def test_built_and_read_alike_on_either_side_of_a_limit(
+        self, start: _dt.datetime, end: _dt.datetime, accepted: bool
+    ) -> None:
+        built = contextlib.nullcontext() if accepted else pytest.raises(
+            InvalidValueError, match=r"^(start|end): must fall in the years 1900 to 2999$"
+        )  # fmt: skip
+        with built:
+            Interval(start=start, end=end)
+        with built:
+            TimeSlot(index=0, start=start, end=end)
+        given_ = payload(slots=[{"start": start.isoformat(), "end": end.isoformat()}])
+        assert _reads(given_) == accepted
+        if accepted:  # written and read back
+            demand = parse_demand(given_)
+            assert demand.slots[0].start == start
+            assert parse_demand(dump_demand(demand)) == demand
 
 
 class TestDemand:

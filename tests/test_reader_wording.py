@@ -23,6 +23,8 @@ from test_wire_nulls import FORMS
 from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records import RegionCode, parse_profile
+from volunteer_rules.records._fields import Problems, read_text
+from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 from volunteer_rules.testing.strategies import resident_ids, volunteer_ids
@@ -404,3 +406,37 @@ def test_a_rule_set_native_date_is_in_the_years_too(day: dt.date, refused: bool)
     """A rule set read from TOML holds native dates: the same years as a written one."""
     expected = ("out_of_range", f"paused_since {_YEAR_PROBLEM}") if refused else None
     assert _problem("rule set", "paused_since", day) == expected
+
+
+TEXT_VALUES = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet=" \t\u3000a站\ud800\ufdd0", max_size=6),
+    st.none(),
+    st.integers(),
+    st.lists(st.text(max_size=2), max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=TEXT_VALUES,
+    maximum=st.none() | st.integers(0, 8),
+    required=st.booleans(),
+    as_given=st.booleans(),
+)
+def test_a_text_is_read_alike_by_the_record_reader_and_the_shared_reader(
+    value: object, maximum: int | None, required: bool, as_given: bool
+) -> None:
+    """One reading of a text: the same value, or the same problems at the same path.
+
+    A blank text is ``missing`` in the shared reader even when optional; in a record's
+    optional member it is left out (``blank="absent"``), as the record format says.
+    """
+    problems = Problems("$")
+    in_record = read_text(value, "note", maximum, problems, required=required, as_given=as_given)
+    read = Reader({"note": value}, ["note"], "a form")
+    shared = read.text("note", required=required, max_length=maximum, as_given=as_given)
+    blank_optional = isinstance(value, str) and not value.strip() and not required
+    assert shared == in_record
+    if not blank_optional:
+        assert read.errors == problems.errors

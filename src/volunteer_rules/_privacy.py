@@ -25,6 +25,13 @@ numbers, e-mail addresses). :func:`masked_repr` makes a class's ``repr`` pass th
 other text a person typed has it, so that an ID number used (wrongly) as an id, or a phone
 number written into a record's text, never shows whole in a log or a traceback.
 
+A reader's message about a bad value (:func:`mask_message_text`) goes one step further: after
+:func:`mask_personal_data`, any other run of ten or more digits (a mistyped ID number, a
+landline, an account number) is masked as an ID number is, its first six digits and its last
+character kept. The command line masks what it prints with :func:`mask_personal_data`, which
+leaves a masked message as it is: a value is shown the same way in a message and on the
+command line.
+
 Example:
     >>> mask_identity_numbers("V 11010519491231002X, old 110105491231002, org 512111005000000154")
     'V 110105***********X, old 110105********2, org 512111005000000154'
@@ -43,6 +50,8 @@ __all__ = [
     "looks_like_identity_number",
     "mask_contact_text",
     "mask_identity_numbers",
+    "mask_long_numbers",
+    "mask_message_text",
     "mask_name_text",
     "mask_personal_data",
     "mask_resident_id",
@@ -186,6 +195,42 @@ def mask_personal_data(text: str) -> str:
     if "@" not in text and not any(c.isdigit() for c in text):
         return text
     return _CONTACT.sub(lambda found: mask_contact_text(found.group()), text)
+
+
+_LONG_NUMBER: Final = re.compile(r"[0-9]{10,}[Xx]?", re.ASCII)
+"""A run of ten or more digits (and a check character ``X`` after it)."""
+
+
+def mask_long_numbers(text: str) -> str:
+    """Mask every run of ten or more digits in ``text`` as :func:`mask_resident_id` masks.
+
+    The first six digits and the last character stay; a masked run has no ten digits in a row,
+    so masking twice changes nothing.
+
+    Example:
+        >>> mask_long_numbers("account 6222020200112233445, code 123456789")
+        'account 622202************5, code 123456789'
+    """
+    return _LONG_NUMBER.sub(_masked, text)
+
+
+def mask_message_text(text: str) -> str:
+    """``text`` as a reader's message shows it: :func:`mask_personal_data`, then long numbers.
+
+    ID numbers, mobile numbers and e-mail addresses are masked as everywhere else (so that the
+    command line, masking the message again, changes nothing); any other run of ten or more
+    digits then as :func:`mask_long_numbers` masks it.
+
+    Example:
+        >>> mask_message_text("电话 13812345678, 11010519491331002X, a.b@example.org")
+        '电话 138****5678, 110105***********X, a***@example.org'
+        >>> mask_message_text(mask_message_text("0427281234567")) == mask_message_text("0427281234567")
+        True
+    """
+    text = mask_personal_data(text)
+    if len(text) < 10:
+        return text
+    return mask_long_numbers(text)
 
 
 def masked_repr(cls: _T) -> _T:

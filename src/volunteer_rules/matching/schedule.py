@@ -5,6 +5,8 @@ Time slots are given as fixed intervals (:class:`Interval`) or as recurrence rul
 ``COUNT`` or ``UNTIL`` and by :data:`MAX_SLOTS`); a demand numbers their expansion as
 :class:`TimeSlot` values. All times are aware; intervals are half-open
 (``start <= t < end``), so a slot ending at 10:00 does not clash with one starting at 10:00.
+Every start and end falls in the years 1900 to 2999 (in its own offset), the years every wire
+form reads: a slot that could not be written in a demand and read back cannot be built.
 :mod:`volunteer_rules.matching.demand` re-exports every public name here.
 
 Example:
@@ -29,6 +31,7 @@ from dateutil import rrule as _rrule
 from volunteer_rules._privacy import masked_repr
 from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import InvalidValueError
+from volunteer_rules.records._fields import YEARS, years_problem
 
 __all__ = ["MAX_SLOTS", "Interval", "Recurrence", "TimeSlot"]
 
@@ -47,6 +50,13 @@ _FREQUENCIES: Final = frozenset(
 _BOUND: Final = re.compile(r"(^|;)\s*(COUNT|UNTIL)\s*=", re.IGNORECASE)
 
 
+def _require_slot_time(moment: _dt.datetime, what: str) -> None:
+    """An aware date-time in the format's years (:func:`.years_problem`), else the error."""
+    require_aware(moment, what)
+    if (problem := years_problem(moment)) is not None:
+        raise InvalidValueError(what, problem)
+
+
 @attrs.frozen(kw_only=True)
 class Interval:
     """A fixed time interval, half-open: ``start <= t < end``.
@@ -56,7 +66,8 @@ class Interval:
         end: aware end, after ``start``.
 
     Raises:
-        InvalidValueError: a naive datetime, ``end <= start``, or longer than seven days.
+        InvalidValueError: a naive datetime, one outside the years 1900 to 2999 (in its own
+            offset), ``end <= start``, or longer than seven days.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -73,8 +84,8 @@ class Interval:
     end: _dt.datetime
 
     def __attrs_post_init__(self) -> None:
-        require_aware(self.start, "start")
-        require_aware(self.end, "end")
+        _require_slot_time(self.start, "start")
+        _require_slot_time(self.end, "end")
         if self.end <= self.start:
             raise InvalidValueError("end", "must be after start")
         if self.end - self.start > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
@@ -104,21 +115,6 @@ class Interval:
         return self.start < other.end and other.start < self.end
 
 
-_CALENDAR_END: Final = "the end of the calendar (9999-12-31)"
-
-
-def _horizon(start: _dt.datetime) -> tuple[_dt.datetime, str]:
-    """The latest an occurrence may start, and how to say it.
-
-    :data:`HORIZON_DAYS` after ``start``, or the calendar's last moment (in ``start``'s
-    offset) when that comes first.
-    """
-    try:
-        return start + _dt.timedelta(days=HORIZON_DAYS), f"{HORIZON_DAYS} days from its start"
-    except OverflowError:
-        return _dt.datetime.max.replace(tzinfo=start.tzinfo), _CALENDAR_END
-
-
 @masked_repr
 @attrs.frozen(kw_only=True)
 class Recurrence:
@@ -127,8 +123,8 @@ class Recurrence:
     The rule must be bounded (``COUNT`` or ``UNTIL``; with an aware start dateutil wants
     ``UNTIL`` in UTC, ``...Z``) and expand to at most :data:`MAX_SLOTS` slots. Occurrences
     keep the start's UTC offset. The start is a whole second, as RFC 5545's date-times are.
-    Every slot must end within the calendar (by 9999-12-31, in the start's offset): a rule
-    that runs past it is refused.
+    Every slot must end within the format's years (by the end of 2999, in the start's offset):
+    a rule that runs past them is refused.
 
     Attributes:
         rule: the ``RRULE`` value without ``DTSTART`` (``"FREQ=WEEKLY;BYDAY=SA;COUNT=10"``).
@@ -136,9 +132,9 @@ class Recurrence:
         duration_minutes: the length of each slot, 1 to 10080 minutes.
 
     Raises:
-        InvalidValueError: an unbounded or malformed rule, a naive start or one with a
-            fraction of a second, a bad duration, more than :data:`MAX_SLOTS` occurrences, or
-            a slot that would end after the last day of the calendar.
+        InvalidValueError: an unbounded or malformed rule, a naive start, one outside the
+            years 1900 to 2999 or with a fraction of a second, a bad duration, more than
+            :data:`MAX_SLOTS` occurrences, or a slot that would end after 2999.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -152,11 +148,11 @@ class Recurrence:
         Traceback (most recent call last):
         ...
         volunteer_rules.errors.InvalidValueError: rule: must be bounded by COUNT or UNTIL
-        >>> Recurrence(rule="FREQ=DAILY;COUNT=3", start=datetime(9999, 12, 30, 9, tzinfo=cst),
+        >>> Recurrence(rule="FREQ=DAILY;COUNT=3", start=datetime(2999, 12, 30, 9, tzinfo=cst),
         ...            duration_minutes=60)
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.InvalidValueError: rule: runs past the end of the calendar (9999-12-31)
+        volunteer_rules.errors.InvalidValueError: rule: every slot must fall in the years 1900 to 2999
     """
 
     rule: str
@@ -165,7 +161,7 @@ class Recurrence:
     _expanded: tuple[Interval, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        require_aware(self.start, "start")
+        _require_slot_time(self.start, "start")
         if self.start.microsecond:
             # dateutil drops it from every occurrence, the first included: refused, not lost.
             raise InvalidValueError("start", "must be a whole second (RFC 5545 has no fractions)")
@@ -180,7 +176,7 @@ class Recurrence:
             raise InvalidValueError(
                 "duration_minutes", f"must be an int from 1 to {MAX_SLOT_MINUTES}"
             )
-        horizon, past = _horizon(self.start)
+        horizon = self.start + _dt.timedelta(days=HORIZON_DAYS)  # within the calendar
         try:
             parsed = _rrule.rrulestr(self.rule, dtstart=self.start)
             if not isinstance(parsed, _rrule.rrule):
@@ -199,12 +195,11 @@ class Recurrence:
         if len(starts) > MAX_SLOTS:
             raise InvalidValueError("rule", f"expands to more than {MAX_SLOTS} slots")
         if (count is not None and len(starts) < count) or (until is not None and until > horizon):
-            raise InvalidValueError("rule", f"runs past {past}")
+            raise InvalidValueError("rule", f"runs past {HORIZON_DAYS} days from its start")
         length = _dt.timedelta(minutes=minutes)
-        try:
-            expanded = tuple(Interval(start=s, end=s + length) for s in starts)
-        except OverflowError:
-            raise InvalidValueError("rule", f"runs past {_CALENDAR_END}") from None
+        if starts and years_problem(starts[-1] + length) is not None:
+            raise InvalidValueError("rule", f"every slot {YEARS}")
+        expanded = tuple(Interval(start=s, end=s + length) for s in starts)
         object.__setattr__(self, "_expanded", expanded)
 
     def intervals(self) -> tuple[Interval, ...]:
@@ -223,10 +218,15 @@ class Recurrence:
 class TimeSlot:
     """One slot of a demand: its index in :attr:`Demand.slots` and its half-open interval.
 
+    Its times are checked as an :class:`Interval`'s are.
+
     Attributes:
         index: position in the demand's slots (0-based, by start then end).
         start: aware start.
         end: aware end.
+
+    Raises:
+        InvalidValueError: the times as :class:`Interval` refuses them.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -234,11 +234,19 @@ class TimeSlot:
         ...                 end=datetime(2024, 1, 1, 9, tzinfo=timezone.utc))
         >>> slot.day
         datetime.date(2024, 1, 1)
+        >>> TimeSlot(index=0, start=datetime(3000, 1, 1, 8, tzinfo=timezone.utc),
+        ...          end=datetime(3000, 1, 1, 9, tzinfo=timezone.utc))
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: start: must fall in the years 1900 to 2999
     """
 
     index: int
     start: _dt.datetime
     end: _dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        Interval(start=self.start, end=self.end)
 
     @property
     def day(self) -> _dt.date:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Collection, Mapping
-from typing import Final
+from typing import Final, Literal
 
 from volunteer_rules._iso import read_date as iso_date
 from volunteer_rules._iso import read_datetime as iso_datetime
 from volunteer_rules.errors import FieldError, InvalidIdentifierError
 from volunteer_rules.records._json import (
-    UNSTORABLE,
     type_name,
     unknown_field,
     unstorable,
@@ -28,7 +27,6 @@ from volunteer_rules.records._wording import (
     DATE_TYPE,
     MOMENT_TYPE,
     WHOLE,
-    blank,
     choice_problem,
     date_problem,
     id_problem,
@@ -41,6 +39,7 @@ from volunteer_rules.records._wording import (
 )
 from volunteer_rules.records._wording import ID_MAX as ID_MAX
 from volunteer_rules.records._wording import RESIDENT_ID_RE as RESIDENT_ID_RE
+from volunteer_rules.records._wording import blank as blank_message
 from volunteer_rules.records.identifiers import OrganizationCode
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.records.service_record import (
@@ -89,10 +88,39 @@ class Problems:
         self.errors.append(FieldError(path, code, message))
 
 
+Blank = Literal["missing", "absent", "kept"]
+"""What a blank text (empty or white space only) is to :func:`read_text`: a ``missing`` problem,
+``absent`` (``None``, no problem) or ``kept`` (the text as given)."""
+
+
 def read_text(
-    value: object, field: str, maximum: int, problems: Problems, *, required: bool = True
+    value: object,
+    field: str,
+    maximum: int | None,
+    problems: Problems,
+    *,
+    required: bool = True,
+    as_given: bool = False,
+    blank: Blank | None = None,
 ) -> str | None:
-    """A trimmed text field; ``None`` (and a problem when required) if unusable."""
+    """A text member, trimmed: the one reading of a text in every wire form.
+
+    ``None`` is absent (``missing`` when ``required``); anything but a string is
+    ``invalid_type``; a text holding what cannot be stored is ``invalid_format``; longer than
+    ``maximum`` characters (``None``: any length) is ``out_of_range``. ``as_given`` keeps the
+    text as given (white space around it included, and counted in its length); ``blank`` says
+    what a blank text is (:data:`Blank`), by default ``missing`` when ``required``, else
+    ``absent``. :meth:`.Reader.text` reads with it.
+
+    Example:
+        >>> problems = Problems("$")
+        >>> read_text(" 站 ", "name", 200, problems), read_text(" ", "note", 9, problems, required=False)
+        ('站', None)
+        >>> read_text(" 站 ", "name", 3, problems, as_given=True), read_text(7, "name", 200, problems)
+        (' 站 ', None)
+        >>> [str(e) for e in problems.errors]
+        ['$.name: invalid_type: name must be a string, not number']
+    """
     if value is None:
         if required:
             problems.add(field, "missing", f"{field} is required")
@@ -102,13 +130,18 @@ def read_text(
         return None
     text = str.strip(value)
     if not text:
-        if required:
-            problems.add(field, "missing", blank(field))
-        return None
-    if UNSTORABLE.search(text) is not None and (why := unstorable(text)) is not None:
+        if blank is None:
+            blank = "missing" if required else "absent"
+        if blank == "missing":
+            problems.add(field, "missing", blank_message(field))
+        if blank != "kept":
+            return None
+    elif (why := unstorable(text)) is not None:
         problems.add(field, "invalid_format", named(field, why))
         return None
-    if len(text) > maximum:
+    if as_given or not text:
+        text = value  # white space only around what was checked: nothing unstorable
+    if maximum is not None and len(text) > maximum:
         problems.add(field, "out_of_range", too_long(field, maximum, len(text)))
         return None
     return text
@@ -118,7 +151,7 @@ def read_identifier(
     value: object, field: str, problems: Problems, *, required: bool = True
 ) -> str | None:
     """A trimmed id: 1-64 letters, digits, ``-``, ``_``, ``.``."""
-    text = read_text(value, field, 10**9, problems, required=required)
+    text = read_text(value, field, None, problems, required=required)
     if text is None:
         return None
     if ID_RE.fullmatch(text):
@@ -203,7 +236,7 @@ def read_organization_id(value: object, problems: Problems) -> str | None:
         found = ORGANIZATIONS.get(value)
         if found is not None:
             return found
-    text = read_text(value, "organization_id", 10**9, problems)
+    text = read_text(value, "organization_id", None, problems)
     if text is None:
         return None
     problem = organization_id_problem(text)
@@ -241,7 +274,7 @@ def read_region(value: object, problems: Problems, field: str = "region_code") -
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     try:
         return RegionCode.parse(text)
@@ -266,12 +299,29 @@ def read_choice(
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     if text in allowed:
         return str(text)
     problems.add(field, "unknown_code", choice_problem(field, text, allowed))
     return None
+
+
+YEARS: Final = f"must fall in the years {MIN_YEAR} to {MAX_YEAR}"
+"""The format's years, as a message says them after a member's name."""
+
+
+def years_problem(value: _dt.date) -> str | None:
+    """:data:`YEARS` when a date or date-time (in its own offset) is outside them, else ``None``.
+
+    The one year rule of every wire form, and of the values that are written in one (the time
+    slots of :mod:`volunteer_rules.matching.schedule`).
+
+    Example:
+        >>> years_problem(_dt.date(1900, 1, 1)), years_problem(_dt.date(3000, 1, 1))
+        (None, 'must fall in the years 1900 to 2999')
+    """
+    return None if MIN_YEAR <= value.year <= MAX_YEAR else YEARS
 
 
 def year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
@@ -284,11 +334,10 @@ def year_in_range(value: _dt.date, field: str, problems: Problems) -> bool:
         >>> year_in_range(_dt.date(3000, 1, 1), "date", problems), problems.errors[0].message
         (False, 'date must fall in the years 1900 to 2999')
     """
-    if MIN_YEAR <= value.year <= MAX_YEAR:
+    problem = years_problem(value)
+    if problem is None:
         return True
-    problems.add(
-        field, "out_of_range", named(field, f"must fall in the years {MIN_YEAR} to {MAX_YEAR}")
-    )
+    problems.add(field, "out_of_range", named(field, problem))
     return False
 
 
@@ -301,7 +350,7 @@ def read_date(value: object, field: str, problems: Problems) -> _dt.date | None:
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     day = iso_date(text)
     if day is None:
@@ -321,7 +370,7 @@ def read_datetime(
         return None
     text = str.strip(value)
     if not text:
-        problems.add(field, "missing", blank(field))
+        problems.add(field, "missing", blank_message(field))
         return None
     moment = iso_datetime(text)
     if moment is None or (moment.tzinfo is None and default_tz is None):
@@ -389,7 +438,7 @@ def cached_date(text: object) -> _dt.date | None:
         day = _dt.date.fromisoformat(text)
     except ValueError:
         return None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
+    if years_problem(day) is not None:
         return None
     if len(DATES) >= _DATES_MAX:
         DATES.clear()

@@ -2,8 +2,9 @@
 
 :func:`freeze` makes the deep, read-only copy of ``extensions`` that a record keeps, and
 :func:`thaw` gives its JSON form back. :func:`show`, :func:`type_name` and :func:`key_path`
-write values and places into error messages, with every run of digits long enough to be an
-identity number masked (:func:`mask`): no message ever carries an ID-card number in full.
+write values and places into error messages masked by the library's one rule
+(:func:`~volunteer_rules._privacy.mask_message_text`): no message ever carries an ID-card number,
+a mobile number or an e-mail address in full, and each is shown as the command line shows it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import types
 from collections.abc import Mapping
 from typing import Any, Final
 
+from volunteer_rules._privacy import mask_message_text
 from volunteer_rules.errors import FieldError
 
 MAX_EXTENSION_DEPTH: Final = 32
@@ -55,30 +57,32 @@ def unstorable(text: str) -> str | None:
     )
 
 
-# Runs that could be (part of) an identity number are masked in every message.
-_LONG_NUMBER_RE: Final = re.compile(r"\d{6}\d{4,}[\dXx]?", re.ASCII)
 _PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_SHOWN_MAX: Final = 40
 
 
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group()
-    return run[:6] + "*" * (len(run) - 7) + run[-1]
+def _shown_text(text: str) -> str:
+    """``text`` masked (:func:`~volunteer_rules._privacy.mask_message_text`), then cut short.
 
-
-def mask(text: str) -> str:
-    """Mask every run of digits long enough to be an identity number."""
-    return _LONG_NUMBER_RE.sub(_mask_run, text)
+    Masked first, so that no number is cut into a part that escapes the mask.
+    """
+    text = mask_message_text(text)
+    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "…"
 
 
 def show(value: object) -> str:
-    """A short, masked rendering of a value for a message."""
+    """A short, masked rendering of a value for a message.
+
+    Example:
+        >>> show("联系电话 13812345678"), show(110105194912310021), show(2**200)
+        ("'联系电话 138****5678'", '110105***********1', 'a very large number')
+    """
     if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:40] + "…"
-        return repr(mask(text))
+        return repr(_shown_text(value))
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return "a very large number"
     if value is None or isinstance(value, (bool, int)):
-        return mask(repr(value)[:40])
+        return _shown_text(repr(value))
     return f"a value of type {type(value).__name__}"
 
 
@@ -103,9 +107,8 @@ def key_path(parent: str, key: object) -> str:
     """JSONPath of a member: ``$.name``, or ``$["odd name"]`` for names that need quoting."""
     if isinstance(key, str):
         if _PLAIN_KEY_RE.fullmatch(key):
-            return f"{parent}.{mask(key)}"
-        shown = key if len(key) <= 40 else key[:40] + "…"
-        escaped = mask(shown).replace("\\", "\\\\").replace('"', '\\"')
+            return f"{parent}.{mask_message_text(key)}"
+        escaped = _shown_text(key).replace("\\", "\\\\").replace('"', '\\"')
         return f'{parent}["{escaped}"]'
     return f"{parent}[{show(key)}]"
 

@@ -1,7 +1,7 @@
 """Reading a wire form field by field: types, shapes and problems with their paths.
 
 :class:`Reader` reads one JSON object field by field and collects every problem (path, code,
-message, with long numbers masked), the error model of the record format. The parts of a
+message, masked as every message is), the error model of the record format. The parts of a
 volunteer's record (profile, training, commendation, evaluation), the community's forms
 (organization, station, person served, project, attendance event), a demand
 (:func:`~volunteer_rules.matching.demand.parse_demand`), a certificate
@@ -9,7 +9,7 @@ volunteer's record (profile, training, commendation, evaluation), the community'
 (:func:`~volunteer_rules.transfer.package.parse_transfer_package`) are read with it: one set
 of reading rules, one wording of each problem. An organization id is judged by the record
 format's one rule (:func:`~volunteer_rules.records._fields.organization_id_problem`); dates,
-date-times, choices and region codes are read by the record reader's own functions, so every
+date-times, texts, choices and region codes are read by the record reader's own functions, so every
 form reads them as a record does: white space around them dropped, years 1900 to 2999.
 """
 
@@ -31,14 +31,14 @@ from volunteer_rules.records._fields import (
     read_date,
     read_datetime,
     read_region,
+    read_text,
 )
-from volunteer_rules.records._json import show, type_name, unknown_field, unstorable
+from volunteer_rules.records._json import show, type_name, unknown_field
 from volunteer_rules.records._wording import (
     ID_SHAPE,
     WHOLE,
     id_problem,
     out_of_range,
-    too_long,
     version_problem,
     volunteer_id_problem,
     wrong_type,
@@ -142,29 +142,25 @@ class Reader:
         as_given: bool = False,
         blank: bool = False,
     ) -> str | None:
-        """A text member, trimmed; ``None`` when absent or refused.
+        """A text member, trimmed; ``None`` when absent or refused (:func:`.read_text`).
 
         ``as_given`` keeps the text as given (white space around it included, and counted in
         its length), for forms whose values keep it; ``blank`` admits a text of white space
-        only (then kept as given); ``max_length=None`` admits any length.
+        only (then kept as given), else a blank text is ``missing``, even an optional one;
+        ``max_length=None`` admits any length.
         """
-        value = self._typed(key, required, str, "a string")
-        if value is MISSING or value is None:
+        value, problems = self._member(key, required)
+        if value is MISSING:
             return None
-        given = value
-        value = value.strip()
-        if not value and not blank:
-            self.add(self.path(key), "missing", blank_message(key))
-            return None
-        if (why := unstorable(value)) is not None:  # the record format's rule
-            self.add(self.path(key), "invalid_format", f"{key} {why}")
-            return None
-        if as_given or not value:
-            value = given  # white space only around what was checked: nothing unstorable
-        if max_length is not None and len(value) > max_length:
-            self.add(self.path(key), "out_of_range", too_long(key, max_length, len(value)))
-            return None
-        return value
+        return read_text(
+            value,
+            key,
+            max_length,
+            problems,
+            required=required,
+            as_given=as_given,
+            blank="kept" if blank else "missing",
+        )
 
     def ident(
         self,

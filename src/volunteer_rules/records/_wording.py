@@ -4,7 +4,8 @@ The record reader (:mod:`volunteer_rules.records._fields`) and the shared reader
 wire forms (:class:`~volunteer_rules.records._wire_reader.Reader`) build their messages here,
 so that a value refused at a member of one kind (text, id, date, date-time, whole number,
 true or false, choice) reads the same in every form: the member's name, what it must be, and
-what was found (its JSON type, or the text shown with any long number masked).
+what was found (its JSON type, or the text shown masked by the library's one rule,
+:func:`~volunteer_rules._privacy.mask_message_text`, as the command line shows it).
 """
 
 from __future__ import annotations
