@@ -25,6 +25,7 @@ from volunteer_rules.records.record import dump_record, parse_record
 from volunteer_rules.rules.counting import count_records
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.strategies import service_histories
+from volunteer_rules.timebank.crediting import credit_transfer_id
 from volunteer_rules.timebank.ledger import POOL, Ledger, check_ledger
 from volunteer_rules.timebank.operations import credit_records, get_time_bank_policy, redeem
 
@@ -372,6 +373,22 @@ class TestPolicyDates:
             ("r-fix", "policy_not_in_force", 0),
         ]
         assert result.ledger.balance(record.volunteer_id).minutes == 0
+
+    def test_a_credit_made_under_another_policy_is_kept(self) -> None:
+        """Credited under generic, then crediting the same history under a policy that does not
+        cover the day: the credit stays (no volunteer loses hours when a ledger's policy
+        changes), and the decision says why this policy does not count the record."""
+        record = served_on(dt.date(2019, 8, 1))
+        ledger = credit_records(Ledger(), [record], now=LATER, policy="generic").ledger
+        result = credit_records(ledger, [record], now=LATER, policy=NANJING)
+        [decision] = result.decisions
+        assert (decision.outcome, decision.minutes) == ("policy_not_in_force", 0)
+        assert decision.transfer_id == credit_transfer_id(*record.key)
+        assert "2 h credited before are kept" in decision.message
+        assert result.ledger is ledger or len(result.ledger) == len(ledger)
+        assert result.ledger.balance(record.volunteer_id).minutes == 120
+        again = credit_records(result.ledger, [record], now=LATER, policy="generic")
+        assert [d.outcome for d in again.decisions] == ["already_credited"]
 
     @pytest.mark.parametrize(
         ("policy", "day", "allowed"),

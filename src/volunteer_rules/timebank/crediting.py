@@ -186,8 +186,10 @@ def credit_records(
     **The policy's dates.** A policy covers the service done while it is in force
     (:meth:`~volunteer_rules.timebank.policy.TimeBankPolicy.in_force_on` on the record's
     ``date``, both ends inclusive): a record served before its ``valid_from`` or after its
-    ``valid_until`` is not credited (outcome ``policy_not_in_force``, with a message; one
-    credited before is taken back as an adjustment). So what a volunteer is credited equals
+    ``valid_until`` is not credited (outcome ``policy_not_in_force``, with a message); a credit
+    such a record was given before (under another policy) is kept as it is: a policy does not
+    undo what another one credited for days it does not cover, so changing a ledger's policy
+    loses no volunteer's hours. So, under one policy, what a volunteer is credited equals
     what certification counts for each of their records the policy covers (counted over the
     whole history, as certification counts it). ``now`` matters only as the day of the count:
     before ``valid_from`` nothing served by then is covered, so nothing is credited; after
@@ -442,11 +444,12 @@ def _plan_volunteer(
         if refusal is not None:
             target = 0
         existing = ledger.credited_by(key)
+        uncovered = refusal == "policy_not_in_force"
+        why = not_in_force_message(policy, served, "service on") if uncovered else ""
         if existing is None:
-            why = ""
-            if refusal == "policy_not_in_force":
-                why = not_in_force_message(policy, served, "service on")
             plan.append(_first_credit(outcome, volunteer_id, target, (refusal, why), to_pool, now))
+        elif uncovered:  # another policy's credit, for days this one does not cover: kept
+            plan.append(_kept(ledger, existing, outcome, volunteer_id, why))
         else:
             plan.append(_change(ledger, existing, outcome, volunteer_id, target, refusal, now))
     return plan
@@ -517,6 +520,25 @@ def _first_credit(
         ),
         delta=target,
         account=account,
+    )
+
+
+def _kept(ledger: Ledger, existing: str, outcome: Any, volunteer_id: str, why: str) -> _Planned:
+    """A record credited before, which the policy does not cover: its credit stays as it is."""
+    current, n = _credited_now(ledger, existing)
+    return _Planned(
+        decision=CreditDecision(
+            key=outcome.key,
+            volunteer_id=volunteer_id,
+            minutes=0,
+            outcome="policy_not_in_force",
+            reason=outcome.reason,
+            transfer_id=existing if n == 0 else f"{existing}#{n}",
+            message=f"{why}; the {Hours.from_minutes(current)} credited before are kept",
+        ),
+        transfer=None,
+        delta=0,
+        account=_credit_leg(ledger.transfer(existing).transfer)[0],
     )
 
 
