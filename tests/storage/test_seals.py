@@ -231,8 +231,13 @@ def test_records_added_again_in_part_keep_the_seal(tmp_path: Path) -> None:
 
 
 def _make_older(path: Path) -> None:
-    """Make a file as the library's previous version left it: no seals (schema version 4)."""
-    _raw(path, "DROP TABLE seals", "DELETE FROM schema_version WHERE version = 5")
+    """Make a file as the library left it at schema version 4: no seals, no amends index."""
+    _raw(
+        path,
+        "DROP TABLE seals",
+        "DROP INDEX records_amends",
+        "DELETE FROM schema_version WHERE version >= 5",
+    )
 
 
 def test_a_file_of_an_older_version_is_sealed_as_found_and_db_check_says_so(

@@ -146,6 +146,22 @@ class PostgreSQLRecordStore:
         result: tuple[ServiceRecord, ...] = _library_errors("finding records", read)
         return result
 
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the records that amend one of ``keys``, in recorded order (see the protocol)."""
+        queries = _common.amendment_queries("%s", _common.check_record_keys(keys))
+
+        def read() -> tuple[ServiceRecord, ...]:
+            rows: list[Any] = []
+            with self.database.reading("finding amendments") as cursor:
+                for where, parameters in queries:
+                    cursor.execute(f"{_RECORD_SELECT}{where}", parameters)
+                    rows.extend(cursor.fetchall())
+            found = [_parse_payload(row[_PAYLOAD]) for row in _verify("records", rows)]
+            return tuple(sorted(found, key=_common.recorded_order))
+
+        result: tuple[ServiceRecord, ...] = _library_errors("finding amendments", read)
+        return result
+
     def count(self) -> int:
         """Return how many records are stored."""
 

@@ -159,6 +159,22 @@ class SQLiteRecordStore:
         return found
 
     @_reads_stored_data
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the records that amend one of ``keys``, in recorded order (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().amendments_of([("G-x", "r-1")])
+            ()
+        """
+        queries = _common.amendment_queries("?", _common.check_record_keys(keys))
+        rows: list[Any] = []
+        with self.database.reading("finding amendments") as connection:
+            for where, parameters in queries:
+                rows.extend(connection.execute(f"{_RECORD_SELECT}{where}", parameters))
+        found = [_parse_payload(row[_PAYLOAD]) for row in _verify("records", rows)]
+        return tuple(sorted(found, key=_common.recorded_order))
+
+    @_reads_stored_data
     def count(self) -> int:
         """Return how many records are stored.
 
