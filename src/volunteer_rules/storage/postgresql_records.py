@@ -20,6 +20,7 @@ from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._seals import (
     _check_sealed,
+    _not_found,
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
@@ -104,8 +105,8 @@ class PostgreSQLRecordStore:
                     f"{_RECORD_SELECT} WHERE organization_id = %s AND record_id = %s", key
                 )
                 rows = cursor.fetchall()
-            if not rows:
-                raise _common.record_not_found(key)
+                if not rows:  # not found, unless the table lost rows behind the library's back
+                    raise _not_found(cursor, "%s", "records", _common.record_not_found(key))
             return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
         result: ServiceRecord = _library_errors("reading a record", read)

@@ -23,6 +23,7 @@ from volunteer_rules.storage import _common
 from volunteer_rules.storage._seals import (
     _check_sealed,
     _DamagedRow,
+    _not_found,
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
@@ -120,8 +121,8 @@ class SQLiteRecordStore:
             rows = connection.execute(
                 f"{_RECORD_SELECT} WHERE organization_id = ? AND record_id = ?", key
             ).fetchall()
-        if not rows:
-            raise _common.record_not_found(key)
+            if not rows:  # not found, unless the table lost rows behind the library's back
+                raise _not_found(connection, "?", "records", _common.record_not_found(key))
         return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
     @_reads_stored_data
