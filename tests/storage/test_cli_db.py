@@ -154,3 +154,60 @@ class TestLedgerAndTransfer:
         assert main(check) == 0
         main(["check", records, "--db", db])  # now the destination holds the record
         assert main(check) == 1
+
+
+class TestDbCheckOfWhatAFileHolds:
+    """``db check`` warns of a file that holds nothing; community data is something."""
+
+    def test_a_file_with_only_community_data_holds_something(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from volunteer_rules.storage import SQLiteDatabase
+        from volunteer_rules.storage.community_sqlite import (
+            SQLiteAttendanceStore,
+            SQLiteOrganizationStore,
+        )
+        from volunteer_rules.testing.community_examples import (
+            sample_attendance_events,
+            sample_organizations,
+        )
+
+        for name in ("registry.sqlite", "events.sqlite"):
+            path = tmp_path / name
+            with SQLiteDatabase(path) as database:
+                if name == "registry.sqlite":
+                    SQLiteOrganizationStore(database).add(sample_organizations())
+                else:
+                    SQLiteAttendanceStore(database).append(sample_attendance_events())
+            capsys.readouterr()
+            assert main(["db", "check", str(path)]) == 0, name
+            out, err = capsys.readouterr()
+            assert out == "ok\n" and "holds nothing" not in err
+
+    def test_an_empty_file_holds_nothing_with_or_without_community_tables(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from volunteer_rules.storage import SQLiteDatabase
+        from volunteer_rules.storage.community_sqlite import SQLiteOrganizationStore
+
+        bare, with_tables = tmp_path / "bare.sqlite", tmp_path / "tables.sqlite"
+        SQLiteDatabase(bare).close()
+        with SQLiteDatabase(with_tables) as database:
+            SQLiteOrganizationStore(database)  # its tables, empty
+        for path in (bare, with_tables):
+            capsys.readouterr()
+            assert main(["db", "check", str(path)]) == 1
+            assert "holds nothing (no record, package, ledger or community data)" in (
+                capsys.readouterr().err
+            )
+        assert "community_entries" not in _tables(bare)  # db check added no table
+
+
+def _tables(path: Path) -> set[str]:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        return {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    finally:
+        connection.close()

@@ -73,6 +73,10 @@ def _transfers() -> list[LedgerTransfer]:
     return credits + redemptions
 
 
+_ORG = make_record().organization_id
+"""The organization of the filled file's records."""
+
+
 def _fill(records: Any, packages: Any, ledger: Any) -> None:
     records.add([make_record(f"r-{n}", volunteer_id=f"V{n % 3}") for n in range(5)])
     for n in range(2):
@@ -218,6 +222,39 @@ def test_a_changed_transfer_id_is_damage_not_an_unknown_id(template: Path, tmp_p
         SQLiteLedgerStore(database).get_transfer("c-other")
 
 
+def test_a_deleted_record_or_package_is_damage_not_an_unknown_key(
+    template: Path, tmp_path: Path
+) -> None:
+    """A key not found in a table that does not match its seal is damage, naming the table."""
+    path = _copy_of(template, tmp_path)
+    with SQLiteDatabase(path) as database:
+        package_id = SQLiteTransferStore(database).package_ids()[0]
+    _raw(
+        path,
+        "DELETE FROM records WHERE record_id = 'r-1'",
+        "ALTER TABLE package_events RENAME TO old_events",  # no row refers to the package now
+        f"DELETE FROM packages WHERE package_id = '{package_id}'",
+        "ALTER TABLE old_events RENAME TO package_events",
+    )
+    with SQLiteDatabase(path) as database:
+        with pytest.raises(StorageError, match="records: the stored table is damaged") as error:
+            SQLiteRecordStore(database).get(_ORG, "r-1")
+        assert not isinstance(error.value, NotFoundError)
+        transfers = SQLiteTransferStore(database)
+        for read in (transfers.get_package, transfers.state):
+            with pytest.raises(
+                StorageError, match="packages: the stored table is damaged"
+            ) as error:
+                read(package_id)
+            assert not isinstance(error.value, NotFoundError)
+        assert SQLiteRecordStore(database).get(_ORG, "r-2").record_id == "r-2"  # a hit: as before
+    with SQLiteDatabase(template) as database:  # a sound file: an unknown key is still unknown
+        with pytest.raises(NotFoundError):
+            SQLiteRecordStore(database).get(_ORG, "r-9")
+        with pytest.raises(NotFoundError):
+            SQLiteTransferStore(database).get_package("0" * 64)
+
+
 def test_records_added_again_in_part_keep_the_seal(tmp_path: Path) -> None:
     """A batch some of whose records are held already adds only the new ones to the seal."""
     with SQLiteDatabase(tmp_path / "bank.sqlite") as database:
@@ -231,8 +268,13 @@ def test_records_added_again_in_part_keep_the_seal(tmp_path: Path) -> None:
 
 
 def _make_older(path: Path) -> None:
-    """Make a file as the library's previous version left it: no seals (schema version 4)."""
-    _raw(path, "DROP TABLE seals", "DELETE FROM schema_version WHERE version = 5")
+    """Make a file as the library left it at schema version 4: no seals, no amends index."""
+    _raw(
+        path,
+        "DROP TABLE seals",
+        "DROP INDEX records_amends",
+        "DELETE FROM schema_version WHERE version >= 5",
+    )
 
 
 def test_a_file_of_an_older_version_is_sealed_as_found_and_db_check_says_so(
@@ -372,6 +414,27 @@ def test_postgresql_a_changed_transfer_id_is_damage(pg_database: tuple[Any, str]
     _pg_raw(dsn, "UPDATE ledger_entries SET transfer_id = 'c-other' WHERE transfer_id = 'c-2'")
     with pytest.raises(StorageError, match="ledger_entries: the stored ledger entry"):
         pg.PostgreSQLLedgerStore(database).get_transfer("c-2")
+
+
+def test_postgresql_a_deleted_record_or_package_is_damage(pg_database: tuple[Any, str]) -> None:
+    from volunteer_rules.storage import postgresql as pg
+
+    database, dsn = pg_database
+    records, transfers = pg.PostgreSQLRecordStore(database), pg.PostgreSQLTransferStore(database)
+    package_id = transfers.package_ids()[0]
+    with pytest.raises(NotFoundError):  # sound: an unknown key is unknown
+        records.get(_ORG, "r-9")
+    with pytest.raises(NotFoundError):
+        transfers.get_package("0" * 64)
+    _pg_raw(dsn, "ALTER TABLE package_events DROP CONSTRAINT package_events_package_id_fkey")
+    _pg_raw(dsn, "DELETE FROM records WHERE record_id = 'r-1'")
+    _pg_raw(dsn, f"DELETE FROM packages WHERE package_id = '{package_id}'")
+    with pytest.raises(StorageError, match="records: the stored table is damaged") as error:
+        records.get(_ORG, "r-1")
+    assert not isinstance(error.value, NotFoundError)
+    with pytest.raises(StorageError, match="packages: the stored table is damaged") as error:
+        transfers.get_package(package_id)
+    assert not isinstance(error.value, NotFoundError)
 
 
 # the community registries: checksums on their rows, seals on their tables

@@ -249,7 +249,11 @@ def keep_records(
 def stored_records(
     path: str | os.PathLike[str], *, volunteer_id: str | None = None
 ) -> tuple[ServiceRecord, ...]:
-    """Return the records the file holds (of one volunteer, if given), in recorded order.
+    """Return the records the file holds (what one volunteer's count needs, if given).
+
+    For a volunteer, that is their records and every record amending one of them, whoever's
+    (:func:`~volunteer_rules.storage.services.stored_history`), so that an amendment entered
+    under another volunteer is honoured as certification honours it. In recorded order.
 
     Example:
         >>> import tempfile, pathlib
@@ -257,8 +261,12 @@ def stored_records(
         ...     stored_records(pathlib.Path(folder) / "empty.sqlite")
         ()
     """
+    from volunteer_rules.storage.services import stored_history
+
     with open_stores(path) as stores:
-        return stores.records.find(volunteer_id=volunteer_id)
+        if volunteer_id is None:
+            return stores.records.find()
+        return stored_history(stores.records, [volunteer_id])
 
 
 def credit_stored_ledger(
@@ -278,6 +286,10 @@ def credit_stored_ledger(
     record the file holds for the volunteers concerned is credited together, so what a
     volunteer is credited equals what certification counts on all the records the file has
     seen, whatever order the runs came in (an overlap across two runs counts once). The
+    volunteers concerned are those of ``records`` and every volunteer linked to them by
+    amendments (:func:`~volunteer_rules.storage.services.stored_history` with ``linked``):
+    a record amended under another volunteer has its credit taken back from its owner, and
+    is never credited again on a later run. The
     result's ``ledger`` is the whole stored ledger after the credits (for balances and
     statements); crediting the same records again posts nothing.
 
@@ -293,14 +305,12 @@ def credit_stored_ledger(
         >>> again.ledger.balance("V0000001"), [d.outcome for d in again.decisions]
         (Hours(minutes=120), ['already_credited'])
     """
-    from volunteer_rules.storage.services import credit_records
+    from volunteer_rules.storage.services import credit_records, stored_history
 
     batch = list(records)
     with open_stores(path) as stores:
         conflicting = _add_versions(stores, batch)
-        history: list[ServiceRecord] = []
-        for volunteer_id in sorted({record.volunteer_id for record in batch}):
-            history.extend(stores.records.find(volunteer_id=volunteer_id))
-        history.extend(conflicting)
+        volunteers = {record.volunteer_id for record in batch}
+        history = [*stored_history(stores.records, volunteers, linked=True), *conflicting]
         result: CreditResult = credit_records(stores.ledger, history, now=now, policy=policy).value
         return result

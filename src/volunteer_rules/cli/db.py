@@ -57,6 +57,7 @@ from volunteer_rules.storage.sqlite import (
     SQLiteRecordStore,
     SQLiteTransferStore,
 )
+from volunteer_rules.storage.sqlite_schema import _COMMUNITY_SEALED
 
 __all__ = ["build_parser", "run"]
 
@@ -131,14 +132,16 @@ def _check(path: str) -> int:
                     SQLiteRecordStore(database),
                     SQLiteTransferStore(database),
                     SQLiteLedgerStore(database),
-                )
+                ) and not _holds_community_data(database)
     except VolunteerRulesError as error:
         problems = (f"cannot be opened: {error}",)
     if not problems:
         print("ok")
         _print_notes(notes)
         if empty:
-            return empty_warning("db", f"{path} holds nothing (no record, package or ledger)")
+            return empty_warning(
+                "db", f"{path} holds nothing (no record, package, ledger or community data)"
+            )
         return 0
     for problem in problems:
         print(f"{path}: {problem}")
@@ -154,6 +157,21 @@ def _print_notes(notes: tuple[str, ...]) -> None:
 def _is_empty(records: Any, packages: Any, ledger: Any) -> bool:
     """Whether a database's stores hold nothing at all."""
     return not (records.count() or packages.package_ids() or ledger.transfer_count())
+
+
+def _holds_community_data(database: SQLiteDatabase) -> bool:
+    """Whether a file holds community data: an entry of a registry or an attendance event.
+
+    Read directly (opening a community store would add its tables to a file that has none).
+    """
+    with database.reading("reading the community tables") as connection:
+        tables = {
+            name for (name,) in connection.execute("SELECT name FROM sqlite_master")
+        }.intersection(_COMMUNITY_SEALED)
+        return any(
+            connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+            for table in sorted(tables)
+        )
 
 
 def _is_postgresql(target: str) -> bool:

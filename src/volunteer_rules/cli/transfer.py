@@ -408,7 +408,7 @@ def _check(args: argparse.Namespace) -> int:
             destination, bad = _read_records(args.destination, out, args)
         except OSError as error:
             return cannot_read(_COMMAND, error, args.destination)
-    if getattr(args, "db", None):  # the volunteer's records the file holds are held too
+    if getattr(args, "db", None):  # what the volunteer's count needs from the file is held too
         try:
             held = stored_records(args.db, volunteer_id=package.volunteer_id)
         except VolunteerRulesError as error:

@@ -82,6 +82,55 @@ def check_record_key(organization_id: object, record_id: object) -> tuple[str, s
     return check_text("organization_id", organization_id), check_text("record_id", record_id)
 
 
+def recorded_order(record: ServiceRecord) -> tuple[_dt.datetime, str, str]:
+    """The sort key of ``RecordStore.find``: ``recorded_at`` (an instant), record, organization."""
+    return (record.recorded_at, record.record_id, record.organization_id)
+
+
+def check_record_keys(keys: object) -> list[tuple[str, str]]:
+    """Check the keys ``RecordStore.amendments_of`` is given; return each once, sorted."""
+    if isinstance(keys, (str, bytes)) or not isinstance(keys, Iterable):
+        raise InvalidTypeError("keys", "must be an iterable of (organization_id, record_id)")
+    checked: set[tuple[str, str]] = set()
+    for index, key in enumerate(keys):  # item by item: fail at the first wrong one
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise InvalidTypeError(
+                f"keys[{index}]", "must be a pair (organization_id, record_id) of str"
+            )
+        checked.add(check_record_key(*key))
+    return sorted(checked)
+
+
+_AMENDED_AT_ONCE = 500
+"""How many record ids one query of :func:`amendment_queries` names at most."""
+
+
+def amendment_queries(
+    placeholder: str, keys: Iterable[tuple[str, str]]
+) -> list[tuple[str, list[object]]]:
+    """The ``WHERE`` clauses (and parameters) that find the records amending ``keys``.
+
+    One clause per organization (and per :data:`_AMENDED_AT_ONCE` record ids), each answered
+    by the index on ``(organization_id, amends)`` of the records that amend something.
+    """
+    by_organization: dict[str, list[str]] = {}
+    for organization_id, record_id in keys:
+        by_organization.setdefault(organization_id, []).append(record_id)
+    queries: list[tuple[str, list[object]]] = []
+    for organization_id, record_ids in sorted(by_organization.items()):
+        for start in range(0, len(record_ids), _AMENDED_AT_ONCE):
+            chunk = record_ids[start : start + _AMENDED_AT_ONCE]
+            marks = ", ".join([placeholder] * len(chunk))
+            queries.append(
+                (
+                    f" WHERE amends IS NOT NULL AND organization_id = {placeholder}"
+                    f" AND amends IN ({marks})",
+                    [organization_id, *chunk],
+                )
+            )
+    return queries
+
+
 def record_not_found(key: tuple[str, str]) -> NotFoundError:
     """The error for a record key with no record."""
     text = record_key_text(*key)

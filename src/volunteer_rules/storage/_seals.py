@@ -147,6 +147,20 @@ def _check_sealed(
         raise _DamagedRow(table, "table", why)
 
 
+def _not_found(
+    connection: _Executes, placeholder: str, table: str, error: StorageError
+) -> StorageError:
+    """What a read that found no row under its key in ``table`` raises.
+
+    ``error`` (the "not found" of the store) when the table matches its seal; when it does not
+    (a row deleted or added behind the library's back), the key may be the row that was lost:
+    that is damage, a :class:`_DamagedRow` naming the table, never "not found". The seal is
+    measured on a miss only (one read of the table's checksums), never on a hit.
+    """
+    why = _seal_mismatch(connection, placeholder, table, *_measure(connection, table))
+    return error if why is None else _DamagedRow(table, "table", why)
+
+
 def _seal_problems(
     connection: _Executes, placeholder: str, tables: Sequence[str] = _SEALED
 ) -> list[str]:

@@ -32,10 +32,6 @@ from volunteer_rules.transfer.package import TransferPackage
 __all__ = ["InMemoryLedgerStore", "InMemoryRecordStore", "InMemoryTransferStore"]
 
 
-def _recorded_order(record: ServiceRecord) -> tuple[_dt.datetime, str, str]:
-    return (record.recorded_at, record.record_id, record.organization_id)
-
-
 class InMemoryRecordStore:
     """A :class:`~volunteer_rules.storage.RecordStore` in a dictionary (thread-safe).
 
@@ -56,6 +52,7 @@ class InMemoryRecordStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._records: dict[tuple[str, str], ServiceRecord] = {}
+        self._amenders: dict[tuple[str, str], list[ServiceRecord]] = {}
 
     def add(self, records: Iterable[ServiceRecord], /) -> int:
         """Store a batch atomically; return how many were new (see the protocol).
@@ -76,6 +73,10 @@ class InMemoryRecordStore:
                 elif not _common.same_record(existing, record):
                     raise _common.record_conflict(record)
             self._records.update(new)
+            for record in new.values():
+                if record.amends is not None:
+                    amended = (record.organization_id, record.amends)
+                    self._amenders.setdefault(amended, []).append(record)
             return len(new)
 
     def get(self, organization_id: str, record_id: str, /) -> ServiceRecord:
@@ -125,7 +126,24 @@ class InMemoryRecordStore:
             and (since is None or record.date >= since)
             and (until is None or record.date < until)
         ]
-        found.sort(key=_recorded_order)
+        found.sort(key=_common.recorded_order)
+        return tuple(found)
+
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the records that amend one of ``keys``, in recorded order (see the protocol).
+
+        Example:
+            >>> from volunteer_rules.testing.contracts import make_record
+            >>> store = InMemoryRecordStore()
+            >>> store.add([make_record("r-1"), make_record("r-2", amends="r-1")])
+            2
+            >>> [r.record_id for r in store.amendments_of([("512111005000000154", "r-1")])]
+            ['r-2']
+        """
+        checked = _common.check_record_keys(keys)
+        with self._lock:
+            found = [record for key in checked for record in self._amenders.get(key, ())]
+        found.sort(key=_common.recorded_order)
         return tuple(found)
 
     def count(self) -> int:

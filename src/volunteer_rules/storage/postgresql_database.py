@@ -39,6 +39,7 @@ from volunteer_rules.storage._sqlite_rows import (
 )
 from volunteer_rules.storage.sqlite_database import _DECODING_ERRORS, _error_reason, _seal_notes
 from volunteer_rules.storage.sqlite_schema import (
+    _AMENDS_INDEX,
     _ENTRY_COLUMN_LIST,
     _EVENT_COLUMN_LIST,
     _PACKAGE_COLUMN_LIST,
@@ -125,6 +126,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     ),
     # 2: a seal per table (its rows' count and digest), made from the rows by the opener
     (_SEALS_SCHEMA,),
+    # 3: the records that amend others, by the key they amend (RecordStore.amendments_of)
+    (_AMENDS_INDEX,),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a schema from version ``n`` to ``n + 1``."""
 

@@ -20,6 +20,7 @@ from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._seals import (
     _check_sealed,
+    _not_found,
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
@@ -104,8 +105,8 @@ class PostgreSQLRecordStore:
                     f"{_RECORD_SELECT} WHERE organization_id = %s AND record_id = %s", key
                 )
                 rows = cursor.fetchall()
-            if not rows:
-                raise _common.record_not_found(key)
+                if not rows:  # not found, unless the table lost rows behind the library's back
+                    raise _not_found(cursor, "%s", "records", _common.record_not_found(key))
             return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
         result: ServiceRecord = _library_errors("reading a record", read)
@@ -144,6 +145,22 @@ class PostgreSQLRecordStore:
             return found
 
         result: tuple[ServiceRecord, ...] = _library_errors("finding records", read)
+        return result
+
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the records that amend one of ``keys``, in recorded order (see the protocol)."""
+        queries = _common.amendment_queries("%s", _common.check_record_keys(keys))
+
+        def read() -> tuple[ServiceRecord, ...]:
+            rows: list[Any] = []
+            with self.database.reading("finding amendments") as cursor:
+                for where, parameters in queries:
+                    cursor.execute(f"{_RECORD_SELECT}{where}", parameters)
+                    rows.extend(cursor.fetchall())
+            found = [_parse_payload(row[_PAYLOAD]) for row in _verify("records", rows)]
+            return tuple(sorted(found, key=_common.recorded_order))
+
+        result: tuple[ServiceRecord, ...] = _library_errors("finding amendments", read)
         return result
 
     def count(self) -> int:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from volunteer_rules.storage import _common
 from volunteer_rules.storage._seals import (
     _check_sealed,
+    _not_found,
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
@@ -101,8 +102,9 @@ class PostgreSQLTransferStore:
             with self.database.reading(doing) as cursor:
                 cursor.execute(f"{_PACKAGE_SELECT} WHERE package_id = %s", (package_id,))
                 rows = cursor.fetchall()
-            if not rows:
-                raise _common.package_not_found(package_id)
+                if not rows:  # not found, unless the table lost rows behind the library's back
+                    error = _common.package_not_found(package_id)
+                    raise _not_found(cursor, "%s", "packages", error)
             return convert(_verify("packages", rows)[0][column])
 
         result: _T = _library_errors(doing, read)

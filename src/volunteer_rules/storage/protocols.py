@@ -144,6 +144,22 @@ class RecordStore(Protocol):
         """
         ...
 
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the stored records that amend one of ``keys``, in recorded order.
+
+        A record amends the key ``(organization_id, record_id)`` when it is of that
+        organization and its ``amends`` is that ``record_id``, whoever's record it is. Only
+        direct amendments are returned: ask again with their keys to follow a chain. A key
+        nothing amends, or that is not stored, adds nothing. Backed by an index in the
+        database stores (a look-up per organization, not a scan of its records).
+
+        Raises:
+            InvalidTypeError: ``keys`` is not an iterable of ``(organization_id, record_id)``
+                pairs of strings.
+            StorageError: the backend failed.
+        """
+        ...
+
     def count(self) -> int:
         """Return how many records are stored.
 

@@ -39,14 +39,21 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import attrs
 
-from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+)
 from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.storage import _common
 from volunteer_rules.storage.protocols import LedgerStore, RecordStore, TransferStore
 from volunteer_rules.timebank.ledger import (
     REDEEMED,
@@ -67,6 +74,7 @@ __all__ = [
     "post_transfers",
     "redeem_hours",
     "run_operation",
+    "stored_history",
 ]
 
 DEFAULT_ATTEMPTS: Final = 8
@@ -97,6 +105,78 @@ class PostingResult:
     posted: tuple[PostedTransfer, ...]
     attempts: int
     value: Any = None
+
+
+def stored_history(
+    records: RecordStore, volunteer_ids: Iterable[str], *, linked: bool = False
+) -> tuple[ServiceRecord, ...]:
+    """Return what counting these volunteers needs from a record store, in recorded order.
+
+    A volunteer's count needs their records and every record that amends one of them, whoever's
+    it is: service entered under the wrong volunteer is corrected by an amendment under the
+    right one, and certification then no longer counts the original. So the result is every
+    stored record of ``volunteer_ids`` and every stored record that amends one of them,
+    transitively (an amendment of an amendment too, to the end of the chain), each once.
+    Certifying a volunteer on it gives what certifying them on the whole store gives.
+
+    With ``linked``, the result also holds the whole history of every volunteer linked to
+    these by amendments, through any number of links: the owners of those amendments, the
+    owners of the records that theirs amend (found by :meth:`RecordStore.get`), and so on.
+    Every volunteer with a record in the result then has all their records in it: what
+    crediting needs, as the time bank credits every volunteer it is given, and an amendment
+    changes the credits of the volunteer whose record it corrects.
+
+    Amendments are found by :meth:`RecordStore.amendments_of`, an index look-up per
+    organization and link of a chain (not a scan of the organizations' records).
+
+    Args:
+        records: the record store.
+        volunteer_ids: the volunteers whose counts are wanted.
+        linked: also the whole histories of the volunteers linked to them by amendments.
+
+    Raises:
+        InvalidTypeError: ``volunteer_ids`` is not an iterable of strings.
+        StorageError: the store failed.
+
+    Example:
+        >>> from volunteer_rules.storage import InMemoryRecordStore
+        >>> from volunteer_rules.testing.contracts import make_record
+        >>> store = InMemoryRecordStore()
+        >>> store.add([make_record("r-1", volunteer_id="V1"),
+        ...            make_record("r-2", volunteer_id="V2", amends="r-1"),
+        ...            make_record("r-3", volunteer_id="V2")])
+        3
+        >>> [r.record_id for r in stored_history(store, ["V1"])]
+        ['r-1', 'r-2']
+        >>> [r.record_id for r in stored_history(store, ["V1"], linked=True)]
+        ['r-1', 'r-2', 'r-3']
+    """
+    if isinstance(volunteer_ids, (str, bytes)) or not isinstance(volunteer_ids, Iterable):
+        raise InvalidTypeError("volunteer_ids", "must be an iterable of volunteer ids")
+    pending = {_common.check_text("volunteer_ids[]", v) for v in volunteer_ids}
+    held: dict[tuple[str, str], ServiceRecord] = {}
+    looked_up: set[tuple[str, str]] = set()  # amended keys read (or found missing) already
+    loaded: set[str] = set()
+    while pending:
+        loaded |= pending
+        new = [
+            r for v in sorted(pending) for r in records.find(volunteer_id=v) if r.key not in held
+        ]
+        pending = set()
+        while new:  # the amendments of what came in, link by link of each chain
+            held.update((r.key, r) for r in new)
+            new = [r for r in records.amendments_of(r.key for r in new) if r.key not in held]
+        if not linked:
+            break
+        for record in list(held.values()):
+            amended = None if record.amends is None else (record.organization_id, record.amends)
+            if amended is not None and amended not in held and amended not in looked_up:
+                looked_up.add(amended)
+                with contextlib.suppress(NotFoundError):  # not held: nothing to link
+                    pending.add(records.get(*amended).volunteer_id)
+        pending |= {r.volunteer_id for r in held.values()}
+        pending -= loaded
+    return tuple(sorted(held.values(), key=_common.recorded_order))
 
 
 def load_ledger(
@@ -434,8 +514,9 @@ def accept_stored_transfer(
     """The destination accepts a stored transfer package: decide, record the state, import.
 
     The package's current state and history are read from ``transfers``; what the
-    destination holds is the volunteer's records in ``records`` other than the package's own
-    (so a package imported before is not a duplicate of itself). The domain's
+    destination holds is what the volunteer's count needs from ``records``
+    (:func:`stored_history`: their records and every record amending one of them) other than
+    the package's own (so a package imported before is not a duplicate of itself). The domain's
     :func:`~volunteer_rules.accept_transfer` decides. If it accepts, the state moves
     ``initiated`` → ``accepted`` by compare-and-set *first*, then the package's records are
     added to ``records`` (idempotently). If another process changed the state in between, the
@@ -493,11 +574,7 @@ def accept_stored_transfer(
             ),
         )
         own = {(r.organization_id, r.record_id) for r in package.records}
-        holdings = [
-            r
-            for r in records.find(volunteer_id=package.volunteer_id)
-            if (r.organization_id, r.record_id) not in own
-        ]
+        holdings = [r for r in stored_history(records, [package.volunteer_id]) if r.key not in own]
         result = _accept(transfer, destination_records=holdings, at=at, as_of=as_of)
         new_state = result.transfer.state
         try:

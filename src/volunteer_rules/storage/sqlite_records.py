@@ -23,6 +23,7 @@ from volunteer_rules.storage import _common
 from volunteer_rules.storage._seals import (
     _check_sealed,
     _DamagedRow,
+    _not_found,
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
@@ -120,8 +121,8 @@ class SQLiteRecordStore:
             rows = connection.execute(
                 f"{_RECORD_SELECT} WHERE organization_id = ? AND record_id = ?", key
             ).fetchall()
-        if not rows:
-            raise _common.record_not_found(key)
+            if not rows:  # not found, unless the table lost rows behind the library's back
+                raise _not_found(connection, "?", "records", _common.record_not_found(key))
         return _parse_payload(_verify("records", rows)[0][_PAYLOAD])
 
     @_reads_stored_data
@@ -157,6 +158,22 @@ class SQLiteRecordStore:
             if not where:  # the whole table: checked against its seal too
                 _check_sealed(connection, "?", "records", rows)
         return found
+
+    @_reads_stored_data
+    def amendments_of(self, keys: Iterable[tuple[str, str]], /) -> tuple[ServiceRecord, ...]:
+        """Return the records that amend one of ``keys``, in recorded order (see the protocol).
+
+        Example:
+            >>> SQLiteRecordStore().amendments_of([("G-x", "r-1")])
+            ()
+        """
+        queries = _common.amendment_queries("?", _common.check_record_keys(keys))
+        rows: list[Any] = []
+        with self.database.reading("finding amendments") as connection:
+            for where, parameters in queries:
+                rows.extend(connection.execute(f"{_RECORD_SELECT}{where}", parameters))
+        found = [_parse_payload(row[_PAYLOAD]) for row in _verify("records", rows)]
+        return tuple(sorted(found, key=_common.recorded_order))
 
     @_reads_stored_data
     def count(self) -> int:

@@ -144,6 +144,12 @@ _SEALS_SCHEMA: Final = (
 """
 
 
+_AMENDS_INDEX: Final = (
+    "CREATE INDEX records_amends ON records (organization_id, amends) WHERE amends IS NOT NULL"
+)
+"""The index of the records that amend another (SQLite and PostgreSQL alike)."""
+
+
 COMMUNITY_SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS community_entries (
         kind TEXT NOT NULL,
@@ -290,6 +296,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     ),
     # 5: a seal per table (its rows' count and digest), made from the rows by the opener
     (_SEALS_SCHEMA,),
+    # 6: the records that amend others, by the key they amend (RecordStore.amendments_of)
+    (_AMENDS_INDEX,),
 )
 """Forward migrations: ``MIGRATIONS[n]`` takes a file from version ``n`` to ``n + 1``."""
 

@@ -91,14 +91,16 @@ def _records(draw: st.DrawFn) -> ServiceRecord:
     day = _dt.date(2024, 5, 1) + _dt.timedelta(days=draw(st.integers(0, 4)))
     offset = draw(st.sampled_from([_CST, _dt.UTC]))
     recorded = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(1), offset)
+    record_id = draw(st.sampled_from(["r-1", "r-2", "r-3", "r-4"]))
     return make_record(
-        draw(st.sampled_from(["r-1", "r-2", "r-3", "r-4"])),
+        record_id,
         organization_id=draw(st.sampled_from(_ORGANIZATIONS)),
         volunteer_id=draw(st.sampled_from(_VOLUNTEERS)),
         region_code=draw(st.sampled_from(_REGIONS)),
         day=day,
         minutes=draw(st.sampled_from([60, 90])),
         recorded_at=recorded + _dt.timedelta(minutes=draw(st.integers(0, 3))),
+        amends=draw(st.none() | st.sampled_from(["r-1", "r-2", "r-3"]).filter(record_id.__ne__)),
     )
 
 
@@ -215,6 +217,41 @@ class RecordStoreContract(_SharedStoreContract[RecordStore]):
         store.add([original])
         store.add([correction])
         assert store.find() == (original, correction)
+
+    def test_amendments_of_finds_direct_amendments_of_anyone(self, store: RecordStore) -> None:
+        """``amendments_of``: the records of the key's organization whose ``amends`` is it.
+
+        Whoever's they are, in recorded order; one level only; another organization's
+        record with the same ``amends`` is not an amendment of the key.
+        """
+        original = make_record("r-1", volunteer_id=_VOLUNTEERS[0])
+        late = make_record("r-3", volunteer_id=_VOLUNTEERS[0], amends="r-1")
+        other = make_record(
+            "r-2", volunteer_id=_VOLUNTEERS[1], amends="r-1", day=_dt.date(2024, 4, 1)
+        )
+        again = make_record("r-4", volunteer_id=_VOLUNTEERS[2], amends="r-2")
+        elsewhere = make_record("r-9", organization_id=_ORGANIZATIONS[1], amends="r-1")
+        store.add([original, late, other, again, elsewhere])
+        key = (_ORGANIZATIONS[0], "r-1")
+        assert store.amendments_of([key]) == (other, late)
+        assert store.amendments_of([key, key, (_ORGANIZATIONS[0], "r-2")]) == (other, late, again)
+        assert store.amendments_of(iter([(_ORGANIZATIONS[1], "r-1")])) == (elsewhere,)
+        assert store.amendments_of([(_ORGANIZATIONS[0], "r-4"), ("nowhere", "r-1")]) == ()
+        assert store.amendments_of([]) == ()
+
+    def test_amendments_of_many_keys(self, store: RecordStore) -> None:
+        """Many keys at once (more than a database takes in one query) find every amendment."""
+        originals = [make_record(f"r-{i}") for i in range(1200)]
+        amendments = [make_record(f"a-{i}", amends=f"r-{i}") for i in range(0, 1200, 7)]
+        store.add(originals + amendments)
+        found = store.amendments_of(r.key for r in originals)
+        assert sorted(r.record_id for r in found) == sorted(r.record_id for r in amendments)
+
+    def test_amendments_of_bad_keys_raise_library_errors(self, store: RecordStore) -> None:
+        """Keys that are not pairs of strings are an ``InvalidTypeError``."""
+        for bad in ("r-1", None, [("a",)], [("a", 1)], [["a", "b"]], [None]):
+            with pytest.raises(InvalidTypeError):
+                store.amendments_of(bad)  # type: ignore[arg-type]
 
     def test_find_by_volunteer_and_organization(self, store: RecordStore) -> None:
         """Volunteer and organization filters combine."""
@@ -379,6 +416,15 @@ class _RecordMachine(RuleBasedStateMachine):
         assert _outcome(lambda: self.store.get(organization_id, record_id)) == _outcome(
             lambda: self.model.get(organization_id, record_id)
         )
+
+    @rule(
+        keys=st.lists(
+            st.tuples(st.sampled_from(_ORGANIZATIONS), st.sampled_from(["r-1", "r-2", "r-3"])),
+            max_size=3,
+        )
+    )
+    def amendments_of(self, keys: list[tuple[str, str]]) -> None:
+        assert self.store.amendments_of(keys) == self.model.amendments_of(keys)
 
     @rule(
         volunteer_id=st.none() | st.sampled_from(_VOLUNTEERS),
