@@ -13,6 +13,7 @@ from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
     NotFoundError,
+    RecordFormatError,
 )
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -47,17 +48,38 @@ def record_payload(record: ServiceRecord) -> str:
     return canonical_json(dump_record(record))
 
 
-def check_records(records: Iterable[ServiceRecord]) -> list[ServiceRecord]:
-    """Materialize a batch of records, checking the type of each item."""
+def check_records(records: Iterable[ServiceRecord]) -> list[tuple[ServiceRecord, str]]:
+    """Materialize a batch: each record with its canonical record-format text, checked.
+
+    Every store keeps only what the record format reads back: a record built in Python that
+    ``parse_record`` would refuse (an ``end`` before its ``start``, a ``date`` that is not the
+    start's local date, a record amending itself, text that cannot be stored...) is bad input,
+    refused before anything is stored, so that no stored file holds a record it cannot read.
+
+    Raises:
+        InvalidTypeError: ``records`` is not an iterable of ``ServiceRecord``.
+        InvalidValueError: an item the record format cannot read back (``records[i]``, with
+            its first problems).
+    """
+    from volunteer_rules.records.record import dump_record, parse_record
+
     if isinstance(records, (str, bytes, ServiceRecord)) or not isinstance(records, Iterable):
         raise InvalidTypeError("records", "must be an iterable of ServiceRecord")
-    batch: list[ServiceRecord] = []
+    batch: list[tuple[ServiceRecord, str]] = []
     for index, record in enumerate(records):  # item by item: fail at the first wrong one
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError(
                 f"records[{index}]", f"must be a ServiceRecord, not {type(record).__name__}"
             )
-        batch.append(record)
+        payload = dump_record(record)
+        try:
+            parse_record(payload)
+        except RecordFormatError as error:
+            problems = "; ".join(f"{e.path}: {e.code}: {e.message}" for e in error.errors[:3])
+            raise InvalidValueError(
+                f"records[{index}]", f"is not a record the record format reads back: {problems}"
+            ) from None
+        batch.append((record, canonical_json(payload)))
     return batch
 
 

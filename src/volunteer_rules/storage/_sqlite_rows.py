@@ -107,7 +107,8 @@ _ENTRY_SELECT: Final = f"SELECT {_ENTRY_COLUMN_LIST}, checksum FROM ledger_entri
 """Each table's checksummed columns and its checksum, as :func:`_verify` takes them."""
 
 
-def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
+def _record_row(record: ServiceRecord, payload: str | None = None) -> tuple[Any, ...]:
+    """A record's row; ``payload`` is its canonical text when already made (``check_records``)."""
     province, city, county = _common.region_levels(record.region_code)
     row = (
         record.organization_id,
@@ -121,7 +122,7 @@ def _record_row(record: ServiceRecord) -> tuple[Any, ...]:
         _common.micros(record.recorded_at),
         record.amends,
         record.status,
-        _common.record_payload(record),
+        _common.record_payload(record) if payload is None else payload,
     )
     return (*row, row_checksum(*row))
 

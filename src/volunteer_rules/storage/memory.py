@@ -65,7 +65,7 @@ class InMemoryRecordStore:
         batch = _common.check_records(records)
         with self._lock:
             new: dict[tuple[str, str], ServiceRecord] = {}
-            for record in batch:
+            for record, _payload in batch:
                 key = (record.organization_id, record.record_id)
                 existing = self._records.get(key) or new.get(key)
                 if existing is None:

@@ -65,7 +65,7 @@ class PostgreSQLRecordStore:
     def add(self, records: Iterable[ServiceRecord], /) -> int:
         """Store a batch in one transaction; return how many were new (see the protocol)."""
         batch = _common.check_records(records)
-        rows = [_record_row(record) for record in batch]
+        rows = [_record_row(record, payload) for record, payload in batch]
         if not rows:
             return 0
         return int(_library_errors("adding records", lambda: self._add(rows)))

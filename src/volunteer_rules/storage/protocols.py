@@ -106,6 +106,10 @@ class RecordStore(Protocol):
             ConflictError: a key is already stored (or repeated in the batch) with other
                 content; ``.key`` is ``"organization_id/record_id"``. Nothing is stored.
             InvalidTypeError: an item is not a :class:`~volunteer_rules.ServiceRecord`.
+            InvalidValueError: an item the record format cannot read back (one
+                :func:`~volunteer_rules.parse_record` would refuse: an ``end`` before its
+                ``start``, a record amending itself, text that cannot be stored...), named
+                ``records[i]``. Nothing is stored.
             StorageError: the backend failed. Nothing is stored.
         """
         ...

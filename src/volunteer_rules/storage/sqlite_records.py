@@ -69,7 +69,7 @@ class SQLiteRecordStore:
             0
         """
         batch = _common.check_records(records)
-        all_rows = [_record_row(record) for record in batch]
+        all_rows = [_record_row(record, payload) for record, payload in batch]
         unique: dict[tuple[str, str], tuple[Any, ...]] = {}
         for row in all_rows:
             key = (row[0], row[1])

@@ -10,11 +10,17 @@ import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from volunteer_rules.errors import ConflictError, InvalidTypeError, NotFoundError
+from volunteer_rules.errors import (
+    ConflictError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFoundError,
+)
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import Evaluation, ServiceRecord
 from volunteer_rules.records.region import RegionCode
@@ -349,6 +355,34 @@ class RecordStoreContract(_SharedStoreContract[RecordStore]):
         with pytest.raises(ConflictError):
             store.add([*good, make_record("r-1", minutes=30)])
         assert store.count() == 1
+        assert store.find() == (make_record("r-1"),)
+
+    @pytest.mark.parametrize(
+        "change",
+        ["amends itself", "end before start", "date not the start's", "text not storable"],
+    )
+    def test_a_record_the_format_cannot_read_back_is_refused(
+        self, store: RecordStore, change: str
+    ) -> None:
+        """A record ``parse_record`` would refuse is refused: nothing of the batch is stored.
+
+        ``InvalidValueError`` names the item, so a store never holds a record it cannot give
+        back.
+        """
+        record = make_record(
+            "r-2",
+            start=_dt.datetime(2024, 5, 1, 9, tzinfo=_CST),
+            end=_dt.datetime(2024, 5, 1, 11, tzinfo=_CST),
+        )
+        bad = {
+            "amends itself": attrs.evolve(record, amends="r-2"),
+            "end before start": attrs.evolve(record, end=_dt.datetime(2024, 5, 1, 8, tzinfo=_CST)),
+            "date not the start's": attrs.evolve(record, date=record.date + _dt.timedelta(3)),
+            "text not storable": attrs.evolve(record, place="\ud800"),
+        }[change]
+        store.add([make_record("r-1")])
+        with pytest.raises(InvalidValueError, match=r"records\[1\]"):
+            store.add([make_record("r-3"), bad])
         assert store.find() == (make_record("r-1"),)
 
     def test_threads_adding_at_once(self, store: RecordStore) -> None:
