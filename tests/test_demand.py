@@ -175,6 +175,37 @@ class TestRecurrence:
         slot = {"rrule": "FREQ=DAILY;COUNT=1", "start": start.isoformat(), "duration_minutes": 30}
         assert _reads(payload(slots=[slot])) == read
 
+    @given(
+        start=st.datetimes(
+            min_value=_dt.datetime(2999, 12, 20),
+            max_value=_dt.datetime(2999, 12, 31, 23),
+            timezones=st.sampled_from([_dt.UTC, CST, _dt.timezone(-_dt.timedelta(hours=12))]),
+        ).map(lambda moment: moment.replace(second=0, microsecond=0)),
+        count=st.integers(1, 12),
+        minutes=st.sampled_from([1, 60, 600]),
+    )
+    def test_a_recurrence_past_the_years_is_out_of_range(
+        self, start: _dt.datetime, count: int, minutes: int
+    ) -> None:
+        """Read from a demand, a recurrence is kept whole in 2999 or refused as out of range
+        (docs/record-format.md: a year outside 1900-2999), never as a malformed rule."""
+        rule = f"FREQ=DAILY;COUNT={count}"
+        ends_in_the_years = (start + _dt.timedelta(days=count - 1, minutes=minutes)).year <= 2999
+        slot = {"rrule": rule, "start": start.isoformat(), "duration_minutes": minutes}
+        if ends_in_the_years:
+            demand = parse_demand(payload(slots=[slot]))
+            assert len(demand.slots) == count
+            return
+        with pytest.raises(RecordFormatError) as info:
+            parse_demand(payload(slots=[slot]))
+        assert [(e.path, e.code, e.message) for e in info.value.errors] == [
+            (
+                "$.slots[0].rrule",
+                "out_of_range",
+                "rule: every slot must fall in the years 1900 to 2999",
+            )
+        ]
+
 
 def _reads(given: dict[str, Any]) -> bool:
     try:

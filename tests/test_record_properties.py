@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -320,3 +320,83 @@ class TestStrategies:
 
         pair = find(st.lists(vst.volunteer_ids(), min_size=2, max_size=2), lambda v: v[0] == v[1])
         assert pair[0] == pair[1]
+
+
+_OFFSETS_FAR_APART = st.sampled_from([-(23 * 60 + 59), -12 * 60, 0, 8 * 60, 14 * 60, 23 * 60 + 59])
+_NEAR_A_LIMIT = st.one_of(
+    st.datetimes(dt.datetime(1899, 12, 29), dt.datetime(1900, 1, 3)),
+    st.datetimes(dt.datetime(2999, 12, 29), dt.datetime(3000, 1, 3)),
+).map(lambda moment: moment.replace(microsecond=0))
+
+
+def _in_offset(moment: dt.datetime, minutes: int) -> dt.datetime:
+    return moment.astimezone(dt.timezone(dt.timedelta(minutes=minutes)))
+
+
+class TestFastPathYears:
+    @given(
+        start=_NEAR_A_LIMIT,
+        offsets=st.tuples(_OFFSETS_FAR_APART, _OFFSETS_FAR_APART, _OFFSETS_FAR_APART),
+        seconds=st.integers(60, 2 * 86400),
+        lag=st.integers(0, 2 * 86400),
+        interval=st.booleans(),
+        evaluated=st.none() | st.integers(0, 3),
+    )
+    @example(  # end in 3000 in its own offset, recorded_at in 2999 in another
+        dt.datetime(2999, 12, 31, 12), (-1439, -720, -1439), 60, 0, True, None
+    )
+    @example(  # recorded_at in 1899 in its own offset, after a start in 1900
+        dt.datetime(1900, 1, 1), (1439, 1439, -1439), 60, 0, True, None
+    )
+    @example(  # the last second of 2999, in one offset
+        dt.datetime(2999, 12, 31, 23, 58, 59), (840, 840, 840), 60, 0, True, 0
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_both_readers_keep_the_years_alike(
+        self,
+        start: dt.datetime,
+        offsets: tuple[int, int, int],
+        seconds: int,
+        lag: int,
+        interval: bool,
+        evaluated: int | None,
+    ) -> None:
+        """At and around 1900 and 2999, in offsets far apart, with or without an interval: the
+        fast path reads what the general reader reads, and declines what it refuses (a year
+        outside 1900-2999 in its own offset is out_of_range), and parse_record says the same."""
+        begins = start.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offsets[0])))
+        ends = _in_offset(begins + dt.timedelta(seconds=seconds), offsets[1])
+        recorded = _in_offset(ends + dt.timedelta(seconds=lag), offsets[2])
+        day = begins.date()
+        payload = dict(
+            SAMPLE_RECORD_PAYLOAD,
+            date=day.isoformat(),
+            start=begins.isoformat(),
+            end=ends.isoformat(),
+            recorded_at=recorded.isoformat(),
+            service_minutes=min(1440, seconds // 60),
+        )
+        if not interval:
+            del payload["start"], payload["end"]
+        if evaluated is not None and day.year < 9999:
+            rated = day + dt.timedelta(days=evaluated)
+            payload["evaluation"] = {"rating": "good", "date": rated.isoformat()}
+        slow = general(payload)
+        quick = fast_path(payload)
+        if isinstance(slow, vr.ServiceRecord):
+            assert quick == slow
+            assert vr.dump_record(quick) == payload
+        else:
+            assert quick is None
+            found = reads(payload)
+            assert isinstance(found, vr.RecordFormatError)
+            assert found.errors == slow.errors
+        moments = [recorded] + ([begins, ends] if interval else [])
+        years = [moment.year for moment in moments] + [day.year]
+        if "evaluation" in payload:
+            years.append(rated.year)
+        outside = any(not 1900 <= year <= 2999 for year in years)
+        assert outside == (
+            isinstance(slow, vr.RecordFormatError)
+            and any(error.code == "out_of_range" for error in slow.errors)
+        )

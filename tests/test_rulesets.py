@@ -605,3 +605,13 @@ class TestValidation:
         assert rule_set_from_mapping(dump_rule_set(built)) == built
         result = certify(records_totalling(6000, AS_OF), rule_set=built, as_of=AS_OF)
         assert result.counted.minutes == 6000
+
+    @given(
+        name=st.text(alphabet="名a ", min_size=1, max_size=40).filter(str.strip),
+        n=st.integers(1, 400),
+    )
+    def test_a_text_member_has_no_length_limit(self, name: str, n: int) -> None:
+        """A rule set's text is read trimmed, at any length (no limit in the mapping)."""
+        long_name = f" {name * n} "
+        built = rule_set_from_mapping({**dump_rule_set(REGISTERED), "name": long_name})
+        assert built.name == long_name.strip()

@@ -61,6 +61,7 @@ from volunteer_rules.matching.schedule import (
     Recurrence,
     TimeSlot,
 )
+from volunteer_rules.records._fields import YEARS
 from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.records.region import RegionCode
 
@@ -247,7 +248,9 @@ def _read_slot(read: Reader, value: object, path: str) -> Interval | Recurrence 
         return Recurrence(rule=rule, start=start, duration_minutes=minutes)
     except InvalidValueError as error:
         field = "rrule" if error.what == "rule" else error.what
-        code = "out_of_range" if field == "duration_minutes" else "invalid_format"
+        # a duration, or slots past the years (the one year rule's words): a value out of range
+        past_the_years = str(error).endswith(YEARS)
+        code = "out_of_range" if field == "duration_minutes" or past_the_years else "invalid_format"
         slot.add(slot.path(field), code, str(error))
         return None
 

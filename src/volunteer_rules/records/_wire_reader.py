@@ -43,7 +43,6 @@ from volunteer_rules.records._wording import (
     volunteer_id_problem,
     wrong_type,
 )
-from volunteer_rules.records._wording import blank as blank_message
 from volunteer_rules.records.profile_parts import _ID_PATTERN, PARTS_FORMAT_VERSION
 from volunteer_rules.records.region import RegionCode
 
@@ -173,16 +172,17 @@ class Reader:
     ) -> str | None:
         """An id member, trimmed: a string of ``pattern`` (described as ``shape``), then ``check``.
 
-        White space around it is dropped, as the record reader drops it; a ``volunteer_id``
-        shaped like a resident ID number is refused, its number masked. An empty text (or
-        white space only) is ``missing``, as a blank text is.
+        The text is read as :meth:`text` reads one (:func:`.read_text`, as the record reader
+        reads its ids): white space around it dropped, a blank text ``missing``, a character
+        that cannot be stored ``invalid_format``. A ``volunteer_id`` shaped like a resident ID
+        number is refused, its number masked.
 
         Example:
             >>> read = Reader({"a": " V-1 ", "b": "V 1"}, "ab", "a form")
             >>> read.ident("a"), read.ident("b"), read.errors[0].code
             ('V-1', None, 'invalid_format')
         """
-        value = self._filled(key, required, "a string")
+        value = self.text(key, required=required, max_length=None)
         if value is None:
             return None
         if not pattern.fullmatch(value):
@@ -246,17 +246,6 @@ class Reader:
         """
         value, problems = self._member(key, required)
         return None if value is MISSING else read_region(value, problems, key)
-
-    def _filled(self, key: str, required: bool, described: str) -> str | None:
-        """A string member that is not blank (blank is ``missing``), trimmed; else ``None``."""
-        value = self._typed(key, required, str, described)
-        if value is MISSING or value is None:
-            return None
-        value = value.strip()
-        if not value:
-            self.add(self.path(key), "missing", blank_message(key))
-            return None
-        return value
 
     def choice(self, key: str, choices: Collection[str], *, required: bool = True) -> str | None:
         """A member of ``choices``, trimmed, read as a record's ``status`` is."""

@@ -46,6 +46,7 @@ from volunteer_rules.records._fields import (
     PERSON_MAX,
     cached_date,
     cached_evaluation,
+    years_problem,
 )
 from volunteer_rules.records._general_reader import read_reporting_every_problem
 from volunteer_rules.records._json import UNSTORABLE, freeze, type_name
@@ -85,8 +86,13 @@ _OFFSETS: Final = frozenset(
 _ID_ALPHABET: Final = "0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_."
 """The id characters, most frequent first: ``text.strip(_ID_ALPHABET)`` is empty for an id."""
 _strip: Final = str.strip
-_UNSTORABLE_SEARCH: Final = UNSTORABLE.search
 """``str.strip`` as a function: it refuses anything but a ``str`` (a type check for free)."""
+_UNSTORABLE_SEARCH: Final = UNSTORABLE.search
+_SURELY_IN_THE_YEARS: Final = str(MIN_YEAR + 1)
+_LAST_YEAR: Final = str(MAX_YEAR)
+"""A canonical date-time whose text is from the first to before the second is in a year
+strictly inside the format's years: the one year rule (:func:`.years_problem`) decides the
+others, its first and last year included."""
 _VOLUNTEER_IDS: set[str] = set()
 """Volunteer ids already checked (volunteers have many records each)."""
 _VOLUNTEER_IDS_MAX: Final = 65536
@@ -434,11 +440,21 @@ def _canonical_moments(
     non-ASCII character in a digit's place (Python 3.10 to 3.13 alike). Two canonical
     date-times with the same offset order as text exactly as they order in time, and the local
     date of one is its first ten characters.
+
+    Years: the one year rule (:func:`.years_problem`) judges ``recorded_at`` (unless its text
+    is surely inside the years, a comparison of text) and, in other offsets, ``end``;
+    ``start`` is on the activity's date (which the rule has judged), and in one offset ``end``
+    is between ``start`` and ``recorded_at`` as text, so in the years too.
     """
     offset = recorded_text[19:]
-    if offset not in _OFFSETS or recorded_text[4:17:3] != "--T::" or recorded_text >= "3000":
+    if offset not in _OFFSETS or recorded_text[4:17:3] != "--T::":
         return None  # offset in _OFFSETS: six characters, so the text is 25 characters long
     recorded_at = _dt.datetime.fromisoformat(recorded_text)
+    if (
+        not _SURELY_IN_THE_YEARS <= recorded_text < _LAST_YEAR
+        and years_problem(recorded_at) is not None
+    ):
+        return None
     if start_text is None or end_text is None:
         # No interval: recorded on or after the activity's date.
         return None if recorded_text[:10] < day_text else (recorded_at, None, None)
@@ -461,9 +477,7 @@ def _canonical_moments(
     if (
         start_text[19:] not in _OFFSETS
         or end_text[19:] not in _OFFSETS
-        or not MIN_YEAR <= start.year <= MAX_YEAR
-        or not MIN_YEAR <= end.year <= MAX_YEAR
-        or recorded_at.year < MIN_YEAR
+        or years_problem(end) is not None
         or not start < end <= recorded_at
         or start.date() != day
         or end - start < _MINUTE_SPANS[minutes]

@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -115,7 +114,7 @@ class _Reader:
         if value is None:  # an array's item given as null
             self.fail(path, "invalid_type", wrong_type(key, "a string", value))
             return None
-        return read_text(value, key, sys.maxsize, problems)
+        return read_text(value, key, None, problems)
 
     def date(self, value: object, path: str, optional: bool = False) -> _dt.date | None:
         if value is _MISSING or (value is None and optional):
