@@ -25,10 +25,10 @@ numbers, e-mail addresses). :func:`masked_repr` makes a class's ``repr`` pass th
 other text a person typed has it, so that an ID number used (wrongly) as an id, or a phone
 number written into a record's text, never shows whole in a log or a traceback.
 
-A message (a reader's about a bad value, and the text of every error the library raises:
-:func:`mask_message_text`) goes one step further: after :func:`mask_personal_data`, any other
-run of ten or more digits (a mistyped ID number, a landline, an account number) is masked as an
-ID number is, its first six digits and its last character kept. The command line masks what it prints with :func:`mask_personal_data`, which
+A reader's message about a bad value (:func:`mask_message_text`) goes one step further: after
+:func:`mask_personal_data`, any other run of ten or more digits (a mistyped ID number, a
+landline, an account number) is masked as an ID number is, its first six digits and its last
+character kept. The command line masks what it prints with :func:`mask_personal_data`, which
 leaves a masked message as it is: a value is shown the same way in a message and on the
 command line.
 
@@ -215,10 +215,7 @@ def mask_long_numbers(text: str) -> str:
 
 
 def mask_message_text(text: str) -> str:
-    """``text`` as a message shows it: :func:`mask_personal_data`, then long numbers.
-
-    The one rule of every message a person reads: a reader's, and every library error's
-    (``str`` and ``repr`` of a :class:`~volunteer_rules.errors.VolunteerRulesError`).
+    """``text`` as a reader's message shows it: :func:`mask_personal_data`, then long numbers.
 
     ID numbers, mobile numbers and e-mail addresses are masked as everywhere else (so that the
     command line, masking the message again, changes nothing); any other run of ten or more

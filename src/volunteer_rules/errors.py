@@ -5,9 +5,8 @@ exception so that ``except ValueError`` keeps working for callers who do not kno
 Errors are raised for misuse and bad input only; expected business outcomes (a transfer that is
 not allowed, a record that does not count) are returned as values with reasons.
 
-No message ever contains a full ID-card number or contact: every error's text is masked by the
-one rule of every message a person reads (:func:`volunteer_rules._privacy.mask_message_text`:
-ID numbers, mobile numbers and e-mail addresses, then any other run of ten or more digits).
+No message ever contains a full ID-card number or contact: values that may be personal data are
+masked before they reach an error.
 
 Every error travels: it pickles and unpickles to an error of the same type with the same
 message and attributes (``key``, ``code``, ``what``, ``errors``...), so a process pool, a Spark
@@ -29,7 +28,7 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._privacy import mask_message_text, masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 
 __all__ = [
     "FIELD_ERROR_CODES",
@@ -79,23 +78,19 @@ class VolunteerRulesError(Exception):
     """
 
     def __str__(self) -> str:
-        """The message, masked as every message a person reads is (one rule, one format).
+        """The message, with anything shaped like a resident ID number or a contact masked.
 
         Ids are opaque to the library: an ID number given as a record id, a volunteer id or a
-        file name, a mobile number or an e-mail address given as a name, or any other run of
-        ten or more digits (a mistyped ID number, an account number) never appears whole in an
-        error, and is shown as a reader's message shows it
-        (:func:`volunteer_rules._privacy.mask_message_text`).
+        file name, or a mobile number or an e-mail address given as a name, never appears
+        whole in an error (:mod:`volunteer_rules._privacy`).
 
         Example:
             >>> str(NotFoundError("11010519491231002X", "no record 11010519491231002X"))
             'no record 110105***********X'
             >>> str(InvalidValueError("name", "'13812345678' is not snake_case"))
             "name: '138****5678' is not snake_case"
-            >>> str(InvalidValueError("account", "6222020200112233445 is closed"))
-            'account: 622202************5 is closed'
         """
-        return mask_message_text(super().__str__())
+        return mask_personal_data(super().__str__())
 
     def __repr__(self) -> str:
         """``Type('message')``, masked like :meth:`__str__`.
@@ -104,7 +99,7 @@ class VolunteerRulesError(Exception):
             >>> ConflictError("k", "record 110105491231002 differs")
             ConflictError('record 110105********2 differs')
         """
-        return mask_message_text(super().__repr__())
+        return mask_personal_data(super().__repr__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as type, ``args`` and attributes (see :func:`_rebuild_error`).
@@ -220,7 +215,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return mask_message_text(f"{self.path}: {self.code}: {self.message}")
+        return mask_personal_data(f"{self.path}: {self.code}: {self.message}")
 
 
 class RecordFormatError(VolunteerRulesError, ValueError):
