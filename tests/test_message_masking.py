@@ -130,3 +130,17 @@ def test_the_command_line_prints_a_reader_message_with_its_own_mask(
     assert "'138****5678' is not one of" in shown
     assert "联系电话 l***@example.org" in shown
     assert "138123" not in shown and "li.lei" not in shown
+
+
+def test_an_error_keeps_an_organization_id_readable() -> None:
+    """Errors mask personal data only: a credit code of digits alone (``512111005000000154``,
+    no birth date inside) names the organization a storage error is about, so it stays whole;
+    an ID number beside it is masked."""
+    from volunteer_rules.errors import ConflictError
+
+    error = ConflictError(
+        "512111005000000154/r-1",
+        "record 512111005000000154/r-1 of 11010519491231002X is already stored",
+    )
+    assert str(error) == ("record 512111005000000154/r-1 of 110105***********X is already stored")
+    assert mask_personal_data(str(error)) == str(error)
