@@ -337,6 +337,25 @@ class TestOverlap:
             package([mine]), destination_records=[old, new], as_of=AS_OF
         ).allowed
 
+    def test_a_correction_entered_under_another_volunteer_supersedes_too(self) -> None:
+        """The destination's record of this volunteer was corrected by a record entered under
+        another volunteer (the service was theirs): it no longer counts, so it does not block
+        the package's record, as certify would not count it either."""
+        mine = record(**interval(3, (8, 0), (10, 0)))
+        old = record(organization_id=DESTINATION, record_id="d1", **interval(3, (9, 0), (11, 0)))
+        moved = record(
+            organization_id=DESTINATION,
+            record_id="d2",
+            volunteer_id="V0000002",
+            amends="d1",
+            **interval(3, (9, 0), (11, 0)),
+        )
+        alone = vr.check_transfer(package([mine]), destination_records=[old], as_of=AS_OF)
+        assert codes(alone) == ["overlap"]
+        assert vr.check_transfer(
+            package([mine]), destination_records=[old, moved], as_of=AS_OF
+        ).allowed
+
     def test_across_time_zones(self) -> None:
         """Intervals compare as instants: 08:00+08:00 is 00:00Z."""
         mine = record(**interval(3, (8, 0), (10, 0)))

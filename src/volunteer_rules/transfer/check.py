@@ -34,8 +34,9 @@ package). A duplicate is not also reported as an ``overlap`` with the record it 
 **Overlap.** Half-open intervals, as in the record format: ``a.start < b.end and b.start <
 a.end``; touching intervals do not overlap; records without an interval never overlap. Only
 records that can count take part: on the destination, the volunteer's records that are not
-``void`` or ``rejected`` and not amended by another of its records; in the package, records
-not amended by another package record.
+``void`` or ``rejected`` and not amended by another of its records (whoever's: a correction
+entered under another volunteer supersedes too); in the package, records not amended by
+another package record.
 
 Speed: the destination is read once (a set of keys; the volunteer's own records kept for
 fingerprints and intervals); intervals are sorted and compared by bisection, so the check is
@@ -198,10 +199,12 @@ def check_transfer(
 
     # --- against the destination and inside the package --------------------------------------
     held: list[ServiceRecord] | None = [] if continuation else None
-    destination_keys, mine = _destination_holdings(destination_iter, package.volunteer_id, held)
+    destination_keys, mine, amended = _destination_holdings(
+        destination_iter, package.volunteer_id, held
+    )
     _check_duplicates(records, destination_keys, mine, found["duplicate_record"])
     duplicated = {f.record_key for f in found["duplicate_record"]}
-    _check_overlaps(records, mine, duplicated, found["overlap"])
+    _check_overlaps(records, mine, amended, duplicated, found["overlap"])
 
     violations = _in_report_order(found)
     result = TransferDecision(
@@ -371,8 +374,11 @@ def _late_deadline_of(
 
 def _destination_holdings(
     destination_iter: Iterator[object], volunteer: str, held: list[ServiceRecord] | None
-) -> tuple[set[tuple[str, str]], list[ServiceRecord]]:
-    """The keys of everything the destination holds, and the volunteer's own records there.
+) -> tuple[set[tuple[str, str]], list[ServiceRecord], set[tuple[str, str]]]:
+    """The destination's keys, the volunteer's own records there, and the keys they amend.
+
+    The amended keys come from every record, whoever's: a correction entered under another
+    volunteer supersedes the volunteer's record, as certify counts it.
 
     ``held``, when given, receives every record the destination holds (for the continuation:
     other volunteers' amendments and versions count as certify counts them).
@@ -380,6 +386,7 @@ def _destination_holdings(
     # The hot loop of the check: one pass, locals bound, the key built in C.
     destination_keys: set[tuple[str, str]] = set()
     mine: list[ServiceRecord] = []
+    amended: set[tuple[str, str]] = set()
     add_key = destination_keys.add
     keep = mine.append
     key_of = _KEY_OF
@@ -389,9 +396,11 @@ def _destination_holdings(
         add_key(key_of(record))
         if record.volunteer_id == volunteer:
             keep(record)
+        if record.amends is not None:
+            amended.add((record.organization_id, record.amends))
         if held is not None:
             held.append(record)
-    return destination_keys, mine
+    return destination_keys, mine, amended
 
 
 def _in_report_order(found: _Found) -> tuple[TransferFinding, ...]:

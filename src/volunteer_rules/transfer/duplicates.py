@@ -136,9 +136,14 @@ def _check_duplicates(
 def _check_overlaps(
     records: tuple[ServiceRecord, ...],
     mine: list[ServiceRecord],
+    held_superseded: set[tuple[str, str]],
     duplicated: set[tuple[str, str] | None],
     out: list[TransferFinding],
 ) -> None:
+    """Overlaps with the volunteer's counting records at the destination, and in the package.
+
+    ``held_superseded``: the keys any destination record amends (they do not count).
+    """
     package_superseded = _superseded(records)
     ours: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
     taken: set[tuple[str, str]] = set()  # an identical repeat is one record
@@ -155,7 +160,6 @@ def _check_overlaps(
         ours.append((start, end, key))
     if not ours:
         return
-    held_superseded = _superseded(mine)
     theirs: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
     for record in mine:
         start, end = record.start, record.end
