@@ -36,6 +36,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import sys
 from collections import Counter
@@ -168,12 +169,11 @@ def _certify(
     """
     name = _name(args.file)
     progress = progress_of("certify", args, unit=row_unit(kind))
-    if tables_installed() and not getattr(args, "db", None):
-        from volunteer_rules.tables._whole import certify_frame
-
-        # The valid rows wait in a temporary Parquet file: only the columns counting reads
-        # are held, never the whole file's texts.
-        with spool_folder() as folder:
+    if tables_installed():
+        db = getattr(args, "db", None)
+        # Without --db the valid rows wait in a temporary Parquet file: only the columns
+        # counting reads are held, never the whole file's texts.
+        with contextlib.nullcontext() if db else spool_folder() as folder:
             table = read_table(
                 args.file,
                 kind,
@@ -186,25 +186,20 @@ def _certify(
             )
             if rule_set.status_on(as_of).version is None:
                 return None
-            return certify_frame(
-                table.kept, table.conflicts, rule_set=rule_set, as_of=as_of, volunteers=volunteers
-            )
-    if tables_installed():
-        table = read_table(
-            args.file,
-            kind,
-            name=name,
-            errors=sys.stderr,
-            bad=bad,
-            progress=progress,
-            encoding=args.encoding,
-        )
-        if rule_set.status_on(as_of).version is None:
-            return None
+            if not db:
+                from volunteer_rules.tables._whole import certify_frame
+
+                return certify_frame(
+                    table.kept,
+                    table.conflicts,
+                    rule_set=rule_set,
+                    as_of=as_of,
+                    volunteers=volunteers,
+                )
         from volunteer_rules.tables.io import records_of
 
         every = table.kept.vstack(table.conflicts).sort("_row").drop("_row")
-        records: Iterable[ServiceRecord] = remember_records(args.db, records_of(every))
+        records: Iterable[ServiceRecord] = remember_records(db, records_of(every))
         return certify_many(records, rule_set=rule_set, as_of=as_of, volunteers=volunteers)
     with open_input(args.file) as stream:
         counted = _Counted(stream, progress)
