@@ -80,6 +80,15 @@ def test_pandas_object_columns_read_as_parse_record(rows: list[dict[str, Any]], 
     assert table.errors.select("row", "path", "code").rows() == errors
 
 
+@pytest.mark.parametrize("value", [0, 1, "", "0"])
+def test_a_group_service_that_is_not_true_or_false_is_refused(value: Any) -> None:
+    """A cell of 0 (falsy, but no boolean) used to be dropped as if it were false."""
+    row = dict(SAMPLE_RECORD_PAYLOAD, group_service=value)
+    table = tio.read_frame(pd.DataFrame([row], dtype=object))
+    assert table.records.height == 0
+    assert table.errors.select("path", "code").rows() == [("$.group_service", "invalid_type")]
+
+
 def test_a_mixed_object_column_is_read_cell_by_cell() -> None:
     """Arrow refused a column of 120 and '120' (and made 120.0 of 120 beside 90.5)."""
     rows = [

@@ -116,7 +116,7 @@ def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
             payload[name] = _cell(name, value, from_text)
     if evaluation:
         payload["evaluation"] = evaluation
-    if not payload.get("group_service", True):
+    if payload.get("group_service") is False:  # false is the default: the format leaves it out
         del payload["group_service"]
     return payload
 
