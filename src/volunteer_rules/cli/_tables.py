@@ -251,8 +251,8 @@ def read_table(
             elif chunk.valid.height:
                 spooled.write(chunk.valid)
     except InvalidValueError as error:
-        if kind == "csv" and NOT_UTF8 in str(error):
-            raise ValueError(_not_utf8(path, name)) from None
+        if kind == "csv" and NOT_UTF8 in str(error):  # the reader names the line when it can
+            raise ValueError(_not_utf8(name, str(error).partition(NOT_UTF8)[2])) from None
         raise
     except (pl.exceptions.PolarsError, pa.ArrowException) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -316,19 +316,12 @@ def _place(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, offset - start + 1
 
 
-def _not_utf8(path: str, name: str) -> str:
-    """Why a CSV file polars refused as not UTF-8 cannot be read: its first such line.
+def _not_utf8(name: str, where: str) -> str:
+    """Why a CSV file that is not UTF-8 cannot be read, and what to do.
 
-    Standard input, read already, is not read again: the message names no line.
+    ``where`` is its first such line, or ``""`` when the reader could not tell (standard
+    input is not read again).
     """
-    from volunteer_rules.tables._chunks import first_non_utf8
-
-    where = ""
-    if path != "-":
-        with open(path, "rb") as stream:
-            place = first_non_utf8(stream)
-        if place is not None:
-            where = f": line {place[0]}, byte {place[1]}"
     return (
         f"{name} is not UTF-8{where} (a Chinese export saved by Excel is often GB18030"
         " or GBK: give --encoding gb18030)"
