@@ -79,8 +79,8 @@ def _cell(name: str, value: Any, from_text: bool) -> Any:
     if from_text and type(value) is str:
         if name in ("service_minutes", "format_version") and value.isascii() and value.isdigit():
             return whole_number(value)  # any length: a huge number is out_of_range, not a crash
-        if name == "group_service" and value in ("true", "false"):
-            return value == "true"
+        if name == "group_service" and value in ("true", "false", ""):
+            return value == "true"  # (an empty text: false, as the CSV writer writes it)
         return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
