@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.statistics import (
     activity,
+    build_report,
     capture_figures,
+    community_figures,
     periods_between,
     registrations,
     star_distribution,
@@ -200,3 +206,56 @@ class TestTheEndsOfTheCalendar:
         for as_of in self.DAYS[:2]:  # before the record: one empty month
             rows = time_series([self.RECORD], as_of=as_of)
             assert [(r["month"], r["minutes"]) for r in rows] == [("0001-01", 0)]
+
+
+class TestBadInput:
+    """A wrong argument is the library's error, naming it; never a TypeError or AttributeError."""
+
+    DAY = dt.date(2024, 6, 30)
+    CALLS: ClassVar[dict[str, Any]] = {
+        "registrations": lambda day: registrations([], as_of=day),
+        "activity": lambda day: activity([], [], as_of=day),
+        "training_coverage": lambda day: training_coverage([], [], as_of=day),
+        "community_figures": lambda day: community_figures([], [], [], as_of=day),
+        "time_series": lambda day: time_series([], as_of=day),
+        "time_series since": lambda day: time_series([], as_of=dt.date(2024, 6, 30), since=day),
+        "periods_between": lambda day: periods_between(day, dt.date(2024, 6, 30)),
+        "periods_between last": lambda day: periods_between(dt.date(2024, 6, 30), day),
+    }
+
+    @pytest.mark.parametrize("call", sorted(CALLS))
+    @pytest.mark.parametrize(
+        "day", ["2024-06-30", 20240630, None, dt.datetime(2024, 6, 30, tzinfo=dt.UTC)]
+    )
+    def test_a_day_that_is_not_a_date(self, call: str, day: object) -> None:
+        if day is None and call == "time_series since":
+            return  # no since: from the first counted record
+        with pytest.raises(InvalidTypeError, match="must be a date"):
+            self.CALLS[call](day)
+
+    @pytest.mark.parametrize(
+        ("argument", "value"),
+        [("profiles", [1]), ("profiles", None), ("profiles", 5), ("organizations", [1])],
+    )
+    def test_report_refuses_what_is_not_a_profile_or_organization(
+        self, argument: str, value: object
+    ) -> None:
+        with pytest.raises(InvalidTypeError, match=argument):
+            build_report([], as_of=self.DAY, **{argument: value})  # type: ignore[arg-type]
+
+
+def test_report_rounds_hours_per_volunteer_half_up_as_the_activity_table() -> None:
+    """15 minutes over 10 volunteers is 0.025 h each: 0.03 in the headline and in the table
+    (it was 0.02 in the headline, rounded half to even)."""
+    record = attrs.evolve(
+        vr.parse_record(SAMPLE_RECORD_PAYLOAD), start=None, end=None, service=vr.Hours(15)
+    )
+    people = [
+        attrs.evolve(sample_profile(volunteer_id=vid, residence_region="211103"),
+                     registered_on=dt.date(2024, 1, 1))
+        for vid in ["V0000001", *(f"V{n}" for n in range(2, 11))]
+    ]  # fmt: skip
+    report = build_report([record], as_of=dt.date(2024, 6, 30), profiles=people)
+    (row,) = report.activity
+    assert row["minutes"] == report.totals["minutes"] == 15
+    assert row["hours_per_volunteer"] == report.totals["hours_per_volunteer"] == Decimal("0.03")

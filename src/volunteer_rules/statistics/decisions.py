@@ -24,8 +24,9 @@ shares are rounded once, at the end (two places, half up).
 
 Every ``as_of`` of the calendar works, 0001-01-01 and 9999-12-31 included: the last period of
 the calendar ends on 9999-12-31, and an activity window that would start before 0001-01-01
-starts on that day. (A rule set not yet in force on ``as_of`` is refused, as certification
-refuses it: :func:`star_distribution` raises the library's error then.)
+starts on that day. (A rule set with no version in force on ``as_of``, not yet or no longer,
+has no levels to count: :func:`star_distribution` raises the library's error then, saying
+why; :func:`~volunteer_rules.certify` gives the same reason as its ``outcome``.)
 
 Example:
     >>> import volunteer_rules as vr
@@ -43,6 +44,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
+from volunteer_rules._validate import require_date
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
@@ -169,6 +171,7 @@ def periods_between(first: date, last: date, period: str = "month") -> tuple[str
         >>> periods_between(date(9999, 11, 1), date.max), periods_between(date.min, date.min)
         (('9999-11', '9999-12'), ('0001-01',))
     """
+    first, last = require_date(first, "first"), require_date(last, "last")
     return tuple(label for label, _ in _period_ends(first, last, _period(period)))
 
 
@@ -198,6 +201,7 @@ def registrations(
         >>> [(r["year"], r["new_organizations"], r["organizations"]) for r in rows]
         [('2019', 1, 1), ('2020', 1, 2), ('2021', 1, 3), ('2022', 0, 3), ('2023', 0, 3), ('2024', 0, 3), ('2025', 0, 2)]
     """
+    as_of = require_date(as_of, "as_of")
     period = _period(period)
     rollup = _Rollup(_level(region_level))
     people = _items(profiles, VolunteerProfile, "profiles")
@@ -280,6 +284,7 @@ def activity(
         >>> row["registered"], row["active"], row["active_share"], row["hours_per_volunteer"]
         (2, 1, Decimal('50.00'), Decimal('1.00'))
     """
+    as_of = require_date(as_of, "as_of")
     if type(active_days) is not int or active_days < 1:
         raise InvalidValueError("active_days", "must be a positive int")
     rollup = _Rollup(_level(region_level))
@@ -391,6 +396,7 @@ def training_coverage(
         >>> [(r["category"], r["trained"], r["coverage"]) for r in rows][:1]
         [('emergency_rescue', 0, Decimal('0.00'))]
     """
+    as_of = require_date(as_of, "as_of")
     registered = {
         p.volunteer_id
         for p in _items(profiles, VolunteerProfile, "profiles")
@@ -442,6 +448,7 @@ def community_figures(
         >>> {k: rows[0][k] for k in ("region_name", "stations", "people_served", "projects", "slots")}
         {'region_name': '兴隆台区', 'stations': 1, 'people_served': 1, 'projects': 1, 'slots': 4}
     """
+    as_of = require_date(as_of, "as_of")
     rollup = _Rollup(_level(region_level))
     groups: dict[str, list[int]] = {}
     names: dict[str, str] = {}
@@ -531,6 +538,9 @@ def time_series(
         >>> time_series([], as_of=date(2024, 3, 1), since=date(2024, 1, 1))[0]
         {'month': '2024-01', 'records': 0, 'volunteers': 0, 'minutes': 0, 'hours': Decimal('0.00')}
     """
+    as_of = require_date(as_of, "as_of")
+    if since is not None:
+        since = require_date(since, "since")
     period = _period(period)
     groups: dict[str, list[Any]] = {}
     first: date | None = None

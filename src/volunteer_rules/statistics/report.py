@@ -40,6 +40,8 @@ from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.rules.rule_set import RuleSet
 from volunteer_rules.statistics.decisions import (
+    _items,
+    _ratio,
     _share,
     activity,
     capture_figures,
@@ -152,9 +154,9 @@ def build_report(
             raise InvalidTypeError("records", f"holds a {type(record).__name__}")
         if record.date <= as_of:
             held.append(record)
-    people_list = list(profiles)
+    people_list = _items(profiles, VolunteerProfile, "profiles")
     registered = [p for p in people_list if p.registered_on is None or p.registered_on <= as_of]
-    orgs = list(organizations)
+    orgs = _items(organizations, Organization, "organizations")
     station_list = list(stations)
     served = list(people)
     project_list = list(projects)
@@ -176,11 +178,7 @@ def build_report(
         "records": len(counted),
         "minutes": minutes,
         "hours": Hours.from_minutes(minutes).to_decimal_hours(2),
-        "hours_per_volunteer": (
-            (Decimal(minutes) / Decimal(60 * len(registered))).quantize(Decimal("0.01"))
-            if registered
-            else Decimal("0.00")
-        ),
+        "hours_per_volunteer": _ratio(minutes, len(registered)),  # half up, as every figure
         "stations": len(station_list),
         "people_served": sum(r["people_served"] for r in community),
         "projects": len(project_list),
