@@ -266,6 +266,32 @@ class TestHonourCard:
         assert renewed.level.name == "honour_card"
         assert renewed.valid_until == dt.date(2029, 6, 29)
 
+    def test_the_award_days_hours_do_not_count_again(self) -> None:
+        """Counting restarts the day after the award: on the award day, that day's hours are
+        behind the card and count for nothing, as the day after (never fewer the day after)."""
+        day = dt.date(2024, 3, 16)
+        records = records_totalling(hours(310), day, first=dt.date(2020, 1, 1))
+        on_the_day = records[1]
+        assert on_the_day.date == day and on_the_day.service.minutes == 1440
+        award = [Award(rank=1, date=day)]
+        for as_of in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+            one = certify(records, rule_set="tw-honour-card", as_of=as_of, awarded=award)
+            many = certify_many(
+                records, rule_set="tw-honour-card", as_of=as_of, awarded={"V1": award}
+            )["V1"]
+            assert many == one
+            if as_of < day:  # the award is not yet made: every hour counts
+                assert one.window_start is None
+                assert one.counted.minutes == hours(310) - 1440
+            else:
+                assert one.window_start == day + dt.timedelta(days=1)
+                assert one.counted == Hours.ZERO
+                assert (on_the_day.record_id, "outside_window") in one.excluded
+        on_day = certify(records, rule_set="tw-honour-card", as_of=day, awarded=award)
+        assert "Counted 0 h (the counting window opens on 2024-03-17, after this day)." in (
+            on_day.explain()
+        )
+
     def test_card_valid_until_boundary(self) -> None:
         """A card is valid through the day before its third anniversary."""
         award = Award(rank=1, date=dt.date(2023, 7, 1))
@@ -320,6 +346,33 @@ class TestAgeBands:
         assert result.level.rank == 0
         assert result.next_level is None
         assert result.unmet
+
+    def test_explain_never_states_another_bands_threshold(self) -> None:
+        """A child of 8 with 40 h under a ban: bronze needs 26 h in that band, so the hours are
+        enough and 0 h short; the explanation said "at 100 h" (the levels' own threshold)."""
+        child = Person("V1", dt.date(2018, 1, 1))
+        ban = vr.Sanction(date=dt.date(2026, 1, 1), reason="falsified", ban_until=AS_OF)
+        result = certify(
+            records_totalling(hours(40), AS_OF),
+            rule_set="us-pvsa",
+            as_of=AS_OF,
+            volunteer=child,
+            sanctions=[ban],
+        )
+        assert (result.level.rank, result.next_level, result.shortfall) == (
+            0,
+            vr.get_rule_set("us-pvsa").versions[-1].levels[0],
+            Hours.ZERO,
+        )
+        text = result.explain()
+        assert "Next level: bronze (铜奖): enough hours, not yet every condition." in text
+        assert "100 h" not in text
+        assert "Also needed: no ban in force" in text
+        # With hours missing, the threshold stated is the band's: 26 h, 14 h short.
+        short = certify(
+            records_totalling(hours(12), AS_OF), rule_set="us-pvsa", as_of=AS_OF, volunteer=child
+        )
+        assert "Next level: bronze (铜奖) at 26 h; 14 h short." in short.explain()
 
     def test_birth_date_required(self) -> None:
         """An age-band rule set without a birth date is an error."""

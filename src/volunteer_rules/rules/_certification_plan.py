@@ -66,8 +66,11 @@ def _rank(version: RuleSetVersion) -> int | None:
 def _since(version: RuleSetVersion, as_of: _dt.date, awards: tuple[Award, ...]) -> _dt.date | None:
     since = window_start(version.window, as_of)
     if not version.hours_reused_on_renewal and awards:
+        # Counting restarts the day after the last award: on the award day itself (awards are
+        # on or before as_of) the window is empty, so the day's hours, behind the award, are
+        # not counted again (the day after counts nothing more, not less).
         last = max(a.date for a in awards)
-        restart = as_of if last >= as_of else last + _dt.timedelta(days=1)
+        restart = last if last == _dt.date.max else last + _dt.timedelta(days=1)
         if since is None or restart > since:
             since = restart
     return since

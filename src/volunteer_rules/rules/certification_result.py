@@ -59,6 +59,8 @@ class Certification:
             conditions are missing).
         excluded: ``(record_id, reason)`` for each record not counted in full, recorded order.
         window_start: the counting window's first day (inclusive), or ``None`` for lifetime.
+            Where hours may not be reused on renewal it is the day after the last award, so
+            the day after ``as_of`` when the award was made on ``as_of`` (nothing counts yet).
         unmet: conditions other than hours that ``next_level`` still waits for.
         cycles: completed cycles (a prize every so many hours), ``0`` without cycles.
         due: levels reached and not yet awarded (pass past awards as ``awarded=``).
@@ -130,11 +132,12 @@ class Certification:
         ]
         if self.paused:
             lines.append("The scheme was paused on that day; this certification is informative.")
-        span = (
-            f"from {self.window_start.isoformat()} to {self.as_of.isoformat()}"
-            if self.window_start
-            else f"over a lifetime up to {self.as_of.isoformat()}"
-        )
+        if self.window_start is None:
+            span = f"over a lifetime up to {self.as_of.isoformat()}"
+        elif self.window_start > self.as_of:  # restarted the day after an award on as_of
+            span = f"(the counting window opens on {self.window_start.isoformat()}, after this day)"
+        else:
+            span = f"from {self.window_start.isoformat()} to {self.as_of.isoformat()}"
         lines.append(f"Counted {self.counted} {span}.")
         lines.append(f"Level: {self.level.name} ({self.level.label}).")
         if self.valid_until is not None:
@@ -145,11 +148,16 @@ class Certification:
             lines.append(
                 f"In the current cycle: {self.cycle_level.name} ({self.cycle_level.label})."
             )
-        if self.next_level is not None:
+        if self.next_level is not None and not self.shortfall:
+            # The hours are there (the threshold may be an age band's, not the level's own).
+            lines.append(
+                f"Next level: {self.next_level.name} ({self.next_level.label}): enough hours,"
+                " not yet every condition."
+            )
+        elif self.next_level is not None:
             lines.append(
                 f"Next level: {self.next_level.name} ({self.next_level.label}) at"
-                f" {self.next_level.hours if not self.shortfall else self.shortfall + self.counted};"
-                f" {self.shortfall} short."
+                f" {self.shortfall + self.counted}; {self.shortfall} short."
             )
         for condition in self.unmet:
             lines.append(f"Also needed: {condition}.")
