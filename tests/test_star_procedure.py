@@ -150,6 +150,35 @@ class TestTransitions:
                 upheld, on=D(2024, 10, 14), certification=self.cert(records, D(2024, 10, 14))
             )
 
+    def test_explain_masks_what_an_objector_typed(self) -> None:
+        """An objector's mobile, ID number and e-mail are masked in explain(), as in the repr;
+        the certification's explain() masks a record id or a sanction reason the same way."""
+        records = history(300, D(2024, 9, 20))
+        award = apply_for_award(
+            application_id="A",
+            certification=self.cert(records, D(2024, 9, 20)),
+            on=D(2024, 9, 20),
+            by="volunteer",
+            procedure=NOTICE,
+        )
+        award = review_award(award, on=D(2024, 9, 26), reviewer="district", approve=True)
+        award = publish_notice(award, on=D(2024, 9, 27))
+        objected = object_to_award(
+            award, on=D(2024, 9, 30), by="张三 13812345678", reason="见 11010519491231002X, a@b.cn"
+        )
+        text = objected.explain()
+        assert "objection by 张三 138****5678: 见 110105***********X, a***@b.cn" in text
+        for whole in ("13812345678", "11010519491231002X", "a@b.cn"):
+            assert whole not in text and whole not in repr(objected)
+        late = record("11010519491231002X", D(2024, 9, 21), 60)
+        ban = vr.Sanction(date=D(2024, 9, 1), reason="举报 13812345678", ban_until=D(2024, 12, 31))
+        certified = vr.certify([*records, late], rule_set="cn-national", as_of=D(2024, 9, 20),
+                               sanctions=[ban])  # fmt: skip
+        text = certified.explain()
+        assert "Not counted: 110105***********X: after_as_of" in text
+        assert "举报 138****5678" in text
+        assert "13812345678" not in text and "11010519491231002X" not in text
+
     def test_refused_when_certify_disagrees(self) -> None:
         """A level lost by the grant day (a ban) is refused, with the reason."""
         records = history(300, START)

@@ -63,7 +63,7 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.errors import ConflictError, InvalidTypeError, InvalidValueError
 from volunteer_rules.records.calendar import (
     CHINA_WORKING_DAYS,
@@ -204,13 +204,16 @@ class StarAward:
     def explain(self) -> str:
         """The history in words, one line per step.
 
+        ID numbers, mobile numbers and e-mail addresses are masked, as in the ``repr``.
+
         Example:
             >>> from datetime import date
             >>> e = AwardEvent(state="applied", on=date(2024, 1, 2), by="volunteer", note="x")
             >>> e.on.isoformat()
             '2024-01-02'
         """
-        return "\n".join(f"{e.on.isoformat()} {e.state} ({e.by}): {e.note}" for e in self.history)
+        lines = (f"{e.on.isoformat()} {e.state} ({e.by}): {e.note}" for e in self.history)
+        return mask_personal_data("\n".join(lines))  # objectors and reasons: as in the repr
 
 
 def _day(what: str, value: object) -> _dt.date:

@@ -21,7 +21,7 @@ from typing import Final
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.hours import Hours
 from volunteer_rules.rules.rule_set import Level
 
@@ -111,6 +111,9 @@ class Certification:
     def explain(self) -> str:
         """A plain-English account: version applied, hours, level, next step, exclusions.
 
+        ID numbers, mobile numbers and e-mail addresses in it (in a record id, a sanction's
+        reason) are masked, as in the ``repr``.
+
         Example:
             >>> from datetime import date
             >>> from volunteer_rules.rules.certification import certify
@@ -165,7 +168,8 @@ class Certification:
             lines.append(f"Met: {condition}.")
         for record_id, reason in self.excluded:
             lines.append(f"Not counted: {record_id}: {reason} ({REASON_TEXTS[reason]}).")
-        return "\n".join(lines)
+        # Record ids, sanction reasons and conditions are text a person typed: masked, as in repr.
+        return mask_personal_data("\n".join(lines))
 
 
 @masked_repr
