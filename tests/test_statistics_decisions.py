@@ -20,6 +20,7 @@ from volunteer_rules.statistics import (
     community_figures,
     periods_between,
     registrations,
+    render_report_html,
     star_distribution,
     summarize,
     time_series,
@@ -259,3 +260,14 @@ def test_report_rounds_hours_per_volunteer_half_up_as_the_activity_table() -> No
     (row,) = report.activity
     assert row["minutes"] == report.totals["minutes"] == 15
     assert row["hours_per_volunteer"] == report.totals["hours_per_volunteer"] == Decimal("0.03")
+
+
+def test_report_page_masks_personal_data_in_the_title() -> None:
+    """A title with an ID number and a mobile number is masked on the page, as in the repr."""
+    record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+    report = build_report(
+        [record], as_of=dt.date(2024, 6, 30), title="报告 11010519491231002X 13812345678"
+    )
+    page = render_report_html(report)
+    assert "<h1>报告 110105***********X 138****5678</h1>" in page
+    assert "11010519491231002X" not in page and "13812345678" not in page

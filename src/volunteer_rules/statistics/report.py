@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.community.organization import Organization
 from volunteer_rules.community.person import PersonServed
 from volunteer_rules.community.project import Project
@@ -423,6 +423,9 @@ def _sections(report: Report) -> list[str]:
 def render_report_html(report: Report) -> str:
     """The report as one self-contained, printable HTML page with inline SVG charts.
 
+    Only figures and names of regions and levels are shown; the title is masked (an ID number,
+    a mobile number or an e-mail address in it is not shown whole).
+
     Example:
         >>> from datetime import date
         >>> page = render_report_html(build_report([], as_of=date(2024, 1, 31)))
@@ -448,11 +451,12 @@ def render_report_html(report: Report) -> str:
         for n, v in cards
     )
     sections = _sections(report)
+    title = html.escape(mask_personal_data(report.title))  # typed by a person: masked
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(report.title)} {report.as_of.isoformat()}</title>"
+        f"<title>{title} {report.as_of.isoformat()}</title>"
         f"<style>{_STYLE}</style></head><body>"
-        f"<h1>{html.escape(report.title)}</h1>"
+        f"<h1>{title}</h1>"
         f'<p class="meta">截至 as of {report.as_of.isoformat()} · 星级规则 rule set '
         f"{html.escape(report.rule_set_id)} · 地区层级 level {html.escape(report.region_level)}</p>"
         f'<div class="cards">{card_html}</div>'
