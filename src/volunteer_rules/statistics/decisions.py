@@ -56,7 +56,7 @@ from volunteer_rules.records.profile import TRAINING_CATEGORIES, TrainingRecord,
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.certification import certify_many
-from volunteer_rules.rules.rule_set import NO_LEVEL, RuleSet
+from volunteer_rules.rules.rule_set import NO_LEVEL, RuleSet, Volunteer
 from volunteer_rules.rules.schemes import get_rule_set
 from volunteer_rules.statistics.figures import Figures
 from volunteer_rules.statistics.summary import (
@@ -331,13 +331,15 @@ def star_distribution(
     *,
     rule_set: RuleSet | str,
     as_of: date,
-    volunteers: Iterable[VolunteerProfile | str] | None = None,
+    volunteers: Iterable[Volunteer | str] | None = None,
 ) -> Figures:
     """How many volunteers hold each star level on ``as_of`` (certification's own answer).
 
     Every level of the rule set gets a row, from the lowest (no stars) up, zero or not.
-    With ``volunteers`` (profiles or ids), exactly those are certified (a registered volunteer
-    without records holds the lowest level); otherwise everyone with records.
+    With ``volunteers`` (profiles, or anything with ``volunteer_id`` and ``birth_date``, or
+    ids, as :func:`~volunteer_rules.certify_many` takes them), exactly those are certified (a
+    registered volunteer without records holds the lowest level); otherwise everyone with
+    records.
 
     Columns: ``rank``, ``level`` (the level's label), ``volunteers``, ``share`` (percentage).
 
