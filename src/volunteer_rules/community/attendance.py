@@ -31,7 +31,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import one_of, require_aware
+from volunteer_rules._validate import one_of, require_aware, require_iterable
 from volunteer_rules.community.project import Project, Roster, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
@@ -300,7 +300,7 @@ def tally_attendance(
     check_roster(project, roster)
     require_aware(now, "now")
     by_key: dict[tuple[int, str], list[AttendanceEvent]] = {}
-    for event in events:
+    for event in require_iterable(events, "events", "must be an iterable of AttendanceEvent"):
         if not isinstance(event, AttendanceEvent):
             raise InvalidTypeError("events", f"holds a {type(event).__name__}")
         if event.project_id != project.project_id:
