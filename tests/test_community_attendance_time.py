@@ -164,3 +164,64 @@ class TestMinutesThatPassed:
             assert record is not None
             assert record.service.minutes == expected == counted(record)
             assert record.date == max(start_utc, check_in_utc).astimezone(zone).date()
+
+
+SLOT = sample_project().slot(0)  # 2024-06-05 09:00-11:00 +08:00
+
+
+def sample_event(number: int, kind: str, minutes: int, volunteer_id: str) -> AttendanceEvent:
+    """An event ``minutes`` after the slot's start (a correction: of 30 minutes from there)."""
+    moment = SLOT.start + dt.timedelta(minutes=minutes)
+    more: dict[str, object] = {"source": "device"}
+    if kind == "correction":
+        more = {"source": "administrator", "start": moment, "reason": "负责人确认",
+                "end": moment + dt.timedelta(minutes=30)}  # fmt: skip
+    return AttendanceEvent(event_id=f"e{number}", project_id=sample_project().project_id,
+                           volunteer_id=volunteer_id, slot=0, kind=kind, at=moment, by="qr",
+                           **more)  # type: ignore[arg-type]  # fmt: skip
+
+
+class TestAsOfNow:
+    def test_a_later_correction_is_not_known_before_it_is_made(self) -> None:
+        """Checked in, never out; corrected three days later: before that, the check-in counts."""
+        project = sample_project()
+        roster = Roster(project_id=project.project_id, entries=(
+            SignUp(volunteer_id="V1", slot=0, state="confirmed", at=SLOT.start),))  # fmt: skip
+        check_in = sample_event(1, "check_in", 0, "V1")
+        made = SLOT.end + dt.timedelta(days=3)
+        correction = AttendanceEvent(event_id="e2", project_id=project.project_id,
+                                     volunteer_id="V1", slot=0, kind="correction", at=made,
+                                     source="administrator", by="李雷", start=SLOT.start,
+                                     end=SLOT.start + dt.timedelta(minutes=80), reason="早退")  # fmt: skip
+        events = [check_in, correction]
+        (before,) = tally_attendance(project, roster, events, now=made - dt.timedelta(seconds=1))
+        (on,) = tally_attendance(project, roster, events, now=made)
+        assert (before.method, before.minutes) == ("check_in", 120)
+        assert (on.method, on.minutes) == ("administrator", 80)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(("check_in", "check_out", "correction")),
+                st.integers(-60, 3000),
+                st.sampled_from(("V1", "V2", "V3")),
+            ),
+            max_size=8,
+        ),
+        st.integers(120, 3200),
+    )
+    def test_a_tally_is_the_tally_made_then(
+        self, steps: list[tuple[str, int, str]], minutes: int
+    ) -> None:
+        """A tally at ``now`` is the same with or without the events that came after it."""
+        project = sample_project()
+        roster = Roster(project_id=project.project_id, entries=tuple(
+            SignUp(volunteer_id=v, slot=0, state="confirmed", at=SLOT.start)
+            for v in ("V1", "V2")))  # fmt: skip
+        events = [sample_event(n, *step) for n, step in enumerate(steps)]
+        now = SLOT.start + dt.timedelta(minutes=minutes)
+        known = [e for e in events if e.at <= now]
+        assert tally_attendance(project, roster, events, now=now) == tally_attendance(
+            project, roster, known, now=now
+        )

@@ -278,7 +278,9 @@ def tally_attendance(
 ) -> tuple[Attendance, ...]:
     """Every confirmed volunteer's (and every walk-in's) attendance of the slots ended by ``now``.
 
-    Events are taken in order of ``at``, then ``event_id``. The latest correction of a
+    Events are taken in order of ``at``, then ``event_id``; those after ``now`` (a check-out,
+    a correction made later) are not yet known and are left out, so a tally for a past
+    moment is the tally made then, whatever came after. The latest correction of a
     volunteer's slot sets both times (``method="administrator"``); otherwise the first check-in
     and the last check-out after it count (``method="check_in"``), and a volunteer never
     checked out is checked out ``auto_check_out_minutes`` after checking in, once ``now`` is
@@ -299,6 +301,7 @@ def tally_attendance(
     """
     check_roster(project, roster)
     require_aware(now, "now")
+    present = _fixed(now)
     by_key: dict[tuple[int, str], list[AttendanceEvent]] = {}
     for event in require_iterable(events, "events", "must be an iterable of AttendanceEvent"):
         if not isinstance(event, AttendanceEvent):
@@ -306,7 +309,8 @@ def tally_attendance(
         if event.project_id != project.project_id:
             raise InvalidValueError("events", f"{event.event_id} is of {event.project_id}")
         project.slot(event.slot)
-        by_key.setdefault((event.slot, event.volunteer_id), []).append(event)
+        if _fixed(event.at) <= present:  # later events are not yet known at ``now``
+            by_key.setdefault((event.slot, event.volunteer_id), []).append(event)
     for entry in roster.entries:
         if entry.state == "confirmed":
             by_key.setdefault((entry.slot, entry.volunteer_id), [])
@@ -314,7 +318,7 @@ def tally_attendance(
     out: list[Attendance] = []
     for (index, volunteer_id), found in sorted(by_key.items()):
         slot = project.slot(index)
-        if _fixed(slot.end) > _fixed(now):
+        if _fixed(slot.end) > present:
             continue
         found.sort(key=lambda e: (_fixed(e.at), e.event_id))
         base = Attendance(project_id=project.project_id, volunteer_id=volunteer_id, slot=index)
