@@ -8,6 +8,9 @@ events into :class:`Attendance` values with the project's
 
 - only time inside the slot counts: no credit for arriving early or leaving late, so the
   hours never exceed the activity's duration;
+- the minutes are those that passed (a slot across a change of the clocks, in a zone with
+  summer time, counts the time that passed, not the time on the clock), and at most 1,440:
+  a record holds at most a day, and no more count on the date it starts (the daily cap);
 - a volunteer still checked in ``auto_check_out_minutes`` after checking in (default 24 h)
   is checked out automatically at that moment, and the record says so;
 - attendance below ``minimum_share_percent`` of the slot (default 60 %) gives no record.
@@ -28,12 +31,14 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import one_of, require_aware
+from volunteer_rules._validate import one_of, require_aware, require_iterable
 from volunteer_rules.community.project import Project, Roster, _text, check_roster
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.demand import TimeSlot
 from volunteer_rules.matching.registration import Reason
+from volunteer_rules.matching.schedule import _fixed_offset as _fixed
 from volunteer_rules.records._wire_reader import Reader
+from volunteer_rules.rules.counting import DAILY_CAP_MINUTES
 
 __all__ = [
     "ATTENDANCE_CODES",
@@ -149,7 +154,7 @@ class Attendance:
         slot: the slot index.
         start: the counted start (inside the slot), or ``None``.
         end: the counted end (inside the slot), or ``None``.
-        minutes: whole minutes counted (``0`` when no record is due).
+        minutes: whole minutes counted, at most 1,440 (``0`` when no record is due).
         share_percent: the share of the slot attended, rounded down.
         method: ``check_in`` or ``administrator`` (:data:`CAPTURE_METHODS`).
         auto_check_out: the volunteer was checked out automatically.
@@ -204,12 +209,18 @@ def _times(
     limit: _dt.timedelta,
     reasons: list[Reason],
 ) -> dict[str, Any]:
-    """One volunteer's times in one slot, as :class:`Attendance` fields; reasons appended."""
+    """One volunteer's times in one slot, as :class:`Attendance` fields; reasons appended.
+
+    ``found`` is in order of the instants of ``at``; every time is compared and subtracted in
+    fixed offsets, so a slot across a change of the clocks counts the minutes
+    that passed.
+    """
     corrections = [e for e in found if e.kind == "correction"]
     check_in = next((e.at for e in found if e.kind == "check_in"), None)
     check_out = None
     if check_in is not None:
-        outs = [e.at for e in found if e.kind == "check_out" and e.at > check_in]
+        first = _fixed(check_in)
+        outs = [e.at for e in found if e.kind == "check_out" and _fixed(e.at) > first]
         check_out = outs[-1] if outs else None
     auto = False
     fields: dict[str, Any] = {"check_in": check_in}
@@ -223,16 +234,19 @@ def _times(
     else:
         start, end = check_in, check_out
         if end is None:
-            if now - check_in >= limit:  # not check_in + limit: that may pass year 9999
-                end, auto = check_in + limit, True
+            # not check_in + limit <= now: that may pass year 9999
+            if _fixed(now) - _fixed(check_in) >= limit:
+                end, auto = _fixed(check_in) + limit, True
             else:
                 reasons.append(_reason("still_checked_in", f"{volunteer_id} is still checked in"))
     fields.update(check_out=end if start is not None else None, auto_check_out=auto)
     if start is not None and end is not None:
         tz = slot.start.tzinfo
-        clipped_start, clipped_end = max(start, slot.start), min(end, slot.end)
+        slot_start, slot_end = _fixed(slot.start), _fixed(slot.end)
+        clipped_start = max(_fixed(start), slot_start)
+        clipped_end = min(_fixed(end), slot_end)
         minutes = max(0, int((clipped_end - clipped_start).total_seconds()) // 60)
-        slot_minutes = int((slot.end - slot.start).total_seconds()) // 60
+        slot_minutes = int((slot_end - slot_start).total_seconds()) // 60
         share = minutes * 100 // slot_minutes
         if minutes == 0:
             reasons.append(_reason("no_overlap", f"{volunteer_id} was not there in the slot"))
@@ -250,7 +264,8 @@ def _times(
                 end=clipped_end.astimezone(tz),
                 share_percent=share,
             )
-        fields["minutes"] = minutes if not reasons else 0
+        # a record holds at most a day's minutes, and no more count on its date
+        fields["minutes"] = min(minutes, DAILY_CAP_MINUTES) if not reasons else 0
     return fields
 
 
@@ -263,11 +278,14 @@ def tally_attendance(
 ) -> tuple[Attendance, ...]:
     """Every confirmed volunteer's (and every walk-in's) attendance of the slots ended by ``now``.
 
-    Events are taken in order of ``at``, then ``event_id``. The latest correction of a
+    Events are taken in order of ``at``, then ``event_id``; those after ``now`` (a check-out,
+    a correction made later) are not yet known and are left out, so a tally for a past
+    moment is the tally made then, whatever came after. The latest correction of a
     volunteer's slot sets both times (``method="administrator"``); otherwise the first check-in
     and the last check-out after it count (``method="check_in"``), and a volunteer never
     checked out is checked out ``auto_check_out_minutes`` after checking in, once ``now`` is
-    past that moment. Only the part inside the slot counts.
+    past that moment. Only the part inside the slot counts, in the minutes that passed, and
+    at most 1,440 of them (the records' daily cap).
 
     Raises:
         InvalidValueError: an event of another project, or of a slot the project lacks.
@@ -283,14 +301,16 @@ def tally_attendance(
     """
     check_roster(project, roster)
     require_aware(now, "now")
+    present = _fixed(now)
     by_key: dict[tuple[int, str], list[AttendanceEvent]] = {}
-    for event in events:
+    for event in require_iterable(events, "events", "must be an iterable of AttendanceEvent"):
         if not isinstance(event, AttendanceEvent):
             raise InvalidTypeError("events", f"holds a {type(event).__name__}")
         if event.project_id != project.project_id:
             raise InvalidValueError("events", f"{event.event_id} is of {event.project_id}")
         project.slot(event.slot)
-        by_key.setdefault((event.slot, event.volunteer_id), []).append(event)
+        if _fixed(event.at) <= present:  # later events are not yet known at ``now``
+            by_key.setdefault((event.slot, event.volunteer_id), []).append(event)
     for entry in roster.entries:
         if entry.state == "confirmed":
             by_key.setdefault((entry.slot, entry.volunteer_id), [])
@@ -298,9 +318,9 @@ def tally_attendance(
     out: list[Attendance] = []
     for (index, volunteer_id), found in sorted(by_key.items()):
         slot = project.slot(index)
-        if slot.end > now:
+        if _fixed(slot.end) > present:
             continue
-        found.sort(key=lambda e: (e.at, e.event_id))
+        found.sort(key=lambda e: (_fixed(e.at), e.event_id))
         base = Attendance(project_id=project.project_id, volunteer_id=volunteer_id, slot=index)
         reasons: list[Reason] = []
         if roster.state_of(volunteer_id, index) != "confirmed":

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_aware
+from volunteer_rules._validate import require_aware, require_date, require_iterable
 from volunteer_rules.community.person import Need, PersonServed, need_demand
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, MatchResult, check_assignment, match
@@ -98,8 +98,7 @@ def volunteers_for_need(
         >>> [c.volunteer_id for c in found.result.ranked]
         ['V1']
     """
-    if not isinstance(as_of, _dt.date):
-        raise InvalidTypeError("as_of", "must be a date")
+    require_date(as_of, "as_of")
     demand = need_demand(person, need, organization_id=organization_id)
     refused = _consent_reason(person, as_of)
     if refused is not None:
@@ -145,6 +144,10 @@ class NeedOffer:
     slots: tuple[TimeSlot, ...] = ()
 
 
+def _iterable(value: object, what: str) -> Iterable[Any]:
+    return require_iterable(value, what, f"must be an iterable, not {type(value).__name__}")
+
+
 def _ancestor(region: RegionCode, depth: int) -> str:
     for ancestor in region.ancestors():
         if _DEPTH[ancestor.level] <= depth:
@@ -186,15 +189,16 @@ def needs_for_volunteer(
     """
     if not isinstance(profile, VolunteerProfile):
         raise InvalidTypeError("profile", "must be a VolunteerProfile")
+    require_date(as_of, "as_of")
     require_aware(since, "since")
     require_aware(until, "until")
-    if reach not in _DEPTH:
+    if not isinstance(reach, str) or reach not in _DEPTH:
         raise InvalidValueError("reach", "must be 'county', 'city' or 'province'")
     home = profile.residence_region
-    trainings = tuple(trainings)
-    existing_assignments = tuple(existing_assignments)
+    trainings = tuple(_iterable(trainings, "trainings"))
+    existing_assignments = tuple(_iterable(existing_assignments, "existing_assignments"))
     offers: list[NeedOffer] = []
-    for person in people:
+    for person in _iterable(people, "people"):
         if not isinstance(person, PersonServed):
             raise InvalidTypeError("people", f"holds a {type(person).__name__}")
         if _consent_reason(person, as_of) is not None:

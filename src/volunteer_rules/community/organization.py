@@ -226,6 +226,12 @@ def _organizations(value: Iterable[Organization]) -> tuple[Organization, ...]:
     return tuple(sorted(items, key=lambda o: o.organization_id))
 
 
+def _text_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidTypeError("organization_id", f"must be a string, not {type(value).__name__}")
+    return value
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
 class OrganizationRegistry:
@@ -282,7 +288,7 @@ class OrganizationRegistry:
             >>> OrganizationRegistry(organizations=()).get("512111005000000154") is None
             True
         """
-        return self._by_id.get(organization_id)
+        return self._by_id.get(_text_id(organization_id))
 
     def children(self, organization_id: str) -> tuple[Organization, ...]:
         """The organizations whose parent is ``organization_id``, by id.
@@ -291,7 +297,7 @@ class OrganizationRegistry:
             >>> OrganizationRegistry(organizations=()).children("G-x")
             ()
         """
-        return tuple(self._by_id[i] for i in self._children.get(organization_id, ()))
+        return tuple(self._by_id[i] for i in self._children.get(_text_id(organization_id), ()))
 
     def descendants(self, organization_id: str) -> tuple[Organization, ...]:
         """Children, their children and so on (depth first, by id at each level).
@@ -301,6 +307,7 @@ class OrganizationRegistry:
             ()
         """
         out: list[Organization] = []
+        _text_id(organization_id)
 
         def walk(parent: str) -> None:
             for child in self.children(parent):

@@ -40,7 +40,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from volunteer_rules._privacy import mask_name_text, masked_repr
-from volunteer_rules._validate import instance_of, one_of, require_iterable
+from volunteer_rules._validate import instance_of, one_of, require_date, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.demand import (
     Demand,
@@ -126,6 +126,11 @@ def _names(value: Iterable[str]) -> frozenset[str]:
     return out
 
 
+def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None or attribute.name != "withdrawn_on":
+        require_date(value, attribute.name)
+
+
 def _purposes(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidTypeError("purposes", "must be an iterable of purposes")
@@ -152,11 +157,9 @@ class Consent:
     """
 
     given_by: str = attrs.field(validator=one_of(CONSENT_GIVERS))
-    given_on: _dt.date = attrs.field(validator=instance_of(_dt.date))
+    given_on: _dt.date = attrs.field(validator=_day)
     purposes: frozenset[str] = attrs.field(converter=_purposes)
-    withdrawn_on: _dt.date | None = attrs.field(
-        default=None, validator=instance_of(_dt.date, optional=True)
-    )
+    withdrawn_on: _dt.date | None = attrs.field(default=None, validator=_day)
 
     def __attrs_post_init__(self) -> None:
         for purpose in self.purposes:
@@ -174,6 +177,9 @@ class Consent:
             ...     "match", date(2024, 2, 1))
             False
         """
+        if not isinstance(purpose, str):
+            raise InvalidTypeError("purpose", f"must be a string, not {type(purpose).__name__}")
+        require_date(day, "day")
         return (
             purpose in self.purposes
             and self.given_on <= day

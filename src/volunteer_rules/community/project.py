@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of, require_aware
+from volunteer_rules._validate import instance_of, one_of, require_aware, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, RecordFormatError
 from volunteer_rules.matching.assignment import Assignment, check_assignment
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot, dump_demand, parse_demand
@@ -280,9 +280,10 @@ def sign_up(
 ) -> tuple[Roster, SignUp]:
     """Sign a volunteer up for a slot: confirmed, waitlisted or refused (with the reasons).
 
-    Eligibility is :func:`~volunteer_rules.check_assignment` on the local day of ``at``. A
-    volunteer already confirmed or waitlisted for the slot keeps that place (signing up twice
-    changes nothing).
+    Eligibility is :func:`~volunteer_rules.check_assignment` on the local day of ``at``, with
+    the volunteer's confirmed slots of this project as time already held: a slot overlapping
+    one of them is refused (``schedule_clash``). A volunteer already confirmed or waitlisted
+    for the slot keeps that place (signing up twice changes nothing).
 
     Returns:
         the new roster and the volunteer's sign-up.
@@ -312,6 +313,11 @@ def sign_up(
         for entry in reversed(roster.entries):
             if entry.volunteer_id == profile.volunteer_id and entry.slot == slot:
                 return roster, entry
+    elsewhere = require_iterable(
+        existing_assignments,
+        "existing_assignments",
+        f"must be an iterable, not {type(existing_assignments).__name__}",
+    )
     eligibility = check_assignment(
         profile,
         project.demand,
@@ -319,7 +325,10 @@ def sign_up(
         as_of=at.date(),
         slot=chosen,
         trainings=trainings,
-        existing_assignments=existing_assignments,
+        existing_assignments=(
+            *elsewhere,
+            *_confirmed_slots(project, roster.entries, profile.volunteer_id),
+        ),
     )
     if not eligibility.eligible:
         state = "refused"
@@ -337,8 +346,22 @@ def sign_up(
     return attrs.evolve(roster, entries=(*roster.entries, entry)), entry
 
 
+def _confirmed_slots(
+    project: Project, entries: Iterable[SignUp], volunteer_id: str
+) -> tuple[TimeSlot, ...]:
+    """The slots of ``project`` the volunteer is confirmed for (their latest sign-up's state)."""
+    latest: dict[int, str] = {}
+    for entry in entries:
+        if entry.volunteer_id == volunteer_id:
+            latest[entry.slot] = entry.state
+    return tuple(project.slot(i) for i, state in sorted(latest.items()) if state == "confirmed")
+
+
 def withdraw(project: Project, roster: Roster, volunteer_id: str, *, slot: int) -> Roster:
     """A volunteer leaves a slot; the first on the waiting list takes the place.
+
+    The first, that is, who is not confirmed for a slot of the project overlapping this one
+    (a volunteer never holds two overlapping slots); the others keep their place in the list.
 
     Raises:
         InvalidValueError: the volunteer is neither confirmed nor waitlisted for the slot.
@@ -360,8 +383,12 @@ def withdraw(project: Project, roster: Roster, volunteer_id: str, *, slot: int) 
         if entry.volunteer_id == volunteer_id and entry.slot == slot and entry.state == state:
             entries[index] = attrs.evolve(entry, state="withdrawn")
     if state == "confirmed":
+        freed = project.slot(slot)
         for index, entry in enumerate(entries):
             if entry.slot == slot and entry.state == "waitlisted":
+                held = _confirmed_slots(project, entries, entry.volunteer_id)
+                if any(other.overlaps(freed) for other in held):
+                    continue
                 entries[index] = attrs.evolve(entry, state="confirmed")
                 break
     # a promoted volunteer keeps the position of the sign-up, so order stays by sign-up time

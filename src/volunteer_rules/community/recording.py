@@ -23,7 +23,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_aware
+from volunteer_rules._validate import require_aware, require_iterable
 from volunteer_rules.community.attendance import Attendance
 from volunteer_rules.community.project import Project
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -167,7 +167,7 @@ def attendance_records(
     if not isinstance(recorded_by, str) or not recorded_by.strip():
         raise InvalidValueError("recorded_by", "must name who records")
     chains: dict[tuple[int, str], list[ServiceRecord]] = {}
-    for record in previous:
+    for record in require_iterable(previous, "previous", "must be an iterable of ServiceRecord"):
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("previous", f"holds a {type(record).__name__}")
         capture = (record.extensions or {}).get(CAPTURE_EXTENSION)
@@ -180,7 +180,7 @@ def attendance_records(
             continue
         chains.setdefault((capture["slot"], record.volunteer_id), []).append(record)
     out: list[ServiceRecord] = []
-    for item in attendance:
+    for item in require_iterable(attendance, "attendance", "must be an iterable of Attendance"):
         if not isinstance(item, Attendance):
             raise InvalidTypeError("attendance", f"holds a {type(item).__name__}")
         if item.project_id != project.project_id:
@@ -283,7 +283,7 @@ def verify_records(
         raise InvalidValueError("verified_by", "must name the person in charge")
     out: list[Verification] = []
     version = calendar_version(calendar)
-    for record in records:
+    for record in require_iterable(records, "records", "must be an iterable of ServiceRecord"):
         if not isinstance(record, ServiceRecord):
             raise InvalidTypeError("records", f"holds a {type(record).__name__}")
         deadline = late_deadline(activity_end_date(record), calendar=calendar)

@@ -322,7 +322,7 @@ def match(
         raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
     rule_set = _rules(rules)
     day = require_date(as_of, "as_of")
-    if reach is not None and reach not in LEVEL_VALUE:
+    if reach is not None and (not isinstance(reach, str) or reach not in LEVEL_VALUE):
         raise InvalidValueError("reach", "must be 'county', 'city', 'province' or None")
     if max_slots_per_volunteer is not None and (
         type(max_slots_per_volunteer) is not int or max_slots_per_volunteer < 1

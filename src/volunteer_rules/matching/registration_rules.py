@@ -352,8 +352,18 @@ REGISTRATION_BINDINGS: Final[Mapping[str, str]] = MappingProxyType(
 inherit their parent's; a province without one gets ``cn-national``."""
 
 
-def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+def _frozen_map(value: Mapping[str, Any], what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidTypeError(what, f"must be a mapping, not {type(value).__name__}")
     return MappingProxyType(dict(value))
+
+
+def _rule_sets(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _frozen_map(value, "rule_sets")
+
+
+def _bindings(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _frozen_map(value, "bindings")
 
 
 @masked_repr
@@ -380,8 +390,8 @@ class RegistrationRegistry:
         ('x-panjin', 'cn-national')
     """
 
-    rule_sets: Mapping[str, RegistrationRules] = attrs.field(converter=_frozen_map)
-    bindings: Mapping[str, str] = attrs.field(converter=_frozen_map, factory=dict)
+    rule_sets: Mapping[str, RegistrationRules] = attrs.field(converter=_rule_sets)
+    bindings: Mapping[str, str] = attrs.field(converter=_bindings, factory=dict)
     default_id: str = "cn-national"
 
     def __attrs_post_init__(self) -> None:
@@ -393,7 +403,7 @@ class RegistrationRegistry:
                 raise RuleSetError(str(rule_set_id), f"{code!r} is not a known region code")
             if rule_set_id not in self.rule_sets:
                 raise UnknownRuleSetError(str(rule_set_id))
-        if self.default_id not in self.rule_sets:
+        if not isinstance(self.default_id, str) or self.default_id not in self.rule_sets:
             raise UnknownRuleSetError(str(self.default_id))
 
     def ids(self) -> tuple[str, ...]:

@@ -57,6 +57,23 @@ def _require_slot_time(moment: _dt.datetime, what: str) -> None:
         raise InvalidValueError(what, problem)
 
 
+def _fixed_offset(moment: _dt.datetime) -> _dt.datetime:
+    """``moment`` in a fixed offset, its own: the same instant, the same wall time.
+
+    Python subtracts and compares two date-times of one ``tzinfo`` by their wall times, which
+    across a change of the clocks (a zone with summer time) is not the time that passed; in
+    fixed offsets it is. Unlike ``astimezone``, this never leaves the calendar.
+    """
+    offset = moment.utcoffset()
+    assert offset is not None  # aware: every time here was checked
+    return moment.replace(tzinfo=_dt.timezone(offset))
+
+
+def _span(start: _dt.datetime, end: _dt.datetime) -> _dt.timedelta:
+    """The time that passes from ``start`` to ``end`` (a change of the clocks included)."""
+    return _fixed_offset(end) - _fixed_offset(start)
+
+
 @attrs.frozen(kw_only=True)
 class Interval:
     """A fixed time interval, half-open: ``start <= t < end``.
@@ -86,9 +103,10 @@ class Interval:
     def __attrs_post_init__(self) -> None:
         _require_slot_time(self.start, "start")
         _require_slot_time(self.end, "end")
-        if self.end <= self.start:
+        span = _span(self.start, self.end)
+        if span <= _dt.timedelta(0):
             raise InvalidValueError("end", "must be after start")
-        if self.end - self.start > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
+        if span > _dt.timedelta(minutes=MAX_SLOT_MINUTES):
             raise InvalidValueError("end", "a slot may last at most seven days")
 
     @property
@@ -101,7 +119,7 @@ class Interval:
             ...          end=datetime(2024, 1, 1, 0, 30, tzinfo=timezone.utc)).minutes
             30
         """
-        return int((self.end - self.start).total_seconds()) // 60
+        return int(_span(self.start, self.end).total_seconds()) // 60
 
     def overlaps(self, other: Interval | TimeSlot) -> bool:
         """Whether the two half-open intervals share an instant (touching ones do not).
