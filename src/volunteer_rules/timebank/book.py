@@ -188,7 +188,7 @@ class Ledger:
             >>> Ledger().post(t)
             Traceback (most recent call last):
             ...
-            volunteer_rules.hours.InsufficientHoursError: V1: 1 h requested but only 0 h available
+            volunteer_rules.hours.InsufficientHoursError: V1: 1 h requested but only 0 h available (transfer 'd')
         """
         if not isinstance(transfer, LedgerTransfer):
             raise InvalidTypeError(
@@ -469,10 +469,10 @@ class Ledger:
                 else:
                     floor = -limits.overdraft.minutes
                 if floor is not None and balance < floor:
-                    raise _insufficient(account, before, minutes, floor)
+                    raise _insufficient(account, before, minutes, floor, tid)
             elif cap is not None and balance > cap and account not in SYSTEM_ACCOUNTS:
                 if limits.overflow == "refuse" and transfer.kind not in ("expire", "void"):
-                    raise _above_cap(account, balance)
+                    raise _above_cap(account, balance, cap, tid)
                 overflow.append((account, min(minutes, balance - cap)))
             new_balances[account] = balance
         if sum(m for _, m in transfer.legs) != 0:
@@ -916,15 +916,21 @@ def _midnight_utc(day: _dt.date) -> _dt.datetime:
     return _dt.datetime.combine(day, _dt.time(), _dt.UTC)
 
 
-def _insufficient(account: str, before: int, minutes: int, floor: int) -> InsufficientHoursError:
+def _insufficient(
+    account: str, before: int, minutes: int, floor: int, tid: str
+) -> InsufficientHoursError:
     available = Hours.from_minutes(max(0, before - floor))
     requested = Hours.from_minutes(-minutes)
     return InsufficientHoursError(
-        available, requested, f"{account}: {requested} requested but only {available} available"
+        available,
+        requested,
+        f"{account}: {requested} requested but only {available} available (transfer {tid!r})",
     )
 
 
-def _above_cap(account: str, balance: int) -> InvalidValueError:
+def _above_cap(account: str, balance: int, cap: int, tid: str) -> InvalidValueError:
     return InvalidValueError(
-        "cap", f"{account} would hold {Hours.from_minutes(balance)}, above the cap"
+        "cap",
+        f"{account} would hold {Hours.from_minutes(balance)}, above the cap of "
+        f"{Hours.from_minutes(cap)} (transfer {tid!r})",
     )

@@ -189,7 +189,7 @@ def grant(
         >>> grant(Ledger(), transfer_id="p", volunteer_id="V9", hours=Hours.from_hours(1), now=now)
         Traceback (most recent call last):
         ...
-        volunteer_rules.hours.InsufficientHoursError: @pool: 1 h requested but only 0 h available
+        volunteer_rules.hours.InsufficientHoursError: @pool: 1 h requested but only 0 h available (transfer 'p')
     """
     ledger = check_ledger_arg(ledger)
     minutes = check_positive("hours", hours)
