@@ -8,6 +8,7 @@ floor is not dated (no negative balance; an overdraft is the platform's own sett
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import attrs
 import pytest
@@ -297,3 +298,113 @@ def test_bulk_posting_caps_each_transfer_by_its_own_day(
     assert got == _model(limits, transfers)
     assert bulk.balances() == single.balances()
     assert check_ledger(bulk) == ()
+
+
+@st.composite
+def _days_of_operations(draw: Any) -> list[tuple[str, int, str, str, int]]:
+    """(operation, day, volunteer, other volunteer, minutes), days 0-4 in order."""
+    steps = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(
+                    ["credit", "give", "donate", "grant", "reserve", "void", "reverse"]
+                ),
+                st.integers(0, 4),
+                st.sampled_from(["V1", "V2"]),
+                st.sampled_from(["V1", "V2"]),
+                st.integers(1, 120),
+            ),
+            max_size=30,
+        )
+    )
+    return sorted(steps, key=lambda step: step[1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(steps=_days_of_operations(), refuse=st.booleans())
+def test_operations_across_the_cap_days_keep_the_ledger_sound(
+    steps: list[tuple[str, int, str, str, int]], refuse: bool
+) -> None:
+    """Credits, gifts, donations, grants, holds and reversals over five days, the cap (one
+    hour) applying on days 1 to 3 only: check_ledger finds nothing, the pool gets overflow
+    only on a cap day, and no transfer on a cap day leaves a volunteer it raised above the cap."""
+    day0 = D(2025, 3, 1)
+    limits = LedgerLimits(
+        cap=HOUR,
+        cap_from=day0 + dt.timedelta(days=1),
+        cap_until=day0 + dt.timedelta(days=3),
+        overflow="refuse" if refuse else "donate",
+    )
+    ledger = Ledger(limits=limits)
+    made: list[str] = []
+    for i, (name, day, who, other, minutes) in enumerate(steps):
+        now = at(day0 + dt.timedelta(days=day), 12, i)
+        hours = vr.Hours.from_minutes(minutes)
+        tid = f"t{i}"
+        try:
+            if name == "credit":
+                result = credit_hours(
+                    ledger,
+                    transfer_id=tid,
+                    volunteer_id=who,
+                    hours=hours,
+                    now=now,
+                    policy="generic",
+                )
+            elif name == "give" and who != other:
+                result = vr.give(
+                    ledger,
+                    transfer_id=tid,
+                    from_volunteer=who,
+                    to_volunteer=other,
+                    hours=hours,
+                    relation="friend",
+                    now=now,
+                    policy="generic",
+                )
+            elif name == "donate":
+                result = vr.donate(
+                    ledger,
+                    transfer_id=tid,
+                    volunteer_id=who,
+                    hours=hours,
+                    now=now,
+                    policy="generic",
+                )
+            elif name == "grant":
+                result = grant(ledger, transfer_id=tid, volunteer_id=who, hours=hours, now=now)
+            elif name == "reserve":
+                result = vr.reserve(
+                    ledger,
+                    transfer_id=tid,
+                    volunteer_id=who,
+                    service_id="home_visit",
+                    now=now,
+                    expires_at=now + dt.timedelta(hours=minutes),
+                    policy="generic",
+                )
+            elif name == "void" and made:
+                held = [t for t in made if ledger.transfer(t).transfer.kind == "reserve"]
+                if not held:
+                    continue
+                result = vr.void(ledger, transfer_id=tid, reservation_id=held[-1], now=now)
+            elif name == "reverse" and made:
+                result = vr.reverse(ledger, transfer_id=tid, reference=made[-1], now=now)
+            else:
+                continue
+        except (vr.InsufficientHoursError, vr.InvalidValueError, vr.ConflictError):
+            continue
+        ledger = result.ledger
+        if result.posted is not None:
+            made.append(tid)
+    assert check_ledger(ledger) == ()
+    balances: dict[str, int] = {}
+    for posted in ledger.postings():
+        capped = limits.cap_on(posted.transfer.at.date()) is not None
+        if posted.overflow:
+            assert capped, posted.transfer_id
+        for entry in posted.entries:
+            balances[entry.account] = balances.get(entry.account, 0) + entry.minutes
+        for account, _ in posted.transfer.legs:
+            if capped and account.startswith("V") and posted.net(account).minutes > 0:
+                assert balances[account] <= 60, posted.transfer_id
