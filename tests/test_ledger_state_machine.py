@@ -76,12 +76,23 @@ class LedgerMachine(RuleBasedStateMachine):
         cap=st.one_of(st.none(), st.integers(60, 600)),
         overdraft=st.sampled_from([0, 0, 30]),
         refuse=st.booleans(),
+        cap_days=st.sampled_from([(None, None), (1, None), (None, 1), (1, 2)]),
     )
-    def start(self, cap: int | None, overdraft: int, refuse: bool) -> None:
+    def start(
+        self, cap: int | None, overdraft: int, refuse: bool, cap_days: tuple[int | None, ...]
+    ) -> None:
+        """A cap (or none), dated or not: a dated cap starts or ends within the days the
+        machine runs over, so hours above it from the days without it meet every operation."""
+        first, last = (
+            None if cap is None or days is None else T0.date() + dt.timedelta(days=days)
+            for days in cap_days
+        )
         limits = LedgerLimits(
             cap=None if cap is None else vr.Hours.from_minutes(cap),
             overdraft=vr.Hours.from_minutes(overdraft),
             overflow="refuse" if refuse else "donate",
+            cap_from=first,
+            cap_until=last,
         )
         self.ledger = Ledger(limits=limits)
 
@@ -96,6 +107,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(minutes=st.integers(0, 180))
     def tick(self, minutes: int) -> None:
         self.now += dt.timedelta(minutes=minutes)
+
+    @rule(minutes=st.integers(0, 59))
+    def next_day(self, minutes: int) -> None:
+        """On to the first hour of the next day: a dated cap starts or ends within the run."""
+        midnight = dt.datetime.combine(self.now.date(), dt.time(), self.now.tzinfo)
+        self.now = midnight + dt.timedelta(days=1, minutes=minutes)
 
     @rule(target=posted, who=st.sampled_from(VOLUNTEERS), minutes=st.integers(1, 300))
     def credit(self, who: str, minutes: int) -> object:

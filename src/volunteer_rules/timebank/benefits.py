@@ -139,7 +139,7 @@ class Benefit:
         min_hours: the least counted hours (inclusive); ``None``: no hour condition.
         rule_sets: the rule set ids it belongs to; ``None``: any rule set.
         valid_from: the first day its source applies (inclusive), or ``None``.
-        valid_until: the last day (inclusive), or ``None``: no end.
+        valid_until: the last day (inclusive, not before ``valid_from``), or ``None``: no end.
 
     Example:
         >>> Benefit(benefit_id="x", name="X", name_zh="X", category="commercial",
@@ -168,9 +168,23 @@ class Benefit:
             >>> b.in_force_on(date(2019, 12, 31)), b.in_force_on(date(2020, 1, 1))
             (False, True)
         """
+        if type(day) is not _dt.date:
+            raise InvalidTypeError("day", f"must be a date, not {type(day).__name__}")
         if self.valid_from is not None and day < self.valid_from:
             return False
         return self.valid_until is None or day <= self.valid_until
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until < self.valid_from
+        ):
+            raise InvalidValueError(
+                "valid_until",
+                f"{self.valid_until.isoformat()} is before valid_from "
+                f"{self.valid_from.isoformat()} (benefit {self.benefit_id!r})",
+            )
 
     @rule_sets.validator
     def _check_rule_sets(self, attribute: Any, value: Any) -> None:
@@ -329,13 +343,25 @@ BENEFITS: Final[tuple[Benefit, ...]] = (
 """The built-in benefits, each with its source."""
 
 
+def _days(benefit: Benefit) -> str:
+    parts = []
+    if benefit.valid_from is not None:
+        parts.append(f"from {benefit.valid_from.isoformat()}")
+    if benefit.valid_until is not None:
+        parts.append(f"until {benefit.valid_until.isoformat()}")
+    return " ".join(parts)
+
+
 def eligible_benefits(
     certification: CertificationLike, *, benefits: Iterable[Benefit] = BENEFITS
 ) -> tuple[BenefitDecision, ...]:
     """Every benefit with whether it applies to a certification, and why.
 
     Boundaries are inclusive: a benefit needing 1 star applies at rank 1; one needing 300 h
-    applies at exactly 300 h.
+    applies at exactly 300 h. The day asked is the certification's ``as_of`` (a ``date``, as
+    :func:`volunteer_rules.certify` gives it): a benefit whose source does not apply that day is
+    ``not_in_force``. An object without ``as_of`` (or with ``None``) names no day, and the
+    benefits' dates are not judged for it.
 
     Args:
         certification: from :func:`volunteer_rules.certify` (``.level.rank``, ``.counted``,
@@ -346,8 +372,8 @@ def eligible_benefits(
         One :class:`BenefitDecision` per benefit, in the order given.
 
     Raises:
-        InvalidTypeError: the certification lacks those attributes, or a benefit is not a
-            :class:`Benefit`.
+        InvalidTypeError: the certification lacks those attributes, its ``as_of`` is not a
+            date (a ``datetime`` is not a day), or a benefit is not a :class:`Benefit`.
 
     Example:
         >>> from types import SimpleNamespace
@@ -369,6 +395,11 @@ def eligible_benefits(
         raise InvalidTypeError(
             "certification", "needs an int .level.rank, Hours .counted, str .rule_set_id"
         )
+    as_of = getattr(certification, "as_of", None)
+    if as_of is not None and type(as_of) is not _dt.date:
+        raise InvalidTypeError(
+            "certification", f".as_of must be a date or None, not {type(as_of).__name__}"
+        )
     if isinstance(benefits, (str, bytes)) or not isinstance(benefits, Iterable):
         raise InvalidTypeError("benefits", "must be an iterable of Benefit")
     decisions: list[BenefitDecision] = []
@@ -388,13 +419,11 @@ def eligible_benefits(
             if benefit.min_rank == 1 and benefit.rule_sets is None:
                 message += f" ({_GOOD_RECORD})"
             reasons.append(BenefitReason(code="below_level", message=message))
-        as_of = getattr(certification, "as_of", None)
-        if type(as_of) is _dt.date and not benefit.in_force_on(as_of):
+        if as_of is not None and not benefit.in_force_on(as_of):
             reasons.append(
                 BenefitReason(
                     code="not_in_force",
-                    message=f"its source applies from {benefit.valid_from} to"
-                    f" {benefit.valid_until or 'today'}, not on {as_of.isoformat()}",
+                    message=f"its source applies only {_days(benefit)}, not on {as_of.isoformat()}",
                 )
             )
         if benefit.min_hours is not None and counted < benefit.min_hours:

@@ -188,7 +188,7 @@ class Ledger:
             >>> Ledger().post(t)
             Traceback (most recent call last):
             ...
-            volunteer_rules.hours.InsufficientHoursError: V1: 1 h requested but only 0 h available
+            volunteer_rules.hours.InsufficientHoursError: V1: 1 h requested but only 0 h available (transfer 'd')
         """
         if not isinstance(transfer, LedgerTransfer):
             raise InvalidTypeError(
@@ -335,7 +335,10 @@ class Ledger:
         floors = _system_floors(-limits.overdraft.minutes)
         floor_get = floors.get
         floor = floors[""]
-        cap = limits.cap.minutes if limits.cap is not None else _NO_CAP
+        cap = _chunk_cap(limits, ats[0], ats[-1])
+        if cap is None:  # a dated cap that may start or end inside the chunk: one by one
+            self._unclaim(ids, keys)
+            return 0
         # A floor is never above zero: look it up only for a balance that went negative, and
         # not for the issuer (no floor; an equal but distinct "@issuer" string still finds
         # its _NO_FLOOR in the look-up). Balances are read by subscript (faster than get);
@@ -443,7 +446,8 @@ class Ledger:
         log = self._log
         balances = self._balances
         limits = self._limits
-        cap = None if limits.cap is None else limits.cap.minutes
+        cap_hours = limits.cap_on(transfer.at.date()) if limits.dated else limits.cap
+        cap = None if cap_hours is None else cap_hours.minutes
         tid = transfer.transfer_id
         key = transfer.record_key
         if key is not None:
@@ -465,10 +469,10 @@ class Ledger:
                 else:
                     floor = -limits.overdraft.minutes
                 if floor is not None and balance < floor:
-                    raise _insufficient(account, before, minutes, floor)
+                    raise _insufficient(account, before, minutes, floor, tid)
             elif cap is not None and balance > cap and account not in SYSTEM_ACCOUNTS:
                 if limits.overflow == "refuse" and transfer.kind not in ("expire", "void"):
-                    raise _above_cap(account, balance)
+                    raise _above_cap(account, balance, cap, tid)
                 overflow.append((account, min(minutes, balance - cap)))
             new_balances[account] = balance
         if sum(m for _, m in transfer.legs) != 0:
@@ -880,15 +884,53 @@ class Ledger:
         return dict(self._balances)
 
 
-def _insufficient(account: str, before: int, minutes: int, floor: int) -> InsufficientHoursError:
+_ONE_DAY: Final = _dt.timedelta(days=1)
+
+
+def _chunk_cap(limits: LedgerLimits, first: _dt.datetime, last: _dt.datetime) -> int | None:
+    """The cap of every transfer from ``first`` to ``last`` (in time order), in minutes.
+
+    ``_NO_CAP`` when nothing is capped; ``None`` when a dated cap may apply to some of them and
+    not to others. A transfer's day is the local date of its ``at``, whose offset is less than
+    a day either way: a time a day or more after the UTC midnight that starts ``cap_from`` is
+    on ``cap_from`` or later in every time zone, and a time before the UTC midnight that starts
+    ``cap_until`` is on ``cap_until`` or earlier.
+    """
+    if limits.cap is None:
+        return _NO_CAP
+    if not limits.dated:
+        return limits.cap.minutes
+    cap_from, cap_until = limits.cap_from, limits.cap_until
+    start = None if cap_from is None else _midnight_utc(cap_from)
+    end = None if cap_until is None else _midnight_utc(cap_until)
+    if (start is None or first >= start + _ONE_DAY) and (end is None or last < end):
+        return limits.cap.minutes
+    if (start is not None and last < start - _ONE_DAY) or (
+        end is not None and first >= end + 2 * _ONE_DAY
+    ):
+        return _NO_CAP
+    return None
+
+
+def _midnight_utc(day: _dt.date) -> _dt.datetime:
+    return _dt.datetime.combine(day, _dt.time(), _dt.UTC)
+
+
+def _insufficient(
+    account: str, before: int, minutes: int, floor: int, tid: str
+) -> InsufficientHoursError:
     available = Hours.from_minutes(max(0, before - floor))
     requested = Hours.from_minutes(-minutes)
     return InsufficientHoursError(
-        available, requested, f"{account}: {requested} requested but only {available} available"
+        available,
+        requested,
+        f"{account}: {requested} requested but only {available} available (transfer {tid!r})",
     )
 
 
-def _above_cap(account: str, balance: int) -> InvalidValueError:
+def _above_cap(account: str, balance: int, cap: int, tid: str) -> InvalidValueError:
     return InvalidValueError(
-        "cap", f"{account} would hold {Hours.from_minutes(balance)}, above the cap"
+        "cap",
+        f"{account} would hold {Hours.from_minutes(balance)}, above the cap of "
+        f"{Hours.from_minutes(cap)} (transfer {tid!r})",
     )

@@ -130,7 +130,7 @@ class _Walk:
 
     def __init__(self, limits: LedgerLimits) -> None:
         self.floor = -limits.overdraft.minutes
-        self.cap = None if limits.cap is None else limits.cap.minutes
+        self.limits = limits
         self.violations: list[LedgerViolation] = []
         self.balances: dict[str, int] = {}
         self.versions: dict[str, int] = {}
@@ -238,8 +238,17 @@ class _Walk:
             self.add("unbalanced", f"transfer {tid!r}: entries differ from its legs", tid)
 
     def within_limits(self, posted: PostedTransfer, tid: str) -> None:
-        """Every account the transfer touched is within its floor (and a volunteer's cap)."""
-        for account in {e.account for e in posted.entries}:
+        """Every account the transfer touched is within its floor, and a volunteer's cap.
+
+        The cap is the one in force on the local date of the transfer's ``at``; a balance above
+        it that the transfer did not raise (hours from days without the cap) is kept.
+        """
+        limits = self.limits
+        cap_hours = limits.cap_on(posted.transfer.at.date()) if limits.dated else limits.cap
+        net: dict[str, int] = {}
+        for entry in posted.entries:
+            net[entry.account] = net.get(entry.account, 0) + entry.minutes
+        for account in net:
             balance = self.balances[account]
             message = f"{account} at {balance} minutes after {tid!r}"
             if account in SYSTEM_ACCOUNTS:
@@ -248,8 +257,8 @@ class _Walk:
             else:
                 if balance < self.floor:
                     self.add("below_floor", message, tid, account)
-                if self.cap is not None and balance > self.cap:
-                    self.add("above_cap", message, tid, account)
+                if cap_hours is not None and balance > cap_hours.minutes and net[account] > 0:
+                    self.add("above_cap", f"{message}, above the cap of {cap_hours}", tid, account)
 
     def holds_match(self) -> None:
         """:data:`HOLDS` equals the open reservations."""

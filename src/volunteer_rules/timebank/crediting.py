@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules._validate import require_iterable
 from volunteer_rules.errors import (
     InvalidTypeError,
@@ -60,6 +60,12 @@ __all__ = [
 ]
 
 
+def _masked_message(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
+    return mask_personal_data(value)
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
 class CreditDecision:
@@ -81,6 +87,8 @@ class CreditDecision:
         reason: the counting engine's exclusion reason, if any.
         transfer_id: the credit or adjustment transfer, if any.
         message: a sentence for the outcomes that need one (adjusted, refused, not in force).
+            Anything in it shaped like a resident ID number, a mobile number or an e-mail
+            address (a volunteer or record id that is one) is masked.
 
     Example:
         >>> CreditDecision(key=("o", "r"), volunteer_id="V1", minutes=60, outcome="credited",
@@ -94,7 +102,7 @@ class CreditDecision:
     outcome: str
     reason: str | None
     transfer_id: str | None
-    message: str = ""
+    message: str = attrs.field(default="", converter=_masked_message)
 
 
 @masked_repr

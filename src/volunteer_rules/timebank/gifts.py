@@ -175,6 +175,11 @@ def grant(
 ) -> LedgerResult:
     """Grant hours from the donation pool to someone in need.
 
+    A grant is the platform's own act, not a rule of any source: none found says who receives
+    pooled hours or how many (Nanjing's priority for key elderly people is the policy's
+    ``donation_priority``, in words). So it takes no policy and is never refused for a
+    policy's dates; the ledger's floor and cap (on the cap's own days) still apply.
+
     Raises:
         InsufficientHoursError: the pool holds less.
 
@@ -184,7 +189,7 @@ def grant(
         >>> grant(Ledger(), transfer_id="p", volunteer_id="V9", hours=Hours.from_hours(1), now=now)
         Traceback (most recent call last):
         ...
-        volunteer_rules.hours.InsufficientHoursError: @pool: 1 h requested but only 0 h available
+        volunteer_rules.hours.InsufficientHoursError: @pool: 1 h requested but only 0 h available (transfer 'p')
     """
     ledger = check_ledger_arg(ledger)
     minutes = check_positive("hours", hours)

@@ -34,7 +34,10 @@ Limits (:class:`LedgerLimits`) are enforced when posting, never merely flagged:
 * a volunteer's balance may not go above ``cap`` (inclusive: exactly ``cap`` is allowed). With
   ``overflow="donate"`` (Nanjing [NJ]) the excess of a transfer goes to :data:`POOL` as extra
   legs of the same transfer; with ``overflow="refuse"`` the transfer is refused
-  (:class:`~volunteer_rules.InvalidValueError` with ``what="cap"``).
+  (:class:`~volunteer_rules.InvalidValueError` with ``what="cap"``). The cap is a time bank's
+  dated rule: it holds only transfers whose ``at`` falls, by its local date, from
+  ``cap_from`` to ``cap_until`` (a policy's limits carry the policy's days). The floor is not
+  dated; an overdraft above zero is the platform's own configuration.
 
 Reservations are holds: a ``reserve`` transfer moves hours from the volunteer to :data:`HOLDS`
 (so reserved hours are not available), a ``post`` moves them on to :data:`REDEEMED`, a ``void``

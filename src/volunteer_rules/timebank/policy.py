@@ -7,8 +7,9 @@ sources as rule sets do; the references are in :mod:`volunteer_rules.timebank.op
 
 Example:
     >>> from volunteer_rules.timebank.policy import get_time_bank_policy
-    >>> get_time_bank_policy("cn-nanjing-2019").limits.cap
-    Hours(minutes=90000)
+    >>> limits = get_time_bank_policy("cn-nanjing-2019").limits
+    >>> limits.cap, limits.cap_from
+    (Hours(minutes=90000), datetime.date(2019, 8, 30))
 """
 
 from __future__ import annotations
@@ -90,7 +91,13 @@ class TimeBankPolicy:
         policy_id: stable id (``cn-nanjing-2019``...).
         name: English name. name_zh: Chinese name.
         references: the sources, as docs/sources.md keys with articles or statements.
-        limits: floor, cap and overflow rule (:class:`~volunteer_rules.LedgerLimits`).
+        limits: floor, cap and overflow rule (:class:`~volunteer_rules.LedgerLimits`). The cap
+            is one of the policy's rules: the policy dates it with its own days
+            (``limits.cap_from`` and ``limits.cap_until`` become ``valid_from`` and
+            ``valid_until``, or the cap's own dates where they are narrower), so a ledger built
+            with ``Ledger(limits=policy.limits)`` caps only transfers dated on those days. The
+            floor is not dated: no negative balance [MCA2012-b] Art 22, and an overdraft is a
+            platform's own configuration.
         beneficiaries: ``(relation, min_age)`` pairs: who may be served by a redemption, and
             from what age (inclusive: on the birthday of that age it is allowed; ``None``: any
             age). A relation not listed may not benefit.
@@ -116,8 +123,9 @@ class TimeBankPolicy:
         valid_from: the first day the policy applies (inclusive), or ``None`` if unknown.
         valid_until: the last day it applies (inclusive), or ``None``: no end. On a day outside
             them every operation under the policy (credit, redeem, reserve, give, donate,
-            expire) is refused with ``policy_not_in_force``; hours already in the ledger are
-            kept, and are spent under the policy in force that day.
+            expire) is refused with ``policy_not_in_force``, and its cap holds no transfer;
+            hours already in the ledger are kept, and are spent under the policy in force that
+            day.
         rollout: dated stages of the policy's rollout, ``(first day, what applies)``.
         donation_priority: who is served first from donated hours, in words (Nanjing: key
             elderly people), in order.
@@ -195,6 +203,26 @@ class TimeBankPolicy:
         relations = [r for r, _ in self.beneficiaries]
         if len(set(relations)) != len(relations):
             raise RuleSetError(self.policy_id, "a relation is listed twice in beneficiaries")
+        object.__setattr__(self, "limits", self._dated_limits())
+
+    def _dated_limits(self) -> LedgerLimits:
+        """The limits with the cap applying only on the policy's days (and the cap's own)."""
+        limits = self.limits
+        if limits.cap is None:
+            return limits
+        starts = [d for d in (self.valid_from, limits.cap_from) if d is not None]
+        ends = [d for d in (self.valid_until, limits.cap_until) if d is not None]
+        cap_from = max(starts, default=None)
+        cap_until = min(ends, default=None)
+        if cap_from is not None and cap_until is not None and cap_until < cap_from:
+            raise RuleSetError(
+                self.policy_id,
+                f"limits: the cap's days ({_days(limits.cap_from, limits.cap_until)}) and the "
+                f"policy's ({_days(self.valid_from, self.valid_until)}) have no day in common",
+            )
+        if (cap_from, cap_until) == (limits.cap_from, limits.cap_until):
+            return limits
+        return attrs.evolve(limits, cap_from=cap_from, cap_until=cap_until)
 
     def min_age(self, relation: str, *, hardship: bool = False) -> int | None:
         """The minimum age of a beneficiary with this relation (``None``: no age condition).
@@ -214,6 +242,11 @@ class TimeBankPolicy:
                     return self.hardship_min_age if age is None else min(age, self.hardship_min_age)
                 return age
         raise InvalidValueError("relation", f"{relation!r} may not benefit under {self.policy_id}")
+
+
+def _days(start: _dt.date | None, end: _dt.date | None) -> str:
+    first = "no start" if start is None else start.isoformat()
+    return f"{first} to {'no end' if end is None else end.isoformat()}"
 
 
 _BUILTIN: Final[dict[str, TimeBankPolicy]] = {

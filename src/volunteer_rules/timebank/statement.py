@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules._validate import require_aware
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
@@ -146,6 +146,10 @@ class Statement:
     def to_text(self, language: str = "en") -> str:
         """The statement for people, one line per entry (amounts as ``Hours.format``).
 
+        Anything in it shaped like a resident ID number, a mobile number or an e-mail address
+        (an account or a transfer id that is one) is masked, as in every text the library shows
+        a person; :meth:`rows` keeps the ids whole, as data.
+
         Example:
             >>> print(statement(Ledger(), "V1").to_text("zh"))
             V1 账户明细，全部
@@ -176,7 +180,7 @@ class Statement:
             out.append(f"closing balance: {self.closing.format(lang)}")
         else:
             out.append(f"期末余额：{self.closing.format(lang)}")
-        return "\n".join(out)
+        return mask_personal_data("\n".join(out))
 
 
 def statement(
