@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -21,7 +21,7 @@ from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.certificates.render import qr_payload
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
-from volunteer_rules.testing.strategies import volunteer_profiles
+from volunteer_rules.testing.strategies import service_histories, volunteer_profiles
 
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.date(2025, 1, 31)
@@ -245,6 +245,33 @@ class TestVerify:
         result = vr.verify_certificate(examples.sample_certificate(), [BASE, amendment])
         assert [d.code for d in result.differences] == ["record_amended"]
 
+    def test_an_amendment_in_conflicting_versions_amends_nothing(self) -> None:
+        """An amendment given in two contents counts for no one and amends nothing (the one
+        rule for repeated keys): the record it names is certified, and still verifies."""
+        fix = make_record(
+            2, record_id="r-1-fix", amends="r-1", recorded_at=make_record(1).recorded_at
+        )
+        records = [make_record(1), fix, attrs.evolve(fix, content="另一版本")]
+        certificate = issue(records).certificate
+        assert certificate is not None
+        assert [r.record_id for r in certificate.records] == ["r-1"]
+        assert vr.verify_certificate(certificate, records).differences == ()
+
+    def test_a_chain_of_amendments_completed_later_is_reported(self) -> None:
+        """A pending amendment does not supersede; once it is superseded in turn by a verified
+        one (after the issue date), the chain supersedes the certified record."""
+        pending = make_record(1, record_id="r-1-fix", amends="r-1", status="submitted")
+        certificate = issue([make_record(1), pending]).certificate
+        assert certificate is not None
+        later = make_record(
+            1,
+            record_id="r-1-fix-2",
+            amends="r-1-fix",
+            recorded_at=dt.datetime(2025, 3, 1, 9, 0, tzinfo=CST),
+        )
+        result = vr.verify_certificate(certificate, [make_record(1), pending, later])
+        assert [d.code for d in result.differences] == ["record_amended"]
+
     def test_bad_arguments(self) -> None:
         """Verification takes a Certificate and ServiceRecords."""
         with pytest.raises(vr.InvalidTypeError):
@@ -304,6 +331,40 @@ class TestProperties:
             "hours_changed",
         }
 
+    @settings(max_examples=50)
+    @given(
+        records=service_histories(volunteers=(PROFILE.volunteer_id, "V2"), max_size=12, days=3),
+        data=st.data(),
+        since=st.sampled_from([None, dt.date(2024, 1, 2)]),
+    )
+    def test_totals_agree_with_counting_in_any_order(
+        self, records: list[vr.ServiceRecord], data: st.DataObject, since: dt.date | None
+    ) -> None:
+        """Amendments, overlaps, the daily cap, other volunteers, repeats and conflicting
+        versions, in any order: the certificate states what count_records and count_many
+        count for the issuer's records, and verifies against them in any order."""
+        repeat: bool = data.draw(st.booleans())
+        if records and repeat:
+            again = data.draw(st.sampled_from(records))
+            records = [*records, again, attrs.evolve(again, content="另一版本")]
+        shuffled = data.draw(st.permutations(records))
+        first = issue(records, since=since, rule_set="cn-national", as_of=dt.date(2024, 2, 1))
+        second = issue(shuffled, since=since, rule_set="cn-national", as_of=dt.date(2024, 2, 1))
+        assert first.certificate == second.certificate
+        assert sorted(map(repr, first.refusals)) == sorted(map(repr, second.refusals))
+        own = [r for r in shuffled if r.organization_id == ISSUER.organization_id]
+        count = vr.count_records(
+            own, as_of=dt.date(2024, 2, 1), volunteer_id=PROFILE.volunteer_id, since=since
+        )
+        many = vr.count_many(own, as_of=dt.date(2024, 2, 1), since=since)
+        stated = 0 if first.certificate is None else first.certificate.service.minutes
+        assert stated == count.minutes
+        assert stated == (many[PROFILE.volunteer_id].minutes if PROFILE.volunteer_id in many else 0)
+        if first.certificate is not None:
+            assert vr.verify_certificate(
+                first.certificate, data.draw(st.permutations(records))
+            ).valid
+
     @given(volunteer_profiles())
     def test_no_full_id_number_in_renderings(self, profile: vr.VolunteerProfile) -> None:
         """No rendering (repr, text, HTML, JSON) ever shows the full document number."""
@@ -355,6 +416,52 @@ class TestPrintedMasked:
     def test_a_number_that_is_personal_data_is_refused(self, number: str) -> None:
         with pytest.raises(vr.InvalidValueError, match="number"):
             issue([make_record(1)], number=number)
+
+    @pytest.mark.parametrize(
+        ("name", "whole"),
+        [("赵敏 13912345678", "13912345678"), ("赵敏 11010519491231002X", "11010519491231002X")],
+    )
+    def test_a_name_holding_personal_data_is_printed_masked(self, name: str, whole: str) -> None:
+        """A mobile or ID number typed into the volunteer's name is masked when issued, and the
+        certificate still verifies as printed."""
+        profile = attrs.evolve(PROFILE, name=name)
+        certificate = issue([make_record(1)], volunteer=profile).certificate
+        assert certificate is not None
+        assert certificate.volunteer_name == mask_personal_data(name) != name
+        payload = json.dumps(vr.dump_certificate(certificate), ensure_ascii=False)
+        for text in (payload, vr.render_text(certificate), vr.render_html(certificate)):
+            assert whole not in text
+        read_back = vr.parse_certificate(json.loads(payload))
+        assert vr.verify_certificate(read_back, [make_record(1)]).differences == ()
+
+    @given(
+        field=st.sampled_from(["volunteer_name", "document_number", "volunteer_id", "remarks"]),
+        whole=st.sampled_from(["11010519491231002X", "110105491231002", "13812345678"]),
+    )
+    def test_a_certificate_made_elsewhere_renders_masked(self, field: str, whole: str) -> None:
+        """A certificate not issued here (made by hand, read from another system's JSON) with
+        a whole ID or mobile number in it is rendered masked all the same."""
+        issued = issue([make_record(1)]).certificate
+        assert issued is not None
+        changes: dict[str, Any] = {field: f"赵 {whole}"}
+        certificate = attrs.evolve(issued, **changes)
+        for text in (vr.render_text(certificate), vr.render_html(certificate)):
+            assert whole not in text
+            assert mask_personal_data(f"赵 {whole}") in text
+
+    def test_refusal_and_difference_messages_are_masked(self) -> None:
+        """A record id that is a mobile number (wrongly) is masked in every message; the
+        record_id member keeps it for the program."""
+        wrong = make_record(1, record_id="13812345678", status="submitted")
+        refusal = issue([make_record(2), wrong]).refusals[0]
+        assert refusal.code == "not_verified" and refusal.record_id == "13812345678"
+        assert "13812345678" not in refusal.message and "138****5678" in refusal.message
+        counted = make_record(3, record_id="13812345678")
+        certificate = issue([counted]).certificate
+        assert certificate is not None
+        difference = vr.verify_certificate(certificate, []).differences[0]
+        assert difference.code == "record_removed" and difference.record_id == "13812345678"
+        assert "13812345678" not in difference.message
 
 
 class TestJson:

@@ -14,13 +14,16 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules.certificates.document import _code_of
+from volunteer_rules.certificates.document import _code_of, _content, _record_digest
 from volunteer_rules.certificates.render import check_qr_payload, qr_payload
 from volunteer_rules.cli import main
 from volunteer_rules.testing import examples
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
+from volunteer_rules.testing.strategies import service_histories
 
 CST = dt.timezone(dt.timedelta(hours=8))
 ORG = examples.SAMPLE_ORGANIZATION_ID
@@ -339,3 +342,164 @@ def test_a_signature_of_another_algorithm_is_an_unknown_code() -> None:
     assert [(e.path, e.code) for e in info.value.errors] == [
         ("$.signature.algorithm", "unknown_code")
     ]
+
+
+class TestTheListOfRecords:
+    """The number of records is printed: the list is re-derived from the records too."""
+
+    def test_a_record_listed_twice_is_reported(self) -> None:
+        """The same record listed twice (total unchanged, code recomputed) is a difference."""
+        certificate = issued(signing_key=None)
+        forged = forge(certificate, records=(*certificate.records, certificate.records[0]))
+        result = vr.verify_certificate(forged, RECORDS)
+        assert codes(result) == ["records_differ"]
+        assert result.differences[0].record_id == certificate.records[0].record_id
+        assert "服务记录 Records:" in vr.render_text(forged)
+        assert not vr.verify_certificate(forged, RECORDS, keys=KEYS).valid
+
+    def test_a_record_that_counts_nothing_listed_is_reported(self) -> None:
+        """A pending record listed with 0 minutes (nothing else changed) is a difference."""
+        pending = attrs.evolve(record(6, 45), status="submitted")
+        certificate = issued(signing_key=None)
+        entry = vr.CertifiedRecord(
+            organization_id=pending.organization_id,
+            record_id=pending.record_id,
+            minutes=0,
+            digest=_record_digest(pending),
+        )
+        forged = forge(certificate, records=(*certificate.records, entry))
+        result = vr.verify_certificate(forged, [*RECORDS, pending])
+        assert codes(result) == ["records_differ"]
+        assert result.differences[0].record_id == "r-6"
+
+
+class TestSignatureText:
+    """A signature is read only as the library writes it."""
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda s: s + "==",  # padding
+            lambda s: s[:-1] + chr(ord(s[-1]) + 1),  # the unused low bits of the last character
+            lambda s: s[:40] + "\n" + s[40:],  # a character outside the alphabet
+        ],
+    )
+    def test_another_spelling_of_the_signature_is_invalid(self, change: Any) -> None:
+        certificate = issued()
+        respelled = attrs.evolve(certificate, signature=change(certificate.signature))
+        assert respelled.signature != certificate.signature
+        result = vr.verify_certificate(respelled, RECORDS, keys=KEYS)
+        assert result.signature == "signature_invalid" and not result.valid
+        packed = qr_payload(certificate).rsplit(".", 1)[0]
+        assert check_qr_payload(f"{packed}.{respelled.signature}", KEYS).signature == (
+            "signature_invalid"
+        )
+
+    def test_a_registry_that_returns_something_else_is_a_type_error(self) -> None:
+        class Broken:
+            def key(self, key_id: str, /) -> Any:
+                return "pj-2024"
+
+        with pytest.raises(vr.InvalidTypeError, match="keys"):
+            vr.verify_certificate(issued(), keys=Broken())
+        with pytest.raises(vr.InvalidTypeError, match="keys"):
+            check_qr_payload(qr_payload(issued()), Broken())
+
+
+def _mutated(value: Any, data: st.DataObject) -> Any:
+    """``value`` changed one way, keeping its JSON type where one is kept."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + data.draw(st.sampled_from([-60, -1, 1, 60]))
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value + "x"
+        return (day + dt.timedelta(days=data.draw(st.sampled_from([-1, 1])))).isoformat()
+    if isinstance(value, list):
+        grow: bool = data.draw(st.booleans())
+        if value and grow:
+            return [*value, value[data.draw(st.integers(0, len(value) - 1))]]
+        return value[:-1]
+    assert isinstance(value, dict)
+    if not value:
+        return value
+    dropped = data.draw(st.sampled_from(sorted(value)))
+    return {k: v for k, v in value.items() if k != dropped}
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found: list[tuple[Any, ...]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, inner in items:
+        found.append((*path, key))
+        if isinstance(inner, (dict, list)):
+            found += _places(inner, (*path, key))
+    return found
+
+
+# What the records re-derive: a change to it is caught by the records even with the code
+# recomputed (the rest is bound by the signature only).
+FIGURES = {
+    "issued_on",
+    "since",
+    "period_start",
+    "period_end",
+    "service_minutes",
+    "activities",
+    "records",
+    "star_level",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    records=service_histories(volunteers=(PROFILE.volunteer_id, "V2"), max_size=8, days=3),
+    data=st.data(),
+    rule_set=st.sampled_from([None, "cn-national"]),
+)
+def test_no_tampering_of_the_json_form_verifies(
+    records: list[vr.ServiceRecord], data: st.DataObject, rule_set: str | None
+) -> None:
+    """Any one member of a signed certificate's JSON changed, the code recomputed or not:
+    verification with the issuer's keys never says valid, and a changed figure never verifies
+    against the records (given in any order) even on an unsigned certificate."""
+    issuer = vr.Issuer(
+        organization_id=ORG, name="协会", responsible_person="张伟", handler="李雷", contact="0427"
+    )
+    certificate = vr.issue_certificate(
+        records,
+        volunteer=PROFILE,
+        issuer=issuer,
+        as_of=dt.date(2024, 2, 1),
+        number="C-1",
+        rule_set=rule_set,
+        signing_key=KEY,
+    ).certificate
+    assume(certificate is not None)
+    assert certificate is not None
+    payload = json.loads(json.dumps(vr.dump_certificate(certificate)))
+    places = [p for p in _places(payload) if p[0] not in ("verification_code", "signature")]
+    path = data.draw(st.sampled_from(places))
+    parent = payload
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = _mutated(parent[path[-1]], data)
+    try:
+        changed = vr.parse_certificate(payload)
+    except vr.RecordFormatError:
+        return  # refused as malformed: fine
+    assume(_content(changed) != _content(certificate))
+    if data.draw(st.booleans()):
+        changed = attrs.evolve(changed, verification_code=_code_of(changed))
+    shuffled = data.draw(st.permutations(records))
+    with_keys = vr.verify_certificate(changed, shuffled, keys=KEYS, birth_date=PROFILE.birth_date)
+    assert not with_keys.valid and not with_keys.proven
+    assert not vr.verify_certificate(changed, keys=KEYS).valid
+    unsigned = attrs.evolve(changed, key_id=None, signature=None)
+    result = vr.verify_certificate(unsigned, shuffled, birth_date=PROFILE.birth_date)
+    if path[0] in FIGURES or _code_of(unsigned) != unsigned.verification_code:
+        # a figure no rule set answers for (an unknown rule set id) is listed as unchecked
+        assert not result.valid or result.unchecked, (path, result)

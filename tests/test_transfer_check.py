@@ -323,6 +323,34 @@ class TestOverlap:
         fixed = attrs.evolve(fixed, service=vr.Hours.from_minutes(100))
         assert vr.check_transfer(package([original, fixed]), as_of=AS_OF).allowed
 
+    def test_a_correction_arriving_supersedes_the_destination_record(self) -> None:
+        """The destination holds a record (from an earlier transfer); the source corrected it
+        afterwards and sends the correction: it replaces the held record, as certify counts
+        it, so it neither overlaps it nor duplicates it."""
+        held = record(record_id="a", **interval(3, (8, 0), (10, 0)))
+        shorter = record(record_id="a-fix", amends="a", **interval(3, (8, 0), (9, 30)))
+        same = record(
+            record_id="a-fix", amends="a", content="更正内容", **interval(3, (8, 0), (10, 0))
+        )
+        for fixed in (shorter, same):
+            decision = vr.check_transfer(package([fixed]), destination_records=[held], as_of=AS_OF)
+            assert decision.allowed, decision.violations
+        # the original still overlaps a record that does not amend it
+        other = record(record_id="b", **interval(3, (9, 0), (9, 30)))
+        assert codes(
+            vr.check_transfer(package([other]), destination_records=[held], as_of=AS_OF)
+        ) == ["overlap"]
+
+    def test_a_correction_of_the_same_service_in_the_package_is_not_a_duplicate(self) -> None:
+        """A package record and its correction on the same service count once (the
+        correction): not a duplicate_record."""
+        original = record(record_id="a", **interval(3, (8, 0), (10, 0)))
+        fixed = record(
+            record_id="b", amends="a", content="更正内容", **interval(3, (8, 0), (10, 0))
+        )
+        assert vr.service_fingerprint(original) == vr.service_fingerprint(fixed)
+        assert vr.check_transfer(package([original, fixed]), as_of=AS_OF).allowed
+
     def test_amended_destination_record_ignored(self) -> None:
         """A destination record amended by another destination record does not count."""
         mine = record(**interval(3, (8, 0), (10, 0)))

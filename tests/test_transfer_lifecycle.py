@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -20,6 +22,7 @@ from volunteer_rules.testing.strategies import (
     transfer_histories,
     transfer_packages,
 )
+from volunteer_rules.transfer import unwrap_record
 
 CST = dt.timezone(dt.timedelta(hours=8))
 AT = dt.datetime(2024, 6, 1, 9, 0, tzinfo=CST)
@@ -220,6 +223,72 @@ class TestAcceptance:
             assert repeat.imported == ()
             assert repeat.holdings == once.holdings
         assert again.transfer == once.transfer
+
+    def test_a_record_twice_in_a_read_package_is_imported_once(self) -> None:
+        """A package written elsewhere with a record in it twice (digest and summary made
+        over both) is imported with the record once."""
+        wire = vr.dump_transfer_package(package())
+        wire["records"] *= 2
+        wire["summary"] = {"record_count": 2, "service_minutes": 240}
+        del wire["digest"]
+        text = json.dumps(wire, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        wire["digest"] = hashlib.sha256(text.encode("ascii")).hexdigest()
+        read = vr.parse_transfer_package(wire)
+        assert len(read.records) == 2
+        result = vr.accept_transfer(
+            vr.initiate_transfer(read, at=AT), destination_records=[], at=AT, as_of=AS_OF
+        )
+        assert result.accepted and [i.record for i in result.imported] == [record()]
+
+    @settings(max_examples=60, deadline=None)
+    @given(transfer_histories(min_size=1, max_size=10), st.data())
+    def test_no_record_lost_or_counted_twice(
+        self, history: list[vr.ServiceRecord], data: st.DataObject
+    ) -> None:
+        """A history split between the destination and a package (in any order, a record
+        given twice, records the destination already holds): what the destination holds
+        after acceptance counts exactly what the whole history counts, each key held once;
+        a refusal imports nothing; a correction made at the source after packaging arrives
+        in a second package and replaces the record it corrects."""
+        order = data.draw(st.permutations(history))
+        split = data.draw(st.integers(0, len(order)))
+        held, moving = list(order[:split]), list(order[split:])
+        again = data.draw(st.lists(st.sampled_from(order), max_size=2))
+        overlap = held[: data.draw(st.integers(0, len(held)))]
+
+        def counted(records: Any) -> int:
+            return vr.count_records(
+                vr.combined_history(records), as_of=TRANSFER_AS_OF, volunteer_id="V0000001"
+            ).minutes
+
+        def accept(records: list[vr.ServiceRecord], holdings: Any) -> vr.TransferAcceptance:
+            transfer = vr.initiate_transfer(package(records), at=AT)
+            return vr.accept_transfer(
+                transfer, destination_records=holdings, at=AT, as_of=TRANSFER_AS_OF
+            )
+
+        result = accept([*moving, *again, *overlap], held)
+        if not result.accepted:
+            assert result.imported == () and result.holdings == tuple(held)
+            assert set(result.decision.codes) == {"duplicate_record"}
+            result = accept(moving, held)
+        assert result.accepted, result.decision.violations
+        keys = [unwrap_record(h).key for h in result.holdings]
+        assert len(keys) == len(set(keys))
+        assert counted(result.holdings) == counted(history)
+        target = data.draw(st.sampled_from(history))
+        correction = attrs.evolve(
+            target,
+            record_id=f"{target.record_id}-fix",
+            amends=target.record_id,
+            content=data.draw(st.sampled_from([target.content, "更正内容"])),
+            service=vr.Hours.from_minutes(max(1, target.service.minutes // 2)),
+            recorded_at=target.recorded_at + dt.timedelta(days=1),
+        )
+        assume(correction.recorded_at.date() <= TRANSFER_AS_OF)
+        second = accept([correction], result.holdings)
+        assert second.accepted, second.decision.violations
+        assert counted(second.holdings) == counted([*history, correction])
 
     def test_another_package_with_the_same_record_is_a_duplicate(self) -> None:
         """Records imported from one package are duplicates for a second package."""

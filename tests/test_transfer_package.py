@@ -82,6 +82,19 @@ class TestCreate:
             record_count=2, service=vr.Hours.from_minutes(150)
         )
 
+    def test_a_record_given_twice_is_packaged_once(self) -> None:
+        """An identical repeat is one record: listed once, counted once in the summary;
+        conflicting versions of a key are all packaged (check_transfer refuses them)."""
+        record = sample_record()
+        package = make_package([record, sample_record(record_id="r-2"), record])
+        assert [r.record_id for r in package.records] == ["r-2", record.record_id]
+        assert package.summary == vr.TransferSummary(
+            record_count=2, service=vr.Hours.from_minutes(240)
+        )
+        assert package == make_package([sample_record(record_id="r-2"), record])
+        edited = attrs.evolve(record, content="另一版本")
+        assert len(make_package([record, edited, record]).records) == 2
+
     def test_records_sorted_by_key(self) -> None:
         """Records are kept in canonical order whatever order they were given in."""
         a, b = sample_record(record_id="r-b"), sample_record(record_id="r-a")

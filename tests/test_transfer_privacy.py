@@ -105,3 +105,30 @@ class TestNoIdNumbers:
         for secret in [*secrets_of(profile), wire["profile"]["id_document"]["number"]]:
             assert secret not in str(caught.value)
             assert all(secret not in repr(e) for e in caught.value.errors)
+
+    @given(
+        volunteer=st.sampled_from(["11010519491231002X", "110105491231002", "13812345678"]),
+        record_id=st.sampled_from(["r-1", "13912345678", "211103199003150246"]),
+    )
+    def test_finding_messages_mask_ids_used_wrongly(self, volunteer: str, record_id: str) -> None:
+        """A volunteer id or record id that is an ID or mobile number (wrongly) is masked in
+        every finding's message, as the message's own documentation promises; record_key
+        keeps the key for the program."""
+        record = attrs.evolve(
+            vr.parse_record(SAMPLE_RECORD_PAYLOAD), volunteer_id=volunteer, record_id=record_id
+        )
+        package = vr.create_transfer_package(
+            [record, attrs.evolve(record, content="另一版本")],
+            volunteer_id="V0000001",
+            source_organization_id=SAMPLE_ORGANIZATION_ID,
+            destination_organization_id="51211100MJ00000175",
+            destination_region_code="210100",
+            consent=True,
+            created_at=AT,
+        )
+        decision = vr.check_transfer(package, destination_records=[record], as_of=AT.date())
+        assert {"other_volunteer", "duplicate_record"} <= set(decision.codes)
+        assert all(v.record_key == (SAMPLE_ORGANIZATION_ID, record_id) for v in decision.violations)
+        for finding in decision.violations:
+            for whole in (volunteer, record_id):
+                assert len(whole) < 11 or whole not in finding.message

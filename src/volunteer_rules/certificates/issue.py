@@ -29,7 +29,12 @@ import attrs
 from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates._figures import _derive, _Figures, _records_list
-from volunteer_rules.certificates.document import Certificate, _code_of, mask_volunteer_number
+from volunteer_rules.certificates.document import (
+    Certificate,
+    _code_of,
+    _masked_message,
+    mask_volunteer_number,
+)
 from volunteer_rules.certificates.issuer import Issuer, _text
 from volunteer_rules.certificates.signing import SigningKey, signed_statement
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
@@ -67,16 +72,19 @@ class Refusal:
 
     Attributes:
         code: one of :data:`REFUSAL_CODES`.
-        message: one sentence.
+        message: one sentence; an ID number or a personal contact in it (a record id that is
+            one, wrongly) is masked, ``record_id`` keeps the id as given.
         record_id: the record concerned, or ``None`` for the whole certificate.
 
     Example:
         >>> Refusal("not_verified", "record r1 is not verified", "r1").code
         'not_verified'
+        >>> Refusal("not_verified", "record 13812345678 is not verified").message
+        'record 138****5678 is not verified'
     """
 
     code: str
-    message: str
+    message: str = attrs.field(converter=_masked_message)
     record_id: str | None = None
 
 
@@ -135,7 +143,8 @@ def issue_certificate(
 
     Args:
         records: the volunteer's service records (any organization, any order).
-        volunteer: the volunteer's basic information (identity on the certificate).
+        volunteer: the volunteer's basic information (identity on the certificate; an ID
+            number or a personal contact written into the name is printed masked).
         issuer: the issuing organization. The certificate prints it with ID numbers and
             personal contacts (mobile numbers, e-mail addresses) masked, as every output of
             the library does: its verification code covers what is printed.
@@ -349,7 +358,7 @@ def _certificate(
         number=number,
         issued_on=as_of,
         volunteer_id=mask_volunteer_number(volunteer.volunteer_id),
-        volunteer_name=volunteer.name,
+        volunteer_name=mask_personal_data(volunteer.name),
         document_kind=volunteer.id_document.kind,
         document_number=volunteer.id_document.masked(),
         issuer=issuer,

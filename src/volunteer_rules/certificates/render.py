@@ -7,7 +7,10 @@ inline SVG. The QR code of a signed certificate holds the signed statement and t
 so a verifier checks it offline (:func:`check_qr_payload`); an unsigned one holds the
 certificate number and the short verification code.
 
-Nothing here prints a full ID number: a certificate holds only the masked document number.
+Nothing here prints a full ID number or mobile number: a certificate issued by the library holds
+only masked ones, and the text and the page mask what they print by the library's one rule for
+ID numbers and personal contacts, so a certificate made by hand, or read from another system's
+JSON, prints masked too.
 
 Example:
     >>> from volunteer_rules.testing import examples
@@ -27,7 +30,7 @@ import attrs
 
 from volunteer_rules._canonical import canonical_bytes, read_json
 from volunteer_rules._iso import read_date
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates.certificate import Certificate
 from volunteer_rules.certificates.signing import KeyRegistry, signed_statement
@@ -199,13 +202,13 @@ def _rows(certificate: Certificate) -> list[tuple[str, str, str]]:
     if certificate.remarks:
         rows.append(("备注", "Remarks", certificate.remarks))
     rows.append(("验证码", "Verification code", certificate.short_code))
-    return rows
+    return [(zh, en, mask_personal_data(value)) for zh, en, value in rows]
 
 
 def _activities(certificate: Certificate) -> list[tuple[str, str, str]]:
     return [
         (
-            f"{SERVICE_CATEGORIES.get(a.category, a.category)} {a.category}",
+            mask_personal_data(f"{SERVICE_CATEGORIES.get(a.category, a.category)} {a.category}"),
             str(a.activities),
             a.service.format("zh"),
         )
@@ -295,12 +298,13 @@ def render_html(certificate: Certificate) -> str:
         for label, count, spent in _activities(certificate)
     )
     qr = _qr_svg(qr_payload(certificate)) or ""
+    name = mask_personal_data(certificate.volunteer_name)
     statement = (
-        f"兹证明 {e(certificate.volunteer_name)} 同志在本单位参加志愿服务，"
+        f"兹证明 {e(name)} 同志在本单位参加志愿服务，"
         f"累计服务时间 {e(certificate.service.format('zh'))}。本证明依据志愿服务记录如实出具，不收取任何费用。"
     )
     statement_en = (
-        f"This certifies that {e(certificate.volunteer_name)} served as a volunteer with this "
+        f"This certifies that {e(name)} served as a volunteer with this "
         f"organization for {e(certificate.service.format('en'))} in total. Issued truthfully "
         "from the service records, free of charge."
     )
@@ -308,7 +312,7 @@ def render_html(certificate: Certificate) -> str:
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<title>志愿服务记录证明 {e(certificate.number)}</title>
+<title>志愿服务记录证明 {e(mask_personal_data(certificate.number))}</title>
 <style>{_CSS}</style>
 </head>
 <body>
@@ -330,7 +334,7 @@ def render_html(certificate: Certificate) -> str:
 <div class="code">{e(certificate.short_code)}</div>
 <div class="full">{e(certificate.verification_code)}</div>
 </div>
-<div class="seal">{e(certificate.issuer.name)}<br>（盖章 seal）</div>
+<div class="seal">{e(mask_personal_data(certificate.issuer.name))}<br>（盖章 seal）</div>
 </div>
 </div>
 </body>

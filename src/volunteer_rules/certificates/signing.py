@@ -128,7 +128,16 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """The bytes of URL-safe base64 as :func:`_b64` writes it; any other spelling is refused.
+
+    Python's decoder skips characters outside the alphabet, accepts padding and ignores the
+    unused low bits of the last character, so many texts decode to one signature: a signature
+    whose text was changed is refused (``ValueError``), not read as the one it was changed from.
+    """
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        raise ValueError("not URL-safe base64 as written by the library")
+    return raw
 
 
 @masked_repr
@@ -525,6 +534,10 @@ def _signature_status(
     public = keys.key(key_id)
     if public is None:
         return "unknown_key"
+    if not isinstance(public, PublicKey):
+        raise InvalidTypeError(
+            "keys", f"key() must return a PublicKey or None, not {type(public).__name__}"
+        )
     issuer = statement.get("issuer")
     if not isinstance(issuer, dict) or issuer.get("organization_id") != public.organization_id:
         return "key_of_another_issuer"

@@ -26,6 +26,7 @@ from volunteer_rules.certificates._figures import _derive, _Figures, _records_li
 from volunteer_rules.certificates.document import (
     Certificate,
     _code_of,
+    _masked_message,
     _record_digest,
     mask_volunteer_number,
 )
@@ -53,7 +54,9 @@ class Difference:
       true (a period that starts after the issue date);
     - the printed figures recomputed from the records: ``hours_changed`` (total service
       time), ``record_minutes_differ`` (a certified record's minutes), ``activities_differ``
-      (the per-category summary), ``period_differs`` (first or last day), ``star_level_differs``;
+      (the per-category summary), ``period_differs`` (first or last day), ``star_level_differs``,
+      ``records_differ`` (the list of certified records: a record listed twice, or listed
+      though it counts nothing; the number of records is printed);
     - the records: ``record_removed``, ``record_changed`` (its content differs from the
       digest), ``record_amended`` (another record now amends it), ``records_conflict`` (the
       records held cannot be counted: one key with two contents);
@@ -62,13 +65,16 @@ class Difference:
       ``signature_invalid`` (see
       :data:`~volunteer_rules.certificates.signing.SIGNATURE_STATUSES`).
 
+    The message masks an ID number or a personal contact in it (a record id that is one,
+    wrongly); ``record_id`` keeps the id as given.
+
     Example:
         >>> Difference("record_removed", "record r1 is no longer held", "r1").code
         'record_removed'
     """
 
     code: str
-    message: str
+    message: str = attrs.field(converter=_masked_message)
     record_id: str | None = None
 
 
@@ -171,9 +177,10 @@ def verify_certificate(
       certificate is reported as ``unsigned``;
     - with ``records``, every printed figure recomputed from them by the rules that issued
       it: the total time (``hours_changed``), each record's minutes
-      (``record_minutes_differ``), the summary per activity (``activities_differ``), the
-      period (``period_differs``) and the star level (``star_level_differs``; a rule set with
-      age bands needs ``birth_date``, else the level is listed in ``unchecked``); and each
+      (``record_minutes_differ``), the list of records (``records_differ``: one listed twice,
+      or listed though it counts nothing), the summary per activity (``activities_differ``),
+      the period (``period_differs``) and the star level (``star_level_differs``; a rule set
+      with age bands needs ``birth_date``, else the level is listed in ``unchecked``); and each
       certified record still held unchanged (``record_removed``, ``record_changed``) and not
       amended (``record_amended``, even by an amendment entered after the issue date).
 
@@ -278,11 +285,7 @@ def _check_held(
 ) -> set[str]:
     """Each certified record still held, unchanged and not amended; the volunteers it names."""
     held = {record.key: record for record in items}
-    amended = {
-        (record.organization_id, record.amends)
-        for record in items
-        if record.amends is not None and record.status in ("verified", "void")
-    }
+    amended = _amended_keys(items)
     volunteers: set[str] = set()
     for entry in certificate.records:
         record = held.get(entry.key)
@@ -311,6 +314,32 @@ def _check_held(
                 )
             )
     return volunteers
+
+
+def _amended_keys(items: list[ServiceRecord]) -> set[tuple[str, str]]:
+    """The keys an effective amendment supersedes, on whatever day it was entered.
+
+    The counting rule (volunteer_rules.rules.counting), without its day: an amendment is
+    effective when it is ``verified`` or ``void``, or superseded in turn (a chain A <- B <- C
+    with C verified supersedes A and B); a key given in conflicting versions amends nothing.
+    """
+    records = resolve_versions(items).records
+    by_key = {record.key: record for record in records}
+    amended: set[tuple[str, str]] = set()
+    targets = [
+        (record.organization_id, record.amends)
+        for record in records
+        if record.amends is not None and record.status in ("verified", "void")
+    ]
+    while targets:
+        target = targets.pop()
+        if target in amended:
+            continue
+        amended.add(target)
+        before = by_key.get(target)
+        if before is not None and before.amends is not None:
+            targets.append((before.organization_id, before.amends))
+    return amended
 
 
 def _check_volunteer(
@@ -377,14 +406,33 @@ def _figure_differences(certificate: Certificate, figures: _Figures) -> list[Dif
             )
         )
     now_minutes = {r.key: r.minutes for r in figures.records}
+    listed: set[tuple[str, str]] = set()
     for entry in certificate.records:
         minutes = now_minutes.get(entry.key, 0)
+        if entry.key in listed:
+            differences.append(
+                Difference(
+                    "records_differ",
+                    f"record {entry.record_id} is listed more than once",
+                    entry.record_id,
+                )
+            )
+            continue
+        listed.add(entry.key)
         if minutes != entry.minutes:
             differences.append(
                 Difference(
                     "record_minutes_differ",
                     f"record {entry.record_id} counts {Hours.from_minutes(minutes)}, the "
                     f"certificate states {Hours.from_minutes(entry.minutes)}",
+                    entry.record_id,
+                )
+            )
+        elif not minutes:
+            differences.append(
+                Difference(
+                    "records_differ",
+                    f"record {entry.record_id} counts nothing, yet is listed as certified",
                     entry.record_id,
                 )
             )

@@ -29,14 +29,17 @@ different keys are the same *service* when they agree on volunteer, date, interv
 and ``end``, both absent or equal instants), service minutes, activity name, place and region
 (their :func:`service_fingerprint`): the same afternoon recorded by two organizations.
 Either is ``duplicate_record`` (against the destination's holdings, or twice inside the
-package). A duplicate is not also reported as an ``overlap`` with the record it duplicates.
+package). A record a package record amends is replaced by that correction: it is not the same
+service as anything. A duplicate is not also reported as an ``overlap`` with the record it
+duplicates.
 
 **Overlap.** Half-open intervals, as in the record format: ``a.start < b.end and b.start <
 a.end``; touching intervals do not overlap; records without an interval never overlap. Only
 records that can count take part: on the destination, the volunteer's records that are not
 ``void`` or ``rejected`` and not amended by another of its records (whoever's: a correction
-entered under another volunteer supersedes too); in the package, records not amended by
-another package record.
+entered under another volunteer supersedes too) or by a package record (a correction the source
+made after the record moved replaces it); in the package, records not amended by another
+package record.
 
 Speed: the destination is read once (a set of keys; the volunteer's own records kept for
 fingerprints and intervals); intervals are sorted and compared by bisection, so the check is

@@ -68,9 +68,16 @@ def _check_duplicates(
     mine: list[ServiceRecord],
     out: list[TransferFinding],
 ) -> None:
+    # A record a package record amends does not count once the package is accepted: its
+    # correction replaces it (volunteer_rules.rules.counting), so it is not the same service as
+    # its correction, nor as anything else.
+    superseded = _superseded(records)
     held_services: dict[tuple[Any, ...], tuple[str, str]] = {}
     for record in mine:
-        if record.status in _COUNTING_STATUSES:
+        if (
+            record.status in _COUNTING_STATUSES
+            and (record.organization_id, record.record_id) not in superseded
+        ):
             held_services.setdefault(
                 service_fingerprint(record), (record.organization_id, record.record_id)
             )
@@ -106,6 +113,8 @@ def _check_duplicates(
                 )
             continue
         seen_keys[key] = record
+        if key in superseded:
+            continue
         fingerprint = service_fingerprint(record)
         other = held_services.get(fingerprint)
         if other is not None:
@@ -142,7 +151,9 @@ def _check_overlaps(
 ) -> None:
     """Overlaps with the volunteer's counting records at the destination, and in the package.
 
-    ``held_superseded``: the keys any destination record amends (they do not count).
+    ``held_superseded``: the keys any destination record amends (they do not count). A
+    destination record a package record amends does not count either: the correction that
+    arrives replaces it.
     """
     package_superseded = _superseded(records)
     ours: list[tuple[_dt.datetime, _dt.datetime, tuple[str, str]]] = []
@@ -166,7 +177,7 @@ def _check_overlaps(
         if start is None or end is None or record.status not in _COUNTING_STATUSES:
             continue
         key = (record.organization_id, record.record_id)
-        if key in held_superseded:
+        if key in held_superseded or key in package_superseded:
             continue
         theirs.append((start, end, key))
     ours.sort()

@@ -18,7 +18,8 @@ from typing import Final
 
 import attrs
 
-from volunteer_rules._privacy import masked_repr
+from volunteer_rules._privacy import mask_personal_data, masked_repr
+from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.transfer.continuation import Continuation
 
 __all__ = [
@@ -47,6 +48,13 @@ TRANSFER_WARNING_CODES: Final = ("late",)
 """Every warning code :func:`~volunteer_rules.check_transfer` can report (warnings never stop a move)."""
 
 
+def _masked_message(value: object) -> str:
+    """A finding's sentence as a person reads it: ID numbers and personal contacts masked."""
+    if not isinstance(value, str):
+        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
+    return mask_personal_data(value)
+
+
 @masked_repr
 @attrs.frozen(kw_only=True)
 class TransferFinding:
@@ -54,16 +62,20 @@ class TransferFinding:
 
     Attributes:
         code: a code from :data:`TRANSFER_VIOLATION_CODES` or :data:`TRANSFER_WARNING_CODES`.
-        message: one sentence a person can act on (never a full ID number).
+        message: one sentence a person can act on. An ID number or a personal contact in it
+            (a volunteer id or record id that is one, wrongly) is masked
+            (``211103***********6``); ``record_key`` keeps the key as given.
         record_key: ``(organization_id, record_id)`` of the record concerned, if one is.
 
     Example:
         >>> TransferFinding(code="same_place", message="source and destination are the same")
         TransferFinding(code='same_place', message='source and destination are the same', record_key=None)
+        >>> TransferFinding(code="other_volunteer", message="volunteer 211103199003150246").message
+        'volunteer 211103***********6'
     """
 
     code: str
-    message: str
+    message: str = attrs.field(converter=_masked_message)
     record_key: tuple[str, str] | None = None
 
 

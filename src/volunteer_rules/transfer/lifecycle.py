@@ -469,7 +469,7 @@ def accept_transfer(
     )
     imported = tuple(
         ImportedRecord(record=record, origin=origin)
-        for record in package.records
+        for record in combined_history(package.records)  # an identical repeat is one record
         if (record.organization_id, record.record_id) not in already
     )
     result = TransferAcceptance(

@@ -64,7 +64,7 @@ from volunteer_rules.records.profile_parts import VolunteerProfile
 from volunteer_rules.records.record import ServiceRecord, dump_record, parse_record
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.transfer import parts as transfer_parts
-from volunteer_rules.transfer.holdings import unwrap_record
+from volunteer_rules.transfer.holdings import combined_history, unwrap_record
 
 __all__ = [
     "PACKAGE_FORMAT_VERSION",
@@ -368,8 +368,8 @@ def create_transfer_package(
 ) -> TransferPackage:
     """Package a volunteer's records as they leave the source organization.
 
-    The records are sorted into canonical order; the summary and the digest are computed.
-    Nothing is judged here: records of another volunteer, unverified records, a missing
+    The records are sorted into canonical order, each once (a repeat with the same key and
+    content is left out); the summary and the digest are computed. Nothing is judged here: records of another volunteer, unverified records, a missing
     consent or an unknown region are packaged as given and reported by
     :func:`~volunteer_rules.check_transfer`.
 
@@ -431,7 +431,7 @@ def create_transfer_package(
                 f"records[{index}]", f"must be a ServiceRecord, not {type(item).__name__}"
             )
         collected.append(item)
-    items = tuple(collected)
+    items = combined_history(collected)  # an identical repeat once; conflicting versions all
     if profile_form not in ("full", "masked"):
         raise InvalidValueError("profile_form", "must be 'full' or 'masked'")
     if profile_form == "masked" and isinstance(profile, VolunteerProfile):
