@@ -106,3 +106,36 @@ def columns(payloads: list[dict[str, Any]]) -> dict[str, list[Any]]:
     names = [n for n in RECORD_FIELDS if any(n in p for p in payloads)]
     extra = sorted({k for p in payloads for k in p} - set(names))
     return {n: [p.get(n) for p in payloads] for n in [*names, *extra]}
+
+
+def spelled_otherwise() -> list[dict[str, Any]]:
+    """Records whose ids are written otherwise than parse_record writes them.
+
+    A volunteer id with white space around it (the same volunteer), a key given by two
+    volunteers once trimmed and in uppercase (a conflict both results list), an amendment of
+    another volunteer's record whose ids are so written (the record is superseded): the
+    adapters must route them as parse_record reads them.
+    """
+    from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD as base
+
+    org = "51211100MJ00000175"
+    day = {
+        "date": "2024-05-03",
+        "start": "2024-05-03T08:30:00+08:00",
+        "end": "2024-05-03T11:00:00+08:00",
+        "recorded_at": "2024-05-04T09:00:00+08:00",
+    }
+    return [
+        dict(base, record_id="r1", volunteer_id="V1", organization_id=org),
+        dict(base, record_id="r2", volunteer_id=" V1\u3000", organization_id=org, **day),
+        dict(base, record_id="r3", volunteer_id="V2", organization_id=org),
+        dict(base, record_id=" r3", volunteer_id="V3", organization_id=org.lower(), place="另一处"),
+        dict(base, record_id="r5", volunteer_id="V4", organization_id=org),
+        dict(
+            base,
+            record_id="r6",
+            volunteer_id="V5",
+            organization_id=f" {org.lower()}",
+            amends="r5\t",
+        ),
+    ]

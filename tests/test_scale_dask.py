@@ -28,6 +28,7 @@ from scale_support import (
     shared_keys,
     single_process,
     sort_rows,
+    spelled_otherwise,
 )
 from volunteer_rules.tables import certification_schema, certify_dask, exclusion_schema
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
@@ -80,6 +81,19 @@ def test_dask_equals_the_single_process_engine(client: Client, seed: int, rule_s
     assert dict(got_exclusions.dtypes) == dict(exclusions._meta.dtypes)
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
     assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
+
+
+def test_rows_are_routed_by_their_ids_as_parse_record_reads_them(client: Client) -> None:
+    """Ids with spaces around them or a credit code in lowercase: one volunteer, one result;
+    a conflict and an amendment reach every volunteer they concern."""
+    payloads = spelled_otherwise()
+    expected, expected_exclusions = single_process(payloads, "cn-national")
+    certifications, exclusions = certify_dask(
+        frame(payloads, 3), rule_set="cn-national", as_of=AS_OF, partitions=5
+    )
+    got, got_exclusions = dask.compute(certifications, exclusions)
+    assert as_rows(got, certification_schema()) == expected
+    assert as_rows(got_exclusions, exclusion_schema()) == expected_exclusions
 
 
 def test_a_bad_record_in_a_worker_raises_the_library_error(client: Client) -> None:

@@ -21,6 +21,7 @@ from scale_support import (
     shared_keys,
     single_process,
     sort_rows,
+    spelled_otherwise,
 )
 from volunteer_rules.tables import (
     BUCKET,
@@ -62,6 +63,27 @@ def test_partitions_made_by_bucket_rows_equal_certify_many(rule_set: str) -> Non
     assert sort_rows(exclusions.to_pylist()) == expected_exclusions
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
     assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
+
+
+def test_rows_are_routed_by_their_ids_as_parse_record_reads_them() -> None:
+    """A volunteer id with spaces around it, a key and an amended key written in lowercase or
+    with spaces: one volunteer in one partition, the conflict and the amendment seen by every
+    volunteer they concern (they used to be routed by their text, and certified apart)."""
+    payloads = spelled_otherwise()
+    expected, expected_exclusions = single_process(payloads, "cn-national")
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for row in bucket_rows(payloads):
+        parts.setdefault(row[BUCKET], []).append(row)
+    assert sorted(parts) == ["V1", "V2", "V3", "V4", "V5"]
+    keyed = pa.concat_tables(
+        certify_partition(pa.table(columns(part)), rule_set="cn-national", as_of=AS_OF, keyed=True)
+        for part in parts.values()
+    )
+    assert sort_rows(keyed.drop_columns(EXCLUDED_ORGANIZATIONS).to_pylist()) == expected
+    assert sort_rows(exclusion_table(keyed).to_pylist()) == expected_exclusions
+    reasons = {(e["volunteer_id"], e["record_id"], e["reason"]) for e in expected_exclusions}
+    assert {("V2", "r3", "duplicate_record"), ("V4", "r5", "superseded")} <= reasons
+    assert [r["counted_minutes"] for r in expected if r["volunteer_id"] == "V1"] == [240]
 
 
 def test_record_fields_are_the_format_fields() -> None:

@@ -28,6 +28,7 @@ from scale_support import (
     shared_keys,
     single_process,
     sort_rows,
+    spelled_otherwise,
 )
 from volunteer_rules.tables import (
     certification_struct,
@@ -95,6 +96,20 @@ def test_spark_equals_the_single_process_engine(
     spark.catalog.clearCache()
     assert any(e["reason"] == "duplicate_record" for e in expected_exclusions)
     assert_ids_shared_and_one_excluded(payloads, expected_exclusions)
+
+
+def test_rows_are_routed_by_their_ids_as_parse_record_reads_them(spark: SparkSession) -> None:
+    """Ids with spaces around them or a credit code in lowercase: one volunteer, one result;
+    a conflict and an amendment reach every volunteer they concern."""
+    payloads = spelled_otherwise()
+    expected, expected_exclusions = single_process(payloads, "cn-national")
+    certifications, exclusions = certify_spark(
+        frame(spark, payloads), rule_set="cn-national", as_of=AS_OF, partitions=5, persist=True
+    )
+    with spark_errors():
+        assert collect(certifications) == expected
+        assert collect(exclusions) == expected_exclusions
+    spark.catalog.clearCache()
 
 
 def test_a_bad_record_in_a_worker_is_raised_as_the_library_error(spark: SparkSession) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import math
 from typing import Any
 
@@ -158,6 +159,69 @@ def test_nanoseconds_are_not_cut_off() -> None:
         _sample_frame(recorded_at=whole.dt.convert_time_zone("Asia/Shanghai"))
     )
     assert shanghai.to_rows() == [vr.dump_record(vr.parse_record(SAMPLE_RECORD_PAYLOAD))]
+
+
+@pytest.mark.parametrize(
+    "moments",
+    [
+        {"start": "2024-05-01T08:30:00.000000+08:00"},  # a fraction of zero
+        {
+            "start": "2024-05-01T00:30:00-00:00",
+            "end": "2024-05-01T03:00:00-00:00",
+            "recorded_at": "2024-05-02T09:15:00-00:00",
+        },
+    ],
+)
+def test_date_times_are_kept_as_parse_record_writes_them(moments: dict[str, str]) -> None:
+    """A zero fraction and the offset -00:00 are written as parse_record writes them (no
+    fraction; +00:00), by every reader: the column steps used to keep the text as given."""
+    payload = dict(SAMPLE_RECORD_PAYLOAD, **moments)
+    expected = [vr.dump_record(vr.parse_record(payload))]
+    lines = io.BytesIO((json.dumps(payload) + "\n").encode())
+    for table in (tio.read_json_lines(lines), tio.read_frame(pl.DataFrame([payload]))):
+        assert table.to_rows() == expected
+        assert table.errors.height == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "kind"),
+    [
+        ("record_id", dt.date(2024, 5, 1), "date"),
+        ("place", dt.datetime(2024, 5, 1, 8, 30), "datetime"),
+        ("activity_name", dt.time(8, 30), "time"),
+    ],
+)
+def test_a_date_or_time_in_a_text_field_is_invalid_type(column: str, value: Any, kind: str) -> None:
+    """As parse_record says of it; it used to be read as its ISO text (a valid id or name)."""
+    payload = dict(SAMPLE_RECORD_PAYLOAD, **{column: value})
+    with pytest.raises(RecordFormatError) as refused:
+        vr.parse_record(payload)
+    expected = [(1, e.path, e.code, e.message) for e in refused.value.errors]
+    assert expected == [
+        (1, f"$.{column}", "invalid_type", f"{column} must be a string, not {kind}")
+    ]
+    frames = [pl.DataFrame([payload]), pa.Table.from_pylist([payload])]
+    sink = io.BytesIO()
+    pq.write_table(frames[1], sink)
+    for table in (
+        *(tio.read_frame(frame) for frame in frames),
+        tio.read_parquet(io.BytesIO(sink.getvalue())),
+    ):
+        assert table.records.height == 0
+        assert table.errors.rows() == expected
+
+
+def test_an_arrow_date64_column_is_a_date_column() -> None:
+    """polars makes a date64 column a date-time, which the date field refused."""
+    payload = dict(SAMPLE_RECORD_PAYLOAD)
+    arrow = pa.Table.from_pylist([payload])
+    day = dt.date.fromisoformat(payload["date"])
+    arrow = arrow.set_column(
+        arrow.schema.get_field_index("date"), "date", pa.array([day], pa.date64())
+    )
+    table = tio.read_frame(arrow)
+    assert table.errors.height == 0
+    assert table.to_rows() == [vr.dump_record(vr.parse_record(payload))]
 
 
 def test_minutes_past_int64_are_out_of_range() -> None:

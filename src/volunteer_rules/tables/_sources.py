@@ -104,11 +104,21 @@ def _arrow_frame(table: pa.Table | pa.RecordBatch, what: str) -> pl.DataFrame:
     names = _names(table.schema.names, what)
     return _named(
         [
-            _column(name, pl.from_arrow, table.column(k), str(field.type))
+            _column(name, _from_arrow, table.column(k), str(field.type))
             for k, (name, field) in enumerate(zip(names, table.schema, strict=True))
         ],
         names,
     )
+
+
+def _from_arrow(column: pa.ChunkedArray | pa.Array) -> Any:
+    """An Arrow column in polars; a ``date64`` column as a date column, as in Parquet.
+
+    (polars makes a ``date64`` column a date-time, which a date field refuses.)
+    """
+    if column.type == pa.date64():
+        column = column.cast(pa.date32())
+    return pl.from_arrow(column)
 
 
 def _named(columns: list[pl.Series], names: list[str]) -> pl.DataFrame:

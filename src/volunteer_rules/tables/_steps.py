@@ -57,6 +57,9 @@ _DATETIME: Final = (
     r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?"
     r"[+-](0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"
 )
+_NOT_CANONICAL_DATETIME: Final = r"\.000000[+-]|-00:00$"
+"""What ``_DATETIME`` lets through that ``parse_record`` writes otherwise: a fraction of
+zero (written without one) and the offset ``-00:00`` (written ``+00:00``)."""
 _EMPTY_RECORDS: Final = pl.DataFrame(
     schema={
         name: pl.from_arrow(pa.schema([field]).empty_table()).dtypes[0]  # type: ignore[union-attr]
@@ -74,6 +77,10 @@ def _empty_errors() -> pl.DataFrame:
 # --- one row as the JSON object it means ----------------------------------------------------------
 
 
+_WHEN: Final = frozenset({"date", "evaluation_date", "start", "end", "recorded_at"})
+"""The fields whose cells may be dates or date-times (read as their ISO text)."""
+
+
 def _cell(name: str, value: Any, from_text: bool) -> Any:
     """A cell's value as JSON (dates as text; CSV numbers and booleans read from text)."""
     if from_text and type(value) is str:
@@ -82,9 +89,9 @@ def _cell(name: str, value: Any, from_text: bool) -> Any:
         if name == "group_service" and value in ("true", "false", ""):
             return value == "true"  # (an empty text: false, as the CSV writer writes it)
         return value
-    if hasattr(value, "isoformat"):
+    if name in _WHEN and hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    return value  # (a date in a text field, say: parse_record names its type)
 
 
 def _payload(row: Mapping[str, Any], from_text: bool = False) -> dict[str, Any]:
@@ -197,7 +204,7 @@ def _date_ok(name: str) -> pl.Expr:
 
 def _canonical_datetime(name: str) -> pl.Expr:
     column = pl.col(name)
-    return column.str.contains(_DATETIME) & ~column.str.ends_with(".000000")
+    return column.str.contains(_DATETIME) & ~column.str.contains(_NOT_CANONICAL_DATETIME)
 
 
 def _instant(name: str) -> pl.Expr:
@@ -347,7 +354,7 @@ def _typed(raw: pl.DataFrame, from_text: bool) -> pl.DataFrame:
                 columns.append(pl.lit(None, pl.Boolean).alias(name))
         elif dtype == pl.String:
             columns.append(column)
-        elif dtype == pl.Date:
+        elif dtype == pl.Date and name in _WHEN:
             columns.append(column.dt.to_string("%Y-%m-%d"))
         elif dtype == pl.Null:
             columns.append(column.cast(pl.String))
@@ -362,14 +369,21 @@ def _typed(raw: pl.DataFrame, from_text: bool) -> pl.DataFrame:
 
 
 def _moments_as_text(raw: pl.DataFrame) -> pl.DataFrame:
-    """Every date-time column as the text its cells mean: Python's ``isoformat``.
+    """Every date-time column of a date or date-time field as the text its cells mean.
+
+    The text is Python's ``isoformat``. (In another field a date-time is no text:
+    ``parse_record`` names its type.)
 
     ``YYYY-MM-DDTHH:MM:SS``, then the fraction of a second if any (6 digits, or 9 where
     nanoseconds are given: text ``parse_record`` refuses, never a value cut short), then the
     offset if the column has a time zone (none: ``parse_record`` says so, or applies
     ``default_tz``). Once here, the column steps and ``parse_record`` read the same text.
     """
-    moments = {name: dtype for name, dtype in raw.schema.items() if isinstance(dtype, pl.Datetime)}
+    moments = {
+        name: dtype
+        for name, dtype in raw.schema.items()
+        if isinstance(dtype, pl.Datetime) and name in _WHEN
+    }
     if not moments:
         return raw
     return raw.with_columns(

@@ -34,6 +34,8 @@ from volunteer_rules.tables.partition import (
     _check_driver_arguments,
     _checked_rule_set,
     _keyed_schema,
+    _routing_id,
+    _routing_organization,
     certify_partition,
     check_record_schema,
     exclusion_schema,
@@ -90,19 +92,45 @@ def _arrow_schema(records: dd.DataFrame) -> pa.Schema:
     return pa.schema(fields)
 
 
+_KEYS = {
+    "organization_id": "_k_org",
+    "record_id": "_k_id",
+    "volunteer_id": "_k_vol",
+    "amends": "_k_amends",
+}
+"""The columns routed by, each the id of a column as ``parse_record`` reads it."""
+
+
+def _with_keys(part: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the ids they are routed by (trimmed; a credit code in uppercase)."""
+    import pandas as pd
+
+    keys = {}
+    for name, key in _KEYS.items():
+        if name in part.columns:
+            read = _routing_organization if name == "organization_id" else _routing_id
+            values = [read(value) for value in part[name].tolist()]
+            keys[key] = pd.Series(values, index=part.index, dtype=part[name].dtype)
+    return part.assign(**keys)
+
+
 def _routed(records: dd.DataFrame) -> dd.DataFrame:
     """Own rows under their volunteer, plus every row sent to another volunteer it reaches.
 
     The rule of :func:`~volunteer_rules.tables.partition.bucket_rows`, with merges: the
     versions of a key held by two volunteers go to both, and amendments go to every volunteer
-    whose record they reach (one merge per link of a chain).
+    whose record they reach (one merge per link of a chain). Ids are compared as
+    ``parse_record`` reads them (trimmed; a credit code in uppercase).
     """
     import dask.dataframe as dd
 
-    own = records.assign(**{BUCKET: records["volunteer_id"]})
+    given = list(records.columns)
+    keys = [key for name, key in _KEYS.items() if name in given]
+    records = records.map_partitions(_with_keys, meta=_with_keys(records._meta))
+    own = records.assign(**{BUCKET: records["_k_vol"]})
     holders = (
-        records[["organization_id", "record_id", "volunteer_id"]]
-        .rename(columns={"organization_id": "_org", "record_id": "_id", "volunteer_id": "_to"})
+        records[["_k_org", "_k_id", "_k_vol"]]
+        .rename(columns={"_k_org": "_org", "_k_id": "_id", "_k_vol": "_to"})
         .drop_duplicates()  # after the rename: dask-expr loses the columns the other way round
     )
     # keys held by more than one volunteer: each holder gets every version (a conflict)
@@ -111,21 +139,21 @@ def _routed(records: dd.DataFrame) -> dd.DataFrame:
     found: list[dd.DataFrame] = []
     if len(shared_keys):
         found.append(holders.merge(shared_keys, on=["_org", "_id"])[_KEY])
-    if "amends" in records.columns:
+    if "amends" in given:
         sent = _amendments_sent(records)
         if sent is not None:
             found.append(sent)
     if not found:
-        return own
+        return own[[*given, BUCKET]]
     # renamed before drop_duplicates: dask-expr loses the columns the other way round
     pairs = (
         dd.concat(found)
-        .rename(columns={"_org": "organization_id", "_id": "record_id", "_to": BUCKET})
+        .rename(columns={"_org": "_k_org", "_id": "_k_id", "_to": BUCKET})
         .drop_duplicates()
     )
-    brought = records.merge(pairs, on=["organization_id", "record_id"])
-    brought = brought[brought["volunteer_id"] != brought[BUCKET]]
-    return dd.concat([own, brought[list(own.columns)]])
+    brought = records.merge(pairs, on=["_k_org", "_k_id"])
+    brought = brought[brought["_k_vol"] != brought[BUCKET]]
+    return dd.concat([own, brought[list(own.columns)]]).drop(columns=keys)
 
 
 def _amendments_sent(records: dd.DataFrame) -> dd.DataFrame | None:
@@ -134,15 +162,13 @@ def _amendments_sent(records: dd.DataFrame) -> dd.DataFrame | None:
 
     # a few rows in a thousand: held once, so that following a chain reads no more records
     amendments = (
-        records[records["amends"].notnull()][
-            ["organization_id", "record_id", "amends", "volunteer_id"]
-        ]
+        records[records["_k_amends"].notnull()][["_k_org", "_k_id", "_k_amends", "_k_vol"]]
         .rename(
             columns={
-                "organization_id": "_org",
-                "record_id": "_id",
-                "amends": "_amends",
-                "volunteer_id": "_vol",
+                "_k_org": "_org",
+                "_k_id": "_id",
+                "_k_amends": "_amends",
+                "_k_vol": "_vol",
             }
         )
         .persist()
@@ -155,8 +181,8 @@ def _amendments_sent(records: dd.DataFrame) -> dd.DataFrame | None:
         joined = amendments.merge(reached, on=["_org", "_amends"])
         return joined[joined["_vol"] != joined["_to"]][_KEY].drop_duplicates()
 
-    targets = records[["organization_id", "record_id", "volunteer_id"]].rename(
-        columns={"organization_id": "_org", "record_id": "_amends", "volunteer_id": "_to"}
+    targets = records[["_k_org", "_k_id", "_k_vol"]].rename(
+        columns={"_k_org": "_org", "_k_id": "_amends", "_k_vol": "_to"}
     )
     sent = step(targets).persist()
     if not len(sent):

@@ -324,7 +324,7 @@ def _record_frame(table: pa.Table) -> tuple[pl.DataFrame, list[str] | None]:
     assert isinstance(frame, pl.DataFrame)
     wanted = None
     if BUCKET in frame.columns:
-        wanted = frame.get_column(BUCKET).drop_nulls().unique().to_list()
+        wanted = [_routing_id(v) for v in frame.get_column(BUCKET).drop_nulls().unique()]
         frame = frame.drop(BUCKET)
     if "evaluation" in frame.columns:
         given = frame.get_column("evaluation")
@@ -732,6 +732,32 @@ def exclusion_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBa
         yield out[0] if out else pa.RecordBatch.from_pylist([], schema=schema)
 
 
+def _routing_id(value: Any) -> Any:
+    """A record, volunteer or amended record id as ``parse_record`` reads it: trimmed.
+
+    What the adapters route rows by (anything but text is given back as it is: such a row is
+    refused by its partition wherever it goes).
+
+    Example:
+        >>> _routing_id(" V1\u3000"), _routing_id(None)
+        ('V1', None)
+    """
+    return value.strip() if isinstance(value, str) else value
+
+
+def _routing_organization(value: Any) -> Any:
+    """An organization id as ``parse_record`` reads it: trimmed, a credit code in uppercase.
+
+    Example:
+        >>> _routing_organization(" 51211100mj00000175"), _routing_organization("G-team")
+        ('51211100MJ00000175', 'G-team')
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    return text if text.startswith("G-") else text.upper()
+
+
 def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each row under its volunteer, plus every row that can change another volunteer's result.
 
@@ -748,9 +774,13 @@ def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         rows: record rows (mappings with at least ``organization_id``, ``record_id``,
             ``volunteer_id`` and, for amendments, ``amends``).
 
+    Ids are compared as :func:`~volunteer_rules.parse_record` reads them, trimmed and a
+    credit code in uppercase: ``" V1"`` is volunteer ``V1``, and ``51211100mj00000175`` the
+    organization ``51211100MJ00000175``.
+
     Returns:
-        Copies of the rows with a :data:`BUCKET` value: first every row under its own
-        volunteer, then the rows sent elsewhere.
+        Copies of the rows with a :data:`BUCKET` value (the volunteer id as ``parse_record``
+        reads it): first every row under its own volunteer, then the rows sent elsewhere.
 
     Example:
         >>> a = {"organization_id": "G-x", "record_id": "a", "volunteer_id": "V1"}
@@ -758,20 +788,23 @@ def bucket_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         >>> [(r["record_id"], r[BUCKET]) for r in bucket_rows([a, b])]
         [('a', 'V1'), ('b', 'V2'), ('b', 'V1')]
     """
-    own = [{**row, BUCKET: row["volunteer_id"]} for row in rows]
+    own = [{**row, BUCKET: _routing_id(row["volunteer_id"])} for row in rows]
     versions: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     amenders: dict[tuple[Any, Any], list[tuple[Any, Any]]] = {}
+    keys = []
     for row in own:
-        key = (row["organization_id"], row["record_id"])
+        organization = _routing_organization(row["organization_id"])
+        key = (organization, _routing_id(row["record_id"]))
+        keys.append(key)
         versions.setdefault(key, []).append(row)
         if row.get("amends") is not None:
-            amenders.setdefault((row["organization_id"], row["amends"]), []).append(key)
-    work = deque(dict.fromkeys(((r["organization_id"], r["record_id"]), r[BUCKET]) for r in own))
+            amenders.setdefault((organization, _routing_id(row["amends"])), []).append(key)
+    work = deque(dict.fromkeys(zip(keys, (r[BUCKET] for r in own), strict=True)))
     reached = set(work)
     sent: list[dict[str, Any]] = []
     while work:
         key, to = work.popleft()
-        sent.extend({**row, BUCKET: to} for row in versions[key] if row["volunteer_id"] != to)
+        sent.extend({**row, BUCKET: to} for row in versions[key] if row[BUCKET] != to)
         for amender in amenders.get(key, ()):
             if (amender, to) not in reached:
                 reached.add((amender, to))

@@ -152,20 +152,54 @@ def _arrow_schema(records: DataFrame) -> pa.Schema:
     return pa.schema(fields)
 
 
+_KEYS = {
+    "organization_id": "_k_org",
+    "record_id": "_k_id",
+    "volunteer_id": "_k_vol",
+    "amends": "_k_amends",
+}
+"""The columns routed by, each the id of a column as ``parse_record`` reads it."""
+
+
+def _with_keys(records: DataFrame) -> DataFrame:
+    """The rows with the ids they are routed by, as ``parse_record`` reads them.
+
+    Trimmed of what ``str.strip`` removes, a credit code in uppercase.
+    """
+    from pyspark.sql import functions as f
+
+    from volunteer_rules.tables._steps import _SPACE_CLASS
+
+    around = f"^[{_SPACE_CLASS}]+|[{_SPACE_CLASS}]+$"  # (the class is Java's regex too)
+    keys = {
+        key: f.regexp_replace(f.col(name).cast("string"), around, "")
+        for name, key in _KEYS.items()
+        if name in records.columns
+    }
+    organization = keys["_k_org"]
+    keys["_k_org"] = f.when(organization.startswith("G-"), organization).otherwise(
+        f.upper(organization)
+    )
+    return records.withColumns(keys)
+
+
 def _routed(records: DataFrame) -> DataFrame:
     """Own rows under their volunteer, plus every row sent to another volunteer it reaches.
 
     The rule of :func:`~volunteer_rules.tables.partition.bucket_rows`, with joins: the
     versions of a key held by two volunteers go to both, and amendments go to every volunteer
-    whose record they reach (one join per link of a chain).
+    whose record they reach (one join per link of a chain). Ids are compared as
+    ``parse_record`` reads them (trimmed; a credit code in uppercase).
     """
     from pyspark.sql import functions as f
 
-    own = records.withColumn(BUCKET, f.col("volunteer_id"))
+    given = records.columns
+    records = _with_keys(records)
+    own = records.withColumn(BUCKET, f.col("_k_vol")).select(*given, BUCKET)
     holders = records.select(
-        f.col("organization_id").alias("_org"),
-        f.col("record_id").alias("_id"),
-        f.col("volunteer_id").alias("_to"),
+        f.col("_k_org").alias("_org"),
+        f.col("_k_id").alias("_id"),
+        f.col("_k_vol").alias("_to"),
     )
     # keys held by more than one volunteer: each holder gets every version (a conflict)
     shared = (
@@ -176,7 +210,7 @@ def _routed(records: DataFrame) -> DataFrame:
         .localCheckpoint()
     )
     pairs = None if shared.isEmpty() else shared
-    if "amends" in records.columns:
+    if "amends" in given:
         sent = _amendments_sent(records, holders)
         if sent is not None:
             pairs = sent if pairs is None else pairs.unionByName(sent).distinct()
@@ -184,15 +218,13 @@ def _routed(records: DataFrame) -> DataFrame:
         return own
     brought = (
         records.join(
-            pairs.withColumnRenamed("_org", "organization_id").withColumnRenamed(
-                "_id", "record_id"
-            ),
-            ["organization_id", "record_id"],
+            pairs.withColumnRenamed("_org", "_k_org").withColumnRenamed("_id", "_k_id"),
+            ["_k_org", "_k_id"],
         )
-        .where(f.col("volunteer_id") != f.col("_to"))
+        .where(f.col("_k_vol") != f.col("_to"))
         .withColumnRenamed("_to", BUCKET)
     )
-    return own.unionByName(brought.select(*own.columns))
+    return own.unionByName(brought.select(*given, BUCKET))
 
 
 def _amendments_sent(records: DataFrame, holders: DataFrame) -> DataFrame | None:
@@ -201,12 +233,12 @@ def _amendments_sent(records: DataFrame, holders: DataFrame) -> DataFrame | None
 
     # a few rows in a thousand: held once, so that following a chain reads no more records
     amendments = (
-        records.where(f.col("amends").isNotNull())
+        records.where(f.col("_k_amends").isNotNull())
         .select(
-            f.col("organization_id").alias("_org"),
-            f.col("record_id").alias("_id"),
-            f.col("amends").alias("_amends"),
-            f.col("volunteer_id").alias("_vol"),
+            f.col("_k_org").alias("_org"),
+            f.col("_k_id").alias("_id"),
+            f.col("_k_amends").alias("_amends"),
+            f.col("_k_vol").alias("_vol"),
         )
         .localCheckpoint()
     )
