@@ -255,6 +255,92 @@ def test_a_deleted_record_or_package_is_damage_not_an_unknown_key(
             SQLiteTransferStore(database).get_package("0" * 64)
 
 
+def test_a_transfer_whose_first_row_lost_its_mark_is_damage_not_an_unknown_id(
+    template: Path, tmp_path: Path
+) -> None:
+    """A first row whose ``kind`` was cleared hides from the scan of first rows: still damage."""
+    path = _copy_of(template, tmp_path)
+    _raw(
+        path, "UPDATE ledger_entries SET kind = NULL WHERE transfer_id = 'c-2' AND kind IS NOT NULL"
+    )
+    with SQLiteDatabase(path) as database:
+        with pytest.raises(
+            StorageError, match="ledger_entries: the stored ledger is damaged"
+        ) as error:
+            SQLiteLedgerStore(database).get_transfer("c-2")
+        assert not isinstance(error.value, NotFoundError)
+        assert "it holds 9 transfers and 8 first rows of transfers" in str(error.value)
+
+
+def _first_package(path: Path) -> str:
+    with SQLiteDatabase(path) as database:
+        return SQLiteTransferStore(database).package_ids()[0]
+
+
+_HISTORY_DAMAGE = {
+    # the last event deleted: the history would be one event short, its state not the package's
+    "last event deleted": "DELETE FROM package_events WHERE package_id = '{id}' AND sequence = 2",
+    # every event deleted: the history would be "not found" for a package that is there
+    "all events deleted": "DELETE FROM package_events WHERE package_id = '{id}'",
+    # an event added, its checksum made right: the history would be one event long
+    "event added": "INSERT INTO package_events SELECT package_id, 3, state, at, reason,"
+    " vr_checksum(package_id, 3, state, at, reason) FROM package_events"
+    " WHERE package_id = '{id}' AND sequence = 2",
+}
+
+
+@pytest.mark.parametrize("damage", list(_HISTORY_DAMAGE))
+def test_a_history_that_lost_or_gained_events_is_damage(
+    template: Path, tmp_path: Path, damage: str
+) -> None:
+    """A package's history is checked against its row, which counts its events."""
+    path = _copy_of(template, tmp_path)
+    package_id = _first_package(path)
+    _raw(path, _HISTORY_DAMAGE[damage].format(id=package_id))
+    with SQLiteDatabase(path) as database:
+        transfers = SQLiteTransferStore(database)
+        with pytest.raises(StorageError) as error:
+            transfers.history(package_id)
+        assert not isinstance(error.value, NotFoundError)
+        assert f"package_events: the stored history of transfer package {package_id}" in str(
+            error.value
+        )
+        assert len(transfers.history(transfers.package_ids()[1])) == 2  # the other: as before
+
+
+def test_a_deleted_package_with_events_left_is_damage_in_every_read(
+    template: Path, tmp_path: Path
+) -> None:
+    """History and state changes of a package whose row was deleted are damage, not unknown."""
+    path = _copy_of(template, tmp_path)
+    package_id = _first_package(path)
+    _raw(path, f"DELETE FROM packages WHERE package_id = '{package_id}'")
+    before = _dump(path)
+    with SQLiteDatabase(path) as database:
+        transfers = SQLiteTransferStore(database)
+        with pytest.raises(StorageError, match=r"the package.s own row is missing") as e:
+            transfers.history(package_id)
+        assert not isinstance(e.value, NotFoundError)
+        with pytest.raises(StorageError, match="packages: the stored table is damaged") as e:
+            transfers.change_state(package_id, expected="accepted", new="cancelled", at=T0)
+        assert not isinstance(e.value, NotFoundError)
+    assert _dump(path) == before
+    with SQLiteDatabase(template) as database:  # a sound file: an unknown id is still unknown
+        sound = SQLiteTransferStore(database)
+        with pytest.raises(NotFoundError):
+            sound.history("0" * 64)
+        with pytest.raises(NotFoundError):
+            sound.change_state("0" * 64, expected="accepted", new="cancelled", at=T0)
+
+
+def _dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
 def test_records_added_again_in_part_keep_the_seal(tmp_path: Path) -> None:
     """A batch some of whose records are held already adds only the new ones to the seal."""
     with SQLiteDatabase(tmp_path / "bank.sqlite") as database:
@@ -437,6 +523,47 @@ def test_postgresql_a_deleted_record_or_package_is_damage(pg_database: tuple[Any
     assert not isinstance(error.value, NotFoundError)
 
 
+def test_postgresql_a_transfer_whose_first_row_lost_its_mark_is_damage(
+    pg_database: tuple[Any, str],
+) -> None:
+    from volunteer_rules.storage import postgresql as pg
+
+    database, dsn = pg_database
+    _pg_raw(
+        dsn, "UPDATE ledger_entries SET kind = NULL WHERE transfer_id = 'c-2' AND kind IS NOT NULL"
+    )
+    with pytest.raises(StorageError, match="ledger_entries: the stored ledger is damaged") as error:
+        pg.PostgreSQLLedgerStore(database).get_transfer("c-2")
+    assert not isinstance(error.value, NotFoundError)
+
+
+@pytest.mark.parametrize("damage", list(_HISTORY_DAMAGE))
+def test_postgresql_a_history_that_lost_or_gained_events_is_damage(
+    pg_database: tuple[Any, str], damage: str
+) -> None:
+    from volunteer_rules.storage import postgresql as pg
+    from volunteer_rules.storage.sqlite_schema import _tuple_checksum
+
+    database, dsn = pg_database
+    transfers = pg.PostgreSQLTransferStore(database)
+    package_id = transfers.package_ids()[0]
+    if damage == "event added":  # no vr_checksum function on the server: made here
+        history = transfers.history(package_id)
+        row = (package_id, 3, history[-1].state, history[-1].at.isoformat(), "")
+        _pg_raw(
+            dsn,
+            "INSERT INTO package_events VALUES"
+            f" ('{package_id}', 3, '{row[2]}', '{row[3]}', '', {_tuple_checksum(row)})",
+        )
+    else:
+        _pg_raw(dsn, _HISTORY_DAMAGE[damage].format(id=package_id))
+    with pytest.raises(StorageError, match="package_events: the stored history") as error:
+        transfers.history(package_id)
+    assert not isinstance(error.value, NotFoundError)
+    with pytest.raises(NotFoundError):  # an unknown id is still unknown
+        transfers.change_state("0" * 64, expected="accepted", new="cancelled", at=T0)
+
+
 # the community registries: checksums on their rows, seals on their tables
 
 
@@ -519,6 +646,35 @@ def test_a_deleted_community_row_is_found_by_db_check(
         problems = database.check()
     wanted = said or "community_tags: 1 rows differ from the entries' filters"
     assert any(problem.startswith(wanted) for problem in problems), problems
+
+
+def test_a_deleted_community_entry_or_event_is_damage_not_an_unknown_id(tmp_path: Path) -> None:
+    """``get`` of an id no row has compares the table with its seal, as the record store does."""
+    from volunteer_rules.storage.community_sqlite import (
+        SQLiteAttendanceStore,
+        SQLiteOrganizationStore,
+    )
+
+    sound, path = tmp_path / "sound.sqlite", tmp_path / "bank.sqlite"
+    _community_file(sound)
+    _community_file(path)
+    _raw(
+        path,
+        "DELETE FROM community_entries WHERE key = 'G-xingfu-team'",
+        "DELETE FROM community_events WHERE event_id = 'a3'",
+    )
+    with SQLiteDatabase(path) as database:
+        with pytest.raises(StorageError, match="community_entries: the stored table") as e:
+            SQLiteOrganizationStore(database).get("G-xingfu-team")
+        assert not isinstance(e.value, NotFoundError)
+        with pytest.raises(StorageError, match="community_events: the stored table") as e:
+            SQLiteAttendanceStore(database).get("a3")
+        assert not isinstance(e.value, NotFoundError)
+    with SQLiteDatabase(sound) as database:  # a sound file: an unknown id is still unknown
+        with pytest.raises(NotFoundError):
+            SQLiteOrganizationStore(database).get("G-nobody")
+        with pytest.raises(NotFoundError):
+            SQLiteAttendanceStore(database).get("a-none")
 
 
 def test_attendance_read_whole_refuses_a_table_that_breaks_its_seal(tmp_path: Path) -> None:

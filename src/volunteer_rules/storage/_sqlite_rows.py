@@ -24,6 +24,7 @@ from volunteer_rules.storage._seals import (
     _DamagedRow,
     _digest,
     _Executes,
+    _not_found,
     _reseal,
     _seal_mismatch,
 )
@@ -163,6 +164,42 @@ def _event(package_id: str, row: Sequence[Any]) -> PackageEvent:
         at=_dt.datetime.fromisoformat(at),
         reason=reason,
     )
+
+
+def _read_history(
+    connection: _Executes, placeholder: str, package_id: str
+) -> tuple[PackageEvent, ...]:
+    """A package's events, oldest first, read with the driver's ``placeholder`` (both databases).
+
+    The events are checked against the package's verified row, which counts them and holds
+    the state the last one set: events deleted or added behind the library's back are damage
+    (:class:`_DamagedRow`), never a shorter history, nor "not found" for a package that is
+    there. A package with no row is "not found" only if the table matches its seal
+    (:func:`~volunteer_rules.storage._seals._not_found`) and no event names it.
+    """
+    p = placeholder
+    packages = connection.execute(f"{_PACKAGE_SELECT} WHERE package_id = {p}", (package_id,))
+    package_rows = packages.fetchall()
+    events = connection.execute(
+        f"{_EVENT_SELECT} WHERE package_id = {p} ORDER BY sequence", (package_id,)
+    ).fetchall()
+    key = f"history of transfer package {package_id}"
+    if not package_rows:
+        if events:
+            raise _DamagedRow("package_events", key, "the package's own row is missing")
+        raise _not_found(connection, p, "packages", _common.package_not_found(package_id))
+    (package,) = _verify("packages", package_rows)
+    _verify("package_events", events)
+    count, state = int(package[4]), package[3]
+    last = events[-1][2] if events else None
+    if [row[1] for row in events] != list(range(1, count + 1)) or last != state:
+        raise _DamagedRow(
+            "package_events",
+            key,
+            f"{len(events)} events are stored, the package's row counts {count}"
+            f" ending in {state!r}",
+        )
+    return tuple(_event(package_id, row) for row in events)
 
 
 _NO_TRANSFER: Final = (None,) * 10
@@ -428,11 +465,22 @@ def _transfer_not_found(connection: _Executes, transfer_id: str) -> NotFoundErro
 
     A transfer id changed in the file would make its transfer look missing: the first rows of
     all transfers (which hold the ids) are verified first, on a miss only, so that damage is
-    reported as damage (:class:`_DamagedRow`) rather than as an unknown id.
+    reported as damage (:class:`_DamagedRow`) rather than as an unknown id. A first row no
+    longer marked as one (its ``kind`` cleared) would hide from that scan: there must be one
+    first row per position, as many as the verified last entry says the ledger holds.
     """
+    held = _next_posting(connection)[0]
     cursor = connection.execute(f"{_ENTRY_SELECT} WHERE kind IS NOT NULL", ())
+    heads = 0
     while rows := cursor.fetchmany(_BALANCE_ROWS_AT_ONCE):
-        _verify("ledger_entries", rows)
+        heads += len(_verify("ledger_entries", rows))
+    if heads != held:
+        raise _DamagedRow(
+            "ledger_entries",
+            "ledger",
+            f"it holds {held} transfers and {heads} first rows of transfers:"
+            " rows were changed outside the library",
+        )
     return _common.transfer_not_found(transfer_id)
 
 

@@ -41,7 +41,7 @@ from volunteer_rules.errors import StorageError
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.storage import _common
 from volunteer_rules.storage import _community_kinds as kinds
-from volunteer_rules.storage._seals import _check_sealed
+from volunteer_rules.storage._seals import _check_sealed, _not_found
 from volunteer_rules.storage._sqlite_rows import _insert_row, _verify
 from volunteer_rules.storage.sqlite import SQLiteDatabase
 from volunteer_rules.storage.sqlite_database import _reads_stored_data
@@ -156,8 +156,9 @@ class _Registry(Generic[T]):
         kinds.check_filter("id", key)
         with self.database.reading(f"reading {self._kind.name}") as connection:
             _, held = self._current(connection, key)
-        if held is None:
-            raise kinds.not_found(self._kind, key)
+            if held is None:  # not found, unless the table lost rows behind the library's back
+                error = kinds.not_found(self._kind, key)
+                raise _not_found(connection, "?", "community_entries", error)
         return _parse(self._kind, held)
 
     @_reads_stored_data
@@ -356,8 +357,9 @@ class SQLiteAttendanceStore:
         kinds.check_filter("event_id", event_id)
         with self.database.reading("reading an attendance event") as connection:
             held = _held_event(connection, event_id)
-        if held is None:
-            raise kinds.event_not_found(event_id)
+            if held is None:  # not found, unless the table lost rows behind the library's back
+                error = kinds.event_not_found(event_id)
+                raise _not_found(connection, "?", "community_events", error)
         return _parse(kinds.ATTENDANCE, held)
 
     @_reads_stored_data

@@ -22,11 +22,10 @@ from volunteer_rules.storage._seals import (
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
-    _EVENT_SELECT,
     _PACKAGE_SELECT,
-    _event,
     _insert_row,
     _parse_package,
+    _read_history,
     _verify,
 )
 from volunteer_rules.storage.postgresql_database import (
@@ -136,8 +135,9 @@ class PostgreSQLTransferStore:
             with self.database.transaction("changing a package state") as cursor:
                 cursor.execute(f"{_PACKAGE_SELECT} WHERE package_id = %s FOR UPDATE", (package_id,))
                 rows = cursor.fetchall()
-                if not rows:
-                    raise _common.package_not_found(package_id)
+                if not rows:  # not found, unless the table lost rows behind the library's back
+                    error = _common.package_not_found(package_id)
+                    raise _not_found(cursor, "%s", "packages", error)
                 # verified first: a new checksum over damaged columns would hide the damage
                 row = _verify("packages", rows)[0]
                 _, stored_order, volunteer_id, current, count, payload, stored_checksum = row
@@ -167,13 +167,7 @@ class PostgreSQLTransferStore:
 
         def read() -> tuple[PackageEvent, ...]:
             with self.database.reading("reading a package history") as cursor:
-                cursor.execute(
-                    f"{_EVENT_SELECT} WHERE package_id = %s ORDER BY sequence", (package_id,)
-                )
-                rows = _verify("package_events", cursor.fetchall())
-            if not rows:
-                raise _common.package_not_found(package_id)
-            return tuple(_event(package_id, row) for row in rows)
+                return _read_history(cursor, "%s", package_id)
 
         result: tuple[PackageEvent, ...] = _library_errors("reading a package history", read)
         return result

@@ -22,11 +22,10 @@ from volunteer_rules.storage._seals import (
     _reseal,
 )
 from volunteer_rules.storage._sqlite_rows import (
-    _EVENT_SELECT,
     _PACKAGE_SELECT,
-    _event,
     _insert_row,
     _parse_package,
+    _read_history,
     _verify,
 )
 from volunteer_rules.storage.protocols import INITIAL_PACKAGE_STATE, PackageEvent
@@ -161,8 +160,9 @@ class SQLiteTransferStore:
             rows = connection.execute(
                 f"{_PACKAGE_SELECT} WHERE package_id = ?", (package_id,)
             ).fetchall()
-            if not rows:
-                raise _common.package_not_found(package_id)
+            if not rows:  # not found, unless the table lost rows behind the library's back
+                error = _common.package_not_found(package_id)
+                raise _not_found(connection, "?", "packages", error)
             # verified first: a new checksum over damaged columns would hide the damage
             row = _verify("packages", rows)[0]
             _, stored_order, volunteer_id, current, count, payload, stored_checksum = row
@@ -194,12 +194,7 @@ class SQLiteTransferStore:
         """
         _common.check_text("package_id", package_id)
         with self.database.reading("reading a package history") as connection:
-            rows = connection.execute(
-                f"{_EVENT_SELECT} WHERE package_id = ? ORDER BY sequence", (package_id,)
-            ).fetchall()
-        if not rows:
-            raise _common.package_not_found(package_id)
-        return tuple(_event(package_id, row) for row in _verify("package_events", rows))
+            return _read_history(connection, "?", package_id)
 
     @_reads_stored_data
     def package_ids(

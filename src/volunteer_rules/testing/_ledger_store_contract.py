@@ -491,6 +491,42 @@ class _LedgerMachine(RuleBasedStateMachine):
         if self._append(posted):
             self.clients[client] = new  # a refused batch: the client keeps its old ledger
 
+    @rule(
+        size=st.integers(1, 3),
+        bad=st.sampled_from(["not a posting", "id reused", "stale"]),
+        data=st.data(),
+    )
+    def append_with_a_bad_item(self, size: int, bad: str, data: st.DataObject) -> None:
+        """A batch that continues the ledger but holds one bad item is refused whole."""
+        current = Ledger.from_transfers(self.model.transfers())
+        self.clock += _dt.timedelta(minutes=1)
+        credits = [
+            _credit(f"batch-{next(self.ids)}", _LEDGER_VOLUNTEERS[n % 3], 10 + n, self.clock)
+            for n in range(size)
+        ]
+        _, posted = _post(current, *credits)
+        item: object = "not a posting"
+        if bad == "id reused":  # a stored id, or the batch's first, with other content
+            reused = [p.transfer.transfer_id for p in self.model.postings()] or [
+                credits[0].transfer_id
+            ]
+            tid = data.draw(st.sampled_from(reused))
+            other = _post(current, _credit(f"other-{next(self.ids)}", "V3", 999, self.clock))[1][0]
+            item = attrs.evolve(
+                other,
+                transfer=attrs.evolve(other.transfer, transfer_id=tid),
+                entries=tuple(entry._replace(transfer_id=tid) for entry in other.entries),
+            )
+        elif bad == "stale":  # a posting made on the ledger before this batch: its position
+            item = _post(current, _credit(f"stale-{next(self.ids)}", "V2", 5, self.clock))[1][0]
+        items: list[Any] = [*posted]
+        items.insert(data.draw(st.integers(1 if bad == "stale" else 0, len(posted))), item)
+        before = (self.store.postings(), self.store.balances())
+        got = _outcome(lambda: self.store.append(items))
+        assert got[0] != "ok"
+        assert got == _outcome(lambda: self.model.append(items))
+        assert (self.store.postings(), self.store.balances()) == before
+
     @rule(client=st.integers(0, 1))
     def reload(self, client: int) -> None:
         ledger = self.clients[client]

@@ -443,6 +443,32 @@ class _RecordMachine(RuleBasedStateMachine):
         assert _outcome(lambda: self.store.add(batch)) == _outcome(lambda: self.model.add(batch))
 
     @rule(
+        batch=st.lists(_records(), max_size=4),
+        bad=st.sampled_from(["not a record", "not storable", "conflict"]),
+        data=st.data(),
+    )
+    def add_with_a_bad_item(
+        self, batch: list[ServiceRecord], bad: str, data: st.DataObject
+    ) -> None:
+        """A batch with one bad item, anywhere, is refused whole: the store is as before."""
+        held = self.model.find()
+        if bad == "conflict" and held:
+            stored = data.draw(st.sampled_from(held))
+            item: object = attrs.evolve(stored, service=stored.service + Hours.from_minutes(1))
+        elif bad == "not a record":
+            item = "not a record"
+        else:  # a record the format would not read back: it amends itself
+            record = data.draw(_records())
+            item = attrs.evolve(record, amends=record.record_id)
+        items: list[Any] = [*batch]
+        items.insert(data.draw(st.integers(0, len(batch))), item)
+        before = (self.store.count(), self.store.find())
+        got = _outcome(lambda: self.store.add(items))
+        assert got[0] != "ok"
+        assert got == _outcome(lambda: self.model.add(items))
+        assert (self.store.count(), self.store.find()) == before == (len(held), held)
+
+    @rule(
         organization_id=st.sampled_from(_ORGANIZATIONS),
         record_id=st.sampled_from(["r-1", "r-2", "r-3", "r-4"]),
     )

@@ -251,6 +251,7 @@ class _RegistryContract(_StoreContract[Any]):
 
     def test_matches_in_memory_model(self, make_store: Callable[[], Any]) -> None:
         contract = self
+        key = type(self).key
 
         class Machine(RuleBasedStateMachine):
             def __init__(self) -> None:
@@ -269,6 +270,34 @@ class _RegistryContract(_StoreContract[Any]):
                 assert _outcome(lambda: self.store.add(items)) == _outcome(
                     lambda: self.model.add(items)
                 )
+
+            @rule(
+                batch=st.lists(
+                    st.tuples(st.integers(0, 4), st.sampled_from(_REGIONS), st.integers(0, 2)),
+                    max_size=3,
+                ),
+                conflict=st.booleans(),
+                data=st.data(),
+            )
+            def add_with_a_bad_item(
+                self, batch: list[tuple[int, str, int]], conflict: bool, data: st.DataObject
+            ) -> None:
+                """One bad item anywhere in a batch: refused whole, the store as before."""
+                items: list[Any] = [contract.item(n, r, v) for n, r, v in batch]
+                held = self.model.find()
+                bad: Any = "not an entry"
+                if conflict and held:  # a held id with other content
+                    current = data.draw(st.sampled_from(held))
+                    n = next(n for n in range(5) if key(contract.item(n)) == key(current))
+                    other = [contract.item(n, r, v) for r in _REGIONS for v in range(3)]
+                    bad = data.draw(st.sampled_from([i for i in other if i != current]))
+                items.insert(data.draw(st.integers(0, len(items))), bad)
+                before = [self.store.history(key(contract.item(n))) for n in range(5)]
+                got = _outcome(lambda: self.store.add(items))
+                assert got[0] != "ok"
+                assert got == _outcome(lambda: self.model.add(items))
+                assert [self.store.history(key(contract.item(n))) for n in range(5)] == before
+                assert self.store.find() == held
 
             @rule(n=st.integers(0, 4), region=st.sampled_from(_REGIONS), version=st.integers(0, 2))
             def update(self, n: int, region: str, version: int) -> None:
@@ -458,6 +487,30 @@ class AttendanceStoreContract(_StoreContract[AttendanceStore]):
                 assert _outcome(lambda: self.store.append(events)) == _outcome(
                     lambda: self.model.append(events)
                 )
+
+            @rule(
+                batch=st.lists(
+                    st.tuples(st.integers(0, 6), st.integers(0, 2), st.integers(-30, 30)),
+                    max_size=4,
+                ),
+                conflict=st.booleans(),
+                data=st.data(),
+            )
+            def append_with_a_bad_item(
+                self, batch: Sequence[tuple[int, int, int]], conflict: bool, data: st.DataObject
+            ) -> None:
+                """One bad item anywhere in a batch: refused whole, the store as before."""
+                events: list[Any] = [_event(*values) for values in batch]
+                held = self.model.events()
+                bad: Any = "not an event"
+                if conflict and held:  # a held event id with other content
+                    current = data.draw(st.sampled_from(held))
+                    bad = attrs.evolve(current, at=current.at + _dt.timedelta(seconds=1))
+                events.insert(data.draw(st.integers(0, len(events))), bad)
+                got = _outcome(lambda: self.store.append(events))
+                assert got[0] != "ok"
+                assert got == _outcome(lambda: self.model.append(events))
+                assert self.store.events() == held
 
             @rule(
                 project=st.sampled_from((None, "PRJ-0", "PRJ-1")),
