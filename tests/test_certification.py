@@ -504,7 +504,8 @@ class TestProperties:
     ) -> None:
         """In one UTC offset, with copies and dates after as_of, certify_many agrees too."""
         early = dt.timedelta(days=data.draw(st.integers(0, 5)))  # entered before the date
-        records = [attrs.evolve(r, recorded_at=r.recorded_at - early) for r in records]
+        with attrs.validators.disabled():  # which the constructor refuses: the passes agree
+            records = [attrs.evolve(r, recorded_at=r.recorded_at - early) for r in records]
         copies = data.draw(st.lists(st.sampled_from(records), max_size=3)) if records else []
         given_records = [*records, *copies]
         many = certify_many(given_records, rule_set=rule_set_id, as_of=AS_OF_SMALL)

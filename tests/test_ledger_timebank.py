@@ -470,6 +470,7 @@ class TestBenefits:
                 start=None,
                 end=None,
                 service=vr.Hours.from_hours(10),
+                recorded_at=record.recorded_at + dt.timedelta(days=day),
             )
             for day in range(10)
         ]

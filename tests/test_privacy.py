@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.vendor.pretty import pretty
 
 import volunteer_rules as vr
-from volunteer_rules._privacy import mask_identity_numbers, mask_personal_data
+from volunteer_rules._privacy import mask_identity_numbers, mask_message_text, mask_personal_data
 from volunteer_rules.testing.strategies import resident_ids, volunteer_profiles
 
 
@@ -75,3 +75,57 @@ class TestMobileNumbersWithSeparators:
         assert digits(masked) == digits(before) + number[:3] + number[-4:] + digits(after)
         assert masked.startswith(before) and masked.endswith(number[-4:] + after)
         assert mask_personal_data(masked) == masked  # masking twice changes nothing
+
+
+_WIDE = str.maketrans("0123456789Xx+- ", "０１２３４５６７８９Ｘｘ＋－\u3000")
+"""ASCII digits, ``X``, ``+``, ``-`` and space as an input method's full-width mode types them."""
+
+
+class TestNumbersTypedInFullWidth:
+    """A number typed in full-width digits is masked as the same number in ASCII is."""
+
+    def test_a_mobile_and_an_id_number_typed_in_full_width(self) -> None:
+        assert (
+            mask_personal_data("联系电话：１３８－１２３４－５６７８")
+            == "联系电话：１３８******５６７８"
+        )
+        assert mask_personal_data("身份证１１０１０５１９４９１２３１００２Ｘ") == (
+            "身份证１１０１０５***********Ｘ"
+        )
+        assert mask_message_text("账号６２２２０２０２００１１２２３３４４５") == (
+            "账号６２２２０２************５"
+        )
+
+    @given(
+        text=st.lists(
+            st.sampled_from(
+                [*"0123456789Xx+- ab.电话：\u3000", "1381234567", "110105194912310", "86"]
+            ),
+            max_size=20,
+        ).map("".join)
+    )
+    @example(text="tel 13812345678 id 11010519491231002X")
+    def test_masked_in_the_same_places(self, text: str) -> None:
+        """Typed wide, the same characters are masked, the others kept as typed."""
+        wide = text.translate(_WIDE)
+        for mask in (mask_personal_data, mask_message_text):
+            masked = mask(wide)
+            assert masked == mask(text).translate(_WIDE)
+            assert mask(masked) == masked  # masking twice changes nothing
+
+
+class TestCountryCode:
+    """A mobile number after the country code, written +86, 0086 or 86, is masked."""
+
+    @given(
+        number=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+        code=st.sampled_from(["+86", "0086", "86", "+86 ", "0086 ", "86-", "(+86)"]),
+        before=st.sampled_from(["", "手机", "tel: ", "\t"]),
+    )
+    @example(number="13812345678", code="86", before="电话")
+    def test_the_middle_digits_never_show(self, number: str, code: str, before: str) -> None:
+        masked = mask_personal_data(before + code + number)
+        at = len(before + code)  # masks keep the length
+        assert masked[at + 3 : at + 7] == "****", masked
+        assert masked.startswith(before) and len(masked) == at + len(number)
+        assert mask_personal_data(masked) == masked

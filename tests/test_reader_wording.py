@@ -23,7 +23,7 @@ from test_wire_nulls import FORMS
 from volunteer_rules._iso import read_date, read_datetime
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records import RegionCode, parse_profile
-from volunteer_rules.records._fields import Problems, read_text
+from volunteer_rules.records._fields import Problems, organization_id_problem, read_text
 from volunteer_rules.records._wire_reader import Reader
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
@@ -142,6 +142,12 @@ PLACES: dict[str, list[tuple[str, str]]] = {
         ("person", "region_code"),
         ("demand", "region_code"),
     ],
+    "organization id": [
+        ("record", "organization_id"),
+        ("organization", "organization_id"),
+        ("package", "source_organization_id"),
+        ("package", "destination_organization_id"),
+    ],
 }
 
 _TRIMMED = st.text(max_size=30).filter(lambda text: text == text.strip())
@@ -207,6 +213,15 @@ BAD: dict[str, st.SearchStrategy[Any]] = {
         st.text(alphabet="0123456789", min_size=6, max_size=6).filter(
             lambda text: not RegionCode.is_known(text)
         ),
+    ),
+    "organization id": st.one_of(
+        _NOT_TEXT,
+        _BLANK,
+        _UNSTORABLE,
+        st.sampled_from(
+            ["G-", "G-a b", "G-" + "a" * 63, "91110000600037342L", "5121110050000001", "团队"]
+        ),
+        _TRIMMED.filter(lambda text: organization_id_problem(text) is not None),
     ),
 }
 
@@ -275,6 +290,15 @@ def test_a_bad_value_is_worded_alike_at_every_member_of_its_kind(
         ("region", " ", "missing", "must not be blank"),
         ("region", "211199", "unknown_code", "211199 was never assigned in GB/T 2260"),
         ("region", "21 103", "invalid_format", "must be a 6-digit GB/T 2260 code such as 211103"),
+        ("organization id", ["x"], "invalid_type", "must be a string, not array"),
+        ("organization id", "", "missing", "must not be blank"),
+        ("organization id", " \t", "missing", "must not be blank"),
+        (
+            "organization id",
+            "G-a\ufffe",
+            "invalid_format",
+            "holds U+FFFE at position 3, which cannot be stored (a lone surrogate or a non-character)",
+        ),
     ],
 )
 def test_the_one_wording(kind: str, value: object, code: str, message: str) -> None:

@@ -479,7 +479,13 @@ class TestAllAtOnce:
             record(record_id="a", volunteer_id="V2", **interval(3, (8, 0), (10, 0))),
             record(record_id="b", status="submitted", **interval(4, (8, 0), (10, 0))),
             record(record_id="c", **interval(5, (8, 0), (10, 0))),
-            record(record_id="d", date=dt.date(2024, 7, 1)),
+            record(
+                record_id="d",
+                date=dt.date(2024, 7, 1),
+                start=None,
+                end=None,
+                recorded_at=dt.datetime(2024, 7, 1, 20, 0, tzinfo=CST),
+            ),
         ]
         held = [
             record(record_id="c", **interval(5, (8, 0), (10, 0))),

@@ -118,8 +118,12 @@ def test_masking_round_trips_and_hides(profile: vr.VolunteerProfile) -> None:
         ({"contact": CONTACT}, "$.contact"),
         ({"id_document": {"kind": "resident_id", "number": NUMBER}}, "$.id_document.number"),
         ({"masked": False}, "$.masked"),
+        # A star somewhere does not make a whole mobile number, e-mail or ID number masked.
+        ({"contact": f"138****5678 / {CONTACT}"}, "$.contact"),
+        ({"contact": "*li.lei@example.org"}, "$.contact"),
+        ({"id_document": {"kind": "passport", "number": f"*{NUMBER}"}}, "$.id_document.number"),
     ],
-    ids=["name", "contact", "number", "not marked"],
+    ids=["name", "contact", "number", "not marked", "one of two", "e-mail", "with a star"],
 )
 def test_a_masked_profile_must_be_masked(change: dict[str, Any], path: str) -> None:
     """A payload marked masked that holds a value in full is refused, with the path."""
@@ -128,6 +132,13 @@ def test_a_masked_profile_must_be_masked(change: dict[str, Any], path: str) -> N
         parse_masked_profile(wire)
     assert [(e.path, e.code) for e in raised.value.errors] == [(path, "invalid_format")]
     assert NUMBER not in str(raised.value) and CONTACT not in str(raised.value)
+
+
+def test_the_value_refuses_a_whole_contact_beside_a_star() -> None:
+    masked = mask_profile(vr.parse_profile(SAMPLE_PROFILE_PAYLOAD))
+    with pytest.raises(vr.InvalidValueError, match=r"^contact: must be masked text"):
+        attrs.evolve(masked, contact=f"* {CONTACT}")
+    assert attrs.evolve(masked, contact="138****5678").contact == "138****5678"
 
 
 def test_profile_form_is_checked() -> None:

@@ -20,7 +20,9 @@ all-digit organization codes whose date part cannot be a date.
 Contacts are personal information too (PIPL Art. 4). :func:`mask_contact_text` is the one rule
 for masking a contact (the public ``volunteer_rules.records.mask_contact`` is it), and
 :func:`mask_personal_data` masks ID numbers and the contacts found in free text (mainland mobile
-numbers, e-mail addresses). :func:`masked_repr` makes a class's ``repr`` pass through
+numbers, after the country code ``+86``, ``0086`` or ``86`` too, and e-mail addresses). A
+number typed in full-width digits (an input method's full-width mode) is found as the same
+number in ASCII and masked as typed: ``１３８****５６７８``. :func:`masked_repr` makes a class's ``repr`` pass through
 :func:`mask_personal_data`: every public value of the library that can hold an id, a name or
 other text a person typed has it, so that an ID number used (wrongly) as an id, or a phone
 number written into a record's text, never shows whole in a log or a traceback.
@@ -92,8 +94,29 @@ def mask_resident_id(number: str) -> str:
     return number[:6] + "*" * (len(number) - 7) + number[-1]
 
 
-def _masked(match: re.Match[str]) -> str:
-    return mask_resident_id(match.group())
+_FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789Xx+- ")
+"""Full-width digits, ``X``, ``+``, ``-`` and space (what an input method's full-width mode
+types) as ASCII, one character for one, so that a number typed so is found where the same
+number in ASCII is."""
+_HAS_FULL_WIDTH: Final = re.compile("[０-９Ｘｘ＋－\u3000]")
+
+
+def _mask_matches(pattern: re.Pattern[str], text: str, mask: Callable[[str], str]) -> str:
+    """``text`` with ``mask`` applied to every match of ``pattern`` in its ASCII reading.
+
+    A number written in full-width digits (``１３８１２３４５６７８``) is matched as the same number
+    in ASCII and masked as typed, the same characters kept; every other character stays.
+    """
+    if _HAS_FULL_WIDTH.search(text) is None:
+        return pattern.sub(lambda found: mask(found.group()), text)
+    pieces: list[str] = []
+    last = 0
+    for found in pattern.finditer(text.translate(_FULL_WIDTH)):
+        start, end = found.span()
+        pieces += (text[last:start], mask(text[start:end]))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def mask_identity_numbers(text: str) -> str:
@@ -116,7 +139,7 @@ def mask_identity_numbers(text: str) -> str:
     """
     if len(text) < 15:
         return text
-    return _IDENTITY_NUMBER.sub(_masked, text)
+    return _mask_matches(_IDENTITY_NUMBER, text, mask_resident_id)
 
 
 def looks_like_identity_number(text: str) -> bool:
@@ -164,12 +187,13 @@ def mask_name_text(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-# A mainland mobile number (11 digits from 13-19, optionally +86 before it, written whole or
-# as 3-4-4 digits with one kind of separator, "138-1234-5678", "138 1234 5678") or an e-mail
+# A mainland mobile number (11 digits from 13-19, optionally the country code before it, +86,
+# 0086 or 86, written whole or as 3-4-4 digits with one kind of separator, "138-1234-5678",
+# "138 1234 5678") or an e-mail
 # address, standing alone in a text (not inside a longer run of letters or digits, such as a
 # digest).
 _CONTACT: Final = re.compile(
-    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:\+86[- ]?)?1[3-9][0-9]([- ]?)[0-9]{{4}}\1[0-9]{{4}}"
+    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:(?:\+|00)?86[- ]?)?1[3-9][0-9]([- ]?)[0-9]{{4}}\1[0-9]{{4}}"
     r"(?![0-9A-Za-z])"
     rf"|(?:(?<![A-Za-z0-9._%+-])(?!{_ESCAPE_AHEAD})|{_AFTER_ESCAPE})"
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
@@ -194,7 +218,7 @@ def mask_personal_data(text: str) -> str:
     text = mask_identity_numbers(text)
     if "@" not in text and not any(c.isdigit() for c in text):
         return text
-    return _CONTACT.sub(lambda found: mask_contact_text(found.group()), text)
+    return _mask_matches(_CONTACT, text, mask_contact_text)
 
 
 _LONG_NUMBER: Final = re.compile(r"[0-9]{10,}[Xx]?", re.ASCII)
@@ -211,7 +235,7 @@ def mask_long_numbers(text: str) -> str:
         >>> mask_long_numbers("account 6222020200112233445, code 123456789")
         'account 622202************5, code 123456789'
     """
-    return _LONG_NUMBER.sub(_masked, text)
+    return _mask_matches(_LONG_NUMBER, text, mask_resident_id)
 
 
 def mask_message_text(text: str) -> str:

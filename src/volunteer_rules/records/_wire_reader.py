@@ -204,7 +204,8 @@ class Reader:
         Written back as the record format writes it, a credit code in uppercase
         (:func:`.canonical_organization_id`), so that one organization has one id in every
         form; ``as_given`` keeps it exactly as written (white space and case), for a form
-        whose digest covers its text.
+        whose digest covers its text. It is read as a text first (:func:`.read_text`): a
+        blank id is ``missing``, as in a record, even an optional one.
 
         Example:
             >>> read = Reader({"a": " 51211100mj00000175", "b": "G-", "c": "91110000600037342L"},
@@ -214,11 +215,14 @@ class Reader:
             >>> [str(e) for e in read.errors][1]
             '$.c: checksum: c fails the GB 32100 check: the check character (position 18) is wrong'
         """
-        value = self._typed(key, required, str, "a string")
-        if value is MISSING or value is None:
+        raw, problems = self._member(key, required)
+        if raw is MISSING:
             return None
-        if not as_given:
-            value = value.strip()
+        # Read as a text first, as the record reader reads one: a blank id is ``missing``, a
+        # character that cannot be stored ``invalid_format`` in the record's words.
+        value = read_text(raw, key, None, problems, as_given=as_given, blank="missing")
+        if value is None:
+            return None
         if (problem := organization_id_problem(value)) is not None:
             code, message = problem
             self.add(self.path(key), code, f"{key} {message}")

@@ -39,8 +39,8 @@ import attrs
 
 from volunteer_rules._privacy import (
     mask_contact_text,
-    mask_identity_numbers,
     mask_name_text,
+    mask_personal_data,
     masked_repr,
 )
 from volunteer_rules._validate import instance_of, one_of
@@ -81,8 +81,11 @@ MASKED_PROFILE_FIELDS: Final = (
 
 
 def _is_masked(text: str) -> bool:
-    """Masked text holds a ``*`` and no whole resident ID number."""
-    return "*" in text and mask_identity_numbers(text) == text
+    """Masked text holds a ``*`` and nothing :func:`.mask_personal_data` would mask.
+
+    No whole resident ID number, mobile number or e-mail address.
+    """
+    return "*" in text and mask_personal_data(text) == text
 
 
 def _masked_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -193,11 +196,17 @@ def mask_profile(profile: VolunteerProfile) -> MaskedProfile:
         id_document_kind=document.kind,
         id_document_number=_masked_number(document.kind, document.number),
         residence_region=profile.residence_region,
-        contact=None if profile.contact is None else mask_contact_text(profile.contact),
+        contact=None if profile.contact is None else _masked_contact(profile.contact),
         consents=profile.consents,
         self_supporting=profile.self_supporting,
         registered_on=profile.registered_on,
     )
+
+
+def _masked_contact(contact: str) -> str:
+    # A contact keeps a few characters (mask_contact_text); any mobile number or e-mail address
+    # still whole among them (a contact of several, say) is masked as free text is.
+    return mask_personal_data(mask_contact_text(contact))
 
 
 def _masked_number(kind: str, number: str) -> str:
@@ -243,7 +252,8 @@ def parse_masked_profile(payload: Mapping[str, Any]) -> MaskedProfile:
 
     The rules are the profile's (:func:`~volunteer_rules.parse_profile`) for the members it
     has, and: ``masked`` is ``true``; the name, the document number and the contact are masked
-    (hold a ``*`` and no whole ID number), else ``invalid_format``.
+    (hold a ``*`` and no whole ID number, mobile number or e-mail address), else
+    ``invalid_format``.
 
     Raises:
         RecordFormatError: with ``what="masked profile"`` and every problem found.

@@ -51,9 +51,9 @@ def mask_document_number(kind: str, number: str) -> str:
 
 
 def mask_contact(contact: str) -> str:
-    """A contact (phone number or e-mail address) with most of it replaced by ``*``.
+    """A contact (phone number or e-mail address) with its middle replaced by ``*``.
 
-    Rules, which never leave more than half of the characters visible:
+    Rules (a mobile number shows 7 of its 11 digits, never the middle four):
 
     - an e-mail address (``local@domain``) keeps the first character of the local part and
       the domain: ``z***@example.org``;

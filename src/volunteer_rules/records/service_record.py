@@ -163,6 +163,67 @@ class Evaluation:
     date: _dt.date = attrs.field(validator=instance_of(_dt.date))
 
 
+_MINUTE: Final = _dt.timedelta(minutes=1)
+
+# The rules between fields (docs/record-format.md): the parser checks each on every record, and
+# so does the constructor, each as the validator of the later field (attrs runs validators in
+# field order, after every field is set, so the earlier fields are already of the right type).
+
+
+def _interval_rules(record: ServiceRecord, attribute: Any, end: _dt.datetime | None) -> None:
+    """``start`` and ``end`` both or neither, ``end`` after ``start``, ``date`` the start's."""
+    start = record.start
+    if start is None and end is None:
+        return
+    if start is None:
+        raise InvalidValueError("start", "is required when end is given")
+    if end is None:
+        raise InvalidValueError("end", "is required when start is given")
+    if not end > start:
+        raise InvalidValueError("end", "must be after start")
+    if start.date() != record.date:
+        raise InvalidValueError(
+            "date",
+            f"must be the local date of start ({start.date().isoformat()}), "
+            f"not {record.date.isoformat()}",
+        )
+
+
+def _service_within_the_interval(record: ServiceRecord, attribute: Any, service: Hours) -> None:
+    """Service time (travel excluded) is at most the time from ``start`` to ``end``."""
+    start, end = record.start, record.end
+    # Whole minutes of the interval, floored: n <= the interval exactly when n <= its floor.
+    if start is not None and end is not None and service.minutes > (end - start) // _MINUTE:
+        raise InvalidValueError(
+            "service", f"{service.minutes} minutes is longer than the interval from start to end"
+        )
+
+
+def _recorded_after_the_service(
+    record: ServiceRecord, attribute: Any, recorded_at: _dt.datetime
+) -> None:
+    """A record is entered after the service: not before ``end``, or before its date."""
+    if record.end is not None:
+        if recorded_at < record.end:
+            raise InvalidValueError("recorded_at", "must not be before end")
+    elif recorded_at.date() < record.date:
+        raise InvalidValueError("recorded_at", "must not be before the activity's date")
+
+
+def _evaluated_after_the_activity(
+    record: ServiceRecord, attribute: Any, evaluation: Evaluation | None
+) -> None:
+    """The evaluation is not dated before the activity."""
+    if evaluation is not None and evaluation.date < record.date:
+        raise InvalidValueError("evaluation.date", "must not be before the activity's date")
+
+
+def _not_amending_itself(record: ServiceRecord, attribute: Any, amends: str | None) -> None:
+    """A record corrects another record, never itself."""
+    if amends is not None and amends == record.record_id:
+        raise InvalidValueError("amends", "a record cannot amend itself")
+
+
 @masked_repr
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class ServiceRecord:
@@ -170,8 +231,15 @@ class ServiceRecord:
 
     Records are immutable: a correction is a new record whose ``amends`` names the record it
     corrects (MCA Order 67, Art. 13). Build records from payloads with
-    :func:`~volunteer_rules.parse_record`; the constructor checks types only, the parser checks
-    every rule of the format.
+    :func:`~volunteer_rules.parse_record`, which checks every rule of the format and reports
+    every problem at once. The constructor checks the types and the rules between fields that
+    the format asks of every record (``docs/record-format.md``): ``start`` and ``end`` both or
+    neither, ``end`` after ``start``, ``date`` the local date of ``start``, ``service`` no
+    longer than the interval, ``recorded_at`` not before ``end`` (or ``date``), the
+    evaluation not dated before ``date``, and ``amends`` not the record's own ``record_id``;
+    it raises :class:`~volunteer_rules.InvalidValueError` naming the field at the first one
+    broken. The rules of one field (lengths, id shapes, the category vocabulary, the range of
+    ``service``) are the parser's.
 
     Two records are equal when every field is; date-times compare as instants, so the same
     moment written with two offsets is equal (``dump_record`` keeps the offset each came with).
@@ -207,6 +275,15 @@ class ServiceRecord:
         >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
         >>> record.status, record.service.minutes
         ('verified', 120)
+        >>> import attrs
+        >>> attrs.evolve(record, amends=record.record_id)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: amends: a record cannot amend itself
+        >>> attrs.evolve(record, end=record.start)
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: end: must be after start
     """
 
     record_id: str = attrs.field(validator=instance_of(str))
@@ -219,18 +296,25 @@ class ServiceRecord:
     region_code: RegionCode = attrs.field(validator=instance_of(RegionCode))
     date: _dt.date = attrs.field(validator=instance_of(_dt.date))
     start: _dt.datetime | None = attrs.field(validator=aware_datetime(optional=True))
-    end: _dt.datetime | None = attrs.field(validator=aware_datetime(optional=True))
-    service: Hours = attrs.field(validator=instance_of(Hours))
+    end: _dt.datetime | None = attrs.field(
+        validator=[aware_datetime(optional=True), _interval_rules]
+    )
+    service: Hours = attrs.field(validator=[instance_of(Hours), _service_within_the_interval])
     person_in_charge: str = attrs.field(validator=instance_of(str))
     recorded_by: str = attrs.field(validator=instance_of(str))
-    recorded_at: _dt.datetime = attrs.field(validator=aware_datetime())
+    recorded_at: _dt.datetime = attrs.field(
+        validator=[aware_datetime(), _recorded_after_the_service]
+    )
     status: str = attrs.field(validator=one_of(STATUSES))
     evaluation: Evaluation | None = attrs.field(
-        default=None, validator=instance_of(Evaluation, optional=True)
+        default=None,
+        validator=[instance_of(Evaluation, optional=True), _evaluated_after_the_activity],
     )
     beneficiary: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
     group_service: bool = attrs.field(default=False, validator=instance_of(bool))
-    amends: str | None = attrs.field(default=None, validator=instance_of(str, optional=True))
+    amends: str | None = attrs.field(
+        default=None, validator=[instance_of(str, optional=True), _not_amending_itself]
+    )
     extensions: Mapping[str, Any] | None = attrs.field(
         default=None, hash=False, converter=_freeze_extensions
     )

@@ -43,8 +43,8 @@ Example:
     >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
     >>> base = attrs.evolve(vr.parse_record(SAMPLE_RECORD_PAYLOAD), start=None, end=None,
     ...                     service=vr.Hours.from_hours(20))
-    >>> records = [attrs.evolve(base, record_id=f"r{n}", date=date(2024, 5, n + 1))
-    ...            for n in range(5)]
+    >>> records = [attrs.evolve(base, record_id=f"r{n}", date=date(2024, 5, n + 1),
+    ...                         recorded_at=base.recorded_at.replace(day=n + 2)) for n in range(5)]
     >>> def cert(day):
     ...     return vr.certify(records, rule_set="cn-national", as_of=day)
     >>> award = apply_for_award(application_id="A-1", certification=cert(date(2024, 7, 1)),

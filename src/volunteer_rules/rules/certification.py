@@ -174,7 +174,8 @@ def certify(
         >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
         >>> first = parse_record(SAMPLE_RECORD_PAYLOAD)
         >>> later = [attrs.evolve(first, record_id=f"r-{n}", date=date(2024, 6, n),
-        ...          start=None, end=None, service=Hours.from_hours(10)) for n in range(1, 31)]
+        ...          start=None, end=None, service=Hours.from_hours(10),
+        ...          recorded_at=first.recorded_at.replace(month=7)) for n in range(1, 31)]
         >>> result = certify([first, *later], rule_set="cn-national", as_of=date(2024, 12, 31))
         >>> result.level.name, result.counted.hours, result.shortfall.hours
         ('two_star', Decimal('302'), Decimal('298'))
@@ -400,7 +401,8 @@ def certify_group(
         >>> base = attrs.evolve(parse_record(SAMPLE_RECORD_PAYLOAD), start=None, end=None,
         ...                     service=Hours.from_hours(20))
         >>> records = [attrs.evolve(base, record_id=f"{v}-{n}", volunteer_id=v,
-        ...            date=date(2024, 5, n)) for v in ("A", "B") for n in range(1, 6)]
+        ...            date=date(2024, 5, n), recorded_at=base.recorded_at.replace(day=n + 1))
+        ...            for v in ("A", "B") for n in range(1, 6)]
         >>> group = certify_group(records, rule_set="us-pvsa", as_of=date(2024, 12, 31))
         >>> group.level.name, group.counted.hours, group.below_minimum
         ('bronze', Decimal('200'), ())

@@ -5,7 +5,8 @@ Re-exported by :mod:`volunteer_rules.testing.strategies`; import them from there
 :func:`service_histories` draws small sets of service records that collide on purpose: few
 dates, few organizations and volunteers, intervals that overlap, amendments and chains of them,
 days that pass the 1440-minute cap. They are built with the ``ServiceRecord`` constructor (the
-counting rules must hold for any record the type allows, not only for parsed ones).
+counting rules must hold for any record the type allows, not only for parsed ones), and so keep
+the rules between fields that it checks: each is entered after its service ends.
 
 Example:
     >>> from volunteer_rules.testing.strategies import service_histories
@@ -66,6 +67,8 @@ def _history(
         recorded_at = _dt.datetime(day.year, day.month, day.day, 23, tzinfo=tz) + _dt.timedelta(
             hours=draw(st.integers(0, 24 * 5))
         )
+        if end is not None and recorded_at < end:
+            recorded_at = end  # entered after the service, as the format asks of every record
         amends = None
         if ids and draw(st.integers(0, 3)) == 0:
             target_org, target_id = draw(st.sampled_from(ids))
