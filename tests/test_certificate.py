@@ -248,9 +248,7 @@ class TestVerify:
     def test_an_amendment_in_conflicting_versions_amends_nothing(self) -> None:
         """An amendment given in two contents counts for no one and amends nothing (the one
         rule for repeated keys): the record it names is certified, and still verifies."""
-        fix = make_record(
-            2, record_id="r-1-fix", amends="r-1", recorded_at=make_record(1).recorded_at
-        )
+        fix = make_record(2, record_id="r-1-fix", amends="r-1")
         records = [make_record(1), fix, attrs.evolve(fix, content="另一版本")]
         certificate = issue(records).certificate
         assert certificate is not None

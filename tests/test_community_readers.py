@@ -316,8 +316,8 @@ def test_a_good_payload_round_trips(form: str) -> None:
     assert read(DUMPS[read](value)) == value
 
 
-_TEXTS = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
+_TEXTS = st.text(  # no non-characters (U+FFFE, Cn): texts the forms refuse
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=30
 ).filter(str.strip)
 
 
