@@ -69,6 +69,34 @@ class TestOutputIsAnInput:
         )
         assert target.read_bytes() == before
 
+    @pytest.mark.parametrize("command", ["certify", "transfer create"])
+    def test_the_database_is_an_input_too(
+        self, command: str, sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--db bank.sqlite -o bank.sqlite`` would replace the database with the result."""
+        db = tmp_path / "bank.sqlite"
+        keep = [
+            "certify",
+            str(sample_records),
+            "--rule-set",
+            "cn-national",
+            "--as-of",
+            "2024-06-30",
+        ]
+        assert main([*keep, "--db", str(db)]) == 0
+        before = db.read_bytes()
+        capsys.readouterr()
+        argv = _commands(str(sample_records), "")[command]
+        assert main([*argv, "--db", str(db), "-o", str(db)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.endswith(
+            f"error: cannot write {db}: it is the input {db}, which it would replace:"
+            " name another file\n"
+        )
+        assert db.read_bytes() == before
+        assert main(["db", "check", str(db)]) == 0
+
     def test_another_file_is_written(
         self, sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

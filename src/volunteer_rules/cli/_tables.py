@@ -482,8 +482,8 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
 
 
 def _inputs(args: argparse.Namespace) -> list[str | None]:
-    """The files ``certify`` and ``stats`` read, which ``--output`` must not replace."""
-    return [getattr(args, "file", None), getattr(args, "profiles", None)]
+    """The files ``certify`` and ``stats`` read (``--db`` too), which ``--output`` must not replace."""
+    return [getattr(args, "file", None), getattr(args, "profiles", None), getattr(args, "db", None)]
 
 
 @contextlib.contextmanager
