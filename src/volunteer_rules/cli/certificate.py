@@ -23,11 +23,17 @@ Example:
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import sys
 from typing import IO
 
-from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
+from volunteer_rules.certificates.certificate import (
+    Certificate,
+    Issuer,
+    dump_certificate,
+    issue_certificate,
+)
 from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
@@ -47,7 +53,7 @@ from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
-from volunteer_rules.rules.schemes import rule_set_ids
+from volunteer_rules.rules.schemes import get_rule_set, rule_set_ids
 
 __all__ = ["build_parser", "run"]
 
@@ -148,6 +154,27 @@ def _check_output(args: argparse.Namespace) -> None:
         raise ValueError(problem)
 
 
+def _not_in_force(rule_set: str | None, as_of: _dt.date) -> bool:
+    """Say so when ``--rule-set`` has no version in force on ``as_of``: no level is stated then.
+
+    ``certify`` refuses the same day; a level under no version would be no level at all.
+    """
+    scheme = None if rule_set is None else get_rule_set(rule_set).status_on(as_of)
+    if scheme is None or scheme.version is not None:
+        return False
+    sys.stderr.write(f"volunteer-rules certificate: {scheme.reason}: no certificate issued\n")
+    return True
+
+
+def _rendered(certificate: Certificate, form: str) -> str:
+    """The certificate as ``--format`` asks: JSON, a printable HTML page, or text."""
+    if form == "json":
+        return json.dumps(dump_certificate(certificate), ensure_ascii=False, indent=2) + "\n"
+    if form == "html":
+        return render_html(certificate)
+    return render_text(certificate)
+
+
 def run(args: argparse.Namespace) -> int:
     """Issue the certificate; return the exit status.
 
@@ -164,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("certificate", str(error))
     bad: list[int] = []  # the numbers of the lines skipped
     try:
+        if _not_in_force(args.rule_set, as_of):
+            return 1
         issuer = Issuer(
             organization_id=args.issuer,
             name=args.issuer_name,
@@ -219,12 +248,7 @@ def run(args: argparse.Namespace) -> int:
             "certificate",
             f"no certificate issued: nothing of volunteer {args.volunteer} to certify",
         )
-    if args.format == "json":
-        text = json.dumps(dump_certificate(issued.certificate), ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "html":
-        text = render_html(issued.certificate)
-    else:
-        text = render_text(issued.certificate)
+    text = _rendered(issued.certificate, args.format)
     if args.output:
         try:
             with output_file(args.output) as out:
