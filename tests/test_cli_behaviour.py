@@ -360,6 +360,35 @@ def test_the_warning_says_what_is_empty(tmp_path: Path) -> None:
     assert done.stderr.startswith("volunteer-rules stats: warning: ")
 
 
+@pytest.mark.parametrize("by", [["region", "month"], []])
+@pytest.mark.parametrize("output", ["text", "csv", "json"])
+def test_stats_with_no_counted_record_keeps_its_columns_and_warns(
+    by: list[str], output: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing counted: the columns asked for (not one ``records``), a warning, status 1.
+
+    With no ``--by`` the one total row of zeros is still written, and is no clean run either.
+    """
+    submitted = tmp_path / "submitted.jsonl"  # one record that counts for nothing
+    submitted.write_text(
+        json.dumps({**SAMPLE_RECORD_PAYLOAD, "status": "submitted"}) + "\n", encoding="utf-8"
+    )
+    assert main(["stats", str(submitted), "--by", *by, "--format", output]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"volunteer-rules stats: warning: no counted record in {submitted}: nothing to report\n"
+    )
+    columns = [*(["region", "region_name", "month"] if by else []), "volunteers", "organizations"]
+    if output == "json":
+        rows = json.loads(captured.out)
+        assert rows == (
+            [] if by else [dict.fromkeys([*columns, "records", "minutes"], 0) | {"hours": "0.00"}]
+        )
+    else:
+        header = captured.out.splitlines()[0]
+        assert header.replace(",", " ").split()[: len(columns)] == columns
+
+
 def _actions(name: str) -> list[list[str]]:
     """The command, or each of its actions when it has some."""
     actions = {"ledger": [], "transfer": ["create", "check"], "db": ["check", "copy"]}

@@ -26,7 +26,7 @@ import argparse
 import datetime as _dt
 import json
 import sys
-from typing import IO
+from typing import IO, Final
 
 from volunteer_rules.certificates.certificate import (
     Certificate,
@@ -42,6 +42,7 @@ from volunteer_rules.cli._io import (
     cannot_write,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -166,6 +167,23 @@ def _not_in_force(rule_set: str | None, as_of: _dt.date) -> bool:
     return True
 
 
+_OPTIONS: Final = {
+    "organization_id": "--issuer",
+    "name": "--issuer-name",
+    "responsible_person": "--responsible",
+    "handler": "--handler",
+    "contact": "--contact",
+    "successor_of": "--successor-of",
+    "number": "--number",
+    "since": "--since",
+    "as_of": "--as-of",
+    "remarks": "--remarks",
+    "not_volunteer_service": "--not-volunteer-service",
+    "key_id": "--key-id",
+}
+"""The option that gives each argument of the issuer and of ``issue_certificate``."""
+
+
 def _rendered(certificate: Certificate, form: str) -> str:
     """The certificate as ``--format`` asks: JSON, a printable HTML page, or text."""
     if form == "json":
@@ -229,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return cannot_read("certificate", error, args.file)
     except VolunteerRulesError as error:
-        return usage_error("certificate", str(error))
+        return usage_error("certificate", named_by_option(error, _OPTIONS))
     elsewhere = [r for r in issued.refusals if r.code == "other_organization"]
     if elsewhere:
         print(

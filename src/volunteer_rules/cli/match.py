@@ -52,6 +52,7 @@ from volunteer_rules.cli._io import (
     cannot_read,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -209,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
         demand = parse_demand(payload)
     except RecordFormatError as error:
         return usage_error("match", str(error))
+    if getattr(args, "max_slots", None) is not None and args.max_slots < 1:
+        return usage_error("match", f"--max-slots must be 1 or more, not {args.max_slots}")
     try:
         as_of = date_option(args.as_of, "--as-of")
     except ValueError as error:
@@ -251,7 +254,8 @@ def run(args: argparse.Namespace) -> int:
             max_slots_per_volunteer=args.max_slots,
         )
     except VolunteerRulesError as error:
-        return usage_error("match", str(error))
+        options = {"max_slots_per_volunteer": "--max-slots", "as_of": "--as-of", "reach": "--reach"}
+        return usage_error("match", named_by_option(error, options))
     if args.format == "json":
         write_json(_as_json(result, demand))
     elif args.format == "csv":

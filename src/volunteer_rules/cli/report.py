@@ -54,6 +54,7 @@ from volunteer_rules.cli._io import (
     cannot_write,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -176,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:
-        return usage_error("report", str(error))
+        options = {"as_of": "--as-of", "rule_set": "--rule-set", "region_level": "--level"}
+        return usage_error("report", named_by_option(error, options))
     page = render_report_html(report)
     try:
         with output_file(args.output) as file:
