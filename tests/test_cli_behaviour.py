@@ -465,3 +465,28 @@ def test_a_statement_for_an_account_the_ledger_refuses_is_a_usage_error(
     assert "Traceback" not in err
     assert "11010519491231002X" not in err
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["stats", "-"], "no counted record in <stdin>: nothing to report"),
+        (["report", "-", "--as-of", "2024-12-31"], "<stdin>: nothing to report (no line)"),
+        (["match", str(EXAMPLES / "demand.json"), "-", "--as-of", "2026-06-01"],
+         "<stdin> holds no profile"),
+    ],
+)  # fmt: skip
+def test_an_empty_standard_input_is_named_as_every_command_names_it(
+    argv: list[str],
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``<stdin>``, as ``check``, ``certify`` and ``ledger`` say, not a bare ``-``."""
+    import io
+
+    monkeypatch.chdir(tmp_path)  # report writes report.html here
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == f"volunteer-rules {argv[0]}: warning: {said}"

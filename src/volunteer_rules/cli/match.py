@@ -62,6 +62,7 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import file_name
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
 from volunteer_rules.matching.assignment import MatchResult, match
 from volunteer_rules.matching.demand import Demand, parse_demand
@@ -263,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         _write_text(result, demand, show_ineligible=args.ineligible)
     if not profiles and not bad:
-        return empty_warning("match", f"{args.profiles} holds no profile")
+        return empty_warning("match", f"{file_name(args.profiles)} holds no profile")
     if not result.assignments:
         return empty_warning("match", "no volunteer could be assigned to the demand")
     return 1 if bad or result.unfilled else 0

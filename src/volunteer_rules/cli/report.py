@@ -63,6 +63,7 @@ from volunteer_rules.cli._io import (
     usage_error,
 )
 from volunteer_rules.cli._output import output_file
+from volunteer_rules.cli._records import file_name
 from volunteer_rules.community.organization import parse_organization
 from volunteer_rules.community.person import parse_person
 from volunteer_rules.community.project import parse_project
@@ -192,7 +193,9 @@ def run(args: argparse.Namespace) -> int:
         f"{totals['organizations']} registered organizations"
     )
     if not any(found.values()) and not bad:
-        return empty_warning("report", f"{', '.join(args.files)}: nothing to report (no line)")
+        return empty_warning(
+            "report", f"{', '.join(map(file_name, args.files))}: nothing to report (no line)"
+        )
     if not totals["records"]:
         return empty_warning("report", "no counted record: the report is empty")
     return 1 if bad else 0

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return cannot_write("stats", error, args.output)
     if not any(row["records"] for row in rows):  # a total row of zeros is no count either
-        return empty_warning("stats", f"no counted record in {args.file}: nothing to report")
+        return empty_warning("stats", f"no counted record in {_name(args.file)}: nothing to report")
     return 1 if bad else 0
 
 
