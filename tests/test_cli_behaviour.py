@@ -360,6 +360,35 @@ def test_the_warning_says_what_is_empty(tmp_path: Path) -> None:
     assert done.stderr.startswith("volunteer-rules stats: warning: ")
 
 
+@pytest.mark.parametrize("by", [["region", "month"], []])
+@pytest.mark.parametrize("output", ["text", "csv", "json"])
+def test_stats_with_no_counted_record_keeps_its_columns_and_warns(
+    by: list[str], output: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing counted: the columns asked for (not one ``records``), a warning, status 1.
+
+    With no ``--by`` the one total row of zeros is still written, and is no clean run either.
+    """
+    submitted = tmp_path / "submitted.jsonl"  # one record that counts for nothing
+    submitted.write_text(
+        json.dumps({**SAMPLE_RECORD_PAYLOAD, "status": "submitted"}) + "\n", encoding="utf-8"
+    )
+    assert main(["stats", str(submitted), "--by", *by, "--format", output]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"volunteer-rules stats: warning: no counted record in {submitted}: nothing to report\n"
+    )
+    columns = [*(["region", "region_name", "month"] if by else []), "volunteers", "organizations"]
+    if output == "json":
+        rows = json.loads(captured.out)
+        assert rows == (
+            [] if by else [dict.fromkeys([*columns, "records", "minutes"], 0) | {"hours": "0.00"}]
+        )
+    else:
+        header = captured.out.splitlines()[0]
+        assert header.replace(",", " ").split()[: len(columns)] == columns
+
+
 def _actions(name: str) -> list[list[str]]:
     """The command, or each of its actions when it has some."""
     actions = {"ledger": [], "transfer": ["create", "check"], "db": ["check", "copy"]}
@@ -436,3 +465,28 @@ def test_a_statement_for_an_account_the_ledger_refuses_is_a_usage_error(
     assert "Traceback" not in err
     assert "11010519491231002X" not in err
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["stats", "-"], "no counted record in <stdin>: nothing to report"),
+        (["report", "-", "--as-of", "2024-12-31"], "<stdin>: nothing to report (no line)"),
+        (["match", str(EXAMPLES / "demand.json"), "-", "--as-of", "2026-06-01"],
+         "<stdin> holds no profile"),
+    ],
+)  # fmt: skip
+def test_an_empty_standard_input_is_named_as_every_command_names_it(
+    argv: list[str],
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``<stdin>``, as ``check``, ``certify`` and ``ledger`` say, not a bare ``-``."""
+    import io
+
+    monkeypatch.chdir(tmp_path)  # report writes report.html here
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == f"volunteer-rules {argv[0]}: warning: {said}"

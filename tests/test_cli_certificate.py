@@ -148,3 +148,57 @@ class TestCertificateCommand:
         args = arguments(*files, "--signing-key", str(path), "--key-id", "k1", "--format", "json")
         assert main(args) == 1  # the bad line 2 is left out; the certificate is signed
         assert json.loads(capsys.readouterr().out)["signature"]
+
+
+@pytest.mark.parametrize("output", ["text", "json", "html"])
+def test_no_level_is_stated_under_a_rule_set_not_in_force(
+    output: str, files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hk-swd was retired after 2021: a certificate of 2024 states no level under it.
+
+    It said ``none (hk-swd, )``, a level under no version; ``certify`` refuses the same day.
+    """
+    written = tmp_path / "certificate.out"
+    argv = arguments(*files, "--rule-set", "hk-swd", "--format", output, "-o", str(written))
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == (
+        "volunteer-rules certificate: hk-swd was retired: its last version applied until"
+        " 2021-12-31: no certificate issued"
+    )
+    assert not written.exists()
+    records = str(files[0])
+    assert main(["certify", records, "--rule-set", "hk-swd", "--as-of", "2024-06-01"]) == 1
+    assert "hk-swd was retired" in capsys.readouterr().err
+    assert main(arguments(*files, "--rule-set", "cn-national")) == 1  # the bad line: 1
+    assert "(cn-national, 2012-10-23)" in capsys.readouterr().out  # in force: stated
+
+
+@pytest.mark.parametrize(
+    ("more", "said"),
+    [
+        (["--since", "2024-07-01"], "--since: must not be after --as-of"),
+        (["--successor-of", "13812345678"], "--successor-of: must be an 18-character"),
+        (["--responsible", "x" * 300], "--responsible: must be at most"),
+    ],
+)
+def test_a_refused_value_is_named_by_its_option(
+    more: list[str], said: str, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The option the user typed, not the library's argument (``since``, ``successor_of``)."""
+    assert main(arguments(*files, *more)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1].startswith(f"volunteer-rules certificate: error: {said}")
+    assert "13812345678" not in captured.err
+
+
+def test_an_issuer_code_that_fails_its_check_is_named_by_the_option(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = arguments(*files)
+    argv[argv.index("--issuer") + 1] = "211104196704131008"  # an ID number, not a credit code
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("volunteer-rules certificate: error: --issuer: fails the GB 32100 check")

@@ -116,3 +116,17 @@ class TestKeyReusedForAnotherVolunteer:
             if not one_volunteer:
                 assert rows["V2"]["counted_h"] == "0"
             assert "records.jsonl:2: $.record_id: duplicate_record" in captured.err
+
+
+def test_age_bands_without_profiles_name_the_option(
+    sample_records: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The library's ``volunteers`` argument is ``--profiles`` on the command line."""
+    assert (
+        main(["certify", str(sample_records), "--rule-set", "us-pvsa", "--as-of", "2024-06-30"])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "volunteer-rules certify: error: --profiles: rule set us-pvsa has age bands"
+    )

@@ -43,3 +43,17 @@ def test_a_demand_past_the_format_s_years_is_a_usage_error(
     out, err = capsys.readouterr()
     assert out == ""
     assert "$.slots[0].start" in err and "must fall in the years 1900 to 2999" in err
+
+
+@pytest.mark.parametrize("slots", ["0", "-1"])
+def test_max_slots_below_one_is_a_usage_error_naming_the_option(
+    slots: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["match", str(EXAMPLES / "demand.json"), str(EXAMPLES / "profiles.jsonl")]
+    assert main([*argv, "--as-of", "2026-06-30", "--max-slots", slots]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (
+        captured.err
+        == f"volunteer-rules match: error: --max-slots must be 1 or more, not {slots}\n"
+    )

@@ -69,6 +69,34 @@ class TestOutputIsAnInput:
         )
         assert target.read_bytes() == before
 
+    @pytest.mark.parametrize("command", ["certify", "transfer create"])
+    def test_the_database_is_an_input_too(
+        self, command: str, sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--db bank.sqlite -o bank.sqlite`` would replace the database with the result."""
+        db = tmp_path / "bank.sqlite"
+        keep = [
+            "certify",
+            str(sample_records),
+            "--rule-set",
+            "cn-national",
+            "--as-of",
+            "2024-06-30",
+        ]
+        assert main([*keep, "--db", str(db)]) == 0
+        before = db.read_bytes()
+        capsys.readouterr()
+        argv = _commands(str(sample_records), "")[command]
+        assert main([*argv, "--db", str(db), "-o", str(db)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.endswith(
+            f"error: cannot write {db}: it is the input {db}, which it would replace:"
+            " name another file\n"
+        )
+        assert db.read_bytes() == before
+        assert main(["db", "check", str(db)]) == 0
+
     def test_another_file_is_written(
         self, sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -125,3 +153,45 @@ def test_a_mobile_number_written_with_spaces_is_masked_in_a_report(
     shown = captured.out + captured.err
     assert "139******4321" in shown  # the column is named, masked
     assert "8765" not in shown
+
+
+@pytest.mark.parametrize("action", [["check"], ["copy"]])
+def test_an_empty_file_is_no_database_and_is_left_empty(
+    action: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``db check`` and ``db copy`` only read their source: an empty file stays empty.
+
+    It was opened as a database (made one, 4 KB, by the command that only reads it) and
+    reported as "schema version 0 ... open it with migrate=True".
+    """
+    empty = tmp_path / "bank.sqlite"
+    empty.write_bytes(b"")
+    copy = tmp_path / "copy.sqlite"
+    argv = ["db", *action, str(empty), *([str(copy)] if action == ["copy"] else [])]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"volunteer-rules db {action[0]}: error: {empty}: is an empty file, not a database\n"
+    )
+    assert empty.read_bytes() == b""
+    assert not copy.exists()
+
+
+@pytest.mark.parametrize("action", [["check"], ["copy", "SRC"], ["copy", "DST"]])
+def test_a_database_that_cannot_be_reached_is_said_on_one_line(
+    action: list[str], sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The driver's message spans two lines ("... refused\\n\\tIs the server running ...")."""
+    pytest.importorskip("psycopg")
+    url = "postgresql://nobody@127.0.0.1:1/bank"  # the loopback, a port nothing listens on
+    source = tmp_path / "bank.sqlite"
+    assert main(["certify", str(sample_records), "--rule-set", "cn-national", "--as-of",
+                 "2024-06-30", "--db", str(source)]) == 0  # fmt: skip
+    capsys.readouterr()
+    given = {"check": [url], "SRC": [url, str(tmp_path / "copy.sqlite")], "DST": [str(source), url]}
+    assert main(["db", action[0], *given[action[-1]]]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"volunteer-rules db {action[0]}: error: ")

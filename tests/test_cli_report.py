@@ -79,3 +79,16 @@ def test_the_ends_of_the_calendar(
     captured = capsys.readouterr()
     assert said in captured.out + captured.err
     assert out.exists() is (status == 0)
+
+
+def test_a_day_before_the_rule_set_is_named_by_the_option(
+    sample_records: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "report.html"
+    assert main(["report", str(sample_records), "--as-of", "1999-06-30", "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "volunteer-rules report: error: --as-of: cn-national was not yet in force on 1999-06-30:"
+        " its first version applies from 2012-10-23\n"
+    )
+    assert not output.exists()

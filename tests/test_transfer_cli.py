@@ -259,6 +259,37 @@ class TestCheck:
         assert [v["code"] for v in document["violations"]] == ["consent_missing"]
         assert document["summary"]["service_minutes"] == 120
 
+    def test_json_is_only_json_with_bad_destination_lines(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The destination's bad lines go to standard error: standard output stays one document."""
+        _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")
+        held = write_lines(tmp_path / "held.jsonl", ["[1", {"format_version": 1}])
+        capsys.readouterr()
+        status = main(
+            ["transfer", "check", str(package), "--destination", str(held),
+             "--as-of", "2024-06-01", "--format", "json"]
+        )  # fmt: skip
+        captured = capsys.readouterr()
+        assert status == 1
+        assert json.loads(captured.out)["summary"]["bad_lines"] == 2
+        assert f"{held}:1: $: invalid_json" in captured.err
+        assert f"{held}:2: $.record_id: missing" in captured.err
+
+    @pytest.mark.parametrize("text", ['{"format_version": 1}', "{oops", ""])
+    def test_json_of_a_malformed_package_writes_no_text_on_standard_output(
+        self, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        package = tmp_path / "package.json"
+        package.write_text(text, encoding="utf-8")
+        assert (
+            main(["transfer", "check", str(package), "--as-of", "2024-06-01", "--format", "json"])
+            == 1
+        )
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith(f"{package}: $") or "holds no package" in captured.err
+
     def test_rule_set_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--rule-set picks the destination's rules for the level after the move."""
         _, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent")

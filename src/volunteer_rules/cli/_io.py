@@ -53,9 +53,10 @@ import datetime as _dt
 import errno
 import json
 import os
+import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Final, NamedTuple
 
 from volunteer_rules._canonical import read_json, why_not_json
@@ -90,6 +91,7 @@ __all__ = [
     "date_option",
     "datetime_option",
     "empty_warning",
+    "named_by_option",
     "open_input",
     "path_option",
     "progress_of",
@@ -274,6 +276,9 @@ def open_input(path: str) -> Iterator[IO[bytes]]:
 def usage_error(command: str, message: str) -> int:
     """Print ``volunteer-rules <command>: error: <message>`` on standard error; return ``2``.
 
+    The message is said on one line: one that spans several (a database driver's, say) is
+    joined with spaces.
+
     Args:
         command: the sub-command's name.
         message: what is wrong, in one sentence.
@@ -285,8 +290,34 @@ def usage_error(command: str, message: str) -> int:
         >>> usage_error("check", "no such file: x.jsonl")
         2
     """
-    print(f"volunteer-rules {command}: error: {message}", file=sys.stderr)
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"volunteer-rules {command}: error: {one_line}", file=sys.stderr)
     return 2
+
+
+def named_by_option(error: Exception, options: Mapping[str, str]) -> str:
+    """The library's message with the option the user typed in place of the argument's name.
+
+    The library names its arguments (``since: must not be after as_of``); the command line
+    says which option gave the value (``--since``), so that the user knows what to change.
+
+    Example:
+        >>> from volunteer_rules.errors import InvalidValueError
+        >>> named_by_option(InvalidValueError("since", "must not be after as_of"),
+        ...                 {"since": "--since", "as_of": "--as-of"})
+        '--since: must not be after --as-of'
+        >>> named_by_option(ValueError("something else"), {"since": "--since"})
+        'something else'
+    """
+    text = str(error)
+    what = getattr(error, "what", None)
+    if not isinstance(what, str) or what not in options or not text.startswith(f"{what}: "):
+        return text
+    rest = text[len(what) + 2 :]
+    for name, option in options.items():  # an argument named in the message (as_of), not prose
+        if "_" in name:
+            rest = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", option, rest)
+    return f"{options[what]}: {rest}"
 
 
 def cannot_read(command: str, error: OSError, path: str) -> int:

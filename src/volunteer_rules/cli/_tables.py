@@ -20,6 +20,7 @@ import codecs
 import contextlib
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -234,7 +235,8 @@ def read_table(
     from volunteer_rules.tables._chunks import NOT_UTF8, csv_chunks, json_chunks, parquet_chunks
     from volunteer_rules.tables._whole import resolve_frame, resolve_scan
 
-    source: Any = _text_source(path, kind, name, encoding)
+    opened = contextlib.ExitStack()  # a pipe given by name, read once through one stream
+    source: Any = _text_source(path, kind, name, encoding, opened)
     reader = {"jsonl": json_chunks, "csv": csv_chunks, "parquet": parquet_chunks}[kind]
     parts = []
     rows = 0
@@ -258,6 +260,7 @@ def read_table(
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"{name} is not {_NAMES[kind]}: {message}") from None
     finally:
+        opened.close()
         progress.close()
         if spooled is not None:
             spooled.close()
@@ -276,31 +279,39 @@ def read_table(
     return TableInput(kept, conflicts, rows)
 
 
-def _text_source(path: str, kind: str, name: str, encoding: str | None) -> Any:
-    """What the table readers read: the path, standard input, or a CSV file made UTF-8.
+def _text_source(
+    path: str, kind: str, name: str, encoding: str | None, opened: contextlib.ExitStack
+) -> Any:
+    """What the table readers read: the path, a stream, or a CSV file made UTF-8.
 
     A file that is not text at all is refused first, by its first bytes
-    (:func:`~volunteer_rules.cli._io.refuse_not_text`), unless an encoding is given.
+    (:func:`~volunteer_rules.cli._io.refuse_not_text`), unless an encoding is given. A path
+    that is not a regular file (a named pipe, ``<(gunzip -c export.csv.gz)``, a device) is
+    opened once, into ``opened``, and read as standard input is: opened twice, what the
+    first look took from a pipe would be missing from the read.
     """
-    stdin = sys.stdin.buffer
-    if kind == "parquet" and path == "-" and not stdin.seekable():
+    one_stream = path == "-" or not _regular(path)
+    stream: Any = sys.stdin.buffer
+    if path != "-" and one_stream:
+        stream = opened.enter_context(open(path, "rb"))  # noqa: SIM115 (the caller closes it)
+    if kind == "parquet" and one_stream and not stream.seekable():
         raise ValueError(
             "Parquet cannot be read from a pipe (its index is at the end of the file):"
             " give the file's name, or redirect it (< FILE)"
         )
     if kind != "parquet" and encoding is None:
-        if path == "-":
-            refuse_not_text(stdin, path, _NAMES[kind])
+        if one_stream:
+            refuse_not_text(stream, path, _NAMES[kind])
         else:
-            with open(path, "rb") as stream:
-                refuse_not_text(stream, path, _NAMES[kind])
+            with open(path, "rb") as peeked:
+                refuse_not_text(peeked, path, _NAMES[kind])
     if kind != "csv" or encoding is None:
-        return stdin if path == "-" else path
-    if path == "-":
-        data = stdin.read()
+        return stream if one_stream else path
+    if one_stream:
+        data = stream.read()
     else:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        with open(path, "rb") as whole:
+            data = whole.read()
     try:
         return io.BytesIO(data.decode(encoding).encode("utf-8"))
     except UnicodeDecodeError as error:
@@ -308,6 +319,14 @@ def _text_source(path: str, kind: str, name: str, encoding: str | None) -> Any:
         raise ValueError(
             f"{name} is not {encoding} text: line {line}, byte {column}: {error.reason}"
         ) from None
+
+
+def _regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (or names none: opening it says what is wrong)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return True
 
 
 def _place(data: bytes, offset: int) -> tuple[int, int]:
@@ -482,8 +501,8 @@ def output_problem(args: argparse.Namespace, kind: str) -> str | None:
 
 
 def _inputs(args: argparse.Namespace) -> list[str | None]:
-    """The files ``certify`` and ``stats`` read, which ``--output`` must not replace."""
-    return [getattr(args, "file", None), getattr(args, "profiles", None)]
+    """The files ``certify`` and ``stats`` read (``--db`` too), which ``--output`` must not replace."""
+    return [getattr(args, "file", None), getattr(args, "profiles", None), getattr(args, "db", None)]
 
 
 @contextlib.contextmanager

@@ -23,11 +23,17 @@ Example:
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import sys
-from typing import IO
+from typing import IO, Final
 
-from volunteer_rules.certificates.certificate import Issuer, dump_certificate, issue_certificate
+from volunteer_rules.certificates.certificate import (
+    Certificate,
+    Issuer,
+    dump_certificate,
+    issue_certificate,
+)
 from volunteer_rules.certificates.render import render_html, render_text
 from volunteer_rules.certificates.signing import SigningKey
 from volunteer_rules.cli._io import (
@@ -36,6 +42,7 @@ from volunteer_rules.cli._io import (
     cannot_write,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -47,7 +54,7 @@ from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
-from volunteer_rules.rules.schemes import rule_set_ids
+from volunteer_rules.rules.schemes import get_rule_set, rule_set_ids
 
 __all__ = ["build_parser", "run"]
 
@@ -148,6 +155,44 @@ def _check_output(args: argparse.Namespace) -> None:
         raise ValueError(problem)
 
 
+def _not_in_force(rule_set: str | None, as_of: _dt.date) -> bool:
+    """Say so when ``--rule-set`` has no version in force on ``as_of``: no level is stated then.
+
+    ``certify`` refuses the same day; a level under no version would be no level at all.
+    """
+    scheme = None if rule_set is None else get_rule_set(rule_set).status_on(as_of)
+    if scheme is None or scheme.version is not None:
+        return False
+    sys.stderr.write(f"volunteer-rules certificate: {scheme.reason}: no certificate issued\n")
+    return True
+
+
+_OPTIONS: Final = {
+    "organization_id": "--issuer",
+    "name": "--issuer-name",
+    "responsible_person": "--responsible",
+    "handler": "--handler",
+    "contact": "--contact",
+    "successor_of": "--successor-of",
+    "number": "--number",
+    "since": "--since",
+    "as_of": "--as-of",
+    "remarks": "--remarks",
+    "not_volunteer_service": "--not-volunteer-service",
+    "key_id": "--key-id",
+}
+"""The option that gives each argument of the issuer and of ``issue_certificate``."""
+
+
+def _rendered(certificate: Certificate, form: str) -> str:
+    """The certificate as ``--format`` asks: JSON, a printable HTML page, or text."""
+    if form == "json":
+        return json.dumps(dump_certificate(certificate), ensure_ascii=False, indent=2) + "\n"
+    if form == "html":
+        return render_html(certificate)
+    return render_text(certificate)
+
+
 def run(args: argparse.Namespace) -> int:
     """Issue the certificate; return the exit status.
 
@@ -164,6 +209,8 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("certificate", str(error))
     bad: list[int] = []  # the numbers of the lines skipped
     try:
+        if _not_in_force(args.rule_set, as_of):
+            return 1
         issuer = Issuer(
             organization_id=args.issuer,
             name=args.issuer_name,
@@ -200,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return cannot_read("certificate", error, args.file)
     except VolunteerRulesError as error:
-        return usage_error("certificate", str(error))
+        return usage_error("certificate", named_by_option(error, _OPTIONS))
     elsewhere = [r for r in issued.refusals if r.code == "other_organization"]
     if elsewhere:
         print(
@@ -219,12 +266,7 @@ def run(args: argparse.Namespace) -> int:
             "certificate",
             f"no certificate issued: nothing of volunteer {args.volunteer} to certify",
         )
-    if args.format == "json":
-        text = json.dumps(dump_certificate(issued.certificate), ensure_ascii=False, indent=2) + "\n"
-    elif args.format == "html":
-        text = render_html(issued.certificate)
-    else:
-        text = render_text(issued.certificate)
+    text = _rendered(issued.certificate, args.format)
     if args.output:
         try:
             with output_file(args.output) as out:

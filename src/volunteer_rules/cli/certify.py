@@ -51,6 +51,7 @@ from volunteer_rules.cli._io import (
     cannot_write,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -124,7 +125,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         type=path_option,
         metavar="FILE",
         default=None,
-        help="JSON Lines of volunteer profiles (birth dates, for rule sets with age bands)",
+        help="JSON Lines of volunteer profiles (birth dates, for rule sets with age bands):"
+        " only these volunteers are certified",
     )
     add_db_option(parser)
 
@@ -256,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         return cannot_read("certify", error, args.file)
     except (VolunteerRulesError, ValueError) as error:
-        return usage_error("certify", str(error))
+        return usage_error("certify", named_by_option(error, {"volunteers": "--profiles"}))
     if results is None:  # not certifiable under this scheme on that day
         sys.stderr.write(f"volunteer-rules certify: {rule_set.status_on(as_of).reason}\n")
         return 1

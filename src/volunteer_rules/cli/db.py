@@ -49,7 +49,7 @@ import os
 import sys
 from typing import Any
 
-from volunteer_rules.cli._io import empty_warning, path_option
+from volunteer_rules.cli._io import empty_warning, path_option, usage_error
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -104,8 +104,7 @@ def _check(path: str) -> int:
         try:
             database, records, packages, ledger = _open(path)
         except VolunteerRulesError as error:
-            print(f"volunteer-rules db check: {error}", file=sys.stderr)
-            return 2
+            return usage_error("db check", str(error))
         with database:
             problems = database.check()
             empty = not problems and _is_empty(records, packages, ledger)
@@ -118,9 +117,8 @@ def _check(path: str) -> int:
         if empty:
             return empty_warning("db", "the database holds nothing (no record, package or ledger)")
         return 1 if problems else 0
-    if not os.path.isfile(path):
-        print(f"volunteer-rules db check: {path}: {_not_a_file(path)}", file=sys.stderr)
-        return 2
+    if (why := _not_a_file(path)) is not None:
+        return usage_error("db check", f"{path}: {why}")
     empty = False
     notes: tuple[str, ...] = ()
     try:
@@ -215,19 +213,26 @@ def _holds(records: Any, packages: Any, ledger: Any) -> tuple[Any, ...]:
     )
 
 
-def _not_a_file(path: str) -> str:
-    """Why ``path`` cannot be a database file: it is missing, a folder, or not a file."""
+def _not_a_file(path: str) -> str | None:
+    """Why ``path`` cannot be a database file to read (missing, a folder, empty...), or ``None``.
+
+    An empty file is no database: opened, it would be made one (the check or the copy would
+    write the file it only reads).
+    """
     if not os.path.exists(path):
         return "no such file"
     if os.path.isdir(path):
         return "is a folder, not a database file"
-    return "is not a regular file"
+    if not os.path.isfile(path):
+        return "is not a regular file"
+    if os.path.getsize(path) == 0:
+        return "is an empty file, not a database"
+    return None
 
 
 def _copy(source: str, destination: str) -> int:
-    if not _is_postgresql(source) and not os.path.isfile(source):
-        print(f"volunteer-rules db copy: {source}: {_not_a_file(source)}", file=sys.stderr)
-        return 2
+    if not _is_postgresql(source) and (why := _not_a_file(source)) is not None:
+        return usage_error("db copy", f"{source}: {why}")
     try:
         src_db, src_records, src_packages, src_ledger = _open(source, migrate=False)
         try:
@@ -247,12 +252,10 @@ def _copy(source: str, destination: str) -> int:
             src_db.close()
             raise
     except VolunteerRulesError as error:
-        print(f"volunteer-rules db copy: {error}", file=sys.stderr)
-        return 2
+        return usage_error("db copy", str(error))
     try:
         if dst_records.count() or dst_packages.package_ids() or dst_ledger.transfer_count():
-            print(f"volunteer-rules db copy: {destination} is not empty", file=sys.stderr)
-            return 2
+            return usage_error("db copy", f"{destination} is not empty")
         held = _holds(src_records, src_packages, src_ledger)
         records, ids, packages, histories, postings = held
         dst_records.add(records)

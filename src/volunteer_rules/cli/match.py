@@ -52,6 +52,7 @@ from volunteer_rules.cli._io import (
     cannot_read,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -61,6 +62,7 @@ from volunteer_rules.cli._io import (
     write_json,
     write_table,
 )
+from volunteer_rules.cli._records import file_name
 from volunteer_rules.errors import RecordFormatError, UnknownRuleSetError, VolunteerRulesError
 from volunteer_rules.matching.assignment import MatchResult, match
 from volunteer_rules.matching.demand import Demand, parse_demand
@@ -209,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
         demand = parse_demand(payload)
     except RecordFormatError as error:
         return usage_error("match", str(error))
+    if getattr(args, "max_slots", None) is not None and args.max_slots < 1:
+        return usage_error("match", f"--max-slots must be 1 or more, not {args.max_slots}")
     try:
         as_of = date_option(args.as_of, "--as-of")
     except ValueError as error:
@@ -251,7 +255,8 @@ def run(args: argparse.Namespace) -> int:
             max_slots_per_volunteer=args.max_slots,
         )
     except VolunteerRulesError as error:
-        return usage_error("match", str(error))
+        options = {"max_slots_per_volunteer": "--max-slots", "as_of": "--as-of", "reach": "--reach"}
+        return usage_error("match", named_by_option(error, options))
     if args.format == "json":
         write_json(_as_json(result, demand))
     elif args.format == "csv":
@@ -259,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         _write_text(result, demand, show_ineligible=args.ineligible)
     if not profiles and not bad:
-        return empty_warning("match", f"{args.profiles} holds no profile")
+        return empty_warning("match", f"{file_name(args.profiles)} holds no profile")
     if not result.assignments:
         return empty_warning("match", "no volunteer could be assigned to the demand")
     return 1 if bad or result.unfilled else 0

@@ -54,6 +54,7 @@ from volunteer_rules.cli._io import (
     cannot_write,
     date_option,
     empty_warning,
+    named_by_option,
     open_input,
     path_option,
     progress_of,
@@ -62,6 +63,7 @@ from volunteer_rules.cli._io import (
     usage_error,
 )
 from volunteer_rules.cli._output import output_file
+from volunteer_rules.cli._records import file_name
 from volunteer_rules.community.organization import parse_organization
 from volunteer_rules.community.person import parse_person
 from volunteer_rules.community.project import parse_project
@@ -176,7 +178,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = _build(found, as_of=as_of, args=args)
     except VolunteerRulesError as error:
-        return usage_error("report", str(error))
+        options = {"as_of": "--as-of", "rule_set": "--rule-set", "region_level": "--level"}
+        return usage_error("report", named_by_option(error, options))
     page = render_report_html(report)
     try:
         with output_file(args.output) as file:
@@ -190,7 +193,9 @@ def run(args: argparse.Namespace) -> int:
         f"{totals['organizations']} registered organizations"
     )
     if not any(found.values()) and not bad:
-        return empty_warning("report", f"{', '.join(args.files)}: nothing to report (no line)")
+        return empty_warning(
+            "report", f"{', '.join(map(file_name, args.files))}: nothing to report (no line)"
+        )
     if not totals["records"]:
         return empty_warning("report", "no counted record: the report is empty")
     return 1 if bad else 0

@@ -64,6 +64,7 @@ from volunteer_rules.cli._tables import (
 from volunteer_rules.cli.match import read_parsed
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.records.profile import parse_profile
+from volunteer_rules.statistics.figures import Figures
 from volunteer_rules.statistics.summary import DIMENSIONS, summarize
 
 __all__ = ["build_parser", "run"]
@@ -101,9 +102,7 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     add_input_options(parser)
 
 
-def _rows(
-    args: argparse.Namespace, kind: str, as_of: _dt.date | None, bad: list[int]
-) -> tuple[dict[str, Any], ...]:
+def _rows(args: argparse.Namespace, kind: str, as_of: _dt.date | None, bad: list[int]) -> Figures:
     """Read the file and summarize it: through the table engine when the extra is installed."""
     profiles = (
         list(read_parsed(args.profiles, parse_profile, "profile", bad=bad))
@@ -165,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         return cannot_read("stats", error, args.file)
     except (VolunteerRulesError, ValueError) as error:
         return usage_error("stats", str(error))
-    headers = list(rows[0]) if rows else ["records"]
+    headers = list(rows.names)  # the columns asked for, also when no record counted
     table: list[list[Any]] = [[row.get(h) for h in headers] for row in rows]
     try:
         with output_to(args) as out:
@@ -179,12 +178,12 @@ def run(args: argparse.Namespace) -> int:
                 _write_table(headers, table, out=out)
     except OSError as error:
         return cannot_write("stats", error, args.output)
-    if not rows:
-        return empty_warning("stats", f"no counted record in {args.file}: nothing to report")
+    if not any(row["records"] for row in rows):  # a total row of zeros is no count either
+        return empty_warning("stats", f"no counted record in {_name(args.file)}: nothing to report")
     return 1 if bad else 0
 
 
-def _frame(headers: list[str], rows: tuple[dict[str, Any], ...]) -> Any:
+def _frame(headers: list[str], rows: Figures) -> Any:
     """The rows as a polars DataFrame: counts and minutes as integers, hours as decimals."""
     import polars as pl
 

@@ -202,7 +202,7 @@ def _create(args: argparse.Namespace) -> int:
         created_at = datetime_option(args.created_at, "--created-at")
     except ValueError as error:
         return usage_error(_COMMAND, str(error))
-    reads = (args.records, getattr(args, "profiles", None))
+    reads = (args.records, getattr(args, "profiles", None), getattr(args, "db", None))
     if args.output != "-" and (problem := unwritable(args.output, reads)) is not None:
         return usage_error(_COMMAND, problem)
     try:
@@ -383,6 +383,9 @@ def _check(args: argparse.Namespace) -> int:
         return usage_error(_COMMAND, str(error))
     name = "<stdin>" if args.package == "-" else args.package
     out = sys.stdout
+    # With --format json standard output holds the one JSON document and nothing else: what
+    # cannot be read (the package, the destination's bad lines) is said on standard error.
+    said = sys.stderr if getattr(args, "format", "text") == "json" else out
     try:
         with open_input(args.package) as stream:
             raw = stream.read()
@@ -393,19 +396,19 @@ def _check(args: argparse.Namespace) -> int:
     try:
         payload = read_json(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
-        out.write(f"{name}: $: invalid_json: {why_not_json(error, lines=True)}\n")
+        said.write(f"{name}: $: invalid_json: {why_not_json(error, lines=True)}\n")
         return 1
     try:
         package = parse_transfer_package(payload)
     except RecordFormatError as error:
         for item in error.errors:
-            out.write(f"{name}: {item.path}: {item.code}: {item.message}\n")
+            said.write(f"{name}: {item.path}: {item.code}: {item.message}\n")
         return 1
     destination: list[ServiceRecord] = []
     bad = 0
     if args.destination is not None:
         try:
-            destination, bad = _read_records(args.destination, out, args)
+            destination, bad = _read_records(args.destination, said, args)
         except OSError as error:
             return cannot_read(_COMMAND, error, args.destination)
     if getattr(args, "db", None):  # what the volunteer's count needs from the file is held too
