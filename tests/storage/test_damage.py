@@ -441,3 +441,57 @@ def test_a_ledger_that_cannot_be_regrouped_is_damage_naming_the_file(tmp_path: P
     with SQLiteDatabase(path) as database, pytest.raises(StorageError) as raised:
         SQLiteLedgerStore(database).postings()
     assert str(raised.value).startswith(f"the ledger store in {path} (postings): ")
+
+
+def test_db_copy_stopped_half_way_leaves_no_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy into a new file is staged beside it and renamed once verified: stopped half-way
+    (Ctrl-C while the ledger is written), it leaves neither the file nor the staged one, and
+    the next run copies everything."""
+    source = tmp_path / "bank.sqlite"
+    _fill(source)
+    copy = tmp_path / "copy.sqlite"
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SQLiteLedgerStore, "append", interrupted)
+        assert main(["db", "copy", str(source), str(copy)]) == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    capsys.readouterr()
+    assert main(["db", "copy", str(source), str(copy)]) == 0
+    assert "copied and verified" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "copy.sqlite"])
+    assert main(["db", "check", str(copy)]) == 0
+
+
+@pytest.mark.parametrize("command", ["certify", "check", "ledger", "transfer"])
+def test_db_option_refuses_a_postgresql_url_without_repeating_its_password(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--db takes a SQLite file: a connection string is refused (status 2), its password never
+    shown (it used to be opened as a file path and echoed whole)."""
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps(dump_record(make_record())) + "\n", "utf-8")
+    argv = {
+        "certify": ["certify", str(records), "--rule-set", "cn-national", "--as-of", "2026-06-30"],
+        "check": ["check", str(records)],
+        "ledger": [
+            "ledger",
+            "credit",
+            str(records),
+            "--policy",
+            "cn-nanjing-2019",
+            "--as-of",
+            "2026-06-30",
+        ],
+        "transfer": ["transfer", "check", str(records), str(records)],
+    }[command]
+    assert main([*argv, "--db", "postgresql://bank:s3cret@db.example/bank"]) == 2
+    err = capsys.readouterr().err
+    assert "takes a SQLite file, not a PostgreSQL database" in err
+    assert "s3cret" not in err
+    assert list(tmp_path.iterdir()) == [records]

@@ -32,8 +32,9 @@ import argparse
 import contextlib
 import datetime as _dt
 import os
+import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -61,9 +62,12 @@ __all__ = [
     "Stores",
     "add_db_option",
     "credit_stored_ledger",
+    "db_file_option",
+    "is_postgresql",
     "keep_records",
     "open_stores",
     "remember_records",
+    "shown_target",
     "stored_records",
 ]
 
@@ -107,6 +111,60 @@ class Stores:
         return self.database is not None
 
 
+def is_postgresql(target: str) -> bool:
+    """Whether ``target`` names a PostgreSQL database (a URL or libpq's ``key=value`` form).
+
+    Example:
+        >>> is_postgresql("postgresql://vr@db.example.org/vr"), is_postgresql("bank.sqlite")
+        (True, False)
+    """
+    return target.startswith(("postgresql://", "postgres://")) or "dbname=" in target
+
+
+_PASSWORD: Final = re.compile(
+    r"(?<=://)([^/@:]*):[^/@]*@|(?<![^\s])(password\s*=\s*)(?:'[^']*'|\S*)"
+)
+
+
+def shown_target(target: str) -> str:
+    """``target`` as a message shows it: a PostgreSQL connection string's password hidden.
+
+    Example:
+        >>> shown_target("postgresql://vr:secret@db.example.org/vr")
+        'postgresql://vr:***@db.example.org/vr'
+        >>> shown_target("host=db dbname=vr password=secret"), shown_target("bank.sqlite")
+        ('host=db dbname=vr password=***', 'bank.sqlite')
+    """
+    if not is_postgresql(target):
+        return target
+    return _PASSWORD.sub(
+        lambda m: f"{m.group(1)}:***@" if m.group(1) is not None else f"{m.group(2)}***", target
+    )
+
+
+def db_file_option(text: str) -> str:
+    """The ``type`` of ``--db``: a SQLite file; a PostgreSQL database is refused, not echoed.
+
+    A connection string may hold a password: the refusal does not repeat it (argparse prints
+    the message after the option's name only).
+
+    Example:
+        >>> db_file_option("bank.sqlite")
+        'bank.sqlite'
+        >>> db_file_option("postgresql://vr:secret@db.example.org/vr")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: takes a SQLite file, not a PostgreSQL database: use PostgreSQLDatabase from Python (volunteer-rules db check and db copy take one too)
+    """
+    path = path_option(text)
+    if is_postgresql(path):
+        raise argparse.ArgumentTypeError(
+            "takes a SQLite file, not a PostgreSQL database: use PostgreSQLDatabase from "
+            "Python (volunteer-rules db check and db copy take one too)"
+        )
+    return path
+
+
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--db FILE`` (default: ``None``, in memory) to a sub-command's parser.
 
@@ -116,7 +174,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
         >>> parser.parse_args(["--db", "bank.sqlite"]).db
         'bank.sqlite'
     """
-    parser.add_argument("--db", metavar="FILE", default=None, type=path_option, help=DB_HELP)
+    parser.add_argument("--db", metavar="FILE", default=None, type=db_file_option, help=DB_HELP)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,10 @@ schema is refused (any command given it as ``--db`` brings it up to date). A sou
 copied (a copy would pass ``check`` and the damage would vanish without a word): its problems
 are listed, as ``db check`` lists them, and nothing is written. Exit status: ``0`` copied and
 verified, ``1`` the source is damaged or the copy differs (or the source held nothing, with a
-warning), ``2`` usage error (no source, a destination that is not empty).
+warning), ``2`` usage error (no source, a destination that is not empty). A copy into a SQLite
+file that does not exist yet is staged beside it and renamed once verified, so a copy stopped
+half-way leaves no destination; a password in a PostgreSQL connection string is shown as
+``***`` in every message.
 
 Example:
     >>> import os, tempfile
@@ -44,12 +47,15 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
+import sqlite3
 import sys
 from typing import Any
 
 from volunteer_rules.cli._io import empty_warning, path_option, usage_error
+from volunteer_rules.cli._store import is_postgresql, shown_target
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -100,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(path: str) -> int:
-    if _is_postgresql(path):
+    if is_postgresql(path):
         try:
             database, records, packages, ledger = _open(path)
         except VolunteerRulesError as error:
@@ -172,17 +178,13 @@ def _holds_community_data(database: SQLiteDatabase) -> bool:
         )
 
 
-def _is_postgresql(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://")) or "dbname=" in target
-
-
 def _open(target: str, *, migrate: bool = True) -> tuple[Any, Any, Any, Any]:
     """Open a database and its three stores: (database, records, packages, ledger).
 
     ``migrate=False`` for a source: copying reads it and never changes it, so an older schema
     is refused (by the database's own message) rather than brought up to date.
     """
-    if _is_postgresql(target):
+    if is_postgresql(target):
         from volunteer_rules.storage import postgresql as pg
 
         database: Any = pg.PostgreSQLDatabase(target, migrate=migrate)
@@ -231,7 +233,35 @@ def _not_a_file(path: str) -> str | None:
 
 
 def _copy(source: str, destination: str) -> int:
-    if not _is_postgresql(source) and (why := _not_a_file(source)) is not None:
+    """``db copy``: into a new SQLite file through a staged file, so that it is whole or absent.
+
+    A SQLite destination that does not exist yet is written as ``DST.partial-PID`` beside it
+    and renamed to ``DST`` once verified: a copy stopped half-way (Ctrl-C, a full disk, a
+    difference found) leaves no ``DST``, and the next run starts again.
+    """
+    staged = None
+    if not is_postgresql(destination) and not os.path.lexists(destination):
+        staged = f"{destination}.partial-{os.getpid()}"
+    status = 1
+    try:
+        status = _copy_into(source, destination, staged or destination)
+        if staged is not None and status == 0:
+            # Closed, its log is already in the file; made sure of before the file moves alone.
+            with contextlib.closing(sqlite3.connect(staged)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            os.replace(staged, destination)
+    finally:
+        if staged is not None:
+            for leftover in (staged, f"{staged}-wal", f"{staged}-shm", f"{staged}-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(leftover)
+    return status
+
+
+def _copy_into(source: str, destination: str, target: str) -> int:
+    """Copy ``source`` into ``target``; messages name ``destination``, the file the user named."""
+    shown_source, shown_destination = shown_target(source), shown_target(destination)
+    if not is_postgresql(source) and (why := _not_a_file(source)) is not None:
         return usage_error("db copy", f"{source}: {why}")
     try:
         src_db, src_records, src_packages, src_ledger = _open(source, migrate=False)
@@ -239,23 +269,23 @@ def _copy(source: str, destination: str) -> int:
             damage = src_db.check()  # a damaged source is not copied: its damage would vanish
             if damage:
                 for problem in damage:
-                    print(f"{source}: {problem}")
+                    print(f"{shown_source}: {problem}")
                 print(
-                    f"volunteer-rules db copy: {source} is damaged (as db check reports): "
+                    f"volunteer-rules db copy: {shown_source} is damaged (as db check reports): "
                     "nothing copied",
                     file=sys.stderr,
                 )
                 src_db.close()
                 return 1
-            dst_db, dst_records, dst_packages, dst_ledger = _open(destination)
+            dst_db, dst_records, dst_packages, dst_ledger = _open(target)
         except BaseException:
             src_db.close()
             raise
     except VolunteerRulesError as error:
-        return usage_error("db copy", str(error))
+        return usage_error("db copy", str(error).replace(target, destination))
     try:
         if dst_records.count() or dst_packages.package_ids() or dst_ledger.transfer_count():
-            return usage_error("db copy", f"{destination} is not empty")
+            return usage_error("db copy", f"{shown_destination} is not empty")
         held = _holds(src_records, src_packages, src_ledger)
         records, ids, packages, histories, postings = held
         dst_records.add(records)
@@ -278,18 +308,18 @@ def _copy(source: str, destination: str) -> int:
             if mine != theirs:
                 problems.append(f"the copy's {name} differ from the source's")
     except VolunteerRulesError as error:
-        problems = [str(error)]
+        problems = [str(error).replace(target, destination)]
     finally:
         src_db.close()
         dst_db.close()
     if problems:
         for problem in problems:
-            print(f"{destination}: {problem}")
+            print(f"{shown_destination}: {problem}")
         return 1
     print(
         f"copied and verified: {len(records)} records, {len(ids)} transfer packages, "
         f"{len(postings)} ledger transfers"
     )
     if not (records or ids or postings):
-        return empty_warning("db", f"{source} holds nothing: nothing was copied")
+        return empty_warning("db", f"{shown_source} holds nothing: nothing was copied")
     return 0
