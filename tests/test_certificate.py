@@ -157,6 +157,43 @@ class TestIssue:
         assert (level.rule_set_id, level.rank) == ("cn-national", 1)
 
     @pytest.mark.parametrize(
+        ("rule_set", "as_of", "issued_then"),
+        [
+            ("hk-swd", dt.date(2021, 12, 31), True),  # its last day in force
+            ("hk-swd", dt.date(2022, 1, 1), False),  # retired the day after
+            ("cn-shenzhen-longgang", dt.date(2022, 12, 31), False),  # not yet in force
+            ("cn-shenzhen-longgang", dt.date(2023, 1, 1), True),  # its first day
+        ],
+    )
+    def test_no_level_is_stated_under_a_rule_set_not_in_force(
+        self, rule_set: str, as_of: dt.date, issued_then: bool
+    ) -> None:
+        """A star level under no version of a rule set is no level: on a day none is in
+        force, nothing is issued and the refusal says why, as certify says it; on the
+        boundaries' other side the level is stated, with the version in force."""
+        records = [
+            attrs.evolve(
+                make_record(i, service=vr.Hours.from_minutes(600)),
+                date=as_of - dt.timedelta(days=i + 1),
+                recorded_at=dt.datetime.combine(as_of - dt.timedelta(days=i + 1), dt.time(20), CST),
+            )
+            for i in range(3)
+        ]
+        issued = issue(records, rule_set=rule_set, as_of=as_of)
+        result = vr.certify(records, rule_set=rule_set, as_of=as_of, volunteer="V0000001")
+        assert (issued.certificate is not None) is issued_then
+        assert (result.outcome == "certified") is issued_then
+        if issued_then:
+            assert issued.certificate is not None
+            level = issued.certificate.star_level
+            assert level is not None
+            assert level.rule_set_version == str(result.rule_set_version)
+            assert vr.verify_certificate(issued.certificate, records).differences == ()
+        else:
+            last = issued.refusals[-1]
+            assert (last.code, last.message) == ("rule_set_not_in_force", result.outcome_reason)
+
+    @pytest.mark.parametrize(
         ("kwargs", "error"),
         [
             ({"number": ""}, vr.InvalidValueError),

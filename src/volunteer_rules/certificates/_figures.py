@@ -39,6 +39,7 @@ class _Figures:
     records: tuple[CertifiedRecord, ...]
     period_start: _dt.date | None
     star_level: StarLevelNote | None
+    star_refused: str | None = None  # why no level can be stated (no version in force)
 
 
 def _derive(
@@ -83,9 +84,11 @@ def _derive(
         )
         for record, minutes in sorted(counted, key=lambda pair: pair[0].key)
     )
-    star = None
+    star = refused = None
     if rule_set is not None and counted:
-        star = _star_level([r for r, _ in counted], rule_set, as_of, volunteer_id, birth_date)
+        star, refused = _star_level(
+            [r for r, _ in counted], rule_set, as_of, volunteer_id, birth_date
+        )
     return _Figures(
         counted=tuple(counted),
         reasons=tuple(reasons),
@@ -96,6 +99,7 @@ def _derive(
         if since is not None
         else min((r.date for r, _ in counted), default=None),
         star_level=star,
+        star_refused=refused,
     )
 
 
@@ -113,15 +117,23 @@ def _star_level(
     as_of: _dt.date,
     volunteer_id: str,
     birth_date: _dt.date | None,
-) -> StarLevelNote:
+) -> tuple[StarLevelNote | None, str | None]:
+    """The level the records reach, as ``certify`` gives it; or ``None`` and why not.
+
+    No level is stated when no version of the rule set is in force on ``as_of`` (``certify``
+    says why: not yet in force, retired, paused): a level under no version is no level.
+    """
     from volunteer_rules.rules.certification import certify
 
     holder = _Holder(volunteer_id=volunteer_id, birth_date=birth_date)
     result = certify(records, rule_set=rule_set, as_of=as_of, volunteer=holder)  # type: ignore[arg-type, unused-ignore]
-    return StarLevelNote(
+    if result.outcome != "certified":
+        return None, result.outcome_reason or result.outcome
+    note = StarLevelNote(
         rule_set_id=result.rule_set_id,
         rule_set_version=str(result.rule_set_version),
         rank=result.level.rank,
         name=result.level.name,
         label=result.level.label,
     )
+    return note, None

@@ -61,8 +61,10 @@ REFUSAL_CODES: Final = (
     "outside_window",
     "other_volunteer",
     "no_certifiable_records",
+    "rule_set_not_in_force",
 )
-"""Why a record is not certified, or (``no_certifiable_records``) why nothing was issued."""
+"""Why a record is not certified, or (``no_certifiable_records``, ``rule_set_not_in_force``)
+why nothing was issued."""
 
 
 @masked_repr
@@ -154,7 +156,9 @@ def issue_certificate(
         since: first day of the period to certify (inclusive); ``None`` for all service.
         rule_set: a rule-set id or :class:`~volunteer_rules.RuleSet` to state the star level
             under (the level the certified service reaches, within the window when ``since``
-            is given); ``None`` states none.
+            is given); ``None`` states none. When no version of it is in force on ``as_of``
+            (not yet, retired, paused), no certificate is issued: the refusal
+            ``rule_set_not_in_force`` says why, as ``certify`` does.
         remarks: free text printed on the certificate (at most 500 characters), ID numbers
             and personal contacts in it masked.
         not_volunteer_service: ids of records flagged as not volunteer service (MCA Order 67
@@ -204,6 +208,9 @@ def issue_certificate(
         refusals.append(
             Refusal("no_certifiable_records", "no record of this issuer counts on this day")
         )
+        return CertificateIssue(certificate=None, refusals=tuple(refusals))
+    if figures.star_refused is not None:  # a level under no version would be no level at all
+        refusals.append(Refusal("rule_set_not_in_force", figures.star_refused))
         return CertificateIssue(certificate=None, refusals=tuple(refusals))
     certificate = _certificate(
         figures,

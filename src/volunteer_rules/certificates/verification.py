@@ -471,7 +471,7 @@ def _check_star_level(
         return
     counted = [record for record, _ in figures.counted]
     try:
-        level = (
+        level, refused = (
             _star_level(
                 counted,
                 stated_level.rule_set_id,
@@ -480,13 +480,15 @@ def _check_star_level(
                 birth_date,
             )
             if counted
-            else None
+            else (None, None)
         )
     except VolunteerRulesError as error:
         unchecked.append(f"star_level: {error}")
         return
     if level != stated_level:
         shown = "none" if level is None else f"{level.label} ({level.rule_set_version})"
+        if refused is not None:
+            shown = f"no level ({refused})"
         differences.append(
             Difference(
                 "star_level_differs",
