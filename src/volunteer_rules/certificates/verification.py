@@ -34,6 +34,7 @@ from volunteer_rules.certificates.signing import KeyRegistry, signed_statement
 from volunteer_rules.errors import InvalidTypeError, VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
+from volunteer_rules.rules._count import _ROW, _superseded
 from volunteer_rules.rules.versions import resolve_versions
 
 __all__ = [
@@ -319,27 +320,13 @@ def _check_held(
 def _amended_keys(items: list[ServiceRecord]) -> set[tuple[str, str]]:
     """The keys an effective amendment supersedes, on whatever day it was entered.
 
-    The counting rule (volunteer_rules.rules.counting), without its day: an amendment is
-    effective when it is ``verified`` or ``void``, or superseded in turn (a chain A <- B <- C
-    with C verified supersedes A and B); a key given in conflicting versions amends nothing.
+    The counting rule itself (volunteer_rules.rules.counting), on the last day there is: an
+    amendment is effective when it is ``verified`` or ``void``, or superseded in turn (a chain
+    A <- B <- C with C verified supersedes A and B); a key given in conflicting versions
+    amends nothing.
     """
     records = resolve_versions(items).records
-    by_key = {record.key: record for record in records}
-    amended: set[tuple[str, str]] = set()
-    targets = [
-        (record.organization_id, record.amends)
-        for record in records
-        if record.amends is not None and record.status in ("verified", "void")
-    ]
-    while targets:
-        target = targets.pop()
-        if target in amended:
-            continue
-        amended.add(target)
-        before = by_key.get(target)
-        if before is not None and before.amends is not None:
-            targets.append((before.organization_id, before.amends))
-    return amended
+    return _superseded([_ROW(record) for record in records], _dt.date.max)
 
 
 def _check_volunteer(
