@@ -191,12 +191,70 @@ class TestRecordLevel:
             "other_volunteer"
         ]
 
-    @pytest.mark.parametrize("status", ["submitted", "rejected", "void"])
-    def test_not_verified(self, status: str) -> None:
-        """Only verified records move."""
-        assert codes(vr.check_transfer(package([record(status=status)]), as_of=AS_OF)) == [
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"status": "submitted"},
+            {"status": "rejected"},
+            {"status": "void"},  # void, amending nothing: not a withdrawal
+            {"status": "submitted", "amends": "r-0"},
+            {"status": "rejected", "amends": "r-0"},
+        ],
+    )
+    def test_not_verified(self, changes: dict[str, Any]) -> None:
+        """Only verified records move, and withdrawals (void amendments)."""
+        assert codes(vr.check_transfer(package([record(**changes)]), as_of=AS_OF)) == [
             "not_verified"
         ]
+        assert not vr.transfer.transferable(record(**changes))
+
+    def test_a_withdrawal_moves_with_the_record_it_withdraws(self) -> None:
+        """A record withdrawn at the source (a void amendment) moves with its withdrawal: the
+        package is allowed, its summary carries no time for the withdrawal, and the records
+        count for nothing at the destination, as at the source."""
+        original = record(record_id="a", **interval(3, (8, 0), (10, 0)))
+        withdrawal = record(
+            record_id="a-void", amends="a", status="void", **interval(3, (8, 0), (10, 0))
+        )
+        moving = package([original, withdrawal])
+        assert (moving.summary.record_count, moving.summary.service.minutes) == (2, 120)
+        assert vr.check_transfer(moving, as_of=AS_OF).allowed
+        at_source = vr.count_records([original, withdrawal], as_of=AS_OF, volunteer_id="V0000001")
+        assert at_source.minutes == 0
+        accepted = vr.accept_transfer(
+            vr.initiate_transfer(moving, at=CREATED),
+            destination_records=[],
+            at=CREATED + dt.timedelta(hours=1),
+            as_of=AS_OF,
+        )
+        assert accepted.accepted
+        held = [vr.transfer.unwrap_record(h) for h in accepted.holdings]
+        assert vr.count_records(held, as_of=AS_OF, volunteer_id="V0000001").minutes == 0
+
+    def test_a_withdrawal_made_after_the_record_moved_follows_it(self) -> None:
+        """The destination holds a record from an earlier transfer; the source withdraws it
+        afterwards and sends the withdrawal alone: allowed, and once accepted the record no
+        longer counts at the destination (it used to be refused as not_verified, and the
+        destination went on counting a record the source had withdrawn)."""
+        held = record(record_id="a", **interval(3, (8, 0), (10, 0)))
+        withdrawal = record(
+            record_id="a-void", amends="a", status="void", **interval(3, (8, 0), (10, 0))
+        )
+        later = package([withdrawal])
+        assert later.summary.service.minutes == 0
+        decision = vr.check_transfer(later, destination_records=[held], as_of=AS_OF)
+        assert decision.allowed, decision.violations
+        accepted = vr.accept_transfer(
+            vr.initiate_transfer(later, at=CREATED),
+            destination_records=[held],
+            at=CREATED + dt.timedelta(hours=1),
+            as_of=AS_OF,
+        )
+        assert accepted.accepted
+        after = [vr.transfer.unwrap_record(h) for h in accepted.holdings]
+        assert len(after) == 2
+        assert vr.count_records([held], as_of=AS_OF, volunteer_id="V0000001").minutes == 120
+        assert vr.count_records(after, as_of=AS_OF, volunteer_id="V0000001").minutes == 0
 
     def test_future_by_date(self) -> None:
         """Dated after as_of: future_record; dated on as_of: fine."""

@@ -64,6 +64,33 @@ class TestCreate:
         assert (status, package.exists()) == (1, False)
         assert "no verified record of volunteer V0000001" in capsys.readouterr().err
 
+    def test_a_withdrawn_record_moves_with_its_withdrawal(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A record withdrawn at the source moves with its withdrawal (a void amendment), so
+        that the destination counts it for nothing, as the source does. The withdrawal used to
+        be left out, and the package carried a record that counted at the destination only."""
+        withdrawal = {
+            **SAMPLE_RECORD_PAYLOAD,
+            "record_id": "r-void",
+            "amends": SAMPLE_RECORD_PAYLOAD["record_id"],
+            "status": "void",
+        }
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD, withdrawal], "--consent")
+        assert status == 0
+        wire = json.loads(package.read_text(encoding="utf-8"))
+        assert sorted(r["record_id"] for r in wire["records"]) == ["r-2024-0001", "r-void"]
+        capsys.readouterr()
+        argv = ["transfer", "check", str(package), "--as-of", "2024-06-30"]
+        assert main([*argv, "--rule-set", "cn-national", "--format", "json"]) == 0
+        checked = json.loads(capsys.readouterr().out)
+        records = tmp_path / "records.jsonl"
+        assert main(["certify", str(records), "--rule-set", "cn-national",
+                     "--as-of", "2024-06-30", "--format", "json"]) == 0  # fmt: skip
+        certified = json.loads(capsys.readouterr().out)
+        assert checked["continuation"]["after"]["counted_minutes"] == 0
+        assert [c["counted_h"] for c in certified["certifications"]] == ["0"]
+
     def test_stdout(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """-o - writes the package to standard output."""
         records = write_lines(tmp_path / "r.jsonl", [SAMPLE_RECORD_PAYLOAD])

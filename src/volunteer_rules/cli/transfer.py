@@ -82,6 +82,7 @@ from volunteer_rules.rules.certification import Certification
 from volunteer_rules.rules.schemes import rule_set_ids
 from volunteer_rules.transfer.check import TransferDecision, TransferFinding, check_transfer
 from volunteer_rules.transfer.continuation import Continuation, transfer_continuation
+from volunteer_rules.transfer.holdings import transferable
 from volunteer_rules.transfer.package import (
     TransferPackage,
     create_transfer_package,
@@ -216,8 +217,10 @@ def _create(args: argparse.Namespace) -> int:
     if status:
         return status
     mine = [record for record in records if record.volunteer_id == args.volunteer]
-    # Only verified records move (check_transfer's not_verified): the others stay at the source.
-    moving = [record for record in mine if record.status == "verified"]
+    # Only verified records move, and withdrawals (check_transfer's not_verified): the others
+    # stay at the source. A record withdrawn at the source moves with its withdrawal, so that
+    # it counts for nothing at the destination either.
+    moving = [record for record in mine if transferable(record)]
     if not moving:
         which = "verified record" if mine else "record"
         sys.stderr.write(
@@ -262,7 +265,10 @@ def _create(args: argparse.Namespace) -> int:
         f"; {count} {what}"
         for count, what in (
             (len(records) - len(mine), "records of other volunteers left out"),
-            (len(mine) - len(moving), "records not verified left out: only verified records move"),
+            (
+                len(mine) - len(moving),
+                "records not verified left out: only verified records and withdrawals move",
+            ),
         )
         if count
     )

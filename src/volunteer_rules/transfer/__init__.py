@@ -31,6 +31,7 @@ from volunteer_rules.transfer.continuation import (
     Continuation,
     transfer_continuation,
 )
+from volunteer_rules.transfer.holdings import transferable
 from volunteer_rules.transfer.lifecycle import (
     TRANSFER_STATES,
     Holding,
@@ -112,5 +113,6 @@ __all__ = [
     "reject_transfer",
     "service_fingerprint",
     "transfer_continuation",
+    "transferable",
     "unwrap_record",
 ]

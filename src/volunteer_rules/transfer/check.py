@@ -13,7 +13,9 @@ The rules and their sources (``docs/sources.md``):
 - the receiver verifies what it keeps ([MCA2012-draft]; Chongqing Art. 17 [CQ]): the content
   must match its digest (``digest_mismatch``) and its stated summary (``summary_mismatch``),
   every record must belong to the volunteer (``other_volunteer``) and be verified at the
-  source (``not_verified``), and nothing may be in the future (``future_record``);
+  source, or be a withdrawal of a record (a ``void`` amendment, :func:`.transferable`), which
+  moves with it or after it (``not_verified``), and nothing may be in the future
+  (``future_record``);
 - no hour counted twice (rule 20, Hong Kong SWD: two record books never sum [HK-SWD]; peers
   item 5): a record the destination already holds, or the same service twice, is
   ``duplicate_record``; intervals that overlap (with the destination's records of the volunteer
@@ -101,7 +103,7 @@ from volunteer_rules.transfer.findings import (
     _finding_order,
     _short,
 )
-from volunteer_rules.transfer.holdings import unwrap_record
+from volunteer_rules.transfer.holdings import transferable, unwrap_record
 from volunteer_rules.transfer.package import (
     TransferPackage,
     TransferSummary,
@@ -328,11 +330,12 @@ def _check_records(
                     record_key=key,
                 )
             )
-        if record.status != "verified":
+        if not transferable(record):
             found["not_verified"].append(
                 TransferFinding(
                     code="not_verified",
-                    message=f"record {_short(key)} is {record.status}: only verified records move",
+                    message=f"record {_short(key)} is {record.status}: only verified records "
+                    "move, and withdrawals (void amendments)",
                     record_key=key,
                 )
             )

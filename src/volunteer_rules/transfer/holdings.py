@@ -34,6 +34,7 @@ __all__ = [
     "RecordOrigin",
     "TransferredRecord",
     "combined_history",
+    "transferable",
     "unwrap_record",
 ]
 
@@ -210,3 +211,27 @@ def combined_history(*holdings: Iterable[object]) -> tuple[ServiceRecord, ...]:
             if not any(same_version(held, record) for held in versions):
                 versions.append(record)
     return tuple(record for versions in seen.values() for record in versions)
+
+
+def transferable(record: ServiceRecord) -> bool:
+    """Whether ``record`` may move in a transfer package: verified, or a withdrawal.
+
+    Only verified records move (``check_transfer``'s ``not_verified``); a withdrawal, a
+    ``void`` record that amends another, moves too, so that a record withdrawn at the source
+    (before it moved, or after) is withdrawn at the destination as well: the counting rule
+    gives the same answer on both sides. Other records (submitted, rejected, a ``void`` record
+    that amends nothing) stay at the source.
+
+    Example:
+        >>> import attrs
+        >>> import volunteer_rules as vr
+        >>> from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
+        >>> record = vr.parse_record(SAMPLE_RECORD_PAYLOAD)
+        >>> withdrawal = attrs.evolve(record, record_id="w-1", amends=record.record_id,
+        ...     status="void")
+        >>> transferable(record), transferable(withdrawal)
+        (True, True)
+        >>> transferable(attrs.evolve(record, status="submitted"))
+        False
+    """
+    return record.status == "verified" or (record.status == "void" and record.amends is not None)

@@ -145,18 +145,17 @@ class TransferSummary:
 
     @classmethod
     def of(cls, records: Iterable[ServiceRecord]) -> TransferSummary:
-        """The summary of ``records``: how many, and the sum of their service time.
+        """The summary of ``records``: how many, and the time of the verified ones.
+
+        A withdrawal (a ``void`` amendment) carries none.
 
         Example:
             >>> TransferSummary.of([]).record_count
             0
         """
-        count = 0
-        minutes = 0
-        for record in records:
-            count += 1
-            minutes += record.service.minutes
-        return cls(record_count=count, service=Hours.from_minutes(minutes))
+        items = list(records)
+        minutes = sum(r.service.minutes for r in items if r.status == "verified")
+        return cls(record_count=len(items), service=Hours.from_minutes(minutes))
 
 
 @masked_repr
