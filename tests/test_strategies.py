@@ -89,3 +89,26 @@ class TestAllStrategies:
     def test_service_records_round_trip(self, record: vr.ServiceRecord) -> None:
         """Generated records round-trip through dump and parse."""
         assert vr.parse_record(vr.dump_record(record)) == record
+
+
+def test_ledger_limits_draw_dated_caps_that_ledgers_cross() -> None:
+    """Integrators' ledgers meet a cap in force on some days only: ledger_limits draws caps
+    with a first or a last day (or both), and a ledger drawn under one has transfers on both
+    sides of it, every one held to its own day's cap (check_ledger finds nothing)."""
+    from hypothesis import find
+
+    from volunteer_rules.timebank.ledger import check_ledger
+
+    dated = find(vst.ledger_limits(), lambda limits: limits.dated)
+    assert dated.cap is not None
+    both = find(vst.ledger_limits(), lambda limits: None not in (limits.cap_from, limits.cap_until))
+    assert both.cap_from is not None and both.cap_until is not None
+    assert both.cap_from <= both.cap_until
+
+    def crosses(ledger: Ledger) -> bool:
+        limits = ledger.limits
+        days = {e.at.date() for e in ledger.entries()}
+        return limits.dated and len({limits.cap_on(day) is None for day in days}) == 2
+
+    ledger = find(vst.ledgers(), crosses, settings=settings(max_examples=2000, deadline=None))
+    assert check_ledger(ledger) == ()

@@ -46,15 +46,34 @@ def volunteer_accounts(*, max_size: int = 4) -> st.SearchStrategy[str]:
 def ledger_limits(*, max_cap_minutes: int = 600) -> st.SearchStrategy[LedgerLimits]:
     """Limits: no overdraft or a small one; no cap, or a cap up to ``max_cap_minutes``.
 
+    A cap is sometimes dated (``cap_from``, ``cap_until``: a rule in force on some days
+    only), with its first or last day among the first days of the ledgers :func:`ledgers`
+    draws, so that transfers fall on both sides of it.
+
     Example:
         >>> isinstance(ledger_limits().example(), LedgerLimits)  # doctest: +SKIP
         True
     """
-    return st.builds(
-        LedgerLimits,
-        overdraft=st.one_of(st.just(Hours.ZERO), st.integers(1, 120).map(Hours.from_minutes)),
-        cap=st.one_of(st.none(), st.integers(1, max_cap_minutes).map(Hours.from_minutes)),
-        overflow=st.sampled_from(["donate", "refuse"]),
+    return _limits(max_cap_minutes)
+
+
+@st.composite
+def _limits(draw: Any, max_cap_minutes: int) -> LedgerLimits:
+    cap = draw(st.one_of(st.none(), st.integers(1, max_cap_minutes).map(Hours.from_minutes)))
+    cap_from = cap_until = None
+    if cap is not None and draw(st.booleans()):
+        first = _START.date()
+        cap_from = draw(
+            st.none() | st.dates(first - _dt.timedelta(days=1), first + _dt.timedelta(days=2))
+        )
+        low = cap_from or first - _dt.timedelta(days=1)
+        cap_until = draw(st.none() | st.dates(low, first + _dt.timedelta(days=3)))
+    return LedgerLimits(
+        overdraft=draw(st.one_of(st.just(Hours.ZERO), st.integers(1, 120).map(Hours.from_minutes))),
+        cap=cap,
+        overflow=draw(st.sampled_from(["donate", "refuse"])),
+        cap_from=cap_from,
+        cap_until=cap_until,
     )
 
 
@@ -104,6 +123,8 @@ def _ledgers(draw: Any, limits: st.SearchStrategy[LedgerLimits], max_transfers: 
     at = _START
     for index in range(count):
         at = at + _dt.timedelta(minutes=draw(st.integers(0, 90)))
+        if draw(st.integers(0, 7)) == 0:  # the next day: a ledger spans several
+            at = at + _dt.timedelta(days=1)
         if draw(st.integers(0, 9)) == 0:
             account = draw(volunteer_accounts())
             minutes = draw(st.integers(1, 60))
