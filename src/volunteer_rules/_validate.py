@@ -12,6 +12,7 @@ import datetime as _dt
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeAlias
 
+from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 
 __all__ = [
@@ -19,21 +20,24 @@ __all__ = [
     "aware_datetime",
     "instance_of",
     "items_of",
+    "masked_message",
     "one_of",
     "require_aware",
     "require_date",
     "require_iterable",
+    "within_days",
 ]
 
 Validator: TypeAlias = Callable[[Any, Any, Any], None]
 """An attrs validator: ``(instance, attribute, value)``, raising or returning ``None``."""
 
 
-def require_iterable(value: object, what: str, message: str) -> Iterable[Any]:
+def require_iterable(value: object, what: str, message: str | None = None) -> Iterable[Any]:
     """Return ``value`` if it is an iterable of items (not text, bytes or a mapping).
 
     Raises:
-        InvalidTypeError: naming ``what``, with ``message``.
+        InvalidTypeError: naming ``what``, with ``message`` (by default: must be an iterable,
+            not the type given).
 
     Example:
         >>> require_iterable([1, 2], "records", "must be an iterable of ServiceRecord")
@@ -44,7 +48,7 @@ def require_iterable(value: object, what: str, message: str) -> Iterable[Any]:
         volunteer_rules.errors.InvalidTypeError: records: must be an iterable of ServiceRecord
     """
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(what, message)
+        raise InvalidTypeError(what, message or f"must be an iterable, not {type(value).__name__}")
     return value
 
 
@@ -193,3 +197,34 @@ def require_date(value: object, what: str) -> _dt.date:
     if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
         raise InvalidTypeError(what, f"must be a date, not {type(value).__name__}")
     return value
+
+
+def masked_message(value: object) -> str:
+    """The converter of a message a person reads: a ``str``, personal data masked.
+
+    ID numbers, mobile numbers and e-mail addresses in it (an id that is one, wrongly) are
+    masked as everywhere else (:func:`~volunteer_rules._privacy.mask_personal_data`).
+
+    Raises:
+        InvalidTypeError: ``value`` is not a ``str``.
+
+    Example:
+        >>> masked_message("record 13812345678 is not verified")
+        'record 138****5678 is not verified'
+    """
+    if not isinstance(value, str):
+        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
+    return mask_personal_data(value)
+
+
+def within_days(day: _dt.date, first: _dt.date | None, last: _dt.date | None) -> bool:
+    """Whether ``day`` is from ``first`` to ``last``, both inclusive (``None``: no bound).
+
+    The one reading of a dated rule's days (a benefit, a time-bank policy, a ledger's cap).
+
+    Example:
+        >>> d = _dt.date(2020, 1, 1)
+        >>> within_days(d, d, None), within_days(d, None, d), within_days(d, d.replace(day=2), None)
+        (True, True, False)
+    """
+    return (first is None or first <= day) and (last is None or day <= last)

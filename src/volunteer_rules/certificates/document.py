@@ -19,9 +19,8 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._canonical import sha256_hex
-from volunteer_rules._privacy import mask_personal_data, masked_repr
+from volunteer_rules._privacy import masked_repr
 from volunteer_rules.certificates.issuer import Issuer
-from volunteer_rules.errors import InvalidTypeError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.profile import mask_document_number
 from volunteer_rules.records.record import SERVICE_CATEGORIES, ServiceRecord, dump_record
@@ -223,13 +222,6 @@ class Certificate:
         raw = bytes.fromhex(verification_code[:20])
         text = base64.b32encode(raw).decode("ascii").translate(_CROCKFORD)
         return "-".join(text[i : i + 4] for i in range(0, 16, 4))
-
-
-def _masked_message(value: object) -> str:
-    """A sentence as a person reads it: ID numbers and personal contacts masked."""
-    if not isinstance(value, str):
-        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
-    return mask_personal_data(value)
 
 
 def _record_digest(record: ServiceRecord) -> str:

@@ -27,12 +27,12 @@ from typing import Final
 import attrs
 
 from volunteer_rules._privacy import mask_personal_data, masked_repr
+from volunteer_rules._validate import masked_message
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates._figures import _derive, _Figures, _records_list
 from volunteer_rules.certificates.document import (
     Certificate,
     _code_of,
-    _masked_message,
     mask_volunteer_number,
 )
 from volunteer_rules.certificates.issuer import Issuer, _text
@@ -86,7 +86,7 @@ class Refusal:
     """
 
     code: str
-    message: str = attrs.field(converter=_masked_message)
+    message: str = attrs.field(converter=masked_message)
     record_id: str | None = None
 
 

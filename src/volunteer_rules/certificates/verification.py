@@ -21,12 +21,12 @@ from typing import Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import masked_message
 from volunteer_rules.certificates import signing as _signing
 from volunteer_rules.certificates._figures import _derive, _Figures, _records_list, _star_level
 from volunteer_rules.certificates.document import (
     Certificate,
     _code_of,
-    _masked_message,
     _record_digest,
     mask_volunteer_number,
 )
@@ -75,7 +75,7 @@ class Difference:
     """
 
     code: str
-    message: str = attrs.field(converter=_masked_message)
+    message: str = attrs.field(converter=masked_message)
     record_id: str | None = None
 
 

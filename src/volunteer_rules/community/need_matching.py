@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import attrs
 
@@ -144,10 +144,6 @@ class NeedOffer:
     slots: tuple[TimeSlot, ...] = ()
 
 
-def _iterable(value: object, what: str) -> Iterable[Any]:
-    return require_iterable(value, what, f"must be an iterable, not {type(value).__name__}")
-
-
 def _ancestor(region: RegionCode, depth: int) -> str:
     for ancestor in region.ancestors():
         if _DEPTH[ancestor.level] <= depth:
@@ -195,10 +191,10 @@ def needs_for_volunteer(
     if not isinstance(reach, str) or reach not in _DEPTH:
         raise InvalidValueError("reach", "must be 'county', 'city' or 'province'")
     home = profile.residence_region
-    trainings = tuple(_iterable(trainings, "trainings"))
-    existing_assignments = tuple(_iterable(existing_assignments, "existing_assignments"))
+    trainings = tuple(require_iterable(trainings, "trainings"))
+    existing_assignments = tuple(require_iterable(existing_assignments, "existing_assignments"))
     offers: list[NeedOffer] = []
-    for person in _iterable(people, "people"):
+    for person in require_iterable(people, "people"):
         if not isinstance(person, PersonServed):
             raise InvalidTypeError("people", f"holds a {type(person).__name__}")
         if _consent_reason(person, as_of) is not None:

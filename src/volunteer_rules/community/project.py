@@ -313,11 +313,7 @@ def sign_up(
         for entry in reversed(roster.entries):
             if entry.volunteer_id == profile.volunteer_id and entry.slot == slot:
                 return roster, entry
-    elsewhere = require_iterable(
-        existing_assignments,
-        "existing_assignments",
-        f"must be an iterable, not {type(existing_assignments).__name__}",
-    )
+    elsewhere = require_iterable(existing_assignments, "existing_assignments")
     eligibility = check_assignment(
         profile,
         project.demand,

@@ -213,10 +213,10 @@ def check_assignment(
     rule_set = _rules(rules)
     day = require_date(as_of, "as_of")
     slots = select_slots(demand, slot)
-    mine = [t for t in _iterable(trainings, "trainings") if _training_of(t, profile)]
+    mine = [t for t in require_iterable(trainings, "trainings") if _training_of(t, profile)]
     held = [
         _interval(a, "existing_assignments")
-        for a in _iterable(existing_assignments, "existing_assignments")
+        for a in require_iterable(existing_assignments, "existing_assignments")
     ]
     view = DemandView(demand, rule_set, day, slots)
     reasons, open_slots, _ = view.evaluate(profile, mine, held)
@@ -226,10 +226,6 @@ def check_assignment(
         reasons=tuple(reasons),
         open_slots=open_slots,
     )
-
-
-def _iterable(value: object, what: str) -> Iterable[Any]:
-    return require_iterable(value, what, f"must be an iterable, not {type(value).__name__}")
 
 
 def _training_of(record: object, profile: VolunteerProfile) -> bool:
@@ -251,7 +247,7 @@ def _interval(value: object, what: str) -> Any:
 
 def _group(values: Iterable[Any], what: str, cls: type) -> dict[str, list[Any]]:
     grouped: dict[str, list[Any]] = defaultdict(list)
-    for value in _iterable(values, what):
+    for value in require_iterable(values, what):
         if not isinstance(value, cls):
             raise InvalidTypeError(what, f"holds a {type(value).__name__}")
         owner: str = getattr(value, "volunteer_id")  # noqa: B009 - both classes have it

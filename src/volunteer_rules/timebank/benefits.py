@@ -55,7 +55,7 @@ from typing import Any, Final, Protocol
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of
+from volunteer_rules._validate import instance_of, one_of, within_days
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 
@@ -170,9 +170,7 @@ class Benefit:
         """
         if type(day) is not _dt.date:
             raise InvalidTypeError("day", f"must be a date, not {type(day).__name__}")
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return self.valid_until is None or day <= self.valid_until
+        return within_days(day, self.valid_from, self.valid_until)
 
     def __attrs_post_init__(self) -> None:
         if (

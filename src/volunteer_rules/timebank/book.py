@@ -446,7 +446,7 @@ class Ledger:
         log = self._log
         balances = self._balances
         limits = self._limits
-        cap_hours = limits.cap_on(transfer.at.date()) if limits.dated else limits.cap
+        cap_hours = limits.cap_on(transfer.at.date())
         cap = None if cap_hours is None else cap_hours.minutes
         tid = transfer.transfer_id
         key = transfer.record_key

@@ -244,7 +244,7 @@ class _Walk:
         it that the transfer did not raise (hours from days without the cap) is kept.
         """
         limits = self.limits
-        cap_hours = limits.cap_on(posted.transfer.at.date()) if limits.dated else limits.cap
+        cap_hours = limits.cap_on(posted.transfer.at.date())
         net: dict[str, int] = {}
         for entry in posted.entries:
             net[entry.account] = net.get(entry.account, 0) + entry.minutes

@@ -24,8 +24,8 @@ from typing import Any
 
 import attrs
 
-from volunteer_rules._privacy import mask_personal_data, masked_repr
-from volunteer_rules._validate import require_iterable
+from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import masked_message, require_iterable
 from volunteer_rules.errors import (
     InvalidTypeError,
 )
@@ -58,12 +58,6 @@ __all__ = [
     "credit_records",
     "credit_transfer_id",
 ]
-
-
-def _masked_message(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
-    return mask_personal_data(value)
 
 
 @masked_repr
@@ -102,7 +96,7 @@ class CreditDecision:
     outcome: str
     reason: str | None
     transfer_id: str | None
-    message: str = attrs.field(default="", converter=_masked_message)
+    message: str = attrs.field(default="", converter=masked_message)
 
 
 @masked_repr

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of
+from volunteer_rules._validate import instance_of, one_of, within_days
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.hours import Hours
 
@@ -127,8 +127,4 @@ class LedgerLimits:
         """
         if type(day) is not _dt.date:
             raise InvalidTypeError("day", f"must be a date, not {type(day).__name__}")
-        if self.cap_from is not None and day < self.cap_from:
-            return None
-        if self.cap_until is not None and day > self.cap_until:
-            return None
-        return self.cap
+        return self.cap if within_days(day, self.cap_from, self.cap_until) else None

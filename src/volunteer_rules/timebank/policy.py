@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import instance_of, one_of
+from volunteer_rules._validate import instance_of, one_of, within_days
 from volunteer_rules.errors import (
     InvalidTypeError,
     InvalidValueError,
@@ -173,9 +173,7 @@ class TimeBankPolicy:
         """
         if type(day) is not _dt.date:
             raise InvalidTypeError("day", "must be a date")
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return self.valid_until is None or day <= self.valid_until
+        return within_days(day, self.valid_from, self.valid_until)
 
     def __attrs_post_init__(self) -> None:
         if not self.policy_id:

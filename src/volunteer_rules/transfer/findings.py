@@ -18,8 +18,8 @@ from typing import Final
 
 import attrs
 
-from volunteer_rules._privacy import mask_personal_data, masked_repr
-from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules._privacy import masked_repr
+from volunteer_rules._validate import masked_message
 from volunteer_rules.transfer.continuation import Continuation
 
 __all__ = [
@@ -48,13 +48,6 @@ TRANSFER_WARNING_CODES: Final = ("late",)
 """Every warning code :func:`~volunteer_rules.check_transfer` can report (warnings never stop a move)."""
 
 
-def _masked_message(value: object) -> str:
-    """A finding's sentence as a person reads it: ID numbers and personal contacts masked."""
-    if not isinstance(value, str):
-        raise InvalidTypeError("message", f"must be a str, not {type(value).__name__}")
-    return mask_personal_data(value)
-
-
 @masked_repr
 @attrs.frozen(kw_only=True)
 class TransferFinding:
@@ -75,7 +68,7 @@ class TransferFinding:
     """
 
     code: str
-    message: str = attrs.field(converter=_masked_message)
+    message: str = attrs.field(converter=masked_message)
     record_key: tuple[str, str] | None = None
 
 
