@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -149,6 +149,9 @@ class TestMinutesThatPassed:
         end_utc = start_utc + dt.timedelta(minutes=length)
         check_in_utc = start_utc + dt.timedelta(minutes=arrive)
         check_out_utc = check_in_utc + dt.timedelta(minutes=stay)
+        # tally_one tallies a day after the slot ends: a check-out after that is not yet known
+        # (test_a_later_correction_is_not_known_before_it_is_made), and the auto check-out would apply instead.
+        assume(check_out_utc <= end_utc + dt.timedelta(days=1))
         record, minutes = tally_one(
             start_utc.astimezone(zone),
             end_utc.astimezone(zone),
