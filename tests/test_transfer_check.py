@@ -256,6 +256,34 @@ class TestRecordLevel:
         assert vr.count_records([held], as_of=AS_OF, volunteer_id="V0000001").minutes == 120
         assert vr.count_records(after, as_of=AS_OF, volunteer_id="V0000001").minutes == 0
 
+    @pytest.mark.parametrize("withdrawal_first", [True, False])
+    def test_packages_in_either_order_count_alike(self, withdrawal_first: bool) -> None:
+        """A withdrawal whose record the destination does not hold yet is accepted: it
+        withdraws nothing until the record arrives (in a later package), and then the record
+        counts for nothing, as when the record came first. Two packages from one source may
+        arrive in either order."""
+        original = record(record_id="a", **interval(3, (8, 0), (10, 0)))
+        withdrawal = record(
+            record_id="a-void", amends="a", status="void", **interval(3, (8, 0), (10, 0))
+        )
+        order = [[withdrawal], [original]] if withdrawal_first else [[original], [withdrawal]]
+        held: list[vr.ServiceRecord] = []
+        minutes = []
+        for step, records in enumerate(order):
+            at = CREATED + dt.timedelta(days=step)
+            decision = vr.check_transfer(package(records), destination_records=held, as_of=AS_OF)
+            assert decision.allowed, decision.violations
+            accepted = vr.accept_transfer(
+                vr.initiate_transfer(package(records), at=at),
+                destination_records=held,
+                at=at + dt.timedelta(hours=1),
+                as_of=AS_OF,
+            )
+            assert accepted.accepted
+            held = [vr.transfer.unwrap_record(h) for h in accepted.holdings]
+            minutes.append(vr.count_records(held, as_of=AS_OF, volunteer_id="V0000001").minutes)
+        assert minutes == ([0, 0] if withdrawal_first else [120, 0])
+
     def test_future_by_date(self) -> None:
         """Dated after as_of: future_record; dated on as_of: fine."""
         one = package([record(**interval(2, (8, 0), (9, 0)))])
