@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from volunteer_rules.errors import (
     InvalidTypeError,
+    InvalidValueError,
     RuleSetError,
     UnknownRuleSetError,
     VolunteerRulesError,
@@ -57,7 +58,8 @@ def turning(age: int, birth: _dt.date) -> tuple[_dt.date, _dt.date]:
     return day - _dt.timedelta(days=1), day
 
 
-BIRTHS = (_dt.date(2006, 5, 1), _dt.date(2008, 2, 29), _dt.date(2004, 2, 29))
+# Births whose 14th and 18th birthdays fall after every built-in rule set took effect (2022).
+BIRTHS = (_dt.date(2016, 5, 1), _dt.date(2016, 2, 29), _dt.date(2012, 2, 29))
 
 
 def codes(
@@ -233,8 +235,8 @@ class TestRegistry:
         ],
     )
     def test_region_resolution(self, region: str, expected: str) -> None:
-        """The most specific bound region wins; unbound regions get the national rules."""
-        assert registration_rules_for_region(region).id == expected
+        """The most specific bound region in force wins; unbound regions get the national rules."""
+        assert registration_rules_for_region(region, as_of=_dt.date(2024, 1, 1)).id == expected
 
     def test_derived_registry(self) -> None:
         """A derived registry adds rules and bindings; the default one never changes."""
@@ -305,6 +307,10 @@ class TestProperties:
 
         assert isinstance(profile, VolunteerProfile)
         if day < profile.birth_date:
+            return
+        if not rules.in_force_on(day):
+            with pytest.raises(InvalidValueError, match="in force"):
+                check_registration(profile, rules=rules, as_of=day)
             return
         age = age_on(profile.birth_date, day)
         found = [r.code for r in check_registration(profile, rules=rules, as_of=day)]

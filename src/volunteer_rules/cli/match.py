@@ -7,7 +7,7 @@ and prints the assignments slot by slot, the ranking with its score, and the ine
 candidates counted by reason (``--ineligible`` lists each with its reasons).
 
 The registration rule set is ``--rules ID``, or by default the one that applies in the demand's
-region (:func:`volunteer_rules.matching.registration.registration_rules_for_region`).
+region on ``--as-of`` (:func:`volunteer_rules.matching.registration.registration_rules_for_region`).
 
 Formats: ``text`` (default), ``json`` (one document: slots, ranking, ineligible with reasons),
 ``csv`` (the ranking, one row per eligible candidate).
@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
         rules = (
             get_registration_rules(args.rules)
             if args.rules
-            else registration_rules_for_region(demand.region)
+            else registration_rules_for_region(demand.region, as_of=as_of)
         )
     except UnknownRuleSetError as error:
         return usage_error("match", str(error))

@@ -176,7 +176,8 @@ def check_assignment(
     Args:
         profile: the volunteer.
         demand: the demand.
-        rules: the registration rule set (or its id) of the demand's region.
+        rules: the registration rule set (or its id) of the demand's region, in force on
+            ``as_of`` (``registration_rules_for_region(region, as_of=as_of)``).
         as_of: the day of the decision; trainings entered later do not count.
         slot: one slot (a :class:`TimeSlot` or its index), or ``None`` for all of them.
         trainings: the volunteer's training records (others' are ignored).
@@ -189,7 +190,8 @@ def check_assignment(
 
     Raises:
         InvalidTypeError: an argument of the wrong type.
-        InvalidValueError: a slot index the demand does not have.
+        InvalidValueError: a slot index the demand does not have, or ``rules`` not in force
+            on ``as_of``.
         UnknownRuleSetError: an unknown rule set id.
 
     Example:
@@ -210,8 +212,8 @@ def check_assignment(
         )
     if not isinstance(demand, Demand):
         raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
-    rule_set = _rules(rules)
     day = require_date(as_of, "as_of")
+    rule_set = _rules(rules, day)
     slots = select_slots(demand, slot)
     mine = [t for t in require_iterable(trainings, "trainings") if _training_of(t, profile)]
     held = [
@@ -285,7 +287,8 @@ def match(
     Args:
         demand: the demand.
         candidates: volunteer profiles, in any order (a volunteer id at most once).
-        rules: the registration rule set (or its id) of the demand's region.
+        rules: the registration rule set (or its id) of the demand's region, in force on
+            ``as_of`` (``registration_rules_for_region(region, as_of=as_of)``).
         as_of: the day of the match.
         trainings: training records of any candidates.
         existing_assignments: :class:`Assignment` values the candidates already hold.
@@ -301,7 +304,8 @@ def match(
 
     Raises:
         InvalidTypeError: an argument of the wrong type.
-        InvalidValueError: a volunteer id given twice, a bad ``reach`` or limit.
+        InvalidValueError: a volunteer id given twice, a bad ``reach`` or limit, or ``rules``
+            not in force on ``as_of``.
 
     Example:
         >>> from datetime import date
@@ -316,8 +320,8 @@ def match(
     """
     if not isinstance(demand, Demand):
         raise InvalidTypeError("demand", f"must be a Demand, not {type(demand).__name__}")
-    rule_set = _rules(rules)
     day = require_date(as_of, "as_of")
+    rule_set = _rules(rules, day)
     if reach is not None and (not isinstance(reach, str) or reach not in LEVEL_VALUE):
         raise InvalidValueError("reach", "must be 'county', 'city', 'province' or None")
     if max_slots_per_volunteer is not None and (

@@ -139,12 +139,15 @@ def check_registration(
 
     Args:
         profile: the volunteer's basic information.
-        rules: a rule set or the id of a registered one.
+        rules: a rule set or the id of a registered one, in force on ``as_of``; the one of a
+            region on the day is ``registration_rules_for_region(region, as_of=as_of)``.
         as_of: the day of registration (ages are counted on it).
         entered_by: who entered the basic information.
 
     Raises:
         UnknownRuleSetError: ``rules`` is an id no rule set is registered under.
+        InvalidValueError: ``rules`` is not in force on ``as_of`` (its source had not yet
+            taken effect, or had ended).
         InvalidTypeError: a wrong type for any argument.
 
     Example:
@@ -156,10 +159,14 @@ def check_registration(
         >>> [r.code for r in check_registration(
         ...     adult, rules="cn-national", as_of=date(2024, 1, 1), entered_by="organization")]
         ['entry_consent_missing']
+        >>> check_registration(adult, rules="cn-shandong", as_of=date(2021, 12, 31))
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidValueError: rules: cn-shandong was not yet in force on 2021-12-31: it applies from 2022-01-01
     """
-    rule_set = _rules(rules)
     _check_profile(profile)
     day = require_date(as_of, "as_of")
+    rule_set = _rules(rules, day)
     if entered_by not in ("volunteer", "organization"):
         raise InvalidValueError("entered_by", "must be 'volunteer' or 'organization'")
     age = age_on(profile.birth_date, day)
@@ -243,11 +250,17 @@ def _check_profile(profile: object) -> None:
         )
 
 
-def _rules(rules: object) -> RegistrationRules:
+def _rules(rules: object, day: _dt.date) -> RegistrationRules:
+    """The rule set ``rules`` names, which must be in force on ``day``."""
     if isinstance(rules, RegistrationRules):
-        return rules
-    if isinstance(rules, str):
-        return DEFAULT_REGISTRATION_REGISTRY.get(rules)
-    raise InvalidTypeError(
-        "rules", f"must be a RegistrationRules or a rule set id, not {type(rules).__name__}"
-    )
+        found = rules
+    elif isinstance(rules, str):
+        found = DEFAULT_REGISTRATION_REGISTRY.get(rules)
+    else:
+        raise InvalidTypeError(
+            "rules", f"must be a RegistrationRules or a rule set id, not {type(rules).__name__}"
+        )
+    why = found.not_in_force_reason(day)
+    if why is not None:
+        raise InvalidValueError("rules", why)
+    return found

@@ -7,25 +7,44 @@ regions (:data:`REGISTRATION_BINDINGS`) in :data:`DEFAULT_REGISTRATION_REGISTRY`
 :class:`RegistrationRegistry` derived from it carries an integrator's own.
 :func:`get_registration_rules` and :func:`registration_rules_for_region` look one up.
 :func:`volunteer_rules.matching.registration.check_registration` applies one, and
-:mod:`volunteer_rules.matching.registration` re-exports every public name here.
+:mod:`volunteer_rules.matching.registration` re-exports every public name here. The class itself
+is defined in :mod:`volunteer_rules.matching._registration_set`, re-exported here too.
+
+Each rule set is in force from ``valid_from`` to ``valid_until`` (both inclusive, either
+``None`` for no bound), the date its source took effect, cited in its first reference's note;
+the region lookup takes the day (``as_of``) and passes over a rule set not in force on it.
 
 Example:
-    >>> registration_rules_for_region("330203").id, get_registration_rules("cn-cyl").minimum_age
-    ('cn-ningbo', 14)
+    >>> from datetime import date
+    >>> registration_rules_for_region("330203", as_of=date(2024, 1, 1)).id
+    'cn-ningbo'
+    >>> get_registration_rules("cn-cyl").minimum_age
+    14
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_iterable
-from volunteer_rules.errors import InvalidTypeError, RuleSetError, UnknownRuleSetError
+from volunteer_rules._validate import require_date
+from volunteer_rules.errors import (
+    InvalidTypeError,
+    InvalidValueError,
+    RuleSetError,
+    UnknownRuleSetError,
+)
+from volunteer_rules.matching._registration_set import (
+    ADULT_AGE,
+    CHILD_DATA_AGE,
+    RegistrationRules,
+    cite,
+)
 from volunteer_rules.records.region import RegionCode
 from volunteer_rules.rules.rule_set import Reference
 
@@ -41,114 +60,6 @@ __all__ = [
     "registration_rule_set_ids",
     "registration_rules_for_region",
 ]
-
-ADULT_AGE: Final = 18
-"""Full civil capacity at 18 [CIVIL Art 17]."""
-
-CHILD_DATA_AGE: Final = 14
-"""A child under this age has sensitive personal data needing guardian consent [PIPL 28, 31]."""
-
-
-def cite(reference: Reference) -> str:
-    """A reference as it appears in a reason's ``source``: ``[KEY Art n]``.
-
-    Example:
-        >>> cite(Reference(key="PIPL", document="个人信息保护法", article="Art 31"))
-        '[PIPL Art 31]'
-    """
-    return f"[{reference.key} {reference.article}]" if reference.article else f"[{reference.key}]"
-
-
-def _check_age(instance: RegistrationRules, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None and attribute.name in (
-        "minimum_age",
-        "guardian_consent_below",
-        "self_supporting_from",
-    ):
-        return
-    if type(value) is not int or not 0 <= value <= 150:
-        raise RuleSetError(
-            str(getattr(instance, "id", "")), f"{attribute.name} must be an int from 0 to 150"
-        )
-
-
-def _frozen_names(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(require_iterable(value, "categories", "must be a collection of names"))
-
-
-def _references(value: Iterable[Reference]) -> tuple[Reference, ...]:
-    return tuple(require_iterable(value, "references", "must be an iterable of Reference"))
-
-
-@masked_repr
-@attrs.frozen(kw_only=True)
-class RegistrationRules:
-    """A registration rule set: who may register, with whose consent, under which sources.
-
-    Ages are whole years on the day (:func:`volunteer_rules.records.profile.age_on`); every bound is
-    "younger than": ``minimum_age=14`` refuses 13-year-olds and admits on the 14th birthday.
-
-    Attributes:
-        id: stable id (``cn-cyl``).
-        name: English name.
-        name_zh: Chinese name.
-        minimum_age: refused when younger (``below_minimum_age``); ``None`` for no minimum.
-        guardian_consent_below: the guardian must consent when younger than this
-            (``guardian_consent_missing``); ``None`` when the source says nothing.
-        self_supporting_from: a self-supporting volunteer this old or older needs no consent
-            [CIVIL Art 18]; ``None`` when the rule set has no such exception.
-        accompaniment_suffices: whether a guardian accompanying the minor on the task may take
-            the place of consent; then registration does not ask for consent, and each task
-            asks for consent or a demand on which a guardian accompanies.
-        minors_barred_categories: service categories no minor may serve in (disaster relief).
-        child_data_age: a child younger than this needs the guardian's consent to the
-            processing of their data (``child_data_consent_missing``) [PIPL Art 31].
-        organization_entry_needs_consent: an organization entering the basic information
-            needs the volunteer's consent (``entry_consent_missing``) [MCA2020 Art 6].
-        references: the sources.
-
-    Raises:
-        RuleSetError: an age outside 0..150, or bounds that contradict each other.
-
-    Example:
-        >>> rules = get_registration_rules("cn-cyl")
-        >>> rules.minimum_age, rules.guardian_consent_below, rules.self_supporting_from
-        (14, 18, 16)
-        >>> RegistrationRules(id="x", name="x", name_zh="x", minimum_age=200)
-        Traceback (most recent call last):
-        ...
-        volunteer_rules.errors.RuleSetError: rule set x: minimum_age must be an int from 0 to 150
-    """
-
-    id: str
-    name: str
-    name_zh: str
-    minimum_age: int | None = attrs.field(default=None, validator=_check_age)
-    guardian_consent_below: int | None = attrs.field(default=None, validator=_check_age)
-    self_supporting_from: int | None = attrs.field(default=None, validator=_check_age)
-    accompaniment_suffices: bool = False
-    minors_barred_categories: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_frozen_names
-    )
-    child_data_age: int = attrs.field(default=CHILD_DATA_AGE, validator=_check_age)
-    organization_entry_needs_consent: bool = True
-    references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise RuleSetError("", "id must be a non-empty string")
-        if self.self_supporting_from is not None and self.guardian_consent_below is None:
-            raise RuleSetError(self.id, "self_supporting_from needs guardian_consent_below")
-
-    def source(self, *keys: str) -> str:
-        """The references among this rule set's whose key is one of ``keys``, as one string.
-
-        Example:
-            >>> get_registration_rules("cn-cyl").source("CIVIL")
-            '[CIVIL Art 18]'
-        """
-        return " ".join(cite(r) for r in self.references if r.key in keys)
-
 
 _PIPL = Reference(
     key="PIPL",
@@ -183,8 +94,10 @@ def _provincial(
     date: _dt.date,
     *,
     barred: bool,
+    valid_from: _dt.date,
+    in_force: str,
 ) -> RegistrationRules:
-    note = "people of limited capacity serve with guardian consent or accompaniment"
+    note = f"{in_force}; people of limited capacity serve with guardian consent or accompaniment"
     if barred:
         note += "; minors barred from disaster relief (抢险救灾) and other dangerous work"
     return RegistrationRules(
@@ -198,6 +111,7 @@ def _provincial(
             Reference(key=key, document=document, article=article, date=date, note=note),
             *_COMMON,
         ),
+        valid_from=valid_from,
     )
 
 
@@ -212,7 +126,10 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
                 document="志愿服务条例",
                 article="Art 15",
                 date=_dt.date(2017, 8, 22),
-                note="no minimum age, no guardian clause; tasks suit age, skills and health",
+                note="promulgated 2017-08-22, in force 2017-12-01 (State Council Order 685); "
+                "no minimum age, no guardian clause; tasks suit age, skills and health. "
+                "Undated as the default: no national rule set a minimum age or a guardian "
+                "clause before it either (the library's reading)",
             ),
             *_COMMON,
         ),
@@ -229,7 +146,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
                 key="CYL",
                 document="中国注册志愿者管理办法",
                 note="from 14; 14-17 with a legal representative's consent; read from a "
-                "secondary source",
+                "secondary source. No source read gives the dates in force of the 2006 rules "
+                "or the 2013 revision (reported 2013-12-02): undated, the library's reading",
             ),
             Reference(
                 key="CIVIL",
@@ -250,14 +168,17 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
             Reference(
                 key="BJ-old",
                 document="北京市志愿者管理办法（试行）",
-                note="registration from 14, guardian consent under 18; secondary source",
+                note="registration from 14, guardian consent under 18; secondary source. Its "
+                "date is unknown (before 2015) and the age article of the rules that replaced "
+                "it (BJ-2022) was not read: undated, the library's reading",
             ),
             Reference(
                 key="BJ",
                 document="北京市志愿服务促进条例",
                 article="Art 12",
                 date=_dt.date(2020, 12, 25),
-                note="minors' tasks suit their age",
+                note="minors' tasks suit their age; revised 2020-12-25, in force 2021-03-01 "
+                "(Art 50)",
             ),
             *_COMMON,
         ),
@@ -273,10 +194,12 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
                 document="上海市志愿服务条例",
                 article="Art 13",
                 date=_dt.date(2019, 11, 15),
-                note="minors need guardian consent",
+                note="amended 2019-11-15, the amended text in force 2020-01-01 (Economic "
+                "Daily, 2019-11-19; secondary); minors need guardian consent",
             ),
             *_COMMON,
         ),
+        valid_from=_dt.date(2020, 1, 1),
     ),
     _provincial(
         "cn-zhejiang",
@@ -286,6 +209,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Art 9",
         _dt.date(2018, 7, 27),
         barred=True,
+        valid_from=_dt.date(2018, 9, 1),
+        in_force="revised 2018-07-27, in force 2018-09-01 (Zhejiang Online, 2018-08-29)",
     ),
     _provincial(
         "cn-shandong",
@@ -295,6 +220,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Art 10",
         _dt.date(2021, 12, 3),
         barred=True,
+        valid_from=_dt.date(2022, 1, 1),
+        in_force="adopted 2021-12-03, in force 2022-01-01 (Art 45)",
     ),
     _provincial(
         "cn-henan",
@@ -304,6 +231,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Art 8",
         _dt.date(2018, 11, 30),
         barred=False,
+        valid_from=_dt.date(2019, 3, 1),
+        in_force="adopted 2018-11-30, in force 2019-03-01 (Henan Daily, 2018-12-12)",
     ),
     _provincial(
         "cn-ningbo",
@@ -313,6 +242,9 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Art 10",
         _dt.date(2021, 12, 3),
         barred=True,
+        valid_from=_dt.date(2021, 12, 3),
+        in_force="revised text of 2021-12-03; no source read gives its date in force: in "
+        "force from that date, the library's reading",
     ),
     _provincial(
         "cn-taian",
@@ -322,6 +254,9 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         None,
         _dt.date(2022, 1, 21),
         barred=True,
+        valid_from=_dt.date(2022, 3, 1),
+        in_force="adopted 2021-12-29, approved 2022-01-21, in force 2022-03-01 (Tai'an "
+        "Daily, 2022-03-04; secondary)",
     ),
     _provincial(
         "cn-chongqing",
@@ -331,6 +266,8 @@ BUILT_IN: Final[tuple[RegistrationRules, ...]] = (
         "Art 9",
         _dt.date(2015, 5, 28),
         barred=False,
+        valid_from=_dt.date(2015, 10, 1),
+        in_force="adopted 2015-05-28, in force 2015-10-01 (Art 41)",
     ),
 )
 """The built-in registration rule sets (national first, then by source)."""
@@ -377,17 +314,26 @@ class RegistrationRegistry:
 
     Attributes:
         rule_sets: ``{id: RegistrationRules}``.
-        bindings: ``{region code: rule set id}``.
-        default_id: the rule set of a region with no binding on its way up.
+        bindings: ``{region code: rule set id}``; a bound rule set applies on the days it is
+            in force (its ``valid_from`` to ``valid_until``), and on other days the region
+            inherits its parent's.
+        default_id: the rule set of a region with no binding in force on its way up; it must
+            be undated, so that every region has a rule set in force on every day.
 
     Raises:
-        RuleSetError: a rule set under another id, an unknown region or rule set id.
+        RuleSetError: a rule set under another id, an unknown region or rule set id, a dated
+            default.
 
     Example:
         >>> mine = RegistrationRules(id="x-panjin", name="Panjin", name_zh="盘锦", minimum_age=12)
         >>> registry = DEFAULT_REGISTRATION_REGISTRY.with_rules(mine).with_binding("211100", mine.id)
         >>> registry.for_region("211103").id, DEFAULT_REGISTRATION_REGISTRY.for_region("211103").id
         ('x-panjin', 'cn-national')
+        >>> from datetime import date
+        >>> later = attrs.evolve(mine, valid_from=date(2025, 1, 1))
+        >>> registry = registry.with_rules(later, replace=True)
+        >>> [registry.for_region("211103", as_of=date(y, 1, 1)).id for y in (2024, 2025)]
+        ['cn-national', 'x-panjin']
     """
 
     rule_sets: Mapping[str, RegistrationRules] = attrs.field(converter=_rule_sets)
@@ -405,6 +351,11 @@ class RegistrationRegistry:
                 raise UnknownRuleSetError(str(rule_set_id))
         if not isinstance(self.default_id, str) or self.default_id not in self.rule_sets:
             raise UnknownRuleSetError(str(self.default_id))
+        if self.rule_sets[self.default_id].dated:
+            raise RuleSetError(
+                self.default_id,
+                "the default must be in force on every day: no valid_from or valid_until",
+            )
 
     def ids(self) -> tuple[str, ...]:
         """The registered ids, sorted.
@@ -467,18 +418,55 @@ class RegistrationRegistry:
         self.get(rule_set_id)
         return attrs.evolve(self, bindings={**self.bindings, code.code: rule_set_id})
 
-    def for_region(self, region: RegionCode | str) -> RegistrationRules:
-        """The rule set bound to ``region`` or, failing that, to its nearest ancestor.
+    def for_region(
+        self, region: RegionCode | str, *, as_of: _dt.date | None = None
+    ) -> RegistrationRules:
+        """The rule set that applies in ``region`` on ``as_of``.
+
+        The rule set bound to the region if it is in force that day, else its nearest
+        ancestor's that is, else the default: a bound rule set not yet (or no longer) in force
+        is passed over as an unbound region is. ``as_of`` may be left out only where the
+        answer is the same on every day.
+
+        Raises:
+            InvalidIdentifierError: an unknown region code.
+            InvalidValueError: ``as_of`` is left out and the answer depends on the day.
 
         Example:
-            >>> DEFAULT_REGISTRATION_REGISTRY.for_region("330203").id
-            'cn-ningbo'
+            >>> from datetime import date
+            >>> [DEFAULT_REGISTRATION_REGISTRY.for_region("330203", as_of=date(2021, 12, d)).id
+            ...  for d in (2, 3)]
+            ['cn-zhejiang', 'cn-ningbo']
+            >>> DEFAULT_REGISTRATION_REGISTRY.for_region("110105").id
+            'cn-beijing'
         """
-        for ancestor in _region(region).ancestors():
+        code = _region(region)
+        if as_of is None:
+            ids = self._possible_ids(code)
+            if len(ids) > 1:
+                raise InvalidValueError(
+                    "as_of",
+                    f"the registration rule set of {code.code} depends on the day"
+                    f" ({', '.join(sorted(ids))}): pass as_of",
+                )
+            return self.rule_sets[ids.pop()]
+        day = require_date(as_of, "as_of")
+        for ancestor in code.ancestors():
             bound = self.bindings.get(ancestor.code)
-            if bound is not None:
+            if bound is not None and self.rule_sets[bound].in_force_on(day):
                 return self.rule_sets[bound]
         return self.rule_sets[self.default_id]
+
+    def _possible_ids(self, code: RegionCode) -> set[str]:
+        """Every rule set id the region can resolve to, whatever the day."""
+        ids: set[str] = set()
+        for ancestor in code.ancestors():
+            bound = self.bindings.get(ancestor.code)
+            if bound is not None:
+                ids.add(bound)
+                if not self.rule_sets[bound].dated:
+                    return ids
+        return ids | {self.default_id}
 
 
 def _region(region: object) -> RegionCode:
@@ -529,22 +517,30 @@ def get_registration_rules(
 
 
 def registration_rules_for_region(
-    region: RegionCode | str, *, registry: RegistrationRegistry | None = None
+    region: RegionCode | str,
+    *,
+    as_of: _dt.date | None = None,
+    registry: RegistrationRegistry | None = None,
 ) -> RegistrationRules:
-    """The rule set that applies in ``region``: the most specific one bound to it or above.
+    """The rule set that applies in ``region`` on ``as_of``: the most specific one in force.
 
-    A county inherits its city's rule set, a city its province's, a province the national
-    default (``cn-national``).
+    A county without a rule set in force that day inherits its city's, a city its province's,
+    a province the national default (``cn-national``, undated). ``as_of`` may be left out
+    only where the answer is the same on every day.
 
     Raises:
         InvalidIdentifierError: an unknown region code.
+        InvalidValueError: ``as_of`` is left out and the answer depends on the day.
 
     Example:
-        >>> registration_rules_for_region("330203").id  # a district of Ningbo
+        >>> from datetime import date
+        >>> registration_rules_for_region("330203", as_of=date(2024, 1, 1)).id  # Ningbo
         'cn-ningbo'
-        >>> registration_rules_for_region("330100").id  # Hangzhou: Zhejiang's
+        >>> registration_rules_for_region("330100", as_of=date(2024, 1, 1)).id  # Hangzhou
         'cn-zhejiang'
-        >>> registration_rules_for_region("211103").id  # Panjin: the national default
+        >>> registration_rules_for_region("330100", as_of=date(2018, 8, 31)).id  # before ZJ
+        'cn-national'
+        >>> registration_rules_for_region("211103").id  # Panjin: the default on every day
         'cn-national'
     """
-    return _registry(registry).for_region(region)
+    return _registry(registry).for_region(region, as_of=as_of)
