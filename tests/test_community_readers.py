@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from volunteer_rules.community import (
@@ -434,25 +434,33 @@ _PERSON_ID_TEXTS = st.one_of(
         st.text(alphabet="0123456789", min_size=3, max_size=3),
     ),
     st.from_regex(r"[A-Za-z0-9_.\-]{1,31}", fullmatch=True),
+    st.from_regex(r"(?:0{0,2}86-?)?1[0-9]{2}-?[0-9]{4}-?[0-9]{3,5}[A-Za-z]?", fullmatch=True),
 )
 
 
 @given(text=_PERSON_ID_TEXTS)
-def test_a_person_id_is_refused_by_the_one_resident_id_rule(text: str) -> None:
-    """A person id is refused as a resident ID number exactly when a volunteer id would be:
-    18 characters or a first-generation 15 digits, with a month and day in their places."""
+@example(text="13812345678")
+@example(text="0086-138-1234-5678")
+@example(text="12812345678")
+@example(text="21110319400101002X")
+def test_a_person_id_is_refused_by_the_one_personal_number_rule(text: str) -> None:
+    """A person id is refused as a personal number exactly when a volunteer id would be:
+    18 characters or a first-generation 15 digits, with a month and day in their places, or
+    a mainland mobile number."""
     payload = dict(dump_person(sample_person()), person_id=text)
-    looks_like = volunteer_id_problem(text) is not None
+    problem = volunteer_id_problem(text)
     try:
         parse_person(payload)
     except RecordFormatError as error:
         found = [e.message for e in error.errors if e.path == "$.person_id"]
     else:
         found = []
-    refused = "person_id looks like a resident ID number; give the station's own number"
-    assert (found == [refused]) == looks_like, found
-    if looks_like:
-        with pytest.raises(InvalidValueError, match="looks like a resident ID number"):
-            attrs.evolve(sample_person(), person_id=text)
-    else:
+    if problem is None:
+        assert found == []
         assert attrs.evolve(sample_person(), person_id=text).person_id == text
+    else:
+        shape = problem[1].split(" looks like ", 1)[1].split(";", 1)[0]
+        assert shape in ("a resident ID number", "a mobile number")
+        assert found == [f"person_id looks like {shape}; give the station's own number"]
+        with pytest.raises(InvalidValueError, match=f"looks like {shape}"):
+            attrs.evolve(sample_person(), person_id=text)

@@ -197,16 +197,19 @@ def test_no_command_prints_a_contact_whole(
     _never_whole(contact, tmp_path_factory.mktemp("sweep"), capsys)
 
 
-def test_a_contact_used_as_volunteer_id_is_masked_in_parquet(tmp_path: Path) -> None:
-    """A table written as Parquet masks a contact in its text columns, as text output does."""
+def test_a_contact_in_a_volunteer_id_is_masked_in_parquet(tmp_path: Path) -> None:
+    """A table written as Parquet masks a contact in its text columns, as text output does.
+
+    A volunteer id that is a mobile number is refused; one that holds a mobile number after a
+    letter and a '-' is an id, and the number in it is masked."""
     pl = pytest.importorskip("polars")
     records = write_lines(
-        tmp_path / "r.jsonl", [{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "13812345678"}]
+        tmp_path / "r.jsonl", [{**SAMPLE_RECORD_PAYLOAD, "volunteer_id": "V-13812345678"}]
     )
     out = tmp_path / "levels.parquet"
     argv = ["certify", str(records), "--rule-set", "cn-national", "--as-of", "2024-12-31"]
     assert main([*argv, "--format", "parquet", "-o", str(out)]) == 0
-    assert pl.read_parquet(out).get_column("volunteer_id").to_list() == ["138****5678"]
+    assert pl.read_parquet(out).get_column("volunteer_id").to_list() == ["V-138****5678"]
 
 
 def test_errors_mask_every_id_number() -> None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import volunteer_rules as vr
 from test_wire_nulls import FORMS
 from volunteer_rules._iso import read_date, read_datetime
+from volunteer_rules._privacy import looks_like_mobile_number, mask_personal_data
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records import RegionCode, parse_profile
 from volunteer_rules.records._fields import Problems, organization_id_problem, read_text
@@ -325,7 +326,15 @@ _FIRST_GENERATION = st.builds(
     lambda number: number.number[:6] + number.number[8:17],
     resident_ids(birth_dates=st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31))),
 )
+MOBILE_LIKE = st.one_of(
+    st.from_regex(r"(?:0{0,2}86-?)?1[0-9]{2}-?[0-9]{4}-?[0-9]{3,5}", fullmatch=True),
+    st.from_regex(r"[A-Za-z._-]?1[3-9][0-9]{9}[A-Za-z._-]?", fullmatch=True),
+    st.from_regex(r"1[3-9][0-9][- ][0-9]{4}[- ][0-9]{4}", fullmatch=True),
+)
+"""Mobile numbers in every form the masking knows, and texts one step from one (a digit more
+or less, a letter around it, another first digit pair, separators that differ)."""
 VOLUNTEER_ID_TEXTS = st.one_of(
+    MOBILE_LIKE,
     resident_ids().map(lambda number: number.number),
     resident_ids().map(lambda number: number.number.lower()),
     _BAD_CHECK,
@@ -341,12 +350,13 @@ VOLUNTEER_ID_TEXTS = st.one_of(
 def test_a_volunteer_id_is_judged_alike_by_the_record_reader_and_the_shared_reader(
     text: str,
 ) -> None:
-    """One rule for a volunteer id shaped like a resident ID number: same code, same message."""
+    """One rule for a volunteer id shaped like a resident ID number or a mobile number: same
+    code, same message."""
     in_record = _volunteer_id_problem(vr.parse_record, dict(SAMPLE_RECORD_PAYLOAD), text)
     in_profile = _volunteer_id_problem(parse_profile, dict(SAMPLE_PROFILE_PAYLOAD), text)
     if text == text.strip():
         assert in_record == in_profile
-    if in_record is not None and len(text) >= 15:
+    if in_record is not None and (len(text) >= 15 or looks_like_mobile_number(text.strip())):
         assert text.strip() not in in_record[1]  # masked, never given back whole
 
 
@@ -360,6 +370,68 @@ def test_a_resident_id_number_as_volunteer_id_is_refused_masked_in_both() -> Non
             "volunteer_id '110105***********X' looks like a resident ID number; give the "
             "volunteer's unified number (志愿者统一编号), never an ID-card number",
         )
+
+
+VOLUNTEER_ID_FORMS = sorted(
+    form for form, (_, payload) in READERS.items() if "volunteer_id" in payload
+)
+"""The forms with a ``volunteer_id`` of their own (a certificate prints the one it was given)."""
+MOBILE_NUMBERS = [
+    ("13812345678", "'138****5678'"),
+    ("19912345678", "'199****5678'"),
+    ("138-1234-5678", "'138******5678'"),
+    ("8613812345678", "'861******5678'"),
+    ("86-13812345678", "'86-*******5678'"),
+    ("008613812345678", "'008********5678'"),
+    ("0086-138-1234-5678", "'008***********5678'"),
+]
+"""Mobile numbers as the masking finds them (11 digits from 13-19; 3-4-4 with '-'; after
+86 or 0086), each as a message shows it."""
+NOT_MOBILE_NUMBERS = [
+    "12812345678",  # 12 is no mobile prefix
+    "10012345678",
+    "1381234567",  # 10 digits
+    "138123456789",  # 12 digits
+    "V13812345678",  # a letter before
+    "13812345678a",  # a letter after
+    "138-12345678",  # one separator, not 3-4-4
+    "138-1234_5678",  # two kinds of separator
+    "8713812345678",  # another country code
+    "08613812345678",
+]
+"""Ids one step from a mobile number: ids like any other."""
+
+
+@pytest.mark.parametrize("form", VOLUNTEER_ID_FORMS)
+@pytest.mark.parametrize(("number", "shown"), MOBILE_NUMBERS)
+def test_a_mobile_number_as_volunteer_id_is_refused_masked_in_every_form(
+    form: str, number: str, shown: str
+) -> None:
+    """Every reader of a volunteer id refuses a mobile number, its number masked alike."""
+    read, payload = READERS[form]
+    assert _volunteer_id_problem(read, copy.deepcopy(payload), number) == (
+        "invalid_format",
+        f"volunteer_id {shown} looks like a mobile number; give the volunteer's unified number "
+        "(志愿者统一编号), never a phone number",
+    )
+
+
+@pytest.mark.parametrize("form", VOLUNTEER_ID_FORMS)
+@pytest.mark.parametrize("text", NOT_MOBILE_NUMBERS)
+def test_an_id_next_to_a_mobile_number_is_a_volunteer_id(form: str, text: str) -> None:
+    """The other side of the boundary: no problem at ``volunteer_id`` in any reader."""
+    read, payload = READERS[form]
+    assert _volunteer_id_problem(read, copy.deepcopy(payload), text) is None
+
+
+def test_the_boundaries_are_the_maskings() -> None:
+    """A refused id is one the masking would change whole; an accepted one it leaves whole."""
+    for number, shown in MOBILE_NUMBERS:
+        assert looks_like_mobile_number(number)
+        assert repr(mask_personal_data(number)) == shown
+    for text in NOT_MOBILE_NUMBERS:
+        assert not looks_like_mobile_number(text)
+        assert mask_personal_data(text) == text
 
 
 # --- white space and years: one rule in every reader ----------------------------------------

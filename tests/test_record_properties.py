@@ -12,6 +12,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules._privacy import looks_like_mobile_number
 from volunteer_rules.errors import FIELD_ERROR_CODES
 from volunteer_rules.records import _general_reader, parsing
 from volunteer_rules.testing import strategies as vst
@@ -102,6 +103,32 @@ class TestFastPath:
         """The fast path refuses every payload the general reader refuses."""
         assert isinstance(general(payload), vr.RecordFormatError)
         assert fast_path(payload) is None
+
+    @given(
+        vst.record_payloads(),
+        st.from_regex(r"(?:0{0,2}86-?)?1[0-9]{2}-?[0-9]{4}-?[0-9]{3,5}[A-Za-z]?", fullmatch=True),
+    )
+    @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="13812345678")
+    @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="0086-138-1234-5678")
+    @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="12812345678")
+    def test_agree_on_ids_near_a_mobile_number(
+        self, payload: dict[str, Any], volunteer_id: str
+    ) -> None:
+        """Both readers refuse a volunteer id shaped like a mobile number, and read the ids
+        next to one (another first digit pair, a digit more or less, a letter after)."""
+        payload["volunteer_id"] = volunteer_id
+        quick = fast_path(payload)
+        slow = general(payload)
+        if looks_like_mobile_number(volunteer_id):
+            assert quick is None
+            assert isinstance(slow, vr.RecordFormatError)
+            assert [(e.path, e.code) for e in slow.errors] == [("$.volunteer_id", "invalid_format")]
+        else:
+            assert isinstance(slow, vr.ServiceRecord) and slow.volunteer_id == volunteer_id
+            if quick is not None:  # (it declines some canonical date-times, for the other)
+                assert quick == slow
+            sample = fast_path({**SAMPLE_RECORD_PAYLOAD, "volunteer_id": volunteer_id})
+            assert sample is not None and sample.volunteer_id == volunteer_id
 
     @given(vst.record_payloads(), st.data())
     def test_agrees_on_perturbed(self, payload: dict[str, Any], data: st.DataObject) -> None:

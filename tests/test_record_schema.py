@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given
 
 import volunteer_rules as vr
+from volunteer_rules._privacy import MOBILE_NUMBER_PATTERN
+from volunteer_rules.records._wording import RESIDENT_ID_RE, volunteer_id_problem
 from volunteer_rules.records.record import FIELDS, REQUIRED_FIELDS
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
@@ -177,6 +179,37 @@ class TestStructure:
         schema = SCHEMA["properties"]["volunteer_id"]
         assert not valid("11010519491231002X", schema)
         assert valid("V0000001", schema)
+
+    @pytest.mark.parametrize(
+        ("text", "refused"),
+        [
+            ("13812345678", True),
+            ("19912345678", True),
+            ("138-1234-5678", True),
+            ("8613812345678", True),
+            ("0086-138-1234-5678", True),
+            ("12812345678", False),
+            ("138123456789", False),
+            ("1381234567", False),
+            ("V13812345678", False),
+            ("138-12345678", False),
+        ],
+    )
+    def test_mobile_number_refused_as_volunteer(self, text: str, refused: bool) -> None:
+        """The schema, like parse_record, refuses a mobile number as volunteer_id; both sides."""
+        assert valid(text, SCHEMA["properties"]["volunteer_id"]) is not refused
+        assert (volunteer_id_problem(text) is not None) is refused
+
+    def test_personal_number_shapes_are_the_librarys(self) -> None:
+        """The schema's two shapes are the patterns the readers and the masking use, whole."""
+        shapes = SCHEMA["$defs"]
+        assert shapes["residentIdShape"]["pattern"] == f"^(?:{RESIDENT_ID_RE.pattern})$"
+        assert shapes["mobileNumberShape"]["pattern"] == f"^(?:{MOBILE_NUMBER_PATTERN})$"
+        refused = SCHEMA["properties"]["volunteer_id"]["allOf"][1:]
+        assert refused == [
+            {"not": {"$ref": "#/$defs/residentIdShape"}},
+            {"not": {"$ref": "#/$defs/mobileNumberShape"}},
+        ]
 
 
 class TestPayloads:

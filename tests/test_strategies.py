@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from volunteer_rules.records._wording import personal_number_shape, volunteer_id_problem
 from volunteer_rules.testing import strategies as vst
+from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 from volunteer_rules.timebank.ledger import Ledger, LedgerLimits, LedgerTransfer
 
 REGISTERED = [
@@ -84,6 +86,36 @@ class TestAllStrategies:
             assert dump(parse(payload)) == payload
 
         round_trip()
+
+    @given(
+        st.one_of(
+            vst.volunteer_ids(),
+            vst.volunteer_profiles().map(lambda profile: profile.volunteer_id),
+            vst.training_records().map(lambda training: training.volunteer_id),
+        )
+    )
+    def test_volunteer_ids_are_never_personal_numbers(self, volunteer_id: str) -> None:
+        """The volunteer ids drawn are never shaped like an ID or a mobile number."""
+        assert volunteer_id_problem(volunteer_id) is None
+
+    def test_volunteer_ids_reach_the_mobile_rules_valid_side(self) -> None:
+        """Digit ids next to a mobile number are drawn (12 digits, or 11 from 10-12)."""
+        find(vst.volunteer_ids(), lambda text: len(text) == 12 and text.isdigit())
+        find(vst.volunteer_ids(), lambda text: len(text) == 11 and text[:2] in ("10", "11", "12"))
+
+    def test_malformed_payloads_carry_personal_numbers_as_volunteer_id(self) -> None:
+        """The bad volunteer ids malformed payloads draw include both refused shapes, each
+        refused by parse_record, for the readers' differential tests (fast path, general
+        reader, tables) to compare."""
+        from volunteer_rules.testing._record_strategies import _BAD_VALUES
+
+        texts = [value for value in _BAD_VALUES["volunteer_id"] if isinstance(value, str)]
+        shapes = {personal_number_shape(text) for text in texts}
+        assert {"a resident ID number", "a mobile number"} <= shapes
+        for text in texts:
+            with pytest.raises(vr.RecordFormatError) as raised:
+                vr.parse_record({**SAMPLE_RECORD_PAYLOAD, "volunteer_id": text})
+            assert [e.path for e in raised.value.errors] == ["$.volunteer_id"]
 
     @given(vst.service_records())
     def test_service_records_round_trip(self, record: vr.ServiceRecord) -> None:

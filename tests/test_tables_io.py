@@ -137,7 +137,9 @@ def test_a_bad_line_never_stops_the_reading() -> None:
     st.one_of(
         st.from_regex(r"[A-Za-z0-9._ -]{0,66}", fullmatch=True),
         st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True),
+        st.from_regex(r"(?:0{0,2}86-?)?1[0-9]{2}-?[0-9]{4}-?[0-9]{3,5}[A-Za-z]?", fullmatch=True),
         st.sampled_from(["110101199003077777", "11010119900307777X", "V\u00e91", "V1\n"]),
+        st.sampled_from(["13812345678", "0086-138-1234-5678", "12812345678", "138123456789"]),
     )
 )
 def test_volunteer_ids_checked_in_columns_as_parse_record_checks_them(value: str) -> None:

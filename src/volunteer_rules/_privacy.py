@@ -22,7 +22,11 @@ for masking a contact (the public ``volunteer_rules.records.mask_contact`` is it
 :func:`mask_personal_data` masks ID numbers and the contacts found in free text (mainland mobile
 numbers, after the country code ``+86``, ``0086`` or ``86`` too, and e-mail addresses). A
 number typed in full-width digits (an input method's full-width mode) is found as the same
-number in ASCII and masked as typed: ``１３８****５６７８``. :func:`masked_repr` makes a class's ``repr`` pass through
+number in ASCII and masked as typed: ``１３８****５６７８``. :data:`MOBILE_NUMBER_PATTERN` is the
+library's one definition of a mobile number: the masking finds it in a text, and
+:func:`looks_like_mobile_number` matches it whole (the record format refuses a volunteer id
+that is one, as it refuses one shaped like an ID number). :func:`masked_repr` makes a class's
+``repr`` pass through
 :func:`mask_personal_data`: every public value of the library that can hold an id, a name or
 other text a person typed has it, so that an ID number used (wrongly) as an id, or a phone
 number written into a record's text, never shows whole in a log or a traceback.
@@ -49,7 +53,9 @@ from collections.abc import Callable
 from typing import Final, TypeVar
 
 __all__ = [
+    "MOBILE_NUMBER_PATTERN",
     "looks_like_identity_number",
+    "looks_like_mobile_number",
     "mask_contact_text",
     "mask_identity_numbers",
     "mask_long_numbers",
@@ -187,18 +193,48 @@ def mask_name_text(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-# A mainland mobile number (11 digits from 13-19, optionally the country code before it, +86,
-# 0086 or 86, written whole or as 3-4-4 digits with one kind of separator, "138-1234-5678",
-# "138 1234 5678") or an e-mail
-# address, standing alone in a text (not inside a longer run of letters or digits, such as a
-# digest).
+MOBILE_NUMBER_PATTERN: Final = (
+    r"(?:(?:\+|00)?86[- ]?)?1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4})"
+)
+"""A mainland mobile number, the library's one definition of one (a regular expression).
+
+11 digits whose first two are ``13`` to ``19``, written whole or as 3-4-4 digits with one
+kind of separator (``138-1234-5678``, ``138 1234 5678``), optionally after the country code
+``+86``, ``0086`` or ``86`` (and a ``-`` or a space). Written with ``[0-9]`` and without a
+back-reference, so that Python, polars (Rust's regex) and a JSON Schema read the same
+pattern: the masking finds it in a text, :func:`looks_like_mobile_number` and the record
+format's ``volunteer_id`` rule match it whole."""
+
+# A mainland mobile number or an e-mail address, standing alone in a text (not inside a longer
+# run of letters or digits, such as a digest).
 _CONTACT: Final = re.compile(
-    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE})(?:(?:\+|00)?86[- ]?)?1[3-9][0-9]([- ]?)[0-9]{{4}}\1[0-9]{{4}}"
+    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE}){MOBILE_NUMBER_PATTERN}"
     r"(?![0-9A-Za-z])"
     rf"|(?:(?<![A-Za-z0-9._%+-])(?!{_ESCAPE_AHEAD})|{_AFTER_ESCAPE})"
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     re.ASCII,
 )
+
+
+_MOBILE_NUMBER: Final = re.compile(MOBILE_NUMBER_PATTERN, re.ASCII)
+
+
+def looks_like_mobile_number(text: str) -> bool:
+    """Whether ``text`` as a whole is what the masking takes for a mobile number.
+
+    :data:`MOBILE_NUMBER_PATTERN`, the text read as :func:`mask_personal_data` reads it
+    (full-width digits as ASCII ones). A longer or shorter run of digits, or a letter before
+    or after the number, is not one.
+
+    Example:
+        >>> [looks_like_mobile_number(t) for t in ("13812345678", "0086-138-1234-5678")]
+        [True, True]
+        >>> [looks_like_mobile_number(t) for t in ("12812345678", "138123456789", "V13812345678")]
+        [False, False, False]
+    """
+    if _HAS_FULL_WIDTH.search(text) is not None:
+        text = text.translate(_FULL_WIDTH)
+    return _MOBILE_NUMBER.fullmatch(text) is not None
 
 
 def mask_personal_data(text: str) -> str:

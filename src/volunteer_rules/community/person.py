@@ -50,7 +50,7 @@ from volunteer_rules.matching.demand import (
     parse_demand,
 )
 from volunteer_rules.records._wire_reader import Reader
-from volunteer_rules.records._wording import RESIDENT_ID_RE
+from volunteer_rules.records._wording import personal_number_shape
 from volunteer_rules.records.profile import (
     mask_contact,
     mask_document_number,
@@ -273,7 +273,8 @@ class PersonServed:
     """A person a station serves; ``repr`` masks the name, contact and document number.
 
     Attributes:
-        person_id: 1-31 id characters (the station's own number, never an ID number).
+        person_id: 1-31 id characters (the station's own number, never an ID number or a
+            mobile number).
         station_id: the station that keeps the person.
         name: the name (shown masked: :attr:`masked_name`).
         region: where the person lives (GB/T 2260).
@@ -284,8 +285,8 @@ class PersonServed:
             the platform must).
 
     Raises:
-        InvalidValueError: bad ids or text; a person id shaped like a resident ID number
-            (:func:`parse_person` reports each as a :class:`~volunteer_rules.errors.FieldError`
+        InvalidValueError: bad ids or text; a person id shaped like a resident ID number or
+            a mobile number (:func:`parse_person` reports each as a :class:`~volunteer_rules.errors.FieldError`
             instead).
 
     Example:
@@ -316,8 +317,8 @@ class PersonServed:
             raise InvalidValueError("station_id", "must be 1-64 letters, digits, -, _ or .")
         if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 100:
             raise InvalidValueError("name", "must be 1-100 characters of text")
-        if RESIDENT_ID_RE.fullmatch(self.person_id):  # the record format's one rule
-            raise InvalidValueError("person_id", "looks like a resident ID number")
+        if (shape := personal_number_shape(self.person_id)) is not None:  # the format's rule
+            raise InvalidValueError("person_id", f"looks like {shape}")
 
     @property
     def masked_name(self) -> str:
@@ -399,17 +400,16 @@ _NAME_SHAPE: Final = "a name of a-z, 0-9, _ and - that starts with a letter"
 
 
 def _person_id_problem(value: str) -> tuple[str, str] | None:
-    """A person id shaped like a resident ID number is refused (the message does not repeat it).
+    """A person id shaped like a personal number is refused (the message does not repeat it).
 
-    The shape is the one a ``volunteer_id`` must not have (``RESIDENT_ID_RE``, the record
-    format's one rule): 18 or 15 characters with a month and day in the birth-date places.
+    The shapes are the ones a ``volunteer_id`` must not have (``personal_number_shape``, the
+    record format's one rule): a resident ID number (18 or 15 characters with a month and day
+    in the birth-date places) or a mainland mobile number.
     """
-    if RESIDENT_ID_RE.fullmatch(value):
-        return (
-            "invalid_format",
-            "person_id looks like a resident ID number; give the station's own number",
-        )
-    return None
+    shape = personal_number_shape(value)
+    if shape is None:
+        return None
+    return "invalid_format", f"person_id looks like {shape}; give the station's own number"
 
 
 def _read_consent(read: Reader) -> Consent | None:
@@ -496,7 +496,7 @@ def parse_person(payload: Mapping[str, Any]) -> PersonServed:
     """Read a person served from the JSON form :func:`dump_person` writes.
 
     Fields: ``person_id`` (1-31 letters, digits, ``-``, ``_``, ``.``; never shaped like a
-    resident ID number), ``station_id`` (1-64 id characters), ``name`` (1-100 characters),
+    resident ID number or a mobile number), ``station_id`` (1-64 id characters), ``name`` (1-100 characters),
     ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an array of needs:
     ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``, ``head_count``,
     ``required_skills``, ``special_conditions``; the category, region, slots, head count and

@@ -175,7 +175,7 @@ class Reader:
         The text is read as :meth:`text` reads one (:func:`.read_text`, as the record reader
         reads its ids): white space around it dropped, a blank text ``missing``, a character
         that cannot be stored ``invalid_format``. A ``volunteer_id`` shaped like a resident ID
-        number is refused, its number masked.
+        number or a mobile number is refused, its number masked.
 
         Example:
             >>> read = Reader({"a": " V-1 ", "b": "V 1"}, "ab", "a form")

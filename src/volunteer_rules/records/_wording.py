@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from typing import Final
 
 from volunteer_rules._iso import DATE_PATTERN, DATETIME_PATTERN, read_datetime
+from volunteer_rules._privacy import looks_like_mobile_number
 from volunteer_rules.records._json import show, type_name
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "moment_problem",
     "named",
     "out_of_range",
+    "personal_number_shape",
     "too_long",
     "version_problem",
     "volunteer_id_problem",
@@ -152,11 +154,37 @@ def version_problem(value: object, supported: int) -> tuple[str, str] | None:
     return None
 
 
-def volunteer_id_problem(text: str) -> tuple[str, str] | None:
-    """Why an id is no volunteer id: shaped like a resident ID number (masked in the message).
+def personal_number_shape(text: str) -> str | None:
+    """What personal number an id, whole, is shaped like, or ``None``: the ids' one rule.
 
-    The one rule of the record format (docs/record-format.md): 17 digits and a digit or ``X``,
-    or 15 digits (a first-generation number), with a month and day in the birth-date places.
+    ``"a resident ID number"`` (:data:`RESIDENT_ID_RE`) or ``"a mobile number"`` (the
+    masking's own definition, :func:`~volunteer_rules._privacy.looks_like_mobile_number`:
+    11 digits from ``13`` to ``19``, whole or 3-4-4 with ``-``, after ``86``, ``0086`` or
+    ``+86`` too); an id of both shapes is a resident ID number. A volunteer id
+    (:func:`volunteer_id_problem`) and the community's person id must have neither.
+
+    Example:
+        >>> personal_number_shape("11010519491231002X"), personal_number_shape("13812345678")
+        ('a resident ID number', 'a mobile number')
+        >>> personal_number_shape("12812345678"), personal_number_shape("V13812345678")
+        (None, None)
+    """
+    if RESIDENT_ID_RE.fullmatch(text) is not None:
+        return "a resident ID number"
+    if looks_like_mobile_number(text):
+        return "a mobile number"
+    return None
+
+
+_NEVER: Final = {"a resident ID number": "an ID-card number", "a mobile number": "a phone number"}
+
+
+def volunteer_id_problem(text: str) -> tuple[str, str] | None:
+    """Why an id is no volunteer id: shaped like a personal number (masked in the message).
+
+    The one rule of the record format (docs/record-format.md), :func:`personal_number_shape`:
+    a resident ID number (17 digits and a digit or ``X``, or 15 digits of a first-generation
+    number, with a month and day in the birth-date places) or a mainland mobile number.
     ``None`` for any other id.
 
     Example:
@@ -166,13 +194,16 @@ def volunteer_id_problem(text: str) -> tuple[str, str] | None:
         "volunteer_id '110105***********X' looks like"
         >>> volunteer_id_problem("110105491231002")[0]
         'invalid_format'
+        >>> volunteer_id_problem("13812345678")[1]
+        "volunteer_id '138****5678' looks like a mobile number; give the volunteer's unified number (志愿者统一编号), never a phone number"
     """
-    if RESIDENT_ID_RE.fullmatch(text) is None:
+    shape = personal_number_shape(text)
+    if shape is None:
         return None
     return (
         "invalid_format",
-        f"volunteer_id {show(text)} looks like a resident ID number; give the volunteer's "
-        "unified number (志愿者统一编号), never an ID-card number",
+        f"volunteer_id {show(text)} looks like {shape}; give the volunteer's "
+        f"unified number (志愿者统一编号), never {_NEVER[shape]}",
     )
 
 

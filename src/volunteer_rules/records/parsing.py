@@ -413,7 +413,7 @@ def _is_canonical_id(text: str) -> bool:
 
 
 def _remember_volunteer_id(text: str) -> bool:
-    """Whether a volunteer id is canonical and not shaped like a resident ID number.
+    """Whether a volunteer id is canonical and not shaped like a resident ID or mobile number.
 
     A valid id is remembered: volunteers have many records each.
     """

@@ -253,7 +253,7 @@ class VolunteerProfile:
 
     Attributes:
         volunteer_id: the volunteer's unified number (志愿者统一编号, docs/sources.md), never
-            an ID-card number.
+            an ID-card number or a mobile number.
         name: 姓名.
         sex: ``"male"`` or ``"female"`` (性别).
         birth_date: 出生日期.

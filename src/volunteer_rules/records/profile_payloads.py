@@ -112,7 +112,7 @@ def parse_profile(
     field              required rule
     ================== ======== ===============================================================
     format_version     yes      ``1``
-    volunteer_id       yes      1–64 letters, digits, ``-``, ``_``, ``.``
+    volunteer_id       yes      1–64 letters, digits, ``-``, ``_``, ``.``; no ID, no mobile
     name               yes      1–100 characters after trimming
     sex                yes      ``male`` or ``female``; agrees with a resident ID
     birth_date         yes      ISO date; agrees with a resident ID

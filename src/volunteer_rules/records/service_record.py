@@ -248,7 +248,8 @@ class ServiceRecord:
 
     Attributes:
         record_id: unique within the recording organization.
-        volunteer_id: the volunteer's unified number (志愿者统一编号), never an ID-card number.
+        volunteer_id: the volunteer's unified number (志愿者统一编号), never an ID-card number
+            or a mobile number (the readers refuse both).
         organization_id: the recording organization's credit code, or ``G-…`` for a group.
         activity_name: 活动名称.
         service_category: a category code (see :data:`SERVICE_CATEGORIES`).

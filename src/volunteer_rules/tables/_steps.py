@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from volunteer_rules._canonical import JsonNestingError, read_json, whole_number
+from volunteer_rules._privacy import MOBILE_NUMBER_PATTERN
 from volunteer_rules.errors import FieldError, RecordFormatError
 from volunteer_rules.records import _fields
 from volunteer_rules.records.record import (
@@ -161,15 +162,20 @@ def _distinct_ok(column: pl.Series, check: Callable[[str], bool]) -> pl.Series:
     return column.is_in(good).fill_null(False)
 
 
-_RESIDENT_ID: Final = f"^(?:{_fields.RESIDENT_ID_RE.pattern})$"  # the record format's, whole
+_PERSONAL_NUMBER: Final = (
+    f"^(?:{_fields.RESIDENT_ID_RE.pattern}|{MOBILE_NUMBER_PATTERN})$"  # the record format's, whole
+)
 
 
 def _volunteer_id_ok() -> pl.Expr:
-    """A volunteer id ``parse_record`` keeps as it is: an id, not shaped as an ID number."""
+    """A volunteer id ``parse_record`` keeps as it is: an id, not a personal number's shape.
+
+    The shapes are ``volunteer_id_problem``'s: a resident ID number or a mobile number.
+    """
     column = pl.col("volunteer_id")
-    return column.str.contains(_ID).fill_null(False) & ~column.str.contains(_RESIDENT_ID).fill_null(
-        True
-    )
+    return column.str.contains(_ID).fill_null(False) & ~column.str.contains(
+        _PERSONAL_NUMBER
+    ).fill_null(True)
 
 
 def _organization_ok(value: str) -> bool:

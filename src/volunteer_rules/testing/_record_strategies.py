@@ -180,14 +180,20 @@ def _ids(max_size: int = 64) -> st.SearchStrategy[str]:
     return st.text(alphabet=_ID_CHARS, min_size=1, max_size=max_size)
 
 
-def _looks_like_resident_id(text: str) -> bool:
-    from volunteer_rules.records._fields import RESIDENT_ID_RE
+def _personal_number(text: str) -> bool:
+    """Shaped like a resident ID number or a mobile number: no volunteer id (the one rule)."""
+    from volunteer_rules.records._wording import volunteer_id_problem
 
-    return RESIDENT_ID_RE.fullmatch(text) is not None
+    return volunteer_id_problem(text) is not None
 
 
 def volunteer_ids() -> st.SearchStrategy[str]:
     """Valid volunteer ids (志愿者统一编号): 1-64 id characters, never an ID-card number.
+
+    Never a mobile number either (``13812345678``), which every reader refuses as a volunteer
+    id, as it refuses an ID-card number; runs of 10 to 12 digits from ``1`` (after ``86`` or
+    ``0086`` too) are drawn often, the ones on the valid side of that rule (``12812345678``,
+    ``138123456789``).
 
     Draws from a small pool of ids (so lists of records share volunteers) or any valid id.
     Shrinks toward ``"V0000001"``.
@@ -201,7 +207,10 @@ def volunteer_ids() -> st.SearchStrategy[str]:
     """
     return st.one_of(
         st.sampled_from(_VOLUNTEER_POOL),
-        _ids().filter(lambda text: not _looks_like_resident_id(text)),
+        _ids().filter(lambda text: not _personal_number(text)),
+        st.from_regex(r"(?:0086|86)?1[0-9]{9,11}", fullmatch=True).filter(
+            lambda text: not _personal_number(text)
+        ),
     )
 
 
@@ -407,7 +416,16 @@ def service_records(
 _BAD_VALUES: Final[dict[str, tuple[Any, ...]]] = {
     "format_version": (2, "1", True, None, 1.0),
     "record_id": ("", "  ", "r 1", "x" * 65, 7, None, ["r"]),
-    "volunteer_id": ("11010519491231002X", "", "a/b", 12, None),
+    "volunteer_id": (
+        "11010519491231002X",
+        "13812345678",
+        "8613912345678",
+        "0086-150-1234-5678",
+        "",
+        "a/b",
+        12,
+        None,
+    ),
     "organization_id": ("512111005000000155", "G-", "123", "G-" + "x" * 63, None, 5),
     "activity_name": ("", " \t ", "a" * 201, 3, None),
     "service_category": ("fun", "", 1, None),

@@ -172,7 +172,8 @@ class TransferPackage:
     The ``repr`` names the parties, the summary and a digest prefix, never personal data.
 
     Attributes:
-        volunteer_id: the volunteer's unified number (志愿者统一编号), never an ID-card number.
+        volunteer_id: the volunteer's unified number (志愿者统一编号), never an ID-card number
+            or a mobile number.
         source_organization_id: the organization the records leave.
         destination_organization_id: the organization that will hold them.
         destination_region_code: the destination's GB/T 2260 code, as given (six digits;
