@@ -3,9 +3,15 @@
 :mod:`volunteer_rules.matching.registration_rules` holds the built-in rule sets and their
 registry and re-exports every public name here.
 
+The conditions every rule set shares (a child's data, entry by an organization) apply from the
+day their source took effect (:data:`CHILD_DATA_FROM`, :data:`ENTRY_CONSENT_FROM`), whatever
+the rule set's own dates.
+
 Example:
     >>> ADULT_AGE, CHILD_DATA_AGE
     (18, 14)
+    >>> CHILD_DATA_FROM.isoformat(), ENTRY_CONSENT_FROM.isoformat()
+    ('2021-11-01', '2021-02-01')
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from volunteer_rules.rules.rule_set import Reference
 __all__ = [
     "ADULT_AGE",
     "CHILD_DATA_AGE",
+    "CHILD_DATA_FROM",
+    "ENTRY_CONSENT_FROM",
     "RegistrationRules",
     "cite",
 ]
@@ -34,6 +42,15 @@ ADULT_AGE: Final = 18
 
 CHILD_DATA_AGE: Final = 14
 """A child under this age has sensitive personal data needing guardian consent [PIPL 28, 31]."""
+
+CHILD_DATA_FROM: Final = _dt.date(2021, 11, 1)
+"""The first day a child's data needs the guardian's consent: the Personal Information
+Protection Law, adopted 2021-08-20, is in force from 2021-11-01 [PIPL Art 74]."""
+
+ENTRY_CONSENT_FROM: Final = _dt.date(2021, 2, 1)
+"""The first day an organization needs the volunteer's consent to enter the basic information:
+MCA Order 67 is in force from 2021-02-01 [MCA2020]. The 2012 rules it replaced asked consent
+only to add personal data beyond the basic information [MCA2012-a Art 6]."""
 
 
 def cite(reference: Reference) -> str:
@@ -97,8 +114,12 @@ class RegistrationRules:
         minors_barred_categories: service categories no minor may serve in (disaster relief).
         child_data_age: a child younger than this needs the guardian's consent to the
             processing of their data (``child_data_consent_missing``) [PIPL Art 31].
+        child_data_from: the first day that condition applies, inclusive (the day its source
+            took effect, :data:`CHILD_DATA_FROM`); ``None``: on every day.
         organization_entry_needs_consent: an organization entering the basic information
             needs the volunteer's consent (``entry_consent_missing``) [MCA2020 Art 6].
+        entry_consent_from: the first day that condition applies, inclusive
+            (:data:`ENTRY_CONSENT_FROM`); ``None``: on every day.
         references: the sources; the first one's ``note`` says where the dates in force
             come from, or that no source gives them.
         valid_from: the first day the rule set is in force, inclusive; ``None``: from the
@@ -133,7 +154,11 @@ class RegistrationRules:
         default=frozenset(), converter=_frozen_names
     )
     child_data_age: int = attrs.field(default=CHILD_DATA_AGE, validator=_check_age)
+    child_data_from: _dt.date | None = attrs.field(default=CHILD_DATA_FROM, validator=_check_day)
     organization_entry_needs_consent: bool = True
+    entry_consent_from: _dt.date | None = attrs.field(
+        default=ENTRY_CONSENT_FROM, validator=_check_day
+    )
     references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
     valid_from: _dt.date | None = attrs.field(default=None, validator=_check_day)
     valid_until: _dt.date | None = attrs.field(default=None, validator=_check_day)
@@ -178,6 +203,47 @@ class RegistrationRules:
         if self.valid_from is not None and day < self.valid_from:
             return False
         return self.valid_until is None or day <= self.valid_until
+
+    def asks_child_data_consent(self, day: _dt.date) -> bool:
+        """Whether a child's data needs the guardian's consent on ``day``.
+
+        From ``child_data_from`` on, inclusive; on every day if it is ``None``.
+
+        Raises:
+            InvalidTypeError: ``day`` is not a date.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.matching.registration_rules import get_registration_rules
+            >>> rules = get_registration_rules("cn-national")
+            >>> rules.asks_child_data_consent(date(2021, 10, 31)), rules.asks_child_data_consent(
+            ...     date(2021, 11, 1))
+            (False, True)
+        """
+        require_date(day, "day")
+        return self.child_data_from is None or day >= self.child_data_from
+
+    def asks_entry_consent(self, day: _dt.date) -> bool:
+        """Whether an organization needs the volunteer's consent to enter data on ``day``.
+
+        Only where ``organization_entry_needs_consent``, and then from ``entry_consent_from``
+        on, inclusive; on every day if it is ``None``.
+
+        Raises:
+            InvalidTypeError: ``day`` is not a date.
+
+        Example:
+            >>> from datetime import date
+            >>> from volunteer_rules.matching.registration_rules import get_registration_rules
+            >>> rules = get_registration_rules("cn-national")
+            >>> rules.asks_entry_consent(date(2021, 1, 31)), rules.asks_entry_consent(
+            ...     date(2021, 2, 1))
+            (False, True)
+        """
+        require_date(day, "day")
+        if not self.organization_entry_needs_consent:
+            return False
+        return self.entry_consent_from is None or day >= self.entry_consent_from
 
     def not_in_force_reason(self, day: _dt.date) -> str | None:
         """Why the rule set is not in force on ``day``, or ``None`` when it is.

@@ -18,10 +18,11 @@ What the rules say, and where (keys of ``docs/sources.md``):
   Tai'an and Chongqing: minors serve with guardian consent *or accompaniment*
   [ZJ Art 9; SD Art 10; HN Art 8; NB Art 10; TA; CQ Art 9]; Zhejiang, Shandong, Ningbo and
   Tai'an also bar minors from disaster relief (抢险救灾), the ``emergency_rescue`` category.
-* Everywhere: the personal data of a child under 14 is sensitive and is processed only with
-  a parent's or guardian's consent [PIPL Art 28, Art 31]; an organization enters a
-  volunteer's basic information only with the volunteer's consent [MCA2020 Art 6;
-  MCA2012 Art 6].
+* Everywhere, from the day its source took effect: the personal data of a child under 14 is
+  sensitive and is processed only with a parent's or guardian's consent, from 2021-11-01
+  [PIPL Art 28, Art 31, Art 74]; an organization enters a volunteer's basic information only
+  with the volunteer's consent, from 2021-02-01 [MCA2020 Art 6]. The 2012 rules before it
+  asked consent only to add personal data beyond the basic information [MCA2012-a Art 6].
 
 Age is counted in whole years from the birth date (a profile's birth date always agrees with
 its resident ID's): a person turns ``n`` on their birthday, and someone born on 29 February
@@ -56,7 +57,9 @@ from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.registration_rules import (
     ADULT_AGE,
     CHILD_DATA_AGE,
+    CHILD_DATA_FROM,
     DEFAULT_REGISTRATION_REGISTRY,
+    ENTRY_CONSENT_FROM,
     REGISTRATION_BINDINGS,
     RegistrationRegistry,
     RegistrationRules,
@@ -71,7 +74,9 @@ from volunteer_rules.records.profile import VolunteerProfile, age_on
 __all__ = [
     "ADULT_AGE",
     "CHILD_DATA_AGE",
+    "CHILD_DATA_FROM",
     "DEFAULT_REGISTRATION_REGISTRY",
+    "ENTRY_CONSENT_FROM",
     "REGISTRATION_BINDINGS",
     "REGISTRATION_CODES",
     "Reason",
@@ -93,6 +98,10 @@ REGISTRATION_CODES: Final[Mapping[str, str]] = {
 """The codes :func:`check_registration` returns, with what each means."""
 
 EnteredBy = Literal["volunteer", "organization"]
+
+_SHARED: Final = frozenset({"PIPL", "MCA2020", "MCA2012-a"})
+"""The keys of the references every built-in rule set shares: not the source of a guardian's
+consent to serving."""
 
 
 @masked_repr
@@ -133,9 +142,10 @@ def check_registration(
        self-supporting at ``rules.self_supporting_from`` or older, and no ``guardian``
        consent (not asked at registration where accompaniment may take its place).
     3. ``child_data_consent_missing``: younger than ``rules.child_data_age`` (14) and no
-       ``guardian_data`` consent [PIPL Art 31].
+       ``guardian_data`` consent [PIPL Art 31], from ``rules.child_data_from`` (2021-11-01,
+       the day the law took effect) on.
     4. ``entry_consent_missing``: ``entered_by="organization"`` and no ``basic_info_entry``
-       consent [MCA2020 Art 6].
+       consent [MCA2020 Art 6], from ``rules.entry_consent_from`` (2021-02-01) on.
 
     Args:
         profile: the volunteer's basic information.
@@ -159,6 +169,9 @@ def check_registration(
         >>> [r.code for r in check_registration(
         ...     adult, rules="cn-national", as_of=date(2024, 1, 1), entered_by="organization")]
         ['entry_consent_missing']
+        >>> check_registration(  # before MCA Order 67 took effect
+        ...     adult, rules="cn-national", as_of=date(2021, 1, 31), entered_by="organization")
+        ()
         >>> check_registration(adult, rules="cn-shandong", as_of=date(2021, 12, 31))
         Traceback (most recent call last):
         ...
@@ -170,10 +183,13 @@ def check_registration(
     if entered_by not in ("volunteer", "organization"):
         raise InvalidValueError("entered_by", "must be 'volunteer' or 'organization'")
     age = age_on(profile.birth_date, day)
-    reasons = list(personal_reasons(profile, rule_set, age, accompanied=True))
+    child_data = rule_set.asks_child_data_consent(day)
+    reasons = list(
+        personal_reasons(profile, rule_set, age, accompanied=True, child_data=child_data)
+    )
     if (
         entered_by == "organization"
-        and rule_set.organization_entry_needs_consent
+        and rule_set.asks_entry_consent(day)
         and ("basic_info_entry" not in profile.consents)
     ):
         reasons.append(
@@ -181,7 +197,7 @@ def check_registration(
                 code="entry_consent_missing",
                 message="an organization entered the basic information without the "
                 "volunteer's consent (basic_info_entry)",
-                source=rule_set.source("MCA2020", "MCA2012-a"),
+                source=rule_set.source("MCA2020"),
             )
         )
     return tuple(reasons)
@@ -194,12 +210,15 @@ def personal_reasons(
     *,
     accompanied: bool,
     slot: int | None = None,
+    child_data: bool = True,
 ) -> Iterable[Reason]:
     """The age and consent conditions of ``rules`` for a volunteer ``age`` years old.
 
     ``accompanied`` tells whether a guardian accompanies (registration passes ``True``: where
     accompaniment suffices, registration asks no consent; a task asks it unless the demand has
-    a guardian accompany). Used by :func:`check_registration` and by the task checks.
+    a guardian accompany). ``child_data`` tells whether the child-data condition applies
+    (registration passes :meth:`RegistrationRules.asks_child_data_consent` on its day). Used by
+    :func:`check_registration` and by the task checks.
 
     Example:
         >>> from volunteer_rules.testing.matching_examples import sample_profile
@@ -230,10 +249,10 @@ def personal_reasons(
                 code="guardian_consent_missing",
                 message=f"aged {age}; under {below} a volunteer needs the guardian's "
                 f"consent{also} under {rules.id}",
-                source=" ".join(cite(r) for r in rules.references if r.key != "PIPL"),
+                source=" ".join(cite(r) for r in rules.references if r.key not in _SHARED),
                 slot=slot,
             )
-    if age < rules.child_data_age and "guardian_data" not in consents:
+    if child_data and age < rules.child_data_age and "guardian_data" not in consents:
         yield Reason(
             code="child_data_consent_missing",
             message=f"aged {age}; the data of a child under {rules.child_data_age} is "

@@ -13,6 +13,9 @@ is defined in :mod:`volunteer_rules.matching._registration_set`, re-exported her
 Each rule set is in force from ``valid_from`` to ``valid_until`` (both inclusive, either
 ``None`` for no bound), the date its source took effect, cited in its first reference's note;
 the region lookup takes the day (``as_of``) and passes over a rule set not in force on it.
+The conditions every rule set shares apply from the day their own source took effect, whatever
+the rule set's dates: a child's data from :data:`CHILD_DATA_FROM` [PIPL], entry by an
+organization from :data:`ENTRY_CONSENT_FROM` [MCA2020]; the references' notes cite those days.
 
 Example:
     >>> from datetime import date
@@ -42,6 +45,8 @@ from volunteer_rules.errors import (
 from volunteer_rules.matching._registration_set import (
     ADULT_AGE,
     CHILD_DATA_AGE,
+    CHILD_DATA_FROM,
+    ENTRY_CONSENT_FROM,
     RegistrationRules,
     cite,
 )
@@ -51,7 +56,9 @@ from volunteer_rules.rules.rule_set import Reference
 __all__ = [
     "ADULT_AGE",
     "CHILD_DATA_AGE",
+    "CHILD_DATA_FROM",
     "DEFAULT_REGISTRATION_REGISTRY",
+    "ENTRY_CONSENT_FROM",
     "REGISTRATION_BINDINGS",
     "RegistrationRegistry",
     "RegistrationRules",
@@ -66,21 +73,28 @@ _PIPL = Reference(
     document="个人信息保护法",
     article="Art 31",
     date=_dt.date(2021, 8, 20),
-    note="a child under 14: sensitive data (Art 28), processed with guardian consent",
+    note=f"adopted 2021-08-20, in force {CHILD_DATA_FROM} (Art 74), the first day of the "
+    "condition (child_data_from); a child under 14: sensitive data (Art 28), processed with "
+    "guardian consent",
 )
 _MCA2020 = Reference(
     key="MCA2020",
     document="志愿服务记录与证明出具办法（试行）",
     article="Art 6",
     date=_dt.date(2020, 12, 28),
-    note="an organization enters the basic information only with the volunteer's consent",
+    note=f"MCA Order 67, in force {ENTRY_CONSENT_FROM} (the order's preamble), the first day "
+    "of the condition (entry_consent_from); an organization enters the basic information only "
+    "with the volunteer's consent",
 )
 _MCA2012 = Reference(
     key="MCA2012-a",
     document="志愿服务记录办法",
     article="Art 6",
     date=_dt.date(2012, 10, 23),
-    note="further personal data only with consent; final text read in part",
+    note="the basic information (name, sex, month of birth, ID number, skills, contact); "
+    "adding other personal data needs the volunteer's consent, entering the basic information "
+    f"does not: no entry consent before MCA2020 ({ENTRY_CONSENT_FROM}); Art 6 of the final "
+    "text read, secondary reprint",
 )
 _COMMON = (_PIPL, _MCA2020, _MCA2012)
 
