@@ -177,3 +177,30 @@ def test_a_condition_is_asked_exactly_when_its_source_is_in_force(
         and entered_by == "organization"
         and "basic_info_entry" not in consents
     )
+
+
+@pytest.mark.parametrize("day", [PIPL_IN_FORCE - DAY, PIPL_IN_FORCE])
+def test_the_task_checks_ask_a_child_s_data_consent_from_the_same_day(day: _dt.date) -> None:
+    """check_assignment and match (its fast path and its reasons) ask a child's data consent
+    when the law is in force on their as_of, the day of the decision, as registration does."""
+    from volunteer_rules.matching import check_assignment, match, parse_demand
+    from volunteer_rules.testing.matching_examples import SAMPLE_DEMAND_PAYLOAD
+
+    demand = parse_demand(
+        {
+            **{k: v for k, v in SAMPLE_DEMAND_PAYLOAD.items() if k != "minimum_age"},
+            "service_category": "community_service",
+            "required_skills": [],
+            "slots": [{"start": "2021-11-20T08:00:00+08:00", "end": "2021-11-20T10:00:00+08:00"}],
+        }
+    )
+    child = sample_profile(birth_date=_dt.date(2012, 1, 1), consents=("guardian",))
+    asked = day >= PIPL_IN_FORCE
+    expected = [CHILD_CODE] if asked else []
+    assert (CHILD_CODE in found("cn-national", day)) is asked
+    eligibility = check_assignment(child, demand, rules="cn-national", as_of=day)
+    assert [r.code for r in eligibility.reasons] == expected
+    result = match(demand, [child], rules="cn-national", as_of=day)
+    assert [a.volunteer_id for a in result.assignments] == ([] if asked else ["V1"])
+    ineligible = [(v, [r.code for r in reasons]) for v, reasons in result.ineligible]
+    assert ineligible == ([("V1", expected)] if asked else [])

@@ -69,6 +69,9 @@ class DemandView:
         )
         minimums = [m for m in (demand.minimum_age, rules.minimum_age) if m is not None]
         self.minimum_age = max(minimums) if minimums else None
+        # A child's data is processed on the day of the decision: the condition applies when
+        # its source is in force on as_of (as registration asks it on its own day).
+        self.child_data = rules.asks_child_data_consent(as_of)
         # Anyone at least this old on the first slot's day meets every age condition there is
         # on every slot (slots only get later): the fast path skips the age checks.
         bounds = [ADULT_AGE, rules.child_data_age, *minimums]
@@ -105,7 +108,7 @@ class DemandView:
             return False
         rules = self.rules
         consents = profile.consents
-        if age < rules.child_data_age and "guardian_data" not in consents:
+        if self.child_data and age < rules.child_data_age and "guardian_data" not in consents:
             return False
         below = rules.guardian_consent_below
         if below is None or age >= below or "guardian" in consents:
@@ -136,7 +139,11 @@ class DemandView:
         found = [
             r
             for r in personal_reasons(
-                profile, rules, age, accompanied=self.demand.guardian_must_accompany
+                profile,
+                rules,
+                age,
+                accompanied=self.demand.guardian_must_accompany,
+                child_data=self.child_data,
             )
             if r.code != "below_minimum_age"
         ]
