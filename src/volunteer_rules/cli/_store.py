@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from volunteer_rules.cli._io import path_option
-from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules.errors import InvalidTypeError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
@@ -205,6 +205,9 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         return
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
+    problem = _not_a_database_path(os.fspath(path))
+    if problem is not None:
+        raise StorageError(f"opening {os.fspath(path)}: {problem}")  # as SQLite's are
     database = SQLiteDatabase(path)
     try:
         with database.transaction(f"using {path}"):  # all of a command's work, or none
@@ -216,6 +219,22 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
             )
     finally:
         database.close()
+
+
+def _not_a_database_path(path: str) -> str | None:
+    """Why ``path`` can be no SQLite file (a folder, a device, no folder to make it in).
+
+    SQLite's own words for these ("unable to open database file", "disk I/O error") do not
+    say what is wrong.
+    """
+    if os.path.isdir(path):
+        return "is a folder, not a database file"
+    if os.path.exists(path) and not os.path.isfile(path):
+        return "is not a regular file (a device or a pipe), not a database file"
+    folder = os.path.dirname(path) or "."
+    if not os.path.exists(path) and not os.path.isdir(folder):
+        return f"cannot be made: there is no folder {folder}"
+    return None
 
 
 # The helpers below are what the sub-commands call when ``--db`` is given: each opens the

@@ -1,0 +1,100 @@
+"""Inputs a user should not give, given to the installed command: a clear line, never a traceback.
+
+A device (``/dev/null``) reads as an empty file; a folder, a file in a folder that does not
+exist, a file that cannot be read are named with what is wrong; nothing is changed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMAND = [sys.executable, "-m", "volunteer_rules"]
+CERTIFY = ["--rule-set", "cn-national", "--as-of", "2026-06-30"]
+NULL = "/dev/null"
+
+needs_null = pytest.mark.skipif(not os.path.exists(NULL), reason="no /dev/null here")
+
+
+def _run(*args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *args], capture_output=True, text=True, timeout=600, check=False, stdin=stdin
+    )
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout
+
+
+@needs_null
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["certify", *CERTIFY, "--input-format", "csv"],
+        ["certify", *CERTIFY, "--input-format", "jsonl"],
+        ["certify", *CERTIFY, "--input-format", "csv", "--format", "csv"],
+        ["certify", *CERTIFY, "--input-format", "csv", "--encoding", "gb18030"],
+        ["stats", "--input-format", "csv"],
+        ["stats", "--input-format", "jsonl"],
+        ["check"],
+        ["ledger", "credit", "--policy", "generic", "--as-of", "2024-12-31"],
+    ],
+)
+def test_dev_null_reads_as_an_empty_file(command: list[str], tmp_path: Path) -> None:
+    """By name or as standard input: the answer an empty file gets (no "No such device")."""
+    pytest.importorskip("polars")
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    expected = _run(*command, str(empty))
+    _no_traceback(expected)
+    assert expected.returncode == 1  # nothing to certify, count or check: a warning
+    for given, name in ((NULL, NULL), ("-", "<stdin>")):
+        with open(NULL, "rb") as null:
+            got = _run(*command, given, stdin=null.fileno())
+        assert "device" not in got.stderr
+        assert (got.returncode, got.stdout) == (expected.returncode, expected.stdout)
+        assert got.stderr == expected.stderr.replace(str(empty), name)
+
+
+@needs_null
+def test_parquet_from_a_device_names_the_file() -> None:
+    """Not ``source:`` (the reader's name for a stream): the file given."""
+    pytest.importorskip("polars")
+    result = _run("certify", *CERTIFY, "--input-format", "parquet", NULL)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"volunteer-rules certify: error: {NULL}: is not a Parquet file"
+    ), result.stderr
+    assert "source" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("folder", "is a folder, not a database file"),
+        ("no folder", "cannot be made: there is no folder"),
+        ("device", "is not a regular file (a device or a pipe), not a database file"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["ledger", "credit", "--policy", "generic", "--as-of", "2024-12-31"]],
+)
+def test_db_that_can_be_no_database_file_says_why(
+    kind: str, says: str, command: list[str], tmp_path: Path, sample_records: Path
+) -> None:
+    """Not SQLite's "unable to open database file" or "disk I/O error"; nothing made."""
+    if kind == "device" and not os.path.exists(NULL):
+        pytest.skip("no /dev/null here")
+    db = {"folder": str(tmp_path), "no folder": str(tmp_path / "none" / "b.sqlite")}.get(kind, NULL)
+    before = sorted(tmp_path.rglob("*"))
+    result = _run(*command, str(sample_records), "--db", db)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert f"error: --db {db}: opening {db}: {says}" in result.stderr, result.stderr
+    assert sorted(tmp_path.rglob("*")) == before
