@@ -160,3 +160,33 @@ def _without_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
     monkeypatch.setattr(os, "link", no_link)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("folder", "{dst}: is a folder, not a database file"),
+        ("no folder", "{dst}: cannot be made: there is no folder {folder}"),
+        ("device", "{dst}: is not a regular file (a device or a pipe), not a database file"),
+        ("the source", "{dst} is the source {src}: copy it into another file"),
+    ],
+)
+def test_a_destination_that_can_be_no_copy_says_why(
+    given: str, says: str, source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not SQLite's "unable to open database file", "disk I/O error" or "is not empty"."""
+    if given == "device" and not os.path.exists(os.devnull):
+        pytest.skip("no null device here")
+    folder = tmp_path / "none"
+    destination = {
+        "folder": tmp_path,
+        "no folder": folder / "copy.sqlite",
+        "device": Path(os.devnull),
+        "the source": tmp_path / ".." / tmp_path.name / source.name,
+    }[given]
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main(["db", "copy", str(source), str(destination)]) == 2
+    out, err = capsys.readouterr()
+    expected = says.format(dst=destination, folder=folder, src=source)
+    assert (out, err) == ("", f"volunteer-rules db copy: error: {expected}\n")
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -69,6 +69,7 @@ __all__ = [
     "remember_records",
     "shown_target",
     "stored_records",
+    "unusable_database_path",
 ]
 
 DB_HELP = (
@@ -205,7 +206,7 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         return
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
-    problem = _not_a_database_path(os.fspath(path))
+    problem = unusable_database_path(os.fspath(path))
     if problem is not None:
         raise StorageError(f"opening {os.fspath(path)}: {problem}")  # as SQLite's are
     database = SQLiteDatabase(path)
@@ -221,11 +222,21 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         database.close()
 
 
-def _not_a_database_path(path: str) -> str | None:
+def unusable_database_path(path: str) -> str | None:
     """Why ``path`` can be no SQLite file (a folder, a device, no folder to make it in).
 
     SQLite's own words for these ("unable to open database file", "disk I/O error") do not
-    say what is wrong.
+    say what is wrong. ``None`` when it may be one (whether it is, opening it tells).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     print(unusable_database_path(folder))
+        ...     print(unusable_database_path(os.path.join(folder, "bank.sqlite")))
+        ...     print(unusable_database_path(os.path.join(folder, "no", "bank.sqlite"))[:34])
+        is a folder, not a database file
+        None
+        cannot be made: there is no folder
     """
     if os.path.isdir(path):
         return "is a folder, not a database file"

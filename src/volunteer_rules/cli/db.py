@@ -58,7 +58,7 @@ import sys
 from typing import Any
 
 from volunteer_rules.cli._io import empty_warning, path_option, usage_error
-from volunteer_rules.cli._store import is_postgresql, shown_target
+from volunteer_rules.cli._store import is_postgresql, shown_target, unusable_database_path
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -244,6 +244,8 @@ def _copy(source: str, destination: str) -> int:
     starts again. The move never replaces a ``DST`` another program made or wrote meanwhile
     (:func:`_settle`): the verified copy is then kept under its staged name, and said so.
     """
+    if (why := _unusable_destination(source, destination)) is not None:
+        return usage_error("db copy", why)
     staged = None
     found = _empty_file(destination)
     if not is_postgresql(destination) and (found or not os.path.lexists(destination)):
@@ -275,6 +277,18 @@ def _copy(source: str, destination: str) -> int:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(staged)
     return status
+
+
+def _unusable_destination(source: str, destination: str) -> str | None:
+    """Why a SQLite ``destination`` cannot be copied into (a folder, the source itself...)."""
+    if is_postgresql(destination):
+        return None
+    if (why := unusable_database_path(destination)) is not None:
+        return f"{destination}: {why}"
+    with contextlib.suppress(OSError, ValueError):
+        if not is_postgresql(source) and os.path.samefile(source, destination):
+            return f"{destination} is the source {source}: copy it into another file"
+    return None
 
 
 def _empty_file(path: str) -> os.stat_result | None:
