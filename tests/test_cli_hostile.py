@@ -6,6 +6,7 @@ exist, a file that cannot be read are named with what is wrong; nothing is chang
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -98,3 +99,40 @@ def test_db_that_can_be_no_database_file_says_why(
     assert result.returncode == 2
     assert f"error: --db {db}: opening {db}: {says}" in result.stderr, result.stderr
     assert sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C", "en_US.UTF-8"])
+def test_a_file_name_that_is_not_utf8_is_escaped_in_every_output(
+    locale: str, tmp_path: Path
+) -> None:
+    """Under the C locale Python writes such a name's bytes back as they are: the JSON document
+    would not be UTF-8. Escaped, it is, and reads back as the name (``\\udcff``)."""
+    name = os.fsdecode(b"\xff\xfe-export.jsonl")
+    try:
+        path = tmp_path / name
+        path.write_text("{oops\n", encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    env = {**os.environ, "LC_ALL": locale, "LANG": locale}
+    env.pop("PYTHONIOENCODING", None)
+
+    def run(*options: str) -> tuple[int, str, str]:
+        result = subprocess.run(
+            [*COMMAND, *options],
+            capture_output=True,
+            timeout=600,
+            check=False,
+            env=env,
+        )  # decoded strictly: every byte written is UTF-8
+        return result.returncode, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
+
+    status, out, err = run("check", str(path), "--format", "json")
+    assert (status, err) == (1, "")
+    assert json.loads(out)["file"] == str(path)
+    status, out, err = run("check", str(path))
+    assert status == 1
+    assert "\\udcff\\udcfe-export.jsonl:1: $: invalid_json" in out
+    assert "Traceback" not in err
+    status, out, err = run("certify", str(path), *CERTIFY)
+    assert status == 1
+    assert "\\udcff\\udcfe-export.jsonl:1: $: invalid_json" in err
