@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from volunteer_rules.storage import SQLiteDatabase, SQLiteRecordStore
+from volunteer_rules.testing.contracts import make_record
 
 COMMAND = [sys.executable, "-m", "volunteer_rules"]
 CERTIFY = ["--rule-set", "cn-national", "--as-of", "2026-06-30"]
@@ -136,3 +142,81 @@ def test_a_file_name_that_is_not_utf8_is_escaped_in_every_output(
     status, out, err = run("certify", str(path), *CERTIFY)
     assert status == 1
     assert "\\udcff\\udcfe-export.jsonl:1: $: invalid_json" in err
+
+
+@pytest.fixture
+def as_user(tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
+    """A command prefix that runs as a user whom ``chmod`` binds, and a folder it can reach.
+
+    As root, ``setpriv`` runs the command as ``nobody`` (root reads any file) in a folder
+    outside pytest's own (which only root can enter).
+    """
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        yield [], tmp_path
+        return
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root, and no setpriv to run as another user")
+    folder = Path(tempfile.mkdtemp(prefix="vr-perm-"))
+    folder.chmod(0o777)
+    try:
+        yield [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"], folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_database_that_cannot_be_read_or_made_says_so(
+    as_user: tuple[list[str], Path], sample_records: Path
+) -> None:
+    """Not SQLite's "unable to open database file"; a usage error (2), nothing made."""
+    prefix, folder = as_user
+    db = folder / "bank.sqlite"
+    with SQLiteDatabase(db) as database:
+        SQLiteRecordStore(database).add([make_record("r-1")])
+    db.chmod(0o600)
+    if not prefix:
+        db.chmod(0o000)
+    closed = folder / "closed"
+    closed.mkdir(mode=0o555)
+    records = folder / "records.jsonl"
+    shutil.copy(sample_records, records)
+    records.chmod(0o644)
+
+    def run(*args: str) -> tuple[int, str]:
+        result = subprocess.run(
+            [*prefix, *COMMAND, *args], capture_output=True, text=True, timeout=600, check=False
+        )
+        assert "Traceback" not in result.stderr
+        return result.returncode, result.stderr
+
+    unread = f"{db}: cannot be read: Permission denied"
+    unmade = f"cannot be made: the folder {closed} cannot be written (permission denied)"
+    assert run("db", "check", str(db)) == (2, f"volunteer-rules db check: error: {unread}\n")
+    assert run("db", "copy", str(db), str(folder / "copy.sqlite")) == (
+        2,
+        f"volunteer-rules db copy: error: {unread}\n",
+    )
+    status, err = run("check", str(records), "--db", str(db))
+    assert (status, err) == (2, f"volunteer-rules check: error: --db {db}: opening {unread}\n")
+    copy = closed / "copy.sqlite"
+    readable = folder / "readable.sqlite"
+    shutil.copy(db, readable)
+    readable.chmod(0o644)
+    assert run("db", "copy", str(readable), str(copy)) == (
+        2,
+        f"volunteer-rules db copy: error: {copy}: {unmade}\n",
+    )
+    status, err = run("check", str(records), "--db", str(copy))
+    assert (status, err) == (
+        2,
+        f"volunteer-rules check: error: --db {copy}: opening {copy}: {unmade}\n",
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bank.sqlite",
+        "closed",
+        "readable.sqlite",
+        "records.jsonl",
+    ]
+    assert not list(closed.iterdir())

@@ -69,6 +69,7 @@ __all__ = [
     "remember_records",
     "shown_target",
     "stored_records",
+    "unreadable",
     "unusable_database_path",
 ]
 
@@ -240,12 +241,31 @@ def unusable_database_path(path: str) -> str | None:
     """
     if os.path.isdir(path):
         return "is a folder, not a database file"
-    if os.path.exists(path) and not os.path.isfile(path):
-        return "is not a regular file (a device or a pipe), not a database file"
+    if os.path.exists(path):
+        return unreadable(path) if os.path.isfile(path) else _NOT_REGULAR
     folder = os.path.dirname(path) or "."
-    if not os.path.exists(path) and not os.path.isdir(folder):
+    if not os.path.isdir(folder):
         return f"cannot be made: there is no folder {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be made: the folder {folder} cannot be written (permission denied)"
     return None
+
+
+_NOT_REGULAR: Final = "is not a regular file (a device or a pipe), not a database file"
+
+
+def unreadable(path: str) -> str | None:
+    """Why the regular file ``path`` cannot be read (``Permission denied``), or ``None``.
+
+    Example:
+        >>> unreadable(os.devnull) is None
+        True
+    """
+    try:
+        with open(path, "rb"):
+            return None
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
 
 
 # The helpers below are what the sub-commands call when ``--db`` is given: each opens the

@@ -10,8 +10,8 @@ a database of an older version (a row lost before then cannot be seen). ``FILE``
 runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
-the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, or
-a folder).
+the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, a
+folder, or a file that cannot be read).
 
 ``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
 whole history, the ledger) into an empty one and then verifies the copy: the same records,
@@ -58,7 +58,12 @@ import sys
 from typing import Any
 
 from volunteer_rules.cli._io import empty_warning, path_option, usage_error
-from volunteer_rules.cli._store import is_postgresql, shown_target, unusable_database_path
+from volunteer_rules.cli._store import (
+    is_postgresql,
+    shown_target,
+    unreadable,
+    unusable_database_path,
+)
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -232,7 +237,7 @@ def _not_a_file(path: str) -> str | None:
         return "is not a regular file"
     if os.path.getsize(path) == 0:
         return "is an empty file, not a database"
-    return None
+    return unreadable(path)
 
 
 def _copy(source: str, destination: str) -> int:
