@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -190,3 +193,78 @@ def test_a_destination_that_can_be_no_copy_says_why(
     expected = says.format(dst=destination, folder=folder, src=source)
     assert (out, err) == ("", f"volunteer-rules db copy: error: {expected}\n")
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+# db copy, run as a program whose copy waits (a large database) once the records are written:
+# the line "copying" says it is waiting, half-way.
+_SLOW_COPY = """
+import os, sys, time
+from volunteer_rules.cli import main
+from volunteer_rules.storage import SQLiteRecordStore
+
+add = SQLiteRecordStore.add
+
+def slow(self, *args, **kwargs):
+    added = add(self, *args, **kwargs)
+    os.write(1, b"copying\\n")
+    time.sleep(120)
+    return added
+
+SQLiteRecordStore.add = slow
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX")
+@pytest.mark.parametrize(
+    ("sent", "status", "line"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+    ids=["kill", "Ctrl-C"],
+)
+@pytest.mark.parametrize("empty", [False, True], ids=["new file", "empty file"])
+def test_a_copy_stopped_by_a_signal_leaves_the_destination_as_it_was(
+    sent: signal.Signals, status: int, line: str, empty: bool, source: Path, tmp_path: Path
+) -> None:
+    """A real signal to the real program half-way: one line, no staged copy left behind."""
+    copy = tmp_path / "copy.sqlite"
+    if empty:
+        copy.write_bytes(b"")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with subprocess.Popen(
+        [sys.executable, "-c", _SLOW_COPY, "db", "copy", str(source), str(copy)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as a shell starts a program: SIGINT not ignored (a background job's would be)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as process:
+        try:
+            assert process.stdout is not None
+            assert process.stdout.readline() == "copying\n"
+            assert _staged(tmp_path)  # half-way: the staged copy is there
+            process.send_signal(sent)
+            out, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert (process.returncode, out, err) == (status, "", f"volunteer-rules: {line}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not empty or copy.read_bytes() == b""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="no SIGTERM here")
+def test_main_leaves_the_sigterm_handler_as_it_found_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """The handler is the command's while it runs only: a program calling main keeps its own."""
+
+    def own(signum: int, frame: object) -> None:
+        """A caller's handler."""
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        for handler in (signal.SIG_DFL, own):
+            signal.signal(signal.SIGTERM, handler)
+            assert main(["--version"]) == 0
+            assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    capsys.readouterr()
