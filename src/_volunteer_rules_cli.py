@@ -33,6 +33,8 @@ def main_with(argv: list[str] | None) -> int:
     """
     try:
         from volunteer_rules.cli import main as run
+
+        return run(argv)  # which ends Ctrl-C itself; this guard is for the moments around it
     except KeyboardInterrupt:
         try:
             sys.stderr.write("volunteer-rules: interrupted\n")
@@ -40,4 +42,3 @@ def main_with(argv: list[str] | None) -> int:
         except (OSError, AttributeError, ValueError):
             pass
         return 130
-    return run(argv)

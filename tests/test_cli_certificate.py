@@ -9,6 +9,7 @@ import volunteer_rules as vr
 from _cli_helpers import write_lines
 from volunteer_rules.cli import main
 from volunteer_rules.testing import examples
+from volunteer_rules.testing.profile_examples import SAMPLE_PROFILE_PAYLOAD
 
 
 @pytest.fixture
@@ -202,3 +203,21 @@ def test_an_issuer_code_that_fails_its_check_is_named_by_the_option(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("volunteer-rules certificate: error: --issuer: fails the GB 32100 check")
+
+
+def test_a_profile_that_is_not_valid_is_named_by_file_and_line(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "invalid profile: ..." alone: which file, which line, whose profile; status 2."""
+    records, _ = files
+    other = dict(SAMPLE_PROFILE_PAYLOAD, volunteer_id="V0000002")
+    wrong = dict(SAMPLE_PROFILE_PAYLOAD, nickname="x")
+    profiles = write_lines(tmp_path / "people.jsonl", [other, wrong])
+    assert main(arguments(records, profiles)) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"volunteer-rules certificate: error: {profiles}:2: the profile of V0000001 is not"
+        " valid: $.nickname: unknown_field: is not a field of a profile (names are"
+        " case-sensitive)\n"
+    )

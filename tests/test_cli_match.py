@@ -57,3 +57,18 @@ def test_max_slots_below_one_is_a_usage_error_naming_the_option(
         captured.err
         == f"volunteer-rules match: error: --max-slots must be 1 or more, not {slots}\n"
     )
+
+
+def test_a_demand_that_is_not_valid_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Which file is not a valid demand, as when it is not JSON (not "invalid demand" alone)."""
+    path = tmp_path / "demand.json"
+    path.write_text("[]", encoding="utf-8")
+    assert _match(path) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"volunteer-rules match: error: the demand {path} is not valid:"
+        " $: invalid_type: must be a JSON object, not array\n"
+    )

@@ -222,7 +222,8 @@ class TestErrorTranslation:
         capsys.readouterr()
         assert main([*argv, "--db", str(db)]) == 2
         err = capsys.readouterr().err
-        assert f"opening {db}: unable to open database file" in err
+        # the command line says why before SQLite's "unable to open database file"
+        assert f"opening {db}: cannot be made: there is no folder {db.parent}" in err
         assert "OperationalError" not in err and "sqlite3" not in err
 
     def test_unreadable_data_names_the_store_and_file(self, tmp_path: Path) -> None:

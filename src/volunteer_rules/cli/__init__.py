@@ -21,9 +21,10 @@ import contextlib
 import importlib
 import io
 import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from volunteer_rules import __version__
 from volunteer_rules.cli._io import (
@@ -73,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     quietly with status 141 (128 + SIGPIPE, as a shell reports it); when standard output
     cannot be written (a full disk, closed with ``>&-``) it ends with one line on standard
     error naming it and status 2, as for any file that cannot be written; Ctrl-C ends it with
-    one line on standard error and status 130 (128 + SIGINT).
+    one line on standard error and status 130 (128 + SIGINT), and ``kill`` (SIGTERM) with one
+    line and status 143 (128 + SIGTERM): either way what the command was writing is removed
+    (a staged copy, a temporary output file) and a database is left as it was.
 
     Example:
         >>> main(["no-such-command"])
@@ -84,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdin = io.TextIOWrapper(io.BufferedReader(ClosedInput()))
     sys.stdout = MaskedOutput(out or ClosedStream(), name="standard output")  # type: ignore[arg-type]
     sys.stderr = MaskedOutput(err or ClosedStream(), name="standard error")  # type: ignore[arg-type]
+    handler = _on_sigterm(_terminate)
     try:
         try:
             status = _dispatch(argv)
@@ -103,15 +107,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.write(f"volunteer-rules{command}: error: {failure}\n")
             err.flush()
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         sys.stdout, sys.stderr = out, err
+        how = "terminated" if isinstance(stop, _Terminated) else "interrupted"
         with contextlib.suppress(OSError, AttributeError):
-            err.write("volunteer-rules: interrupted\n")
+            err.write(f"volunteer-rules: {how}\n")
             err.flush()
-        return 130
+        return 143 if isinstance(stop, _Terminated) else 130
     finally:
         sys.stdout, sys.stderr, sys.stdin = out, err, given
+        _on_sigterm(handler)
     return status
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``), raised where the command is so that it stops as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Handle SIGTERM with ``handler``; return the handler it had (``None``: left as it was).
+
+    Only where Python lets a program handle it (the main thread), and only when it would end
+    the program (Python's default): a handler a caller of :func:`main` set is left alone.
+    """
+    if handler is None or not hasattr(signal, "SIGTERM"):
+        return None
+    try:
+        if handler is _terminate and signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+            return None
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
 
 
 def _command(argv: Sequence[str] | None) -> str | None:

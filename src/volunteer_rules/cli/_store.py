@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from volunteer_rules.cli._io import path_option
-from volunteer_rules.errors import InvalidTypeError
+from volunteer_rules.errors import InvalidTypeError, StorageError
 from volunteer_rules.records.record import ServiceRecord
 from volunteer_rules.storage.memory import (
     InMemoryLedgerStore,
@@ -69,6 +69,8 @@ __all__ = [
     "remember_records",
     "shown_target",
     "stored_records",
+    "unreadable",
+    "unusable_database_path",
 ]
 
 DB_HELP = (
@@ -205,6 +207,9 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
         return
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidTypeError("path", f"must be a str or path, not {type(path).__name__}")
+    problem = unusable_database_path(os.fspath(path))
+    if problem is not None:
+        raise StorageError(f"opening {os.fspath(path)}: {problem}")  # as SQLite's are
     database = SQLiteDatabase(path)
     try:
         with database.transaction(f"using {path}"):  # all of a command's work, or none
@@ -216,6 +221,51 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
             )
     finally:
         database.close()
+
+
+def unusable_database_path(path: str) -> str | None:
+    """Why ``path`` can be no SQLite file (a folder, a device, no folder to make it in).
+
+    SQLite's own words for these ("unable to open database file", "disk I/O error") do not
+    say what is wrong. ``None`` when it may be one (whether it is, opening it tells).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     print(unusable_database_path(folder))
+        ...     print(unusable_database_path(os.path.join(folder, "bank.sqlite")))
+        ...     print(unusable_database_path(os.path.join(folder, "no", "bank.sqlite"))[:34])
+        is a folder, not a database file
+        None
+        cannot be made: there is no folder
+    """
+    if os.path.isdir(path):
+        return "is a folder, not a database file"
+    if os.path.exists(path):
+        return unreadable(path) if os.path.isfile(path) else _NOT_REGULAR
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        return f"cannot be made: there is no folder {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be made: the folder {folder} cannot be written (permission denied)"
+    return None
+
+
+_NOT_REGULAR: Final = "is not a regular file (a device or a pipe), not a database file"
+
+
+def unreadable(path: str) -> str | None:
+    """Why the regular file ``path`` cannot be read (``Permission denied``), or ``None``.
+
+    Example:
+        >>> unreadable(os.devnull) is None
+        True
+    """
+    try:
+        with open(path, "rb"):
+            return None
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
 
 
 # The helpers below are what the sub-commands call when ``--db`` is given: each opens the

@@ -21,9 +21,10 @@ import contextlib
 import errno
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from volunteer_rules._privacy import mask_personal_data
 
@@ -35,6 +36,10 @@ __all__ = [
     "OutputFailed",
     "raw_output",
 ]
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: how Python holds a byte of a name that is not UTF-8."""
 
 
 class OutputClosed(Exception):
@@ -160,10 +165,15 @@ class MaskedOutput(io.TextIOBase):
         return len(text)
 
     def _put(self, text: str) -> None:
+        if _SURROGATE.search(text) is not None:
+            # A byte of a name that is not UTF-8 (a file name from a GBK archive): escaped,
+            # whatever the stream's own errors handler. Under the C locale Python would write
+            # the byte back, and a JSON or CSV output would not be UTF-8.
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         with self._failing():
             try:
                 self.raw.write(text)
-            except UnicodeEncodeError:  # a lone surrogate, say: shown escaped, never a traceback
+            except UnicodeEncodeError:  # a character the stream cannot encode (ASCII): escaped
                 encoding = self.encoding
                 self.raw.write(text.encode(encoding, "backslashreplace").decode(encoding))
 

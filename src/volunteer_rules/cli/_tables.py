@@ -255,6 +255,8 @@ def read_table(
     except InvalidValueError as error:
         if kind == "csv" and NOT_UTF8 in str(error):  # the reader names the line when it can
             raise ValueError(_not_utf8(name, str(error).partition(NOT_UTF8)[2])) from None
+        if not isinstance(source, str) and error.what == "source":  # a stream: say which
+            raise InvalidValueError(name, str(error).removeprefix("source: ")) from None
         raise
     except (pl.exceptions.PolarsError, pa.ArrowException) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -288,7 +290,8 @@ def _text_source(
     (:func:`~volunteer_rules.cli._io.refuse_not_text`), unless an encoding is given. A path
     that is not a regular file (a named pipe, ``<(gunzip -c export.csv.gz)``, a device) is
     opened once, into ``opened``, and read as standard input is: opened twice, what the
-    first look took from a pipe would be missing from the read.
+    first look took from a pipe would be missing from the read. A CSV one is read whole here
+    (as the CSV reader would): ``/dev/null`` reads as an empty file.
     """
     one_stream = path == "-" or not _regular(path)
     stream: Any = sys.stdin.buffer
@@ -305,10 +308,12 @@ def _text_source(
         else:
             with open(path, "rb") as peeked:
                 refuse_not_text(peeked, path, _NAMES[kind])
-    if kind != "csv" or encoding is None:
+    if kind != "csv" or (encoding is None and not one_stream):
         return stream if one_stream else path
-    if one_stream:
+    if one_stream:  # read here: polars maps a seekable device (/dev/null) and fails (ENODEV)
         data = stream.read()
+        if encoding is None:
+            return io.BytesIO(data)
     else:
         with open(path, "rb") as whole:
             data = whole.read()

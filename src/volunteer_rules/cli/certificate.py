@@ -52,7 +52,7 @@ from volunteer_rules.cli._io import (
 )
 from volunteer_rules.cli._output import output_file
 from volunteer_rules.cli._records import file_name, read_records
-from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
+from volunteer_rules.errors import InvalidValueError, RecordFormatError, VolunteerRulesError
 from volunteer_rules.records.profile import VolunteerProfile, parse_profile
 from volunteer_rules.rules.schemes import get_rule_set, rule_set_ids
 
@@ -141,10 +141,17 @@ def _signing_key(args: argparse.Namespace, organization_id: str) -> SigningKey |
     return SigningKey.from_seed(seed, key_id=key_id, organization_id=organization_id)
 
 
-def _profile(stream: IO[bytes], volunteer: str) -> VolunteerProfile | None:
+def _profile(stream: IO[bytes], volunteer: str, name: str) -> VolunteerProfile | None:
+    """The volunteer's profile in the file ``name``; one that is not valid is named by line."""
     for line in read_json_lines(stream):
         if isinstance(line.value, dict) and line.value.get("volunteer_id") == volunteer:
-            return parse_profile(line.value)
+            try:
+                return parse_profile(line.value)
+            except RecordFormatError as error:
+                why = str(error).removeprefix("invalid profile: ")
+                raise InvalidValueError(
+                    f"{name}:{line.number}", f"the profile of {volunteer} is not valid: {why}"
+                ) from None
     return None
 
 
@@ -220,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
             successor_of=frozenset(args.successor_of),
         )
         with open_input(args.profiles) as stream:
-            profile = _profile(stream, args.volunteer)
+            profile = _profile(stream, args.volunteer, file_name(args.profiles))
         if profile is None:
             return usage_error("certificate", f"no profile of volunteer {args.volunteer}")
         # The one reader of record files (one format for bad lines, the one rule for

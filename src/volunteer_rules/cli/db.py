@@ -10,8 +10,8 @@ a database of an older version (a row lost before then cannot be seen). ``FILE``
 runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
-the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, or
-a folder).
+the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, a
+folder, or a file that cannot be read).
 
 ``db copy SRC DST`` copies everything a database holds (records, transfer packages with their
 whole history, the ledger) into an empty one and then verifies the copy: the same records,
@@ -25,8 +25,10 @@ copied (a copy would pass ``check`` and the damage would vanish without a word):
 are listed, as ``db check`` lists them, and nothing is written. Exit status: ``0`` copied and
 verified, ``1`` the source is damaged or the copy differs (or the source held nothing, with a
 warning), ``2`` usage error (no source, a destination that is not empty). A copy into a SQLite
-file that does not exist yet is staged beside it and renamed once verified, so a copy stopped
-half-way leaves no destination; a password in a PostgreSQL connection string is shown as
+file that does not exist yet, or is an empty file, is staged beside it and moved once
+verified, so a copy stopped half-way leaves the destination as it was; a destination another
+program made or wrote meanwhile is not replaced (the verified copy is kept, staged, and named;
+exit status 2). A password in a PostgreSQL connection string is shown as
 ``***`` in every message.
 
 Example:
@@ -51,11 +53,17 @@ import contextlib
 import itertools
 import os
 import sqlite3
+import stat
 import sys
 from typing import Any
 
 from volunteer_rules.cli._io import empty_warning, path_option, usage_error
-from volunteer_rules.cli._store import is_postgresql, shown_target
+from volunteer_rules.cli._store import (
+    is_postgresql,
+    shown_target,
+    unreadable,
+    unusable_database_path,
+)
 from volunteer_rules.errors import VolunteerRulesError
 from volunteer_rules.storage.sqlite import (
     SQLiteDatabase,
@@ -229,33 +237,112 @@ def _not_a_file(path: str) -> str | None:
         return "is not a regular file"
     if os.path.getsize(path) == 0:
         return "is an empty file, not a database"
-    return None
+    return unreadable(path)
 
 
 def _copy(source: str, destination: str) -> int:
     """``db copy``: into a new SQLite file through a staged file, so that it is whole or absent.
 
-    A SQLite destination that does not exist yet is written as ``DST.partial-PID`` beside it
-    and renamed to ``DST`` once verified: a copy stopped half-way (Ctrl-C, a full disk, a
-    difference found) leaves no ``DST``, and the next run starts again.
+    A SQLite destination that does not exist yet, or is an empty file (0 bytes), is written as
+    ``DST.partial-PID`` beside it and moved to ``DST`` once verified: a copy stopped half-way
+    (Ctrl-C, a full disk, a difference found) leaves ``DST`` as it was, and the next run
+    starts again. The move never replaces a ``DST`` another program made or wrote meanwhile
+    (:func:`_settle`): the verified copy is then kept under its staged name, and said so.
     """
+    if (why := _unusable_destination(source, destination)) is not None:
+        return usage_error("db copy", why)
     staged = None
-    if not is_postgresql(destination) and not os.path.lexists(destination):
+    found = _empty_file(destination)
+    if not is_postgresql(destination) and (found or not os.path.lexists(destination)):
         staged = f"{destination}.partial-{os.getpid()}"
-    status = 1
+    status, keep = 1, False
     try:
         status = _copy_into(source, destination, staged or destination)
         if staged is not None and status == 0:
             # Closed, its log is already in the file; made sure of before the file moves alone.
             with contextlib.closing(sqlite3.connect(staged)) as connection:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            os.replace(staged, destination)
+            try:
+                why = _settle(staged, destination, found)
+            except OSError as error:
+                why = f"cannot be written ({error.strerror or error})"
+            if why is not None:
+                keep = True
+                status = usage_error(
+                    "db copy",
+                    f"{destination} {why}: it is left as it is; the verified copy is kept as"
+                    f" {staged} (move it to {destination} once that is not needed)",
+                )
     finally:
         if staged is not None:
-            for leftover in (staged, f"{staged}-wal", f"{staged}-shm", f"{staged}-journal"):
+            for leftover in (f"{staged}-wal", f"{staged}-shm", f"{staged}-journal"):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(leftover)
+            if not keep:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(staged)
     return status
+
+
+def _unusable_destination(source: str, destination: str) -> str | None:
+    """Why a SQLite ``destination`` cannot be copied into (a folder, the source itself...)."""
+    if is_postgresql(destination):
+        return None
+    if (why := unusable_database_path(destination)) is not None:
+        return f"{destination}: {why}"
+    with contextlib.suppress(OSError, ValueError):
+        if not is_postgresql(source) and os.path.samefile(source, destination):
+            return f"{destination} is the source {source}: copy it into another file"
+    return None
+
+
+def _empty_file(path: str) -> os.stat_result | None:
+    """``path``'s state when it is an empty regular file with no SQLite log beside it."""
+    if is_postgresql(path) or any(os.path.lexists(path + end) for end in ("-wal", "-journal")):
+        return None
+    try:
+        found = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) and found.st_size == 0 else None
+
+
+def _settle(staged: str, destination: str, found: os.stat_result | None) -> str | None:
+    """Move the verified ``staged`` file to ``destination``; why not, when it cannot be.
+
+    A destination that did not exist (``found`` is ``None``) is made by a hard link, which
+    fails when another program made one meanwhile (where hard links are not supported: by
+    creating it exclusively first). An empty one found at the start is replaced only when it
+    is still that same empty file.
+    """
+    if found is None:
+        try:
+            os.link(staged, destination)
+        except FileExistsError:
+            return "was made by another program during the copy"
+        except OSError:  # no hard links here (some network and FAT file systems)
+            try:
+                os.close(os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                return "was made by another program during the copy"
+            os.replace(staged, destination)  # over the empty file made just above
+            return None
+        os.remove(staged)
+        return None
+    try:
+        now = os.lstat(destination)
+    except FileNotFoundError:  # removed meanwhile: made afresh
+        return _settle(staged, destination, None)
+    if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != (
+        found.st_dev,
+        found.st_ino,
+        0,
+        found.st_mtime_ns,
+    ):
+        return "was changed by another program during the copy"
+    os.chmod(staged, stat.S_IMODE(found.st_mode))  # the file given keeps its permissions
+    os.replace(staged, destination)
+    return None
 
 
 def _copy_into(source: str, destination: str, target: str) -> int:

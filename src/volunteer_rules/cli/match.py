@@ -209,8 +209,9 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         demand = parse_demand(payload)
-    except RecordFormatError as error:
-        return usage_error("match", str(error))
+    except RecordFormatError as error:  # which file: the message names the fields only
+        why = str(error).removeprefix("invalid demand: ")
+        return usage_error("match", f"the demand {args.demand} is not valid: {why}")
     if getattr(args, "max_slots", None) is not None and args.max_slots < 1:
         return usage_error("match", f"--max-slots must be 1 or more, not {args.max_slots}")
     try:
