@@ -255,5 +255,5 @@ def test_the_command_line_refuses_rules_not_in_force(capsys: pytest.CaptureFixtu
     assert main([*argv, "--as-of", "2015-09-30", "--rules", "cn-chongqing"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "cn-chongqing was not yet in force on 2015-09-30" in captured.err
+    assert "--rules: cn-chongqing was not yet in force on 2015-09-30" in captured.err
     assert "Traceback" not in captured.err

@@ -256,7 +256,12 @@ def run(args: argparse.Namespace) -> int:
             max_slots_per_volunteer=args.max_slots,
         )
     except VolunteerRulesError as error:
-        options = {"max_slots_per_volunteer": "--max-slots", "as_of": "--as-of", "reach": "--reach"}
+        options = {
+            "max_slots_per_volunteer": "--max-slots",
+            "as_of": "--as-of",
+            "reach": "--reach",
+            "rules": "--rules",
+        }
         return usage_error("match", named_by_option(error, options))
     if args.format == "json":
         write_json(_as_json(result, demand))
