@@ -23,7 +23,7 @@ from typing import Any, Final
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_date, require_iterable
+from volunteer_rules._validate import require_date, require_iterable, within_days
 from volunteer_rules.errors import RuleSetError
 from volunteer_rules.rules.rule_set import Reference
 
@@ -199,10 +199,7 @@ class RegistrationRules:
             >>> chongqing.in_force_on(date(2015, 9, 30)), chongqing.in_force_on(date(2015, 10, 1))
             (False, True)
         """
-        require_date(day, "day")
-        if self.valid_from is not None and day < self.valid_from:
-            return False
-        return self.valid_until is None or day <= self.valid_until
+        return within_days(require_date(day, "day"), self.valid_from, self.valid_until)
 
     def asks_child_data_consent(self, day: _dt.date) -> bool:
         """Whether a child's data needs the guardian's consent on ``day``.
@@ -220,8 +217,7 @@ class RegistrationRules:
             ...     date(2021, 11, 1))
             (False, True)
         """
-        require_date(day, "day")
-        return self.child_data_from is None or day >= self.child_data_from
+        return within_days(require_date(day, "day"), self.child_data_from, None)
 
     def asks_entry_consent(self, day: _dt.date) -> bool:
         """Whether an organization needs the volunteer's consent to enter data on ``day``.
@@ -240,10 +236,10 @@ class RegistrationRules:
             ...     date(2021, 2, 1))
             (False, True)
         """
-        require_date(day, "day")
-        if not self.organization_entry_needs_consent:
-            return False
-        return self.entry_consent_from is None or day >= self.entry_consent_from
+        day = require_date(day, "day")
+        return self.organization_entry_needs_consent and within_days(
+            day, self.entry_consent_from, None
+        )
 
     def not_in_force_reason(self, day: _dt.date) -> str | None:
         """Why the rule set is not in force on ``day``, or ``None`` when it is.
