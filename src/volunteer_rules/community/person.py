@@ -286,8 +286,8 @@ class PersonServed:
 
     Raises:
         InvalidValueError: bad ids or text; a person id shaped like a resident ID number or
-            a mobile number (:func:`parse_person` reports each as a :class:`~volunteer_rules.errors.FieldError`
-            instead).
+            a mobile number (:func:`parse_person` reports each as a
+            :class:`~volunteer_rules.errors.FieldError` instead).
 
     Example:
         >>> from volunteer_rules.testing.community_examples import sample_person
@@ -496,11 +496,11 @@ def parse_person(payload: Mapping[str, Any]) -> PersonServed:
     """Read a person served from the JSON form :func:`dump_person` writes.
 
     Fields: ``person_id`` (1-31 letters, digits, ``-``, ``_``, ``.``; never shaped like a
-    resident ID number or a mobile number), ``station_id`` (1-64 id characters), ``name`` (1-100 characters),
-    ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an array of needs:
-    ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``, ``head_count``,
-    ``required_skills``, ``special_conditions``; the category, region, slots, head count and
-    skills as :func:`~volunteer_rules.parse_demand` reads them), ``consent`` (``given_by``,
+    resident ID number or a mobile number), ``station_id`` (1-64 id characters), ``name``
+    (1-100 characters), ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an
+    array of needs: ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``,
+    ``head_count``, ``required_skills``, ``special_conditions``; the category, region, slots,
+    head count and skills as :func:`~volunteer_rules.parse_demand` reads them), ``consent`` (``given_by``,
     ``given_on``, ``purposes``, ``withdrawn_on``), ``contact`` and ``id_number`` (1-64
     characters). ``null`` is a member left out.
 
