@@ -166,6 +166,32 @@ class TestCreate:
         assert f"volunteer-rules transfer: error: {option}: {code}: " in err
         assert "11010519491231002X" not in err
 
+    @pytest.mark.parametrize(
+        ("option", "value", "written"),
+        [
+            ("--to-region", "999999", False),
+            ("--from-region", "219999", False),
+            ("--to-region", "211121", True),  # 大洼县, abolished in 2016: a known code
+            ("--from-region", "211104", True),
+        ],
+    )
+    def test_a_region_no_code_list_knows_writes_no_package(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        option: str,
+        value: str,
+        written: bool,
+    ) -> None:
+        """A region code of the right shape that GB/T 2260 never assigned is a usage error
+        naming the option (check would refuse the package as unknown_region); an abolished
+        code is known and the package is written."""
+        status, package = create(tmp_path, [SAMPLE_RECORD_PAYLOAD], "--consent", option, value)
+        err = capsys.readouterr().err
+        assert (status == 0, package.exists()) == (written, written)
+        if not written:
+            assert f"volunteer-rules transfer: error: {option}: {value} is not a known" in err
+
     @pytest.mark.parametrize("kind", ["folder", "text file", "foreign database"])
     def test_a_db_that_cannot_be_used_writes_no_package(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str

@@ -245,7 +245,7 @@ def _create(args: argparse.Namespace) -> int:
     except VolunteerRulesError as error:
         return usage_error(_COMMAND, str(error))
     text = json.dumps(dump_transfer_package(package), ensure_ascii=False, indent=2) + "\n"
-    refused = _refused_by_reader(text)
+    refused = _refused_by_reader(text) or _unknown_region(package)
     if refused:
         return usage_error(_COMMAND, refused)
     db = getattr(args, "db", None)
@@ -335,6 +335,24 @@ _OPTIONS = {
     "$.created_at": "--created-at",
 }
 """The option of ``transfer create`` that gives each field of the package."""
+
+
+def _unknown_region(package: TransferPackage) -> str:
+    """Why ``transfer check`` would refuse the package's regions as ``unknown_region`` ('').
+
+    A package to a region that does not exist can never be accepted: ``create`` says so
+    at once, by the option that gave the code, rather than writing it.
+    """
+    for option, code in (
+        ("--to-region", package.destination_region_code),
+        ("--from-region", package.source_region_code),
+    ):
+        if code is not None and not RegionCode.is_known(code):
+            return (
+                f"{option}: {code} is not a known GB/T 2260 region code (transfer check would"
+                " refuse the package: unknown_region)"
+            )
+    return ""
 
 
 def _refused_by_reader(text: str) -> str:
