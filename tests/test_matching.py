@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
@@ -430,6 +430,9 @@ class TestProperties:
         st.lists(matching_candidates(), max_size=12).map(_people),
         registration_rule_sets(),
         st.randoms(use_true_random=False),
+        # A day on each side of the child-data law (2021-11-01), whose condition the fast path
+        # and check_assignment must both drop before it.
+        st.sampled_from([AS_OF, _dt.date(2021, 10, 31), _dt.date(2021, 11, 1)]),
     )
     def test_match_invariants(
         self,
@@ -437,9 +440,12 @@ class TestProperties:
         people: list[VolunteerProfile],
         rules: RegistrationRules,
         random: Any,
+        day: _dt.date,
     ) -> None:
-        """Head count kept, no overlapping slots per volunteer, order of input irrelevant."""
-        result = match(target, people, rules=rules, as_of=AS_OF)
+        """Head count kept, no overlapping slots per volunteer, order of input irrelevant;
+        match's reasons and open slots are check_assignment's, on any day."""
+        assume(rules.in_force_on(day))
+        result = match(target, people, rules=rules, as_of=day)
         per_slot: dict[int, int] = {}
         mine: dict[str, list[Assignment]] = {}
         for assignment in result.assignments:
@@ -456,7 +462,7 @@ class TestProperties:
         assert keys == sorted(keys, reverse=True)
         shuffled = list(people)
         random.shuffle(shuffled)
-        again = match(target, shuffled, rules=rules, as_of=AS_OF)
+        again = match(target, shuffled, rules=rules, as_of=day)
         assert again.ranked == result.ranked
         assert again.assignments == result.assignments
         assert again.ineligible == result.ineligible
@@ -465,7 +471,7 @@ class TestProperties:
             assert reasons
             if reasons[0].code == "category_not_chosen":
                 continue  # a cheap reject: that reason alone
-            alone = check_assignment(by_id[volunteer_id], target, rules=rules, as_of=AS_OF)
+            alone = check_assignment(by_id[volunteer_id], target, rules=rules, as_of=day)
             assert alone.reasons == reasons
             assert alone.open_slots == ()
         for candidate in result.ranked:
@@ -473,7 +479,7 @@ class TestProperties:
                 next(p for p in people if p.volunteer_id == candidate.volunteer_id),
                 target,
                 rules=rules,
-                as_of=AS_OF,
+                as_of=day,
             )
             assert alone.open_slots == candidate.open_slots
 
