@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
@@ -64,6 +64,13 @@ ROWS = st.lists(
 
 @settings(max_examples=25, deadline=None)
 @given(ROWS, st.sampled_from([None, math.nan, "NA"]))
+@example(  # unknown fields met in another order in each row than in the frame (CI found it)
+    [
+        {**_flat(SAMPLE_RECORD_PAYLOAD), "": [], "x": []},
+        {**_flat(SAMPLE_RECORD_PAYLOAD), "y": [], "x": []},
+    ],
+    None,
+)
 def test_pandas_object_columns_read_as_parse_record(rows: list[dict[str, Any]], hole: Any) -> None:
     """Columns of Python objects, any mix of types, holes as None, NaN or pd.NA."""
     assume(all(_nan_free(value) for row in rows for value in row.values()))
@@ -74,6 +81,9 @@ def test_pandas_object_columns_read_as_parse_record(rows: list[dict[str, Any]], 
         {name: [row.get(name, missing) for row in rows] for name in names}, dtype=object
     )
     table = tio.read_frame(frame)
+    # A row of the frame is the object of its cells in column order (so unknown fields are
+    # reported in that order), a hole no field.
+    rows = [{name: row[name] for name in names if name in row} for row in rows]
     if "format_version" not in names:  # a table without the column: version 1 records
         rows = [dict(row, format_version=1) for row in rows]
     valid, errors = _expected(rows)
