@@ -15,6 +15,7 @@ import sys
 
 def _hypothesis_setup_hook() -> None:
     """Register the strategies if ``volunteer_rules`` is imported; else do nothing."""
-    hook = sys.modules.get("volunteer_rules.testing._hypothesis_hook")
-    if hook is not None:
-        hook.register_if_hypothesis_loaded()
+    if "volunteer_rules" in sys.modules:
+        from volunteer_rules.testing._hypothesis_hook import register_if_hypothesis_loaded
+
+        register_if_hypothesis_loaded()

@@ -151,6 +151,27 @@ class TestNamespaceAfterTheWings:
             assert name in exported, f"{name} is exported by no wing"
             assert getattr(vr, name) is exported[name], f"{name} differs from its wing's"
 
+    def test_names_found_on_first_use_are_the_ones_type_checkers_see(self) -> None:
+        """The package imports its wings on first use (``__getattr__``); what it finds is, name
+        for name, what its ``if TYPE_CHECKING:`` imports (read by mypy and the API reference)
+        say, and those imports are ``__all__`` exactly."""
+        tree = ast.parse((PACKAGE / "__init__.py").read_text("utf-8"))
+        static: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                for statement in node.body:
+                    assert isinstance(statement, ast.ImportFrom) and statement.module
+                    for alias in statement.names:
+                        static[alias.asname or alias.name] = statement.module
+        assert sorted(static) == sorted(set(vr.__all__) - {"__version__"})
+        for name, module in static.items():
+            assert getattr(vr, name) is getattr(importlib.import_module(module), name), name
+
+    def test_dir_lists_the_names_before_their_first_use(self) -> None:
+        assert set(vr.__all__) <= set(dir(vr))
+        with pytest.raises(AttributeError, match="no attribute 'certfy'"):
+            vr.certfy  # type: ignore[attr-defined]  # noqa: B018
+
 
 class TestModules:
     @pytest.mark.parametrize("module", public_modules())

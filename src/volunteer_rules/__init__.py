@@ -6,6 +6,12 @@ regions and organizations without being lost or counted twice.
 
 The domain modules are pure: no I/O, no clock, no environment reads. Time is a parameter.
 
+``import volunteer_rules`` is quick: the wings (``records``, ``rules``, ``transfer``...) are
+imported together the first time one of the names below is used.
+
+Length: the public names twice, as ruff keeps them (one a line): imported for type checkers
+and the API reference, and listed in ``__all__``.
+
 Example:
     >>> import volunteer_rules as vr
     >>> vr.Hours.from_hours("1.5").minutes
@@ -16,286 +22,288 @@ Example:
 
 from __future__ import annotations
 
-from volunteer_rules.certificates import (
-    CERTIFICATE_FORMAT_VERSION,
-    REFUSAL_CODES,
-    ActivitySummary,
-    Certificate,
-    CertificateIssue,
-    CertificateVerification,
-    CertifiedRecord,
-    Difference,
-    InMemoryKeyRegistry,
-    Issuer,
-    KeyRegistry,
-    PublicKey,
-    QrCheck,
-    Refusal,
-    SigningKey,
-    StarLevelNote,
-    check_qr_payload,
-    dump_certificate,
-    issue_certificate,
-    mask_volunteer_number,
-    parse_certificate,
-    qr_payload,
-    render_html,
-    render_text,
-    sign_certificate,
-    verify_certificate,
-)
-from volunteer_rules.community import (
-    AttendanceEvent,
-    Consent,
-    Need,
-    Organization,
-    OrganizationRegistry,
-    PersonServed,
-    Project,
-    Roster,
-    Station,
-    attendance_records,
-    needs_for_volunteer,
-    sign_up,
-    tally_attendance,
-    verify_records,
-    volunteers_for_need,
-)
-from volunteer_rules.errors import (
-    ConflictError,
-    FieldError,
-    InvalidIdentifierError,
-    InvalidTypeError,
-    InvalidValueError,
-    MissingDependencyError,
-    NotFoundError,
-    RecordFormatError,
-    RuleSetError,
-    StorageError,
-    UnknownRuleSetError,
-    VolunteerRulesError,
-)
-from volunteer_rules.hours import (
-    Hours,
-    InsufficientHoursError,
-)
-from volunteer_rules.matching import (
-    ASSIGNMENT_CODES,
-    REGISTRATION_CODES,
-    Assignment,
-    Demand,
-    Eligibility,
-    Interval,
-    MatchResult,
-    RankedCandidate,
-    Recurrence,
-    RegistrationRegistry,
-    RegistrationRules,
-    TimeSlot,
-    check_assignment,
-    check_registration,
-    dump_demand,
-    get_registration_rules,
-    match,
-    parse_demand,
-    registration_rule_set_ids,
-    registration_rules_for_region,
-)
-from volunteer_rules.records import (
-    CHINA_WORKING_DAYS,
-    COMMENDATION_LEVELS,
-    CONSENTS,
-    DOCUMENT_KINDS,
-    FORMAT_VERSION,
-    GOVERNMENT_LEVELS,
-    ORGANIZATION_ENTITY_TYPES,
-    PARTS_FORMAT_VERSION,
-    RATINGS,
-    REGION_TABLE_SOURCE,
-    REGISTRATION_DEPARTMENTS,
-    SERVICE_CATEGORIES,
-    SEXES,
-    STATUSES,
-    TRAINING_CATEGORIES,
-    ChinaWorkingDays,
-    Commendation,
-    Evaluation,
-    EvaluationRecord,
-    IdDocument,
-    OrganizationCode,
-    RegionCode,
-    ResidentId,
-    ServiceRecord,
-    TrainingRecord,
-    VolunteerProfile,
-    WeekdaysOnly,
-    WorkingDayCalendar,
-    add_working_days,
-    age_on,
-    dump_commendation,
-    dump_evaluation_record,
-    dump_profile,
-    dump_record,
-    dump_training,
-    mask_contact,
-    mask_document_number,
-    parse_commendation,
-    parse_evaluation_record,
-    parse_profile,
-    parse_record,
-    parse_records,
-    parse_training,
-)
-from volunteer_rules.rules import (
-    EXCLUSION_REASONS,
-    FINDING_CODES,
-    FINDING_SEVERITY,
-    LATE_RULE_FROM,
-    LATE_WORKING_DAYS,
-    NO_LEVEL,
-    AgeBand,
-    Attestation,
-    Award,
-    Certification,
-    Certifications,
-    Count,
-    Counts,
-    Exclusion,
-    Exclusions,
-    Finding,
-    GroupCertification,
-    GroupRule,
-    Level,
-    QualityRule,
-    RecordCheck,
-    RecordChecker,
-    RecordOutcome,
-    Reference,
-    RuleSet,
-    RuleSetRegistry,
-    RuleSetVersion,
-    Sanction,
-    SchemeStatus,
-    activity_end_date,
-    certify,
-    certify_group,
-    certify_many,
-    check_records,
-    count_records,
-    dump_rule_set,
-    get_rule_set,
-    is_late,
-    late_deadline,
-    recorded_date,
-    rule_set_for_region,
-    rule_set_from_mapping,
-    rule_set_ids,
-)
-from volunteer_rules.rules.counting import count_many
-from volunteer_rules.statistics import (
-    build_report,
-    render_report_html,
-    summarize,
-)
-from volunteer_rules.storage import (
-    InMemoryLedgerStore,
-    InMemoryRecordStore,
-    InMemoryTransferStore,
-    LedgerStore,
-    PackageEvent,
-    RecordStore,
-    SQLiteDatabase,
-    SQLiteLedgerStore,
-    SQLiteRecordStore,
-    SQLiteTransferStore,
-    TransferStore,
-)
-from volunteer_rules.testing._hypothesis_hook import (
-    register_if_hypothesis_loaded as _register_if_hypothesis_loaded,
-)
-from volunteer_rules.timebank import (
-    BENEFITS,
-    HOLDS,
-    ISSUER,
-    POOL,
-    REDEEMED,
-    RELATIONS,
-    SYSTEM_ACCOUNTS,
-    Beneficiary,
-    Benefit,
-    BenefitDecision,
-    BenefitReason,
-    CatalogService,
-    CreditDecision,
-    CreditResult,
-    ExpiryResult,
-    Ledger,
-    LedgerEntry,
-    LedgerLimits,
-    LedgerResult,
-    LedgerTransfer,
-    LedgerViolation,
-    PolicyViolation,
-    PostedTransfer,
-    ServiceCatalog,
-    Statement,
-    StatementLine,
-    TimeBankPolicy,
-    check_ledger,
-    credit_hours,
-    credit_records,
-    default_catalog,
-    donate,
-    eligible_benefits,
-    expire_credits,
-    get_time_bank_policy,
-    give,
-    grant,
-    redeem,
-    reserve,
-    reverse,
-    settle,
-    statement,
-    time_bank_policy_ids,
-    void,
-)
-from volunteer_rules.transfer import (
-    CONSERVATION_CODES,
-    GUARDIAN_CONSENT_AGE,
-    PACKAGE_FORMAT_VERSION,
-    TRANSFER_STATES,
-    TRANSFER_VIOLATION_CODES,
-    TRANSFER_WARNING_CODES,
-    ConservationReport,
-    Continuation,
-    Holding,
-    ImportedRecord,
-    RecordOrigin,
-    Transfer,
-    TransferAcceptance,
-    TransferDecision,
-    TransferEvent,
-    TransferFinding,
-    TransferPackage,
-    TransferredRecord,
-    TransferSummary,
-    accept_transfer,
-    cancel_transfer,
-    canonical_package_bytes,
-    check_transfer,
-    check_transfer_conservation,
-    combined_history,
-    compute_package_digest,
-    create_transfer_package,
-    dump_transfer_package,
-    expire_transfer,
-    initiate_transfer,
-    mark_transferred,
-    parse_transfer_package,
-    reject_transfer,
-    service_fingerprint,
-    transfer_continuation,
-)
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for type checkers and the API reference; at run time, see __getattr__
+    from volunteer_rules.certificates import (
+        CERTIFICATE_FORMAT_VERSION,
+        REFUSAL_CODES,
+        ActivitySummary,
+        Certificate,
+        CertificateIssue,
+        CertificateVerification,
+        CertifiedRecord,
+        Difference,
+        InMemoryKeyRegistry,
+        Issuer,
+        KeyRegistry,
+        PublicKey,
+        QrCheck,
+        Refusal,
+        SigningKey,
+        StarLevelNote,
+        check_qr_payload,
+        dump_certificate,
+        issue_certificate,
+        mask_volunteer_number,
+        parse_certificate,
+        qr_payload,
+        render_html,
+        render_text,
+        sign_certificate,
+        verify_certificate,
+    )
+    from volunteer_rules.community import (
+        AttendanceEvent,
+        Consent,
+        Need,
+        Organization,
+        OrganizationRegistry,
+        PersonServed,
+        Project,
+        Roster,
+        Station,
+        attendance_records,
+        needs_for_volunteer,
+        sign_up,
+        tally_attendance,
+        verify_records,
+        volunteers_for_need,
+    )
+    from volunteer_rules.errors import (
+        ConflictError,
+        FieldError,
+        InvalidIdentifierError,
+        InvalidTypeError,
+        InvalidValueError,
+        MissingDependencyError,
+        NotFoundError,
+        RecordFormatError,
+        RuleSetError,
+        StorageError,
+        UnknownRuleSetError,
+        VolunteerRulesError,
+    )
+    from volunteer_rules.hours import (
+        Hours,
+        InsufficientHoursError,
+    )
+    from volunteer_rules.matching import (
+        ASSIGNMENT_CODES,
+        REGISTRATION_CODES,
+        Assignment,
+        Demand,
+        Eligibility,
+        Interval,
+        MatchResult,
+        RankedCandidate,
+        Recurrence,
+        RegistrationRegistry,
+        RegistrationRules,
+        TimeSlot,
+        check_assignment,
+        check_registration,
+        dump_demand,
+        get_registration_rules,
+        match,
+        parse_demand,
+        registration_rule_set_ids,
+        registration_rules_for_region,
+    )
+    from volunteer_rules.records import (
+        CHINA_WORKING_DAYS,
+        COMMENDATION_LEVELS,
+        CONSENTS,
+        DOCUMENT_KINDS,
+        FORMAT_VERSION,
+        GOVERNMENT_LEVELS,
+        ORGANIZATION_ENTITY_TYPES,
+        PARTS_FORMAT_VERSION,
+        RATINGS,
+        REGION_TABLE_SOURCE,
+        REGISTRATION_DEPARTMENTS,
+        SERVICE_CATEGORIES,
+        SEXES,
+        STATUSES,
+        TRAINING_CATEGORIES,
+        ChinaWorkingDays,
+        Commendation,
+        Evaluation,
+        EvaluationRecord,
+        IdDocument,
+        OrganizationCode,
+        RegionCode,
+        ResidentId,
+        ServiceRecord,
+        TrainingRecord,
+        VolunteerProfile,
+        WeekdaysOnly,
+        WorkingDayCalendar,
+        add_working_days,
+        age_on,
+        dump_commendation,
+        dump_evaluation_record,
+        dump_profile,
+        dump_record,
+        dump_training,
+        mask_contact,
+        mask_document_number,
+        parse_commendation,
+        parse_evaluation_record,
+        parse_profile,
+        parse_record,
+        parse_records,
+        parse_training,
+    )
+    from volunteer_rules.rules import (
+        EXCLUSION_REASONS,
+        FINDING_CODES,
+        FINDING_SEVERITY,
+        LATE_RULE_FROM,
+        LATE_WORKING_DAYS,
+        NO_LEVEL,
+        AgeBand,
+        Attestation,
+        Award,
+        Certification,
+        Certifications,
+        Count,
+        Counts,
+        Exclusion,
+        Exclusions,
+        Finding,
+        GroupCertification,
+        GroupRule,
+        Level,
+        QualityRule,
+        RecordCheck,
+        RecordChecker,
+        RecordOutcome,
+        Reference,
+        RuleSet,
+        RuleSetRegistry,
+        RuleSetVersion,
+        Sanction,
+        SchemeStatus,
+        activity_end_date,
+        certify,
+        certify_group,
+        certify_many,
+        check_records,
+        count_records,
+        dump_rule_set,
+        get_rule_set,
+        is_late,
+        late_deadline,
+        recorded_date,
+        rule_set_for_region,
+        rule_set_from_mapping,
+        rule_set_ids,
+    )
+    from volunteer_rules.rules.counting import count_many
+    from volunteer_rules.statistics import (
+        build_report,
+        render_report_html,
+        summarize,
+    )
+    from volunteer_rules.storage import (
+        InMemoryLedgerStore,
+        InMemoryRecordStore,
+        InMemoryTransferStore,
+        LedgerStore,
+        PackageEvent,
+        RecordStore,
+        SQLiteDatabase,
+        SQLiteLedgerStore,
+        SQLiteRecordStore,
+        SQLiteTransferStore,
+        TransferStore,
+    )
+    from volunteer_rules.timebank import (
+        BENEFITS,
+        HOLDS,
+        ISSUER,
+        POOL,
+        REDEEMED,
+        RELATIONS,
+        SYSTEM_ACCOUNTS,
+        Beneficiary,
+        Benefit,
+        BenefitDecision,
+        BenefitReason,
+        CatalogService,
+        CreditDecision,
+        CreditResult,
+        ExpiryResult,
+        Ledger,
+        LedgerEntry,
+        LedgerLimits,
+        LedgerResult,
+        LedgerTransfer,
+        LedgerViolation,
+        PolicyViolation,
+        PostedTransfer,
+        ServiceCatalog,
+        Statement,
+        StatementLine,
+        TimeBankPolicy,
+        check_ledger,
+        credit_hours,
+        credit_records,
+        default_catalog,
+        donate,
+        eligible_benefits,
+        expire_credits,
+        get_time_bank_policy,
+        give,
+        grant,
+        redeem,
+        reserve,
+        reverse,
+        settle,
+        statement,
+        time_bank_policy_ids,
+        void,
+    )
+    from volunteer_rules.transfer import (
+        CONSERVATION_CODES,
+        GUARDIAN_CONSENT_AGE,
+        PACKAGE_FORMAT_VERSION,
+        TRANSFER_STATES,
+        TRANSFER_VIOLATION_CODES,
+        TRANSFER_WARNING_CODES,
+        ConservationReport,
+        Continuation,
+        Holding,
+        ImportedRecord,
+        RecordOrigin,
+        Transfer,
+        TransferAcceptance,
+        TransferDecision,
+        TransferEvent,
+        TransferFinding,
+        TransferPackage,
+        TransferredRecord,
+        TransferSummary,
+        accept_transfer,
+        cancel_transfer,
+        canonical_package_bytes,
+        check_transfer,
+        check_transfer_conservation,
+        combined_history,
+        compute_package_digest,
+        create_transfer_package,
+        dump_transfer_package,
+        expire_transfer,
+        initiate_transfer,
+        mark_transferred,
+        parse_transfer_package,
+        reject_transfer,
+        service_fingerprint,
+        transfer_continuation,
+    )
 
 __version__ = "0.1.0"
 
@@ -558,6 +566,74 @@ __all__ = [
     "volunteers_for_need",
 ]
 
+#: The wings whose public names this package re-exports, in the order they are searched.
+_WINGS = (
+    "certificates",
+    "community",
+    "errors",
+    "hours",
+    "matching",
+    "records",
+    "rules",
+    "rules.counting",
+    "statistics",
+    "storage",
+    "timebank",
+    "transfer",
+)
+
+
+def _import_on_first_use(name: str) -> object:
+    """Import every wing the first time a name of the package is asked for (``__getattr__``).
+
+    ``import volunteer_rules`` loads none of them, so it is quick, and a program started with
+    ``python -m volunteer_rules`` imports the command line inside its Ctrl-C guard, not while
+    Python imports the package. The first name asked for (``vr.Hours``,
+    ``from volunteer_rules import certify``) imports them all at once, as ``import
+    volunteer_rules`` did before, and later look-ups find the names in the module itself.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> vr.Hours.from_hours("2").minutes
+        120
+        >>> vr.no_such_name
+        Traceback (most recent call last):
+        ...
+        AttributeError: module 'volunteer_rules' has no attribute 'no_such_name'
+    """
+    namespace = globals()
+    if "_loaded" not in namespace:
+        wings = [importlib.import_module(f"volunteer_rules.{wing}") for wing in _WINGS]
+        for public in __all__:
+            if public not in namespace:
+                namespace[public] = next(
+                    getattr(wing, public) for wing in wings if hasattr(wing, public)
+                )
+        namespace["_loaded"] = True
+    if name in namespace:
+        return namespace[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _names() -> list[str]:
+    """The module's names (``__dir__``), the public ones included before they are imported.
+
+    Example:
+        >>> import volunteer_rules as vr
+        >>> "certify" in dir(vr)
+        True
+    """
+    return sorted({*globals(), *__all__})
+
+
+if not TYPE_CHECKING:  # (so that a type checker still refuses a name the package lacks)
+    __getattr__ = _import_on_first_use
+    __dir__ = _names
+
+
 # Hypothesis's entry point registers strategies only when this package is already imported;
 # when Hypothesis came first, register them now (docs/testing: one cost, paid only by users).
-_register_if_hypothesis_loaded()
+if "hypothesis" in sys.modules:
+    importlib.import_module(
+        "volunteer_rules.testing._hypothesis_hook"
+    ).register_if_hypothesis_loaded()

@@ -23,7 +23,8 @@ _registered = False
 def register_if_hypothesis_loaded() -> None:
     """Register the strategies if Hypothesis is imported; otherwise do nothing.
 
-    Called once at the end of ``import volunteer_rules``. ``st.from_type(Hours)``,
+    Called at the end of ``import volunteer_rules`` when Hypothesis is already imported, and
+    by Hypothesis's entry point when ``volunteer_rules`` is. ``st.from_type(Hours)``,
     ``st.from_type(ServiceRecord)`` and the other value types then give valid values, and
     ``st.builds`` fills arguments of those types.
 
