@@ -325,7 +325,7 @@ class RuleSetRegistry:
             return self.rule_sets[ids.pop()]
         if type(as_of) is not _dt.date:
             raise InvalidTypeError("as_of", "must be a date or None")
-        for candidate in (code, *code.ancestors()):
+        for candidate in code.ancestors():
             bound = _bound_on(self.bindings.get(candidate.code, ()), as_of)
             if bound is not None:
                 return self.rule_sets[bound]
@@ -334,7 +334,7 @@ class RuleSetRegistry:
     def _possible_ids(self, code: RegionCode) -> set[str]:
         """Every rule set id the region can resolve to, whatever the day."""
         ids: set[str] = set()
-        for candidate in (code, *code.ancestors()):
+        for candidate in code.ancestors():
             timeline = self.bindings.get(candidate.code, ())
             ids.update(binding.rule_set_id for binding in timeline)
             if timeline and timeline[0].valid_from is None:
