@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import example, given
+import hashlib
+import uuid
+
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.vendor.pretty import pretty
 
@@ -129,3 +132,63 @@ class TestCountryCode:
         assert masked[at + 3 : at + 7] == "****", masked
         assert masked.startswith(before) and len(masked) == at + len(number)
         assert mask_personal_data(masked) == masked
+
+
+class TestMobileNumbersAgainstLetters:
+    """A mobile number glued to a name or a prefix (``V13812345678``) is masked."""
+
+    @given(
+        number=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+        before=st.from_regex(r"[A-Za-z0-9]{0,6}[A-Za-z]|", fullmatch=True),
+        after=st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,6}|", fullmatch=True),
+    )
+    @example(number="13812345678", before="V", after="")
+    @example(number="13812345678", before="zhang", after="")
+    @example(number="13812345678", before="", after="V")
+    @example(number="13812345678", before="ab", after="c")  # hexadecimal, but no digest
+    def test_the_middle_digits_never_show(self, number: str, before: str, after: str) -> None:
+        masked = mask_personal_data(before + number + after)
+        assert masked == before + number[:3] + "****" + number[-4:] + after
+        assert mask_personal_data(masked) == masked
+
+    def test_the_letter_of_an_escape_is_no_part_of_the_number(self) -> None:
+        """``\\b`` and ``\\u0001`` before a number (a repr, a JSON text) are escapes."""
+        assert mask_personal_data("\\b13812345678") == "\\b138****5678"
+        assert mask_personal_data("\\u000113812345678") == "\\u0001138****5678"
+
+
+class TestDigestsAndUuids:
+    """A hexadecimal digest or a UUID is shown whole, though digits shaped like a person's
+    number fall into some by chance; the same digits glued to any other letter are masked."""
+
+    def test_sha256_digests_stay_whole(self) -> None:
+        """Digits shaped like an ID number fall into about one digest in 4,000, a mobile
+        number's into one in 300, a run of ten digits into one in six."""
+        changed = 0
+        for n in range(20_000):
+            digest = hashlib.sha256(str(n).encode()).hexdigest()
+            for shown in (digest, digest.upper(), "sha256:" + digest, f"({digest[:32]})"):
+                assert mask_message_text(shown) == shown
+            changed += mask_message_text("V" + digest) != "V" + digest
+        assert changed > 1_000  # the runs are there: glued to a V, they are masked
+
+    def test_uuids_stay_whole(self) -> None:
+        changed = 0
+        for n in range(20_000):
+            value = str(uuid.UUID(bytes=hashlib.md5(str(n).encode()).digest()))
+            assert mask_message_text(f"record {value}:") == f"record {value}:"
+            changed += mask_message_text(value.replace("-", "g")) != value.replace("-", "g")
+        assert changed > 50
+
+    @given(
+        number=st.sampled_from(["13812345678", "11010519491231002X", "110105491231002"]),
+        before=st.from_regex(r"[0-9a-f]{0,40}", fullmatch=True),
+        after=st.from_regex(r"[0-9a-f]{0,40}", fullmatch=True),
+    )
+    def test_a_number_in_a_digest_stays_and_out_of_one_is_masked(
+        self, number: str, before: str, after: str
+    ) -> None:
+        assume(not before[-1:].isdigit() and not after[:1].isdigit())  # else no such number
+        text = before + number + after
+        digest = len(text) >= 32 and number[-1] != "X" and any(c.isalpha() for c in text)
+        assert (mask_personal_data(text) == text) == digest

@@ -15,7 +15,9 @@ second-generation number (18 characters) has a four-digit year from 1800 on (the
 (15 digits, 1984-2004) a two-digit year and no check character. Month ``01``-``12`` and day ``01``-``31`` are required; the check
 character is not verified (a mistyped number is as personal as a correct one). A longer run of
 digits is not an ID number and is left alone; so are credit codes (letters in them) and the
-all-digit organization codes whose date part cannot be a date.
+all-digit organization codes whose date part cannot be a date. Letters against a number are no
+reason to leave it whole (``V11010519491231002X``, ``V13812345678``), but a hexadecimal digest
+or a UUID is shown whole whatever digits fell into it by chance (see ``_in_a_digest``).
 
 Contacts are personal information too (PIPL Art. 4). :func:`mask_contact_text` is the one rule
 for masking a contact (the public ``volunteer_rules.records.mask_contact`` is it), and
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from collections.abc import Callable
 from typing import Final, TypeVar
 
@@ -107,20 +110,71 @@ number in ASCII is."""
 _HAS_FULL_WIDTH: Final = re.compile("[０-９Ｘｘ＋－\u3000]")
 
 
-def _mask_matches(pattern: re.Pattern[str], text: str, mask: Callable[[str], str]) -> str:
+_HEX_OR_DASH: Final = frozenset(string.hexdigits + "-")
+_DIGEST: Final = re.compile(
+    r"[0-9A-Fa-f]{32,}|[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}", re.ASCII
+)
+_LETTERS_AND_DIGITS: Final = frozenset(string.ascii_letters + string.digits)
+
+
+def _in_a_digest(found: re.Match[str]) -> bool:
+    """Whether a number found lies in a hexadecimal digest or a UUID, where it fell by chance.
+
+    A digest is a run of 32 or more hexadecimal digits with a letter among them and no other
+    letter or digit against it (an MD5, SHA-1 or SHA-256 digest in hexadecimal, a UUID written
+    without its dashes); a UUID is 8-4-4-4-12 of them. Of 100,000 SHA-256 digests, 26 hold
+    digits shaped like an ID number, 348 a mobile number's (letters against it) and 18,060 a
+    run of ten digits or more (which a reader's message masks), as do 1,611 of 100,000 UUIDs:
+    masking them would change a value a person compares or looks up, and a person's number is
+    never written inside one.
+
+    Example:
+        >>> import re
+        >>> found = re.search("13812345678", "f" * 30 + "13812345678")
+        >>> _in_a_digest(found), _in_a_digest(re.search("13812345678", "V13812345678"))
+        (True, False)
+    """
+    text, (start, end) = found.string, found.span()
+    first, last = start, end
+    while first > 0 and text[first - 1] in _HEX_OR_DASH:
+        first -= 1
+    while last < len(text) and text[last] in _HEX_OR_DASH:
+        last += 1
+    if last - first < 32:
+        return False
+    for digest in _DIGEST.finditer(text, first, last):
+        if digest.start() <= start and end <= digest.end():
+            return (
+                any(char.isalpha() for char in digest.group())
+                and (digest.start() == 0 or text[digest.start() - 1] not in _LETTERS_AND_DIGITS)
+                and (digest.end() == len(text) or text[digest.end()] not in _LETTERS_AND_DIGITS)
+            )
+    return False
+
+
+def _mask_matches(
+    pattern: re.Pattern[str],
+    text: str,
+    mask: Callable[[str], str],
+    keep: Callable[[re.Match[str]], bool] | None = None,
+) -> str:
     """``text`` with ``mask`` applied to every match of ``pattern`` in its ASCII reading.
 
     A number written in full-width digits (``１３８１２３４５６７８``) is matched as the same number
-    in ASCII and masked as typed, the same characters kept; every other character stays.
+    in ASCII and masked as typed, the same characters kept; every other character stays. A
+    match ``keep`` says yes to (given the match in the ASCII reading) stays as it is.
     """
-    if _HAS_FULL_WIDTH.search(text) is None:
-        return pattern.sub(lambda found: mask(found.group()), text)
+    ascii_text = text if _HAS_FULL_WIDTH.search(text) is None else text.translate(_FULL_WIDTH)
     pieces: list[str] = []
     last = 0
-    for found in pattern.finditer(text.translate(_FULL_WIDTH)):
+    for found in pattern.finditer(ascii_text):
+        if keep is not None and keep(found):
+            continue
         start, end = found.span()
         pieces += (text[last:start], mask(text[start:end]))
         last = end
+    if not pieces:
+        return text
     pieces.append(text[last:])
     return "".join(pieces)
 
@@ -145,7 +199,7 @@ def mask_identity_numbers(text: str) -> str:
     """
     if len(text) < 15:
         return text
-    return _mask_matches(_IDENTITY_NUMBER, text, mask_resident_id)
+    return _mask_matches(_IDENTITY_NUMBER, text, mask_resident_id, _in_a_digest)
 
 
 def looks_like_identity_number(text: str) -> bool:
@@ -205,16 +259,14 @@ back-reference, so that Python, polars (Rust's regex) and a JSON Schema read the
 pattern: the masking finds it in a text, :func:`looks_like_mobile_number` and the record
 format's ``volunteer_id`` rule match it whole."""
 
-# A mainland mobile number or an e-mail address, standing alone in a text (not inside a longer
-# run of letters or digits, such as a digest).
+# A mainland mobile number (not inside a longer run of digits; letters against it, as in
+# ``V13812345678``, are no reason to leave it whole) or an e-mail address.
 _CONTACT: Final = re.compile(
-    rf"(?:(?<![0-9A-Za-z+])|{_AFTER_ESCAPE}){MOBILE_NUMBER_PATTERN}"
-    r"(?![0-9A-Za-z])"
+    rf"(?:(?<![0-9+])|{_AFTER_ESCAPE}){MOBILE_NUMBER_PATTERN}(?![0-9])"
     rf"|(?:(?<![A-Za-z0-9._%+-])(?!{_ESCAPE_AHEAD})|{_AFTER_ESCAPE})"
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     re.ASCII,
 )
-
 
 _MOBILE_NUMBER: Final = re.compile(MOBILE_NUMBER_PATTERN, re.ASCII)
 
@@ -254,7 +306,7 @@ def mask_personal_data(text: str) -> str:
     text = mask_identity_numbers(text)
     if "@" not in text and not any(c.isdigit() for c in text):
         return text
-    return _mask_matches(_CONTACT, text, mask_contact_text)
+    return _mask_matches(_CONTACT, text, mask_contact_text, _in_a_digest)
 
 
 _LONG_NUMBER: Final = re.compile(r"[0-9]{10,}[Xx]?", re.ASCII)
@@ -271,7 +323,7 @@ def mask_long_numbers(text: str) -> str:
         >>> mask_long_numbers("account 6222020200112233445, code 123456789")
         'account 622202************5, code 123456789'
     """
-    return _mask_matches(_LONG_NUMBER, text, mask_resident_id)
+    return _mask_matches(_LONG_NUMBER, text, mask_resident_id, _in_a_digest)
 
 
 def mask_message_text(text: str) -> str:
