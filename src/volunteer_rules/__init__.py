@@ -606,9 +606,10 @@ def _import_on_first_use(name: str) -> object:
         wings = [importlib.import_module(f"volunteer_rules.{wing}") for wing in _WINGS]
         for public in __all__:
             if public not in namespace:
-                namespace[public] = next(
-                    getattr(wing, public) for wing in wings if hasattr(wing, public)
-                )
+                found = [vars(wing)[public] for wing in wings if public in vars(wing)]
+                if not found:  # (a name added to __all__ and not to a wing of _WINGS)
+                    raise ImportError(f"no wing of volunteer_rules defines {public!r}")
+                namespace[public] = found[0]
         namespace["_loaded"] = True
     if name in namespace:
         return namespace[name]
