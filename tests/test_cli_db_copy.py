@@ -268,3 +268,36 @@ def test_main_leaves_the_sigterm_handler_as_it_found_it(capsys: pytest.CaptureFi
     finally:
         signal.signal(signal.SIGTERM, before)
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("missing", "no such file"),
+        ("folder", "is a folder, not a database file"),
+        ("device", "is not a regular file (a device or a pipe), not a database file"),
+        ("empty", "is an empty file, not a database"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "copy"])
+def test_a_database_to_read_that_can_be_none_says_why(
+    given: str, says: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``db check`` and ``db copy`` read the file they are given; nothing is made or changed."""
+    if given == "device" and not os.path.exists(os.devnull):
+        pytest.skip("no null device here")
+    path = {
+        "missing": tmp_path / "none.sqlite",
+        "folder": tmp_path,
+        "device": Path(os.devnull),
+        "empty": tmp_path / "empty.sqlite",
+    }[given]
+    if given == "empty":
+        path.touch()
+    before = sorted((p, p.stat().st_size) for p in tmp_path.rglob("*"))
+    argv = ["db", command, str(path)] + (
+        [str(tmp_path / "copy.sqlite")] if command == "copy" else []
+    )
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"volunteer-rules db {command}: error: {path}: {says}\n"
+    assert sorted((p, p.stat().st_size) for p in tmp_path.rglob("*")) == before

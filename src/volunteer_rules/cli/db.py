@@ -61,7 +61,6 @@ from volunteer_rules.cli._io import empty_warning, path_option, usage_error
 from volunteer_rules.cli._store import (
     is_postgresql,
     shown_target,
-    unreadable,
     unusable_database_path,
 )
 from volunteer_rules.errors import VolunteerRulesError
@@ -231,13 +230,9 @@ def _not_a_file(path: str) -> str | None:
     """
     if not os.path.exists(path):
         return "no such file"
-    if os.path.isdir(path):
-        return "is a folder, not a database file"
-    if not os.path.isfile(path):
-        return "is not a regular file"
-    if os.path.getsize(path) == 0:
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
         return "is an empty file, not a database"
-    return unreadable(path)
+    return unusable_database_path(path)  # a folder, a device or a pipe, an unreadable file
 
 
 def _copy(source: str, destination: str) -> int:
