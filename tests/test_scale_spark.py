@@ -130,13 +130,14 @@ def test_a_bad_record_in_a_worker_is_raised_as_the_library_error(spark: SparkSes
 
 
 def test_spark_errors_rebuilds_the_error_a_worker_carried() -> None:
-    # the worker's note carries the error as JSON, an ID-shaped value masked
+    # the worker's note carries the error as JSON, an ID number or a contact masked
     error = vr.RecordFormatError(
         [vr.FieldError("$.date", "invalid_date", "no 2024-02-30")],
-        what="record 11010519491231002X of organization G-x",
+        what="record 11010519491231002X of V13812345678 (li.lei@example.org), organization G-x",
     )
     text = f"Traceback...\nvolunteer_rules.errors.RecordFormatError: {error}\n{_carried(error)}\n"
-    assert "11010519491231002X" not in text
+    for personal in ("11010519491231002X", "13812345678", "li.lei@"):
+        assert personal not in text
     with pytest.raises(vr.RecordFormatError) as info, spark_errors():
         raise PythonException(message=text)
     assert info.value.errors == (vr.FieldError("$.date", "invalid_date", "no 2024-02-30"),)

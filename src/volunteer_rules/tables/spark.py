@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from volunteer_rules import errors as errors_module
-from volunteer_rules._privacy import mask_identity_numbers
+from volunteer_rules._privacy import mask_personal_data
 from volunteer_rules.errors import (
     FieldError,
     InvalidTypeError,
@@ -275,13 +275,13 @@ def _carried(error: VolunteerRulesError) -> str:
         if name.startswith("__"):
             continue
         if name == "errors":
-            value = [[e.path, e.code, mask_identity_numbers(e.message)] for e in value]
+            value = [[e.path, e.code, mask_personal_data(e.message)] for e in value]
         elif isinstance(value, str):
-            value = mask_identity_numbers(value)
+            value = mask_personal_data(value)
         elif value is not None and not isinstance(value, (int, bool)):
             continue
         state[name] = value
-    args = [mask_identity_numbers(a) if isinstance(a, str) else a for a in error.args]
+    args = [mask_personal_data(a) if isinstance(a, str) else a for a in error.args]
     return _MARK + json.dumps({"type": type(error).__name__, "args": args, "state": state})
 
 
