@@ -12,9 +12,9 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
-from volunteer_rules._privacy import looks_like_mobile_number
 from volunteer_rules.errors import FIELD_ERROR_CODES
 from volunteer_rules.records import _general_reader, parsing
+from volunteer_rules.records._wording import personal_number_shape
 from volunteer_rules.testing import strategies as vst
 from volunteer_rules.testing.examples import SAMPLE_RECORD_PAYLOAD
 
@@ -111,15 +111,20 @@ class TestFastPath:
     @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="13812345678")
     @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="0086-138-1234-5678")
     @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="12812345678")
+    @example(payload=dict(SAMPLE_RECORD_PAYLOAD), volunteer_id="086100000101000")
     def test_agree_on_ids_near_a_mobile_number(
         self, payload: dict[str, Any], volunteer_id: str
     ) -> None:
         """Both readers refuse a volunteer id shaped like a mobile number, and read the ids
-        next to one (another first digit pair, a digit more or less, a letter after)."""
+        next to one (another first digit pair, a digit more or less, a letter after).
+
+        An id next to a mobile number can have the shape of a first-generation ID number (15
+        digits, a month and day in the birth-date places, as ``086100000101000``): both refuse
+        it too, by the ids' one rule."""
         payload["volunteer_id"] = volunteer_id
         quick = fast_path(payload)
         slow = general(payload)
-        if looks_like_mobile_number(volunteer_id):
+        if personal_number_shape(volunteer_id) is not None:
             assert quick is None
             assert isinstance(slow, vr.RecordFormatError)
             assert [(e.path, e.code) for e in slow.errors] == [("$.volunteer_id", "invalid_format")]
