@@ -1,11 +1,11 @@
 """Plain rows to Arrow tables, polars and pandas DataFrames: the one conversion every result uses.
 
-A result of the library (certifications, counts, exclusions, findings, matches, statistics)
-knows its rows (``dict`` per row, plain Python values) and its columns, each ``(name, type,
-nullable)`` with the type written as Arrow writes it: ``string``, ``bool``, ``int32``,
-``int64``, ``date32``, ``decimal128(P, S)``, ``list<T>`` and ``struct<name: T, ...>`` (a struct
-field is null only when its type ends in ``?``: ``slot: int32?``). This module turns the two into an Arrow table, and that table into a
-polars or pandas DataFrame, so every result gives the same columns, types and values in every
+A result of the library (certifications, counts, exclusions, findings, matches, statistics) knows
+its rows (``dict`` per row, plain Python values) and its columns, each ``(name, type, nullable)``
+with the type written as Arrow writes it: ``string``, ``bool``, ``int32``, ``int64``, ``date32``,
+``decimal128(P, S)``, ``list<T>`` and ``struct<name: T, ...>`` (a struct field is null only when its
+type ends in ``?``: ``slot: int32?``). This module turns the two into an Arrow table, and that table
+into a polars or pandas DataFrame, so every result gives the same columns, types and values in every
 form. Minutes are integers; nothing here is a float.
 
 pyarrow, polars and pandas are imported only when a conversion asks for them; a missing one is

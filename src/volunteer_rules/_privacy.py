@@ -11,13 +11,14 @@ one or not.
 
 The shape: six digits (the region), then a birth date and a three-digit sequence; the
 second-generation number (18 characters) has a four-digit year from 1800 on (the years
-``ResidentId`` accepts) and a check character (a digit or ``X``), the first-generation one
-(15 digits, 1984-2004) a two-digit year and no check character. Month ``01``-``12`` and day ``01``-``31`` are required; the check
-character is not verified (a mistyped number is as personal as a correct one). A longer run of
-digits is not an ID number and is left alone; so are credit codes (letters in them) and the
-all-digit organization codes whose date part cannot be a date. Letters against a number are no
-reason to leave it whole (``V11010519491231002X``, ``V13812345678``), but a hexadecimal digest
-or a UUID is shown whole whatever digits fell into it by chance (see ``_in_a_digest``).
+``ResidentId`` accepts) and a check character (a digit or ``X``), the first-generation one (15
+digits, 1984-2004) a two-digit year and no check character. Month ``01``-``12`` and day
+``01``-``31`` are required; the check character is not verified (a mistyped number is as personal as
+a correct one). A longer run of digits is not an ID number and is left alone; so are credit codes
+(letters in them) and the all-digit organization codes whose date part cannot be a date. Letters
+against a number are no reason to leave it whole (``V11010519491231002X``, ``V13812345678``), but a
+hexadecimal digest or a UUID is shown whole whatever digits fell into it by chance (see
+``_in_a_digest``).
 
 Contacts are personal information too (PIPL Art. 4). :func:`mask_contact_text` is the one rule
 for masking a contact (the public ``volunteer_rules.records.mask_contact`` is it), and
@@ -92,9 +93,9 @@ _IDENTITY_NUMBER: Final = re.compile(
 def mask_resident_id(number: str) -> str:
     """A resident ID number (18 or 15 characters) with its region and last character kept.
 
-    Every other character becomes ``*``. The one rule for masking an ID number: :func:`mask_identity_numbers` applies it to every
-    number it finds in a text, and ``ResidentId`` and ``mask_document_number`` to the number
-    they hold.
+    Every other character becomes ``*``. The one rule for masking an ID number:
+    :func:`mask_identity_numbers` applies it to every number it finds in a text, and ``ResidentId``
+    and ``mask_document_number`` to the number they hold.
 
     Example:
         >>> mask_resident_id("11010519491231002X"), mask_resident_id("110105491231002")

@@ -116,12 +116,12 @@ class ClosedInput(io.RawIOBase):
 class MaskedOutput(io.TextIOBase):
     r"""A text stream that masks resident ID numbers and contacts in whatever passes through it.
 
-    Every command writes through one of these (standard output and standard error are wrapped
-    by :func:`volunteer_rules.cli.main`), so no output of the command line, whatever its
-    format, shows an ID-shaped number, a mainland mobile number or an e-mail address whole:
+    Every command writes through one of these (standard output and standard error are wrapped by
+    :func:`volunteer_rules.cli.main`), so no output of the command line, whatever its format, shows
+    an ID-shaped number, a mainland mobile number or an e-mail address whole:
     :func:`mask_personal_data` is applied line by line (text is held until its line ends, so a
-    number written in two pieces is still seen whole). Artefacts meant for another program rather than a person (a transfer package
-    written to standard output) go to :attr:`raw` instead.
+    number written in two pieces is still seen whole). Artefacts meant for another program rather
+    than a person (a transfer package written to standard output) go to :attr:`raw` instead.
 
     Example:
         >>> out = io.StringIO()

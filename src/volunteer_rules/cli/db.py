@@ -1,13 +1,13 @@
 r"""``volunteer-rules db check FILE`` and ``db copy SRC DST``: look after a database.
 
-``db check`` opens the file (it changes no data and does not create a missing file) and runs :meth:`volunteer_rules.storage.SQLiteDatabase.check`: SQLite's own
-structure, the schema, every row's checksum, each table's seal (no row deleted or added
-behind the library's back), records and packages that read back and match their columns,
-package states, and the ledger's numbering and sums. It prints ``ok`` or one line per
-problem; after ``ok``, a ``note:`` line says when the seals were made from the rows found in
-a database of an older version (a row lost before then cannot be seen). ``FILE`` may also be a PostgreSQL connection string or URL (the
-``postgresql`` extra): then :meth:`~volunteer_rules.storage.postgresql.PostgreSQLDatabase.check`
-runs.
+``db check`` opens the file (it changes no data and does not create a missing file) and runs
+:meth:`volunteer_rules.storage.SQLiteDatabase.check`: SQLite's own structure, the schema, every
+row's checksum, each table's seal (no row deleted or added behind the library's back), records and
+packages that read back and match their columns, package states, and the ledger's numbering and
+sums. It prints ``ok`` or one line per problem; after ``ok``, a ``note:`` line says when the seals
+were made from the rows found in a database of an older version (a row lost before then cannot be
+seen). ``FILE`` may also be a PostgreSQL connection string or URL (the ``postgresql`` extra): then
+:meth:`~volunteer_rules.storage.postgresql.PostgreSQLDatabase.check` runs.
 
 Exit status: ``0`` sound, ``1`` damage found (or the file cannot be opened as a database of
 the library; or it holds nothing at all, with a warning), ``2`` usage error (no such file, a

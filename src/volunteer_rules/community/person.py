@@ -495,14 +495,14 @@ def _read_needs(read: Reader) -> tuple[Need, ...] | None:
 def parse_person(payload: Mapping[str, Any]) -> PersonServed:
     """Read a person served from the JSON form :func:`dump_person` writes.
 
-    Fields: ``person_id`` (1-31 letters, digits, ``-``, ``_``, ``.``; never shaped like a
-    resident ID number or a mobile number), ``station_id`` (1-64 id characters), ``name``
-    (1-100 characters), ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an
-    array of needs: ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``,
-    ``head_count``, ``required_skills``, ``special_conditions``; the category, region, slots,
-    head count and skills as :func:`~volunteer_rules.parse_demand` reads them), ``consent`` (``given_by``,
-    ``given_on``, ``purposes``, ``withdrawn_on``), ``contact`` and ``id_number`` (1-64
-    characters). ``null`` is a member left out.
+    Fields: ``person_id`` (1-31 letters, digits, ``-``, ``_``, ``.``; never shaped like a resident
+    ID number or a mobile number), ``station_id`` (1-64 id characters), ``name`` (1-100 characters),
+    ``region_code`` (a known GB/T 2260 code), and optional ``needs`` (an array of needs:
+    ``need_id``, ``service_category``, ``region_code``, ``place``, ``slots``, ``head_count``,
+    ``required_skills``, ``special_conditions``; the category, region, slots, head count and skills
+    as :func:`~volunteer_rules.parse_demand` reads them), ``consent`` (``given_by``, ``given_on``,
+    ``purposes``, ``withdrawn_on``), ``contact`` and ``id_number`` (1-64 characters). ``null`` is a
+    member left out.
 
     Raises:
         RecordFormatError: with ``what="person served"`` and every problem found, each with

@@ -6,10 +6,10 @@
    rule kept), the common case in a batch, with look-ups in caches and tables and nothing
    else. It only vouches: for anything it does not recognise, or that breaks a rule, it
    answers ``None``.
-2. :func:`~volunteer_rules.records._general_reader.read_reporting_every_problem` then reads the payload from the start, field by
-   field, accepting what is valid in any form (text with spaces around it, ``Z`` for UTC,
-   microseconds, a ``default_tz``) and collecting every problem. If there is any, one
-   :class:`~volunteer_rules.RecordFormatError` lists them all.
+2. :func:`~volunteer_rules.records._general_reader.read_reporting_every_problem` then reads the
+   payload from the start, field by field, accepting what is valid in any form (text with spaces
+   around it, ``Z`` for UTC, microseconds, a ``default_tz``) and collecting every problem. If there
+   is any, one :class:`~volunteer_rules.RecordFormatError` lists them all.
 
 Whatever the first step accepts, the second accepts with an equal record (property tests
 check it), so the first is a short cut, never a second set of rules.

@@ -1,12 +1,11 @@
 """Star certification (星级认定) that explains itself: which level, under which rules, and why.
 
-:func:`certify` takes one volunteer's service records, a rule set and the day of the
-certification, and returns a :class:`Certification`: the level reached, the hours counted, the
-next level and the shortfall, the rule set version applied, and every record that did not count
-with its reason. What counts is decided by the one counting engine,
-:mod:`volunteer_rules.rules.counting` (verified records only; amended records superseded; overlapping
-intervals counted once; at most 1440 minutes a day; nothing after ``as_of``; nothing outside
-the rule set's window).
+:func:`certify` takes one volunteer's service records, a rule set and the day of the certification,
+and returns a :class:`Certification`: the level reached, the hours counted, the next level and the
+shortfall, the rule set version applied, and every record that did not count with its reason. What
+counts is decided by the one counting engine, :mod:`volunteer_rules.rules.counting` (verified
+records only; amended records superseded; overlapping intervals counted once; at most 1440 minutes a
+day; nothing after ``as_of``; nothing outside the rule set's window).
 
 How the level is chosen, for the version of the rule set in force on ``as_of``
 (:meth:`~volunteer_rules.rules.rule_set.RuleSet.version_on`):

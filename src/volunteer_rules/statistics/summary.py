@@ -13,11 +13,11 @@ record on ``as_of`` when one is given. Minutes are summed exactly (``int``); ``h
 rounded once, at the end (:meth:`Hours.to_decimal_hours`, two places, half up).
 
 Columns of every row, in order: the group keys asked for (``region`` and ``region_name``,
-``organization``, ``category``, ``month``, ``quarter``, ``year``), then ``volunteers`` (distinct volunteers with
-counted service), ``organizations`` (distinct recording organizations), ``records``,
-``minutes``, ``hours``, and ``registered`` when profiles are given: the volunteers whose
-residence lies in the region, who chose the category, and who registered in the period
-(``registered_on``); one who lacks any of these counts under ``""``.
+``organization``, ``category``, ``month``, ``quarter``, ``year``), then ``volunteers`` (distinct
+volunteers with counted service), ``organizations`` (distinct recording organizations), ``records``,
+``minutes``, ``hours``, and ``registered`` when profiles are given: the volunteers whose residence
+lies in the region, who chose the category, and who registered in the period (``registered_on``);
+one who lacks any of these counts under ``""``.
 
 Example:
     >>> import volunteer_rules as vr

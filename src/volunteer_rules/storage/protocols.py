@@ -178,21 +178,20 @@ class LedgerStore(Protocol):
     """Where the time-bank ledger's posted transfers and their entries are kept.
 
     The ledger (:class:`~volunteer_rules.timebank.ledger.Ledger`) is a pure value: it decides and
-    numbers; the store keeps what it posted, one row per entry. A store holds one ledger: a
-    single stream of :class:`~volunteer_rules.timebank.ledger.PostedTransfer` whose ``index`` runs 0,
-    1, 2..., whose entries' ``sequence`` runs 0, 1, 2... without gaps, and whose entries on
-    each account carry the account's *version* 1, 2, 3... (an account never used is at
-    version 0). Balances are always derived from the entries (a store keeps no total it does
-    not recompute: the drift of TimeOverflow #845 cannot happen).
+    numbers; the store keeps what it posted, one row per entry. A store holds one ledger: a single
+    stream of :class:`~volunteer_rules.timebank.ledger.PostedTransfer` whose ``index`` runs 0, 1,
+    2..., whose entries' ``sequence`` runs 0, 1, 2... without gaps, and whose entries on each
+    account carry the account's *version* 1, 2, 3... (an account never used is at version 0).
+    Balances are always derived from the entries (a store keeps no total it does not recompute: the
+    drift of TimeOverflow #845 cannot happen).
 
     Guarantees:
 
     - :meth:`append` is atomic: every posting of the batch is stored, or none.
-    - Idempotent transfer ids: a posting whose transfer id is already stored, with the same
-      content (the transfer's :meth:`~volunteer_rules.timebank.ledger.LedgerTransfer.content` and its
-      entries' accounts and minutes), is skipped: it is never posted twice and does not count
-      as new. The same id with other content raises
-      :class:`~volunteer_rules.errors.ConflictError`.
+    - Idempotent transfer ids: a posting whose transfer id is already stored, with the same content
+      (the transfer's :meth:`~volunteer_rules.timebank.ledger.LedgerTransfer.content` and its
+      entries' accounts and minutes), is skipped: it is never posted twice and does not count as
+      new. The same id with other content raises :class:`~volunteer_rules.errors.ConflictError`.
     - Optimistic concurrency: every new posting must continue the stored ledger exactly:
       ``index`` equal to the number of stored transfers, entry sequences from the number of
       stored entries on, and each entry's version one more than its account's stored version.

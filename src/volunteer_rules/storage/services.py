@@ -241,11 +241,11 @@ def run_operation(
 ) -> PostingResult:
     """Run a ledger operation on the store's ledger and store what it posted, with retries.
 
-    ``operation`` takes the current ledger and returns the new one, or an object with a
-    ``ledger`` attribute (every operation of :mod:`volunteer_rules.timebank.operations` does: ``redeem``,
-    ``give``, ``donate``, ``reserve``...). It is called again on every attempt, so each
-    decision sees the latest balances. What it refuses as a value (a policy violation) is
-    returned in :attr:`PostingResult.value` with nothing posted.
+    ``operation`` takes the current ledger and returns the new one, or an object with a ``ledger``
+    attribute (every operation of :mod:`volunteer_rules.timebank.operations` does: ``redeem``,
+    ``give``, ``donate``, ``reserve``...). It is called again on every attempt, so each decision
+    sees the latest balances. What it refuses as a value (a policy violation) is returned in
+    :attr:`PostingResult.value` with nothing posted.
 
     Args:
         store: the ledger store.

@@ -1,16 +1,15 @@
 """Certification one partition at a time: the work each Spark task or Dask partition does.
 
 A distributed engine splits the records of many volunteers into partitions. The adapters
-(:mod:`volunteer_rules.tables.spark`, :mod:`volunteer_rules.tables.dask`) send every record to
-the partition of its volunteer, plus every amendment whose chain reaches another volunteer's
-record to that volunteer's partition too, and every version of a key two volunteers hold to both (the
-column :data:`BUCKET` says whose partition a row is for; :func:`bucket_rows` is the rule),
-then call :func:`certify_partition` on each partition (or :func:`certify_batches` on a stream
-of Arrow batches sorted by :data:`BUCKET`). Each call validates its rows as
-:func:`~volunteer_rules.tables.io.read_frame` does and certifies the volunteers they are for
-with the table engine (:func:`~volunteer_rules.tables.results.certify_table`'s), so the result
-is the single-process engine's, :func:`~volunteer_rules.certify_many`'s, volunteer by
-volunteer.
+(:mod:`volunteer_rules.tables.spark`, :mod:`volunteer_rules.tables.dask`) send every record to the
+partition of its volunteer, plus every amendment whose chain reaches another volunteer's record to
+that volunteer's partition too, and every version of a key two volunteers hold to both (the column
+:data:`BUCKET` says whose partition a row is for; :func:`bucket_rows` is the rule), then call
+:func:`certify_partition` on each partition (or :func:`certify_batches` on a stream of Arrow batches
+sorted by :data:`BUCKET`). Each call validates its rows as
+:func:`~volunteer_rules.tables.io.read_frame` does and certifies the volunteers they are for with
+the table engine (:func:`~volunteer_rules.tables.results.certify_table`'s), so the result is the
+single-process engine's, :func:`~volunteer_rules.certify_many`'s, volunteer by volunteer.
 
 Rows are records in format v1 (``docs/record-format.md``): one column per field, under the
 field's name. Dates and date-times are best kept as ISO text (a date-time keeps its UTC

@@ -88,15 +88,15 @@ def certify_table(
 ) -> pl.DataFrame:
     """Certify every volunteer of a record table: the certifications table, column by column.
 
-    ``records`` is a valid record table (a :class:`~volunteer_rules.tables.io.RecordTable`,
-    or its ``records``: a polars DataFrame or an Arrow table in the record schema), or a
-    polars ``LazyFrame`` of one (``pl.scan_parquet(path)``, say: only the columns counting
-    needs are read, so a file larger than memory can be certified). Each row equals what :func:`~volunteer_rules.certify` gives that volunteer
-    (:func:`certification_rows` of it). Under a rule set whose levels are thresholds alone
-    (no age bands, tenure, sequence, attestations, validity or cycles; quality rules only of
-    ratings), the levels are found in column steps from the engine's counts; under any other,
-    and for a volunteer with an evaluation worse than a level asks, through
-    :func:`~volunteer_rules.certify_many` on the records.
+    ``records`` is a valid record table (a :class:`~volunteer_rules.tables.io.RecordTable`, or its
+    ``records``: a polars DataFrame or an Arrow table in the record schema), or a polars
+    ``LazyFrame`` of one (``pl.scan_parquet(path)``, say: only the columns counting needs are read,
+    so a file larger than memory can be certified). Each row equals what
+    :func:`~volunteer_rules.certify` gives that volunteer (:func:`certification_rows` of it). Under
+    a rule set whose levels are thresholds alone (no age bands, tenure, sequence, attestations,
+    validity or cycles; quality rules only of ratings), the levels are found in column steps from
+    the engine's counts; under any other, and for a volunteer with an evaluation worse than a level
+    asks, through :func:`~volunteer_rules.certify_many` on the records.
 
     Raises:
         VolunteerRulesError: as :func:`~volunteer_rules.certify_many` raises it.

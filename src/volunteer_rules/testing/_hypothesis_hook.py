@@ -1,13 +1,13 @@
 """Hypothesis entry point: registers the library's types with ``st.from_type``.
 
-Hypothesis calls its entry point (``_volunteer_rules_hypothesis``, a module outside the
-package, named in the ``[project.entry-points.hypothesis]`` table of pyproject.toml) when it is
-imported, in every program where this package is installed, whether or not the program uses
-it. So registering costs nothing unless both are in use: the entry point registers the
-strategies only when ``volunteer_rules`` is already imported, and ``volunteer_rules`` calls
-:func:`register_if_hypothesis_loaded` at the end of its own import, which registers them only
-when Hypothesis is already imported. Whichever comes second does the work, once. The strategies module itself is imported the first time a registered type is asked
-for.
+Hypothesis calls its entry point (``_volunteer_rules_hypothesis``, a module outside the package,
+named in the ``[project.entry-points.hypothesis]`` table of pyproject.toml) when it is imported, in
+every program where this package is installed, whether or not the program uses it. So registering
+costs nothing unless both are in use: the entry point registers the strategies only when
+``volunteer_rules`` is already imported, and ``volunteer_rules`` calls
+:func:`register_if_hypothesis_loaded` at the end of its own import, which registers them only when
+Hypothesis is already imported. Whichever comes second does the work, once. The strategies module
+itself is imported the first time a registered type is asked for.
 """
 
 from __future__ import annotations

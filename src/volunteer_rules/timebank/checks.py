@@ -68,12 +68,12 @@ def check_ledger(
 ) -> tuple[LedgerViolation, ...]:
     """Check every invariant of a ledger from its entries alone; return what is broken.
 
-    Checks: every transfer sums to zero and has no zero entry; no transfer id twice; no
-    service record credited twice; every ``reference`` points at an earlier transfer of the
-    right kind, every transfer reversed and every reservation settled at most once; entry sequences run 0, 1, 2... and each account's
-    versions 1, 2, 3...; times never go back; no account outside its limits at any point
-    (floors: ``-overdraft`` for volunteers, 0 for system accounts but the issuer; cap for
-    volunteers); :data:`HOLDS` equals the open holds; stored totals (the ledger's own running
+    Checks: every transfer sums to zero and has no zero entry; no transfer id twice; no service
+    record credited twice; every ``reference`` points at an earlier transfer of the right kind,
+    every transfer reversed and every reservation settled at most once; entry sequences run 0, 1,
+    2... and each account's versions 1, 2, 3...; times never go back; no account outside its limits
+    at any point (floors: ``-overdraft`` for volunteers, 0 for system accounts but the issuer; cap
+    for volunteers); :data:`HOLDS` equals the open holds; stored totals (the ledger's own running
     totals when given a :class:`Ledger`, and ``stored_balances`` when given) equal the entries.
 
     Args:

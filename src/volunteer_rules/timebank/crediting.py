@@ -71,13 +71,13 @@ class CreditDecision:
         minutes: the minutes this call credited for the record (0 when nothing changed;
             negative for an adjustment that takes minutes back).
         outcome: ``credited``, ``credited_to_pool`` (donate-only group hours),
-            ``already_credited`` (credited as it counts now), ``adjusted`` (it counts
-            otherwise now: amended, voided, overlapped, capped; the difference was posted),
-            ``not_counted`` (see ``reason``), ``policy_not_in_force`` (the policy did not
-            apply on the day the record was served: see ``message``), ``provider_under_age``, ``birth_date_missing``,
+            ``already_credited`` (credited as it counts now), ``adjusted`` (it counts otherwise now:
+            amended, voided, overlapped, capped; the difference was posted), ``not_counted`` (see
+            ``reason``), ``policy_not_in_force`` (the policy did not apply on the day the record was
+            served: see ``message``), ``provider_under_age``, ``birth_date_missing``,
             ``debt_refused`` (the volunteer's credits must go down by more than is available:
-            nothing of theirs was posted; see ``message``), ``history_incomplete`` (records
-            credited before are missing from the call: nothing of theirs was posted).
+            nothing of theirs was posted; see ``message``), ``history_incomplete`` (records credited
+            before are missing from the call: nothing of theirs was posted).
         reason: the counting engine's exclusion reason, if any.
         transfer_id: the credit or adjustment transfer, if any.
         message: a sentence for the outcomes that need one (adjusted, refused, not in force).

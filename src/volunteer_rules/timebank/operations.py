@@ -7,12 +7,12 @@ reasons the policy refuses the operation (``violations``, each with a ``code`` a
 withdrawal above what is available raises :class:`~volunteer_rules.InsufficientHoursError`
 (``available``, ``requested``), as the ledger does; misuse raises the library's errors.
 
-Every operation has a caller-chosen ``transfer_id``, an idempotency key with the ledger's own
-rule: the same call again returns the original posting and changes nothing; the id of an
-existing transfer used for another operation, or for the same operation with other content
-(another reservation settled, another transfer reversed, other hours), raises
-:class:`~volunteer_rules.ConflictError` and changes nothing. Credits use ``credit:<organization_id>:<record_id>`` so one
-service record is credited at most once, however often it is submitted.
+Every operation has a caller-chosen ``transfer_id``, an idempotency key with the ledger's own rule:
+the same call again returns the original posting and changes nothing; the id of an existing transfer
+used for another operation, or for the same operation with other content (another reservation
+settled, another transfer reversed, other hours), raises :class:`~volunteer_rules.ConflictError` and
+changes nothing. Credits use ``credit:<organization_id>:<record_id>`` so one service record is
+credited at most once, however often it is submitted.
 
 Policies are data (:class:`TimeBankPolicy`) with their sources, like rule sets. Where a source
 does not say (credit expiry, withdrawal limits, a cap in Shanghai), the policy field is

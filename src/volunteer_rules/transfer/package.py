@@ -368,10 +368,10 @@ def create_transfer_package(
 ) -> TransferPackage:
     """Package a volunteer's records as they leave the source organization.
 
-    The records are sorted into canonical order, each once (a repeat with the same key and
-    content is left out); the summary and the digest are computed. Nothing is judged here: records of another volunteer, unverified records, a missing
-    consent or an unknown region are packaged as given and reported by
-    :func:`~volunteer_rules.check_transfer`.
+    The records are sorted into canonical order, each once (a repeat with the same key and content
+    is left out); the summary and the digest are computed. Nothing is judged here: records of
+    another volunteer, unverified records, a missing consent or an unknown region are packaged as
+    given and reported by :func:`~volunteer_rules.check_transfer`.
 
     Args:
         records: the volunteer's service records (any iterable of ``ServiceRecord``).

@@ -9,9 +9,9 @@ checked, written and read inside a package, so the package format does not chang
 parts gain fields.
 
 Wire members: ``profile`` (an object, omitted when not sent; the full profile, or a masked one
-marked ``"masked": true``, :mod:`volunteer_rules.records.masked_profile`), ``training``, ``commendations``
-and ``evaluations`` (arrays, always present, possibly empty; sorted by their canonical JSON
-text so the digest never depends on the order they were given in).
+marked ``"masked": true``, :mod:`volunteer_rules.records.masked_profile`), ``training``,
+``commendations`` and ``evaluations`` (arrays, always present, possibly empty; sorted by their
+canonical JSON text so the digest never depends on the order they were given in).
 
 Example:
     >>> PART_FIELDS

@@ -295,9 +295,10 @@ class RuleSetRegistry:
     ) -> RuleSet:
         """The rule set that applies in a region on ``as_of``.
 
-        Its binding in force that day, else its nearest ancestor's, else the default. A county without a binding on that day inherits its city's, a city its province's, a
-        province the default. ``as_of`` may be left out only where the answer is the same on
-        every day (no binding on the region's way up changes over time).
+        Its binding in force that day, else its nearest ancestor's, else the default. A county
+        without a binding on that day inherits its city's, a city its province's, a province
+        the default. ``as_of`` may be left out only where the answer is the same on every day
+        (no binding on the region's way up changes over time).
 
         Raises:
             InvalidIdentifierError: the region code is not known.
