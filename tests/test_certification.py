@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import volunteer_rules as vr
+from _any_value import ANY_VALUE
 from volunteer_rules.errors import InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.records.record import ServiceRecord
@@ -408,7 +409,7 @@ class TestGroup:
 
 
 class TestBadInput:
-    @given(st.from_type(object))
+    @given(ANY_VALUE)
     def test_anything_is_a_library_error(self, value: Any) -> None:
         """Any malformed argument raises a VolunteerRulesError."""
         calls: list[Any] = [

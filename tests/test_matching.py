@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from _any_value import ANY_VALUE
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
 from volunteer_rules.matching.assignment import (
@@ -516,7 +517,7 @@ class TestProperties:
         if before.eligible:
             assert after.eligible
 
-    @given(st.from_type(object), st.from_type(object))
+    @given(ANY_VALUE, ANY_VALUE)
     def test_arbitrary_input_raises_library_errors(self, a: object, b: object) -> None:
         """Arbitrary candidates, rules or assignments raise only library errors."""
         target = demand()

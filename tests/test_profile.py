@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 import volunteer_rules as vr
+from _any_value import ANY_VALUE
 from volunteer_rules import (
     Commendation,
     EvaluationRecord,
@@ -751,7 +752,7 @@ class TestProperties:
         with contextlib.suppress(RecordFormatError):
             parse(payload)
 
-    @given(st.from_type(object))
+    @given(ANY_VALUE)
     def test_arbitrary_objects(self, value: object) -> None:
         """Arbitrary Python objects raise only library errors, from parsers and dumpers."""
         for parse, _, _ in PARSERS:

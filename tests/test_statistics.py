@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _any_value import ANY_VALUE
 from volunteer_rules.cli import main
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError, VolunteerRulesError
 from volunteer_rules.hours import Hours
@@ -192,7 +193,7 @@ class TestSummarize:
         with pytest.raises(error):
             summarize([record(1)], **kwargs)
 
-    @given(st.from_type(object))
+    @given(ANY_VALUE)
     def test_arbitrary_records_raise_library_errors(self, value: object) -> None:
         """Anything as records gives rows or a library error."""
         with contextlib.suppress(VolunteerRulesError):
