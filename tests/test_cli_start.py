@@ -141,10 +141,11 @@ def _modules_loaded_by_importing(module: str) -> set[str]:
 def test_python_m_imports_nothing_of_the_library_before_the_guard() -> None:
     """``python -m volunteer_rules`` imports the package before ``__main__.py`` runs, outside
     any guard. The package imports its wings on first use (``__getattr__``), so its own import
-    loads no other module of the library: they all load inside the guard (the Ctrl-C test
-    above, waiting on ``volunteer_rules.cli``)."""
+    loads no other module of the library but the one that says how: they all load inside the
+    guard (the Ctrl-C test above, waiting on ``volunteer_rules.cli``)."""
     loaded = _modules_loaded_by_importing("volunteer_rules")
-    assert {name for name in loaded if "volunteer" in name} == {"volunteer_rules"}
+    library = {name for name in loaded if "volunteer" in name}
+    assert library == {"volunteer_rules", "volunteer_rules._first_use"}  # (a few lines, stdlib)
 
 
 def test_the_entry_point_imports_nothing_heavy() -> None:

@@ -26,6 +26,8 @@ import importlib
 import sys
 from typing import TYPE_CHECKING
 
+from volunteer_rules._first_use import names_on_first_use
+
 if TYPE_CHECKING:  # for type checkers and the API reference; at run time, see __getattr__
     from volunteer_rules.certificates import (
         CERTIFICATE_FORMAT_VERSION,
@@ -583,53 +585,8 @@ _WINGS = (
 )
 
 
-def _import_on_first_use(name: str) -> object:
-    """Import every wing the first time a name of the package is asked for (``__getattr__``).
-
-    ``import volunteer_rules`` loads none of them, so it is quick, and a program started with
-    ``python -m volunteer_rules`` imports the command line inside its Ctrl-C guard, not while
-    Python imports the package. The first name asked for (``vr.Hours``,
-    ``from volunteer_rules import certify``) imports them all at once, as ``import
-    volunteer_rules`` did before, and later look-ups find the names in the module itself.
-
-    Example:
-        >>> import volunteer_rules as vr
-        >>> vr.Hours.from_hours("2").minutes
-        120
-        >>> vr.no_such_name
-        Traceback (most recent call last):
-        ...
-        AttributeError: module 'volunteer_rules' has no attribute 'no_such_name'
-    """
-    namespace = globals()
-    if "_loaded" not in namespace:
-        wings = [importlib.import_module(f"volunteer_rules.{wing}") for wing in _WINGS]
-        for public in __all__:
-            if public not in namespace:
-                found = [vars(wing)[public] for wing in wings if public in vars(wing)]
-                if not found:  # (a name added to __all__ and not to a wing of _WINGS)
-                    raise ImportError(f"no wing of volunteer_rules defines {public!r}")
-                namespace[public] = found[0]
-        namespace["_loaded"] = True
-    if name in namespace:
-        return namespace[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _names() -> list[str]:
-    """The module's names (``__dir__``), the public ones included before they are imported.
-
-    Example:
-        >>> import volunteer_rules as vr
-        >>> "certify" in dir(vr)
-        True
-    """
-    return sorted({*globals(), *__all__})
-
-
 if not TYPE_CHECKING:  # (so that a type checker still refuses a name the package lacks)
-    __getattr__ = _import_on_first_use
-    __dir__ = _names
+    __getattr__, __dir__ = names_on_first_use(__name__, __all__, _WINGS)
 
 
 # Hypothesis's entry point registers strategies only when this package is already imported;

@@ -47,14 +47,9 @@ from volunteer_rules.storage.memory import (
     InMemoryTransferStore,
 )
 from volunteer_rules.storage.protocols import LedgerStore, RecordStore, TransferStore
-from volunteer_rules.storage.sqlite import (
-    SQLiteDatabase,
-    SQLiteLedgerStore,
-    SQLiteRecordStore,
-    SQLiteTransferStore,
-)
 
 if TYPE_CHECKING:
+    from volunteer_rules.storage.sqlite import SQLiteDatabase
     from volunteer_rules.timebank.operations import CreditResult
 
 __all__ = [
@@ -210,6 +205,15 @@ def open_stores(path: str | os.PathLike[str] | None) -> Iterator[Stores]:
     problem = unusable_database_path(os.fspath(path))
     if problem is not None:
         raise StorageError(f"opening {os.fspath(path)}: {problem}")  # as SQLite's are
+    # (imported here: the SQLite stores load the community wing, which a run without --db,
+    # the usual one, never needs; that was a third of the program's start)
+    from volunteer_rules.storage.sqlite import (
+        SQLiteDatabase,
+        SQLiteLedgerStore,
+        SQLiteRecordStore,
+        SQLiteTransferStore,
+    )
+
     database = SQLiteDatabase(path)
     try:
         with database.transaction(f"using {path}"):  # all of a command's work, or none

@@ -63,7 +63,7 @@ _NOT_CANONICAL_DATETIME: Final = r"\.000000[+-]|-00:00$"
 zero (written without one) and the offset ``-00:00`` (written ``+00:00``)."""
 _EMPTY_RECORDS: Final = pl.DataFrame(
     schema={
-        name: pl.from_arrow(pa.schema([field]).empty_table()).dtypes[0]  # type: ignore[union-attr]
+        name: pl.from_arrow(pa.Table.from_batches([], schema=pa.schema([field]))).dtypes[0]  # type: ignore[union-attr]
         for name, field in zip(RECORD_COLUMNS, record_schema(), strict=True)
     }
 )
