@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _any_value import ANY_VALUE
+from volunteer_rules import Hours, TrainingRecord
 from volunteer_rules.community import (
     Consent,
     attendance_records,
@@ -24,8 +26,8 @@ from volunteer_rules.community import (
     verify_records,
     volunteers_for_need,
 )
-from volunteer_rules.errors import VolunteerRulesError
-from volunteer_rules.matching.assignment import match
+from volunteer_rules.errors import InvalidTypeError, VolunteerRulesError
+from volunteer_rules.matching.assignment import check_assignment, match
 from volunteer_rules.matching.demand import parse_demand
 from volunteer_rules.matching.registration import RegistrationRegistry, get_registration_rules
 from volunteer_rules.testing.community_examples import (
@@ -44,6 +46,16 @@ PERSON = sample_person()
 HOME = sample_profile(residence_region="211103")
 REGISTRY = sample_organizations()
 CYL = get_registration_rules("cn-cyl")
+TRAINING = TrainingRecord(
+    training_id="t-1",
+    volunteer_id=HOME.volunteer_id,
+    name="红十字救护员培训",
+    category="medical_care",
+    content="心肺复苏与创伤包扎",
+    hours=Hours.from_minutes(960),
+    organizer="盘锦市红十字会",
+    date=dt.date(2024, 3, 2),
+)
 
 
 def week(**changes: Any) -> Any:
@@ -152,3 +164,46 @@ def test_anything_raises_only_library_errors(name: str, bad: object) -> None:
     """Whatever the value, a library error or an answer: never a bare Python error."""
     with contextlib.suppress(VolunteerRulesError):
         CALLS[name][1](bad)
+
+
+ENDLESS: list[Callable[[Any], object]] = [
+    lambda bad: week(trainings=bad),
+    lambda bad: week(existing_assignments=bad),
+    lambda bad: check_assignment(
+        HOME, parse_demand(SAMPLE_DEMAND_PAYLOAD), rules="cn-national", as_of=DAY, trainings=bad
+    ),
+    lambda bad: check_assignment(
+        HOME,
+        parse_demand(SAMPLE_DEMAND_PAYLOAD),
+        rules="cn-national",
+        as_of=DAY,
+        existing_assignments=bad,
+    ),
+]
+
+
+@pytest.mark.parametrize("call", ENDLESS, ids=["needs t", "needs a", "check t", "check a"])
+def test_an_endless_iterable_of_wrong_items_is_refused_at_its_first(
+    call: Callable[[Any], object],
+) -> None:
+    """Items are checked as they are read: ``itertools.count()`` is refused at once (read
+    whole first, it never ends; a ``range`` of 2**64 numbers took all the memory)."""
+    with pytest.raises(InvalidTypeError, match=r"\[0\]: must be a .*, not int"):
+        call(itertools.count())
+
+
+@given(
+    good=st.integers(min_value=0, max_value=5),
+    bad=st.sampled_from([7, "t-1", None, DAY]),
+    people=st.sampled_from([[], [PERSON]]),
+)
+def test_a_wrong_training_is_refused_wherever_it_is_and_whoever_is_served(
+    good: int, bad: object, people: list[Any]
+) -> None:
+    """The trainings are checked before the people are read: a wrong one is refused even when
+    there is nobody to serve, and the error names its place."""
+    trainings: list[Any] = [*[TRAINING] * good, bad]
+    with pytest.raises(InvalidTypeError, match=rf"trainings\[{good}\]"):
+        needs_for_volunteer(
+            HOME, people, rules="cn-national", as_of=DAY, since=NOW, until=NOW, trainings=trainings
+        )

@@ -52,8 +52,11 @@ def require_iterable(value: object, what: str, message: str | None = None) -> It
     return value
 
 
-def items_of(value: object, kind: type[Any], what: str) -> list[Any]:
-    """The items of an iterable as a list, each checked to be a ``kind``.
+def items_of(value: object, kind: type | tuple[type, ...], what: str) -> list[Any]:
+    """The items of an iterable as a list, each checked to be a ``kind`` (or one of ``kind``).
+
+    The first item that is not one ends the reading: an iterable that never ends, or one of a
+    billion numbers, is refused at its first item, not read whole.
 
     Raises:
         InvalidTypeError: ``value`` is not an iterable of items, or an item is not a ``kind``.
@@ -61,17 +64,21 @@ def items_of(value: object, kind: type[Any], what: str) -> list[Any]:
     Example:
         >>> items_of((1, 2), int, "numbers")
         [1, 2]
-        >>> items_of([1, "2"], int, "numbers")
+        >>> import itertools
+        >>> items_of(itertools.count(), str, "names")
         Traceback (most recent call last):
         ...
-        volunteer_rules.errors.InvalidTypeError: numbers[1]: must be a int, not str
+        volunteer_rules.errors.InvalidTypeError: names[0]: must be a str, not int
     """
-    items = list(require_iterable(value, what, f"must be an iterable of {kind.__name__}"))
-    for index, item in enumerate(items):
-        if not isinstance(item, kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    shown = " or ".join(k.__name__ for k in kinds)
+    items: list[Any] = []
+    for index, item in enumerate(require_iterable(value, what, f"must be an iterable of {shown}")):
+        if not isinstance(item, kinds):
             raise InvalidTypeError(
-                f"{what}[{index}]", f"must be a {kind.__name__}, not {type(item).__name__}"
+                f"{what}[{index}]", f"must be a {shown}, not {type(item).__name__}"
             )
+        items.append(item)
     return items
 
 

@@ -23,11 +23,11 @@ from typing import Final, Literal
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_aware, require_date, require_iterable
+from volunteer_rules._validate import items_of, require_aware, require_date, require_iterable
 from volunteer_rules.community.person import Need, PersonServed, need_demand
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching.assignment import Assignment, MatchResult, check_assignment, match
-from volunteer_rules.matching.demand import TimeSlot
+from volunteer_rules.matching.demand import Interval, TimeSlot
 from volunteer_rules.matching.registration import Reason, RegistrationRules
 from volunteer_rules.records.profile import TrainingRecord, VolunteerProfile
 from volunteer_rules.records.region import RegionCode
@@ -191,8 +191,9 @@ def needs_for_volunteer(
     if not isinstance(reach, str) or reach not in _DEPTH:
         raise InvalidValueError("reach", "must be 'county', 'city' or 'province'")
     home = profile.residence_region
-    trainings = tuple(require_iterable(trainings, "trainings"))
-    existing_assignments = tuple(require_iterable(existing_assignments, "existing_assignments"))
+    trainings = tuple(items_of(trainings, TrainingRecord, "trainings"))
+    held = (Assignment, Interval, TimeSlot)  # (what check_assignment takes)
+    existing_assignments = tuple(items_of(existing_assignments, held, "existing_assignments"))
     offers: list[NeedOffer] = []
     for person in require_iterable(people, "people"):
         if not isinstance(person, PersonServed):

@@ -69,7 +69,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from volunteer_rules._privacy import masked_repr
-from volunteer_rules._validate import require_date, require_iterable
+from volunteer_rules._validate import items_of, require_date, require_iterable
 from volunteer_rules.errors import InvalidTypeError, InvalidValueError
 from volunteer_rules.matching._demand_view import LEVEL_VALUE, DemandView, select_slots
 from volunteer_rules.matching.demand import Demand, Interval, TimeSlot
@@ -215,11 +215,12 @@ def check_assignment(
     day = require_date(as_of, "as_of")
     rule_set = _rules(rules, day)
     slots = select_slots(demand, slot)
-    mine = [t for t in require_iterable(trainings, "trainings") if _training_of(t, profile)]
-    held = [
-        _interval(a, "existing_assignments")
-        for a in require_iterable(existing_assignments, "existing_assignments")
+    mine = [
+        t
+        for t in items_of(trainings, TrainingRecord, "trainings")
+        if t.volunteer_id == profile.volunteer_id
     ]
+    held = items_of(existing_assignments, (Assignment, Interval, TimeSlot), "existing_assignments")
     view = DemandView(demand, rule_set, day, slots)
     reasons, open_slots, _ = view.evaluate(profile, mine, held)
     return Eligibility(
@@ -228,23 +229,6 @@ def check_assignment(
         reasons=tuple(reasons),
         open_slots=open_slots,
     )
-
-
-def _training_of(record: object, profile: VolunteerProfile) -> bool:
-    if not isinstance(record, TrainingRecord):
-        raise InvalidTypeError(
-            "trainings", f"must hold TrainingRecord, not {type(record).__name__}"
-        )
-    owner = getattr(record, "volunteer_id", None)
-    return owner is None or owner == profile.volunteer_id
-
-
-def _interval(value: object, what: str) -> Any:
-    if not isinstance(value, (Assignment, Interval, TimeSlot)):
-        raise InvalidTypeError(
-            what, f"must hold Assignment, Interval or TimeSlot values, not {type(value).__name__}"
-        )
-    return value
 
 
 def _group(values: Iterable[Any], what: str, cls: type) -> dict[str, list[Any]]:
