@@ -1,4 +1,4 @@
-"""A package's public names imported on first use (PEP 562), for the packages that are slow to load.
+"""A package's public names imported on first use (PEP 562), for packages slow to load.
 
 ``volunteer_rules`` and its ``storage`` wing list their public names in ``__all__`` and, for
 type checkers and the API reference, import them under ``if TYPE_CHECKING:``. At run time
@@ -21,12 +21,13 @@ __all__ = ["names_on_first_use"]
 def names_on_first_use(
     package: str, public: Sequence[str], modules: Sequence[str]
 ) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
-    """The ``__getattr__`` and ``__dir__`` of ``package``, whose ``public`` names its ``modules`` define.
+    """The ``__getattr__`` and ``__dir__`` of ``package``, whose ``modules`` define ``public``.
 
     The first public name asked for imports every module of ``modules`` (relative to
     ``package``, searched in that order for the one whose ``__all__`` has the name) and puts
-    each public name into the package, so later look-ups never come here. Any other name is a submodule, imported alone (which is what
-    ``from package import _helper`` asks for), or an :class:`AttributeError`.
+    each public name into the package, so later look-ups never come here. Any other name is a
+    submodule, imported alone (which is what ``from package import _helper`` asks for), or an
+    :class:`AttributeError`.
 
     Example:
         >>> find, names = names_on_first_use("volunteer_rules", ["Hours"], ["hours"])

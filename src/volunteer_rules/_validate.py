@@ -64,6 +64,10 @@ def items_of(value: object, kind: type | tuple[type, ...], what: str) -> list[An
     Example:
         >>> items_of((1, 2), int, "numbers")
         [1, 2]
+        >>> items_of([1, "2"], (int, float, bytes), "numbers")
+        Traceback (most recent call last):
+        ...
+        volunteer_rules.errors.InvalidTypeError: numbers[1]: must be an int, float or bytes, not str
         >>> import itertools
         >>> items_of(itertools.count(), str, "names")
         Traceback (most recent call last):
@@ -71,13 +75,13 @@ def items_of(value: object, kind: type | tuple[type, ...], what: str) -> list[An
         volunteer_rules.errors.InvalidTypeError: names[0]: must be a str, not int
     """
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    shown = " or ".join(k.__name__ for k in kinds)
+    names = [k.__name__ for k in kinds]
+    listed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    one = f"{'an' if listed[0] in 'AEIOUaeiou' else 'a'} {listed}"
     items: list[Any] = []
-    for index, item in enumerate(require_iterable(value, what, f"must be an iterable of {shown}")):
+    for index, item in enumerate(require_iterable(value, what, f"must be an iterable of {listed}")):
         if not isinstance(item, kinds):
-            raise InvalidTypeError(
-                f"{what}[{index}]", f"must be a {shown}, not {type(item).__name__}"
-            )
+            raise InvalidTypeError(f"{what}[{index}]", f"must be {one}, not {type(item).__name__}")
         items.append(item)
     return items
 
