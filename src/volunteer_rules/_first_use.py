@@ -45,17 +45,17 @@ def names_on_first_use(
     wanted = frozenset(public)
 
     def find(name: str) -> object:
-        namespace = vars(sys.modules[package])
-        if name in wanted and name not in namespace:
+        namespace = vars(sys.modules[package])  # (which lacks name: Python asks only then)
+        if name in wanted:
             loaded = [importlib.import_module(f"{package}.{module}") for module in modules]
             exported = [(module, frozenset(module.__all__)) for module in loaded]
             for each in public:
-                if each not in namespace:
+                if each not in namespace:  # (the package's own, such as __version__, are)
                     homes = [module for module, names in exported if each in names]
                     if not homes:  # (a name added to __all__ and to no module's __all__)
                         raise ImportError(f"no module of {package} exports {each!r}")
                     namespace[each] = getattr(homes[0], each)
-        elif not name.startswith("__") and name not in namespace:
+        elif not name.startswith("__"):
             try:
                 importlib.import_module(f"{package}.{name}")
             except ModuleNotFoundError as missing:

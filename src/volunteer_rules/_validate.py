@@ -76,7 +76,7 @@ def items_of(value: object, kind: type | tuple[type, ...], what: str) -> list[An
     """
     kinds = kind if isinstance(kind, tuple) else (kind,)
     names = [k.__name__ for k in kinds]
-    listed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     one = f"{'an' if listed[0] in 'AEIOUaeiou' else 'a'} {listed}"
     items: list[Any] = []
     for index, item in enumerate(require_iterable(value, what, f"must be an iterable of {listed}")):
